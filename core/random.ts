@@ -1,0 +1,61 @@
+// Seeded pseudo-random generator (xoshiro128**) injected into every random step, so runs repeat by seed.
+
+export interface RandomSource {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  nextInt(n: number): number;
+}
+
+function splitMix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/** A xoshiro128** generator seeded through splitmix32; the same seed gives the same stream everywhere. */
+export function seededRandom(seed: number): RandomSource {
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  const init = splitMix32(seed);
+  let a = init(), b = init(), c = init(), d = init();
+  const nextUint32 = (): number => {
+    const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
+    const t = (b << 9) >>> 0;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+    d = rotl(d, 11);
+    return result;
+  };
+  return {
+    next: () => nextUint32() / 4294967296,
+    nextInt: (n: number) => {
+      if (n <= 0) throw new RangeError(`nextInt needs n > 0, got ${n}`);
+      if (n <= 4294967296) {
+        // Rejection sampling keeps the integers exactly uniform.
+        const limit = 4294967296 - (4294967296 % n);
+        let r = nextUint32();
+        while (r >= limit) r = nextUint32();
+        return r % n;
+      }
+      return Math.floor((nextUint32() / 4294967296 + nextUint32() / 4294967296 / 4294967296) * n);
+    },
+  };
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** Derive an independent child seed for a named sub-step (e.g. a shard or a stage) from a run seed. */
+export function deriveSeed(seed: number, label: string): number {
+  let h = (seed ^ 0x811c9dc5) >>> 0;
+  for (let i = 0; i < label.length; i++) {
+    h ^= label.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return splitMix32(h)();
+}
