@@ -1,0 +1,92 @@
+// Temporal adapter of per-class validation: scores the held-out test split (never touched by synthetic rows),
+// compares with the champion on the same rows, judges the gates and stores the full report.
+
+import { readFile } from 'node:fs/promises';
+import { evaluateGates } from '../core/gates/evaluateGates.js';
+import { parseGateSpec } from '../core/gates/gateSpec.js';
+import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
+import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
+import type { ArtifactRef, GateSpecJson, ValidationSummary } from '../workflows/contract.js';
+import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
+import type { ArtifactStore } from '../data/artifactStore.js';
+
+export interface ValidateModelInput {
+  model: ArtifactRef;
+  test: ArtifactRef;
+  gates: GateSpecJson;
+  champion?: ArtifactRef;
+}
+
+export interface ValidateModelResult {
+  report: ArtifactRef;
+  summary: ValidationSummary;
+}
+
+export async function loadModelArtifact(artifacts: ArtifactStore, ref: ArtifactRef): Promise<ModelArtifact> {
+  const path = artifacts.pathOf(ref);
+  return parseModelArtifact(JSON.parse(await readFile(path, 'utf8')), path);
+}
+
+export function validateModelActivities(deps: ComputeDeps) {
+  const { artifacts } = deps;
+  return {
+    async validateModel(input: ValidateModelInput): Promise<ValidateModelResult> {
+      return failingOnBadInput(() =>
+        memoised(
+          artifacts,
+          { activity: 'validateModel', model: input.model.sha256, test: input.test.sha256, gates: input.gates, champion: input.champion?.sha256 ?? null },
+          async () => {
+            const spec = parseGateSpec(input.gates, 'pipeline spec "gates"');
+            const model = await loadModelArtifact(artifacts, input.model);
+            const test = await loadDatasetArtifact(artifacts, input.test);
+            const challenger = classificationReport(test.data.y, scoreModel(model, test.data.x), model.threshold);
+            let champion: ClassificationReport | undefined;
+            let championNote: string | undefined;
+            if (input.champion && (await artifacts.has(input.champion))) {
+              const championModel = await loadModelArtifact(artifacts, input.champion);
+              if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
+                champion = classificationReport(test.data.y, scoreModel(championModel, test.data.x), championModel.threshold);
+              } else {
+                championNote = 'the champion reads other features, so it was not scored on this test split';
+              }
+            }
+            const evaluation = evaluateGates(spec, challenger, champion);
+            const report = {
+              model: input.model.sha256,
+              test: { sha256: input.test.sha256, rows: test.data.y.length },
+              challenger,
+              ...(champion && input.champion ? { champion: { model: input.champion.sha256, report: champion } } : {}),
+              ...(championNote ? { championNote } : {}),
+              gates: spec,
+              evaluation,
+            };
+            const reportRef = await artifacts.putBytes(JSON.stringify(report, null, 1), 'validation-report', 'json');
+            const summary: ValidationSummary = {
+              verdict: evaluation.verdict,
+              reasons: evaluation.reasons,
+              positive: {
+                recall: challenger.perClass.positive.recall,
+                precision: challenger.perClass.positive.precision,
+                support: challenger.support.positive,
+              },
+              negative: {
+                recall: challenger.perClass.negative.recall,
+                precision: challenger.perClass.negative.precision,
+                support: challenger.support.negative,
+              },
+              gMean: challenger.gMean,
+              prAucNormalised: challenger.prAucNormalised,
+              brier: challenger.brier,
+              threshold: challenger.threshold,
+              ...(champion && input.champion
+                ? { champion: { modelSha256: input.champion.sha256, positiveRecall: champion.perClass.positive.recall, gMean: champion.gMean } }
+                : {}),
+            };
+            return { result: { report: reportRef, summary }, outputs: { report: reportRef } };
+          },
+        ),
+      );
+    },
+  };
+}

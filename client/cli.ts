@@ -1,0 +1,399 @@
+#!/usr/bin/env node
+// The `rareflow` command line: stage commands run one step locally; orchestrated commands talk to Temporal.
+// Exit codes: 0 success, 1 a business verdict the user asked to fail on, 2 bad input (one line on stderr).
+
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
+import { helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
+import { DEMO_DEFAULTS, runDemo } from './demo.js';
+import { decideCommand, devCommand, driftCommand, runCommand, scheduleCommand, statusCommand, workerCommand } from './orchestratedCommands.js';
+import { adasynCommand, denoiseCommand, evaluateCommand, generateCommand, sampleCommand, trainCommand } from './stageCommands.js';
+import type { QueueName } from '../worker/rareflowWorkers.js';
+
+const json = { type: 'boolean', help: 'print one JSON object on stdout' } as const;
+const seed = { type: 'string', help: 'seed of every random step (default 1)', placeholder: 'N' } as const;
+const label = { type: 'string', help: 'label column', required: true, placeholder: 'COLUMN' } as const;
+const positive = { type: 'string', help: 'label value of the positive (rare) class (default 1/true, or the rarer class)', placeholder: 'VALUE' } as const;
+const input = { type: 'string', help: 'input CSV, Parquet or rareflow .arrow file', required: true, placeholder: 'FILE' } as const;
+const out = { type: 'string', help: 'output file (.parquet, .csv or .arrow)', required: true, placeholder: 'FILE' } as const;
+const categorical = { type: 'string', help: 'text columns to one-hot encode (comma-separated, repeatable)', multiple: true, placeholder: 'COLS' } as const;
+const model = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' } as const;
+
+type Result = { value: unknown; exitCode?: number; text?: string };
+type Say = (line: string) => void;
+
+interface Command extends CommandSpec {
+  run(flags: ParsedFlags, positionals: string[], say: Say): Promise<Result>;
+}
+
+const seedOf = (f: ParsedFlags) => numberFlag(f, 'seed', { integer: true, default: 1 })!;
+
+const commands: Command[] = [
+  {
+    name: 'generate',
+    summary: 'write a seeded synthetic rare-event dataset (streamed, so 10M+ rows never sit in memory)',
+    usage: 'rareflow generate --rows N --positive-rate R --features M [--categorical C] [--noise P] [--drift D] [--seed S] --out FILE',
+    flags: {
+      rows: { type: 'string', help: 'rows to write', required: true, placeholder: 'N' },
+      'positive-rate': { type: 'string', help: 'share of positives, 1e-4 to 0.5', required: true, placeholder: 'R' },
+      features: { type: 'string', help: 'numeric feature columns', required: true, placeholder: 'M' },
+      categorical: { type: 'string', help: 'categorical (text) columns to add (default 0)', placeholder: 'C' },
+      noise: { type: 'string', help: 'share of labels flipped (default 0)', placeholder: 'P' },
+      drift: { type: 'string', help: 'drift strength: feature means shift by D sd, prior × (1+D) (default 0)', placeholder: 'D' },
+      seed, out, json,
+    },
+    run: async (f) => ({
+      value: await generateCommand({
+        rows: numberFlag(f, 'rows', { integer: true, min: 1 })!,
+        positiveRate: numberFlag(f, 'positive-rate', { min: 1e-4, max: 0.5 })!,
+        features: numberFlag(f, 'features', { integer: true, min: 1 })!,
+        categorical: numberFlag(f, 'categorical', { integer: true, min: 0, default: 0 })!,
+        noise: numberFlag(f, 'noise', { min: 0, max: 0.5, default: 0 })!,
+        drift: numberFlag(f, 'drift', { min: 0, default: 0 })!,
+        seed: seedOf(f),
+        out: requiredString(f, 'out'),
+      }),
+    }),
+  },
+  {
+    name: 'sample',
+    summary: 'adaptive sampling (Algorithm 1): keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
+    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE] --target-size N [--params M] [--shards S] [--seed S] --out FILE',
+    flags: {
+      input: { type: 'string', help: 'CSV or Parquet files or a glob (repeatable)', required: true, multiple: true, placeholder: 'GLOB' },
+      label, positive,
+      'target-size': { type: 'string', help: 'N: rows in the sample', required: true, placeholder: 'N' },
+      params: { type: 'string', help: 'M: model parameters; Nr = 50·M positives (default: features + 1)', placeholder: 'M' },
+      shards: { type: 'string', help: 'shards sampled separately and merged (default 1)', placeholder: 'S' },
+      seed, out, json,
+    },
+    run: async (f) => {
+      const params = numberFlag(f, 'params', { integer: true, min: 1 });
+      const pos = stringFlag(f, 'positive');
+      return {
+        value: await sampleCommand({
+          inputs: listFlag(f, 'input')!,
+          label: requiredString(f, 'label'),
+          ...(pos !== undefined ? { positive: pos } : {}),
+          targetSize: numberFlag(f, 'target-size', { integer: true, min: 1 })!,
+          ...(params !== undefined ? { params } : {}),
+          shards: numberFlag(f, 'shards', { integer: true, min: 1, default: 1 })!,
+          seed: seedOf(f),
+          out: requiredString(f, 'out'),
+        }),
+      };
+    },
+  },
+  {
+    name: 'denoise',
+    summary: 'label-noise filtering with edited nearest neighbours (exact kNN)',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn] [--seed S] --out FILE',
+    flags: {
+      input, label, positive, categorical,
+      k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
+      method: { type: 'string', help: 'enn (default)', placeholder: 'enn' },
+      seed, out, json,
+    },
+    run: async (f) => ({
+      value: await denoiseCommand({ ...labelledFile(f), k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!, method: stringFlag(f, 'method') ?? 'enn' }),
+    }),
+  },
+  {
+    name: 'adasyn',
+    summary: 'ADASYN: synthetic minority rows where the minority is hardest to learn (He et al. 2008)',
+    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact] [--seed S] --out FILE',
+    flags: {
+      input, label, positive, categorical,
+      k: { type: 'string', help: 'neighbours per minority row (default 5)', placeholder: 'K' },
+      beta: { type: 'string', help: 'balance level: G = (negatives − positives)·β (default 1)', placeholder: 'B' },
+      exact: { type: 'boolean', help: 'exact neighbour search (the only search in this version)' },
+      seed, out, json,
+    },
+    run: async (f) => ({
+      value: await adasynCommand({
+        ...labelledFile(f),
+        k: numberFlag(f, 'k', { integer: true, min: 1, default: 5 })!,
+        beta: numberFlag(f, 'beta', { default: 1 })!,
+        exact: true,
+      }),
+    }),
+  },
+  {
+    name: 'train',
+    summary: 'train a model and choose its decision threshold',
+    usage: 'rareflow train --input FILE --label COL --model logreg [--threshold bayes|prevalence|cost:L0,L1|gmean] [--seed S] --out MODEL.json',
+    flags: {
+      input, label, positive, categorical,
+      model: { type: 'string', help: 'logreg', required: true, placeholder: 'KIND' },
+      threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, seed 002)', placeholder: 'POLICY' },
+      l2: { type: 'string', help: 'L2 penalty per row (default 1e-4)', placeholder: 'L2' },
+      seed,
+      out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
+      json,
+    },
+    run: async (f) => {
+      const l2 = numberFlag(f, 'l2', { min: 0 });
+      return {
+        value: await trainCommand({ ...labelledFile(f), model: requiredString(f, 'model'), threshold: stringFlag(f, 'threshold') ?? 'prevalence', ...(l2 !== undefined ? { l2 } : {}) }),
+      };
+    },
+  },
+  {
+    name: 'evaluate',
+    summary: 'per-class report of a model on labelled data, judged by gates',
+    usage: 'rareflow evaluate --model MODEL --input FILE --label COL [--gates GATES.json] [--report DIR]',
+    flags: {
+      model: { type: 'string', help: 'model file from train or fit', required: true, placeholder: 'MODEL' },
+      input, label,
+      gates: { type: 'string', help: 'gate spec; exit 1 when the verdict is not pass', placeholder: 'GATES.json' },
+      report: { type: 'string', help: 'directory for report.json', placeholder: 'DIR' },
+      json,
+    },
+    run: async (f) => {
+      const gates = stringFlag(f, 'gates');
+      const report = stringFlag(f, 'report');
+      const r = await evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
+      return { value: r, exitCode: gates && r.verdict !== 'pass' ? 1 : 0 };
+    },
+  },
+  {
+    name: 'fit',
+    summary: "the default pipeline's data→model stages in one local process (comes with the batch-scoring issue)",
+    usage: 'rareflow fit --input FILE --label COL [--config PIPELINE.json] --out MODEL',
+    flags: { input, label, config: { type: 'string', help: 'pipeline spec', placeholder: 'PIPELINE.json' }, seed, out, json },
+    run: async () => notYet('fit'),
+  },
+  {
+    name: 'predict',
+    summary: 'streaming batch scoring of a file (comes with the batch-scoring issue)',
+    usage: 'rareflow predict --model MODEL --input FILE --out FILE.csv|.parquet [--id COL]',
+    flags: { model: { type: 'string', help: 'model file', required: true, placeholder: 'MODEL' }, input, out, id: { type: 'string', help: 'id column copied first', placeholder: 'COL' }, json },
+    run: async () => notYet('predict'),
+  },
+  {
+    name: 'demo',
+    summary: 'the main job: generated data → retrain → gates → promotion → drift → drift-triggered retrain, on a real Temporal server',
+    usage: 'rareflow demo [--rows N] [--drift-rows N] [--seed S] [--json]',
+    flags: {
+      rows: { type: 'string', help: `rows of generated training data (default ${DEMO_DEFAULTS.rows})`, placeholder: 'N' },
+      'drift-rows': { type: 'string', help: `rows of drifted data (default ${DEMO_DEFAULTS.driftRows})`, placeholder: 'N' },
+      seed: { type: 'string', help: `seed (default ${DEMO_DEFAULTS.seed})`, placeholder: 'S' },
+      json,
+    },
+    run: async (f) => {
+      const r = await runDemo({
+        ...DEMO_DEFAULTS,
+        rows: numberFlag(f, 'rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.rows })!,
+        driftRows: numberFlag(f, 'drift-rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.driftRows })!,
+        seed: numberFlag(f, 'seed', { integer: true, default: DEMO_DEFAULTS.seed })!,
+        json: Boolean(f.json),
+      });
+      const ok = r.outcomes[0] === 'promoted' && r.results[1]?.trigger.kind === 'drift';
+      return {
+        value: { command: 'demo', outcomes: r.outcomes, runs: r.results.map((x) => ({ runId: x.runId, trigger: x.trigger.kind, outcome: x.outcome, model: x.modelSha256 })), wallSeconds: r.wallSeconds },
+        exitCode: ok ? 0 : 1,
+        text: ok ? 'demo finished: a model was promoted, then drift triggered a retrain' : 'demo finished, but the first retrain was not promoted (see the gate reasons above)',
+      };
+    },
+  },
+  {
+    name: 'dev',
+    summary: 'run the embedded Temporal dev server, a worker and the Web UI until Ctrl-C',
+    usage: 'rareflow dev',
+    flags: {},
+    run: async (_f, _p, say) => {
+      await devCommand(say);
+      return { value: { stopped: true } };
+    },
+  },
+  {
+    name: 'worker',
+    summary: 'run a worker against TEMPORAL_ADDRESS (or the embedded server)',
+    usage: 'rareflow worker [--queues compute,registry]',
+    flags: { queues: { type: 'string', help: 'compute, registry or both (default both; exactly one process may serve registry)', placeholder: 'LIST' } },
+    run: async (f, _p, say) => {
+      const queues = (listFlag(f, 'queues') ?? ['compute', 'registry']) as QueueName[];
+      for (const q of queues) if (q !== 'compute' && q !== 'registry') throw new InvalidInputError('--queues', `--queues: expected compute and/or registry, got "${q}"`);
+      await workerCommand(say, queues);
+      return { value: { stopped: true } };
+    },
+  },
+  {
+    name: 'serve',
+    summary: 'the scoring service with canary traffic splitting (comes with the canary issue)',
+    usage: 'rareflow serve [--port P]',
+    flags: { port: { type: 'string', help: 'HTTP port', placeholder: 'P' } },
+    run: async () => notYet('serve'),
+  },
+  {
+    name: 'run',
+    summary: "start (or signal) a model's lifecycle for a retrain from a pipeline spec",
+    usage: 'rareflow run --config PIPELINE.json [--wait] [--reason TEXT] [--json]',
+    flags: {
+      config: { type: 'string', help: 'pipeline spec (see README)', required: true, placeholder: 'PIPELINE.json' },
+      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome' },
+      reason: { type: 'string', help: 'why this retrain (recorded)', placeholder: 'TEXT' },
+      json,
+    },
+    run: async (f, _p, say) => {
+      const r = await runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
+      return { value: r };
+    },
+  },
+  {
+    name: 'drift',
+    summary: "signal drift to a model's lifecycle; it starts a retrain (coalesced with one running)",
+    usage: 'rareflow drift --model M --reason TEXT [--data FILES]',
+    flags: { model, reason: { type: 'string', help: 'what drifted', required: true, placeholder: 'TEXT' }, data: { type: 'string', help: 'new data to retrain on', multiple: true, placeholder: 'FILES' }, json },
+    run: async (f, _p, say) => {
+      const data = listFlag(f, 'data');
+      return { value: await driftCommand(say, { model: requiredString(f, 'model'), reason: requiredString(f, 'reason'), ...(data ? { data } : {}) }) };
+    },
+  },
+  {
+    name: 'approve',
+    summary: 'approve a retrain waiting for a human decision',
+    usage: 'rareflow approve --model M --run ID [--by NAME]',
+    flags: { model, run: { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' }, by: { type: 'string', help: 'who decides (default $USER)', placeholder: 'NAME' }, json },
+    run: async (f, _p, say) => ({
+      value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: stringFlag(f, 'by') ?? process.env.USER ?? 'cli' }),
+    }),
+  },
+  {
+    name: 'reject',
+    summary: 'reject a retrain waiting for a human decision',
+    usage: 'rareflow reject --model M --run ID [--by NAME] [--why TEXT]',
+    flags: {
+      model,
+      run: { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' },
+      by: { type: 'string', help: 'who decides (default $USER)', placeholder: 'NAME' },
+      why: { type: 'string', help: 'reason, recorded', placeholder: 'TEXT' },
+      json,
+    },
+    run: async (f, _p, say) => {
+      const why = stringFlag(f, 'why');
+      return {
+        value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: false, by: stringFlag(f, 'by') ?? process.env.USER ?? 'cli', ...(why ? { why } : {}) }),
+      };
+    },
+  },
+  {
+    name: 'status',
+    summary: "a model lifecycle's phase, pending retrain, champion and recent runs",
+    usage: 'rareflow status --model M [--json]',
+    flags: { model, json },
+    run: async (f, _p, say) => ({ value: await statusCommand(say, { model: requiredString(f, 'model') }) }),
+  },
+  {
+    name: 'schedule',
+    summary: 'scheduled retrains as Temporal Schedules: create, list, delete',
+    usage: 'rareflow schedule create --model M (--every 24h | --cron "0 3 * * *") | rareflow schedule list | rareflow schedule delete --model M',
+    positionals: 'create|list|delete',
+    flags: {
+      model: { type: 'string', help: 'model name', placeholder: 'NAME' },
+      every: { type: 'string', help: 'interval, e.g. 24h or 30m', placeholder: 'DURATION' },
+      cron: { type: 'string', help: 'cron expression', placeholder: 'EXPR' },
+      id: { type: 'string', help: 'schedule id (delete)', placeholder: 'ID' },
+      json,
+    },
+    run: async (f, p, say) => {
+      const action = p[0];
+      if (!action) throw new InvalidInputError('schedule', 'rareflow schedule: expected create, list or delete; see rareflow schedule --help');
+      const m = stringFlag(f, 'model');
+      const every = stringFlag(f, 'every');
+      const cron = stringFlag(f, 'cron');
+      const id = stringFlag(f, 'id');
+      return { value: await scheduleCommand(say, { action, ...(m ? { model: m } : {}), ...(every ? { every } : {}), ...(cron ? { cron } : {}), ...(id ? { id } : {}) }) };
+    },
+  },
+];
+
+function labelledFile(f: ParsedFlags) {
+  const pos = stringFlag(f, 'positive');
+  const cats = listFlag(f, 'categorical');
+  return {
+    input: requiredString(f, 'input'),
+    label: requiredString(f, 'label'),
+    ...(pos !== undefined ? { positive: pos } : {}),
+    ...(cats ? { categorical: cats } : {}),
+    seed: seedOf(f),
+    out: requiredString(f, 'out'),
+  };
+}
+
+function notYet(name: string): never {
+  throw new InvalidInputError(name, `rareflow ${name} is not available in this version yet; see the README's roadmap`);
+}
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    'rareflow: durable retraining for rare-event classifiers',
+    '',
+    'usage: rareflow COMMAND [flags]   (rareflow COMMAND --help for its flags)',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`),
+    '',
+    'Exit codes: 0 success, 1 a verdict you asked to fail on (gates), 2 bad input.',
+    'Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY) or the embedded dev server.',
+  ].join('\n');
+}
+
+function printValue(value: unknown, asJson: boolean): void {
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(value)}\n`);
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      process.stdout.write(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
+    }
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${overview()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`rareflow: unknown command "${name}"; expected one of ${commands.map((c) => c.name).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    const { flags, positionals } = parseCommandFlags(command, rest);
+    if (flags.help) {
+      process.stdout.write(`${helpText(command)}\n`);
+      return 0;
+    }
+    const asJson = Boolean(flags.json);
+    // With --json, stdout carries exactly one JSON object: progress goes to stderr.
+    const say: Say = (line) => (asJson ? process.stderr : process.stdout).write(`${line}\n`);
+    const result = await command.run(flags, positionals, say);
+    if (command.name !== 'demo' || asJson) printValue(result.value, asJson);
+    if (result.text) say(result.text);
+    return result.exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof InvalidInputError) {
+      process.stderr.write(`rareflow ${name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof TemporalCliNotFoundError) {
+      process.stderr.write(`rareflow ${name}: ${err.message}\n`);
+      return 2;
+    }
+    const failure = err as { name?: string; message?: string; cause?: { type?: string; message?: string } };
+    if (failure.cause?.type === 'InvalidInput') {
+      process.stderr.write(`rareflow ${name}: ${failure.cause.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`rareflow ${name}: ${failure.message ?? String(err)}\n`);
+    if (process.env.RAREFLOW_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 3;
+  }
+}
+
+const exitCode = await main(process.argv.slice(2));
+process.exit(exitCode);

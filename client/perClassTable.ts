@@ -1,0 +1,28 @@
+// Human-readable tables of a retrain's outcome: per-class recall and precision, G-mean, PR-AUC, and the stages.
+
+import type { RetrainResult } from '../workflows/contract.js';
+
+function f(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined ? '—' : v.toFixed(digits);
+}
+
+export function formatPerClassTable(r: RetrainResult): string {
+  const v = r.validation;
+  const lines = [
+    `  class       support   recall   precision`,
+    `  positive   ${String(v.positive.support).padStart(8)}   ${f(v.positive.recall).padStart(6)}   ${f(v.positive.precision).padStart(9)}`,
+    `  negative   ${String(v.negative.support).padStart(8)}   ${f(v.negative.recall).padStart(6)}   ${f(v.negative.precision).padStart(9)}`,
+    `  G-mean ${f(v.gMean)}   PR-AUC above random ${f(v.prAucNormalised)}   Brier ${f(v.brier, 4)}   threshold ${f(v.threshold, 4)}`,
+  ];
+  if (v.champion) {
+    lines.push(`  champion ${v.champion.modelSha256.slice(0, 12)} on the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`);
+  }
+  lines.push(`  gates: ${v.verdict}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}`);
+  return lines.join('\n');
+}
+
+export function formatStages(r: RetrainResult): string {
+  return r.stages
+    .map((s) => `  ${s.stage.padEnd(24)} rows ${String(s.rowsIn).padStart(8)} → ${String(s.rowsOut).padEnd(8)} positives ${String(s.positivesIn).padStart(6)} → ${String(s.positivesOut).padEnd(6)} ${s.seconds.toFixed(2)}s${s.note ? `  ${s.note}` : ''}`)
+    .join('\n');
+}

@@ -1,0 +1,147 @@
+// The default pipeline and the one place its defaults live: PIPELINE.json files, `rareflow run`, the demo and
+// `rareflow fit` all resolve their spec here, and every field is checked with an error naming it.
+
+import { readFileSync } from 'node:fs';
+import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import type { PipelineSpec } from '../workflows/contract.js';
+
+/** A PIPELINE.json as a user writes it: only `modelName`, `input.paths` and `input.label` are required. */
+export type PipelineSpecInput = Partial<Omit<PipelineSpec, 'input'>> & { input: Partial<PipelineSpec['input']> };
+
+export const DEFAULT_PIPELINE: Omit<PipelineSpec, 'modelName' | 'input' | 'gates' | 'seed'> = {
+  sampling: { targetSize: 20_000, positivesPerParameter: 50, shards: 1 },
+  split: { train: 0.6, validation: 0.2, test: 0.2 },
+  denoise: { method: 'enn', k: 3 },
+  adasyn: { enabled: true, k: 5, beta: 1 },
+  model: { kind: 'logreg', l2: 1e-4, threshold: 'prevalence' },
+  requireApproval: false,
+  approvalTimeoutMs: 86_400_000,
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function positiveInteger(source: string, field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new InvalidInputError(`${source}: ${field}`, `${source}: ${field}: expected an integer ≥ 1, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Fills defaults into a user's spec and checks every field; `source` names the file or flag in errors. */
+export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec {
+  if (!isObject(raw)) throw new InvalidInputError(source, `${source}: expected a JSON object with "modelName" and "input"`);
+  const known = ['modelName', 'input', 'sampling', 'split', 'denoise', 'adasyn', 'model', 'gates', 'requireApproval', 'approvalTimeoutMs', 'seed', '$schema', 'description'];
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) throw new InvalidInputError(`${source}: ${key}`, `${source}: unknown field "${key}"; expected one of ${known.join(', ')}`);
+  }
+  const modelName = raw.modelName;
+  if (typeof modelName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(modelName)) {
+    throw new InvalidInputError(`${source}: modelName`, `${source}: modelName: expected 1–100 letters, digits, '.', '_' or '-', got ${JSON.stringify(modelName)}`);
+  }
+  const input = raw.input;
+  if (!isObject(input)) throw new InvalidInputError(`${source}: input`, `${source}: input: expected an object with "paths" and "label"`);
+  const paths = typeof input.paths === 'string' ? [input.paths] : input.paths;
+  if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== 'string' || p === '')) {
+    throw new InvalidInputError(`${source}: input.paths`, `${source}: input.paths: expected a non-empty list of CSV/Parquet paths or globs, got ${JSON.stringify(input.paths)}`);
+  }
+  if (typeof input.label !== 'string' || input.label === '') {
+    throw new InvalidInputError(`${source}: input.label`, `${source}: input.label: expected the label column name, got ${JSON.stringify(input.label)}`);
+  }
+  const stringList = (field: string, v: unknown): string[] | undefined => {
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
+      throw new InvalidInputError(`${source}: ${field}`, `${source}: ${field}: expected a list of column names, got ${JSON.stringify(v)}`);
+    }
+    return v as string[];
+  };
+  const features = stringList('input.features', input.features);
+  const exclude = stringList('input.exclude', input.exclude);
+  if (input.positive !== undefined && typeof input.positive !== 'string' && typeof input.positive !== 'number') {
+    throw new InvalidInputError(`${source}: input.positive`, `${source}: input.positive: expected the positive label value, got ${JSON.stringify(input.positive)}`);
+  }
+
+  const sampling = { ...DEFAULT_PIPELINE.sampling, ...(isObject(raw.sampling) ? raw.sampling : {}) } as PipelineSpec['sampling'];
+  positiveInteger(source, 'sampling.targetSize', sampling.targetSize);
+  if (sampling.params !== undefined) positiveInteger(source, 'sampling.params', sampling.params);
+  positiveInteger(source, 'sampling.positivesPerParameter', sampling.positivesPerParameter);
+  positiveInteger(source, 'sampling.shards', sampling.shards);
+
+  const split = { ...DEFAULT_PIPELINE.split, ...(isObject(raw.split) ? raw.split : {}) } as PipelineSpec['split'];
+  const fractions = [split.train, split.validation, split.test];
+  if (fractions.some((f) => typeof f !== 'number' || !(f > 0 && f < 1)) || Math.abs(fractions.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
+    throw new InvalidInputError(`${source}: split`, `${source}: split: expected train, validation and test fractions in (0, 1) that sum to 1, got ${JSON.stringify(split)}`);
+  }
+
+  const denoise = { ...DEFAULT_PIPELINE.denoise, ...(isObject(raw.denoise) ? raw.denoise : {}) } as PipelineSpec['denoise'];
+  if (denoise.method !== 'enn' && denoise.method !== 'none') {
+    throw new InvalidInputError(`${source}: denoise.method`, `${source}: denoise.method: expected "enn" or "none", got ${JSON.stringify(denoise.method)}`);
+  }
+  if (denoise.k !== undefined) positiveInteger(source, 'denoise.k', denoise.k);
+
+  const adasyn = { ...DEFAULT_PIPELINE.adasyn, ...(isObject(raw.adasyn) ? raw.adasyn : {}) } as PipelineSpec['adasyn'];
+  if (typeof adasyn.enabled !== 'boolean') {
+    throw new InvalidInputError(`${source}: adasyn.enabled`, `${source}: adasyn.enabled: expected true or false, got ${JSON.stringify(adasyn.enabled)}`);
+  }
+  if (adasyn.k !== undefined) positiveInteger(source, 'adasyn.k', adasyn.k);
+  if (adasyn.beta !== undefined && !(typeof adasyn.beta === 'number' && adasyn.beta > 0)) {
+    throw new InvalidInputError(`${source}: adasyn.beta`, `${source}: adasyn.beta: expected a number > 0, got ${JSON.stringify(adasyn.beta)}`);
+  }
+
+  const model = { ...DEFAULT_PIPELINE.model, ...(isObject(raw.model) ? raw.model : {}) } as PipelineSpec['model'];
+  if (model.kind !== 'logreg') {
+    throw new InvalidInputError(`${source}: model.kind`, `${source}: model.kind: expected "logreg" (the random forest comes with the models issue), got ${JSON.stringify(model.kind)}`);
+  }
+  parseThresholdPolicy(String(model.threshold));
+
+  const gates = raw.gates === undefined ? defaultGateSpec() : parseGateSpec(raw.gates, `${source}: gates`);
+  const seed = raw.seed === undefined ? 1 : raw.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
+    throw new InvalidInputError(`${source}: seed`, `${source}: seed: expected an integer, got ${JSON.stringify(seed)}`);
+  }
+  const requireApproval = raw.requireApproval ?? DEFAULT_PIPELINE.requireApproval;
+  if (typeof requireApproval !== 'boolean') {
+    throw new InvalidInputError(`${source}: requireApproval`, `${source}: requireApproval: expected true or false, got ${JSON.stringify(requireApproval)}`);
+  }
+  const approvalTimeoutMs = raw.approvalTimeoutMs ?? DEFAULT_PIPELINE.approvalTimeoutMs;
+  positiveInteger(source, 'approvalTimeoutMs', approvalTimeoutMs);
+
+  return {
+    modelName,
+    input: {
+      paths: paths as string[],
+      label: input.label,
+      ...(input.positive !== undefined ? { positive: String(input.positive) } : {}),
+      ...(features ? { features } : {}),
+      ...(exclude ? { exclude } : {}),
+    },
+    sampling,
+    split,
+    denoise,
+    adasyn,
+    model,
+    gates: gates as unknown as PipelineSpec['gates'],
+    requireApproval,
+    approvalTimeoutMs: approvalTimeoutMs as number,
+    seed,
+  };
+}
+
+export function readPipelineSpecFile(path: string): PipelineSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InvalidInputError(`--config ${path}`, `--config: cannot read ${path}; expected a PIPELINE.json file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidInputError(`--config ${path}`, `--config: ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  return resolvePipelineSpec(json, path);
+}

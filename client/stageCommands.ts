@@ -1,0 +1,293 @@
+// The stage commands: one pipeline step run locally on files, without Temporal, for debugging, benchmarks and
+// parity checks. Each returns a JSON-plain summary that the CLI prints (one object with --json).
+
+import { existsSync } from 'node:fs';
+import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { classCounts, takeRows } from '../core/dataset.js';
+import { editedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
+import { evaluateGates } from '../core/gates/evaluateGates.js';
+import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { classificationReport } from '../core/metrics/classMetrics.js';
+import { trainLogisticRegression } from '../core/models/logisticRegression.js';
+import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
+import { deriveSeed, seededRandom } from '../core/random.js';
+import { AdaptiveSampler, mergeShardSamples, positiveTargetFor, shardTargets } from '../core/sampling/adaptiveSample.js';
+import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
+import { codeVersion } from '../data/codeVersion.js';
+import { profileLabelledInput } from '../data/inputProfile.js';
+import { readLabelledDataset, scanLabelledBatches } from '../data/datasetReader.js';
+import { writeLabelledTable } from '../data/datasetWriter.js';
+import { generateSyntheticDataset } from '../data/syntheticData.js';
+
+export async function requireOutputDirectory(out: string, flag = '--out'): Promise<string> {
+  const abs = resolve(out);
+  if (!existsSync(dirname(abs))) {
+    throw new InvalidInputError(flag, `${flag}: the directory ${dirname(abs)} does not exist; create it or choose another path for ${basename(abs)}`);
+  }
+  return abs;
+}
+
+function seconds(start: number): number {
+  return Math.round((performance.now() - start) / 10) / 100;
+}
+
+export interface GenerateArgs {
+  rows: number;
+  positiveRate: number;
+  features: number;
+  categorical: number;
+  noise: number;
+  drift: number;
+  seed: number;
+  out: string;
+}
+
+export async function generateCommand(a: GenerateArgs) {
+  const out = await requireOutputDirectory(a.out);
+  const r = await generateSyntheticDataset({
+    rows: a.rows,
+    positiveRate: a.positiveRate,
+    features: a.features,
+    categorical: a.categorical,
+    labelNoise: a.noise,
+    drift: a.drift,
+    seed: a.seed,
+    out,
+  });
+  return { command: 'generate', out, rows: r.rows, positives: r.positives, label: 'label', seconds: r.seconds, seed: a.seed };
+}
+
+export interface SampleArgs {
+  inputs: string[];
+  label: string;
+  positive?: string;
+  targetSize: number;
+  params?: number;
+  shards: number;
+  seed: number;
+  out: string;
+}
+
+export async function sampleCommand(a: SampleArgs) {
+  const started = performance.now();
+  const out = await requireOutputDirectory(a.out);
+  const profile = await profileLabelledInput(a.inputs, { label: a.label, ...(a.positive !== undefined ? { positive: a.positive } : {}) });
+  const params = a.params ?? profile.featureNames.length + 1;
+  const positiveTarget = Math.min(positiveTargetFor(params), a.targetSize);
+  const shardCount = Math.max(1, Math.min(a.shards, profile.files.length));
+  const targets = shardTargets(a.targetSize, positiveTarget, shardCount);
+  const shardResults = [];
+  for (let s = 0; s < shardCount; s++) {
+    const files = profile.files.filter((_, i) => i % shardCount === s);
+    const sampler = new AdaptiveSampler({ ...targets[s]!, cols: profile.featureNames.length, random: seededRandom(deriveSeed(a.seed, `adaptiveSample/shard-${s}`)) });
+    await scanLabelledBatches(files, { label: a.label, positive: profile.positiveLabel, features: profile.featureNames }, (x, y, rows) => sampler.offerBatch(x, y, rows));
+    shardResults.push(sampler.result());
+  }
+  const merged = mergeShardSamples(shardResults, seededRandom(deriveSeed(a.seed, 'merge')));
+  await writeLabelledTable(out, { data: merged, featureNames: profile.featureNames, labelName: a.label, labelValues: [profile.negativeLabel, profile.positiveLabel] });
+  const [negatives, positives] = classCounts(merged.y);
+  return {
+    command: 'sample',
+    out,
+    targetSize: a.targetSize,
+    positiveTarget,
+    params,
+    shards: shardCount,
+    rows: merged.y.length,
+    positives,
+    negatives,
+    scannedRows: merged.scannedRows,
+    inputRows: profile.rows,
+    stoppedEarly: merged.scannedRows < profile.rows,
+    complete: merged.complete,
+    ...(merged.warning ? { warning: merged.warning } : {}),
+    seed: a.seed,
+    seconds: seconds(started),
+  };
+}
+
+export interface LabelledFileArgs {
+  input: string;
+  label: string;
+  positive?: string;
+  categorical?: string[];
+  seed: number;
+  out: string;
+}
+
+async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[] }) {
+  return readLabelledDataset(a.input, {
+    label: a.label,
+    ...(a.positive !== undefined ? { positive: a.positive } : {}),
+    ...(a.categorical ? { categorical: a.categorical } : {}),
+    ...(a.features ? { features: a.features } : {}),
+  });
+}
+
+export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string }) {
+  const started = performance.now();
+  if (a.method !== 'enn') {
+    throw new InvalidInputError('--method', `--method: expected "enn" (Tomek links come with the neighbours issue), got "${a.method}"`);
+  }
+  const out = await requireOutputDirectory(a.out);
+  const d = await readInput(a);
+  const { kept, removedPerClass } = editedNearestNeighbours(d.data, { k: a.k });
+  const cleaned = takeRows(d.data, kept);
+  await writeLabelledTable(out, { data: cleaned, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  return {
+    command: 'denoise',
+    method: a.method,
+    k: a.k,
+    out,
+    rowsIn: d.rows,
+    rowsOut: cleaned.y.length,
+    removedNegatives: removedPerClass[0],
+    removedPositives: removedPerClass[1],
+    seconds: seconds(started),
+  };
+}
+
+export async function adasynCommand(a: LabelledFileArgs & { k: number; beta: number; exact: boolean }) {
+  const started = performance.now();
+  const out = await requireOutputDirectory(a.out);
+  const d = await readInput(a);
+  const r = adasyn(d.data, { k: a.k, beta: a.beta, random: seededRandom(deriveSeed(a.seed, 'adasyn')) });
+  const augmented = appendSynthetic(d.data, r.synthetic);
+  await writeLabelledTable(out, { data: augmented, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  const [negatives, positives] = classCounts(augmented.y);
+  return {
+    command: 'adasyn',
+    k: a.k,
+    beta: a.beta,
+    neighbours: 'exact',
+    out,
+    rowsIn: d.rows,
+    syntheticRows: r.synthetic.rows,
+    rowsOut: augmented.y.length,
+    negatives,
+    positives,
+    ...(r.warning ? { warning: r.warning } : {}),
+    seed: a.seed,
+    seconds: seconds(started),
+  };
+}
+
+export async function trainCommand(a: LabelledFileArgs & { model: string; threshold: string; l2?: number }) {
+  const started = performance.now();
+  if (a.model !== 'logreg') {
+    throw new InvalidInputError('--model', `--model: expected "logreg" (the random forest comes with the models issue), got "${a.model}"`);
+  }
+  const policy = parseThresholdPolicy(a.threshold);
+  const out = await requireOutputDirectory(a.out);
+  const d = await readInput(a);
+  let fitData = d.data;
+  let validation: typeof d.data | undefined;
+  if (policy.kind === 'gmean') {
+    // The G-mean threshold is chosen on rows the model did not see: hold out a stratified 25%.
+    const parts = stratifiedSplit(d.data.y, { train: 0.75, validation: 0.25, test: 0 }, seededRandom(deriveSeed(a.seed, 'split')));
+    fitData = takeRows(d.data, parts.train);
+    validation = takeRows(d.data, parts.validation);
+  }
+  const fitted = trainLogisticRegression(fitData, { ...(a.l2 !== undefined ? { l2: a.l2 } : {}) });
+  const [, positives] = classCounts(fitData.y);
+  const fitPrevalence = positives / fitData.y.length;
+  const artifact: ModelArtifact = {
+    format: MODEL_FORMAT,
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    modelName: basename(out).replace(/\.json$/, ''),
+    featureNames: d.featureNames,
+    labelName: a.label,
+    positiveLabel: d.positiveLabel,
+    negativeLabel: d.negativeLabel,
+    threshold: 0.5,
+    thresholdPolicy: policy,
+    thresholdReason: '',
+    model: fitted,
+    training: { rows: fitData.y.length, positives, fitPrevalence, datasetSha256: '', seed: a.seed, runId: 'local', codeVersion: codeVersion() },
+  };
+  const choice = chooseThreshold(policy, {
+    prevalence: fitPrevalence,
+    ...(validation ? { validationScores: scoreModel(artifact, validation.x), validationLabels: validation.y } : {}),
+  });
+  const final: ModelArtifact = { ...artifact, threshold: choice.threshold, thresholdReason: choice.reason };
+  const text = JSON.stringify(final, null, 1);
+  await writeFileAtomically(out, text);
+  const { createHash } = await import('node:crypto');
+  return {
+    command: 'train',
+    model: a.model,
+    out,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    rows: fitData.y.length,
+    positives,
+    threshold: choice.threshold,
+    thresholdReason: choice.reason,
+    iterations: fitted.iterations,
+    converged: fitted.converged,
+    seconds: seconds(started),
+  };
+}
+
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await writeFile(temp, text);
+  await rename(temp, path);
+}
+
+export async function loadModelFile(path: string): Promise<ModelArtifact> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new InvalidInputError(`--model ${path}`, `--model: cannot read ${path}; expected a model file written by rareflow train or fit`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`--model ${path}`, `--model: ${path} is not a rareflow model (not JSON)`);
+  }
+  return parseModelArtifact(json, path);
+}
+
+export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
+  const started = performance.now();
+  const model = await loadModelFile(a.model);
+  let spec: GateSpec = defaultGateSpec();
+  if (a.gates) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(a.gates, 'utf8'));
+    } catch {
+      throw new InvalidInputError(`--gates ${a.gates}`, `--gates: cannot read ${a.gates} as JSON; expected a gate spec file`);
+    }
+    spec = parseGateSpec(json, a.gates);
+  }
+  const d = await readInput({ input: a.input, label: a.label, positive: model.positiveLabel, features: model.featureNames });
+  const report = classificationReport(d.data.y, scoreModel(model, d.data.x), model.threshold);
+  const evaluation = evaluateGates(spec, report);
+  let reportPath: string | undefined;
+  if (a.report) {
+    await mkdir(a.report, { recursive: true });
+    reportPath = join(resolve(a.report), 'report.json');
+    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
+  }
+  return {
+    command: 'evaluate',
+    model: a.model,
+    input: a.input,
+    rows: d.rows,
+    report,
+    verdict: evaluation.verdict,
+    reasons: evaluation.reasons,
+    checks: evaluation.checks,
+    gatesFromFile: Boolean(a.gates),
+    ...(reportPath ? { reportPath } : {}),
+    seconds: seconds(started),
+  };
+}
+

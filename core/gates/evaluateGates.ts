@@ -1,0 +1,155 @@
+// Judges a challenger's classification report (and optionally the champion's) against a gate spec:
+// pass, fail, or insufficient-evidence when a class has too few rows to judge (seed 000: per-class SLOs
+// gated in CI with "statistical testing and minimum sample criteria"), with a reason for every check.
+
+import type { ClassificationReport } from '../metrics/classMetrics.js';
+import { LOWER_IS_BETTER_METRICS, type Gate, type GateClass, type GateMetric, type GateSpec } from './gateSpec.js';
+
+export type GateVerdict = 'pass' | 'fail' | 'insufficient-evidence';
+
+export interface GateCheck {
+  name: string;
+  metric: GateMetric;
+  class?: GateClass;
+  /**
+   * The compared value: the challenger's metric (or its Wilson lower bound with `useLowerConfidenceBound`),
+   * or, for a champion gate, the drop (how much worse the challenger is). Null when undefined on the data.
+   */
+  value: number | null;
+  limit: number;
+  /** `>=` for min gates, `<=` for max gates, `drop<=` for champion gates. */
+  comparison: '>=' | '<=' | 'drop<=';
+  /** Null when the check was not judged (insufficient support, or a champion gate with no champion). */
+  passed: boolean | null;
+  reason: string;
+  /** Champion gates only: the two metric values behind the drop. */
+  challengerValue?: number | null;
+  championValue?: number | null;
+}
+
+export interface GateEvaluation {
+  verdict: GateVerdict;
+  checks: GateCheck[];
+  /** Why the verdict is what it is: support shortfalls, failed checks, skipped checks. */
+  reasons: string[];
+}
+
+/** Slack on every comparison so a value equal to its limit up to rounding (0.8 − 0.75 vs 0.05) is not failed. */
+const COMPARISON_EPSILON = 1e-12;
+
+function metricValue(report: ClassificationReport, metric: GateMetric, cls: GateClass | undefined): number | null {
+  switch (metric) {
+    case 'recall':
+    case 'precision':
+    case 'f1':
+      return report.perClass[cls!][metric];
+    default:
+      return report[metric];
+  }
+}
+
+function lowerBound(report: ClassificationReport, metric: GateMetric, cls: GateClass | undefined): number | null {
+  const m = report.perClass[cls!];
+  const interval = metric === 'recall' ? m.recallInterval : m.precisionInterval;
+  return interval === null ? null : interval[0];
+}
+
+function gateName(gate: Gate): string {
+  if (gate.name !== undefined) return gate.name;
+  const subject = gate.class !== undefined ? `${gate.metric}[${gate.class}]` : gate.metric;
+  if (gate.min !== undefined) return `${subject} >= ${gate.min}`;
+  if (gate.max !== undefined) return `${subject} <= ${gate.max}`;
+  return `${subject} drop vs champion <= ${gate.maxDropVsChampion}`;
+}
+
+function supportShortfalls(spec: GateSpec, report: ClassificationReport): string[] {
+  const out: string[] = [];
+  if (report.support.positive < spec.minPositiveSupport) {
+    out.push(`positive support ${report.support.positive} < minimum ${spec.minPositiveSupport}`);
+  }
+  if (report.support.negative < spec.minNegativeSupport) {
+    out.push(`negative support ${report.support.negative} < minimum ${spec.minNegativeSupport}`);
+  }
+  return out;
+}
+
+function format(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  const text = value.toPrecision(4);
+  return text.includes('.') && !text.includes('e') ? text.replace(/\.?0+$/, '') : text;
+}
+
+export function evaluateGates(
+  spec: GateSpec,
+  challenger: ClassificationReport,
+  champion?: ClassificationReport,
+): GateEvaluation {
+  const shortfalls = supportShortfalls(spec, challenger);
+  const notJudged = shortfalls.length > 0 ? `not judged: ${shortfalls.join('; ')}` : null;
+  const championShortfalls = champion === undefined ? [] : supportShortfalls(spec, champion);
+
+  const checks = spec.gates.map((gate): GateCheck => {
+    const name = gateName(gate);
+    const base = { name, metric: gate.metric, ...(gate.class !== undefined ? { class: gate.class } : {}) };
+
+    if (gate.maxDropVsChampion !== undefined) {
+      const limit = gate.maxDropVsChampion;
+      const challengerValue = metricValue(challenger, gate.metric, gate.class);
+      const skip = (reason: string): GateCheck => ({
+        ...base, value: null, limit, comparison: 'drop<=', passed: null, reason, challengerValue,
+        championValue: champion === undefined ? null : metricValue(champion, gate.metric, gate.class),
+      });
+      if (champion === undefined) return skip('skipped: no champion to compare against');
+      if (championShortfalls.length > 0) return skip(`skipped: champion report has ${championShortfalls.join('; ')}`);
+      const championValue = metricValue(champion, gate.metric, gate.class);
+      if (championValue === null) return skip(`skipped: champion ${gate.metric} is undefined on its data`);
+      if (challengerValue === null) {
+        return {
+          ...base, value: null, limit, comparison: 'drop<=', passed: notJudged === null ? false : null,
+          reason: notJudged ?? `failed: challenger ${gate.metric} is undefined on the evaluation data`,
+          challengerValue, championValue,
+        };
+      }
+      const drop = LOWER_IS_BETTER_METRICS.includes(gate.metric)
+        ? challengerValue - championValue
+        : championValue - challengerValue;
+      const ok = drop <= limit + COMPARISON_EPSILON;
+      const detail = `challenger ${format(challengerValue)} vs champion ${format(championValue)}: drop ${format(drop)} ${ok ? '<=' : '>'} ${format(limit)}`;
+      return {
+        ...base, value: drop, limit, comparison: 'drop<=',
+        passed: notJudged === null ? ok : null,
+        reason: notJudged ?? `${ok ? 'passed' : 'failed'}: ${detail}`,
+        challengerValue, championValue,
+      };
+    }
+
+    const isMin = gate.min !== undefined;
+    const limit = isMin ? gate.min! : gate.max!;
+    const comparison = isMin ? '>=' : '<=';
+    const useBound = isMin && spec.useLowerConfidenceBound && (gate.metric === 'recall' || gate.metric === 'precision');
+    const value = useBound ? lowerBound(challenger, gate.metric, gate.class) : metricValue(challenger, gate.metric, gate.class);
+    const label = useBound ? `${gate.metric} Wilson lower bound` : gate.metric;
+    if (notJudged !== null) return { ...base, value, limit, comparison, passed: null, reason: notJudged };
+    if (value === null) {
+      return { ...base, value, limit, comparison, passed: false, reason: `failed: ${label} is undefined on the evaluation data` };
+    }
+    const ok = isMin ? value >= limit - COMPARISON_EPSILON : value <= limit + COMPARISON_EPSILON;
+    const relation = ok ? comparison : isMin ? '<' : '>';
+    return { ...base, value, limit, comparison, passed: ok, reason: `${ok ? 'passed' : 'failed'}: ${label} ${format(value)} ${relation} ${format(limit)}` };
+  });
+
+  const reasons: string[] = [];
+  let verdict: GateVerdict;
+  if (shortfalls.length > 0) {
+    verdict = 'insufficient-evidence';
+    reasons.push(...shortfalls.map((s) => `insufficient evidence: ${s}`));
+  } else {
+    const failed = checks.filter((c) => c.passed === false);
+    verdict = failed.length > 0 ? 'fail' : 'pass';
+    for (const c of failed) reasons.push(`${c.name}: ${c.reason}`);
+    const judged = checks.filter((c) => c.passed !== null).length;
+    if (verdict === 'pass') reasons.push(`all ${judged} judged gates passed`);
+    for (const c of checks) if (c.passed === null) reasons.push(`${c.name}: ${c.reason}`);
+  }
+  return { verdict, checks, reasons };
+}

@@ -1,0 +1,175 @@
+// The gate spec: which per-class and global metrics a challenger must meet, with minimum class support
+// before any verdict (seed 000: per-class SLOs in CI gates, "minimum sample criteria"). Parsed strictly
+// from JSON so a typo in a gate file fails loudly instead of silently passing.
+
+import { InvalidInputError } from '../invalidInputError.js';
+
+/** Metrics of a `ClassificationReport` a gate can test. */
+export const GATE_METRICS = [
+  'recall',
+  'precision',
+  'f1',
+  'gMean',
+  'balancedAccuracy',
+  'prAuc',
+  'prAucNormalised',
+  'rocAuc',
+  'brier',
+] as const;
+export type GateMetric = (typeof GATE_METRICS)[number];
+
+/** Metrics reported per class: a gate on one of them names its `class`. */
+export const PER_CLASS_METRICS: readonly GateMetric[] = ['recall', 'precision', 'f1'];
+/** Metrics where lower is better: a `maxDropVsChampion` gate on them limits the increase. */
+export const LOWER_IS_BETTER_METRICS: readonly GateMetric[] = ['brier'];
+
+export type GateClass = 'negative' | 'positive';
+
+/** One check. Exactly one of `min`, `max`, `maxDropVsChampion` is set. */
+export interface Gate {
+  metric: GateMetric;
+  /** Required for recall, precision and f1; absent for the global metrics. */
+  class?: GateClass;
+  /** Pass when value ≥ min. */
+  min?: number;
+  /** Pass when value ≤ max. */
+  max?: number;
+  /**
+   * Pass when the challenger is worse than the champion by at most this (absolute, in metric units):
+   * champion − challenger for higher-is-better metrics, challenger − champion for brier.
+   */
+  maxDropVsChampion?: number;
+  /** Optional label for reports; a name is generated otherwise. */
+  name?: string;
+}
+
+export interface GateSpec {
+  /**
+   * Fewer positive rows than this in the evaluated data gives `insufficient-evidence`, not pass or fail.
+   * @default 20
+   */
+  minPositiveSupport: number;
+  /**
+   * As `minPositiveSupport`, for the negative class.
+   * @default 20
+   */
+  minNegativeSupport: number;
+  gates: Gate[];
+  /**
+   * Compare `min` gates on recall and precision against the Wilson lower confidence bound instead of the
+   * point estimate, so a small support cannot pass on luck.
+   * @default false
+   */
+  useLowerConfidenceBound: boolean;
+  /** Free text, kept for the reader. */
+  description?: string;
+}
+
+/**
+ * Defaults for a rare-event model without a tuned spec: positive recall ≥ 0.5, G-mean ≥ 0.6, positive recall
+ * no more than 0.05 below the champion's (skipped when there is none), and at least 20 rows of each class.
+ * Generic rare-event floors, not tuned to any dataset.
+ */
+export function defaultGateSpec(): GateSpec {
+  return {
+    minPositiveSupport: 20,
+    minNegativeSupport: 20,
+    gates: [
+      { metric: 'recall', class: 'positive', min: 0.5 },
+      { metric: 'gMean', min: 0.6 },
+      { metric: 'recall', class: 'positive', maxDropVsChampion: 0.05 },
+    ],
+    useLowerConfidenceBound: false,
+  };
+}
+
+const SPEC_KEYS = ['minPositiveSupport', 'minNegativeSupport', 'gates', 'useLowerConfidenceBound', 'description', '$schema'];
+const GATE_KEYS = ['metric', 'class', 'min', 'max', 'maxDropVsChampion', 'name'];
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return JSON.stringify(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validate an already JSON-parsed gate spec. Every error names `sourceName` and the field path, e.g.
+ * `gates.json: gates[2].metric: expected one of recall, precision, …, got "recal"`. Absent
+ * `minPositiveSupport`, `minNegativeSupport` and `useLowerConfidenceBound` take their defaults; `gates` is required.
+ */
+export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
+  const fail = (path: string, expected: string, got: unknown): never => {
+    throw new InvalidInputError(sourceName, `${sourceName}: ${path}: expected ${expected}, got ${describe(got)}`);
+  };
+  if (!isPlainObject(json)) fail('(top level)', 'an object with a "gates" array', json);
+  const spec = json as Record<string, unknown>;
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.includes(key)) fail(key, `a known field (one of ${SPEC_KEYS.join(', ')})`, key);
+  }
+  const defaults = defaultGateSpec();
+  const support = (key: 'minPositiveSupport' | 'minNegativeSupport'): number => {
+    const v = spec[key];
+    if (v === undefined) return defaults[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(key, 'an integer ≥ 0', v);
+    return v as number;
+  };
+  const minPositiveSupport = support('minPositiveSupport');
+  const minNegativeSupport = support('minNegativeSupport');
+  const lcb = spec['useLowerConfidenceBound'];
+  if (lcb !== undefined && typeof lcb !== 'boolean') fail('useLowerConfidenceBound', 'true or false', lcb);
+  const description = spec['description'];
+  if (description !== undefined && typeof description !== 'string') fail('description', 'a string', description);
+  const rawGates = spec['gates'];
+  if (!Array.isArray(rawGates)) fail('gates', 'an array of gates', rawGates);
+
+  const gates = (rawGates as unknown[]).map((raw, i): Gate => {
+    const at = `gates[${i}]`;
+    if (!isPlainObject(raw)) fail(at, 'an object such as {"metric": "recall", "class": "positive", "min": 0.5}', raw);
+    const g = raw as Record<string, unknown>;
+    for (const key of Object.keys(g)) {
+      if (!GATE_KEYS.includes(key)) fail(`${at}.${key}`, `a known field (one of ${GATE_KEYS.join(', ')})`, key);
+    }
+    const metric = g['metric'];
+    if (typeof metric !== 'string' || !(GATE_METRICS as readonly string[]).includes(metric)) {
+      fail(`${at}.metric`, `one of ${GATE_METRICS.join(', ')}`, metric);
+    }
+    const gate: Gate = { metric: metric as GateMetric };
+    const cls = g['class'];
+    if (PER_CLASS_METRICS.includes(gate.metric)) {
+      if (cls !== 'positive' && cls !== 'negative') fail(`${at}.class`, `"positive" or "negative" (${gate.metric} is per class)`, cls);
+      gate.class = cls as GateClass;
+    } else if (cls !== undefined) {
+      fail(`${at}.class`, `no class (${gate.metric} is not a per-class metric)`, cls);
+    }
+    const limits = (['min', 'max', 'maxDropVsChampion'] as const).filter((k) => g[k] !== undefined);
+    if (limits.length !== 1) {
+      fail(at, 'exactly one of min, max, maxDropVsChampion', limits.length === 0 ? undefined : limits.join(' and '));
+    }
+    const limitKey = limits[0]!;
+    const limit = g[limitKey];
+    if (typeof limit !== 'number' || !Number.isFinite(limit)) fail(`${at}.${limitKey}`, 'a finite number', limit);
+    if (limitKey === 'maxDropVsChampion' && (limit as number) < 0) fail(`${at}.${limitKey}`, 'a number ≥ 0', limit);
+    gate[limitKey] = limit as number;
+    const name = g['name'];
+    if (name !== undefined) {
+      if (typeof name !== 'string' || name.trim() === '') fail(`${at}.name`, 'a non-empty string', name);
+      gate.name = name as string;
+    }
+    return gate;
+  });
+
+  const out: GateSpec = {
+    minPositiveSupport,
+    minNegativeSupport,
+    gates,
+    useLowerConfidenceBound: (lcb as boolean | undefined) ?? defaults.useLowerConfidenceBound,
+  };
+  if (description !== undefined) out.description = description as string;
+  return out;
+}

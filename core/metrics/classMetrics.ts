@@ -1,0 +1,112 @@
+// Per-class report of a scored, thresholded classifier: recall, precision and F1 for each class with Wilson
+// intervals (seed 000, M2–M4), plus G-mean, balanced accuracy, PR-AUC, ROC-AUC and Brier (seed 002).
+// JSON-safe: a value that is undefined on the data (0/0, e.g. precision when nothing is predicted positive)
+// is null, never NaN.
+
+import { InvalidInputError } from '../invalidInputError.js';
+import { confusionAtThreshold, type ConfusionMatrix } from './confusion.js';
+import { wilsonInterval, Z_95 } from './intervals.js';
+import { assertScoredLabels, averagePrecision, brierScore, prAucNormalised, rocAuc } from './rankingMetrics.js';
+
+export interface ClassMetrics {
+  /** TP/(TP+FN) for the positive class, TN/(TN+FP) (= TNR) for the negative class; null with no support. */
+  recall: number | null;
+  /** TP/(TP+FP) for the positive class, TN/(TN+FN) for the negative class; null when nothing is predicted as the class. */
+  precision: number | null;
+  /** 2·TP/(2·TP+FP+FN) (the harmonic mean of precision and recall, defined even when precision is not); null only when the class is neither present nor predicted. */
+  f1: number | null;
+  /** Rows whose true label is this class. */
+  support: number;
+  /** Wilson score interval of the recall; null when recall is null. */
+  recallInterval: [number, number] | null;
+  /** Wilson score interval of the precision; null when precision is null. */
+  precisionInterval: [number, number] | null;
+}
+
+export interface ClassificationReport {
+  support: { negative: number; positive: number };
+  perClass: { negative: ClassMetrics; positive: ClassMetrics };
+  /** √(TPR·TNR); null unless both classes are present. */
+  gMean: number | null;
+  /** (TPR + TNR)/2; null unless both classes are present. */
+  balancedAccuracy: number | null;
+  /** Average precision (step-wise PR-AUC, as scikit-learn); null with no positives. */
+  prAuc: number | null;
+  /** AP − π, seed 002's normalisation against a random ranking; null with no positives. */
+  prAucNormalised: number | null;
+  /** Mann–Whitney ROC-AUC with ties averaged; null unless both classes are present. */
+  rocAuc: number | null;
+  /** Mean squared error of the scores as probabilities; null for empty input. */
+  brier: number | null;
+  /** Fraction of positives π in the evaluated data; null for empty input. */
+  prevalence: number | null;
+  /** Rows with score ≥ threshold are predicted positive. */
+  threshold: number;
+  confusion: ConfusionMatrix;
+}
+
+export interface ClassificationReportOptions {
+  /**
+   * Standard-normal quantile of the recall and precision intervals.
+   * @default 1.959964 (95%)
+   */
+  z?: number;
+}
+
+/** G-mean √(TPR·TNR), the RFQ vignette's (seed 002) threshold-dependent metric for imbalanced data. */
+export function gMean(tpr: number, tnr: number): number {
+  if (!(tpr >= 0 && tpr <= 1) || !(tnr >= 0 && tnr <= 1)) {
+    throw new InvalidInputError('gMean', `gMean: expected TPR and TNR in [0, 1], got ${tpr} and ${tnr}`);
+  }
+  return Math.sqrt(tpr * tnr);
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+function classMetrics(hits: number, actual: number, predicted: number, z: number): ClassMetrics {
+  return {
+    recall: ratio(hits, actual),
+    precision: ratio(hits, predicted),
+    f1: ratio(2 * hits, actual + predicted),
+    support: actual,
+    recallInterval: wilsonInterval(hits, actual, z),
+    precisionInterval: wilsonInterval(hits, predicted, z),
+  };
+}
+
+export function classificationReport(
+  yTrue: Uint8Array,
+  scores: Float64Array,
+  threshold: number,
+  options: ClassificationReportOptions = {},
+): ClassificationReport {
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
+    throw new InvalidInputError('threshold', `threshold: expected a finite number, got ${String(threshold)}`);
+  }
+  const z = options.z ?? Z_95;
+  assertScoredLabels(yTrue, scores);
+  const confusion = confusionAtThreshold(yTrue, scores, threshold);
+  const { tp, fp, tn, fn } = confusion;
+  const positive = classMetrics(tp, tp + fn, tp + fp, z);
+  const negative = classMetrics(tn, tn + fp, tn + fn, z);
+  const tpr = positive.recall;
+  const tnr = negative.recall;
+  const n = yTrue.length;
+  const prevalence = ratio(tp + fn, n);
+  const prAuc = averagePrecision(yTrue, scores);
+  return {
+    support: { negative: tn + fp, positive: tp + fn },
+    perClass: { negative, positive },
+    gMean: tpr !== null && tnr !== null ? gMean(tpr, tnr) : null,
+    balancedAccuracy: tpr !== null && tnr !== null ? (tpr + tnr) / 2 : null,
+    prAuc,
+    prAucNormalised: prAucNormalised(prAuc, prevalence),
+    rocAuc: rocAuc(yTrue, scores),
+    brier: brierScore(yTrue, scores),
+    prevalence,
+    threshold,
+    confusion,
+  };
+}

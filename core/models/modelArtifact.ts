@@ -1,0 +1,66 @@
+// The rareflow model file: everything needed to score raw rows (feature order, the fitted model, the threshold,
+// the label values), as one JSON-plain object with a schema version, checked on load.
+
+import type { FeatureMatrix } from '../dataset.js';
+import { InvalidInputError } from '../invalidInputError.js';
+import { predictProbaLogistic, type LogisticModel } from './logisticRegression.js';
+import type { ThresholdPolicy } from './thresholdPolicy.js';
+
+export const MODEL_FORMAT = 'rareflow-model';
+export const MODEL_SCHEMA_VERSION = 1;
+
+export interface ModelArtifact {
+  format: typeof MODEL_FORMAT;
+  schemaVersion: typeof MODEL_SCHEMA_VERSION;
+  modelName: string;
+  /** Feature columns, in the order the model reads them. */
+  featureNames: string[];
+  labelName: string;
+  positiveLabel: string;
+  negativeLabel: string;
+  /** Predict positive when score ≥ threshold. */
+  threshold: number;
+  thresholdPolicy: ThresholdPolicy;
+  thresholdReason: string;
+  model: LogisticModel;
+  training: {
+    rows: number;
+    positives: number;
+    /** Positive share of the rows the model was fitted on (after oversampling, when it ran). */
+    fitPrevalence: number;
+    datasetSha256: string;
+    seed: number;
+    runId: string;
+    codeVersion: string;
+  };
+}
+
+/** Positive-class probability of every row of `x` (columns in `artifact.featureNames` order). */
+export function scoreModel(artifact: ModelArtifact, x: FeatureMatrix): Float64Array {
+  if (x.cols !== artifact.featureNames.length) {
+    throw new InvalidInputError('features', `the model reads ${artifact.featureNames.length} features; got ${x.cols} columns.`);
+  }
+  return predictProbaLogistic(artifact.model, x);
+}
+
+/** Validates a parsed model file; `source` names the file in errors. */
+export function parseModelArtifact(json: unknown, source: string): ModelArtifact {
+  const fail = (what: string): never => {
+    throw new InvalidInputError(source, `${source} is not a usable rareflow model: ${what}.`);
+  };
+  if (typeof json !== 'object' || json === null) return fail('expected a JSON object');
+  const m = json as Partial<ModelArtifact>;
+  if (m.format !== MODEL_FORMAT) return fail(`expected "format": "${MODEL_FORMAT}", got ${JSON.stringify(m.format)}`);
+  if (m.schemaVersion !== MODEL_SCHEMA_VERSION) {
+    return fail(`schema version ${String(m.schemaVersion)} is not supported by this rareflow (it reads version ${MODEL_SCHEMA_VERSION}); retrain the model`);
+  }
+  if (!Array.isArray(m.featureNames) || m.featureNames.some((f) => typeof f !== 'string')) return fail('"featureNames" must be a list of column names');
+  if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
+  const model = m.model;
+  if (!model || model.kind !== 'logreg') return fail('"model.kind" must be "logreg"');
+  if (!Array.isArray(model.weights) || model.weights.length !== m.featureNames.length) {
+    return fail(`"model.weights" must hold one weight per feature (${m.featureNames.length})`);
+  }
+  if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string') return fail('"positiveLabel" and "negativeLabel" must be strings');
+  return m as ModelArtifact;
+}

@@ -1,0 +1,86 @@
+// Per-column standardisation (z = (x − mean) / scale) fitted on training features and replayed at
+// prediction time; the fitted parameters are plain number arrays so they serialise with the model.
+
+import type { FeatureMatrix } from '../dataset.js';
+import { InvalidInputError } from '../invalidInputError.js';
+
+/** Fitted per-column parameters. A column with zero spread gets scale 1, so it maps to 0 rather than NaN. */
+export interface Standardiser {
+  mean: number[];
+  scale: number[];
+}
+
+export interface ApplyStandardiserOptions {
+  /**
+   * Overwrite `x.values` instead of returning a standardised copy.
+   * @default false
+   */
+  inPlace?: boolean;
+}
+
+/**
+ * Column means and population standard deviations (divisor n, as scikit-learn's StandardScaler).
+ * Two passes over the matrix: the second sums squared deviations, which avoids the cancellation of
+ * E[x²] − E[x]² on large-offset columns.
+ */
+export function fitStandardiser(x: FeatureMatrix): Standardiser {
+  const { rows, cols, values } = x;
+  if (rows < 1) throw new InvalidInputError('feature matrix', `expected at least 1 row to fit a standardiser, got ${rows}`);
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = values[base + c]!;
+      if (!Number.isFinite(v)) {
+        throw new InvalidInputError(
+          `feature column ${c}`,
+          `feature column ${c}: expected finite values, got ${v} at row ${r}; impute or drop missing values before training`,
+        );
+      }
+      mean[c]! += v;
+    }
+  }
+  for (let c = 0; c < cols; c++) mean[c]! /= rows;
+  const sumSq = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const d = values[base + c]! - mean[c]!;
+      sumSq[c]! += d * d;
+    }
+  }
+  const scale = new Array<number>(cols);
+  for (let c = 0; c < cols; c++) {
+    const sd = Math.sqrt(sumSq[c]! / rows);
+    scale[c] = sd > 0 ? sd : 1;
+  }
+  return { mean: Array.from(mean), scale };
+}
+
+/** `(x − mean) / scale` column-wise, on a copy unless `inPlace`. */
+export function applyStandardiser(
+  standardiser: Standardiser,
+  x: FeatureMatrix,
+  options: ApplyStandardiserOptions = {},
+): FeatureMatrix {
+  const { rows, cols } = x;
+  if (standardiser.mean.length !== cols || standardiser.scale.length !== cols) {
+    throw new InvalidInputError(
+      'feature matrix',
+      `expected ${standardiser.mean.length} feature columns (as fitted), got ${cols}`,
+    );
+  }
+  const out = options.inPlace === true ? x.values : new Float64Array(x.values);
+  const mean = Float64Array.from(standardiser.mean);
+  const inverseScale = Float64Array.from(standardiser.scale, (s) => 1 / s);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[base + c] = (out[base + c]! - mean[c]!) * inverseScale[c]!;
+  }
+  return options.inPlace === true ? x : { rows, cols, values: out };
+}
+
+/** The identity standardiser for `cols` columns (mean 0, scale 1): what a model stores when it trains unstandardised. */
+export function identityStandardiser(cols: number): Standardiser {
+  return { mean: new Array<number>(cols).fill(0), scale: new Array<number>(cols).fill(1) };
+}

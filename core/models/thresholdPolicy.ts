@@ -1,0 +1,159 @@
+// Decision thresholds on the positive-class probability: the Bayes median rule, the RFQ q*-rule (q = π),
+// the cost-weighted Bayes rule (q = ℓ0/(ℓ0+ℓ1)) and a G-mean-optimal threshold chosen on validation scores.
+
+import { InvalidInputError } from '../invalidInputError.js';
+
+export type ThresholdPolicy =
+  | { kind: 'bayes' }
+  /** `prevalence` overrides the context's; both mean π of the original training data, before any oversampling. */
+  | { kind: 'prevalence'; prevalence?: number }
+  /** ℓ1 = cost of a missed positive (false negative), ℓ0 = cost of a false alarm (false positive). */
+  | { kind: 'cost'; lossFalseNegative: number; lossFalsePositive: number }
+  | { kind: 'gmean' };
+
+export interface ThresholdContext {
+  /** Positive-class prevalence π of the original training data (before ADASYN/oversampling). */
+  prevalence: number;
+  /** Positive-class scores on held-out validation rows; required by the `gmean` policy. */
+  validationScores?: Float64Array;
+  /** 0/1 labels aligned with `validationScores`. */
+  validationLabels?: Uint8Array;
+}
+
+export interface ThresholdChoice {
+  /** Predict positive when score ≥ threshold. */
+  threshold: number;
+  policy: ThresholdPolicy;
+  /** One sentence on how the threshold was derived, for reports and logs. */
+  reason: string;
+}
+
+const POLICY_FORMS = "'bayes', 'prevalence', 'cost:L0,L1' (L0 = false-positive cost, L1 = false-negative cost) or 'gmean'";
+
+/** Parse a CLI `--threshold` value: `bayes` | `prevalence` | `cost:L0,L1` | `gmean`. */
+export function parseThresholdPolicy(text: string): ThresholdPolicy {
+  const trimmed = text.trim();
+  if (trimmed === 'bayes') return { kind: 'bayes' };
+  if (trimmed === 'prevalence') return { kind: 'prevalence' };
+  if (trimmed === 'gmean') return { kind: 'gmean' };
+  if (trimmed.startsWith('cost:')) {
+    const parts = trimmed.slice('cost:'.length).split(',');
+    const costs = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+    if (parts.length !== 2 || costs.some((c) => !Number.isFinite(c) || c <= 0)) {
+      throw new InvalidInputError(
+        '--threshold',
+        `--threshold: expected cost:L0,L1 with two positive numbers (L0 = false-positive cost, L1 = false-negative cost), got ${JSON.stringify(text)}; e.g. cost:1,9`,
+      );
+    }
+    return { kind: 'cost', lossFalsePositive: costs[0]!, lossFalseNegative: costs[1]! };
+  }
+  throw new InvalidInputError('--threshold', `--threshold: expected one of ${POLICY_FORMS}, got ${JSON.stringify(text)}`);
+}
+
+function assertPrevalence(prevalence: number, subject: string): void {
+  if (typeof prevalence !== 'number' || !(prevalence > 0 && prevalence < 1)) {
+    throw new InvalidInputError(subject, `${subject}: expected a prevalence strictly between 0 and 1, got ${String(prevalence)}`);
+  }
+}
+
+export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdContext): ThresholdChoice {
+  switch (policy.kind) {
+    case 'bayes':
+      return { threshold: 0.5, policy, reason: 'Bayes rule: median quantile q = 1/2 (equal misclassification costs)' };
+    case 'prevalence': {
+      const fromPolicy = policy.prevalence !== undefined;
+      const prevalence = fromPolicy ? policy.prevalence! : context.prevalence;
+      assertPrevalence(prevalence, fromPolicy ? 'threshold policy prevalence' : 'prevalence');
+      // Seed 002, Theorem 2: the q*-classifier I{p(x) ≥ π} is TNR+TPR-optimal.
+      return {
+        threshold: prevalence,
+        policy,
+        reason: `RFQ q*-rule (seed 002, Theorem 2): q = π = ${prevalence}, the training prevalence before oversampling`,
+      };
+    }
+    case 'cost': {
+      const l0 = policy.lossFalsePositive;
+      const l1 = policy.lossFalseNegative;
+      if (!(Number.isFinite(l0) && l0 > 0)) {
+        throw new InvalidInputError('lossFalsePositive', `lossFalsePositive: expected a finite number > 0, got ${l0}`);
+      }
+      if (!(Number.isFinite(l1) && l1 > 0)) {
+        throw new InvalidInputError('lossFalseNegative', `lossFalseNegative: expected a finite number > 0, got ${l1}`);
+      }
+      // Seed 002, Theorem 1: the weighted Bayes rule thresholds at q = ℓ0/(ℓ0 + ℓ1).
+      const threshold = l0 / (l0 + l1);
+      return {
+        threshold,
+        policy,
+        reason: `weighted Bayes rule (seed 002, Theorem 1): q = ℓ0/(ℓ0+ℓ1) = ${l0}/(${l0}+${l1}) = ${threshold}`,
+      };
+    }
+    case 'gmean':
+      return chooseGMeanThreshold(policy, context);
+    default: {
+      const unknown: never = policy;
+      throw new InvalidInputError('threshold policy', `threshold policy: expected kind bayes, prevalence, cost or gmean, got ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The threshold maximising G-mean √(TPR·TNR) on validation scores. Candidates are the distinct scores: the
+ * threshold is the lowest score still predicted positive (score ≥ threshold). Sweeping from the highest
+ * score down visits every distinct partition once; on equal G-mean the higher threshold (fewer alarms) wins.
+ */
+function chooseGMeanThreshold(policy: ThresholdPolicy, context: ThresholdContext): ThresholdChoice {
+  const scores = context.validationScores;
+  const labels = context.validationLabels;
+  if (scores === undefined || labels === undefined) {
+    throw new InvalidInputError(
+      'validation data',
+      'gmean threshold policy: expected validation scores and labels, got none; pass a validation split or choose bayes, prevalence or cost:L0,L1',
+    );
+  }
+  if (scores.length !== labels.length) {
+    throw new InvalidInputError('validation data', `validation data: expected one label per score (${scores.length}), got ${labels.length}`);
+  }
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i]!;
+    if (y !== 0 && y !== 1) throw new InvalidInputError('validation data', `validation labels: expected 0 or 1, got ${y} at index ${i}`);
+    if (!Number.isFinite(scores[i]!)) {
+      throw new InvalidInputError('validation data', `validation scores: expected finite numbers, got ${scores[i]} at index ${i}`);
+    }
+    positives += y;
+  }
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) {
+    throw new InvalidInputError(
+      'validation data',
+      `gmean threshold policy: expected both classes in the validation data, got ${negatives} negatives and ${positives} positives`,
+    );
+  }
+  const order = new Uint32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => scores[b]! - scores[a]!);
+  let tp = 0;
+  let fp = 0;
+  let best = -1;
+  let bestThreshold = scores[order[0]!]!;
+  let k = 0;
+  while (k < order.length) {
+    const s = scores[order[k]!]!;
+    while (k < order.length && scores[order[k]!] === s) {
+      if (labels[order[k]!] === 1) tp++;
+      else fp++;
+      k++;
+    }
+    const g = Math.sqrt((tp / positives) * ((negatives - fp) / negatives));
+    if (g > best) {
+      best = g;
+      bestThreshold = s;
+    }
+  }
+  return {
+    threshold: bestThreshold,
+    policy,
+    reason: `G-mean-optimal threshold on ${labels.length} validation rows: G-mean ${best} at score ≥ ${bestThreshold}`,
+  };
+}

@@ -1,0 +1,284 @@
+// Adaptive sampling (Algorithm 1 of seed 003): one streaming pass that keeps a uniform reservoir of
+// negatives and collects positives until Nr = 50·M, stopping early as soon as the sample is complete.
+
+import type { FeatureMatrix } from '../dataset.js';
+import { InvalidInputError } from '../invalidInputError.js';
+import type { RandomSource } from '../random.js';
+
+export interface AdaptiveSamplerOptions {
+  /**
+   * N: rows in the final sample (positives and negatives together).
+   * @default none, required
+   */
+  targetSize: number;
+  /**
+   * Nr: positives wanted in the sample, at most `targetSize`. Usually {@link positiveTargetFor}(M).
+   * @default none, required
+   */
+  positiveTarget: number;
+  /**
+   * Feature columns per row of every batch.
+   * @default none, required
+   */
+  cols: number;
+  /** Seeded generator for the reservoir replacements. */
+  random: RandomSource;
+}
+
+export interface AdaptiveSampleResult {
+  /** Kept rows: the positive list Lp followed by the negative list Ln (shuffle with {@link mergeShardSamples}). */
+  x: FeatureMatrix;
+  y: Uint8Array;
+  /** Rows read from the stream, including the positive that triggered an early stop. */
+  scannedRows: number;
+  /** Nt: negative rows read. */
+  negativesSeen: number;
+  /** Positive rows read. */
+  positivesSeen: number;
+  /** True when the sample holds Nr positives and N − Nr negatives. */
+  complete: boolean;
+  /** Set when the data ran out before the target was reached (Algorithm 1, step 2). */
+  warning?: string;
+}
+
+/** Nr under the paper's "one in 50" rule: 50 positives per model parameter. */
+export function positiveTargetFor(params: number, perParameter = 50): number {
+  if (!Number.isInteger(params) || params < 1) {
+    throw new InvalidInputError('--params', `params (model parameters M) must be an integer ≥ 1; got ${params}.`);
+  }
+  if (!Number.isInteger(perParameter) || perParameter < 1) {
+    throw new InvalidInputError('perParameter', `positives per parameter must be an integer ≥ 1; got ${perParameter}.`);
+  }
+  return params * perParameter;
+}
+
+function validateTargets(targetSize: number, positiveTarget: number): void {
+  if (!Number.isInteger(targetSize) || targetSize < 1) {
+    throw new InvalidInputError(
+      '--target-size',
+      `target size must be an integer ≥ 1; got ${targetSize}. Pass --target-size N with the rows the model should train on.`,
+    );
+  }
+  if (!Number.isInteger(positiveTarget) || positiveTarget < 1 || positiveTarget > targetSize) {
+    throw new InvalidInputError(
+      'positiveTarget',
+      `positive target Nr must be an integer from 1 to the target size N (${targetSize}); got Nr=${positiveTarget}. ` +
+        'Nr is 50 × --params: lower --params or raise --target-size.',
+    );
+  }
+}
+
+/** Streaming sampler of Algorithm 1. Feed it batches in stream order; read the sample with {@link result}. */
+export class AdaptiveSampler {
+  private readonly targetSize: number;
+  private readonly positiveTarget: number;
+  private readonly negativeTarget: number;
+  private readonly cols: number;
+  private readonly random: RandomSource;
+  private readonly negatives: Float64Array;
+  private readonly positives: Float64Array;
+  private nn = 0;
+  private np = 0;
+  private nt = 0;
+  private positivesSeen = 0;
+  private scanned = 0;
+  private stopped = false;
+
+  constructor(opts: AdaptiveSamplerOptions) {
+    validateTargets(opts.targetSize, opts.positiveTarget);
+    if (!Number.isInteger(opts.cols) || opts.cols < 1) {
+      throw new InvalidInputError('cols', `cols must be an integer ≥ 1; got ${opts.cols}.`);
+    }
+    this.targetSize = opts.targetSize;
+    this.positiveTarget = opts.positiveTarget;
+    this.negativeTarget = opts.targetSize - opts.positiveTarget;
+    this.cols = opts.cols;
+    this.random = opts.random;
+    this.negatives = new Float64Array(this.negativeTarget * opts.cols);
+    this.positives = new Float64Array(opts.positiveTarget * opts.cols);
+  }
+
+  /** Rows read so far. */
+  get scannedRows(): number {
+    return this.scanned;
+  }
+
+  /**
+   * Consume `rows` rows of a batch in order. Returns true once the sample is complete (step 1(b)iiA);
+   * rows after the stopping row, in this batch or later ones, are not read.
+   * @param x row-major rows×cols features
+   * @param y labels, 1 positive, 0 negative
+   */
+  offerBatch(x: Float64Array, y: Uint8Array, rows: number): boolean {
+    const { cols, negativeTarget, positiveTarget, targetSize, random, negatives, positives } = this;
+    if (!Number.isInteger(rows) || rows < 0 || x.length < rows * cols || y.length < rows) {
+      throw new InvalidInputError(
+        'batch',
+        `a batch of ${rows} rows needs ${rows * cols} feature values and ${rows} labels; got ${x.length} and ${y.length}.`,
+      );
+    }
+    if (this.stopped) return true;
+    for (let r = 0; r < rows; r++) {
+      this.scanned++;
+      const from = r * cols;
+      if (y[r] === 0) {
+        // Step 1(a): reservoir sampling of negatives (Vitter's algorithm R).
+        this.nt++;
+        if (this.nn < negativeTarget) {
+          copyRow(x, from, negatives, this.nn * cols, cols);
+          this.nn++;
+        } else {
+          const i = random.nextInt(this.nt);
+          if (i < this.nn) copyRow(x, from, negatives, i * cols, cols);
+        }
+      } else {
+        this.positivesSeen++;
+        if (this.np < positiveTarget) {
+          copyRow(x, from, positives, this.np * cols, cols);
+          this.np++;
+        } else if (this.nn + this.np >= targetSize) {
+          this.stopped = true;
+          return true;
+        } else {
+          // Step 1(b)iiB: positives are abundant, so they are reservoir-sampled too.
+          const i = random.nextInt(this.positivesSeen);
+          if (i < this.np) copyRow(x, from, positives, i * cols, cols);
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The sample so far: complete after an early stop, otherwise the best the data allowed (step 2). */
+  result(): AdaptiveSampleResult {
+    const { cols, np, nn } = this;
+    const rows = np + nn;
+    const values = new Float64Array(rows * cols);
+    values.set(this.positives.subarray(0, np * cols), 0);
+    values.set(this.negatives.subarray(0, nn * cols), np * cols);
+    const y = new Uint8Array(rows);
+    y.fill(1, 0, np);
+    const complete = this.stopped || (np === this.positiveTarget && nn === this.negativeTarget);
+    const out: AdaptiveSampleResult = {
+      x: { rows, cols, values },
+      y,
+      scannedRows: this.scanned,
+      negativesSeen: this.nt,
+      positivesSeen: this.positivesSeen,
+      complete,
+    };
+    if (!complete) {
+      out.warning =
+        `data ran out after ${this.scanned} rows: the sample has ${np} of ${this.positiveTarget} positives and ` +
+        `${nn} of ${this.negativeTarget} negatives (${rows} of ${this.targetSize} rows). ` +
+        'Add data, or lower --params or --target-size.';
+    }
+    return out;
+  }
+}
+
+// A plain loop: subarray() would allocate a view object for every streamed row.
+function copyRow(from: Float64Array, fromOff: number, to: Float64Array, toOff: number, cols: number): void {
+  for (let c = 0; c < cols; c++) to[toOff + c] = from[fromOff + c]!;
+}
+
+/** One shard's share of the targets. */
+export interface ShardTarget {
+  targetSize: number;
+  positiveTarget: number;
+}
+
+/**
+ * Cluster mode of seed 003: "N and Nr are divided by the number of machines". Each shard gets
+ * floor(N/S) and floor(Nr/S); the remainders go one each to the first shards, so the shares sum to N and Nr
+ * and every shard keeps 1 ≤ Nr_s ≤ N_s.
+ */
+export function shardTargets(targetSize: number, positiveTarget: number, shards: number): ShardTarget[] {
+  validateTargets(targetSize, positiveTarget);
+  if (!Number.isInteger(shards) || shards < 1) {
+    throw new InvalidInputError('--shards', `shards must be an integer ≥ 1; got ${shards}.`);
+  }
+  if (shards > positiveTarget) {
+    throw new InvalidInputError(
+      '--shards',
+      `shards must be at most the positive target Nr (${positiveTarget}) so every shard collects positives; ` +
+        `got ${shards}. Lower --shards.`,
+    );
+  }
+  const out: ShardTarget[] = [];
+  const nBase = Math.floor(targetSize / shards);
+  const nRest = targetSize % shards;
+  const pBase = Math.floor(positiveTarget / shards);
+  const pRest = positiveTarget % shards;
+  for (let s = 0; s < shards; s++) {
+    out.push({ targetSize: nBase + (s < nRest ? 1 : 0), positiveTarget: pBase + (s < pRest ? 1 : 0) });
+  }
+  return out;
+}
+
+/**
+ * Concatenate shard samples and shuffle the rows (Fisher–Yates with `random`), as seed 003 does before
+ * training. Counters are summed; the result is complete only when every shard is.
+ */
+export function mergeShardSamples(samples: readonly AdaptiveSampleResult[], random: RandomSource): AdaptiveSampleResult {
+  if (samples.length === 0) {
+    throw new InvalidInputError('samples', 'mergeShardSamples needs at least one shard sample; got none.');
+  }
+  const cols = samples[0]!.x.cols;
+  let rows = 0;
+  let scannedRows = 0;
+  let negativesSeen = 0;
+  let positivesSeen = 0;
+  let complete = true;
+  const warnings: string[] = [];
+  samples.forEach((s, i) => {
+    if (s.x.cols !== cols) {
+      throw new InvalidInputError('samples', `every shard sample must have ${cols} columns; shard ${i} has ${s.x.cols}.`);
+    }
+    rows += s.x.rows;
+    scannedRows += s.scannedRows;
+    negativesSeen += s.negativesSeen;
+    positivesSeen += s.positivesSeen;
+    complete &&= s.complete;
+    if (s.warning !== undefined) warnings.push(`shard ${i}: ${s.warning}`);
+  });
+
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  for (let i = rows - 1; i > 0; i--) {
+    const j = random.nextInt(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+
+  // Row r of the concatenation lives in shard shardOf[r] at local row r − shardStart.
+  const shardOf = new Int32Array(rows);
+  const shardStart = new Int32Array(samples.length);
+  let at = 0;
+  samples.forEach((s, i) => {
+    shardStart[i] = at;
+    shardOf.fill(i, at, at + s.x.rows);
+    at += s.x.rows;
+  });
+
+  const values = new Float64Array(rows * cols);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const r = order[i]!;
+    const s = samples[shardOf[r]!]!;
+    const local = r - shardStart[shardOf[r]!]!;
+    copyRow(s.x.values, local * cols, values, i * cols, cols);
+    y[i] = s.y[local]!;
+  }
+  const out: AdaptiveSampleResult = {
+    x: { rows, cols, values },
+    y,
+    scannedRows,
+    negativesSeen,
+    positivesSeen,
+    complete,
+  };
+  if (warnings.length > 0) out.warning = warnings.join(' ');
+  return out;
+}

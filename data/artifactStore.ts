@@ -1,0 +1,158 @@
+// Content-addressed artifact store on a directory: files live at <root>/<sha[0:2]>/<sha>.<ext>, arrive by rename
+// (never half-written), and a key index lets a re-run activity find the outputs of its earlier attempt.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdirSync, statSync } from 'node:fs';
+import { access, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InvalidInputError } from '../core/invalidInputError.js';
+
+/** A stored artifact, JSON-plain so it crosses Temporal as is. */
+export interface ArtifactRef {
+  sha256: string;
+  /** file:// URI of the stored file (absolute). */
+  uri: string;
+  bytes: number;
+  kind: string;
+}
+
+export class ArtifactStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** sha256 (hex) of a canonical JSON of `parts`: object keys sorted at every depth, so key order never matters. */
+  static keyOf(parts: unknown): string {
+    return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+  }
+
+  /** A fresh path under the store's root (same filesystem, so putFile's rename is atomic); its directory exists. */
+  tempPath(ext: string): string {
+    mkdirSync(join(this.root, 'tmp'), { recursive: true });
+    return join(this.root, 'tmp', `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}.${ext}`);
+  }
+
+  /** Move the file at `tempPath` into the store under its content hash; an identical artifact already present wins. */
+  async putFile(tempPath: string, kind: string, ext: string): Promise<ArtifactRef> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      for await (const piece of createReadStream(tempPath)) {
+        hash.update(piece as Buffer);
+        bytes += (piece as Buffer).length;
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new InvalidInputError(`file ${tempPath}`, `cannot store ${tempPath} as a ${kind} artifact: the file does not exist`);
+      }
+      throw err;
+    }
+    const sha256 = hash.digest('hex');
+    const target = this.fileOf(sha256, ext);
+    if (await exists(target)) {
+      await rm(tempPath, { force: true });
+    } else {
+      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+      await moveFile(tempPath, target);
+    }
+    return { sha256, uri: pathToFileURL(target).href, bytes, kind };
+  }
+
+  /** Store bytes (a string is stored as UTF-8). */
+  async putBytes(bytes: Uint8Array | string, kind: string, ext: string): Promise<ArtifactRef> {
+    const temp = this.tempPath(ext);
+    await writeFile(temp, bytes);
+    return this.putFile(temp, kind, ext);
+  }
+
+  /** Local path of a stored artifact; throws when the store does not hold it. */
+  pathOf(ref: ArtifactRef): string {
+    const path = this.localPathOf(ref);
+    try {
+      // Synchronous on purpose: callers use the path straight away, and the check is one stat.
+      statSync(path);
+    } catch {
+      throw new InvalidInputError(
+        `artifact ${ref.sha256}`,
+        `artifact ${ref.kind} ${ref.sha256} is not in the store at ${this.root} (expected ${path}); it was deleted or the store root differs: check --artifacts`,
+      );
+    }
+    return path;
+  }
+
+  async has(ref: ArtifactRef): Promise<boolean> {
+    return exists(this.localPathOf(ref));
+  }
+
+  /** Outputs recorded under `key` by an earlier run, or undefined. */
+  async findByKey(key: string): Promise<Record<string, ArtifactRef> | undefined> {
+    try {
+      return JSON.parse(await readFile(this.keyFile(key), 'utf8')) as Record<string, ArtifactRef>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Record `outputs` under `key` (written to a temp file, then renamed). */
+  async recordKey(key: string, outputs: Record<string, ArtifactRef>): Promise<void> {
+    const file = this.keyFile(key);
+    await mkdir(join(this.root, 'keys'), { recursive: true });
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify(outputs));
+    await rename(temp, file);
+  }
+
+  private fileOf(sha256: string, ext: string): string {
+    return join(this.root, sha256.slice(0, 2), `${sha256}.${ext}`);
+  }
+
+  private localPathOf(ref: ArtifactRef): string {
+    if (ref.uri.startsWith('file:')) return fileURLToPath(ref.uri);
+    throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact URI ${ref.uri} is not a file:// URI; this store reads local files only`);
+  }
+
+  private keyFile(key: string): string {
+    if (!/^[A-Za-z0-9_.-]+$/.test(key)) {
+      throw new InvalidInputError('artifact key', `artifact key "${key}" may hold only letters, digits, "_", "." and "-"; use ArtifactStore.keyOf(parts)`);
+    }
+    return join(this.root, 'keys', `${key}.json`);
+  }
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    if (typeof v === 'bigint') return v.toString();
+    return v;
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Rename, or copy then delete when the temp file sits on another filesystem. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    const temp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
+    await copyFile(from, temp);
+    await rename(temp, to);
+    await rm(from, { force: true });
+  }
+}

@@ -1,0 +1,152 @@
+// Writes labelled tables as Parquet, CSV (both through DuckDB) or our Arrow format, chosen by extension,
+// always to a temp file in the target directory and then renamed; also the chunked column appender the generator shares.
+
+import { randomBytes } from 'node:crypto';
+import { stat, rename, rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import type { LabelledData } from '../core/dataset.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { writeDatasetArrow } from './arrowDataset.js';
+import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
+
+export interface LabelledTable {
+  data: LabelledData;
+  featureNames: string[];
+  labelName: string;
+  /** What y = 0 and y = 1 are written as. @default [0, 1] */
+  labelValues?: [string, string] | [number, number];
+}
+
+/** One column of a table being appended, read straight from typed arrays. */
+export type TableColumn =
+  /** Column `column` of a row-major matrix with `cols` columns, as DOUBLE. */
+  | { name: string; kind: 'matrix'; values: Float64Array; cols: number; column: number }
+  | { name: string; kind: 'double'; values: Float64Array }
+  | { name: string; kind: 'integer'; values: Int32Array | Uint8Array }
+  /** Codes into `dictionary`, as VARCHAR (or as the dictionary's numbers when `dictionary` holds numbers). */
+  | { name: string; kind: 'coded'; codes: Uint8Array | Int32Array; dictionary: readonly string[] | readonly number[] };
+
+/** Rows per appended data chunk: DuckDB's vector size, the most one chunk holds. */
+const chunkRows = 2048;
+
+/** Write `d` to `path` as .parquet, .csv or .arrow (by extension), atomically. */
+export async function writeLabelledTable(path: string, d: LabelledTable): Promise<void> {
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.parquet' && ext !== '.csv' && ext !== '.arrow') {
+    throw new InvalidInputError(`file ${path}`, `cannot tell the output format of ${path} from its extension "${ext}"; expected .parquet, .csv or .arrow`);
+  }
+  await requireDirectory(path);
+  const { rows, cols } = d.data.x;
+  if (d.featureNames.length !== cols) {
+    throw new InvalidInputError('featureNames', `expected ${cols} feature names (one per matrix column), got ${d.featureNames.length}`);
+  }
+  if (ext === '.arrow') {
+    await writeDatasetArrow(path, { data: d.data, featureNames: d.featureNames, labelName: d.labelName });
+    return;
+  }
+  const columns: TableColumn[] = d.featureNames.map((name, column) => ({ name, kind: 'matrix', values: d.data.x.values, cols, column }));
+  columns.push(
+    d.labelValues === undefined
+      ? { name: d.labelName, kind: 'integer', values: d.data.y }
+      : { name: d.labelName, kind: 'coded', codes: d.data.y, dictionary: d.labelValues },
+  );
+  await withDuckDB(async (connection) => {
+    await createTable(connection, 'labelled', columns);
+    await appendTableColumns(connection, 'labelled', rows, columns);
+    await copyTableAtomically(connection, 'labelled', path);
+  });
+}
+
+/** CREATE TABLE `table` with one column per TableColumn. */
+export async function createTable(connection: DuckDBConnection, table: string, columns: TableColumn[]): Promise<void> {
+  const defs = columns.map((c) => `${sqlIdentifier(c.name)} ${sqlTypeOf(c)}`);
+  await connection.run(`CREATE TABLE ${sqlIdentifier(table)} (${defs.join(', ')})`);
+}
+
+/** Append `rows` rows of `columns` to `table` through DuckDB's appender, one filled data chunk at a time. */
+export async function appendTableColumns(connection: DuckDBConnection, table: string, rows: number, columns: TableColumn[]): Promise<void> {
+  const types = columns.map(duckdbTypeOf);
+  const appender = await connection.createAppender(table);
+  try {
+    const chunk = DuckDBDataChunk.create(types, chunkRows);
+    for (let start = 0; start < rows; start += chunkRows) {
+      const n = Math.min(chunkRows, rows - start);
+      chunk.rowCount = n;
+      columns.forEach((column, c) => {
+        const vector = chunk.getColumnVector(c);
+        switch (column.kind) {
+          case 'matrix': {
+            const { values, cols } = column;
+            for (let i = 0, at = start * cols + column.column; i < n; i++, at += cols) vector.setItem(i, values[at]!);
+            break;
+          }
+          case 'double':
+          case 'integer':
+            for (let i = 0; i < n; i++) vector.setItem(i, column.values[start + i]!);
+            break;
+          case 'coded': {
+            const { codes, dictionary } = column;
+            for (let i = 0; i < n; i++) {
+              const value = dictionary[codes[start + i]!];
+              if (value === undefined) {
+                throw new InvalidInputError(`column "${column.name}"`, `row ${start + i + 1} of column "${column.name}" has code ${codes[start + i]}, expected 0..${dictionary.length - 1}`);
+              }
+              vector.setItem(i, value);
+            }
+            break;
+          }
+        }
+        vector.flush();
+      });
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+/** COPY `table` to `path` (Parquet or CSV by extension) through a temp file in the same directory, then rename. */
+export async function copyTableAtomically(connection: DuckDBConnection, table: string, path: string): Promise<void> {
+  const ext = extname(path).toLowerCase();
+  const options = ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)';
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await connection.run(`COPY ${sqlIdentifier(table)} TO ${sqlString(temp)} ${options}`);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true, recursive: true });
+    throw err;
+  }
+}
+
+/** Throws an InvalidInputError naming `path` when its directory does not exist. */
+export async function requireDirectory(path: string): Promise<void> {
+  const dir = dirname(path);
+  let isDirectory = false;
+  try {
+    isDirectory = (await stat(dir)).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) {
+    throw new InvalidInputError(`file ${path}`, `cannot write ${path}: its directory ${dir} does not exist; create it first or choose another --out`);
+  }
+}
+
+function duckdbTypeOf(column: TableColumn): DuckDBType {
+  switch (column.kind) {
+    case 'matrix':
+    case 'double':
+      return DOUBLE;
+    case 'integer':
+      return INTEGER;
+    case 'coded':
+      return typeof column.dictionary[0] === 'string' ? VARCHAR : column.dictionary.every((v) => Number.isInteger(v)) ? INTEGER : DOUBLE;
+  }
+}
+
+function sqlTypeOf(column: TableColumn): string {
+  return duckdbTypeOf(column).toString();
+}

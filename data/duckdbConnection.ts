@@ -1,0 +1,61 @@
+// Opens and closes the in-process DuckDB instance every data/ reader and writer runs on,
+// and quotes paths and identifiers for the SQL text they build.
+
+import { DuckDBConnection, DuckDBInstance, quotedIdentifier, quotedString } from '@duckdb/node-api';
+
+export interface DuckDBSession {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+}
+
+export interface DuckDBSessionOptions {
+  /** Database file; `:memory:` keeps everything in memory. @default ':memory:' */
+  path?: string;
+  /** DuckDB worker threads. @default DuckDB's own choice (the number of cores) */
+  threads?: number;
+  /** DuckDB buffer-pool cap, e.g. `'1GB'`; above it DuckDB evicts pages to the database file or temp directory. @default 80% of RAM */
+  memoryLimit?: string;
+}
+
+/** Open a DuckDB instance and one connection to it. Close it with `closeDuckDB`. */
+export async function openDuckDB(opts: DuckDBSessionOptions = {}): Promise<DuckDBSession> {
+  const config: Record<string, string> = {};
+  if (opts.threads !== undefined) config.threads = String(opts.threads);
+  if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
+  const instance = await DuckDBInstance.create(opts.path ?? ':memory:', config);
+  const connection = await instance.connect();
+  return { instance, connection };
+}
+
+export function closeDuckDB(session: DuckDBSession): void {
+  session.connection.closeSync();
+  session.instance.closeSync();
+}
+
+/** Run `work` on a fresh in-memory session and close the session whatever happens. */
+export async function withDuckDB<T>(work: (connection: DuckDBConnection) => Promise<T>, opts: DuckDBSessionOptions = {}): Promise<T> {
+  const session = await openDuckDB(opts);
+  try {
+    return await work(session.connection);
+  } finally {
+    closeDuckDB(session);
+  }
+}
+
+/** A SQL string literal: `it's` → `'it''s'`. For file paths and values spliced into SQL. */
+export function sqlString(value: string): string {
+  return quotedString(value);
+}
+
+/** A SQL identifier: `my "col"` → `"my ""col"""`. For column and table names. */
+export function sqlIdentifier(name: string): string {
+  return quotedIdentifier(name);
+}
+
+/** A DuckDB count or BIGINT as a JS number; nothing bigint leaves data/. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  if (value === null || value === undefined) return 0;
+  return Number(value);
+}

@@ -1,0 +1,414 @@
+// The model registry in one DuckDB file: runs, datasets, models and their champion/challenger aliases, metrics,
+// gate verdicts, promotions, drift events and synthetic-row lineage. Writes are idempotent and serialised.
+
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { appendTableColumns } from './datasetWriter.js';
+import { closeDuckDB, openDuckDB, toNumber, type DuckDBSession } from './duckdbConnection.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type ModelAlias = 'champion' | 'challenger';
+
+export interface RunStart {
+  runId: string;
+  modelName: string;
+  workflowId: string;
+  /** ISO 8601. */
+  startedAt: string;
+  seed: number;
+  params: unknown;
+  /** Input name → sha256. */
+  inputHashes: Record<string, string>;
+  codeVersion: string;
+}
+
+export interface RunFinish {
+  /** ISO 8601. */
+  finishedAt: string;
+  status: RunStatus;
+  /** Business outcome, e.g. `promoted`, `rejected-by-gate`. */
+  outcome: string;
+  reportUri?: string;
+}
+
+export interface RunRecord extends RunStart {
+  finishedAt: string | null;
+  status: string;
+  outcome: string | null;
+  reportUri: string | null;
+}
+
+export interface DatasetRecord {
+  sha256: string;
+  uri: string;
+  rows: number;
+  positives: number;
+  /** e.g. `sample`, `train`, `validation`, `test`, `clean`, `augmented`. */
+  role: string;
+  runId: string;
+}
+
+export interface ModelRecord {
+  modelSha256: string;
+  modelName: string;
+  runId: string;
+  uri: string;
+  /** e.g. `logreg`, `forest`. */
+  kind: string;
+  threshold: number;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface ChampionRecord extends ModelRecord {
+  /** When the alias last moved, ISO 8601. */
+  updatedAt: string;
+}
+
+export interface DriftEventRecord {
+  modelName: string;
+  /** ISO 8601. */
+  at: string;
+  /** e.g. `monitor`, `cli`. */
+  source: string;
+  evidence: unknown;
+  runId?: string | null;
+}
+
+const schema = [
+  `CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, workflow_id VARCHAR, started_at VARCHAR, finished_at VARCHAR,
+    status VARCHAR NOT NULL, seed BIGINT, params JSON, input_hashes JSON, code_version VARCHAR, outcome VARCHAR, report_uri VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS datasets (
+    sha256 VARCHAR NOT NULL, uri VARCHAR NOT NULL, rows BIGINT, positives BIGINT, role VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+    PRIMARY KEY (sha256, run_id, role))`,
+  `CREATE TABLE IF NOT EXISTS models (
+    model_sha256 VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, run_id VARCHAR, uri VARCHAR NOT NULL, kind VARCHAR,
+    threshold DOUBLE, created_at VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS aliases (
+    model_name VARCHAR NOT NULL, alias VARCHAR NOT NULL CHECK (alias IN ('champion', 'challenger')), model_sha256 VARCHAR NOT NULL,
+    updated_at VARCHAR, PRIMARY KEY (model_name, alias))`,
+  `CREATE TABLE IF NOT EXISTS metrics (
+    run_id VARCHAR NOT NULL, model_sha256 VARCHAR NOT NULL, split VARCHAR NOT NULL, name VARCHAR NOT NULL, class VARCHAR NOT NULL,
+    value DOUBLE, PRIMARY KEY (run_id, model_sha256, split, name, class))`,
+  `CREATE TABLE IF NOT EXISTS gate_verdicts (
+    run_id VARCHAR NOT NULL, model_sha256 VARCHAR NOT NULL, verdict VARCHAR NOT NULL, checks JSON, PRIMARY KEY (run_id, model_sha256))`,
+  `CREATE TABLE IF NOT EXISTS promotions (
+    model_name VARCHAR NOT NULL, from_sha256 VARCHAR, to_sha256 VARCHAR NOT NULL, run_id VARCHAR NOT NULL, "at" VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('promote', 'rollback')), PRIMARY KEY (model_name, to_sha256, run_id, kind))`,
+  `CREATE TABLE IF NOT EXISTS drift_events (
+    model_name VARCHAR NOT NULL, "at" VARCHAR NOT NULL, source VARCHAR NOT NULL, evidence JSON, run_id VARCHAR,
+    PRIMARY KEY (model_name, "at", source))`,
+  // No key on lineage: recordLineage replaces a run's rows for an artifact in one transaction, which keeps the
+  // bulk append free of index upkeep.
+  `CREATE TABLE IF NOT EXISTS lineage (
+    run_id VARCHAR NOT NULL, synthetic_artifact_sha256 VARCHAR NOT NULL, "row" INTEGER NOT NULL, parent_row INTEGER NOT NULL,
+    neighbour_row INTEGER NOT NULL, "lambda" DOUBLE NOT NULL)`,
+];
+
+export class Registry {
+  private readonly session: DuckDBSession;
+  /** Every statement goes through this chain, so transactions never interleave on the one connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(session: DuckDBSession) {
+    this.session = session;
+  }
+
+  /** Open (creating if needed) the registry database at `path`, e.g. `.rareflow/registry.duckdb`. */
+  static async open(path: string): Promise<Registry> {
+    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    const session = await openDuckDB({ path });
+    try {
+      for (const statement of schema) await session.connection.run(statement);
+    } catch (err) {
+      closeDuckDB(session);
+      throw err;
+    }
+    return new Registry(session);
+  }
+
+  close(): void {
+    closeDuckDB(this.session);
+  }
+
+  /** Record a run's start; a retried start keeps the first record. */
+  startRun(run: RunStart): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(
+        `INSERT INTO runs (run_id, model_name, workflow_id, started_at, status, seed, params, input_hashes, code_version)
+         VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`,
+        [run.runId, run.modelName, run.workflowId, run.startedAt, run.seed, JSON.stringify(run.params ?? null), JSON.stringify(run.inputHashes), run.codeVersion],
+      );
+    });
+  }
+
+  finishRun(runId: string, finish: RunFinish): Promise<void> {
+    return this.write(async (c) => {
+      const changed = await c.run(`UPDATE runs SET finished_at = $2, status = $3, outcome = $4, report_uri = $5 WHERE run_id = $1`, [
+        runId,
+        finish.finishedAt,
+        finish.status,
+        finish.outcome,
+        finish.reportUri ?? null,
+      ]);
+      if (changed.rowsChanged === 0) {
+        throw new InvalidInputError(`run ${runId}`, `cannot finish run ${runId}: the registry has no such run; call startRun first`);
+      }
+    });
+  }
+
+  recordDataset(d: DatasetRecord): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(`INSERT OR REPLACE INTO datasets VALUES ($1, $2, $3, $4, $5, $6)`, [d.sha256, d.uri, d.rows, d.positives, d.role, d.runId]);
+    });
+  }
+
+  recordModel(m: ModelRecord): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(`INSERT INTO models VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (model_sha256) DO NOTHING`, [
+        m.modelSha256,
+        m.modelName,
+        m.runId,
+        m.uri,
+        m.kind,
+        m.threshold,
+        m.createdAt,
+      ]);
+    });
+  }
+
+  /**
+   * Store a metrics report. A key `name.class` (e.g. `recall.positive`) fills name and class; a key without a dot
+   * is a whole-model metric with class ''. Re-recording replaces the values.
+   */
+  recordMetrics(runId: string, modelSha256: string, split: string, report: Record<string, number | null>): Promise<void> {
+    return this.write(async (c) => {
+      await this.inTransaction(c, async () => {
+        for (const [key, value] of Object.entries(report)) {
+          const dot = key.indexOf('.');
+          const name = dot < 0 ? key : key.slice(0, dot);
+          const cls = dot < 0 ? '' : key.slice(dot + 1);
+          await c.run(`INSERT OR REPLACE INTO metrics VALUES ($1, $2, $3, $4, $5, $6)`, [
+            runId,
+            modelSha256,
+            split,
+            name,
+            cls,
+            value === null || !Number.isFinite(value) ? null : value,
+          ]);
+        }
+      });
+    });
+  }
+
+  recordGateVerdict(runId: string, modelSha256: string, verdict: string, checks: unknown): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(`INSERT OR REPLACE INTO gate_verdicts VALUES ($1, $2, $3, $4)`, [runId, modelSha256, verdict, JSON.stringify(checks ?? null)]);
+    });
+  }
+
+  /** Point an alias at a model (e.g. the challenger under canary). */
+  setAlias(modelName: string, alias: ModelAlias, modelSha256: string, at: string = new Date().toISOString()): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, $2, $3, $4)`, [modelName, alias, modelSha256, at]);
+    });
+  }
+
+  /**
+   * Make `modelSha256` the champion of `modelName` and record the promotion, in one transaction.
+   * Promoting the current champion again is a no-op, so a retried activity changes nothing.
+   */
+  promote(modelName: string, modelSha256: string, runId: string, at: string = new Date().toISOString()): Promise<void> {
+    return this.moveChampion(modelName, modelSha256, runId, at, 'promote');
+  }
+
+  /** Put `modelSha256` (usually the previous champion) back as champion, recorded as a rollback. */
+  rollback(modelName: string, modelSha256: string, runId: string, at: string = new Date().toISOString()): Promise<void> {
+    return this.moveChampion(modelName, modelSha256, runId, at, 'rollback');
+  }
+
+  /** The current champion, with its model record, or undefined when there is none. */
+  champion(modelName: string): Promise<ChampionRecord | undefined> {
+    return this.read(async (c) => {
+      const rows = await selectRows(
+        c,
+        `SELECT a.model_sha256, a.updated_at, m.model_name, m.run_id, m.uri, m.kind, m.threshold, m.created_at
+         FROM aliases a LEFT JOIN models m ON m.model_sha256 = a.model_sha256
+         WHERE a.model_name = $1 AND a.alias = 'champion'`,
+        [modelName],
+      );
+      const r = rows[0];
+      if (r === undefined) return undefined;
+      return {
+        modelSha256: String(r.model_sha256),
+        modelName,
+        runId: stringOr(r.run_id, ''),
+        uri: stringOr(r.uri, ''),
+        kind: stringOr(r.kind, ''),
+        threshold: r.threshold === null ? Number.NaN : toNumber(r.threshold),
+        createdAt: stringOr(r.created_at, ''),
+        updatedAt: stringOr(r.updated_at, ''),
+      };
+    });
+  }
+
+  /** Promotions and rollbacks of a model, oldest first. */
+  promotions(modelName: string): Promise<Array<{ fromSha256: string | null; toSha256: string; runId: string; at: string; kind: string }>> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM promotions WHERE model_name = $1 ORDER BY "at", kind`, [modelName]);
+      return rows.map((r) => ({
+        fromSha256: r.from_sha256 === null ? null : String(r.from_sha256),
+        toSha256: String(r.to_sha256),
+        runId: String(r.run_id),
+        at: String(r.at),
+        kind: String(r.kind),
+      }));
+    });
+  }
+
+  recordDriftEvent(e: DriftEventRecord): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(`INSERT INTO drift_events VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
+        e.modelName,
+        e.at,
+        e.source,
+        JSON.stringify(e.evidence ?? null),
+        e.runId ?? null,
+      ]);
+    });
+  }
+
+  /**
+   * Lineage of synthetic rows: synthetic row i came from `parent[i]` and `neighbour[i]` at interpolation `lambda[i]`.
+   * Appended in bulk; a retry replaces the earlier rows of this run and artifact instead of adding to them.
+   */
+  recordLineage(runId: string, syntheticSha256: string, parent: Int32Array, neighbour: Int32Array, lambda: Float64Array): Promise<number> {
+    const n = parent.length;
+    if (neighbour.length !== n || lambda.length !== n) {
+      return Promise.reject(
+        new InvalidInputError(
+          'lineage',
+          `lineage arrays must have one entry per synthetic row: parent has ${n}, neighbour ${neighbour.length}, lambda ${lambda.length}`,
+        ),
+      );
+    }
+    return this.write(async (c) => {
+      const row = new Int32Array(n);
+      for (let i = 0; i < n; i++) row[i] = i;
+      const zeros = new Uint8Array(n);
+      await this.inTransaction(c, async () => {
+        await c.run(`DELETE FROM lineage WHERE run_id = $1 AND synthetic_artifact_sha256 = $2`, [runId, syntheticSha256]);
+        await appendTableColumns(c, 'lineage', n, [
+          { name: 'run_id', kind: 'coded', codes: zeros, dictionary: [runId] },
+          { name: 'synthetic_artifact_sha256', kind: 'coded', codes: zeros, dictionary: [syntheticSha256] },
+          { name: 'row', kind: 'integer', values: row },
+          { name: 'parent_row', kind: 'integer', values: parent },
+          { name: 'neighbour_row', kind: 'integer', values: neighbour },
+          { name: 'lambda', kind: 'double', values: lambda },
+        ]);
+      });
+      return n;
+    });
+  }
+
+  /** Number of lineage rows stored for a synthetic artifact. */
+  lineageCount(syntheticSha256: string): Promise<number> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT count(*) AS n FROM lineage WHERE synthetic_artifact_sha256 = $1`, [syntheticSha256]);
+      return toNumber(rows[0]?.n);
+    });
+  }
+
+  /** Runs of a model, newest first. */
+  listRuns(modelName: string): Promise<RunRecord[]> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM runs WHERE model_name = $1 ORDER BY started_at DESC, run_id`, [modelName]);
+      return rows.map(runRecordOf);
+    });
+  }
+
+  getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM runs WHERE run_id = $1`, [runId]);
+      return rows[0] === undefined ? undefined : runRecordOf(rows[0]);
+    });
+  }
+
+  /** Metrics of one model in one run and split, keyed as recordMetrics took them. */
+  metrics(runId: string, modelSha256: string, split: string): Promise<Record<string, number | null>> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT name, class, value FROM metrics WHERE run_id = $1 AND model_sha256 = $2 AND split = $3`, [
+        runId,
+        modelSha256,
+        split,
+      ]);
+      const report: Record<string, number | null> = {};
+      for (const r of rows) report[r.class === '' ? String(r.name) : `${String(r.name)}.${String(r.class)}`] = r.value === null ? null : toNumber(r.value);
+      return report;
+    });
+  }
+
+  private moveChampion(modelName: string, modelSha256: string, runId: string, at: string, kind: 'promote' | 'rollback'): Promise<void> {
+    return this.write(async (c) => {
+      await this.inTransaction(c, async () => {
+        const current = await selectRows(c, `SELECT model_sha256 FROM aliases WHERE model_name = $1 AND alias = 'champion'`, [modelName]);
+        const from = current[0] === undefined ? null : String(current[0].model_sha256);
+        if (from === modelSha256) return;
+        await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, 'champion', $2, $3)`, [modelName, modelSha256, at]);
+        await c.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [modelName, modelSha256]);
+        await c.run(`INSERT INTO promotions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [modelName, from, modelSha256, runId, at, kind]);
+      });
+    });
+  }
+
+  private async inTransaction(c: DuckDBConnection, work: () => Promise<void>): Promise<void> {
+    await c.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await c.run('COMMIT');
+    } catch (err) {
+      await c.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private write<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => work(this.session.connection));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Reads queue too: they share the connection with writes, and must not observe a half-done transaction. */
+  private read<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.write(work);
+  }
+}
+
+async function selectRows(c: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Array<Record<string, unknown>>> {
+  const reader = await c.runAndReadAll(sql, values);
+  return reader.getRowObjectsJS() as Array<Record<string, unknown>>;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return value === null || value === undefined ? fallback : String(value);
+}
+
+function runRecordOf(r: Record<string, unknown>): RunRecord {
+  return {
+    runId: String(r.run_id),
+    modelName: String(r.model_name),
+    workflowId: stringOr(r.workflow_id, ''),
+    startedAt: stringOr(r.started_at, ''),
+    seed: toNumber(r.seed),
+    params: r.params === null ? null : (JSON.parse(String(r.params)) as unknown),
+    inputHashes: r.input_hashes === null ? {} : (JSON.parse(String(r.input_hashes)) as Record<string, string>),
+    codeVersion: stringOr(r.code_version, ''),
+    finishedAt: r.finished_at === null ? null : String(r.finished_at),
+    status: String(r.status),
+    outcome: r.outcome === null ? null : String(r.outcome),
+    reportUri: r.report_uri === null ? null : String(r.report_uri),
+  };
+}

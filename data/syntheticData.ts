@@ -1,0 +1,174 @@
+// The seeded generator behind `rareflow generate`: rare positives shifted from N(0, I) negatives on a few
+// informative features, streamed batch by batch through a DuckDB appender into one Parquet or CSV file.
+
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { seededRandom, type RandomSource } from '../core/random.js';
+import { appendTableColumns, copyTableAtomically, createTable, requireDirectory, type TableColumn } from './datasetWriter.js';
+import { closeDuckDB, openDuckDB } from './duckdbConnection.js';
+
+export interface SyntheticDatasetOptions {
+  /** Data rows. */
+  rows: number;
+  /** Prior of the positive class, 1e-4..0.5 (before drift). */
+  positiveRate: number;
+  /** Numeric feature columns f0..f{m-1}. */
+  features: number;
+  /** Leading numeric features whose mean differs between classes. @default min(features, 8) */
+  informative?: number;
+  /** String columns c0.. with values "a".."d" whose frequencies differ by class. @default 0 */
+  categorical?: number;
+  /**
+   * Label noise: each positive's label flips to 0 with this probability, and negatives flip to 1 at the rate that
+   * keeps the observed positive rate equal to the prior. 0..0.5. @default 0
+   */
+  labelNoise?: number;
+  /** Covariate and prior shift: informative means move by `drift` standard deviations, the prior is × (1 + drift). @default 0 */
+  drift?: number;
+  seed: number;
+  /** Output file, .parquet or .csv. */
+  out: string;
+  /** Rows generated and appended per batch (memory bound). @default 100_000 */
+  batchRows?: number;
+}
+
+export interface SyntheticDatasetResult {
+  rows: number;
+  positives: number;
+  path: string;
+  seconds: number;
+}
+
+/**
+ * Mahalanobis distance between the class means. With equal identity covariances the balanced Bayes rule
+ * thresholds at the midpoint, so TPR = TNR = Φ(Δ/2) and the Bayes G-mean is Φ(1.05) ≈ 0.85 on the numeric features.
+ */
+const classSeparation = 2.1;
+const categories = ['a', 'b', 'c', 'd'] as const;
+/** Buffer pool of the generator's scratch database. */
+const scratchMemoryLimit = '1GB';
+/** Category frequencies per class; the difference adds a little signal per categorical column. */
+const negativeCategoryCdf = [0.4, 0.7, 0.9, 1];
+const positiveCategoryCdf = [0.2, 0.4, 0.7, 1];
+
+/** Generate a labelled rare-event dataset by seed; the same options give the same file, byte for byte. */
+export async function generateSyntheticDataset(opts: SyntheticDatasetOptions): Promise<SyntheticDatasetResult> {
+  const started = performance.now();
+  const params = validate(opts);
+  await requireDirectory(opts.out);
+  const { rows, features, informative, categorical, batchRows } = params;
+  const prior = Math.min(0.5, params.positiveRate * (1 + params.drift));
+  const shift = informative > 0 ? classSeparation / Math.sqrt(informative) : 0;
+  const noiseFromPositive = params.labelNoise;
+  const noiseFromNegative = (params.labelNoise * prior) / (1 - prior);
+
+  // An on-disk scratch database next to the output, with a capped buffer pool, keeps 10M+ rows out of memory.
+  // Measured at 1M × 20: 2.8 s this way against 2.1 s with an in-memory table, which would hold every row.
+  const scratch = join(dirname(opts.out), `.${basename(opts.out)}.${randomBytes(6).toString('hex')}.duckdb`);
+  const session = await openDuckDB({ path: scratch, memoryLimit: scratchMemoryLimit });
+  const random = seededRandom(opts.seed);
+  const normal = gaussianSource(random);
+  const x = new Float64Array(batchRows * features);
+  const codes = Array.from({ length: categorical }, () => new Uint8Array(batchRows));
+  const y = new Uint8Array(batchRows);
+  let positives = 0;
+  try {
+    const columns = (): TableColumn[] => [
+      ...Array.from({ length: features }, (_, j): TableColumn => ({ name: `f${j}`, kind: 'matrix', values: x, cols: features, column: j })),
+      ...codes.map((c, j): TableColumn => ({ name: `c${j}`, kind: 'coded', codes: c, dictionary: categories })),
+      { name: 'label', kind: 'integer', values: y },
+    ];
+    await createTable(session.connection, 'synthetic', columns());
+    for (let start = 0; start < rows; start += batchRows) {
+      const n = Math.min(batchRows, rows - start);
+      for (let i = 0; i < n; i++) {
+        const positive = random.next() < prior;
+        const base = i * features;
+        for (let j = 0; j < features; j++) x[base + j] = normal();
+        if (params.drift !== 0) for (let j = 0; j < informative; j++) x[base + j]! += params.drift;
+        if (positive) for (let j = 0; j < informative; j++) x[base + j]! += shift;
+        const cdf = positive ? positiveCategoryCdf : negativeCategoryCdf;
+        for (let j = 0; j < categorical; j++) {
+          const u = random.next();
+          let k = 0;
+          while (u >= cdf[k]!) k++;
+          codes[j]![i] = k;
+        }
+        let label = positive ? 1 : 0;
+        if (params.labelNoise > 0 && random.next() < (positive ? noiseFromPositive : noiseFromNegative)) label = 1 - label;
+        y[i] = label;
+        positives += label;
+      }
+      await appendTableColumns(session.connection, 'synthetic', n, columns());
+    }
+    await copyTableAtomically(session.connection, 'synthetic', opts.out);
+  } finally {
+    closeDuckDB(session);
+    await rm(scratch, { force: true });
+    await rm(`${scratch}.wal`, { force: true });
+  }
+  return { rows, positives, path: opts.out, seconds: Math.round((performance.now() - started) / 10) / 100 };
+}
+
+interface ValidParams {
+  rows: number;
+  positiveRate: number;
+  features: number;
+  informative: number;
+  categorical: number;
+  labelNoise: number;
+  drift: number;
+  batchRows: number;
+}
+
+function validate(opts: SyntheticDatasetOptions): ValidParams {
+  const integer = (flag: string, value: number, min: number, max: number): number => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidInputError(flag, `${flag} must be an integer from ${min} to ${max}, got ${value}`);
+    }
+    return value;
+  };
+  const real = (flag: string, value: number, min: number, max: number): number => {
+    if (!Number.isFinite(value) || value < min || value > max) {
+      throw new InvalidInputError(flag, `${flag} must be a number from ${min} to ${max}, got ${value}`);
+    }
+    return value;
+  };
+  const ext = extname(opts.out).toLowerCase();
+  if (ext !== '.parquet' && ext !== '.csv') {
+    throw new InvalidInputError('--out', `--out must end in .parquet or .csv, got ${opts.out}`);
+  }
+  integer('--seed', opts.seed, -0x80000000, 0xffffffff);
+  const features = integer('--features', opts.features, 1, 10_000);
+  return {
+    rows: integer('--rows', opts.rows, 1, Number.MAX_SAFE_INTEGER),
+    positiveRate: real('--positive-rate', opts.positiveRate, 1e-4, 0.5),
+    features,
+    informative: integer('--informative', opts.informative ?? Math.min(features, 8), 0, features),
+    categorical: integer('--categorical', opts.categorical ?? 0, 0, 1000),
+    labelNoise: real('--noise', opts.labelNoise ?? 0, 0, 0.5),
+    drift: real('--drift', opts.drift ?? 0, 0, 100),
+    batchRows: integer('--batch-rows', opts.batchRows ?? 100_000, 1, 10_000_000),
+  };
+}
+
+/** Standard normal draws by the Box–Muller transform, using both values of each pair. */
+function gaussianSource(random: RandomSource): () => number {
+  let spare = 0;
+  let hasSpare = false;
+  return () => {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    let u = random.next();
+    while (u === 0) u = random.next();
+    const v = random.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    hasSpare = true;
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}

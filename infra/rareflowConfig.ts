@@ -1,0 +1,35 @@
+// Where rareflow keeps its state and how it reaches Temporal, from the environment with documented defaults.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface RareflowConfig {
+  /** State directory: artifacts, registry, Temporal's SQLite file. RAREFLOW_HOME, default ./.rareflow */
+  stateDir: string;
+  /** RAREFLOW_ARTIFACTS, default <stateDir>/artifacts. Must be shared storage when workers run on several machines. */
+  artifactRoot: string;
+  /** RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb */
+  registryPath: string;
+  /** The rareflow package root: the Temporal CLI is cached under it (.rareflow/tools). */
+  packageRoot: string;
+}
+
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'workflows'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig {
+  const stateDir = resolve(env.RAREFLOW_HOME ?? '.rareflow');
+  return {
+    stateDir,
+    artifactRoot: resolve(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
+    registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
+    packageRoot: packageRoot(),
+  };
+}

@@ -1,0 +1,202 @@
+// Starts, reuses or skips the embedded Temporal dev server, and describes how to reach the Temporal cluster in use.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ensureTemporalCli } from './temporalCli.js';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  /** TLS material read from the TEMPORAL_TLS_* paths, when set. */
+  tls?: { clientCertPair?: { crt: Buffer; key: Buffer }; serverRootCACertificate?: Buffer };
+  apiKey?: string;
+  /** The Web UI address, when known (embedded server only). */
+  uiAddress?: string;
+  embedded: boolean;
+}
+
+/** The cluster named by TEMPORAL_ADDRESS and friends, or undefined when rareflow should run its own dev server. */
+export function externalTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget | undefined {
+  const address = env.TEMPORAL_ADDRESS;
+  if (!address) return undefined;
+  const certPath = env.TEMPORAL_TLS_CERT;
+  const keyPath = env.TEMPORAL_TLS_KEY;
+  const caPath = env.TEMPORAL_TLS_CA;
+  if ((certPath && !keyPath) || (!certPath && keyPath)) {
+    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together (paths to the client certificate and key).');
+  }
+  const readPem = (name: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch {
+      throw new Error(`${name} points at ${path}, which cannot be read.`);
+    }
+  };
+  const tls =
+    certPath || caPath || env.TEMPORAL_TLS === 'true'
+      ? {
+          ...(certPath && keyPath ? { clientCertPair: { crt: readPem('TEMPORAL_TLS_CERT', certPath), key: readPem('TEMPORAL_TLS_KEY', keyPath) } } : {}),
+          ...(caPath ? { serverRootCACertificate: readPem('TEMPORAL_TLS_CA', caPath) } : {}),
+        }
+      : undefined;
+  return {
+    address,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    ...(tls ? { tls } : {}),
+    ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
+    embedded: false,
+  };
+}
+
+export interface DevServerOptions {
+  /** Directory for the SQLite file and server logs (RareflowConfig.stateDir). */
+  stateDir: string;
+  /** Root under which the Temporal CLI is found or installed (.rareflow/tools). */
+  toolRoot: string;
+  /** gRPC port; 0 picks a free one. @default 7233 (or RAREFLOW_TEMPORAL_PORT) */
+  port?: number;
+  /** Web UI port; 0 picks a free one. @default port + 1000 */
+  uiPort?: number;
+  /** SQLite file that keeps workflow state across restarts. @default <stateDir>/temporal.sqlite */
+  dbFilename?: string;
+  /** Serve without the Web UI. @default false */
+  headless?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  target: TemporalTarget;
+  /** True when this process started the server (and so stops it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function portAnswers(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = new Socket();
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => finish(true));
+    socket.once('timeout', () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+async function waitForServer(port: number, child: ChildProcess, logPath: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? -1;
+  });
+  const { Connection } = await import('@temporalio/client');
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      throw new Error(`the Temporal dev server exited with code ${exited} while starting; see ${logPath}`);
+    }
+    if (await portAnswers(port)) {
+      try {
+        const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 });
+        try {
+          await connection.workflowService.getSystemInfo({});
+          // The default namespace is registered a moment after the frontend answers.
+          await connection.workflowService.describeNamespace({ namespace: 'default' });
+          return;
+        } finally {
+          await connection.close();
+        }
+      } catch {
+        // not ready yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the Temporal dev server did not become ready on 127.0.0.1:${port} within ${timeoutMs / 1000}s; see ${logPath}`);
+}
+
+/**
+ * Starts `temporal server start-dev` on loopback with a SQLite file, or reuses a server already answering on the
+ * port (another `rareflow dev`). The server is stopped by `stop()` and when this process exits.
+ */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const log = opts.log ?? (() => {});
+  const stateDir = resolve(opts.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const requestedPort = opts.port ?? Number(process.env.RAREFLOW_TEMPORAL_PORT ?? 7233);
+  const port = requestedPort === 0 ? await freePort() : requestedPort;
+  const uiPort = opts.uiPort === 0 ? await freePort() : (opts.uiPort ?? port + 1000);
+  const target: TemporalTarget = {
+    address: `127.0.0.1:${port}`,
+    namespace: 'default',
+    embedded: true,
+    ...(opts.headless ? {} : { uiAddress: `http://127.0.0.1:${uiPort}` }),
+  };
+  if (requestedPort !== 0 && (await portAnswers(port))) {
+    log(`using the Temporal server already running on ${target.address}`);
+    return { target, owned: false, stop: async () => {} };
+  }
+  const cli = ensureTemporalCli(opts.toolRoot, log);
+  const dbFilename = opts.dbFilename ?? join(stateDir, 'temporal.sqlite');
+  const logPath = join(stateDir, `temporal-server-${port}.log`);
+  const logFd = openSync(logPath, 'a');
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--db-filename', dbFilename,
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--log-level', 'warn',
+    ...(opts.headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1']),
+  ];
+  log(`starting the Temporal dev server (${cli.path}) on ${target.address}`);
+  const child = spawn(cli.path, args, { stdio: ['ignore', logFd, logFd], detached: false });
+  closeSync(logFd);
+  const killChild = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', killChild);
+  try {
+    await waitForServer(port, child, logPath, 60_000);
+  } catch (err) {
+    killChild();
+    throw err;
+  }
+  return {
+    target,
+    owned: true,
+    stop: async () => {
+      process.removeListener('exit', killChild);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The cluster to use: TEMPORAL_ADDRESS when set, else the embedded dev server (started if needed). */
+export async function connectOrStartTemporal(opts: DevServerOptions): Promise<DevServer> {
+  const external = externalTemporalTarget();
+  if (external) return { target: external, owned: false, stop: async () => {} };
+  return startDevServer(opts);
+}

@@ -1,0 +1,42 @@
+// A real Temporal dev server per test file (the project's pinned CLI, found or installed like the product does),
+// with a bundled workflow build and temp artifact/registry directories.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { packageRoot } from '../../infra/rareflowConfig.js';
+import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
+import { buildWorkflowBundle } from '../../worker/rareflowWorkers.js';
+
+export interface TemporalTestEnv {
+  server: DevServer;
+  client: Client;
+  bundle: WorkflowBundleWithSourceMap;
+  dir: string;
+  artifactRoot: string;
+  registryPath: string;
+  close(): Promise<void>;
+}
+
+export async function startTemporalTestEnv(): Promise<TemporalTestEnv> {
+  const dir = mkdtempSync(join(tmpdir(), 'rareflow-wf-'));
+  const server = await startDevServer({ stateDir: dir, toolRoot: packageRoot(), port: 0, headless: true });
+  const connection = await Connection.connect({ address: server.target.address });
+  const client = new Client({ connection, namespace: server.target.namespace });
+  const bundle = await buildWorkflowBundle();
+  return {
+    server,
+    client,
+    bundle,
+    dir,
+    artifactRoot: join(dir, 'artifacts'),
+    registryPath: join(dir, 'registry.duckdb'),
+    async close() {
+      await connection.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

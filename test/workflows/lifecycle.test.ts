@@ -1,0 +1,208 @@
+// Workflow tests on a real Temporal dev server with a real worker: retrain, gates, promotion, drift,
+// coalescing, approval, continueAsNew and bad input, each asserted from workflow results and the registry.
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSyntheticDataset } from '../../data/syntheticData.js';
+import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { RareflowClient } from '../../client/temporalClient.js';
+import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
+import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+
+let env: TemporalTestEnv;
+let dataPath: string;
+let driftPath: string;
+const recordDir = process.env.RAREFLOW_RECORD_HISTORIES ? join(process.cwd(), 'test/fixtures/histories') : undefined;
+
+beforeAll(async () => {
+  env = await startTemporalTestEnv();
+  dataPath = join(env.dir, 'train.parquet');
+  driftPath = join(env.dir, 'drifted.parquet');
+  await generateSyntheticDataset({ rows: 40_000, positiveRate: 0.02, features: 6, seed: 11, out: dataPath });
+  await generateSyntheticDataset({ rows: 40_000, positiveRate: 0.02, features: 6, seed: 12, drift: 0.5, out: driftPath });
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+function spec(modelName: string, extra: Record<string, unknown> = {}): PipelineSpec {
+  return resolvePipelineSpec({ modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 4000 }, seed: 3, ...extra }, 'test spec');
+}
+
+async function withWorker<T>(work: (c: RareflowClient) => Promise<T>): Promise<T> {
+  const workers = await createRareflowWorkers({
+    target: env.server.target,
+    artifactRoot: env.artifactRoot,
+    registryPath: env.registryPath,
+    workflowBundle: env.bundle,
+  });
+  const c = new RareflowClient(env.client);
+  const result = await workers.run((async () => {
+    const r = await work(c);
+    if (recordDir) await recordHistories(c);
+    return r;
+  })());
+  return result as T;
+}
+
+const recorded = new Set<string>();
+async function recordHistories(c: RareflowClient) {
+  mkdirSync(recordDir!, { recursive: true });
+  for await (const wf of c.client.workflow.list({ query: 'ExecutionStatus != "Running"' })) {
+    const name = `${wf.type}-${wf.workflowId}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    if (recorded.has(name)) continue;
+    recorded.add(name);
+    const history = await c.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    writeFileSync(join(recordDir!, name), JSON.stringify(history));
+  }
+}
+
+const noProgress = () => {};
+
+describe('modelLifecycle on a real Temporal server', () => {
+  it('retrains, passes the gates and promotes the model to champion, recording the run in the registry', async () => {
+    const s = spec('wf-promote');
+    const { result, champion, run } = await withWorker(async (c) => {
+      await c.retrain(s, 'first');
+      const status = await c.waitForRetrains(s.modelName, 1, noProgress);
+      const result = await c.retrainResult(status.history[0]!.runId);
+      return { result, champion: status.championSha256, run: result.runId };
+    });
+    expect(result.outcome).toBe('promoted');
+    expect(result.validation.verdict).toBe('pass');
+    expect(result.validation.positive.support).toBeGreaterThanOrEqual(20);
+    expect(champion).toBe(result.modelSha256);
+    expect(result.stages.map((st) => st.stage)).toEqual(['adaptiveSample', 'split', 'editedNearestNeighbours', 'adasyn', 'trainModel']);
+    // Early stop: with Nr = 50·7 = 350 positives at 2% prevalence the scan stops well before 40k rows.
+    expect(result.stages[0]!.rowsIn).toBeLessThan(40_000);
+    expect(result.stages[0]!.positivesOut).toBe(350);
+    // ADASYN added synthetic positives to the training rows only.
+    expect(result.stages[3]!.positivesOut).toBeGreaterThan(result.stages[3]!.positivesIn);
+    expect(run).toContain('wf-promote');
+  });
+
+  it('records the champion, the run, metrics and lineage in the registry', async () => {
+    const workers = await createRareflowWorkers({ target: env.server.target, artifactRoot: env.artifactRoot, registryPath: env.registryPath, queues: ['registry'] });
+    const registry = workers.registry!;
+    const champion = await registry.champion('wf-promote');
+    const runs = await registry.listRuns('wf-promote');
+    expect(champion?.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.outcome).toBe('promoted');
+    expect(runs[0]!.codeVersion).toMatch(/^rareflow@/);
+    expect(Object.values(runs[0]!.inputHashes)[0]).toMatch(/^[0-9a-f]{64}$/);
+    const metrics = await registry.metrics(runs[0]!.runId, champion!.modelSha256, 'test');
+    expect(metrics['recall.positive']).toBeGreaterThan(0.5);
+    workers.shutdown();
+    await workers.run();
+  });
+
+  it('a drift signal starts a retrain on the new data, compared with the champion; signals during a run coalesce', async () => {
+    const s = spec('wf-drift');
+    const { second, third, status } = await withWorker(async (c) => {
+      await c.retrain(s, 'first');
+      await c.waitForRetrains(s.modelName, 1, noProgress);
+      await c.drift(s.modelName, { source: 'test', reason: 'psi over 0.2', dataPaths: [driftPath] });
+      // Wait until the drift retrain runs, then send two more signals: they must coalesce into one retrain.
+      for (;;) {
+        const st = await c.status(s.modelName);
+        if (st.phase === 'retraining' && st.retrainCount === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await c.drift(s.modelName, { source: 'test', reason: 'again' });
+      await c.client.workflow.getHandle(`rareflow-lifecycle-${s.modelName}`).signal('retrainNow', 'manual');
+      const status = await c.waitForRetrains(s.modelName, 3, noProgress);
+      return {
+        second: await c.retrainResult(status.history[1]!.runId),
+        third: await c.retrainResult(status.history[2]!.runId),
+        status,
+      };
+    });
+    expect(second.trigger.kind).toBe('drift');
+    expect(second.trigger.dataPaths).toEqual([driftPath]);
+    expect(second.validation.champion?.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(third.trigger.coalesced).toBe(2);
+    expect(status.retrainCount).toBe(3);
+    expect(status.history).toHaveLength(3);
+  });
+
+  it('holds promotion for approval: approve promotes, reject and timeout do not', async () => {
+    const s = spec('wf-approval', { requireApproval: true, approvalTimeoutMs: 3000 });
+    const outcomes = await withWorker(async (c) => {
+      const decide = async (n: number, approve: boolean | undefined) => {
+        for (;;) {
+          const st = await c.status(s.modelName);
+          if (st.phase === 'awaiting-approval' && st.retrainCount === n) {
+            if (approve !== undefined) await c.decide(s.modelName, st.currentRunId!, approve, 'tester', 'not convinced');
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const done = await c.waitForRetrains(s.modelName, n, noProgress);
+        return (await c.retrainResult(done.history[n - 1]!.runId)) as RetrainResult;
+      };
+      await c.retrain(s, 'approve me');
+      const approved = await decide(1, true);
+      await c.retrain(s, 'reject me');
+      const rejected = await decide(2, false);
+      await c.retrain(s, 'let me time out');
+      const timedOut = await decide(3, undefined);
+      return [approved, rejected, timedOut];
+    });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['promoted', 'rejected-by-human', 'approval-timed-out']);
+    expect(outcomes[0]!.decidedBy).toBe('tester');
+    expect(outcomes[1]!.reason).toBe('not convinced');
+  });
+
+  it('rejects a model that fails its gates and keeps the old champion', async () => {
+    const s = spec('wf-gate', { gates: { gates: [{ metric: 'recall', class: 'positive', min: 0.9999 }, { metric: 'precision', class: 'positive', min: 0.9999 }] } });
+    const result = await withWorker(async (c) => {
+      await c.retrain(s, 'strict gates');
+      const st = await c.waitForRetrains(s.modelName, 1, noProgress);
+      expect(st.championSha256).toBeUndefined();
+      return c.retrainResult(st.history[0]!.runId);
+    });
+    expect(result.outcome).toBe('rejected-by-gate');
+    expect(result.validation.verdict).toBe('fail');
+    expect(result.reason).toMatch(/precision|recall/);
+  });
+
+  it('continues as new after maxRetrainsPerRun and keeps its state', async () => {
+    const s = spec('wf-can');
+    const status = await withWorker(async (c) => {
+      await c.retrain(s, 'one', { maxRetrainsPerRun: 1 });
+      await c.waitForRetrains(s.modelName, 1, noProgress);
+      for (;;) {
+        const st = await c.status(s.modelName);
+        if (st.continuedAsNewTimes >= 1) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await c.client.workflow.getHandle(`rareflow-lifecycle-${s.modelName}`).signal('retrainNow', 'two');
+      return c.waitForRetrains(s.modelName, 2, noProgress);
+    });
+    expect(status.continuedAsNewTimes).toBeGreaterThanOrEqual(1);
+    expect(status.history.map((h) => h.outcome)).toEqual(['promoted', 'promoted']);
+  });
+
+  it('fails a retrain on bad input with a non-retryable InvalidInput failure and writes nothing to the registry', async () => {
+    const bad = { ...spec('wf-bad'), input: { paths: [dataPath], label: 'no_such_column' } };
+    const err = await withWorker(async (c) =>
+      c.client.workflow
+        .execute('retrainPipeline', { taskQueue: COMPUTE_TASK_QUEUE, workflowId: 'wf-bad-direct', args: [{ spec: bad, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }] })
+        .then(() => undefined, (e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as { cause?: { type?: string; message?: string } };
+    expect(cause.cause?.type).toBe('InvalidInput');
+    expect(cause.cause?.message).toMatch(/no_such_column/);
+    const workers = await createRareflowWorkers({ target: env.server.target, artifactRoot: env.artifactRoot, registryPath: env.registryPath, queues: ['registry'] });
+    expect(await workers.registry!.listRuns('wf-bad')).toHaveLength(0);
+    workers.shutdown();
+    await workers.run();
+  });
+});
+

@@ -1,0 +1,43 @@
+// Replays every recorded workflow history against today's workflow code; a deliberately altered history must
+// fail with a DeterminismViolationError, so this test is known to bite.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeterminismViolationError, Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../../worker/rareflowWorkers.js';
+
+const dir = join(process.cwd(), 'test/fixtures/histories');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  bundle = await buildWorkflowBundle();
+});
+
+function load(file: string) {
+  return historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+}
+
+describe('replay of recorded histories', () => {
+  it('has a recorded history for every workflow type', () => {
+    const types = new Set(files.filter((f) => !f.startsWith('altered-')).map((f) => f.split('-')[0]));
+    expect([...types].sort()).toEqual(['modelLifecycle', 'retrainPipeline', 'scheduledRetrain']);
+  });
+
+  for (const file of files.filter((f) => !f.startsWith('altered-'))) {
+    it(`replays ${file} deterministically`, async () => {
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file));
+    });
+  }
+
+  it('fails on a history whose recorded activity sequence no longer matches the code', async () => {
+    const altered = files.filter((f) => f.startsWith('altered-'));
+    expect(altered.length).toBeGreaterThan(0);
+    for (const file of altered) {
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file))).rejects.toBeInstanceOf(DeterminismViolationError);
+    }
+  });
+});

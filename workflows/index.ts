@@ -1,0 +1,4 @@
+// Every workflow, re-exported: the worker's single workflowsPath.
+export { retrainPipeline } from './retrainPipeline.js';
+export { modelLifecycle } from './modelLifecycle.js';
+export { scheduledRetrain } from './scheduledRetrain.js';

@@ -1,0 +1,204 @@
+// One retrain, as in ARCHITECTURE.md's data flow: sample → split → filter label noise → ADASYN → train → validate →
+// (approval) → promote. Orchestration only: every step is an activity that passes artifact references.
+
+import {
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ComputeActivities } from '../activities/compute.js';
+import type { RegistryActivities } from '../activities/registry.js';
+import {
+  COMPUTE_TASK_QUEUE,
+  NON_RETRYABLE_FAILURE_TYPES,
+  REGISTRY_TASK_QUEUE,
+  awaitingApprovalSignal,
+  pipelineApprovalSignal,
+  pipelineStageQuery,
+  type ApprovalDecision,
+  type RetrainInput,
+  type RetrainOutcome,
+  type RetrainResult,
+  type StageSummary,
+} from './contract.js';
+
+const compute = proxyActivities<ComputeActivities>({
+  taskQueue: COMPUTE_TASK_QUEUE,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+const registry = proxyActivities<RegistryActivities>({
+  taskQueue: REGISTRY_TASK_QUEUE,
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+const DEFAULT_APPROVAL_TIMEOUT_MS = 86_400_000;
+
+export async function retrainPipeline(input: RetrainInput): Promise<RetrainResult> {
+  const { spec, trigger } = input;
+  const runId = workflowInfo().workflowId;
+  let stage = 'describing input';
+  let decision: ApprovalDecision | undefined;
+  setHandler(pipelineStageQuery, () => stage);
+  setHandler(pipelineApprovalSignal, (d) => {
+    if (decision === undefined) decision = d;
+  });
+
+  const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
+  const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling });
+
+  await registry.registryStartRun({
+    runId,
+    modelName: spec.modelName,
+    workflowId: runId,
+    startedAt: new Date().toISOString(),
+    seed: spec.seed,
+    params: { spec, trigger },
+    inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
+  });
+  if (trigger.kind === 'drift') {
+    await registry.registryRecordDrift({ modelName: spec.modelName, at: new Date().toISOString(), source: 'lifecycle', evidence: { reason: trigger.reason }, runId });
+  }
+  const champion = await registry.registryChampion(spec.modelName);
+
+  // Adaptive sampling fans out one activity per shard (Algorithm 1's cluster mode), then merges and splits.
+  stage = 'adaptive sampling';
+  const shardCount = Math.max(1, Math.min(spec.sampling.shards ?? 1, described.files.length));
+  const shardFiles: number[][] = Array.from({ length: shardCount }, () => []);
+  described.files.forEach((_, i) => shardFiles[i % shardCount]!.push(i));
+  const shards = await Promise.all(
+    shardFiles.map((fileIndexes, shardIndex) =>
+      compute.adaptiveSampleShard({
+        files: fileIndexes.map((i) => described.files[i]!),
+        fileSha256s: fileIndexes.map((i) => described.fileSha256s[i]!),
+        label: spec.input.label,
+        positiveLabel: described.positiveLabel,
+        featureNames: described.featureNames,
+        targetSize: spec.sampling.targetSize,
+        positiveTarget: described.positiveTarget,
+        shardIndex,
+        shardCount,
+        seed: spec.seed,
+      }),
+    ),
+  );
+
+  stage = 'merge and split';
+  const split = await compute.mergeAndSplit({ samples: shards.map((s) => s.sample), split: spec.split, seed: spec.seed });
+  const stages: StageSummary[] = [
+    {
+      stage: 'adaptiveSample',
+      rowsIn: shards.reduce((a, s) => a + s.scannedRows, 0),
+      rowsOut: shards.reduce((a, s) => a + s.rows, 0),
+      positivesIn: shards.reduce((a, s) => a + s.positivesSeen, 0),
+      positivesOut: shards.reduce((a, s) => a + s.positives, 0),
+      seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
+      ...(shards.some((s) => s.warning) ? { note: shards.map((s) => s.warning).filter(Boolean).join('; ') } : {}),
+    },
+    split.summary,
+  ];
+
+  let train = split.train;
+  if (spec.denoise.method !== 'none') {
+    stage = 'label-noise filtering';
+    const cleaned = await compute.filterLabelNoise({ train, method: spec.denoise.method, k: spec.denoise.k ?? 3 });
+    train = cleaned.dataset;
+    stages.push(cleaned.summary);
+  }
+  let lineage = undefined;
+  if (spec.adasyn.enabled) {
+    stage = 'ADASYN';
+    const augmented = await compute.oversampleAdasyn({ train, k: spec.adasyn.k ?? 5, beta: spec.adasyn.beta ?? 1, seed: spec.seed });
+    train = augmented.dataset;
+    lineage = augmented.lineage;
+    stages.push(augmented.summary);
+  }
+
+  stage = 'training';
+  const trained = await compute.trainModel({
+    train,
+    validation: split.validation,
+    model: spec.model,
+    labels: { positive: described.positiveLabel, negative: described.negativeLabel },
+    seed: spec.seed,
+    modelName: spec.modelName,
+    runId,
+  });
+  stages.push(trained.summary);
+
+  stage = 'validation';
+  const validated = await compute.validateModel({
+    model: trained.model,
+    test: split.test,
+    gates: spec.gates,
+    ...(champion ? { champion: champion.model } : {}),
+  });
+
+  await registry.registryRecordRetrain({
+    runId,
+    modelName: spec.modelName,
+    datasets: [
+      { ref: split.train, role: 'train' },
+      { ref: split.validation, role: 'validation' },
+      { ref: split.test, role: 'test' },
+      { ref: train, role: 'train-augmented' },
+    ],
+    model: trained.model,
+    modelKind: spec.model.kind,
+    threshold: trained.threshold,
+    createdAt: new Date().toISOString(),
+    report: validated.report,
+    ...(lineage ? { lineage } : {}),
+  });
+
+  const finish = async (outcome: RetrainOutcome, extra: { decidedBy?: string; reason?: string } = {}): Promise<RetrainResult> => {
+    await registry.registryFinishRun({ runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri });
+    stage = outcome;
+    return {
+      runId,
+      modelName: spec.modelName,
+      outcome,
+      modelSha256: trained.model.sha256,
+      reportUri: validated.report.uri,
+      validation: validated.summary,
+      stages,
+      trigger,
+      ...extra,
+    };
+  };
+
+  if (validated.summary.verdict === 'fail') return finish('rejected-by-gate', { reason: validated.summary.reasons.join('; ') });
+  if (validated.summary.verdict === 'insufficient-evidence') {
+    return finish('insufficient-evidence', { reason: validated.summary.reasons.join('; ') });
+  }
+
+  if (spec.requireApproval) {
+    stage = 'awaiting-approval';
+    const parent = workflowInfo().parent;
+    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
+    const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
+    if (!decided || !decision) return finish('approval-timed-out', { reason: 'no approve or reject signal before the approval timeout' });
+    if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
+  }
+
+  stage = 'promoting';
+  await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
+  return finish('promoted', decision ? { decidedBy: decision.by } : {});
+}
