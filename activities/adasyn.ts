@@ -40,7 +40,7 @@ export function adasynActivities(deps: ComputeDeps) {
           const total = augmented.y.length;
           const parent = new Int32Array(total).fill(-1);
           const neighbour = new Int32Array(total).fill(-1);
-          const lambda = new Float64Array(total).fill(Number.NaN);
+          const lambda = new Float64Array(total);
           parent.set(out.lineage.parent, realRows);
           neighbour.set(out.lineage.neighbour, realRows);
           lambda.set(out.lineage.lambda, realRows);

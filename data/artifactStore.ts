@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { access, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { InvalidInputError } from '../core/invalidInputError.js';
 
 /** A stored artifact, JSON-plain so it crosses Temporal as is. */
@@ -110,9 +110,17 @@ export class ArtifactStore {
     return join(this.root, sha256.slice(0, 2), `${sha256}.${ext}`);
   }
 
+  /**
+   * Where this store keeps `ref`: derived from the sha256 and the URI's extension, not from the URI's directory,
+   * so workers that mount the shared store at different paths still find each other's artifacts.
+   */
   private localPathOf(ref: ArtifactRef): string {
-    if (ref.uri.startsWith('file:')) return fileURLToPath(ref.uri);
-    throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact URI ${ref.uri} is not a file:// URI; this store reads local files only`);
+    if (!/^[0-9a-f]{64}$/.test(ref.sha256)) {
+      throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact reference has sha256 "${ref.sha256}", expected 64 hex digits`);
+    }
+    const ext = /\.([A-Za-z0-9]+)$/.exec(ref.uri)?.[1];
+    if (!ext) throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact URI ${ref.uri} has no file extension; expected …/<sha256>.<ext>`);
+    return this.fileOf(ref.sha256, ext);
   }
 
   private keyFile(key: string): string {

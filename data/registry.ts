@@ -322,6 +322,14 @@ export class Registry {
     });
   }
 
+  /** Number of lineage rows stored for the synthetic rows of one run. */
+  lineageRunCount(runId: string): Promise<number> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT count(*) AS n FROM lineage WHERE run_id = $1`, [runId]);
+      return toNumber(rows[0]?.n);
+    });
+  }
+
   /** Runs of a model, newest first. */
   listRuns(modelName: string): Promise<RunRecord[]> {
     return this.read(async (c) => {

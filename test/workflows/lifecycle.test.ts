@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
+import type { Registry } from '../../data/registry.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
@@ -33,7 +34,7 @@ function spec(modelName: string, extra: Record<string, unknown> = {}): PipelineS
   return resolvePipelineSpec({ modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 4000 }, seed: 3, ...extra }, 'test spec');
 }
 
-async function withWorker<T>(work: (c: RareflowClient) => Promise<T>): Promise<T> {
+async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
   const workers = await createRareflowWorkers({
     target: env.server.target,
     artifactRoot: env.artifactRoot,
@@ -42,20 +43,18 @@ async function withWorker<T>(work: (c: RareflowClient) => Promise<T>): Promise<T
   });
   const c = new RareflowClient(env.client);
   const result = await workers.run((async () => {
-    const r = await work(c);
+    const r = await work(c, workers.registry!);
     if (recordDir) await recordHistories(c);
     return r;
   })());
   return result as T;
 }
 
-const recorded = new Set<string>();
+/** With RAREFLOW_RECORD_HISTORIES=1, every workflow's history (running ones too) is saved for the replay test. */
 async function recordHistories(c: RareflowClient) {
   mkdirSync(recordDir!, { recursive: true });
-  for await (const wf of c.client.workflow.list({ query: 'ExecutionStatus != "Running"' })) {
-    const name = `${wf.type}-${wf.workflowId}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    if (recorded.has(name)) continue;
-    recorded.add(name);
+  for await (const wf of c.client.workflow.list()) {
+    const name = `${wf.type}-${wf.workflowId}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
     const history = await c.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     writeFileSync(join(recordDir!, name), JSON.stringify(history));
   }
@@ -86,19 +85,21 @@ describe('modelLifecycle on a real Temporal server', () => {
   });
 
   it('records the champion, the run, metrics and lineage in the registry', async () => {
-    const workers = await createRareflowWorkers({ target: env.server.target, artifactRoot: env.artifactRoot, registryPath: env.registryPath, queues: ['registry'] });
-    const registry = workers.registry!;
-    const champion = await registry.champion('wf-promote');
-    const runs = await registry.listRuns('wf-promote');
+    const { champion, runs, metrics, lineageRows } = await withWorker(async (_c, registry) => {
+      const champion = await registry.champion('wf-promote');
+      const runs = await registry.listRuns('wf-promote');
+      const metrics = await registry.metrics(runs[0]!.runId, champion!.modelSha256, 'test');
+      const augmented = runs[0] ? await registry.lineageRunCount(runs[0].runId) : 0;
+      return { champion, runs, metrics, lineageRows: augmented };
+    });
     expect(champion?.modelSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.outcome).toBe('promoted');
     expect(runs[0]!.codeVersion).toMatch(/^rareflow@/);
     expect(Object.values(runs[0]!.inputHashes)[0]).toMatch(/^[0-9a-f]{64}$/);
-    const metrics = await registry.metrics(runs[0]!.runId, champion!.modelSha256, 'test');
     expect(metrics['recall.positive']).toBeGreaterThan(0.5);
-    workers.shutdown();
-    await workers.run();
+    // Every synthetic row of the ADASYN stage has a lineage row.
+    expect(lineageRows).toBeGreaterThan(0);
   });
 
   it('a drift signal starts a retrain on the new data, compared with the champion; signals during a run coalesce', async () => {
@@ -188,6 +189,18 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(status.history.map((h) => h.outcome)).toEqual(['promoted', 'promoted']);
   });
 
+  it('a scheduled retrain signals the lifecycle, which retrains with a schedule trigger', async () => {
+    const s = spec('wf-promote');
+    const result = await withWorker(async (c) => {
+      const before = await c.status(s.modelName);
+      await c.client.workflow.execute('scheduledRetrain', { taskQueue: COMPUTE_TASK_QUEUE, workflowId: 'wf-scheduled-test', args: [s.modelName] });
+      const status = await c.waitForRetrains(s.modelName, before.retrainCount + 1, noProgress);
+      return c.retrainResult(status.history.at(-1)!.runId);
+    });
+    expect(result.trigger.kind).toBe('schedule');
+    expect(result.trigger.reason).toBe('schedule wf-scheduled-test');
+  });
+
   it('fails a retrain on bad input with a non-retryable InvalidInput failure and writes nothing to the registry', async () => {
     const bad = { ...spec('wf-bad'), input: { paths: [dataPath], label: 'no_such_column' } };
     const err = await withWorker(async (c) =>
@@ -199,10 +212,7 @@ describe('modelLifecycle on a real Temporal server', () => {
     const cause = (err as WorkflowFailedError).cause as { cause?: { type?: string; message?: string } };
     expect(cause.cause?.type).toBe('InvalidInput');
     expect(cause.cause?.message).toMatch(/no_such_column/);
-    const workers = await createRareflowWorkers({ target: env.server.target, artifactRoot: env.artifactRoot, registryPath: env.registryPath, queues: ['registry'] });
-    expect(await workers.registry!.listRuns('wf-bad')).toHaveLength(0);
-    workers.shutdown();
-    await workers.run();
+    expect(await withWorker((_c, registry) => registry.listRuns('wf-bad'))).toHaveLength(0);
   });
 });
 

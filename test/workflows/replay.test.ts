@@ -3,8 +3,8 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeterminismViolationError, Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { buildWorkflowBundle } from '../../worker/rareflowWorkers.js';
@@ -17,8 +17,10 @@ beforeAll(async () => {
   bundle = await buildWorkflowBundle();
 });
 
+// fromObject (not the SDK's historyFromJSON) because npm installs two copies of protobufjs 8 side by side here,
+// and historyFromJSON's type check fails across copies.
 function load(file: string) {
-  return historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+  return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, file), 'utf8')));
 }
 
 describe('replay of recorded histories', () => {
@@ -37,7 +39,10 @@ describe('replay of recorded histories', () => {
     const altered = files.filter((f) => f.startsWith('altered-'));
     expect(altered.length).toBeGreaterThan(0);
     for (const file of altered) {
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file))).rejects.toBeInstanceOf(DeterminismViolationError);
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file))).rejects.toMatchObject({
+        name: 'DeterminismViolationError',
+        message: expect.stringContaining('removeLabelNoise'),
+      });
     }
   });
 });
