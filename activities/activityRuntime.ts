@@ -5,6 +5,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
+import { codeVersion } from '../data/codeVersion.js';
 import { FailureType, type ArtifactRef } from '../workflows/contract.js';
 
 export interface ComputeDeps {
@@ -46,7 +47,8 @@ export async function memoised<T extends object>(
   keyParts: unknown,
   work: () => Promise<{ result: T; outputs: Record<string, ArtifactRef> }>,
 ): Promise<T> {
-  const key = ArtifactStore.keyOf(keyParts);
+  // The code version is part of the key: a worker running other code recomputes instead of reusing.
+  const key = ArtifactStore.keyOf({ codeVersion: codeVersion(), keyParts });
   const found = await artifacts.findByKey(key);
   if (found?.result && (await Promise.all(Object.values(found).map((r) => artifacts.has(r)))).every(Boolean)) {
     return JSON.parse(await readFile(artifacts.pathOf(found.result), 'utf8')) as T;

@@ -19,7 +19,8 @@ const out = { type: 'string', help: 'output file (.parquet, .csv or .arrow)', re
 const categorical = { type: 'string', help: 'text columns to one-hot encode (comma-separated, repeatable)', multiple: true, placeholder: 'COLS' } as const;
 const model = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' } as const;
 
-type Result = { value: unknown; exitCode?: number; text?: string };
+/** `shownToHuman`: the command already printed its own tables, so the value is printed only with --json. */
+type Result = { value: unknown; exitCode?: number; text?: string; shownToHuman?: boolean };
 type Say = (line: string) => void;
 
 interface Command extends CommandSpec {
@@ -192,6 +193,7 @@ const commands: Command[] = [
       return {
         value: { command: 'demo', outcomes: r.outcomes, runs: r.results.map((x) => ({ runId: x.runId, trigger: x.trigger.kind, outcome: x.outcome, model: x.modelSha256 })), wallSeconds: r.wallSeconds },
         exitCode: ok ? 0 : 1,
+        shownToHuman: true,
         text: ok ? 'demo finished: a model was promoted, then drift triggered a retrain' : 'demo finished, but the first retrain was not promoted (see the gate reasons above)',
       };
     },
@@ -237,7 +239,7 @@ const commands: Command[] = [
     },
     run: async (f, _p, say) => {
       const r = await runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
-      return { value: r };
+      return { value: r, shownToHuman: 'outcome' in r };
     },
   },
   {
@@ -351,6 +353,14 @@ function printValue(value: unknown, asJson: boolean): void {
   }
 }
 
+/** The message of an InvalidInput ApplicationFailure anywhere in a Temporal failure's cause chain. */
+function invalidInputCause(err: unknown): string | undefined {
+  for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.type === 'InvalidInput') return e.message;
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -372,7 +382,7 @@ export async function main(argv: string[]): Promise<number> {
     // With --json, stdout carries exactly one JSON object: progress goes to stderr.
     const say: Say = (line) => (asJson ? process.stderr : process.stdout).write(`${line}\n`);
     const result = await command.run(flags, positionals, say);
-    if (command.name !== 'demo' || asJson) printValue(result.value, asJson);
+    if (asJson || !result.shownToHuman) printValue(result.value, asJson);
     if (result.text) say(result.text);
     return result.exitCode ?? 0;
   } catch (err) {
@@ -384,12 +394,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`rareflow ${name}: ${err.message}\n`);
       return 2;
     }
-    const failure = err as { name?: string; message?: string; cause?: { type?: string; message?: string } };
-    if (failure.cause?.type === 'InvalidInput') {
-      process.stderr.write(`rareflow ${name}: ${failure.cause.message}\n`);
+    const input = invalidInputCause(err);
+    if (input) {
+      process.stderr.write(`rareflow ${name}: ${input}\n`);
       return 2;
     }
-    process.stderr.write(`rareflow ${name}: ${failure.message ?? String(err)}\n`);
+    process.stderr.write(`rareflow ${name}: ${(err as Error).message ?? String(err)}\n`);
     if (process.env.RAREFLOW_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 3;
   }

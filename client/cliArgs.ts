@@ -32,16 +32,16 @@ export function parseCommandFlags(spec: CommandSpec, argv: string[]): { flags: P
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
     const message = (err as Error).message.replace(/^Unknown option/, 'unknown flag').replace(/\. To specify a positional argument.*$/, '');
-    throw new InvalidInputError(`rareflow ${spec.name}`, `rareflow ${spec.name}: ${message}; see rareflow ${spec.name} --help`);
+    throw new InvalidInputError(`rareflow ${spec.name}`, `${message}; see rareflow ${spec.name} --help`);
   }
   const flags = parsed.values as ParsedFlags;
   if (flags.help) return { flags, positionals: parsed.positionals };
   if (!spec.positionals && parsed.positionals.length > 0) {
-    throw new InvalidInputError(`rareflow ${spec.name}`, `rareflow ${spec.name}: unexpected argument "${parsed.positionals[0]}"; see rareflow ${spec.name} --help`);
+    throw new InvalidInputError(`rareflow ${spec.name}`, `unexpected argument "${parsed.positionals[0]}"; see rareflow ${spec.name} --help`);
   }
   for (const [name, f] of Object.entries(spec.flags)) {
     if (f.required && flags[name] === undefined) {
-      throw new InvalidInputError(`--${name}`, `rareflow ${spec.name}: --${name} is required (${f.help}); see rareflow ${spec.name} --help`);
+      throw new InvalidInputError(`--${name}`, `--${name} is required (${f.help}); see rareflow ${spec.name} --help`);
     }
   }
   return { flags, positionals: parsed.positionals };

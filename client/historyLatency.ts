@@ -1,9 +1,11 @@
 // Orchestration overhead read from a workflow's history: per activity, schedule-to-start latency and the
 // completion latency (activity completed → the workflow task that reacts to it completed).
 
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const { temporal } = proto;
+
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
 
 export interface ActivityLatency {

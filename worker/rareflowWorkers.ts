@@ -1,7 +1,7 @@
 // Builds the workers of one process: the compute queue (workflows + compute activities, scale out freely) and
 // the registry queue (registry activities, exactly one process, because DuckDB has one writer).
 
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createComputeActivities } from '../activities/compute.js';
 import { createRegistryActivities } from '../activities/registry.js';
 import { ArtifactStore } from '../data/artifactStore.js';
@@ -53,7 +53,30 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+let runtimeInstalled = false;
+
+/**
+ * Keeps the SDK's own log at WARN (RAREFLOW_LOG_LEVEL overrides), so a CLI user sees rareflow's progress, not
+ * every worker state change. The runtime can be installed once per process, before the first worker.
+ */
+export function installWorkerRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.RAREFLOW_LOG_LEVEL ?? 'WARN').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  try {
+    const quiet = new DefaultLogger(level, (entry) => {
+      // A registry-only worker has no workflows by design; the SDK warns about it on every start.
+      if (entry.message.startsWith('No workflows registered')) return;
+      process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}\n`);
+    });
+    Runtime.install({ logger: quiet });
+  } catch {
+    // Already installed by the embedding application: keep its choice.
+  }
+}
+
 export async function createRareflowWorkers(opts: WorkerOptions): Promise<RareflowWorkers> {
+  installWorkerRuntime();
   const queues = opts.queues ?? ['compute', 'registry'];
   const connection = await connectNative(opts.target);
   const workers: Worker[] = [];

@@ -5,14 +5,17 @@ import { InvalidInputError } from '../invalidInputError.js';
 
 export type ThresholdPolicy =
   | { kind: 'bayes' }
-  /** `prevalence` overrides the context's; both mean π of the original training data, before any oversampling. */
+  /**
+   * `prevalence` overrides the context's. π is the positive share of the rows the model's probabilities were
+   * fitted on: after ADASYN that is the augmented mix, since the model estimates P(positive) under it.
+   */
   | { kind: 'prevalence'; prevalence?: number }
   /** ℓ1 = cost of a missed positive (false negative), ℓ0 = cost of a false alarm (false positive). */
   | { kind: 'cost'; lossFalseNegative: number; lossFalsePositive: number }
   | { kind: 'gmean' };
 
 export interface ThresholdContext {
-  /** Positive-class prevalence π of the original training data (before ADASYN/oversampling). */
+  /** Positive-class prevalence π of the rows the model was fitted on (after ADASYN when it ran). */
   prevalence: number;
   /** Positive-class scores on held-out validation rows; required by the `gmean` policy. */
   validationScores?: Float64Array;
@@ -68,7 +71,7 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       return {
         threshold: prevalence,
         policy,
-        reason: `RFQ q*-rule (seed 002, Theorem 2): q = π = ${prevalence}, the training prevalence before oversampling`,
+        reason: `RFQ q*-rule (seed 002, Theorem 2): q = π = ${Number(prevalence.toPrecision(4))}, the positive share of the rows the model was fitted on`,
       };
     }
     case 'cost': {

@@ -80,6 +80,7 @@ describe('gate spec parsing', () => {
     expect(spec.minPositiveSupport).toBe(20);
     expect(spec.gates).toContainEqual({ metric: 'recall', class: 'positive', min: 0.5 });
     expect(spec.gates).toContainEqual({ metric: 'gMean', min: 0.6 });
+    expect(spec.gates).toContainEqual({ metric: 'gMean', maxDropVsChampion: 0.02 });
   });
 });
 

@@ -1,0 +1,99 @@
+// The orchestrated commands as a user runs them, each process starting the embedded Temporal dev server on the
+// same SQLite file: the demo, run --wait, status after a restart, and bad input that leaves the registry empty.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from '../../data/registry.js';
+import { freePort } from '../../infra/temporalServer.js';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const run = (args: string[]) => runCli(args, { cwd: dir, env, timeoutMs: 400_000 });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-orch-'));
+  env = { RAREFLOW_HOME: join(dir, 'state'), RAREFLOW_TEMPORAL_PORT: String(await freePort()) };
+  expect((await run(['generate', '--rows', '50000', '--positive-rate', '0.02', '--features', '5', '--seed', '4', '--out', 'data.parquet'])).code).toBe(0);
+  writeFileSync(join(dir, 'pipeline.json'), JSON.stringify({ modelName: 'churn', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 4000 }, seed: 2 }));
+  writeFileSync(join(dir, 'bad-label.json'), JSON.stringify({ modelName: 'badlabel', input: { paths: ['data.parquet'], label: 'churned' }, sampling: { targetSize: 4000 } }));
+  writeFileSync(join(dir, 'bad-spec.json'), JSON.stringify({ modelName: 'x', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 0 } }));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('orchestrated commands on the embedded Temporal server', () => {
+  it('demo: a model is promoted, then drift triggers a retrain; one JSON object on stdout', async () => {
+    const r = await run(['demo', '--rows', '200000', '--drift-rows', '100000', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json<{ outcomes: string[]; runs: Array<{ trigger: string }> }>();
+    expect(out.outcomes[0]).toBe('promoted');
+    expect(out.runs.map((x) => x.trigger)).toEqual(['manual', 'drift']);
+    expect(r.stderr).toMatch(/promoted/);
+    expect(r.stderr).toMatch(/drift/);
+    expect(r.stderr).toMatch(/Web UI http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stderr).toMatch(/positive\s+\d+\s+0\.\d{3}/);
+  });
+
+  it('run --wait retrains through the lifecycle and prints the outcome', async () => {
+    const r = await run(['run', '--config', 'pipeline.json', '--wait', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = r.json<{ outcome: string; modelName: string; validation: { positive: { support: number } } }>();
+    expect(result.modelName).toBe('churn');
+    expect(result.outcome).toBe('promoted');
+    expect(result.validation.positive.support).toBeGreaterThanOrEqual(20);
+  });
+
+  it('status answers from the same lifecycle after the server restarted on its SQLite file', async () => {
+    const r = await run(['status', '--model', 'churn', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = r.json<{ phase: string; retrainCount: number; championSha256: string; history: unknown[] }>();
+    expect(s.phase).toBe('idle');
+    expect(s.retrainCount).toBe(1);
+    expect(s.championSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('drift for a model without a lifecycle is bad input', async () => {
+    const r = await run(['drift', '--model', 'nobody', '--reason', 'psi 0.3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no lifecycle is running for model "nobody"/);
+  });
+
+  it('a spec with a bad field fails before anything starts', async () => {
+    const r = await run(['run', '--config', 'bad-spec.json', '--wait']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/sampling\.targetSize: expected an integer ≥ 1, got 0/);
+  });
+
+  it('a retrain on an unknown label column exits 2 with the column named, and writes nothing to the registry', async () => {
+    const r = await run(['run', '--config', 'bad-label.json', '--wait']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/label column "churned" not found/);
+    const registry = await Registry.open(join(dir, 'state', 'registry.duckdb'));
+    try {
+      expect(await registry.listRuns('badlabel')).toHaveLength(0);
+      expect(await registry.listRuns('churn')).toHaveLength(1);
+    } finally {
+      registry.close();
+    }
+  });
+});
+
+describe('a real dataset through the workflow (yeast3, 163 positives in 1484 rows)', () => {
+  it('keeps every positive when the data holds fewer than Nr, says so, and trains a useful model', async () => {
+    const fixture = join(process.cwd(), 'test/fixtures/yeast3.csv');
+    writeFileSync(join(dir, 'yeast3.json'), JSON.stringify({ modelName: 'yeast3', input: { paths: [fixture], label: 'label' }, seed: 1 }));
+    const r = await run(['run', '--config', 'yeast3.json', '--wait', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = r.json<{ outcome: string; stages: Array<{ stage: string; positivesOut: number; note?: string }>; validation: { positive: { support: number; recall: number }; gMean: number } }>();
+    const sampling = result.stages.find((s) => s.stage === 'adaptiveSample')!;
+    expect(sampling.positivesOut).toBe(163);
+    expect(sampling.note).toMatch(/ran out|exhausted|before/i);
+    // Largest-remainder split of 163 positives at 0.6/0.2/0.2: 98 / 33 / 32.
+    expect(result.validation.positive.support).toBe(32);
+    expect(result.validation.gMean).toBeGreaterThan(0.7);
+  });
+});

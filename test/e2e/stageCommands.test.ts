@@ -1,0 +1,98 @@
+// The stage commands as a user runs them: a process per command, one JSON object on stdout, exit codes 0/1/2,
+// and the bad-input matrix (one clear line on stderr, exit 2, no output file).
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+const run = (args: string[]) => runCli(args, { cwd: dir });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-cli-'));
+  const g = await run(['generate', '--rows', '60000', '--positive-rate', '0.01', '--features', '6', '--seed', '5', '--out', 'raw.parquet', '--json']);
+  expect(g.code).toBe(0);
+  writeFileSync(join(dir, 'one-class.csv'), 'a,b,label\n1,2,0\n3,4,0\n5,6,0\n');
+  writeFileSync(join(dir, 'text.csv'), 'a,b,label\n1,x,0\n3,y,1\n5,z,0\n');
+  writeFileSync(join(dir, 'empty.csv'), 'a,b,label\n1,2,0\n3,,1\n5,6,0\n');
+  writeFileSync(join(dir, 'nan.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,NaN,0\n');
+  writeFileSync(join(dir, 'tiny.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,1,0\n2,2,0\n');
+  writeFileSync(join(dir, 'strict-gates.json'), JSON.stringify({ gates: [{ metric: 'precision', class: 'positive', min: 0.999 }] }));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('stage commands, chained on generated data', () => {
+  it('generate writes the rows and positives it reports, reproducibly by seed', async () => {
+    const a = await run(['generate', '--rows', '5000', '--positive-rate', '0.02', '--features', '3', '--seed', '9', '--out', 'a.csv', '--json']);
+    const b = await run(['generate', '--rows', '5000', '--positive-rate', '0.02', '--features', '3', '--seed', '9', '--out', 'b.csv', '--json']);
+    expect(a.code).toBe(0);
+    expect(a.json().rows).toBe(5000);
+    expect(a.json().positives).toBe(b.json().positives);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(readFileSync(join(dir, 'b.csv'), 'utf8'));
+  });
+
+  it('sample keeps Nr = 50·M positives and stops early', async () => {
+    const r = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '3000', '--out', 'sample.parquet', '--json']);
+    expect(r.code).toBe(0);
+    const s = r.json<{ rows: number; positives: number; positiveTarget: number; scannedRows: number; stoppedEarly: boolean }>();
+    expect(s.positiveTarget).toBe(350);
+    expect(s.positives).toBe(350);
+    expect(s.rows).toBe(3000);
+    expect(s.stoppedEarly).toBe(true);
+    expect(s.scannedRows).toBeLessThan(60000);
+  });
+
+  it('denoise, adasyn, train and evaluate chain through files and report what they did', async () => {
+    const d = await run(['denoise', '--input', 'sample.parquet', '--label', 'label', '--out', 'clean.parquet', '--json']);
+    expect(d.code).toBe(0);
+    expect(d.json().removedPositives).toBe(0);
+    expect(d.json().rowsOut).toBe(3000 - (d.json().removedNegatives as number));
+    const a = await run(['adasyn', '--input', 'clean.parquet', '--label', 'label', '--out', 'augmented.parquet', '--json']);
+    expect(a.code).toBe(0);
+    expect(a.json().rowsOut).toBe((a.json().rowsIn as number) + (a.json().syntheticRows as number));
+    const t = await run(['train', '--input', 'augmented.parquet', '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json']);
+    expect(t.code).toBe(0);
+    expect(t.json().sha256).toMatch(/^[0-9a-f]{64}$/);
+    const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--json']);
+    expect(e.code).toBe(0);
+    const report = e.json<{ report: { perClass: { positive: { recall: number } }; gMean: number } }>().report;
+    expect(report.perClass.positive.recall).toBeGreaterThan(0.6);
+    expect(report.gMean).toBeGreaterThan(0.7);
+  });
+
+  it('evaluate exits 1 when gates from a file fail', async () => {
+    const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--gates', 'strict-gates.json', '--json']);
+    expect(e.code).toBe(1);
+    expect(e.json().verdict).toBe('fail');
+  });
+});
+
+describe('bad input: one line on stderr, exit 2, no output file', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['a missing file', ['denoise', '--input', 'missing.csv', '--label', 'label', '--out', 'o1.csv'], /input file missing\.csv does not exist/],
+    ['an unknown label column', ['denoise', '--input', 'raw.parquet', '--label', 'is_fraud', '--out', 'o2.csv'], /label column "is_fraud" not found.*available columns: f0/],
+    ['a label with one class', ['denoise', '--input', 'one-class.csv', '--label', 'label', '--out', 'o3.csv'], /only one class \(0\)/],
+    ['a non-numeric feature not declared categorical', ['denoise', '--input', 'text.csv', '--label', 'label', '--out', 'o4.csv'], /feature column "b".*VARCHAR.*--categorical b/],
+    ['an empty value', ['denoise', '--input', 'empty.csv', '--label', 'label', '--out', 'o5.csv'], /feature column "b".*empty or null value at data row 2/],
+    ['a NaN value', ['denoise', '--input', 'nan.csv', '--label', 'label', '--out', 'o6.csv'], /feature column "b".*NaN at data row 3/],
+    ['a target size below 1', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '0', '--out', 'o7.parquet'], /--target-size: expected an integer ≥ 1, got "0"/],
+    ['k at the number of minority rows', ['adasyn', '--input', 'tiny.csv', '--label', 'label', '--k', '2', '--out', 'o8.csv'], /below the number of minority rows \(2\); got k=2/],
+    ['an output directory that does not exist', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--out', 'no/such/dir/o9.parquet'], /--out: the directory .* does not exist/],
+    ['an unknown flag', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--frobnicate', '--out', 'o10.parquet'], /unknown flag '--frobnicate'/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`rejects ${what}`, async () => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dir, args[args.indexOf('--out') + 1]!))).toBe(false);
+    });
+  }
+});
