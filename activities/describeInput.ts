@@ -2,18 +2,11 @@
 // in SQL, and fixes the feature list, the positive label and Nr before any sampling starts.
 
 import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
-import { profileLabelledInput } from '../data/inputProfile.js';
+import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import type { PipelineSpec } from '../workflows/contract.js';
 import { failingOnBadInput } from './activityRuntime.js';
 
-export interface DescribeInputResult {
-  files: string[];
-  fileSha256s: string[];
-  featureNames: string[];
-  positiveLabel: string;
-  negativeLabel: string;
-  rows: number;
-  positives: number;
+export interface DescribeInputResult extends InputProfile {
   /** M of Algorithm 1. */
   params: number;
   /** Nr = positivesPerParameter · M, capped at the target size. */
@@ -32,17 +25,7 @@ export function describeInputActivities() {
         });
         const params = input.sampling.params ?? profile.featureNames.length + 1;
         const positiveTarget = Math.min(positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50), input.sampling.targetSize);
-        return {
-          files: profile.files,
-          fileSha256s: profile.fileSha256s,
-          featureNames: profile.featureNames,
-          positiveLabel: profile.positiveLabel,
-          negativeLabel: profile.negativeLabel,
-          rows: profile.rows,
-          positives: profile.positives,
-          params,
-          positiveTarget,
-        };
+        return { ...profile, params, positiveTarget };
       });
     },
   };

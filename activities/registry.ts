@@ -8,7 +8,7 @@ import type { GateEvaluation } from '../core/gates/evaluateGates.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
-import type { Registry } from '../data/registry.js';
+import type { Registry, RunStart } from '../data/registry.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 
 export interface RegistryDeps {
@@ -42,15 +42,7 @@ function flattenReport(r: ClassificationReport): Record<string, number | null> {
 export function createRegistryActivities(deps: RegistryDeps) {
   const { registry, artifacts } = deps;
   return {
-    async registryStartRun(input: {
-      runId: string;
-      modelName: string;
-      workflowId: string;
-      startedAt: string;
-      seed: number;
-      params: unknown;
-      inputHashes: Record<string, string>;
-    }): Promise<void> {
+    async registryStartRun(input: Omit<RunStart, 'codeVersion'>): Promise<void> {
       await registry.startRun({ ...input, codeVersion: codeVersion() });
     },
 

@@ -68,17 +68,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
   return withReadErrors(path, () =>
     withDuckDB(async (connection) => {
       const source = tableSource(format, [path]);
-      const columns = await describeSource(connection, source);
-      const byName = new Map(columns.map((c) => [c.name, c.type]));
-      const available = columns.map((c) => c.name).join(', ');
-
-      const labelType = byName.get(opts.label);
-      if (labelType === undefined) {
-        throw new InvalidInputError(
-          `label column "${opts.label}"`,
-          `label column "${opts.label}" not found in ${path}; available columns: ${available}. Pass --label with one of them`,
-        );
-      }
+      const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
       const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label);
       const categoricalColumns = new Set(opts.categorical ?? []);
       for (const name of featureColumns) {
@@ -116,19 +106,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         }
       }
 
-      const labelBad = missingValueCondition(sqlIdentifier(opts.label), labelType);
-      const counts = await labelCounts(connection, source, opts.label, labelBad);
-      if (counts.rows === 0) {
-        throw new InvalidInputError(`file ${path}`, `${path} has no data rows; expected at least one labelled row`);
-      }
-      if (counts.missing > 0) {
-        const row = await firstMatchingRow(connection, source, labelBad);
-        throw new InvalidInputError(
-          `label column "${opts.label}"`,
-          `label column "${opts.label}" in ${path} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
-        );
-      }
-      const { positive, negatives } = choosePositive(opts.label, counts.classes, opts.positive);
+      const { counts, positive, negatives } = await checkedLabelClasses(connection, source, path, opts.label, labelType, opts.positive);
 
       const categorical: Record<string, string[]> = {};
       for (const name of featureColumns) {
@@ -219,16 +197,7 @@ export async function scanLabelledBatches(
   return withReadErrors(what, () =>
     withDuckDB(async (connection) => {
       const source = tableSource(format, list);
-      const columns = await describeSource(connection, source);
-      const byName = new Map(columns.map((c) => [c.name, c.type]));
-      const available = columns.map((c) => c.name).join(', ');
-      const labelType = byName.get(opts.label);
-      if (labelType === undefined) {
-        throw new InvalidInputError(
-          `label column "${opts.label}"`,
-          `label column "${opts.label}" not found in ${what}; available columns: ${available}. Pass --label with one of them`,
-        );
-      }
+      const { byName, available, labelType } = await describeLabelledSource(connection, source, what, opts.label);
       for (const name of opts.features) {
         const type = byName.get(name);
         if (type === undefined) {
@@ -376,6 +345,43 @@ export function isGlob(path: string): boolean {
   return /[*?[]/.test(path);
 }
 
+/** Columns of `source` and the label's type; an unknown label column is bad input listing what is there. */
+export async function describeLabelledSource(connection: DuckDBConnection, source: string, what: string, label: string) {
+  const columns = await describeSource(connection, source);
+  const byName = new Map(columns.map((c) => [c.name, c.type]));
+  const available = columns.map((c) => c.name).join(', ');
+  const labelType = byName.get(label);
+  if (labelType === undefined) {
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" not found in ${what}; available columns: ${available}. Pass --label with one of them`,
+    );
+  }
+  return { columns, byName, available, labelType };
+}
+
+/** Class counts of the label, checked: some rows, no missing label, two classes or a chosen positive. */
+export async function checkedLabelClasses(
+  connection: DuckDBConnection,
+  source: string,
+  what: string,
+  label: string,
+  labelType: string,
+  requestedPositive: string | undefined,
+): Promise<{ counts: LabelCounts; positive: string; negatives: string[] }> {
+  const labelBad = missingValueCondition(sqlIdentifier(label), labelType);
+  const counts = await labelCounts(connection, source, label, labelBad);
+  if (counts.rows === 0) throw new InvalidInputError(`file ${what}`, `${what} has no data rows; expected at least one labelled row`);
+  if (counts.missing > 0) {
+    const row = await firstMatchingRow(connection, source, labelBad);
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" in ${what} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
+    );
+  }
+  return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
+}
+
 export async function describeSource(connection: DuckDBConnection, source: string): Promise<ColumnDescription[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   return reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
@@ -397,7 +403,7 @@ function positiveCondition(column: string, type: string, positive: string): stri
   return `(CAST(${column} AS VARCHAR) = ${sqlString(positive)})`;
 }
 
-interface LabelCounts {
+export interface LabelCounts {
   rows: number;
   missing: number;
   /** Present class value (as text) → count, sorted by value. */

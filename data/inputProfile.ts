@@ -4,13 +4,12 @@
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import {
-  choosePositive,
-  describeSource,
+  checkedLabelClasses,
+  describeLabelledSource,
   fileSha256,
   firstMatchingRow,
   formatOf,
   isGlob,
-  labelCounts,
   missingValueCondition,
   numericType,
   requireFile,
@@ -58,13 +57,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       const unique = [...new Set(files)];
       const source = tableSource(format, unique);
-      const columns = await describeSource(connection, source);
-      const byName = new Map(columns.map((c) => [c.name, c.type]));
-      const available = columns.map((c) => c.name).join(', ');
-      const labelType = byName.get(opts.label);
-      if (labelType === undefined) {
-        throw new InvalidInputError(`label column "${opts.label}"`, `label column "${opts.label}" not found in ${what}; available columns: ${available}. Pass --label with one of them`);
-      }
+      const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, what, opts.label);
       const excluded = new Set([opts.label, ...(opts.exclude ?? [])]);
       const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n));
       if (featureNames.length === 0) throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
@@ -79,17 +72,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           );
         }
       }
-      const labelBad = missingValueCondition(sqlIdentifier(opts.label), labelType);
-      const counts = await labelCounts(connection, source, opts.label, labelBad);
-      if (counts.rows === 0) throw new InvalidInputError(`file ${what}`, `${what} has no data rows; expected at least one labelled row`);
-      if (counts.missing > 0) {
-        const row = await firstMatchingRow(connection, source, labelBad);
-        throw new InvalidInputError(
-          `label column "${opts.label}"`,
-          `label column "${opts.label}" in ${what} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
-        );
-      }
-      const { positive, negatives } = choosePositive(opts.label, counts.classes, opts.positive);
+      const { counts, positive, negatives } = await checkedLabelClasses(connection, source, what, opts.label, labelType, opts.positive);
       // One pass counts missing values of every feature; the first offending column is reported with its row.
       const missingCounts = featureNames.map((n, i) => `count(*) FILTER (WHERE ${missingValueCondition(sqlIdentifier(n), byName.get(n)!)}) AS m${i}`);
       const missingReader = await connection.runAndReadAll(`SELECT ${missingCounts.join(', ')} FROM ${source}`);
