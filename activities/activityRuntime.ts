@@ -33,6 +33,11 @@ function inActivity(): boolean {
   }
 }
 
+/** What the previous attempt of this activity heartbeated last (undefined on a first attempt or outside Temporal). */
+export function heartbeatDetails(): unknown {
+  return inActivity() ? Context.current().info.heartbeatDetails : undefined;
+}
+
 /** Records progress when running inside an activity; a no-op in local stage commands. */
 export function heartbeat(details?: unknown): void {
   if (inActivity()) Context.current().heartbeat(details);

@@ -2,17 +2,29 @@
 
 import { classCounts, takeRows } from '../core/dataset.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { AdaptiveSampler, mergeShardSamples, shardTargets, type AdaptiveSampleResult } from '../core/sampling/adaptiveSample.js';
+import { mergeShardSamples, shardTargets, type AdaptiveSampleResult } from '../core/sampling/adaptiveSample.js';
+import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import { scanLabelledBatches } from '../data/datasetReader.js';
+import { fileRowCounts, planShards, type ScanSegment } from '../data/positiveScan.js';
+import { mergeShards, sampleShard, type ShardCheckpoint } from '../data/shardSampling.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
-import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
+import { readFile } from 'node:fs/promises';
+import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
+
+async function wholeFileSegments(files: string[]): Promise<ScanSegment[]> {
+  const counts = await fileRowCounts(files);
+  return files.map((file, i) => ({ file, firstRow: 0, endRow: counts[i]! }));
+}
 
 export interface AdaptiveSampleShardInput {
-  files: string[];
+  /** Row ranges of this shard, in order (see planSampleShards). Older callers pass `files` instead. */
+  segments?: ScanSegment[];
+  files?: string[];
   label: string;
   positiveLabel: string;
+  /** A SQL predicate that defines positives instead of the label value. */
+  predicate?: string;
   featureNames: string[];
   /** N and Nr for the whole sample; the shard takes its share (seed 003's cluster mode). */
   targetSize: number;
@@ -22,52 +34,103 @@ export interface AdaptiveSampleShardInput {
   seed: number;
   /** sha256 of each input file, so a re-run on changed data is not served a stale sample. */
   fileSha256s: string[];
+  /** @default 'adaptive' */
+  method?: RowIdSamplerKind;
 }
 
 export interface AdaptiveSampleShardResult {
   sample: ArtifactRef;
   rows: number;
   positives: number;
+  negatives: number;
   scannedRows: number;
+  totalRows: number;
   positivesSeen: number;
+  earlyStop: boolean;
   complete: boolean;
   warning?: string;
   seconds: number;
+  /** The scan resumed from a heartbeat checkpoint of an earlier attempt. */
+  resumed: boolean;
 }
+
+/** Checkpoints are written at most this often (ms); each is a small JSON artifact named in the heartbeat. */
+const CHECKPOINT_INTERVAL_MS = 2000;
 
 export function adaptiveSampleActivities(deps: ComputeDeps) {
   const { artifacts } = deps;
   return {
+    async planSampleShards(input: { files: string[]; shards: number }): Promise<{ shards: ScanSegment[][]; totalRows: number }> {
+      return failingOnBadInput(async () => {
+        const counts = await fileRowCounts(input.files);
+        return { shards: planShards(input.files, counts, input.shards), totalRows: counts.reduce((a, b) => a + b, 0) };
+      });
+    },
+
     async adaptiveSampleShard(input: AdaptiveSampleShardInput): Promise<AdaptiveSampleShardResult> {
       return failingOnBadInput(() =>
         memoised(artifacts, { activity: 'adaptiveSampleShard', ...input }, async () => {
           const started = performance.now();
+          const segments = input.segments ?? (await wholeFileSegments(input.files ?? []));
           const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
-          const sampler = new AdaptiveSampler({
-            ...share,
-            cols: input.featureNames.length,
-            random: seededRandom(deriveSeed(input.seed, `adaptiveSample/shard-${input.shardIndex}`)),
-          });
-          let batches = 0;
-          await scanLabelledBatches(input.files, { label: input.label, positive: input.positiveLabel, features: input.featureNames }, (x, y, rows) => {
-            const done = sampler.offerBatch(x, y, rows);
-            if (++batches % 16 === 0) heartbeat({ scannedRows: sampler.result().scannedRows });
-            return done;
-          });
-          const sample = sampler.result();
-          const ref = await saveDatasetArtifact(artifacts, 'sample', { data: sample, featureNames: input.featureNames, labelName: input.label });
-          const [, positives] = classCounts(sample.y);
+          const resumeRef = (heartbeatDetails() as { checkpoint?: ArtifactRef } | undefined)?.checkpoint;
+          const resumeFrom = resumeRef && (await artifacts.has(resumeRef))
+            ? (JSON.parse(await readFile(artifacts.pathOf(resumeRef), 'utf8')) as ShardCheckpoint)
+            : undefined;
+          let lastCheckpoint = performance.now();
+          const sampled = await sampleShard(
+            {
+              segments,
+              positive: { label: input.label, positive: input.positiveLabel, ...(input.predicate ? { predicate: input.predicate } : {}) },
+              featureNames: input.featureNames,
+              ...share,
+              seed: input.seed,
+              shardIndex: input.shardIndex,
+              ...(input.method ? { method: input.method } : {}),
+            },
+            {
+              ...(resumeFrom ? { resumeFrom } : {}),
+              onCheckpoint: async (c) => {
+                if (performance.now() - lastCheckpoint < CHECKPOINT_INTERVAL_MS) {
+                  heartbeat({ position: c.position });
+                  return false;
+                }
+                lastCheckpoint = performance.now();
+                const checkpoint = await artifacts.putBytes(JSON.stringify(c), 'sampling-checkpoint', 'json');
+                heartbeat({ position: c.position, checkpoint });
+                return false;
+              },
+            },
+          );
+          if (!sampled) throw new Error('the shard scan paused without a result');
+          const ref = await saveDatasetArtifact(artifacts, 'sample', { data: sampled.data, featureNames: input.featureNames, labelName: input.label });
           const result: AdaptiveSampleShardResult = {
             sample: ref,
-            rows: sample.y.length,
-            positives,
-            scannedRows: sample.scannedRows,
-            positivesSeen: sample.positivesSeen,
-            complete: sample.complete,
-            ...(sample.warning ? { warning: sample.warning } : {}),
+            rows: sampled.data.y.length,
+            positives: sampled.positives,
+            negatives: sampled.negatives,
+            scannedRows: sampled.scannedRows,
+            totalRows: sampled.totalRows,
+            positivesSeen: sampled.positivesSeen,
+            earlyStop: sampled.earlyStop,
+            complete: sampled.complete,
+            ...(sampled.warning ? { warning: sampled.warning } : {}),
             seconds: secondsSince(started),
+            resumed: resumeFrom !== undefined,
           };
           return { result, outputs: { sample: ref } };
+        }),
+      );
+    },
+
+    async mergeSampleShards(input: { samples: ArtifactRef[]; seed: number }): Promise<{ sample: ArtifactRef; rows: number; positives: number }> {
+      return failingOnBadInput(() =>
+        memoised(artifacts, { activity: 'mergeSampleShards', samples: input.samples.map((s) => s.sha256), seed: input.seed }, async () => {
+          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s)));
+          const merged = mergeShards(loaded.map((l) => l.data), input.seed);
+          const ref = await saveDatasetArtifact(artifacts, 'sample', { data: merged, featureNames: loaded[0]!.featureNames, labelName: loaded[0]!.labelName });
+          const [, positives] = classCounts(merged.y);
+          return { result: { sample: ref, rows: merged.y.length, positives }, outputs: { sample: ref } };
         }),
       );
     },

@@ -4,13 +4,16 @@
 import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import type { PipelineSpec } from '../workflows/contract.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { failingOnBadInput } from './activityRuntime.js';
 
 export interface DescribeInputResult extends InputProfile {
   /** M of Algorithm 1. */
   params: number;
-  /** Nr = positivesPerParameter · M, capped at the target size. */
+  /** Nr = positivesPerParameter · M. */
   positiveTarget: number;
+  /** N: the spec's target size, or max(20 000, 2·Nr) when it has none. */
+  targetSize: number;
 }
 
 export function describeInputActivities() {
@@ -22,10 +25,23 @@ export function describeInputActivities() {
           ...(input.input.positive !== undefined ? { positive: input.input.positive } : {}),
           ...(input.input.features ? { features: input.input.features } : {}),
           ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
+          ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
+          // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
+          checkAllFeatureValues: false,
         });
+        if (profile.positives === 0) {
+          throw new InvalidInputError('input.positive', `no positive rows in ${input.input.paths.join(', ')}: ${profile.warnings.join('; ') || 'check input.label and input.positive'}`);
+        }
         const params = input.sampling.params ?? profile.featureNames.length + 1;
-        const positiveTarget = Math.min(positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50), input.sampling.targetSize);
-        return { ...profile, params, positiveTarget };
+        const positiveTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
+        const targetSize = input.sampling.targetSize ?? Math.max(20_000, 2 * positiveTarget);
+        if (positiveTarget > targetSize) {
+          throw new InvalidInputError(
+            'sampling.targetSize',
+            `sampling.targetSize ${targetSize} is below Nr = ${positiveTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
+          );
+        }
+        return { ...profile, params, positiveTarget, targetSize };
       });
     },
   };

@@ -59,26 +59,42 @@ const commands: Command[] = [
   {
     name: 'sample',
     summary: 'adaptive sampling (Algorithm 1): keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
-    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE] --target-size N [--params M] [--shards S] [--seed S] --out FILE',
+    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--seed S] --out FILE',
     flags: {
       input: { type: 'string', help: 'CSV or Parquet files or a glob (repeatable)', required: true, multiple: true, placeholder: 'GLOB' },
-      label, positive,
+      label: { type: 'string', help: 'label column (with --positive-when: the name of the 0/1 column written)', required: true, placeholder: 'COLUMN' },
+      positive,
+      'positive-when': { type: 'string', help: 'SQL predicate that makes a row positive, e.g. "revenue >= 1000"', placeholder: 'SQL' },
       'target-size': { type: 'string', help: 'N: rows in the sample', required: true, placeholder: 'N' },
       params: { type: 'string', help: 'M: model parameters; Nr = 50·M positives (default: features + 1)', placeholder: 'M' },
-      shards: { type: 'string', help: 'shards sampled separately and merged (default 1)', placeholder: 'S' },
+      'positives-per-param': { type: 'string', help: 'positives per parameter (default 50, the paper\'s "one in 50" rule)', placeholder: 'K' },
+      nr: { type: 'string', help: 'Nr directly, instead of --params', placeholder: 'NR' },
+      shards: { type: 'string', help: 'shards sampled separately and merged: row ranges of Parquet, whole CSV files (default 1)', placeholder: 'S' },
+      method: { type: 'string', help: 'adaptive (default), or a baseline: uniform, firstCome, dualReservoir', placeholder: 'METHOD' },
       seed, out, json,
     },
     run: async (f) => {
       const params = numberFlag(f, 'params', { integer: true, min: 1 });
+      const nr = numberFlag(f, 'nr', { integer: true, min: 1 });
       const pos = stringFlag(f, 'positive');
+      const when = stringFlag(f, 'positive-when');
+      if (pos !== undefined && when !== undefined) throw new InvalidInputError('--positive-when', '--positive and --positive-when both define positives; pass one of them');
+      const method = stringFlag(f, 'method') ?? 'adaptive';
+      if (!['adaptive', 'uniform', 'firstCome', 'dualReservoir'].includes(method)) {
+        throw new InvalidInputError('--method', `--method: expected adaptive, uniform, firstCome or dualReservoir, got "${method}"`);
+      }
       return {
         value: await sampleCommand({
           inputs: listFlag(f, 'input')!,
           label: requiredString(f, 'label'),
           ...(pos !== undefined ? { positive: pos } : {}),
+          ...(when !== undefined ? { positiveWhen: when } : {}),
           targetSize: numberFlag(f, 'target-size', { integer: true, min: 1 })!,
           ...(params !== undefined ? { params } : {}),
+          ...(nr !== undefined ? { positiveTarget: nr } : {}),
+          positivesPerParameter: numberFlag(f, 'positives-per-param', { integer: true, min: 1, default: 50 })!,
           shards: numberFlag(f, 'shards', { integer: true, min: 1, default: 1 })!,
+          method: method as 'adaptive',
           seed: seedOf(f),
           out: requiredString(f, 'out'),
         }),

@@ -11,7 +11,7 @@ import type { PipelineSpec } from '../workflows/contract.js';
 export type PipelineSpecInput = Partial<Omit<PipelineSpec, 'input'>> & { input: Partial<PipelineSpec['input']> };
 
 export const DEFAULT_PIPELINE: Omit<PipelineSpec, 'modelName' | 'input' | 'gates' | 'seed'> = {
-  sampling: { targetSize: 20_000, positivesPerParameter: 50, shards: 1 },
+  sampling: { positivesPerParameter: 50, shards: 1 },
   split: { train: 0.6, validation: 0.2, test: 0.2 },
   denoise: { method: 'enn', k: 3 },
   adasyn: { enabled: true, k: 5, beta: 1 },
@@ -58,6 +58,9 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     }
     return v as string[];
   };
+  if (input.positiveWhen !== undefined && (typeof input.positiveWhen !== 'string' || input.positiveWhen.trim() === '')) {
+    throw new InvalidInputError(`${source}: input.positiveWhen`, `${source}: input.positiveWhen: expected a SQL predicate such as "revenue >= 1000", got ${JSON.stringify(input.positiveWhen)}`);
+  }
   const features = stringList('input.features', input.features);
   const exclude = stringList('input.exclude', input.exclude);
   if (input.positive !== undefined && typeof input.positive !== 'string' && typeof input.positive !== 'number') {
@@ -65,7 +68,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   }
 
   const sampling = { ...DEFAULT_PIPELINE.sampling, ...(isObject(raw.sampling) ? raw.sampling : {}) } as PipelineSpec['sampling'];
-  positiveInteger(source, 'sampling.targetSize', sampling.targetSize);
+  if (sampling.targetSize !== undefined) positiveInteger(source, 'sampling.targetSize', sampling.targetSize);
   if (sampling.params !== undefined) positiveInteger(source, 'sampling.params', sampling.params);
   positiveInteger(source, 'sampling.positivesPerParameter', sampling.positivesPerParameter);
   positiveInteger(source, 'sampling.shards', sampling.shards);
@@ -117,6 +120,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
       ...(input.positive !== undefined ? { positive: String(input.positive) } : {}),
       ...(features ? { features } : {}),
       ...(exclude ? { exclude } : {}),
+      ...(typeof input.positiveWhen === 'string' ? { positiveWhen: input.positiveWhen } : {}),
     },
     sampling,
     split,

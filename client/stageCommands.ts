@@ -15,11 +15,14 @@ import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, parseModelArtifact, scoreModel, typ
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { AdaptiveSampler, mergeShardSamples, positiveTargetFor, shardTargets } from '../core/sampling/adaptiveSample.js';
+import { positiveTargetFor, shardTargets } from '../core/sampling/adaptiveSample.js';
+import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
+import { fileRowCounts, planShards } from '../data/positiveScan.js';
+import { mergeShards, sampleShard } from '../data/shardSampling.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { profileLabelledInput } from '../data/inputProfile.js';
-import { readLabelledDataset, scanLabelledBatches } from '../data/datasetReader.js';
+import { readLabelledDataset } from '../data/datasetReader.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 
@@ -65,47 +68,61 @@ export interface SampleArgs {
   inputs: string[];
   label: string;
   positive?: string;
+  /** SQL predicate defining positives, e.g. `revenue >= 1000`. */
+  positiveWhen?: string;
   targetSize: number;
+  /** M; Nr = positivesPerParameter · M. Default: feature count + 1. */
   params?: number;
+  positivesPerParameter: number;
+  /** Nr directly (overrides params). */
+  positiveTarget?: number;
   shards: number;
+  method: RowIdSamplerKind;
   seed: number;
   out: string;
 }
 
+/** `rareflow sample`: the same shard planning, scan and merge as the adaptiveSampling workflow, in one process. */
 export async function sampleCommand(a: SampleArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const profile = await profileLabelledInput(a.inputs, { label: a.label, ...(a.positive !== undefined ? { positive: a.positive } : {}) });
+  const profile = await profileLabelledInput(a.inputs, {
+    label: a.label,
+    ...(a.positive !== undefined ? { positive: a.positive } : {}),
+    ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}),
+    checkAllFeatureValues: false,
+    allowAbsentPositive: true,
+  });
   const params = a.params ?? profile.featureNames.length + 1;
-  const positiveTarget = Math.min(positiveTargetFor(params), a.targetSize);
-  const shardCount = Math.max(1, Math.min(a.shards, profile.files.length));
-  const targets = shardTargets(a.targetSize, positiveTarget, shardCount);
-  const shardResults = [];
-  for (let s = 0; s < shardCount; s++) {
-    const files = profile.files.filter((_, i) => i % shardCount === s);
-    const sampler = new AdaptiveSampler({ ...targets[s]!, cols: profile.featureNames.length, random: seededRandom(deriveSeed(a.seed, `adaptiveSample/shard-${s}`)) });
-    await scanLabelledBatches(files, { label: a.label, positive: profile.positiveLabel, features: profile.featureNames }, (x, y, rows) => sampler.offerBatch(x, y, rows));
-    shardResults.push(sampler.result());
+  const positiveTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
+  if (positiveTarget > a.targetSize) {
+    throw new InvalidInputError(
+      '--target-size',
+      `--target-size ${a.targetSize} is below Nr = ${positiveTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
+    );
   }
-  const merged = mergeShardSamples(shardResults, seededRandom(deriveSeed(a.seed, 'merge')));
-  await writeLabelledTable(out, { data: merged, featureNames: profile.featureNames, labelName: a.label, labelValues: [profile.negativeLabel, profile.positiveLabel] });
-  const [negatives, positives] = classCounts(merged.y);
+  const counts = await fileRowCounts(profile.files);
+  const plan = planShards(profile.files, counts, a.shards);
+  const targets = shardTargets(a.targetSize, positiveTarget, plan.length);
+  const positive = { label: a.label, positive: profile.positiveLabel, ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}) };
+  const shards = [];
+  for (let s = 0; s < plan.length; s++) {
+    const r = await sampleShard({ segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method });
+    shards.push(r!);
+  }
+  const merged = mergeShards(shards.map((r) => r.data), a.seed);
+  const labelValues: [string, string] = a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
+  await writeLabelledTable(out, { data: merged, featureNames: profile.featureNames, labelName: a.label, labelValues });
+  const positives = shards.reduce((n, r) => n + r.positives, 0);
+  const warnings = [...profile.warnings, ...shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : []))];
   return {
-    command: 'sample',
-    out,
-    targetSize: a.targetSize,
-    positiveTarget,
-    params,
-    shards: shardCount,
-    rows: merged.y.length,
     positives,
-    negatives,
-    scannedRows: merged.scannedRows,
-    inputRows: profile.rows,
-    stoppedEarly: merged.scannedRows < profile.rows,
-    complete: merged.complete,
-    ...(merged.warning ? { warning: merged.warning } : {}),
-    seed: a.seed,
+    negatives: merged.y.length - positives,
+    scannedRows: shards.reduce((n, r) => n + r.scannedRows, 0),
+    totalRows: counts.reduce((n, c) => n + c, 0),
+    earlyStop: shards.every((r) => r.earlyStop),
+    shards: plan.length,
+    warnings,
     seconds: seconds(started),
   };
 }

@@ -5,6 +5,8 @@ export interface RandomSource {
   next(): number;
   /** Uniform integer in [0, n). */
   nextInt(n: number): number;
+  /** The generator's internal state, for checkpoints; `randomFromState` continues the same stream. */
+  state(): number[];
 }
 
 function splitMix32(seed: number): () => number {
@@ -22,7 +24,18 @@ function splitMix32(seed: number): () => number {
 export function seededRandom(seed: number): RandomSource {
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const init = splitMix32(seed);
-  let a = init(), b = init(), c = init(), d = init();
+  return xoshiro128(init(), init(), init(), init());
+}
+
+/** Continues the stream of a generator whose `state()` was saved (e.g. in an activity checkpoint). */
+export function randomFromState(state: readonly number[]): RandomSource {
+  if (state.length !== 4 || state.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+    throw new RangeError(`a random state is 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
+  }
+  return xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+}
+
+function xoshiro128(a: number, b: number, c: number, d: number): RandomSource {
   const nextUint32 = (): number => {
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
     const t = (b << 9) >>> 0;
@@ -31,6 +44,7 @@ export function seededRandom(seed: number): RandomSource {
     return result;
   };
   return {
+    state: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0],
     next: () => nextUint32() / 4294967296,
     nextInt: (n: number) => {
       if (n <= 0) throw new RangeError(`nextInt needs n > 0, got ${n}`);

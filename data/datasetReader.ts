@@ -395,7 +395,7 @@ export function missingValueCondition(column: string, type: string): string {
 }
 
 /** SQL that is true where the label equals `positive`, comparing numbers as numbers (so "1" matches 1.0). */
-function positiveCondition(column: string, type: string, positive: string): string {
+export function positiveCondition(column: string, type: string, positive: string): string {
   const asNumber = Number(positive);
   if (numericType.test(type) && type !== 'BOOLEAN' && positive.trim() !== '' && Number.isFinite(asNumber)) {
     return `(CAST(${column} AS DOUBLE) = ${asNumber})`;
@@ -500,7 +500,7 @@ async function categoriesOf(connection: DuckDBConnection, source: string, path: 
  * Copy rows [start, start + count) of one chunk: feature columns 0..cols-1 (DOUBLE) into row-major `x`, the last
  * column (UTINYINT) into `y`, both from row `offset`. `missing(column, row)` builds the error for the first missing value.
  */
-function fillChunk(
+export function fillChunk(
   chunk: DuckDBDataChunk,
   start: number,
   count: number,
@@ -519,7 +519,7 @@ function fillChunk(
   }
 }
 
-function missingFeatureError(file: string, column: string, categorical: boolean, value: unknown, row: number): InvalidInputError {
+export function missingFeatureError(file: string, column: string, categorical: boolean, value: unknown, row: number): InvalidInputError {
   const got = value === null ? (categorical ? 'an empty or null category' : 'an empty or null value') : `${String(value)}`;
   return new InvalidInputError(
     `feature column "${column}"`,
@@ -527,7 +527,7 @@ function missingFeatureError(file: string, column: string, categorical: boolean,
   );
 }
 
-async function nextChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
+export async function nextChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
   const chunk = await result.fetchChunk();
   return chunk === null || chunk.rowCount === 0 ? null : chunk;
 }

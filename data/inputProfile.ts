@@ -6,17 +6,21 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import {
   checkedLabelClasses,
   describeLabelledSource,
+  describeSource,
   fileSha256,
   firstMatchingRow,
   formatOf,
   isGlob,
   missingValueCondition,
   numericType,
+  positiveCondition,
   requireFile,
   tableSource,
   withReadErrors,
 } from './datasetReader.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+import { positiveSql } from './positiveScan.js';
 
 export interface InputProfileOptions {
   label: string;
@@ -24,6 +28,16 @@ export interface InputProfileOptions {
   /** Feature columns; default every column but the label and `exclude`. */
   features?: string[];
   exclude?: string[];
+  /**
+   * Count missing values in every feature of every row. Sampling turns this off: it reads the features of the
+   * kept rows only, and checks those, so the profile stays a label-column scan.
+   * @default true
+   */
+  checkAllFeatureValues?: boolean;
+  /** A SQL predicate that defines positives instead of the label value (label classes are then not checked). */
+  predicate?: string;
+  /** A `positive` value absent from the data gives zero positives and a warning instead of an error. @default false */
+  allowAbsentPositive?: boolean;
 }
 
 export interface InputProfile {
@@ -35,6 +49,12 @@ export interface InputProfile {
   negativeLabel: string;
   rows: number;
   positives: number;
+  warnings: string[];
+}
+
+async function labelHasValue(connection: DuckDBConnection, source: string, label: string, labelType: string, value: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${source} WHERE ${positiveCondition(sqlIdentifier(label), labelType, value)}`);
+  return toNumber(reader.getRowsJS()[0]?.[0]) > 0;
 }
 
 export async function profileLabelledInput(paths: string[], opts: InputProfileOptions): Promise<InputProfile> {
@@ -57,7 +77,17 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       const unique = [...new Set(files)];
       const source = tableSource(format, unique);
-      const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, what, opts.label);
+      // With a predicate, the label names the derived 0/1 column of the sample and need not exist in the input.
+      const described =
+        opts.predicate === undefined
+          ? await describeLabelledSource(connection, source, what, opts.label)
+          : await describeSource(connection, source).then((columns) => ({
+              columns,
+              byName: new Map(columns.map((c) => [c.name, c.type])),
+              available: columns.map((c) => c.name).join(', '),
+              labelType: 'BOOLEAN',
+            }));
+      const { columns, byName, available, labelType } = described;
       const excluded = new Set([opts.label, ...(opts.exclude ?? [])]);
       const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n));
       if (featureNames.length === 0) throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
@@ -72,25 +102,40 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           );
         }
       }
-      const { counts, positive, negatives } = await checkedLabelClasses(connection, source, what, opts.label, labelType, opts.positive);
-      // One pass counts missing values of every feature; the first offending column is reported with its row.
-      const missingCounts = featureNames.map((n, i) => `count(*) FILTER (WHERE ${missingValueCondition(sqlIdentifier(n), byName.get(n)!)}) AS m${i}`);
-      const missingReader = await connection.runAndReadAll(`SELECT ${missingCounts.join(', ')} FROM ${source}`);
-      const missingRow = missingReader.getRowsJS()[0] ?? [];
-      for (let i = 0; i < featureNames.length; i++) {
-        const n = toNumber(missingRow[i]);
-        if (n > 0) {
-          const name = featureNames[i]!;
-          const row = await firstMatchingRow(connection, source, missingValueCondition(sqlIdentifier(name), byName.get(name)!));
-          throw new InvalidInputError(
-            `feature column "${name}"`,
-            `feature column "${name}" in ${what} has ${n} missing values (null, empty or NaN), the first at data row ${row}; expected a finite number on every row: fill or drop such rows first`,
-          );
-        }
+      const warnings: string[] = [];
+      let positive: string;
+      let negatives: string[];
+      let rows: number;
+      let positives: number;
+      if (opts.predicate !== undefined) {
+        const pred = await positiveSql(connection, source, what, { label: opts.label, predicate: opts.predicate });
+        const reader = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`);
+        const [n, p] = reader.getRowsJS()[0] ?? [0, 0];
+        rows = toNumber(n);
+        positives = toNumber(p);
+        positive = 'true';
+        negatives = ['false'];
+        if (positives === 0) warnings.push(`no row satisfies --positive-when "${opts.predicate}": the sample has no positives`);
+      } else if (opts.allowAbsentPositive && opts.positive !== undefined && !(await labelHasValue(connection, source, opts.label, labelType, opts.positive))) {
+        const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${source}`);
+        rows = toNumber(reader.getRowsJS()[0]?.[0]);
+        positives = 0;
+        positive = opts.positive;
+        negatives = [];
+        warnings.push(`label column "${opts.label}" has no row with the positive value "${opts.positive}": the sample has no positives`);
+      } else {
+        const checked = await checkedLabelClasses(connection, source, what, opts.label, labelType, opts.positive);
+        positive = checked.positive;
+        negatives = checked.negatives;
+        rows = checked.counts.rows;
+        positives = checked.counts.classes.find((c) => c.value === positive)?.count ?? 0;
       }
-      const positives = counts.classes.find((c) => c.value === positive)?.count ?? 0;
+      if (opts.checkAllFeatureValues === false) {
+        const fileSha256s = await Promise.all(unique.map((f) => fileSha256(f)));
+        return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+      }
       const fileSha256s = await Promise.all(unique.map((f) => fileSha256(f)));
-      return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows: counts.rows, positives };
+      return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
     }),
   );
 }

@@ -44,10 +44,12 @@ export interface PipelineSpec {
     features?: string[];
     /** Columns to leave out of the features (ids, timestamps). */
     exclude?: string[];
+    /** A SQL predicate that defines positives instead of the label value, e.g. `revenue >= 1000`. */
+    positiveWhen?: string;
   };
   sampling: {
-    /** N of Algorithm 1: the sample size to collect. */
-    targetSize: number;
+    /** N of Algorithm 1: the sample size to collect. Default: max(20 000, 2·Nr). */
+    targetSize?: number;
     /** M of Algorithm 1: model parameters; default: feature count + 1. */
     params?: number;
     /** Positives wanted per model parameter (Nr = perParameter · M). @default 50 */
@@ -65,6 +67,36 @@ export interface PipelineSpec {
   /** How long to wait for approval before rejecting. @default 86_400_000 (one day) */
   approvalTimeoutMs?: number;
   seed: number;
+}
+
+/** Input of the `adaptiveSampling` child workflow (seed 003's cluster mode). */
+export interface AdaptiveSamplingInput {
+  files: string[];
+  fileSha256s: string[];
+  label: string;
+  positiveLabel: string;
+  predicate?: string;
+  featureNames: string[];
+  targetSize: number;
+  positiveTarget: number;
+  shards: number;
+  seed: number;
+}
+
+/** The stats `rareflow sample --json` prints, plus the sample's artifact. */
+export interface AdaptiveSamplingResult {
+  sample: ArtifactRef;
+  positives: number;
+  negatives: number;
+  scannedRows: number;
+  /** Positives the scans met (Algorithm 1 stops at the first positive after the sample is full). */
+  positivesSeen: number;
+  totalRows: number;
+  earlyStop: boolean;
+  shards: number;
+  warnings: string[];
+  seconds: number;
+  resumedShards: number;
 }
 
 export type RetrainOutcome = 'promoted' | 'rejected-by-gate' | 'insufficient-evidence' | 'rejected-by-human' | 'approval-timed-out';

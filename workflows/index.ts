@@ -2,3 +2,4 @@
 export { retrainPipeline } from './retrainPipeline.js';
 export { modelLifecycle } from './modelLifecycle.js';
 export { scheduledRetrain } from './scheduledRetrain.js';
+export { adaptiveSampling } from './adaptiveSampling.js';

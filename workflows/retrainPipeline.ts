@@ -3,7 +3,9 @@
 
 import {
   condition,
+  executeChild,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -18,11 +20,13 @@ import {
   pipelineApprovalSignal,
   pipelineStageQuery,
   type ApprovalDecision,
+  type ArtifactRef,
   type RetrainInput,
   type RetrainOutcome,
   type RetrainResult,
   type StageSummary,
 } from './contract.js';
+import { adaptiveSampling } from './adaptiveSampling.js';
 
 const compute = proxyActivities<ComputeActivities>({
   taskQueue: COMPUTE_TASK_QUEUE,
@@ -78,32 +82,61 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   }
   const champion = await registry.registryChampion(spec.modelName);
 
-  // Adaptive sampling fans out one activity per shard (Algorithm 1's cluster mode), then merges and splits.
+  // Adaptive sampling: a child workflow fans out one activity per shard (seed 003's cluster mode) and merges.
   stage = 'adaptive sampling';
-  const shardCount = Math.max(1, Math.min(spec.sampling.shards ?? 1, described.files.length));
-  const shardFiles: number[][] = Array.from({ length: shardCount }, () => []);
-  described.files.forEach((_, i) => shardFiles[i % shardCount]!.push(i));
-  const shards = await Promise.all(
-    shardFiles.map((fileIndexes, shardIndex) =>
-      compute.adaptiveSampleShard({
-        files: fileIndexes.map((i) => described.files[i]!),
-        fileSha256s: fileIndexes.map((i) => described.fileSha256s[i]!),
-        label: spec.input.label,
-        positiveLabel: described.positiveLabel,
-        featureNames: described.featureNames,
-        targetSize: spec.sampling.targetSize,
-        positiveTarget: described.positiveTarget,
-        shardIndex,
-        shardCount,
-        seed: spec.seed,
-      }),
-    ),
-  );
-
-  stage = 'merge and split';
-  const split = await compute.mergeAndSplit({ samples: shards.map((s) => s.sample), split: spec.split, seed: spec.seed });
-  const stages: StageSummary[] = [
-    {
+  let samples: ArtifactRef[];
+  let samplingStage: StageSummary;
+  if (patched('adaptive-sampling-child-workflow')) {
+    const sampled = await executeChild(adaptiveSampling, {
+      workflowId: `${runId}-sampling`,
+      args: [
+        {
+          files: described.files,
+          fileSha256s: described.fileSha256s,
+          label: spec.input.label,
+          positiveLabel: described.positiveLabel,
+          ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
+          featureNames: described.featureNames,
+          targetSize: described.targetSize,
+          positiveTarget: described.positiveTarget,
+          shards: spec.sampling.shards ?? 1,
+          seed: spec.seed,
+        },
+      ],
+    });
+    samples = [sampled.sample];
+    samplingStage = {
+      stage: 'adaptiveSample',
+      rowsIn: sampled.scannedRows,
+      rowsOut: sampled.positives + sampled.negatives,
+      positivesIn: sampled.positivesSeen,
+      positivesOut: sampled.positives,
+      seconds: sampled.seconds,
+      note: [`${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`, ...sampled.warnings].join('; '),
+    };
+  } else {
+    // Histories recorded before the child workflow: one activity per shard of whole files, started from here.
+    const shardCount = Math.max(1, Math.min(spec.sampling.shards ?? 1, described.files.length));
+    const shardFiles: number[][] = Array.from({ length: shardCount }, () => []);
+    described.files.forEach((_, i) => shardFiles[i % shardCount]!.push(i));
+    const shards = await Promise.all(
+      shardFiles.map((fileIndexes, shardIndex) =>
+        compute.adaptiveSampleShard({
+          files: fileIndexes.map((i) => described.files[i]!),
+          fileSha256s: fileIndexes.map((i) => described.fileSha256s[i]!),
+          label: spec.input.label,
+          positiveLabel: described.positiveLabel,
+          featureNames: described.featureNames,
+          targetSize: spec.sampling.targetSize ?? described.targetSize,
+          positiveTarget: described.positiveTarget,
+          shardIndex,
+          shardCount,
+          seed: spec.seed,
+        }),
+      ),
+    );
+    samples = shards.map((s) => s.sample);
+    samplingStage = {
       stage: 'adaptiveSample',
       rowsIn: shards.reduce((a, s) => a + s.scannedRows, 0),
       rowsOut: shards.reduce((a, s) => a + s.rows, 0),
@@ -111,9 +144,12 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       positivesOut: shards.reduce((a, s) => a + s.positives, 0),
       seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
       ...(shards.some((s) => s.warning) ? { note: shards.map((s) => s.warning).filter(Boolean).join('; ') } : {}),
-    },
-    split.summary,
-  ];
+    };
+  }
+
+  stage = 'merge and split';
+  const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed });
+  const stages: StageSummary[] = [samplingStage, split.summary];
 
   let train = split.train;
   if (spec.denoise.method !== 'none') {

@@ -4,6 +4,7 @@
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import type { RandomSource } from '../random.js';
+import { AdaptiveSelection, SAMPLE_COMPLETE } from './adaptiveSelection.js';
 
 export interface AdaptiveSamplerOptions {
   /**
@@ -52,7 +53,7 @@ export function positiveTargetFor(params: number, perParameter = 50): number {
   return params * perParameter;
 }
 
-function validateTargets(targetSize: number, positiveTarget: number): void {
+export function validateTargets(targetSize: number, positiveTarget: number): void {
   if (!Number.isInteger(targetSize) || targetSize < 1) {
     throw new InvalidInputError(
       '--target-size',
@@ -70,37 +71,25 @@ function validateTargets(targetSize: number, positiveTarget: number): void {
 
 /** Streaming sampler of Algorithm 1. Feed it batches in stream order; read the sample with {@link result}. */
 export class AdaptiveSampler {
-  private readonly targetSize: number;
-  private readonly positiveTarget: number;
-  private readonly negativeTarget: number;
   private readonly cols: number;
-  private readonly random: RandomSource;
+  private readonly selection: AdaptiveSelection;
   private readonly negatives: Float64Array;
   private readonly positives: Float64Array;
-  private nn = 0;
-  private np = 0;
-  private nt = 0;
-  private positivesSeen = 0;
-  private scanned = 0;
-  private stopped = false;
 
   constructor(opts: AdaptiveSamplerOptions) {
     validateTargets(opts.targetSize, opts.positiveTarget);
     if (!Number.isInteger(opts.cols) || opts.cols < 1) {
       throw new InvalidInputError('cols', `cols must be an integer ≥ 1; got ${opts.cols}.`);
     }
-    this.targetSize = opts.targetSize;
-    this.positiveTarget = opts.positiveTarget;
-    this.negativeTarget = opts.targetSize - opts.positiveTarget;
     this.cols = opts.cols;
-    this.random = opts.random;
-    this.negatives = new Float64Array(this.negativeTarget * opts.cols);
+    this.selection = new AdaptiveSelection(opts.targetSize, opts.positiveTarget, opts.random);
+    this.negatives = new Float64Array(this.selection.negativeTarget * opts.cols);
     this.positives = new Float64Array(opts.positiveTarget * opts.cols);
   }
 
   /** Rows read so far. */
   get scannedRows(): number {
-    return this.scanned;
+    return this.selection.scanned;
   }
 
   /**
@@ -110,40 +99,22 @@ export class AdaptiveSampler {
    * @param y labels, 1 positive, 0 negative
    */
   offerBatch(x: Float64Array, y: Uint8Array, rows: number): boolean {
-    const { cols, negativeTarget, positiveTarget, targetSize, random, negatives, positives } = this;
+    const { cols, selection, negatives, positives } = this;
     if (!Number.isInteger(rows) || rows < 0 || x.length < rows * cols || y.length < rows) {
       throw new InvalidInputError(
         'batch',
         `a batch of ${rows} rows needs ${rows * cols} feature values and ${rows} labels; got ${x.length} and ${y.length}.`,
       );
     }
-    if (this.stopped) return true;
+    if (selection.stopped) return true;
     for (let r = 0; r < rows; r++) {
-      this.scanned++;
-      const from = r * cols;
       if (y[r] === 0) {
-        // Step 1(a): reservoir sampling of negatives (Vitter's algorithm R).
-        this.nt++;
-        if (this.nn < negativeTarget) {
-          copyRow(x, from, negatives, this.nn * cols, cols);
-          this.nn++;
-        } else {
-          const i = random.nextInt(this.nt);
-          if (i < this.nn) copyRow(x, from, negatives, i * cols, cols);
-        }
+        const slot = selection.negative();
+        if (slot >= 0) copyRow(x, r * cols, negatives, slot * cols, cols);
       } else {
-        this.positivesSeen++;
-        if (this.np < positiveTarget) {
-          copyRow(x, from, positives, this.np * cols, cols);
-          this.np++;
-        } else if (this.nn + this.np >= targetSize) {
-          this.stopped = true;
-          return true;
-        } else {
-          // Step 1(b)iiB: positives are abundant, so they are reservoir-sampled too.
-          const i = random.nextInt(this.positivesSeen);
-          if (i < this.np) copyRow(x, from, positives, i * cols, cols);
-        }
+        const slot = selection.positive();
+        if (slot === SAMPLE_COMPLETE) return true;
+        if (slot >= 0) copyRow(x, r * cols, positives, slot * cols, cols);
       }
     }
     return false;
@@ -151,29 +122,24 @@ export class AdaptiveSampler {
 
   /** The sample so far: complete after an early stop, otherwise the best the data allowed (step 2). */
   result(): AdaptiveSampleResult {
-    const { cols, np, nn } = this;
+    const { cols, selection } = this;
+    const { np, nn } = selection;
     const rows = np + nn;
     const values = new Float64Array(rows * cols);
     values.set(this.positives.subarray(0, np * cols), 0);
     values.set(this.negatives.subarray(0, nn * cols), np * cols);
     const y = new Uint8Array(rows);
     y.fill(1, 0, np);
-    const complete = this.stopped || (np === this.positiveTarget && nn === this.negativeTarget);
-    const out: AdaptiveSampleResult = {
+    const warning = selection.warning();
+    return {
       x: { rows, cols, values },
       y,
-      scannedRows: this.scanned,
-      negativesSeen: this.nt,
-      positivesSeen: this.positivesSeen,
-      complete,
+      scannedRows: selection.scanned,
+      negativesSeen: selection.nt,
+      positivesSeen: selection.positivesSeen,
+      complete: selection.complete,
+      ...(warning ? { warning } : {}),
     };
-    if (!complete) {
-      out.warning =
-        `data ran out after ${this.scanned} rows: the sample has ${np} of ${this.positiveTarget} positives and ` +
-        `${nn} of ${this.negativeTarget} negatives (${rows} of ${this.targetSize} rows). ` +
-        'Add data, or lower --params or --target-size.';
-    }
-    return out;
   }
 }
 

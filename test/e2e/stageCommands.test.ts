@@ -19,6 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'empty.csv'), 'a,b,label\n1,2,0\n3,,1\n5,6,0\n');
   writeFileSync(join(dir, 'nan.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,NaN,0\n');
   writeFileSync(join(dir, 'tiny.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,1,0\n2,2,0\n');
+  writeFileSync(join(dir, 'not-parquet.parquet'), 'this is not a parquet file\n');
   writeFileSync(join(dir, 'strict-gates.json'), JSON.stringify({ gates: [{ metric: 'precision', class: 'positive', min: 0.999 }] }));
 });
 
@@ -35,15 +36,36 @@ describe('stage commands, chained on generated data', () => {
     expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(readFileSync(join(dir, 'b.csv'), 'utf8'));
   });
 
-  it('sample keeps Nr = 50·M positives and stops early', async () => {
+  it('sample keeps Nr = 50·M positives, stops early and prints exactly its stats', async () => {
     const r = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '3000', '--out', 'sample.parquet', '--json']);
-    expect(r.code).toBe(0);
-    const s = r.json<{ rows: number; positives: number; positiveTarget: number; scannedRows: number; stoppedEarly: boolean }>();
-    expect(s.positiveTarget).toBe(350);
+    expect(r.code, r.stderr).toBe(0);
+    const s = r.json<{ positives: number; negatives: number; scannedRows: number; totalRows: number; earlyStop: boolean; shards: number; warnings: string[] }>();
+    expect(Object.keys(s).sort()).toEqual(['earlyStop', 'negatives', 'positives', 'scannedRows', 'seconds', 'shards', 'totalRows', 'warnings']);
     expect(s.positives).toBe(350);
-    expect(s.rows).toBe(3000);
-    expect(s.stoppedEarly).toBe(true);
-    expect(s.scannedRows).toBeLessThan(60000);
+    expect(s.negatives).toBe(2650);
+    expect(s.totalRows).toBe(60000);
+    expect(s.earlyStop).toBe(true);
+    expect(s.scannedRows).toBeLessThan(1.3 * (350 / 0.01));
+    expect(s.warnings).toEqual([]);
+  });
+
+  it('sample splits Parquet rows into shards, each with N/S and Nr/S', async () => {
+    const r = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '3000', '--shards', '3', '--out', 'sharded.parquet', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = r.json<{ positives: number; negatives: number; shards: number }>();
+    expect(s.shards).toBe(3);
+    expect(s.positives + s.negatives).toBe(3000);
+    expect(s.positives).toBe(350);
+  });
+
+  it('sample defines positives by a SQL predicate, and warns (not fails) on an absent positive value', async () => {
+    const r = await run(['sample', '--input', 'raw.parquet', '--label', 'big_f0', '--positive-when', 'f0 > 2.5', '--target-size', '2000', '--nr', '100', '--out', 'pred.csv', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().positives).toBe(100);
+    const absent = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--positive', '7', '--target-size', '500', '--nr', '10', '--out', 'absent.csv', '--json']);
+    expect(absent.code, absent.stderr).toBe(0);
+    expect(absent.json().positives).toBe(0);
+    expect((absent.json().warnings as string[]).join(' ')).toMatch(/no row with the positive value "7"/);
   });
 
   it('denoise, adasyn, train and evaluate chain through files and report what they did', async () => {
@@ -82,6 +104,11 @@ describe('bad input: one line on stderr, exit 2, no output file', () => {
     ['a target size below 1', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '0', '--out', 'o7.parquet'], /--target-size: expected an integer ≥ 1, got "0"/],
     ['k at the number of minority rows', ['adasyn', '--input', 'tiny.csv', '--label', 'label', '--k', '2', '--out', 'o8.csv'], /below the number of minority rows \(2\); got k=2/],
     ['an output directory that does not exist', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--out', 'no/such/dir/o9.parquet'], /--out: the directory .* does not exist/],
+    ['a target size below Nr', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '100', '--out', 'o11.parquet'], /--target-size 100 is below Nr = 350 positives/],
+    ['a predicate naming an unknown column', ['sample', '--input', 'raw.parquet', '--label', 'label', '--positive-when', 'revenue >= 100', '--target-size', '100', '--nr', '5', '--out', 'o12.parquet'], /--positive-when "revenue >= 100" is not a usable predicate.*revenue/],
+    ['a predicate that does not parse', ['sample', '--input', 'raw.parquet', '--label', 'label', '--positive-when', 'f0 >>> (', '--target-size', '100', '--nr', '5', '--out', 'o13.parquet'], /--positive-when "f0 >>> \(" is not a usable predicate/],
+    ['more shards than CSV files', ['sample', '--input', 'tiny.csv', '--label', 'label', '--target-size', '4', '--nr', '2', '--shards', '2', '--out', 'o14.csv'], /--shards 2 is more than the 1 CSV files/],
+    ['an unreadable file', ['sample', '--input', 'not-parquet.parquet', '--label', 'label', '--target-size', '10', '--out', 'o15.parquet'], /not-parquet\.parquet/],
     ['an unknown flag', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--frobnicate', '--out', 'o10.parquet'], /unknown flag '--frobnicate'/],
   ];
   for (const [what, args, message] of cases) {

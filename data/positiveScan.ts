@@ -1,0 +1,265 @@
+// The fast scan behind adaptive sampling: find positives from the label (or a SQL predicate) column alone, in
+// stream order, feed a row-id sampler, then fetch the features of the kept rows only. Parquet files are read by
+// row position (file_row_number), so a shard can be a row range and a retry can resume mid-file.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LabelledData } from '../core/dataset.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
+import { appendTableColumns } from './datasetWriter.js';
+import {
+  describeLabelledSource,
+  fillChunk,
+  formatOf,
+  missingFeatureError,
+  nextChunk,
+  positiveCondition,
+  tableSource,
+  withReadErrors,
+} from './datasetReader.js';
+import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
+
+/** What makes a row positive: a label value, or a SQL predicate over the row's columns (e.g. `revenue >= 1000`). */
+export interface PositiveDefinition {
+  label: string;
+  positive?: string;
+  predicate?: string;
+}
+
+/** Rows [firstRow, endRow) of one file; one shard is a list of segments read in order. */
+export interface ScanSegment {
+  file: string;
+  firstRow: number;
+  endRow: number;
+}
+
+/** Where a scan has got to: segment index and the row within it still to be read. */
+export interface ScanPosition {
+  segment: number;
+  row: number;
+}
+
+/** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
+export async function positiveSql(connection: DuckDBConnection, source: string, what: string, def: PositiveDefinition): Promise<string> {
+  if (def.predicate !== undefined) {
+    if (def.predicate.trim() === '') throw new InvalidInputError('--positive-when', '--positive-when: the predicate is empty; expected SQL such as "revenue >= 1000"');
+    try {
+      await connection.run(`SELECT CAST((${def.predicate}) AS BOOLEAN) FROM ${source} LIMIT 0`);
+    } catch (err) {
+        const message = ((err as Error).message ?? String(err)).split('\n')[0];
+      throw new InvalidInputError('--positive-when', `--positive-when "${def.predicate}" is not a usable predicate on ${what}: ${message}`);
+    }
+    return `COALESCE(CAST((${def.predicate}) AS BOOLEAN), false)`;
+  }
+  const { labelType } = await describeLabelledSource(connection, source, what, def.label);
+  if (def.positive === undefined) throw new InvalidInputError('--positive', 'the positive label value is required for a scan');
+  return positiveCondition(sqlIdentifier(def.label), labelType, def.positive);
+}
+
+/** Rows in each file (Parquet: from its metadata). CSV files are counted by a scan. */
+export async function fileRowCounts(files: string[]): Promise<number[]> {
+  return withReadErrors(files.join(', '), () =>
+    withDuckDB(async (c) => {
+      const out: number[] = [];
+      for (const f of files) {
+        const reader = await c.runAndReadAll(`SELECT count(*) FROM ${tableSource(scanFormat(f), [f])}`);
+        out.push(toNumber(reader.getRowsJS()[0]?.[0]));
+      }
+      return out;
+    }),
+  );
+}
+
+function scanFormat(file: string): 'csv' | 'parquet' {
+  const f = formatOf(file);
+  if (f === 'arrow') throw new InvalidInputError(`file ${file}`, `sampling reads CSV or Parquet; ${file} is an Arrow file`);
+  return f;
+}
+
+/**
+ * Splits files into `shards` shards of consecutive row ranges with (nearly) equal row counts, as seed 003's
+ * cluster mode splits data across machines. Parquet files may be cut mid-file; a CSV file stays whole.
+ */
+export function planShards(files: string[], rowCounts: number[], shards: number): ScanSegment[][] {
+  if (!Number.isInteger(shards) || shards < 1) throw new InvalidInputError('--shards', `--shards: expected an integer ≥ 1, got ${shards}`);
+  const total = rowCounts.reduce((a, b) => a + b, 0);
+  if (shards > Math.max(1, total)) throw new InvalidInputError('--shards', `--shards ${shards} is more than the ${total} rows of the input; lower --shards`);
+  const csv = files.some((f) => scanFormat(f) === 'csv');
+  if (csv && shards > files.length) {
+    throw new InvalidInputError('--shards', `--shards ${shards} is more than the ${files.length} CSV files, and a CSV file is not split; lower --shards or convert to Parquet`);
+  }
+  const out: ScanSegment[][] = Array.from({ length: shards }, () => []);
+  if (csv) {
+    files.forEach((file, i) => out[Math.floor((i * shards) / files.length)]!.push({ file, firstRow: 0, endRow: rowCounts[i]! }));
+    return out;
+  }
+  // Shard s covers global rows [s·total/S, (s+1)·total/S).
+  let fileStart = 0;
+  files.forEach((file, i) => {
+    const n = rowCounts[i]!;
+    for (let s = 0; s < shards; s++) {
+      const a = Math.max(fileStart, Math.floor((s * total) / shards));
+      const b = Math.min(fileStart + n, Math.floor(((s + 1) * total) / shards));
+      if (b > a) out[s]!.push({ file, firstRow: a - fileStart, endRow: b - fileStart });
+    }
+    fileStart += n;
+  });
+  return out;
+}
+
+export interface PositiveScanResult {
+  /** Where the scan stopped (for a checkpoint); `done` when the sampler needs no more rows or the data ended. */
+  position: ScanPosition;
+  done: boolean;
+}
+
+/**
+ * Feeds `sampler` with the shard's rows in order, from `from` on. Row ids are positions within the shard
+ * (segment offsets summed). `onProgress` is called between chunks with the position reached, for heartbeats
+ * and checkpoints; return true from it to pause the scan there (the caller resumes from that position).
+ */
+export async function scanPositives(
+  segments: ScanSegment[],
+  def: PositiveDefinition,
+  sampler: RowIdSampler,
+  opts: { from?: ScanPosition; onProgress?: (p: ScanPosition) => boolean | Promise<boolean> } = {},
+): Promise<PositiveScanResult> {
+  const what = [...new Set(segments.map((s) => s.file))].join(', ');
+  return withReadErrors(what, () =>
+    withDuckDB(async (c) => {
+      let offset = 0;
+      const offsets = segments.map((s) => {
+        const o = offset;
+        offset += s.endRow - s.firstRow;
+        return o;
+      });
+      const start = opts.from ?? { segment: 0, row: segments[0]?.firstRow ?? 0 };
+      for (let si = start.segment; si < segments.length; si++) {
+        const seg = segments[si]!;
+        const format = scanFormat(seg.file);
+        const source = tableSource(format, [seg.file]);
+        const pred = await positiveSql(c, source, seg.file, def);
+        const from = si === start.segment ? start.row : seg.firstRow;
+        const base = offsets[si]! - seg.firstRow; // row id = base + file row
+        let next = from; // next file row the sampler has not seen
+        if (format === 'parquet') {
+          const result = await c.stream(
+            `SELECT file_row_number FROM read_parquet(${source.slice('read_parquet('.length, -1)}, file_row_number = true) ` +
+              `WHERE file_row_number >= ${from} AND file_row_number < ${seg.endRow} AND ${pred} ORDER BY file_row_number`,
+          );
+          for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+            const v = chunk.getColumnVector(0);
+            for (let i = 0; i < chunk.rowCount; i++) {
+              const row = toNumber(v.getItem(i));
+              if (row > next && sampler.negatives(base + next, row - next)) return { position: { segment: si, row }, done: true };
+              if (sampler.positive(base + row)) return { position: { segment: si, row: row + 1 }, done: true };
+              next = row + 1;
+            }
+            if (opts.onProgress && (await opts.onProgress({ segment: si, row: next }))) return { position: { segment: si, row: next }, done: false };
+          }
+          if (seg.endRow > next && sampler.negatives(base + next, seg.endRow - next)) return { position: { segment: si, row: seg.endRow }, done: true };
+        } else {
+          // CSV has no row positions to filter on: stream the predicate column alone, in file order.
+          const result = await c.stream(`SELECT CAST(${pred} AS UTINYINT) FROM ${source}`);
+          let fileRow = 0;
+          for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+            const v = chunk.getColumnVector(0);
+            for (let i = 0; i < chunk.rowCount; i++, fileRow++) {
+              if (fileRow < from) continue;
+              if (v.getItem(i) === 1) {
+                if (fileRow > next && sampler.negatives(base + next, fileRow - next)) return { position: { segment: si, row: fileRow }, done: true };
+                if (sampler.positive(base + fileRow)) return { position: { segment: si, row: fileRow + 1 }, done: true };
+                next = fileRow + 1;
+              }
+            }
+            if (fileRow > next && sampler.negatives(base + next, fileRow - next)) return { position: { segment: si, row: fileRow }, done: true };
+            next = Math.max(next, fileRow);
+            if (opts.onProgress && (await opts.onProgress({ segment: si, row: next }))) return { position: { segment: si, row: next }, done: false };
+          }
+        }
+        if (si + 1 < segments.length && opts.onProgress && (await opts.onProgress({ segment: si + 1, row: segments[si + 1]!.firstRow }))) {
+          return { position: { segment: si + 1, row: segments[si + 1]!.firstRow }, done: false };
+        }
+      }
+      const last = segments.length - 1;
+      return { position: { segment: last, row: segments[last]?.endRow ?? 0 }, done: true };
+    }),
+  );
+}
+
+/**
+ * Features and 0/1 labels of the rows with the given ids (positions within the shard), in ascending id order.
+ * Only these rows cross from DuckDB to JS.
+ */
+export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Array, features: string[], def: PositiveDefinition): Promise<{ data: LabelledData; rowIds: Float64Array }> {
+  const sorted = Float64Array.from(rowIds).sort();
+  const cols = features.length;
+  const values = new Float64Array(sorted.length * cols);
+  const y = new Uint8Array(sorted.length);
+  const what = [...new Set(segments.map((s) => s.file))].join(', ');
+  await withReadErrors(what, () =>
+    withDuckDB(async (c) => {
+      let segmentStart = 0;
+      let k = 0; // next id to fill
+      for (const seg of segments) {
+        const segmentEnd = segmentStart + (seg.endRow - seg.firstRow);
+        let until = k;
+        while (until < sorted.length && sorted[until]! < segmentEnd) until++;
+        if (until > k) {
+          const format = scanFormat(seg.file);
+          const source = tableSource(format, [seg.file]);
+          const pred = await positiveSql(c, source, seg.file, def);
+          const projections = [...features.map((f) => `CAST(${sqlIdentifier(f)} AS DOUBLE)`), `CAST(${pred} AS UTINYINT)`];
+          const fileRows = new Float64Array(until - k);
+          for (let i = k; i < until; i++) fileRows[i - k] = sorted[i]! - segmentStart + seg.firstRow;
+          const kStart = k;
+          const fill = async (sql: string, pick?: (fileRow: number) => boolean) => {
+            const result = await c.stream(sql);
+            let fileRow = 0;
+            for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+              if (!pick) {
+                const first = k;
+                fillChunk(chunk, 0, chunk.rowCount, values, cols, y, k, (column, row) =>
+                  missingFeatureError(seg.file, features[column] ?? '(label)', false, chunk.getColumnVector(column).getItem(row), fileRows[first - kStart + row]! + 1),
+                );
+                k += chunk.rowCount;
+                continue;
+              }
+              for (let i = 0; i < chunk.rowCount; i++, fileRow++) {
+                if (!pick(fileRow)) continue;
+                fillChunk(chunk, i, 1, values, cols, y, k, (column) =>
+                  missingFeatureError(seg.file, features[column] ?? '(label)', false, chunk.getColumnVector(column).getItem(i), fileRow + 1),
+                );
+                k++;
+              }
+            }
+          };
+          if (format === 'parquet') {
+            await c.run('CREATE OR REPLACE TEMP TABLE keep_rows (pos DOUBLE)');
+            await appendTableColumns(c, 'keep_rows', fileRows.length, [{ name: 'pos', kind: 'double', values: fileRows }]);
+            const list = source.slice('read_parquet('.length, -1);
+            await fill(
+              `SELECT ${projections.join(', ')} FROM read_parquet(${list}, file_row_number = true) ` +
+                `WHERE file_row_number IN (SELECT CAST(pos AS BIGINT) FROM keep_rows) ORDER BY file_row_number`,
+            );
+          } else {
+            let j = 0;
+            await fill(`SELECT ${projections.join(', ')} FROM ${source}`, (fileRow) => {
+              if (j < fileRows.length && fileRows[j] === fileRow) {
+                j++;
+                return true;
+              }
+              return false;
+            });
+          }
+          if (k !== until) {
+            throw new InvalidInputError(`file ${seg.file}`, `${seg.file} changed while it was sampled: expected ${until} rows fetched, got ${k}; sample it again`);
+          }
+        }
+        segmentStart = segmentEnd;
+      }
+    }),
+  );
+  return { data: { x: { rows: sorted.length, cols, values }, y }, rowIds: sorted };
+}
+

@@ -1,0 +1,92 @@
+// One shard of adaptive sampling end to end: scan the positive definition in order with a row-id sampler
+// (resuming from a checkpoint when given), then fetch only the kept rows. Used by the activity and the CLI.
+
+import { classCounts, type LabelledData } from '../core/dataset.js';
+import { deriveSeed, seededRandom } from '../core/random.js';
+import { mergeShardSamples } from '../core/sampling/adaptiveSample.js';
+import {
+  createRowIdSampler,
+  resumeRowIdSampler,
+  type RowIdSamplerCheckpoint,
+  type RowIdSamplerKind,
+} from '../core/sampling/rowIdSamplers.js';
+import { fetchRowsById, scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
+
+export interface ShardSamplingInput {
+  segments: ScanSegment[];
+  positive: PositiveDefinition;
+  featureNames: string[];
+  /** This shard's N and Nr. */
+  targetSize: number;
+  positiveTarget: number;
+  seed: number;
+  shardIndex: number;
+  /** @default 'adaptive' */
+  method?: RowIdSamplerKind;
+}
+
+export interface ShardCheckpoint {
+  position: ScanPosition;
+  sampler: RowIdSamplerCheckpoint;
+}
+
+export interface ShardSample {
+  data: LabelledData;
+  positives: number;
+  negatives: number;
+  scannedRows: number;
+  positivesSeen: number;
+  totalRows: number;
+  earlyStop: boolean;
+  complete: boolean;
+  warning?: string;
+}
+
+export function shardSeed(seed: number, shardIndex: number): number {
+  return deriveSeed(seed, `adaptiveSample/shard-${shardIndex}`);
+}
+
+/**
+ * Samples one shard. `onCheckpoint` is offered a checkpoint at each progress point (about every chunk of
+ * positives); return true from it to stop there (tests use this to simulate a kill).
+ */
+export async function sampleShard(
+  input: ShardSamplingInput,
+  opts: { resumeFrom?: ShardCheckpoint; onCheckpoint?: (c: ShardCheckpoint) => boolean | Promise<boolean> } = {},
+): Promise<ShardSample | undefined> {
+  const method = input.method ?? 'adaptive';
+  const sampler = opts.resumeFrom
+    ? resumeRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget }, opts.resumeFrom.sampler)
+    : createRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget, random: seededRandom(shardSeed(input.seed, input.shardIndex)) });
+  const scan = await scanPositives(input.segments, input.positive, sampler, {
+    ...(opts.resumeFrom ? { from: opts.resumeFrom.position } : {}),
+    ...(opts.onCheckpoint && method === 'adaptive' ? { onProgress: (position: ScanPosition) => opts.onCheckpoint!({ position, sampler: sampler.checkpoint() }) } : {}),
+  });
+  if (!scan.done) return undefined;
+  const s = sampler.result();
+  const ids = new Float64Array(s.positiveRows.length + s.negativeRows.length);
+  ids.set(s.positiveRows, 0);
+  ids.set(s.negativeRows, s.positiveRows.length);
+  const { data } = await fetchRowsById(input.segments, ids, input.featureNames, input.positive);
+  const [negatives, positives] = classCounts(data.y);
+  return {
+    data,
+    positives,
+    negatives,
+    scannedRows: s.scannedRows,
+    positivesSeen: s.positivesSeen,
+    totalRows: input.segments.reduce((a, seg) => a + seg.endRow - seg.firstRow, 0),
+    earlyStop: s.earlyStop,
+    complete: s.complete,
+    ...(s.warning ? { warning: s.warning } : {}),
+  };
+}
+
+/** Concatenates shard samples and shuffles them with the seed (seed 003's merge step). */
+export function mergeShards(samples: LabelledData[], seed: number): LabelledData {
+  const merged = mergeShardSamples(
+    samples.map((d) => ({ x: d.x, y: d.y, scannedRows: 0, negativesSeen: 0, positivesSeen: 0, complete: true })),
+    seededRandom(deriveSeed(seed, 'merge')),
+  );
+  return { x: merged.x, y: merged.y };
+}

@@ -1,0 +1,63 @@
+// Seed 003's cluster mode as a child workflow: plan S shards (files or row ranges), sample each in its own
+// activity on whichever workers serve the compute queue, then merge and shuffle the shard samples.
+
+import { proxyActivities } from '@temporalio/workflow';
+import type { ComputeActivities } from '../activities/compute.js';
+import { COMPUTE_TASK_QUEUE, NON_RETRYABLE_FAILURE_TYPES, type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
+
+const compute = proxyActivities<ComputeActivities>({
+  taskQueue: COMPUTE_TASK_QUEUE,
+  startToCloseTimeout: '2 hours',
+  // A shard scan heartbeats at least every chunk of positives; a retry resumes from its last checkpoint.
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<AdaptiveSamplingResult> {
+  const plan = await compute.planSampleShards({ files: input.files, shards: input.shards });
+  const shardCount = plan.shards.length;
+  const shaOf = new Map(input.files.map((f, i) => [f, input.fileSha256s[i]!]));
+  const shards = await Promise.all(
+    plan.shards.map((segments, shardIndex) =>
+      compute.adaptiveSampleShard({
+        segments,
+        fileSha256s: [...new Set(segments.map((s) => s.file))].map((f) => shaOf.get(f) ?? ''),
+        label: input.label,
+        positiveLabel: input.positiveLabel,
+        ...(input.predicate ? { predicate: input.predicate } : {}),
+        featureNames: input.featureNames,
+        targetSize: input.targetSize,
+        positiveTarget: input.positiveTarget,
+        shardIndex,
+        shardCount,
+        seed: input.seed,
+      }),
+    ),
+  );
+  const merged = await compute.mergeSampleShards({ samples: shards.map((s) => s.sample), seed: input.seed });
+  const positives = shards.reduce((a, s) => a + s.positives, 0);
+  const warnings = shards.flatMap((s, i) => (s.warning ? [`shard ${i}: ${s.warning}`] : []));
+  // A shard that came up short leaves the merged totals below the targets: say by how much, over all shards.
+  if (positives < input.positiveTarget) {
+    warnings.push(`the merged sample has ${positives} of ${input.positiveTarget} wanted positives and ${merged.rows} of ${input.targetSize} rows`);
+  }
+  return {
+    sample: merged.sample,
+    positives,
+    negatives: merged.rows - positives,
+    scannedRows: shards.reduce((a, s) => a + s.scannedRows, 0),
+    positivesSeen: shards.reduce((a, s) => a + s.positivesSeen, 0),
+    totalRows: plan.totalRows,
+    earlyStop: shards.every((s) => s.earlyStop),
+    shards: shardCount,
+    warnings,
+    seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
+    resumedShards: shards.filter((s) => s.resumed).length,
+  };
+}
