@@ -189,6 +189,23 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(status.history.map((h) => h.outcome)).toEqual(['promoted', 'promoted']);
   });
 
+  it('samples in row-range shards through the adaptiveSampling child workflow, each shard its own activity', async () => {
+    const s = spec('wf-shards', { sampling: { targetSize: 4000, shards: 3 } });
+    const { result, shardActivities } = await withWorker(async (c) => {
+      await c.retrain(s, 'sharded');
+      const status = await c.waitForRetrains(s.modelName, 1, noProgress);
+      const result = await c.retrainResult(status.history[0]!.runId);
+      const history = await c.client.workflow.getHandle(`${result.runId}-sampling`).fetchHistory();
+      const shardActivities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard').length;
+      return { result, shardActivities };
+    });
+    expect(shardActivities).toBe(3);
+    expect(result.stages[0]!.note).toMatch(/^3 shard\(s\), stopped early after \d+ of 40000 rows/);
+    expect(result.stages[0]!.positivesOut).toBe(350);
+    expect(result.stages[0]!.rowsOut).toBe(4000);
+    expect(result.outcome).toBe('promoted');
+  });
+
   it('a scheduled retrain signals the lifecycle, which retrains with a schedule trigger', async () => {
     const s = spec('wf-promote');
     const result = await withWorker(async (c) => {

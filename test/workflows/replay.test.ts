@@ -28,12 +28,14 @@ function load(file: string) {
 describe('replay of recorded histories', () => {
   it('has a recorded history for every workflow type', () => {
     const types = new Set(files.filter((f) => !f.startsWith('altered-')).map((f) => f.split('-')[0]));
-    expect([...types].sort()).toEqual(['modelLifecycle', 'retrainPipeline', 'scheduledRetrain']);
+    expect([...types].sort()).toEqual(['adaptiveSampling', 'modelLifecycle', 'retrainPipeline', 'scheduledRetrain']);
   });
 
   for (const file of files.filter((f) => !f.startsWith('altered-'))) {
     it(`replays ${file} deterministically`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file));
+      // Files are named TYPE-WORKFLOWID-RUNID8.json; child workflow ids derive from the parent's id, so replay needs it.
+      const workflowId = file.replace(/^[A-Za-z]+-/, '').replace(/-[0-9a-f]{8}\.json$/, '');
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), workflowId);
     });
   }
 
