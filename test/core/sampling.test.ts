@@ -211,3 +211,53 @@ describe('stratifiedSplit', () => {
     );
   });
 });
+
+describe('row-id samplers', () => {
+  it('keep negatives uniformly over the stream: chi-square over position deciles across many seeds', async () => {
+    const { createRowIdSampler, offerLabels } = await import('../../core/sampling/rowIdSamplers.js');
+    // 10 positives spread early, then 990 negatives; reservoir of N − Nr = 100 negatives.
+    const labels = new Uint8Array(1000);
+    for (let i = 0; i < 10; i++) labels[i * 7] = 1;
+    const deciles = Array<number>(10).fill(0);
+    const runs = 600;
+    for (let seed = 1; seed <= runs; seed++) {
+      const s = createRowIdSampler({ kind: 'adaptive', targetSize: 110, positiveTarget: 10, random: seededRandom(seed) });
+      offerLabels(s, 0, labels, labels.length);
+      const r = s.result();
+      expect(r.positiveRows.length).toBe(10);
+      expect(r.negativeRows.length).toBe(100);
+      for (const id of r.negativeRows) deciles[Math.floor(id / 100)]!++;
+    }
+    // Negatives per decile differ slightly (positives sit in the first decile), so compare with the exact share.
+    const negativesPerDecile = Array.from({ length: 10 }, (_, d) => Array.from(labels.subarray(d * 100, d * 100 + 100)).filter((v) => v === 0).length);
+    const total = runs * 100;
+    const chi = deciles.reduce((acc, o, d) => {
+      const e = (total * negativesPerDecile[d]!) / 990;
+      return acc + ((o - e) * (o - e)) / e;
+    }, 0);
+    // Upper 0.1% point of chi-square with 9 degrees of freedom.
+    expect(chi).toBeLessThan(27.88);
+  });
+
+  it('stop at the same row as the row sampler and report the exhausted-data case identically', async () => {
+    const { createRowIdSampler, offerLabels } = await import('../../core/sampling/rowIdSamplers.js');
+    const labels = [0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0];
+    const rowSampler = new AdaptiveSampler({ targetSize: 5, positiveTarget: 2, cols: 1, random: seededRandom(4) });
+    const { x, y } = stream(labels);
+    rowSampler.offerBatch(x, y, labels.length);
+    const ids = createRowIdSampler({ kind: 'adaptive', targetSize: 5, positiveTarget: 2, random: seededRandom(4) });
+    offerLabels(ids, 0, Uint8Array.from(labels), labels.length);
+    const a = rowSampler.result();
+    const b = ids.result();
+    // The row sampler's single feature is the row position, so kept rows must be the same ids.
+    expect([...b.positiveRows, ...b.negativeRows]).toEqual(Array.from(a.x.values));
+    // Full after row 5 (2 positives, 3 negatives); the next positive (row 6) stops the scan.
+    expect(b.scannedRows).toBe(7);
+    expect(b.earlyStop).toBe(true);
+    const short = createRowIdSampler({ kind: 'adaptive', targetSize: 50, positiveTarget: 10, random: seededRandom(4) });
+    offerLabels(short, 0, Uint8Array.from(labels), labels.length);
+    expect(short.result().warning).toBe(
+      'data ran out after 12 rows: the sample has 5 of 10 positives and 7 of 40 negatives (12 of 50 rows). Add data, or lower --params or --target-size.',
+    );
+  });
+});
