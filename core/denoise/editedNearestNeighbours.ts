@@ -1,10 +1,11 @@
-// Edited nearest neighbours (Wilson 1972), with imbalanced-learn's EditedNearestNeighbours semantics:
-// a row of a cleaned class is removed when its k nearest neighbours disagree with its label.
+// Edited nearest neighbours (Wilson 1972) with imbalanced-learn's EditedNearestNeighbours semantics, and its repeated
+// form: a row of a cleaned class is removed when its k nearest neighbours disagree with its label.
 
-import { classCounts, type LabelledData } from '../dataset.js';
+import { classCounts, takeRows, type LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { ExactNeighborIndex } from '../neighbors/exactNeighbors.js';
-import type { NeighborIndex } from '../neighbors/neighborIndex.js';
+import type { NeighborIndex, NeighborMatrix } from '../neighbors/neighborIndex.js';
+import { cleaningResult, REMOVAL_REASON, type CleaningResult } from './removalReason.js';
 
 export interface EditedNearestNeighboursOptions {
   /**
@@ -21,23 +22,19 @@ export interface EditedNearestNeighboursOptions {
   kindSel?: 'all' | 'mode';
   /**
    * Which classes may lose rows. `'majority'`: only negatives (label 0), imbalanced-learn's `'auto'` for a
-   * binary cleaning sampler. `'all'`: both classes.
+   * binary cleaning sampler. `'all'`: any row that disagrees with its neighbours (with kindSel `'mode'`: with
+   * their majority).
    * @default 'majority'
    */
   sampling?: 'majority' | 'all';
   /**
-   * A neighbour index built over `data.x` (for example HNSW for large inputs).
-   * @default an ExactNeighborIndex over data.x
+   * A neighbour index built over `data.x` (for example HNSW for large inputs). It is not closed here.
+   * @default an ExactNeighborIndex over data.x, closed before returning
    */
   index?: NeighborIndex;
 }
 
-export interface EditedNearestNeighboursResult {
-  /** Surviving row indices, ascending. */
-  kept: Int32Array;
-  /** Rows removed per class: [negatives, positives]. */
-  removedPerClass: [number, number];
-}
+export interface EditedNearestNeighboursResult extends CleaningResult {}
 
 /**
  * Remove rows whose neighbourhood disagrees with their label.
@@ -52,10 +49,108 @@ export function editedNearestNeighbours(
   data: LabelledData,
   opts: EditedNearestNeighboursOptions = {},
 ): EditedNearestNeighboursResult {
+  const settings = ennSettings(data, opts);
+  const keep = ennKeepMask(data, settings, opts.index);
+  return cleaningResult(keep, data.y, REMOVAL_REASON.editedNearestNeighbours);
+}
+
+export interface RepeatedEditedNearestNeighboursOptions extends Omit<EditedNearestNeighboursOptions, 'index'> {
+  /**
+   * Most ENN rounds; each round runs on the rows the previous one kept, over a fresh exact index.
+   * @default 100
+   */
+  maxRounds?: number;
+}
+
+export interface RepeatedEditedNearestNeighboursResult extends CleaningResult {
+  /** The round (1-based) that removed each row, aligned with `removed`. */
+  rounds: Uint16Array;
+  /** Rounds applied. */
+  roundsApplied: number;
+  /** Why the repetition stopped. */
+  stoppedBecause: 'converged' | 'max-rounds' | 'class-would-shrink-below-minority' | 'class-would-vanish';
+}
+
+/**
+ * Repeated ENN (Tomek 1976, imbalanced-learn's RepeatedEditedNearestNeighbours): ENN again on what it kept,
+ * until a round removes nothing or `maxRounds` is reached. A round is not applied when it would leave the negatives
+ * fewer than the positives (the minority) were at the start, or empty a class; that round is reported as the reason to stop.
+ *
+ * References: I. Tomek, "An experiment with the edited nearest-neighbor rule", IEEE Transactions on Systems,
+ * Man, and Cybernetics 6(6), 448–452, 1976.
+ */
+export function repeatedEditedNearestNeighbours(
+  data: LabelledData,
+  opts: RepeatedEditedNearestNeighboursOptions = {},
+): RepeatedEditedNearestNeighboursResult {
+  const maxRounds = opts.maxRounds ?? 100;
+  if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 65535) {
+    throw new InvalidInputError('maxRounds', `maxRounds must be an integer from 1 to 65535; got ${maxRounds}.`);
+  }
+  const settings = ennSettings(data, opts);
+  const rows = data.y.length;
+  const round = new Uint16Array(rows);
+  const positives0 = classCounts(data.y)[1];
+  let current = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) current[r] = r;
+  let subset = data;
+  let roundsApplied = 0;
+  let stoppedBecause: RepeatedEditedNearestNeighboursResult['stoppedBecause'] = 'max-rounds';
+  for (let n = 1; n <= maxRounds; n++) {
+    if (subset.y.length <= settings.k) {
+      stoppedBecause = 'class-would-vanish';
+      break;
+    }
+    const keep = ennKeepMask(subset, settings, undefined);
+    let keptCount = 0;
+    let keptNeg = 0;
+    for (let i = 0; i < keep.length; i++) {
+      keptCount += keep[i]!;
+      if (keep[i] === 1 && subset.y[i] === 0) keptNeg++;
+    }
+    const keptPos = keptCount - keptNeg;
+    if (keptCount === keep.length) {
+      stoppedBecause = 'converged';
+      break;
+    }
+    if (keptNeg === 0 || keptPos === 0) {
+      stoppedBecause = 'class-would-vanish';
+      break;
+    }
+    // imbalanced-learn's stop: a non-minority class would end up smaller than the minority class was.
+    if (keptNeg < positives0) {
+      stoppedBecause = 'class-would-shrink-below-minority';
+      break;
+    }
+    const next = new Int32Array(keptCount);
+    let at = 0;
+    for (let i = 0; i < keep.length; i++) {
+      if (keep[i] === 1) next[at++] = current[i]!;
+      else round[current[i]!] = n;
+    }
+    current = next;
+    subset = takeRows(data, current);
+    roundsApplied = n;
+  }
+  const keepAll = new Uint8Array(rows);
+  for (let i = 0; i < current.length; i++) keepAll[current[i]!] = 1;
+  const result = cleaningResult(keepAll, data.y, REMOVAL_REASON.repeatedEditedNearestNeighbours);
+  const rounds = new Uint16Array(result.removed.length);
+  for (let i = 0; i < rounds.length; i++) rounds[i] = round[result.removed[i]!]!;
+  return { ...result, rounds, roundsApplied, stoppedBecause };
+}
+
+interface EnnSettings {
+  k: number;
+  kindSel: 'all' | 'mode';
+  sampling: 'majority' | 'all';
+}
+
+function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptions, 'index'>): EnnSettings {
   const k = opts.k ?? 3;
   const kindSel = opts.kindSel ?? 'all';
   const sampling = opts.sampling ?? 'majority';
-  const { rows, cols, values } = data.x;
+  const rows = data.x.rows;
   const [negatives, positives] = classCounts(data.y);
   if (negatives === 0 || positives === 0) {
     throw new InvalidInputError(
@@ -75,22 +170,26 @@ export function editedNearestNeighbours(
   if (sampling !== 'majority' && sampling !== 'all') {
     throw new InvalidInputError('sampling', `sampling must be 'majority' or 'all'; got ${String(sampling)}.`);
   }
+  return { k, kindSel, sampling };
+}
 
-  const candidates: number[] = [];
-  for (let i = 0; i < rows; i++) if (sampling === 'all' || data.y[i] === 0) candidates.push(i);
-  const q = candidates.length;
-  const points = new Float64Array(q * cols);
-  const self = new Int32Array(q);
-  for (let i = 0; i < q; i++) {
-    const r = candidates[i]!;
-    points.set(values.subarray(r * cols, r * cols + cols), i * cols);
-    self[i] = r;
+// One ENN pass: 1 where the row stays.
+function ennKeepMask(data: LabelledData, s: EnnSettings, given: NeighborIndex | undefined): Uint8Array {
+  const rows = data.x.rows;
+  const { k, kindSel, sampling } = s;
+  let q = 0;
+  for (let i = 0; i < rows; i++) if (sampling === 'all' || data.y[i] === 0) q++;
+  const candidates = new Int32Array(q);
+  q = 0;
+  for (let i = 0; i < rows; i++) if (sampling === 'all' || data.y[i] === 0) candidates[q++] = i;
+  const index = given ?? new ExactNeighborIndex(data.x as NeighborMatrix);
+  let indices: Int32Array;
+  try {
+    indices = index.queryRows(candidates, k).indices;
+  } finally {
+    if (given === undefined) index.close();
   }
-  const index = opts.index ?? new ExactNeighborIndex(data.x);
-  const { indices } = index.query(points, q, k, { excludeSelf: self });
-
   const keep = new Uint8Array(rows).fill(1);
-  const removedPerClass: [number, number] = [0, 0];
   for (let i = 0; i < q; i++) {
     const r = candidates[i]!;
     const label = data.y[r]!;
@@ -98,13 +197,7 @@ export function editedNearestNeighbours(
     for (let j = i * k; j < i * k + k; j++) if (data.y[indices[j]!] === label) same++;
     const other = k - same;
     const kept = kindSel === 'all' ? same === k : same > other || (same === other && label === 0);
-    if (!kept) {
-      keep[r] = 0;
-      removedPerClass[label]!++;
-    }
+    if (!kept) keep[r] = 0;
   }
-  const kept = new Int32Array(rows - removedPerClass[0] - removedPerClass[1]);
-  let at = 0;
-  for (let r = 0; r < rows; r++) if (keep[r] === 1) kept[at++] = r;
-  return { kept, removedPerClass };
+  return keep;
 }

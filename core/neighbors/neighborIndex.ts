@@ -1,6 +1,16 @@
 // The k-nearest-neighbour contract shared by the exact blocked search and the HNSW index,
 // so ENN, minority typing and ADASYN run unchanged on either.
 
+/** Row-major values of a matrix; either precision is accepted by every index. */
+export type MatrixValues = Float32Array | Float64Array;
+
+/** A dense row-major matrix in either precision: value of (row r, column c) is `values[r * cols + c]`. */
+export interface NeighborMatrix {
+  rows: number;
+  cols: number;
+  values: MatrixValues;
+}
+
 /** Per-call options of {@link NeighborIndex.query}. */
 export interface NeighborQueryOptions {
   /**
@@ -20,9 +30,19 @@ export interface NeighborResult {
 }
 
 export interface NeighborIndex {
+  /** Indexed rows. */
+  readonly rows: number;
+  /** Columns of every indexed row and query point. */
+  readonly cols: number;
+  /** `'exact'` results equal a naive search with ties to the lower row; `'approximate'` ones may miss neighbours. */
+  readonly kind: 'exact' | 'approximate';
   /**
    * The k nearest indexed rows of each of `q` query points.
    * @param points row-major q×cols query points, with the indexed set's column count
    */
-  query(points: Float64Array, q: number, k: number, opts?: NeighborQueryOptions): NeighborResult;
+  query(points: MatrixValues, q: number, k: number, opts?: NeighborQueryOptions): NeighborResult;
+  /** The k nearest rows of the indexed rows `rowIds`, each excluding itself: the batch self-query of ENN and ADASYN. */
+  queryRows(rowIds: Int32Array, k: number): NeighborResult;
+  /** Release worker threads or native memory. The index must not be queried afterwards. */
+  close(): void;
 }

@@ -4,12 +4,12 @@ import { InvalidInputError } from '../../core/invalidInputError.js';
 import { seededRandom } from '../../core/random.js';
 import { classCounts, type LabelledData } from '../../core/dataset.js';
 
-/** Two-column data from [x0, y] pairs; the second column is 5 everywhere, so it never moves distances. */
+/** Two-column data from [x0, y] pairs; the second column is x0 + 5, so it only doubles squared distances. */
 function line(points: [number, number][]): LabelledData {
   const values = new Float64Array(points.length * 2);
   points.forEach((p, i) => {
     values[2 * i] = p[0];
-    values[2 * i + 1] = 5;
+    values[2 * i + 1] = p[0] + 5;
   });
   return { x: { rows: points.length, cols: 2, values }, y: Uint8Array.from(points.map((p) => p[1])) };
 }
@@ -57,7 +57,7 @@ describe('adasyn', () => {
       const xp = HAND_SET.x.values[2 * p]!;
       const xn = HAND_SET.x.values[2 * n]!;
       expect(got.synthetic.values[2 * s]).toBeCloseTo(xp + l * (xn - xp), 12);
-      expect(got.synthetic.values[2 * s + 1]).toBe(5);
+      expect(got.synthetic.values[2 * s + 1]).toBeCloseTo(xp + 5 + l * (xn - xp), 12);
     }
   });
 
@@ -126,21 +126,40 @@ describe('adasyn', () => {
     expect((error as InvalidInputError).message).toBe(
       'k must be an integer ≥ 1 and below the number of minority rows (3); got k=3. Lower --k.',
     );
-    expect(() => adasyn(data, { k: 2, beta: 0, random: seededRandom(1) })).toThrow(/beta must be a finite number > 0/);
+    expect(() => adasyn(data, { k: 2, beta: 0, random: seededRandom(1) })).toThrow('beta must be in (0, 1]; got 0.');
+    expect(() => adasyn(data, { k: 2, beta: 1.5, random: seededRandom(1) })).toThrow('beta must be in (0, 1]; got 1.5.');
   });
 
   it('rejects one-class input', () => {
     const data = line([[0, 0], [1, 0], [2, 0], [3, 0]]);
     expect(() => adasyn(data, { k: 1, random: seededRandom(1) })).toThrow(
-      'ADASYN needs both classes; got one class only (4 negatives, 0 positives).',
+      'ADASYN needs both classes; got one class only (4 negatives, 0 positives): no minority rows.',
     );
   });
 
-  it('rejects more synthetic rows than maxSyntheticRows before generating any', () => {
-    expect(() => adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRows: 3 })).toThrow(
-      'ADASYN would generate 4 synthetic rows, above max synthetic rows (3).',
+  it('scales the allocation down to a quota, proportionally, and says so', () => {
+    // Unscaled g = [0, 0, 1, 3]; quota 2: 3 × 2/4 = 1.5 → 1 and 1 × 2/4 = 0.5 → 0, then the larger remainder
+    // (a tie at 0.5: the lower row) gets the last row.
+    const got = adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRows: 2 });
+    expect(Array.from(got.perRowCount)).toEqual([0, 0, 1, 1]);
+    expect(got.synthetic.rows).toBe(2);
+    expect(got.requested).toBe(4);
+    expect(got.quotaMessage).toBe(
+      'the allocation of 4 synthetic rows exceeds the quota (max synthetic rows 2); each row\'s count was scaled by 0.5000 to 2 rows in all.',
     );
-    expect(adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRows: 4 }).synthetic.rows).toBe(4);
+    // Ratio 0.25 of 12 input rows = 3 rows: 3 × 3/4 = 2.25 → 2, 1 × 3/4 = 0.75 → 0 + 1.
+    const ratio = adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRatio: 0.25 });
+    expect(Array.from(ratio.perRowCount)).toEqual([0, 0, 1, 2]);
+    expect(ratio.quotaMessage).toContain('max synthetic ratio 0.25 × 12 input rows = 3');
+    const loose = adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRows: 4 });
+    expect(loose.synthetic.rows).toBe(4);
+    expect(loose.quotaMessage).toBeUndefined();
+    expect(() => adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRows: 0 })).toThrow(
+      'max synthetic rows must be an integer > 0; got 0.',
+    );
+    expect(() => adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRatio: -1 })).toThrow(
+      'max synthetic ratio must be a number > 0; got -1.',
+    );
   });
 
   it('appendSynthetic adds the synthetic rows after the input, labelled 1', () => {

@@ -87,12 +87,55 @@ describe('ExactNeighborIndex', () => {
     expect(Array.from(self.distances)).toEqual([0, 1, 1, 4, 0, 1, 1, 4]);
   });
 
-  it('clamps rounding noise to non-negative distances', () => {
-    // Without the clamp, ‖q‖² + ‖x‖² − 2q·x is −1.86e-9 for this pair of near-identical points.
+  it('computes distances as Σ(q − x)² in float64, so near-identical points are not rounded to a negative or 0', () => {
+    // ‖q‖² + ‖x‖² − 2q·x is −1.86e-9 for this pair; the direct sum of squared differences is exact to the last bits.
     const x = Float64Array.from([1847.9081627050562, 1960.5752793583852, 979.8320337114566]);
     const q = Float64Array.from([1847.9081627047674, 1960.575279358531, 979.8320337110069]);
     const got = new ExactNeighborIndex({ rows: 1, cols: 3, values: x }).query(q, 1, 1);
-    expect(got.distances[0]).toBe(0);
+    let expected = 0;
+    for (let c = 0; c < 3; c++) expected += (q[c]! - x[c]!) ** 2;
+    expect(got.distances[0]).toBe(expected);
+    expect(got.distances[0]).toBeGreaterThan(0);
+  });
+
+  it('gives the naive result with worker threads, float32 input and queryRows', () => {
+    const rows = 3000;
+    const cols = 5;
+    const k = 6;
+    const data32 = Float32Array.from(randomMatrix(rows, cols, 5));
+    const data64 = Float64Array.from(data32);
+    const ids = Int32Array.from({ length: 401 }, (_, i) => (i * 7) % rows);
+    const points = new Float64Array(ids.length * cols);
+    ids.forEach((r, i) => points.set(data64.subarray(r * cols, r * cols + cols), i * cols));
+    const expected = naiveNeighbours(data64, rows, points, ids.length, cols, k, ids);
+    const index = new ExactNeighborIndex({ rows, cols, values: data32 }, { threads: 2, minWorkPerThread: 0, dataBlock: 100 });
+    try {
+      for (const got of [index.queryRows(ids, k), index.query(points, ids.length, k, { excludeSelf: ids })]) {
+        for (let i = 0; i < ids.length; i++) {
+          expect(Array.from(got.indices.subarray(i * k, i * k + k))).toEqual(expected.indices[i]);
+          expect(Array.from(got.distances.subarray(i * k, i * k + k))).toEqual(expected.distances[i]);
+        }
+      }
+    } finally {
+      index.close();
+    }
+  });
+
+  it('stays exact when more rows tie than the float32 pass keeps as candidates', () => {
+    // 30 copies of the origin and 30 of (1, 1): the 20 nearest of the origin are all at 0, the lowest rows first.
+    const values = new Float64Array(120);
+    for (let r = 30; r < 60; r++) values.fill(1, 2 * r, 2 * r + 2);
+    const index = new ExactNeighborIndex({ rows: 60, cols: 2, values }, { candidateMargin: 2 });
+    const got = index.query(Float64Array.from([0, 0, 1, 1]), 2, 20, { excludeSelf: Int32Array.from([3, -1]) });
+    expect(Array.from(got.indices.subarray(0, 20))).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(Array.from(got.indices.subarray(20))).toEqual(Array.from({ length: 20 }, (_, i) => 30 + i));
+    expect(Array.from(got.distances)).toEqual(new Array<number>(40).fill(0));
+  });
+
+  it('rejects non-finite values, naming the column and row', () => {
+    expect(() => new ExactNeighborIndex({ rows: 2, cols: 2, values: Float64Array.from([0, 1, 2, NaN]) })).toThrow(
+      'feature column 1: expected finite values, got NaN at row 1; impute or drop missing values first.',
+    );
   });
 
   it('rejects k above the number of candidate rows', () => {
