@@ -1,7 +1,9 @@
-// Temporal adapter of ADASYN: synthetic minority rows appended to the clean training split, with their lineage.
+// Temporal adapter of ADASYN: synthetic minority rows appended to the clean training split, with their lineage
+// (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics.
 
 import { classCounts } from '../core/dataset.js';
-import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
+import { createNeighborIndex, chooseNeighborIndex } from '../core/neighbors/chooseNeighborIndex.js';
+import { adasyn, appendSynthetic, lineageColumns } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
@@ -11,13 +13,17 @@ export interface OversampleAdasynInput {
   train: ArtifactRef;
   /** Neighbours per minority row. @default 5 */
   k: number;
-  /** Balance level: G = (negatives − positives) · β. @default 1 */
+  /** Balance level in (0, 1]: G = (negatives − positives) · β. @default 1 */
   beta: number;
   seed: number;
+  /** Neighbour search: chosen by cost, or forced. @default 'auto' */
+  neighbors?: 'auto' | 'exact' | 'hnsw';
+  /** At most this many synthetic rows per training row. @default none */
+  maxSyntheticRatio?: number;
 }
 
 export interface OversampleAdasynResult {
-  /** Training rows followed by synthetic rows; columns synthetic_parent/neighbour/lambda hold the lineage (-1 / NaN on real rows). */
+  /** Training rows followed by synthetic rows; the lineage columns say which row is which and where it came from. */
   dataset: ArtifactRef;
   /** The same artifact: lineage travels inside the augmented dataset. */
   lineage: ArtifactRef;
@@ -30,41 +36,60 @@ export function adasynActivities(deps: ComputeDeps) {
   return {
     async oversampleAdasyn(input: OversampleAdasynInput): Promise<OversampleAdasynResult> {
       return failingOnBadInput(() =>
-        memoised(artifacts, { activity: 'oversampleAdasyn', train: input.train.sha256, k: input.k, beta: input.beta, seed: input.seed }, async () => {
+        memoised(artifacts, { activity: 'oversampleAdasyn', ...input, train: input.train.sha256 }, async (): Promise<{ result: OversampleAdasynResult; outputs: Record<string, ArtifactRef> }> => {
           const started = performance.now();
           const loaded = await loadDatasetArtifact(artifacts, input.train);
-          heartbeat({ stage: 'neighbours' });
-          const out = adasyn(loaded.data, { k: input.k, beta: input.beta, random: seededRandom(deriveSeed(input.seed, 'adasyn')) });
-          const augmented = appendSynthetic(loaded.data, out.synthetic);
+          const [negativesIn, positivesIn] = classCounts(loaded.data.y);
           const realRows = loaded.data.y.length;
-          const total = augmented.y.length;
-          const parent = new Int32Array(total).fill(-1);
-          const neighbour = new Int32Array(total).fill(-1);
-          const lambda = new Float64Array(total);
-          parent.set(out.lineage.parent, realRows);
-          neighbour.set(out.lineage.neighbour, realRows);
-          lambda.set(out.lineage.lambda, realRows);
+          const neighbors = input.neighbors ?? 'auto';
+          const choice = chooseNeighborIndex(realRows, loaded.data.x.cols, { kind: neighbors, queries: positivesIn });
+          // Graceful degradation: with too few minority rows for k neighbours, use fewer, and say so.
+          const k = Math.min(input.k, positivesIn - 1);
+          if (k < 1) {
+            const summary: StageSummary = {
+              stage: 'adasyn', rowsIn: realRows, rowsOut: realRows, positivesIn, positivesOut: positivesIn, seconds: secondsSince(started),
+              note: `skipped: ${positivesIn} minority row(s) in the training split, too few for any neighbour`,
+            };
+            return { result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary }, outputs: { dataset: input.train } };
+          }
+          heartbeat({ stage: 'neighbours', index: choice.kind });
+          const index = createNeighborIndex(loaded.data.x, { kind: choice.kind, queries: positivesIn });
+          let out;
+          try {
+            out = adasyn(loaded.data, {
+              k,
+              beta: input.beta,
+              random: seededRandom(deriveSeed(input.seed, 'adasyn')),
+              index,
+              rejectConstantFeatures: false,
+              ...(input.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: input.maxSyntheticRatio } : {}),
+            });
+          } finally {
+            index.close();
+          }
+          const augmented = appendSynthetic(loaded.data, out.synthetic);
+          const lineage = lineageColumns(realRows, out.lineage);
+          const gap = lineage._gap.map((v) => (Number.isNaN(v) ? 0 : v)); // dataset artifacts hold finite numbers only
           const ref = await saveDatasetArtifact(artifacts, 'train-augmented', {
             data: augmented,
             featureNames: loaded.featureNames,
             labelName: loaded.labelName,
-            extra: { synthetic_parent: parent, synthetic_neighbour: neighbour, synthetic_lambda: lambda },
+            extra: { _synthetic: Int32Array.from(lineage._synthetic), _seed_row: lineage._seed_row, _neighbor_row: lineage._neighbor_row, _gap: gap },
           });
-          const [, positivesIn] = classCounts(loaded.data.y);
           const [, positivesOut] = classCounts(augmented.y);
+          const d = out.stats.neighbourDistance;
+          const notes = [
+            `k=${k}${k < input.k ? ` (lowered from ${input.k}: only ${positivesIn} minority rows)` : ''}, beta=${input.beta}, ${choice.kind} neighbours`,
+            `${out.synthetic.rows} synthetic positives for ${negativesIn} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
+            ...(d ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`] : []),
+            ...(out.quotaMessage ? [out.quotaMessage] : []),
+            ...(out.warning ? [out.warning] : []),
+          ];
           const result: OversampleAdasynResult = {
             dataset: ref,
             lineage: ref,
             syntheticRows: out.synthetic.rows,
-            summary: {
-              stage: 'adasyn',
-              rowsIn: realRows,
-              rowsOut: total,
-              positivesIn,
-              positivesOut,
-              seconds: secondsSince(started),
-              note: out.warning ?? `k=${input.k}, beta=${input.beta}; ${out.synthetic.rows} synthetic positives`,
-            },
+            summary: { stage: 'adasyn', rowsIn: realRows, rowsOut: augmented.y.length, positivesIn, positivesOut, seconds: secondsSince(started), note: notes.join('; ') },
           };
           return { result, outputs: { dataset: ref } };
         }),

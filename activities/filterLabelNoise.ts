@@ -1,22 +1,53 @@
-// Temporal adapter of label-noise filtering: edited nearest neighbours over the training split.
+// Temporal adapter of label-noise filtering over the training split: edited nearest neighbours (one round or
+// repeated) or Tomek links, the minority typed safe/borderline/rare/outlier, removed rows kept as lineage.
 
-import { classCounts, takeRows } from '../core/dataset.js';
-import { editedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
+import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
+import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
+import { typeMinority, type MinorityTyping } from '../core/denoise/minorityTyping.js';
+import type { CleaningResult } from '../core/denoise/removalReason.js';
+import { tomekLinks } from '../core/denoise/tomekLinks.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { chooseNeighborIndex, createNeighborIndex } from '../core/neighbors/chooseNeighborIndex.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
+export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek';
+
 export interface FilterLabelNoiseInput {
   train: ArtifactRef;
-  method: 'enn';
+  method: LabelNoiseMethod;
   /** Neighbours examined per row. @default 3 */
   k: number;
+  /** Neighbour search: chosen by cost, or forced. @default 'auto' */
+  neighbors?: 'auto' | 'exact' | 'hnsw';
 }
 
 export interface FilterLabelNoiseResult {
   dataset: ArtifactRef;
+  /** Removed rows of the input with a reason code each (core/denoise/removalReason.ts), as JSON. */
+  removed: ArtifactRef;
+  minorityTypes: MinorityTyping['counts'];
   summary: StageSummary;
+}
+
+/** The chosen filter over `data`, with one neighbour index shared by the filter and the minority typing. */
+export function filterAndType(data: LabelledData, method: LabelNoiseMethod, k: number, neighbors: 'auto' | 'exact' | 'hnsw' = 'auto') {
+  if (method !== 'enn' && method !== 'renn' && method !== 'tomek') {
+    throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek" or "none"; got "${String(method)}".`);
+  }
+  const choice = chooseNeighborIndex(data.y.length, data.x.cols, { kind: neighbors, queries: data.y.length });
+  const index = createNeighborIndex(data.x, { kind: choice.kind, queries: data.y.length });
+  try {
+    const typing = typeMinority(data, { index });
+    let cleaning: CleaningResult & { roundsApplied?: number };
+    if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index });
+    else if (method === 'tomek') cleaning = tomekLinks(data, { index });
+    else cleaning = repeatedEditedNearestNeighbours(data, { k });
+    return { cleaning, typing, index: choice };
+  } finally {
+    index.close();
+  }
 }
 
 export function filterLabelNoiseActivities(deps: ComputeDeps) {
@@ -24,36 +55,44 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
   return {
     async filterLabelNoise(input: FilterLabelNoiseInput): Promise<FilterLabelNoiseResult> {
       return failingOnBadInput(() =>
-        memoised(artifacts, { activity: 'filterLabelNoise', train: input.train.sha256, method: input.method, k: input.k }, async () => {
-          if (input.method !== 'enn') {
-            throw new InvalidInputError('denoise.method', `denoise.method must be "enn" or "none"; got "${String(input.method)}".`);
-          }
+        memoised(artifacts, { activity: 'filterLabelNoise', ...input, train: input.train.sha256 }, async () => {
           const started = performance.now();
           const loaded = await loadDatasetArtifact(artifacts, input.train);
           heartbeat({ stage: 'neighbours' });
-          const { kept, removedPerClass } = editedNearestNeighbours(loaded.data, { k: input.k });
-          const cleaned = takeRows(loaded.data, kept);
+          const { cleaning, typing, index } = filterAndType(loaded.data, input.method, input.k, input.neighbors);
+          const cleaned = takeRows(loaded.data, cleaning.kept);
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: cleaned,
             featureNames: loaded.featureNames,
             labelName: loaded.labelName,
-            extra: { origin_row: kept },
+            extra: { origin_row: cleaning.kept },
           });
+          const removed = await artifacts.putBytes(
+            JSON.stringify({ input: input.train.sha256, method: input.method, removed: Array.from(cleaning.removed), reasons: Array.from(cleaning.reasons) }),
+            'removed-rows',
+            'json',
+          );
           const [, positivesIn] = classCounts(loaded.data.y);
           const [, positivesOut] = classCounts(cleaned.y);
+          const t = typing.counts;
           const result: FilterLabelNoiseResult = {
             dataset: ref,
+            removed,
+            minorityTypes: t,
             summary: {
-              stage: 'editedNearestNeighbours',
+              stage: input.method === 'tomek' ? 'tomekLinks' : input.method === 'renn' ? 'repeatedEditedNearestNeighbours' : 'editedNearestNeighbours',
               rowsIn: loaded.data.y.length,
               rowsOut: cleaned.y.length,
               positivesIn,
               positivesOut,
               seconds: secondsSince(started),
-              note: `k=${input.k}; removed ${removedPerClass[0]} negative and ${removedPerClass[1]} positive rows`,
+              note:
+                `k=${input.k}, ${index.kind} neighbours${cleaning.roundsApplied !== undefined ? `, ${cleaning.roundsApplied} round(s)` : ''}; ` +
+                `removed ${cleaning.removedPerClass[0]} negative and ${cleaning.removedPerClass[1]} positive rows; ` +
+                `minority: ${t.safe} safe, ${t.borderline} borderline, ${t.rare} rare, ${t.outlier} outlier`,
             },
           };
-          return { result, outputs: { dataset: ref } };
+          return { result, outputs: { dataset: ref, removed } };
         }),
       );
     },

@@ -88,13 +88,14 @@ export function createRegistryActivities(deps: RegistryDeps) {
       let lineageRows = 0;
       if (input.lineage) {
         const augmented = await loadDatasetArtifact(artifacts, input.lineage);
-        const parent = augmented.extra?.synthetic_parent as Int32Array | undefined;
-        const neighbour = augmented.extra?.synthetic_neighbour as Int32Array | undefined;
-        const lambda = augmented.extra?.synthetic_lambda as Float64Array | undefined;
-        if (parent && neighbour && lambda) {
-          let first = 0;
-          while (first < parent.length && parent[first]! < 0) first++;
-          lineageRows = await registry.recordLineage(input.runId, input.lineage.sha256, parent.subarray(first), neighbour.subarray(first), lambda.subarray(first));
+        const synthetic = augmented.extra?._synthetic as Int32Array | undefined;
+        const seedRow = augmented.extra?._seed_row as Int32Array | undefined;
+        const neighbourRow = augmented.extra?._neighbor_row as Int32Array | undefined;
+        const gap = augmented.extra?._gap as Float64Array | undefined;
+        if (synthetic && seedRow && neighbourRow && gap) {
+          // Synthetic rows follow the real ones (appendSynthetic), so they are one tail slice.
+          const first = synthetic.indexOf(1);
+          if (first >= 0) lineageRows = await registry.recordLineage(input.runId, input.lineage.sha256, seedRow.subarray(first), neighbourRow.subarray(first), gap.subarray(first));
         }
       }
       return { lineageRows };

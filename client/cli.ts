@@ -28,6 +28,12 @@ interface Command extends CommandSpec {
 }
 
 const seedOf = (f: ParsedFlags) => numberFlag(f, 'seed', { integer: true, default: 1 })!;
+const neighbors = { type: 'string', help: 'neighbour search: auto (by estimated cost, default), exact or hnsw', placeholder: 'KIND' } as const;
+function neighborsOf(f: ParsedFlags): 'auto' | 'exact' | 'hnsw' {
+  const v = stringFlag(f, 'neighbors') ?? 'auto';
+  if (v !== 'auto' && v !== 'exact' && v !== 'hnsw') throw new InvalidInputError('--neighbors', `--neighbors: expected auto, exact or hnsw, got "${v}"`);
+  return v;
+}
 
 const commands: Command[] = [
   {
@@ -103,37 +109,47 @@ const commands: Command[] = [
   },
   {
     name: 'denoise',
-    summary: 'label-noise filtering with edited nearest neighbours (exact kNN)',
-    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn] [--seed S] --out FILE',
+    summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn) or Tomek links, with minority typing',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek] [--neighbors auto|exact|hnsw] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
-      method: { type: 'string', help: 'enn (default)', placeholder: 'enn' },
+      method: { type: 'string', help: 'enn (default), renn or tomek', placeholder: 'METHOD' },
+      neighbors,
       seed, out, json,
     },
     run: async (f) => ({
-      value: await denoiseCommand({ ...labelledFile(f), k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!, method: stringFlag(f, 'method') ?? 'enn' }),
+      value: await denoiseCommand({ ...labelledFile(f), k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!, method: stringFlag(f, 'method') ?? 'enn', neighbors: neighborsOf(f) }),
     }),
   },
   {
     name: 'adasyn',
     summary: 'ADASYN: synthetic minority rows where the minority is hardest to learn (He et al. 2008)',
-    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact] [--seed S] --out FILE',
+    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|hnsw] [--max-synthetic-ratio R] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       k: { type: 'string', help: 'neighbours per minority row (default 5)', placeholder: 'K' },
-      beta: { type: 'string', help: 'balance level: G = (negatives − positives)·β (default 1)', placeholder: 'B' },
-      exact: { type: 'boolean', help: 'exact neighbour search (the only search in this version)' },
+      beta: { type: 'string', help: 'balance level in (0, 1]: G = (negatives − positives)·β (default 1)', placeholder: 'B' },
+      exact: { type: 'boolean', help: 'exact neighbour search (same as --neighbors exact)' },
+      neighbors,
+      'max-synthetic-rows': { type: 'string', help: 'quota: at most this many synthetic rows (allocation scaled down)', placeholder: 'N' },
+      'max-synthetic-ratio': { type: 'string', help: 'quota: at most this many synthetic rows per input row', placeholder: 'R' },
       seed, out, json,
     },
-    run: async (f) => ({
-      value: await adasynCommand({
-        ...labelledFile(f),
-        k: numberFlag(f, 'k', { integer: true, min: 1, default: 5 })!,
-        beta: numberFlag(f, 'beta', { default: 1 })!,
-        exact: true,
-      }),
-    }),
+    run: async (f) => {
+      const maxRows = numberFlag(f, 'max-synthetic-rows', { integer: true, min: 1 });
+      const maxRatio = numberFlag(f, 'max-synthetic-ratio');
+      return {
+        value: await adasynCommand({
+          ...labelledFile(f),
+          k: numberFlag(f, 'k', { integer: true, min: 1, default: 5 })!,
+          beta: numberFlag(f, 'beta', { default: 1 })!,
+          neighbors: f.exact ? 'exact' : neighborsOf(f),
+          ...(maxRows !== undefined ? { maxSyntheticRows: maxRows } : {}),
+          ...(maxRatio !== undefined ? { maxSyntheticRatio: maxRatio } : {}),
+        }),
+      };
+    },
   },
   {
     name: 'train',

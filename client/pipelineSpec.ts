@@ -80,9 +80,15 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   }
 
   const denoise = { ...DEFAULT_PIPELINE.denoise, ...(isObject(raw.denoise) ? raw.denoise : {}) } as PipelineSpec['denoise'];
-  if (denoise.method !== 'enn' && denoise.method !== 'none') {
-    throw new InvalidInputError(`${source}: denoise.method`, `${source}: denoise.method: expected "enn" or "none", got ${JSON.stringify(denoise.method)}`);
+  if (!['enn', 'renn', 'tomek', 'none'].includes(denoise.method)) {
+    throw new InvalidInputError(`${source}: denoise.method`, `${source}: denoise.method: expected "enn", "renn", "tomek" or "none", got ${JSON.stringify(denoise.method)}`);
   }
+  const neighborSearch = (field: string, v: unknown) => {
+    if (v !== undefined && v !== 'auto' && v !== 'exact' && v !== 'hnsw') {
+      throw new InvalidInputError(`${source}: ${field}`, `${source}: ${field}: expected "auto", "exact" or "hnsw", got ${JSON.stringify(v)}`);
+    }
+  };
+  neighborSearch('denoise.neighbors', denoise.neighbors);
   if (denoise.k !== undefined) positiveInteger(source, 'denoise.k', denoise.k);
 
   const adasyn = { ...DEFAULT_PIPELINE.adasyn, ...(isObject(raw.adasyn) ? raw.adasyn : {}) } as PipelineSpec['adasyn'];
@@ -90,8 +96,12 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     throw new InvalidInputError(`${source}: adasyn.enabled`, `${source}: adasyn.enabled: expected true or false, got ${JSON.stringify(adasyn.enabled)}`);
   }
   if (adasyn.k !== undefined) positiveInteger(source, 'adasyn.k', adasyn.k);
-  if (adasyn.beta !== undefined && !(typeof adasyn.beta === 'number' && adasyn.beta > 0)) {
-    throw new InvalidInputError(`${source}: adasyn.beta`, `${source}: adasyn.beta: expected a number > 0, got ${JSON.stringify(adasyn.beta)}`);
+  if (adasyn.beta !== undefined && !(typeof adasyn.beta === 'number' && adasyn.beta > 0 && adasyn.beta <= 1)) {
+    throw new InvalidInputError(`${source}: adasyn.beta`, `${source}: adasyn.beta: expected a number in (0, 1], got ${JSON.stringify(adasyn.beta)}`);
+  }
+  neighborSearch('adasyn.neighbors', adasyn.neighbors);
+  if (adasyn.maxSyntheticRatio !== undefined && !(typeof adasyn.maxSyntheticRatio === 'number' && adasyn.maxSyntheticRatio > 0)) {
+    throw new InvalidInputError(`${source}: adasyn.maxSyntheticRatio`, `${source}: adasyn.maxSyntheticRatio: expected a number > 0, got ${JSON.stringify(adasyn.maxSyntheticRatio)}`);
   }
 
   const model = { ...DEFAULT_PIPELINE.model, ...(isObject(raw.model) ? raw.model : {}) } as PipelineSpec['model'];

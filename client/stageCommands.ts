@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
-import { editedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -15,6 +14,8 @@ import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, parseModelArtifact, scoreModel, typ
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
+import { createNeighborIndex } from '../core/neighbors/chooseNeighborIndex.js';
+import { filterAndType, type LabelNoiseMethod } from '../activities/filterLabelNoise.js';
 import { positiveTargetFor, shardTargets } from '../core/sampling/adaptiveSample.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { fileRowCounts, planShards } from '../data/positiveScan.js';
@@ -145,34 +146,53 @@ async function readInput(a: { input: string; label: string; positive?: string; c
   });
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string }) {
+export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: 'auto' | 'exact' | 'hnsw' }) {
   const started = performance.now();
-  if (a.method !== 'enn') {
-    throw new InvalidInputError('--method', `--method: expected "enn" (Tomek links come with the neighbours issue), got "${a.method}"`);
+  if (!['enn', 'renn', 'tomek'].includes(a.method)) {
+    throw new InvalidInputError('--method', `--method: expected enn, renn or tomek, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
   const d = await readInput(a);
-  const { kept, removedPerClass } = editedNearestNeighbours(d.data, { k: a.k });
-  const cleaned = takeRows(d.data, kept);
+  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors);
+  const cleaned = takeRows(d.data, cleaning.kept);
   await writeLabelledTable(out, { data: cleaned, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
   return {
     command: 'denoise',
     method: a.method,
     k: a.k,
+    neighbors: index.kind,
     out,
     rowsIn: d.rows,
     rowsOut: cleaned.y.length,
-    removedNegatives: removedPerClass[0],
-    removedPositives: removedPerClass[1],
+    removedNegatives: cleaning.removedPerClass[0],
+    removedPositives: cleaning.removedPerClass[1],
+    ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied } : {}),
+    minorityTypes: typing.counts,
     seconds: seconds(started),
   };
 }
 
-export async function adasynCommand(a: LabelledFileArgs & { k: number; beta: number; exact: boolean }) {
+export async function adasynCommand(
+  a: LabelledFileArgs & { k: number; beta: number; neighbors: 'auto' | 'exact' | 'hnsw'; maxSyntheticRows?: number; maxSyntheticRatio?: number },
+) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const d = await readInput(a);
-  const r = adasyn(d.data, { k: a.k, beta: a.beta, random: seededRandom(deriveSeed(a.seed, 'adasyn')) });
+  const [, positives0] = classCounts(d.data.y);
+  const index = createNeighborIndex(d.data.x, { kind: a.neighbors, queries: positives0 });
+  let r;
+  try {
+    r = adasyn(d.data, {
+      k: a.k,
+      beta: a.beta,
+      random: seededRandom(deriveSeed(a.seed, 'adasyn')),
+      index,
+      ...(a.maxSyntheticRows !== undefined ? { maxSyntheticRows: a.maxSyntheticRows } : {}),
+      ...(a.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: a.maxSyntheticRatio } : {}),
+    });
+  } finally {
+    index.close();
+  }
   const augmented = appendSynthetic(d.data, r.synthetic);
   await writeLabelledTable(out, { data: augmented, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
   const [negatives, positives] = classCounts(augmented.y);
@@ -180,13 +200,17 @@ export async function adasynCommand(a: LabelledFileArgs & { k: number; beta: num
     command: 'adasyn',
     k: a.k,
     beta: a.beta,
-    neighbours: 'exact',
+    neighbors: index.kind,
     out,
     rowsIn: d.rows,
+    requestedRows: r.requested,
     syntheticRows: r.synthetic.rows,
     rowsOut: augmented.y.length,
     negatives,
     positives,
+    syntheticRatio: r.stats.syntheticRatio,
+    neighbourDistance: r.stats.neighbourDistance,
+    ...(r.quotaMessage ? { quota: r.quotaMessage } : {}),
     ...(r.warning ? { warning: r.warning } : {}),
     seed: a.seed,
     seconds: seconds(started),

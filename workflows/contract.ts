@@ -21,6 +21,9 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 
+/** Neighbour search of a stage: chosen by estimated cost (`auto`), or forced. */
+export type NeighborSearch = 'auto' | 'exact' | 'hnsw';
+
 export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | `cost:${number},${number}`;
 
 /** One gate in a gate spec (see core/gates). Kept JSON-plain here; core/gates validates it. */
@@ -58,8 +61,8 @@ export interface PipelineSpec {
     shards?: number;
   };
   split: { train: number; validation: number; test: number };
-  denoise: { method: 'enn' | 'none'; k?: number };
-  adasyn: { enabled: boolean; k?: number; beta?: number };
+  denoise: { method: 'enn' | 'renn' | 'tomek' | 'none'; k?: number; neighbors?: NeighborSearch };
+  adasyn: { enabled: boolean; k?: number; beta?: number; neighbors?: NeighborSearch; maxSyntheticRatio?: number };
   model: { kind: 'logreg'; l2?: number; threshold: ThresholdPolicyName };
   gates: GateSpecJson;
   /** Hold the promotion until a human approves it. @default false */

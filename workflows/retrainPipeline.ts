@@ -154,14 +154,26 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   let train = split.train;
   if (spec.denoise.method !== 'none') {
     stage = 'label-noise filtering';
-    const cleaned = await compute.filterLabelNoise({ train, method: spec.denoise.method, k: spec.denoise.k ?? 3 });
+    const cleaned = await compute.filterLabelNoise({
+      train,
+      method: spec.denoise.method,
+      k: spec.denoise.k ?? 3,
+      ...(spec.denoise.neighbors ? { neighbors: spec.denoise.neighbors } : {}),
+    });
     train = cleaned.dataset;
     stages.push(cleaned.summary);
   }
   let lineage = undefined;
   if (spec.adasyn.enabled) {
     stage = 'ADASYN';
-    const augmented = await compute.oversampleAdasyn({ train, k: spec.adasyn.k ?? 5, beta: spec.adasyn.beta ?? 1, seed: spec.seed });
+    const augmented = await compute.oversampleAdasyn({
+      train,
+      k: spec.adasyn.k ?? 5,
+      beta: spec.adasyn.beta ?? 1,
+      seed: spec.seed,
+      ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
+      ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
+    });
     train = augmented.dataset;
     lineage = augmented.lineage;
     stages.push(augmented.summary);

@@ -50,6 +50,12 @@ export interface AdasynOptions {
    * @default none
    */
   categoricalColumns?: number[];
+  /**
+   * Reject constant (zero-variance) feature columns as bad input. A pipeline that has its own feature checks may
+   * turn this off: a constant column does not change distances and interpolates to itself.
+   * @default true
+   */
+  rejectConstantFeatures?: boolean;
 }
 
 /** Where each synthetic row came from: x = x[parent] + lambda · (x[neighbour] − x[parent]). */
@@ -476,7 +482,7 @@ function validateOversample(data: LabelledData, opts: Omit<AdasynOptions, 'rando
       if (v > max[c]!) max[c] = v;
     }
   }
-  for (let c = 0; c < cols; c++) {
+  for (let c = 0; c < cols && opts.rejectConstantFeatures !== false; c++) {
     if (min[c] === max[c]) {
       throw new InvalidInputError(
         `feature column ${c}`,

@@ -19,6 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'empty.csv'), 'a,b,label\n1,2,0\n3,,1\n5,6,0\n');
   writeFileSync(join(dir, 'nan.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,NaN,0\n');
   writeFileSync(join(dir, 'tiny.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,1,0\n2,2,0\n');
+  writeFileSync(join(dir, 'constant.csv'), 'a,b,label\n1,5,0\n3,5,1\n5,5,0\n7,5,1\n9,5,0\n2,5,0\n');
   writeFileSync(join(dir, 'not-parquet.parquet'), 'this is not a parquet file\n');
   writeFileSync(join(dir, 'strict-gates.json'), JSON.stringify({ gates: [{ metric: 'precision', class: 'positive', min: 0.999 }] }));
 });
@@ -86,6 +87,22 @@ describe('stage commands, chained on generated data', () => {
     expect(report.gMean).toBeGreaterThan(0.7);
   });
 
+  it('denoise reports minority types; renn and tomek run as alternatives; adasyn reports quota and distance stats', async () => {
+    for (const method of ['enn', 'renn', 'tomek']) {
+      const d = await run(['denoise', '--input', 'sample.parquet', '--label', 'label', '--method', method, '--out', `clean-${method}.parquet`, '--json']);
+      expect(d.code, d.stderr).toBe(0);
+      const types = d.json<{ minorityTypes: Record<string, number> }>().minorityTypes;
+      expect(types.safe + types.borderline + types.rare + types.outlier).toBe(350);
+    }
+    const a = await run(['adasyn', '--input', 'clean.parquet', '--label', 'label', '--exact', '--max-synthetic-ratio', '0.1', '--out', 'quota.parquet', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const j = a.json<{ syntheticRows: number; rowsIn: number; quota: string; neighbors: string; neighbourDistance: { min: number; max: number } }>();
+    expect(j.neighbors).toBe('exact');
+    expect(j.syntheticRows).toBe(Math.floor(0.1 * j.rowsIn));
+    expect(j.quota).toMatch(/quota/i);
+    expect(j.neighbourDistance.max).toBeGreaterThan(j.neighbourDistance.min);
+  });
+
   it('evaluate exits 1 when gates from a file fail', async () => {
     const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--gates', 'strict-gates.json', '--json']);
     expect(e.code).toBe(1);
@@ -103,6 +120,8 @@ describe('bad input: one line on stderr, exit 2, no output file', () => {
     ['a NaN value', ['denoise', '--input', 'nan.csv', '--label', 'label', '--out', 'o6.csv'], /feature column "b".*NaN at data row 3/],
     ['a target size below 1', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '0', '--out', 'o7.parquet'], /--target-size: expected an integer ≥ 1, got "0"/],
     ['k at the number of minority rows', ['adasyn', '--input', 'tiny.csv', '--label', 'label', '--k', '2', '--out', 'o8.csv'], /below the number of minority rows \(2\); got k=2/],
+    ['a beta above 1', ['adasyn', '--input', 'raw.parquet', '--label', 'label', '--beta', '1.5', '--out', 'o16.csv'], /β|beta/],
+    ['a constant feature column', ['adasyn', '--input', 'constant.csv', '--label', 'label', '--k', '1', '--out', 'o17.csv'], /feature column 1: expected a feature that varies/],
     ['an output directory that does not exist', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--out', 'no/such/dir/o9.parquet'], /--out: the directory .* does not exist/],
     ['a target size below Nr', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '100', '--out', 'o11.parquet'], /--target-size 100 is below Nr = 350 positives/],
     ['a predicate naming an unknown column', ['sample', '--input', 'raw.parquet', '--label', 'label', '--positive-when', 'revenue >= 100', '--target-size', '100', '--nr', '5', '--out', 'o12.parquet'], /--positive-when "revenue >= 100" is not a usable predicate.*revenue/],
