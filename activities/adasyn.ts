@@ -2,7 +2,7 @@
 // (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics.
 
 import { classCounts } from '../core/dataset.js';
-import { createNeighborIndex, chooseNeighborIndex } from '../core/neighbors/chooseNeighborIndex.js';
+import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { adasyn, appendSynthetic, lineageColumns } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
@@ -20,6 +20,8 @@ export interface OversampleAdasynInput {
   neighbors?: 'auto' | 'exact' | 'hnsw';
   /** At most this many synthetic rows per training row. @default none */
   maxSyntheticRatio?: number;
+  /** Neighbours are found on standardised features, or on raw ones (imbalanced-learn's way). @default 'standardise' */
+  scaling?: DistanceScaling;
 }
 
 export interface OversampleAdasynResult {
@@ -41,8 +43,6 @@ export function adasynActivities(deps: ComputeDeps) {
           const loaded = await loadDatasetArtifact(artifacts, input.train);
           const [negativesIn, positivesIn] = classCounts(loaded.data.y);
           const realRows = loaded.data.y.length;
-          const neighbors = input.neighbors ?? 'auto';
-          const choice = chooseNeighborIndex(realRows, loaded.data.x.cols, { kind: neighbors, queries: positivesIn });
           // Graceful degradation: with too few minority rows for k neighbours, use fewer, and say so.
           const k = Math.min(input.k, positivesIn - 1);
           if (k < 1) {
@@ -52,20 +52,22 @@ export function adasynActivities(deps: ComputeDeps) {
             };
             return { result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary }, outputs: { dataset: input.train } };
           }
-          heartbeat({ stage: 'neighbours', index: choice.kind });
-          const index = createNeighborIndex(loaded.data.x, { kind: choice.kind, queries: positivesIn });
+          heartbeat({ stage: 'neighbours' });
+          const indexes = neighborIndexes(loaded.data, { kind: input.neighbors ?? 'auto', queries: positivesIn, ...(input.scaling ? { scaling: input.scaling } : {}) });
+          const choice = indexes.choice;
           let out;
           try {
             out = adasyn(loaded.data, {
               k,
               beta: input.beta,
               random: seededRandom(deriveSeed(input.seed, 'adasyn')),
-              index,
+              index: indexes.all,
+              minorityIndex: indexes.minority,
               rejectConstantFeatures: false,
               ...(input.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: input.maxSyntheticRatio } : {}),
             });
           } finally {
-            index.close();
+            indexes.close();
           }
           const augmented = appendSynthetic(loaded.data, out.synthetic);
           const lineage = lineageColumns(realRows, out.lineage);
@@ -79,7 +81,7 @@ export function adasynActivities(deps: ComputeDeps) {
           const [, positivesOut] = classCounts(augmented.y);
           const d = out.stats.neighbourDistance;
           const notes = [
-            `k=${k}${k < input.k ? ` (lowered from ${input.k}: only ${positivesIn} minority rows)` : ''}, beta=${input.beta}, ${choice.kind} neighbours`,
+            `k=${k}${k < input.k ? ` (lowered from ${input.k}: only ${positivesIn} minority rows)` : ''}, beta=${input.beta}, ${choice.kind} neighbours on ${input.scaling ?? 'standardise'}d features`,
             `${out.synthetic.rows} synthetic positives for ${negativesIn} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
             ...(d ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`] : []),
             ...(out.quotaMessage ? [out.quotaMessage] : []),

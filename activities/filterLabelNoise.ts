@@ -7,7 +7,8 @@ import { typeMinority, type MinorityTyping } from '../core/denoise/minorityTypin
 import type { CleaningResult } from '../core/denoise/removalReason.js';
 import { tomekLinks } from '../core/denoise/tomekLinks.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { chooseNeighborIndex, createNeighborIndex } from '../core/neighbors/chooseNeighborIndex.js';
+import { applyStandardiser, fitStandardiser } from '../core/models/standardiser.js';
+import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
@@ -21,6 +22,8 @@ export interface FilterLabelNoiseInput {
   k: number;
   /** Neighbour search: chosen by cost, or forced. @default 'auto' */
   neighbors?: 'auto' | 'exact' | 'hnsw';
+  /** Neighbours on standardised features, or raw ones (imbalanced-learn's way). @default 'standardise' */
+  scaling?: DistanceScaling;
 }
 
 export interface FilterLabelNoiseResult {
@@ -32,21 +35,28 @@ export interface FilterLabelNoiseResult {
 }
 
 /** The chosen filter over `data`, with one neighbour index shared by the filter and the minority typing. */
-export function filterAndType(data: LabelledData, method: LabelNoiseMethod, k: number, neighbors: 'auto' | 'exact' | 'hnsw' = 'auto') {
+export function filterAndType(
+  data: LabelledData,
+  method: LabelNoiseMethod,
+  k: number,
+  neighbors: 'auto' | 'exact' | 'hnsw' = 'auto',
+  scaling: DistanceScaling = 'standardise',
+) {
   if (method !== 'enn' && method !== 'renn' && method !== 'tomek') {
     throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek" or "none"; got "${String(method)}".`);
   }
-  const choice = chooseNeighborIndex(data.y.length, data.x.cols, { kind: neighbors, queries: data.y.length });
-  const index = createNeighborIndex(data.x, { kind: choice.kind, queries: data.y.length });
+  const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling });
+  const index = indexes.all;
+  const choice = indexes.choice;
   try {
     const typing = typeMinority(data, { index });
     let cleaning: CleaningResult & { roundsApplied?: number };
     if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index });
     else if (method === 'tomek') cleaning = tomekLinks(data, { index });
-    else cleaning = repeatedEditedNearestNeighbours(data, { k });
+    else cleaning = repeatedEditedNearestNeighbours(scaling === 'raw' ? data : { x: applyStandardiser(fitStandardiser(data.x), data.x), y: data.y }, { k });
     return { cleaning, typing, index: choice };
   } finally {
-    index.close();
+    indexes.close();
   }
 }
 
@@ -59,7 +69,7 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
           const started = performance.now();
           const loaded = await loadDatasetArtifact(artifacts, input.train);
           heartbeat({ stage: 'neighbours' });
-          const { cleaning, typing, index } = filterAndType(loaded.data, input.method, input.k, input.neighbors);
+          const { cleaning, typing, index } = filterAndType(loaded.data, input.method, input.k, input.neighbors, input.scaling);
           const cleaned = takeRows(loaded.data, cleaning.kept);
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: cleaned,

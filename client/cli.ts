@@ -29,6 +29,7 @@ interface Command extends CommandSpec {
 
 const seedOf = (f: ParsedFlags) => numberFlag(f, 'seed', { integer: true, default: 1 })!;
 const neighbors = { type: 'string', help: 'neighbour search: auto (by estimated cost, default), exact or hnsw', placeholder: 'KIND' } as const;
+const rawDistances = { type: 'boolean', help: 'find neighbours on raw features, as imbalanced-learn does (default: standardised features)' } as const;
 function neighborsOf(f: ParsedFlags): 'auto' | 'exact' | 'hnsw' {
   const v = stringFlag(f, 'neighbors') ?? 'auto';
   if (v !== 'auto' && v !== 'exact' && v !== 'hnsw') throw new InvalidInputError('--neighbors', `--neighbors: expected auto, exact or hnsw, got "${v}"`);
@@ -115,11 +116,17 @@ const commands: Command[] = [
       input, label, positive, categorical,
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
       method: { type: 'string', help: 'enn (default), renn or tomek', placeholder: 'METHOD' },
-      neighbors,
+      neighbors, 'raw-distances': rawDistances,
       seed, out, json,
     },
     run: async (f) => ({
-      value: await denoiseCommand({ ...labelledFile(f), k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!, method: stringFlag(f, 'method') ?? 'enn', neighbors: neighborsOf(f) }),
+      value: await denoiseCommand({
+        ...labelledFile(f),
+        k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!,
+        method: stringFlag(f, 'method') ?? 'enn',
+        neighbors: neighborsOf(f),
+        scaling: f['raw-distances'] ? 'raw' : 'standardise',
+      }),
     }),
   },
   {
@@ -131,7 +138,7 @@ const commands: Command[] = [
       k: { type: 'string', help: 'neighbours per minority row (default 5)', placeholder: 'K' },
       beta: { type: 'string', help: 'balance level in (0, 1]: G = (negatives − positives)·β (default 1)', placeholder: 'B' },
       exact: { type: 'boolean', help: 'exact neighbour search (same as --neighbors exact)' },
-      neighbors,
+      neighbors, 'raw-distances': rawDistances,
       'max-synthetic-rows': { type: 'string', help: 'quota: at most this many synthetic rows (allocation scaled down)', placeholder: 'N' },
       'max-synthetic-ratio': { type: 'string', help: 'quota: at most this many synthetic rows per input row', placeholder: 'R' },
       seed, out, json,
@@ -145,6 +152,7 @@ const commands: Command[] = [
           k: numberFlag(f, 'k', { integer: true, min: 1, default: 5 })!,
           beta: numberFlag(f, 'beta', { default: 1 })!,
           neighbors: f.exact ? 'exact' : neighborsOf(f),
+          scaling: f['raw-distances'] ? 'raw' : 'standardise',
           ...(maxRows !== undefined ? { maxSyntheticRows: maxRows } : {}),
           ...(maxRatio !== undefined ? { maxSyntheticRatio: maxRatio } : {}),
         }),

@@ -14,7 +14,7 @@ import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, parseModelArtifact, scoreModel, typ
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { createNeighborIndex } from '../core/neighbors/chooseNeighborIndex.js';
+import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { filterAndType, type LabelNoiseMethod } from '../activities/filterLabelNoise.js';
 import { positiveTargetFor, shardTargets } from '../core/sampling/adaptiveSample.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
@@ -146,14 +146,14 @@ async function readInput(a: { input: string; label: string; positive?: string; c
   });
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: 'auto' | 'exact' | 'hnsw' }) {
+export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: 'auto' | 'exact' | 'hnsw'; scaling: DistanceScaling }) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn or tomek, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
   const d = await readInput(a);
-  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors);
+  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling);
   const cleaned = takeRows(d.data, cleaning.kept);
   await writeLabelledTable(out, { data: cleaned, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
   return {
@@ -161,6 +161,7 @@ export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: 
     method: a.method,
     k: a.k,
     neighbors: index.kind,
+    distances: a.scaling,
     out,
     rowsIn: d.rows,
     rowsOut: cleaned.y.length,
@@ -173,25 +174,26 @@ export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: 
 }
 
 export async function adasynCommand(
-  a: LabelledFileArgs & { k: number; beta: number; neighbors: 'auto' | 'exact' | 'hnsw'; maxSyntheticRows?: number; maxSyntheticRatio?: number },
+  a: LabelledFileArgs & { k: number; beta: number; neighbors: 'auto' | 'exact' | 'hnsw'; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const d = await readInput(a);
   const [, positives0] = classCounts(d.data.y);
-  const index = createNeighborIndex(d.data.x, { kind: a.neighbors, queries: positives0 });
+  const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling });
   let r;
   try {
     r = adasyn(d.data, {
       k: a.k,
       beta: a.beta,
       random: seededRandom(deriveSeed(a.seed, 'adasyn')),
-      index,
+      index: indexes.all,
+      minorityIndex: indexes.minority,
       ...(a.maxSyntheticRows !== undefined ? { maxSyntheticRows: a.maxSyntheticRows } : {}),
       ...(a.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: a.maxSyntheticRatio } : {}),
     });
   } finally {
-    index.close();
+    indexes.close();
   }
   const augmented = appendSynthetic(d.data, r.synthetic);
   await writeLabelledTable(out, { data: augmented, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
@@ -200,7 +202,8 @@ export async function adasynCommand(
     command: 'adasyn',
     k: a.k,
     beta: a.beta,
-    neighbors: index.kind,
+    neighbors: indexes.choice.kind,
+    distances: a.scaling,
     out,
     rowsIn: d.rows,
     requestedRows: r.requested,
