@@ -1,7 +1,7 @@
 // Temporal adapter of ADASYN: synthetic minority rows appended to the clean training split, with their lineage
 // (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics.
 
-import { classCounts } from '../core/dataset.js';
+import { classCounts, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { adasyn, appendSynthetic, lineageColumns } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
@@ -33,6 +33,54 @@ export interface OversampleAdasynResult {
   summary: StageSummary;
 }
 
+export interface OversampleOptions {
+  k: number;
+  beta: number;
+  seed: number;
+  neighbors?: 'auto' | 'exact' | 'hnsw';
+  maxSyntheticRatio?: number;
+  scaling?: DistanceScaling;
+}
+
+/**
+ * ADASYN as the pipeline runs it, shared with `rareflow fit`: k lowered when the minority is too small (skipped
+ * below 2 rows), constant columns tolerated, lineage columns and a one-line note of what was done.
+ */
+export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions) {
+  const [negatives, positives] = classCounts(data.y);
+  const realRows = data.y.length;
+  const k = Math.min(o.k, positives - 1);
+  if (k < 1 || negatives === 0) {
+    return { augmented: data, lineage: undefined, syntheticRows: 0, note: `skipped: ${positives} minority row(s), too few for any neighbour` };
+  }
+  const indexes = neighborIndexes(data, { kind: o.neighbors ?? 'auto', queries: positives, ...(o.scaling ? { scaling: o.scaling } : {}) });
+  let out;
+  try {
+    out = adasyn(data, {
+      k,
+      beta: o.beta,
+      random: seededRandom(deriveSeed(o.seed, 'adasyn')),
+      index: indexes.all,
+      minorityIndex: indexes.minority,
+      rejectConstantFeatures: false,
+      ...(o.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: o.maxSyntheticRatio } : {}),
+    });
+  } finally {
+    indexes.close();
+  }
+  const augmented = appendSynthetic(data, out.synthetic);
+  const lineage = lineageColumns(realRows, out.lineage);
+  const d = out.stats.neighbourDistance;
+  const note = [
+    `k=${k}${k < o.k ? ` (lowered from ${o.k}: only ${positives} minority rows)` : ''}, beta=${o.beta}, ${indexes.choice.kind} neighbours on ${o.scaling === 'raw' ? 'raw' : 'standardised'} features`,
+    `${out.synthetic.rows} synthetic positives for ${negatives} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
+    ...(out.synthetic.rows > 0 ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`] : []),
+    ...(out.quotaMessage ? [out.quotaMessage] : []),
+    ...(out.warning ? [out.warning] : []),
+  ].join('; ');
+  return { augmented, lineage, syntheticRows: out.synthetic.rows, note };
+}
+
 export function adasynActivities(deps: ComputeDeps) {
   const { artifacts } = deps;
   return {
@@ -41,59 +89,24 @@ export function adasynActivities(deps: ComputeDeps) {
         memoised(artifacts, { activity: 'oversampleAdasyn', ...input, train: input.train.sha256 }, async (): Promise<{ result: OversampleAdasynResult; outputs: Record<string, ArtifactRef> }> => {
           const started = performance.now();
           const loaded = await loadDatasetArtifact(artifacts, input.train);
-          const [negativesIn, positivesIn] = classCounts(loaded.data.y);
+          const [, positivesIn] = classCounts(loaded.data.y);
           const realRows = loaded.data.y.length;
-          // Graceful degradation: with too few minority rows for k neighbours, use fewer, and say so.
-          const k = Math.min(input.k, positivesIn - 1);
-          if (k < 1) {
-            const summary: StageSummary = {
-              stage: 'adasyn', rowsIn: realRows, rowsOut: realRows, positivesIn, positivesOut: positivesIn, seconds: secondsSince(started),
-              note: `skipped: ${positivesIn} minority row(s) in the training split, too few for any neighbour`,
-            };
-            return { result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary }, outputs: { dataset: input.train } };
-          }
           heartbeat({ stage: 'neighbours' });
-          const indexes = neighborIndexes(loaded.data, { kind: input.neighbors ?? 'auto', queries: positivesIn, ...(input.scaling ? { scaling: input.scaling } : {}) });
-          const choice = indexes.choice;
-          let out;
-          try {
-            out = adasyn(loaded.data, {
-              k,
-              beta: input.beta,
-              random: seededRandom(deriveSeed(input.seed, 'adasyn')),
-              index: indexes.all,
-              minorityIndex: indexes.minority,
-              rejectConstantFeatures: false,
-              ...(input.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: input.maxSyntheticRatio } : {}),
-            });
-          } finally {
-            indexes.close();
-          }
-          const augmented = appendSynthetic(loaded.data, out.synthetic);
-          const lineage = lineageColumns(realRows, out.lineage);
-          const gap = lineage._gap.map((v) => (Number.isNaN(v) ? 0 : v)); // dataset artifacts hold finite numbers only
+          const done = oversampleWithAdasyn(loaded.data, input);
+          const [, positivesOut] = classCounts(done.augmented.y);
+          const summary: StageSummary = {
+            stage: 'adasyn', rowsIn: realRows, rowsOut: done.augmented.y.length, positivesIn, positivesOut, seconds: secondsSince(started), note: done.note,
+          };
+          if (!done.lineage) return { result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary }, outputs: { dataset: input.train } };
+          const l = done.lineage;
+          const gap = l._gap.map((v) => (Number.isNaN(v) ? 0 : v)); // dataset artifacts hold finite numbers only
           const ref = await saveDatasetArtifact(artifacts, 'train-augmented', {
-            data: augmented,
+            data: done.augmented,
             featureNames: loaded.featureNames,
             labelName: loaded.labelName,
-            extra: { _synthetic: Int32Array.from(lineage._synthetic), _seed_row: lineage._seed_row, _neighbor_row: lineage._neighbor_row, _gap: gap },
+            extra: { _synthetic: Int32Array.from(l._synthetic), _seed_row: l._seed_row, _neighbor_row: l._neighbor_row, _gap: gap },
           });
-          const [, positivesOut] = classCounts(augmented.y);
-          const d = out.stats.neighbourDistance;
-          const notes = [
-            `k=${k}${k < input.k ? ` (lowered from ${input.k}: only ${positivesIn} minority rows)` : ''}, beta=${input.beta}, ${choice.kind} neighbours on ${input.scaling ?? 'standardise'}d features`,
-            `${out.synthetic.rows} synthetic positives for ${negativesIn} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
-            ...(d ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`] : []),
-            ...(out.quotaMessage ? [out.quotaMessage] : []),
-            ...(out.warning ? [out.warning] : []),
-          ];
-          const result: OversampleAdasynResult = {
-            dataset: ref,
-            lineage: ref,
-            syntheticRows: out.synthetic.rows,
-            summary: { stage: 'adasyn', rowsIn: realRows, rowsOut: augmented.y.length, positivesIn, positivesOut, seconds: secondsSince(started), note: notes.join('; ') },
-          };
-          return { result, outputs: { dataset: ref } };
+          return { result: { dataset: ref, lineage: ref, syntheticRows: done.syntheticRows, summary }, outputs: { dataset: ref } };
         }),
       );
     },

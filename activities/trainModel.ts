@@ -1,9 +1,9 @@
-// Temporal adapter of training: L2 logistic regression on the (augmented) training split, a threshold from the
-// chosen policy, and the model file stored in the artifact store.
+// Temporal adapter of training: the model on the (augmented) training split, a threshold from the chosen policy,
+// and the sealed model file in the artifact store. `fitModelArtifact` is shared with `rareflow fit` and `train`.
 
-import { classCounts } from '../core/dataset.js';
+import { classCounts, type LabelledData } from '../core/dataset.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
-import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
@@ -26,6 +26,53 @@ export interface TrainModelResult {
   summary: StageSummary;
 }
 
+export interface FitModelOptions {
+  model: PipelineSpec['model'];
+  featureNames: string[];
+  labelName: string;
+  labels: { positive: string; negative: string };
+  modelName: string;
+  seed: number;
+  runId: string;
+  datasetSha256: string;
+  /** Raw input columns and their encoding, when the features were derived from raw columns (fit). */
+  inputColumns?: InputColumn[];
+  /** Needed by the `gmean` policy: held-out rows the model did not see. */
+  validation?: LabelledData;
+}
+
+/** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
+export function fitModelArtifact(train: LabelledData, o: FitModelOptions): { artifact: ModelArtifact; note: string } {
+  const policy = parseThresholdPolicy(o.model.threshold);
+  const fitted = trainLogisticRegression(train, { ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}) });
+  const [, positives] = classCounts(train.y);
+  const rows = train.y.length;
+  const fitPrevalence = positives / rows;
+  const draft: ModelArtifact = {
+    format: MODEL_FORMAT,
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    modelName: o.modelName,
+    featureNames: o.featureNames,
+    ...(o.inputColumns ? { inputColumns: o.inputColumns } : {}),
+    labelName: o.labelName,
+    positiveLabel: o.labels.positive,
+    negativeLabel: o.labels.negative,
+    threshold: 0.5,
+    thresholdPolicy: policy,
+    thresholdReason: '',
+    model: fitted,
+    training: { rows, positives, fitPrevalence, datasetSha256: o.datasetSha256, seed: o.seed, runId: o.runId, codeVersion: codeVersion() },
+  };
+  // The model estimates P(positive) under the class mix it was fitted on, so the q*-rule uses that mix.
+  const choice = chooseThreshold(policy, {
+    prevalence: fitPrevalence,
+    ...(policy.kind === 'gmean' && o.validation ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y } : {}),
+  });
+  const artifact = sealModelArtifact({ ...draft, threshold: choice.threshold, thresholdReason: choice.reason });
+  const note = `logreg (${fitted.iterations} Newton steps${fitted.converged ? '' : ', not converged'}); threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
+  return { artifact, note };
+}
+
 export function trainModelActivities(deps: ComputeDeps) {
   const { artifacts } = deps;
   return {
@@ -36,53 +83,27 @@ export function trainModelActivities(deps: ComputeDeps) {
           { activity: 'trainModel', train: input.train.sha256, validation: input.validation.sha256, model: input.model, labels: input.labels, seed: input.seed, modelName: input.modelName },
           async () => {
             const started = performance.now();
-            const policy = parseThresholdPolicy(input.model.threshold);
             const train = await loadDatasetArtifact(artifacts, input.train);
+            const validation = parseThresholdPolicy(input.model.threshold).kind === 'gmean' ? (await loadDatasetArtifact(artifacts, input.validation)).data : undefined;
             heartbeat({ stage: 'fitting' });
-            const fitted = trainLogisticRegression(train.data, { ...(input.model.l2 !== undefined ? { l2: input.model.l2 } : {}) });
-            const [, positives] = classCounts(train.data.y);
-            const rows = train.data.y.length;
-            const fitPrevalence = positives / rows;
-            const draft: ModelArtifact = {
-              format: MODEL_FORMAT,
-              schemaVersion: MODEL_SCHEMA_VERSION,
-              modelName: input.modelName,
+            const { artifact, note } = fitModelArtifact(train.data, {
+              model: input.model,
               featureNames: train.featureNames,
               labelName: train.labelName,
-              positiveLabel: input.labels.positive,
-              negativeLabel: input.labels.negative,
-              threshold: 0.5,
-              thresholdPolicy: policy,
-              thresholdReason: '',
-              model: fitted,
-              training: { rows, positives, fitPrevalence, datasetSha256: input.train.sha256, seed: input.seed, runId: input.runId, codeVersion: codeVersion() },
-            };
-            let validationScores: Float64Array | undefined;
-            let validationLabels: Uint8Array | undefined;
-            if (policy.kind === 'gmean') {
-              const validation = await loadDatasetArtifact(artifacts, input.validation);
-              validationScores = scoreModel(draft, validation.data.x);
-              validationLabels = validation.data.y;
-            }
-            // The model estimates P(positive) under the class mix it was fitted on, so the q*-rule uses that mix.
-            const choice = chooseThreshold(policy, {
-              prevalence: fitPrevalence,
-              ...(validationScores && validationLabels ? { validationScores, validationLabels } : {}),
+              labels: input.labels,
+              modelName: input.modelName,
+              seed: input.seed,
+              runId: input.runId,
+              datasetSha256: input.train.sha256,
+              ...(validation ? { validation } : {}),
             });
-            const artifact: ModelArtifact = { ...draft, threshold: choice.threshold, thresholdReason: choice.reason };
             const ref = await artifacts.putBytes(JSON.stringify(artifact, null, 1), 'model', 'json');
+            const rows = train.data.y.length;
+            const [, positives] = classCounts(train.data.y);
             const result: TrainModelResult = {
               model: ref,
-              threshold: choice.threshold,
-              summary: {
-                stage: 'trainModel',
-                rowsIn: rows,
-                rowsOut: rows,
-                positivesIn: positives,
-                positivesOut: positives,
-                seconds: secondsSince(started),
-                note: `logreg (${fitted.iterations} Newton steps${fitted.converged ? '' : ', not converged'}); threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`,
-              },
+              threshold: artifact.threshold,
+              summary: { stage: 'trainModel', rowsIn: rows, rowsOut: rows, positivesIn: positives, positivesOut: positives, seconds: secondsSince(started), note },
             };
             return { result, outputs: { model: ref } };
           },

@@ -7,6 +7,8 @@ import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
 import { helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
 import { DEMO_DEFAULTS, runDemo } from './demo.js';
 import { decideCommand, devCommand, driftCommand, runCommand, scheduleCommand, statusCommand, workerCommand } from './orchestratedCommands.js';
+import { fitCommand } from './fitCommand.js';
+import { predictCommand } from './predictCommand.js';
 import { adasynCommand, denoiseCommand, evaluateCommand, generateCommand, sampleCommand, trainCommand } from './stageCommands.js';
 import type { QueueName } from '../worker/rareflowWorkers.js';
 
@@ -199,17 +201,48 @@ const commands: Command[] = [
   },
   {
     name: 'fit',
-    summary: "the default pipeline's data→model stages in one local process (comes with the batch-scoring issue)",
-    usage: 'rareflow fit --input FILE --label COL [--config PIPELINE.json] --out MODEL',
-    flags: { input, label, config: { type: 'string', help: 'pipeline spec', placeholder: 'PIPELINE.json' }, seed, out, json },
-    run: async () => notYet('fit'),
+    summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
+    usage: 'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--seed S] --out MODEL.json [--json]',
+    flags: {
+      input, label, positive, categorical,
+      config: { type: 'string', help: 'pipeline spec whose denoise, adasyn and model settings override the defaults', placeholder: 'PIPELINE.json' },
+      seed,
+      out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
+      json,
+    },
+    run: async (f) => {
+      const pos = stringFlag(f, 'positive');
+      const cats = listFlag(f, 'categorical');
+      const config = stringFlag(f, 'config');
+      const s = numberFlag(f, 'seed', { integer: true });
+      return {
+        value: await fitCommand({
+          input: requiredString(f, 'input'),
+          label: requiredString(f, 'label'),
+          ...(pos !== undefined ? { positive: pos } : {}),
+          ...(cats ? { categorical: cats } : {}),
+          ...(config ? { config } : {}),
+          ...(s !== undefined ? { seed: s } : {}),
+          out: requiredString(f, 'out'),
+        }),
+      };
+    },
   },
   {
     name: 'predict',
-    summary: 'streaming batch scoring of a file (comes with the batch-scoring issue)',
-    usage: 'rareflow predict --model MODEL --input FILE --out FILE.csv|.parquet [--id COL]',
-    flags: { model: { type: 'string', help: 'model file', required: true, placeholder: 'MODEL' }, input, out, id: { type: 'string', help: 'id column copied first', placeholder: 'COL' }, json },
-    run: async () => notYet('predict'),
+    summary: 'streaming batch scoring of a CSV or Parquet file: score, pred (and the id column first)',
+    usage: 'rareflow predict --model MODEL --input FILE --out FILE.csv|FILE.parquet [--id COL] [--json]',
+    flags: {
+      model: { type: 'string', help: 'model file from fit or train', required: true, placeholder: 'MODEL' },
+      input,
+      out: { type: 'string', help: 'output file (.csv or .parquet)', required: true, placeholder: 'FILE' },
+      id: { type: 'string', help: 'id column copied first', placeholder: 'COL' },
+      json,
+    },
+    run: async (f) => {
+      const id = stringFlag(f, 'id');
+      return { value: await predictCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), out: requiredString(f, 'out'), ...(id ? { id } : {}) }) };
+    },
   },
   {
     name: 'demo',

@@ -145,6 +145,11 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
 }
 
 export function readPipelineSpecFile(path: string): PipelineSpec {
+  return resolvePipelineSpec(readPipelineConfigJson(path), path);
+}
+
+/** The parsed JSON of a PIPELINE.json, unchecked (errors name the file when it cannot be read or parsed). */
+export function readPipelineConfigJson(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -157,5 +162,6 @@ export function readPipelineSpecFile(path: string): PipelineSpec {
   } catch (err) {
     throw new InvalidInputError(`--config ${path}`, `--config: ${path} is not valid JSON (${(err as Error).message})`);
   }
-  return resolvePipelineSpec(json, path);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInputError(`--config ${path}`, `--config: ${path} must hold a JSON object`);
+  return json as Record<string, unknown>;
 }

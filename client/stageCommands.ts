@@ -9,9 +9,8 @@ import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
-import { trainLogisticRegression } from '../core/models/logisticRegression.js';
-import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
@@ -21,9 +20,11 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { fileRowCounts, planShards } from '../data/positiveScan.js';
 import { mergeShards, sampleShard } from '../data/shardSampling.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
-import { codeVersion } from '../data/codeVersion.js';
 import { profileLabelledInput } from '../data/inputProfile.js';
-import { readLabelledDataset } from '../data/datasetReader.js';
+import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
+import { createHash } from 'node:crypto';
+import { fitModelArtifact } from '../activities/trainModel.js';
+import type { PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 
@@ -236,31 +237,20 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     fitData = takeRows(d.data, parts.train);
     validation = takeRows(d.data, parts.validation);
   }
-  const fitted = trainLogisticRegression(fitData, { ...(a.l2 !== undefined ? { l2: a.l2 } : {}) });
-  const [, positives] = classCounts(fitData.y);
-  const fitPrevalence = positives / fitData.y.length;
-  const artifact: ModelArtifact = {
-    format: MODEL_FORMAT,
-    schemaVersion: MODEL_SCHEMA_VERSION,
-    modelName: basename(out).replace(/\.json$/, ''),
+  const { artifact, note } = fitModelArtifact(fitData, {
+    model: { kind: 'logreg', threshold: a.threshold as PipelineSpec['model']['threshold'], ...(a.l2 !== undefined ? { l2: a.l2 } : {}) },
     featureNames: d.featureNames,
     labelName: a.label,
-    positiveLabel: d.positiveLabel,
-    negativeLabel: d.negativeLabel,
-    threshold: 0.5,
-    thresholdPolicy: policy,
-    thresholdReason: '',
-    model: fitted,
-    training: { rows: fitData.y.length, positives, fitPrevalence, datasetSha256: '', seed: a.seed, runId: 'local', codeVersion: codeVersion() },
-  };
-  const choice = chooseThreshold(policy, {
-    prevalence: fitPrevalence,
-    ...(validation ? { validationScores: scoreModel(artifact, validation.x), validationLabels: validation.y } : {}),
+    labels: { positive: d.positiveLabel, negative: d.negativeLabel },
+    modelName: basename(out).replace(/\.json$/, ''),
+    seed: a.seed,
+    runId: 'local',
+    datasetSha256: await fileSha256(a.input),
+    ...(validation ? { validation } : {}),
   });
-  const final: ModelArtifact = { ...artifact, threshold: choice.threshold, thresholdReason: choice.reason };
-  const text = JSON.stringify(final, null, 1);
+  const text = JSON.stringify(artifact, null, 1);
   await writeFileAtomically(out, text);
-  const { createHash } = await import('node:crypto');
+  const [, positives] = classCounts(fitData.y);
   return {
     command: 'train',
     model: a.model,
@@ -268,10 +258,9 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     sha256: createHash('sha256').update(text).digest('hex'),
     rows: fitData.y.length,
     positives,
-    threshold: choice.threshold,
-    thresholdReason: choice.reason,
-    iterations: fitted.iterations,
-    converged: fitted.converged,
+    threshold: artifact.threshold,
+    thresholdReason: artifact.thresholdReason,
+    note,
     seconds: seconds(started),
   };
 }

@@ -1,6 +1,7 @@
 // The rareflow model file: everything needed to score raw rows (feature order, the fitted model, the threshold,
 // the label values), as one JSON-plain object with a schema version, checked on load.
 
+import { sha256Hex } from '../contentHash.js';
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { predictProbaLogistic, type LogisticModel } from './logisticRegression.js';
@@ -9,12 +10,20 @@ import type { ThresholdPolicy } from './thresholdPolicy.js';
 export const MODEL_FORMAT = 'rareflow-model';
 export const MODEL_SCHEMA_VERSION = 1;
 
+/** A raw input column and how it becomes model features. */
+export type InputColumn =
+  | { name: string; kind: 'numeric' }
+  /** One-hot: feature `name=category` per known category; an unseen category sets none of them. */
+  | { name: string; kind: 'categorical'; categories: string[] };
+
 export interface ModelArtifact {
   format: typeof MODEL_FORMAT;
   schemaVersion: typeof MODEL_SCHEMA_VERSION;
   modelName: string;
   /** Feature columns, in the order the model reads them. */
   featureNames: string[];
+  /** Raw columns the features come from (absent: every feature is a numeric column of that name). */
+  inputColumns?: InputColumn[];
   labelName: string;
   positiveLabel: string;
   negativeLabel: string;
@@ -33,6 +42,29 @@ export interface ModelArtifact {
     runId: string;
     codeVersion: string;
   };
+  /** sha256 of the canonical JSON of every other field: a changed or damaged file fails to load. */
+  contentSha256?: string;
+}
+
+/** Canonical JSON (sorted keys) of the artifact without its seal. */
+function canonicalBody(artifact: ModelArtifact): string {
+  const { contentSha256: _seal, ...body } = artifact;
+  return JSON.stringify(body, (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    }
+    return v;
+  });
+}
+
+/** The artifact with its content hash set. */
+export function sealModelArtifact(artifact: ModelArtifact): ModelArtifact {
+  return { ...artifact, contentSha256: sha256Hex(canonicalBody(artifact)) };
+}
+
+/** The raw columns a model reads, derived for models that predate `inputColumns`. */
+export function inputColumnsOf(artifact: ModelArtifact): InputColumn[] {
+  return artifact.inputColumns ?? artifact.featureNames.map((name) => ({ name, kind: 'numeric' as const }));
 }
 
 /** Positive-class probability of every row of `x` (columns in `artifact.featureNames` order). */
@@ -62,5 +94,8 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     return fail(`"model.weights" must hold one weight per feature (${m.featureNames.length})`);
   }
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string') return fail('"positiveLabel" and "negativeLabel" must be strings');
+  if (typeof m.contentSha256 !== 'string') return fail('it has no "contentSha256" seal');
+  const actual = sha256Hex(canonicalBody(m as ModelArtifact));
+  if (actual !== m.contentSha256) return fail(`its content sha256 is ${actual}, but the file says ${m.contentSha256}: it was changed or damaged after training`);
   return m as ModelArtifact;
 }

@@ -1,0 +1,109 @@
+// `rareflow predict`: streaming batch scoring. DuckDB reads the input in order, chunk by chunk, and encodes the
+// model's raw columns (one-hot, unseen categories to all zeros); JS scores each chunk; an appender writes
+// `[id,] score, pred` to a scratch table on disk, copied to the output file atomically at the end.
+
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { inputColumnsOf, scoreModel } from '../core/models/modelArtifact.js';
+import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from '../data/datasetWriter.js';
+import { describeColumns, fillChunk, formatOf, missingFeatureError, nextChunk, numericType, tableSource, withReadErrors } from '../data/datasetReader.js';
+import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
+import { loadModelFile, requireOutputDirectory } from './stageCommands.js';
+
+export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
+  const started = performance.now();
+  const model = await loadModelFile(a.model);
+  const out = await requireOutputDirectory(a.out);
+  const outExt = extname(out).toLowerCase();
+  if (outExt !== '.csv' && outExt !== '.parquet') throw new InvalidInputError('--out', `--out: expected a .csv or .parquet file, got ${basename(out)}`);
+  const format = formatOf(a.input);
+  if (format === 'arrow') throw new InvalidInputError('--input', `--input: predict reads CSV or Parquet; ${a.input} is an Arrow file`);
+  const columns = await describeColumns(a.input);
+  const typeOf = new Map(columns.map((c) => [c.name, c.type]));
+  const source = tableSource(format, [a.input]);
+  const projections: string[] = [];
+  for (const col of inputColumnsOf(model)) {
+    const type = typeOf.get(col.name);
+    if (type === undefined) {
+      throw new InvalidInputError(`column "${col.name}"`, `${a.input} has no column "${col.name}", which the model reads; its columns are ${columns.map((c) => c.name).join(', ')}`);
+    }
+    const ident = sqlIdentifier(col.name);
+    if (col.kind === 'numeric') {
+      if (!numericType.test(type)) {
+        const row = await withDuckDB(async (c) => {
+          const r = await c.runAndReadAll(`SELECT n FROM (SELECT row_number() OVER () AS n, ${ident} AS v FROM ${source}) WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`);
+          return toNumber(r.getRowsJS()[0]?.[0] ?? 0);
+        });
+        throw new InvalidInputError(
+          `column "${col.name}"`,
+          `column "${col.name}" in ${a.input} must be numeric for this model, but is ${type}${row > 0 ? ` (the first non-numeric value is at data row ${row})` : ''}`,
+        );
+      }
+      projections.push(`CAST(${ident} AS DOUBLE)`);
+    } else {
+      const text = `CAST(${ident} AS VARCHAR)`;
+      for (const v of col.categories) projections.push(`CAST(CASE WHEN ${text} = ${sqlString(v)} THEN 1 ELSE 0 END AS DOUBLE)`);
+    }
+  }
+  if (a.id !== undefined && !typeOf.has(a.id)) {
+    throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
+  }
+  const cols = model.featureNames.length;
+  const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
+  const sink = await openDuckDB({ path: scratch });
+  let rows = 0;
+  let positives = 0;
+  try {
+    const outColumns = (ids: string[], score: Float64Array, pred: Int32Array): TableColumn[] => [
+      ...(a.id !== undefined ? [{ name: 'id', kind: 'coded' as const, codes: Int32Array.from(ids, (_, i) => i), dictionary: ids }] : []),
+      { name: 'score', kind: 'double' as const, values: score },
+      { name: 'pred', kind: 'integer' as const, values: pred },
+    ];
+    await createTable(sink.connection, 'predictions', outColumns(a.id !== undefined ? [''] : [], new Float64Array(0), new Int32Array(0)));
+    await withReadErrors(a.input, () =>
+      withDuckDB(async (c) => {
+        // A constant label column lets the shared chunk filler (features + label) do the copy and the null checks.
+        const select = [...projections, 'CAST(0 AS UTINYINT)', ...(a.id !== undefined ? [`CAST(${sqlIdentifier(a.id)} AS VARCHAR)`] : [])];
+        const result = await c.stream(`SELECT ${select.join(', ')} FROM ${source}`);
+        const sourceColumnOf = model.featureNames.map((f) => (model.inputColumns ? model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f : f));
+        for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+          const n = chunk.rowCount;
+          const x = new Float64Array(n * cols);
+          const y = new Uint8Array(n);
+          const first = rows;
+          fillChunk(chunk, 0, n, x, cols, y, 0, (column, row) =>
+            missingFeatureError(a.input, sourceColumnOf[column] ?? '?', false, chunk.getColumnVector(column).getItem(row), first + row + 1),
+          );
+          const score = scoreModel(model, { rows: n, cols, values: x });
+          const pred = new Int32Array(n);
+          for (let i = 0; i < n; i++) {
+            pred[i] = score[i]! >= model.threshold ? 1 : 0;
+            positives += pred[i]!;
+          }
+          const ids: string[] = [];
+          if (a.id !== undefined) {
+            const v = chunk.getColumnVector(cols + 1);
+            for (let i = 0; i < n; i++) ids.push(String(v.getItem(i) ?? ''));
+          }
+          await appendTableColumns(sink.connection, 'predictions', n, outColumns(ids, score, pred));
+          rows += n;
+        }
+      }),
+    );
+    if (a.id !== undefined) {
+      const idType = typeOf.get(a.id)!;
+      await sink.connection.run(`CREATE TABLE output AS SELECT CAST(id AS ${idType}) AS ${sqlIdentifier(a.id)}, score, pred FROM predictions`);
+      await copyTableAtomically(sink.connection, 'output', out);
+    } else {
+      await copyTableAtomically(sink.connection, 'predictions', out);
+    }
+  } finally {
+    closeDuckDB(sink);
+    await rm(scratch, { force: true });
+    await rm(`${scratch}.wal`, { force: true });
+  }
+  const secondsTaken = (performance.now() - started) / 1000;
+  return { command: 'predict', out, rows, predictedPositive: positives, threshold: model.threshold, rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
+}

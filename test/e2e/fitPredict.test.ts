@@ -1,0 +1,107 @@
+// `rareflow fit` then `rareflow predict` as a user runs them, on a real dataset (yeast3) and on a file with a
+// categorical column: round trip, CSV/Parquet parity, input order, unseen categories, and the bad-input cases.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDuckDB } from '../../data/duckdbConnection.js';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+const run = (args: string[]) => runCli(args, { cwd: dir });
+const yeast = join(process.cwd(), 'test/fixtures/yeast3.csv');
+
+function csvColumn(path: string, column: string): string[] {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const at = header!.split(',').indexOf(column);
+  return lines.map((l) => l.split(',')[at]!);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-fit-'));
+  // The same rows as Parquet, with an id column, to check CSV/Parquet parity and id pass-through.
+  await withDuckDB((c) => c.run(`COPY (SELECT row_number() OVER () AS row_id, * FROM read_csv('${yeast}')) TO '${join(dir, 'yeast3.parquet')}' (FORMAT parquet)`));
+  const lines = ['amount,channel,label'];
+  for (let i = 0; i < 400; i++) {
+    const positive = i % 10 === 0;
+    lines.push(`${(positive ? 3 : 0) + ((i * 37) % 17) / 10},${positive ? (i % 20 === 0 ? 'web' : 'app') : ['web', 'app', 'shop'][i % 3]},${positive ? 1 : 0}`);
+  }
+  writeFileSync(join(dir, 'channels.csv'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'channels-new.csv'), 'amount,channel\n3.1,kiosk\n0.2,web\n');
+  writeFileSync(join(dir, 'one-class.csv'), 'a,label\n1,0\n2,0\n3,0\n');
+  writeFileSync(join(dir, 'text-amount.csv'), 'amount,channel\n3.1,web\nabc,web\n');
+  writeFileSync(join(dir, 'not-a-model.json'), '{"hello": 1}');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('fit and predict', () => {
+  it('fit reports each stage and writes a sealed model; predict scores every row in input order', async () => {
+    const f = await run(['fit', '--input', yeast, '--label', 'label', '--out', 'yeast.json', '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    const fit = f.json<{ sha256: string; stages: Array<{ stage: string }>; positiveLabel: string }>();
+    expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'enn', 'adasyn', 'train']);
+    expect(fit.positiveLabel).toBe('positive');
+    const p = await run(['predict', '--model', 'yeast.json', '--input', yeast, '--out', 'pred.csv', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.json().rows).toBe(1484);
+    const scores = csvColumn(join(dir, 'pred.csv'), 'score').map(Number);
+    const preds = csvColumn(join(dir, 'pred.csv'), 'pred').map(Number);
+    expect(scores).toHaveLength(1484);
+    const labels = csvColumn(yeast, 'label');
+    // In input order: positives score higher on average than negatives, and pred follows the threshold.
+    const mean = (want: string) => scores.filter((_, i) => labels[i] === want).reduce((a, b) => a + b, 0) / labels.filter((l) => l === want).length;
+    expect(mean('positive')).toBeGreaterThan(mean('negative') + 0.3);
+    const threshold = JSON.parse(readFileSync(join(dir, 'yeast.json'), 'utf8')).threshold as number;
+    expect(preds.every((v, i) => v === (scores[i]! >= threshold ? 1 : 0))).toBe(true);
+  });
+
+  it('gives identical scores for a CSV and a Parquet copy, with the id column first', async () => {
+    const p = await run(['predict', '--model', 'yeast.json', '--input', 'yeast3.parquet', '--out', 'pred.parquet', '--id', 'row_id', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const fromParquet = await withDuckDB(async (c) => (await c.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'pred.parquet')}')`)).getRowsJS());
+    expect(Object.keys((await withDuckDB(async (c) => (await c.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'pred.parquet')}') LIMIT 1`)).getRowObjectsJS()))[0]!)).toEqual(['row_id', 'score', 'pred']);
+    const fromCsv = csvColumn(join(dir, 'pred.csv'), 'score').map(Number);
+    expect(fromParquet.map((r) => Number(r[0]))).toEqual(Array.from({ length: 1484 }, (_, i) => i + 1));
+    expect(fromParquet.map((r) => r[1])).toEqual(fromCsv);
+  });
+
+  it('one-hot encodes a text column and scores an unseen category without failing', async () => {
+    const f = await run(['fit', '--input', 'channels.csv', '--label', 'label', '--out', 'channels.json', '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    const model = JSON.parse(readFileSync(join(dir, 'channels.json'), 'utf8'));
+    expect(model.inputColumns).toEqual([{ name: 'amount', kind: 'numeric' }, { name: 'channel', kind: 'categorical', categories: ['app', 'shop', 'web'] }]);
+    const p = await run(['predict', '--model', 'channels.json', '--input', 'channels-new.csv', '--out', 'channels-pred.csv', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const scores = csvColumn(join(dir, 'channels-pred.csv'), 'score').map(Number);
+    expect(scores).toHaveLength(2);
+    expect(scores[0]!).toBeGreaterThan(scores[1]!);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['a file that is not a rareflow model', ['predict', '--model', 'not-a-model.json', '--input', yeast, '--out', 'b1.csv'], /not-a-model\.json is not a usable rareflow model: expected "format": "rareflow-model"/],
+    ['an input missing a feature column', ['predict', '--model', 'channels.json', '--input', yeast, '--out', 'b2.csv'], /has no column "amount", which the model reads/],
+    ['a non-numeric value in a numeric column', ['predict', '--model', 'channels.json', '--input', 'text-amount.csv', '--out', 'b3.csv'], /column "amount" .* must be numeric .* data row 2/],
+    ['a label with one class (fit)', ['fit', '--input', 'one-class.csv', '--label', 'label', '--out', 'b4.json'], /only one class \(0\)/],
+    ['an output directory that does not exist', ['predict', '--model', 'yeast.json', '--input', yeast, '--out', 'nope/b5.csv'], /--out: the directory .* does not exist/],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`rejects ${what} with exit 2 and no output`, async () => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(dir, args[args.indexOf('--out') + 1]!))).toBe(false);
+    });
+  }
+
+  it('rejects a model whose content no longer matches its sha256 seal', async () => {
+    const model = JSON.parse(readFileSync(join(dir, 'yeast.json'), 'utf8'));
+    model.threshold = 0.01;
+    writeFileSync(join(dir, 'tampered.json'), JSON.stringify(model));
+    const r = await run(['predict', '--model', 'tampered.json', '--input', yeast, '--out', 'b6.csv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged/);
+  });
+});
