@@ -2,10 +2,14 @@
 // pass, fail, or insufficient-evidence when a class has too few rows to judge (seed 000: per-class SLOs
 // gated in CI with "statistical testing and minimum sample criteria"), with a reason for every check.
 
+import type { BootstrapIntervals } from '../metrics/bootstrapIntervals.js';
 import type { ClassificationReport } from '../metrics/classMetrics.js';
 import { LOWER_IS_BETTER_METRICS, type Gate, type GateClass, type GateMetric, type GateSpec } from './gateSpec.js';
 
 export type GateVerdict = 'pass' | 'fail' | 'insufficient-evidence';
+
+/** A report to judge, optionally with bootstrap intervals (for `"use": "lower95"` gates on G-mean and PR-AUC). */
+export type GateReport = ClassificationReport & { bootstrap?: Pick<BootstrapIntervals, 'gMean' | 'prAuc' | 'prAucNormalised'> };
 
 export interface GateCheck {
   name: string;
@@ -16,6 +20,9 @@ export interface GateCheck {
    * or, for a champion gate, the drop (how much worse the challenger is). Null when undefined on the data.
    */
   value: number | null;
+  /** The 95% interval of the challenger's metric when one is known (Wilson, or bootstrap); null otherwise. */
+  interval: [number, number] | null;
+  /** The gate's threshold: the floor, ceiling or largest allowed drop. */
   limit: number;
   /** `>=` for min gates, `<=` for max gates, `drop<=` for champion gates. */
   comparison: '>=' | '<=' | 'drop<=';
@@ -48,15 +55,24 @@ function metricValue(report: ClassificationReport, metric: GateMetric, cls: Gate
   }
 }
 
-function lowerBound(report: ClassificationReport, metric: GateMetric, cls: GateClass | undefined): number | null {
-  const m = report.perClass[cls!];
-  const interval = metric === 'recall' ? m.recallInterval : m.precisionInterval;
-  return interval === null ? null : interval[0];
+function intervalOf(report: GateReport, metric: GateMetric, cls: GateClass | undefined): [number, number] | null {
+  switch (metric) {
+    case 'recall':
+      return report.perClass[cls!].recallInterval;
+    case 'precision':
+      return report.perClass[cls!].precisionInterval;
+    case 'gMean':
+    case 'prAuc':
+    case 'prAucNormalised':
+      return report.bootstrap?.[metric] ?? null;
+    default:
+      return null;
+  }
 }
 
 function gateName(gate: Gate): string {
   if (gate.name !== undefined) return gate.name;
-  const subject = gate.class !== undefined ? `${gate.metric}[${gate.class}]` : gate.metric;
+  const subject = (gate.class !== undefined ? `${gate.metric}[${gate.class}]` : gate.metric) + (gate.use === 'lower95' ? ' lower95' : '');
   if (gate.min !== undefined) return `${subject} >= ${gate.min}`;
   if (gate.max !== undefined) return `${subject} <= ${gate.max}`;
   return `${subject} drop vs champion <= ${gate.maxDropVsChampion}`;
@@ -79,9 +95,17 @@ function format(value: number): string {
   return text.includes('.') && !text.includes('e') ? text.replace(/\.?0+$/, '') : text;
 }
 
+/** One line per check for logs and reports: name, value, interval, threshold and reason. */
+export function describeGateCheck(check: GateCheck): string {
+  const value = check.value === null ? 'undefined' : format(check.value);
+  const interval = check.interval === null ? '' : ` (95% interval ${format(check.interval[0])}–${format(check.interval[1])})`;
+  const verdict = check.passed === null ? 'not judged' : check.passed ? 'PASS' : 'FAIL';
+  return `${verdict}  ${check.name}: value ${value}${interval}, threshold ${check.comparison} ${format(check.limit)}; ${check.reason}`;
+}
+
 export function evaluateGates(
   spec: GateSpec,
-  challenger: ClassificationReport,
+  challenger: GateReport,
   champion?: ClassificationReport,
 ): GateEvaluation {
   const shortfalls = supportShortfalls(spec, challenger);
@@ -90,7 +114,7 @@ export function evaluateGates(
 
   const checks = spec.gates.map((gate): GateCheck => {
     const name = gateName(gate);
-    const base = { name, metric: gate.metric, ...(gate.class !== undefined ? { class: gate.class } : {}) };
+    const base = { name, metric: gate.metric, ...(gate.class !== undefined ? { class: gate.class } : {}), interval: intervalOf(challenger, gate.metric, gate.class) };
 
     if (gate.maxDropVsChampion !== undefined) {
       const limit = gate.maxDropVsChampion;
@@ -126,10 +150,17 @@ export function evaluateGates(
     const isMin = gate.min !== undefined;
     const limit = isMin ? gate.min! : gate.max!;
     const comparison = isMin ? '>=' : '<=';
-    const useBound = isMin && spec.useLowerConfidenceBound && (gate.metric === 'recall' || gate.metric === 'precision');
-    const value = useBound ? lowerBound(challenger, gate.metric, gate.class) : metricValue(challenger, gate.metric, gate.class);
-    const label = useBound ? `${gate.metric} Wilson lower bound` : gate.metric;
+    const wilson = gate.metric === 'recall' || gate.metric === 'precision';
+    const useBound = gate.use === 'lower95' || (isMin && gate.use === undefined && spec.useLowerConfidenceBound && wilson);
+    const value = useBound ? (base.interval === null ? null : base.interval[0]) : metricValue(challenger, gate.metric, gate.class);
+    const label = useBound ? `${gate.metric} ${wilson ? 'Wilson' : 'bootstrap'} lower bound` : gate.metric;
     if (notJudged !== null) return { ...base, value, limit, comparison, passed: null, reason: notJudged };
+    if (useBound && !wilson && base.interval === null) {
+      return {
+        ...base, value, limit, comparison, passed: false,
+        reason: `failed: ${gate.metric} lower95 needs a bootstrap interval and the evaluated report has none; attach bootstrapIntervals(...) as report.bootstrap`,
+      };
+    }
     if (value === null) {
       return { ...base, value, limit, comparison, passed: false, reason: `failed: ${label} is undefined on the evaluation data` };
     }

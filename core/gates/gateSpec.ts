@@ -15,13 +15,23 @@ export const GATE_METRICS = [
   'prAucNormalised',
   'rocAuc',
   'brier',
+  'macroF1',
+  'brierNormalised',
 ] as const;
 export type GateMetric = (typeof GATE_METRICS)[number];
 
 /** Metrics reported per class: a gate on one of them names its `class`. */
 export const PER_CLASS_METRICS: readonly GateMetric[] = ['recall', 'precision', 'f1'];
 /** Metrics where lower is better: a `maxDropVsChampion` gate on them limits the increase. */
-export const LOWER_IS_BETTER_METRICS: readonly GateMetric[] = ['brier'];
+export const LOWER_IS_BETTER_METRICS: readonly GateMetric[] = ['brier', 'brierNormalised'];
+/**
+ * Metrics with a 95% interval a `"use": "lower95"` gate can compare: Wilson for the per-class rates, the
+ * percentile bootstrap (when the evaluated report carries one) for G-mean and PR-AUC.
+ */
+export const INTERVAL_METRICS: readonly GateMetric[] = ['recall', 'precision', 'gMean', 'prAuc', 'prAucNormalised'];
+
+/** Class names a gate file may use; "1"/"0" are the label codes of the positive and negative class. */
+const CLASS_NAMES: Record<string, GateClass> = { positive: 'positive', negative: 'negative', '1': 'positive', '0': 'negative' };
 
 export type GateClass = 'negative' | 'positive';
 
@@ -39,6 +49,11 @@ export interface Gate {
    * champion − challenger for higher-is-better metrics, challenger − champion for brier.
    */
   maxDropVsChampion?: number;
+  /**
+   * `'lower95'` compares a `min` gate against the lower end of the metric's 95% interval (see
+   * `INTERVAL_METRICS`) instead of its point estimate. Absent means the point estimate.
+   */
+  use?: 'value' | 'lower95';
   /** Optional label for reports; a name is generated otherwise. */
   name?: string;
 }
@@ -85,7 +100,7 @@ export function defaultGateSpec(): GateSpec {
 }
 
 const SPEC_KEYS = ['minPositiveSupport', 'minNegativeSupport', 'gates', 'useLowerConfidenceBound', 'description', '$schema'];
-const GATE_KEYS = ['metric', 'class', 'min', 'max', 'maxDropVsChampion', 'name'];
+const GATE_KEYS = ['metric', 'class', 'min', 'max', 'maxDropVsChampion', 'vsChampion', 'by', 'use', 'name'];
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -99,8 +114,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The canonical metric for a name written in any letter case (`gmean`, `GMean` → `gMean`); undefined if unknown. */
+function canonicalMetric(name: string): GateMetric | undefined {
+  const lower = name.toLowerCase();
+  return GATE_METRICS.find((m) => m.toLowerCase() === lower);
+}
+
 /**
- * Validate an already JSON-parsed gate spec. Every error names `sourceName` and the field path, e.g.
+ * Validate an already JSON-parsed gate spec. Besides the canonical gate forms it accepts the issue's short
+ * forms: `{"metric":"recall","class":"1","min":0.8,"use":"lower95"}` (class "1"/"0" for positive/negative,
+ * metric names in any case) and `{"metric":"gmean","vsChampion":"noWorseThan","by":0.02}` (= maxDropVsChampion). Every error names `sourceName` and the field path, e.g.
  * `gates.json: gates[2].metric: expected one of recall, precision, …, got "recal"`. Absent
  * `minPositiveSupport`, `minNegativeSupport` and `useLowerConfidenceBound` take their defaults; `gates` is required.
  */
@@ -136,27 +159,47 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     for (const key of Object.keys(g)) {
       if (!GATE_KEYS.includes(key)) fail(`${at}.${key}`, `a known field (one of ${GATE_KEYS.join(', ')})`, key);
     }
-    const metric = g['metric'];
-    if (typeof metric !== 'string' || !(GATE_METRICS as readonly string[]).includes(metric)) {
-      fail(`${at}.metric`, `one of ${GATE_METRICS.join(', ')}`, metric);
-    }
-    const gate: Gate = { metric: metric as GateMetric };
+    const rawMetric = g['metric'];
+    const metric = typeof rawMetric === 'string' ? canonicalMetric(rawMetric) : undefined;
+    if (metric === undefined) fail(`${at}.metric`, `one of ${GATE_METRICS.join(', ')}`, rawMetric);
+    const gate: Gate = { metric: metric! };
     const cls = g['class'];
     if (PER_CLASS_METRICS.includes(gate.metric)) {
-      if (cls !== 'positive' && cls !== 'negative') fail(`${at}.class`, `"positive" or "negative" (${gate.metric} is per class)`, cls);
-      gate.class = cls as GateClass;
+      const named = typeof cls === 'string' || typeof cls === 'number' ? CLASS_NAMES[String(cls)] : undefined;
+      if (named === undefined) fail(`${at}.class`, `"positive", "negative", "1" or "0" (${gate.metric} is per class)`, cls);
+      gate.class = named;
     } else if (cls !== undefined) {
       fail(`${at}.class`, `no class (${gate.metric} is not a per-class metric)`, cls);
     }
-    const limits = (['min', 'max', 'maxDropVsChampion'] as const).filter((k) => g[k] !== undefined);
+    // The short champion form {"vsChampion": "noWorseThan", "by": d} is maxDropVsChampion d.
+    const vsChampion = g['vsChampion'];
+    if (vsChampion !== undefined) {
+      if (vsChampion !== 'noWorseThan') fail(`${at}.vsChampion`, '"noWorseThan"', vsChampion);
+      if (g['by'] === undefined) fail(`${at}.by`, 'a number ≥ 0 (how much worse than the champion is allowed)', undefined);
+      if (g['maxDropVsChampion'] !== undefined) fail(at, 'either vsChampion/by or maxDropVsChampion', 'both');
+    } else if (g['by'] !== undefined) {
+      fail(`${at}.by`, 'no "by" without "vsChampion": "noWorseThan"', g['by']);
+    }
+    const limitValue = (k: 'min' | 'max' | 'maxDropVsChampion'): unknown => (k === 'maxDropVsChampion' && vsChampion !== undefined ? g['by'] : g[k]);
+    const limits = (['min', 'max', 'maxDropVsChampion'] as const).filter((k) => limitValue(k) !== undefined);
     if (limits.length !== 1) {
       fail(at, 'exactly one of min, max, maxDropVsChampion', limits.length === 0 ? undefined : limits.join(' and '));
     }
     const limitKey = limits[0]!;
-    const limit = g[limitKey];
-    if (typeof limit !== 'number' || !Number.isFinite(limit)) fail(`${at}.${limitKey}`, 'a finite number', limit);
-    if (limitKey === 'maxDropVsChampion' && (limit as number) < 0) fail(`${at}.${limitKey}`, 'a number ≥ 0', limit);
+    const limitField = limitKey === 'maxDropVsChampion' && vsChampion !== undefined ? 'by' : limitKey;
+    const limit = limitValue(limitKey);
+    if (typeof limit !== 'number' || !Number.isFinite(limit)) fail(`${at}.${limitField}`, 'a finite number', limit);
+    if (limitKey === 'maxDropVsChampion' && (limit as number) < 0) fail(`${at}.${limitField}`, 'a number ≥ 0', limit);
     gate[limitKey] = limit as number;
+    const use = g['use'];
+    if (use !== undefined) {
+      if (use !== 'value' && use !== 'lower95') fail(`${at}.use`, '"value" or "lower95"', use);
+      if (use === 'lower95') {
+        if (limitKey !== 'min') fail(`${at}.use`, '"lower95" only with "min" (a lower bound guards a floor)', use);
+        if (!INTERVAL_METRICS.includes(gate.metric)) fail(`${at}.use`, `"lower95" only on ${INTERVAL_METRICS.join(', ')} (metrics with an interval)`, use);
+      }
+      gate.use = use as 'value' | 'lower95';
+    }
     const name = g['name'];
     if (name !== undefined) {
       if (typeof name !== 'string' || name.trim() === '') fail(`${at}.name`, 'a non-empty string', name);

@@ -34,16 +34,28 @@ export interface ClassificationReport {
   prAuc: number | null;
   /** AP − π, seed 002's normalisation against a random ranking; null with no positives. */
   prAucNormalised: number | null;
-  /** Mann–Whitney ROC-AUC with ties averaged; null unless both classes are present. */
+  /** Mann–Whitney ROC-AUC with ties averaged; null unless both classes are present. See `rocAucNote`. */
   rocAuc: number | null;
+  /** Always `ROC_AUC_NOTE`: ROC-AUC is reported for reference, but is blind to the imbalance ratio (seed 002). */
+  rocAucNote: string;
+  /** Mean of the two classes' F1 (unweighted, so the minority counts as much as the majority); null if either is. */
+  macroF1: number | null;
   /** Mean squared error of the scores as probabilities; null for empty input. */
   brier: number | null;
+  /**
+   * Brier / (π(1 − π)): the Brier score relative to that of always predicting the prevalence π, so 1 is no
+   * better than the base rate at any imbalance (randomForestSRC's normalised Brier, seed 002); null when π is 0 or 1.
+   */
+  brierNormalised: number | null;
   /** Fraction of positives π in the evaluated data; null for empty input. */
   prevalence: number | null;
   /** Rows with score ≥ threshold are predicted positive. */
   threshold: number;
   confusion: ConfusionMatrix;
 }
+
+/** Seed 002: ROC-AUC "is insensitive to IR … This metric is unsuitable for imbalanced data." */
+export const ROC_AUC_NOTE = 'insensitive to the imbalance ratio (seed 002): reported for reference, not a default gate; judge by G-mean and PR-AUC';
 
 export interface ClassificationReportOptions {
   /**
@@ -96,6 +108,7 @@ export function classificationReport(
   const n = yTrue.length;
   const prevalence = ratio(tp + fn, n);
   const prAuc = averagePrecision(yTrue, scores);
+  const brier = brierScore(yTrue, scores);
   return {
     support: { negative: tn + fp, positive: tp + fn },
     perClass: { negative, positive },
@@ -104,7 +117,10 @@ export function classificationReport(
     prAuc,
     prAucNormalised: prAucNormalised(prAuc, prevalence),
     rocAuc: rocAuc(yTrue, scores),
-    brier: brierScore(yTrue, scores),
+    rocAucNote: ROC_AUC_NOTE,
+    macroF1: positive.f1 !== null && negative.f1 !== null ? (positive.f1 + negative.f1) / 2 : null,
+    brier,
+    brierNormalised: brier !== null && prevalence !== null && prevalence > 0 && prevalence < 1 ? brier / (prevalence * (1 - prevalence)) : null,
     prevalence,
     threshold,
     confusion,

@@ -53,10 +53,10 @@ describe('gate spec parsing', () => {
   it('names the file and the field path in every error', () => {
     const misspelt = { ...example, gates: [example.gates[0], example.gates[1], { metric: 'recal', class: 'positive', min: 0.5 }] };
     expect(parseError(misspelt)).toBe(
-      'gates.json: gates[2].metric: expected one of recall, precision, f1, gMean, balancedAccuracy, prAuc, prAucNormalised, rocAuc, brier, got "recal"',
+      'gates.json: gates[2].metric: expected one of recall, precision, f1, gMean, balancedAccuracy, prAuc, prAucNormalised, rocAuc, brier, macroF1, brierNormalised, got "recal"',
     );
     expect(parseError({ gates: [{ metric: 'recall', min: 0.5 }] })).toBe(
-      'gates.json: gates[0].class: expected "positive" or "negative" (recall is per class), got nothing',
+      'gates.json: gates[0].class: expected "positive", "negative", "1" or "0" (recall is per class), got nothing',
     );
     expect(parseError({ gates: [{ metric: 'gMean', class: 'positive', min: 0.5 }] })).toBe(
       'gates.json: gates[0].class: expected no class (gMean is not a per-class metric), got "positive"',
