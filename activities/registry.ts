@@ -20,6 +20,8 @@ function flattenReport(r: ClassificationReport): Record<string, number | null> {
   const out: Record<string, number | null> = {
     gMean: r.gMean,
     balancedAccuracy: r.balancedAccuracy,
+    macroF1: r.macroF1,
+    brierNormalised: r.brierNormalised,
     prAuc: r.prAuc,
     prAucNormalised: r.prAucNormalised,
     rocAuc: r.rocAuc,

@@ -2,7 +2,10 @@
 // and the sealed model file in the artifact store. `fitModelArtifact` is shared with `rareflow fit` and `train`.
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
+import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
+import type { FittedModel } from '../core/models/predictModel.js';
+import { deriveSeed } from '../core/random.js';
 import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { codeVersion } from '../data/codeVersion.js';
@@ -42,12 +45,37 @@ export interface FitModelOptions {
 }
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
-export function fitModelArtifact(train: LabelledData, o: FitModelOptions): { artifact: ModelArtifact; note: string } {
+export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<{ artifact: ModelArtifact; note: string }> {
   const policy = parseThresholdPolicy(o.model.threshold);
-  const fitted = trainLogisticRegression(train, { ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}) });
   const [, positives] = classCounts(train.y);
   const rows = train.y.length;
-  const fitPrevalence = positives / rows;
+  let fitted: FittedModel;
+  let fitPrevalence: number;
+  let description: string;
+  if (o.model.kind === 'forest') {
+    const m = o.model;
+    const forest = await trainRandomForestInWorkers(
+      train,
+      {
+        seed: deriveSeed(o.seed, 'forest'),
+        sampling: m.sampling ?? 'balanced',
+        ...(m.trees !== undefined ? { trees: m.trees } : {}),
+        ...(m.mtry !== undefined ? { mtry: m.mtry } : {}),
+        ...(m.minNodeSize !== undefined ? { minNodeSize: m.minNodeSize } : {}),
+        ...(m.maxDepth !== undefined ? { maxDepth: m.maxDepth } : {}),
+      },
+      { threads: 2 },
+    );
+    fitted = forest;
+    // The leaf frequencies estimate P(positive) under the forest's own sampling mix (1/2 when balanced).
+    fitPrevalence = forest.fitPrevalence;
+    description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling, mtry ${forest.options.mtry})`;
+  } else {
+    const lr = trainLogisticRegression(train, { ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}) });
+    fitted = lr;
+    fitPrevalence = positives / rows;
+    description = `logreg (${lr.iterations} Newton steps${lr.converged ? '' : ', not converged'})`;
+  }
   const draft: ModelArtifact = {
     format: MODEL_FORMAT,
     schemaVersion: MODEL_SCHEMA_VERSION,
@@ -69,7 +97,7 @@ export function fitModelArtifact(train: LabelledData, o: FitModelOptions): { art
     ...(policy.kind === 'gmean' && o.validation ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y } : {}),
   });
   const artifact = sealModelArtifact({ ...draft, threshold: choice.threshold, thresholdReason: choice.reason });
-  const note = `logreg (${fitted.iterations} Newton steps${fitted.converged ? '' : ', not converged'}); threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
+  const note = `${description}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
   return { artifact, note };
 }
 
@@ -86,7 +114,7 @@ export function trainModelActivities(deps: ComputeDeps) {
             const train = await loadDatasetArtifact(artifacts, input.train);
             const validation = parseThresholdPolicy(input.model.threshold).kind === 'gmean' ? (await loadDatasetArtifact(artifacts, input.validation)).data : undefined;
             heartbeat({ stage: 'fitting' });
-            const { artifact, note } = fitModelArtifact(train.data, {
+            const { artifact, note } = await fitModelArtifact(train.data, {
               model: input.model,
               featureNames: train.featureNames,
               labelName: train.labelName,
@@ -97,7 +125,7 @@ export function trainModelActivities(deps: ComputeDeps) {
               datasetSha256: input.train.sha256,
               ...(validation ? { validation } : {}),
             });
-            const ref = await artifacts.putBytes(JSON.stringify(artifact, null, 1), 'model', 'json');
+            const ref = await artifacts.putBytes(JSON.stringify(artifact), 'model', 'json');
             const rows = train.data.y.length;
             const [, positives] = classCounts(train.data.y);
             const result: TrainModelResult = {

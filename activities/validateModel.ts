@@ -4,10 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { parseGateSpec } from '../core/gates/gateSpec.js';
+import { classCounts } from '../core/dataset.js';
+import type { GateReport } from '../core/gates/evaluateGates.js';
+import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
+import { renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
-import type { ArtifactRef, GateSpecJson, ValidationSummary } from '../workflows/contract.js';
+import type { ArtifactRef, GateSpecJson, StageSummary, ValidationSummary } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 
@@ -16,10 +20,18 @@ export interface ValidateModelInput {
   test: ArtifactRef;
   gates: GateSpecJson;
   champion?: ArtifactRef;
+  /** The stages so far, for the report's class counts per stage. */
+  stages?: StageSummary[];
+  /** Seed of the bootstrap intervals. @default 1 */
+  seed?: number;
+  /** Shown in the report's title. */
+  runId?: string;
 }
 
 export interface ValidateModelResult {
   report: ArtifactRef;
+  /** The self-contained HTML run report (opens with no network). */
+  html: ArtifactRef;
   summary: ValidationSummary;
 }
 
@@ -40,7 +52,11 @@ export function validateModelActivities(deps: ComputeDeps) {
             const spec = parseGateSpec(input.gates, 'pipeline spec "gates"');
             const model = await loadModelArtifact(artifacts, input.model);
             const test = await loadDatasetArtifact(artifacts, input.test);
-            const challenger = classificationReport(test.data.y, scoreModel(model, test.data.x), model.threshold);
+            const scores = scoreModel(model, test.data.x);
+            const challenger: GateReport = {
+              ...classificationReport(test.data.y, scores, model.threshold),
+              bootstrap: bootstrapIntervals(test.data.y, scores, model.threshold, { seed: input.seed ?? 1 }),
+            };
             let champion: ClassificationReport | undefined;
             let championNote: string | undefined;
             if (input.champion && (await artifacts.has(input.champion))) {
@@ -62,6 +78,38 @@ export function validateModelActivities(deps: ComputeDeps) {
               evaluation,
             };
             const reportRef = await artifacts.putBytes(JSON.stringify(report, null, 1), 'validation-report', 'json');
+            const [testNegatives, testPositives] = classCounts(test.data.y);
+            const html = renderRunReport({
+              title: `rareflow run report: ${model.modelName}`,
+              details: [
+                ...(input.runId ? [`run ${input.runId}`] : []),
+                `model ${input.model.sha256.slice(0, 12)} (${model.model.kind}), threshold ${model.threshold.toFixed(4)}`,
+                `held-out test split ${input.test.sha256.slice(0, 12)}: ${testPositives} positives, ${testNegatives} negatives (never met a synthetic row)`,
+                `code ${model.training.codeVersion}, seed ${model.training.seed}`,
+              ],
+              classCounts: [
+                ...(input.stages ?? []).flatMap((st, i) => [
+                  ...(i === 0 ? [{ stage: `${st.stage}: in`, positives: st.positivesIn, negatives: st.rowsIn - st.positivesIn }] : []),
+                  { stage: st.stage, positives: st.positivesOut, negatives: st.rowsOut - st.positivesOut },
+                ]),
+                { stage: 'test split', positives: testPositives, negatives: testNegatives },
+              ],
+              confusion: challenger.confusion,
+              threshold: model.threshold,
+              thresholdReason: model.thresholdReason,
+              ...runReportCurves(test.data.y, scores),
+              metrics: [
+                { name: 'G-mean', value: challenger.gMean },
+                { name: 'positive recall', value: challenger.perClass.positive.recall },
+                { name: 'positive precision', value: challenger.perClass.positive.precision },
+                { name: 'PR-AUC', value: challenger.prAuc },
+                { name: 'PR-AUC above random (AP − π)', value: challenger.prAucNormalised },
+                { name: 'Brier', value: challenger.brier },
+                { name: 'ROC-AUC', value: challenger.rocAuc, note: challenger.rocAucNote },
+              ],
+              gates: evaluation,
+            });
+            const htmlRef = await artifacts.putBytes(html, 'run-report', 'html');
             const summary: ValidationSummary = {
               verdict: evaluation.verdict,
               reasons: evaluation.reasons,
@@ -83,7 +131,7 @@ export function validateModelActivities(deps: ComputeDeps) {
                 ? { champion: { modelSha256: input.champion.sha256, positiveRecall: champion.perClass.positive.recall, gMean: champion.gMean } }
                 : {}),
             };
-            return { result: { report: reportRef, summary }, outputs: { report: reportRef } };
+            return { result: { report: reportRef, html: htmlRef, summary }, outputs: { report: reportRef, html: htmlRef } };
           },
         ),
       );

@@ -17,11 +17,16 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { describeColumns, numericType, readLabelledDataset } from '../data/datasetReader.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { oversampleWithAdasyn } from '../activities/adasyn.js';
+import { filterAndType } from '../activities/filterLabelNoise.js';
+import { fitModelArtifact } from '../activities/trainModel.js';
+import { scoreModel } from '../core/models/modelArtifact.js';
+import type { ModelSpec } from '../workflows/contract.js';
 
 const FOLDS = 5;
 /** Multi-class files (MANIFEST.md); the binary ones have two label values. */
 const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
-const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½'] as const;
+const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'pipe ENN+RF'] as const;
 const PEERS = ['lrAdasyn', 'rfBalanced', 'balancedRf', 'rfPrevalence'] as const;
 const PEER_LABELS: Record<(typeof PEERS)[number], string> = {
   lrAdasyn: 'sk LR+ADASYN',
@@ -41,6 +46,17 @@ const only = process.env.QUALITY_DATASETS?.split(',').map((s) => s.trim());
 const maxRows = Number(process.env.QUALITY_MAX_ROWS ?? Number.POSITIVE_INFINITY);
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 const usePeers = !process.env.BENCH_NO_PEERS && existsSync(python);
+
+async function pipelineMetrics(train: LabelledData, test: LabelledData, model: ModelSpec, withAdasyn: boolean, seed: number): Promise<Metrics> {
+  let data = train;
+  if (data.y.length > 4) data = takeRows(data, filterAndType(data, 'enn', 3).cleaning.kept);
+  if (withAdasyn) data = oversampleWithAdasyn(data, { k: 5, beta: 1, seed }).augmented;
+  const featureNames = Array.from({ length: data.x.cols }, (_, j) => `x${j}`);
+  const { artifact } = await fitModelArtifact(data, {
+    model, featureNames, labelName: 'label', labels: { positive: '1', negative: '0' }, modelName: 'cv', seed, runId: 'cv', datasetSha256: '',
+  });
+  return metricsAt(test.y, scoreModel(artifact, test.x), artifact.threshold);
+}
 
 /** Stratified fold of every row: each class shuffled by seed, then dealt round-robin. */
 function stratifiedFolds(y: Uint8Array, seed: number): Int32Array {
@@ -124,6 +140,9 @@ for (const file of files) {
     // Balanced sampling (Chen, Liaw & Breiman): trees fit a 1:1 mix, so q* = π of that mix = 1/2.
     const balanced = await trainRandomForestInWorkers(train, { seed: k, sampling: 'balanced' }, { threads: 2 });
     perModel['forestBal@½']!.push(metricsAt(test.y, predictProbaForest(balanced, test.x), balanced.fitPrevalence));
+    // (d) the pipeline's own stage code, as `rareflow fit` runs it: ENN, then ADASYN + logreg, or a balanced forest.
+    perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
+    perModel['pipe ENN+RF']!.push(await pipelineMetrics(train, test, { kind: 'forest', threshold: 'prevalence', sampling: 'balanced' }, false, k));
   }
   const oursSeconds = (performance.now() - started) / 1000;
   let peerSeconds = 0;

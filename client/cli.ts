@@ -164,10 +164,12 @@ const commands: Command[] = [
   {
     name: 'train',
     summary: 'train a model and choose its decision threshold',
-    usage: 'rareflow train --input FILE --label COL --model logreg [--threshold bayes|prevalence|cost:L0,L1|gmean] [--seed S] --out MODEL.json',
+    usage: 'rareflow train --input FILE --label COL --model logreg|forest [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--seed S] --out MODEL.json',
     flags: {
       input, label, positive, categorical,
-      model: { type: 'string', help: 'logreg', required: true, placeholder: 'KIND' },
+      model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
+      trees: { type: 'string', help: 'forest: trees (default 100)', placeholder: 'N' },
+      sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
       threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, seed 002)', placeholder: 'POLICY' },
       l2: { type: 'string', help: 'L2 penalty per row (default 1e-4)', placeholder: 'L2' },
       seed,
@@ -176,8 +178,17 @@ const commands: Command[] = [
     },
     run: async (f) => {
       const l2 = numberFlag(f, 'l2', { min: 0 });
+      const trees = numberFlag(f, 'trees', { integer: true, min: 1 });
+      const sampling = stringFlag(f, 'sampling');
       return {
-        value: await trainCommand({ ...labelledFile(f), model: requiredString(f, 'model'), threshold: stringFlag(f, 'threshold') ?? 'prevalence', ...(l2 !== undefined ? { l2 } : {}) }),
+        value: await trainCommand({
+          ...labelledFile(f),
+          model: requiredString(f, 'model'),
+          threshold: stringFlag(f, 'threshold') ?? 'prevalence',
+          ...(l2 !== undefined ? { l2 } : {}),
+          ...(trees !== undefined ? { trees } : {}),
+          ...(sampling !== undefined ? { sampling } : {}),
+        }),
       };
     },
   },

@@ -141,7 +141,7 @@ export async function fitCommand(a: FitArgs) {
   const inputColumns: InputColumn[] = cols.features.map((name) =>
     d.categorical[name] ? { name, kind: 'categorical', categories: d.categorical[name]! } : { name, kind: 'numeric' },
   );
-  const { artifact, note } = fitModelArtifact(train, {
+  const { artifact, note } = await fitModelArtifact(train, {
     model: spec.model,
     featureNames: d.featureNames,
     inputColumns,
@@ -153,7 +153,7 @@ export async function fitCommand(a: FitArgs) {
     datasetSha256: await fileSha256(a.input),
     ...(validation ? { validation } : {}),
   });
-  const text = JSON.stringify(artifact, null, 1);
+  const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
   stages.push({ stage: 'train', rows: train.y.length, threshold: artifact.threshold, note, seconds: seconds(t) });
   return {

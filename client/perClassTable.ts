@@ -1,5 +1,6 @@
 // Human-readable tables of a retrain's outcome: per-class recall and precision, G-mean, PR-AUC, and the stages.
 
+import { fileURLToPath } from 'node:url';
 import type { RetrainResult } from '../workflows/contract.js';
 
 function f(v: number | null | undefined, digits = 3): string {
@@ -18,6 +19,7 @@ export function formatPerClassTable(r: RetrainResult): string {
     lines.push(`  champion ${v.champion.modelSha256.slice(0, 12)} on the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`);
   }
   lines.push(`  gates: ${v.verdict}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}`);
+  if (r.reportHtmlUri) lines.push(`  report: ${fileURLToPath(r.reportHtmlUri)}`);
   return lines.join('\n');
 }
 

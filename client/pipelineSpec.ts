@@ -105,8 +105,14 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   }
 
   const model = { ...DEFAULT_PIPELINE.model, ...(isObject(raw.model) ? raw.model : {}) } as PipelineSpec['model'];
-  if (model.kind !== 'logreg') {
-    throw new InvalidInputError(`${source}: model.kind`, `${source}: model.kind: expected "logreg" (the random forest comes with the models issue), got ${JSON.stringify(model.kind)}`);
+  if (model.kind !== 'logreg' && model.kind !== 'forest') {
+    throw new InvalidInputError(`${source}: model.kind`, `${source}: model.kind: expected "logreg" or "forest", got ${JSON.stringify(model.kind)}`);
+  }
+  for (const field of ['trees', 'mtry', 'minNodeSize', 'maxDepth'] as const) {
+    if (model[field] !== undefined) positiveInteger(source, `model.${field}`, model[field]);
+  }
+  if (model.sampling !== undefined && !['bootstrap', 'subsample', 'balanced'].includes(model.sampling)) {
+    throw new InvalidInputError(`${source}: model.sampling`, `${source}: model.sampling: expected "bootstrap", "subsample" or "balanced", got ${JSON.stringify(model.sampling)}`);
   }
   parseThresholdPolicy(String(model.threshold));
 

@@ -9,6 +9,8 @@ import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
+import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
+import { renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
@@ -221,10 +223,13 @@ export async function adasynCommand(
   };
 }
 
-export async function trainCommand(a: LabelledFileArgs & { model: string; threshold: string; l2?: number }) {
+export async function trainCommand(a: LabelledFileArgs & { model: string; threshold: string; l2?: number; trees?: number; sampling?: string }) {
   const started = performance.now();
-  if (a.model !== 'logreg') {
-    throw new InvalidInputError('--model', `--model: expected "logreg" (the random forest comes with the models issue), got "${a.model}"`);
+  if (a.model !== 'logreg' && a.model !== 'forest') {
+    throw new InvalidInputError('--model', `--model: expected "logreg" or "forest", got "${a.model}"`);
+  }
+  if (a.sampling !== undefined && !['bootstrap', 'subsample', 'balanced'].includes(a.sampling)) {
+    throw new InvalidInputError('--sampling', `--sampling: expected bootstrap, subsample or balanced, got "${a.sampling}"`);
   }
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
@@ -237,8 +242,14 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     fitData = takeRows(d.data, parts.train);
     validation = takeRows(d.data, parts.validation);
   }
-  const { artifact, note } = fitModelArtifact(fitData, {
-    model: { kind: 'logreg', threshold: a.threshold as PipelineSpec['model']['threshold'], ...(a.l2 !== undefined ? { l2: a.l2 } : {}) },
+  const { artifact, note } = await fitModelArtifact(fitData, {
+    model: {
+      kind: a.model,
+      threshold: a.threshold as PipelineSpec['model']['threshold'],
+      ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
+      ...(a.trees !== undefined ? { trees: a.trees } : {}),
+      ...(a.sampling !== undefined ? { sampling: a.sampling as 'balanced' } : {}),
+    },
     featureNames: d.featureNames,
     labelName: a.label,
     labels: { positive: d.positiveLabel, negative: d.negativeLabel },
@@ -248,7 +259,7 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     datasetSha256: await fileSha256(a.input),
     ...(validation ? { validation } : {}),
   });
-  const text = JSON.stringify(artifact, null, 1);
+  const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
   const [, positives] = classCounts(fitData.y);
   return {
@@ -301,13 +312,35 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     spec = parseGateSpec(json, a.gates);
   }
   const d = await readInput({ input: a.input, label: a.label, positive: model.positiveLabel, features: model.featureNames });
-  const report = classificationReport(d.data.y, scoreModel(model, d.data.x), model.threshold);
-  const evaluation = evaluateGates(spec, report);
+  const scores = scoreModel(model, d.data.x);
+  const report = classificationReport(d.data.y, scores, model.threshold);
+  const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
   let reportPath: string | undefined;
   if (a.report) {
     await mkdir(a.report, { recursive: true });
     reportPath = join(resolve(a.report), 'report.json');
     await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
+    const [negatives, positives] = classCounts(d.data.y);
+    await writeFileAtomically(
+      join(resolve(a.report), 'report.html'),
+      renderRunReport({
+        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.input)}`,
+        details: [`model ${model.model.kind}, threshold ${model.threshold.toFixed(4)}: ${model.thresholdReason}`],
+        classCounts: [{ stage: 'evaluated rows', positives, negatives }],
+        confusion: report.confusion,
+        threshold: model.threshold,
+        ...runReportCurves(d.data.y, scores),
+        metrics: [
+          { name: 'G-mean', value: report.gMean },
+          { name: 'positive recall', value: report.perClass.positive.recall },
+          { name: 'positive precision', value: report.perClass.positive.precision },
+          { name: 'PR-AUC above random (AP − π)', value: report.prAucNormalised },
+          { name: 'Brier', value: report.brier },
+          { name: 'ROC-AUC', value: report.rocAuc, note: report.rocAucNote },
+        ],
+        gates: evaluation,
+      }),
+    );
   }
   return {
     command: 'evaluate',

@@ -21,6 +21,24 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 
+/** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
+export interface ModelSpec {
+  kind: 'logreg' | 'forest';
+  threshold: ThresholdPolicyName;
+  /** logreg: L2 penalty per row. @default 1e-4 */
+  l2?: number;
+  /** forest: trees. @default 100 */
+  trees?: number;
+  /** forest: per-tree rows: bootstrap, subsample without replacement, or balanced (equal rows per class). @default 'balanced' */
+  sampling?: 'bootstrap' | 'subsample' | 'balanced';
+  /** forest: features tried per split. @default floor(√features) */
+  mtry?: number;
+  /** forest: smallest node that is still split. @default 1 */
+  minNodeSize?: number;
+  /** forest: deepest level. @default unlimited */
+  maxDepth?: number;
+}
+
 /** Neighbour search of a stage: chosen by estimated cost (`auto`), or forced. */
 export type NeighborSearch = 'auto' | 'exact' | 'hnsw';
 
@@ -63,7 +81,7 @@ export interface PipelineSpec {
   split: { train: number; validation: number; test: number };
   denoise: { method: 'enn' | 'renn' | 'tomek' | 'none'; k?: number; neighbors?: NeighborSearch };
   adasyn: { enabled: boolean; k?: number; beta?: number; neighbors?: NeighborSearch; maxSyntheticRatio?: number };
-  model: { kind: 'logreg'; l2?: number; threshold: ThresholdPolicyName };
+  model: ModelSpec;
   gates: GateSpecJson;
   /** Hold the promotion until a human approves it. @default false */
   requireApproval?: boolean;
@@ -138,6 +156,8 @@ export interface RetrainResult {
   outcome: RetrainOutcome;
   modelSha256: string;
   reportUri: string;
+  /** The self-contained HTML run report. */
+  reportHtmlUri?: string;
   validation: ValidationSummary;
   stages: StageSummary[];
   trigger: RetrainTrigger;

@@ -197,6 +197,9 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     test: split.test,
     gates: spec.gates,
     ...(champion ? { champion: champion.model } : {}),
+    stages,
+    seed: spec.seed,
+    runId,
   });
 
   await registry.registryRecordRetrain({
@@ -225,6 +228,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       outcome,
       modelSha256: trained.model.sha256,
       reportUri: validated.report.uri,
+      ...(validated.html ? { reportHtmlUri: validated.html.uri } : {}),
       validation: validated.summary,
       stages,
       trigger,

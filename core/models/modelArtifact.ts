@@ -4,7 +4,8 @@
 import { sha256Hex } from '../contentHash.js';
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
-import { predictProbaLogistic, type LogisticModel } from './logisticRegression.js';
+import { predictProbaModel, type FittedModel } from './predictModel.js';
+import { parseRandomForestModel } from './randomForest.js';
 import type { ThresholdPolicy } from './thresholdPolicy.js';
 
 export const MODEL_FORMAT = 'rareflow-model';
@@ -31,7 +32,7 @@ export interface ModelArtifact {
   threshold: number;
   thresholdPolicy: ThresholdPolicy;
   thresholdReason: string;
-  model: LogisticModel;
+  model: FittedModel;
   training: {
     rows: number;
     positives: number;
@@ -72,7 +73,7 @@ export function scoreModel(artifact: ModelArtifact, x: FeatureMatrix): Float64Ar
   if (x.cols !== artifact.featureNames.length) {
     throw new InvalidInputError('features', `the model reads ${artifact.featureNames.length} features; got ${x.cols} columns.`);
   }
-  return predictProbaLogistic(artifact.model, x);
+  return predictProbaModel(artifact.model, x);
 }
 
 /** Validates a parsed model file; `source` names the file in errors. */
@@ -89,9 +90,13 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
   if (!Array.isArray(m.featureNames) || m.featureNames.some((f) => typeof f !== 'string')) return fail('"featureNames" must be a list of column names');
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
   const model = m.model;
-  if (!model || model.kind !== 'logreg') return fail('"model.kind" must be "logreg"');
-  if (!Array.isArray(model.weights) || model.weights.length !== m.featureNames.length) {
+  if (!model || (model.kind !== 'logreg' && model.kind !== 'forest')) return fail('"model.kind" must be "logreg" or "forest"');
+  if (model.kind === 'logreg' && (!Array.isArray(model.weights) || model.weights.length !== m.featureNames.length)) {
     return fail(`"model.weights" must hold one weight per feature (${m.featureNames.length})`);
+  }
+  if (model.kind === 'forest') {
+    parseRandomForestModel(model, source);
+    if (model.featureCount !== m.featureNames.length) return fail(`the forest reads ${model.featureCount} features, the file lists ${m.featureNames.length}`);
   }
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string') return fail('"positiveLabel" and "negativeLabel" must be strings');
   if (typeof m.contentSha256 !== 'string') return fail('it has no "contentSha256" seal');

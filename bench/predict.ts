@@ -1,0 +1,61 @@
+// `npm run bench:predict`: `rareflow predict` on 10M × 20 Parquet rows against a Python process that loads a
+// scikit-learn model and scores the same file with pyarrow + pandas. Whole processes under /usr/bin/time -v,
+// alternating; rows/s and peak memory (max RSS) for each.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSyntheticDataset } from '../data/syntheticData.js';
+import { packageRoot } from '../infra/rareflowConfig.js';
+
+const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
+const runs = Number(process.env.BENCH_RUNS ?? 2);
+const root = packageRoot();
+const work = join(root, '.rareflow', 'bench');
+mkdirSync(work, { recursive: true });
+const data = join(work, `predict-${rows}x20.parquet`);
+const train = join(work, 'predict-train.csv');
+if (!existsSync(data)) await generateSyntheticDataset({ rows, positiveRate: 0.002, features: 20, seed: 41, out: data });
+if (!existsSync(train)) await generateSyntheticDataset({ rows: 100_000, positiveRate: 0.02, features: 20, seed: 42, out: train });
+
+const venv = join(root, '.rareflow', 'bench-venv');
+const python = join(venv, 'bin', 'python');
+if (!existsSync(python)) spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+spawnSync(python, ['-m', 'pip', 'install', '--quiet', 'scikit-learn', 'pandas', 'pyarrow'], { stdio: 'inherit' });
+
+const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
+const peers = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
+const ourModel = join(work, 'predict-model.json');
+const peerModel = join(work, 'predict-model.pkl');
+spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--out', ourModel], { stdio: 'inherit' });
+spawnSync(python, [join(peers, 'trainPeerModel.py'), train, peerModel], { stdio: 'inherit' });
+
+/** Wall seconds and max RSS (MB) of a whole process, from GNU time. */
+function measured(cmd: string, args: string[]): { seconds: number; peakMb: number } {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-2000)}`);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr)!;
+  const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)![1]);
+  return { seconds, peakMb: Math.round(peakKb / 1024) };
+}
+
+const ours: Array<{ seconds: number; peakMb: number }> = [];
+const theirs: Array<{ seconds: number; peakMb: number }> = [];
+const threshold = 0.5;
+for (let i = 0; i < runs; i++) {
+  ours.push(measured(process.execPath, [cli, 'predict', '--model', ourModel, '--input', data, '--out', join(work, 'predict-ours.csv')]));
+  theirs.push(measured(python, [join(peers, 'predictPeer.py'), peerModel, data, join(work, 'predict-peer.csv'), String(threshold)]));
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const line = (name: string, m: Array<{ seconds: number; peakMb: number }>) =>
+  `${name.padEnd(28)} median ${median(m.map((x) => x.seconds)).toFixed(2)}s = ${(rows / median(m.map((x) => x.seconds)) / 1e6).toFixed(2)}M rows/s, peak memory ${median(m.map((x) => x.peakMb))} MB`;
+process.stdout.write(
+  [
+    `predict bench: ${rows.toLocaleString('en')} × 20 Parquet rows, CSV output, ${runs} alternating whole-process runs`,
+    line('rareflow predict', ours),
+    line('sklearn + pyarrow/pandas', theirs),
+    `ratio rareflow/peer: time ${(median(ours.map((x) => x.seconds)) / median(theirs.map((x) => x.seconds))).toFixed(2)}, peak memory ${(median(ours.map((x) => x.peakMb)) / median(theirs.map((x) => x.peakMb))).toFixed(2)}`,
+  ].join('\n') + '\n',
+);
