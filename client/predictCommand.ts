@@ -3,10 +3,10 @@
 // `[id,] score, pred` to a scratch table on disk, copied to the output file atomically at the end.
 
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { inputColumnsOf, scoreModel } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from '../data/datasetWriter.js';
 import { describeColumns, fillChunk, formatOf, missingFeatureError, nextChunk, numericType, tableSource, withReadErrors } from '../data/datasetReader.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
@@ -50,6 +50,7 @@ export async function predictCommand(a: { model: string; input: string; out: str
   if (a.id !== undefined && !typeOf.has(a.id)) {
     throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
   }
+  if (model.model.kind === 'logreg') return scoreInEngine(a, model, source, projections, started);
   const cols = model.featureNames.length;
   const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
   const sink = await openDuckDB({ path: scratch });
@@ -106,4 +107,60 @@ export async function predictCommand(a: { model: string; input: string; out: str
   }
   const secondsTaken = (performance.now() - started) / 1000;
   return { command: 'predict', out, rows, predictedPositive: positives, threshold: model.threshold, rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
+}
+
+/**
+ * Logistic regression scored inside DuckDB: the standardiser folds into the weights, so the score is one linear
+ * expression per row, computed by the engine in parallel and streamed straight to the output file in input order.
+ * Missing values are found first with one aggregate, so the error names the column and row.
+ */
+async function scoreInEngine(a: { input: string; out: string; id?: string }, model: ModelArtifact, source: string, projections: string[], started: number) {
+  if (model.model.kind !== 'logreg') throw new Error('scoreInEngine takes logistic regression models');
+  const lr = model.model;
+  const terms: string[] = [];
+  let offset = lr.intercept;
+  projections.forEach((p, j) => {
+    const w = lr.weights[j]! / lr.standardiser.scale[j]!;
+    offset -= w * lr.standardiser.mean[j]!;
+    terms.push(`${w.toPrecision(17)} * f${j}`);
+  });
+  const features = projections.map((p, j) => `${p} AS f${j}`).join(', ');
+  const z = `(${offset.toPrecision(17)} + ${terms.join(' + ') || '0'})`;
+  const sourceColumnOf = inputColumnsOf(model).flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.categories.map(() => c.name)));
+  return withReadErrors(a.input, () =>
+    withDuckDB(async (c) => {
+      const missing = projections.map((_, j) => `count(*) FILTER (WHERE f${j} IS NULL OR isnan(f${j})) AS m${j}`).join(', ');
+      const reader = await c.runAndReadAll(`SELECT count(*), ${missing || '0'} FROM (SELECT ${features} FROM ${source})`);
+      const counts = reader.getRowsJS()[0]!.map((v) => toNumber(v));
+      const rows = counts[0]!;
+      const bad = counts.slice(1).findIndex((n) => n > 0);
+      if (bad >= 0) {
+        const r = await c.runAndReadAll(
+          `SELECT n FROM (SELECT row_number() OVER () AS n, ${projections[bad]} AS v FROM ${source}) WHERE v IS NULL OR isnan(v) ORDER BY n LIMIT 1`,
+        );
+        const row = toNumber(r.getRowsJS()[0]?.[0] ?? 0);
+        throw new InvalidInputError(
+          `column "${sourceColumnOf[bad]}"`,
+          `column "${sourceColumnOf[bad]}" in ${a.input} has ${counts[bad + 1]} missing values (null, empty or NaN), the first at data row ${row}; expected a finite number on every row: fill or drop such rows first`,
+        );
+      }
+      // A numerically stable logistic: exp of a negative argument only.
+      const score = `CASE WHEN z >= 0 THEN 1 / (1 + exp(-z)) ELSE exp(z) / (1 + exp(z)) END`;
+      const id = a.id !== undefined ? `${sqlIdentifier(a.id)}, ` : '';
+      const select = `SELECT ${id}score, CAST(score >= ${model.threshold.toPrecision(17)} AS INTEGER) AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${features} FROM ${source})))`;
+      const ext = extname(a.out).toLowerCase();
+      const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        await c.run(`COPY (${select}) TO ${sqlString(temp)} ${ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)'}`);
+        const counted = await c.runAndReadAll(`SELECT count(*) FILTER (WHERE pred = 1) FROM ${ext === '.csv' ? `read_csv(${sqlString(temp)})` : `read_parquet(${sqlString(temp)})`}`);
+        const positives = toNumber(counted.getRowsJS()[0]?.[0]);
+        await rename(temp, a.out);
+        const secondsTaken = (performance.now() - started) / 1000;
+        return { command: 'predict', out: a.out, rows, predictedPositive: positives, threshold: model.threshold, rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
+      } catch (err) {
+        await rm(temp, { force: true, recursive: true });
+        throw err;
+      }
+    }),
+  );
 }
