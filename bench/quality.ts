@@ -22,11 +22,12 @@ import { filterAndType } from '../activities/filterLabelNoise.js';
 import { fitModelArtifact } from '../activities/trainModel.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import type { ModelSpec } from '../workflows/contract.js';
+import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
 
 const FOLDS = 5;
 /** Multi-class files (MANIFEST.md); the binary ones have two label values. */
 const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
-const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'pipe ENN+RF'] as const;
+const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'pipe default'] as const;
 const PEERS = ['lrAdasyn', 'rfBalanced', 'balancedRf', 'rfPrevalence'] as const;
 const PEER_LABELS: Record<(typeof PEERS)[number], string> = {
   lrAdasyn: 'sk LR+ADASYN',
@@ -47,9 +48,9 @@ const maxRows = Number(process.env.QUALITY_MAX_ROWS ?? Number.POSITIVE_INFINITY)
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 const usePeers = !process.env.BENCH_NO_PEERS && existsSync(python);
 
-async function pipelineMetrics(train: LabelledData, test: LabelledData, model: ModelSpec, withAdasyn: boolean, seed: number): Promise<Metrics> {
+async function pipelineMetrics(train: LabelledData, test: LabelledData, model: ModelSpec, withAdasyn: boolean, seed: number, withEnn = true): Promise<Metrics> {
   let data = train;
-  if (data.y.length > 4) data = takeRows(data, filterAndType(data, 'enn', 3).cleaning.kept);
+  if (withEnn && data.y.length > 4) data = takeRows(data, filterAndType(data, 'enn', 3).cleaning.kept);
   if (withAdasyn) data = oversampleWithAdasyn(data, { k: 5, beta: 1, seed }).augmented;
   const featureNames = Array.from({ length: data.x.cols }, (_, j) => `x${j}`);
   const { artifact } = await fitModelArtifact(data, {
@@ -142,7 +143,7 @@ for (const file of files) {
     perModel['forestBal@½']!.push(metricsAt(test.y, predictProbaForest(balanced, test.x), balanced.fitPrevalence));
     // (d) the pipeline's own stage code, as `rareflow fit` runs it: ENN, then ADASYN + logreg, or a balanced forest.
     perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
-    perModel['pipe ENN+RF']!.push(await pipelineMetrics(train, test, { kind: 'forest', threshold: 'prevalence', sampling: 'balanced' }, false, k));
+    perModel['pipe default']!.push(await pipelineMetrics(train, test, DEFAULT_PIPELINE.model, DEFAULT_PIPELINE.adasyn.enabled, k, DEFAULT_PIPELINE.denoise.method !== 'none'));
   }
   const oursSeconds = (performance.now() - started) / 1000;
   let peerSeconds = 0;

@@ -76,6 +76,10 @@ export async function runDemo(o: DemoOptions): Promise<{ outcomes: string[]; res
       {
         modelName: o.modelName,
         input: { paths: [firstData], label: 'label' },
+        // The demo turns on every stage (the defaults leave noise filtering and ADASYN off; see pipelineSpec.ts).
+        denoise: { method: 'enn' },
+        adasyn: { enabled: true },
+        model: { kind: 'logreg', threshold: 'prevalence' },
         seed: o.seed,
       },
       'demo pipeline',

@@ -41,7 +41,8 @@ describe('fit and predict', () => {
     const f = await run(['fit', '--input', yeast, '--label', 'label', '--out', 'yeast.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const fit = f.json<{ sha256: string; stages: Array<{ stage: string }>; positiveLabel: string }>();
-    expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'enn', 'adasyn', 'train']);
+    // The defaults: a balanced random forest, no noise filter, no ADASYN (see client/pipelineSpec.ts).
+    expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'train']);
     expect(fit.positiveLabel).toBe('positive');
     const p = await run(['predict', '--model', 'yeast.json', '--input', yeast, '--out', 'pred.csv', '--json']);
     expect(p.code, p.stderr).toBe(0);
@@ -55,6 +56,20 @@ describe('fit and predict', () => {
     expect(mean('positive')).toBeGreaterThan(mean('negative') + 0.3);
     const threshold = JSON.parse(readFileSync(join(dir, 'yeast.json'), 'utf8')).threshold as number;
     expect(preds.every((v, i) => v === (scores[i]! >= threshold ? 1 : 0))).toBe(true);
+  });
+
+  it('runs the stages a config turns on: ENN, ADASYN and logistic regression', async () => {
+    writeFileSync(join(dir, 'stages.json'), JSON.stringify({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg', threshold: 'prevalence' } }));
+    const f = await run(['fit', '--input', yeast, '--label', 'label', '--config', 'stages.json', '--out', 'yeast-lr.json', '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    const fit = f.json<{ stages: Array<{ stage: string; removedPositives?: number; syntheticRows?: number }>; model: string }>();
+    expect(fit.model).toBe('logreg');
+    expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'enn', 'adasyn', 'train']);
+    expect(fit.stages[1]!.removedPositives).toBe(0);
+    expect(fit.stages[2]!.syntheticRows).toBeGreaterThan(0);
+    const p = await run(['predict', '--model', 'yeast-lr.json', '--input', yeast, '--out', 'pred-lr.csv', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.json().rows).toBe(1484);
   });
 
   it('gives identical scores for a CSV and a Parquet copy, with the id column first', async () => {

@@ -31,7 +31,11 @@ afterAll(async () => {
 });
 
 function spec(modelName: string, extra: Record<string, unknown> = {}): PipelineSpec {
-  return resolvePipelineSpec({ modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 4000 }, seed: 3, ...extra }, 'test spec');
+  // Every stage on (the defaults leave ENN and ADASYN off), so the tests cover the whole pipeline.
+  return resolvePipelineSpec(
+    { modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 4000 }, denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 3, ...extra },
+    'test spec',
+  );
 }
 
 async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
