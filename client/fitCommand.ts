@@ -3,7 +3,8 @@
 
 import { basename } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
-import type { InputColumn } from '../core/models/modelArtifact.js';
+import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
+import type { LabelledData } from '../core/dataset.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
@@ -64,6 +65,22 @@ async function chooseColumns(input: string, label: string, declared: string[], e
   return { features, categorical, leftOut };
 }
 
+/** The label of every row as a class index, in file order, and the sorted class values. */
+async function labelValuesInOrder(input: string, label: string): Promise<{ classOf: Int32Array; classes: string[] }> {
+  const format = formatOf(input);
+  if (format === 'arrow') return { classOf: new Int32Array(0), classes: [] };
+  return withDuckDB(async (c) => {
+    const source = tableSource(format, [input]);
+    const reader = await c.runAndReadAll(`SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL ORDER BY v`);
+    const classes = reader.getRowsJS().map((r) => String(r[0]));
+    if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
+    const index = new Map(classes.map((v, i) => [v, i]));
+    const values = await c.runAndReadAll(`SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source}`);
+    const rows = values.getRowsJS();
+    return { classOf: Int32Array.from(rows, (r) => index.get(String(r[0])) ?? -1), classes };
+  });
+}
+
 export async function fitCommand(a: FitArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
@@ -75,10 +92,13 @@ export async function fitCommand(a: FitArgs) {
 
   let t = performance.now();
   const cols = await chooseColumns(a.input, a.label, a.categorical ?? [], spec.input.exclude ?? []);
+  const requestedPositive = a.positive ?? spec.input.positive;
+  const labelClasses = await labelValuesInOrder(a.input, a.label);
+  const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
   const d = await readLabelledDataset(a.input, {
     label: a.label,
     features: cols.features,
-    ...(a.positive !== undefined ? { positive: a.positive } : spec.input.positive !== undefined ? { positive: spec.input.positive } : {}),
+    ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
     ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
   });
   const [negatives0, positives0] = classCounts(d.data.y);
@@ -94,75 +114,96 @@ export async function fitCommand(a: FitArgs) {
     seconds: seconds(t),
   });
 
-  // The gmean policy chooses its threshold on rows the model does not see; the others use every row.
-  let train = d.data;
-  let validation;
-  if (parseThresholdPolicy(spec.model.threshold).kind === 'gmean') {
-    const parts = stratifiedSplit(d.data.y, { train: 0.8, validation: 0.2, test: 0 }, seededRandom(deriveSeed(spec.seed, 'split')));
-    train = takeRows(d.data, parts.train);
-    validation = takeRows(d.data, parts.validation);
-  }
-
-  if (spec.denoise.method !== 'none') {
-    t = performance.now();
-    const k = spec.denoise.k ?? 3;
-    if (train.y.length > k + 1) {
-      const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto');
-      const cleaned = takeRows(train, cleaning.kept);
-      stages.push({
-        stage: spec.denoise.method,
-        rowsIn: train.y.length,
-        rowsOut: cleaned.y.length,
-        removedNegatives: cleaning.removedPerClass[0],
-        removedPositives: cleaning.removedPerClass[1],
-        minorityTypes: typing.counts,
-        seconds: seconds(t),
-      });
-      train = cleaned;
-    } else {
-      stages.push({ stage: spec.denoise.method, skipped: `only ${train.y.length} rows` });
-    }
-  }
-
-  if (spec.adasyn.enabled) {
-    t = performance.now();
-    const done = oversampleWithAdasyn(train, {
-      k: spec.adasyn.k ?? 5,
-      beta: spec.adasyn.beta ?? 1,
-      seed: spec.seed,
-      ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
-      ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
-    });
-    stages.push({ stage: 'adasyn', rowsIn: train.y.length, rowsOut: done.augmented.y.length, syntheticRows: done.syntheticRows, note: done.note, seconds: seconds(t) });
-    train = done.augmented;
-  }
-
-  t = performance.now();
   const inputColumns: InputColumn[] = cols.features.map((name) =>
     d.categorical[name] ? { name, kind: 'categorical', categories: d.categorical[name]! } : { name, kind: 'numeric' },
   );
-  const { artifact, note } = await fitModelArtifact(train, {
-    model: spec.model,
-    featureNames: d.featureNames,
-    inputColumns,
-    labelName: a.label,
-    labels: { positive: d.positiveLabel, negative: d.negativeLabel },
-    modelName: spec.modelName,
-    seed: spec.seed,
-    runId: 'fit',
-    datasetSha256: await fileSha256(a.input),
-    ...(validation ? { validation } : {}),
-  });
+  const datasetSha256 = await fileSha256(a.input);
+
+  /** The binary data→model stages on 0/1 labels: what the workflow runs after its split. */
+  const trainBinary = async (data: LabelledData, labels: { positive: string; negative: string }, prefix: string) => {
+    // The gmean policy chooses its threshold on rows the model does not see; the others use every row.
+    let train = data;
+    let validation;
+    if (parseThresholdPolicy(spec.model.threshold).kind === 'gmean') {
+      const parts = stratifiedSplit(data.y, { train: 0.8, validation: 0.2, test: 0 }, seededRandom(deriveSeed(spec.seed, `split${prefix}`)));
+      train = takeRows(data, parts.train);
+      validation = takeRows(data, parts.validation);
+    }
+    if (spec.denoise.method !== 'none') {
+      t = performance.now();
+      const k = spec.denoise.k ?? 3;
+      if (train.y.length > k + 1) {
+        const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto');
+        const cleaned = takeRows(train, cleaning.kept);
+        stages.push({
+          stage: `${prefix}${spec.denoise.method}`,
+          rowsIn: train.y.length,
+          rowsOut: cleaned.y.length,
+          removedNegatives: cleaning.removedPerClass[0],
+          removedPositives: cleaning.removedPerClass[1],
+          minorityTypes: typing.counts,
+          seconds: seconds(t),
+        });
+        train = cleaned;
+      } else {
+        stages.push({ stage: `${prefix}${spec.denoise.method}`, skipped: `only ${train.y.length} rows` });
+      }
+    }
+    if (spec.adasyn.enabled) {
+      t = performance.now();
+      const done = oversampleWithAdasyn(train, {
+        k: spec.adasyn.k ?? 5,
+        beta: spec.adasyn.beta ?? 1,
+        seed: spec.seed,
+        ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
+        ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
+      });
+      stages.push({ stage: `${prefix}adasyn`, rowsIn: train.y.length, rowsOut: done.augmented.y.length, syntheticRows: done.syntheticRows, note: done.note, seconds: seconds(t) });
+      train = done.augmented;
+    }
+    t = performance.now();
+    const fitted = await fitModelArtifact(train, {
+      model: spec.model,
+      featureNames: d.featureNames,
+      inputColumns,
+      labelName: a.label,
+      labels,
+      modelName: spec.modelName,
+      seed: spec.seed,
+      runId: 'fit',
+      datasetSha256,
+      ...(validation ? { validation } : {}),
+    });
+    stages.push({ stage: `${prefix}train`, rows: train.y.length, threshold: fitted.artifact.threshold, note: fitted.note, seconds: seconds(t) });
+    return fitted.artifact;
+  };
+
+  let artifact: ModelArtifact;
+  if (multiClass) {
+    // One-vs-rest: each class against all others through the same binary stages (seed 002's rule per class).
+    const { classOf, classes } = multiClass;
+    const perClass: ModelArtifact[] = [];
+    for (let c = 0; c < classes.length; c++) {
+      const y = Uint8Array.from(classOf, (v) => (v === c ? 1 : 0));
+      perClass.push(await trainBinary({ x: d.data.x, y }, { positive: classes[c]!, negative: `not ${classes[c]}` }, `${classes[c]}: `));
+    }
+    artifact = sealModelArtifact({
+      ...perClass[0]!,
+      positiveLabel: classes[0]!,
+      negativeLabel: classes.slice(1).join('|'),
+      multiClass: { classes, models: perClass.map((m) => m.model), thresholds: perClass.map((m) => m.threshold) },
+    });
+  } else {
+    artifact = await trainBinary(d.data, { positive: d.positiveLabel, negative: d.negativeLabel }, '');
+  }
   const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
-  stages.push({ stage: 'train', rows: train.y.length, threshold: artifact.threshold, note, seconds: seconds(t) });
   return {
     command: 'fit',
     out,
     sha256: createHash('sha256').update(text).digest('hex'),
     model: spec.model.kind,
-    threshold: artifact.threshold,
-    positiveLabel: d.positiveLabel,
+    ...(multiClass ? { classes: multiClass.classes, thresholds: artifact.multiClass!.thresholds } : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     stages,
     seed: spec.seed,
     seconds: seconds(started),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { inputColumnsOf, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from '../data/datasetWriter.js';
 import { describeColumns, fillChunk, formatOf, missingFeatureError, nextChunk, numericType, tableSource, withReadErrors } from '../data/datasetReader.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
@@ -50,17 +50,26 @@ export async function predictCommand(a: { model: string; input: string; out: str
   if (a.id !== undefined && !typeOf.has(a.id)) {
     throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
   }
-  if (model.model.kind === 'logreg') return scoreInEngine(a, model, source, projections, started);
+  if (model.model.kind === 'logreg' && !model.multiClass) return scoreInEngine(a, model, source, projections, started);
+  const classes = model.multiClass?.classes;
   const cols = model.featureNames.length;
   const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
   const sink = await openDuckDB({ path: scratch });
   let rows = 0;
   let positives = 0;
   try {
+    // Binary: score, pred (0/1). Multi-class: score_<class> per class, then pred as the class value.
     const outColumns = (ids: string[], score: Float64Array, pred: Int32Array): TableColumn[] => [
       ...(a.id !== undefined ? [{ name: 'id', kind: 'coded' as const, codes: Int32Array.from(ids, (_, i) => i), dictionary: ids }] : []),
-      { name: 'score', kind: 'double' as const, values: score },
-      { name: 'pred', kind: 'integer' as const, values: pred },
+      ...(classes
+        ? [
+            ...classes.map((c, j) => ({ name: `score_${c}`, kind: 'matrix' as const, values: score, cols: classes.length, column: j })),
+            { name: 'pred', kind: 'coded' as const, codes: pred, dictionary: classes },
+          ]
+        : [
+            { name: 'score', kind: 'double' as const, values: score },
+            { name: 'pred', kind: 'integer' as const, values: pred },
+          ]),
     ];
     await createTable(sink.connection, 'predictions', outColumns(a.id !== undefined ? [''] : [], new Float64Array(0), new Int32Array(0)));
     await withReadErrors(a.input, () =>
@@ -77,11 +86,19 @@ export async function predictCommand(a: { model: string; input: string; out: str
           fillChunk(chunk, 0, n, x, cols, y, 0, (column, row) =>
             missingFeatureError(a.input, sourceColumnOf[column] ?? '?', false, chunk.getColumnVector(column).getItem(row), first + row + 1),
           );
-          const score = scoreModel(model, { rows: n, cols, values: x });
-          const pred = new Int32Array(n);
-          for (let i = 0; i < n; i++) {
-            pred[i] = score[i]! >= model.threshold ? 1 : 0;
-            positives += pred[i]!;
+          let score: Float64Array;
+          let pred: Int32Array;
+          if (classes) {
+            const mc = scoreMultiClass(model, { rows: n, cols, values: x });
+            score = mc.scores;
+            pred = mc.predicted;
+          } else {
+            score = scoreModel(model, { rows: n, cols, values: x });
+            pred = new Int32Array(n);
+            for (let i = 0; i < n; i++) {
+              pred[i] = score[i]! >= model.threshold ? 1 : 0;
+              positives += pred[i]!;
+            }
           }
           const ids: string[] = [];
           if (a.id !== undefined) {
@@ -95,7 +112,7 @@ export async function predictCommand(a: { model: string; input: string; out: str
     );
     if (a.id !== undefined) {
       const idType = typeOf.get(a.id)!;
-      await sink.connection.run(`CREATE TABLE output AS SELECT CAST(id AS ${idType}) AS ${sqlIdentifier(a.id)}, score, pred FROM predictions`);
+      await sink.connection.run(`CREATE TABLE output AS SELECT CAST(id AS ${idType}) AS ${sqlIdentifier(a.id)}, * EXCLUDE (id) FROM predictions`);
       await copyTableAtomically(sink.connection, 'output', out);
     } else {
       await copyTableAtomically(sink.connection, 'predictions', out);
@@ -106,7 +123,14 @@ export async function predictCommand(a: { model: string; input: string; out: str
     await rm(`${scratch}.wal`, { force: true });
   }
   const secondsTaken = (performance.now() - started) / 1000;
-  return { command: 'predict', out, rows, predictedPositive: positives, threshold: model.threshold, rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
+  return {
+    command: 'predict',
+    out,
+    rows,
+    ...(classes ? { classes } : { predictedPositive: positives, threshold: model.threshold }),
+    rowsPerSecond: Math.round(rows / secondsTaken),
+    seconds: Math.round(secondsTaken * 100) / 100,
+  };
 }
 
 /**

@@ -43,8 +43,40 @@ export interface ModelArtifact {
     runId: string;
     codeVersion: string;
   };
+  /**
+   * Multi-class models: one one-vs-rest binary model per class, each with its own threshold. The predicted class
+   * is the one whose score is highest relative to its threshold (argmax of score_c / threshold_c), so each class's
+   * q*-rule (seed 002) carries over; `model` and `threshold` then hold the first class's.
+   */
+  multiClass?: { classes: string[]; models: FittedModel[]; thresholds: number[] };
   /** sha256 of the canonical JSON of every other field: a changed or damaged file fails to load. */
   contentSha256?: string;
+}
+
+/** Per-class scores (row-major rows × classes) and the predicted class index of each row, for a multi-class model. */
+export function scoreMultiClass(artifact: ModelArtifact, x: FeatureMatrix): { scores: Float64Array; predicted: Int32Array; classes: string[] } {
+  const mc = artifact.multiClass;
+  if (!mc) throw new InvalidInputError('model', 'this model is binary; score it with scoreModel');
+  const k = mc.classes.length;
+  const scores = new Float64Array(x.rows * k);
+  mc.models.forEach((m, c) => {
+    const s = predictProbaModel(m, x);
+    for (let r = 0; r < x.rows; r++) scores[r * k + c] = s[r]!;
+  });
+  const predicted = new Int32Array(x.rows);
+  for (let r = 0; r < x.rows; r++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (let c = 0; c < k; c++) {
+      const v = scores[r * k + c]! / Math.max(mc.thresholds[c]!, 1e-12);
+      if (v > bestValue) {
+        bestValue = v;
+        best = c;
+      }
+    }
+    predicted[r] = best;
+  }
+  return { scores, predicted, classes: mc.classes };
 }
 
 /** Canonical JSON (sorted keys) of the artifact without its seal. */
@@ -99,6 +131,13 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     if (model.featureCount !== m.featureNames.length) return fail(`the forest reads ${model.featureCount} features, the file lists ${m.featureNames.length}`);
   }
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string') return fail('"positiveLabel" and "negativeLabel" must be strings');
+  if (m.multiClass !== undefined) {
+    const mc = m.multiClass;
+    if (!Array.isArray(mc.classes) || mc.classes.length < 3 || mc.models?.length !== mc.classes.length || mc.thresholds?.length !== mc.classes.length) {
+      return fail('"multiClass" must list classes, models and thresholds of equal length (at least 3)');
+    }
+    for (const sub of mc.models) if (sub.kind === 'forest') parseRandomForestModel(sub, source);
+  }
   if (typeof m.contentSha256 !== 'string') return fail('it has no "contentSha256" seal');
   const actual = sha256Hex(canonicalBody(m as ModelArtifact));
   if (actual !== m.contentSha256) return fail(`its content sha256 is ${actual}, but the file says ${m.contentSha256}: it was changed or damaged after training`);

@@ -94,6 +94,24 @@ describe('fit and predict', () => {
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
   });
 
+  it('fits a multi-class label one-vs-rest and predicts score_<class> columns and the class value', async () => {
+    const ecoli = join(process.cwd(), 'test/fixtures/ecoli_multiclass.csv');
+    const f = await run(['fit', '--input', ecoli, '--label', 'label', '--out', 'ecoli.json', '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    const classes = f.json<{ classes: string[] }>().classes;
+    expect(classes).toEqual(['cp', 'im', 'imL', 'imS', 'imU', 'om', 'omL', 'pp']);
+    const p = await run(['predict', '--model', 'ecoli.json', '--input', ecoli, '--out', 'ecoli-pred.csv', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const header = readFileSync(join(dir, 'ecoli-pred.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe(`${classes.map((c) => `score_${c}`).join(',')},pred`);
+    const pred = csvColumn(join(dir, 'ecoli-pred.csv'), 'pred');
+    const truth = csvColumn(ecoli, 'label');
+    expect(pred).toHaveLength(336);
+    // Scored on its own training rows, the one-vs-rest forest gets most classes right, rare ones included.
+    expect(pred.filter((v, i) => v === truth[i]).length / 336).toBeGreaterThan(0.8);
+    expect(new Set(pred).size).toBeGreaterThan(3);
+  });
+
   const bad: Array<[string, string[], RegExp]> = [
     ['a file that is not a rareflow model', ['predict', '--model', 'not-a-model.json', '--input', yeast, '--out', 'b1.csv'], /not-a-model\.json is not a usable rareflow model: expected "format": "rareflow-model"/],
     ['an input missing a feature column', ['predict', '--model', 'channels.json', '--input', yeast, '--out', 'b2.csv'], /has no column "amount", which the model reads/],
