@@ -28,7 +28,10 @@ const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
 const peers = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 const ourModel = join(work, 'predict-model.json');
 const peerModel = join(work, 'predict-model.pkl');
-spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--out', ourModel], { stdio: 'inherit' });
+// Like for like: logistic regression on both sides (the peer's model), plus our default forest measured alone.
+spawnSync(process.execPath, [cli, 'train', '--input', train, '--label', 'label', '--model', 'logreg', '--threshold', 'bayes', '--out', ourModel], { stdio: 'ignore' });
+const forestModel = join(work, 'predict-forest.json');
+spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--out', forestModel], { stdio: 'ignore' });
 spawnSync(python, [join(peers, 'trainPeerModel.py'), train, peerModel], { stdio: 'inherit' });
 
 /** Wall seconds and max RSS (MB) of a whole process, from GNU time. */
@@ -48,6 +51,7 @@ for (let i = 0; i < runs; i++) {
   ours.push(measured(process.execPath, [cli, 'predict', '--model', ourModel, '--input', data, '--out', join(work, 'predict-ours.csv')]));
   theirs.push(measured(python, [join(peers, 'predictPeer.py'), peerModel, data, join(work, 'predict-peer.csv'), String(threshold)]));
 }
+const forest = measured(process.execPath, [cli, 'predict', '--model', forestModel, '--input', data, '--out', join(work, 'predict-forest.csv')]);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const line = (name: string, m: Array<{ seconds: number; peakMb: number }>) =>
   `${name.padEnd(28)} median ${median(m.map((x) => x.seconds)).toFixed(2)}s = ${(rows / median(m.map((x) => x.seconds)) / 1e6).toFixed(2)}M rows/s, peak memory ${median(m.map((x) => x.peakMb))} MB`;
@@ -56,6 +60,7 @@ process.stdout.write(
     `predict bench: ${rows.toLocaleString('en')} × 20 Parquet rows, CSV output, ${runs} alternating whole-process runs`,
     line('rareflow predict', ours),
     line('sklearn + pyarrow/pandas', theirs),
-    `ratio rareflow/peer: time ${(median(ours.map((x) => x.seconds)) / median(theirs.map((x) => x.seconds))).toFixed(2)}, peak memory ${(median(ours.map((x) => x.peakMb)) / median(theirs.map((x) => x.peakMb))).toFixed(2)}`,
+    line('rareflow predict, default forest', [forest]),
+    `ratio rareflow/peer (both logistic regression): time ${(median(ours.map((x) => x.seconds)) / median(theirs.map((x) => x.seconds))).toFixed(2)}, peak memory ${(median(ours.map((x) => x.peakMb)) / median(theirs.map((x) => x.peakMb))).toFixed(2)}`,
   ].join('\n') + '\n',
 );
