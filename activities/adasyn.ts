@@ -9,19 +9,8 @@ import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifac
 import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
-export interface OversampleAdasynInput {
+export interface OversampleAdasynInput extends OversampleOptions {
   train: ArtifactRef;
-  /** Neighbours per minority row. @default 5 */
-  k: number;
-  /** Balance level in (0, 1]: G = (negatives − positives) · β. @default 1 */
-  beta: number;
-  seed: number;
-  /** Neighbour search: chosen by cost, or forced. @default 'auto' */
-  neighbors?: 'auto' | 'exact' | 'hnsw';
-  /** At most this many synthetic rows per training row. @default none */
-  maxSyntheticRatio?: number;
-  /** Neighbours are found on standardised features, or on raw ones (imbalanced-learn's way). @default 'standardise' */
-  scaling?: DistanceScaling;
 }
 
 export interface OversampleAdasynResult {
@@ -34,11 +23,16 @@ export interface OversampleAdasynResult {
 }
 
 export interface OversampleOptions {
+  /** Neighbours per minority row (lowered when the minority is smaller). @default 5 */
   k: number;
+  /** Balance level in (0, 1]: G = (negatives − positives) · β. @default 1 */
   beta: number;
   seed: number;
+  /** Neighbour search: chosen by cost, or forced. @default 'auto' */
   neighbors?: 'auto' | 'exact' | 'hnsw';
+  /** At most this many synthetic rows per training row. @default none */
   maxSyntheticRatio?: number;
+  /** Neighbours are found on standardised features, or on raw ones (imbalanced-learn's way). @default 'standardise' */
   scaling?: DistanceScaling;
 }
 

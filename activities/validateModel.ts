@@ -8,7 +8,7 @@ import { classCounts } from '../core/dataset.js';
 import type { GateReport } from '../core/gates/evaluateGates.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
-import { renderRunReport, runReportCurves } from '../core/report/runReport.js';
+import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, GateSpecJson, StageSummary, ValidationSummary } from '../workflows/contract.js';
@@ -98,15 +98,7 @@ export function validateModelActivities(deps: ComputeDeps) {
               threshold: model.threshold,
               thresholdReason: model.thresholdReason,
               ...runReportCurves(test.data.y, scores),
-              metrics: [
-                { name: 'G-mean', value: challenger.gMean },
-                { name: 'positive recall', value: challenger.perClass.positive.recall },
-                { name: 'positive precision', value: challenger.perClass.positive.precision },
-                { name: 'PR-AUC', value: challenger.prAuc },
-                { name: 'PR-AUC above random (AP − π)', value: challenger.prAucNormalised },
-                { name: 'Brier', value: challenger.brier },
-                { name: 'ROC-AUC', value: challenger.rocAuc, note: challenger.rocAucNote },
-              ],
+              metrics: headlineMetrics(challenger),
               gates: evaluation,
             });
             const htmlRef = await artifacts.putBytes(html, 'run-report', 'html');

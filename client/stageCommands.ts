@@ -10,7 +10,7 @@ import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gat
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
-import { renderRunReport, runReportCurves } from '../core/report/runReport.js';
+import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
@@ -330,14 +330,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
         confusion: report.confusion,
         threshold: model.threshold,
         ...runReportCurves(d.data.y, scores),
-        metrics: [
-          { name: 'G-mean', value: report.gMean },
-          { name: 'positive recall', value: report.perClass.positive.recall },
-          { name: 'positive precision', value: report.perClass.positive.precision },
-          { name: 'PR-AUC above random (AP − π)', value: report.prAucNormalised },
-          { name: 'Brier', value: report.brier },
-          { name: 'ROC-AUC', value: report.rocAuc, note: report.rocAucNote },
-        ],
+        metrics: headlineMetrics(report),
         gates: evaluation,
       }),
     );

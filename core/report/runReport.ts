@@ -3,6 +3,7 @@
 
 import type { GateEvaluation } from '../gates/evaluateGates.js';
 import { describeGateCheck } from '../gates/evaluateGates.js';
+import type { ClassificationReport } from '../metrics/classMetrics.js';
 import type { ConfusionMatrix } from '../metrics/confusion.js';
 import { prCurve, thresholdCurve, type PrCurve, type ThresholdCurve } from '../metrics/curves.js';
 import { calibrationBins, type CalibrationBin } from '../metrics/rankingMetrics.js';
@@ -256,4 +257,17 @@ ${metrics ? `<table><thead><tr><th>metric</th><th>value</th><th>note</th></tr></
 ${data.gates ? `<h2>Gates</h2>\n${gateTable(data.gates)}` : ''}
 </body></html>
 `;
+}
+
+/** The headline metrics a report shows for a classification report, ROC-AUC with its imbalance caveat. */
+export function headlineMetrics(r: ClassificationReport): NonNullable<RunReportData['metrics']> {
+  return [
+    { name: 'G-mean', value: r.gMean },
+    { name: 'positive recall', value: r.perClass.positive.recall },
+    { name: 'positive precision', value: r.perClass.positive.precision },
+    { name: 'PR-AUC', value: r.prAuc },
+    { name: 'PR-AUC above random (AP − π)', value: r.prAucNormalised },
+    { name: 'Brier', value: r.brier },
+    { name: 'ROC-AUC', value: r.rocAuc, note: r.rocAucNote },
+  ];
 }
