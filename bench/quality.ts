@@ -2,7 +2,8 @@
 // 5-fold stratified CV: rareflow's logistic regression and forest (at 1/2 and at q* = π, RFQ, seed 002) against
 // (d) a balanced-sampling forest at 1/2, against the strongest Python peers, on the same folds (written to a file the peer reads). Prints G-mean, minority
 // recall and normalised PR-AUC (AP − π) per dataset, with medians; writes .rareflow/bench/quality.json.
-// Env: QUALITY_DATASETS=a,b (only these), QUALITY_MAX_ROWS (skip larger files), BENCH_NO_PEERS=1.
+// Env: QUALITY_DATASETS=a,b (only these), QUALITY_MAX_ROWS (skip larger files), QUALITY_MIN_ROWS (skip smaller),
+// QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,8 @@ const work = join(root, '.rareflow', 'bench', 'quality');
 mkdirSync(work, { recursive: true });
 const only = process.env.QUALITY_DATASETS?.split(',').map((s) => s.trim());
 const maxRows = Number(process.env.QUALITY_MAX_ROWS ?? Number.POSITIVE_INFINITY);
+const minRows = Number(process.env.QUALITY_MIN_ROWS ?? 0);
+const skipColumns = new Set(process.env.QUALITY_SKIP?.split(',').map((s) => s.trim()) ?? []);
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 const usePeers = !process.env.BENCH_NO_PEERS && existsSync(python);
 
@@ -120,7 +123,7 @@ for (const file of files) {
       continue;
     }
   }
-  if (data.x.rows > maxRows) continue;
+  if (data.x.rows > maxRows || data.x.rows < minRows) continue;
   const [negatives, positives] = classCounts(data.y);
   const started = performance.now();
   const fold = stratifiedFolds(data.y, deriveSeed(1, `folds ${name}`));
@@ -142,7 +145,7 @@ for (const file of files) {
     const balanced = await trainRandomForestInWorkers(train, { seed: k, sampling: 'balanced' }, { threads: 2 });
     perModel['forestBal@½']!.push(metricsAt(test.y, predictProbaForest(balanced, test.x), balanced.fitPrevalence));
     // (d) the pipeline's own stage code, as `rareflow fit` runs it: ENN, then ADASYN + logreg, or a balanced forest.
-    perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
+    if (!skipColumns.has('pipe ENN+ADASYN+LR')) perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
     perModel['pipe default']!.push(await pipelineMetrics(train, test, DEFAULT_PIPELINE.model, DEFAULT_PIPELINE.adasyn.enabled, k, DEFAULT_PIPELINE.denoise.method !== 'none'));
   }
   const oursSeconds = (performance.now() - started) / 1000;

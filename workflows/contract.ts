@@ -49,6 +49,8 @@ export interface GateSpecJson {
   minPositiveSupport?: number;
   minNegativeSupport?: number;
   useLowerConfidenceBound?: boolean;
+  /** What to do on an insufficient-evidence verdict. @default 'reject' */
+  onInsufficientEvidence?: 'reject' | 'require-approval' | 'promote';
   gates: Array<Record<string, unknown>>;
 }
 

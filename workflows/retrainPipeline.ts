@@ -237,11 +237,14 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   };
 
   if (validated.summary.verdict === 'fail') return finish('rejected-by-gate', { reason: validated.summary.reasons.join('; ') });
-  if (validated.summary.verdict === 'insufficient-evidence') {
+  // Too few test rows of a class to judge: the gate spec says whether to stop, ask a human, or go ahead.
+  const onInsufficient = spec.gates.onInsufficientEvidence ?? 'reject';
+  const insufficient = validated.summary.verdict === 'insufficient-evidence';
+  if (insufficient && onInsufficient === 'reject') {
     return finish('insufficient-evidence', { reason: validated.summary.reasons.join('; ') });
   }
 
-  if (spec.requireApproval) {
+  if (spec.requireApproval || (insufficient && onInsufficient === 'require-approval')) {
     stage = 'awaiting-approval';
     const parent = workflowInfo().parent;
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);

@@ -76,6 +76,12 @@ export interface GateSpec {
    * @default false
    */
   useLowerConfidenceBound: boolean;
+  /**
+   * What a retrain does when the verdict is insufficient evidence (too few test rows of a class to judge):
+   * `reject` keeps the champion; `require-approval` asks a human, as `requireApproval` does; `promote` goes ahead.
+   * @default 'reject'
+   */
+  onInsufficientEvidence?: 'reject' | 'require-approval' | 'promote';
   /** Free text, kept for the reader. */
   description?: string;
 }
@@ -99,7 +105,7 @@ export function defaultGateSpec(): GateSpec {
   };
 }
 
-const SPEC_KEYS = ['minPositiveSupport', 'minNegativeSupport', 'gates', 'useLowerConfidenceBound', 'description', '$schema'];
+const SPEC_KEYS = ['minPositiveSupport', 'minNegativeSupport', 'gates', 'useLowerConfidenceBound', 'onInsufficientEvidence', 'description', '$schema'];
 const GATE_KEYS = ['metric', 'class', 'min', 'max', 'maxDropVsChampion', 'vsChampion', 'by', 'use', 'name'];
 
 function describe(value: unknown): string {
@@ -147,6 +153,10 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
   const minNegativeSupport = support('minNegativeSupport');
   const lcb = spec['useLowerConfidenceBound'];
   if (lcb !== undefined && typeof lcb !== 'boolean') fail('useLowerConfidenceBound', 'true or false', lcb);
+  const onInsufficient = spec['onInsufficientEvidence'];
+  if (onInsufficient !== undefined && !['reject', 'require-approval', 'promote'].includes(onInsufficient as string)) {
+    fail('onInsufficientEvidence', '"reject", "require-approval" or "promote"', onInsufficient);
+  }
   const description = spec['description'];
   if (description !== undefined && typeof description !== 'string') fail('description', 'a string', description);
   const rawGates = spec['gates'];
@@ -215,5 +225,6 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     useLowerConfidenceBound: (lcb as boolean | undefined) ?? defaults.useLowerConfidenceBound,
   };
   if (description !== undefined) out.description = description as string;
+  if (onInsufficient !== undefined) out.onInsufficientEvidence = onInsufficient as NonNullable<GateSpec['onInsufficientEvidence']>;
   return out;
 }

@@ -120,3 +120,14 @@ describe('evaluating the new forms', () => {
     );
   });
 });
+
+describe('onInsufficientEvidence', () => {
+  it('accepts reject, require-approval and promote, and names anything else', async () => {
+    const { parseGateSpec } = await import('../../core/gates/gateSpec.js');
+    expect(parseGateSpec({ gates: [], onInsufficientEvidence: 'promote' }, 'g.json').onInsufficientEvidence).toBe('promote');
+    expect(parseGateSpec({ gates: [] }, 'g.json').onInsufficientEvidence).toBeUndefined();
+    expect(() => parseGateSpec({ gates: [], onInsufficientEvidence: 'maybe' }, 'g.json')).toThrow(
+      'g.json: onInsufficientEvidence: expected "reject", "require-approval" or "promote", got "maybe"',
+    );
+  });
+});

@@ -176,6 +176,23 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(result.reason).toMatch(/precision|recall/);
   });
 
+  it('acts on an insufficient-evidence verdict as the gate spec says: reject by default, or promote', async () => {
+    const gates = (extra: Record<string, unknown>) => ({ gates: { minPositiveSupport: 100_000, gates: [{ metric: 'gMean', min: 0.5 }], ...extra } });
+    const outcomes = await withWorker(async (c) => {
+      const out: string[] = [];
+      for (const [name, extra] of [['wf-insufficient-reject', {}], ['wf-insufficient-promote', { onInsufficientEvidence: 'promote' }]] as const) {
+        const s = spec(name, gates(extra));
+        await c.retrain(s, 'too few positives to judge');
+        const st = await c.waitForRetrains(s.modelName, 1, noProgress);
+        const r = await c.retrainResult(st.history[0]!.runId);
+        expect(r.validation.verdict).toBe('insufficient-evidence');
+        out.push(r.outcome);
+      }
+      return out;
+    });
+    expect(outcomes).toEqual(['insufficient-evidence', 'promoted']);
+  });
+
   it('continues as new after maxRetrainsPerRun and keeps its state', async () => {
     const s = spec('wf-can');
     const status = await withWorker(async (c) => {
