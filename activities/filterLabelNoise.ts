@@ -6,6 +6,8 @@ import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../cor
 import { typeMinority, type MinorityTyping } from '../core/denoise/minorityTyping.js';
 import type { CleaningResult } from '../core/denoise/removalReason.js';
 import { tomekLinks } from '../core/denoise/tomekLinks.js';
+import { confidentLearning } from '../core/denoise/confidentLearning.js';
+import { deriveSeed, seededRandom } from '../core/random.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { applyStandardiser, fitStandardiser } from '../core/models/standardiser.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
@@ -13,7 +15,14 @@ import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifac
 import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
-export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek';
+export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
+
+const STAGE_NAME: Record<LabelNoiseMethod, string> = {
+  enn: 'editedNearestNeighbours',
+  renn: 'repeatedEditedNearestNeighbours',
+  tomek: 'tomekLinks',
+  confident: 'confidentLearning',
+};
 
 export interface FilterLabelNoiseInput {
   train: ArtifactRef;
@@ -24,6 +33,8 @@ export interface FilterLabelNoiseInput {
   neighbors?: 'auto' | 'exact' | 'hnsw';
   /** Neighbours on standardised features, or raw ones (imbalanced-learn's way). @default 'standardise' */
   scaling?: DistanceScaling;
+  /** Seed of the folds of confident learning. @default 1 */
+  seed?: number;
 }
 
 export interface FilterLabelNoiseResult {
@@ -41,9 +52,10 @@ export function filterAndType(
   k: number,
   neighbors: 'auto' | 'exact' | 'hnsw' = 'auto',
   scaling: DistanceScaling = 'standardise',
+  seed = 1,
 ) {
-  if (method !== 'enn' && method !== 'renn' && method !== 'tomek') {
-    throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek" or "none"; got "${String(method)}".`);
+  if (method !== 'enn' && method !== 'renn' && method !== 'tomek' && method !== 'confident') {
+    throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek", "confident" or "none"; got "${String(method)}".`);
   }
   const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling });
   const index = indexes.all;
@@ -53,6 +65,7 @@ export function filterAndType(
     let cleaning: CleaningResult & { roundsApplied?: number };
     if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index });
     else if (method === 'tomek') cleaning = tomekLinks(data, { index });
+    else if (method === 'confident') cleaning = confidentLearning(data, { random: seededRandom(deriveSeed(seed, 'confidentLearning')) });
     else cleaning = repeatedEditedNearestNeighbours(scaling === 'raw' ? data : { x: applyStandardiser(fitStandardiser(data.x), data.x), y: data.y }, { k });
     return { cleaning, typing, index: choice };
   } finally {
@@ -69,7 +82,7 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
           const started = performance.now();
           const loaded = await loadDatasetArtifact(artifacts, input.train);
           heartbeat({ stage: 'neighbours' });
-          const { cleaning, typing, index } = filterAndType(loaded.data, input.method, input.k, input.neighbors, input.scaling);
+          const { cleaning, typing, index } = filterAndType(loaded.data, input.method, input.k, input.neighbors, input.scaling, input.seed);
           const cleaned = takeRows(loaded.data, cleaning.kept);
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: cleaned,
@@ -90,7 +103,7 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
             removed,
             minorityTypes: t,
             summary: {
-              stage: input.method === 'tomek' ? 'tomekLinks' : input.method === 'renn' ? 'repeatedEditedNearestNeighbours' : 'editedNearestNeighbours',
+              stage: STAGE_NAME[input.method],
               rowsIn: loaded.data.y.length,
               rowsOut: cleaned.y.length,
               positivesIn,

@@ -112,12 +112,12 @@ const commands: Command[] = [
   },
   {
     name: 'denoise',
-    summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn) or Tomek links, with minority typing',
-    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek] [--neighbors auto|exact|hnsw] [--seed S] --out FILE',
+    summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|hnsw] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
-      method: { type: 'string', help: 'enn (default), renn or tomek', placeholder: 'METHOD' },
+      method: { type: 'string', help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)', placeholder: 'METHOD' },
       neighbors, 'raw-distances': rawDistances,
       seed, out, json,
     },

@@ -133,7 +133,7 @@ export async function fitCommand(a: FitArgs) {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
       if (train.y.length > k + 1) {
-        const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto');
+        const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto', 'standardise', spec.seed);
         const cleaned = takeRows(train, cleaning.kept);
         stages.push({
           stage: `${prefix}${spec.denoise.method}`,

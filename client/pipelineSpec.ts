@@ -88,8 +88,8 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   }
 
   const denoise = { ...DEFAULT_PIPELINE.denoise, ...(isObject(raw.denoise) ? raw.denoise : {}) } as PipelineSpec['denoise'];
-  if (!['enn', 'renn', 'tomek', 'none'].includes(denoise.method)) {
-    throw new InvalidInputError(`${source}: denoise.method`, `${source}: denoise.method: expected "enn", "renn", "tomek" or "none", got ${JSON.stringify(denoise.method)}`);
+  if (!['enn', 'renn', 'tomek', 'confident', 'none'].includes(denoise.method)) {
+    throw new InvalidInputError(`${source}: denoise.method`, `${source}: denoise.method: expected "enn", "renn", "tomek", "confident" or "none", got ${JSON.stringify(denoise.method)}`);
   }
   const neighborSearch = (field: string, v: unknown) => {
     if (v !== undefined && v !== 'auto' && v !== 'exact' && v !== 'hnsw') {

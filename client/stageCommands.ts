@@ -151,12 +151,12 @@ async function readInput(a: { input: string; label: string; positive?: string; c
 
 export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: 'auto' | 'exact' | 'hnsw'; scaling: DistanceScaling }) {
   const started = performance.now();
-  if (!['enn', 'renn', 'tomek'].includes(a.method)) {
-    throw new InvalidInputError('--method', `--method: expected enn, renn or tomek, got "${a.method}"`);
+  if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
+    throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
   const d = await readInput(a);
-  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling);
+  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed);
   const cleaned = takeRows(d.data, cleaning.kept);
   await writeLabelledTable(out, { data: cleaned, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
   return {

@@ -81,7 +81,7 @@ export interface PipelineSpec {
     shards?: number;
   };
   split: { train: number; validation: number; test: number };
-  denoise: { method: 'enn' | 'renn' | 'tomek' | 'none'; k?: number; neighbors?: NeighborSearch };
+  denoise: { method: 'enn' | 'renn' | 'tomek' | 'confident' | 'none'; k?: number; neighbors?: NeighborSearch };
   adasyn: { enabled: boolean; k?: number; beta?: number; neighbors?: NeighborSearch; maxSyntheticRatio?: number };
   model: ModelSpec;
   gates: GateSpecJson;

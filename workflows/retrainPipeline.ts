@@ -159,6 +159,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       method: spec.denoise.method,
       k: spec.denoise.k ?? 3,
       ...(spec.denoise.neighbors ? { neighbors: spec.denoise.neighbors } : {}),
+      ...(spec.denoise.method === 'confident' ? { seed: spec.seed } : {}),
     });
     train = cleaned.dataset;
     stages.push(cleaned.summary);

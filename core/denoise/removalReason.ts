@@ -7,6 +7,8 @@ export const REMOVAL_REASON = {
   repeatedEditedNearestNeighbours: 2,
   /** Tomek link: the row and its nearest neighbour are of different classes and each other's nearest. */
   tomekLink: 3,
+  /** Confident learning: out-of-fold probabilities say the other class, above that class's own confidence. */
+  confidentLearning: 4,
 } as const;
 
 export type RemovalReasonName = keyof typeof REMOVAL_REASON;

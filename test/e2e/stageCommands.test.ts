@@ -88,7 +88,7 @@ describe('stage commands, chained on generated data', () => {
   });
 
   it('denoise reports minority types; renn and tomek run as alternatives; adasyn reports quota and distance stats', async () => {
-    for (const method of ['enn', 'renn', 'tomek']) {
+    for (const method of ['enn', 'renn', 'tomek', 'confident']) {
       const d = await run(['denoise', '--input', 'sample.parquet', '--label', 'label', '--method', method, '--out', `clean-${method}.parquet`, '--json']);
       expect(d.code, d.stderr).toBe(0);
       const types = d.json<{ minorityTypes: Record<string, number> }>().minorityTypes;
