@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { classCounts, takeRows } from '../core/dataset.js';
+import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -13,7 +13,7 @@ import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
-import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
+import { adasyn, appendSynthetic, syntheticWeights } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { filterAndType, type LabelNoiseMethod } from '../activities/filterLabelNoise.js';
@@ -23,7 +23,7 @@ import { fileRowCounts, planShards } from '../data/positiveScan.js';
 import { mergeShards, sampleShard } from '../data/shardSampling.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { profileLabelledInput } from '../data/inputProfile.js';
-import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
+import { describeColumns, fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
 import { fitModelArtifact } from '../activities/trainModel.js';
 import type { PipelineSpec } from '../workflows/contract.js';
@@ -149,18 +149,45 @@ async function readInput(a: { input: string; label: string; positive?: string; c
   });
 }
 
+/** Column carried through cleaning and oversampling unchanged (a synthetic row takes its seed row's weight). */
+const SAMPLE_WEIGHT = 'sample_weight';
+
+/** The input's features, plus its `sample_weight` column when it has one (kept out of the features). */
+async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[] }) {
+  const columns = (await describeColumns(a.input)).map((c) => c.name);
+  if (!columns.includes(SAMPLE_WEIGHT)) return { d: await readInput(a), weights: undefined };
+  const features = columns.filter((c) => c !== a.label && c !== SAMPLE_WEIGHT);
+  const d = await readInput({ ...a, features });
+  const w = await readInput({ input: a.input, label: a.label, ...(a.positive !== undefined ? { positive: a.positive } : {}), features: [SAMPLE_WEIGHT] });
+  return { d, weights: w.data.x.values };
+}
+
+/** `data` with the weights appended as a last feature column named sample_weight, for writing. */
+function withWeightColumn(data: LabelledData, featureNames: string[], weights: Float64Array | undefined) {
+  if (!weights) return { data, featureNames };
+  const { rows, cols, values } = data.x;
+  const out = new Float64Array(rows * (cols + 1));
+  for (let r = 0; r < rows; r++) {
+    out.set(values.subarray(r * cols, r * cols + cols), r * (cols + 1));
+    out[r * (cols + 1) + cols] = weights[r]!;
+  }
+  return { data: { x: { rows, cols: cols + 1, values: out }, y: data.y }, featureNames: [...featureNames, SAMPLE_WEIGHT] };
+}
+
 export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: 'auto' | 'exact' | 'hnsw'; scaling: DistanceScaling }) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
-  const d = await readInput(a);
+  const { d, weights } = await readWeightedInput(a);
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed);
   const cleaned = takeRows(d.data, cleaning.kept);
-  await writeLabelledTable(out, { data: cleaned, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
+  await writeLabelledTable(out, { ...withWeightColumn(cleaned, d.featureNames, keptWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
   return {
     command: 'denoise',
+    ...(weights ? { sampleWeight: 'carried' } : {}),
     method: a.method,
     k: a.k,
     neighbors: index.kind,
@@ -181,7 +208,7 @@ export async function adasynCommand(
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const d = await readInput(a);
+  const { d, weights } = await readWeightedInput(a);
   const [, positives0] = classCounts(d.data.y);
   const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling });
   let r;
@@ -199,10 +226,12 @@ export async function adasynCommand(
     indexes.close();
   }
   const augmented = appendSynthetic(d.data, r.synthetic);
-  await writeLabelledTable(out, { data: augmented, featureNames: d.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  const augmentedWeights = weights ? syntheticWeights(weights, r.lineage) : undefined;
+  await writeLabelledTable(out, { ...withWeightColumn(augmented, d.featureNames, augmentedWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
   const [negatives, positives] = classCounts(augmented.y);
   return {
     command: 'adasyn',
+    ...(weights ? { sampleWeight: 'carried' } : {}),
     k: a.k,
     beta: a.beta,
     neighbors: indexes.choice.kind,

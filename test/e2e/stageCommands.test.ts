@@ -103,6 +103,32 @@ describe('stage commands, chained on generated data', () => {
     expect(j.neighbourDistance.max).toBeGreaterThan(j.neighbourDistance.min);
   });
 
+  it('carries a sample_weight column through denoise and adasyn; synthetic rows take their seed row\'s weight', async () => {
+    const lines = ['a,b,sample_weight,label'];
+    for (let i = 0; i < 60; i++) {
+      const positive = i % 6 === 0;
+      lines.push(`${(positive ? 3 : 0) + (i % 7) / 7},${(positive ? 3 : 0) + (i % 5) / 5},${positive ? 10 + i : 1},${positive ? 1 : 0}`);
+    }
+    writeFileSync(join(dir, 'weighted.csv'), `${lines.join('\n')}\n`);
+    const d = await run(['denoise', '--input', 'weighted.csv', '--label', 'label', '--out', 'weighted-clean.csv', '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.json().sampleWeight).toBe('carried');
+    const a = await run(['adasyn', '--input', 'weighted-clean.csv', '--label', 'label', '--k', '3', '--out', 'weighted-aug.csv', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const [header, ...rows] = readFileSync(join(dir, 'weighted-aug.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('a,b,sample_weight,label');
+    const positiveWeights = new Set([0, 6, 12, 18, 24, 30, 36, 42, 48, 54].map((i) => 10 + i));
+    const synthetic = rows.slice(a.json<{ rowsIn: number }>().rowsIn);
+    expect(synthetic.length).toBe(a.json<{ syntheticRows: number }>().syntheticRows);
+    // Every synthetic row is a positive whose weight is one of the positive seed rows' weights.
+    for (const row of synthetic) {
+      const [, , w, label] = row.split(',');
+      expect(label).toBe('1');
+      expect(positiveWeights.has(Number(w))).toBe(true);
+    }
+  });
+
   it('evaluate exits 1 when gates from a file fail', async () => {
     const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--gates', 'strict-gates.json', '--json']);
     expect(e.code).toBe(1);
