@@ -7,6 +7,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
+import { assertNeighborMatrix } from './neighborIndex.js';
 import { SEARCH_WORKER_SOURCE, SLOT } from './searchWorkerSource.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
@@ -117,13 +118,7 @@ export class ExactNeighborIndex implements NeighborIndex {
     positiveInteger('threads', threads);
     positiveInteger('candidateMargin', margin + 1);
     if (!(minWork >= 0)) throw new InvalidInputError('minWorkPerThread', `minWorkPerThread must be ≥ 0; got ${minWork}.`);
-    const { rows, cols, values } = x;
-    if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1 || values.length < rows * cols) {
-      throw new InvalidInputError(
-        'feature matrix',
-        `a neighbour index needs at least 1 row and 1 column with rows×cols values; got ${rows}×${cols} and ${values.length} values.`,
-      );
-    }
+    const { rows, cols, values } = assertNeighborMatrix(x);
     this.rows = rows;
     this.cols = cols;
     this.values = values;

@@ -4,6 +4,7 @@
 import hnswlib from 'hnswlib-node';
 import { InvalidInputError } from '../invalidInputError.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
+import { assertNeighborMatrix } from './neighborIndex.js';
 
 /** HNSW graph parameters; see hnswlib's ALGO_PARAMS for their trade-offs. */
 export interface HnswNeighborOptions {
@@ -56,13 +57,7 @@ export class HnswNeighborIndex implements NeighborIndex {
       if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(name, `${name} must be an integer ≥ 1; got ${v}.`);
     }
     if (!Number.isInteger(seed) || seed < 0) throw new InvalidInputError('seed', `seed must be an integer ≥ 0; got ${seed}.`);
-    const { rows, cols, values } = x;
-    if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1 || values.length < rows * cols) {
-      throw new InvalidInputError(
-        'feature matrix',
-        `a neighbour index needs at least 1 row and 1 column with rows×cols values; got ${rows}×${cols} and ${values.length} values.`,
-      );
-    }
+    const { rows, cols, values } = assertNeighborMatrix(x);
     this.rows = rows;
     this.cols = cols;
     this.values = values;

@@ -1,6 +1,8 @@
 // The k-nearest-neighbour contract shared by the exact blocked search and the HNSW index,
 // so ENN, minority typing and ADASYN run unchanged on either.
 
+import { InvalidInputError } from '../invalidInputError.js';
+
 /** Row-major values of a matrix; either precision is accepted by every index. */
 export type MatrixValues = Float32Array | Float64Array;
 
@@ -45,4 +47,16 @@ export interface NeighborIndex {
   queryRows(rowIds: Int32Array, k: number): NeighborResult;
   /** Release worker threads or native memory. The index must not be queried afterwards. */
   close(): void;
+}
+
+/** The matrix an index is built over, checked once: at least one row and column, and rows × cols values. */
+export function assertNeighborMatrix(x: NeighborMatrix): NeighborMatrix {
+  const { rows, cols, values } = x;
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1 || values.length < rows * cols) {
+    throw new InvalidInputError(
+      'feature matrix',
+      `a neighbour index needs at least 1 row and 1 column with rows×cols values; got ${rows}×${cols} and ${values.length} values.`,
+    );
+  }
+  return x;
 }
