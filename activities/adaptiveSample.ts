@@ -7,7 +7,7 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import { fileRowCounts, planShards, type ScanSegment } from '../data/positiveScan.js';
-import { mergeShards, sampleShard, type ShardCheckpoint } from '../data/shardSampling.js';
+import { mergeShards, sampleShard, type SampleCounts, type ShardCheckpoint } from '../data/shardSampling.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
 import { readFile } from 'node:fs/promises';
 import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
@@ -38,15 +38,9 @@ export interface AdaptiveSampleShardInput {
   method?: RowIdSamplerKind;
 }
 
-export interface AdaptiveSampleShardResult {
+export interface AdaptiveSampleShardResult extends SampleCounts {
   sample: ArtifactRef;
   rows: number;
-  positives: number;
-  negatives: number;
-  scannedRows: number;
-  totalRows: number;
-  positivesSeen: number;
-  earlyStop: boolean;
   complete: boolean;
   warning?: string;
   seconds: number;

@@ -45,21 +45,24 @@ async function chooseColumns(input: string, label: string, declared: string[], e
   const features: string[] = [];
   const categorical: string[] = [];
   const leftOut: string[] = [];
+  const text = columns.filter((c) => c.name !== label && !exclude.includes(c.name) && !declared.includes(c.name) && !numericType.test(c.type) && format !== 'arrow');
+  // One aggregate over the file counts the distinct values of every text column.
+  const distinct = new Map<string, number>();
+  if (text.length > 0) {
+    await withDuckDB(async (conn) => {
+      const r = await conn.runAndReadAll(`SELECT ${text.map((c) => `count(DISTINCT ${sqlIdentifier(c.name)})`).join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
+      const row = r.getRowsJS()[0] ?? [];
+      text.forEach((c, i) => distinct.set(c.name, toNumber(row[i])));
+    });
+  }
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name)) continue;
-    if (declared.includes(c.name) || (!numericType.test(c.type) && format !== 'arrow')) {
-      if (!declared.includes(c.name)) {
-        const distinct = await withDuckDB(async (conn) => {
-          const r = await conn.runAndReadAll(`SELECT count(DISTINCT ${sqlIdentifier(c.name)}) FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
-          return toNumber(r.getRowsJS()[0]?.[0]);
-        });
-        if (distinct > MAX_AUTO_CATEGORIES) {
-          leftOut.push(`${c.name} (text with ${distinct} distinct values)`);
-          continue;
-        }
-      }
-      categorical.push(c.name);
+    const n = distinct.get(c.name);
+    if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
+      leftOut.push(`${c.name} (text with ${n} distinct values)`);
+      continue;
     }
+    if (declared.includes(c.name) || n !== undefined) categorical.push(c.name);
     features.push(c.name);
   }
   return { features, categorical, leftOut };

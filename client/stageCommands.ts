@@ -96,6 +96,7 @@ export async function sampleCommand(a: SampleArgs) {
     ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}),
     checkAllFeatureValues: false,
     allowAbsentPositive: true,
+    hashFiles: false,
   });
   const params = a.params ?? profile.featureNames.length + 1;
   const positiveTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);

@@ -43,3 +43,15 @@ export function classCounts(y: Uint8Array): [number, number] {
   for (let i = 0; i < y.length; i++) pos += y[i]!;
   return [y.length - pos, pos];
 }
+
+/** Every feature value finite (no NaN or ±Infinity); the error names the column and row and says `fix`. */
+export function assertFiniteFeatures(x: { rows: number; cols: number; values: ArrayLike<number> }, fix: string): void {
+  const { rows, cols, values } = x;
+  for (let i = 0; i < rows * cols; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      const c = i % cols;
+      throw new InvalidInputError(`feature column ${c}`, `feature column ${c}: expected finite values, got ${v} at row ${Math.floor(i / cols)}; ${fix}.`);
+    }
+  }
+}

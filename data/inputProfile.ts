@@ -38,6 +38,12 @@ export interface InputProfileOptions {
   predicate?: string;
   /** A `positive` value absent from the data gives zero positives and a warning instead of an error. @default false */
   allowAbsentPositive?: boolean;
+  /**
+   * Hash every input file (sha256, a full read) for run records and output keys. A caller that records nothing
+   * (the `sample` stage command) turns this off, so its cost stays that of the label scan; `fileSha256s` is then empty.
+   * @default true
+   */
+  hashFiles?: boolean;
 }
 
 export interface InputProfile {
@@ -131,10 +137,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         positives = checked.counts.classes.find((c) => c.value === positive)?.count ?? 0;
       }
       if (opts.checkAllFeatureValues === false) {
-        const fileSha256s = await Promise.all(unique.map((f) => fileSha256(f)));
+        const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
         return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
       }
-      const fileSha256s = await Promise.all(unique.map((f) => fileSha256(f)));
+      const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
       return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
     }),
   );

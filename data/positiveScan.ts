@@ -225,13 +225,19 @@ export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Arra
                 k += chunk.rowCount;
                 continue;
               }
+              // Sparse picks: read the picked rows' values one by one, with no per-row vector slices.
+              const vectors = Array.from({ length: cols + 1 }, (_, c) => chunk.getColumnVector(c));
               for (let i = 0; i < chunk.rowCount; i++, fileRow++) {
                 if (!pick(fileRow)) continue;
-                fillChunk(chunk, i, 1, values, cols, y, k, (column) =>
-                  missingFeatureError(seg.file, features[column] ?? '(label)', false, chunk.getColumnVector(column).getItem(i), fileRow + 1),
-                );
+                for (let col = 0; col < cols; col++) {
+                  const v = vectors[col]!.getItem(i);
+                  if (typeof v !== 'number' || !Number.isFinite(v)) throw missingFeatureError(seg.file, features[col]!, false, v, fileRow + 1);
+                  values[k * cols + col] = v;
+                }
+                y[k] = Number(vectors[cols]!.getItem(i));
                 k++;
               }
+              if (k === until) return; // every picked row of this segment is in: stop reading the file
             }
           };
           if (format === 'parquet') {

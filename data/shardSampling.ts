@@ -30,14 +30,20 @@ export interface ShardCheckpoint {
   sampler: RowIdSamplerCheckpoint;
 }
 
-export interface ShardSample {
-  data: LabelledData;
+/** What a sampling scan reports, per shard and (summed) for a whole sample. */
+export interface SampleCounts {
   positives: number;
   negatives: number;
+  /** Rows Algorithm 1 consumed (it stops at the first positive after the sample is full). */
   scannedRows: number;
+  /** Positives the scan met. */
   positivesSeen: number;
   totalRows: number;
   earlyStop: boolean;
+}
+
+export interface ShardSample extends SampleCounts {
+  data: LabelledData;
   complete: boolean;
   warning?: string;
 }

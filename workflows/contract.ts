@@ -20,6 +20,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 /** A file in the artifact store, addressed by the sha256 of its bytes (declared in data/, shared as a type). */
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
+import type { SampleCounts } from '../data/shardSampling.js';
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
 export interface ModelSpec {
@@ -107,15 +108,8 @@ export interface AdaptiveSamplingInput {
 }
 
 /** The stats `rareflow sample --json` prints, plus the sample's artifact. */
-export interface AdaptiveSamplingResult {
+export interface AdaptiveSamplingResult extends SampleCounts {
   sample: ArtifactRef;
-  positives: number;
-  negatives: number;
-  scannedRows: number;
-  /** Positives the scans met (Algorithm 1 stops at the first positive after the sample is full). */
-  positivesSeen: number;
-  totalRows: number;
-  earlyStop: boolean;
   shards: number;
   warnings: string[];
   seconds: number;

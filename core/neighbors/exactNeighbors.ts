@@ -7,7 +7,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix } from './neighborIndex.js';
+import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
 import { SEARCH_WORKER_SOURCE, SLOT } from './searchWorkerSource.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
@@ -163,15 +163,7 @@ export class ExactNeighborIndex implements NeighborIndex {
   query(points: MatrixValues, q: number, k: number, opts: NeighborQueryOptions = {}): NeighborResult {
     const { cols } = this;
     const excludeSelf = opts.excludeSelf;
-    if (!Number.isInteger(q) || q < 0 || points.length < q * cols) {
-      throw new InvalidInputError(
-        'points',
-        `query points must hold q×cols = ${q}×${cols} values; got ${points.length} values for q=${q}.`,
-      );
-    }
-    if (excludeSelf !== undefined && excludeSelf.length < q) {
-      throw new InvalidInputError('excludeSelf', `excludeSelf must have one entry per query (${q}); got ${excludeSelf.length}.`);
-    }
+    assertQueryPoints(points, q, cols, excludeSelf);
     let excludesAny = false;
     if (excludeSelf !== undefined) for (let i = 0; i < q; i++) if (excludeSelf[i]! >= 0) excludesAny = true;
     this.checkK(k, excludesAny);
@@ -182,12 +174,7 @@ export class ExactNeighborIndex implements NeighborIndex {
 
   queryRows(rowIds: Int32Array, k: number): NeighborResult {
     const { rows, cols, values } = this;
-    for (let i = 0; i < rowIds.length; i++) {
-      const r = rowIds[i]!;
-      if (!Number.isInteger(r) || r < 0 || r >= rows) {
-        throw new InvalidInputError('rowIds', `row ids must be from 0 to ${rows - 1}; got ${r} at position ${i}.`);
-      }
-    }
+    assertRowIds(rowIds, rows);
     this.checkK(k, rowIds.length > 0);
     return this.run(rowIds.length, k, rowIds, (i, out, at) => {
       const from = rowIds[i]! * cols;

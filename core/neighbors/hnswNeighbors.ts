@@ -4,7 +4,8 @@
 import hnswlib from 'hnswlib-node';
 import { InvalidInputError } from '../invalidInputError.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix } from './neighborIndex.js';
+import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
+import { assertFiniteFeatures } from '../dataset.js';
 
 /** HNSW graph parameters; see hnswlib's ALGO_PARAMS for their trade-offs. */
 export interface HnswNeighborOptions {
@@ -58,6 +59,7 @@ export class HnswNeighborIndex implements NeighborIndex {
     }
     if (!Number.isInteger(seed) || seed < 0) throw new InvalidInputError('seed', `seed must be an integer ≥ 0; got ${seed}.`);
     const { rows, cols, values } = assertNeighborMatrix(x);
+    assertFiniteFeatures(x, 'impute or drop missing values first');
     this.rows = rows;
     this.cols = cols;
     this.values = values;
@@ -68,16 +70,7 @@ export class HnswNeighborIndex implements NeighborIndex {
     const point = new Array<number>(cols);
     for (let r = 0; r < rows; r++) {
       const off = r * cols;
-      for (let c = 0; c < cols; c++) {
-        const v = values[off + c]!;
-        if (!Number.isFinite(v)) {
-          throw new InvalidInputError(
-            `feature column ${c}`,
-            `feature column ${c}: expected finite values, got ${v} at row ${r}; impute or drop missing values first.`,
-          );
-        }
-        point[c] = v;
-      }
+      for (let c = 0; c < cols; c++) point[c] = values[off + c]!;
       this.graph.addPoint(point, r);
     }
     this.graph.setEf(ef);
@@ -86,27 +79,14 @@ export class HnswNeighborIndex implements NeighborIndex {
 
   query(points: MatrixValues, q: number, k: number, opts: NeighborQueryOptions = {}): NeighborResult {
     const { cols } = this;
-    if (!Number.isInteger(q) || q < 0 || points.length < q * cols) {
-      throw new InvalidInputError(
-        'points',
-        `query points must hold q×cols = ${q}×${cols} values; got ${points.length} values for q=${q}.`,
-      );
-    }
     const excludeSelf = opts.excludeSelf;
-    if (excludeSelf !== undefined && excludeSelf.length < q) {
-      throw new InvalidInputError('excludeSelf', `excludeSelf must have one entry per query (${q}); got ${excludeSelf.length}.`);
-    }
+    assertQueryPoints(points, q, cols, excludeSelf);
     return this.search(q, k, excludeSelf, (i) => points.subarray(i * cols, i * cols + cols));
   }
 
   queryRows(rowIds: Int32Array, k: number): NeighborResult {
     const { rows, cols, values } = this;
-    for (let i = 0; i < rowIds.length; i++) {
-      const r = rowIds[i]!;
-      if (!Number.isInteger(r) || r < 0 || r >= rows) {
-        throw new InvalidInputError('rowIds', `row ids must be from 0 to ${rows - 1}; got ${r} at position ${i}.`);
-      }
-    }
+    assertRowIds(rowIds, rows);
     return this.search(rowIds.length, k, rowIds, (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols));
   }
 

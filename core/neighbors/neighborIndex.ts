@@ -60,3 +60,23 @@ export function assertNeighborMatrix(x: NeighborMatrix): NeighborMatrix {
   }
   return x;
 }
+
+/** Query points of `query`: q rows of `cols` values, and one excludeSelf entry per query when given. */
+export function assertQueryPoints(points: MatrixValues, q: number, cols: number, excludeSelf: Int32Array | undefined): void {
+  if (!Number.isInteger(q) || q < 0 || points.length < q * cols) {
+    throw new InvalidInputError('points', `query points must hold q×cols = ${q}×${cols} values; got ${points.length} values for q=${q}.`);
+  }
+  if (excludeSelf !== undefined && excludeSelf.length < q) {
+    throw new InvalidInputError('excludeSelf', `excludeSelf must have one entry per query (${q}); got ${excludeSelf.length}.`);
+  }
+}
+
+/** Row ids of `queryRows`: integers in [0, rows). */
+export function assertRowIds(rowIds: Int32Array, rows: number): void {
+  for (let i = 0; i < rowIds.length; i++) {
+    const r = rowIds[i]!;
+    if (!Number.isInteger(r) || r < 0 || r >= rows) {
+      throw new InvalidInputError('rowIds', `row ids must be from 0 to ${rows - 1}; got ${r} at position ${i}.`);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 // ADASYN (He et al. 2008) and SMOTE as its uniform baseline: synthetic minority rows interpolated between minority
 // neighbours, more of them where a minority row is surrounded by other classes. Returns the new rows with their lineage.
 
-import { classCounts, type FeatureMatrix, type LabelledData } from '../dataset.js';
+import { assertFiniteFeatures, classCounts, type FeatureMatrix, type LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { ExactNeighborIndex } from '../neighbors/exactNeighbors.js';
 import type { NeighborIndex, NeighborMatrix } from '../neighbors/neighborIndex.js';
@@ -466,18 +466,13 @@ function validateOversample(data: LabelledData, opts: Omit<AdasynOptions, 'rando
       }
     }
   }
+  assertFiniteFeatures(data.x, `impute or drop missing values before ${method}`);
   const min = new Float64Array(cols).fill(Infinity);
   const max = new Float64Array(cols).fill(-Infinity);
   for (let r = 0; r < rows; r++) {
     const off = r * cols;
     for (let c = 0; c < cols; c++) {
       const v = values[off + c]!;
-      if (!Number.isFinite(v)) {
-        throw new InvalidInputError(
-          `feature column ${c}`,
-          `feature column ${c}: expected finite values, got ${v} at row ${r}; impute or drop missing values before ${method}.`,
-        );
-      }
       if (v < min[c]!) min[c] = v;
       if (v > max[c]!) max[c] = v;
     }
