@@ -10,6 +10,8 @@ import { FailureType, type ArtifactRef } from '../workflows/contract.js';
 
 export interface ComputeDeps {
   artifacts: ArtifactStore;
+  /** The scoring service's serving directory (state and logs), read by canary analysis and drift checks. */
+  servingDir?: string;
 }
 
 /** Runs `work`; an InvalidInputError leaves as a non-retryable ApplicationFailure of type InvalidInput. */

@@ -2,8 +2,10 @@
 
 import { adaptiveSampleActivities } from './adaptiveSample.js';
 import { adasynActivities } from './adasyn.js';
+import { canaryAnalysisActivities } from './canaryAnalysis.js';
 import type { ComputeDeps } from './activityRuntime.js';
 import { describeInputActivities } from './describeInput.js';
+import { driftCheckActivities } from './driftCheck.js';
 import { filterLabelNoiseActivities } from './filterLabelNoise.js';
 import { trainModelActivities } from './trainModel.js';
 import { validateModelActivities } from './validateModel.js';
@@ -16,6 +18,8 @@ export function createComputeActivities(deps: ComputeDeps) {
     ...adasynActivities(deps),
     ...trainModelActivities(deps),
     ...validateModelActivities(deps),
+    ...canaryAnalysisActivities(deps),
+    ...driftCheckActivities(deps),
   };
 }
 

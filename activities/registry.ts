@@ -8,12 +8,43 @@ import type { GateEvaluation } from '../core/gates/evaluateGates.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
-import type { Registry, RunStart } from '../data/registry.js';
+import type { ApprovalRecord, ModelRecord, Registry, RunStart } from '../data/registry.js';
+import { readServingState, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 
 export interface RegistryDeps {
   registry: Registry;
   artifacts: ArtifactStore;
+  /** Where the serving state of each model is published for `rareflow serve` (RAREFLOW_SERVING). */
+  servingDir: string;
+}
+
+function servedModelOf(m: ModelRecord): ServedModel {
+  return { sha256: m.modelSha256, uri: m.uri, kind: m.kind, threshold: m.threshold, runId: m.runId };
+}
+
+/**
+ * Writes what the registry says a model's service must serve: the champion and the running canary, if any.
+ * Called after every change of either, so the published file never lags the registry by more than one activity.
+ */
+export async function publishServingState(registry: Registry, servingDir: string, modelName: string, at: string): Promise<ServingState> {
+  const champion = await registry.champion(modelName);
+  const running = (await registry.canaries(modelName)).find((c) => c.status === 'running');
+  const challenger = running ? await registry.model(running.challengerSha256) : undefined;
+  const previous = await readServingState(servingDir, modelName).catch(() => null);
+  const state: ServingState = {
+    format: SERVING_STATE_FORMAT,
+    modelName,
+    revision: (previous?.revision ?? 0) + 1,
+    updatedAt: at,
+    champion: champion ? servedModelOf(champion) : null,
+    canary:
+      running && challenger
+        ? { challenger: servedModelOf(challenger), weight: running.weight, rolloutId: running.rolloutId, step: running.step, sinceMs: running.sinceMs }
+        : null,
+  };
+  await writeServingState(servingDir, state);
+  return state;
 }
 
 function flattenReport(r: ClassificationReport): Record<string, number | null> {
@@ -42,7 +73,7 @@ function flattenReport(r: ClassificationReport): Record<string, number | null> {
 }
 
 export function createRegistryActivities(deps: RegistryDeps) {
-  const { registry, artifacts } = deps;
+  const { registry, artifacts, servingDir } = deps;
   return {
     async registryStartRun(input: Omit<RunStart, 'codeVersion'>): Promise<void> {
       await registry.startRun({ ...input, codeVersion: codeVersion() });
@@ -114,9 +145,49 @@ export function createRegistryActivities(deps: RegistryDeps) {
 
     async registryPromote(input: { modelName: string; modelSha256: string; runId: string; at: string }): Promise<void> {
       await registry.promote(input.modelName, input.modelSha256, input.runId, input.at);
+      await publishServingState(registry, servingDir, input.modelName, input.at);
     },
 
-    async registryRecordDrift(input: { modelName: string; at: string; evidence: DriftEvidence | { reason: string }; source: string; runId?: string }): Promise<void> {
+    /** Start a canary or move it to its next step, and publish the new weight to the scoring service. */
+    async registrySetCanary(input: {
+      rolloutId: string;
+      modelName: string;
+      challengerSha256: string;
+      championSha256: string | null;
+      weight: number;
+      step: number;
+      sinceMs: number;
+      at: string;
+    }): Promise<{ revision: number }> {
+      await registry.setCanary(input);
+      return { revision: (await publishServingState(registry, servingDir, input.modelName, input.at)).revision };
+    },
+
+    /**
+     * End a canary: `promoted` moves the champion alias to the challenger (the previous champion stays in the
+     * promotions table for a rollback); `rolled-back` sets the weight to 0 and archives the challenger.
+     */
+    async registryFinishCanary(input: {
+      rolloutId: string;
+      modelName: string;
+      challengerSha256: string;
+      runId: string;
+      status: 'promoted' | 'rolled-back';
+      reason: string;
+      windows: unknown;
+      at: string;
+    }): Promise<void> {
+      if (input.status === 'promoted') await registry.promote(input.modelName, input.challengerSha256, input.runId, input.at);
+      await registry.finishCanary(input.rolloutId, input.status, input.reason, input.windows, input.at);
+      await publishServingState(registry, servingDir, input.modelName, input.at);
+    },
+
+    /** Who approved or rejected what, and when. */
+    async registryRecordApproval(input: ApprovalRecord): Promise<void> {
+      await registry.recordApproval(input);
+    },
+
+    async registryRecordDrift(input: { modelName: string; at: string; evidence: DriftEvidence | { reason: string } | object; source: string; runId?: string }): Promise<void> {
       await registry.recordDriftEvent({ modelName: input.modelName, at: input.at, source: input.source, evidence: input.evidence, runId: input.runId ?? null });
     },
   };

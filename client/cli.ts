@@ -4,11 +4,13 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
-import { helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
+import { durationFlagMs, helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
 import { DEMO_DEFAULTS, runDemo } from './demo.js';
-import { decideCommand, devCommand, driftCommand, runCommand, scheduleCommand, statusCommand, workerCommand } from './orchestratedCommands.js';
+import { canaryCommand, decideCommand, devCommand, driftCommand, monitorCommand, runCommand, scheduleCommand, statusCommand, workerCommand } from './orchestratedCommands.js';
 import { fitCommand } from './fitCommand.js';
 import { predictCommand } from './predictCommand.js';
+import { serveCommand } from './serveCommand.js';
+import { userInfo, hostname } from 'node:os';
 import { adasynCommand, denoiseCommand, evaluateCommand, generateCommand, sampleCommand, trainCommand } from './stageCommands.js';
 import type { QueueName } from '../worker/rareflowWorkers.js';
 
@@ -49,7 +51,7 @@ const commands: Command[] = [
       features: { type: 'string', help: 'numeric feature columns', required: true, placeholder: 'M' },
       categorical: { type: 'string', help: 'categorical (text) columns to add (default 0)', placeholder: 'C' },
       noise: { type: 'string', help: 'share of labels flipped (default 0)', placeholder: 'P' },
-      drift: { type: 'string', help: 'drift strength: feature means shift by D sd, prior × (1+D) (default 0)', placeholder: 'D' },
+      drift: { type: 'string', help: 'drift: informative feature means shift by D sd (negative: away from the positives), prior × (1+|D|) (default 0)', placeholder: 'D' },
       seed, out, json,
     },
     run: async (f) => ({
@@ -59,7 +61,7 @@ const commands: Command[] = [
         features: numberFlag(f, 'features', { integer: true, min: 1 })!,
         categorical: numberFlag(f, 'categorical', { integer: true, min: 0, default: 0 })!,
         noise: numberFlag(f, 'noise', { min: 0, max: 0.5, default: 0 })!,
-        drift: numberFlag(f, 'drift', { min: 0, default: 0 })!,
+        drift: numberFlag(f, 'drift', { min: -100, max: 100, default: 0 })!,
         seed: seedOf(f),
         out: requiredString(f, 'out'),
       }),
@@ -257,11 +259,13 @@ const commands: Command[] = [
   },
   {
     name: 'demo',
-    summary: 'the main job: generated data → retrain → gates → promotion → drift → drift-triggered retrain, on a real Temporal server',
-    usage: 'rareflow demo [--rows N] [--drift-rows N] [--seed S] [--json]',
+    summary: 'the main job: retrain → gates → promotion → live traffic via rareflow serve → drift detected → retrain → canary → promotion; a bad challenger rolled back',
+    usage: 'rareflow demo [--rows N] [--live-rows N] [--rate R] [--window-ms MS] [--seed S] [--json]',
     flags: {
       rows: { type: 'string', help: `rows of generated training data (default ${DEMO_DEFAULTS.rows})`, placeholder: 'N' },
-      'drift-rows': { type: 'string', help: `rows of drifted data (default ${DEMO_DEFAULTS.driftRows})`, placeholder: 'N' },
+      'live-rows': { type: 'string', help: `rows of each live traffic stream (default ${DEMO_DEFAULTS.liveRows})`, placeholder: 'N' },
+      rate: { type: 'string', help: `requests per second sent to the scoring service (default ${DEMO_DEFAULTS.rate})`, placeholder: 'R' },
+      'window-ms': { type: 'string', help: `drift monitor and canary window (default ${DEMO_DEFAULTS.windowMs})`, placeholder: 'MS' },
       seed: { type: 'string', help: `seed (default ${DEMO_DEFAULTS.seed})`, placeholder: 'S' },
       json,
     },
@@ -269,16 +273,29 @@ const commands: Command[] = [
       const r = await runDemo({
         ...DEMO_DEFAULTS,
         rows: numberFlag(f, 'rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.rows })!,
-        driftRows: numberFlag(f, 'drift-rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.driftRows })!,
+        liveRows: numberFlag(f, 'live-rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.liveRows })!,
+        rate: numberFlag(f, 'rate', { min: 10, max: 100_000, default: DEMO_DEFAULTS.rate })!,
+        windowMs: numberFlag(f, 'window-ms', { integer: true, min: 200, default: DEMO_DEFAULTS.windowMs })!,
         seed: numberFlag(f, 'seed', { integer: true, default: DEMO_DEFAULTS.seed })!,
         json: Boolean(f.json),
       });
-      const ok = r.outcomes[0] === 'promoted' && r.results[1]?.trigger.kind === 'drift';
+      const [first, second, third] = r.results;
+      const ok = first?.outcome === 'promoted' && second?.trigger.kind === 'drift' && second.outcome === 'promoted' && third?.outcome === 'rolled-back';
       return {
-        value: { command: 'demo', outcomes: r.outcomes, runs: r.results.map((x) => ({ runId: x.runId, trigger: x.trigger.kind, outcome: x.outcome, model: x.modelSha256 })), wallSeconds: r.wallSeconds },
+        value: {
+          command: 'demo',
+          outcomes: r.outcomes,
+          runs: r.results.map((x) => ({ runId: x.runId, trigger: x.trigger.kind, outcome: x.outcome, model: x.modelSha256, ...(x.canary ? { canary: { outcome: x.canary.outcome, windows: x.canary.windows.length } } : {}) })),
+          stationaryWindows: r.stationaryWindows,
+          windowsToDetect: r.windowsToDetect,
+          load: r.load,
+          wallSeconds: r.wallSeconds,
+        },
         exitCode: ok ? 0 : 1,
         shownToHuman: true,
-        text: ok ? 'demo finished: a model was promoted, then drift triggered a retrain' : 'demo finished, but the first retrain was not promoted (see the gate reasons above)',
+        text: ok
+          ? 'demo finished: promoted, drift detected on live traffic, retrained and promoted through the canary; the bad challenger was rolled back'
+          : `demo finished with outcomes ${r.outcomes.join(', ')} (expected promoted, promoted after a drift signal, rolled-back; see above)`,
       };
     },
   },
@@ -306,10 +323,21 @@ const commands: Command[] = [
   },
   {
     name: 'serve',
-    summary: 'the scoring service with canary traffic splitting (comes with the canary issue)',
-    usage: 'rareflow serve [--port P]',
-    flags: { port: { type: 'string', help: 'HTTP port', placeholder: 'P' } },
-    run: async () => notYet('serve'),
+    summary: "HTTP scoring service of a model's champion, splitting traffic to a canary challenger",
+    usage: 'rareflow serve --model M [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
+    flags: {
+      model,
+      host: { type: 'string', help: 'address to listen on (default 127.0.0.1: loopback only)', placeholder: 'ADDR' },
+      port: { type: 'string', help: 'HTTP port (default 8080; 0 picks a free one)', placeholder: 'P' },
+      'flush-ms': { type: 'string', help: 'how often the prediction and feedback logs are written (default 1000)', placeholder: 'MS' },
+    },
+    run: async (f, _p, say) => {
+      const host = stringFlag(f, 'host');
+      const port = numberFlag(f, 'port', { integer: true, min: 0, max: 65535 });
+      const flushMs = numberFlag(f, 'flush-ms', { integer: true, min: 10 });
+      await serveCommand({ model: requiredString(f, 'model'), ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}), ...(flushMs !== undefined ? { flushMs } : {}) }, say);
+      return { value: { stopped: true } };
+    },
   },
   {
     name: 'run',
@@ -329,20 +357,58 @@ const commands: Command[] = [
   {
     name: 'drift',
     summary: "signal drift to a model's lifecycle; it starts a retrain (coalesced with one running)",
-    usage: 'rareflow drift --model M --reason TEXT [--data FILES]',
-    flags: { model, reason: { type: 'string', help: 'what drifted', required: true, placeholder: 'TEXT' }, data: { type: 'string', help: 'new data to retrain on', multiple: true, placeholder: 'FILES' }, json },
+    usage: 'rareflow drift --model M --reason TEXT [--data FILES] [--evidence FILE.json]',
+    flags: {
+      model,
+      reason: { type: 'string', help: 'what drifted', required: true, placeholder: 'TEXT' },
+      data: { type: 'string', help: 'new data to retrain on', multiple: true, placeholder: 'FILES' },
+      evidence: { type: 'string', help: 'JSON object whose numbers (top level and under "metrics") travel with the signal and are recorded', placeholder: 'FILE' },
+      json,
+    },
     run: async (f, _p, say) => {
       const data = listFlag(f, 'data');
-      return { value: await driftCommand(say, { model: requiredString(f, 'model'), reason: requiredString(f, 'reason'), ...(data ? { data } : {}) }) };
+      const evidence = stringFlag(f, 'evidence');
+      return { value: await driftCommand(say, { model: requiredString(f, 'model'), reason: requiredString(f, 'reason'), ...(data ? { data } : {}), ...(evidence ? { evidence } : {}) }) };
+    },
+  },
+  {
+    name: 'monitor',
+    summary: "a model's drift monitor: start, stop or status (windows of serving traffic vs the champion's training data)",
+    usage: 'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M',
+    flags: {
+      model,
+      window: { type: 'string', help: 'length of a window, e.g. 15m or 1h (default 1h)', placeholder: 'DURATION' },
+      hold: { type: 'string', help: 'consecutive drifted windows before a retrain is signalled (default 3)', placeholder: 'N' },
+      'cool-down': { type: 'string', help: 'quiet time after a signal or a new champion (default 6h)', placeholder: 'DURATION' },
+      'min-positives': { type: 'string', help: 'labelled positives the recent window needs before the retrain on it (default 200)', placeholder: 'N' },
+      'pipeline-input': { type: 'boolean', help: "retrain on the pipeline's own input instead of the recent serving window" },
+      by: { type: 'string', help: 'who stops it (default USER@HOST)', placeholder: 'NAME' },
+      json,
+    },
+    run: async (f, p, say) => {
+      const action = p[0];
+      if (!action) throw new InvalidInputError('monitor', 'rareflow monitor: expected start, stop or status; see rareflow monitor --help');
+      const windowMs = durationFlagMs(f, 'window');
+      const coolDownMs = durationFlagMs(f, 'cool-down');
+      const holdWindows = numberFlag(f, 'hold', { integer: true, min: 1 });
+      const minRetrainPositives = numberFlag(f, 'min-positives', { integer: true, min: 1 });
+      const input = {
+        ...(windowMs !== undefined ? { windowMs } : {}),
+        ...(coolDownMs !== undefined ? { coolDownMs } : {}),
+        ...(holdWindows !== undefined ? { holdWindows } : {}),
+        ...(minRetrainPositives !== undefined ? { minRetrainPositives } : {}),
+        ...(f['pipeline-input'] ? { retrainOnRecentWindow: false } : {}),
+      };
+      return { value: await monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) }) };
     },
   },
   {
     name: 'approve',
     summary: 'approve a retrain waiting for a human decision',
     usage: 'rareflow approve --model M --run ID [--by NAME]',
-    flags: { model, run: { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' }, by: { type: 'string', help: 'who decides (default $USER)', placeholder: 'NAME' }, json },
+    flags: { model, run: { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' }, by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' }, json },
     run: async (f, _p, say) => ({
-      value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: stringFlag(f, 'by') ?? process.env.USER ?? 'cli' }),
+      value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) }),
     }),
   },
   {
@@ -352,15 +418,32 @@ const commands: Command[] = [
     flags: {
       model,
       run: { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' },
-      by: { type: 'string', help: 'who decides (default $USER)', placeholder: 'NAME' },
+      by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' },
       why: { type: 'string', help: 'reason, recorded', placeholder: 'TEXT' },
       json,
     },
     run: async (f, _p, say) => {
       const why = stringFlag(f, 'why');
       return {
-        value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: false, by: stringFlag(f, 'by') ?? process.env.USER ?? 'cli', ...(why ? { why } : {}) }),
+        value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: false, by: approverOf(f), ...(why ? { why } : {}) }),
       };
+    },
+  },
+  {
+    name: 'canary',
+    summary: "the running canary rollout of a model: status, pause, resume or abort (abort rolls back)",
+    usage: 'rareflow canary status|pause|resume|abort --model M [--by NAME] [--why TEXT] [--json]',
+    flags: {
+      model,
+      by: { type: 'string', help: 'who acts (default USER@HOST), recorded', placeholder: 'NAME' },
+      why: { type: 'string', help: 'reason for an abort, recorded', placeholder: 'TEXT' },
+      json,
+    },
+    run: async (f, p, say) => {
+      const action = p[0];
+      if (!action) throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
+      const why = stringFlag(f, 'why');
+      return { value: await canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) }) };
     },
   },
   {
@@ -372,24 +455,38 @@ const commands: Command[] = [
   },
   {
     name: 'schedule',
-    summary: 'scheduled retrains as Temporal Schedules: create, list, delete',
-    usage: 'rareflow schedule create --model M (--every 24h | --cron "0 3 * * *") | rareflow schedule list | rareflow schedule delete --model M',
-    positionals: 'create|list|delete',
+    summary: 'scheduled retrains as Temporal Schedules: create, list, pause, unpause, delete',
+    usage: 'rareflow schedule create --model M (--every 24h | --cron "0 3 * * *") [--jitter 10m] | list | pause --model M [--note TEXT] | unpause --model M | delete --model M',
+    positionals: 'create|list|pause|unpause|delete',
     flags: {
       model: { type: 'string', help: 'model name', placeholder: 'NAME' },
       every: { type: 'string', help: 'interval, e.g. 24h or 30m', placeholder: 'DURATION' },
-      cron: { type: 'string', help: 'cron expression', placeholder: 'EXPR' },
-      id: { type: 'string', help: 'schedule id (delete)', placeholder: 'ID' },
+      cron: { type: 'string', help: 'cron expression (UTC), e.g. "0 3 * * *"', placeholder: 'EXPR' },
+      jitter: { type: 'string', help: 'random delay up to this long per run, e.g. 10m, so many models do not retrain at once', placeholder: 'DURATION' },
+      note: { type: 'string', help: 'why a schedule is paused or unpaused (shown by list)', placeholder: 'TEXT' },
+      id: { type: 'string', help: 'schedule id instead of --model', placeholder: 'ID' },
       json,
     },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('schedule', 'rareflow schedule: expected create, list or delete; see rareflow schedule --help');
+      if (!action) throw new InvalidInputError('schedule', 'rareflow schedule: expected create, list, pause, unpause or delete; see rareflow schedule --help');
       const m = stringFlag(f, 'model');
       const every = stringFlag(f, 'every');
       const cron = stringFlag(f, 'cron');
+      const jitter = stringFlag(f, 'jitter');
+      const note = stringFlag(f, 'note');
       const id = stringFlag(f, 'id');
-      return { value: await scheduleCommand(say, { action, ...(m ? { model: m } : {}), ...(every ? { every } : {}), ...(cron ? { cron } : {}), ...(id ? { id } : {}) }) };
+      return {
+        value: await scheduleCommand(say, {
+          action,
+          ...(m ? { model: m } : {}),
+          ...(every ? { every } : {}),
+          ...(cron ? { cron } : {}),
+          ...(jitter ? { jitter } : {}),
+          ...(note ? { note } : {}),
+          ...(id ? { id } : {}),
+        }),
+      };
     },
   },
 ];
@@ -407,8 +504,20 @@ function labelledFile(f: ParsedFlags) {
   };
 }
 
-function notYet(name: string): never {
-  throw new InvalidInputError(name, `rareflow ${name} is not available in this version yet; see the README's roadmap`);
+/** Who approves, rejects or controls a canary: --by, else the OS user at this host (recorded in the registry). */
+function approverOf(f: ParsedFlags): string {
+  const by = stringFlag(f, 'by');
+  if (by !== undefined) {
+    if (by.trim() === '') throw new InvalidInputError('--by', '--by: expected a name, got an empty string');
+    return by;
+  }
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep $USER.
+  }
+  return `${user}@${hostname()}`;
 }
 
 function overview(): string {

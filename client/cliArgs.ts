@@ -87,3 +87,15 @@ export function listFlag(flags: ParsedFlags, name: string): string[] | undefined
   const items = (Array.isArray(v) ? v : [String(v)]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   return items.length > 0 ? items : undefined;
 }
+
+/** A duration flag such as 500ms, 30s, 15m, 6h or 7d, in milliseconds; `default` when the flag is absent. */
+export function durationFlagMs(flags: ParsedFlags, name: string, fallback?: number): number | undefined {
+  const v = stringFlag(flags, name);
+  if (v === undefined) return fallback;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v.trim());
+  if (!m) throw new InvalidInputError(`--${name}`, `--${name}: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "${v}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms <= 0) throw new InvalidInputError(`--${name}`, `--${name}: expected a duration above 0, got "${v}"`);
+  return ms;
+}

@@ -1,12 +1,22 @@
 // Orchestrated commands: they talk to Temporal (TEMPORAL_ADDRESS, or the embedded dev server).
 
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ScheduleOverlapPolicy, ScheduleNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, type QueueName } from '../worker/rareflowWorkers.js';
-import { COMPUTE_TASK_QUEUE, type LifecycleStatus, type PipelineSpec } from '../workflows/contract.js';
+import {
+  COMPUTE_TASK_QUEUE,
+  driftMonitorWorkflowId,
+  monitorStatusQuery,
+  stopMonitorSignal,
+  type CanaryRolloutStatus,
+  type DriftMonitorInput,
+  type LifecycleStatus,
+  type PipelineSpec,
+} from '../workflows/contract.js';
 import { formatPerClassTable, formatStages } from './perClassTable.js';
 import { readPipelineSpecFile } from './pipelineSpec.js';
 import { RareflowClient, connectClient } from './temporalClient.js';
@@ -30,7 +40,7 @@ export async function devCommand(say: Say): Promise<void> {
   const config = loadConfig();
   const server = await temporal(say);
   say(`Temporal at ${server.target.address}${server.target.uiAddress ? `; Web UI ${server.target.uiAddress}` : ''}`);
-  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath });
+  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir });
   say(`worker polling ${COMPUTE_TASK_QUEUE} and the registry queue; artifacts in ${config.artifactRoot}. Ctrl-C stops.`);
   try {
     await workers.run(untilSignal());
@@ -43,7 +53,7 @@ export async function devCommand(say: Say): Promise<void> {
 export async function workerCommand(say: Say, queues: QueueName[]): Promise<void> {
   const config = loadConfig();
   const server = await temporal(say, { headless: true });
-  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, queues });
+  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir, queues });
   say(`worker on ${server.target.address} (namespace ${server.target.namespace}) serving ${queues.join(' and ')}; Ctrl-C stops.`);
   try {
     await workers.run(untilSignal());
@@ -68,7 +78,7 @@ async function withClient<T>(say: Say, work: (c: RareflowClient) => Promise<T>, 
   try {
     if (opts.hostWorker && !(await hasPollers(client, server.target.namespace))) {
       say('no worker is polling: running one in this process until the command ends');
-      const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath });
+      const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir });
       return (await workers.run(work(client))) as T;
     }
     return await work(client);
@@ -108,12 +118,67 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   );
 }
 
-export async function driftCommand(say: Say, a: { model: string; reason: string; data?: string[] }) {
+/** Numbers of an `--evidence` JSON file (top-level numbers, and those under "metrics"), checked before sending. */
+function readEvidenceFile(path: string): Record<string, number> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const what = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it is not valid JSON (${(err as Error).message})`;
+    throw new InvalidInputError('--evidence', `--evidence ${path}: ${what}; expected a JSON object such as {"psi": 0.31, "metrics": {"recall": 0.4}}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInputError('--evidence', `--evidence ${path}: expected a JSON object`);
+  const metrics: Record<string, number> = {};
+  const take = (o: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
+  };
+  take(json as Record<string, unknown>);
+  const nested = (json as Record<string, unknown>).metrics;
+  if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) take(nested as Record<string, unknown>);
+  if (Object.keys(metrics).length > 200) throw new InvalidInputError('--evidence', `--evidence ${path}: at most 200 numbers are sent with a signal, got ${Object.keys(metrics).length}`);
+  return metrics;
+}
+
+export async function driftCommand(say: Say, a: { model: string; reason: string; data?: string[]; evidence?: string }) {
+  const metrics = a.evidence ? readEvidenceFile(a.evidence) : undefined;
   return withClient(
     say,
     async (c) => {
-      await c.drift(a.model, { source: 'cli', reason: a.reason, ...(a.data ? { dataPaths: a.data.map((p) => resolve(p)) } : {}) });
-      return { model: a.model, signalled: 'drift', reason: a.reason };
+      await c.drift(a.model, { source: 'cli', reason: a.reason, ...(a.data ? { dataPaths: a.data.map((p) => resolve(p)) } : {}), ...(metrics ? { metrics } : {}) });
+      return { model: a.model, signalled: 'drift', reason: a.reason, ...(metrics ? { metrics } : {}) };
+    },
+    { hostWorker: false },
+  );
+}
+
+/** `rareflow monitor start|stop|status --model M`: the model's driftMonitor workflow. */
+export async function monitorCommand(say: Say, a: { action: string; model: string; input?: Omit<DriftMonitorInput, 'modelName'>; by: string }) {
+  return withClient(
+    say,
+    async (c) => {
+      const id = driftMonitorWorkflowId(a.model);
+      const handle = c.client.workflow.getHandle(id);
+      const running = async () => {
+        try {
+          return (await handle.describe()).status.name === 'RUNNING';
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        }
+      };
+      if (a.action === 'start') {
+        if (await running()) throw new InvalidInputError('--model', `monitor start: model ${a.model} already has a drift monitor (${id}); stop it first to change its settings`);
+        await c.client.workflow.start('driftMonitor', { workflowId: id, taskQueue: COMPUTE_TASK_QUEUE, args: [{ modelName: a.model, ...a.input }] });
+        if (!externalTemporalTarget()) say('note: the monitor runs while a worker and the server run: keep rareflow dev (or rareflow worker) running');
+        return { model: a.model, monitor: id, started: true, ...a.input };
+      }
+      if (!(await running())) throw new InvalidInputError('--model', `monitor ${a.action}: model ${a.model} has no drift monitor running; start one with rareflow monitor start --model ${a.model}`);
+      if (a.action === 'stop') {
+        await handle.signal(stopMonitorSignal, a.by);
+        return { model: a.model, monitor: id, stopped: true, by: a.by };
+      }
+      if (a.action === 'status') return handle.query(monitorStatusQuery);
+      throw new InvalidInputError('monitor', `monitor: expected start, stop or status, got "${a.action}"`);
     },
     { hostWorker: false },
   );
@@ -123,51 +188,122 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
   return withClient(
     say,
     async (c) => {
-      await c.decide(a.model, a.run, a.approved, a.by, a.why);
-      return { model: a.model, run: a.run, decision: a.approved ? 'approved' : 'rejected', by: a.by };
+      const receipt = await c.decide(a.model, a.run, a.approved, a.by, a.why);
+      return { model: a.model, run: receipt.runId, decision: receipt.approved ? 'approved' : 'rejected', by: receipt.by, at: receipt.at };
     },
     { hostWorker: false },
   );
 }
 
-export async function statusCommand(say: Say, a: { model: string }): Promise<LifecycleStatus> {
-  return withClient(say, (c) => c.status(a.model), { hostWorker: true });
+export async function statusCommand(say: Say, a: { model: string }): Promise<LifecycleStatus & { canary?: CanaryRolloutStatus }> {
+  return withClient(
+    say,
+    async (c) => {
+      const status = await c.status(a.model);
+      const canary = await c.canary(a.model);
+      return { ...status, ...(canary ? { canary } : {}) };
+    },
+    { hostWorker: true },
+  );
 }
 
-export async function scheduleCommand(say: Say, a: { action: string; model?: string; every?: string; cron?: string; id?: string }) {
+/** `rareflow canary status|pause|resume|abort --model M`. */
+export async function canaryCommand(say: Say, a: { action: string; model: string; by: string; why?: string }) {
+  return withClient(
+    say,
+    async (c) => {
+      if (a.action === 'status') {
+        const canary = await c.canary(a.model);
+        return canary ?? { model: a.model, canary: 'none running' };
+      }
+      if (a.action !== 'pause' && a.action !== 'resume' && a.action !== 'abort') {
+        throw new InvalidInputError('canary', `canary: expected status, pause, resume or abort, got "${a.action}"`);
+      }
+      return c.controlCanary(a.model, a.action, a.by, a.why);
+    },
+    { hostWorker: false },
+  );
+}
+
+/** Id of the Schedule that retrains `modelName`. */
+export function retrainScheduleId(modelName: string): string {
+  return `rareflow-retrain-${modelName}`;
+}
+
+/**
+ * A Schedule that starts `scheduledRetrain`, which signals the model's lifecycle: scheduled, drift and manual
+ * retrains all pass through the one lifecycle, which runs one retrain at a time and coalesces the rest. The
+ * Schedule's own overlap policy is SKIP (a scheduledRetrain lives milliseconds), and a missed run during server
+ * downtime is caught up within one minute (catchupWindow), no more.
+ */
+export function retrainScheduleOptions(a: { model: string; every?: string; cron?: string; jitter?: string }): ScheduleOptions {
+  if (!a.every && !a.cron) throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
+  const duration = (flag: string, v: string) => {
+    if (!/^\d+(ms|s|m|h|d)$/.test(v)) throw new InvalidInputError(flag, `${flag}: expected a duration such as 30s, 15m, 24h or 7d, got "${v}"`);
+    return v as `${number}s`;
+  };
+  if (a.cron !== undefined && a.cron.trim().split(/\s+/).length !== 5 && !a.cron.startsWith('@')) {
+    throw new InvalidInputError('--cron', `--cron: expected five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *", got "${a.cron}"`);
+  }
+  return {
+    scheduleId: retrainScheduleId(a.model),
+    spec: {
+      ...(a.cron ? { cronExpressions: [a.cron] } : { intervals: [{ every: duration('--every', a.every!) }] }),
+      ...(a.jitter ? { jitter: duration('--jitter', a.jitter) } : {}),
+    },
+    action: { type: 'startWorkflow', workflowType: 'scheduledRetrain', taskQueue: COMPUTE_TASK_QUEUE, args: [a.model] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  };
+}
+
+export async function scheduleCommand(say: Say, a: { action: string; model?: string; every?: string; cron?: string; jitter?: string; id?: string; note?: string }) {
   return withClient(
     say,
     async (c) => {
       const schedules = c.client.schedule;
       if (a.action === 'list') {
         const out = [];
-        for await (const s of schedules.list()) out.push({ id: s.scheduleId, ...(s.info.nextActionTimes[0] ? { next: s.info.nextActionTimes[0].toISOString() } : {}) });
+        for await (const s of schedules.list()) {
+          out.push({
+            id: s.scheduleId,
+            paused: s.state.paused,
+            ...(s.state.note ? { note: s.state.note } : {}),
+            ...(s.info.nextActionTimes[0] ? { next: s.info.nextActionTimes[0].toISOString() } : {}),
+          });
+        }
         return { schedules: out };
       }
-      if (a.action === 'delete') {
-        const id = a.id ?? (a.model ? `rareflow-retrain-${a.model}` : undefined);
-        if (!id) throw new InvalidInputError('--id', 'schedule delete: pass --model M or --id SCHEDULE_ID');
+      const id = a.id ?? (a.model ? retrainScheduleId(a.model) : undefined);
+      const handleOf = async <T>(work: (h: ReturnType<typeof schedules.getHandle>) => Promise<T>): Promise<T> => {
+        if (!id) throw new InvalidInputError('--model', `schedule ${a.action}: pass --model M or --id SCHEDULE_ID`);
         try {
-          await schedules.getHandle(id).delete();
+          return await work(schedules.getHandle(id));
         } catch (err) {
-          if (err instanceof ScheduleNotFoundError) throw new InvalidInputError('--id', `schedule delete: no schedule "${id}"; see rareflow schedule list`);
+          if (err instanceof ScheduleNotFoundError) throw new InvalidInputError('--id', `schedule ${a.action}: no schedule "${id}"; see rareflow schedule list`);
           throw err;
         }
+      };
+      if (a.action === 'delete') {
+        await handleOf((h) => h.delete());
         return { deleted: id };
+      }
+      if (a.action === 'pause' || a.action === 'unpause') {
+        const note = a.note ?? `${a.action}d with rareflow schedule ${a.action}`;
+        await handleOf((h) => (a.action === 'pause' ? h.pause(note) : h.unpause(note)));
+        return { schedule: id, paused: a.action === 'pause', note };
       }
       if (a.action === 'create') {
         if (!a.model) throw new InvalidInputError('--model', 'schedule create: --model is required');
-        if (!a.every && !a.cron) throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
-        const id = `rareflow-retrain-${a.model}`;
-        await schedules.create({
-          scheduleId: id,
-          spec: a.cron ? { cronExpressions: [a.cron] } : { intervals: [{ every: a.every as `${number}h` }] },
-          action: { type: 'startWorkflow', workflowType: 'scheduledRetrain', taskQueue: COMPUTE_TASK_QUEUE, args: [a.model] },
-          policies: { overlap: ScheduleOverlapPolicy.SKIP },
-        });
-        return { created: id, model: a.model, ...(a.every ? { every: a.every } : { cron: a.cron }) };
+        const options = retrainScheduleOptions({ model: a.model, ...(a.every ? { every: a.every } : {}), ...(a.cron ? { cron: a.cron } : {}), ...(a.jitter ? { jitter: a.jitter } : {}) });
+        try {
+          await schedules.create(options);
+        } catch (err) {
+          if (err instanceof ScheduleAlreadyRunning) throw new InvalidInputError('--model', `schedule create: "${options.scheduleId}" exists already; delete it first or pause it`);
+          throw err;
+        }
+        return { created: options.scheduleId, model: a.model, ...(a.every ? { every: a.every } : { cron: a.cron }), ...(a.jitter ? { jitter: a.jitter } : {}) };
       }
-      throw new InvalidInputError('schedule', `schedule: expected create, list or delete, got "${a.action}"`);
+      throw new InvalidInputError('schedule', `schedule: expected create, list, pause, unpause or delete, got "${a.action}"`);
     },
     { hostWorker: false },
   );

@@ -2,10 +2,12 @@
 // `rareflow fit` all resolve their spec here, and every field is checked with an error naming it.
 
 import { readFileSync } from 'node:fs';
+import { resolveCanaryCriteria } from '../core/canary/canaryAnalysis.js';
+import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
-import type { PipelineSpec } from '../workflows/contract.js';
+import type { CanarySpec, PipelineSpec } from '../workflows/contract.js';
 
 /** A PIPELINE.json as a user writes it: only `modelName`, `input.paths` and `input.label` are required. */
 export type PipelineSpecInput = Partial<Omit<PipelineSpec, 'input'>> & { input: Partial<PipelineSpec['input']> };
@@ -42,7 +44,7 @@ function positiveInteger(source: string, field: string, v: unknown): number {
 /** Fills defaults into a user's spec and checks every field; `source` names the file or flag in errors. */
 export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec {
   if (!isObject(raw)) throw new InvalidInputError(source, `${source}: expected a JSON object with "modelName" and "input"`);
-  const known = ['modelName', 'input', 'sampling', 'split', 'denoise', 'adasyn', 'model', 'gates', 'requireApproval', 'approvalTimeoutMs', 'seed', '$schema', 'description'];
+  const known = ['modelName', 'input', 'sampling', 'split', 'denoise', 'adasyn', 'model', 'gates', 'canary', 'requireApproval', 'approvalTimeoutMs', 'seed', '$schema', 'description'];
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) throw new InvalidInputError(`${source}: ${key}`, `${source}: unknown field "${key}"; expected one of ${known.join(', ')}`);
   }
@@ -140,6 +142,8 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   const approvalTimeoutMs = raw.approvalTimeoutMs ?? DEFAULT_PIPELINE.approvalTimeoutMs;
   positiveInteger(source, 'approvalTimeoutMs', approvalTimeoutMs);
 
+  const canary = raw.canary === undefined ? undefined : resolveCanarySpec(raw.canary, `${source}: canary`);
+
   return {
     modelName,
     input: {
@@ -156,10 +160,50 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     adasyn,
     model,
     gates: gates as unknown as PipelineSpec['gates'],
+    ...(canary ? { canary } : {}),
     requireApproval,
     approvalTimeoutMs: approvalTimeoutMs as number,
     seed,
   };
+}
+
+/** Checks a spec's `canary` block; `true` means every default. */
+export function resolveCanarySpec(raw: unknown, source: string): CanarySpec {
+  if (raw === true) return {};
+  if (!isObject(raw)) throw new InvalidInputError(source, `${source}: expected true or an object with steps, windowMs, maxExtensions, onInsufficientEvidence, approveBeforeFull, criteria`);
+  const known = ['steps', 'windowMs', 'maxExtensions', 'onInsufficientEvidence', 'approveBeforeFull', 'criteria'];
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) throw new InvalidInputError(`${source}.${key}`, `${source}: unknown field "${key}"; expected one of ${known.join(', ')}`);
+  }
+  const out: CanarySpec = {};
+  if (raw.steps !== undefined) out.steps = validateCanarySteps(raw.steps, `${source}.steps`);
+  if (raw.windowMs !== undefined) out.windowMs = positiveInteger(source, 'windowMs', raw.windowMs);
+  if (raw.maxExtensions !== undefined) {
+    if (typeof raw.maxExtensions !== 'number' || !Number.isInteger(raw.maxExtensions) || raw.maxExtensions < 0) {
+      throw new InvalidInputError(`${source}.maxExtensions`, `${source}.maxExtensions: expected an integer ≥ 0, got ${JSON.stringify(raw.maxExtensions)}`);
+    }
+    out.maxExtensions = raw.maxExtensions;
+  }
+  if (raw.onInsufficientEvidence !== undefined) {
+    if (raw.onInsufficientEvidence !== 'rollback' && raw.onInsufficientEvidence !== 'promote' && raw.onInsufficientEvidence !== 'require-approval') {
+      throw new InvalidInputError(
+        `${source}.onInsufficientEvidence`,
+        `${source}.onInsufficientEvidence: expected "rollback", "promote" or "require-approval", got ${JSON.stringify(raw.onInsufficientEvidence)}`,
+      );
+    }
+    out.onInsufficientEvidence = raw.onInsufficientEvidence;
+  }
+  if (raw.approveBeforeFull !== undefined) {
+    if (typeof raw.approveBeforeFull !== 'boolean') {
+      throw new InvalidInputError(`${source}.approveBeforeFull`, `${source}.approveBeforeFull: expected true or false, got ${JSON.stringify(raw.approveBeforeFull)}`);
+    }
+    out.approveBeforeFull = raw.approveBeforeFull;
+  }
+  if (raw.criteria !== undefined) {
+    resolveCanaryCriteria(raw.criteria, `${source}.criteria`);
+    out.criteria = raw.criteria as Record<string, unknown>;
+  }
+  return out;
 }
 
 export function readPipelineSpecFile(path: string): PipelineSpec {

@@ -1,16 +1,22 @@
 // A typed client for rareflow's workflows: start or signal a model's lifecycle, query it, await its retrains.
 
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TemporalTarget } from '../infra/temporalServer.js';
 import {
   COMPUTE_TASK_QUEUE,
-  approveSignal,
+  approvalUpdate,
+  canaryAbortSignal,
+  canaryPauseSignal,
+  canaryResumeSignal,
+  canaryStatusQuery,
+  canaryWorkflowId,
   driftSignal,
   lifecycleWorkflowId,
   pipelineStageQuery,
-  rejectSignal,
   retrainNowSignal,
   statusQuery,
+  type ApprovalReceipt,
+  type CanaryRolloutStatus,
   type DriftEvidence,
   type LifecycleInput,
   type LifecycleStatus,
@@ -38,12 +44,13 @@ export class RareflowClient {
 
   /** Starts the model's lifecycle if needed and asks it for a retrain (signalWithStart). */
   async retrain(spec: PipelineSpec, reason: string, extra: Partial<LifecycleInput> = {}): Promise<WorkflowHandle<typeof modelLifecycle>> {
-    return this.client.workflow.signalWithStart<typeof modelLifecycle, [string]>('modelLifecycle', {
+    // The spec travels with the signal too, so a lifecycle that is already running retrains with the edited spec.
+    return this.client.workflow.signalWithStart<typeof modelLifecycle, [string, PipelineSpec?]>('modelLifecycle', {
       workflowId: lifecycleWorkflowId(spec.modelName),
       taskQueue: COMPUTE_TASK_QUEUE,
       args: [{ modelName: spec.modelName, spec, retrainOnStart: false, ...extra }],
       signal: retrainNowSignal,
-      signalArgs: [reason],
+      signalArgs: [reason, spec],
     });
   }
 
@@ -63,18 +70,45 @@ export class RareflowClient {
     }
   }
 
-  async decide(modelName: string, runId: string, approved: boolean, by: string, why?: string): Promise<void> {
-    const status = await this.status(modelName);
-    if (status.phase !== 'awaiting-approval' || status.currentRunId !== runId) {
-      const waiting = status.phase === 'awaiting-approval' ? `run ${status.currentRunId} is waiting for approval` : 'no run is waiting for approval';
-      throw new InvalidInputError('--run', `--run: ${runId} is not awaiting approval for model ${modelName}; ${waiting}`);
-    }
+  /**
+   * Approve or reject the run awaiting a decision, as an Update: the lifecycle's validator rejects a run that is
+   * not waiting, so the caller learns it at once; the receipt carries the workflow time of the decision.
+   */
+  async decide(modelName: string, runId: string, approved: boolean, by: string, why?: string): Promise<ApprovalReceipt> {
     try {
-      if (approved) await this.lifecycle(modelName).signal(approveSignal, runId, by);
-      else await this.lifecycle(modelName).signal(rejectSignal, runId, by, why ?? 'rejected');
+      return await this.lifecycle(modelName).executeUpdate(approvalUpdate, { args: [{ runId, approved, by, ...(why ? { why } : {}) }] });
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const message = err.cause instanceof Error ? err.cause.message : err.message;
+        throw new InvalidInputError('--run', `--run: ${message}`);
+      }
       throw this.notFound(err, modelName);
     }
+  }
+
+  /** The canary rollout of the model's current retrain, or undefined when none is running. */
+  async canary(modelName: string): Promise<CanaryRolloutStatus | undefined> {
+    const status = await this.status(modelName);
+    if (!status.currentRunId) return undefined;
+    try {
+      return await this.client.workflow.getHandle(canaryWorkflowId(status.currentRunId)).query(canaryStatusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Pause, resume or abort the model's running canary. */
+  async controlCanary(modelName: string, action: 'pause' | 'resume' | 'abort', by: string, why?: string): Promise<CanaryRolloutStatus> {
+    const current = await this.canary(modelName);
+    if (!current || current.phase === 'promoted' || current.phase === 'rolled-back') {
+      throw new InvalidInputError('--model', `model ${modelName} has no canary rollout running; see rareflow status --model ${modelName}`);
+    }
+    const handle = this.client.workflow.getHandle(current.rolloutId);
+    if (action === 'pause') await handle.signal(canaryPauseSignal, by);
+    else if (action === 'resume') await handle.signal(canaryResumeSignal, by);
+    else await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
+    return handle.query(canaryStatusQuery);
   }
 
   async retrainResult(runId: string): Promise<RetrainResult> {

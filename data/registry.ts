@@ -67,6 +67,35 @@ export interface ChampionRecord extends ModelRecord {
   updatedAt: string;
 }
 
+export interface CanaryRecord {
+  rolloutId: string;
+  modelName: string;
+  challengerSha256: string;
+  championSha256: string | null;
+  startedAt: string;
+  updatedAt: string;
+  /** Share of traffic on the challenger, in [0, 1]. */
+  weight: number;
+  step: number;
+  /** ms since the epoch at which the current weight took effect. */
+  sinceMs: number;
+  status: 'running' | 'promoted' | 'rolled-back';
+  reason: string | null;
+  windows: unknown;
+}
+
+export interface ApprovalRecord {
+  runId: string;
+  /** What was approved: `promotion` (before the canary or the alias move), `full-traffic` (before 100%). */
+  stage: string;
+  approved: boolean;
+  /** Who decided, as the approver identified themselves (the CLI sends the OS user unless --by says otherwise). */
+  decidedBy: string;
+  /** ISO 8601. */
+  at: string;
+  reason: string | null;
+}
+
 export interface DriftEventRecord {
   modelName: string;
   /** ISO 8601. */
@@ -101,6 +130,15 @@ const schema = [
   `CREATE TABLE IF NOT EXISTS drift_events (
     model_name VARCHAR NOT NULL, "at" VARCHAR NOT NULL, source VARCHAR NOT NULL, evidence JSON, run_id VARCHAR,
     PRIMARY KEY (model_name, "at", source))`,
+  `CREATE TABLE IF NOT EXISTS canary_rollouts (
+    rollout_id VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, challenger_sha256 VARCHAR NOT NULL, champion_sha256 VARCHAR,
+    started_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, weight DOUBLE NOT NULL, step INTEGER NOT NULL, since_ms BIGINT NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('running', 'promoted', 'rolled-back')), reason VARCHAR, windows JSON)`,
+  `CREATE TABLE IF NOT EXISTS archived_models (
+    model_sha256 VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, "at" VARCHAR NOT NULL, reason VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS approvals (
+    run_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, approved BOOLEAN NOT NULL, decided_by VARCHAR NOT NULL, "at" VARCHAR NOT NULL,
+    reason VARCHAR, PRIMARY KEY (run_id, stage))`,
   // No key on lineage: recordLineage replaces a run's rows for an artifact in one transaction, which keeps the
   // bulk append free of index upkeep.
   `CREATE TABLE IF NOT EXISTS lineage (
@@ -255,6 +293,114 @@ export class Registry {
     });
   }
 
+  /**
+   * Start a canary, or move a running one to another step: the challenger alias points at it and the row holds
+   * the current weight. Writing the same values again (a retried activity) changes nothing but `updatedAt`.
+   */
+  setCanary(c: { rolloutId: string; modelName: string; challengerSha256: string; championSha256: string | null; weight: number; step: number; sinceMs: number; at: string }): Promise<void> {
+    return this.write(async (conn) => {
+      await this.inTransaction(conn, async () => {
+        const running = await selectRows(conn, `SELECT rollout_id FROM canary_rollouts WHERE model_name = $1 AND status = 'running' AND rollout_id <> $2`, [
+          c.modelName,
+          c.rolloutId,
+        ]);
+        if (running[0] !== undefined) {
+          throw new InvalidInputError('canary', `model ${c.modelName} already has a running canary (${String(running[0].rollout_id)}); one canary per model at a time`);
+        }
+        const existing = await selectRows(conn, `SELECT status FROM canary_rollouts WHERE rollout_id = $1`, [c.rolloutId]);
+        if (existing[0] !== undefined && existing[0].status !== 'running') return;
+        await conn.run(
+          `INSERT INTO canary_rollouts VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, 'running', NULL, '[]')
+           ON CONFLICT (rollout_id) DO UPDATE SET weight = excluded.weight, step = excluded.step, since_ms = excluded.since_ms, updated_at = excluded.updated_at`,
+          [c.rolloutId, c.modelName, c.challengerSha256, c.championSha256, c.at, c.weight, c.step, c.sinceMs],
+        );
+        await conn.run(`INSERT OR REPLACE INTO aliases VALUES ($1, 'challenger', $2, $3)`, [c.modelName, c.challengerSha256, c.at]);
+      });
+    });
+  }
+
+  /**
+   * End a canary. `rolled-back`: weight 0, the challenger alias cleared and the model archived with the reason.
+   * `promoted`: the caller moves the champion alias (promote()), which clears the challenger alias.
+   */
+  finishCanary(rolloutId: string, status: 'promoted' | 'rolled-back', reason: string, windows: unknown, at: string): Promise<void> {
+    return this.write(async (conn) => {
+      await this.inTransaction(conn, async () => {
+        const rows = await selectRows(conn, `SELECT model_name, challenger_sha256, status FROM canary_rollouts WHERE rollout_id = $1`, [rolloutId]);
+        const row = rows[0];
+        if (row === undefined) throw new InvalidInputError('canary', `no canary rollout ${rolloutId} in the registry`);
+        if (row.status !== 'running') return;
+        await conn.run(`UPDATE canary_rollouts SET status = $2, reason = $3, windows = $4, updated_at = $5, weight = $6 WHERE rollout_id = $1`, [
+          rolloutId,
+          status,
+          reason,
+          JSON.stringify(windows ?? []),
+          at,
+          status === 'promoted' ? 1 : 0,
+        ]);
+        if (status === 'rolled-back') {
+          await conn.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [row.model_name as string, row.challenger_sha256 as string]);
+          await conn.run(`INSERT INTO archived_models VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [row.challenger_sha256 as string, row.model_name as string, at, reason]);
+        }
+      });
+    });
+  }
+
+  /** The canary rollouts of a model, newest first, or the one with `rolloutId`. */
+  canaries(modelName: string): Promise<CanaryRecord[]> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM canary_rollouts WHERE model_name = $1 ORDER BY started_at DESC, rollout_id`, [modelName]);
+      return rows.map(canaryRecordOf);
+    });
+  }
+
+  /** Models taken out of service (a canary rolled back), with the reason. */
+  archivedModels(modelName: string): Promise<Array<{ modelSha256: string; at: string; reason: string }>> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM archived_models WHERE model_name = $1 ORDER BY "at"`, [modelName]);
+      return rows.map((r) => ({ modelSha256: String(r.model_sha256), at: String(r.at), reason: String(r.reason) }));
+    });
+  }
+
+  /** A model's own record (any alias or none). */
+  model(modelSha256: string): Promise<ModelRecord | undefined> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM models WHERE model_sha256 = $1`, [modelSha256]);
+      const r = rows[0];
+      if (r === undefined) return undefined;
+      return {
+        modelSha256: String(r.model_sha256),
+        modelName: String(r.model_name),
+        runId: stringOr(r.run_id, ''),
+        uri: String(r.uri),
+        kind: stringOr(r.kind, ''),
+        threshold: r.threshold === null ? Number.NaN : toNumber(r.threshold),
+        createdAt: stringOr(r.created_at, ''),
+      };
+    });
+  }
+
+  /** Record a human decision; the first decision of a run and stage stands (a retried activity adds nothing). */
+  recordApproval(a: ApprovalRecord): Promise<void> {
+    return this.write(async (c) => {
+      await c.run(`INSERT INTO approvals VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [a.runId, a.stage, a.approved, a.decidedBy, a.at, a.reason]);
+    });
+  }
+
+  approvals(runId: string): Promise<ApprovalRecord[]> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM approvals WHERE run_id = $1 ORDER BY "at"`, [runId]);
+      return rows.map((r) => ({
+        runId: String(r.run_id),
+        stage: String(r.stage),
+        approved: Boolean(r.approved),
+        decidedBy: String(r.decided_by),
+        at: String(r.at),
+        reason: r.reason === null ? null : String(r.reason),
+      }));
+    });
+  }
+
   /** Promotions and rollbacks of a model, oldest first. */
   promotions(modelName: string): Promise<Array<{ fromSha256: string | null; toSha256: string; runId: string; at: string; kind: string }>> {
     return this.read(async (c) => {
@@ -278,6 +424,20 @@ export class Registry {
         JSON.stringify(e.evidence ?? null),
         e.runId ?? null,
       ]);
+    });
+  }
+
+  /** Drift events of a model, oldest first. */
+  driftEvents(modelName: string): Promise<DriftEventRecord[]> {
+    return this.read(async (c) => {
+      const rows = await selectRows(c, `SELECT * FROM drift_events WHERE model_name = $1 ORDER BY "at", source`, [modelName]);
+      return rows.map((r) => ({
+        modelName: String(r.model_name),
+        at: String(r.at),
+        source: String(r.source),
+        evidence: typeof r.evidence === 'string' ? (JSON.parse(r.evidence) as unknown) : r.evidence,
+        runId: r.run_id === null ? null : String(r.run_id),
+      }));
     });
   }
 
@@ -393,6 +553,23 @@ export class Registry {
   private read<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.write(work);
   }
+}
+
+function canaryRecordOf(r: Record<string, unknown>): CanaryRecord {
+  return {
+    rolloutId: String(r.rollout_id),
+    modelName: String(r.model_name),
+    challengerSha256: String(r.challenger_sha256),
+    championSha256: r.champion_sha256 === null ? null : String(r.champion_sha256),
+    startedAt: String(r.started_at),
+    updatedAt: String(r.updated_at),
+    weight: toNumber(r.weight),
+    step: toNumber(r.step),
+    sinceMs: toNumber(r.since_ms),
+    status: String(r.status) as CanaryRecord['status'],
+    reason: r.reason === null ? null : String(r.reason),
+    windows: typeof r.windows === 'string' ? (JSON.parse(r.windows) as unknown) : (r.windows ?? []),
+  };
 }
 
 async function selectRows(c: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Array<Record<string, unknown>>> {

@@ -25,7 +25,10 @@ export interface SyntheticDatasetOptions {
    * keeps the observed positive rate equal to the prior. 0..0.5. @default 0
    */
   labelNoise?: number;
-  /** Covariate and prior shift: informative means move by `drift` standard deviations, the prior is × (1 + drift). @default 0 */
+  /**
+   * Covariate and prior shift: informative means move by `drift` standard deviations (negative: away from the
+   * positives' direction, so a stale model misses positives), the prior is × (1 + |drift|). @default 0
+   */
   drift?: number;
   seed: number;
   /** Output file, .parquet or .csv. */
@@ -59,7 +62,7 @@ export async function generateSyntheticDataset(opts: SyntheticDatasetOptions): P
   const params = validate(opts);
   await requireDirectory(opts.out);
   const { rows, features, informative, categorical, batchRows } = params;
-  const prior = Math.min(0.5, params.positiveRate * (1 + params.drift));
+  const prior = Math.min(0.5, params.positiveRate * (1 + Math.abs(params.drift)));
   const shift = informative > 0 ? classSeparation / Math.sqrt(informative) : 0;
   const noiseFromPositive = params.labelNoise;
   const noiseFromNegative = (params.labelNoise * prior) / (1 - prior);
@@ -149,7 +152,7 @@ function validate(opts: SyntheticDatasetOptions): ValidParams {
     informative: integer('--informative', opts.informative ?? Math.min(features, 8), 0, features),
     categorical: integer('--categorical', opts.categorical ?? 0, 0, 1000),
     labelNoise: real('--noise', opts.labelNoise ?? 0, 0, 0.5),
-    drift: real('--drift', opts.drift ?? 0, 0, 100),
+    drift: real('--drift', opts.drift ?? 0, -100, 100),
     batchRows: integer('--batch-rows', opts.batchRows ?? 100_000, 1, 10_000_000),
   };
 }

@@ -11,6 +11,8 @@ export interface RareflowConfig {
   artifactRoot: string;
   /** RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb */
   registryPath: string;
+  /** RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs. */
+  servingDir: string;
   /** The rareflow package root: the Temporal CLI is cached under it (.rareflow/tools). */
   packageRoot: string;
 }
@@ -30,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig
     stateDir,
     artifactRoot: resolve(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
     registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
+    servingDir: resolve(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
     packageRoot: packageRoot(),
   };
 }

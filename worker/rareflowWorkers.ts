@@ -16,6 +16,8 @@ export interface WorkerOptions {
   target: TemporalTarget;
   artifactRoot: string;
   registryPath: string;
+  /** Where serving states are published and the scoring service's logs live (shared storage in a cluster). */
+  servingDir: string;
   queues?: QueueName[];
   /** A pre-built bundle (tests build one per file); default: bundle at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
@@ -90,7 +92,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           namespace: opts.target.namespace,
           taskQueue: COMPUTE_TASK_QUEUE,
           workflowBundle: bundle,
-          activities: createComputeActivities({ artifacts: new ArtifactStore(opts.artifactRoot) }),
+          activities: createComputeActivities({ artifacts: new ArtifactStore(opts.artifactRoot), servingDir: opts.servingDir }),
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
         }),
       );
@@ -102,7 +104,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           connection,
           namespace: opts.target.namespace,
           taskQueue: REGISTRY_TASK_QUEUE,
-          activities: createRegistryActivities({ registry, artifacts: new ArtifactStore(opts.artifactRoot) }),
+          activities: createRegistryActivities({ registry, artifacts: new ArtifactStore(opts.artifactRoot), servingDir: opts.servingDir }),
           maxConcurrentActivityTaskExecutions: 4,
         }),
       );

@@ -1,7 +1,7 @@
 // What the client, the worker and the workflows share: task queues, signals, queries, inputs, results, failure types.
 // Imports only @temporalio/workflow and types, so it is safe in the workflow bundle and in Node code alike.
 
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** Workflows and compute activities (sampling, filtering, ADASYN, training, validation). Scale out here. */
 export const COMPUTE_TASK_QUEUE = 'rareflow-compute';
@@ -86,11 +86,89 @@ export interface PipelineSpec {
   adasyn: { enabled: boolean; k?: number; beta?: number; neighbors?: NeighborSearch; maxSyntheticRatio?: number };
   model: ModelSpec;
   gates: GateSpecJson;
-  /** Hold the promotion until a human approves it. @default false */
+  /**
+   * Canary promotion through `rareflow serve`: absent, a passing model becomes champion at once; present, it serves
+   * a growing share of live traffic and is promoted or rolled back on per-class evidence (see CanarySpec).
+   */
+  canary?: CanarySpec;
+  /** Hold the promotion (the canary's first step, when there is a canary) until a human approves it. @default false */
   requireApproval?: boolean;
   /** How long to wait for approval before rejecting. @default 86_400_000 (one day) */
   approvalTimeoutMs?: number;
   seed: number;
+}
+
+/** How a challenger is rolled out to live traffic. Every field is optional. */
+export interface CanarySpec {
+  /** Challenger shares of traffic, strictly increasing, ending at 1. @default [0.05, 0.25, 0.5, 1] */
+  steps?: number[];
+  /** Observation window of each step, a durable timer (ms). @default 600_000 */
+  windowMs?: number;
+  /** How many times a window with too little evidence is extended by another windowMs. @default 3 */
+  maxExtensions?: number;
+  /** What happens when the evidence is still insufficient after the last extension. @default 'rollback' */
+  onInsufficientEvidence?: 'rollback' | 'promote' | 'require-approval';
+  /** Also wait for a human before the last step (100%). @default false */
+  approveBeforeFull?: boolean;
+  /** The analysis thresholds (core/canary/canaryAnalysis.ts CanaryCriteria), JSON-plain. */
+  criteria?: Record<string, unknown>;
+}
+
+export interface CanaryRolloutInput {
+  modelName: string;
+  /** The retrain that produced the challenger. */
+  runId: string;
+  challengerSha256: string;
+  championSha256: string;
+  canary: CanarySpec;
+  /** How long an approval inside the rollout may wait (the spec's approvalTimeoutMs). @default 86_400_000 */
+  approvalTimeoutMs?: number;
+}
+
+export interface CanaryArmSummary {
+  requests: number;
+  errorRate: number | null;
+  latencyP99Ms: number | null;
+  labelled: number;
+  positiveRecall: number | null;
+  negativeRecall: number | null;
+  positivePrecision: number | null;
+  gMean: number | null;
+}
+
+/** One observation window of a rollout, as the analysis judged it. */
+export interface CanaryWindow {
+  step: number;
+  weight: number;
+  fromMs: number;
+  toMs: number;
+  extension: number;
+  decision: 'promote' | 'rollback' | 'insufficient-evidence';
+  reasons: string[];
+  arms: { champion: CanaryArmSummary; challenger: CanaryArmSummary };
+}
+
+export type CanaryPhase = 'observing' | 'paused' | 'awaiting-approval' | 'promoted' | 'rolled-back';
+
+export interface CanaryRolloutStatus {
+  rolloutId: string;
+  modelName: string;
+  challengerSha256: string;
+  championSha256: string;
+  phase: CanaryPhase;
+  steps: number[];
+  step: number;
+  weight: number;
+  windows: CanaryWindow[];
+  reason?: string;
+  pausedBy?: string;
+}
+
+export interface CanaryRolloutResult {
+  outcome: 'promoted' | 'rolled-back';
+  reason: string;
+  windows: CanaryWindow[];
+  decidedBy?: string;
 }
 
 /** Input of the `adaptiveSampling` child workflow (seed 003's cluster mode). */
@@ -116,7 +194,14 @@ export interface AdaptiveSamplingResult extends SampleCounts {
   resumedShards: number;
 }
 
-export type RetrainOutcome = 'promoted' | 'rejected-by-gate' | 'insufficient-evidence' | 'rejected-by-human' | 'approval-timed-out';
+export type RetrainOutcome =
+  | 'promoted'
+  | 'rejected-by-gate'
+  | 'insufficient-evidence'
+  | 'rejected-by-human'
+  | 'approval-timed-out'
+  /** The canary failed on live traffic (or was aborted): weight 0, the challenger archived. */
+  | 'rolled-back';
 
 export interface StageSummary {
   stage: string;
@@ -159,6 +244,8 @@ export interface RetrainResult {
   trigger: RetrainTrigger;
   decidedBy?: string;
   reason?: string;
+  /** The canary rollout, when the spec has one and there was a champion to compare with. */
+  canary?: CanaryRolloutResult;
 }
 
 export interface DriftEvidence {
@@ -175,6 +262,8 @@ export interface RetrainTrigger {
   kind: 'initial' | 'drift' | 'manual' | 'schedule';
   reason: string;
   dataPaths?: string[];
+  /** Numbers that came with drift signals (the newest signal's value wins per name). */
+  metrics?: Record<string, number>;
   /** How many signals were coalesced into this retrain. */
   coalesced: number;
 }
@@ -186,7 +275,8 @@ export interface RetrainInput {
 
 // Signals and queries of the lifecycle entity (`modelLifecycle`).
 export const driftSignal = defineSignal<[DriftEvidence]>('drift');
-export const retrainNowSignal = defineSignal<[string]>('retrainNow');
+/** A retrain on request; with a spec, that spec replaces the lifecycle's for this and later retrains. */
+export const retrainNowSignal = defineSignal<[string, PipelineSpec?]>('retrainNow');
 export const approveSignal = defineSignal<[string, string]>('approve');
 export const rejectSignal = defineSignal<[string, string, string]>('reject');
 export const statusQuery = defineQuery<LifecycleStatus>('status');
@@ -203,6 +293,36 @@ export interface ApprovalDecision {
   why?: string;
 }
 
+// The canary rollout's own controls (`canaryRollout`, a child of the retrain). Pause holds the current weight and
+// stops the clock of the analysis; abort rolls back at once.
+export const canaryPauseSignal = defineSignal<[string]>('canaryPause');
+export const canaryResumeSignal = defineSignal<[string]>('canaryResume');
+export const canaryAbortSignal = defineSignal<[string, string]>('canaryAbort');
+export const canaryApprovalSignal = defineSignal<[ApprovalDecision]>('canaryApproval');
+export const canaryStatusQuery = defineQuery<CanaryRolloutStatus>('canaryStatus');
+
+/** An approval sent as an Update: the validator rejects a run that is not awaiting approval, so the caller knows. */
+export interface ApprovalRequest {
+  runId: string;
+  approved: boolean;
+  by: string;
+  why?: string;
+}
+
+export interface ApprovalReceipt {
+  runId: string;
+  approved: boolean;
+  by: string;
+  /** Workflow time of the decision, ISO 8601. */
+  at: string;
+}
+
+export const approvalUpdate = defineUpdate<ApprovalReceipt, [ApprovalRequest]>('approval');
+
+export function canaryWorkflowId(runId: string): string {
+  return `${runId}-canary`;
+}
+
 export interface LifecycleInput {
   modelName: string;
   spec: PipelineSpec;
@@ -214,10 +334,28 @@ export interface LifecycleInput {
   state?: LifecycleState;
 }
 
+/** One retrain of the lifecycle: what triggered it, how many signals it served, and how it ended. */
+export interface LifecycleHistoryEntry {
+  runId: string;
+  outcome: RetrainOutcome | 'failed';
+  trigger: RetrainTrigger['kind'];
+  modelSha256: string;
+  /** The trigger's reason (coalesced reasons joined with '; '). */
+  reason?: string;
+  /** Signals served by this one retrain. */
+  coalesced?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Why it ended so, when it did not promote (gate reasons, canary analysis, a human's reason). */
+  outcomeReason?: string;
+}
+
 export interface LifecycleState {
   retrainCount: number;
   championSha256?: string;
-  history: Array<{ runId: string; outcome: RetrainOutcome | 'failed'; trigger: RetrainTrigger['kind']; modelSha256: string }>;
+  history: LifecycleHistoryEntry[];
+  /** When the last retrain finished, ISO 8601 (workflow time). */
+  lastRetrainAt?: string;
   pending?: RetrainTrigger;
   /** approve/reject signals that named no run awaiting approval. */
   ignoredDecisions: number;
@@ -233,7 +371,78 @@ export interface LifecycleStatus {
   retrainCount: number;
   championSha256?: string;
   history: LifecycleState['history'];
+  lastRetrainAt?: string;
   continuedAsNewTimes: number;
+}
+
+/** A model's drift monitor: one window of serving traffic checked against the champion's reference per timer. */
+export interface DriftMonitorInput {
+  modelName: string;
+  /** Length of a window, a durable timer (ms). @default 3_600_000 (1 h) */
+  windowMs?: number;
+  /** Consecutive drifted windows before the lifecycle is signalled. @default 3 */
+  holdWindows?: number;
+  /** After a signal or a new champion, no signal for this long (ms). @default 21_600_000 (6 h) */
+  coolDownMs?: number;
+  /** Retrain on the labelled serving rows since the drift began (true), or on the pipeline's own input. @default true */
+  retrainOnRecentWindow?: boolean;
+  /**
+   * Labelled positives the recent window must hold before the lifecycle is signalled, so the retrain's test split
+   * has enough positives for its gates; the monitor keeps collecting (up to `maxWaitWindows`) until then.
+   * @default 200
+   */
+  minRetrainPositives?: number;
+  /** Windows to wait for `minRetrainPositives`; then the signal goes with the pipeline's own input. @default 10 */
+  maxWaitWindows?: number;
+  /** Thresholds of the drift tests (core/drift/driftReport.ts DriftOptions), JSON-plain. */
+  options?: Record<string, unknown>;
+  /** Windows per workflow run before continueAsNew. @default 200 */
+  maxWindowsPerRun?: number;
+  /** Carried across continueAsNew. */
+  state?: DriftMonitorState;
+}
+
+export interface DriftWindowRecord {
+  fromMs: number;
+  toMs: number;
+  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  rows: number;
+  labelled: number;
+  drifted: boolean;
+  /** The first findings, with numbers. */
+  reasons: string[];
+  /** Drift held for holdWindows windows here (the signal may wait for enough labelled rows). */
+  fired: boolean;
+  /** The lifecycle was signalled after this window. */
+  signalled?: boolean;
+}
+
+export interface DriftMonitorState {
+  hysteresis: { consecutiveDrifted: number; lastTriggerAtMs: number | null; lastWindowAtMs: number | null; fires: number };
+  lastWindowEndMs: number | null;
+  championSha256: string | null;
+  /** Start of the first window of the current drifted streak. */
+  driftSinceMs: number | null;
+  /** Drift has held; the signal waits for enough labelled positives in the recent window. */
+  pendingSignal?: { sinceMs: number; windowsWaited: number; reason: string; metrics: Record<string, number> } | null;
+  windows: DriftWindowRecord[];
+  windowsChecked: number;
+  generation: number;
+}
+
+export interface DriftMonitorStatus extends DriftMonitorState {
+  modelName: string;
+  windowMs: number;
+  holdWindows: number;
+  coolDownMs: number;
+  stopped: boolean;
+}
+
+export const stopMonitorSignal = defineSignal<[string]>('stopMonitor');
+export const monitorStatusQuery = defineQuery<DriftMonitorStatus>('monitorStatus');
+
+export function driftMonitorWorkflowId(modelName: string): string {
+  return `rareflow-drift-monitor-${modelName}`;
 }
 
 export function lifecycleWorkflowId(modelName: string): string {

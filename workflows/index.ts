@@ -3,3 +3,5 @@ export { retrainPipeline } from './retrainPipeline.js';
 export { modelLifecycle } from './modelLifecycle.js';
 export { scheduledRetrain } from './scheduledRetrain.js';
 export { adaptiveSampling } from './adaptiveSampling.js';
+export { canaryRollout } from './canaryRollout.js';
+export { driftMonitor } from './driftMonitor.js';

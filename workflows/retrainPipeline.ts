@@ -17,6 +17,8 @@ import {
   NON_RETRYABLE_FAILURE_TYPES,
   REGISTRY_TASK_QUEUE,
   awaitingApprovalSignal,
+  canaryApprovalSignal,
+  canaryWorkflowId,
   pipelineApprovalSignal,
   pipelineStageQuery,
   type ApprovalDecision,
@@ -27,6 +29,7 @@ import {
   type StageSummary,
 } from './contract.js';
 import { adaptiveSampling } from './adaptiveSampling.js';
+import { canaryRollout } from './canaryRollout.js';
 
 const compute = proxyActivities<ComputeActivities>({
   taskQueue: COMPUTE_TASK_QUEUE,
@@ -60,9 +63,23 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const runId = workflowInfo().workflowId;
   let stage = 'describing input';
   let decision: ApprovalDecision | undefined;
+  /** The canary child, while it waits for a human: decisions relayed by the lifecycle go on to it. */
+  let canaryAwaiting: string | undefined;
   setHandler(pipelineStageQuery, () => stage);
-  setHandler(pipelineApprovalSignal, (d) => {
+  setHandler(pipelineApprovalSignal, async (d) => {
+    if (canaryAwaiting !== undefined) {
+      const child = canaryAwaiting;
+      canaryAwaiting = undefined;
+      await getExternalWorkflowHandle(child).signal(canaryApprovalSignal, d);
+      return;
+    }
     if (decision === undefined) decision = d;
+  });
+  setHandler(awaitingApprovalSignal, async (childId) => {
+    canaryAwaiting = childId;
+    stage = 'canary: awaiting approval';
+    const parent = workflowInfo().parent;
+    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
   });
 
   const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
@@ -78,7 +95,13 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
   });
   if (trigger.kind === 'drift') {
-    await registry.registryRecordDrift({ modelName: spec.modelName, at: new Date().toISOString(), source: 'lifecycle', evidence: { reason: trigger.reason }, runId });
+    await registry.registryRecordDrift({
+      modelName: spec.modelName,
+      at: new Date().toISOString(),
+      source: 'lifecycle',
+      evidence: { reason: trigger.reason, coalesced: trigger.coalesced, ...(trigger.metrics ? { metrics: trigger.metrics } : {}), ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}) },
+      runId,
+    });
   }
   const champion = await registry.registryChampion(spec.modelName);
 
@@ -220,7 +243,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     ...(lineage ? { lineage } : {}),
   });
 
-  const finish = async (outcome: RetrainOutcome, extra: { decidedBy?: string; reason?: string } = {}): Promise<RetrainResult> => {
+  const finish = async (outcome: RetrainOutcome, extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {}): Promise<RetrainResult> => {
     await registry.registryFinishRun({ runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri });
     stage = outcome;
     return {
@@ -251,7 +274,50 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
     const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
     if (!decided || !decision) return finish('approval-timed-out', { reason: 'no approve or reject signal before the approval timeout' });
+    if (patched('approval-audit')) {
+      await registry.registryRecordApproval({
+        runId,
+        stage: 'promotion',
+        approved: decision.approved,
+        decidedBy: decision.by,
+        at: new Date().toISOString(),
+        reason: decision.why ?? null,
+      });
+    }
     if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
+  }
+
+  // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.
+  if (patched('drift-reference') && samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
+    stage = 'drift reference';
+    await compute.buildDriftReference({
+      model: trained.model,
+      train: split.train,
+      test: split.test,
+      rawPrior: samplingStage.positivesIn / samplingStage.rowsIn,
+      seed: spec.seed,
+    });
+  }
+
+  // Canary promotion: the challenger serves a growing share of live traffic and is judged per class (a first
+  // model has no champion to compare with, so it is promoted directly).
+  if (spec.canary && champion && patched('canary-rollout')) {
+    stage = 'canary';
+    const rollout = await executeChild(canaryRollout, {
+      workflowId: canaryWorkflowId(runId),
+      args: [
+        {
+          modelName: spec.modelName,
+          runId,
+          challengerSha256: trained.model.sha256,
+          championSha256: champion.model.sha256,
+          canary: spec.canary,
+          ...(spec.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: spec.approvalTimeoutMs } : {}),
+        },
+      ],
+    });
+    const by = rollout.decidedBy ?? decision?.by;
+    return finish(rollout.outcome, { ...(by ? { decidedBy: by } : {}), reason: rollout.reason, canary: rollout });
   }
 
   stage = 'promoting';

@@ -25,14 +25,25 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('orchestrated commands on the embedded Temporal server', () => {
-  it('demo: a model is promoted, then drift triggers a retrain; one JSON object on stdout', async () => {
-    const r = await run(['demo', '--rows', '200000', '--drift-rows', '100000', '--json']);
+  it('demo: promoted, drift detected on live traffic, retrained through the canary, a bad challenger rolled back; one JSON object on stdout', async () => {
+    const r = await run(['demo', '--rows', '200000', '--live-rows', '60000', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = r.json<{ outcomes: string[]; runs: Array<{ trigger: string }> }>();
-    expect(out.outcomes[0]).toBe('promoted');
-    expect(out.runs.map((x) => x.trigger)).toEqual(['manual', 'drift']);
-    expect(r.stderr).toMatch(/promoted/);
-    expect(r.stderr).toMatch(/drift/);
+    const out = r.json<{
+      outcomes: string[];
+      runs: Array<{ trigger: string; canary?: { outcome: string } }>;
+      stationaryWindows: { checked: number; drifted: number };
+      windowsToDetect: number;
+      load: { ok: number; failed: number; feedbackSent: number };
+    }>();
+    expect(out.outcomes).toEqual(['promoted', 'promoted', 'rolled-back']);
+    expect(out.runs.map((x) => x.trigger)).toEqual(['manual', 'drift', 'manual']);
+    expect(out.runs.map((x) => x.canary?.outcome)).toEqual([undefined, 'promoted', 'rolled-back']);
+    expect(out.stationaryWindows.drifted).toBe(0);
+    expect(out.windowsToDetect).toBeLessThanOrEqual(4);
+    expect(out.load.failed).toBe(0);
+    expect(out.load.ok).toBeGreaterThan(10_000);
+    expect(r.stderr).toMatch(/rareflow serve \(pid \d+\) listening at http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stderr).toMatch(/canary: rolled-back — step 1 at 50%: challenger positive recall/);
     expect(r.stderr).toMatch(/Web UI http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stderr).toMatch(/positive\s+\d+\s+0\.\d{3}/);
   });

@@ -17,6 +17,7 @@ export interface TemporalTestEnv {
   dir: string;
   artifactRoot: string;
   registryPath: string;
+  servingDir: string;
   close(): Promise<void>;
 }
 
@@ -33,6 +34,7 @@ export async function startTemporalTestEnv(): Promise<TemporalTestEnv> {
     dir,
     artifactRoot: join(dir, 'artifacts'),
     registryPath: join(dir, 'registry.duckdb'),
+    servingDir: join(dir, 'serving'),
     async close() {
       await connection.close();
       await server.stop();

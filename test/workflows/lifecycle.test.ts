@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
+import { retrainScheduleOptions } from '../../client/orchestratedCommands.js';
 import type { Registry } from '../../data/registry.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
@@ -43,6 +44,7 @@ async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Pr
     target: env.server.target,
     artifactRoot: env.artifactRoot,
     registryPath: env.registryPath,
+    servingDir: env.servingDir,
     workflowBundle: env.bundle,
   });
   const c = new RareflowClient(env.client);
@@ -118,9 +120,15 @@ describe('modelLifecycle on a real Temporal server', () => {
         if (st.phase === 'retraining' && st.retrainCount === 2) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      await c.drift(s.modelName, { source: 'test', reason: 'again' });
-      await c.client.workflow.getHandle(`rareflow-lifecycle-${s.modelName}`).signal('retrainNow', 'manual');
-      const status = await c.waitForRetrains(s.modelName, 3, noProgress);
+      // Ten signals of three kinds while the drift retrain runs: exactly one follow-up retrain serves them all.
+      for (let i = 0; i < 10; i++) {
+        if (i % 3 === 0) await c.drift(s.modelName, { source: 'test', reason: `again ${i}` });
+        else await c.client.workflow.getHandle(`rareflow-lifecycle-${s.modelName}`).signal('retrainNow', i % 3 === 1 ? `manual ${i}` : `schedule ${i}`);
+      }
+      await c.waitForRetrains(s.modelName, 3, noProgress);
+      // Nothing is left pending, so no fourth retrain follows.
+      await new Promise((r) => setTimeout(r, 1500));
+      const status = await c.status(s.modelName);
       return {
         second: await c.retrainResult(status.history[1]!.runId),
         third: await c.retrainResult(status.history[2]!.runId),
@@ -130,19 +138,30 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(second.trigger.kind).toBe('drift');
     expect(second.trigger.dataPaths).toEqual([driftPath]);
     expect(second.validation.champion?.modelSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(third.trigger.coalesced).toBe(2);
+    expect(third.trigger.coalesced).toBe(10);
+    expect(third.trigger.kind).toBe('drift');
     expect(status.retrainCount).toBe(3);
+    expect(status.pending).toBeUndefined();
+    expect(status.phase).toBe('idle');
     expect(status.history).toHaveLength(3);
+    // The status query carries the history of triggers and outcomes.
+    expect(status.history.map((h) => [h.trigger, h.coalesced])).toEqual([['manual', 1], ['drift', 1], ['drift', 10]]);
+    expect(status.history[2]!.reason).toMatch(/again 0; manual 1; schedule 2;/);
+    expect(status.history[1]!.startedAt! <= status.history[1]!.finishedAt!).toBe(true);
+    expect(status.lastRetrainAt).toBe(status.history[2]!.finishedAt);
   });
 
-  it('holds promotion for approval: approve promotes, reject and timeout do not', async () => {
+  it('holds promotion for approval: approve promotes, reject and timeout do not; the Update refuses a run not waiting', async () => {
     const s = spec('wf-approval', { requireApproval: true, approvalTimeoutMs: 3000 });
-    const outcomes = await withWorker(async (c) => {
+    let wrongRun: unknown;
+    const receipts: Array<{ by: string; at: string }> = [];
+    const { outcomes, approvals } = await withWorker(async (c, registry) => {
       const decide = async (n: number, approve: boolean | undefined) => {
         for (;;) {
           const st = await c.status(s.modelName);
           if (st.phase === 'awaiting-approval' && st.retrainCount === n) {
-            if (approve !== undefined) await c.decide(s.modelName, st.currentRunId!, approve, 'tester', 'not convinced');
+            if (n === 1) wrongRun = await c.decide(s.modelName, 'rareflow-retrain-no-such-run', true, 'tester').catch((err: unknown) => err);
+            if (approve !== undefined) receipts.push(await c.decide(s.modelName, st.currentRunId!, approve, 'tester', 'not convinced'));
             break;
           }
           await new Promise((r) => setTimeout(r, 50));
@@ -156,9 +175,16 @@ describe('modelLifecycle on a real Temporal server', () => {
       const rejected = await decide(2, false);
       await c.retrain(s, 'let me time out');
       const timedOut = await decide(3, undefined);
-      return [approved, rejected, timedOut];
+      const outcomes = [approved, rejected, timedOut];
+      return { outcomes, approvals: await Promise.all(outcomes.map((o) => registry.approvals(o.runId))) };
     });
     expect(outcomes.map((o) => o.outcome)).toEqual(['promoted', 'rejected-by-human', 'approval-timed-out']);
+    expect(String(wrongRun)).toMatch(/rareflow-retrain-no-such-run is not awaiting approval; the run awaiting approval is rareflow-retrain-wf-approval-1-/);
+    // Each decision is recorded with who and when; a timeout records none.
+    expect(approvals.map((a) => a.map((r) => [r.stage, r.approved, r.decidedBy]))).toEqual([[['promotion', true, 'tester']], [['promotion', false, 'tester']], []]);
+    expect(approvals[1]![0]!.reason).toBe('not convinced');
+    expect(receipts.map((r) => r.by)).toEqual(['tester', 'tester']);
+    expect(approvals[0]![0]!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(outcomes[0]!.decidedBy).toBe('tester');
     expect(outcomes[1]!.reason).toBe('not convinced');
   });
@@ -225,6 +251,26 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(result.stages[0]!.positivesOut).toBe(350);
     expect(result.stages[0]!.rowsOut).toBe(4000);
     expect(result.outcome).toBe('promoted');
+  });
+
+  it('a real Temporal Schedule (every 2 s, with jitter) fires, the lifecycle retrains on it; pause and delete work', async () => {
+    const s = spec('wf-schedule');
+    const { result, paused } = await withWorker(async (c) => {
+      await c.retrain(s, 'first');
+      await c.waitForRetrains(s.modelName, 1, noProgress);
+      const handle = await c.client.schedule.create(retrainScheduleOptions({ model: s.modelName, every: '2s', jitter: '500ms' }));
+      try {
+        const status = await c.waitForRetrains(s.modelName, 2, noProgress);
+        await handle.pause('test pause');
+        const paused = (await handle.describe()).state;
+        return { result: await c.retrainResult(status.history[1]!.runId), paused };
+      } finally {
+        await handle.delete();
+      }
+    });
+    expect(result.trigger.kind).toBe('schedule');
+    expect(result.trigger.reason).toMatch(/^schedule rareflow-retrain-wf-schedule/);
+    expect(paused).toMatchObject({ paused: true, note: 'test pause' });
   });
 
   it('a scheduled retrain signals the lifecycle, which retrains with a schedule trigger', async () => {

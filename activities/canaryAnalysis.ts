@@ -1,0 +1,69 @@
+// Temporal adapter of the canary analysis: aggregates one observation window of the scoring service's logs per
+// arm (only rows served by the champion's and the challenger's own models) and judges it with core/canary.
+
+import { canaryAnalysis as analyseCanaryWindow, resolveCanaryCriteria, type ArmWindow, type CanaryAnalysis } from '../core/canary/canaryAnalysis.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { summariseServingWindow } from '../data/servingLog.js';
+import type { CanaryArmSummary } from '../workflows/contract.js';
+import { failingOnBadInput, type ComputeDeps } from './activityRuntime.js';
+
+export interface CanaryAnalysisInput {
+  modelName: string;
+  championSha256: string;
+  challengerSha256: string;
+  /** The challenger's window: requests received in [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+  /**
+   * Start of the champion's window when it differs (at 100% the champion serves nothing in the step's own window,
+   * so the rollout compares with the champion's traffic since the rollout began).
+   */
+  championFromMs?: number;
+  criteria?: Record<string, unknown>;
+}
+
+export interface CanaryAnalysisResult {
+  decision: CanaryAnalysis['decision'];
+  reasons: string[];
+  arms: { champion: CanaryArmSummary; challenger: CanaryArmSummary };
+  checks: CanaryAnalysis['checks'];
+}
+
+function armSummary(a: CanaryAnalysis['arms']['champion']): CanaryArmSummary {
+  return {
+    requests: a.requests,
+    errorRate: a.errorRate,
+    latencyP99Ms: a.latencyP99Ms,
+    labelled: a.labelled,
+    positiveRecall: a.positiveRecall,
+    negativeRecall: a.negativeRecall,
+    positivePrecision: a.positivePrecision,
+    gMean: a.gMean,
+  };
+}
+
+export function canaryAnalysisActivities(deps: ComputeDeps) {
+  return {
+    async canaryAnalysis(input: CanaryAnalysisInput): Promise<CanaryAnalysisResult> {
+      return failingOnBadInput(async () => {
+        const servingDir = deps.servingDir;
+        if (!servingDir) throw new InvalidInputError('servingDir', 'this worker has no serving directory (RAREFLOW_SERVING); canary analysis needs the scoring service logs');
+        const criteria = resolveCanaryCriteria(input.criteria ?? {}, 'canary.criteria');
+        const base = { servingDir, modelName: input.modelName, championSha256: input.championSha256, challengerSha256: input.challengerSha256 };
+        const window = await summariseServingWindow({ ...base, fromMs: input.fromMs, toMs: input.toMs });
+        const championWindow =
+          input.championFromMs !== undefined && input.championFromMs < input.fromMs
+            ? (await summariseServingWindow({ ...base, fromMs: input.championFromMs, toMs: input.toMs })).champion
+            : window.champion;
+        const arm = (w: typeof window.champion): ArmWindow => ({ requests: w.requests, errors: w.errors, latencyP99Ms: w.latencyP99Ms, confusion: w.confusion });
+        const analysis = analyseCanaryWindow(arm(championWindow), arm(window.challenger), criteria);
+        return {
+          decision: analysis.decision,
+          reasons: analysis.reasons,
+          arms: { champion: armSummary(analysis.arms.champion), challenger: armSummary(analysis.arms.challenger) },
+          checks: analysis.checks,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,258 @@
+// Temporal adapters of drift monitoring: the reference a model is compared with (built once per model from its
+// training and test rows, reweighted to the prior of the raw data), the check of one serving window against it,
+// and the export of a recent labelled window as training data for a drift-triggered retrain.
+
+import { readFile } from 'node:fs/promises';
+import { takeRows, type LabelledData } from '../core/dataset.js';
+import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { classificationReport } from '../core/metrics/classMetrics.js';
+import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { seededRandom } from '../core/random.js';
+import { ArtifactStore } from '../data/artifactStore.js';
+import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
+import { exportLabelledServingWindow, readServingRows } from '../data/servingLog.js';
+import { readServingState } from '../data/servingState.js';
+import type { ArtifactRef } from '../workflows/contract.js';
+import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
+import { loadModelArtifact } from './validateModel.js';
+
+export interface BuildDriftReferenceInput {
+  model: ArtifactRef;
+  /** The training split as sampled (before noise filtering and ADASYN). */
+  train: ArtifactRef;
+  /** The held-out test split: its scores are the prediction reference. */
+  test: ArtifactRef;
+  /** Positive share of the raw data (positives seen / rows scanned by adaptive sampling). */
+  rawPrior: number;
+  seed: number;
+}
+
+/** Where the reference of model `sha256` is found (the artifact store's key index), so no registry read is needed. */
+function referenceKey(modelSha256: string): string {
+  return ArtifactStore.keyOf({ driftReferenceOf: modelSha256 });
+}
+
+/**
+ * Rows of `data` whose class mix is `prior`: adaptive sampling keeps every positive and a uniform reservoir of
+ * negatives, so each class is an unbiased sample of its own rows, and dropping positives (or negatives) at
+ * random restores the population's mix.
+ */
+export function rowsAtPrior(data: LabelledData, prior: number, seed: number): Int32Array {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < data.y.length; i++) (data.y[i] === 1 ? pos : neg).push(i);
+  const random = seededRandom(seed);
+  const shuffle = (a: number[]) => {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = random.nextInt(i + 1);
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+  };
+  let keepPos = pos.length;
+  let keepNeg = neg.length;
+  if (pos.length / (pos.length + neg.length) > prior) keepPos = Math.max(1, Math.round((prior / (1 - prior)) * neg.length));
+  else keepNeg = Math.max(1, Math.round(((1 - prior) / prior) * pos.length));
+  shuffle(pos);
+  shuffle(neg);
+  const kept = [...pos.slice(0, Math.min(keepPos, pos.length)), ...neg.slice(0, Math.min(keepNeg, neg.length))].sort((a, b) => a - b);
+  return Int32Array.from(kept);
+}
+
+/** Numeric input columns of the model and their feature positions (drift is measured on numeric columns). */
+function numericFeatures(model: ModelArtifact): Array<{ name: string; index: number }> {
+  const numeric = new Set(inputColumnsOf(model).filter((c) => c.kind === 'numeric').map((c) => c.name));
+  return model.featureNames.map((name, index) => ({ name, index })).filter((f) => numeric.has(f.name));
+}
+
+/**
+ * Scores on the model's fitted mix, mapped to the population prior (Bayes' rule with the class ratio changed):
+ * p' = p·r1 / (p·r1 + (1 − p)·r0), r1 = π/π_fit, r0 = (1 − π)/(1 − π_fit). The estimate of performance without
+ * labels needs probabilities on the population's scale.
+ */
+export function priorCorrected(scores: Float64Array, fitPrior: number, prior: number): Float64Array {
+  const r1 = prior / fitPrior;
+  const r0 = (1 - prior) / (1 - fitPrior);
+  const out = new Float64Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    const p = Math.min(1, Math.max(0, scores[i]!));
+    const a = p * r1;
+    const d = a + (1 - p) * r0;
+    out[i] = d > 0 ? a / d : 0;
+  }
+  return out;
+}
+
+interface StoredReference {
+  reference: DriftReference;
+  rawPrior: number;
+  fitPrior: number;
+  featureIndexes: number[];
+}
+
+export interface CheckDriftInput {
+  modelName: string;
+  fromMs: number;
+  toMs: number;
+  options?: Partial<DriftOptions>;
+}
+
+export interface CheckDriftResult {
+  /** The champion the window was served by (rows of a canary challenger are left out). */
+  championSha256: string | null;
+  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  rows: number;
+  labelled: number;
+  drifted: boolean;
+  reasons: string[];
+  insufficient: string[];
+  /** A few numbers for the registry and the status query. */
+  metrics: Record<string, number>;
+  /** The full report, stored as an artifact. */
+  report?: ArtifactRef;
+}
+
+export function driftCheckActivities(deps: ComputeDeps) {
+  const { artifacts } = deps;
+  const servingDirOf = (): string => {
+    if (!deps.servingDir) throw new InvalidInputError('servingDir', 'this worker has no serving directory (RAREFLOW_SERVING); drift checks read the scoring service logs');
+    return deps.servingDir;
+  };
+
+  return {
+    async buildDriftReference(input: BuildDriftReferenceInput): Promise<{ reference: ArtifactRef }> {
+      return failingOnBadInput(() =>
+        memoised(artifacts, { activity: 'buildDriftReference', model: input.model.sha256, train: input.train.sha256, test: input.test.sha256, rawPrior: input.rawPrior, seed: input.seed }, async () => {
+          if (!(input.rawPrior > 0 && input.rawPrior < 1)) throw new InvalidInputError('rawPrior', `rawPrior: expected a positive share in (0, 1), got ${input.rawPrior}`);
+          const model = await loadModelArtifact(artifacts, input.model);
+          const train = await loadDatasetArtifact(artifacts, input.train);
+          const test = await loadDatasetArtifact(artifacts, input.test);
+          const features = numericFeatures(model);
+          if (features.length === 0) throw new InvalidInputError('model', 'the model has no numeric input columns to monitor for drift');
+          const trainRows = takeRows(train.data, rowsAtPrior(train.data, input.rawPrior, input.seed));
+          const testRows = takeRows(test.data, rowsAtPrior(test.data, input.rawPrior, input.seed + 1));
+          const values = new Float64Array(trainRows.x.rows * features.length);
+          for (let r = 0; r < trainRows.x.rows; r++) {
+            for (let c = 0; c < features.length; c++) values[r * features.length + c] = trainRows.x.values[r * trainRows.x.cols + features[c]!.index]!;
+          }
+          const scores = scoreModel(model, testRows.x);
+          const report = classificationReport(testRows.y, scores, model.threshold);
+          const reference = buildDriftReference(
+            { rows: trainRows.x.rows, cols: features.length, values, names: features.map((f) => f.name) },
+            trainRows.y,
+            scores,
+            model.threshold,
+            report.perClass,
+            { seed: input.seed },
+          );
+          const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior: model.training.fitPrevalence, featureIndexes: features.map((f) => f.index) };
+          const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
+          await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
+          return { result: { reference: ref }, outputs: { reference: ref } };
+        }),
+      );
+    },
+
+    async checkDrift(input: CheckDriftInput): Promise<CheckDriftResult> {
+      return failingOnBadInput(async () => {
+        const servingDir = servingDirOf();
+        const empty = (status: CheckDriftResult['status'], championSha256: string | null): CheckDriftResult => ({
+          championSha256,
+          status,
+          rows: 0,
+          labelled: 0,
+          drifted: false,
+          reasons: [],
+          insufficient: [],
+          metrics: {},
+        });
+        const state = await readServingState(servingDir, input.modelName);
+        const champion = state?.champion;
+        if (!champion) return empty('no-champion', null);
+        const found = await artifacts.findByKey(referenceKey(champion.sha256));
+        if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
+        const stored = JSON.parse(await readFile(artifacts.pathOf(found.reference), 'utf8')) as StoredReference;
+        const modelPath = new URL(champion.uri).pathname;
+        const model = parseModelArtifact(JSON.parse(await readFile(modelPath, 'utf8')), modelPath);
+        const names = stored.reference.features.map((f) => f.name);
+
+        const served = await readServingRows({ servingDir, modelName: input.modelName, fromMs: input.fromMs, toMs: input.toMs, modelSha256: champion.sha256 });
+        // Rows whose features cannot be read as numbers (a client sent null) are left out and counted.
+        const keep: number[] = [];
+        const values: number[] = [];
+        let unreadable = 0;
+        served.features.forEach((record, i) => {
+          const row: number[] = [];
+          for (const name of names) {
+            const v = record[name];
+            const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+            if (!Number.isFinite(x)) break;
+            row.push(x);
+          }
+          if (row.length !== names.length) {
+            unreadable += 1;
+            return;
+          }
+          keep.push(i);
+          values.push(...row);
+        });
+        if (keep.length === 0) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
+        const scores = Float64Array.from(keep, (i) => served.scores[i]!);
+        const labels = Int8Array.from(keep, (i) => served.truth[i]!);
+        const report: DriftReport = driftReport(
+          stored.reference,
+          {
+            features: { rows: keep.length, cols: names.length, values: Float64Array.from(values), names },
+            scores,
+            labels,
+            calibrated: priorCorrected(scores, stored.fitPrior > 0 && stored.fitPrior < 1 ? stored.fitPrior : model.training.fitPrevalence, stored.rawPrior),
+          },
+          input.options ?? {},
+        );
+        const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
+        const psi = report.features.map((f) => f.psi ?? 0);
+        const worst = psi.indexOf(Math.max(...psi));
+        const metrics: Record<string, number> = { rows: report.rows, labelled: report.labelled, unreadableRows: unreadable, maxPsi: psi[worst] ?? 0, driftedFeatures: report.features.filter((f) => f.drifted).length };
+        if (report.labelShift && report.labelShift.n > 0) metrics.positiveRate = report.labelShift.observed[1]! / report.labelShift.n;
+        if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
+        const recall = report.performance?.perClass.positive.recall.current;
+        if (typeof recall === 'number') metrics.positiveRecall = recall;
+        return {
+          championSha256: champion.sha256,
+          status: 'checked',
+          rows: report.rows,
+          labelled: report.labelled,
+          drifted: report.drifted,
+          reasons: report.reasons,
+          insufficient: report.insufficient,
+          metrics,
+          report: reportRef,
+        };
+      });
+    },
+
+    /** The labelled serving rows of [fromMs, toMs) as a Parquet file of the champion's columns and its label. */
+    async exportRecentWindow(input: { modelName: string; fromMs: number; toMs: number }): Promise<{ data: ArtifactRef; path: string; rows: number; positives: number }> {
+      return failingOnBadInput(async () => {
+        const servingDir = servingDirOf();
+        const state = await readServingState(servingDir, input.modelName);
+        if (!state?.champion) throw new InvalidInputError('model', `model ${input.modelName} has no published champion to take the recent window's columns from`);
+        const modelPath = new URL(state.champion.uri).pathname;
+        const model = parseModelArtifact(JSON.parse(await readFile(modelPath, 'utf8')), modelPath);
+        const temp = artifacts.tempPath('parquet');
+        const written = await exportLabelledServingWindow({
+          servingDir,
+          modelName: input.modelName,
+          fromMs: input.fromMs,
+          toMs: input.toMs,
+          columns: inputColumnsOf(model).map((c) => ({ name: c.name, numeric: c.kind === 'numeric' })),
+          labelName: model.labelName,
+          labels: { positive: model.positiveLabel, negative: model.negativeLabel },
+          out: temp,
+        });
+        const data = await artifacts.putFile(temp, 'serving-window', 'parquet');
+        return { data, path: artifacts.pathOf(data), rows: written.rows, positives: written.positives };
+      });
+    },
+  };
+}

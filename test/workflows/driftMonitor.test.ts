@@ -1,0 +1,168 @@
+// driftMonitor on a real Temporal dev server with a real worker: a lifecycle trains and promotes a model (which
+// publishes it and builds its drift reference), then serving traffic is written to the service's log, scored by
+// that champion, first from the training distribution and then drifted. The monitor must stay quiet, then signal
+// the lifecycle, which retrains on the exported recent window.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLoadRows, type MemoryRows } from '../../client/loadGenerator.js';
+import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { RareflowClient } from '../../client/temporalClient.js';
+import { featureMatrix } from '../../core/dataset.js';
+import { parseModelArtifact, scoreModel } from '../../core/models/modelArtifact.js';
+import type { Registry } from '../../data/registry.js';
+import { ServingLog } from '../../data/servingLog.js';
+import { readServingState } from '../../data/servingState.js';
+import { generateSyntheticDataset } from '../../data/syntheticData.js';
+import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
+import { COMPUTE_TASK_QUEUE, driftMonitorWorkflowId, monitorStatusQuery, stopMonitorSignal, type DriftMonitorStatus } from '../../workflows/contract.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+
+let env: TemporalTestEnv;
+let trainPath: string;
+let live: MemoryRows;
+let drifted: MemoryRows;
+const recordDir = process.env.RAREFLOW_RECORD_HISTORIES ? join(process.cwd(), 'test/fixtures/histories') : undefined;
+
+beforeAll(async () => {
+  env = await startTemporalTestEnv();
+  trainPath = join(env.dir, 'train.parquet');
+  const livePath = join(env.dir, 'live.parquet');
+  const driftPath = join(env.dir, 'drifted.parquet');
+  await generateSyntheticDataset({ rows: 60_000, positiveRate: 0.02, features: 6, seed: 21, out: trainPath });
+  await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.02, features: 6, seed: 22, out: livePath });
+  await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.02, features: 6, seed: 23, drift: -0.6, out: driftPath });
+  [live, drifted] = await Promise.all([readLoadRows({ path: livePath, label: 'label', limit: 30_000 }), readLoadRows({ path: driftPath, label: 'label', limit: 30_000 })]);
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+/** Plays the scoring service for the champion it finds published: `perTick` rows every 100 ms, labels at once. */
+async function simulateTraffic(modelName: string, source: () => MemoryRows, perTick = 150) {
+  const state = await readServingState(env.servingDir, modelName);
+  const path = new URL(state!.champion!.uri).pathname;
+  const model = parseModelArtifact(JSON.parse(await readFile(path, 'utf8')), path);
+  const log = await ServingLog.open({ servingDir: env.servingDir, modelName, flushMs: 100 });
+  let running = true;
+  let n = 0;
+  const loop = (async () => {
+    while (running) {
+      const rows = source();
+      const now = Date.now();
+      const x = featureMatrix(perTick, model.featureNames.length);
+      const picked: number[] = [];
+      for (let i = 0; i < perTick; i++) {
+        const r = (n + i) % rows.rows.length;
+        picked.push(r);
+        model.featureNames.forEach((f, j) => (x.values[i * model.featureNames.length + j] = Number(rows.rows[r]![f])));
+      }
+      const scores = scoreModel(model, x);
+      picked.forEach((r, i) => {
+        const id = `${modelName}-${n + i}`;
+        const positive = String(rows.labels[r]) === model.positiveLabel;
+        log.logPrediction(id, now, 'champion', state!.champion!.sha256, scores[i]!, scores[i]! >= model.threshold, 'ok', 500, JSON.stringify(rows.rows[r]));
+        log.logFeedback(id, now, String(rows.labels[r]), positive);
+      });
+      n += perTick;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await log.close();
+    },
+  };
+}
+
+async function recordHistories(c: RareflowClient) {
+  mkdirSync(recordDir!, { recursive: true });
+  for await (const wf of c.client.workflow.list()) {
+    if (wf.type !== 'driftMonitor') continue;
+    const name = `${wf.type}-${wf.workflowId}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    writeFileSync(join(recordDir!, name), JSON.stringify(await c.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
+  }
+}
+
+const noProgress = () => {};
+
+describe('driftMonitor on a real Temporal server', () => {
+  it('stays quiet on stationary traffic, then signals the lifecycle on drift, which retrains on the recent window', async () => {
+    const modelName = 'wf-monitor';
+    const spec = resolvePipelineSpec(
+      { modelName, input: { paths: [trainPath], label: 'label' }, sampling: { targetSize: 6000 }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 5 },
+      'test spec',
+    );
+    const workers = await createRareflowWorkers({
+      target: env.server.target,
+      artifactRoot: env.artifactRoot,
+      registryPath: env.registryPath,
+      servingDir: env.servingDir,
+      workflowBundle: env.bundle,
+    });
+    const c = new RareflowClient(env.client);
+    const outcome = await workers.run(
+      (async () => {
+        await c.retrain(spec, 'first');
+        const first = await c.waitForRetrains(modelName, 1, noProgress);
+        expect(first.history[0]!.outcome).toBe('promoted');
+        let current = live;
+        const traffic = await simulateTraffic(modelName, () => current);
+        const monitor = await env.client.workflow.start('driftMonitor', {
+          taskQueue: COMPUTE_TASK_QUEUE,
+          workflowId: driftMonitorWorkflowId(modelName),
+          args: [{ modelName, windowMs: 1500, holdWindows: 2, coolDownMs: 600_000, minRetrainPositives: 60 }],
+        });
+        const status = () => monitor.query(monitorStatusQuery) as Promise<DriftMonitorStatus>;
+        try {
+          while ((await status()).windowsChecked < 4) await new Promise((r) => setTimeout(r, 200));
+          const calm = await status();
+          current = drifted;
+          let signalled: DriftMonitorStatus;
+          for (;;) {
+            signalled = await status();
+            if (signalled.windows.some((w) => w.signalled)) break;
+            if (signalled.windowsChecked > calm.windowsChecked + 15) throw new Error(`no drift signal after 15 windows: ${JSON.stringify(signalled.windows)}`);
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          const after = await c.waitForRetrains(modelName, 2, noProgress);
+          const retrain = await c.retrainResult(after.history[1]!.runId);
+          await monitor.signal(stopMonitorSignal, 'test');
+          await monitor.result();
+          if (recordDir) await recordHistories(c);
+          return { calm, signalled, retrain, events: await workers.registry!.driftEvents(modelName) };
+        } finally {
+          await traffic.stop();
+        }
+      })(),
+    );
+    const { calm, signalled, retrain, events } = outcome as {
+      calm: DriftMonitorStatus;
+      signalled: DriftMonitorStatus;
+      retrain: Awaited<ReturnType<RareflowClient['retrainResult']>>;
+      events: Awaited<ReturnType<Registry['driftEvents']>>;
+    };
+    expect(calm.windows.filter((w) => w.status === 'checked').length).toBeGreaterThanOrEqual(3);
+    expect(calm.windows.filter((w) => w.drifted)).toEqual([]);
+    const firedAt = signalled.windows.findIndex((w) => w.fired);
+    expect(firedAt).toBeGreaterThanOrEqual(0);
+    // Drift must hold for two windows after the switch; one window may straddle it.
+    expect(signalled.windowsChecked - calm.windowsChecked - (signalled.windows.length - 1 - firedAt)).toBeLessThanOrEqual(4);
+    expect(retrain.trigger.kind).toBe('drift');
+    expect(retrain.trigger.reason).toMatch(/^drift from driftMonitor: drift held for 2 window\(s\): /);
+    expect(retrain.trigger.dataPaths).toHaveLength(1);
+    expect(retrain.trigger.dataPaths![0]).toMatch(/\.parquet$/);
+    // The retrain sampled from the recent window: every row it scanned came from the exported labelled traffic.
+    expect(retrain.stages[0]!.rowsIn).toBeLessThan(60_000);
+    // Every drifted window is in the registry with its evidence; the drift retrain recorded its own event too.
+    const monitorEvents = events.filter((e) => e.source === 'driftMonitor');
+    expect(monitorEvents.length).toBeGreaterThanOrEqual(2);
+    expect((monitorEvents[0]!.evidence as { reason: string }).reason).toMatch(/shifted|prior|predicted/);
+    expect(events.some((e) => e.source === 'lifecycle' && e.runId === retrain.runId)).toBe(true);
+  });
+});

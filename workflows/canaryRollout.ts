@@ -1,0 +1,178 @@
+// Canary promotion of one challenger (ARCHITECTURE.md: serve the challenger at 5% → 25% → 50% → 100%; each step
+// a durable timer, then canaryAnalysis on labelled feedback → promote | rollback). A child of the retrain.
+
+import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ComputeActivities } from '../activities/compute.js';
+import type { RegistryActivities } from '../activities/registry.js';
+import {
+  COMPUTE_TASK_QUEUE,
+  NON_RETRYABLE_FAILURE_TYPES,
+  REGISTRY_TASK_QUEUE,
+  awaitingApprovalSignal,
+  canaryAbortSignal,
+  canaryApprovalSignal,
+  canaryPauseSignal,
+  canaryResumeSignal,
+  canaryStatusQuery,
+  type ApprovalDecision,
+  type CanaryPhase,
+  type CanaryRolloutInput,
+  type CanaryRolloutResult,
+  type CanaryRolloutStatus,
+  type CanaryWindow,
+} from './contract.js';
+import { DEFAULT_CANARY_STEPS } from '../core/canary/canarySteps.js';
+
+const compute = proxyActivities<ComputeActivities>({
+  taskQueue: COMPUTE_TASK_QUEUE,
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+});
+
+const registry = proxyActivities<RegistryActivities>({
+  taskQueue: REGISTRY_TASK_QUEUE,
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+});
+
+const DEFAULT_WINDOW_MS = 600_000;
+const DEFAULT_MAX_EXTENSIONS = 3;
+const DEFAULT_APPROVAL_TIMEOUT_MS = 86_400_000;
+
+export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRolloutResult> {
+  const rolloutId = workflowInfo().workflowId;
+  const steps = [...(input.canary.steps ?? DEFAULT_CANARY_STEPS)];
+  const windowMs = input.canary.windowMs ?? DEFAULT_WINDOW_MS;
+  const maxExtensions = input.canary.maxExtensions ?? DEFAULT_MAX_EXTENSIONS;
+  const windows: CanaryWindow[] = [];
+  let phase: CanaryPhase = 'observing';
+  let step = 0;
+  let weight = 0;
+  let paused = false;
+  let pausedBy: string | undefined;
+  let abort: { by: string; why: string } | undefined;
+  let decision: ApprovalDecision | undefined;
+  let awaiting = false;
+  let reason: string | undefined;
+
+  setHandler(canaryPauseSignal, (by) => {
+    paused = true;
+    pausedBy = by;
+  });
+  setHandler(canaryResumeSignal, () => {
+    paused = false;
+    pausedBy = undefined;
+  });
+  setHandler(canaryAbortSignal, (by, why) => {
+    abort ??= { by, why };
+  });
+  setHandler(canaryApprovalSignal, (d) => {
+    if (awaiting && decision === undefined) decision = d;
+  });
+  setHandler(canaryStatusQuery, (): CanaryRolloutStatus => ({
+    rolloutId,
+    modelName: input.modelName,
+    challengerSha256: input.challengerSha256,
+    championSha256: input.championSha256,
+    phase: paused && phase === 'observing' ? 'paused' : phase,
+    steps,
+    step,
+    weight,
+    windows,
+    ...(reason ? { reason } : {}),
+    ...(pausedBy ? { pausedBy } : {}),
+  }));
+
+  const finish = async (outcome: 'promoted' | 'rolled-back', why: string, decidedBy?: string): Promise<CanaryRolloutResult> => {
+    reason = why;
+    await registry.registryFinishCanary({
+      rolloutId,
+      modelName: input.modelName,
+      challengerSha256: input.challengerSha256,
+      runId: input.runId,
+      status: outcome,
+      reason: why,
+      windows,
+      at: new Date().toISOString(),
+    });
+    phase = outcome;
+    if (outcome === 'rolled-back') weight = 0;
+    return { outcome, reason: why, windows, ...(decidedBy ? { decidedBy } : {}) };
+  };
+  const aborted = () => finish('rolled-back', `aborted by ${abort!.by}${abort!.why ? `: ${abort!.why}` : ''}`, abort!.by);
+
+  /** Waits for a human; the retrain relays approve/reject here. */
+  const approval = async (stage: string): Promise<ApprovalDecision | 'timed-out' | 'aborted'> => {
+    phase = 'awaiting-approval';
+    awaiting = true;
+    decision = undefined;
+    const parent = workflowInfo().parent;
+    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, rolloutId);
+    const got = await condition(() => decision !== undefined || abort !== undefined, input.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
+    awaiting = false;
+    phase = 'observing';
+    if (abort) return 'aborted';
+    if (!got || !decision) return 'timed-out';
+    const d: ApprovalDecision = decision;
+    await registry.registryRecordApproval({ runId: input.runId, stage, approved: d.approved, decidedBy: d.by, at: new Date().toISOString(), reason: d.why ?? null });
+    return d;
+  };
+
+  const rolloutStartMs = Date.now();
+  for (step = 0; step < steps.length; step++) {
+    const stepWeight = steps[step]!;
+    if (stepWeight >= 1 && input.canary.approveBeforeFull) {
+      const d = await approval('full-traffic');
+      if (d === 'aborted') return aborted();
+      if (d === 'timed-out') return finish('rolled-back', 'no approval for 100% traffic before the approval timeout');
+      if (!d.approved) return finish('rolled-back', `100% traffic rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
+    }
+    const fromMs = Date.now();
+    weight = stepWeight;
+    await registry.registrySetCanary({
+      rolloutId,
+      modelName: input.modelName,
+      challengerSha256: input.challengerSha256,
+      championSha256: input.championSha256,
+      weight,
+      step,
+      sinceMs: fromMs,
+      at: new Date(fromMs).toISOString(),
+    });
+    for (let extension = 0; ; extension++) {
+      // The durable timer of the window; a pause holds the weight and the analysis until resumed.
+      await condition(() => abort !== undefined, windowMs);
+      await condition(() => !paused || abort !== undefined);
+      if (abort) return aborted();
+      const toMs = Date.now();
+      const analysis = await compute.canaryAnalysis({
+        modelName: input.modelName,
+        championSha256: input.championSha256,
+        challengerSha256: input.challengerSha256,
+        fromMs,
+        toMs,
+        ...(weight >= 1 ? { championFromMs: rolloutStartMs } : {}),
+        ...(input.canary.criteria ? { criteria: input.canary.criteria } : {}),
+      });
+      windows.push({ step, weight, fromMs, toMs, extension, decision: analysis.decision, reasons: analysis.reasons, arms: analysis.arms });
+      if (analysis.decision === 'rollback') {
+        return finish('rolled-back', `step ${step + 1} at ${Math.round(weight * 100)}%: ${analysis.reasons.join('; ')}`);
+      }
+      if (analysis.decision === 'promote') break;
+      if (extension < maxExtensions) continue;
+      const onInsufficient = input.canary.onInsufficientEvidence ?? 'rollback';
+      const why = `insufficient evidence at ${Math.round(weight * 100)}% after ${extension + 1} window(s): ${analysis.reasons.join('; ')}`;
+      if (onInsufficient === 'rollback') return finish('rolled-back', why);
+      if (onInsufficient === 'require-approval') {
+        const d = await approval(`insufficient-evidence-step-${step + 1}`);
+        if (d === 'aborted') return aborted();
+        if (d === 'timed-out') return finish('rolled-back', `${why}; no decision before the approval timeout`);
+        if (!d.approved) return finish('rolled-back', `${why}; rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
+      }
+      break;
+    }
+  }
+  step = steps.length - 1;
+  return finish('promoted', `passed ${steps.length} step(s) up to ${Math.round(steps.at(-1)! * 100)}% over ${windows.length} window(s)`);
+}

@@ -1,0 +1,148 @@
+// The drift monitor of one model (ARCHITECTURE.md): every window a durable timer fires, a drift check runs over
+// the scoring service's log since the last window, drifted windows are recorded in the registry, and when drift
+// has held for `holdWindows` windows outside the cool-down, the lifecycle gets a drift signal with the evidence.
+
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ComputeActivities } from '../activities/compute.js';
+import type { RegistryActivities } from '../activities/registry.js';
+import { initialDriftHysteresisState, noteRetrain, stepDriftHysteresis } from '../core/drift/driftHysteresis.js';
+import {
+  COMPUTE_TASK_QUEUE,
+  NON_RETRYABLE_FAILURE_TYPES,
+  REGISTRY_TASK_QUEUE,
+  driftSignal,
+  lifecycleWorkflowId,
+  monitorStatusQuery,
+  stopMonitorSignal,
+  type DriftMonitorInput,
+  type DriftMonitorState,
+  type DriftMonitorStatus,
+} from './contract.js';
+
+const compute = proxyActivities<ComputeActivities>({
+  taskQueue: COMPUTE_TASK_QUEUE,
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+});
+
+const registry = proxyActivities<RegistryActivities>({
+  taskQueue: REGISTRY_TASK_QUEUE,
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+});
+
+const WINDOWS_KEPT = 20;
+
+export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
+  const windowMs = input.windowMs ?? 3_600_000;
+  const holdWindows = input.holdWindows ?? 3;
+  const coolDownMs = input.coolDownMs ?? 6 * 3_600_000;
+  const maxWindowsPerRun = input.maxWindowsPerRun ?? 200;
+  const minRetrainPositives = input.minRetrainPositives ?? 200;
+  const maxWaitWindows = input.maxWaitWindows ?? 10;
+  const state: DriftMonitorState = input.state ?? {
+    hysteresis: initialDriftHysteresisState(),
+    lastWindowEndMs: null,
+    championSha256: null,
+    driftSinceMs: null,
+    windows: [],
+    windowsChecked: 0,
+    generation: 0,
+  };
+  let stopped = false;
+  let windowsThisRun = 0;
+
+  setHandler(stopMonitorSignal, () => {
+    stopped = true;
+  });
+  setHandler(monitorStatusQuery, (): DriftMonitorStatus => ({ ...state, modelName: input.modelName, windowMs, holdWindows, coolDownMs, stopped }));
+
+  state.lastWindowEndMs ??= Date.now();
+  while (!stopped && windowsThisRun < maxWindowsPerRun && !workflowInfo().continueAsNewSuggested) {
+    if (await condition(() => stopped, windowMs)) break;
+    const fromMs = state.lastWindowEndMs!;
+    const toMs = Date.now();
+    const check = await compute.checkDrift({ modelName: input.modelName, fromMs, toMs, ...(input.options ? { options: input.options } : {}) });
+    windowsThisRun += 1;
+    state.windowsChecked += 1;
+    state.lastWindowEndMs = toMs;
+
+    // A new champion restarts the count and the cool-down: its own reference, its own evidence.
+    if (check.championSha256 !== null && check.championSha256 !== state.championSha256) {
+      if (state.championSha256 !== null) state.hysteresis = noteRetrain(state.hysteresis, toMs);
+      state.championSha256 = check.championSha256;
+      state.driftSinceMs = null;
+    }
+    let fired = false;
+    if (check.status === 'checked') {
+      if (check.drifted && state.driftSinceMs === null) state.driftSinceMs = fromMs;
+      if (!check.drifted) state.driftSinceMs = null;
+      const step = stepDriftHysteresis(state.hysteresis, { drifted: check.drifted, atMs: toMs }, { holdWindows, coolDownMs });
+      state.hysteresis = step.state;
+      if (check.drifted) {
+        await registry.registryRecordDrift({
+          modelName: input.modelName,
+          at: new Date(toMs).toISOString(),
+          source: 'driftMonitor',
+          evidence: { reason: check.reasons.join('; '), metrics: check.metrics, fromMs, toMs, fired: step.fire, hysteresis: step.reason, ...(check.report ? { report: check.report.uri } : {}) },
+        });
+      }
+      if (step.fire) {
+        fired = true;
+        state.pendingSignal = {
+          sinceMs: state.driftSinceMs ?? fromMs,
+          windowsWaited: 0,
+          reason: `drift held for ${holdWindows} window(s): ${check.reasons.slice(0, 3).join('; ')}`,
+          metrics: check.metrics,
+        };
+        state.driftSinceMs = null;
+      }
+    }
+    let signalled = false;
+    const pending = state.pendingSignal;
+    if (pending) {
+      // Retrain on the labelled rows since the drift began, once they hold enough positives for the gates.
+      let dataPaths: string[] | undefined;
+      let ready = input.retrainOnRecentWindow === false;
+      if (!ready) {
+        const recent = await compute.exportRecentWindow({ modelName: input.modelName, fromMs: pending.sinceMs, toMs });
+        if (recent.positives >= minRetrainPositives) {
+          dataPaths = [recent.path];
+          ready = true;
+        } else if (pending.windowsWaited >= maxWaitWindows) {
+          ready = true;
+        } else {
+          pending.windowsWaited += 1;
+        }
+      }
+      if (ready) {
+        try {
+          await getExternalWorkflowHandle(lifecycleWorkflowId(input.modelName)).signal(driftSignal, {
+            source: 'driftMonitor',
+            reason: pending.reason,
+            ...(dataPaths ? { dataPaths } : {}),
+            metrics: pending.metrics,
+          });
+        } catch {
+          // No lifecycle for this model (not started, or ended): the drift events stay in the registry.
+        }
+        signalled = true;
+        state.pendingSignal = null;
+      }
+    }
+    state.windows.push({ fromMs, toMs, status: check.status, rows: check.rows, labelled: check.labelled, drifted: check.drifted, reasons: check.reasons.slice(0, 3), fired, signalled });
+    if (state.windows.length > WINDOWS_KEPT) state.windows.splice(0, state.windows.length - WINDOWS_KEPT);
+  }
+  if (stopped) return;
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof driftMonitor>({ ...input, state: { ...state, generation: state.generation + 1 } });
+}
