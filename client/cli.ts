@@ -375,6 +375,7 @@ const commands: Command[] = [
     name: 'monitor',
     summary: "a model's drift monitor: start, stop or status (windows of serving traffic vs the champion's training data)",
     usage: 'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M',
+    positionals: 'start|stop|status',
     flags: {
       model,
       window: { type: 'string', help: 'length of a window, e.g. 15m or 1h (default 1h)', placeholder: 'DURATION' },
@@ -433,6 +434,7 @@ const commands: Command[] = [
     name: 'canary',
     summary: "the running canary rollout of a model: status, pause, resume or abort (abort rolls back)",
     usage: 'rareflow canary status|pause|resume|abort --model M [--by NAME] [--why TEXT] [--json]',
+    positionals: 'status|pause|resume|abort',
     flags: {
       model,
       by: { type: 'string', help: 'who acts (default USER@HOST), recorded', placeholder: 'NAME' },

@@ -72,6 +72,27 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     expect(r.stderr).toMatch(/no lifecycle is running for model "nobody"/);
   });
 
+  it('bad input to the serving, canary, monitor, drift and schedule commands: one line naming the flag, exit 2', async () => {
+    writeFileSync(join(dir, 'evidence.json'), '[1, 2]');
+    const cases: Array<[string[], RegExp]> = [
+      [['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'missing.json'], /: --evidence missing\.json: the file does not exist; expected a JSON object/],
+      [['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'evidence.json'], /: --evidence evidence\.json: expected a JSON object$/],
+      [['serve', '--model', '../etc'], /model name "\.\.\/etc": expected 1–100 letters, digits/],
+      [['serve', '--model', 'churn', '--port', '70000'], /--port/],
+      [['canary', 'pause', '--model', 'nobody'], /no lifecycle is running for model "nobody"/],
+      [['monitor', 'stop', '--model', 'nobody'], /model nobody has no drift monitor running/],
+      [['monitor', 'start', '--model', 'churn', '--window', '5 minutes'], /: --window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/],
+      [['schedule', 'create', '--model', 'churn', '--every', '5x'], /--every: expected a duration such as 30s, 15m, 24h or 7d, got "5x"/],
+      [['approve', '--model', 'nobody', '--run', 'r-1', '--by', ''], /: --by: expected a name, got an empty string$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('note:') && !/Temporal|dev server/.test(l));
+      expect(lines.at(-1), args.join(' ')).toMatch(message);
+    }
+  });
+
   it('a spec with a bad field fails before anything starts', async () => {
     const r = await run(['run', '--config', 'bad-spec.json', '--wait']);
     expect(r.code).toBe(2);

@@ -5,6 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { RareflowClient } from '../../client/temporalClient.js';
+import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { canaryArm } from '../../core/canary/trafficSplit.js';
 import { seededRandom } from '../../core/random.js';
 import type { Registry } from '../../data/registry.js';
@@ -23,10 +26,13 @@ import {
 import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 
 let env: TemporalTestEnv;
+let dataPath: string;
 const recordDir = process.env.RAREFLOW_RECORD_HISTORIES ? join(process.cwd(), 'test/fixtures/histories') : undefined;
 
 beforeAll(async () => {
   env = await startTemporalTestEnv();
+  dataPath = join(env.dir, 'train.parquet');
+  await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.03, features: 5, seed: 31, out: dataPath });
 });
 
 afterAll(async () => {
@@ -241,5 +247,41 @@ describe('canaryRollout on a real Temporal server', () => {
     });
     expect(paused).toMatchObject({ phase: 'paused', pausedBy: 'oncall', step: 0, weight: 0.05, steps: [0.05, 1] });
     expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'aborted by oncall: pager fired', decidedBy: 'oncall' });
+  });
+
+  it('waits for a human before 100%: the approval travels lifecycle → retrain → canary and is recorded with who', async () => {
+    const modelName = 'canary-approval';
+    const spec = resolvePipelineSpec(
+      {
+        modelName,
+        input: { paths: [dataPath], label: 'label' },
+        sampling: { targetSize: 5000 },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        canary: { steps: [1], windowMs: 300, maxExtensions: 0, onInsufficientEvidence: 'promote', approveBeforeFull: true },
+        seed: 4,
+      },
+      'test spec',
+    );
+    const c = new RareflowClient(env.client);
+    const { second, approvals, awaiting } = await withWorker(async (registry) => {
+      await c.retrain(spec, 'first');
+      await c.waitForRetrains(modelName, 1, () => {});
+      await c.retrain({ ...spec, seed: 5 }, 'second');
+      let status = await c.status(modelName);
+      while (status.phase !== 'awaiting-approval') {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await c.status(modelName);
+      }
+      const awaiting = { runId: status.currentRunId!, canary: await c.canary(modelName) };
+      await c.decide(modelName, awaiting.runId, true, 'release-manager');
+      const done = await c.waitForRetrains(modelName, 2, () => {});
+      const second = await c.retrainResult(done.history[1]!.runId);
+      return { second, approvals: await registry.approvals(second.runId), awaiting };
+    });
+    expect(awaiting.canary).toMatchObject({ phase: 'awaiting-approval', steps: [1] });
+    expect(second.outcome).toBe('promoted');
+    expect(second.canary?.outcome).toBe('promoted');
+    expect(second.canary?.windows[0]?.decision).toBe('insufficient-evidence');
+    expect(approvals.map((a) => [a.stage, a.approved, a.decidedBy])).toEqual([['full-traffic', true, 'release-manager']]);
   });
 });

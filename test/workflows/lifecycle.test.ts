@@ -260,12 +260,19 @@ describe('modelLifecycle on a real Temporal server', () => {
       await c.waitForRetrains(s.modelName, 1, noProgress);
       const handle = await c.client.schedule.create(retrainScheduleOptions({ model: s.modelName, every: '2s', jitter: '500ms' }));
       try {
-        const status = await c.waitForRetrains(s.modelName, 2, noProgress);
+        // The schedule keeps firing every 2 s, so the lifecycle is rarely idle: wait for the second retrain's record.
+        let status = await c.status(s.modelName);
+        while (status.history.length < 2) {
+          await new Promise((r) => setTimeout(r, 200));
+          status = await c.status(s.modelName);
+        }
         await handle.pause('test pause');
         const paused = (await handle.describe()).state;
         return { result: await c.retrainResult(status.history[1]!.runId), paused };
       } finally {
         await handle.delete();
+        // Let the retrain the schedule queued last finish, so the next test starts from a quiet server.
+        await c.waitForRetrains(s.modelName, 2, noProgress);
       }
     });
     expect(result.trigger.kind).toBe('schedule');
