@@ -441,11 +441,14 @@ export interface ServingRowsOptions {
   toMs: number;
   /** Only rows served by this model (either arm). */
   modelSha256?: string;
-  /** Most rows returned (the oldest first). @default 100000 */
+  /**
+   * Most rows returned. A window with more ok rows gives a seeded uniform sample of them (a reservoir), so an
+   * hour of traffic is judged on rows from the whole hour, not its first minutes. @default 100000
+   */
   limit?: number;
 }
 
-/** Ok predictions received in [fromMs, toMs), oldest first, with their latest true label (drift monitoring). */
+/** Ok predictions received in [fromMs, toMs) (a uniform sample past `limit`), oldest first, with their latest true label. */
 export async function readServingRows(o: ServingRowsOptions): Promise<ServingRows> {
   const limit = o.limit ?? 100_000;
   if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError('limit', `limit: expected an integer ≥ 1, got ${String(limit)}`);
@@ -455,7 +458,9 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
   const rows = await withDuckDB(async (c) =>
     (
       await c.runAndReadAll(
-        `SELECT request_id, ts_ms, score, predicted_positive, truth, features FROM (${rowsSql}) WHERE status = 'ok' ORDER BY ts_ms, request_id LIMIT ${limit}`,
+        `SELECT request_id, ts_ms, score, predicted_positive, truth, features FROM (
+           SELECT * FROM (${rowsSql}) WHERE status = 'ok' USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)
+         ) ORDER BY ts_ms, request_id`,
       )
     ).getRowsJS(),
   );

@@ -145,7 +145,12 @@ describe('the serving log', () => {
     expect(Array.from(served.predictedPositive)).toEqual([1, 1, 0, 1, 0, 0, 0, 1]);
     expect(Array.from(served.tsMs)).toEqual([1000, 1000, 1050, 1100, 1200, 1300, 1400, 1600]);
     expect(served.features[0]).toEqual({ amount: 1 });
-    expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, limit: 2 })).requestIds).toEqual(['c1', 'h1']);
+    // Past the limit: a seeded sample from the whole window, oldest first, the same on every read.
+    const sampled = (await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, limit: 2 })).requestIds;
+    expect(sampled).toHaveLength(2);
+    expect(sampled.every((id) => served.requestIds.includes(id))).toBe(true);
+    expect(served.requestIds.indexOf(sampled[0]!)).toBeLessThan(served.requestIds.indexOf(sampled[1]!));
+    expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, limit: 2 })).requestIds).toEqual(sampled);
     expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, modelSha256: B })).requestIds).toEqual(['h1', 'h2']);
     rmSync(dir, { recursive: true, force: true });
   });
