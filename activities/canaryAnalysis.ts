@@ -29,19 +29,6 @@ export interface CanaryAnalysisResult {
   checks: CanaryAnalysis['checks'];
 }
 
-function armSummary(a: CanaryAnalysis['arms']['champion']): CanaryArmSummary {
-  return {
-    requests: a.requests,
-    errorRate: a.errorRate,
-    latencyP99Ms: a.latencyP99Ms,
-    labelled: a.labelled,
-    positiveRecall: a.positiveRecall,
-    negativeRecall: a.negativeRecall,
-    positivePrecision: a.positivePrecision,
-    gMean: a.gMean,
-  };
-}
-
 export function canaryAnalysisActivities(deps: ComputeDeps) {
   return {
     async canaryAnalysis(input: CanaryAnalysisInput): Promise<CanaryAnalysisResult> {
@@ -60,7 +47,7 @@ export function canaryAnalysisActivities(deps: ComputeDeps) {
         return {
           decision: analysis.decision,
           reasons: analysis.reasons,
-          arms: { champion: armSummary(analysis.arms.champion), challenger: armSummary(analysis.arms.challenger) },
+          arms: analysis.arms,
           checks: analysis.checks,
         };
       });

@@ -1,23 +1,11 @@
 // Seed 003's cluster mode as a child workflow: plan S shards (files or row ranges), sample each in its own
 // activity on whichever workers serve the compute queue, then merge and shuffle the shard samples.
 
-import { proxyActivities } from '@temporalio/workflow';
-import type { ComputeActivities } from '../activities/compute.js';
-import { COMPUTE_TASK_QUEUE, NON_RETRYABLE_FAILURE_TYPES, type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
+import { computeActivities } from './activityProxies.js';
+import { type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
 
-const compute = proxyActivities<ComputeActivities>({
-  taskQueue: COMPUTE_TASK_QUEUE,
-  startToCloseTimeout: '2 hours',
-  // A shard scan heartbeats at least every chunk of positives; a retry resumes from its last checkpoint.
-  heartbeatTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
-});
+// A shard scan heartbeats at least every chunk of positives; a retry resumes from its last checkpoint.
+const compute = computeActivities({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', maximumAttempts: 10 });
 
 export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<AdaptiveSamplingResult> {
   const plan = await compute.planSampleShards({ files: input.files, shards: input.shards });

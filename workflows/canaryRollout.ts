@@ -1,13 +1,8 @@
 // Canary promotion of one challenger (ARCHITECTURE.md: serve the challenger at 5% → 25% → 50% → 100%; each step
 // a durable timer, then canaryAnalysis on labelled feedback → promote | rollback). A child of the retrain.
 
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ComputeActivities } from '../activities/compute.js';
-import type { RegistryActivities } from '../activities/registry.js';
+import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  COMPUTE_TASK_QUEUE,
-  NON_RETRYABLE_FAILURE_TYPES,
-  REGISTRY_TASK_QUEUE,
   awaitingApprovalSignal,
   canaryAbortSignal,
   canaryApprovalSignal,
@@ -21,20 +16,12 @@ import {
   type CanaryRolloutStatus,
   type CanaryWindow,
 } from './contract.js';
+import { computeActivities, registryActivities } from './activityProxies.js';
 import { DEFAULT_CANARY_STEPS } from '../core/canary/canarySteps.js';
 
-const compute = proxyActivities<ComputeActivities>({
-  taskQueue: COMPUTE_TASK_QUEUE,
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
-});
+const compute = computeActivities({ startToCloseTimeout: '5 minutes', maximumAttempts: 10 });
 
-const registry = proxyActivities<RegistryActivities>({
-  taskQueue: REGISTRY_TASK_QUEUE,
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
-});
+const registry = registryActivities('30 minutes');
 
 const DEFAULT_WINDOW_MS = 600_000;
 const DEFAULT_MAX_EXTENSIONS = 3;

@@ -21,6 +21,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 import type { SampleCounts } from '../data/shardSampling.js';
+import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
 export interface ModelSpec {
@@ -125,16 +126,8 @@ export interface CanaryRolloutInput {
   approvalTimeoutMs?: number;
 }
 
-export interface CanaryArmSummary {
-  requests: number;
-  errorRate: number | null;
-  latencyP99Ms: number | null;
-  labelled: number;
-  positiveRecall: number | null;
-  negativeRecall: number | null;
-  positivePrecision: number | null;
-  gMean: number | null;
-}
+/** One arm's figures in a canary window (core/canary/canaryAnalysis.ts). */
+export type CanaryArmSummary = ArmSummary;
 
 /** One observation window of a rollout, as the analysis judged it. */
 export interface CanaryWindow {

@@ -7,17 +7,11 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ComputeActivities } from '../activities/compute.js';
-import type { RegistryActivities } from '../activities/registry.js';
 import { initialDriftHysteresisState, noteRetrain, stepDriftHysteresis } from '../core/drift/driftHysteresis.js';
 import {
-  COMPUTE_TASK_QUEUE,
-  NON_RETRYABLE_FAILURE_TYPES,
-  REGISTRY_TASK_QUEUE,
   driftSignal,
   lifecycleWorkflowId,
   monitorStatusQuery,
@@ -26,19 +20,11 @@ import {
   type DriftMonitorState,
   type DriftMonitorStatus,
 } from './contract.js';
+import { computeActivities, registryActivities } from './activityProxies.js';
 
-const compute = proxyActivities<ComputeActivities>({
-  taskQueue: COMPUTE_TASK_QUEUE,
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
-});
+const compute = computeActivities({ startToCloseTimeout: '10 minutes', maximumAttempts: 10 });
 
-const registry = proxyActivities<RegistryActivities>({
-  taskQueue: REGISTRY_TASK_QUEUE,
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
-});
+const registry = registryActivities('30 minutes');
 
 const WINDOWS_KEPT = 20;
 

@@ -6,16 +6,10 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ComputeActivities } from '../activities/compute.js';
-import type { RegistryActivities } from '../activities/registry.js';
 import {
-  COMPUTE_TASK_QUEUE,
-  NON_RETRYABLE_FAILURE_TYPES,
-  REGISTRY_TASK_QUEUE,
   awaitingApprovalSignal,
   canaryApprovalSignal,
   canaryWorkflowId,
@@ -28,33 +22,13 @@ import {
   type RetrainResult,
   type StageSummary,
 } from './contract.js';
+import { computeActivities, registryActivities } from './activityProxies.js';
 import { adaptiveSampling } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 
-const compute = proxyActivities<ComputeActivities>({
-  taskQueue: COMPUTE_TASK_QUEUE,
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
-});
+const compute = computeActivities({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', maximumAttempts: 5 });
 
-const registry = proxyActivities<RegistryActivities>({
-  taskQueue: REGISTRY_TASK_QUEUE,
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '500 milliseconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
-});
+const registry = registryActivities('10 minutes');
 
 const DEFAULT_APPROVAL_TIMEOUT_MS = 86_400_000;
 

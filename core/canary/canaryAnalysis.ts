@@ -33,6 +33,7 @@
 //    positive-recall or G-mean check → insufficient-evidence; else promote.
 
 import { InvalidInputError } from '../invalidInputError.js';
+import { describeValue } from './canarySteps.js';
 import { wilsonInterval, Z_95 } from '../metrics/intervals.js';
 
 /** One arm's traffic in the observation window, aggregated by the caller. */
@@ -182,14 +183,6 @@ const CRITERIA_RULES: Record<keyof CanaryCriteria, { expected: string; ok: (v: n
 };
 const CRITERIA_KEYS = Object.keys(CRITERIA_RULES) as (keyof CanaryCriteria)[];
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value);
-}
 
 /**
  * Canary criteria from an already JSON-parsed object (a pipeline spec's `canary.criteria`, say): absent fields
@@ -200,7 +193,7 @@ export function resolveCanaryCriteria(raw: unknown, source: string): CanaryCrite
   const criteria = defaultCanaryCriteria();
   if (raw === undefined) return criteria;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(source, `${source}: expected an object of canary criteria (one of ${CRITERIA_KEYS.join(', ')}), got ${describe(raw)}`);
+    throw new InvalidInputError(source, `${source}: expected an object of canary criteria (one of ${CRITERIA_KEYS.join(', ')}), got ${describeValue(raw)}`);
   }
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const field = `${source}.${key}`;
@@ -210,7 +203,7 @@ export function resolveCanaryCriteria(raw: unknown, source: string): CanaryCrite
     }
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || !rule.ok(value)) {
-      throw new InvalidInputError(field, `${field}: expected ${rule.expected}, got ${describe(value)}`);
+      throw new InvalidInputError(field, `${field}: expected ${rule.expected}, got ${describeValue(value)}`);
     }
     criteria[key as keyof CanaryCriteria] = value;
   }
@@ -241,7 +234,7 @@ function normalQuantile(p: number): number {
 function checkCount(value: unknown, name: string, max?: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || (max !== undefined && value > max)) {
     const expected = max === undefined ? 'an integer ≥ 0' : `an integer in [0, ${max}]`;
-    throw new InvalidInputError(name, `${name}: expected ${expected}, got ${describe(value)}`);
+    throw new InvalidInputError(name, `${name}: expected ${expected}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -257,7 +250,7 @@ export function newcombeDifferenceInterval(x1: number, n1: number, x2: number, n
   checkCount(n2, 'n2');
   checkCount(x2, 'x2', n2);
   if (typeof alpha !== 'number' || !(alpha > 0 && alpha < 0.5)) {
-    throw new InvalidInputError('alpha', `alpha: expected a number in (0, 0.5) (one-sided error level), got ${describe(alpha)}`);
+    throw new InvalidInputError('alpha', `alpha: expected a number in (0, 0.5) (one-sided error level), got ${describeValue(alpha)}`);
   }
   if (n1 === 0 || n2 === 0) return null;
   const z = normalQuantile(1 - alpha);
@@ -271,18 +264,18 @@ export function newcombeDifferenceInterval(x1: number, n1: number, x2: number, n
 
 function validateArm(raw: unknown, arm: 'champion' | 'challenger'): ArmWindow {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(arm, `${arm}: expected an object {requests, errors, latencyP99Ms, confusion}, got ${describe(raw)}`);
+    throw new InvalidInputError(arm, `${arm}: expected an object {requests, errors, latencyP99Ms, confusion}, got ${describeValue(raw)}`);
   }
   const w = raw as Record<string, unknown>;
   const requests = checkCount(w['requests'], `${arm}.requests`);
   const errors = checkCount(w['errors'], `${arm}.errors`, requests);
   const latency = w['latencyP99Ms'];
   if (latency !== null && (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0)) {
-    throw new InvalidInputError(`${arm}.latencyP99Ms`, `${arm}.latencyP99Ms: expected a number ≥ 0 (ms) or null, got ${describe(latency)}`);
+    throw new InvalidInputError(`${arm}.latencyP99Ms`, `${arm}.latencyP99Ms: expected a number ≥ 0 (ms) or null, got ${describeValue(latency)}`);
   }
   const confusion = w['confusion'];
   if (typeof confusion !== 'object' || confusion === null || Array.isArray(confusion)) {
-    throw new InvalidInputError(`${arm}.confusion`, `${arm}.confusion: expected an object {tp, fn, fp, tn}, got ${describe(confusion)}`);
+    throw new InvalidInputError(`${arm}.confusion`, `${arm}.confusion: expected an object {tp, fn, fp, tn}, got ${describeValue(confusion)}`);
   }
   const c = confusion as Record<string, unknown>;
   return {

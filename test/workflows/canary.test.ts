@@ -2,7 +2,6 @@
 // writing the scoring service's own log (data/servingLog.ts) at the published weight, so each test controls how
 // good the challenger is; the HTTP service itself is tested in test/serve and exercised by the demo.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
@@ -24,10 +23,10 @@ import {
   type CanarySpec,
 } from '../../workflows/contract.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 let env: TemporalTestEnv;
 let dataPath: string;
-const recordDir = process.env.RAREFLOW_RECORD_HISTORIES ? join(process.cwd(), 'test/fixtures/histories') : undefined;
 
 beforeAll(async () => {
   env = await startTemporalTestEnv();
@@ -95,15 +94,6 @@ async function simulateTraffic(modelName: string, challengerSha256: string, qual
   };
 }
 
-async function recordHistories() {
-  mkdirSync(recordDir!, { recursive: true });
-  for await (const wf of env.client.workflow.list()) {
-    if (wf.type !== 'canaryRollout') continue;
-    const name = `${wf.type}-${wf.workflowId}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    writeFileSync(join(recordDir!, name), JSON.stringify(await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
-  }
-}
-
 async function withWorker<T>(work: (registry: Registry) => Promise<T>): Promise<T> {
   const workers = await createRareflowWorkers({
     target: env.server.target,
@@ -114,7 +104,7 @@ async function withWorker<T>(work: (registry: Registry) => Promise<T>): Promise<
   });
   const result = await workers.run((async () => {
     const r = await work(workers.registry!);
-    if (recordDir) await recordHistories();
+    await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout');
     return r;
   })());
   return result as T;

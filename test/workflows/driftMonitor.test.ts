@@ -3,7 +3,6 @@
 // that champion, first from the training distribution and then drifted. The monitor must stay quiet, then signal
 // the lifecycle, which retrains on the exported recent window.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +18,12 @@ import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { COMPUTE_TASK_QUEUE, driftMonitorWorkflowId, monitorStatusQuery, stopMonitorSignal, type DriftMonitorStatus } from '../../workflows/contract.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 let env: TemporalTestEnv;
 let trainPath: string;
 let live: MemoryRows;
 let drifted: MemoryRows;
-const recordDir = process.env.RAREFLOW_RECORD_HISTORIES ? join(process.cwd(), 'test/fixtures/histories') : undefined;
 
 beforeAll(async () => {
   env = await startTemporalTestEnv();
@@ -80,15 +79,6 @@ async function simulateTraffic(modelName: string, source: () => MemoryRows, perT
   };
 }
 
-async function recordHistories(c: RareflowClient) {
-  mkdirSync(recordDir!, { recursive: true });
-  for await (const wf of c.client.workflow.list()) {
-    if (wf.type !== 'driftMonitor') continue;
-    const name = `${wf.type}-${wf.workflowId}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    writeFileSync(join(recordDir!, name), JSON.stringify(await c.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
-  }
-}
-
 const noProgress = () => {};
 
 describe('driftMonitor on a real Temporal server', () => {
@@ -134,7 +124,7 @@ describe('driftMonitor on a real Temporal server', () => {
           const retrain = await c.retrainResult(after.history[1]!.runId);
           await monitor.signal(stopMonitorSignal, 'test');
           await monitor.result();
-          if (recordDir) await recordHistories(c);
+          await recordWorkflowHistories(env.client, (type) => type === 'driftMonitor');
           return { calm, signalled, retrain, events: await workers.registry!.driftEvents(modelName) };
         } finally {
           await traffic.stop();

@@ -1,7 +1,6 @@
 // Workflow tests on a real Temporal dev server with a real worker: retrain, gates, promotion, drift,
 // coalescing, approval, continueAsNew and bad input, each asserted from workflow results and the registry.
 
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,11 +12,11 @@ import type { Registry } from '../../data/registry.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 let env: TemporalTestEnv;
 let dataPath: string;
 let driftPath: string;
-const recordDir = process.env.RAREFLOW_RECORD_HISTORIES ? join(process.cwd(), 'test/fixtures/histories') : undefined;
 
 beforeAll(async () => {
   env = await startTemporalTestEnv();
@@ -50,21 +49,12 @@ async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Pr
   const c = new RareflowClient(env.client);
   const result = await workers.run((async () => {
     const r = await work(c, workers.registry!);
-    if (recordDir) await recordHistories(c);
+    await recordWorkflowHistories(c.client);
     return r;
   })());
   return result as T;
 }
 
-/** With RAREFLOW_RECORD_HISTORIES=1, every workflow's history (running ones too) is saved for the replay test. */
-async function recordHistories(c: RareflowClient) {
-  mkdirSync(recordDir!, { recursive: true });
-  for await (const wf of c.client.workflow.list()) {
-    const name = `${wf.type}-${wf.workflowId}-${wf.runId.slice(0, 8)}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const history = await c.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    writeFileSync(join(recordDir!, name), JSON.stringify(history));
-  }
-}
 
 const noProgress = () => {};
 

@@ -1,0 +1,27 @@
+// The activity policies of every workflow, in one place: compute activities on the compute queue (retried with
+// backoff, input errors never), registry activities on the registry queue (short, retried until the deadline).
+
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { ComputeActivities } from '../activities/compute.js';
+import type { RegistryActivities } from '../activities/registry.js';
+import { COMPUTE_TASK_QUEUE, NON_RETRYABLE_FAILURE_TYPES, REGISTRY_TASK_QUEUE } from './contract.js';
+
+/** Compute activities with the given deadline (and heartbeat timeout for long ones) and attempts. */
+export function computeActivities(o: { startToCloseTimeout: ActivityOptions['startToCloseTimeout']; heartbeatTimeout?: ActivityOptions['heartbeatTimeout']; maximumAttempts: number }) {
+  return proxyActivities<ComputeActivities>({
+    taskQueue: COMPUTE_TASK_QUEUE,
+    startToCloseTimeout: o.startToCloseTimeout,
+    ...(o.heartbeatTimeout ? { heartbeatTimeout: o.heartbeatTimeout } : {}),
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: o.maximumAttempts, nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+  });
+}
+
+/** Registry activities: one short call, retried (the registry worker may be restarting) until `scheduleToCloseTimeout`. */
+export function registryActivities(scheduleToCloseTimeout: ActivityOptions['scheduleToCloseTimeout']) {
+  return proxyActivities<RegistryActivities>({
+    taskQueue: REGISTRY_TASK_QUEUE,
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout,
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+  });
+}
