@@ -38,7 +38,8 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     expect(out.outcomes).toEqual(['promoted', 'promoted', 'rolled-back']);
     expect(out.runs.map((x) => x.trigger)).toEqual(['manual', 'drift', 'manual']);
     expect(out.runs.map((x) => x.canary?.outcome)).toEqual([undefined, 'promoted', 'rolled-back']);
-    expect(out.stationaryWindows.drifted).toBe(0);
+    // About 3% of stationary windows are flagged by chance; one flag alone never signals (hold 2).
+    expect(out.stationaryWindows.drifted).toBeLessThanOrEqual(1);
     expect(out.windowsToDetect).toBeLessThanOrEqual(4);
     expect(out.load.failed).toBe(0);
     expect(out.load.ok).toBeGreaterThan(10_000);

@@ -138,7 +138,9 @@ describe('driftMonitor on a real Temporal server', () => {
       events: Awaited<ReturnType<Registry['driftEvents']>>;
     };
     expect(calm.windows.filter((w) => w.status === 'checked').length).toBeGreaterThanOrEqual(3);
-    expect(calm.windows.filter((w) => w.drifted)).toEqual([]);
+    // A single window may be flagged by chance (about 3% of stationary windows are); hysteresis must not fire.
+    expect(calm.windows.filter((w) => w.drifted).length).toBeLessThanOrEqual(1);
+    expect(calm.windows.filter((w) => w.fired)).toEqual([]);
     const firedAt = signalled.windows.findIndex((w) => w.fired);
     expect(firedAt).toBeGreaterThanOrEqual(0);
     // Drift must hold for two windows after the switch; one window may straddle it.
