@@ -7,9 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { canaryArm } from '../core/canary/trafficSplit.js';
-import { sigmoid } from '../core/models/logisticRegression.js';
 import { inputColumnsOf, parseModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
-import type { FittedModel } from '../core/models/predictModel.js';
+import { compileRowScorer } from '../core/models/predictModel.js';
 import { ServingLog, type ServingArm } from '../data/servingLog.js';
 import { readServingState, type ServedModel } from '../data/servingState.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE, type CounterSeries, type HistogramSeries } from './servingMetrics.js';
@@ -65,52 +64,6 @@ const ARMS = ['champion', 'challenger'] as const;
 const CLASSES = ['positive', 'negative'] as const;
 
 // ---- one row, encoded and scored --------------------------------------------------------------------------
-
-/** Scores the row in `x`. Same arithmetic in the same order as core's predictProbaModel, so the scores are identical. */
-type RowScorer = (x: Float64Array) => number;
-
-/**
- * core's predictProbaForest converts the node lists to typed arrays on every call (0.5 ms for a 100-tree,
- * 50k-node forest): fine for a batch, most of the budget for one row. Here they are converted once per model.
- */
-function rowScorerOf(model: FittedModel): RowScorer {
-  if (model.kind === 'forest') {
-    const feature = Int32Array.from(model.feature);
-    const threshold = Float64Array.from(model.threshold);
-    const left = Int32Array.from(model.left);
-    const right = Int32Array.from(model.right);
-    const value = Float64Array.from(model.value);
-    const roots = Int32Array.from(model.roots);
-    const inv = 1 / roots.length;
-    return (x) => {
-      let sum = 0;
-      for (let t = 0; t < roots.length; t++) {
-        let node = roots[t]!;
-        let f = feature[node]!;
-        while (f >= 0) {
-          node = x[f]! <= threshold[node]! ? left[node]! : right[node]!;
-          f = feature[node]!;
-        }
-        sum += value[node]!;
-      }
-      return sum * inv;
-    };
-  }
-  // The standardiser folded into the weights, as predictProbaLogistic does: (w/σ)·x + (b − Σ w μ/σ).
-  const d = model.featureCount;
-  const effective = new Float64Array(d);
-  let offset = model.intercept;
-  for (let j = 0; j < d; j++) {
-    const w = model.weights[j]! / model.standardiser.scale[j]!;
-    effective[j] = w;
-    offset -= w * model.standardiser.mean[j]!;
-  }
-  return (x) => {
-    let s = offset;
-    for (let j = 0; j < d; j++) s += x[j]! * effective[j]!;
-    return sigmoid(s);
-  };
-}
 
 interface EncodedColumn {
   name: string;
@@ -203,7 +156,7 @@ interface LoadedModel {
   negativeLabel: string;
   encoder: RowEncoder;
   /** Null for a multi-class model, which this service does not serve. */
-  score: RowScorer | null;
+  score: ((x: Float64Array) => number) | null;
 }
 
 /** Everything a request is routed by; replaced as a whole, so a request sees one revision from start to end. */
@@ -472,7 +425,7 @@ class ScoringServiceImpl {
       positiveLabel: artifact.positiveLabel,
       negativeLabel: artifact.negativeLabel,
       encoder: new RowEncoder(artifact, path),
-      score: artifact.multiClass ? null : rowScorerOf(artifact.model),
+      score: artifact.multiClass ? null : compileRowScorer(artifact.model),
     };
     this.cache.set(served.sha256, model);
     return model;

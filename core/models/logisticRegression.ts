@@ -317,12 +317,9 @@ function solveNewtonStep(hess: Float64Array, m: number, grad: Float64Array, step
 }
 
 /** P(y = 1 | x) for each row of `x`, with a sigmoid that cannot overflow. */
-export function predictProbaLogistic(model: LogisticModel, x: FeatureMatrix): Float64Array {
+/** The standardiser folded into the weights, once: w·(x − μ)/σ + b = (w/σ)·x + (b − Σ w μ/σ). */
+export function foldedLogisticWeights(model: LogisticModel): { effective: Float64Array; offset: number } {
   const d = model.featureCount;
-  if (x.cols !== d) {
-    throw new InvalidInputError('feature matrix', `feature matrix: expected ${d} feature columns (as trained), got ${x.cols}`);
-  }
-  // Fold the standardiser into the weights once: w·(x − μ)/σ + b = (w/σ)·x + (b − Σ w μ/σ).
   const effective = new Float64Array(d);
   let offset = model.intercept;
   for (let j = 0; j < d; j++) {
@@ -330,6 +327,15 @@ export function predictProbaLogistic(model: LogisticModel, x: FeatureMatrix): Fl
     effective[j] = w;
     offset -= w * model.standardiser.mean[j]!;
   }
+  return { effective, offset };
+}
+
+export function predictProbaLogistic(model: LogisticModel, x: FeatureMatrix): Float64Array {
+  const d = model.featureCount;
+  if (x.cols !== d) {
+    throw new InvalidInputError('feature matrix', `feature matrix: expected ${d} feature columns (as trained), got ${x.cols}`);
+  }
+  const { effective, offset } = foldedLogisticWeights(model);
   const out = new Float64Array(x.rows);
   const values = x.values;
   for (let i = 0; i < x.rows; i++) {

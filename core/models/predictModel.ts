@@ -2,8 +2,8 @@
 
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
-import { predictProbaLogistic, type LogisticModel } from './logisticRegression.js';
-import { predictProbaForest, type RandomForestModel } from './randomForest.js';
+import { foldedLogisticWeights, predictProbaLogistic, sigmoid, type LogisticModel } from './logisticRegression.js';
+import { forestNodeArrays, predictProbaForest, type RandomForestModel } from './randomForest.js';
 
 export type FittedModel = LogisticModel | RandomForestModel;
 
@@ -19,4 +19,35 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
       throw new InvalidInputError('model', `model: expected kind "logreg" or "forest", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
     }
   }
+}
+
+/**
+ * A scorer of one row at a time (a service's request), with the model's arrays prepared once: the same arithmetic
+ * in the same order as predictProbaModel, so the scores are identical to the batch path's.
+ */
+export function compileRowScorer(model: FittedModel): (x: Float64Array) => number {
+  if (model.kind === 'forest') {
+    const { feature, threshold, left, right, value, roots } = forestNodeArrays(model);
+    const inv = 1 / roots.length;
+    return (x) => {
+      let sum = 0;
+      for (let t = 0; t < roots.length; t++) {
+        let node = roots[t]!;
+        let f = feature[node]!;
+        while (f >= 0) {
+          node = x[f]! <= threshold[node]! ? left[node]! : right[node]!;
+          f = feature[node]!;
+        }
+        sum += value[node]!;
+      }
+      return sum * inv;
+    };
+  }
+  const { effective, offset } = foldedLogisticWeights(model);
+  const d = effective.length;
+  return (x) => {
+    let s = offset;
+    for (let j = 0; j < d; j++) s += x[j]! * effective[j]!;
+    return sigmoid(s);
+  };
 }

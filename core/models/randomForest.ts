@@ -242,6 +242,18 @@ export function trainRandomForest(data: LabelledData, options: RandomForestOptio
   return assembleForest(job, trees);
 }
 
+/** The forest's node lists as typed arrays (converting them costs ~0.5 ms for 50k nodes: once per batch or model). */
+export function forestNodeArrays(model: RandomForestModel) {
+  return {
+    feature: Int32Array.from(model.feature),
+    threshold: Float64Array.from(model.threshold),
+    left: Int32Array.from(model.left),
+    right: Int32Array.from(model.right),
+    value: Float64Array.from(model.value),
+    roots: Int32Array.from(model.roots),
+  };
+}
+
 /** Mean over trees of the leaf positive frequency each row falls into: P(y = 1 | x). */
 export function predictProbaForest(model: RandomForestModel, x: FeatureMatrix): Float64Array {
   const d = model.featureCount;
@@ -249,11 +261,7 @@ export function predictProbaForest(model: RandomForestModel, x: FeatureMatrix): 
     throw new InvalidInputError('feature matrix', `feature matrix: expected ${d} feature columns (as trained), got ${x.cols}`);
   }
   assertFinite(x);
-  const feature = Int32Array.from(model.feature);
-  const threshold = Float64Array.from(model.threshold);
-  const left = Int32Array.from(model.left);
-  const right = Int32Array.from(model.right);
-  const value = Float64Array.from(model.value);
+  const { feature, threshold, left, right, value } = forestNodeArrays(model);
   const out = new Float64Array(x.rows);
   const v = x.values;
   for (const root of model.roots) {
