@@ -6,7 +6,7 @@ import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanc
 import { adasyn, appendSynthetic, lineageColumns } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
+import type { ArtifactRef, NeighborSearch, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
 export interface OversampleAdasynInput extends OversampleOptions {
@@ -29,7 +29,7 @@ export interface OversampleOptions {
   beta: number;
   seed: number;
   /** Neighbour search: chosen by cost, or forced. @default 'auto' */
-  neighbors?: 'auto' | 'exact' | 'hnsw';
+  neighbors?: NeighborSearch;
   /** At most this many synthetic rows per training row. @default none */
   maxSyntheticRatio?: number;
   /** Neighbours are found on standardised features, or on raw ones (imbalanced-learn's way). @default 'standardise' */

@@ -12,7 +12,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { applyStandardiser, fitStandardiser } from '../core/models/standardiser.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import type { ArtifactRef, StageSummary } from '../workflows/contract.js';
+import type { ArtifactRef, NeighborSearch, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
 export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
@@ -30,7 +30,7 @@ export interface FilterLabelNoiseInput {
   /** Neighbours examined per row. @default 3 */
   k: number;
   /** Neighbour search: chosen by cost, or forced. @default 'auto' */
-  neighbors?: 'auto' | 'exact' | 'hnsw';
+  neighbors?: NeighborSearch;
   /** Neighbours on standardised features, or raw ones (imbalanced-learn's way). @default 'standardise' */
   scaling?: DistanceScaling;
   /** Seed of the folds of confident learning. @default 1 */
@@ -50,7 +50,7 @@ export function filterAndType(
   data: LabelledData,
   method: LabelNoiseMethod,
   k: number,
-  neighbors: 'auto' | 'exact' | 'hnsw' = 'auto',
+  neighbors: NeighborSearch = 'auto',
   scaling: DistanceScaling = 'standardise',
   seed = 1,
 ) {

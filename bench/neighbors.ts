@@ -1,8 +1,9 @@
 // `node dist/bench/neighbors.js`: rareflow's neighbour search, ENN and ADASYN against imbalanced-learn 0.14.2 and
 // scikit-learn (bench/peers/neighborsPeer.py in .rareflow/bench-venv), side by side on generated and real data.
-// Sections: BENCH_SECTIONS=parity,knn,adasyn,enn,approx (default all). Sizes: BENCH_ENN_ROWS, BENCH_APPROX_ROWS, BENCH_HNSW_ROWS.
+// Sections: BENCH_SECTIONS=parity,knn,adasyn,enn,approx,process (default all). Sizes: BENCH_ENN_ROWS, BENCH_APPROX_ROWS,
+// BENCH_HNSW_ROWS; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 3, the median is quoted).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { takeRows, type LabelledData } from '../core/dataset.js';
 import { editedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
 import { ExactNeighborIndex } from '../core/neighbors/exactNeighbors.js';
 import { HnswNeighborIndex } from '../core/neighbors/hnswNeighbors.js';
+import { IvfNeighborIndex } from '../core/neighbors/ivfNeighbors.js';
 import { neighbourRecall } from '../core/neighbors/neighbourRecall.js';
 import { adasyn } from '../core/oversample/adasyn.js';
 import { seededRandom } from '../core/random.js';
@@ -23,7 +25,7 @@ const work = join(root, '.rareflow', 'bench');
 mkdirSync(work, { recursive: true });
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 const peerScript = fileURLToPath(new URL('../../bench/peers/neighborsPeer.py', import.meta.url));
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'parity,knn,adasyn,enn,approx').split(','));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'parity,knn,adasyn,enn,approx,process').split(','));
 const lines: string[] = [];
 const say = (s: string): void => {
   lines.push(s);
@@ -50,11 +52,19 @@ function time<T>(f: () => T): { value: T; seconds: number } {
 }
 
 async function generated(rows: number, features: number, positiveRate: number, seed: number): Promise<{ csv: string; data: LabelledData }> {
-  const csv = join(work, `neighbors-${rows}x${features}-${positiveRate}-${seed}.csv`);
-  if (!existsSync(csv)) await generateSyntheticDataset({ rows, features, positiveRate, seed, out: csv });
+  const csv = await generatedFile(rows, features, positiveRate, seed, 'csv');
   const loaded = await readLabelledDataset(csv, { label: 'label', positive: '1' });
   return { csv, data: loaded.data };
 }
+
+/** The generated set as a file; the same seed gives the same rows in CSV and Parquet. */
+async function generatedFile(rows: number, features: number, positiveRate: number, seed: number, format: 'csv' | 'parquet'): Promise<string> {
+  const path = join(work, `neighbors-${rows}x${features}-${positiveRate}-${seed}.${format}`);
+  if (!existsSync(path)) await generateSyntheticDataset({ rows, features, positiveRate, seed, out: path });
+  return path;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function agreement(a: ArrayLike<number>, b: ArrayLike<number>): string {
   if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
@@ -134,17 +144,104 @@ if (sections.has('enn')) {
 }
 
 if (sections.has('approx')) {
+  // ADASYN's approximate shape: the minority rows (1%) against all rows, K = 5 plus self.
   const rows = Number(process.env.BENCH_APPROX_ROWS ?? 1_000_000);
   const { csv, data } = await generated(rows, 32, 0.01, 6);
-  const ours = time(() => adasyn(data, { k: 5, random: seededRandom(1) }));
+  const minority = Int32Array.from({ length: data.y.length }, (_, i) => i).filter((i) => data.y[i] === 1);
+  const exactCore = time(() => adasyn(data, { k: 5, random: seededRandom(1) }));
   const theirs = peer(csv, '1', ['--no-enn', '--no-counts']);
-  say(`ADASYN ${rows}×32 1% with exact search: ours ${ours.seconds.toFixed(2)}s, ${ratio(ours.seconds, theirs?.adasyn?.seconds)}`);
-  const hnswRows = Number(process.env.BENCH_HNSW_ROWS ?? 100_000);
-  const sub = takeRows(data, Int32Array.from({ length: hnswRows }, (_, i) => i));
-  const hnsw = new HnswNeighborIndex(sub.x, { m: 16, efConstruction: 200, ef: 100, seed: 1 });
-  const exact = new ExactNeighborIndex(sub.x);
-  const sample = Int32Array.from({ length: 1000 }, (_, i) => Math.floor((i * hnswRows) / 1000));
-  const recall = neighbourRecall(hnsw, exact, sample, 6);
+  say(`ADASYN ${rows}×32 1% with exact search: ours ${exactCore.seconds.toFixed(2)}s (core call), ${ratio(exactCore.seconds, theirs?.adasyn?.seconds)} (fit_resample)`);
+  const ivf = new IvfNeighborIndex(data.x);
+  const exact = new ExactNeighborIndex(data.x);
+  // Recall of the answers ADASYN gets: the whole minority batch is queried (as ADASYN does), then every 10th answer
+  // is checked against exact search; also without the calibration queries, which are answered from a wider scan.
+  const step = 10;
+  const sample = minority.filter((_, i) => i % step === 0);
+  for (const k of [5, 6]) {
+    const search = time(() => ivf.queryRows(minority, k));
+    const report = ivf.lastSearch!;
+    const truth = exact.queryRows(sample, k);
+    const calibration = new Set(Array.from({ length: report.calibrationQueries }, (_, j) => Math.floor((j * minority.length) / report.calibrationQueries)));
+    let hits = 0;
+    let hitsOthers = 0;
+    let others = 0;
+    sample.forEach((_, s) => {
+      const found = new Set(search.value.indices.subarray(s * step * k, s * step * k + k));
+      let h = 0;
+      for (let j = s * k; j < s * k + k; j++) if (found.has(truth.indices[j]!)) h++;
+      hits += h;
+      if (!calibration.has(s * step)) {
+        hitsOthers += h;
+        others++;
+      }
+    });
+    say(
+      `IVF ${rows}×32 (${ivf.lists} lists): build ${ivf.buildSeconds.toFixed(2)}s, ${minority.length} minority queries k=${k} ${search.seconds.toFixed(2)}s ` +
+        `(${report.probes} probes, ${(100 * report.scannedShare).toFixed(1)}% of rows scanned, estimated recall ${report.estimatedRecall?.toFixed(3)}); ` +
+        `recall@${k} ${(hits / (k * sample.length)).toFixed(4)} on ${sample.length} minority rows against exact search, ` +
+        `${(hitsOthers / (k * others)).toFixed(4)} on the ${others} of them outside the calibration sample`,
+    );
+  }
   exact.close();
-  say(`HNSW ${hnswRows}×32 (M=16, efConstruction=200, ef=100): build ${hnsw.buildSeconds.toFixed(1)}s, recall@6 ${recall.recall.toFixed(4)} on ${recall.sampled} rows`);
+  const ivfCore = time(() => adasyn(data, { k: 5, random: seededRandom(1), index: ivf }));
+  ivf.close();
+  say(`ADASYN ${rows}×32 1% with IVF: ours ${(ivf.buildSeconds + ivfCore.seconds).toFixed(2)}s (build + core call), ${ratio(ivf.buildSeconds + ivfCore.seconds, theirs?.adasyn?.seconds)} (fit_resample)`);
+  const hnswRows = Number(process.env.BENCH_HNSW_ROWS ?? 100_000);
+  if (hnswRows > 0) {
+    const sub = takeRows(data, Int32Array.from({ length: hnswRows }, (_, i) => i));
+    const hnsw = new HnswNeighborIndex(sub.x, { m: 16, efConstruction: 200, ef: 100, seed: 1 });
+    const subIvf = new IvfNeighborIndex(sub.x);
+    const subExact = new ExactNeighborIndex(sub.x);
+    const subSample = Int32Array.from({ length: 1000 }, (_, i) => Math.floor((i * hnswRows) / 1000));
+    const hnswRecall = neighbourRecall(hnsw, subExact, subSample, 6);
+    // IVF answers every row in one batch (a lone 1000-row batch would be 40% calibration queries, answered wider).
+    const subAll = subIvf.queryRows(Int32Array.from({ length: hnswRows }, (_, i) => i), 6);
+    const subTruth = subExact.queryRows(subSample, 6);
+    let ivfHits = 0;
+    subSample.forEach((row, s) => {
+      const found = new Set(subAll.indices.subarray(row * 6, row * 6 + 6));
+      for (let j = s * 6; j < s * 6 + 6; j++) if (found.has(subTruth.indices[j]!)) ivfHits++;
+    });
+    const ivfRecall = { recall: ivfHits / (6 * subSample.length) };
+    subExact.close();
+    subIvf.close();
+    say(
+      `${hnswRows}×32 recall@6 on ${hnswRecall.sampled} rows: HNSW (M=16, efConstruction=200, ef=100) build ${hnsw.buildSeconds.toFixed(1)}s, ` +
+        `recall ${hnswRecall.recall.toFixed(4)}; IVF build ${subIvf.buildSeconds.toFixed(2)}s, recall ${ivfRecall.recall.toFixed(4)} (all ${hnswRows} rows queried in one batch)`,
+    );
+  }
+}
+
+if (sections.has('process')) {
+  // The whole `rareflow adasyn` process (start, read Parquet, search, oversample, write) against imbalanced-learn's
+  // fit_resample call alone, as the issue asks; the peer's own process (imports, CSV read) is not counted.
+  const runs = Number(process.env.BENCH_PROCESS_RUNS ?? 3);
+  const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
+  const shapes = [
+    { rows: 200_000, features: 40, seed: 5, flags: ['--exact', '--raw-distances'], name: 'exact' },
+    { rows: Number(process.env.BENCH_APPROX_ROWS ?? 1_000_000), features: 32, seed: 6, flags: ['--raw-distances'], name: 'auto' },
+  ];
+  for (const shape of shapes) {
+    const parquet = await generatedFile(shape.rows, shape.features, 0.01, shape.seed, 'parquet');
+    const csv = await generatedFile(shape.rows, shape.features, 0.01, shape.seed, 'csv');
+    for (const ext of ['arrow', 'parquet']) {
+      const out = join(work, `adasyn-process-out.${ext}`);
+      const walls: number[] = [];
+      let stats: { neighbors?: string; seconds?: number; syntheticRows?: number; neighbourSearch?: unknown } = {};
+      for (let run = 0; run < runs; run++) {
+        const started = performance.now();
+        const child = spawnSync(process.execPath, [cli, 'adasyn', '--input', parquet, '--label', 'label', ...shape.flags, '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        walls.push((performance.now() - started) / 1000);
+        if (child.status !== 0) throw new Error(`rareflow adasyn failed: ${child.stderr}`);
+        stats = JSON.parse(child.stdout) as typeof stats;
+      }
+      const theirs = ext === 'arrow' ? peer(csv, '1', ['--no-enn', '--no-counts']) : undefined;
+      const wall = median(walls);
+      say(
+        `rareflow adasyn ${shape.flags.join(' ')} ${shape.rows}×${shape.features} 1% Parquet → .${ext} (neighbors ${stats.neighbors}): ` +
+          `whole process ${wall.toFixed(2)}s median of ${runs} [${walls.map((w) => w.toFixed(2)).join(', ')}], command's own seconds ${stats.seconds}` +
+          (theirs?.adasyn ? `; imbalanced-learn fit_resample ${theirs.adasyn.seconds.toFixed(2)}s, peer/ours ${(theirs.adasyn.seconds / wall).toFixed(2)}×` : ''),
+      );
+    }
+  }
 }

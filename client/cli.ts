@@ -13,6 +13,7 @@ import { serveCommand } from './serveCommand.js';
 import { userInfo, hostname } from 'node:os';
 import { adasynCommand, denoiseCommand, evaluateCommand, generateCommand, sampleCommand, trainCommand } from './stageCommands.js';
 import type { QueueName } from '../worker/rareflowWorkers.js';
+import type { NeighborSearch } from '../workflows/contract.js';
 
 const json = { type: 'boolean', help: 'print one JSON object on stdout' } as const;
 const seed = { type: 'string', help: 'seed of every random step (default 1)', placeholder: 'N' } as const;
@@ -32,11 +33,11 @@ interface Command extends CommandSpec {
 }
 
 const seedOf = (f: ParsedFlags) => numberFlag(f, 'seed', { integer: true, default: 1 })!;
-const neighbors = { type: 'string', help: 'neighbour search: auto (by estimated cost, default), exact or hnsw', placeholder: 'KIND' } as const;
+const neighbors = { type: 'string', help: 'neighbour search: auto (by estimated cost, default), exact, ivf or hnsw', placeholder: 'KIND' } as const;
 const rawDistances = { type: 'boolean', help: 'find neighbours on raw features, as imbalanced-learn does (default: standardised features)' } as const;
-function neighborsOf(f: ParsedFlags): 'auto' | 'exact' | 'hnsw' {
+function neighborsOf(f: ParsedFlags): NeighborSearch {
   const v = stringFlag(f, 'neighbors') ?? 'auto';
-  if (v !== 'auto' && v !== 'exact' && v !== 'hnsw') throw new InvalidInputError('--neighbors', `--neighbors: expected auto, exact or hnsw, got "${v}"`);
+  if (v !== 'auto' && v !== 'exact' && v !== 'ivf' && v !== 'hnsw') throw new InvalidInputError('--neighbors', `--neighbors: expected auto, exact, ivf or hnsw, got "${v}"`);
   return v;
 }
 
@@ -115,7 +116,7 @@ const commands: Command[] = [
   {
     name: 'denoise',
     summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
-    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|hnsw] [--seed S] --out FILE',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
@@ -136,7 +137,7 @@ const commands: Command[] = [
   {
     name: 'adasyn',
     summary: 'ADASYN: synthetic minority rows where the minority is hardest to learn (He et al. 2008)',
-    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|hnsw] [--max-synthetic-ratio R] [--seed S] --out FILE',
+    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       k: { type: 'string', help: 'neighbours per minority row (default 5)', placeholder: 'K' },

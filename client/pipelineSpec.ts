@@ -94,8 +94,8 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     throw new InvalidInputError(`${source}: denoise.method`, `${source}: denoise.method: expected "enn", "renn", "tomek", "confident" or "none", got ${JSON.stringify(denoise.method)}`);
   }
   const neighborSearch = (field: string, v: unknown) => {
-    if (v !== undefined && v !== 'auto' && v !== 'exact' && v !== 'hnsw') {
-      throw new InvalidInputError(`${source}: ${field}`, `${source}: ${field}: expected "auto", "exact" or "hnsw", got ${JSON.stringify(v)}`);
+    if (v !== undefined && v !== 'auto' && v !== 'exact' && v !== 'ivf' && v !== 'hnsw') {
+      throw new InvalidInputError(`${source}: ${field}`, `${source}: ${field}: expected "auto", "exact", "ivf" or "hnsw", got ${JSON.stringify(v)}`);
     }
   };
   neighborSearch('denoise.neighbors', denoise.neighbors);

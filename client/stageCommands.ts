@@ -26,7 +26,7 @@ import { profileLabelledInput } from '../data/inputProfile.js';
 import { describeColumns, fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
 import { fitModelArtifact } from '../activities/trainModel.js';
-import type { PipelineSpec } from '../workflows/contract.js';
+import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 
@@ -175,7 +175,7 @@ function withWeightColumn(data: LabelledData, featureNames: string[], weights: F
   return { data: { x: { rows, cols: cols + 1, values: out }, y: data.y }, featureNames: [...featureNames, SAMPLE_WEIGHT] };
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: 'auto' | 'exact' | 'hnsw'; scaling: DistanceScaling }) {
+export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling }) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
@@ -205,7 +205,7 @@ export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: 
 }
 
 export async function adasynCommand(
-  a: LabelledFileArgs & { k: number; beta: number; neighbors: 'auto' | 'exact' | 'hnsw'; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
+  a: LabelledFileArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);

@@ -42,7 +42,7 @@ export interface ModelSpec {
 }
 
 /** Neighbour search of a stage: chosen by estimated cost (`auto`), or forced. */
-export type NeighborSearch = 'auto' | 'exact' | 'hnsw';
+export type NeighborSearch = 'auto' | 'exact' | 'ivf' | 'hnsw';
 
 export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | `cost:${number},${number}`;
 

@@ -4,7 +4,8 @@
 
 import { classCounts, type LabelledData } from '../dataset.js';
 import { applyStandardiser, fitStandardiser } from '../models/standardiser.js';
-import { chooseNeighborIndex, createNeighborIndex, type NeighborIndexChoice } from './chooseNeighborIndex.js';
+import { chooseNeighborIndex, createNeighborIndex, type NeighborIndexChoice, type NeighborIndexKind } from './chooseNeighborIndex.js';
+import { IvfNeighborIndex, type IvfSearchReport } from './ivfNeighbors.js';
 import type { NeighborIndex } from './neighborIndex.js';
 
 export type DistanceScaling = 'standardise' | 'raw';
@@ -15,14 +16,16 @@ export interface NeighborIndexes {
   /** Over the minority rows in ascending row order, for ADASYN's interpolation partners. */
   minority: NeighborIndex;
   choice: NeighborIndexChoice;
+  /** How `all` searched its last batch (probes, estimated recall, rows scanned) when it is an IVF index. */
+  searchReport(): IvfSearchReport | undefined;
   close(): void;
 }
 
 /**
  * Builds both indexes in the chosen space. `queries` is how many rows will be queried against `all` (ADASYN:
- * the minority; ENN: every row), which decides exact versus HNSW under `kind: 'auto'`.
+ * the minority; ENN: every row), which decides exact, IVF or HNSW under `kind: 'auto'`.
  */
-export function neighborIndexes(data: LabelledData, opts: { scaling?: DistanceScaling; kind?: 'auto' | 'exact' | 'hnsw'; queries: number }): NeighborIndexes {
+export function neighborIndexes(data: LabelledData, opts: { scaling?: DistanceScaling; kind?: NeighborIndexKind; queries: number }): NeighborIndexes {
   const scaling = opts.scaling ?? 'standardise';
   const x = scaling === 'raw' ? data.x : applyStandardiser(fitStandardiser(data.x), data.x);
   const choice = chooseNeighborIndex(x.rows, x.cols, { kind: opts.kind ?? 'auto', queries: opts.queries });
@@ -44,6 +47,7 @@ export function neighborIndexes(data: LabelledData, opts: { scaling?: DistanceSc
     all,
     minority,
     choice,
+    searchReport: () => (all instanceof IvfNeighborIndex ? all.lastSearch : undefined),
     close() {
       all.close();
       minority!.close();
