@@ -40,6 +40,9 @@ const labelKey = 'rareflow.label';
 const batchRows = 1 << 20;
 
 /** Write `d` as an Arrow IPC file at `path` (temp file in the same directory, then rename). */
+/** Rows per block of the row-major to column copy: 256 rows × 40 doubles = 80 KB, within a core's L2. */
+const TRANSPOSE_BLOCK_ROWS = 256;
+
 export async function writeDatasetArrow(path: string, d: ArrowDataset): Promise<void> {
   const { rows, cols, values } = d.data.x;
   if (d.featureNames.length !== cols) {
@@ -69,12 +72,17 @@ export async function writeDatasetArrow(path: string, d: ArrowDataset): Promise<
   function* batches(): Generator<RecordBatch> {
     for (let start = 0; start < rows || (rows === 0 && start === 0); start += batchRows) {
       const n = Math.min(batchRows, rows - start);
-      const children: Data[] = [];
-      for (let c = 0; c < cols; c++) {
-        const column = new Float64Array(n);
-        for (let i = 0, at = start * cols + c; i < n; i++, at += cols) column[i] = values[at]!;
-        children.push(makeData({ type: new Float64(), length: n, nullCount: 0, data: column }));
+      // Row-major to columns in blocks of rows that stay in cache: one strided pass per column over the whole
+      // batch re-reads it from memory `cols` times (at 1M × 32 that copy took most of the write).
+      const columns = Array.from({ length: cols }, () => new Float64Array(n));
+      for (let i0 = 0; i0 < n; i0 += TRANSPOSE_BLOCK_ROWS) {
+        const i1 = Math.min(n, i0 + TRANSPOSE_BLOCK_ROWS);
+        for (let c = 0; c < cols; c++) {
+          const column = columns[c]!;
+          for (let i = i0, at = (start + i0) * cols + c; i < i1; i++, at += cols) column[i] = values[at]!;
+        }
       }
+      const children: Data[] = columns.map((column) => makeData({ type: new Float64(), length: n, nullCount: 0, data: column }));
       children.push(makeData({ type: new Uint8(), length: n, nullCount: 0, data: d.data.y.subarray(start, start + n) }));
       for (const column of Object.values(extra)) {
         const part = column.subarray(start, start + n);
