@@ -5,13 +5,13 @@
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
 import { durationFlagMs, helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
-import { DEMO_DEFAULTS, runDemo } from './demo.js';
-import { canaryCommand, decideCommand, devCommand, driftCommand, monitorCommand, runCommand, scheduleCommand, statusCommand, workerCommand } from './orchestratedCommands.js';
-import { fitCommand } from './fitCommand.js';
-import { predictCommand } from './predictCommand.js';
-import { serveCommand } from './serveCommand.js';
+import { DEMO_DEFAULTS } from './demoDefaults.js';
 import { userInfo, hostname } from 'node:os';
-import { adasynCommand, denoiseCommand, evaluateCommand, generateCommand, sampleCommand, trainCommand } from './stageCommands.js';
+
+// Each command loads its own modules when it runs, so `--help` and the light commands start without Temporal,
+// DuckDB and the worker code they do not use.
+const stage = () => import('./stageCommands.js');
+const orchestrated = () => import('./orchestratedCommands.js');
 import type { QueueName } from '../worker/rareflowWorkers.js';
 import type { NeighborSearch } from '../workflows/contract.js';
 
@@ -56,7 +56,7 @@ const commands: Command[] = [
       seed, out, json,
     },
     run: async (f) => ({
-      value: await generateCommand({
+      value: await (await stage()).generateCommand({
         rows: numberFlag(f, 'rows', { integer: true, min: 1 })!,
         positiveRate: numberFlag(f, 'positive-rate', { min: 1e-4, max: 0.5 })!,
         features: numberFlag(f, 'features', { integer: true, min: 1 })!,
@@ -96,7 +96,7 @@ const commands: Command[] = [
         throw new InvalidInputError('--method', `--method: expected adaptive, uniform, firstCome or dualReservoir, got "${method}"`);
       }
       return {
-        value: await sampleCommand({
+        value: await (await stage()).sampleCommand({
           inputs: listFlag(f, 'input')!,
           label: requiredString(f, 'label'),
           ...(pos !== undefined ? { positive: pos } : {}),
@@ -125,7 +125,7 @@ const commands: Command[] = [
       seed, out, json,
     },
     run: async (f) => ({
-      value: await denoiseCommand({
+      value: await (await stage()).denoiseCommand({
         ...labelledFile(f),
         k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!,
         method: stringFlag(f, 'method') ?? 'enn',
@@ -152,7 +152,7 @@ const commands: Command[] = [
       const maxRows = numberFlag(f, 'max-synthetic-rows', { integer: true, min: 1 });
       const maxRatio = numberFlag(f, 'max-synthetic-ratio');
       return {
-        value: await adasynCommand({
+        value: await (await stage()).adasynCommand({
           ...labelledFile(f),
           k: numberFlag(f, 'k', { integer: true, min: 1, default: 5 })!,
           beta: numberFlag(f, 'beta', { default: 1 })!,
@@ -184,7 +184,7 @@ const commands: Command[] = [
       const trees = numberFlag(f, 'trees', { integer: true, min: 1 });
       const sampling = stringFlag(f, 'sampling');
       return {
-        value: await trainCommand({
+        value: await (await stage()).trainCommand({
           ...labelledFile(f),
           model: requiredString(f, 'model'),
           threshold: stringFlag(f, 'threshold') ?? 'prevalence',
@@ -209,7 +209,7 @@ const commands: Command[] = [
     run: async (f) => {
       const gates = stringFlag(f, 'gates');
       const report = stringFlag(f, 'report');
-      const r = await evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
+      const r = await (await stage()).evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
       return { value: r, exitCode: gates && r.verdict !== 'pass' ? 1 : 0 };
     },
   },
@@ -230,7 +230,7 @@ const commands: Command[] = [
       const config = stringFlag(f, 'config');
       const s = numberFlag(f, 'seed', { integer: true });
       return {
-        value: await fitCommand({
+        value: await (await import('./fitCommand.js')).fitCommand({
           input: requiredString(f, 'input'),
           label: requiredString(f, 'label'),
           ...(pos !== undefined ? { positive: pos } : {}),
@@ -255,7 +255,7 @@ const commands: Command[] = [
     },
     run: async (f) => {
       const id = stringFlag(f, 'id');
-      return { value: await predictCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), out: requiredString(f, 'out'), ...(id ? { id } : {}) }) };
+      return { value: await (await import('./predictCommand.js')).predictCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), out: requiredString(f, 'out'), ...(id ? { id } : {}) }) };
     },
   },
   {
@@ -271,7 +271,7 @@ const commands: Command[] = [
       json,
     },
     run: async (f) => {
-      const r = await runDemo({
+      const r = await (await import('./demo.js')).runDemo({
         ...DEMO_DEFAULTS,
         rows: numberFlag(f, 'rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.rows })!,
         liveRows: numberFlag(f, 'live-rows', { integer: true, min: 1000, default: DEMO_DEFAULTS.liveRows })!,
@@ -306,7 +306,7 @@ const commands: Command[] = [
     usage: 'rareflow dev',
     flags: {},
     run: async (_f, _p, say) => {
-      await devCommand(say);
+      await (await orchestrated()).devCommand(say);
       return { value: { stopped: true } };
     },
   },
@@ -318,7 +318,7 @@ const commands: Command[] = [
     run: async (f, _p, say) => {
       const queues = (listFlag(f, 'queues') ?? ['compute', 'registry']) as QueueName[];
       for (const q of queues) if (q !== 'compute' && q !== 'registry') throw new InvalidInputError('--queues', `--queues: expected compute and/or registry, got "${q}"`);
-      await workerCommand(say, queues);
+      await (await orchestrated()).workerCommand(say, queues);
       return { value: { stopped: true } };
     },
   },
@@ -336,7 +336,7 @@ const commands: Command[] = [
       const host = stringFlag(f, 'host');
       const port = numberFlag(f, 'port', { integer: true, min: 0, max: 65535 });
       const flushMs = numberFlag(f, 'flush-ms', { integer: true, min: 10 });
-      await serveCommand({ model: requiredString(f, 'model'), ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}), ...(flushMs !== undefined ? { flushMs } : {}) }, say);
+      await (await import('./serveCommand.js')).serveCommand({ model: requiredString(f, 'model'), ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}), ...(flushMs !== undefined ? { flushMs } : {}) }, say);
       return { value: { stopped: true } };
     },
   },
@@ -351,7 +351,7 @@ const commands: Command[] = [
       json,
     },
     run: async (f, _p, say) => {
-      const r = await runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
+      const r = await (await orchestrated()).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
       return { value: r, shownToHuman: 'outcome' in r };
     },
   },
@@ -369,7 +369,7 @@ const commands: Command[] = [
     run: async (f, _p, say) => {
       const data = listFlag(f, 'data');
       const evidence = stringFlag(f, 'evidence');
-      return { value: await driftCommand(say, { model: requiredString(f, 'model'), reason: requiredString(f, 'reason'), ...(data ? { data } : {}), ...(evidence ? { evidence } : {}) }) };
+      return { value: await (await orchestrated()).driftCommand(say, { model: requiredString(f, 'model'), reason: requiredString(f, 'reason'), ...(data ? { data } : {}), ...(evidence ? { evidence } : {}) }) };
     },
   },
   {
@@ -401,7 +401,7 @@ const commands: Command[] = [
         ...(minRetrainPositives !== undefined ? { minRetrainPositives } : {}),
         ...(f['pipeline-input'] ? { retrainOnRecentWindow: false } : {}),
       };
-      return { value: await monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) }) };
+      return { value: await (await orchestrated()).monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) }) };
     },
   },
   {
@@ -410,7 +410,7 @@ const commands: Command[] = [
     usage: 'rareflow approve --model M --run ID [--by NAME]',
     flags: { model, run: { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' }, by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' }, json },
     run: async (f, _p, say) => ({
-      value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) }),
+      value: await (await orchestrated()).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) }),
     }),
   },
   {
@@ -427,7 +427,7 @@ const commands: Command[] = [
     run: async (f, _p, say) => {
       const why = stringFlag(f, 'why');
       return {
-        value: await decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: false, by: approverOf(f), ...(why ? { why } : {}) }),
+        value: await (await orchestrated()).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: false, by: approverOf(f), ...(why ? { why } : {}) }),
       };
     },
   },
@@ -446,7 +446,7 @@ const commands: Command[] = [
       const action = p[0];
       if (!action) throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
       const why = stringFlag(f, 'why');
-      return { value: await canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) }) };
+      return { value: await (await orchestrated()).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) }) };
     },
   },
   {
@@ -454,7 +454,7 @@ const commands: Command[] = [
     summary: "a model lifecycle's phase, pending retrain, champion and recent runs",
     usage: 'rareflow status --model M [--json]',
     flags: { model, json },
-    run: async (f, _p, say) => ({ value: await statusCommand(say, { model: requiredString(f, 'model') }) }),
+    run: async (f, _p, say) => ({ value: await (await orchestrated()).statusCommand(say, { model: requiredString(f, 'model') }) }),
   },
   {
     name: 'schedule',
@@ -480,7 +480,7 @@ const commands: Command[] = [
       const note = stringFlag(f, 'note');
       const id = stringFlag(f, 'id');
       return {
-        value: await scheduleCommand(say, {
+        value: await (await orchestrated()).scheduleCommand(say, {
           action,
           ...(m ? { model: m } : {}),
           ...(every ? { every } : {}),
