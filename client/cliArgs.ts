@@ -27,11 +27,23 @@ export type ParsedFlags = Record<string, string | boolean | string[] | undefined
 export function parseCommandFlags(spec: CommandSpec, argv: string[]): { flags: ParsedFlags; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
   for (const [name, f] of Object.entries(spec.flags)) options[name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}) };
+  // A negative number after a value flag is its value (`--drift -0.5`, `--target-size -5`), not another flag:
+  // node's parser would call it ambiguous, so it is passed on as `--flag=-5` for the flag's own check.
+  const args = [...argv];
+  for (let i = 0; i + 1 < args.length; i++) {
+    const name = /^--([^=]+)$/.exec(args[i]!)?.[1];
+    if (name && options[name]?.type === 'string' && /^-(\d|\.\d)/.test(args[i + 1]!)) {
+      args.splice(i, 2, `--${name}=${args[i + 1]}`);
+    }
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    const message = (err as Error).message.replace(/^Unknown option/, 'unknown flag').replace(/\. To specify a positional argument.*$/, '');
+    const message = (err as Error).message
+      .replace(/^Unknown option/, 'unknown flag')
+      .replace(/\. To specify a positional argument.*$/s, '')
+      .replace(/\s*\n\s*/g, ' ');
     throw new InvalidInputError(`rareflow ${spec.name}`, `${message}; see rareflow ${spec.name} --help`);
   }
   const flags = parsed.values as ParsedFlags;

@@ -40,7 +40,13 @@ export async function devCommand(say: Say): Promise<void> {
   const config = loadConfig();
   const server = await temporal(say);
   say(`Temporal at ${server.target.address}${server.target.uiAddress ? `; Web UI ${server.target.uiAddress}` : ''}`);
-  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir });
+  const workers = await createRareflowWorkers({
+    target: server.target,
+    artifactRoot: config.artifactRoot,
+    registryPath: config.registryPath,
+    servingDir: config.servingDir,
+    ...(config.workerId ? { identity: config.workerId } : {}),
+  });
   say(`worker polling ${COMPUTE_TASK_QUEUE} and the registry queue; artifacts in ${config.artifactRoot}. Ctrl-C stops.`);
   try {
     await workers.run(untilSignal());
@@ -53,7 +59,14 @@ export async function devCommand(say: Say): Promise<void> {
 export async function workerCommand(say: Say, queues: QueueName[]): Promise<void> {
   const config = loadConfig();
   const server = await temporal(say, { headless: true });
-  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir, queues });
+  const workers = await createRareflowWorkers({
+    target: server.target,
+    artifactRoot: config.artifactRoot,
+    registryPath: config.registryPath,
+    servingDir: config.servingDir,
+    queues,
+    ...(config.workerId ? { identity: config.workerId } : {}),
+  });
   say(`worker on ${server.target.address} (namespace ${server.target.namespace}) serving ${queues.join(' and ')}; Ctrl-C stops.`);
   try {
     await workers.run(untilSignal());

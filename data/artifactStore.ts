@@ -3,7 +3,8 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
-import { access, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -29,10 +30,55 @@ export class ArtifactStore {
     return createHash('sha256').update(canonicalJson(parts)).digest('hex');
   }
 
-  /** A fresh path under the store's root (same filesystem, so putFile's rename is atomic); its directory exists. */
+  /**
+   * A fresh path under the store's root (same filesystem, so putFile's rename is atomic); its directory exists.
+   * The name carries this process's owner tag, so `sweepOrphanedTemp` can tell a crashed writer's file from a live one.
+   */
   tempPath(ext: string): string {
     mkdirSync(join(this.root, 'tmp'), { recursive: true });
-    return join(this.root, 'tmp', `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}.${ext}`);
+    return join(this.root, 'tmp', `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}${OWNER_TAG}.${ext}`);
+  }
+
+  /**
+   * Removes temp files that no live writer owns: those of a process of this host that has exited (killed mid-write),
+   * of an earlier process that had this one's pid, and any temp file older than `maxAgeMs` (other hosts' included).
+   * Files of live processes are left alone, so it is safe while other workers write to a shared store.
+   * Worker start calls it; returns the paths removed.
+   */
+  async sweepOrphanedTemp(maxAgeMs = 86_400_000): Promise<string[]> {
+    const candidates: string[] = [];
+    const list = async (dir: string, onlyTmp: boolean) => {
+      try {
+        for (const name of await readdir(dir)) if (!onlyTmp || name.endsWith('.tmp')) candidates.push(join(dir, name));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    };
+    await list(join(this.root, 'tmp'), false);
+    await list(join(this.root, 'keys'), true);
+    let shards: string[] = [];
+    try {
+      shards = (await readdir(this.root)).filter((n) => /^[0-9a-f]{2}$/.test(n));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const shard of shards) await list(join(this.root, shard), true);
+    const removed: string[] = [];
+    for (const path of candidates) {
+      let orphaned = ownerIsGone(path);
+      if (!orphaned) {
+        try {
+          orphaned = Date.now() - (await stat(path)).mtimeMs > maxAgeMs;
+        } catch {
+          continue;
+        }
+      }
+      if (orphaned) {
+        await rm(path, { force: true, recursive: true });
+        removed.push(path);
+      }
+    }
+    return removed;
   }
 
   /** Move the file at `tempPath` into the store under its content hash; an identical artifact already present wins. */
@@ -101,7 +147,7 @@ export class ArtifactStore {
   async recordKey(key: string, outputs: Record<string, ArtifactRef>): Promise<void> {
     const file = this.keyFile(key);
     await mkdir(join(this.root, 'keys'), { recursive: true });
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const temp = `${file}.${randomBytes(6).toString('hex')}${OWNER_TAG}.tmp`;
     await writeFile(temp, JSON.stringify(outputs));
     await rename(temp, file);
   }
@@ -128,6 +174,29 @@ export class ArtifactStore {
       throw new InvalidInputError('artifact key', `artifact key "${key}" may hold only letters, digits, "_", "." and "-"; use ArtifactStore.keyOf(parts)`);
     }
     return join(this.root, 'keys', `${key}.json`);
+  }
+}
+
+/**
+ * `~<host>.<pid>.<incarnation>~` in every temp name: the host as 8 hex digits of its name's sha256, the writer's pid,
+ * and a random token per process start (a restarted container's worker often gets the same pid again).
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const INCARNATION = randomBytes(4).toString('hex');
+const OWNER_TAG = `~${HOST_TAG}.${process.pid}.${INCARNATION}~`;
+const OWNER_PATTERN = /~([0-9a-f]{8})\.(\d+)\.([0-9a-f]{8})~/;
+
+/** True when the temp file at `path` was written by a process of this host that no longer runs. */
+function ownerIsGone(path: string): boolean {
+  const m = OWNER_PATTERN.exec(path.slice(path.lastIndexOf('/') + 1));
+  if (!m || m[1] !== HOST_TAG) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return m[3] !== INCARNATION;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
@@ -158,7 +227,7 @@ async function moveFile(from: string, to: string): Promise<void> {
     await rename(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    const temp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
+    const temp = `${to}.${randomBytes(6).toString('hex')}${OWNER_TAG}.tmp`;
     await copyFile(from, temp);
     await rename(temp, to);
     await rm(from, { force: true });

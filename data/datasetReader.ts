@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
@@ -101,7 +101,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         if (!categoricalColumns.has(name) && !numericType.test(type)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" in ${path} has type ${type}, expected a number; declare it with --categorical ${name} to one-hot encode it, or leave it out of --features`,
+            `feature column "${name}" in ${path} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; declare it with --categorical ${name} to one-hot encode it, or leave it out of --features`,
           );
         }
       }
@@ -206,7 +206,7 @@ export async function scanLabelledBatches(
         if (!numericType.test(type)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" in ${what} has type ${type}, expected a number; scans take numeric features only: leave it out of the features`,
+            `feature column "${name}" in ${what} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; scans take numeric features only: leave it out of the features`,
           );
         }
       }
@@ -334,10 +334,15 @@ export function formatOf(path: string): TableFormat | 'arrow' {
 }
 
 export async function requireFile(path: string): Promise<void> {
+  let bytes: number;
   try {
     await access(path);
+    bytes = (await stat(path)).size;
   } catch {
     throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path (it is resolved from ${process.cwd()})`);
+  }
+  if (bytes === 0) {
+    throw new InvalidInputError(`file ${path}`, `input file ${path} is empty (0 bytes); expected a CSV file with a header row and data rows, or a Parquet file`);
   }
 }
 
@@ -351,6 +356,10 @@ export async function describeLabelledSource(connection: DuckDBConnection, sourc
   const byName = new Map(columns.map((c) => [c.name, c.type]));
   const available = columns.map((c) => c.name).join(', ');
   const labelType = byName.get(label);
+  // Before any column check: a CSV with a header alone reads as text columns, which would be blamed instead.
+  if ((await connection.runAndReadAll(`SELECT 1 FROM ${source} LIMIT 1`)).getRowsJS().length === 0) {
+    throw new InvalidInputError(`file ${what}`, `${what} has no data rows (only a header: ${available}); expected at least one labelled row`);
+  }
   if (labelType === undefined) {
     throw new InvalidInputError(
       `label column "${label}"`,
@@ -384,7 +393,49 @@ export async function checkedLabelClasses(
 
 export async function describeSource(connection: DuckDBConnection, source: string): Promise<ColumnDescription[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
-  return reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  const columns = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  await rejectDuplicateHeader(connection, source, columns);
+  return columns;
+}
+
+/**
+ * DuckDB's CSV reader renames a repeated header name (`a,a` reads as `a`, `a_1`), so a file with two columns of
+ * one name would train on a column the user never named. The raw header row is compared with the names read.
+ */
+async function rejectDuplicateHeader(connection: DuckDBConnection, source: string, columns: ColumnDescription[]): Promise<void> {
+  const csv = /^read_csv\((.*)\)$/s.exec(source);
+  if (!csv) return;
+  const raw = (await connection.runAndReadAll(`SELECT * FROM read_csv(${csv[1]}, header = false, all_varchar = true) LIMIT 1`)).getRowsJS()[0];
+  if (!raw || raw.length !== columns.length) return;
+  const header = raw.map((v) => (v === null ? '' : String(v)));
+  // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffix.
+  const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+$/.test(name.slice(h.length + 1)));
+  if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) {
+      const what = /^'(.*)'$/.exec(csv[1]!)?.[1]?.replaceAll("''", "'") ?? 'the input';
+      throw new InvalidInputError(`column "${h}"`, `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`);
+    }
+    seen.add(h);
+  }
+}
+
+/**
+ * Where a text column first holds something that is not a number, as ` (first non-numeric value "abc" at data
+ * row 1701)`: a column of numbers read as text because of one stray value is then fixed in one edit.
+ */
+export async function firstTextValue(connection: DuckDBConnection, source: string, column: string): Promise<string> {
+  const col = sqlIdentifier(column);
+  const rows = (
+    await connection.runAndReadAll(
+      `SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`,
+    )
+  ).getRowsJS();
+  const first = rows[0];
+  if (!first) return '';
+  const text = String(first[1]);
+  return ` (first non-numeric value ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} at data row ${toNumber(first[0])})`;
 }
 
 /** SQL that is true where a value is missing: null, empty text, or NaN for floating columns. */

@@ -7,6 +7,7 @@ import {
   checkedLabelClasses,
   describeLabelledSource,
   describeSource,
+  firstTextValue,
   fileSha256,
   firstMatchingRow,
   formatOf,
@@ -104,7 +105,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         if (!numericType.test(type)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" in ${what} has type ${type}, expected a number; the pipeline takes numeric features: list it under input.exclude (or declare it categorical in a stage command with --categorical ${name})`,
+            `feature column "${name}" in ${what} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; the pipeline takes numeric features: list it under input.exclude (or declare it categorical in a stage command with --categorical ${name})`,
           );
         }
       }

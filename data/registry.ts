@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { appendTableColumns } from './datasetWriter.js';
-import { closeDuckDB, openDuckDB, toNumber, type DuckDBSession } from './duckdbConnection.js';
+import { closeDuckDB, openDuckDB, sqlIdentifier, toNumber, type DuckDBSession } from './duckdbConnection.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type ModelAlias = 'champion' | 'challenger';
@@ -502,6 +502,20 @@ export class Registry {
     return this.read(async (c) => {
       const rows = await selectRows(c, `SELECT * FROM runs WHERE run_id = $1`, [runId]);
       return rows[0] === undefined ? undefined : runRecordOf(rows[0]);
+    });
+  }
+
+  /** Rows in every table of the registry, by table name (health checks; before/after snapshots in tests). */
+  tableRowCounts(): Promise<Record<string, number>> {
+    return this.read(async (c) => {
+      const tables = await selectRows(c, `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name`, []);
+      const counts: Record<string, number> = {};
+      for (const t of tables) {
+        const name = String(t.table_name);
+        const rows = await selectRows(c, `SELECT count(*) AS n FROM ${sqlIdentifier(name)}`, []);
+        counts[name] = toNumber(rows[0]?.n);
+      }
+      return counts;
     });
   }
 

@@ -15,6 +15,11 @@ export interface RareflowConfig {
   servingDir: string;
   /** The rareflow package root: the Temporal CLI is cached under it (.rareflow/tools). */
   packageRoot: string;
+  /**
+   * RAREFLOW_WORKER_ID: a stable identity for `rareflow worker` / `rareflow dev`, unique among live processes (e.g. a
+   * StatefulSet pod name). A restarted worker then retries its crashed predecessor's activities at once. Unset: none.
+   */
+  workerId?: string;
 }
 
 export function packageRoot(): string {
@@ -34,5 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig
     registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
     servingDir: resolve(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
     packageRoot: packageRoot(),
+    ...(env.RAREFLOW_WORKER_ID?.trim() ? { workerId: env.RAREFLOW_WORKER_ID.trim() } : {}),
   };
 }

@@ -3,11 +3,13 @@
 
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createComputeActivities } from '../activities/compute.js';
-import { createRegistryActivities } from '../activities/registry.js';
+import { createRegistryActivities, type RegistryDeps } from '../activities/registry.js';
 import { ArtifactStore } from '../data/artifactStore.js';
 import { Registry } from '../data/registry.js';
+import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
 import type { TemporalTarget } from '../infra/temporalServer.js';
 import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE } from '../workflows/contract.js';
+import { releaseOrphanedActivities } from './orphanedActivities.js';
 import { workflowsPath } from './workflowBundle.js';
 
 export type QueueName = 'compute' | 'registry';
@@ -23,6 +25,16 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Concurrent compute activities in this process. @default 2 (one per core on our machines) */
   maxConcurrentComputeActivities?: number;
+  /**
+   * A stable worker identity (RAREFLOW_WORKER_ID) that no other live process uses. With one, a restarted worker
+   * first fails the activity attempts its crashed predecessor had started, so they are retried at once (see
+   * orphanedActivities.ts). @default the SDK's pid@host, and no release
+   */
+  identity?: string;
+  /** Faults to inject (infra/faultInjection.ts). @default RAREFLOW_FAULTS, or none when it is unset */
+  faults?: ActivityFault[];
+  /** Lines for an operator (temp files swept, activities released, faults active). @default stderr */
+  log?: (line: string) => void;
 }
 
 export interface RareflowWorkers {
@@ -79,12 +91,29 @@ export function installWorkerRuntime(): void {
 
 export async function createRareflowWorkers(opts: WorkerOptions): Promise<RareflowWorkers> {
   installWorkerRuntime();
+  const log = opts.log ?? ((line: string) => process.stderr.write(`rareflow worker: ${line}\n`));
   const queues = opts.queues ?? ['compute', 'registry'];
+  const artifacts = new ArtifactStore(opts.artifactRoot);
+  const computeActivities = queues.includes('compute') ? createComputeActivities({ artifacts, servingDir: opts.servingDir }) : undefined;
+  // Names the fault list may use: every activity of either queue (building the objects touches no resources).
+  const activityNames = () => [...Object.keys(createComputeActivities({ artifacts })), ...Object.keys(createRegistryActivities({ artifacts } as RegistryDeps))];
+  const faults = opts.faults ?? (process.env.RAREFLOW_FAULTS ? faultsFromEnv(process.env, activityNames()) : undefined);
+  const interceptors = faults && faults.length > 0 ? { activity: [faultInjectionInterceptor(faults)] } : undefined;
+  if (interceptors) log(`fault injection is on (RAREFLOW_FAULTS): ${describeFaults(faults!)}`);
+  // Temp files of writers killed mid-write (a crashed worker) never reach the store; clear them before work starts.
+  const swept = await artifacts.sweepOrphanedTemp();
+  if (swept.length > 0) log(`removed ${swept.length} temp file(s) left in ${artifacts.root} by writers that are gone`);
+  if (opts.identity) {
+    const released = await releaseOrphanedActivities(opts.target, opts.identity, queues.includes('compute') ? [COMPUTE_TASK_QUEUE] : []);
+    if (released.length > 0) {
+      log(`released ${released.length} activity attempt(s) that worker ${opts.identity} had started before it restarted: ${released.map((a) => `${a.activityType} of ${a.workflowId}`).join(', ')}`);
+    }
+  }
   const connection = await connectNative(opts.target);
   const workers: Worker[] = [];
   let registry: Registry | undefined;
   try {
-    if (queues.includes('compute')) {
+    if (computeActivities) {
       const bundle = opts.workflowBundle ?? (await buildWorkflowBundle());
       workers.push(
         await Worker.create({
@@ -92,8 +121,10 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           namespace: opts.target.namespace,
           taskQueue: COMPUTE_TASK_QUEUE,
           workflowBundle: bundle,
-          activities: createComputeActivities({ artifacts: new ArtifactStore(opts.artifactRoot), servingDir: opts.servingDir }),
+          activities: computeActivities,
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
+          ...(opts.identity ? { identity: opts.identity } : {}),
+          ...(interceptors ? { interceptors } : {}),
         }),
       );
     }
@@ -104,8 +135,10 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           connection,
           namespace: opts.target.namespace,
           taskQueue: REGISTRY_TASK_QUEUE,
-          activities: createRegistryActivities({ registry, artifacts: new ArtifactStore(opts.artifactRoot), servingDir: opts.servingDir }),
+          activities: createRegistryActivities({ registry, artifacts, servingDir: opts.servingDir }),
           maxConcurrentActivityTaskExecutions: 4,
+          ...(opts.identity ? { identity: opts.identity } : {}),
+          ...(interceptors ? { interceptors } : {}),
         }),
       );
     }
