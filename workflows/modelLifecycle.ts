@@ -27,6 +27,7 @@ import {
   type RetrainResult,
   type RetrainTrigger,
 } from './contract.js';
+import { innermostFailure } from './failureReason.js';
 import { retrainPipeline } from './retrainPipeline.js';
 
 const HISTORY_KEPT = 20;
@@ -139,8 +140,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     } catch (err) {
       // A failed retrain (bad data, exhausted retries) must not end the entity; it is recorded and the loop goes on.
       result = undefined;
-      const cause = (err as { cause?: { message?: string } }).cause;
-      failure = cause?.message ?? (err as Error).message;
+      failure = innermostFailure(err);
     }
     const finishedAt = new Date().toISOString();
     state.history.push({

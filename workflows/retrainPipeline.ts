@@ -3,6 +3,7 @@
 
 import {
   condition,
+  isCancellation,
   executeChild,
   getExternalWorkflowHandle,
   patched,
@@ -59,242 +60,260 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
   const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling });
 
-  await registry.registryStartRun({
-    runId,
-    modelName: spec.modelName,
-    workflowId: runId,
-    startedAt: new Date().toISOString(),
-    seed: spec.seed,
-    params: { spec, trigger },
-    inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
-  });
-  if (trigger.kind === 'drift') {
-    await registry.registryRecordDrift({
-      modelName: spec.modelName,
-      at: new Date().toISOString(),
-      source: 'lifecycle',
-      evidence: { reason: trigger.reason, coalesced: trigger.coalesced, ...(trigger.metrics ? { metrics: trigger.metrics } : {}), ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}) },
+  // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
+  // and bad input must leave nothing in the registry); histories from before this patch registered first.
+  let registered = false;
+  const registerRun = async () => {
+    await registry.registryStartRun({
       runId,
-    });
-  }
-  const champion = await registry.registryChampion(spec.modelName);
-
-  // Adaptive sampling: a child workflow fans out one activity per shard (seed 003's cluster mode) and merges.
-  stage = 'adaptive sampling';
-  let samples: ArtifactRef[];
-  let samplingStage: StageSummary;
-  if (patched('adaptive-sampling-child-workflow')) {
-    const sampled = await executeChild(adaptiveSampling, {
-      workflowId: `${runId}-sampling`,
-      args: [
-        {
-          files: described.files,
-          fileSha256s: described.fileSha256s,
-          label: spec.input.label,
-          positiveLabel: described.positiveLabel,
-          ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
-          featureNames: described.featureNames,
-          targetSize: described.targetSize,
-          positiveTarget: described.positiveTarget,
-          shards: spec.sampling.shards ?? 1,
-          seed: spec.seed,
-        },
-      ],
-    });
-    samples = [sampled.sample];
-    samplingStage = {
-      stage: 'adaptiveSample',
-      rowsIn: sampled.scannedRows,
-      rowsOut: sampled.positives + sampled.negatives,
-      positivesIn: sampled.positivesSeen,
-      positivesOut: sampled.positives,
-      seconds: sampled.seconds,
-      note: [`${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`, ...sampled.warnings].join('; '),
-    };
-  } else {
-    // Histories recorded before the child workflow: one activity per shard of whole files, started from here.
-    const shardCount = Math.max(1, Math.min(spec.sampling.shards ?? 1, described.files.length));
-    const shardFiles: number[][] = Array.from({ length: shardCount }, () => []);
-    described.files.forEach((_, i) => shardFiles[i % shardCount]!.push(i));
-    const shards = await Promise.all(
-      shardFiles.map((fileIndexes, shardIndex) =>
-        compute.adaptiveSampleShard({
-          files: fileIndexes.map((i) => described.files[i]!),
-          fileSha256s: fileIndexes.map((i) => described.fileSha256s[i]!),
-          label: spec.input.label,
-          positiveLabel: described.positiveLabel,
-          featureNames: described.featureNames,
-          targetSize: spec.sampling.targetSize ?? described.targetSize,
-          positiveTarget: described.positiveTarget,
-          shardIndex,
-          shardCount,
-          seed: spec.seed,
-        }),
-      ),
-    );
-    samples = shards.map((s) => s.sample);
-    samplingStage = {
-      stage: 'adaptiveSample',
-      rowsIn: shards.reduce((a, s) => a + s.scannedRows, 0),
-      rowsOut: shards.reduce((a, s) => a + s.rows, 0),
-      positivesIn: shards.reduce((a, s) => a + s.positivesSeen, 0),
-      positivesOut: shards.reduce((a, s) => a + s.positives, 0),
-      seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
-      ...(shards.some((s) => s.warning) ? { note: shards.map((s) => s.warning).filter(Boolean).join('; ') } : {}),
-    };
-  }
-
-  stage = 'merge and split';
-  const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed });
-  const stages: StageSummary[] = [samplingStage, split.summary];
-
-  let train = split.train;
-  if (spec.denoise.method !== 'none') {
-    stage = 'label-noise filtering';
-    const cleaned = await compute.filterLabelNoise({
-      train,
-      method: spec.denoise.method,
-      k: spec.denoise.k ?? 3,
-      ...(spec.denoise.neighbors ? { neighbors: spec.denoise.neighbors } : {}),
-      ...(spec.denoise.method === 'confident' ? { seed: spec.seed } : {}),
-    });
-    train = cleaned.dataset;
-    stages.push(cleaned.summary);
-  }
-  let lineage = undefined;
-  if (spec.adasyn.enabled) {
-    stage = 'ADASYN';
-    const augmented = await compute.oversampleAdasyn({
-      train,
-      k: spec.adasyn.k ?? 5,
-      beta: spec.adasyn.beta ?? 1,
+      modelName: spec.modelName,
+      workflowId: runId,
+      startedAt: new Date().toISOString(),
       seed: spec.seed,
-      ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
-      ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
+      params: { spec, trigger },
+      inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
     });
-    train = augmented.dataset;
-    lineage = augmented.lineage;
-    stages.push(augmented.summary);
-  }
-
-  stage = 'training';
-  const trained = await compute.trainModel({
-    train,
-    validation: split.validation,
-    model: spec.model,
-    labels: { positive: described.positiveLabel, negative: described.negativeLabel },
-    seed: spec.seed,
-    modelName: spec.modelName,
-    runId,
-  });
-  stages.push(trained.summary);
-
-  stage = 'validation';
-  const validated = await compute.validateModel({
-    model: trained.model,
-    test: split.test,
-    gates: spec.gates,
-    ...(champion ? { champion: champion.model } : {}),
-    stages,
-    seed: spec.seed,
-    runId,
-  });
-
-  await registry.registryRecordRetrain({
-    runId,
-    modelName: spec.modelName,
-    datasets: [
-      { ref: split.train, role: 'train' },
-      { ref: split.validation, role: 'validation' },
-      { ref: split.test, role: 'test' },
-      { ref: train, role: 'train-augmented' },
-    ],
-    model: trained.model,
-    modelKind: spec.model.kind,
-    threshold: trained.threshold,
-    createdAt: new Date().toISOString(),
-    report: validated.report,
-    ...(lineage ? { lineage } : {}),
-  });
-
-  const finish = async (outcome: RetrainOutcome, extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {}): Promise<RetrainResult> => {
-    await registry.registryFinishRun({ runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri });
-    stage = outcome;
-    return {
-      runId,
-      modelName: spec.modelName,
-      outcome,
-      modelSha256: trained.model.sha256,
-      reportUri: validated.report.uri,
-      ...(validated.html ? { reportHtmlUri: validated.html.uri } : {}),
-      validation: validated.summary,
-      stages,
-      trigger,
-      ...extra,
-    };
-  };
-
-  if (validated.summary.verdict === 'fail') return finish('rejected-by-gate', { reason: validated.summary.reasons.join('; ') });
-  // Too few test rows of a class to judge: the gate spec says whether to stop, ask a human, or go ahead.
-  const onInsufficient = spec.gates.onInsufficientEvidence ?? 'reject';
-  const insufficient = validated.summary.verdict === 'insufficient-evidence';
-  if (insufficient && onInsufficient === 'reject') {
-    return finish('insufficient-evidence', { reason: validated.summary.reasons.join('; ') });
-  }
-
-  if (spec.requireApproval || (insufficient && onInsufficient === 'require-approval')) {
-    stage = 'awaiting-approval';
-    const parent = workflowInfo().parent;
-    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
-    const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
-    if (!decided || !decision) return finish('approval-timed-out', { reason: 'no approve or reject signal before the approval timeout' });
-    if (patched('approval-audit')) {
-      await registry.registryRecordApproval({
-        runId,
-        stage: 'promotion',
-        approved: decision.approved,
-        decidedBy: decision.by,
+    if (trigger.kind === 'drift') {
+      await registry.registryRecordDrift({
+        modelName: spec.modelName,
         at: new Date().toISOString(),
-        reason: decision.why ?? null,
+        source: 'lifecycle',
+        evidence: { reason: trigger.reason, coalesced: trigger.coalesced, ...(trigger.metrics ? { metrics: trigger.metrics } : {}), ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}) },
+        runId,
       });
     }
-    if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
-  }
+    registered = true;
+  };
+  const registerAfterSampling = patched('register-after-sampling');
+  if (!registerAfterSampling) await registerRun();
+  try {
+    const champion = await registry.registryChampion(spec.modelName);
 
-  // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.
-  if (patched('drift-reference') && samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
-    stage = 'drift reference';
-    await compute.buildDriftReference({
-      model: trained.model,
-      train: split.train,
-      test: split.test,
-      rawPrior: samplingStage.positivesIn / samplingStage.rowsIn,
+    // Adaptive sampling: a child workflow fans out one activity per shard (seed 003's cluster mode) and merges.
+    stage = 'adaptive sampling';
+    let samples: ArtifactRef[];
+    let samplingStage: StageSummary;
+    if (patched('adaptive-sampling-child-workflow')) {
+      const sampled = await executeChild(adaptiveSampling, {
+        workflowId: `${runId}-sampling`,
+        args: [
+          {
+            files: described.files,
+            fileSha256s: described.fileSha256s,
+            label: spec.input.label,
+            positiveLabel: described.positiveLabel,
+            ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
+            featureNames: described.featureNames,
+            targetSize: described.targetSize,
+            positiveTarget: described.positiveTarget,
+            shards: spec.sampling.shards ?? 1,
+            seed: spec.seed,
+          },
+        ],
+      });
+      samples = [sampled.sample];
+      samplingStage = {
+        stage: 'adaptiveSample',
+        rowsIn: sampled.scannedRows,
+        rowsOut: sampled.positives + sampled.negatives,
+        positivesIn: sampled.positivesSeen,
+        positivesOut: sampled.positives,
+        seconds: sampled.seconds,
+        note: [`${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`, ...sampled.warnings].join('; '),
+      };
+    } else {
+      // Histories recorded before the child workflow: one activity per shard of whole files, started from here.
+      const shardCount = Math.max(1, Math.min(spec.sampling.shards ?? 1, described.files.length));
+      const shardFiles: number[][] = Array.from({ length: shardCount }, () => []);
+      described.files.forEach((_, i) => shardFiles[i % shardCount]!.push(i));
+      const shards = await Promise.all(
+        shardFiles.map((fileIndexes, shardIndex) =>
+          compute.adaptiveSampleShard({
+            files: fileIndexes.map((i) => described.files[i]!),
+            fileSha256s: fileIndexes.map((i) => described.fileSha256s[i]!),
+            label: spec.input.label,
+            positiveLabel: described.positiveLabel,
+            featureNames: described.featureNames,
+            targetSize: spec.sampling.targetSize ?? described.targetSize,
+            positiveTarget: described.positiveTarget,
+            shardIndex,
+            shardCount,
+            seed: spec.seed,
+          }),
+        ),
+      );
+      samples = shards.map((s) => s.sample);
+      samplingStage = {
+        stage: 'adaptiveSample',
+        rowsIn: shards.reduce((a, s) => a + s.scannedRows, 0),
+        rowsOut: shards.reduce((a, s) => a + s.rows, 0),
+        positivesIn: shards.reduce((a, s) => a + s.positivesSeen, 0),
+        positivesOut: shards.reduce((a, s) => a + s.positives, 0),
+        seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
+        ...(shards.some((s) => s.warning) ? { note: shards.map((s) => s.warning).filter(Boolean).join('; ') } : {}),
+      };
+    }
+
+    if (registerAfterSampling) await registerRun();
+
+    stage = 'merge and split';
+    const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed });
+    const stages: StageSummary[] = [samplingStage, split.summary];
+
+    let train = split.train;
+    if (spec.denoise.method !== 'none') {
+      stage = 'label-noise filtering';
+      const cleaned = await compute.filterLabelNoise({
+        train,
+        method: spec.denoise.method,
+        k: spec.denoise.k ?? 3,
+        ...(spec.denoise.neighbors ? { neighbors: spec.denoise.neighbors } : {}),
+        ...(spec.denoise.method === 'confident' ? { seed: spec.seed } : {}),
+      });
+      train = cleaned.dataset;
+      stages.push(cleaned.summary);
+    }
+    let lineage = undefined;
+    if (spec.adasyn.enabled) {
+      stage = 'ADASYN';
+      const augmented = await compute.oversampleAdasyn({
+        train,
+        k: spec.adasyn.k ?? 5,
+        beta: spec.adasyn.beta ?? 1,
+        seed: spec.seed,
+        ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
+        ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
+      });
+      train = augmented.dataset;
+      lineage = augmented.lineage;
+      stages.push(augmented.summary);
+    }
+
+    stage = 'training';
+    const trained = await compute.trainModel({
+      train,
+      validation: split.validation,
+      model: spec.model,
+      labels: { positive: described.positiveLabel, negative: described.negativeLabel },
       seed: spec.seed,
+      modelName: spec.modelName,
+      runId,
     });
-  }
+    stages.push(trained.summary);
 
-  // Canary promotion: the challenger serves a growing share of live traffic and is judged per class (a first
-  // model has no champion to compare with, so it is promoted directly).
-  if (spec.canary && champion && patched('canary-rollout')) {
-    stage = 'canary';
-    const rollout = await executeChild(canaryRollout, {
-      workflowId: canaryWorkflowId(runId),
-      args: [
-        {
-          modelName: spec.modelName,
-          runId,
-          challengerSha256: trained.model.sha256,
-          championSha256: champion.model.sha256,
-          canary: spec.canary,
-          ...(spec.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: spec.approvalTimeoutMs } : {}),
-        },
+    stage = 'validation';
+    const validated = await compute.validateModel({
+      model: trained.model,
+      test: split.test,
+      gates: spec.gates,
+      ...(champion ? { champion: champion.model } : {}),
+      stages,
+      seed: spec.seed,
+      runId,
+    });
+
+    await registry.registryRecordRetrain({
+      runId,
+      modelName: spec.modelName,
+      datasets: [
+        { ref: split.train, role: 'train' },
+        { ref: split.validation, role: 'validation' },
+        { ref: split.test, role: 'test' },
+        { ref: train, role: 'train-augmented' },
       ],
+      model: trained.model,
+      modelKind: spec.model.kind,
+      threshold: trained.threshold,
+      createdAt: new Date().toISOString(),
+      report: validated.report,
+      ...(lineage ? { lineage } : {}),
     });
-    const by = rollout.decidedBy ?? decision?.by;
-    return finish(rollout.outcome, { ...(by ? { decidedBy: by } : {}), reason: rollout.reason, canary: rollout });
-  }
 
-  stage = 'promoting';
-  await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
-  return finish('promoted', decision ? { decidedBy: decision.by } : {});
+    const finish = async (outcome: RetrainOutcome, extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {}): Promise<RetrainResult> => {
+      await registry.registryFinishRun({ runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri });
+      stage = outcome;
+      return {
+        runId,
+        modelName: spec.modelName,
+        outcome,
+        modelSha256: trained.model.sha256,
+        reportUri: validated.report.uri,
+        ...(validated.html ? { reportHtmlUri: validated.html.uri } : {}),
+        validation: validated.summary,
+        stages,
+        trigger,
+        ...extra,
+      };
+    };
+
+    if (validated.summary.verdict === 'fail') return finish('rejected-by-gate', { reason: validated.summary.reasons.join('; ') });
+    // Too few test rows of a class to judge: the gate spec says whether to stop, ask a human, or go ahead.
+    const onInsufficient = spec.gates.onInsufficientEvidence ?? 'reject';
+    const insufficient = validated.summary.verdict === 'insufficient-evidence';
+    if (insufficient && onInsufficient === 'reject') {
+      return finish('insufficient-evidence', { reason: validated.summary.reasons.join('; ') });
+    }
+
+    if (spec.requireApproval || (insufficient && onInsufficient === 'require-approval')) {
+      stage = 'awaiting-approval';
+      const parent = workflowInfo().parent;
+      if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
+      const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
+      if (!decided || !decision) return finish('approval-timed-out', { reason: 'no approve or reject signal before the approval timeout' });
+      if (patched('approval-audit')) {
+        await registry.registryRecordApproval({
+          runId,
+          stage: 'promotion',
+          approved: decision.approved,
+          decidedBy: decision.by,
+          at: new Date().toISOString(),
+          reason: decision.why ?? null,
+        });
+      }
+      if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
+    }
+
+    // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.
+    if (patched('drift-reference') && samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
+      stage = 'drift reference';
+      await compute.buildDriftReference({
+        model: trained.model,
+        train: split.train,
+        test: split.test,
+        rawPrior: samplingStage.positivesIn / samplingStage.rowsIn,
+        seed: spec.seed,
+      });
+    }
+
+    // Canary promotion: the challenger serves a growing share of live traffic and is judged per class (a first
+    // model has no champion to compare with, so it is promoted directly).
+    if (spec.canary && champion && patched('canary-rollout')) {
+      stage = 'canary';
+      const rollout = await executeChild(canaryRollout, {
+        workflowId: canaryWorkflowId(runId),
+        args: [
+          {
+            modelName: spec.modelName,
+            runId,
+            challengerSha256: trained.model.sha256,
+            championSha256: champion.model.sha256,
+            canary: spec.canary,
+            ...(spec.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: spec.approvalTimeoutMs } : {}),
+          },
+        ],
+      });
+      const by = rollout.decidedBy ?? decision?.by;
+      return finish(rollout.outcome, { ...(by ? { decidedBy: by } : {}), reason: rollout.reason, canary: rollout });
+    }
+
+    stage = 'promoting';
+    await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
+    return finish('promoted', decision ? { decidedBy: decision.by } : {});
+  } catch (err) {
+    // A retrain that fails after it was registered is finished as failed, so no run stays 'running' forever.
+    if (registered && !isCancellation(err) && patched('finish-failed-runs')) {
+      await registry.registryFinishRun({ runId, outcome: 'failed', finishedAt: new Date().toISOString() });
+    }
+    throw err;
+  }
 }

@@ -200,13 +200,12 @@ describe('bad data fails fast as a non-retryable InvalidInput failure', () => {
     badData = { reason: status.history[0]!.outcomeReason, runStatus: await runStatusIn(join(home, 'registry.duckdb'), runId) };
   });
 
-  // Known bugs that need a change in workflows/ (reported on issue 8). `it.fails` pins today's behaviour: once the
-  // workflows are fixed these flip to failing, and `.fails` comes off.
-  it.fails('KNOWN BUG (modelLifecycle): the lifecycle history gives the failure\'s reason, not "Activity task failed"', () => {
+  // Found by this suite and fixed in workflows/ (failure reason from the innermost cause; failed runs finished).
+  it('the lifecycle history gives the failure\'s reason, not "Activity task failed"', () => {
     expect(badData?.reason).toMatch(/injected bad data in validateModel/);
   });
 
-  it.fails('KNOWN BUG (retrainPipeline): a retrain that fails after it started is finished as failed in the registry, not left running', () => {
+  it('a retrain that fails after it started is finished as failed in the registry, not left running', () => {
     expect(badData?.runStatus).toBe('failed');
   });
 });

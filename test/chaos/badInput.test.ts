@@ -191,10 +191,9 @@ describe('bad input through a pipeline spec (rareflow run --wait, the retrain wo
     });
   }
 
-  // Known bug that needs a change in workflows/retrainPipeline.ts (reported on issue 8): the retrain registers its
-  // run before the sampling child checks the kept rows, so a NaN found there leaves a run row in state "running".
-  // `it.fails` pins it; once the run is registered after sampling, this flips to failing and `.fails` comes off.
-  it.fails('KNOWN BUG (retrainPipeline): bad values found while sampling leave no run row behind', () => {
+  // Found by this suite: the retrain registered its run before the sampling child checked the kept rows, so a NaN
+  // found there left a run row in state "running"; it now registers after sampling (patched 'register-after-sampling').
+  it('bad values found while sampling leave no run row behind', () => {
     expect(runsRowsAfterStart).toHaveLength(2);
     for (const r of runsRowsAfterStart) expect(r.after, r.what).toBe(r.before);
   });
