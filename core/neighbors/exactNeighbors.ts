@@ -8,6 +8,7 @@ import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
+import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { SEARCH_WORKER_SOURCE, SLOT } from './searchWorkerSource.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
@@ -280,15 +281,7 @@ export class ExactNeighborIndex implements NeighborIndex {
       for (let j = 0; j < n; j++) {
         const r = i32[(listI >> 2) + i * kp + j]!;
         if (r === self) continue;
-        const d = squaredDistance(point, this.values, r * cols, cols);
-        let pos = m++;
-        while (pos > 0 && (candD[pos - 1]! > d || (candD[pos - 1] === d && candI[pos - 1]! > r))) {
-          candD[pos] = candD[pos - 1]!;
-          candI[pos] = candI[pos - 1]!;
-          pos--;
-        }
-        candD[pos] = d;
-        candI[pos] = r;
+        m = insertCandidate(candD, candI, m, squaredDistance(point, this.values, r * cols, cols), r);
       }
       const worst = f32[(listD >> 2) + i * kp + kp - 1]!;
       const complete = n < kp || kp === this.rows || worst - epsilonFactor * (queryNorms[i]! + this.maxNorm) > candD[k - 1]!;
@@ -388,14 +381,6 @@ export class ExactNeighborIndex implements NeighborIndex {
   }
 }
 
-function squaredDistance(point: MatrixValues, values: MatrixValues, off: number, cols: number): number {
-  let d = 0;
-  for (let c = 0; c < cols; c++) {
-    const diff = point[c]! - values[off + c]!;
-    d += diff * diff;
-  }
-  return d;
-}
 
 function align(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;

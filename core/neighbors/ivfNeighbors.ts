@@ -7,6 +7,7 @@ import { seededRandom, type RandomSource } from '../random.js';
 import { INTEGER_DISTANCE_KERNEL_WASM_BASE64 } from './integerDistanceKernelWasm.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
+import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool, type KernelJob } from './wasmKernelPool.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 
@@ -677,15 +678,7 @@ export class IvfNeighborIndex implements NeighborIndex {
       for (let j = 0; j < n; j++) {
         const r = this.slotRow[i32[(listI >> 2) + i * kp + j]!]!;
         if (r < 0 || r === self) continue;
-        const d = squaredDistance(point, this.values, r * cols, cols);
-        let pos = m++;
-        while (pos > 0 && (candD[pos - 1]! > d || (candD[pos - 1] === d && candI[pos - 1]! > r))) {
-          candD[pos] = candD[pos - 1]!;
-          candI[pos] = candI[pos - 1]!;
-          pos--;
-        }
-        candD[pos] = d;
-        candI[pos] = r;
+        m = insertCandidate(candD, candI, m, squaredDistance(point, this.values, r * cols, cols), r);
       }
       if (m < k) throw new Error(`IVF search kept ${m} of ${k} neighbours for query ${i}; this is a bug.`);
       distances.set(candD.subarray(0, k), i * k);
@@ -904,14 +897,6 @@ function rejectNonFinite(values: MatrixValues, rows: number, cols: number): neve
   throw new Error('a column range was not finite, yet every value is; this is a bug.');
 }
 
-function squaredDistance(point: MatrixValues, values: MatrixValues, off: number, cols: number): number {
-  let d = 0;
-  for (let c = 0; c < cols; c++) {
-    const diff = point[c]! - values[off + c]!;
-    d += diff * diff;
-  }
-  return d;
-}
 
 function identity(n: number): Int32Array {
   const out = new Int32Array(n);
