@@ -8,7 +8,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
-import { buildWorkflowBundle } from '../../worker/rareflowWorkers.js';
+import { buildWorkflowBundle, createRareflowWorkers, type RareflowWorkers } from '../../worker/rareflowWorkers.js';
 
 export interface TemporalTestEnv {
   server: DevServer;
@@ -41,4 +41,15 @@ export async function startTemporalTestEnv(): Promise<TemporalTestEnv> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The compute and registry workers of one test, on the env's server, bundle, store, registry and serving directory. */
+export function createTestWorkers(env: TemporalTestEnv): Promise<RareflowWorkers> {
+  return createRareflowWorkers({
+    target: env.server.target,
+    artifactRoot: env.artifactRoot,
+    registryPath: env.registryPath,
+    servingDir: env.servingDir,
+    workflowBundle: env.bundle,
+  });
 }

@@ -12,7 +12,6 @@ import { seededRandom } from '../../core/random.js';
 import type { Registry } from '../../data/registry.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { readServingState } from '../../data/servingState.js';
-import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import {
   COMPUTE_TASK_QUEUE,
   canaryAbortSignal,
@@ -22,7 +21,7 @@ import {
   type CanaryRolloutResult,
   type CanarySpec,
 } from '../../workflows/contract.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 let env: TemporalTestEnv;
@@ -95,13 +94,7 @@ async function simulateTraffic(modelName: string, challengerSha256: string, qual
 }
 
 async function withWorker<T>(work: (registry: Registry) => Promise<T>): Promise<T> {
-  const workers = await createRareflowWorkers({
-    target: env.server.target,
-    artifactRoot: env.artifactRoot,
-    registryPath: env.registryPath,
-    servingDir: env.servingDir,
-    workflowBundle: env.bundle,
-  });
+  const workers = await createTestWorkers(env);
   const result = await workers.run((async () => {
     const r = await work(workers.registry!);
     await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout');

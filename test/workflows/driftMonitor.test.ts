@@ -15,9 +15,8 @@ import type { Registry } from '../../data/registry.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { readServingState } from '../../data/servingState.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
-import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { COMPUTE_TASK_QUEUE, driftMonitorWorkflowId, monitorStatusQuery, stopMonitorSignal, type DriftMonitorStatus } from '../../workflows/contract.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 let env: TemporalTestEnv;
@@ -88,13 +87,7 @@ describe('driftMonitor on a real Temporal server', () => {
       { modelName, input: { paths: [trainPath], label: 'label' }, sampling: { targetSize: 6000 }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 5 },
       'test spec',
     );
-    const workers = await createRareflowWorkers({
-      target: env.server.target,
-      artifactRoot: env.artifactRoot,
-      registryPath: env.registryPath,
-      servingDir: env.servingDir,
-      workflowBundle: env.bundle,
-    });
+    const workers = await createTestWorkers(env);
     const c = new RareflowClient(env.client);
     const outcome = await workers.run(
       (async () => {

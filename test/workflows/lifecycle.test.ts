@@ -9,9 +9,8 @@ import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { retrainScheduleOptions } from '../../client/orchestratedCommands.js';
 import type { Registry } from '../../data/registry.js';
-import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 let env: TemporalTestEnv;
@@ -39,13 +38,7 @@ function spec(modelName: string, extra: Record<string, unknown> = {}): PipelineS
 }
 
 async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
-  const workers = await createRareflowWorkers({
-    target: env.server.target,
-    artifactRoot: env.artifactRoot,
-    registryPath: env.registryPath,
-    servingDir: env.servingDir,
-    workflowBundle: env.bundle,
-  });
+  const workers = await createTestWorkers(env);
   const c = new RareflowClient(env.client);
   const result = await workers.run((async () => {
     const r = await work(c, workers.registry!);
