@@ -141,7 +141,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const featureJson = rows.map((r) => JSON.stringify(r));
   const scoreUrl = new URL('/score', o.url);
   const feedbackUrl = new URL('/feedback', o.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency + 1 });
+  // FIFO reuse keeps every pooled connection busy, so none sits idle long enough for a server to close it under us.
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency + 1, scheduling: 'fifo' });
   const random = seededRandom(o.seed ?? 1);
   const total = Math.max(1, Math.floor((o.ratePerSecond * o.durationMs) / 1000));
   const latencies = new Float64Array(total);

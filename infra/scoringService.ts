@@ -57,6 +57,8 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const MAX_RETRY_MS = 30_000;
 /** A request id is an opaque string of at most this many characters. */
 const MAX_REQUEST_ID = 256;
+/** How long an idle keep-alive connection stays open, in ms. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** At most one challenger-failure line per this many ms (the counter counts every one). */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -736,6 +738,10 @@ export async function startScoringService(options: ScoringServiceOptions): Promi
     // Logged and counted; the service starts and answers 503 until a loadable state is published.
   }
   const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => impl.handle(req, res));
+  // Node closes an idle keep-alive connection after 5 s; a client (or load balancer) that reuses it at that moment
+  // gets a reset. Keep idle connections longer than common client and balancer idle timeouts (60 s).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -198,11 +198,12 @@ describe('worker SIGKILL during a retrain', () => {
     expectCleanState(baseline);
     expect(baseline.activities).toEqual([
       'describeInput',
-      'registryStartRun',
       'registryChampion',
       'planSampleShards',
       'adaptiveSampleShard',
       'mergeSampleShards',
+      // The run is registered once sampling has checked the kept rows (bad input leaves no run behind).
+      'registryStartRun',
       'mergeAndSplit',
       'filterLabelNoise',
       'oversampleAdasyn',
