@@ -296,7 +296,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { results, latencies, stationary, windowsToDetect, metrics } = outcome;
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   say('7/7 summary');
-  for (const r of results) say(`  ${r.trigger.kind} retrain ${r.runId}: ${r.outcome}${r.reason && r.outcome !== 'promoted' ? ` (${r.reason.split("; ")[0]})` : ''}`);
+  for (const r of results) say(`  ${r.trigger.kind} retrain ${r.runId}: ${r.outcome}${r.reason && r.outcome !== 'promoted' ? ` (${r.reason.split('; ')[0]})` : ''}`);
   const counter = (name: string) => [...metrics.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => `${m[1]} ${m[2]}`);
   load = {
     sent: Number(/^rareflow_requests_total\{[^}]*\} /m.test(metrics) ? counter('rareflow_requests_total').reduce((a, l) => a + Number(l.split(' ').at(-1)), 0) : 0),
