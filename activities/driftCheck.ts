@@ -172,8 +172,6 @@ export function driftCheckActivities(deps: ComputeDeps) {
         const found = await artifacts.findByKey(referenceKey(champion.sha256));
         if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
         const stored = JSON.parse(await readFile(artifacts.pathOf(found.reference), 'utf8')) as StoredReference;
-        const modelPath = new URL(champion.uri).pathname;
-        const model = parseModelArtifact(JSON.parse(await readFile(modelPath, 'utf8')), modelPath);
         const names = stored.reference.features.map((f) => f.name);
 
         const served = await readServingRows({ servingDir, modelName: input.modelName, fromMs: input.fromMs, toMs: input.toMs, modelSha256: champion.sha256 });
@@ -205,7 +203,8 @@ export function driftCheckActivities(deps: ComputeDeps) {
             features: { rows: keep.length, cols: names.length, values: Float64Array.from(values), names },
             scores,
             labels,
-            calibrated: priorCorrected(scores, stored.fitPrior > 0 && stored.fitPrior < 1 ? stored.fitPrior : model.training.fitPrevalence, stored.rawPrior),
+            // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
+            ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
           },
           input.options ?? {},
         );

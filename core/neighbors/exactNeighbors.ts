@@ -7,7 +7,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
+import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { SEARCH_WORKER_SOURCE, SLOT } from './searchWorkerSource.js';
 
@@ -165,8 +165,7 @@ export class ExactNeighborIndex implements NeighborIndex {
     const { cols } = this;
     const excludeSelf = opts.excludeSelf;
     assertQueryPoints(points, q, cols, excludeSelf);
-    let excludesAny = false;
-    if (excludeSelf !== undefined) for (let i = 0; i < q; i++) if (excludeSelf[i]! >= 0) excludesAny = true;
+    const excludesAny = excludesAnyRow(excludeSelf, q);
     this.checkK(k, excludesAny);
     return this.run(q, k, excludeSelf, (i, out, at) => {
       for (let c = 0; c < cols; c++) out[at + c] = points[i * cols + c]!;

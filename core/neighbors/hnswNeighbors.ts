@@ -4,7 +4,7 @@
 import hnswlib from 'hnswlib-node';
 import { InvalidInputError } from '../invalidInputError.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
+import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { assertFiniteFeatures } from '../dataset.js';
 
 /** HNSW graph parameters; see hnswlib's ALGO_PARAMS for their trade-offs. */
@@ -95,8 +95,7 @@ export class HnswNeighborIndex implements NeighborIndex {
   }
 
   private search(q: number, k: number, excludeSelf: Int32Array | undefined, row: (i: number) => MatrixValues): NeighborResult {
-    let excludesAny = false;
-    if (excludeSelf !== undefined) for (let i = 0; i < q; i++) if (excludeSelf[i]! >= 0) excludesAny = true;
+    const excludesAny = excludesAnyRow(excludeSelf, q);
     const available = this.rows - (excludesAny ? 1 : 0);
     if (!Number.isInteger(k) || k < 1 || k > available) {
       throw new InvalidInputError(

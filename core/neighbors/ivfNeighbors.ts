@@ -6,7 +6,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { seededRandom, type RandomSource } from '../random.js';
 import { INTEGER_DISTANCE_KERNEL_WASM_BASE64 } from './integerDistanceKernelWasm.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertQueryPoints, assertRowIds } from './neighborIndex.js';
+import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool, type KernelJob } from './wasmKernelPool.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
@@ -301,8 +301,7 @@ export class IvfNeighborIndex implements NeighborIndex {
     const { cols } = this;
     const excludeSelf = opts.excludeSelf;
     assertQueryPoints(points, q, cols, excludeSelf);
-    let excludesAny = false;
-    if (excludeSelf !== undefined) for (let i = 0; i < q; i++) if (excludeSelf[i]! >= 0) excludesAny = true;
+    const excludesAny = excludesAnyRow(excludeSelf, q);
     this.checkK(k, excludesAny);
     return this.search(q, k, excludeSelf, excludesAny, (queriesAt, normsAt) => this.quantiseInto(points, q, queriesAt, normsAt),
       (i) => points.subarray(i * cols, i * cols + cols));

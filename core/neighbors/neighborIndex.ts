@@ -62,6 +62,12 @@ export function assertNeighborMatrix(x: NeighborMatrix): NeighborMatrix {
 }
 
 /** Query points of `query`: q rows of `cols` values, and one excludeSelf entry per query when given. */
+/** Whether any query row excludes itself (a row id ≥ 0 in `excludeSelf`). */
+export function excludesAnyRow(excludeSelf: Int32Array | undefined, q: number): boolean {
+  if (excludeSelf !== undefined) for (let i = 0; i < q; i++) if (excludeSelf[i]! >= 0) return true;
+  return false;
+}
+
 export function assertQueryPoints(points: MatrixValues, q: number, cols: number, excludeSelf: Int32Array | undefined): void {
   if (!Number.isInteger(q) || q < 0 || points.length < q * cols) {
     throw new InvalidInputError('points', `query points must hold q×cols = ${q}×${cols} values; got ${points.length} values for q=${q}.`);
