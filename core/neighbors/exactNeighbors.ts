@@ -1,15 +1,16 @@
-// Exact k-nearest-neighbour search: a WebAssembly SIMD kernel finds candidates with ‖q‖² + ‖x‖² − 2q·x in float32
-// on all cores, then each query's candidates are re-ranked in float64 and proven complete, so results equal a naive search.
+// Exact k-nearest-neighbour search: WebAssembly SIMD kernels find candidates with ‖q‖² + ‖x‖² − 2q·x (16-bit
+// integers first, float32 for what that cannot settle) on all cores, then each query's candidates are re-ranked in
+// float64 and proven complete, so results equal a naive search.
 
 import { availableParallelism } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { InvalidInputError } from '../invalidInputError.js';
 import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
-import { SEARCH_WORKER_SOURCE, SLOT } from './searchWorkerSource.js';
+import { WasmKernelPool } from './wasmKernelPool.js';
+import { IntegerCandidateSearch, type IntegerCandidates } from './integerCandidateSearch.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
 export interface ExactNeighborOptions {
@@ -31,7 +32,8 @@ export interface ExactNeighborOptions {
    */
   threads?: number;
   /**
-   * Distance multiply-adds (queries × rows × cols) below which a batch runs on the calling thread alone.
+   * Distance multiply-adds (queries × rows × cols) below which a batch runs on the calling thread alone and
+   * skips the integer screen.
    * @default 50_000_000
    */
   minWorkPerThread?: number;
@@ -41,6 +43,25 @@ export interface ExactNeighborOptions {
    * @default 8
    */
   candidateMargin?: number;
+  /**
+   * Screen candidates with 16-bit integer distances first (twice the float32 kernel's multiply-adds per
+   * instruction), proving each query's result from a bound on the quantisation error; `'auto'` does so for
+   * matrices of at least 2²⁰ values.
+   * @default 'auto'
+   */
+  integerScreen?: boolean | 'auto';
+}
+
+/** Values (rows × cols) from which `integerScreen: 'auto'` quantises the rows. */
+const INTEGER_SCREEN_MIN_VALUES = 1 << 20;
+
+interface Float32Kernel {
+  memory: WasmMemory;
+  pool: WasmKernelPool;
+  normsAt: number;
+  dataBytes: number;
+  maxNorm: number;
+  usable: boolean;
 }
 
 const PAGE = 65536;
@@ -53,33 +74,17 @@ function kernel(): WasmModule {
   return kernelModule;
 }
 
-type SearchFn = (
-  q0: number, q1: number, cols: number, queries: number, queryNorms: number, p0: number, p1: number,
-  panels: number, norms: number, listD: number, listI: number, listN: number, kp: number, scratch: number,
-) => void;
-
-interface Job {
-  slot: number;
-  q0: number;
-  q1: number;
-  queryBlock: number;
-  panels: number;
-  panelBlock: number;
-  cols: number;
-  queries: number;
-  queryNorms: number;
-  panelsAt: number;
-  normsAt: number;
-  listD: number;
-  listI: number;
-  listN: number;
-  kp: number;
-  scratch: number;
-}
+/** Arguments of the float32 kernel's `search` export. */
+const SEARCH_ARITY = 14;
 
 /**
  * Exact kNN over a row-major matrix. Distances are squared euclidean Σ(q − x)² summed in float64 in column order;
  * equal distances go to the lower row, as in a stable sort of a naive search.
+ *
+ * On matrices of 2²⁰ values or more, an integer screen (IntegerCandidateSearch) first keeps k + 1 + margin
+ * candidates per query by exact distances between the rows quantised to 16 bits; its bound on the quantisation
+ * error proves most queries' float64 re-rank complete. Queries it cannot prove (ties at the edge of the list,
+ * points far outside the rows' range) take the float32 pass.
  *
  * The float32 pass keeps k + 1 + margin candidates per query. Its error is below E = (cols + 16)·2⁻²³·(‖q‖² + max‖x‖²)
  * (the dot-product rounding bound, with a factor 2 to spare), so every row outside the candidates is at least
@@ -97,16 +102,9 @@ export class ExactNeighborIndex implements NeighborIndex {
   private readonly minWorkPerThread: number;
   private readonly candidateMargin: number;
   private readonly panels: number;
-  private readonly memory: WasmMemory;
-  private readonly search: SearchFn;
-  private readonly normsAt: number;
-  private readonly dataBytes: number;
-  private readonly maxNorm: number;
-  /** False when squared norms overflow float32: then every query takes the float64 scan. */
-  private readonly kernelUsable: boolean;
-  private workers: Worker[] = [];
-  private control: Int32Array | undefined;
-  private errorPorts: MessagePort[] = [];
+  private readonly screen: IntegerCandidateSearch | undefined;
+  /** The float32 kernel's packed rows, built on first use (with the integer screen, only for unproven queries). */
+  private float32: Float32Kernel | undefined;
 
   constructor(x: NeighborMatrix, opts: ExactNeighborOptions = {}) {
     const queryBlock = opts.queryBlock ?? 4096;
@@ -129,36 +127,24 @@ export class ExactNeighborIndex implements NeighborIndex {
     this.minWorkPerThread = minWork;
     this.candidateMargin = margin;
     this.panels = Math.ceil(rows / 8);
-
-    const panelFloats = this.panels * 8 * cols;
-    this.normsAt = panelFloats * 4;
-    this.dataBytes = this.normsAt + this.panels * 8 * 4;
-    this.memory = new wasm.Memory({ initial: Math.ceil(this.dataBytes / PAGE) + 1, maximum: MAX_PAGES, shared: true });
-    this.search = new wasm.Instance(kernel(), { env: { memory: this.memory } }).exports.search as SearchFn;
-    const f32 = new Float32Array(this.memory.buffer);
-    const norms = this.normsAt >> 2;
-    let maxNorm = 0;
-    for (let r = 0; r < rows; r++) {
-      const panelBase = (r >> 3) * cols * 8 + (r & 7);
-      let norm = 0;
-      for (let c = 0; c < cols; c++) {
-        const v = values[r * cols + c]!;
-        if (!Number.isFinite(v)) {
-          throw new InvalidInputError(
-            `feature column ${c}`,
-            `feature column ${c}: expected finite values, got ${v} at row ${r}; impute or drop missing values first.`,
-          );
-        }
-        const v32 = Math.fround(v);
-        f32[panelBase + c * 8] = v32;
-        norm += v32 * v32;
+    // Every value finite (else an error naming the first), and each column's range for the integer screen.
+    const lo = new Float64Array(cols).fill(Infinity);
+    const hi = new Float64Array(cols).fill(-Infinity);
+    // v·0 is NaN for NaN and ±Infinity alone, so one sum tells whether any value is not finite.
+    let notFinite = 0;
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++, i++) {
+        const v = values[i]!;
+        notFinite += v * 0;
+        if (v < lo[c]!) lo[c] = v;
+        if (v > hi[c]!) hi[c] = v;
       }
-      f32[norms + r] = norm;
-      if (norm > maxNorm) maxNorm = norm;
     }
-    for (let r = rows; r < this.panels * 8; r++) f32[norms + r] = Infinity;
-    this.maxNorm = Math.fround(maxNorm);
-    this.kernelUsable = Number.isFinite(this.maxNorm) && this.maxNorm < 1e30;
+    if (notFinite !== 0) rejectNonFinite(values, rows * cols, cols);
+    const screen = opts.integerScreen ?? 'auto';
+    this.screen = screen === true || (screen === 'auto' && rows * cols >= INTEGER_SCREEN_MIN_VALUES)
+      ? IntegerCandidateSearch.build(x, threads, { lo, hi })
+      : undefined;
   }
 
   query(points: MatrixValues, q: number, k: number, opts: NeighborQueryOptions = {}): NeighborResult {
@@ -167,7 +153,9 @@ export class ExactNeighborIndex implements NeighborIndex {
     assertQueryPoints(points, q, cols, excludeSelf);
     const excludesAny = excludesAnyRow(excludeSelf, q);
     this.checkK(k, excludesAny);
-    return this.run(q, k, excludeSelf, (i, out, at) => {
+    const kp = this.screenWidth(q, k);
+    const screened = kp > 0 ? this.screen!.candidatePoints(points, q, kp) : undefined;
+    return this.run(q, k, excludeSelf, screened, (i, out, at) => {
       for (let c = 0; c < cols; c++) out[at + c] = points[i * cols + c]!;
     }, (i) => points.subarray(i * cols, i * cols + cols));
   }
@@ -176,17 +164,17 @@ export class ExactNeighborIndex implements NeighborIndex {
     const { rows, cols, values } = this;
     assertRowIds(rowIds, rows);
     this.checkK(k, rowIds.length > 0);
-    return this.run(rowIds.length, k, rowIds, (i, out, at) => {
+    const kp = this.screenWidth(rowIds.length, k);
+    const screened = kp > 0 ? this.screen!.candidateRows(rowIds, kp) : undefined;
+    return this.run(rowIds.length, k, rowIds, screened, (i, out, at) => {
       const from = rowIds[i]! * cols;
       for (let c = 0; c < cols; c++) out[at + c] = values[from + c]!;
     }, (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols));
   }
 
   close(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers = [];
-    for (const p of this.errorPorts) p.close();
-    this.errorPorts = [];
+    this.screen?.close();
+    this.float32?.pool.close();
   }
 
   private checkK(k: number, excludesAny: boolean): void {
@@ -199,7 +187,69 @@ export class ExactNeighborIndex implements NeighborIndex {
     }
   }
 
+  /** Candidates per query of the integer screen, or 0 when this batch goes straight to the float32 kernel. */
+  private screenWidth(q: number, k: number): number {
+    const kp = k + 1 + this.candidateMargin;
+    return this.screen !== undefined && kp < this.rows && q * this.rows * this.cols >= this.minWorkPerThread ? kp : 0;
+  }
+
+  /**
+   * Queries proven by the integer screen take their float64 re-rank of its candidates; the others go through the
+   * float32 kernel (its own proof), and what that cannot prove is scanned in float64.
+   */
   private run(
+    q: number,
+    k: number,
+    excludeSelf: Int32Array | undefined,
+    screened: IntegerCandidates | undefined,
+    copyQuery: (i: number, out: Float32Array, at: number) => void,
+    queryValues: (i: number) => MatrixValues,
+  ): NeighborResult {
+    if (screened === undefined) return this.runFloat32(q, k, excludeSelf, copyQuery, queryValues);
+    const indices = new Int32Array(q * k);
+    const distances = new Float64Array(q * k);
+    const { cols, rows } = this;
+    const { kp } = screened;
+    const candD = new Float64Array(kp);
+    const candI = new Int32Array(kp);
+    const pending: number[] = [];
+    for (let i = 0; i < q; i++) {
+      const self = excludeSelf === undefined ? -1 : excludeSelf[i]!;
+      const point = queryValues(i);
+      const n = screened.count[i]!;
+      let m = 0;
+      for (let j = 0; j < n; j++) {
+        const r = screened.rows[i * kp + j]!;
+        if (r === self || r >= rows) continue;
+        m = insertCandidate(candD, candI, m, squaredDistance(point, this.values, r * cols, cols), r);
+      }
+      // Strictly beyond: a row outside the list cannot even tie the k-th (ties go to the lower row).
+      if (m >= k && candD[k - 1]! * (1 + 1e-12) < screened.outsideBound[i]!) {
+        distances.set(candD.subarray(0, k), i * k);
+        indices.set(candI.subarray(0, k), i * k);
+      } else {
+        pending.push(i);
+      }
+    }
+    this.lastUnproven = pending.length;
+    if (pending.length > 0) {
+      const rest = Int32Array.from(pending);
+      const sub = this.runFloat32(
+        rest.length, k, excludeSelf === undefined ? undefined : Int32Array.from(rest, (i) => excludeSelf[i]!),
+        (j, out, at) => copyQuery(rest[j]!, out, at), (j) => queryValues(rest[j]!),
+      );
+      for (let j = 0; j < rest.length; j++) {
+        distances.set(sub.distances.subarray(j * k, j * k + k), rest[j]! * k);
+        indices.set(sub.indices.subarray(j * k, j * k + k), rest[j]! * k);
+      }
+    }
+    return { indices, distances };
+  }
+
+  /** Queries of the last batch the integer screen could not prove (for tests and benchmarks). */
+  lastUnproven = 0;
+
+  private runFloat32(
     q: number,
     k: number,
     excludeSelf: Int32Array | undefined,
@@ -209,7 +259,8 @@ export class ExactNeighborIndex implements NeighborIndex {
     const indices = new Int32Array(q * k);
     const distances = new Float64Array(q * k);
     if (q === 0) return { indices, distances };
-    if (!this.kernelUsable) {
+    const f = this.float32Kernel();
+    if (!f.usable) {
       for (let i = 0; i < q; i++) this.scan(queryValues(i), excludeSelf === undefined ? -1 : excludeSelf[i]!, k, indices, distances, i * k);
       return { indices, distances };
     }
@@ -219,23 +270,14 @@ export class ExactNeighborIndex implements NeighborIndex {
     const threads = Math.max(1, Math.min(this.threads, Math.floor((q * this.rows * cols) / Math.max(1, this.minWorkPerThread)), qPadded / 4));
 
     // Per-call region after the data: queries, their norms, candidate lists (distances, rows, counts), scratch.
-    const queriesAt = align(this.dataBytes);
+    const queriesAt = align(f.dataBytes);
     const queryNormsAt = queriesAt + qPadded * cols * 4;
     const listD = queryNormsAt + qPadded * 4;
     const listI = listD + qPadded * kp * 4;
     const listN = listI + qPadded * kp * 4;
     const scratch = align(listN + qPadded * 4);
-    const end = scratch + 64 * threads;
-    const need = Math.ceil(end / PAGE);
-    const have = this.memory.buffer.byteLength / PAGE;
-    if (need > MAX_PAGES) {
-      throw new InvalidInputError(
-        'query batch',
-        `exact neighbour search needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory, above its 4 GiB limit; query in smaller batches.`,
-      );
-    }
-    if (need > have) this.memory.grow(need - have);
-    const buffer = this.memory.buffer;
+    this.ensureScratch(f, scratch + 64 * Math.min(qPadded / 4, threads * 8));
+    const buffer = f.memory.buffer;
     const f32 = new Float32Array(buffer);
     const i32 = new Int32Array(buffer);
     const qValues = f32.subarray(queriesAt >> 2, (queriesAt >> 2) + qPadded * cols);
@@ -254,19 +296,28 @@ export class ExactNeighborIndex implements NeighborIndex {
     }
     i32.fill(0, listN >> 2, (listN >> 2) + qPadded);
 
-    const share = Math.ceil(qPadded / 4 / threads) * 4;
-    const jobs: Job[] = [];
-    for (let t = 0; t < threads; t++) {
-      const q0 = t * share;
-      const q1 = Math.min(qPadded, q0 + share);
-      if (q0 >= q1) break;
-      jobs.push({
-        slot: t, q0, q1, queryBlock: this.queryBlock, panels: this.panels, panelBlock: this.panelBlock, cols,
-        queries: queriesAt, queryNorms: queryNormsAt, panelsAt: 0, normsAt: this.normsAt, listD, listI, listN, kp,
-        scratch: scratch + 64 * t,
-      });
+    // Tasks of whole groups of 4 queries over every panel block, claimed by the threads from a queue; each task
+    // has its own scratch. One thread unless the batch is worth more.
+    const groups = qPadded / 4;
+    const tasks = Math.min(groups, threads * 8);
+    const groupsPerTask = Math.min(Math.ceil(groups / tasks), this.queryBlock / 4);
+    const taskCount = Math.ceil(groups / groupsPerTask);
+    this.ensureScratch(f, scratch + 64 * taskCount);
+    const blocks = Math.ceil(this.panels / this.panelBlock);
+    const calls = new Int32Array(taskCount * blocks * SEARCH_ARITY);
+    const taskStarts = new Int32Array(taskCount + 1);
+    let call = 0;
+    for (let t = 0; t < taskCount; t++) {
+      const q0 = t * groupsPerTask * 4;
+      const q1 = Math.min(qPadded, q0 + groupsPerTask * 4);
+      for (let p0 = 0; p0 < this.panels; p0 += this.panelBlock) {
+        calls.set([q0, q1, cols, queriesAt, queryNormsAt, p0, Math.min(this.panels, p0 + this.panelBlock), 0, f.normsAt,
+          listD, listI, listN, kp, scratch + 64 * t], call * SEARCH_ARITY);
+        call++;
+      }
+      taskStarts[t + 1] = call;
     }
-    this.runJobs(jobs);
+    f.pool.runTasks(SEARCH_ARITY, calls, taskStarts, threads - 1);
 
     // Re-rank each query's candidates in float64 and prove no other row can enter its k nearest.
     const candD = new Float64Array(kp);
@@ -283,7 +334,7 @@ export class ExactNeighborIndex implements NeighborIndex {
         m = insertCandidate(candD, candI, m, squaredDistance(point, this.values, r * cols, cols), r);
       }
       const worst = f32[(listD >> 2) + i * kp + kp - 1]!;
-      const complete = n < kp || kp === this.rows || worst - epsilonFactor * (queryNorms[i]! + this.maxNorm) > candD[k - 1]!;
+      const complete = n < kp || kp === this.rows || worst - epsilonFactor * (queryNorms[i]! + f.maxNorm) > candD[k - 1]!;
       if (m >= k && complete) {
         distances.set(candD.subarray(0, k), i * k);
         indices.set(candI.subarray(0, k), i * k);
@@ -294,61 +345,45 @@ export class ExactNeighborIndex implements NeighborIndex {
     return { indices, distances };
   }
 
-  private runJobs(jobs: Job[]): void {
-    if (jobs.length > 1) this.ensureWorkers(jobs.length - 1);
-    const control = this.control;
-    for (let t = 1; t < jobs.length; t++) {
-      Atomics.store(control!, t, SLOT.posted);
-      this.workers[t - 1]!.postMessage(jobs[t]);
-    }
-    this.runJob(jobs[0]!);
-    for (let t = 1; t < jobs.length; t++) {
-      for (;;) {
-        const state = Atomics.load(control!, t);
-        if (state === SLOT.done) break;
-        if (state === SLOT.failed) {
-          const message = receiveMessageOnPort(this.errorPorts[t - 1]!)?.message as string | undefined;
-          throw new Error(`neighbour search worker ${t} failed: ${message ?? 'no message'}`);
-        }
-        if (state === SLOT.posted) {
-          // A worker that has not claimed its job within 2 s (still starting, or dead) gives it back.
-          if (Atomics.wait(control!, t, SLOT.posted, 2000) === 'timed-out' &&
-            Atomics.compareExchange(control!, t, SLOT.posted, SLOT.reclaimed) === SLOT.posted) {
-            this.runJob(jobs[t]!);
-            break;
-          }
-        } else {
-          Atomics.wait(control!, t, state, 1000);
-        }
+  /** Rows packed for the float32 kernel: panels of 8 rows, column-major inside a panel, and squared norms. */
+  private float32Kernel(): Float32Kernel {
+    if (this.float32) return this.float32;
+    const { rows, cols, values } = this;
+    const panelFloats = this.panels * 8 * cols;
+    const normsAt = panelFloats * 4;
+    const dataBytes = normsAt + this.panels * 8 * 4;
+    const memory = new wasm.Memory({ initial: Math.ceil(dataBytes / PAGE) + 1, maximum: MAX_PAGES, shared: true });
+    const f32 = new Float32Array(memory.buffer);
+    const norms = normsAt >> 2;
+    let maxNorm = 0;
+    for (let r = 0; r < rows; r++) {
+      const panelBase = (r >> 3) * cols * 8 + (r & 7);
+      let norm = 0;
+      for (let c = 0; c < cols; c++) {
+        const v32 = Math.fround(values[r * cols + c]!);
+        f32[panelBase + c * 8] = v32;
+        norm += v32 * v32;
       }
-      Atomics.store(control!, t, SLOT.idle);
+      f32[norms + r] = norm;
+      if (norm > maxNorm) maxNorm = norm;
     }
+    for (let r = rows; r < this.panels * 8; r++) f32[norms + r] = Infinity;
+    const fMax = Math.fround(maxNorm);
+    // Squared norms that overflow float32 leave every query to the float64 scan.
+    this.float32 = { memory, pool: new WasmKernelPool(kernel(), memory, 'search', this.threads), normsAt, dataBytes, maxNorm: fMax, usable: Number.isFinite(fMax) && fMax < 1e30 };
+    return this.float32;
   }
 
-  private runJob(job: Job): void {
-    for (let c0 = job.q0; c0 < job.q1; c0 += job.queryBlock) {
-      const c1 = Math.min(job.q1, c0 + job.queryBlock);
-      for (let p0 = 0; p0 < job.panels; p0 += job.panelBlock) {
-        this.search(c0, c1, job.cols, job.queries, job.queryNorms, p0, Math.min(job.panels, p0 + job.panelBlock),
-          job.panelsAt, job.normsAt, job.listD, job.listI, job.listN, job.kp, job.scratch);
-      }
+  private ensureScratch(f: Float32Kernel, end: number): void {
+    const need = Math.ceil(end / PAGE);
+    if (need > MAX_PAGES) {
+      throw new InvalidInputError(
+        'query batch',
+        `exact neighbour search needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory, above its 4 GiB limit; query in smaller batches.`,
+      );
     }
-  }
-
-  private ensureWorkers(count: number): void {
-    this.control ??= new Int32Array(new SharedArrayBuffer(4 * (this.threads + 1)));
-    while (this.workers.length < count) {
-      const channel = new MessageChannel();
-      channel.port1.unref();
-      const worker = new Worker(SEARCH_WORKER_SOURCE, {
-        eval: true,
-        workerData: { module: kernel(), memory: this.memory, control: this.control.buffer, errors: channel.port2 },
-        transferList: [channel.port2],
-      });
-      worker.unref();
-      this.workers.push(worker);
-      this.errorPorts.push(channel.port1);
-    }
+    const have = f.memory.buffer.byteLength / PAGE;
+    if (need > have) f.memory.grow(need - have);
   }
 
   /** Float64 scan of every row with partial-distance pruning; ascending rows, so ties go to the lower row. */
@@ -380,6 +415,20 @@ export class ExactNeighborIndex implements NeighborIndex {
   }
 }
 
+
+/** Throws the error naming the first value that is not finite. */
+function rejectNonFinite(values: MatrixValues, n: number, cols: number): never {
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      const c = i % cols;
+      throw new InvalidInputError(
+        `feature column ${c}`,
+        `feature column ${c}: expected finite values, got ${values[i]} at row ${Math.floor(i / cols)}; impute or drop missing values first.`,
+      );
+    }
+  }
+  throw new Error('rejectNonFinite found no such value; this is a bug.');
+}
 
 function align(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;

@@ -3,7 +3,13 @@
 
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
-import { SLOT } from './searchWorkerSource.js';
+
+/**
+ * Slot states in the control array, one Int32 per worker slot. The caller posts a job in state POSTED; the worker
+ * claims it (POSTED → RUNNING) and ends it DONE or FAILED. A caller can take back a job no worker has claimed
+ * (POSTED → RECLAIMED), so a worker that never started cannot hang a search.
+ */
+const SLOT = { idle: 0, posted: 1, running: 2, done: 3, reclaimed: 4, failed: 5 } as const;
 
 /** One thread's share: `calls.length / arity` calls of the export, each with `arity` i32 arguments in a row. */
 export interface KernelJob {
@@ -19,9 +25,23 @@ const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports[exp
 const slots = new Int32Array(control);
 parentPort.on('message', (job) => {
   if (Atomics.compareExchange(slots, job.slot, ${SLOT.posted}, ${SLOT.running}) !== ${SLOT.posted}) return;
+  // A message for a job the caller took back is stale: its ticket is no longer the slot's, and the job posted
+  // since then is left for its own message.
+  if (Atomics.load(slots, slots.length / 2 + job.slot) !== job.ticket) {
+    Atomics.store(slots, job.slot, ${SLOT.posted});
+    Atomics.notify(slots, job.slot);
+    return;
+  }
   try {
-    const { arity, calls } = job;
-    for (let i = 0; i < calls.length; i += arity) kernel.apply(null, calls.subarray(i, i + arity));
+    const { arity, calls, taskStarts, next } = job;
+    if (taskStarts === undefined) {
+      for (let i = 0; i < calls.length; i += arity) kernel.apply(null, calls.subarray(i, i + arity));
+    } else {
+      const tasks = taskStarts.length - 1;
+      for (let t = Atomics.add(next, 0, 1); t < tasks; t = Atomics.add(next, 0, 1)) {
+        for (let c = taskStarts[t]; c < taskStarts[t + 1]; c++) kernel.apply(null, calls.subarray(c * arity, c * arity + arity));
+      }
+    }
     Atomics.store(slots, job.slot, ${SLOT.done});
   } catch (e) {
     errors.postMessage(String(e && e.stack || e));
@@ -40,6 +60,7 @@ export class WasmKernelPool {
   private workers: Worker[] = [];
   private errorPorts: MessagePort[] = [];
   private readonly control: Int32Array;
+  private tickets = 0;
 
   constructor(
     private readonly module: WasmModule,
@@ -48,7 +69,8 @@ export class WasmKernelPool {
     readonly threads: number,
   ) {
     this.kernel = new wasm.Instance(module, { env: { memory } }).exports[exportName] as (...args: number[]) => void;
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
+    // Slot states, then each slot's current ticket.
+    this.control = new Int32Array(new SharedArrayBuffer(8 * (threads + 1)));
   }
 
   /** Runs `jobs[0]` here and each other job on its own worker; returns when all are done. */
@@ -59,8 +81,7 @@ export class WasmKernelPool {
     this.ensureWorkers(busy.length - 1);
     const control = this.control;
     for (let t = 1; t < busy.length; t++) {
-      Atomics.store(control, t, SLOT.posted);
-      this.workers[t - 1]!.postMessage({ slot: t, arity: busy[t]!.arity, calls: busy[t]!.calls });
+      this.workers[t - 1]!.postMessage({ slot: t, ticket: this.post(t), arity: busy[t]!.arity, calls: busy[t]!.calls });
     }
     this.runHere(busy[0]!);
     for (let t = 1; t < busy.length; t++) {
@@ -85,11 +106,69 @@ export class WasmKernelPool {
     }
   }
 
+  /**
+   * Runs tasks that threads claim one at a time from a shared counter, so a worker that starts late or runs slowly
+   * takes fewer of them. Task t is the calls taskStarts[t] .. taskStarts[t + 1] − 1 of `calls`, run in order on
+   * one thread (so a task may own scratch memory). Workers that have not begun when the queue runs dry are
+   * told to stand down instead of being waited for. Returns when every task is done.
+   */
+  runTasks(arity: number, calls: Int32Array, taskStarts: Int32Array, helpers = this.threads - 1): void {
+    const tasks = taskStarts.length - 1;
+    if (tasks <= 0) return;
+    const workers = Math.min(helpers, this.threads - 1, tasks - 1);
+    const shared = new Int32Array(new SharedArrayBuffer(4 * (1 + calls.length + taskStarts.length)));
+    const next = shared.subarray(0, 1);
+    const sharedCalls = shared.subarray(1, 1 + calls.length);
+    const sharedStarts = shared.subarray(1 + calls.length);
+    sharedCalls.set(calls);
+    sharedStarts.set(taskStarts);
+    if (workers > 0) this.ensureWorkers(workers);
+    const control = this.control;
+    for (let t = 1; t <= workers; t++) {
+      this.workers[t - 1]!.postMessage({ slot: t, ticket: this.post(t), arity, calls: sharedCalls, taskStarts: sharedStarts, next });
+    }
+    const args = new Array<number>(arity);
+    for (let t = Atomics.add(next, 0, 1); t < tasks; t = Atomics.add(next, 0, 1)) {
+      for (let c = taskStarts[t]!; c < taskStarts[t + 1]!; c++) {
+        for (let a = 0; a < arity; a++) args[a] = calls[c * arity + a]!;
+        this.kernel(...args);
+      }
+    }
+    for (let t = 1; t <= workers; t++) {
+      // A worker still in POSTED never claimed a task: the queue is empty, so it has nothing left to do.
+      if (Atomics.compareExchange(control, t, SLOT.posted, SLOT.reclaimed) !== SLOT.posted) {
+        for (;;) {
+          const state = Atomics.load(control, t);
+          if (state === SLOT.done) break;
+          if (state === SLOT.failed) {
+            const message = receiveMessageOnPort(this.errorPorts[t - 1]!)?.message as string | undefined;
+            throw new Error(`neighbour kernel worker ${t} failed: ${message ?? 'no message'}`);
+          }
+          Atomics.wait(control, t, state, 1000);
+        }
+      }
+      Atomics.store(control, t, SLOT.idle);
+    }
+  }
+
+  /** Starts the worker threads now (they take tens of milliseconds to boot), so a first run finds them ready. */
+  prestart(count = this.threads - 1): void {
+    this.ensureWorkers(Math.min(count, this.threads - 1));
+  }
+
   close(): void {
     for (const w of this.workers) void w.terminate();
     this.workers = [];
     for (const p of this.errorPorts) p.close();
     this.errorPorts = [];
+  }
+
+  /** Marks slot t posted under a new ticket, which its message must carry. */
+  private post(t: number): number {
+    const ticket = ++this.tickets;
+    Atomics.store(this.control, this.control.length / 2 + t, ticket);
+    Atomics.store(this.control, t, SLOT.posted);
+    return ticket;
   }
 
   private runHere(job: KernelJob): void {

@@ -466,17 +466,21 @@ function validateOversample(data: LabelledData, opts: Omit<AdasynOptions, 'rando
       }
     }
   }
-  assertFiniteFeatures(data.x, `impute or drop missing values before ${method}`);
+  // One pass for both checks: v·0 is NaN for NaN and ±Infinity alone, so one sum tells whether any value is not
+  // finite (then the slower check names the first).
   const min = new Float64Array(cols).fill(Infinity);
   const max = new Float64Array(cols).fill(-Infinity);
+  let notFinite = 0;
   for (let r = 0; r < rows; r++) {
     const off = r * cols;
     for (let c = 0; c < cols; c++) {
       const v = values[off + c]!;
+      notFinite += v * 0;
       if (v < min[c]!) min[c] = v;
       if (v > max[c]!) max[c] = v;
     }
   }
+  if (notFinite !== 0) assertFiniteFeatures(data.x, `impute or drop missing values before ${method}`);
   for (let c = 0; c < cols && opts.rejectConstantFeatures !== false; c++) {
     if (min[c] === max[c]) {
       throw new InvalidInputError(
@@ -573,34 +577,42 @@ function generate(
     } finally {
       if (minorityIndex === undefined) index.close();
     }
-    const isCategorical = new Uint8Array(cols);
-    if (categorical !== undefined) for (const c of categorical) isCategorical[c] = 1;
     const votes = new Float64Array(k);
+    // Each row's distances to its K neighbours, looked up per synthetic row for the reported statistics.
+    const neighbourDistance = new Float64Array(k);
     let s = 0;
     for (let i = 0; i < m; i++) {
       const g = counts[i]!;
       if (g === 0) continue;
       const from = i * cols;
+      for (let j = 0; j < k; j++) {
+        const to = near[i * k + j]! * cols;
+        let d2 = 0;
+        for (let c = 0; c < cols; c++) {
+          const diff = minority[to + c]! - minority[from + c]!;
+          d2 += diff * diff;
+        }
+        neighbourDistance[j] = Math.sqrt(d2);
+      }
       for (let n = 0; n < g; n++) {
-        const z = near[i * k + random.nextInt(k)]!;
+        const j = random.nextInt(k);
+        const z = near[i * k + j]!;
         const step = random.next();
         const to = z * cols;
         const out = s * cols;
-        let d2 = 0;
         for (let c = 0; c < cols; c++) {
           const xi = minority[from + c]!;
-          const diff = minority[to + c]! - xi;
-          d2 += diff * diff;
-          synthetic[out + c] = isCategorical[c] === 1 ? xi : xi + step * diff;
+          synthetic[out + c] = xi + step * (minority[to + c]! - xi);
         }
         parent[s] = minorityRows[i]!;
         neighbour[s] = minorityRows[z]!;
         lambda[s] = step;
-        distances[s] = Math.sqrt(d2);
+        distances[s] = neighbourDistance[j]!;
         s++;
       }
       if (categorical !== undefined) {
-        // SMOTE-NC: categorical values are the mode among the K minority neighbours, the same for all of i's rows.
+        // SMOTE-NC: categorical values are never interpolated; they take the mode among the K minority neighbours,
+        // the same for all of i's rows.
         for (const c of categorical) {
           for (let j = 0; j < k; j++) votes[j] = minority[near[i * k + j]! * cols + c]!;
           const mode = modeOf(votes);
@@ -638,17 +650,58 @@ function seedDistance(x: FeatureMatrix, a: number, b: number): number {
 
 function stats(inputRows: number, syntheticRows: number, distances: Float64Array): OversampleStats {
   const neighbourDistance: DistanceStats = { min: 0, mean: 0, median: 0, max: 0 };
+  const n = distances.length;
   if (syntheticRows > 0) {
-    const sorted = Float64Array.from(distances).sort();
     let sum = 0;
-    for (let i = 0; i < sorted.length; i++) sum += sorted[i]!;
-    const mid = sorted.length >> 1;
-    neighbourDistance.min = sorted[0]!;
-    neighbourDistance.max = sorted[sorted.length - 1]!;
-    neighbourDistance.mean = sum / sorted.length;
-    neighbourDistance.median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const d = distances[i]!;
+      sum += d;
+      if (d < min) min = d;
+      if (d > max) max = d;
+    }
+    const work = Float64Array.from(distances);
+    const mid = n >> 1;
+    const upper = nthSmallest(work, mid);
+    neighbourDistance.min = min;
+    neighbourDistance.max = max;
+    neighbourDistance.mean = sum / n;
+    // With an even count the lower middle is the largest value left below `mid` after the selection.
+    let lower = -Infinity;
+    if (n % 2 === 0) for (let i = 0; i < mid; i++) if (work[i]! > lower) lower = work[i]!;
+    neighbourDistance.median = n % 2 === 1 ? upper : (lower + upper) / 2;
   }
   return { syntheticRows, syntheticRatio: syntheticRows / (inputRows + syntheticRows), neighbourDistance };
+}
+
+/**
+ * The value of rank `r` (0-based) of `a`, by Hoare's selection (average linear time); `a` is reordered so that
+ * a[0..r−1] ≤ a[r] ≤ a[r+1..].
+ */
+function nthSmallest(a: Float64Array, r: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else break;
+  }
+  return a[r]!;
 }
 
 function classRows(y: ArrayLike<number>, label: number, count: number): Int32Array {

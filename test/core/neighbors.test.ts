@@ -145,4 +145,84 @@ describe('ExactNeighborIndex', () => {
       /candidate neighbours \(2\); got k=3/,
     );
   });
+
+  describe('integer screen', () => {
+    const check = (index: ExactNeighborIndex, data: Float64Array, rows: number, cols: number, points: Float64Array, q: number, k: number, self?: Int32Array) => {
+      const expected = naiveNeighbours(data, rows, points, q, cols, k, self);
+      const got = index.query(points, q, k, self ? { excludeSelf: self } : {});
+      for (let i = 0; i < q; i++) {
+        expect(Array.from(got.indices.subarray(i * k, i * k + k))).toEqual(expected.indices[i]);
+        expect(Array.from(got.distances.subarray(i * k, i * k + k))).toEqual(expected.distances[i]);
+      }
+    };
+
+    it('gives the naive result on 2 threads, for rows, outside points and points far outside the range', () => {
+      const rows = 4000;
+      const cols = 9;
+      const k = 5;
+      const data = randomMatrix(rows, cols, 11);
+      const index = new ExactNeighborIndex({ rows, cols, values: data }, { integerScreen: true, threads: 2, minWorkPerThread: 0 });
+      try {
+        const ids = Int32Array.from({ length: 257 }, (_, i) => (i * 13) % rows);
+        const own = new Float64Array(ids.length * cols);
+        ids.forEach((r, i) => own.set(data.subarray(r * cols, r * cols + cols), i * cols));
+        const viaRows = index.queryRows(ids, k);
+        const expected = naiveNeighbours(data, rows, own, ids.length, cols, k, ids);
+        for (let i = 0; i < ids.length; i++) expect(Array.from(viaRows.indices.subarray(i * k, i * k + k))).toEqual(expected.indices[i]);
+        expect(index.lastUnproven).toBe(0);
+        check(index, data, rows, cols, randomMatrix(100, cols, 12), 100, k);
+        // Far outside the rows' range: the quantised query is clamped, its measured rounding error is large, the
+        // screen proves nothing and the float32 pass answers, still exactly.
+        const far = randomMatrix(20, cols, 13).map((v) => v * 1000);
+        check(index, data, rows, cols, far, 20, k);
+        expect(index.lastUnproven).toBe(20);
+      } finally {
+        index.close();
+      }
+    });
+
+    it('stays exact with duplicate rows, ties and a column a thousand times wider than the others', () => {
+      const rows = 3000;
+      const cols = 6;
+      const random = seededRandom(21);
+      const data = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) {
+        const source = r >= 1000 && r < 1400 ? r - 1000 : r; // rows 1000–1399 repeat rows 0–399
+        for (let c = 0; c < cols; c++) {
+          data[r * cols + c] = source === r ? (c === 0 ? random.next() * 1000 : Math.round(random.next() * 4)) : data[source * cols + c]!;
+        }
+      }
+      const index = new ExactNeighborIndex({ rows, cols, values: data }, { integerScreen: true, candidateMargin: 2, minWorkPerThread: 0 });
+      try {
+        const ids = Int32Array.from({ length: 300 }, (_, i) => i * 10);
+        const own = new Float64Array(ids.length * cols);
+        ids.forEach((r, i) => own.set(data.subarray(r * cols, r * cols + cols), i * cols));
+        check(index, data, rows, cols, own, ids.length, 4, ids);
+        // Rows 0–399 have a duplicate at distance 0 besides themselves; rows with more ties than candidates fall
+        // through to the float32 pass.
+        check(index, data, rows, cols, own, ids.length, 12, ids);
+      } finally {
+        index.close();
+      }
+    });
+
+    it('gives the same results with and without the screen, and the screen proves typical queries', () => {
+      const rows = 20_000;
+      const cols = 16;
+      const data = randomMatrix(rows, cols, 31);
+      const ids = Int32Array.from({ length: 500 }, (_, i) => i * 40);
+      const screened = new ExactNeighborIndex({ rows, cols, values: data }, { integerScreen: true, threads: 2, minWorkPerThread: 0 });
+      const plain = new ExactNeighborIndex({ rows, cols, values: data }, { integerScreen: false });
+      try {
+        const a = screened.queryRows(ids, 6);
+        expect(screened.lastUnproven).toBeLessThan(ids.length / 100);
+        const b = plain.queryRows(ids, 6);
+        expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+        expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
+      } finally {
+        screened.close();
+        plain.close();
+      }
+    });
+  });
 });
