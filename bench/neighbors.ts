@@ -37,6 +37,7 @@ interface PeerOutput {
   positives: number;
   adasyn?: { seconds: number; syntheticRows: number; counts?: number[]; delta?: number[] };
   enn?: { seconds: number; kept: number[] };
+  reference?: { counts: number[]; delta: number[] };
 }
 
 function peer(csv: string, positive: string, flags: string[]): PeerOutput | undefined {
@@ -91,6 +92,12 @@ if (sections.has('parity')) {
   const sets: { name: string; csv: string; positive: string }[] = [
     { name: 'page-blocks0', csv: '/work/shared/datasets/page-blocks0.csv', positive: 'positive' },
     { name: 'yeast3', csv: '/work/shared/datasets/yeast3.csv', positive: 'positive' },
+    { name: 'pima', csv: '/work/shared/datasets/pima.csv', positive: 'positive' },
+    { name: 'ecoli1', csv: '/work/shared/datasets/ecoli1.csv', positive: 'positive' },
+    { name: 'haberman', csv: '/work/shared/datasets/haberman.csv', positive: 'positive' },
+    { name: 'glass4', csv: '/work/shared/datasets/glass4.csv', positive: 'positive' },
+    { name: 'segment0', csv: '/work/shared/datasets/segment0.csv', positive: 'positive' },
+    { name: 'shuttle-2_vs_5', csv: '/work/shared/datasets/shuttle-2_vs_5.csv', positive: 'positive' },
   ];
   const small = await generated(20_000, 10, 0.02, 11);
   sets.push({ name: 'generated 20k×10 2%', csv: small.csv, positive: '1' });
@@ -100,12 +107,16 @@ if (sections.has('parity')) {
       continue;
     }
     const data = (await readLabelledDataset(set.csv, { label: 'label', positive: set.positive })).data;
-    const ours = adasyn(data, { k: 5, random: seededRandom(1) });
+    // segment0 has a constant column; imbalanced-learn keeps it, so the parity run does too.
+    const ours = adasyn(data, { k: 5, random: seededRandom(1), rejectConstantFeatures: false });
     const enn = editedNearestNeighbours(data, { k: 3 });
-    const theirs = peer(set.csv, set.positive, []);
+    const theirs = peer(set.csv, set.positive, ['--reference']);
     say(
-      `parity ${set.name} (${data.y.length} rows): ADASYN g_i agree on ${agreement(ours.perRowCount, theirs?.adasyn?.counts ?? [])}` +
-        `, Δ_i on ${agreement(ours.majorityNeighbours, theirs?.adasyn?.delta ?? [])}; ENN kept agree on ${keptAgreement(enn.kept, theirs?.enn?.kept ?? [], data.y.length)}`,
+      `parity ${set.name} (${data.y.length} rows): ADASYN g_i agree with the independent exact reference on ` +
+        `${agreement(ours.perRowCount, theirs?.reference?.counts ?? [])} (Δ_i ${agreement(ours.majorityNeighbours, theirs?.reference?.delta ?? [])}), ` +
+        `with imbalanced-learn's allocation on ${agreement(ours.perRowCount, theirs?.adasyn?.counts ?? [])}` +
+        ` (Δ_i ${agreement(ours.majorityNeighbours, theirs?.adasyn?.delta ?? [])}; the reference vs imbalanced-learn: ` +
+        `${agreement(theirs?.reference?.counts ?? [], theirs?.adasyn?.counts ?? [])}); ENN kept agree on ${keptAgreement(enn.kept, theirs?.enn?.kept ?? [], data.y.length)}`,
     );
   }
 }

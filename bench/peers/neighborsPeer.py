@@ -6,6 +6,11 @@ Prints one JSON object:
   adasyn.counts       per minority row (ascending row order) g_i, computed as imbalanced-learn does: Δ_i from
                       sklearn NearestNeighbors(K + 1) dropping the first column, r = Δ/K, r /= Σr, rint(r · G);
   adasyn.delta        Δ_i per minority row;
+  reference.delta, reference.counts
+                      the same He et al. (2008) allocation from an independent exact search written here: distances
+                      Σ(x − y)² in float64 one row at a time, a stable sort so equal distances go to the lower row,
+                      and the query row itself excluded by its index (imbalanced-learn drops the first column
+                      instead, which with duplicate rows may be a copy rather than the row itself);
   enn.seconds, enn.kept  EditedNearestNeighbours(n_neighbors=K).fit_resample and its sample_indices_.
 """
 import argparse
@@ -42,6 +47,21 @@ def adasyn_counts(x, y, k):
     return delta, counts
 
 
+def reference_counts(x, y, k):
+    """ADASYN's g_i from exact neighbours with a defined tie rule: an independent check of rareflow's exact mode."""
+    minority = np.flatnonzero(y == 1)
+    delta = np.zeros(len(minority), dtype=np.int64)
+    for i, row in enumerate(minority):
+        d = np.sum((x - x[row]) ** 2, axis=1)
+        d[row] = np.inf
+        order = np.argsort(d, kind="stable")[:k]
+        delta[i] = int(np.sum(y[order] != 1))
+    ratio = delta / k
+    ratio /= np.sum(ratio)
+    n_samples = int(np.sum(y == 0) - np.sum(y == 1))
+    return delta, np.rint(ratio * n_samples).astype(int)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("csv")
@@ -52,6 +72,7 @@ def main():
     p.add_argument("--no-adasyn", action="store_true")
     p.add_argument("--no-enn", action="store_true")
     p.add_argument("--no-counts", action="store_true")
+    p.add_argument("--reference", action="store_true", help="also compute the independent exact-search allocation")
     a = p.parse_args()
     x, y = read(a.csv, a.label, a.positive)
     out = {"rows": int(len(y)), "cols": int(x.shape[1]), "positives": int(y.sum())}
@@ -65,6 +86,9 @@ def main():
             out["adasyn"]["countsSeconds"] = time.perf_counter() - t
             out["adasyn"]["delta"] = delta.tolist()
             out["adasyn"]["counts"] = counts.tolist()
+    if a.reference:
+        delta, counts = reference_counts(x, y, a.adasyn_k)
+        out["reference"] = {"delta": delta.tolist(), "counts": counts.tolist()}
     if not a.no_enn:
         t = time.perf_counter()
         enn = EditedNearestNeighbours(n_neighbors=a.enn_k)

@@ -46,14 +46,14 @@ export interface ExactNeighborOptions {
   /**
    * Screen candidates with 16-bit integer distances first (twice the float32 kernel's multiply-adds per
    * instruction), proving each query's result from a bound on the quantisation error; `'auto'` does so for
-   * matrices of at least 2²⁰ values.
+   * matrices of at least 2¹⁶ values.
    * @default 'auto'
    */
   integerScreen?: boolean | 'auto';
 }
 
 /** Values (rows × cols) from which `integerScreen: 'auto'` quantises the rows. */
-const INTEGER_SCREEN_MIN_VALUES = 1 << 20;
+const INTEGER_SCREEN_MIN_VALUES = 1 << 16;
 
 interface Float32Kernel {
   memory: WasmMemory;
@@ -81,7 +81,7 @@ const SEARCH_ARITY = 14;
  * Exact kNN over a row-major matrix. Distances are squared euclidean Σ(q − x)² summed in float64 in column order;
  * equal distances go to the lower row, as in a stable sort of a naive search.
  *
- * On matrices of 2²⁰ values or more, an integer screen (IntegerCandidateSearch) first keeps k + 1 + margin
+ * On matrices of 2¹⁶ values or more, an integer screen (IntegerCandidateSearch) first keeps k + 1 + margin
  * candidates per query by exact distances between the rows quantised to 16 bits; its bound on the quantisation
  * error proves most queries' float64 re-rank complete. Queries it cannot prove (ties at the edge of the list,
  * points far outside the rows' range) take the float32 pass.

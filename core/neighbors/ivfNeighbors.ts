@@ -8,7 +8,7 @@ import { INTEGER_DISTANCE_KERNEL_WASM_BASE64 } from './integerDistanceKernelWasm
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
-import { WasmKernelPool, type KernelJob } from './wasmKernelPool.js';
+import { WasmKernelPool } from './wasmKernelPool.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 
 export interface IvfNeighborOptions {
@@ -119,9 +119,12 @@ interface ScanRegion {
   scratchAt: number;
   /** Where the query ids of the kernel calls go (grows the memory as needed). */
   qidsAt: number;
-  /** Query id of thread t's padding: dummy + t, whose candidate list is never read. */
+  /** Query id of task t's padding: dummy + t, whose candidate list is never read. */
   dummy: number;
 }
+
+/** Tasks per thread in a kernel batch: enough for a worker that starts late to take a fair share. */
+const TASKS_PER_THREAD = 4;
 
 /** Lists from which rows are assigned in two levels (centroid groups first). */
 const TWO_LEVEL_MIN_LISTS = 256;
@@ -465,7 +468,7 @@ export class IvfNeighborIndex implements NeighborIndex {
     const centreSlotsAt = align(centreRowNormsAt + groups * 4);
     const centresAt = align(centreSlotsAt + centrePanels * 32);
     const centreNormsAt = align(centresAt + centrePanels * cols2 * 32);
-    const slotsOf = rows + threads;
+    const slotsOf = rows + threads * TASKS_PER_THREAD;
     const d1 = align(centreNormsAt + centrePanels * 32);
     const i1 = align(d1 + slotsOf * searched * 4);
     const n1 = align(i1 + slotsOf * searched * 4);
@@ -473,7 +476,7 @@ export class IvfNeighborIndex implements NeighborIndex {
     const i2 = align(d2 + slotsOf * 4);
     const n2 = align(i2 + slotsOf * 4);
     const scratch = align(n2 + slotsOf * 4);
-    const qidsAt = align(scratch + this.scratchBytes * threads);
+    const qidsAt = align(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
     this.ensureMemory(qidsAt);
     let i32 = new Int32Array(this.memory.buffer);
     i32.set(slotList, slotListAt >> 2);
@@ -522,26 +525,26 @@ export class IvfNeighborIndex implements NeighborIndex {
     const listI = align(listD + rows * 4);
     const listN = align(listI + rows * 4);
     const scratch = align(listN + rows * 4);
-    this.ensureMemory(scratch + this.scratchBytes * threads);
+    this.ensureMemory(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
     const i32 = new Int32Array(this.memory.buffer);
     i32.set(rowIds, qidsAt >> 2);
     // A padded group repeats the last row; it gets the same answer again.
     for (let i = n; i < padded; i++) i32[(qidsAt >> 2) + i] = rowIds[n - 1]!;
     for (let i = 0; i < n; i++) i32[(listN >> 2) + rowIds[i]!] = 0;
     const used = this.threadsFor(n * this.lists * this.cols);
-    const share = Math.ceil(padded / 4 / used) * 4;
-    const jobs: KernelJob[] = [];
-    for (let t = 0; t < used; t++) {
+    const tasks = Math.min(padded / 4, used === 1 ? 1 : used * TASKS_PER_THREAD);
+    const share = Math.ceil(padded / 4 / tasks) * 4;
+    const calls: number[] = [];
+    const taskStarts = [0];
+    for (let t = 0; t < tasks; t++) {
       const g0 = t * share;
       const g1 = Math.min(padded, g0 + share);
       if (g0 >= g1) break;
-      jobs.push({
-        arity: SCAN_ARITY,
-        calls: Int32Array.from([qidsAt + g0 * 4, g1 - g0, this.cols2, this.pointsAt, this.pointNormsAt, 0, this.centroidPanels,
-          this.centroidsAt, this.centroidNormsAt, listD, listI, listN, 1, scratch + this.scratchBytes * t]),
-      });
+      calls.push(qidsAt + g0 * 4, g1 - g0, this.cols2, this.pointsAt, this.pointNormsAt, 0, this.centroidPanels,
+        this.centroidsAt, this.centroidNormsAt, listD, listI, listN, 1, scratch + this.scratchBytes * t);
+      taskStarts.push(calls.length / SCAN_ARITY);
     }
-    this.pool.run(jobs);
+    this.pool.runTasks(SCAN_ARITY, Int32Array.from(calls), Int32Array.from(taskStarts), used - 1);
     const nearest = new Int32Array(this.memory.buffer, listI, rows);
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = nearest[rowIds[i]!]!;
@@ -562,43 +565,43 @@ export class IvfNeighborIndex implements NeighborIndex {
     let work = 0;
     for (let m = 0; m < starts[n]!; m++) work += groupRows[members[m]!]!;
     const used = Math.max(1, Math.min(n, this.threadsFor(work * cols)));
-    const share = Math.ceil(n / used);
-    this.ensureMemory(qidsAt + 4 * (starts[n]! + 3 * groups * used));
+    // Tasks of consecutive queries, claimed by the threads from a queue (a late worker takes fewer).
+    const tasks = Math.min(n, used === 1 ? 1 : used * TASKS_PER_THREAD);
+    const share = Math.ceil(n / tasks);
+    this.ensureMemory(qidsAt + 4 * (starts[n]! + 3 * groups * tasks));
     const i32 = new Int32Array(this.memory.buffer);
     const qidsWord = qidsAt >> 2;
     const perGroup = new Int32Array(groups);
     const nextAt = new Int32Array(groups);
     let cursor = 0;
-    const jobs: KernelJob[] = [];
-    for (let t = 0; t < used; t++) {
+    const calls: number[] = [];
+    const taskStarts = [0];
+    for (let t = 0; t < tasks; t++) {
       const j0 = t * share;
       const j1 = Math.min(n, j0 + share);
       if (j0 >= j1) break;
       perGroup.fill(0);
       for (let m = starts[j0]!; m < starts[j1]!; m++) perGroup[members[m]!]!++;
-      let calls = 0;
       for (let g = 0; g < groups; g++) {
         if (perGroup[g] === 0) continue;
         nextAt[g] = cursor;
         const padded = (perGroup[g]! + 3) & ~3;
         i32.fill(region.dummy + t, qidsWord + cursor + perGroup[g]!, qidsWord + cursor + padded);
         cursor += padded;
-        calls++;
       }
       for (let j = j0; j < j1; j++) {
         for (let m = starts[j]!; m < starts[j + 1]!; m++) i32[qidsWord + nextAt[members[m]!]!++] = ids[j]!;
       }
-      const job = new Int32Array(calls * SCAN_ARITY);
-      for (let g = 0, c = 0; g < groups; g++) {
+      for (let g = 0; g < groups; g++) {
         if (perGroup[g] === 0) continue;
         const padded = (perGroup[g]! + 3) & ~3;
-        job.set([qidsAt + 4 * (nextAt[g]! - perGroup[g]!), padded, cols2, region.queriesAt, region.qnormsAt, groupPanel[g]!,
+        calls.push(qidsAt + 4 * (nextAt[g]! - perGroup[g]!), padded, cols2, region.queriesAt, region.qnormsAt, groupPanel[g]!,
           groupPanel[g + 1]!, region.panelsAt, region.panelNormsAt, region.listD, region.listI, region.listN, region.kp,
-          region.scratchAt + this.scratchBytes * t], SCAN_ARITY * c++);
+          region.scratchAt + this.scratchBytes * t);
       }
-      jobs.push({ arity: SCAN_ARITY, calls: job });
+      taskStarts.push(calls.length / SCAN_ARITY);
     }
-    this.pool.run(jobs);
+    this.pool.runTasks(SCAN_ARITY, Int32Array.from(calls), Int32Array.from(taskStarts), used - 1);
     return work;
   }
 
@@ -639,14 +642,14 @@ export class IvfNeighborIndex implements NeighborIndex {
     const batch = Math.max(64, Math.min(8192, Math.floor((32 << 20) / (centroidSlots * 4))));
     // Work region: queries (+ one dummy per thread to pad groups of 4), their norms, candidate lists, scratch, the
     // query-to-centroid table of one batch, then the query ids of the kernel calls.
-    const slots = q + threads;
+    const slots = q + threads * TASKS_PER_THREAD;
     const queriesAt = this.workAt;
     const qnormsAt = align(queriesAt + slots * cols2 * 4);
     const listD = align(qnormsAt + slots * 4);
     const listI = align(listD + slots * kp * 4);
     const listN = align(listI + slots * kp * 4);
     const scratch = align(listN + slots * 4);
-    const tableAt = align(scratch + this.scratchBytes * threads);
+    const tableAt = align(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
     const qidsAt = align(tableAt + batch * centroidSlots * 4);
     this.ensureMemory(qidsAt);
     let i32 = new Int32Array(this.memory.buffer);

@@ -1,5 +1,6 @@
 // Runs batches of calls to one WebAssembly kernel export on the calling thread and worker threads at once, over a
-// shared memory, synchronously: the IVF index's k-means, assignment and probing spread over both cores this way.
+// shared memory, synchronously: exact search and the IVF index's k-means, assignment and probing spread over all
+// cores this way.
 
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
@@ -10,12 +11,6 @@ import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
  * (POSTED → RECLAIMED), so a worker that never started cannot hang a search.
  */
 const SLOT = { idle: 0, posted: 1, running: 2, done: 3, reclaimed: 4, failed: 5 } as const;
-
-/** One thread's share: `calls.length / arity` calls of the export, each with `arity` i32 arguments in a row. */
-export interface KernelJob {
-  arity: number;
-  calls: Int32Array;
-}
 
 const WORKER_SOURCE = `
 'use strict';
@@ -34,13 +29,9 @@ parentPort.on('message', (job) => {
   }
   try {
     const { arity, calls, taskStarts, next } = job;
-    if (taskStarts === undefined) {
-      for (let i = 0; i < calls.length; i += arity) kernel.apply(null, calls.subarray(i, i + arity));
-    } else {
-      const tasks = taskStarts.length - 1;
-      for (let t = Atomics.add(next, 0, 1); t < tasks; t = Atomics.add(next, 0, 1)) {
-        for (let c = taskStarts[t]; c < taskStarts[t + 1]; c++) kernel.apply(null, calls.subarray(c * arity, c * arity + arity));
-      }
+    const tasks = taskStarts.length - 1;
+    for (let t = Atomics.add(next, 0, 1); t < tasks; t = Atomics.add(next, 0, 1)) {
+      for (let c = taskStarts[t]; c < taskStarts[t + 1]; c++) kernel.apply(null, calls.subarray(c * arity, c * arity + arity));
     }
     Atomics.store(slots, job.slot, ${SLOT.done});
   } catch (e) {
@@ -52,8 +43,9 @@ parentPort.on('message', (job) => {
 `;
 
 /**
- * Worker threads are started on first use and never keep the process alive; {@link close} stops them. A worker that
- * has not claimed its job within 2 s (still starting, or dead) gives it back and the calling thread runs it.
+ * Worker threads are started on first use (or by {@link prestart}) and never keep the process alive; {@link close}
+ * stops them. The calling thread always works too, so a worker that is still starting, or dead, delays nothing:
+ * it simply claims no task.
  */
 export class WasmKernelPool {
   private readonly kernel: (...args: number[]) => void;
@@ -71,39 +63,6 @@ export class WasmKernelPool {
     this.kernel = new wasm.Instance(module, { env: { memory } }).exports[exportName] as (...args: number[]) => void;
     // Slot states, then each slot's current ticket.
     this.control = new Int32Array(new SharedArrayBuffer(8 * (threads + 1)));
-  }
-
-  /** Runs `jobs[0]` here and each other job on its own worker; returns when all are done. */
-  run(jobs: KernelJob[]): void {
-    const busy = jobs.filter((j) => j.calls.length > 0);
-    if (busy.length === 0) return;
-    if (busy.length > this.threads) throw new Error(`${busy.length} kernel jobs for ${this.threads} threads`);
-    this.ensureWorkers(busy.length - 1);
-    const control = this.control;
-    for (let t = 1; t < busy.length; t++) {
-      this.workers[t - 1]!.postMessage({ slot: t, ticket: this.post(t), arity: busy[t]!.arity, calls: busy[t]!.calls });
-    }
-    this.runHere(busy[0]!);
-    for (let t = 1; t < busy.length; t++) {
-      for (;;) {
-        const state = Atomics.load(control, t);
-        if (state === SLOT.done) break;
-        if (state === SLOT.failed) {
-          const message = receiveMessageOnPort(this.errorPorts[t - 1]!)?.message as string | undefined;
-          throw new Error(`neighbour kernel worker ${t} failed: ${message ?? 'no message'}`);
-        }
-        if (state === SLOT.posted) {
-          if (Atomics.wait(control, t, SLOT.posted, 2000) === 'timed-out' &&
-            Atomics.compareExchange(control, t, SLOT.posted, SLOT.reclaimed) === SLOT.posted) {
-            this.runHere(busy[t]!);
-            break;
-          }
-        } else {
-          Atomics.wait(control, t, state, 1000);
-        }
-      }
-      Atomics.store(control, t, SLOT.idle);
-    }
   }
 
   /**
@@ -169,15 +128,6 @@ export class WasmKernelPool {
     Atomics.store(this.control, this.control.length / 2 + t, ticket);
     Atomics.store(this.control, t, SLOT.posted);
     return ticket;
-  }
-
-  private runHere(job: KernelJob): void {
-    const { arity, calls } = job;
-    const args = new Array<number>(arity);
-    for (let i = 0; i < calls.length; i += arity) {
-      for (let a = 0; a < arity; a++) args[a] = calls[i + a]!;
-      this.kernel(...args);
-    }
   }
 
   private ensureWorkers(count: number): void {
