@@ -51,6 +51,14 @@ export interface AdasynOptions {
    */
   categoricalColumns?: number[];
   /**
+   * One-hot column groups, one per categorical feature (the reader's `colour=red`, `colour=blue`, … columns of
+   * `colour`). Never interpolated: a synthetic row takes the category most common among its seed row's K minority
+   * neighbours (SMOTE-NC), ties to the group's first column, so each group keeps exactly one 1. For distances that
+   * treat a category change as one step, build the indexes with core/neighbors/distanceSpace.ts's groups.
+   * @default none
+   */
+  categoricalGroups?: number[][];
+  /**
    * Reject constant (zero-variance) feature columns as bad input. A pipeline that has its own feature checks may
    * turn this off: a constant column does not change distances and interpolates to itself.
    * @default true
@@ -413,7 +421,13 @@ interface OversampleSettings {
   positives: number;
   quota: number;
   quotaName: string;
-  categorical: Int32Array | undefined;
+  categorical: CategoricalColumns | undefined;
+}
+
+/** Columns that are never interpolated: single columns of codes, and one-hot groups. */
+interface CategoricalColumns {
+  columns: Int32Array;
+  groups: Int32Array[];
 }
 
 function validateOversample(data: LabelledData, opts: Omit<AdasynOptions, 'random'>, method: string): OversampleSettings {
@@ -457,14 +471,27 @@ function validateOversample(data: LabelledData, opts: Omit<AdasynOptions, 'rando
       quotaName = `max synthetic ratio ${r} × ${rows} input rows = ${q}`;
     }
   }
-  let categorical: Int32Array | undefined;
-  if (opts.categoricalColumns !== undefined && opts.categoricalColumns.length > 0) {
-    categorical = Int32Array.from(opts.categoricalColumns);
-    for (const c of categorical) {
+  let categorical: CategoricalColumns | undefined;
+  const codes = opts.categoricalColumns ?? [];
+  const groups = opts.categoricalGroups ?? [];
+  if (codes.length > 0 || groups.length > 0) {
+    const owner = new Map<number, string>();
+    const claim = (c: number, what: string, name: string) => {
       if (!Number.isInteger(c) || c < 0 || c >= cols) {
-        throw new InvalidInputError('categoricalColumns', `categorical columns must be column numbers from 0 to ${cols - 1}; got ${c}.`);
+        throw new InvalidInputError(name, `${name}: expected column numbers from 0 to ${cols - 1}; got ${c}.`);
       }
-    }
+      const before = owner.get(c);
+      if (before !== undefined) {
+        throw new InvalidInputError(name, `${name}: column ${c} is in ${before} and in ${what}; a column belongs to one categorical feature.`);
+      }
+      owner.set(c, what);
+    };
+    for (const c of codes) claim(c, 'categoricalColumns', 'categoricalColumns');
+    groups.forEach((g, i) => {
+      if (g.length === 0) throw new InvalidInputError('categoricalGroups', `categoricalGroups: group ${i} is empty; expected its one-hot columns.`);
+      for (const c of g) claim(c, `group ${i}`, 'categoricalGroups');
+    });
+    categorical = { columns: Int32Array.from(codes), groups: groups.map((g) => Int32Array.from(g)) };
   }
   // One pass for both checks: v·0 is NaN for NaN and ±Infinity alone, so one sum tells whether any value is not
   // finite (then the slower check names the first).
@@ -555,7 +582,7 @@ function generate(
   counts: Int32Array,
   k: number,
   random: RandomSource,
-  categorical: Int32Array | undefined,
+  categorical: CategoricalColumns | undefined,
   minorityIndex: NeighborIndex | undefined,
 ): { synthetic: FeatureMatrix; lineage: AdasynLineage; distances: Float64Array } {
   const { cols, values } = x;
@@ -613,10 +640,23 @@ function generate(
       if (categorical !== undefined) {
         // SMOTE-NC: categorical values are never interpolated; they take the mode among the K minority neighbours,
         // the same for all of i's rows.
-        for (const c of categorical) {
+        for (const c of categorical.columns) {
           for (let j = 0; j < k; j++) votes[j] = minority[near[i * k + j]! * cols + c]!;
           const mode = modeOf(votes);
           for (let t = s - g; t < s; t++) synthetic[t * cols + c] = mode;
+        }
+        for (const group of categorical.groups) {
+          let best = 0;
+          let bestVotes = -1;
+          for (let m = 0; m < group.length; m++) {
+            let n = 0;
+            for (let j = 0; j < k; j++) if (minority[near[i * k + j]! * cols + group[m]!] === 1) n++;
+            if (n > bestVotes) {
+              best = m;
+              bestVotes = n;
+            }
+          }
+          for (let t = s - g; t < s; t++) for (let m = 0; m < group.length; m++) synthetic[t * cols + group[m]!] = m === best ? 1 : 0;
         }
       }
     }

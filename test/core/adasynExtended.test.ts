@@ -81,8 +81,27 @@ describe('categorical columns', () => {
       expect(got.synthetic.values[s * 3]).toBeCloseTo(data.x.values[p * 3]! + l * (data.x.values[n * 3]! - data.x.values[p * 3]!), 10);
     }
     expect(() => adasyn(data, { k: 2, random: seededRandom(3), categoricalColumns: [3] })).toThrow(
-      'categorical columns must be column numbers from 0 to 2; got 3.',
+      'categoricalColumns: expected column numbers from 0 to 2; got 3.',
     );
+  });
+
+  it('gives one-hot groups the most common category among the neighbours, one 1 per group, ties to the first', () => {
+    // Columns: position, position + 5, then colour=red, colour=blue, colour=green (2, 3, 4). Positives at 0, 10, 20,
+    // 100: red, red, blue, green. Row 5's minority neighbours (k = 2) are rows 3 and 1: red, red → red. Row 7's are
+    // rows 5 and 3: blue and red tie, so the group's first column, red.
+    const data = table([
+      [300, 0, 1, 0, 0], [0, 1, 1, 0, 0], [90, 0, 0, 1, 0], [10, 1, 1, 0, 0], [310, 0, 0, 0, 1], [20, 1, 0, 1, 0],
+      [30, 0, 1, 0, 0], [100, 1, 0, 0, 1], [110, 0, 0, 1, 0], [320, 0, 1, 0, 0], [330, 0, 0, 0, 1], [340, 0, 0, 1, 0],
+    ]);
+    const got = adasyn(data, { k: 2, random: seededRandom(3), categoricalGroups: [[2, 3, 4]] });
+    expect(Array.from(got.perRowCount)).toEqual([0, 0, 1, 3]);
+    for (let s = 0; s < got.synthetic.rows; s++) {
+      expect(Array.from(got.synthetic.values.subarray(s * 5 + 2, s * 5 + 5))).toEqual([1, 0, 0]);
+    }
+    expect(() => adasyn(data, { k: 2, random: seededRandom(3), categoricalColumns: [2], categoricalGroups: [[2, 3, 4]] })).toThrow(
+      'categoricalGroups: column 2 is in categoricalColumns and in group 0; a column belongs to one categorical feature.',
+    );
+    expect(() => adasyn(data, { k: 2, random: seededRandom(3), categoricalGroups: [[]] })).toThrow('group 0 is empty');
   });
 });
 
