@@ -34,23 +34,24 @@ describe('HnswNeighborIndex', () => {
 });
 
 describe('chooseNeighborIndex', () => {
-  it("picks exact for ADASYN's shape up to a few hundred thousand rows, IVF beyond, HNSW for ENN over a million rows, and obeys an override", () => {
+  it("picks exact for ADASYN's shape up to a few hundred thousand rows, IVF beyond, HNSW for ENN beyond about 1.3 million rows, and obeys an override", () => {
     expect(chooseNeighborIndex(200_000, 40, { queries: 2_000 }).kind).toBe('exact');
     expect(chooseNeighborIndex(200_000, 40).kind).toBe('exact');
     const adasyn1m = chooseNeighborIndex(1_000_000, 32, { queries: 10_000 });
     expect(adasyn1m.kind).toBe('ivf');
     expect(adasyn1m.ivfSeconds).toBeLessThan(adasyn1m.exactSeconds / 2);
-    expect(chooseNeighborIndex(1_000_000, 32).kind).toBe('hnsw');
+    expect(chooseNeighborIndex(1_000_000, 32).kind).toBe('exact');
+    expect(chooseNeighborIndex(2_000_000, 32).kind).toBe('hnsw');
     const forced = chooseNeighborIndex(1_000_000, 32, { kind: 'exact' });
     expect(forced.kind).toBe('exact');
-    expect(forced.reason).toMatch(/^exact forced; exact ≈ 1600\.0 s, HNSW ≈ 416\.0 s, IVF ≈ \d+\.\d s/);
+    expect(forced.reason).toMatch(/^exact forced; exact ≈ 640\.0 s, HNSW ≈ 416\.0 s, IVF ≈ \d+\.\d s/);
     expect(chooseNeighborIndex(1_000_000, 32, { kind: 'ivf' }).kind).toBe('ivf');
     expect(() => chooseNeighborIndex(10, 2, { kind: 'fast' as 'auto' })).toThrow("must be 'auto', 'exact', 'ivf' or 'hnsw'; got fast.");
   });
 
   it('keeps exact search when an approximate index would save less than half its time or under a second', () => {
     // IVF is estimated cheaper here, but exact search takes under a second.
-    const small = chooseNeighborIndex(100_000, 32, { queries: 1_000 });
+    const small = chooseNeighborIndex(300_000, 32, { queries: 3_000 });
     expect(small.ivfSeconds).toBeLessThan(small.exactSeconds);
     expect(small.kind).toBe('exact');
     // With as many queries as rows IVF is not considered, even where its estimate is lowest.
