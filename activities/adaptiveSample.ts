@@ -1,11 +1,13 @@
 // Temporal adapter of adaptive sampling: one shard of Algorithm 1 streamed from DuckDB, and the merge + split.
+// A `sample_weight` input column rides along as the artifacts' extra column of that name: kept rows keep theirs.
 
 import { classCounts, takeRows } from '../core/dataset.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { mergeShardSamples, shardTargets, type AdaptiveSampleResult } from '../core/sampling/adaptiveSample.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
-import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
+import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import { fileRowCounts, planShards, type ScanSegment } from '../data/positiveScan.js';
 import { mergeShards, sampleShard, type SampleCounts, type ShardCheckpoint } from '../data/shardSampling.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
@@ -36,6 +38,19 @@ export interface AdaptiveSampleShardInput {
   fileSha256s: string[];
   /** @default 'adaptive' */
   method?: RowIdSamplerKind;
+  /** The input's per-row weight column (describeInput's `sampleWeight`): fetched with the kept rows. @default none */
+  sampleWeight?: string;
+}
+
+export interface MergeSampleShardsInput {
+  samples: ArtifactRef[];
+  seed: number;
+  /** The sampled input files, named when the merged sample's weights are unusable. @default none */
+  files?: string[];
+}
+
+function describeFiles(files: string[]): string {
+  return files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files`;
 }
 
 export interface AdaptiveSampleShardResult extends SampleCounts {
@@ -81,6 +96,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               seed: input.seed,
               shardIndex: input.shardIndex,
               ...(input.method ? { method: input.method } : {}),
+              ...(input.sampleWeight ? { weightColumn: input.sampleWeight } : {}),
             },
             {
               ...(resumeFrom ? { resumeFrom } : {}),
@@ -97,7 +113,12 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
             },
           );
           if (!sampled) throw new Error('the shard scan paused without a result');
-          const ref = await saveDatasetArtifact(artifacts, 'sample', { data: sampled.data, featureNames: input.featureNames, labelName: input.label });
+          const ref = await saveDatasetArtifact(artifacts, 'sample', {
+            data: sampled.data,
+            featureNames: input.featureNames,
+            labelName: input.label,
+            ...sampleWeightColumn(sampled.weights),
+          });
           const result: AdaptiveSampleShardResult = {
             sample: ref,
             rows: sampled.data.y.length,
@@ -117,12 +138,22 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
       );
     },
 
-    async mergeSampleShards(input: { samples: ArtifactRef[]; seed: number }): Promise<{ sample: ArtifactRef; rows: number; positives: number }> {
+    async mergeSampleShards(input: MergeSampleShardsInput): Promise<{ sample: ArtifactRef; rows: number; positives: number }> {
       return failingOnBadInput(() =>
         memoised(artifacts, { activity: 'mergeSampleShards', samples: input.samples.map((s) => s.sha256), seed: input.seed }, async () => {
           const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s)));
-          const merged = mergeShards(loaded.map((l) => l.data), input.seed);
-          const ref = await saveDatasetArtifact(artifacts, 'sample', { data: merged, featureNames: loaded[0]!.featureNames, labelName: loaded[0]!.labelName });
+          const merged = mergeShards(loaded.map((l) => l.data), input.seed, loaded.map(sampleWeightsOf));
+          // Each kept row's weight was checked as it was fetched; a class whose sampled rows all weigh 0 shows only here.
+          if (merged.weights) {
+            const from = input.files && input.files.length > 0 ? `the sample of ${describeFiles(input.files)}` : 'the merged sample';
+            checkSampleWeights(merged.weights, merged.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${from}`);
+          }
+          const ref = await saveDatasetArtifact(artifacts, 'sample', {
+            data: { x: merged.x, y: merged.y },
+            featureNames: loaded[0]!.featureNames,
+            labelName: loaded[0]!.labelName,
+            ...sampleWeightColumn(merged.weights),
+          });
           const [, positives] = classCounts(merged.y);
           return { result: { sample: ref, rows: merged.y.length, positives }, outputs: { sample: ref } };
         }),
@@ -135,19 +166,16 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
           const started = performance.now();
           const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s)));
           const { featureNames, labelName } = loaded[0]!;
-          const shardResults: AdaptiveSampleResult[] = loaded.map((l) => ({
-            x: l.data.x,
-            y: l.data.y,
-            scannedRows: 0,
-            negativesSeen: 0,
-            positivesSeen: 0,
-            complete: true,
-          }));
+          const shardResults: AdaptiveSampleResult[] = loaded.map((l) => {
+            const weights = sampleWeightsOf(l);
+            return { x: l.data.x, y: l.data.y, ...(weights ? { weights } : {}), scannedRows: 0, negativesSeen: 0, positivesSeen: 0, complete: true };
+          });
           const merged = mergeShardSamples(shardResults, seededRandom(deriveSeed(input.seed, 'merge')));
           const parts = stratifiedSplit(merged.y, input.split, seededRandom(deriveSeed(input.seed, 'split')));
           const save = async (role: 'train' | 'validation' | 'test') => {
             const data = takeRows(merged, parts[role]);
-            const ref = await saveDatasetArtifact(artifacts, `split-${role}`, { data, featureNames, labelName });
+            const weights = merged.weights ? takeSampleWeights(merged.weights, parts[role]) : undefined;
+            const ref = await saveDatasetArtifact(artifacts, `split-${role}`, { data, featureNames, labelName, ...sampleWeightColumn(weights) });
             const [, positives] = classCounts(data.y);
             return { ref, rows: data.y.length, positives };
           };

@@ -1,11 +1,12 @@
 // Temporal adapter of ADASYN: synthetic minority rows appended to the clean training split, with their lineage
-// (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics.
+// (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics. With a `sample_weight`
+// column, real rows keep their weights and each synthetic row takes its seed row's.
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
-import { adasyn, appendSynthetic, lineageColumns } from '../core/oversample/adasyn.js';
+import { adasyn, appendSynthetic, lineageColumns, syntheticWeights } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
+import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, NeighborSearch, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
@@ -38,14 +39,15 @@ export interface OversampleOptions {
 
 /**
  * ADASYN as the pipeline runs it, shared with `rareflow fit`: k lowered when the minority is too small (skipped
- * below 2 rows), constant columns tolerated, lineage columns and a one-line note of what was done.
+ * below 2 rows), constant columns tolerated, lineage columns and a one-line note of what was done. `weights`
+ * (per input row) come back extended to the augmented rows: a synthetic row weighs what its seed row weighs.
  */
-export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions) {
+export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, weights?: Float64Array) {
   const [negatives, positives] = classCounts(data.y);
   const realRows = data.y.length;
   const k = Math.min(o.k, positives - 1);
   if (k < 1 || negatives === 0) {
-    return { augmented: data, lineage: undefined, syntheticRows: 0, note: `skipped: ${positives} minority row(s), too few for any neighbour` };
+    return { augmented: data, lineage: undefined, syntheticRows: 0, weights, note: `skipped: ${positives} minority row(s), too few for any neighbour` };
   }
   const indexes = neighborIndexes(data, { kind: o.neighbors ?? 'auto', queries: positives, ...(o.scaling ? { scaling: o.scaling } : {}) });
   let out;
@@ -72,7 +74,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions) {
     ...(out.quotaMessage ? [out.quotaMessage] : []),
     ...(out.warning ? [out.warning] : []),
   ].join('; ');
-  return { augmented, lineage, syntheticRows: out.synthetic.rows, note };
+  return { augmented, lineage, syntheticRows: out.synthetic.rows, weights: weights ? syntheticWeights(weights, out.lineage) : undefined, note };
 }
 
 export function adasynActivities(deps: ComputeDeps) {
@@ -86,7 +88,7 @@ export function adasynActivities(deps: ComputeDeps) {
           const [, positivesIn] = classCounts(loaded.data.y);
           const realRows = loaded.data.y.length;
           heartbeat({ stage: 'neighbours' });
-          const done = oversampleWithAdasyn(loaded.data, input);
+          const done = oversampleWithAdasyn(loaded.data, input, sampleWeightsOf(loaded));
           const [, positivesOut] = classCounts(done.augmented.y);
           const summary: StageSummary = {
             stage: 'adasyn', rowsIn: realRows, rowsOut: done.augmented.y.length, positivesIn, positivesOut, seconds: secondsSince(started), note: done.note,
@@ -98,7 +100,7 @@ export function adasynActivities(deps: ComputeDeps) {
             data: done.augmented,
             featureNames: loaded.featureNames,
             labelName: loaded.labelName,
-            extra: { _synthetic: Int32Array.from(l._synthetic), _seed_row: l._seed_row, _neighbor_row: l._neighbor_row, _gap: gap },
+            extra: { _synthetic: Int32Array.from(l._synthetic), _seed_row: l._seed_row, _neighbor_row: l._neighbor_row, _gap: gap, ...sampleWeightColumn(done.weights).extra },
           });
           return { result: { dataset: ref, lineage: ref, syntheticRows: done.syntheticRows, summary }, outputs: { dataset: ref } };
         }),

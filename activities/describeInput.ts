@@ -1,7 +1,8 @@
 // Temporal adapter of input checking: resolves globs, checks the label, classes, feature types and missing values
-// in SQL, and fixes the feature list, the positive label and Nr before any sampling starts.
+// in SQL, and fixes the feature list, the positive label, the sample-weight column and Nr before any sampling starts.
 
 import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
+import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import type { PipelineSpec } from '../workflows/contract.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -26,6 +27,8 @@ export function describeInputActivities() {
           ...(input.input.features ? { features: input.input.features } : {}),
           ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
           ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
+          // A `sample_weight` column is a per-row weight carried through the pipeline, never a feature.
+          weightColumn: SAMPLE_WEIGHT_COLUMN,
           // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
           checkAllFeatureValues: false,
         });

@@ -1,5 +1,6 @@
 // Temporal adapter of label-noise filtering over the training split: edited nearest neighbours (one round or
 // repeated) or Tomek links, the minority typed safe/borderline/rare/outlier, removed rows kept as lineage.
+// Neighbours ignore `sample_weight`; kept rows keep their weight.
 
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
@@ -11,7 +12,8 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { applyStandardiser, fitStandardiser } from '../core/models/standardiser.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
-import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
+import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, NeighborSearch, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
@@ -84,11 +86,12 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
           heartbeat({ stage: 'neighbours' });
           const { cleaning, typing, index } = filterAndType(loaded.data, input.method, input.k, input.neighbors, input.scaling, input.seed);
           const cleaned = takeRows(loaded.data, cleaning.kept);
+          const weights = sampleWeightsOf(loaded);
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: cleaned,
             featureNames: loaded.featureNames,
             labelName: loaded.labelName,
-            extra: { origin_row: cleaning.kept },
+            extra: { origin_row: cleaning.kept, ...sampleWeightColumn(weights ? takeSampleWeights(weights, cleaning.kept) : undefined).extra },
           });
           const removed = await artifacts.putBytes(
             JSON.stringify({ input: input.train.sha256, method: input.method, removed: Array.from(cleaning.removed), reasons: Array.from(cleaning.reasons) }),

@@ -1,5 +1,6 @@
-// Temporal adapter of training: the model on the (augmented) training split, a threshold from the chosen policy,
-// and the sealed model file in the artifact store. `fitModelArtifact` is shared with `rareflow fit` and `train`.
+// Temporal adapter of training: the model on the (augmented) training split, weighted by its `sample_weight`
+// column when it has one, a threshold from the chosen policy, and the sealed model file in the artifact store.
+// `fitModelArtifact` is shared with `rareflow fit` and `train`.
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
 import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
@@ -8,8 +9,9 @@ import type { FittedModel } from '../core/models/predictModel.js';
 import { deriveSeed } from '../core/random.js';
 import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { codeVersion } from '../data/codeVersion.js';
-import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
+import { loadDatasetArtifact, sampleWeightsOf } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
 
@@ -42,6 +44,12 @@ export interface FitModelOptions {
   inputColumns?: InputColumn[];
   /** Needed by the `gmean` policy: held-out rows the model did not see. */
   validation?: LabelledData;
+  /**
+   * Per-row weights of `train` (its `sample_weight` column), checked by the caller. The fit is weighted and
+   * `fitPrevalence` is the positives' share of the weight; the threshold's validation scoring stays unweighted.
+   * @default none (unweighted)
+   */
+  sampleWeights?: Float64Array;
 }
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
@@ -63,6 +71,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
         ...(m.mtry !== undefined ? { mtry: m.mtry } : {}),
         ...(m.minNodeSize !== undefined ? { minNodeSize: m.minNodeSize } : {}),
         ...(m.maxDepth !== undefined ? { maxDepth: m.maxDepth } : {}),
+        ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
       },
       { threads: 2 },
     );
@@ -71,9 +80,13 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     fitPrevalence = forest.fitPrevalence;
     description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling, mtry ${forest.options.mtry})`;
   } else {
-    const lr = trainLogisticRegression(train, { ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}) });
+    const lr = trainLogisticRegression(train, {
+      ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}),
+      ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+    });
     fitted = lr;
-    fitPrevalence = positives / rows;
+    // A weighted fit estimates P(positive) under the weighted class mix.
+    fitPrevalence = o.sampleWeights ? weightedPrevalence(train.y, o.sampleWeights) : positives / rows;
     description = `logreg (${lr.iterations} Newton steps${lr.converged ? '' : ', not converged'})`;
   }
   const draft: ModelArtifact = {
@@ -89,7 +102,16 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     thresholdPolicy: policy,
     thresholdReason: '',
     model: fitted,
-    training: { rows, positives, fitPrevalence, datasetSha256: o.datasetSha256, seed: o.seed, runId: o.runId, codeVersion: codeVersion() },
+    training: {
+      rows,
+      positives,
+      fitPrevalence,
+      ...(o.sampleWeights ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
+      datasetSha256: o.datasetSha256,
+      seed: o.seed,
+      runId: o.runId,
+      codeVersion: codeVersion(),
+    },
   };
   // The model estimates P(positive) under the class mix it was fitted on, so the q*-rule uses that mix.
   const choice = chooseThreshold(policy, {
@@ -97,8 +119,19 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     ...(policy.kind === 'gmean' && o.validation ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y } : {}),
   });
   const artifact = sealModelArtifact({ ...draft, threshold: choice.threshold, thresholdReason: choice.reason });
-  const note = `${description}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
+  const weighted = o.sampleWeights ? `, weighted by ${SAMPLE_WEIGHT_COLUMN}` : '';
+  const note = `${description}${weighted}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
   return { artifact, note };
+}
+
+function weightedPrevalence(y: Uint8Array, weights: Float64Array): number {
+  let positive = 0;
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    total += weights[i]!;
+    if (y[i] === 1) positive += weights[i]!;
+  }
+  return positive / total;
 }
 
 export function trainModelActivities(deps: ComputeDeps) {
@@ -113,6 +146,10 @@ export function trainModelActivities(deps: ComputeDeps) {
             const started = performance.now();
             const train = await loadDatasetArtifact(artifacts, input.train);
             const validation = parseThresholdPolicy(input.model.threshold).kind === 'gmean' ? (await loadDatasetArtifact(artifacts, input.validation)).data : undefined;
+            const sampleWeights = sampleWeightsOf(train);
+            if (sampleWeights) {
+              checkSampleWeights(sampleWeights, train.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of the training split ${input.train.uri}`);
+            }
             heartbeat({ stage: 'fitting' });
             const { artifact, note } = await fitModelArtifact(train.data, {
               model: input.model,
@@ -124,6 +161,7 @@ export function trainModelActivities(deps: ComputeDeps) {
               runId: input.runId,
               datasetSha256: input.train.sha256,
               ...(validation ? { validation } : {}),
+              ...(sampleWeights ? { sampleWeights } : {}),
             });
             const ref = await artifacts.putBytes(JSON.stringify(artifact), 'model', 'json');
             const rows = train.data.y.length;

@@ -1,5 +1,6 @@
 // Temporal adapter of per-class validation: scores the held-out test split (never touched by synthetic rows),
-// compares with the champion on the same rows, judges the gates and stores the full report.
+// compares with the champion on the same rows, judges the gates and stores the full report. Metrics count every
+// test row once: a `sample_weight` column weights training only, so gates mean the same with or without weights.
 
 import { readFile } from 'node:fs/promises';
 import { evaluateGates } from '../core/gates/evaluateGates.js';

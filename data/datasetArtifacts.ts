@@ -1,6 +1,8 @@
 // Datasets as artifacts: an Arrow IPC file in the content-addressed store, saved and loaded by reference.
+// Per-row sample weights travel as the extra column `sample_weight`.
 
 import type { LabelledData } from '../core/dataset.js';
+import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { ArtifactRef } from '../workflows/contract.js';
 import { readDatasetArrow, writeDatasetArrow } from './arrowDataset.js';
 import type { ArtifactStore } from './artifactStore.js';
@@ -20,4 +22,16 @@ export async function saveDatasetArtifact(store: ArtifactStore, kind: string, d:
 
 export async function loadDatasetArtifact(store: ArtifactStore, ref: ArtifactRef): Promise<DatasetArtifact> {
   return readDatasetArrow(store.pathOf(ref));
+}
+
+/** The dataset's per-row sample weights (its `sample_weight` extra column), when it has them. */
+export function sampleWeightsOf(d: DatasetArtifact): Float64Array | undefined {
+  const w = d.extra?.[SAMPLE_WEIGHT_COLUMN];
+  if (w === undefined) return undefined;
+  return w instanceof Float64Array ? w : Float64Array.from(w);
+}
+
+/** The `extra` field that stores `weights` as the `sample_weight` column, or nothing when there are none. */
+export function sampleWeightColumn(weights: Float64Array | undefined): { extra?: Record<string, Float64Array> } {
+  return weights ? { extra: { [SAMPLE_WEIGHT_COLUMN]: weights } } : {};
 }

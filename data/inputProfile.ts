@@ -1,5 +1,6 @@
 // Checks raw input files before a scan, in SQL over all files at once: globs resolve to files, the label exists
-// and has two classes (or a chosen positive), features are numeric and free of missing values.
+// and has two classes (or a chosen positive), features are numeric and free of missing values, and a weight
+// column, when the input has one, is numeric and kept out of the features.
 
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -37,6 +38,13 @@ export interface InputProfileOptions {
   checkAllFeatureValues?: boolean;
   /** A SQL predicate that defines positives instead of the label value (label classes are then not checked). */
   predicate?: string;
+  /**
+   * A column of per-row sample weights (the pipeline passes `sample_weight`). When the input has it (and neither
+   * the label nor `exclude` names it), it is never a feature: it must be numeric, it is left out of the default
+   * features, `features` may not list it, and the profile reports it as `sampleWeight`.
+   * @default none (every column but the label and `exclude` is a feature)
+   */
+  weightColumn?: string;
   /** A `positive` value absent from the data gives zero positives and a warning instead of an error. @default false */
   allowAbsentPositive?: boolean;
   /**
@@ -52,6 +60,8 @@ export interface InputProfile {
   files: string[];
   fileSha256s: string[];
   featureNames: string[];
+  /** The weight column (`weightColumn`) when the input has it; absent otherwise. */
+  sampleWeight?: string;
   positiveLabel: string;
   negativeLabel: string;
   rows: number;
@@ -96,6 +106,23 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
             }));
       const { columns, byName, available, labelType } = described;
       const excluded = new Set([opts.label, ...(opts.exclude ?? [])]);
+      const sampleWeight = opts.weightColumn !== undefined && byName.has(opts.weightColumn) && !excluded.has(opts.weightColumn) ? opts.weightColumn : undefined;
+      if (sampleWeight !== undefined) {
+        const type = byName.get(sampleWeight)!;
+        if (!numericType.test(type) || type === 'BOOLEAN') {
+          throw new InvalidInputError(
+            `weight column "${sampleWeight}"`,
+            `weight column "${sampleWeight}" in ${what} has type ${type}${await firstTextValue(connection, source, sampleWeight)}, expected a number ≥ 0 per row; fix the column, or list it under input.exclude to train unweighted`,
+          );
+        }
+        if (opts.features?.includes(sampleWeight)) {
+          throw new InvalidInputError(
+            `feature column "${sampleWeight}"`,
+            `column "${sampleWeight}" in ${what} holds per-row sample weights, so it cannot also be a feature; remove it from input.features (or rename the column to use it as a feature)`,
+          );
+        }
+        excluded.add(sampleWeight);
+      }
       const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n));
       if (featureNames.length === 0) throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
       for (const name of featureNames) {
@@ -139,10 +166,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       if (opts.checkAllFeatureValues === false) {
         const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
-        return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+        return { files: unique, fileSha256s, featureNames, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
       }
       const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
-      return { files: unique, fileSha256s, featureNames, positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+      return { files: unique, fileSha256s, featureNames, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
     }),
   );
 }

@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
+import { copyColumnStrided } from './columnArrays.js';
 import { appendTableColumns } from './datasetWriter.js';
 import {
   describeLabelledSource,
@@ -228,15 +229,37 @@ export async function scanPositives(
   );
 }
 
+/** A weight column's value that is missing, non-finite or negative, named by file, column and data row. */
+export function badWeightError(file: string, column: string, value: unknown, row: number): InvalidInputError {
+  const got = value === null ? 'an empty or null value' : String(value);
+  return new InvalidInputError(
+    `weight column "${column}"`,
+    `weight column "${column}" in ${file} has ${got} at data row ${row}; expected a finite number ≥ 0 on every row (0 leaves a row out of training): fix or drop such rows first`,
+  );
+}
+
+export interface FetchRowsOptions {
+  /** A column of per-row sample weights to fetch with the features (checked: finite, ≥ 0). @default none */
+  weightColumn?: string;
+}
+
 /**
- * Features and 0/1 labels of the rows with the given ids (positions within the shard), in ascending id order.
- * Only these rows cross from DuckDB to JS.
+ * Features and 0/1 labels (and weights, when asked) of the rows with the given ids (positions within the shard),
+ * in ascending id order. Only these rows cross from DuckDB to JS.
  */
-export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Array, features: string[], def: PositiveDefinition): Promise<{ data: LabelledData; rowIds: Float64Array }> {
+export async function fetchRowsById(
+  segments: ScanSegment[],
+  rowIds: Float64Array,
+  features: string[],
+  def: PositiveDefinition,
+  opts: FetchRowsOptions = {},
+): Promise<{ data: LabelledData; rowIds: Float64Array; weights?: Float64Array }> {
   const sorted = Float64Array.from(rowIds).sort();
   const cols = features.length;
   const values = new Float64Array(sorted.length * cols);
   const y = new Uint8Array(sorted.length);
+  const weightColumn = opts.weightColumn;
+  const weights = weightColumn === undefined ? undefined : new Float64Array(sorted.length);
   const what = [...new Set(segments.map((s) => s.file))].join(', ');
   await withReadErrors(what, () =>
     withDuckDB(async (c) => {
@@ -250,7 +273,12 @@ export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Arra
           const format = scanFormat(seg.file);
           const source = tableSource(format, [seg.file]);
           const pred = await positiveSql(c, source, seg.file, def);
-          const projections = [...features.map((f) => `CAST(${sqlIdentifier(f)} AS DOUBLE)`), `CAST(${pred} AS UTINYINT)`];
+          // The weight, when fetched, follows the label: fillChunk reads features and label only.
+          const projections = [
+            ...features.map((f) => `CAST(${sqlIdentifier(f)} AS DOUBLE)`),
+            `CAST(${pred} AS UTINYINT)`,
+            ...(weightColumn === undefined ? [] : [`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`]),
+          ];
           const fileRows = new Float64Array(until - k);
           for (let i = k; i < until; i++) fileRows[i - k] = sorted[i]! - segmentStart + seg.firstRow;
           const kStart = k;
@@ -263,11 +291,17 @@ export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Arra
                 fillChunk(chunk, 0, chunk.rowCount, values, cols, y, k, (column, row) =>
                   missingFeatureError(seg.file, features[column] ?? '(label)', false, chunk.getColumnVector(column).getItem(row), fileRows[first - kStart + row]! + 1),
                 );
+                if (weights) {
+                  const vector = chunk.getColumnVector(cols + 1);
+                  let bad = copyColumnStrided({ kind: 'duckdb', vector }, weights, 1, 0, first);
+                  for (let i = 0; bad < 0 && i < chunk.rowCount; i++) if (weights[first + i]! < 0) bad = i;
+                  if (bad >= 0) throw badWeightError(seg.file, weightColumn!, vector.getItem(bad), fileRows[first - kStart + bad]! + 1);
+                }
                 k += chunk.rowCount;
                 continue;
               }
               // Sparse picks: read the picked rows' values one by one, with no per-row vector slices.
-              const vectors = Array.from({ length: cols + 1 }, (_, c) => chunk.getColumnVector(c));
+              const vectors = Array.from({ length: weights ? cols + 2 : cols + 1 }, (_, c) => chunk.getColumnVector(c));
               for (let i = 0; i < chunk.rowCount; i++, fileRow++) {
                 if (!pick(fileRow)) continue;
                 for (let col = 0; col < cols; col++) {
@@ -276,6 +310,11 @@ export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Arra
                   values[k * cols + col] = v;
                 }
                 y[k] = Number(vectors[cols]!.getItem(i));
+                if (weights) {
+                  const w = vectors[cols + 1]!.getItem(i);
+                  if (typeof w !== 'number' || !(w >= 0 && w < Infinity)) throw badWeightError(seg.file, weightColumn!, w, fileRow + 1);
+                  weights[k] = w;
+                }
                 k++;
               }
               if (k === until) return; // every picked row of this segment is in: stop reading the file
@@ -307,6 +346,6 @@ export async function fetchRowsById(segments: ScanSegment[], rowIds: Float64Arra
       }
     }),
   );
-  return { data: { x: { rows: sorted.length, cols, values }, y }, rowIds: sorted };
+  return { data: { x: { rows: sorted.length, cols, values }, y }, rowIds: sorted, ...(weights ? { weights } : {}) };
 }
 

@@ -23,6 +23,8 @@ export interface ShardSamplingInput {
   shardIndex: number;
   /** @default 'adaptive' */
   method?: RowIdSamplerKind;
+  /** A column of per-row sample weights, fetched with the kept rows' features (checked finite and ≥ 0). @default none */
+  weightColumn?: string;
 }
 
 export interface ShardCheckpoint {
@@ -44,6 +46,8 @@ export interface SampleCounts {
 
 export interface ShardSample extends SampleCounts {
   data: LabelledData;
+  /** The kept rows' weights, in `data`'s row order, when `weightColumn` was given. */
+  weights?: Float64Array;
   complete: boolean;
   warning?: string;
 }
@@ -73,10 +77,13 @@ export async function sampleShard(
   const ids = new Float64Array(s.positiveRows.length + s.negativeRows.length);
   ids.set(s.positiveRows, 0);
   ids.set(s.negativeRows, s.positiveRows.length);
-  const { data } = await fetchRowsById(input.segments, ids, input.featureNames, input.positive);
+  const { data, weights } = await fetchRowsById(input.segments, ids, input.featureNames, input.positive, {
+    ...(input.weightColumn !== undefined ? { weightColumn: input.weightColumn } : {}),
+  });
   const [negatives, positives] = classCounts(data.y);
   return {
     data,
+    ...(weights ? { weights } : {}),
     positives,
     negatives,
     scannedRows: s.scannedRows,
@@ -88,11 +95,14 @@ export async function sampleShard(
   };
 }
 
-/** Concatenates shard samples and shuffles them with the seed (seed 003's merge step). */
-export function mergeShards(samples: LabelledData[], seed: number): LabelledData {
+/**
+ * Concatenates shard samples and shuffles them with the seed (seed 003's merge step). With `weights` (one array
+ * per shard, for every shard or none), each row's weight moves with it.
+ */
+export function mergeShards(samples: LabelledData[], seed: number, weights?: ReadonlyArray<Float64Array | undefined>): LabelledData & { weights?: Float64Array } {
   const merged = mergeShardSamples(
-    samples.map((d) => ({ x: d.x, y: d.y, scannedRows: 0, negativesSeen: 0, positivesSeen: 0, complete: true })),
+    samples.map((d, i) => ({ x: d.x, y: d.y, ...(weights?.[i] ? { weights: weights[i] } : {}), scannedRows: 0, negativesSeen: 0, positivesSeen: 0, complete: true })),
     seededRandom(deriveSeed(seed, 'merge')),
   );
-  return { x: merged.x, y: merged.y };
+  return { x: merged.x, y: merged.y, ...(merged.weights ? { weights: merged.weights } : {}) };
 }

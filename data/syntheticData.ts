@@ -35,6 +35,12 @@ export interface SyntheticDatasetOptions {
   out: string;
   /** Rows generated and appended per batch (memory bound). @default 100_000 */
   batchRows?: number;
+  /**
+   * Append a `sample_weight` column: 1 + (data row mod 4), so weights 1..4 in turn. It draws nothing from the
+   * seeded stream, so every other column is the same as in the file generated without it.
+   * @default false
+   */
+  sampleWeight?: boolean;
 }
 
 export interface SyntheticDatasetResult {
@@ -76,12 +82,14 @@ export async function generateSyntheticDataset(opts: SyntheticDatasetOptions): P
   const x = new Float64Array(batchRows * features);
   const codes = Array.from({ length: categorical }, () => new Uint8Array(batchRows));
   const y = new Uint8Array(batchRows);
+  const weights = opts.sampleWeight === true ? new Float64Array(batchRows) : undefined;
   let positives = 0;
   try {
     const columns = (): TableColumn[] => [
       ...Array.from({ length: features }, (_, j): TableColumn => ({ name: `f${j}`, kind: 'matrix', values: x, cols: features, column: j })),
       ...codes.map((c, j): TableColumn => ({ name: `c${j}`, kind: 'coded', codes: c, dictionary: categories })),
       { name: 'label', kind: 'integer', values: y },
+      ...(weights ? [{ name: 'sample_weight', kind: 'double', values: weights } satisfies TableColumn] : []),
     ];
     await createTable(session.connection, 'synthetic', columns());
     for (let start = 0; start < rows; start += batchRows) {
@@ -103,6 +111,7 @@ export async function generateSyntheticDataset(opts: SyntheticDatasetOptions): P
         if (params.labelNoise > 0 && random.next() < (positive ? noiseFromPositive : noiseFromNegative)) label = 1 - label;
         y[i] = label;
         positives += label;
+        if (weights) weights[i] = 1 + ((start + i) % 4);
       }
       await appendTableColumns(session.connection, 'synthetic', n, columns());
     }

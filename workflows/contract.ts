@@ -172,6 +172,8 @@ export interface AdaptiveSamplingInput {
   positiveLabel: string;
   predicate?: string;
   featureNames: string[];
+  /** The input's per-row weight column (`sample_weight`), fetched with the kept rows; absent when it has none. */
+  sampleWeight?: string;
   targetSize: number;
   positiveTarget: number;
   shards: number;

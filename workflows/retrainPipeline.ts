@@ -70,7 +70,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       workflowId: runId,
       startedAt: new Date().toISOString(),
       seed: spec.seed,
-      params: { spec, trigger },
+      // A `sample_weight` input column weights training; the run record says so.
+      params: { spec, trigger, ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}) },
       inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
     });
     if (trigger.kind === 'drift') {
@@ -104,6 +105,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
             positiveLabel: described.positiveLabel,
             ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
             featureNames: described.featureNames,
+            // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
+            ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
             targetSize: described.targetSize,
             positiveTarget: described.positiveTarget,
             shards: spec.sampling.shards ?? 1,
@@ -134,6 +137,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
             label: spec.input.label,
             positiveLabel: described.positiveLabel,
             featureNames: described.featureNames,
+            ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
             targetSize: spec.sampling.targetSize ?? described.targetSize,
             positiveTarget: described.positiveTarget,
             shardIndex,

@@ -27,6 +27,12 @@ export interface TreeGrowingParams {
   sampleSize: number;
   /** Weight of a negative and of a positive row. */
   classWeight: [number, number];
+  /**
+   * Leaf value of a tree whose in-bag rows all weigh 0 (possible only with sample weights): the forest's
+   * fitPrevalence, the answer of a tree that learned nothing.
+   * @default 0.5
+   */
+  zeroWeightValue?: number;
 }
 
 /** One grown tree as flat arrays; a leaf has feature −1 and its positive fraction in `value`. */
@@ -162,22 +168,37 @@ class NodeArrays {
  * Grow tree `treeIndex` on binned features. Its random stream is derived from (seed, treeIndex) alone, so a
  * tree is the same whichever thread grows it and in whatever order.
  *
+ * Sample weights (scikit-learn's way): the bootstrap draws rows as without weights, and a drawn row counts
+ * multiplicity × class weight × sample weight in the Gini sums and leaf frequencies. A drawn row of weight 0
+ * is left out of the bag, so it neither counts towards `minNodeSize` nor reaches a leaf.
+ *
  * Gini split on weighted class sums: maximise Σ_children (w0² + w1²)/w, equivalent to minimising the weighted
  * Gini impurity. As in Breiman's forests (and scikit-learn), a node draws `mtry` features; if none of them
  * splits the node, it keeps drawing until one does or every feature was tried.
  */
-export function growTree(binned: BinnedFeatures, y: Uint8Array, params: TreeGrowingParams, treeIndex: number): GrownTree {
+export function growTree(binned: BinnedFeatures, y: Uint8Array, params: TreeGrowingParams, treeIndex: number, sampleWeights?: ArrayLike<number>): GrownTree {
   const { rows: n, cols: d, codes, cuts } = binned;
   const random = seededRandom(deriveSeed(params.seed, `tree ${treeIndex}`));
   const counts = new Uint32Array(n);
   drawSample(y, params, random, counts);
   const weight = new Float64Array(n);
   let inBag = 0;
-  for (let r = 0; r < n; r++) {
-    const c = counts[r]!;
-    if (c > 0) {
-      weight[r] = c * params.classWeight[y[r]!]!;
-      inBag++;
+  if (sampleWeights === undefined) {
+    for (let r = 0; r < n; r++) {
+      const c = counts[r]!;
+      if (c > 0) {
+        weight[r] = c * params.classWeight[y[r]!]!;
+        inBag++;
+      }
+    }
+  } else {
+    for (let r = 0; r < n; r++) {
+      const c = counts[r]!;
+      const s = sampleWeights[r]!;
+      if (c > 0 && s > 0) {
+        weight[r] = c * params.classWeight[y[r]!]! * s;
+        inBag++;
+      } else counts[r] = 0;
     }
   }
   const rowsOf = new Int32Array(inBag);
@@ -214,6 +235,11 @@ export function growTree(binned: BinnedFeatures, y: Uint8Array, params: TreeGrow
       else w0 += weight[r]!;
     }
     const w = w0 + w1;
+    if (w === 0) {
+      // Only a root can weigh 0 (a split needs weight on both sides): every in-bag row had sample weight 0.
+      nodes.value[id] = params.zeroWeightValue ?? 0.5;
+      continue;
+    }
     nodes.value[id] = w1 / w;
     const size = end - start;
     if (w0 === 0 || w1 === 0 || depth >= params.maxDepth || size < 2 * minLeaf) continue;

@@ -10,6 +10,8 @@ export interface ForestWorkerInput {
   codes: Uint8Array;
   cuts: Float64Array[];
   y: Uint8Array;
+  /** Per-row sample weights (shared memory), when the forest has them. */
+  sampleWeights?: Float64Array;
   params: TreeGrowingParams;
   treeIndices: number[];
 }
@@ -17,7 +19,7 @@ export interface ForestWorkerInput {
 const input = workerData as ForestWorkerInput;
 const binned = { rows: input.rows, cols: input.cols, codes: input.codes, cuts: input.cuts };
 for (const treeIndex of input.treeIndices) {
-  const tree = growTree(binned, input.y, input.params, treeIndex);
+  const tree = growTree(binned, input.y, input.params, treeIndex, input.sampleWeights);
   const buffers = [tree.feature.buffer, tree.threshold.buffer, tree.left.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[];
   parentPort!.postMessage({ treeIndex, tree }, buffers);
 }

@@ -35,12 +35,26 @@ export async function trainRandomForestInWorkers(
   codes.set(job.binned.codes);
   const y = new Uint8Array(new SharedArrayBuffer(job.y.length));
   y.set(job.y);
+  let sampleWeights: Float64Array | undefined;
+  if (job.sampleWeights) {
+    sampleWeights = new Float64Array(new SharedArrayBuffer(job.sampleWeights.byteLength));
+    sampleWeights.set(job.sampleWeights);
+  }
   const trees: GrownTree[] = new Array(treeCount);
   const runs: Promise<void>[] = [];
   for (let w = 0; w < workers; w++) {
     const treeIndices: number[] = [];
     for (let t = w; t < treeCount; t += workers) treeIndices.push(t);
-    const input: ForestWorkerInput = { rows: job.binned.rows, cols: job.binned.cols, codes, cuts: job.binned.cuts, y, params: job.params, treeIndices };
+    const input: ForestWorkerInput = {
+      rows: job.binned.rows,
+      cols: job.binned.cols,
+      codes,
+      cuts: job.binned.cuts,
+      y,
+      ...(sampleWeights ? { sampleWeights } : {}),
+      params: job.params,
+      treeIndices,
+    };
     runs.push(runWorker(input, trees));
   }
   await Promise.all(runs);

@@ -4,6 +4,7 @@
 import type { FeatureMatrix, LabelledData } from '../dataset.js';
 import { classCounts } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
+import { checkSampleWeights } from '../sampling/sampleWeights.js';
 import { applyStandardiser, fitStandardiser, identityStandardiser, type Standardiser } from './standardiser.js';
 
 export interface LogisticRegressionOptions {
@@ -28,6 +29,14 @@ export interface LogisticRegressionOptions {
    * @default 'none'
    */
   classWeight?: 'none' | 'balanced';
+  /**
+   * Per-row weights s_i (e.g. the input's `sample_weight` column): finite, ≥ 0, with some weight > 0 in each
+   * class. The log-likelihood, its gradient and Hessian and the standardiser are weighted, so integer weights
+   * fit the same model as rows repeated that many times. With `classWeight: 'balanced'` the class weights are
+   * Σs / (2 · Σs over the class) and multiply s_i.
+   * @default none (every row weighs 1)
+   */
+  sampleWeights?: ArrayLike<number>;
   /**
    * Standardise features (fitted on this training data) before fitting; the weights then live in the
    * standardised space and the standardiser is stored in the model.
@@ -152,9 +161,11 @@ function choleskySolve(l: Float64Array, m: number, b: Float64Array, out: Float64
 export function trainLogisticRegression(data: LabelledData, options: LogisticRegressionOptions = {}): LogisticModel {
   const opts = resolveOptions(options);
   validateData(data);
+  const rowWeights = options.sampleWeights;
+  if (rowWeights !== undefined) checkSampleWeights(rowWeights, data.y, 'sampleWeights');
   const d = data.x.cols;
   const n = data.x.rows;
-  const standardiser = opts.standardise ? fitStandardiser(data.x) : identityStandardiser(d);
+  const standardiser = opts.standardise ? fitStandardiser(data.x, rowWeights) : identityStandardiser(d);
   if (!opts.standardise) {
     for (let i = 0; i < data.x.values.length; i++) {
       if (!Number.isFinite(data.x.values[i]!)) {
@@ -170,7 +181,20 @@ export function trainLogisticRegression(data: LabelledData, options: LogisticReg
   const y = data.y;
 
   const sampleWeight = new Float64Array(n).fill(1);
-  if (opts.classWeight === 'balanced') {
+  if (rowWeights !== undefined) {
+    for (let i = 0; i < n; i++) sampleWeight[i] = rowWeights[i]!;
+    if (opts.classWeight === 'balanced') {
+      let positiveWeight = 0;
+      let allWeight = 0;
+      for (let i = 0; i < n; i++) {
+        allWeight += sampleWeight[i]!;
+        if (y[i] === 1) positiveWeight += sampleWeight[i]!;
+      }
+      const wNeg = allWeight / (2 * (allWeight - positiveWeight));
+      const wPos = allWeight / (2 * positiveWeight);
+      for (let i = 0; i < n; i++) sampleWeight[i]! *= y[i] === 1 ? wPos : wNeg;
+    }
+  } else if (opts.classWeight === 'balanced') {
     const [negatives, positives] = classCounts(y);
     const wNeg = n / (2 * negatives);
     const wPos = n / (2 * positives);

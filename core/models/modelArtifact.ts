@@ -36,8 +36,10 @@ export interface ModelArtifact {
   training: {
     rows: number;
     positives: number;
-    /** Positive share of the rows the model was fitted on (after oversampling, when it ran). */
+    /** Positive share of the rows the model was fitted on (after oversampling, when it ran); of their weight, when weighted. */
     fitPrevalence: number;
+    /** The column of per-row weights the fit used (`sample_weight`); absent for an unweighted fit. */
+    sampleWeight?: string;
     datasetSha256: string;
     seed: number;
     runId: string;

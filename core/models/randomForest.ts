@@ -1,9 +1,10 @@
 // Classification random forest for rare events: histogram (binned) Gini trees, bootstrap or subsampling,
-// mtry, node size, depth and class weights; the probability is the mean of the trees' leaf class frequencies.
+// mtry, node size, depth, class and sample weights; the probability is the mean of the trees' leaf class frequencies.
 
 import type { FeatureMatrix, LabelledData } from '../dataset.js';
 import { classCounts } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
+import { checkSampleWeights } from '../sampling/sampleWeights.js';
 import { binFeatures, growTree, MAX_BINS, type GrownTree, type TreeGrowingParams } from './forestTree.js';
 
 export interface RandomForestOptions {
@@ -48,6 +49,14 @@ export interface RandomForestOptions {
    */
   classWeight?: 'none' | 'balanced';
   /**
+   * Per-row weights (e.g. the input's `sample_weight` column): finite, ≥ 0, with some weight > 0 in each class.
+   * Weighted Gini, not a weighted bootstrap: rows are drawn as without weights, and a drawn row counts
+   * multiplicity × class weight × its sample weight in the split criterion and the leaf frequencies (rows of
+   * weight 0 drop out of the bag). With `classWeight: 'balanced'` the class weights become Σs / (2 · Σs over the class).
+   * @default none (every row weighs 1)
+   */
+  sampleWeights?: ArrayLike<number>;
+  /**
    * Most histogram bins per feature (quantile cuts computed once on the training data), 2..256.
    * @default 256
    */
@@ -80,7 +89,9 @@ export interface RandomForestModel {
   /**
    * Positive share of the mix the leaf frequencies estimate under: `trainingPrevalence` for plain bootstrap or
    * subsample, 1/2 with balanced sampling or balanced class weights. The RFQ threshold q* = π (seed 002,
-   * Theorem 2) uses this π, since it must be the prevalence of the model's own probability scale.
+   * Theorem 2) uses this π, since it must be the prevalence of the model's own probability scale. With sample
+   * weights it is the expected positive share of the in-bag weight: Σ_pos c₁s / Σ c_ys for bootstrap and
+   * subsample, c₁·mean_pos(s) / (c₀·mean_neg(s) + c₁·mean_pos(s)) for balanced sampling (c: class weights).
    */
   fitPrevalence: number;
 }
@@ -164,6 +175,8 @@ function assertFinite(x: FeatureMatrix): void {
 export interface ForestJob {
   binned: ReturnType<typeof binFeatures>;
   y: Uint8Array;
+  /** Per-row sample weights, when given (checked). */
+  sampleWeights?: Float64Array;
   params: TreeGrowingParams;
   options: ResolvedForestOptions;
   trainingPrevalence: number;
@@ -176,11 +189,16 @@ export function prepareForestJob(data: LabelledData, options: RandomForestOption
   const opts = resolveOptions(options, data.x.cols);
   const n = data.x.rows;
   const [negatives, positives] = classCounts(data.y);
-  const classWeight: [number, number] = opts.classWeight === 'balanced' ? [n / (2 * negatives), n / (2 * positives)] : [1, 1];
+  const sampleWeights = options.sampleWeights === undefined ? undefined : Float64Array.from(options.sampleWeights);
+  if (sampleWeights) checkSampleWeights(sampleWeights, data.y, 'sampleWeights');
+  const weighting = sampleWeights ? weightedClassMix(sampleWeights, data.y, opts) : undefined;
+  const classWeight: [number, number] = weighting?.classWeight ?? (opts.classWeight === 'balanced' ? [n / (2 * negatives), n / (2 * positives)] : [1, 1]);
+  const fitPrevalence = weighting?.fitPrevalence ?? (opts.sampling === 'balanced' || opts.classWeight === 'balanced' ? 0.5 : positives / n);
   const binned = binFeatures(data.x.values, n, data.x.cols, opts.maxBins);
   return {
     binned,
     y: data.y,
+    ...(sampleWeights ? { sampleWeights } : {}),
     params: {
       seed: opts.seed,
       mtry: opts.mtry,
@@ -189,11 +207,30 @@ export function prepareForestJob(data: LabelledData, options: RandomForestOption
       sampling: opts.sampling,
       sampleSize: Math.max(1, Math.round(opts.sampleFraction * (opts.sampling === 'balanced' ? Math.min(negatives, positives) : n))),
       classWeight,
+      ...(weighting ? { zeroWeightValue: fitPrevalence } : {}),
     },
     options: opts,
     trainingPrevalence: positives / n,
-    fitPrevalence: opts.sampling === 'balanced' || opts.classWeight === 'balanced' ? 0.5 : positives / n,
+    fitPrevalence,
   };
+}
+
+/** Class weights and the in-bag positive share of weight under sample weights (see `fitPrevalence`). */
+function weightedClassMix(sampleWeights: Float64Array, y: Uint8Array, opts: ResolvedForestOptions): { classWeight: [number, number]; fitPrevalence: number } {
+  const sum: [number, number] = [0, 0];
+  const rows: [number, number] = [0, 0];
+  for (let i = 0; i < y.length; i++) {
+    sum[y[i]!]! += sampleWeights[i]!;
+    rows[y[i]!]!++;
+  }
+  const total = sum[0] + sum[1];
+  const classWeight: [number, number] = opts.classWeight === 'balanced' ? [total / (2 * sum[0]), total / (2 * sum[1])] : [1, 1];
+  // Bootstrap and subsample draw rows uniformly, so a class's expected in-bag weight is ∝ its weight sum;
+  // balanced sampling draws equal row counts per class, so it is ∝ the class's mean weight.
+  const perClass = opts.sampling === 'balanced' ? [sum[0] / rows[0], sum[1] / rows[1]] : sum;
+  const negativeMass = classWeight[0] * perClass[0]!;
+  const positiveMass = classWeight[1] * perClass[1]!;
+  return { classWeight, fitPrevalence: positiveMass / (negativeMass + positiveMass) };
 }
 
 /** Concatenate grown trees (in tree order) into the JSON-plain model. */
@@ -238,7 +275,7 @@ export function assembleForest(job: ForestJob, trees: GrownTree[]): RandomForest
 export function trainRandomForest(data: LabelledData, options: RandomForestOptions = {}): RandomForestModel {
   const job = prepareForestJob(data, options);
   const trees: GrownTree[] = [];
-  for (let t = 0; t < job.options.trees; t++) trees.push(growTree(job.binned, job.y, job.params, t));
+  for (let t = 0; t < job.options.trees; t++) trees.push(growTree(job.binned, job.y, job.params, t, job.sampleWeights));
   return assembleForest(job, trees);
 }
 

@@ -21,11 +21,13 @@ export interface ApplyStandardiserOptions {
 /**
  * Column means and population standard deviations (divisor n, as scikit-learn's StandardScaler).
  * Two passes over the matrix: the second sums squared deviations, which avoids the cancellation of
- * E[x²] − E[x]² on large-offset columns.
+ * E[x²] − E[x]² on large-offset columns. With `weights` (checked by the caller: finite, ≥ 0, sum > 0) the
+ * mean and deviation are weighted (divisor Σw), so a row of weight 2 counts as that row twice.
  */
-export function fitStandardiser(x: FeatureMatrix): Standardiser {
+export function fitStandardiser(x: FeatureMatrix, weights?: ArrayLike<number>): Standardiser {
   const { rows, cols, values } = x;
   if (rows < 1) throw new InvalidInputError('feature matrix', `expected at least 1 row to fit a standardiser, got ${rows}`);
+  if (weights) return fitWeightedStandardiser(x, weights);
   const mean = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
@@ -52,6 +54,45 @@ export function fitStandardiser(x: FeatureMatrix): Standardiser {
   const scale = new Array<number>(cols);
   for (let c = 0; c < cols; c++) {
     const sd = Math.sqrt(sumSq[c]! / rows);
+    scale[c] = sd > 0 ? sd : 1;
+  }
+  return { mean: Array.from(mean), scale };
+}
+
+function fitWeightedStandardiser(x: FeatureMatrix, weights: ArrayLike<number>): Standardiser {
+  const { rows, cols, values } = x;
+  if (weights.length !== rows) throw new InvalidInputError('weights', `weights: expected one per row (${rows}), got ${weights.length}`);
+  const mean = new Float64Array(cols);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const w = weights[r]!;
+    total += w;
+    for (let c = 0; c < cols; c++) {
+      const v = values[base + c]!;
+      if (!Number.isFinite(v)) {
+        throw new InvalidInputError(
+          `feature column ${c}`,
+          `feature column ${c}: expected finite values, got ${v} at row ${r}; impute or drop missing values before training`,
+        );
+      }
+      mean[c]! += w * v;
+    }
+  }
+  if (!(total > 0)) throw new InvalidInputError('weights', `weights: expected a positive sum to fit a standardiser, got ${total}`);
+  for (let c = 0; c < cols; c++) mean[c]! /= total;
+  const sumSq = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const w = weights[r]!;
+    for (let c = 0; c < cols; c++) {
+      const d = values[base + c]! - mean[c]!;
+      sumSq[c]! += w * d * d;
+    }
+  }
+  const scale = new Array<number>(cols);
+  for (let c = 0; c < cols; c++) {
+    const sd = Math.sqrt(sumSq[c]! / total);
     scale[c] = sd > 0 ? sd : 1;
   }
   return { mean: Array.from(mean), scale };

@@ -30,6 +30,8 @@ export interface AdaptiveSampleResult {
   /** Kept rows: the positive list Lp followed by the negative list Ln (shuffle with {@link mergeShardSamples}). */
   x: FeatureMatrix;
   y: Uint8Array;
+  /** Per-row sample weights of the kept rows, when the input has them; they move with their rows. */
+  weights?: Float64Array;
   /** Rows read from the stream, including the positive that triggered an early stop. */
   scannedRows: number;
   /** Nt: negative rows read. */
@@ -191,6 +193,7 @@ export function mergeShardSamples(samples: readonly AdaptiveSampleResult[], rand
     throw new InvalidInputError('samples', 'mergeShardSamples needs at least one shard sample; got none.');
   }
   const cols = samples[0]!.x.cols;
+  const weighted = samples[0]!.weights !== undefined;
   let rows = 0;
   let scannedRows = 0;
   let negativesSeen = 0;
@@ -200,6 +203,9 @@ export function mergeShardSamples(samples: readonly AdaptiveSampleResult[], rand
   samples.forEach((s, i) => {
     if (s.x.cols !== cols) {
       throw new InvalidInputError('samples', `every shard sample must have ${cols} columns; shard ${i} has ${s.x.cols}.`);
+    }
+    if ((s.weights !== undefined) !== weighted) {
+      throw new InvalidInputError('samples', `either every shard sample has sample weights or none has; shard 0 ${weighted ? 'has' : 'has none'}, shard ${i} ${weighted ? 'has none' : 'has'}.`);
     }
     rows += s.x.rows;
     scannedRows += s.scannedRows;
@@ -230,16 +236,19 @@ export function mergeShardSamples(samples: readonly AdaptiveSampleResult[], rand
 
   const values = new Float64Array(rows * cols);
   const y = new Uint8Array(rows);
+  const weights = weighted ? new Float64Array(rows) : undefined;
   for (let i = 0; i < rows; i++) {
     const r = order[i]!;
     const s = samples[shardOf[r]!]!;
     const local = r - shardStart[shardOf[r]!]!;
     copyRow(s.x.values, local * cols, values, i * cols, cols);
     y[i] = s.y[local]!;
+    if (weights) weights[i] = s.weights![local]!;
   }
   const out: AdaptiveSampleResult = {
     x: { rows, cols, values },
     y,
+    ...(weights ? { weights } : {}),
     scannedRows,
     negativesSeen,
     positivesSeen,
