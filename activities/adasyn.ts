@@ -35,6 +35,8 @@ export interface OversampleOptions {
   maxSyntheticRatio?: number;
   /** Neighbours are found on standardised features, or on raw ones (imbalanced-learn's way). @default 'standardise' */
   scaling?: DistanceScaling;
+  /** One-hot column groups of categorical features: one distance step per category change, never interpolated. */
+  categoricalGroups?: number[][];
 }
 
 /**
@@ -49,7 +51,12 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
   if (k < 1 || negatives === 0) {
     return { augmented: data, lineage: undefined, syntheticRows: 0, weights, note: `skipped: ${positives} minority row(s), too few for any neighbour` };
   }
-  const indexes = neighborIndexes(data, { kind: o.neighbors ?? 'auto', queries: positives, ...(o.scaling ? { scaling: o.scaling } : {}) });
+  const indexes = neighborIndexes(data, {
+    kind: o.neighbors ?? 'auto',
+    queries: positives,
+    ...(o.scaling ? { scaling: o.scaling } : {}),
+    ...(o.categoricalGroups ? { categoricalGroups: o.categoricalGroups } : {}),
+  });
   let out;
   try {
     out = adasyn(data, {
@@ -59,6 +66,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
       index: indexes.all,
       minorityIndex: indexes.minority,
       rejectConstantFeatures: false,
+      ...(o.categoricalGroups ? { categoricalGroups: o.categoricalGroups } : {}),
       ...(o.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: o.maxSyntheticRatio } : {}),
     });
   } finally {

@@ -10,8 +10,7 @@ import { tomekLinks } from '../core/denoise/tomekLinks.js';
 import { confidentLearning } from '../core/denoise/confidentLearning.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { applyStandardiser, fitStandardiser } from '../core/models/standardiser.js';
-import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
+import { distanceSpace, neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, NeighborSearch, StageSummary } from '../workflows/contract.js';
@@ -55,11 +54,12 @@ export function filterAndType(
   neighbors: NeighborSearch = 'auto',
   scaling: DistanceScaling = 'standardise',
   seed = 1,
+  categoricalGroups: number[][] = [],
 ) {
   if (method !== 'enn' && method !== 'renn' && method !== 'tomek' && method !== 'confident') {
     throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek", "confident" or "none"; got "${String(method)}".`);
   }
-  const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling });
+  const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling, categoricalGroups });
   const index = indexes.all;
   const choice = indexes.choice;
   try {
@@ -68,7 +68,7 @@ export function filterAndType(
     if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index });
     else if (method === 'tomek') cleaning = tomekLinks(data, { index });
     else if (method === 'confident') cleaning = confidentLearning(data, { random: seededRandom(deriveSeed(seed, 'confidentLearning')) });
-    else cleaning = repeatedEditedNearestNeighbours(scaling === 'raw' ? data : { x: applyStandardiser(fitStandardiser(data.x), data.x), y: data.y }, { k });
+    else cleaning = repeatedEditedNearestNeighbours({ x: distanceSpace(data, scaling, categoricalGroups), y: data.y }, { k });
     return { cleaning, typing, index: choice };
   } finally {
     indexes.close();

@@ -9,6 +9,8 @@ import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { oversampleWithAdasyn } from '../activities/adasyn.js';
+import { oneHotGroups } from '../core/neighbors/distanceSpace.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../activities/filterLabelNoise.js';
 import { fitModelArtifact } from '../activities/trainModel.js';
 import { describeColumns, fileSha256, formatOf, numericType, readLabelledDataset, tableSource } from '../data/datasetReader.js';
@@ -56,7 +58,7 @@ async function chooseColumns(input: string, label: string, declared: string[], e
     });
   }
   for (const c of columns) {
-    if (c.name === label || exclude.includes(c.name)) continue;
+    if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;
     const n = distinct.get(c.name);
     if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
       leftOut.push(`${c.name} (text with ${n} distinct values)`);
@@ -65,7 +67,8 @@ async function chooseColumns(input: string, label: string, declared: string[], e
     if (declared.includes(c.name) || n !== undefined) categorical.push(c.name);
     features.push(c.name);
   }
-  return { features, categorical, leftOut };
+  const weighted = columns.some((c) => c.name === SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN);
+  return { features, categorical, leftOut, weighted };
 }
 
 /** The label of every row as a class index, in file order, and the sorted class values. */
@@ -104,6 +107,17 @@ export async function fitCommand(a: FitArgs) {
     ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
     ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
   });
+  // A sample_weight column weighs rows in training, as in the pipeline; it is never a feature.
+  let weights0: Float64Array | undefined;
+  if (cols.weighted) {
+    weights0 = (await readLabelledDataset(a.input, {
+      label: a.label,
+      features: [SAMPLE_WEIGHT_COLUMN],
+      ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
+    })).data.x.values;
+    checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
+  }
+  const groups = oneHotGroups(d.featureNames, d.categorical);
   const [negatives0, positives0] = classCounts(d.data.y);
   stages.push({
     stage: 'read',
@@ -114,6 +128,7 @@ export async function fitCommand(a: FitArgs) {
     features: d.featureNames.length,
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
+    ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
     seconds: seconds(t),
   });
 
@@ -126,18 +141,21 @@ export async function fitCommand(a: FitArgs) {
   const trainBinary = async (data: LabelledData, labels: { positive: string; negative: string }, prefix: string) => {
     // The gmean policy chooses its threshold on rows the model does not see; the others use every row.
     let train = data;
+    let weights = weights0;
     let validation;
     if (parseThresholdPolicy(spec.model.threshold).kind === 'gmean') {
       const parts = stratifiedSplit(data.y, { train: 0.8, validation: 0.2, test: 0 }, seededRandom(deriveSeed(spec.seed, `split${prefix}`)));
       train = takeRows(data, parts.train);
+      weights = weights0 ? takeSampleWeights(weights0, parts.train) : undefined;
       validation = takeRows(data, parts.validation);
     }
     if (spec.denoise.method !== 'none') {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
       if (train.y.length > k + 1) {
-        const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto', 'standardise', spec.seed);
+        const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto', 'standardise', spec.seed, groups);
         const cleaned = takeRows(train, cleaning.kept);
+        weights = weights ? takeSampleWeights(weights, cleaning.kept) : undefined;
         stages.push({
           stage: `${prefix}${spec.denoise.method}`,
           rowsIn: train.y.length,
@@ -160,7 +178,9 @@ export async function fitCommand(a: FitArgs) {
         seed: spec.seed,
         ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
         ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
-      });
+        ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
+      }, weights);
+      weights = done.weights;
       stages.push({ stage: `${prefix}adasyn`, rowsIn: train.y.length, rowsOut: done.augmented.y.length, syntheticRows: done.syntheticRows, note: done.note, seconds: seconds(t) });
       train = done.augmented;
     }
@@ -176,6 +196,7 @@ export async function fitCommand(a: FitArgs) {
       runId: 'fit',
       datasetSha256,
       ...(validation ? { validation } : {}),
+      ...(weights ? { sampleWeights: weights } : {}),
     });
     stages.push({ stage: `${prefix}train`, rows: train.y.length, threshold: fitted.artifact.threshold, note: fitted.note, seconds: seconds(t) });
     return fitted.artifact;

@@ -28,6 +28,14 @@ beforeAll(async () => {
     lines.push(`${(positive ? 3 : 0) + ((i * 37) % 17) / 10},${positive ? (i % 20 === 0 ? 'web' : 'app') : ['web', 'app', 'shop'][i % 3]},${positive ? 1 : 0}`);
   }
   writeFileSync(join(dir, 'channels.csv'), `${lines.join('\n')}\n`);
+  // Overlapping classes with a sample_weight column (1 or 2) before the label.
+  const weighted = ['amount,channel,sample_weight,label'];
+  for (let i = 0; i < 400; i++) {
+    const positive = i % 10 === 0;
+    weighted.push(`${(positive ? 1.5 : 0) + ((i * 37) % 17) / 6},${['web', 'app', 'shop'][i % 3]},${1 + (i % 2)},${positive ? 1 : 0}`);
+  }
+  writeFileSync(join(dir, 'channels-weighted.csv'), `${weighted.join('\n')}\n`);
+  writeFileSync(join(dir, 'channels-unweighted.csv'), `${weighted.map((l) => l.replace(/,[^,]+(,[^,]+)$/, '$1')).join('\n')}\n`);
   writeFileSync(join(dir, 'channels-new.csv'), 'amount,channel\n3.1,kiosk\n0.2,web\n');
   writeFileSync(join(dir, 'one-class.csv'), 'a,label\n1,0\n2,0\n3,0\n');
   writeFileSync(join(dir, 'text-amount.csv'), 'amount,channel\n3.1,web\nabc,web\n');
@@ -92,6 +100,22 @@ describe('fit and predict', () => {
     const scores = csvColumn(join(dir, 'channels-pred.csv'), 'score').map(Number);
     expect(scores).toHaveLength(2);
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
+  });
+
+  it('weighs rows by a sample_weight column (never a feature) and runs ENN and ADASYN over a categorical column', async () => {
+    writeFileSync(join(dir, 'weighted.json'), JSON.stringify({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg' } }));
+    const f = await run(['fit', '--input', 'channels-weighted.csv', '--label', 'label', '--config', 'weighted.json', '--out', 'weighted.json.model', '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    const fit = f.json<{ stages: Array<{ stage: string; sampleWeight?: string; syntheticRows?: number }> }>();
+    expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'enn', 'adasyn', 'train']);
+    expect(fit.stages[0]!.sampleWeight).toBe('sample_weight');
+    expect(fit.stages[2]!.syntheticRows).toBeGreaterThan(0);
+    const model = JSON.parse(readFileSync(join(dir, 'weighted.json.model'), 'utf8'));
+    expect(model.inputColumns.map((c: { name: string }) => c.name)).toEqual(['amount', 'channel']);
+    // Weighted and unweighted fits of the same rows differ.
+    const plain = await run(['fit', '--input', 'channels-unweighted.csv', '--label', 'label', '--config', 'weighted.json', '--out', 'plain.json.model', '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'plain.json.model'), 'utf8')).model).not.toEqual(model.model);
   });
 
   it('fits a multi-class label one-vs-rest and predicts score_<class> columns and the class value', async () => {
