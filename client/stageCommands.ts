@@ -13,22 +13,30 @@ import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
-import { adasyn, appendSynthetic, syntheticWeights } from '../core/oversample/adasyn.js';
+import { adasyn, syntheticWeights } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
-import { filterAndType, type LabelNoiseMethod } from '../activities/filterLabelNoise.js';
-import { positiveTargetFor, shardTargets } from '../core/sampling/adaptiveSample.js';
+import type { LabelNoiseMethod } from '../activities/filterLabelNoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
-import { fileRowCounts, planShards } from '../data/positiveScan.js';
-import { mergeShards, sampleShard } from '../data/shardSampling.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
-import { profileLabelledInput } from '../data/inputProfile.js';
-import { describeColumns, fileSha256, readLabelledDataset } from '../data/datasetReader.js';
+import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
-import { fitModelArtifact } from '../activities/trainModel.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
-import { generateSyntheticDataset } from '../data/syntheticData.js';
+
+// What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
+// (~50 ms to load), a cost every other command would pay before reading its input.
+const labelNoiseActivity = () => import('../activities/filterLabelNoise.js');
+const trainActivity = () => import('../activities/trainModel.js');
+const adaptiveSampling = async () => {
+  const modules = await Promise.all([
+    import('../core/sampling/adaptiveSample.js'),
+    import('../data/positiveScan.js'),
+    import('../data/shardSampling.js'),
+    import('../data/inputProfile.js'),
+  ]);
+  return Object.assign({}, ...modules) as (typeof modules)[0] & (typeof modules)[1] & (typeof modules)[2] & (typeof modules)[3];
+};
 
 export async function requireOutputDirectory(out: string, flag = '--out'): Promise<string> {
   const abs = resolve(out);
@@ -55,6 +63,7 @@ export interface GenerateArgs {
 
 export async function generateCommand(a: GenerateArgs) {
   const out = await requireOutputDirectory(a.out);
+  const { generateSyntheticDataset } = await import('../data/syntheticData.js');
   const r = await generateSyntheticDataset({
     rows: a.rows,
     positiveRate: a.positiveRate,
@@ -90,6 +99,7 @@ export interface SampleArgs {
 export async function sampleCommand(a: SampleArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
+  const { profileLabelledInput, positiveTargetFor, fileRowCounts, planShards, shardTargets, sampleShard, mergeShards } = await adaptiveSampling();
   const profile = await profileLabelledInput(a.inputs, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
@@ -141,12 +151,13 @@ export interface LabelledFileArgs {
   out: string;
 }
 
-async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[] }) {
+async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[]; exclude?: string[] }) {
   return readLabelledDataset(a.input, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
     ...(a.categorical ? { categorical: a.categorical } : {}),
     ...(a.features ? { features: a.features } : {}),
+    ...(a.exclude ? { exclude: a.exclude } : {}),
   });
 }
 
@@ -155,10 +166,14 @@ const SAMPLE_WEIGHT = 'sample_weight';
 
 /** The input's features, plus its `sample_weight` column when it has one (kept out of the features). */
 async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[] }) {
-  const columns = (await describeColumns(a.input)).map((c) => c.name);
-  if (!columns.includes(SAMPLE_WEIGHT)) return { d: await readInput(a), weights: undefined };
-  const features = columns.filter((c) => c !== a.label && c !== SAMPLE_WEIGHT);
-  const d = await readInput({ ...a, features });
+  // The first read also lists the file's columns, so no separate describe. Its default features are every column
+  // but the label and sample_weight, which is `features` below unless the file has one-hot columns or is an Arrow
+  // file with extra columns: only then is it read again with `features`, as before.
+  const first = await readInput({ ...a, exclude: [SAMPLE_WEIGHT] });
+  if (!first.columns.includes(SAMPLE_WEIGHT)) return { d: first, weights: undefined };
+  const features = first.columns.filter((c) => c !== a.label && c !== SAMPLE_WEIGHT);
+  const sameFeatures = features.length === first.featureNames.length && features.every((name, i) => name === first.featureNames[i]);
+  const d = sameFeatures ? first : await readInput({ ...a, features });
   const w = await readInput({ input: a.input, label: a.label, ...(a.positive !== undefined ? { positive: a.positive } : {}), features: [SAMPLE_WEIGHT] });
   return { d, weights: w.data.x.values };
 }
@@ -182,6 +197,7 @@ export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: 
   }
   const out = await requireOutputDirectory(a.out);
   const { d, weights } = await readWeightedInput(a);
+  const { filterAndType } = await labelNoiseActivity();
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed);
   const cleaned = takeRows(d.data, cleaning.kept);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
@@ -210,7 +226,7 @@ export async function adasynCommand(
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const { d, weights } = await readWeightedInput(a);
-  const [, positives0] = classCounts(d.data.y);
+  const [negatives, positives0] = classCounts(d.data.y);
   const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling });
   let r;
   try {
@@ -226,10 +242,13 @@ export async function adasynCommand(
   } finally {
     indexes.close();
   }
-  const augmented = appendSynthetic(d.data, r.synthetic);
+  // Input rows then synthetic rows (all positive), written one after the other rather than joined first.
+  const synthetic: LabelledData = { x: r.synthetic, y: new Uint8Array(r.synthetic.rows).fill(1) };
   const augmentedWeights = weights ? syntheticWeights(weights, r.lineage) : undefined;
-  await writeLabelledTable(out, { ...withWeightColumn(augmented, d.featureNames, augmentedWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
-  const [negatives, positives] = classCounts(augmented.y);
+  const inputPart = withWeightColumn(d.data, d.featureNames, augmentedWeights?.subarray(0, d.rows));
+  const syntheticPart = withWeightColumn(synthetic, d.featureNames, augmentedWeights?.subarray(d.rows));
+  await writeLabelledTable(out, { data: [inputPart.data, syntheticPart.data], featureNames: inputPart.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  const positives = positives0 + r.synthetic.rows;
   return {
     command: 'adasyn',
     ...(weights ? { sampleWeight: 'carried' } : {}),
@@ -241,7 +260,7 @@ export async function adasynCommand(
     rowsIn: d.rows,
     requestedRows: r.requested,
     syntheticRows: r.synthetic.rows,
-    rowsOut: augmented.y.length,
+    rowsOut: d.rows + r.synthetic.rows,
     negatives,
     positives,
     syntheticRatio: r.stats.syntheticRatio,
@@ -264,6 +283,7 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
   const d = await readInput(a);
+  const { fitModelArtifact } = await trainActivity();
   let fitData = d.data;
   let validation: typeof d.data | undefined;
   if (policy.kind === 'gmean') {

@@ -24,6 +24,8 @@ export interface LoadedDataset {
   /** Declared categorical column → its sorted categories, in one-hot column order. */
   categorical: Record<string, string[]>;
   rows: number;
+  /** Every column of the file in file order (a rareflow Arrow file: features, label, extra columns), used or not. */
+  columns: string[];
 }
 
 export interface ReadLabelledOptions {
@@ -33,8 +35,10 @@ export interface ReadLabelledOptions {
   positive?: string;
   /** Text columns to one-hot encode. */
   categorical?: string[];
-  /** Feature columns, in matrix order. @default every column except the label, in file order */
+  /** Feature columns, in matrix order. @default every column except the label and `exclude`, in file order */
   features?: string[];
+  /** Columns never taken as default features (e.g. `sample_weight`); ignored when `features` is given. */
+  exclude?: string[];
 }
 
 export interface ScanLabelledOptions {
@@ -69,7 +73,8 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
     withDuckDB(async (connection) => {
       const source = tableSource(format, [path]);
       const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
-      const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label);
+      const excluded = new Set(opts.exclude ?? []);
+      const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label && !excluded.has(n));
       const categoricalColumns = new Set(opts.categorical ?? []);
       for (const name of featureColumns) {
         if (name === opts.label) {
@@ -142,7 +147,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       const y = new Uint8Array(rows);
       const result = await connection.stream(`SELECT ${projections.join(', ')} FROM ${source}`);
       let offset = 0;
-      for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+      await forEachChunk(result, (chunk) => {
         const n = chunk.rowCount;
         if (offset + n > rows) {
           throw new InvalidInputError(`file ${path}`, `${path} changed while it was read: expected ${rows} rows, got more; read it again`);
@@ -152,7 +157,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
           return missingFeatureError(path, name, categorical[name] !== undefined, chunk.getColumnVector(column).getItem(row), offset + row + 1);
         });
         offset += n;
-      }
+      });
       if (offset !== rows) {
         throw new InvalidInputError(`file ${path}`, `${path} changed while it was read: expected ${rows} rows, got ${offset}; read it again`);
       }
@@ -164,6 +169,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         negativeLabel: negatives.join('|'),
         categorical,
         rows,
+        columns: columns.map((c) => c.name),
       };
     }),
   );
@@ -229,7 +235,7 @@ export async function scanLabelledBatches(
         y = new Uint8Array(batchRows);
         return stop;
       };
-      for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+      const stoppedEarly = await forEachChunk(result, (chunk) => {
         let start = 0;
         while (start < chunk.rowCount) {
           const take = Math.min(chunk.rowCount - start, batchRows - filled);
@@ -246,9 +252,11 @@ export async function scanLabelledBatches(
           });
           filled += take;
           start += take;
-          if (filled === batchRows && deliver()) return { scannedRows, stoppedEarly: true };
+          if (filled === batchRows && deliver()) return true;
         }
-      }
+        return false;
+      });
+      if (stoppedEarly) return { scannedRows, stoppedEarly: true };
       if (filled > 0 && deliver()) return { scannedRows, stoppedEarly: true };
       return { scannedRows, stoppedEarly: false };
     }),
@@ -281,7 +289,8 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
       `label column "${opts.label}" has only one class (${positives === 0 ? 0 : 1}); a classifier needs rows of both classes: check the input file`,
     );
   }
-  const featureNames = opts.features ?? d.featureNames;
+  const excluded = new Set(opts.exclude ?? []);
+  const featureNames = opts.features ?? d.featureNames.filter((name) => !excluded.has(name));
   const index = featureNames.map((name) => {
     const at = d.featureNames.indexOf(name);
     if (at < 0) throw new InvalidInputError(`feature column "${name}"`, `feature column "${name}" not found in ${path}; available columns: ${available}. Fix --features`);
@@ -293,7 +302,16 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     for (let r = 0; r < rows; r++) for (let c = 0; c < index.length; c++) picked[r * index.length + c] = values[r * cols + index[c]!]!;
     x = { rows, cols: index.length, values: picked };
   }
-  return { data: { x, y: d.data.y }, featureNames: [...featureNames], labelName: d.labelName, positiveLabel: '1', negativeLabel: '0', categorical: {}, rows };
+  return {
+    data: { x, y: d.data.y },
+    featureNames: [...featureNames],
+    labelName: d.labelName,
+    positiveLabel: '1',
+    negativeLabel: '0',
+    categorical: {},
+    rows,
+    columns: [...d.featureNames, d.labelName, ...Object.keys(d.extra)],
+  };
 }
 
 /** Column names and DuckDB types of a CSV or Parquet file. */
@@ -561,11 +579,9 @@ export function fillChunk(
   offset: number,
   missing: (column: number, row: number) => InvalidInputError,
 ): void {
-  const whole = start === 0 && count === chunk.rowCount;
   for (let c = 0; c <= cols; c++) {
-    const full = chunk.getColumnVector(c);
-    const vector = whole ? full : full.slice(start, count);
-    const bad = c < cols ? copyColumnStrided({ kind: 'duckdb', vector }, x, cols, c, offset) : copyColumnStrided({ kind: 'duckdb', vector }, y, 1, 0, offset);
+    const source = { kind: 'duckdb' as const, vector: chunk.getColumnVector(c), start, count };
+    const bad = c < cols ? copyColumnStrided(source, x, cols, c, offset) : copyColumnStrided(source, y, 1, 0, offset);
     if (bad >= 0) throw missing(c, bad);
   }
 }
@@ -581,6 +597,25 @@ export function missingFeatureError(file: string, column: string, categorical: b
 export async function nextChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
   const chunk = await result.fetchChunk();
   return chunk === null || chunk.rowCount === 0 ? null : chunk;
+}
+
+/**
+ * Visit the chunks of `result` in order while DuckDB fetches the next one, so copying a chunk overlaps producing
+ * the next. `visit` returns true to stop early; the result says whether it did. Returns (or throws) only once no
+ * fetch is running, because the caller closes the connection next.
+ */
+export async function forEachChunk(result: DuckDBResult, visit: (chunk: DuckDBDataChunk) => boolean | void): Promise<boolean> {
+  let next = nextChunk(result);
+  try {
+    for (let chunk = await next; chunk !== null; chunk = await next) {
+      next = nextChunk(result);
+      if (visit(chunk) === true) return true;
+    }
+    return false;
+  } finally {
+    // After an early stop or a throw from `visit`, the prefetched chunk is not wanted, nor is its fetch's error.
+    await next.catch(() => null);
+  }
 }
 
 /** Run a read and turn DuckDB's complaints about the file's content into InvalidInputError naming it. */

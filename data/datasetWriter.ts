@@ -7,11 +7,12 @@ import { basename, dirname, extname, join } from 'node:path';
 import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { writeDatasetArrow } from './arrowDataset.js';
+import { writeDatasetArrowParts } from './arrowDataset.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
 
 export interface LabelledTable {
-  data: LabelledData;
+  /** The rows; several parts (input rows, then synthetic rows) are written one after another, never joined in memory. */
+  data: LabelledData | readonly LabelledData[];
   featureNames: string[];
   labelName: string;
   /** What y = 0 and y = 1 are written as. @default [0, 1] */
@@ -37,25 +38,45 @@ export async function writeLabelledTable(path: string, d: LabelledTable): Promis
     throw new InvalidInputError(`file ${path}`, `cannot tell the output format of ${path} from its extension "${ext}"; expected .parquet, .csv or .arrow`);
   }
   await requireDirectory(path);
-  const { rows, cols } = d.data.x;
-  if (d.featureNames.length !== cols) {
-    throw new InvalidInputError('featureNames', `expected ${cols} feature names (one per matrix column), got ${d.featureNames.length}`);
+  const parts = Array.isArray(d.data) ? (d.data as readonly LabelledData[]) : [d.data as LabelledData];
+  for (const part of parts) {
+    if (d.featureNames.length !== part.x.cols) {
+      throw new InvalidInputError('featureNames', `expected ${part.x.cols} feature names (one per matrix column), got ${d.featureNames.length}`);
+    }
   }
   if (ext === '.arrow') {
-    await writeDatasetArrow(path, { data: d.data, featureNames: d.featureNames, labelName: d.labelName });
+    await writeDatasetArrowParts(path, { parts, featureNames: d.featureNames, labelName: d.labelName });
     return;
   }
-  const columns: TableColumn[] = d.featureNames.map((name, column) => ({ name, kind: 'matrix', values: d.data.x.values, cols, column }));
+  // DuckDB's appender reads one matrix; Parquet and CSV encoding costs far more than this copy.
+  const whole = parts.length === 1 ? parts[0]! : concatenatedRows(parts, d.featureNames.length);
+  const { rows, cols, values } = whole.x;
+  const y = whole.y;
+  const columns: TableColumn[] = d.featureNames.map((name, column) => ({ name, kind: 'matrix', values, cols, column }));
   columns.push(
     d.labelValues === undefined
-      ? { name: d.labelName, kind: 'integer', values: d.data.y }
-      : { name: d.labelName, kind: 'coded', codes: d.data.y, dictionary: d.labelValues },
+      ? { name: d.labelName, kind: 'integer', values: y }
+      : { name: d.labelName, kind: 'coded', codes: y, dictionary: d.labelValues },
   );
   await withDuckDB(async (connection) => {
     await createTable(connection, 'labelled', columns);
     await appendTableColumns(connection, 'labelled', rows, columns);
     await copyTableAtomically(connection, 'labelled', path);
   });
+}
+
+/** The rows of `parts`, one part after another, as one matrix and label array. */
+function concatenatedRows(parts: readonly LabelledData[], cols: number): LabelledData {
+  const rows = parts.reduce((n, part) => n + part.x.rows, 0);
+  const values = new Float64Array(rows * cols);
+  const y = new Uint8Array(rows);
+  let at = 0;
+  for (const part of parts) {
+    values.set(part.x.values.subarray(0, part.x.rows * cols), at * cols);
+    y.set(part.y.subarray(0, part.x.rows), at);
+    at += part.x.rows;
+  }
+  return { x: { rows, cols, values }, y };
 }
 
 /** CREATE TABLE `table` with one column per TableColumn. */
