@@ -15,7 +15,8 @@ import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/mode
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn, syntheticWeights } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
+import { neighborIndexes, oneHotGroups, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import type { LabelNoiseMethod } from '../activities/filterLabelNoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
@@ -107,6 +108,7 @@ export async function sampleCommand(a: SampleArgs) {
     checkAllFeatureValues: false,
     allowAbsentPositive: true,
     hashFiles: false,
+    weightColumn: SAMPLE_WEIGHT_COLUMN,
   });
   const params = a.params ?? profile.featureNames.length + 1;
   const positiveTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
@@ -122,12 +124,16 @@ export async function sampleCommand(a: SampleArgs) {
   const positive = { label: a.label, positive: profile.positiveLabel, ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}) };
   const shards = [];
   for (let s = 0; s < plan.length; s++) {
-    const r = await sampleShard({ segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method });
+    const r = await sampleShard({
+      segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method,
+      ...(profile.sampleWeight !== undefined ? { weightColumn: profile.sampleWeight } : {}),
+    });
     shards.push(r!);
   }
-  const merged = mergeShards(shards.map((r) => r.data), a.seed);
+  const merged = mergeShards(shards.map((r) => r.data), a.seed, profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined);
   const labelValues: [string, string] = a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
-  await writeLabelledTable(out, { data: merged, featureNames: profile.featureNames, labelName: a.label, labelValues });
+  // The kept rows' weights stay with them, as the last column (never a feature).
+  await writeLabelledTable(out, { ...withWeightColumn(merged, profile.featureNames, merged.weights), labelName: a.label, labelValues });
   const positives = shards.reduce((n, r) => n + r.positives, 0);
   const warnings = [...profile.warnings, ...shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : []))];
   return {
@@ -162,7 +168,7 @@ async function readInput(a: { input: string; label: string; positive?: string; c
 }
 
 /** Column carried through cleaning and oversampling unchanged (a synthetic row takes its seed row's weight). */
-const SAMPLE_WEIGHT = 'sample_weight';
+const SAMPLE_WEIGHT = SAMPLE_WEIGHT_COLUMN;
 
 /** The input's features, plus its `sample_weight` column when it has one (kept out of the features). */
 async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[] }) {
@@ -198,7 +204,8 @@ export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: 
   const out = await requireOutputDirectory(a.out);
   const { d, weights } = await readWeightedInput(a);
   const { filterAndType } = await labelNoiseActivity();
-  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed);
+  const groups = oneHotGroups(d.featureNames, d.categorical);
+  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
   const cleaned = takeRows(d.data, cleaning.kept);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, { ...withWeightColumn(cleaned, d.featureNames, keptWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
@@ -227,7 +234,9 @@ export async function adasynCommand(
   const out = await requireOutputDirectory(a.out);
   const { d, weights } = await readWeightedInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
-  const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling });
+  // One-hot columns of --categorical features: one distance step per category change, voted, never interpolated.
+  const groups = oneHotGroups(d.featureNames, d.categorical);
+  const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling, categoricalGroups: groups });
   let r;
   try {
     r = adasyn(d.data, {
@@ -236,6 +245,7 @@ export async function adasynCommand(
       random: seededRandom(deriveSeed(a.seed, 'adasyn')),
       index: indexes.all,
       minorityIndex: indexes.minority,
+      ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
       ...(a.maxSyntheticRows !== undefined ? { maxSyntheticRows: a.maxSyntheticRows } : {}),
       ...(a.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: a.maxSyntheticRatio } : {}),
     });
@@ -282,14 +292,18 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
   }
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
-  const d = await readInput(a);
+  // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
+  const { d, weights } = await readWeightedInput(a);
+  if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
   const { fitModelArtifact } = await trainActivity();
   let fitData = d.data;
+  let fitWeights = weights;
   let validation: typeof d.data | undefined;
   if (policy.kind === 'gmean') {
     // The G-mean threshold is chosen on rows the model did not see: hold out a stratified 25%.
     const parts = stratifiedSplit(d.data.y, { train: 0.75, validation: 0.25, test: 0 }, seededRandom(deriveSeed(a.seed, 'split')));
     fitData = takeRows(d.data, parts.train);
+    fitWeights = weights ? takeSampleWeights(weights, parts.train) : undefined;
     validation = takeRows(d.data, parts.validation);
   }
   const { artifact, note } = await fitModelArtifact(fitData, {
@@ -308,12 +322,14 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     runId: 'local',
     datasetSha256: await fileSha256(a.input),
     ...(validation ? { validation } : {}),
+    ...(fitWeights ? { sampleWeights: fitWeights } : {}),
   });
   const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
   const [, positives] = classCounts(fitData.y);
   return {
     command: 'train',
+    ...(weights ? { sampleWeight: SAMPLE_WEIGHT } : {}),
     model: a.model,
     out,
     sha256: createHash('sha256').update(text).digest('hex'),

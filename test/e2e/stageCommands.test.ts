@@ -129,6 +129,43 @@ describe('stage commands, chained on generated data', () => {
     }
   });
 
+  it('sample and train take sample_weight as a weight, never a feature', async () => {
+    const s = await run(['sample', '--input', 'weighted.csv', '--label', 'label', '--target-size', '40', '--nr', '5', '--out', 'weighted-sample.csv', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const [header, ...rows] = readFileSync(join(dir, 'weighted-sample.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('a,b,sample_weight,label');
+    // Each kept row keeps its own weight: positives weigh 10 + i (above 9), negatives 1.
+    for (const row of rows) {
+      const [, , w, label] = row.split(',');
+      expect(label === '1' ? Number(w) >= 10 : Number(w) === 1).toBe(true);
+    }
+    const t = await run(['train', '--input', 'weighted.csv', '--label', 'label', '--model', 'logreg', '--out', 'weighted-model.json', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.json().sampleWeight).toBe('sample_weight');
+    expect(JSON.parse(readFileSync(join(dir, 'weighted-model.json'), 'utf8')).featureNames).toEqual(['a', 'b']);
+  });
+
+  it('adasyn keeps one category per synthetic row for a --categorical column', async () => {
+    const lines = ['a,channel,label'];
+    for (let i = 0; i < 90; i++) {
+      const positive = i % 6 === 0;
+      lines.push(`${(positive ? 1 : 0) + (i % 7) / 5},${['web', 'app', 'shop'][(i * 7) % 3]},${positive ? 1 : 0}`);
+    }
+    writeFileSync(join(dir, 'channels.csv'), `${lines.join('\n')}\n`);
+    const a = await run(['adasyn', '--input', 'channels.csv', '--label', 'label', '--k', '3', '--categorical', 'channel', '--out', 'channels-aug.csv', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const { syntheticRows, rowsIn } = a.json<{ syntheticRows: number; rowsIn: number }>();
+    expect(syntheticRows).toBeGreaterThan(0);
+    const { readFileSync } = await import('node:fs');
+    const [header, ...rows] = readFileSync(join(dir, 'channels-aug.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('a,channel=app,channel=shop,channel=web,label');
+    for (const row of rows.slice(rowsIn)) {
+      const oneHot = row.split(',').slice(1, 4).map(Number);
+      expect(oneHot.sort()).toEqual([0, 0, 1]);
+    }
+  });
+
   it('evaluate exits 1 when gates from a file fail', async () => {
     const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--gates', 'strict-gates.json', '--json']);
     expect(e.code).toBe(1);
