@@ -10,6 +10,7 @@ import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions,
 import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
+import { alignTo64, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
 import { IntegerCandidateSearch, type IntegerCandidates } from './integerCandidateSearch.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
@@ -64,8 +65,6 @@ interface Float32Kernel {
   usable: boolean;
 }
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
 const UNIT_ROUNDOFF_F32 = 2 ** -24;
 let kernelModule: WasmModule | undefined;
 
@@ -270,12 +269,12 @@ export class ExactNeighborIndex implements NeighborIndex {
     const threads = Math.max(1, Math.min(this.threads, Math.floor((q * this.rows * cols) / Math.max(1, this.minWorkPerThread)), qPadded / 4));
 
     // Per-call region after the data: queries, their norms, candidate lists (distances, rows, counts), scratch.
-    const queriesAt = align(f.dataBytes);
+    const queriesAt = alignTo64(f.dataBytes);
     const queryNormsAt = queriesAt + qPadded * cols * 4;
     const listD = queryNormsAt + qPadded * 4;
     const listI = listD + qPadded * kp * 4;
     const listN = listI + qPadded * kp * 4;
-    const scratch = align(listN + qPadded * 4);
+    const scratch = alignTo64(listN + qPadded * 4);
     this.ensureScratch(f, scratch + 64 * Math.min(qPadded / 4, threads * 8));
     const buffer = f.memory.buffer;
     const f32 = new Float32Array(buffer);
@@ -352,7 +351,7 @@ export class ExactNeighborIndex implements NeighborIndex {
     const panelFloats = this.panels * 8 * cols;
     const normsAt = panelFloats * 4;
     const dataBytes = normsAt + this.panels * 8 * 4;
-    const memory = new wasm.Memory({ initial: Math.ceil(dataBytes / PAGE) + 1, maximum: MAX_PAGES, shared: true });
+    const memory = new wasm.Memory({ initial: Math.ceil(dataBytes / 65536) + 1, maximum: WASM_MAX_PAGES, shared: true });
     const f32 = new Float32Array(memory.buffer);
     const norms = normsAt >> 2;
     let maxNorm = 0;
@@ -375,15 +374,7 @@ export class ExactNeighborIndex implements NeighborIndex {
   }
 
   private ensureScratch(f: Float32Kernel, end: number): void {
-    const need = Math.ceil(end / PAGE);
-    if (need > MAX_PAGES) {
-      throw new InvalidInputError(
-        'query batch',
-        `exact neighbour search needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory, above its 4 GiB limit; query in smaller batches.`,
-      );
-    }
-    const have = f.memory.buffer.byteLength / PAGE;
-    if (need > have) f.memory.grow(need - have);
+    growWasmMemory(f.memory, end, 'exact neighbour search');
   }
 
   /** Float64 scan of every row with partial-distance pruning; ascending rows, so ties go to the lower row. */
@@ -430,9 +421,6 @@ function rejectNonFinite(values: MatrixValues, n: number, cols: number): never {
   throw new Error('rejectNonFinite found no such value; this is a bug.');
 }
 
-function align(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
-}
 
 function positiveInteger(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(name, `${name} must be an integer ≥ 1; got ${v}.`);

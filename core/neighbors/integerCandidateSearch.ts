@@ -2,14 +2,12 @@
 // each query's nearest candidates found with the integer SIMD kernel, exact in i32, on all cores. Together with a
 // bound on what quantising can change a distance, the candidates let ExactNeighborIndex prove its float64 result.
 
-import { InvalidInputError } from '../invalidInputError.js';
 import { INTEGER_DISTANCE_KERNEL_WASM_BASE64 } from './integerDistanceKernelWasm.js';
 import type { MatrixValues, NeighborMatrix } from './neighborIndex.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
+import { alignTo64, forEachStagedBlock, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
 const SCAN_ARITY = 14;
 /** Bytes of float64 rows copied into the kernel memory at a time for range scans and quantisation. */
 const STAGE_BYTES = 4 << 20;
@@ -94,14 +92,14 @@ export class IntegerCandidateSearch {
     this.bound = Math.min(32767, Math.floor(Math.sqrt(2 ** 30 / (4 * cols))) - 1);
     this.panels = Math.ceil(rows / 8);
     this.panelBlock = Math.max(1, Math.floor(PANEL_BLOCK_BYTES / (cols2 * 32)));
-    this.scratchBytes = align(64 + 16 * cols2);
+    this.scratchBytes = alignTo64(64 + 16 * cols2);
     this.panelsAt = 0;
-    this.panelNormsAt = align(this.panelsAt + this.panels * cols2 * 32);
-    this.centerAt = align(this.panelNormsAt + this.panels * 32);
-    this.stageAt = align(this.centerAt + cols * 8);
+    this.panelNormsAt = alignTo64(this.panelsAt + this.panels * cols2 * 32);
+    this.centerAt = alignTo64(this.panelNormsAt + this.panels * 32);
+    this.stageAt = alignTo64(this.centerAt + cols * 8);
     this.stageRows = Math.max(1, Math.floor(STAGE_BYTES / (cols * 8)));
-    this.workAt = align(this.stageAt + this.stageRows * cols * 8);
-    this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    this.workAt = alignTo64(this.stageAt + this.stageRows * cols * 8);
+    this.memory = new wasm.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
     this.ensureMemory(this.workAt);
     this.pool = new WasmKernelPool(kernel(), this.memory, 'scan', threads);
     this.pool.prestart();
@@ -204,12 +202,12 @@ export class IntegerCandidateSearch {
     // Work region: queries then one dummy per task (padding its last group of 4), norms, lists, query ids, scratch.
     const slots = q + tasks;
     const queriesAt = this.workAt;
-    const qnormsAt = align(queriesAt + slots * cols2 * 4);
-    const listD = align(qnormsAt + slots * 4);
-    const listI = align(listD + slots * kp * 4);
-    const listN = align(listI + slots * kp * 4);
-    const qidsAt = align(listN + slots * 4);
-    const scratchAt = align(qidsAt + tasks * groupQueries * 4);
+    const qnormsAt = alignTo64(queriesAt + slots * cols2 * 4);
+    const listD = alignTo64(qnormsAt + slots * 4);
+    const listI = alignTo64(listD + slots * kp * 4);
+    const listN = alignTo64(listI + slots * kp * 4);
+    const qidsAt = alignTo64(listN + slots * 4);
+    const scratchAt = alignTo64(qidsAt + tasks * groupQueries * 4);
     this.ensureMemory(scratchAt + tasks * this.scratchBytes);
     const rounding = writeQueries(queriesAt, qnormsAt);
     const i32 = new Int32Array(this.memory.buffer);
@@ -251,29 +249,12 @@ export class IntegerCandidateSearch {
     return { kp, distances, rows, count, outsideBound };
   }
 
-  /** Calls `each(at, n, r0)` for rows r0 .. r0 + n − 1 of `values`, copied as float64 to byte offset `at`. */
   private staged(values: MatrixValues, rows: number, each: (at: number, n: number, r0: number) => void): void {
-    const { cols, stageAt, stageRows } = this;
-    for (let r0 = 0; r0 < rows; r0 += stageRows) {
-      const n = Math.min(stageRows, rows - r0);
-      new Float64Array(this.memory.buffer, stageAt, n * cols).set(values.subarray(r0 * cols, (r0 + n) * cols));
-      each(stageAt, n, r0);
-    }
+    forEachStagedBlock(this.memory, { at: this.stageAt, rows: this.stageRows }, values, rows, this.cols, each);
   }
 
   private ensureMemory(bytes: number): void {
-    const need = Math.ceil(bytes / PAGE);
-    if (need > MAX_PAGES) {
-      throw new InvalidInputError(
-        'neighbour index',
-        `exact neighbour search needs ${Math.ceil(bytes / 2 ** 20)} MiB of WebAssembly memory, above its 4 GiB limit; query in smaller batches or use fewer rows.`,
-      );
-    }
-    const have = this.memory.buffer.byteLength / PAGE;
-    if (need > have) this.memory.grow(need - have);
+    growWasmMemory(this.memory, bytes, 'exact neighbour search');
   }
 }
 
-function align(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
-}

@@ -9,6 +9,8 @@ import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions,
 import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
+import { alignTo64, forEachStagedBlock, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
+import { nthSmallest } from '../orderStatistics.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 
 export interface IvfNeighborOptions {
@@ -81,8 +83,6 @@ export interface IvfSearchReport {
   scannedShare: number;
 }
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
 const SCAN_ARITY = 14;
 let kernelModule: WasmModule | undefined;
 
@@ -240,7 +240,7 @@ export class IvfNeighborIndex implements NeighborIndex {
     // Column pairs, even so the kernel can take two per step; the padding columns are zero.
     const cols2 = Math.ceil(cols / 4) * 2;
     this.cols2 = cols2;
-    this.scratchBytes = align(64 + 16 * cols2);
+    this.scratchBytes = alignTo64(64 + 16 * cols2);
     this.bound = Math.min(32767, Math.floor(Math.sqrt(2 ** 30 / (4 * cols))) - 1);
 
     // Memory: points (row-major pairs), their norms, centroid panels and norms, list panels and norms, the centring
@@ -248,20 +248,20 @@ export class IvfNeighborIndex implements NeighborIndex {
     const listPanelsMax = Math.ceil(rows / 8) + lists;
     this.centroidPanels = Math.ceil(lists / 8);
     this.pointsAt = 0;
-    this.pointNormsAt = align(rows * cols2 * 4);
-    this.centroidsAt = align(this.pointNormsAt + rows * 4);
-    this.centroidNormsAt = align(this.centroidsAt + this.centroidPanels * cols2 * 32);
-    this.panelsAt = align(this.centroidNormsAt + this.centroidPanels * 32);
-    this.panelNormsAt = align(this.panelsAt + listPanelsMax * cols2 * 32);
-    this.centerAt = align(this.panelNormsAt + listPanelsMax * 32);
-    this.rangesAt = align(this.centerAt + cols * 8);
-    this.centroidRowsAt = align(this.rangesAt + cols * 16);
-    this.centroidRowNormsAt = align(this.centroidRowsAt + lists * cols2 * 4);
-    this.centroidSlotsAt = align(this.centroidRowNormsAt + lists * 4);
-    this.stageAt = align(this.centroidSlotsAt + this.centroidPanels * 32);
+    this.pointNormsAt = alignTo64(rows * cols2 * 4);
+    this.centroidsAt = alignTo64(this.pointNormsAt + rows * 4);
+    this.centroidNormsAt = alignTo64(this.centroidsAt + this.centroidPanels * cols2 * 32);
+    this.panelsAt = alignTo64(this.centroidNormsAt + this.centroidPanels * 32);
+    this.panelNormsAt = alignTo64(this.panelsAt + listPanelsMax * cols2 * 32);
+    this.centerAt = alignTo64(this.panelNormsAt + listPanelsMax * 32);
+    this.rangesAt = alignTo64(this.centerAt + cols * 8);
+    this.centroidRowsAt = alignTo64(this.rangesAt + cols * 16);
+    this.centroidRowNormsAt = alignTo64(this.centroidRowsAt + lists * cols2 * 4);
+    this.centroidSlotsAt = alignTo64(this.centroidRowNormsAt + lists * 4);
+    this.stageAt = alignTo64(this.centroidSlotsAt + this.centroidPanels * 32);
     this.stageRows = Math.max(1, Math.floor(STAGE_BYTES / (cols * 8)));
-    this.workAt = align(this.stageAt + this.stageRows * cols * 8);
-    this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    this.workAt = alignTo64(this.stageAt + this.stageRows * cols * 8);
+    this.memory = new wasm.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
     this.ensureMemory(this.workAt);
     this.pool = new WasmKernelPool(kernel(), this.memory, 'scan', threads);
     this.fns = new wasm.Instance(kernel(), { env: { memory: this.memory } }).exports as unknown as KernelFunctions;
@@ -331,12 +331,7 @@ export class IvfNeighborIndex implements NeighborIndex {
 
   /** Calls `each(at, n, r0)` for rows r0 .. r0 + n − 1 of `values`, copied as float64 to byte offset `at`. */
   private staged(values: MatrixValues, rows: number, each: (at: number, n: number, r0: number) => void): void {
-    const { cols, stageAt, stageRows } = this;
-    for (let r0 = 0; r0 < rows; r0 += stageRows) {
-      const n = Math.min(stageRows, rows - r0);
-      new Float64Array(this.memory.buffer, stageAt, n * cols).set(values.subarray(r0 * cols, (r0 + n) * cols));
-      each(stageAt, n, r0);
-    }
+    forEachStagedBlock(this.memory, { at: this.stageAt, rows: this.stageRows }, values, rows, this.cols, each);
   }
 
   /** Quantised rows of `values` (i16 pairs, row stride 4·cols2 bytes) at byte `at`, their squared norms at `normsAt`. */
@@ -358,15 +353,7 @@ export class IvfNeighborIndex implements NeighborIndex {
   }
 
   private ensureMemory(bytes: number): void {
-    const need = Math.ceil(bytes / PAGE);
-    if (need > MAX_PAGES) {
-      throw new InvalidInputError(
-        'neighbour index',
-        `the IVF index needs ${Math.ceil(bytes / 2 ** 20)} MiB of WebAssembly memory, above its 4 GiB limit; query in smaller batches or use fewer rows.`,
-      );
-    }
-    const have = this.memory.buffer.byteLength / PAGE;
-    if (need > have) this.memory.grow(need - have);
+    growWasmMemory(this.memory, bytes, 'the IVF index');
   }
 
   /** Threads worth starting for `work` multiply-adds. */
@@ -461,22 +448,22 @@ export class IvfNeighborIndex implements NeighborIndex {
     // Work region: grouped centroid panels, centre rows and panels, then per row (and per thread's padding query)
     // the nearest centres and the nearest centroid, kernel scratch and the kernel calls' query ids.
     const groupedAt = this.workAt;
-    const groupedNormsAt = align(groupedAt + slots * cols2 * 4);
-    const slotListAt = align(groupedNormsAt + slots * 4);
-    const centreRowsAt = align(slotListAt + slots * 4);
-    const centreRowNormsAt = align(centreRowsAt + groups * cols2 * 4);
-    const centreSlotsAt = align(centreRowNormsAt + groups * 4);
-    const centresAt = align(centreSlotsAt + centrePanels * 32);
-    const centreNormsAt = align(centresAt + centrePanels * cols2 * 32);
+    const groupedNormsAt = alignTo64(groupedAt + slots * cols2 * 4);
+    const slotListAt = alignTo64(groupedNormsAt + slots * 4);
+    const centreRowsAt = alignTo64(slotListAt + slots * 4);
+    const centreRowNormsAt = alignTo64(centreRowsAt + groups * cols2 * 4);
+    const centreSlotsAt = alignTo64(centreRowNormsAt + groups * 4);
+    const centresAt = alignTo64(centreSlotsAt + centrePanels * 32);
+    const centreNormsAt = alignTo64(centresAt + centrePanels * cols2 * 32);
     const slotsOf = rows + threads * TASKS_PER_THREAD;
-    const d1 = align(centreNormsAt + centrePanels * 32);
-    const i1 = align(d1 + slotsOf * searched * 4);
-    const n1 = align(i1 + slotsOf * searched * 4);
-    const d2 = align(n1 + slotsOf * 4);
-    const i2 = align(d2 + slotsOf * 4);
-    const n2 = align(i2 + slotsOf * 4);
-    const scratch = align(n2 + slotsOf * 4);
-    const qidsAt = align(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
+    const d1 = alignTo64(centreNormsAt + centrePanels * 32);
+    const i1 = alignTo64(d1 + slotsOf * searched * 4);
+    const n1 = alignTo64(i1 + slotsOf * searched * 4);
+    const d2 = alignTo64(n1 + slotsOf * 4);
+    const i2 = alignTo64(d2 + slotsOf * 4);
+    const n2 = alignTo64(i2 + slotsOf * 4);
+    const scratch = alignTo64(n2 + slotsOf * 4);
+    const qidsAt = alignTo64(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
     this.ensureMemory(qidsAt);
     let i32 = new Int32Array(this.memory.buffer);
     i32.set(slotList, slotListAt >> 2);
@@ -521,10 +508,10 @@ export class IvfNeighborIndex implements NeighborIndex {
     // Queries address the points region directly, so the one-entry candidate lists are indexed by row id.
     const padded = Math.ceil(n / 4) * 4;
     const qidsAt = this.workAt;
-    const listD = align(qidsAt + padded * 4);
-    const listI = align(listD + rows * 4);
-    const listN = align(listI + rows * 4);
-    const scratch = align(listN + rows * 4);
+    const listD = alignTo64(qidsAt + padded * 4);
+    const listI = alignTo64(listD + rows * 4);
+    const listN = alignTo64(listI + rows * 4);
+    const scratch = alignTo64(listN + rows * 4);
     this.ensureMemory(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
     const i32 = new Int32Array(this.memory.buffer);
     i32.set(rowIds, qidsAt >> 2);
@@ -644,13 +631,13 @@ export class IvfNeighborIndex implements NeighborIndex {
     // query-to-centroid table of one batch, then the query ids of the kernel calls.
     const slots = q + threads * TASKS_PER_THREAD;
     const queriesAt = this.workAt;
-    const qnormsAt = align(queriesAt + slots * cols2 * 4);
-    const listD = align(qnormsAt + slots * 4);
-    const listI = align(listD + slots * kp * 4);
-    const listN = align(listI + slots * kp * 4);
-    const scratch = align(listN + slots * 4);
-    const tableAt = align(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
-    const qidsAt = align(tableAt + batch * centroidSlots * 4);
+    const qnormsAt = alignTo64(queriesAt + slots * cols2 * 4);
+    const listD = alignTo64(qnormsAt + slots * 4);
+    const listI = alignTo64(listD + slots * kp * 4);
+    const listN = alignTo64(listI + slots * kp * 4);
+    const scratch = alignTo64(listN + slots * 4);
+    const tableAt = alignTo64(scratch + this.scratchBytes * threads * TASKS_PER_THREAD);
+    const qidsAt = alignTo64(tableAt + batch * centroidSlots * 4);
     this.ensureMemory(qidsAt);
     let i32 = new Int32Array(this.memory.buffer);
     writeQueries(queriesAt, qnormsAt);
@@ -753,7 +740,7 @@ export class IvfNeighborIndex implements NeighborIndex {
         if (isCalibration[i]) continue;
         const table = tableRow(i - b0);
         distancesSeen.set(table);
-        const cut = kthSmallest(distancesSeen, probes);
+        const cut = nthSmallest(distancesSeen, probes - 1);
         // The lists nearer than the cut, then those at the cut in ascending order, `probes` in all.
         let take = 0;
         let held = 0;
@@ -799,30 +786,6 @@ export class IvfNeighborIndex implements NeighborIndex {
   }
 }
 
-/** The p-th smallest value of `values` (1-based p), reordering them. */
-function kthSmallest(values: Int32Array, p: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  const target = p - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return values[target]!;
-  }
-  return values[target]!;
-}
 
 function grow(a: Int32Array, atLeast: number): Int32Array {
   const out = new Int32Array(Math.max(atLeast, a.length * 2));
@@ -906,9 +869,6 @@ function identity(n: number): Int32Array {
   return out;
 }
 
-function align(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
-}
 
 function integerAtLeast(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new InvalidInputError(name, `${name} must be an integer ≥ ${min}; got ${v}.`);

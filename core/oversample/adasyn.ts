@@ -6,6 +6,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { ExactNeighborIndex } from '../neighbors/exactNeighbors.js';
 import type { NeighborIndex, NeighborMatrix } from '../neighbors/neighborIndex.js';
 import type { RandomSource } from '../random.js';
+import { nthSmallest } from '../orderStatistics.js';
 
 export interface AdasynOptions {
   /**
@@ -713,35 +714,6 @@ function stats(inputRows: number, syntheticRows: number, distances: Float64Array
     neighbourDistance.median = n % 2 === 1 ? upper : (lower + upper) / 2;
   }
   return { syntheticRows, syntheticRatio: syntheticRows / (inputRows + syntheticRows), neighbourDistance };
-}
-
-/**
- * The value of rank `r` (0-based) of `a`, by Hoare's selection (average linear time); `a` is reordered so that
- * a[0..r−1] ≤ a[r] ≤ a[r+1..].
- */
-function nthSmallest(a: Float64Array, r: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (r <= j) hi = j;
-    else if (r >= i) lo = i;
-    else break;
-  }
-  return a[r]!;
 }
 
 function classRows(y: ArrayLike<number>, label: number, count: number): Int32Array {
