@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { InvalidInputError } from '../../core/invalidInputError.js';
 import { describeColumns, fileSha256, readLabelledDataset, scanLabelledBatches } from '../../data/datasetReader.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
+import { failure } from '../support/invalidInputFailure.js';
 
 let dir: string;
 const csv = (name: string, text: string) => writeFile(join(dir, name), text).then(() => join(dir, name));
@@ -15,14 +15,6 @@ async function parquetFrom(csvPath: string, name: string): Promise<string> {
   return out;
 }
 
-async function failure(p: Promise<unknown>): Promise<InvalidInputError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InvalidInputError);
-  return err as InvalidInputError;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rareflow-reader-'));

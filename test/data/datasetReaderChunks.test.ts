@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { InvalidInputError } from '../../core/invalidInputError.js';
 import { readLabelledDataset, scanLabelledBatches } from '../../data/datasetReader.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
+import { failure } from '../support/invalidInputFailure.js';
 
 // Inputs longer than one DuckDB chunk (2048 rows): values are copied chunk by chunk while the next is fetched,
 // and a missing value in a later chunk is still named by its data row.
@@ -18,14 +18,6 @@ async function parquet(name: string, select: string): Promise<string> {
   return path;
 }
 
-async function failure(p: Promise<unknown>): Promise<InvalidInputError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InvalidInputError);
-  return err as InvalidInputError;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rareflow-chunks-'));
