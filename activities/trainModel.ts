@@ -7,7 +7,7 @@ import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
 import type { FittedModel } from '../core/models/predictModel.js';
 import { deriveSeed } from '../core/random.js';
-import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact, type ModelMissingValues } from '../core/models/modelArtifact.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { codeVersion } from '../data/codeVersion.js';
@@ -50,6 +50,12 @@ export interface FitModelOptions {
    * @default none (unweighted)
    */
   sampleWeights?: Float64Array;
+  /**
+   * The missing-value fill fitted on the training rows (already applied to `train` and `validation` by the caller),
+   * recorded in the model so scoring fills a missing input the same way.
+   * @default none: the model rejects missing inputs
+   */
+  missingValues?: ModelMissingValues;
 }
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
@@ -102,6 +108,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     thresholdPolicy: policy,
     thresholdReason: '',
     model: fitted,
+    ...(o.missingValues ? { missingValues: o.missingValues } : {}),
     training: {
       rows,
       positives,

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
 import { durationFlagMs, helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
 import { DEMO_DEFAULTS } from './demoDefaults.js';
+import { fillValueFlag, missingFlag, missingValueFlags } from './missingValueFlags.js';
 import { userInfo, hostname } from 'node:os';
 
 // Each command loads its own modules when it runs, so `--help` and the light commands start without Temporal,
@@ -116,9 +117,10 @@ const commands: Command[] = [
   {
     name: 'denoise',
     summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
-    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--seed S] --out FILE',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
+      missing: missingFlag, 'fill-value': fillValueFlag,
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
       method: { type: 'string', help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)', placeholder: 'METHOD' },
       neighbors, 'raw-distances': rawDistances,
@@ -137,9 +139,10 @@ const commands: Command[] = [
   {
     name: 'adasyn',
     summary: 'ADASYN: synthetic minority rows where the minority is hardest to learn (He et al. 2008)',
-    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--seed S] --out FILE',
+    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
+      missing: missingFlag, 'fill-value': fillValueFlag,
       k: { type: 'string', help: 'neighbours per minority row (default 5)', placeholder: 'K' },
       beta: { type: 'string', help: 'balance level in (0, 1]: G = (negatives − positives)·β (default 1)', placeholder: 'B' },
       exact: { type: 'boolean', help: 'exact neighbour search (same as --neighbors exact)' },
@@ -167,9 +170,10 @@ const commands: Command[] = [
   {
     name: 'train',
     summary: 'train a model and choose its decision threshold',
-    usage: 'rareflow train --input FILE --label COL --model logreg|forest [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--seed S] --out MODEL.json',
+    usage: 'rareflow train --input FILE --label COL --model logreg|forest [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
     flags: {
       input, label, positive, categorical,
+      missing: missingFlag, 'fill-value': fillValueFlag,
       model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
       trees: { type: 'string', help: 'forest: trees (default 100)', placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
@@ -216,9 +220,10 @@ const commands: Command[] = [
   {
     name: 'fit',
     summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
-    usage: 'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--seed S] --out MODEL.json [--json]',
+    usage: 'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json [--json]',
     flags: {
       input, label, positive, categorical,
+      missing: missingFlag, 'fill-value': fillValueFlag,
       config: { type: 'string', help: 'pipeline spec whose denoise, adasyn and model settings override the defaults', placeholder: 'PIPELINE.json' },
       seed,
       out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
@@ -237,6 +242,7 @@ const commands: Command[] = [
           ...(cats ? { categorical: cats } : {}),
           ...(config ? { config } : {}),
           ...(s !== undefined ? { seed: s } : {}),
+          ...missingValueFlags(f),
           out: requiredString(f, 'out'),
         }),
       };
@@ -502,6 +508,7 @@ function labelledFile(f: ParsedFlags) {
     label: requiredString(f, 'label'),
     ...(pos !== undefined ? { positive: pos } : {}),
     ...(cats ? { categorical: cats } : {}),
+    ...missingValueFlags(f),
     seed: seedOf(f),
     out: requiredString(f, 'out'),
   };

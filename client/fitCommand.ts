@@ -18,12 +18,13 @@ import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './stageCommands.js';
+import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs, type MissingValueSummary } from './missingValueFlags.js';
 import { createHash } from 'node:crypto';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
 const MAX_AUTO_CATEGORIES = 50;
 
-export interface FitArgs {
+export interface FitArgs extends MissingValueArgs {
   input: string;
   label: string;
   positive?: string;
@@ -94,6 +95,10 @@ export async function fitCommand(a: FitArgs) {
   // A config supplies denoise, adasyn and model settings; the input is always --input.
   const base = a.config ? resolvePipelineSpec({ ...defaults, ...readPipelineConfigJson(a.config), input: defaults.input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
   const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
+  // --missing and --fill-value override the config's `features` block.
+  if (a.missing === undefined && spec.features?.missing !== undefined) {
+    a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
+  }
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
@@ -106,6 +111,7 @@ export async function fitCommand(a: FitArgs) {
     features: cols.features,
     ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
     ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
+    ...(keepsMissing(a) ? { keepMissingFeatures: true } : {}),
   });
   // A sample_weight column weighs rows in training, as in the pipeline; it is never a feature.
   let weights0: Float64Array | undefined;
@@ -136,6 +142,10 @@ export async function fitCommand(a: FitArgs) {
     d.categorical[name] ? { name, kind: 'categorical', categories: d.categorical[name]! } : { name, kind: 'numeric' },
   );
   const datasetSha256 = await fileSha256(a.input);
+  // Multi-class: one fill serves every one-vs-rest model of the file, so it is fitted on all rows once, before the
+  // per-class splits (which differ by class); binary: on the rows the model learns from, after its split.
+  const sharedFill = multiClass ? fitDeclaredFill(a, d.data.x) : undefined;
+  let missingValues: MissingValueSummary | undefined;
 
   /** The binary data→model stages on 0/1 labels: what the workflow runs after its split. */
   const trainBinary = async (data: LabelledData, labels: { positive: string; negative: string }, prefix: string) => {
@@ -149,6 +159,13 @@ export async function fitCommand(a: FitArgs) {
       weights = weights0 ? takeSampleWeights(weights0, parts.train) : undefined;
       validation = takeRows(data, parts.validation);
     }
+    // Before distances and training: fitted on the training rows only, applied to the G-mean hold-out too.
+    const fill = sharedFill ?? fitDeclaredFill(a, train.x);
+    const filled = applyDeclaredFill(fill, validation ? [train.x, validation.x] : [train.x], d.featureNames);
+    train = { x: filled.parts[0]!, y: train.y };
+    if (validation) validation = { x: filled.parts[1]!, y: validation.y };
+    missingValues ??= filled.summary;
+    const fitMissingValues = modelMissingValues(fill);
     if (spec.denoise.method !== 'none') {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
@@ -197,6 +214,7 @@ export async function fitCommand(a: FitArgs) {
       datasetSha256,
       ...(validation ? { validation } : {}),
       ...(weights ? { sampleWeights: weights } : {}),
+      ...(fitMissingValues ? { missingValues: fitMissingValues } : {}),
     });
     stages.push({ stage: `${prefix}train`, rows: train.y.length, threshold: fitted.artifact.threshold, note: fitted.note, seconds: seconds(t) });
     return fitted.artifact;
@@ -228,6 +246,7 @@ export async function fitCommand(a: FitArgs) {
     sha256: createHash('sha256').update(text).digest('hex'),
     model: spec.model.kind,
     ...(multiClass ? { classes: multiClass.classes, thresholds: artifact.multiClass!.thresholds } : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
+    ...(missingValues ? { missingValues } : {}),
     stages,
     seed: spec.seed,
     seconds: seconds(started),

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolveCanaryCriteria } from '../core/canary/canaryAnalysis.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
+import { isMissingValuePolicy } from '../core/features/missingValues.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { CanarySpec, PipelineSpec } from '../workflows/contract.js';
@@ -44,7 +45,7 @@ function positiveInteger(source: string, field: string, v: unknown): number {
 /** Fills defaults into a user's spec and checks every field; `source` names the file or flag in errors. */
 export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec {
   if (!isObject(raw)) throw new InvalidInputError(source, `${source}: expected a JSON object with "modelName" and "input"`);
-  const known = ['modelName', 'input', 'sampling', 'split', 'denoise', 'adasyn', 'model', 'gates', 'canary', 'requireApproval', 'approvalTimeoutMs', 'seed', '$schema', 'description'];
+  const known = ['modelName', 'input', 'sampling', 'split', 'denoise', 'adasyn', 'features', 'model', 'gates', 'canary', 'requireApproval', 'approvalTimeoutMs', 'seed', '$schema', 'description'];
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) throw new InvalidInputError(`${source}: ${key}`, `${source}: unknown field "${key}"; expected one of ${known.join(', ')}`);
   }
@@ -71,7 +72,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   if (input.positiveWhen !== undefined && (typeof input.positiveWhen !== 'string' || input.positiveWhen.trim() === '')) {
     throw new InvalidInputError(`${source}: input.positiveWhen`, `${source}: input.positiveWhen: expected a SQL predicate such as "revenue >= 1000", got ${JSON.stringify(input.positiveWhen)}`);
   }
-  const features = stringList('input.features', input.features);
+  const featureColumns = stringList('input.features', input.features);
   const exclude = stringList('input.exclude', input.exclude);
   if (input.positive !== undefined && typeof input.positive !== 'string' && typeof input.positive !== 'number') {
     throw new InvalidInputError(`${source}: input.positive`, `${source}: input.positive: expected the positive label value, got ${JSON.stringify(input.positive)}`);
@@ -114,6 +115,8 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     throw new InvalidInputError(`${source}: adasyn.maxSyntheticRatio`, `${source}: adasyn.maxSyntheticRatio: expected a number > 0, got ${JSON.stringify(adasyn.maxSyntheticRatio)}`);
   }
 
+  const features = resolveFeatureSpec(raw.features, source);
+
   const userModel = isObject(raw.model) ? raw.model : {};
   // Forest settings of the defaults apply to a forest only: a user's {"kind": "logreg"} gets no tree options.
   const model = (userModel.kind !== undefined && userModel.kind !== DEFAULT_PIPELINE.model.kind
@@ -150,7 +153,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
       paths: paths as string[],
       label: input.label,
       ...(input.positive !== undefined ? { positive: String(input.positive) } : {}),
-      ...(features ? { features } : {}),
+      ...(featureColumns ? { features: featureColumns } : {}),
       ...(exclude ? { exclude } : {}),
       ...(typeof input.positiveWhen === 'string' ? { positiveWhen: input.positiveWhen } : {}),
     },
@@ -158,6 +161,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     split,
     denoise,
     adasyn,
+    ...(features ? { features } : {}),
     model,
     gates: gates as unknown as PipelineSpec['gates'],
     ...(canary ? { canary } : {}),
@@ -165,6 +169,30 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
     approvalTimeoutMs: approvalTimeoutMs as number,
     seed,
   };
+}
+
+/** Checks a spec's `features` block: the missing-value policy and the fill value of `'constant'`. */
+function resolveFeatureSpec(raw: unknown, source: string): PipelineSpec['features'] {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) throw new InvalidInputError(`${source}: features`, `${source}: features: expected an object such as {"missing": "median"}, got ${JSON.stringify(raw)}`);
+  for (const key of Object.keys(raw)) {
+    if (key !== 'missing' && key !== 'fillValue') {
+      throw new InvalidInputError(`${source}: features.${key}`, `${source}: features: unknown field "${key}"; expected missing, fillValue`);
+    }
+  }
+  const { missing, fillValue } = raw;
+  if (missing !== undefined && !isMissingValuePolicy(missing)) {
+    throw new InvalidInputError(`${source}: features.missing`, `${source}: features.missing: expected "reject", "mean", "median" or "constant", got ${JSON.stringify(missing)}`);
+  }
+  if (fillValue !== undefined) {
+    if (typeof fillValue !== 'number' || !Number.isFinite(fillValue)) {
+      throw new InvalidInputError(`${source}: features.fillValue`, `${source}: features.fillValue: expected a finite number, got ${JSON.stringify(fillValue)}`);
+    }
+    if (missing !== 'constant') {
+      throw new InvalidInputError(`${source}: features.fillValue`, `${source}: features.fillValue is the fill of "missing": "constant"; set that, or drop fillValue`);
+    }
+  }
+  return { ...(missing !== undefined ? { missing } : {}), ...(fillValue !== undefined ? { fillValue } : {}) };
 }
 
 /** Checks a spec's `canary` block; `true` means every default. */

@@ -47,6 +47,14 @@ export async function predictCommand(a: { model: string; input: string; out: str
       for (const v of col.categories) projections.push(`CAST(CASE WHEN ${text} = ${sqlString(v)} THEN 1 ELSE 0 END AS DOUBLE)`);
     }
   }
+  // A model with fitted fill values scores a missing number (null, empty or NaN) as its fill, here in SQL so the
+  // engine path and the chunk path both see it; the doubles print exactly with 17 digits.
+  const fills = model.missingValues?.fillValues;
+  if (fills) {
+    projections.forEach((p, j) => {
+      projections[j] = `CASE WHEN ${p} IS NULL OR isnan(${p}) THEN CAST(${fills[j]!.toPrecision(17)} AS DOUBLE) ELSE ${p} END`;
+    });
+  }
   if (a.id !== undefined && !typeOf.has(a.id)) {
     throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
   }

@@ -24,6 +24,7 @@ import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
+import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
 
 // What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
 // (~50 ms to load), a cost every other command would pay before reading its input.
@@ -157,21 +158,25 @@ export interface LabelledFileArgs {
   out: string;
 }
 
-async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[]; exclude?: string[] }) {
+async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[]; exclude?: string[]; keepMissing?: boolean }) {
   return readLabelledDataset(a.input, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
     ...(a.categorical ? { categorical: a.categorical } : {}),
     ...(a.features ? { features: a.features } : {}),
     ...(a.exclude ? { exclude: a.exclude } : {}),
+    ...(a.keepMissing ? { keepMissingFeatures: true } : {}),
   });
 }
 
 /** Column carried through cleaning and oversampling unchanged (a synthetic row takes its seed row's weight). */
 const SAMPLE_WEIGHT = SAMPLE_WEIGHT_COLUMN;
 
-/** The input's features, plus its `sample_weight` column when it has one (kept out of the features). */
-async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[] }) {
+/**
+ * The input's features, plus its `sample_weight` column when it has one (kept out of the features). Under a declared
+ * missing-value policy (`keepMissing`) a missing feature number reads as NaN; a missing weight still fails.
+ */
+async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[]; keepMissing?: boolean }) {
   // The first read also lists the file's columns, so no separate describe. Its default features are every column
   // but the label and sample_weight, which is `features` below unless the file has one-hot columns or is an Arrow
   // file with extra columns: only then is it read again with `features`, as before.
@@ -196,13 +201,24 @@ function withWeightColumn(data: LabelledData, featureNames: string[], weights: F
   return { data: { x: { rows, cols: cols + 1, values: out }, y: data.y }, featureNames: [...featureNames, SAMPLE_WEIGHT] };
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling }) {
+/**
+ * The input read under the declared missing-value policy, with its fill fitted on every row (the rows a filter or
+ * oversampler learns from) and applied to them, so distances and outputs see the filled values.
+ */
+async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
+  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
+  const fill = fitDeclaredFill(a, d.data.x);
+  const { parts, summary } = applyDeclaredFill(fill, [d.data.x], d.featureNames);
+  return { d: { ...d, data: { x: parts[0]!, y: d.data.y } }, weights, missingValues: summary };
+}
+
+export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling }) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
-  const { d, weights } = await readWeightedInput(a);
+  const { d, weights, missingValues } = await readFilledInput(a);
   const { filterAndType } = await labelNoiseActivity();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
@@ -223,16 +239,17 @@ export async function denoiseCommand(a: LabelledFileArgs & { k: number; method: 
     removedPositives: cleaning.removedPerClass[1],
     ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied } : {}),
     minorityTypes: typing.counts,
+    ...(missingValues ? { missingValues } : {}),
     seconds: seconds(started),
   };
 }
 
 export async function adasynCommand(
-  a: LabelledFileArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
+  a: LabelledFileArgs & MissingValueArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const { d, weights } = await readWeightedInput(a);
+  const { d, weights, missingValues } = await readFilledInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
   // One-hot columns of --categorical features: one distance step per category change, voted, never interpolated.
   const groups = oneHotGroups(d.featureNames, d.categorical);
@@ -277,12 +294,13 @@ export async function adasynCommand(
     neighbourDistance: r.stats.neighbourDistance,
     ...(r.quotaMessage ? { quota: r.quotaMessage } : {}),
     ...(r.warning ? { warning: r.warning } : {}),
+    ...(missingValues ? { missingValues } : {}),
     seed: a.seed,
     seconds: seconds(started),
   };
 }
 
-export async function trainCommand(a: LabelledFileArgs & { model: string; threshold: string; l2?: number; trees?: number; sampling?: string }) {
+export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { model: string; threshold: string; l2?: number; trees?: number; sampling?: string }) {
   const started = performance.now();
   if (a.model !== 'logreg' && a.model !== 'forest') {
     throw new InvalidInputError('--model', `--model: expected "logreg" or "forest", got "${a.model}"`);
@@ -293,7 +311,7 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
   // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
-  const { d, weights } = await readWeightedInput(a);
+  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
   if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
   const { fitModelArtifact } = await trainActivity();
   let fitData = d.data;
@@ -306,6 +324,12 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     fitWeights = weights ? takeSampleWeights(weights, parts.train) : undefined;
     validation = takeRows(d.data, parts.validation);
   }
+  // The fill is fitted on the rows the model learns from (not the G-mean hold-out) and applied to both.
+  const fill = fitDeclaredFill(a, fitData.x);
+  const filled = applyDeclaredFill(fill, validation ? [fitData.x, validation.x] : [fitData.x], d.featureNames);
+  fitData = { x: filled.parts[0]!, y: fitData.y };
+  if (validation) validation = { x: filled.parts[1]!, y: validation.y };
+  const missingValues = modelMissingValues(fill);
   const { artifact, note } = await fitModelArtifact(fitData, {
     model: {
       kind: a.model,
@@ -323,6 +347,7 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     datasetSha256: await fileSha256(a.input),
     ...(validation ? { validation } : {}),
     ...(fitWeights ? { sampleWeights: fitWeights } : {}),
+    ...(missingValues ? { missingValues } : {}),
   });
   const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
@@ -338,6 +363,7 @@ export async function trainCommand(a: LabelledFileArgs & { model: string; thresh
     threshold: artifact.threshold,
     thresholdReason: artifact.thresholdReason,
     note,
+    ...(filled.summary ? { missingValues: filled.summary } : {}),
     seconds: seconds(started),
   };
 }
@@ -377,7 +403,8 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     }
     spec = parseGateSpec(json, a.gates);
   }
-  const d = await readInput({ input: a.input, label: a.label, positive: model.positiveLabel, features: model.featureNames });
+  // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
+  const d = await readInput({ input: a.input, label: a.label, positive: model.positiveLabel, features: model.featureNames, keepMissing: model.missingValues !== undefined });
   const scores = scoreModel(model, d.data.x);
   const report = classificationReport(d.data.y, scores, model.threshold);
   const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });

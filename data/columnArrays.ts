@@ -26,10 +26,20 @@ export type ColumnSource =
       length: number;
     };
 
+export interface CopyColumnOptions {
+  /**
+   * Write a missing slot (null or NaN) as NaN instead of stopping at it, for a declared missing-value policy that
+   * imputes later; ±Infinity still stops the copy. Only for a floating-point `dest`.
+   * @default false
+   */
+  keepMissing?: boolean;
+}
+
 /**
  * Copy `source` into `dest[(rowOffset + i) * stride + column]` for every slot i.
  * Returns the first slot that is null, NaN or ±Infinity (its value is left unset), or -1 when all are finite.
- * Callers turn that slot into an error naming the column and row; datasets here never carry missing values.
+ * Callers turn that slot into an error naming the column and row. With `keepMissing`, null and NaN slots become
+ * NaN and only ±Infinity is returned.
  */
 export function copyColumnStrided(
   source: ColumnSource,
@@ -37,24 +47,63 @@ export function copyColumnStrided(
   stride: number,
   column: number,
   rowOffset: number,
+  opts: CopyColumnOptions = {},
 ): number {
   let at = rowOffset * stride + column;
+  const keepMissing = opts.keepMissing === true;
   if (source.kind === 'duckdb') {
     const vector = source.vector;
     const start = source.start ?? 0;
     const n = source.count ?? vector.itemCount - start;
     const raw = rawNumericVector(vector);
-    if (raw !== undefined) return copyArraySlots(raw.items, start, raw.validity, raw.validityOffset + start, n, dest, stride, at);
+    if (raw !== undefined) {
+      if (keepMissing) return copyArraySlotsKeepingMissing(raw.items, start, raw.validity, raw.validityOffset + start, n, dest, stride, at);
+      return copyArraySlots(raw.items, start, raw.validity, raw.validityOffset + start, n, dest, stride, at);
+    }
     for (let i = 0; i < n; i++, at += stride) {
       const v = vector.getItem(start + i);
       // v - v is 0 for finite numbers and NaN for NaN and ±Infinity.
-      if (typeof v !== 'number' || v - v !== 0) return i;
+      if (typeof v !== 'number' || v - v !== 0) {
+        if (keepMissing && (v === null || Number.isNaN(v))) {
+          dest[at] = NaN;
+          continue;
+        }
+        return i;
+      }
       dest[at] = v;
     }
     return -1;
   }
   const { values, nullBitmap, offset, length } = source;
-  return copyArraySlots(values, 0, nullBitmap !== null && nullBitmap !== undefined && nullBitmap.length > 0 ? nullBitmap : null, offset, length, dest, stride, at);
+  const validity = nullBitmap !== null && nullBitmap !== undefined && nullBitmap.length > 0 ? nullBitmap : null;
+  if (keepMissing) return copyArraySlotsKeepingMissing(values, 0, validity, offset, length, dest, stride, at);
+  return copyArraySlots(values, 0, validity, offset, length, dest, stride, at);
+}
+
+/** copyArraySlots for a declared missing-value policy: null and NaN slots are written as NaN; stops at ±Infinity only. */
+function copyArraySlotsKeepingMissing(
+  values: NumericArray,
+  start: number,
+  validity: Uint8Array | null,
+  bitOffset: number,
+  n: number,
+  dest: NumericArray,
+  stride: number,
+  at: number,
+): number {
+  for (let i = 0; i < n; i++, at += stride) {
+    if (validity !== null) {
+      const bit = bitOffset + i;
+      if ((validity[bit >> 3]! & (1 << (bit & 7))) === 0) {
+        dest[at] = NaN;
+        continue;
+      }
+    }
+    const v = values[start + i]!;
+    if (v - v !== 0 && !Number.isNaN(v)) return i;
+    dest[at] = v;
+  }
+  return -1;
 }
 
 /**

@@ -39,6 +39,13 @@ export interface ReadLabelledOptions {
   features?: string[];
   /** Columns never taken as default features (e.g. `sample_weight`); ignored when `features` is given. */
   exclude?: string[];
+  /**
+   * Keep a missing numeric feature value (null, empty or NaN) as NaN, for a declared missing-value policy that
+   * imputes it later, instead of failing on it. Labels and categorical columns stay strictly checked, and ±Infinity
+   * stays an error.
+   * @default false
+   */
+  keepMissingFeatures?: boolean;
 }
 
 export interface ScanLabelledOptions {
@@ -49,6 +56,13 @@ export interface ScanLabelledOptions {
   features: string[];
   /** Most rows handed to one `onBatch` call. @default 16384 */
   batchRows?: number;
+  /**
+   * Keep a missing numeric feature value (null, empty or NaN) as NaN, for a declared missing-value policy that
+   * imputes it later, instead of failing on it. Labels and categorical columns stay strictly checked, and ±Infinity
+   * stays an error.
+   * @default false
+   */
+  keepMissingFeatures?: boolean;
 }
 
 export interface ColumnDescription {
@@ -147,6 +161,8 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       const y = new Uint8Array(rows);
       const result = await connection.stream(`SELECT ${projections.join(', ')} FROM ${source}`);
       let offset = 0;
+      // Under a declared missing-value policy a missing number becomes NaN; a missing category still fails.
+      const keepMissing = opts.keepMissingFeatures ? sourceColumnOf.map((name) => categorical[name] === undefined) : undefined;
       await forEachChunk(result, (chunk) => {
         const n = chunk.rowCount;
         if (offset + n > rows) {
@@ -155,7 +171,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         fillChunk(chunk, 0, n, values, cols, y, offset, (column, row) => {
           const name = sourceColumnOf[column]!;
           return missingFeatureError(path, name, categorical[name] !== undefined, chunk.getColumnVector(column).getItem(row), offset + row + 1);
-        });
+        }, keepMissing);
         offset += n;
       });
       if (offset !== rows) {
@@ -222,6 +238,7 @@ export async function scanLabelledBatches(
       projections.push(`CASE WHEN ${labelBad} THEN NULL ELSE CAST(${positiveCondition(label, labelType, opts.positive)} AS UTINYINT) END`);
 
       const cols = opts.features.length;
+      const keepMissing = opts.keepMissingFeatures ? opts.features.map(() => true) : undefined;
       const result = await connection.stream(`SELECT ${projections.join(', ')} FROM ${source}`);
       let x = new Float64Array(batchRows * cols);
       let y = new Uint8Array(batchRows);
@@ -249,7 +266,7 @@ export async function scanLabelledBatches(
               );
             }
             return missingFeatureError(what, opts.features[column]!, false, chunk.getColumnVector(column).getItem(from + row), firstRow + row + 1);
-          });
+          }, keepMissing);
           filled += take;
           start += take;
           if (filled === batchRows && deliver()) return true;
@@ -568,6 +585,7 @@ async function categoriesOf(connection: DuckDBConnection, source: string, path: 
 /**
  * Copy rows [start, start + count) of one chunk: feature columns 0..cols-1 (DOUBLE) into row-major `x`, the last
  * column (UTINYINT) into `y`, both from row `offset`. `missing(column, row)` builds the error for the first missing value.
+ * A feature column c with `keepMissing[c]` true takes a missing value (null or NaN) as NaN instead; the label never does.
  */
 export function fillChunk(
   chunk: DuckDBDataChunk,
@@ -578,10 +596,14 @@ export function fillChunk(
   y: Uint8Array,
   offset: number,
   missing: (column: number, row: number) => InvalidInputError,
+  keepMissing?: ArrayLike<boolean>,
 ): void {
   for (let c = 0; c <= cols; c++) {
     const source = { kind: 'duckdb' as const, vector: chunk.getColumnVector(c), start, count };
-    const bad = c < cols ? copyColumnStrided(source, x, cols, c, offset) : copyColumnStrided(source, y, 1, 0, offset);
+    const bad =
+      c < cols
+        ? copyColumnStrided(source, x, cols, c, offset, keepMissing?.[c] === true ? { keepMissing: true } : {})
+        : copyColumnStrided(source, y, 1, 0, offset);
     if (bad >= 0) throw missing(c, bad);
   }
 }

@@ -71,6 +71,8 @@ interface EncodedColumn {
   name: string;
   /** Its first feature index. */
   offset: number;
+  /** Numeric columns of a model with fitted fill values: the value a null input is scored as. */
+  fill?: number;
   /** Categorical columns: category → index within the column's one-hot block. */
   categories?: Map<string, number>;
   width: number;
@@ -86,7 +88,8 @@ function describeValue(v: unknown): string {
 
 /**
  * Turns a request's `features` object into the model's feature row, as `rareflow predict` does: numeric columns
- * as numbers, categorical columns one-hot (an unseen category or null sets none). One row buffer per model,
+ * as numbers (null as the fitted fill, when the model has one), categorical columns one-hot (an unseen category or
+ * null sets none). One row buffer per model,
  * reused by every request (scoring is synchronous, so no two requests share it at once).
  */
 class RowEncoder {
@@ -98,7 +101,8 @@ class RowEncoder {
     let offset = 0;
     for (const c of inputColumnsOf(artifact)) {
       if (c.kind === 'numeric') {
-        this.columns.push({ name: c.name, offset, width: 1 });
+        const fill = artifact.missingValues?.fillValues[offset];
+        this.columns.push({ name: c.name, offset, width: 1, ...(fill !== undefined ? { fill } : {}) });
         offset += 1;
       } else {
         this.columns.push({ name: c.name, offset, width: c.categories.length, categories: new Map(c.categories.map((v, i) => [v, i])) });
@@ -123,7 +127,14 @@ class RowEncoder {
           row[c.offset] = v;
           continue;
         }
-        if (v === undefined || !Object.hasOwn(features, c.name)) return `features.${c.name} is missing; this model reads it as a number`;
+        // A model trained with a missing-value policy scores null as its training fill, as `rareflow predict` does.
+        if (v === null && c.fill !== undefined) {
+          row[c.offset] = c.fill;
+          continue;
+        }
+        if (v === undefined || !Object.hasOwn(features, c.name)) {
+          return `features.${c.name} is missing; this model reads it as a number${c.fill !== undefined ? ' (null if unknown)' : ''}`;
+        }
         return `features.${c.name}: expected a finite number, got ${describeValue(v)}`;
       }
       row.fill(0, c.offset, c.offset + c.width);

@@ -85,6 +85,12 @@ export interface PipelineSpec {
   split: { train: number; validation: number; test: number };
   denoise: { method: 'enn' | 'renn' | 'tomek' | 'confident' | 'none'; k?: number; neighbors?: NeighborSearch };
   adasyn: { enabled: boolean; k?: number; beta?: number; neighbors?: NeighborSearch; maxSyntheticRatio?: number };
+  /**
+   * Feature preparation shared by every distance user and the model. `missing`: what a missing numeric feature value
+   * (null, empty, NaN) does: `'reject'` fails naming it; `'mean'` / `'median'` fill each column with its value over
+   * the training rows; `'constant'` fills with `fillValue`. Absent: `'reject'`.
+   */
+  features?: { missing?: 'reject' | 'mean' | 'median' | 'constant'; fillValue?: number };
   model: ModelSpec;
   gates: GateSpecJson;
   /**

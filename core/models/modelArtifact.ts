@@ -3,6 +3,7 @@
 
 import { sha256Hex } from '../contentHash.js';
 import type { FeatureMatrix } from '../dataset.js';
+import { fillMissingValues } from '../features/missingValues.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { predictProbaModel, type FittedModel } from './predictModel.js';
 import { parseRandomForestModel } from './randomForest.js';
@@ -51,14 +52,34 @@ export interface ModelArtifact {
    * q*-rule (seed 002) carries over; `model` and `threshold` then hold the first class's.
    */
   multiClass?: { classes: string[]; models: FittedModel[]; thresholds: number[] };
+  /**
+   * Missing-value fill fitted on the training rows: a missing (NaN) input of feature j is scored as `fillValues[j]`.
+   * Absent under the default policy 'reject' (and in every file written before the field existed): then a missing
+   * input is an error, as before.
+   */
+  missingValues?: ModelMissingValues;
   /** sha256 of the canonical JSON of every other field: a changed or damaged file fails to load. */
   contentSha256?: string;
+}
+
+/** The imputing policies a model can carry, with one fill value per feature in `featureNames` order. */
+export interface ModelMissingValues {
+  policy: 'mean' | 'median' | 'constant';
+  fillValues: number[];
+}
+
+/** `x` with missing (NaN) inputs replaced by the model's fitted fill values; `x` itself for a model without them. */
+export function fillMissingInputs(artifact: ModelArtifact, x: FeatureMatrix): FeatureMatrix {
+  const mv = artifact.missingValues;
+  if (mv === undefined) return x;
+  return fillMissingValues({ missing: mv.policy, fillValues: mv.fillValues }, x).x;
 }
 
 /** Per-class scores (row-major rows × classes) and the predicted class index of each row, for a multi-class model. */
 export function scoreMultiClass(artifact: ModelArtifact, x: FeatureMatrix): { scores: Float64Array; predicted: Int32Array; classes: string[] } {
   const mc = artifact.multiClass;
   if (!mc) throw new InvalidInputError('model', 'this model is binary; score it with scoreModel');
+  x = fillMissingInputs(artifact, x);
   const k = mc.classes.length;
   const scores = new Float64Array(x.rows * k);
   mc.models.forEach((m, c) => {
@@ -107,7 +128,7 @@ export function scoreModel(artifact: ModelArtifact, x: FeatureMatrix): Float64Ar
   if (x.cols !== artifact.featureNames.length) {
     throw new InvalidInputError('features', `the model reads ${artifact.featureNames.length} features; got ${x.cols} columns.`);
   }
-  return predictProbaModel(artifact.model, x);
+  return predictProbaModel(artifact.model, fillMissingInputs(artifact, x));
 }
 
 /** Validates a parsed model file; `source` names the file in errors. */
@@ -139,6 +160,15 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
       return fail('"multiClass" must list classes, models and thresholds of equal length (at least 3)');
     }
     for (const sub of mc.models) if (sub.kind === 'forest') parseRandomForestModel(sub, source);
+  }
+  if (m.missingValues !== undefined) {
+    const mv = m.missingValues;
+    if (typeof mv !== 'object' || mv === null || !['mean', 'median', 'constant'].includes(mv.policy)) {
+      return fail('"missingValues.policy" must be "mean", "median" or "constant"');
+    }
+    if (!Array.isArray(mv.fillValues) || mv.fillValues.length !== m.featureNames.length || mv.fillValues.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+      return fail(`"missingValues.fillValues" must hold one finite number per feature (${m.featureNames.length})`);
+    }
   }
   if (typeof m.contentSha256 !== 'string') return fail('it has no "contentSha256" seal');
   const actual = sha256Hex(canonicalBody(m as ModelArtifact));

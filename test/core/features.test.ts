@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { applyFeaturePreparation, fitFeaturePreparation } from '../../core/features/featurePreparation.js';
+import { fillMissingValues, fitMissingValueFill } from '../../core/features/missingValues.js';
 
 const m = (rows: number, cols: number, v: number[]) => ({ rows, cols, values: Float64Array.from(v) });
 
@@ -35,5 +36,31 @@ describe('feature preparation', () => {
       'feature column 1: expected a feature that varies over the training rows, got the constant 4 in all 3; drop it.',
     );
     expect(fitFeaturePreparation(train, { rejectConstant: false }).standardiser.scale[1]).toBe(1);
+  });
+});
+
+describe('missing-value fill', () => {
+  it('fits the fill on the training rows only and replays it on another split, counting what it filled', () => {
+    const train = m(4, 2, [1, NaN, 3, 10, NaN, 20, 8, 40]);
+    const median = fitMissingValueFill(train, { missing: 'median' });
+    expect(median).toEqual({ missing: 'median', fillValues: [3, 20] });
+    // The other split's own values (100, −5) play no part in the fill.
+    const other = m(3, 2, [NaN, 100, -5, NaN, NaN, NaN]);
+    const { x, counts } = fillMissingValues(median, other);
+    expect(Array.from(x.values)).toEqual([3, 100, -5, 20, 3, 20]);
+    expect(counts).toEqual({ filled: [2, 2], total: 4 });
+    expect(Array.from(other.values.subarray(0, 1))).toEqual([NaN]);
+    expect(fitMissingValueFill(train, { missing: 'mean' }).fillValues).toEqual([4, 70 / 3]);
+    expect(fitMissingValueFill(train, { missing: 'constant', fillValue: -1 }).fillValues).toEqual([-1, -1]);
+    const complete = m(1, 2, [1, 2]);
+    expect(fillMissingValues(median, complete).x).toBe(complete);
+  });
+
+  it("rejects NaN under 'reject', a column with no training value, and a bad policy or fill", () => {
+    expect(() => fitMissingValueFill(m(2, 1, [1, NaN]))).toThrow(/feature column 0: expected no missing values, got NaN at row 1/);
+    expect(() => fillMissingValues({ missing: 'reject', fillValues: null }, m(1, 1, [NaN]))).toThrow(/fitted with missing: 'reject'/);
+    expect(() => fitMissingValueFill(m(2, 2, [1, NaN, 2, NaN]), { missing: 'median' })).toThrow(/feature column 1: every training value is missing/);
+    expect(() => fitMissingValueFill(m(1, 1, [1]), { missing: 'mode' as 'mean' })).toThrow(/missing must be 'reject', 'mean', 'median' or 'constant'; got mode/);
+    expect(() => fitMissingValueFill(m(1, 1, [1]), { missing: 'constant', fillValue: Infinity })).toThrow(/fillValue must be a finite number/);
   });
 });

@@ -216,6 +216,29 @@ describe('refusals', () => {
   });
 });
 
+describe('models with a missing-value fill', () => {
+  it('scores null for a numeric feature as the fitted fill; a model without a fill still answers 400', async () => {
+    const base = await fitTestModel('logreg', 5);
+    const filling = await storeModel(store, sealModelArtifact({ ...base, missingValues: { policy: 'median', fillValues: [0.5, -0.25, 0.75, 0, 0, 0] } }));
+    const dir = tempDir('fill');
+    await publish(dir, 1, filling.served);
+    const s = await serve(dir);
+    const { status, json } = await post(`${s.url}/score`, { features: { amount: null, age: 2, velocity: null, channel: 'web' } });
+    expect(status, JSON.stringify(json)).toBe(200);
+    expect(json.score).toBe(expectedScore(filling.artifact, { amount: 0.5, age: 2, velocity: 0.75, channel: 'web' }));
+    const absent = await post(`${s.url}/score`, { features: { age: 2, velocity: 1, channel: 'web' } });
+    expect(absent.status).toBe(400);
+    expect(absent.json.error).toBe('features.amount is missing; this model reads it as a number (null if unknown)');
+    await s.close();
+    await publish(dir, 2, logreg.served);
+    const strict = await serve(dir);
+    const refused = await post(`${strict.url}/score`, { features: { amount: null, age: 2, velocity: 1, channel: 'web' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toBe('features.amount: expected a finite number, got null');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('bad requests', () => {
   it('answers 400 with a message naming the field, never a stack trace, and counts them as bad_request', async () => {
     const dir = tempDir('bad');

@@ -1,0 +1,150 @@
+// The declared missing-value policy end to end, as a user runs it: the default still rejects a CSV with empty
+// cells; --missing imputes with values fitted on the learning rows, reports them, and the model scores with them.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+const run = (args: string[]) => runCli(args, { cwd: dir });
+
+function csvRows(path: string): string[][] {
+  return readFileSync(path, 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-missing-e2e-'));
+  // 300 rows, 10% positive; column a is empty on 12 rows, column b on 9 (never both on one row).
+  const lines = ['a,b,label'];
+  const filledLines = ['a,b'];
+  for (let i = 0; i < 300; i++) {
+    const positive = i % 10 === 0;
+    const a = ((positive ? 2 : 0) + ((i * 37) % 17) / 8).toFixed(3);
+    const b = ((positive ? -1 : 0) + ((i * 53) % 19) / 9).toFixed(3);
+    const gapA = i % 25 === 3;
+    const gapB = i % 33 === 7;
+    lines.push(`${gapA ? '' : a},${gapB ? '' : b},${positive ? 1 : 0}`);
+    filledLines.push(`${gapA ? 'A' : a},${gapB ? 'B' : b}`);
+  }
+  writeFileSync(join(dir, 'gaps.csv'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'gaps-template.csv'), `${filledLines.join('\n')}\n`);
+  writeFileSync(join(dir, 'gaps-unlabelled.csv'), `${lines.map((l) => l.replace(/,[^,]*$/, '')).join('\n')}\n`);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The unlabelled rows with each empty cell replaced by the model's fill value of its column. */
+function filledCopy(name: string, fills: { a: number; b: number }): string {
+  const text = readFileSync(join(dir, 'gaps-template.csv'), 'utf8').replaceAll('A', String(fills.a)).replaceAll('B', String(fills.b));
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+describe('--missing', () => {
+  it('keeps rejecting empty cells by default, with the same message, in every command that reads features', async () => {
+    for (const args of [
+      ['denoise', '--out', 'd.csv'],
+      ['adasyn', '--out', 'a.csv'],
+      ['train', '--model', 'logreg', '--out', 't.json'],
+      ['fit', '--out', 'f.json'],
+    ]) {
+      const r = await run([...args, '--input', 'gaps.csv', '--label', 'label', '--json']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/feature column "a" in gaps\.csv has an empty or null value at data row 4; expected a finite number on every row: fill or drop such rows first/);
+    }
+  });
+
+  it('denoise and adasyn impute with the declared statistic, write the filled values and report the fills', async () => {
+    const d = await run(['denoise', '--input', 'gaps.csv', '--label', 'label', '--missing', 'median', '--out', 'denoised.csv', '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    const dj = d.json<{ missingValues: { policy: string; filled: number; columns: Record<string, { filled: number; fillValue: number }> } }>();
+    expect(dj.missingValues.policy).toBe('median');
+    expect(dj.missingValues.filled).toBe(21);
+    expect(dj.missingValues.columns.a!.filled).toBe(12);
+    expect(dj.missingValues.columns.b!.filled).toBe(9);
+    const out = csvRows(join(dir, 'denoised.csv'));
+    expect(out.slice(1).every((row) => row.every((cell) => cell !== '' && Number.isFinite(Number(cell))))).toBe(true);
+
+    const a = await run(['adasyn', '--input', 'gaps.csv', '--label', 'label', '--missing', 'constant', '--fill-value', '-2.5', '--out', 'augmented.csv', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.json<{ missingValues: unknown }>().missingValues).toEqual({
+      policy: 'constant',
+      filled: 21,
+      columns: { a: { filled: 12, fillValue: -2.5 }, b: { filled: 9, fillValue: -2.5 } },
+    });
+    const rows = csvRows(join(dir, 'augmented.csv'));
+    // Row 4 of the input (data row 4, a empty) holds the constant.
+    expect(Number(rows[4]![0])).toBe(-2.5);
+    expect(rows.slice(1).every((row) => row.every((cell) => cell !== ''))).toBe(true);
+  });
+
+  it('fit records the fill in the model, and predict and evaluate score a missing cell as that fill', async () => {
+    for (const [model, extra] of [['forest', []], ['logreg', ['--config', 'logreg.json']]] as const) {
+      writeFileSync(join(dir, 'logreg.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
+      const fit = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--missing', 'median', ...extra, '--out', `${model}.json`, '--json']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const summary = fit.json<{ missingValues: { columns: Record<string, { filled: number; fillValue: number }> } }>().missingValues;
+      const artifact = JSON.parse(readFileSync(join(dir, `${model}.json`), 'utf8')) as { missingValues: { policy: string; fillValues: number[] } };
+      expect(artifact.missingValues.policy).toBe('median');
+      expect(artifact.missingValues.fillValues).toEqual([summary.columns.a!.fillValue, summary.columns.b!.fillValue]);
+
+      const [fa, fb] = artifact.missingValues.fillValues as [number, number];
+      const gapped = await run(['predict', '--model', `${model}.json`, '--input', 'gaps-unlabelled.csv', '--out', `${model}-gapped.csv`, '--json']);
+      expect(gapped.code, gapped.stderr).toBe(0);
+      const filled = await run(['predict', '--model', `${model}.json`, '--input', filledCopy(`${model}-filled-in.csv`, { a: fa, b: fb }), '--out', `${model}-filled.csv`, '--json']);
+      expect(filled.code, filled.stderr).toBe(0);
+      expect(readFileSync(join(dir, `${model}-gapped.csv`), 'utf8')).toBe(readFileSync(join(dir, `${model}-filled.csv`), 'utf8'));
+
+      const evaluated = await run(['evaluate', '--model', `${model}.json`, '--input', 'gaps.csv', '--label', 'label', '--json']);
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      expect(evaluated.json<{ rows: number }>().rows).toBe(300);
+    }
+  });
+
+  it('train with a G-mean threshold fits the fill on the rows the model learns from; a model without a fill still rejects missing cells', async () => {
+    const t = await run(['train', '--input', 'gaps.csv', '--label', 'label', '--model', 'logreg', '--threshold', 'gmean', '--missing', 'mean', '--out', 'gm.json', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.json<{ missingValues: { filled: number } }>().missingValues.filled).toBe(21);
+    const artifact = JSON.parse(readFileSync(join(dir, 'gm.json'), 'utf8')) as { missingValues: { fillValues: number[] } };
+    // Fitted on the 75% training part: a mean of that part, not of all 288 present values of a.
+    const allA = csvRows(join(dir, 'gaps.csv')).slice(1).map((r) => r[0]!).filter((v) => v !== '').map(Number);
+    expect(artifact.missingValues.fillValues[0]).not.toBeCloseTo(allA.reduce((s, v) => s + v, 0) / allA.length, 12);
+
+    writeFileSync(join(dir, 'complete.csv'), csvRows(join(dir, 'gaps.csv')).filter((r) => !r.includes('')).map((r) => r.join(',')).join('\n') + '\n');
+    const plain = await run(['fit', '--input', 'complete.csv', '--label', 'label', '--out', 'plain.json', '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect('missingValues' in JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8'))).toBe(false);
+    const p = await run(['predict', '--model', 'plain.json', '--input', 'gaps-unlabelled.csv', '--out', 'never.csv']);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/feature column "a" in gaps-unlabelled\.csv has an empty or null value at data row 4/);
+  });
+
+  it("fit takes the policy from a config's features block; run refuses a policy the pipeline does not apply yet", async () => {
+    writeFileSync(join(dir, 'median.json'), JSON.stringify({ modelName: 'gaps', input: { paths: ['gaps.csv'], label: 'label' }, features: { missing: 'median' } }));
+    const fit = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--config', 'median.json', '--out', 'configured.json', '--json']);
+    expect(fit.code, fit.stderr).toBe(0);
+    expect(fit.json<{ missingValues: { policy: string; filled: number } }>().missingValues).toMatchObject({ policy: 'median', filled: 21 });
+    const r = await run(['run', '--config', 'median.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/median\.json: features\.missing "median" is applied by rareflow fit, not yet by the retrain pipeline/);
+  });
+
+  it('rejects a bad --missing or --fill-value with exit 2, naming the flag and what it expects', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--missing', 'mode'], /--missing: expected reject, mean, median or constant, got "mode"/],
+      [['--missing', 'median', '--fill-value', '3'], /--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value/],
+      [['--fill-value', '3'], /--fill-value is the fill of --missing constant/],
+      [['--missing', 'constant', '--fill-value', 'zero'], /--fill-value: expected a number, got "zero"/],
+    ];
+    for (const command of ['denoise', 'adasyn', 'train', 'fit']) {
+      for (const [flags, message] of cases) {
+        const extra = command === 'train' ? ['--model', 'logreg'] : [];
+        const r = await run([command, '--input', 'gaps.csv', '--label', 'label', ...extra, ...flags, '--out', 'x.json']);
+        expect(r.code, `${command} ${flags.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(message);
+      }
+    }
+  });
+});
