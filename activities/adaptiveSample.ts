@@ -13,6 +13,8 @@ import { mergeShards, sampleShard, type SampleCounts, type ShardCheckpoint } fro
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
 import { readFile } from 'node:fs/promises';
 import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
+import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
+import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 
 async function wholeFileSegments(files: string[]): Promise<ScanSegment[]> {
   const counts = await fileRowCounts(files);
@@ -40,6 +42,8 @@ export interface AdaptiveSampleShardInput {
   method?: RowIdSamplerKind;
   /** The input's per-row weight column (describeInput's `sampleWeight`): fetched with the kept rows. @default none */
   sampleWeight?: string;
+  /** Keep missing feature values as NaN: the spec declares an imputation, fitted after the split. @default false */
+  keepMissing?: boolean;
 }
 
 export interface MergeSampleShardsInput {
@@ -47,6 +51,8 @@ export interface MergeSampleShardsInput {
   seed: number;
   /** The sampled input files, named when the merged sample's weights are unusable. @default none */
   files?: string[];
+  /** The shard samples may hold missing feature values (NaN), imputed after the split. @default false */
+  keepMissing?: boolean;
 }
 
 function describeFiles(files: string[]): string {
@@ -97,6 +103,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               shardIndex: input.shardIndex,
               ...(input.method ? { method: input.method } : {}),
               ...(input.sampleWeight ? { weightColumn: input.sampleWeight } : {}),
+              ...(input.keepMissing ? { keepMissing: true } : {}),
             },
             {
               ...(resumeFrom ? { resumeFrom } : {}),
@@ -141,7 +148,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
     async mergeSampleShards(input: MergeSampleShardsInput): Promise<{ sample: ArtifactRef; rows: number; positives: number }> {
       return failingOnBadInput(() =>
         memoised(artifacts, { activity: 'mergeSampleShards', samples: input.samples.map((s) => s.sha256), seed: input.seed }, async () => {
-          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s)));
+          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s, input.keepMissing ? { keepMissingFeatures: true } : {})));
           const merged = mergeShards(loaded.map((l) => l.data), input.seed, loaded.map(sampleWeightsOf));
           // Each kept row's weight was checked as it was fetched; a class whose sampled rows all weigh 0 shows only here.
           if (merged.weights) {
@@ -160,11 +167,13 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
       );
     },
 
-    async mergeAndSplit(input: { samples: ArtifactRef[]; split: PipelineSpec['split']; seed: number }): Promise<MergeAndSplitResult> {
+    async mergeAndSplit(input: MergeAndSplitInput): Promise<MergeAndSplitResult> {
+      const policy = input.features?.missing ?? 'reject';
+      const imputes = policy !== 'reject';
       return failingOnBadInput(() =>
-        memoised(artifacts, { activity: 'mergeAndSplit', samples: input.samples.map((s) => s.sha256), split: input.split, seed: input.seed }, async () => {
+        memoised(artifacts, { activity: 'mergeAndSplit', samples: input.samples.map((s) => s.sha256), split: input.split, seed: input.seed, ...(imputes ? { features: input.features } : {}) }, async () => {
           const started = performance.now();
-          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s)));
+          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s, imputes ? { keepMissingFeatures: true } : {})));
           const { featureNames, labelName } = loaded[0]!;
           const shardResults: AdaptiveSampleResult[] = loaded.map((l) => {
             const weights = sampleWeightsOf(l);
@@ -172,8 +181,19 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
           });
           const merged = mergeShardSamples(shardResults, seededRandom(deriveSeed(input.seed, 'merge')));
           const parts = stratifiedSplit(merged.y, input.split, seededRandom(deriveSeed(input.seed, 'split')));
+          // A declared imputation is fitted on the training split alone and applied to all three, so validation
+          // and test rows never shape the fill values.
+          const fill = imputes
+            ? fitMissingValueFill(takeRows(merged, parts.train).x, { missing: policy, ...(input.features?.fillValue !== undefined ? { fillValue: input.features.fillValue } : {}) })
+            : undefined;
+          const filled = { train: 0, validation: 0, test: 0 };
           const save = async (role: 'train' | 'validation' | 'test') => {
-            const data = takeRows(merged, parts[role]);
+            let data = takeRows(merged, parts[role]);
+            if (fill) {
+              const done = fillMissingValues(fill, data.x);
+              data = { x: done.x, y: data.y };
+              filled[role] = done.counts.total;
+            }
             const weights = merged.weights ? takeSampleWeights(merged.weights, parts[role]) : undefined;
             const ref = await saveDatasetArtifact(artifacts, `split-${role}`, { data, featureNames, labelName, ...sampleWeightColumn(weights) });
             const [, positives] = classCounts(data.y);
@@ -183,11 +203,15 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
           const validation = await save('validation');
           const test = await save('test');
           const [, mergedPositives] = classCounts(merged.y);
+          const fillNote = fill
+            ? `; missing values filled by the training split's ${policy} (train ${filled.train}, validation ${filled.validation}, test ${filled.test} values)`
+            : '';
           const result: MergeAndSplitResult = {
             train: train.ref,
             validation: validation.ref,
             test: test.ref,
             trainPrevalence: train.positives / train.rows,
+            ...(fill && fill.fillValues ? { missingValues: { policy: policy as 'mean' | 'median' | 'constant', fillValues: fill.fillValues } } : {}),
             summary: {
               stage: 'split',
               rowsIn: merged.y.length,
@@ -195,7 +219,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               positivesIn: mergedPositives,
               positivesOut: train.positives,
               seconds: secondsSince(started),
-              note: `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows`,
+              note: `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}`,
             },
           };
           return { result, outputs: { train: train.ref, validation: validation.ref, test: test.ref } };
@@ -205,11 +229,21 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
   };
 }
 
+export interface MergeAndSplitInput {
+  samples: ArtifactRef[];
+  split: PipelineSpec['split'];
+  seed: number;
+  /** The spec's feature preparation: a declared imputation is fitted on the training split. @default reject */
+  features?: PipelineSpec['features'];
+}
+
 export interface MergeAndSplitResult {
   train: ArtifactRef;
   validation: ArtifactRef;
   test: ArtifactRef;
   /** Positive share of the training split before any oversampling: RFQ's q* = π. */
   trainPrevalence: number;
+  /** The fill values fitted on the training split, for the model to carry; absent when nothing is imputed. */
+  missingValues?: ModelMissingValues;
   summary: StageSummary;
 }

@@ -23,6 +23,8 @@ export interface TrainModelInput {
   seed: number;
   modelName: string;
   runId: string;
+  /** Fill values the split fitted on the training rows (the splits arrive already filled); the model carries them. */
+  missingValues?: ModelMissingValues;
 }
 
 export interface TrainModelResult {
@@ -148,7 +150,10 @@ export function trainModelActivities(deps: ComputeDeps) {
       return failingOnBadInput(() =>
         memoised(
           artifacts,
-          { activity: 'trainModel', train: input.train.sha256, validation: input.validation.sha256, model: input.model, labels: input.labels, seed: input.seed, modelName: input.modelName },
+          {
+            activity: 'trainModel', train: input.train.sha256, validation: input.validation.sha256, model: input.model, labels: input.labels, seed: input.seed, modelName: input.modelName,
+            ...(input.missingValues ? { missingValues: input.missingValues } : {}),
+          },
           async () => {
             const started = performance.now();
             const train = await loadDatasetArtifact(artifacts, input.train);
@@ -169,6 +174,7 @@ export function trainModelActivities(deps: ComputeDeps) {
               datasetSha256: input.train.sha256,
               ...(validation ? { validation } : {}),
               ...(sampleWeights ? { sampleWeights } : {}),
+              ...(input.missingValues ? { missingValues: input.missingValues } : {}),
             });
             const ref = await artifacts.putBytes(JSON.stringify(artifact), 'model', 'json');
             const rows = train.data.y.length;

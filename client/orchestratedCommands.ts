@@ -109,14 +109,6 @@ function absolutePaths(spec: PipelineSpec, configPath: string): PipelineSpec {
 /** `rareflow run`: start (or signal) the model's lifecycle for a retrain; --wait prints its outcome. */
 export async function runCommand(say: Say, a: { config: string; wait: boolean; reason: string }) {
   const spec = absolutePaths(readPipelineSpecFile(a.config), a.config);
-  // Declared imputation runs in `rareflow fit` and the stage commands; the Temporal pipeline's sampling still rejects
-  // missing values, so a policy it would not honour is refused here rather than ignored.
-  if (spec.features?.missing !== undefined && spec.features.missing !== 'reject') {
-    throw new InvalidInputError(
-      `${a.config}: features.missing`,
-      `${a.config}: features.missing "${spec.features.missing}" is applied by rareflow fit, not yet by the retrain pipeline (rareflow run), which rejects missing values; impute the input first, or remove features.missing`,
-    );
-  }
   const embedded = !externalTemporalTarget();
   if (embedded && !a.wait) {
     say('note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running');

@@ -131,8 +131,11 @@ function copyRowsToColumns(values: Float64Array, cols: number, start: number, ro
   }
 }
 
-/** Read an Arrow file written by writeDatasetArrow into a row-major matrix, labels and extra columns. */
-export async function readDatasetArrow(path: string): Promise<Required<ArrowDataset>> {
+/**
+ * Read an Arrow file written by writeDatasetArrow. With `keepMissingFeatures` a missing feature value reads as NaN
+ * (a pipeline sample before its imputation); labels and extra columns are always checked.
+ */
+export async function readDatasetArrow(path: string, opts: { keepMissingFeatures?: boolean } = {}): Promise<Required<ArrowDataset>> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -158,7 +161,7 @@ export async function readDatasetArrow(path: string): Promise<Required<ArrowData
   const cols = featureNames.length;
   const values = new Float64Array(rows * cols);
   const y = new Uint8Array(rows);
-  featureNames.forEach((name, c) => copyArrowColumn(path, table.getChild(name), name, values, cols, c));
+  featureNames.forEach((name, c) => copyArrowColumn(path, table.getChild(name), name, values, cols, c, opts.keepMissingFeatures === true));
   copyArrowColumn(path, table.getChild(labelName), labelName, y, 1, 0);
   const known = new Set([...featureNames, labelName]);
   const extra: ExtraColumns = {};
@@ -175,7 +178,7 @@ interface ArrowColumn {
   data: ReadonlyArray<Data<DataType>>;
 }
 
-function copyArrowColumn(path: string, column: ArrowColumn | null, name: string, dest: NumericArray, stride: number, index: number): void {
+function copyArrowColumn(path: string, column: ArrowColumn | null, name: string, dest: NumericArray, stride: number, index: number, keepMissing = false): void {
   if (column === null) {
     throw new InvalidInputError(`file ${path}`, `${path} lacks column "${name}" named in its metadata; the file is damaged: regenerate it`);
   }
@@ -187,6 +190,7 @@ function copyArrowColumn(path: string, column: ArrowColumn | null, name: string,
       stride,
       index,
       rowOffset,
+      keepMissing ? { keepMissing: true } : {},
     );
     if (bad >= 0) {
       throw new InvalidInputError(`column "${name}"`, `column "${name}" in ${path} has a missing or non-finite value at data row ${rowOffset + bad + 1}; expected finite numbers`);

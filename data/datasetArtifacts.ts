@@ -20,8 +20,9 @@ export async function saveDatasetArtifact(store: ArtifactStore, kind: string, d:
   return store.putFile(temp, kind, 'arrow');
 }
 
-export async function loadDatasetArtifact(store: ArtifactStore, ref: ArtifactRef): Promise<DatasetArtifact> {
-  return readDatasetArrow(store.pathOf(ref));
+/** With `keepMissingFeatures`, missing feature values read as NaN (samples before the pipeline's imputation). */
+export async function loadDatasetArtifact(store: ArtifactStore, ref: ArtifactRef, opts: { keepMissingFeatures?: boolean } = {}): Promise<DatasetArtifact> {
+  return readDatasetArrow(store.pathOf(ref), opts);
 }
 
 /** The dataset's per-row sample weights (its `sample_weight` extra column), when it has them. */

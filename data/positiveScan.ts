@@ -241,6 +241,11 @@ export function badWeightError(file: string, column: string, value: unknown, row
 export interface FetchRowsOptions {
   /** A column of per-row sample weights to fetch with the features (checked: finite, ≥ 0). @default none */
   weightColumn?: string;
+  /**
+   * Keep a missing feature value (null or NaN) as NaN, for a pipeline that imputes after its split; ±Infinity
+   * and labels stay errors. @default false
+   */
+  keepMissing?: boolean;
 }
 
 /**
@@ -260,6 +265,7 @@ export async function fetchRowsById(
   const y = new Uint8Array(sorted.length);
   const weightColumn = opts.weightColumn;
   const weights = weightColumn === undefined ? undefined : new Float64Array(sorted.length);
+  const keepMissing = opts.keepMissing === true ? features.map(() => true) : undefined;
   const what = [...new Set(segments.map((s) => s.file))].join(', ');
   await withReadErrors(what, () =>
     withDuckDB(async (c) => {
@@ -290,7 +296,7 @@ export async function fetchRowsById(
                 const first = k;
                 fillChunk(chunk, 0, chunk.rowCount, values, cols, y, k, (column, row) =>
                   missingFeatureError(seg.file, features[column] ?? '(label)', false, chunk.getColumnVector(column).getItem(row), fileRows[first - kStart + row]! + 1),
-                );
+                keepMissing);
                 if (weights) {
                   const vector = chunk.getColumnVector(cols + 1);
                   let bad = copyColumnStrided({ kind: 'duckdb', vector }, weights, 1, 0, first);
@@ -306,6 +312,10 @@ export async function fetchRowsById(
                 if (!pick(fileRow)) continue;
                 for (let col = 0; col < cols; col++) {
                   const v = vectors[col]!.getItem(i);
+                  if (keepMissing && (v === null || (typeof v === 'number' && Number.isNaN(v)))) {
+                    values[k * cols + col] = NaN;
+                    continue;
+                  }
                   if (typeof v !== 'number' || !Number.isFinite(v)) throw missingFeatureError(seg.file, features[col]!, false, v, fileRow + 1);
                   values[k * cols + col] = v;
                 }

@@ -25,6 +25,8 @@ export interface ShardSamplingInput {
   method?: RowIdSamplerKind;
   /** A column of per-row sample weights, fetched with the kept rows' features (checked finite and ≥ 0). @default none */
   weightColumn?: string;
+  /** Keep missing feature values as NaN (the pipeline imputes after its split). @default false */
+  keepMissing?: boolean;
 }
 
 export interface ShardCheckpoint {
@@ -79,6 +81,7 @@ export async function sampleShard(
   ids.set(s.negativeRows, s.positiveRows.length);
   const { data, weights } = await fetchRowsById(input.segments, ids, input.featureNames, input.positive, {
     ...(input.weightColumn !== undefined ? { weightColumn: input.weightColumn } : {}),
+    ...(input.keepMissing ? { keepMissing: true } : {}),
   });
   const [negatives, positives] = classCounts(data.y);
   return {

@@ -21,6 +21,7 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
         ...(input.predicate ? { predicate: input.predicate } : {}),
         featureNames: input.featureNames,
         ...(input.sampleWeight ? { sampleWeight: input.sampleWeight } : {}),
+        ...(input.keepMissing ? { keepMissing: true } : {}),
         targetSize: input.targetSize,
         positiveTarget: input.positiveTarget,
         shardIndex,
@@ -30,7 +31,12 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     ),
   );
   // Weighted input: the merge checks each class kept a row of weight > 0, and names the files when one did not.
-  const merged = await compute.mergeSampleShards({ samples: shards.map((s) => s.sample), seed: input.seed, ...(input.sampleWeight ? { files: input.files } : {}) });
+  const merged = await compute.mergeSampleShards({
+    samples: shards.map((s) => s.sample),
+    seed: input.seed,
+    ...(input.sampleWeight ? { files: input.files } : {}),
+    ...(input.keepMissing ? { keepMissing: true } : {}),
+  });
   const positives = shards.reduce((a, s) => a + s.positives, 0);
   const warnings = shards.flatMap((s, i) => (s.warning ? [`shard ${i}: ${s.warning}`] : []));
   // A shard that came up short leaves the merged totals below the targets: say by how much, over all shards.

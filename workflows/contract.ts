@@ -180,6 +180,8 @@ export interface AdaptiveSamplingInput {
   featureNames: string[];
   /** The input's per-row weight column (`sample_weight`), fetched with the kept rows; absent when it has none. */
   sampleWeight?: string;
+  /** Keep missing feature values as NaN (the spec declares an imputation, fitted after the split). @default false */
+  keepMissing?: boolean;
   targetSize: number;
   positiveTarget: number;
   shards: number;

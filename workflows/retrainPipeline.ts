@@ -107,6 +107,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
             featureNames: described.featureNames,
             // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
             ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
+            // A declared imputation keeps missing values through sampling (payload only, like the weights).
+            ...(spec.features?.missing !== undefined && spec.features.missing !== 'reject' ? { keepMissing: true } : {}),
             targetSize: described.targetSize,
             positiveTarget: described.positiveTarget,
             shards: spec.sampling.shards ?? 1,
@@ -161,7 +163,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     if (registerAfterSampling) await registerRun();
 
     stage = 'merge and split';
-    const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed });
+    const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed, ...(spec.features ? { features: spec.features } : {}) });
     const stages: StageSummary[] = [samplingStage, split.summary];
 
     let train = split.train;
@@ -202,6 +204,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       seed: spec.seed,
       modelName: spec.modelName,
       runId,
+      ...(split.missingValues ? { missingValues: split.missingValues } : {}),
     });
     stages.push(trained.summary);
 
