@@ -7,7 +7,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
+import { assertNeighborMatrix, assertNeighbourCount, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { alignTo64, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
@@ -151,7 +151,7 @@ export class ExactNeighborIndex implements NeighborIndex {
     const excludeSelf = opts.excludeSelf;
     assertQueryPoints(points, q, cols, excludeSelf);
     const excludesAny = excludesAnyRow(excludeSelf, q);
-    this.checkK(k, excludesAny);
+    assertNeighbourCount(this.rows, k, excludesAny);
     const kp = this.screenWidth(q, k);
     const screened = kp > 0 ? this.screen!.candidatePoints(points, q, kp) : undefined;
     return this.run(q, k, excludeSelf, screened, (i, out, at) => {
@@ -162,7 +162,7 @@ export class ExactNeighborIndex implements NeighborIndex {
   queryRows(rowIds: Int32Array, k: number): NeighborResult {
     const { rows, cols, values } = this;
     assertRowIds(rowIds, rows);
-    this.checkK(k, rowIds.length > 0);
+    assertNeighbourCount(rows, k, rowIds.length > 0);
     const kp = this.screenWidth(rowIds.length, k);
     const screened = kp > 0 ? this.screen!.candidateRows(rowIds, kp) : undefined;
     return this.run(rowIds.length, k, rowIds, screened, (i, out, at) => {
@@ -174,16 +174,6 @@ export class ExactNeighborIndex implements NeighborIndex {
   close(): void {
     this.screen?.close();
     this.float32?.pool.close();
-  }
-
-  private checkK(k: number, excludesAny: boolean): void {
-    const available = this.rows - (excludesAny ? 1 : 0);
-    if (!Number.isInteger(k) || k < 1 || k > available) {
-      throw new InvalidInputError(
-        'k',
-        `k must be an integer from 1 to the number of candidate neighbours (${available}); got k=${k}. Lower k.`,
-      );
-    }
   }
 
   /** Candidates per query of the integer screen, or 0 when this batch goes straight to the float32 kernel. */

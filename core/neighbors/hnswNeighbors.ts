@@ -4,7 +4,7 @@
 import hnswlib from 'hnswlib-node';
 import { InvalidInputError } from '../invalidInputError.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
+import { assertNeighborMatrix, assertNeighbourCount, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { assertFiniteFeatures } from '../dataset.js';
 
 /** HNSW graph parameters; see hnswlib's ALGO_PARAMS for their trade-offs. */
@@ -96,13 +96,7 @@ export class HnswNeighborIndex implements NeighborIndex {
 
   private search(q: number, k: number, excludeSelf: Int32Array | undefined, row: (i: number) => MatrixValues): NeighborResult {
     const excludesAny = excludesAnyRow(excludeSelf, q);
-    const available = this.rows - (excludesAny ? 1 : 0);
-    if (!Number.isInteger(k) || k < 1 || k > available) {
-      throw new InvalidInputError(
-        'k',
-        `k must be an integer from 1 to the number of candidate neighbours (${available}); got k=${k}. Lower k.`,
-      );
-    }
+    assertNeighbourCount(this.rows, k, excludesAny);
     const ask = Math.min(this.rows, k + (excludesAny ? 1 : 0));
     if (this.ef < ask) this.graph.setEf(ask);
     const indices = new Int32Array(q * k);

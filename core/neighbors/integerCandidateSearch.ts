@@ -2,10 +2,10 @@
 // each query's nearest candidates found with the integer SIMD kernel, exact in i32, on all cores. Together with a
 // bound on what quantising can change a distance, the candidates let ExactNeighborIndex prove its float64 result.
 
-import { INTEGER_DISTANCE_KERNEL_WASM_BASE64 } from './integerDistanceKernelWasm.js';
+import { integerDistanceKernel } from './integerDistanceKernelWasm.js';
 import type { MatrixValues, NeighborMatrix } from './neighborIndex.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
-import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
+import { wasm, type WasmMemory } from './webAssemblyApi.js';
 import { alignTo64, forEachStagedBlock, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
 
 const SCAN_ARITY = 14;
@@ -15,13 +15,6 @@ const STAGE_BYTES = 4 << 20;
 const PANEL_BLOCK_BYTES = 160 << 10;
 /** Query groups per thread: enough for a late-starting worker to take a fair share. */
 const TASKS_PER_THREAD = 8;
-
-let kernelModule: WasmModule | undefined;
-
-function kernel(): WasmModule {
-  kernelModule ??= new wasm.Module(Buffer.from(INTEGER_DISTANCE_KERNEL_WASM_BASE64, 'base64'));
-  return kernelModule;
-}
 
 interface KernelFunctions {
   quantise(src: number, rows: number, cols: number, center: number, scale: number, bound: number, dst: number, cols2: number, norms: number): void;
@@ -101,9 +94,9 @@ export class IntegerCandidateSearch {
     this.workAt = alignTo64(this.stageAt + this.stageRows * cols * 8);
     this.memory = new wasm.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
     this.ensureMemory(this.workAt);
-    this.pool = new WasmKernelPool(kernel(), this.memory, 'scan', threads);
+    this.pool = new WasmKernelPool(integerDistanceKernel(), this.memory, 'scan', threads);
     this.pool.prestart();
-    this.fns = new wasm.Instance(kernel(), { env: { memory: this.memory } }).exports as unknown as KernelFunctions;
+    this.fns = new wasm.Instance(integerDistanceKernel(), { env: { memory: this.memory } }).exports as unknown as KernelFunctions;
 
     this.center = new Float64Array(this.memory.buffer, this.centerAt, cols);
     let halfRange = 0;

@@ -4,14 +4,14 @@
 import { availableParallelism } from 'node:os';
 import { InvalidInputError } from '../invalidInputError.js';
 import { seededRandom, type RandomSource } from '../random.js';
-import { INTEGER_DISTANCE_KERNEL_WASM_BASE64 } from './integerDistanceKernelWasm.js';
+import { integerDistanceKernel } from './integerDistanceKernelWasm.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
+import { assertNeighborMatrix, assertNeighbourCount, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { alignTo64, forEachStagedBlock, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
 import { nthSmallest } from '../orderStatistics.js';
-import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
+import { wasm, type WasmMemory } from './webAssemblyApi.js';
 
 export interface IvfNeighborOptions {
   /**
@@ -84,13 +84,6 @@ export interface IvfSearchReport {
 }
 
 const SCAN_ARITY = 14;
-let kernelModule: WasmModule | undefined;
-
-function kernel(): WasmModule {
-  kernelModule ??= new wasm.Module(Buffer.from(INTEGER_DISTANCE_KERNEL_WASM_BASE64, 'base64'));
-  return kernelModule;
-}
-
 /** The kernel's exports other than `scan` (which the pool runs), all on the calling thread. */
 interface KernelFunctions {
   distances(
@@ -263,8 +256,8 @@ export class IvfNeighborIndex implements NeighborIndex {
     this.workAt = alignTo64(this.stageAt + this.stageRows * cols * 8);
     this.memory = new wasm.Memory({ initial: 1, maximum: WASM_MAX_PAGES, shared: true });
     this.ensureMemory(this.workAt);
-    this.pool = new WasmKernelPool(kernel(), this.memory, 'scan', threads);
-    this.fns = new wasm.Instance(kernel(), { env: { memory: this.memory } }).exports as unknown as KernelFunctions;
+    this.pool = new WasmKernelPool(integerDistanceKernel(), this.memory, 'scan', threads);
+    this.fns = new wasm.Instance(integerDistanceKernel(), { env: { memory: this.memory } }).exports as unknown as KernelFunctions;
 
     // Quantisation: 4·cols·bound² < 2³⁰ keeps every distance and norm sum exact in i32 and below the padding norm.
     this.bound = Math.min(32767, Math.floor(Math.sqrt(2 ** 30 / (4 * cols))) - 1);
@@ -305,7 +298,7 @@ export class IvfNeighborIndex implements NeighborIndex {
     const excludeSelf = opts.excludeSelf;
     assertQueryPoints(points, q, cols, excludeSelf);
     const excludesAny = excludesAnyRow(excludeSelf, q);
-    this.checkK(k, excludesAny);
+    assertNeighbourCount(this.rows, k, excludesAny);
     return this.search(q, k, excludeSelf, excludesAny, (queriesAt, normsAt) => this.quantiseInto(points, q, queriesAt, normsAt),
       (i) => points.subarray(i * cols, i * cols + cols));
   }
@@ -313,7 +306,7 @@ export class IvfNeighborIndex implements NeighborIndex {
   queryRows(rowIds: Int32Array, k: number): NeighborResult {
     const { rows, cols, cols2, values } = this;
     assertRowIds(rowIds, rows);
-    this.checkK(k, rowIds.length > 0);
+    assertNeighbourCount(rows, k, rowIds.length > 0);
     return this.search(rowIds.length, k, rowIds, rowIds.length > 0, (queriesAt, normsAt) => {
       const i32 = new Int32Array(this.memory.buffer);
       const from = this.pointsAt >> 2;
@@ -341,16 +334,6 @@ export class IvfNeighborIndex implements NeighborIndex {
       this.fns.quantise(src, n, cols, this.centerAt, this.scale, this.bound, at + r0 * cols2 * 4, cols2, normsAt + r0 * 4));
   }
 
-
-  private checkK(k: number, excludesAny: boolean): void {
-    const available = this.rows - (excludesAny ? 1 : 0);
-    if (!Number.isInteger(k) || k < 1 || k > available) {
-      throw new InvalidInputError(
-        'k',
-        `k must be an integer from 1 to the number of candidate neighbours (${available}); got k=${k}. Lower k.`,
-      );
-    }
-  }
 
   private ensureMemory(bytes: number): void {
     growWasmMemory(this.memory, bytes, 'the IVF index');

@@ -86,3 +86,14 @@ export function assertRowIds(rowIds: Int32Array, rows: number): void {
     }
   }
 }
+
+/** k within 1 .. the rows a query can return (one fewer when it excludes a row of its own). */
+export function assertNeighbourCount(rows: number, k: number, excludesAny: boolean): void {
+  const available = rows - (excludesAny ? 1 : 0);
+  if (!Number.isInteger(k) || k < 1 || k > available) {
+    throw new InvalidInputError(
+      'k',
+      `k must be an integer from 1 to the number of candidate neighbours (${available}); got k=${k}. Lower k.`,
+    );
+  }
+}

@@ -9,6 +9,9 @@ import { Client, Connection } from '@temporalio/client';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
 import { buildWorkflowBundle, createRareflowWorkers, type RareflowWorkers } from '../../worker/rareflowWorkers.js';
+import { RareflowClient } from '../../client/temporalClient.js';
+import type { Registry } from '../../data/registry.js';
+import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 
 export interface TemporalTestEnv {
   server: DevServer;
@@ -52,4 +55,20 @@ export function createTestWorkers(env: TemporalTestEnv): Promise<RareflowWorkers
     servingDir: env.servingDir,
     workflowBundle: env.bundle,
   });
+}
+
+/** Runs `work` with this test's workers polling, handing it a client and the registry the workers write. */
+export async function withTestWorkers<T>(env: TemporalTestEnv, work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
+  const workers = await createTestWorkers(env);
+  const c = new RareflowClient(env.client);
+  return (await workers.run(work(c, workers.registry!))) as T;
+}
+
+/** One retrainPipeline run started directly (no lifecycle), with a manual trigger; resolves to its result. */
+export function runRetrainPipeline(c: RareflowClient, spec: PipelineSpec, workflowId: string): Promise<RetrainResult> {
+  return c.client.workflow.execute('retrainPipeline', {
+    taskQueue: COMPUTE_TASK_QUEUE,
+    workflowId,
+    args: [{ spec, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }],
+  }) as Promise<RetrainResult>;
 }

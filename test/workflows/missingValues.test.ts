@@ -11,8 +11,8 @@ import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { scoreModel, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import type { Registry } from '../../data/registry.js';
-import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
-import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import type { PipelineSpec } from '../../workflows/contract.js';
+import { runRetrainPipeline, startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
 
 let env: TemporalTestEnv;
 let gapsPath: string;
@@ -51,19 +51,12 @@ function spec(modelName: string, features?: PipelineSpec['features']): PipelineS
   );
 }
 
-async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
-  const workers = await createTestWorkers(env);
-  const c = new RareflowClient(env.client);
-  return (await workers.run(work(c, workers.registry!))) as T;
-}
-
-const runPipeline = (c: RareflowClient, s: PipelineSpec, workflowId: string) =>
-  c.client.workflow.execute('retrainPipeline', { taskQueue: COMPUTE_TASK_QUEUE, workflowId, args: [{ spec: s, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }] }) as Promise<RetrainResult>;
+const withWorker = <T>(work: (c: RareflowClient, registry: Registry) => Promise<T>) => withTestWorkers(env, work);
 
 describe('retrainPipeline with missing feature values', () => {
   it('imputes by the declared policy, fitted on the training split, and the model carries the fills', async () => {
     const { result, runs, modelUri } = await withWorker(async (c, registry) => {
-      const result = await runPipeline(c, spec('wf-gaps', { missing: 'median' }), 'wf-gaps-median');
+      const result = await runRetrainPipeline(c, spec('wf-gaps', { missing: 'median' }), 'wf-gaps-median');
       return { result, runs: await registry.listRuns('wf-gaps'), modelUri: (await registry.model(result.modelSha256))?.uri };
     });
     expect(result.stages.map((st) => st.stage)).toEqual(['adaptiveSample', 'split', 'editedNearestNeighbours', 'adasyn', 'trainModel']);
@@ -81,7 +74,7 @@ describe('retrainPipeline with missing feature values', () => {
 
   it('fails as InvalidInput naming the empty cell when no policy is declared, and registers nothing', async () => {
     const { err, runs } = await withWorker(async (c, registry) => {
-      const err = await runPipeline(c, spec('wf-gaps-reject'), 'wf-gaps-reject').then(() => undefined, (e: unknown) => e);
+      const err = await runRetrainPipeline(c, spec('wf-gaps-reject'), 'wf-gaps-reject').then(() => undefined, (e: unknown) => e);
       return { err, runs: await registry.listRuns('wf-gaps-reject') };
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);

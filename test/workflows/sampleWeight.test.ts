@@ -12,8 +12,8 @@ import { RareflowClient } from '../../client/temporalClient.js';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import type { Registry } from '../../data/registry.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
-import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
-import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
+import type { PipelineSpec } from '../../workflows/contract.js';
+import { runRetrainPipeline, startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
 
 let env: TemporalTestEnv;
 let weightedPath: string;
@@ -48,19 +48,12 @@ function spec(modelName: string, paths: string[]): PipelineSpec {
   );
 }
 
-async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
-  const workers = await createTestWorkers(env);
-  const c = new RareflowClient(env.client);
-  return (await workers.run(work(c, workers.registry!))) as T;
-}
-
-const runPipeline = (c: RareflowClient, s: PipelineSpec, workflowId: string) =>
-  c.client.workflow.execute('retrainPipeline', { taskQueue: COMPUTE_TASK_QUEUE, workflowId, args: [{ spec: s, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }] }) as Promise<RetrainResult>;
+const withWorker = <T>(work: (c: RareflowClient, registry: Registry) => Promise<T>) => withTestWorkers(env, work);
 
 describe('retrainPipeline with a sample_weight column', () => {
   it('trains weighted on the features alone and records that the run used weights', async () => {
     const { result, runs, modelUri } = await withWorker(async (c, registry) => {
-      const result = await runPipeline(c, spec('wf-weights', [weightedPath]), 'wf-weights-direct');
+      const result = await runRetrainPipeline(c, spec('wf-weights', [weightedPath]), 'wf-weights-direct');
       const runs = await registry.listRuns('wf-weights');
       const modelUri = (await registry.model(result.modelSha256))?.uri;
       return { result, runs, modelUri };
@@ -78,7 +71,7 @@ describe('retrainPipeline with a sample_weight column', () => {
 
   it('fails on a negative weight with a non-retryable InvalidInput naming file, column and row, and registers nothing', async () => {
     const { err, runs } = await withWorker(async (c, registry) => {
-      const err = await runPipeline(c, spec('wf-weights-bad', [negativePath]), 'wf-weights-bad-direct').then(() => undefined, (e: unknown) => e);
+      const err = await runRetrainPipeline(c, spec('wf-weights-bad', [negativePath]), 'wf-weights-bad-direct').then(() => undefined, (e: unknown) => e);
       return { err, runs: await registry.listRuns('wf-weights-bad') };
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);
