@@ -94,6 +94,8 @@ export class ExactNeighborIndex implements NeighborIndex {
   readonly rows: number;
   readonly cols: number;
   readonly kind = 'exact' as const;
+  /** Queries of the last batch the integer screen could not prove (for tests and benchmarks). */
+  lastUnproven = 0;
   private readonly values: MatrixValues;
   private readonly queryBlock: number;
   private readonly panelBlock: number;
@@ -234,9 +236,6 @@ export class ExactNeighborIndex implements NeighborIndex {
     }
     return { indices, distances };
   }
-
-  /** Queries of the last batch the integer screen could not prove (for tests and benchmarks). */
-  lastUnproven = 0;
 
   private runFloat32(
     q: number,
