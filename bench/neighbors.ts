@@ -1,10 +1,11 @@
 // `node dist/bench/neighbors.js`: rareflow's neighbour search, ENN and ADASYN against imbalanced-learn 0.14.2 and
 // scikit-learn (bench/peers/neighborsPeer.py in .rareflow/bench-venv), side by side on generated and real data.
-// Sections: BENCH_SECTIONS=parity,knn,adasyn,enn,approx,process (default all). Sizes: BENCH_ENN_ROWS, BENCH_APPROX_ROWS,
-// BENCH_HNSW_ROWS; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 3, the median is quoted).
+// Sections: BENCH_SECTIONS=parity,knn,adasyn,enn,approx,usearch,process (default all). Sizes: BENCH_ENN_ROWS, BENCH_APPROX_ROWS,
+// BENCH_HNSW_ROWS; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 5, the median is quoted).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { takeRows, type LabelledData } from '../core/dataset.js';
@@ -25,7 +26,7 @@ const work = join(root, '.rareflow', 'bench');
 mkdirSync(work, { recursive: true });
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 const peerScript = fileURLToPath(new URL('../../bench/peers/neighborsPeer.py', import.meta.url));
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'parity,knn,adasyn,enn,approx,process').split(','));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'parity,knn,adasyn,enn,approx,usearch,process').split(','));
 const lines: string[] = [];
 const say = (s: string): void => {
   lines.push(s);
@@ -220,6 +221,80 @@ if (sections.has('approx')) {
       `${hnswRows}×32 recall@6 on ${hnswRecall.sampled} rows: HNSW (M=16, efConstruction=200, ef=100) build ${hnsw.buildSeconds.toFixed(1)}s, ` +
         `recall ${hnswRecall.recall.toFixed(4)}; IVF build ${subIvf.buildSeconds.toFixed(2)}s, recall ${ivfRecall.recall.toFixed(4)} (all ${hnswRows} rows queried in one batch)`,
     );
+  }
+}
+
+if (sections.has('usearch')) {
+  // usearch, a maintained HNSW library, against hnswlib-node at equal recall (the issue offers it behind the same
+  // interface if it wins). It is installed privately into .rareflow/bench-node, as the Python peers go into their
+  // venv; it is never a dependency of rareflow.
+  const peers = join(root, '.rareflow', 'bench-node');
+  const entry = join(peers, 'node_modules', 'usearch', 'package.json');
+  if (!existsSync(entry)) {
+    mkdirSync(peers, { recursive: true });
+    writeFileSync(join(peers, 'package.json'), JSON.stringify({ name: 'rareflow-bench-node-peers', private: true, allowScripts: { usearch: true } }));
+    spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', 'usearch@2.26.2'], { cwd: peers, stdio: 'inherit' });
+  }
+  if (!existsSync(entry)) {
+    say('usearch: could not be installed into .rareflow/bench-node, skipped');
+  } else {
+    interface UsearchIndex {
+      add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
+      search(queries: Float32Array, k: number, threads: number): { keys: BigUint64Array };
+    }
+    const usearch = createRequire(entry)('usearch') as {
+      Index: new (o: Record<string, unknown>) => UsearchIndex;
+      MetricKind: { L2sq: unknown };
+      ScalarKind: { F32: unknown };
+    };
+    const rows = Number(process.env.BENCH_HNSW_ROWS ?? 100_000);
+    const k = 6;
+    const { data } = await generated(rows, 32, 0.01, 7);
+    const x32 = Float32Array.from(data.x.values);
+    const exact = new ExactNeighborIndex(data.x);
+    const sample = Int32Array.from({ length: 1000 }, (_, i) => Math.floor((i * rows) / 1000));
+    const truth = exact.queryRows(sample, k);
+    exact.close();
+    const recallOf = (found: (s: number) => ArrayLike<number>): number => {
+      let hits = 0;
+      sample.forEach((_, s) => {
+        const got = new Set(Array.from(found(s)));
+        for (let j = s * k; j < s * k + k; j++) if (got.has(truth.indices[j]!)) hits++;
+      });
+      return hits / (k * sample.length);
+    };
+    const hnsw = new HnswNeighborIndex(data.x, { m: 16, efConstruction: 200, ef: 100, seed: 1 });
+    const hnswSearch = time(() => hnsw.queryRows(sample, k));
+    say(
+      `${rows}×32 recall@${k} on 1000 rows: hnswlib-node (M=16, efConstruction=200, ef=100, one thread) build ${hnsw.buildSeconds.toFixed(1)}s, ` +
+        `1000 queries ${hnswSearch.seconds.toFixed(3)}s, recall ${recallOf((s) => hnswSearch.value.indices.subarray(s * k, s * k + k)).toFixed(4)}`,
+    );
+    const queries = new Float32Array(sample.length * 32);
+    sample.forEach((r, i) => queries.set(x32.subarray(r * 32, r * 32 + 32), i * 32));
+    const keys = BigUint64Array.from({ length: rows }, (_, i) => BigInt(i));
+    const build = (ef: number, threads: number) =>
+      time(() => {
+        const index = new usearch.Index({ metric: usearch.MetricKind.L2sq, connectivity: 16, dimensions: 32, expansion_add: 200, expansion_search: ef, quantization: usearch.ScalarKind.F32 });
+        index.add(keys, x32, threads);
+        return index;
+      });
+    const answers = (index: UsearchIndex) => index.search(queries, k + 1, 1).keys;
+    for (const [ef, threads] of [[64, 2], [100, 2], [200, 2], [100, 1]] as const) {
+      const built = build(ef, threads);
+      const searched = time(() => built.value.search(queries, k + 1, threads));
+      const recall = recallOf((s) => {
+        const found = Array.from(searched.value.keys.subarray(s * (k + 1), s * (k + 1) + k + 1), Number);
+        return found.filter((key) => key !== sample[s]).slice(0, k);
+      });
+      // Reproducibility, which rareflow's seeded runs need: a second build must give the same answers.
+      const again = answers(build(ef, threads).value);
+      const first = answers(built.value);
+      const repeats = first.every((v, i) => v === again[i]);
+      say(
+        `  usearch 2.26.2 (connectivity 16, expansion_add 200, expansion_search ${ef}, ${threads === 1 ? 'one thread' : 'two threads'}): build ${built.seconds.toFixed(1)}s, ` +
+          `1000 queries ${searched.seconds.toFixed(3)}s, recall ${recall.toFixed(4)}; a second build ${repeats ? 'gives the same answers' : 'gives different answers'}`,
+      );
+    }
   }
 }
 
