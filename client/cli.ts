@@ -22,7 +22,7 @@ const label = { type: 'string', help: 'label column', required: true, placeholde
 const positive = { type: 'string', help: 'label value of the positive (rare) class (default 1/true, or the rarer class)', placeholder: 'VALUE' } as const;
 const input = { type: 'string', help: 'input CSV, Parquet or rareflow .arrow file', required: true, placeholder: 'FILE' } as const;
 const out = { type: 'string', help: 'output file (.parquet, .csv or .arrow)', required: true, placeholder: 'FILE' } as const;
-const categorical = { type: 'string', help: 'text columns to one-hot encode (comma-separated, repeatable)', multiple: true, placeholder: 'COLS' } as const;
+const categorical = { type: 'string', help: 'text columns to one-hot encode (comma-separated, repeatable); in distances a different category counts one step (SMOTE-NC), and ADASYN never interpolates them', multiple: true, placeholder: 'COLS' } as const;
 const model = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' } as const;
 
 /** `shownToHuman`: the command already printed its own tables, so the value is printed only with --json. */
