@@ -75,8 +75,10 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
   const augmented = appendSynthetic(data, out.synthetic);
   const lineage = lineageColumns(realRows, out.lineage);
   const d = out.stats.neighbourDistance;
+  const search = indexes.searchReport();
   const note = [
     `k=${k}${k < o.k ? ` (lowered from ${o.k}: only ${positives} minority rows)` : ''}, beta=${o.beta}, ${indexes.choice.kind} neighbours on ${o.scaling === 'raw' ? 'raw' : 'standardised'} features`,
+    ...(search ? [`IVF probed ${search.probes} lists (${(100 * search.scannedShare).toFixed(1)}% of rows${search.estimatedRecall !== undefined ? `, estimated neighbour recall ${search.estimatedRecall.toFixed(3)}` : ''})`] : []),
     `${out.synthetic.rows} synthetic positives for ${negatives} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
     ...(out.synthetic.rows > 0 ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`] : []),
     ...(out.quotaMessage ? [out.quotaMessage] : []),

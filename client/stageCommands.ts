@@ -282,6 +282,8 @@ export async function adasynCommand(
     k: a.k,
     beta: a.beta,
     neighbors: indexes.choice.kind,
+    // IVF: lists probed, the calibration's estimate of neighbour recall and the share of rows scanned.
+    ...(indexes.searchReport() ? { neighbourSearch: indexes.searchReport() } : {}),
     distances: a.scaling,
     out,
     rowsIn: d.rows,

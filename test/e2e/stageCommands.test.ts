@@ -146,6 +146,17 @@ describe('stage commands, chained on generated data', () => {
     expect(JSON.parse(readFileSync(join(dir, 'weighted-model.json'), 'utf8')).featureNames).toEqual(['a', 'b']);
   });
 
+  it('adasyn with the IVF index reports the lists probed and its estimated neighbour recall', async () => {
+    const a = await run(['adasyn', '--input', 'raw.parquet', '--label', 'label', '--neighbors', 'ivf', '--out', 'ivf-aug.arrow', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const j = a.json<{ neighbors: string; neighbourSearch: { probes: number; estimatedRecall: number; scannedShare: number } }>();
+    expect(j.neighbors).toBe('ivf');
+    expect(j.neighbourSearch.probes).toBeGreaterThan(0);
+    expect(j.neighbourSearch.estimatedRecall).toBeGreaterThanOrEqual(0.965);
+    expect(j.neighbourSearch.scannedShare).toBeGreaterThan(0);
+    expect(j.neighbourSearch.scannedShare).toBeLessThanOrEqual(1);
+  });
+
   it('adasyn keeps one category per synthetic row for a --categorical column', async () => {
     const lines = ['a,channel,label'];
     for (let i = 0; i < 90; i++) {
