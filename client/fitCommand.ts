@@ -106,23 +106,17 @@ export async function fitCommand(a: FitArgs) {
   const requestedPositive = a.positive ?? spec.input.positive;
   const labelClasses = await labelValuesInOrder(a.input, a.label);
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
+  // A sample_weight column weighs rows in training, as in the pipeline; it is read in the same pass, never a feature.
   const d = await readLabelledDataset(a.input, {
     label: a.label,
     features: cols.features,
     ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
     ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
     ...(keepsMissing(a) ? { keepMissingFeatures: true } : {}),
+    ...(cols.weighted ? { weightColumn: SAMPLE_WEIGHT_COLUMN } : {}),
   });
-  // A sample_weight column weighs rows in training, as in the pipeline; it is never a feature.
-  let weights0: Float64Array | undefined;
-  if (cols.weighted) {
-    weights0 = (await readLabelledDataset(a.input, {
-      label: a.label,
-      features: [SAMPLE_WEIGHT_COLUMN],
-      ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
-    })).data.x.values;
-    checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
-  }
+  const weights0 = d.sampleWeights;
+  if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const [negatives0, positives0] = classCounts(d.data.y);
   stages.push({

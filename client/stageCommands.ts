@@ -177,16 +177,15 @@ const SAMPLE_WEIGHT = SAMPLE_WEIGHT_COLUMN;
  * missing-value policy (`keepMissing`) a missing feature number reads as NaN; a missing weight still fails.
  */
 async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[]; keepMissing?: boolean }) {
-  // The first read also lists the file's columns, so no separate describe. Its default features are every column
-  // but the label and sample_weight, which is `features` below unless the file has one-hot columns or is an Arrow
-  // file with extra columns: only then is it read again with `features`, as before.
-  const first = await readInput({ ...a, exclude: [SAMPLE_WEIGHT] });
-  if (!first.columns.includes(SAMPLE_WEIGHT)) return { d: first, weights: undefined };
-  const features = first.columns.filter((c) => c !== a.label && c !== SAMPLE_WEIGHT);
-  const sameFeatures = features.length === first.featureNames.length && features.every((name, i) => name === first.featureNames[i]);
-  const d = sameFeatures ? first : await readInput({ ...a, features });
-  const w = await readInput({ input: a.input, label: a.label, ...(a.positive !== undefined ? { positive: a.positive } : {}), features: [SAMPLE_WEIGHT] });
-  return { d, weights: w.data.x.values };
+  // One read: the weight column comes back beside the features (never one of them), checked finite and ≥ 0.
+  const d = await readLabelledDataset(a.input, {
+    label: a.label,
+    weightColumn: SAMPLE_WEIGHT,
+    ...(a.positive !== undefined ? { positive: a.positive } : {}),
+    ...(a.categorical ? { categorical: a.categorical } : {}),
+    ...(a.keepMissing ? { keepMissingFeatures: true } : {}),
+  });
+  return { d, weights: d.sampleWeights };
 }
 
 /** `data` with the weights appended as a last feature column named sample_weight, for writing. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, DuckDBVector } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
@@ -26,6 +26,8 @@ export interface LoadedDataset {
   rows: number;
   /** Every column of the file in file order (a rareflow Arrow file: features, label, extra columns), used or not. */
   columns: string[];
+  /** The `weightColumn`'s values, one per row, when the option was given and the file has that column. */
+  sampleWeights?: Float64Array;
 }
 
 export interface ReadLabelledOptions {
@@ -46,6 +48,12 @@ export interface ReadLabelledOptions {
    * @default false
    */
   keepMissingFeatures?: boolean;
+  /**
+   * A column of per-row weights (`sample_weight`), read in the same pass when the file has it and never a feature;
+   * every weight must be a finite number ≥ 0 (missing is an error whatever `keepMissingFeatures` says).
+   * @default none
+   */
+  weightColumn?: string;
 }
 
 export interface ScanLabelledOptions {
@@ -87,9 +95,16 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
     withDuckDB(async (connection) => {
       const source = tableSource(format, [path]);
       const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
-      const excluded = new Set(opts.exclude ?? []);
+      const weightColumn = opts.weightColumn !== undefined && byName.has(opts.weightColumn) ? opts.weightColumn : undefined;
+      const excluded = new Set([...(opts.exclude ?? []), ...(weightColumn !== undefined ? [weightColumn] : [])]);
       const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label && !excluded.has(n));
       const categoricalColumns = new Set(opts.categorical ?? []);
+      if (weightColumn !== undefined && !numericType.test(byName.get(weightColumn)!)) {
+        throw new InvalidInputError(
+          `weight column "${weightColumn}"`,
+          `weight column "${weightColumn}" in ${path} has type ${byName.get(weightColumn)}${await firstTextValue(connection, source, weightColumn)}, expected a number ≥ 0 on every row`,
+        );
+      }
       for (const name of featureColumns) {
         if (name === opts.label) {
           throw new InvalidInputError(`feature column "${name}"`, `column "${name}" is the label, so it cannot also be a feature in --features; remove it`);
@@ -154,11 +169,14 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         }
       }
       projections.push(`CAST(CAST(${sqlIdentifier(opts.label)} AS VARCHAR) = ${sqlString(positive)} AS UTINYINT)`);
+      // The weight, when asked for, follows the label: fillChunk reads features and label only.
+      if (weightColumn !== undefined) projections.push(`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`);
 
       const rows = counts.rows;
       const cols = featureNames.length;
       const values = new Float64Array(rows * cols);
       const y = new Uint8Array(rows);
+      const weights = weightColumn !== undefined ? new Float64Array(rows) : undefined;
       const result = await connection.stream(`SELECT ${projections.join(', ')} FROM ${source}`);
       let offset = 0;
       // Under a declared missing-value policy a missing number becomes NaN; a missing category still fails.
@@ -172,6 +190,11 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
           const name = sourceColumnOf[column]!;
           return missingFeatureError(path, name, categorical[name] !== undefined, chunk.getColumnVector(column).getItem(row), offset + row + 1);
         }, keepMissing);
+        if (weights) {
+          const vector = chunk.getColumnVector(cols + 1);
+          const bad = copyWeights(vector, weights, offset, n);
+          if (bad >= 0) throw badWeightError(path, weightColumn!, vector.getItem(bad), offset + bad + 1);
+        }
         offset += n;
       });
       if (offset !== rows) {
@@ -186,8 +209,29 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         categorical,
         rows,
         columns: columns.map((c) => c.name),
+        ...(weights ? { sampleWeights: weights } : {}),
       };
     }),
+  );
+}
+
+/**
+ * Copy a chunk's weight vector into `weights` from `offset`; returns the first of its n slots that is missing,
+ * not finite or negative (the caller names it), or -1.
+ */
+export function copyWeights(vector: DuckDBVector, weights: Float64Array, offset: number, n: number): number {
+  const stop = copyColumnStrided({ kind: 'duckdb', vector }, weights, 1, 0, offset);
+  const copied = stop < 0 ? n : stop;
+  for (let i = 0; i < copied; i++) if (weights[offset + i]! < 0) return i;
+  return stop;
+}
+
+/** A weight column's value that is missing, non-finite or negative, named by file, column and data row. */
+export function badWeightError(file: string, column: string, value: unknown, row: number): InvalidInputError {
+  const got = value === null ? 'an empty or null value' : String(value);
+  return new InvalidInputError(
+    `weight column "${column}"`,
+    `weight column "${column}" in ${file} has ${got} at data row ${row}; expected a finite number ≥ 0 on every row (0 leaves a row out of training): fix or drop such rows first`,
   );
 }
 
@@ -306,7 +350,15 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
       `label column "${opts.label}" has only one class (${positives === 0 ? 0 : 1}); a classifier needs rows of both classes: check the input file`,
     );
   }
-  const excluded = new Set(opts.exclude ?? []);
+  // Weights are an extra column of pipeline artifacts, and the last feature column of denoise/adasyn .arrow output.
+  const w = opts.weightColumn;
+  const weightSource = w === undefined ? undefined : d.extra[w] ?? (d.featureNames.includes(w) ? Float64Array.from({ length: rows }, (_, r) => values[r * cols + d.featureNames.indexOf(w)]!) : undefined);
+  let sampleWeights: Float64Array | undefined;
+  if (weightSource !== undefined) {
+    sampleWeights = weightSource instanceof Float64Array ? weightSource : Float64Array.from(weightSource);
+    for (let r = 0; r < rows; r++) if (!(sampleWeights[r]! >= 0 && sampleWeights[r]! < Infinity)) throw badWeightError(path, w!, sampleWeights[r], r + 1);
+  }
+  const excluded = new Set([...(opts.exclude ?? []), ...(sampleWeights ? [w!] : [])]);
   const featureNames = opts.features ?? d.featureNames.filter((name) => !excluded.has(name));
   const index = featureNames.map((name) => {
     const at = d.featureNames.indexOf(name);
@@ -328,6 +380,7 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     categorical: {},
     rows,
     columns: [...d.featureNames, d.labelName, ...Object.keys(d.extra)],
+    ...(sampleWeights ? { sampleWeights } : {}),
   };
 }
 

@@ -6,9 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
-import { copyColumnStrided } from './columnArrays.js';
 import { appendTableColumns } from './datasetWriter.js';
 import {
+  badWeightError,
+  copyWeights,
   describeLabelledSource,
   fillChunk,
   formatOf,
@@ -229,14 +230,6 @@ export async function scanPositives(
   );
 }
 
-/** A weight column's value that is missing, non-finite or negative, named by file, column and data row. */
-export function badWeightError(file: string, column: string, value: unknown, row: number): InvalidInputError {
-  const got = value === null ? 'an empty or null value' : String(value);
-  return new InvalidInputError(
-    `weight column "${column}"`,
-    `weight column "${column}" in ${file} has ${got} at data row ${row}; expected a finite number ≥ 0 on every row (0 leaves a row out of training): fix or drop such rows first`,
-  );
-}
 
 export interface FetchRowsOptions {
   /** A column of per-row sample weights to fetch with the features (checked: finite, ≥ 0). @default none */
@@ -299,8 +292,7 @@ export async function fetchRowsById(
                 keepMissing);
                 if (weights) {
                   const vector = chunk.getColumnVector(cols + 1);
-                  let bad = copyColumnStrided({ kind: 'duckdb', vector }, weights, 1, 0, first);
-                  for (let i = 0; bad < 0 && i < chunk.rowCount; i++) if (weights[first + i]! < 0) bad = i;
+                  const bad = copyWeights(vector, weights, first, chunk.rowCount);
                   if (bad >= 0) throw badWeightError(seg.file, weightColumn!, vector.getItem(bad), fileRows[first - kStart + bad]! + 1);
                 }
                 k += chunk.rowCount;

@@ -24,6 +24,28 @@ afterAll(async () => {
 });
 
 describe('readLabelledDataset', () => {
+  test('reads a weight column in the same pass, never as a feature, and names a bad weight by file, column and row', async () => {
+    const path = await csv('weighted.csv', 'a,sample_weight,b,y\n1,2,3,0\n4,0.5,6,1\n7,1,9,0\n');
+    for (const p of [path, await parquetFrom(path, 'weighted.parquet')]) {
+      const d = await readLabelledDataset(p, { label: 'y', weightColumn: 'sample_weight' });
+      expect(d.featureNames).toEqual(['a', 'b']);
+      expect(Array.from(d.data.x.values)).toEqual([1, 3, 4, 6, 7, 9]);
+      expect(Array.from(d.sampleWeights!)).toEqual([2, 0.5, 1]);
+    }
+    // Without the column there are no weights; without the option the column is an ordinary feature.
+    expect((await readLabelledDataset(await csv('plain.csv', 'a,y\n1,0\n2,1\n'), { label: 'y', weightColumn: 'sample_weight' })).sampleWeights).toBeUndefined();
+    expect((await readLabelledDataset(path, { label: 'y' })).featureNames).toEqual(['a', 'sample_weight', 'b']);
+    const negative = await csv('negative.csv', 'a,sample_weight,y\n1,2,0\n4,-1,1\n7,,0\n');
+    const err = await failure(readLabelledDataset(negative, { label: 'y', weightColumn: 'sample_weight' }));
+    expect(err.message).toBe(
+      `weight column "sample_weight" in ${negative} has -1 at data row 2; expected a finite number ≥ 0 on every row (0 leaves a row out of training): fix or drop such rows first`,
+    );
+    const empty = await csv('empty-weight.csv', 'a,sample_weight,y\n1,2,0\n4,1,1\n7,,0\n');
+    expect((await failure(readLabelledDataset(empty, { label: 'y', weightColumn: 'sample_weight', keepMissingFeatures: true }))).message).toContain(
+      'has an empty or null value at data row 3',
+    );
+  });
+
   test('CSV and Parquet of the same table read to the same matrix and labels', async () => {
     const path = await csv('small.csv', 'a,b,y\n1.5,2,0\n-3,4.25,1\n5,6,0\n7,-8,0\n');
     const fromCsv = await readLabelledDataset(path, { label: 'y' });
