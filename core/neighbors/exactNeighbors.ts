@@ -7,7 +7,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertNeighbourCount, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
+import { assertNeighborMatrix, assertNeighbourCount, assertPointQuery, assertRowIds } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { alignTo64, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
@@ -151,9 +151,7 @@ export class ExactNeighborIndex implements NeighborIndex {
   query(points: MatrixValues, q: number, k: number, opts: NeighborQueryOptions = {}): NeighborResult {
     const { cols } = this;
     const excludeSelf = opts.excludeSelf;
-    assertQueryPoints(points, q, cols, excludeSelf);
-    const excludesAny = excludesAnyRow(excludeSelf, q);
-    assertNeighbourCount(this.rows, k, excludesAny);
+    const excludesAny = assertPointQuery(this, points, q, k, excludeSelf);
     const kp = this.screenWidth(q, k);
     const screened = kp > 0 ? this.screen!.candidatePoints(points, q, kp) : undefined;
     return this.run(q, k, excludeSelf, screened, (i, out, at) => {

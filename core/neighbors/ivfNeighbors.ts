@@ -6,7 +6,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { seededRandom, type RandomSource } from '../random.js';
 import { integerDistanceKernel } from './integerDistanceKernelWasm.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
-import { assertNeighborMatrix, assertNeighbourCount, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
+import { assertNeighborMatrix, assertNeighbourCount, assertPointQuery, assertRowIds } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { alignTo64, forEachStagedBlock, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
@@ -296,9 +296,7 @@ export class IvfNeighborIndex implements NeighborIndex {
   query(points: MatrixValues, q: number, k: number, opts: NeighborQueryOptions = {}): NeighborResult {
     const { cols } = this;
     const excludeSelf = opts.excludeSelf;
-    assertQueryPoints(points, q, cols, excludeSelf);
-    const excludesAny = excludesAnyRow(excludeSelf, q);
-    assertNeighbourCount(this.rows, k, excludesAny);
+    const excludesAny = assertPointQuery(this, points, q, k, excludeSelf);
     return this.search(q, k, excludeSelf, excludesAny, (queriesAt, normsAt) => this.quantiseInto(points, q, queriesAt, normsAt),
       (i) => points.subarray(i * cols, i * cols + cols));
   }

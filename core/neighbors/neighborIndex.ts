@@ -87,6 +87,17 @@ export function assertRowIds(rowIds: Int32Array, rows: number): void {
   }
 }
 
+/**
+ * The checks of a `query` call: the points' shape, one excludeSelf entry per query, k within range. Returns whether
+ * any query excludes a row of its own.
+ */
+export function assertPointQuery(index: { rows: number; cols: number }, points: MatrixValues, q: number, k: number, excludeSelf: Int32Array | undefined): boolean {
+  assertQueryPoints(points, q, index.cols, excludeSelf);
+  const excludesAny = excludesAnyRow(excludeSelf, q);
+  assertNeighbourCount(index.rows, k, excludesAny);
+  return excludesAny;
+}
+
 /** k within 1 .. the rows a query can return (one fewer when it excludes a row of its own). */
 export function assertNeighbourCount(rows: number, k: number, excludesAny: boolean): void {
   const available = rows - (excludesAny ? 1 : 0);
