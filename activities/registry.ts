@@ -7,9 +7,10 @@ import type { ClassificationReport } from '../core/metrics/classMetrics.js';
 import type { GateEvaluation } from '../core/gates/evaluateGates.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
+import { failingOnBadInput } from './activityRuntime.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, ModelRecord, Registry, RunStart } from '../data/registry.js';
-import { readServingState, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
+import { readServingState, servingModelDir, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 
 export interface RegistryDeps {
@@ -72,9 +73,16 @@ function flattenReport(r: ClassificationReport): Record<string, number | null> {
   return out;
 }
 
+/** Every activity of `activities`, with an input error leaving as a non-retryable InvalidInput failure. */
+function failingOnBadInputEach<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+  const out: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [name, activity] of Object.entries(activities)) out[name] = (input) => failingOnBadInput(() => activity(input));
+  return out as T;
+}
+
 export function createRegistryActivities(deps: RegistryDeps) {
   const { registry, artifacts, servingDir } = deps;
-  return {
+  return failingOnBadInputEach({
     async registryStartRun(input: Omit<RunStart, 'codeVersion'>): Promise<void> {
       await registry.startRun({ ...input, codeVersion: codeVersion() });
     },
@@ -144,6 +152,8 @@ export function createRegistryActivities(deps: RegistryDeps) {
     },
 
     async registryPromote(input: { modelName: string; modelSha256: string; runId: string; at: string }): Promise<void> {
+      // The serving directory refuses a bad name: check it before the champion alias moves, so nothing is written.
+      servingModelDir(servingDir, input.modelName);
       await registry.promote(input.modelName, input.modelSha256, input.runId, input.at);
       await publishServingState(registry, servingDir, input.modelName, input.at);
     },
@@ -190,7 +200,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
     async registryRecordDrift(input: { modelName: string; at: string; evidence: DriftEvidence | { reason: string } | object; source: string; runId?: string }): Promise<void> {
       await registry.recordDriftEvent({ modelName: input.modelName, at: input.at, source: input.source, evidence: input.evidence, runId: input.runId ?? null });
     },
-  };
+  });
 }
 
 export type RegistryActivities = ReturnType<typeof createRegistryActivities>;

@@ -2,6 +2,7 @@
 // (approval) → promote. Orchestration only: every step is an activity that passes artifact references.
 
 import {
+  ApplicationFailure,
   condition,
   isCancellation,
   executeChild,
@@ -22,7 +23,9 @@ import {
   type RetrainOutcome,
   type RetrainResult,
   type StageSummary,
+  FailureType,
 } from './contract.js';
+import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
 import { adaptiveSampling } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
@@ -36,6 +39,11 @@ const DEFAULT_APPROVAL_TIMEOUT_MS = 86_400_000;
 export async function retrainPipeline(input: RetrainInput): Promise<RetrainResult> {
   const { spec, trigger } = input;
   const runId = workflowInfo().workflowId;
+  // The name becomes a directory, registry key and workflow id: a client that skipped the spec check fails here,
+  // before any activity has written anything.
+  if (!isResourceName(spec.modelName)) {
+    throw ApplicationFailure.nonRetryable(`modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`, FailureType.invalidInput);
+  }
   let stage = 'describing input';
   let decision: ApprovalDecision | undefined;
   /** The canary child, while it waits for a human: decisions relayed by the lifecycle go on to it. */
