@@ -22,7 +22,10 @@ export function editDistance(a: string, b: string): number {
   return previous[t.length]!;
 }
 
-/** The candidate closest to `name`, if it is within a third of the name's length (at least 1, at most 3 edits). */
+/**
+ * The candidate closest to `name`: within a third of the name's length in edits (at least 1, at most 3), or else
+ * sharing its first 60% (at least 4 characters).
+ */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: string | undefined;
@@ -34,5 +37,14 @@ export function closestName(name: string, candidates: readonly string[]): string
       bestDistance = d;
     }
   }
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit && bestDistance < name.length) return best;
+  // A different ending of the same word (`sampler` for `sampling`): a long shared prefix.
+  const lower = name.toLowerCase();
+  const prefix = (c: string) => {
+    let i = 0;
+    while (i < lower.length && i < c.length && lower[i] === c[i]!.toLowerCase()) i++;
+    return i;
+  };
+  const needed = Math.max(4, Math.ceil(name.length * 0.6));
+  return candidates.filter((c) => prefix(c) >= needed).sort((a, b) => prefix(b) - prefix(a))[0];
 }
