@@ -156,3 +156,8 @@ export type PipelineSpecJson = z.input<typeof pipelineSpecSchema>;
 export function pipelineJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(pipelineSpecSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
 }
+
+/** schema/pipeline.schema.json as shipped: the JSON Schema, two-space indented, with a final newline. */
+export function pipelineJsonSchemaText(): string {
+  return `${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`;
+}
