@@ -6,7 +6,7 @@ import { resolveCanaryCriteria } from '../core/canary/canaryAnalysis.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
-import { pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
+import { MAX_SAMPLE_ROWS, pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { CanarySpec, PipelineSpec } from '../workflows/contract.js';
@@ -53,6 +53,12 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   const paths = typeof input.paths === 'string' ? [input.paths] : input.paths;
 
   const sampling = { ...DEFAULT_PIPELINE.sampling, ...checked.sampling } as PipelineSpec['sampling'];
+  if (sampling.params !== undefined && sampling.params * sampling.positivesPerParameter! > MAX_SAMPLE_ROWS) {
+    throw new InvalidInputError(
+      `${source}: sampling.params`,
+      `${source}: sampling.params: expected positivesPerParameter × params ≤ ${MAX_SAMPLE_ROWS} (the positives a sample holds), got ${sampling.positivesPerParameter} × ${sampling.params}`,
+    );
+  }
   const split = { ...DEFAULT_PIPELINE.split, ...checked.split } as PipelineSpec['split'];
   if (Math.abs(split.train + split.validation + split.test - 1) > 1e-9) {
     throw new InvalidInputError(`${source}: split`, `${source}: split: expected train, validation and test fractions in (0, 1) that sum to 1, got ${JSON.stringify(split)}`);

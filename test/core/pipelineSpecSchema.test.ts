@@ -38,6 +38,7 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, adasyn: { maxSyntheticRatio: JSON.parse('1e999') } })).toBe('spec.json: adasyn.maxSyntheticRatio: expected a finite number in (0, 1000], got Infinity');
     expect(messageOf({ ...base, sampling: { targetSize: 1e15 } })).toBe('spec.json: sampling.targetSize: expected an integer in [1, 100000000], got 1000000000000000');
     expect(messageOf({ ...base, seed: 1.5 })).toBe('spec.json: seed: expected an integer, got 1.5');
+    expect(messageOf({ ...base, sampling: { params: 1_000_000, positivesPerParameter: 1000 } })).toBe('spec.json: sampling.params: expected positivesPerParameter × params ≤ 100000000 (the positives a sample holds), got 1000 × 1000000');
     expect(messageOf({ ...base, canary: 5 })).toMatch(/^spec\.json: canary: expected true or an object with steps, /);
     expect(messageOf({ ...base, model: { threshold: 'cost:1,-2' } })).toMatch(/^spec\.json: model\.threshold: expected "bayes", "prevalence", "gmean" or cost:L0,L1/);
     expect(messageOf({ ...base, input: { paths: [], label: 'y' } })).toBe('spec.json: input.paths: expected a CSV or Parquet path or glob, or a non-empty list of them, got an empty list');
