@@ -24,7 +24,7 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `name`: within a third of the name's length in edits (at least 1, at most 3), or else
- * sharing its first 60% (at least 4 characters).
+ * sharing its first 60% (at least 4 characters), or the one being the start of the other.
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
@@ -46,5 +46,7 @@ export function closestName(name: string, candidates: readonly string[]): string
     return i;
   };
   const needed = Math.max(4, Math.ceil(name.length * 0.6));
-  return candidates.filter((c) => prefix(c) >= needed).sort((a, b) => prefix(b) - prefix(a))[0];
+  // Or one is the start of the other (`minimum` for `min`), over at least 3 characters.
+  const fits = (c: string) => prefix(c) >= needed || (prefix(c) >= 3 && prefix(c) === Math.min(c.length, name.length));
+  return candidates.filter(fits).sort((a, b) => prefix(b) - prefix(a))[0];
 }

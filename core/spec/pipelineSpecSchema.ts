@@ -4,7 +4,7 @@
 // not here: client/pipelineSpec.ts fills them in, so a spec that omits a field stays valid against this schema.
 
 import * as z from 'zod';
-import { GATE_METRICS } from '../gates/gateSpec.js';
+import { gateSpecSchema } from '../gates/gateSpecSchema.js';
 import { MISSING_VALUE_POLICIES } from '../features/missingValues.js';
 import { RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from '../resourceName.js';
 
@@ -73,32 +73,6 @@ const modelSchema = z.strictObject({
   mtry: count(1, 1_000_000).optional(),
   minNodeSize: count(1, MAX_SAMPLE_ROWS).optional(),
   maxDepth: count(1, 1_000).optional(),
-});
-
-const metricNames = GATE_METRICS as readonly string[];
-const gateSchema = z.strictObject({
-  metric: z
-    .string()
-    .refine((m) => metricNames.some((n) => n.toLowerCase() === m.toLowerCase()))
-    .meta({ description: `one of ${GATE_METRICS.join(', ')} (any letter case)` }),
-  class: z.union([z.enum(['positive', 'negative', '1', '0']), z.literal(1), z.literal(0)]).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  maxDropVsChampion: z.number().min(0).optional(),
-  vsChampion: z.literal('noWorseThan').optional(),
-  by: z.number().min(0).optional(),
-  use: z.enum(['value', 'lower95']).optional(),
-  name: z.string().regex(/\S/).optional(),
-});
-
-export const gateSpecSchema = z.strictObject({
-  $schema: z.string().optional(),
-  description: z.string().optional(),
-  minPositiveSupport: count(0, 1_000_000_000).optional(),
-  minNegativeSupport: count(0, 1_000_000_000).optional(),
-  useLowerConfidenceBound: z.boolean().optional(),
-  onInsufficientEvidence: z.enum(['reject', 'require-approval', 'promote']).optional(),
-  gates: z.array(gateSchema),
 });
 
 const unitInterval = () => z.number().min(0).max(1);

@@ -66,6 +66,7 @@ function nodeAt(root: JsonSchemaNode, path: readonly PathKey[]): JsonSchemaNode 
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
+const ITEM_PLURALS: Record<string, string> = { string: 'strings', number: 'numbers', integer: 'integers', object: 'objects', boolean: 'booleans' };
 
 function describeRange(n: JsonSchemaNode): string {
   const lo = n.exclusiveMinimum ?? (n.minimum !== undefined && n.minimum > -SAFE ? n.minimum : undefined);
@@ -93,7 +94,7 @@ export function describeExpected(n: JsonSchemaNode | undefined): string {
     case 'object':
       return n.properties ? `an object with ${Object.keys(n.properties).filter((k) => k !== '$schema').join(', ')}` : 'an object';
     case 'array':
-      return `${n.minItems ? 'a non-empty ' : 'a '}list of ${describeExpected(n.items).replace(/^an? /, '')}s`.replace(/ss$/, 's');
+      return n.description ?? `${n.minItems ? 'a non-empty ' : 'a '}list of ${ITEM_PLURALS[n.items?.type ?? ''] ?? 'values'}`;
     default:
       break;
   }

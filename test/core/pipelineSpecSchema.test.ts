@@ -8,7 +8,7 @@ import { InvalidInputError } from '../../core/invalidInputError.js';
 import { checkResourceName, isResourceName } from '../../core/resourceName.js';
 import { closestName } from '../../core/spec/closestName.js';
 import { pipelineJsonSchemaText } from '../../core/spec/pipelineSpecSchema.js';
-import { PIPELINE_SCHEMA_FILE } from '../../infra/writePipelineSchema.js';
+import { GATES_SCHEMA_FILE, PIPELINE_SCHEMA_FILE, gatesJsonSchemaText } from '../../infra/writePipelineSchema.js';
 
 const base = { modelName: 'fraud', input: { paths: ['a.csv'], label: 'y' } };
 
@@ -60,6 +60,7 @@ describe('pipeline spec schema', () => {
 
   it('ships the JSON Schema generated from the zod schema (npm run schema regenerates it)', () => {
     expect(readFileSync(PIPELINE_SCHEMA_FILE, 'utf8')).toBe(pipelineJsonSchemaText());
+    expect(readFileSync(GATES_SCHEMA_FILE, 'utf8')).toBe(gatesJsonSchemaText());
     const schema = JSON.parse(pipelineJsonSchemaText()) as { additionalProperties: boolean; required: string[]; properties: Record<string, { additionalProperties?: boolean }> };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['modelName', 'input']);
@@ -79,5 +80,6 @@ describe('one rule for names', () => {
     expect(closestName('sampler', ['sampling', 'split'])).toBe('sampling');
     expect(closestName('x', ['a', 'b'])).toBeUndefined();
     expect(closestName('imputer', ['missing', 'fillValue'])).toBeUndefined();
+    expect(closestName('minimum', ['metric', 'min', 'max'])).toBe('min');
   });
 });

@@ -78,7 +78,7 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     const cases: Array<[string[], RegExp]> = [
       [['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'missing.json'], /: --evidence missing\.json: the file does not exist; expected a JSON object/],
       [['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'evidence.json'], /: --evidence evidence\.json: expected a JSON object$/],
-      [['serve', '--model', '../etc'], /model name "\.\.\/etc": expected 1–100 letters, digits/],
+      [['serve', '--model', '../etc'], /: --model: expected 1–100 letters, digits, .*, got "\.\.\/etc"$/],
       [['serve', '--model', 'churn', '--port', '70000'], /--port/],
       [['canary', 'pause', '--model', 'nobody'], /no lifecycle is running for model "nobody"/],
       [['monitor', 'stop', '--model', 'nobody'], /model nobody has no drift monitor running/],
