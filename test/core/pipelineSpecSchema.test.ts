@@ -53,6 +53,8 @@ describe('pipeline spec schema', () => {
     expect(spec.seed).toBe(1);
     expect(messageOf({ ...base, split: { train: 0.5, validation: 0.2, test: 0.2 } })).toMatch(/^spec\.json: split: expected .* that sum to 1/);
     expect(messageOf({ ...base, canary: { steps: [0.5, 0.2, 1] } })).toMatch(/^spec\.json: canary\.steps\[1\]: expected a weight greater than the previous step 0\.5/);
+    // "$schema" (for editors) and "description" are allowed and carry no setting.
+    expect(resolvePipelineSpec({ ...base, $schema: './schema/pipeline.schema.json', description: 'nightly' }, 'spec.json').modelName).toBe('fraud');
     // A resolved spec is itself valid: the client re-checks what it sends to a lifecycle.
     const full = resolvePipelineSpec({ ...base, gates: { gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: 0.02 }] }, canary: { steps: [0.1, 1] } }, 'spec.json');
     expect(() => checkPipelineSpecShape(full, 'resolved')).not.toThrow();
