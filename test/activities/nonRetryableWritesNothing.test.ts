@@ -69,6 +69,15 @@ const stages = (): Stage[] => {
   const badName = 'x..y';
   return [
     { stage: 'describeInput', call: () => env.run(compute.describeInput, { input: { paths: [join(dir, 'missing.csv')], label: 'label' }, sampling: {} }), message: /missing\.csv/ },
+    {
+      stage: 'adaptiveSampleShard',
+      call: () =>
+        env.run(compute.adaptiveSampleShard, {
+          files: [join(dir, 'gone.csv')], fileSha256s: ['0'.repeat(64)], label: 'label', positiveLabel: '1', featureNames: ['f0', 'f1'], targetSize: 40, positiveTarget: 5, shardIndex: 0, shardCount: 1, seed: 1,
+        }),
+      message: /gone\.csv/,
+    },
+    { stage: 'mergeAndSplit', call: () => env.run(compute.mergeAndSplit, { samples: [train], split: { train: 1.5, validation: -0.25, test: -0.25 }, seed: 1 }), message: /split|train/ },
     { stage: 'filterLabelNoise', call: () => env.run(compute.filterLabelNoise, { train, method: 'enn', k: 1_000_000 }), message: /k/ },
     { stage: 'oversampleAdasyn', call: () => env.run(compute.oversampleAdasyn, { train, k: 5, beta: 1, maxSyntheticRatio: Infinity }), message: /max synthetic ratio must be a number > 0; got Infinity/ },
     {
@@ -89,7 +98,7 @@ const stages = (): Stage[] => {
 };
 
 describe('a non-retryable failure writes nothing', () => {
-  for (const name of ['describeInput', 'filterLabelNoise', 'oversampleAdasyn', 'trainModel', 'validateModel', 'canaryAnalysis', 'registryStartRun', 'registryPromote', 'registrySetCanary']) {
+  for (const name of ['describeInput', 'adaptiveSampleShard', 'mergeAndSplit', 'filterLabelNoise', 'oversampleAdasyn', 'trainModel', 'validateModel', 'canaryAnalysis', 'registryStartRun', 'registryPromote', 'registrySetCanary']) {
     it(`${name}: InvalidInput, non-retryable, store, serving directory and registry unchanged`, async () => {
       const s = stages().find((x) => x.stage === name)!;
       const before = await state();
