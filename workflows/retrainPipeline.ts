@@ -26,6 +26,7 @@ import {
   FailureType,
 } from './contract.js';
 import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
+import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
 import { adaptiveSampling } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
@@ -40,9 +41,14 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const { spec, trigger } = input;
   const runId = workflowInfo().workflowId;
   // The name becomes a directory, registry key and workflow id: a client that skipped the spec check fails here,
-  // before any activity has written anything.
+  // before any activity has written anything; so does any spec the schema refuses (histories from before the
+  // schema check replay without it).
   if (!isResourceName(spec.modelName)) {
     throw ApplicationFailure.nonRetryable(`modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`, FailureType.invalidInput);
+  }
+  if (patched('spec-schema-check')) {
+    const problem = pipelineSpecProblem(spec, 'pipeline spec');
+    if (problem) throw ApplicationFailure.nonRetryable(problem.message, FailureType.invalidInput);
   }
   let stage = 'describing input';
   let decision: ApprovalDecision | undefined;
