@@ -125,4 +125,11 @@ describe('bad specs and names are refused before any workflow starts: exit 2, on
       expect(Object.keys(await listFiles(dir)).filter((f) => f === 'o.json')).toEqual([]);
     });
   }
+
+  it('fit --config honours the config\'s input.exclude (it was dropped without a word)', async () => {
+    writeFileSync(join(dir, 'exclude.json'), JSON.stringify({ input: { exclude: ['f1'] }, model: { kind: 'logreg' } }));
+    const r = await run(['fit', '--input', 'good.csv', '--label', 'label', '--config', 'exclude.json', '--out', 'excluded.json', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'excluded.json'), 'utf8')) as { featureNames: string[] }).featureNames).toEqual(['f0']);
+  });
 });
