@@ -14,7 +14,11 @@ export const MODEL_SCHEMA_VERSION = 1;
 
 /** A raw input column and how it becomes model features. */
 export type InputColumn =
-  | { name: string; kind: 'numeric' }
+  /**
+   * `boolean`: the column held true/false, yes/no, t/f, y/n or 1/0 in training (read as a boolean) and is the 0/1
+   * feature of it; scoring takes the same spellings (any case), JSON booleans, and 0/1.
+   */
+  | { name: string; kind: 'numeric'; boolean?: true }
   /** One-hot: feature `name=category` per known category; an unseen category sets none of them. */
   | { name: string; kind: 'categorical'; categories: string[] };
 
