@@ -133,7 +133,11 @@ export async function fitCommand(a: FitArgs) {
   });
 
   const inputColumns: InputColumn[] = cols.features.map((name) =>
-    d.categorical[name] ? { name, kind: 'categorical', categories: d.categorical[name]! } : { name, kind: 'numeric' },
+    d.categorical[name]
+      ? { name, kind: 'categorical', categories: d.categorical[name]! }
+      : d.booleanColumns?.includes(name)
+        ? { name, kind: 'numeric', boolean: true }
+        : { name, kind: 'numeric' },
   );
   const datasetSha256 = await fileSha256(a.input);
   // Multi-class: one fill serves every one-vs-rest model of the file, so it is fitted on all rows once, before the

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
+import { positiveSpellingIn } from './evaluationLabels.js';
 
 // What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
 // (~50 ms to load), a cost every other command would pay before reading its input.
@@ -405,7 +406,9 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     spec = parseGateSpec(json, a.gates);
   }
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
-  const d = await readInput({ input: a.input, label: a.label, positive: model.positiveLabel, features: model.featureNames, keepMissing: model.missingValues !== undefined });
+  // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
+  const positive = await positiveSpellingIn(a.input, a.label, model);
+  const d = await readInput({ input: a.input, label: a.label, positive, features: model.featureNames, keepMissing: model.missingValues !== undefined });
   const scores = scoreModel(model, d.data.x);
   const report = classificationReport(d.data.y, scores, model.threshold);
   const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
