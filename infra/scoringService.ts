@@ -361,7 +361,7 @@ class ScoringServiceImpl {
     try {
       artifact = parseModelArtifact(json, path);
     } catch (err) {
-      throw failed('failed verification', (err as Error).message);
+      throw failed('failed verification', (err as Error).message.replace(`${path} is not a usable rareflow model: `, '').replace(/\.$/, ''));
     }
     await yieldToEventLoop();
     if (Math.abs(artifact.threshold - served.threshold) > 1e-12) {
