@@ -7,6 +7,7 @@ import { takeRows, type LabelledData } from '../core/dataset.js';
 import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
+import { labelVocabularyOf } from '../core/labels/labelVocabulary.js';
 import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { seededRandom } from '../core/random.js';
 import { ArtifactStore } from '../data/artifactStore.js';
@@ -244,9 +245,10 @@ export function driftCheckActivities(deps: ComputeDeps) {
           modelName: input.modelName,
           fromMs: input.fromMs,
           toMs: input.toMs,
-          columns: inputColumnsOf(model).map((c) => ({ name: c.name, numeric: c.kind === 'numeric' })),
+          columns: inputColumnsOf(model).map((c) => ({ name: c.name, numeric: c.kind === 'numeric', ...(c.kind === 'numeric' && c.boolean ? { boolean: true } : {}) })),
           labelName: model.labelName,
-          labels: { positive: model.positiveLabel, negative: model.negativeLabel },
+          // A model trained with several negative values stores them joined with "|": the export writes the first.
+          labels: { positive: model.positiveLabel, negative: labelVocabularyOf(model).negatives[0]! },
           out: temp,
         });
         const data = await artifacts.putFile(temp, 'serving-window', 'parquet');

@@ -205,6 +205,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       modelName: spec.modelName,
       runId,
       ...(split.missingValues ? { missingValues: split.missingValues } : {}),
+      ...(described.booleanColumns ? { booleanColumns: described.booleanColumns } : {}),
     });
     stages.push(trained.summary);
 
