@@ -15,7 +15,8 @@ import { readServingState, type ServedModel } from '../data/servingState.js';
 import { jsonContentTypeProblem } from './contentTypeGuard.js';
 import { ModelFileError, type ModelFileProblem } from './modelFileError.js';
 import { describeValue, RequestFeatureEncoder } from './requestFeatureEncoder.js';
-import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE, type CounterSeries, type HistogramSeries } from './servingMetrics.js';
+import { ARMS, defineScoringMetrics, type ScoringMetrics } from './scoringMetrics.js';
+import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './servingMetrics.js';
 
 export interface ScoringServiceOptions {
   /** Directory holding `<model>/state.json` and the logs (RAREFLOW_SERVING). */
@@ -55,8 +56,6 @@ export interface ScoringService {
 
 /** Largest request body, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
-/** Upper bounds of the latency histogram, in seconds. */
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 /** Longest wait between two attempts to load a revision that failed, in ms. */
 const MAX_RETRY_MS = 30_000;
 /** A request id is an opaque string of at most this many characters. */
@@ -66,8 +65,6 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** At most one challenger-failure line per this many ms (the counter counts every one). */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
-const ARMS = ['champion', 'challenger'] as const;
-const CLASSES = ['positive', 'negative'] as const;
 
 // ---- loaded models and routing -----------------------------------------------------------------------------
 
@@ -142,17 +139,16 @@ class ScoringServiceImpl {
   closing = false;
 
   readonly metrics = new MetricsRegistry();
-  /** Answered by an arm: ok or error; never reached a model (arm "none"): error (503) or bad_request (400). */
-  private readonly requestCount: Record<ServingArm, Record<'ok' | 'error', CounterSeries>> & { none: Record<'error' | 'bad_request', CounterSeries> };
-  private readonly latency: Record<ServingArm, HistogramSeries>;
-  private readonly predictionCount: Record<ServingArm, Record<'positive' | 'negative', CounterSeries>>;
-  private readonly feedbackCount: Record<'positive' | 'negative', CounterSeries>;
-  private readonly feedbackRefused: CounterSeries;
-  private readonly loadFailures: CounterSeries;
-  readonly logWriteFailures: Record<'predictions' | 'feedback', CounterSeries>;
-  private readonly canaryWeight;
-  private readonly revisionGauge;
-  private readonly modelInfo;
+  private readonly requestCount: ScoringMetrics['requestCount'];
+  private readonly latency: ScoringMetrics['latency'];
+  private readonly predictionCount: ScoringMetrics['predictionCount'];
+  private readonly feedbackCount: ScoringMetrics['feedbackCount'];
+  private readonly feedbackRefused: ScoringMetrics['feedbackRefused'];
+  private readonly loadFailures: ScoringMetrics['loadFailures'];
+  readonly logWriteFailures: ScoringMetrics['logWriteFailures'];
+  private readonly canaryWeight: ScoringMetrics['canaryWeight'];
+  private readonly revisionGauge: ScoringMetrics['revisionGauge'];
+  private readonly modelInfo: ScoringMetrics['modelInfo'];
 
   constructor(
     private readonly o: Required<Pick<ScoringServiceOptions, 'servingDir' | 'modelName' | 'pollMs' | 'log'>> & { recentPredictions: number },
@@ -161,78 +157,20 @@ class ScoringServiceImpl {
     this.recentCap = o.recentPredictions;
     this.retryDelayMs = o.pollMs;
     const m = this.metrics;
-    const requests = m.counter({
-      name: 'rareflow_requests_total',
-      help: 'Score requests by the arm that answered (none: never reached a model) and outcome.',
-      labelNames: ['arm', 'status'],
-      labelValues: { arm: [...ARMS, 'none'], status: ['ok', 'error', 'bad_request'] },
-    });
-    this.requestCount = {
-      champion: { ok: requests.labels('champion', 'ok'), error: requests.labels('champion', 'error') },
-      challenger: { ok: requests.labels('challenger', 'ok'), error: requests.labels('challenger', 'error') },
-      none: { error: requests.labels('none', 'error'), bad_request: requests.labels('none', 'bad_request') },
-    };
-    const duration = m.histogram({
-      name: 'rareflow_request_duration_seconds',
-      help: 'Time from receiving a score request to its answer, by arm.',
-      labelNames: ['arm'],
-      labelValues: { arm: ARMS },
-      buckets: LATENCY_BUCKETS,
-    });
-    this.latency = { champion: duration.labels('champion'), challenger: duration.labels('challenger') };
-    const predictions = m.counter({
-      name: 'rareflow_predictions_total',
-      help: 'Predicted classes by arm.',
-      labelNames: ['arm', 'class'],
-      labelValues: { arm: ARMS, class: CLASSES },
-    });
-    this.predictionCount = {
-      champion: { positive: predictions.labels('champion', 'positive'), negative: predictions.labels('champion', 'negative') },
-      challenger: { positive: predictions.labels('challenger', 'positive'), negative: predictions.labels('challenger', 'negative') },
-    };
-    const feedback = m.counter({
-      name: 'rareflow_feedback_total',
-      help: "True labels received, by class (checked against the model's stored label values).",
-      labelNames: ['class'],
-      labelValues: { class: CLASSES },
-    });
-    this.feedbackCount = { positive: feedback.labels('positive'), negative: feedback.labels('negative') };
-    this.feedbackRefused = m
-      .counter({ name: 'rareflow_feedback_refused_total', help: "Labels refused (400): not one of the model's label values; nothing of their request was written." })
-      .labels();
-    const recall = m.gauge({
-      name: 'rareflow_recall',
-      help: "Per-class recall of the model now serving each arm, from feedback joined to this replica's recent predictions.",
-      labelNames: ['arm', 'class'],
-      labelValues: { arm: ARMS, class: CLASSES },
-    });
-    const precision = m.gauge({
-      name: 'rareflow_precision',
-      help: "Per-class precision of the model now serving each arm, from feedback joined to this replica's recent predictions.",
-      labelNames: ['arm', 'class'],
-      labelValues: { arm: ARMS, class: CLASSES },
-    });
-    this.canaryWeight = m.gauge({ name: 'rareflow_canary_weight', help: "The challenger's share of requests (0 without a canary)." });
-    this.canaryWeight.labels().set(0);
-    this.revisionGauge = m.gauge({ name: 'rareflow_serving_state_revision', help: 'Revision of the serving state now served (-1: none yet).' });
-    this.revisionGauge.labels().set(-1);
-    this.modelInfo = m.gauge({
-      name: 'rareflow_model_info',
-      help: 'The model serving each arm (1 per loaded arm).',
-      labelNames: ['arm', 'sha256'],
-      labelValues: { arm: ARMS },
-      maxSeries: 2,
-    });
-    const failures = m.counter({ name: 'rareflow_model_load_failures_total', help: 'Serving states whose models could not be loaded (the old routing stayed).' });
-    this.loadFailures = failures.labels();
-    const writeFailures = m.counter({
-      name: 'rareflow_log_write_failures_total',
-      help: 'Failed writes of a log batch (its rows stay queued for the next write).',
-      labelNames: ['log'],
-      labelValues: { log: ['predictions', 'feedback'] },
-    });
-    this.logWriteFailures = { predictions: writeFailures.labels('predictions'), feedback: writeFailures.labels('feedback') };
-    const recentGauge = m.gauge({ name: 'rareflow_recent_predictions', help: 'Predictions remembered for the feedback join.' });
+    const families = defineScoringMetrics(m);
+    ({
+      requestCount: this.requestCount,
+      latency: this.latency,
+      predictionCount: this.predictionCount,
+      feedbackCount: this.feedbackCount,
+      feedbackRefused: this.feedbackRefused,
+      loadFailures: this.loadFailures,
+      logWriteFailures: this.logWriteFailures,
+      canaryWeight: this.canaryWeight,
+      revisionGauge: this.revisionGauge,
+      modelInfo: this.modelInfo,
+    } = families);
+    const { recall, precision, recentGauge } = families;
     m.beforeRender(() => {
       recentGauge.labels().set(this.recent.size);
       recall.clear();
