@@ -13,6 +13,7 @@ import { compileRowScorer } from '../core/models/predictModel.js';
 import { ServingLog, type ServingArm } from '../data/servingLog.js';
 import { readServingState, type ServedModel } from '../data/servingState.js';
 import { jsonContentTypeProblem } from './contentTypeGuard.js';
+import { isPlainObject, MAX_REQUEST_ID, parseFeedbackRequest } from './feedbackRequest.js';
 import { ModelFileError, type ModelFileProblem } from './modelFileError.js';
 import { describeValue, RequestFeatureEncoder } from './requestFeatureEncoder.js';
 import { ARMS, defineScoringMetrics, type ScoringMetrics } from './scoringMetrics.js';
@@ -58,8 +59,6 @@ export interface ScoringService {
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Longest wait between two attempts to load a revision that failed, in ms. */
 const MAX_RETRY_MS = 30_000;
-/** A request id is an opaque string of at most this many characters. */
-const MAX_REQUEST_ID = 256;
 /** How long an idle keep-alive connection stays open, in ms. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** At most one challenger-failure line per this many ms (the counter counts every one). */
@@ -105,10 +104,6 @@ function packRecent(slot: number, arm: ServingArm, predicted: boolean): number {
 /** Index into ModelSlot.confusion: tp 0, fn 1, fp 2, tn 3. */
 function confusionIndex(truthPositive: boolean, predictedPositive: boolean): number {
   return (truthPositive ? 0 : 2) + (predictedPositive ? 0 : 1);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -550,37 +545,15 @@ class ScoringServiceImpl {
   }
 
   private feedback(text: string, res: ServerResponse, tsMs: number): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      return this.badRequest(res, `request body is not valid JSON (${(err as Error).message}); expected {"requestId": string, "label": ...} or {"items": [...]}`);
-    }
-    if (!isPlainObject(body)) return this.badRequest(res, `request body: expected a JSON object, got ${describeValue(body)}`);
-    let items: unknown[];
-    let where: (i: number) => string;
-    if (body.items !== undefined) {
-      if (!Array.isArray(body.items)) return this.badRequest(res, `items: expected an array of {"requestId", "label"}, got ${describeValue(body.items)}`);
-      items = body.items;
-      where = (i) => `items[${i}].`;
-    } else {
-      items = [body];
-      where = () => '';
-    }
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (!isPlainObject(item)) return this.badRequest(res, `items[${i}]: expected an object {"requestId", "label"}, got ${describeValue(item)}`);
-      const id = item.requestId;
-      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_REQUEST_ID) {
-        return this.badRequest(res, `${where(i)}requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${id === undefined ? 'nothing' : describeValue(id)}`);
-      }
-    }
+    const parsed = parseFeedbackRequest(text);
+    if ('error' in parsed) return this.badRequest(res, parsed.error);
+    const { items, where } = parsed;
     // Every label is checked before any is counted or written: a request with one refused label writes nothing.
     const champion = this.routing.champion;
     const judged: Array<{ requestId: string; label: string; positive: boolean }> = [];
     const refusals: string[] = [];
     for (let i = 0; i < items.length; i++) {
-      const item = items[i] as Record<string, unknown> & { requestId: string };
+      const item = items[i]!;
       const packed = this.recent.get(item.requestId);
       // Judged by the model that answered the request; feedback for a request this replica did not answer (or has
       // forgotten) by the current champion.
