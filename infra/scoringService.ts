@@ -53,6 +53,8 @@ export interface ScoringService {
   close(): Promise<void>;
   /** Reads state.json now and loads a new revision; rejects when it cannot be loaded (the old routing stays). */
   reload(): Promise<void>;
+  /** Null while a champion is served; else why not (what /healthz answers with its 503). */
+  unavailableReason(): string | null;
 }
 
 /** Largest request body, in bytes. */
@@ -381,8 +383,12 @@ class ScoringServiceImpl {
     return true;
   }
 
+  unavailableReason(): string | null {
+    return this.routing.champion ? null : this.unavailable();
+  }
+
   /** 503 text while nothing serves: the file that failed to load, or that nothing is published yet. */
-  private unavailable(): string {
+  unavailable(): string {
     return this.loadError?.message ?? `no champion is published for model ${this.o.modelName} yet`;
   }
 
@@ -662,6 +668,7 @@ export async function startScoringService(options: ScoringServiceOptions): Promi
     url,
     port: bound,
     reload: () => impl.refresh(true),
+    unavailableReason: () => impl.unavailableReason(),
     close: () => {
       closed ??= (async () => {
         impl.closing = true;

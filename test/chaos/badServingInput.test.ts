@@ -3,12 +3,14 @@
 // the field (and the allowed values), is counted, and leaves the serving directory byte-for-byte as it was.
 
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitModelArtifact } from '../../activities/trainModel.js';
+import { serveCommand } from '../../client/serveCommand.js';
 import { featureMatrix } from '../../core/dataset.js';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
@@ -211,6 +213,37 @@ describe('bad serving input', () => {
       expect(scored.status).toBe(503);
       expect(scored.error).toMatch(new RegExp(`^champion file failed verification: ${esc(store.pathOf(ref))} \\(its content sha256 is [0-9a-f]{64}, but the file says ${edited.contentSha256}: it was changed or damaged after training\\)$`));
     });
+  });
+
+  it('a fresh rareflow serve on a tampered champion names the file in its first line and in /healthz', async () => {
+    const dir = tempDir('fresh-serve');
+    const tampered = join(root, 'tampered-fresh.json');
+    writeFileSync(tampered, readFileSync(store.pathOf(textModel.ref), 'utf8').replace('"threshold":', '"threshold": '));
+    await publish(dir, 1, { ...textModel.served, uri: pathToFileURL(tampered).href });
+    const saved = process.env.RAREFLOW_SERVING;
+    process.env.RAREFLOW_SERVING = dir;
+    const signals = new EventEmitter();
+    const lines: string[] = [];
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => (started = resolve));
+    const stopped = serveCommand({ model: MODEL_NAME, port: 0 }, (line) => lines.push(line), signals as never, { onStarted: () => started() });
+    try {
+      await ready;
+      const before = await digest(dir);
+      expect(lines[0]).toMatch(new RegExp(`; answering 503 for now: champion file failed verification: ${esc(tampered)} \\(its sha256 is `));
+      const url = /at (http:\/\/\S+) /.exec(lines[0]!)![1]!;
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { error: string }).error).toMatch(new RegExp(`^champion file failed verification: ${esc(tampered)} `));
+      signals.emit('SIGTERM');
+      await stopped;
+      expect(await digest(dir)).toEqual(before);
+    } finally {
+      if (saved === undefined) delete process.env.RAREFLOW_SERVING;
+      else process.env.RAREFLOW_SERVING = saved;
+      signals.emit('SIGINT');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing champion file is named as unreadable, not as "no champion"', async () => {
