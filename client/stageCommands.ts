@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
+import { checkBooleanInputColumns } from './booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 
 // What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
@@ -408,6 +409,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
   const positive = await positiveSpellingIn(a.input, a.label, model);
+  await checkBooleanInputColumns(a.input, model);
   const d = await readInput({ input: a.input, label: a.label, positive, features: model.featureNames, keepMissing: model.missingValues !== undefined });
   const scores = scoreModel(model, d.data.x);
   const report = classificationReport(d.data.y, scores, model.threshold);

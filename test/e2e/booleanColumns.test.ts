@@ -35,6 +35,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'score.csv'), rowsCsv(12, false));
   writeFileSync(join(dir, 'eval-unknown.csv'), `${rowsCsv(20, true).trimEnd()}\n1.5,Yes,True,chargeback\n`);
   writeFileSync(join(dir, 'eval-case.csv'), rowsCsv(20, true).replace(/,fraud$/gm, ',Fraud'));
+  writeFileSync(join(dir, 'score-two.csv'), 'amount,member,verified\n1.0,1,0\n0.5,2,1\n');
+  writeFileSync(join(dir, 'eval-half.csv'), 'amount,member,verified,outcome\n1.0,1,0.5,fraud\n0.5,0,1,ok\n');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +83,7 @@ describe('boolean-like columns', () => {
     }
   });
 
-  it('evaluate refuses a label value that is not one of the model\'s classes, with exit 2 and nothing written', async () => {
+  it('evaluate refuses a label value that is not one of the model\'s classes, and predict and evaluate a non-0/1 boolean value, with exit 2 and nothing written', async () => {
     if (!existsSync(join(dir, 'model.json'))) expect((await run(['fit', '--input', 'train.csv', '--label', 'outcome', '--out', 'model.json'])).code).toBe(0);
     const unknown = await run(['evaluate', '--model', 'model.json', '--input', 'eval-unknown.csv', '--label', 'outcome', '--report', 'report-unknown']);
     expect(unknown.code).toBe(2);
@@ -91,6 +93,15 @@ describe('boolean-like columns', () => {
     expect(cased.code).toBe(2);
     expect(cased.stderr).toContain('holds "Fraud" (4 rows), which is not a class of this model; expected "fraud" (positive) or "ok"');
     expect(existsSync(join(dir, 'report-case'))).toBe(false);
+    // A boolean-like column given other numbers: predict and evaluate refuse as /score does, writing nothing.
+    const two = await run(['predict', '--model', 'model.json', '--input', 'score-two.csv', '--out', 'scores-two.csv']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('column "member" in score-two.csv holds 2 at data row 2; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0');
+    expect(existsSync(join(dir, 'scores-two.csv'))).toBe(false);
+    const half = await run(['evaluate', '--model', 'model.json', '--input', 'eval-half.csv', '--label', 'outcome', '--report', 'report-half']);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('column "verified" in eval-half.csv holds 0.5 at data row 1; this model read it as a boolean-like column');
+    expect(existsSync(join(dir, 'report-half'))).toBe(false);
     const fine = await run(['evaluate', '--model', 'model.json', '--input', 'train.csv', '--label', 'outcome', '--json']);
     expect(fine.code, fine.stderr).toBe(0);
     expect(fine.json<{ rows: number }>().rows).toBe(300);
