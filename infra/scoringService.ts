@@ -127,8 +127,11 @@ class ScoringServiceImpl {
   private refreshing: Promise<void> = Promise.resolve();
   /** The revision whose load failed last ('unreadable': state.json itself could not be read), retried with backoff. */
   private failedRevision: number | 'unreadable' | null = null;
-  /** The model file that failed to load last, until a revision loads: named by /score and /healthz while nothing serves. */
-  private loadError: ModelFileError | null = null;
+  /**
+   * Why the last load failed (a model file named by ModelFileError, or the serving state itself), until a revision
+   * loads: /score and /healthz answer with it while nothing serves, never "no champion is published".
+   */
+  private loadError: string | null = null;
   private retryDelayMs: number;
   private retryAtMs = 0;
   private lastErrorLogMs = -Infinity;
@@ -257,7 +260,7 @@ class ScoringServiceImpl {
       this.retryDelayMs = failed === this.failedRevision ? Math.min(this.retryDelayMs * 2, MAX_RETRY_MS) : this.o.pollMs;
       this.failedRevision = failed;
       this.retryAtMs = Date.now() + this.retryDelayMs;
-      this.loadError = err instanceof ModelFileError ? err : null;
+      this.loadError = err instanceof ModelFileError ? err.message : `the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName} could not be loaded: ${(err as Error).message}`;
       this.o.log(`could not load the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName}: ${(err as Error).message}; ${still}`);
       throw err;
     }
@@ -389,7 +392,7 @@ class ScoringServiceImpl {
 
   /** 503 text while nothing serves: the file that failed to load, or that nothing is published yet. */
   unavailable(): string {
-    return this.loadError?.message ?? `no champion is published for model ${this.o.modelName} yet`;
+    return this.loadError ?? `no champion is published for model ${this.o.modelName} yet`;
   }
 
   /** Collects the body (at most 1 MB) and hands it on as text; a larger body is a bad request. */
@@ -606,7 +609,7 @@ class ScoringServiceImpl {
       canaryWeight: r.challenger ? r.weight : 0,
       ...(r.challenger ? { challenger: r.challenger.sha256 } : {}),
       revision: r.revision,
-      ...(this.loadError ? { newerRevisionRefused: this.loadError.message } : {}),
+      ...(this.loadError ? { newerRevisionRefused: this.loadError } : {}),
     });
   }
 }

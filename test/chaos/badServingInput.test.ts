@@ -16,7 +16,7 @@ import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
-import { feedbackLogDir, predictionLogDir } from '../../data/servingState.js';
+import { feedbackLogDir, predictionLogDir, servingStatePath } from '../../data/servingState.js';
 import { startScoringService, type ScoringService } from '../../infra/scoringService.js';
 import { listFiles } from '../support/stateSnapshot.js';
 import { fitTestModel, generatedRows, metricValue, publish, storeModel, tempDir, MODEL_NAME, type StoredModel } from '../serve/servingFixtures.js';
@@ -242,6 +242,24 @@ describe('bad serving input', () => {
       if (saved === undefined) delete process.env.RAREFLOW_SERVING;
       else process.env.RAREFLOW_SERVING = saved;
       signals.emit('SIGINT');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a serving state that is not JSON is named at /healthz, not hidden as "no champion"', async () => {
+    const dir = tempDir('bad-state');
+    try {
+      await publish(dir, 1, textModel.served);
+      writeFileSync(servingStatePath(dir, MODEL_NAME), '{"format": "rareflow-serving-state", "revision": ');
+      const s = await startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, flushMs: 60_000, log: () => undefined });
+      try {
+        const health = await fetch(`${s.url}/healthz`);
+        expect(health.status).toBe(503);
+        expect(((await health.json()) as { error: string }).error).toMatch(new RegExp(`^the serving state of ${MODEL_NAME} could not be loaded: .*${esc(servingStatePath(dir, MODEL_NAME))}`));
+      } finally {
+        await s.close();
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
