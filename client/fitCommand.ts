@@ -20,6 +20,9 @@ import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './stageCommands.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs, type MissingValueSummary } from './missingValueFlags.js';
 import { createHash } from 'node:crypto';
+import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
+import { memoryBudget } from '../data/memoryBudget.js';
+import { fileRowCounts } from '../data/positiveScan.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
 const MAX_AUTO_CATEGORIES = 50;
@@ -103,6 +106,12 @@ export async function fitCommand(a: FitArgs) {
 
   let t = performance.now();
   const cols = await chooseColumns(a.input, a.label, a.categorical ?? [], spec.input.exclude ?? []);
+  if (formatOf(a.input) !== 'arrow') {
+    // Every stage's memory, checked against the budget before the file is read.
+    const [rows] = await fileRowCounts([a.input]);
+    const shape = { targetSize: 0, rows: rows!, columns: cols.features.length, rowsParameter: `--input ${a.input}`, readStage: 'reading the input' };
+    checkMemoryBudget(pipelineMemory({ ...shape, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model }), memoryBudget());
+  }
   const requestedPositive = a.positive ?? spec.input.positive;
   const labelClasses = await labelValuesInOrder(a.input, a.label);
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
