@@ -4,6 +4,7 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
+import { diskFullMessage, diskFullPath } from '../data/diskFull.js';
 import { durationFlagMs, helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
 import { DEMO_DEFAULTS } from './demoDefaults.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from './missingValueFlags.js';
@@ -564,6 +565,15 @@ function invalidInputCause(err: unknown): string | undefined {
   return undefined;
 }
 
+/** A full disk, from a local write (ENOSPC) or a DiskFull failure of an activity, as one line; else undefined. */
+function diskFullCause(err: unknown): string | undefined {
+  for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.type === 'DiskFull') return e.message; // DISK_FULL_FAILURE_TYPE (contract.ts), as InvalidInput above
+  }
+  const path = diskFullPath(err);
+  return path === undefined ? undefined : diskFullMessage(path);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -601,6 +611,11 @@ export async function main(argv: string[]): Promise<number> {
     if (input) {
       process.stderr.write(`rareflow ${name}: ${input}\n`);
       return 2;
+    }
+    const diskFull = diskFullCause(err);
+    if (diskFull) {
+      process.stderr.write(`rareflow ${name}: ${diskFull}\n`);
+      return 3;
     }
     process.stderr.write(`rareflow ${name}: ${(err as Error).message ?? String(err)}\n`);
     if (process.env.RAREFLOW_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
