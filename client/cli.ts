@@ -353,13 +353,14 @@ const commands: Command[] = [
     usage: 'rareflow run --config PIPELINE.json [--wait] [--reason TEXT] [--json]',
     flags: {
       config: { type: 'string', help: 'pipeline spec (see README)', required: true, placeholder: 'PIPELINE.json' },
-      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome' },
+      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome; exit 1 unless it was promoted' },
       reason: { type: 'string', help: 'why this retrain (recorded)', placeholder: 'TEXT' },
       json,
     },
     run: async (f, _p, say) => {
       const r = await (await orchestrated()).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
-      return { value: r, shownToHuman: 'outcome' in r };
+      // --wait: exit 0 only when the retrain was promoted; any other outcome (rejected, rolled back...) exits 1.
+      return { value: r, shownToHuman: 'outcome' in r, exitCode: 'outcome' in r && r.outcome !== 'promoted' ? 1 : 0 };
     },
   },
   {
@@ -540,7 +541,7 @@ function overview(): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`),
     '',
-    'Exit codes: 0 success, 1 a verdict you asked to fail on (gates), 2 bad input.',
+    'Exit codes: 0 success, 1 a verdict you asked to fail on (evaluate --gates; run --wait when the retrain was not promoted), 2 bad input, 3 any other failure (disk full, server unreachable).',
     'Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY) or the embedded dev server.',
   ].join('\n');
 }

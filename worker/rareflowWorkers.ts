@@ -69,6 +69,18 @@ const quietBundlerLogger = {
 };
 
 let runtimeInstalled = false;
+/** Where the SDK's log lines go while a command holds them (`run --wait` prints them grouped, before its outcome). */
+let heldLogLines: string[] | undefined;
+
+/** Keeps the SDK's log lines from now on instead of printing them; the returned function gives them back and stops. */
+export function holdWorkerLogLines(): () => string[] {
+  const held: string[] = [];
+  heldLogLines = held;
+  return () => {
+    if (heldLogLines === held) heldLogLines = undefined;
+    return held;
+  };
+}
 
 /**
  * Keeps the SDK's own log at WARN (RAREFLOW_LOG_LEVEL overrides), so a CLI user sees rareflow's progress, not
@@ -82,7 +94,9 @@ export function installWorkerRuntime(): void {
     const quiet = new DefaultLogger(level, (entry) => {
       // A registry-only worker has no workflows by design; the SDK warns about it on every start.
       if (entry.message.startsWith('No workflows registered')) return;
-      process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}\n`);
+      const line = `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}`;
+      if (heldLogLines) heldLogLines.push(line);
+      else process.stderr.write(`${line}\n`);
     });
     Runtime.install({ logger: quiet });
   } catch {
