@@ -17,6 +17,8 @@ export interface DescribeInputResult extends InputProfile {
   positiveTarget: number;
   /** N: the spec's target size, or max(20 000, 2·Nr) when it has none. */
   targetSize: number;
+  /** Each stage's estimated memory and the budget it was checked against (bytes). */
+  memory: { budgetBytes: number; stages: Array<{ stage: string; bytes: number }> };
 }
 
 export function describeInputActivities() {
@@ -56,19 +58,18 @@ export function describeInputActivities() {
             `sampling.targetSize ${targetSize} is below Nr = ${positiveTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
           );
         }
-        checkMemoryBudget(
-          pipelineMemory({
-            targetSize,
-            rows: Math.min(targetSize, profile.rows),
-            columns: profile.featureNames.length,
-            positives: Math.min(positiveTarget, profile.positives),
-            ...(input.denoise ? { denoise: input.denoise } : {}),
-            ...(input.adasyn ? { adasyn: input.adasyn } : {}),
-            ...(input.model ? { model: input.model } : {}),
-          }),
-          memoryBudget(),
-        );
-        return { ...profile, params, positiveTarget, targetSize };
+        const memory = pipelineMemory({
+          targetSize,
+          rows: Math.min(targetSize, profile.rows),
+          columns: profile.featureNames.length,
+          positives: Math.min(positiveTarget, profile.positives),
+          ...(input.denoise ? { denoise: input.denoise } : {}),
+          ...(input.adasyn ? { adasyn: input.adasyn } : {}),
+          ...(input.model ? { model: input.model } : {}),
+        });
+        const budget = memoryBudget();
+        checkMemoryBudget(memory, budget);
+        return { ...profile, params, positiveTarget, targetSize, memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) } };
       });
     },
   };
