@@ -109,7 +109,7 @@ export async function fitCommand(a: FitArgs) {
   if (formatOf(a.input) !== 'arrow') {
     // Every stage's memory, checked against the budget before the file is read.
     const [rows] = await fileRowCounts([a.input]);
-    const shape = { targetSize: 0, rows: rows!, columns: cols.features.length, rowsParameter: `--input ${a.input}`, readStage: 'reading the input' };
+    const shape = { targetSize: 0, rows: rows!, columns: cols.features.length, rowsParameter: 'the rows of --input (sample it first with rareflow sample)', readStage: 'reading the input' };
     checkMemoryBudget(pipelineMemory({ ...shape, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model }), memoryBudget());
   }
   const requestedPositive = a.positive ?? spec.input.positive;

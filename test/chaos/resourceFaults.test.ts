@@ -158,6 +158,22 @@ describe('memory budget from the CLI: exit 2, one line, nothing written', () => 
     expect(await listFiles(dir)).toEqual(before);
   });
 
+  const stageCases: Array<[string, string[], RegExp]> = [
+    ['train --model forest', ['train', '--model', 'forest', '--trees', '300'], /^rareflow train: training \(forest\) would need about [\d.]+ MiB of memory \(3000 rows × 6 columns × 8 bytes, plus 300 trees of up to 6000 nodes × 40 bytes\), above the memory budget of 600\.0 KiB \(RAREFLOW_MEMORY_BUDGET=600K\); lower --trees/],
+    ['denoise --k 60', ['denoise', '--k', '60'], /^rareflow denoise: label-noise filtering \(enn\) would need about [\d.]+ MiB .*3000 × 61 neighbours × 12 bytes\).*; lower --k/],
+    ['adasyn --k 60', ['adasyn', '--k', '60'], /^rareflow adasyn: ADASYN would need about [\d.]+ MiB of memory \(3000 rows in and 6000 out × 6 columns.*; lower --max-synthetic-ratio/],
+  ];
+  for (const [what, args, message] of stageCases) {
+    it(`${what} above RAREFLOW_MEMORY_BUDGET=600K`, async () => {
+      const before = await listFiles(dir);
+      const r = await runCli([...args, '--input', narrow, '--label', 'label', '--out', join(dir, 'stage-out.parquet')], { cwd: dir, env: { RAREFLOW_MEMORY_BUDGET: '600K' } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(await listFiles(dir)).toEqual(before);
+    });
+  }
+
   it('fit of a 1,200-column logistic regression trains (L-BFGS) instead of being refused', async () => {
     const wide = join(dir, 'wide1200.parquet');
     await generateSyntheticDataset({ rows: 600, positiveRate: 0.2, features: 1200, seed: 6, out: wide });
