@@ -53,7 +53,7 @@ export function sampleMemory(targetSize: number, rows: number, columns: number, 
   return {
     stage,
     bytes: product(targetSize, 9) + 2 * product(rows, columns, VALUE_BYTES),
-    detail: `${targetSize} reservoir slots × 9 bytes, plus 2 copies of ${rows} rows × ${columns} columns × ${VALUE_BYTES} bytes`,
+    detail: `${targetSize > 0 ? `${targetSize} reservoir slots × 9 bytes, plus ` : ''}2 copies of ${rows} rows × ${columns} columns × ${VALUE_BYTES} bytes`,
     parameter,
   };
 }
