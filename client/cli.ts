@@ -4,6 +4,7 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
+import { diskFullMessage, diskFullPath } from '../data/diskFull.js';
 import { durationFlagMs, helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
 import { DEMO_DEFAULTS } from './demoDefaults.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from './missingValueFlags.js';
@@ -352,13 +353,14 @@ const commands: Command[] = [
     usage: 'rareflow run --config PIPELINE.json [--wait] [--reason TEXT] [--json]',
     flags: {
       config: { type: 'string', help: 'pipeline spec (see README)', required: true, placeholder: 'PIPELINE.json' },
-      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome' },
+      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome; exit 1 unless it was promoted' },
       reason: { type: 'string', help: 'why this retrain (recorded)', placeholder: 'TEXT' },
       json,
     },
     run: async (f, _p, say) => {
       const r = await (await orchestrated()).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
-      return { value: r, shownToHuman: 'outcome' in r };
+      // --wait: exit 0 only when the retrain was promoted; any other outcome (rejected, rolled back...) exits 1.
+      return { value: r, shownToHuman: 'outcome' in r, exitCode: 'outcome' in r && r.outcome !== 'promoted' ? 1 : 0 };
     },
   },
   {
@@ -539,7 +541,7 @@ function overview(): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`),
     '',
-    'Exit codes: 0 success, 1 a verdict you asked to fail on (gates), 2 bad input.',
+    'Exit codes: 0 success, 1 a verdict you asked to fail on (evaluate --gates; run --wait when the retrain was not promoted), 2 bad input, 3 any other failure (disk full, server unreachable).',
     'Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY) or the embedded dev server.',
   ].join('\n');
 }
@@ -562,6 +564,15 @@ function invalidInputCause(err: unknown): string | undefined {
     if (e.type === 'InvalidInput') return e.message;
   }
   return undefined;
+}
+
+/** A full disk, from a local write (ENOSPC) or a DiskFull failure of an activity, as one line; else undefined. */
+function diskFullCause(err: unknown): string | undefined {
+  for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.type === 'DiskFull') return e.message; // DISK_FULL_FAILURE_TYPE (contract.ts), as InvalidInput above
+  }
+  const path = diskFullPath(err);
+  return path === undefined ? undefined : diskFullMessage(path);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -601,6 +612,11 @@ export async function main(argv: string[]): Promise<number> {
     if (input) {
       process.stderr.write(`rareflow ${name}: ${input}\n`);
       return 2;
+    }
+    const diskFull = diskFullCause(err);
+    if (diskFull) {
+      process.stderr.write(`rareflow ${name}: ${diskFull}\n`);
+      return 3;
     }
     process.stderr.write(`rareflow ${name}: ${(err as Error).message ?? String(err)}\n`);
     if (process.env.RAREFLOW_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);

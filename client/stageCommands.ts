@@ -22,6 +22,8 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
+import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
+import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
@@ -121,6 +123,7 @@ export async function sampleCommand(a: SampleArgs) {
       `--target-size ${a.targetSize} is below Nr = ${positiveTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
     );
   }
+  checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
   const counts = await fileRowCounts(profile.files);
   const plan = planShards(profile.files, counts, a.shards);
   const targets = shardTargets(a.targetSize, positiveTarget, plan.length);
@@ -220,6 +223,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   }
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
+  checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
   const { filterAndType } = await labelNoiseActivity();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
@@ -252,6 +256,8 @@ export async function adasynCommand(
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
+  const growth = Math.min(a.beta, a.maxSyntheticRatio ?? Number.POSITIVE_INFINITY, a.maxSyntheticRows !== undefined ? a.maxSyntheticRows / Math.max(1, d.rows) : Number.POSITIVE_INFINITY);
+  checkMemoryBudget([neighbourMemory('ADASYN', d.rows, d.featureNames.length, a.k, '--max-synthetic-ratio', d.rows + Math.ceil(d.rows * growth))], memoryBudget());
   // One-hot columns of --categorical features: one distance step per category change, voted, never interpolated.
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling, categoricalGroups: groups });
@@ -333,6 +339,8 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
   fitData = { x: filled.parts[0]!, y: fitData.y };
   if (validation) validation = { x: filled.parts[1]!, y: validation.y };
   const missingValues = modelMissingValues(fill);
+  const columns = d.featureNames.length;
+  checkMemoryBudget([a.model === 'forest' ? { ...forestMemory(fitData.y.length, columns, a.trees ?? 100), parameter: '--trees' } : { ...logisticMemory(fitData.y.length, columns), parameter: 'the rows of --input' }], memoryBudget());
   const { artifact, note } = await fitModelArtifact(fitData, {
     model: {
       kind: a.model,

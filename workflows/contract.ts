@@ -16,6 +16,8 @@ export const FailureType = {
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
+/** A full disk (ENOSPC): retried twice in case space is freed, then non-retryable (worker/diskFullFailure.ts). */
+export const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 
 /** A file in the artifact store, addressed by the sha256 of its bytes (declared in data/, shared as a type). */
 export type { ArtifactRef } from '../data/artifactStore.js';

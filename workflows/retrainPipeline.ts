@@ -58,7 +58,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   });
 
   const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
-  const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling });
+  // The later stages ride along so their memory is checked before anything is sampled or written (payload only).
+  const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model });
 
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
   // and bad input must leave nothing in the registry); histories from before this patch registered first.
