@@ -83,11 +83,31 @@ export function priorCorrected(scores: Float64Array, fitPrior: number, prior: nu
   return out;
 }
 
-interface StoredReference {
+/** The drift reference as stored next to a model: the report's reference plus the priors its window scores need. */
+export interface StoredReference {
   reference: DriftReference;
   rawPrior: number;
   fitPrior: number;
   featureIndexes: number[];
+}
+
+/**
+ * The report of one served window (rows in the reference's feature order, row-major) against a stored reference:
+ * what checkDrift runs once it has read the window's rows.
+ */
+export function servedWindowReport(stored: StoredReference, values: Float64Array, scores: Float64Array, labels: Int8Array, options: Partial<DriftOptions>): DriftReport {
+  const names = stored.reference.features.map((f) => f.name);
+  return driftReport(
+    stored.reference,
+    {
+      features: { rows: scores.length, cols: names.length, values, names },
+      scores,
+      labels,
+      // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
+      ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
+    },
+    options,
+  );
 }
 
 export interface CheckDriftInput {
@@ -195,17 +215,11 @@ export function driftCheckActivities(deps: ComputeDeps) {
           values.push(...row);
         });
         if (keep.length === 0) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
-        const scores = Float64Array.from(keep, (i) => served.scores[i]!);
-        const labels = Int8Array.from(keep, (i) => served.truth[i]!);
-        const report: DriftReport = driftReport(
-          stored.reference,
-          {
-            features: { rows: keep.length, cols: names.length, values: Float64Array.from(values), names },
-            scores,
-            labels,
-            // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
-            ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
-          },
+        const report = servedWindowReport(
+          stored,
+          Float64Array.from(values),
+          Float64Array.from(keep, (i) => served.scores[i]!),
+          Int8Array.from(keep, (i) => served.truth[i]!),
           input.options ?? {},
         );
         const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
