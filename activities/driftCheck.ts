@@ -2,14 +2,13 @@
 // training and test rows, reweighted to the prior of the raw data), the check of one serving window against it,
 // and the export of a recent labelled window as training data for a drift-triggered retrain.
 
-import { readFile } from 'node:fs/promises';
 import { takeRows, type LabelledData } from '../core/dataset.js';
 import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { seededRandom } from '../core/random.js';
-import { ArtifactStore } from '../data/artifactStore.js';
+import { ArtifactStore, readFileVerified } from '../data/artifactStore.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import { exportLabelledServingWindow, readServingRows } from '../data/servingLog.js';
 import { readServingState } from '../data/servingState.js';
@@ -191,7 +190,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
         if (!champion) return empty('no-champion', null);
         const found = await artifacts.findByKey(referenceKey(champion.sha256));
         if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
-        const stored = JSON.parse(await readFile(artifacts.pathOf(found.reference), 'utf8')) as StoredReference;
+        const stored = JSON.parse((await artifacts.readVerified(found.reference)).toString('utf8')) as StoredReference;
         const names = stored.reference.features.map((f) => f.name);
 
         const served = await readServingRows({ servingDir, modelName: input.modelName, fromMs: input.fromMs, toMs: input.toMs, modelSha256: champion.sha256 });
@@ -251,7 +250,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
         const state = await readServingState(servingDir, input.modelName);
         if (!state?.champion) throw new InvalidInputError('model', `model ${input.modelName} has no published champion to take the recent window's columns from`);
         const modelPath = new URL(state.champion.uri).pathname;
-        const model = parseModelArtifact(JSON.parse(await readFile(modelPath, 'utf8')), modelPath);
+        const model = parseModelArtifact(JSON.parse((await readFileVerified(modelPath, state.champion.sha256, 'champion model')).toString('utf8')), modelPath);
         const temp = artifacts.tempPath('parquet');
         const written = await exportLabelledServingWindow({
           servingDir,

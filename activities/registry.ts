@@ -1,7 +1,6 @@
 // Registry activities: the only writers of the DuckDB registry. They run on their own task queue, served by one
 // worker, and every write is idempotent so a retried activity never duplicates a row.
 
-import { readFile } from 'node:fs/promises';
 import { classCounts } from '../core/dataset.js';
 import type { ClassificationReport } from '../core/metrics/classMetrics.js';
 import type { GateEvaluation } from '../core/gates/evaluateGates.js';
@@ -110,7 +109,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
         threshold: input.threshold,
         createdAt: input.createdAt,
       });
-      const report = JSON.parse(await readFile(artifacts.pathOf(input.report), 'utf8')) as {
+      const report = JSON.parse((await artifacts.readVerified(input.report)).toString('utf8')) as {
         challenger: ClassificationReport;
         champion?: { model: string; report: ClassificationReport };
         evaluation: GateEvaluation;

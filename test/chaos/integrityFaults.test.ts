@@ -1,0 +1,216 @@
+// Integrity faults: stored artifacts and model files changed on disk after they were written (one byte flipped in
+// an .arrow, an edited model JSON, a damaged drift reference). A reused output is re-hashed and recomputed from
+// its inputs; an input that cannot be recomputed where it is read fails as a non-retryable IntegrityError naming
+// the file, and leaves nothing behind. Data: yeast3 (test/fixtures).
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driftCheckActivities } from '../../activities/driftCheck.js';
+import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
+import { trainModelActivities } from '../../activities/trainModel.js';
+import { validateModelActivities } from '../../activities/validateModel.js';
+import { takeRows, type LabelledData } from '../../core/dataset.js';
+import { defaultGateSpec } from '../../core/gates/gateSpec.js';
+import { ArtifactStore, type ArtifactRef } from '../../data/artifactStore.js';
+import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
+import { SERVING_STATE_FORMAT, writeServingState } from '../../data/servingState.js';
+import { FailureType } from '../../workflows/contract.js';
+import { auditArtifactStore, listFiles } from '../support/stateSnapshot.js';
+
+let base: string;
+let yeast: { data: LabelledData; names: string[] };
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'rareflow-integrity-'));
+  const lines = (await readFile(join(process.cwd(), 'test/fixtures/yeast3.csv'), 'utf8')).trim().split('\n');
+  const header = lines[0]!.split(',');
+  const cols = header.length - 1;
+  const values = new Float64Array((lines.length - 1) * cols);
+  const y = new Uint8Array(lines.length - 1);
+  lines.slice(1).forEach((line, r) => {
+    const cells = line.split(',');
+    for (let c = 0; c < cols; c++) values[r * cols + c] = Number(cells[c]);
+    y[r] = cells[cols]!.trim() === 'positive' ? 1 : 0;
+  });
+  yeast = { data: { x: { rows: y.length, cols, values }, y }, names: header.slice(0, cols) };
+});
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+let stores = 0;
+/** A fresh store holding yeast3's even rows as the training split and its odd rows as the test split. */
+async function freshStore() {
+  const root = join(base, `store-${stores++}`);
+  const artifacts = new ArtifactStore(root);
+  const even = Int32Array.from({ length: Math.ceil(yeast.data.y.length / 2) }, (_, i) => 2 * i);
+  const odd = Int32Array.from({ length: Math.floor(yeast.data.y.length / 2) }, (_, i) => 2 * i + 1);
+  const train = await saveDatasetArtifact(artifacts, 'train', { data: takeRows(yeast.data, even), featureNames: yeast.names, labelName: 'label' });
+  const test = await saveDatasetArtifact(artifacts, 'test', { data: takeRows(yeast.data, odd), featureNames: yeast.names, labelName: 'label' });
+  return { root, artifacts, train, test };
+}
+
+const trainInput = (train: ArtifactRef, validation: ArtifactRef) => ({
+  train,
+  validation,
+  model: { kind: 'logreg' as const, threshold: 'prevalence' as const },
+  labels: { positive: 'positive', negative: 'negative' },
+  seed: 1,
+  modelName: 'yeast3',
+  runId: 'integrity',
+});
+
+async function flipByte(path: string, at: (length: number) => number): Promise<void> {
+  const bytes = await readFile(path);
+  const i = at(bytes.length);
+  bytes[i] = bytes[i]! ^ 0xff;
+  await writeFile(path, bytes);
+}
+
+/** The non-retryable IntegrityError failure `p` rejects with (fails the test on anything else). */
+async function integrityFailure(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  const failure = err as ApplicationFailure;
+  expect(failure.type).toBe(FailureType.integrity);
+  expect(failure.nonRetryable).toBe(true);
+  return failure;
+}
+
+describe('a reused output that changed on disk is recomputed, never reused', () => {
+  it('one byte flipped in a memoised .arrow (noise filter output): the stage recomputes it', async () => {
+    const { root, artifacts, train } = await freshStore();
+    const filter = filterLabelNoiseActivities({ artifacts }).filterLabelNoise;
+    const input = { train, method: 'enn' as const, k: 3 };
+    const first = await filter(input);
+    const path = artifacts.pathOf(first.dataset);
+    const original = await readFile(path);
+    await flipByte(path, (n) => n - 200);
+    expect(await artifacts.check(first.dataset)).toMatchObject({ status: 'corrupt', path });
+    const again = await filter(input);
+    expect(again.dataset).toEqual(first.dataset);
+    expect((await readFile(path)).equals(original)).toBe(true);
+    const audit = await auditArtifactStore(root);
+    expect(audit.mismatched).toEqual([]);
+    expect(audit.leftovers).toEqual([]);
+  });
+
+  it('an edited model JSON (memoised training output): training recomputes it', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const trainModel = trainModelActivities({ artifacts }).trainModel;
+    const first = await trainModel(trainInput(train, test));
+    const path = artifacts.pathOf(first.model);
+    const original = await readFile(path, 'utf8');
+    const edited = JSON.parse(original) as { threshold: number };
+    edited.threshold = 0.000001;
+    await writeFile(path, JSON.stringify(edited));
+    const again = await trainModel(trainInput(train, test));
+    expect(again.model).toEqual(first.model);
+    expect(again.threshold).toBe(first.threshold);
+    expect(await readFile(path, 'utf8')).toBe(original);
+    expect((await auditArtifactStore(root)).mismatched).toEqual([]);
+  });
+
+  it('a damaged memoised result record: the stage recomputes it', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const trainModel = trainModelActivities({ artifacts }).trainModel;
+    const first = await trainModel(trainInput(train, test));
+    const before = await listFiles(root);
+    const resultFile = Object.keys(before).filter((f) => f.endsWith('.json') && !f.startsWith('keys/') && f !== artifacts.pathOf(first.model).slice(root.length + 1));
+    expect(resultFile).toHaveLength(1);
+    const resultPath = join(root, resultFile[0]!);
+    const original = await readFile(resultPath, 'utf8');
+    await writeFile(resultPath, original.replace(/"threshold":[0-9.e-]+/, '"threshold":0.999'));
+    const again = await trainModel(trainInput(train, test));
+    expect(again.model).toEqual(first.model);
+    expect(again.threshold).toBe(first.threshold);
+    // The damaged record is gone (or rewritten with its original bytes when the recomputed timing matched).
+    const after = await listFiles(root);
+    if (after[resultFile[0]!] !== undefined) expect(await readFile(resultPath, 'utf8')).toBe(original);
+    const audit = await auditArtifactStore(root);
+    expect(audit.mismatched).toEqual([]);
+    expect(audit.leftovers).toEqual([]);
+    expect(Object.keys(after).length).toBe(Object.keys(before).length);
+  });
+
+  it('storing content whose stored copy was damaged replaces the damaged copy', async () => {
+    const { artifacts } = await freshStore();
+    const ref = await artifacts.putBytes('{"a": 1}', 'note', 'json');
+    await writeFile(artifacts.pathOf(ref), '{"a": 2}');
+    const again = await artifacts.putBytes('{"a": 1}', 'note', 'json');
+    expect(again).toEqual(ref);
+    expect(await readFile(artifacts.pathOf(ref), 'utf8')).toBe('{"a": 1}');
+    expect(await artifacts.check(ref)).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('an input that changed on disk fails as IntegrityError naming the file, and writes nothing', () => {
+  it('an edited model JSON given to validation', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const { model } = await trainModelActivities({ artifacts }).trainModel(trainInput(train, test));
+    const path = artifacts.pathOf(model);
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"threshold":', '"threshold": '));
+    const before = await listFiles(root);
+    const failure = await integrityFailure(validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never }));
+    expect(failure.message).toBe(
+      `model file failed verification: ${path} has sha256 ${(await artifacts.check(model) as { actualSha256: string }).actualSha256}, expected ${model.sha256}; it was changed or damaged after it was written`,
+    );
+    expect(await listFiles(root)).toEqual(before);
+  });
+
+  it('one byte flipped in the training split (.arrow) read by the noise filter', async () => {
+    const { root, artifacts, train } = await freshStore();
+    const path = artifacts.pathOf(train);
+    await flipByte(path, (n) => Math.floor(n / 2));
+    const before = await listFiles(root);
+    const failure = await integrityFailure(filterLabelNoiseActivities({ artifacts }).filterLabelNoise({ train, method: 'enn', k: 3 }));
+    expect(failure.message).toMatch(new RegExp(`^train file failed verification: ${path} has sha256 [0-9a-f]{64}, expected ${train.sha256}`));
+    expect(failure.details).toEqual([path]);
+    expect(await listFiles(root)).toEqual(before);
+  });
+
+  it('one byte flipped in the test split (.arrow) read by validation', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const { model } = await trainModelActivities({ artifacts }).trainModel(trainInput(train, test));
+    const path = artifacts.pathOf(test);
+    await flipByte(path, (n) => n - 100);
+    const before = await listFiles(root);
+    const failure = await integrityFailure(validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never }));
+    expect(failure.message).toMatch(new RegExp(`^test file failed verification: ${path} has sha256 [0-9a-f]{64}, expected ${test.sha256}`));
+    expect(await listFiles(root)).toEqual(before);
+  });
+
+  it('a damaged drift reference read by the drift check, and a damaged champion read by the window export', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const servingDir = join(root, '..', `serving-${stores}`);
+    const { model } = await trainModelActivities({ artifacts }).trainModel(trainInput(train, test));
+    const drift = driftCheckActivities({ artifacts, servingDir });
+    const { reference } = await drift.buildDriftReference({ model, train, test, rawPrior: 0.11, seed: 1 });
+    const modelJson = JSON.parse(await readFile(artifacts.pathOf(model), 'utf8')) as { threshold: number };
+    await writeServingState(servingDir, {
+      format: SERVING_STATE_FORMAT,
+      modelName: 'yeast3',
+      revision: 1,
+      updatedAt: new Date(0).toISOString(),
+      champion: { sha256: model.sha256, uri: model.uri, kind: 'logreg', threshold: modelJson.threshold, runId: 'integrity' },
+      canary: null,
+    });
+    const referencePath = artifacts.pathOf(reference);
+    await flipByte(referencePath, (n) => Math.floor(n / 3));
+    const before = await listFiles(root);
+    const checked = await integrityFailure(drift.checkDrift({ modelName: 'yeast3', fromMs: 0, toMs: 1 }));
+    expect(checked.message).toMatch(new RegExp(`^drift-reference file failed verification: ${referencePath} has sha256`));
+    const modelPath = artifacts.pathOf(model);
+    await flipByte(modelPath, (n) => n - 3);
+    const exported = await integrityFailure(drift.exportRecentWindow({ modelName: 'yeast3', fromMs: 0, toMs: 1 }));
+    expect(exported.message).toMatch(new RegExp(`^champion model file failed verification: ${modelPath} has sha256 [0-9a-f]{64}, expected ${model.sha256}`));
+    expect(Object.keys(await listFiles(root))).toEqual(Object.keys(before));
+  });
+});
