@@ -3,6 +3,7 @@
 // its inputs; an input that cannot be recomputed where it is read fails as a non-retryable IntegrityError naming
 // the file, and leaves nothing behind. Data: yeast3 (test/fixtures).
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { ArtifactStore, type ArtifactRef } from '../../data/artifactStore.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
 import { SERVING_STATE_FORMAT, writeServingState } from '../../data/servingState.js';
 import { FailureType } from '../../workflows/contract.js';
+import { runCli } from '../support/cliProcess.js';
 import { auditArtifactStore, listFiles } from '../support/stateSnapshot.js';
 
 let base: string;
@@ -212,5 +214,20 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     const exported = await integrityFailure(drift.exportRecentWindow({ modelName: 'yeast3', fromMs: 0, toMs: 1 }));
     expect(exported.message).toMatch(new RegExp(`^champion model file failed verification: ${modelPath} has sha256 [0-9a-f]{64}, expected ${model.sha256}`));
     expect(Object.keys(await listFiles(root))).toEqual(Object.keys(before));
+  });
+
+  it('an edited model JSON given to `rareflow evaluate`: exit 2, one line naming the file, no report written', async () => {
+    const cwd = await mkdtemp(join(base, 'cli-'));
+    const yeastCsv = join(process.cwd(), 'test/fixtures/yeast3.csv');
+    const trained = await runCli(['train', '--input', yeastCsv, '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json'], { cwd });
+    expect(trained.code, trained.stderr).toBe(0);
+    const model = JSON.parse(await readFile(join(cwd, 'model.json'), 'utf8')) as { threshold: number };
+    await writeFile(join(cwd, 'edited.json'), JSON.stringify({ ...model, threshold: model.threshold * 0.9 }));
+    const before = await listFiles(cwd);
+    const r = await runCli(['evaluate', '--model', 'edited.json', '--input', yeastCsv, '--label', 'label', '--report', 'report'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rareflow evaluate: edited\.json is not a usable rareflow model: its content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged after training\.\n$/);
+    expect(existsSync(join(cwd, 'report'))).toBe(false);
+    expect(await listFiles(cwd)).toEqual(before);
   });
 });
