@@ -4,6 +4,7 @@
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
 import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
+import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
@@ -119,7 +120,8 @@ export interface CheckDriftInput {
 export interface CheckDriftResult {
   /** The champion the window was served by (rows of a canary challenger are left out). */
   championSha256: string | null;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  /** `reference-failed-verification`: the stored reference changed on disk; `reasons` names the file. */
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
   rows: number;
   labelled: number;
   drifted: boolean;
@@ -190,7 +192,14 @@ export function driftCheckActivities(deps: ComputeDeps) {
         if (!champion) return empty('no-champion', null);
         const found = await artifacts.findByKey(referenceKey(champion.sha256));
         if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
-        const stored = JSON.parse((await artifacts.readVerified(found.reference)).toString('utf8')) as StoredReference;
+        let stored: StoredReference;
+        try {
+          stored = JSON.parse((await artifacts.readVerified(found.reference)).toString('utf8')) as StoredReference;
+        } catch (err) {
+          // A damaged reference is no evidence of drift, and failing here would end the monitor: the window says why.
+          if (err instanceof IntegrityError) return { ...empty('reference-failed-verification', champion.sha256), reasons: [err.message] };
+          throw err;
+        }
         const names = stored.reference.features.map((f) => f.name);
 
         const served = await readServingRows({ servingDir, modelName: input.modelName, fromMs: input.fromMs, toMs: input.toMs, modelSha256: champion.sha256 });

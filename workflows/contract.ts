@@ -410,7 +410,7 @@ export interface DriftMonitorInput {
 export interface DriftWindowRecord {
   fromMs: number;
   toMs: number;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
   rows: number;
   labelled: number;
   drifted: boolean;

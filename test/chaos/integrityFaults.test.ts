@@ -207,8 +207,11 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     const referencePath = artifacts.pathOf(reference);
     await flipByte(referencePath, (n) => Math.floor(n / 3));
     const before = await listFiles(root);
-    const checked = await integrityFailure(drift.checkDrift({ modelName: 'yeast3', fromMs: 0, toMs: 1 }));
-    expect(checked.message).toMatch(new RegExp(`^drift-reference file failed verification: ${referencePath} has sha256`));
+    // The monitor keeps running: the window reports the damaged reference instead of ending the workflow.
+    const checked = await drift.checkDrift({ modelName: 'yeast3', fromMs: 0, toMs: 1 });
+    expect(checked).toMatchObject({ status: 'reference-failed-verification', drifted: false, championSha256: model.sha256 });
+    expect(checked.reasons).toHaveLength(1);
+    expect(checked.reasons[0]).toMatch(new RegExp(`^drift-reference file failed verification: ${referencePath} has sha256 [0-9a-f]{64}, expected ${reference.sha256}`));
     const modelPath = artifacts.pathOf(model);
     await flipByte(modelPath, (n) => n - 3);
     const exported = await integrityFailure(drift.exportRecentWindow({ modelName: 'yeast3', fromMs: 0, toMs: 1 }));
