@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
+import { createRegistryActivities } from '../../activities/registry.js';
 import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
 import { trainModelActivities } from '../../activities/trainModel.js';
 import { validateModelActivities } from '../../activities/validateModel.js';
@@ -17,10 +18,11 @@ import { takeRows, type LabelledData } from '../../core/dataset.js';
 import { defaultGateSpec } from '../../core/gates/gateSpec.js';
 import { ArtifactStore, type ArtifactRef } from '../../data/artifactStore.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
+import { Registry } from '../../data/registry.js';
 import { SERVING_STATE_FORMAT, writeServingState } from '../../data/servingState.js';
 import { FailureType } from '../../workflows/contract.js';
 import { runCli } from '../support/cliProcess.js';
-import { auditArtifactStore, listFiles } from '../support/stateSnapshot.js';
+import { auditArtifactStore, listFiles, snapshotRegistry } from '../support/stateSnapshot.js';
 
 let base: string;
 let yeast: { data: LabelledData; names: string[] };
@@ -232,5 +234,27 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     expect(r.stderr).toMatch(/^rareflow evaluate: edited\.json is not a usable rareflow model: its content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged after training\.\n$/);
     expect(existsSync(join(cwd, 'report'))).toBe(false);
     expect(await listFiles(cwd)).toEqual(before);
+  });
+
+  it('a damaged validation report given to the registry: no dataset, model, metric or verdict row is written', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const { model } = await trainModelActivities({ artifacts }).trainModel(trainInput(train, test));
+    const { report } = await validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never });
+    const registryPath = join(root, '..', `registry-${stores}.duckdb`);
+    const registry = await Registry.open(registryPath);
+    const reportPath = artifacts.pathOf(report);
+    await flipByte(reportPath, (n) => n >> 1);
+    let failure: ApplicationFailure;
+    try {
+      const activities = createRegistryActivities({ registry, artifacts, servingDir: join(root, '..', `serving-r${stores}`) });
+      failure = await integrityFailure(
+        activities.registryRecordRetrain({ runId: 'integrity-run', modelName: 'yeast3', datasets: [{ ref: train, role: 'train' }, { ref: test, role: 'test' }], model, modelKind: 'logreg', threshold: 0.1, createdAt: new Date(0).toISOString(), report }),
+      );
+    } finally {
+      registry.close();
+    }
+    expect(failure.message).toMatch(new RegExp(`^validation-report file failed verification: ${reportPath} has sha256 [0-9a-f]{64}, expected ${report.sha256}`));
+    const snapshot = await snapshotRegistry(registryPath);
+    expect(Object.entries(snapshot.counts).filter(([, n]) => n > 0)).toEqual([]);
   });
 });
