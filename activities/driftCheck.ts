@@ -3,7 +3,9 @@
 // and the export of a recent labelled window as training data for a drift-triggered retrain.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
+import { confidenceBasedPerformance } from '../core/drift/confidenceBasedPerformance.js';
 import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
+import type { ReferencePerformance } from '../core/drift/performanceDrift.js';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
@@ -92,6 +94,21 @@ export interface StoredReference {
 }
 
 /**
+ * CBPE's own point estimates on the reference rows (test split at the raw prior), scored as windows are: the level
+ * a window's estimates are compared with, so a miscalibration the scores carry from training cancels out instead of
+ * reading as a drop (the default forest's prior-corrected votes understate precision on unchanged traffic).
+ */
+function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: number, threshold: number): ReferencePerformance {
+  const none: ReferencePerformance = { positive: { recall: null, precision: null }, negative: { recall: null, precision: null } };
+  const estimate = confidenceBasedPerformance(priorCorrected(scores, fitPrior, rawPrior), threshold, none, { scores, draws: 1 });
+  const value = (cls: 'positive' | 'negative', metric: 'recall' | 'precision') => estimate.perClass[cls][metric].current;
+  return {
+    positive: { recall: value('positive', 'recall'), precision: value('positive', 'precision') },
+    negative: { recall: value('negative', 'recall'), precision: value('negative', 'precision') },
+  };
+}
+
+/**
  * The report of one served window (rows in the reference's feature order, row-major) against a stored reference:
  * what checkDrift runs once it has read the window's rows.
  */
@@ -166,7 +183,9 @@ export function driftCheckActivities(deps: ComputeDeps) {
             report.perClass,
             { seed: input.seed },
           );
-          const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior: model.training.fitPrevalence, featureIndexes: features.map((f) => f.index) };
+          const fitPrior = model.training.fitPrevalence;
+          if (fitPrior > 0 && fitPrior < 1) reference.estimatedPerformance = referenceEstimate(scores, fitPrior, input.rawPrior, model.threshold);
+          const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior, featureIndexes: features.map((f) => f.index) };
           const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
           await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
           return { result: { reference: ref }, outputs: { reference: ref } };

@@ -45,6 +45,11 @@ export interface DriftReference {
   prediction: PredictionReference;
   /** The model's validation recall and precision per class. */
   performance: ReferencePerformance;
+  /**
+   * The label-free estimate (CBPE) of the same metrics on the validation rows. When present, window estimates are
+   * compared with it rather than with the measured values, so a steady miscalibration of the scores cancels out.
+   */
+  estimatedPerformance?: ReferencePerformance;
   /** Score ≥ threshold is predicted positive. */
   threshold: number;
 }
@@ -532,7 +537,10 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   if (calibrated === null) {
     insufficient.push('estimated performance not run: the scores are not probabilities in [0, 1] and no calibrated probabilities were given');
   } else {
-    estimatedPerformance = confidenceBasedPerformance(calibrated, reference.threshold, reference.performance, {
+    const estimatedReference = reference.estimatedPerformance;
+    if (estimatedReference !== undefined) assertReferencePerformance(estimatedReference, 'reference.estimatedPerformance');
+    estimatedPerformance = confidenceBasedPerformance(calibrated, reference.threshold, estimatedReference ?? reference.performance, {
+      ...(estimatedReference !== undefined ? { referenceName: 'the same estimate on the validation rows' } : {}),
       scores: window.scores,
       tolerance: o.tolerance,
       minSupport: o.minSupport,

@@ -59,24 +59,25 @@ function stratifiedParts(y: Uint8Array, shares: number[], seed: number): Int32Ar
   return parts.map((p) => Int32Array.from(p.sort((a, b) => a - b)));
 }
 
-/** `n` rows drawn without replacement from `pool` (seeded), optionally with positives made `positiveFactor` times as common. */
-function windowRows(pool: LabelledData, n: number, seed: number, positiveFactor = 1): Int32Array {
+/** `n` rows drawn without replacement from `pool` (seeded), row i with relative weight `weight(i)`. */
+function windowRows(pool: LabelledData, n: number, seed: number, weight: (i: number) => number): Int32Array {
   const random = seededRandom(seed);
-  const weight = (i: number) => (pool.y[i] === 1 ? positiveFactor : 1);
   // Weighted sampling without replacement (Efraimidis–Spirakis keys).
   const keyed = [...pool.y.keys()].map((i) => ({ i, key: Math.log(1 - random.next()) / weight(i) }));
   keyed.sort((a, b) => b.key - a.key);
   return Int32Array.from(keyed.slice(0, n).map((k) => k.i));
 }
 
-function replay(positiveFactor: number, seedBase: number, windowSize = WINDOW_ROWS, labelled = true) {
+const unchanged = () => 1;
+
+function replay(weight: (i: number) => number, seedBase: number, windowSize = WINDOW_ROWS, labelled = true, reference: StoredReference = stored) {
   const cols = names.length;
   return Array.from({ length: WINDOWS }, (_, w) => {
-    const rows = takeRows(serving, windowRows(serving, windowSize, seedBase + w, positiveFactor));
+    const rows = takeRows(serving, windowRows(serving, windowSize, seedBase + w, weight));
     const scores = scoreModel(model, rows.x);
-    const values = new Float64Array(rows.x.rows * stored.featureIndexes.length);
-    for (let r = 0; r < rows.x.rows; r++) stored.featureIndexes.forEach((f, c) => (values[r * stored.featureIndexes.length + c] = rows.x.values[r * cols + f]!));
-    return servedWindowReport(stored, values, scores, labelled ? Int8Array.from(rows.y) : new Int8Array(rows.y.length).fill(-1), {});
+    const values = new Float64Array(rows.x.rows * reference.featureIndexes.length);
+    for (let r = 0; r < rows.x.rows; r++) reference.featureIndexes.forEach((f, c) => (values[r * reference.featureIndexes.length + c] = rows.x.values[r * cols + f]!));
+    return servedWindowReport(reference, values, scores, labelled ? Int8Array.from(rows.y) : new Int8Array(rows.y.length).fill(-1), {});
   });
 }
 
@@ -121,19 +122,45 @@ afterAll(async () => {
 
 describe('drift check replayed on labelled yeast3 traffic', () => {
   it('raises no drift in 100 windows of unchanged, fully labelled traffic', () => {
-    const reports = replay(1, 1000);
+    const reports = replay(unchanged, 1000);
     const drifted = reports.filter((r) => r.drifted);
     const kinds = new Set(drifted.flatMap((r) => r.reasons.map((m) => m.replace(/ [0-9(].*$/, ''))));
     if (drifted.length > 0) console.log(`drifted windows: ${drifted.length}/${WINDOWS}; findings: ${[...kinds].join('; ')}`);
     expect(reports.every((r) => r.labelled === WINDOW_ROWS)).toBe(true);
     expect(drifted.length).toBe(0);
+  });
+
+  it('raises none either when the estimate is compared with the measured validation values (a reference without its own estimate): labels overrule it', () => {
+    const { estimatedPerformance: _, ...legacy } = stored.reference;
+    const reports = replay(unchanged, 1000, WINDOW_ROWS, true, { ...stored, reference: legacy });
+    expect(reports.filter((r) => r.drifted)).toHaveLength(0);
     // The label-free estimate is still computed and reported where the labels overrule it.
-    expect(reports.some((r) => r.estimatesSetAside.length > 0 && r.estimatedPerformance !== null)).toBe(true);
+    expect(reports.filter((r) => r.estimatesSetAside.some((m) => m.startsWith('estimated positive precision '))).length).toBeGreaterThan(WINDOWS / 2);
+  });
+
+  it('raises no drift in the same 100 windows without labels: the estimate is judged against its own level on the validation rows', () => {
+    const reports = replay(unchanged, 1000, WINDOW_ROWS, false);
+    const drifted = reports.filter((r) => r.drifted);
+    const kinds = new Set(drifted.flatMap((r) => r.reasons.map((m) => m.replace(/ [0-9(].*$/, ''))));
+    if (drifted.length > 0) console.log(`unlabelled drifted windows: ${drifted.length}/${WINDOWS}; findings: ${[...kinds].join('; ')}`);
+    expect(reports.every((r) => r.labelled === 0 && r.estimatedPerformance !== null)).toBe(true);
+    expect(drifted.length).toBe(0);
   });
 
   it('still raises drift when the label prior shifts (the held-out positives over-represented, about twice the rate)', () => {
-    const reports = replay(20, 5000, 200);
+    const reports = replay((i) => (serving.y[i] === 1 ? 20 : 1), 5000, 200);
     expect(reports.every((r) => r.labelShift!.currentPositiveRate >= 2 * r.labelShift!.referencePositiveRate)).toBe(true);
     expect(reports.every((r) => r.drifted && r.labelShift?.drifted === true && r.reasons.some((m) => m.startsWith('label prior shifted')))).toBe(true);
+  });
+
+  it('without labels, the estimate still flags a covariate shift: borderline predicted positives crowding in', () => {
+    const scores = scoreModel(model, serving.x);
+    const predicted = [...scores].filter((v) => v >= model.threshold).sort((a, b) => a - b);
+    const median = predicted[predicted.length >> 1]!;
+    const borderline = (i: number) => (scores[i]! >= model.threshold && scores[i]! < median ? 15 : 1);
+    // 120-row windows: below the feature tests' minimum, so the label-free estimate is what must see the shift.
+    const reports = replay(borderline, 9000, 120, false);
+    const flagged = reports.filter((r) => r.drifted && r.reasons.some((m) => m.startsWith('estimated ')));
+    expect(flagged.length).toBeGreaterThanOrEqual(WINDOWS * 0.9);
   });
 });
