@@ -3,12 +3,13 @@
 // its inputs; an input that cannot be recomputed where it is read fails as a non-retryable IntegrityError naming
 // the file, and leaves nothing behind. Data: yeast3 (test/fixtures).
 
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
 import { createRegistryActivities } from '../../activities/registry.js';
 import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
@@ -68,6 +69,14 @@ const trainInput = (train: ArtifactRef, validation: ArtifactRef) => ({
   runId: 'integrity',
 });
 
+/** sha256 of `original` with the byte at length − `fromEnd` flipped (what flipByte wrote to `path`). */
+async function sha256Of(path: string, original: Buffer, fromEnd: number): Promise<string> {
+  const flipped = Buffer.from(original);
+  flipped[flipped.length - fromEnd] = flipped[flipped.length - fromEnd]! ^ 0xff;
+  expect((await readFile(path)).equals(flipped)).toBe(true);
+  return createHash('sha256').update(flipped).digest('hex');
+}
+
 async function flipByte(path: string, at: (length: number) => number): Promise<void> {
   const bytes = await readFile(path);
   const i = at(bytes.length);
@@ -88,6 +97,20 @@ async function integrityFailure(p: Promise<unknown>): Promise<ApplicationFailure
   return failure;
 }
 
+/** Runs `work`, returning its value and the warnings it wrote to stderr (activities warn there outside Temporal). */
+async function withWarnings<T>(work: () => Promise<T>): Promise<{ value: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    warnings.push(String(chunk));
+    return true;
+  });
+  try {
+    return { value: await work(), warnings };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('a reused output that changed on disk is recomputed, never reused', () => {
   it('one byte flipped in a memoised .arrow (noise filter output): the stage recomputes it', async () => {
     const { root, artifacts, train } = await freshStore();
@@ -98,7 +121,9 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     const original = await readFile(path);
     await flipByte(path, (n) => n - 200);
     expect(await artifacts.check(first.dataset)).toMatchObject({ status: 'corrupt', path });
-    const again = await filter(input);
+    const flippedSha = await sha256Of(path, original, 200);
+    const { value: again, warnings } = await withWarnings(() => filter(input));
+    expect(warnings).toEqual([`[WARN] stored output "dataset" ${path} failed verification (sha256 ${flippedSha}, expected ${first.dataset.sha256}): recomputing it\n`]);
     expect(again.dataset).toEqual(first.dataset);
     expect((await readFile(path)).equals(original)).toBe(true);
     const audit = await auditArtifactStore(root);
@@ -115,7 +140,9 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     const edited = JSON.parse(original) as { threshold: number };
     edited.threshold = 0.000001;
     await writeFile(path, JSON.stringify(edited));
-    const again = await trainModel(trainInput(train, test));
+    const editedSha = createHash('sha256').update(JSON.stringify(edited)).digest('hex');
+    const { value: again, warnings } = await withWarnings(() => trainModel(trainInput(train, test)));
+    expect(warnings).toEqual([`[WARN] stored output "model" ${path} failed verification (sha256 ${editedSha}, expected ${first.model.sha256}): recomputing it\n`]);
     expect(again.model).toEqual(first.model);
     expect(again.threshold).toBe(first.threshold);
     expect(await readFile(path, 'utf8')).toBe(original);
@@ -132,7 +159,9 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     const resultPath = join(root, resultFile[0]!);
     const original = await readFile(resultPath, 'utf8');
     await writeFile(resultPath, original.replace(/"threshold":[0-9.e-]+/, '"threshold":0.999'));
-    const again = await trainModel(trainInput(train, test));
+    const { value: again, warnings } = await withWarnings(() => trainModel(trainInput(train, test)));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^\\[WARN\\] stored output "result" ${resultPath} failed verification \\(sha256 [0-9a-f]{64}, expected [0-9a-f]{64}\\): recomputing it`));
     expect(again.model).toEqual(first.model);
     expect(again.threshold).toBe(first.threshold);
     // The damaged record is gone (or rewritten with its original bytes when the recomputed timing matched).
