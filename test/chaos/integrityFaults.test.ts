@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { adaptiveSampleActivities, type AdaptiveSampleShardInput } from '../../activities/adaptiveSample.js';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
 import { createRegistryActivities } from '../../activities/registry.js';
 import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
@@ -19,7 +21,10 @@ import { takeRows, type LabelledData } from '../../core/dataset.js';
 import { defaultGateSpec } from '../../core/gates/gateSpec.js';
 import { ArtifactStore, type ArtifactRef } from '../../data/artifactStore.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
+import { fileRowCounts, planShards } from '../../data/positiveScan.js';
 import { Registry } from '../../data/registry.js';
+import { sampleShard, type ShardCheckpoint } from '../../data/shardSampling.js';
+import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { SERVING_STATE_FORMAT, writeServingState } from '../../data/servingState.js';
 import { FailureType } from '../../workflows/contract.js';
 import { runCli } from '../support/cliProcess.js';
@@ -97,6 +102,17 @@ async function integrityFailure(p: Promise<unknown>): Promise<ApplicationFailure
   return failure;
 }
 
+/** The first checkpoint sampling `input`'s shard takes (it takes one every few thousand rows). */
+async function sampleCheckpoint(input: AdaptiveSampleShardInput): Promise<ShardCheckpoint> {
+  let checkpoint: ShardCheckpoint | undefined;
+  await sampleShard(
+    { segments: input.segments!, positive: { label: input.label, positive: input.positiveLabel }, featureNames: input.featureNames, targetSize: input.targetSize, positiveTarget: input.positiveTarget, seed: input.seed, shardIndex: 0 },
+    { onCheckpoint: (c) => ((checkpoint = c), true) },
+  );
+  expect(checkpoint).toBeDefined();
+  return checkpoint!;
+}
+
 /** Runs `work`, returning its value and the warnings it wrote to stderr (activities warn there outside Temporal). */
 async function withWarnings<T>(work: () => Promise<T>): Promise<{ value: T; warnings: string[] }> {
   const warnings: string[] = [];
@@ -171,6 +187,37 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     expect(audit.mismatched).toEqual([]);
     expect(audit.leftovers).toEqual([]);
     expect(Object.keys(after).length).toBe(Object.keys(before).length);
+  });
+
+  it('a damaged sampling checkpoint named by the last heartbeat: the retry samples the shard from its start', async () => {
+    // Two files: the sampler checkpoints at least where one file ends and the next begins.
+    const files = [join(base, 'shard-1.parquet'), join(base, 'shard-2.parquet')];
+    await generateSyntheticDataset({ rows: 20_000, positiveRate: 0.01, features: 3, seed: 4, out: files[0]! });
+    await generateSyntheticDataset({ rows: 20_000, positiveRate: 0.01, features: 3, seed: 5, out: files[1]! });
+    const input: AdaptiveSampleShardInput = {
+      segments: planShards(files, await fileRowCounts(files), 1)[0]!,
+      fileSha256s: ['f1', 'f2'],
+      label: 'label',
+      positiveLabel: '1',
+      featureNames: ['f0', 'f1', 'f2'],
+      targetSize: 3000,
+      positiveTarget: 300,
+      shardIndex: 0,
+      shardCount: 1,
+      seed: 3,
+    };
+    const uninterrupted = await new MockActivityEnvironment().run(adaptiveSampleActivities({ artifacts: new ArtifactStore(join(base, 'shard-a')) }).adaptiveSampleShard, input);
+    const root = join(base, 'shard-b');
+    const store = new ArtifactStore(root);
+    // A checkpoint as stored, then changed on disk: read as is, it would resume mid-file with an empty sampler.
+    const stored = await sampleCheckpoint(input);
+    const ref = await store.putBytes(JSON.stringify(stored), 'sampling-checkpoint', 'json');
+    await writeFile(store.pathOf(ref), JSON.stringify({ ...stored, position: { ...stored.position, row: stored.position.row + 7 } }));
+    const retry = await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard, input);
+    expect(retry.resumed).toBe(false);
+    expect(retry.sample.sha256).toBe(uninterrupted.sample.sha256);
+    expect(await store.has(ref)).toBe(false);
+    expect((await auditArtifactStore(root)).mismatched).toEqual([]);
   });
 
   it('storing content whose stored copy was damaged replaces the damaged copy', async () => {
