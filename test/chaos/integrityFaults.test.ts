@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { adaptiveSampleActivities, type AdaptiveSampleShardInput } from '../../activities/adaptiveSample.js';
+import { adaptiveSampleActivities, type AdaptiveSampleShardInput, type AdaptiveSampleShardResult } from '../../activities/adaptiveSample.js';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
 import { createRegistryActivities } from '../../activities/registry.js';
 import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
@@ -206,14 +206,14 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
       shardCount: 1,
       seed: 3,
     };
-    const uninterrupted = await new MockActivityEnvironment().run(adaptiveSampleActivities({ artifacts: new ArtifactStore(join(base, 'shard-a')) }).adaptiveSampleShard, input);
+    const uninterrupted = (await new MockActivityEnvironment().run(adaptiveSampleActivities({ artifacts: new ArtifactStore(join(base, 'shard-a')) }).adaptiveSampleShard, input)) as AdaptiveSampleShardResult;
     const root = join(base, 'shard-b');
     const store = new ArtifactStore(root);
     // A checkpoint as stored, then changed on disk: read as is, it would resume mid-file with an empty sampler.
     const stored = await sampleCheckpoint(input);
     const ref = await store.putBytes(JSON.stringify(stored), 'sampling-checkpoint', 'json');
     await writeFile(store.pathOf(ref), JSON.stringify({ ...stored, position: { ...stored.position, row: stored.position.row + 7 } }));
-    const retry = await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard, input);
+    const retry = (await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard, input)) as AdaptiveSampleShardResult;
     expect(retry.resumed).toBe(false);
     expect(retry.sample.sha256).toBe(uninterrupted.sample.sha256);
     expect(await store.has(ref)).toBe(false);
