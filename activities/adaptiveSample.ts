@@ -11,8 +11,7 @@ import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetAr
 import { fileRowCounts, planShards, type ScanSegment } from '../data/positiveScan.js';
 import { mergeShards, sampleShard, type SampleCounts, type ShardCheckpoint } from '../data/shardSampling.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
-import { readFile } from 'node:fs/promises';
-import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
+import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, warn, type ComputeDeps } from './activityRuntime.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 
@@ -89,8 +88,14 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
           const segments = input.segments ?? (await wholeFileSegments(input.files ?? []));
           const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
           const resumeRef = (heartbeatDetails() as { checkpoint?: ArtifactRef } | undefined)?.checkpoint;
-          const resumeFrom = resumeRef && (await artifacts.has(resumeRef))
-            ? (JSON.parse(await readFile(artifacts.pathOf(resumeRef), 'utf8')) as ShardCheckpoint)
+          // A checkpoint changed since it was written is not trusted: the shard starts again from its first row.
+          const resumeCheck = resumeRef ? await artifacts.check(resumeRef) : undefined;
+          if (resumeRef && resumeCheck?.status === 'corrupt') {
+            warn(`checkpoint ${resumeCheck.path} failed verification (sha256 ${resumeCheck.actualSha256}, expected ${resumeRef.sha256}): sampling the shard from its start`);
+            await artifacts.discardIfCorrupt(resumeRef);
+          }
+          const resumeFrom = resumeRef && resumeCheck?.status === 'ok'
+            ? (JSON.parse((await artifacts.readVerified(resumeRef)).toString('utf8')) as ShardCheckpoint)
             : undefined;
           let lastCheckpoint = performance.now();
           const sampled = await sampleShard(

@@ -558,10 +558,10 @@ function printValue(value: unknown, asJson: boolean): void {
   }
 }
 
-/** The message of an InvalidInput ApplicationFailure anywhere in a Temporal failure's cause chain. */
+/** The message of an InvalidInput (or IntegrityError) ApplicationFailure anywhere in a Temporal failure's cause chain. */
 function invalidInputCause(err: unknown): string | undefined {
   for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
-    if (e.type === 'InvalidInput') return e.message;
+    if (e.type === 'InvalidInput' || e.type === 'IntegrityError') return e.message;
   }
   return undefined;
 }

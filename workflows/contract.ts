@@ -13,6 +13,8 @@ export const FailureType = {
   invalidInput: 'InvalidInput',
   insufficientData: 'InsufficientData',
   modelArtifactInvalid: 'ModelArtifactInvalid',
+  /** A stored artifact or model file no longer matches its sha256 and cannot be recomputed where it was found. */
+  integrity: 'IntegrityError',
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
@@ -410,7 +412,7 @@ export interface DriftMonitorInput {
 export interface DriftWindowRecord {
   fromMs: number;
   toMs: number;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
   rows: number;
   labelled: number;
   drifted: boolean;
