@@ -21,6 +21,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 import type { SampleCounts } from '../data/shardSampling.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
@@ -195,6 +196,8 @@ export interface AdaptiveSamplingResult extends SampleCounts {
   warnings: string[];
   seconds: number;
   resumedShards: number;
+  /** The row order each shard was sampled in, and why (absent in results recorded before order-safe sampling). */
+  order?: SamplingOrder[];
 }
 
 export type RetrainOutcome =

@@ -124,10 +124,10 @@ export function decideRowOrder(
   if (!(alpha > 0 && alpha < 1)) throw new InvalidInputError('alpha', `alpha: expected a rate in (0, 1), got ${alpha}`);
   const tests: OrderTest[] = [];
   const pPos = positiveSpreadPValue(blockRows, blockPositives, options.minExpected ?? 5);
-  if (pPos !== undefined) tests.push({ what: 'positives', pValue: pPos });
+  if (pPos !== undefined) tests.push({ what: 'positives', pValue: round(pPos) });
   for (const f of features) {
     const p = featureSpreadPValue(f.blocks);
-    if (p !== undefined) tests.push({ what: `feature ${f.name}`, pValue: p });
+    if (p !== undefined) tests.push({ what: `feature ${f.name}`, pValue: round(p) });
   }
   if (tests.length === 0) {
     return { ordered: false, tests, reason: 'too few positives and no varying summarised feature to test the row order; file order kept' };
@@ -195,4 +195,9 @@ function lowerBound(sorted: Float64Array, value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Two significant digits: enough to read a p-value, short in `--json`. */
+function round(p: number): number {
+  return Number(p.toPrecision(2));
 }
