@@ -1,6 +1,6 @@
 // Chooses the row order of one shard's sampling scan and feeds the sampler in it: read every positive's row id,
 // test (with per-block feature means from DuckDB) whether the rows are in random order, then feed file order
-// when they are and seeded random row blocks when they are not. See core/sampling/rowOrder.ts.
+// when they are and seeded random row blocks (rows shuffled within each block) when they are not. See core/sampling/rowOrder.ts.
 
 import { deriveSeed, seededRandom } from '../core/random.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
@@ -62,7 +62,8 @@ export async function chooseSamplingOrder(
   }
   if (shuffle) {
     const blockRows = randomBlockRows(total);
-    feedBlocks(sampler, positiveIds, total, blockRows, randomBlockOrder(total, blockRows, seededRandom(deriveSeed(input.seed, 'blockOrder'))));
+    const random = seededRandom(deriveSeed(input.seed, 'blockOrder'));
+    feedBlocks(sampler, positiveIds, total, blockRows, randomBlockOrder(total, blockRows, random), random);
     return { mode: 'random-blocks', reason, ...(tests ? { tests } : {}), blockRows };
   }
   feedBlocks(sampler, positiveIds, total, Math.max(1, total), [0]);

@@ -168,12 +168,40 @@ export function randomBlockOrder(totalRows: number, blockRows: number, random: R
 
 /**
  * Feeds `sampler` the rows [0, totalRows) whose positives are the sorted ids `positiveIds`, block by block in
- * `blockOrder` (rows in order within a block). Returns true when the sampler stopped early.
+ * `blockOrder`. With `withinBlock`, each block's rows come in a seeded random order too, so a stop part-way through
+ * a block (or a block holding every positive, as in a file sorted by class) keeps a random part of it, not its
+ * first rows; without it, rows come in file order within a block. Returns true when the sampler stopped early.
  */
-export function feedBlocks(sampler: RowIdSampler, positiveIds: Float64Array, totalRows: number, blockRows: number, blockOrder: ArrayLike<number>): boolean {
+export function feedBlocks(
+  sampler: RowIdSampler,
+  positiveIds: Float64Array,
+  totalRows: number,
+  blockRows: number,
+  blockOrder: ArrayLike<number>,
+  withinBlock?: RandomSource,
+): boolean {
+  const isPositive = withinBlock ? new Uint8Array(blockRows) : undefined;
+  const perm = withinBlock ? new Int32Array(blockRows) : undefined;
   for (let i = 0; i < blockOrder.length; i++) {
     const start = blockOrder[i]! * blockRows;
     const end = Math.min(totalRows, start + blockRows);
+    if (withinBlock && isPositive && perm) {
+      const n = end - start;
+      isPositive.fill(0, 0, n);
+      for (let k = lowerBound(positiveIds, start); k < positiveIds.length && positiveIds[k]! < end; k++) isPositive[positiveIds[k]! - start] = 1;
+      for (let r = 0; r < n; r++) perm[r] = r;
+      for (let r = n - 1; r > 0; r--) {
+        const j = withinBlock.nextInt(r + 1);
+        const t = perm[r]!;
+        perm[r] = perm[j]!;
+        perm[j] = t;
+      }
+      for (let r = 0; r < n; r++) {
+        const local = perm[r]!;
+        if (isPositive[local] ? sampler.positive(start + local) : sampler.negatives(start + local, 1)) return true;
+      }
+      continue;
+    }
     let next = start;
     for (let k = lowerBound(positiveIds, start); k < positiveIds.length && positiveIds[k]! < end; k++) {
       const row = positiveIds[k]!;

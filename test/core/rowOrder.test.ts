@@ -147,6 +147,15 @@ describe('random block feed', () => {
     // Rows of one block arrive together, in the shuffled block order.
     const blocksSeen = [...new Set(rec.seen.map(([row]) => Math.floor(row / 1000)))];
     expect(blocksSeen).toEqual(Array.from(order));
+
+    // Shuffled within blocks too: the same blocks in the same order, each block's rows in a random order.
+    const shuffledRec = new Recorder();
+    expect(feedBlocks(shuffledRec, positives, 3500, 1000, order, seededRandom(9))).toBe(false);
+    expect([...new Set(shuffledRec.seen.map(([row]) => Math.floor(row / 1000)))]).toEqual(Array.from(order));
+    expect(shuffledRec.seen.map(([row]) => row).sort((a, b) => a - b)).toEqual(Array.from({ length: 3500 }, (_, i) => i));
+    expect(shuffledRec.seen.filter(([, y]) => y === 1).map(([row]) => row).sort((a, b) => a - b)).toEqual(Array.from(positives));
+    const firstBlock = shuffledRec.seen.slice(0, order[0] === 3 ? 500 : 1000).map(([row]) => row);
+    expect(firstBlock).not.toEqual([...firstBlock].sort((a, b) => a - b));
   });
 
   it('stops where Algorithm 1 stops, having read only part of the rows', () => {
