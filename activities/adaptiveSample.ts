@@ -5,10 +5,12 @@ import { classCounts, takeRows } from '../core/dataset.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { mergeShardSamples, shardTargets, type AdaptiveSampleResult } from '../core/sampling/adaptiveSample.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import { fileRowCounts, planShards, type ScanSegment } from '../data/positiveScan.js';
+import type { SamplingOrderChoice } from '../data/samplingOrder.js';
 import { mergeShards, sampleShard, type SampleCounts, type ShardCheckpoint } from '../data/shardSampling.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
 import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, warn, type ComputeDeps } from './activityRuntime.js';
@@ -43,6 +45,8 @@ export interface AdaptiveSampleShardInput {
   sampleWeight?: string;
   /** Keep missing feature values as NaN: the spec declares an imputation, fitted after the split. @default false */
   keepMissing?: boolean;
+  /** Row order fed to the sampler (see data/samplingOrder.ts). @default 'auto' */
+  order?: SamplingOrderChoice;
 }
 
 export interface MergeSampleShardsInput {
@@ -66,6 +70,8 @@ export interface AdaptiveSampleShardResult extends SampleCounts {
   seconds: number;
   /** The scan resumed from a heartbeat checkpoint of an earlier attempt. */
   resumed: boolean;
+  /** The row order the shard was sampled in, and why (absent in results memoised before order-safe sampling). */
+  order?: SamplingOrder;
 }
 
 /** Checkpoints are written at most this often (ms); each is a small JSON artifact named in the heartbeat. */
@@ -109,9 +115,12 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               ...(input.method ? { method: input.method } : {}),
               ...(input.sampleWeight ? { weightColumn: input.sampleWeight } : {}),
               ...(input.keepMissing ? { keepMissing: true } : {}),
+              ...(input.order ? { order: input.order } : {}),
             },
             {
               ...(resumeFrom ? { resumeFrom } : {}),
+              // The order check reads the whole label column first: heartbeat as it goes (no checkpoint: it is one pass).
+              onScanProgress: (position) => heartbeat({ position }),
               onCheckpoint: async (c) => {
                 if (performance.now() - lastCheckpoint < CHECKPOINT_INTERVAL_MS) {
                   heartbeat({ position: c.position });
@@ -144,6 +153,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
             ...(sampled.warning ? { warning: sampled.warning } : {}),
             seconds: secondsSince(started),
             resumed: resumeFrom !== undefined,
+            order: sampled.order,
           };
           return { result, outputs: { sample: ref } };
         }),

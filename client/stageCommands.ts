@@ -97,6 +97,8 @@ export interface SampleArgs {
   positiveTarget?: number;
   shards: number;
   method: RowIdSamplerKind;
+  /** Row order fed to the sampler (auto: test the file's order, random blocks when it is not random). @default auto */
+  order?: 'auto' | 'sequential' | 'random-blocks';
   seed: number;
   out: string;
 }
@@ -132,6 +134,7 @@ export async function sampleCommand(a: SampleArgs) {
   for (let s = 0; s < plan.length; s++) {
     const r = await sampleShard({
       segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method,
+      ...(a.order !== undefined ? { order: a.order } : {}),
       ...(profile.sampleWeight !== undefined ? { weightColumn: profile.sampleWeight } : {}),
     });
     shards.push(r!);
@@ -149,6 +152,8 @@ export async function sampleCommand(a: SampleArgs) {
     totalRows: counts.reduce((n, c) => n + c, 0),
     earlyStop: shards.every((r) => r.earlyStop),
     shards: plan.length,
+    // One shard: its order; several: each shard's, since each tests its own rows.
+    order: plan.length === 1 ? shards[0]!.order : shards.map((r) => r.order),
     warnings,
     seconds: seconds(started),
   };

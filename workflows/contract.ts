@@ -25,6 +25,7 @@ export const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 import type { SampleCounts } from '../data/shardSampling.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
@@ -199,6 +200,8 @@ export interface AdaptiveSamplingResult extends SampleCounts {
   warnings: string[];
   seconds: number;
   resumedShards: number;
+  /** The row order each shard was sampled in, and why (absent in results recorded before order-safe sampling). */
+  order?: SamplingOrder[];
 }
 
 export type RetrainOutcome =
