@@ -22,6 +22,7 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
+import { validateTargets } from '../core/sampling/adaptiveSample.js';
 import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
 import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
@@ -125,6 +126,7 @@ export async function sampleCommand(a: SampleArgs) {
       `--target-size ${a.targetSize} is below Nr = ${positiveTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
     );
   }
+  validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
   const counts = await fileRowCounts(profile.files);
   const plan = planShards(profile.files, counts, a.shards);
