@@ -6,6 +6,8 @@ import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import type { PipelineSpec } from '../workflows/contract.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
+import { memoryBudget } from '../data/memoryBudget.js';
 import { failingOnBadInput } from './activityRuntime.js';
 
 export interface DescribeInputResult extends InputProfile {
@@ -15,11 +17,23 @@ export interface DescribeInputResult extends InputProfile {
   positiveTarget: number;
   /** N: the spec's target size, or max(20 000, 2·Nr) when it has none. */
   targetSize: number;
+  /** Each stage's estimated memory and the budget it was checked against (bytes). */
+  memory: { budgetBytes: number; stages: Array<{ stage: string; bytes: number }> };
 }
 
 export function describeInputActivities() {
   return {
-    async describeInput(input: { input: PipelineSpec['input']; sampling: PipelineSpec['sampling'] }): Promise<DescribeInputResult> {
+    /**
+     * With the spec's later stages (`denoise`, `adasyn`, `model`), the memory every stage will need on this input is
+     * checked against the budget here, before anything is sampled or written.
+     */
+    async describeInput(input: {
+      input: PipelineSpec['input'];
+      sampling: PipelineSpec['sampling'];
+      denoise?: PipelineSpec['denoise'];
+      adasyn?: PipelineSpec['adasyn'];
+      model?: PipelineSpec['model'];
+    }): Promise<DescribeInputResult> {
       return failingOnBadInput(async () => {
         const profile = await profileLabelledInput(input.input.paths, {
           label: input.input.label,
@@ -44,7 +58,18 @@ export function describeInputActivities() {
             `sampling.targetSize ${targetSize} is below Nr = ${positiveTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
           );
         }
-        return { ...profile, params, positiveTarget, targetSize };
+        const memory = pipelineMemory({
+          targetSize,
+          rows: Math.min(targetSize, profile.rows),
+          columns: profile.featureNames.length,
+          positives: Math.min(positiveTarget, profile.positives),
+          ...(input.denoise ? { denoise: input.denoise } : {}),
+          ...(input.adasyn ? { adasyn: input.adasyn } : {}),
+          ...(input.model ? { model: input.model } : {}),
+        });
+        const budget = memoryBudget();
+        checkMemoryBudget(memory, budget);
+        return { ...profile, params, positiveTarget, targetSize, memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) } };
       });
     },
   };

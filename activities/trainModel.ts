@@ -25,6 +25,8 @@ export interface TrainModelInput {
   runId: string;
   /** Fill values the split fitted on the training rows (the splits arrive already filled); the model carries them. */
   missingValues?: ModelMissingValues;
+  /** Feature columns the input held as booleans (read as 0/1): the model marks them so /score takes their spellings. */
+  booleanColumns?: string[];
 }
 
 export interface TrainModelResult {
@@ -58,6 +60,11 @@ export interface FitModelOptions {
    * @default none: the model rejects missing inputs
    */
   missingValues?: ModelMissingValues;
+}
+
+/** Every feature as a numeric input column, the boolean-like ones marked. */
+function markedInputColumns(featureNames: string[], booleanColumns: string[]): InputColumn[] {
+  return featureNames.map((name) => (booleanColumns.includes(name) ? { name, kind: 'numeric', boolean: true } : { name, kind: 'numeric' }));
 }
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
@@ -153,6 +160,7 @@ export function trainModelActivities(deps: ComputeDeps) {
           {
             activity: 'trainModel', train: input.train.sha256, validation: input.validation.sha256, model: input.model, labels: input.labels, seed: input.seed, modelName: input.modelName,
             ...(input.missingValues ? { missingValues: input.missingValues } : {}),
+            ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
           },
           async () => {
             const started = performance.now();
@@ -175,6 +183,7 @@ export function trainModelActivities(deps: ComputeDeps) {
               ...(validation ? { validation } : {}),
               ...(sampleWeights ? { sampleWeights } : {}),
               ...(input.missingValues ? { missingValues: input.missingValues } : {}),
+              ...(input.booleanColumns?.length ? { inputColumns: markedInputColumns(train.featureNames, input.booleanColumns) } : {}),
             });
             const ref = await artifacts.putBytes(JSON.stringify(artifact), 'model', 'json');
             const rows = train.data.y.length;

@@ -4,6 +4,7 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
+import { diskFullMessage, diskFullPath } from '../data/diskFull.js';
 import { durationFlagMs, helpText, listFlag, numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec, type ParsedFlags } from './cliArgs.js';
 import { DEMO_DEFAULTS } from './demoDefaults.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from './missingValueFlags.js';
@@ -72,7 +73,7 @@ const commands: Command[] = [
   {
     name: 'sample',
     summary: 'adaptive sampling (Algorithm 1): keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
-    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--seed S] --out FILE',
+    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--order auto|sequential|random-blocks] [--seed S] --out FILE',
     flags: {
       input: { type: 'string', help: 'CSV or Parquet files or a glob (repeatable)', required: true, multiple: true, placeholder: 'GLOB' },
       label: { type: 'string', help: 'label column (with --positive-when: the name of the 0/1 column written)', required: true, placeholder: 'COLUMN' },
@@ -84,6 +85,7 @@ const commands: Command[] = [
       nr: { type: 'string', help: 'Nr directly, instead of --params', placeholder: 'NR' },
       shards: { type: 'string', help: 'shards sampled separately and merged: row ranges of Parquet, whole CSV files (default 1)', placeholder: 'S' },
       method: { type: 'string', help: 'adaptive (default), or a baseline: uniform, firstCome, dualReservoir', placeholder: 'METHOD' },
+      order: { type: 'string', help: 'row order fed to the sampler: auto (default: test whether rows are in random order, read seeded random row blocks when not), sequential (file order) or random-blocks', placeholder: 'ORDER' },
       seed, out, json,
     },
     run: async (f) => {
@@ -95,6 +97,10 @@ const commands: Command[] = [
       const method = stringFlag(f, 'method') ?? 'adaptive';
       if (!['adaptive', 'uniform', 'firstCome', 'dualReservoir'].includes(method)) {
         throw new InvalidInputError('--method', `--method: expected adaptive, uniform, firstCome or dualReservoir, got "${method}"`);
+      }
+      const order = stringFlag(f, 'order') ?? 'auto';
+      if (!['auto', 'sequential', 'random-blocks'].includes(order)) {
+        throw new InvalidInputError('--order', `--order: expected auto, sequential or random-blocks, got "${order}"`);
       }
       return {
         value: await (await stage()).sampleCommand({
@@ -108,6 +114,7 @@ const commands: Command[] = [
           positivesPerParameter: numberFlag(f, 'positives-per-param', { integer: true, min: 1, default: 50 })!,
           shards: numberFlag(f, 'shards', { integer: true, min: 1, default: 1 })!,
           method: method as 'adaptive',
+          order: order as 'auto',
           seed: seedOf(f),
           out: requiredString(f, 'out'),
         }),
@@ -352,13 +359,14 @@ const commands: Command[] = [
     usage: 'rareflow run --config PIPELINE.json [--wait] [--reason TEXT] [--json]',
     flags: {
       config: { type: 'string', help: 'pipeline spec (see README)', required: true, placeholder: 'PIPELINE.json' },
-      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome' },
+      wait: { type: 'boolean', help: 'wait for the retrain and print its outcome; exit 1 unless it was promoted' },
       reason: { type: 'string', help: 'why this retrain (recorded)', placeholder: 'TEXT' },
       json,
     },
     run: async (f, _p, say) => {
       const r = await (await orchestrated()).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason') ?? 'rareflow run' });
-      return { value: r, shownToHuman: 'outcome' in r };
+      // --wait: exit 0 only when the retrain was promoted; any other outcome (rejected, rolled back...) exits 1.
+      return { value: r, shownToHuman: 'outcome' in r, exitCode: 'outcome' in r && r.outcome !== 'promoted' ? 1 : 0 };
     },
   },
   {
@@ -539,7 +547,7 @@ function overview(): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`),
     '',
-    'Exit codes: 0 success, 1 a verdict you asked to fail on (gates), 2 bad input.',
+    'Exit codes: 0 success, 1 a verdict you asked to fail on (evaluate --gates; run --wait when the retrain was not promoted), 2 bad input, 3 any other failure (disk full, server unreachable).',
     'Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY) or the embedded dev server.',
   ].join('\n');
 }
@@ -556,12 +564,21 @@ function printValue(value: unknown, asJson: boolean): void {
   }
 }
 
-/** The message of an InvalidInput ApplicationFailure anywhere in a Temporal failure's cause chain. */
+/** The message of an InvalidInput (or IntegrityError) ApplicationFailure anywhere in a Temporal failure's cause chain. */
 function invalidInputCause(err: unknown): string | undefined {
   for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
-    if (e.type === 'InvalidInput') return e.message;
+    if (e.type === 'InvalidInput' || e.type === 'IntegrityError') return e.message;
   }
   return undefined;
+}
+
+/** A full disk, from a local write (ENOSPC) or a DiskFull failure of an activity, as one line; else undefined. */
+function diskFullCause(err: unknown): string | undefined {
+  for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.type === 'DiskFull') return e.message; // DISK_FULL_FAILURE_TYPE (contract.ts), as InvalidInput above
+  }
+  const path = diskFullPath(err);
+  return path === undefined ? undefined : diskFullMessage(path);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -601,6 +618,11 @@ export async function main(argv: string[]): Promise<number> {
     if (input) {
       process.stderr.write(`rareflow ${name}: ${input}\n`);
       return 2;
+    }
+    const diskFull = diskFullCause(err);
+    if (diskFull) {
+      process.stderr.write(`rareflow ${name}: ${diskFull}\n`);
+      return 3;
     }
     process.stderr.write(`rareflow ${name}: ${(err as Error).message ?? String(err)}\n`);
     if (process.env.RAREFLOW_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);

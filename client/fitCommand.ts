@@ -20,6 +20,9 @@ import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './stageCommands.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs, type MissingValueSummary } from './missingValueFlags.js';
 import { createHash } from 'node:crypto';
+import { checkMemoryBudget, pipelineMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
+import { memoryBudget } from '../data/memoryBudget.js';
+import { fileRowCounts } from '../data/positiveScan.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
 const MAX_AUTO_CATEGORIES = 50;
@@ -118,6 +121,13 @@ export async function fitCommand(a: FitArgs) {
 
   let t = performance.now();
   const cols = await chooseColumns(a.input, a.label, a.categorical ?? [], spec.input.exclude ?? []);
+  // Memory: reading is checked before the file is read, the later stages once the class counts are known.
+  const budget = memoryBudget();
+  const rowsParameter = 'the rows of --input (sample it first with rareflow sample)';
+  if (formatOf(a.input) !== 'arrow') {
+    const [rows] = await fileRowCounts([a.input]);
+    checkMemoryBudget([sampleMemory(0, rows!, cols.features.length, rowsParameter, 'reading the input')], budget);
+  }
   const requestedPositive = a.positive ?? spec.input.positive;
   const labelClasses = await labelValuesInOrder(a.input, a.label);
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
@@ -134,6 +144,8 @@ export async function fitCommand(a: FitArgs) {
   if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const [negatives0, positives0] = classCounts(d.data.y);
+  const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };
+  checkMemoryBudget(pipelineMemory({ ...shape, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model }).slice(1), budget);
   stages.push({
     stage: 'read',
     rowsIn: d.rows,
@@ -148,7 +160,11 @@ export async function fitCommand(a: FitArgs) {
   });
 
   const inputColumns: InputColumn[] = cols.features.map((name) =>
-    d.categorical[name] ? { name, kind: 'categorical', categories: d.categorical[name]! } : { name, kind: 'numeric' },
+    d.categorical[name]
+      ? { name, kind: 'categorical', categories: d.categorical[name]! }
+      : d.booleanColumns?.includes(name)
+        ? { name, kind: 'numeric', boolean: true }
+        : { name, kind: 'numeric' },
   );
   const datasetSha256 = await fileSha256(a.input);
   // Multi-class: one fill serves every one-vs-rest model of the file, so it is fitted on all rows once, before the

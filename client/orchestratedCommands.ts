@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, ScheduleAlreadyRunning, ScheduleNotFoundError, S
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
-import { createRareflowWorkers, type QueueName } from '../worker/rareflowWorkers.js';
+import { createRareflowWorkers, holdWorkerLogLines, type QueueName } from '../worker/rareflowWorkers.js';
 import {
   COMPUTE_TASK_QUEUE,
   driftMonitorWorkflowId,
@@ -114,22 +114,39 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   if (embedded && !a.wait) {
     say('note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running');
   }
-  return withClient(
-    say,
-    async (c) => {
-      const before = await c.status(spec.modelName).catch(() => undefined);
-      await c.retrain(spec, a.reason);
-      if (!a.wait && !embedded) return { modelName: spec.modelName, started: true };
-      const target = (before?.retrainCount ?? 0) + 1;
-      const status = await c.waitForRetrains(spec.modelName, target, (s, stage) => say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`));
-      const result = await c.retrainResult(status.history.at(-1)!.runId);
-      say(formatStages(result));
-      say(formatPerClassTable(result));
-      say(`outcome: ${result.outcome}`);
-      return result;
-    },
-    { hostWorker: embedded || a.wait },
-  );
+  // Warnings of the worker this command may host are held and printed as one group, before the outcome (or error).
+  const releaseWarnings = holdWorkerLogLines();
+  const sayWarnings = (print: Say) => {
+    const lines = releaseWarnings();
+    if (lines.length === 0) return;
+    print(`warnings (${lines.length}):`);
+    for (const l of lines) print(`  ${l}`);
+  };
+  let result;
+  try {
+    result = await withClient(
+      say,
+      async (c) => {
+        const before = await c.status(spec.modelName).catch(() => undefined);
+        await c.retrain(spec, a.reason);
+        if (!a.wait && !embedded) return { modelName: spec.modelName, started: true };
+        const target = (before?.retrainCount ?? 0) + 1;
+        const status = await c.waitForRetrains(spec.modelName, target, (s, stage) => say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`));
+        return c.retrainResult(status.history.at(-1)!.runId);
+      },
+      { hostWorker: embedded || a.wait },
+    );
+  } catch (err) {
+    sayWarnings((l) => process.stderr.write(`${l}\n`));
+    throw err;
+  }
+  sayWarnings(say);
+  if ('outcome' in result) {
+    say(formatStages(result));
+    say(formatPerClassTable(result));
+    say(`outcome: ${result.outcome}`);
+  }
+  return result;
 }
 
 /** Numbers of an `--evidence` JSON file (top-level numbers, and those under "metrics"), checked before sending. */

@@ -10,6 +10,7 @@ import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from 
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from '../data/datasetWriter.js';
 import { describeColumns, fillChunk, formatOf, missingFeatureError, nextChunk, numericType, tableSource, withReadErrors } from '../data/datasetReader.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
+import { checkBooleanInputColumns } from './booleanInputColumns.js';
 import { loadModelFile, requireOutputDirectory } from './stageCommands.js';
 
 export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
@@ -21,6 +22,7 @@ export async function predictCommand(a: { model: string; input: string; out: str
   const format = formatOf(a.input);
   if (format === 'arrow') throw new InvalidInputError('--input', `--input: predict reads CSV or Parquet; ${a.input} is an Arrow file`);
   const columns = await describeColumns(a.input);
+  await checkBooleanInputColumns(a.input, model);
   const typeOf = new Map(columns.map((c) => [c.name, c.type]));
   const source = tableSource(format, [a.input]);
   const projections: string[] = [];

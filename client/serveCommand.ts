@@ -59,7 +59,8 @@ export async function serveCommand(
     throw err;
   }
   hooks.onStarted?.(service);
-  say(`rareflow serve: scoring model ${options.model} at ${service.url} (serving state ${statePath}); Ctrl-C stops`);
+  const unavailable = service.unavailableReason();
+  say(`rareflow serve: scoring model ${options.model} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`);
   const signal = await new Promise<StopSignal>((resolve) => {
     const onInt = () => stop('SIGINT');
     const onTerm = () => stop('SIGTERM');

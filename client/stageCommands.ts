@@ -22,9 +22,14 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
+import { validateTargets } from '../core/sampling/adaptiveSample.js';
+import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
+import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
+import { checkBooleanInputColumns } from './booleanInputColumns.js';
+import { positiveSpellingIn } from './evaluationLabels.js';
 
 // What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
 // (~50 ms to load), a cost every other command would pay before reading its input.
@@ -93,6 +98,8 @@ export interface SampleArgs {
   positiveTarget?: number;
   shards: number;
   method: RowIdSamplerKind;
+  /** Row order fed to the sampler (auto: test the file's order, random blocks when it is not random). @default auto */
+  order?: 'auto' | 'sequential' | 'random-blocks';
   seed: number;
   out: string;
 }
@@ -119,6 +126,8 @@ export async function sampleCommand(a: SampleArgs) {
       `--target-size ${a.targetSize} is below Nr = ${positiveTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
     );
   }
+  validateTargets(a.targetSize, positiveTarget);
+  checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
   const counts = await fileRowCounts(profile.files);
   const plan = planShards(profile.files, counts, a.shards);
   const targets = shardTargets(a.targetSize, positiveTarget, plan.length);
@@ -127,6 +136,7 @@ export async function sampleCommand(a: SampleArgs) {
   for (let s = 0; s < plan.length; s++) {
     const r = await sampleShard({
       segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method,
+      ...(a.order !== undefined ? { order: a.order } : {}),
       ...(profile.sampleWeight !== undefined ? { weightColumn: profile.sampleWeight } : {}),
     });
     shards.push(r!);
@@ -144,6 +154,8 @@ export async function sampleCommand(a: SampleArgs) {
     totalRows: counts.reduce((n, c) => n + c, 0),
     earlyStop: shards.every((r) => r.earlyStop),
     shards: plan.length,
+    // One shard: its order; several: each shard's, since each tests its own rows.
+    order: plan.length === 1 ? shards[0]!.order : shards.map((r) => r.order),
     warnings,
     seconds: seconds(started),
   };
@@ -218,6 +230,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   }
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
+  checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
   const { filterAndType } = await labelNoiseActivity();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
@@ -250,6 +263,8 @@ export async function adasynCommand(
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
+  const growth = Math.min(a.beta, a.maxSyntheticRatio ?? Number.POSITIVE_INFINITY, a.maxSyntheticRows !== undefined ? a.maxSyntheticRows / Math.max(1, d.rows) : Number.POSITIVE_INFINITY);
+  checkMemoryBudget([neighbourMemory('ADASYN', d.rows, d.featureNames.length, a.k, '--max-synthetic-ratio', d.rows + Math.ceil(d.rows * growth))], memoryBudget());
   // One-hot columns of --categorical features: one distance step per category change, voted, never interpolated.
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling, categoricalGroups: groups });
@@ -331,6 +346,8 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
   fitData = { x: filled.parts[0]!, y: fitData.y };
   if (validation) validation = { x: filled.parts[1]!, y: validation.y };
   const missingValues = modelMissingValues(fill);
+  const columns = d.featureNames.length;
+  checkMemoryBudget([a.model === 'forest' ? { ...forestMemory(fitData.y.length, columns, a.trees ?? 100), parameter: '--trees' } : { ...logisticMemory(fitData.y.length, columns), parameter: 'the rows of --input' }], memoryBudget());
   const { artifact, note } = await fitModelArtifact(fitData, {
     model: {
       kind: a.model,
@@ -405,7 +422,10 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     spec = parseGateSpec(json, a.gates);
   }
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
-  const d = await readInput({ input: a.input, label: a.label, positive: model.positiveLabel, features: model.featureNames, keepMissing: model.missingValues !== undefined });
+  // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
+  const positive = await positiveSpellingIn(a.input, a.label, model);
+  await checkBooleanInputColumns(a.input, model);
+  const d = await readInput({ input: a.input, label: a.label, positive, features: model.featureNames, keepMissing: model.missingValues !== undefined });
   const scores = scoreModel(model, d.data.x);
   const report = classificationReport(d.data.y, scores, model.threshold);
   const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });

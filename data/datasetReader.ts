@@ -28,6 +28,11 @@ export interface LoadedDataset {
   columns: string[];
   /** The `weightColumn`'s values, one per row, when the option was given and the file has that column. */
   sampleWeights?: Float64Array;
+  /**
+   * Feature columns read as booleans (true/false, yes/no, t/f, y/n in any case, as DuckDB reads them): each is the
+   * 0/1 feature of its column, the one rule for boolean-like columns in fit, pipeline, predict, evaluate and serve.
+   */
+  booleanColumns?: string[];
 }
 
 export interface ReadLabelledOptions {
@@ -210,6 +215,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         rows,
         columns: columns.map((c) => c.name),
         ...(weights ? { sampleWeights: weights } : {}),
+        booleanColumns: featureColumns.filter((name) => categorical[name] === undefined && byName.get(name) === 'BOOLEAN'),
       };
     }),
   );

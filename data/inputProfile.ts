@@ -60,6 +60,8 @@ export interface InputProfile {
   files: string[];
   fileSha256s: string[];
   featureNames: string[];
+  /** Feature columns read as booleans (true/false, yes/no, t/f, y/n): 0/1 features the model marks; absent when none. */
+  booleanColumns?: string[];
   /** The weight column (`weightColumn`) when the input has it; absent otherwise. */
   sampleWeight?: string;
   positiveLabel: string;
@@ -136,6 +138,8 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           );
         }
       }
+      const booleans = featureNames.filter((name) => byName.get(name) === 'BOOLEAN');
+      const booleanColumns = booleans.length > 0 ? { booleanColumns: booleans } : {};
       const warnings: string[] = [];
       let positive: string;
       let negatives: string[];
@@ -166,10 +170,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       if (opts.checkAllFeatureValues === false) {
         const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
-        return { files: unique, fileSha256s, featureNames, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+        return { files: unique, fileSha256s, featureNames, ...booleanColumns, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
       }
       const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
-      return { files: unique, fileSha256s, featureNames, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+      return { files: unique, fileSha256s, featureNames, ...booleanColumns, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
     }),
   );
 }

@@ -489,8 +489,8 @@ export interface LabelledWindowExportOptions {
   modelName: string;
   fromMs: number;
   toMs: number;
-  /** Raw columns taken from each row's features, in order: numeric ones as DOUBLE, the others as text. */
-  columns: Array<{ name: string; numeric: boolean }>;
+  /** Raw columns taken from each row's features, in order: numeric ones as DOUBLE (boolean-like ones as BOOLEAN), the others as text. */
+  columns: Array<{ name: string; numeric: boolean; boolean?: boolean }>;
   /** Name of the label column written. */
   labelName: string;
   /** Label values written for feedback that is positive / negative. */
@@ -518,11 +518,13 @@ export async function exportLabelledServingWindow(o: LabelledWindowExportOptions
   // A JSON pointer (RFC 6901) names any key: "~" is written "~0" and "/" is written "~1".
   const path = (name: string) => sqlString(`/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   const projections = o.columns.map((c) =>
-    c.numeric
+    c.boolean
+      ? `TRY_CAST(json_extract_string(features, ${path(c.name)}) AS BOOLEAN) AS ${sqlIdentifier(c.name)}`
+      : c.numeric
       ? `TRY_CAST(json_extract_string(features, ${path(c.name)}) AS DOUBLE) AS ${sqlIdentifier(c.name)}`
       : `json_extract_string(features, ${path(c.name)}) AS ${sqlIdentifier(c.name)}`,
   );
-  const complete = o.columns.map((c) => (c.numeric ? `isfinite(${sqlIdentifier(c.name)})` : `${sqlIdentifier(c.name)} IS NOT NULL`)).join(' AND ');
+  const complete = o.columns.map((c) => (c.numeric && !c.boolean ? `isfinite(${sqlIdentifier(c.name)})` : `${sqlIdentifier(c.name)} IS NOT NULL`)).join(' AND ');
   const source =
     rowsSql === null
       ? 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BIGINT) AS ts_ms, CAST(NULL AS VARCHAR) AS features, CAST(NULL AS BOOLEAN) AS truth WHERE false'

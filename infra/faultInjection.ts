@@ -7,6 +7,7 @@
 //   KIND      transient  an I/O error (EIO); the activity's retry policy retries it
 //             timeout    a call that timed out (ETIMEDOUT); retried likewise
 //             bad-data   a non-retryable ApplicationFailure of type InvalidInput: the retrain fails at once
+//             disk-full  a write that fails with ENOSPC, as Node's fs raises it; the worker names it disk full
 //   ATTEMPTS  the first ATTEMPTS attempts of every execution of that activity fail. Attempts are Temporal's own
 //             numbers (1, 2, ...), so a restarted worker keeps counting; later attempts run normally.
 // An injected failure happens before the activity's code runs, so it writes nothing.
@@ -19,7 +20,7 @@ import { FailureType } from '../workflows/contract.js';
 
 export const FAULTS_ENV = 'RAREFLOW_FAULTS';
 
-export type FaultKind = 'transient' | 'timeout' | 'bad-data';
+export type FaultKind = 'transient' | 'timeout' | 'bad-data' | 'disk-full';
 
 export interface ActivityFault {
   /** Activity name, or `*` for every activity. */
@@ -29,7 +30,7 @@ export interface ActivityFault {
   attempts: number;
 }
 
-const KINDS: readonly FaultKind[] = ['transient', 'timeout', 'bad-data'];
+const KINDS: readonly FaultKind[] = ['transient', 'timeout', 'bad-data', 'disk-full'];
 
 /**
  * Parses a RAREFLOW_FAULTS value. With `knownActivities`, a name that is neither one of them nor `*` is an error,
@@ -72,7 +73,7 @@ export function faultFor(faults: readonly ActivityFault[], activityType: string,
 }
 
 /** The failure an injected fault raises, shaped like the real thing: retryable I/O errors, or non-retryable bad input. */
-export function injectedFailure(fault: ActivityFault, activityType: string, attempt: number): ApplicationFailure {
+export function injectedFailure(fault: ActivityFault, activityType: string, attempt: number): Error {
   const where = `${activityType}, attempt ${attempt} (${FAULTS_ENV} fails the first ${fault.attempts})`;
   switch (fault.kind) {
     case 'transient':
@@ -81,6 +82,10 @@ export function injectedFailure(fault: ActivityFault, activityType: string, atte
       return ApplicationFailure.create({ message: `injected timeout (ETIMEDOUT) in ${where}`, type: 'InjectedTimeout', nonRetryable: false, details: [{ code: 'ETIMEDOUT' }] });
     case 'bad-data':
       return ApplicationFailure.create({ message: `injected bad data in ${where}`, type: FailureType.invalidInput, nonRetryable: true, details: [FAULTS_ENV] });
+    case 'disk-full': {
+      const path = `injected-by-${FAULTS_ENV}/${activityType}.tmp`;
+      return Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path });
+    }
   }
 }
 

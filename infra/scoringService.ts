@@ -7,11 +7,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { canaryArm } from '../core/canary/trafficSplit.js';
-import { inputColumnsOf, parseModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { canonicalLabel, classifyLabel, labelVocabularyOf, type LabelVocabulary } from '../core/labels/labelVocabulary.js';
+import { parseModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { compileRowScorer } from '../core/models/predictModel.js';
 import { ServingLog, type ServingArm } from '../data/servingLog.js';
 import { readServingState, type ServedModel } from '../data/servingState.js';
-import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE, type CounterSeries, type HistogramSeries } from './servingMetrics.js';
+import { jsonContentTypeProblem } from './contentTypeGuard.js';
+import { isPlainObject, MAX_REQUEST_ID, parseFeedbackRequest } from './feedbackRequest.js';
+import { ModelFileError, type ModelFileProblem } from './modelFileError.js';
+import { describeValue, RequestFeatureEncoder } from './requestFeatureEncoder.js';
+import { ARMS, defineScoringMetrics, type ScoringMetrics } from './scoringMetrics.js';
+import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './servingMetrics.js';
 
 export interface ScoringServiceOptions {
   /** Directory holding `<model>/state.json` and the logs (RAREFLOW_SERVING). */
@@ -47,116 +53,27 @@ export interface ScoringService {
   close(): Promise<void>;
   /** Reads state.json now and loads a new revision; rejects when it cannot be loaded (the old routing stays). */
   reload(): Promise<void>;
+  /** Null while a champion is served; else why not (what /healthz answers with its 503). */
+  unavailableReason(): string | null;
 }
 
 /** Largest request body, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
-/** Upper bounds of the latency histogram, in seconds. */
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 /** Longest wait between two attempts to load a revision that failed, in ms. */
 const MAX_RETRY_MS = 30_000;
-/** A request id is an opaque string of at most this many characters. */
-const MAX_REQUEST_ID = 256;
 /** How long an idle keep-alive connection stays open, in ms. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** At most one challenger-failure line per this many ms (the counter counts every one). */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
-const ARMS = ['champion', 'challenger'] as const;
-const CLASSES = ['positive', 'negative'] as const;
-
-// ---- one row, encoded and scored --------------------------------------------------------------------------
-
-interface EncodedColumn {
-  name: string;
-  /** Its first feature index. */
-  offset: number;
-  /** Numeric columns of a model with fitted fill values: the value a null input is scored as. */
-  fill?: number;
-  /** Categorical columns: category → index within the column's one-hot block. */
-  categories?: Map<string, number>;
-  width: number;
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return `${typeof v} ${String(v)}`;
-}
-
-/**
- * Turns a request's `features` object into the model's feature row, as `rareflow predict` does: numeric columns
- * as numbers (null as the fitted fill, when the model has one), categorical columns one-hot (an unseen category or
- * null sets none). One row buffer per model,
- * reused by every request (scoring is synchronous, so no two requests share it at once).
- */
-class RowEncoder {
-  readonly row: Float64Array;
-  private readonly columns: EncodedColumn[];
-
-  constructor(artifact: ModelArtifact, source: string) {
-    this.columns = [];
-    let offset = 0;
-    for (const c of inputColumnsOf(artifact)) {
-      if (c.kind === 'numeric') {
-        const fill = artifact.missingValues?.fillValues[offset];
-        this.columns.push({ name: c.name, offset, width: 1, ...(fill !== undefined ? { fill } : {}) });
-        offset += 1;
-      } else {
-        this.columns.push({ name: c.name, offset, width: c.categories.length, categories: new Map(c.categories.map((v, i) => [v, i])) });
-        offset += c.categories.length;
-      }
-    }
-    if (offset !== artifact.featureNames.length) {
-      throw new Error(`model file ${source}: its input columns make ${offset} features, but it lists ${artifact.featureNames.length}`);
-    }
-    this.row = new Float64Array(offset);
-  }
-
-  /** Fills `row` from `features`; returns the error (naming the field) when the request cannot be scored, else null. */
-  encode(features: Record<string, unknown>): string | null {
-    const row = this.row;
-    const cols = this.columns;
-    for (let i = 0; i < cols.length; i++) {
-      const c = cols[i]!;
-      const v = features[c.name];
-      if (c.categories === undefined) {
-        if (typeof v === 'number' && Number.isFinite(v)) {
-          row[c.offset] = v;
-          continue;
-        }
-        // A model trained with a missing-value policy scores null as its training fill, as `rareflow predict` does.
-        if (v === null && c.fill !== undefined) {
-          row[c.offset] = c.fill;
-          continue;
-        }
-        if (v === undefined || !Object.hasOwn(features, c.name)) {
-          return `features.${c.name} is missing; this model reads it as a number${c.fill !== undefined ? ' (null if unknown)' : ''}`;
-        }
-        return `features.${c.name}: expected a finite number, got ${describeValue(v)}`;
-      }
-      row.fill(0, c.offset, c.offset + c.width);
-      if (v === null) continue;
-      let text: string;
-      if (typeof v === 'string') text = v;
-      else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') text = String(v);
-      else if (v === undefined || !Object.hasOwn(features, c.name)) return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
-      else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
-      const at = c.categories.get(text);
-      if (at !== undefined) row[c.offset + at] = 1;
-    }
-    return null;
-  }
-}
 
 // ---- loaded models and routing -----------------------------------------------------------------------------
 
 /** What the service keeps per model sha256 for the feedback join: labels and the confusion counts of its predictions. */
 interface ModelSlot {
   sha256: string;
-  positiveLabel: string;
+  /** The label values feedback is checked against. */
+  labels: LabelVocabulary;
   /** tp, fn, fp, tn of feedback joined to this model's predictions. */
   confusion: Float64Array;
 }
@@ -167,7 +84,8 @@ interface LoadedModel {
   threshold: number;
   positiveLabel: string;
   negativeLabel: string;
-  encoder: RowEncoder;
+  labels: LabelVocabulary;
+  encoder: RequestFeatureEncoder;
   /** Null for a multi-class model, which this service does not serve. */
   score: ((x: Float64Array) => number) | null;
 }
@@ -190,10 +108,6 @@ function confusionIndex(truthPositive: boolean, predictedPositive: boolean): num
   return (truthPositive ? 0 : 2) + (predictedPositive ? 0 : 1);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
@@ -213,6 +127,11 @@ class ScoringServiceImpl {
   private refreshing: Promise<void> = Promise.resolve();
   /** The revision whose load failed last ('unreadable': state.json itself could not be read), retried with backoff. */
   private failedRevision: number | 'unreadable' | null = null;
+  /**
+   * Why the last load failed (a model file named by ModelFileError, or the serving state itself), until a revision
+   * loads: /score and /healthz answer with it while nothing serves, never "no champion is published".
+   */
+  private loadError: string | null = null;
   private retryDelayMs: number;
   private retryAtMs = 0;
   private lastErrorLogMs = -Infinity;
@@ -220,16 +139,16 @@ class ScoringServiceImpl {
   closing = false;
 
   readonly metrics = new MetricsRegistry();
-  /** Answered by an arm: ok or error; never reached a model (arm "none"): error (503) or bad_request (400). */
-  private readonly requestCount: Record<ServingArm, Record<'ok' | 'error', CounterSeries>> & { none: Record<'error' | 'bad_request', CounterSeries> };
-  private readonly latency: Record<ServingArm, HistogramSeries>;
-  private readonly predictionCount: Record<ServingArm, Record<'positive' | 'negative', CounterSeries>>;
-  private readonly feedbackCount: Record<'positive' | 'negative' | 'unknown', CounterSeries>;
-  private readonly loadFailures: CounterSeries;
-  readonly logWriteFailures: Record<'predictions' | 'feedback', CounterSeries>;
-  private readonly canaryWeight;
-  private readonly revisionGauge;
-  private readonly modelInfo;
+  private readonly requestCount: ScoringMetrics['requestCount'];
+  private readonly latency: ScoringMetrics['latency'];
+  private readonly predictionCount: ScoringMetrics['predictionCount'];
+  private readonly feedbackCount: ScoringMetrics['feedbackCount'];
+  private readonly feedbackRefused: ScoringMetrics['feedbackRefused'];
+  private readonly loadFailures: ScoringMetrics['loadFailures'];
+  readonly logWriteFailures: ScoringMetrics['logWriteFailures'];
+  private readonly canaryWeight: ScoringMetrics['canaryWeight'];
+  private readonly revisionGauge: ScoringMetrics['revisionGauge'];
+  private readonly modelInfo: ScoringMetrics['modelInfo'];
 
   constructor(
     private readonly o: Required<Pick<ScoringServiceOptions, 'servingDir' | 'modelName' | 'pollMs' | 'log'>> & { recentPredictions: number },
@@ -238,75 +157,20 @@ class ScoringServiceImpl {
     this.recentCap = o.recentPredictions;
     this.retryDelayMs = o.pollMs;
     const m = this.metrics;
-    const requests = m.counter({
-      name: 'rareflow_requests_total',
-      help: 'Score requests by the arm that answered (none: never reached a model) and outcome.',
-      labelNames: ['arm', 'status'],
-      labelValues: { arm: [...ARMS, 'none'], status: ['ok', 'error', 'bad_request'] },
-    });
-    this.requestCount = {
-      champion: { ok: requests.labels('champion', 'ok'), error: requests.labels('champion', 'error') },
-      challenger: { ok: requests.labels('challenger', 'ok'), error: requests.labels('challenger', 'error') },
-      none: { error: requests.labels('none', 'error'), bad_request: requests.labels('none', 'bad_request') },
-    };
-    const duration = m.histogram({
-      name: 'rareflow_request_duration_seconds',
-      help: 'Time from receiving a score request to its answer, by arm.',
-      labelNames: ['arm'],
-      labelValues: { arm: ARMS },
-      buckets: LATENCY_BUCKETS,
-    });
-    this.latency = { champion: duration.labels('champion'), challenger: duration.labels('challenger') };
-    const predictions = m.counter({
-      name: 'rareflow_predictions_total',
-      help: 'Predicted classes by arm.',
-      labelNames: ['arm', 'class'],
-      labelValues: { arm: ARMS, class: CLASSES },
-    });
-    this.predictionCount = {
-      champion: { positive: predictions.labels('champion', 'positive'), negative: predictions.labels('champion', 'negative') },
-      challenger: { positive: predictions.labels('challenger', 'positive'), negative: predictions.labels('challenger', 'negative') },
-    };
-    const feedback = m.counter({
-      name: 'rareflow_feedback_total',
-      help: 'True labels received, by class (unknown: no model was known to say which label is positive).',
-      labelNames: ['class'],
-      labelValues: { class: [...CLASSES, 'unknown'] },
-    });
-    this.feedbackCount = { positive: feedback.labels('positive'), negative: feedback.labels('negative'), unknown: feedback.labels('unknown') };
-    const recall = m.gauge({
-      name: 'rareflow_recall',
-      help: "Per-class recall of the model now serving each arm, from feedback joined to this replica's recent predictions.",
-      labelNames: ['arm', 'class'],
-      labelValues: { arm: ARMS, class: CLASSES },
-    });
-    const precision = m.gauge({
-      name: 'rareflow_precision',
-      help: "Per-class precision of the model now serving each arm, from feedback joined to this replica's recent predictions.",
-      labelNames: ['arm', 'class'],
-      labelValues: { arm: ARMS, class: CLASSES },
-    });
-    this.canaryWeight = m.gauge({ name: 'rareflow_canary_weight', help: "The challenger's share of requests (0 without a canary)." });
-    this.canaryWeight.labels().set(0);
-    this.revisionGauge = m.gauge({ name: 'rareflow_serving_state_revision', help: 'Revision of the serving state now served (-1: none yet).' });
-    this.revisionGauge.labels().set(-1);
-    this.modelInfo = m.gauge({
-      name: 'rareflow_model_info',
-      help: 'The model serving each arm (1 per loaded arm).',
-      labelNames: ['arm', 'sha256'],
-      labelValues: { arm: ARMS },
-      maxSeries: 2,
-    });
-    const failures = m.counter({ name: 'rareflow_model_load_failures_total', help: 'Serving states whose models could not be loaded (the old routing stayed).' });
-    this.loadFailures = failures.labels();
-    const writeFailures = m.counter({
-      name: 'rareflow_log_write_failures_total',
-      help: 'Failed writes of a log batch (its rows stay queued for the next write).',
-      labelNames: ['log'],
-      labelValues: { log: ['predictions', 'feedback'] },
-    });
-    this.logWriteFailures = { predictions: writeFailures.labels('predictions'), feedback: writeFailures.labels('feedback') };
-    const recentGauge = m.gauge({ name: 'rareflow_recent_predictions', help: 'Predictions remembered for the feedback join.' });
+    const families = defineScoringMetrics(m);
+    ({
+      requestCount: this.requestCount,
+      latency: this.latency,
+      predictionCount: this.predictionCount,
+      feedbackCount: this.feedbackCount,
+      feedbackRefused: this.feedbackRefused,
+      loadFailures: this.loadFailures,
+      logWriteFailures: this.logWriteFailures,
+      canaryWeight: this.canaryWeight,
+      revisionGauge: this.revisionGauge,
+      modelInfo: this.modelInfo,
+    } = families);
+    const { recall, precision, recentGauge } = families;
     m.beforeRender(() => {
       recentGauge.labels().set(this.recent.size);
       recall.clear();
@@ -370,7 +234,7 @@ class ScoringServiceImpl {
       if (state === null || state.revision === this.routing.revision) return;
       revision = state.revision;
       if (!now && revision === this.failedRevision && Date.now() < this.retryAtMs) return;
-      const champion = state.champion ? await this.loadModel(state.champion) : null;
+      const champion = state.champion ? await this.loadModel(state.champion, 'champion') : null;
       let challenger: LoadedModel | null = null;
       let weight = 0;
       if (state.canary) {
@@ -378,11 +242,12 @@ class ScoringServiceImpl {
         if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1)) {
           throw new Error(`the canary weight is ${String(weight)}, expected a number in [0, 1]`);
         }
-        challenger = await this.loadModel(state.canary.challenger);
+        challenger = await this.loadModel(state.canary.challenger, 'challenger');
       }
       this.routing = { revision, champion, challenger, weight };
       this.afterSwap();
       this.failedRevision = null;
+      this.loadError = null;
       this.retryDelayMs = this.o.pollMs;
       this.o.log(
         `serving ${modelName} revision ${revision}: ${champion ? `champion ${champion.sha256.slice(0, 12)}` : 'no champion'}` +
@@ -395,32 +260,47 @@ class ScoringServiceImpl {
       this.retryDelayMs = failed === this.failedRevision ? Math.min(this.retryDelayMs * 2, MAX_RETRY_MS) : this.o.pollMs;
       this.failedRevision = failed;
       this.retryAtMs = Date.now() + this.retryDelayMs;
+      this.loadError = err instanceof ModelFileError ? err.message : `the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName} could not be loaded: ${(err as Error).message}`;
       this.o.log(`could not load the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName}: ${(err as Error).message}; ${still}`);
       throw err;
     }
   }
 
-  /** Reads, checks (file sha256, then the content seal) and compiles a model; cached by sha256. */
-  private async loadModel(served: ServedModel): Promise<LoadedModel> {
+  /**
+   * Reads, checks (file sha256, then the content seal) and compiles a model; cached by sha256. A file that cannot be
+   * read or fails a check is a ModelFileError naming the arm and the path.
+   */
+  private async loadModel(served: ServedModel, arm: 'champion' | 'challenger'): Promise<LoadedModel> {
     const cached = this.cache.get(served.sha256);
     if (cached) return cached;
     if (typeof served.uri !== 'string' || !served.uri.startsWith('file:')) {
       throw new Error(`model ${served.sha256}: expected a file:// URI, got ${JSON.stringify(served.uri)}`);
     }
     const path = fileURLToPath(served.uri);
-    const bytes = await readFile(path);
+    const failed = (problem: ModelFileProblem, detail: string) => new ModelFileError(arm, problem, path, detail);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      throw failed('could not be read', (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    }
     const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== served.sha256) throw new Error(`model file ${path} has sha256 ${actual}, the registry says ${served.sha256}`);
+    if (actual !== served.sha256) throw failed('failed verification', `its sha256 is ${actual}, the registry published ${served.sha256}`);
     // Parsing and checking a large model takes tens of ms: yield between steps so requests keep flowing.
     await yieldToEventLoop();
     let json: unknown;
     try {
       json = JSON.parse(bytes.toString('utf8'));
     } catch (err) {
-      throw new Error(`model file ${path} is not JSON: ${(err as Error).message}`);
+      throw failed('failed verification', `not JSON: ${(err as Error).message}`);
     }
     await yieldToEventLoop();
-    const artifact = parseModelArtifact(json, path);
+    let artifact: ModelArtifact;
+    try {
+      artifact = parseModelArtifact(json, path);
+    } catch (err) {
+      throw failed('failed verification', (err as Error).message.replace(`${path} is not a usable rareflow model: `, '').replace(/\.$/, ''));
+    }
     await yieldToEventLoop();
     if (Math.abs(artifact.threshold - served.threshold) > 1e-12) {
       this.o.log(`model ${served.sha256.slice(0, 12)}: the serving state says threshold ${served.threshold}, the sealed file ${artifact.threshold}; using the file's`);
@@ -428,7 +308,7 @@ class ScoringServiceImpl {
     let slot = this.slotOf.get(served.sha256);
     if (slot === undefined) {
       slot = this.slots.length;
-      this.slots.push({ sha256: served.sha256, positiveLabel: artifact.positiveLabel, confusion: new Float64Array(4) });
+      this.slots.push({ sha256: served.sha256, labels: labelVocabularyOf(artifact), confusion: new Float64Array(4) });
       this.slotOf.set(served.sha256, slot);
     }
     const model: LoadedModel = {
@@ -437,7 +317,8 @@ class ScoringServiceImpl {
       threshold: artifact.threshold,
       positiveLabel: artifact.positiveLabel,
       negativeLabel: artifact.negativeLabel,
-      encoder: new RowEncoder(artifact, path),
+      labels: labelVocabularyOf(artifact),
+      encoder: new RequestFeatureEncoder(artifact, path),
       score: artifact.multiClass ? null : compileRowScorer(artifact.model),
     };
     this.cache.set(served.sha256, model);
@@ -467,9 +348,11 @@ class ScoringServiceImpl {
       switch (path) {
         case '/score':
           if (req.method !== 'POST') return this.methodNotAllowed(res, 'POST', path, req.method);
+          if (this.refuseMediaType(req, res, path)) return;
           return this.readBody(req, res, (text) => this.score(text, res, startedMs, tsMs));
         case '/feedback':
           if (req.method !== 'POST') return this.methodNotAllowed(res, 'POST', path, req.method);
+          if (this.refuseMediaType(req, res, path)) return;
           return this.readBody(req, res, (text) => this.feedback(text, res, tsMs));
         case '/metrics':
           if (req.method !== 'GET' && req.method !== 'HEAD') return this.methodNotAllowed(res, 'GET', path, req.method);
@@ -492,6 +375,24 @@ class ScoringServiceImpl {
 
   private methodNotAllowed(res: ServerResponse, allowed: string, path: string, method: string | undefined): void {
     sendJson(res, 405, { error: `${path} takes ${allowed}, got ${method ?? 'no method'}` }, { allow: allowed === 'GET' ? 'GET, HEAD' : allowed });
+  }
+
+  /** A 415 for a body that is not declared JSON (its bytes are never read; the connection closes). */
+  private refuseMediaType(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    const problem = jsonContentTypeProblem(req.headers['content-type'], path);
+    if (problem === null) return false;
+    this.requestCount.none.bad_request.inc();
+    sendJson(res, 415, { error: problem }, { connection: 'close' });
+    return true;
+  }
+
+  unavailableReason(): string | null {
+    return this.routing.champion ? null : this.unavailable();
+  }
+
+  /** 503 text while nothing serves: the file that failed to load, or that nothing is published yet. */
+  unavailable(): string {
+    return this.loadError ?? `no champion is published for model ${this.o.modelName} yet`;
   }
 
   /** Collects the body (at most 1 MB) and hands it on as text; a larger body is a bad request. */
@@ -553,7 +454,7 @@ class ScoringServiceImpl {
     const champion = routing.champion;
     if (!champion) {
       this.requestCount.none.error.inc();
-      return sendJson(res, 503, { error: `no champion is published for model ${this.o.modelName} yet` });
+      return sendJson(res, 503, { error: this.unavailable() });
     }
     if (!champion.score) {
       this.requestCount.none.error.inc();
@@ -615,7 +516,7 @@ class ScoringServiceImpl {
     this.latency[arm].observe(seconds);
     this.requestCount[arm].ok.inc();
     this.predictionCount[arm][positive ? 'positive' : 'negative'].inc();
-    this.servingLog.logPrediction(requestId, tsMs, arm, model.sha256, score, positive, 'ok', Math.round(seconds * 1e6), JSON.stringify(features));
+    this.servingLog.logPrediction(requestId, tsMs, arm, model.sha256, score, positive, 'ok', Math.round(seconds * 1e6), JSON.stringify(model.encoder.logged(features)));
     this.remember(requestId, packRecent(model.slot, arm, positive));
   }
 
@@ -653,52 +554,42 @@ class ScoringServiceImpl {
   }
 
   private feedback(text: string, res: ServerResponse, tsMs: number): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      return this.badRequest(res, `request body is not valid JSON (${(err as Error).message}); expected {"requestId": string, "label": ...} or {"items": [...]}`);
-    }
-    if (!isPlainObject(body)) return this.badRequest(res, `request body: expected a JSON object, got ${describeValue(body)}`);
-    let items: unknown[];
-    let where: (i: number) => string;
-    if (body.items !== undefined) {
-      if (!Array.isArray(body.items)) return this.badRequest(res, `items: expected an array of {"requestId", "label"}, got ${describeValue(body.items)}`);
-      items = body.items;
-      where = (i) => `items[${i}].`;
-    } else {
-      items = [body];
-      where = () => '';
-    }
+    const parsed = parseFeedbackRequest(text);
+    if ('error' in parsed) return this.badRequest(res, parsed.error);
+    const { items, where } = parsed;
+    // Every label is checked before any is counted or written: a request with one refused label writes nothing.
+    const champion = this.routing.champion;
+    const judged: Array<{ requestId: string; label: string; positive: boolean }> = [];
+    const refusals: string[] = [];
     for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (!isPlainObject(item)) return this.badRequest(res, `items[${i}]: expected an object {"requestId", "label"}, got ${describeValue(item)}`);
-      const id = item.requestId;
-      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_REQUEST_ID) {
-        return this.badRequest(res, `${where(i)}requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${id === undefined ? 'nothing' : describeValue(id)}`);
-      }
-      const label = item.label;
-      if (typeof label !== 'string' && typeof label !== 'boolean' && !(typeof label === 'number' && Number.isFinite(label))) {
-        return this.badRequest(res, `${where(i)}label: expected a string, number or boolean, got ${label === undefined ? 'nothing' : describeValue(label)}`);
-      }
-    }
-    const championLabel = this.routing.champion?.positiveLabel;
-    for (const item of items as Array<{ requestId: string; label: string | number | boolean }>) {
-      const label = String(item.label);
+      const item = items[i]!;
       const packed = this.recent.get(item.requestId);
-      let positive: boolean | null;
+      // Judged by the model that answered the request; feedback for a request this replica did not answer (or has
+      // forgotten) by the current champion.
+      const labels = packed !== undefined ? this.slots[Math.floor(packed / 16)]!.labels : champion?.labels;
+      if (labels === undefined) {
+        this.requestCount.none.error.inc();
+        return sendJson(res, 503, { error: `${where(i)}label: no model is loaded to check it against (${this.unavailable()}); nothing was written, send it again later` });
+      }
+      const verdict = classifyLabel(labels, item.label, `${where(i)}label`);
+      if ('refused' in verdict) refusals.push(verdict.refused);
+      else judged.push({ requestId: item.requestId, label: canonicalLabel(labels, item.label, verdict.positive), positive: verdict.positive });
+    }
+    if (refusals.length > 0) {
+      this.feedbackRefused.inc(refusals.length);
+      return this.badRequest(res, refusals.length === 1 ? refusals[0]! : `${refusals[0]!} (and ${refusals.length - 1} more refused labels)`);
+    }
+    for (const { requestId, label, positive } of judged) {
+      // Read again: an earlier item of this batch may have labelled the same request.
+      const packed = this.recent.get(requestId);
       if (packed !== undefined) {
         const slot = this.slots[Math.floor(packed / 16)]!;
-        positive = label === slot.positiveLabel;
         this.forgetTruth(packed);
         slot.confusion[confusionIndex(positive, (packed & 4) !== 0)]!++;
-        this.recent.set(item.requestId, packed - (packed % 4) + (positive ? 2 : 1));
-      } else {
-        // Feedback for a request this replica did not answer (or has forgotten): judged by the current champion.
-        positive = championLabel === undefined ? null : label === championLabel;
+        this.recent.set(requestId, packed - (packed % 4) + (positive ? 2 : 1));
       }
-      this.feedbackCount[positive === null ? 'unknown' : positive ? 'positive' : 'negative'].inc();
-      this.servingLog.logFeedback(item.requestId, tsMs, label, positive);
+      this.feedbackCount[positive ? 'positive' : 'negative'].inc();
+      this.servingLog.logFeedback(requestId, tsMs, label, positive);
     }
     sendJson(res, 202, { accepted: items.length });
   }
@@ -711,8 +602,15 @@ class ScoringServiceImpl {
 
   private health(res: ServerResponse): void {
     const r = this.routing;
-    if (!r.champion) return sendJson(res, 503, { status: 'unavailable', error: `no champion is published for model ${this.o.modelName} yet` });
-    sendJson(res, 200, { status: 'ok', champion: r.champion.sha256, canaryWeight: r.challenger ? r.weight : 0, ...(r.challenger ? { challenger: r.challenger.sha256 } : {}), revision: r.revision });
+    if (!r.champion) return sendJson(res, 503, { status: 'unavailable', error: this.unavailable() });
+    sendJson(res, 200, {
+      status: 'ok',
+      champion: r.champion.sha256,
+      canaryWeight: r.challenger ? r.weight : 0,
+      ...(r.challenger ? { challenger: r.challenger.sha256 } : {}),
+      revision: r.revision,
+      ...(this.loadError ? { newerRevisionRefused: this.loadError } : {}),
+    });
   }
 }
 
@@ -773,6 +671,7 @@ export async function startScoringService(options: ScoringServiceOptions): Promi
     url,
     port: bound,
     reload: () => impl.refresh(true),
+    unavailableReason: () => impl.unavailableReason(),
     close: () => {
       closed ??= (async () => {
         impl.closing = true;

@@ -5,6 +5,7 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from './temporalCli.js';
+import { describeOrphan, orphanedServers, processAlive, removeServerPidFile, watchServer, writeServerPidFile, type ServerPidFile } from './serverWatchdog.js';
 
 export interface TemporalTarget {
   address: string;
@@ -134,7 +135,8 @@ async function waitForServer(port: number, child: ChildProcess, logPath: string,
 
 /**
  * Starts `temporal server start-dev` on loopback with a SQLite file, or reuses a server already answering on the
- * port (another `rareflow dev`). The server is stopped by `stop()` and when this process exits.
+ * port (another `rareflow dev`). The server is stopped by `stop()` and when this process exits, however it exits
+ * (infra/serverWatchdog.ts).
  */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const log = opts.log ?? (() => {});
@@ -149,7 +151,15 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     embedded: true,
     ...(opts.headless ? {} : { uiAddress: `http://127.0.0.1:${uiPort}` }),
   };
+  // A server whose rareflow died is named; the one on our port is adopted (this process stops it when it ends).
+  const orphans = orphanedServers(stateDir);
+  const adopted = requestedPort !== 0 ? orphans.find((o) => o.port === port) : undefined;
+  for (const o of orphans) if (o !== adopted) log(`note: ${describeOrphan(o)}; stop it with kill ${o.serverPid}`);
   if (requestedPort !== 0 && (await portAnswers(port))) {
+    if (adopted) {
+      log(`reusing ${describeOrphan(adopted)}; this process now stops it when it ends`);
+      return adoptServer(stateDir, adopted, target);
+    }
     log(`using the Temporal server already running on ${target.address}`);
     return { target, owned: false, stop: async () => {} };
   }
@@ -169,8 +179,13 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   log(`starting the Temporal dev server (${cli.path}) on ${target.address}`);
   const child = spawn(cli.path, args, { stdio: ['ignore', logFd, logFd], detached: false });
   closeSync(logFd);
+  // Stopped by stop(), on a normal exit, and by the watchdog when this process dies any other way (SIGKILL too).
+  if (child.pid !== undefined) {
+    writeServerPidFile(stateDir, { serverPid: child.pid, ownerPid: process.pid, watchdogPid: watchServer(child.pid), port, dbFilename, startedAt: new Date().toISOString() });
+  }
   const killChild = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    removeServerPidFile(stateDir, port);
   };
   process.once('exit', killChild);
   try {
@@ -190,6 +205,36 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      removeServerPidFile(stateDir, port);
+    },
+  };
+}
+
+/** Takes over a server whose rareflow died: watched from now on, stopped by stop() or this process's end. */
+function adoptServer(stateDir: string, orphan: ServerPidFile, target: TemporalTarget): DevServer {
+  const watchdogPid = watchServer(orphan.serverPid);
+  writeServerPidFile(stateDir, { ...orphan, ownerPid: process.pid, watchdogPid });
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(orphan.serverPid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const onExit = () => {
+    kill('SIGTERM');
+    removeServerPidFile(stateDir, orphan.port);
+  };
+  process.once('exit', onExit);
+  return {
+    target,
+    owned: true,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      kill('SIGTERM');
+      for (let waited = 0; processAlive(orphan.serverPid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      if (processAlive(orphan.serverPid)) kill('SIGKILL');
+      removeServerPidFile(stateDir, orphan.port);
     },
   };
 }

@@ -9,6 +9,7 @@ import { Registry } from '../data/registry.js';
 import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
 import type { TemporalTarget } from '../infra/temporalServer.js';
 import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE } from '../workflows/contract.js';
+import { diskFullInterceptor } from './diskFullFailure.js';
 import { releaseOrphanedActivities } from './orphanedActivities.js';
 import { workflowsPath } from './workflowBundle.js';
 
@@ -68,6 +69,18 @@ const quietBundlerLogger = {
 };
 
 let runtimeInstalled = false;
+/** Where the SDK's log lines go while a command holds them (`run --wait` prints them grouped, before its outcome). */
+let heldLogLines: string[] | undefined;
+
+/** Keeps the SDK's log lines from now on instead of printing them; the returned function gives them back and stops. */
+export function holdWorkerLogLines(): () => string[] {
+  const held: string[] = [];
+  heldLogLines = held;
+  return () => {
+    if (heldLogLines === held) heldLogLines = undefined;
+    return held;
+  };
+}
 
 /**
  * Keeps the SDK's own log at WARN (RAREFLOW_LOG_LEVEL overrides), so a CLI user sees rareflow's progress, not
@@ -81,7 +94,9 @@ export function installWorkerRuntime(): void {
     const quiet = new DefaultLogger(level, (entry) => {
       // A registry-only worker has no workflows by design; the SDK warns about it on every start.
       if (entry.message.startsWith('No workflows registered')) return;
-      process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}\n`);
+      const line = `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}`;
+      if (heldLogLines) heldLogLines.push(line);
+      else process.stderr.write(`${line}\n`);
     });
     Runtime.install({ logger: quiet });
   } catch {
@@ -98,8 +113,9 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   // Names the fault list may use: every activity of either queue (building the objects touches no resources).
   const activityNames = () => [...Object.keys(createComputeActivities({ artifacts })), ...Object.keys(createRegistryActivities({ artifacts } as RegistryDeps))];
   const faults = opts.faults ?? (process.env.RAREFLOW_FAULTS ? faultsFromEnv(process.env, activityNames()) : undefined);
-  const interceptors = faults && faults.length > 0 ? { activity: [faultInjectionInterceptor(faults)] } : undefined;
-  if (interceptors) log(`fault injection is on (RAREFLOW_FAULTS): ${describeFaults(faults!)}`);
+  // The disk-full classifier is outermost, so it also sees the ENOSPC errors that fault injection raises.
+  const interceptors = { activity: [diskFullInterceptor(), ...(faults && faults.length > 0 ? [faultInjectionInterceptor(faults)] : [])] };
+  if (faults && faults.length > 0) log(`fault injection is on (RAREFLOW_FAULTS): ${describeFaults(faults!)}`);
   // Temp files of writers killed mid-write (a crashed worker) never reach the store; clear them before work starts.
   const swept = await artifacts.sweepOrphanedTemp();
   if (swept.length > 0) log(`removed ${swept.length} temp file(s) left in ${artifacts.root} by writers that are gone`);
@@ -124,7 +140,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           activities: computeActivities,
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
           ...(opts.identity ? { identity: opts.identity } : {}),
-          ...(interceptors ? { interceptors } : {}),
+          interceptors,
         }),
       );
     }
@@ -138,7 +154,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           activities: createRegistryActivities({ registry, artifacts, servingDir: opts.servingDir }),
           maxConcurrentActivityTaskExecutions: 4,
           ...(opts.identity ? { identity: opts.identity } : {}),
-          ...(interceptors ? { interceptors } : {}),
+          interceptors,
         }),
       );
     }

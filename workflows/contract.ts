@@ -13,14 +13,19 @@ export const FailureType = {
   invalidInput: 'InvalidInput',
   insufficientData: 'InsufficientData',
   modelArtifactInvalid: 'ModelArtifactInvalid',
+  /** A stored artifact or model file no longer matches its sha256 and cannot be recomputed where it was found. */
+  integrity: 'IntegrityError',
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
+/** A full disk (ENOSPC): retried twice in case space is freed, then non-retryable (worker/diskFullFailure.ts). */
+export const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 
 /** A file in the artifact store, addressed by the sha256 of its bytes (declared in data/, shared as a type). */
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 import type { SampleCounts } from '../data/shardSampling.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
@@ -195,6 +200,8 @@ export interface AdaptiveSamplingResult extends SampleCounts {
   warnings: string[];
   seconds: number;
   resumedShards: number;
+  /** The row order each shard was sampled in, and why (absent in results recorded before order-safe sampling). */
+  order?: SamplingOrder[];
 }
 
 export type RetrainOutcome =
@@ -408,7 +415,7 @@ export interface DriftMonitorInput {
 export interface DriftWindowRecord {
   fromMs: number;
   toMs: number;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
   rows: number;
   labelled: number;
   drifted: boolean;

@@ -18,6 +18,7 @@ import {
   pipelineApprovalSignal,
   pipelineStageQuery,
   type ApprovalDecision,
+  type AdaptiveSamplingResult,
   type ArtifactRef,
   type RetrainInput,
   type RetrainOutcome,
@@ -28,7 +29,7 @@ import {
 import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
-import { adaptiveSampling } from './adaptiveSampling.js';
+import { adaptiveSampling, samplingOrderNotes } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 
 const compute = computeActivities({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', maximumAttempts: 5 });
@@ -72,11 +73,14 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   });
 
   const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
-  const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling });
+  // The later stages ride along so their memory is checked before anything is sampled or written (payload only).
+  const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model });
 
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
   // and bad input must leave nothing in the registry); histories from before this patch registered first.
   let registered = false;
+  // The row order sampling used (known once sampling ran; recorded with the run's parameters).
+  let samplingOrder: AdaptiveSamplingResult['order'];
   const registerRun = async () => {
     await registry.registryStartRun({
       runId,
@@ -85,7 +89,12 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       startedAt: new Date().toISOString(),
       seed: spec.seed,
       // A `sample_weight` input column weights training; the run record says so.
-      params: { spec, trigger, ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}) },
+      params: {
+        spec,
+        trigger,
+        ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
+        ...(samplingOrder && samplingOrder.length > 0 ? { samplingOrder } : {}),
+      },
       inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
     });
     if (trigger.kind === 'drift') {
@@ -131,6 +140,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         ],
       });
       samples = [sampled.sample];
+      samplingOrder = sampled.order;
       samplingStage = {
         stage: 'adaptiveSample',
         rowsIn: sampled.scannedRows,
@@ -138,7 +148,11 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         positivesIn: sampled.positivesSeen,
         positivesOut: sampled.positives,
         seconds: sampled.seconds,
-        note: [`${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`, ...sampled.warnings].join('; '),
+        note: [
+          `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
+          ...samplingOrderNotes(sampled.order),
+          ...sampled.warnings,
+        ].join('; '),
       };
     } else {
       // Histories recorded before the child workflow: one activity per shard of whole files, started from here.
@@ -219,6 +233,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       modelName: spec.modelName,
       runId,
       ...(split.missingValues ? { missingValues: split.missingValues } : {}),
+      ...(described.booleanColumns ? { booleanColumns: described.booleanColumns } : {}),
     });
     stages.push(trained.summary);
 

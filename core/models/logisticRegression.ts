@@ -1,10 +1,12 @@
-// L2-regularised binary logistic regression trained by damped Newton steps (exact Hessian, Cholesky solve);
-// the fitted model is a JSON-plain object that carries its own standardiser.
+// L2-regularised binary logistic regression trained by damped Newton steps (exact Hessian, Cholesky solve), or by
+// L-BFGS above a few hundred features; the fitted model is a JSON-plain object that carries its own standardiser.
 
 import type { FeatureMatrix, LabelledData } from '../dataset.js';
 import { classCounts } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { checkSampleWeights } from '../sampling/sampleWeights.js';
+import { LBFGS_MIN_COLUMNS } from '../resources/memoryEstimate.js';
+import { fitLogisticLbfgs } from './logisticLbfgs.js';
 import { applyStandardiser, fitStandardiser, identityStandardiser, type Standardiser } from './standardiser.js';
 
 export interface LogisticRegressionOptions {
@@ -43,6 +45,13 @@ export interface LogisticRegressionOptions {
    * @default true
    */
   standardise?: boolean;
+  /**
+   * `'newton'`: exact (d+1)² Hessian, few iterations, memory and time quadratic in the features. `'lbfgs'`: limited-
+   * memory quasi-Newton on the same objective (at most 5 × maxIterations steps), linear in the features. `'auto'`:
+   * Newton up to 300 features, L-BFGS above.
+   * @default 'auto'
+   */
+  solver?: 'auto' | 'newton' | 'lbfgs';
 }
 
 export interface LogisticModel {
@@ -64,6 +73,7 @@ interface ResolvedOptions {
   tolerance: number;
   classWeight: 'none' | 'balanced';
   standardise: boolean;
+  solver: 'auto' | 'newton' | 'lbfgs';
 }
 
 function resolveOptions(options: LogisticRegressionOptions): ResolvedOptions {
@@ -87,7 +97,11 @@ function resolveOptions(options: LogisticRegressionOptions): ResolvedOptions {
   if (typeof standardise !== 'boolean') {
     throw new InvalidInputError('standardise', `standardise: expected true or false, got ${JSON.stringify(standardise)}`);
   }
-  return { l2, maxIterations, tolerance, classWeight, standardise };
+  const solver = options.solver ?? 'auto';
+  if (solver !== 'auto' && solver !== 'newton' && solver !== 'lbfgs') {
+    throw new InvalidInputError('solver', `solver: expected 'auto', 'newton' or 'lbfgs', got ${JSON.stringify(solver)}`);
+  }
+  return { l2, maxIterations, tolerance, classWeight, standardise, solver };
 }
 
 function validateData(data: LabelledData): void {
@@ -208,17 +222,22 @@ export function trainLogisticRegression(data: LabelledData, options: LogisticReg
   // θ = [w_0 … w_{d−1}, b]; m = d + 1.
   const m = d + 1;
   const theta = new Float64Array(m);
+
+  // Start from the intercept-only optimum: b = logit(weighted prevalence).
+  let posWeight = 0;
+  for (let i = 0; i < n; i++) if (y[i] === 1) posWeight += sampleWeight[i]!;
+  theta[d] = Math.log(posWeight / (totalWeight - posWeight));
+
+  if (opts.solver === 'lbfgs' || (opts.solver === 'auto' && d > LBFGS_MIN_COLUMNS)) {
+    const fit = fitLogisticLbfgs({ x, y, sampleWeight, n, d, l2 }, theta, { maxIterations: 5 * opts.maxIterations, tolerance: opts.tolerance });
+    return { kind: 'logreg', featureCount: d, weights: Array.from(fit.theta.subarray(0, d)), intercept: fit.theta[d]!, standardiser, iterations: fit.iterations, converged: fit.converged };
+  }
   const trial = new Float64Array(m);
   const grad = new Float64Array(m);
   const hess = new Float64Array(m * m);
   const step = new Float64Array(m);
   const factor = new Float64Array(m * m);
   const z = new Float64Array(n);
-
-  // Start from the intercept-only optimum: b = logit(weighted prevalence).
-  let posWeight = 0;
-  for (let i = 0; i < n; i++) if (y[i] === 1) posWeight += sampleWeight[i]!;
-  theta[d] = Math.log(posWeight / (totalWeight - posWeight));
 
   const linearPredictor = (params: Float64Array): void => {
     const b = params[d]!;

@@ -167,8 +167,10 @@ describe('model loading verifies the sha256', () => {
       expect(await health()).toMatchObject({ status: 'ok', revision: 1, champion: good.ref.sha256 });
       await publish(servingDir, 2, other.served);
       const deadline = Date.now() + 10_000;
-      while (!serve.stderr().includes(`has sha256`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(serve.stderr()).toMatch(new RegExp(`could not load the serving state revision 2 of ${MODEL_NAME}: model file \\S+ has sha256 [0-9a-f]{64}, the registry says ${other.ref.sha256}; still serving revision 1`));
+      while (!serve.stderr().includes(`failed verification`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(serve.stderr()).toMatch(
+        new RegExp(`could not load the serving state revision 2 of ${MODEL_NAME}: champion file failed verification: \\S+ \\(its sha256 is [0-9a-f]{64}, the registry published ${other.ref.sha256}\\); still serving revision 1`),
+      );
       expect(await health()).toMatchObject({ status: 'ok', revision: 1, champion: good.ref.sha256 });
     } finally {
       await serve.stop('SIGTERM');
@@ -176,8 +178,12 @@ describe('model loading verifies the sha256', () => {
     // Started on the tampered model alone, it serves nothing rather than a model it cannot vouch for.
     const alone = await startServeProcess({ home, servingDir, model: MODEL_NAME });
     try {
-      expect((await fetch(`${alone.url}/healthz`)).status).toBe(503);
-      expect((await fetch(`${alone.url}/score`, { method: 'POST', body: JSON.stringify({ features: {} }) })).status).toBe(503);
+      const health = await fetch(`${alone.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { error: string }).error).toMatch(/^champion file failed verification: \S+\.json \(its sha256 is /);
+      const scored = await fetch(`${alone.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: {} }) });
+      expect(scored.status).toBe(503);
+      expect(((await scored.json()) as { error: string }).error).toMatch(/^champion file failed verification: /);
     } finally {
       await alone.stop('SIGTERM');
     }

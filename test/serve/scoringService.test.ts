@@ -181,8 +181,10 @@ describe('refusals', () => {
     const tampered = join(root, 'tampered.json');
     writeFileSync(tampered, JSON.stringify({ ...logreg2.artifact, threshold: 0.01 }));
     await publish(dir, 2, { ...logreg2.served, uri: pathToFileURL(tampered).href });
-    await expect(s.reload()).rejects.toThrow(new RegExp(`model file ${tampered.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has sha256 [0-9a-f]{64}, the registry says ${logreg2.ref.sha256}`));
-    expect(lines.some((l) => l.includes('the registry says') && l.includes('still serving revision 1'))).toBe(true);
+    await expect(s.reload()).rejects.toThrow(
+      new RegExp(`champion file failed verification: ${tampered.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(its sha256 is [0-9a-f]{64}, the registry published ${logreg2.ref.sha256}\\)`),
+    );
+    expect(lines.some((l) => l.includes('the registry published') && l.includes('still serving revision 1'))).toBe(true);
     const { json } = await post(`${s.url}/score`, { requestId: 'x', features: generatedRows(1, 1).rows[0] });
     expect(json.modelVersion).toBe(logreg.ref.sha256);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
@@ -267,7 +269,7 @@ describe('bad requests', () => {
     expect(big.json.error).toMatch(/over the 1 MB limit/);
     const feedback = await post(`${s.url}/feedback`, { items: [{ requestId: 'a', label: 'fraud' }, { requestId: 'b' }] });
     expect(feedback.status).toBe(400);
-    expect(feedback.json.error).toBe('items[1].label: expected a string, number or boolean, got nothing');
+    expect(feedback.json.error).toBe('items[1].label: expected "fraud" (positive) or "ok", got nothing');
     const wrongMethod = await fetch(`${s.url}/score`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');

@@ -1,0 +1,34 @@
+// A column the model marks boolean-like must hold booleans (or 0/1) in a file scored or evaluated with it, as /score
+// requires: a 2 or 0.5 there is bad input, not a feature value the model never saw.
+
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { describeColumns, formatOf, tableSource, withReadErrors } from '../data/datasetReader.js';
+import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
+
+/** Fails naming the column and the first data row where a boolean-like column of the model holds neither a boolean nor 0/1. */
+export async function checkBooleanInputColumns(input: string, model: ModelArtifact): Promise<void> {
+  const marked = inputColumnsOf(model).filter((c) => c.kind === 'numeric' && c.boolean === true);
+  const format = formatOf(input);
+  if (marked.length === 0 || format === 'arrow') return;
+  const typeOf = new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
+  // BOOLEAN columns are 0/1 by construction; a missing column or a text one is reported by the reader itself.
+  const numeric = marked.filter((c) => typeOf.has(c.name) && typeOf.get(c.name) !== 'BOOLEAN' && typeOf.get(c.name) !== 'VARCHAR');
+  if (numeric.length === 0) return;
+  await withReadErrors(input, () =>
+    withDuckDB(async (c) => {
+      const source = tableSource(format, [input]);
+      for (const col of numeric) {
+        const v = sqlIdentifier(col.name);
+        const r = await c.runAndReadAll(`SELECT n, CAST(v AS VARCHAR) FROM (SELECT row_number() OVER () AS n, ${v} AS v FROM ${source}) WHERE v IS NOT NULL AND v NOT IN (0, 1) ORDER BY n LIMIT 1`);
+        const bad = r.getRowsJS()[0];
+        if (bad) {
+          throw new InvalidInputError(
+            `column "${col.name}"`,
+            `column "${col.name}" in ${input} holds ${String(bad[1])} at data row ${toNumber(bad[0])}; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0`,
+          );
+        }
+      }
+    }),
+  );
+}

@@ -1,0 +1,122 @@
+// Turns a /score request's `features` object into the model's feature row, as `rareflow predict` reads a file:
+// numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot.
+
+import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+
+interface EncodedColumn {
+  name: string;
+  /** Its first feature index. */
+  offset: number;
+  /** Numeric columns of a model with fitted fill values: the value a null input is scored as. */
+  fill?: number;
+  /** The model marks it boolean-like: only true/false spellings and 0/1 are valid. */
+  boolean: boolean;
+  /** Categorical columns: category → index within the column's one-hot block. */
+  categories?: Map<string, number>;
+  width: number;
+}
+
+/** What DuckDB reads as a boolean in a file (any case), so /score takes what training took: → 1 or 0. */
+const BOOLEAN_SPELLINGS = new Map<string, number>([
+  ['true', 1], ['t', 1], ['yes', 1], ['y', 1], ['1', 1],
+  ['false', 0], ['f', 0], ['no', 0], ['n', 0], ['0', 0],
+]);
+
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * One row buffer per model, reused by every request (scoring is synchronous, so no two requests share it at once).
+ * A JSON boolean is 1/0 in any numeric column (a file's boolean column is read as 0/1 in training); a column the
+ * model marks boolean-like also takes the text spellings. An unseen category or null sets no one-hot feature.
+ */
+export class RequestFeatureEncoder {
+  readonly row: Float64Array;
+  private readonly columns: EncodedColumn[];
+  /** Set by `encode`: the request held a boolean or boolean text in a numeric column, logged as its 1/0. */
+  private normalised = false;
+
+  constructor(artifact: ModelArtifact, source: string) {
+    this.columns = [];
+    let offset = 0;
+    for (const c of inputColumnsOf(artifact)) {
+      if (c.kind === 'numeric') {
+        const fill = artifact.missingValues?.fillValues[offset];
+        this.columns.push({ name: c.name, offset, width: 1, boolean: c.boolean === true, ...(fill !== undefined ? { fill } : {}) });
+        offset += 1;
+      } else {
+        this.columns.push({ name: c.name, offset, width: c.categories.length, boolean: false, categories: new Map(c.categories.map((v, i) => [v, i])) });
+        offset += c.categories.length;
+      }
+    }
+    if (offset !== artifact.featureNames.length) {
+      throw new Error(`model file ${source}: its input columns make ${offset} features, but it lists ${artifact.featureNames.length}`);
+    }
+    this.row = new Float64Array(offset);
+  }
+
+  /** Fills `row` from `features`; returns the error (naming the field) when the request cannot be scored, else null. */
+  encode(features: Record<string, unknown>): string | null {
+    const row = this.row;
+    const cols = this.columns;
+    this.normalised = false;
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i]!;
+      const v = features[c.name];
+      if (c.categories === undefined) {
+        if (typeof v === 'number' && Number.isFinite(v)) {
+          if (c.boolean && v !== 0 && v !== 1) return `features.${c.name}: expected true/false, yes/no or 1/0 (a boolean-like column), got ${describeValue(v)}`;
+          row[c.offset] = v;
+          continue;
+        }
+        if (typeof v === 'boolean') {
+          row[c.offset] = v ? 1 : 0;
+          this.normalised = true;
+          continue;
+        }
+        if (c.boolean && typeof v === 'string') {
+          const at = BOOLEAN_SPELLINGS.get(v.toLowerCase());
+          if (at === undefined) return `features.${c.name}: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got ${describeValue(v)}`;
+          row[c.offset] = at;
+          this.normalised = true;
+          continue;
+        }
+        // A model trained with a missing-value policy scores null as its training fill, as `rareflow predict` does.
+        if (v === null && c.fill !== undefined) {
+          row[c.offset] = c.fill;
+          continue;
+        }
+        if (v === undefined || !Object.hasOwn(features, c.name)) {
+          return `features.${c.name} is missing; this model reads it as ${c.boolean ? 'a boolean (true/false, yes/no or 1/0)' : 'a number'}${c.fill !== undefined ? ' (null if unknown)' : ''}`;
+        }
+        return `features.${c.name}: expected ${c.boolean ? 'true/false, yes/no or 1/0 (a boolean-like column)' : 'a finite number'}, got ${describeValue(v)}`;
+      }
+      row.fill(0, c.offset, c.offset + c.width);
+      if (v === null) continue;
+      let text: string;
+      if (typeof v === 'string') text = v;
+      else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') text = String(v);
+      else if (v === undefined || !Object.hasOwn(features, c.name)) return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
+      else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
+      const at = c.categories.get(text);
+      if (at !== undefined) row[c.offset + at] = 1;
+    }
+    return null;
+  }
+
+  /**
+   * The features as the logs keep them, after a successful `encode`: boolean-like inputs of numeric columns as
+   * their 1/0, so drift checks and retrain exports read the numbers the model saw; otherwise `features` itself.
+   */
+  logged(features: Record<string, unknown>): Record<string, unknown> {
+    if (!this.normalised) return features;
+    const out: Record<string, unknown> = { ...features };
+    for (const c of this.columns) if (c.categories === undefined && Object.hasOwn(features, c.name) && features[c.name] !== null) out[c.name] = this.row[c.offset];
+    return out;
+  }
+}
