@@ -11,7 +11,6 @@ import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, ModelRecord, Registry, RunStart } from '../data/registry.js';
 import { readServingState, servingModelDir, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
-import { failingOnBadInput } from './activityRuntime.js';
 
 export interface RegistryDeps {
   registry: Registry;
