@@ -106,7 +106,7 @@ async function integrityFailure(p: Promise<unknown>): Promise<ApplicationFailure
 async function sampleCheckpoint(input: AdaptiveSampleShardInput): Promise<ShardCheckpoint> {
   let checkpoint: ShardCheckpoint | undefined;
   await sampleShard(
-    { segments: input.segments!, positive: { label: input.label, positive: input.positiveLabel }, featureNames: input.featureNames, targetSize: input.targetSize, positiveTarget: input.positiveTarget, seed: input.seed, shardIndex: 0 },
+    { segments: input.segments!, positive: { label: input.label, positive: input.positiveLabel }, featureNames: input.featureNames, targetSize: input.targetSize, positiveTarget: input.positiveTarget, seed: input.seed, shardIndex: 0, order: 'sequential' },
     { onCheckpoint: (c) => ((checkpoint = c), true) },
   );
   expect(checkpoint).toBeDefined();
@@ -205,6 +205,8 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
       shardIndex: 0,
       shardCount: 1,
       seed: 3,
+      // Checkpoints belong to the file-order scan (an order-safe scan re-reads its label pass on a retry).
+      order: 'sequential',
     };
     const uninterrupted = (await new MockActivityEnvironment().run(adaptiveSampleActivities({ artifacts: new ArtifactStore(join(base, 'shard-a')) }).adaptiveSampleShard, input)) as AdaptiveSampleShardResult;
     const root = join(base, 'shard-b');

@@ -240,11 +240,11 @@ describe('through Temporal: run --wait', () => {
     await server?.stop();
   });
 
-  it('sampling.targetSize 1e15 exits 2 naming it; no run row, no artifact, no serving file', async () => {
+  it('a sampling.targetSize over the memory budget exits 2 naming it; no run row, no artifact, no serving file', async () => {
     const home = join(dir, 'run-huge');
-    const r = await runWait(home, spec('huge', { sampling: { targetSize: 1e15 } }));
+    const r = await runWait(home, spec('huge', { sampling: { targetSize: 100_000_000 } }), { RAREFLOW_MEMORY_BUDGET: '200M' });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rareflow run: adaptive sampling would need about [\d.]+ PiB .* lower sampling\.targetSize/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rareflow run: adaptive sampling would need about [\d.]+ (MiB|GiB) .* lower sampling\.targetSize/);
     const registry = await snapshotRegistry(join(home, 'registry.duckdb'));
     expect(registry.counts.runs ?? 0).toBe(0);
     expect(registry.counts.models ?? 0).toBe(0);
