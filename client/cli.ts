@@ -72,7 +72,7 @@ const commands: Command[] = [
   },
   {
     name: 'sample',
-    summary: 'adaptive sampling (Algorithm 1): keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
+    summary: 'adaptive sampling: keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
     usage: 'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--order auto|sequential|random-blocks] [--seed S] --out FILE',
     flags: {
       input: { type: 'string', help: 'CSV or Parquet files or a glob (repeatable)', required: true, multiple: true, placeholder: 'GLOB' },
@@ -184,7 +184,7 @@ const commands: Command[] = [
       model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
       trees: { type: 'string', help: 'forest: trees (default 100)', placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
-      threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, seed 002)', placeholder: 'POLICY' },
+      threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, the training share of positives)', placeholder: 'POLICY' },
       l2: { type: 'string', help: 'L2 penalty per row (default 1e-4)', placeholder: 'L2' },
       seed,
       out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
