@@ -139,7 +139,10 @@ describe('SQL: identifiers quoted, values parameterised, predicates one expressi
     const evil = `o'brien"; DROP TABLE approvals; --`;
     try {
       const before = Object.keys(await registry.tableRowCounts());
-      await registry.startRun({ runId: evil, modelName: evil, workflowId: evil, startedAt: '2025-01-01T00:00:00Z', seed: 1, params: { evil }, inputHashes: { [evil]: evil }, codeVersion: evil });
+      // A model name follows the one naming rule, so the registry refuses this one before any SQL; every free-text
+      // value still round-trips as data.
+      await expect((async () => registry.startRun({ runId: 'r1', modelName: evil, workflowId: 'w1', startedAt: '2025-01-01T00:00:00Z', seed: 1, params: {}, inputHashes: {}, codeVersion: 'x' }))()).rejects.toThrow(/^model name: expected 1–100 letters/);
+      await registry.startRun({ runId: evil, modelName: 'obrien', workflowId: evil, startedAt: '2025-01-01T00:00:00Z', seed: 1, params: { evil }, inputHashes: { [evil]: evil }, codeVersion: evil });
       await registry.recordApproval({ runId: evil, stage: 'promotion', approved: true, decidedBy: evil, at: '2025-01-01T00:00:00Z', reason: evil });
       expect((await registry.approvals(evil))[0]!.decidedBy).toBe(evil);
       expect((await registry.getRun(evil))!.inputHashes).toEqual({ [evil]: evil });
