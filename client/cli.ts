@@ -140,7 +140,7 @@ const commands: Command[] = [
   {
     name: 'adasyn',
     summary: 'ADASYN: synthetic minority rows where the minority is hardest to learn (He et al. 2008)',
-    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
+    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--no-lineage] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       missing: missingFlag, 'fill-value': fillValueFlag,
@@ -150,6 +150,7 @@ const commands: Command[] = [
       neighbors, 'raw-distances': rawDistances,
       'max-synthetic-rows': { type: 'string', help: 'quota: at most this many synthetic rows (allocation scaled down)', placeholder: 'N' },
       'max-synthetic-ratio': { type: 'string', help: 'quota: at most this many synthetic rows per input row', placeholder: 'R' },
+      'no-lineage': { type: 'boolean', help: 'leave out the lineage columns _synthetic, _seed_row, _neighbor_row, _gap (written after the label by default)' },
       seed, out, json,
     },
     run: async (f) => {
@@ -164,6 +165,7 @@ const commands: Command[] = [
           scaling: f['raw-distances'] ? 'raw' : 'standardise',
           ...(maxRows !== undefined ? { maxSyntheticRows: maxRows } : {}),
           ...(maxRatio !== undefined ? { maxSyntheticRatio: maxRatio } : {}),
+          lineage: !f['no-lineage'],
         }),
       };
     },

@@ -26,6 +26,7 @@ import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampl
 import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
+import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasynLineageColumns.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
 import { checkBooleanInputColumns } from './booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
@@ -250,7 +251,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
 }
 
 export async function adasynCommand(
-  a: LabelledFileArgs & MissingValueArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
+  a: LabelledFileArgs & MissingValueArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number; lineage?: boolean },
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
@@ -281,7 +282,9 @@ export async function adasynCommand(
   const augmentedWeights = weights ? syntheticWeights(weights, r.lineage) : undefined;
   const inputPart = withWeightColumn(d.data, d.featureNames, augmentedWeights?.subarray(0, d.rows));
   const syntheticPart = withWeightColumn(synthetic, d.featureNames, augmentedWeights?.subarray(d.rows));
-  await writeLabelledTable(out, { data: [inputPart.data, syntheticPart.data], featureNames: inputPart.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  // Lineage columns after the label, unless --no-lineage.
+  const lineage = a.lineage === false ? undefined : adasynLineageTableColumns(d.rows, r.lineage);
+  await writeLabelledTable(out, { data: [inputPart.data, syntheticPart.data], featureNames: inputPart.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel], ...(lineage ? { extra: lineage } : {}) });
   const positives = positives0 + r.synthetic.rows;
   return {
     command: 'adasyn',
@@ -293,6 +296,7 @@ export async function adasynCommand(
     ...(indexes.searchReport() ? { neighbourSearch: indexes.searchReport() } : {}),
     distances: a.scaling,
     out,
+    lineageColumns: lineage ? [...ADASYN_LINEAGE_COLUMNS] : [],
     rowsIn: d.rows,
     requestedRows: r.requested,
     syntheticRows: r.synthetic.rows,
