@@ -27,6 +27,7 @@ import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasynLineageColumns.js';
+import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
 import { checkBooleanInputColumns } from './booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
@@ -240,6 +241,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
     distances: a.scaling,
     out,
     rowsIn: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
     rowsOut: cleaned.y.length,
     removedNegatives: cleaning.removedPerClass[0],
     removedPositives: cleaning.removedPerClass[1],
@@ -298,6 +300,7 @@ export async function adasynCommand(
     out,
     lineageColumns: lineage ? [...ADASYN_LINEAGE_COLUMNS] : [],
     rowsIn: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
     requestedRows: r.requested,
     syntheticRows: r.synthetic.rows,
     rowsOut: d.rows + r.synthetic.rows,
@@ -374,6 +377,7 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
     out,
     sha256: createHash('sha256').update(text).digest('hex'),
     rows: fitData.y.length,
+    ...ignoredColumnsField(d.ignoredColumns),
     positives,
     threshold: artifact.threshold,
     thresholdReason: artifact.thresholdReason,
@@ -451,6 +455,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     model: a.model,
     input: a.input,
     rows: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
     report,
     verdict: evaluation.verdict,
     reasons: evaluation.reasons,
