@@ -118,10 +118,11 @@ const commands: Command[] = [
   {
     name: 'denoise',
     summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
-    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE [--removed FILE]',
     flags: {
       input, label, positive, categorical,
       missing: missingFlag, 'fill-value': fillValueFlag,
+      removed: { type: 'string', help: 'also write the removed rows (.csv or .parquet): 0-based input row, label, reason (enn, renn, tomek, confident), RENN round, ENN neighbour labels', placeholder: 'FILE' },
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
       method: { type: 'string', help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)', placeholder: 'METHOD' },
       neighbors, 'raw-distances': rawDistances,
@@ -132,6 +133,7 @@ const commands: Command[] = [
         ...labelledFile(f),
         k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!,
         method: stringFlag(f, 'method') ?? 'enn',
+        ...(stringFlag(f, 'removed') !== undefined ? { removed: stringFlag(f, 'removed')! } : {}),
         neighbors: neighborsOf(f),
         scaling: f['raw-distances'] ? 'raw' : 'standardise',
       }),

@@ -28,6 +28,7 @@ import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasynLineageColumns.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
+import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
 import { checkBooleanInputColumns } from './booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
@@ -218,12 +219,13 @@ async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
   return { d: { ...d, data: { x: parts[0]!, y: d.data.y } }, weights, missingValues: summary };
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling }) {
+export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling; removed?: string }) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
+  const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
   const { d, weights, missingValues } = await readFilledInput(a);
   checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
   const { filterAndType } = await labelNoiseActivity();
@@ -232,6 +234,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   const cleaned = takeRows(d.data, cleaning.kept);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, { ...withWeightColumn(cleaned, d.featureNames, keptWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel]);
   return {
     command: 'denoise',
     ...(weights ? { sampleWeight: 'carried' } : {}),
@@ -240,6 +243,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
     neighbors: index.kind,
     distances: a.scaling,
     out,
+    ...(removedPath ? { removed: { file: removedPath, rows: cleaning.removed.length, columns: removedRowsColumns(cleaning) } } : {}),
     rowsIn: d.rows,
     ...ignoredColumnsField(d.ignoredColumns),
     rowsOut: cleaned.y.length,
