@@ -125,6 +125,9 @@ describe('rareflow adasyn lineage columns', () => {
     const x = input.map((row) => names.map((c) => row[c] as number));
     const y = input.map((row) => Number(row.label));
     const rows = await readRows(out);
+    // Several record batches: every real row reads false / -1 / -1 / null, every synthetic row has a gap.
+    expect(rows.slice(0, input.length).every((row) => row._synthetic === false && row._seed_row === -1 && row._neighbor_row === -1 && row._gap === null)).toBe(true);
+    expect(rows.slice(input.length).every((row) => row._synthetic === true && typeof row._gap === 'number')).toBe(true);
     const perSeed = new Map<number, number>();
     for (const row of rows.slice(input.length)) perSeed.set(row._seed_row as number, (perSeed.get(row._seed_row as number) ?? 0) + 1);
     const expected = heAllocation(x, y, 5);
