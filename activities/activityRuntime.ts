@@ -2,7 +2,7 @@
 // outside Temporal (stage commands reuse the activities), and memoisation of outputs by input hashes + parameters.
 
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { readFile } from 'node:fs/promises';
+import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
@@ -14,11 +14,17 @@ export interface ComputeDeps {
   servingDir?: string;
 }
 
-/** Runs `work`; an InvalidInputError leaves as a non-retryable ApplicationFailure of type InvalidInput. */
+/**
+ * Runs `work`; an InvalidInputError leaves as a non-retryable ApplicationFailure of type InvalidInput, an
+ * IntegrityError (a stored file that fails its sha256) as one of type IntegrityError naming the file.
+ */
 export async function failingOnBadInput<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
+    if (err instanceof IntegrityError) {
+      throw ApplicationFailure.create({ message: err.message, type: FailureType.integrity, nonRetryable: true, details: [err.path] });
+    }
     if (err instanceof InvalidInputError) {
       throw ApplicationFailure.create({ message: err.message, type: FailureType.invalidInput, nonRetryable: true, details: [err.subject] });
     }
@@ -45,9 +51,17 @@ export function heartbeat(details?: unknown): void {
   if (inActivity()) Context.current().heartbeat(details);
 }
 
+/** A warning in the activity's log, or on stderr outside Temporal (stage commands). */
+export function warn(message: string): void {
+  if (inActivity()) Context.current().log.warn(message);
+  else process.stderr.write(`[WARN] ${message}\n`);
+}
+
 /**
  * Returns the result stored under `keyParts` when an earlier attempt finished (so a retried or re-run activity
  * neither redoes nor duplicates work); otherwise runs `work`, stores its artifacts and result under the key.
+ * Every stored output is re-hashed before it is reused: a file changed since it was written is removed and the
+ * whole step recomputed from its inputs (which are verified as they are read).
  */
 export async function memoised<T extends object>(
   artifacts: ArtifactStore,
@@ -57,8 +71,14 @@ export async function memoised<T extends object>(
   // The code version is part of the key: a worker running other code recomputes instead of reusing.
   const key = ArtifactStore.keyOf({ codeVersion: codeVersion(), keyParts });
   const found = await artifacts.findByKey(key);
-  if (found?.result && (await Promise.all(Object.values(found).map((r) => artifacts.has(r)))).every(Boolean)) {
-    return JSON.parse(await readFile(artifacts.pathOf(found.result), 'utf8')) as T;
+  if (found?.result) {
+    const checks = await Promise.all(Object.entries(found).map(async ([name, ref]) => ({ name, ref, check: await artifacts.check(ref) })));
+    if (checks.every((c) => c.check.status === 'ok')) return JSON.parse((await artifacts.readVerified(found.result)).toString('utf8')) as T;
+    for (const { name, ref, check } of checks) {
+      if (check.status !== 'corrupt') continue;
+      warn(`stored output "${name}" ${check.path} failed verification (sha256 ${check.actualSha256}, expected ${ref.sha256}): recomputing it`);
+      await artifacts.discardIfCorrupt(ref);
+    }
   }
   const { result, outputs } = await work();
   const resultRef = await artifacts.putBytes(JSON.stringify(result), 'result', 'json');

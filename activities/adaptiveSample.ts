@@ -5,14 +5,15 @@ import { classCounts, takeRows } from '../core/dataset.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { mergeShardSamples, shardTargets, type AdaptiveSampleResult } from '../core/sampling/adaptiveSample.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import { fileRowCounts, planShards, type ScanSegment } from '../data/positiveScan.js';
+import type { SamplingOrderChoice } from '../data/samplingOrder.js';
 import { mergeShards, sampleShard, type SampleCounts, type ShardCheckpoint } from '../data/shardSampling.js';
 import type { ArtifactRef, PipelineSpec, StageSummary } from '../workflows/contract.js';
-import { readFile } from 'node:fs/promises';
-import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, type ComputeDeps } from './activityRuntime.js';
+import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, secondsSince, warn, type ComputeDeps } from './activityRuntime.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 
@@ -44,6 +45,8 @@ export interface AdaptiveSampleShardInput {
   sampleWeight?: string;
   /** Keep missing feature values as NaN: the spec declares an imputation, fitted after the split. @default false */
   keepMissing?: boolean;
+  /** Row order fed to the sampler (see data/samplingOrder.ts). @default 'auto' */
+  order?: SamplingOrderChoice;
 }
 
 export interface MergeSampleShardsInput {
@@ -67,6 +70,8 @@ export interface AdaptiveSampleShardResult extends SampleCounts {
   seconds: number;
   /** The scan resumed from a heartbeat checkpoint of an earlier attempt. */
   resumed: boolean;
+  /** The row order the shard was sampled in, and why (absent in results memoised before order-safe sampling). */
+  order?: SamplingOrder;
 }
 
 /** Checkpoints are written at most this often (ms); each is a small JSON artifact named in the heartbeat. */
@@ -89,8 +94,14 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
           const segments = input.segments ?? (await wholeFileSegments(input.files ?? []));
           const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
           const resumeRef = (heartbeatDetails() as { checkpoint?: ArtifactRef } | undefined)?.checkpoint;
-          const resumeFrom = resumeRef && (await artifacts.has(resumeRef))
-            ? (JSON.parse(await readFile(artifacts.pathOf(resumeRef), 'utf8')) as ShardCheckpoint)
+          // A checkpoint changed since it was written is not trusted: the shard starts again from its first row.
+          const resumeCheck = resumeRef ? await artifacts.check(resumeRef) : undefined;
+          if (resumeRef && resumeCheck?.status === 'corrupt') {
+            warn(`checkpoint ${resumeCheck.path} failed verification (sha256 ${resumeCheck.actualSha256}, expected ${resumeRef.sha256}): sampling the shard from its start`);
+            await artifacts.discardIfCorrupt(resumeRef);
+          }
+          const resumeFrom = resumeRef && resumeCheck?.status === 'ok'
+            ? (JSON.parse((await artifacts.readVerified(resumeRef)).toString('utf8')) as ShardCheckpoint)
             : undefined;
           let lastCheckpoint = performance.now();
           const sampled = await sampleShard(
@@ -104,9 +115,12 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               ...(input.method ? { method: input.method } : {}),
               ...(input.sampleWeight ? { weightColumn: input.sampleWeight } : {}),
               ...(input.keepMissing ? { keepMissing: true } : {}),
+              ...(input.order ? { order: input.order } : {}),
             },
             {
               ...(resumeFrom ? { resumeFrom } : {}),
+              // The order check reads the whole label column first: heartbeat as it goes (no checkpoint: it is one pass).
+              onScanProgress: (position) => heartbeat({ position }),
               onCheckpoint: async (c) => {
                 if (performance.now() - lastCheckpoint < CHECKPOINT_INTERVAL_MS) {
                   heartbeat({ position: c.position });
@@ -139,6 +153,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
             ...(sampled.warning ? { warning: sampled.warning } : {}),
             seconds: secondsSince(started),
             resumed: resumeFrom !== undefined,
+            order: sampled.order,
           };
           return { result, outputs: { sample: ref } };
         }),

@@ -2,15 +2,17 @@
 // training and test rows, reweighted to the prior of the raw data), the check of one serving window against it,
 // and the export of a recent labelled window as training data for a drift-triggered retrain.
 
-import { readFile } from 'node:fs/promises';
 import { takeRows, type LabelledData } from '../core/dataset.js';
+import { confidenceBasedPerformance } from '../core/drift/confidenceBasedPerformance.js';
 import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
+import type { ReferencePerformance } from '../core/drift/performanceDrift.js';
+import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { labelVocabularyOf } from '../core/labels/labelVocabulary.js';
 import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { seededRandom } from '../core/random.js';
-import { ArtifactStore } from '../data/artifactStore.js';
+import { ArtifactStore, readFileVerified } from '../data/artifactStore.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import { exportLabelledServingWindow, readServingRows } from '../data/servingLog.js';
 import { readServingState } from '../data/servingState.js';
@@ -84,11 +86,46 @@ export function priorCorrected(scores: Float64Array, fitPrior: number, prior: nu
   return out;
 }
 
-interface StoredReference {
+/** The drift reference as stored next to a model: the report's reference plus the priors its window scores need. */
+export interface StoredReference {
   reference: DriftReference;
   rawPrior: number;
   fitPrior: number;
   featureIndexes: number[];
+}
+
+/**
+ * CBPE's own point estimates on the reference rows (test split at the raw prior), scored as windows are: the level
+ * a window's estimates are compared with, so a miscalibration the scores carry from training cancels out instead of
+ * reading as a drop (the default forest's prior-corrected votes understate precision on unchanged traffic).
+ */
+function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: number, threshold: number): ReferencePerformance {
+  const none: ReferencePerformance = { positive: { recall: null, precision: null }, negative: { recall: null, precision: null } };
+  const estimate = confidenceBasedPerformance(priorCorrected(scores, fitPrior, rawPrior), threshold, none, { scores, draws: 1 });
+  const value = (cls: 'positive' | 'negative', metric: 'recall' | 'precision') => estimate.perClass[cls][metric].current;
+  return {
+    positive: { recall: value('positive', 'recall'), precision: value('positive', 'precision') },
+    negative: { recall: value('negative', 'recall'), precision: value('negative', 'precision') },
+  };
+}
+
+/**
+ * The report of one served window (rows in the reference's feature order, row-major) against a stored reference:
+ * what checkDrift runs once it has read the window's rows.
+ */
+export function servedWindowReport(stored: StoredReference, values: Float64Array, scores: Float64Array, labels: Int8Array, options: Partial<DriftOptions>): DriftReport {
+  const names = stored.reference.features.map((f) => f.name);
+  return driftReport(
+    stored.reference,
+    {
+      features: { rows: scores.length, cols: names.length, values, names },
+      scores,
+      labels,
+      // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
+      ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
+    },
+    options,
+  );
 }
 
 export interface CheckDriftInput {
@@ -101,7 +138,8 @@ export interface CheckDriftInput {
 export interface CheckDriftResult {
   /** The champion the window was served by (rows of a canary challenger are left out). */
   championSha256: string | null;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  /** `reference-failed-verification`: the stored reference changed on disk; `reasons` names the file. */
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
   rows: number;
   labelled: number;
   drifted: boolean;
@@ -146,7 +184,9 @@ export function driftCheckActivities(deps: ComputeDeps) {
             report.perClass,
             { seed: input.seed },
           );
-          const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior: model.training.fitPrevalence, featureIndexes: features.map((f) => f.index) };
+          const fitPrior = model.training.fitPrevalence;
+          if (fitPrior > 0 && fitPrior < 1) reference.estimatedPerformance = referenceEstimate(scores, fitPrior, input.rawPrior, model.threshold);
+          const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior, featureIndexes: features.map((f) => f.index) };
           const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
           await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
           return { result: { reference: ref }, outputs: { reference: ref } };
@@ -172,7 +212,14 @@ export function driftCheckActivities(deps: ComputeDeps) {
         if (!champion) return empty('no-champion', null);
         const found = await artifacts.findByKey(referenceKey(champion.sha256));
         if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
-        const stored = JSON.parse(await readFile(artifacts.pathOf(found.reference), 'utf8')) as StoredReference;
+        let stored: StoredReference;
+        try {
+          stored = JSON.parse((await artifacts.readVerified(found.reference)).toString('utf8')) as StoredReference;
+        } catch (err) {
+          // A damaged reference is no evidence of drift, and failing here would end the monitor: the window says why.
+          if (err instanceof IntegrityError) return { ...empty('reference-failed-verification', champion.sha256), reasons: [err.message] };
+          throw err;
+        }
         const names = stored.reference.features.map((f) => f.name);
 
         const served = await readServingRows({ servingDir, modelName: input.modelName, fromMs: input.fromMs, toMs: input.toMs, modelSha256: champion.sha256 });
@@ -196,17 +243,11 @@ export function driftCheckActivities(deps: ComputeDeps) {
           values.push(...row);
         });
         if (keep.length === 0) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
-        const scores = Float64Array.from(keep, (i) => served.scores[i]!);
-        const labels = Int8Array.from(keep, (i) => served.truth[i]!);
-        const report: DriftReport = driftReport(
-          stored.reference,
-          {
-            features: { rows: keep.length, cols: names.length, values: Float64Array.from(values), names },
-            scores,
-            labels,
-            // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
-            ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
-          },
+        const report = servedWindowReport(
+          stored,
+          Float64Array.from(values),
+          Float64Array.from(keep, (i) => served.scores[i]!),
+          Int8Array.from(keep, (i) => served.truth[i]!),
           input.options ?? {},
         );
         const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
@@ -238,7 +279,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
         const state = await readServingState(servingDir, input.modelName);
         if (!state?.champion) throw new InvalidInputError('model', `model ${input.modelName} has no published champion to take the recent window's columns from`);
         const modelPath = new URL(state.champion.uri).pathname;
-        const model = parseModelArtifact(JSON.parse(await readFile(modelPath, 'utf8')), modelPath);
+        const model = parseModelArtifact(JSON.parse((await readFileVerified(modelPath, state.champion.sha256, 'champion model')).toString('utf8')), modelPath);
         const temp = artifacts.tempPath('parquet');
         const written = await exportLabelledServingWindow({
           servingDir,

@@ -1,15 +1,15 @@
 // Registry activities: the only writers of the DuckDB registry. They run on their own task queue, served by one
 // worker, and every write is idempotent so a retried activity never duplicates a row.
 
-import { readFile } from 'node:fs/promises';
 import { classCounts } from '../core/dataset.js';
 import type { ClassificationReport } from '../core/metrics/classMetrics.js';
 import type { GateEvaluation } from '../core/gates/evaluateGates.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
+import { failingOnBadInput } from './activityRuntime.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, ModelRecord, Registry, RunStart } from '../data/registry.js';
-import { readServingState, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
+import { readServingState, servingModelDir, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 
 export interface RegistryDeps {
@@ -72,9 +72,16 @@ function flattenReport(r: ClassificationReport): Record<string, number | null> {
   return out;
 }
 
+/** Every activity of `activities`, with an input error leaving as a non-retryable InvalidInput failure. */
+function failingOnBadInputEach<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+  const out: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [name, activity] of Object.entries(activities)) out[name] = (input) => failingOnBadInput(() => activity(input));
+  return out as T;
+}
+
 export function createRegistryActivities(deps: RegistryDeps) {
   const { registry, artifacts, servingDir } = deps;
-  return {
+  return failingOnBadInputEach({
     async registryStartRun(input: Omit<RunStart, 'codeVersion'>): Promise<void> {
       await registry.startRun({ ...input, codeVersion: codeVersion() });
     },
@@ -96,42 +103,51 @@ export function createRegistryActivities(deps: RegistryDeps) {
       report: ArtifactRef;
       lineage?: ArtifactRef;
     }): Promise<{ lineageRows: number }> {
-      for (const d of input.datasets) {
-        const loaded = await loadDatasetArtifact(artifacts, d.ref);
-        const [, positives] = classCounts(loaded.data.y);
-        await registry.recordDataset({ sha256: d.ref.sha256, uri: d.ref.uri, rows: loaded.data.y.length, positives, role: d.role, runId: input.runId });
-      }
-      await registry.recordModel({
-        modelSha256: input.model.sha256,
-        modelName: input.modelName,
-        runId: input.runId,
-        uri: input.model.uri,
-        kind: input.modelKind,
-        threshold: input.threshold,
-        createdAt: input.createdAt,
-      });
-      const report = JSON.parse(await readFile(artifacts.pathOf(input.report), 'utf8')) as {
-        challenger: ClassificationReport;
-        champion?: { model: string; report: ClassificationReport };
-        evaluation: GateEvaluation;
-      };
-      await registry.recordMetrics(input.runId, input.model.sha256, 'test', flattenReport(report.challenger));
-      if (report.champion) await registry.recordMetrics(input.runId, report.champion.model, 'test', flattenReport(report.champion.report));
-      await registry.recordGateVerdict(input.runId, input.model.sha256, report.evaluation.verdict, report.evaluation.checks);
-      let lineageRows = 0;
-      if (input.lineage) {
-        const augmented = await loadDatasetArtifact(artifacts, input.lineage);
-        const synthetic = augmented.extra?._synthetic as Int32Array | undefined;
-        const seedRow = augmented.extra?._seed_row as Int32Array | undefined;
-        const neighbourRow = augmented.extra?._neighbor_row as Int32Array | undefined;
-        const gap = augmented.extra?._gap as Float64Array | undefined;
-        if (synthetic && seedRow && neighbourRow && gap) {
-          // Synthetic rows follow the real ones (appendSynthetic), so they are one tail slice.
-          const first = synthetic.indexOf(1);
-          if (first >= 0) lineageRows = await registry.recordLineage(input.runId, input.lineage.sha256, seedRow.subarray(first), neighbourRow.subarray(first), gap.subarray(first));
+      // Every file is read and verified before the first row is written, so a file that changed on disk fails the
+      // activity (non-retryable IntegrityError naming it) and leaves no row behind.
+      return failingOnBadInput(async () => {
+        const datasets = [];
+        for (const d of input.datasets) {
+          const loaded = await loadDatasetArtifact(artifacts, d.ref);
+          datasets.push({ ref: d.ref, role: d.role, rows: loaded.data.y.length, positives: classCounts(loaded.data.y)[1] });
         }
-      }
-      return { lineageRows };
+        await artifacts.readVerified(input.model);
+        const report = JSON.parse((await artifacts.readVerified(input.report)).toString('utf8')) as {
+          challenger: ClassificationReport;
+          champion?: { model: string; report: ClassificationReport };
+          evaluation: GateEvaluation;
+        };
+        const augmented = input.lineage ? await loadDatasetArtifact(artifacts, input.lineage) : undefined;
+
+        for (const d of datasets) {
+          await registry.recordDataset({ sha256: d.ref.sha256, uri: d.ref.uri, rows: d.rows, positives: d.positives, role: d.role, runId: input.runId });
+        }
+        await registry.recordModel({
+          modelSha256: input.model.sha256,
+          modelName: input.modelName,
+          runId: input.runId,
+          uri: input.model.uri,
+          kind: input.modelKind,
+          threshold: input.threshold,
+          createdAt: input.createdAt,
+        });
+        await registry.recordMetrics(input.runId, input.model.sha256, 'test', flattenReport(report.challenger));
+        if (report.champion) await registry.recordMetrics(input.runId, report.champion.model, 'test', flattenReport(report.champion.report));
+        await registry.recordGateVerdict(input.runId, input.model.sha256, report.evaluation.verdict, report.evaluation.checks);
+        let lineageRows = 0;
+        if (input.lineage && augmented) {
+          const synthetic = augmented.extra?._synthetic as Int32Array | undefined;
+          const seedRow = augmented.extra?._seed_row as Int32Array | undefined;
+          const neighbourRow = augmented.extra?._neighbor_row as Int32Array | undefined;
+          const gap = augmented.extra?._gap as Float64Array | undefined;
+          if (synthetic && seedRow && neighbourRow && gap) {
+            // Synthetic rows follow the real ones (appendSynthetic), so they are one tail slice.
+            const first = synthetic.indexOf(1);
+            if (first >= 0) lineageRows = await registry.recordLineage(input.runId, input.lineage.sha256, seedRow.subarray(first), neighbourRow.subarray(first), gap.subarray(first));
+          }
+        }
+        return { lineageRows };
+      });
     },
 
     async registryFinishRun(input: { runId: string; outcome: RetrainOutcome | 'failed'; finishedAt: string; reportUri?: string }): Promise<void> {
@@ -144,6 +160,8 @@ export function createRegistryActivities(deps: RegistryDeps) {
     },
 
     async registryPromote(input: { modelName: string; modelSha256: string; runId: string; at: string }): Promise<void> {
+      // The serving directory refuses a bad name: check it before the champion alias moves, so nothing is written.
+      servingModelDir(servingDir, input.modelName);
       await registry.promote(input.modelName, input.modelSha256, input.runId, input.at);
       await publishServingState(registry, servingDir, input.modelName, input.at);
     },
@@ -190,7 +208,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
     async registryRecordDrift(input: { modelName: string; at: string; evidence: DriftEvidence | { reason: string } | object; source: string; runId?: string }): Promise<void> {
       await registry.recordDriftEvent({ modelName: input.modelName, at: input.at, source: input.source, evidence: input.evidence, runId: input.runId ?? null });
     },
-  };
+  });
 }
 
 export type RegistryActivities = ReturnType<typeof createRegistryActivities>;

@@ -2,7 +2,6 @@
 // compares with the champion on the same rows, judges the gates and stores the full report. Metrics count every
 // test row once: a `sample_weight` column weights training only, so gates mean the same with or without weights.
 
-import { readFile } from 'node:fs/promises';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { parseGateSpec } from '../core/gates/gateSpec.js';
 import { classCounts } from '../core/dataset.js';
@@ -37,8 +36,9 @@ export interface ValidateModelResult {
 }
 
 export async function loadModelArtifact(artifacts: ArtifactStore, ref: ArtifactRef): Promise<ModelArtifact> {
+  const bytes = await artifacts.readVerified(ref);
   const path = artifacts.pathOf(ref);
-  return parseModelArtifact(JSON.parse(await readFile(path, 'utf8')), path);
+  return parseModelArtifact(JSON.parse(bytes.toString('utf8')), path);
 }
 
 export function validateModelActivities(deps: ComputeDeps) {

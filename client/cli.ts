@@ -72,8 +72,8 @@ const commands: Command[] = [
   },
   {
     name: 'sample',
-    summary: 'adaptive sampling (Algorithm 1): keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
-    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--seed S] --out FILE',
+    summary: 'adaptive sampling: keep positives up to 50 per parameter, reservoir-sample negatives, stop early',
+    usage: 'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--order auto|sequential|random-blocks] [--seed S] --out FILE',
     flags: {
       input: { type: 'string', help: 'CSV or Parquet files or a glob (repeatable)', required: true, multiple: true, placeholder: 'GLOB' },
       label: { type: 'string', help: 'label column (with --positive-when: the name of the 0/1 column written)', required: true, placeholder: 'COLUMN' },
@@ -85,6 +85,7 @@ const commands: Command[] = [
       nr: { type: 'string', help: 'Nr directly, instead of --params', placeholder: 'NR' },
       shards: { type: 'string', help: 'shards sampled separately and merged: row ranges of Parquet, whole CSV files (default 1)', placeholder: 'S' },
       method: { type: 'string', help: 'adaptive (default), or a baseline: uniform, firstCome, dualReservoir', placeholder: 'METHOD' },
+      order: { type: 'string', help: 'row order fed to the sampler: auto (default: test whether rows are in random order, read seeded random row blocks when not), sequential (file order) or random-blocks', placeholder: 'ORDER' },
       seed, out, json,
     },
     run: async (f) => {
@@ -96,6 +97,10 @@ const commands: Command[] = [
       const method = stringFlag(f, 'method') ?? 'adaptive';
       if (!['adaptive', 'uniform', 'firstCome', 'dualReservoir'].includes(method)) {
         throw new InvalidInputError('--method', `--method: expected adaptive, uniform, firstCome or dualReservoir, got "${method}"`);
+      }
+      const order = stringFlag(f, 'order') ?? 'auto';
+      if (!['auto', 'sequential', 'random-blocks'].includes(order)) {
+        throw new InvalidInputError('--order', `--order: expected auto, sequential or random-blocks, got "${order}"`);
       }
       return {
         value: await (await stage()).sampleCommand({
@@ -109,6 +114,7 @@ const commands: Command[] = [
           positivesPerParameter: numberFlag(f, 'positives-per-param', { integer: true, min: 1, default: 50 })!,
           shards: numberFlag(f, 'shards', { integer: true, min: 1, default: 1 })!,
           method: method as 'adaptive',
+          order: order as 'auto',
           seed: seedOf(f),
           out: requiredString(f, 'out'),
         }),
@@ -182,7 +188,7 @@ const commands: Command[] = [
       model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
       trees: { type: 'string', help: 'forest: trees (default 100)', placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
-      threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, seed 002)', placeholder: 'POLICY' },
+      threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, the training share of positives)', placeholder: 'POLICY' },
       l2: { type: 'string', help: 'L2 penalty per row (default 1e-4)', placeholder: 'L2' },
       seed,
       out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
@@ -562,10 +568,10 @@ function printValue(value: unknown, asJson: boolean): void {
   }
 }
 
-/** The message of an InvalidInput ApplicationFailure anywhere in a Temporal failure's cause chain. */
+/** The message of an InvalidInput (or IntegrityError) ApplicationFailure anywhere in a Temporal failure's cause chain. */
 function invalidInputCause(err: unknown): string | undefined {
   for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
-    if (e.type === 'InvalidInput') return e.message;
+    if (e.type === 'InvalidInput' || e.type === 'IntegrityError') return e.message;
   }
   return undefined;
 }

@@ -97,12 +97,27 @@ async function labelValuesInOrder(input: string, label: string): Promise<{ class
   });
 }
 
+/** A model name for `--out FILE` that follows the name rule: `my model.json` → `my-model`. */
+function modelNameOfFile(out: string): string {
+  const name = basename(out)
+    .replace(/\.json$/, '')
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '')
+    .slice(0, 100)
+    .replace(/[^A-Za-z0-9]+$/, '');
+  return name || 'model';
+}
+
 export async function fitCommand(a: FitArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const defaults = { modelName: basename(out).replace(/\.json$/, '').replace(/[^A-Za-z0-9_.-]/g, '-') || 'model', input: { paths: [a.input], label: a.label } };
-  // A config supplies denoise, adasyn and model settings; the input is always --input.
-  const base = a.config ? resolvePipelineSpec({ ...defaults, ...readPipelineConfigJson(a.config), input: defaults.input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
+  const defaults = { modelName: modelNameOfFile(out), input: { paths: [a.input], label: a.label } };
+  // A config supplies input.exclude, denoise, adasyn and model settings; the data is always --input and --label.
+  const config = a.config ? readPipelineConfigJson(a.config) : undefined;
+  const configInput = config?.input;
+  const input = configInput === undefined ? defaults.input : typeof configInput === 'object' && configInput !== null && !Array.isArray(configInput) ? { ...configInput, ...defaults.input } : configInput;
+  const base = config && a.config ? resolvePipelineSpec({ ...defaults, ...config, input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
   const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
   // --missing and --fill-value override the config's `features` block.
   if (a.missing === undefined && spec.features?.missing !== undefined) {

@@ -19,6 +19,7 @@ import {
 } from '../workflows/contract.js';
 import { formatPerClassTable, formatStages } from './perClassTable.js';
 import { readPipelineSpecFile } from './pipelineSpec.js';
+import { checkResourceName } from '../core/resourceName.js';
 import { RareflowClient, connectClient } from './temporalClient.js';
 
 type Say = (line: string) => void;
@@ -170,6 +171,7 @@ function readEvidenceFile(path: string): Record<string, number> {
 }
 
 export async function driftCommand(say: Say, a: { model: string; reason: string; data?: string[]; evidence?: string }) {
+  checkResourceName(a.model, '--model');
   const metrics = a.evidence ? readEvidenceFile(a.evidence) : undefined;
   return withClient(
     say,
@@ -183,6 +185,7 @@ export async function driftCommand(say: Say, a: { model: string; reason: string;
 
 /** `rareflow monitor start|stop|status --model M`: the model's driftMonitor workflow. */
 export async function monitorCommand(say: Say, a: { action: string; model: string; input?: Omit<DriftMonitorInput, 'modelName'>; by: string }) {
+  checkResourceName(a.model, '--model');
   return withClient(
     say,
     async (c) => {
@@ -215,6 +218,7 @@ export async function monitorCommand(say: Say, a: { action: string; model: strin
 }
 
 export async function decideCommand(say: Say, a: { model: string; run: string; approved: boolean; by: string; why?: string }) {
+  checkResourceName(a.model, '--model');
   return withClient(
     say,
     async (c) => {
@@ -226,6 +230,7 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
 }
 
 export async function statusCommand(say: Say, a: { model: string }): Promise<LifecycleStatus & { canary?: CanaryRolloutStatus }> {
+  checkResourceName(a.model, '--model');
   return withClient(
     say,
     async (c) => {
@@ -239,6 +244,7 @@ export async function statusCommand(say: Say, a: { model: string }): Promise<Lif
 
 /** `rareflow canary status|pause|resume|abort --model M`. */
 export async function canaryCommand(say: Say, a: { action: string; model: string; by: string; why?: string }) {
+  checkResourceName(a.model, '--model');
   return withClient(
     say,
     async (c) => {
@@ -267,6 +273,7 @@ export function retrainScheduleId(modelName: string): string {
  * downtime is caught up within one minute (catchupWindow), no more.
  */
 export function retrainScheduleOptions(a: { model: string; every?: string; cron?: string; jitter?: string }): ScheduleOptions {
+  checkResourceName(a.model, '--model');
   if (!a.every && !a.cron) throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
   const duration = (flag: string, v: string) => {
     if (!/^\d+(ms|s|m|h|d)$/.test(v)) throw new InvalidInputError(flag, `${flag}: expected a duration such as 30s, 15m, 24h or 7d, got "${v}"`);
@@ -287,6 +294,8 @@ export function retrainScheduleOptions(a: { model: string; every?: string; cron?
 }
 
 export async function scheduleCommand(say: Say, a: { action: string; model?: string; every?: string; cron?: string; jitter?: string; id?: string; note?: string }) {
+  if (a.model !== undefined) checkResourceName(a.model, '--model');
+  if (a.id !== undefined) checkResourceName(a.id, '--id');
   return withClient(
     say,
     async (c) => {

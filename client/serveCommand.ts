@@ -1,6 +1,7 @@
 // `rareflow serve`: the scoring service of one model on the configured serving directory, until SIGINT or SIGTERM;
 // then it stops accepting, finishes in-flight requests and writes the prediction and feedback logs.
 
+import { checkResourceName } from '../core/resourceName.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { servingStatePath } from '../data/servingState.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
@@ -35,7 +36,7 @@ export async function serveCommand(
   hooks: { onStarted?: (service: ScoringService) => void } = {},
 ): Promise<void> {
   const config = loadConfig();
-  const statePath = servingStatePath(config.servingDir, options.model);
+  const statePath = servingStatePath(config.servingDir, checkResourceName(options.model, '--model'));
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   let service: ScoringService;

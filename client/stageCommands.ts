@@ -22,6 +22,7 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
+import { validateTargets } from '../core/sampling/adaptiveSample.js';
 import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
 import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
@@ -100,6 +101,8 @@ export interface SampleArgs {
   positiveTarget?: number;
   shards: number;
   method: RowIdSamplerKind;
+  /** Row order fed to the sampler (auto: test the file's order, random blocks when it is not random). @default auto */
+  order?: 'auto' | 'sequential' | 'random-blocks';
   seed: number;
   out: string;
 }
@@ -126,6 +129,7 @@ export async function sampleCommand(a: SampleArgs) {
       `--target-size ${a.targetSize} is below Nr = ${positiveTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
     );
   }
+  validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
   const counts = await fileRowCounts(profile.files);
   const plan = planShards(profile.files, counts, a.shards);
@@ -135,6 +139,7 @@ export async function sampleCommand(a: SampleArgs) {
   for (let s = 0; s < plan.length; s++) {
     const r = await sampleShard({
       segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method,
+      ...(a.order !== undefined ? { order: a.order } : {}),
       ...(profile.sampleWeight !== undefined ? { weightColumn: profile.sampleWeight } : {}),
     });
     shards.push(r!);
@@ -152,6 +157,8 @@ export async function sampleCommand(a: SampleArgs) {
     totalRows: counts.reduce((n, c) => n + c, 0),
     earlyStop: shards.every((r) => r.earlyStop),
     shards: plan.length,
+    // One shard: its order; several: each shard's, since each tests its own rows.
+    order: plan.length === 1 ? shards[0]!.order : shards.map((r) => r.order),
     warnings,
     seconds: seconds(started),
   };

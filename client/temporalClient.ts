@@ -25,6 +25,7 @@ import {
 } from '../workflows/contract.js';
 import type { modelLifecycle } from '../workflows/modelLifecycle.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { checkPipelineSpecShape } from './pipelineSpec.js';
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const connection = await Connection.connect({
@@ -44,6 +45,8 @@ export class RareflowClient {
 
   /** Starts the model's lifecycle if needed and asks it for a retrain (signalWithStart). */
   async retrain(spec: PipelineSpec, reason: string, extra: Partial<LifecycleInput> = {}): Promise<WorkflowHandle<typeof modelLifecycle>> {
+    // Checked against the one spec schema before anything is sent, so no workflow starts on a spec it would refuse.
+    checkPipelineSpecShape(spec, 'pipeline spec');
     // The spec travels with the signal too, so a lifecycle that is already running retrains with the edited spec.
     return this.client.workflow.signalWithStart<typeof modelLifecycle, [string, PipelineSpec?]>('modelLifecycle', {
       workflowId: lifecycleWorkflowId(spec.modelName),

@@ -166,6 +166,11 @@ export async function readDatasetArrow(path: string, opts: { keepMissingFeatures
     }
     throw err;
   }
+  return datasetFromArrowBytes(bytes, path, opts);
+}
+
+/** The dataset in the bytes of an Arrow file written by writeDatasetArrow (`path` names it in errors). */
+export async function datasetFromArrowBytes(bytes: Buffer, path: string, opts: { keepMissingFeatures?: boolean } = {}): Promise<Required<ArrowDataset>> {
   // apache-arrow is loaded only here: writing needs none of it, and it takes ~80 ms to load.
   const { tableFromIPC, DataType } = await import('apache-arrow');
   const table = tableFromIPC(bytes);

@@ -7,6 +7,7 @@ import { access, copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 
 /** A stored artifact, JSON-plain so it crosses Temporal as is. */
@@ -17,6 +18,9 @@ export interface ArtifactRef {
   bytes: number;
   kind: string;
 }
+
+/** What re-hashing a stored artifact found. */
+export type ArtifactCheck = { status: 'ok' | 'missing'; path: string } | { status: 'corrupt'; path: string; actualSha256: string };
 
 export class ArtifactStore {
   readonly root: string;
@@ -98,7 +102,8 @@ export class ArtifactStore {
     }
     const sha256 = hash.digest('hex');
     const target = this.fileOf(sha256, ext);
-    if (await exists(target)) {
+    // An identical artifact already present wins, unless its bytes were damaged since: then the new copy replaces it.
+    if ((await fileSha256(target)) === sha256) {
       await rm(tempPath, { force: true });
     } else {
       await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
@@ -131,6 +136,27 @@ export class ArtifactStore {
 
   async has(ref: ArtifactRef): Promise<boolean> {
     return exists(this.localPathOf(ref));
+  }
+
+  /** Re-hashes the stored file of `ref` (streamed): ok, missing, or corrupt with the sha256 it has now. */
+  async check(ref: ArtifactRef): Promise<ArtifactCheck> {
+    const path = this.localPathOf(ref);
+    const actualSha256 = await fileSha256(path);
+    if (actualSha256 === null) return { status: 'missing', path };
+    return actualSha256 === ref.sha256 ? { status: 'ok', path } : { status: 'corrupt', path, actualSha256 };
+  }
+
+  /** The bytes of a stored artifact, checked against its sha256; an IntegrityError names the file when they differ. */
+  async readVerified(ref: ArtifactRef): Promise<Buffer> {
+    return readFileVerified(this.pathOf(ref), ref.sha256, ref.kind);
+  }
+
+  /** Removes the stored file of `ref` when its bytes no longer match its sha256 (before recomputing it); true if removed. */
+  async discardIfCorrupt(ref: ArtifactRef): Promise<boolean> {
+    const found = await this.check(ref);
+    if (found.status !== 'corrupt') return false;
+    await rm(found.path, { force: true });
+    return true;
   }
 
   /** Outputs recorded under `key` by an earlier run, or undefined. */
@@ -210,6 +236,26 @@ function canonicalJson(value: unknown): string {
     if (typeof v === 'bigint') return v.toString();
     return v;
   });
+}
+
+/** The bytes of the file at `path`, checked against `sha256`; an IntegrityError names the file when they differ. */
+export async function readFileVerified(path: string, sha256: string, what: string): Promise<Buffer> {
+  const bytes = await readFile(path);
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== sha256) throw new IntegrityError(path, sha256, actual, what);
+  return bytes;
+}
+
+/** sha256 (hex) of the file at `path`, streamed; null when there is no such file. */
+async function fileSha256(path: string): Promise<string | null> {
+  const hash = createHash('sha256');
+  try {
+    for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  return hash.digest('hex');
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -4,7 +4,7 @@
 import type { LabelledData } from '../core/dataset.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { ArtifactRef } from '../workflows/contract.js';
-import { readDatasetArrow, writeDatasetArrow, type ExtraColumns } from './arrowDataset.js';
+import { datasetFromArrowBytes, writeDatasetArrow, type ExtraColumns } from './arrowDataset.js';
 import type { ArtifactStore } from './artifactStore.js';
 
 export interface DatasetArtifact {
@@ -20,9 +20,12 @@ export async function saveDatasetArtifact(store: ArtifactStore, kind: string, d:
   return store.putFile(temp, kind, 'arrow');
 }
 
-/** With `keepMissingFeatures`, missing feature values read as NaN (samples before the pipeline's imputation). */
+/**
+ * The dataset of `ref`, its bytes checked against its sha256 first (an IntegrityError names a changed file).
+ * With `keepMissingFeatures`, missing feature values read as NaN (samples before the pipeline's imputation).
+ */
 export async function loadDatasetArtifact(store: ArtifactStore, ref: ArtifactRef, opts: { keepMissingFeatures?: boolean } = {}): Promise<DatasetArtifact> {
-  return readDatasetArrow(store.pathOf(ref), opts);
+  return datasetFromArrowBytes(await store.readVerified(ref), store.pathOf(ref), opts);
 }
 
 /** The dataset's per-row sample weights (its `sample_weight` extra column), when it has them. */

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { checkResourceName } from '../core/resourceName.js';
 import { appendTableColumns } from './datasetWriter.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, toNumber, type DuckDBSession } from './duckdbConnection.js';
 
@@ -174,6 +175,7 @@ export class Registry {
 
   /** Record a run's start; a retried start keeps the first record. */
   startRun(run: RunStart): Promise<void> {
+    checkResourceName(run.modelName, 'model name');
     return this.write(async (c) => {
       await c.run(
         `INSERT INTO runs (run_id, model_name, workflow_id, started_at, status, seed, params, input_hashes, code_version)
@@ -298,6 +300,7 @@ export class Registry {
    * the current weight. Writing the same values again (a retried activity) changes nothing but `updatedAt`.
    */
   setCanary(c: { rolloutId: string; modelName: string; challengerSha256: string; championSha256: string | null; weight: number; step: number; sinceMs: number; at: string }): Promise<void> {
+    checkResourceName(c.modelName, 'model name');
     return this.write(async (conn) => {
       await this.inTransaction(conn, async () => {
         const running = await selectRows(conn, `SELECT rollout_id FROM canary_rollouts WHERE model_name = $1 AND status = 'running' AND rollout_id <> $2`, [
@@ -534,6 +537,7 @@ export class Registry {
   }
 
   private moveChampion(modelName: string, modelSha256: string, runId: string, at: string, kind: 'promote' | 'rollback'): Promise<void> {
+    checkResourceName(modelName, 'model name');
     return this.write(async (c) => {
       await this.inTransaction(c, async () => {
         const current = await selectRows(c, `SELECT model_sha256 FROM aliases WHERE model_name = $1 AND alias = 'champion'`, [modelName]);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { checkResourceName } from '../core/resourceName.js';
 
 export const SERVING_STATE_FORMAT = 'rareflow-serving-state';
 
@@ -46,14 +47,9 @@ export interface ServingState {
   canary: CanaryState | null;
 }
 
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-
 /** The model's folder under the serving directory; the name is checked, so it never leaves that directory. */
 export function servingModelDir(servingDir: string, modelName: string): string {
-  if (!MODEL_NAME.test(modelName) || modelName.includes('..')) {
-    throw new InvalidInputError('model', `model name ${JSON.stringify(modelName)}: expected 1–100 letters, digits, '.', '_' or '-'`);
-  }
-  return join(servingDir, modelName);
+  return join(servingDir, checkResourceName(modelName, 'model name'));
 }
 
 export function servingStatePath(servingDir: string, modelName: string): string {

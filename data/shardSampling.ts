@@ -11,6 +11,8 @@ import {
   type RowIdSamplerKind,
 } from '../core/sampling/rowIdSamplers.js';
 import { fetchRowsById, scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
+import { chooseSamplingOrder, type SamplingOrderChoice } from './samplingOrder.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 
 export interface ShardSamplingInput {
   segments: ScanSegment[];
@@ -27,6 +29,12 @@ export interface ShardSamplingInput {
   weightColumn?: string;
   /** Keep missing feature values as NaN (the pipeline imputes after its split). @default false */
   keepMissing?: boolean;
+  /**
+   * Row order fed to the sampler: `auto` tests whether the rows are in random order and reads seeded random row
+   * blocks when they are not; `sequential` is file order (early stop trusts it); `random-blocks` always shuffles
+   * blocks. @default 'auto'
+   */
+  order?: SamplingOrderChoice;
 }
 
 export interface ShardCheckpoint {
@@ -52,6 +60,8 @@ export interface ShardSample extends SampleCounts {
   weights?: Float64Array;
   complete: boolean;
   warning?: string;
+  /** The row order the sampler was fed, and why. */
+  order: SamplingOrder;
 }
 
 export function shardSeed(seed: number, shardIndex: number): number {
@@ -64,17 +74,34 @@ export function shardSeed(seed: number, shardIndex: number): number {
  */
 export async function sampleShard(
   input: ShardSamplingInput,
-  opts: { resumeFrom?: ShardCheckpoint; onCheckpoint?: (c: ShardCheckpoint) => boolean | Promise<boolean> } = {},
+  opts: {
+    resumeFrom?: ShardCheckpoint;
+    onCheckpoint?: (c: ShardCheckpoint) => boolean | Promise<boolean>;
+    /** Called between chunks of the order check's pass over the label column (for heartbeats). */
+    onScanProgress?: (p: ScanPosition) => void | Promise<void>;
+  } = {},
 ): Promise<ShardSample | undefined> {
   const method = input.method ?? 'adaptive';
   const sampler = opts.resumeFrom
     ? resumeRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget }, opts.resumeFrom.sampler)
     : createRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget, random: seededRandom(shardSeed(input.seed, input.shardIndex)) });
-  const scan = await scanPositives(input.segments, input.positive, sampler, {
-    ...(opts.resumeFrom ? { from: opts.resumeFrom.position } : {}),
-    ...(opts.onCheckpoint && method === 'adaptive' ? { onProgress: (position: ScanPosition) => opts.onCheckpoint!({ position, sampler: sampler.checkpoint() }) } : {}),
-  });
-  if (!scan.done) return undefined;
+  const choice = input.order ?? 'auto';
+  let order: SamplingOrder;
+  // A checkpoint is written only by the sequential streaming scan below, so a resume continues that scan.
+  if (choice === 'sequential' || opts.resumeFrom) {
+    const scan = await scanPositives(input.segments, input.positive, sampler, {
+      ...(opts.resumeFrom ? { from: opts.resumeFrom.position } : {}),
+      ...(opts.onCheckpoint && method === 'adaptive' ? { onProgress: (position: ScanPosition) => opts.onCheckpoint!({ position, sampler: sampler.checkpoint() }) } : {}),
+    });
+    if (!scan.done) return undefined;
+    order = { mode: 'sequential', reason: choice === 'sequential' ? 'file order was asked for' : 'resumed a file-order scan from its checkpoint' };
+  } else {
+    order = await chooseSamplingOrder(
+      { segments: input.segments, positive: input.positive, featureNames: input.featureNames, seed: shardSeed(input.seed, input.shardIndex), choice },
+      sampler,
+      opts.onScanProgress,
+    );
+  }
   const s = sampler.result();
   const ids = new Float64Array(s.positiveRows.length + s.negativeRows.length);
   ids.set(s.positiveRows, 0);
@@ -95,6 +122,7 @@ export async function sampleShard(
     earlyStop: s.earlyStop,
     complete: s.complete,
     ...(s.warning ? { warning: s.warning } : {}),
+    order,
   };
 }
 

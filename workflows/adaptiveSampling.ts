@@ -55,5 +55,19 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     warnings,
     seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
     resumedShards: shards.filter((s) => s.resumed).length,
+    order: shards.flatMap((s) => (s.order ? [s.order] : [])),
   };
+}
+
+/**
+ * The stage note's account of the row order: "rows read in seeded random blocks of R rows: WHY" or "rows read in
+ * file order: WHY", one entry per distinct order over the shards (prefixed by the shards when they differ).
+ */
+export function samplingOrderNotes(order: AdaptiveSamplingResult['order']): string[] {
+  if (!order || order.length === 0) return [];
+  const text = (o: NonNullable<AdaptiveSamplingResult['order']>[number]) =>
+    o.mode === 'random-blocks' ? `rows read in seeded random blocks of ${o.blockRows ?? '?'} rows: ${o.reason}` : `rows read in file order: ${o.reason}`;
+  const distinct = [...new Set(order.map(text))];
+  if (distinct.length === 1) return distinct;
+  return order.map((o, i) => `shard ${i}: ${text(o)}`);
 }

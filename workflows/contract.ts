@@ -13,6 +13,8 @@ export const FailureType = {
   invalidInput: 'InvalidInput',
   insufficientData: 'InsufficientData',
   modelArtifactInvalid: 'ModelArtifactInvalid',
+  /** A stored artifact or model file no longer matches its sha256 and cannot be recomputed where it was found. */
+  integrity: 'IntegrityError',
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
@@ -23,6 +25,7 @@ export const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 export type { ArtifactRef } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../data/artifactStore.js';
 import type { SampleCounts } from '../data/shardSampling.js';
+import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
@@ -197,6 +200,8 @@ export interface AdaptiveSamplingResult extends SampleCounts {
   warnings: string[];
   seconds: number;
   resumedShards: number;
+  /** The row order each shard was sampled in, and why (absent in results recorded before order-safe sampling). */
+  order?: SamplingOrder[];
 }
 
 export type RetrainOutcome =
@@ -410,7 +415,7 @@ export interface DriftMonitorInput {
 export interface DriftWindowRecord {
   fromMs: number;
   toMs: number;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'no-traffic';
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
   rows: number;
   labelled: number;
   drifted: boolean;

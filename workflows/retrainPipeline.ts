@@ -2,6 +2,7 @@
 // (approval) → promote. Orchestration only: every step is an activity that passes artifact references.
 
 import {
+  ApplicationFailure,
   condition,
   isCancellation,
   executeChild,
@@ -17,14 +18,18 @@ import {
   pipelineApprovalSignal,
   pipelineStageQuery,
   type ApprovalDecision,
+  type AdaptiveSamplingResult,
   type ArtifactRef,
   type RetrainInput,
   type RetrainOutcome,
   type RetrainResult,
   type StageSummary,
+  FailureType,
 } from './contract.js';
+import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
+import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
-import { adaptiveSampling } from './adaptiveSampling.js';
+import { adaptiveSampling, samplingOrderNotes } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 
 const compute = computeActivities({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', maximumAttempts: 5 });
@@ -36,6 +41,16 @@ const DEFAULT_APPROVAL_TIMEOUT_MS = 86_400_000;
 export async function retrainPipeline(input: RetrainInput): Promise<RetrainResult> {
   const { spec, trigger } = input;
   const runId = workflowInfo().workflowId;
+  // The name becomes a directory, registry key and workflow id: a client that skipped the spec check fails here,
+  // before any activity has written anything; so does any spec the schema refuses (histories from before the
+  // schema check replay without it).
+  if (!isResourceName(spec.modelName)) {
+    throw ApplicationFailure.nonRetryable(`modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`, FailureType.invalidInput);
+  }
+  if (patched('spec-schema-check')) {
+    const problem = pipelineSpecProblem(spec, 'pipeline spec');
+    if (problem) throw ApplicationFailure.nonRetryable(problem.message, FailureType.invalidInput);
+  }
   let stage = 'describing input';
   let decision: ApprovalDecision | undefined;
   /** The canary child, while it waits for a human: decisions relayed by the lifecycle go on to it. */
@@ -64,6 +79,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
   // and bad input must leave nothing in the registry); histories from before this patch registered first.
   let registered = false;
+  // The row order sampling used (known once sampling ran; recorded with the run's parameters).
+  let samplingOrder: AdaptiveSamplingResult['order'];
   const registerRun = async () => {
     await registry.registryStartRun({
       runId,
@@ -72,7 +89,12 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       startedAt: new Date().toISOString(),
       seed: spec.seed,
       // A `sample_weight` input column weights training; the run record says so.
-      params: { spec, trigger, ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}) },
+      params: {
+        spec,
+        trigger,
+        ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
+        ...(samplingOrder && samplingOrder.length > 0 ? { samplingOrder } : {}),
+      },
       inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
     });
     if (trigger.kind === 'drift') {
@@ -118,6 +140,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         ],
       });
       samples = [sampled.sample];
+      samplingOrder = sampled.order;
       samplingStage = {
         stage: 'adaptiveSample',
         rowsIn: sampled.scannedRows,
@@ -125,7 +148,11 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         positivesIn: sampled.positivesSeen,
         positivesOut: sampled.positives,
         seconds: sampled.seconds,
-        note: [`${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`, ...sampled.warnings].join('; '),
+        note: [
+          `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
+          ...samplingOrderNotes(sampled.order),
+          ...sampled.warnings,
+        ].join('; '),
       };
     } else {
       // Histories recorded before the child workflow: one activity per shard of whole files, started from here.

@@ -38,6 +38,11 @@ export interface ConfidenceBasedPerformanceOptions extends PerformanceDriftOptio
    * @default 0.95
    */
   level?: number;
+  /**
+   * Names `reference` in messages.
+   * @default 'the validation value'
+   */
+  referenceName?: string;
 }
 
 export interface EstimatedPerformanceResult {
@@ -148,6 +153,7 @@ export function confidenceBasedPerformance(
       minSupport: minSupport[cls],
       supportName,
       tolerance,
+      ...(options.referenceName !== undefined ? { referenceName: options.referenceName } : {}),
     });
   };
   const perClass = {

@@ -9,6 +9,7 @@ import { benjaminiHochberg } from './benjaminiHochberg.js';
 import { chiSquareGoodnessOfFit, type ChiSquareResult } from './chiSquare.js';
 import { confidenceBasedPerformance, type EstimatedPerformanceResult } from './confidenceBasedPerformance.js';
 import { kolmogorovSmirnov } from './kolmogorovSmirnov.js';
+import { estimateVerdicts } from './labelledEvidence.js';
 import { assertReferencePerformance, assertScores, assertThreshold, performanceDrift, type PerformanceDriftResult, type ReferencePerformance } from './performanceDrift.js';
 import { buildPredictionReference, predictionDrift, type PredictionDriftResult, type PredictionReference } from './predictionDrift.js';
 import { populationStabilityIndex, referenceBins, type ReferenceBins } from './populationStabilityIndex.js';
@@ -44,6 +45,11 @@ export interface DriftReference {
   prediction: PredictionReference;
   /** The model's validation recall and precision per class. */
   performance: ReferencePerformance;
+  /**
+   * The label-free estimate (CBPE) of the same metrics on the validation rows. When present, window estimates are
+   * compared with it rather than with the measured values, so a steady miscalibration of the scores cancels out.
+   */
+  estimatedPerformance?: ReferencePerformance;
   /** Score ≥ threshold is predicted positive. */
   threshold: number;
 }
@@ -226,7 +232,9 @@ export interface DriftReport {
   performance: PerformanceDriftResult | null;
   /** Label-free estimate; null when no calibrated probabilities are available. */
   estimatedPerformance: EstimatedPerformanceResult | null;
-  /** Any feature, the label prior, the predictions or a (measured or estimated) performance drifted. */
+  /** Estimated drops of metrics that the window's labels measure: reported, but they never decide drift. */
+  estimatesSetAside: string[];
+  /** Any feature, the label prior, the predictions, a measured performance, or an estimate the labels do not cover drifted. */
   drifted: boolean;
   /** One sentence with the numbers per finding. */
   reasons: string[];
@@ -447,7 +455,8 @@ function calibratedProbabilities(window: DriftWindow): Float64Array | null {
  * features (q ≤ fdr) and practically large (PSI ≥ psiThreshold or KS D ≥ ksThreshold): with tens of thousands
  * of rows every negligible shift is significant. The label prior is tested on the labelled rows (chi-square,
  * flagged at p ≤ fdr with a positive-rate factor of at least priorRatio), performance on labelled rows against
- * the validation values, and estimated performance (CBPE) from calibrated probabilities. With at least
+ * the validation values, and estimated performance (CBPE) from calibrated probabilities; an estimate decides only
+ * for the metrics the labelled rows do not measure (see estimateVerdicts). With at least
  * `minPositiveRows` labelled positives, each feature is also KS-tested among the positives alone (BH, q ≤ fdr
  * and D ≥ ksThreshold), which catches a shift of the rare class that its marginals hide.
  */
@@ -522,18 +531,26 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   }
 
   let estimatedPerformance: EstimatedPerformanceResult | null = null;
+  let estimateDecides = false;
+  let estimatesSetAside: string[] = [];
   const calibrated = calibratedProbabilities(window);
   if (calibrated === null) {
     insufficient.push('estimated performance not run: the scores are not probabilities in [0, 1] and no calibrated probabilities were given');
   } else {
-    estimatedPerformance = confidenceBasedPerformance(calibrated, reference.threshold, reference.performance, {
+    const estimatedReference = reference.estimatedPerformance;
+    if (estimatedReference !== undefined) assertReferencePerformance(estimatedReference, 'reference.estimatedPerformance');
+    estimatedPerformance = confidenceBasedPerformance(calibrated, reference.threshold, estimatedReference ?? reference.performance, {
+      ...(estimatedReference !== undefined ? { referenceName: 'the same estimate on the validation rows' } : {}),
       scores: window.scores,
       tolerance: o.tolerance,
       minSupport: o.minSupport,
       draws: o.draws,
       seed: o.seed,
     });
-    reasons.push(...estimatedPerformance.reasons);
+    const verdicts = estimateVerdicts(performance, estimatedPerformance);
+    reasons.push(...verdicts.decisive);
+    estimateDecides = verdicts.decisive.length > 0;
+    estimatesSetAside = verdicts.setAside;
     insufficient.push(...estimatedPerformance.insufficient);
   }
 
@@ -543,6 +560,6 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
     (shift?.drifted ?? false) ||
     (predictionShift?.drifted ?? false) ||
     (performance?.dropped ?? false) ||
-    (estimatedPerformance?.dropped ?? false);
-  return { rows, labelled, features, minorityFeatures, labelShift: shift, predictionShift, performance, estimatedPerformance, drifted, reasons, insufficient };
+    estimateDecides;
+  return { rows, labelled, features, minorityFeatures, labelShift: shift, predictionShift, performance, estimatedPerformance, estimatesSetAside, drifted, reasons, insufficient };
 }

@@ -107,24 +107,30 @@ export interface MetricJudgement {
   /** Names the support in messages, e.g. `labelled positives`, `expected positives`. */
   supportName: string;
   tolerance: number;
+  /**
+   * Names the reference in messages.
+   * @default 'the validation value'
+   */
+  referenceName?: string;
 }
 
 /** Judges one metric against its reference: `dropped` when interval[1] < reference − tolerance. */
 export function judgeMetric(j: MetricJudgement): MetricDrift {
   const { label, reference, current, interval, support, minSupport, tolerance } = j;
+  const referenceName = j.referenceName ?? 'the validation value';
   const supportText = `${Number.isInteger(support) ? support : support.toFixed(1)} ${j.supportName}`;
   const base = { reference, current, interval, support };
   if (support < minSupport || current === null || interval === null) {
     return { status: 'insufficient', ...base, message: `${label} not compared: ${supportText}, below the minimum ${minSupport}` };
   }
   if (reference === null) {
-    return { status: 'insufficient', ...base, message: `${label} not compared: the validation value is undefined` };
+    return { status: 'insufficient', ...base, message: `${label} not compared: ${referenceName} is undefined` };
   }
   const observed = `${label} ${fmt(current)} (interval ${fmt(interval[0])}–${fmt(interval[1])}, ${supportText})`;
   if (interval[1] < reference - tolerance) {
-    return { status: 'dropped', ...base, message: `${observed} is below the validation value ${fmt(reference)} − tolerance ${tolerance}` };
+    return { status: 'dropped', ...base, message: `${observed} is below ${referenceName} ${fmt(reference)} − tolerance ${tolerance}` };
   }
-  return { status: 'ok', ...base, message: `${observed} is consistent with the validation value ${fmt(reference)}` };
+  return { status: 'ok', ...base, message: `${observed} is consistent with ${referenceName} ${fmt(reference)}` };
 }
 
 /** Collects the drop and insufficiency messages of four judged metrics. */

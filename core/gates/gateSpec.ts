@@ -3,22 +3,11 @@
 // from JSON so a typo in a gate file fails loudly instead of silently passing.
 
 import { InvalidInputError } from '../invalidInputError.js';
+import { specIssueError } from '../spec/specIssues.js';
+import { gateSpecJsonSchema, gateSpecSchema } from './gateSpecSchema.js';
 
-/** Metrics of a `ClassificationReport` a gate can test. */
-export const GATE_METRICS = [
-  'recall',
-  'precision',
-  'f1',
-  'gMean',
-  'balancedAccuracy',
-  'prAuc',
-  'prAucNormalised',
-  'rocAuc',
-  'brier',
-  'macroF1',
-  'brierNormalised',
-] as const;
-export type GateMetric = (typeof GATE_METRICS)[number];
+import { GATE_METRICS, type GateMetric } from './gateMetrics.js';
+export { GATE_METRICS, type GateMetric };
 
 /** Metrics reported per class: a gate on one of them names its `class`. */
 export const PER_CLASS_METRICS: readonly GateMetric[] = ['recall', 'precision', 'f1'];
@@ -138,6 +127,9 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     throw new InvalidInputError(sourceName, `${sourceName}: ${path}: expected ${expected}, got ${describe(got)}`);
   };
   if (!isPlainObject(json)) fail('(top level)', 'an object with a "gates" array', json);
+  // The one schema (shared with the pipeline spec) first: unknown keys with a suggestion, types, ranges.
+  const checked = gateSpecSchema.safeParse(json);
+  if (!checked.success) throw new InvalidInputError(sourceName, specIssueError(checked.error.issues, json, gateSpecJsonSchema(), sourceName).message);
   const spec = json as Record<string, unknown>;
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) fail(key, `a known field (one of ${SPEC_KEYS.join(', ')})`, key);

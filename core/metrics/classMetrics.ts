@@ -55,7 +55,7 @@ export interface ClassificationReport {
 }
 
 /** Seed 002: ROC-AUC "is insensitive to IR … This metric is unsuitable for imbalanced data." */
-export const ROC_AUC_NOTE = 'insensitive to the imbalance ratio (seed 002): reported for reference, not a default gate; judge by G-mean and PR-AUC';
+export const ROC_AUC_NOTE = 'insensitive to the imbalance ratio: reported for reference, not a default gate; judge by G-mean and PR-AUC';
 
 export interface ClassificationReportOptions {
   /**

@@ -4,6 +4,7 @@
 import { sha256Hex } from '../contentHash.js';
 import type { FeatureMatrix } from '../dataset.js';
 import { fillMissingValues } from '../features/missingValues.js';
+import { IntegrityError } from '../integrityError.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { predictProbaModel, type FittedModel } from './predictModel.js';
 import { parseRandomForestModel } from './randomForest.js';
@@ -176,6 +177,8 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
   }
   if (typeof m.contentSha256 !== 'string') return fail('it has no "contentSha256" seal');
   const actual = sha256Hex(canonicalBody(m as ModelArtifact));
-  if (actual !== m.contentSha256) return fail(`its content sha256 is ${actual}, but the file says ${m.contentSha256}: it was changed or damaged after training`);
+  if (actual !== m.contentSha256) {
+    throw new IntegrityError(source, m.contentSha256, actual, 'model', `${source} is not a usable rareflow model: its content sha256 is ${actual}, but the file says ${m.contentSha256}: it was changed or damaged after training.`);
+  }
   return m as ModelArtifact;
 }

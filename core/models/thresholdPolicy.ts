@@ -71,7 +71,7 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       return {
         threshold: prevalence,
         policy,
-        reason: `RFQ q*-rule (seed 002, Theorem 2): q = π = ${Number(prevalence.toPrecision(4))}, the positive share of the rows the model was fitted on`,
+        reason: `quantile rule q* = π: q = π = ${Number(prevalence.toPrecision(4))}, the positive share of the rows the model was fitted on`,
       };
     }
     case 'cost': {
@@ -88,7 +88,7 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       return {
         threshold,
         policy,
-        reason: `weighted Bayes rule (seed 002, Theorem 1): q = ℓ0/(ℓ0+ℓ1) = ${l0}/(${l0}+${l1}) = ${threshold}`,
+        reason: `weighted Bayes rule: q = ℓ0/(ℓ0+ℓ1) = ${l0}/(${l0}+${l1}) = ${threshold}`,
       };
     }
     case 'gmean':

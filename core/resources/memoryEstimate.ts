@@ -60,10 +60,12 @@ export function sampleMemory(targetSize: number, rows: number, columns: number, 
 
 /** A neighbour filter or ADASYN: the standardised copy of the rows and one k-NN list per row. */
 export function neighbourMemory(stage: string, rows: number, columns: number, k: number, parameter: string, outputRows = rows): MemoryEstimate {
+  // A row has at most rows − 1 neighbours: a larger k is refused by the search's own check, which names it exactly.
+  const listed = Math.min(k + 1, Math.max(rows, 1));
   return {
     stage,
-    bytes: product(rows + outputRows, columns, VALUE_BYTES) + product(rows, k + 1, NEIGHBOUR_BYTES),
-    detail: `${rows} rows in and ${outputRows} out × ${columns} columns × ${VALUE_BYTES} bytes, plus ${rows} × ${k + 1} neighbours × ${NEIGHBOUR_BYTES} bytes`,
+    bytes: product(rows + outputRows, columns, VALUE_BYTES) + product(rows, listed, NEIGHBOUR_BYTES),
+    detail: `${rows} rows in and ${outputRows} out × ${columns} columns × ${VALUE_BYTES} bytes, plus ${rows} × ${listed} neighbours × ${NEIGHBOUR_BYTES} bytes`,
     parameter,
   };
 }

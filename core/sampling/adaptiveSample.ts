@@ -55,11 +55,20 @@ export function positiveTargetFor(params: number, perParameter = 50): number {
   return params * perParameter;
 }
 
+/** The most rows a sample can hold: its row ids and rows live in typed arrays and Arrow batches indexed by int32. */
+export const MAX_SAMPLE_ROWS = 2 ** 31 - 1;
+
 export function validateTargets(targetSize: number, positiveTarget: number): void {
   if (!Number.isInteger(targetSize) || targetSize < 1) {
     throw new InvalidInputError(
       '--target-size',
       `target size must be an integer ≥ 1; got ${targetSize}. Pass --target-size N with the rows the model should train on.`,
+    );
+  }
+  if (targetSize > MAX_SAMPLE_ROWS) {
+    throw new InvalidInputError(
+      '--target-size',
+      `target size (sampling.targetSize) must be at most ${MAX_SAMPLE_ROWS}, the most rows a sample can hold; got ${targetSize}.`,
     );
   }
   if (!Number.isInteger(positiveTarget) || positiveTarget < 1 || positiveTarget > targetSize) {

@@ -32,6 +32,8 @@ beforeAll(async () => {
     shardIndex: 0,
     shardCount: 1,
     seed: 9,
+    // Checkpoints belong to the file-order scan; the order-checked scan reads the label column in one pass.
+    order: 'sequential',
   };
 });
 
@@ -46,7 +48,7 @@ describe('adaptiveSampleShard activity', () => {
     const store = new ArtifactStore(join(dir, 'store-b'));
     let checkpoint: ShardCheckpoint | undefined;
     const partial = await sampleShard(
-      { segments: input.segments!, positive: { label: 'label', positive: '1' }, featureNames: input.featureNames, targetSize: 6000, positiveTarget: 500, seed: 9, shardIndex: 0 },
+      { segments: input.segments!, positive: { label: 'label', positive: '1' }, featureNames: input.featureNames, targetSize: 6000, positiveTarget: 500, seed: 9, shardIndex: 0, order: 'sequential' },
       { onCheckpoint: (c) => ((checkpoint = c), true) },
     );
     expect(partial).toBeUndefined();

@@ -138,14 +138,14 @@ describe('memory budget: stages refused before anything is read or written (Inva
 });
 
 describe('memory budget from the CLI: exit 2, one line, nothing written', () => {
-  it('sample --target-size 1e15', async () => {
+  it('sample --target-size 2e9 over a 1G budget', async () => {
     const home = join(dir, 'cli-home');
     mkdirSync(home, { recursive: true });
     const before = await listFiles(dir);
-    const r = await runCli(['sample', '--input', narrow, '--label', 'label', '--target-size', '1000000000000000', '--out', join(dir, 'sample.parquet')], { cwd: dir, env: { RAREFLOW_HOME: home } });
+    const r = await runCli(['sample', '--input', narrow, '--label', 'label', '--target-size', '2000000000', '--out', join(dir, 'sample.parquet')], { cwd: dir, env: { RAREFLOW_HOME: home, RAREFLOW_MEMORY_BUDGET: '1G' } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^rareflow sample: adaptive sampling would need about [\d.]+ PiB .* lower --target-size/);
+    expect(r.stderr).toMatch(/^rareflow sample: adaptive sampling would need about [\d.]+ GiB .* above the memory budget of 1.0 GiB .*lower --target-size/);
     expect(await listFiles(dir)).toEqual(before);
   });
 
@@ -240,11 +240,11 @@ describe('through Temporal: run --wait', () => {
     await server?.stop();
   });
 
-  it('sampling.targetSize 1e15 exits 2 naming it; no run row, no artifact, no serving file', async () => {
+  it('a sampling.targetSize over the memory budget exits 2 naming it; no run row, no artifact, no serving file', async () => {
     const home = join(dir, 'run-huge');
-    const r = await runWait(home, spec('huge', { sampling: { targetSize: 1e15 } }));
+    const r = await runWait(home, spec('huge', { sampling: { targetSize: 100_000_000 } }), { RAREFLOW_MEMORY_BUDGET: '200M' });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rareflow run: adaptive sampling would need about [\d.]+ PiB .* lower sampling\.targetSize/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rareflow run: adaptive sampling would need about [\d.]+ (MiB|GiB) .* lower sampling\.targetSize/);
     const registry = await snapshotRegistry(join(home, 'registry.duckdb'));
     expect(registry.counts.runs ?? 0).toBe(0);
     expect(registry.counts.models ?? 0).toBe(0);

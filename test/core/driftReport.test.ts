@@ -221,6 +221,22 @@ describe('drift report with too little data', () => {
     expect(unlabelled.insufficient).toContain('label-prior and measured performance not run: no labelled rows in the window');
   });
 
+  it('lets labels decide the metrics they measure; the estimate decides only where labels are missing', () => {
+    const w = window(3000, 7);
+    // Probabilities that understate P(positive) threefold: the estimate of positive precision collapses.
+    const miscalibrated = Float64Array.from(w.scores, (s) => s / 3);
+    const labelled = driftReport(reference(), { ...w, calibrated: miscalibrated });
+    expect(labelled.estimatedPerformance?.perClass.positive.precision.status).toBe('dropped');
+    expect(labelled.performance?.perClass.positive.precision.status).toBe('ok');
+    expect(labelled.drifted).toBe(false);
+    expect(labelled.reasons).toEqual([]);
+    expect(labelled.estimatesSetAside.some((m) => /^estimated positive precision .*; set aside, the labels measure it: positive precision /.test(m))).toBe(true);
+    const unlabelled = driftReport(reference(), { ...w, labels: new Int8Array(3000).fill(-1), calibrated: miscalibrated });
+    expect(unlabelled.drifted).toBe(true);
+    expect(unlabelled.estimatesSetAside).toEqual([]);
+    expect(unlabelled.reasons.some((m) => m.startsWith('estimated positive precision '))).toBe(true);
+  });
+
   it('skips the estimate when the scores are not probabilities', () => {
     const w = window(300, 6);
     const report = driftReport(reference(), { ...w, scores: Float64Array.from(w.scores, (s) => 10 * s) });

@@ -65,10 +65,10 @@ describe('gate spec parsing', () => {
       'gates.json: gates[0]: expected exactly one of min, max, maxDropVsChampion, got "min and max"',
     );
     expect(parseError({ gates: [{ metric: 'gMean', min: '0.5' }] })).toBe('gates.json: gates[0].min: expected a finite number, got "0.5"');
-    expect(parseError({ gates: [{ metric: 'gMean', minimum: 0.5 }] })).toMatch(/^gates\.json: gates\[0\]\.minimum: expected a known field/);
+    expect(parseError({ gates: [{ metric: 'gMean', minimum: 0.5 }] })).toMatch(/^gates\.json: gates\[0\]\.minimum: unknown key; did you mean gates\[0\]\.min\?/);
     expect(parseError({ gates: [], minPositiveSupport: -3 })).toBe('gates.json: minPositiveSupport: expected an integer ≥ 0, got -3');
     expect(parseError({ gates: [{ metric: 'f1', class: 'positive', maxDropVsChampion: -0.1 }] })).toBe(
-      'gates.json: gates[0].maxDropVsChampion: expected a number ≥ 0, got -0.1',
+      'gates.json: gates[0].maxDropVsChampion: expected a finite number ≥ 0, got -0.1',
     );
     expect(parseError([])).toBe('gates.json: (top level): expected an object with a "gates" array, got an array');
     expect(parseError({})).toBe('gates.json: gates: expected an array of gates, got nothing');

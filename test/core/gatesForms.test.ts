@@ -61,7 +61,7 @@ describe("the issue's gate forms", () => {
     expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'noWorseThan' }] })).toBe(
       'gates.json: gates[0].by: expected a number ≥ 0 (how much worse than the champion is allowed), got nothing',
     );
-    expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: -1 }] })).toBe('gates.json: gates[0].by: expected a number ≥ 0, got -1');
+    expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: -1 }] })).toBe('gates.json: gates[0].by: expected a finite number ≥ 0, got -1');
     expect(parseError({ gates: [{ metric: 'brier', max: 0.2, use: 'lower95' }] })).toBe(
       'gates.json: gates[0].use: expected "lower95" only with "min" (a lower bound guards a floor), got "lower95"',
     );

@@ -40,8 +40,9 @@ describe('stage commands, chained on generated data', () => {
   it('sample keeps Nr = 50·M positives, stops early and prints exactly its stats', async () => {
     const r = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '3000', '--out', 'sample.parquet', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const s = r.json<{ positives: number; negatives: number; scannedRows: number; totalRows: number; earlyStop: boolean; shards: number; warnings: string[] }>();
-    expect(Object.keys(s).sort()).toEqual(['earlyStop', 'negatives', 'positives', 'scannedRows', 'seconds', 'shards', 'totalRows', 'warnings']);
+    const s = r.json<{ positives: number; negatives: number; scannedRows: number; totalRows: number; earlyStop: boolean; shards: number; order: { mode: string }; warnings: string[] }>();
+    expect(Object.keys(s).sort()).toEqual(['earlyStop', 'negatives', 'order', 'positives', 'scannedRows', 'seconds', 'shards', 'totalRows', 'warnings']);
+    expect(s.order.mode).toBe('sequential'); // generated rows are in random order
     expect(s.positives).toBe(350);
     expect(s.negatives).toBe(2650);
     expect(s.totalRows).toBe(60000);

@@ -1,0 +1,53 @@
+// Bad sampling parameters through `rareflow sample`: exit 2, one line on stderr naming the parameter and what was
+// expected, and the working directory byte-for-byte unchanged (no sample file written).
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+const run = (args: string[]) => runCli(args, { cwd: dir });
+
+function snapshot(): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-sample-bad-'));
+  const g = await run(['generate', '--rows', '5000', '--positive-rate', '0.05', '--features', '3', '--seed', '4', '--out', 'raw.parquet']);
+  expect(g.code, g.stderr).toBe(0);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = ['sample', '--input', 'raw.parquet', '--label', 'label', '--out', 'sample.parquet'];
+const cases: Array<{ what: string; args: string[]; message: RegExp }> = [
+  {
+    what: 'a target size no sample can hold (1e15)',
+    args: ['--target-size', '1e15'],
+    message: /^rareflow sample: target size \(sampling\.targetSize\) must be at most 2147483647, the most rows a sample can hold; got 1000000000000000\.$/,
+  },
+  { what: 'an unknown row order', args: ['--target-size', '1000', '--order', 'shuffled'], message: /^rareflow sample: --order: expected auto, sequential or random-blocks, got "shuffled"$/ },
+  { what: 'a zero Nr', args: ['--target-size', '1000', '--nr', '0'], message: /^rareflow sample: --nr: expected an integer ≥ 1, got "0"/ },
+  {
+    what: 'positives per parameter so large that Nr exceeds the sample',
+    args: ['--target-size', '1000', '--positives-per-param', '1e20'],
+    message: /^rareflow sample: --target-size 1000 is below Nr = 400000000000000000000 positives \(100000000000000000000 × M = 4\); raise --target-size or lower --params$/,
+  },
+];
+
+describe('bad sampling parameters: exit 2, one line naming the parameter, nothing written', () => {
+  for (const c of cases) {
+    it(`rejects ${c.what}`, async () => {
+      const before = snapshot();
+      const r = await run([...base, ...c.args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(c.message);
+      expect(snapshot()).toEqual(before);
+    });
+  }
+});

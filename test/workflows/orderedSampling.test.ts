@@ -1,0 +1,50 @@
+// retrainPipeline on a real Temporal dev server with a file sorted by class (as public files are distributed): the
+// sampling stage says it read seeded random row blocks and why, and the run record keeps the order used.
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
+import { generateSyntheticDataset } from '../../data/syntheticData.js';
+import { runRetrainPipeline, startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
+
+let env: TemporalTestEnv;
+let sortedPath: string;
+
+beforeAll(async () => {
+  env = await startTemporalTestEnv();
+  const source = join(env.dir, 'unsorted.parquet');
+  sortedPath = join(env.dir, 'sorted-by-class.parquet');
+  await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.03, features: 4, seed: 12, out: source });
+  await withDuckDB((c) => c.run(`COPY (SELECT * FROM read_parquet(${sqlString(source)}) ORDER BY label, f0) TO ${sqlString(sortedPath)} (FORMAT parquet)`));
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('retrainPipeline on a file sorted by class', () => {
+  it('samples random row blocks, says so in the stage note and records the order with the run', async () => {
+    const spec = resolvePipelineSpec(
+      {
+        modelName: 'wf-ordered',
+        input: { paths: [sortedPath], label: 'label' },
+        sampling: { targetSize: 3000, positivesPerParameter: 20 },
+        denoise: { method: 'none' },
+        adasyn: { enabled: false },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        seed: 6,
+      },
+      'test spec',
+    );
+    const { result, runs } = await withTestWorkers(env, async (c, registry) => {
+      const result = await runRetrainPipeline(c, spec, 'wf-ordered-direct');
+      return { result, runs: await registry.listRuns('wf-ordered') };
+    });
+    const sampling = result.stages[0]!;
+    expect(sampling.stage).toBe('adaptiveSample');
+    expect(sampling.note).toMatch(/rows read in seeded random blocks of 1000 rows: rows are not in random order: positives \(p = [^)]+\)/);
+    const recorded = (runs[0]!.params as { samplingOrder?: Array<{ mode: string }> }).samplingOrder;
+    expect(recorded?.map((o) => o.mode)).toEqual(['random-blocks']);
+  });
+});
