@@ -124,10 +124,11 @@ const commands: Command[] = [
   {
     name: 'denoise',
     summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
-    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
+    usage: 'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE [--removed FILE]',
     flags: {
       input, label, positive, categorical,
       missing: missingFlag, 'fill-value': fillValueFlag,
+      removed: { type: 'string', help: 'also write the removed rows (.csv or .parquet): 0-based input row, label, reason (enn, renn, tomek, confident), RENN round, ENN neighbour labels', placeholder: 'FILE' },
       k: { type: 'string', help: 'neighbours per row (default 3)', placeholder: 'K' },
       method: { type: 'string', help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)', placeholder: 'METHOD' },
       neighbors, 'raw-distances': rawDistances,
@@ -138,6 +139,7 @@ const commands: Command[] = [
         ...labelledFile(f),
         k: numberFlag(f, 'k', { integer: true, min: 1, default: 3 })!,
         method: stringFlag(f, 'method') ?? 'enn',
+        ...(stringFlag(f, 'removed') !== undefined ? { removed: stringFlag(f, 'removed')! } : {}),
         neighbors: neighborsOf(f),
         scaling: f['raw-distances'] ? 'raw' : 'standardise',
       }),
@@ -146,7 +148,7 @@ const commands: Command[] = [
   {
     name: 'adasyn',
     summary: 'ADASYN: synthetic minority rows where the minority is hardest to learn (He et al. 2008)',
-    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
+    usage: 'rareflow adasyn --input FILE --label COL [--k 5] [--beta 1] [--exact | --neighbors auto|exact|ivf|hnsw] [--max-synthetic-ratio R] [--no-lineage] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE',
     flags: {
       input, label, positive, categorical,
       missing: missingFlag, 'fill-value': fillValueFlag,
@@ -156,6 +158,7 @@ const commands: Command[] = [
       neighbors, 'raw-distances': rawDistances,
       'max-synthetic-rows': { type: 'string', help: 'quota: at most this many synthetic rows (allocation scaled down)', placeholder: 'N' },
       'max-synthetic-ratio': { type: 'string', help: 'quota: at most this many synthetic rows per input row', placeholder: 'R' },
+      'no-lineage': { type: 'boolean', help: 'leave out the lineage columns _synthetic, _seed_row, _neighbor_row, _gap (written after the label by default)' },
       seed, out, json,
     },
     run: async (f) => {
@@ -170,6 +173,7 @@ const commands: Command[] = [
           scaling: f['raw-distances'] ? 'raw' : 'standardise',
           ...(maxRows !== undefined ? { maxSyntheticRows: maxRows } : {}),
           ...(maxRatio !== undefined ? { maxSyntheticRatio: maxRatio } : {}),
+          lineage: !f['no-lineage'],
         }),
       };
     },

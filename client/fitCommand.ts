@@ -14,6 +14,7 @@ import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../
 import { filterAndType } from '../activities/filterLabelNoise.js';
 import { fitModelArtifact } from '../activities/trainModel.js';
 import { describeColumns, fileSha256, formatOf, numericType, readLabelledDataset, tableSource } from '../data/datasetReader.js';
+import { ignoredColumnsField, isReservedColumn } from '../data/reservedColumns.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
@@ -51,7 +52,8 @@ async function chooseColumns(input: string, label: string, declared: string[], e
   const features: string[] = [];
   const categorical: string[] = [];
   const leftOut: string[] = [];
-  const text = columns.filter((c) => c.name !== label && !exclude.includes(c.name) && !declared.includes(c.name) && !numericType.test(c.type) && format !== 'arrow');
+  const ignored: string[] = [];
+  const text = columns.filter((c) => c.name !== label && !exclude.includes(c.name) && !declared.includes(c.name) && !isReservedColumn(c.name) && !numericType.test(c.type) && format !== 'arrow');
   // One aggregate over the file counts the distinct values of every text column.
   const distinct = new Map<string, number>();
   if (text.length > 0) {
@@ -63,6 +65,10 @@ async function chooseColumns(input: string, label: string, declared: string[], e
   }
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;
+    if (isReservedColumn(c.name)) {
+      ignored.push(c.name);
+      continue;
+    }
     const n = distinct.get(c.name);
     if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
       leftOut.push(`${c.name} (text with ${n} distinct values)`);
@@ -72,7 +78,7 @@ async function chooseColumns(input: string, label: string, declared: string[], e
     features.push(c.name);
   }
   const weighted = columns.some((c) => c.name === SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN);
-  return { features, categorical, leftOut, weighted };
+  return { features, categorical, leftOut, weighted, ignored };
 }
 
 /** The label of every row as a class index, in file order, and the sorted class values. */
@@ -155,6 +161,7 @@ export async function fitCommand(a: FitArgs) {
     features: d.featureNames.length,
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
+    ...ignoredColumnsField(cols.ignored),
     ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
     seconds: seconds(t),
   });

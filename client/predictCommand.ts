@@ -11,6 +11,7 @@ import { appendTableColumns, copyTableAtomically, createTable, type TableColumn 
 import { describeColumns, fillChunk, formatOf, missingFeatureError, nextChunk, numericType, tableSource, withReadErrors } from '../data/datasetReader.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { checkBooleanInputColumns } from './booleanInputColumns.js';
+import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
 import { loadModelFile, requireOutputDirectory } from './stageCommands.js';
 
 export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
@@ -60,7 +61,9 @@ export async function predictCommand(a: { model: string; input: string; out: str
   if (a.id !== undefined && !typeOf.has(a.id)) {
     throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
   }
-  if (model.model.kind === 'logreg' && !model.multiClass) return scoreInEngine(a, model, source, projections, started);
+  // Columns named with a leading _ (lineage) are never read unless the model itself names them.
+  const ignored = ignoredColumnsField(ignoredReservedColumns(columns.map((c) => c.name), [...inputColumnsOf(model).map((c) => c.name), ...(a.id !== undefined ? [a.id] : [])]));
+  if (model.model.kind === 'logreg' && !model.multiClass) return { ...(await scoreInEngine(a, model, source, projections, started)), ...ignored };
   const classes = model.multiClass?.classes;
   const cols = model.featureNames.length;
   const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
@@ -137,6 +140,7 @@ export async function predictCommand(a: { model: string; input: string; out: str
     command: 'predict',
     out,
     rows,
+    ...ignored,
     ...(classes ? { classes } : { predictedPositive: positives, threshold: model.threshold }),
     rowsPerSecond: Math.round(rows / secondsTaken),
     seconds: Math.round(secondsTaken * 100) / 100,

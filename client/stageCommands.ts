@@ -27,6 +27,9 @@ import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampl
 import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
+import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasynLineageColumns.js';
+import { ignoredColumnsField } from '../data/reservedColumns.js';
+import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
 import { checkBooleanInputColumns } from './booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
@@ -223,12 +226,13 @@ async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
   return { d: { ...d, data: { x: parts[0]!, y: d.data.y } }, weights, missingValues: summary };
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling }) {
+export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling; removed?: string }) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
   const out = await requireOutputDirectory(a.out);
+  const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
   const { d, weights, missingValues } = await readFilledInput(a);
   checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
   const { filterAndType } = await labelNoiseActivity();
@@ -237,6 +241,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   const cleaned = takeRows(d.data, cleaning.kept);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, { ...withWeightColumn(cleaned, d.featureNames, keptWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel]);
   return {
     command: 'denoise',
     ...(weights ? { sampleWeight: 'carried' } : {}),
@@ -245,7 +250,9 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
     neighbors: index.kind,
     distances: a.scaling,
     out,
+    ...(removedPath ? { removed: { file: removedPath, rows: cleaning.removed.length, columns: removedRowsColumns(cleaning) } } : {}),
     rowsIn: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
     rowsOut: cleaned.y.length,
     removedNegatives: cleaning.removedPerClass[0],
     removedPositives: cleaning.removedPerClass[1],
@@ -257,7 +264,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
 }
 
 export async function adasynCommand(
-  a: LabelledFileArgs & MissingValueArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number },
+  a: LabelledFileArgs & MissingValueArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number; lineage?: boolean },
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
@@ -288,7 +295,9 @@ export async function adasynCommand(
   const augmentedWeights = weights ? syntheticWeights(weights, r.lineage) : undefined;
   const inputPart = withWeightColumn(d.data, d.featureNames, augmentedWeights?.subarray(0, d.rows));
   const syntheticPart = withWeightColumn(synthetic, d.featureNames, augmentedWeights?.subarray(d.rows));
-  await writeLabelledTable(out, { data: [inputPart.data, syntheticPart.data], featureNames: inputPart.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  // Lineage columns after the label, unless --no-lineage.
+  const lineage = a.lineage === false ? undefined : adasynLineageTableColumns(d.rows, r.lineage);
+  await writeLabelledTable(out, { data: [inputPart.data, syntheticPart.data], featureNames: inputPart.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel], ...(lineage ? { extra: lineage } : {}) });
   const positives = positives0 + r.synthetic.rows;
   return {
     command: 'adasyn',
@@ -300,7 +309,9 @@ export async function adasynCommand(
     ...(indexes.searchReport() ? { neighbourSearch: indexes.searchReport() } : {}),
     distances: a.scaling,
     out,
+    lineageColumns: lineage ? [...ADASYN_LINEAGE_COLUMNS] : [],
     rowsIn: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
     requestedRows: r.requested,
     syntheticRows: r.synthetic.rows,
     rowsOut: d.rows + r.synthetic.rows,
@@ -377,6 +388,7 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
     out,
     sha256: createHash('sha256').update(text).digest('hex'),
     rows: fitData.y.length,
+    ...ignoredColumnsField(d.ignoredColumns),
     positives,
     threshold: artifact.threshold,
     thresholdReason: artifact.thresholdReason,
@@ -454,6 +466,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     model: a.model,
     input: a.input,
     rows: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
     report,
     verdict: evaluation.verdict,
     reasons: evaluation.reasons,

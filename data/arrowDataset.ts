@@ -10,7 +10,11 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { writeArrowIpcFile, type ArrowColumnView, type ArrowFileField } from './arrowIpcFile.js';
 import { copyColumnStrided, type NumericArray } from './columnArrays.js';
 
-export type ExtraColumns = Record<string, Int32Array | Float64Array>;
+/**
+ * Columns beside the features and label, one value per row. A Uint8Array is written as Arrow booleans (0 false,
+ * anything else true); a NaN in a Float64Array is written as null.
+ */
+export type ExtraColumns = Record<string, Int32Array | Float64Array | Uint8Array>;
 
 export interface ArrowDataset {
   data: LabelledData;
@@ -74,7 +78,13 @@ export async function writeDatasetArrowParts(path: string, d: ArrowDatasetParts)
   const fields: ArrowFileField[] = [
     ...d.featureNames.map((name) => ({ name, type: 'float64' as const })),
     { name: d.labelName, type: 'uint8' },
-    ...Object.entries(extra).map(([name, column]) => ({ name, type: column instanceof Int32Array ? ('int32' as const) : ('float64' as const) })),
+    ...Object.entries(extra).map(([name, column]): ArrowFileField =>
+      column instanceof Int32Array
+        ? { name, type: 'int32' }
+        : column instanceof Uint8Array
+          ? { name, type: 'bool' }
+          : { name, type: 'float64', ...(column.some(Number.isNaN) ? { nullable: true } : {}) },
+    ),
   ];
   // Batches never span parts: each is rows [start, start + rows) of one part, `first` rows into the file.
   const rowBytes = 8 * cols + 1 + extraColumns.reduce((n, column) => n + column.BYTES_PER_ELEMENT, 0);
@@ -100,11 +110,17 @@ export async function writeDatasetArrowParts(path: string, d: ArrowDatasetParts)
         [labelKey, d.labelName],
       ],
       batchRows: batches.map((b) => b.rows),
-      fillBatch(index, columns) {
+      fillBatch(index, columns, validity) {
         const { part, start, rows: n, first: at } = batches[index]!;
         copyRowsToColumns(part.x.values, cols, start, n, columns);
         columns[cols]!.set(part.y.subarray(start, start + n));
-        extraColumns.forEach((column, k) => columns[cols + 1 + k]!.set(column.subarray(at, at + n)));
+        extraColumns.forEach((column, k) => {
+          const slot = cols + 1 + k;
+          if (column instanceof Uint8Array) packBits(column, at, n, columns[slot] as Uint8Array);
+          else columns[slot]!.set(column.subarray(at, at + n));
+          const bitmap = validity[slot];
+          if (bitmap) for (let i = 0; i < n; i++) if (Number.isNaN(column[at + i]!)) bitmap[i >> 3]! &= ~(1 << (i & 7));
+        });
       },
     });
     await rename(temp, path);
@@ -115,6 +131,11 @@ export async function writeDatasetArrowParts(path: string, d: ArrowDatasetParts)
     }
     throw err;
   }
+}
+
+/** values[start, start + rows) as bits, least significant first, into a zeroed bitmap: Arrow's boolean layout. */
+function packBits(values: Uint8Array, start: number, rows: number, bitmap: Uint8Array): void {
+  for (let i = 0; i < rows; i++) if (values[start + i] !== 0) bitmap[i >> 3]! |= 1 << (i & 7);
 }
 
 /**
@@ -172,8 +193,13 @@ export async function datasetFromArrowBytes(bytes: Buffer, path: string, opts: {
   const extra: ExtraColumns = {};
   for (const field of table.schema.fields) {
     if (known.has(field.name)) continue;
+    if (DataType.isBool(field.type)) {
+      extra[field.name] = booleanColumn(table.getChild(field.name)!, rows);
+      continue;
+    }
     const column = DataType.isInt(field.type) ? new Int32Array(rows) : new Float64Array(rows);
-    copyArrowColumn(path, table.getChild(field.name), field.name, column, 1, 0);
+    // A column named with a leading _ is bookkeeping (ADASYN lineage: `_gap` is null on real rows), never a feature.
+    copyArrowColumn(path, table.getChild(field.name), field.name, column, 1, 0, field.name.startsWith('_'));
     extra[field.name] = column;
   }
   return { data: { x: { rows, cols, values }, y }, featureNames, labelName, extra };
@@ -181,6 +207,21 @@ export async function datasetFromArrowBytes(bytes: Buffer, path: string, opts: {
 
 interface ArrowColumn {
   data: ReadonlyArray<Data<DataType>>;
+}
+
+/** An Arrow boolean column as 0/1 bytes (null reads as 0). */
+function booleanColumn(column: ArrowColumn, rows: number): Uint8Array {
+  const out = new Uint8Array(rows);
+  let at = 0;
+  for (const batch of column.data) {
+    const bits = batch.values as Uint8Array;
+    for (let i = 0; i < batch.length; i++) {
+      const bit = batch.offset + i;
+      out[at + i] = (bits[bit >> 3]! >> (bit & 7)) & 1;
+    }
+    at += batch.length;
+  }
+  return out;
 }
 
 function copyArrowColumn(path: string, column: ArrowColumn | null, name: string, dest: NumericArray, stride: number, index: number, keepMissing = false): void {

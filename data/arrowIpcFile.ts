@@ -1,16 +1,18 @@
-// Writes an Arrow IPC file (format version V5) of non-null fixed-width columns without loading apache-arrow:
+// Writes an Arrow IPC file (format version V5) of fixed-width and boolean columns without loading apache-arrow:
 // the few FlatBuffers tables it needs are encoded here, and each record batch body is filled in place and written.
 
 import { open } from 'node:fs/promises';
 
-export type ArrowColumnType = 'float64' | 'int32' | 'uint8';
+export type ArrowColumnType = 'float64' | 'int32' | 'uint8' | 'bool';
 
-/** One column of a batch as the caller fills it: a view into the batch body. */
+/** One column of a batch as the caller fills it: a view into the batch body (`bool`: bits packed LSB first). */
 export type ArrowColumnView = Float64Array | Int32Array | Uint8Array;
 
 export interface ArrowFileField {
   name: string;
   type: ArrowColumnType;
+  /** The field has a validity bitmap; its view starts all valid and the filler clears the bits of null slots. */
+  nullable?: boolean;
 }
 
 export interface ArrowFileContent {
@@ -19,8 +21,11 @@ export interface ArrowFileContent {
   metadata: Array<[string, string]>;
   /** Rows of each record batch, in file order; one 0 for a file with no rows. */
   batchRows: number[];
-  /** Fill every slot of `columns` (one view per field, each `batchRows[batch]` long) with batch `batch`'s values. */
-  fillBatch(batch: number, columns: ArrowColumnView[]): void;
+  /**
+   * Fill every slot of `columns` (one view per field, each `batchRows[batch]` long) with batch `batch`'s values;
+   * `validity` holds a bitmap view per nullable field (undefined for the others), every bit set on entry.
+   */
+  fillBatch(batch: number, columns: ArrowColumnView[], validity: Array<Uint8Array | undefined>): void;
 }
 
 const magic = Buffer.from('ARROW1\0\0', 'latin1');
@@ -30,11 +35,17 @@ const metadataV5 = 4;
 /** Union tags in Schema.fbs (Type) and Message.fbs (MessageHeader). */
 const typeInt = 2;
 const typeFloatingPoint = 3;
+const typeBool = 6;
 const headerSchema = 1;
 const headerRecordBatch = 3;
 const precisionDouble = 2;
 
-const bytesPerValue: Record<ArrowColumnType, number> = { float64: 8, int32: 4, uint8: 1 };
+const bytesPerValue: Record<Exclude<ArrowColumnType, 'bool'>, number> = { float64: 8, int32: 4, uint8: 1 };
+
+/** Bytes the values of `rows` slots take before padding (a bool or validity bitmap: one bit per slot). */
+function valueBytes(type: ArrowColumnType, rows: number): number {
+  return type === 'bool' ? Math.ceil(rows / 8) : rows * bytesPerValue[type];
+}
 
 /** Write `content` to `path` (created or truncated) as an Arrow IPC file. */
 export async function writeArrowIpcFile(path: string, content: ArrowFileContent): Promise<void> {
@@ -61,9 +72,23 @@ export async function writeArrowIpcFile(path: string, content: ArrowFileContent)
       const layout = bodyLayout(fields, rows);
       const body = bodies[b % 2]!.subarray(0, layout.bytes);
       const columns = fields.map((f, c) => columnView(body, f.type, layout.offsets[c]!, rows));
-      content.fillBatch(b, columns);
-      fields.forEach((f, c) => body.fill(0, layout.offsets[c]! + rows * bytesPerValue[f.type], layout.offsets[c]! + layout.padded[c]!));
-      const meta = messageFrame(encodeFlatBuffer(messageTable(headerRecordBatch, recordBatchTable(fields, rows, layout), layout.bytes)));
+      // Bitmaps are zeroed whole first: their last byte's spare bits, and its padding, must be 0.
+      fields.forEach((f, c) => {
+        if (f.type === 'bool') body.fill(0, layout.offsets[c]!, layout.offsets[c]! + layout.padded[c]!);
+      });
+      const validity = fields.map((f, c) => {
+        if (!f.nullable) return undefined;
+        const at = layout.validityOffsets[c]!;
+        const bitmap = body.subarray(at, at + valueBytes('bool', rows));
+        body.fill(0, at, at + pad8(bitmap.byteLength));
+        bitmap.fill(0xff);
+        if (rows % 8 !== 0 && bitmap.byteLength > 0) bitmap[bitmap.byteLength - 1] = (1 << rows % 8) - 1;
+        return bitmap;
+      });
+      content.fillBatch(b, columns, validity);
+      fields.forEach((f, c) => body.fill(0, layout.offsets[c]! + valueBytes(f.type, rows), layout.offsets[c]! + layout.padded[c]!));
+      const nullCounts = validity.map((bitmap) => (bitmap ? rows - setBits(bitmap) : 0));
+      const meta = messageFrame(encodeFlatBuffer(messageTable(headerRecordBatch, recordBatchTable(fields, rows, layout, nullCounts), layout.bytes)));
       await pending;
       blocks.push({ offset: position, metaDataLength: meta.byteLength, bodyLength: layout.bytes });
       pending = write([meta, body]);
@@ -90,6 +115,8 @@ interface Block {
 }
 
 interface BodyLayout {
+  /** Byte offset of each nullable field's validity bitmap in the body (undefined for the others). */
+  validityOffsets: Array<number | undefined>;
   /** Byte offset of each field's values in the body. */
   offsets: number[];
   /** Bytes each field's values take, padded to 8. */
@@ -98,23 +125,39 @@ interface BodyLayout {
 }
 
 function bodyLayout(fields: ArrowFileField[], rows: number): BodyLayout {
+  const validityOffsets: Array<number | undefined> = [];
   const offsets: number[] = [];
   const padded: number[] = [];
   let bytes = 0;
   for (const f of fields) {
+    validityOffsets.push(f.nullable ? bytes : undefined);
+    if (f.nullable) bytes += pad8(valueBytes('bool', rows));
     offsets.push(bytes);
-    const size = pad8(rows * bytesPerValue[f.type]);
+    const size = pad8(valueBytes(f.type, rows));
     padded.push(size);
     bytes += size;
   }
-  return { offsets, padded, bytes };
+  return { validityOffsets, offsets, padded, bytes };
+}
+
+/** Set bits of a bitmap. */
+function setBits(bitmap: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bitmap.length; i++) {
+    let v = bitmap[i]!;
+    while (v !== 0) {
+      v &= v - 1;
+      n++;
+    }
+  }
+  return n;
 }
 
 function columnView(body: Uint8Array, type: ArrowColumnType, offset: number, rows: number): ArrowColumnView {
   const at = body.byteOffset + offset;
   if (type === 'float64') return new Float64Array(body.buffer, at, rows);
   if (type === 'int32') return new Int32Array(body.buffer, at, rows);
-  return new Uint8Array(body.buffer, at, rows);
+  return new Uint8Array(body.buffer, at, valueBytes(type, rows));
 }
 
 function pad8(n: number): number {
@@ -145,14 +188,16 @@ function fieldTable(field: ArrowFileField): FlatTable {
   const type =
     field.type === 'float64'
       ? table([{ kind: 'int16', value: precisionDouble }])
-      : table([
-          { kind: 'int32', value: field.type === 'int32' ? 32 : 8 },
-          { kind: 'bool', value: field.type === 'int32' ? 1 : 0 },
-        ]);
+      : field.type === 'bool'
+        ? table([])
+        : table([
+            { kind: 'int32', value: field.type === 'int32' ? 32 : 8 },
+            { kind: 'bool', value: field.type === 'int32' ? 1 : 0 },
+          ]);
   return table([
     string(field.name),
-    { kind: 'bool', value: 0 }, // nullable
-    { kind: 'uint8', value: field.type === 'float64' ? typeFloatingPoint : typeInt },
+    { kind: 'bool', value: field.nullable ? 1 : 0 },
+    { kind: 'uint8', value: field.type === 'float64' ? typeFloatingPoint : field.type === 'bool' ? typeBool : typeInt },
     { kind: 'offset', to: type },
     undefined, // dictionary
     { kind: 'offset', to: { kind: 'tables', items: [] } }, // children
@@ -168,12 +213,12 @@ function messageTable(headerType: number, header: FlatTable, bodyLength: number)
   ]);
 }
 
-function recordBatchTable(fields: ArrowFileField[], rows: number, layout: BodyLayout): FlatTable {
-  // Per field: a field node, then an empty validity buffer (no nulls) and the values buffer.
-  const nodes = fields.map((): [number, number] => [rows, 0]);
+function recordBatchTable(fields: ArrowFileField[], rows: number, layout: BodyLayout, nullCounts: number[]): FlatTable {
+  // Per field: a field node, then its validity buffer (empty when the field has no bitmap) and the values buffer.
+  const nodes = fields.map((_, c): [number, number] => [rows, nullCounts[c]!]);
   const buffers = fields.flatMap((f, c): Array<[number, number]> => [
-    [layout.offsets[c]!, 0],
-    [layout.offsets[c]!, rows * bytesPerValue[f.type]],
+    layout.validityOffsets[c] === undefined ? [layout.offsets[c]!, 0] : [layout.validityOffsets[c]!, valueBytes('bool', rows)],
+    [layout.offsets[c]!, valueBytes(f.type, rows)],
   ]);
   return table([
     { kind: 'int64', value: rows },

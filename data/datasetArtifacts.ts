@@ -4,14 +4,14 @@
 import type { LabelledData } from '../core/dataset.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { ArtifactRef } from '../workflows/contract.js';
-import { datasetFromArrowBytes, writeDatasetArrow } from './arrowDataset.js';
+import { datasetFromArrowBytes, writeDatasetArrow, type ExtraColumns } from './arrowDataset.js';
 import type { ArtifactStore } from './artifactStore.js';
 
 export interface DatasetArtifact {
   data: LabelledData;
   featureNames: string[];
   labelName: string;
-  extra?: Record<string, Int32Array | Float64Array>;
+  extra?: ExtraColumns;
 }
 
 export async function saveDatasetArtifact(store: ArtifactStore, kind: string, d: DatasetArtifact): Promise<ArtifactRef> {

@@ -10,6 +10,7 @@ import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { copyColumnStrided } from './columnArrays.js';
+import { ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 
 export interface LoadedDataset {
@@ -33,6 +34,8 @@ export interface LoadedDataset {
    * 0/1 feature of its column, the one rule for boolean-like columns in fit, pipeline, predict, evaluate and serve.
    */
   booleanColumns?: string[];
+  /** Columns named with a leading `_` (rareflow's bookkeeping, such as ADASYN lineage) that were not read. */
+  ignoredColumns?: string[];
 }
 
 export interface ReadLabelledOptions {
@@ -42,7 +45,7 @@ export interface ReadLabelledOptions {
   positive?: string;
   /** Text columns to one-hot encode. */
   categorical?: string[];
-  /** Feature columns, in matrix order. @default every column except the label and `exclude`, in file order */
+  /** Feature columns, in matrix order. @default every column except the label, `exclude` and names starting with `_`, in file order */
   features?: string[];
   /** Columns never taken as default features (e.g. `sample_weight`); ignored when `features` is given. */
   exclude?: string[];
@@ -102,7 +105,8 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
       const weightColumn = opts.weightColumn !== undefined && byName.has(opts.weightColumn) ? opts.weightColumn : undefined;
       const excluded = new Set([...(opts.exclude ?? []), ...(weightColumn !== undefined ? [weightColumn] : [])]);
-      const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label && !excluded.has(n));
+      const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label && !excluded.has(n) && !isReservedColumn(n));
+      const ignoredColumns = ignoredReservedColumns(columns.map((c) => c.name), [...featureColumns, opts.label, ...(weightColumn !== undefined ? [weightColumn] : [])]);
       const categoricalColumns = new Set(opts.categorical ?? []);
       if (weightColumn !== undefined && !numericType.test(byName.get(weightColumn)!)) {
         throw new InvalidInputError(
@@ -216,6 +220,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         columns: columns.map((c) => c.name),
         ...(weights ? { sampleWeights: weights } : {}),
         booleanColumns: featureColumns.filter((name) => categorical[name] === undefined && byName.get(name) === 'BOOLEAN'),
+        ...(ignoredColumns.length > 0 ? { ignoredColumns } : {}),
       };
     }),
   );
@@ -365,7 +370,8 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     for (let r = 0; r < rows; r++) if (!(sampleWeights[r]! >= 0 && sampleWeights[r]! < Infinity)) throw badWeightError(path, w!, sampleWeights[r], r + 1);
   }
   const excluded = new Set([...(opts.exclude ?? []), ...(sampleWeights ? [w!] : [])]);
-  const featureNames = opts.features ?? d.featureNames.filter((name) => !excluded.has(name));
+  const featureNames = opts.features ?? d.featureNames.filter((name) => !excluded.has(name) && !isReservedColumn(name));
+  const ignoredColumns = ignoredReservedColumns([...d.featureNames, ...Object.keys(d.extra)], [...featureNames, ...(sampleWeights ? [w!] : [])]);
   const index = featureNames.map((name) => {
     const at = d.featureNames.indexOf(name);
     if (at < 0) throw new InvalidInputError(`feature column "${name}"`, `feature column "${name}" not found in ${path}; available columns: ${available}. Fix --features`);
@@ -387,6 +393,7 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     rows,
     columns: [...d.featureNames, d.labelName, ...Object.keys(d.extra)],
     ...(sampleWeights ? { sampleWeights } : {}),
+    ...(ignoredColumns.length > 0 ? { ignoredColumns } : {}),
   };
 }
 
@@ -399,7 +406,7 @@ export async function describeColumns(path: string): Promise<ColumnDescription[]
     return [
       ...d.featureNames.map((name) => ({ name, type: 'DOUBLE' })),
       { name: d.labelName, type: 'UTINYINT' },
-      ...Object.entries(d.extra).map(([name, a]) => ({ name, type: a instanceof Int32Array ? 'INTEGER' : 'DOUBLE' })),
+      ...Object.entries(d.extra).map(([name, a]) => ({ name, type: a instanceof Int32Array ? 'INTEGER' : a instanceof Uint8Array ? 'BOOLEAN' : 'DOUBLE' })),
     ];
   }
   return withReadErrors(path, () => withDuckDB((connection) => describeSource(connection, tableSource(format, [path]))));

@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { stat, rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { writeDatasetArrowParts } from './arrowDataset.js';
+import { writeDatasetArrowParts, type ExtraColumns } from './arrowDataset.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
 
 export interface LabelledTable {
@@ -17,14 +17,25 @@ export interface LabelledTable {
   labelName: string;
   /** What y = 0 and y = 1 are written as. @default [0, 1] */
   labelValues?: [string, string] | [number, number];
+  /** Columns after the label, one value per row over all parts (ADASYN lineage); NaN in a `double` is null. */
+  extra?: ExtraTableColumn[];
 }
+
+/** A column written after the label: booleans, integers, or doubles whose NaN is written as null. */
+export type ExtraTableColumn =
+  | { name: string; kind: 'boolean'; values: Uint8Array }
+  | { name: string; kind: 'integer'; values: Int32Array }
+  | { name: string; kind: 'double'; values: Float64Array };
 
 /** One column of a table being appended, read straight from typed arrays. */
 export type TableColumn =
   /** Column `column` of a row-major matrix with `cols` columns, as DOUBLE. */
   | { name: string; kind: 'matrix'; values: Float64Array; cols: number; column: number }
-  | { name: string; kind: 'double'; values: Float64Array }
+  /** With `nanAsNull`, a NaN is written as null. */
+  | { name: string; kind: 'double'; values: Float64Array; nanAsNull?: boolean }
   | { name: string; kind: 'integer'; values: Int32Array | Uint8Array }
+  /** 0 false, anything else true. */
+  | { name: string; kind: 'boolean'; values: Uint8Array }
   /** Codes into `dictionary`, as VARCHAR (or as the dictionary's numbers when `dictionary` holds numbers). */
   | { name: string; kind: 'coded'; codes: Uint8Array | Int32Array; dictionary: readonly string[] | readonly number[] };
 
@@ -44,8 +55,14 @@ export async function writeLabelledTable(path: string, d: LabelledTable): Promis
       throw new InvalidInputError('featureNames', `expected ${part.x.cols} feature names (one per matrix column), got ${d.featureNames.length}`);
     }
   }
+  const rowsOut = parts.reduce((n, part) => n + part.x.rows, 0);
+  for (const column of d.extra ?? []) {
+    if (column.values.length !== rowsOut) throw new InvalidInputError(`column "${column.name}"`, `extra column "${column.name}" has ${column.values.length} values, expected ${rowsOut} (one per row)`);
+  }
   if (ext === '.arrow') {
-    await writeDatasetArrowParts(path, { parts, featureNames: d.featureNames, labelName: d.labelName });
+    // Arrow writes a Uint8Array as booleans and a NaN as null (data/arrowDataset.ts).
+    const extra: ExtraColumns = Object.fromEntries((d.extra ?? []).map((c) => [c.name, c.values]));
+    await writeDatasetArrowParts(path, { parts, featureNames: d.featureNames, labelName: d.labelName, ...(d.extra ? { extra } : {}) });
     return;
   }
   // DuckDB's appender reads one matrix; Parquet and CSV encoding costs far more than this copy.
@@ -58,6 +75,7 @@ export async function writeLabelledTable(path: string, d: LabelledTable): Promis
       ? { name: d.labelName, kind: 'integer', values: y }
       : { name: d.labelName, kind: 'coded', codes: y, dictionary: d.labelValues },
   );
+  for (const c of d.extra ?? []) columns.push(c.kind === 'double' ? { ...c, nanAsNull: true } : c);
   await withDuckDB(async (connection) => {
     await createTable(connection, 'labelled', columns);
     await appendTableColumns(connection, 'labelled', rows, columns);
@@ -103,8 +121,20 @@ export async function appendTableColumns(connection: DuckDBConnection, table: st
             break;
           }
           case 'double':
+            if (column.nanAsNull) {
+              for (let i = 0; i < n; i++) {
+                const v = column.values[start + i]!;
+                vector.setItem(i, Number.isNaN(v) ? null : v);
+              }
+              break;
+            }
+            for (let i = 0; i < n; i++) vector.setItem(i, column.values[start + i]!);
+            break;
           case 'integer':
             for (let i = 0; i < n; i++) vector.setItem(i, column.values[start + i]!);
+            break;
+          case 'boolean':
+            for (let i = 0; i < n; i++) vector.setItem(i, column.values[start + i] !== 0);
             break;
           case 'coded': {
             const { codes, dictionary } = column;
@@ -163,6 +193,8 @@ function duckdbTypeOf(column: TableColumn): DuckDBType {
       return DOUBLE;
     case 'integer':
       return INTEGER;
+    case 'boolean':
+      return BOOLEAN;
     case 'coded':
       return typeof column.dictionary[0] === 'string' ? VARCHAR : column.dictionary.every((v) => Number.isInteger(v)) ? INTEGER : DOUBLE;
   }

@@ -3,6 +3,7 @@
 // column, when the input has one, is numeric and kept out of the features.
 
 import { resolve } from 'node:path';
+import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import {
   checkedLabelClasses,
@@ -125,7 +126,8 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         }
         excluded.add(sampleWeight);
       }
-      const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n));
+      const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n) && !isReservedColumn(n));
+      const ignored = ignoredColumnsField(ignoredReservedColumns(columns.map((c) => c.name), [...featureNames, ...excluded])).ignoredColumns;
       if (featureNames.length === 0) throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
       for (const name of featureNames) {
         const type = byName.get(name);
@@ -140,7 +142,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       const booleans = featureNames.filter((name) => byName.get(name) === 'BOOLEAN');
       const booleanColumns = booleans.length > 0 ? { booleanColumns: booleans } : {};
-      const warnings: string[] = [];
+      const warnings: string[] = ignored ? [`ignored columns ${ignored.columns.join(', ')}: ${ignored.reason}`] : [];
       let positive: string;
       let negatives: string[];
       let rows: number;

@@ -34,7 +34,12 @@ export interface EditedNearestNeighboursOptions {
   index?: NeighborIndex;
 }
 
-export interface EditedNearestNeighboursResult extends CleaningResult {}
+export interface EditedNearestNeighboursResult extends CleaningResult {
+  /** Labels (0/1) of each removed row's k nearest neighbours, nearest first: k per row, aligned with `removed`. */
+  neighbourLabels: Uint8Array;
+  /** Neighbours per removed row in `neighbourLabels`. */
+  k: number;
+}
 
 /**
  * Remove rows whose neighbourhood disagrees with their label.
@@ -50,8 +55,16 @@ export function editedNearestNeighbours(
   opts: EditedNearestNeighboursOptions = {},
 ): EditedNearestNeighboursResult {
   const settings = ennSettings(data, opts);
-  const keep = ennKeepMask(data, settings, opts.index);
-  return cleaningResult(keep, data.y, REMOVAL_REASON.editedNearestNeighbours);
+  const { keep, candidates, indices } = ennPass(data, settings, opts.index);
+  const result = cleaningResult(keep, data.y, REMOVAL_REASON.editedNearestNeighbours);
+  // Removed rows are candidates, and both lists ascend: one walk finds each removed row's neighbour list.
+  const k = settings.k;
+  const neighbourLabels = new Uint8Array(result.removed.length * k);
+  for (let d = 0, i = 0; d < result.removed.length; d++) {
+    while (candidates[i] !== result.removed[d]) i++;
+    for (let j = 0; j < k; j++) neighbourLabels[d * k + j] = data.y[indices[i * k + j]!]!;
+  }
+  return { ...result, neighbourLabels, k };
 }
 
 export interface RepeatedEditedNearestNeighboursOptions extends Omit<EditedNearestNeighboursOptions, 'index'> {
@@ -101,7 +114,7 @@ export function repeatedEditedNearestNeighbours(
       stoppedBecause = 'class-would-vanish';
       break;
     }
-    const keep = ennKeepMask(subset, settings, undefined);
+    const { keep } = ennPass(subset, settings, undefined);
     let keptCount = 0;
     let keptNeg = 0;
     for (let i = 0; i < keep.length; i++) {
@@ -173,8 +186,8 @@ function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptio
   return { k, kindSel, sampling };
 }
 
-// One ENN pass: 1 where the row stays.
-function ennKeepMask(data: LabelledData, s: EnnSettings, given: NeighborIndex | undefined): Uint8Array {
+// One ENN pass: `keep` is 1 where the row stays; the queried rows (ascending) and their k neighbours each.
+function ennPass(data: LabelledData, s: EnnSettings, given: NeighborIndex | undefined): { keep: Uint8Array; candidates: Int32Array; indices: Int32Array } {
   const rows = data.x.rows;
   const { k, kindSel, sampling } = s;
   let q = 0;
@@ -199,5 +212,5 @@ function ennKeepMask(data: LabelledData, s: EnnSettings, given: NeighborIndex | 
     const kept = kindSel === 'all' ? same === k : same > other || (same === other && label === 0);
     if (!kept) keep[r] = 0;
   }
-  return keep;
+  return { keep, candidates, indices };
 }

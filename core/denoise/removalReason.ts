@@ -23,6 +23,12 @@ export interface CleaningResult {
   reasons: Uint8Array;
   /** Rows removed per class: [negatives, positives]. */
   removedPerClass: [number, number];
+  /** Repeated ENN: the round (1-based) that removed each row, aligned with `removed`. */
+  rounds?: Uint16Array;
+  /** ENN: the labels (0/1) of each removed row's `k` nearest neighbours, nearest first, `k` per row, aligned with `removed`. */
+  neighbourLabels?: Uint8Array;
+  /** ENN: neighbours per removed row in `neighbourLabels`. */
+  k?: number;
 }
 
 /** Split a keep mask into sorted kept and removed ids, with one reason for all removed rows. */

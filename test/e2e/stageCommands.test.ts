@@ -118,7 +118,7 @@ describe('stage commands, chained on generated data', () => {
     expect(a.code, a.stderr).toBe(0);
     const { readFileSync } = await import('node:fs');
     const [header, ...rows] = readFileSync(join(dir, 'weighted-aug.csv'), 'utf8').trim().split('\n');
-    expect(header).toBe('a,b,sample_weight,label');
+    expect(header).toBe('a,b,sample_weight,label,_synthetic,_seed_row,_neighbor_row,_gap');
     const positiveWeights = new Set([0, 6, 12, 18, 24, 30, 36, 42, 48, 54].map((i) => 10 + i));
     const synthetic = rows.slice(a.json<{ rowsIn: number }>().rowsIn);
     expect(synthetic.length).toBe(a.json<{ syntheticRows: number }>().syntheticRows);
@@ -171,7 +171,7 @@ describe('stage commands, chained on generated data', () => {
     expect(syntheticRows).toBeGreaterThan(0);
     const { readFileSync } = await import('node:fs');
     const [header, ...rows] = readFileSync(join(dir, 'channels-aug.csv'), 'utf8').trim().split('\n');
-    expect(header).toBe('a,channel=app,channel=shop,channel=web,label');
+    expect(header).toBe('a,channel=app,channel=shop,channel=web,label,_synthetic,_seed_row,_neighbor_row,_gap');
     for (const row of rows.slice(rowsIn)) {
       const oneHot = row.split(',').slice(1, 4).map(Number);
       expect(oneHot.sort()).toEqual([0, 0, 1]);
