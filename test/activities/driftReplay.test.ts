@@ -15,6 +15,7 @@ import { scoreModel, type ModelArtifact } from '../../core/models/modelArtifact.
 import { seededRandom } from '../../core/random.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
+import { readYeast3 } from '../support/yeast3Fixture.js';
 
 const WINDOWS = 100;
 const WINDOW_ROWS = 250;
@@ -24,20 +25,6 @@ let model: ModelArtifact;
 let stored: StoredReference;
 let serving: LabelledData;
 let names: string[];
-
-function readYeast3(text: string): { data: LabelledData; names: string[] } {
-  const lines = text.trim().split('\n');
-  const header = lines[0]!.split(',');
-  const cols = header.length - 1;
-  const values = new Float64Array((lines.length - 1) * cols);
-  const y = new Uint8Array(lines.length - 1);
-  lines.slice(1).forEach((line, r) => {
-    const cells = line.split(',');
-    for (let c = 0; c < cols; c++) values[r * cols + c] = Number(cells[c]);
-    y[r] = cells[cols]!.trim() === 'positive' ? 1 : 0;
-  });
-  return { data: { x: { rows: y.length, cols, values }, y }, names: header.slice(0, cols) };
-}
 
 /** Seeded stratified split of the row indices into shares (the last part takes the rest). */
 function stratifiedParts(y: Uint8Array, shares: number[], seed: number): Int32Array[] {
@@ -83,7 +70,7 @@ function replay(weight: (i: number) => number, seedBase: number, windowSize = WI
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rareflow-drift-replay-'));
-  const yeast = readYeast3(await readFile(join(process.cwd(), 'test/fixtures/yeast3.csv'), 'utf8'));
+  const yeast = await readYeast3();
   names = yeast.names;
   const [trainRows, testRows, servingRows] = stratifiedParts(yeast.data.y, [0.4, 0.3, 0.3], 11);
   const train = takeRows(yeast.data, trainRows!);

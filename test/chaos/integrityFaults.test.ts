@@ -29,23 +29,14 @@ import { SERVING_STATE_FORMAT, writeServingState } from '../../data/servingState
 import { FailureType } from '../../workflows/contract.js';
 import { runCli } from '../support/cliProcess.js';
 import { auditArtifactStore, listFiles, snapshotRegistry } from '../support/stateSnapshot.js';
+import { readYeast3 } from '../support/yeast3Fixture.js';
 
 let base: string;
 let yeast: { data: LabelledData; names: string[] };
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'rareflow-integrity-'));
-  const lines = (await readFile(join(process.cwd(), 'test/fixtures/yeast3.csv'), 'utf8')).trim().split('\n');
-  const header = lines[0]!.split(',');
-  const cols = header.length - 1;
-  const values = new Float64Array((lines.length - 1) * cols);
-  const y = new Uint8Array(lines.length - 1);
-  lines.slice(1).forEach((line, r) => {
-    const cells = line.split(',');
-    for (let c = 0; c < cols; c++) values[r * cols + c] = Number(cells[c]);
-    y[r] = cells[cols]!.trim() === 'positive' ? 1 : 0;
-  });
-  yeast = { data: { x: { rows: y.length, cols, values }, y }, names: header.slice(0, cols) };
+  yeast = await readYeast3();
 });
 
 afterAll(async () => {
