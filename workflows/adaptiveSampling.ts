@@ -24,6 +24,7 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
         ...(input.keepMissing ? { keepMissing: true } : {}),
         targetSize: input.targetSize,
         positiveTarget: input.positiveTarget,
+        ...(input.order ? { order: input.order } : {}),
         shardIndex,
         shardCount,
         seed: input.seed,

@@ -86,6 +86,8 @@ export interface PipelineSpec {
     positivesPerParameter?: number;
     /** Shards sampled in parallel activities, then merged. @default 1 */
     shards?: number;
+    /** Row order fed to the sampler (auto: test the order, seeded random row blocks when it is not random). @default 'auto' */
+    order?: 'auto' | 'sequential' | 'random-blocks';
   };
   split: { train: number; validation: number; test: number };
   denoise: { method: 'enn' | 'renn' | 'tomek' | 'confident' | 'none'; k?: number; neighbors?: NeighborSearch };
@@ -190,6 +192,8 @@ export interface AdaptiveSamplingInput {
   targetSize: number;
   positiveTarget: number;
   shards: number;
+  /** Row order fed to the sampler; absent means auto. */
+  order?: 'auto' | 'sequential' | 'random-blocks';
   seed: number;
 }
 

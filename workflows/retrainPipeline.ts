@@ -135,6 +135,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
             targetSize: described.targetSize,
             positiveTarget: described.positiveTarget,
             shards: spec.sampling.shards ?? 1,
+            // Payload only: the command sequence is the same whichever order the shards read.
+            ...(spec.sampling.order && spec.sampling.order !== 'auto' ? { order: spec.sampling.order } : {}),
             seed: spec.seed,
           },
         ],

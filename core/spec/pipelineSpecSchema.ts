@@ -41,6 +41,10 @@ const samplingSchema = z.strictObject({
   params: count(1, 1_000_000).optional().meta({ description: 'model parameters (M); default: feature count + 1' }),
   positivesPerParameter: count(1, 1_000_000).optional(),
   shards: count(1, MAX_SHARDS).optional(),
+  order: z
+    .enum(['auto', 'sequential', 'random-blocks'])
+    .optional()
+    .meta({ description: 'row order fed to the sampler: auto tests whether rows are in random order and reads seeded random row blocks when they are not; sequential trusts file order; random-blocks always shuffles blocks' }),
 });
 
 const splitSchema = z.strictObject({ train: fraction(), validation: fraction(), test: fraction() });

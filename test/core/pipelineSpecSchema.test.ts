@@ -33,7 +33,8 @@ describe('pipeline spec schema', () => {
   });
 
   it('refuses sections of the wrong type and numbers out of range or not finite, naming the path and the bound', () => {
-    expect(messageOf({ ...base, sampling: 'big' })).toBe('spec.json: sampling: expected an object with targetSize, params, positivesPerParameter, shards, got "big"');
+    expect(messageOf({ ...base, sampling: 'big' })).toBe('spec.json: sampling: expected an object with targetSize, params, positivesPerParameter, shards, order, got "big"');
+    expect(messageOf({ ...base, sampling: { order: 'shuffled' } })).toMatch(/^spec\.json: sampling\.order: expected "auto", "sequential" or "random-blocks", got "shuffled"$/);
     expect(messageOf({ ...base, adasyn: true })).toMatch(/^spec\.json: adasyn: expected an object with enabled, k, beta, neighbors, maxSyntheticRatio, got true$/);
     expect(messageOf({ ...base, adasyn: { maxSyntheticRatio: JSON.parse('1e999') } })).toBe('spec.json: adasyn.maxSyntheticRatio: expected a finite number in (0, 1000], got Infinity');
     expect(messageOf({ ...base, sampling: { targetSize: 1e15 } })).toBe('spec.json: sampling.targetSize: expected an integer in [1, 100000000], got 1000000000000000');

@@ -47,4 +47,26 @@ describe('retrainPipeline on a file sorted by class', () => {
     const recorded = (runs[0]!.params as { samplingOrder?: Array<{ mode: string }> }).samplingOrder;
     expect(recorded?.map((o) => o.mode)).toEqual(['random-blocks']);
   });
+
+  it('reads file order when the spec says sampling.order "sequential", and says so', async () => {
+    const spec = resolvePipelineSpec(
+      {
+        modelName: 'wf-ordered-seq',
+        input: { paths: [sortedPath], label: 'label' },
+        sampling: { targetSize: 3000, positivesPerParameter: 20, order: 'sequential' },
+        denoise: { method: 'none' },
+        adasyn: { enabled: false },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        seed: 6,
+      },
+      'test spec',
+    );
+    const { result, runs } = await withTestWorkers(env, async (c, registry) => {
+      const result = await runRetrainPipeline(c, spec, 'wf-ordered-seq-direct');
+      return { result, runs: await registry.listRuns('wf-ordered-seq') };
+    });
+    expect(result.stages[0]!.note).toMatch(/rows read in file order: /);
+    const recorded = (runs[0]!.params as { samplingOrder?: Array<{ mode: string }> }).samplingOrder;
+    expect(recorded?.map((o) => o.mode)).toEqual(['sequential']);
+  });
 });
