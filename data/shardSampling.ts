@@ -12,6 +12,8 @@ import {
 } from '../core/sampling/rowIdSamplers.js';
 import { fetchRowsById, scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
 import { chooseSamplingOrder, type SamplingOrderChoice } from './samplingOrder.js';
+import { describeColumns } from './datasetReader.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 
 export interface ShardSamplingInput {
@@ -81,6 +83,7 @@ export async function sampleShard(
     onScanProgress?: (p: ScanPosition) => void | Promise<void>;
   } = {},
 ): Promise<ShardSample | undefined> {
+  await requireShardColumns(input.segments, [input.positive.label, ...input.featureNames]);
   const method = input.method ?? 'adaptive';
   const sampler = opts.resumeFrom
     ? resumeRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget }, opts.resumeFrom.sampler)
@@ -136,4 +139,18 @@ export function mergeShards(samples: LabelledData[], seed: number, weights?: Rea
     seededRandom(deriveSeed(seed, 'merge')),
   );
   return { x: merged.x, y: merged.y, ...(merged.weights ? { weights: merged.weights } : {}) };
+}
+
+/**
+ * Every file of the shard still has the columns the run described: a file replaced or edited since then is bad input
+ * naming the file and the column, not a database error that a retry cannot mend.
+ */
+async function requireShardColumns(segments: readonly ScanSegment[], columns: readonly string[]): Promise<void> {
+  for (const file of new Set(segments.map((s) => s.file))) {
+    const present = new Set((await describeColumns(file)).map((c) => c.name));
+    const missing = columns.find((c) => !present.has(c));
+    if (missing !== undefined) {
+      throw new InvalidInputError(`${file}: ${missing}`, `${file}: column "${missing}" is missing (expected the columns the run described: ${columns.join(', ')}); was the file replaced after the run started?`);
+    }
+  }
 }

@@ -77,6 +77,18 @@ const stages = (): Stage[] => {
         }),
       message: /gone\.csv/,
     },
+    {
+      // A file replaced after the run described it: a feature column is gone.
+      stage: 'adaptiveSampleShard (a column gone)',
+      call: () => {
+        const narrowed = join(mkdtempSync(join(tmpdir(), 'rareflow-narrowed-')), 'narrowed.csv');
+        writeFileSync(narrowed, `f0,label\n${Array.from({ length: 60 }, (_, i) => `${i},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`);
+        return env.run(compute.adaptiveSampleShard, {
+          files: [narrowed], fileSha256s: ['0'.repeat(64)], label: 'label', positiveLabel: '1', featureNames: ['f0', 'f1'], targetSize: 40, positiveTarget: 5, shardIndex: 0, shardCount: 1, seed: 1,
+        });
+      },
+      message: /narrowed\.csv: column "f1" is missing/,
+    },
     { stage: 'mergeAndSplit', call: () => env.run(compute.mergeAndSplit, { samples: [train], split: { train: 1.5, validation: -0.25, test: -0.25 }, seed: 1 }), message: /split|train/ },
     { stage: 'filterLabelNoise', call: () => env.run(compute.filterLabelNoise, { train, method: 'enn', k: 1_000_000 }), message: /k/ },
     { stage: 'oversampleAdasyn', call: () => env.run(compute.oversampleAdasyn, { train, k: 5, beta: 1, maxSyntheticRatio: Infinity }), message: /max synthetic ratio must be a number > 0; got Infinity/ },
@@ -98,7 +110,7 @@ const stages = (): Stage[] => {
 };
 
 describe('a non-retryable failure writes nothing', () => {
-  for (const name of ['describeInput', 'adaptiveSampleShard', 'mergeAndSplit', 'filterLabelNoise', 'oversampleAdasyn', 'trainModel', 'validateModel', 'canaryAnalysis', 'registryStartRun', 'registryPromote', 'registrySetCanary']) {
+  for (const name of ['describeInput', 'adaptiveSampleShard', 'adaptiveSampleShard (a column gone)', 'mergeAndSplit', 'filterLabelNoise', 'oversampleAdasyn', 'trainModel', 'validateModel', 'canaryAnalysis', 'registryStartRun', 'registryPromote', 'registrySetCanary']) {
     it(`${name}: InvalidInput, non-retryable, store, serving directory and registry unchanged`, async () => {
       const s = stages().find((x) => x.stage === name)!;
       const before = await state();
