@@ -83,7 +83,8 @@ export async function sampleShard(
     onScanProgress?: (p: ScanPosition) => void | Promise<void>;
   } = {},
 ): Promise<ShardSample | undefined> {
-  await requireShardColumns(input.segments, [input.positive.label, ...input.featureNames]);
+  // With a predicate the label is the predicate's name, not a column of the file.
+  await requireShardColumns(input.segments, input.positive.predicate ? input.featureNames : [input.positive.label, ...input.featureNames]);
   const method = input.method ?? 'adaptive';
   const sampler = opts.resumeFrom
     ? resumeRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget }, opts.resumeFrom.sampler)
