@@ -85,23 +85,19 @@ describe('boolean-like columns', () => {
 
   it('evaluate refuses a label value that is not one of the model\'s classes, and predict and evaluate a non-0/1 boolean value, with exit 2 and nothing written', async () => {
     if (!existsSync(join(dir, 'model.json'))) expect((await run(['fit', '--input', 'train.csv', '--label', 'outcome', '--out', 'model.json'])).code).toBe(0);
-    const unknown = await run(['evaluate', '--model', 'model.json', '--input', 'eval-unknown.csv', '--label', 'outcome', '--report', 'report-unknown']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('label column "outcome" in eval-unknown.csv holds "chargeback" (1 rows), which is not a class of this model; expected "fraud" (positive) or "ok"');
-    expect(existsSync(join(dir, 'report-unknown'))).toBe(false);
-    const cased = await run(['evaluate', '--model', 'model.json', '--input', 'eval-case.csv', '--label', 'outcome', '--report', 'report-case']);
-    expect(cased.code).toBe(2);
-    expect(cased.stderr).toContain('holds "Fraud" (4 rows), which is not a class of this model; expected "fraud" (positive) or "ok"');
-    expect(existsSync(join(dir, 'report-case'))).toBe(false);
-    // A boolean-like column given other numbers: predict and evaluate refuse as /score does, writing nothing.
-    const two = await run(['predict', '--model', 'model.json', '--input', 'score-two.csv', '--out', 'scores-two.csv']);
-    expect(two.code).toBe(2);
-    expect(two.stderr).toContain('column "member" in score-two.csv holds 2 at data row 2; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0');
-    expect(existsSync(join(dir, 'scores-two.csv'))).toBe(false);
-    const half = await run(['evaluate', '--model', 'model.json', '--input', 'eval-half.csv', '--label', 'outcome', '--report', 'report-half']);
-    expect(half.code).toBe(2);
-    expect(half.stderr).toContain('column "verified" in eval-half.csv holds 0.5 at data row 1; this model read it as a boolean-like column');
-    expect(existsSync(join(dir, 'report-half'))).toBe(false);
+    // Labels outside the model's classes, and a boolean-like column given other numbers: exit 2, nothing written.
+    const refusals = [
+      { args: ['evaluate', '--model', 'model.json', '--input', 'eval-unknown.csv', '--label', 'outcome', '--report', 'report-unknown'], written: 'report-unknown', message: 'label column "outcome" in eval-unknown.csv holds "chargeback" (1 rows), which is not a class of this model; expected "fraud" (positive) or "ok"' },
+      { args: ['evaluate', '--model', 'model.json', '--input', 'eval-case.csv', '--label', 'outcome', '--report', 'report-case'], written: 'report-case', message: 'holds "Fraud" (4 rows), which is not a class of this model; expected "fraud" (positive) or "ok"' },
+      { args: ['predict', '--model', 'model.json', '--input', 'score-two.csv', '--out', 'scores-two.csv'], written: 'scores-two.csv', message: 'column "member" in score-two.csv holds 2 at data row 2; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0' },
+      { args: ['evaluate', '--model', 'model.json', '--input', 'eval-half.csv', '--label', 'outcome', '--report', 'report-half'], written: 'report-half', message: 'column "verified" in eval-half.csv holds 0.5 at data row 1; this model read it as a boolean-like column' },
+    ];
+    for (const c of refusals) {
+      const r = await run(c.args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(c.message);
+      expect(existsSync(join(dir, c.written))).toBe(false);
+    }
     const fine = await run(['evaluate', '--model', 'model.json', '--input', 'train.csv', '--label', 'outcome', '--json']);
     expect(fine.code, fine.stderr).toBe(0);
     expect(fine.json<{ rows: number }>().rows).toBe(300);

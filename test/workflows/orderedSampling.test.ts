@@ -23,50 +23,39 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** One retrain of the sorted file under `modelName`, with `order` when given: its result and its run record. */
+async function retrainSorted(modelName: string, order?: 'sequential') {
+  const spec = resolvePipelineSpec(
+    {
+      modelName,
+      input: { paths: [sortedPath], label: 'label' },
+      sampling: { targetSize: 3000, positivesPerParameter: 20, ...(order ? { order } : {}) },
+      denoise: { method: 'none' },
+      adasyn: { enabled: false },
+      model: { kind: 'logreg', threshold: 'prevalence' },
+      seed: 6,
+    },
+    'test spec',
+  );
+  const { result, runs } = await withTestWorkers(env, async (c, registry) => {
+    const result = await runRetrainPipeline(c, spec, `${modelName}-direct`);
+    return { result, runs: await registry.listRuns(modelName) };
+  });
+  const recorded = (runs[0]!.params as { samplingOrder?: Array<{ mode: string }> }).samplingOrder;
+  return { sampling: result.stages[0]!, orderModes: recorded?.map((o) => o.mode) };
+}
+
 describe('retrainPipeline on a file sorted by class', () => {
   it('samples random row blocks, says so in the stage note and records the order with the run', async () => {
-    const spec = resolvePipelineSpec(
-      {
-        modelName: 'wf-ordered',
-        input: { paths: [sortedPath], label: 'label' },
-        sampling: { targetSize: 3000, positivesPerParameter: 20 },
-        denoise: { method: 'none' },
-        adasyn: { enabled: false },
-        model: { kind: 'logreg', threshold: 'prevalence' },
-        seed: 6,
-      },
-      'test spec',
-    );
-    const { result, runs } = await withTestWorkers(env, async (c, registry) => {
-      const result = await runRetrainPipeline(c, spec, 'wf-ordered-direct');
-      return { result, runs: await registry.listRuns('wf-ordered') };
-    });
-    const sampling = result.stages[0]!;
+    const { sampling, orderModes } = await retrainSorted('wf-ordered');
     expect(sampling.stage).toBe('adaptiveSample');
     expect(sampling.note).toMatch(/rows read in seeded random blocks of 1000 rows: rows are not in random order: positives \(p = [^)]+\)/);
-    const recorded = (runs[0]!.params as { samplingOrder?: Array<{ mode: string }> }).samplingOrder;
-    expect(recorded?.map((o) => o.mode)).toEqual(['random-blocks']);
+    expect(orderModes).toEqual(['random-blocks']);
   });
 
   it('reads file order when the spec says sampling.order "sequential", and says so', async () => {
-    const spec = resolvePipelineSpec(
-      {
-        modelName: 'wf-ordered-seq',
-        input: { paths: [sortedPath], label: 'label' },
-        sampling: { targetSize: 3000, positivesPerParameter: 20, order: 'sequential' },
-        denoise: { method: 'none' },
-        adasyn: { enabled: false },
-        model: { kind: 'logreg', threshold: 'prevalence' },
-        seed: 6,
-      },
-      'test spec',
-    );
-    const { result, runs } = await withTestWorkers(env, async (c, registry) => {
-      const result = await runRetrainPipeline(c, spec, 'wf-ordered-seq-direct');
-      return { result, runs: await registry.listRuns('wf-ordered-seq') };
-    });
-    expect(result.stages[0]!.note).toMatch(/rows read in file order: /);
-    const recorded = (runs[0]!.params as { samplingOrder?: Array<{ mode: string }> }).samplingOrder;
-    expect(recorded?.map((o) => o.mode)).toEqual(['sequential']);
+    const { sampling, orderModes } = await retrainSorted('wf-ordered-seq', 'sequential');
+    expect(sampling.note).toMatch(/rows read in file order: /);
+    expect(orderModes).toEqual(['sequential']);
   });
 });
