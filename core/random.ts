@@ -73,3 +73,21 @@ export function deriveSeed(seed: number, label: string): number {
   }
   return splitMix32(h)();
 }
+
+/** Shuffles `values` in place (Fisher–Yates, drawing nextInt(i + 1) from the last index down) and returns it. */
+export function shuffleInPlace<T extends Int32Array | number[]>(values: T, random: RandomSource): T {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = random.nextInt(i + 1);
+    const t = values[i]!;
+    values[i] = values[j]!;
+    values[j] = t;
+  }
+  return values;
+}
+
+/** 0..n−1 in a seeded random order. */
+export function randomPermutation(n: number, random: RandomSource): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return shuffleInPlace(order, random);
+}

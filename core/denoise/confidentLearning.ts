@@ -5,7 +5,7 @@
 import { classCounts, takeRows, type LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { predictProbaLogistic, trainLogisticRegression } from '../models/logisticRegression.js';
-import type { RandomSource } from '../random.js';
+import { shuffleInPlace, type RandomSource } from '../random.js';
 import { cleaningResult, REMOVAL_REASON, type CleaningResult } from './removalReason.js';
 
 export interface ConfidentLearningOptions {
@@ -56,10 +56,7 @@ export function confidentLearning(data: LabelledData, opts: ConfidentLearningOpt
   for (const cls of [0, 1]) {
     const ids: number[] = [];
     for (let i = 0; i < rows; i++) if (data.y[i] === cls) ids.push(i);
-    for (let i = ids.length - 1; i > 0; i--) {
-      const j = opts.random.nextInt(i + 1);
-      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-    }
+    shuffleInPlace(ids, opts.random);
     ids.forEach((r, k) => (fold[r] = k % folds));
   }
   const outOfFold = new Float64Array(rows);

@@ -4,7 +4,7 @@
 import type { LabelledData } from '../dataset.js';
 import { classCounts } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
-import { seededRandom } from '../random.js';
+import { seededRandom, shuffleInPlace } from '../random.js';
 import { predictProbaForest, type RandomForestModel } from './randomForest.js';
 
 export interface GMeanImportanceOptions {
@@ -74,12 +74,7 @@ export function gMeanPermutationImportance(model: RandomForestModel, heldOut: La
     let sum = 0;
     for (let rep = 0; rep < repeats; rep++) {
       for (let i = 0; i < n; i++) order[i] = i;
-      for (let i = n - 1; i > 0; i--) {
-        const j = random.nextInt(i + 1);
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-      }
+      shuffleInPlace(order, random);
       for (let i = 0; i < n; i++) work[i * d + c] = x.values[order[i]! * d + c]!;
       sum += gMeanAt(y, predictProbaForest(model, permuted), threshold, positives, negatives);
     }

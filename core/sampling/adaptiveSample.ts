@@ -3,7 +3,7 @@
 
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
-import type { RandomSource } from '../random.js';
+import { randomPermutation, type RandomSource } from '../random.js';
 import { AdaptiveSelection, SAMPLE_COMPLETE } from './adaptiveSelection.js';
 
 export interface AdaptiveSamplerOptions {
@@ -224,14 +224,7 @@ export function mergeShardSamples(samples: readonly AdaptiveSampleResult[], rand
     if (s.warning !== undefined) warnings.push(`shard ${i}: ${s.warning}`);
   });
 
-  const order = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) order[i] = i;
-  for (let i = rows - 1; i > 0; i--) {
-    const j = random.nextInt(i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
+  const order = randomPermutation(rows, random);
 
   // Row r of the concatenation lives in shard shardOf[r] at local row r − shardStart.
   const shardOf = new Int32Array(rows);

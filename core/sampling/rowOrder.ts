@@ -6,7 +6,7 @@
 
 import { chiSquareSurvival } from '../drift/chiSquare.js';
 import { InvalidInputError } from '../invalidInputError.js';
-import type { RandomSource } from '../random.js';
+import { randomPermutation, type RandomSource } from '../random.js';
 import type { RowIdSampler } from './rowIdSamplers.js';
 
 /** How a shard's rows were fed to the sampler, and why. JSON-plain: it travels in activity results. */
@@ -154,16 +154,7 @@ export function randomBlockRows(totalRows: number): number {
 /** Block indexes 0..⌈total/blockRows⌉−1 in a seeded random order (Fisher–Yates). */
 export function randomBlockOrder(totalRows: number, blockRows: number, random: RandomSource): Int32Array {
   if (!Number.isInteger(blockRows) || blockRows < 1) throw new InvalidInputError('blockRows', `blockRows: expected an integer ≥ 1, got ${blockRows}`);
-  const blocks = Math.ceil(totalRows / blockRows);
-  const order = new Int32Array(blocks);
-  for (let i = 0; i < blocks; i++) order[i] = i;
-  for (let i = blocks - 1; i > 0; i--) {
-    const j = random.nextInt(i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
+  return randomPermutation(Math.ceil(totalRows / blockRows), random);
 }
 
 /**

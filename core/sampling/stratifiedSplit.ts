@@ -2,7 +2,7 @@
 // so every split keeps the class ratio and holds at least one row of each class.
 
 import { InvalidInputError } from '../invalidInputError.js';
-import type { RandomSource } from '../random.js';
+import { shuffleInPlace, type RandomSource } from '../random.js';
 
 export interface SplitFractions {
   /** Share of each class that goes to training, in [0, 1]. */
@@ -65,12 +65,7 @@ export function stratifiedSplit(y: Uint8Array, fractions: SplitFractions, random
           `${nonEmpty} ${classNames[label]} rows are needed; got ${rows.length}. Add data or drop the validation split.`,
       );
     }
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = random.nextInt(i + 1);
-      const t = rows[i]!;
-      rows[i] = rows[j]!;
-      rows[j] = t;
-    }
+    shuffleInPlace(rows, random);
     const counts = apportion(rows.length, shares);
     let at = 0;
     for (let s = 0; s < 3; s++) {
