@@ -3,7 +3,7 @@
 
 import { canaryAnalysis as analyseCanaryWindow, resolveCanaryCriteria, type ArmWindow, type CanaryAnalysis } from '../core/canary/canaryAnalysis.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { summariseServingWindow } from '../data/servingLog.js';
+import { summariseServingWindow } from '../data/servingLogWindow.js';
 import type { CanaryArmSummary } from '../workflows/contract.js';
 import { failingOnBadInput, type ComputeDeps } from './activityRuntime.js';
 

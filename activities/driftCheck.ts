@@ -14,7 +14,8 @@ import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } fr
 import { seededRandom } from '../core/random.js';
 import { ArtifactStore, readFileVerified } from '../data/artifactStore.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
-import { exportLabelledServingWindow, readServingRows } from '../data/servingLog.js';
+import { exportLabelledServingWindow } from '../data/servingLogExport.js';
+import { readServingRows } from '../data/servingLogWindow.js';
 import { readServingState } from '../data/servingState.js';
 import type { ArtifactRef } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';

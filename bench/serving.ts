@@ -15,7 +15,7 @@ import { fitModelArtifact } from '../activities/trainModel.js';
 import { readLoadRows } from '../client/loadGenerator.js';
 import { ArtifactStore, type ArtifactRef } from '../data/artifactStore.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
-import { summariseServingWindow } from '../data/servingLog.js';
+import { summariseServingWindow } from '../data/servingLogWindow.js';
 import { SERVING_STATE_FORMAT, writeServingState, type ServedModel } from '../data/servingState.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLabelledDataset } from '../../data/datasetReader.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
 import { profileLabelledInput } from '../../data/inputProfile.js';
-import { exportLabelledServingWindow, ServingLog } from '../../data/servingLog.js';
+import { ServingLog } from '../../data/servingLog.js';
+import { exportLabelledServingWindow } from '../../data/servingLogExport.js';
 
 let dir: string;
 

@@ -1,0 +1,182 @@
+// Reading the serving logs over a time window: each prediction joined to the latest true label of its request,
+// summarised per arm (the canary analysis) or returned as rows (the drift monitor).
+
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+import type { ServingArm } from './servingLog.js';
+import { PART_FILE, PART_GLOB } from './servingLogParts.js';
+import { feedbackLogDir, predictionLogDir } from './servingState.js';
+
+export interface ArmWindowSummary {
+  requests: number;
+  errors: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  confusion: { tp: number; fn: number; fp: number; tn: number };
+  /** Ok predictions that have a true label. */
+  labelled: number;
+}
+
+export interface ServingWindowOptions {
+  servingDir: string;
+  modelName: string;
+  /** Window start (inclusive), ms since the epoch, on the server's receive time. */
+  fromMs: number;
+  /** Window end (exclusive). */
+  toMs: number;
+  /** Only challenger rows served by this model count. */
+  challengerSha256?: string;
+  /** Only champion rows served by this model count. */
+  championSha256?: string;
+}
+
+async function partGlob(dir: string): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  return names.some((n) => PART_FILE.test(n)) ? join(dir, PART_GLOB) : null;
+}
+
+function checkWindow(o: { fromMs: number; toMs: number }): void {
+  for (const [name, v] of [['fromMs', o.fromMs], ['toMs', o.toMs]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidInputError(name, `${name}: expected ms since the epoch, got ${String(v)}`);
+  }
+  if (o.toMs < o.fromMs) throw new InvalidInputError('toMs', `toMs (${o.toMs}) is before fromMs (${o.fromMs}); expected a window [fromMs, toMs)`);
+}
+
+function checkSha(name: string, v: string | undefined): void {
+  if (v !== undefined && !/^[0-9a-f]{64}$/.test(v)) throw new InvalidInputError(name, `${name}: expected 64 hex digits, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * SQL of the window's prediction rows (each with the latest true label of its request, null when none) or null
+ * when no part file exists yet.
+ */
+export async function windowRowsSql(o: ServingWindowOptions & { modelSha256?: string }): Promise<string | null> {
+  checkWindow(o);
+  checkSha('championSha256', o.championSha256);
+  checkSha('challengerSha256', o.challengerSha256);
+  checkSha('modelSha256', o.modelSha256);
+  const predictions = await partGlob(predictionLogDir(o.servingDir, o.modelName));
+  if (predictions === null) return null;
+  const feedback = await partGlob(feedbackLogDir(o.servingDir, o.modelName));
+  // The latest feedback row of a request wins; ties in ts_ms go to the row written later.
+  const latestFeedback = feedback
+    ? `SELECT request_id, positive FROM read_parquet(${sqlString(feedback)}, union_by_name = true, filename = true, file_row_number = true)
+       QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC, filename DESC, file_row_number DESC) = 1`
+    : 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BOOLEAN) AS positive WHERE false';
+  const armFilter = (arm: ServingArm, sha: string | undefined) => `(arm = '${arm}'${sha ? ` AND model_sha256 = ${sqlString(sha)}` : ''})`;
+  return `SELECT p.*, f.positive AS truth
+    FROM (SELECT * FROM read_parquet(${sqlString(predictions)}, union_by_name = true)
+          WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND (${armFilter('champion', o.championSha256)} OR ${armFilter('challenger', o.challengerSha256)})
+            ${o.modelSha256 ? `AND model_sha256 = ${sqlString(o.modelSha256)}` : ''}) p
+    LEFT JOIN (${latestFeedback}) f USING (request_id)`;
+}
+
+function emptyArm(): ArmWindowSummary {
+  return { requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, confusion: { tp: 0, fn: 0, fp: 0, tn: 0 }, labelled: 0 };
+}
+
+/**
+ * Per-arm requests, errors, latency quantiles (of ok rows) and the confusion of ok rows against their latest
+ * feedback, for predictions received in [fromMs, toMs). No part files yet: zeros.
+ */
+export async function summariseServingWindow(o: ServingWindowOptions): Promise<Record<ServingArm, ArmWindowSummary>> {
+  const rowsSql = await windowRowsSql(o);
+  const out: Record<ServingArm, ArmWindowSummary> = { champion: emptyArm(), challenger: emptyArm() };
+  if (rowsSql === null) return out;
+  const ok = `status = 'ok'`;
+  const sql = `SELECT arm,
+      count(*) AS requests,
+      count(*) FILTER (WHERE status = 'error') AS errors,
+      quantile_cont(latency_us, 0.5) FILTER (WHERE ${ok}) / 1000.0 AS p50,
+      quantile_cont(latency_us, 0.99) FILTER (WHERE ${ok}) / 1000.0 AS p99,
+      count(*) FILTER (WHERE ${ok} AND truth AND predicted_positive) AS tp,
+      count(*) FILTER (WHERE ${ok} AND truth AND NOT predicted_positive) AS fn,
+      count(*) FILTER (WHERE ${ok} AND NOT truth AND predicted_positive) AS fp,
+      count(*) FILTER (WHERE ${ok} AND NOT truth AND NOT predicted_positive) AS tn,
+      count(*) FILTER (WHERE ${ok} AND truth IS NOT NULL) AS labelled
+    FROM (${rowsSql}) GROUP BY arm`;
+  const rows = await withDuckDB(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS());
+  for (const r of rows) {
+    const arm = r.arm as ServingArm;
+    if (arm !== 'champion' && arm !== 'challenger') continue;
+    out[arm] = {
+      requests: toNumber(r.requests),
+      errors: toNumber(r.errors),
+      latencyP50Ms: r.p50 === null ? null : toNumber(r.p50),
+      latencyP99Ms: r.p99 === null ? null : toNumber(r.p99),
+      confusion: { tp: toNumber(r.tp), fn: toNumber(r.fn), fp: toNumber(r.fp), tn: toNumber(r.tn) },
+      labelled: toNumber(r.labelled),
+    };
+  }
+  return out;
+}
+
+export interface ServingRows {
+  requestIds: string[];
+  tsMs: Float64Array;
+  scores: Float64Array;
+  /** 1 where the served model predicted the positive class. */
+  predictedPositive: Uint8Array;
+  /** 1 positive, 0 negative, −1 no feedback yet. */
+  truth: Int8Array;
+  /** The request's features object as sent. */
+  features: Array<Record<string, unknown>>;
+}
+
+export interface ServingRowsOptions {
+  servingDir: string;
+  modelName: string;
+  fromMs: number;
+  toMs: number;
+  /** Only rows served by this model (either arm). */
+  modelSha256?: string;
+  /**
+   * Most rows returned. A window with more ok rows gives a seeded uniform sample of them (a reservoir), so an
+   * hour of traffic is judged on rows from the whole hour, not its first minutes. @default 100000
+   */
+  limit?: number;
+}
+
+/** Ok predictions received in [fromMs, toMs) (a uniform sample past `limit`), oldest first, with their latest true label. */
+export async function readServingRows(o: ServingRowsOptions): Promise<ServingRows> {
+  const limit = o.limit ?? 100_000;
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError('limit', `limit: expected an integer ≥ 1, got ${String(limit)}`);
+  const rowsSql = await windowRowsSql(o);
+  const empty: ServingRows = { requestIds: [], tsMs: new Float64Array(0), scores: new Float64Array(0), predictedPositive: new Uint8Array(0), truth: new Int8Array(0), features: [] };
+  if (rowsSql === null) return empty;
+  const rows = await withDuckDB(async (c) =>
+    (
+      await c.runAndReadAll(
+        `SELECT request_id, ts_ms, score, predicted_positive, truth, features FROM (
+           SELECT * FROM (${rowsSql}) WHERE status = 'ok' USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)
+         ) ORDER BY ts_ms, request_id`,
+      )
+    ).getRowsJS(),
+  );
+  const n = rows.length;
+  const out: ServingRows = {
+    requestIds: new Array<string>(n),
+    tsMs: new Float64Array(n),
+    scores: new Float64Array(n),
+    predictedPositive: new Uint8Array(n),
+    truth: new Int8Array(n),
+    features: new Array<Record<string, unknown>>(n),
+  };
+  rows.forEach(([id, ts, score, predicted, truth, features], i) => {
+    out.requestIds[i] = String(id);
+    out.tsMs[i] = toNumber(ts);
+    out.scores[i] = toNumber(score);
+    out.predictedPositive[i] = predicted === true ? 1 : 0;
+    out.truth[i] = truth === null ? -1 : truth === true ? 1 : 0;
+    out.features[i] = typeof features === 'string' ? (JSON.parse(features) as Record<string, unknown>) : {};
+  });
+  return out;
+}
