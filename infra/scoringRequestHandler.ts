@@ -1,0 +1,296 @@
+// The HTTP side of the scoring service: routes POST /score, POST /feedback, GET /metrics and GET /healthz, reads and
+// checks request bodies, scores with the routing now served, and counts and logs each answer.
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { canaryArm } from '../core/canary/trafficSplit.js';
+import { canonicalLabel, classifyLabel } from '../core/labels/labelVocabulary.js';
+import type { ServingArm, ServingLog } from '../data/servingLog.js';
+import { jsonContentTypeProblem } from './contentTypeGuard.js';
+import { isPlainObject, MAX_REQUEST_ID, parseFeedbackRequest } from './feedbackRequest.js';
+import { PROMETHEUS_CONTENT_TYPE, renderExposition } from './prometheusExposition.js';
+import type { RecentPredictions } from './recentPredictions.js';
+import { describeValue } from './requestFeatureEncoder.js';
+import type { ScoringMetrics } from './scoringMetrics.js';
+import type { LoadedModel, ServedModels } from './servedModels.js';
+
+/** Largest request body, in bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** At most one challenger-failure line per this many ms (the counter counts every one). */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export class ScoringRequestHandler {
+  /** Set when the service starts closing: every answer from then on closes its connection. */
+  closing = false;
+  private lastErrorLogMs = -Infinity;
+  private readonly requestCount: ScoringMetrics['requestCount'];
+  private readonly latency: ScoringMetrics['latency'];
+  private readonly predictionCount: ScoringMetrics['predictionCount'];
+  private readonly feedbackCount: ScoringMetrics['feedbackCount'];
+  private readonly feedbackRefused: ScoringMetrics['feedbackRefused'];
+
+  constructor(
+    private readonly o: { modelName: string; log: (line: string) => void },
+    private readonly models: ServedModels,
+    private readonly recent: RecentPredictions,
+    private readonly metrics: ScoringMetrics,
+    private readonly servingLog: ServingLog,
+  ) {
+    ({
+      requestCount: this.requestCount,
+      latency: this.latency,
+      predictionCount: this.predictionCount,
+      feedbackCount: this.feedbackCount,
+      feedbackRefused: this.feedbackRefused,
+    } = metrics);
+  }
+
+  /** Answers one request; the body-reading paths answer once their body has arrived. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedMs = performance.now();
+    const tsMs = Date.now();
+    if (this.closing) res.setHeader('connection', 'close');
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    try {
+      switch (path) {
+        case '/score':
+          if (req.method !== 'POST') return this.methodNotAllowed(res, 'POST', path, req.method);
+          if (this.refuseMediaType(req, res, path)) return;
+          return this.readBody(req, res, (text) => this.score(text, res, startedMs, tsMs));
+        case '/feedback':
+          if (req.method !== 'POST') return this.methodNotAllowed(res, 'POST', path, req.method);
+          if (this.refuseMediaType(req, res, path)) return;
+          return this.readBody(req, res, (text) => this.feedback(text, res, tsMs));
+        case '/metrics':
+          if (req.method !== 'GET' && req.method !== 'HEAD') return this.methodNotAllowed(res, 'GET', path, req.method);
+          return this.sendMetrics(res);
+        case '/healthz':
+          if (req.method !== 'GET' && req.method !== 'HEAD') return this.methodNotAllowed(res, 'GET', path, req.method);
+          return this.health(res);
+        default:
+          return sendJson(res, 404, { error: `no such path ${path}; this service answers POST /score, POST /feedback, GET /metrics and GET /healthz` });
+      }
+    } catch (err) {
+      this.internalError(res, err);
+    }
+  }
+
+  private internalError(res: ServerResponse, err: unknown): void {
+    this.o.log(`internal error: ${(err as Error).message ?? String(err)}`);
+    if (!res.headersSent) sendJson(res, 500, { error: `internal error: ${(err as Error).message ?? String(err)}` });
+  }
+
+  private methodNotAllowed(res: ServerResponse, allowed: string, path: string, method: string | undefined): void {
+    sendJson(res, 405, { error: `${path} takes ${allowed}, got ${method ?? 'no method'}` }, { allow: allowed === 'GET' ? 'GET, HEAD' : allowed });
+  }
+
+  /** A 415 for a body that is not declared JSON (its bytes are never read; the connection closes). */
+  private refuseMediaType(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    const problem = jsonContentTypeProblem(req.headers['content-type'], path);
+    if (problem === null) return false;
+    this.requestCount.none.bad_request.inc();
+    sendJson(res, 415, { error: problem }, { connection: 'close' });
+    return true;
+  }
+
+  /** Collects the body (at most 1 MB) and hands it on as text; a larger body is a bad request. */
+  private readBody(req: IncomingMessage, res: ServerResponse, then: (text: string) => void): void {
+    const declared = Number(req.headers['content-length']);
+    if (declared > MAX_BODY_BYTES) {
+      this.requestCount.none.bad_request.inc();
+      sendJson(res, 400, { error: `request body: ${declared} bytes is over the 1 MB limit` }, { connection: 'close' });
+      return;
+    }
+    let first: Buffer | null = null;
+    let more: Buffer[] | null = null;
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) return;
+      if (first === null) first = chunk;
+      else (more ??= [first]).push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        // Closing began while the body arrived: this answer is the connection's last.
+        if (this.closing) res.setHeader('connection', 'close');
+        if (size > MAX_BODY_BYTES) {
+          this.requestCount.none.bad_request.inc();
+          sendJson(res, 400, { error: `request body: over the 1 MB limit (${size} bytes)` });
+          return;
+        }
+        then(more ? Buffer.concat(more).toString('utf8') : first ? (first as Buffer).toString('utf8') : '');
+      } catch (err) {
+        this.internalError(res, err);
+      }
+    });
+    req.on('error', () => {
+      // The client went away; there is nobody to answer.
+    });
+  }
+
+  private badRequest(res: ServerResponse, message: string): void {
+    this.requestCount.none.bad_request.inc();
+    sendJson(res, 400, { error: message });
+  }
+
+  private score(text: string, res: ServerResponse, startedMs: number, tsMs: number): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      return this.badRequest(res, `request body is not valid JSON (${(err as Error).message}); expected {"requestId"?: string, "features": {...}}`);
+    }
+    if (!isPlainObject(body)) return this.badRequest(res, `request body: expected a JSON object {"requestId"?: string, "features": {...}}, got ${describeValue(body)}`);
+    const rawId = body.requestId;
+    if (rawId !== undefined && (typeof rawId !== 'string' || rawId.length === 0 || rawId.length > MAX_REQUEST_ID)) {
+      return this.badRequest(res, `requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${describeValue(rawId)}`);
+    }
+    const features = body.features;
+    if (!isPlainObject(features)) return this.badRequest(res, `features: expected an object of column → value, got ${features === undefined ? 'nothing' : describeValue(features)}`);
+    const routing = this.models.routing;
+    const champion = routing.champion;
+    if (!champion) {
+      this.requestCount.none.error.inc();
+      return sendJson(res, 503, { error: this.models.unavailable() });
+    }
+    if (!champion.score) {
+      this.requestCount.none.error.inc();
+      return sendJson(res, 503, { error: `the champion of model ${this.o.modelName} (${champion.sha256}) is a multi-class model; the scoring service serves binary models only` });
+    }
+    const requestId = rawId ?? randomUUID();
+    const challenger = routing.challenger;
+    let fallback = false;
+    if (challenger && canaryArm(requestId, routing.weight) === 'challenger') {
+      let problem = challenger.score ? challenger.encoder.encode(features) : `model ${challenger.sha256} is multi-class; this service scores binary models only`;
+      let score = NaN;
+      if (problem === null) {
+        try {
+          score = challenger.score!(challenger.encoder.row);
+          if (!Number.isFinite(score)) problem = `the challenger scored ${score}`;
+        } catch (err) {
+          problem = (err as Error).message ?? String(err);
+        }
+      }
+      if (problem === null) return this.answer(res, requestId, 'challenger', challenger, score, false, startedMs, tsMs, features);
+      // A request the champion cannot score either is the client's error, not the challenger's.
+      const championProblem = champion.encoder.encode(features);
+      if (championProblem !== null) return this.badRequest(res, championProblem);
+      this.logError(requestId, 'challenger', challenger, problem, startedMs, tsMs, features);
+      fallback = true;
+    } else {
+      const problem = champion.encoder.encode(features);
+      if (problem !== null) return this.badRequest(res, problem);
+    }
+    let score: number;
+    try {
+      score = champion.score(champion.encoder.row);
+      if (!Number.isFinite(score)) throw new Error(`the model scored ${score}`);
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      this.logError(requestId, 'champion', champion, message, startedMs, tsMs, features);
+      return sendJson(res, 500, { requestId, error: `the champion ${champion.sha256} failed to score this request: ${message}` });
+    }
+    this.answer(res, requestId, 'champion', champion, score, fallback, startedMs, tsMs, features);
+  }
+
+  private answer(
+    res: ServerResponse,
+    requestId: string,
+    arm: ServingArm,
+    model: LoadedModel,
+    score: number,
+    fallback: boolean,
+    startedMs: number,
+    tsMs: number,
+    features: Record<string, unknown>,
+  ): void {
+    const positive = score >= model.threshold;
+    const body = fallback
+      ? { requestId, score, label: positive ? model.positiveLabel : model.negativeLabel, modelVersion: model.sha256, arm, fallback: true }
+      : { requestId, score, label: positive ? model.positiveLabel : model.negativeLabel, modelVersion: model.sha256, arm };
+    sendJson(res, 200, body);
+    const seconds = (performance.now() - startedMs) / 1000;
+    this.latency[arm].observe(seconds);
+    this.requestCount[arm].ok.inc();
+    this.predictionCount[arm][positive ? 'positive' : 'negative'].inc();
+    this.servingLog.logPrediction(requestId, tsMs, arm, model.sha256, score, positive, 'ok', Math.round(seconds * 1e6), JSON.stringify(model.encoder.logged(features)));
+    this.recent.remember(requestId, model.slot, arm, positive);
+  }
+
+  private logError(requestId: string, arm: ServingArm, model: LoadedModel, message: string, startedMs: number, tsMs: number, features: Record<string, unknown>): void {
+    const seconds = (performance.now() - startedMs) / 1000;
+    this.latency[arm].observe(seconds);
+    this.requestCount[arm].error.inc();
+    this.servingLog.logPrediction(requestId, tsMs, arm, model.sha256, null, null, 'error', Math.round(seconds * 1e6), JSON.stringify(features));
+    const now = Date.now();
+    if (now - this.lastErrorLogMs >= ERROR_LOG_INTERVAL_MS) {
+      this.lastErrorLogMs = now;
+      this.o.log(`the ${arm} ${model.sha256.slice(0, 12)} failed to score request ${requestId}: ${message} (counted in rareflow_requests_total{status="error"})`);
+    }
+  }
+
+  private feedback(text: string, res: ServerResponse, tsMs: number): void {
+    const parsed = parseFeedbackRequest(text);
+    if ('error' in parsed) return this.badRequest(res, parsed.error);
+    const { items, where } = parsed;
+    // Every label is checked before any is counted or written: a request with one refused label writes nothing.
+    const champion = this.models.routing.champion;
+    const judged: Array<{ requestId: string; label: string; positive: boolean }> = [];
+    const refusals: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      // Judged by the model that answered the request; feedback for a request this replica did not answer (or has
+      // forgotten) by the current champion.
+      const labels = this.recent.slotOf(item.requestId)?.labels ?? champion?.labels;
+      if (labels === undefined) {
+        this.requestCount.none.error.inc();
+        return sendJson(res, 503, { error: `${where(i)}label: no model is loaded to check it against (${this.models.unavailable()}); nothing was written, send it again later` });
+      }
+      const verdict = classifyLabel(labels, item.label, `${where(i)}label`);
+      if ('refused' in verdict) refusals.push(verdict.refused);
+      else judged.push({ requestId: item.requestId, label: canonicalLabel(labels, item.label, verdict.positive), positive: verdict.positive });
+    }
+    if (refusals.length > 0) {
+      this.feedbackRefused.inc(refusals.length);
+      return this.badRequest(res, refusals.length === 1 ? refusals[0]! : `${refusals[0]!} (and ${refusals.length - 1} more refused labels)`);
+    }
+    for (const { requestId, label, positive } of judged) {
+      // An earlier item of this batch may have labelled the same request: its label is replaced.
+      this.recent.recordTruth(requestId, positive);
+      this.feedbackCount[positive ? 'positive' : 'negative'].inc();
+      this.servingLog.logFeedback(requestId, tsMs, label, positive);
+    }
+    sendJson(res, 202, { accepted: items.length });
+  }
+
+  private sendMetrics(res: ServerResponse): void {
+    renderExposition(this.metrics.registry)
+      .then((text) => {
+        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      })
+      .catch((err: unknown) => this.internalError(res, err));
+  }
+
+  private health(res: ServerResponse): void {
+    const r = this.models.routing;
+    if (!r.champion) return sendJson(res, 503, { status: 'unavailable', error: this.models.unavailable() });
+    sendJson(res, 200, {
+      status: 'ok',
+      champion: r.champion.sha256,
+      canaryWeight: r.challenger ? r.weight : 0,
+      ...(r.challenger ? { challenger: r.challenger.sha256 } : {}),
+      revision: r.revision,
+      ...(this.models.loadError ? { newerRevisionRefused: this.models.loadError } : {}),
+    });
+  }
+}
