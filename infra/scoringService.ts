@@ -1,8 +1,9 @@
 // The scoring service of one model (node:http): scores rows with the published champion, routes a deterministic
 // share to a canary challenger, hot-swaps models when state.json's revision moves, logs predictions and feedback.
+// This file starts and stops it; servedModels.ts, scoringRequestHandler.ts and recentPredictions.ts do the work.
 
-import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ServingLog } from '../data/servingLog.js';
 import { RecentPredictions } from './recentPredictions.js';
 import { defineScoringMetrics } from './scoringMetrics.js';
