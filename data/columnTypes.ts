@@ -8,6 +8,7 @@ import { sqlIdentifier, toNumber } from './duckdbConnection.js';
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
 const maxCategories = 1000;
 
+/** DuckDB types read as numbers (BOOLEAN as 0/1); any other feature type must be declared categorical. */
 export const numericType = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
 
 /**
