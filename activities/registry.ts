@@ -8,7 +8,9 @@ import type { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { failingOnBadInput } from './activityRuntime.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
-import type { ApprovalRecord, ModelRecord, Registry, RunStart } from '../data/registry.js';
+import type { ApprovalRecord, RunStart } from '../data/registryRuns.js';
+import type { ModelRecord } from '../data/registryModels.js';
+import type { Registry } from '../data/registry.js';
 import { readServingState, servingModelDir, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 

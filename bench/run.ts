@@ -12,7 +12,7 @@ import { trainLogisticRegression } from '../core/models/logisticRegression.js';
 import { adasyn, appendSynthetic } from '../core/oversample/adasyn.js';
 import { seededRandom } from '../core/random.js';
 import { AdaptiveSampler, positiveTargetFor } from '../core/sampling/adaptiveSample.js';
-import { scanLabelledBatches } from '../data/datasetReader.js';
+import { scanLabelledBatches } from '../data/labelledBatchScan.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { withDuckDB } from '../data/duckdbConnection.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';

@@ -3,7 +3,7 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { describeColumns, formatOf, tableSource, withReadErrors } from '../data/datasetReader.js';
+import { describeColumns, formatOf, tableSource, withReadErrors } from '../data/inputSources.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 
 /** Fails naming the column and the first data row where a boolean-like column of the model holds neither a boolean nor 0/1. */

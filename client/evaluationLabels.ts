@@ -4,7 +4,9 @@
 import { classifyLabel, describeAllowedLabels, labelVocabularyOf } from '../core/labels/labelVocabulary.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ModelArtifact } from '../core/models/modelArtifact.js';
-import { describeLabelledSource, formatOf, labelCounts, missingValueCondition, requireFile, tableSource, withReadErrors } from '../data/datasetReader.js';
+import { describeLabelledSource, labelCounts } from '../data/labelClasses.js';
+import { formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
+import { missingValueCondition } from '../data/columnTypes.js';
 import { sqlIdentifier, withDuckDB } from '../data/duckdbConnection.js';
 
 /**

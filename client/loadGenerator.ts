@@ -4,7 +4,7 @@
 import { Agent, request } from 'node:http';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { seededRandom } from '../core/random.js';
-import { describeColumns, formatOf, requireFile, tableSource } from '../data/datasetReader.js';
+import { describeColumns, formatOf, requireFile, tableSource } from '../data/inputSources.js';
 import { sqlIdentifier, withDuckDB } from '../data/duckdbConnection.js';
 
 export type FeatureValue = number | string | boolean | null;

@@ -20,7 +20,8 @@ import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../
 import type { LabelNoiseMethod } from '../activities/filterLabelNoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
-import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
+import { fileSha256 } from '../data/inputSources.js';
+import { readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
 import { validateTargets } from '../core/sampling/adaptiveSample.js';
 import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';

@@ -5,22 +5,9 @@
 import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import {
-  checkedLabelClasses,
-  describeLabelledSource,
-  describeSource,
-  firstTextValue,
-  fileSha256,
-  firstMatchingRow,
-  formatOf,
-  isGlob,
-  missingValueCondition,
-  numericType,
-  positiveCondition,
-  requireFile,
-  tableSource,
-  withReadErrors,
-} from './datasetReader.js';
+import { checkedLabelClasses, describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { describeSource, fileSha256, formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
+import { firstTextValue, numericType } from './columnTypes.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { positiveSql } from './positiveScan.js';

@@ -7,18 +7,9 @@ import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
 import { appendTableColumns } from './datasetWriter.js';
-import {
-  badWeightError,
-  copyWeights,
-  describeLabelledSource,
-  fillChunk,
-  formatOf,
-  missingFeatureError,
-  nextChunk,
-  positiveCondition,
-  tableSource,
-  withReadErrors,
-} from './datasetReader.js';
+import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
+import { describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { formatOf, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
 
 /** What makes a row positive: a label value, or a SQL predicate over the row's columns (e.g. `revenue >= 1000`). */

@@ -4,7 +4,7 @@
 
 import type { BlockFeatureSummary } from '../core/sampling/rowOrder.js';
 import type { RowIdSample, RowIdSampler, RowIdSamplerCheckpoint } from '../core/sampling/rowIdSamplers.js';
-import { formatOf, tableSource, withReadErrors } from './datasetReader.js';
+import { formatOf, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
 import { scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
 

@@ -12,7 +12,7 @@ import {
 } from '../core/sampling/rowIdSamplers.js';
 import { fetchRowsById, scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
 import { chooseSamplingOrder, type SamplingOrderChoice } from './samplingOrder.js';
-import { describeColumns } from './datasetReader.js';
+import { describeColumns } from './inputSources.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 

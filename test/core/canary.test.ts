@@ -27,8 +27,10 @@ describe('requestBucket and canaryArm', () => {
   it('is a stable function of the id alone', () => {
     // sha256("req-1") = 9456bdfa12ea…; its first 6 bytes over 2^48, computed independently with Python's hashlib.
     expect(requestBucket('req-1')).toBeCloseTo(0.5794485793621007, 15);
-    expect(requestBucket('req-1')).toBe(requestBucket('req-1'));
-    expect(requestBucket('req-2')).not.toBe(requestBucket('req-1'));
+    // Exact: 6 bytes fit a double's 53-bit mantissa, so the bucket is the integer over 2^48 with no rounding.
+    expect(requestBucket('req-1')).toBe(0x9456bdfa12ea / 2 ** 48);
+    // sha256("req-2") = a697f8b99a46…, computed the same way.
+    expect(requestBucket('req-2')).toBe(0xa697f8b99a46 / 2 ** 48);
     for (const id of ids.slice(0, 100)) {
       const b = requestBucket(id);
       expect(b).toBeGreaterThanOrEqual(0);

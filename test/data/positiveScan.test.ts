@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSeed, seededRandom } from '../../core/random.js';
 import { AdaptiveSampler } from '../../core/sampling/adaptiveSample.js';
 import { createRowIdSampler, resumeRowIdSampler, type RowIdSampler } from '../../core/sampling/rowIdSamplers.js';
-import { scanLabelledBatches } from '../../data/datasetReader.js';
+import { scanLabelledBatches } from '../../data/labelledBatchScan.js';
 import { fetchRowsById, fileRowCounts, planShards, scanPositives, type ScanSegment } from '../../data/positiveScan.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readLabelledDataset, scanLabelledBatches } from '../../data/datasetReader.js';
+import { readLabelledDataset } from '../../data/datasetReader.js';
+import { scanLabelledBatches } from '../../data/labelledBatchScan.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
 import { failure } from '../support/invalidInputFailure.js';
 

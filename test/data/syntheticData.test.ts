@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { describeColumns, fileSha256, readLabelledDataset, scanLabelledBatches } from '../../data/datasetReader.js';
+import { describeColumns, fileSha256 } from '../../data/inputSources.js';
+import { readLabelledDataset } from '../../data/datasetReader.js';
+import { scanLabelledBatches } from '../../data/labelledBatchScan.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 
 let dir: string;
@@ -41,7 +43,12 @@ describe('generateSyntheticDataset', () => {
     const mean = (cls: number, col: number) => {
       let s = 0;
       let n = 0;
-      for (let i = 0; i < d.rows; i++) if (d.data.y[i] === cls) (s += d.data.x.values[i * 10 + col]!), n++;
+      for (let i = 0; i < d.rows; i++) {
+        if (d.data.y[i] === cls) {
+          s += d.data.x.values[i * 10 + col]!;
+          n++;
+        }
+      }
       return s / n;
     };
     // Shift per informative feature is 2.1 / sqrt(4) = 1.05; noise features are not shifted.

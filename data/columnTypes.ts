@@ -1,0 +1,52 @@
+// What a column's DuckDB type allows: which types are numbers, where a text column first holds a non-number,
+// the SQL for a missing value of a type, and the categories of a declared categorical column.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { sqlIdentifier, toNumber } from './duckdbConnection.js';
+
+/** Most categories a declared categorical column may have before one-hot encoding is refused. */
+const maxCategories = 1000;
+
+/** DuckDB types read as numbers (BOOLEAN as 0/1); any other feature type must be declared categorical. */
+export const numericType = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
+
+/**
+ * Where a text column first holds something that is not a number, as ` (first non-numeric value "abc" at data
+ * row 1701)`: a column of numbers read as text because of one stray value is then fixed in one edit.
+ */
+export async function firstTextValue(connection: DuckDBConnection, source: string, column: string): Promise<string> {
+  const col = sqlIdentifier(column);
+  const rows = (
+    await connection.runAndReadAll(
+      `SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`,
+    )
+  ).getRowsJS();
+  const first = rows[0];
+  if (!first) return '';
+  const text = String(first[1]);
+  return ` (first non-numeric value ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} at data row ${toNumber(first[0])})`;
+}
+
+/** SQL that is true where a value is missing: null, empty text, or NaN for floating columns. */
+export function missingValueCondition(column: string, type: string): string {
+  if (type === 'VARCHAR') return `(${column} IS NULL OR ${column} = '')`;
+  if (type === 'FLOAT' || type === 'DOUBLE') return `(${column} IS NULL OR isnan(${column}))`;
+  return `(${column} IS NULL)`;
+}
+
+/** The distinct non-empty values of a declared categorical column, sorted; more than {@link maxCategories} is bad input. */
+export async function categoriesOf(connection: DuckDBConnection, source: string, path: string, name: string): Promise<string[]> {
+  const text = `CAST(${sqlIdentifier(name)} AS VARCHAR)`;
+  const reader = await connection.runAndReadAll(
+    `SELECT DISTINCT ${text} AS v FROM ${source} WHERE ${text} IS NOT NULL AND ${text} <> '' LIMIT ${maxCategories + 1}`,
+  );
+  const values = reader.getRowsJS().map((r) => String(r[0]));
+  if (values.length > maxCategories) {
+    throw new InvalidInputError(
+      `categorical column "${name}"`,
+      `categorical column "${name}" in ${path} has more than ${maxCategories} distinct values, expected a few categories to one-hot encode; drop it from --categorical and --features, or bucket it first`,
+    );
+  }
+  return values.sort((p, q) => (p < q ? -1 : p > q ? 1 : 0));
+}

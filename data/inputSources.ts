@@ -1,0 +1,117 @@
+// Opens input files as DuckDB table sources: the format from the extension, the file's presence, globs, the
+// read_csv/read_parquet source text, the columns it has, and DuckDB's read failures as InvalidInputError.
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { readDatasetArrow } from './arrowDataset.js';
+import { sqlString, withDuckDB } from './duckdbConnection.js';
+
+export interface ColumnDescription {
+  name: string;
+  /** DuckDB type as DuckDB spells it: `DOUBLE`, `BIGINT`, `VARCHAR`, `DECIMAL(10,2)`. */
+  type: string;
+}
+
+export type TableFormat = 'csv' | 'parquet';
+
+/** Column names and DuckDB types of a CSV or Parquet file. */
+export async function describeColumns(path: string): Promise<ColumnDescription[]> {
+  const format = formatOf(path);
+  await requireFile(path);
+  if (format === 'arrow') {
+    const d = await readDatasetArrow(path);
+    return [
+      ...d.featureNames.map((name) => ({ name, type: 'DOUBLE' })),
+      { name: d.labelName, type: 'UTINYINT' },
+      ...Object.entries(d.extra).map(([name, a]) => ({ name, type: a instanceof Int32Array ? 'INTEGER' : a instanceof Uint8Array ? 'BOOLEAN' : 'DOUBLE' })),
+    ];
+  }
+  return withReadErrors(path, () => withDuckDB((connection) => describeSource(connection, tableSource(format, [path]))));
+}
+
+/** SHA-256 of a file's bytes, hex, read as a stream. */
+export async function fileSha256(path: string): Promise<string> {
+  await requireFile(path);
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  return hash.digest('hex');
+}
+
+/** The SQL table function reading `paths` (files or globs). */
+export function tableSource(format: TableFormat, paths: string[]): string {
+  const list = paths.length === 1 ? sqlString(paths[0]!) : `[${paths.map(sqlString).join(', ')}]`;
+  return format === 'parquet' ? `read_parquet(${list})` : `read_csv(${list})`;
+}
+
+export function formatOf(path: string): TableFormat | 'arrow' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.parquet') return 'parquet';
+  if (ext === '.arrow') return 'arrow';
+  throw new InvalidInputError(`file ${path}`, `cannot tell the format of ${path} from its extension "${ext}"; expected .csv, .parquet or .arrow`);
+}
+
+export async function requireFile(path: string): Promise<void> {
+  let bytes: number;
+  try {
+    await access(path);
+    bytes = (await stat(path)).size;
+  } catch {
+    throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path (it is resolved from ${process.cwd()})`);
+  }
+  if (bytes === 0) {
+    throw new InvalidInputError(`file ${path}`, `input file ${path} is empty (0 bytes); expected a CSV file with a header row and data rows, or a Parquet file`);
+  }
+}
+
+export function isGlob(path: string): boolean {
+  return /[*?[]/.test(path);
+}
+
+export async function describeSource(connection: DuckDBConnection, source: string): Promise<ColumnDescription[]> {
+  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+  const columns = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  await rejectDuplicateHeader(connection, source, columns);
+  return columns;
+}
+
+/**
+ * DuckDB's CSV reader renames a repeated header name (`a,a` reads as `a`, `a_1`), so a file with two columns of
+ * one name would train on a column the user never named. The raw header row is compared with the names read.
+ */
+async function rejectDuplicateHeader(connection: DuckDBConnection, source: string, columns: ColumnDescription[]): Promise<void> {
+  const csv = /^read_csv\((.*)\)$/s.exec(source);
+  if (!csv) return;
+  const raw = (await connection.runAndReadAll(`SELECT * FROM read_csv(${csv[1]}, header = false, all_varchar = true) LIMIT 1`)).getRowsJS()[0];
+  if (!raw || raw.length !== columns.length) return;
+  const header = raw.map((v) => (v === null ? '' : String(v)));
+  // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffix.
+  const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+$/.test(name.slice(h.length + 1)));
+  if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) {
+      const what = /^'(.*)'$/.exec(csv[1]!)?.[1]?.replaceAll("''", "'") ?? 'the input';
+      throw new InvalidInputError(`column "${h}"`, `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`);
+    }
+    seen.add(h);
+  }
+}
+
+/** Run a read and turn DuckDB's complaints about the file's content into InvalidInputError naming it. */
+export async function withReadErrors<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof InvalidInputError || !(err instanceof Error)) throw err;
+    const message = err.message.split('\n')[0] ?? err.message;
+    if (/^(Invalid Input Error|Conversion Error)/.test(message) || /No files found that match/.test(message)) {
+      throw new InvalidInputError(`file ${what}`, `could not read ${what}: ${message}; check that it is a well-formed CSV or Parquet file`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,138 @@
+// The label column checked and read as classes: it exists, no row lacks it, it has two classes (or a chosen
+// positive), which value is positive, and the SQL that tells a positive row.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { numericType, missingValueCondition } from './columnTypes.js';
+import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
+import { describeSource } from './inputSources.js';
+import { nextChunk } from './resultChunks.js';
+
+/** Columns of `source` and the label's type; an unknown label column is bad input listing what is there. */
+export async function describeLabelledSource(connection: DuckDBConnection, source: string, what: string, label: string) {
+  const columns = await describeSource(connection, source);
+  const byName = new Map(columns.map((c) => [c.name, c.type]));
+  const available = columns.map((c) => c.name).join(', ');
+  const labelType = byName.get(label);
+  // Before any column check: a CSV with a header alone reads as text columns, which would be blamed instead.
+  if ((await connection.runAndReadAll(`SELECT 1 FROM ${source} LIMIT 1`)).getRowsJS().length === 0) {
+    throw new InvalidInputError(`file ${what}`, `${what} has no data rows (only a header: ${available}); expected at least one labelled row`);
+  }
+  if (labelType === undefined) {
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" not found in ${what}; available columns: ${available}. Pass --label with one of them`,
+    );
+  }
+  return { columns, byName, available, labelType };
+}
+
+/** Class counts of the label, checked: some rows, no missing label, two classes or a chosen positive. */
+export async function checkedLabelClasses(
+  connection: DuckDBConnection,
+  source: string,
+  what: string,
+  label: string,
+  labelType: string,
+  requestedPositive: string | undefined,
+): Promise<{ counts: LabelCounts; positive: string; negatives: string[] }> {
+  const labelBad = missingValueCondition(sqlIdentifier(label), labelType);
+  const counts = await labelCounts(connection, source, label, labelBad);
+  if (counts.rows === 0) throw new InvalidInputError(`file ${what}`, `${what} has no data rows; expected at least one labelled row`);
+  if (counts.missing > 0) {
+    const row = await firstMatchingRow(connection, source, labelBad);
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" in ${what} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
+    );
+  }
+  return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
+}
+
+/** SQL that is true where the label equals `positive`, comparing numbers as numbers (so "1" matches 1.0). */
+export function positiveCondition(column: string, type: string, positive: string): string {
+  const asNumber = Number(positive);
+  if (numericType.test(type) && type !== 'BOOLEAN' && positive.trim() !== '' && Number.isFinite(asNumber)) {
+    return `(CAST(${column} AS DOUBLE) = ${asNumber})`;
+  }
+  return `(CAST(${column} AS VARCHAR) = ${sqlString(positive)})`;
+}
+
+export interface LabelCounts {
+  rows: number;
+  missing: number;
+  /** Present class value (as text) → count, sorted by value. */
+  classes: Array<{ value: string; count: number }>;
+}
+
+export async function labelCounts(connection: DuckDBConnection, source: string, label: string, bad: string): Promise<LabelCounts> {
+  const reader = await connection.runAndReadAll(
+    `SELECT CASE WHEN ${bad} THEN NULL ELSE CAST(${sqlIdentifier(label)} AS VARCHAR) END AS v, count(*) AS n FROM ${source} GROUP BY 1 ORDER BY 1`,
+  );
+  let rows = 0;
+  let missing = 0;
+  const classes: LabelCounts['classes'] = [];
+  for (const [v, n] of reader.getRowsJS()) {
+    const count = toNumber(n);
+    rows += count;
+    if (v === null) missing += count;
+    else classes.push({ value: String(v), count });
+  }
+  return { rows, missing, classes };
+}
+
+/** 1-based data row of the first row where `condition` holds, streaming a single boolean column. */
+export async function firstMatchingRow(connection: DuckDBConnection, source: string, condition: string): Promise<number> {
+  const result = await connection.stream(`SELECT ${condition} FROM ${source}`);
+  let offset = 0;
+  for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+    const v = chunk.getColumnVector(0);
+    for (let i = 0; i < chunk.rowCount; i++) if (v.getItem(i) === true) return offset + i + 1;
+    offset += chunk.rowCount;
+  }
+  return -1;
+}
+
+export function choosePositive(
+  label: string,
+  classes: LabelCounts['classes'],
+  requested: string | undefined,
+): { positive: string; negatives: string[] } {
+  const values = classes.map((c) => c.value);
+  if (classes.length === 1) {
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" has only one class (${values[0]}); a classifier needs rows of both classes: check --label and the input file`,
+    );
+  }
+  let positive: string;
+  if (requested !== undefined) {
+    const match = values.find((v) => v === requested) ?? values.find((v) => sameNumber(v, requested));
+    if (match === undefined) {
+      throw new InvalidInputError(
+        '--positive',
+        `--positive "${requested}" is not a value of label column "${label}"; its values are: ${values.join(', ')}. Pass one of them`,
+      );
+    }
+    positive = match;
+  } else if (classes.length > 2) {
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" has ${classes.length} classes (${values.slice(0, 10).join(', ')}${classes.length > 10 ? ', …' : ''}), expected 2; pass --positive VALUE to choose the positive class (all others become negative)`,
+    );
+  } else {
+    const [a, b] = classes as [LabelCounts['classes'][0], LabelCounts['classes'][0]];
+    const pair = [a.value.toLowerCase(), b.value.toLowerCase()];
+    if (pair[0] === 'false' && pair[1] === 'true') positive = b.value;
+    else if (sameNumber(a.value, '0') && sameNumber(b.value, '1')) positive = b.value;
+    else positive = a.count < b.count ? a.value : b.value;
+  }
+  return { positive, negatives: values.filter((v) => v !== positive) };
+}
+
+/** Whether two texts are the same finite number (`1` and `1.0`); empty text is no number. */
+export function sameNumber(a: string, b: string): boolean {
+  if (a.trim() === '' || b.trim() === '') return false;
+  const x = Number(a);
+  return Number.isFinite(x) && x === Number(b);
+}

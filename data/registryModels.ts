@@ -1,0 +1,130 @@
+// Models in the registry: their records, the champion and challenger aliases, and the promotions and rollbacks
+// that moved the champion.
+
+import { checkResourceName } from '../core/resourceName.js';
+import { toNumber } from './duckdbConnection.js';
+import { selectRows, stringOr, type RegistryConnection } from './registryConnection.js';
+
+export type ModelAlias = 'champion' | 'challenger';
+
+export interface ModelRecord {
+  modelSha256: string;
+  modelName: string;
+  runId: string;
+  uri: string;
+  /** e.g. `logreg`, `forest`. */
+  kind: string;
+  threshold: number;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface ChampionRecord extends ModelRecord {
+  /** When the alias last moved, ISO 8601. */
+  updatedAt: string;
+}
+
+export function recordModel(db: RegistryConnection, m: ModelRecord): Promise<void> {
+  return db.write(async (c) => {
+    await c.run(`INSERT INTO models VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (model_sha256) DO NOTHING`, [
+      m.modelSha256,
+      m.modelName,
+      m.runId,
+      m.uri,
+      m.kind,
+      m.threshold,
+      m.createdAt,
+    ]);
+  });
+}
+
+/** A model's own record (any alias or none). */
+export function model(db: RegistryConnection, modelSha256: string): Promise<ModelRecord | undefined> {
+  return db.read(async (c) => {
+    const rows = await selectRows(c, `SELECT * FROM models WHERE model_sha256 = $1`, [modelSha256]);
+    const r = rows[0];
+    if (r === undefined) return undefined;
+    return {
+      modelSha256: String(r.model_sha256),
+      modelName: String(r.model_name),
+      runId: stringOr(r.run_id, ''),
+      uri: String(r.uri),
+      kind: stringOr(r.kind, ''),
+      threshold: r.threshold === null ? Number.NaN : toNumber(r.threshold),
+      createdAt: stringOr(r.created_at, ''),
+    };
+  });
+}
+
+/** Point an alias at a model (e.g. the challenger under canary). */
+export function setAlias(db: RegistryConnection, modelName: string, alias: ModelAlias, modelSha256: string, at: string = new Date().toISOString()): Promise<void> {
+  return db.write(async (c) => {
+    await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, $2, $3, $4)`, [modelName, alias, modelSha256, at]);
+  });
+}
+
+/**
+ * Make `modelSha256` the champion of `modelName` and record the promotion, in one transaction.
+ * Promoting the current champion again is a no-op, so a retried activity changes nothing.
+ */
+export function promote(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string = new Date().toISOString()): Promise<void> {
+  return moveChampion(db, modelName, modelSha256, runId, at, 'promote');
+}
+
+/** Put `modelSha256` (usually the previous champion) back as champion, recorded as a rollback. */
+export function rollback(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string = new Date().toISOString()): Promise<void> {
+  return moveChampion(db, modelName, modelSha256, runId, at, 'rollback');
+}
+
+/** The current champion, with its model record, or undefined when there is none. */
+export function champion(db: RegistryConnection, modelName: string): Promise<ChampionRecord | undefined> {
+  return db.read(async (c) => {
+    const rows = await selectRows(
+      c,
+      `SELECT a.model_sha256, a.updated_at, m.model_name, m.run_id, m.uri, m.kind, m.threshold, m.created_at
+       FROM aliases a LEFT JOIN models m ON m.model_sha256 = a.model_sha256
+       WHERE a.model_name = $1 AND a.alias = 'champion'`,
+      [modelName],
+    );
+    const r = rows[0];
+    if (r === undefined) return undefined;
+    return {
+      modelSha256: String(r.model_sha256),
+      modelName,
+      runId: stringOr(r.run_id, ''),
+      uri: stringOr(r.uri, ''),
+      kind: stringOr(r.kind, ''),
+      threshold: r.threshold === null ? Number.NaN : toNumber(r.threshold),
+      createdAt: stringOr(r.created_at, ''),
+      updatedAt: stringOr(r.updated_at, ''),
+    };
+  });
+}
+
+/** Promotions and rollbacks of a model, oldest first. */
+export function promotions(db: RegistryConnection, modelName: string): Promise<Array<{ fromSha256: string | null; toSha256: string; runId: string; at: string; kind: string }>> {
+  return db.read(async (c) => {
+    const rows = await selectRows(c, `SELECT * FROM promotions WHERE model_name = $1 ORDER BY "at", kind`, [modelName]);
+    return rows.map((r) => ({
+      fromSha256: r.from_sha256 === null ? null : String(r.from_sha256),
+      toSha256: String(r.to_sha256),
+      runId: String(r.run_id),
+      at: String(r.at),
+      kind: String(r.kind),
+    }));
+  });
+}
+
+function moveChampion(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string, kind: 'promote' | 'rollback'): Promise<void> {
+  checkResourceName(modelName, 'model name');
+  return db.write(async (c) => {
+    await db.inTransaction(c, async () => {
+      const current = await selectRows(c, `SELECT model_sha256 FROM aliases WHERE model_name = $1 AND alias = 'champion'`, [modelName]);
+      const from = current[0] === undefined ? null : String(current[0].model_sha256);
+      if (from === modelSha256) return;
+      await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, 'champion', $2, $3)`, [modelName, modelSha256, at]);
+      await c.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [modelName, modelSha256]);
+      await c.run(`INSERT INTO promotions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [modelName, from, modelSha256, runId, at, kind]);
+    });
+  });
+}
