@@ -4,8 +4,8 @@
 
 import { availableParallelism } from 'node:os';
 import { InvalidInputError } from '../invalidInputError.js';
-import { DISTANCE_KERNEL_WASM_BASE64 } from './distanceKernelWasm.js';
-import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
+import { distanceKernel } from './wasmKernelModules.js';
+import { wasm, type WasmMemory } from './webAssemblyApi.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertNeighbourCount, assertPointQuery, assertRowIds } from './neighborIndex.js';
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
@@ -66,12 +66,6 @@ interface Float32Kernel {
 }
 
 const UNIT_ROUNDOFF_F32 = 2 ** -24;
-let kernelModule: WasmModule | undefined;
-
-function kernel(): WasmModule {
-  kernelModule ??= new wasm.Module(Buffer.from(DISTANCE_KERNEL_WASM_BASE64, 'base64'));
-  return kernelModule;
-}
 
 /** Arguments of the float32 kernel's `search` export. */
 const SEARCH_ARITY = 14;
@@ -356,7 +350,7 @@ export class ExactNeighborIndex implements NeighborIndex {
     for (let r = rows; r < this.panels * 8; r++) f32[norms + r] = Infinity;
     const fMax = Math.fround(maxNorm);
     // Squared norms that overflow float32 leave every query to the float64 scan.
-    this.float32 = { memory, pool: new WasmKernelPool(kernel(), memory, 'search', this.threads), normsAt, dataBytes, maxNorm: fMax, usable: Number.isFinite(fMax) && fMax < 1e30 };
+    this.float32 = { memory, pool: new WasmKernelPool(distanceKernel(), memory, 'search', this.threads), normsAt, dataBytes, maxNorm: fMax, usable: Number.isFinite(fMax) && fMax < 1e30 };
     return this.float32;
   }
 

@@ -2,7 +2,7 @@
 // quantisation of rows (centre, scale and bound), and the grouped list scan shared out to threads.
 
 import { InvalidInputError } from '../invalidInputError.js';
-import { integerDistanceKernel } from './integerDistanceKernelWasm.js';
+import { integerDistanceKernel } from './wasmKernelModules.js';
 import type { MatrixValues } from './neighborIndex.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { alignTo64, forEachStagedBlock, growWasmMemory, WASM_MAX_PAGES } from './wasmMemory.js';
