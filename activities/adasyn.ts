@@ -4,7 +4,8 @@
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
-import { adasyn, appendSynthetic, lineageColumns, syntheticWeights } from '../core/oversample/adasyn.js';
+import { adasyn } from '../core/oversample/adasyn.js';
+import { appendSynthetic, lineageColumns, syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ArtifactRef, NeighborSearch, StageSummary } from '../workflows/contract.js';

@@ -4,7 +4,9 @@
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
 import { confidenceBasedPerformance } from '../core/drift/confidenceBasedPerformance.js';
-import { buildDriftReference, driftReport, type DriftOptions, type DriftReference, type DriftReport } from '../core/drift/driftReport.js';
+import type { DriftOptions } from '../core/drift/driftOptions.js';
+import { buildDriftReference, type DriftReference } from '../core/drift/driftReference.js';
+import { driftReport, type DriftReport } from '../core/drift/driftReport.js';
 import type { ReferencePerformance } from '../core/drift/performanceDrift.js';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';

@@ -2,7 +2,7 @@
 // `rareflow fit` all resolve their spec here, and every field is checked with an error naming it.
 
 import { readFileSync } from 'node:fs';
-import { resolveCanaryCriteria } from '../core/canary/canaryAnalysis.js';
+import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';

@@ -1,7 +1,7 @@
 // ADASYN's lineage as output columns of `rareflow adasyn`: which rows are synthetic, and the seed row, neighbour row
 // and step each synthetic row was interpolated from (x = x[_seed_row] + _gap · (x[_neighbor_row] − x[_seed_row])).
 
-import { lineageColumns, type AdasynLineage } from '../core/oversample/adasyn.js';
+import { lineageColumns, type AdasynLineage } from '../core/oversample/syntheticLineage.js';
 import type { ExtraTableColumn } from './datasetWriter.js';
 
 /** The lineage column names, in output order. */

@@ -35,6 +35,9 @@
 import { InvalidInputError } from '../invalidInputError.js';
 import { describeValue } from './canarySteps.js';
 import { wilsonInterval, Z_95 } from '../metrics/intervals.js';
+import { resolveCanaryCriteria, type CanaryCriteria } from './canaryCriteria.js';
+import { fmt, gMeanNonInferiority, nonInferiority, notJudged } from './nonInferiority.js';
+import { checkCount } from './proportionDifference.js';
 
 /** One arm's traffic in the observation window, aggregated by the caller. */
 export interface ArmWindow {
@@ -46,71 +49,6 @@ export interface ArmWindow {
   latencyP99Ms: number | null;
   /** Confusion counts of the requests that have feedback (true labels), positive = rare class. */
   confusion: { tp: number; fn: number; fp: number; tn: number };
-}
-
-export interface CanaryCriteria {
-  /**
-   * Challenger requests in the window before the error-rate and latency guards are judged.
-   * @default 50
-   */
-  minRequestsForGuards: number;
-  /**
-   * Largest allowed challenger error rate (fraction of requests), compared with the lower end of its
-   * 95% Wilson interval.
-   * @default 0.01
-   */
-  maxErrorRate: number;
-  /**
-   * Largest allowed increase of the challenger error rate over the champion's (absolute, fraction of requests).
-   * @default 0.01
-   */
-  maxErrorRateIncrease: number;
-  /**
-   * Largest allowed challenger p99 latency, in ms.
-   * @default 50
-   */
-  maxLatencyP99Ms: number;
-  /**
-   * Largest allowed ratio of challenger p99 to champion p99 (plus 1 ms of slack).
-   * @default 2
-   */
-  maxLatencyRatio: number;
-  /**
-   * Labelled positives (tp + fn) each arm needs before recall and precision are compared.
-   * @default 20
-   */
-  minLabelledPositives: number;
-  /**
-   * Labelled negatives (fp + tn) each arm needs before specificity is compared.
-   * @default 100
-   */
-  minLabelledNegatives: number;
-  /**
-   * One-sided error level of each non-inferiority bound; the reported interval is two-sided 1 − 2·alpha.
-   * @default 0.05
-   */
-  alpha: number;
-  /**
-   * Non-inferiority margin on positive (minority) recall, absolute.
-   * @default 0.05
-   */
-  maxRecallDrop: number;
-  /**
-   * Guard margin on negative recall (specificity), absolute: only a specificity shown lower by more fails.
-   * @default 0.25
-   */
-  maxSpecificityDrop: number;
-  /**
-   * Guard margin on positive precision, absolute: only a precision shown lower by more fails.
-   * @default 1 (off)
-   */
-  maxPrecisionDrop: number;
-  /**
-   * Non-inferiority margin on G-mean, absolute. A tighter margin needs many more labelled positives per arm
-   * (about 1,300 for 0.02 at recall 0.8, against about 200 for 0.05).
-   * @default 0.05
-   */
-  gMeanTolerance: number;
 }
 
 export type CanaryDecision = 'promote' | 'rollback' | 'insufficient-evidence';
@@ -148,118 +86,6 @@ export interface CanaryAnalysis {
   checks: CanaryCheck[];
   arms: Record<'champion' | 'challenger', ArmSummary>;
   criteria: CanaryCriteria;
-}
-
-export function defaultCanaryCriteria(): CanaryCriteria {
-  return {
-    minRequestsForGuards: 50,
-    maxErrorRate: 0.01,
-    maxErrorRateIncrease: 0.01,
-    maxLatencyP99Ms: 50,
-    maxLatencyRatio: 2,
-    minLabelledPositives: 20,
-    minLabelledNegatives: 100,
-    alpha: 0.05,
-    maxRecallDrop: 0.05,
-    maxSpecificityDrop: 0.25,
-    maxPrecisionDrop: 1,
-    gMeanTolerance: 0.05,
-  };
-}
-
-const CRITERIA_RULES: Record<keyof CanaryCriteria, { expected: string; ok: (v: number) => boolean }> = {
-  minRequestsForGuards: { expected: 'an integer ≥ 1 (requests)', ok: (v) => Number.isInteger(v) && v >= 1 },
-  maxErrorRate: { expected: 'a number in [0, 1] (fraction of requests)', ok: (v) => v >= 0 && v <= 1 },
-  maxErrorRateIncrease: { expected: 'a number in [0, 1] (fraction of requests)', ok: (v) => v >= 0 && v <= 1 },
-  maxLatencyP99Ms: { expected: 'a number > 0 (ms)', ok: (v) => v > 0 },
-  maxLatencyRatio: { expected: 'a number ≥ 1', ok: (v) => v >= 1 },
-  minLabelledPositives: { expected: 'an integer ≥ 1', ok: (v) => Number.isInteger(v) && v >= 1 },
-  minLabelledNegatives: { expected: 'an integer ≥ 1', ok: (v) => Number.isInteger(v) && v >= 1 },
-  alpha: { expected: 'a number in (0, 0.5), e.g. 0.05 for a 90% two-sided interval', ok: (v) => v > 0 && v < 0.5 },
-  maxRecallDrop: { expected: 'a number in [0, 1]', ok: (v) => v >= 0 && v <= 1 },
-  maxSpecificityDrop: { expected: 'a number in [0, 1]', ok: (v) => v >= 0 && v <= 1 },
-  maxPrecisionDrop: { expected: 'a number in [0, 1]', ok: (v) => v >= 0 && v <= 1 },
-  gMeanTolerance: { expected: 'a number in [0, 1]', ok: (v) => v >= 0 && v <= 1 },
-};
-const CRITERIA_KEYS = Object.keys(CRITERIA_RULES) as (keyof CanaryCriteria)[];
-
-
-/**
- * Canary criteria from an already JSON-parsed object (a pipeline spec's `canary.criteria`, say): absent fields
- * take their defaults, unknown fields and bad values throw an `InvalidInputError` naming `${source}.${field}`,
- * what was expected and what was got. `undefined` gives the defaults.
- */
-export function resolveCanaryCriteria(raw: unknown, source: string): CanaryCriteria {
-  const criteria = defaultCanaryCriteria();
-  if (raw === undefined) return criteria;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(source, `${source}: expected an object of canary criteria (one of ${CRITERIA_KEYS.join(', ')}), got ${describeValue(raw)}`);
-  }
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const field = `${source}.${key}`;
-    const rule = (CRITERIA_RULES as Record<string, { expected: string; ok: (v: number) => boolean } | undefined>)[key];
-    if (rule === undefined) {
-      throw new InvalidInputError(field, `${field}: expected a known canary criterion (one of ${CRITERIA_KEYS.join(', ')}), got an unknown field`);
-    }
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || !rule.ok(value)) {
-      throw new InvalidInputError(field, `${field}: expected ${rule.expected}, got ${describeValue(value)}`);
-    }
-    criteria[key as keyof CanaryCriteria] = value;
-  }
-  return criteria;
-}
-
-// Acklam's rational approximation of the standard-normal quantile (relative error < 1.2e-9).
-const ACKLAM_A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-const ACKLAM_B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-const ACKLAM_C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-
-/** z with Φ(z) = p, for p in (0, 1). */
-function normalQuantile(p: number): number {
-  const [a0, a1, a2, a3, a4, a5] = ACKLAM_A as [number, number, number, number, number, number];
-  const [b0, b1, b2, b3, b4] = ACKLAM_B as [number, number, number, number, number];
-  const [c0, c1, c2, c3, c4, c5] = ACKLAM_C as [number, number, number, number, number, number];
-  const [d0, d1, d2, d3] = ACKLAM_D as [number, number, number, number];
-  const tail = (q: number): number => (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
-  const pLow = 0.02425;
-  if (p < pLow) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - pLow) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
-}
-
-function checkCount(value: unknown, name: string, max?: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || (max !== undefined && value > max)) {
-    const expected = max === undefined ? 'an integer ≥ 0' : `an integer in [0, ${max}]`;
-    throw new InvalidInputError(name, `${name}: expected ${expected}, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/**
- * Newcombe's hybrid score interval for p1 − p2 (Newcombe 1998, method 10), from the Wilson intervals
- * (l1, u1), (l2, u2) at z = Φ⁻¹(1 − alpha): [δ − √((p1 − l1)² + (u2 − p2)²), δ + √((u1 − p1)² + (p2 − l2)²)].
- * `alpha` is one-sided per bound, so alpha = 0.025 gives the 95% two-sided interval. Null when n1 or n2 is 0.
- */
-export function newcombeDifferenceInterval(x1: number, n1: number, x2: number, n2: number, alpha: number): [number, number] | null {
-  checkCount(n1, 'n1');
-  checkCount(x1, 'x1', n1);
-  checkCount(n2, 'n2');
-  checkCount(x2, 'x2', n2);
-  if (typeof alpha !== 'number' || !(alpha > 0 && alpha < 0.5)) {
-    throw new InvalidInputError('alpha', `alpha: expected a number in (0, 0.5) (one-sided error level), got ${describeValue(alpha)}`);
-  }
-  if (n1 === 0 || n2 === 0) return null;
-  const z = normalQuantile(1 - alpha);
-  const [l1, u1] = wilsonInterval(x1, n1, z)!;
-  const [l2, u2] = wilsonInterval(x2, n2, z)!;
-  const p1 = x1 / n1;
-  const p2 = x2 / n2;
-  const delta = p1 - p2;
-  return [delta - Math.hypot(p1 - l1, u2 - p2), delta + Math.hypot(u1 - p1, p2 - l2)];
 }
 
 function validateArm(raw: unknown, arm: 'champion' | 'challenger'): ArmWindow {
@@ -307,105 +133,6 @@ function summarise(w: ArmWindow): ArmSummary {
     positivePrecision: ratio(tp, tp + fp),
     negativePrecision: ratio(tn, tn + fn),
     gMean: positiveRecall === null || negativeRecall === null ? null : Math.sqrt(positiveRecall * negativeRecall),
-  };
-}
-
-/** Up to 3 decimals, trailing zeros dropped, with a true minus sign for reading. */
-function fmt(value: number): string {
-  const text = Number.isInteger(value) ? String(value) : Math.abs(value) >= 0.001 ? value.toFixed(3).replace(/\.?0+$/, '') : value.toPrecision(2);
-  return text === '-0' ? '0' : text.replace(/^-/, '−');
-}
-
-type Verdict = 'non-inferior' | 'inferior' | 'inconclusive';
-
-/** A non-inferiority comparison of a proportion x/n between the arms (challenger first). */
-function nonInferiority(
-  name: string,
-  label: string,
-  challenger: [number, number],
-  champion: [number, number],
-  margin: number,
-  alpha: number,
-  inconclusiveBlocks: boolean,
-): { check: CanaryCheck; verdict: Verdict | null } {
-  const threshold = -margin;
-  const [xc, nc] = challenger;
-  const [xh, nh] = champion;
-  const interval = newcombeDifferenceInterval(xc, nc, xh, nh, alpha);
-  if (interval === null) {
-    const missing = nc === 0 ? 'challenger' : 'champion';
-    return {
-      check: { name, passed: null, value: null, threshold, detail: `${label} not judged: undefined for the ${missing} (no labelled requests in its denominator)` },
-      verdict: null,
-    };
-  }
-  const pc = xc / nc;
-  const ph = xh / nh;
-  const d = pc - ph;
-  const level = `${fmt((1 - 2 * alpha) * 100)}%`;
-  const head = `challenger ${label} ${fmt(pc)} vs champion ${fmt(ph)}: difference ${fmt(d)}, ${level} interval [${fmt(interval[0])}, ${fmt(interval[1])}]`;
-  let verdict: Verdict;
-  let detail: string;
-  if (interval[0] > threshold) {
-    verdict = 'non-inferior';
-    detail = `${head}, above the ${fmt(threshold)} margin (non-inferior)`;
-  } else if (interval[1] < threshold) {
-    verdict = 'inferior';
-    detail = `${head}, below the ${fmt(threshold)} margin`;
-  } else {
-    verdict = 'inconclusive';
-    detail = `${head}, straddles the ${fmt(threshold)} margin: inconclusive${inconclusiveBlocks ? ', more labelled traffic needed' : ' (does not block)'}`;
-  }
-  const passed = verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null;
-  return { check: { name, passed, value: d, threshold, interval, detail }, verdict };
-}
-
-/**
- * G-mean non-inferiority: d = G_challenger − G_champion with a delta-method interval. For one arm,
- * Var(G) ≈ s(1 − r)/(4·n₊) + r(1 − s)/(4·n₋) with r the positive recall over n₊ labelled positives and s the
- * specificity over n₋ labelled negatives (recalls at 0 or 1 are pulled half a count inside, so the variance is
- * never 0); the arms are independent, so the variances add.
- */
-function gMeanNonInferiority(
-  challenger: ArmWindow['confusion'],
-  champion: ArmWindow['confusion'],
-  tolerance: number,
-  alpha: number,
-): { check: CanaryCheck; verdict: Verdict } {
-  const arm = (m: ArmWindow['confusion']) => {
-    const nPos = m.tp + m.fn;
-    const nNeg = m.tn + m.fp;
-    const r = m.tp / nPos;
-    const s = m.tn / nNeg;
-    const rv = Math.min(Math.max(r, 0.5 / nPos), 1 - 0.5 / nPos);
-    const sv = Math.min(Math.max(s, 0.5 / nNeg), 1 - 0.5 / nNeg);
-    return { g: Math.sqrt(r * s), variance: (sv * (1 - rv)) / (4 * nPos) + (rv * (1 - sv)) / (4 * nNeg) };
-  };
-  const a = arm(challenger);
-  const b = arm(champion);
-  const d = a.g - b.g;
-  const half = normalQuantile(1 - alpha) * Math.sqrt(a.variance + b.variance);
-  const interval: [number, number] = [d - half, d + half];
-  const threshold = -tolerance;
-  const level = `${fmt((1 - 2 * alpha) * 100)}%`;
-  const head = `challenger G-mean ${fmt(a.g)} vs champion ${fmt(b.g)}: difference ${fmt(d)}, ${level} interval [${fmt(interval[0])}, ${fmt(interval[1])}]`;
-  const verdict: Verdict = interval[0] > threshold ? 'non-inferior' : interval[1] < threshold ? 'inferior' : 'inconclusive';
-  const detail =
-    verdict === 'non-inferior'
-      ? `${head}, above the ${fmt(threshold)} margin (non-inferior)`
-      : verdict === 'inferior'
-        ? `${head}, below the ${fmt(threshold)} margin`
-        : `${head}, straddles the ${fmt(threshold)} margin: inconclusive, more labelled traffic needed`;
-  return { check: { name: 'gMean', passed: verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null, value: d, threshold, interval, detail }, verdict };
-}
-
-/** A label check that was not judged because an arm is short of labels; the point difference is kept for reading. */
-function notJudged(name: string, label: string, challenger: number | null, champion: number | null, threshold: number): CanaryCheck {
-  const value = challenger === null || champion === null ? null : challenger - champion;
-  const shown = (v: number | null): string => (v === null ? 'undefined' : fmt(v));
-  return {
-    name, passed: null, value, threshold,
-    detail: `${label} not judged (too few labelled requests): challenger ${shown(challenger)} vs champion ${shown(champion)}`,
   };
 }
 

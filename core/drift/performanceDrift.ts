@@ -191,8 +191,11 @@ export function performanceDrift(
     if (y === -1) continue;
     if (y !== 0 && y !== 1) throw new InvalidInputError('labels', `labels: expected 0, 1 or −1 (unknown), got ${y} at row ${i}`);
     const predicted = scores[i]! >= threshold;
-    if (y === 1) predicted ? tp++ : fn++;
-    else predicted ? fp++ : tn++;
+    if (y === 1) {
+      if (predicted) tp++;
+      else fn++;
+    } else if (predicted) fp++;
+    else tn++;
   }
   const judge = (cls: DriftClass, metric: DriftMetric, hits: number, trials: number, supportName: string): MetricDrift =>
     judgeMetric({

@@ -1,11 +1,10 @@
 // Trains the forest's trees on several worker threads; the model is identical to `trainRandomForest`'s,
 // because each tree's random stream depends only on (seed, tree index).
 
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
+import { workerEntryUrl, workerStartError } from '../workerEntry.js';
 import type { GrownTree } from './forestTree.js';
 import type { ForestWorkerInput } from './forestWorker.js';
 import { assembleForest, prepareForestJob, type RandomForestModel, type RandomForestOptions } from './randomForest.js';
@@ -61,53 +60,20 @@ export async function trainRandomForestInWorkers(
   return assembleForest(job, trees);
 }
 
+/** Runs one worker: the compiled forestWorker.js (from TypeScript source, the one under dist/). */
 function runWorker(input: ForestWorkerInput, trees: GrownTree[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(input);
+    const entry = workerEntryUrl(import.meta.url, 'forestWorker');
+    const worker = new Worker(entry, { workerData: input });
     let received = 0;
     worker.on('message', (m: { treeIndex: number; tree: GrownTree }) => {
       trees[m.treeIndex] = m.tree;
       received++;
     });
-    worker.on('error', reject);
+    worker.on('error', (err) => reject(workerStartError(err, entry)));
     worker.on('exit', (code) => {
       if (code === 0 && received === input.treeIndices.length) resolve();
       else reject(new Error(`forest worker exited with code ${code} after ${received} of ${input.treeIndices.length} trees`));
     });
   });
-}
-
-/**
- * From compiled dist/ the worker is forestWorker.js next to this file. Run from TypeScript source (vitest), Node
- * cannot load .ts in a worker by itself, so the worker first registers a loader hook that transpiles .ts with the
- * TypeScript compiler (a dev dependency, present wherever the source is).
- */
-function startWorker(input: ForestWorkerInput): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./forestWorker.js', here), { workerData: input });
-  const typescript = createRequire(fileURLToPath(here)).resolve('typescript');
-  const hooks = `
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-const ts = createRequire(${JSON.stringify(typescript)})(${JSON.stringify(typescript)});
-export async function resolve(specifier, context, next) {
-  if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
-    const url = new URL(specifier.slice(0, -3) + '.ts', context.parentURL);
-    if (existsSync(fileURLToPath(url))) return { url: url.href, format: 'module', shortCircuit: true };
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (!url.endsWith('.ts')) return next(url, context);
-  const source = await readFile(fileURLToPath(url), 'utf8');
-  const options = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 };
-  return { format: 'module', source: ts.transpileModule(source, { compilerOptions: options }).outputText, shortCircuit: true };
-}`;
-  const entry = pathToFileURL(fileURLToPath(new URL('./forestWorker.ts', here))).href;
-  const boot = `import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
-await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: input });
 }

@@ -1,5 +1,5 @@
 ;; Squared-distance kernel for ExactNeighborIndex: f32x4 SIMD over 4 queries × 8 rows per step, candidate
-;; lists kept sorted in memory. Source of distanceKernelWasm.ts; regenerate with: wat2wasm distanceKernel.wat
+;; lists kept sorted in memory. Source of distanceKernelWasm.ts; regenerate it with `npm run wasm`.
 (module
   (import "env" "memory" (memory 1 65536 shared))
   ;; Insert (dist, idx) into a sorted list of capacity kp; returns the list's new admission threshold.

@@ -7,7 +7,8 @@ import { classCounts, type FeatureMatrix, type LabelledData } from '../dataset.j
 import { InvalidInputError } from '../invalidInputError.js';
 import { applyStandardiser, fitStandardiser } from '../models/standardiser.js';
 import { chooseNeighborIndex, createNeighborIndex, type NeighborIndexChoice, type NeighborIndexKind } from './chooseNeighborIndex.js';
-import { IvfNeighborIndex, type IvfSearchReport } from './ivfNeighbors.js';
+import { IvfNeighborIndex } from './ivfNeighbors.js';
+import type { IvfSearchReport } from './ivfSearch.js';
 import type { NeighborIndex } from './neighborIndex.js';
 
 export type DistanceScaling = 'standardise' | 'raw';

@@ -2,7 +2,7 @@
 // each query's nearest candidates found with the integer SIMD kernel, exact in i32, on all cores. Together with a
 // bound on what quantising can change a distance, the candidates let ExactNeighborIndex prove its float64 result.
 
-import { integerDistanceKernel } from './integerDistanceKernelWasm.js';
+import { integerDistanceKernel } from './wasmKernelModules.js';
 import type { MatrixValues, NeighborMatrix } from './neighborIndex.js';
 import { WasmKernelPool } from './wasmKernelPool.js';
 import { wasm, type WasmMemory } from './webAssemblyApi.js';

@@ -1,7 +1,6 @@
 ;; Integer squared-distance kernel for IvfNeighborIndex: points quantised to i16, distances ‖q‖² + ‖x‖² − 2q·x in
 ;; exact i32 arithmetic, i32x4.dot_i16x8_s over 4 queries × 8 rows × 2 columns per step (twice the multiply-adds
-;; per instruction of the f32 kernel). Source of integerDistanceKernelWasm.ts; regenerate with:
-;;   wat2wasm --enable-threads integerDistanceKernel.wat
+;; per instruction of the f32 kernel). Source of integerDistanceKernelWasm.ts; regenerate it with `npm run wasm`.
 ;; Layouts (bytes): a query is cols2 i16 pairs, row-major, at queries + 4·cols2·id; panel p holds rows 8p..8p+7,
 ;; pair c of rows 0–3 at panels + 32·(cols2·p + c) and of rows 4–7 16 bytes on; norms are one i32 per panel row.
 (module

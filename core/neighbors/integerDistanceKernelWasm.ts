@@ -1,7 +1,5 @@
-// The compiled integerDistanceKernel.wat (WebAssembly with SIMD and shared memory), embedded so no file is read at run
-// time. Regenerate after editing the .wat: wat2wasm --enable-threads integerDistanceKernel.wat, then base64 it into this string.
-
-import { wasm, type WasmModule } from './webAssemblyApi.js';
+// The compiled integerDistanceKernel.wat (WebAssembly with SIMD and shared memory), embedded so no file is read at run time.
+// Generated from the .wat by `npm run wasm` (infra/buildWasmKernels.mjs); do not edit by hand.
 
 export const INTEGER_DISTANCE_KERNEL_WASM_BASE64 =
   'AGFzbQEAAAABWghgBn9/f39/fwF/YAd/f39/f39/AX9gA39/fwF/YA5/f39/f39/f39/f39/fwBgC39/f39/f39/f39/AGAFf39/f38AYAl/f39/' +
@@ -39,11 +37,3 @@ export const INTEGER_DISTANCE_KERNEL_WASM_BASE64 =
   'QCAHIAFPDQEgACAHQQJ0aigCACEIIAUgAkEDdCAHQQN2bCAHQQdxakECdGohC0EAIQkgCEEASARAAkADQCAJIAJPDQEgCyAJQQV0akEANgIAIAlB' +
   'AWohCQwACwsgBiAHQQJ0akGAgICABDYCAAUgAyAIIAJsQQJ0aiEKAkADQCAJIAJPDQEgCyAJQQV0aiAKIAlBAnRqKAIANgIAIAlBAWohCQwACwsg' +
   'BiAHQQJ0aiAEIAhBAnRqKAIANgIACyAHQQFqIQcMAAsLCw==';
-
-let compiled: WasmModule | undefined;
-
-/** The kernel compiled once per process (worker threads receive the compiled module). */
-export function integerDistanceKernel(): WasmModule {
-  compiled ??= new wasm.Module(Buffer.from(INTEGER_DISTANCE_KERNEL_WASM_BASE64, 'base64'));
-  return compiled;
-}

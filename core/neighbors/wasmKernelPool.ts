@@ -3,49 +3,15 @@
 // cores this way.
 
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { workerEntryUrl, workerStartError } from '../workerEntry.js';
+import { SLOT, type KernelJob, type KernelWorkerData } from './wasmKernelSlots.js';
 import { wasm, type WasmMemory, type WasmModule } from './webAssemblyApi.js';
-
-/**
- * Slot states in the control array, one Int32 per worker slot. The caller posts a job in state POSTED; the worker
- * claims it (POSTED → RUNNING) and ends it DONE or FAILED. A caller can take back a job no worker has claimed
- * (POSTED → RECLAIMED), so a worker that never started cannot hang a search.
- */
-const SLOT = { idle: 0, posted: 1, running: 2, done: 3, reclaimed: 4, failed: 5 } as const;
-
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, control, errors, exportName } = workerData;
-const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports[exportName];
-const slots = new Int32Array(control);
-parentPort.on('message', (job) => {
-  if (Atomics.compareExchange(slots, job.slot, ${SLOT.posted}, ${SLOT.running}) !== ${SLOT.posted}) return;
-  // A message for a job the caller took back is stale: its ticket is no longer the slot's, and the job posted
-  // since then is left for its own message.
-  if (Atomics.load(slots, slots.length / 2 + job.slot) !== job.ticket) {
-    Atomics.store(slots, job.slot, ${SLOT.posted});
-    Atomics.notify(slots, job.slot);
-    return;
-  }
-  try {
-    const { arity, calls, taskStarts, next } = job;
-    const tasks = taskStarts.length - 1;
-    for (let t = Atomics.add(next, 0, 1); t < tasks; t = Atomics.add(next, 0, 1)) {
-      for (let c = taskStarts[t]; c < taskStarts[t + 1]; c++) kernel.apply(null, calls.subarray(c * arity, c * arity + arity));
-    }
-    Atomics.store(slots, job.slot, ${SLOT.done});
-  } catch (e) {
-    errors.postMessage(String(e && e.stack || e));
-    Atomics.store(slots, job.slot, ${SLOT.failed});
-  }
-  Atomics.notify(slots, job.slot);
-});
-`;
 
 /**
  * Worker threads are started on first use (or by {@link prestart}) and never keep the process alive; {@link close}
  * stops them. The calling thread always works too, so a worker that is still starting, or dead, delays nothing:
- * it simply claims no task.
+ * it simply claims no task. A worker runs the compiled wasmKernelWorker.js (from TypeScript source, the one under
+ * dist/); one that could not start or died fails the next {@link runTasks}.
  */
 export class WasmKernelPool {
   private readonly kernel: (...args: number[]) => void;
@@ -53,6 +19,7 @@ export class WasmKernelPool {
   private errorPorts: MessagePort[] = [];
   private readonly control: Int32Array;
   private tickets = 0;
+  private workerError: unknown;
 
   constructor(
     private readonly module: WasmModule,
@@ -72,6 +39,7 @@ export class WasmKernelPool {
    * told to stand down instead of being waited for. Returns when every task is done.
    */
   runTasks(arity: number, calls: Int32Array, taskStarts: Int32Array, helpers = this.threads - 1): void {
+    if (this.workerError !== undefined) throw this.workerError;
     const tasks = taskStarts.length - 1;
     if (tasks <= 0) return;
     const workers = Math.min(helpers, this.threads - 1, tasks - 1);
@@ -84,7 +52,8 @@ export class WasmKernelPool {
     if (workers > 0) this.ensureWorkers(workers);
     const control = this.control;
     for (let t = 1; t <= workers; t++) {
-      this.workers[t - 1]!.postMessage({ slot: t, ticket: this.post(t), arity, calls: sharedCalls, taskStarts: sharedStarts, next });
+      const job: KernelJob = { slot: t, ticket: this.post(t), arity, calls: sharedCalls, taskStarts: sharedStarts, next };
+      this.workers[t - 1]!.postMessage(job);
     }
     const args = new Array<number>(arity);
     for (let t = Atomics.add(next, 0, 1); t < tasks; t = Atomics.add(next, 0, 1)) {
@@ -134,10 +103,13 @@ export class WasmKernelPool {
     while (this.workers.length < count) {
       const channel = new MessageChannel();
       channel.port1.unref();
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module: this.module, memory: this.memory, control: this.control.buffer, errors: channel.port2, exportName: this.exportName },
-        transferList: [channel.port2],
+      const entry = workerEntryUrl(import.meta.url, 'wasmKernelWorker');
+      const workerData: KernelWorkerData = {
+        module: this.module, memory: this.memory, control: this.control.buffer as SharedArrayBuffer, errors: channel.port2, exportName: this.exportName,
+      };
+      const worker = new Worker(entry, { workerData, transferList: [channel.port2] });
+      worker.on('error', (err) => {
+        this.workerError ??= workerStartError(err, entry);
       });
       worker.unref();
       this.workers.push(worker);

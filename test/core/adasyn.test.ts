@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { adasyn, appendSynthetic } from '../../core/oversample/adasyn.js';
+import { adasyn } from '../../core/oversample/adasyn.js';
+import { appendSynthetic } from '../../core/oversample/syntheticLineage.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { seededRandom } from '../../core/random.js';
 import { classCounts, type LabelledData } from '../../core/dataset.js';

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { adasyn, adasynMultiClass, lineageColumns, smote, syntheticWeights } from '../../core/oversample/adasyn.js';
+import { adasyn, smote } from '../../core/oversample/adasyn.js';
+import { adasynMultiClass } from '../../core/oversample/adasynMultiClass.js';
+import { lineageColumns, syntheticWeights } from '../../core/oversample/syntheticLineage.js';
 import { seededRandom } from '../../core/random.js';
 import type { LabelledData } from '../../core/dataset.js';
 

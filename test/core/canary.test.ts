@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { DEFAULT_CANARY_STEPS, canaryArm, requestBucket, validateCanarySteps } from '../../core/canary/trafficSplit.js';
-import {
-  canaryAnalysis,
-  defaultCanaryCriteria,
-  newcombeDifferenceInterval,
-  resolveCanaryCriteria,
-  type ArmWindow,
-} from '../../core/canary/canaryAnalysis.js';
+import { canaryAnalysis, type ArmWindow } from '../../core/canary/canaryAnalysis.js';
+import { defaultCanaryCriteria, resolveCanaryCriteria } from '../../core/canary/canaryCriteria.js';
+import { newcombeDifferenceInterval } from '../../core/canary/proportionDifference.js';
 
 const N = 20_000;
 const ids = Array.from({ length: N }, (_, i) => `req-${i + 1}`);
