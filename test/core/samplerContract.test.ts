@@ -9,7 +9,8 @@ import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../../
 import { REMOVAL_REASON, type CleaningResult } from '../../core/denoise/removalReason.js';
 import { tomekLinks } from '../../core/denoise/tomekLinks.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { adasyn, appendSynthetic, smote, syntheticWeights, type AdasynOptions, type AdasynResult } from '../../core/oversample/adasyn.js';
+import { adasyn, smote, type AdasynOptions, type AdasynResult } from '../../core/oversample/adasyn.js';
+import { appendSynthetic, syntheticWeights } from '../../core/oversample/syntheticLineage.js';
 import { seededRandom } from '../../core/random.js';
 import { AdaptiveSampler, mergeShardSamples, type AdaptiveSampleResult } from '../../core/sampling/adaptiveSample.js';
 import { createRowIdSampler, offerLabels, type RowIdSamplerKind } from '../../core/sampling/rowIdSamplers.js';
