@@ -4,6 +4,7 @@
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import type { QueueName } from '../../worker/rareflowWorkers.js';
+import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { DEMO_DEFAULTS } from '../demoDefaults.js';
 import { approverOf, json, model } from './commonFlags.js';
@@ -46,7 +47,7 @@ export const orchestratedCommands: CommandSpec[] = [
           load: r.load,
           wallSeconds: r.wallSeconds,
         },
-        exitCode: ok ? 0 : 1,
+        exitCode: ok ? EXIT_CODES.success : EXIT_CODES.verdictFailed,
         shownToHuman: true,
         text: ok
           ? 'demo finished: promoted, drift detected on live traffic, retrained and promoted through the canary; the bad challenger was rolled back'
@@ -105,7 +106,7 @@ export const orchestratedCommands: CommandSpec[] = [
     run: async (f, _p, say) => {
       const r = await (await orchestrated()).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason')! });
       // --wait: exit 0 only when the retrain was promoted; any other outcome (rejected, rolled back...) exits 1.
-      return { value: r, shownToHuman: 'outcome' in r, exitCode: 'outcome' in r && r.outcome !== 'promoted' ? 1 : 0 };
+      return { value: r, shownToHuman: 'outcome' in r, exitCode: 'outcome' in r && r.outcome !== 'promoted' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },
   {

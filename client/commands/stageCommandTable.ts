@@ -2,6 +2,7 @@
 // once, and how each calls its step. Each loads its modules when it runs, so --help starts without DuckDB.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
+import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
 import { categorical, input, json, label, labelledFile, neighbors, neighborsOf, out, positive, rawDistances, seed } from './commonFlags.js';
@@ -223,7 +224,7 @@ export const stageCommands: CommandSpec[] = [
       const gates = stringFlag(f, 'gates');
       const report = stringFlag(f, 'report');
       const r = await (await stage()).evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
-      return { value: r, exitCode: gates && r.verdict !== 'pass' ? 1 : 0 };
+      return { value: r, exitCode: gates && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },
   {
