@@ -7,6 +7,7 @@ import type { QueueName } from '../../worker/rareflowWorkers.js';
 import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { DEMO_DEFAULTS } from '../demoDefaults.js';
+import { parseDurationMs } from '../durationText.js';
 import { approverOf, json, model } from './commonFlags.js';
 
 const orchestrated = () => import('../orchestratedCommands.js');
@@ -214,7 +215,7 @@ export const orchestratedCommands: CommandSpec[] = [
     positionals: 'create|list|pause|unpause|delete',
     flags: {
       model: { type: 'string', help: 'model name', placeholder: 'NAME' },
-      // Checked as durations by the schedule itself (orchestratedCommands.ts), which also echoes them as given.
+      // Durations kept as typed: the schedule echoes them as given (checked below, before Temporal is started).
       every: { type: 'string', help: 'interval, e.g. 24h or 30m', placeholder: 'DURATION' },
       cron: { type: 'string', help: 'cron expression (UTC), e.g. "0 3 * * *"', placeholder: 'EXPR' },
       jitter: { type: 'string', help: 'random delay up to this long per run, e.g. 10m, so many models do not retrain at once', placeholder: 'DURATION' },
@@ -231,6 +232,8 @@ export const orchestratedCommands: CommandSpec[] = [
       const jitter = stringFlag(f, 'jitter');
       const note = stringFlag(f, 'note');
       const id = stringFlag(f, 'id');
+      if (every !== undefined) parseDurationMs('--every', every);
+      if (jitter !== undefined) parseDurationMs('--jitter', jitter);
       return {
         value: await (await orchestrated()).scheduleCommand(say, {
           action,
