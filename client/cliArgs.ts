@@ -1,113 +1,141 @@
-// Parses one command's flags against its declared options, with errors that name the flag and the fix.
+// What a command's flags are, declared once (type, range, choices, default, help), and how their raw text becomes
+// checked values, with errors that name the flag, what was expected and what was given.
 
-import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { parseDurationMs } from './durationText.js';
 
+/**
+ * One flag. `string` is free text checked by the command; `integer` and `number` are checked against `min`/`max`;
+ * `choice` against `choices`; `duration` (500ms, 30s, 15m, 6h, 7d) becomes milliseconds; `list` may be repeated
+ * and comma-separated.
+ */
 export interface FlagSpec {
-  type: 'string' | 'boolean';
-  /** One line for --help. */
+  type: 'boolean' | 'string' | 'integer' | 'number' | 'choice' | 'duration' | 'list';
+  /** One line for --help. When it does not mention its default, ` (default X)` is added from `default`. */
   help: string;
   required?: boolean;
-  multiple?: boolean;
-  /** Shown in --help. */
+  /** Shown in --help and usage. @default 'VALUE' */
   placeholder?: string;
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  /** Value when the flag is absent: a number for integer and number flags, milliseconds for durations. */
+  default?: string | number;
 }
+
+/** The checked value of every flag: booleans are false when absent, other flags undefined unless they have a default. */
+export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
+
+/** What a command returns. `shownToHuman`: the command printed its own tables, so the value is printed only with --json. */
+export interface CommandResult {
+  value: unknown;
+  exitCode?: number;
+  text?: string;
+  shownToHuman?: boolean;
+}
+
+/** Prints one progress line (on stderr under --json, so stdout carries exactly one JSON object). */
+export type Say = (line: string) => void;
 
 export interface CommandSpec {
   name: string;
   summary: string;
-  usage: string;
+  /** Usage after `rareflow NAME`, when the one generated from the flags cannot say it (alternatives, sub-actions). */
+  usage?: string;
   flags: Record<string, FlagSpec>;
-  /** Positional arguments allowed (e.g. `schedule create`). */
+  /** The positional arguments allowed, for --help (e.g. `start|stop|status`); without it, none are. */
   positionals?: string;
+  run(flags: FlagValues, positionals: string[], say: Say): Promise<CommandResult>;
 }
 
-export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
-
-export function parseCommandFlags(spec: CommandSpec, argv: string[]): { flags: ParsedFlags; positionals: string[] } {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
-  for (const [name, f] of Object.entries(spec.flags)) options[name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}) };
-  // A negative number after a value flag is its value (`--drift -0.5`, `--target-size -5`), not another flag:
-  // node's parser would call it ambiguous, so it is passed on as `--flag=-5` for the flag's own check.
-  const args = [...argv];
-  for (let i = 0; i + 1 < args.length; i++) {
-    const name = /^--([^=]+)$/.exec(args[i]!)?.[1];
-    if (name && options[name]?.type === 'string' && /^-(\d|\.\d)/.test(args[i + 1]!)) {
-      args.splice(i, 2, `--${name}=${args[i + 1]}`);
-    }
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    const message = (err as Error).message
-      .replace(/^Unknown option/, 'unknown flag')
-      .replace(/\. To specify a positional argument.*$/s, '')
-      .replace(/\s*\n\s*/g, ' ');
-    throw new InvalidInputError(`rareflow ${spec.name}`, `${message}; see rareflow ${spec.name} --help`);
-  }
-  const flags = parsed.values as ParsedFlags;
-  if (flags.help) return { flags, positionals: parsed.positionals };
-  if (!spec.positionals && parsed.positionals.length > 0) {
-    throw new InvalidInputError(`rareflow ${spec.name}`, `unexpected argument "${parsed.positionals[0]}"; see rareflow ${spec.name} --help`);
-  }
-  for (const [name, f] of Object.entries(spec.flags)) {
-    if (f.required && flags[name] === undefined) {
-      throw new InvalidInputError(`--${name}`, `--${name} is required (${f.help}); see rareflow ${spec.name} --help`);
-    }
-  }
-  return { flags, positionals: parsed.positionals };
+/** `a, b or c`. */
+export function oneOf(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
-export function helpText(spec: CommandSpec): string {
-  const lines = [`rareflow ${spec.name}: ${spec.summary}`, '', `usage: ${spec.usage}`, '', 'flags:'];
-  const width = Math.max(...Object.entries(spec.flags).map(([n, f]) => n.length + (f.type === 'string' ? (f.placeholder ?? 'VALUE').length + 1 : 0)), 4) + 4;
-  for (const [name, f] of Object.entries(spec.flags)) {
-    const left = `--${name}${f.type === 'string' ? ` ${f.placeholder ?? 'VALUE'}` : ''}`;
-    lines.push(`  ${left.padEnd(width)} ${f.help}${f.required ? ' (required)' : ''}`);
-  }
-  lines.push(`  ${'--help'.padEnd(width)} this text`);
-  return lines.join('\n');
+/** The --help line of a flag: its help, its default when the help does not say it, and whether it is required. */
+export function flagDescription(f: FlagSpec): string {
+  const shownDefault = f.default !== undefined && !/default/i.test(f.help) ? ` (default ${f.default})` : '';
+  return `${f.help}${shownDefault}${f.required ? ' (required)' : ''}`;
 }
 
-export function stringFlag(flags: ParsedFlags, name: string): string | undefined {
-  const v = flags[name];
-  return typeof v === 'string' ? v : undefined;
+/** Usage from the flags: required ones bare, the others in brackets. */
+export function generatedUsage(spec: CommandSpec): string {
+  const parts = Object.entries(spec.flags).map(([name, f]) => {
+    const text = f.type === 'boolean' ? `--${name}` : `--${name} ${f.placeholder ?? 'VALUE'}`;
+    return f.required ? text : `[${text}]`;
+  });
+  return [`rareflow ${spec.name}`, ...(spec.positionals ? [spec.positionals] : []), ...parts].join(' ');
 }
 
-export function requiredString(flags: ParsedFlags, name: string): string {
-  const v = stringFlag(flags, name);
-  if (v === undefined || v === '') throw new InvalidInputError(`--${name}`, `--${name} is required`);
-  return v;
-}
-
-export function numberFlag(flags: ParsedFlags, name: string, opts: { integer?: boolean; min?: number; max?: number; default?: number } = {}): number | undefined {
-  const text = stringFlag(flags, name);
-  if (text === undefined) return opts.default;
+function numberValue(name: string, f: FlagSpec, text: string): number {
   const v = Number(text);
-  const kind = opts.integer ? 'an integer' : 'a number';
-  const range = opts.min !== undefined && opts.max !== undefined ? ` from ${opts.min} to ${opts.max}` : opts.min !== undefined ? ` ≥ ${opts.min}` : '';
-  if (text.trim() === '' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
+  const kind = f.type === 'integer' ? 'an integer' : 'a number';
+  const range = f.min !== undefined && f.max !== undefined ? ` from ${f.min} to ${f.max}` : f.min !== undefined ? ` ≥ ${f.min}` : '';
+  if (text.trim() === '' || !Number.isFinite(v) || (f.type === 'integer' && !Number.isInteger(v)) || (f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
     throw new InvalidInputError(`--${name}`, `--${name}: expected ${kind}${range}, got "${text}"`);
   }
   return v;
 }
 
-export function listFlag(flags: ParsedFlags, name: string): string[] | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  const items = (Array.isArray(v) ? v : [String(v)]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  return items.length > 0 ? items : undefined;
+/** One flag's checked value from its occurrences on the command line (none: its default). */
+function flagValue(name: string, f: FlagSpec, given: string[] | undefined): FlagValues[string] {
+  if (given === undefined || given.length === 0) return f.default;
+  const text = given.at(-1)!;
+  switch (f.type) {
+    case 'integer':
+    case 'number':
+      return numberValue(name, f, text);
+    case 'choice':
+      if (!f.choices!.includes(text)) throw new InvalidInputError(`--${name}`, `--${name}: expected ${oneOf(f.choices!)}, got "${text}"`);
+      return text;
+    case 'duration':
+      return parseDurationMs(`--${name}`, text);
+    case 'list': {
+      const items = given.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 ? items : undefined;
+    }
+    default:
+      return text;
+  }
 }
 
-/** A duration flag such as 500ms, 30s, 15m, 6h or 7d, in milliseconds; `default` when the flag is absent. */
-export function durationFlagMs(flags: ParsedFlags, name: string, fallback?: number): number | undefined {
+/**
+ * The checked values of a command's flags: first every required flag is present, then each value is checked in the
+ * order the flags are declared. `given` holds each value flag's occurrences, `present` the booleans passed.
+ */
+export function checkedFlagValues(spec: CommandSpec, given: Record<string, string[] | undefined>, present: Set<string>): FlagValues {
+  for (const [name, f] of Object.entries(spec.flags)) {
+    const missing = f.type !== 'boolean' && (given[name] === undefined || ((f.type === 'string' || f.type === 'list') && given[name]!.at(-1) === ''));
+    if (f.required && missing) {
+      throw new InvalidInputError(`--${name}`, `--${name} is required (${f.help}); see rareflow ${spec.name} --help`);
+    }
+  }
+  const values: FlagValues = {};
+  for (const [name, f] of Object.entries(spec.flags)) {
+    values[name] = f.type === 'boolean' ? present.has(name) : flagValue(name, f, given[name]);
+  }
+  return values;
+}
+
+export function stringFlag(flags: FlagValues, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A required string flag (checked present and non-empty before the command runs). */
+export function requiredString(flags: FlagValues, name: string): string {
   const v = stringFlag(flags, name);
-  if (v === undefined) return fallback;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v.trim());
-  if (!m) throw new InvalidInputError(`--${name}`, `--${name}: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "${v}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  const ms = Math.round(Number(m[1]) * unit);
-  if (ms <= 0) throw new InvalidInputError(`--${name}`, `--${name}: expected a duration above 0, got "${v}"`);
-  return ms;
+  if (v === undefined || v === '') throw new InvalidInputError(`--${name}`, `--${name} is required`);
+  return v;
+}
+
+export function numberFlag(flags: FlagValues, name: string): number | undefined {
+  const v = flags[name];
+  return typeof v === 'number' ? v : undefined;
+}
+
+export function listFlag(flags: FlagValues, name: string): string[] | undefined {
+  const v = flags[name];
+  return Array.isArray(v) ? v : undefined;
 }

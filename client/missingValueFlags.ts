@@ -5,7 +5,7 @@ import type { FeatureMatrix } from '../core/dataset.js';
 import { fillMissingValues, fitMissingValueFill, MISSING_VALUE_POLICIES, type MissingValueFill, type MissingValuePolicy } from '../core/features/missingValues.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
-import { numberFlag, stringFlag, type ParsedFlags } from './cliArgs.js';
+import { numberFlag, stringFlag, type FlagSpec, type FlagValues } from './cliArgs.js';
 
 export interface MissingValueArgs {
   /** @default 'reject' */
@@ -14,19 +14,17 @@ export interface MissingValueArgs {
   fillValue?: number;
 }
 
-export const missingFlag = {
-  type: 'string',
+export const missingFlag: FlagSpec = {
+  type: 'choice',
   help: 'missing numeric values (null, empty, NaN): reject (default), or impute with the training mean, median or a constant',
+  choices: MISSING_VALUE_POLICIES,
   placeholder: 'POLICY',
-} as const;
-export const fillValueFlag = { type: 'string', help: 'the fill value of --missing constant (default 0)', placeholder: 'V' } as const;
+};
+export const fillValueFlag: FlagSpec = { type: 'number', help: 'the fill value of --missing constant (default 0)', placeholder: 'V' };
 
-/** --missing and --fill-value, checked: a bad policy or a fill value without `--missing constant` is bad input. */
-export function missingValueFlags(f: ParsedFlags): MissingValueArgs {
+/** --missing and --fill-value (each checked by its declaration): a fill value without `--missing constant` is bad input. */
+export function missingValueFlags(f: FlagValues): MissingValueArgs {
   const policy = stringFlag(f, 'missing');
-  if (policy !== undefined && !(MISSING_VALUE_POLICIES as readonly string[]).includes(policy)) {
-    throw new InvalidInputError('--missing', `--missing: expected reject, mean, median or constant, got "${policy}"`);
-  }
   const fillValue = numberFlag(f, 'fill-value');
   if (fillValue !== undefined && policy !== 'constant') {
     throw new InvalidInputError('--fill-value', `--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value${policy ? ` (--missing ${policy} computes its own fill)` : ''}`);

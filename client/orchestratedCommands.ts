@@ -19,6 +19,7 @@ import {
 } from '../workflows/contract.js';
 import { formatPerClassTable, formatStages } from './perClassTable.js';
 import { readPipelineSpecFile } from './pipelineSpec.js';
+import { parseDurationMs } from './durationText.js';
 import { checkResourceName } from '../core/resourceName.js';
 import { RareflowClient, connectClient } from './temporalClient.js';
 
@@ -275,18 +276,14 @@ export function retrainScheduleId(modelName: string): string {
 export function retrainScheduleOptions(a: { model: string; every?: string; cron?: string; jitter?: string }): ScheduleOptions {
   checkResourceName(a.model, '--model');
   if (!a.every && !a.cron) throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
-  const duration = (flag: string, v: string) => {
-    if (!/^\d+(ms|s|m|h|d)$/.test(v)) throw new InvalidInputError(flag, `${flag}: expected a duration such as 30s, 15m, 24h or 7d, got "${v}"`);
-    return v as `${number}s`;
-  };
   if (a.cron !== undefined && a.cron.trim().split(/\s+/).length !== 5 && !a.cron.startsWith('@')) {
     throw new InvalidInputError('--cron', `--cron: expected five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *", got "${a.cron}"`);
   }
   return {
     scheduleId: retrainScheduleId(a.model),
     spec: {
-      ...(a.cron ? { cronExpressions: [a.cron] } : { intervals: [{ every: duration('--every', a.every!) }] }),
-      ...(a.jitter ? { jitter: duration('--jitter', a.jitter) } : {}),
+      ...(a.cron ? { cronExpressions: [a.cron] } : { intervals: [{ every: parseDurationMs('--every', a.every!) }] }),
+      ...(a.jitter ? { jitter: parseDurationMs('--jitter', a.jitter) } : {}),
     },
     action: { type: 'startWorkflow', workflowType: 'scheduledRetrain', taskQueue: COMPUTE_TASK_QUEUE, args: [a.model] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },

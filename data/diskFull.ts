@@ -1,9 +1,10 @@
 // Recognises a full disk in an error from fs (code ENOSPC) or DuckDB ("No space left on device"), with its path.
 
+import { errorCauses } from '../core/errorCauses.js';
+
 /** The path an ENOSPC error is about ('' when it names none), or undefined when `err` is not a full disk. */
 export function diskFullPath(err: unknown): string | undefined {
-  for (let e = err as { code?: string; path?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
-    if (typeof e !== 'object') return undefined;
+  for (const e of errorCauses(err)) {
     const message = typeof e.message === 'string' ? e.message : '';
     if (e.code === 'ENOSPC' || /\bENOSPC\b|No space left on device/i.test(message)) {
       if (typeof e.path === 'string') return e.path;

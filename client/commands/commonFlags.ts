@@ -1,0 +1,56 @@
+// Flags several commands share (input, label, seed, --json, neighbour search, who acts), declared once, and the
+// readers that turn them into a command's arguments.
+
+import { userInfo, hostname } from 'node:os';
+import { InvalidInputError } from '../../core/invalidInputError.js';
+import type { NeighborSearch } from '../../workflows/contract.js';
+import { listFlag, numberFlag, requiredString, stringFlag, type FlagSpec, type FlagValues } from '../cliArgs.js';
+import { missingValueFlags } from '../missingValueFlags.js';
+
+export const json: FlagSpec = { type: 'boolean', help: 'print one JSON object on stdout' };
+export const seed: FlagSpec = { type: 'integer', help: 'seed of every random step', default: 1, placeholder: 'N' };
+export const label: FlagSpec = { type: 'string', help: 'label column', required: true, placeholder: 'COLUMN' };
+export const positive: FlagSpec = { type: 'string', help: 'label value of the positive (rare) class (default 1/true, or the rarer class)', placeholder: 'VALUE' };
+export const input: FlagSpec = { type: 'string', help: 'input CSV, Parquet or rareflow .arrow file', required: true, placeholder: 'FILE' };
+export const out: FlagSpec = { type: 'string', help: 'output file (.parquet, .csv or .arrow)', required: true, placeholder: 'FILE' };
+export const categorical: FlagSpec = {
+  type: 'list',
+  help: 'text columns to one-hot encode (comma-separated, repeatable); in distances a different category counts one step (SMOTE-NC), and ADASYN never interpolates them',
+  placeholder: 'COLS',
+};
+export const model: FlagSpec = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' };
+export const neighbors: FlagSpec = { type: 'choice', help: 'neighbour search: auto (by estimated cost, default), exact, ivf or hnsw', choices: ['auto', 'exact', 'ivf', 'hnsw'], default: 'auto', placeholder: 'KIND' };
+export const rawDistances: FlagSpec = { type: 'boolean', help: 'find neighbours on raw features, as imbalanced-learn does (default: standardised features)' };
+
+export const neighborsOf = (f: FlagValues) => stringFlag(f, 'neighbors') as NeighborSearch;
+
+/** The arguments every stage command on one labelled file shares. */
+export function labelledFile(f: FlagValues) {
+  const pos = stringFlag(f, 'positive');
+  const cats = listFlag(f, 'categorical');
+  return {
+    input: requiredString(f, 'input'),
+    label: requiredString(f, 'label'),
+    ...(pos !== undefined ? { positive: pos } : {}),
+    ...(cats ? { categorical: cats } : {}),
+    ...missingValueFlags(f),
+    seed: numberFlag(f, 'seed')!,
+    out: requiredString(f, 'out'),
+  };
+}
+
+/** Who approves, rejects or controls a canary: --by, else the OS user at this host (recorded in the registry). */
+export function approverOf(f: FlagValues): string {
+  const by = stringFlag(f, 'by');
+  if (by !== undefined) {
+    if (by.trim() === '') throw new InvalidInputError('--by', '--by: expected a name, got an empty string');
+    return by;
+  }
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep $USER.
+  }
+  return `${user}@${hostname()}`;
+}
