@@ -21,6 +21,7 @@ import {
   type LifecycleInput,
   type LifecycleStatus,
   type PipelineSpec,
+  type RetrainRequest,
   type RetrainResult,
 } from '../workflows/contract.js';
 import type { modelLifecycle } from '../workflows/modelLifecycle.js';
@@ -48,12 +49,12 @@ export class RareflowClient {
     // Checked against the one spec schema before anything is sent, so no workflow starts on a spec it would refuse.
     checkPipelineSpecShape(spec, 'pipeline spec');
     // The spec travels with the signal too, so a lifecycle that is already running retrains with the edited spec.
-    return this.client.workflow.signalWithStart<typeof modelLifecycle, [string, PipelineSpec?]>('modelLifecycle', {
+    return this.client.workflow.signalWithStart<typeof modelLifecycle, [RetrainRequest | string, PipelineSpec?]>('modelLifecycle', {
       workflowId: lifecycleWorkflowId(spec.modelName),
       taskQueue: COMPUTE_TASK_QUEUE,
       args: [{ modelName: spec.modelName, spec, retrainOnStart: false, ...extra }],
       signal: retrainNowSignal,
-      signalArgs: [reason, spec],
+      signalArgs: [{ trigger: 'manual', reason, spec }],
     });
   }
 
