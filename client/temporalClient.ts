@@ -10,14 +10,17 @@ import {
   canaryResumeSignal,
   canaryStatusQuery,
   canaryWorkflowId,
+  driftMonitorWorkflowId,
   driftSignal,
   lifecycleWorkflowId,
+  monitorStatusQuery,
   pipelineStageQuery,
   retrainNowSignal,
   statusQuery,
   type ApprovalReceipt,
   type CanaryRolloutStatus,
   type DriftEvidence,
+  type DriftMonitorStatus,
   type LifecycleInput,
   type LifecycleStatus,
   type PipelineSpec,
@@ -96,6 +99,19 @@ export class RareflowClient {
     if (!status.currentRunId) return undefined;
     try {
       return await this.client.workflow.getHandle(canaryWorkflowId(status.currentRunId)).query(canaryStatusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The health of the model's running drift monitor (failed steps, the latest failure), or undefined when none runs. */
+  async monitorHealth(modelName: string): Promise<Pick<DriftMonitorStatus, 'windowsChecked' | 'errorCount' | 'lastError'> | undefined> {
+    const handle = this.client.workflow.getHandle(driftMonitorWorkflowId(modelName));
+    try {
+      if ((await handle.describe()).status.name !== 'RUNNING') return undefined;
+      const s = await handle.query(monitorStatusQuery);
+      return { windowsChecked: s.windowsChecked, errorCount: s.errorCount ?? 0, lastError: s.lastError ?? null };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;

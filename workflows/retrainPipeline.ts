@@ -9,7 +9,6 @@ import {
   deprecatePatch,
   getExternalWorkflowHandle,
   log,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,7 +19,6 @@ import {
   pipelineApprovalSignal,
   pipelineStageQuery,
   type ApprovalDecision,
-  type AdaptiveSamplingResult,
   type ArtifactRef,
   type RetrainInput,
   type RetrainOutcome,
@@ -45,8 +43,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const { spec, trigger } = input;
   const runId = workflowInfo().workflowId;
   // The name becomes a directory, registry key and workflow id: a client that skipped the spec check fails here,
-  // before any activity has written anything; so does any spec the schema refuses (histories from before the
-  // schema check replay without it).
+  // before any activity has written anything; so does any spec the schema refuses. Retired patches stay as
+  // deprecatePatch calls while kept histories hold their markers (test/fixtures/histories).
   if (!isResourceName(spec.modelName)) {
     throw ApplicationFailure.nonRetryable(`modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`, FailureType.invalidInput);
   }
@@ -94,39 +92,9 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model });
 
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
-  // and bad input must leave nothing in the registry); histories from before this patch registered first.
+  // and bad input must leave nothing in the registry).
   let registered = false;
-  // The row order sampling used (known once sampling ran; recorded with the run's parameters).
-  let samplingOrder: AdaptiveSamplingResult['order'];
-  const registerRun = async () => {
-    await registry.registryStartRun({
-      runId,
-      modelName: spec.modelName,
-      workflowId: runId,
-      startedAt: new Date().toISOString(),
-      seed: spec.seed,
-      // A `sample_weight` input column weights training; the run record says so.
-      params: {
-        spec,
-        trigger,
-        ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
-        ...(samplingOrder && samplingOrder.length > 0 ? { samplingOrder } : {}),
-      },
-      inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
-    });
-    if (trigger.kind === 'drift') {
-      await registry.registryRecordDrift({
-        modelName: spec.modelName,
-        at: new Date().toISOString(),
-        source: 'lifecycle',
-        evidence: { reason: trigger.reason, coalesced: trigger.coalesced, ...(trigger.metrics ? { metrics: trigger.metrics } : {}), ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}) },
-        runId,
-      });
-    }
-    registered = true;
-  };
-  const registerAfterSampling = patched('register-after-sampling');
-  if (!registerAfterSampling) await registerRun();
+  deprecatePatch('register-after-sampling');
   try {
     const champion = await registry.registryChampion(spec.modelName);
 
@@ -157,7 +125,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       ],
     });
     const samples: ArtifactRef[] = [sampled.sample];
-    samplingOrder = sampled.order;
+    const samplingOrder = sampled.order;
     const samplingStage: StageSummary = {
       stage: 'adaptiveSample',
       rowsIn: sampled.scannedRows,
@@ -172,7 +140,32 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       ].join('; '),
     };
 
-    if (registerAfterSampling) await registerRun();
+    // The input has passed sampling's checks: the run is registered now.
+    await registry.registryStartRun({
+      runId,
+      modelName: spec.modelName,
+      workflowId: runId,
+      startedAt: new Date().toISOString(),
+      seed: spec.seed,
+      // A `sample_weight` input column weights training; the run record says so.
+      params: {
+        spec,
+        trigger,
+        ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
+        ...(samplingOrder && samplingOrder.length > 0 ? { samplingOrder } : {}),
+      },
+      inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
+    });
+    if (trigger.kind === 'drift') {
+      await registry.registryRecordDrift({
+        modelName: spec.modelName,
+        at: new Date().toISOString(),
+        source: 'lifecycle',
+        evidence: { reason: trigger.reason, coalesced: trigger.coalesced, ...(trigger.metrics ? { metrics: trigger.metrics } : {}), ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}) },
+        runId,
+      });
+    }
+    registered = true;
 
     stage = 'merge and split';
     const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed, ...(spec.features ? { features: spec.features } : {}) });
@@ -280,21 +273,21 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
       const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
       if (!decided || !decision) return finish('approval-timed-out', { reason: 'no approve or reject signal before the approval timeout' });
-      if (patched('approval-audit')) {
-        await registry.registryRecordApproval({
-          runId,
-          stage: 'promotion',
-          approved: decision.approved,
-          decidedBy: decision.by,
-          at: new Date().toISOString(),
-          reason: decision.why ?? null,
-        });
-      }
+      deprecatePatch('approval-audit');
+      await registry.registryRecordApproval({
+        runId,
+        stage: 'promotion',
+        approved: decision.approved,
+        decidedBy: decision.by,
+        at: new Date().toISOString(),
+        reason: decision.why ?? null,
+      });
       if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
     }
 
     // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.
-    if (patched('drift-reference') && samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
+    deprecatePatch('drift-reference');
+    if (samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
       stage = 'drift reference';
       await compute.buildDriftReference({
         model: trained.model,
