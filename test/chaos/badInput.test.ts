@@ -192,8 +192,7 @@ describe('bad input through a pipeline spec (rareflow run --wait, the retrain wo
   }
 
   // Found by this suite: the retrain registered its run before the sampling child checked the kept rows, so a NaN
-  // found there left a run row in state "running"; it now registers after sampling (patch 'register-after-sampling',
-  // since retired).
+  // found there left a run row in state "running"; it now registers after sampling (patched 'register-after-sampling').
   it('bad values found while sampling leave no run row behind', () => {
     expect(runsRowsAfterStart).toHaveLength(2);
     for (const r of runsRowsAfterStart) expect(r.after, r.what).toBe(r.before);
