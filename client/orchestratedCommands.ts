@@ -230,14 +230,20 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
   );
 }
 
-export async function statusCommand(say: Say, a: { model: string }): Promise<LifecycleStatus & { canary?: CanaryRolloutStatus }> {
+export async function statusCommand(
+  say: Say,
+  a: { model: string },
+): Promise<LifecycleStatus & { canary?: CanaryRolloutStatus; monitor?: Awaited<ReturnType<RareflowClient['monitorHealth']>> }> {
   checkResourceName(a.model, '--model');
   return withClient(
     say,
     async (c) => {
       const status = await c.status(a.model);
       const canary = await c.canary(a.model);
-      return { ...status, ...(canary ? { canary } : {}) };
+      // The drift monitor's failures show where the operator looks: a monitor that cannot check is not silent.
+      const monitor = await c.monitorHealth(a.model);
+      if (monitor?.lastError) say(`drift monitor: ${monitor.errorCount} failed step(s); last: ${monitor.lastError.step} at ${monitor.lastError.at}: ${monitor.lastError.message}`);
+      return { ...status, ...(canary ? { canary } : {}), ...(monitor ? { monitor } : {}) };
     },
     { hostWorker: true },
   );

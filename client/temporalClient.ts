@@ -10,17 +10,21 @@ import {
   canaryResumeSignal,
   canaryStatusQuery,
   canaryWorkflowId,
+  driftMonitorWorkflowId,
   driftSignal,
   lifecycleWorkflowId,
+  monitorStatusQuery,
   pipelineStageQuery,
   retrainNowSignal,
   statusQuery,
   type ApprovalReceipt,
   type CanaryRolloutStatus,
   type DriftEvidence,
+  type DriftMonitorStatus,
   type LifecycleInput,
   type LifecycleStatus,
   type PipelineSpec,
+  type RetrainRequest,
   type RetrainResult,
 } from '../workflows/contract.js';
 import type { modelLifecycle } from '../workflows/modelLifecycle.js';
@@ -48,12 +52,12 @@ export class RareflowClient {
     // Checked against the one spec schema before anything is sent, so no workflow starts on a spec it would refuse.
     checkPipelineSpecShape(spec, 'pipeline spec');
     // The spec travels with the signal too, so a lifecycle that is already running retrains with the edited spec.
-    return this.client.workflow.signalWithStart<typeof modelLifecycle, [string, PipelineSpec?]>('modelLifecycle', {
+    return this.client.workflow.signalWithStart<typeof modelLifecycle, [RetrainRequest | string, PipelineSpec?]>('modelLifecycle', {
       workflowId: lifecycleWorkflowId(spec.modelName),
       taskQueue: COMPUTE_TASK_QUEUE,
       args: [{ modelName: spec.modelName, spec, retrainOnStart: false, ...extra }],
       signal: retrainNowSignal,
-      signalArgs: [reason, spec],
+      signalArgs: [{ trigger: 'manual', reason, spec }],
     });
   }
 
@@ -95,6 +99,19 @@ export class RareflowClient {
     if (!status.currentRunId) return undefined;
     try {
       return await this.client.workflow.getHandle(canaryWorkflowId(status.currentRunId)).query(canaryStatusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The health of the model's running drift monitor (failed steps, the latest failure), or undefined when none runs. */
+  async monitorHealth(modelName: string): Promise<Pick<DriftMonitorStatus, 'windowsChecked' | 'errorCount' | 'lastError'> | undefined> {
+    const handle = this.client.workflow.getHandle(driftMonitorWorkflowId(modelName));
+    try {
+      if ((await handle.describe()).status.name !== 'RUNNING') return undefined;
+      const s = await handle.query(monitorStatusQuery);
+      return { windowsChecked: s.windowsChecked, errorCount: s.errorCount ?? 0, lastError: s.lastError ?? null };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;

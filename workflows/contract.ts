@@ -273,13 +273,30 @@ export interface DriftEvidence {
 }
 
 export interface RetrainTrigger {
-  kind: 'initial' | 'drift' | 'manual' | 'schedule';
+  kind: 'initial' | RetrainRequestKind;
+  /** The coalesced signals' reasons joined with '; ': the first ten, then `and N more` (see omittedReasons). */
   reason: string;
   dataPaths?: string[];
   /** Numbers that came with drift signals (the newest signal's value wins per name). */
   metrics?: Record<string, number>;
   /** How many signals were coalesced into this retrain. */
   coalesced: number;
+  /** Reasons of coalesced signals past the first ten, counted but not kept (absent when none). */
+  omittedReasons?: number;
+}
+
+/** What asked for a retrain: a drift signal, a Temporal Schedule, or a person (CLI, client library). */
+export type RetrainRequestKind = 'drift' | 'schedule' | 'manual';
+
+/**
+ * The payload of `retrainNow`. The kind travels as a field; histories from before it carry a bare reason string,
+ * whose kind the lifecycle reads from its text (`schedule ...` or manual).
+ */
+export interface RetrainRequest {
+  trigger: Exclude<RetrainRequestKind, 'drift'>;
+  reason: string;
+  /** Replaces the lifecycle's spec for this and later retrains (`rareflow run --config` on a running lifecycle). */
+  spec?: PipelineSpec;
 }
 
 export interface RetrainInput {
@@ -289,8 +306,8 @@ export interface RetrainInput {
 
 // Signals and queries of the lifecycle entity (`modelLifecycle`).
 export const driftSignal = defineSignal<[DriftEvidence]>('drift');
-/** A retrain on request; with a spec, that spec replaces the lifecycle's for this and later retrains. */
-export const retrainNowSignal = defineSignal<[string, PipelineSpec?]>('retrainNow');
+/** A retrain on request. The `[reason, spec?]` form is the one old histories hold; senders use a RetrainRequest. */
+export const retrainNowSignal = defineSignal<[RetrainRequest | string, PipelineSpec?]>('retrainNow');
 export const approveSignal = defineSignal<[string, string]>('approve');
 export const rejectSignal = defineSignal<[string, string, string]>('reject');
 export const statusQuery = defineQuery<LifecycleStatus>('status');
@@ -375,6 +392,18 @@ export interface LifecycleState {
   ignoredDecisions: number;
   /** How many times the entity has continued as new. */
   generation: number;
+  /** The latest messages the entity refused (bad payload, no run to relay to), newest last (absent in old state). */
+  refused?: RefusedMessage[];
+}
+
+/** A signal the lifecycle recorded and ignored: a signal handler never fails the workflow. */
+export interface RefusedMessage {
+  /** The signal's name, e.g. `drift`. */
+  message: string;
+  /** Why it was refused, e.g. `drift: reason must be a string, got 42`. */
+  reason: string;
+  /** Workflow time, ISO 8601. */
+  at: string;
 }
 
 export interface LifecycleStatus {
@@ -387,6 +416,10 @@ export interface LifecycleStatus {
   history: LifecycleState['history'];
   lastRetrainAt?: string;
   continuedAsNewTimes: number;
+  /** The latest refused messages, newest last (at most 20). */
+  refused: RefusedMessage[];
+  /** Approve/reject signals that named no run awaiting approval, over the entity's life. */
+  ignoredDecisions: number;
 }
 
 /** A model's drift monitor: one window of serving traffic checked against the champion's reference per timer. */
@@ -442,6 +475,22 @@ export interface DriftMonitorState {
   windows: DriftWindowRecord[];
   windowsChecked: number;
   generation: number;
+  /** Windows whose check, drift record, export or lifecycle signal failed, over the monitor's life (absent: none). */
+  errorCount?: number;
+  /** The latest such failure: the window keeps its traffic for the next check, and the monitor goes on. */
+  lastError?: DriftMonitorError | null;
+}
+
+/** A failure of one drift-monitor step, as the operator reads it in `rareflow monitor status` and the worker log. */
+export interface DriftMonitorError {
+  /** `checkDrift`, `registryRecordDrift`, `exportRecentWindow` or `signal lifecycle`. */
+  step: string;
+  /** `Type: message` of the innermost failure. */
+  message: string;
+  /** Workflow time, ISO 8601. */
+  at: string;
+  fromMs: number;
+  toMs: number;
 }
 
 export interface DriftMonitorStatus extends DriftMonitorState {

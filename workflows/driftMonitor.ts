@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,6 +22,7 @@ import {
   type DriftMonitorStatus,
 } from './contract.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
+import { innermostFailure } from './failureReason.js';
 
 const compute = computeActivities({ startToCloseTimeout: '10 minutes', maximumAttempts: 10 });
 
@@ -52,12 +54,32 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
   });
   setHandler(monitorStatusQuery, (): DriftMonitorStatus => ({ ...state, modelName: input.modelName, windowMs, holdWindows, coolDownMs, stopped }));
 
+  /**
+   * A failed step is reported, never swallowed and never fatal: it is counted, kept as the last error in the status
+   * query and logged by the worker, and the monitor goes on with its next window.
+   */
+  const report = (step: string, err: unknown, fromMs: number, toMs: number) => {
+    const message = innermostFailure(err);
+    state.errorCount = (state.errorCount ?? 0) + 1;
+    state.lastError = { step, message, at: new Date().toISOString(), fromMs, toMs };
+    log.warn('drift monitor step failed', { modelName: input.modelName, step, error: message, fromMs, toMs, errorCount: state.errorCount });
+  };
+
   state.lastWindowEndMs ??= Date.now();
   while (!stopped && windowsThisRun < maxWindowsPerRun && !workflowInfo().continueAsNewSuggested) {
     if (await condition(() => stopped, windowMs)) break;
     const fromMs = state.lastWindowEndMs!;
     const toMs = Date.now();
-    const check = await compute.checkDrift({ modelName: input.modelName, fromMs, toMs, ...(input.options ? { options: input.options } : {}) });
+    let check: Awaited<ReturnType<typeof compute.checkDrift>>;
+    try {
+      check = await compute.checkDrift({ modelName: input.modelName, fromMs, toMs, ...(input.options ? { options: input.options } : {}) });
+    } catch (err) {
+      // Retries exhausted, or a non-retryable failure (a damaged champion file): the window's traffic stays for the
+      // next check (lastWindowEndMs is not moved), so nothing is lost once the cause is fixed.
+      windowsThisRun += 1;
+      report('checkDrift', err, fromMs, toMs);
+      continue;
+    }
     windowsThisRun += 1;
     state.windowsChecked += 1;
     state.lastWindowEndMs = toMs;
@@ -75,12 +97,17 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
       const step = stepDriftHysteresis(state.hysteresis, { drifted: check.drifted, atMs: toMs }, { holdWindows, coolDownMs });
       state.hysteresis = step.state;
       if (check.drifted) {
-        await registry.registryRecordDrift({
+        try {
+          await registry.registryRecordDrift({
           modelName: input.modelName,
           at: new Date(toMs).toISOString(),
           source: 'driftMonitor',
           evidence: { reason: check.reasons.join('; '), metrics: check.metrics, fromMs, toMs, fired: step.fire, hysteresis: step.reason, ...(check.report ? { report: check.report.uri } : {}) },
         });
+        } catch (err) {
+          // The window's verdict stands (the hysteresis has counted it); only its registry record is missing.
+          report('registryRecordDrift', err, fromMs, toMs);
+        }
       }
       if (step.fire) {
         fired = true;
@@ -100,8 +127,14 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
       let dataPaths: string[] | undefined;
       let ready = input.retrainOnRecentWindow === false;
       if (!ready) {
-        const recent = await compute.exportRecentWindow({ modelName: input.modelName, fromMs: pending.sinceMs, toMs });
-        if (recent.positives >= minRetrainPositives) {
+        let recent: Awaited<ReturnType<typeof compute.exportRecentWindow>> | undefined;
+        try {
+          recent = await compute.exportRecentWindow({ modelName: input.modelName, fromMs: pending.sinceMs, toMs });
+        } catch (err) {
+          // Counted as a window waited: after maxWaitWindows the signal goes with the pipeline's own input.
+          report('exportRecentWindow', err, pending.sinceMs, toMs);
+        }
+        if (recent && recent.positives >= minRetrainPositives) {
           dataPaths = [recent.path];
           ready = true;
         } else if (pending.windowsWaited >= maxWaitWindows) {
@@ -118,8 +151,9 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
             ...(dataPaths ? { dataPaths } : {}),
             metrics: pending.metrics,
           });
-        } catch {
+        } catch (err) {
           // No lifecycle for this model (not started, or ended): the drift events stay in the registry.
+          report('signal lifecycle', err, pending.sinceMs, toMs);
         }
         signalled = true;
         state.pendingSignal = null;

@@ -2,12 +2,14 @@
 // workflow, coalesces signals that arrive meanwhile, relays approvals, and continues as new to bound its history.
 
 import {
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
   executeChild,
   getExternalWorkflowHandle,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,27 +27,12 @@ import {
   type LifecycleState,
   type LifecycleStatus,
   type RetrainResult,
-  type RetrainTrigger,
 } from './contract.js';
 import { innermostFailure } from './failureReason.js';
+import { driftEvidenceProblem, mergeTrigger, retrainRequestOf, withRefusal } from './lifecycleMessages.js';
 import { retrainPipeline } from './retrainPipeline.js';
 
 const HISTORY_KEPT = 20;
-
-function mergeTrigger(pending: RetrainTrigger | undefined, next: Omit<RetrainTrigger, 'coalesced'>): RetrainTrigger {
-  if (!pending) return { ...next, coalesced: 1 };
-  // Coalesce: one retrain serves every signal queued during a run; the newest data paths win.
-  const kind = pending.kind === 'drift' || next.kind === 'drift' ? 'drift' : next.kind;
-  const dataPaths = next.dataPaths ?? pending.dataPaths;
-  const metrics = pending.metrics || next.metrics ? { ...pending.metrics, ...next.metrics } : undefined;
-  return {
-    kind,
-    reason: `${pending.reason}; ${next.reason}`,
-    ...(dataPaths ? { dataPaths } : {}),
-    ...(metrics ? { metrics } : {}),
-    coalesced: pending.coalesced + 1,
-  };
-}
 
 export async function modelLifecycle(input: LifecycleInput): Promise<void> {
   const state: LifecycleState = input.state ?? { retrainCount: 0, history: [], ignoredDecisions: 0, generation: 0 };
@@ -59,7 +46,15 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     state.pending = mergeTrigger(undefined, { kind: 'initial', reason: 'lifecycle started' });
   }
 
+  // Signal handlers never throw (a throwing handler would fail the workflow task or the entity): a bad payload,
+  // or a decision with nowhere to go, is recorded in the status and ignored.
+  const refuse = (message: string, reason: string) => {
+    state.refused = withRefusal(state.refused, { message, reason: `${message}: ${reason}`, at: new Date().toISOString() });
+    log.warn('lifecycle refused a message', { modelName: input.modelName, message, reason });
+  };
   setHandler(driftSignal, (evidence) => {
+    const problem = driftEvidenceProblem(evidence);
+    if (problem) return refuse('drift', problem);
     state.pending = mergeTrigger(state.pending, {
       kind: 'drift',
       reason: `drift from ${evidence.source}: ${evidence.reason}`,
@@ -67,37 +62,57 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       ...(evidence.metrics ? { metrics: evidence.metrics } : {}),
     });
   });
-  setHandler(retrainNowSignal, (reason, newSpec) => {
+  setHandler(retrainNowSignal, (payload, legacySpec) => {
+    const checked = retrainRequestOf(payload, legacySpec, input.modelName);
+    if ('problem' in checked) return refuse('retrainNow', checked.problem);
+    const { request } = checked;
     // `rareflow run --config` on a running lifecycle: the edited spec is the one the next retrain uses.
-    if (newSpec && newSpec.modelName === input.modelName) spec = newSpec;
-    state.pending = mergeTrigger(state.pending, { kind: reason.startsWith('schedule') ? 'schedule' : 'manual', reason });
+    if (request.spec) spec = request.spec;
+    state.pending = mergeTrigger(state.pending, { kind: request.trigger, reason: request.reason });
   });
-  const relay = async (runId: string, approved: boolean, by: string, why?: string) => {
+  /** Relays a decision to the run awaiting it; returns why it could not, or undefined once relayed. */
+  const relay = async (runId: string, approved: boolean, by: string, why?: string): Promise<string | undefined> => {
     if (phase !== 'awaiting-approval' || runId !== currentRunId) {
       state.ignoredDecisions += 1;
-      return;
+      return `run ${runId} is not awaiting approval`;
     }
     // One decision per request for approval: the run asks again (awaitingApproval) if it needs another.
     phase = 'retraining';
-    await getExternalWorkflowHandle(runId).signal(pipelineApprovalSignal, { approved, by, ...(why ? { why } : {}) });
+    try {
+      await getExternalWorkflowHandle(runId).signal(pipelineApprovalSignal, { approved, by, ...(why ? { why } : {}) });
+      return undefined;
+    } catch (err) {
+      // The run ended meanwhile (timed out, cancelled): the decision has no one to go to.
+      return `run ${runId} did not take the decision: ${innermostFailure(err)}`;
+    }
   };
+  const decisionProblem = (runId: unknown, by: unknown) =>
+    typeof runId !== 'string' || typeof by !== 'string' || by.trim() === '' ? "an approval needs a run id and the approver's identity (by)" : undefined;
   setHandler(awaitingApprovalSignal, (runId) => {
     if (runId === currentRunId) phase = 'awaiting-approval';
   });
-  setHandler(approveSignal, (runId, by) => relay(runId, true, by));
-  setHandler(rejectSignal, (runId, by, why) => relay(runId, false, by, why));
+  setHandler(approveSignal, async (runId, by) => {
+    const problem = decisionProblem(runId, by) ?? (await relay(runId, true, by));
+    if (problem) refuse('approve', problem);
+  });
+  setHandler(rejectSignal, async (runId, by, why) => {
+    const problem = decisionProblem(runId, by) ?? (await relay(runId, false, by, typeof why === 'string' ? why : undefined));
+    if (problem) refuse('reject', problem);
+  });
   // The same decision as an Update: the caller learns at once whether the run was waiting for it.
   setHandler(
     approvalUpdate,
     async (request) => {
-      await relay(request.runId, request.approved, request.by, request.why);
+      const problem = await relay(request.runId, request.approved, request.by, request.why);
+      // An update fails with an ApplicationFailure (never a plain Error, which would fail the workflow task).
+      if (problem) throw ApplicationFailure.nonRetryable(problem, 'ApprovalNotRelayed');
       return { runId: request.runId, approved: request.approved, by: request.by, at: new Date().toISOString() };
     },
     {
       validator: (request) => {
-        if (typeof request?.runId !== 'string' || typeof request.by !== 'string' || request.by.trim() === '') {
-          throw new Error('an approval needs a run id and the approver\'s identity (by)');
-        }
+        const problem = decisionProblem(request?.runId, request?.by);
+        if (problem) throw new Error(problem);
+        if (typeof request.approved !== 'boolean') throw new Error(`approved must be true or false, got ${JSON.stringify(request.approved)}`);
         if (phase !== 'awaiting-approval' || request.runId !== currentRunId) {
           throw new Error(
             `run ${request.runId} is not awaiting approval; ${phase === 'awaiting-approval' ? `the run awaiting approval is ${currentRunId}` : `model ${input.modelName} has no run awaiting approval (${phase})`}`,
@@ -116,6 +131,8 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     history: state.history,
     ...(state.lastRetrainAt ? { lastRetrainAt: state.lastRetrainAt } : {}),
     continuedAsNewTimes: state.generation,
+    refused: state.refused ?? [],
+    ignoredDecisions: state.ignoredDecisions,
   }));
 
   for (;;) {

@@ -6,8 +6,9 @@ import {
   condition,
   isCancellation,
   executeChild,
+  deprecatePatch,
   getExternalWorkflowHandle,
-  patched,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,7 +19,6 @@ import {
   pipelineApprovalSignal,
   pipelineStageQuery,
   type ApprovalDecision,
-  type AdaptiveSamplingResult,
   type ArtifactRef,
   type RetrainInput,
   type RetrainOutcome,
@@ -29,6 +29,7 @@ import {
 import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
+import { innermostFailure } from './failureReason.js';
 import { adaptiveSampling, samplingOrderNotes } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 
@@ -42,25 +43,34 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const { spec, trigger } = input;
   const runId = workflowInfo().workflowId;
   // The name becomes a directory, registry key and workflow id: a client that skipped the spec check fails here,
-  // before any activity has written anything; so does any spec the schema refuses (histories from before the
-  // schema check replay without it).
+  // before any activity has written anything; so does any spec the schema refuses. Retired patches stay as
+  // deprecatePatch calls while kept histories hold their markers (test/fixtures/histories).
   if (!isResourceName(spec.modelName)) {
     throw ApplicationFailure.nonRetryable(`modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`, FailureType.invalidInput);
   }
-  if (patched('spec-schema-check')) {
-    const problem = pipelineSpecProblem(spec, 'pipeline spec');
-    if (problem) throw ApplicationFailure.nonRetryable(problem.message, FailureType.invalidInput);
-  }
+  deprecatePatch('spec-schema-check');
+  const problem = pipelineSpecProblem(spec, 'pipeline spec');
+  if (problem) throw ApplicationFailure.nonRetryable(problem.message, FailureType.invalidInput);
   let stage = 'describing input';
   let decision: ApprovalDecision | undefined;
   /** The canary child, while it waits for a human: decisions relayed by the lifecycle go on to it. */
   let canaryAwaiting: string | undefined;
   setHandler(pipelineStageQuery, () => stage);
+  // Signal handlers never throw: a malformed decision, or a relay to a workflow that has ended, is logged and
+  // ignored (a throwing handler would fail the workflow task, and with it the retrain).
   setHandler(pipelineApprovalSignal, async (d) => {
+    if (typeof d !== 'object' || d === null || typeof d.approved !== 'boolean' || typeof d.by !== 'string') {
+      log.warn('retrain ignored a malformed approval decision', { runId, decision: d });
+      return;
+    }
     if (canaryAwaiting !== undefined) {
       const child = canaryAwaiting;
       canaryAwaiting = undefined;
-      await getExternalWorkflowHandle(child).signal(canaryApprovalSignal, d);
+      try {
+        await getExternalWorkflowHandle(child).signal(canaryApprovalSignal, d);
+      } catch (err) {
+        log.warn('retrain could not relay an approval decision to its canary', { runId, canary: child, error: innermostFailure(err) });
+      }
       return;
     }
     if (decision === undefined) decision = d;
@@ -69,7 +79,12 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     canaryAwaiting = childId;
     stage = 'canary: awaiting approval';
     const parent = workflowInfo().parent;
-    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
+    if (!parent) return;
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
+    } catch (err) {
+      log.warn('retrain could not tell its lifecycle it awaits approval', { runId, lifecycle: parent.workflowId, error: innermostFailure(err) });
+    }
   });
 
   const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
@@ -77,11 +92,55 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model });
 
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
-  // and bad input must leave nothing in the registry); histories from before this patch registered first.
+  // and bad input must leave nothing in the registry).
   let registered = false;
-  // The row order sampling used (known once sampling ran; recorded with the run's parameters).
-  let samplingOrder: AdaptiveSamplingResult['order'];
-  const registerRun = async () => {
+  deprecatePatch('register-after-sampling');
+  try {
+    const champion = await registry.registryChampion(spec.modelName);
+
+    // Adaptive sampling: a child workflow fans out one activity per shard (seed 003's cluster mode) and merges.
+    stage = 'adaptive sampling';
+    deprecatePatch('adaptive-sampling-child-workflow');
+    const sampled = await executeChild(adaptiveSampling, {
+      workflowId: `${runId}-sampling`,
+      args: [
+        {
+          files: described.files,
+          fileSha256s: described.fileSha256s,
+          label: spec.input.label,
+          positiveLabel: described.positiveLabel,
+          ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
+          featureNames: described.featureNames,
+          // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
+          ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
+          // A declared imputation keeps missing values through sampling (payload only, like the weights).
+          ...(spec.features?.missing !== undefined && spec.features.missing !== 'reject' ? { keepMissing: true } : {}),
+          targetSize: described.targetSize,
+          positiveTarget: described.positiveTarget,
+          shards: spec.sampling.shards ?? 1,
+          // Payload only: the command sequence is the same whichever order the shards read.
+          ...(spec.sampling.order && spec.sampling.order !== 'auto' ? { order: spec.sampling.order } : {}),
+          seed: spec.seed,
+        },
+      ],
+    });
+    const samples: ArtifactRef[] = [sampled.sample];
+    const samplingOrder = sampled.order;
+    const samplingStage: StageSummary = {
+      stage: 'adaptiveSample',
+      rowsIn: sampled.scannedRows,
+      rowsOut: sampled.positives + sampled.negatives,
+      positivesIn: sampled.positivesSeen,
+      positivesOut: sampled.positives,
+      seconds: sampled.seconds,
+      note: [
+        `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
+        ...samplingOrderNotes(sampled.order),
+        ...sampled.warnings,
+      ].join('; '),
+    };
+
+    // The input has passed sampling's checks: the run is registered now.
     await registry.registryStartRun({
       runId,
       modelName: spec.modelName,
@@ -107,90 +166,6 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       });
     }
     registered = true;
-  };
-  const registerAfterSampling = patched('register-after-sampling');
-  if (!registerAfterSampling) await registerRun();
-  try {
-    const champion = await registry.registryChampion(spec.modelName);
-
-    // Adaptive sampling: a child workflow fans out one activity per shard (seed 003's cluster mode) and merges.
-    stage = 'adaptive sampling';
-    let samples: ArtifactRef[];
-    let samplingStage: StageSummary;
-    if (patched('adaptive-sampling-child-workflow')) {
-      const sampled = await executeChild(adaptiveSampling, {
-        workflowId: `${runId}-sampling`,
-        args: [
-          {
-            files: described.files,
-            fileSha256s: described.fileSha256s,
-            label: spec.input.label,
-            positiveLabel: described.positiveLabel,
-            ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
-            featureNames: described.featureNames,
-            // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
-            ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
-            // A declared imputation keeps missing values through sampling (payload only, like the weights).
-            ...(spec.features?.missing !== undefined && spec.features.missing !== 'reject' ? { keepMissing: true } : {}),
-            targetSize: described.targetSize,
-            positiveTarget: described.positiveTarget,
-            shards: spec.sampling.shards ?? 1,
-            // Payload only: the command sequence is the same whichever order the shards read.
-            ...(spec.sampling.order && spec.sampling.order !== 'auto' ? { order: spec.sampling.order } : {}),
-            seed: spec.seed,
-          },
-        ],
-      });
-      samples = [sampled.sample];
-      samplingOrder = sampled.order;
-      samplingStage = {
-        stage: 'adaptiveSample',
-        rowsIn: sampled.scannedRows,
-        rowsOut: sampled.positives + sampled.negatives,
-        positivesIn: sampled.positivesSeen,
-        positivesOut: sampled.positives,
-        seconds: sampled.seconds,
-        note: [
-          `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
-          ...samplingOrderNotes(sampled.order),
-          ...sampled.warnings,
-        ].join('; '),
-      };
-    } else {
-      // Histories recorded before the child workflow: one activity per shard of whole files, started from here.
-      const shardCount = Math.max(1, Math.min(spec.sampling.shards ?? 1, described.files.length));
-      const shardFiles: number[][] = Array.from({ length: shardCount }, () => []);
-      described.files.forEach((_, i) => shardFiles[i % shardCount]!.push(i));
-      const shards = await Promise.all(
-        shardFiles.map((fileIndexes, shardIndex) =>
-          compute.adaptiveSampleShard({
-            files: fileIndexes.map((i) => described.files[i]!),
-            fileSha256s: fileIndexes.map((i) => described.fileSha256s[i]!),
-            label: spec.input.label,
-            positiveLabel: described.positiveLabel,
-            featureNames: described.featureNames,
-            ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
-            targetSize: spec.sampling.targetSize ?? described.targetSize,
-            positiveTarget: described.positiveTarget,
-            shardIndex,
-            shardCount,
-            seed: spec.seed,
-          }),
-        ),
-      );
-      samples = shards.map((s) => s.sample);
-      samplingStage = {
-        stage: 'adaptiveSample',
-        rowsIn: shards.reduce((a, s) => a + s.scannedRows, 0),
-        rowsOut: shards.reduce((a, s) => a + s.rows, 0),
-        positivesIn: shards.reduce((a, s) => a + s.positivesSeen, 0),
-        positivesOut: shards.reduce((a, s) => a + s.positives, 0),
-        seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
-        ...(shards.some((s) => s.warning) ? { note: shards.map((s) => s.warning).filter(Boolean).join('; ') } : {}),
-      };
-    }
-
-    if (registerAfterSampling) await registerRun();
 
     stage = 'merge and split';
     const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed, ...(spec.features ? { features: spec.features } : {}) });
@@ -298,21 +273,21 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
       const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
       if (!decided || !decision) return finish('approval-timed-out', { reason: 'no approve or reject signal before the approval timeout' });
-      if (patched('approval-audit')) {
-        await registry.registryRecordApproval({
-          runId,
-          stage: 'promotion',
-          approved: decision.approved,
-          decidedBy: decision.by,
-          at: new Date().toISOString(),
-          reason: decision.why ?? null,
-        });
-      }
+      deprecatePatch('approval-audit');
+      await registry.registryRecordApproval({
+        runId,
+        stage: 'promotion',
+        approved: decision.approved,
+        decidedBy: decision.by,
+        at: new Date().toISOString(),
+        reason: decision.why ?? null,
+      });
       if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
     }
 
     // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.
-    if (patched('drift-reference') && samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
+    deprecatePatch('drift-reference');
+    if (samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
       stage = 'drift reference';
       await compute.buildDriftReference({
         model: trained.model,
@@ -325,7 +300,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
 
     // Canary promotion: the challenger serves a growing share of live traffic and is judged per class (a first
     // model has no champion to compare with, so it is promoted directly).
-    if (spec.canary && champion && patched('canary-rollout')) {
+    if (spec.canary && champion) {
+      deprecatePatch('canary-rollout');
       stage = 'canary';
       const rollout = await executeChild(canaryRollout, {
         workflowId: canaryWorkflowId(runId),
@@ -349,7 +325,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     return finish('promoted', decision ? { decidedBy: decision.by } : {});
   } catch (err) {
     // A retrain that fails after it was registered is finished as failed, so no run stays 'running' forever.
-    if (registered && !isCancellation(err) && patched('finish-failed-runs')) {
+    if (registered && !isCancellation(err)) {
+      deprecatePatch('finish-failed-runs');
       await registry.registryFinishRun({ runId, outcome: 'failed', finishedAt: new Date().toISOString() });
     }
     throw err;

@@ -6,6 +6,6 @@ import { lifecycleWorkflowId, retrainNowSignal } from './contract.js';
 
 export async function scheduledRetrain(modelName: string): Promise<string> {
   const reason = `schedule ${workflowInfo().workflowId}`;
-  await getExternalWorkflowHandle(lifecycleWorkflowId(modelName)).signal(retrainNowSignal, reason);
+  await getExternalWorkflowHandle(lifecycleWorkflowId(modelName)).signal(retrainNowSignal, { trigger: 'schedule', reason });
   return reason;
 }

@@ -3,8 +3,8 @@
 // that champion, first from the training distribution and then drifted. The monitor must stay quiet, then signal
 // the lifecycle, which retrains on the exported recent window.
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLoadRows, type MemoryRows } from '../../client/loadGenerator.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
@@ -13,7 +13,7 @@ import { featureMatrix } from '../../core/dataset.js';
 import { parseModelArtifact, scoreModel } from '../../core/models/modelArtifact.js';
 import type { Registry } from '../../data/registry.js';
 import { ServingLog } from '../../data/servingLog.js';
-import { readServingState } from '../../data/servingState.js';
+import { readServingState, servingStatePath } from '../../data/servingState.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { COMPUTE_TASK_QUEUE, driftMonitorWorkflowId, monitorStatusQuery, stopMonitorSignal, type DriftMonitorStatus } from '../../workflows/contract.js';
 import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
@@ -149,5 +149,36 @@ describe('driftMonitor on a real Temporal server', () => {
     expect(monitorEvents.length).toBeGreaterThanOrEqual(2);
     expect((monitorEvents[0]!.evidence as { reason: string }).reason).toMatch(/shifted|prior|predicted/);
     expect(events.some((e) => e.source === 'lifecycle' && e.runId === retrain.runId)).toBe(true);
+  });
+  it('reports a damaged serving state in its status and goes on checking, without failing or stalling', async () => {
+    const modelName = 'wf-monitor-damaged';
+    const statePath = servingStatePath(env.servingDir, modelName);
+    await mkdir(dirname(statePath), { recursive: true });
+    await writeFile(statePath, '{"format": "rareflow-serving-st');
+    const workers = await createTestWorkers(env);
+    const status = await workers.run(
+      (async () => {
+        const monitor = await env.client.workflow.start('driftMonitor', {
+          taskQueue: COMPUTE_TASK_QUEUE,
+          workflowId: driftMonitorWorkflowId(modelName),
+          args: [{ modelName, windowMs: 300 }],
+        });
+        let st = (await monitor.query(monitorStatusQuery)) as DriftMonitorStatus;
+        while ((st.errorCount ?? 0) < 2) {
+          await new Promise((r) => setTimeout(r, 100));
+          st = (await monitor.query(monitorStatusQuery)) as DriftMonitorStatus;
+        }
+        const running = (await monitor.describe()).status.name;
+        await monitor.signal(stopMonitorSignal, 'test');
+        await monitor.result();
+        return { st, running };
+      })(),
+    );
+    expect(status.running).toBe('RUNNING');
+    expect(status.st.lastError).toMatchObject({ step: 'checkDrift', message: expect.stringContaining('is not valid JSON: expected a rareflow serving state') });
+    expect(status.st.lastError!.message).toMatch(/^InvalidInput: /);
+    // A failed check moves no window: the traffic since the last good window is checked once the state is fixed.
+    expect(status.st.windowsChecked).toBe(0);
+    expect(status.st.lastError!.fromMs).toBe(status.st.lastWindowEndMs);
   });
 });

@@ -1,5 +1,6 @@
 // Workflow tests on a real Temporal dev server with a real worker: retrain, gates, promotion, drift,
-// coalescing, approval, continueAsNew and bad input, each asserted from workflow results and the registry.
+// coalescing, approval, continueAsNew, refused messages and bad input, each asserted from workflow results and the
+// registry. Each test has its own model, so they pass in any order.
 
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -9,7 +10,7 @@ import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { retrainScheduleOptions } from '../../client/orchestratedCommands.js';
 import type { Registry } from '../../data/registry.js';
-import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
+import { COMPUTE_TASK_QUEUE, approveSignal, lifecycleWorkflowId, retrainNowSignal, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
@@ -48,6 +49,10 @@ async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Pr
   return result as T;
 }
 
+/** Starts the model's lifecycle with no retrain, so a test decides what the first one is. */
+async function startIdleLifecycle(c: RareflowClient, s: PipelineSpec): Promise<void> {
+  await c.client.workflow.start('modelLifecycle', { workflowId: lifecycleWorkflowId(s.modelName), taskQueue: COMPUTE_TASK_QUEUE, args: [{ modelName: s.modelName, spec: s, retrainOnStart: false }] });
+}
 
 const noProgress = () => {};
 
@@ -74,9 +79,12 @@ describe('modelLifecycle on a real Temporal server', () => {
   });
 
   it('records the champion, the run, metrics and lineage in the registry', async () => {
-    const { champion, runs, metrics, lineageRows } = await withWorker(async (_c, registry) => {
-      const champion = await registry.champion('wf-promote');
-      const runs = await registry.listRuns('wf-promote');
+    const s = spec('wf-registry');
+    const { champion, runs, metrics, lineageRows } = await withWorker(async (c, registry) => {
+      await c.retrain(s, 'first');
+      await c.waitForRetrains(s.modelName, 1, noProgress);
+      const champion = await registry.champion(s.modelName);
+      const runs = await registry.listRuns(s.modelName);
       const metrics = await registry.metrics(runs[0]!.runId, champion!.modelSha256, 'test');
       const augmented = runs[0] ? await registry.lineageRunCount(runs[0].runId) : 0;
       return { champion, runs, metrics, lineageRows: augmented };
@@ -106,7 +114,9 @@ describe('modelLifecycle on a real Temporal server', () => {
       // Ten signals of three kinds while the drift retrain runs: exactly one follow-up retrain serves them all.
       for (let i = 0; i < 10; i++) {
         if (i % 3 === 0) await c.drift(s.modelName, { source: 'test', reason: `again ${i}` });
-        else await c.client.workflow.getHandle(`rareflow-lifecycle-${s.modelName}`).signal('retrainNow', i % 3 === 1 ? `manual ${i}` : `schedule ${i}`);
+        // The typed request of today's senders, and the bare reason string of old histories (kind read from the text).
+        else if (i % 3 === 1) await c.lifecycle(s.modelName).signal(retrainNowSignal, { trigger: 'manual', reason: `manual ${i}` });
+        else await c.lifecycle(s.modelName).signal(retrainNowSignal, `schedule ${i}`);
       }
       await c.waitForRetrains(s.modelName, 3, noProgress);
       // Nothing is left pending, so no fourth retrain follows.
@@ -264,15 +274,45 @@ describe('modelLifecycle on a real Temporal server', () => {
   });
 
   it('a scheduled retrain signals the lifecycle, which retrains with a schedule trigger', async () => {
-    const s = spec('wf-promote');
+    const s = spec('wf-scheduled');
     const result = await withWorker(async (c) => {
-      const before = await c.status(s.modelName);
+      await startIdleLifecycle(c, s);
       await c.client.workflow.execute('scheduledRetrain', { taskQueue: COMPUTE_TASK_QUEUE, workflowId: 'wf-scheduled-test', args: [s.modelName] });
-      const status = await c.waitForRetrains(s.modelName, before.retrainCount + 1, noProgress);
+      const status = await c.waitForRetrains(s.modelName, 1, noProgress);
       return c.retrainResult(status.history.at(-1)!.runId);
     });
     expect(result.trigger.kind).toBe('schedule');
     expect(result.trigger.reason).toBe('schedule wf-scheduled-test');
+  });
+
+  it('records and ignores signals with bad payloads or no run to go to, without failing or retraining', async () => {
+    const s = spec('wf-refuse');
+    const status = await withWorker(async (c) => {
+      await startIdleLifecycle(c, s);
+      const handle = c.lifecycle(s.modelName);
+      await handle.signal('drift', { source: 'test', reason: 42 });
+      await handle.signal('drift', null);
+      await handle.signal('retrainNow', { trigger: 'sometimes', reason: 'x' });
+      await handle.signal('retrainNow', { trigger: 'manual', reason: 'other model', spec: { ...s, modelName: 'wf-other' } });
+      await handle.signal(approveSignal, 'rareflow-retrain-no-such-run', 'tester');
+      for (;;) {
+        const st = await c.status(s.modelName);
+        if (st.refused.length >= 5) return st;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    expect(status.refused.map((r) => r.reason)).toEqual([
+      'drift: reason must be a string, got 42',
+      'drift: expected an object {source, reason, dataPaths?, metrics?}, got null',
+      'retrainNow: trigger must be "schedule" or "manual", got "sometimes"',
+      'retrainNow: spec is for model "wf-other", not "wf-refuse"',
+      'approve: run rareflow-retrain-no-such-run is not awaiting approval',
+    ]);
+    expect(status.refused.map((r) => r.message)).toEqual(['drift', 'drift', 'retrainNow', 'retrainNow', 'approve']);
+    expect(status.ignoredDecisions).toBe(1);
+    expect(status.retrainCount).toBe(0);
+    expect(status.pending).toBeUndefined();
+    expect(status.phase).toBe('idle');
   });
 
   it('fails a retrain on bad input with a non-retryable InvalidInput failure and writes nothing to the registry', async () => {

@@ -33,11 +33,13 @@ describe('replay of recorded histories', () => {
     expect([...types].sort()).toEqual(Object.keys(workflowsModule).sort());
   });
 
+  // Files are named TYPE-WORKFLOWID-RUNID8.json (altered ones prefixed `altered-`); child workflow ids derive from the
+  // parent's id, so replay needs it.
+  const workflowIdOf = (file: string) => file.replace(/^altered-/, '').replace(/^[A-Za-z]+-/, '').replace(/-[0-9a-f]{8}\.json$/, '');
+
   for (const file of files.filter((f) => !f.startsWith('altered-'))) {
     it(`replays ${file} deterministically`, async () => {
-      // Files are named TYPE-WORKFLOWID-RUNID8.json; child workflow ids derive from the parent's id, so replay needs it.
-      const workflowId = file.replace(/^[A-Za-z]+-/, '').replace(/-[0-9a-f]{8}\.json$/, '');
-      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), workflowId);
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), workflowIdOf(file));
     });
   }
 
@@ -45,7 +47,7 @@ describe('replay of recorded histories', () => {
     const altered = files.filter((f) => f.startsWith('altered-'));
     expect(altered.length).toBeGreaterThan(0);
     for (const file of altered) {
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file))).rejects.toMatchObject({
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), workflowIdOf(file))).rejects.toMatchObject({
         name: 'DeterminismViolationError',
         message: expect.stringContaining('removeLabelNoise'),
       });
