@@ -229,7 +229,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     traffic.switchTo(drifted);
     const driftFrom = calm.windowsChecked;
     const before = await rareflow.status(o.modelName);
-    let windowsToDetect: number | null = null;
+    let windowsToDetect: number;
     for (;;) {
       const m = await monitor.query(monitorStatusQuery);
       const firedAt = m.windows.findIndex((w) => w.fired);
@@ -283,7 +283,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
 
   let outcome;
-  let load = { sent: 0, ok: 0, failed: 0, feedbackSent: 0 };
   try {
     outcome = await workers.run(work());
   } finally {
@@ -298,7 +297,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   say('7/7 summary');
   for (const r of results) say(`  ${r.trigger.kind} retrain ${r.runId}: ${r.outcome}${r.reason && r.outcome !== 'promoted' ? ` (${r.reason.split('; ')[0]})` : ''}`);
   const counter = (name: string) => [...metrics.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => `${m[1]} ${m[2]}`);
-  load = {
+  const load = {
     sent: Number(/^rareflow_requests_total\{[^}]*\} /m.test(metrics) ? counter('rareflow_requests_total').reduce((a, l) => a + Number(l.split(' ').at(-1)), 0) : 0),
     ok: counter('rareflow_requests_total').filter((l) => l.includes('status="ok"')).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),
     failed: counter('rareflow_requests_total').filter((l) => !l.includes('status="ok"')).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),

@@ -175,7 +175,7 @@ export async function copyTableAtomically(connection: DuckDBConnection, table: s
 /** Throws an InvalidInputError naming `path` when its directory does not exist. */
 export async function requireDirectory(path: string): Promise<void> {
   const dir = dirname(path);
-  let isDirectory = false;
+  let isDirectory: boolean;
   try {
     isDirectory = (await stat(dir)).isDirectory();
   } catch {

@@ -72,12 +72,11 @@ const expected = { predictions: 0, feedback: 0 };
 describe('rareflow serve under load on loopback', () => {
   it(`60 s at ${RATE} req/s with feedback: zero errors, RSS within ${RSS_GROWTH_BOUND_MB} MB of its warmed-up size, every row persisted after SIGINT`, async () => {
     const serve = await startServeProcess({ home, servingDir, model: MODEL_NAME });
-    let samples: number[] = [];
-    let warmMb = 0;
+    const samples: number[] = [];
     try {
       const warm = await load(serve.url, 'warm', 3000);
       expect(warm.failed).toBe(0);
-      warmMb = await rssMb(serve.pid);
+      const warmMb = await rssMb(serve.pid);
       const sampler = setInterval(() => void rssMb(serve.pid).then((mb) => samples.push(mb), () => undefined), 1000);
       let result: LoadResult;
       try {

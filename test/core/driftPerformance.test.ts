@@ -115,8 +115,11 @@ describe('confidence-based performance estimation', () => {
       let tp = 0, fp = 0, fn = 0, tn = 0;
       for (let i = 0; i < n; i++) {
         const predicted = p[i]! >= threshold;
-        if (y[i] === 1) predicted ? tp++ : fn++;
-        else predicted ? fp++ : tn++;
+        if (y[i] === 1) {
+          if (predicted) tp++;
+          else fn++;
+        } else if (predicted) fp++;
+        else tn++;
       }
       const r = confidenceBasedPerformance(p, threshold, reference(0.5), { seed: t });
       const inside = (v: number, iv: [number, number] | null) => iv !== null && v >= iv[0] && v <= iv[1];

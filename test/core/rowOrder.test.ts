@@ -43,16 +43,6 @@ function permute(rows: Rows, order: ArrayLike<number>): Rows {
   return { y, x };
 }
 
-function shuffled(n: number, r: RandomSource): Int32Array {
-  const o = new Int32Array(n);
-  for (let i = 0; i < n; i++) o[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = r.nextInt(i + 1);
-    [o[i], o[j]] = [o[j]!, o[i]!];
-  }
-  return o;
-}
-
 /** What data/rowOrderScan.ts computes in DuckDB, here in JS: row i is in block floor(i·B/n). */
 function decide(rows: Rows, blocks = 32) {
   const n = rows.y.length;

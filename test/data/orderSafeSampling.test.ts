@@ -55,7 +55,10 @@ async function sample(file: string, order: SamplingOrderChoice, seed = 3) {
   const col = sortFeature;
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < s.data.y.length; i++) if (s.data.y[i] === 0) (sum += s.data.x.values[i * 4 + col]!), n++;
+  for (let i = 0; i < s.data.y.length; i++) if (s.data.y[i] === 0) {
+    sum += s.data.x.values[i * 4 + col]!;
+    n++;
+  }
   let wSum = 0;
   let wSq = 0;
   for (let i = 0; i < whole.rows; i++) {
