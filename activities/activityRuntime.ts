@@ -6,7 +6,7 @@ import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
-import { FailureType, type ArtifactRef } from '../workflows/contract.js';
+import { FailureType, type ArtifactRef } from '../core/pipelineTypes.js';
 
 export interface ComputeDeps {
   artifacts: ArtifactStore;

@@ -17,7 +17,7 @@ import { adasyn, syntheticWeights } from '../core/oversample/adasyn.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, oneHotGroups, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
-import type { LabelNoiseMethod } from '../activities/filterLabelNoise.js';
+import type { LabelNoiseMethod } from '../stages/denoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256, readLabelledDataset } from '../data/datasetReader.js';
@@ -31,13 +31,13 @@ import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasy
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
-import { checkBooleanInputColumns } from './booleanInputColumns.js';
+import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 
-// What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
-// (~50 ms to load), a cost every other command would pay before reading its input.
-const labelNoiseActivity = () => import('../activities/filterLabelNoise.js');
-const trainActivity = () => import('../activities/trainModel.js');
+// What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
+// before reading its input.
+const denoiseStageModule = () => import('../stages/denoise.js');
+const trainStageModule = () => import('../stages/train.js');
 const adaptiveSampling = async () => {
   const modules = await Promise.all([
     import('../core/sampling/adaptiveSample.js'),
@@ -235,7 +235,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
   const { d, weights, missingValues } = await readFilledInput(a);
   checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
-  const { filterAndType } = await labelNoiseActivity();
+  const { filterAndType } = await denoiseStageModule();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
   const cleaned = takeRows(d.data, cleaning.kept);
@@ -340,7 +340,7 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
   // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
   const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
   if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
-  const { fitModelArtifact } = await trainActivity();
+  const { fitModelArtifact } = await trainStageModule();
   let fitData = d.data;
   let fitWeights = weights;
   let validation: typeof d.data | undefined;
