@@ -282,7 +282,7 @@ describe('through Temporal: run --wait', () => {
     const heading = lines.findIndex((l) => /^warnings \(\d+\):$/.test(l));
     expect(heading, r.stdout).toBeGreaterThanOrEqual(0);
     const count = Number(/\d+/.exec(lines[heading]!)![0]);
-    expect(lines.slice(heading + 1, heading + 1 + count).every((l) => /^  \S+ \[(INFO|WARN|ERROR)\] /.test(l))).toBe(true);
+    expect(lines.slice(heading + 1, heading + 1 + count).every((l) => /^ {2}\S+ \[(INFO|WARN|ERROR)\] /.test(l))).toBe(true);
     expect(lines.slice(heading + 1 + count).some((l) => /\[(INFO|WARN)\]/.test(l))).toBe(false);
     expect(lines.findIndex((l) => /^\s*positive\s/.test(l))).toBeGreaterThan(heading + count);
   });
