@@ -41,7 +41,7 @@ const trainStageModule = () => import('../stages/train.js');
 const adaptiveSampling = async () => {
   const modules = await Promise.all([
     import('../core/sampling/adaptiveSample.js'),
-    import('../data/positiveScan.js'),
+    import('../stages/sample.js'),
     import('../data/shardSampling.js'),
     import('../data/inputProfile.js'),
   ]);
@@ -111,7 +111,7 @@ export interface SampleArgs {
 export async function sampleCommand(a: SampleArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const { profileLabelledInput, positiveTargetFor, fileRowCounts, planShards, shardTargets, sampleShard, mergeShards } = await adaptiveSampling();
+  const { profileLabelledInput, positiveTargetFor, planSampleShards, sampleShardStage, mergeShards } = await adaptiveSampling();
   const profile = await profileLabelledInput(a.inputs, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
@@ -131,18 +131,26 @@ export async function sampleCommand(a: SampleArgs) {
   }
   validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
-  const counts = await fileRowCounts(profile.files);
-  const plan = planShards(profile.files, counts, a.shards);
-  const targets = shardTargets(a.targetSize, positiveTarget, plan.length);
-  const positive = { label: a.label, positive: profile.positiveLabel, ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}) };
+  const { shards: plan, totalRows } = await planSampleShards(profile.files, a.shards);
   const shards = [];
   for (let s = 0; s < plan.length; s++) {
-    const r = await sampleShard({
-      segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method,
-      ...(a.order !== undefined ? { order: a.order } : {}),
-      ...(profile.sampleWeight !== undefined ? { weightColumn: profile.sampleWeight } : {}),
-    });
-    shards.push(r!);
+    shards.push(
+      await sampleShardStage({
+        segments: plan[s]!,
+        label: a.label,
+        positiveLabel: profile.positiveLabel,
+        ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}),
+        featureNames: profile.featureNames,
+        targetSize: a.targetSize,
+        positiveTarget,
+        shardIndex: s,
+        shardCount: plan.length,
+        seed: a.seed,
+        method: a.method,
+        ...(a.order !== undefined ? { order: a.order } : {}),
+        ...(profile.sampleWeight !== undefined ? { sampleWeight: profile.sampleWeight } : {}),
+      }),
+    );
   }
   const merged = mergeShards(shards.map((r) => r.data), a.seed, profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined);
   const labelValues: [string, string] = a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
@@ -154,7 +162,7 @@ export async function sampleCommand(a: SampleArgs) {
     positives,
     negatives: merged.y.length - positives,
     scannedRows: shards.reduce((n, r) => n + r.scannedRows, 0),
-    totalRows: counts.reduce((n, c) => n + c, 0),
+    totalRows,
     earlyStop: shards.every((r) => r.earlyStop),
     shards: plan.length,
     // One shard: its order; several: each shard's, since each tests its own rows.
