@@ -46,7 +46,7 @@ export interface ShardSampleHooks {
 
 export type ShardSampleStageResult = ShardSample & { seconds: number };
 
-/** Each file's rows, split into `shards` contiguous row ranges of about equal size. */
+/** The files' rows split into `shards` shards of consecutive row ranges (see planShards), and the total row count. */
 export async function planSampleShards(files: string[], shards: number): Promise<{ shards: ScanSegment[][]; totalRows: number }> {
   const counts = await fileRowCounts(files);
   return { shards: planShards(files, counts, shards), totalRows: counts.reduce((a, b) => a + b, 0) };
