@@ -1,12 +1,12 @@
 // What every rareflow activity shares: input errors become non-retryable failures, heartbeats that are safe
-// outside Temporal (stage commands reuse the activities), and memoisation of outputs by input hashes + parameters.
+// outside Temporal (tests call activities directly), and memoisation of outputs by input hashes + parameters.
 
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
-import { FailureType, type ArtifactRef } from '../workflows/contract.js';
+import { FailureType, type ArtifactRef } from '../core/pipelineTypes.js';
 
 export interface ComputeDeps {
   artifacts: ArtifactStore;
@@ -46,12 +46,12 @@ export function heartbeatDetails(): unknown {
   return inActivity() ? Context.current().info.heartbeatDetails : undefined;
 }
 
-/** Records progress when running inside an activity; a no-op in local stage commands. */
+/** Records progress when running inside an activity; a no-op outside one (tests call activities directly). */
 export function heartbeat(details?: unknown): void {
   if (inActivity()) Context.current().heartbeat(details);
 }
 
-/** A warning in the activity's log, or on stderr outside Temporal (stage commands). */
+/** A warning in the activity's log, or on stderr outside Temporal. */
 export function warn(message: string): void {
   if (inActivity()) Context.current().log.warn(message);
   else process.stderr.write(`[WARN] ${message}\n`);
@@ -84,8 +84,4 @@ export async function memoised<T extends object>(
   const resultRef = await artifacts.putBytes(JSON.stringify(result), 'result', 'json');
   await artifacts.recordKey(key, { ...outputs, result: resultRef });
   return result;
-}
-
-export function secondsSince(startMs: number): number {
-  return Math.round((performance.now() - startMs) / 10) / 100;
 }

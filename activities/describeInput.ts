@@ -1,76 +1,12 @@
-// Temporal adapter of input checking: resolves globs, checks the label, classes, feature types and missing values
-// in SQL, and fixes the feature list, the positive label, the sample-weight column and Nr before any sampling starts.
+// Temporal adapter of the describe stage (stages/describe.ts): input errors become non-retryable failures.
 
-import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
-import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
-import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
-import type { PipelineSpec } from '../workflows/contract.js';
-import { InvalidInputError } from '../core/invalidInputError.js';
-import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
-import { memoryBudget } from '../data/memoryBudget.js';
+import { describeStage, type DescribeInputRequest, type DescribeInputResult } from '../stages/describe.js';
 import { failingOnBadInput } from './activityRuntime.js';
-
-export interface DescribeInputResult extends InputProfile {
-  /** M of Algorithm 1. */
-  params: number;
-  /** Nr = positivesPerParameter · M. */
-  positiveTarget: number;
-  /** N: the spec's target size, or max(20 000, 2·Nr) when it has none. */
-  targetSize: number;
-  /** Each stage's estimated memory and the budget it was checked against (bytes). */
-  memory: { budgetBytes: number; stages: Array<{ stage: string; bytes: number }> };
-}
 
 export function describeInputActivities() {
   return {
-    /**
-     * With the spec's later stages (`denoise`, `adasyn`, `model`), the memory every stage will need on this input is
-     * checked against the budget here, before anything is sampled or written.
-     */
-    async describeInput(input: {
-      input: PipelineSpec['input'];
-      sampling: PipelineSpec['sampling'];
-      denoise?: PipelineSpec['denoise'];
-      adasyn?: PipelineSpec['adasyn'];
-      model?: PipelineSpec['model'];
-    }): Promise<DescribeInputResult> {
-      return failingOnBadInput(async () => {
-        const profile = await profileLabelledInput(input.input.paths, {
-          label: input.input.label,
-          ...(input.input.positive !== undefined ? { positive: input.input.positive } : {}),
-          ...(input.input.features ? { features: input.input.features } : {}),
-          ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
-          ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
-          // A `sample_weight` column is a per-row weight carried through the pipeline, never a feature.
-          weightColumn: SAMPLE_WEIGHT_COLUMN,
-          // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
-          checkAllFeatureValues: false,
-        });
-        if (profile.positives === 0) {
-          throw new InvalidInputError('input.positive', `no positive rows in ${input.input.paths.join(', ')}: ${profile.warnings.join('; ') || 'check input.label and input.positive'}`);
-        }
-        const params = input.sampling.params ?? profile.featureNames.length + 1;
-        const positiveTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
-        const targetSize = input.sampling.targetSize ?? Math.max(20_000, 2 * positiveTarget);
-        if (positiveTarget > targetSize) {
-          throw new InvalidInputError(
-            'sampling.targetSize',
-            `sampling.targetSize ${targetSize} is below Nr = ${positiveTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
-          );
-        }
-        const memory = pipelineMemory({
-          targetSize,
-          rows: Math.min(targetSize, profile.rows),
-          columns: profile.featureNames.length,
-          positives: Math.min(positiveTarget, profile.positives),
-          ...(input.denoise ? { denoise: input.denoise } : {}),
-          ...(input.adasyn ? { adasyn: input.adasyn } : {}),
-          ...(input.model ? { model: input.model } : {}),
-        });
-        const budget = memoryBudget();
-        checkMemoryBudget(memory, budget);
-        return { ...profile, params, positiveTarget, targetSize, memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) } };
-      });
+    async describeInput(input: DescribeInputRequest): Promise<DescribeInputResult> {
+      return failingOnBadInput(() => describeStage(input));
     },
   };
 }

@@ -21,7 +21,7 @@ import { readServingRows } from '../data/servingLogWindow.js';
 import { readServingState } from '../data/servingState.js';
 import type { ArtifactRef } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
-import { loadModelArtifact } from './validateModel.js';
+import { loadModelArtifact } from '../data/modelArtifacts.js';
 
 export interface BuildDriftReferenceInput {
   model: ArtifactRef;

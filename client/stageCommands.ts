@@ -18,7 +18,7 @@ import { syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, oneHotGroups, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
-import type { LabelNoiseMethod } from '../activities/filterLabelNoise.js';
+import type { LabelNoiseMethod } from '../stages/denoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256 } from '../data/inputSources.js';
@@ -33,17 +33,17 @@ import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasy
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
-import { checkBooleanInputColumns } from './booleanInputColumns.js';
+import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 
-// What only one command uses is loaded when that command runs: the activities bring Temporal's activity SDK
-// (~50 ms to load), a cost every other command would pay before reading its input.
-const labelNoiseActivity = () => import('../activities/filterLabelNoise.js');
-const trainActivity = () => import('../activities/trainModel.js');
+// What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
+// before reading its input.
+const denoiseStageModule = () => import('../stages/denoise.js');
+const trainStageModule = () => import('../stages/train.js');
 const adaptiveSampling = async () => {
   const modules = await Promise.all([
     import('../core/sampling/adaptiveSample.js'),
-    import('../data/positiveScan.js'),
+    import('../stages/sample.js'),
     import('../data/shardSampling.js'),
     import('../data/inputProfile.js'),
   ]);
@@ -113,7 +113,7 @@ export interface SampleArgs {
 export async function sampleCommand(a: SampleArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const { profileLabelledInput, positiveTargetFor, fileRowCounts, planShards, shardTargets, sampleShard, mergeShards } = await adaptiveSampling();
+  const { profileLabelledInput, positiveTargetFor, planSampleShards, sampleShardStage, mergeShards } = await adaptiveSampling();
   const profile = await profileLabelledInput(a.inputs, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
@@ -133,18 +133,26 @@ export async function sampleCommand(a: SampleArgs) {
   }
   validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
-  const counts = await fileRowCounts(profile.files);
-  const plan = planShards(profile.files, counts, a.shards);
-  const targets = shardTargets(a.targetSize, positiveTarget, plan.length);
-  const positive = { label: a.label, positive: profile.positiveLabel, ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}) };
+  const { shards: plan, totalRows } = await planSampleShards(profile.files, a.shards);
   const shards = [];
   for (let s = 0; s < plan.length; s++) {
-    const r = await sampleShard({
-      segments: plan[s]!, positive, featureNames: profile.featureNames, ...targets[s]!, seed: a.seed, shardIndex: s, method: a.method,
-      ...(a.order !== undefined ? { order: a.order } : {}),
-      ...(profile.sampleWeight !== undefined ? { weightColumn: profile.sampleWeight } : {}),
-    });
-    shards.push(r!);
+    shards.push(
+      await sampleShardStage({
+        segments: plan[s]!,
+        label: a.label,
+        positiveLabel: profile.positiveLabel,
+        ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}),
+        featureNames: profile.featureNames,
+        targetSize: a.targetSize,
+        positiveTarget,
+        shardIndex: s,
+        shardCount: plan.length,
+        seed: a.seed,
+        method: a.method,
+        ...(a.order !== undefined ? { order: a.order } : {}),
+        ...(profile.sampleWeight !== undefined ? { sampleWeight: profile.sampleWeight } : {}),
+      }),
+    );
   }
   const merged = mergeShards(shards.map((r) => r.data), a.seed, profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined);
   const labelValues: [string, string] = a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
@@ -156,7 +164,7 @@ export async function sampleCommand(a: SampleArgs) {
     positives,
     negatives: merged.y.length - positives,
     scannedRows: shards.reduce((n, r) => n + r.scannedRows, 0),
-    totalRows: counts.reduce((n, c) => n + c, 0),
+    totalRows,
     earlyStop: shards.every((r) => r.earlyStop),
     shards: plan.length,
     // One shard: its order; several: each shard's, since each tests its own rows.
@@ -237,7 +245,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
   const { d, weights, missingValues } = await readFilledInput(a);
   checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
-  const { filterAndType } = await labelNoiseActivity();
+  const { filterAndType } = await denoiseStageModule();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
   const cleaned = takeRows(d.data, cleaning.kept);
@@ -342,7 +350,7 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
   // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
   const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
   if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
-  const { fitModelArtifact } = await trainActivity();
+  const { fitModelArtifact } = await trainStageModule();
   let fitData = d.data;
   let fitWeights = weights;
   let validation: typeof d.data | undefined;

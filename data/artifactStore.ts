@@ -9,15 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-
-/** A stored artifact, JSON-plain so it crosses Temporal as is. */
-export interface ArtifactRef {
-  sha256: string;
-  /** file:// URI of the stored file (absolute). */
-  uri: string;
-  bytes: number;
-  kind: string;
-}
+import type { ArtifactRef } from '../core/pipelineTypes.js';
 
 /** What re-hashing a stored artifact found. */
 export type ArtifactCheck = { status: 'ok' | 'missing'; path: string } | { status: 'corrupt'; path: string; actualSha256: string };

@@ -3,7 +3,7 @@
 
 import type { LabelledData } from '../core/dataset.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
-import type { ArtifactRef } from '../workflows/contract.js';
+import type { ArtifactRef } from '../core/pipelineTypes.js';
 import { datasetFromArrowBytes, writeDatasetArrow, type ExtraColumns } from './arrowDataset.js';
 import type { ArtifactStore } from './artifactStore.js';
 

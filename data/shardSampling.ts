@@ -15,6 +15,7 @@ import { chooseSamplingOrder, type SamplingOrderChoice } from './samplingOrder.j
 import { describeColumns } from './inputSources.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { SamplingOrder } from '../core/sampling/rowOrder.js';
+import type { SampleCounts } from '../core/pipelineTypes.js';
 
 export interface ShardSamplingInput {
   segments: ScanSegment[];
@@ -42,18 +43,6 @@ export interface ShardSamplingInput {
 export interface ShardCheckpoint {
   position: ScanPosition;
   sampler: RowIdSamplerCheckpoint;
-}
-
-/** What a sampling scan reports, per shard and (summed) for a whole sample. */
-export interface SampleCounts {
-  positives: number;
-  negatives: number;
-  /** Rows Algorithm 1 consumed (it stops at the first positive after the sample is full). */
-  scannedRows: number;
-  /** Positives the scan met. */
-  positivesSeen: number;
-  totalRows: number;
-  earlyStop: boolean;
 }
 
 export interface ShardSample extends SampleCounts {

@@ -16,7 +16,7 @@ import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { FailureType } from '../workflows/contract.js';
+import { FailureType } from '../core/pipelineTypes.js';
 
 export const FAULTS_ENV = 'RAREFLOW_FAULTS';
 

@@ -1,103 +1,48 @@
 // What the client, the worker and the workflows share: task queues, signals, queries, inputs, results, failure types.
-// Imports only @temporalio/workflow and types, so it is safe in the workflow bundle and in Node code alike.
+// Imports only @temporalio/workflow, types and the plain core/pipelineTypes.ts, so it is safe in the workflow bundle
+// and in Node code alike.
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { FailureType } from '../core/pipelineTypes.js';
+import type { AdasynSpec, ArtifactRef, DenoiseSpec, FeatureSpec, GateSpecJson, InputSpec, ModelSpec, SampleCounts, SamplingSpec, SplitSpec, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
+
+/** Shared with data/, stages/ and activities/: declared in core/pipelineTypes.ts, re-exported for the client. */
+export { FailureType } from '../core/pipelineTypes.js';
+export type {
+  ArtifactRef,
+  FailureTypeName,
+  GateSpecJson,
+  ModelSpec,
+  NeighborSearch,
+  PerClassSummary,
+  SampleCounts,
+  StageSummary,
+  ThresholdPolicyName,
+  ValidationSummary,
+} from '../core/pipelineTypes.js';
 
 /** Workflows and compute activities (sampling, filtering, ADASYN, training, validation). Scale out here. */
 export const COMPUTE_TASK_QUEUE = 'rareflow-compute';
 /** Registry activities: DuckDB has one writer, so exactly one worker serves this queue. */
 export const REGISTRY_TASK_QUEUE = 'rareflow-registry';
 
-/** `type` strings of the ApplicationFailures rareflow raises. Input errors are never retried. */
-export const FailureType = {
-  invalidInput: 'InvalidInput',
-  insufficientData: 'InsufficientData',
-  modelArtifactInvalid: 'ModelArtifactInvalid',
-  /** A stored artifact or model file no longer matches its sha256 and cannot be recomputed where it was found. */
-  integrity: 'IntegrityError',
-} as const;
-export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 /** A full disk (ENOSPC): retried twice in case space is freed, then non-retryable (worker/diskFullFailure.ts). */
 export const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 
-/** A file in the artifact store, addressed by the sha256 of its bytes (declared in data/, shared as a type). */
-export type { ArtifactRef } from '../data/artifactStore.js';
-import type { ArtifactRef } from '../data/artifactStore.js';
-import type { SampleCounts } from '../data/shardSampling.js';
 import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
-
-/** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
-export interface ModelSpec {
-  kind: 'logreg' | 'forest';
-  threshold: ThresholdPolicyName;
-  /** logreg: L2 penalty per row. @default 1e-4 */
-  l2?: number;
-  /** forest: trees. @default 100 */
-  trees?: number;
-  /** forest: per-tree rows: bootstrap, subsample without replacement, or balanced (equal rows per class). @default 'balanced' */
-  sampling?: 'bootstrap' | 'subsample' | 'balanced';
-  /** forest: features tried per split. @default floor(√features) */
-  mtry?: number;
-  /** forest: smallest node that is still split. @default 1 */
-  minNodeSize?: number;
-  /** forest: deepest level. @default unlimited */
-  maxDepth?: number;
-}
-
-/** Neighbour search of a stage: chosen by estimated cost (`auto`), or forced. */
-export type NeighborSearch = 'auto' | 'exact' | 'ivf' | 'hnsw';
-
-export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | `cost:${number},${number}`;
-
-/** One gate in a gate spec (see core/gates). Kept JSON-plain here; core/gates validates it. */
-export interface GateSpecJson {
-  minPositiveSupport?: number;
-  minNegativeSupport?: number;
-  useLowerConfidenceBound?: boolean;
-  /** What to do on an insufficient-evidence verdict. @default 'reject' */
-  onInsufficientEvidence?: 'reject' | 'require-approval' | 'promote';
-  gates: Array<Record<string, unknown>>;
-}
 
 /** Everything one retrain needs. JSON-plain: it travels in Temporal payloads and in PIPELINE.json files. */
 export interface PipelineSpec {
   modelName: string;
-  input: {
-    /** CSV or Parquet files or globs. */
-    paths: string[];
-    label: string;
-    /** The label value of the positive (rare) class; default 1/true, or the rarer class. */
-    positive?: string;
-    /** Feature columns to use; default: every column but the label and `exclude`. */
-    features?: string[];
-    /** Columns to leave out of the features (ids, timestamps). */
-    exclude?: string[];
-    /** A SQL predicate that defines positives instead of the label value, e.g. `revenue >= 1000`. */
-    positiveWhen?: string;
-  };
-  sampling: {
-    /** N of Algorithm 1: the sample size to collect. Default: max(20 000, 2·Nr). */
-    targetSize?: number;
-    /** M of Algorithm 1: model parameters; default: feature count + 1. */
-    params?: number;
-    /** Positives wanted per model parameter (Nr = perParameter · M). @default 50 */
-    positivesPerParameter?: number;
-    /** Shards sampled in parallel activities, then merged. @default 1 */
-    shards?: number;
-    /** Row order fed to the sampler (auto: test the order, seeded random row blocks when it is not random). @default 'auto' */
-    order?: 'auto' | 'sequential' | 'random-blocks';
-  };
-  split: { train: number; validation: number; test: number };
-  denoise: { method: 'enn' | 'renn' | 'tomek' | 'confident' | 'none'; k?: number; neighbors?: NeighborSearch };
-  adasyn: { enabled: boolean; k?: number; beta?: number; neighbors?: NeighborSearch; maxSyntheticRatio?: number };
-  /**
-   * Feature preparation shared by every distance user and the model. `missing`: what a missing numeric feature value
-   * (null, empty, NaN) does: `'reject'` fails naming it; `'mean'` / `'median'` fill each column with its value over
-   * the training rows; `'constant'` fills with `fillValue`. Absent: `'reject'`.
-   */
-  features?: { missing?: 'reject' | 'mean' | 'median' | 'constant'; fillValue?: number };
+  input: InputSpec;
+  sampling: SamplingSpec;
+  split: SplitSpec;
+  denoise: DenoiseSpec;
+  adasyn: AdasynSpec;
+  /** Feature preparation shared by every distance user and the model (missing values); absent: reject them. */
+  features?: FeatureSpec;
   model: ModelSpec;
   gates: GateSpecJson;
   /**
@@ -216,34 +161,6 @@ export type RetrainOutcome =
   | 'approval-timed-out'
   /** The canary failed on live traffic (or was aborted): weight 0, the challenger archived. */
   | 'rolled-back';
-
-export interface StageSummary {
-  stage: string;
-  rowsIn: number;
-  rowsOut: number;
-  positivesIn: number;
-  positivesOut: number;
-  seconds: number;
-  note?: string;
-}
-
-export interface PerClassSummary {
-  recall: number | null;
-  precision: number | null;
-  support: number;
-}
-
-export interface ValidationSummary {
-  verdict: 'pass' | 'fail' | 'insufficient-evidence';
-  reasons: string[];
-  positive: PerClassSummary;
-  negative: PerClassSummary;
-  gMean: number | null;
-  prAucNormalised: number | null;
-  brier: number | null;
-  threshold: number;
-  champion?: { modelSha256: string; positiveRecall: number | null; gMean: number | null };
-}
 
 export interface RetrainResult {
   runId: string;

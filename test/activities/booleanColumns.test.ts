@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeInputActivities } from '../../activities/describeInput.js';
 import { trainModelActivities } from '../../activities/trainModel.js';
-import { loadModelArtifact } from '../../activities/validateModel.js';
+import { loadModelArtifact } from '../../data/modelArtifacts.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
 import { readLabelledDataset } from '../../data/datasetReader.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftCheckActivities, servedWindowReport, type StoredReference } from '../../activities/driftCheck.js';
-import { fitModelArtifact } from '../../activities/trainModel.js';
+import { fitModelArtifact } from '../../stages/train.js';
 import { DEFAULT_PIPELINE } from '../../client/pipelineSpec.js';
 import { takeRows, type LabelledData } from '../../core/dataset.js';
 import { scoreModel, type ModelArtifact } from '../../core/models/modelArtifact.js';

@@ -11,7 +11,7 @@ import { adasynActivities } from '../../activities/adasyn.js';
 import { describeInputActivities } from '../../activities/describeInput.js';
 import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
 import { trainModelActivities } from '../../activities/trainModel.js';
-import { loadModelArtifact } from '../../activities/validateModel.js';
+import { loadModelArtifact } from '../../data/modelArtifacts.js';
 import { seededRandom } from '../../core/random.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { loadDatasetArtifact, saveDatasetArtifact, type DatasetArtifact } from '../../data/datasetArtifacts.js';

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitModelArtifact } from '../../activities/trainModel.js';
+import { fitModelArtifact } from '../../stages/train.js';
 import { serveCommand } from '../../client/serveCommand.js';
 import { featureMatrix } from '../../core/dataset.js';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';

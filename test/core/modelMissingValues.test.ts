@@ -1,7 +1,7 @@
 // The model file's missing-value fill: recorded at training, used by scoring, absent (and unchanged) otherwise.
 
 import { describe, expect, it } from 'vitest';
-import { fitModelArtifact, type FitModelOptions } from '../../activities/trainModel.js';
+import { fitModelArtifact, type FitModelOptions } from '../../stages/train.js';
 import { featureMatrix, type LabelledData } from '../../core/dataset.js';
 import { parseModelArtifact, scoreModel, sealModelArtifact, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';

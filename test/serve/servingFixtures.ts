@@ -4,11 +4,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitModelArtifact } from '../../activities/trainModel.js';
+import { fitModelArtifact } from '../../stages/train.js';
 import { featureMatrix, type LabelledData } from '../../core/dataset.js';
 import { scoreModel, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
-import { ArtifactStore, type ArtifactRef } from '../../data/artifactStore.js';
+import { ArtifactStore } from '../../data/artifactStore.js';
+import type { ArtifactRef } from '../../core/pipelineTypes.js';
 import { SERVING_STATE_FORMAT, writeServingState, type ServedModel } from '../../data/servingState.js';
 
 export const MODEL_NAME = 'fraud';

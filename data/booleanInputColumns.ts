@@ -3,8 +3,8 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { describeColumns, formatOf, tableSource, withReadErrors } from '../data/inputSources.js';
-import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
+import { describeColumns, formatOf, tableSource, withReadErrors } from './inputSources.js';
+import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
 
 /** Fails naming the column and the first data row where a boolean-like column of the model holds neither a boolean nor 0/1. */
 export async function checkBooleanInputColumns(input: string, model: ModelArtifact): Promise<void> {

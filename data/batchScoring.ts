@@ -1,0 +1,202 @@
+// Batch scoring in DuckDB: the model's raw input columns encoded in SQL (one-hot, unseen categories to all zeros,
+// fitted fills for missing numbers), then scored either inside the engine (logistic regression: one linear expression)
+// or chunk by chunk in JS, written to the output file atomically. Used by the score-batch stage.
+
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
+import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
+import { numericType } from './columnTypes.js';
+import { withReadErrors } from './inputSources.js';
+import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+
+/** The output of a batch: rows scored and (binary models) rows predicted positive. */
+export interface BatchScoringCounts {
+  rows: number;
+  positives: number;
+}
+
+/**
+ * One SQL expression per model feature over `source` (the table function reading `input`), in the model's feature
+ * order. A column the model reads that is absent or not numeric fails naming it (and the first bad row).
+ */
+export async function modelFeatureProjections(model: ModelArtifact, input: string, source: string, columns: Array<{ name: string; type: string }>): Promise<string[]> {
+  const typeOf = new Map(columns.map((c) => [c.name, c.type]));
+  const projections: string[] = [];
+  for (const col of inputColumnsOf(model)) {
+    const type = typeOf.get(col.name);
+    if (type === undefined) {
+      throw new InvalidInputError(`column "${col.name}"`, `${input} has no column "${col.name}", which the model reads; its columns are ${columns.map((c) => c.name).join(', ')}`);
+    }
+    const ident = sqlIdentifier(col.name);
+    if (col.kind === 'numeric') {
+      if (!numericType.test(type)) {
+        const row = await withDuckDB(async (c) => {
+          const r = await c.runAndReadAll(`SELECT n FROM (SELECT row_number() OVER () AS n, ${ident} AS v FROM ${source}) WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`);
+          return toNumber(r.getRowsJS()[0]?.[0] ?? 0);
+        });
+        throw new InvalidInputError(
+          `column "${col.name}"`,
+          `column "${col.name}" in ${input} must be numeric for this model, but is ${type}${row > 0 ? ` (the first non-numeric value is at data row ${row})` : ''}`,
+        );
+      }
+      projections.push(`CAST(${ident} AS DOUBLE)`);
+    } else {
+      const text = `CAST(${ident} AS VARCHAR)`;
+      for (const v of col.categories) projections.push(`CAST(CASE WHEN ${text} = ${sqlString(v)} THEN 1 ELSE 0 END AS DOUBLE)`);
+    }
+  }
+  // A model with fitted fill values scores a missing number (null, empty or NaN) as its fill, here in SQL so the
+  // engine path and the chunk path both see it; the doubles print exactly with 17 digits.
+  const fills = model.missingValues?.fillValues;
+  if (fills) {
+    projections.forEach((p, j) => {
+      projections[j] = `CASE WHEN ${p} IS NULL OR isnan(${p}) THEN CAST(${fills[j]!.toPrecision(17)} AS DOUBLE) ELSE ${p} END`;
+    });
+  }
+  return projections;
+}
+
+/**
+ * Scores `source` chunk by chunk in JS (forests, multi-class models): DuckDB streams the encoded features in input
+ * order, an appender writes `[id,] score, pred` (multi-class: `score_<class>` per class, `pred` the class) to a
+ * scratch table on disk beside `out`, copied to `out` atomically at the end. `id` names the id column and its SQL type.
+ */
+export async function scoreInChunks(
+  model: ModelArtifact,
+  input: string,
+  source: string,
+  projections: string[],
+  out: string,
+  id?: { name: string; type: string },
+): Promise<BatchScoringCounts> {
+  const classes = model.multiClass?.classes;
+  const cols = model.featureNames.length;
+  const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
+  const sink = await openDuckDB({ path: scratch });
+  let rows = 0;
+  let positives = 0;
+  try {
+    // Binary: score, pred (0/1). Multi-class: score_<class> per class, then pred as the class value.
+    const outColumns = (ids: string[], score: Float64Array, pred: Int32Array): TableColumn[] => [
+      ...(id !== undefined ? [{ name: 'id', kind: 'coded' as const, codes: Int32Array.from(ids, (_, i) => i), dictionary: ids }] : []),
+      ...(classes
+        ? [
+            ...classes.map((c, j) => ({ name: `score_${c}`, kind: 'matrix' as const, values: score, cols: classes.length, column: j })),
+            { name: 'pred', kind: 'coded' as const, codes: pred, dictionary: classes },
+          ]
+        : [
+            { name: 'score', kind: 'double' as const, values: score },
+            { name: 'pred', kind: 'integer' as const, values: pred },
+          ]),
+    ];
+    await createTable(sink.connection, 'predictions', outColumns(id !== undefined ? [''] : [], new Float64Array(0), new Int32Array(0)));
+    await withReadErrors(input, () =>
+      withDuckDB(async (c) => {
+        // A constant label column lets the shared chunk filler (features + label) do the copy and the null checks.
+        const select = [...projections, 'CAST(0 AS UTINYINT)', ...(id !== undefined ? [`CAST(${sqlIdentifier(id.name)} AS VARCHAR)`] : [])];
+        const result = await c.stream(`SELECT ${select.join(', ')} FROM ${source}`);
+        const sourceColumnOf = model.featureNames.map((f) => (model.inputColumns ? model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f : f));
+        for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+          const n = chunk.rowCount;
+          const x = new Float64Array(n * cols);
+          const y = new Uint8Array(n);
+          const first = rows;
+          fillChunk(chunk, 0, n, x, cols, y, 0, (column, row) =>
+            missingFeatureError(input, sourceColumnOf[column] ?? '?', false, chunk.getColumnVector(column).getItem(row), first + row + 1),
+          );
+          let score: Float64Array;
+          let pred: Int32Array;
+          if (classes) {
+            const mc = scoreMultiClass(model, { rows: n, cols, values: x });
+            score = mc.scores;
+            pred = mc.predicted;
+          } else {
+            score = scoreModel(model, { rows: n, cols, values: x });
+            pred = new Int32Array(n);
+            for (let i = 0; i < n; i++) {
+              pred[i] = score[i]! >= model.threshold ? 1 : 0;
+              positives += pred[i]!;
+            }
+          }
+          const ids: string[] = [];
+          if (id !== undefined) {
+            const v = chunk.getColumnVector(cols + 1);
+            for (let i = 0; i < n; i++) ids.push(String(v.getItem(i) ?? ''));
+          }
+          await appendTableColumns(sink.connection, 'predictions', n, outColumns(ids, score, pred));
+          rows += n;
+        }
+      }),
+    );
+    if (id !== undefined) {
+      await sink.connection.run(`CREATE TABLE output AS SELECT CAST(id AS ${id.type}) AS ${sqlIdentifier(id.name)}, * EXCLUDE (id) FROM predictions`);
+      await copyTableAtomically(sink.connection, 'output', out);
+    } else {
+      await copyTableAtomically(sink.connection, 'predictions', out);
+    }
+  } finally {
+    closeDuckDB(sink);
+    await rm(scratch, { force: true });
+    await rm(`${scratch}.wal`, { force: true });
+  }
+  return { rows, positives };
+}
+
+/**
+ * Logistic regression scored inside DuckDB: the standardiser folds into the weights, so the score is one linear
+ * expression per row, computed by the engine in parallel and streamed straight to the output file in input order.
+ * Missing values are found first with one aggregate, so the error names the column and row.
+ */
+export async function scoreInEngine(a: { input: string; out: string; id?: string }, model: ModelArtifact, source: string, projections: string[]): Promise<BatchScoringCounts> {
+  if (model.model.kind !== 'logreg') throw new Error('scoreInEngine takes logistic regression models');
+  const lr = model.model;
+  const terms: string[] = [];
+  let offset = lr.intercept;
+  projections.forEach((p, j) => {
+    const w = lr.weights[j]! / lr.standardiser.scale[j]!;
+    offset -= w * lr.standardiser.mean[j]!;
+    terms.push(`${w.toPrecision(17)} * f${j}`);
+  });
+  const features = projections.map((p, j) => `${p} AS f${j}`).join(', ');
+  const z = `(${offset.toPrecision(17)} + ${terms.join(' + ') || '0'})`;
+  const sourceColumnOf = inputColumnsOf(model).flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.categories.map(() => c.name)));
+  return withReadErrors(a.input, () =>
+    withDuckDB(async (c) => {
+      const missing = projections.map((_, j) => `count(*) FILTER (WHERE f${j} IS NULL OR isnan(f${j})) AS m${j}`).join(', ');
+      const reader = await c.runAndReadAll(`SELECT count(*), ${missing || '0'} FROM (SELECT ${features} FROM ${source})`);
+      const counts = reader.getRowsJS()[0]!.map((v) => toNumber(v));
+      const rows = counts[0]!;
+      const bad = counts.slice(1).findIndex((n) => n > 0);
+      if (bad >= 0) {
+        const r = await c.runAndReadAll(
+          `SELECT n FROM (SELECT row_number() OVER () AS n, ${projections[bad]} AS v FROM ${source}) WHERE v IS NULL OR isnan(v) ORDER BY n LIMIT 1`,
+        );
+        const row = toNumber(r.getRowsJS()[0]?.[0] ?? 0);
+        throw new InvalidInputError(
+          `column "${sourceColumnOf[bad]}"`,
+          `column "${sourceColumnOf[bad]}" in ${a.input} has ${counts[bad + 1]} missing values (null, empty or NaN), the first at data row ${row}; expected a finite number on every row: fill or drop such rows first`,
+        );
+      }
+      // A numerically stable logistic: exp of a negative argument only.
+      const score = `CASE WHEN z >= 0 THEN 1 / (1 + exp(-z)) ELSE exp(z) / (1 + exp(z)) END`;
+      const id = a.id !== undefined ? `${sqlIdentifier(a.id)}, ` : '';
+      const select = `SELECT ${id}score, CAST(score >= ${model.threshold.toPrecision(17)} AS INTEGER) AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${features} FROM ${source})))`;
+      const ext = extname(a.out).toLowerCase();
+      const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        await c.run(`COPY (${select}) TO ${sqlString(temp)} ${ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)'}`);
+        const counted = await c.runAndReadAll(`SELECT count(*) FILTER (WHERE pred = 1) FROM ${ext === '.csv' ? `read_csv(${sqlString(temp)})` : `read_parquet(${sqlString(temp)})`}`);
+        const positives = toNumber(counted.getRowsJS()[0]?.[0]);
+        await rename(temp, a.out);
+        return { rows, positives };
+      } catch (err) {
+        await rm(temp, { force: true, recursive: true });
+        throw err;
+      }
+    }),
+  );
+}

@@ -1,0 +1,105 @@
+// The denoise stage: label-noise filtering of a training set, edited nearest neighbours (one round or repeated),
+// Tomek links or confident learning, with the minority typed safe/borderline/rare/outlier. Neighbours ignore
+// `sample_weight`; kept rows keep their weight.
+
+import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
+import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
+import { typeMinority, type MinorityTyping } from '../core/denoise/minorityTyping.js';
+import type { CleaningResult } from '../core/denoise/removalReason.js';
+import { tomekLinks } from '../core/denoise/tomekLinks.js';
+import { confidentLearning } from '../core/denoise/confidentLearning.js';
+import { deriveSeed, seededRandom } from '../core/random.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { distanceSpace, neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
+import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
+import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { secondsSince, type StageProgress } from './stageProgress.js';
+
+export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
+
+const STAGE_NAME: Record<LabelNoiseMethod, string> = {
+  enn: 'editedNearestNeighbours',
+  renn: 'repeatedEditedNearestNeighbours',
+  tomek: 'tomekLinks',
+  confident: 'confidentLearning',
+};
+
+export interface DenoiseOptions {
+  method: LabelNoiseMethod;
+  /** Neighbours examined per row. @default 3 */
+  k: number;
+  /** Neighbour search: chosen by cost, or forced. @default 'auto' */
+  neighbors?: NeighborSearch;
+  /** Neighbours on standardised features, or raw ones (imbalanced-learn's way). @default 'standardise' */
+  scaling?: DistanceScaling;
+  /** Seed of the folds of confident learning. @default 1 */
+  seed?: number;
+}
+
+export interface DenoiseStageResult {
+  /** The kept rows, in input order. */
+  cleaned: LabelledData;
+  /** The kept rows' weights, when the input had weights. */
+  weights?: Float64Array;
+  cleaning: CleaningResult & { roundsApplied?: number };
+  minorityTypes: MinorityTyping['counts'];
+  summary: StageSummary;
+}
+
+/** The chosen filter over `data`, with one neighbour index shared by the filter and the minority typing. */
+export function filterAndType(
+  data: LabelledData,
+  method: LabelNoiseMethod,
+  k: number,
+  neighbors: NeighborSearch = 'auto',
+  scaling: DistanceScaling = 'standardise',
+  seed = 1,
+  categoricalGroups: number[][] = [],
+) {
+  if (method !== 'enn' && method !== 'renn' && method !== 'tomek' && method !== 'confident') {
+    throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek", "confident" or "none"; got "${String(method)}".`);
+  }
+  const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling, categoricalGroups });
+  const index = indexes.all;
+  const choice = indexes.choice;
+  try {
+    const typing = typeMinority(data, { index });
+    let cleaning: CleaningResult & { roundsApplied?: number };
+    if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index });
+    else if (method === 'tomek') cleaning = tomekLinks(data, { index });
+    else if (method === 'confident') cleaning = confidentLearning(data, { random: seededRandom(deriveSeed(seed, 'confidentLearning')) });
+    else cleaning = repeatedEditedNearestNeighbours({ x: distanceSpace(data, scaling, categoricalGroups), y: data.y }, { k });
+    return { cleaning, typing, index: choice };
+  } finally {
+    indexes.close();
+  }
+}
+
+/** The pipeline's denoise step on a training split: the kept rows (and weights) and the step's summary line. */
+export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Float64Array, progress?: StageProgress): DenoiseStageResult {
+  const started = performance.now();
+  progress?.({ stage: 'neighbours' });
+  const { cleaning, typing, index } = filterAndType(data, o.method, o.k, o.neighbors, o.scaling, o.seed);
+  const cleaned = takeRows(data, cleaning.kept);
+  const [, positivesIn] = classCounts(data.y);
+  const [, positivesOut] = classCounts(cleaned.y);
+  const t = typing.counts;
+  return {
+    cleaned,
+    ...(weights ? { weights: takeSampleWeights(weights, cleaning.kept) } : {}),
+    cleaning,
+    minorityTypes: t,
+    summary: {
+      stage: STAGE_NAME[o.method],
+      rowsIn: data.y.length,
+      rowsOut: cleaned.y.length,
+      positivesIn,
+      positivesOut,
+      seconds: secondsSince(started),
+      note:
+        `k=${o.k}, ${index.kind} neighbours${cleaning.roundsApplied !== undefined ? `, ${cleaning.roundsApplied} round(s)` : ''}; ` +
+        `removed ${cleaning.removedPerClass[0]} negative and ${cleaning.removedPerClass[1]} positive rows; ` +
+        `minority: ${t.safe} safe, ${t.borderline} borderline, ${t.rare} rare, ${t.outlier} outlier`,
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// The sample stage: adaptive sampling (seed paper Algorithm 1) of one shard's rows streamed from DuckDB, resumable
+// from a checkpoint, and the merge of the shard samples. A `sample_weight` column rides along: kept rows keep theirs.
+
+import { classCounts, type LabelledData } from '../core/dataset.js';
+import { shardTargets } from '../core/sampling/adaptiveSample.js';
+import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { fileRowCounts, planShards, type ScanPosition, type ScanSegment } from '../data/positiveScan.js';
+import type { SamplingOrderChoice } from '../data/samplingOrder.js';
+import { mergeShards, sampleShard, type ShardCheckpoint, type ShardSample } from '../data/shardSampling.js';
+import { secondsSince } from './stageProgress.js';
+
+export interface ShardSampleRequest {
+  /** Row ranges of this shard, in order (see planSampleShards). Older callers pass `files` instead. */
+  segments?: ScanSegment[];
+  files?: string[];
+  label: string;
+  positiveLabel: string;
+  /** A SQL predicate that defines positives instead of the label value. */
+  predicate?: string;
+  featureNames: string[];
+  /** N and Nr for the whole sample; the shard takes its share (seed 003's cluster mode). */
+  targetSize: number;
+  positiveTarget: number;
+  shardIndex: number;
+  shardCount: number;
+  seed: number;
+  /** @default 'adaptive' */
+  method?: RowIdSamplerKind;
+  /** The input's per-row weight column (the describe stage's `sampleWeight`): fetched with the kept rows. @default none */
+  sampleWeight?: string;
+  /** Keep missing feature values as NaN: the spec declares an imputation, fitted after the split. @default false */
+  keepMissing?: boolean;
+  /** Row order fed to the sampler (see data/samplingOrder.ts). @default 'auto' */
+  order?: SamplingOrderChoice;
+}
+
+export interface ShardSampleHooks {
+  /** A checkpoint of an earlier attempt: the scan resumes from it. */
+  resumeFrom?: ShardCheckpoint;
+  /** Offered at each progress point of the scan; return true to stop there (the stage then throws). */
+  onCheckpoint?: (c: ShardCheckpoint) => boolean | Promise<boolean>;
+  /** Called between chunks of the order check's pass over the label column. */
+  onScanProgress?: (p: ScanPosition) => void | Promise<void>;
+}
+
+export type ShardSampleStageResult = ShardSample & { seconds: number };
+
+/** The files' rows split into `shards` shards of consecutive row ranges (see planShards), and the total row count. */
+export async function planSampleShards(files: string[], shards: number): Promise<{ shards: ScanSegment[][]; totalRows: number }> {
+  const counts = await fileRowCounts(files);
+  return { shards: planShards(files, counts, shards), totalRows: counts.reduce((a, b) => a + b, 0) };
+}
+
+async function wholeFileSegments(files: string[]): Promise<ScanSegment[]> {
+  const counts = await fileRowCounts(files);
+  return files.map((file, i) => ({ file, firstRow: 0, endRow: counts[i]! }));
+}
+
+/** One shard of the sample: its share of N and Nr, scanned in the chosen row order, the kept rows fetched. */
+export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSampleHooks = {}): Promise<ShardSampleStageResult> {
+  const started = performance.now();
+  const segments = input.segments ?? (await wholeFileSegments(input.files ?? []));
+  const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
+  const sampled = await sampleShard(
+    {
+      segments,
+      positive: { label: input.label, positive: input.positiveLabel, ...(input.predicate ? { predicate: input.predicate } : {}) },
+      featureNames: input.featureNames,
+      ...share,
+      seed: input.seed,
+      shardIndex: input.shardIndex,
+      ...(input.method ? { method: input.method } : {}),
+      ...(input.sampleWeight ? { weightColumn: input.sampleWeight } : {}),
+      ...(input.keepMissing ? { keepMissing: true } : {}),
+      ...(input.order ? { order: input.order } : {}),
+    },
+    hooks,
+  );
+  if (!sampled) throw new Error('the shard scan paused without a result');
+  return { ...sampled, seconds: secondsSince(started) };
+}
+
+function describeFiles(files: string[]): string {
+  return files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files`;
+}
+
+/**
+ * The shard samples merged and shuffled into one sample. Each kept row's weight was checked as it was fetched; a
+ * class whose sampled rows all weigh 0 shows only here, named by the sampled `files` when given.
+ */
+export function mergeSamplesStage(samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>, seed: number, files?: string[]) {
+  const merged = mergeShards(samples.map((s) => s.data), seed, samples.map((s) => s.weights));
+  if (merged.weights) {
+    const from = files && files.length > 0 ? `the sample of ${describeFiles(files)}` : 'the merged sample';
+    checkSampleWeights(merged.weights, merged.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${from}`);
+  }
+  const [, positives] = classCounts(merged.y);
+  return { data: { x: merged.x, y: merged.y } as LabelledData, ...(merged.weights ? { weights: merged.weights } : {}), rows: merged.y.length, positives };
+}

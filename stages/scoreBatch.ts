@@ -1,0 +1,53 @@
+// The score-batch stage: a sealed model scores a CSV or Parquet file in input order and writes `[id,] score, pred`
+// (multi-class: `score_<class>` per class, `pred` the class) to a CSV or Parquet file, atomically.
+
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
+import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
+import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
+
+export interface ScoreBatchRequest {
+  model: ModelArtifact;
+  /** A CSV or Parquet file holding the columns the model reads. */
+  input: string;
+  /** The output file, .csv or .parquet (its directory exists). */
+  out: string;
+  /** An input column copied to the output beside each score, under its own name and type. @default none */
+  id?: string;
+}
+
+export async function scoreBatchStage(a: ScoreBatchRequest) {
+  const started = performance.now();
+  const { model } = a;
+  const format = formatOf(a.input);
+  if (format === 'arrow') throw new InvalidInputError('--input', `--input: predict reads CSV or Parquet; ${a.input} is an Arrow file`);
+  const columns = await describeColumns(a.input);
+  await checkBooleanInputColumns(a.input, model);
+  const source = tableSource(format, [a.input]);
+  const projections = await modelFeatureProjections(model, a.input, source, columns);
+  const idType = a.id !== undefined ? columns.find((c) => c.name === a.id)?.type : undefined;
+  if (a.id !== undefined && idType === undefined) {
+    throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
+  }
+  // Columns named with a leading _ (lineage) are never read unless the model itself names them.
+  const ignored = ignoredColumnsField(ignoredReservedColumns(columns.map((c) => c.name), [...inputColumnsOf(model).map((c) => c.name), ...(a.id !== undefined ? [a.id] : [])]));
+  const timing = (rows: number) => {
+    const secondsTaken = (performance.now() - started) / 1000;
+    return { rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
+  };
+  if (model.model.kind === 'logreg' && !model.multiClass) {
+    const { rows, positives } = await scoreInEngine(a, model, source, projections);
+    return { out: a.out, rows, predictedPositive: positives, threshold: model.threshold, ...timing(rows), ...ignored };
+  }
+  const classes = model.multiClass?.classes;
+  const { rows, positives } = await scoreInChunks(model, a.input, source, projections, a.out, a.id !== undefined ? { name: a.id, type: idType! } : undefined);
+  return {
+    out: a.out,
+    rows,
+    ...ignored,
+    ...(classes ? { classes } : { predictedPositive: positives, threshold: model.threshold }),
+    ...timing(rows),
+  };
+}

@@ -1,0 +1,84 @@
+// The split stage: the shard samples merged and shuffled, then split stratified into train | validation | test
+// (the test split never meets a synthetic row). A declared imputation is fitted on the training split alone.
+
+import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
+import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
+import type { ModelMissingValues } from '../core/models/modelArtifact.js';
+import type { FeatureSpec, SplitSpec, StageSummary } from '../core/pipelineTypes.js';
+import { deriveSeed, seededRandom } from '../core/random.js';
+import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
+import { mergeShards } from '../data/shardSampling.js';
+import { secondsSince } from './stageProgress.js';
+
+export type SplitRole = 'train' | 'validation' | 'test';
+
+export interface SplitPart {
+  data: LabelledData;
+  /** The rows' weights, when the samples carry a weight column. */
+  weights?: Float64Array;
+  rows: number;
+  positives: number;
+}
+
+export interface SplitStageResult {
+  parts: Record<SplitRole, SplitPart>;
+  /** Positive share of the training split before any oversampling: RFQ's q* = π. */
+  trainPrevalence: number;
+  /** The fill values fitted on the training split, for the model to carry; absent when nothing is imputed. */
+  missingValues?: ModelMissingValues;
+  summary: StageSummary;
+}
+
+/** Whether the feature settings declare an imputation (the samples then hold missing values as NaN until the split). */
+export function splitImputes(features: FeatureSpec | undefined): boolean {
+  return (features?.missing ?? 'reject') !== 'reject';
+}
+
+export function splitStage(
+  samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>,
+  o: { split: SplitSpec; seed: number; features?: FeatureSpec },
+): SplitStageResult {
+  const started = performance.now();
+  const policy = o.features?.missing ?? 'reject';
+  const merged = mergeShards(samples.map((s) => s.data), o.seed, samples.map((s) => s.weights));
+  const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')));
+  // A declared imputation is fitted on the training split alone and applied to all three, so validation
+  // and test rows never shape the fill values.
+  const fill = splitImputes(o.features)
+    ? fitMissingValueFill(takeRows(merged, parts.train).x, { missing: policy, ...(o.features?.fillValue !== undefined ? { fillValue: o.features.fillValue } : {}) })
+    : undefined;
+  const filled = { train: 0, validation: 0, test: 0 };
+  const part = (role: SplitRole): SplitPart => {
+    let data = takeRows(merged, parts[role]);
+    if (fill) {
+      const done = fillMissingValues(fill, data.x);
+      data = { x: done.x, y: data.y };
+      filled[role] = done.counts.total;
+    }
+    const weights = merged.weights ? takeSampleWeights(merged.weights, parts[role]) : undefined;
+    const [, positives] = classCounts(data.y);
+    return { data, ...(weights ? { weights } : {}), rows: data.y.length, positives };
+  };
+  const train = part('train');
+  const validation = part('validation');
+  const test = part('test');
+  const [, mergedPositives] = classCounts(merged.y);
+  const fillNote = fill
+    ? `; missing values filled by the training split's ${policy} (train ${filled.train}, validation ${filled.validation}, test ${filled.test} values)`
+    : '';
+  return {
+    parts: { train, validation, test },
+    trainPrevalence: train.positives / train.rows,
+    ...(fill && fill.fillValues ? { missingValues: { policy: policy as 'mean' | 'median' | 'constant', fillValues: fill.fillValues } } : {}),
+    summary: {
+      stage: 'split',
+      rowsIn: merged.y.length,
+      rowsOut: train.rows,
+      positivesIn: mergedPositives,
+      positivesOut: train.positives,
+      seconds: secondsSince(started),
+      note: `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}`,
+    },
+  };
+}

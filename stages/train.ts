@@ -1,0 +1,181 @@
+// The train stage: the model fitted on a (clean, augmented) training set, weighted by its `sample_weight` column
+// when it has one, its threshold chosen by the policy, sealed as a model artifact. `fitModelArtifact` is the shared
+// fit of the pipeline, `rareflow fit`, `rareflow train` and bench/.
+
+import { classCounts, type LabelledData } from '../core/dataset.js';
+import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
+import { trainLogisticRegression } from '../core/models/logisticRegression.js';
+import type { FittedModel } from '../core/models/predictModel.js';
+import { deriveSeed } from '../core/random.js';
+import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact, type ModelMissingValues } from '../core/models/modelArtifact.js';
+import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { codeVersion } from '../data/codeVersion.js';
+import { secondsSince, type StageProgress } from './stageProgress.js';
+
+export interface FitModelOptions {
+  model: ModelSpec;
+  featureNames: string[];
+  labelName: string;
+  labels: { positive: string; negative: string };
+  modelName: string;
+  seed: number;
+  runId: string;
+  datasetSha256: string;
+  /** Raw input columns and their encoding, when the features were derived from raw columns (fit). */
+  inputColumns?: InputColumn[];
+  /** Needed by the `gmean` policy: held-out rows the model did not see. */
+  validation?: LabelledData;
+  /**
+   * Per-row weights of `train` (its `sample_weight` column), checked by the caller. The fit is weighted and
+   * `fitPrevalence` is the positives' share of the weight; the threshold's validation scoring stays unweighted.
+   * @default none (unweighted)
+   */
+  sampleWeights?: Float64Array;
+  /**
+   * The missing-value fill fitted on the training rows (already applied to `train` and `validation` by the caller),
+   * recorded in the model so scoring fills a missing input the same way.
+   * @default none: the model rejects missing inputs
+   */
+  missingValues?: ModelMissingValues;
+}
+
+/** Every feature as a numeric input column, the boolean-like ones marked. */
+function markedInputColumns(featureNames: string[], booleanColumns: string[]): InputColumn[] {
+  return featureNames.map((name) => (booleanColumns.includes(name) ? { name, kind: 'numeric', boolean: true } : { name, kind: 'numeric' }));
+}
+
+/** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
+export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<{ artifact: ModelArtifact; note: string }> {
+  const policy = parseThresholdPolicy(o.model.threshold);
+  const [, positives] = classCounts(train.y);
+  const rows = train.y.length;
+  let fitted: FittedModel;
+  let fitPrevalence: number;
+  let description: string;
+  if (o.model.kind === 'forest') {
+    const m = o.model;
+    const forest = await trainRandomForestInWorkers(
+      train,
+      {
+        seed: deriveSeed(o.seed, 'forest'),
+        sampling: m.sampling ?? 'balanced',
+        ...(m.trees !== undefined ? { trees: m.trees } : {}),
+        ...(m.mtry !== undefined ? { mtry: m.mtry } : {}),
+        ...(m.minNodeSize !== undefined ? { minNodeSize: m.minNodeSize } : {}),
+        ...(m.maxDepth !== undefined ? { maxDepth: m.maxDepth } : {}),
+        ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+      },
+      { threads: 2 },
+    );
+    fitted = forest;
+    // The leaf frequencies estimate P(positive) under the forest's own sampling mix (1/2 when balanced).
+    fitPrevalence = forest.fitPrevalence;
+    description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling, mtry ${forest.options.mtry})`;
+  } else {
+    const lr = trainLogisticRegression(train, {
+      ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}),
+      ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+    });
+    fitted = lr;
+    // A weighted fit estimates P(positive) under the weighted class mix.
+    fitPrevalence = o.sampleWeights ? weightedPrevalence(train.y, o.sampleWeights) : positives / rows;
+    description = `logreg (${lr.iterations} Newton steps${lr.converged ? '' : ', not converged'})`;
+  }
+  const draft: ModelArtifact = {
+    format: MODEL_FORMAT,
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    modelName: o.modelName,
+    featureNames: o.featureNames,
+    ...(o.inputColumns ? { inputColumns: o.inputColumns } : {}),
+    labelName: o.labelName,
+    positiveLabel: o.labels.positive,
+    negativeLabel: o.labels.negative,
+    threshold: 0.5,
+    thresholdPolicy: policy,
+    thresholdReason: '',
+    model: fitted,
+    ...(o.missingValues ? { missingValues: o.missingValues } : {}),
+    training: {
+      rows,
+      positives,
+      fitPrevalence,
+      ...(o.sampleWeights ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
+      datasetSha256: o.datasetSha256,
+      seed: o.seed,
+      runId: o.runId,
+      codeVersion: codeVersion(),
+    },
+  };
+  // The model estimates P(positive) under the class mix it was fitted on, so the q*-rule uses that mix.
+  const choice = chooseThreshold(policy, {
+    prevalence: fitPrevalence,
+    ...(policy.kind === 'gmean' && o.validation ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y } : {}),
+  });
+  const artifact = sealModelArtifact({ ...draft, threshold: choice.threshold, thresholdReason: choice.reason });
+  const weighted = o.sampleWeights ? `, weighted by ${SAMPLE_WEIGHT_COLUMN}` : '';
+  const note = `${description}${weighted}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
+  return { artifact, note };
+}
+
+function weightedPrevalence(y: Uint8Array, weights: Float64Array): number {
+  let positive = 0;
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    total += weights[i]!;
+    if (y[i] === 1) positive += weights[i]!;
+  }
+  return positive / total;
+}
+
+/** Whether the model's threshold policy needs held-out validation rows (the `gmean` policy does). */
+export function thresholdNeedsValidation(model: ModelSpec): boolean {
+  return parseThresholdPolicy(model.threshold).kind === 'gmean';
+}
+
+export interface TrainStageInput {
+  train: LabelledData;
+  featureNames: string[];
+  labelName: string;
+  /** Per-row weights of `train`; checked here (finite, ≥ 0, some weight in each class). @default none */
+  sampleWeights?: Float64Array;
+  /** Names the training rows in the message when their weights are unusable. */
+  weightSource: string;
+  /** Held-out rows for the `gmean` threshold policy (see thresholdNeedsValidation). */
+  validation?: LabelledData;
+  model: ModelSpec;
+  labels: { positive: string; negative: string };
+  modelName: string;
+  seed: number;
+  runId: string;
+  datasetSha256: string;
+  /** Fill values fitted on the training rows (already applied to `train`); the model carries them. */
+  missingValues?: ModelMissingValues;
+  /** Feature columns the input held as booleans (read as 0/1): the model marks them so /score takes their spellings. */
+  booleanColumns?: string[];
+}
+
+/** The pipeline's train step: the sealed model and the step's summary line. */
+export async function trainStage(input: TrainStageInput, progress?: StageProgress): Promise<{ artifact: ModelArtifact; summary: StageSummary }> {
+  const started = performance.now();
+  if (input.sampleWeights) checkSampleWeights(input.sampleWeights, input.train.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${input.weightSource}`);
+  progress?.({ stage: 'fitting' });
+  const { artifact, note } = await fitModelArtifact(input.train, {
+    model: input.model,
+    featureNames: input.featureNames,
+    labelName: input.labelName,
+    labels: input.labels,
+    modelName: input.modelName,
+    seed: input.seed,
+    runId: input.runId,
+    datasetSha256: input.datasetSha256,
+    ...(input.validation ? { validation: input.validation } : {}),
+    ...(input.sampleWeights ? { sampleWeights: input.sampleWeights } : {}),
+    ...(input.missingValues ? { missingValues: input.missingValues } : {}),
+    ...(input.booleanColumns?.length ? { inputColumns: markedInputColumns(input.featureNames, input.booleanColumns) } : {}),
+  });
+  const rows = input.train.y.length;
+  const [, positives] = classCounts(input.train.y);
+  return { artifact, summary: { stage: 'trainModel', rowsIn: rows, rowsOut: rows, positivesIn: positives, positivesOut: positives, seconds: secondsSince(started), note } };
+}

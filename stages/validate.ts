@@ -1,0 +1,117 @@
+// The validate stage: the model scored on the held-out test split (never touched by synthetic rows), compared with
+// the champion on the same rows, the gates judged, and the full report and its self-contained HTML page built.
+// Metrics count every test row once: a `sample_weight` column weights training only.
+
+import { classCounts, type LabelledData } from '../core/dataset.js';
+import { evaluateGates, type GateReport } from '../core/gates/evaluateGates.js';
+import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
+import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
+import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
+import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
+import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
+
+export interface ValidateStageInput {
+  model: ModelArtifact;
+  modelSha256: string;
+  test: LabelledData;
+  testSha256: string;
+  /** The gates, checked by parsePipelineGates before anything is loaded. */
+  gates: GateSpec;
+  /** The current champion, scored on the same test rows when it reads the same features. */
+  champion?: { model: ModelArtifact; sha256: string };
+  /** The stages so far, for the report's class counts per stage. */
+  stages?: StageSummary[];
+  /** Seed of the bootstrap intervals. @default 1 */
+  seed?: number;
+  /** Shown in the report's title. */
+  runId?: string;
+}
+
+export interface ValidateStageResult {
+  /** The full report (JSON-plain): both models' per-class metrics, the gates and their evaluation. */
+  report: Record<string, unknown>;
+  /** The self-contained HTML run report (opens with no network). */
+  html: string;
+  summary: ValidationSummary;
+}
+
+/** The pipeline spec's gates, checked (bad gates are bad input naming the gate and field). */
+export function parsePipelineGates(gates: GateSpecJson): GateSpec {
+  return parseGateSpec(gates, 'pipeline spec "gates"');
+}
+
+export function validateStage(input: ValidateStageInput): ValidateStageResult {
+  const spec = input.gates;
+  const { model, test } = input;
+  const scores = scoreModel(model, test.x);
+  const challenger: GateReport = {
+    ...classificationReport(test.y, scores, model.threshold),
+    bootstrap: bootstrapIntervals(test.y, scores, model.threshold, { seed: input.seed ?? 1 }),
+  };
+  let champion: ClassificationReport | undefined;
+  let championNote: string | undefined;
+  if (input.champion) {
+    const championModel = input.champion.model;
+    if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
+      champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
+    } else {
+      championNote = 'the champion reads other features, so it was not scored on this test split';
+    }
+  }
+  const evaluation = evaluateGates(spec, challenger, champion);
+  const report = {
+    model: input.modelSha256,
+    test: { sha256: input.testSha256, rows: test.y.length },
+    challenger,
+    ...(champion && input.champion ? { champion: { model: input.champion.sha256, report: champion } } : {}),
+    ...(championNote ? { championNote } : {}),
+    gates: spec,
+    evaluation,
+  };
+  const [testNegatives, testPositives] = classCounts(test.y);
+  const html = renderRunReport({
+    title: `rareflow run report: ${model.modelName}`,
+    details: [
+      ...(input.runId ? [`run ${input.runId}`] : []),
+      `model ${input.modelSha256.slice(0, 12)} (${model.model.kind}), threshold ${model.threshold.toFixed(4)}`,
+      `held-out test split ${input.testSha256.slice(0, 12)}: ${testPositives} positives, ${testNegatives} negatives (never met a synthetic row)`,
+      `code ${model.training.codeVersion}, seed ${model.training.seed}`,
+    ],
+    classCounts: [
+      ...(input.stages ?? []).flatMap((st, i) => [
+        ...(i === 0 ? [{ stage: `${st.stage}: in`, positives: st.positivesIn, negatives: st.rowsIn - st.positivesIn }] : []),
+        { stage: st.stage, positives: st.positivesOut, negatives: st.rowsOut - st.positivesOut },
+      ]),
+      { stage: 'test split', positives: testPositives, negatives: testNegatives },
+    ],
+    confusion: challenger.confusion,
+    threshold: model.threshold,
+    thresholdReason: model.thresholdReason,
+    ...runReportCurves(test.y, scores),
+    metrics: headlineMetrics(challenger),
+    gates: evaluation,
+  });
+  const summary: ValidationSummary = {
+    verdict: evaluation.verdict,
+    reasons: evaluation.reasons,
+    positive: {
+      recall: challenger.perClass.positive.recall,
+      precision: challenger.perClass.positive.precision,
+      support: challenger.support.positive,
+    },
+    negative: {
+      recall: challenger.perClass.negative.recall,
+      precision: challenger.perClass.negative.precision,
+      support: challenger.support.negative,
+    },
+    gMean: challenger.gMean,
+    prAucNormalised: challenger.prAucNormalised,
+    brier: challenger.brier,
+    threshold: challenger.threshold,
+    ...(champion && input.champion
+      ? { champion: { modelSha256: input.champion.sha256, positiveRecall: champion.perClass.positive.recall, gMean: champion.gMean } }
+      : {}),
+  };
+  return { report, html, summary };
+}
