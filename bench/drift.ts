@@ -157,11 +157,10 @@ if (process.env.BENCH_NO_PEERS || !existsSync(python)) {
   }
   writeFileSync(windowsFile, Buffer.from(all.buffer));
   writeFileSync(labelsFile, Buffer.from(labels.buffer));
-  let t = performance.now();
+  const t = performance.now();
   let oursFlagged = 0;
   for (const w of windows) if (driftReport(reference, w).features.some((f) => f.drifted)) oursFlagged += 1;
   const oursMs = (performance.now() - t) / peerWindows;
-  t = performance.now();
   const script = fileURLToPath(new URL('../../bench/peers/driftPeer.py', import.meta.url));
   const peer = JSON.parse(
     execFileSync(python, [script, trainFile, windowsFile, labelsFile, String(20_000), String(peerWindows), String(rowsPerWindow), String(cols), String(prior)], { encoding: 'utf8' }),
