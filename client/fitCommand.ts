@@ -20,7 +20,8 @@ import { ignoredColumnsField, isReservedColumn } from '../data/reservedColumns.j
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
-import { requireOutputDirectory, writeFileAtomically } from './stageCommands.js';
+import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
+import { secondsSince } from '../stages/stageProgress.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs, type MissingValueSummary } from './missingValueFlags.js';
 import { createHash } from 'node:crypto';
 import { checkMemoryBudget, pipelineMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
@@ -38,10 +39,6 @@ export interface FitArgs extends MissingValueArgs {
   config?: string;
   seed?: number;
   out: string;
-}
-
-function seconds(start: number): number {
-  return Math.round((performance.now() - start) / 10) / 100;
 }
 
 /** Numeric columns stay; text columns become categorical when they have few distinct values, else are left out. */
@@ -165,7 +162,7 @@ export async function fitCommand(a: FitArgs) {
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
     ...ignoredColumnsField(cols.ignored),
     ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
-    seconds: seconds(t),
+    seconds: secondsSince(t),
   });
 
   const inputColumns: InputColumn[] = cols.features.map((name) =>
@@ -214,7 +211,7 @@ export async function fitCommand(a: FitArgs) {
           removedNegatives: cleaning.removedPerClass[0],
           removedPositives: cleaning.removedPerClass[1],
           minorityTypes: typing.counts,
-          seconds: seconds(t),
+          seconds: secondsSince(t),
         });
         train = cleaned;
       } else {
@@ -232,7 +229,7 @@ export async function fitCommand(a: FitArgs) {
         ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
       }, weights);
       weights = done.weights;
-      stages.push({ stage: `${prefix}adasyn`, rowsIn: train.y.length, rowsOut: done.augmented.y.length, syntheticRows: done.syntheticRows, note: done.note, seconds: seconds(t) });
+      stages.push({ stage: `${prefix}adasyn`, rowsIn: train.y.length, rowsOut: done.augmented.y.length, syntheticRows: done.syntheticRows, note: done.note, seconds: secondsSince(t) });
       train = done.augmented;
     }
     t = performance.now();
@@ -250,7 +247,7 @@ export async function fitCommand(a: FitArgs) {
       ...(weights ? { sampleWeights: weights } : {}),
       ...(fitMissingValues ? { missingValues: fitMissingValues } : {}),
     });
-    stages.push({ stage: `${prefix}train`, rows: train.y.length, threshold: fitted.artifact.threshold, note: fitted.note, seconds: seconds(t) });
+    stages.push({ stage: `${prefix}train`, rows: train.y.length, threshold: fitted.artifact.threshold, note: fitted.note, seconds: secondsSince(t) });
     return fitted.artifact;
   };
 
@@ -283,6 +280,6 @@ export async function fitCommand(a: FitArgs) {
     ...(missingValues ? { missingValues } : {}),
     stages,
     seed: spec.seed,
-    seconds: seconds(started),
+    seconds: secondsSince(started),
   };
 }

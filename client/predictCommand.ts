@@ -4,7 +4,7 @@
 import { basename, extname } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { scoreBatchStage } from '../stages/scoreBatch.js';
-import { loadModelFile, requireOutputDirectory } from './stageCommands.js';
+import { loadModelFile, requireOutputDirectory } from './localFiles.js';
 
 export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
   const model = await loadModelFile(a.model);

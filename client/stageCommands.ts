@@ -1,17 +1,9 @@
 // The stage commands: one pipeline step run locally on files, without Temporal, for debugging, benchmarks and
-// parity checks. Each returns a JSON-plain summary that the CLI prints (one object with --json).
+// parity checks (evaluate, fit and predict have files of their own). Each returns a JSON-plain summary that the CLI prints (one object with --json).
 
-import { existsSync } from 'node:fs';
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
-import { evaluateGates } from '../core/gates/evaluateGates.js';
-import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { classificationReport } from '../core/metrics/classMetrics.js';
-import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
-import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
-import { parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn } from '../core/oversample/adasyn.js';
 import { syntheticWeights } from '../core/oversample/syntheticLineage.js';
@@ -22,7 +14,6 @@ import type { LabelNoiseMethod } from '../stages/denoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { fileSha256 } from '../data/inputSources.js';
-import { readLabelledDataset } from '../data/datasetReader.js';
 import { createHash } from 'node:crypto';
 import { validateTargets } from '../core/sampling/adaptiveSample.js';
 import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
@@ -33,8 +24,9 @@ import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasy
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
-import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
-import { positiveSpellingIn } from './evaluationLabels.js';
+import { secondsSince } from '../stages/stageProgress.js';
+import { readFilledInput, readWeightedInput, SAMPLE_WEIGHT, withWeightColumn, type LabelledFileArgs } from './labelledInput.js';
+import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 
 // What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
 // before reading its input.
@@ -49,18 +41,6 @@ const adaptiveSampling = async () => {
   ]);
   return Object.assign({}, ...modules) as (typeof modules)[0] & (typeof modules)[1] & (typeof modules)[2] & (typeof modules)[3];
 };
-
-export async function requireOutputDirectory(out: string, flag = '--out'): Promise<string> {
-  const abs = resolve(out);
-  if (!existsSync(dirname(abs))) {
-    throw new InvalidInputError(flag, `${flag}: the directory ${dirname(abs)} does not exist; create it or choose another path for ${basename(abs)}`);
-  }
-  return abs;
-}
-
-function seconds(start: number): number {
-  return Math.round((performance.now() - start) / 10) / 100;
-}
 
 export interface GenerateArgs {
   rows: number;
@@ -170,70 +150,8 @@ export async function sampleCommand(a: SampleArgs) {
     // One shard: its order; several: each shard's, since each tests its own rows.
     order: plan.length === 1 ? shards[0]!.order : shards.map((r) => r.order),
     warnings,
-    seconds: seconds(started),
+    seconds: secondsSince(started),
   };
-}
-
-export interface LabelledFileArgs {
-  input: string;
-  label: string;
-  positive?: string;
-  categorical?: string[];
-  seed: number;
-  out: string;
-}
-
-async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[]; exclude?: string[]; keepMissing?: boolean }) {
-  return readLabelledDataset(a.input, {
-    label: a.label,
-    ...(a.positive !== undefined ? { positive: a.positive } : {}),
-    ...(a.categorical ? { categorical: a.categorical } : {}),
-    ...(a.features ? { features: a.features } : {}),
-    ...(a.exclude ? { exclude: a.exclude } : {}),
-    ...(a.keepMissing ? { keepMissingFeatures: true } : {}),
-  });
-}
-
-/** Column carried through cleaning and oversampling unchanged (a synthetic row takes its seed row's weight). */
-const SAMPLE_WEIGHT = SAMPLE_WEIGHT_COLUMN;
-
-/**
- * The input's features, plus its `sample_weight` column when it has one (kept out of the features). Under a declared
- * missing-value policy (`keepMissing`) a missing feature number reads as NaN; a missing weight still fails.
- */
-async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[]; keepMissing?: boolean }) {
-  // One read: the weight column comes back beside the features (never one of them), checked finite and ≥ 0.
-  const d = await readLabelledDataset(a.input, {
-    label: a.label,
-    weightColumn: SAMPLE_WEIGHT,
-    ...(a.positive !== undefined ? { positive: a.positive } : {}),
-    ...(a.categorical ? { categorical: a.categorical } : {}),
-    ...(a.keepMissing ? { keepMissingFeatures: true } : {}),
-  });
-  return { d, weights: d.sampleWeights };
-}
-
-/** `data` with the weights appended as a last feature column named sample_weight, for writing. */
-function withWeightColumn(data: LabelledData, featureNames: string[], weights: Float64Array | undefined) {
-  if (!weights) return { data, featureNames };
-  const { rows, cols, values } = data.x;
-  const out = new Float64Array(rows * (cols + 1));
-  for (let r = 0; r < rows; r++) {
-    out.set(values.subarray(r * cols, r * cols + cols), r * (cols + 1));
-    out[r * (cols + 1) + cols] = weights[r]!;
-  }
-  return { data: { x: { rows, cols: cols + 1, values: out }, y: data.y }, featureNames: [...featureNames, SAMPLE_WEIGHT] };
-}
-
-/**
- * The input read under the declared missing-value policy, with its fill fitted on every row (the rows a filter or
- * oversampler learns from) and applied to them, so distances and outputs see the filled values.
- */
-async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
-  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
-  const fill = fitDeclaredFill(a, d.data.x);
-  const { parts, summary } = applyDeclaredFill(fill, [d.data.x], d.featureNames);
-  return { d: { ...d, data: { x: parts[0]!, y: d.data.y } }, weights, missingValues: summary };
 }
 
 export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling; removed?: string }) {
@@ -269,7 +187,7 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
     ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied } : {}),
     minorityTypes: typing.counts,
     ...(missingValues ? { missingValues } : {}),
-    seconds: seconds(started),
+    seconds: secondsSince(started),
   };
 }
 
@@ -333,7 +251,7 @@ export async function adasynCommand(
     ...(r.warning ? { warning: r.warning } : {}),
     ...(missingValues ? { missingValues } : {}),
     seed: a.seed,
-    seconds: seconds(started),
+    seconds: secondsSince(started),
   };
 }
 
@@ -404,86 +322,6 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
     thresholdReason: artifact.thresholdReason,
     note,
     ...(filled.summary ? { missingValues: filled.summary } : {}),
-    seconds: seconds(started),
+    seconds: secondsSince(started),
   };
 }
-
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(temp, text);
-  await rename(temp, path);
-}
-
-export async function loadModelFile(path: string): Promise<ModelArtifact> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new InvalidInputError(`--model ${path}`, `--model: cannot read ${path}; expected a model file written by rareflow train or fit`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError(`--model ${path}`, `--model: ${path} is not a rareflow model (not JSON)`);
-  }
-  return parseModelArtifact(json, path);
-}
-
-export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
-  const started = performance.now();
-  const model = await loadModelFile(a.model);
-  let spec: GateSpec = defaultGateSpec();
-  if (a.gates) {
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(a.gates, 'utf8'));
-    } catch {
-      throw new InvalidInputError(`--gates ${a.gates}`, `--gates: cannot read ${a.gates} as JSON; expected a gate spec file`);
-    }
-    spec = parseGateSpec(json, a.gates);
-  }
-  // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
-  // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
-  const positive = await positiveSpellingIn(a.input, a.label, model);
-  await checkBooleanInputColumns(a.input, model);
-  const d = await readInput({ input: a.input, label: a.label, positive, features: model.featureNames, keepMissing: model.missingValues !== undefined });
-  const scores = scoreModel(model, d.data.x);
-  const report = classificationReport(d.data.y, scores, model.threshold);
-  const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
-  let reportPath: string | undefined;
-  if (a.report) {
-    await mkdir(a.report, { recursive: true });
-    reportPath = join(resolve(a.report), 'report.json');
-    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
-    const [negatives, positives] = classCounts(d.data.y);
-    await writeFileAtomically(
-      join(resolve(a.report), 'report.html'),
-      renderRunReport({
-        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.input)}`,
-        details: [`model ${model.model.kind}, threshold ${model.threshold.toFixed(4)}: ${model.thresholdReason}`],
-        classCounts: [{ stage: 'evaluated rows', positives, negatives }],
-        confusion: report.confusion,
-        threshold: model.threshold,
-        ...runReportCurves(d.data.y, scores),
-        metrics: headlineMetrics(report),
-        gates: evaluation,
-      }),
-    );
-  }
-  return {
-    command: 'evaluate',
-    model: a.model,
-    input: a.input,
-    rows: d.rows,
-    ...ignoredColumnsField(d.ignoredColumns),
-    report,
-    verdict: evaluation.verdict,
-    reasons: evaluation.reasons,
-    checks: evaluation.checks,
-    gatesFromFile: Boolean(a.gates),
-    ...(reportPath ? { reportPath } : {}),
-    seconds: seconds(started),
-  };
-}
-

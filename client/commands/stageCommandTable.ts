@@ -223,7 +223,7 @@ export const stageCommands: CommandSpec[] = [
     run: async (f) => {
       const gates = stringFlag(f, 'gates');
       const report = stringFlag(f, 'report');
-      const r = await (await stage()).evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
+      const r = await (await import('../evaluateCommand.js')).evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
       return { value: r, exitCode: gates && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },

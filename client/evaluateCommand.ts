@@ -1,0 +1,76 @@
+// `rareflow evaluate`: score a labelled file with a model file and judge it against a gate spec, with an optional
+// JSON and HTML report.
+
+import { readFile, mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { classCounts } from '../core/dataset.js';
+import { evaluateGates } from '../core/gates/evaluateGates.js';
+import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { classificationReport } from '../core/metrics/classMetrics.js';
+import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
+import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
+import { scoreModel } from '../core/models/modelArtifact.js';
+import { ignoredColumnsField } from '../data/reservedColumns.js';
+import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { secondsSince } from '../stages/stageProgress.js';
+import { positiveSpellingIn } from './evaluationLabels.js';
+import { readInput } from './labelledInput.js';
+import { loadModelFile, writeFileAtomically } from './localFiles.js';
+
+export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
+  const started = performance.now();
+  const model = await loadModelFile(a.model);
+  let spec: GateSpec = defaultGateSpec();
+  if (a.gates) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(a.gates, 'utf8'));
+    } catch {
+      throw new InvalidInputError(`--gates ${a.gates}`, `--gates: cannot read ${a.gates} as JSON; expected a gate spec file`);
+    }
+    spec = parseGateSpec(json, a.gates);
+  }
+  // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
+  // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
+  const positive = await positiveSpellingIn(a.input, a.label, model);
+  await checkBooleanInputColumns(a.input, model);
+  const d = await readInput({ input: a.input, label: a.label, positive, features: model.featureNames, keepMissing: model.missingValues !== undefined });
+  const scores = scoreModel(model, d.data.x);
+  const report = classificationReport(d.data.y, scores, model.threshold);
+  const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
+  let reportPath: string | undefined;
+  if (a.report) {
+    await mkdir(a.report, { recursive: true });
+    reportPath = join(resolve(a.report), 'report.json');
+    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
+    const [negatives, positives] = classCounts(d.data.y);
+    await writeFileAtomically(
+      join(resolve(a.report), 'report.html'),
+      renderRunReport({
+        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.input)}`,
+        details: [`model ${model.model.kind}, threshold ${model.threshold.toFixed(4)}: ${model.thresholdReason}`],
+        classCounts: [{ stage: 'evaluated rows', positives, negatives }],
+        confusion: report.confusion,
+        threshold: model.threshold,
+        ...runReportCurves(d.data.y, scores),
+        metrics: headlineMetrics(report),
+        gates: evaluation,
+      }),
+    );
+  }
+  return {
+    command: 'evaluate',
+    model: a.model,
+    input: a.input,
+    rows: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
+    report,
+    verdict: evaluation.verdict,
+    reasons: evaluation.reasons,
+    checks: evaluation.checks,
+    gatesFromFile: Boolean(a.gates),
+    ...(reportPath ? { reportPath } : {}),
+    seconds: secondsSince(started),
+  };
+}
