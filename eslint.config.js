@@ -9,7 +9,21 @@ const ours = (...layers) => layers.map((l) => [`../${l}/*`, `../../${l}/*`, `../
 const fence = (message, groups, options = {}) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: groups, message, ...options }] }],
 });
-const nodeIo = ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:dgram', 'fs', 'fs/*', 'child_process', 'net', 'http', 'https'];
+const nodeIo = [
+  'node:fs',
+  'node:fs/*',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:child_process',
+  'node:dgram',
+  'fs',
+  'fs/*',
+  'child_process',
+  'net',
+  'http',
+  'https',
+];
 const temporal = ['@temporalio/*'];
 const dataLibraries = ['@duckdb/*', 'apache-arrow', 'apache-arrow/*'];
 

@@ -76,7 +76,9 @@ export async function memoised<T extends object>(
     if (checks.every((c) => c.check.status === 'ok')) return JSON.parse((await artifacts.readVerified(found.result)).toString('utf8')) as T;
     for (const { name, ref, check } of checks) {
       if (check.status !== 'corrupt') continue;
-      warn(`stored output "${name}" ${check.path} failed verification (sha256 ${check.actualSha256}, expected ${ref.sha256}): recomputing it`);
+      warn(
+        `stored output "${name}" ${check.path} failed verification (sha256 ${check.actualSha256}, expected ${ref.sha256}): recomputing it`,
+      );
       await artifacts.discardIfCorrupt(ref);
     }
   }

@@ -69,10 +69,14 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
     // A checkpoint changed since it was written is not trusted: the shard starts again from its first row.
     const resumeCheck = resumeRef ? await artifacts.check(resumeRef) : undefined;
     if (resumeRef && resumeCheck?.status === 'corrupt') {
-      warn(`checkpoint ${resumeCheck.path} failed verification (sha256 ${resumeCheck.actualSha256}, expected ${resumeRef.sha256}): sampling the shard from its start`);
+      warn(
+        `checkpoint ${resumeCheck.path} failed verification (sha256 ${resumeCheck.actualSha256}, expected ${resumeRef.sha256}): sampling the shard from its start`,
+      );
       await artifacts.discardIfCorrupt(resumeRef);
     }
-    return resumeRef && resumeCheck?.status === 'ok' ? (JSON.parse((await artifacts.readVerified(resumeRef)).toString('utf8')) as ShardCheckpoint) : undefined;
+    return resumeRef && resumeCheck?.status === 'ok'
+      ? (JSON.parse((await artifacts.readVerified(resumeRef)).toString('utf8')) as ShardCheckpoint)
+      : undefined;
   };
 
   return {
@@ -129,8 +133,14 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
     async mergeSampleShards(input: MergeSampleShardsInput): Promise<{ sample: ArtifactRef; rows: number; positives: number }> {
       return failingOnBadInput(() =>
         memoised(artifacts, { activity: 'mergeSampleShards', samples: input.samples.map((s) => s.sha256), seed: input.seed }, async () => {
-          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s, input.keepMissing ? { keepMissingFeatures: true } : {})));
-          const merged = mergeSamplesStage(loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })), input.seed, input.files);
+          const loaded = await Promise.all(
+            input.samples.map((s) => loadDatasetArtifact(artifacts, s, input.keepMissing ? { keepMissingFeatures: true } : {})),
+          );
+          const merged = mergeSamplesStage(
+            loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
+            input.seed,
+            input.files,
+          );
           const ref = await saveDatasetArtifact(artifacts, 'sample', {
             data: merged.data,
             featureNames: loaded[0]!.featureNames,
@@ -145,30 +155,47 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
     async mergeAndSplit(input: MergeAndSplitInput): Promise<MergeAndSplitResult> {
       const imputes = splitImputes(input.features);
       return failingOnBadInput(() =>
-        memoised(artifacts, { activity: 'mergeAndSplit', samples: input.samples.map((s) => s.sha256), split: input.split, seed: input.seed, ...(imputes ? { features: input.features } : {}) }, async () => {
-          const loaded = await Promise.all(input.samples.map((s) => loadDatasetArtifact(artifacts, s, imputes ? { keepMissingFeatures: true } : {})));
-          const { featureNames, labelName } = loaded[0]!;
-          const done = splitStage(
-            loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
-            { split: input.split, seed: input.seed, ...(input.features ? { features: input.features } : {}) },
-          );
-          const save = (role: SplitRole) => {
-            const part = done.parts[role];
-            return saveDatasetArtifact(artifacts, `split-${role}`, { data: part.data, featureNames, labelName, ...sampleWeightColumn(part.weights) });
-          };
-          const train = await save('train');
-          const validation = await save('validation');
-          const test = await save('test');
-          const result: MergeAndSplitResult = {
-            train,
-            validation,
-            test,
-            trainPrevalence: done.trainPrevalence,
-            ...(done.missingValues ? { missingValues: done.missingValues } : {}),
-            summary: done.summary,
-          };
-          return { result, outputs: { train, validation, test } };
-        }),
+        memoised(
+          artifacts,
+          {
+            activity: 'mergeAndSplit',
+            samples: input.samples.map((s) => s.sha256),
+            split: input.split,
+            seed: input.seed,
+            ...(imputes ? { features: input.features } : {}),
+          },
+          async () => {
+            const loaded = await Promise.all(
+              input.samples.map((s) => loadDatasetArtifact(artifacts, s, imputes ? { keepMissingFeatures: true } : {})),
+            );
+            const { featureNames, labelName } = loaded[0]!;
+            const done = splitStage(
+              loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
+              { split: input.split, seed: input.seed, ...(input.features ? { features: input.features } : {}) },
+            );
+            const save = (role: SplitRole) => {
+              const part = done.parts[role];
+              return saveDatasetArtifact(artifacts, `split-${role}`, {
+                data: part.data,
+                featureNames,
+                labelName,
+                ...sampleWeightColumn(part.weights),
+              });
+            };
+            const train = await save('train');
+            const validation = await save('validation');
+            const test = await save('test');
+            const result: MergeAndSplitResult = {
+              train,
+              validation,
+              test,
+              trainPrevalence: done.trainPrevalence,
+              ...(done.missingValues ? { missingValues: done.missingValues } : {}),
+              summary: done.summary,
+            };
+            return { result, outputs: { train, validation, test } };
+          },
+        ),
       );
     },
   };

@@ -24,18 +24,29 @@ export function adasynActivities(deps: ComputeDeps) {
   return {
     async oversampleAdasyn(input: OversampleAdasynInput): Promise<OversampleAdasynResult> {
       return failingOnBadInput(() =>
-        memoised(artifacts, { activity: 'oversampleAdasyn', ...input, train: input.train.sha256 }, async (): Promise<{ result: OversampleAdasynResult; outputs: Record<string, ArtifactRef> }> => {
-          const loaded = await loadDatasetArtifact(artifacts, input.train);
-          const done = oversampleStage(loaded.data, input, sampleWeightsOf(loaded), heartbeat);
-          if (!done.extra) return { result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary: done.summary }, outputs: { dataset: input.train } };
-          const ref = await saveDatasetArtifact(artifacts, 'train-augmented', {
-            data: done.augmented,
-            featureNames: loaded.featureNames,
-            labelName: loaded.labelName,
-            extra: done.extra,
-          });
-          return { result: { dataset: ref, lineage: ref, syntheticRows: done.syntheticRows, summary: done.summary }, outputs: { dataset: ref } };
-        }),
+        memoised(
+          artifacts,
+          { activity: 'oversampleAdasyn', ...input, train: input.train.sha256 },
+          async (): Promise<{ result: OversampleAdasynResult; outputs: Record<string, ArtifactRef> }> => {
+            const loaded = await loadDatasetArtifact(artifacts, input.train);
+            const done = oversampleStage(loaded.data, input, sampleWeightsOf(loaded), heartbeat);
+            if (!done.extra)
+              return {
+                result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary: done.summary },
+                outputs: { dataset: input.train },
+              };
+            const ref = await saveDatasetArtifact(artifacts, 'train-augmented', {
+              data: done.augmented,
+              featureNames: loaded.featureNames,
+              labelName: loaded.labelName,
+              extra: done.extra,
+            });
+            return {
+              result: { dataset: ref, lineage: ref, syntheticRows: done.syntheticRows, summary: done.summary },
+              outputs: { dataset: ref },
+            };
+          },
+        ),
       );
     },
   };

@@ -35,15 +35,29 @@ export function canaryAnalysisActivities(deps: ComputeDeps) {
     async canaryAnalysis(input: CanaryAnalysisInput): Promise<CanaryAnalysisResult> {
       return failingOnBadInput(async () => {
         const servingDir = deps.servingDir;
-        if (!servingDir) throw new InvalidInputError('servingDir', 'this worker has no serving directory (RAREFLOW_SERVING); canary analysis needs the scoring service logs');
+        if (!servingDir)
+          throw new InvalidInputError(
+            'servingDir',
+            'this worker has no serving directory (RAREFLOW_SERVING); canary analysis needs the scoring service logs',
+          );
         const criteria = resolveCanaryCriteria(input.criteria ?? {}, 'canary.criteria');
-        const base = { servingDir, modelName: input.modelName, championSha256: input.championSha256, challengerSha256: input.challengerSha256 };
+        const base = {
+          servingDir,
+          modelName: input.modelName,
+          championSha256: input.championSha256,
+          challengerSha256: input.challengerSha256,
+        };
         const window = await summariseServingWindow({ ...base, fromMs: input.fromMs, toMs: input.toMs });
         const championWindow =
           input.championFromMs !== undefined && input.championFromMs < input.fromMs
             ? (await summariseServingWindow({ ...base, fromMs: input.championFromMs, toMs: input.toMs })).champion
             : window.champion;
-        const arm = (w: typeof window.champion): ArmWindow => ({ requests: w.requests, errors: w.errors, latencyP99Ms: w.latencyP99Ms, confusion: w.confusion });
+        const arm = (w: typeof window.champion): ArmWindow => ({
+          requests: w.requests,
+          errors: w.errors,
+          latencyP99Ms: w.latencyP99Ms,
+          confusion: w.confusion,
+        });
         const analysis = analyseCanaryWindow(arm(championWindow), arm(window.challenger), criteria);
         return {
           decision: analysis.decision,

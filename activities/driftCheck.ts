@@ -67,7 +67,11 @@ export function rowsAtPrior(data: LabelledData, prior: number, seed: number): In
 
 /** Numeric input columns of the model and their feature positions (drift is measured on numeric columns). */
 function numericFeatures(model: ModelArtifact): Array<{ name: string; index: number }> {
-  const numeric = new Set(inputColumnsOf(model).filter((c) => c.kind === 'numeric').map((c) => c.name));
+  const numeric = new Set(
+    inputColumnsOf(model)
+      .filter((c) => c.kind === 'numeric')
+      .map((c) => c.name),
+  );
   return model.featureNames.map((name, index) => ({ name, index })).filter((f) => numeric.has(f.name));
 }
 
@@ -116,7 +120,13 @@ function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: num
  * The report of one served window (rows in the reference's feature order, row-major) against a stored reference:
  * what checkDrift runs once it has read the window's rows.
  */
-export function servedWindowReport(stored: StoredReference, values: Float64Array, scores: Float64Array, labels: Int8Array, options: Partial<DriftOptions>): DriftReport {
+export function servedWindowReport(
+  stored: StoredReference,
+  values: Float64Array,
+  scores: Float64Array,
+  labels: Int8Array,
+  options: Partial<DriftOptions>,
+): DriftReport {
   const names = stored.reference.features.map((f) => f.name);
   return driftReport(
     stored.reference,
@@ -157,43 +167,61 @@ export interface CheckDriftResult {
 export function driftCheckActivities(deps: ComputeDeps) {
   const { artifacts } = deps;
   const servingDirOf = (): string => {
-    if (!deps.servingDir) throw new InvalidInputError('servingDir', 'this worker has no serving directory (RAREFLOW_SERVING); drift checks read the scoring service logs');
+    if (!deps.servingDir)
+      throw new InvalidInputError(
+        'servingDir',
+        'this worker has no serving directory (RAREFLOW_SERVING); drift checks read the scoring service logs',
+      );
     return deps.servingDir;
   };
 
   return {
     async buildDriftReference(input: BuildDriftReferenceInput): Promise<{ reference: ArtifactRef }> {
       return failingOnBadInput(() =>
-        memoised(artifacts, { activity: 'buildDriftReference', model: input.model.sha256, train: input.train.sha256, test: input.test.sha256, rawPrior: input.rawPrior, seed: input.seed }, async () => {
-          if (!(input.rawPrior > 0 && input.rawPrior < 1)) throw new InvalidInputError('rawPrior', `rawPrior: expected a positive share in (0, 1), got ${input.rawPrior}`);
-          const model = await loadModelArtifact(artifacts, input.model);
-          const train = await loadDatasetArtifact(artifacts, input.train);
-          const test = await loadDatasetArtifact(artifacts, input.test);
-          const features = numericFeatures(model);
-          if (features.length === 0) throw new InvalidInputError('model', 'the model has no numeric input columns to monitor for drift');
-          const trainRows = takeRows(train.data, rowsAtPrior(train.data, input.rawPrior, input.seed));
-          const testRows = takeRows(test.data, rowsAtPrior(test.data, input.rawPrior, input.seed + 1));
-          const values = new Float64Array(trainRows.x.rows * features.length);
-          for (let r = 0; r < trainRows.x.rows; r++) {
-            for (let c = 0; c < features.length; c++) values[r * features.length + c] = trainRows.x.values[r * trainRows.x.cols + features[c]!.index]!;
-          }
-          const scores = scoreModel(model, testRows.x);
-          const report = classificationReport(testRows.y, scores, model.threshold);
-          const reference = buildDriftReference(
-            { rows: trainRows.x.rows, cols: features.length, values, names: features.map((f) => f.name) },
-            trainRows.y,
-            scores,
-            model.threshold,
-            report.perClass,
-            { seed: input.seed },
-          );
-          const fitPrior = model.training.fitPrevalence;
-          if (fitPrior > 0 && fitPrior < 1) reference.estimatedPerformance = referenceEstimate(scores, fitPrior, input.rawPrior, model.threshold);
-          const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior, featureIndexes: features.map((f) => f.index) };
-          const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
-          await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
-          return { result: { reference: ref }, outputs: { reference: ref } };
-        }),
+        memoised(
+          artifacts,
+          {
+            activity: 'buildDriftReference',
+            model: input.model.sha256,
+            train: input.train.sha256,
+            test: input.test.sha256,
+            rawPrior: input.rawPrior,
+            seed: input.seed,
+          },
+          async () => {
+            if (!(input.rawPrior > 0 && input.rawPrior < 1))
+              throw new InvalidInputError('rawPrior', `rawPrior: expected a positive share in (0, 1), got ${input.rawPrior}`);
+            const model = await loadModelArtifact(artifacts, input.model);
+            const train = await loadDatasetArtifact(artifacts, input.train);
+            const test = await loadDatasetArtifact(artifacts, input.test);
+            const features = numericFeatures(model);
+            if (features.length === 0) throw new InvalidInputError('model', 'the model has no numeric input columns to monitor for drift');
+            const trainRows = takeRows(train.data, rowsAtPrior(train.data, input.rawPrior, input.seed));
+            const testRows = takeRows(test.data, rowsAtPrior(test.data, input.rawPrior, input.seed + 1));
+            const values = new Float64Array(trainRows.x.rows * features.length);
+            for (let r = 0; r < trainRows.x.rows; r++) {
+              for (let c = 0; c < features.length; c++)
+                values[r * features.length + c] = trainRows.x.values[r * trainRows.x.cols + features[c]!.index]!;
+            }
+            const scores = scoreModel(model, testRows.x);
+            const report = classificationReport(testRows.y, scores, model.threshold);
+            const reference = buildDriftReference(
+              { rows: trainRows.x.rows, cols: features.length, values, names: features.map((f) => f.name) },
+              trainRows.y,
+              scores,
+              model.threshold,
+              report.perClass,
+              { seed: input.seed },
+            );
+            const fitPrior = model.training.fitPrevalence;
+            if (fitPrior > 0 && fitPrior < 1)
+              reference.estimatedPerformance = referenceEstimate(scores, fitPrior, input.rawPrior, model.threshold);
+            const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior, featureIndexes: features.map((f) => f.index) };
+            const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
+            await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
+            return { result: { reference: ref }, outputs: { reference: ref } };
+          },
+        ),
       );
     },
 
@@ -225,7 +253,13 @@ export function driftCheckActivities(deps: ComputeDeps) {
         }
         const names = stored.reference.features.map((f) => f.name);
 
-        const served = await readServingRows({ servingDir, modelName: input.modelName, fromMs: input.fromMs, toMs: input.toMs, modelSha256: champion.sha256 });
+        const served = await readServingRows({
+          servingDir,
+          modelName: input.modelName,
+          fromMs: input.fromMs,
+          toMs: input.toMs,
+          modelSha256: champion.sha256,
+        });
         // Rows whose features cannot be read as numbers (a client sent null) are left out and counted.
         const keep: number[] = [];
         const values: number[] = [];
@@ -256,7 +290,13 @@ export function driftCheckActivities(deps: ComputeDeps) {
         const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
         const psi = report.features.map((f) => f.psi ?? 0);
         const worst = psi.indexOf(Math.max(...psi));
-        const metrics: Record<string, number> = { rows: report.rows, labelled: report.labelled, unreadableRows: unreadable, maxPsi: psi[worst] ?? 0, driftedFeatures: report.features.filter((f) => f.drifted).length };
+        const metrics: Record<string, number> = {
+          rows: report.rows,
+          labelled: report.labelled,
+          unreadableRows: unreadable,
+          maxPsi: psi[worst] ?? 0,
+          driftedFeatures: report.features.filter((f) => f.drifted).length,
+        };
         if (report.labelShift && report.labelShift.n > 0) metrics.positiveRate = report.labelShift.observed[1]! / report.labelShift.n;
         if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
         const recall = report.performance?.perClass.positive.recall.current;
@@ -276,20 +316,35 @@ export function driftCheckActivities(deps: ComputeDeps) {
     },
 
     /** The labelled serving rows of [fromMs, toMs) as a Parquet file of the champion's columns and its label. */
-    async exportRecentWindow(input: { modelName: string; fromMs: number; toMs: number }): Promise<{ data: ArtifactRef; path: string; rows: number; positives: number }> {
+    async exportRecentWindow(input: {
+      modelName: string;
+      fromMs: number;
+      toMs: number;
+    }): Promise<{ data: ArtifactRef; path: string; rows: number; positives: number }> {
       return failingOnBadInput(async () => {
         const servingDir = servingDirOf();
         const state = await readServingState(servingDir, input.modelName);
-        if (!state?.champion) throw new InvalidInputError('model', `model ${input.modelName} has no published champion to take the recent window's columns from`);
+        if (!state?.champion)
+          throw new InvalidInputError(
+            'model',
+            `model ${input.modelName} has no published champion to take the recent window's columns from`,
+          );
         const modelPath = new URL(state.champion.uri).pathname;
-        const model = parseModelArtifact(JSON.parse((await readFileVerified(modelPath, state.champion.sha256, 'champion model')).toString('utf8')), modelPath);
+        const model = parseModelArtifact(
+          JSON.parse((await readFileVerified(modelPath, state.champion.sha256, 'champion model')).toString('utf8')),
+          modelPath,
+        );
         const temp = artifacts.tempPath('parquet');
         const written = await exportLabelledServingWindow({
           servingDir,
           modelName: input.modelName,
           fromMs: input.fromMs,
           toMs: input.toMs,
-          columns: inputColumnsOf(model).map((c) => ({ name: c.name, numeric: c.kind === 'numeric', ...(c.kind === 'numeric' && c.boolean ? { boolean: true } : {}) })),
+          columns: inputColumnsOf(model).map((c) => ({
+            name: c.name,
+            numeric: c.kind === 'numeric',
+            ...(c.kind === 'numeric' && c.boolean ? { boolean: true } : {}),
+          })),
           labelName: model.labelName,
           // A model trained with several negative values stores them joined with "|": the export writes the first.
           labels: { positive: model.positiveLabel, negative: labelVocabularyOf(model).negatives[0]! },

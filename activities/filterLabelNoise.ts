@@ -35,7 +35,12 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
             extra: { origin_row: cleaning.kept, ...sampleWeightColumn(done.weights).extra },
           });
           const removed = await artifacts.putBytes(
-            JSON.stringify({ input: input.train.sha256, method: input.method, removed: Array.from(cleaning.removed), reasons: Array.from(cleaning.reasons) }),
+            JSON.stringify({
+              input: input.train.sha256,
+              method: input.method,
+              removed: Array.from(cleaning.removed),
+              reasons: Array.from(cleaning.reasons),
+            }),
             'removed-rows',
             'json',
           );

@@ -11,7 +11,14 @@ import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, RunStart } from '../data/registryRuns.js';
 import type { ModelRecord } from '../data/registryModels.js';
 import type { Registry } from '../data/registry.js';
-import { readServingState, servingModelDir, writeServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
+import {
+  readServingState,
+  servingModelDir,
+  writeServingState,
+  SERVING_STATE_FORMAT,
+  type ServedModel,
+  type ServingState,
+} from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 
 export interface RegistryDeps {
@@ -42,7 +49,13 @@ export async function publishServingState(registry: Registry, servingDir: string
     champion: champion ? servedModelOf(champion) : null,
     canary:
       running && challenger
-        ? { challenger: servedModelOf(challenger), weight: running.weight, rolloutId: running.rolloutId, step: running.step, sinceMs: running.sinceMs }
+        ? {
+            challenger: servedModelOf(challenger),
+            weight: running.weight,
+            rolloutId: running.rolloutId,
+            step: running.step,
+            sinceMs: running.sinceMs,
+          }
         : null,
   };
   await writeServingState(servingDir, state);
@@ -122,7 +135,14 @@ export function createRegistryActivities(deps: RegistryDeps) {
         const augmented = input.lineage ? await loadDatasetArtifact(artifacts, input.lineage) : undefined;
 
         for (const d of datasets) {
-          await registry.recordDataset({ sha256: d.ref.sha256, uri: d.ref.uri, rows: d.rows, positives: d.positives, role: d.role, runId: input.runId });
+          await registry.recordDataset({
+            sha256: d.ref.sha256,
+            uri: d.ref.uri,
+            rows: d.rows,
+            positives: d.positives,
+            role: d.role,
+            runId: input.runId,
+          });
         }
         await registry.recordModel({
           modelSha256: input.model.sha256,
@@ -134,7 +154,8 @@ export function createRegistryActivities(deps: RegistryDeps) {
           createdAt: input.createdAt,
         });
         await registry.recordMetrics(input.runId, input.model.sha256, 'test', flattenReport(report.challenger));
-        if (report.champion) await registry.recordMetrics(input.runId, report.champion.model, 'test', flattenReport(report.champion.report));
+        if (report.champion)
+          await registry.recordMetrics(input.runId, report.champion.model, 'test', flattenReport(report.champion.report));
         await registry.recordGateVerdict(input.runId, input.model.sha256, report.evaluation.verdict, report.evaluation.checks);
         let lineageRows = 0;
         if (input.lineage && augmented) {
@@ -145,14 +166,26 @@ export function createRegistryActivities(deps: RegistryDeps) {
           if (synthetic && seedRow && neighbourRow && gap) {
             // Synthetic rows follow the real ones (appendSynthetic), so they are one tail slice.
             const first = synthetic.indexOf(1);
-            if (first >= 0) lineageRows = await registry.recordLineage(input.runId, input.lineage.sha256, seedRow.subarray(first), neighbourRow.subarray(first), gap.subarray(first));
+            if (first >= 0)
+              lineageRows = await registry.recordLineage(
+                input.runId,
+                input.lineage.sha256,
+                seedRow.subarray(first),
+                neighbourRow.subarray(first),
+                gap.subarray(first),
+              );
           }
         }
         return { lineageRows };
       });
     },
 
-    async registryFinishRun(input: { runId: string; outcome: RetrainOutcome | 'failed'; finishedAt: string; reportUri?: string }): Promise<void> {
+    async registryFinishRun(input: {
+      runId: string;
+      outcome: RetrainOutcome | 'failed';
+      finishedAt: string;
+      reportUri?: string;
+    }): Promise<void> {
       await registry.finishRun(input.runId, {
         finishedAt: input.finishedAt,
         status: input.outcome === 'failed' ? 'failed' : 'succeeded',
@@ -207,8 +240,20 @@ export function createRegistryActivities(deps: RegistryDeps) {
       await registry.recordApproval(input);
     },
 
-    async registryRecordDrift(input: { modelName: string; at: string; evidence: DriftEvidence | { reason: string } | object; source: string; runId?: string }): Promise<void> {
-      await registry.recordDriftEvent({ modelName: input.modelName, at: input.at, source: input.source, evidence: input.evidence, runId: input.runId ?? null });
+    async registryRecordDrift(input: {
+      modelName: string;
+      at: string;
+      evidence: DriftEvidence | { reason: string } | object;
+      source: string;
+      runId?: string;
+    }): Promise<void> {
+      await registry.recordDriftEvent({
+        modelName: input.modelName,
+        at: input.at,
+        source: input.source,
+        evidence: input.evidence,
+        runId: input.runId ?? null,
+      });
     },
   });
 }

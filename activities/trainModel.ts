@@ -35,13 +35,21 @@ export function trainModelActivities(deps: ComputeDeps) {
         memoised(
           artifacts,
           {
-            activity: 'trainModel', train: input.train.sha256, validation: input.validation.sha256, model: input.model, labels: input.labels, seed: input.seed, modelName: input.modelName,
+            activity: 'trainModel',
+            train: input.train.sha256,
+            validation: input.validation.sha256,
+            model: input.model,
+            labels: input.labels,
+            seed: input.seed,
+            modelName: input.modelName,
             ...(input.missingValues ? { missingValues: input.missingValues } : {}),
             ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
           },
           async () => {
             const train = await loadDatasetArtifact(artifacts, input.train);
-            const validation = thresholdNeedsValidation(input.model) ? (await loadDatasetArtifact(artifacts, input.validation)).data : undefined;
+            const validation = thresholdNeedsValidation(input.model)
+              ? (await loadDatasetArtifact(artifacts, input.validation)).data
+              : undefined;
             const sampleWeights = sampleWeightsOf(train);
             const { artifact, summary } = await trainStage(
               {

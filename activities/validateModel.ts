@@ -34,13 +34,22 @@ export function validateModelActivities(deps: ComputeDeps) {
       return failingOnBadInput(() =>
         memoised(
           artifacts,
-          { activity: 'validateModel', model: input.model.sha256, test: input.test.sha256, gates: input.gates, champion: input.champion?.sha256 ?? null },
+          {
+            activity: 'validateModel',
+            model: input.model.sha256,
+            test: input.test.sha256,
+            gates: input.gates,
+            champion: input.champion?.sha256 ?? null,
+          },
           async () => {
             const gates = parsePipelineGates(input.gates);
             const model = await loadModelArtifact(artifacts, input.model);
             const test = await loadDatasetArtifact(artifacts, input.test);
             // A champion no longer in the store is not compared with.
-            const champion = input.champion && (await artifacts.has(input.champion)) ? { model: await loadModelArtifact(artifacts, input.champion), sha256: input.champion.sha256 } : undefined;
+            const champion =
+              input.champion && (await artifacts.has(input.champion))
+                ? { model: await loadModelArtifact(artifacts, input.champion), sha256: input.champion.sha256 }
+                : undefined;
             const done = validateStage({
               model,
               modelSha256: input.model.sha256,

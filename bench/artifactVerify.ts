@@ -32,13 +32,19 @@ try {
   for (let i = 0; i < values.length; i++) values[i] = random.next();
   const y = new Uint8Array(rows);
   for (let i = 0; i < rows; i += 100) y[i] = 1;
-  const ref = await saveDatasetArtifact(store, 'bench', { data: { x: { rows, cols, values }, y }, featureNames: Array.from({ length: cols }, (_, c) => `f${c}`), labelName: 'label' });
+  const ref = await saveDatasetArtifact(store, 'bench', {
+    data: { x: { rows, cols, values }, y },
+    featureNames: Array.from({ length: cols }, (_, c) => `f${c}`),
+    labelName: 'label',
+  });
   const mb = ref.bytes / 1e6;
   console.log(`dataset artifact: ${rows} rows × ${cols} columns, ${mb.toFixed(0)} MB`);
   const plain = await best('load without the check (readDatasetArrow)', 3, () => readDatasetArrow(store.pathOf(ref)));
   const verified = await best('load with the check (loadDatasetArtifact)', 3, () => loadDatasetArtifact(store, ref));
   const streamed = await best('streamed check of a reused output (ArtifactStore.check)', 3, () => store.check(ref));
-  console.log(`check overhead on load: +${(verified - plain).toFixed(0)} ms (×${(verified / plain).toFixed(2)}); streamed check: ${(mb / (streamed / 1000)).toFixed(0)} MB/s`);
+  console.log(
+    `check overhead on load: +${(verified - plain).toFixed(0)} ms (×${(verified / plain).toFixed(2)}); streamed check: ${(mb / (streamed / 1000)).toFixed(0)} MB/s`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

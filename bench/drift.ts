@@ -73,7 +73,11 @@ const reference = buildDriftReference(
 function windowOf(seed: number, shift: Shift, labelled: boolean): { window: DriftWindow; values: Float64Array; y: Uint8Array } {
   const w = rows(rowsPerWindow, seed, shift);
   return {
-    window: { features: { values: w.values, rows: rowsPerWindow, cols, names }, scores: w.scores, ...(labelled ? { labels: Int8Array.from(w.y) } : {}) },
+    window: {
+      features: { values: w.values, rows: rowsPerWindow, cols, names },
+      scores: w.scores,
+      ...(labelled ? { labels: Int8Array.from(w.y) } : {}),
+    },
     values: w.values,
     y: w.y,
   };
@@ -100,7 +104,11 @@ function run(count: number, seed: number, shift: Shift, labelled: boolean) {
         reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
       }
     }
-    const step = stepDriftHysteresis(state, { drifted: report.drifted, atMs: (i + 1) * 60_000 }, { holdWindows, coolDownMs: 6 * 3_600_000 });
+    const step = stepDriftHysteresis(
+      state,
+      { drifted: report.drifted, atMs: (i + 1) * 60_000 },
+      { holdWindows, coolDownMs: 6 * 3_600_000 },
+    );
     state = step.state;
     if (step.fire) {
       fires += 1;
@@ -111,7 +119,9 @@ function run(count: number, seed: number, shift: Shift, labelled: boolean) {
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
-say(`drift bench: ${cols} features (${informative} informative), ${rowsPerWindow} rows per window, prior ${prior}, hold ${holdWindows} windows; node ${process.version}`);
+say(
+  `drift bench: ${cols} features (${informative} informative), ${rowsPerWindow} rows per window, prior ${prior}, hold ${holdWindows} windows; node ${process.version}`,
+);
 say('');
 say('| traffic | windows | labels | windows flagged | retrain signals (hold 3) | first signal at window | ms per window | what flagged |');
 say('|---|---|---|---|---|---|---|---|');
@@ -130,7 +140,9 @@ let seedBase = 1000;
 const stationary = run(stationaryWindows, seedBase, {}, true);
 for (const [name, count, shift, labelled] of cases) {
   const r = name === 'stationary' && labelled ? stationary : run(count, (seedBase += 1000), shift, labelled);
-  say(`| ${name} | ${count} | ${labelled ? 'all' : 'none'} | ${r.flagged} (${((100 * r.flagged) / count).toFixed(1)}%) | ${r.fires} | ${r.firstFire ?? '—'} | ${r.msPerWindow.toFixed(1)} | ${r.reasons || '—'} |`);
+  say(
+    `| ${name} | ${count} | ${labelled ? 'all' : 'none'} | ${r.flagged} (${((100 * r.flagged) / count).toFixed(1)}%) | ${r.fires} | ${r.firstFire ?? '—'} | ${r.msPerWindow.toFixed(1)} | ${r.reasons || '—'} |`,
+  );
 }
 
 // The peer: scipy + numpy on the same stationary windows (feature tests and the label prior only).
@@ -163,9 +175,15 @@ if (process.env.BENCH_NO_PEERS || !existsSync(python)) {
   const oursMs = (performance.now() - t) / peerWindows;
   const script = fileURLToPath(new URL('../../bench/peers/driftPeer.py', import.meta.url));
   const peer = JSON.parse(
-    execFileSync(python, [script, trainFile, windowsFile, labelsFile, String(20_000), String(peerWindows), String(rowsPerWindow), String(cols), String(prior)], { encoding: 'utf8' }),
+    execFileSync(
+      python,
+      [script, trainFile, windowsFile, labelsFile, String(20_000), String(peerWindows), String(rowsPerWindow), String(cols), String(prior)],
+      { encoding: 'utf8' },
+    ),
   ) as { msPerWindow: number; featureFlagged: number };
-  say(`\nsame ${peerWindows} stationary windows, feature tests: ours ${oursMs.toFixed(1)} ms per window for the whole report (features, prior, predictions, performance, label-free estimate), ` +
-    `scipy + numpy ${peer.msPerWindow.toFixed(1)} ms for KS + PSI + BH + chi-square only (ratio ${(oursMs / peer.msPerWindow).toFixed(2)}); ` +
-    `windows with a drifted feature: ours ${oursFlagged}, peer ${peer.featureFlagged} (same rule: q ≤ 0.01 and PSI ≥ 0.2 or D ≥ 0.1)`);
+  say(
+    `\nsame ${peerWindows} stationary windows, feature tests: ours ${oursMs.toFixed(1)} ms per window for the whole report (features, prior, predictions, performance, label-free estimate), ` +
+      `scipy + numpy ${peer.msPerWindow.toFixed(1)} ms for KS + PSI + BH + chi-square only (ratio ${(oursMs / peer.msPerWindow).toFixed(2)}); ` +
+      `windows with a drifted feature: ours ${oursFlagged}, peer ${peer.featureFlagged} (same rule: q ≤ 0.01 and PSI ≥ 0.2 or D ≥ 0.1)`,
+  );
 }

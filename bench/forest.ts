@@ -38,12 +38,20 @@ const scores = predictProbaForest(model, test.x);
 const oursPredictSeconds = (performance.now() - t) / 1000;
 const report = classificationReport(test.y, scores, model.fitPrevalence);
 
-interface PeerResult { seconds: number; predictSeconds: number; nodes: number; averagePrecision: number; gMeanAtPrevalence: number }
+interface PeerResult {
+  seconds: number;
+  predictSeconds: number;
+  nodes: number;
+  averagePrecision: number;
+  gMeanAtPrevalence: number;
+}
 let peer: PeerResult | undefined;
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 if (!process.env.BENCH_NO_PEERS && existsSync(python)) {
   const script = fileURLToPath(new URL('../../bench/peers/forestPeer.py', import.meta.url));
-  peer = JSON.parse(execFileSync(python, [script, trainCsv, testCsv, String(trees), String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as PeerResult;
+  peer = JSON.parse(
+    execFileSync(python, [script, trainCsv, testCsv, String(trees), String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+  ) as PeerResult;
 }
 
 const f = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : v.toFixed(digits));

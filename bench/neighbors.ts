@@ -60,7 +60,13 @@ async function generated(rows: number, features: number, positiveRate: number, s
 }
 
 /** The generated set as a file; the same seed gives the same rows in CSV and Parquet. */
-async function generatedFile(rows: number, features: number, positiveRate: number, seed: number, format: 'csv' | 'parquet'): Promise<string> {
+async function generatedFile(
+  rows: number,
+  features: number,
+  positiveRate: number,
+  seed: number,
+  format: 'csv' | 'parquet',
+): Promise<string> {
   const path = join(work, `neighbors-${rows}x${features}-${positiveRate}-${seed}.${format}`);
   if (!existsSync(path)) await generateSyntheticDataset({ rows, features, positiveRate, seed, out: path });
   return path;
@@ -138,21 +144,31 @@ if (sections.has('knn') || sections.has('adasyn')) {
   if (sections.has('adasyn')) {
     const ours = time(() => adasyn(data, { k: 5, random: seededRandom(1) }));
     const theirs = peer(csv, '1', ['--no-enn']);
-    say(`ADASYN exact 200k×40 1%: ours ${ours.seconds.toFixed(2)}s (core call), ${ratio(ours.seconds, theirs?.adasyn?.seconds)} (fit_resample); g_i agree on ${agreement(ours.value.perRowCount, theirs?.adasyn?.counts ?? [])}`);
+    say(
+      `ADASYN exact 200k×40 1%: ours ${ours.seconds.toFixed(2)}s (core call), ${ratio(ours.seconds, theirs?.adasyn?.seconds)} (fit_resample); g_i agree on ${agreement(ours.value.perRowCount, theirs?.adasyn?.counts ?? [])}`,
+    );
   }
 }
 
 if (sections.has('enn')) {
   const rows = Number(process.env.BENCH_ENN_ROWS ?? 200_000);
   const { data: full } = await generated(200_000, 40, 0.01, 5);
-  const data = rows >= full.y.length ? full : takeRows(full, Int32Array.from({ length: rows }, (_, i) => i));
+  const data =
+    rows >= full.y.length
+      ? full
+      : takeRows(
+          full,
+          Int32Array.from({ length: rows }, (_, i) => i),
+        );
   const csv = join(work, `neighbors-enn-${rows}x40.csv`);
   if (!existsSync(csv)) {
     await writeLabelledTable(csv, { data, featureNames: Array.from({ length: 40 }, (_, i) => `f${i}`), labelName: 'label' });
   }
   const ours = time(() => editedNearestNeighbours(data, { k: 3 }));
   const theirs = peer(csv, '1', ['--no-adasyn']);
-  say(`ENN k=3 ${rows}×40: ours ${ours.seconds.toFixed(2)}s, ${ratio(ours.seconds, theirs?.enn?.seconds)}; kept ${keptAgreement(ours.value.kept, theirs?.enn?.kept ?? [], rows)}`);
+  say(
+    `ENN k=3 ${rows}×40: ours ${ours.seconds.toFixed(2)}s, ${ratio(ours.seconds, theirs?.enn?.seconds)}; kept ${keptAgreement(ours.value.kept, theirs?.enn?.kept ?? [], rows)}`,
+  );
 }
 
 if (sections.has('approx')) {
@@ -162,7 +178,9 @@ if (sections.has('approx')) {
   const minority = Int32Array.from({ length: data.y.length }, (_, i) => i).filter((i) => data.y[i] === 1);
   const exactCore = time(() => adasyn(data, { k: 5, random: seededRandom(1) }));
   const theirs = peer(csv, '1', ['--no-enn', '--no-counts']);
-  say(`ADASYN ${rows}×32 1% with exact search: ours ${exactCore.seconds.toFixed(2)}s (core call), ${ratio(exactCore.seconds, theirs?.adasyn?.seconds)} (fit_resample)`);
+  say(
+    `ADASYN ${rows}×32 1% with exact search: ours ${exactCore.seconds.toFixed(2)}s (core call), ${ratio(exactCore.seconds, theirs?.adasyn?.seconds)} (fit_resample)`,
+  );
   const ivf = new IvfNeighborIndex(data.x);
   const exact = new ExactNeighborIndex(data.x);
   // Recall of the answers ADASYN gets: the whole minority batch is queried (as ADASYN does), then every 10th answer
@@ -173,7 +191,9 @@ if (sections.has('approx')) {
     const search = time(() => ivf.queryRows(minority, k));
     const report = ivf.lastSearch!;
     const truth = exact.queryRows(sample, k);
-    const calibration = new Set(Array.from({ length: report.calibrationQueries }, (_, j) => Math.floor((j * minority.length) / report.calibrationQueries)));
+    const calibration = new Set(
+      Array.from({ length: report.calibrationQueries }, (_, j) => Math.floor((j * minority.length) / report.calibrationQueries)),
+    );
     let hits = 0;
     let hitsOthers = 0;
     let others = 0;
@@ -197,17 +217,25 @@ if (sections.has('approx')) {
   exact.close();
   const ivfCore = time(() => adasyn(data, { k: 5, random: seededRandom(1), index: ivf }));
   ivf.close();
-  say(`ADASYN ${rows}×32 1% with IVF: ours ${(ivf.buildSeconds + ivfCore.seconds).toFixed(2)}s (build + core call), ${ratio(ivf.buildSeconds + ivfCore.seconds, theirs?.adasyn?.seconds)} (fit_resample)`);
+  say(
+    `ADASYN ${rows}×32 1% with IVF: ours ${(ivf.buildSeconds + ivfCore.seconds).toFixed(2)}s (build + core call), ${ratio(ivf.buildSeconds + ivfCore.seconds, theirs?.adasyn?.seconds)} (fit_resample)`,
+  );
   const hnswRows = Number(process.env.BENCH_HNSW_ROWS ?? 100_000);
   if (hnswRows > 0) {
-    const sub = takeRows(data, Int32Array.from({ length: hnswRows }, (_, i) => i));
+    const sub = takeRows(
+      data,
+      Int32Array.from({ length: hnswRows }, (_, i) => i),
+    );
     const hnsw = new HnswNeighborIndex(sub.x, { m: 16, efConstruction: 200, ef: 100, seed: 1 });
     const subIvf = new IvfNeighborIndex(sub.x);
     const subExact = new ExactNeighborIndex(sub.x);
     const subSample = Int32Array.from({ length: 1000 }, (_, i) => Math.floor((i * hnswRows) / 1000));
     const hnswRecall = neighbourRecall(hnsw, subExact, subSample, 6);
     // IVF answers every row in one batch (a lone 1000-row batch would be 40% calibration queries, answered wider).
-    const subAll = subIvf.queryRows(Int32Array.from({ length: hnswRows }, (_, i) => i), 6);
+    const subAll = subIvf.queryRows(
+      Int32Array.from({ length: hnswRows }, (_, i) => i),
+      6,
+    );
     const subTruth = subExact.queryRows(subSample, 6);
     let ivfHits = 0;
     subSample.forEach((row, s) => {
@@ -232,7 +260,10 @@ if (sections.has('usearch')) {
   const entry = join(peers, 'node_modules', 'usearch', 'package.json');
   if (!existsSync(entry)) {
     mkdirSync(peers, { recursive: true });
-    writeFileSync(join(peers, 'package.json'), JSON.stringify({ name: 'rareflow-bench-node-peers', private: true, allowScripts: { usearch: true } }));
+    writeFileSync(
+      join(peers, 'package.json'),
+      JSON.stringify({ name: 'rareflow-bench-node-peers', private: true, allowScripts: { usearch: true } }),
+    );
     spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', 'usearch@2.26.2'], { cwd: peers, stdio: 'inherit' });
   }
   if (!existsSync(entry)) {
@@ -274,12 +305,24 @@ if (sections.has('usearch')) {
     const keys = BigUint64Array.from({ length: rows }, (_, i) => BigInt(i));
     const build = (ef: number, threads: number) =>
       time(() => {
-        const index = new usearch.Index({ metric: usearch.MetricKind.L2sq, connectivity: 16, dimensions: 32, expansion_add: 200, expansion_search: ef, quantization: usearch.ScalarKind.F32 });
+        const index = new usearch.Index({
+          metric: usearch.MetricKind.L2sq,
+          connectivity: 16,
+          dimensions: 32,
+          expansion_add: 200,
+          expansion_search: ef,
+          quantization: usearch.ScalarKind.F32,
+        });
         index.add(keys, x32, threads);
         return index;
       });
     const answers = (index: UsearchIndex) => index.search(queries, k + 1, 1).keys;
-    for (const [ef, threads] of [[64, 2], [100, 2], [200, 2], [100, 1]] as const) {
+    for (const [ef, threads] of [
+      [64, 2],
+      [100, 2],
+      [200, 2],
+      [100, 1],
+    ] as const) {
       const built = build(ef, threads);
       const searched = time(() => built.value.search(queries, k + 1, threads));
       const recall = recallOf((s) => {
@@ -318,7 +361,11 @@ if (sections.has('process')) {
     let stats: { neighbors?: string; seconds?: number; syntheticRows?: number } = {};
     for (let run = 0; run < runs; run++) {
       let started = performance.now();
-      const child = spawnSync(process.execPath, [cli, 'adasyn', '--input', parquet, '--label', 'label', ...shape.flags, '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const child = spawnSync(
+        process.execPath,
+        [cli, 'adasyn', '--input', parquet, '--label', 'label', ...shape.flags, '--out', out, '--json'],
+        { encoding: 'utf8', maxBuffer: 1 << 26 },
+      );
       walls.push((performance.now() - started) / 1000);
       if (child.status !== 0) throw new Error(`rareflow adasyn failed: ${child.stderr}`);
       stats = JSON.parse(child.stdout) as typeof stats;

@@ -36,14 +36,29 @@ mkdirSync(work, { recursive: true });
  * Writes `ordered` (sorted by the feature whose class means differ most, in standard deviations) and `shuffled`
  * (a seeded random permutation) copies of `source`. Returns the sort feature.
  */
-export async function orderedAndShuffledCopies(source: string, featureNames: string[], label: string, ordered: string, shuffled: string, shuffleSeed: number, byLabel = false): Promise<string> {
+export async function orderedAndShuffledCopies(
+  source: string,
+  featureNames: string[],
+  label: string,
+  ordered: string,
+  shuffled: string,
+  shuffleSeed: number,
+  byLabel = false,
+): Promise<string> {
   return withDuckDB(async (c) => {
     const src = `read_parquet(${sqlString(source)})`;
-    const effects = featureNames.map((f) => `abs(avg(${sqlIdentifier(f)}) FILTER (WHERE ${sqlIdentifier(label)} = 1) - avg(${sqlIdentifier(f)}) FILTER (WHERE ${sqlIdentifier(label)} = 0)) / stddev_pop(${sqlIdentifier(f)})`);
+    const effects = featureNames.map(
+      (f) =>
+        `abs(avg(${sqlIdentifier(f)}) FILTER (WHERE ${sqlIdentifier(label)} = 1) - avg(${sqlIdentifier(f)}) FILTER (WHERE ${sqlIdentifier(label)} = 0)) / stddev_pop(${sqlIdentifier(f)})`,
+    );
     const r = (await c.runAndReadAll(`SELECT ${effects.join(', ')} FROM ${src}`)).getRowsJS()[0]!.map(Number);
     const best = featureNames[r.indexOf(Math.max(...r))]!;
-    await c.run(`COPY (SELECT * FROM ${src} ORDER BY ${byLabel ? `${sqlIdentifier(label)}, ` : ''}${sqlIdentifier(best)}) TO ${sqlString(ordered)} (FORMAT parquet)`);
-    await c.run(`COPY (SELECT * EXCLUDE (k, file_row_number) FROM (SELECT *, hash(file_row_number + ${shuffleSeed}) AS k FROM read_parquet(${sqlString(source)}, file_row_number = true)) ORDER BY k) TO ${sqlString(shuffled)} (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT * FROM ${src} ORDER BY ${byLabel ? `${sqlIdentifier(label)}, ` : ''}${sqlIdentifier(best)}) TO ${sqlString(ordered)} (FORMAT parquet)`,
+    );
+    await c.run(
+      `COPY (SELECT * EXCLUDE (k, file_row_number) FROM (SELECT *, hash(file_row_number + ${shuffleSeed}) AS k FROM read_parquet(${sqlString(source)}, file_row_number = true)) ORDER BY k) TO ${sqlString(shuffled)} (FORMAT parquet)`,
+    );
     return best;
   });
 }
@@ -72,7 +87,13 @@ for (const [name, file, order, method] of runs) {
   const s = (await sampleShard({
     segments: [{ file, firstRow: 0, endRow: n! }],
     positive: { label: 'label', positive: '1' },
-    featureNames, targetSize, positiveTarget, seed, shardIndex: 0, method, order,
+    featureNames,
+    targetSize,
+    positiveTarget,
+    seed,
+    shardIndex: 0,
+    method,
+    order,
   }))!;
   const seconds = (performance.now() - t) / 1000;
   const parts = stratifiedSplit(s.data.y, { train: 0.7, validation: 0, test: 0.3 }, seededRandom(seed));

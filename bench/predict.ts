@@ -29,7 +29,11 @@ const peers = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 const ourModel = join(work, 'predict-model.json');
 const peerModel = join(work, 'predict-model.pkl');
 // Like for like: logistic regression on both sides (the peer's model), plus our default forest measured alone.
-spawnSync(process.execPath, [cli, 'train', '--input', train, '--label', 'label', '--model', 'logreg', '--threshold', 'bayes', '--out', ourModel], { stdio: 'ignore' });
+spawnSync(
+  process.execPath,
+  [cli, 'train', '--input', train, '--label', 'label', '--model', 'logreg', '--threshold', 'bayes', '--out', ourModel],
+  { stdio: 'ignore' },
+);
 const forestModel = join(work, 'predict-forest.json');
 spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--out', forestModel], { stdio: 'ignore' });
 spawnSync(python, [join(peers, 'trainPeerModel.py'), train, peerModel], { stdio: 'inherit' });
@@ -51,7 +55,16 @@ for (let i = 0; i < runs; i++) {
   ours.push(measured(process.execPath, [cli, 'predict', '--model', ourModel, '--input', data, '--out', join(work, 'predict-ours.csv')]));
   theirs.push(measured(python, [join(peers, 'predictPeer.py'), peerModel, data, join(work, 'predict-peer.csv'), String(threshold)]));
 }
-const forest = measured(process.execPath, [cli, 'predict', '--model', forestModel, '--input', data, '--out', join(work, 'predict-forest.csv')]);
+const forest = measured(process.execPath, [
+  cli,
+  'predict',
+  '--model',
+  forestModel,
+  '--input',
+  data,
+  '--out',
+  join(work, 'predict-forest.csv'),
+]);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const line = (name: string, m: Array<{ seconds: number; peakMb: number }>) =>
   `${name.padEnd(28)} median ${median(m.map((x) => x.seconds)).toFixed(2)}s = ${(rows / median(m.map((x) => x.seconds)) / 1e6).toFixed(2)}M rows/s, peak memory ${median(m.map((x) => x.peakMb))} MB`;

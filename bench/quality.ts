@@ -53,13 +53,27 @@ const skipColumns = new Set(process.env.QUALITY_SKIP?.split(',').map((s) => s.tr
 const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
 const usePeers = !process.env.BENCH_NO_PEERS && existsSync(python);
 
-async function pipelineMetrics(train: LabelledData, test: LabelledData, model: ModelSpec, withAdasyn: boolean, seed: number, withEnn = true): Promise<Metrics> {
+async function pipelineMetrics(
+  train: LabelledData,
+  test: LabelledData,
+  model: ModelSpec,
+  withAdasyn: boolean,
+  seed: number,
+  withEnn = true,
+): Promise<Metrics> {
   let data = train;
   if (withEnn && data.y.length > 4) data = takeRows(data, filterAndType(data, 'enn', 3).cleaning.kept);
   if (withAdasyn) data = oversampleWithAdasyn(data, { k: 5, beta: 1, seed }).augmented;
   const featureNames = Array.from({ length: data.x.cols }, (_, j) => `x${j}`);
   const { artifact } = await fitModelArtifact(data, {
-    model, featureNames, labelName: 'label', labels: { positive: '1', negative: '0' }, modelName: 'cv', seed, runId: 'cv', datasetSha256: '',
+    model,
+    featureNames,
+    labelName: 'label',
+    labels: { positive: '1', negative: '0' },
+    modelName: 'cv',
+    seed,
+    runId: 'cv',
+    datasetSha256: '',
   });
   return metricsAt(test.y, scoreModel(artifact, test.x), artifact.threshold);
 }
@@ -81,9 +95,14 @@ function stratifiedFolds(y: Uint8Array, seed: number): Int32Array {
 }
 
 function metricsAt(y: Uint8Array, p: Float64Array, threshold: number): Metrics {
-  let tp = 0, pos = 0, tn = 0;
+  let tp = 0,
+    pos = 0,
+    tn = 0;
   for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) { pos++; if (p[i]! >= threshold) tp++; } else if (p[i]! < threshold) tn++;
+    if (y[i] === 1) {
+      pos++;
+      if (p[i]! >= threshold) tp++;
+    } else if (p[i]! < threshold) tn++;
   }
   const tpr = tp / pos;
   const tnr = tn / (y.length - pos);
@@ -97,9 +116,18 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-interface DatasetResult { name: string; rows: number; features: number; imbalanceRatio: number; models: Record<string, Metrics>; notes: string[] }
+interface DatasetResult {
+  name: string;
+  rows: number;
+  features: number;
+  imbalanceRatio: number;
+  models: Record<string, Metrics>;
+  notes: string[];
+}
 const results: DatasetResult[] = [];
-const files = readdirSync(datasetsDir).filter((f) => f.endsWith('.csv')).sort();
+const files = readdirSync(datasetsDir)
+  .filter((f) => f.endsWith('.csv'))
+  .sort();
 for (const file of files) {
   const name = basename(file, '.csv');
   if (MULTICLASS.has(name) || (only && !only.includes(name))) continue;
@@ -112,7 +140,9 @@ for (const file of files) {
     data = (await readLabelledDataset(path, { label: 'label', categorical })).data;
   } catch (e) {
     // rareflow rejects missing values; for the comparison, drop the rows that hold one (e.g. "nan") and say so.
-    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     const missing = (line: string) => line.split(',').some((v) => MISSING.has(v.trim()));
     const kept = [lines[0]!, ...lines.slice(1).filter((l) => !missing(l))];
     const cleaned = join(work, `${name}.complete.csv`);
@@ -147,8 +177,18 @@ for (const file of files) {
     const balanced = await trainRandomForestInWorkers(train, { seed: k, sampling: 'balanced' }, { threads: 2 });
     perModel['forestBal@½']!.push(metricsAt(test.y, predictProbaForest(balanced, test.x), balanced.fitPrevalence));
     // (d) the pipeline's own stage code, as `rareflow fit` runs it: ENN, then ADASYN + logreg, or a balanced forest.
-    if (!skipColumns.has('pipe ENN+ADASYN+LR')) perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
-    perModel['pipe default']!.push(await pipelineMetrics(train, test, DEFAULT_PIPELINE.model, DEFAULT_PIPELINE.adasyn.enabled, k, DEFAULT_PIPELINE.denoise.method !== 'none'));
+    if (!skipColumns.has('pipe ENN+ADASYN+LR'))
+      perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
+    perModel['pipe default']!.push(
+      await pipelineMetrics(
+        train,
+        test,
+        DEFAULT_PIPELINE.model,
+        DEFAULT_PIPELINE.adasyn.enabled,
+        k,
+        DEFAULT_PIPELINE.denoise.method !== 'none',
+      ),
+    );
   }
   const oursSeconds = (performance.now() - started) / 1000;
   let peerSeconds = 0;
@@ -170,21 +210,37 @@ for (const file of files) {
   }
   const models: Record<string, Metrics> = {};
   for (const [m, folds] of Object.entries(perModel)) {
-    models[m] = { gMean: mean(folds.map((f) => f.gMean)), recall: mean(folds.map((f) => f.recall)), prAucNormalised: mean(folds.map((f) => f.prAucNormalised)) };
+    models[m] = {
+      gMean: mean(folds.map((f) => f.gMean)),
+      recall: mean(folds.map((f) => f.recall)),
+      prAucNormalised: mean(folds.map((f) => f.prAucNormalised)),
+    };
   }
   results.push({ name, rows: data.x.rows, features: data.x.cols, imbalanceRatio: negatives / positives, models, notes });
   process.stderr.write(`${name}: ${data.x.rows}×${data.x.cols}, ours ${oursSeconds.toFixed(1)}s, peers ${peerSeconds.toFixed(1)}s\n`);
 }
 
 const modelNames = [...OURS, ...(usePeers ? PEERS.map((m) => PEER_LABELS[m]) : [])];
-const lines: string[] = [`quality: ${FOLDS}-fold stratified CV, mean over folds; ours: 100-tree forest, default options; peers on the same folds`];
+const lines: string[] = [
+  `quality: ${FOLDS}-fold stratified CV, mean over folds; ours: 100-tree forest, default options; peers on the same folds`,
+];
 for (const metric of ['gMean', 'recall', 'prAucNormalised'] as const) {
   const title = metric === 'gMean' ? 'G-mean' : metric === 'recall' ? 'minority recall' : 'normalised PR-AUC (AP − π)';
   lines.push('', `${title}`, `${'dataset'.padEnd(28)}${'IR'.padStart(6)}  ${modelNames.map((m) => m.padStart(15)).join('')}`);
   for (const r of results) {
-    lines.push(`${r.name.padEnd(28)}${r.imbalanceRatio.toFixed(1).padStart(6)}  ${modelNames.map((m) => (r.models[m]?.[metric].toFixed(3) ?? '—').padStart(15)).join('')}`);
+    lines.push(
+      `${r.name.padEnd(28)}${r.imbalanceRatio.toFixed(1).padStart(6)}  ${modelNames.map((m) => (r.models[m]?.[metric].toFixed(3) ?? '—').padStart(15)).join('')}`,
+    );
   }
-  lines.push(`${'median'.padEnd(28)}${''.padStart(6)}  ${modelNames.map((m) => median(results.map((r) => r.models[m]![metric])).toFixed(3).padStart(15)).join('')}`);
+  lines.push(
+    `${'median'.padEnd(28)}${''.padStart(6)}  ${modelNames
+      .map((m) =>
+        median(results.map((r) => r.models[m]![metric]))
+          .toFixed(3)
+          .padStart(15),
+      )
+      .join('')}`,
+  );
 }
 for (const r of results) for (const n of r.notes) lines.push(`note ${r.name}: ${n}`);
 writeFileSync(join(root, '.rareflow', 'bench', 'quality.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -72,8 +72,15 @@ const duck = await timeAsync(() =>
 );
 
 // 2. The sample the pipeline would train on, then ENN, ADASYN and logistic regression on it, vs the peers.
-const sampler = new AdaptiveSampler({ targetSize: 20_000, positiveTarget: positiveTargetFor(features + 1), cols: features, random: seededRandom(1) });
-const sampling = await timeAsync(() => scanLabelledBatches(parquet, { label: 'label', positive: '1', features: featureNames }, (x, y, n) => sampler.offerBatch(x, y, n)));
+const sampler = new AdaptiveSampler({
+  targetSize: 20_000,
+  positiveTarget: positiveTargetFor(features + 1),
+  cols: features,
+  random: seededRandom(1),
+});
+const sampling = await timeAsync(() =>
+  scanLabelledBatches(parquet, { label: 'label', positive: '1', features: featureNames }, (x, y, n) => sampler.offerBatch(x, y, n)),
+);
 const sample = sampler.result();
 const sampleCsv = join(work, 'sample.csv');
 await writeLabelledTable(sampleCsv, { data: sample, featureNames, labelName: 'label' });
@@ -87,21 +94,30 @@ const logreg = time(() => trainLogisticRegression(augmented, {}));
 const rowsOf = (s: number) => `${(rows / s / 1e6).toFixed(1)}M rows/s`;
 const lines: string[] = [];
 lines.push(`rareflow bench on ${rows.toLocaleString('en')} × ${features} Parquet (1 positive in 500); node ${process.version}`);
-lines.push(`scan to typed arrays (all columns)      ours ${full.seconds.toFixed(2)}s (${rowsOf(full.seconds)})   DuckDB in-engine aggregate ${duck.seconds.toFixed(2)}s   ratio ${(full.seconds / duck.seconds).toFixed(1)}×`);
-lines.push(`adaptive sample N=20000, Nr=1050       ${sampling.seconds.toFixed(2)}s, stopped after ${sample.scannedRows.toLocaleString('en')} rows`);
+lines.push(
+  `scan to typed arrays (all columns)      ours ${full.seconds.toFixed(2)}s (${rowsOf(full.seconds)})   DuckDB in-engine aggregate ${duck.seconds.toFixed(2)}s   ratio ${(full.seconds / duck.seconds).toFixed(1)}×`,
+);
+lines.push(
+  `adaptive sample N=20000, Nr=1050       ${sampling.seconds.toFixed(2)}s, stopped after ${sample.scannedRows.toLocaleString('en')} rows`,
+);
 const [neg, pos] = classCounts(sample.y);
 lines.push(`sample: ${neg} negatives, ${pos} positives`);
 
 const python = process.env.BENCH_NO_PEERS ? undefined : peerPython();
-let peer: { enn: { seconds: number; rowsOut: number }; adasyn: { seconds: number; rowsOut: number }; logreg: { seconds: number } } | undefined;
+let peer:
+  { enn: { seconds: number; rowsOut: number }; adasyn: { seconds: number; rowsOut: number }; logreg: { seconds: number } } | undefined;
 if (python) {
   const script = fileURLToPath(new URL('../../bench/peers/imbalancedLearnPeer.py', import.meta.url));
   peer = JSON.parse(execFileSync(python, [script, sampleCsv, 'label'], { encoding: 'utf8' }));
 }
 const row = (name: string, ours: number, theirs: number | undefined, parity: string) =>
   `${name.padEnd(38)} ours ${ours.toFixed(3)}s   peer ${theirs === undefined ? '—' : `${theirs.toFixed(3)}s`}   ratio ${theirs ? (ours / theirs).toFixed(2) : '—'}×   ${parity}`;
-lines.push(row('ENN k=3 on the sample', enn.seconds, peer?.enn.seconds, `rows out ${enn.value.kept.length} vs ${peer?.enn.rowsOut ?? '—'}`));
-lines.push(row('ADASYN k=5 on the cleaned sample', ada.seconds, peer?.adasyn.seconds, `rows out ${augmentedRows} vs ${peer?.adasyn.rowsOut ?? '—'}`));
+lines.push(
+  row('ENN k=3 on the sample', enn.seconds, peer?.enn.seconds, `rows out ${enn.value.kept.length} vs ${peer?.enn.rowsOut ?? '—'}`),
+);
+lines.push(
+  row('ADASYN k=5 on the cleaned sample', ada.seconds, peer?.adasyn.seconds, `rows out ${augmentedRows} vs ${peer?.adasyn.rowsOut ?? '—'}`),
+);
 lines.push(row('logistic regression (L2)', logreg.seconds, peer?.logreg.seconds, 'both on the augmented sample'));
 if (!python) lines.push('peers skipped (BENCH_NO_PEERS set, or python3 -m venv / pip unavailable)');
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -36,7 +36,23 @@ const theirs: number[] = [];
 let stats: { positives: number; negatives: number; scannedRows: number; totalRows: number; earlyStop: boolean } | undefined;
 let peerRows: { rows: number; positives: number } | undefined;
 for (let i = 0; i < runs; i++) {
-  const a = timed(process.execPath, [cli, 'sample', '--input', input, '--label', 'label', '--target-size', '200000', '--params', String(features), '--seed', String(i + 1), '--out', join(work, 'ours.parquet'), '--json']);
+  const a = timed(process.execPath, [
+    cli,
+    'sample',
+    '--input',
+    input,
+    '--label',
+    'label',
+    '--target-size',
+    '200000',
+    '--params',
+    String(features),
+    '--seed',
+    String(i + 1),
+    '--out',
+    join(work, 'ours.parquet'),
+    '--json',
+  ]);
   ours.push(a.seconds);
   stats = JSON.parse(a.stdout);
   const b = timed(process.execPath, [peer, input, join(work, 'peer.parquet'), String(50 * features), '200000']);

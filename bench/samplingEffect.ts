@@ -22,7 +22,10 @@ const work = join(packageRoot(), '.rareflow', 'bench');
 mkdirSync(work, { recursive: true });
 const pool = join(work, `effect-pool-${poolRows}x${features}.parquet`);
 const test = join(work, `effect-test-${features}.parquet`);
-for (const [path, rows, seed] of [[pool, poolRows, 31], [test, 600_000, 32]] as const) {
+for (const [path, rows, seed] of [
+  [pool, poolRows, 31],
+  [test, 600_000, 32],
+] as const) {
   if (!existsSync(path)) {
     const g = await generateSyntheticDataset({ rows, positiveRate: rate, features, seed, out: path });
     process.stderr.write(`generated ${path}: ${g.rows} rows, ${g.positives} positives, ${g.seconds.toFixed(0)}s\n`);
@@ -42,7 +45,9 @@ async function sampleWith(kind: 'uniform' | 'adaptive') {
 }
 
 const testData = await readLabelledDataset(test, { label: 'label', positive: '1', features: featureNames });
-const lines = [`paper effect: pool ${poolRows.toLocaleString('en')} rows × ${features} features at 1 in 1,190; N = ${targetSize.toLocaleString('en')}; test ${testData.rows.toLocaleString('en')} rows (${classCounts(testData.data.y)[1]} positives)`];
+const lines = [
+  `paper effect: pool ${poolRows.toLocaleString('en')} rows × ${features} features at 1 in 1,190; N = ${targetSize.toLocaleString('en')}; test ${testData.rows.toLocaleString('en')} rows (${classCounts(testData.data.y)[1]} positives)`,
+];
 for (const kind of ['uniform', 'adaptive'] as const) {
   const s = await sampleWith(kind);
   const [, positives] = classCounts(s.data.y);

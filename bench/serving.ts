@@ -44,10 +44,10 @@ interface AutocannonInstance {
   on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
   stop(): void;
 }
-type Autocannon = ((
+type Autocannon = (
   options: { url: string; connections: number; duration: number; overallRate?: number; requests: AutocannonRequest[]; timeout?: number },
   done: (err: Error | null, result: AutocannonResult) => void,
-) => AutocannonInstance);
+) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const rate = Number(process.env.BENCH_SERVING_RATE ?? 1000);
@@ -85,13 +85,24 @@ async function forest(seed: number): Promise<{ ref: ArtifactRef; served: ServedM
   });
   const ref = await store.putBytes(JSON.stringify(artifact), 'model', 'json');
   const nodes = artifact.model.kind === 'forest' ? artifact.model.feature.length : 0;
-  return { ref, served: { sha256: ref.sha256, uri: ref.uri, kind: 'forest', threshold: artifact.threshold, runId: `bench-${seed}` }, nodes };
+  return {
+    ref,
+    served: { sha256: ref.sha256, uri: ref.uri, kind: 'forest', threshold: artifact.threshold, runId: `bench-${seed}` },
+    nodes,
+  };
 }
 const first = await forest(1);
 const second = await forest(2);
 let revision = 0;
 const publish = (champion: ServedModel) =>
-  writeServingState(servingDir, { format: SERVING_STATE_FORMAT, modelName, revision: ++revision, updatedAt: new Date().toISOString(), champion, canary: null });
+  writeServingState(servingDir, {
+    format: SERVING_STATE_FORMAT,
+    modelName,
+    revision: ++revision,
+    updatedAt: new Date().toISOString(),
+    champion,
+    canary: null,
+  });
 await publish(first.served);
 const traffic = await readLoadRows({ path: trafficPath, label: 'label' });
 const bodies = traffic.rows.map((r) => JSON.stringify(r));
@@ -146,7 +157,13 @@ try {
     cpuShare: number;
     byModel: Map<string, number>;
   }
-  async function drive(prefix: string, seconds: number, conns: number, overallRate: number | undefined, midway?: () => Promise<void>): Promise<RunOutcome> {
+  async function drive(
+    prefix: string,
+    seconds: number,
+    conns: number,
+    overallRate: number | undefined,
+    midway?: () => Promise<void>,
+  ): Promise<RunOutcome> {
     let n = 0;
     const byModel = new Map<string, number>();
     const clientMs: number[] = [];
@@ -206,7 +223,8 @@ try {
 
   const q = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
   const failedOf = (r: AutocannonResult) => r.errors + r.timeouts + r.non2xx + r.mismatches;
-  const server = async (o: RunOutcome) => (await summariseServingWindow({ servingDir, modelName, fromMs: o.fromMs, toMs: o.toMs })).champion;
+  const server = async (o: RunOutcome) =>
+    (await summariseServingWindow({ servingDir, modelName, fromMs: o.fromMs, toMs: o.toMs })).champion;
   const rows: string[] = [];
   for (const [name, o, conns] of [
     [`${rate} req/s, hot swap at ${rateSeconds / 2} s`, rated, connections],
@@ -239,7 +257,9 @@ try {
   );
   const failed = failedOf(rated.result);
   if (failed > 0 || swapped === 0 || afterSwap.champion !== second.ref.sha256) {
-    process.stderr.write(`bench:serving: the rated run had ${failed} failed requests and ${swapped} answers from the new model; expected 0 and > 0\n`);
+    process.stderr.write(
+      `bench:serving: the rated run had ${failed} failed requests and ${swapped} answers from the new model; expected 0 and > 0\n`,
+    );
     process.exitCode = 1;
   }
 } finally {

@@ -72,7 +72,13 @@ function numberValue(name: string, f: FlagSpec, text: string): number {
   const v = Number(text);
   const kind = f.type === 'integer' ? 'an integer' : 'a number';
   const range = f.min !== undefined && f.max !== undefined ? ` from ${f.min} to ${f.max}` : f.min !== undefined ? ` ≥ ${f.min}` : '';
-  if (text.trim() === '' || !Number.isFinite(v) || (f.type === 'integer' && !Number.isInteger(v)) || (f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(v) ||
+    (f.type === 'integer' && !Number.isInteger(v)) ||
+    (f.min !== undefined && v < f.min) ||
+    (f.max !== undefined && v > f.max)
+  ) {
     throw new InvalidInputError(`--${name}`, `--${name}: expected ${kind}${range}, got "${text}"`);
   }
   return v;
@@ -92,7 +98,10 @@ function flagValue(name: string, f: FlagSpec, given: string[] | undefined): Flag
     case 'duration':
       return parseDurationMs(`--${name}`, text);
     case 'list': {
-      const items = given.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const items = given
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean);
       return items.length > 0 ? items : undefined;
     }
     default:
@@ -106,7 +115,8 @@ function flagValue(name: string, f: FlagSpec, given: string[] | undefined): Flag
  */
 export function checkedFlagValues(spec: CommandSpec, given: Record<string, string[] | undefined>, present: Set<string>): FlagValues {
   for (const [name, f] of Object.entries(spec.flags)) {
-    const missing = f.type !== 'boolean' && (given[name] === undefined || ((f.type === 'string' || f.type === 'list') && given[name]!.at(-1) === ''));
+    const missing =
+      f.type !== 'boolean' && (given[name] === undefined || ((f.type === 'string' || f.type === 'list') && given[name]!.at(-1) === ''));
     if (f.required && missing) {
       throw new InvalidInputError(`--${name}`, `--${name} is required (${f.help}); see rareflow ${spec.name} --help`);
     }

@@ -38,10 +38,15 @@ function program(commands: CommandSpec[], picked: { cmd?: Command; spec?: Comman
     .configureHelp({ subcommandTerm: (cmd) => cmd.name() })
     .addHelpText('after', HELP_FOOTER);
   for (const spec of commands) {
-    const cmd = quiet(root.command(spec.name)).description(spec.summary).usage((spec.usage ?? generatedUsage(spec)).replace(`rareflow ${spec.name} `, ''));
+    const cmd = quiet(root.command(spec.name))
+      .description(spec.summary)
+      .usage((spec.usage ?? generatedUsage(spec)).replace(`rareflow ${spec.name} `, ''));
     if (spec.positionals) cmd.argument('[action]', spec.positionals);
     for (const [name, f] of Object.entries(spec.flags)) {
-      const option = f.type === 'boolean' ? new Option(`--${name}`, flagDescription(f)) : new Option(`--${name} <${f.placeholder ?? 'VALUE'}>`, flagDescription(f));
+      const option =
+        f.type === 'boolean'
+          ? new Option(`--${name}`, flagDescription(f))
+          : new Option(`--${name} <${f.placeholder ?? 'VALUE'}>`, flagDescription(f));
       // Every occurrence is kept: a list flag takes them all, any other flag its last (as node's parseArgs did).
       if (f.type !== 'boolean') option.argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), v]);
       cmd.addOption(option);
@@ -68,7 +73,10 @@ function checkValuesGiven(spec: CommandSpec, args: string[]): void {
     const expected = `--${name}: expected a value (${f.placeholder ?? 'VALUE'})`;
     if (next === undefined) throw new InvalidInputError(`--${name}`, `${expected}, got nothing; see rareflow ${spec.name} --help`);
     if (next.length > 1 && next.startsWith('-') && !NEGATIVE_NUMBER.test(next)) {
-      throw new InvalidInputError(`--${name}`, `${expected}, got the flag "${next}"; a value that starts with a dash is written --${name}=${next}`);
+      throw new InvalidInputError(
+        `--${name}`,
+        `${expected}, got the flag "${next}"; a value that starts with a dash is written --${name}=${next}`,
+      );
     }
     i++;
   }

@@ -52,7 +52,10 @@ async function ensureDataset(path: string, opts: Parameters<typeof generateSynth
 /** `rareflow serve` as a child process, as a user runs it; resolves with its URL once it listens. */
 async function startServeProcess(modelName: string, say: (s: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
   const cli = join(packageRoot(), 'dist', 'client', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--model', modelName, '--port', '0', '--flush-ms', '250'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const child = spawn(process.execPath, [cli, 'serve', '--model', modelName, '--port', '0', '--flush-ms', '250'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -160,17 +163,32 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const trainData = join(dataDir, `transactions-${o.rows}-${tag}.parquet`);
   const liveData = join(dataDir, `live-${o.liveRows}-${tag}.parquet`);
   const driftedData = join(dataDir, `live-drifted-${o.liveRows}-${tag}.parquet`);
-  say(`1/7 generating ${o.rows.toLocaleString('en')} training rows with 1 positive in ${Math.round(1 / o.positiveRate)} and ${o.features} features, and two live streams (before and after a drift)`);
+  say(
+    `1/7 generating ${o.rows.toLocaleString('en')} training rows with 1 positive in ${Math.round(1 / o.positiveRate)} and ${o.features} features, and two live streams (before and after a drift)`,
+  );
   await ensureDataset(trainData, { rows: o.rows, positiveRate: o.positiveRate, features: o.features, seed: o.seed, out: trainData }, say);
-  await ensureDataset(liveData, { rows: o.liveRows, positiveRate: o.positiveRate, features: o.features, seed: o.seed + 1, out: liveData }, say);
+  await ensureDataset(
+    liveData,
+    { rows: o.liveRows, positiveRate: o.positiveRate, features: o.features, seed: o.seed + 1, out: liveData },
+    say,
+  );
   // Drift: the informative features move half a standard deviation away from the positives, and the prior rises
   // by half, so the champion starts to miss the rare class.
-  await ensureDataset(driftedData, { rows: o.liveRows, positiveRate: o.positiveRate, features: o.features, seed: o.seed + 2, drift: -0.5, out: driftedData }, say);
+  await ensureDataset(
+    driftedData,
+    { rows: o.liveRows, positiveRate: o.positiveRate, features: o.features, seed: o.seed + 2, drift: -0.5, out: driftedData },
+    say,
+  );
 
   say('2/7 starting Temporal, a worker and the scoring service (rareflow serve)');
   const server = await connectOrStartTemporal({ stateDir: config.stateDir, toolRoot: config.packageRoot, log: (l) => say(`  ${l}`) });
   say(`  Temporal at ${server.target.address}${server.target.uiAddress ? `, Web UI ${server.target.uiAddress}` : ''}`);
-  const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir });
+  const workers = await createRareflowWorkers({
+    target: server.target,
+    artifactRoot: config.artifactRoot,
+    registryPath: config.registryPath,
+    servingDir: config.servingDir,
+  });
   const client = await connectClient(server.target);
   const rareflow = new RareflowClient(client);
   let serve: Awaited<ReturnType<typeof startServeProcess>> | undefined;
@@ -208,11 +226,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const firstResult = await rareflow.retrainResult(first.history.at(-1)!.runId);
     say(formatStages(firstResult));
     say(formatPerClassTable(firstResult));
-    say(`  outcome: ${firstResult.outcome}${firstResult.outcome === 'promoted' ? ` — model ${firstResult.modelSha256.slice(0, 12)} is champion; rareflow serve picks it up` : ''}`);
-    if (firstResult.outcome !== 'promoted') throw new Error(`the first retrain was not promoted: ${firstResult.reason ?? firstResult.outcome}`);
+    say(
+      `  outcome: ${firstResult.outcome}${firstResult.outcome === 'promoted' ? ` — model ${firstResult.modelSha256.slice(0, 12)} is champion; rareflow serve picks it up` : ''}`,
+    );
+    if (firstResult.outcome !== 'promoted')
+      throw new Error(`the first retrain was not promoted: ${firstResult.reason ?? firstResult.outcome}`);
 
-    say(`4/7 live traffic: ${o.rate} requests/s to ${serve.url}/score with true labels fed back 300 ms later; the drift monitor checks every ${o.windowMs / 1000} s`);
-    const [live, drifted] = await Promise.all([readLoadRows({ path: liveData, label: 'label', limit: o.liveRows }), readLoadRows({ path: driftedData, label: 'label', limit: o.liveRows })]);
+    say(
+      `4/7 live traffic: ${o.rate} requests/s to ${serve.url}/score with true labels fed back 300 ms later; the drift monitor checks every ${o.windowMs / 1000} s`,
+    );
+    const [live, drifted] = await Promise.all([
+      readLoadRows({ path: liveData, label: 'label', limit: o.liveRows }),
+      readLoadRows({ path: driftedData, label: 'label', limit: o.liveRows }),
+    ]);
     traffic = new TrafficLoop(serve.url, live, o.rate);
     const monitor = await client.workflow.start<typeof driftMonitor>('driftMonitor', {
       workflowId: driftMonitorWorkflowId(o.modelName),
@@ -223,9 +249,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     while ((await windowsChecked()) < 3) await new Promise((r) => setTimeout(r, 250));
     const calm = await monitor.query(monitorStatusQuery);
     const stationary = { checked: calm.windows.length, drifted: calm.windows.filter((w) => w.drifted).length };
-    say(`  ${stationary.checked} stationary windows checked, ${stationary.drifted} flagged drifted (PSI/KS per feature with BH, label prior, predictions, per-class recall)`);
+    say(
+      `  ${stationary.checked} stationary windows checked, ${stationary.drifted} flagged drifted (PSI/KS per feature with BH, label prior, predictions, per-class recall)`,
+    );
 
-    say('5/7 the traffic drifts (features shift away from the positives, prior × 1.5); the monitor must notice and trigger a retrain on recent data');
+    say(
+      '5/7 the traffic drifts (features shift away from the positives, prior × 1.5); the monitor must notice and trigger a retrain on recent data',
+    );
     traffic.switchTo(drifted);
     const driftFrom = calm.windowsChecked;
     const before = await rareflow.status(o.modelName);
@@ -250,7 +280,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say(formatCanary(secondResult));
     say(`  outcome of the drift-triggered retrain: ${secondResult.outcome}`);
 
-    say('6/7 a deliberately bad challenger: logistic regression at threshold 0.5 on 1-in-100 data (no ADASYN), with the offline gates loosened so that only the canary stands in its way');
+    say(
+      '6/7 a deliberately bad challenger: logistic regression at threshold 0.5 on 1-in-100 data (no ADASYN), with the offline gates loosened so that only the canary stands in its way',
+    );
     const badSpec = resolvePipelineSpec(
       {
         ...spec,
@@ -295,21 +327,35 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { results, latencies, stationary, windowsToDetect, metrics } = outcome;
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   say('7/7 summary');
-  for (const r of results) say(`  ${r.trigger.kind} retrain ${r.runId}: ${r.outcome}${r.reason && r.outcome !== 'promoted' ? ` (${r.reason.split('; ')[0]})` : ''}`);
+  for (const r of results)
+    say(
+      `  ${r.trigger.kind} retrain ${r.runId}: ${r.outcome}${r.reason && r.outcome !== 'promoted' ? ` (${r.reason.split('; ')[0]})` : ''}`,
+    );
   const counter = (name: string) => [...metrics.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => `${m[1]} ${m[2]}`);
   const load = {
-    sent: Number(/^rareflow_requests_total\{[^}]*\} /m.test(metrics) ? counter('rareflow_requests_total').reduce((a, l) => a + Number(l.split(' ').at(-1)), 0) : 0),
-    ok: counter('rareflow_requests_total').filter((l) => l.includes('status="ok"')).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),
-    failed: counter('rareflow_requests_total').filter((l) => !l.includes('status="ok"')).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),
+    sent: Number(
+      /^rareflow_requests_total\{[^}]*\} /m.test(metrics)
+        ? counter('rareflow_requests_total').reduce((a, l) => a + Number(l.split(' ').at(-1)), 0)
+        : 0,
+    ),
+    ok: counter('rareflow_requests_total')
+      .filter((l) => l.includes('status="ok"'))
+      .reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),
+    failed: counter('rareflow_requests_total')
+      .filter((l) => !l.includes('status="ok"'))
+      .reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),
     feedbackSent: counter('rareflow_feedback_total').reduce((a, l) => a + Number(l.split(' ').at(-1)), 0),
   };
   say(`  scoring service: ${load.ok} requests answered, ${load.failed} failed, ${load.feedbackSent} labels fed back (from its /metrics)`);
-  say(`  drift monitor: ${stationary.drifted} of ${stationary.checked} stationary windows flagged; drift signalled ${windowsToDetect} window(s) after it began`);
+  say(
+    `  drift monitor: ${stationary.drifted} of ${stationary.checked} stationary windows flagged; drift signalled ${windowsToDetect} window(s) after it began`,
+  );
   say(
     `  orchestration overhead over ${latencies.length} activities: schedule-to-start median ${median(latencies.map((l) => l.scheduleToStartMs))} ms, ` +
       `completion latency median ${median(latencies.map((l) => l.completionLatencyMs))} ms (from workflow history)`,
   );
-  if (server.target.uiAddress) say(`  the Temporal Web UI was at ${server.target.uiAddress} (run rareflow dev to browse these workflows again)`);
+  if (server.target.uiAddress)
+    say(`  the Temporal Web UI was at ${server.target.uiAddress} (run rareflow dev to browse these workflows again)`);
   say(`  demo wall time ${wallSeconds}s`);
   return { outcomes: results.map((r) => r.outcome), results, stationaryWindows: stationary, windowsToDetect, load, wallSeconds };
 }

@@ -35,7 +35,13 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
   const positive = await positiveSpellingIn(a.input, a.label, model);
   await checkBooleanInputColumns(a.input, model);
-  const d = await readInput({ input: a.input, label: a.label, positive, features: model.featureNames, keepMissing: model.missingValues !== undefined });
+  const d = await readInput({
+    input: a.input,
+    label: a.label,
+    positive,
+    features: model.featureNames,
+    keepMissing: model.missingValues !== undefined,
+  });
   const scores = scoreModel(model, d.data.x);
   const report = classificationReport(d.data.y, scores, model.threshold);
   const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });

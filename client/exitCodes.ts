@@ -31,7 +31,8 @@ const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 
 /** A failed command's exit code and its one line for stderr (without the `rareflow COMMAND: ` prefix). */
 export function failureExit(err: unknown): { exitCode: number; message: string } {
-  if (err instanceof InvalidInputError || err instanceof TemporalCliNotFoundError) return { exitCode: EXIT_CODES.badInput, message: err.message };
+  if (err instanceof InvalidInputError || err instanceof TemporalCliNotFoundError)
+    return { exitCode: EXIT_CODES.badInput, message: err.message };
   const causes = [...errorCauses(err)];
   const input = causes.find((e) => e.type !== undefined && INPUT_FAILURE_TYPES.has(e.type));
   if (input?.message) return { exitCode: EXIT_CODES.badInput, message: input.message };

@@ -22,7 +22,14 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { secondsSince } from '../stages/stageProgress.js';
-import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs, type MissingValueSummary } from './missingValueFlags.js';
+import {
+  applyDeclaredFill,
+  fitDeclaredFill,
+  keepsMissing,
+  modelMissingValues,
+  type MissingValueArgs,
+  type MissingValueSummary,
+} from './missingValueFlags.js';
 import { createHash } from 'node:crypto';
 import { checkMemoryBudget, pipelineMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
 import { memoryBudget } from '../data/memoryBudget.js';
@@ -46,18 +53,31 @@ async function chooseColumns(input: string, label: string, declared: string[], e
   const format = formatOf(input);
   const columns = await describeColumns(input);
   if (!columns.some((c) => c.name === label)) {
-    throw new InvalidInputError(`label column "${label}"`, `label column "${label}" not found in ${input}; available columns: ${columns.map((c) => c.name).join(', ')}. Pass --label with one of them`);
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" not found in ${input}; available columns: ${columns.map((c) => c.name).join(', ')}. Pass --label with one of them`,
+    );
   }
   const features: string[] = [];
   const categorical: string[] = [];
   const leftOut: string[] = [];
   const ignored: string[] = [];
-  const text = columns.filter((c) => c.name !== label && !exclude.includes(c.name) && !declared.includes(c.name) && !isReservedColumn(c.name) && !numericType.test(c.type) && format !== 'arrow');
+  const text = columns.filter(
+    (c) =>
+      c.name !== label &&
+      !exclude.includes(c.name) &&
+      !declared.includes(c.name) &&
+      !isReservedColumn(c.name) &&
+      !numericType.test(c.type) &&
+      format !== 'arrow',
+  );
   // One aggregate over the file counts the distinct values of every text column.
   const distinct = new Map<string, number>();
   if (text.length > 0) {
     await withDuckDB(async (conn) => {
-      const r = await conn.runAndReadAll(`SELECT ${text.map((c) => `count(DISTINCT ${sqlIdentifier(c.name)})`).join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
+      const r = await conn.runAndReadAll(
+        `SELECT ${text.map((c) => `count(DISTINCT ${sqlIdentifier(c.name)})`).join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`,
+      );
       const row = r.getRowsJS()[0] ?? [];
       text.forEach((c, i) => distinct.set(c.name, toNumber(row[i])));
     });
@@ -86,7 +106,9 @@ async function labelValuesInOrder(input: string, label: string): Promise<{ class
   if (format === 'arrow') return { classOf: new Int32Array(0), classes: [] };
   return withDuckDB(async (c) => {
     const source = tableSource(format, [input]);
-    const reader = await c.runAndReadAll(`SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL ORDER BY v`);
+    const reader = await c.runAndReadAll(
+      `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL ORDER BY v`,
+    );
     const classes = reader.getRowsJS().map((r) => String(r[0]));
     if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
     const index = new Map(classes.map((v, i) => [v, i]));
@@ -115,8 +137,14 @@ export async function fitCommand(a: FitArgs) {
   // A config supplies input.exclude, denoise, adasyn and model settings; the data is always --input and --label.
   const config = a.config ? readPipelineConfigJson(a.config) : undefined;
   const configInput = config?.input;
-  const input = configInput === undefined ? defaults.input : typeof configInput === 'object' && configInput !== null && !Array.isArray(configInput) ? { ...configInput, ...defaults.input } : configInput;
-  const base = config && a.config ? resolvePipelineSpec({ ...defaults, ...config, input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
+  const input =
+    configInput === undefined
+      ? defaults.input
+      : typeof configInput === 'object' && configInput !== null && !Array.isArray(configInput)
+        ? { ...configInput, ...defaults.input }
+        : configInput;
+  const base =
+    config && a.config ? resolvePipelineSpec({ ...defaults, ...config, input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
   const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
   // --missing and --fill-value override the config's `features` block.
   if (a.missing === undefined && spec.features?.missing !== undefined) {
@@ -185,7 +213,11 @@ export async function fitCommand(a: FitArgs) {
     let weights = weights0;
     let validation;
     if (parseThresholdPolicy(spec.model.threshold).kind === 'gmean') {
-      const parts = stratifiedSplit(data.y, { train: 0.8, validation: 0.2, test: 0 }, seededRandom(deriveSeed(spec.seed, `split${prefix}`)));
+      const parts = stratifiedSplit(
+        data.y,
+        { train: 0.8, validation: 0.2, test: 0 },
+        seededRandom(deriveSeed(spec.seed, `split${prefix}`)),
+      );
       train = takeRows(data, parts.train);
       weights = weights0 ? takeSampleWeights(weights0, parts.train) : undefined;
       validation = takeRows(data, parts.validation);
@@ -201,7 +233,15 @@ export async function fitCommand(a: FitArgs) {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
       if (train.y.length > k + 1) {
-        const { cleaning, typing } = filterAndType(train, spec.denoise.method, k, spec.denoise.neighbors ?? 'auto', 'standardise', spec.seed, groups);
+        const { cleaning, typing } = filterAndType(
+          train,
+          spec.denoise.method,
+          k,
+          spec.denoise.neighbors ?? 'auto',
+          'standardise',
+          spec.seed,
+          groups,
+        );
         const cleaned = takeRows(train, cleaning.kept);
         weights = weights ? takeSampleWeights(weights, cleaning.kept) : undefined;
         stages.push({
@@ -220,16 +260,27 @@ export async function fitCommand(a: FitArgs) {
     }
     if (spec.adasyn.enabled) {
       t = performance.now();
-      const done = oversampleWithAdasyn(train, {
-        k: spec.adasyn.k ?? 5,
-        beta: spec.adasyn.beta ?? 1,
-        seed: spec.seed,
-        ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
-        ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
-        ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
-      }, weights);
+      const done = oversampleWithAdasyn(
+        train,
+        {
+          k: spec.adasyn.k ?? 5,
+          beta: spec.adasyn.beta ?? 1,
+          seed: spec.seed,
+          ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
+          ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
+          ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
+        },
+        weights,
+      );
       weights = done.weights;
-      stages.push({ stage: `${prefix}adasyn`, rowsIn: train.y.length, rowsOut: done.augmented.y.length, syntheticRows: done.syntheticRows, note: done.note, seconds: secondsSince(t) });
+      stages.push({
+        stage: `${prefix}adasyn`,
+        rowsIn: train.y.length,
+        rowsOut: done.augmented.y.length,
+        syntheticRows: done.syntheticRows,
+        note: done.note,
+        seconds: secondsSince(t),
+      });
       train = done.augmented;
     }
     t = performance.now();
@@ -247,7 +298,13 @@ export async function fitCommand(a: FitArgs) {
       ...(weights ? { sampleWeights: weights } : {}),
       ...(fitMissingValues ? { missingValues: fitMissingValues } : {}),
     });
-    stages.push({ stage: `${prefix}train`, rows: train.y.length, threshold: fitted.artifact.threshold, note: fitted.note, seconds: secondsSince(t) });
+    stages.push({
+      stage: `${prefix}train`,
+      rows: train.y.length,
+      threshold: fitted.artifact.threshold,
+      note: fitted.note,
+      seconds: secondsSince(t),
+    });
     return fitted.artifact;
   };
 
@@ -276,7 +333,9 @@ export async function fitCommand(a: FitArgs) {
     out,
     sha256: createHash('sha256').update(text).digest('hex'),
     model: spec.model.kind,
-    ...(multiClass ? { classes: multiClass.classes, thresholds: artifact.multiClass!.thresholds } : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
+    ...(multiClass
+      ? { classes: multiClass.classes, thresholds: artifact.multiClass!.thresholds }
+      : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     ...(missingValues ? { missingValues } : {}),
     stages,
     seed: spec.seed,

@@ -15,7 +15,15 @@ export interface LabelledFileArgs {
   out: string;
 }
 
-export async function readInput(a: { input: string; label: string; positive?: string; categorical?: string[]; features?: string[]; exclude?: string[]; keepMissing?: boolean }) {
+export async function readInput(a: {
+  input: string;
+  label: string;
+  positive?: string;
+  categorical?: string[];
+  features?: string[];
+  exclude?: string[];
+  keepMissing?: boolean;
+}) {
   return readLabelledDataset(a.input, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
@@ -33,7 +41,13 @@ export const SAMPLE_WEIGHT = SAMPLE_WEIGHT_COLUMN;
  * The input's features, plus its `sample_weight` column when it has one (kept out of the features). Under a declared
  * missing-value policy (`keepMissing`) a missing feature number reads as NaN; a missing weight still fails.
  */
-export async function readWeightedInput(a: { input: string; label: string; positive?: string; categorical?: string[]; keepMissing?: boolean }) {
+export async function readWeightedInput(a: {
+  input: string;
+  label: string;
+  positive?: string;
+  categorical?: string[];
+  keepMissing?: boolean;
+}) {
   // One read: the weight column comes back beside the features (never one of them), checked finite and ≥ 0.
   const d = await readLabelledDataset(a.input, {
     label: a.label,

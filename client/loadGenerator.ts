@@ -73,7 +73,12 @@ function post(agent: Agent, url: URL, body: string, timeoutMs: number): Promise<
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -101,22 +106,42 @@ export async function readLoadRows(source: FileRows): Promise<MemoryRows> {
   await requireFile(source.path);
   const columns = (await describeColumns(source.path)).map((c) => c.name);
   if (!columns.includes(source.label)) {
-    throw new InvalidInputError(`label column "${source.label}"`, `label column "${source.label}" not found in ${source.path}; its columns are ${columns.join(', ')}`);
+    throw new InvalidInputError(
+      `label column "${source.label}"`,
+      `label column "${source.label}" not found in ${source.path}; its columns are ${columns.join(', ')}`,
+    );
   }
   const features = source.features ?? columns.filter((c) => c !== source.label);
   for (const f of features) {
-    if (!columns.includes(f)) throw new InvalidInputError(`column "${f}"`, `feature column "${f}" not found in ${source.path}; its columns are ${columns.join(', ')}`);
+    if (!columns.includes(f))
+      throw new InvalidInputError(
+        `column "${f}"`,
+        `feature column "${f}" not found in ${source.path}; its columns are ${columns.join(', ')}`,
+      );
   }
   const limit = source.limit ?? 100_000;
   const rows = await withDuckDB(async (c) =>
-    (await c.runAndReadAll(`SELECT ${[...features, source.label].map(sqlIdentifier).join(', ')} FROM ${tableSource(format, [source.path])} LIMIT ${limit}`)).getRowsJS(),
+    (
+      await c.runAndReadAll(
+        `SELECT ${[...features, source.label].map(sqlIdentifier).join(', ')} FROM ${tableSource(format, [source.path])} LIMIT ${limit}`,
+      )
+    ).getRowsJS(),
   );
-  const plain = (v: unknown): FeatureValue => (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : typeof v === 'bigint' ? Number(v) : String(v));
+  const plain = (v: unknown): FeatureValue =>
+    v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean'
+      ? v
+      : typeof v === 'bigint'
+        ? Number(v)
+        : String(v);
   return {
     rows: rows.map((r) => Object.fromEntries(features.map((f, j) => [f, plain(r[j])]))),
     labels: rows.map((r) => {
       const v = plain(r[features.length]);
-      if (v === null) throw new InvalidInputError(`label column "${source.label}"`, `label column "${source.label}" in ${source.path} has a missing value; expected a label on every row`);
+      if (v === null)
+        throw new InvalidInputError(
+          `label column "${source.label}"`,
+          `label column "${source.label}" in ${source.path} has a missing value; expected a label on every row`,
+        );
       return v;
     }),
   };
@@ -127,15 +152,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!(o.ratePerSecond > 0)) throw new InvalidInputError('ratePerSecond', `ratePerSecond: expected a number > 0, got ${o.ratePerSecond}`);
   if (!(o.durationMs > 0)) throw new InvalidInputError('durationMs', `durationMs: expected a number > 0, got ${o.durationMs}`);
   const concurrency = o.concurrency ?? 32;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidInputError('concurrency', `concurrency: expected an integer ≥ 1, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InvalidInputError('concurrency', `concurrency: expected an integer ≥ 1, got ${concurrency}`);
   const fraction = o.feedbackFraction ?? 1;
-  if (!(fraction >= 0 && fraction <= 1)) throw new InvalidInputError('feedbackFraction', `feedbackFraction: expected a number in [0, 1], got ${fraction}`);
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new InvalidInputError('feedbackFraction', `feedbackFraction: expected a number in [0, 1], got ${fraction}`);
   const delayMs = o.feedbackDelayMs ?? 0;
   const batch = o.feedbackBatch ?? 500;
   const timeoutMs = o.timeoutMs ?? 10_000;
   const { rows, labels } = 'path' in o.source ? await readLoadRows(o.source) : o.source;
   if (rows.length === 0 || rows.length !== labels.length) {
-    throw new InvalidInputError('rows', `rows: expected at least one row and one label per row, got ${rows.length} rows and ${labels.length} labels`);
+    throw new InvalidInputError(
+      'rows',
+      `rows: expected at least one row and one label per row, got ${rows.length} rows and ${labels.length} labels`,
+    );
   }
   // Each row's features serialised once; a request adds only its id.
   const featureJson = rows.map((r) => JSON.stringify(r));

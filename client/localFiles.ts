@@ -9,7 +9,10 @@ import { parseModelArtifact, type ModelArtifact } from '../core/models/modelArti
 export async function requireOutputDirectory(out: string, flag = '--out'): Promise<string> {
   const abs = resolve(out);
   if (!existsSync(dirname(abs))) {
-    throw new InvalidInputError(flag, `${flag}: the directory ${dirname(abs)} does not exist; create it or choose another path for ${basename(abs)}`);
+    throw new InvalidInputError(
+      flag,
+      `${flag}: the directory ${dirname(abs)} does not exist; create it or choose another path for ${basename(abs)}`,
+    );
   }
   return abs;
 }

@@ -2,7 +2,13 @@
 // the rows a filter or model learns from, applied to every row, and summarised for the JSON output.
 
 import type { FeatureMatrix } from '../core/dataset.js';
-import { fillMissingValues, fitMissingValueFill, MISSING_VALUE_POLICIES, type MissingValueFill, type MissingValuePolicy } from '../core/features/missingValues.js';
+import {
+  fillMissingValues,
+  fitMissingValueFill,
+  MISSING_VALUE_POLICIES,
+  type MissingValueFill,
+  type MissingValuePolicy,
+} from '../core/features/missingValues.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 import { numberFlag, stringFlag, type FlagSpec, type FlagValues } from './cliArgs.js';
@@ -27,7 +33,10 @@ export function missingValueFlags(f: FlagValues): MissingValueArgs {
   const policy = stringFlag(f, 'missing');
   const fillValue = numberFlag(f, 'fill-value');
   if (fillValue !== undefined && policy !== 'constant') {
-    throw new InvalidInputError('--fill-value', `--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value${policy ? ` (--missing ${policy} computes its own fill)` : ''}`);
+    throw new InvalidInputError(
+      '--fill-value',
+      `--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value${policy ? ` (--missing ${policy} computes its own fill)` : ''}`,
+    );
   }
   return { ...(policy !== undefined ? { missing: policy as MissingValuePolicy } : {}), ...(fillValue !== undefined ? { fillValue } : {}) };
 }

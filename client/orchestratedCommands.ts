@@ -2,7 +2,13 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WorkflowNotFoundError, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
@@ -27,7 +33,12 @@ type Say = (line: string) => void;
 
 async function temporal(say: Say, opts: { headless?: boolean } = {}): Promise<DevServer> {
   const config = loadConfig();
-  return connectOrStartTemporal({ stateDir: config.stateDir, toolRoot: config.packageRoot, ...(opts.headless ? { headless: true } : {}), log: (l) => say(l) });
+  return connectOrStartTemporal({
+    stateDir: config.stateDir,
+    toolRoot: config.packageRoot,
+    ...(opts.headless ? { headless: true } : {}),
+    log: (l) => say(l),
+  });
 }
 
 function untilSignal(): Promise<void> {
@@ -93,7 +104,12 @@ async function withClient<T>(say: Say, work: (c: RareflowClient) => Promise<T>, 
   try {
     if (opts.hostWorker && !(await hasPollers(client, server.target.namespace))) {
       say('no worker is polling: running one in this process until the command ends');
-      const workers = await createRareflowWorkers({ target: server.target, artifactRoot: config.artifactRoot, registryPath: config.registryPath, servingDir: config.servingDir });
+      const workers = await createRareflowWorkers({
+        target: server.target,
+        artifactRoot: config.artifactRoot,
+        registryPath: config.registryPath,
+        servingDir: config.servingDir,
+      });
       return (await workers.run(work(client))) as T;
     }
     return await work(client);
@@ -113,7 +129,9 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   const spec = absolutePaths(readPipelineSpecFile(a.config), a.config);
   const embedded = !externalTemporalTarget();
   if (embedded && !a.wait) {
-    say('note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running');
+    say(
+      'note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running',
+    );
   }
   // Warnings of the worker this command may host are held and printed as one group, before the outcome (or error).
   const releaseWarnings = holdWorkerLogLines();
@@ -132,7 +150,9 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
         await c.retrain(spec, a.reason);
         if (!a.wait && !embedded) return { modelName: spec.modelName, started: true };
         const target = (before?.retrainCount ?? 0) + 1;
-        const status = await c.waitForRetrains(spec.modelName, target, (s, stage) => say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`));
+        const status = await c.waitForRetrains(spec.modelName, target, (s, stage) =>
+          say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`),
+        );
         return c.retrainResult(status.history.at(-1)!.runId);
       },
       { hostWorker: embedded || a.wait },
@@ -156,10 +176,15 @@ function readEvidenceFile(path: string): Record<string, number> {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    const what = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it is not valid JSON (${(err as Error).message})`;
-    throw new InvalidInputError('--evidence', `--evidence ${path}: ${what}; expected a JSON object such as {"psi": 0.31, "metrics": {"recall": 0.4}}`);
+    const what =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it is not valid JSON (${(err as Error).message})`;
+    throw new InvalidInputError(
+      '--evidence',
+      `--evidence ${path}: ${what}; expected a JSON object such as {"psi": 0.31, "metrics": {"recall": 0.4}}`,
+    );
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInputError('--evidence', `--evidence ${path}: expected a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new InvalidInputError('--evidence', `--evidence ${path}: expected a JSON object`);
   const metrics: Record<string, number> = {};
   const take = (o: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
@@ -167,7 +192,11 @@ function readEvidenceFile(path: string): Record<string, number> {
   take(json as Record<string, unknown>);
   const nested = (json as Record<string, unknown>).metrics;
   if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) take(nested as Record<string, unknown>);
-  if (Object.keys(metrics).length > 200) throw new InvalidInputError('--evidence', `--evidence ${path}: at most 200 numbers are sent with a signal, got ${Object.keys(metrics).length}`);
+  if (Object.keys(metrics).length > 200)
+    throw new InvalidInputError(
+      '--evidence',
+      `--evidence ${path}: at most 200 numbers are sent with a signal, got ${Object.keys(metrics).length}`,
+    );
   return metrics;
 }
 
@@ -177,7 +206,12 @@ export async function driftCommand(say: Say, a: { model: string; reason: string;
   return withClient(
     say,
     async (c) => {
-      await c.drift(a.model, { source: 'cli', reason: a.reason, ...(a.data ? { dataPaths: a.data.map((p) => resolve(p)) } : {}), ...(metrics ? { metrics } : {}) });
+      await c.drift(a.model, {
+        source: 'cli',
+        reason: a.reason,
+        ...(a.data ? { dataPaths: a.data.map((p) => resolve(p)) } : {}),
+        ...(metrics ? { metrics } : {}),
+      });
       return { model: a.model, signalled: 'drift', reason: a.reason, ...(metrics ? { metrics } : {}) };
     },
     { hostWorker: false },
@@ -185,7 +219,10 @@ export async function driftCommand(say: Say, a: { model: string; reason: string;
 }
 
 /** `rareflow monitor start|stop|status --model M`: the model's driftMonitor workflow. */
-export async function monitorCommand(say: Say, a: { action: string; model: string; input?: Omit<DriftMonitorInput, 'modelName'>; by: string }) {
+export async function monitorCommand(
+  say: Say,
+  a: { action: string; model: string; input?: Omit<DriftMonitorInput, 'modelName'>; by: string },
+) {
   checkResourceName(a.model, '--model');
   return withClient(
     say,
@@ -201,12 +238,25 @@ export async function monitorCommand(say: Say, a: { action: string; model: strin
         }
       };
       if (a.action === 'start') {
-        if (await running()) throw new InvalidInputError('--model', `monitor start: model ${a.model} already has a drift monitor (${id}); stop it first to change its settings`);
-        await c.client.workflow.start('driftMonitor', { workflowId: id, taskQueue: COMPUTE_TASK_QUEUE, args: [{ modelName: a.model, ...a.input }] });
-        if (!externalTemporalTarget()) say('note: the monitor runs while a worker and the server run: keep rareflow dev (or rareflow worker) running');
+        if (await running())
+          throw new InvalidInputError(
+            '--model',
+            `monitor start: model ${a.model} already has a drift monitor (${id}); stop it first to change its settings`,
+          );
+        await c.client.workflow.start('driftMonitor', {
+          workflowId: id,
+          taskQueue: COMPUTE_TASK_QUEUE,
+          args: [{ modelName: a.model, ...a.input }],
+        });
+        if (!externalTemporalTarget())
+          say('note: the monitor runs while a worker and the server run: keep rareflow dev (or rareflow worker) running');
         return { model: a.model, monitor: id, started: true, ...a.input };
       }
-      if (!(await running())) throw new InvalidInputError('--model', `monitor ${a.action}: model ${a.model} has no drift monitor running; start one with rareflow monitor start --model ${a.model}`);
+      if (!(await running()))
+        throw new InvalidInputError(
+          '--model',
+          `monitor ${a.action}: model ${a.model} has no drift monitor running; start one with rareflow monitor start --model ${a.model}`,
+        );
       if (a.action === 'stop') {
         await handle.signal(stopMonitorSignal, a.by);
         return { model: a.model, monitor: id, stopped: true, by: a.by };
@@ -242,7 +292,10 @@ export async function statusCommand(
       const canary = await c.canary(a.model);
       // The drift monitor's failures show where the operator looks: a monitor that cannot check is not silent.
       const monitor = await c.monitorHealth(a.model);
-      if (monitor?.lastError) say(`drift monitor: ${monitor.errorCount} failed step(s); last: ${monitor.lastError.step} at ${monitor.lastError.at}: ${monitor.lastError.message}`);
+      if (monitor?.lastError)
+        say(
+          `drift monitor: ${monitor.errorCount} failed step(s); last: ${monitor.lastError.step} at ${monitor.lastError.at}: ${monitor.lastError.message}`,
+        );
       return { ...status, ...(canary ? { canary } : {}), ...(monitor ? { monitor } : {}) };
     },
     { hostWorker: true },
@@ -281,9 +334,13 @@ export function retrainScheduleId(modelName: string): string {
  */
 export function retrainScheduleOptions(a: { model: string; every?: string; cron?: string; jitter?: string }): ScheduleOptions {
   checkResourceName(a.model, '--model');
-  if (!a.every && !a.cron) throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
+  if (!a.every && !a.cron)
+    throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
   if (a.cron !== undefined && a.cron.trim().split(/\s+/).length !== 5 && !a.cron.startsWith('@')) {
-    throw new InvalidInputError('--cron', `--cron: expected five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *", got "${a.cron}"`);
+    throw new InvalidInputError(
+      '--cron',
+      `--cron: expected five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *", got "${a.cron}"`,
+    );
   }
   return {
     scheduleId: retrainScheduleId(a.model),
@@ -296,7 +353,10 @@ export function retrainScheduleOptions(a: { model: string; every?: string; cron?
   };
 }
 
-export async function scheduleCommand(say: Say, a: { action: string; model?: string; every?: string; cron?: string; jitter?: string; id?: string; note?: string }) {
+export async function scheduleCommand(
+  say: Say,
+  a: { action: string; model?: string; every?: string; cron?: string; jitter?: string; id?: string; note?: string },
+) {
   if (a.model !== undefined) checkResourceName(a.model, '--model');
   if (a.id !== undefined) checkResourceName(a.id, '--id');
   return withClient(
@@ -321,7 +381,8 @@ export async function scheduleCommand(say: Say, a: { action: string; model?: str
         try {
           return await work(schedules.getHandle(id));
         } catch (err) {
-          if (err instanceof ScheduleNotFoundError) throw new InvalidInputError('--id', `schedule ${a.action}: no schedule "${id}"; see rareflow schedule list`);
+          if (err instanceof ScheduleNotFoundError)
+            throw new InvalidInputError('--id', `schedule ${a.action}: no schedule "${id}"; see rareflow schedule list`);
           throw err;
         }
       };
@@ -336,14 +397,25 @@ export async function scheduleCommand(say: Say, a: { action: string; model?: str
       }
       if (a.action === 'create') {
         if (!a.model) throw new InvalidInputError('--model', 'schedule create: --model is required');
-        const options = retrainScheduleOptions({ model: a.model, ...(a.every ? { every: a.every } : {}), ...(a.cron ? { cron: a.cron } : {}), ...(a.jitter ? { jitter: a.jitter } : {}) });
+        const options = retrainScheduleOptions({
+          model: a.model,
+          ...(a.every ? { every: a.every } : {}),
+          ...(a.cron ? { cron: a.cron } : {}),
+          ...(a.jitter ? { jitter: a.jitter } : {}),
+        });
         try {
           await schedules.create(options);
         } catch (err) {
-          if (err instanceof ScheduleAlreadyRunning) throw new InvalidInputError('--model', `schedule create: "${options.scheduleId}" exists already; delete it first or pause it`);
+          if (err instanceof ScheduleAlreadyRunning)
+            throw new InvalidInputError('--model', `schedule create: "${options.scheduleId}" exists already; delete it first or pause it`);
           throw err;
         }
-        return { created: options.scheduleId, model: a.model, ...(a.every ? { every: a.every } : { cron: a.cron }), ...(a.jitter ? { jitter: a.jitter } : {}) };
+        return {
+          created: options.scheduleId,
+          model: a.model,
+          ...(a.every ? { every: a.every } : { cron: a.cron }),
+          ...(a.jitter ? { jitter: a.jitter } : {}),
+        };
       }
       throw new InvalidInputError('schedule', `schedule: expected create, list, pause, unpause or delete, got "${a.action}"`);
     },

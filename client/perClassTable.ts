@@ -16,7 +16,9 @@ export function formatPerClassTable(r: RetrainResult): string {
     `  G-mean ${f(v.gMean)}   PR-AUC above random ${f(v.prAucNormalised)}   Brier ${f(v.brier, 4)}   threshold ${f(v.threshold, 4)}`,
   ];
   if (v.champion) {
-    lines.push(`  champion ${v.champion.modelSha256.slice(0, 12)} on the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`);
+    lines.push(
+      `  champion ${v.champion.modelSha256.slice(0, 12)} on the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`,
+    );
   }
   lines.push(`  gates: ${v.verdict}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}`);
   if (r.reportHtmlUri) lines.push(`  report: ${fileURLToPath(r.reportHtmlUri)}`);
@@ -25,6 +27,9 @@ export function formatPerClassTable(r: RetrainResult): string {
 
 export function formatStages(r: RetrainResult): string {
   return r.stages
-    .map((s) => `  ${s.stage.padEnd(24)} rows ${String(s.rowsIn).padStart(8)} → ${String(s.rowsOut).padEnd(8)} positives ${String(s.positivesIn).padStart(6)} → ${String(s.positivesOut).padEnd(6)} ${s.seconds.toFixed(2)}s${s.note ? `  ${s.note}` : ''}`)
+    .map(
+      (s) =>
+        `  ${s.stage.padEnd(24)} rows ${String(s.rowsIn).padStart(8)} → ${String(s.rowsOut).padEnd(8)} positives ${String(s.positivesIn).padStart(6)} → ${String(s.positivesOut).padEnd(6)} ${s.seconds.toFixed(2)}s${s.note ? `  ${s.note}` : ''}`,
+    )
     .join('\n');
 }

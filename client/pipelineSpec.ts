@@ -40,7 +40,8 @@ let specJsonSchema: object | undefined;
 
 /** Checks `raw` against the one pipeline schema; the first problem throws, naming the spec path. */
 export function checkPipelineSpecShape(raw: unknown, source: string): PipelineSpecJson {
-  if (!isObject(raw)) throw new InvalidInputError(source, `${source}: expected a JSON object with "modelName" and "input", got ${describeGiven(raw)}`);
+  if (!isObject(raw))
+    throw new InvalidInputError(source, `${source}: expected a JSON object with "modelName" and "input", got ${describeGiven(raw)}`);
   const parsed = pipelineSpecSchema.safeParse(raw);
   if (!parsed.success) throw specIssueError(parsed.error.issues, raw, (specJsonSchema ??= pipelineJsonSchema()), source);
   return parsed.data;
@@ -61,7 +62,10 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   }
   const split = { ...DEFAULT_PIPELINE.split, ...checked.split } as PipelineSpec['split'];
   if (Math.abs(split.train + split.validation + split.test - 1) > 1e-9) {
-    throw new InvalidInputError(`${source}: split`, `${source}: split: expected train, validation and test fractions in (0, 1) that sum to 1, got ${JSON.stringify(split)}`);
+    throw new InvalidInputError(
+      `${source}: split`,
+      `${source}: split: expected train, validation and test fractions in (0, 1) that sum to 1, got ${JSON.stringify(split)}`,
+    );
   }
   const denoise = { ...DEFAULT_PIPELINE.denoise, ...checked.denoise } as PipelineSpec['denoise'];
   const adasyn = { ...DEFAULT_PIPELINE.adasyn, ...checked.adasyn } as PipelineSpec['adasyn'];
@@ -69,13 +73,16 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
 
   const userModel = checked.model ?? {};
   // Forest settings of the defaults apply to a forest only: a user's {"kind": "logreg"} gets no tree options.
-  const model = (userModel.kind !== undefined && userModel.kind !== DEFAULT_PIPELINE.model.kind
-    ? { threshold: DEFAULT_PIPELINE.model.threshold, ...userModel }
-    : { ...DEFAULT_PIPELINE.model, ...userModel }) as PipelineSpec['model'];
+  const model = (
+    userModel.kind !== undefined && userModel.kind !== DEFAULT_PIPELINE.model.kind
+      ? { threshold: DEFAULT_PIPELINE.model.threshold, ...userModel }
+      : { ...DEFAULT_PIPELINE.model, ...userModel }
+  ) as PipelineSpec['model'];
   try {
     parseThresholdPolicy(String(model.threshold));
   } catch (err) {
-    if (err instanceof InvalidInputError) throw new InvalidInputError(`${source}: model.threshold`, `${source}: model.threshold: ${err.message.replace(/^--threshold: /, '')}`);
+    if (err instanceof InvalidInputError)
+      throw new InvalidInputError(`${source}: model.threshold`, `${source}: model.threshold: ${err.message.replace(/^--threshold: /, '')}`);
     throw err;
   }
 
@@ -111,7 +118,10 @@ function resolveFeatureSpec(raw: PipelineSpecJson['features'], source: string): 
   if (raw === undefined) return undefined;
   const { missing, fillValue } = raw;
   if (fillValue !== undefined && missing !== 'constant') {
-    throw new InvalidInputError(`${source}: features.fillValue`, `${source}: features.fillValue is the fill of "missing": "constant"; set that, or drop fillValue`);
+    throw new InvalidInputError(
+      `${source}: features.fillValue`,
+      `${source}: features.fillValue is the fill of "missing": "constant"; set that, or drop fillValue`,
+    );
   }
   return { ...(missing !== undefined ? { missing } : {}), ...(fillValue !== undefined ? { fillValue } : {}) };
 }
@@ -147,6 +157,7 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   } catch (err) {
     throw new InvalidInputError(`--config ${path}`, `--config: ${path} is not valid JSON (${(err as Error).message})`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInputError(`--config ${path}`, `--config: ${path} must hold a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new InvalidInputError(`--config ${path}`, `--config: ${path} must hold a JSON object`);
   return json as Record<string, unknown>;
 }

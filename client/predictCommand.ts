@@ -10,6 +10,7 @@ export async function predictCommand(a: { model: string; input: string; out: str
   const model = await loadModelFile(a.model);
   const out = await requireOutputDirectory(a.out);
   const outExt = extname(out).toLowerCase();
-  if (outExt !== '.csv' && outExt !== '.parquet') throw new InvalidInputError('--out', `--out: expected a .csv or .parquet file, got ${basename(out)}`);
+  if (outExt !== '.csv' && outExt !== '.parquet')
+    throw new InvalidInputError('--out', `--out: expected a .csv or .parquet file, got ${basename(out)}`);
   return { command: 'predict', ...(await scoreBatchStage({ model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) })) };
 }

@@ -51,7 +51,8 @@ export async function serveCommand(
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new InvalidInputError('--port', `--port ${port}: the port is in use on ${host}; choose another --port (0 picks a free one)`);
+    if (code === 'EADDRINUSE')
+      throw new InvalidInputError('--port', `--port ${port}: the port is in use on ${host}; choose another --port (0 picks a free one)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       throw new InvalidInputError('--host', `--host ${host}: not an address of this machine; expected e.g. 127.0.0.1 or 0.0.0.0`);
     }
@@ -60,7 +61,9 @@ export async function serveCommand(
   }
   hooks.onStarted?.(service);
   const unavailable = service.unavailableReason();
-  say(`rareflow serve: scoring model ${options.model} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`);
+  say(
+    `rareflow serve: scoring model ${options.model} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`,
+  );
   const signal = await new Promise<StopSignal>((resolve) => {
     const onInt = () => stop('SIGINT');
     const onTerm = () => stop('SIGTERM');

@@ -112,7 +112,10 @@ export async function sampleCommand(a: SampleArgs) {
     );
   }
   validateTargets(a.targetSize, positiveTarget);
-  checkMemoryBudget([sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')], memoryBudget());
+  checkMemoryBudget(
+    [sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')],
+    memoryBudget(),
+  );
   const { shards: plan, totalRows } = await planSampleShards(profile.files, a.shards);
   const shards = [];
   for (let s = 0; s < plan.length; s++) {
@@ -134,12 +137,20 @@ export async function sampleCommand(a: SampleArgs) {
       }),
     );
   }
-  const merged = mergeShards(shards.map((r) => r.data), a.seed, profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined);
-  const labelValues: [string, string] = a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
+  const merged = mergeShards(
+    shards.map((r) => r.data),
+    a.seed,
+    profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined,
+  );
+  const labelValues: [string, string] =
+    a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
   // The kept rows' weights stay with them, as the last column (never a feature).
   await writeLabelledTable(out, { ...withWeightColumn(merged, profile.featureNames, merged.weights), labelName: a.label, labelValues });
   const positives = shards.reduce((n, r) => n + r.positives, 0);
-  const warnings = [...profile.warnings, ...shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : []))];
+  const warnings = [
+    ...profile.warnings,
+    ...shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : [])),
+  ];
   return {
     positives,
     negatives: merged.y.length - positives,
@@ -154,7 +165,10 @@ export async function sampleCommand(a: SampleArgs) {
   };
 }
 
-export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling; removed?: string }) {
+export async function denoiseCommand(
+  a: LabelledFileArgs &
+    MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling; removed?: string },
+) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
@@ -168,7 +182,11 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
   const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
   const cleaned = takeRows(d.data, cleaning.kept);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
-  await writeLabelledTable(out, { ...withWeightColumn(cleaned, d.featureNames, keptWeights), labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel] });
+  await writeLabelledTable(out, {
+    ...withWeightColumn(cleaned, d.featureNames, keptWeights),
+    labelName: a.label,
+    labelValues: [d.negativeLabel, d.positiveLabel],
+  });
   if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel]);
   return {
     command: 'denoise',
@@ -192,14 +210,30 @@ export async function denoiseCommand(a: LabelledFileArgs & MissingValueArgs & { 
 }
 
 export async function adasynCommand(
-  a: LabelledFileArgs & MissingValueArgs & { k: number; beta: number; neighbors: NeighborSearch; scaling: DistanceScaling; maxSyntheticRows?: number; maxSyntheticRatio?: number; lineage?: boolean },
+  a: LabelledFileArgs &
+    MissingValueArgs & {
+      k: number;
+      beta: number;
+      neighbors: NeighborSearch;
+      scaling: DistanceScaling;
+      maxSyntheticRows?: number;
+      maxSyntheticRatio?: number;
+      lineage?: boolean;
+    },
 ) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
-  const growth = Math.min(a.beta, a.maxSyntheticRatio ?? Number.POSITIVE_INFINITY, a.maxSyntheticRows !== undefined ? a.maxSyntheticRows / Math.max(1, d.rows) : Number.POSITIVE_INFINITY);
-  checkMemoryBudget([neighbourMemory('ADASYN', d.rows, d.featureNames.length, a.k, '--max-synthetic-ratio', d.rows + Math.ceil(d.rows * growth))], memoryBudget());
+  const growth = Math.min(
+    a.beta,
+    a.maxSyntheticRatio ?? Number.POSITIVE_INFINITY,
+    a.maxSyntheticRows !== undefined ? a.maxSyntheticRows / Math.max(1, d.rows) : Number.POSITIVE_INFINITY,
+  );
+  checkMemoryBudget(
+    [neighbourMemory('ADASYN', d.rows, d.featureNames.length, a.k, '--max-synthetic-ratio', d.rows + Math.ceil(d.rows * growth))],
+    memoryBudget(),
+  );
   // One-hot columns of --categorical features: one distance step per category change, voted, never interpolated.
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling, categoricalGroups: groups });
@@ -225,7 +259,13 @@ export async function adasynCommand(
   const syntheticPart = withWeightColumn(synthetic, d.featureNames, augmentedWeights?.subarray(d.rows));
   // Lineage columns after the label, unless --no-lineage.
   const lineage = a.lineage === false ? undefined : adasynLineageTableColumns(d.rows, r.lineage);
-  await writeLabelledTable(out, { data: [inputPart.data, syntheticPart.data], featureNames: inputPart.featureNames, labelName: a.label, labelValues: [d.negativeLabel, d.positiveLabel], ...(lineage ? { extra: lineage } : {}) });
+  await writeLabelledTable(out, {
+    data: [inputPart.data, syntheticPart.data],
+    featureNames: inputPart.featureNames,
+    labelName: a.label,
+    labelValues: [d.negativeLabel, d.positiveLabel],
+    ...(lineage ? { extra: lineage } : {}),
+  });
   const positives = positives0 + r.synthetic.rows;
   return {
     command: 'adasyn',
@@ -255,7 +295,9 @@ export async function adasynCommand(
   };
 }
 
-export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { model: string; threshold: string; l2?: number; trees?: number; sampling?: string }) {
+export async function trainCommand(
+  a: LabelledFileArgs & MissingValueArgs & { model: string; threshold: string; l2?: number; trees?: number; sampling?: string },
+) {
   const started = performance.now();
   if (a.model !== 'logreg' && a.model !== 'forest') {
     throw new InvalidInputError('--model', `--model: expected "logreg" or "forest", got "${a.model}"`);
@@ -286,7 +328,14 @@ export async function trainCommand(a: LabelledFileArgs & MissingValueArgs & { mo
   if (validation) validation = { x: filled.parts[1]!, y: validation.y };
   const missingValues = modelMissingValues(fill);
   const columns = d.featureNames.length;
-  checkMemoryBudget([a.model === 'forest' ? { ...forestMemory(fitData.y.length, columns, a.trees ?? 100), parameter: '--trees' } : { ...logisticMemory(fitData.y.length, columns), parameter: 'the rows of --input' }], memoryBudget());
+  checkMemoryBudget(
+    [
+      a.model === 'forest'
+        ? { ...forestMemory(fitData.y.length, columns, a.trees ?? 100), parameter: '--trees' }
+        : { ...logisticMemory(fitData.y.length, columns), parameter: 'the rows of --input' },
+    ],
+    memoryBudget(),
+  );
   const { artifact, note } = await fitModelArtifact(fitData, {
     model: {
       kind: a.model,

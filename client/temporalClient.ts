@@ -144,7 +144,12 @@ export class RareflowClient {
   }
 
   /** Waits until the lifecycle has run `count` retrains in all and is idle, reporting its phase and the running stage. */
-  async waitForRetrains(modelName: string, count: number, onProgress: (s: LifecycleStatus, stage?: string) => void, pollMs = 500): Promise<LifecycleStatus> {
+  async waitForRetrains(
+    modelName: string,
+    count: number,
+    onProgress: (s: LifecycleStatus, stage?: string) => void,
+    pollMs = 500,
+  ): Promise<LifecycleStatus> {
     let last = '';
     for (;;) {
       const s = await this.status(modelName);
@@ -161,7 +166,10 @@ export class RareflowClient {
 
   private notFound(err: unknown, modelName: string): unknown {
     if (err instanceof WorkflowNotFoundError || (err as { name?: string })?.name === 'WorkflowNotFoundError') {
-      return new InvalidInputError('--model', `--model: no lifecycle is running for model "${modelName}"; start one with rareflow run --config PIPELINE.json`);
+      return new InvalidInputError(
+        '--model',
+        `--model: no lifecycle is running for model "${modelName}"; start one with rareflow run --config PIPELINE.json`,
+      );
     }
     return err;
   }

@@ -51,7 +51,10 @@ export function assertFiniteFeatures(x: { rows: number; cols: number; values: Ar
     const v = values[i]!;
     if (!Number.isFinite(v)) {
       const c = i % cols;
-      throw new InvalidInputError(`feature column ${c}`, `feature column ${c}: expected finite values, got ${v} at row ${Math.floor(i / cols)}; ${fix}.`);
+      throw new InvalidInputError(
+        `feature column ${c}`,
+        `feature column ${c}: expected finite values, got ${v} at row ${Math.floor(i / cols)}; ${fix}.`,
+      );
     }
   }
 }

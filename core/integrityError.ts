@@ -11,7 +11,8 @@ export class IntegrityError extends InvalidInputError {
   constructor(path: string, expectedSha256: string, actualSha256: string, what = 'artifact', message?: string) {
     super(
       `file ${path}`,
-      message ?? `${what} file failed verification: ${path} has sha256 ${actualSha256}, expected ${expectedSha256}; it was changed or damaged after it was written`,
+      message ??
+        `${what} file failed verification: ${path} has sha256 ${actualSha256}, expected ${expectedSha256}; it was changed or damaged after it was written`,
     );
     Object.defineProperty(this, 'name', { value: 'IntegrityError' });
     this.path = path;

@@ -46,7 +46,12 @@ const TRANSPOSE_BLOCK_ROWS = 256;
 
 /** Write `d` as an Arrow IPC file at `path` (temp file in the same directory, then rename). */
 export async function writeDatasetArrow(path: string, d: ArrowDataset): Promise<void> {
-  await writeDatasetArrowParts(path, { parts: [d.data], featureNames: d.featureNames, labelName: d.labelName, ...(d.extra ? { extra: d.extra } : {}) });
+  await writeDatasetArrowParts(path, {
+    parts: [d.data],
+    featureNames: d.featureNames,
+    labelName: d.labelName,
+    ...(d.extra ? { extra: d.extra } : {}),
+  });
 }
 
 /** Write the rows of `d.parts`, one part after the other, as one Arrow IPC dataset file at `path` (temp file, then rename). */
@@ -67,11 +72,16 @@ export async function writeDatasetArrowParts(path: string, d: ArrowDatasetParts)
   const names = [...d.featureNames, d.labelName, ...Object.keys(extra)];
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) throw new InvalidInputError(`column "${name}"`, `column name "${name}" appears twice among features, label and extra columns; names must be unique`);
+    if (seen.has(name))
+      throw new InvalidInputError(
+        `column "${name}"`,
+        `column name "${name}" appears twice among features, label and extra columns; names must be unique`,
+      );
     seen.add(name);
   }
   for (const [name, column] of Object.entries(extra)) {
-    if (column.length !== rows) throw new InvalidInputError(`column "${name}"`, `extra column "${name}" has ${column.length} values, expected ${rows} (one per row)`);
+    if (column.length !== rows)
+      throw new InvalidInputError(`column "${name}"`, `extra column "${name}" has ${column.length} values, expected ${rows} (one per row)`);
   }
 
   const extraColumns = Object.values(extra);
@@ -99,7 +109,8 @@ export async function writeDatasetArrowParts(path: string, d: ArrowDatasetParts)
     first += part.x.rows;
   }
   // An empty dataset is still one (empty) record batch, so readers see the schema and zero rows.
-  if (batches.length === 0) batches.push({ part: { x: { rows: 0, cols, values: new Float64Array(0) }, y: new Uint8Array(0) }, start: 0, rows: 0, first: 0 });
+  if (batches.length === 0)
+    batches.push({ part: { x: { rows: 0, cols, values: new Float64Array(0) }, y: new Uint8Array(0) }, start: 0, rows: 0, first: 0 });
 
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -170,7 +181,11 @@ export async function readDatasetArrow(path: string, opts: { keepMissingFeatures
 }
 
 /** The dataset in the bytes of an Arrow file written by writeDatasetArrow (`path` names it in errors). */
-export async function datasetFromArrowBytes(bytes: Buffer, path: string, opts: { keepMissingFeatures?: boolean } = {}): Promise<Required<ArrowDataset>> {
+export async function datasetFromArrowBytes(
+  bytes: Buffer,
+  path: string,
+  opts: { keepMissingFeatures?: boolean } = {},
+): Promise<Required<ArrowDataset>> {
   // apache-arrow is loaded only here: writing needs none of it, and it takes ~80 ms to load.
   const { tableFromIPC, DataType } = await import('apache-arrow');
   const table = tableFromIPC(bytes);
@@ -224,7 +239,15 @@ function booleanColumn(column: ArrowColumn, rows: number): Uint8Array {
   return out;
 }
 
-function copyArrowColumn(path: string, column: ArrowColumn | null, name: string, dest: NumericArray, stride: number, index: number, keepMissing = false): void {
+function copyArrowColumn(
+  path: string,
+  column: ArrowColumn | null,
+  name: string,
+  dest: NumericArray,
+  stride: number,
+  index: number,
+  keepMissing = false,
+): void {
   if (column === null) {
     throw new InvalidInputError(`file ${path}`, `${path} lacks column "${name}" named in its metadata; the file is damaged: regenerate it`);
   }
@@ -239,7 +262,10 @@ function copyArrowColumn(path: string, column: ArrowColumn | null, name: string,
       keepMissing ? { keepMissing: true } : {},
     );
     if (bad >= 0) {
-      throw new InvalidInputError(`column "${name}"`, `column "${name}" in ${path} has a missing or non-finite value at data row ${rowOffset + bad + 1}; expected finite numbers`);
+      throw new InvalidInputError(
+        `column "${name}"`,
+        `column "${name}" in ${path} has a missing or non-finite value at data row ${rowOffset + bad + 1}; expected finite numbers`,
+      );
     }
     rowOffset += batch.length;
   }

@@ -82,13 +82,15 @@ export async function writeArrowIpcFile(path: string, content: ArrowFileContent)
         const bitmap = body.subarray(at, at + valueBytes('bool', rows));
         body.fill(0, at, at + pad8(bitmap.byteLength));
         bitmap.fill(0xff);
-        if (rows % 8 !== 0 && bitmap.byteLength > 0) bitmap[bitmap.byteLength - 1] = (1 << rows % 8) - 1;
+        if (rows % 8 !== 0 && bitmap.byteLength > 0) bitmap[bitmap.byteLength - 1] = (1 << (rows % 8)) - 1;
         return bitmap;
       });
       content.fillBatch(b, columns, validity);
       fields.forEach((f, c) => body.fill(0, layout.offsets[c]! + valueBytes(f.type, rows), layout.offsets[c]! + layout.padded[c]!));
       const nullCounts = validity.map((bitmap) => (bitmap ? rows - setBits(bitmap) : 0));
-      const meta = messageFrame(encodeFlatBuffer(messageTable(headerRecordBatch, recordBatchTable(fields, rows, layout, nullCounts), layout.bytes)));
+      const meta = messageFrame(
+        encodeFlatBuffer(messageTable(headerRecordBatch, recordBatchTable(fields, rows, layout, nullCounts), layout.bytes)),
+      );
       await pending;
       blocks.push({ offset: position, metaDataLength: meta.byteLength, bodyLength: layout.bytes });
       pending = write([meta, body]);
@@ -343,7 +345,9 @@ class FlatBufferBuilder {
   placeTable(t: FlatTable): number {
     this.alignTo(2);
     const vtable = this.reserve(4 + 2 * t.fields.length);
-    const present = t.fields.flatMap((f, slot) => (f === undefined ? [] : [{ f, slot }])).sort((a, b) => fieldBytes[b.f.kind] - fieldBytes[a.f.kind]);
+    const present = t.fields
+      .flatMap((f, slot) => (f === undefined ? [] : [{ f, slot }]))
+      .sort((a, b) => fieldBytes[b.f.kind] - fieldBytes[a.f.kind]);
     if (present.some(({ f }) => fieldBytes[f.kind] === 8)) this.alignTo(8, 4);
     else this.alignTo(4);
     const start = this.reserve(4);

@@ -183,13 +183,17 @@ export class ArtifactStore {
       throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact reference has sha256 "${ref.sha256}", expected 64 hex digits`);
     }
     const ext = /\.([A-Za-z0-9]+)$/.exec(ref.uri)?.[1];
-    if (!ext) throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact URI ${ref.uri} has no file extension; expected …/<sha256>.<ext>`);
+    if (!ext)
+      throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact URI ${ref.uri} has no file extension; expected …/<sha256>.<ext>`);
     return this.fileOf(ref.sha256, ext);
   }
 
   private keyFile(key: string): string {
     if (!/^[A-Za-z0-9_.-]+$/.test(key)) {
-      throw new InvalidInputError('artifact key', `artifact key "${key}" may hold only letters, digits, "_", "." and "-"; use ArtifactStore.keyOf(parts)`);
+      throw new InvalidInputError(
+        'artifact key',
+        `artifact key "${key}" may hold only letters, digits, "_", "." and "-"; use ArtifactStore.keyOf(parts)`,
+      );
     }
     return join(this.root, 'keys', `${key}.json`);
   }

@@ -23,19 +23,29 @@ export interface BatchScoringCounts {
  * One SQL expression per model feature over `source` (the table function reading `input`), in the model's feature
  * order. A column the model reads that is absent or not numeric fails naming it (and the first bad row).
  */
-export async function modelFeatureProjections(model: ModelArtifact, input: string, source: string, columns: Array<{ name: string; type: string }>): Promise<string[]> {
+export async function modelFeatureProjections(
+  model: ModelArtifact,
+  input: string,
+  source: string,
+  columns: Array<{ name: string; type: string }>,
+): Promise<string[]> {
   const typeOf = new Map(columns.map((c) => [c.name, c.type]));
   const projections: string[] = [];
   for (const col of inputColumnsOf(model)) {
     const type = typeOf.get(col.name);
     if (type === undefined) {
-      throw new InvalidInputError(`column "${col.name}"`, `${input} has no column "${col.name}", which the model reads; its columns are ${columns.map((c) => c.name).join(', ')}`);
+      throw new InvalidInputError(
+        `column "${col.name}"`,
+        `${input} has no column "${col.name}", which the model reads; its columns are ${columns.map((c) => c.name).join(', ')}`,
+      );
     }
     const ident = sqlIdentifier(col.name);
     if (col.kind === 'numeric') {
       if (!numericType.test(type)) {
         const row = await withDuckDB(async (c) => {
-          const r = await c.runAndReadAll(`SELECT n FROM (SELECT row_number() OVER () AS n, ${ident} AS v FROM ${source}) WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`);
+          const r = await c.runAndReadAll(
+            `SELECT n FROM (SELECT row_number() OVER () AS n, ${ident} AS v FROM ${source}) WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`,
+          );
           return toNumber(r.getRowsJS()[0]?.[0] ?? 0);
         });
         throw new InvalidInputError(
@@ -99,7 +109,9 @@ export async function scoreInChunks(
         // A constant label column lets the shared chunk filler (features + label) do the copy and the null checks.
         const select = [...projections, 'CAST(0 AS UTINYINT)', ...(id !== undefined ? [`CAST(${sqlIdentifier(id.name)} AS VARCHAR)`] : [])];
         const result = await c.stream(`SELECT ${select.join(', ')} FROM ${source}`);
-        const sourceColumnOf = model.featureNames.map((f) => (model.inputColumns ? model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f : f));
+        const sourceColumnOf = model.featureNames.map((f) =>
+          model.inputColumns ? (model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f) : f,
+        );
         for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
           const n = chunk.rowCount;
           const x = new Float64Array(n * cols);
@@ -133,7 +145,9 @@ export async function scoreInChunks(
       }),
     );
     if (id !== undefined) {
-      await sink.connection.run(`CREATE TABLE output AS SELECT CAST(id AS ${id.type}) AS ${sqlIdentifier(id.name)}, * EXCLUDE (id) FROM predictions`);
+      await sink.connection.run(
+        `CREATE TABLE output AS SELECT CAST(id AS ${id.type}) AS ${sqlIdentifier(id.name)}, * EXCLUDE (id) FROM predictions`,
+      );
       await copyTableAtomically(sink.connection, 'output', out);
     } else {
       await copyTableAtomically(sink.connection, 'predictions', out);
@@ -151,7 +165,12 @@ export async function scoreInChunks(
  * expression per row, computed by the engine in parallel and streamed straight to the output file in input order.
  * Missing values are found first with one aggregate, so the error names the column and row.
  */
-export async function scoreInEngine(a: { input: string; out: string; id?: string }, model: ModelArtifact, source: string, projections: string[]): Promise<BatchScoringCounts> {
+export async function scoreInEngine(
+  a: { input: string; out: string; id?: string },
+  model: ModelArtifact,
+  source: string,
+  projections: string[],
+): Promise<BatchScoringCounts> {
   if (model.model.kind !== 'logreg') throw new Error('scoreInEngine takes logistic regression models');
   const lr = model.model;
   const terms: string[] = [];
@@ -188,8 +207,12 @@ export async function scoreInEngine(a: { input: string; out: string; id?: string
       const ext = extname(a.out).toLowerCase();
       const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);
       try {
-        await c.run(`COPY (${select}) TO ${sqlString(temp)} ${ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)'}`);
-        const counted = await c.runAndReadAll(`SELECT count(*) FILTER (WHERE pred = 1) FROM ${ext === '.csv' ? `read_csv(${sqlString(temp)})` : `read_parquet(${sqlString(temp)})`}`);
+        await c.run(
+          `COPY (${select}) TO ${sqlString(temp)} ${ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)'}`,
+        );
+        const counted = await c.runAndReadAll(
+          `SELECT count(*) FILTER (WHERE pred = 1) FROM ${ext === '.csv' ? `read_csv(${sqlString(temp)})` : `read_parquet(${sqlString(temp)})`}`,
+        );
         const positives = toNumber(counted.getRowsJS()[0]?.[0]);
         await rename(temp, a.out);
         return { rows, positives };

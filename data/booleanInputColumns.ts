@@ -20,7 +20,9 @@ export async function checkBooleanInputColumns(input: string, model: ModelArtifa
       const source = tableSource(format, [input]);
       for (const col of numeric) {
         const v = sqlIdentifier(col.name);
-        const r = await c.runAndReadAll(`SELECT n, CAST(v AS VARCHAR) FROM (SELECT row_number() OVER () AS n, ${v} AS v FROM ${source}) WHERE v IS NOT NULL AND v NOT IN (0, 1) ORDER BY n LIMIT 1`);
+        const r = await c.runAndReadAll(
+          `SELECT n, CAST(v AS VARCHAR) FROM (SELECT row_number() OVER () AS n, ${v} AS v FROM ${source}) WHERE v IS NOT NULL AND v NOT IN (0, 1) ORDER BY n LIMIT 1`,
+        );
         const bad = r.getRowsJS()[0];
         if (bad) {
           throw new InvalidInputError(

@@ -157,7 +157,16 @@ function rawNumericVector(vector: DuckDBVector): { items: NumericArray; validity
   // BOOLEAN also keeps bytes, but `getItem` gives booleans, which are not numbers here.
   if (!rawNumericTypes.has(vector.type.toString())) return undefined;
   const { items, validity } = vector as unknown as NumericVectorInternals;
-  if (!(items instanceof Float64Array || items instanceof Float32Array || items instanceof Int32Array || items instanceof Uint8Array || items instanceof Int8Array || items instanceof Int16Array || items instanceof Uint16Array || items instanceof Uint32Array)) {
+  if (!(
+    items instanceof Float64Array ||
+    items instanceof Float32Array ||
+    items instanceof Int32Array ||
+    items instanceof Uint8Array ||
+    items instanceof Int8Array ||
+    items instanceof Int16Array ||
+    items instanceof Uint16Array ||
+    items instanceof Uint32Array
+  )) {
     return undefined;
   }
   if (validity === undefined || typeof validity.offset !== 'number') return undefined;
@@ -165,6 +174,7 @@ function rawNumericVector(vector: DuckDBVector): { items: NumericArray; validity
   if (data === null) return { items, validity: null, validityOffset: validity.offset };
   // DuckDB's validity mask is 64-bit words, bit i of word w for slot 64w + i: on a little-endian host its bytes
   // are an Arrow-style bitmap, least-significant bit first.
-  if (data instanceof BigUint64Array && littleEndian) return { items, validity: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), validityOffset: validity.offset };
+  if (data instanceof BigUint64Array && littleEndian)
+    return { items, validity: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), validityOffset: validity.offset };
   return undefined;
 }

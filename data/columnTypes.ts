@@ -9,7 +9,8 @@ import { sqlIdentifier, toNumber } from './duckdbConnection.js';
 const maxCategories = 1000;
 
 /** DuckDB types read as numbers (BOOLEAN as 0/1); any other feature type must be declared categorical. */
-export const numericType = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
+export const numericType =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
 
 /**
  * Where a text column first holds something that is not a number, as ` (first non-numeric value "abc" at data

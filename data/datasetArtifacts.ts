@@ -24,7 +24,11 @@ export async function saveDatasetArtifact(store: ArtifactStore, kind: string, d:
  * The dataset of `ref`, its bytes checked against its sha256 first (an IntegrityError names a changed file).
  * With `keepMissingFeatures`, missing feature values read as NaN (samples before the pipeline's imputation).
  */
-export async function loadDatasetArtifact(store: ArtifactStore, ref: ArtifactRef, opts: { keepMissingFeatures?: boolean } = {}): Promise<DatasetArtifact> {
+export async function loadDatasetArtifact(
+  store: ArtifactStore,
+  ref: ArtifactRef,
+  opts: { keepMissingFeatures?: boolean } = {},
+): Promise<DatasetArtifact> {
   return datasetFromArrowBytes(await store.readVerified(ref), store.pathOf(ref), opts);
 }
 

@@ -73,8 +73,12 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
       const weightColumn = opts.weightColumn !== undefined && byName.has(opts.weightColumn) ? opts.weightColumn : undefined;
       const excluded = new Set([...(opts.exclude ?? []), ...(weightColumn !== undefined ? [weightColumn] : [])]);
-      const featureColumns = opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label && !excluded.has(n) && !isReservedColumn(n));
-      const ignoredColumns = ignoredReservedColumns(columns.map((c) => c.name), [...featureColumns, opts.label, ...(weightColumn !== undefined ? [weightColumn] : [])]);
+      const featureColumns =
+        opts.features ?? columns.map((c) => c.name).filter((n) => n !== opts.label && !excluded.has(n) && !isReservedColumn(n));
+      const ignoredColumns = ignoredReservedColumns(
+        columns.map((c) => c.name),
+        [...featureColumns, opts.label, ...(weightColumn !== undefined ? [weightColumn] : [])],
+      );
       const categoricalColumns = new Set(opts.categorical ?? []);
       if (weightColumn !== undefined && !numericType.test(byName.get(weightColumn)!)) {
         throw new InvalidInputError(
@@ -84,7 +88,10 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       }
       for (const name of featureColumns) {
         if (name === opts.label) {
-          throw new InvalidInputError(`feature column "${name}"`, `column "${name}" is the label, so it cannot also be a feature in --features; remove it`);
+          throw new InvalidInputError(
+            `feature column "${name}"`,
+            `column "${name}" is the label, so it cannot also be a feature in --features; remove it`,
+          );
         }
         if (!byName.has(name)) {
           throw new InvalidInputError(
@@ -163,10 +170,26 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         if (offset + n > rows) {
           throw new InvalidInputError(`file ${path}`, `${path} changed while it was read: expected ${rows} rows, got more; read it again`);
         }
-        fillChunk(chunk, 0, n, values, cols, y, offset, (column, row) => {
-          const name = sourceColumnOf[column]!;
-          return missingFeatureError(path, name, categorical[name] !== undefined, chunk.getColumnVector(column).getItem(row), offset + row + 1);
-        }, keepMissing);
+        fillChunk(
+          chunk,
+          0,
+          n,
+          values,
+          cols,
+          y,
+          offset,
+          (column, row) => {
+            const name = sourceColumnOf[column]!;
+            return missingFeatureError(
+              path,
+              name,
+              categorical[name] !== undefined,
+              chunk.getColumnVector(column).getItem(row),
+              offset + row + 1,
+            );
+          },
+          keepMissing,
+        );
         if (weights) {
           const vector = chunk.getColumnVector(cols + 1);
           const bad = copyWeights(vector, weights, offset, n);
@@ -175,7 +198,10 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         offset += n;
       });
       if (offset !== rows) {
-        throw new InvalidInputError(`file ${path}`, `${path} changed while it was read: expected ${rows} rows, got ${offset}; read it again`);
+        throw new InvalidInputError(
+          `file ${path}`,
+          `${path} changed while it was read: expected ${rows} rows, got ${offset}; read it again`,
+        );
       }
       return {
         data: { x: { rows, cols, values }, y },
@@ -205,10 +231,16 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     );
   }
   if (opts.categorical !== undefined && opts.categorical.length > 0) {
-    throw new InvalidInputError('--categorical', `${path} is a rareflow Arrow dataset whose features are already numeric; drop --categorical ${opts.categorical.join(' ')}`);
+    throw new InvalidInputError(
+      '--categorical',
+      `${path} is a rareflow Arrow dataset whose features are already numeric; drop --categorical ${opts.categorical.join(' ')}`,
+    );
   }
   if (opts.positive !== undefined && !sameNumber(opts.positive, '1') && opts.positive.toLowerCase() !== 'true') {
-    throw new InvalidInputError('--positive', `${path} stores labels as 0/1 with 1 positive, got --positive "${opts.positive}"; pass --positive 1 or leave it out`);
+    throw new InvalidInputError(
+      '--positive',
+      `${path} stores labels as 0/1 with 1 positive, got --positive "${opts.positive}"; pass --positive 1 or leave it out`,
+    );
   }
   const { rows, cols, values } = d.data.x;
   if (rows === 0) throw new InvalidInputError(`file ${path}`, `${path} has no data rows; expected at least one labelled row`);
@@ -222,18 +254,32 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
   }
   // Weights are an extra column of pipeline artifacts, and the last feature column of denoise/adasyn .arrow output.
   const w = opts.weightColumn;
-  const weightSource = w === undefined ? undefined : d.extra[w] ?? (d.featureNames.includes(w) ? Float64Array.from({ length: rows }, (_, r) => values[r * cols + d.featureNames.indexOf(w)]!) : undefined);
+  const weightSource =
+    w === undefined
+      ? undefined
+      : (d.extra[w] ??
+        (d.featureNames.includes(w)
+          ? Float64Array.from({ length: rows }, (_, r) => values[r * cols + d.featureNames.indexOf(w)]!)
+          : undefined));
   let sampleWeights: Float64Array | undefined;
   if (weightSource !== undefined) {
     sampleWeights = weightSource instanceof Float64Array ? weightSource : Float64Array.from(weightSource);
-    for (let r = 0; r < rows; r++) if (!(sampleWeights[r]! >= 0 && sampleWeights[r]! < Infinity)) throw badWeightError(path, w!, sampleWeights[r], r + 1);
+    for (let r = 0; r < rows; r++)
+      if (!(sampleWeights[r]! >= 0 && sampleWeights[r]! < Infinity)) throw badWeightError(path, w!, sampleWeights[r], r + 1);
   }
   const excluded = new Set([...(opts.exclude ?? []), ...(sampleWeights ? [w!] : [])]);
   const featureNames = opts.features ?? d.featureNames.filter((name) => !excluded.has(name) && !isReservedColumn(name));
-  const ignoredColumns = ignoredReservedColumns([...d.featureNames, ...Object.keys(d.extra)], [...featureNames, ...(sampleWeights ? [w!] : [])]);
+  const ignoredColumns = ignoredReservedColumns(
+    [...d.featureNames, ...Object.keys(d.extra)],
+    [...featureNames, ...(sampleWeights ? [w!] : [])],
+  );
   const index = featureNames.map((name) => {
     const at = d.featureNames.indexOf(name);
-    if (at < 0) throw new InvalidInputError(`feature column "${name}"`, `feature column "${name}" not found in ${path}; available columns: ${available}. Fix --features`);
+    if (at < 0)
+      throw new InvalidInputError(
+        `feature column "${name}"`,
+        `feature column "${name}" not found in ${path}; available columns: ${available}. Fix --features`,
+      );
     return at;
   });
   let x = d.data.x;

@@ -46,18 +46,28 @@ const chunkRows = 2048;
 export async function writeLabelledTable(path: string, d: LabelledTable): Promise<void> {
   const ext = extname(path).toLowerCase();
   if (ext !== '.parquet' && ext !== '.csv' && ext !== '.arrow') {
-    throw new InvalidInputError(`file ${path}`, `cannot tell the output format of ${path} from its extension "${ext}"; expected .parquet, .csv or .arrow`);
+    throw new InvalidInputError(
+      `file ${path}`,
+      `cannot tell the output format of ${path} from its extension "${ext}"; expected .parquet, .csv or .arrow`,
+    );
   }
   await requireDirectory(path);
   const parts = Array.isArray(d.data) ? (d.data as readonly LabelledData[]) : [d.data as LabelledData];
   for (const part of parts) {
     if (d.featureNames.length !== part.x.cols) {
-      throw new InvalidInputError('featureNames', `expected ${part.x.cols} feature names (one per matrix column), got ${d.featureNames.length}`);
+      throw new InvalidInputError(
+        'featureNames',
+        `expected ${part.x.cols} feature names (one per matrix column), got ${d.featureNames.length}`,
+      );
     }
   }
   const rowsOut = parts.reduce((n, part) => n + part.x.rows, 0);
   for (const column of d.extra ?? []) {
-    if (column.values.length !== rowsOut) throw new InvalidInputError(`column "${column.name}"`, `extra column "${column.name}" has ${column.values.length} values, expected ${rowsOut} (one per row)`);
+    if (column.values.length !== rowsOut)
+      throw new InvalidInputError(
+        `column "${column.name}"`,
+        `extra column "${column.name}" has ${column.values.length} values, expected ${rowsOut} (one per row)`,
+      );
   }
   if (ext === '.arrow') {
     // Arrow writes a Uint8Array as booleans and a NaN as null (data/arrowDataset.ts).
@@ -141,7 +151,10 @@ export async function appendTableColumns(connection: DuckDBConnection, table: st
             for (let i = 0; i < n; i++) {
               const value = dictionary[codes[start + i]!];
               if (value === undefined) {
-                throw new InvalidInputError(`column "${column.name}"`, `row ${start + i + 1} of column "${column.name}" has code ${codes[start + i]}, expected 0..${dictionary.length - 1}`);
+                throw new InvalidInputError(
+                  `column "${column.name}"`,
+                  `row ${start + i + 1} of column "${column.name}" has code ${codes[start + i]}, expected 0..${dictionary.length - 1}`,
+                );
               }
               vector.setItem(i, value);
             }
@@ -182,7 +195,10 @@ export async function requireDirectory(path: string): Promise<void> {
     isDirectory = false;
   }
   if (!isDirectory) {
-    throw new InvalidInputError(`file ${path}`, `cannot write ${path}: its directory ${dir} does not exist; create it first or choose another --out`);
+    throw new InvalidInputError(
+      `file ${path}`,
+      `cannot write ${path}: its directory ${dir} does not exist; create it first or choose another --out`,
+    );
   }
 }
 

@@ -59,8 +59,16 @@ export interface InputProfile {
   warnings: string[];
 }
 
-async function labelHasValue(connection: DuckDBConnection, source: string, label: string, labelType: string, value: string): Promise<boolean> {
-  const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${source} WHERE ${positiveCondition(sqlIdentifier(label), labelType, value)}`);
+async function labelHasValue(
+  connection: DuckDBConnection,
+  source: string,
+  label: string,
+  labelType: string,
+  value: string,
+): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*) FROM ${source} WHERE ${positiveCondition(sqlIdentifier(label), labelType, value)}`,
+  );
   return toNumber(reader.getRowsJS()[0]?.[0]) > 0;
 }
 
@@ -69,7 +77,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
   const formats = new Set(paths.map(formatOf));
   const format = [...formats][0]!;
   if (formats.size > 1 || format === 'arrow') {
-    throw new InvalidInputError('--input', `inputs must all be .csv or all be .parquet, got ${paths.join(', ')}; convert them to one format first`);
+    throw new InvalidInputError(
+      '--input',
+      `inputs must all be .csv or all be .parquet, got ${paths.join(', ')}; convert them to one format first`,
+    );
   }
   for (const p of paths) if (!isGlob(p)) await requireFile(p);
   const what = paths.join(', ');
@@ -96,7 +107,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
             }));
       const { columns, byName, available, labelType } = described;
       const excluded = new Set([opts.label, ...(opts.exclude ?? [])]);
-      const sampleWeight = opts.weightColumn !== undefined && byName.has(opts.weightColumn) && !excluded.has(opts.weightColumn) ? opts.weightColumn : undefined;
+      const sampleWeight =
+        opts.weightColumn !== undefined && byName.has(opts.weightColumn) && !excluded.has(opts.weightColumn)
+          ? opts.weightColumn
+          : undefined;
       if (sampleWeight !== undefined) {
         const type = byName.get(sampleWeight)!;
         if (!numericType.test(type) || type === 'BOOLEAN') {
@@ -114,12 +128,23 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         excluded.add(sampleWeight);
       }
       const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n) && !isReservedColumn(n));
-      const ignored = ignoredColumnsField(ignoredReservedColumns(columns.map((c) => c.name), [...featureNames, ...excluded])).ignoredColumns;
-      if (featureNames.length === 0) throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
+      const ignored = ignoredColumnsField(
+        ignoredReservedColumns(
+          columns.map((c) => c.name),
+          [...featureNames, ...excluded],
+        ),
+      ).ignoredColumns;
+      if (featureNames.length === 0)
+        throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
       for (const name of featureNames) {
         const type = byName.get(name);
-        if (type === undefined) throw new InvalidInputError(`feature column "${name}"`, `feature column "${name}" not found in ${what}; available columns: ${available}`);
-        if (name === opts.label) throw new InvalidInputError(`feature column "${name}"`, `column "${name}" is the label, so it cannot also be a feature`);
+        if (type === undefined)
+          throw new InvalidInputError(
+            `feature column "${name}"`,
+            `feature column "${name}" not found in ${what}; available columns: ${available}`,
+          );
+        if (name === opts.label)
+          throw new InvalidInputError(`feature column "${name}"`, `column "${name}" is the label, so it cannot also be a feature`);
         if (!numericType.test(type)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
@@ -143,7 +168,11 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         positive = 'true';
         negatives = ['false'];
         if (positives === 0) warnings.push(`no row satisfies --positive-when "${opts.predicate}": the sample has no positives`);
-      } else if (opts.allowAbsentPositive && opts.positive !== undefined && !(await labelHasValue(connection, source, opts.label, labelType, opts.positive))) {
+      } else if (
+        opts.allowAbsentPositive &&
+        opts.positive !== undefined &&
+        !(await labelHasValue(connection, source, opts.label, labelType, opts.positive))
+      ) {
         const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${source}`);
         rows = toNumber(reader.getRowsJS()[0]?.[0]);
         positives = 0;
@@ -159,10 +188,32 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       if (opts.checkAllFeatureValues === false) {
         const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
-        return { files: unique, fileSha256s, featureNames, ...booleanColumns, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+        return {
+          files: unique,
+          fileSha256s,
+          featureNames,
+          ...booleanColumns,
+          ...(sampleWeight !== undefined ? { sampleWeight } : {}),
+          positiveLabel: positive,
+          negativeLabel: negatives.join('|'),
+          rows,
+          positives,
+          warnings,
+        };
       }
       const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
-      return { files: unique, fileSha256s, featureNames, ...booleanColumns, ...(sampleWeight !== undefined ? { sampleWeight } : {}), positiveLabel: positive, negativeLabel: negatives.join('|'), rows, positives, warnings };
+      return {
+        files: unique,
+        fileSha256s,
+        featureNames,
+        ...booleanColumns,
+        ...(sampleWeight !== undefined ? { sampleWeight } : {}),
+        positiveLabel: positive,
+        negativeLabel: negatives.join('|'),
+        rows,
+        positives,
+        warnings,
+      };
     }),
   );
 }

@@ -27,7 +27,10 @@ export async function describeColumns(path: string): Promise<ColumnDescription[]
     return [
       ...d.featureNames.map((name) => ({ name, type: 'DOUBLE' })),
       { name: d.labelName, type: 'UTINYINT' },
-      ...Object.entries(d.extra).map(([name, a]) => ({ name, type: a instanceof Int32Array ? 'INTEGER' : a instanceof Uint8Array ? 'BOOLEAN' : 'DOUBLE' })),
+      ...Object.entries(d.extra).map(([name, a]) => ({
+        name,
+        type: a instanceof Int32Array ? 'INTEGER' : a instanceof Uint8Array ? 'BOOLEAN' : 'DOUBLE',
+      })),
     ];
   }
   return withReadErrors(path, () => withDuckDB((connection) => describeSource(connection, tableSource(format, [path]))));
@@ -52,7 +55,10 @@ export function formatOf(path: string): TableFormat | 'arrow' {
   if (ext === '.csv') return 'csv';
   if (ext === '.parquet') return 'parquet';
   if (ext === '.arrow') return 'arrow';
-  throw new InvalidInputError(`file ${path}`, `cannot tell the format of ${path} from its extension "${ext}"; expected .csv, .parquet or .arrow`);
+  throw new InvalidInputError(
+    `file ${path}`,
+    `cannot tell the format of ${path} from its extension "${ext}"; expected .csv, .parquet or .arrow`,
+  );
 }
 
 export async function requireFile(path: string): Promise<void> {
@@ -64,7 +70,10 @@ export async function requireFile(path: string): Promise<void> {
     throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path (it is resolved from ${process.cwd()})`);
   }
   if (bytes === 0) {
-    throw new InvalidInputError(`file ${path}`, `input file ${path} is empty (0 bytes); expected a CSV file with a header row and data rows, or a Parquet file`);
+    throw new InvalidInputError(
+      `file ${path}`,
+      `input file ${path} is empty (0 bytes); expected a CSV file with a header row and data rows, or a Parquet file`,
+    );
   }
 }
 
@@ -86,7 +95,9 @@ export async function describeSource(connection: DuckDBConnection, source: strin
 async function rejectDuplicateHeader(connection: DuckDBConnection, source: string, columns: ColumnDescription[]): Promise<void> {
   const csv = /^read_csv\((.*)\)$/s.exec(source);
   if (!csv) return;
-  const raw = (await connection.runAndReadAll(`SELECT * FROM read_csv(${csv[1]}, header = false, all_varchar = true) LIMIT 1`)).getRowsJS()[0];
+  const raw = (
+    await connection.runAndReadAll(`SELECT * FROM read_csv(${csv[1]}, header = false, all_varchar = true) LIMIT 1`)
+  ).getRowsJS()[0];
   if (!raw || raw.length !== columns.length) return;
   const header = raw.map((v) => (v === null ? '' : String(v)));
   // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffix.
@@ -96,7 +107,10 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   for (const h of header) {
     if (seen.has(h)) {
       const what = /^'(.*)'$/.exec(csv[1]!)?.[1]?.replaceAll("''", "'") ?? 'the input';
-      throw new InvalidInputError(`column "${h}"`, `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`);
+      throw new InvalidInputError(
+        `column "${h}"`,
+        `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`,
+      );
     }
     seen.add(h);
   }

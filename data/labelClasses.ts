@@ -16,7 +16,10 @@ export async function describeLabelledSource(connection: DuckDBConnection, sourc
   const labelType = byName.get(label);
   // Before any column check: a CSV with a header alone reads as text columns, which would be blamed instead.
   if ((await connection.runAndReadAll(`SELECT 1 FROM ${source} LIMIT 1`)).getRowsJS().length === 0) {
-    throw new InvalidInputError(`file ${what}`, `${what} has no data rows (only a header: ${available}); expected at least one labelled row`);
+    throw new InvalidInputError(
+      `file ${what}`,
+      `${what} has no data rows (only a header: ${available}); expected at least one labelled row`,
+    );
   }
   if (labelType === undefined) {
     throw new InvalidInputError(

@@ -35,7 +35,8 @@ export async function scanLabelledBatches(
   onBatch: (x: Float64Array, y: Uint8Array, rows: number) => boolean,
 ): Promise<{ scannedRows: number; stoppedEarly: boolean }> {
   const list = Array.isArray(paths) ? paths : [paths];
-  if (list.length === 0) throw new InvalidInputError('--input', 'no input files given; expected at least one CSV or Parquet path or glob in --input');
+  if (list.length === 0)
+    throw new InvalidInputError('--input', 'no input files given; expected at least one CSV or Parquet path or glob in --input');
   const formats = new Set(list.map(formatOf));
   const format = [...formats][0]!;
   if (formats.size > 1 || format === 'arrow') {
@@ -57,7 +58,10 @@ export async function scanLabelledBatches(
       for (const name of opts.features) {
         const type = byName.get(name);
         if (type === undefined) {
-          throw new InvalidInputError(`feature column "${name}"`, `feature column "${name}" not found in ${what}; available columns: ${available}`);
+          throw new InvalidInputError(
+            `feature column "${name}"`,
+            `feature column "${name}" not found in ${what}; available columns: ${available}`,
+          );
         }
         if (!numericType.test(type)) {
           throw new InvalidInputError(
@@ -79,7 +83,11 @@ export async function scanLabelledBatches(
       let filled = 0;
       let scannedRows = 0;
       const deliver = (): boolean => {
-        const stop = onBatch(filled === batchRows ? x : x.subarray(0, filled * cols), filled === batchRows ? y : y.subarray(0, filled), filled);
+        const stop = onBatch(
+          filled === batchRows ? x : x.subarray(0, filled * cols),
+          filled === batchRows ? y : y.subarray(0, filled),
+          filled,
+        );
         scannedRows += filled;
         filled = 0;
         x = new Float64Array(batchRows * cols);
@@ -92,15 +100,31 @@ export async function scanLabelledBatches(
           const take = Math.min(chunk.rowCount - start, batchRows - filled);
           const firstRow = scannedRows + filled;
           const from = start;
-          fillChunk(chunk, from, take, x, cols, y, filled, (column, row) => {
-            if (column === cols) {
-              return new InvalidInputError(
-                `label column "${opts.label}"`,
-                `label column "${opts.label}" in ${what} has a missing value (null, empty or NaN) at data row ${firstRow + row + 1} of the scan; expected a class value on every row`,
+          fillChunk(
+            chunk,
+            from,
+            take,
+            x,
+            cols,
+            y,
+            filled,
+            (column, row) => {
+              if (column === cols) {
+                return new InvalidInputError(
+                  `label column "${opts.label}"`,
+                  `label column "${opts.label}" in ${what} has a missing value (null, empty or NaN) at data row ${firstRow + row + 1} of the scan; expected a class value on every row`,
+                );
+              }
+              return missingFeatureError(
+                what,
+                opts.features[column]!,
+                false,
+                chunk.getColumnVector(column).getItem(from + row),
+                firstRow + row + 1,
               );
-            }
-            return missingFeatureError(what, opts.features[column]!, false, chunk.getColumnVector(column).getItem(from + row), firstRow + row + 1);
-          }, keepMissing);
+            },
+            keepMissing,
+          );
           filled += take;
           start += take;
           if (filled === batchRows && deliver()) return true;

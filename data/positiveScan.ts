@@ -35,12 +35,13 @@ export interface ScanPosition {
 /** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
 export async function positiveSql(connection: DuckDBConnection, source: string, what: string, def: PositiveDefinition): Promise<string> {
   if (def.predicate !== undefined) {
-    if (def.predicate.trim() === '') throw new InvalidInputError('--positive-when', '--positive-when: the predicate is empty; expected SQL such as "revenue >= 1000"');
+    if (def.predicate.trim() === '')
+      throw new InvalidInputError('--positive-when', '--positive-when: the predicate is empty; expected SQL such as "revenue >= 1000"');
     await requireSingleExpression(connection, def.predicate);
     try {
       await connection.run(`SELECT CAST((${def.predicate}) AS BOOLEAN) FROM ${source} LIMIT 0`);
     } catch (err) {
-        const message = ((err as Error).message ?? String(err)).split('\n')[0];
+      const message = ((err as Error).message ?? String(err)).split('\n')[0];
       throw new InvalidInputError('--positive-when', `--positive-when "${def.predicate}" is not a usable predicate on ${what}: ${message}`);
     }
     return `COALESCE(CAST((${def.predicate}) AS BOOLEAN), false)`;
@@ -58,9 +59,14 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
  */
 async function requireSingleExpression(connection: DuckDBConnection, predicate: string): Promise<void> {
   const reject = (why: string): never => {
-    throw new InvalidInputError('--positive-when', `--positive-when "${predicate}" is not a usable predicate: it ${why}; expected one SQL expression over the row's columns, such as "revenue >= 1000"`);
+    throw new InvalidInputError(
+      '--positive-when',
+      `--positive-when "${predicate}" is not a usable predicate: it ${why}; expected one SQL expression over the row's columns, such as "revenue >= 1000"`,
+    );
   };
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [`SELECT CAST((${predicate}) AS BOOLEAN) AS positive FROM rows`]);
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [
+    `SELECT CAST((${predicate}) AS BOOLEAN) AS positive FROM rows`,
+  ]);
   const parsed = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as {
     error?: boolean;
     error_message?: string;
@@ -87,7 +93,8 @@ async function requireSingleExpression(connection: DuckDBConnection, predicate: 
     (node.modifiers as unknown[] | undefined)?.length === 0 &&
     cte.length === 0;
   if (!single) reject('is not a single expression (it closes the expression and adds clauses of its own)');
-  if (/"class":"SUBQUERY"|"type":"TABLE_FUNCTION"/.test(JSON.stringify(node))) reject('contains a subquery; a predicate may read only the columns of the row');
+  if (/"class":"SUBQUERY"|"type":"TABLE_FUNCTION"/.test(JSON.stringify(node)))
+    reject('contains a subquery; a predicate may read only the columns of the row');
 }
 
 /** Rows in each file (Parquet: from its metadata). CSV files are counted by a scan. */
@@ -117,10 +124,14 @@ function scanFormat(file: string): 'csv' | 'parquet' {
 export function planShards(files: string[], rowCounts: number[], shards: number): ScanSegment[][] {
   if (!Number.isInteger(shards) || shards < 1) throw new InvalidInputError('--shards', `--shards: expected an integer ≥ 1, got ${shards}`);
   const total = rowCounts.reduce((a, b) => a + b, 0);
-  if (shards > Math.max(1, total)) throw new InvalidInputError('--shards', `--shards ${shards} is more than the ${total} rows of the input; lower --shards`);
+  if (shards > Math.max(1, total))
+    throw new InvalidInputError('--shards', `--shards ${shards} is more than the ${total} rows of the input; lower --shards`);
   const csv = files.some((f) => scanFormat(f) === 'csv');
   if (csv && shards > files.length) {
-    throw new InvalidInputError('--shards', `--shards ${shards} is more than the ${files.length} CSV files, and a CSV file is not split; lower --shards or convert to Parquet`);
+    throw new InvalidInputError(
+      '--shards',
+      `--shards ${shards} is more than the ${files.length} CSV files, and a CSV file is not split; lower --shards or convert to Parquet`,
+    );
   }
   const out: ScanSegment[][] = Array.from({ length: shards }, () => []);
   if (csv) {
@@ -189,9 +200,11 @@ export async function scanPositives(
               if (sampler.positive(base + row)) return { position: { segment: si, row: row + 1 }, done: true };
               next = row + 1;
             }
-            if (opts.onProgress && (await opts.onProgress({ segment: si, row: next }))) return { position: { segment: si, row: next }, done: false };
+            if (opts.onProgress && (await opts.onProgress({ segment: si, row: next })))
+              return { position: { segment: si, row: next }, done: false };
           }
-          if (seg.endRow > next && sampler.negatives(base + next, seg.endRow - next)) return { position: { segment: si, row: seg.endRow }, done: true };
+          if (seg.endRow > next && sampler.negatives(base + next, seg.endRow - next))
+            return { position: { segment: si, row: seg.endRow }, done: true };
         } else {
           // CSV has no row positions to filter on: stream the predicate column alone, in file order.
           const result = await c.stream(`SELECT CAST(${pred} AS UTINYINT) FROM ${source}`);
@@ -201,14 +214,17 @@ export async function scanPositives(
             for (let i = 0; i < chunk.rowCount; i++, fileRow++) {
               if (fileRow < from) continue;
               if (v.getItem(i) === 1) {
-                if (fileRow > next && sampler.negatives(base + next, fileRow - next)) return { position: { segment: si, row: fileRow }, done: true };
+                if (fileRow > next && sampler.negatives(base + next, fileRow - next))
+                  return { position: { segment: si, row: fileRow }, done: true };
                 if (sampler.positive(base + fileRow)) return { position: { segment: si, row: fileRow + 1 }, done: true };
                 next = fileRow + 1;
               }
             }
-            if (fileRow > next && sampler.negatives(base + next, fileRow - next)) return { position: { segment: si, row: fileRow }, done: true };
+            if (fileRow > next && sampler.negatives(base + next, fileRow - next))
+              return { position: { segment: si, row: fileRow }, done: true };
             next = Math.max(next, fileRow);
-            if (opts.onProgress && (await opts.onProgress({ segment: si, row: next }))) return { position: { segment: si, row: next }, done: false };
+            if (opts.onProgress && (await opts.onProgress({ segment: si, row: next })))
+              return { position: { segment: si, row: next }, done: false };
           }
         }
         if (si + 1 < segments.length && opts.onProgress && (await opts.onProgress({ segment: si + 1, row: segments[si + 1]!.firstRow }))) {
@@ -220,7 +236,6 @@ export async function scanPositives(
     }),
   );
 }
-
 
 export interface FetchRowsOptions {
   /** A column of per-row sample weights to fetch with the features (checked: finite, ≥ 0). @default none */
@@ -278,9 +293,24 @@ export async function fetchRowsById(
             for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
               if (!pick) {
                 const first = k;
-                fillChunk(chunk, 0, chunk.rowCount, values, cols, y, k, (column, row) =>
-                  missingFeatureError(seg.file, features[column] ?? '(label)', false, chunk.getColumnVector(column).getItem(row), fileRows[first - kStart + row]! + 1),
-                keepMissing);
+                fillChunk(
+                  chunk,
+                  0,
+                  chunk.rowCount,
+                  values,
+                  cols,
+                  y,
+                  k,
+                  (column, row) =>
+                    missingFeatureError(
+                      seg.file,
+                      features[column] ?? '(label)',
+                      false,
+                      chunk.getColumnVector(column).getItem(row),
+                      fileRows[first - kStart + row]! + 1,
+                    ),
+                  keepMissing,
+                );
                 if (weights) {
                   const vector = chunk.getColumnVector(cols + 1);
                   const bad = copyWeights(vector, weights, first, chunk.rowCount);
@@ -299,7 +329,8 @@ export async function fetchRowsById(
                     values[k * cols + col] = NaN;
                     continue;
                   }
-                  if (typeof v !== 'number' || !Number.isFinite(v)) throw missingFeatureError(seg.file, features[col]!, false, v, fileRow + 1);
+                  if (typeof v !== 'number' || !Number.isFinite(v))
+                    throw missingFeatureError(seg.file, features[col]!, false, v, fileRow + 1);
                   values[k * cols + col] = v;
                 }
                 y[k] = Number(vectors[cols]!.getItem(i));
@@ -332,7 +363,10 @@ export async function fetchRowsById(
             });
           }
           if (k !== until) {
-            throw new InvalidInputError(`file ${seg.file}`, `${seg.file} changed while it was sampled: expected ${until} rows fetched, got ${k}; sample it again`);
+            throw new InvalidInputError(
+              `file ${seg.file}`,
+              `${seg.file} changed while it was sampled: expected ${until} rows fetched, got ${k}; sample it again`,
+            );
           }
         }
         segmentStart = segmentEnd;
@@ -341,4 +375,3 @@ export async function fetchRowsById(
   );
   return { data: { x: { rows: sorted.length, cols, values }, y }, rowIds: sorted, ...(weights ? { weights } : {}) };
 }
-

@@ -27,16 +27,32 @@ export interface CanaryRecord {
  * Start a canary, or move a running one to another step: the challenger alias points at it and the row holds
  * the current weight. Writing the same values again (a retried activity) changes nothing but `updatedAt`.
  */
-export function setCanary(db: RegistryConnection, c: { rolloutId: string; modelName: string; challengerSha256: string; championSha256: string | null; weight: number; step: number; sinceMs: number; at: string }): Promise<void> {
+export function setCanary(
+  db: RegistryConnection,
+  c: {
+    rolloutId: string;
+    modelName: string;
+    challengerSha256: string;
+    championSha256: string | null;
+    weight: number;
+    step: number;
+    sinceMs: number;
+    at: string;
+  },
+): Promise<void> {
   checkResourceName(c.modelName, 'model name');
   return db.write(async (conn) => {
     await db.inTransaction(conn, async () => {
-      const running = await selectRows(conn, `SELECT rollout_id FROM canary_rollouts WHERE model_name = $1 AND status = 'running' AND rollout_id <> $2`, [
-        c.modelName,
-        c.rolloutId,
-      ]);
+      const running = await selectRows(
+        conn,
+        `SELECT rollout_id FROM canary_rollouts WHERE model_name = $1 AND status = 'running' AND rollout_id <> $2`,
+        [c.modelName, c.rolloutId],
+      );
       if (running[0] !== undefined) {
-        throw new InvalidInputError('canary', `model ${c.modelName} already has a running canary (${String(running[0].rollout_id)}); one canary per model at a time`);
+        throw new InvalidInputError(
+          'canary',
+          `model ${c.modelName} already has a running canary (${String(running[0].rollout_id)}); one canary per model at a time`,
+        );
       }
       const existing = await selectRows(conn, `SELECT status FROM canary_rollouts WHERE rollout_id = $1`, [c.rolloutId]);
       if (existing[0] !== undefined && existing[0].status !== 'running') return;
@@ -54,24 +70,37 @@ export function setCanary(db: RegistryConnection, c: { rolloutId: string; modelN
  * End a canary. `rolled-back`: weight 0, the challenger alias cleared and the model archived with the reason.
  * `promoted`: the caller moves the champion alias (promote()), which clears the challenger alias.
  */
-export function finishCanary(db: RegistryConnection, rolloutId: string, status: 'promoted' | 'rolled-back', reason: string, windows: unknown, at: string): Promise<void> {
+export function finishCanary(
+  db: RegistryConnection,
+  rolloutId: string,
+  status: 'promoted' | 'rolled-back',
+  reason: string,
+  windows: unknown,
+  at: string,
+): Promise<void> {
   return db.write(async (conn) => {
     await db.inTransaction(conn, async () => {
-      const rows = await selectRows(conn, `SELECT model_name, challenger_sha256, status FROM canary_rollouts WHERE rollout_id = $1`, [rolloutId]);
+      const rows = await selectRows(conn, `SELECT model_name, challenger_sha256, status FROM canary_rollouts WHERE rollout_id = $1`, [
+        rolloutId,
+      ]);
       const row = rows[0];
       if (row === undefined) throw new InvalidInputError('canary', `no canary rollout ${rolloutId} in the registry`);
       if (row.status !== 'running') return;
-      await conn.run(`UPDATE canary_rollouts SET status = $2, reason = $3, windows = $4, updated_at = $5, weight = $6 WHERE rollout_id = $1`, [
-        rolloutId,
-        status,
-        reason,
-        JSON.stringify(windows ?? []),
-        at,
-        status === 'promoted' ? 1 : 0,
-      ]);
+      await conn.run(
+        `UPDATE canary_rollouts SET status = $2, reason = $3, windows = $4, updated_at = $5, weight = $6 WHERE rollout_id = $1`,
+        [rolloutId, status, reason, JSON.stringify(windows ?? []), at, status === 'promoted' ? 1 : 0],
+      );
       if (status === 'rolled-back') {
-        await conn.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [row.model_name as string, row.challenger_sha256 as string]);
-        await conn.run(`INSERT INTO archived_models VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [row.challenger_sha256 as string, row.model_name as string, at, reason]);
+        await conn.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [
+          row.model_name as string,
+          row.challenger_sha256 as string,
+        ]);
+        await conn.run(`INSERT INTO archived_models VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+          row.challenger_sha256 as string,
+          row.model_name as string,
+          at,
+          reason,
+        ]);
       }
     });
   });
@@ -80,13 +109,18 @@ export function finishCanary(db: RegistryConnection, rolloutId: string, status: 
 /** The canary rollouts of a model, newest first. */
 export function canaries(db: RegistryConnection, modelName: string): Promise<CanaryRecord[]> {
   return db.read(async (c) => {
-    const rows = await selectRows(c, `SELECT * FROM canary_rollouts WHERE model_name = $1 ORDER BY started_at DESC, rollout_id`, [modelName]);
+    const rows = await selectRows(c, `SELECT * FROM canary_rollouts WHERE model_name = $1 ORDER BY started_at DESC, rollout_id`, [
+      modelName,
+    ]);
     return rows.map(canaryRecordOf);
   });
 }
 
 /** Models taken out of service (a canary rolled back), with the reason. */
-export function archivedModels(db: RegistryConnection, modelName: string): Promise<Array<{ modelSha256: string; at: string; reason: string }>> {
+export function archivedModels(
+  db: RegistryConnection,
+  modelName: string,
+): Promise<Array<{ modelSha256: string; at: string; reason: string }>> {
   return db.read(async (c) => {
     const rows = await selectRows(c, `SELECT * FROM archived_models WHERE model_name = $1 ORDER BY "at"`, [modelName]);
     return rows.map((r) => ({ modelSha256: String(r.model_sha256), at: String(r.at), reason: String(r.reason) }));

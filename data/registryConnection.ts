@@ -72,7 +72,11 @@ export function stringOr(value: unknown, fallback: string): string {
 /** Rows in every table of the registry, by table name (health checks; before/after snapshots in tests). */
 export function tableRowCounts(db: RegistryConnection): Promise<Record<string, number>> {
   return db.read(async (c) => {
-    const tables = await selectRows(c, `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name`, []);
+    const tables = await selectRows(
+      c,
+      `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name`,
+      [],
+    );
     const counts: Record<string, number> = {};
     for (const t of tables) {
       const name = String(t.table_name);

@@ -10,7 +10,14 @@ import { selectRows, type RegistryConnection } from './registryConnection.js';
  * Lineage of synthetic rows: synthetic row i came from `parent[i]` and `neighbour[i]` at interpolation `lambda[i]`.
  * Appended in bulk; a retry replaces the earlier rows of this run and artifact instead of adding to them.
  */
-export function recordLineage(db: RegistryConnection, runId: string, syntheticSha256: string, parent: Int32Array, neighbour: Int32Array, lambda: Float64Array): Promise<number> {
+export function recordLineage(
+  db: RegistryConnection,
+  runId: string,
+  syntheticSha256: string,
+  parent: Int32Array,
+  neighbour: Int32Array,
+  lambda: Float64Array,
+): Promise<number> {
   const n = parent.length;
   if (neighbour.length !== n || lambda.length !== n) {
     return Promise.reject(

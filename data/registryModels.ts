@@ -57,7 +57,13 @@ export function model(db: RegistryConnection, modelSha256: string): Promise<Mode
 }
 
 /** Point an alias at a model (e.g. the challenger under canary). */
-export function setAlias(db: RegistryConnection, modelName: string, alias: ModelAlias, modelSha256: string, at: string = new Date().toISOString()): Promise<void> {
+export function setAlias(
+  db: RegistryConnection,
+  modelName: string,
+  alias: ModelAlias,
+  modelSha256: string,
+  at: string = new Date().toISOString(),
+): Promise<void> {
   return db.write(async (c) => {
     await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, $2, $3, $4)`, [modelName, alias, modelSha256, at]);
   });
@@ -67,12 +73,24 @@ export function setAlias(db: RegistryConnection, modelName: string, alias: Model
  * Make `modelSha256` the champion of `modelName` and record the promotion, in one transaction.
  * Promoting the current champion again is a no-op, so a retried activity changes nothing.
  */
-export function promote(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string = new Date().toISOString()): Promise<void> {
+export function promote(
+  db: RegistryConnection,
+  modelName: string,
+  modelSha256: string,
+  runId: string,
+  at: string = new Date().toISOString(),
+): Promise<void> {
   return moveChampion(db, modelName, modelSha256, runId, at, 'promote');
 }
 
 /** Put `modelSha256` (usually the previous champion) back as champion, recorded as a rollback. */
-export function rollback(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string = new Date().toISOString()): Promise<void> {
+export function rollback(
+  db: RegistryConnection,
+  modelName: string,
+  modelSha256: string,
+  runId: string,
+  at: string = new Date().toISOString(),
+): Promise<void> {
   return moveChampion(db, modelName, modelSha256, runId, at, 'rollback');
 }
 
@@ -102,7 +120,10 @@ export function champion(db: RegistryConnection, modelName: string): Promise<Cha
 }
 
 /** Promotions and rollbacks of a model, oldest first. */
-export function promotions(db: RegistryConnection, modelName: string): Promise<Array<{ fromSha256: string | null; toSha256: string; runId: string; at: string; kind: string }>> {
+export function promotions(
+  db: RegistryConnection,
+  modelName: string,
+): Promise<Array<{ fromSha256: string | null; toSha256: string; runId: string; at: string; kind: string }>> {
   return db.read(async (c) => {
     const rows = await selectRows(c, `SELECT * FROM promotions WHERE model_name = $1 ORDER BY "at", kind`, [modelName]);
     return rows.map((r) => ({
@@ -115,7 +136,14 @@ export function promotions(db: RegistryConnection, modelName: string): Promise<A
   });
 }
 
-function moveChampion(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string, kind: 'promote' | 'rollback'): Promise<void> {
+function moveChampion(
+  db: RegistryConnection,
+  modelName: string,
+  modelSha256: string,
+  runId: string,
+  at: string,
+  kind: 'promote' | 'rollback',
+): Promise<void> {
   checkResourceName(modelName, 'model name');
   return db.write(async (c) => {
     await db.inTransaction(c, async () => {
@@ -124,7 +152,14 @@ function moveChampion(db: RegistryConnection, modelName: string, modelSha256: st
       if (from === modelSha256) return;
       await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, 'champion', $2, $3)`, [modelName, modelSha256, at]);
       await c.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [modelName, modelSha256]);
-      await c.run(`INSERT INTO promotions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [modelName, from, modelSha256, runId, at, kind]);
+      await c.run(`INSERT INTO promotions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
+        modelName,
+        from,
+        modelSha256,
+        runId,
+        at,
+        kind,
+      ]);
     });
   });
 }

@@ -66,7 +66,16 @@ export function startRun(db: RegistryConnection, run: RunStart): Promise<void> {
     await c.run(
       `INSERT INTO runs (run_id, model_name, workflow_id, started_at, status, seed, params, input_hashes, code_version)
        VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`,
-      [run.runId, run.modelName, run.workflowId, run.startedAt, run.seed, JSON.stringify(run.params ?? null), JSON.stringify(run.inputHashes), run.codeVersion],
+      [
+        run.runId,
+        run.modelName,
+        run.workflowId,
+        run.startedAt,
+        run.seed,
+        JSON.stringify(run.params ?? null),
+        JSON.stringify(run.inputHashes),
+        run.codeVersion,
+      ],
     );
   });
 }
@@ -111,7 +120,13 @@ export function recordDataset(db: RegistryConnection, d: DatasetRecord): Promise
  * Store a metrics report. A key `name.class` (e.g. `recall.positive`) fills name and class; a key without a dot
  * is a whole-model metric with class ''. Re-recording replaces the values.
  */
-export function recordMetrics(db: RegistryConnection, runId: string, modelSha256: string, split: string, report: Record<string, number | null>): Promise<void> {
+export function recordMetrics(
+  db: RegistryConnection,
+  runId: string,
+  modelSha256: string,
+  split: string,
+  report: Record<string, number | null>,
+): Promise<void> {
   return db.write(async (c) => {
     await db.inTransaction(c, async () => {
       for (const [key, value] of Object.entries(report)) {
@@ -140,21 +155,40 @@ export function metrics(db: RegistryConnection, runId: string, modelSha256: stri
       split,
     ]);
     const report: Record<string, number | null> = {};
-    for (const r of rows) report[r.class === '' ? String(r.name) : `${String(r.name)}.${String(r.class)}`] = r.value === null ? null : toNumber(r.value);
+    for (const r of rows)
+      report[r.class === '' ? String(r.name) : `${String(r.name)}.${String(r.class)}`] = r.value === null ? null : toNumber(r.value);
     return report;
   });
 }
 
-export function recordGateVerdict(db: RegistryConnection, runId: string, modelSha256: string, verdict: string, checks: unknown): Promise<void> {
+export function recordGateVerdict(
+  db: RegistryConnection,
+  runId: string,
+  modelSha256: string,
+  verdict: string,
+  checks: unknown,
+): Promise<void> {
   return db.write(async (c) => {
-    await c.run(`INSERT OR REPLACE INTO gate_verdicts VALUES ($1, $2, $3, $4)`, [runId, modelSha256, verdict, JSON.stringify(checks ?? null)]);
+    await c.run(`INSERT OR REPLACE INTO gate_verdicts VALUES ($1, $2, $3, $4)`, [
+      runId,
+      modelSha256,
+      verdict,
+      JSON.stringify(checks ?? null),
+    ]);
   });
 }
 
 /** Record a human decision; the first decision of a run and stage stands (a retried activity adds nothing). */
 export function recordApproval(db: RegistryConnection, a: ApprovalRecord): Promise<void> {
   return db.write(async (c) => {
-    await c.run(`INSERT INTO approvals VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [a.runId, a.stage, a.approved, a.decidedBy, a.at, a.reason]);
+    await c.run(`INSERT INTO approvals VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
+      a.runId,
+      a.stage,
+      a.approved,
+      a.decidedBy,
+      a.at,
+      a.reason,
+    ]);
   });
 }
 

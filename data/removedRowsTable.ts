@@ -45,7 +45,9 @@ export async function writeRemovedRows(path: string, detail: CleaningResult, y: 
   if (detail.rounds) columns.push({ name: 'round', kind: 'integer', values: Int32Array.from(detail.rounds) });
   if (detail.neighbourLabels) {
     const k = detail.k ?? detail.neighbourLabels.length / Math.max(1, n);
-    const text = Array.from({ length: n }, (_, d) => Array.from(detail.neighbourLabels!.subarray(d * k, d * k + k), (v) => labelValues[v]).join(','));
+    const text = Array.from({ length: n }, (_, d) =>
+      Array.from(detail.neighbourLabels!.subarray(d * k, d * k + k), (v) => labelValues[v]).join(','),
+    );
     columns.push({ name: 'neighbour_labels', kind: 'coded', codes: Int32Array.from(text, (_, i) => i), dictionary: text });
   }
   await withDuckDB(async (connection) => {

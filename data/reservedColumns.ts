@@ -15,5 +15,7 @@ export function ignoredReservedColumns(columns: readonly string[], used: readonl
 /** The one result field that says which columns were ignored and why; nothing when none was. */
 export function ignoredColumnsField(ignored: readonly string[] | undefined): { ignoredColumns?: { columns: string[]; reason: string } } {
   if (!ignored || ignored.length === 0) return {};
-  return { ignoredColumns: { columns: [...ignored], reason: 'names starting with _ are bookkeeping (such as ADASYN lineage), never features' } };
+  return {
+    ignoredColumns: { columns: [...ignored], reason: 'names starting with _ are bookkeeping (such as ADASYN lineage), never features' },
+  };
 }

@@ -51,7 +51,19 @@ export async function collectPositiveIds(
   onProgress?: (p: ScanPosition) => void | Promise<void>,
 ): Promise<Float64Array> {
   const collector = new PositiveCollector();
-  await scanPositives(segments, def, collector, onProgress ? { onProgress: async (p) => { await onProgress(p); return false; } } : {});
+  await scanPositives(
+    segments,
+    def,
+    collector,
+    onProgress
+      ? {
+          onProgress: async (p) => {
+            await onProgress(p);
+            return false;
+          },
+        }
+      : {},
+  );
   return collector.positiveIds();
 }
 
@@ -62,7 +74,10 @@ export async function collectPositiveIds(
  */
 export async function summarizeFeatureBlocks(segments: ScanSegment[], features: string[], blocks: number): Promise<BlockFeatureSummary[]> {
   const total = segments.reduce((a, s) => a + s.endRow - s.firstRow, 0);
-  const out: BlockFeatureSummary[] = features.map((name) => ({ name, blocks: Array.from({ length: blocks }, () => ({ n: 0, mean: 0, m2: 0 })) }));
+  const out: BlockFeatureSummary[] = features.map((name) => ({
+    name,
+    blocks: Array.from({ length: blocks }, () => ({ n: 0, mean: 0, m2: 0 })),
+  }));
   if (features.length === 0 || total === 0) return out;
   const what = [...new Set(segments.map((s) => s.file))].join(', ');
   await withReadErrors(what, () =>
@@ -72,9 +87,10 @@ export async function summarizeFeatureBlocks(segments: ScanSegment[], features: 
         const format = formatOf(seg.file);
         const source = tableSource(format === 'parquet' ? 'parquet' : 'csv', [seg.file]);
         // CSV has no row positions: number the rows in scan order, which DuckDB keeps for a plain window.
-        const rows = format === 'parquet'
-          ? `read_parquet(${source.slice('read_parquet('.length, -1)}, file_row_number = true)`
-          : `(SELECT (row_number() OVER ()) - 1 AS file_row_number, * FROM ${source})`;
+        const rows =
+          format === 'parquet'
+            ? `read_parquet(${source.slice('read_parquet('.length, -1)}, file_row_number = true)`
+            : `(SELECT (row_number() OVER ()) - 1 AS file_row_number, * FROM ${source})`;
         const values = features.map((f) => `TRY_CAST(${sqlIdentifier(f)} AS DOUBLE)`);
         const aggregates = values.flatMap((v) => {
           const ok = `isfinite(${v})`;
@@ -109,7 +125,11 @@ export async function summarizeFeatureBlocks(segments: ScanSegment[], features: 
 }
 
 /** Positives per test block and each block's rows; row id i is in block floor(i·B/total), as in the SQL above. */
-export function positivesPerBlock(positiveIds: Float64Array, total: number, blocks: number): { rows: Float64Array; positives: Float64Array } {
+export function positivesPerBlock(
+  positiveIds: Float64Array,
+  total: number,
+  blocks: number,
+): { rows: Float64Array; positives: Float64Array } {
   const rows = new Float64Array(blocks);
   const positives = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) rows[b] = Math.ceil(((b + 1) * total) / blocks) - Math.ceil((b * total) / blocks);

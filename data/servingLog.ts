@@ -63,8 +63,13 @@ export class ServingLog {
 
   /** Opens the writer's own in-memory DuckDB instance (one thread: the service's event loop keeps the other cores). */
   static async open(o: ServingLogOptions): Promise<ServingLog> {
-    for (const [name, v] of [['flushMs', o.flushMs], ['flushRows', o.flushRows], ['maxPendingRows', o.maxPendingRows]] as const) {
-      if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new InvalidInputError(name, `${name}: expected an integer ≥ 1, got ${String(v)}`);
+    for (const [name, v] of [
+      ['flushMs', o.flushMs],
+      ['flushRows', o.flushRows],
+      ['maxPendingRows', o.maxPendingRows],
+    ] as const) {
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+        throw new InvalidInputError(name, `${name}: expected an integer ≥ 1, got ${String(v)}`);
     }
     predictionLogDir(o.servingDir, o.modelName); // checks the model name before anything is opened
     const session = await openDuckDB({ threads: 1 });

@@ -27,11 +27,17 @@ export interface LabelledWindowExportOptions {
  * request (its latest prediction and latest feedback), the requested columns from its features, and the label.
  * Rows missing a column, or with a numeric column that is not a finite number, are skipped and counted.
  */
-export async function exportLabelledServingWindow(o: LabelledWindowExportOptions): Promise<{ rows: number; positives: number; skipped: number }> {
+export async function exportLabelledServingWindow(
+  o: LabelledWindowExportOptions,
+): Promise<{ rows: number; positives: number; skipped: number }> {
   if (o.columns.length === 0) throw new InvalidInputError('columns', 'columns: expected at least one feature column to export');
   const names = new Set<string>();
   for (const c of [...o.columns.map((c) => c.name), o.labelName]) {
-    if (names.has(c)) throw new InvalidInputError('columns', `column "${c}" is named twice among the exported columns and the label; expected distinct names`);
+    if (names.has(c))
+      throw new InvalidInputError(
+        'columns',
+        `column "${c}" is named twice among the exported columns and the label; expected distinct names`,
+      );
     names.add(c);
   }
   await requireDirectory(o.out);
@@ -42,10 +48,12 @@ export async function exportLabelledServingWindow(o: LabelledWindowExportOptions
     c.boolean
       ? `TRY_CAST(json_extract_string(features, ${path(c.name)}) AS BOOLEAN) AS ${sqlIdentifier(c.name)}`
       : c.numeric
-      ? `TRY_CAST(json_extract_string(features, ${path(c.name)}) AS DOUBLE) AS ${sqlIdentifier(c.name)}`
-      : `json_extract_string(features, ${path(c.name)}) AS ${sqlIdentifier(c.name)}`,
+        ? `TRY_CAST(json_extract_string(features, ${path(c.name)}) AS DOUBLE) AS ${sqlIdentifier(c.name)}`
+        : `json_extract_string(features, ${path(c.name)}) AS ${sqlIdentifier(c.name)}`,
   );
-  const complete = o.columns.map((c) => (c.numeric && !c.boolean ? `isfinite(${sqlIdentifier(c.name)})` : `${sqlIdentifier(c.name)} IS NOT NULL`)).join(' AND ');
+  const complete = o.columns
+    .map((c) => (c.numeric && !c.boolean ? `isfinite(${sqlIdentifier(c.name)})` : `${sqlIdentifier(c.name)} IS NOT NULL`))
+    .join(' AND ');
   const source =
     rowsSql === null
       ? 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BIGINT) AS ts_ms, CAST(NULL AS VARCHAR) AS features, CAST(NULL AS BOOLEAN) AS truth WHERE false'
@@ -53,7 +61,11 @@ export async function exportLabelledServingWindow(o: LabelledWindowExportOptions
          QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC) = 1`;
   return withDuckDB(async (c) => {
     await c.run(`CREATE TABLE labelled AS SELECT ts_ms, request_id, ${projections.join(', ')}, truth FROM (${source})`);
-    const counted = (await c.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${complete}), count(*) FILTER (WHERE ${complete} AND truth) FROM labelled`)).getRowsJS()[0]!;
+    const counted = (
+      await c.runAndReadAll(
+        `SELECT count(*), count(*) FILTER (WHERE ${complete}), count(*) FILTER (WHERE ${complete} AND truth) FROM labelled`,
+      )
+    ).getRowsJS()[0]!;
     const label = `CASE WHEN truth THEN ${sqlString(o.labels.positive)} ELSE ${sqlString(o.labels.negative)} END AS ${sqlIdentifier(o.labelName)}`;
     await c.run(
       `CREATE TABLE export AS SELECT ${o.columns.map((col) => sqlIdentifier(col.name)).join(', ')}, ${label} FROM labelled WHERE ${complete} ORDER BY ts_ms, request_id`,

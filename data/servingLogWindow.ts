@@ -44,14 +44,20 @@ async function partGlob(dir: string): Promise<string | null> {
 }
 
 function checkWindow(o: { fromMs: number; toMs: number }): void {
-  for (const [name, v] of [['fromMs', o.fromMs], ['toMs', o.toMs]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidInputError(name, `${name}: expected ms since the epoch, got ${String(v)}`);
+  for (const [name, v] of [
+    ['fromMs', o.fromMs],
+    ['toMs', o.toMs],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new InvalidInputError(name, `${name}: expected ms since the epoch, got ${String(v)}`);
   }
-  if (o.toMs < o.fromMs) throw new InvalidInputError('toMs', `toMs (${o.toMs}) is before fromMs (${o.fromMs}); expected a window [fromMs, toMs)`);
+  if (o.toMs < o.fromMs)
+    throw new InvalidInputError('toMs', `toMs (${o.toMs}) is before fromMs (${o.fromMs}); expected a window [fromMs, toMs)`);
 }
 
 function checkSha(name: string, v: string | undefined): void {
-  if (v !== undefined && !/^[0-9a-f]{64}$/.test(v)) throw new InvalidInputError(name, `${name}: expected 64 hex digits, got ${JSON.stringify(v)}`);
+  if (v !== undefined && !/^[0-9a-f]{64}$/.test(v))
+    throw new InvalidInputError(name, `${name}: expected 64 hex digits, got ${JSON.stringify(v)}`);
 }
 
 /**
@@ -150,7 +156,14 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
   const limit = o.limit ?? 100_000;
   if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError('limit', `limit: expected an integer ≥ 1, got ${String(limit)}`);
   const rowsSql = await windowRowsSql(o);
-  const empty: ServingRows = { requestIds: [], tsMs: new Float64Array(0), scores: new Float64Array(0), predictedPositive: new Uint8Array(0), truth: new Int8Array(0), features: [] };
+  const empty: ServingRows = {
+    requestIds: [],
+    tsMs: new Float64Array(0),
+    scores: new Float64Array(0),
+    predictedPositive: new Uint8Array(0),
+    truth: new Int8Array(0),
+    features: [],
+  };
   if (rowsSql === null) return empty;
   const rows = await withDuckDB(async (c) =>
     (

@@ -77,20 +77,36 @@ export async function sampleShard(
   const method = input.method ?? 'adaptive';
   const sampler = opts.resumeFrom
     ? resumeRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget }, opts.resumeFrom.sampler)
-    : createRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget, random: seededRandom(shardSeed(input.seed, input.shardIndex)) });
+    : createRowIdSampler({
+        kind: method,
+        targetSize: input.targetSize,
+        positiveTarget: input.positiveTarget,
+        random: seededRandom(shardSeed(input.seed, input.shardIndex)),
+      });
   const choice = input.order ?? 'auto';
   let order: SamplingOrder;
   // A checkpoint is written only by the sequential streaming scan below, so a resume continues that scan.
   if (choice === 'sequential' || opts.resumeFrom) {
     const scan = await scanPositives(input.segments, input.positive, sampler, {
       ...(opts.resumeFrom ? { from: opts.resumeFrom.position } : {}),
-      ...(opts.onCheckpoint && method === 'adaptive' ? { onProgress: (position: ScanPosition) => opts.onCheckpoint!({ position, sampler: sampler.checkpoint() }) } : {}),
+      ...(opts.onCheckpoint && method === 'adaptive'
+        ? { onProgress: (position: ScanPosition) => opts.onCheckpoint!({ position, sampler: sampler.checkpoint() }) }
+        : {}),
     });
     if (!scan.done) return undefined;
-    order = { mode: 'sequential', reason: choice === 'sequential' ? 'file order was asked for' : 'resumed a file-order scan from its checkpoint' };
+    order = {
+      mode: 'sequential',
+      reason: choice === 'sequential' ? 'file order was asked for' : 'resumed a file-order scan from its checkpoint',
+    };
   } else {
     order = await chooseSamplingOrder(
-      { segments: input.segments, positive: input.positive, featureNames: input.featureNames, seed: shardSeed(input.seed, input.shardIndex), choice },
+      {
+        segments: input.segments,
+        positive: input.positive,
+        featureNames: input.featureNames,
+        seed: shardSeed(input.seed, input.shardIndex),
+        choice,
+      },
       sampler,
       opts.onScanProgress,
     );
@@ -123,9 +139,21 @@ export async function sampleShard(
  * Concatenates shard samples and shuffles them with the seed (seed 003's merge step). With `weights` (one array
  * per shard, for every shard or none), each row's weight moves with it.
  */
-export function mergeShards(samples: LabelledData[], seed: number, weights?: ReadonlyArray<Float64Array | undefined>): LabelledData & { weights?: Float64Array } {
+export function mergeShards(
+  samples: LabelledData[],
+  seed: number,
+  weights?: ReadonlyArray<Float64Array | undefined>,
+): LabelledData & { weights?: Float64Array } {
   const merged = mergeShardSamples(
-    samples.map((d, i) => ({ x: d.x, y: d.y, ...(weights?.[i] ? { weights: weights[i] } : {}), scannedRows: 0, negativesSeen: 0, positivesSeen: 0, complete: true })),
+    samples.map((d, i) => ({
+      x: d.x,
+      y: d.y,
+      ...(weights?.[i] ? { weights: weights[i] } : {}),
+      scannedRows: 0,
+      negativesSeen: 0,
+      positivesSeen: 0,
+      complete: true,
+    })),
     seededRandom(deriveSeed(seed, 'merge')),
   );
   return { x: merged.x, y: merged.y, ...(merged.weights ? { weights: merged.weights } : {}) };
@@ -140,7 +168,10 @@ async function requireShardColumns(segments: readonly ScanSegment[], columns: re
     const present = new Set((await describeColumns(file)).map((c) => c.name));
     const missing = columns.find((c) => !present.has(c));
     if (missing !== undefined) {
-      throw new InvalidInputError(`${file}: ${missing}`, `${file}: column "${missing}" is missing (expected the columns the run described: ${columns.join(', ')}); was the file replaced after the run started?`);
+      throw new InvalidInputError(
+        `${file}: ${missing}`,
+        `${file}: column "${missing}" is missing (expected the columns the run described: ${columns.join(', ')}); was the file replaced after the run started?`,
+      );
     }
   }
 }

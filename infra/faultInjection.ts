@@ -53,7 +53,10 @@ export function parseFaultSpec(text: string, knownActivities?: readonly string[]
       throw new InvalidInputError(FAULTS_ENV, `${FAULTS_ENV}: "${item}" has ATTEMPTS "${attempts}", expected an integer ≥ 1`);
     }
     if (knownActivities && activity !== '*' && !knownActivities.includes(activity)) {
-      throw new InvalidInputError(FAULTS_ENV, `${FAULTS_ENV}: "${item}" names activity "${activity}", which this worker does not run; expected one of ${knownActivities.join(', ')} or *`);
+      throw new InvalidInputError(
+        FAULTS_ENV,
+        `${FAULTS_ENV}: "${item}" names activity "${activity}", which this worker does not run; expected one of ${knownActivities.join(', ')} or *`,
+      );
     }
     faults.push({ activity, kind: kind as FaultKind, attempts: Number(attempts) });
   }
@@ -77,14 +80,34 @@ export function injectedFailure(fault: ActivityFault, activityType: string, atte
   const where = `${activityType}, attempt ${attempt} (${FAULTS_ENV} fails the first ${fault.attempts})`;
   switch (fault.kind) {
     case 'transient':
-      return ApplicationFailure.create({ message: `injected I/O error (EIO) in ${where}`, type: 'InjectedIOError', nonRetryable: false, details: [{ code: 'EIO' }] });
+      return ApplicationFailure.create({
+        message: `injected I/O error (EIO) in ${where}`,
+        type: 'InjectedIOError',
+        nonRetryable: false,
+        details: [{ code: 'EIO' }],
+      });
     case 'timeout':
-      return ApplicationFailure.create({ message: `injected timeout (ETIMEDOUT) in ${where}`, type: 'InjectedTimeout', nonRetryable: false, details: [{ code: 'ETIMEDOUT' }] });
+      return ApplicationFailure.create({
+        message: `injected timeout (ETIMEDOUT) in ${where}`,
+        type: 'InjectedTimeout',
+        nonRetryable: false,
+        details: [{ code: 'ETIMEDOUT' }],
+      });
     case 'bad-data':
-      return ApplicationFailure.create({ message: `injected bad data in ${where}`, type: FailureType.invalidInput, nonRetryable: true, details: [FAULTS_ENV] });
+      return ApplicationFailure.create({
+        message: `injected bad data in ${where}`,
+        type: FailureType.invalidInput,
+        nonRetryable: true,
+        details: [FAULTS_ENV],
+      });
     case 'disk-full': {
       const path = `injected-by-${FAULTS_ENV}/${activityType}.tmp`;
-      return Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path });
+      return Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), {
+        code: 'ENOSPC',
+        errno: -28,
+        syscall: 'write',
+        path,
+      });
     }
   }
 }

@@ -23,13 +23,16 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
   try {
     body = JSON.parse(text);
   } catch (err) {
-    return { error: `request body is not valid JSON (${(err as Error).message}); expected {"requestId": string, "label": ...} or {"items": [...]}` };
+    return {
+      error: `request body is not valid JSON (${(err as Error).message}); expected {"requestId": string, "label": ...} or {"items": [...]}`,
+    };
   }
   if (!isPlainObject(body)) return { error: `request body: expected a JSON object, got ${describeValue(body)}` };
   let items: unknown[];
   let where: (i: number) => string;
   if (body.items !== undefined) {
-    if (!Array.isArray(body.items)) return { error: `items: expected an array of {"requestId", "label"}, got ${describeValue(body.items)}` };
+    if (!Array.isArray(body.items))
+      return { error: `items: expected an array of {"requestId", "label"}, got ${describeValue(body.items)}` };
     items = body.items;
     where = (i) => `items[${i}].`;
   } else {
@@ -41,7 +44,9 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
     if (!isPlainObject(item)) return { error: `items[${i}]: expected an object {"requestId", "label"}, got ${describeValue(item)}` };
     const id = item.requestId;
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_REQUEST_ID) {
-      return { error: `${where(i)}requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${id === undefined ? 'nothing' : describeValue(id)}` };
+      return {
+        error: `${where(i)}requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${id === undefined ? 'nothing' : describeValue(id)}`,
+      };
     }
   }
   return { items: items as FeedbackItem[], where };

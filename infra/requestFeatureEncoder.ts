@@ -18,8 +18,16 @@ interface EncodedColumn {
 
 /** What DuckDB reads as a boolean in a file (any case), so /score takes what training took: → 1 or 0. */
 const BOOLEAN_SPELLINGS = new Map<string, number>([
-  ['true', 1], ['t', 1], ['yes', 1], ['y', 1], ['1', 1],
-  ['false', 0], ['f', 0], ['no', 0], ['n', 0], ['0', 0],
+  ['true', 1],
+  ['t', 1],
+  ['yes', 1],
+  ['y', 1],
+  ['1', 1],
+  ['false', 0],
+  ['f', 0],
+  ['no', 0],
+  ['n', 0],
+  ['0', 0],
 ]);
 
 export function describeValue(v: unknown): string {
@@ -50,7 +58,13 @@ export class RequestFeatureEncoder {
         this.columns.push({ name: c.name, offset, width: 1, boolean: c.boolean === true, ...(fill !== undefined ? { fill } : {}) });
         offset += 1;
       } else {
-        this.columns.push({ name: c.name, offset, width: c.categories.length, boolean: false, categories: new Map(c.categories.map((v, i) => [v, i])) });
+        this.columns.push({
+          name: c.name,
+          offset,
+          width: c.categories.length,
+          boolean: false,
+          categories: new Map(c.categories.map((v, i) => [v, i])),
+        });
         offset += c.categories.length;
       }
     }
@@ -70,7 +84,8 @@ export class RequestFeatureEncoder {
       const v = features[c.name];
       if (c.categories === undefined) {
         if (typeof v === 'number' && Number.isFinite(v)) {
-          if (c.boolean && v !== 0 && v !== 1) return `features.${c.name}: expected true/false, yes/no or 1/0 (a boolean-like column), got ${describeValue(v)}`;
+          if (c.boolean && v !== 0 && v !== 1)
+            return `features.${c.name}: expected true/false, yes/no or 1/0 (a boolean-like column), got ${describeValue(v)}`;
           row[c.offset] = v;
           continue;
         }
@@ -81,7 +96,8 @@ export class RequestFeatureEncoder {
         }
         if (c.boolean && typeof v === 'string') {
           const at = BOOLEAN_SPELLINGS.get(v.toLowerCase());
-          if (at === undefined) return `features.${c.name}: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got ${describeValue(v)}`;
+          if (at === undefined)
+            return `features.${c.name}: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got ${describeValue(v)}`;
           row[c.offset] = at;
           this.normalised = true;
           continue;
@@ -101,7 +117,8 @@ export class RequestFeatureEncoder {
       let text: string;
       if (typeof v === 'string') text = v;
       else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') text = String(v);
-      else if (v === undefined || !Object.hasOwn(features, c.name)) return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
+      else if (v === undefined || !Object.hasOwn(features, c.name))
+        return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
       const at = c.categories.get(text);
       if (at !== undefined) row[c.offset + at] = 1;
@@ -116,7 +133,8 @@ export class RequestFeatureEncoder {
   logged(features: Record<string, unknown>): Record<string, unknown> {
     if (!this.normalised) return features;
     const out: Record<string, unknown> = { ...features };
-    for (const c of this.columns) if (c.categories === undefined && Object.hasOwn(features, c.name) && features[c.name] !== null) out[c.name] = this.row[c.offset];
+    for (const c of this.columns)
+      if (c.categories === undefined && Object.hasOwn(features, c.name) && features[c.name] !== null) out[c.name] = this.row[c.offset];
     return out;
   }
 }

@@ -45,7 +45,12 @@ export interface ScoringMetrics {
  * Recall or precision per arm and class of the models now serving, from the confusion counts of their joined
  * feedback; a class without support has no series (rather than a 0 or NaN that would read as a measurement).
  */
-function ratioGauge(registry: Registry, sources: ScrapeSources, name: 'rareflow_recall' | 'rareflow_precision', help: string): Gauge<'arm' | 'class'> {
+function ratioGauge(
+  registry: Registry,
+  sources: ScrapeSources,
+  name: 'rareflow_recall' | 'rareflow_precision',
+  help: string,
+): Gauge<'arm' | 'class'> {
   return new Gauge({
     name,
     help,
@@ -103,7 +108,12 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
   });
   for (const arm of ARMS) duration.zero({ arm });
   const latency = { champion: duration.labels({ arm: 'champion' }), challenger: duration.labels({ arm: 'challenger' }) };
-  const predictions = new Counter({ name: 'rareflow_predictions_total', help: 'Predicted classes by arm.', labelNames: ['arm', 'class'], registers });
+  const predictions = new Counter({
+    name: 'rareflow_predictions_total',
+    help: 'Predicted classes by arm.',
+    labelNames: ['arm', 'class'],
+    registers,
+  });
   const prediction = (arm: ServingArm, cls: 'positive' | 'negative') => boundCounter(predictions, { arm, class: cls });
   const predictionCount = {
     champion: { positive: prediction('champion', 'positive'), negative: prediction('champion', 'negative') },
@@ -115,19 +125,45 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     labelNames: ['class'],
     registers,
   });
-  const feedbackCount = { positive: boundCounter(feedback, { class: 'positive' }), negative: boundCounter(feedback, { class: 'negative' }) };
+  const feedbackCount = {
+    positive: boundCounter(feedback, { class: 'positive' }),
+    negative: boundCounter(feedback, { class: 'negative' }),
+  };
   const feedbackRefused = new Counter({
     name: 'rareflow_feedback_refused_total',
     help: "Labels refused (400): not one of the model's label values; nothing of their request was written.",
     registers,
   });
-  ratioGauge(registry, sources, 'rareflow_recall', "Per-class recall of the model now serving each arm, from feedback joined to this replica's recent predictions.");
-  ratioGauge(registry, sources, 'rareflow_precision', "Per-class precision of the model now serving each arm, from feedback joined to this replica's recent predictions.");
-  const canaryWeight = new Gauge({ name: 'rareflow_canary_weight', help: "The challenger's share of requests (0 without a canary).", registers });
-  const revision = new Gauge({ name: 'rareflow_serving_state_revision', help: 'Revision of the serving state now served (-1: none yet).', registers });
+  ratioGauge(
+    registry,
+    sources,
+    'rareflow_recall',
+    "Per-class recall of the model now serving each arm, from feedback joined to this replica's recent predictions.",
+  );
+  ratioGauge(
+    registry,
+    sources,
+    'rareflow_precision',
+    "Per-class precision of the model now serving each arm, from feedback joined to this replica's recent predictions.",
+  );
+  const canaryWeight = new Gauge({
+    name: 'rareflow_canary_weight',
+    help: "The challenger's share of requests (0 without a canary).",
+    registers,
+  });
+  const revision = new Gauge({
+    name: 'rareflow_serving_state_revision',
+    help: 'Revision of the serving state now served (-1: none yet).',
+    registers,
+  });
   revision.set(-1);
   // Its sha256 label is bounded by showRouting: at most one series per arm, the models now loaded.
-  const modelInfo = new Gauge({ name: 'rareflow_model_info', help: 'The model serving each arm (1 per loaded arm).', labelNames: ['arm', 'sha256'], registers });
+  const modelInfo = new Gauge({
+    name: 'rareflow_model_info',
+    help: 'The model serving each arm (1 per loaded arm).',
+    labelNames: ['arm', 'sha256'],
+    registers,
+  });
   const loadFailures = new Counter({
     name: 'rareflow_model_load_failures_total',
     help: 'Serving states whose models could not be loaded (the old routing stayed).',
@@ -139,7 +175,10 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     labelNames: ['log'],
     registers,
   });
-  const logWriteFailures = { predictions: boundCounter(writeFailures, { log: 'predictions' }), feedback: boundCounter(writeFailures, { log: 'feedback' }) };
+  const logWriteFailures = {
+    predictions: boundCounter(writeFailures, { log: 'predictions' }),
+    feedback: boundCounter(writeFailures, { log: 'feedback' }),
+  };
   new Gauge({
     name: 'rareflow_recent_predictions',
     help: 'Predictions remembered for the feedback join.',

@@ -76,7 +76,9 @@ export class ScoringRequestHandler {
           if (req.method !== 'GET' && req.method !== 'HEAD') return this.methodNotAllowed(res, 'GET', path, req.method);
           return this.health(res);
         default:
-          return sendJson(res, 404, { error: `no such path ${path}; this service answers POST /score, POST /feedback, GET /metrics and GET /healthz` });
+          return sendJson(res, 404, {
+            error: `no such path ${path}; this service answers POST /score, POST /feedback, GET /metrics and GET /healthz`,
+          });
       }
     } catch (err) {
       this.internalError(res, err);
@@ -89,7 +91,12 @@ export class ScoringRequestHandler {
   }
 
   private methodNotAllowed(res: ServerResponse, allowed: string, path: string, method: string | undefined): void {
-    sendJson(res, 405, { error: `${path} takes ${allowed}, got ${method ?? 'no method'}` }, { allow: allowed === 'GET' ? 'GET, HEAD' : allowed });
+    sendJson(
+      res,
+      405,
+      { error: `${path} takes ${allowed}, got ${method ?? 'no method'}` },
+      { allow: allowed === 'GET' ? 'GET, HEAD' : allowed },
+    );
   }
 
   /** A 415 for a body that is not declared JSON (its bytes are never read; the connection closes). */
@@ -147,15 +154,29 @@ export class ScoringRequestHandler {
     try {
       body = JSON.parse(text);
     } catch (err) {
-      return this.badRequest(res, `request body is not valid JSON (${(err as Error).message}); expected {"requestId"?: string, "features": {...}}`);
+      return this.badRequest(
+        res,
+        `request body is not valid JSON (${(err as Error).message}); expected {"requestId"?: string, "features": {...}}`,
+      );
     }
-    if (!isPlainObject(body)) return this.badRequest(res, `request body: expected a JSON object {"requestId"?: string, "features": {...}}, got ${describeValue(body)}`);
+    if (!isPlainObject(body))
+      return this.badRequest(
+        res,
+        `request body: expected a JSON object {"requestId"?: string, "features": {...}}, got ${describeValue(body)}`,
+      );
     const rawId = body.requestId;
     if (rawId !== undefined && (typeof rawId !== 'string' || rawId.length === 0 || rawId.length > MAX_REQUEST_ID)) {
-      return this.badRequest(res, `requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${describeValue(rawId)}`);
+      return this.badRequest(
+        res,
+        `requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${describeValue(rawId)}`,
+      );
     }
     const features = body.features;
-    if (!isPlainObject(features)) return this.badRequest(res, `features: expected an object of column → value, got ${features === undefined ? 'nothing' : describeValue(features)}`);
+    if (!isPlainObject(features))
+      return this.badRequest(
+        res,
+        `features: expected an object of column → value, got ${features === undefined ? 'nothing' : describeValue(features)}`,
+      );
     const routing = this.models.routing;
     const champion = routing.champion;
     if (!champion) {
@@ -164,13 +185,17 @@ export class ScoringRequestHandler {
     }
     if (!champion.score) {
       this.requestCount.none.error.inc();
-      return sendJson(res, 503, { error: `the champion of model ${this.o.modelName} (${champion.sha256}) is a multi-class model; the scoring service serves binary models only` });
+      return sendJson(res, 503, {
+        error: `the champion of model ${this.o.modelName} (${champion.sha256}) is a multi-class model; the scoring service serves binary models only`,
+      });
     }
     const requestId = rawId ?? randomUUID();
     const challenger = routing.challenger;
     let fallback = false;
     if (challenger && canaryArm(requestId, routing.weight) === 'challenger') {
-      let problem = challenger.score ? challenger.encoder.encode(features) : `model ${challenger.sha256} is multi-class; this service scores binary models only`;
+      let problem = challenger.score
+        ? challenger.encoder.encode(features)
+        : `model ${challenger.sha256} is multi-class; this service scores binary models only`;
       let score = NaN;
       if (problem === null) {
         try {
@@ -222,19 +247,49 @@ export class ScoringRequestHandler {
     this.latency[arm].observe(seconds);
     this.requestCount[arm].ok.inc();
     this.predictionCount[arm][positive ? 'positive' : 'negative'].inc();
-    this.servingLog.logPrediction(requestId, tsMs, arm, model.sha256, score, positive, 'ok', Math.round(seconds * 1e6), JSON.stringify(model.encoder.logged(features)));
+    this.servingLog.logPrediction(
+      requestId,
+      tsMs,
+      arm,
+      model.sha256,
+      score,
+      positive,
+      'ok',
+      Math.round(seconds * 1e6),
+      JSON.stringify(model.encoder.logged(features)),
+    );
     this.recent.remember(requestId, model.slot, arm, positive);
   }
 
-  private logError(requestId: string, arm: ServingArm, model: LoadedModel, message: string, startedMs: number, tsMs: number, features: Record<string, unknown>): void {
+  private logError(
+    requestId: string,
+    arm: ServingArm,
+    model: LoadedModel,
+    message: string,
+    startedMs: number,
+    tsMs: number,
+    features: Record<string, unknown>,
+  ): void {
     const seconds = (performance.now() - startedMs) / 1000;
     this.latency[arm].observe(seconds);
     this.requestCount[arm].error.inc();
-    this.servingLog.logPrediction(requestId, tsMs, arm, model.sha256, null, null, 'error', Math.round(seconds * 1e6), JSON.stringify(features));
+    this.servingLog.logPrediction(
+      requestId,
+      tsMs,
+      arm,
+      model.sha256,
+      null,
+      null,
+      'error',
+      Math.round(seconds * 1e6),
+      JSON.stringify(features),
+    );
     const now = Date.now();
     if (now - this.lastErrorLogMs >= ERROR_LOG_INTERVAL_MS) {
       this.lastErrorLogMs = now;
-      this.o.log(`the ${arm} ${model.sha256.slice(0, 12)} failed to score request ${requestId}: ${message} (counted in rareflow_requests_total{status="error"})`);
+      this.o.log(
+        `the ${arm} ${model.sha256.slice(0, 12)} failed to score request ${requestId}: ${message} (counted in rareflow_requests_total{status="error"})`,
+      );
     }
   }
 
@@ -253,15 +308,21 @@ export class ScoringRequestHandler {
       const labels = this.recent.slotOf(item.requestId)?.labels ?? champion?.labels;
       if (labels === undefined) {
         this.requestCount.none.error.inc();
-        return sendJson(res, 503, { error: `${where(i)}label: no model is loaded to check it against (${this.models.unavailable()}); nothing was written, send it again later` });
+        return sendJson(res, 503, {
+          error: `${where(i)}label: no model is loaded to check it against (${this.models.unavailable()}); nothing was written, send it again later`,
+        });
       }
       const verdict = classifyLabel(labels, item.label, `${where(i)}label`);
       if ('refused' in verdict) refusals.push(verdict.refused);
-      else judged.push({ requestId: item.requestId, label: canonicalLabel(labels, item.label, verdict.positive), positive: verdict.positive });
+      else
+        judged.push({ requestId: item.requestId, label: canonicalLabel(labels, item.label, verdict.positive), positive: verdict.positive });
     }
     if (refusals.length > 0) {
       this.feedbackRefused.inc(refusals.length);
-      return this.badRequest(res, refusals.length === 1 ? refusals[0]! : `${refusals[0]!} (and ${refusals.length - 1} more refused labels)`);
+      return this.badRequest(
+        res,
+        refusals.length === 1 ? refusals[0]! : `${refusals[0]!} (and ${refusals.length - 1} more refused labels)`,
+      );
     }
     for (const { requestId, label, positive } of judged) {
       // An earlier item of this batch may have labelled the same request: its label is replaced.

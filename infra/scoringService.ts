@@ -58,10 +58,15 @@ export async function startScoringService(options: ScoringServiceOptions): Promi
   const pollMs = options.pollMs ?? 500;
   const drainMs = options.drainMs ?? 10_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  for (const [name, v, min] of [['pollMs', pollMs, 1], ['drainMs', drainMs, 0], ['recentPredictions', options.recentPredictions ?? 1, 1]] as const) {
+  for (const [name, v, min] of [
+    ['pollMs', pollMs, 1],
+    ['drainMs', drainMs, 0],
+    ['recentPredictions', options.recentPredictions ?? 1, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`${name}: expected an integer ≥ ${min}, got ${String(v)}`);
   }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port: expected an integer from 0 to 65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`port: expected an integer from 0 to 65535, got ${String(port)}`);
   const recentCap = options.recentPredictions ?? 1_000_000;
   // The gauges read the models and the remembered predictions only when /metrics is scraped, after both exist.
   const metrics = defineScoringMetrics({

@@ -170,8 +170,13 @@ export class ServedModels {
       this.retryDelayMs = failed === this.failedRevision ? Math.min(this.retryDelayMs * 2, MAX_RETRY_MS) : this.o.pollMs;
       this.failedRevision = failed;
       this.retryAtMs = Date.now() + this.retryDelayMs;
-      this.loadErrorText = err instanceof ModelFileError ? err.message : `the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName} could not be loaded: ${(err as Error).message}`;
-      this.o.log(`could not load the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName}: ${(err as Error).message}; ${still}`);
+      this.loadErrorText =
+        err instanceof ModelFileError
+          ? err.message
+          : `the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName} could not be loaded: ${(err as Error).message}`;
+      this.o.log(
+        `could not load the serving state${revision !== null ? ` revision ${revision}` : ''} of ${modelName}: ${(err as Error).message}; ${still}`,
+      );
       throw err;
     }
   }
@@ -209,11 +214,16 @@ export class ServedModels {
     try {
       artifact = parseModelArtifact(json, path);
     } catch (err) {
-      throw failed('failed verification', (err as Error).message.replace(`${path} is not a usable rareflow model: `, '').replace(/\.$/, ''));
+      throw failed(
+        'failed verification',
+        (err as Error).message.replace(`${path} is not a usable rareflow model: `, '').replace(/\.$/, ''),
+      );
     }
     await yieldToEventLoop();
     if (Math.abs(artifact.threshold - served.threshold) > 1e-12) {
-      this.o.log(`model ${served.sha256.slice(0, 12)}: the serving state says threshold ${served.threshold}, the sealed file ${artifact.threshold}; using the file's`);
+      this.o.log(
+        `model ${served.sha256.slice(0, 12)}: the serving state says threshold ${served.threshold}, the sealed file ${artifact.threshold}; using the file's`,
+      );
     }
     let slot = this.slotOf.get(served.sha256);
     if (slot === undefined) {

@@ -32,7 +32,10 @@ setInterval(() => { if (!stopping && !alive()) process.exit(0); }, 1000);
  * so a normal stop needs nothing more. Returns the watchdog's pid.
  */
 export function watchServer(serverPid: number): number {
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(serverPid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(serverPid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   // Neither the watchdog nor its pipe keeps this process alive; the pipe closes only when this process ends.
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void }).unref?.();

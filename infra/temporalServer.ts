@@ -5,7 +5,15 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from './temporalCli.js';
-import { describeOrphan, orphanedServers, processAlive, removeServerPidFile, watchServer, writeServerPidFile, type ServerPidFile } from './serverWatchdog.js';
+import {
+  describeOrphan,
+  orphanedServers,
+  processAlive,
+  removeServerPidFile,
+  watchServer,
+  writeServerPidFile,
+  type ServerPidFile,
+} from './serverWatchdog.js';
 
 export interface TemporalTarget {
   address: string;
@@ -38,7 +46,9 @@ export function externalTemporalTarget(env: NodeJS.ProcessEnv = process.env): Te
   const tls =
     certPath || caPath || env.TEMPORAL_TLS === 'true'
       ? {
-          ...(certPath && keyPath ? { clientCertPair: { crt: readPem('TEMPORAL_TLS_CERT', certPath), key: readPem('TEMPORAL_TLS_KEY', keyPath) } } : {}),
+          ...(certPath && keyPath
+            ? { clientCertPair: { crt: readPem('TEMPORAL_TLS_CERT', certPath), key: readPem('TEMPORAL_TLS_KEY', keyPath) } }
+            : {}),
           ...(caPath ? { serverRootCACertificate: readPem('TEMPORAL_TLS_CA', caPath) } : {}),
         }
       : undefined;
@@ -168,12 +178,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const logPath = join(stateDir, `temporal-server-${port}.log`);
   const logFd = openSync(logPath, 'a');
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--db-filename', dbFilename,
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--db-filename',
+    dbFilename,
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--log-level',
+    'warn',
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1']),
   ];
   log(`starting the Temporal dev server (${cli.path}) on ${target.address}`);
@@ -181,7 +197,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   closeSync(logFd);
   // Stopped by stop(), on a normal exit, and by the watchdog when this process dies any other way (SIGKILL too).
   if (child.pid !== undefined) {
-    writeServerPidFile(stateDir, { serverPid: child.pid, ownerPid: process.pid, watchdogPid: watchServer(child.pid), port, dbFilename, startedAt: new Date().toISOString() });
+    writeServerPidFile(stateDir, {
+      serverPid: child.pid,
+      ownerPid: process.pid,
+      watchdogPid: watchServer(child.pid),
+      port,
+      dbFilename,
+      startedAt: new Date().toISOString(),
+    });
   }
   const killChild = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -57,7 +57,10 @@ export function filterAndType(
   categoricalGroups: number[][] = [],
 ) {
   if (method !== 'enn' && method !== 'renn' && method !== 'tomek' && method !== 'confident') {
-    throw new InvalidInputError('denoise.method', `denoise.method must be "enn", "renn", "tomek", "confident" or "none"; got "${String(method)}".`);
+    throw new InvalidInputError(
+      'denoise.method',
+      `denoise.method must be "enn", "renn", "tomek", "confident" or "none"; got "${String(method)}".`,
+    );
   }
   const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling, categoricalGroups });
   const index = indexes.all;

@@ -46,7 +46,10 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     checkAllFeatureValues: false,
   });
   if (profile.positives === 0) {
-    throw new InvalidInputError('input.positive', `no positive rows in ${input.input.paths.join(', ')}: ${profile.warnings.join('; ') || 'check input.label and input.positive'}`);
+    throw new InvalidInputError(
+      'input.positive',
+      `no positive rows in ${input.input.paths.join(', ')}: ${profile.warnings.join('; ') || 'check input.label and input.positive'}`,
+    );
   }
   const params = input.sampling.params ?? profile.featureNames.length + 1;
   const positiveTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
@@ -68,5 +71,11 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
   });
   const budget = memoryBudget();
   checkMemoryBudget(memory, budget);
-  return { ...profile, params, positiveTarget, targetSize, memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) } };
+  return {
+    ...profile,
+    params,
+    positiveTarget,
+    targetSize,
+    memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) },
+  };
 }

@@ -38,7 +38,13 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
   const realRows = data.y.length;
   const k = Math.min(o.k, positives - 1);
   if (k < 1 || negatives === 0) {
-    return { augmented: data, lineage: undefined, syntheticRows: 0, weights, note: `skipped: ${positives} minority row(s), too few for any neighbour` };
+    return {
+      augmented: data,
+      lineage: undefined,
+      syntheticRows: 0,
+      weights,
+      note: `skipped: ${positives} minority row(s), too few for any neighbour`,
+    };
   }
   const indexes = neighborIndexes(data, {
     kind: o.neighbors ?? 'auto',
@@ -67,13 +73,25 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
   const search = indexes.searchReport();
   const note = [
     `k=${k}${k < o.k ? ` (lowered from ${o.k}: only ${positives} minority rows)` : ''}, beta=${o.beta}, ${indexes.choice.kind} neighbours on ${o.scaling === 'raw' ? 'raw' : 'standardised'} features`,
-    ...(search ? [`IVF probed ${search.probes} lists (${(100 * search.scannedShare).toFixed(1)}% of rows${search.estimatedRecall !== undefined ? `, estimated neighbour recall ${search.estimatedRecall.toFixed(3)}` : ''})`] : []),
+    ...(search
+      ? [
+          `IVF probed ${search.probes} lists (${(100 * search.scannedShare).toFixed(1)}% of rows${search.estimatedRecall !== undefined ? `, estimated neighbour recall ${search.estimatedRecall.toFixed(3)}` : ''})`,
+        ]
+      : []),
     `${out.synthetic.rows} synthetic positives for ${negatives} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
-    ...(out.synthetic.rows > 0 ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`] : []),
+    ...(out.synthetic.rows > 0
+      ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`]
+      : []),
     ...(out.quotaMessage ? [out.quotaMessage] : []),
     ...(out.warning ? [out.warning] : []),
   ].join('; ');
-  return { augmented, lineage, syntheticRows: out.synthetic.rows, weights: weights ? syntheticWeights(weights, out.lineage) : undefined, note };
+  return {
+    augmented,
+    lineage,
+    syntheticRows: out.synthetic.rows,
+    weights: weights ? syntheticWeights(weights, out.lineage) : undefined,
+    note,
+  };
 }
 
 export interface OversampleStageResult {
@@ -89,7 +107,12 @@ export interface OversampleStageResult {
 }
 
 /** The pipeline's oversample step on a clean training split: the augmented rows, their lineage and the summary. */
-export function oversampleStage(data: LabelledData, o: OversampleOptions, weights?: Float64Array, progress?: StageProgress): OversampleStageResult {
+export function oversampleStage(
+  data: LabelledData,
+  o: OversampleOptions,
+  weights?: Float64Array,
+  progress?: StageProgress,
+): OversampleStageResult {
   const started = performance.now();
   const [, positivesIn] = classCounts(data.y);
   const realRows = data.y.length;
@@ -97,7 +120,13 @@ export function oversampleStage(data: LabelledData, o: OversampleOptions, weight
   const done = oversampleWithAdasyn(data, o, weights);
   const [, positivesOut] = classCounts(done.augmented.y);
   const summary: StageSummary = {
-    stage: 'adasyn', rowsIn: realRows, rowsOut: done.augmented.y.length, positivesIn, positivesOut, seconds: secondsSince(started), note: done.note,
+    stage: 'adasyn',
+    rowsIn: realRows,
+    rowsOut: done.augmented.y.length,
+    positivesIn,
+    positivesOut,
+    seconds: secondsSince(started),
+    note: done.note,
   };
   if (!done.lineage) return { augmented: done.augmented, syntheticRows: 0, summary };
   const l = done.lineage;

@@ -89,12 +89,25 @@ function describeFiles(files: string[]): string {
  * The shard samples merged and shuffled into one sample. Each kept row's weight was checked as it was fetched; a
  * class whose sampled rows all weigh 0 shows only here, named by the sampled `files` when given.
  */
-export function mergeSamplesStage(samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>, seed: number, files?: string[]) {
-  const merged = mergeShards(samples.map((s) => s.data), seed, samples.map((s) => s.weights));
+export function mergeSamplesStage(
+  samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>,
+  seed: number,
+  files?: string[],
+) {
+  const merged = mergeShards(
+    samples.map((s) => s.data),
+    seed,
+    samples.map((s) => s.weights),
+  );
   if (merged.weights) {
     const from = files && files.length > 0 ? `the sample of ${describeFiles(files)}` : 'the merged sample';
     checkSampleWeights(merged.weights, merged.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${from}`);
   }
   const [, positives] = classCounts(merged.y);
-  return { data: { x: merged.x, y: merged.y } as LabelledData, ...(merged.weights ? { weights: merged.weights } : {}), rows: merged.y.length, positives };
+  return {
+    data: { x: merged.x, y: merged.y } as LabelledData,
+    ...(merged.weights ? { weights: merged.weights } : {}),
+    rows: merged.y.length,
+    positives,
+  };
 }

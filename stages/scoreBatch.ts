@@ -29,10 +29,18 @@ export async function scoreBatchStage(a: ScoreBatchRequest) {
   const projections = await modelFeatureProjections(model, a.input, source, columns);
   const idType = a.id !== undefined ? columns.find((c) => c.name === a.id)?.type : undefined;
   if (a.id !== undefined && idType === undefined) {
-    throw new InvalidInputError('--id', `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`);
+    throw new InvalidInputError(
+      '--id',
+      `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`,
+    );
   }
   // Columns named with a leading _ (lineage) are never read unless the model itself names them.
-  const ignored = ignoredColumnsField(ignoredReservedColumns(columns.map((c) => c.name), [...inputColumnsOf(model).map((c) => c.name), ...(a.id !== undefined ? [a.id] : [])]));
+  const ignored = ignoredColumnsField(
+    ignoredReservedColumns(
+      columns.map((c) => c.name),
+      [...inputColumnsOf(model).map((c) => c.name), ...(a.id !== undefined ? [a.id] : [])],
+    ),
+  );
   const timing = (rows: number) => {
     const secondsTaken = (performance.now() - started) / 1000;
     return { rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
@@ -42,7 +50,14 @@ export async function scoreBatchStage(a: ScoreBatchRequest) {
     return { out: a.out, rows, predictedPositive: positives, threshold: model.threshold, ...timing(rows), ...ignored };
   }
   const classes = model.multiClass?.classes;
-  const { rows, positives } = await scoreInChunks(model, a.input, source, projections, a.out, a.id !== undefined ? { name: a.id, type: idType! } : undefined);
+  const { rows, positives } = await scoreInChunks(
+    model,
+    a.input,
+    source,
+    projections,
+    a.out,
+    a.id !== undefined ? { name: a.id, type: idType! } : undefined,
+  );
   return {
     out: a.out,
     rows,

@@ -41,12 +41,19 @@ export function splitStage(
 ): SplitStageResult {
   const started = performance.now();
   const policy = o.features?.missing ?? 'reject';
-  const merged = mergeShards(samples.map((s) => s.data), o.seed, samples.map((s) => s.weights));
+  const merged = mergeShards(
+    samples.map((s) => s.data),
+    o.seed,
+    samples.map((s) => s.weights),
+  );
   const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')));
   // A declared imputation is fitted on the training split alone and applied to all three, so validation
   // and test rows never shape the fill values.
   const fill = splitImputes(o.features)
-    ? fitMissingValueFill(takeRows(merged, parts.train).x, { missing: policy, ...(o.features?.fillValue !== undefined ? { fillValue: o.features.fillValue } : {}) })
+    ? fitMissingValueFill(takeRows(merged, parts.train).x, {
+        missing: policy,
+        ...(o.features?.fillValue !== undefined ? { fillValue: o.features.fillValue } : {}),
+      })
     : undefined;
   const filled = { train: 0, validation: 0, test: 0 };
   const part = (role: SplitRole): SplitPart => {
@@ -70,7 +77,9 @@ export function splitStage(
   return {
     parts: { train, validation, test },
     trainPrevalence: train.positives / train.rows,
-    ...(fill && fill.fillValues ? { missingValues: { policy: policy as 'mean' | 'median' | 'constant', fillValues: fill.fillValues } } : {}),
+    ...(fill && fill.fillValues
+      ? { missingValues: { policy: policy as 'mean' | 'median' | 'constant', fillValues: fill.fillValues } }
+      : {}),
     summary: {
       stage: 'split',
       rowsIn: merged.y.length,

@@ -7,7 +7,15 @@ import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
 import type { FittedModel } from '../core/models/predictModel.js';
 import { deriveSeed } from '../core/random.js';
-import { MODEL_FORMAT, MODEL_SCHEMA_VERSION, scoreModel, sealModelArtifact, type InputColumn, type ModelArtifact, type ModelMissingValues } from '../core/models/modelArtifact.js';
+import {
+  MODEL_FORMAT,
+  MODEL_SCHEMA_VERSION,
+  scoreModel,
+  sealModelArtifact,
+  type InputColumn,
+  type ModelArtifact,
+  type ModelMissingValues,
+} from '../core/models/modelArtifact.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
@@ -111,7 +119,9 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
   // The model estimates P(positive) under the class mix it was fitted on, so the q*-rule uses that mix.
   const choice = chooseThreshold(policy, {
     prevalence: fitPrevalence,
-    ...(policy.kind === 'gmean' && o.validation ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y } : {}),
+    ...(policy.kind === 'gmean' && o.validation
+      ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y }
+      : {}),
   });
   const artifact = sealModelArtifact({ ...draft, threshold: choice.threshold, thresholdReason: choice.reason });
   const weighted = o.sampleWeights ? `, weighted by ${SAMPLE_WEIGHT_COLUMN}` : '';
@@ -157,9 +167,13 @@ export interface TrainStageInput {
 }
 
 /** The pipeline's train step: the sealed model and the step's summary line. */
-export async function trainStage(input: TrainStageInput, progress?: StageProgress): Promise<{ artifact: ModelArtifact; summary: StageSummary }> {
+export async function trainStage(
+  input: TrainStageInput,
+  progress?: StageProgress,
+): Promise<{ artifact: ModelArtifact; summary: StageSummary }> {
   const started = performance.now();
-  if (input.sampleWeights) checkSampleWeights(input.sampleWeights, input.train.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${input.weightSource}`);
+  if (input.sampleWeights)
+    checkSampleWeights(input.sampleWeights, input.train.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${input.weightSource}`);
   progress?.({ stage: 'fitting' });
   const { artifact, note } = await fitModelArtifact(input.train, {
     model: input.model,
@@ -177,5 +191,16 @@ export async function trainStage(input: TrainStageInput, progress?: StageProgres
   });
   const rows = input.train.y.length;
   const [, positives] = classCounts(input.train.y);
-  return { artifact, summary: { stage: 'trainModel', rowsIn: rows, rowsOut: rows, positivesIn: positives, positivesOut: positives, seconds: secondsSince(started), note } };
+  return {
+    artifact,
+    summary: {
+      stage: 'trainModel',
+      rowsIn: rows,
+      rowsOut: rows,
+      positivesIn: positives,
+      positivesOut: positives,
+      seconds: secondsSince(started),
+      note,
+    },
+  };
 }

@@ -23,7 +23,11 @@ const MAX_WORKFLOWS = 10_000;
  * there would wait for the sticky timeout). Must run before this process polls: then every attempt with this
  * identity belongs to a process that is gone. The identity must therefore never be shared by two live processes.
  */
-export async function releaseOrphanedActivities(target: TemporalTarget, identity: string, workflowTaskQueues: string[]): Promise<ReleasedActivity[]> {
+export async function releaseOrphanedActivities(
+  target: TemporalTarget,
+  identity: string,
+  workflowTaskQueues: string[],
+): Promise<ReleasedActivity[]> {
   const connection = await Connection.connect({
     address: target.address,
     ...(target.tls ? { tls: target.tls } : {}),
@@ -38,13 +42,23 @@ export async function releaseOrphanedActivities(target: TemporalTarget, identity
       const execution = { workflowId: wf.workflowId, runId: wf.runId };
       const described = await client.workflow.getHandle(wf.workflowId, wf.runId).describe();
       for (const a of described.raw.pendingActivities ?? []) {
-        if (a.state !== proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED || a.lastWorkerIdentity !== identity || !a.activityId) continue;
+        if (
+          a.state !== proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ||
+          a.lastWorkerIdentity !== identity ||
+          !a.activityId
+        )
+          continue;
         try {
           await client.activity.fail(
             { ...execution, activityId: a.activityId },
             ApplicationFailure.retryable(`worker ${identity} restarted while running this attempt; retrying it`, 'WorkerRestarted'),
           );
-          released.push({ workflowId: wf.workflowId, activityId: a.activityId, activityType: a.activityType?.name ?? '', attempt: a.attempt ?? 0 });
+          released.push({
+            workflowId: wf.workflowId,
+            activityId: a.activityId,
+            activityType: a.activityType?.name ?? '',
+            attempt: a.attempt ?? 0,
+          });
         } catch (err) {
           // Finished or timed out meanwhile: nothing to release.
           if (!(err instanceof ActivityNotFoundError)) throw err;

@@ -111,7 +111,10 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   const artifacts = new ArtifactStore(opts.artifactRoot);
   const computeActivities = queues.includes('compute') ? createComputeActivities({ artifacts, servingDir: opts.servingDir }) : undefined;
   // Names the fault list may use: every activity of either queue (building the objects touches no resources).
-  const activityNames = () => [...Object.keys(createComputeActivities({ artifacts })), ...Object.keys(createRegistryActivities({ artifacts } as RegistryDeps))];
+  const activityNames = () => [
+    ...Object.keys(createComputeActivities({ artifacts })),
+    ...Object.keys(createRegistryActivities({ artifacts } as RegistryDeps)),
+  ];
   const faults = opts.faults ?? (process.env.RAREFLOW_FAULTS ? faultsFromEnv(process.env, activityNames()) : undefined);
   // The disk-full classifier is outermost, so it also sees the ENOSPC errors that fault injection raises.
   const interceptors = { activity: [diskFullInterceptor(), ...(faults && faults.length > 0 ? [faultInjectionInterceptor(faults)] : [])] };
@@ -122,7 +125,9 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   if (opts.identity) {
     const released = await releaseOrphanedActivities(opts.target, opts.identity, queues.includes('compute') ? [COMPUTE_TASK_QUEUE] : []);
     if (released.length > 0) {
-      log(`released ${released.length} activity attempt(s) that worker ${opts.identity} had started before it restarted: ${released.map((a) => `${a.activityType} of ${a.workflowId}`).join(', ')}`);
+      log(
+        `released ${released.length} activity attempt(s) that worker ${opts.identity} had started before it restarted: ${released.map((a) => `${a.activityType} of ${a.workflowId}`).join(', ')}`,
+      );
     }
   }
   const connection = await connectNative(opts.target);
@@ -177,7 +182,14 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
           const [first, ...rest] = workers;
           if (!first) return await until;
           // Each worker runs until the promise settles; the first carries the result.
-          const others = rest.map((w) => w.runUntil(until.then(() => undefined, () => undefined)));
+          const others = rest.map((w) =>
+            w.runUntil(
+              until.then(
+                () => undefined,
+                () => undefined,
+              ),
+            ),
+          );
           const result = await first.runUntil(until);
           await Promise.all(others);
           return result;

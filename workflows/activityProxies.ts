@@ -7,12 +7,22 @@ import type { RegistryActivities } from '../activities/registry.js';
 import { COMPUTE_TASK_QUEUE, NON_RETRYABLE_FAILURE_TYPES, REGISTRY_TASK_QUEUE } from './contract.js';
 
 /** Compute activities with the given deadline (and heartbeat timeout for long ones) and attempts. */
-export function computeActivities(o: { startToCloseTimeout: ActivityOptions['startToCloseTimeout']; heartbeatTimeout?: ActivityOptions['heartbeatTimeout']; maximumAttempts: number }) {
+export function computeActivities(o: {
+  startToCloseTimeout: ActivityOptions['startToCloseTimeout'];
+  heartbeatTimeout?: ActivityOptions['heartbeatTimeout'];
+  maximumAttempts: number;
+}) {
   return proxyActivities<ComputeActivities>({
     taskQueue: COMPUTE_TASK_QUEUE,
     startToCloseTimeout: o.startToCloseTimeout,
     ...(o.heartbeatTimeout ? { heartbeatTimeout: o.heartbeatTimeout } : {}),
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: o.maximumAttempts, nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: o.maximumAttempts,
+      nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+    },
   });
 }
 
@@ -22,6 +32,11 @@ export function registryActivities(scheduleToCloseTimeout: ActivityOptions['sche
     taskQueue: REGISTRY_TASK_QUEUE,
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout,
-    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES },
+    retry: {
+      initialInterval: '500 milliseconds',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+    },
   });
 }

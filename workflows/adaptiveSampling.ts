@@ -42,7 +42,9 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
   const warnings = shards.flatMap((s, i) => (s.warning ? [`shard ${i}: ${s.warning}`] : []));
   // A shard that came up short leaves the merged totals below the targets: say by how much, over all shards.
   if (positives < input.positiveTarget) {
-    warnings.push(`the merged sample has ${positives} of ${input.positiveTarget} wanted positives and ${merged.rows} of ${input.targetSize} rows`);
+    warnings.push(
+      `the merged sample has ${positives} of ${input.positiveTarget} wanted positives and ${merged.rows} of ${input.targetSize} rows`,
+    );
   }
   return {
     sample: merged.sample,
@@ -67,7 +69,9 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
 export function samplingOrderNotes(order: AdaptiveSamplingResult['order']): string[] {
   if (!order || order.length === 0) return [];
   const text = (o: NonNullable<AdaptiveSamplingResult['order']>[number]) =>
-    o.mode === 'random-blocks' ? `rows read in seeded random blocks of ${o.blockRows ?? '?'} rows: ${o.reason}` : `rows read in file order: ${o.reason}`;
+    o.mode === 'random-blocks'
+      ? `rows read in seeded random blocks of ${o.blockRows ?? '?'} rows: ${o.reason}`
+      : `rows read in file order: ${o.reason}`;
   const distinct = [...new Set(order.map(text))];
   if (distinct.length === 1) return distinct;
   return order.map((o, i) => `shard ${i}: ${text(o)}`);

@@ -96,13 +96,23 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     decision = undefined;
     const parent = workflowInfo().parent;
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, rolloutId);
-    const got = await condition(() => decision !== undefined || abort !== undefined, input.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
+    const got = await condition(
+      () => decision !== undefined || abort !== undefined,
+      input.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+    );
     awaiting = false;
     phase = 'observing';
     if (abort) return 'aborted';
     if (!got || !decision) return 'timed-out';
     const d: ApprovalDecision = decision;
-    await registry.registryRecordApproval({ runId: input.runId, stage, approved: d.approved, decidedBy: d.by, at: new Date().toISOString(), reason: d.why ?? null });
+    await registry.registryRecordApproval({
+      runId: input.runId,
+      stage,
+      approved: d.approved,
+      decidedBy: d.by,
+      at: new Date().toISOString(),
+      reason: d.why ?? null,
+    });
     return d;
   };
 

@@ -4,7 +4,20 @@
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { FailureType } from '../core/pipelineTypes.js';
-import type { AdasynSpec, ArtifactRef, DenoiseSpec, FeatureSpec, GateSpecJson, InputSpec, ModelSpec, SampleCounts, SamplingSpec, SplitSpec, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
+import type {
+  AdasynSpec,
+  ArtifactRef,
+  DenoiseSpec,
+  FeatureSpec,
+  GateSpecJson,
+  InputSpec,
+  ModelSpec,
+  SampleCounts,
+  SamplingSpec,
+  SplitSpec,
+  StageSummary,
+  ValidationSummary,
+} from '../core/pipelineTypes.js';
 
 /** Shared with data/, stages/ and activities/: declared in core/pipelineTypes.ts, re-exported for the client. */
 export { FailureType } from '../core/pipelineTypes.js';

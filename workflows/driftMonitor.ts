@@ -52,7 +52,14 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
   setHandler(stopMonitorSignal, () => {
     stopped = true;
   });
-  setHandler(monitorStatusQuery, (): DriftMonitorStatus => ({ ...state, modelName: input.modelName, windowMs, holdWindows, coolDownMs, stopped }));
+  setHandler(monitorStatusQuery, (): DriftMonitorStatus => ({
+    ...state,
+    modelName: input.modelName,
+    windowMs,
+    holdWindows,
+    coolDownMs,
+    stopped,
+  }));
 
   /**
    * A failed step is reported, never swallowed and never fatal: it is counted, kept as the last error in the status
@@ -99,11 +106,19 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
       if (check.drifted) {
         try {
           await registry.registryRecordDrift({
-          modelName: input.modelName,
-          at: new Date(toMs).toISOString(),
-          source: 'driftMonitor',
-          evidence: { reason: check.reasons.join('; '), metrics: check.metrics, fromMs, toMs, fired: step.fire, hysteresis: step.reason, ...(check.report ? { report: check.report.uri } : {}) },
-        });
+            modelName: input.modelName,
+            at: new Date(toMs).toISOString(),
+            source: 'driftMonitor',
+            evidence: {
+              reason: check.reasons.join('; '),
+              metrics: check.metrics,
+              fromMs,
+              toMs,
+              fired: step.fire,
+              hysteresis: step.reason,
+              ...(check.report ? { report: check.report.uri } : {}),
+            },
+          });
         } catch (err) {
           // The window's verdict stands (the hysteresis has counted it); only its registry record is missing.
           report('registryRecordDrift', err, fromMs, toMs);
@@ -159,7 +174,17 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
         state.pendingSignal = null;
       }
     }
-    state.windows.push({ fromMs, toMs, status: check.status, rows: check.rows, labelled: check.labelled, drifted: check.drifted, reasons: check.reasons.slice(0, 3), fired, signalled });
+    state.windows.push({
+      fromMs,
+      toMs,
+      status: check.status,
+      rows: check.rows,
+      labelled: check.labelled,
+      drifted: check.drifted,
+      reasons: check.reasons.slice(0, 3),
+      fired,
+      signalled,
+    });
     if (state.windows.length > WINDOWS_KEPT) state.windows.splice(0, state.windows.length - WINDOWS_KEPT);
   }
   if (stopped) return;

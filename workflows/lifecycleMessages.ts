@@ -10,13 +10,14 @@ export const COALESCED_REASONS_KEPT = 10;
 export const REFUSED_MESSAGES_KEPT = 20;
 
 function shown(value: unknown): string {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Why `evidence` is not a usable drift payload, or undefined when it is. */
 export function driftEvidenceProblem(evidence: unknown): string | undefined {
-  if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence)) return `expected an object {source, reason, dataPaths?, metrics?}, got ${shown(evidence)}`;
+  if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence))
+    return `expected an object {source, reason, dataPaths?, metrics?}, got ${shown(evidence)}`;
   const e = evidence as Record<string, unknown>;
   if (typeof e.source !== 'string') return `source must be a string, got ${shown(e.source)}`;
   if (typeof e.reason !== 'string') return `reason must be a string, got ${shown(e.reason)}`;
@@ -24,7 +25,8 @@ export function driftEvidenceProblem(evidence: unknown): string | undefined {
     return `dataPaths must be a list of file paths, got ${shown(e.dataPaths)}`;
   }
   if (e.metrics !== undefined) {
-    if (typeof e.metrics !== 'object' || e.metrics === null || Array.isArray(e.metrics)) return `metrics must be an object of numbers, got ${shown(e.metrics)}`;
+    if (typeof e.metrics !== 'object' || e.metrics === null || Array.isArray(e.metrics))
+      return `metrics must be an object of numbers, got ${shown(e.metrics)}`;
     const bad = Object.entries(e.metrics).find(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
     if (bad) return `metrics.${bad[0]} must be a finite number, got ${shown(bad[1])}`;
   }
@@ -35,13 +37,22 @@ export function driftEvidenceProblem(evidence: unknown): string | undefined {
  * The request of a `retrainNow` signal, or why it is refused. Old histories send `(reason, spec?)`, whose kind
  * is read from the text as it was then (`schedule ...` is a Schedule, anything else manual).
  */
-export function retrainRequestOf(payload: unknown, legacySpec: unknown, modelName: string): { request: RetrainRequest } | { problem: string } {
+export function retrainRequestOf(
+  payload: unknown,
+  legacySpec: unknown,
+  modelName: string,
+): { request: RetrainRequest } | { problem: string } {
   let request: RetrainRequest;
   if (typeof payload === 'string') {
-    request = { trigger: payload.startsWith('schedule') ? 'schedule' : 'manual', reason: payload, ...(legacySpec ? { spec: legacySpec as PipelineSpec } : {}) };
+    request = {
+      trigger: payload.startsWith('schedule') ? 'schedule' : 'manual',
+      reason: payload,
+      ...(legacySpec ? { spec: legacySpec as PipelineSpec } : {}),
+    };
   } else if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
     const r = payload as Record<string, unknown>;
-    if (r.trigger !== 'schedule' && r.trigger !== 'manual') return { problem: `trigger must be "schedule" or "manual", got ${shown(r.trigger)}` };
+    if (r.trigger !== 'schedule' && r.trigger !== 'manual')
+      return { problem: `trigger must be "schedule" or "manual", got ${shown(r.trigger)}` };
     if (typeof r.reason !== 'string') return { problem: `reason must be a string, got ${shown(r.reason)}` };
     request = payload as RetrainRequest;
   } else {
@@ -51,7 +62,8 @@ export function retrainRequestOf(payload: unknown, legacySpec: unknown, modelNam
     // The spec's own model only: a spec for another model would retrain this one on the wrong data.
     const problem = pipelineSpecProblem(request.spec, 'spec');
     if (problem) return { problem: problem.message };
-    if (request.spec.modelName !== modelName) return { problem: `spec is for model ${shown(request.spec.modelName)}, not ${shown(modelName)}` };
+    if (request.spec.modelName !== modelName)
+      return { problem: `spec is for model ${shown(request.spec.modelName)}, not ${shown(modelName)}` };
   }
   return { request };
 }
@@ -70,7 +82,7 @@ export function mergeTrigger(pending: RetrainTrigger | undefined, next: Omit<Ret
   const dataPaths = next.dataPaths ?? pending.dataPaths;
   const metrics = pending.metrics || next.metrics ? { ...pending.metrics, ...next.metrics } : undefined;
   const omittedBefore = pending.omittedReasons ?? 0;
-  const keptReasons = pending.reason.slice(0, pending.reason.length - (reasonsText('', omittedBefore).length));
+  const keptReasons = pending.reason.slice(0, pending.reason.length - reasonsText('', omittedBefore).length);
   const keep = pending.coalesced < COALESCED_REASONS_KEPT;
   const omitted = keep ? omittedBefore : omittedBefore + 1;
   return {

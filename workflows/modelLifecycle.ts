@@ -87,7 +87,9 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     }
   };
   const decisionProblem = (runId: unknown, by: unknown) =>
-    typeof runId !== 'string' || typeof by !== 'string' || by.trim() === '' ? "an approval needs a run id and the approver's identity (by)" : undefined;
+    typeof runId !== 'string' || typeof by !== 'string' || by.trim() === ''
+      ? "an approval needs a run id and the approver's identity (by)"
+      : undefined;
   setHandler(awaitingApprovalSignal, (runId) => {
     if (runId === currentRunId) phase = 'awaiting-approval';
   });
@@ -112,7 +114,8 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       validator: (request) => {
         const problem = decisionProblem(request?.runId, request?.by);
         if (problem) throw new Error(problem);
-        if (typeof request.approved !== 'boolean') throw new Error(`approved must be true or false, got ${JSON.stringify(request.approved)}`);
+        if (typeof request.approved !== 'boolean')
+          throw new Error(`approved must be true or false, got ${JSON.stringify(request.approved)}`);
         if (phase !== 'awaiting-approval' || request.runId !== currentRunId) {
           throw new Error(
             `run ${request.runId} is not awaiting approval; ${phase === 'awaiting-approval' ? `the run awaiting approval is ${currentRunId}` : `model ${input.modelName} has no run awaiting approval (${phase})`}`,

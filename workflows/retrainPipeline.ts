@@ -46,7 +46,10 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   // before any activity has written anything; so does any spec the schema refuses. Retired patches stay as
   // deprecatePatch calls while kept histories hold their markers (test/fixtures/histories).
   if (!isResourceName(spec.modelName)) {
-    throw ApplicationFailure.nonRetryable(`modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`, FailureType.invalidInput);
+    throw ApplicationFailure.nonRetryable(
+      `modelName: expected ${RESOURCE_NAME_RULE}, got ${JSON.stringify(spec.modelName)}`,
+      FailureType.invalidInput,
+    );
   }
   deprecatePatch('spec-schema-check');
   const problem = pipelineSpecProblem(spec, 'pipeline spec');
@@ -83,13 +86,23 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     try {
       await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
     } catch (err) {
-      log.warn('retrain could not tell its lifecycle it awaits approval', { runId, lifecycle: parent.workflowId, error: innermostFailure(err) });
+      log.warn('retrain could not tell its lifecycle it awaits approval', {
+        runId,
+        lifecycle: parent.workflowId,
+        error: innermostFailure(err),
+      });
     }
   });
 
   const dataPaths = trigger.dataPaths && trigger.dataPaths.length > 0 ? trigger.dataPaths : spec.input.paths;
   // The later stages ride along so their memory is checked before anything is sampled or written (payload only).
-  const described = await compute.describeInput({ input: { ...spec.input, paths: dataPaths }, sampling: spec.sampling, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model });
+  const described = await compute.describeInput({
+    input: { ...spec.input, paths: dataPaths },
+    sampling: spec.sampling,
+    denoise: spec.denoise,
+    adasyn: spec.adasyn,
+    model: spec.model,
+  });
 
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
   // and bad input must leave nothing in the registry).
@@ -161,14 +174,24 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         modelName: spec.modelName,
         at: new Date().toISOString(),
         source: 'lifecycle',
-        evidence: { reason: trigger.reason, coalesced: trigger.coalesced, ...(trigger.metrics ? { metrics: trigger.metrics } : {}), ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}) },
+        evidence: {
+          reason: trigger.reason,
+          coalesced: trigger.coalesced,
+          ...(trigger.metrics ? { metrics: trigger.metrics } : {}),
+          ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}),
+        },
         runId,
       });
     }
     registered = true;
 
     stage = 'merge and split';
-    const split = await compute.mergeAndSplit({ samples, split: spec.split, seed: spec.seed, ...(spec.features ? { features: spec.features } : {}) });
+    const split = await compute.mergeAndSplit({
+      samples,
+      split: spec.split,
+      seed: spec.seed,
+      ...(spec.features ? { features: spec.features } : {}),
+    });
     const stages: StageSummary[] = [samplingStage, split.summary];
 
     let train = split.train;
@@ -242,7 +265,10 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       ...(lineage ? { lineage } : {}),
     });
 
-    const finish = async (outcome: RetrainOutcome, extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {}): Promise<RetrainResult> => {
+    const finish = async (
+      outcome: RetrainOutcome,
+      extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {},
+    ): Promise<RetrainResult> => {
       await registry.registryFinishRun({ runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri });
       stage = outcome;
       return {
@@ -282,7 +308,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         at: new Date().toISOString(),
         reason: decision.why ?? null,
       });
-      if (!decision.approved) return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
+      if (!decision.approved)
+        return finish('rejected-by-human', { decidedBy: decision.by, ...(decision.why ? { reason: decision.why } : {}) });
     }
 
     // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.

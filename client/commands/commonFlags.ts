@@ -10,7 +10,11 @@ import { missingValueFlags } from '../missingValueFlags.js';
 export const json: FlagSpec = { type: 'boolean', help: 'print one JSON object on stdout' };
 export const seed: FlagSpec = { type: 'integer', help: 'seed of every random step', default: 1, placeholder: 'N' };
 export const label: FlagSpec = { type: 'string', help: 'label column', required: true, placeholder: 'COLUMN' };
-export const positive: FlagSpec = { type: 'string', help: 'label value of the positive (rare) class (default 1/true, or the rarer class)', placeholder: 'VALUE' };
+export const positive: FlagSpec = {
+  type: 'string',
+  help: 'label value of the positive (rare) class (default 1/true, or the rarer class)',
+  placeholder: 'VALUE',
+};
 export const input: FlagSpec = { type: 'string', help: 'input CSV, Parquet or rareflow .arrow file', required: true, placeholder: 'FILE' };
 export const out: FlagSpec = { type: 'string', help: 'output file (.parquet, .csv or .arrow)', required: true, placeholder: 'FILE' };
 export const categorical: FlagSpec = {
@@ -19,8 +23,17 @@ export const categorical: FlagSpec = {
   placeholder: 'COLS',
 };
 export const model: FlagSpec = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' };
-export const neighbors: FlagSpec = { type: 'choice', help: 'neighbour search: auto (by estimated cost, default), exact, ivf or hnsw', choices: ['auto', 'exact', 'ivf', 'hnsw'], default: 'auto', placeholder: 'KIND' };
-export const rawDistances: FlagSpec = { type: 'boolean', help: 'find neighbours on raw features, as imbalanced-learn does (default: standardised features)' };
+export const neighbors: FlagSpec = {
+  type: 'choice',
+  help: 'neighbour search: auto (by estimated cost, default), exact, ivf or hnsw',
+  choices: ['auto', 'exact', 'ivf', 'hnsw'],
+  default: 'auto',
+  placeholder: 'KIND',
+};
+export const rawDistances: FlagSpec = {
+  type: 'boolean',
+  help: 'find neighbours on raw features, as imbalanced-learn does (default: standardised features)',
+};
 
 export const neighborsOf = (f: FlagValues) => stringFlag(f, 'neighbors') as NeighborSearch;
 

@@ -17,17 +17,39 @@ const runId = { type: 'string', help: 'retrain run id (see rareflow status)', re
 export const orchestratedCommands: CommandSpec[] = [
   {
     name: 'demo',
-    summary: 'the main job: retrain → gates → promotion → live traffic via rareflow serve → drift detected → retrain → canary → promotion; a bad challenger rolled back',
+    summary:
+      'the main job: retrain → gates → promotion → live traffic via rareflow serve → drift detected → retrain → canary → promotion; a bad challenger rolled back',
     flags: {
       rows: { type: 'integer', help: 'rows of generated training data', min: 1000, default: DEMO_DEFAULTS.rows, placeholder: 'N' },
-      'live-rows': { type: 'integer', help: 'rows of each live traffic stream', min: 1000, default: DEMO_DEFAULTS.liveRows, placeholder: 'N' },
-      rate: { type: 'number', help: 'requests per second sent to the scoring service', min: 10, max: 100_000, default: DEMO_DEFAULTS.rate, placeholder: 'R' },
-      'window-ms': { type: 'integer', help: 'drift monitor and canary window', min: 200, default: DEMO_DEFAULTS.windowMs, placeholder: 'MS' },
+      'live-rows': {
+        type: 'integer',
+        help: 'rows of each live traffic stream',
+        min: 1000,
+        default: DEMO_DEFAULTS.liveRows,
+        placeholder: 'N',
+      },
+      rate: {
+        type: 'number',
+        help: 'requests per second sent to the scoring service',
+        min: 10,
+        max: 100_000,
+        default: DEMO_DEFAULTS.rate,
+        placeholder: 'R',
+      },
+      'window-ms': {
+        type: 'integer',
+        help: 'drift monitor and canary window',
+        min: 200,
+        default: DEMO_DEFAULTS.windowMs,
+        placeholder: 'MS',
+      },
       seed: { type: 'integer', help: 'seed', default: DEMO_DEFAULTS.seed, placeholder: 'S' },
       json,
     },
     run: async (f) => {
-      const r = await (await import('../demo.js')).runDemo({
+      const r = await (
+        await import('../demo.js')
+      ).runDemo({
         ...DEMO_DEFAULTS,
         rows: numberFlag(f, 'rows')!,
         liveRows: numberFlag(f, 'live-rows')!,
@@ -37,12 +59,22 @@ export const orchestratedCommands: CommandSpec[] = [
         json: Boolean(f.json),
       });
       const [first, second, third] = r.results;
-      const ok = first?.outcome === 'promoted' && second?.trigger.kind === 'drift' && second.outcome === 'promoted' && third?.outcome === 'rolled-back';
+      const ok =
+        first?.outcome === 'promoted' &&
+        second?.trigger.kind === 'drift' &&
+        second.outcome === 'promoted' &&
+        third?.outcome === 'rolled-back';
       return {
         value: {
           command: 'demo',
           outcomes: r.outcomes,
-          runs: r.results.map((x) => ({ runId: x.runId, trigger: x.trigger.kind, outcome: x.outcome, model: x.modelSha256, ...(x.canary ? { canary: { outcome: x.canary.outcome, windows: x.canary.windows.length } } : {}) })),
+          runs: r.results.map((x) => ({
+            runId: x.runId,
+            trigger: x.trigger.kind,
+            outcome: x.outcome,
+            model: x.modelSha256,
+            ...(x.canary ? { canary: { outcome: x.canary.outcome, windows: x.canary.windows.length } } : {}),
+          })),
           stationaryWindows: r.stationaryWindows,
           windowsToDetect: r.windowsToDetect,
           load: r.load,
@@ -69,10 +101,18 @@ export const orchestratedCommands: CommandSpec[] = [
     name: 'worker',
     summary: 'run a worker against TEMPORAL_ADDRESS (or the embedded server)',
     usage: 'rareflow worker [--queues compute,registry]',
-    flags: { queues: { type: 'list', help: 'compute, registry or both (default both; exactly one process may serve registry)', placeholder: 'LIST' } },
+    flags: {
+      queues: {
+        type: 'list',
+        help: 'compute, registry or both (default both; exactly one process may serve registry)',
+        placeholder: 'LIST',
+      },
+    },
     run: async (f, _p, say) => {
       const queues = (listFlag(f, 'queues') ?? ['compute', 'registry']) as QueueName[];
-      for (const q of queues) if (q !== 'compute' && q !== 'registry') throw new InvalidInputError('--queues', `--queues: expected compute and/or registry, got "${q}"`);
+      for (const q of queues)
+        if (q !== 'compute' && q !== 'registry')
+          throw new InvalidInputError('--queues', `--queues: expected compute and/or registry, got "${q}"`);
       await (await orchestrated()).workerCommand(say, queues);
       return { value: { stopped: true } };
     },
@@ -85,13 +125,28 @@ export const orchestratedCommands: CommandSpec[] = [
       model,
       host: { type: 'string', help: 'address to listen on (default 127.0.0.1: loopback only)', placeholder: 'ADDR' },
       port: { type: 'integer', help: 'HTTP port (default 8080; 0 picks a free one)', min: 0, max: 65535, placeholder: 'P' },
-      'flush-ms': { type: 'integer', help: 'how often the prediction and feedback logs are written (default 1000)', min: 10, placeholder: 'MS' },
+      'flush-ms': {
+        type: 'integer',
+        help: 'how often the prediction and feedback logs are written (default 1000)',
+        min: 10,
+        placeholder: 'MS',
+      },
     },
     run: async (f, _p, say) => {
       const host = stringFlag(f, 'host');
       const port = numberFlag(f, 'port');
       const flushMs = numberFlag(f, 'flush-ms');
-      await (await import('../serveCommand.js')).serveCommand({ model: requiredString(f, 'model'), ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}), ...(flushMs !== undefined ? { flushMs } : {}) }, say);
+      await (
+        await import('../serveCommand.js')
+      ).serveCommand(
+        {
+          model: requiredString(f, 'model'),
+          ...(host ? { host } : {}),
+          ...(port !== undefined ? { port } : {}),
+          ...(flushMs !== undefined ? { flushMs } : {}),
+        },
+        say,
+      );
       return { value: { stopped: true } };
     },
   },
@@ -105,9 +160,15 @@ export const orchestratedCommands: CommandSpec[] = [
       json,
     },
     run: async (f, _p, say) => {
-      const r = await (await orchestrated()).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason')! });
+      const r = await (
+        await orchestrated()
+      ).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason')! });
       // --wait: exit 0 only when the retrain was promoted; any other outcome (rejected, rolled back...) exits 1.
-      return { value: r, shownToHuman: 'outcome' in r, exitCode: 'outcome' in r && r.outcome !== 'promoted' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
+      return {
+        value: r,
+        shownToHuman: 'outcome' in r,
+        exitCode: 'outcome' in r && r.outcome !== 'promoted' ? EXIT_CODES.verdictFailed : EXIT_CODES.success,
+      };
     },
   },
   {
@@ -117,26 +178,45 @@ export const orchestratedCommands: CommandSpec[] = [
       model,
       reason: { type: 'string', help: 'what drifted', required: true, placeholder: 'TEXT' },
       data: { type: 'list', help: 'new data to retrain on', placeholder: 'FILES' },
-      evidence: { type: 'string', help: 'JSON object whose numbers (top level and under "metrics") travel with the signal and are recorded', placeholder: 'FILE.json' },
+      evidence: {
+        type: 'string',
+        help: 'JSON object whose numbers (top level and under "metrics") travel with the signal and are recorded',
+        placeholder: 'FILE.json',
+      },
       json,
     },
     run: async (f, _p, say) => {
       const data = listFlag(f, 'data');
       const evidence = stringFlag(f, 'evidence');
-      return { value: await (await orchestrated()).driftCommand(say, { model: requiredString(f, 'model'), reason: requiredString(f, 'reason'), ...(data ? { data } : {}), ...(evidence ? { evidence } : {}) }) };
+      return {
+        value: await (
+          await orchestrated()
+        ).driftCommand(say, {
+          model: requiredString(f, 'model'),
+          reason: requiredString(f, 'reason'),
+          ...(data ? { data } : {}),
+          ...(evidence ? { evidence } : {}),
+        }),
+      };
     },
   },
   {
     name: 'monitor',
     summary: "a model's drift monitor: start, stop or status (windows of serving traffic vs the champion's training data)",
-    usage: 'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M',
+    usage:
+      'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M',
     positionals: 'start|stop|status',
     flags: {
       model,
       window: { type: 'duration', help: 'length of a window, e.g. 15m or 1h (default 1h)', placeholder: 'DURATION' },
       hold: { type: 'integer', help: 'consecutive drifted windows before a retrain is signalled (default 3)', min: 1, placeholder: 'N' },
       'cool-down': { type: 'duration', help: 'quiet time after a signal or a new champion (default 6h)', placeholder: 'DURATION' },
-      'min-positives': { type: 'integer', help: 'labelled positives the recent window needs before the retrain on it (default 200)', min: 1, placeholder: 'N' },
+      'min-positives': {
+        type: 'integer',
+        help: 'labelled positives the recent window needs before the retrain on it (default 200)',
+        min: 1,
+        placeholder: 'N',
+      },
       'pipeline-input': { type: 'boolean', help: "retrain on the pipeline's own input instead of the recent serving window" },
       by: { type: 'string', help: 'who stops it (default USER@HOST)', placeholder: 'NAME' },
       json,
@@ -156,7 +236,9 @@ export const orchestratedCommands: CommandSpec[] = [
         ...(minRetrainPositives !== undefined ? { minRetrainPositives } : {}),
         ...(f['pipeline-input'] ? { retrainOnRecentWindow: false } : {}),
       };
-      return { value: await (await orchestrated()).monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) }) };
+      return {
+        value: await (await orchestrated()).monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) }),
+      };
     },
   },
   {
@@ -164,7 +246,9 @@ export const orchestratedCommands: CommandSpec[] = [
     summary: 'approve a retrain waiting for a human decision',
     flags: { model, run: runId, by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' }, json },
     run: async (f, _p, say) => ({
-      value: await (await orchestrated()).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) }),
+      value: await (
+        await orchestrated()
+      ).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) }),
     }),
   },
   {
@@ -180,7 +264,15 @@ export const orchestratedCommands: CommandSpec[] = [
     run: async (f, _p, say) => {
       const why = stringFlag(f, 'why');
       return {
-        value: await (await orchestrated()).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: false, by: approverOf(f), ...(why ? { why } : {}) }),
+        value: await (
+          await orchestrated()
+        ).decideCommand(say, {
+          model: requiredString(f, 'model'),
+          run: requiredString(f, 'run'),
+          approved: false,
+          by: approverOf(f),
+          ...(why ? { why } : {}),
+        }),
       };
     },
   },
@@ -197,9 +289,14 @@ export const orchestratedCommands: CommandSpec[] = [
     },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
+      if (!action)
+        throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
       const why = stringFlag(f, 'why');
-      return { value: await (await orchestrated()).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) }) };
+      return {
+        value: await (
+          await orchestrated()
+        ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) }),
+      };
     },
   },
   {
@@ -211,21 +308,30 @@ export const orchestratedCommands: CommandSpec[] = [
   {
     name: 'schedule',
     summary: 'scheduled retrains as Temporal Schedules: create, list, pause, unpause, delete',
-    usage: 'rareflow schedule create --model M (--every 24h | --cron "0 3 * * *") [--jitter 10m] | list | pause --model M [--note TEXT] | unpause --model M | delete --model M',
+    usage:
+      'rareflow schedule create --model M (--every 24h | --cron "0 3 * * *") [--jitter 10m] | list | pause --model M [--note TEXT] | unpause --model M | delete --model M',
     positionals: 'create|list|pause|unpause|delete',
     flags: {
       model: { type: 'string', help: 'model name', placeholder: 'NAME' },
       // Durations kept as typed: the schedule echoes them as given (checked below, before Temporal is started).
       every: { type: 'string', help: 'interval, e.g. 24h or 30m', placeholder: 'DURATION' },
       cron: { type: 'string', help: 'cron expression (UTC), e.g. "0 3 * * *"', placeholder: 'EXPR' },
-      jitter: { type: 'string', help: 'random delay up to this long per run, e.g. 10m, so many models do not retrain at once', placeholder: 'DURATION' },
+      jitter: {
+        type: 'string',
+        help: 'random delay up to this long per run, e.g. 10m, so many models do not retrain at once',
+        placeholder: 'DURATION',
+      },
       note: { type: 'string', help: 'why a schedule is paused or unpaused (shown by list)', placeholder: 'TEXT' },
       id: { type: 'string', help: 'schedule id instead of --model', placeholder: 'ID' },
       json,
     },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('schedule', 'rareflow schedule: expected create, list, pause, unpause or delete; see rareflow schedule --help');
+      if (!action)
+        throw new InvalidInputError(
+          'schedule',
+          'rareflow schedule: expected create, list, pause, unpause or delete; see rareflow schedule --help',
+        );
       const m = stringFlag(f, 'model');
       const every = stringFlag(f, 'every');
       const cron = stringFlag(f, 'cron');
@@ -235,7 +341,9 @@ export const orchestratedCommands: CommandSpec[] = [
       if (every !== undefined) parseDurationMs('--every', every);
       if (jitter !== undefined) parseDurationMs('--jitter', jitter);
       return {
-        value: await (await orchestrated()).scheduleCommand(say, {
+        value: await (
+          await orchestrated()
+        ).scheduleCommand(say, {
           action,
           ...(m ? { model: m } : {}),
           ...(every ? { every } : {}),

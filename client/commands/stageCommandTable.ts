@@ -19,13 +19,22 @@ export const stageCommands: CommandSpec[] = [
       features: { type: 'integer', help: 'numeric feature columns', required: true, min: 1, placeholder: 'M' },
       categorical: { type: 'integer', help: 'categorical (text) columns to add', min: 0, default: 0, placeholder: 'C' },
       noise: { type: 'number', help: 'share of labels flipped', min: 0, max: 0.5, default: 0, placeholder: 'P' },
-      drift: { type: 'number', help: 'drift: informative feature means shift by D sd (negative: away from the positives), prior × (1+|D|)', min: -100, max: 100, default: 0, placeholder: 'D' },
+      drift: {
+        type: 'number',
+        help: 'drift: informative feature means shift by D sd (negative: away from the positives), prior × (1+|D|)',
+        min: -100,
+        max: 100,
+        default: 0,
+        placeholder: 'D',
+      },
       seed,
       out,
       json,
     },
     run: async (f) => ({
-      value: await (await stage()).generateCommand({
+      value: await (
+        await stage()
+      ).generateCommand({
         rows: numberFlag(f, 'rows')!,
         positiveRate: numberFlag(f, 'positive-rate')!,
         features: numberFlag(f, 'features')!,
@@ -44,14 +53,31 @@ export const stageCommands: CommandSpec[] = [
       'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--order auto|sequential|random-blocks] [--seed S] --out FILE',
     flags: {
       input: { type: 'list', help: 'CSV or Parquet files or a glob (repeatable)', required: true, placeholder: 'GLOB' },
-      label: { type: 'string', help: 'label column (with --positive-when: the name of the 0/1 column written)', required: true, placeholder: 'COLUMN' },
+      label: {
+        type: 'string',
+        help: 'label column (with --positive-when: the name of the 0/1 column written)',
+        required: true,
+        placeholder: 'COLUMN',
+      },
       positive,
       'positive-when': { type: 'string', help: 'SQL predicate that makes a row positive, e.g. "revenue >= 1000"', placeholder: 'SQL' },
       'target-size': { type: 'integer', help: 'N: rows in the sample', required: true, min: 1, placeholder: 'N' },
       params: { type: 'integer', help: 'M: model parameters; Nr = 50·M positives (default: features + 1)', min: 1, placeholder: 'M' },
-      'positives-per-param': { type: 'integer', help: 'positives per parameter (default 50, the paper\'s "one in 50" rule)', min: 1, default: 50, placeholder: 'K' },
+      'positives-per-param': {
+        type: 'integer',
+        help: 'positives per parameter (default 50, the paper\'s "one in 50" rule)',
+        min: 1,
+        default: 50,
+        placeholder: 'K',
+      },
       nr: { type: 'integer', help: 'Nr directly, instead of --params', min: 1, placeholder: 'NR' },
-      shards: { type: 'integer', help: 'shards sampled separately and merged: row ranges of Parquet, whole CSV files', min: 1, default: 1, placeholder: 'S' },
+      shards: {
+        type: 'integer',
+        help: 'shards sampled separately and merged: row ranges of Parquet, whole CSV files',
+        min: 1,
+        default: 1,
+        placeholder: 'S',
+      },
       method: {
         type: 'choice',
         help: 'adaptive (default), or a baseline: uniform, firstCome, dualReservoir',
@@ -75,9 +101,12 @@ export const stageCommands: CommandSpec[] = [
       const nr = numberFlag(f, 'nr');
       const pos = stringFlag(f, 'positive');
       const when = stringFlag(f, 'positive-when');
-      if (pos !== undefined && when !== undefined) throw new InvalidInputError('--positive-when', '--positive and --positive-when both define positives; pass one of them');
+      if (pos !== undefined && when !== undefined)
+        throw new InvalidInputError('--positive-when', '--positive and --positive-when both define positives; pass one of them');
       return {
-        value: await (await stage()).sampleCommand({
+        value: await (
+          await stage()
+        ).sampleCommand({
           inputs: listFlag(f, 'input')!,
           label: requiredString(f, 'label'),
           ...(pos !== undefined ? { positive: pos } : {}),
@@ -97,7 +126,8 @@ export const stageCommands: CommandSpec[] = [
   },
   {
     name: 'denoise',
-    summary: 'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
+    summary:
+      'label-noise filtering: edited nearest neighbours (enn), repeated ENN (renn), Tomek links or confident learning, with minority typing',
     usage:
       'rareflow denoise --input FILE --label COL [--k 3] [--method enn|renn|tomek|confident] [--neighbors auto|exact|ivf|hnsw] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out FILE [--removed FILE]',
     flags: {
@@ -107,9 +137,18 @@ export const stageCommands: CommandSpec[] = [
       categorical,
       missing: missingFlag,
       'fill-value': fillValueFlag,
-      removed: { type: 'string', help: 'also write the removed rows (.csv or .parquet): 0-based input row, label, reason (enn, renn, tomek, confident), RENN round, ENN neighbour labels', placeholder: 'FILE' },
+      removed: {
+        type: 'string',
+        help: 'also write the removed rows (.csv or .parquet): 0-based input row, label, reason (enn, renn, tomek, confident), RENN round, ENN neighbour labels',
+        placeholder: 'FILE',
+      },
       k: { type: 'integer', help: 'neighbours per row', min: 1, default: 3, placeholder: 'K' },
-      method: { type: 'string', help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)', default: 'enn', placeholder: 'METHOD' },
+      method: {
+        type: 'string',
+        help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)',
+        default: 'enn',
+        placeholder: 'METHOD',
+      },
       neighbors,
       'raw-distances': rawDistances,
       seed,
@@ -119,7 +158,9 @@ export const stageCommands: CommandSpec[] = [
     run: async (f) => {
       const removed = stringFlag(f, 'removed');
       return {
-        value: await (await stage()).denoiseCommand({
+        value: await (
+          await stage()
+        ).denoiseCommand({
           ...labelledFile(f),
           k: numberFlag(f, 'k')!,
           method: stringFlag(f, 'method')!,
@@ -147,9 +188,17 @@ export const stageCommands: CommandSpec[] = [
       exact: { type: 'boolean', help: 'exact neighbour search (same as --neighbors exact)' },
       neighbors,
       'raw-distances': rawDistances,
-      'max-synthetic-rows': { type: 'integer', help: 'quota: at most this many synthetic rows (allocation scaled down)', min: 1, placeholder: 'N' },
+      'max-synthetic-rows': {
+        type: 'integer',
+        help: 'quota: at most this many synthetic rows (allocation scaled down)',
+        min: 1,
+        placeholder: 'N',
+      },
       'max-synthetic-ratio': { type: 'number', help: 'quota: at most this many synthetic rows per input row', placeholder: 'R' },
-      'no-lineage': { type: 'boolean', help: 'leave out the lineage columns _synthetic, _seed_row, _neighbor_row, _gap (written after the label by default)' },
+      'no-lineage': {
+        type: 'boolean',
+        help: 'leave out the lineage columns _synthetic, _seed_row, _neighbor_row, _gap (written after the label by default)',
+      },
       seed,
       out,
       json,
@@ -158,7 +207,9 @@ export const stageCommands: CommandSpec[] = [
       const maxRows = numberFlag(f, 'max-synthetic-rows');
       const maxRatio = numberFlag(f, 'max-synthetic-ratio');
       return {
-        value: await (await stage()).adasynCommand({
+        value: await (
+          await stage()
+        ).adasynCommand({
           ...labelledFile(f),
           k: numberFlag(f, 'k')!,
           beta: numberFlag(f, 'beta')!,
@@ -186,7 +237,12 @@ export const stageCommands: CommandSpec[] = [
       model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
-      threshold: { type: 'string', help: 'threshold policy (default prevalence: q* = π, the training share of positives)', default: 'prevalence', placeholder: 'POLICY' },
+      threshold: {
+        type: 'string',
+        help: 'threshold policy (default prevalence: q* = π, the training share of positives)',
+        default: 'prevalence',
+        placeholder: 'POLICY',
+      },
       l2: { type: 'number', help: 'L2 penalty per row (default 1e-4)', min: 0, placeholder: 'L2' },
       seed,
       out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
@@ -197,7 +253,9 @@ export const stageCommands: CommandSpec[] = [
       const trees = numberFlag(f, 'trees');
       const sampling = stringFlag(f, 'sampling');
       return {
-        value: await (await stage()).trainCommand({
+        value: await (
+          await stage()
+        ).trainCommand({
           ...labelledFile(f),
           model: requiredString(f, 'model'),
           threshold: stringFlag(f, 'threshold')!,
@@ -223,7 +281,15 @@ export const stageCommands: CommandSpec[] = [
     run: async (f) => {
       const gates = stringFlag(f, 'gates');
       const report = stringFlag(f, 'report');
-      const r = await (await import('../evaluateCommand.js')).evaluateCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), label: requiredString(f, 'label'), ...(gates ? { gates } : {}), ...(report ? { report } : {}) });
+      const r = await (
+        await import('../evaluateCommand.js')
+      ).evaluateCommand({
+        model: requiredString(f, 'model'),
+        input: requiredString(f, 'input'),
+        label: requiredString(f, 'label'),
+        ...(gates ? { gates } : {}),
+        ...(report ? { report } : {}),
+      });
       return { value: r, exitCode: gates && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },
@@ -239,7 +305,11 @@ export const stageCommands: CommandSpec[] = [
       categorical,
       missing: missingFlag,
       'fill-value': fillValueFlag,
-      config: { type: 'string', help: 'pipeline spec whose denoise, adasyn and model settings override the defaults', placeholder: 'PIPELINE.json' },
+      config: {
+        type: 'string',
+        help: 'pipeline spec whose denoise, adasyn and model settings override the defaults',
+        placeholder: 'PIPELINE.json',
+      },
       // No default here: fit takes the spec's seed (or the workflow's default) unless --seed is given.
       seed: { type: 'integer', help: 'seed of every random step (default 1)', placeholder: 'N' },
       out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
@@ -251,7 +321,9 @@ export const stageCommands: CommandSpec[] = [
       const config = stringFlag(f, 'config');
       const s = numberFlag(f, 'seed');
       return {
-        value: await (await import('../fitCommand.js')).fitCommand({
+        value: await (
+          await import('../fitCommand.js')
+        ).fitCommand({
           input: requiredString(f, 'input'),
           label: requiredString(f, 'label'),
           ...(pos !== undefined ? { positive: pos } : {}),
@@ -277,7 +349,16 @@ export const stageCommands: CommandSpec[] = [
     },
     run: async (f) => {
       const id = stringFlag(f, 'id');
-      return { value: await (await import('../predictCommand.js')).predictCommand({ model: requiredString(f, 'model'), input: requiredString(f, 'input'), out: requiredString(f, 'out'), ...(id ? { id } : {}) }) };
+      return {
+        value: await (
+          await import('../predictCommand.js')
+        ).predictCommand({
+          model: requiredString(f, 'model'),
+          input: requiredString(f, 'input'),
+          out: requiredString(f, 'out'),
+          ...(id ? { id } : {}),
+        }),
+      };
     },
   },
 ];

@@ -97,11 +97,17 @@ function validateArm(raw: unknown, arm: 'champion' | 'challenger'): ArmWindow {
   const errors = checkCount(w['errors'], `${arm}.errors`, requests);
   const latency = w['latencyP99Ms'];
   if (latency !== null && (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0)) {
-    throw new InvalidInputError(`${arm}.latencyP99Ms`, `${arm}.latencyP99Ms: expected a number ≥ 0 (ms) or null, got ${describeValue(latency)}`);
+    throw new InvalidInputError(
+      `${arm}.latencyP99Ms`,
+      `${arm}.latencyP99Ms: expected a number ≥ 0 (ms) or null, got ${describeValue(latency)}`,
+    );
   }
   const confusion = w['confusion'];
   if (typeof confusion !== 'object' || confusion === null || Array.isArray(confusion)) {
-    throw new InvalidInputError(`${arm}.confusion`, `${arm}.confusion: expected an object {tp, fn, fp, tn}, got ${describeValue(confusion)}`);
+    throw new InvalidInputError(
+      `${arm}.confusion`,
+      `${arm}.confusion: expected an object {tp, fn, fp, tn}, got ${describeValue(confusion)}`,
+    );
   }
   const c = confusion as Record<string, unknown>;
   return {
@@ -156,22 +162,38 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
   const challRate = arms.challenger.errorRate;
   const champRate = arms.champion.errorRate;
   if (!guardsJudged || errorInterval === null || challRate === null) {
-    checks.push({ name: 'errorRate', passed: null, value: errorInterval?.[0] ?? null, threshold: c.maxErrorRate, detail: `error rate ${guardShortfall}` });
     checks.push({
-      name: 'errorRateIncrease', passed: null, value: challRate === null || champRate === null ? null : challRate - champRate,
-      threshold: c.maxErrorRateIncrease, detail: `error rate increase ${guardShortfall}`,
+      name: 'errorRate',
+      passed: null,
+      value: errorInterval?.[0] ?? null,
+      threshold: c.maxErrorRate,
+      detail: `error rate ${guardShortfall}`,
+    });
+    checks.push({
+      name: 'errorRateIncrease',
+      passed: null,
+      value: challRate === null || champRate === null ? null : challRate - champRate,
+      threshold: c.maxErrorRateIncrease,
+      detail: `error rate increase ${guardShortfall}`,
     });
   } else {
     const lower = errorInterval[0];
     const counted = `challenger error rate ${fmt(challRate)} (${chall.errors} of ${chall.requests} requests)`;
     const absoluteOk = lower <= c.maxErrorRate;
     checks.push({
-      name: 'errorRate', passed: absoluteOk, value: lower, threshold: c.maxErrorRate, interval: errorInterval,
+      name: 'errorRate',
+      passed: absoluteOk,
+      value: lower,
+      threshold: c.maxErrorRate,
+      interval: errorInterval,
       detail: `${counted}, 95% Wilson lower bound ${fmt(lower)} ${absoluteOk ? 'within' : 'above'} the ${fmt(c.maxErrorRate)} maximum`,
     });
     if (champRate === null) {
       checks.push({
-        name: 'errorRateIncrease', passed: null, value: null, threshold: c.maxErrorRateIncrease,
+        name: 'errorRateIncrease',
+        passed: null,
+        value: null,
+        threshold: c.maxErrorRateIncrease,
         detail: 'error rate increase not judged: the champion answered no requests in the window',
       });
     } else {
@@ -183,43 +205,80 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
         : increase > c.maxErrorRateIncrease
           ? `${vs}: increase ${fmt(increase)} above the ${fmt(c.maxErrorRateIncrease)} allowed, but the challenger's 95% Wilson lower bound ${fmt(lower)} does not exceed the champion's rate`
           : `${vs}: increase ${fmt(increase)} within the ${fmt(c.maxErrorRateIncrease)} allowed`;
-      checks.push({ name: 'errorRateIncrease', passed: !failed, value: increase, threshold: c.maxErrorRateIncrease, interval: errorInterval, detail });
+      checks.push({
+        name: 'errorRateIncrease',
+        passed: !failed,
+        value: increase,
+        threshold: c.maxErrorRateIncrease,
+        interval: errorInterval,
+        detail,
+      });
     }
   }
 
   const challP99 = chall.latencyP99Ms;
   const champP99 = champ.latencyP99Ms;
   if (!guardsJudged) {
-    checks.push({ name: 'latencyP99', passed: null, value: challP99, threshold: c.maxLatencyP99Ms, detail: `p99 latency ${guardShortfall}` });
+    checks.push({
+      name: 'latencyP99',
+      passed: null,
+      value: challP99,
+      threshold: c.maxLatencyP99Ms,
+      detail: `p99 latency ${guardShortfall}`,
+    });
   } else if (challP99 === null) {
-    checks.push({ name: 'latencyP99', passed: null, value: null, threshold: c.maxLatencyP99Ms, detail: 'p99 latency not judged: the challenger p99 is unknown' });
+    checks.push({
+      name: 'latencyP99',
+      passed: null,
+      value: null,
+      threshold: c.maxLatencyP99Ms,
+      detail: 'p99 latency not judged: the challenger p99 is unknown',
+    });
   } else {
     const ok = challP99 <= c.maxLatencyP99Ms;
     checks.push({
-      name: 'latencyP99', passed: ok, value: challP99, threshold: c.maxLatencyP99Ms,
+      name: 'latencyP99',
+      passed: ok,
+      value: challP99,
+      threshold: c.maxLatencyP99Ms,
       detail: `challenger p99 latency ${fmt(challP99)} ms ${ok ? 'within' : 'above'} the ${fmt(c.maxLatencyP99Ms)} ms maximum`,
     });
   }
   const ratioLimit = champP99 === null ? null : c.maxLatencyRatio * champP99 + 1;
   if (!guardsJudged) {
-    checks.push({ name: 'latencyVsChampion', passed: null, value: challP99, threshold: ratioLimit, detail: `p99 latency vs champion ${guardShortfall}` });
+    checks.push({
+      name: 'latencyVsChampion',
+      passed: null,
+      value: challP99,
+      threshold: ratioLimit,
+      detail: `p99 latency vs champion ${guardShortfall}`,
+    });
   } else if (challP99 === null || champP99 === null || ratioLimit === null) {
     const unknown = challP99 === null ? 'challenger' : 'champion';
     checks.push({
-      name: 'latencyVsChampion', passed: null, value: challP99, threshold: ratioLimit,
+      name: 'latencyVsChampion',
+      passed: null,
+      value: challP99,
+      threshold: ratioLimit,
       detail: `p99 latency vs champion not judged: the ${unknown} p99 is unknown`,
     });
   } else {
     const ok = challP99 <= ratioLimit;
     checks.push({
-      name: 'latencyVsChampion', passed: ok, value: challP99, threshold: ratioLimit,
+      name: 'latencyVsChampion',
+      passed: ok,
+      value: challP99,
+      threshold: ratioLimit,
       detail: `challenger p99 latency ${fmt(challP99)} ms vs champion ${fmt(champP99)} ms: ${ok ? 'within' : 'above'} ${fmt(c.maxLatencyRatio)} × ${fmt(champP99)} + 1 = ${fmt(ratioLimit)} ms`,
     });
   }
 
   // Minimum labels.
   const shortfalls: string[] = [];
-  for (const [arm, w] of [['champion', champ], ['challenger', chall]] as const) {
+  for (const [arm, w] of [
+    ['champion', champ],
+    ['challenger', chall],
+  ] as const) {
     const positives = w.confusion.tp + w.confusion.fn;
     const negatives = w.confusion.fp + w.confusion.tn;
     if (positives < c.minLabelledPositives) {
@@ -236,14 +295,48 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
   const { tp: htp, fn: hfn, fp: hfp, tn: htn } = champ.confusion;
   const gMeanThreshold = -c.gMeanTolerance;
   if (shortfalls.length > 0) {
-    checks.push(notJudged('positiveRecall', 'positive recall', arms.challenger.positiveRecall, arms.champion.positiveRecall, -c.maxRecallDrop));
-    checks.push(notJudged('negativeRecall', 'negative recall (specificity)', arms.challenger.negativeRecall, arms.champion.negativeRecall, -c.maxSpecificityDrop));
-    checks.push(notJudged('positivePrecision', 'positive precision', arms.challenger.positivePrecision, arms.champion.positivePrecision, -c.maxPrecisionDrop));
+    checks.push(
+      notJudged('positiveRecall', 'positive recall', arms.challenger.positiveRecall, arms.champion.positiveRecall, -c.maxRecallDrop),
+    );
+    checks.push(
+      notJudged(
+        'negativeRecall',
+        'negative recall (specificity)',
+        arms.challenger.negativeRecall,
+        arms.champion.negativeRecall,
+        -c.maxSpecificityDrop,
+      ),
+    );
+    checks.push(
+      notJudged(
+        'positivePrecision',
+        'positive precision',
+        arms.challenger.positivePrecision,
+        arms.champion.positivePrecision,
+        -c.maxPrecisionDrop,
+      ),
+    );
     checks.push(notJudged('gMean', 'G-mean', arms.challenger.gMean, arms.champion.gMean, gMeanThreshold));
   } else {
     const recall = nonInferiority('positiveRecall', 'positive recall', [ctp, ctp + cfn], [htp, htp + hfn], c.maxRecallDrop, c.alpha, true);
-    const specificity = nonInferiority('negativeRecall', 'negative recall (specificity)', [ctn, ctn + cfp], [htn, htn + hfp], c.maxSpecificityDrop, c.alpha, false);
-    const precision = nonInferiority('positivePrecision', 'positive precision', [ctp, ctp + cfp], [htp, htp + hfp], c.maxPrecisionDrop, c.alpha, false);
+    const specificity = nonInferiority(
+      'negativeRecall',
+      'negative recall (specificity)',
+      [ctn, ctn + cfp],
+      [htn, htn + hfp],
+      c.maxSpecificityDrop,
+      c.alpha,
+      false,
+    );
+    const precision = nonInferiority(
+      'positivePrecision',
+      'positive precision',
+      [ctp, ctp + cfp],
+      [htp, htp + hfp],
+      c.maxPrecisionDrop,
+      c.alpha,
+      false,
+    );
     // Guards: an inconclusive specificity or precision is reported but never blocks; only a clear loss fails.
     for (const guard of [specificity, precision]) if (guard.verdict === 'inconclusive') guard.check.passed = null;
     const gMean = gMeanNonInferiority(chall.confusion, champ.confusion, c.gMeanTolerance, c.alpha);
@@ -259,7 +352,10 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
     for (const check of failedChecks) reasons.push(check.detail);
   } else if (!guardsJudged || shortfalls.length > 0 || inconclusive.length > 0) {
     decision = 'insufficient-evidence';
-    if (!guardsJudged) reasons.push(`challenger answered ${chall.requests} requests in the window; the error-rate and latency guards need at least ${c.minRequestsForGuards}`);
+    if (!guardsJudged)
+      reasons.push(
+        `challenger answered ${chall.requests} requests in the window; the error-rate and latency guards need at least ${c.minRequestsForGuards}`,
+      );
     reasons.push(...shortfalls, ...inconclusive);
   } else {
     decision = 'promote';

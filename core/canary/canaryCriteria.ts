@@ -101,7 +101,6 @@ const CRITERIA_RULES: Record<keyof CanaryCriteria, { expected: string; ok: (v: n
 };
 const CRITERIA_KEYS = Object.keys(CRITERIA_RULES) as (keyof CanaryCriteria)[];
 
-
 /**
  * Canary criteria from an already JSON-parsed object (a pipeline spec's `canary.criteria`, say): absent fields
  * take their defaults, unknown fields and bad values throw an `InvalidInputError` naming `${source}.${field}`,
@@ -111,13 +110,19 @@ export function resolveCanaryCriteria(raw: unknown, source: string): CanaryCrite
   const criteria = defaultCanaryCriteria();
   if (raw === undefined) return criteria;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(source, `${source}: expected an object of canary criteria (one of ${CRITERIA_KEYS.join(', ')}), got ${describeValue(raw)}`);
+    throw new InvalidInputError(
+      source,
+      `${source}: expected an object of canary criteria (one of ${CRITERIA_KEYS.join(', ')}), got ${describeValue(raw)}`,
+    );
   }
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const field = `${source}.${key}`;
     const rule = (CRITERIA_RULES as Record<string, { expected: string; ok: (v: number) => boolean } | undefined>)[key];
     if (rule === undefined) {
-      throw new InvalidInputError(field, `${field}: expected a known canary criterion (one of ${CRITERIA_KEYS.join(', ')}), got an unknown field`);
+      throw new InvalidInputError(
+        field,
+        `${field}: expected a known canary criterion (one of ${CRITERIA_KEYS.join(', ')}), got an unknown field`,
+      );
     }
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || !rule.ok(value)) {

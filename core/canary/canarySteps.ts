@@ -13,7 +13,10 @@ export const DEFAULT_CANARY_STEPS: readonly number[] = Object.freeze([0.05, 0.25
 export function validateCanarySteps(steps: unknown, source: string): number[] {
   const expected = 'a non-empty array of challenger weights in (0, 1], strictly increasing and ending at 1, e.g. [0.05, 0.25, 0.5, 1]';
   if (!Array.isArray(steps) || steps.length === 0) {
-    throw new InvalidInputError(source, `${source}: expected ${expected}, got ${Array.isArray(steps) ? 'an empty array' : describeValue(steps)}`);
+    throw new InvalidInputError(
+      source,
+      `${source}: expected ${expected}, got ${Array.isArray(steps) ? 'an empty array' : describeValue(steps)}`,
+    );
   }
   const out: number[] = [];
   for (let i = 0; i < steps.length; i++) {

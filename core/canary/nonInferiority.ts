@@ -6,7 +6,11 @@ import { newcombeDifferenceInterval, normalQuantile } from './proportionDifferen
 
 /** Up to 3 decimals, trailing zeros dropped, with a true minus sign for reading. */
 export function fmt(value: number): string {
-  const text = Number.isInteger(value) ? String(value) : Math.abs(value) >= 0.001 ? value.toFixed(3).replace(/\.?0+$/, '') : value.toPrecision(2);
+  const text = Number.isInteger(value)
+    ? String(value)
+    : Math.abs(value) >= 0.001
+      ? value.toFixed(3).replace(/\.?0+$/, '')
+      : value.toPrecision(2);
   return text === '-0' ? '0' : text.replace(/^-/, '−');
 }
 
@@ -29,7 +33,13 @@ export function nonInferiority(
   if (interval === null) {
     const missing = nc === 0 ? 'challenger' : 'champion';
     return {
-      check: { name, passed: null, value: null, threshold, detail: `${label} not judged: undefined for the ${missing} (no labelled requests in its denominator)` },
+      check: {
+        name,
+        passed: null,
+        value: null,
+        threshold,
+        detail: `${label} not judged: undefined for the ${missing} (no labelled requests in its denominator)`,
+      },
       verdict: null,
     };
   }
@@ -90,7 +100,17 @@ export function gMeanNonInferiority(
       : verdict === 'inferior'
         ? `${head}, below the ${fmt(threshold)} margin`
         : `${head}, straddles the ${fmt(threshold)} margin: inconclusive, more labelled traffic needed`;
-  return { check: { name: 'gMean', passed: verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null, value: d, threshold, interval, detail }, verdict };
+  return {
+    check: {
+      name: 'gMean',
+      passed: verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null,
+      value: d,
+      threshold,
+      interval,
+      detail,
+    },
+    verdict,
+  };
 }
 
 /** A label check that was not judged because an arm is short of labels; the point difference is kept for reading. */
@@ -98,7 +118,10 @@ export function notJudged(name: string, label: string, challenger: number | null
   const value = challenger === null || champion === null ? null : challenger - champion;
   const shown = (v: number | null): string => (v === null ? 'undefined' : fmt(v));
   return {
-    name, passed: null, value, threshold,
+    name,
+    passed: null,
+    value,
+    threshold,
     detail: `${label} not judged (too few labelled requests): challenger ${shown(challenger)} vs champion ${shown(champion)}`,
   };
 }

@@ -6,9 +6,13 @@ import { wilsonInterval } from '../metrics/intervals.js';
 import { describeValue } from './canarySteps.js';
 
 // Acklam's rational approximation of the standard-normal quantile (relative error < 1.2e-9).
-const ACKLAM_A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+const ACKLAM_A = [
+  -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239,
+];
 const ACKLAM_B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-const ACKLAM_C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+const ACKLAM_C = [
+  -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783,
+];
 const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
 
 /** z with Φ(z) = p, for p in (0, 1). */
@@ -17,7 +21,8 @@ export function normalQuantile(p: number): number {
   const [b0, b1, b2, b3, b4] = ACKLAM_B as [number, number, number, number, number];
   const [c0, c1, c2, c3, c4, c5] = ACKLAM_C as [number, number, number, number, number, number];
   const [d0, d1, d2, d3] = ACKLAM_D as [number, number, number, number];
-  const tail = (q: number): number => (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
+  const tail = (q: number): number =>
+    (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
   const pLow = 0.02425;
   if (p < pLow) return tail(Math.sqrt(-2 * Math.log(p)));
   if (p > 1 - pLow) return -tail(Math.sqrt(-2 * Math.log(1 - p)));

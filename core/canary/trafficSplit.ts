@@ -10,7 +10,6 @@ export { DEFAULT_CANARY_STEPS, validateCanarySteps } from './canarySteps.js';
 
 export type CanaryArm = 'champion' | 'challenger';
 
-
 /** 2^48: the first 6 bytes of the digest as an integer are below it, and it is exact in a double. */
 const TWO_POW_48 = 2 ** 48;
 
@@ -42,5 +41,3 @@ export function canaryArm(requestId: string, challengerWeight: number): CanaryAr
   }
   return requestBucket(requestId) < challengerWeight ? 'challenger' : 'champion';
 }
-
-

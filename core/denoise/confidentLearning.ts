@@ -42,14 +42,18 @@ export function confidentLearning(data: LabelledData, opts: ConfidentLearningOpt
   const folds = opts.folds ?? 5;
   const sampling = opts.sampling ?? 'majority';
   if (!Number.isInteger(folds) || folds < 2) throw new InvalidInputError('folds', `folds must be an integer ≥ 2; got ${folds}.`);
-  if (sampling !== 'majority' && sampling !== 'all') throw new InvalidInputError('sampling', `sampling must be 'majority' or 'all'; got ${String(sampling)}.`);
+  if (sampling !== 'majority' && sampling !== 'all')
+    throw new InvalidInputError('sampling', `sampling must be 'majority' or 'all'; got ${String(sampling)}.`);
   const rows = data.y.length;
   const [negatives, positives] = classCounts(data.y);
   if (negatives === 0 || positives === 0) {
     throw new InvalidInputError('labels', `confident learning needs both classes; got ${negatives} negatives and ${positives} positives.`);
   }
   if (positives < folds || negatives < folds) {
-    throw new InvalidInputError('folds', `each class needs at least ${folds} rows for ${folds}-fold out-of-fold probabilities; got ${negatives} negatives and ${positives} positives. Lower the folds.`);
+    throw new InvalidInputError(
+      'folds',
+      `each class needs at least ${folds} rows for ${folds}-fold out-of-fold probabilities; got ${negatives} negatives and ${positives} positives. Lower the folds.`,
+    );
   }
   // Stratified folds: each class shuffled, then dealt round-robin.
   const fold = new Int32Array(rows);

@@ -50,10 +50,7 @@ export interface EditedNearestNeighboursResult extends CleaningResult {
  * References: D. L. Wilson, "Asymptotic properties of nearest neighbor rules using edited data",
  * IEEE Transactions on Systems, Man, and Cybernetics 2(3), 408–421, 1972.
  */
-export function editedNearestNeighbours(
-  data: LabelledData,
-  opts: EditedNearestNeighboursOptions = {},
-): EditedNearestNeighboursResult {
+export function editedNearestNeighbours(data: LabelledData, opts: EditedNearestNeighboursOptions = {}): EditedNearestNeighboursResult {
   const settings = ennSettings(data, opts);
   const { keep, candidates, indices } = ennPass(data, settings, opts.index);
   const result = cleaningResult(keep, data.y, REMOVAL_REASON.editedNearestNeighbours);
@@ -172,10 +169,7 @@ function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptio
     );
   }
   if (!Number.isInteger(k) || k < 1 || k >= rows) {
-    throw new InvalidInputError(
-      '--k',
-      `k must be an integer from 1 to one below the number of rows (${rows}); got k=${k}. Lower --k.`,
-    );
+    throw new InvalidInputError('--k', `k must be an integer from 1 to one below the number of rows (${rows}); got k=${k}. Lower --k.`);
   }
   if (kindSel !== 'all' && kindSel !== 'mode') {
     throw new InvalidInputError('kindSel', `kindSel must be 'all' or 'mode'; got ${String(kindSel)}.`);
@@ -187,7 +181,11 @@ function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptio
 }
 
 // One ENN pass: `keep` is 1 where the row stays; the queried rows (ascending) and their k neighbours each.
-function ennPass(data: LabelledData, s: EnnSettings, given: NeighborIndex | undefined): { keep: Uint8Array; candidates: Int32Array; indices: Int32Array } {
+function ennPass(
+  data: LabelledData,
+  s: EnnSettings,
+  given: NeighborIndex | undefined,
+): { keep: Uint8Array; candidates: Int32Array; indices: Int32Array } {
   const rows = data.x.rows;
   const { k, kindSel, sampling } = s;
   let q = 0;

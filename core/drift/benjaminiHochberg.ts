@@ -27,6 +27,7 @@ export function benjaminiHochberg(pValues: ArrayLike<number>): number[] {
 
 /** Which hypotheses BH rejects at false discovery rate `fdr`: q ≤ fdr. */
 export function rejectedAt(qValues: ArrayLike<number>, fdr: number): boolean[] {
-  if (typeof fdr !== 'number' || !(fdr > 0 && fdr < 1)) throw new InvalidInputError('fdr', `fdr: expected a rate in (0, 1), got ${String(fdr)}`);
+  if (typeof fdr !== 'number' || !(fdr > 0 && fdr < 1))
+    throw new InvalidInputError('fdr', `fdr: expected a rate in (0, 1), got ${String(fdr)}`);
   return Array.from({ length: qValues.length }, (_, i) => qValues[i]! <= fdr);
 }

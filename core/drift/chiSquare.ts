@@ -6,8 +6,8 @@ import { InvalidInputError } from '../invalidInputError.js';
 // Lanczos approximation, g = 7, n = 9 (relative error below 1e-15 for x > 0).
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0. */
@@ -76,7 +76,8 @@ export function regularizedGammaQ(a: number, x: number): number {
 
 /** P(X ≥ statistic) for X ~ χ²(degreesOfFreedom) = Q(df/2, statistic/2). */
 export function chiSquareSurvival(statistic: number, degreesOfFreedom: number): number {
-  if (!(degreesOfFreedom > 0)) throw new InvalidInputError('degreesOfFreedom', `degreesOfFreedom: expected a number > 0, got ${degreesOfFreedom}`);
+  if (!(degreesOfFreedom > 0))
+    throw new InvalidInputError('degreesOfFreedom', `degreesOfFreedom: expected a number > 0, got ${degreesOfFreedom}`);
   if (!(statistic >= 0)) throw new InvalidInputError('statistic', `statistic: expected a number ≥ 0, got ${statistic}`);
   return regularizedGammaQ(degreesOfFreedom / 2, statistic / 2);
 }
@@ -134,21 +135,32 @@ function formatNumber(v: number): string {
  * that of the data as collected (before any resampling), and the counts must come from a random sample of the
  * window: labels that arrive only for investigated (predicted-positive) rows are biased towards positives.
  */
-export function chiSquareGoodnessOfFit(observed: ArrayLike<number>, prior: ArrayLike<number>, options: ChiSquareOptions = {}): ChiSquareResult {
+export function chiSquareGoodnessOfFit(
+  observed: ArrayLike<number>,
+  prior: ArrayLike<number>,
+  options: ChiSquareOptions = {},
+): ChiSquareResult {
   const k = prior.length;
   if (k < 2) throw new InvalidInputError('prior', `prior: expected at least 2 class proportions, got ${k}`);
-  if (observed.length !== k) throw new InvalidInputError('observed', `observed: expected ${k} class counts (one per prior entry), got ${observed.length}`);
+  if (observed.length !== k)
+    throw new InvalidInputError('observed', `observed: expected ${k} class counts (one per prior entry), got ${observed.length}`);
   let priorSum = 0;
   for (let c = 0; c < k; c++) {
     const p = prior[c]!;
-    if (!(p > 0 && p < 1)) throw new InvalidInputError('prior', `prior: expected proportions in (0, 1), got ${p} for class ${c}; a class absent from training cannot be tested`);
+    if (!(p > 0 && p < 1))
+      throw new InvalidInputError(
+        'prior',
+        `prior: expected proportions in (0, 1), got ${p} for class ${c}; a class absent from training cannot be tested`,
+      );
     priorSum += p;
   }
-  if (Math.abs(priorSum - 1) > 1e-9) throw new InvalidInputError('prior', `prior: expected proportions summing to 1, got a sum of ${priorSum}`);
+  if (Math.abs(priorSum - 1) > 1e-9)
+    throw new InvalidInputError('prior', `prior: expected proportions summing to 1, got a sum of ${priorSum}`);
   let n = 0;
   for (let c = 0; c < k; c++) {
     const o = observed[c]!;
-    if (!Number.isInteger(o) || o < 0) throw new InvalidInputError('observed', `observed: expected integer counts ≥ 0, got ${o} for class ${c}`);
+    if (!Number.isInteger(o) || o < 0)
+      throw new InvalidInputError('observed', `observed: expected integer counts ≥ 0, got ${o} for class ${c}`);
     n += o;
   }
   if (n === 0) throw new InvalidInputError('observed', 'observed: expected at least one counted row, got 0');

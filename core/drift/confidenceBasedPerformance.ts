@@ -87,14 +87,16 @@ export function confidenceBasedPerformance(
   if (calibrated.length === 0) throw new InvalidInputError('calibrated', 'calibrated: expected at least one row, got none');
   for (let i = 0; i < calibrated.length; i++) {
     const p = calibrated[i]!;
-    if (!(p >= 0 && p <= 1)) throw new InvalidInputError('calibrated', `calibrated: expected probabilities in [0, 1], got ${p} at row ${i}`);
+    if (!(p >= 0 && p <= 1))
+      throw new InvalidInputError('calibrated', `calibrated: expected probabilities in [0, 1], got ${p} at row ${i}`);
   }
   const scores = options.scores ?? calibrated;
   assertScores(scores, calibrated.length, 'scores');
   const draws = options.draws ?? 200;
   if (!Number.isInteger(draws) || draws < 1) throw new InvalidInputError('draws', `draws: expected an integer ≥ 1, got ${String(draws)}`);
   const level = options.level ?? 0.95;
-  if (typeof level !== 'number' || !(level > 0 && level < 1)) throw new InvalidInputError('level', `level: expected a number in (0, 1), got ${String(level)}`);
+  if (typeof level !== 'number' || !(level > 0 && level < 1))
+    throw new InvalidInputError('level', `level: expected a number in (0, 1), got ${String(level)}`);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new InvalidInputError('seed', `seed: expected an integer, got ${String(seed)}`);
 

@@ -43,12 +43,14 @@ export function initialDriftHysteresisState(): DriftHysteresisState {
 }
 
 function assertTime(atMs: number, subject: string): void {
-  if (typeof atMs !== 'number' || !Number.isFinite(atMs)) throw new InvalidInputError(subject, `${subject}: expected a finite time in ms, got ${String(atMs)}`);
+  if (typeof atMs !== 'number' || !Number.isFinite(atMs))
+    throw new InvalidInputError(subject, `${subject}: expected a finite time in ms, got ${String(atMs)}`);
 }
 
 function resolveOptions(options: Partial<DriftHysteresisOptions>): DriftHysteresisOptions {
   const holdWindows = options.holdWindows ?? DEFAULT_DRIFT_HYSTERESIS.holdWindows;
-  if (!Number.isInteger(holdWindows) || holdWindows < 1) throw new InvalidInputError('holdWindows', `holdWindows: expected an integer ≥ 1, got ${String(holdWindows)}`);
+  if (!Number.isInteger(holdWindows) || holdWindows < 1)
+    throw new InvalidInputError('holdWindows', `holdWindows: expected an integer ≥ 1, got ${String(holdWindows)}`);
   const coolDownMs = options.coolDownMs ?? DEFAULT_DRIFT_HYSTERESIS.coolDownMs;
   if (typeof coolDownMs !== 'number' || !(coolDownMs >= 0) || !Number.isFinite(coolDownMs)) {
     throw new InvalidInputError('coolDownMs', `coolDownMs: expected a finite number of ms ≥ 0, got ${String(coolDownMs)}`);
@@ -69,13 +71,20 @@ export function stepDriftHysteresis(
 ): DriftHysteresisStep {
   const { holdWindows, coolDownMs } = resolveOptions(options);
   assertTime(window.atMs, 'window.atMs');
-  if (typeof window.drifted !== 'boolean') throw new InvalidInputError('window.drifted', `window.drifted: expected a boolean, got ${String(window.drifted)}`);
+  if (typeof window.drifted !== 'boolean')
+    throw new InvalidInputError('window.drifted', `window.drifted: expected a boolean, got ${String(window.drifted)}`);
   if (state.lastWindowAtMs !== null && window.atMs < state.lastWindowAtMs) {
-    throw new InvalidInputError('window.atMs', `window.atMs: expected windows in time order, got ${window.atMs} after ${state.lastWindowAtMs}`);
+    throw new InvalidInputError(
+      'window.atMs',
+      `window.atMs: expected windows in time order, got ${window.atMs} after ${state.lastWindowAtMs}`,
+    );
   }
   const seen = { ...state, lastWindowAtMs: window.atMs };
   if (!window.drifted) {
-    const reason = state.consecutiveDrifted > 0 ? `no drift in this window; the count of ${state.consecutiveDrifted} drifted windows is reset` : 'no drift in this window';
+    const reason =
+      state.consecutiveDrifted > 0
+        ? `no drift in this window; the count of ${state.consecutiveDrifted} drifted windows is reset`
+        : 'no drift in this window';
     return { state: { ...seen, consecutiveDrifted: 0 }, fire: false, reason };
   }
   const count = state.consecutiveDrifted + 1;

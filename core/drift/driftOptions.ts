@@ -95,13 +95,19 @@ export const DEFAULT_DRIFT_OPTIONS: DriftOptions = {
 
 /** `options` over the defaults, validated. */
 export function resolveOptions(options: Partial<DriftOptions>): DriftOptions {
-  const o: DriftOptions = { ...DEFAULT_DRIFT_OPTIONS, ...options, minSupport: { ...DEFAULT_DRIFT_OPTIONS.minSupport, ...options.minSupport } };
+  const o: DriftOptions = {
+    ...DEFAULT_DRIFT_OPTIONS,
+    ...options,
+    minSupport: { ...DEFAULT_DRIFT_OPTIONS.minSupport, ...options.minSupport },
+  };
   for (const key of ['minRows', 'minPositiveRows'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new InvalidInputError(key, `${key}: expected an integer ≥ 1, got ${String(o[key])}`);
   }
-  if (typeof o.fdr !== 'number' || !(o.fdr > 0 && o.fdr < 1)) throw new InvalidInputError('fdr', `fdr: expected a rate in (0, 1), got ${String(o.fdr)}`);
+  if (typeof o.fdr !== 'number' || !(o.fdr > 0 && o.fdr < 1))
+    throw new InvalidInputError('fdr', `fdr: expected a rate in (0, 1), got ${String(o.fdr)}`);
   for (const key of ['psiThreshold', 'ksThreshold'] as const) {
-    if (typeof o[key] !== 'number' || !(o[key] > 0)) throw new InvalidInputError(key, `${key}: expected a number > 0, got ${String(o[key])}`);
+    if (typeof o[key] !== 'number' || !(o[key] > 0))
+      throw new InvalidInputError(key, `${key}: expected a number > 0, got ${String(o[key])}`);
   }
   if (typeof o.priorRatio !== 'number' || !(o.priorRatio >= 1) || !Number.isFinite(o.priorRatio)) {
     throw new InvalidInputError('priorRatio', `priorRatio: expected a finite number ≥ 1, got ${String(o.priorRatio)}`);

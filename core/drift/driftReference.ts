@@ -68,20 +68,31 @@ export interface DriftReferenceOptions {
 
 /** Checks a named matrix: its shape, distinct non-empty names, and finite values (naming the first that is not). */
 export function assertNamedMatrix(m: NamedFeatureMatrix, subject: string): void {
-  if (m === null || typeof m !== 'object') throw new InvalidInputError(subject, `${subject}: expected {values, rows, cols, names}, got ${String(m)}`);
+  if (m === null || typeof m !== 'object')
+    throw new InvalidInputError(subject, `${subject}: expected {values, rows, cols, names}, got ${String(m)}`);
   const { values, rows, cols, names } = m;
-  if (!(values instanceof Float64Array)) throw new InvalidInputError(`${subject}.values`, `${subject}.values: expected a row-major Float64Array`);
-  if (!Number.isInteger(rows) || rows < 1) throw new InvalidInputError(`${subject}.rows`, `${subject}.rows: expected at least one row, got ${String(rows)}`);
-  if (!Number.isInteger(cols) || cols < 1) throw new InvalidInputError(`${subject}.cols`, `${subject}.cols: expected at least one column, got ${String(cols)}`);
+  if (!(values instanceof Float64Array))
+    throw new InvalidInputError(`${subject}.values`, `${subject}.values: expected a row-major Float64Array`);
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new InvalidInputError(`${subject}.rows`, `${subject}.rows: expected at least one row, got ${String(rows)}`);
+  if (!Number.isInteger(cols) || cols < 1)
+    throw new InvalidInputError(`${subject}.cols`, `${subject}.cols: expected at least one column, got ${String(cols)}`);
   if (values.length !== rows * cols) {
-    throw new InvalidInputError(`${subject}.values`, `${subject}.values: expected ${rows}×${cols} = ${rows * cols} values, got ${values.length}`);
+    throw new InvalidInputError(
+      `${subject}.values`,
+      `${subject}.values: expected ${rows}×${cols} = ${rows * cols} values, got ${values.length}`,
+    );
   }
   if (!Array.isArray(names) || names.length !== cols) {
-    throw new InvalidInputError(`${subject}.names`, `${subject}.names: expected ${cols} column names (one per column), got ${Array.isArray(names) ? names.length : String(names)}`);
+    throw new InvalidInputError(
+      `${subject}.names`,
+      `${subject}.names: expected ${cols} column names (one per column), got ${Array.isArray(names) ? names.length : String(names)}`,
+    );
   }
   const seen = new Set<string>();
   for (const name of names) {
-    if (typeof name !== 'string' || name === '') throw new InvalidInputError(`${subject}.names`, `${subject}.names: expected non-empty strings, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name === '')
+      throw new InvalidInputError(`${subject}.names`, `${subject}.names: expected non-empty strings, got ${JSON.stringify(name)}`);
     if (seen.has(name)) throw new InvalidInputError(`${subject}.names`, `${subject}.names: expected distinct names, got "${name}" twice`);
     seen.add(name);
   }
@@ -114,7 +125,10 @@ export function buildDriftReference(
   assertNamedMatrix(trainingFeatures, 'trainingFeatures');
   const { rows, cols, values, names } = trainingFeatures;
   if (!(trainingLabels instanceof Uint8Array) || trainingLabels.length !== rows) {
-    throw new InvalidInputError('trainingLabels', `trainingLabels: expected a Uint8Array of ${rows} labels (one per training row), got ${trainingLabels?.length}`);
+    throw new InvalidInputError(
+      'trainingLabels',
+      `trainingLabels: expected a Uint8Array of ${rows} labels (one per training row), got ${trainingLabels?.length}`,
+    );
   }
   let positives = 0;
   for (let i = 0; i < rows; i++) {

@@ -134,7 +134,14 @@ function featureDrift(reference: DriftReference, window: DriftWindow, columns: I
   }));
 }
 
-function minorityFeatureDrift(reference: DriftReference, window: DriftWindow, labels: Int8Array, positives: number, columns: Int32Array, o: DriftOptions): MinorityFeatureDrift[] {
+function minorityFeatureDrift(
+  reference: DriftReference,
+  window: DriftWindow,
+  labels: Int8Array,
+  positives: number,
+  columns: Int32Array,
+  o: DriftOptions,
+): MinorityFeatureDrift[] {
   const { rows, cols, values } = window.features;
   const positiveRows = new Int32Array(positives);
   for (let r = 0, k = 0; r < rows; r++) if (labels[r] === 1) positiveRows[k++] = r;
@@ -174,17 +181,25 @@ function assertWindowColumns(window: DriftWindow, rows: number): void {
   const labels = window.labels;
   if (labels !== undefined) {
     if (!(labels instanceof Int8Array) || labels.length !== rows) {
-      throw new InvalidInputError('window.labels', `window.labels: expected an Int8Array of ${rows} labels (one per row; −1 = unknown), got ${labels?.length}`);
+      throw new InvalidInputError(
+        'window.labels',
+        `window.labels: expected an Int8Array of ${rows} labels (one per row; −1 = unknown), got ${labels?.length}`,
+      );
     }
     for (let i = 0; i < rows; i++) {
       const y = labels[i]!;
-      if (y !== -1 && y !== 0 && y !== 1) throw new InvalidInputError('window.labels', `window.labels: expected 0, 1 or −1 (unknown), got ${y} at row ${i}`);
+      if (y !== -1 && y !== 0 && y !== 1)
+        throw new InvalidInputError('window.labels', `window.labels: expected 0, 1 or −1 (unknown), got ${y} at row ${i}`);
     }
   }
   if (window.calibrated !== undefined) {
     assertScores(window.calibrated, rows, 'window.calibrated');
     const bad = window.calibrated.findIndex((p) => !(p >= 0 && p <= 1));
-    if (bad >= 0) throw new InvalidInputError('window.calibrated', `window.calibrated: expected probabilities in [0, 1], got ${window.calibrated[bad]} at row ${bad}`);
+    if (bad >= 0)
+      throw new InvalidInputError(
+        'window.calibrated',
+        `window.calibrated: expected probabilities in [0, 1], got ${window.calibrated[bad]} at row ${bad}`,
+      );
   }
 }
 
@@ -214,7 +229,8 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   if (reference === null || typeof reference !== 'object' || reference.version !== 1 || !Array.isArray(reference.features)) {
     throw new InvalidInputError('reference', 'reference: expected a DriftReference of version 1 (from buildDriftReference)');
   }
-  if (window === null || typeof window !== 'object') throw new InvalidInputError('window', `window: expected {features, scores, labels?}, got ${String(window)}`);
+  if (window === null || typeof window !== 'object')
+    throw new InvalidInputError('window', `window: expected {features, scores, labels?}, got ${String(window)}`);
   assertNamedMatrix(window.features, 'window.features');
   const columns = columnIndex(reference, window.features.names);
   const rows = window.features.rows;
@@ -231,7 +247,8 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   } else {
     features = featureDrift(reference, window, columns, o);
     for (const f of features) {
-      if (f.drifted) reasons.push(`feature "${f.name}" shifted: PSI ${fmt(f.psi!)}, KS D ${fmt(f.ks!)}, q = ${f.qValue!.toExponential(2)} ≤ ${o.fdr}`);
+      if (f.drifted)
+        reasons.push(`feature "${f.name}" shifted: PSI ${fmt(f.psi!)}, KS D ${fmt(f.ks!)}, q = ${f.qValue!.toExponential(2)} ≤ ${o.fdr}`);
     }
     predictionShift = predictionDrift(reference.prediction, window.scores, {
       alpha: o.fdr,
@@ -258,10 +275,15 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   if (labels !== undefined && labelledPositives >= o.minPositiveRows) {
     minorityFeatures = minorityFeatureDrift(reference, window, labels, labelledPositives, columns, o);
     for (const f of minorityFeatures) {
-      if (f.drifted) reasons.push(`feature "${f.name}" shifted among the ${labelledPositives} labelled positives: KS D ${fmt(f.ks)}, q = ${f.qValue.toExponential(2)} ≤ ${o.fdr}`);
+      if (f.drifted)
+        reasons.push(
+          `feature "${f.name}" shifted among the ${labelledPositives} labelled positives: KS D ${fmt(f.ks)}, q = ${f.qValue.toExponential(2)} ≤ ${o.fdr}`,
+        );
     }
   } else {
-    insufficient.push(`minority-class feature tests not run: ${labelledPositives} labelled positives, below the minimum ${o.minPositiveRows}`);
+    insufficient.push(
+      `minority-class feature tests not run: ${labelledPositives} labelled positives, below the minimum ${o.minPositiveRows}`,
+    );
   }
   if (labels !== undefined && labelled > 0) {
     shift = labelShift(reference, labels, o);
@@ -284,7 +306,9 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   let estimatesSetAside: string[] = [];
   const calibrated = calibratedProbabilities(window);
   if (calibrated === null) {
-    insufficient.push('estimated performance not run: the scores are not probabilities in [0, 1] and no calibrated probabilities were given');
+    insufficient.push(
+      'estimated performance not run: the scores are not probabilities in [0, 1] and no calibrated probabilities were given',
+    );
   } else {
     const estimatedReference = reference.estimatedPerformance;
     if (estimatedReference !== undefined) assertReferencePerformance(estimatedReference, 'reference.estimatedPerformance');
@@ -310,5 +334,18 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
     (predictionShift?.drifted ?? false) ||
     (performance?.dropped ?? false) ||
     estimateDecides;
-  return { rows, labelled, features, minorityFeatures, labelShift: shift, predictionShift, performance, estimatedPerformance, estimatesSetAside, drifted, reasons, insufficient };
+  return {
+    rows,
+    labelled,
+    features,
+    minorityFeatures,
+    labelShift: shift,
+    predictionShift,
+    performance,
+    estimatedPerformance,
+    estimatesSetAside,
+    drifted,
+    reasons,
+    insufficient,
+  };
 }

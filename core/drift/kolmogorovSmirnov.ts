@@ -35,7 +35,8 @@ function assertSample(values: Float64Array, subject: string): void {
   if (!(values instanceof Float64Array)) throw new InvalidInputError(subject, `${subject}: expected a Float64Array`);
   if (values.length === 0) throw new InvalidInputError(subject, `${subject}: expected at least one value, got none`);
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) throw new InvalidInputError(subject, `${subject}: expected finite values, got ${values[i]} at index ${i}`);
+    if (!Number.isFinite(values[i]!))
+      throw new InvalidInputError(subject, `${subject}: expected finite values, got ${values[i]} at index ${i}`);
   }
 }
 

@@ -84,11 +84,15 @@ export function resolvePerformanceOptions(options: PerformanceDriftOptions): Res
   }
   const positive = options.minSupport?.positive ?? 20;
   const negative = options.minSupport?.negative ?? 100;
-  for (const [name, v] of [['minSupport.positive', positive], ['minSupport.negative', negative]] as const) {
+  for (const [name, v] of [
+    ['minSupport.positive', positive],
+    ['minSupport.negative', negative],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(name, `${name}: expected an integer ≥ 1, got ${String(v)}`);
   }
   const z = options.z ?? Z_95;
-  if (typeof z !== 'number' || !(z > 0) || !Number.isFinite(z)) throw new InvalidInputError('z', `z: expected a finite number > 0, got ${String(z)}`);
+  if (typeof z !== 'number' || !(z > 0) || !Number.isFinite(z))
+    throw new InvalidInputError('z', `z: expected a finite number > 0, got ${String(z)}`);
   return { tolerance, minSupport: { positive, negative }, z };
 }
 
@@ -134,7 +138,11 @@ export function judgeMetric(j: MetricJudgement): MetricDrift {
 }
 
 /** Collects the drop and insufficiency messages of four judged metrics. */
-export function summarisePerformance(perClass: { negative: ClassDrift; positive: ClassDrift }): { dropped: boolean; reasons: string[]; insufficient: string[] } {
+export function summarisePerformance(perClass: { negative: ClassDrift; positive: ClassDrift }): {
+  dropped: boolean;
+  reasons: string[];
+  insufficient: string[];
+} {
   const all = [perClass.positive.recall, perClass.positive.precision, perClass.negative.recall, perClass.negative.precision];
   const reasons = all.filter((m) => m.status === 'dropped').map((m) => m.message);
   const insufficient = all.filter((m) => m.status === 'insufficient').map((m) => m.message);
@@ -143,9 +151,11 @@ export function summarisePerformance(perClass: { negative: ClassDrift; positive:
 
 export function assertScores(scores: Float64Array, rows: number, subject: string): void {
   if (!(scores instanceof Float64Array)) throw new InvalidInputError(subject, `${subject}: expected a Float64Array`);
-  if (scores.length !== rows) throw new InvalidInputError(subject, `${subject}: expected ${rows} scores (one per row), got ${scores.length}`);
+  if (scores.length !== rows)
+    throw new InvalidInputError(subject, `${subject}: expected ${rows} scores (one per row), got ${scores.length}`);
   for (let i = 0; i < scores.length; i++) {
-    if (!Number.isFinite(scores[i]!)) throw new InvalidInputError(subject, `${subject}: expected finite scores, got ${scores[i]} at row ${i}`);
+    if (!Number.isFinite(scores[i]!))
+      throw new InvalidInputError(subject, `${subject}: expected finite scores, got ${scores[i]} at row ${i}`);
   }
 }
 

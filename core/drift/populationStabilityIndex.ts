@@ -75,7 +75,10 @@ function binProportions(edges: readonly number[], values: ArrayLike<number>): nu
 /** PSI of two aligned proportion vectors, each proportion floored at `epsilon`. */
 export function psiFromProportions(reference: readonly number[], current: readonly number[], epsilon: number = PSI_EPSILON): number {
   if (reference.length !== current.length) {
-    throw new InvalidInputError('current', `current: expected ${reference.length} proportions (one per reference bin), got ${current.length}`);
+    throw new InvalidInputError(
+      'current',
+      `current: expected ${reference.length} proportions (one per reference bin), got ${current.length}`,
+    );
   }
   let psi = 0;
   for (let i = 0; i < reference.length; i++) {
@@ -111,7 +114,10 @@ export function referenceBins(values: Float64Array, bins = 10): ReferenceBins {
 export function populationStabilityIndex(reference: ReferenceBins, current: Float64Array, options: PsiOptions = {}): PsiResult {
   const epsilon = epsilonOption(options);
   if (reference.proportions.length !== reference.edges.length + 1) {
-    throw new InvalidInputError('reference', `reference: expected edges.length + 1 = ${reference.edges.length + 1} proportions, got ${reference.proportions.length}`);
+    throw new InvalidInputError(
+      'reference',
+      `reference: expected edges.length + 1 = ${reference.edges.length + 1} proportions, got ${reference.proportions.length}`,
+    );
   }
   assertFiniteValues(current, 'current');
   const currentProportions = binProportions(reference.edges, current);
@@ -162,10 +168,17 @@ export function categoricalReference(values: readonly string[], options: Categor
 }
 
 /** PSI over the reference categories plus the "other" bucket; a category unseen in training counts as "other". */
-export function categoricalPopulationStabilityIndex(reference: CategoricalReference, current: readonly string[], options: PsiOptions = {}): PsiResult {
+export function categoricalPopulationStabilityIndex(
+  reference: CategoricalReference,
+  current: readonly string[],
+  options: PsiOptions = {},
+): PsiResult {
   const epsilon = epsilonOption(options);
   if (reference.proportions.length !== reference.categories.length + 1) {
-    throw new InvalidInputError('reference', `reference: expected categories.length + 1 = ${reference.categories.length + 1} proportions (the last is "other"), got ${reference.proportions.length}`);
+    throw new InvalidInputError(
+      'reference',
+      `reference: expected categories.length + 1 = ${reference.categories.length + 1} proportions (the last is "other"), got ${reference.proportions.length}`,
+    );
   }
   if (current.length === 0) throw new InvalidInputError('current', 'current: expected at least one value, got none');
   const index = new Map<string, number>();

@@ -95,7 +95,11 @@ export interface PredictionDriftResult {
   reasons: string[];
 }
 
-export function buildPredictionReference(validationScores: Float64Array, threshold: number, options: PredictionReferenceOptions = {}): PredictionReference {
+export function buildPredictionReference(
+  validationScores: Float64Array,
+  threshold: number,
+  options: PredictionReferenceOptions = {},
+): PredictionReference {
   assertThreshold(threshold);
   if (!(validationScores instanceof Float64Array) || validationScores.length === 0) {
     throw new InvalidInputError('validationScores', 'validationScores: expected a non-empty Float64Array');
@@ -126,7 +130,11 @@ function fmt(v: number): string {
   return Number(v.toPrecision(3)).toString();
 }
 
-export function predictionDrift(reference: PredictionReference, scores: Float64Array, options: PredictionDriftOptions = {}): PredictionDriftResult {
+export function predictionDrift(
+  reference: PredictionReference,
+  scores: Float64Array,
+  options: PredictionDriftOptions = {},
+): PredictionDriftResult {
   const alpha = positiveOption('alpha', options.alpha, 0.01, 1);
   const psiThreshold = positiveOption('psiThreshold', options.psiThreshold, 0.2);
   const ksThreshold = positiveOption('ksThreshold', options.ksThreshold, 0.1, 1);
@@ -135,8 +143,10 @@ export function predictionDrift(reference: PredictionReference, scores: Float64A
   if (typeof rateRatio !== 'number' || !(rateRatio >= 1) || !Number.isFinite(rateRatio)) {
     throw new InvalidInputError('rateRatio', `rateRatio: expected a finite number ≥ 1, got ${String(rateRatio)}`);
   }
-  if (!(scores instanceof Float64Array) || scores.length === 0) throw new InvalidInputError('scores', 'scores: expected a non-empty Float64Array');
-  if (reference.sample.length === 0) throw new InvalidInputError('reference.sample', 'reference.sample: expected at least one validation score, got none');
+  if (!(scores instanceof Float64Array) || scores.length === 0)
+    throw new InvalidInputError('scores', 'scores: expected a non-empty Float64Array');
+  if (reference.sample.length === 0)
+    throw new InvalidInputError('reference.sample', 'reference.sample: expected at least one validation score, got none');
   assertScores(scores, scores.length, 'scores');
 
   const { psi, currentProportions } = populationStabilityIndex(reference.bins, scores, { epsilon: options.epsilon });
@@ -153,7 +163,9 @@ export function predictionDrift(reference: PredictionReference, scores: Float64A
   const reasons: string[] = [];
   const distributionShifted = ks.pValue <= alpha && (psi >= psiThreshold || ks.statistic >= ksThreshold);
   if (distributionShifted) {
-    reasons.push(`score distribution shifted: PSI ${fmt(psi)} (threshold ${psiThreshold}), KS D ${fmt(ks.statistic)} (threshold ${ksThreshold}), p = ${ks.pValue.toExponential(2)} ≤ ${alpha}`);
+    reasons.push(
+      `score distribution shifted: PSI ${fmt(psi)} (threshold ${psiThreshold}), KS D ${fmt(ks.statistic)} (threshold ${ksThreshold}), p = ${ks.pValue.toExponential(2)} ≤ ${alpha}`,
+    );
   }
   if (rateShifted) {
     reasons.push(

@@ -69,7 +69,10 @@ export function fitMissingValueFill(train: FeatureMatrix, opts: MissingValueOpti
       if (!Number.isNaN(v)) column[n++] = v;
     }
     if (n === 0) {
-      throw new InvalidInputError(`feature column ${c}`, `feature column ${c}: every training value is missing, so no ${missing} can be imputed; drop the column.`);
+      throw new InvalidInputError(
+        `feature column ${c}`,
+        `feature column ${c}: every training value is missing, so no ${missing} can be imputed; drop the column.`,
+      );
     }
     if (missing === 'mean') {
       let sum = 0;

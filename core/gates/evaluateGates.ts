@@ -103,24 +103,31 @@ export function describeGateCheck(check: GateCheck): string {
   return `${verdict}  ${check.name}: value ${value}${interval}, threshold ${check.comparison} ${format(check.limit)}; ${check.reason}`;
 }
 
-export function evaluateGates(
-  spec: GateSpec,
-  challenger: GateReport,
-  champion?: ClassificationReport,
-): GateEvaluation {
+export function evaluateGates(spec: GateSpec, challenger: GateReport, champion?: ClassificationReport): GateEvaluation {
   const shortfalls = supportShortfalls(spec, challenger);
   const notJudged = shortfalls.length > 0 ? `not judged: ${shortfalls.join('; ')}` : null;
   const championShortfalls = champion === undefined ? [] : supportShortfalls(spec, champion);
 
   const checks = spec.gates.map((gate): GateCheck => {
     const name = gateName(gate);
-    const base = { name, metric: gate.metric, ...(gate.class !== undefined ? { class: gate.class } : {}), interval: intervalOf(challenger, gate.metric, gate.class) };
+    const base = {
+      name,
+      metric: gate.metric,
+      ...(gate.class !== undefined ? { class: gate.class } : {}),
+      interval: intervalOf(challenger, gate.metric, gate.class),
+    };
 
     if (gate.maxDropVsChampion !== undefined) {
       const limit = gate.maxDropVsChampion;
       const challengerValue = metricValue(challenger, gate.metric, gate.class);
       const skip = (reason: string): GateCheck => ({
-        ...base, value: null, limit, comparison: 'drop<=', passed: null, reason, challengerValue,
+        ...base,
+        value: null,
+        limit,
+        comparison: 'drop<=',
+        passed: null,
+        reason,
+        challengerValue,
         championValue: champion === undefined ? null : metricValue(champion, gate.metric, gate.class),
       });
       if (champion === undefined) return skip('skipped: no champion to compare against');
@@ -129,21 +136,28 @@ export function evaluateGates(
       if (championValue === null) return skip(`skipped: champion ${gate.metric} is undefined on its data`);
       if (challengerValue === null) {
         return {
-          ...base, value: null, limit, comparison: 'drop<=', passed: notJudged === null ? false : null,
+          ...base,
+          value: null,
+          limit,
+          comparison: 'drop<=',
+          passed: notJudged === null ? false : null,
           reason: notJudged ?? `failed: challenger ${gate.metric} is undefined on the evaluation data`,
-          challengerValue, championValue,
+          challengerValue,
+          championValue,
         };
       }
-      const drop = LOWER_IS_BETTER_METRICS.includes(gate.metric)
-        ? challengerValue - championValue
-        : championValue - challengerValue;
+      const drop = LOWER_IS_BETTER_METRICS.includes(gate.metric) ? challengerValue - championValue : championValue - challengerValue;
       const ok = drop <= limit + COMPARISON_EPSILON;
       const detail = `challenger ${format(challengerValue)} vs champion ${format(championValue)}: drop ${format(drop)} ${ok ? '<=' : '>'} ${format(limit)}`;
       return {
-        ...base, value: drop, limit, comparison: 'drop<=',
+        ...base,
+        value: drop,
+        limit,
+        comparison: 'drop<=',
         passed: notJudged === null ? ok : null,
         reason: notJudged ?? `${ok ? 'passed' : 'failed'}: ${detail}`,
-        challengerValue, championValue,
+        challengerValue,
+        championValue,
       };
     }
 
@@ -157,7 +171,11 @@ export function evaluateGates(
     if (notJudged !== null) return { ...base, value, limit, comparison, passed: null, reason: notJudged };
     if (useBound && !wilson && base.interval === null) {
       return {
-        ...base, value, limit, comparison, passed: false,
+        ...base,
+        value,
+        limit,
+        comparison,
+        passed: false,
         reason: `failed: ${gate.metric} lower95 needs a bootstrap interval and the evaluated report has none; attach bootstrapIntervals(...) as report.bootstrap`,
       };
     }
@@ -166,7 +184,14 @@ export function evaluateGates(
     }
     const ok = isMin ? value >= limit - COMPARISON_EPSILON : value <= limit + COMPARISON_EPSILON;
     const relation = ok ? comparison : isMin ? '<' : '>';
-    return { ...base, value, limit, comparison, passed: ok, reason: `${ok ? 'passed' : 'failed'}: ${label} ${format(value)} ${relation} ${format(limit)}` };
+    return {
+      ...base,
+      value,
+      limit,
+      comparison,
+      passed: ok,
+      reason: `${ok ? 'passed' : 'failed'}: ${label} ${format(value)} ${relation} ${format(limit)}`,
+    };
   });
 
   const reasons: string[] = [];

@@ -94,7 +94,15 @@ export function defaultGateSpec(): GateSpec {
   };
 }
 
-const SPEC_KEYS = ['minPositiveSupport', 'minNegativeSupport', 'gates', 'useLowerConfidenceBound', 'onInsufficientEvidence', 'description', '$schema'];
+const SPEC_KEYS = [
+  'minPositiveSupport',
+  'minNegativeSupport',
+  'gates',
+  'useLowerConfidenceBound',
+  'onInsufficientEvidence',
+  'description',
+  '$schema',
+];
 const GATE_KEYS = ['metric', 'class', 'min', 'max', 'maxDropVsChampion', 'vsChampion', 'by', 'use', 'name'];
 
 function describe(value: unknown): string {
@@ -129,7 +137,8 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
   if (!isPlainObject(json)) fail('(top level)', 'an object with a "gates" array', json);
   // The one schema (shared with the pipeline spec) first: unknown keys with a suggestion, types, ranges.
   const checked = gateSpecSchema.safeParse(json);
-  if (!checked.success) throw new InvalidInputError(sourceName, specIssueError(checked.error.issues, json, gateSpecJsonSchema(), sourceName).message);
+  if (!checked.success)
+    throw new InvalidInputError(sourceName, specIssueError(checked.error.issues, json, gateSpecJsonSchema(), sourceName).message);
   const spec = json as Record<string, unknown>;
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) fail(key, `a known field (one of ${SPEC_KEYS.join(', ')})`, key);
@@ -182,7 +191,8 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     } else if (g['by'] !== undefined) {
       fail(`${at}.by`, 'no "by" without "vsChampion": "noWorseThan"', g['by']);
     }
-    const limitValue = (k: 'min' | 'max' | 'maxDropVsChampion'): unknown => (k === 'maxDropVsChampion' && vsChampion !== undefined ? g['by'] : g[k]);
+    const limitValue = (k: 'min' | 'max' | 'maxDropVsChampion'): unknown =>
+      k === 'maxDropVsChampion' && vsChampion !== undefined ? g['by'] : g[k];
     const limits = (['min', 'max', 'maxDropVsChampion'] as const).filter((k) => limitValue(k) !== undefined);
     if (limits.length !== 1) {
       fail(at, 'exactly one of min, max, maxDropVsChampion', limits.length === 0 ? undefined : limits.join(' and '));
@@ -198,7 +208,8 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
       if (use !== 'value' && use !== 'lower95') fail(`${at}.use`, '"value" or "lower95"', use);
       if (use === 'lower95') {
         if (limitKey !== 'min') fail(`${at}.use`, '"lower95" only with "min" (a lower bound guards a floor)', use);
-        if (!INTERVAL_METRICS.includes(gate.metric)) fail(`${at}.use`, `"lower95" only on ${INTERVAL_METRICS.join(', ')} (metrics with an interval)`, use);
+        if (!INTERVAL_METRICS.includes(gate.metric))
+          fail(`${at}.use`, `"lower95" only on ${INTERVAL_METRICS.join(', ')} (metrics with an interval)`, use);
       }
       gate.use = use as 'value' | 'lower95';
     }

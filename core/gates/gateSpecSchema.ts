@@ -11,7 +11,10 @@ const gateSchema = z.strictObject({
     .refine((m) => metricNames.some((n) => n.toLowerCase() === m.toLowerCase()))
     .meta({ description: `one of ${GATE_METRICS.join(', ')}` }),
   // Which class a per-class metric is about; parseGateSpec checks the value against the metric.
-  class: z.union([z.string(), z.number()]).optional().meta({ description: '"positive", "negative", "1" or "0" (per-class metrics only)', examples: ['positive', 'negative'] }),
+  class: z
+    .union([z.string(), z.number()])
+    .optional()
+    .meta({ description: '"positive", "negative", "1" or "0" (per-class metrics only)', examples: ['positive', 'negative'] }),
   min: z.number().optional(),
   max: z.number().optional(),
   maxDropVsChampion: z.number().min(0).optional(),

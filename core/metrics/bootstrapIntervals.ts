@@ -47,7 +47,12 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
  * replicate has both classes and the same prevalence (the usual choice for rare classes). Scores are sorted
  * once; a replicate is a vector of row multiplicities, and AP and G-mean are swept over it in O(n).
  */
-export function bootstrapIntervals(yTrue: Uint8Array, scores: Float64Array, threshold: number, options: BootstrapOptions = {}): BootstrapIntervals {
+export function bootstrapIntervals(
+  yTrue: Uint8Array,
+  scores: Float64Array,
+  threshold: number,
+  options: BootstrapOptions = {},
+): BootstrapIntervals {
   assertScoredLabels(yTrue, scores);
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
     throw new InvalidInputError('threshold', `threshold: expected a finite number, got ${String(threshold)}`);

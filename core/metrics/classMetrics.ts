@@ -120,7 +120,8 @@ export function classificationReport(
     rocAucNote: ROC_AUC_NOTE,
     macroF1: positive.f1 !== null && negative.f1 !== null ? (positive.f1 + negative.f1) / 2 : null,
     brier,
-    brierNormalised: brier !== null && prevalence !== null && prevalence > 0 && prevalence < 1 ? brier / (prevalence * (1 - prevalence)) : null,
+    brierNormalised:
+      brier !== null && prevalence !== null && prevalence > 0 && prevalence < 1 ? brier / (prevalence * (1 - prevalence)) : null,
     prevalence,
     threshold,
     confusion,

@@ -21,7 +21,10 @@ export interface ThresholdCurve {
 }
 
 /** Distinct-score sweep from the highest score down: cumulative (tp, fp) after each group of ties. */
-function sweep(yTrue: Uint8Array, scores: Float64Array): { thresholds: number[]; tp: number[]; fp: number[]; positives: number; negatives: number } {
+function sweep(
+  yTrue: Uint8Array,
+  scores: Float64Array,
+): { thresholds: number[]; tp: number[]; fp: number[]; positives: number; negatives: number } {
   assertScoredLabels(yTrue, scores);
   const n = yTrue.length;
   const order = new Uint32Array(n);

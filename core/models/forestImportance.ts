@@ -49,19 +49,27 @@ function gMeanAt(y: Uint8Array, scores: Float64Array, threshold: number, positiv
  * almost all tree nodes hold only zeroes; RFQ measures importance with the G-mean instead, on the ensemble
  * (Ishwaran–Kogalur VIMP) rather than tree by tree. Here the ensemble is scored on held-out rows.
  */
-export function gMeanPermutationImportance(model: RandomForestModel, heldOut: LabelledData, options: GMeanImportanceOptions = {}): GMeanImportance {
+export function gMeanPermutationImportance(
+  model: RandomForestModel,
+  heldOut: LabelledData,
+  options: GMeanImportanceOptions = {},
+): GMeanImportance {
   const { x, y } = heldOut;
   if (y.length !== x.rows) throw new InvalidInputError('labels', `labels: expected one label per row (${x.rows}), got ${y.length}`);
   const [negatives, positives] = classCounts(y);
   if (negatives === 0 || positives === 0) {
-    throw new InvalidInputError('held-out data', `held-out data: expected both classes for a G-mean, got ${negatives} negatives and ${positives} positives`);
+    throw new InvalidInputError(
+      'held-out data',
+      `held-out data: expected both classes for a G-mean, got ${negatives} negatives and ${positives} positives`,
+    );
   }
   const threshold = options.threshold ?? model.fitPrevalence;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
     throw new InvalidInputError('threshold', `threshold: expected a number in [0, 1], got ${String(threshold)}`);
   }
   const repeats = options.repeats ?? 5;
-  if (!Number.isInteger(repeats) || repeats < 1) throw new InvalidInputError('repeats', `repeats: expected an integer ≥ 1, got ${String(repeats)}`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new InvalidInputError('repeats', `repeats: expected an integer ≥ 1, got ${String(repeats)}`);
   const random = seededRandom(options.seed ?? 0);
   const baselineGMean = gMeanAt(y, predictProbaForest(model, x), threshold, positives, negatives);
   const d = x.cols;

@@ -176,7 +176,13 @@ class NodeArrays {
  * Gini impurity. As in Breiman's forests (and scikit-learn), a node draws `mtry` features; if none of them
  * splits the node, it keeps drawing until one does or every feature was tried.
  */
-export function growTree(binned: BinnedFeatures, y: Uint8Array, params: TreeGrowingParams, treeIndex: number, sampleWeights?: ArrayLike<number>): GrownTree {
+export function growTree(
+  binned: BinnedFeatures,
+  y: Uint8Array,
+  params: TreeGrowingParams,
+  treeIndex: number,
+  sampleWeights?: ArrayLike<number>,
+): GrownTree {
   const { rows: n, cols: d, codes, cuts } = binned;
   const random = seededRandom(deriveSeed(params.seed, `tree ${treeIndex}`));
   const counts = new Uint32Array(n);

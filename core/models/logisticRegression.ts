@@ -229,8 +229,19 @@ export function trainLogisticRegression(data: LabelledData, options: LogisticReg
   theta[d] = Math.log(posWeight / (totalWeight - posWeight));
 
   if (opts.solver === 'lbfgs' || (opts.solver === 'auto' && d > LBFGS_MIN_COLUMNS)) {
-    const fit = fitLogisticLbfgs({ x, y, sampleWeight, n, d, l2 }, theta, { maxIterations: 5 * opts.maxIterations, tolerance: opts.tolerance });
-    return { kind: 'logreg', featureCount: d, weights: Array.from(fit.theta.subarray(0, d)), intercept: fit.theta[d]!, standardiser, iterations: fit.iterations, converged: fit.converged };
+    const fit = fitLogisticLbfgs({ x, y, sampleWeight, n, d, l2 }, theta, {
+      maxIterations: 5 * opts.maxIterations,
+      tolerance: opts.tolerance,
+    });
+    return {
+      kind: 'logreg',
+      featureCount: d,
+      weights: Array.from(fit.theta.subarray(0, d)),
+      intercept: fit.theta[d]!,
+      standardiser,
+      iterations: fit.iterations,
+      converged: fit.converged,
+    };
   }
   const trial = new Float64Array(m);
   const grad = new Float64Array(m);

@@ -81,7 +81,10 @@ export function fillMissingInputs(artifact: ModelArtifact, x: FeatureMatrix): Fe
 }
 
 /** Per-class scores (row-major rows × classes) and the predicted class index of each row, for a multi-class model. */
-export function scoreMultiClass(artifact: ModelArtifact, x: FeatureMatrix): { scores: Float64Array; predicted: Int32Array; classes: string[] } {
+export function scoreMultiClass(
+  artifact: ModelArtifact,
+  x: FeatureMatrix,
+): { scores: Float64Array; predicted: Int32Array; classes: string[] } {
   const mc = artifact.multiClass;
   if (!mc) throw new InvalidInputError('model', 'this model is binary; score it with scoreModel');
   x = fillMissingInputs(artifact, x);
@@ -112,7 +115,11 @@ function canonicalBody(artifact: ModelArtifact): string {
   const { contentSha256: _seal, ...body } = artifact;
   return JSON.stringify(body, (_k, v: unknown) => {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     return v;
   });
@@ -145,9 +152,12 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
   const m = json as Partial<ModelArtifact>;
   if (m.format !== MODEL_FORMAT) return fail(`expected "format": "${MODEL_FORMAT}", got ${JSON.stringify(m.format)}`);
   if (m.schemaVersion !== MODEL_SCHEMA_VERSION) {
-    return fail(`schema version ${String(m.schemaVersion)} is not supported by this rareflow (it reads version ${MODEL_SCHEMA_VERSION}); retrain the model`);
+    return fail(
+      `schema version ${String(m.schemaVersion)} is not supported by this rareflow (it reads version ${MODEL_SCHEMA_VERSION}); retrain the model`,
+    );
   }
-  if (!Array.isArray(m.featureNames) || m.featureNames.some((f) => typeof f !== 'string')) return fail('"featureNames" must be a list of column names');
+  if (!Array.isArray(m.featureNames) || m.featureNames.some((f) => typeof f !== 'string'))
+    return fail('"featureNames" must be a list of column names');
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
   const model = m.model;
   if (!model || (model.kind !== 'logreg' && model.kind !== 'forest')) return fail('"model.kind" must be "logreg" or "forest"');
@@ -156,12 +166,19 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
   }
   if (model.kind === 'forest') {
     parseRandomForestModel(model, source);
-    if (model.featureCount !== m.featureNames.length) return fail(`the forest reads ${model.featureCount} features, the file lists ${m.featureNames.length}`);
+    if (model.featureCount !== m.featureNames.length)
+      return fail(`the forest reads ${model.featureCount} features, the file lists ${m.featureNames.length}`);
   }
-  if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string') return fail('"positiveLabel" and "negativeLabel" must be strings');
+  if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string')
+    return fail('"positiveLabel" and "negativeLabel" must be strings');
   if (m.multiClass !== undefined) {
     const mc = m.multiClass;
-    if (!Array.isArray(mc.classes) || mc.classes.length < 3 || mc.models?.length !== mc.classes.length || mc.thresholds?.length !== mc.classes.length) {
+    if (
+      !Array.isArray(mc.classes) ||
+      mc.classes.length < 3 ||
+      mc.models?.length !== mc.classes.length ||
+      mc.thresholds?.length !== mc.classes.length
+    ) {
       return fail('"multiClass" must list classes, models and thresholds of equal length (at least 3)');
     }
     for (const sub of mc.models) if (sub.kind === 'forest') parseRandomForestModel(sub, source);
@@ -171,14 +188,24 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     if (typeof mv !== 'object' || mv === null || !['mean', 'median', 'constant'].includes(mv.policy)) {
       return fail('"missingValues.policy" must be "mean", "median" or "constant"');
     }
-    if (!Array.isArray(mv.fillValues) || mv.fillValues.length !== m.featureNames.length || mv.fillValues.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    if (
+      !Array.isArray(mv.fillValues) ||
+      mv.fillValues.length !== m.featureNames.length ||
+      mv.fillValues.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+    ) {
       return fail(`"missingValues.fillValues" must hold one finite number per feature (${m.featureNames.length})`);
     }
   }
   if (typeof m.contentSha256 !== 'string') return fail('it has no "contentSha256" seal');
   const actual = sha256Hex(canonicalBody(m as ModelArtifact));
   if (actual !== m.contentSha256) {
-    throw new IntegrityError(source, m.contentSha256, actual, 'model', `${source} is not a usable rareflow model: its content sha256 is ${actual}, but the file says ${m.contentSha256}: it was changed or damaged after training.`);
+    throw new IntegrityError(
+      source,
+      m.contentSha256,
+      actual,
+      'model',
+      `${source} is not a usable rareflow model: its content sha256 is ${actual}, but the file says ${m.contentSha256}: it was changed or damaged after training.`,
+    );
   }
   return m as ModelArtifact;
 }

@@ -16,7 +16,10 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
       return predictProbaForest(model, x);
     default: {
       const unknown: never = model;
-      throw new InvalidInputError('model', `model: expected kind "logreg" or "forest", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
+      throw new InvalidInputError(
+        'model',
+        `model: expected kind "logreg" or "forest", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`,
+      );
     }
   }
 }

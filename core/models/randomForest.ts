@@ -137,14 +137,27 @@ function resolveOptions(options: RandomForestOptions, features: number): Resolve
   const maxBins = int('maxBins', options.maxBins ?? MAX_BINS, 2, MAX_BINS);
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw new InvalidInputError('seed', `seed: expected an integer, got ${String(seed)}`);
-  return { trees, mtry, minNodeSize, maxDepth: depth === Number.POSITIVE_INFINITY ? null : depth, sampling, sampleFraction, classWeight, maxBins, seed };
+  return {
+    trees,
+    mtry,
+    minNodeSize,
+    maxDepth: depth === Number.POSITIVE_INFINITY ? null : depth,
+    sampling,
+    sampleFraction,
+    classWeight,
+    maxBins,
+    seed,
+  };
 }
 
 function validateData(data: LabelledData): void {
   const { x, y } = data;
   if (x.cols < 1) throw new InvalidInputError('feature matrix', `feature matrix: expected at least 1 feature column, got ${x.cols}`);
   if (x.values.length !== x.rows * x.cols) {
-    throw new InvalidInputError('feature matrix', `feature matrix: expected ${x.rows}×${x.cols} = ${x.rows * x.cols} values, got ${x.values.length}`);
+    throw new InvalidInputError(
+      'feature matrix',
+      `feature matrix: expected ${x.rows}×${x.cols} = ${x.rows * x.cols} values, got ${x.values.length}`,
+    );
   }
   if (y.length !== x.rows) throw new InvalidInputError('labels', `labels: expected one label per row (${x.rows}), got ${y.length}`);
   for (let i = 0; i < y.length; i++) {
@@ -152,7 +165,10 @@ function validateData(data: LabelledData): void {
   }
   const [negatives, positives] = classCounts(y);
   if (negatives === 0 || positives === 0) {
-    throw new InvalidInputError('labels', `labels: expected both classes in the training data, got ${negatives} negatives and ${positives} positives`);
+    throw new InvalidInputError(
+      'labels',
+      `labels: expected both classes in the training data, got ${negatives} negatives and ${positives} positives`,
+    );
   }
   assertFinite(x);
 }
@@ -192,7 +208,8 @@ export function prepareForestJob(data: LabelledData, options: RandomForestOption
   const sampleWeights = options.sampleWeights === undefined ? undefined : Float64Array.from(options.sampleWeights);
   if (sampleWeights) checkSampleWeights(sampleWeights, data.y, 'sampleWeights');
   const weighting = sampleWeights ? weightedClassMix(sampleWeights, data.y, opts) : undefined;
-  const classWeight: [number, number] = weighting?.classWeight ?? (opts.classWeight === 'balanced' ? [n / (2 * negatives), n / (2 * positives)] : [1, 1]);
+  const classWeight: [number, number] =
+    weighting?.classWeight ?? (opts.classWeight === 'balanced' ? [n / (2 * negatives), n / (2 * positives)] : [1, 1]);
   const fitPrevalence = weighting?.fitPrevalence ?? (opts.sampling === 'balanced' || opts.classWeight === 'balanced' ? 0.5 : positives / n);
   const binned = binFeatures(data.x.values, n, data.x.cols, opts.maxBins);
   return {
@@ -216,7 +233,11 @@ export function prepareForestJob(data: LabelledData, options: RandomForestOption
 }
 
 /** Class weights and the in-bag positive share of weight under sample weights (see `fitPrevalence`). */
-function weightedClassMix(sampleWeights: Float64Array, y: Uint8Array, opts: ResolvedForestOptions): { classWeight: [number, number]; fitPrevalence: number } {
+function weightedClassMix(
+  sampleWeights: Float64Array,
+  y: Uint8Array,
+  opts: ResolvedForestOptions,
+): { classWeight: [number, number]; fitPrevalence: number } {
   const sum: [number, number] = [0, 0];
   const rows: [number, number] = [0, 0];
   for (let i = 0; i < y.length; i++) {
@@ -330,7 +351,8 @@ export function parseRandomForestModel(json: unknown, source: string): RandomFor
   const arrays = ['feature', 'threshold', 'left', 'right', 'value'] as const;
   for (const key of arrays) if (!Array.isArray(m[key])) return fail(`"${key}" must be an array of numbers`);
   const nodes = m.feature!.length;
-  for (const key of arrays) if (m[key]!.length !== nodes) return fail(`"${key}" has ${m[key]!.length} entries, expected ${nodes} (one per node)`);
+  for (const key of arrays)
+    if (m[key]!.length !== nodes) return fail(`"${key}" has ${m[key]!.length} entries, expected ${nodes} (one per node)`);
   for (const key of ['trainingPrevalence', 'fitPrevalence'] as const) {
     if (typeof m[key] !== 'number' || !(m[key]! > 0 && m[key]! < 1)) return fail(`"${key}" must be a number strictly between 0 and 1`);
   }
@@ -340,7 +362,17 @@ export function parseRandomForestModel(json: unknown, source: string): RandomFor
     const f = m.feature![i]!;
     if (!Number.isInteger(f) || f < -1 || f >= m.featureCount!) return fail(`node ${i} splits on feature ${String(f)}`);
     // Children come after their parent, so traversal always terminates.
-    if (f >= 0 && !(Number.isInteger(m.left![i]) && Number.isInteger(m.right![i]) && m.left![i]! > i && m.right![i]! > i && m.left![i]! < nodes && m.right![i]! < nodes)) {
+    if (
+      f >= 0 &&
+      !(
+        Number.isInteger(m.left![i]) &&
+        Number.isInteger(m.right![i]) &&
+        m.left![i]! > i &&
+        m.right![i]! > i &&
+        m.left![i]! < nodes &&
+        m.right![i]! < nodes
+      )
+    ) {
       return fail(`node ${i} has children ${String(m.left![i])}, ${String(m.right![i])}; expected node indices after it`);
     }
     if (typeof m.value![i] !== 'number' || !(m.value![i]! >= 0 && m.value![i]! <= 1)) return fail(`node ${i} value must be in [0, 1]`);

@@ -99,17 +99,10 @@ function fitWeightedStandardiser(x: FeatureMatrix, weights: ArrayLike<number>): 
 }
 
 /** `(x − mean) / scale` column-wise, on a copy unless `inPlace`. */
-export function applyStandardiser(
-  standardiser: Standardiser,
-  x: FeatureMatrix,
-  options: ApplyStandardiserOptions = {},
-): FeatureMatrix {
+export function applyStandardiser(standardiser: Standardiser, x: FeatureMatrix, options: ApplyStandardiserOptions = {}): FeatureMatrix {
   const { rows, cols } = x;
   if (standardiser.mean.length !== cols || standardiser.scale.length !== cols) {
-    throw new InvalidInputError(
-      'feature matrix',
-      `expected ${standardiser.mean.length} feature columns (as fitted), got ${cols}`,
-    );
+    throw new InvalidInputError('feature matrix', `expected ${standardiser.mean.length} feature columns (as fitted), got ${cols}`);
   }
   const out = options.inPlace === true ? x.values : new Float64Array(x.values);
   const mean = Float64Array.from(standardiser.mean);

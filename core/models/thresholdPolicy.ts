@@ -95,7 +95,10 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       return chooseGMeanThreshold(policy, context);
     default: {
       const unknown: never = policy;
-      throw new InvalidInputError('threshold policy', `threshold policy: expected kind bayes, prevalence, cost or gmean, got ${JSON.stringify(unknown)}`);
+      throw new InvalidInputError(
+        'threshold policy',
+        `threshold policy: expected kind bayes, prevalence, cost or gmean, got ${JSON.stringify(unknown)}`,
+      );
     }
   }
 }
@@ -115,7 +118,10 @@ function chooseGMeanThreshold(policy: ThresholdPolicy, context: ThresholdContext
     );
   }
   if (scores.length !== labels.length) {
-    throw new InvalidInputError('validation data', `validation data: expected one label per score (${scores.length}), got ${labels.length}`);
+    throw new InvalidInputError(
+      'validation data',
+      `validation data: expected one label per score (${scores.length}), got ${labels.length}`,
+    );
   }
   let positives = 0;
   for (let i = 0; i < labels.length; i++) {

@@ -86,7 +86,10 @@ const IVF_MAX_QUERY_SHARE = 0.1;
 export function chooseNeighborIndex(rows: number, cols: number, opts: ChooseNeighborIndexOptions = {}): NeighborIndexChoice {
   const kind = opts.kind ?? 'auto';
   if (kind !== 'auto' && kind !== 'exact' && kind !== 'hnsw' && kind !== 'ivf') {
-    throw new InvalidInputError('neighbour index kind', `neighbour index kind must be 'auto', 'exact', 'ivf' or 'hnsw'; got ${String(kind)}.`);
+    throw new InvalidInputError(
+      'neighbour index kind',
+      `neighbour index kind must be 'auto', 'exact', 'ivf' or 'hnsw'; got ${String(kind)}.`,
+    );
   }
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) {
     throw new InvalidInputError('shape', `rows and cols must be integers ≥ 1; got ${rows}×${cols}.`);
@@ -95,11 +98,13 @@ export function chooseNeighborIndex(rows: number, cols: number, opts: ChooseNeig
   const exactSeconds = (queries * rows * cols) / (opts.exactMultiplyAddsPerSecond ?? 5e10);
   const lists = opts.ivf?.lists ?? Math.max(1, Math.round(Math.sqrt(rows)));
   const trainingRows = Math.min(rows, IVF_TRAINING_ROWS_PER_LIST * lists);
-  const ivfWork = cols * (rows * lists + IVF_ITERATIONS * trainingRows * lists +
-    (Math.min(queries, IVF_CALIBRATION_QUERIES) + queries * (opts.ivfScannedShare ?? 0.2)) * rows);
+  const ivfWork =
+    cols *
+    (rows * lists +
+      IVF_ITERATIONS * trainingRows * lists +
+      (Math.min(queries, IVF_CALIBRATION_QUERIES) + queries * (opts.ivfScannedShare ?? 0.2)) * rows);
   const ivfSeconds = ivfWork / (opts.ivfMultiplyAddsPerSecond ?? 4e10) + rows * cols * IVF_SECONDS_PER_VALUE;
-  const hnswSeconds =
-    rows * cols * (opts.hnswBuildSecondsPerValue ?? 1e-5) + queries * cols * (opts.hnswQuerySecondsPerValue ?? 3e-6);
+  const hnswSeconds = rows * cols * (opts.hnswBuildSecondsPerValue ?? 1e-5) + queries * cols * (opts.hnswQuerySecondsPerValue ?? 3e-6);
   const estimate = `exact ≈ ${exactSeconds.toFixed(1)} s, HNSW ≈ ${hnswSeconds.toFixed(1)} s, IVF ≈ ${ivfSeconds.toFixed(1)} s for ${queries} queries over ${rows}×${cols}`;
   if (kind !== 'auto') return { kind, exactSeconds, ivfSeconds, hnswSeconds, reason: `${kind} forced; ${estimate}` };
   const approximate = queries <= rows * IVF_MAX_QUERY_SHARE && ivfSeconds <= hnswSeconds ? 'ivf' : 'hnsw';

@@ -60,7 +60,12 @@ export function distanceSpace(data: LabelledData, scaling: DistanceScaling, grou
       inGroup[c] = 1;
     }
   }
-  const x = scaling === 'raw' ? (groups.length > 0 ? { rows, cols, values: Float64Array.from(data.x.values) } : data.x) : applyStandardiser(fitStandardiser(data.x), data.x);
+  const x =
+    scaling === 'raw'
+      ? groups.length > 0
+        ? { rows, cols, values: Float64Array.from(data.x.values) }
+        : data.x
+      : applyStandardiser(fitStandardiser(data.x), data.x);
   if (groups.length === 0) return x;
   const values = x.values;
   const spreads: number[] = [];

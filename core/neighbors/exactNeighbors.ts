@@ -93,7 +93,11 @@ export class ExactNeighborIndex implements NeighborIndex {
     this.minWorkPerThread = minWork;
     this.candidateMargin = margin;
     this.float32 = new Float32Search(values, rows, cols, {
-      threads, minWorkPerThread: minWork, candidateMargin: margin, queryBlock: Math.ceil(queryBlock / 4) * 4, panelBlock: Math.ceil(dataBlock / 8),
+      threads,
+      minWorkPerThread: minWork,
+      candidateMargin: margin,
+      queryBlock: Math.ceil(queryBlock / 4) * 4,
+      panelBlock: Math.ceil(dataBlock / 8),
     });
     // Every value finite (else an error naming the first), and each column's range for the integer screen.
     const lo = new Float64Array(cols).fill(Infinity);
@@ -110,9 +114,10 @@ export class ExactNeighborIndex implements NeighborIndex {
     }
     if (notFinite !== 0) rejectNonFinite(values, rows * cols, cols);
     const screen = opts.integerScreen ?? 'auto';
-    this.screen = screen === true || (screen === 'auto' && rows * cols >= INTEGER_SCREEN_MIN_VALUES)
-      ? IntegerCandidateSearch.build(x, threads, { lo, hi })
-      : undefined;
+    this.screen =
+      screen === true || (screen === 'auto' && rows * cols >= INTEGER_SCREEN_MIN_VALUES)
+        ? IntegerCandidateSearch.build(x, threads, { lo, hi })
+        : undefined;
   }
 
   query(points: MatrixValues, q: number, k: number, opts: NeighborQueryOptions = {}): NeighborResult {
@@ -121,9 +126,16 @@ export class ExactNeighborIndex implements NeighborIndex {
     assertPointQuery(this, points, q, k, excludeSelf);
     const kp = this.screenWidth(q, k);
     const screened = kp > 0 ? this.screen!.candidatePoints(points, q, kp) : undefined;
-    return this.run(q, k, excludeSelf, screened, (i, out, at) => {
-      for (let c = 0; c < cols; c++) out[at + c] = points[i * cols + c]!;
-    }, (i) => points.subarray(i * cols, i * cols + cols));
+    return this.run(
+      q,
+      k,
+      excludeSelf,
+      screened,
+      (i, out, at) => {
+        for (let c = 0; c < cols; c++) out[at + c] = points[i * cols + c]!;
+      },
+      (i) => points.subarray(i * cols, i * cols + cols),
+    );
   }
 
   queryRows(rowIds: Int32Array, k: number): NeighborResult {
@@ -132,10 +144,17 @@ export class ExactNeighborIndex implements NeighborIndex {
     assertNeighbourCount(rows, k, rowIds.length > 0);
     const kp = this.screenWidth(rowIds.length, k);
     const screened = kp > 0 ? this.screen!.candidateRows(rowIds, kp) : undefined;
-    return this.run(rowIds.length, k, rowIds, screened, (i, out, at) => {
-      const from = rowIds[i]! * cols;
-      for (let c = 0; c < cols; c++) out[at + c] = values[from + c]!;
-    }, (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols));
+    return this.run(
+      rowIds.length,
+      k,
+      rowIds,
+      screened,
+      (i, out, at) => {
+        const from = rowIds[i]! * cols;
+        for (let c = 0; c < cols; c++) out[at + c] = values[from + c]!;
+      },
+      (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols),
+    );
   }
 
   close(): void {
@@ -191,8 +210,11 @@ export class ExactNeighborIndex implements NeighborIndex {
     if (pending.length > 0) {
       const rest = Int32Array.from(pending);
       const sub = this.float32.search(
-        rest.length, k, excludeSelf === undefined ? undefined : Int32Array.from(rest, (i) => excludeSelf[i]!),
-        (j, out, at) => copyQuery(rest[j]!, out, at), (j) => queryValues(rest[j]!),
+        rest.length,
+        k,
+        excludeSelf === undefined ? undefined : Int32Array.from(rest, (i) => excludeSelf[i]!),
+        (j, out, at) => copyQuery(rest[j]!, out, at),
+        (j) => queryValues(rest[j]!),
       );
       for (let j = 0; j < rest.length; j++) {
         distances.set(sub.distances.subarray(j * k, j * k + k), rest[j]! * k);

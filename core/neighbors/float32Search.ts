@@ -86,7 +86,10 @@ export class Float32Search {
     const { cols } = this;
     const kp = Math.min(k + 1 + this.candidateMargin, this.rows);
     const qPadded = Math.ceil(q / 4) * 4;
-    const threads = Math.max(1, Math.min(this.threads, Math.floor((q * this.rows * cols) / Math.max(1, this.minWorkPerThread)), qPadded / 4));
+    const threads = Math.max(
+      1,
+      Math.min(this.threads, Math.floor((q * this.rows * cols) / Math.max(1, this.minWorkPerThread)), qPadded / 4),
+    );
 
     // Per-call region after the data: queries, their norms, candidate lists (distances, rows, counts), scratch.
     const queriesAt = alignTo64(f.dataBytes);
@@ -130,8 +133,25 @@ export class Float32Search {
       const q0 = t * groupsPerTask * 4;
       const q1 = Math.min(qPadded, q0 + groupsPerTask * 4);
       for (let p0 = 0; p0 < this.panels; p0 += this.panelBlock) {
-        calls.set([q0, q1, cols, queriesAt, queryNormsAt, p0, Math.min(this.panels, p0 + this.panelBlock), 0, f.normsAt,
-          listD, listI, listN, kp, scratch + 64 * t], call * SEARCH_ARITY);
+        calls.set(
+          [
+            q0,
+            q1,
+            cols,
+            queriesAt,
+            queryNormsAt,
+            p0,
+            Math.min(this.panels, p0 + this.panelBlock),
+            0,
+            f.normsAt,
+            listD,
+            listI,
+            listN,
+            kp,
+            scratch + 64 * t,
+          ],
+          call * SEARCH_ARITY,
+        );
         call++;
       }
       taskStarts[t + 1] = call;
@@ -189,7 +209,14 @@ export class Float32Search {
     for (let r = rows; r < this.panels * 8; r++) f32[norms + r] = Infinity;
     const fMax = Math.fround(maxNorm);
     // Squared norms that overflow float32 leave every query to the float64 scan.
-    this.float32 = { memory, pool: new WasmKernelPool(distanceKernel(), memory, 'search', this.threads), normsAt, dataBytes, maxNorm: fMax, usable: Number.isFinite(fMax) && fMax < 1e30 };
+    this.float32 = {
+      memory,
+      pool: new WasmKernelPool(distanceKernel(), memory, 'search', this.threads),
+      normsAt,
+      dataBytes,
+      maxNorm: fMax,
+      usable: Number.isFinite(fMax) && fMax < 1e30,
+    };
     return this.float32;
   }
 

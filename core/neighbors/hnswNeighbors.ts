@@ -54,7 +54,11 @@ export class HnswNeighborIndex implements NeighborIndex {
     const efConstruction = opts.efConstruction ?? 200;
     const ef = opts.ef ?? 100;
     const seed = opts.seed ?? 100;
-    for (const [name, v] of [['m', m], ['efConstruction', efConstruction], ['ef', ef]] as const) {
+    for (const [name, v] of [
+      ['m', m],
+      ['efConstruction', efConstruction],
+      ['ef', ef],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(name, `${name} must be an integer ≥ 1; got ${v}.`);
     }
     if (!Number.isInteger(seed) || seed < 0) throw new InvalidInputError('seed', `seed must be an integer ≥ 0; got ${seed}.`);
@@ -110,9 +114,9 @@ export class HnswNeighborIndex implements NeighborIndex {
       const self = excludeSelf === undefined ? -1 : excludeSelf[i]!;
       const n = found.neighbors.length;
       for (let j = 0; j < n; j++) order[j] = j;
-      const sorted = order.subarray(0, n).sort(
-        (a, b) => found.distances[a]! - found.distances[b]! || found.neighbors[a]! - found.neighbors[b]!,
-      );
+      const sorted = order
+        .subarray(0, n)
+        .sort((a, b) => found.distances[a]! - found.distances[b]! || found.neighbors[a]! - found.neighbors[b]!);
       let at = i * k;
       for (let j = 0; j < n && at < i * k + k; j++) {
         const r = found.neighbors[sorted[j]!]!;

@@ -17,7 +17,17 @@ const PANEL_BLOCK_BYTES = 160 << 10;
 const TASKS_PER_THREAD = 8;
 
 interface KernelFunctions {
-  quantise(src: number, rows: number, cols: number, center: number, scale: number, bound: number, dst: number, cols2: number, norms: number): void;
+  quantise(
+    src: number,
+    rows: number,
+    cols: number,
+    center: number,
+    scale: number,
+    bound: number,
+    dst: number,
+    cols2: number,
+    norms: number,
+  ): void;
 }
 
 /** Each column's smallest and largest value. */
@@ -166,7 +176,8 @@ export class IntegerCandidateSearch {
     for (let i = 0; i < q * cols; i++) if (!Number.isFinite(points[i]!)) return undefined;
     return this.search(q, kp, (queriesAt, normsAt) => {
       this.staged(points, q, (src, n, r0) =>
-        this.fns.quantise(src, n, cols, this.centerAt, this.scale, this.bound, queriesAt + r0 * cols2 * 4, cols2, normsAt + r0 * 4));
+        this.fns.quantise(src, n, cols, this.centerAt, this.scale, this.bound, queriesAt + r0 * cols2 * 4, cols2, normsAt + r0 * 4),
+      );
       // Each point's own rounding (clamping included), measured.
       const i16 = new Int16Array(this.memory.buffer);
       const error = new Float64Array(q);
@@ -219,8 +230,25 @@ export class IntegerCandidateSearch {
       const ids = (qidsAt >> 2) + first;
       for (let j = 0; j < padded; j++) i32[ids + j] = j < n ? first + j : q + t;
       for (let p0 = 0; p0 < panels; p0 += panelBlock) {
-        calls.set([qidsAt + first * 4, padded, cols2, queriesAt, qnormsAt, p0, Math.min(panels, p0 + panelBlock),
-          this.panelsAt, this.panelNormsAt, listD, listI, listN, kp, scratchAt + t * this.scratchBytes], call * SCAN_ARITY);
+        calls.set(
+          [
+            qidsAt + first * 4,
+            padded,
+            cols2,
+            queriesAt,
+            qnormsAt,
+            p0,
+            Math.min(panels, p0 + panelBlock),
+            this.panelsAt,
+            this.panelNormsAt,
+            listD,
+            listI,
+            listN,
+            kp,
+            scratchAt + t * this.scratchBytes,
+          ],
+          call * SCAN_ARITY,
+        );
         call++;
       }
       taskStarts[t + 1] = call;
@@ -250,4 +278,3 @@ export class IntegerCandidateSearch {
     growWasmMemory(this.memory, bytes, 'exact neighbour search');
   }
 }
-

@@ -45,7 +45,13 @@ export function buildIvfLists(
  * distinct sampled rows, an emptied list is re-seeded with a random sampled row. Means are taken on the original
  * values, assignment on the quantised ones.
  */
-function trainCentroids(space: IvfKernelSpace, values: MatrixValues, random: RandomSource, iterations: number, perList: number): Float64Array {
+function trainCentroids(
+  space: IvfKernelSpace,
+  values: MatrixValues,
+  random: RandomSource,
+  iterations: number,
+  perList: number,
+): Float64Array {
   const { rows, cols, lists } = space;
   const sampleSize = Math.min(rows, perList * lists);
   const order = identity(rows);
@@ -88,8 +94,15 @@ function storeCentroids(space: IvfKernelSpace, centroids: Float64Array): void {
   space.quantiseInto(centroids, lists, space.centroidRowsAt, space.centroidRowNormsAt);
   const slotRow = new Int32Array(space.memory.buffer, space.centroidSlotsAt, space.centroidPanels * 8);
   for (let l = 0; l < slotRow.length; l++) slotRow[l] = l < lists ? l : -1;
-  space.fns.gather(space.centroidSlotsAt, slotRow.length, space.cols2, space.centroidRowsAt, space.centroidRowNormsAt,
-    space.centroidsAt, space.centroidNormsAt);
+  space.fns.gather(
+    space.centroidSlotsAt,
+    slotRow.length,
+    space.cols2,
+    space.centroidRowsAt,
+    space.centroidRowNormsAt,
+    space.centroidsAt,
+    space.centroidNormsAt,
+  );
 }
 
 /**
@@ -159,20 +172,48 @@ function assignAll(space: IvfKernelSpace, centroids: Float64Array, random: Rando
   const rowStarts = new Int32Array(rows + 1);
   for (let r = 0; r <= rows; r++) rowStarts[r] = r;
   const base: Omit<ScanRegion, 'groupPanel' | 'groupRows' | 'panelsAt' | 'panelNormsAt' | 'listD' | 'listI' | 'listN' | 'kp'> = {
-    queriesAt: space.pointsAt, qnormsAt: space.pointNormsAt, scratchAt: scratch, qidsAt, dummy: rows,
+    queriesAt: space.pointsAt,
+    qnormsAt: space.pointNormsAt,
+    scratchAt: scratch,
+    qidsAt,
+    dummy: rows,
   };
-  space.scanGrouped({
-    ...base, panelsAt: centresAt, panelNormsAt: centreNormsAt, groupPanel: Int32Array.from([0, centrePanels]),
-    groupRows: Int32Array.from([groups]), listD: d1, listI: i1, listN: n1, kp: searched,
-  }, allRows, rowStarts, new Int32Array(rows));
+  space.scanGrouped(
+    {
+      ...base,
+      panelsAt: centresAt,
+      panelNormsAt: centreNormsAt,
+      groupPanel: Int32Array.from([0, centrePanels]),
+      groupRows: Int32Array.from([groups]),
+      listD: d1,
+      listI: i1,
+      listN: n1,
+      kp: searched,
+    },
+    allRows,
+    rowStarts,
+    new Int32Array(rows),
+  );
   // Stage 2: the nearest centroid within those groups.
   const members = new Int32Array(new Int32Array(space.memory.buffer, i1, rows * searched));
   const starts = new Int32Array(rows + 1);
   for (let r = 0; r <= rows; r++) starts[r] = r * searched;
-  space.scanGrouped({
-    ...base, panelsAt: groupedAt, panelNormsAt: groupedNormsAt, groupPanel, groupRows: groupSize,
-    listD: d2, listI: i2, listN: n2, kp: 1,
-  }, allRows, starts, members);
+  space.scanGrouped(
+    {
+      ...base,
+      panelsAt: groupedAt,
+      panelNormsAt: groupedNormsAt,
+      groupPanel,
+      groupRows: groupSize,
+      listD: d2,
+      listI: i2,
+      listN: n2,
+      kp: 1,
+    },
+    allRows,
+    starts,
+    members,
+  );
   const nearest = new Int32Array(space.memory.buffer, i2, rows);
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) out[r] = slotList[nearest[r]!]!;
@@ -206,8 +247,22 @@ function assign(space: IvfKernelSpace, rowIds: Int32Array, centroids: Float64Arr
     const g0 = t * share;
     const g1 = Math.min(padded, g0 + share);
     if (g0 >= g1) break;
-    calls.push(qidsAt + g0 * 4, g1 - g0, space.cols2, space.pointsAt, space.pointNormsAt, 0, space.centroidPanels,
-      space.centroidsAt, space.centroidNormsAt, listD, listI, listN, 1, scratch + space.scratchBytes * t);
+    calls.push(
+      qidsAt + g0 * 4,
+      g1 - g0,
+      space.cols2,
+      space.pointsAt,
+      space.pointNormsAt,
+      0,
+      space.centroidPanels,
+      space.centroidsAt,
+      space.centroidNormsAt,
+      listD,
+      listI,
+      listN,
+      1,
+      scratch + space.scratchBytes * t,
+    );
     taskStarts.push(calls.length / SCAN_ARITY);
   }
   space.pool.runTasks(SCAN_ARITY, Int32Array.from(calls), Int32Array.from(taskStarts), used - 1);
@@ -241,7 +296,14 @@ function buildLists(space: IvfKernelSpace, assignment: Int32Array): { listPanel:
  * k-means of `n` float64 points (rows of `cols`) into `k` centres by Lloyd's algorithm, starting from k distinct
  * random points; an emptied centre is re-seeded with a random point. Ties go to the lower centre.
  */
-function kMeans(points: Float64Array, n: number, cols: number, k: number, iterations: number, random: RandomSource): { centres: Float64Array; groupOf: Int32Array } {
+function kMeans(
+  points: Float64Array,
+  n: number,
+  cols: number,
+  k: number,
+  iterations: number,
+  random: RandomSource,
+): { centres: Float64Array; groupOf: Int32Array } {
   const centres = new Float64Array(k * cols);
   const order = identity(n);
   for (let i = 0; i < k; i++) {

@@ -20,11 +20,30 @@ const STAGE_BYTES = 4 << 20;
 /** The kernel's exports other than `scan` (which the pool runs), all on the calling thread. */
 export interface KernelFunctions {
   distances(
-    q0: number, q1: number, cols2: number, queries: number, qnorms: number, p0: number, p1: number,
-    panels: number, norms: number, out: number, outStride: number,
+    q0: number,
+    q1: number,
+    cols2: number,
+    queries: number,
+    qnorms: number,
+    p0: number,
+    p1: number,
+    panels: number,
+    norms: number,
+    out: number,
+    outStride: number,
   ): void;
   ranges(src: number, rows: number, cols: number, lo: number, hi: number): void;
-  quantise(src: number, rows: number, cols: number, center: number, scale: number, bound: number, dst: number, cols2: number, norms: number): void;
+  quantise(
+    src: number,
+    rows: number,
+    cols: number,
+    center: number,
+    scale: number,
+    bound: number,
+    dst: number,
+    cols2: number,
+    norms: number,
+  ): void;
   gather(slotRow: number, slots: number, cols2: number, points: number, pointNorms: number, panels: number, panelNorms: number): void;
 }
 
@@ -148,7 +167,8 @@ export class IvfKernelSpace {
   quantiseInto(values: MatrixValues, rows: number, at: number, normsAt: number): void {
     const { cols, cols2 } = this;
     this.staged(values, rows, (src, n, r0) =>
-      this.fns.quantise(src, n, cols, this.centerAt, this.scale, this.bound, at + r0 * cols2 * 4, cols2, normsAt + r0 * 4));
+      this.fns.quantise(src, n, cols, this.centerAt, this.scale, this.bound, at + r0 * cols2 * 4, cols2, normsAt + r0 * 4),
+    );
   }
 
   ensureMemory(bytes: number): void {
@@ -204,9 +224,22 @@ export class IvfKernelSpace {
       for (let g = 0; g < groups; g++) {
         if (perGroup[g] === 0) continue;
         const padded = (perGroup[g]! + 3) & ~3;
-        calls.push(qidsAt + 4 * (nextAt[g]! - perGroup[g]!), padded, cols2, region.queriesAt, region.qnormsAt, groupPanel[g]!,
-          groupPanel[g + 1]!, region.panelsAt, region.panelNormsAt, region.listD, region.listI, region.listN, region.kp,
-          region.scratchAt + this.scratchBytes * t);
+        calls.push(
+          qidsAt + 4 * (nextAt[g]! - perGroup[g]!),
+          padded,
+          cols2,
+          region.queriesAt,
+          region.qnormsAt,
+          groupPanel[g]!,
+          groupPanel[g + 1]!,
+          region.panelsAt,
+          region.panelNormsAt,
+          region.listD,
+          region.listI,
+          region.listN,
+          region.kp,
+          region.scratchAt + this.scratchBytes * t,
+        );
       }
       taskStarts.push(calls.length / SCAN_ARITY);
     }

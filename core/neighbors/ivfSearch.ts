@@ -130,8 +130,19 @@ class IvfBatchSearch {
     this.i32.fill(0, (qnormsAt >> 2) + q, (qnormsAt >> 2) + slots);
     this.i32.fill(0, listN >> 2, (listN >> 2) + slots);
     this.region = {
-      queriesAt, qnormsAt, panelsAt: space.panelsAt, panelNormsAt: space.panelNormsAt, groupPanel: lists.listPanel,
-      groupRows: lists.listRows, listD, listI, listN, kp, scratchAt: scratch, qidsAt, dummy: q,
+      queriesAt,
+      qnormsAt,
+      panelsAt: space.panelsAt,
+      panelNormsAt: space.panelNormsAt,
+      groupPanel: lists.listPanel,
+      groupRows: lists.listRows,
+      listD,
+      listI,
+      listN,
+      kp,
+      scratchAt: scratch,
+      qidsAt,
+      dummy: q,
     };
     this.candD = new Float64Array(kp);
     this.candI = new Int32Array(kp);
@@ -279,8 +290,19 @@ class IvfBatchSearch {
   /** Fills the table with the distances of queries q0 .. q1 − 1 to every centroid, one row per query. */
   private centroidDistances(q0: number, q1: number): void {
     const s = this.space;
-    s.fns.distances(q0, q1, s.cols2, this.queriesAt, this.qnormsAt, 0, s.centroidPanels, s.centroidsAt, s.centroidNormsAt,
-      this.tableAt, this.centroidSlots);
+    s.fns.distances(
+      q0,
+      q1,
+      s.cols2,
+      this.queriesAt,
+      this.qnormsAt,
+      0,
+      s.centroidPanels,
+      s.centroidsAt,
+      s.centroidNormsAt,
+      this.tableAt,
+      this.centroidSlots,
+    );
   }
 
   private tableRow(row: number): Int32Array {

@@ -91,7 +91,13 @@ export function assertRowIds(rowIds: Int32Array, rows: number): void {
  * The checks of a `query` call: the points' shape, one excludeSelf entry per query, k within range. Returns whether
  * any query excludes a row of its own.
  */
-export function assertPointQuery(index: { rows: number; cols: number }, points: MatrixValues, q: number, k: number, excludeSelf: Int32Array | undefined): boolean {
+export function assertPointQuery(
+  index: { rows: number; cols: number },
+  points: MatrixValues,
+  q: number,
+  k: number,
+  excludeSelf: Int32Array | undefined,
+): boolean {
   assertQueryPoints(points, q, index.cols, excludeSelf);
   const excludesAny = excludesAnyRow(excludeSelf, q);
   assertNeighbourCount(index.rows, k, excludesAny);

@@ -105,7 +105,11 @@ export class WasmKernelPool {
       channel.port1.unref();
       const entry = workerEntryUrl(import.meta.url, 'wasmKernelWorker');
       const workerData: KernelWorkerData = {
-        module: this.module, memory: this.memory, control: this.control.buffer as SharedArrayBuffer, errors: channel.port2, exportName: this.exportName,
+        module: this.module,
+        memory: this.memory,
+        control: this.control.buffer as SharedArrayBuffer,
+        errors: channel.port2,
+        exportName: this.exportName,
       };
       const worker = new Worker(entry, { workerData, transferList: [channel.port2] });
       worker.on('error', (err) => {

@@ -63,7 +63,15 @@ export function adasynMultiClass(data: MultiClassData, opts: MultiClassAdasynOpt
   const settings = targets.map((c) => {
     const y = new Uint8Array(rows);
     for (let i = 0; i < rows; i++) y[i] = labels[i] === c ? 1 : 0;
-    return { c, y, s: validateOversample({ x: data.x, y }, { ...opts, maxSyntheticRows: undefined, maxSyntheticRatio: undefined }, `ADASYN (class ${c})`) };
+    return {
+      c,
+      y,
+      s: validateOversample(
+        { x: data.x, y },
+        { ...opts, maxSyntheticRows: undefined, maxSyntheticRatio: undefined },
+        `ADASYN (class ${c})`,
+      ),
+    };
   });
   const quotaSettings = validateOversample(
     { x: data.x, y: settings[0]?.y ?? Uint8Array.from(labels, (l) => (l === majorityClass ? 0 : 1)) },
@@ -88,7 +96,15 @@ export function adasynMultiClass(data: MultiClassData, opts: MultiClassAdasynOpt
     if (opts.index === undefined) index.close();
   }
 
-  const allocations: { c: number; rows: Int32Array; delta: Int32Array; counts: Int32Array; hardness: Float64Array; requested: number; warning?: string }[] = [];
+  const allocations: {
+    c: number;
+    rows: Int32Array;
+    delta: Int32Array;
+    counts: Int32Array;
+    hardness: Float64Array;
+    requested: number;
+    warning?: string;
+  }[] = [];
   let offset = 0;
   settings.forEach(({ c, s }, t) => {
     const rowsOfC = queryRows[t]!;
@@ -101,7 +117,15 @@ export function adasynMultiClass(data: MultiClassData, opts: MultiClassAdasynOpt
     offset += rowsOfC.length;
     const requested = roundHalfToEven((countOf.get(majorityClass)! - rowsOfC.length) * s.beta);
     const alloc = adasynAllocation(delta, k, requested, rowsOfC.length, countOf.get(majorityClass)!, s.beta);
-    allocations.push({ c, rows: rowsOfC, delta, counts: alloc.counts, hardness: alloc.hardness, requested, ...(alloc.warning ? { warning: alloc.warning } : {}) });
+    allocations.push({
+      c,
+      rows: rowsOfC,
+      delta,
+      counts: alloc.counts,
+      hardness: alloc.hardness,
+      requested,
+      ...(alloc.warning ? { warning: alloc.warning } : {}),
+    });
   });
 
   // The quota scales all classes' counts together.

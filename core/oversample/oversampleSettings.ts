@@ -27,10 +27,16 @@ export function validateOversample(data: LabelledData, opts: Omit<AdasynOptions,
   const { rows, cols, values } = data.x;
   const [negatives, positives] = classCounts(data.y);
   if (positives === 0) {
-    throw new InvalidInputError('labels', `${method} needs both classes; got one class only (${negatives} negatives, 0 positives): no minority rows.`);
+    throw new InvalidInputError(
+      'labels',
+      `${method} needs both classes; got one class only (${negatives} negatives, 0 positives): no minority rows.`,
+    );
   }
   if (negatives === 0) {
-    throw new InvalidInputError('labels', `${method} needs both classes; got one class only (0 negatives, ${positives} positives): all rows are minority.`);
+    throw new InvalidInputError(
+      'labels',
+      `${method} needs both classes; got one class only (0 negatives, ${positives} positives): all rows are minority.`,
+    );
   }
   if (!Number.isInteger(k) || k < 1 || k >= positives) {
     throw new InvalidInputError(
@@ -73,13 +79,17 @@ export function validateOversample(data: LabelledData, opts: Omit<AdasynOptions,
       }
       const before = owner.get(c);
       if (before !== undefined) {
-        throw new InvalidInputError(name, `${name}: column ${c} is in ${before} and in ${what}; a column belongs to one categorical feature.`);
+        throw new InvalidInputError(
+          name,
+          `${name}: column ${c} is in ${before} and in ${what}; a column belongs to one categorical feature.`,
+        );
       }
       owner.set(c, what);
     };
     for (const c of codes) claim(c, 'categoricalColumns', 'categoricalColumns');
     groups.forEach((g, i) => {
-      if (g.length === 0) throw new InvalidInputError('categoricalGroups', `categoricalGroups: group ${i} is empty; expected its one-hot columns.`);
+      if (g.length === 0)
+        throw new InvalidInputError('categoricalGroups', `categoricalGroups: group ${i} is empty; expected its one-hot columns.`);
       for (const c of g) claim(c, `group ${i}`, 'categoricalGroups');
     });
     categorical = { columns: Int32Array.from(codes), groups: groups.map((g) => Int32Array.from(g)) };

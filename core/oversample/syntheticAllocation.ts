@@ -49,7 +49,10 @@ export function smoteAllocation(
 ): { counts: Int32Array; warning?: string } {
   const counts = new Int32Array(positives);
   if (requested <= 0) {
-    return { counts, warning: `SMOTE generated no rows: positives (${positives}) are not fewer than negatives (${negatives}) × beta (${beta}).` };
+    return {
+      counts,
+      warning: `SMOTE generated no rows: positives (${positives}) are not fewer than negatives (${negatives}) × beta (${beta}).`,
+    };
   }
   counts.fill(Math.floor(requested / positives));
   const order = Int32Array.from({ length: positives }, (_, i) => i);

@@ -33,7 +33,10 @@ export function generate(
     const index = minorityIndex ?? new ExactNeighborIndex({ rows: m, cols, values: minority });
     let near: Int32Array;
     try {
-      near = index.queryRows(Int32Array.from({ length: m }, (_, i) => i), k).indices;
+      near = index.queryRows(
+        Int32Array.from({ length: m }, (_, i) => i),
+        k,
+      ).indices;
     } finally {
       if (minorityIndex === undefined) index.close();
     }

@@ -17,10 +17,7 @@ export interface AdasynLineage {
 /** The input rows followed by the synthetic rows, labelled 1. */
 export function appendSynthetic(data: LabelledData, synthetic: FeatureMatrix): LabelledData {
   if (synthetic.cols !== data.x.cols) {
-    throw new InvalidInputError(
-      'synthetic',
-      `synthetic rows must have the input's ${data.x.cols} columns; got ${synthetic.cols}.`,
-    );
+    throw new InvalidInputError('synthetic', `synthetic rows must have the input's ${data.x.cols} columns; got ${synthetic.cols}.`);
   }
   const rows = data.x.rows + synthetic.rows;
   const values = new Float64Array(rows * data.x.cols);

@@ -66,8 +66,18 @@ export function runReportCurves(
   const thKeep = strideIndices(th.thresholds.length, maxPoints);
   const pick = (a: number[], keep: number[]): number[] => keep.map((i) => a[i]!);
   return {
-    prCurve: { thresholds: pick(pr.thresholds, prKeep), recall: pick(pr.recall, prKeep), precision: pick(pr.precision, prKeep), baseline: pr.baseline },
-    thresholdCurve: { thresholds: pick(th.thresholds, thKeep), tpr: pick(th.tpr, thKeep), tnr: pick(th.tnr, thKeep), gMean: pick(th.gMean, thKeep) },
+    prCurve: {
+      thresholds: pick(pr.thresholds, prKeep),
+      recall: pick(pr.recall, prKeep),
+      precision: pick(pr.precision, prKeep),
+      baseline: pr.baseline,
+    },
+    thresholdCurve: {
+      thresholds: pick(th.thresholds, thKeep),
+      tpr: pick(th.tpr, thKeep),
+      tnr: pick(th.tnr, thKeep),
+      gMean: pick(th.gMean, thKeep),
+    },
     reliability: calibrationBins(yTrue, scores, options.reliabilityBins ?? 10),
   };
 }
@@ -77,7 +87,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toFixed(digits)).toString());
+const fmt = (v: number | null | undefined, digits = 3): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toFixed(digits)).toString();
 const px = (v: number): string => (Math.round(v * 10) / 10).toString();
 
 const WIDTH = 420;
@@ -102,7 +113,9 @@ function lineChart(title: string, xLabel: string, yLabel: string, series: Series
   const x = (v: number) => M.left + v * PLOT_W;
   const y = (v: number) => M.top + (1 - v) * PLOT_H;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`,
+  );
   parts.push(`<text x="${WIDTH / 2}" y="16" text-anchor="middle" class="t">${escapeHtml(title)}</text>`);
   const grid: string[] = [];
   for (let k = 0; k <= 4; k++) {
@@ -125,7 +138,8 @@ function lineChart(title: string, xLabel: string, yLabel: string, series: Series
     }
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
     if (s.markers) {
-      for (let k = 0; k < s.xs.length; k++) parts.push(`<circle cx="${px(x(clamp(s.xs[k]!)))}" cy="${px(y(clamp(s.ys[k]!)))}" r="3" fill="${s.color}"/>`);
+      for (let k = 0; k < s.xs.length; k++)
+        parts.push(`<circle cx="${px(x(clamp(s.xs[k]!)))}" cy="${px(y(clamp(s.ys[k]!)))}" r="3" fill="${s.color}"/>`);
     }
     const ly = M.top + 12 + i * 14;
     parts.push(`<path d="M${px(x(0.62))},${ly - 4}h16" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
@@ -143,7 +157,9 @@ function classCountChart(stages: StageClassCounts[]): string {
   const top = Math.ceil(Math.log10(max));
   const y = (count: number) => M.top + (1 - (count <= 1 ? 0 : Math.log10(count) / top)) * PLOT_H;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${HEIGHT}" width="${width}" height="${HEIGHT}" role="img" aria-label="class counts per stage">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${HEIGHT}" width="${width}" height="${HEIGHT}" role="img" aria-label="class counts per stage">`,
+  );
   parts.push(`<text x="${width / 2}" y="16" text-anchor="middle" class="t">Class counts per stage (log scale)</text>`);
   const grid: string[] = [];
   for (let p = 0; p <= top; p++) {
@@ -155,16 +171,23 @@ function classCountChart(stages: StageClassCounts[]): string {
   const barW = Math.min(36, slot / 3);
   stages.forEach((s, i) => {
     const cx = M.left + slot * (i + 0.5);
-    const bars: Array<[number, string, number]> = [[s.negatives, '#7f8fa6', cx - barW - 2], [s.positives, '#d35400', cx + 2]];
+    const bars: Array<[number, string, number]> = [
+      [s.negatives, '#7f8fa6', cx - barW - 2],
+      [s.positives, '#d35400', cx + 2],
+    ];
     for (const [count, color, left] of bars) {
       const top = y(Math.max(1, count));
-      parts.push(`<path d="M${px(left)},${px(y(1))}V${px(top)}h${px(barW)}V${px(y(1))}Z" fill="${color}"><title>${escapeHtml(`${s.stage}: ${count}`)}</title></path>`);
+      parts.push(
+        `<path d="M${px(left)},${px(y(1))}V${px(top)}h${px(barW)}V${px(y(1))}Z" fill="${color}"><title>${escapeHtml(`${s.stage}: ${count}`)}</title></path>`,
+      );
       parts.push(`<text x="${px(left + barW / 2)}" y="${px(top - 4)}" text-anchor="middle">${count}</text>`);
     }
     parts.push(`<text x="${px(cx)}" y="${HEIGHT - 20}" text-anchor="middle">${escapeHtml(s.stage)}</text>`);
   });
   parts.push(`<path d="M${M.left},${M.top}V${px(y(1))}h${plotW}" class="axis"/>`);
-  parts.push(`<text x="${width - 150}" y="${M.top + 4}" fill="#7f8fa6">■ negatives</text><text x="${width - 70}" y="${M.top + 4}" fill="#d35400">■ positives</text>`);
+  parts.push(
+    `<text x="${width - 150}" y="${M.top + 4}" fill="#7f8fa6">■ negatives</text><text x="${width - 70}" y="${M.top + 4}" fill="#d35400">■ positives</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }
@@ -181,10 +204,16 @@ function confusionChart(c: ConfusionMatrix): string {
     [1, 1, c.tp, c.tp + c.fn, 'TP'],
   ];
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${left + 2 * size + 20} ${top + 2 * size + 20}" width="${left + 2 * size + 20}" height="${top + 2 * size + 20}" role="img" aria-label="confusion matrix">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${left + 2 * size + 20} ${top + 2 * size + 20}" width="${left + 2 * size + 20}" height="${top + 2 * size + 20}" role="img" aria-label="confusion matrix">`,
+  );
   parts.push(`<text x="${left + size}" y="16" text-anchor="middle" class="t">Confusion matrix</text>`);
-  parts.push(`<text x="${left + size / 2}" y="${top - 8}" text-anchor="middle">predicted negative</text><text x="${left + 1.5 * size}" y="${top - 8}" text-anchor="middle">predicted positive</text>`);
-  parts.push(`<text x="${left - 8}" y="${top + size / 2}" text-anchor="end">true negative</text><text x="${left - 8}" y="${top + 1.5 * size}" text-anchor="end">true positive</text>`);
+  parts.push(
+    `<text x="${left + size / 2}" y="${top - 8}" text-anchor="middle">predicted negative</text><text x="${left + 1.5 * size}" y="${top - 8}" text-anchor="middle">predicted positive</text>`,
+  );
+  parts.push(
+    `<text x="${left - 8}" y="${top + size / 2}" text-anchor="end">true negative</text><text x="${left - 8}" y="${top + 1.5 * size}" text-anchor="end">true positive</text>`,
+  );
   for (const [row, col, count, rowTotal, label] of cells) {
     const share = rowTotal === 0 ? 0 : count / rowTotal;
     const good = row === col;
@@ -193,7 +222,9 @@ function confusionChart(c: ConfusionMatrix): string {
     const y0 = top + row * size;
     parts.push(`<path d="M${x0},${y0}h${size}v${size}h-${size}Z" fill="${color}" stroke="#fff" stroke-width="2"/>`);
     parts.push(`<text x="${x0 + size / 2}" y="${y0 + size / 2}" text-anchor="middle" class="big">${count}</text>`);
-    parts.push(`<text x="${x0 + size / 2}" y="${y0 + size / 2 + 18}" text-anchor="middle">${label} · ${fmt(share * 100, 1)}% of row</text>`);
+    parts.push(
+      `<text x="${x0 + size / 2}" y="${y0 + size / 2 + 18}" text-anchor="middle">${label} · ${fmt(share * 100, 1)}% of row</text>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('');

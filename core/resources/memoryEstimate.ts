@@ -49,7 +49,13 @@ function product(...factors: number[]): number {
  * Sampling: reservoir slots for `targetSize` row ids (a Float64 id and a label byte each, allocated up front
  * whatever the input holds), then the kept `rows` × `columns` read twice (DuckDB/Arrow buffers and the typed copy).
  */
-export function sampleMemory(targetSize: number, rows: number, columns: number, parameter = 'sampling.targetSize', stage = 'adaptive sampling'): MemoryEstimate {
+export function sampleMemory(
+  targetSize: number,
+  rows: number,
+  columns: number,
+  parameter = 'sampling.targetSize',
+  stage = 'adaptive sampling',
+): MemoryEstimate {
   return {
     stage,
     bytes: product(targetSize, 9) + 2 * product(rows, columns, VALUE_BYTES),
@@ -59,7 +65,14 @@ export function sampleMemory(targetSize: number, rows: number, columns: number, 
 }
 
 /** A neighbour filter or ADASYN: the standardised copy of the rows and one k-NN list per row. */
-export function neighbourMemory(stage: string, rows: number, columns: number, k: number, parameter: string, outputRows = rows): MemoryEstimate {
+export function neighbourMemory(
+  stage: string,
+  rows: number,
+  columns: number,
+  k: number,
+  parameter: string,
+  outputRows = rows,
+): MemoryEstimate {
   // A row has at most rows − 1 neighbours: a larger k is refused by the search's own check, which names it exactly.
   const listed = Math.min(k + 1, Math.max(rows, 1));
   return {
@@ -110,9 +123,15 @@ export function pipelineMemory(shape: PipelineShape): MemoryEstimate[] {
   }
   if (shape.model?.kind === 'forest') {
     const balanced = (shape.model.sampling ?? 'balanced') === 'balanced' && shape.positives !== undefined;
-    out.push(forestMemory(trainRows, columns, shape.model.trees ?? 100, balanced ? Math.min(trainRows, 2 * (shape.positives! + trainRows - rows)) : trainRows));
-  }
-  else if (shape.model) out.push({ ...logisticMemory(trainRows, columns), parameter: rowsParameter });
+    out.push(
+      forestMemory(
+        trainRows,
+        columns,
+        shape.model.trees ?? 100,
+        balanced ? Math.min(trainRows, 2 * (shape.positives! + trainRows - rows)) : trainRows,
+      ),
+    );
+  } else if (shape.model) out.push({ ...logisticMemory(trainRows, columns), parameter: rowsParameter });
   return out;
 }
 

@@ -214,7 +214,10 @@ export function mergeShardSamples(samples: readonly AdaptiveSampleResult[], rand
       throw new InvalidInputError('samples', `every shard sample must have ${cols} columns; shard ${i} has ${s.x.cols}.`);
     }
     if ((s.weights !== undefined) !== weighted) {
-      throw new InvalidInputError('samples', `either every shard sample has sample weights or none has; shard 0 ${weighted ? 'has' : 'has none'}, shard ${i} ${weighted ? 'has none' : 'has'}.`);
+      throw new InvalidInputError(
+        'samples',
+        `either every shard sample has sample weights or none has; shard 0 ${weighted ? 'has' : 'has none'}, shard ${i} ${weighted ? 'has none' : 'has'}.`,
+      );
     }
     rows += s.x.rows;
     scannedRows += s.scannedRows;

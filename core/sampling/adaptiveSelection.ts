@@ -31,7 +31,11 @@ export class AdaptiveSelection {
   scanned = 0;
   stopped = false;
 
-  constructor(targetSize: number, positiveTarget: number, private readonly random: RandomSource) {
+  constructor(
+    targetSize: number,
+    positiveTarget: number,
+    private readonly random: RandomSource,
+  ) {
     this.targetSize = targetSize;
     this.positiveTarget = positiveTarget;
     this.negativeTarget = targetSize - positiveTarget;

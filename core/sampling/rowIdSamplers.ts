@@ -63,7 +63,11 @@ class AdaptiveRowIdSampler implements RowIdSampler {
   private readonly pos: Float64Array;
   private readonly neg: Float64Array;
 
-  constructor(targetSize: number, positiveTarget: number, private readonly random: RandomSource) {
+  constructor(
+    targetSize: number,
+    positiveTarget: number,
+    private readonly random: RandomSource,
+  ) {
     this.selection = new AdaptiveSelection(targetSize, positiveTarget, random);
     this.pos = new Float64Array(positiveTarget);
     this.neg = new Float64Array(targetSize - positiveTarget);
@@ -108,7 +112,13 @@ class AdaptiveRowIdSampler implements RowIdSampler {
   checkpoint(): RowIdSamplerCheckpoint {
     const st = this.selection.state();
     const { random, ...counters } = st;
-    return { kind: this.kind, positiveRows: Array.from(this.pos.subarray(0, st.np)), negativeRows: Array.from(this.neg.subarray(0, st.nn)), counters, random };
+    return {
+      kind: this.kind,
+      positiveRows: Array.from(this.pos.subarray(0, st.np)),
+      negativeRows: Array.from(this.neg.subarray(0, st.nn)),
+      counters,
+      random,
+    };
   }
 
   restore(c: RowIdSamplerCheckpoint): void {
@@ -220,7 +230,11 @@ class BaselineRowIdSampler implements RowIdSampler {
       negativesSeen: this.scanned - positivesSeen,
       complete,
       earlyStop: this.stopped,
-      ...(complete ? {} : { warning: `data ran out after ${this.scanned} rows with ${positiveRows.length + negativeRows.length} of ${this.targetSize} rows sampled` }),
+      ...(complete
+        ? {}
+        : {
+            warning: `data ran out after ${this.scanned} rows with ${positiveRows.length + negativeRows.length} of ${this.targetSize} rows sampled`,
+          }),
     };
   }
 
@@ -235,7 +249,10 @@ export function createRowIdSampler(opts: RowIdSamplerOptions): RowIdSampler {
   if (opts.kind === 'uniform' || opts.kind === 'firstCome' || opts.kind === 'dualReservoir') {
     return new BaselineRowIdSampler(opts.kind, opts.targetSize, opts.positiveTarget, opts.random);
   }
-  throw new InvalidInputError('--method', `sampling method must be adaptive, uniform, firstCome or dualReservoir; got "${String(opts.kind)}"`);
+  throw new InvalidInputError(
+    '--method',
+    `sampling method must be adaptive, uniform, firstCome or dualReservoir; got "${String(opts.kind)}"`,
+  );
 }
 
 /** An adaptive sampler that continues exactly where `checkpoint` was taken. */

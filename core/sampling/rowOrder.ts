@@ -135,10 +135,18 @@ export function decideRowOrder(
   const level = alpha / tests.length;
   const failing = tests.filter((t) => t.pValue < level).sort((a, b) => a.pValue - b.pValue);
   if (failing.length === 0) {
-    return { ordered: false, tests, reason: `positives and feature means are spread evenly over row positions (smallest p = ${formatP(Math.min(...tests.map((t) => t.pValue)))}, level ${formatP(level)})` };
+    return {
+      ordered: false,
+      tests,
+      reason: `positives and feature means are spread evenly over row positions (smallest p = ${formatP(Math.min(...tests.map((t) => t.pValue)))}, level ${formatP(level)})`,
+    };
   }
   const named = failing.map((t) => `${t.what === 'positives' ? 'positives' : `${t.what} means`} (p = ${formatP(t.pValue)})`);
-  return { ordered: true, tests, reason: `rows are not in random order: ${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''} are not spread evenly over row positions` };
+  return {
+    ordered: true,
+    tests,
+    reason: `rows are not in random order: ${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''} are not spread evenly over row positions`,
+  };
 }
 
 export function formatP(p: number): string {
@@ -153,7 +161,8 @@ export function randomBlockRows(totalRows: number): number {
 
 /** Block indexes 0..⌈total/blockRows⌉−1 in a seeded random order (Fisher–Yates). */
 export function randomBlockOrder(totalRows: number, blockRows: number, random: RandomSource): Int32Array {
-  if (!Number.isInteger(blockRows) || blockRows < 1) throw new InvalidInputError('blockRows', `blockRows: expected an integer ≥ 1, got ${blockRows}`);
+  if (!Number.isInteger(blockRows) || blockRows < 1)
+    throw new InvalidInputError('blockRows', `blockRows: expected an integer ≥ 1, got ${blockRows}`);
   return randomPermutation(Math.ceil(totalRows / blockRows), random);
 }
 
@@ -179,7 +188,8 @@ export function feedBlocks(
     if (withinBlock && isPositive && perm) {
       const n = end - start;
       isPositive.fill(0, 0, n);
-      for (let k = lowerBound(positiveIds, start); k < positiveIds.length && positiveIds[k]! < end; k++) isPositive[positiveIds[k]! - start] = 1;
+      for (let k = lowerBound(positiveIds, start); k < positiveIds.length && positiveIds[k]! < end; k++)
+        isPositive[positiveIds[k]! - start] = 1;
       for (let r = 0; r < n; r++) perm[r] = r;
       for (let r = n - 1; r > 0; r--) {
         const j = withinBlock.nextInt(r + 1);

@@ -24,16 +24,28 @@ export const resourceNameSchema = z.string().regex(RESOURCE_NAME_PATTERN).meta({
 const neighbourSearchSchema = z.enum(['auto', 'exact', 'ivf', 'hnsw']);
 
 const thresholdSchema = z
-  .union([z.enum(['bayes', 'prevalence', 'gmean']), z.string().regex(/^cost:\s*[0-9.eE+]+\s*,\s*[0-9.eE+]+\s*$/).meta({ description: 'cost:L0,L1 with two positive numbers, e.g. cost:1,9' })])
+  .union([
+    z.enum(['bayes', 'prevalence', 'gmean']),
+    z
+      .string()
+      .regex(/^cost:\s*[0-9.eE+]+\s*,\s*[0-9.eE+]+\s*$/)
+      .meta({ description: 'cost:L0,L1 with two positive numbers, e.g. cost:1,9' }),
+  ])
   .meta({ description: '"bayes", "prevalence", "gmean" or cost:L0,L1 (false-positive and false-negative costs, e.g. cost:1,9)' });
 
 const inputSchema = z.strictObject({
-  paths: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({ description: 'a CSV or Parquet path or glob, or a non-empty list of them' }),
+  paths: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .meta({ description: 'a CSV or Parquet path or glob, or a non-empty list of them' }),
   label: z.string().min(1).meta({ description: 'the label column' }),
   positive: z.union([z.string(), z.number()]).optional().meta({ description: 'the label value of the positive (rare) class' }),
   features: z.array(z.string()).optional().meta({ description: 'feature columns to use; default: every column but the label and exclude' }),
   exclude: z.array(z.string()).optional().meta({ description: 'columns to leave out of the features (ids, timestamps)' }),
-  positiveWhen: z.string().regex(/\S/).optional().meta({ description: 'a SQL predicate that defines positives, such as "revenue >= 1000"' }),
+  positiveWhen: z
+    .string()
+    .regex(/\S/)
+    .optional()
+    .meta({ description: 'a SQL predicate that defines positives, such as "revenue >= 1000"' }),
 });
 
 const samplingSchema = z.strictObject({
@@ -41,10 +53,10 @@ const samplingSchema = z.strictObject({
   params: count(1, 1_000_000).optional().meta({ description: 'model parameters (M); default: feature count + 1' }),
   positivesPerParameter: count(1, 1_000_000).optional(),
   shards: count(1, MAX_SHARDS).optional(),
-  order: z
-    .enum(['auto', 'sequential', 'random-blocks'])
-    .optional()
-    .meta({ description: 'row order fed to the sampler: auto tests whether rows are in random order and reads seeded random row blocks when they are not; sequential trusts file order; random-blocks always shuffles blocks' }),
+  order: z.enum(['auto', 'sequential', 'random-blocks']).optional().meta({
+    description:
+      'row order fed to the sampler: auto tests whether rows are in random order and reads seeded random row blocks when they are not; sequential trusts file order; random-blocks always shuffles blocks',
+  }),
 });
 
 const splitSchema = z.strictObject({ train: fraction(), validation: fraction(), test: fraction() });
@@ -60,7 +72,12 @@ const adasynSchema = z.strictObject({
   k: count(1, MAX_NEIGHBOURS).optional(),
   beta: z.number().gt(0).max(1).optional(),
   neighbors: neighbourSearchSchema.optional(),
-  maxSyntheticRatio: z.number().gt(0).max(MAX_SYNTHETIC_RATIO).optional().meta({ description: 'at most this many synthetic rows per input row' }),
+  maxSyntheticRatio: z
+    .number()
+    .gt(0)
+    .max(MAX_SYNTHETIC_RATIO)
+    .optional()
+    .meta({ description: 'at most this many synthetic rows per input row' }),
 });
 
 const featuresSchema = z.strictObject({
@@ -98,7 +115,11 @@ const canaryCriteriaSchema = z.strictObject({
 const canarySchema = z.union([
   z.literal(true),
   z.strictObject({
-    steps: z.array(z.number().gt(0).max(1)).min(1).optional().meta({ description: 'challenger shares of traffic, strictly increasing, ending at 1' }),
+    steps: z
+      .array(z.number().gt(0).max(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'challenger shares of traffic, strictly increasing, ending at 1' }),
     windowMs: count(1, ONE_YEAR_MS).optional(),
     maxExtensions: count(0, 1_000).optional(),
     onInsufficientEvidence: z.enum(['rollback', 'promote', 'require-approval']).optional(),
@@ -126,7 +147,10 @@ export const pipelineSpecSchema = z
     approvalTimeoutMs: count(1, ONE_YEAR_MS).optional(),
     seed: z.int().optional(),
   })
-  .meta({ title: 'rareflow pipeline spec', description: 'One retrain of a rare-event classifier: input, sampling, denoising, oversampling, model, gates and canary.' });
+  .meta({
+    title: 'rareflow pipeline spec',
+    description: 'One retrain of a rare-event classifier: input, sampling, denoising, oversampling, model, gates and canary.',
+  });
 
 export type PipelineSpecJson = z.input<typeof pipelineSpecSchema>;
 

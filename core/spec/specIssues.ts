@@ -66,7 +66,13 @@ function nodeAt(root: JsonSchemaNode, path: readonly PathKey[]): JsonSchemaNode 
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
-const ITEM_PLURALS: Record<string, string> = { string: 'strings', number: 'numbers', integer: 'integers', object: 'objects', boolean: 'booleans' };
+const ITEM_PLURALS: Record<string, string> = {
+  string: 'strings',
+  number: 'numbers',
+  integer: 'integers',
+  object: 'objects',
+  boolean: 'booleans',
+};
 
 function describeRange(n: JsonSchemaNode): string {
   const lo = n.exclusiveMinimum ?? (n.minimum !== undefined && n.minimum > -SAFE ? n.minimum : undefined);
@@ -92,7 +98,11 @@ export function describeExpected(n: JsonSchemaNode | undefined): string {
     case 'boolean':
       return 'true or false';
     case 'object':
-      return n.properties ? `an object with ${Object.keys(n.properties).filter((k) => k !== '$schema').join(', ')}` : 'an object';
+      return n.properties
+        ? `an object with ${Object.keys(n.properties)
+            .filter((k) => k !== '$schema')
+            .join(', ')}`
+        : 'an object';
     case 'array':
       return n.description ?? `${n.minItems ? 'a non-empty ' : 'a '}list of ${ITEM_PLURALS[n.items?.type ?? ''] ?? 'values'}`;
     default:
@@ -109,14 +119,20 @@ function joinAlternatives(items: string[]): string {
 }
 
 /** A union's issues, replaced by those of the branch the value was meant for (an object for an object, …). */
-function unwrapUnions(issues: readonly z.core.$ZodIssue[], raw: unknown, prefix: readonly PathKey[] = []): Array<{ issue: z.core.$ZodIssue; path: PathKey[] }> {
+function unwrapUnions(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  prefix: readonly PathKey[] = [],
+): Array<{ issue: z.core.$ZodIssue; path: PathKey[] }> {
   const out: Array<{ issue: z.core.$ZodIssue; path: PathKey[] }> = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const value = valueAt(raw, path);
       // The branch whose first problem lies deeper than the union itself took the value's shape.
-      const deeper = issue.errors.find((branch) => branch.length > 0 && branch[0]!.path.length > 0 && typeof value === 'object' && value !== null);
+      const deeper = issue.errors.find(
+        (branch) => branch.length > 0 && branch[0]!.path.length > 0 && typeof value === 'object' && value !== null,
+      );
       if (deeper) {
         out.push(...unwrapUnions(deeper, raw, path));
         continue;

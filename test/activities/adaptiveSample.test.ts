@@ -41,20 +41,35 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('adaptiveSampleShard activity', () => {
   it('resumes from the checkpoint named in its last heartbeat and gives the identical sample', async () => {
-    const uninterrupted = await new MockActivityEnvironment().run(adaptiveSampleActivities({ artifacts: new ArtifactStore(join(dir, 'store-a')) }).adaptiveSampleShard, input);
+    const uninterrupted = await new MockActivityEnvironment().run(
+      adaptiveSampleActivities({ artifacts: new ArtifactStore(join(dir, 'store-a')) }).adaptiveSampleShard,
+      input,
+    );
     expect(uninterrupted.resumed).toBe(false);
 
     // A first attempt that dies after its first checkpoint: take that checkpoint as its last heartbeat.
     const store = new ArtifactStore(join(dir, 'store-b'));
     let checkpoint: ShardCheckpoint | undefined;
     const partial = await sampleShard(
-      { segments: input.segments!, positive: { label: 'label', positive: '1' }, featureNames: input.featureNames, targetSize: 6000, positiveTarget: 500, seed: 9, shardIndex: 0, order: 'sequential' },
+      {
+        segments: input.segments!,
+        positive: { label: 'label', positive: '1' },
+        featureNames: input.featureNames,
+        targetSize: 6000,
+        positiveTarget: 500,
+        seed: 9,
+        shardIndex: 0,
+        order: 'sequential',
+      },
       { onCheckpoint: (c) => ((checkpoint = c), true) },
     );
     expect(partial).toBeUndefined();
     expect(checkpoint!.position.segment).toBeGreaterThanOrEqual(0);
     const ref = await store.putBytes(JSON.stringify(checkpoint), 'sampling-checkpoint', 'json');
-    const retry = await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard, input);
+    const retry = await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(
+      adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard,
+      input,
+    );
     expect(retry.resumed).toBe(true);
     expect(retry.sample.sha256).toBe(uninterrupted.sample.sha256);
     expect(retry.scannedRows).toBe(uninterrupted.scannedRows);

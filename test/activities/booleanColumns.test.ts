@@ -29,13 +29,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('boolean-like columns through the pipeline activities', () => {
   it('describeInput names them and trainModel marks them in the model', async () => {
     const path = join(dir, 'rows.csv');
-    const described = await describeInputActivities().describeInput({ input: { paths: [path], label: 'label', positive: '1' }, sampling: { targetSize: 80, positivesPerParameter: 2 } });
+    const described = await describeInputActivities().describeInput({
+      input: { paths: [path], label: 'label', positive: '1' },
+      sampling: { targetSize: 80, positivesPerParameter: 2 },
+    });
     expect(described.booleanColumns).toEqual(['member']);
     const store = new ArtifactStore(join(dir, 'artifacts'));
     const d = await readLabelledDataset(path, { label: 'label', positive: '1' });
     const data = await saveDatasetArtifact(store, 'train', { data: d.data, featureNames: d.featureNames, labelName: d.labelName });
-    const base = { train: data, validation: data, model: { kind: 'logreg', threshold: 'prevalence' } as const, labels: { positive: '1', negative: '0' }, seed: 1, modelName: 'bools', runId: 'run-b' };
-    const marked = await loadModelArtifact(store, (await trainModelActivities({ artifacts: store }).trainModel({ ...base, booleanColumns: described.booleanColumns! })).model);
+    const base = {
+      train: data,
+      validation: data,
+      model: { kind: 'logreg', threshold: 'prevalence' } as const,
+      labels: { positive: '1', negative: '0' },
+      seed: 1,
+      modelName: 'bools',
+      runId: 'run-b',
+    };
+    const marked = await loadModelArtifact(
+      store,
+      (await trainModelActivities({ artifacts: store }).trainModel({ ...base, booleanColumns: described.booleanColumns! })).model,
+    );
     expect(marked.inputColumns).toEqual([
       { name: 'amount', kind: 'numeric' },
       { name: 'member', kind: 'numeric', boolean: true },

@@ -57,13 +57,20 @@ function windowRows(pool: LabelledData, n: number, seed: number, weight: (i: num
 
 const unchanged = () => 1;
 
-function replay(weight: (i: number) => number, seedBase: number, windowSize = WINDOW_ROWS, labelled = true, reference: StoredReference = stored) {
+function replay(
+  weight: (i: number) => number,
+  seedBase: number,
+  windowSize = WINDOW_ROWS,
+  labelled = true,
+  reference: StoredReference = stored,
+) {
   const cols = names.length;
   return Array.from({ length: WINDOWS }, (_, w) => {
     const rows = takeRows(serving, windowRows(serving, windowSize, seedBase + w, weight));
     const scores = scoreModel(model, rows.x);
     const values = new Float64Array(rows.x.rows * reference.featureIndexes.length);
-    for (let r = 0; r < rows.x.rows; r++) reference.featureIndexes.forEach((f, c) => (values[r * reference.featureIndexes.length + c] = rows.x.values[r * cols + f]!));
+    for (let r = 0; r < rows.x.rows; r++)
+      reference.featureIndexes.forEach((f, c) => (values[r * reference.featureIndexes.length + c] = rows.x.values[r * cols + f]!));
     return servedWindowReport(reference, values, scores, labelled ? Int8Array.from(rows.y) : new Int8Array(rows.y.length).fill(-1), {});
   });
 }
@@ -122,7 +129,9 @@ describe('drift check replayed on labelled yeast3 traffic', () => {
     const reports = replay(unchanged, 1000, WINDOW_ROWS, true, { ...stored, reference: legacy });
     expect(reports.filter((r) => r.drifted)).toHaveLength(0);
     // The label-free estimate is still computed and reported where the labels overrule it.
-    expect(reports.filter((r) => r.estimatesSetAside.some((m) => m.startsWith('estimated positive precision '))).length).toBeGreaterThan(WINDOWS / 2);
+    expect(reports.filter((r) => r.estimatesSetAside.some((m) => m.startsWith('estimated positive precision '))).length).toBeGreaterThan(
+      WINDOWS / 2,
+    );
   });
 
   it('raises no drift in the same 100 windows without labels: the estimate is judged against its own level on the validation rows', () => {
@@ -137,7 +146,9 @@ describe('drift check replayed on labelled yeast3 traffic', () => {
   it('still raises drift when the label prior shifts (the held-out positives over-represented, about twice the rate)', () => {
     const reports = replay((i) => (serving.y[i] === 1 ? 20 : 1), 5000, 200);
     expect(reports.every((r) => r.labelShift!.currentPositiveRate >= 2 * r.labelShift!.referencePositiveRate)).toBe(true);
-    expect(reports.every((r) => r.drifted && r.labelShift?.drifted === true && r.reasons.some((m) => m.startsWith('label prior shifted')))).toBe(true);
+    expect(
+      reports.every((r) => r.drifted && r.labelShift?.drifted === true && r.reasons.some((m) => m.startsWith('label prior shifted'))),
+    ).toBe(true);
   });
 
   it('without labels, the estimate still flags a covariate shift: borderline predicted positives crowding in', () => {

@@ -29,7 +29,10 @@ const servingDir = () => join(dir, 'serving');
 async function state(): Promise<{ files: Record<string, string>; tables: Record<string, number> }> {
   const files: Record<string, string> = {};
   for (const root of ['artifacts', 'serving']) {
-    for (const f of Object.keys(await listFiles(join(dir, root)))) files[`${root}/${f}`] = createHash('sha256').update(readFileSync(join(dir, root, f))).digest('hex');
+    for (const f of Object.keys(await listFiles(join(dir, root))))
+      files[`${root}/${f}`] = createHash('sha256')
+        .update(readFileSync(join(dir, root, f)))
+        .digest('hex');
   }
   return { files, tables: await registry.tableRowCounts() };
 }
@@ -46,13 +49,42 @@ beforeAll(async () => {
     x[r * 2] = (r % 17) / 4 + y[r]! * 2;
     x[r * 2 + 1] = (r % 13) / 3;
   }
-  train = await saveDatasetArtifact(artifacts, 'train', { data: { x: featureMatrix(rows, 2, x), y }, featureNames: ['f0', 'f1'], labelName: 'label' });
+  train = await saveDatasetArtifact(artifacts, 'train', {
+    data: { x: featureMatrix(rows, 2, x), y },
+    featureNames: ['f0', 'f1'],
+    labelName: 'label',
+  });
   modelRef = await artifacts.putBytes(JSON.stringify({ kind: 'logreg' }), 'model', 'json');
-  writeFileSync(join(dir, 'good.csv'), `f0,f1,label\n${Array.from({ length: 50 }, (_, r) => `${r},${r % 3},${r % 5 === 0 ? 1 : 0}`).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'good.csv'),
+    `f0,f1,label\n${Array.from({ length: 50 }, (_, r) => `${r},${r % 3},${r % 5 === 0 ? 1 : 0}`).join('\n')}\n`,
+  );
   // A champion in place, so a failed promotion has something to leave alone.
-  await registry.startRun({ runId: 'r1', modelName: 'fraud', workflowId: 'r1', startedAt: '2026-01-01T00:00:00Z', seed: 1, params: {}, inputHashes: {}, codeVersion: 'test' });
-  await registry.recordModel({ modelSha256: modelRef.sha256, modelName: 'fraud', runId: 'r1', uri: modelRef.uri, kind: 'logreg', threshold: 0.5, createdAt: '2026-01-01T00:00:00Z' });
-  await createRegistryActivities({ registry, artifacts, servingDir: servingDir() }).registryPromote({ modelName: 'fraud', modelSha256: modelRef.sha256, runId: 'r1', at: '2026-01-01T00:00:00Z' });
+  await registry.startRun({
+    runId: 'r1',
+    modelName: 'fraud',
+    workflowId: 'r1',
+    startedAt: '2026-01-01T00:00:00Z',
+    seed: 1,
+    params: {},
+    inputHashes: {},
+    codeVersion: 'test',
+  });
+  await registry.recordModel({
+    modelSha256: modelRef.sha256,
+    modelName: 'fraud',
+    runId: 'r1',
+    uri: modelRef.uri,
+    kind: 'logreg',
+    threshold: 0.5,
+    createdAt: '2026-01-01T00:00:00Z',
+  });
+  await createRegistryActivities({ registry, artifacts, servingDir: servingDir() }).registryPromote({
+    modelName: 'fraud',
+    modelSha256: modelRef.sha256,
+    runId: 'r1',
+    at: '2026-01-01T00:00:00Z',
+  });
 });
 
 afterAll(() => {
@@ -68,12 +100,25 @@ const stages = (): Stage[] => {
   const env = new MockActivityEnvironment();
   const badName = 'x..y';
   return [
-    { stage: 'describeInput', call: () => env.run(compute.describeInput, { input: { paths: [join(dir, 'missing.csv')], label: 'label' }, sampling: {} }), message: /missing\.csv/ },
+    {
+      stage: 'describeInput',
+      call: () => env.run(compute.describeInput, { input: { paths: [join(dir, 'missing.csv')], label: 'label' }, sampling: {} }),
+      message: /missing\.csv/,
+    },
     {
       stage: 'adaptiveSampleShard',
       call: () =>
         env.run(compute.adaptiveSampleShard, {
-          files: [join(dir, 'gone.csv')], fileSha256s: ['0'.repeat(64)], label: 'label', positiveLabel: '1', featureNames: ['f0', 'f1'], targetSize: 40, positiveTarget: 5, shardIndex: 0, shardCount: 1, seed: 1,
+          files: [join(dir, 'gone.csv')],
+          fileSha256s: ['0'.repeat(64)],
+          label: 'label',
+          positiveLabel: '1',
+          featureNames: ['f0', 'f1'],
+          targetSize: 40,
+          positiveTarget: 5,
+          shardIndex: 0,
+          shardCount: 1,
+          seed: 1,
         }),
       message: /gone\.csv/,
     },
@@ -84,33 +129,116 @@ const stages = (): Stage[] => {
         const narrowed = join(mkdtempSync(join(tmpdir(), 'rareflow-narrowed-')), 'narrowed.csv');
         writeFileSync(narrowed, `f0,label\n${Array.from({ length: 60 }, (_, i) => `${i},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`);
         return env.run(compute.adaptiveSampleShard, {
-          files: [narrowed], fileSha256s: ['0'.repeat(64)], label: 'label', positiveLabel: '1', featureNames: ['f0', 'f1'], targetSize: 40, positiveTarget: 5, shardIndex: 0, shardCount: 1, seed: 1,
+          files: [narrowed],
+          fileSha256s: ['0'.repeat(64)],
+          label: 'label',
+          positiveLabel: '1',
+          featureNames: ['f0', 'f1'],
+          targetSize: 40,
+          positiveTarget: 5,
+          shardIndex: 0,
+          shardCount: 1,
+          seed: 1,
         });
       },
       message: /narrowed\.csv: column "f1" is missing/,
     },
-    { stage: 'mergeAndSplit', call: () => env.run(compute.mergeAndSplit, { samples: [train], split: { train: 1.5, validation: -0.25, test: -0.25 }, seed: 1 }), message: /split|train/ },
+    {
+      stage: 'mergeAndSplit',
+      call: () => env.run(compute.mergeAndSplit, { samples: [train], split: { train: 1.5, validation: -0.25, test: -0.25 }, seed: 1 }),
+      message: /split|train/,
+    },
     { stage: 'filterLabelNoise', call: () => env.run(compute.filterLabelNoise, { train, method: 'enn', k: 1_000_000 }), message: /k/ },
-    { stage: 'oversampleAdasyn', call: () => env.run(compute.oversampleAdasyn, { train, k: 5, beta: 1, maxSyntheticRatio: Infinity }), message: /max synthetic ratio must be a number > 0; got Infinity/ },
+    {
+      stage: 'oversampleAdasyn',
+      call: () => env.run(compute.oversampleAdasyn, { train, k: 5, beta: 1, maxSyntheticRatio: Infinity }),
+      message: /max synthetic ratio must be a number > 0; got Infinity/,
+    },
     {
       stage: 'trainModel',
-      call: () => env.run(compute.trainModel, { train, validation: train, model: { kind: 'logreg', threshold: 'bogus' as never }, labels: { positive: '1', negative: '0' }, seed: 1, modelName: 'fraud', runId: 'r2' }),
+      call: () =>
+        env.run(compute.trainModel, {
+          train,
+          validation: train,
+          model: { kind: 'logreg', threshold: 'bogus' as never },
+          labels: { positive: '1', negative: '0' },
+          seed: 1,
+          modelName: 'fraud',
+          runId: 'r2',
+        }),
       message: /--threshold: expected one of/,
     },
-    { stage: 'validateModel', call: () => env.run(compute.validateModel, { model: modelRef, test: train, gates: { gates: [{ metric: 'recal', min: 0.5 }] } }), message: /gates\[0\]\.metric/ },
-    { stage: 'canaryAnalysis', call: () => env.run(compute.canaryAnalysis, { modelName: 'fraud', championSha256: modelRef.sha256, challengerSha256: modelRef.sha256, fromMs: 0, toMs: 1, criteria: { alpha: 2 } }), message: /canary\.criteria\.alpha/ },
-    { stage: 'registryStartRun', call: () => env.run(reg.registryStartRun, { runId: 'r3', modelName: badName, workflowId: 'r3', startedAt: '2026-01-02T00:00:00Z', seed: 1, params: {}, inputHashes: {} }), message: /model name: expected .* got "x\.\.y"/ },
-    { stage: 'registryPromote', call: () => env.run(reg.registryPromote, { modelName: badName, modelSha256: modelRef.sha256, runId: 'r1', at: '2026-01-02T00:00:00Z' }), message: /model name: expected .* got "x\.\.y"/ },
+    {
+      stage: 'validateModel',
+      call: () => env.run(compute.validateModel, { model: modelRef, test: train, gates: { gates: [{ metric: 'recal', min: 0.5 }] } }),
+      message: /gates\[0\]\.metric/,
+    },
+    {
+      stage: 'canaryAnalysis',
+      call: () =>
+        env.run(compute.canaryAnalysis, {
+          modelName: 'fraud',
+          championSha256: modelRef.sha256,
+          challengerSha256: modelRef.sha256,
+          fromMs: 0,
+          toMs: 1,
+          criteria: { alpha: 2 },
+        }),
+      message: /canary\.criteria\.alpha/,
+    },
+    {
+      stage: 'registryStartRun',
+      call: () =>
+        env.run(reg.registryStartRun, {
+          runId: 'r3',
+          modelName: badName,
+          workflowId: 'r3',
+          startedAt: '2026-01-02T00:00:00Z',
+          seed: 1,
+          params: {},
+          inputHashes: {},
+        }),
+      message: /model name: expected .* got "x\.\.y"/,
+    },
+    {
+      stage: 'registryPromote',
+      call: () =>
+        env.run(reg.registryPromote, { modelName: badName, modelSha256: modelRef.sha256, runId: 'r1', at: '2026-01-02T00:00:00Z' }),
+      message: /model name: expected .* got "x\.\.y"/,
+    },
     {
       stage: 'registrySetCanary',
-      call: () => env.run(reg.registrySetCanary, { rolloutId: 'c1', modelName: badName, challengerSha256: modelRef.sha256, championSha256: null, weight: 0.05, step: 0, sinceMs: 0, at: '2026-01-02T00:00:00Z' }),
+      call: () =>
+        env.run(reg.registrySetCanary, {
+          rolloutId: 'c1',
+          modelName: badName,
+          challengerSha256: modelRef.sha256,
+          championSha256: null,
+          weight: 0.05,
+          step: 0,
+          sinceMs: 0,
+          at: '2026-01-02T00:00:00Z',
+        }),
       message: /model name: expected .* got "x\.\.y"/,
     },
   ];
 };
 
 describe('a non-retryable failure writes nothing', () => {
-  for (const name of ['describeInput', 'adaptiveSampleShard', 'adaptiveSampleShard (a column gone)', 'mergeAndSplit', 'filterLabelNoise', 'oversampleAdasyn', 'trainModel', 'validateModel', 'canaryAnalysis', 'registryStartRun', 'registryPromote', 'registrySetCanary']) {
+  for (const name of [
+    'describeInput',
+    'adaptiveSampleShard',
+    'adaptiveSampleShard (a column gone)',
+    'mergeAndSplit',
+    'filterLabelNoise',
+    'oversampleAdasyn',
+    'trainModel',
+    'validateModel',
+    'canaryAnalysis',
+    'registryStartRun',
+    'registryPromote',
+    'registrySetCanary',
+  ]) {
     it(`${name}: InvalidInput, non-retryable, store, serving directory and registry unchanged`, async () => {
       const s = stages().find((x) => x.stage === name)!;
       const before = await state();

@@ -27,7 +27,13 @@ let files: string[];
 const weightOfId = (id: number) => 1 + (id % 3);
 
 /** CSV rows `first..first+rows-1`: f0 (signal), f1 (the row id), sample_weight, label (about 10% positive). */
-function weightedCsv(path: string, first: number, rows: number, seed: number, weight: (id: number, label: number) => string = (id) => String(weightOfId(id))): void {
+function weightedCsv(
+  path: string,
+  first: number,
+  rows: number,
+  seed: number,
+  weight: (id: number, label: number) => string = (id) => String(weightOfId(id)),
+): void {
   const rng = seededRandom(seed);
   const lines = ['f0,f1,sample_weight,label'];
   for (let id = first; id < first + rows; id++) {
@@ -43,7 +49,10 @@ async function csvToParquet(csv: string, parquet: string): Promise<void> {
   });
 }
 
-function inputSpec(paths: string[], extra: Partial<PipelineSpec['input']> = {}): { input: PipelineSpec['input']; sampling: PipelineSpec['sampling'] } {
+function inputSpec(
+  paths: string[],
+  extra: Partial<PipelineSpec['input']> = {},
+): { input: PipelineSpec['input']; sampling: PipelineSpec['sampling'] } {
   return { input: { paths, label: 'label', positive: '1', ...extra }, sampling: { targetSize: 700, positivesPerParameter: 20 } };
 }
 
@@ -117,7 +126,7 @@ describe('sample_weight through sampling, split, filtering, ADASYN and training'
     described = await describeInputActivities().describeInput(inputSpec(files));
   });
 
-  it('each shard keeps its rows\' weights, and the merge shuffles weights with their rows', async () => {
+  it("each shard keeps its rows' weights, and the merge shuffles weights with their rows", async () => {
     const plan = await sampling().planSampleShards({ files: described.files, shards: 2 });
     const shards = await Promise.all(
       plan.shards.map((segments, shardIndex) =>
@@ -150,12 +159,12 @@ describe('sample_weight through sampling, split, filtering, ADASYN and training'
     expect(new Set(loaded.extra.sample_weight)).toEqual(new Set([1, 2, 3]));
   });
 
-  it('the stratified split gives every split its rows\' weights', async () => {
+  it("the stratified split gives every split its rows' weights", async () => {
     split = await sampling().mergeAndSplit({ samples: [merged], split: { train: 0.6, validation: 0.2, test: 0.2 }, seed: 5 });
     for (const ref of [split.train, split.validation, split.test]) expectWeightsFollowRows(await loadDatasetArtifact(store, ref));
   });
 
-  it('label-noise filtering keeps the kept rows\' weights next to their origin rows', async () => {
+  it("label-noise filtering keeps the kept rows' weights next to their origin rows", async () => {
     const cleaned = await filterLabelNoiseActivities({ artifacts: store }).filterLabelNoise({ train: split.train, method: 'enn', k: 3 });
     clean = cleaned.dataset;
     const loaded = await loadDatasetArtifact(store, clean);
@@ -166,7 +175,7 @@ describe('sample_weight through sampling, split, filtering, ADASYN and training'
     origin.forEach((r, i) => expect(loaded.extra.sample_weight![i]).toBe(train.extra.sample_weight![r]));
   });
 
-  it('ADASYN gives each synthetic row its seed row\'s weight', async () => {
+  it("ADASYN gives each synthetic row its seed row's weight", async () => {
     const result = await adasynActivities({ artifacts: store }).oversampleAdasyn({ train: clean, k: 5, beta: 1, seed: 5 });
     expect(result.syntheticRows).toBeGreaterThan(0);
     augmented = result.dataset;
@@ -184,7 +193,8 @@ describe('sample_weight through sampling, split, filtering, ADASYN and training'
     const train = trainModelActivities({ artifacts: store });
     const base = { validation: split.validation, labels: { positive: '1', negative: '0' }, seed: 5, modelName: 'weights', runId: 'run-1' };
     for (const kind of ['logreg', 'forest'] as const) {
-      const model: PipelineSpec['model'] = kind === 'forest' ? { kind, threshold: 'prevalence', trees: 20 } : { kind, threshold: 'prevalence' };
+      const model: PipelineSpec['model'] =
+        kind === 'forest' ? { kind, threshold: 'prevalence', trees: 20 } : { kind, threshold: 'prevalence' };
       const weighted = await train.trainModel({ ...base, train: augmented, model });
       expect(weighted.summary.note).toContain('weighted by sample_weight');
       const artifact = await loadModelArtifact(store, weighted.model);
@@ -192,7 +202,11 @@ describe('sample_weight through sampling, split, filtering, ADASYN and training'
       expect(artifact.training.sampleWeight).toBe('sample_weight');
 
       const loaded = await loadDatasetArtifact(store, augmented);
-      const stripped = await saveDatasetArtifact(store, 'train-augmented', { data: loaded.data, featureNames: loaded.featureNames, labelName: loaded.labelName });
+      const stripped = await saveDatasetArtifact(store, 'train-augmented', {
+        data: loaded.data,
+        featureNames: loaded.featureNames,
+        labelName: loaded.labelName,
+      });
       const unweighted = await train.trainModel({ ...base, train: stripped, model });
       expect(unweighted.summary.note).not.toContain('weighted');
       const plain = await loadModelArtifact(store, unweighted.model);
@@ -249,7 +263,11 @@ describe('bad sample weights', () => {
     weightedCsv(csv, 0, 300, 6, (_id, label) => (label === 1 ? '0' : '1'));
     const shard = await sampleAll(csv);
     const failure = await rejection(
-      adaptiveSampleActivities({ artifacts: new ArtifactStore(join(dir, 'store-bad')) }).mergeSampleShards({ samples: [shard.sample], seed: 1, files: [csv] }),
+      adaptiveSampleActivities({ artifacts: new ArtifactStore(join(dir, 'store-bad')) }).mergeSampleShards({
+        samples: [shard.sample],
+        seed: 1,
+        files: [csv],
+      }),
     );
     expect(failure.type).toBe('InvalidInput');
     expect(failure.message).toBe(
@@ -259,7 +277,12 @@ describe('bad sample weights', () => {
 
   it('training refuses a split whose positives all weigh 0, naming the split and the column', async () => {
     const data = { x: { rows: 4, cols: 1, values: Float64Array.from([0, 1, 2, 3]) }, y: Uint8Array.from([0, 1, 0, 1]) };
-    const ref = await saveDatasetArtifact(store, 'split-train', { data, featureNames: ['f0'], labelName: 'label', extra: { sample_weight: Float64Array.from([1, 0, 1, 0]) } });
+    const ref = await saveDatasetArtifact(store, 'split-train', {
+      data,
+      featureNames: ['f0'],
+      labelName: 'label',
+      extra: { sample_weight: Float64Array.from([1, 0, 1, 0]) },
+    });
     const failure = await rejection(
       trainModelActivities({ artifacts: store }).trainModel({
         train: ref,

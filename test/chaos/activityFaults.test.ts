@@ -46,7 +46,13 @@ afterAll(async () => {
 
 function spec(modelName: string): PipelineSpec {
   return resolvePipelineSpec(
-    { modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 3000 }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 3 },
+    {
+      modelName,
+      input: { paths: [dataPath], label: 'label' },
+      sampling: { targetSize: 3000 },
+      model: { kind: 'logreg', threshold: 'prevalence' },
+      seed: 3,
+    },
     'faults spec',
   );
 }
@@ -75,7 +81,10 @@ function attemptsByActivity(events: HistoryEvent[]): Record<string, { attempt: n
     const failed = e.activityTaskFailedEventAttributes;
     if (failed) {
       const type = typeOf.get(Number(failed.scheduledEventId))!;
-      out[type] = { ...out[type]!, failedType: failed.failure?.cause?.applicationFailureInfo?.type ?? failed.failure?.applicationFailureInfo?.type ?? '' };
+      out[type] = {
+        ...out[type]!,
+        failedType: failed.failure?.cause?.applicationFailureInfo?.type ?? failed.failure?.applicationFailureInfo?.type ?? '',
+      };
     }
   }
   return out;
@@ -96,14 +105,20 @@ describe('RAREFLOW_FAULTS parsing', () => {
     expect(faultFor(faults, 'trainModel', 2)?.kind).toBe('transient');
     expect(faultFor(faults, 'trainModel', 3)).toBeUndefined();
     expect(faultFor(faults, 'describeInput', 1)?.kind).toBe('timeout');
-    expect(() => parseFaultSpec('trainModle:transient:2', ['trainModel'])).toThrow(/"trainModle:transient:2" names activity "trainModle", which this worker does not run/);
+    expect(() => parseFaultSpec('trainModle:transient:2', ['trainModel'])).toThrow(
+      /"trainModle:transient:2" names activity "trainModle", which this worker does not run/,
+    );
     expect(() => parseFaultSpec('trainModel:flaky:2')).toThrow(/kind "flaky", expected transient, timeout, bad-data/);
     expect(() => parseFaultSpec('trainModel:transient:0')).toThrow(/ATTEMPTS "0", expected an integer ≥ 1/);
     expect(() => parseFaultSpec('trainModel:transient')).toThrow(/is not ACTIVITY:KIND:ATTEMPTS/);
   });
 
   it('a worker refuses to start on a malformed RAREFLOW_FAULTS (one line, exit 2)', async () => {
-    const r = await runCli(['worker'], { cwd: dir, env: workerEnv({ address: server.target.address, home: join(dir, 'typo'), env: { RAREFLOW_FAULTS: 'trainModle:transient:2' } }), timeoutMs: 60_000 });
+    const r = await runCli(['worker'], {
+      cwd: dir,
+      env: workerEnv({ address: server.target.address, home: join(dir, 'typo'), env: { RAREFLOW_FAULTS: 'trainModle:transient:2' } }),
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/RAREFLOW_FAULTS: "trainModle:transient:2" names activity "trainModle"/);
@@ -113,23 +128,39 @@ describe('RAREFLOW_FAULTS parsing', () => {
 describe('transient faults are retried per policy', () => {
   it('I/O errors and timeouts in compute and registry activities: retried, the retrain is promoted, attempts counted in history', async () => {
     const home = join(dir, 'transient');
-    const result = await withFaultyWorker(home, 'trainModel:transient:2,mergeAndSplit:timeout:1,registryRecordRetrain:transient:3', async (worker) => {
-      const handle = await client.workflow.start('retrainPipeline', {
-        workflowId: 'faults-transient',
-        taskQueue: COMPUTE_TASK_QUEUE,
-        args: [{ spec: spec('faults-transient'), trigger: { kind: 'manual', reason: 'faults', coalesced: 1 } }],
-      });
-      const r = (await handle.result()) as RetrainResult;
-      expect(worker.stderr()).toMatch(/fault injection is on \(RAREFLOW_FAULTS\): trainModel:transient:2, mergeAndSplit:timeout:1, registryRecordRetrain:transient:3/);
-      return r;
-    });
+    const result = await withFaultyWorker(
+      home,
+      'trainModel:transient:2,mergeAndSplit:timeout:1,registryRecordRetrain:transient:3',
+      async (worker) => {
+        const handle = await client.workflow.start('retrainPipeline', {
+          workflowId: 'faults-transient',
+          taskQueue: COMPUTE_TASK_QUEUE,
+          args: [{ spec: spec('faults-transient'), trigger: { kind: 'manual', reason: 'faults', coalesced: 1 } }],
+        });
+        const r = (await handle.result()) as RetrainResult;
+        expect(worker.stderr()).toMatch(
+          /fault injection is on \(RAREFLOW_FAULTS\): trainModel:transient:2, mergeAndSplit:timeout:1, registryRecordRetrain:transient:3/,
+        );
+        return r;
+      },
+    );
     expect(result.outcome).toBe('promoted');
     const attempts = attemptsByActivity(await historyOf('faults-transient'));
     // Temporal records the last attempt's start with the failure of the attempt before it.
-    expect(attempts.trainModel).toMatchObject({ attempt: 3, lastFailure: expect.stringMatching(/^injected I\/O error \(EIO\) in trainModel, attempt 2/) });
-    expect(attempts.mergeAndSplit).toMatchObject({ attempt: 2, lastFailure: expect.stringMatching(/^injected timeout \(ETIMEDOUT\) in mergeAndSplit, attempt 1/) });
-    expect(attempts.registryRecordRetrain).toMatchObject({ attempt: 4, lastFailure: expect.stringMatching(/^injected I\/O error \(EIO\) in registryRecordRetrain, attempt 3/) });
-    for (const name of ['describeInput', 'validateModel', 'registryStartRun', 'registryPromote']) expect(attempts[name]?.attempt, name).toBe(1);
+    expect(attempts.trainModel).toMatchObject({
+      attempt: 3,
+      lastFailure: expect.stringMatching(/^injected I\/O error \(EIO\) in trainModel, attempt 2/),
+    });
+    expect(attempts.mergeAndSplit).toMatchObject({
+      attempt: 2,
+      lastFailure: expect.stringMatching(/^injected timeout \(ETIMEDOUT\) in mergeAndSplit, attempt 1/),
+    });
+    expect(attempts.registryRecordRetrain).toMatchObject({
+      attempt: 4,
+      lastFailure: expect.stringMatching(/^injected I\/O error \(EIO\) in registryRecordRetrain, attempt 3/),
+    });
+    for (const name of ['describeInput', 'validateModel', 'registryStartRun', 'registryPromote'])
+      expect(attempts[name]?.attempt, name).toBe(1);
     const registry = await snapshotRegistry(join(home, 'registry.duckdb'));
     expect(Object.values(registry.duplicates).every((n) => n === 0)).toBe(true);
     expect(registry.counts.runs).toBe(1);
@@ -138,7 +169,7 @@ describe('transient faults are retried per policy', () => {
     expect(audit.mismatched).toEqual([]);
   });
 
-  it('a compute activity that keeps failing stops after the policy\'s 5 attempts and fails the retrain with the last error', async () => {
+  it("a compute activity that keeps failing stops after the policy's 5 attempts and fails the retrain with the last error", async () => {
     const home = join(dir, 'exhausted');
     const failure = await withFaultyWorker(home, 'validateModel:transient:5', async () => {
       const handle = await client.workflow.start('retrainPipeline', {
@@ -156,7 +187,10 @@ describe('transient faults are retried per policy', () => {
     expect(activityFailure.cause?.type).toBe('InjectedIOError');
     expect(activityFailure.cause?.message).toMatch(/validateModel, attempt 5/);
     expect(activityFailure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
-    expect(attemptsByActivity(await historyOf('faults-exhausted')).validateModel).toMatchObject({ attempt: 5, failedType: 'InjectedIOError' });
+    expect(attemptsByActivity(await historyOf('faults-exhausted')).validateModel).toMatchObject({
+      attempt: 5,
+      failedType: 'InjectedIOError',
+    });
   });
 });
 
@@ -164,15 +198,31 @@ describe('bad data fails fast as a non-retryable InvalidInput failure', () => {
   it('rareflow run --wait prints one line and exits 2; the retrain failed on attempt 1 with InvalidInput; the lifecycle records it failed', async () => {
     const home = join(dir, 'bad-data');
     const modelName = 'faults-bad-data';
-    writeFileSync(join(dir, 'bad-data.json'), JSON.stringify({ modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 3000 }, model: { kind: 'logreg' }, seed: 3 }));
+    writeFileSync(
+      join(dir, 'bad-data.json'),
+      JSON.stringify({
+        modelName,
+        input: { paths: [dataPath], label: 'label' },
+        sampling: { targetSize: 3000 },
+        model: { kind: 'logreg' },
+        seed: 3,
+      }),
+    );
     const { cli, status, failure, runId } = await withFaultyWorker(home, 'validateModel:bad-data:1', async () => {
-      const cli = await runCli(['run', '--config', 'bad-data.json', '--wait'], { cwd: dir, env: workerEnv({ address: server.target.address, home }), timeoutMs: 120_000 });
+      const cli = await runCli(['run', '--config', 'bad-data.json', '--wait'], {
+        cwd: dir,
+        env: workerEnv({ address: server.target.address, home }),
+        timeoutMs: 120_000,
+      });
       const status = await new RareflowClient(client).status(modelName);
       const runId = status.history[0]!.runId;
-      const failure = await client.workflow.getHandle(runId).result().then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const failure = await client.workflow
+        .getHandle(runId)
+        .result()
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       return { cli, status, failure, runId };
     });
     // The CLI: exactly one line on stderr naming the failure, no stack trace, exit 2.

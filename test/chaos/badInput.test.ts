@@ -50,14 +50,21 @@ function csv(name: string, text: string): string {
 }
 
 /** A small labelled CSV: f0, f1, label with `positives` positives in `rows` rows, shifted so a model can learn it. */
-function labelledCsv(rows: number, positives: number, cell: (row: number, col: number) => string = (r, c) => String(((r * 7 + c * 13) % 17) / 4 + (r < positives ? 2 : 0))): string {
+function labelledCsv(
+  rows: number,
+  positives: number,
+  cell: (row: number, col: number) => string = (r, c) => String(((r * 7 + c * 13) % 17) / 4 + (r < positives ? 2 : 0)),
+): string {
   const lines = ['f0,f1,label'];
   for (let r = 0; r < rows; r++) lines.push(`${cell(r, 0)},${cell(r, 1)},${r < positives ? 1 : 0}`);
   return `${lines.join('\n')}\n`;
 }
 
 function spec(name: string, body: Record<string, unknown>): string {
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ modelName: name, sampling: { targetSize: 2000 }, model: { kind: 'logreg' }, seed: 1, ...body }));
+  writeFileSync(
+    join(dir, `${name}.json`),
+    JSON.stringify({ modelName: name, sampling: { targetSize: 2000 }, model: { kind: 'logreg' }, seed: 1, ...body }),
+  );
   return `${name}.json`;
 }
 
@@ -80,11 +87,23 @@ beforeAll(async () => {
   csv('empty.csv', '');
   csv('header-only.csv', 'f0,f1,label\n');
   csv('one-class.csv', labelledCsv(3000, 0));
-  csv('mixed.csv', labelledCsv(3000, 150, (r, c) => (c === 1 && r === 1700 ? 'abc' : String((r % 11) / 3 + (r < 150 ? 2 : 0)))));
-  csv('nan.csv', labelledCsv(3000, 150, (r, c) => (c === 1 && r === 100 ? 'NaN' : String((r % 11) / 3 + (r < 150 ? 2 : 0)))));
-  csv('inf.csv', labelledCsv(3000, 150, (r, c) => (c === 0 && r === 120 ? 'inf' : String((r % 11) / 3 + (r < 150 ? 2 : 0)))));
+  csv(
+    'mixed.csv',
+    labelledCsv(3000, 150, (r, c) => (c === 1 && r === 1700 ? 'abc' : String((r % 11) / 3 + (r < 150 ? 2 : 0)))),
+  );
+  csv(
+    'nan.csv',
+    labelledCsv(3000, 150, (r, c) => (c === 1 && r === 100 ? 'NaN' : String((r % 11) / 3 + (r < 150 ? 2 : 0)))),
+  );
+  csv(
+    'inf.csv',
+    labelledCsv(3000, 150, (r, c) => (c === 0 && r === 120 ? 'inf' : String((r % 11) / 3 + (r < 150 ? 2 : 0)))),
+  );
   csv('dup.csv', labelledCsv(3000, 150).replace('f0,f1,label', 'f0,f0,label'));
-  csv('sql-names.csv', labelledCsv(6000, 300).replace('f0,f1,label', `"${SQL_NAME.replaceAll('"', '""')}",f1,"${SQL_NAME.replaceAll('"', '""')} label"`));
+  csv(
+    'sql-names.csv',
+    labelledCsv(6000, 300).replace('f0,f1,label', `"${SQL_NAME.replaceAll('"', '""')}",f1,"${SQL_NAME.replaceAll('"', '""')} label"`),
+  );
   writeFileSync(join(dir, 'bad-gates.json'), JSON.stringify({ gates: [{ metric: 'recall', class: 'positive', min: 'high' }] }));
   writeFileSync(join(dir, 'not-json.json'), '{ "modelName": "broken", "input": ');
 
@@ -119,39 +138,202 @@ interface Case {
 const runsRowsAfterStart: Array<{ what: string; before: number; after: number }> = [];
 
 const stageCases: Case[] = [
-  { what: 'an empty file', args: () => ['denoise', '--input', 'empty.csv', '--label', 'label', '--out', 'o.csv'], message: /^rareflow denoise: input file empty\.csv is empty \(0 bytes\); expected a CSV file with a header row/ },
-  { what: 'a header-only CSV', args: () => ['denoise', '--input', 'header-only.csv', '--label', 'label', '--out', 'o.csv'], message: /^rareflow denoise: header-only\.csv has no data rows \(only a header: f0, f1, label\)/ },
-  { what: 'one class', args: () => ['fit', '--input', 'one-class.csv', '--label', 'label', '--out', 'o.json'], message: /^rareflow fit: label column "label" has only one class \(0\)/ },
-  { what: 'a missing label column', args: () => ['train', '--input', 'good.csv', '--label', 'is_fraud', '--model', 'logreg', '--out', 'o.json'], message: /^rareflow train: label column "is_fraud" not found in good\.csv; available columns: f0, f1, label/ },
-  { what: 'mixed types in a column', args: () => ['adasyn', '--input', 'mixed.csv', '--label', 'label', '--out', 'o.csv'], message: /^rareflow adasyn: feature column "f1" in mixed\.csv has type VARCHAR \(first non-numeric value "abc" at data row 1701\), expected a number/ },
-  { what: 'a NaN', args: () => ['fit', '--input', 'nan.csv', '--label', 'label', '--out', 'o.json'], message: /^rareflow fit: feature column "f1" in nan\.csv has NaN at data row 101; expected a finite number/ },
-  { what: 'an Inf', args: () => ['denoise', '--input', 'inf.csv', '--label', 'label', '--out', 'o.csv'], message: /^rareflow denoise: feature column "f0" in inf\.csv has Infinity at data row 121; expected a finite number/ },
-  { what: 'duplicate column names', args: () => ['denoise', '--input', 'dup.csv', '--label', 'label', '--out', 'o.csv'], message: /^rareflow denoise: column name "f0" appears more than once in the header of dup\.csv/ },
-  { what: 'a huge k', args: () => ['denoise', '--input', 'good.csv', '--label', 'label', '--k', '1000000', '--out', 'o.csv'], message: /^rareflow denoise: k must be an integer from 1 to one below the number of rows \(6000\); got k=1000000/ },
-  { what: 'a negative target size', args: () => ['sample', '--input', 'good.csv', '--label', 'label', '--target-size', '-5', '--out', 'o.csv'], message: /^rareflow sample: --target-size: expected an integer ≥ 1, got "-5"$/m },
-  { what: 'a negative row count', args: () => ['generate', '--rows', '-10', '--positive-rate', '0.1', '--features', '2', '--out', 'o.csv'], message: /^rareflow generate: --rows: expected an integer ≥ 1, got "-10"$/m },
-  { what: 'a malformed gate spec', args: () => ['evaluate', '--model', 'model.json', '--input', 'good.csv', '--label', 'label', '--gates', 'bad-gates.json'], message: /^rareflow evaluate: bad-gates\.json: gates\[0\]\.min: expected a finite number, got "high"/ },
-  { what: 'a tampered model file', args: () => ['predict', '--model', 'tampered.json', '--input', 'good.csv', '--out', 'o.csv'], message: /^rareflow predict: tampered\.json is not a usable rareflow model: its content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged after training/ },
-  { what: 'a SQL statement smuggled into --positive-when', args: () => ['sample', '--input', 'good.csv', '--label', 'label', '--positive-when', injection(), '--target-size', '100', '--nr', '5', '--out', 'o.csv'], message: /^rareflow sample: --positive-when ".*" is not a usable predicate: it is not a single SQL expression/ },
-  { what: 'a status query for an unknown model', args: () => ['status', '--model', 'nobody'], message: /^rareflow status: --model: no lifecycle is running for model "nobody"/ },
-  { what: 'an approval for an unknown model', args: () => ['approve', '--model', 'nobody', '--run', 'rareflow-retrain-nobody-1', '--by', 'tester'], message: /^rareflow approve: --model: no lifecycle is running for model "nobody"/ },
+  {
+    what: 'an empty file',
+    args: () => ['denoise', '--input', 'empty.csv', '--label', 'label', '--out', 'o.csv'],
+    message: /^rareflow denoise: input file empty\.csv is empty \(0 bytes\); expected a CSV file with a header row/,
+  },
+  {
+    what: 'a header-only CSV',
+    args: () => ['denoise', '--input', 'header-only.csv', '--label', 'label', '--out', 'o.csv'],
+    message: /^rareflow denoise: header-only\.csv has no data rows \(only a header: f0, f1, label\)/,
+  },
+  {
+    what: 'one class',
+    args: () => ['fit', '--input', 'one-class.csv', '--label', 'label', '--out', 'o.json'],
+    message: /^rareflow fit: label column "label" has only one class \(0\)/,
+  },
+  {
+    what: 'a missing label column',
+    args: () => ['train', '--input', 'good.csv', '--label', 'is_fraud', '--model', 'logreg', '--out', 'o.json'],
+    message: /^rareflow train: label column "is_fraud" not found in good\.csv; available columns: f0, f1, label/,
+  },
+  {
+    what: 'mixed types in a column',
+    args: () => ['adasyn', '--input', 'mixed.csv', '--label', 'label', '--out', 'o.csv'],
+    message:
+      /^rareflow adasyn: feature column "f1" in mixed\.csv has type VARCHAR \(first non-numeric value "abc" at data row 1701\), expected a number/,
+  },
+  {
+    what: 'a NaN',
+    args: () => ['fit', '--input', 'nan.csv', '--label', 'label', '--out', 'o.json'],
+    message: /^rareflow fit: feature column "f1" in nan\.csv has NaN at data row 101; expected a finite number/,
+  },
+  {
+    what: 'an Inf',
+    args: () => ['denoise', '--input', 'inf.csv', '--label', 'label', '--out', 'o.csv'],
+    message: /^rareflow denoise: feature column "f0" in inf\.csv has Infinity at data row 121; expected a finite number/,
+  },
+  {
+    what: 'duplicate column names',
+    args: () => ['denoise', '--input', 'dup.csv', '--label', 'label', '--out', 'o.csv'],
+    message: /^rareflow denoise: column name "f0" appears more than once in the header of dup\.csv/,
+  },
+  {
+    what: 'a huge k',
+    args: () => ['denoise', '--input', 'good.csv', '--label', 'label', '--k', '1000000', '--out', 'o.csv'],
+    message: /^rareflow denoise: k must be an integer from 1 to one below the number of rows \(6000\); got k=1000000/,
+  },
+  {
+    what: 'a negative target size',
+    args: () => ['sample', '--input', 'good.csv', '--label', 'label', '--target-size', '-5', '--out', 'o.csv'],
+    message: /^rareflow sample: --target-size: expected an integer ≥ 1, got "-5"$/m,
+  },
+  {
+    what: 'a negative row count',
+    args: () => ['generate', '--rows', '-10', '--positive-rate', '0.1', '--features', '2', '--out', 'o.csv'],
+    message: /^rareflow generate: --rows: expected an integer ≥ 1, got "-10"$/m,
+  },
+  {
+    what: 'a malformed gate spec',
+    args: () => ['evaluate', '--model', 'model.json', '--input', 'good.csv', '--label', 'label', '--gates', 'bad-gates.json'],
+    message: /^rareflow evaluate: bad-gates\.json: gates\[0\]\.min: expected a finite number, got "high"/,
+  },
+  {
+    what: 'a tampered model file',
+    args: () => ['predict', '--model', 'tampered.json', '--input', 'good.csv', '--out', 'o.csv'],
+    message:
+      /^rareflow predict: tampered\.json is not a usable rareflow model: its content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged after training/,
+  },
+  {
+    what: 'a SQL statement smuggled into --positive-when',
+    args: () => [
+      'sample',
+      '--input',
+      'good.csv',
+      '--label',
+      'label',
+      '--positive-when',
+      injection(),
+      '--target-size',
+      '100',
+      '--nr',
+      '5',
+      '--out',
+      'o.csv',
+    ],
+    message: /^rareflow sample: --positive-when ".*" is not a usable predicate: it is not a single SQL expression/,
+  },
+  {
+    what: 'a status query for an unknown model',
+    args: () => ['status', '--model', 'nobody'],
+    message: /^rareflow status: --model: no lifecycle is running for model "nobody"/,
+  },
+  {
+    what: 'an approval for an unknown model',
+    args: () => ['approve', '--model', 'nobody', '--run', 'rareflow-retrain-nobody-1', '--by', 'tester'],
+    message: /^rareflow approve: --model: no lifecycle is running for model "nobody"/,
+  },
 ];
 
 const workflowCases: Case[] = [
-  { what: 'an empty file', args: () => ['run', '--config', spec('wf-empty', { input: { paths: ['empty.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: input file \S+\/empty\.csv is empty \(0 bytes\)/ },
-  { what: 'a header-only CSV', args: () => ['run', '--config', spec('wf-header', { input: { paths: ['header-only.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: \S+\/header-only\.csv has no data rows \(only a header: f0, f1, label\)/ },
-  { what: 'one class', args: () => ['run', '--config', spec('wf-one-class', { input: { paths: ['one-class.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: label column "label" has only one class \(0\)/ },
-  { what: 'a missing label column', args: () => ['run', '--config', spec('wf-no-label', { input: { paths: ['good.csv'], label: 'is_fraud' } }), '--wait'], message: /^rareflow run: label column "is_fraud" not found in \S+\/good\.csv; available columns: f0, f1, label/ },
-  { what: 'mixed types in a column', args: () => ['run', '--config', spec('wf-mixed', { input: { paths: ['mixed.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: feature column "f1" in \S+\/mixed\.csv has type VARCHAR \(first non-numeric value "abc" at data row 1701\)/ },
-  { what: 'a NaN', foundAfterRunStart: true, args: () => ['run', '--config', spec('wf-nan', { input: { paths: ['nan.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: feature column "f1" in \S+\/nan\.csv has NaN at data row 101/ },
-  { what: 'an Inf', foundAfterRunStart: true, args: () => ['run', '--config', spec('wf-inf', { input: { paths: ['inf.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: feature column "f0" in \S+\/inf\.csv has Infinity at data row 121/ },
-  { what: 'duplicate column names', args: () => ['run', '--config', spec('wf-dup', { input: { paths: ['dup.csv'], label: 'label' } }), '--wait'], message: /^rareflow run: column name "f0" appears more than once in the header of \S+\/dup\.csv/ },
-  { what: 'a negative sample size', args: () => ['run', '--config', spec('wf-negative', { input: { paths: ['good.csv'], label: 'label' }, sampling: { targetSize: -100 } }), '--wait'], message: /^rareflow run: wf-negative\.json: sampling\.targetSize: expected an integer in \[1, 100000000\], got -100/ },
-  { what: 'a huge parameter count (Nr above the sample size)', args: () => ['run', '--config', spec('wf-huge-params', { input: { paths: ['good.csv'], label: 'label' }, sampling: { targetSize: 2000, params: 1_000_000 } }), '--wait'], message: /^rareflow run: sampling\.targetSize 2000 is below Nr = 50000000 \(50 positives × M = 1000000 parameters\)/ },
-  { what: 'a malformed gate spec', args: () => ['run', '--config', spec('wf-gates', { input: { paths: ['good.csv'], label: 'label' }, gates: { gates: [{ metric: 'recal', min: 0.5 }] } }), '--wait'], message: /^rareflow run: wf-gates\.json: gates\.gates\[0\]\.metric: expected one of recall, .*, got "recal"/ },
-  { what: 'a PIPELINE.json that is not JSON', args: () => ['run', '--config', 'not-json.json', '--wait'], message: /^rareflow run: --config: not-json\.json is not valid JSON/ },
-  { what: 'a PIPELINE.json with an unknown field', args: () => ['run', '--config', spec('wf-unknown', { input: { paths: ['good.csv'], label: 'label' }, sampler: { size: 10 } }), '--wait'], message: /^rareflow run: wf-unknown\.json: sampler: unknown key; did you mean sampling\? / },
-  { what: 'a SQL statement smuggled into input.positiveWhen', args: () => ['run', '--config', spec('wf-injection', { input: { paths: ['good.csv'], label: 'label', positiveWhen: injection() } }), '--wait'], message: /^rareflow run: --positive-when ".*" is not a usable predicate: it is not a single SQL expression/ },
+  {
+    what: 'an empty file',
+    args: () => ['run', '--config', spec('wf-empty', { input: { paths: ['empty.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: input file \S+\/empty\.csv is empty \(0 bytes\)/,
+  },
+  {
+    what: 'a header-only CSV',
+    args: () => ['run', '--config', spec('wf-header', { input: { paths: ['header-only.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: \S+\/header-only\.csv has no data rows \(only a header: f0, f1, label\)/,
+  },
+  {
+    what: 'one class',
+    args: () => ['run', '--config', spec('wf-one-class', { input: { paths: ['one-class.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: label column "label" has only one class \(0\)/,
+  },
+  {
+    what: 'a missing label column',
+    args: () => ['run', '--config', spec('wf-no-label', { input: { paths: ['good.csv'], label: 'is_fraud' } }), '--wait'],
+    message: /^rareflow run: label column "is_fraud" not found in \S+\/good\.csv; available columns: f0, f1, label/,
+  },
+  {
+    what: 'mixed types in a column',
+    args: () => ['run', '--config', spec('wf-mixed', { input: { paths: ['mixed.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: feature column "f1" in \S+\/mixed\.csv has type VARCHAR \(first non-numeric value "abc" at data row 1701\)/,
+  },
+  {
+    what: 'a NaN',
+    foundAfterRunStart: true,
+    args: () => ['run', '--config', spec('wf-nan', { input: { paths: ['nan.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: feature column "f1" in \S+\/nan\.csv has NaN at data row 101/,
+  },
+  {
+    what: 'an Inf',
+    foundAfterRunStart: true,
+    args: () => ['run', '--config', spec('wf-inf', { input: { paths: ['inf.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: feature column "f0" in \S+\/inf\.csv has Infinity at data row 121/,
+  },
+  {
+    what: 'duplicate column names',
+    args: () => ['run', '--config', spec('wf-dup', { input: { paths: ['dup.csv'], label: 'label' } }), '--wait'],
+    message: /^rareflow run: column name "f0" appears more than once in the header of \S+\/dup\.csv/,
+  },
+  {
+    what: 'a negative sample size',
+    args: () => [
+      'run',
+      '--config',
+      spec('wf-negative', { input: { paths: ['good.csv'], label: 'label' }, sampling: { targetSize: -100 } }),
+      '--wait',
+    ],
+    message: /^rareflow run: wf-negative\.json: sampling\.targetSize: expected an integer in \[1, 100000000\], got -100/,
+  },
+  {
+    what: 'a huge parameter count (Nr above the sample size)',
+    args: () => [
+      'run',
+      '--config',
+      spec('wf-huge-params', { input: { paths: ['good.csv'], label: 'label' }, sampling: { targetSize: 2000, params: 1_000_000 } }),
+      '--wait',
+    ],
+    message: /^rareflow run: sampling\.targetSize 2000 is below Nr = 50000000 \(50 positives × M = 1000000 parameters\)/,
+  },
+  {
+    what: 'a malformed gate spec',
+    args: () => [
+      'run',
+      '--config',
+      spec('wf-gates', { input: { paths: ['good.csv'], label: 'label' }, gates: { gates: [{ metric: 'recal', min: 0.5 }] } }),
+      '--wait',
+    ],
+    message: /^rareflow run: wf-gates\.json: gates\.gates\[0\]\.metric: expected one of recall, .*, got "recal"/,
+  },
+  {
+    what: 'a PIPELINE.json that is not JSON',
+    args: () => ['run', '--config', 'not-json.json', '--wait'],
+    message: /^rareflow run: --config: not-json\.json is not valid JSON/,
+  },
+  {
+    what: 'a PIPELINE.json with an unknown field',
+    args: () => [
+      'run',
+      '--config',
+      spec('wf-unknown', { input: { paths: ['good.csv'], label: 'label' }, sampler: { size: 10 } }),
+      '--wait',
+    ],
+    message: /^rareflow run: wf-unknown\.json: sampler: unknown key; did you mean sampling\? /,
+  },
+  {
+    what: 'a SQL statement smuggled into input.positiveWhen',
+    args: () => [
+      'run',
+      '--config',
+      spec('wf-injection', { input: { paths: ['good.csv'], label: 'label', positiveWhen: injection() } }),
+      '--wait',
+    ],
+    message: /^rareflow run: --positive-when ".*" is not a usable predicate: it is not a single SQL expression/,
+  },
 ];
 
 function expectRejected(r: CliRun, message: RegExp) {
@@ -208,7 +390,9 @@ describe('artifact references that point outside the store', () => {
     expect(() => store.pathOf(traversal)).toThrow(/artifact reference has sha256 "..\/..\/etc\/passwd", expected 64 hex digits/);
     // A well-formed sha with a URI elsewhere resolves inside the root (the URI only lends its extension).
     const sha = 'ab'.repeat(32);
-    expect(() => store.pathOf({ sha256: sha, uri: 'file:///etc/passwd.json', bytes: 1, kind: 'model' })).toThrow(new RegExp(`expected ${join(home, 'artifacts', 'ab', `${sha}.json`)}`));
+    expect(() => store.pathOf({ sha256: sha, uri: 'file:///etc/passwd.json', bytes: 1, kind: 'model' })).toThrow(
+      new RegExp(`expected ${join(home, 'artifacts', 'ab', `${sha}.json`)}`),
+    );
     expect(() => store.pathOf({ sha256: sha, uri: 'file:///etc/../../passwd', bytes: 1, kind: 'model' })).toThrow(/has no file extension/);
     expect(await snapshot()).toEqual(before);
   });
@@ -216,7 +400,9 @@ describe('artifact references that point outside the store', () => {
   it('an activity given such a reference fails as a non-retryable InvalidInput ApplicationFailure', async () => {
     const before = await snapshot();
     const activities = createComputeActivities({ artifacts: new ArtifactStore(join(home, 'artifacts')) });
-    const err = await new MockActivityEnvironment().run(activities.validateModel, { model: traversal, test: traversal, gates: { gates: [] } }).catch((e: unknown) => e);
+    const err = await new MockActivityEnvironment()
+      .run(activities.validateModel, { model: traversal, test: traversal, gates: { gates: [] } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(FailureType.invalidInput);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -236,7 +422,13 @@ describe('SQL-looking column names are quoted, never executed', () => {
 
   it('a retrain whose label and feature have such names completes, and every registry table is still there', async () => {
     const before = await snapshot();
-    const r = await run(['run', '--config', spec('sql-names', { input: { paths: ['sql-names.csv'], label: `${SQL_NAME} label` } }), '--wait', '--json']);
+    const r = await run([
+      'run',
+      '--config',
+      spec('sql-names', { input: { paths: ['sql-names.csv'], label: `${SQL_NAME} label` } }),
+      '--wait',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json<{ outcome: string }>().outcome).toBe('promoted');
     const after = await snapshot();

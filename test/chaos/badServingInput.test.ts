@@ -19,7 +19,16 @@ import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
 import { feedbackLogDir, predictionLogDir, servingStatePath } from '../../data/servingState.js';
 import { startScoringService, type ScoringService } from '../../infra/scoringService.js';
 import { listFiles } from '../support/stateSnapshot.js';
-import { fitTestModel, generatedRows, metricValue, publish, storeModel, tempDir, MODEL_NAME, type StoredModel } from '../serve/servingFixtures.js';
+import {
+  fitTestModel,
+  generatedRows,
+  metricValue,
+  publish,
+  storeModel,
+  tempDir,
+  MODEL_NAME,
+  type StoredModel,
+} from '../serve/servingFixtures.js';
 
 let root: string;
 let store: ArtifactStore;
@@ -72,7 +81,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Every file of the serving directory with its sha256. */
 async function digest(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of Object.keys(await listFiles(dir))) out[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+  for (const f of Object.keys(await listFiles(dir)))
+    out[f] = createHash('sha256')
+      .update(readFileSync(join(dir, f)))
+      .digest('hex');
   return out;
 }
 
@@ -102,7 +114,14 @@ async function refusalSession(champion: StoredModel['served'], act: (s: ScoringS
   const dir = tempDir('refusal');
   try {
     await publish(dir, 1, champion);
-    const s = await startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, flushMs: 60_000, log: () => undefined });
+    const s = await startScoringService({
+      servingDir: dir,
+      modelName: MODEL_NAME,
+      port: 0,
+      pollMs: 60_000,
+      flushMs: 60_000,
+      log: () => undefined,
+    });
     const before = await digest(dir);
     let metrics: string;
     try {
@@ -141,39 +160,214 @@ interface Case {
 
 const cases: Case[] = [
   // Content types: a body that is not declared JSON is never read.
-  { name: 'score as text/plain', model: 'text', path: '/score', contentType: 'text/plain', body: () => ({ features: row() }), status: 415, message: '/score: expected Content-Type application/json, got "text/plain"' },
-  { name: 'score as a browser posts a string (text/plain)', model: 'text', path: '/score', contentType: null, body: () => ({ features: row() }), status: 415, message: '/score: expected Content-Type application/json, got "text/plain;charset=UTF-8"' },
-  { name: 'score with no Content-Type header', model: 'text', path: '/score', contentType: 'none', body: () => ({ features: row() }), status: 415, message: '/score: expected Content-Type application/json, got none' },
-  { name: 'feedback as a form', model: 'text', path: '/feedback', contentType: 'application/x-www-form-urlencoded', body: () => ({ requestId: 'r', label: 'fraud' }), status: 415, message: '/feedback: expected Content-Type application/json, got "application/x-www-form-urlencoded"' },
-  { name: 'feedback as multipart', model: 'text', path: '/feedback', contentType: 'multipart/form-data; boundary=x', body: () => ({ requestId: 'r', label: 'fraud' }), status: 415, message: '/feedback: expected Content-Type application/json, got "multipart/form-data; boundary=x"' },
-  { name: 'score as JSON in latin1', model: 'text', path: '/score', contentType: 'application/json; charset=latin1', body: () => ({ features: row() }), status: 415, message: '/score: Content-Type charset must be utf-8, got "latin1"' },
-  { name: 'score as text/json', model: 'text', path: '/score', contentType: 'text/json', body: () => ({ features: row() }), status: 415, message: '/score: expected Content-Type application/json, got "text/json"' },
+  {
+    name: 'score as text/plain',
+    model: 'text',
+    path: '/score',
+    contentType: 'text/plain',
+    body: () => ({ features: row() }),
+    status: 415,
+    message: '/score: expected Content-Type application/json, got "text/plain"',
+  },
+  {
+    name: 'score as a browser posts a string (text/plain)',
+    model: 'text',
+    path: '/score',
+    contentType: null,
+    body: () => ({ features: row() }),
+    status: 415,
+    message: '/score: expected Content-Type application/json, got "text/plain;charset=UTF-8"',
+  },
+  {
+    name: 'score with no Content-Type header',
+    model: 'text',
+    path: '/score',
+    contentType: 'none',
+    body: () => ({ features: row() }),
+    status: 415,
+    message: '/score: expected Content-Type application/json, got none',
+  },
+  {
+    name: 'feedback as a form',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/x-www-form-urlencoded',
+    body: () => ({ requestId: 'r', label: 'fraud' }),
+    status: 415,
+    message: '/feedback: expected Content-Type application/json, got "application/x-www-form-urlencoded"',
+  },
+  {
+    name: 'feedback as multipart',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'multipart/form-data; boundary=x',
+    body: () => ({ requestId: 'r', label: 'fraud' }),
+    status: 415,
+    message: '/feedback: expected Content-Type application/json, got "multipart/form-data; boundary=x"',
+  },
+  {
+    name: 'score as JSON in latin1',
+    model: 'text',
+    path: '/score',
+    contentType: 'application/json; charset=latin1',
+    body: () => ({ features: row() }),
+    status: 415,
+    message: '/score: Content-Type charset must be utf-8, got "latin1"',
+  },
+  {
+    name: 'score as text/json',
+    model: 'text',
+    path: '/score',
+    contentType: 'text/json',
+    body: () => ({ features: row() }),
+    status: 415,
+    message: '/score: expected Content-Type application/json, got "text/json"',
+  },
   // Labels of a model whose classes are text: exact values only.
-  { name: '"Fraud" where the model stores "fraud"', model: 'text', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: 'Fraud' }), status: 400, message: `label: ${TEXT_ALLOWED} the string "Fraud"`, refused: 1 },
-  { name: 'a number for text labels', model: 'text', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: 1 }), status: 400, message: `label: ${TEXT_ALLOWED} number 1`, refused: 1 },
-  { name: 'a boolean for text labels', model: 'text', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: true }), status: 400, message: `label: ${TEXT_ALLOWED} boolean true`, refused: 1 },
-  { name: 'an unknown label', model: 'text', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: 'chargeback' }), status: 400, message: `label: ${TEXT_ALLOWED} the string "chargeback"`, refused: 1 },
-  { name: 'a null label', model: 'text', path: '/feedback', contentType: 'application/json; charset=utf-8', body: () => ({ requestId: 'r', label: null }), status: 400, message: `label: ${TEXT_ALLOWED} null`, refused: 1 },
-  { name: 'an object label', model: 'text', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: { value: 'fraud' } }), status: 400, message: `label: ${TEXT_ALLOWED} an object`, refused: 1 },
+  {
+    name: '"Fraud" where the model stores "fraud"',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: 'Fraud' }),
+    status: 400,
+    message: `label: ${TEXT_ALLOWED} the string "Fraud"`,
+    refused: 1,
+  },
+  {
+    name: 'a number for text labels',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: 1 }),
+    status: 400,
+    message: `label: ${TEXT_ALLOWED} number 1`,
+    refused: 1,
+  },
+  {
+    name: 'a boolean for text labels',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: true }),
+    status: 400,
+    message: `label: ${TEXT_ALLOWED} boolean true`,
+    refused: 1,
+  },
+  {
+    name: 'an unknown label',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: 'chargeback' }),
+    status: 400,
+    message: `label: ${TEXT_ALLOWED} the string "chargeback"`,
+    refused: 1,
+  },
+  {
+    name: 'a null label',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/json; charset=utf-8',
+    body: () => ({ requestId: 'r', label: null }),
+    status: 400,
+    message: `label: ${TEXT_ALLOWED} null`,
+    refused: 1,
+  },
+  {
+    name: 'an object label',
+    model: 'text',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: { value: 'fraud' } }),
+    status: 400,
+    message: `label: ${TEXT_ALLOWED} an object`,
+    refused: 1,
+  },
   {
     name: 'a batch with one good and two unknown labels writes none of them',
     model: 'text',
     path: '/feedback',
     contentType: 'application/json',
-    body: () => ({ items: [{ requestId: 'a', label: 'fraud' }, { requestId: 'b', label: 'legit' }, { requestId: 'c', label: 'OK' }] }),
+    body: () => ({
+      items: [
+        { requestId: 'a', label: 'fraud' },
+        { requestId: 'b', label: 'legit' },
+        { requestId: 'c', label: 'OK' },
+      ],
+    }),
     status: 400,
     message: `items[1].label: ${TEXT_ALLOWED} the string "legit" (and 1 more refused labels)`,
     refused: 2,
   },
   // Labels of a model whose classes are boolean-like: the one normalisation, nothing more.
-  { name: '"maybe" for true/false labels', model: 'bool', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: 'maybe' }), status: 400, message: `label: ${BOOL_ALLOWED} the string "maybe"`, refused: 1 },
-  { name: '2 for true/false labels', model: 'bool', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: 2 }), status: 400, message: `label: ${BOOL_ALLOWED} number 2`, refused: 1 },
-  { name: '"t" is a feature spelling, not a label one', model: 'bool', path: '/feedback', contentType: 'application/json', body: () => ({ requestId: 'r', label: 't' }), status: 400, message: `label: ${BOOL_ALLOWED} the string "t"`, refused: 1 },
+  {
+    name: '"maybe" for true/false labels',
+    model: 'bool',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: 'maybe' }),
+    status: 400,
+    message: `label: ${BOOL_ALLOWED} the string "maybe"`,
+    refused: 1,
+  },
+  {
+    name: '2 for true/false labels',
+    model: 'bool',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: 2 }),
+    status: 400,
+    message: `label: ${BOOL_ALLOWED} number 2`,
+    refused: 1,
+  },
+  {
+    name: '"t" is a feature spelling, not a label one',
+    model: 'bool',
+    path: '/feedback',
+    contentType: 'application/json',
+    body: () => ({ requestId: 'r', label: 't' }),
+    status: 400,
+    message: `label: ${BOOL_ALLOWED} the string "t"`,
+    refused: 1,
+  },
   // Boolean-like feature columns.
-  { name: 'a boolean-like column given "maybe"', model: 'bool', path: '/score', contentType: 'application/json', body: () => ({ features: { amount: 0.5, flag: 'maybe' } }), status: 400, message: 'features.flag: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got the string "maybe"' },
-  { name: 'a boolean-like column given 2', model: 'bool', path: '/score', contentType: 'application/json', body: () => ({ features: { amount: 0.5, flag: 2 } }), status: 400, message: 'features.flag: expected true/false, yes/no or 1/0 (a boolean-like column), got number 2' },
-  { name: 'a boolean-like column left out', model: 'bool', path: '/score', contentType: 'application/json', body: () => ({ features: { amount: 0.5 } }), status: 400, message: 'features.flag is missing; this model reads it as a boolean (true/false, yes/no or 1/0)' },
-  { name: 'boolean text in a plain numeric column', model: 'bool', path: '/score', contentType: 'application/json', body: () => ({ features: { amount: 'yes', flag: true } }), status: 400, message: 'features.amount: expected a finite number, got the string "yes"' },
+  {
+    name: 'a boolean-like column given "maybe"',
+    model: 'bool',
+    path: '/score',
+    contentType: 'application/json',
+    body: () => ({ features: { amount: 0.5, flag: 'maybe' } }),
+    status: 400,
+    message: 'features.flag: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got the string "maybe"',
+  },
+  {
+    name: 'a boolean-like column given 2',
+    model: 'bool',
+    path: '/score',
+    contentType: 'application/json',
+    body: () => ({ features: { amount: 0.5, flag: 2 } }),
+    status: 400,
+    message: 'features.flag: expected true/false, yes/no or 1/0 (a boolean-like column), got number 2',
+  },
+  {
+    name: 'a boolean-like column left out',
+    model: 'bool',
+    path: '/score',
+    contentType: 'application/json',
+    body: () => ({ features: { amount: 0.5 } }),
+    status: 400,
+    message: 'features.flag is missing; this model reads it as a boolean (true/false, yes/no or 1/0)',
+  },
+  {
+    name: 'boolean text in a plain numeric column',
+    model: 'bool',
+    path: '/score',
+    contentType: 'application/json',
+    body: () => ({ features: { amount: 'yes', flag: true } }),
+    status: 400,
+    message: 'features.amount: expected a finite number, got the string "yes"',
+  },
 ];
 
 describe('bad serving input', () => {
@@ -191,7 +385,9 @@ describe('bad serving input', () => {
     const tampered = join(root, 'tampered-bytes.json');
     writeFileSync(tampered, `${readFileSync(store.pathOf(textModel.ref), 'utf8')} `);
     const served = { ...textModel.served, uri: pathToFileURL(tampered).href };
-    const expected = new RegExp(`^champion file failed verification: ${esc(tampered)} \\(its sha256 is [0-9a-f]{64}, the registry published ${textModel.ref.sha256}\\)$`);
+    const expected = new RegExp(
+      `^champion file failed verification: ${esc(tampered)} \\(its sha256 is [0-9a-f]{64}, the registry published ${textModel.ref.sha256}\\)$`,
+    );
     await refusalSession(served, async (s) => {
       const health = await fetch(`${s.url}/healthz`);
       expect(health.status).toBe(503);
@@ -211,7 +407,11 @@ describe('bad serving input', () => {
     await refusalSession({ ...textModel.served, sha256: ref.sha256, uri: ref.uri }, async (s) => {
       const scored = await send(`${s.url}/score`, JSON.stringify({ features: row() }), 'application/json');
       expect(scored.status).toBe(503);
-      expect(scored.error).toMatch(new RegExp(`^champion file failed verification: ${esc(store.pathOf(ref))} \\(its content sha256 is [0-9a-f]{64}, but the file says ${edited.contentSha256}: it was changed or damaged after training\\)$`));
+      expect(scored.error).toMatch(
+        new RegExp(
+          `^champion file failed verification: ${esc(store.pathOf(ref))} \\(its content sha256 is [0-9a-f]{64}, but the file says ${edited.contentSha256}: it was changed or damaged after training\\)$`,
+        ),
+      );
     });
   });
 
@@ -226,15 +426,21 @@ describe('bad serving input', () => {
     const lines: string[] = [];
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
-    const stopped = serveCommand({ model: MODEL_NAME, port: 0 }, (line) => lines.push(line), signals as never, { onStarted: () => started() });
+    const stopped = serveCommand({ model: MODEL_NAME, port: 0 }, (line) => lines.push(line), signals as never, {
+      onStarted: () => started(),
+    });
     try {
       await ready;
       const before = await digest(dir);
-      expect(lines[0]).toMatch(new RegExp(`; answering 503 for now: champion file failed verification: ${esc(tampered)} \\(its sha256 is `));
+      expect(lines[0]).toMatch(
+        new RegExp(`; answering 503 for now: champion file failed verification: ${esc(tampered)} \\(its sha256 is `),
+      );
       const url = /at (http:\/\/\S+) /.exec(lines[0]!)![1]!;
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(503);
-      expect(((await health.json()) as { error: string }).error).toMatch(new RegExp(`^champion file failed verification: ${esc(tampered)} `));
+      expect(((await health.json()) as { error: string }).error).toMatch(
+        new RegExp(`^champion file failed verification: ${esc(tampered)} `),
+      );
       signals.emit('SIGTERM');
       await stopped;
       expect(await digest(dir)).toEqual(before);
@@ -251,11 +457,20 @@ describe('bad serving input', () => {
     try {
       await publish(dir, 1, textModel.served);
       writeFileSync(servingStatePath(dir, MODEL_NAME), '{"format": "rareflow-serving-state", "revision": ');
-      const s = await startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, flushMs: 60_000, log: () => undefined });
+      const s = await startScoringService({
+        servingDir: dir,
+        modelName: MODEL_NAME,
+        port: 0,
+        pollMs: 60_000,
+        flushMs: 60_000,
+        log: () => undefined,
+      });
       try {
         const health = await fetch(`${s.url}/healthz`);
         expect(health.status).toBe(503);
-        expect(((await health.json()) as { error: string }).error).toMatch(new RegExp(`^the serving state of ${MODEL_NAME} could not be loaded: .*${esc(servingStatePath(dir, MODEL_NAME))}`));
+        expect(((await health.json()) as { error: string }).error).toMatch(
+          new RegExp(`^the serving state of ${MODEL_NAME} could not be loaded: .*${esc(servingStatePath(dir, MODEL_NAME))}`),
+        );
       } finally {
         await s.close();
       }
@@ -285,7 +500,11 @@ describe('accepted spellings', () => {
       try {
         // One row scored with every accepted spelling of its flag: the same score each time.
         for (const [i, flag] of (['Yes', 'TRUE', true, 1, 'y', 't'] as const).entries()) {
-          const res = await fetch(`${s.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requestId: `r${i}`, features: { amount: 0.7, flag } }) });
+          const res = await fetch(`${s.url}/score`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ requestId: `r${i}`, features: { amount: 0.7, flag } }),
+          });
           expect(res.status).toBe(200);
           scores.push(((await res.json()) as { score: number }).score);
         }
@@ -297,7 +516,11 @@ describe('accepted spellings', () => {
           { requestId: 'r4', label: 'NO' },
           { requestId: 'r5', label: false },
         ];
-        const fed = await fetch(`${s.url}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+        const fed = await fetch(`${s.url}/feedback`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items }),
+        });
         expect(fed.status).toBe(202);
         metrics = await (await fetch(`${s.url}/metrics`)).text();
       } finally {
@@ -308,7 +531,11 @@ describe('accepted spellings', () => {
       expect(metricValue(metrics, 'rareflow_feedback_total', { class: 'negative' })).toBe(3);
       expect(metricValue(metrics, 'rareflow_feedback_refused_total')).toBe(0);
       const feedback = await withDuckDB(async (c) =>
-        (await c.runAndReadAll(`SELECT request_id, label, positive FROM read_parquet(${sqlString(join(feedbackLogDir(dir, MODEL_NAME), '*.parquet'))}) ORDER BY request_id`)).getRowsJS(),
+        (
+          await c.runAndReadAll(
+            `SELECT request_id, label, positive FROM read_parquet(${sqlString(join(feedbackLogDir(dir, MODEL_NAME), '*.parquet'))}) ORDER BY request_id`,
+          )
+        ).getRowsJS(),
       );
       expect(feedback).toEqual([
         ['r0', 'true', true],
@@ -320,7 +547,11 @@ describe('accepted spellings', () => {
       ]);
       // The prediction log keeps the boolean-like column as its 0/1, so drift reads numbers.
       const logged = await withDuckDB(async (c) =>
-        (await c.runAndReadAll(`SELECT DISTINCT features FROM read_parquet(${sqlString(join(predictionLogDir(dir, MODEL_NAME), '*.parquet'))})`)).getRowsJS(),
+        (
+          await c.runAndReadAll(
+            `SELECT DISTINCT features FROM read_parquet(${sqlString(join(predictionLogDir(dir, MODEL_NAME), '*.parquet'))})`,
+          )
+        ).getRowsJS(),
       );
       expect(logged).toEqual([['{"amount":0.7,"flag":1}']]);
     } finally {

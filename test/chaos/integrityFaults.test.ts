@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { adaptiveSampleActivities, type AdaptiveSampleShardInput, type AdaptiveSampleShardResult } from '../../activities/adaptiveSample.js';
+import {
+  adaptiveSampleActivities,
+  type AdaptiveSampleShardInput,
+  type AdaptiveSampleShardResult,
+} from '../../activities/adaptiveSample.js';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
 import { createRegistryActivities } from '../../activities/registry.js';
 import { filterLabelNoiseActivities } from '../../activities/filterLabelNoise.js';
@@ -51,8 +55,16 @@ async function freshStore() {
   const artifacts = new ArtifactStore(root);
   const even = Int32Array.from({ length: Math.ceil(yeast.data.y.length / 2) }, (_, i) => 2 * i);
   const odd = Int32Array.from({ length: Math.floor(yeast.data.y.length / 2) }, (_, i) => 2 * i + 1);
-  const train = await saveDatasetArtifact(artifacts, 'train', { data: takeRows(yeast.data, even), featureNames: yeast.names, labelName: 'label' });
-  const test = await saveDatasetArtifact(artifacts, 'test', { data: takeRows(yeast.data, odd), featureNames: yeast.names, labelName: 'label' });
+  const train = await saveDatasetArtifact(artifacts, 'train', {
+    data: takeRows(yeast.data, even),
+    featureNames: yeast.names,
+    labelName: 'label',
+  });
+  const test = await saveDatasetArtifact(artifacts, 'test', {
+    data: takeRows(yeast.data, odd),
+    featureNames: yeast.names,
+    labelName: 'label',
+  });
   return { root, artifacts, train, test };
 }
 
@@ -98,7 +110,16 @@ async function integrityFailure(p: Promise<unknown>): Promise<ApplicationFailure
 async function sampleCheckpoint(input: AdaptiveSampleShardInput): Promise<ShardCheckpoint> {
   let checkpoint: ShardCheckpoint | undefined;
   await sampleShard(
-    { segments: input.segments!, positive: { label: input.label, positive: input.positiveLabel }, featureNames: input.featureNames, targetSize: input.targetSize, positiveTarget: input.positiveTarget, seed: input.seed, shardIndex: 0, order: 'sequential' },
+    {
+      segments: input.segments!,
+      positive: { label: input.label, positive: input.positiveLabel },
+      featureNames: input.featureNames,
+      targetSize: input.targetSize,
+      positiveTarget: input.positiveTarget,
+      seed: input.seed,
+      shardIndex: 0,
+      order: 'sequential',
+    },
     { onCheckpoint: (c) => ((checkpoint = c), true) },
   );
   expect(checkpoint).toBeDefined();
@@ -131,7 +152,9 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     expect(await artifacts.check(first.dataset)).toMatchObject({ status: 'corrupt', path });
     const flippedSha = await sha256Of(path, original, 200);
     const { value: again, warnings } = await withWarnings(() => filter(input));
-    expect(warnings).toEqual([`[WARN] stored output "dataset" ${path} failed verification (sha256 ${flippedSha}, expected ${first.dataset.sha256}): recomputing it\n`]);
+    expect(warnings).toEqual([
+      `[WARN] stored output "dataset" ${path} failed verification (sha256 ${flippedSha}, expected ${first.dataset.sha256}): recomputing it\n`,
+    ]);
     expect(again.dataset).toEqual(first.dataset);
     expect((await readFile(path)).equals(original)).toBe(true);
     const audit = await auditArtifactStore(root);
@@ -150,7 +173,9 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     await writeFile(path, JSON.stringify(edited));
     const editedSha = createHash('sha256').update(JSON.stringify(edited)).digest('hex');
     const { value: again, warnings } = await withWarnings(() => trainModel(trainInput(train, test)));
-    expect(warnings).toEqual([`[WARN] stored output "model" ${path} failed verification (sha256 ${editedSha}, expected ${first.model.sha256}): recomputing it\n`]);
+    expect(warnings).toEqual([
+      `[WARN] stored output "model" ${path} failed verification (sha256 ${editedSha}, expected ${first.model.sha256}): recomputing it\n`,
+    ]);
     expect(again.model).toEqual(first.model);
     expect(again.threshold).toBe(first.threshold);
     expect(await readFile(path, 'utf8')).toBe(original);
@@ -162,14 +187,20 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     const trainModel = trainModelActivities({ artifacts }).trainModel;
     const first = await trainModel(trainInput(train, test));
     const before = await listFiles(root);
-    const resultFile = Object.keys(before).filter((f) => f.endsWith('.json') && !f.startsWith('keys/') && f !== artifacts.pathOf(first.model).slice(root.length + 1));
+    const resultFile = Object.keys(before).filter(
+      (f) => f.endsWith('.json') && !f.startsWith('keys/') && f !== artifacts.pathOf(first.model).slice(root.length + 1),
+    );
     expect(resultFile).toHaveLength(1);
     const resultPath = join(root, resultFile[0]!);
     const original = await readFile(resultPath, 'utf8');
     await writeFile(resultPath, original.replace(/"threshold":[0-9.e-]+/, '"threshold":0.999'));
     const { value: again, warnings } = await withWarnings(() => trainModel(trainInput(train, test)));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(new RegExp(`^\\[WARN\\] stored output "result" ${resultPath} failed verification \\(sha256 [0-9a-f]{64}, expected [0-9a-f]{64}\\): recomputing it`));
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^\\[WARN\\] stored output "result" ${resultPath} failed verification \\(sha256 [0-9a-f]{64}, expected [0-9a-f]{64}\\): recomputing it`,
+      ),
+    );
     expect(again.model).toEqual(first.model);
     expect(again.threshold).toBe(first.threshold);
     // The damaged record is gone (or rewritten with its original bytes when the recomputed timing matched).
@@ -200,14 +231,20 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
       // Checkpoints belong to the file-order scan (an order-safe scan re-reads its label pass on a retry).
       order: 'sequential',
     };
-    const uninterrupted = (await new MockActivityEnvironment().run(adaptiveSampleActivities({ artifacts: new ArtifactStore(join(base, 'shard-a')) }).adaptiveSampleShard, input)) as AdaptiveSampleShardResult;
+    const uninterrupted = (await new MockActivityEnvironment().run(
+      adaptiveSampleActivities({ artifacts: new ArtifactStore(join(base, 'shard-a')) }).adaptiveSampleShard,
+      input,
+    )) as AdaptiveSampleShardResult;
     const root = join(base, 'shard-b');
     const store = new ArtifactStore(root);
     // A checkpoint as stored, then changed on disk: read as is, it would resume mid-file with an empty sampler.
     const stored = await sampleCheckpoint(input);
     const ref = await store.putBytes(JSON.stringify(stored), 'sampling-checkpoint', 'json');
     await writeFile(store.pathOf(ref), JSON.stringify({ ...stored, position: { ...stored.position, row: stored.position.row + 7 } }));
-    const retry = (await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard, input)) as AdaptiveSampleShardResult;
+    const retry = (await new MockActivityEnvironment({ heartbeatDetails: { checkpoint: ref }, attempt: 2 }).run(
+      adaptiveSampleActivities({ artifacts: store }).adaptiveSampleShard,
+      input,
+    )) as AdaptiveSampleShardResult;
     expect(retry.resumed).toBe(false);
     expect(retry.sample.sha256).toBe(uninterrupted.sample.sha256);
     expect(await store.has(ref)).toBe(false);
@@ -232,9 +269,11 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     const path = artifacts.pathOf(model);
     await writeFile(path, (await readFile(path, 'utf8')).replace('"threshold":', '"threshold": '));
     const before = await listFiles(root);
-    const failure = await integrityFailure(validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never }));
+    const failure = await integrityFailure(
+      validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never }),
+    );
     expect(failure.message).toBe(
-      `model file failed verification: ${path} has sha256 ${(await artifacts.check(model) as { actualSha256: string }).actualSha256}, expected ${model.sha256}; it was changed or damaged after it was written`,
+      `model file failed verification: ${path} has sha256 ${((await artifacts.check(model)) as { actualSha256: string }).actualSha256}, expected ${model.sha256}; it was changed or damaged after it was written`,
     );
     expect(await listFiles(root)).toEqual(before);
   });
@@ -245,7 +284,9 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     await flipByte(path, (n) => Math.floor(n / 2));
     const before = await listFiles(root);
     const failure = await integrityFailure(filterLabelNoiseActivities({ artifacts }).filterLabelNoise({ train, method: 'enn', k: 3 }));
-    expect(failure.message).toMatch(new RegExp(`^train file failed verification: ${path} has sha256 [0-9a-f]{64}, expected ${train.sha256}`));
+    expect(failure.message).toMatch(
+      new RegExp(`^train file failed verification: ${path} has sha256 [0-9a-f]{64}, expected ${train.sha256}`),
+    );
     expect(failure.details).toEqual([path]);
     expect(await listFiles(root)).toEqual(before);
   });
@@ -256,7 +297,9 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     const path = artifacts.pathOf(test);
     await flipByte(path, (n) => n - 100);
     const before = await listFiles(root);
-    const failure = await integrityFailure(validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never }));
+    const failure = await integrityFailure(
+      validateModelActivities({ artifacts }).validateModel({ model, test, gates: defaultGateSpec() as never }),
+    );
     expect(failure.message).toMatch(new RegExp(`^test file failed verification: ${path} has sha256 [0-9a-f]{64}, expected ${test.sha256}`));
     expect(await listFiles(root)).toEqual(before);
   });
@@ -283,25 +326,33 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     const checked = await drift.checkDrift({ modelName: 'yeast3', fromMs: 0, toMs: 1 });
     expect(checked).toMatchObject({ status: 'reference-failed-verification', drifted: false, championSha256: model.sha256 });
     expect(checked.reasons).toHaveLength(1);
-    expect(checked.reasons[0]).toMatch(new RegExp(`^drift-reference file failed verification: ${referencePath} has sha256 [0-9a-f]{64}, expected ${reference.sha256}`));
+    expect(checked.reasons[0]).toMatch(
+      new RegExp(`^drift-reference file failed verification: ${referencePath} has sha256 [0-9a-f]{64}, expected ${reference.sha256}`),
+    );
     const modelPath = artifacts.pathOf(model);
     await flipByte(modelPath, (n) => n - 3);
     const exported = await integrityFailure(drift.exportRecentWindow({ modelName: 'yeast3', fromMs: 0, toMs: 1 }));
-    expect(exported.message).toMatch(new RegExp(`^champion model file failed verification: ${modelPath} has sha256 [0-9a-f]{64}, expected ${model.sha256}`));
+    expect(exported.message).toMatch(
+      new RegExp(`^champion model file failed verification: ${modelPath} has sha256 [0-9a-f]{64}, expected ${model.sha256}`),
+    );
     expect(Object.keys(await listFiles(root))).toEqual(Object.keys(before));
   });
 
   it('an edited model JSON given to `rareflow evaluate`: exit 2, one line naming the file, no report written', async () => {
     const cwd = await mkdtemp(join(base, 'cli-'));
     const yeastCsv = join(process.cwd(), 'test/fixtures/yeast3.csv');
-    const trained = await runCli(['train', '--input', yeastCsv, '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json'], { cwd });
+    const trained = await runCli(['train', '--input', yeastCsv, '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json'], {
+      cwd,
+    });
     expect(trained.code, trained.stderr).toBe(0);
     const model = JSON.parse(await readFile(join(cwd, 'model.json'), 'utf8')) as { threshold: number };
     await writeFile(join(cwd, 'edited.json'), JSON.stringify({ ...model, threshold: model.threshold * 0.9 }));
     const before = await listFiles(cwd);
     const r = await runCli(['evaluate', '--model', 'edited.json', '--input', yeastCsv, '--label', 'label', '--report', 'report'], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^rareflow evaluate: edited\.json is not a usable rareflow model: its content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged after training\.\n$/);
+    expect(r.stderr).toMatch(
+      /^rareflow evaluate: edited\.json is not a usable rareflow model: its content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged after training\.\n$/,
+    );
     expect(existsSync(join(cwd, 'report'))).toBe(false);
     expect(await listFiles(cwd)).toEqual(before);
   });
@@ -318,12 +369,26 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     try {
       const activities = createRegistryActivities({ registry, artifacts, servingDir: join(root, '..', `serving-r${stores}`) });
       failure = await integrityFailure(
-        activities.registryRecordRetrain({ runId: 'integrity-run', modelName: 'yeast3', datasets: [{ ref: train, role: 'train' }, { ref: test, role: 'test' }], model, modelKind: 'logreg', threshold: 0.1, createdAt: new Date(0).toISOString(), report }),
+        activities.registryRecordRetrain({
+          runId: 'integrity-run',
+          modelName: 'yeast3',
+          datasets: [
+            { ref: train, role: 'train' },
+            { ref: test, role: 'test' },
+          ],
+          model,
+          modelKind: 'logreg',
+          threshold: 0.1,
+          createdAt: new Date(0).toISOString(),
+          report,
+        }),
       );
     } finally {
       registry.close();
     }
-    expect(failure.message).toMatch(new RegExp(`^validation-report file failed verification: ${reportPath} has sha256 [0-9a-f]{64}, expected ${report.sha256}`));
+    expect(failure.message).toMatch(
+      new RegExp(`^validation-report file failed verification: ${reportPath} has sha256 [0-9a-f]{64}, expected ${report.sha256}`),
+    );
     const snapshot = await snapshotRegistry(registryPath);
     expect(Object.entries(snapshot.counts).filter(([, n]) => n > 0)).toEqual([]);
   });

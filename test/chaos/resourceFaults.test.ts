@@ -98,11 +98,15 @@ describe('memory budget: stages refused before anything is read or written (Inva
   });
 
   it('a forest whose trees do not fit names training (forest), its figures and model.trees', async () => {
-    const input = stages(narrow, { model: { kind: 'forest', threshold: 'prevalence', trees: 2000, sampling: 'bootstrap' } as PipelineSpec['model'] });
+    const input = stages(narrow, {
+      model: { kind: 'forest', threshold: 'prevalence', trees: 2000, sampling: 'bootstrap' } as PipelineSpec['model'],
+    });
     const budget = await budgetJustBelow(input, 'training (forest)');
     const err = await refusal(input, budget);
     expect(err.type).toBe('InvalidInput');
-    expect(err.message).toMatch(/^training \(forest\) would need about [\d.]+ MiB of memory \(2000 rows × 6 columns × 8 bytes, plus 2000 trees of up to 4000 nodes × 40 bytes\)/);
+    expect(err.message).toMatch(
+      /^training \(forest\) would need about [\d.]+ MiB of memory \(2000 rows × 6 columns × 8 bytes, plus 2000 trees of up to 4000 nodes × 40 bytes\)/,
+    );
     expect(err.message).toMatch(new RegExp(`\\(RAREFLOW_MEMORY_BUDGET=${budget}\\); lower model\\.trees`));
   });
 
@@ -118,7 +122,9 @@ describe('memory budget: stages refused before anything is read or written (Inva
     const input = stages(narrow, { adasyn: { enabled: true, k: 500, beta: 1 } });
     const err = await refusal(input, await budgetJustBelow(input, 'ADASYN'));
     expect(err.type).toBe('InvalidInput');
-    expect(err.message).toMatch(/^ADASYN would need about .* \(2000 rows in and 4000 out × 6 columns × 8 bytes, plus 2000 × 501 neighbours/);
+    expect(err.message).toMatch(
+      /^ADASYN would need about .* \(2000 rows in and 4000 out × 6 columns × 8 bytes, plus 2000 × 501 neighbours/,
+    );
   });
 
   it('logistic regression on 300 columns counts its Newton matrices; on 301 columns it uses L-BFGS and fits the same budget', async () => {
@@ -143,31 +149,56 @@ describe('memory budget from the CLI: exit 2, one line, nothing written', () => 
     const home = join(dir, 'cli-home');
     mkdirSync(home, { recursive: true });
     const before = await listFiles(dir);
-    const r = await runCli(['sample', '--input', narrow, '--label', 'label', '--target-size', '2000000000', '--out', join(dir, 'sample.parquet')], { cwd: dir, env: { RAREFLOW_HOME: home, RAREFLOW_MEMORY_BUDGET: '1G' } });
+    const r = await runCli(
+      ['sample', '--input', narrow, '--label', 'label', '--target-size', '2000000000', '--out', join(dir, 'sample.parquet')],
+      { cwd: dir, env: { RAREFLOW_HOME: home, RAREFLOW_MEMORY_BUDGET: '1G' } },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^rareflow sample: adaptive sampling would need about [\d.]+ GiB .* above the memory budget of 1.0 GiB .*lower --target-size/);
+    expect(r.stderr).toMatch(
+      /^rareflow sample: adaptive sampling would need about [\d.]+ GiB .* above the memory budget of 1.0 GiB .*lower --target-size/,
+    );
     expect(await listFiles(dir)).toEqual(before);
   });
 
   it('fit with a forest above RAREFLOW_MEMORY_BUDGET=1M', async () => {
     const before = await listFiles(dir);
-    const r = await runCli(['fit', '--input', narrow, '--label', 'label', '--out', join(dir, 'model.json')], { cwd: dir, env: { RAREFLOW_MEMORY_BUDGET: '1M' } });
+    const r = await runCli(['fit', '--input', narrow, '--label', 'label', '--out', join(dir, 'model.json')], {
+      cwd: dir,
+      env: { RAREFLOW_MEMORY_BUDGET: '1M' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^rareflow fit: training \(forest\) would need about [\d.]+ MiB of memory \(.*\), above the memory budget of 1\.0 MiB \(RAREFLOW_MEMORY_BUDGET=1M\); lower model\.trees/);
+    expect(r.stderr).toMatch(
+      /^rareflow fit: training \(forest\) would need about [\d.]+ MiB of memory \(.*\), above the memory budget of 1\.0 MiB \(RAREFLOW_MEMORY_BUDGET=1M\); lower model\.trees/,
+    );
     expect(await listFiles(dir)).toEqual(before);
   });
 
   const stageCases: Array<[string, string[], RegExp]> = [
-    ['train --model forest', ['train', '--model', 'forest', '--trees', '300'], /^rareflow train: training \(forest\) would need about [\d.]+ MiB of memory \(3000 rows × 6 columns × 8 bytes, plus 300 trees of up to 6000 nodes × 40 bytes\), above the memory budget of 600\.0 KiB \(RAREFLOW_MEMORY_BUDGET=600K\); lower --trees/],
-    ['denoise --k 60', ['denoise', '--k', '60'], /^rareflow denoise: label-noise filtering \(enn\) would need about [\d.]+ MiB .*3000 × 61 neighbours × 12 bytes\).*; lower --k/],
-    ['adasyn --k 60', ['adasyn', '--k', '60'], /^rareflow adasyn: ADASYN would need about [\d.]+ MiB of memory \(3000 rows in and 6000 out × 6 columns.*; lower --max-synthetic-ratio/],
+    [
+      'train --model forest',
+      ['train', '--model', 'forest', '--trees', '300'],
+      /^rareflow train: training \(forest\) would need about [\d.]+ MiB of memory \(3000 rows × 6 columns × 8 bytes, plus 300 trees of up to 6000 nodes × 40 bytes\), above the memory budget of 600\.0 KiB \(RAREFLOW_MEMORY_BUDGET=600K\); lower --trees/,
+    ],
+    [
+      'denoise --k 60',
+      ['denoise', '--k', '60'],
+      /^rareflow denoise: label-noise filtering \(enn\) would need about [\d.]+ MiB .*3000 × 61 neighbours × 12 bytes\).*; lower --k/,
+    ],
+    [
+      'adasyn --k 60',
+      ['adasyn', '--k', '60'],
+      /^rareflow adasyn: ADASYN would need about [\d.]+ MiB of memory \(3000 rows in and 6000 out × 6 columns.*; lower --max-synthetic-ratio/,
+    ],
   ];
   for (const [what, args, message] of stageCases) {
     it(`${what} above RAREFLOW_MEMORY_BUDGET=600K`, async () => {
       const before = await listFiles(dir);
-      const r = await runCli([...args, '--input', narrow, '--label', 'label', '--out', join(dir, 'stage-out.parquet')], { cwd: dir, env: { RAREFLOW_MEMORY_BUDGET: '600K' } });
+      const r = await runCli([...args, '--input', narrow, '--label', 'label', '--out', join(dir, 'stage-out.parquet')], {
+        cwd: dir,
+        env: { RAREFLOW_MEMORY_BUDGET: '600K' },
+      });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
@@ -178,9 +209,14 @@ describe('memory budget from the CLI: exit 2, one line, nothing written', () => 
   it('fit of a 1,200-column logistic regression trains (L-BFGS) instead of being refused', async () => {
     const wide = join(dir, 'wide1200.parquet');
     await generateSyntheticDataset({ rows: 600, positiveRate: 0.2, features: 1200, seed: 6, out: wide });
-    writeFileSync(join(dir, 'wide.json'), JSON.stringify({ denoise: { method: 'none' }, adasyn: { enabled: false }, model: { kind: 'logreg', threshold: 'prevalence' } }));
+    writeFileSync(
+      join(dir, 'wide.json'),
+      JSON.stringify({ denoise: { method: 'none' }, adasyn: { enabled: false }, model: { kind: 'logreg', threshold: 'prevalence' } }),
+    );
     const out = join(dir, 'wide-model.json');
-    const r = await runCli(['fit', '--input', wide, '--label', 'label', '--config', join(dir, 'wide.json'), '--out', out, '--json'], { cwd: dir });
+    const r = await runCli(['fit', '--input', wide, '--label', 'label', '--config', join(dir, 'wide.json'), '--out', out, '--json'], {
+      cwd: dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     const model = JSON.parse(await readFile(out, 'utf8')) as { model?: { kind: string; featureCount: number; converged: boolean } };
     expect(model.model).toMatchObject({ kind: 'logreg', featureCount: 1200 });
@@ -200,12 +236,16 @@ describe('a full disk', () => {
     }
     expect((real as NodeJS.ErrnoException).code).toBe('ENOSPC');
     expect(diskFullPath(real)).toBeDefined();
-    expect(diskFullPath(new Error('IO Error: Could not write file "/data/registry.duckdb.wal": No space left on device'))).toBe('/data/registry.duckdb.wal');
+    expect(diskFullPath(new Error('IO Error: Could not write file "/data/registry.duckdb.wal": No space left on device'))).toBe(
+      '/data/registry.duckdb.wal',
+    );
     expect(diskFullPath(new Error('EIO: i/o error'))).toBeUndefined();
     const failures = [1, 2, 3].map((attempt) => diskFullFailure('/data/a.arrow', 'trainModel', attempt));
     expect(failures.map((f) => f.nonRetryable)).toEqual([false, false, true]);
     expect(failures[2]!.type).toBe('DiskFull');
-    expect(failures[2]!.message).toMatch(/^disk full: no space left on the device writing \/data\/a\.arrow \(trainModel, attempt 3 of at most 3\)/);
+    expect(failures[2]!.message).toMatch(
+      /^disk full: no space left on the device writing \/data\/a\.arrow \(trainModel, attempt 3 of at most 3\)/,
+    );
   });
 });
 
@@ -215,14 +255,28 @@ describe('through Temporal: run --wait', () => {
   let client: Client;
   const spec = (modelName: string, over: Record<string, unknown> = {}) => {
     const path = join(dir, `${modelName}.json`);
-    writeFileSync(path, JSON.stringify({ modelName, input: { paths: [narrow], label: 'label' }, sampling: { targetSize: 2000 }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 3, ...over }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        modelName,
+        input: { paths: [narrow], label: 'label' },
+        sampling: { targetSize: 2000 },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        seed: 3,
+        ...over,
+      }),
+    );
     return path;
   };
   /** `run --wait` served by a `rareflow worker` child with `env` (one at a time: a stopped worker's poller lingers). */
   const runWait = async (home: string, config: string, env: NodeJS.ProcessEnv = {}) => {
     const worker = await startWorkerProcess({ address: server.target.address, home, env });
     try {
-      const r = await runCli(['run', '--config', config, '--wait'], { cwd: dir, env: workerEnv({ address: server.target.address, home }), timeoutMs: 240_000 });
+      const r = await runCli(['run', '--config', config, '--wait'], {
+        cwd: dir,
+        env: workerEnv({ address: server.target.address, home }),
+        timeoutMs: 240_000,
+      });
       const modelName = (JSON.parse(await readFile(config, 'utf8')) as { modelName: string }).modelName;
       const status = await new RareflowClient(client).status(modelName).catch(() => undefined);
       return Object.assign(r, { status });
@@ -245,7 +299,9 @@ describe('through Temporal: run --wait', () => {
     const home = join(dir, 'run-huge');
     const r = await runWait(home, spec('huge', { sampling: { targetSize: 100_000_000 } }), { RAREFLOW_MEMORY_BUDGET: '200M' });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rareflow run: adaptive sampling would need about [\d.]+ (MiB|GiB) .* lower sampling\.targetSize/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^rareflow run: adaptive sampling would need about [\d.]+ (MiB|GiB) .* lower sampling\.targetSize/,
+    );
     const registry = await snapshotRegistry(join(home, 'registry.duckdb'));
     expect(registry.counts.runs ?? 0).toBe(0);
     expect(registry.counts.models ?? 0).toBe(0);
@@ -258,7 +314,9 @@ describe('through Temporal: run --wait', () => {
     const r = await runWait(home, spec('full'), { RAREFLOW_FAULTS: 'trainModel:disk-full:9' });
     expect(r.code, r.stderr).toBe(3);
     const last = r.stderr.trim().split('\n').at(-1)!;
-    expect(last).toMatch(/^rareflow run: disk full: no space left on the device writing injected-by-RAREFLOW_FAULTS\/trainModel\.tmp \(trainModel, attempt 3 of at most 3\)/);
+    expect(last).toMatch(
+      /^rareflow run: disk full: no space left on the device writing injected-by-RAREFLOW_FAULTS\/trainModel\.tmp \(trainModel, attempt 3 of at most 3\)/,
+    );
     expect(r.status?.history.at(-1)?.outcome).toBe('failed');
     expect(r.status?.history.at(-1)?.outcomeReason).toMatch(/disk full: .*attempt 3 of at most 3/);
     const registry = await snapshotRegistry(join(home, 'registry.duckdb'));
@@ -268,12 +326,15 @@ describe('through Temporal: run --wait', () => {
     expect(await listFiles(join(home, 'serving'))).toEqual({});
   });
 
-  it('a retrain rejected by its gates exits 1; the hosted worker\'s log lines are grouped under one heading before the tables; the outcome is the last line', async () => {
+  it("a retrain rejected by its gates exits 1; the hosted worker's log lines are grouped under one heading before the tables; the outcome is the last line", async () => {
     // The embedded path (no TEMPORAL_ADDRESS): the command hosts its own server and worker. INFO makes the SDK log
     // for sure, so the grouping is exercised; WARN lines (the default level) go the same way.
     const home = join(dir, 'run-rejected');
     const env: NodeJS.ProcessEnv = { RAREFLOW_HOME: home, RAREFLOW_TEMPORAL_PORT: String(await freePort()), RAREFLOW_LOG_LEVEL: 'INFO' };
-    const r = await runCli(['run', '--config', spec('strict', { gates: { gates: [{ metric: 'recall', class: 'positive', min: 0.9999 }] } }), '--wait'], { cwd: dir, env, timeoutMs: 240_000 });
+    const r = await runCli(
+      ['run', '--config', spec('strict', { gates: { gates: [{ metric: 'recall', class: 'positive', min: 0.9999 }] } }), '--wait'],
+      { cwd: dir, env, timeoutMs: 240_000 },
+    );
     expect(r.code, r.stderr).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines.at(-1)).toBe('outcome: rejected-by-gate');

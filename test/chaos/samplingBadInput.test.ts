@@ -12,7 +12,14 @@ let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
 
 function snapshot(): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+  return Object.fromEntries(
+    readdirSync(dir).map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    ]),
+  );
 }
 
 beforeAll(async () => {
@@ -28,14 +35,20 @@ const cases: Array<{ what: string; args: string[]; message: RegExp }> = [
   {
     what: 'a target size no sample can hold (1e15)',
     args: ['--target-size', '1e15'],
-    message: /^rareflow sample: target size \(sampling\.targetSize\) must be at most 2147483647, the most rows a sample can hold; got 1000000000000000\.$/,
+    message:
+      /^rareflow sample: target size \(sampling\.targetSize\) must be at most 2147483647, the most rows a sample can hold; got 1000000000000000\.$/,
   },
-  { what: 'an unknown row order', args: ['--target-size', '1000', '--order', 'shuffled'], message: /^rareflow sample: --order: expected auto, sequential or random-blocks, got "shuffled"$/ },
+  {
+    what: 'an unknown row order',
+    args: ['--target-size', '1000', '--order', 'shuffled'],
+    message: /^rareflow sample: --order: expected auto, sequential or random-blocks, got "shuffled"$/,
+  },
   { what: 'a zero Nr', args: ['--target-size', '1000', '--nr', '0'], message: /^rareflow sample: --nr: expected an integer ≥ 1, got "0"/ },
   {
     what: 'positives per parameter so large that Nr exceeds the sample',
     args: ['--target-size', '1000', '--positives-per-param', '1e20'],
-    message: /^rareflow sample: --target-size 1000 is below Nr = 400000000000000000000 positives \(100000000000000000000 × M = 4\); raise --target-size or lower --params$/,
+    message:
+      /^rareflow sample: --target-size 1000 is below Nr = 400000000000000000000 positives \(100000000000000000000 × M = 4\); raise --target-size or lower --params$/,
   },
 ];
 

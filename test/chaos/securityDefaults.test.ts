@@ -49,7 +49,10 @@ describe('servers bind to loopback unless configured otherwise', () => {
     const sockets = listeningSocketsOf(pid!);
     expect(sockets.map((s) => s.port)).toContain(port);
     expect(sockets.map((s) => s.port)).toContain(Number(new URL(server.target.uiAddress!).port));
-    expect(sockets.filter((s) => !LOOPBACK.has(s.address)), JSON.stringify(sockets)).toEqual([]);
+    expect(
+      sockets.filter((s) => !LOOPBACK.has(s.address)),
+      JSON.stringify(sockets),
+    ).toEqual([]);
   });
 
   it('rareflow serve listens on 127.0.0.1 by default, and on all addresses only with --host 0.0.0.0', async () => {
@@ -112,7 +115,13 @@ describe('SQL: identifiers quoted, values parameterised, predicates one expressi
     await withDuckDB(async (c) => {
       const source = `read_csv(${sqlString(data)})`;
       const check = (predicate: string) => positiveSql(c, source, data, { label: 'label', predicate });
-      for (const ok of ['f0 > 2', 'f0 BETWEEN 1 AND 4 AND f1 IS NOT NULL', "CASE WHEN f0 > 2 THEN true ELSE false END", 'f0 IN (1, 3)', "label = 1 OR f1 >= 6"]) {
+      for (const ok of [
+        'f0 > 2',
+        'f0 BETWEEN 1 AND 4 AND f1 IS NOT NULL',
+        'CASE WHEN f0 > 2 THEN true ELSE false END',
+        'f0 IN (1, 3)',
+        'label = 1 OR f1 >= 6',
+      ]) {
         await expect(check(ok), ok).resolves.toContain(ok);
       }
       const hostile: Array<[string, RegExp]> = [
@@ -121,7 +130,10 @@ describe('SQL: identifiers quoted, values parameterised, predicates one expressi
         [`f0 > (SELECT count(*) FROM read_csv('/etc/passwd'))`, /contains a subquery/],
         [`EXISTS (SELECT 1 FROM read_text('/etc/hostname'))`, /contains a subquery/],
         ['true) AS BOOLEAN) AS positive FROM rows UNION ALL SELECT CAST((true', /is not a single expression/],
-        ['true) AS BOOLEAN) AS positive FROM rows UNION ALL SELECT 1 FROM read_csv(\'/etc/passwd\') UNION ALL SELECT CAST((true', /is not a single expression|contains a subquery/],
+        [
+          "true) AS BOOLEAN) AS positive FROM rows UNION ALL SELECT 1 FROM read_csv('/etc/passwd') UNION ALL SELECT CAST((true",
+          /is not a single expression|contains a subquery/,
+        ],
         ['f0 > 1 --', /is not a single SQL expression/],
       ];
       for (const [predicate, message] of hostile) {
@@ -141,9 +153,37 @@ describe('SQL: identifiers quoted, values parameterised, predicates one expressi
       const before = Object.keys(await registry.tableRowCounts());
       // A model name follows the one naming rule, so the registry refuses this one before any SQL; every free-text
       // value still round-trips as data.
-      await expect((async () => registry.startRun({ runId: 'r1', modelName: evil, workflowId: 'w1', startedAt: '2025-01-01T00:00:00Z', seed: 1, params: {}, inputHashes: {}, codeVersion: 'x' }))()).rejects.toThrow(/^model name: expected 1–100 letters/);
-      await registry.startRun({ runId: evil, modelName: 'obrien', workflowId: evil, startedAt: '2025-01-01T00:00:00Z', seed: 1, params: { evil }, inputHashes: { [evil]: evil }, codeVersion: evil });
-      await registry.recordApproval({ runId: evil, stage: 'promotion', approved: true, decidedBy: evil, at: '2025-01-01T00:00:00Z', reason: evil });
+      await expect(
+        (async () =>
+          registry.startRun({
+            runId: 'r1',
+            modelName: evil,
+            workflowId: 'w1',
+            startedAt: '2025-01-01T00:00:00Z',
+            seed: 1,
+            params: {},
+            inputHashes: {},
+            codeVersion: 'x',
+          }))(),
+      ).rejects.toThrow(/^model name: expected 1–100 letters/);
+      await registry.startRun({
+        runId: evil,
+        modelName: 'obrien',
+        workflowId: evil,
+        startedAt: '2025-01-01T00:00:00Z',
+        seed: 1,
+        params: { evil },
+        inputHashes: { [evil]: evil },
+        codeVersion: evil,
+      });
+      await registry.recordApproval({
+        runId: evil,
+        stage: 'promotion',
+        approved: true,
+        decidedBy: evil,
+        at: '2025-01-01T00:00:00Z',
+        reason: evil,
+      });
       expect((await registry.approvals(evil))[0]!.decidedBy).toBe(evil);
       expect((await registry.getRun(evil))!.inputHashes).toEqual({ [evil]: evil });
       expect(Object.keys(await registry.tableRowCounts())).toEqual(before);
@@ -166,13 +206,16 @@ describe('model loading verifies the sha256', () => {
     await publish(servingDir, 1, good.served);
     const serve = await startServeProcess({ home, servingDir, model: MODEL_NAME });
     try {
-      const health = async () => (await fetch(`${serve.url}/healthz`)).json() as Promise<{ revision?: number; champion?: string; status: string }>;
+      const health = async () =>
+        (await fetch(`${serve.url}/healthz`)).json() as Promise<{ revision?: number; champion?: string; status: string }>;
       expect(await health()).toMatchObject({ status: 'ok', revision: 1, champion: good.ref.sha256 });
       await publish(servingDir, 2, other.served);
       const deadline = Date.now() + 10_000;
       while (!serve.stderr().includes(`failed verification`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(serve.stderr()).toMatch(
-        new RegExp(`could not load the serving state revision 2 of ${MODEL_NAME}: champion file failed verification: \\S+ \\(its sha256 is [0-9a-f]{64}, the registry published ${other.ref.sha256}\\); still serving revision 1`),
+        new RegExp(
+          `could not load the serving state revision 2 of ${MODEL_NAME}: champion file failed verification: \\S+ \\(its sha256 is [0-9a-f]{64}, the registry published ${other.ref.sha256}\\); still serving revision 1`,
+        ),
       );
       expect(await health()).toMatchObject({ status: 'ok', revision: 1, champion: good.ref.sha256 });
     } finally {
@@ -184,7 +227,11 @@ describe('model loading verifies the sha256', () => {
       const health = await fetch(`${alone.url}/healthz`);
       expect(health.status).toBe(503);
       expect(((await health.json()) as { error: string }).error).toMatch(/^champion file failed verification: \S+\.json \(its sha256 is /);
-      const scored = await fetch(`${alone.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: {} }) });
+      const scored = await fetch(`${alone.url}/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ features: {} }),
+      });
       expect(scored.status).toBe(503);
       expect(((await scored.json()) as { error: string }).error).toMatch(/^champion file failed verification: /);
     } finally {
@@ -217,7 +264,14 @@ describe('approvals record identity', () => {
     await generateSyntheticDataset({ rows: 20_000, positiveRate: 0.02, features: 5, seed: 9, out: data });
     writeFileSync(
       join(dir, 'approval.json'),
-      JSON.stringify({ modelName: 'approval', input: { paths: [data], label: 'label' }, sampling: { targetSize: 3000 }, model: { kind: 'logreg' }, requireApproval: true, seed: 1 }),
+      JSON.stringify({
+        modelName: 'approval',
+        input: { paths: [data], label: 'label' },
+        sampling: { targetSize: 3000 },
+        model: { kind: 'logreg' },
+        requireApproval: true,
+        seed: 1,
+      }),
     );
     const env = workerEnv({ address: server.target.address, home });
     const worker = await startWorkerProcess({ address: server.target.address, home });
@@ -253,7 +307,11 @@ describe('approvals record identity', () => {
     const instance = await DuckDBInstance.create(join(home, 'registry.duckdb'), { access_mode: 'READ_ONLY' });
     const db = await instance.connect();
     try {
-      const columns = (await db.runAndReadAll(`SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = 'approvals' ORDER BY ordinal_position`)).getRowsJS();
+      const columns = (
+        await db.runAndReadAll(
+          `SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = 'approvals' ORDER BY ordinal_position`,
+        )
+      ).getRowsJS();
       expect(columns).toContainEqual(['decided_by', 'NO']);
       const rows = (await db.runAndReadAll('SELECT run_id, stage, approved, decided_by FROM approvals')).getRowsJS();
       expect(rows).toEqual([[runId, 'promotion', true, `${userInfo().username}@${hostname()}`]]);

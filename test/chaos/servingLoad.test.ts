@@ -49,7 +49,13 @@ async function rssMb(pid: number): Promise<number> {
 /** Rows in a log's part files (ok predictions only for the prediction log). */
 async function loggedRows(dir: string, where = 'true'): Promise<number> {
   if (!readdirSync(dir).some((n) => /^part-.*\.parquet$/.test(n))) return 0;
-  return withDuckDB(async (c) => toNumber((await c.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(join(dir, 'part-*.parquet'))}) WHERE ${where}`)).getRowsJS()[0]![0]));
+  return withDuckDB(async (c) =>
+    toNumber(
+      (
+        await c.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(join(dir, 'part-*.parquet'))}) WHERE ${where}`)
+      ).getRowsJS()[0]![0],
+    ),
+  );
 }
 
 function partFiles(): number {
@@ -64,7 +70,16 @@ function partFiles(): number {
 }
 
 async function load(url: string, prefix: string, durationMs: number): Promise<LoadResult> {
-  return runLoad({ url, source, ratePerSecond: RATE, durationMs, requestIdPrefix: prefix, feedbackDelayMs: 200, feedbackFraction: 1, concurrency: 32 });
+  return runLoad({
+    url,
+    source,
+    ratePerSecond: RATE,
+    durationMs,
+    requestIdPrefix: prefix,
+    feedbackDelayMs: 200,
+    feedbackFraction: 1,
+    concurrency: 32,
+  });
 }
 
 const expected = { predictions: 0, feedback: 0 };
@@ -77,7 +92,14 @@ describe('rareflow serve under load on loopback', () => {
       const warm = await load(serve.url, 'warm', 3000);
       expect(warm.failed).toBe(0);
       const warmMb = await rssMb(serve.pid);
-      const sampler = setInterval(() => void rssMb(serve.pid).then((mb) => samples.push(mb), () => undefined), 1000);
+      const sampler = setInterval(
+        () =>
+          void rssMb(serve.pid).then(
+            (mb) => samples.push(mb),
+            () => undefined,
+          ),
+        1000,
+      );
       let result: LoadResult;
       try {
         result = await load(serve.url, 'load', DURATION_MS);

@@ -47,7 +47,16 @@ interface RunOutcome {
 }
 
 let baseline: RunOutcome;
-const killLog: Array<{ run: number; killAt: number; delayMs: number; activity: string; inFlight: string; released: string; swept: number; status: string }> = [];
+const killLog: Array<{
+  run: number;
+  killAt: number;
+  delayMs: number;
+  activity: string;
+  inFlight: string;
+  released: string;
+  swept: number;
+  status: string;
+}> = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-chaos-kill-'));
@@ -91,8 +100,10 @@ function startRetrain(): Promise<WorkflowHandle> {
 async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
   const parent = (await client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory()).events ?? [];
   const events = [...parent];
-  const child = parent.find((e) => e.childWorkflowExecutionStartedEventAttributes)?.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
-  if (child?.workflowId && child.runId) events.push(...((await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory()).events ?? []));
+  const child = parent.find((e) => e.childWorkflowExecutionStartedEventAttributes)?.childWorkflowExecutionStartedEventAttributes
+    ?.workflowExecution;
+  if (child?.workflowId && child.runId)
+    events.push(...((await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory()).events ?? []));
   const at = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1e3 + (e.eventTime?.nanos ?? 0) / 1e6;
   return events
     .filter((e) => e.activityTaskScheduledEventAttributes)
@@ -106,7 +117,10 @@ async function inFlight(handle: WorkflowHandle): Promise<{ status: string; pendi
   const pending = (d.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name}(${a.state === 2 ? 'started' : 'scheduled'})`);
   try {
     const child = await client.workflow.getHandle(`${WORKFLOW_ID}-sampling`).describe();
-    if (child.status.name === 'RUNNING') pending.push(...(child.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name}(${a.state === 2 ? 'started' : 'scheduled'})`));
+    if (child.status.name === 'RUNNING')
+      pending.push(
+        ...(child.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name}(${a.state === 2 ? 'started' : 'scheduled'})`),
+      );
   } catch {
     // not started yet
   }
@@ -115,9 +129,10 @@ async function inFlight(handle: WorkflowHandle): Promise<{ status: string; pendi
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -154,7 +169,11 @@ async function retrainRun(home: string, kill?: { run: number; at: number; delayM
         status: state.status,
       });
     }
-    const result = (await withTimeout(handle.result(), RUN_TIMEOUT_MS, `retrain ${kill ? `killed at activity ${kill.at}` : 'baseline'}`)) as RetrainResult;
+    const result = (await withTimeout(
+      handle.result(),
+      RUN_TIMEOUT_MS,
+      `retrain ${kill ? `killed at activity ${kill.at}` : 'baseline'}`,
+    )) as RetrainResult;
     const activities = await scheduledActivities(handle);
     if (kill) {
       // Read once the run is over: the restarted worker's start-up lines (stderr) may trail its ready line (stdout).
@@ -167,7 +186,13 @@ async function retrainRun(home: string, kill?: { run: number; at: number; delayM
     // The next process to open the registry after a SIGKILL must find it usable (no stale lock, WAL replayed).
     const reopened = await Registry.open(join(home, 'registry.duckdb'));
     reopened.close();
-    return { result, registry: await snapshotRegistry(join(home, 'registry.duckdb')), audit: await auditArtifactStore(join(home, 'artifacts')), activities, stderr };
+    return {
+      result,
+      registry: await snapshotRegistry(join(home, 'registry.duckdb')),
+      audit: await auditArtifactStore(join(home, 'artifacts')),
+      activities,
+      stderr,
+    };
   } finally {
     await worker.kill();
   }
@@ -188,7 +213,10 @@ function expectCleanState(o: RunOutcome) {
   expect(o.audit.leftovers, 'temp files left in the artifact store').toEqual([]);
   expect(o.audit.mismatched, 'stored files whose bytes do not hash to their name').toEqual([]);
   expect(o.audit.unexpected).toEqual([]);
-  expect(Object.values(o.registry.duplicates).every((n) => n === 0), `duplicate registry rows: ${JSON.stringify(o.registry.duplicates)}`).toBe(true);
+  expect(
+    Object.values(o.registry.duplicates).every((n) => n === 0),
+    `duplicate registry rows: ${JSON.stringify(o.registry.duplicates)}`,
+  ).toBe(true);
 }
 
 describe('worker SIGKILL during a retrain', () => {
@@ -247,8 +275,15 @@ describe('worker SIGKILL during a retrain', () => {
 
   it('the kills covered activities of both queues, inside running activities', () => {
     console.log(
-      ['| run | kill after scheduling | delay ms | in flight at the kill | released on restart | temp files swept |', '|---|---|---|---|---|---|']
-        .concat(killLog.map((k) => `| ${k.run} | #${k.killAt} ${k.activity} | ${k.delayMs} | ${k.inFlight} | ${k.released || '-'} | ${k.swept} |`))
+      [
+        '| run | kill after scheduling | delay ms | in flight at the kill | released on restart | temp files swept |',
+        '|---|---|---|---|---|---|',
+      ]
+        .concat(
+          killLog.map(
+            (k) => `| ${k.run} | #${k.killAt} ${k.activity} | ${k.delayMs} | ${k.inFlight} | ${k.released || '-'} | ${k.swept} |`,
+          ),
+        )
         .join('\n'),
     );
     expect(killLog).toHaveLength(KILL_RUNS);
@@ -260,14 +295,19 @@ describe('worker SIGKILL during a retrain', () => {
 });
 
 describe('partial files of a killed writer', () => {
-  it('a temp file left by a process killed mid-write is removed when the next worker starts; a live writer\'s is kept', async () => {
+  it("a temp file left by a process killed mid-write is removed when the next worker starts; a live writer's is kept", async () => {
     const home = join(dir, 'sweep');
     const store = new ArtifactStore(join(home, 'artifacts'));
     const live = store.tempPath('arrow');
     writeFileSync(live, 'still being written by this process');
     const writer = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { ArtifactStore } = await import(${JSON.stringify(new URL('../../dist/data/artifactStore.js', import.meta.url).href)}); const { writeFileSync } = await import('node:fs'); const p = new ArtifactStore(process.argv[1]).tempPath('arrow'); writeFileSync(p, 'half a dataset'); console.log(p); setInterval(() => {}, 1000);`, store.root],
+      [
+        '--input-type=module',
+        '-e',
+        `const { ArtifactStore } = await import(${JSON.stringify(new URL('../../dist/data/artifactStore.js', import.meta.url).href)}); const { writeFileSync } = await import('node:fs'); const p = new ArtifactStore(process.argv[1]).tempPath('arrow'); writeFileSync(p, 'half a dataset'); console.log(p); setInterval(() => {}, 1000);`,
+        store.root,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const orphan = await new Promise<string>((resolve) => writer.stdout!.once('data', (d) => resolve(String(d).trim())));
@@ -305,7 +345,13 @@ describe('Temporal server restart during a retrain', () => {
       // The worker rode out the outage: it is the same process.
       expect(worker.child.exitCode).toBeNull();
       await worker.stop();
-      const o = { result, registry: await snapshotRegistry(join(home, 'registry.duckdb')), audit: await auditArtifactStore(join(home, 'artifacts')), activities: [], stderr: '' };
+      const o = {
+        result,
+        registry: await snapshotRegistry(join(home, 'registry.duckdb')),
+        audit: await auditArtifactStore(join(home, 'artifacts')),
+        activities: [],
+        stderr: '',
+      };
       expect(o.registry.counts).toEqual(baseline.registry.counts);
       expectCleanState(o);
     } finally {

@@ -22,16 +22,52 @@ const flagsOf = (name: string, args: string[]) => {
 
 describe('flags declared once, checked on parse', () => {
   it('fills defaults, converts numbers, keeps negative numbers as values and collects repeated lists', () => {
-    const { flags } = flagsOf('generate', ['--rows', '100', '--positive-rate', '0.1', '--features', '3', '--drift', '-0.5', '--out', 'o.csv']);
-    expect(flags).toMatchObject({ rows: 100, 'positive-rate': 0.1, features: 3, drift: -0.5, noise: 0, categorical: 0, seed: 1, out: 'o.csv', json: false });
-    const s = flagsOf('sample', ['--input', 'a.csv', '--input', 'b.csv,c.csv', '--label', 'y', '--target-size', '10', '--out', 'o.csv']).flags;
+    const { flags } = flagsOf('generate', [
+      '--rows',
+      '100',
+      '--positive-rate',
+      '0.1',
+      '--features',
+      '3',
+      '--drift',
+      '-0.5',
+      '--out',
+      'o.csv',
+    ]);
+    expect(flags).toMatchObject({
+      rows: 100,
+      'positive-rate': 0.1,
+      features: 3,
+      drift: -0.5,
+      noise: 0,
+      categorical: 0,
+      seed: 1,
+      out: 'o.csv',
+      json: false,
+    });
+    const s = flagsOf('sample', [
+      '--input',
+      'a.csv',
+      '--input',
+      'b.csv,c.csv',
+      '--label',
+      'y',
+      '--target-size',
+      '10',
+      '--out',
+      'o.csv',
+    ]).flags;
     expect(s.input).toEqual(['a.csv', 'b.csv', 'c.csv']);
     expect(s).toMatchObject({ method: 'adaptive', order: 'auto', shards: 1, 'positives-per-param': 50 });
   });
 
   it('reads --no-lineage and other booleans as given or not', () => {
     const base = ['--input', 'a.csv', '--label', 'y', '--out', 'o.csv'];
-    expect(flagsOf('adasyn', [...base, '--no-lineage', '--exact']).flags).toMatchObject({ 'no-lineage': true, exact: true, 'raw-distances': false });
+    expect(flagsOf('adasyn', [...base, '--no-lineage', '--exact']).flags).toMatchObject({
+      'no-lineage': true,
+      exact: true,
+      'raw-distances': false,
+    });
     expect(flagsOf('adasyn', base).flags).toMatchObject({ 'no-lineage': false, exact: false, neighbors: 'auto' });
   });
 
@@ -44,15 +80,51 @@ describe('flags declared once, checked on parse', () => {
   const bad: Array<[string, string[], RegExp]> = [
     ['sample', ['--frobnicate'], /^unknown flag '--frobnicate'; see rareflow sample --help$/],
     ['generate', ['--row', '3'], /^unknown flag '--row' \(did you mean --rows\?\); see rareflow generate --help$/],
-    ['generate', ['--rows', '10', '--positive-rate', '0.1', '--features', '2'], /^--out is required \(output file \(\.parquet, \.csv or \.arrow\)\); see rareflow generate --help$/],
-    ['generate', ['--rows', '-10', '--positive-rate', '0.1', '--features', '2', '--out', 'o'], /^--rows: expected an integer ≥ 1, got "-10"$/],
-    ['generate', ['--rows', '10', '--positive-rate', '0.9', '--features', '2', '--out', 'o'], /^--positive-rate: expected a number from 0\.0001 to 0\.5, got "0\.9"$/],
-    ['generate', ['--rows', '10', '--positive-rate', '0.1', '--features', '2', '--out'], /^--out: expected a value \(FILE\), got nothing; see rareflow generate --help$/],
-    ['generate', ['--rows', '10', '--positive-rate', '0.1', '--features', '2', '--out', '--json'], /^--out: expected a value \(FILE\), got the flag "--json"/],
-    ['sample', ['--input', 'a', '--label', 'y', '--target-size', '9', '--order', 'shuffled', '--out', 'o'], /^--order: expected auto, sequential or random-blocks, got "shuffled"$/],
-    ['denoise', ['--input', 'a', '--label', 'y', '--neighbors', 'kd', '--out', 'o'], /^--neighbors: expected auto, exact, ivf or hnsw, got "kd"$/],
-    ['denoise', ['--input', 'a', '--label', 'y', '--missing', 'mode', '--out', 'o'], /^--missing: expected reject, mean, median or constant, got "mode"$/],
-    ['monitor', ['start', '--model', 'm', '--window', '5 minutes'], /^--window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/],
+    [
+      'generate',
+      ['--rows', '10', '--positive-rate', '0.1', '--features', '2'],
+      /^--out is required \(output file \(\.parquet, \.csv or \.arrow\)\); see rareflow generate --help$/,
+    ],
+    [
+      'generate',
+      ['--rows', '-10', '--positive-rate', '0.1', '--features', '2', '--out', 'o'],
+      /^--rows: expected an integer ≥ 1, got "-10"$/,
+    ],
+    [
+      'generate',
+      ['--rows', '10', '--positive-rate', '0.9', '--features', '2', '--out', 'o'],
+      /^--positive-rate: expected a number from 0\.0001 to 0\.5, got "0\.9"$/,
+    ],
+    [
+      'generate',
+      ['--rows', '10', '--positive-rate', '0.1', '--features', '2', '--out'],
+      /^--out: expected a value \(FILE\), got nothing; see rareflow generate --help$/,
+    ],
+    [
+      'generate',
+      ['--rows', '10', '--positive-rate', '0.1', '--features', '2', '--out', '--json'],
+      /^--out: expected a value \(FILE\), got the flag "--json"/,
+    ],
+    [
+      'sample',
+      ['--input', 'a', '--label', 'y', '--target-size', '9', '--order', 'shuffled', '--out', 'o'],
+      /^--order: expected auto, sequential or random-blocks, got "shuffled"$/,
+    ],
+    [
+      'denoise',
+      ['--input', 'a', '--label', 'y', '--neighbors', 'kd', '--out', 'o'],
+      /^--neighbors: expected auto, exact, ivf or hnsw, got "kd"$/,
+    ],
+    [
+      'denoise',
+      ['--input', 'a', '--label', 'y', '--missing', 'mode', '--out', 'o'],
+      /^--missing: expected reject, mean, median or constant, got "mode"$/,
+    ],
+    [
+      'monitor',
+      ['start', '--model', 'm', '--window', '5 minutes'],
+      /^--window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/,
+    ],
     ['serve', ['--model', 'm', '--port', '70000'], /^--port: expected an integer from 0 to 65535, got "70000"$/],
   ];
   for (const [name, args, message] of bad) {
@@ -64,27 +136,43 @@ describe('flags declared once, checked on parse', () => {
 
   it('generates usage from the declarations: required flags bare, the others in brackets', () => {
     expect(generatedUsage(spec('status'))).toBe('rareflow status --model NAME [--json]');
-    const one: CommandSpec = { name: 'x', summary: '', flags: { k: { type: 'integer', help: 'k', default: 3 } }, run: async () => ({ value: null }) };
+    const one: CommandSpec = {
+      name: 'x',
+      summary: '',
+      flags: { k: { type: 'integer', help: 'k', default: 3 } },
+      run: async () => ({ value: null }),
+    };
     expect(checkedFlagValues(one, {}, new Set())).toEqual({ k: 3 });
   });
 });
 
 describe('one duration parser', () => {
   it('reads ms, s, m, h and d, and refuses anything else or zero', () => {
-    expect([parseDurationMs('--x', '500ms'), parseDurationMs('--x', '30s'), parseDurationMs('--x', '1.5h'), parseDurationMs('--x', '7d')]).toEqual([500, 30_000, 5_400_000, 604_800_000]);
+    expect([
+      parseDurationMs('--x', '500ms'),
+      parseDurationMs('--x', '30s'),
+      parseDurationMs('--x', '1.5h'),
+      parseDurationMs('--x', '7d'),
+    ]).toEqual([500, 30_000, 5_400_000, 604_800_000]);
     expect(() => parseDurationMs('--every', '5x')).toThrow(/^--every: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5x"$/);
     expect(() => parseDurationMs('--every', '0s')).toThrow(/^--every: expected a duration above 0, got "0s"$/);
   });
 });
 
 describe('failures to exit codes', () => {
-  const nested = (inner: object) => Object.assign(new Error('workflow failed'), { cause: Object.assign(new Error('activity failed'), { cause: inner }) });
+  const nested = (inner: object) =>
+    Object.assign(new Error('workflow failed'), { cause: Object.assign(new Error('activity failed'), { cause: inner }) });
 
   it('bad input anywhere in the cause chain is 2 with its message; a full disk is 3; anything else 3', () => {
     expect(failureExit(new InvalidInputError('--k', '--k: bad'))).toEqual({ exitCode: EXIT_CODES.badInput, message: '--k: bad' });
-    expect(failureExit(nested({ type: 'InvalidInput', message: 'label column "y" not found' }))).toEqual({ exitCode: 2, message: 'label column "y" not found' });
+    expect(failureExit(nested({ type: 'InvalidInput', message: 'label column "y" not found' }))).toEqual({
+      exitCode: 2,
+      message: 'label column "y" not found',
+    });
     expect(failureExit(nested({ type: 'DiskFull', message: 'disk full: x' }))).toEqual({ exitCode: 3, message: 'disk full: x' });
-    expect(failureExit(nested(Object.assign(new Error('write failed'), { code: 'ENOSPC', path: '/d/f' }))).message).toMatch(/^disk full: no space left on the device writing \/d\/f;/);
+    expect(failureExit(nested(Object.assign(new Error('write failed'), { code: 'ENOSPC', path: '/d/f' }))).message).toMatch(
+      /^disk full: no space left on the device writing \/d\/f;/,
+    );
     expect(failureExit(new Error('connection refused'))).toEqual({ exitCode: EXIT_CODES.failed, message: 'connection refused' });
   });
 

@@ -17,7 +17,18 @@ function line(points: [number, number][]): LabelledData {
 
 // 8 negatives, 4 positives (rows 1, 3, 5, 7 at 0, 1, 2, 10). With K = 2: Δ = 0, 0, 1 (negative at 3), 2.
 const HAND_SET = line([
-  [30, 0], [0, 1], [9, 0], [1, 1], [31, 0], [2, 1], [3, 0], [10, 1], [11, 0], [32, 0], [33, 0], [34, 0],
+  [30, 0],
+  [0, 1],
+  [9, 0],
+  [1, 1],
+  [31, 0],
+  [2, 1],
+  [3, 0],
+  [10, 1],
+  [11, 0],
+  [32, 0],
+  [33, 0],
+  [34, 0],
 ]);
 
 function randomData(rows: number, seed: number): LabelledData {
@@ -96,7 +107,17 @@ describe('adasyn', () => {
 
   it('rounds g_i half to even like np.rint, and scales G by beta', () => {
     // 7 negatives, 2 positives, K = 1, each positive's nearest row is a negative: g = rint(5 / 2) = 2 each.
-    const halves = line([[0, 1], [1, 0], [100, 1], [101, 0], [200, 0], [201, 0], [202, 0], [203, 0], [204, 0]]);
+    const halves = line([
+      [0, 1],
+      [1, 0],
+      [100, 1],
+      [101, 0],
+      [200, 0],
+      [201, 0],
+      [202, 0],
+      [203, 0],
+      [204, 0],
+    ]);
     const got = adasyn(halves, { k: 1, random: seededRandom(1) });
     expect(Array.from(got.perRowCount)).toEqual([2, 2]);
     expect(got.synthetic.rows).toBe(4);
@@ -106,7 +127,16 @@ describe('adasyn', () => {
   });
 
   it('returns no rows and a warning when no minority row has a negative neighbour', () => {
-    const separated = line([[0, 1], [1, 1], [2, 1], [100, 0], [101, 0], [102, 0], [103, 0], [104, 0]]);
+    const separated = line([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [100, 0],
+      [101, 0],
+      [102, 0],
+      [103, 0],
+      [104, 0],
+    ]);
     const got = adasyn(separated, { k: 2, random: seededRandom(1) });
     expect(got.synthetic.rows).toBe(0);
     expect(Array.from(got.perRowCount)).toEqual([0, 0, 0]);
@@ -115,7 +145,15 @@ describe('adasyn', () => {
   });
 
   it('rejects k not below the number of minority rows, naming k, the count and the fix', () => {
-    const data = line([[0, 1], [1, 1], [2, 1], [3, 0], [4, 0], [5, 0], [6, 0]]);
+    const data = line([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 0],
+      [4, 0],
+      [5, 0],
+      [6, 0],
+    ]);
     let error: unknown;
     try {
       adasyn(data, { k: 3, random: seededRandom(1) });
@@ -132,7 +170,12 @@ describe('adasyn', () => {
   });
 
   it('rejects one-class input', () => {
-    const data = line([[0, 0], [1, 0], [2, 0], [3, 0]]);
+    const data = line([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
     expect(() => adasyn(data, { k: 1, random: seededRandom(1) })).toThrow(
       'ADASYN needs both classes; got one class only (4 negatives, 0 positives): no minority rows.',
     );
@@ -146,7 +189,7 @@ describe('adasyn', () => {
     expect(got.synthetic.rows).toBe(2);
     expect(got.requested).toBe(4);
     expect(got.quotaMessage).toBe(
-      'the allocation of 4 synthetic rows exceeds the quota (max synthetic rows 2); each row\'s count was scaled by 0.5000 to 2 rows in all.',
+      "the allocation of 4 synthetic rows exceeds the quota (max synthetic rows 2); each row's count was scaled by 0.5000 to 2 rows in all.",
     );
     // Ratio 0.25 of 12 input rows = 3 rows: 3 × 3/4 = 2.25 → 2, 1 × 3/4 = 0.75 → 0 + 1.
     const ratio = adasyn(HAND_SET, { k: 2, random: seededRandom(1), maxSyntheticRatio: 0.25 });

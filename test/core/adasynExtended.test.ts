@@ -19,7 +19,18 @@ function table(points: [number, number, ...number[]][]): LabelledData {
 
 // 8 negatives, 4 positives (rows 1, 3, 5, 7 at 0, 1, 2, 10). With K = 2: Δ = 0, 0, 1 (negative at 3), 2.
 const HAND_SET = table([
-  [30, 0], [0, 1], [9, 0], [1, 1], [31, 0], [2, 1], [3, 0], [10, 1], [11, 0], [32, 0], [33, 0], [34, 0],
+  [30, 0],
+  [0, 1],
+  [9, 0],
+  [1, 1],
+  [31, 0],
+  [2, 1],
+  [3, 0],
+  [10, 1],
+  [11, 0],
+  [32, 0],
+  [33, 0],
+  [34, 0],
 ]);
 
 describe('adasyn results', () => {
@@ -28,7 +39,10 @@ describe('adasyn results', () => {
     expect(Array.from(got.majorityNeighbours)).toEqual([0, 0, 1, 2]);
     expect(got.stats.syntheticRows).toBe(4);
     expect(got.stats.syntheticRatio).toBe(0.25);
-    const d = Array.from(got.lineage.parent, (p, s) => Math.SQRT2 * Math.abs(HAND_SET.x.values[2 * p]! - HAND_SET.x.values[2 * got.lineage.neighbour[s]!]!));
+    const d = Array.from(
+      got.lineage.parent,
+      (p, s) => Math.SQRT2 * Math.abs(HAND_SET.x.values[2 * p]! - HAND_SET.x.values[2 * got.lineage.neighbour[s]!]!),
+    );
     d.sort((a, b) => a - b);
     expect(got.stats.neighbourDistance.min).toBeCloseTo(d[0]!, 12);
     expect(got.stats.neighbourDistance.max).toBeCloseTo(d[3]!, 12);
@@ -37,18 +51,34 @@ describe('adasyn results', () => {
   });
 
   it('rejects NaN, constant features and all-minority input, naming column, row and counts', () => {
-    const nan = table([[0, 1], [1, 1], [2, 0], [3, 0]]);
+    const nan = table([
+      [0, 1],
+      [1, 1],
+      [2, 0],
+      [3, 0],
+    ]);
     nan.x.values[5] = Number.NaN;
     expect(() => adasyn(nan, { k: 1, random: seededRandom(1) })).toThrow(
       'feature column 1: expected finite values, got NaN at row 2; impute or drop missing values before ADASYN.',
     );
-    const constant = table([[0, 1, 4], [1, 1, 4], [2, 0, 4], [3, 0, 4]]);
+    const constant = table([
+      [0, 1, 4],
+      [1, 1, 4],
+      [2, 0, 4],
+      [3, 0, 4],
+    ]);
     expect(() => adasyn(constant, { k: 1, random: seededRandom(1) })).toThrow(
       'feature column 2: expected a feature that varies, got the constant 4 in all 4 rows; drop it before ADASYN.',
     );
-    expect(() => adasyn(table([[0, 1], [1, 1]]), { k: 1, random: seededRandom(1) })).toThrow(
-      'ADASYN needs both classes; got one class only (0 negatives, 2 positives): all rows are minority.',
-    );
+    expect(() =>
+      adasyn(
+        table([
+          [0, 1],
+          [1, 1],
+        ]),
+        { k: 1, random: seededRandom(1) },
+      ),
+    ).toThrow('ADASYN needs both classes; got one class only (0 negatives, 2 positives): all rows are minority.');
   });
 
   it('lineage columns and weights: real rows unmarked, synthetic rows carry seed, neighbour, gap and seed weight', () => {
@@ -70,8 +100,18 @@ describe('categorical columns', () => {
     // Positions ×10 so category codes (column 2) never change the neighbours. Positive categories: 7, 7, 9, 9.
     // Row 5's minority neighbours are rows 3, 1 (7, 7): 7. Row 7's are rows 5, 3 (9, 7): a tie, so 7.
     const data = table([
-      [300, 0, 8], [0, 1, 7], [90, 0, 8], [10, 1, 7], [310, 0, 8], [20, 1, 9], [30, 0, 8], [100, 1, 9],
-      [110, 0, 8], [320, 0, 8], [330, 0, 8], [340, 0, 8],
+      [300, 0, 8],
+      [0, 1, 7],
+      [90, 0, 8],
+      [10, 1, 7],
+      [310, 0, 8],
+      [20, 1, 9],
+      [30, 0, 8],
+      [100, 1, 9],
+      [110, 0, 8],
+      [320, 0, 8],
+      [330, 0, 8],
+      [340, 0, 8],
     ]);
     const got = adasyn(data, { k: 2, random: seededRandom(3), categoricalColumns: [2] });
     expect(Array.from(got.perRowCount)).toEqual([0, 0, 1, 3]);
@@ -92,8 +132,18 @@ describe('categorical columns', () => {
     // 100: red, red, blue, green. Row 5's minority neighbours (k = 2) are rows 3 and 1: red, red → red. Row 7's are
     // rows 5 and 3: blue and red tie, so the group's first column, red.
     const data = table([
-      [300, 0, 1, 0, 0], [0, 1, 1, 0, 0], [90, 0, 0, 1, 0], [10, 1, 1, 0, 0], [310, 0, 0, 0, 1], [20, 1, 0, 1, 0],
-      [30, 0, 1, 0, 0], [100, 1, 0, 0, 1], [110, 0, 0, 1, 0], [320, 0, 1, 0, 0], [330, 0, 0, 0, 1], [340, 0, 0, 1, 0],
+      [300, 0, 1, 0, 0],
+      [0, 1, 1, 0, 0],
+      [90, 0, 0, 1, 0],
+      [10, 1, 1, 0, 0],
+      [310, 0, 0, 0, 1],
+      [20, 1, 0, 1, 0],
+      [30, 0, 1, 0, 0],
+      [100, 1, 0, 0, 1],
+      [110, 0, 0, 1, 0],
+      [320, 0, 1, 0, 0],
+      [330, 0, 0, 0, 1],
+      [340, 0, 0, 1, 0],
     ]);
     const got = adasyn(data, { k: 2, random: seededRandom(3), categoricalGroups: [[2, 3, 4]] });
     expect(Array.from(got.perRowCount)).toEqual([0, 0, 1, 3]);
@@ -111,7 +161,20 @@ describe('smote', () => {
   it('allocates G uniformly: ⌊G/m⌋ each, the remainder to distinct random rows, reproducibly', () => {
     // 10 negatives, 4 positives: G = 6 = 4 × 1 + 2.
     const data = table([
-      [0, 1], [1, 1], [2, 1], [3, 1], [10, 0], [11, 0], [12, 0], [13, 0], [14, 0], [15, 0], [16, 0], [17, 0], [18, 0], [19, 0],
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [10, 0],
+      [11, 0],
+      [12, 0],
+      [13, 0],
+      [14, 0],
+      [15, 0],
+      [16, 0],
+      [17, 0],
+      [18, 0],
+      [19, 0],
     ]);
     const a = smote(data, { k: 2, random: seededRandom(5) });
     const b = smote(data, { k: 2, random: seededRandom(5) });

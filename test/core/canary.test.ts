@@ -80,12 +80,22 @@ describe('validateCanarySteps', () => {
   });
 
   it('rejects empty, non-increasing, out-of-range and unfinished steps, naming the source', () => {
-    expect(errorOf(() => validateCanarySteps([], 'spec.steps')).message).toMatch(/^spec\.steps: expected a non-empty array .* got an empty array/);
+    expect(errorOf(() => validateCanarySteps([], 'spec.steps')).message).toMatch(
+      /^spec\.steps: expected a non-empty array .* got an empty array/,
+    );
     expect(errorOf(() => validateCanarySteps('0.5', 'spec.steps')).message).toMatch(/got "0\.5"/);
-    expect(errorOf(() => validateCanarySteps([0.1, 0.1, 1], 'spec.steps')).message).toMatch(/^spec\.steps\[1\]: expected a weight greater than the previous step 0\.1 .* got 0\.1/);
-    expect(errorOf(() => validateCanarySteps([0, 1], 'spec.steps')).message).toMatch(/^spec\.steps\[0\]: expected a weight in \(0, 1\], got 0/);
-    expect(errorOf(() => validateCanarySteps([0.5, 1.2], 'spec.steps')).message).toMatch(/^spec\.steps\[1\]: expected a weight in \(0, 1\], got 1\.2/);
-    expect(errorOf(() => validateCanarySteps([0.05, 0.5], 'spec.steps')).message).toMatch(/^spec\.steps\[1\]: expected the last step to be 1 .* got 0\.5; append 1/);
+    expect(errorOf(() => validateCanarySteps([0.1, 0.1, 1], 'spec.steps')).message).toMatch(
+      /^spec\.steps\[1\]: expected a weight greater than the previous step 0\.1 .* got 0\.1/,
+    );
+    expect(errorOf(() => validateCanarySteps([0, 1], 'spec.steps')).message).toMatch(
+      /^spec\.steps\[0\]: expected a weight in \(0, 1\], got 0/,
+    );
+    expect(errorOf(() => validateCanarySteps([0.5, 1.2], 'spec.steps')).message).toMatch(
+      /^spec\.steps\[1\]: expected a weight in \(0, 1\], got 1\.2/,
+    );
+    expect(errorOf(() => validateCanarySteps([0.05, 0.5], 'spec.steps')).message).toMatch(
+      /^spec\.steps\[1\]: expected the last step to be 1 .* got 0\.5; append 1/,
+    );
     expect(errorOf(() => validateCanarySteps([0.05, 0.5], 'spec.steps')).subject).toBe('spec.steps');
   });
 });
@@ -124,7 +134,14 @@ describe('canaryAnalysis', () => {
     const result = canaryAnalysis(champion, arm(20_000, 3, 22, 460, 40, 250, 9750));
     expect(result.decision).toBe('promote');
     expect(result.checks.map((c) => c.name)).toEqual([
-      'errorRate', 'errorRateIncrease', 'latencyP99', 'latencyVsChampion', 'positiveRecall', 'gMean', 'negativeRecall', 'positivePrecision',
+      'errorRate',
+      'errorRateIncrease',
+      'latencyP99',
+      'latencyVsChampion',
+      'positiveRecall',
+      'gMean',
+      'negativeRecall',
+      'positivePrecision',
     ]);
     expect(result.checks.every((c) => c.passed === true)).toBe(true);
     expect(result.arms.challenger.positiveRecall).toBeCloseTo(0.92, 12);
@@ -146,7 +163,9 @@ describe('canaryAnalysis', () => {
     expect(recall.value).toBeCloseTo(-0.5, 12);
     expect(recall.threshold).toBe(-0.05);
     expect(recall.interval![1]).toBeLessThan(-0.05);
-    expect(result.reasons[0]).toMatch(/^challenger positive recall 0\.4 vs champion 0\.9: difference −0\.5, 90% interval \[−0\.\d+, −0\.\d+\], below the −0\.05 margin$/);
+    expect(result.reasons[0]).toMatch(
+      /^challenger positive recall 0\.4 vs champion 0\.9: difference −0\.5, 90% interval \[−0\.\d+, −0\.\d+\], below the −0\.05 margin$/,
+    );
   });
 
   it('asks for more evidence when an arm has too few labelled positives, with both numbers', () => {
@@ -164,7 +183,9 @@ describe('canaryAnalysis', () => {
     expect(errorRate.passed).toBe(false);
     expect(errorRate.value).toBeGreaterThan(0.1);
     expect(result.checks.find((c) => c.name === 'errorRateIncrease')!.passed).toBe(false);
-    expect(result.reasons[0]).toMatch(/^challenger error rate 0\.15 \(30 of 200 requests\), 95% Wilson lower bound 0\.1\d+ above the 0\.01 maximum$/);
+    expect(result.reasons[0]).toMatch(
+      /^challenger error rate 0\.15 \(30 of 200 requests\), 95% Wilson lower bound 0\.1\d+ above the 0\.01 maximum$/,
+    );
   });
 
   it('does not judge the guards on too few challenger requests', () => {
@@ -197,7 +218,11 @@ describe('canaryAnalysis', () => {
     expect(recall.interval![0]).toBeLessThan(-0.05);
     expect(recall.interval![1]).toBeGreaterThan(-0.05);
     expect(result.checks.find((c) => c.name === 'gMean')!.passed).toBeNull();
-    expect(result.reasons.some((r) => /^challenger positive recall 0\.875 vs champion 0\.9: .* straddles the −0\.05 margin: inconclusive/.test(r))).toBe(true);
+    expect(
+      result.reasons.some((r) =>
+        /^challenger positive recall 0\.875 vs champion 0\.9: .* straddles the −0\.05 margin: inconclusive/.test(r),
+      ),
+    ).toBe(true);
   });
 
   it('rolls back a challenger whose G-mean is shown lower (an alert flood), even with the same recall', () => {
@@ -208,7 +233,9 @@ describe('canaryAnalysis', () => {
     const gMean = result.checks.find((c) => c.name === 'gMean')!;
     expect(gMean.passed).toBe(false);
     expect(gMean.value).toBeCloseTo(Math.sqrt(0.9 * 0.6) - Math.sqrt(0.9 * 0.97), 12);
-    expect(gMean.detail).toMatch(/^challenger G-mean 0\.735 vs champion 0\.934: difference −0\.199, 90% interval \[−0\.\d+, −0\.\d+\], below the −0\.05 margin$/);
+    expect(gMean.detail).toMatch(
+      /^challenger G-mean 0\.735 vs champion 0\.934: difference −0\.199, 90% interval \[−0\.\d+, −0\.\d+\], below the −0\.05 margin$/,
+    );
     expect(result.checks.find((c) => c.name === 'negativeRecall')!.passed).toBe(false);
   });
 
@@ -229,7 +256,9 @@ describe('canaryAnalysis', () => {
   });
 
   it('rejects malformed windows naming the arm and field', () => {
-    expect(errorOf(() => canaryAnalysis(champion, arm(10, 11, 20, 0, 0, 0, 0))).message).toBe('challenger.errors: expected an integer in [0, 10], got 11');
+    expect(errorOf(() => canaryAnalysis(champion, arm(10, 11, 20, 0, 0, 0, 0))).message).toBe(
+      'challenger.errors: expected an integer in [0, 10], got 11',
+    );
     expect(errorOf(() => canaryAnalysis(arm(10, 0, 20, -1, 0, 0, 0), champion)).subject).toBe('champion.confusion.tp');
     expect(errorOf(() => canaryAnalysis(arm(10.5, 0, 20, 0, 0, 0, 0), champion)).subject).toBe('champion.requests');
     expect(errorOf(() => canaryAnalysis(champion, arm(10, 0, -5, 0, 0, 0, 0))).subject).toBe('challenger.latencyP99Ms');
@@ -242,19 +271,27 @@ describe('resolveCanaryCriteria', () => {
     expect(resolveCanaryCriteria({}, 'spec.canary')).toEqual(defaultCanaryCriteria());
     expect(resolveCanaryCriteria(undefined, 'spec.canary')).toEqual(defaultCanaryCriteria());
     expect(resolveCanaryCriteria({ maxRecallDrop: 0.1, minLabelledPositives: 50 }, 'spec.canary')).toEqual({
-      ...defaultCanaryCriteria(), maxRecallDrop: 0.1, minLabelledPositives: 50,
+      ...defaultCanaryCriteria(),
+      maxRecallDrop: 0.1,
+      minLabelledPositives: 50,
     });
   });
 
   it('rejects unknown fields and bad values, naming the field', () => {
     const unknown = errorOf(() => resolveCanaryCriteria({ maxRecalDrop: 0.1 }, 'spec.canary'));
     expect(unknown.subject).toBe('spec.canary.maxRecalDrop');
-    expect(unknown.message).toMatch(/^spec\.canary\.maxRecalDrop: expected a known canary criterion \(one of minRequestsForGuards, .*maxRecallDrop.*\), got an unknown field$/);
+    expect(unknown.message).toMatch(
+      /^spec\.canary\.maxRecalDrop: expected a known canary criterion \(one of minRequestsForGuards, .*maxRecallDrop.*\), got an unknown field$/,
+    );
     const negative = errorOf(() => resolveCanaryCriteria({ maxErrorRate: -0.01 }, 'spec.canary'));
     expect(negative.subject).toBe('spec.canary.maxErrorRate');
     expect(negative.message).toBe('spec.canary.maxErrorRate: expected a number in [0, 1] (fraction of requests), got -0.01');
-    expect(errorOf(() => resolveCanaryCriteria({ minLabelledPositives: 2.5 }, 's')).message).toBe('s.minLabelledPositives: expected an integer ≥ 1, got 2.5');
-    expect(errorOf(() => resolveCanaryCriteria({ alpha: '0.05' }, 's')).message).toMatch(/^s\.alpha: expected a number in \(0, 0\.5\).*, got "0\.05"$/);
+    expect(errorOf(() => resolveCanaryCriteria({ minLabelledPositives: 2.5 }, 's')).message).toBe(
+      's.minLabelledPositives: expected an integer ≥ 1, got 2.5',
+    );
+    expect(errorOf(() => resolveCanaryCriteria({ alpha: '0.05' }, 's')).message).toMatch(
+      /^s\.alpha: expected a number in \(0, 0\.5\).*, got "0\.05"$/,
+    );
     expect(errorOf(() => resolveCanaryCriteria([1], 's')).message).toMatch(/^s: expected an object of canary criteria .* got an array$/);
   });
 });

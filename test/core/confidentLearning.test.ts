@@ -52,7 +52,9 @@ describe('confidentLearning', () => {
 
   it('rejects one class and too few rows per fold, naming the numbers', () => {
     const data = clusters([]);
-    expect(() => confidentLearning({ x: data.x, y: new Uint8Array(200) }, { random: seededRandom(1) })).toThrow(/needs both classes; got 200 negatives and 0 positives/);
+    expect(() => confidentLearning({ x: data.x, y: new Uint8Array(200) }, { random: seededRandom(1) })).toThrow(
+      /needs both classes; got 200 negatives and 0 positives/,
+    );
     expect(() => confidentLearning(data, { random: seededRandom(1), folds: 50 })).toThrow(/at least 50 rows for 50-fold/);
   });
 });

@@ -16,7 +16,19 @@ function line(points: [number, number][]): LabelledData {
 
 // Negatives at 0–3 with a positive at 2.5 among them; a negative at 10 next to positives 11–13; negatives 20–23.
 const ENN_SET = line([
-  [0, 0], [1, 0], [2, 0], [3, 0], [10, 0], [11, 1], [12, 1], [13, 1], [2.5, 1], [20, 0], [21, 0], [22, 0], [23, 0],
+  [0, 0],
+  [1, 0],
+  [2, 0],
+  [3, 0],
+  [10, 0],
+  [11, 1],
+  [12, 1],
+  [13, 1],
+  [2.5, 1],
+  [20, 0],
+  [21, 0],
+  [22, 0],
+  [23, 0],
 ]);
 
 describe('editedNearestNeighbours', () => {
@@ -40,7 +52,15 @@ describe('editedNearestNeighbours', () => {
 
   it("breaks 'mode' ties towards label 0, as scipy.stats.mode does in imbalanced-learn", () => {
     // k = 2: rows 0–3 each see one negative and one positive neighbour.
-    const data = line([[0, 0], [1, 1], [-1, 0], [2, 1], [5, 0], [6, 0], [7, 0]]);
+    const data = line([
+      [0, 0],
+      [1, 1],
+      [-1, 0],
+      [2, 1],
+      [5, 0],
+      [6, 0],
+      [7, 0],
+    ]);
     const got = editedNearestNeighbours(data, { k: 2, kindSel: 'mode', sampling: 'all' });
     expect(Array.from(got.kept)).toEqual([0, 2, 4, 5, 6]);
     expect(got.removedPerClass).toEqual([0, 2]);
@@ -68,11 +88,20 @@ describe('editedNearestNeighbours', () => {
   });
 
   it('rejects one-class input and k not below the row count', () => {
-    const oneClass = line([[0, 0], [1, 0], [2, 0], [3, 0]]);
+    const oneClass = line([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
     expect(() => editedNearestNeighbours(oneClass)).toThrow(
       'edited nearest neighbours needs both classes; got one class only (4 negatives, 0 positives).',
     );
-    const tiny = line([[0, 0], [1, 1], [2, 0]]);
+    const tiny = line([
+      [0, 0],
+      [1, 1],
+      [2, 0],
+    ]);
     expect(() => editedNearestNeighbours(tiny, { k: 3 })).toThrow(InvalidInputError);
     expect(() => editedNearestNeighbours(tiny, { k: 3 })).toThrow('(3); got k=3. Lower --k.');
     expect(() => editedNearestNeighbours(tiny, { k: 0 })).toThrow(/got k=0/);
@@ -83,13 +112,35 @@ describe('typeMinority', () => {
   it('types minority rows safe / borderline / rare / outlier by same-class neighbours among 5', () => {
     const data = line([
       // A: six positives together, each sees 5 positives: safe.
-      [0, 1], [1, 1], [2, 1], [3, 1], [4, 1], [5, 1],
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 1],
       // B: a positive inside negatives: outlier.
-      [98, 0], [99, 0], [100, 1], [101, 0], [102, 0], [103, 0],
+      [98, 0],
+      [99, 0],
+      [100, 1],
+      [101, 0],
+      [102, 0],
+      [103, 0],
       // C: two positives inside negatives, each sees the other: rare.
-      [198, 0], [199, 0], [200, 1], [201, 1], [202, 0], [203, 0], [204, 0],
+      [198, 0],
+      [199, 0],
+      [200, 1],
+      [201, 1],
+      [202, 0],
+      [203, 0],
+      [204, 0],
       // D: three positives, each sees 2 positives and 3 negatives: borderline.
-      [298, 0], [299, 0], [300, 1], [301, 1], [302, 1], [303, 0], [304, 0],
+      [298, 0],
+      [299, 0],
+      [300, 1],
+      [301, 1],
+      [302, 1],
+      [303, 0],
+      [304, 0],
     ]);
     const got = typeMinority(data);
     expect(Array.from(got.minorityRows)).toEqual([0, 1, 2, 3, 4, 5, 8, 14, 15, 21, 22, 23]);
@@ -98,6 +149,15 @@ describe('typeMinority', () => {
   });
 
   it('rejects one-class input', () => {
-    expect(() => typeMinority(line([[0, 1], [1, 1], [2, 1]]), { k: 1 })).toThrow(/one class/);
+    expect(() =>
+      typeMinority(
+        line([
+          [0, 1],
+          [1, 1],
+          [2, 1],
+        ]),
+        { k: 1 },
+      ),
+    ).toThrow(/one class/);
   });
 });

@@ -16,8 +16,14 @@ const squared = (v: Float64Array, a: number, b: number, cols: number): number =>
 describe('distance space with categorical groups', () => {
   const data = colours(
     [
-      [0, 0, 1, 0, 0], [1, 10, 0, 1, 0], [2, 20, 0, 0, 1], [3, 30, 1, 0, 0],
-      [4, 40, 0, 1, 0], [5, 50, 1, 0, 0], [6, 60, 0, 0, 1], [7, 70, 1, 0, 0],
+      [0, 0, 1, 0, 0],
+      [1, 10, 0, 1, 0],
+      [2, 20, 0, 0, 1],
+      [3, 30, 1, 0, 0],
+      [4, 40, 0, 1, 0],
+      [5, 50, 1, 0, 0],
+      [6, 60, 0, 0, 1],
+      [7, 70, 1, 0, 0],
     ],
     [1, 1, 1, 1, 0, 0, 0, 0],
   );
@@ -45,7 +51,10 @@ describe('distance space with categorical groups', () => {
   });
 
   it('uses one step of 1 when there is no numeric column, and names a bad group column', () => {
-    const onlyColour = { x: { rows: 4, cols: 3, values: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0]) }, y: Uint8Array.from([1, 1, 0, 0]) };
+    const onlyColour = {
+      x: { rows: 4, cols: 3, values: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0]) },
+      y: Uint8Array.from([1, 1, 0, 0]),
+    };
     const x = distanceSpace(onlyColour, 'raw', [[0, 1, 2]]);
     expect(squared(x.values, 0, 1, 3)).toBeCloseTo(1, 12);
     expect(squared(x.values, 0, 3, 3)).toBe(0);

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { initialDriftHysteresisState, noteRetrain, stepDriftHysteresis, type DriftHysteresisState } from '../../core/drift/driftHysteresis.js';
+import {
+  initialDriftHysteresisState,
+  noteRetrain,
+  stepDriftHysteresis,
+  type DriftHysteresisState,
+} from '../../core/drift/driftHysteresis.js';
 
 const HOUR = 3_600_000;
 const options = { holdWindows: 3, coolDownMs: 6 * HOUR };
 
 /** Runs hourly windows from `startMs`; returns the fire flags and the final state. */
-function run(drifted: boolean[], state: DriftHysteresisState = initialDriftHysteresisState(), startMs = 0): { fires: boolean[]; state: DriftHysteresisState; reasons: string[] } {
+function run(
+  drifted: boolean[],
+  state: DriftHysteresisState = initialDriftHysteresisState(),
+  startMs = 0,
+): { fires: boolean[]; state: DriftHysteresisState; reasons: string[] } {
   const fires: boolean[] = [];
   const reasons: string[] = [];
   drifted.forEach((d, i) => {
@@ -38,7 +47,9 @@ describe('drift hysteresis', () => {
     // Fire at hour 2; drift persists; the cool-down ends at hour 8.
     const { fires, reasons } = run(Array(12).fill(true));
     expect(fires.map((f, i) => (f ? i : -1)).filter((i) => i >= 0)).toEqual([2, 8]);
-    expect(reasons[5]).toBe(`drift held for 3 windows (≥ 3) but the cool-down of ${6 * HOUR} ms since the last retrain trigger has ${3 * HOUR} ms left`);
+    expect(reasons[5]).toBe(
+      `drift held for 3 windows (≥ 3) but the cool-down of ${6 * HOUR} ms since the last retrain trigger has ${3 * HOUR} ms left`,
+    );
   });
 
   it('needs drift to hold again after the cool-down when it was interrupted', () => {
@@ -58,10 +69,16 @@ describe('drift hysteresis', () => {
 
   it('rejects windows out of time order and bad options, naming the parameter', () => {
     const { state } = run([true]);
-    expect(() => stepDriftHysteresis(state, { drifted: true, atMs: -1 }, options)).toThrow('window.atMs: expected windows in time order, got -1 after 0');
+    expect(() => stepDriftHysteresis(state, { drifted: true, atMs: -1 }, options)).toThrow(
+      'window.atMs: expected windows in time order, got -1 after 0',
+    );
     expect(() => stepDriftHysteresis(state, { drifted: true, atMs: NaN })).toThrow('window.atMs: expected a finite time in ms, got NaN');
-    expect(() => stepDriftHysteresis(state, { drifted: true, atMs: 1 }, { holdWindows: 0 })).toThrow('holdWindows: expected an integer ≥ 1, got 0');
-    expect(() => stepDriftHysteresis(state, { drifted: true, atMs: 1 }, { coolDownMs: -5 })).toThrow('coolDownMs: expected a finite number of ms ≥ 0, got -5');
+    expect(() => stepDriftHysteresis(state, { drifted: true, atMs: 1 }, { holdWindows: 0 })).toThrow(
+      'holdWindows: expected an integer ≥ 1, got 0',
+    );
+    expect(() => stepDriftHysteresis(state, { drifted: true, atMs: 1 }, { coolDownMs: -5 })).toThrow(
+      'coolDownMs: expected a finite number of ms ≥ 0, got -5',
+    );
   });
 
   it('defaults to h = 3 and a 6 h cool-down', () => {

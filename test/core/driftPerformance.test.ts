@@ -67,10 +67,18 @@ describe('performance drift on labels', () => {
 
   it('rejects bad labels, scores and options, naming the parameter', () => {
     const { labels, scores } = handWindow();
-    expect(() => performanceDrift(Int8Array.from([2]), f64([0.1]), 0.5, reference(0.9))).toThrow('labels: expected 0, 1 or −1 (unknown), got 2 at row 0');
-    expect(() => performanceDrift(labels, scores.subarray(1), 0.5, reference(0.9))).toThrow('scores: expected 280 scores (one per row), got 279');
-    expect(() => performanceDrift(labels, scores, 0.5, reference(0.9), { tolerance: -1 })).toThrow('tolerance: expected a number in [0, 1), got -1');
-    expect(() => performanceDrift(labels, scores, 0.5, reference(1.2))).toThrow('reference.positive.recall: expected a number in [0, 1] or null, got 1.2');
+    expect(() => performanceDrift(Int8Array.from([2]), f64([0.1]), 0.5, reference(0.9))).toThrow(
+      'labels: expected 0, 1 or −1 (unknown), got 2 at row 0',
+    );
+    expect(() => performanceDrift(labels, scores.subarray(1), 0.5, reference(0.9))).toThrow(
+      'scores: expected 280 scores (one per row), got 279',
+    );
+    expect(() => performanceDrift(labels, scores, 0.5, reference(0.9), { tolerance: -1 })).toThrow(
+      'tolerance: expected a number in [0, 1), got -1',
+    );
+    expect(() => performanceDrift(labels, scores, 0.5, reference(1.2))).toThrow(
+      'reference.positive.recall: expected a number in [0, 1] or null, got 1.2',
+    );
   });
 });
 
@@ -112,7 +120,10 @@ describe('confidence-based performance estimation', () => {
         y[i] = random.next() < p[i]! ? 1 : 0;
       }
       const threshold = 0.3;
-      let tp = 0, fp = 0, fn = 0, tn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0,
+        tn = 0;
       for (let i = 0; i < n; i++) {
         const predicted = p[i]! >= threshold;
         if (y[i] === 1) {
@@ -138,14 +149,20 @@ describe('confidence-based performance estimation', () => {
     const p = f64([...Array(100).fill(0.3), ...Array(900).fill(0.01)]);
     const r = confidenceBasedPerformance(p, 0.25, reference(0.5));
     expect(r.perClass.positive.precision.status).toBe('dropped');
-    expect(r.perClass.positive.precision.message).toMatch(/^estimated positive precision 0\.300 \(interval 0\.\d{3}–0\.\d{3}, 100 rows predicted positive\) is below the validation value 0\.700 − tolerance 0\.05$/);
+    expect(r.perClass.positive.precision.message).toMatch(
+      /^estimated positive precision 0\.300 \(interval 0\.\d{3}–0\.\d{3}, 100 rows predicted positive\) is below the validation value 0\.700 − tolerance 0\.05$/,
+    );
     expect(r.dropped).toBe(true);
   });
 
   it('rejects non-probabilities, naming the parameter', () => {
-    expect(() => confidenceBasedPerformance(f64([0.5, 1.5]), 0.5, reference(0.9))).toThrow('calibrated: expected probabilities in [0, 1], got 1.5 at row 1');
+    expect(() => confidenceBasedPerformance(f64([0.5, 1.5]), 0.5, reference(0.9))).toThrow(
+      'calibrated: expected probabilities in [0, 1], got 1.5 at row 1',
+    );
     expect(() => confidenceBasedPerformance(f64([]), 0.5, reference(0.9))).toThrow('calibrated: expected at least one row, got none');
-    expect(() => confidenceBasedPerformance(f64([0.5]), 0.5, reference(0.9), { draws: 0 })).toThrow('draws: expected an integer ≥ 1, got 0');
+    expect(() => confidenceBasedPerformance(f64([0.5]), 0.5, reference(0.9), { draws: 0 })).toThrow(
+      'draws: expected an integer ≥ 1, got 0',
+    );
   });
 });
 
@@ -173,6 +190,8 @@ describe('prediction drift', () => {
     const r = predictionDrift(ref, tripled);
     expect(r.positiveRate.shifted).toBe(true);
     expect(r.drifted).toBe(true);
-    expect(r.reasons[r.reasons.length - 1]).toMatch(/^predicted-positive rate 0\.0\d+ \(\d+ of 2000, interval .*\) vs 0\.0\d+ on validation: × [\d.]+$/);
+    expect(r.reasons[r.reasons.length - 1]).toMatch(
+      /^predicted-positive rate 0\.0\d+ \(\d+ of 2000, interval .*\) vs 0\.0\d+ on validation: × [\d.]+$/,
+    );
   });
 });

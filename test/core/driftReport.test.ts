@@ -73,7 +73,11 @@ function reference(): DriftReference {
 }
 
 /** Windows in order through the report and the hysteresis; returns per-window drifted flags and the first fire. */
-function monitor(windows: (i: number) => DriftWindow, count: number, holdWindows = 3): { drifted: boolean[]; firstFire: number | null; fires: number; reasons: string[][] } {
+function monitor(
+  windows: (i: number) => DriftWindow,
+  count: number,
+  holdWindows = 3,
+): { drifted: boolean[]; firstFire: number | null; fires: number; reasons: string[][] } {
   const ref = reference();
   let state: DriftHysteresisState = initialDriftHysteresisState();
   const drifted: boolean[] = [];
@@ -125,7 +129,8 @@ describe('drift report on stationary windows', () => {
     const flagged = drifted.filter(Boolean).length;
     console.log(
       `false-alarm rate: ${flagged} of ${count} stationary windows flagged drifted (${((100 * flagged) / count).toFixed(1)}%); ` +
-        `hysteresis (h = 3) fires: ${fires}` + (flagged > 0 ? `; reasons: ${JSON.stringify(reasons.filter((r) => r.length > 0))}` : ''),
+        `hysteresis (h = 3) fires: ${fires}` +
+        (flagged > 0 ? `; reasons: ${JSON.stringify(reasons.filter((r) => r.length > 0))}` : ''),
     );
     expect(flagged).toBeLessThanOrEqual(3);
     expect(fires).toBe(0);
@@ -231,7 +236,11 @@ describe('drift report with too little data', () => {
     expect(labelled.performance?.perClass.positive.precision.status).toBe('ok');
     expect(labelled.drifted).toBe(false);
     expect(labelled.reasons).toEqual([]);
-    expect(labelled.estimatesSetAside.some((m) => /^estimated positive precision .*; set aside, the labels measure it: positive precision /.test(m))).toBe(true);
+    expect(
+      labelled.estimatesSetAside.some((m) =>
+        /^estimated positive precision .*; set aside, the labels measure it: positive precision /.test(m),
+      ),
+    ).toBe(true);
     const unlabelled = driftReport(reference(), { ...w, labels: new Int8Array(3000).fill(-1), calibrated: miscalibrated });
     expect(unlabelled.drifted).toBe(true);
     expect(unlabelled.estimatesSetAside).toEqual([]);
@@ -242,7 +251,9 @@ describe('drift report with too little data', () => {
     const w = window(300, 6);
     const report = driftReport(reference(), { ...w, scores: Float64Array.from(w.scores, (s) => 10 * s) });
     expect(report.estimatedPerformance).toBeNull();
-    expect(report.insufficient).toContain('estimated performance not run: the scores are not probabilities in [0, 1] and no calibrated probabilities were given');
+    expect(report.insufficient).toContain(
+      'estimated performance not run: the scores are not probabilities in [0, 1] and no calibrated probabilities were given',
+    );
     const withCalibrated = driftReport(reference(), { ...w, scores: Float64Array.from(w.scores, (s) => 10 * s), calibrated: w.scores });
     expect(withCalibrated.estimatedPerformance).not.toBeNull();
   });
@@ -264,7 +275,11 @@ describe('drift report bad input', () => {
   };
 
   it('rejects an empty window', () => {
-    fails({ features: { values: new Float64Array(0), rows: 0, cols: COLS, names: [...NAMES] }, scores: new Float64Array(0) }, 'window.features.rows: expected at least one row, got 0', 'window.features.rows');
+    fails(
+      { features: { values: new Float64Array(0), rows: 0, cols: COLS, names: [...NAMES] }, scores: new Float64Array(0) },
+      'window.features.rows: expected at least one row, got 0',
+      'window.features.rows',
+    );
   });
 
   it('rejects mismatched columns and names', () => {
@@ -276,11 +291,23 @@ describe('drift report bad input', () => {
       'window.features.names: expected the 40 reference features (any order), got 40 columns: missing "x3"; not in the reference "x3_v2"; rebuild the reference after a schema change',
       'window.features.names',
     );
-    fails({ ...w, features: { ...w.features, names: NAMES.slice(1) } }, 'window.features.names: expected 40 column names (one per column), got 39', 'window.features.names');
-    fails({ ...w, features: { ...w.features, cols: 39 } }, 'window.features.values: expected 300×39 = 11700 values, got 12000', 'window.features.values');
+    fails(
+      { ...w, features: { ...w.features, names: NAMES.slice(1) } },
+      'window.features.names: expected 40 column names (one per column), got 39',
+      'window.features.names',
+    );
+    fails(
+      { ...w, features: { ...w.features, cols: 39 } },
+      'window.features.values: expected 300×39 = 11700 values, got 12000',
+      'window.features.values',
+    );
     const dup = [...NAMES];
     dup[1] = 'x0';
-    fails({ ...w, features: { ...w.features, names: dup } }, 'window.features.names: expected distinct names, got "x0" twice', 'window.features.names');
+    fails(
+      { ...w, features: { ...w.features, names: dup } },
+      'window.features.names: expected distinct names, got "x0" twice',
+      'window.features.names',
+    );
   });
 
   it('accepts the reference columns in another order', () => {
@@ -306,7 +333,11 @@ describe('drift report bad input', () => {
   it('rejects scores and labels of the wrong length or value', () => {
     const w = base();
     fails({ ...w, scores: w.scores.subarray(1) }, 'window.scores: expected 300 scores (one per row), got 299', 'window.scores');
-    fails({ ...w, labels: new Int8Array(299) }, 'window.labels: expected an Int8Array of 300 labels (one per row; −1 = unknown), got 299', 'window.labels');
+    fails(
+      { ...w, labels: new Int8Array(299) },
+      'window.labels: expected an Int8Array of 300 labels (one per row; −1 = unknown), got 299',
+      'window.labels',
+    );
     const labels = new Int8Array(300);
     labels[9] = 2;
     fails({ ...w, labels }, 'window.labels: expected 0, 1 or −1 (unknown), got 2 at row 9', 'window.labels');
@@ -322,6 +353,8 @@ describe('drift report bad input', () => {
     expect(() => buildDriftReference(training.x, training.y.subarray(1), training.scores, THRESHOLD, perClass)).toThrow(
       'trainingLabels: expected a Uint8Array of 500 labels (one per training row), got 499',
     );
-    expect(() => buildDriftReference(training.x, training.y, new Float64Array(0), THRESHOLD, perClass)).toThrow('validationScores: expected a non-empty Float64Array');
+    expect(() => buildDriftReference(training.x, training.y, new Float64Array(0), THRESHOLD, perClass)).toThrow(
+      'validationScores: expected a non-empty Float64Array',
+    );
   });
 });

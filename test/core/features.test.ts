@@ -27,7 +27,9 @@ describe('feature preparation', () => {
     expect(prep.fillValues).toEqual([1, 1]);
     expect(applyFeaturePreparation(prep, m(1, 2, [NaN, 7])).values[0]).toBe((1 - 5 / 3) / prep.standardiser.scale[0]!);
     const strict = fitFeaturePreparation(m(2, 1, [0, 1]));
-    expect(() => applyFeaturePreparation(strict, m(1, 1, [NaN]))).toThrow(/got NaN at row 0; the preparation was fitted with missing: 'reject'/);
+    expect(() => applyFeaturePreparation(strict, m(1, 1, [NaN]))).toThrow(
+      /got NaN at row 0; the preparation was fitted with missing: 'reject'/,
+    );
   });
 
   it('rejects constant training columns unless allowed', () => {
@@ -59,8 +61,14 @@ describe('missing-value fill', () => {
   it("rejects NaN under 'reject', a column with no training value, and a bad policy or fill", () => {
     expect(() => fitMissingValueFill(m(2, 1, [1, NaN]))).toThrow(/feature column 0: expected no missing values, got NaN at row 1/);
     expect(() => fillMissingValues({ missing: 'reject', fillValues: null }, m(1, 1, [NaN]))).toThrow(/fitted with missing: 'reject'/);
-    expect(() => fitMissingValueFill(m(2, 2, [1, NaN, 2, NaN]), { missing: 'median' })).toThrow(/feature column 1: every training value is missing/);
-    expect(() => fitMissingValueFill(m(1, 1, [1]), { missing: 'mode' as 'mean' })).toThrow(/missing must be 'reject', 'mean', 'median' or 'constant'; got mode/);
-    expect(() => fitMissingValueFill(m(1, 1, [1]), { missing: 'constant', fillValue: Infinity })).toThrow(/fillValue must be a finite number/);
+    expect(() => fitMissingValueFill(m(2, 2, [1, NaN, 2, NaN]), { missing: 'median' })).toThrow(
+      /feature column 1: every training value is missing/,
+    );
+    expect(() => fitMissingValueFill(m(1, 1, [1]), { missing: 'mode' as 'mean' })).toThrow(
+      /missing must be 'reject', 'mean', 'median' or 'constant'; got mode/,
+    );
+    expect(() => fitMissingValueFill(m(1, 1, [1]), { missing: 'constant', fillValue: Infinity })).toThrow(
+      /fillValue must be a finite number/,
+    );
   });
 });

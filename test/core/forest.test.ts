@@ -34,9 +34,18 @@ function generated(seed: number, rows: number): LabelledData {
 }
 
 function gMeanAt(y: Uint8Array, p: Float64Array, q: number): number {
-  let tp = 0, pos = 0, tn = 0, neg = 0;
+  let tp = 0,
+    pos = 0,
+    tn = 0,
+    neg = 0;
   for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) { pos++; if (p[i]! >= q) tp++; } else { neg++; if (p[i]! < q) tn++; }
+    if (y[i] === 1) {
+      pos++;
+      if (p[i]! >= q) tp++;
+    } else {
+      neg++;
+      if (p[i]! < q) tn++;
+    }
   }
   return Math.sqrt((tp / pos) * (tn / neg));
 }
@@ -139,7 +148,10 @@ describe('random forest: behaviour', () => {
     const model = trainRandomForest(train, { trees: 30, seed: 5 });
     const vimp = gMeanPermutationImportance(model, test, { seed: 1, repeats: 2 });
     expect(vimp.threshold).toBe(model.fitPrevalence);
-    const ranked = vimp.importance.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+    const ranked = vimp.importance
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .map(([, i]) => i);
     expect(ranked.slice(0, 2).sort()).toEqual([0, 1]);
     expect(vimp.importance[0]!).toBeGreaterThan(0.1);
     expect(Math.abs(vimp.importance[4]!)).toBeLessThan(0.05);
@@ -153,13 +165,23 @@ describe('random forest: bad input', () => {
     expect(() => trainRandomForest(data, { trees: 0 })).toThrow('trees: expected an integer ≥ 1, got 0');
     expect(() => trainRandomForest(data, { sampleFraction: 1.5 })).toThrow('sampleFraction: expected a number in (0, 1], got 1.5');
     expect(() => trainRandomForest(data, { maxBins: 300 })).toThrow('maxBins: expected an integer in 2..256, got 300');
-    expect(() => trainRandomForest(oneColumn([1, 2], [0, 0]))).toThrow('labels: expected both classes in the training data, got 2 negatives and 0 positives');
-    expect(() => trainRandomForest(oneColumn([1, Number.NaN], [0, 1]))).toThrow('feature column 0: expected finite values, got NaN at row 1');
+    expect(() => trainRandomForest(oneColumn([1, 2], [0, 0]))).toThrow(
+      'labels: expected both classes in the training data, got 2 negatives and 0 positives',
+    );
+    expect(() => trainRandomForest(oneColumn([1, Number.NaN], [0, 1]))).toThrow(
+      'feature column 0: expected finite values, got NaN at row 1',
+    );
     const model = trainRandomForest(data, { trees: 1 });
     expect(() => predictProbaForest(model, { rows: 1, cols: 2, values: new Float64Array(2) })).toThrow(InvalidInputError);
-    expect(() => parseRandomForestModel({ ...model, fitPrevalence: 1 }, 'm.json')).toThrow('"fitPrevalence" must be a number strictly between 0 and 1');
-    expect(() => trainRandomForest(data, { sampling: 'smote' as never })).toThrow(`sampling: expected 'bootstrap', 'subsample' or 'balanced', got "smote"`);
-    expect(() => parseRandomForestModel({ ...model, kind: 'logreg' }, 'm.json')).toThrow('m.json is not a usable rareflow forest: expected "kind": "forest", got "logreg"');
+    expect(() => parseRandomForestModel({ ...model, fitPrevalence: 1 }, 'm.json')).toThrow(
+      '"fitPrevalence" must be a number strictly between 0 and 1',
+    );
+    expect(() => trainRandomForest(data, { sampling: 'smote' as never })).toThrow(
+      `sampling: expected 'bootstrap', 'subsample' or 'balanced', got "smote"`,
+    );
+    expect(() => parseRandomForestModel({ ...model, kind: 'logreg' }, 'm.json')).toThrow(
+      'm.json is not a usable rareflow forest: expected "kind": "forest", got "logreg"',
+    );
   });
 });
 

@@ -8,10 +8,22 @@ import { evaluateGates } from '../../core/gates/evaluateGates.js';
 function reportFor(tp: number, fn: number, tn: number, fp: number): ClassificationReport {
   const y: number[] = [];
   const s: number[] = [];
-  for (let i = 0; i < tp; i++) { y.push(1); s.push(0.9); }
-  for (let i = 0; i < fn; i++) { y.push(1); s.push(0.1); }
-  for (let i = 0; i < tn; i++) { y.push(0); s.push(0.2); }
-  for (let i = 0; i < fp; i++) { y.push(0); s.push(0.8); }
+  for (let i = 0; i < tp; i++) {
+    y.push(1);
+    s.push(0.9);
+  }
+  for (let i = 0; i < fn; i++) {
+    y.push(1);
+    s.push(0.1);
+  }
+  for (let i = 0; i < tn; i++) {
+    y.push(0);
+    s.push(0.2);
+  }
+  for (let i = 0; i < fp; i++) {
+    y.push(0);
+    s.push(0.8);
+  }
   return classificationReport(Uint8Array.from(y), Float64Array.from(s), 0.5);
 }
 
@@ -47,7 +59,12 @@ describe('gate spec parsing', () => {
 
   it('fills support minimums and the confidence-bound flag from the defaults', () => {
     const spec = parseGateSpec({ gates: [{ metric: 'gMean', min: 0.5 }] }, 'g.json');
-    expect(spec).toEqual({ minPositiveSupport: 20, minNegativeSupport: 20, gates: [{ metric: 'gMean', min: 0.5 }], useLowerConfidenceBound: false });
+    expect(spec).toEqual({
+      minPositiveSupport: 20,
+      minNegativeSupport: 20,
+      gates: [{ metric: 'gMean', min: 0.5 }],
+      useLowerConfidenceBound: false,
+    });
   });
 
   it('names the file and the field path in every error', () => {
@@ -65,7 +82,9 @@ describe('gate spec parsing', () => {
       'gates.json: gates[0]: expected exactly one of min, max, maxDropVsChampion, got "min and max"',
     );
     expect(parseError({ gates: [{ metric: 'gMean', min: '0.5' }] })).toBe('gates.json: gates[0].min: expected a finite number, got "0.5"');
-    expect(parseError({ gates: [{ metric: 'gMean', minimum: 0.5 }] })).toMatch(/^gates\.json: gates\[0\]\.minimum: unknown key; did you mean gates\[0\]\.min\?/);
+    expect(parseError({ gates: [{ metric: 'gMean', minimum: 0.5 }] })).toMatch(
+      /^gates\.json: gates\[0\]\.minimum: unknown key; did you mean gates\[0\]\.min\?/,
+    );
     expect(parseError({ gates: [], minPositiveSupport: -3 })).toBe('gates.json: minPositiveSupport: expected an integer ≥ 0, got -3');
     expect(parseError({ gates: [{ metric: 'f1', class: 'positive', maxDropVsChampion: -0.1 }] })).toBe(
       'gates.json: gates[0].maxDropVsChampion: expected a finite number ≥ 0, got -0.1',
@@ -138,7 +157,10 @@ describe('gate evaluation', () => {
   });
 
   it('a drop exactly at the limit passes despite floating-point rounding', () => {
-    const atLimit = parseGateSpec({ minPositiveSupport: 1, minNegativeSupport: 1, gates: [{ metric: 'recall', class: 'positive', maxDropVsChampion: 0.05 }] }, 's');
+    const atLimit = parseGateSpec(
+      { minPositiveSupport: 1, minNegativeSupport: 1, gates: [{ metric: 'recall', class: 'positive', maxDropVsChampion: 0.05 }] },
+      's',
+    );
     // Champion recall 16/20 = 0.8, challenger 15/20 = 0.75: 0.8 − 0.75 = 0.05000000000000004 in floating point.
     const result = evaluateGates(atLimit, reportFor(15, 5, 50, 0), reportFor(16, 4, 50, 0));
     expect(result.verdict).toBe('pass');
@@ -155,7 +177,10 @@ describe('gate evaluation', () => {
   });
 
   it('an undefined metric fails its gate rather than passing silently', () => {
-    const precisionGate = parseGateSpec({ minPositiveSupport: 1, minNegativeSupport: 1, gates: [{ metric: 'precision', class: 'positive', min: 0.1 }] }, 's');
+    const precisionGate = parseGateSpec(
+      { minPositiveSupport: 1, minNegativeSupport: 1, gates: [{ metric: 'precision', class: 'positive', min: 0.1 }] },
+      's',
+    );
     const result = evaluateGates(precisionGate, reportFor(0, 10, 50, 0)); // nothing predicted positive
     expect(result.verdict).toBe('fail');
     expect(result.checks[0]).toMatchObject({ value: null, passed: false, reason: 'failed: precision is undefined on the evaluation data' });

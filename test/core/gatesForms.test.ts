@@ -9,10 +9,22 @@ import { describeGateCheck, evaluateGates } from '../../core/gates/evaluateGates
 function labelsAndScores(tp: number, fn: number, tn: number, fp: number): { y: Uint8Array; s: Float64Array } {
   const y: number[] = [];
   const s: number[] = [];
-  for (let i = 0; i < tp; i++) { y.push(1); s.push(0.9); }
-  for (let i = 0; i < fn; i++) { y.push(1); s.push(0.1); }
-  for (let i = 0; i < tn; i++) { y.push(0); s.push(0.2); }
-  for (let i = 0; i < fp; i++) { y.push(0); s.push(0.8); }
+  for (let i = 0; i < tp; i++) {
+    y.push(1);
+    s.push(0.9);
+  }
+  for (let i = 0; i < fn; i++) {
+    y.push(1);
+    s.push(0.1);
+  }
+  for (let i = 0; i < tn; i++) {
+    y.push(0);
+    s.push(0.2);
+  }
+  for (let i = 0; i < fp; i++) {
+    y.push(0);
+    s.push(0.8);
+  }
   return { y: Uint8Array.from(y), s: Float64Array.from(s) };
 }
 function reportFor(tp: number, fn: number, tn: number, fp: number): ClassificationReport {
@@ -53,15 +65,21 @@ describe("the issue's gate forms", () => {
   });
 
   it('gives clear errors for unknown metrics, classes and forms', () => {
-    expect(parseError({ gates: [{ metric: 'accuracy', min: 0.9 }] })).toMatch(/^gates\.json: gates\[0\]\.metric: expected one of recall, .*, got "accuracy"$/);
+    expect(parseError({ gates: [{ metric: 'accuracy', min: 0.9 }] })).toMatch(
+      /^gates\.json: gates\[0\]\.metric: expected one of recall, .*, got "accuracy"$/,
+    );
     expect(parseError({ gates: [{ metric: 'recall', class: '2', min: 0.9 }] })).toBe(
       'gates.json: gates[0].class: expected "positive", "negative", "1" or "0" (recall is per class), got "2"',
     );
-    expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'better', by: 0.02 }] })).toBe('gates.json: gates[0].vsChampion: expected "noWorseThan", got "better"');
+    expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'better', by: 0.02 }] })).toBe(
+      'gates.json: gates[0].vsChampion: expected "noWorseThan", got "better"',
+    );
     expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'noWorseThan' }] })).toBe(
       'gates.json: gates[0].by: expected a number ≥ 0 (how much worse than the champion is allowed), got nothing',
     );
-    expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: -1 }] })).toBe('gates.json: gates[0].by: expected a finite number ≥ 0, got -1');
+    expect(parseError({ gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: -1 }] })).toBe(
+      'gates.json: gates[0].by: expected a finite number ≥ 0, got -1',
+    );
     expect(parseError({ gates: [{ metric: 'brier', max: 0.2, use: 'lower95' }] })).toBe(
       'gates.json: gates[0].use: expected "lower95" only with "min" (a lower bound guards a floor), got "lower95"',
     );
@@ -106,7 +124,10 @@ describe('evaluating the new forms', () => {
   });
 
   it('a G-mean lower95 gate reads the bootstrap interval, and fails with a reason when the report has none', () => {
-    const gmeanSpec = parseGateSpec({ minPositiveSupport: 1, minNegativeSupport: 1, gates: [{ metric: 'gmean', min: 0.5, use: 'lower95' }] }, 's');
+    const gmeanSpec = parseGateSpec(
+      { minPositiveSupport: 1, minNegativeSupport: 1, gates: [{ metric: 'gmean', min: 0.5, use: 'lower95' }] },
+      's',
+    );
     const { y, s } = labelsAndScores(30, 0, 100, 0);
     const report = classificationReport(y, s, 0.5);
     const bootstrap = bootstrapIntervals(y, s, 0.5, { resamples: 20 });

@@ -25,7 +25,10 @@ const everyNth = (rows: number, n: number): Int32Array => Int32Array.from({ leng
 
 /** recall@k of `approx` answering every row in one batch, checked on `sample` against `exact`. */
 function batchRecall(approx: NeighborIndex, exact: NeighborIndex, sample: Int32Array, k: number): number {
-  const all = approx.queryRows(Int32Array.from({ length: approx.rows }, (_, i) => i), k);
+  const all = approx.queryRows(
+    Int32Array.from({ length: approx.rows }, (_, i) => i),
+    k,
+  );
   const truth = exact.queryRows(sample, k);
   let hits = 0;
   sample.forEach((row, s) => {
@@ -104,7 +107,9 @@ describe('IvfNeighborIndex', () => {
     expect(outside.distances[2]).toBeCloseTo(0.25, 12);
     const excluded = ivf.query(Float64Array.from([0, 0]), 1, 2, { excludeSelf: Int32Array.from([0]) });
     expect(Array.from(excluded.indices)).toEqual([3, 1]);
-    expect(() => ivf.queryRows(Int32Array.from([0]), 6)).toThrow('k must be an integer from 1 to the number of candidate neighbours (5); got k=6. Lower k.');
+    expect(() => ivf.queryRows(Int32Array.from([0]), 6)).toThrow(
+      'k must be an integer from 1 to the number of candidate neighbours (5); got k=6. Lower k.',
+    );
     expect(() => ivf.queryRows(Int32Array.from([0]), 0)).toThrow(/got k=0/);
     expect(() => ivf.query(Float64Array.from([0, 0]), 1, 7)).toThrow(/\(6\); got k=7/);
     expect(() => ivf.queryRows(Int32Array.from([6]), 1)).toThrow('row ids must be from 0 to 5; got 6 at position 0.');

@@ -11,18 +11,23 @@ describe('label vocabulary', () => {
     expect(v.booleanLike).toBe(false);
     expect(side(classifyLabel(v, 'fraud', 'label'))).toBe('positive');
     expect(side(classifyLabel(v, 'ok', 'label'))).toBe('negative');
-    for (const bad of ['Fraud', 'OK', 1, 0, true, '', null, undefined, {}, []]) expect(side(classifyLabel(v, bad, 'label'))).toBe('refused');
-    expect(classifyLabel(v, 'Fraud', 'items[2].label')).toEqual({ refused: 'items[2].label: expected "fraud" (positive) or "ok", got the string "Fraud"' });
+    for (const bad of ['Fraud', 'OK', 1, 0, true, '', null, undefined, {}, []])
+      expect(side(classifyLabel(v, bad, 'label'))).toBe('refused');
+    expect(classifyLabel(v, 'Fraud', 'items[2].label')).toEqual({
+      refused: 'items[2].label: expected "fraud" (positive) or "ok", got the string "Fraud"',
+    });
   });
 
   it('"True" where the model stores "true" is the positive class, not a negative', () => {
     const v = labelVocabularyOf({ positiveLabel: 'true', negativeLabel: 'false' });
     expect(v.booleanLike).toBe(true);
-    for (const t of ['true', 'True', 'TRUE', 'yes', 'Yes', 1, '1', '1.0', true]) expect(side(classifyLabel(v, t, 'label')), String(t)).toBe('positive');
+    for (const t of ['true', 'True', 'TRUE', 'yes', 'Yes', 1, '1', '1.0', true])
+      expect(side(classifyLabel(v, t, 'label')), String(t)).toBe('positive');
     for (const f of ['false', 'False', 'no', 'NO', 0, '0', false]) expect(side(classifyLabel(v, f, 'label')), String(f)).toBe('negative');
     for (const bad of ['maybe', 2, 't', 'y', ' true', -1]) expect(side(classifyLabel(v, bad, 'label')), String(bad)).toBe('refused');
     expect(classifyLabel(v, 'maybe', 'label')).toEqual({
-      refused: 'label: expected "true" (positive) or "false", also as true/false, yes/no (any case), 1/0 or a JSON boolean, got the string "maybe"',
+      refused:
+        'label: expected "true" (positive) or "false", also as true/false, yes/no (any case), 1/0 or a JSON boolean, got the string "maybe"',
     });
     expect(canonicalLabel(v, 'YES', true)).toBe('true');
     expect(canonicalLabel(v, 0, false)).toBe('false');

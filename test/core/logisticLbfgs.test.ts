@@ -31,14 +31,18 @@ describe('L-BFGS', () => {
     // f(x) = ½ Σ a_j (x_j − c_j)², minimum at c.
     const a = Float64Array.from([1, 10, 100, 0.5]);
     const c = Float64Array.from([3, -2, 0.5, 7]);
-    const r = minimiseLbfgs((x, g) => {
-      let v = 0;
-      for (let j = 0; j < 4; j++) {
-        v += 0.5 * a[j]! * (x[j]! - c[j]!) ** 2;
-        g[j] = a[j]! * (x[j]! - c[j]!);
-      }
-      return v;
-    }, new Float64Array(4), { tolerance: 1e-10 });
+    const r = minimiseLbfgs(
+      (x, g) => {
+        let v = 0;
+        for (let j = 0; j < 4; j++) {
+          v += 0.5 * a[j]! * (x[j]! - c[j]!) ** 2;
+          g[j] = a[j]! * (x[j]! - c[j]!);
+        }
+        return v;
+      },
+      new Float64Array(4),
+      { tolerance: 1e-10 },
+    );
     expect(r.converged).toBe(true);
     for (let j = 0; j < 4; j++) expect(r.x[j]).toBeCloseTo(c[j]!, 8);
   });

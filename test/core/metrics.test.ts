@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { confusionAtThreshold, confusionMatrix } from '../../core/metrics/confusion.js';
 import { classificationReport, gMean } from '../../core/metrics/classMetrics.js';
 import { wilsonInterval } from '../../core/metrics/intervals.js';
-import {
-  averagePrecision,
-  brierScore,
-  calibrationBins,
-  prAucNormalised,
-  rocAuc,
-} from '../../core/metrics/rankingMetrics.js';
+import { averagePrecision, brierScore, calibrationBins, prAucNormalised, rocAuc } from '../../core/metrics/rankingMetrics.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 
 const u8 = (a: number[]): Uint8Array => Uint8Array.from(a);
@@ -65,7 +59,10 @@ describe('ranking metrics', () => {
   it('average precision takes tied scores together, as sklearn', () => {
     expect(averagePrecision(tiedLabels, tiedScores)).toBeCloseTo(19 / 36, 14);
     // Input order within a tie must not matter.
-    expect(averagePrecision(u8([0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), f64([0.9, 0.9, 0.7, 0.5, 0.5, 0.5, 0.3, 0.2, 0.2, 0.1]))).toBeCloseTo(19 / 36, 14);
+    expect(averagePrecision(u8([0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), f64([0.9, 0.9, 0.7, 0.5, 0.5, 0.5, 0.3, 0.2, 0.2, 0.1]))).toBeCloseTo(
+      19 / 36,
+      14,
+    );
   });
 
   it('average precision is null with no positives', () => {

@@ -10,8 +10,16 @@ import { chooseThreshold, parseThresholdPolicy } from '../../core/models/thresho
 // and cross-checked against scikit-learn 1.9.1 LogisticRegression(C = 1/(l2·n)), which minimises the same
 // objective scaled by C·n.
 const tinyX = [
-  [0.5, 1.0], [1.5, -0.5], [2.0, 0.3], [-1.0, 2.0], [0.0, 0.0],
-  [3.0, 1.0], [-0.5, -1.5], [1.0, 1.0], [2.5, -1.0], [-2.0, 0.5],
+  [0.5, 1.0],
+  [1.5, -0.5],
+  [2.0, 0.3],
+  [-1.0, 2.0],
+  [0.0, 0.0],
+  [3.0, 1.0],
+  [-0.5, -1.5],
+  [1.0, 1.0],
+  [2.5, -1.0],
+  [-2.0, 0.5],
 ];
 const tinyY = [0, 1, 1, 0, 0, 1, 0, 1, 0, 0];
 const tiny: LabelledData = {
@@ -36,7 +44,7 @@ function generated(seed: number, rows: number): LabelledData {
     for (let c = 0; c < cols; c++) {
       const v = gaussian(rng) * (c + 1) + 3 * c;
       values[r * cols + c] = v;
-      s += w[c]! * (v - 3 * c) / (c + 1);
+      s += (w[c]! * (v - 3 * c)) / (c + 1);
     }
     y[r] = s + 0.1 * gaussian(rng) > 2 ? 1 : 0;
   }
@@ -146,7 +154,9 @@ describe('threshold policies', () => {
   });
 
   it('rejects unknown forms and bad costs under --threshold', () => {
-    expect(() => parseThresholdPolicy('median')).toThrow(/^--threshold: expected one of 'bayes', 'prevalence', 'cost:L0,L1'.* got "median"$/);
+    expect(() => parseThresholdPolicy('median')).toThrow(
+      /^--threshold: expected one of 'bayes', 'prevalence', 'cost:L0,L1'.* got "median"$/,
+    );
     expect(() => parseThresholdPolicy('cost:1')).toThrow('--threshold: expected cost:L0,L1 with two positive numbers');
     expect(() => parseThresholdPolicy('cost:0,1')).toThrow('got "cost:0,1"');
     try {

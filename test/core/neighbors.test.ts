@@ -147,7 +147,16 @@ describe('ExactNeighborIndex', () => {
   });
 
   describe('integer screen', () => {
-    const check = (index: ExactNeighborIndex, data: Float64Array, rows: number, cols: number, points: Float64Array, q: number, k: number, self?: Int32Array) => {
+    const check = (
+      index: ExactNeighborIndex,
+      data: Float64Array,
+      rows: number,
+      cols: number,
+      points: Float64Array,
+      q: number,
+      k: number,
+      self?: Int32Array,
+    ) => {
       const expected = naiveNeighbours(data, rows, points, q, cols, k, self);
       const got = index.query(points, q, k, self ? { excludeSelf: self } : {});
       for (let i = 0; i < q; i++) {

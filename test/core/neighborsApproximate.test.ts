@@ -79,8 +79,13 @@ describe('neighbourRecall', () => {
     expect(neighbourRecall(exact, exact, sample, 2).recall).toBe(1);
     // Always answers rows 1 and 19: row 0's true neighbours are 1, 2 (one hit); row 10's are 9, 11 (none).
     const wrong: NeighborIndex = {
-      rows: 20, cols: 1, kind: 'approximate', close: () => undefined,
-      query: () => { throw new Error('unused'); },
+      rows: 20,
+      cols: 1,
+      kind: 'approximate',
+      close: () => undefined,
+      query: () => {
+        throw new Error('unused');
+      },
       queryRows: (ids: Int32Array, k: number): NeighborResult => ({
         indices: Int32Array.from({ length: ids.length * k }, (_, i) => (i % 2 === 0 ? 1 : 19)),
         distances: new Float64Array(ids.length * k),

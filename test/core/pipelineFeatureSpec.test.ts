@@ -8,7 +8,10 @@ const base = { modelName: 'm', input: { paths: ['data.csv'], label: 'y' } };
 describe('pipeline spec features', () => {
   it('takes a declared policy and leaves the spec unchanged without one', () => {
     expect(resolvePipelineSpec({ ...base, features: { missing: 'median' } }, 'spec.json').features).toEqual({ missing: 'median' });
-    expect(resolvePipelineSpec({ ...base, features: { missing: 'constant', fillValue: -1 } }, 'spec.json').features).toEqual({ missing: 'constant', fillValue: -1 });
+    expect(resolvePipelineSpec({ ...base, features: { missing: 'constant', fillValue: -1 } }, 'spec.json').features).toEqual({
+      missing: 'constant',
+      fillValue: -1,
+    });
     expect('features' in resolvePipelineSpec(base, 'spec.json')).toBe(false);
   });
 

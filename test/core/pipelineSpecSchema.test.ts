@@ -24,47 +24,85 @@ function messageOf(raw: unknown): string {
 
 describe('pipeline spec schema', () => {
   it('refuses unknown keys at every depth, suggesting the closest known key', () => {
-    expect(messageOf({ ...base, input: { ...base.input, exlude: ['id'] } })).toMatch(/^spec\.json: input\.exlude: unknown key; did you mean input\.exclude\? \(input takes paths, label, /);
+    expect(messageOf({ ...base, input: { ...base.input, exlude: ['id'] } })).toMatch(
+      /^spec\.json: input\.exlude: unknown key; did you mean input\.exclude\? \(input takes paths, label, /,
+    );
     expect(messageOf({ ...base, model: { tres: 10 } })).toMatch(/^spec\.json: model\.tres: unknown key; did you mean model\.trees\?/);
     expect(messageOf({ ...base, modelname: 'x' })).toMatch(/^spec\.json: modelname: unknown key; did you mean modelName\?/);
-    expect(messageOf({ ...base, canary: { criteria: { alpah: 0.1 } } })).toMatch(/^spec\.json: canary\.criteria\.alpah: unknown key; did you mean canary\.criteria\.alpha\?/);
-    expect(messageOf({ ...base, gates: { gates: [{ metric: 'recall', class: 'positive', mni: 0.5 }] } })).toMatch(/^spec\.json: gates\.gates\[0\]\.mni: unknown key; did you mean gates\.gates\[0\]\.min\?/);
+    expect(messageOf({ ...base, canary: { criteria: { alpah: 0.1 } } })).toMatch(
+      /^spec\.json: canary\.criteria\.alpah: unknown key; did you mean canary\.criteria\.alpha\?/,
+    );
+    expect(messageOf({ ...base, gates: { gates: [{ metric: 'recall', class: 'positive', mni: 0.5 }] } })).toMatch(
+      /^spec\.json: gates\.gates\[0\]\.mni: unknown key; did you mean gates\.gates\[0\]\.min\?/,
+    );
     expect(messageOf({ ...base, zzz: 1 })).toMatch(/^spec\.json: zzz: unknown key; \(the spec takes /);
   });
 
   it('refuses sections of the wrong type and numbers out of range or not finite, naming the path and the bound', () => {
-    expect(messageOf({ ...base, sampling: 'big' })).toBe('spec.json: sampling: expected an object with targetSize, params, positivesPerParameter, shards, order, got "big"');
-    expect(messageOf({ ...base, sampling: { order: 'shuffled' } })).toMatch(/^spec\.json: sampling\.order: expected "auto", "sequential" or "random-blocks", got "shuffled"$/);
-    expect(messageOf({ ...base, adasyn: true })).toMatch(/^spec\.json: adasyn: expected an object with enabled, k, beta, neighbors, maxSyntheticRatio, got true$/);
-    expect(messageOf({ ...base, adasyn: { maxSyntheticRatio: JSON.parse('1e999') } })).toBe('spec.json: adasyn.maxSyntheticRatio: expected a finite number in (0, 1000], got Infinity');
-    expect(messageOf({ ...base, sampling: { targetSize: 1e15 } })).toBe('spec.json: sampling.targetSize: expected an integer in [1, 100000000], got 1000000000000000');
+    expect(messageOf({ ...base, sampling: 'big' })).toBe(
+      'spec.json: sampling: expected an object with targetSize, params, positivesPerParameter, shards, order, got "big"',
+    );
+    expect(messageOf({ ...base, sampling: { order: 'shuffled' } })).toMatch(
+      /^spec\.json: sampling\.order: expected "auto", "sequential" or "random-blocks", got "shuffled"$/,
+    );
+    expect(messageOf({ ...base, adasyn: true })).toMatch(
+      /^spec\.json: adasyn: expected an object with enabled, k, beta, neighbors, maxSyntheticRatio, got true$/,
+    );
+    expect(messageOf({ ...base, adasyn: { maxSyntheticRatio: JSON.parse('1e999') } })).toBe(
+      'spec.json: adasyn.maxSyntheticRatio: expected a finite number in (0, 1000], got Infinity',
+    );
+    expect(messageOf({ ...base, sampling: { targetSize: 1e15 } })).toBe(
+      'spec.json: sampling.targetSize: expected an integer in [1, 100000000], got 1000000000000000',
+    );
     expect(messageOf({ ...base, seed: 1.5 })).toBe('spec.json: seed: expected an integer, got 1.5');
-    expect(messageOf({ ...base, sampling: { params: 1_000_000, positivesPerParameter: 1000 } })).toBe('spec.json: sampling.params: expected positivesPerParameter × params ≤ 100000000 (the positives a sample holds), got 1000 × 1000000');
+    expect(messageOf({ ...base, sampling: { params: 1_000_000, positivesPerParameter: 1000 } })).toBe(
+      'spec.json: sampling.params: expected positivesPerParameter × params ≤ 100000000 (the positives a sample holds), got 1000 × 1000000',
+    );
     expect(messageOf({ ...base, canary: 5 })).toMatch(/^spec\.json: canary: expected true or an object with steps, /);
-    expect(messageOf({ ...base, model: { threshold: 'cost:1,-2' } })).toMatch(/^spec\.json: model\.threshold: expected "bayes", "prevalence", "gmean" or cost:L0,L1/);
-    expect(messageOf({ ...base, input: { paths: [], label: 'y' } })).toBe('spec.json: input.paths: expected a CSV or Parquet path or glob, or a non-empty list of them, got an empty list');
+    expect(messageOf({ ...base, model: { threshold: 'cost:1,-2' } })).toMatch(
+      /^spec\.json: model\.threshold: expected "bayes", "prevalence", "gmean" or cost:L0,L1/,
+    );
+    expect(messageOf({ ...base, input: { paths: [], label: 'y' } })).toBe(
+      'spec.json: input.paths: expected a CSV or Parquet path or glob, or a non-empty list of them, got an empty list',
+    );
     expect(messageOf([])).toMatch(/^spec\.json: expected a JSON object with "modelName" and "input", got an empty list$/);
   });
 
   it('keeps the defaults and the cross-field checks of resolvePipelineSpec', () => {
-    const spec = resolvePipelineSpec({ ...base, input: { paths: 'a.csv', label: 'y', positive: 1 }, model: { kind: 'logreg' } }, 'spec.json');
+    const spec = resolvePipelineSpec(
+      { ...base, input: { paths: 'a.csv', label: 'y', positive: 1 }, model: { kind: 'logreg' } },
+      'spec.json',
+    );
     expect(spec.input).toEqual({ paths: ['a.csv'], label: 'y', positive: '1' });
     expect(spec.model).toEqual({ kind: 'logreg', threshold: 'prevalence' });
     expect(spec.sampling).toEqual({ positivesPerParameter: 50, shards: 1 });
     expect(spec.seed).toBe(1);
-    expect(messageOf({ ...base, split: { train: 0.5, validation: 0.2, test: 0.2 } })).toMatch(/^spec\.json: split: expected .* that sum to 1/);
-    expect(messageOf({ ...base, canary: { steps: [0.5, 0.2, 1] } })).toMatch(/^spec\.json: canary\.steps\[1\]: expected a weight greater than the previous step 0\.5/);
+    expect(messageOf({ ...base, split: { train: 0.5, validation: 0.2, test: 0.2 } })).toMatch(
+      /^spec\.json: split: expected .* that sum to 1/,
+    );
+    expect(messageOf({ ...base, canary: { steps: [0.5, 0.2, 1] } })).toMatch(
+      /^spec\.json: canary\.steps\[1\]: expected a weight greater than the previous step 0\.5/,
+    );
     // "$schema" (for editors) and "description" are allowed and carry no setting.
-    expect(resolvePipelineSpec({ ...base, $schema: './schema/pipeline.schema.json', description: 'nightly' }, 'spec.json').modelName).toBe('fraud');
+    expect(resolvePipelineSpec({ ...base, $schema: './schema/pipeline.schema.json', description: 'nightly' }, 'spec.json').modelName).toBe(
+      'fraud',
+    );
     // A resolved spec is itself valid: the client re-checks what it sends to a lifecycle.
-    const full = resolvePipelineSpec({ ...base, gates: { gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: 0.02 }] }, canary: { steps: [0.1, 1] } }, 'spec.json');
+    const full = resolvePipelineSpec(
+      { ...base, gates: { gates: [{ metric: 'gmean', vsChampion: 'noWorseThan', by: 0.02 }] }, canary: { steps: [0.1, 1] } },
+      'spec.json',
+    );
     expect(() => checkPipelineSpecShape(full, 'resolved')).not.toThrow();
   });
 
   it('ships the JSON Schema generated from the zod schema (npm run schema regenerates it)', () => {
     expect(readFileSync(PIPELINE_SCHEMA_FILE, 'utf8')).toBe(pipelineJsonSchemaText());
     expect(readFileSync(GATES_SCHEMA_FILE, 'utf8')).toBe(gatesJsonSchemaText());
-    const schema = JSON.parse(pipelineJsonSchemaText()) as { additionalProperties: boolean; required: string[]; properties: Record<string, { additionalProperties?: boolean }> };
+    const schema = JSON.parse(pipelineJsonSchemaText()) as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: Record<string, { additionalProperties?: boolean }>;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['modelName', 'input']);
     expect(schema.properties.sampling!.additionalProperties).toBe(false);
@@ -74,8 +112,11 @@ describe('pipeline spec schema', () => {
 describe('one rule for names', () => {
   it('accepts ordinary names and refuses what would leave a directory or break an id', () => {
     for (const ok of ['fraud', 'card-fraud', 'v1.2_b', 'a'.repeat(100)]) expect(isResourceName(ok), ok).toBe(true);
-    for (const bad of ['x..y', '../x', 'x/y', '', '-x', 'x.', 'a b', 'a'.repeat(101), 7]) expect(isResourceName(bad), String(bad)).toBe(false);
-    expect(() => checkResourceName('x..y', '--model')).toThrow(/^--model: expected 1–100 letters, digits, '\.', '_' or '-', starting and ending with a letter or digit, without '\.\.', got "x\.\.y"$/);
+    for (const bad of ['x..y', '../x', 'x/y', '', '-x', 'x.', 'a b', 'a'.repeat(101), 7])
+      expect(isResourceName(bad), String(bad)).toBe(false);
+    expect(() => checkResourceName('x..y', '--model')).toThrow(
+      /^--model: expected 1–100 letters, digits, '\.', '_' or '-', starting and ending with a letter or digit, without '\.\.', got "x\.\.y"$/,
+    );
     expect(messageOf({ ...base, modelName: 'x..y' })).toMatch(/^spec\.json: modelName: expected 1–100 letters, .* got "x\.\.y"$/);
   });
 

@@ -48,7 +48,10 @@ function decide(rows: Rows, blocks = 32) {
   const n = rows.y.length;
   const blockRows = new Float64Array(blocks);
   const positives = new Float64Array(blocks);
-  const features: BlockFeatureSummary[] = rows.x.map((_, f) => ({ name: `f${f}`, blocks: Array.from({ length: blocks }, () => ({ n: 0, mean: 0, m2: 0 })) }));
+  const features: BlockFeatureSummary[] = rows.x.map((_, f) => ({
+    name: `f${f}`,
+    blocks: Array.from({ length: blocks }, () => ({ n: 0, mean: 0, m2: 0 })),
+  }));
   for (let i = 0; i < n; i++) {
     const b = Math.floor((i * blocks) / n);
     blockRows[b]! += 1;
@@ -133,7 +136,12 @@ describe('random block feed', () => {
     expect(feedBlocks(rec, positives, 3500, 1000, order)).toBe(false);
     expect(rec.seen.length).toBe(3500);
     expect(new Set(rec.seen.map(([row]) => row)).size).toBe(3500);
-    expect(rec.seen.filter(([, y]) => y === 1).map(([row]) => row).sort((a, b) => a - b)).toEqual(Array.from(positives));
+    expect(
+      rec.seen
+        .filter(([, y]) => y === 1)
+        .map(([row]) => row)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from(positives));
     // Rows of one block arrive together, in the shuffled block order.
     const blocksSeen = [...new Set(rec.seen.map(([row]) => Math.floor(row / 1000)))];
     expect(blocksSeen).toEqual(Array.from(order));
@@ -143,7 +151,12 @@ describe('random block feed', () => {
     expect(feedBlocks(shuffledRec, positives, 3500, 1000, order, seededRandom(9))).toBe(false);
     expect([...new Set(shuffledRec.seen.map(([row]) => Math.floor(row / 1000)))]).toEqual(Array.from(order));
     expect(shuffledRec.seen.map(([row]) => row).sort((a, b) => a - b)).toEqual(Array.from({ length: 3500 }, (_, i) => i));
-    expect(shuffledRec.seen.filter(([, y]) => y === 1).map(([row]) => row).sort((a, b) => a - b)).toEqual(Array.from(positives));
+    expect(
+      shuffledRec.seen
+        .filter(([, y]) => y === 1)
+        .map(([row]) => row)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from(positives));
     const firstBlock = shuffledRec.seen.slice(0, order[0] === 3 ? 500 : 1000).map(([row]) => row);
     expect(firstBlock).not.toEqual([...firstBlock].sort((a, b) => a - b));
   });

@@ -62,7 +62,9 @@ describe('checkSampleWeights', () => {
   it('names the first bad row and what it holds', () => {
     const negative = catchError(() => checkSampleWeights([1, 1, -2, Number.NaN], y, 'column "sample_weight" of x.arrow'));
     expect(negative).toBeInstanceOf(InvalidInputError);
-    expect(negative.message).toBe('column "sample_weight" of x.arrow: expected a finite weight ≥ 0 on every row, got -2 at row 2; fix or drop that row');
+    expect(negative.message).toBe(
+      'column "sample_weight" of x.arrow: expected a finite weight ≥ 0 on every row, got -2 at row 2; fix or drop that row',
+    );
     expect(catchError(() => checkSampleWeights([1, Infinity, 1, 1], y, 'w')).message).toContain('got Infinity at row 1');
     expect(catchError(() => checkSampleWeights([1, Number.NaN, 1, 1], y, 'w')).message).toContain('got NaN at row 1');
   });
@@ -167,7 +169,10 @@ describe('weighted random forest (weighted Gini)', () => {
     // One feature and every row drawn once: the tree depends on the Gini sums alone, which repetition reproduces.
     const rng = seededRandom(5);
     const xs = Array.from({ length: 60 }, () => Math.round(gaussian(rng) * 20) / 10);
-    const data: LabelledData = { x: { rows: 60, cols: 1, values: Float64Array.from(xs) }, y: Uint8Array.from(xs, (v) => (v + 0.3 * gaussian(rng) > 0.8 ? 1 : 0)) };
+    const data: LabelledData = {
+      x: { rows: 60, cols: 1, values: Float64Array.from(xs) },
+      y: Uint8Array.from(xs, (v) => (v + 0.3 * gaussian(rng) > 0.8 ? 1 : 0)),
+    };
     const { weights, repeated } = weightsAndRepeats(data, 8);
     const allRows = { trees: 1, sampling: 'subsample', sampleFraction: 1 } as const;
     const weighted = trainRandomForest(data, { ...allRows, sampleWeights: weights });
@@ -226,6 +231,8 @@ describe('weighted random forest (weighted Gini)', () => {
     bad[7] = -0.5;
     expect(catchError(() => trainRandomForest(data, { trees: 1, sampleWeights: bad })).message).toContain('got -0.5 at row 7');
     const noPositiveWeight = Float64Array.from(data.y, (v) => (v === 1 ? 0 : 1));
-    expect(catchError(() => trainRandomForest(data, { trees: 1, sampleWeights: noPositiveWeight })).message).toContain('every positive row has weight 0');
+    expect(catchError(() => trainRandomForest(data, { trees: 1, sampleWeights: noPositiveWeight })).message).toContain(
+      'every positive row has weight 0',
+    );
   });
 });

@@ -84,7 +84,9 @@ const rowSampler: SamplerCase = {
     for (let i = 0; i < result.x.rows; i++) {
       const id = result.x.values[i * cols]!;
       // A kept row is a copy of its input row, label included.
-      expect(Array.from(result.x.values.subarray(i * cols, (i + 1) * cols))).toEqual(Array.from(data.x.values.subarray(id * cols, (id + 1) * cols)));
+      expect(Array.from(result.x.values.subarray(i * cols, (i + 1) * cols))).toEqual(
+        Array.from(data.x.values.subarray(id * cols, (id + 1) * cols)),
+      );
       expect(result.y[i]).toBe(data.y[id]);
       (result.y[i] === 1 ? positiveRows : negativeRows).push(id);
     }
@@ -105,7 +107,12 @@ function rowIdSampler(kind: RowIdSamplerKind, seeded: boolean, promised: Sampler
       expect(result.negativeRows).toBeInstanceOf(Float64Array);
       for (const id of result.positiveRows) expect(data.y[id]).toBe(1);
       for (const id of result.negativeRows) expect(data.y[id]).toBe(0);
-      return { positiveRows: Array.from(result.positiveRows), negativeRows: Array.from(result.negativeRows), complete: result.complete, warning: result.warning };
+      return {
+        positiveRows: Array.from(result.positiveRows),
+        negativeRows: Array.from(result.negativeRows),
+        complete: result.complete,
+        warning: result.warning,
+      };
     },
     promised,
   };
@@ -185,7 +192,9 @@ describe.each(SAMPLERS)('sampler contract: $name', (sampler) => {
       expect(got.positiveRows.length + got.negativeRows.length).toBe(10);
       return;
     }
-    expect(invalidInput(() => sampler.run(DATA, 10, 11, 1)).message).toMatch(/positive target Nr must be an integer from 1 to the target size N \(10\); got Nr=11/);
+    expect(invalidInput(() => sampler.run(DATA, 10, 11, 1)).message).toMatch(
+      /positive target Nr must be an integer from 1 to the target size N \(10\); got Nr=11/,
+    );
   });
 });
 
@@ -245,10 +254,18 @@ const FILTERS: FilterCase[] = [
     reason: REMOVAL_REASON.editedNearestNeighbours,
     filter: (data) => editedNearestNeighbours(data, { k: 3 }),
     bad: [
-      ['k = 0', (d) => editedNearestNeighbours(d, { k: 0 }), /k must be an integer from 1 to one below the number of rows \(300\); got k=0/],
+      [
+        'k = 0',
+        (d) => editedNearestNeighbours(d, { k: 0 }),
+        /k must be an integer from 1 to one below the number of rows \(300\); got k=0/,
+      ],
       ['k = rows', (d) => editedNearestNeighbours(d, { k: 300 }), /got k=300/],
       ['an unknown kindSel', (d) => editedNearestNeighbours(d, { kindSel: 'most' as 'mode' }), /kindSel must be 'all' or 'mode'; got most/],
-      ['an unknown sampling', (d) => editedNearestNeighbours(d, { sampling: 'minority' as 'all' }), /sampling must be 'majority' or 'all'; got minority/],
+      [
+        'an unknown sampling',
+        (d) => editedNearestNeighbours(d, { sampling: 'minority' as 'all' }),
+        /sampling must be 'majority' or 'all'; got minority/,
+      ],
     ],
   },
   {
@@ -256,7 +273,11 @@ const FILTERS: FilterCase[] = [
     reason: REMOVAL_REASON.repeatedEditedNearestNeighbours,
     filter: (data) => repeatedEditedNearestNeighbours(data, { k: 3 }),
     bad: [
-      ['k = 0', (d) => repeatedEditedNearestNeighbours(d, { k: 0 }), /k must be an integer from 1 to one below the number of rows \(300\); got k=0/],
+      [
+        'k = 0',
+        (d) => repeatedEditedNearestNeighbours(d, { k: 0 }),
+        /k must be an integer from 1 to one below the number of rows \(300\); got k=0/,
+      ],
       ['maxRounds = 0', (d) => repeatedEditedNearestNeighbours(d, { maxRounds: 0 }), /maxRounds must be an integer from 1 to 65535; got 0/],
     ],
   },
@@ -264,7 +285,13 @@ const FILTERS: FilterCase[] = [
     name: 'tomekLinks',
     reason: REMOVAL_REASON.tomekLink,
     filter: (data) => tomekLinks(data),
-    bad: [['an unknown sampling', (d) => tomekLinks(d, { sampling: 'minority' as 'all' }), /sampling must be 'majority' or 'all'; got minority/]],
+    bad: [
+      [
+        'an unknown sampling',
+        (d) => tomekLinks(d, { sampling: 'minority' as 'all' }),
+        /sampling must be 'majority' or 'all'; got minority/,
+      ],
+    ],
   },
   {
     name: 'confidentLearning',
@@ -272,8 +299,16 @@ const FILTERS: FilterCase[] = [
     filter: (data, seed) => confidentLearning(data, { random: seededRandom(seed) }),
     bad: [
       ['folds = 1', (d) => confidentLearning(d, { folds: 1, random: seededRandom(1) }), /folds must be an integer ≥ 2; got 1/],
-      ['more folds than positives', (d) => confidentLearning(d, { folds: 41, random: seededRandom(1) }), /each class needs at least 41 rows for 41-fold/],
-      ['an unknown sampling', (d) => confidentLearning(d, { sampling: 'minority' as 'all', random: seededRandom(1) }), /sampling must be 'majority' or 'all'; got minority/],
+      [
+        'more folds than positives',
+        (d) => confidentLearning(d, { folds: 41, random: seededRandom(1) }),
+        /each class needs at least 41 rows for 41-fold/,
+      ],
+      [
+        'an unknown sampling',
+        (d) => confidentLearning(d, { sampling: 'minority' as 'all', random: seededRandom(1) }),
+        /sampling must be 'majority' or 'all'; got minority/,
+      ],
     ],
   },
 ];

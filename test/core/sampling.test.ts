@@ -117,9 +117,7 @@ describe('AdaptiveSampler', () => {
     const e = thrown(() => new AdaptiveSampler({ targetSize: 0, positiveTarget: 1, cols: 1, random: seededRandom(1) }));
     expect(e.subject).toBe('--target-size');
     expect(e.message).toContain('target size must be an integer ≥ 1; got 0');
-    expect(() => new AdaptiveSampler({ targetSize: 2.5, positiveTarget: 1, cols: 1, random: seededRandom(1) })).toThrow(
-      /target size/,
-    );
+    expect(() => new AdaptiveSampler({ targetSize: 2.5, positiveTarget: 1, cols: 1, random: seededRandom(1) })).toThrow(/target size/);
     expect(() => new AdaptiveSampler({ targetSize: 100, positiveTarget: 150, cols: 1, random: seededRandom(1) })).toThrow(
       'positive target Nr must be an integer from 1 to the target size N (100); got Nr=150.',
     );
@@ -135,7 +133,12 @@ describe('shardTargets and mergeShardSamples', () => {
       { targetSize: 3, positiveTarget: 2 },
       { targetSize: 3, positiveTarget: 2 },
     ]);
-    for (const [n, nr, s] of [[200_000, 2000, 7], [13, 13, 4], [101, 5, 5], [9, 3, 1]] as const) {
+    for (const [n, nr, s] of [
+      [200_000, 2000, 7],
+      [13, 13, 4],
+      [101, 5, 5],
+      [9, 3, 1],
+    ] as const) {
       const shares = shardTargets(n, nr, s);
       expect(shares).toHaveLength(s);
       expect(shares.reduce((a, t) => a + t.targetSize, 0)).toBe(n);
@@ -229,7 +232,10 @@ describe('row-id samplers', () => {
       for (const id of r.negativeRows) deciles[Math.floor(id / 100)]!++;
     }
     // Negatives per decile differ slightly (positives sit in the first decile), so compare with the exact share.
-    const negativesPerDecile = Array.from({ length: 10 }, (_, d) => Array.from(labels.subarray(d * 100, d * 100 + 100)).filter((v) => v === 0).length);
+    const negativesPerDecile = Array.from(
+      { length: 10 },
+      (_, d) => Array.from(labels.subarray(d * 100, d * 100 + 100)).filter((v) => v === 0).length,
+    );
     const total = runs * 100;
     const chi = deciles.reduce((acc, o, d) => {
       const e = (total * negativesPerDecile[d]!) / 990;

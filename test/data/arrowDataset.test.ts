@@ -36,7 +36,12 @@ describe('Arrow dataset files', () => {
     const origin = new Int32Array(2500).map((_, i) => 2500 - i);
     const weight = new Float64Array(2500).map((_, i) => i / 3);
     const path = join(dir, 'round.arrow');
-    await writeDatasetArrow(path, { data, featureNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], labelName: 'is_fraud', extra: { origin_row: origin, weight } });
+    await writeDatasetArrow(path, {
+      data,
+      featureNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+      labelName: 'is_fraud',
+      extra: { origin_row: origin, weight },
+    });
     const back = await readDatasetArrow(path);
     expect(back.featureNames).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     expect(back.labelName).toBe('is_fraud');

@@ -45,12 +45,17 @@ describe('Arrow booleans and nulls', () => {
       ['value', 'Float64', true],
     ]);
     expect(table.getChild('value')!.nullCount).toBe(Array.from({ length: 25 }, (_, r) => r).filter(isNull).length);
-    expect(table.toArray().map((r) => r.toJSON())).toEqual(Array.from({ length: 25 }, (_, r) => ({ flag: flag(r), value: isNull(r) ? null : r })));
+    expect(table.toArray().map((r) => r.toJSON())).toEqual(
+      Array.from({ length: 25 }, (_, r) => ({ flag: flag(r), value: isNull(r) ? null : r })),
+    );
   });
 
   test('a dataset part list with Uint8Array (bool) and NaN (null) extra columns reads back through readDatasetArrow', async () => {
     const path = join(dir, 'dataset.arrow');
-    const part = (rows: number, at: number) => ({ x: { rows, cols: 1, values: Float64Array.from({ length: rows }, (_, i) => at + i) }, y: new Uint8Array(rows).fill(at > 0 ? 1 : 0) });
+    const part = (rows: number, at: number) => ({
+      x: { rows, cols: 1, values: Float64Array.from({ length: rows }, (_, i) => at + i) },
+      y: new Uint8Array(rows).fill(at > 0 ? 1 : 0),
+    });
     await writeDatasetArrowParts(path, {
       parts: [part(5, 0), part(3, 5)],
       featureNames: ['v'],

@@ -35,7 +35,15 @@ describe('writeArrowIpcFile', () => {
   test('apache-arrow reads the schema, metadata and every batch, in order', async () => {
     const path = join(dir, 'three.arrow');
     const batchRows = [5, 3, 7];
-    await writeArrowIpcFile(path, { fields, metadata: [['k', 'v'], ['é', '["a"]']], batchRows, fillBatch: fillRows(batchRows) });
+    await writeArrowIpcFile(path, {
+      fields,
+      metadata: [
+        ['k', 'v'],
+        ['é', '["a"]'],
+      ],
+      batchRows,
+      fillBatch: fillRows(batchRows),
+    });
     const bytes = await readFile(path);
     const table = tableFromIPC(bytes);
     expect(table.batches.map((b) => b.numRows)).toEqual(batchRows);

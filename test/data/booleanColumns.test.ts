@@ -15,7 +15,10 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-bool-data-'));
-  writeFileSync(join(dir, 'rows.csv'), 'amount,member,verified,label\n1.5,Yes,True,1\n0.2,no,FALSE,0\n0.3,NO,false,0\n2.1,yes,TRUE,1\n0.1,No,False,0\n');
+  writeFileSync(
+    join(dir, 'rows.csv'),
+    'amount,member,verified,label\n1.5,Yes,True,1\n0.2,no,FALSE,0\n0.3,NO,false,0\n2.1,yes,TRUE,1\n0.1,No,False,0\n',
+  );
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

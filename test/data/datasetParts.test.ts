@@ -55,7 +55,10 @@ describe('writing several row-major parts', () => {
     const longer = new Float64Array(synthetic.x.values.length + 30);
     longer.set(synthetic.x.values);
     const syntheticPart: LabelledData = { x: { ...synthetic.x, values: longer }, y: synthetic.y };
-    const extra = { origin_row: Int32Array.from({ length: 90_000 }, (_, i) => 90_000 - i), weight: Float64Array.from({ length: 90_000 }, (_, i) => i / 7) };
+    const extra = {
+      origin_row: Int32Array.from({ length: 90_000 }, (_, i) => 90_000 - i),
+      weight: Float64Array.from({ length: 90_000 }, (_, i) => i / 7),
+    };
 
     const fromParts = join(dir, 'parts.arrow');
     const fromWhole = join(dir, 'whole.arrow');

@@ -17,7 +17,6 @@ async function parquetFrom(csvPath: string, name: string): Promise<string> {
   return out;
 }
 
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rareflow-reader-'));
 });
@@ -35,7 +34,9 @@ describe('readLabelledDataset', () => {
       expect(Array.from(d.sampleWeights!)).toEqual([2, 0.5, 1]);
     }
     // Without the column there are no weights; without the option the column is an ordinary feature.
-    expect((await readLabelledDataset(await csv('plain.csv', 'a,y\n1,0\n2,1\n'), { label: 'y', weightColumn: 'sample_weight' })).sampleWeights).toBeUndefined();
+    expect(
+      (await readLabelledDataset(await csv('plain.csv', 'a,y\n1,0\n2,1\n'), { label: 'y', weightColumn: 'sample_weight' })).sampleWeights,
+    ).toBeUndefined();
     expect((await readLabelledDataset(path, { label: 'y' })).featureNames).toEqual(['a', 'sample_weight', 'b']);
     const negative = await csv('negative.csv', 'a,sample_weight,y\n1,2,0\n4,-1,1\n7,,0\n');
     const err = await failure(readLabelledDataset(negative, { label: 'y', weightColumn: 'sample_weight' }));
@@ -43,9 +44,9 @@ describe('readLabelledDataset', () => {
       `weight column "sample_weight" in ${negative} has -1 at data row 2; expected a finite number ≥ 0 on every row (0 leaves a row out of training): fix or drop such rows first`,
     );
     const empty = await csv('empty-weight.csv', 'a,sample_weight,y\n1,2,0\n4,1,1\n7,,0\n');
-    expect((await failure(readLabelledDataset(empty, { label: 'y', weightColumn: 'sample_weight', keepMissingFeatures: true }))).message).toContain(
-      'has an empty or null value at data row 3',
-    );
+    expect(
+      (await failure(readLabelledDataset(empty, { label: 'y', weightColumn: 'sample_weight', keepMissingFeatures: true }))).message,
+    ).toContain('has an empty or null value at data row 3');
   });
 
   test('CSV and Parquet of the same table read to the same matrix and labels', async () => {
@@ -152,7 +153,9 @@ describe('readLabelledDataset', () => {
   test('a file with a header and no rows is refused', async () => {
     const path = await parquetFrom(await csv('rows.csv', 'a,y\n1,0\n2,1\n'), 'rows.parquet');
     const empty = join(dir, 'empty.parquet');
-    await withDuckDB((c) => c.run(`COPY (SELECT * FROM read_parquet(${sqlString(path)}) WHERE false) TO ${sqlString(empty)} (FORMAT parquet)`));
+    await withDuckDB((c) =>
+      c.run(`COPY (SELECT * FROM read_parquet(${sqlString(path)}) WHERE false) TO ${sqlString(empty)} (FORMAT parquet)`),
+    );
     const err = await failure(readLabelledDataset(empty, { label: 'y' }));
     expect(err.message).toContain('has no data rows');
   });
@@ -176,7 +179,9 @@ describe('scanLabelledBatches', () => {
   beforeAll(async () => {
     big = join(dir, 'scan.parquet');
     await withDuckDB((c) =>
-      c.run(`COPY (SELECT i::DOUBLE AS f0, (2 * i)::DOUBLE AS f1, (i % 10 = 0)::INTEGER AS label FROM range(${rows}) t(i)) TO ${sqlString(big)} (FORMAT parquet)`),
+      c.run(
+        `COPY (SELECT i::DOUBLE AS f0, (2 * i)::DOUBLE AS f1, (i % 10 = 0)::INTEGER AS label FROM range(${rows}) t(i)) TO ${sqlString(big)} (FORMAT parquet)`,
+      ),
     );
   });
 
@@ -201,13 +206,19 @@ describe('scanLabelledBatches', () => {
 
   test('stops when the callback returns true', async () => {
     let calls = 0;
-    const result = await scanLabelledBatches([big, big], { label: 'label', positive: '1', features: ['f0'], batchRows: 1000 }, () => ++calls === 3);
+    const result = await scanLabelledBatches(
+      [big, big],
+      { label: 'label', positive: '1', features: ['f0'], batchRows: 1000 },
+      () => ++calls === 3,
+    );
     expect(calls).toBe(3);
     expect(result).toEqual({ scannedRows: 3000, stoppedEarly: true });
   });
 
   test('a glob that matches nothing is named in the error', async () => {
-    const err = await failure(scanLabelledBatches(join(dir, 'none-*.parquet'), { label: 'label', positive: '1', features: ['f0'] }, () => false));
+    const err = await failure(
+      scanLabelledBatches(join(dir, 'none-*.parquet'), { label: 'label', positive: '1', features: ['f0'] }, () => false),
+    );
     expect(err.message).toContain('none-*.parquet');
   });
 });

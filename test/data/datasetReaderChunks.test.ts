@@ -19,7 +19,6 @@ async function parquet(name: string, select: string): Promise<string> {
   return path;
 }
 
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rareflow-chunks-'));
 });

@@ -30,10 +30,18 @@ beforeAll(async () => {
   await generateSyntheticDataset({ rows: ROWS, positiveRate: 0.03, features: 4, seed: 21, out: source });
   await withDuckDB(async (c) => {
     const src = `read_parquet(${sqlString(source)})`;
-    const effects = (await c.runAndReadAll(`SELECT ${features.map((f) => `abs(avg(${f}) FILTER (WHERE label = 1) - avg(${f}) FILTER (WHERE label = 0)) / stddev_pop(${f})`).join(', ')} FROM ${src}`)).getRowsJS()[0]!.map(Number);
+    const effects = (
+      await c.runAndReadAll(
+        `SELECT ${features.map((f) => `abs(avg(${f}) FILTER (WHERE label = 1) - avg(${f}) FILTER (WHERE label = 0)) / stddev_pop(${f})`).join(', ')} FROM ${src}`,
+      )
+    )
+      .getRowsJS()[0]!
+      .map(Number);
     sortFeature = effects.indexOf(Math.max(...effects));
     await c.run(`COPY (SELECT * FROM ${src} ORDER BY ${features[sortFeature]}) TO ${sqlString(sorted)} (FORMAT parquet)`);
-    await c.run(`COPY (SELECT * EXCLUDE (k, file_row_number) FROM (SELECT *, hash(file_row_number + 5) AS k FROM read_parquet(${sqlString(source)}, file_row_number = true)) ORDER BY k) TO ${sqlString(shuffledCopy)} (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT * EXCLUDE (k, file_row_number) FROM (SELECT *, hash(file_row_number + 5) AS k FROM read_parquet(${sqlString(source)}, file_row_number = true)) ORDER BY k) TO ${sqlString(shuffledCopy)} (FORMAT parquet)`,
+    );
   });
   whole = await readLabelledDataset(source, { label: 'label', positive: '1', features });
 }, 60_000);
@@ -55,10 +63,11 @@ async function sample(file: string, order: SamplingOrderChoice, seed = 3) {
   const col = sortFeature;
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < s.data.y.length; i++) if (s.data.y[i] === 0) {
-    sum += s.data.x.values[i * 4 + col]!;
-    n++;
-  }
+  for (let i = 0; i < s.data.y.length; i++)
+    if (s.data.y[i] === 0) {
+      sum += s.data.x.values[i * 4 + col]!;
+      n++;
+    }
   let wSum = 0;
   let wSq = 0;
   for (let i = 0; i < whole.rows; i++) {

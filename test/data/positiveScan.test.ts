@@ -57,12 +57,22 @@ async function sampleBy(sampler: RowIdSampler, segments: ScanSegment[]) {
 }
 
 describe('scanPositives + fetchRowsById', () => {
-  for (const [name, paths] of [['two Parquet files', ['a', 'b']], ['a CSV file', ['csv']]] as const) {
+  for (const [name, paths] of [
+    ['two Parquet files', ['a', 'b']],
+    ['a CSV file', ['csv']],
+  ] as const) {
     it(`keeps exactly the rows of the streaming Algorithm 1 for the same seed (${name})`, async () => {
       const p = paths.map((k) => files[k]!);
-      for (const [targetSize, positiveTarget] of [[2000, 150], [5000, 480], [900, 900]] as const) {
+      for (const [targetSize, positiveTarget] of [
+        [2000, 150],
+        [5000, 480],
+        [900, 900],
+      ] as const) {
         const ref = await reference(p, targetSize, positiveTarget, 7);
-        const { s, fetched } = await sampleBy(createRowIdSampler({ kind: 'adaptive', targetSize, positiveTarget, random: seededRandom(7) }), await segmentsOf(p));
+        const { s, fetched } = await sampleBy(
+          createRowIdSampler({ kind: 'adaptive', targetSize, positiveTarget, random: seededRandom(7) }),
+          await segmentsOf(p),
+        );
         expect(s.scannedRows).toBe(ref.scannedRows);
         expect(s.complete).toBe(ref.complete);
         expect(s.warning).toBe(ref.warning);
@@ -112,12 +122,20 @@ describe('scanPositives + fetchRowsById', () => {
     const { data } = await fetchRowsById(segs, s.positiveRows, features, { label: 'label', predicate: 'f0 > 1.5' });
     for (let r = 0; r < data.x.rows; r++) expect(data.x.values[r * 3]!).toBeGreaterThan(1.5);
     expect(Array.from(data.y).every((v) => v === 1)).toBe(true);
-    await expect(scanPositives(segs, { label: 'label', predicate: 'revenue >= 100' }, createRowIdSampler({ kind: 'adaptive', targetSize: 10, positiveTarget: 1, random: seededRandom(1) }))).rejects.toThrow(
-      /--positive-when "revenue >= 100" is not a usable predicate on .*a\.parquet: .*revenue/,
-    );
-    await expect(scanPositives(segs, { label: 'label', predicate: 'f0 >>> (' }, createRowIdSampler({ kind: 'adaptive', targetSize: 10, positiveTarget: 1, random: seededRandom(1) }))).rejects.toThrow(
-      /not a usable predicate.*(Parser|syntax)/i,
-    );
+    await expect(
+      scanPositives(
+        segs,
+        { label: 'label', predicate: 'revenue >= 100' },
+        createRowIdSampler({ kind: 'adaptive', targetSize: 10, positiveTarget: 1, random: seededRandom(1) }),
+      ),
+    ).rejects.toThrow(/--positive-when "revenue >= 100" is not a usable predicate on .*a\.parquet: .*revenue/);
+    await expect(
+      scanPositives(
+        segs,
+        { label: 'label', predicate: 'f0 >>> (' },
+        createRowIdSampler({ kind: 'adaptive', targetSize: 10, positiveTarget: 1, random: seededRandom(1) }),
+      ),
+    ).rejects.toThrow(/not a usable predicate.*(Parser|syntax)/i);
   });
 
   it('plans row-range shards whose segments cover every row once', async () => {

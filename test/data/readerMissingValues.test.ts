@@ -31,14 +31,20 @@ describe('keepMissingFeatures', () => {
       expect(Array.from(d.data.y)).toEqual([0, 1, 0, 0]);
     }
     const strict = await failure(readLabelledDataset(path, { label: 'y' }));
-    expect(strict.message).toMatch(/feature column "a" in .*gaps\.csv has an empty or null value at data row 2; expected a finite number on every row/);
+    expect(strict.message).toMatch(
+      /feature column "a" in .*gaps\.csv has an empty or null value at data row 2; expected a finite number on every row/,
+    );
   });
 
   test('keeps Infinity, a missing label and a missing category as errors', async () => {
     const inf = await csv('inf.csv', 'a,b,y\n1,,0\ninf,4,1\n3,5,0\n');
-    expect((await failure(readLabelledDataset(inf, { label: 'y', keepMissingFeatures: true }))).message).toMatch(/feature column "a" in .*inf\.csv has Infinity at data row 2/);
+    expect((await failure(readLabelledDataset(inf, { label: 'y', keepMissingFeatures: true }))).message).toMatch(
+      /feature column "a" in .*inf\.csv has Infinity at data row 2/,
+    );
     const label = await csv('label.csv', 'a,y\n1,0\n,\n3,1\n');
-    expect((await failure(readLabelledDataset(label, { label: 'y', keepMissingFeatures: true }))).message).toMatch(/label column "y" in .*label\.csv has a missing value/);
+    expect((await failure(readLabelledDataset(label, { label: 'y', keepMissingFeatures: true }))).message).toMatch(
+      /label column "y" in .*label\.csv has a missing value/,
+    );
     const cat = await csv('cat.csv', 'a,c,y\n1,x,0\n,,1\n3,z,0\n');
     expect((await failure(readLabelledDataset(cat, { label: 'y', categorical: ['c'], keepMissingFeatures: true }))).message).toMatch(
       /feature column "c" in .*cat\.csv has an empty or null category at data row 2/,
@@ -49,17 +55,23 @@ describe('keepMissingFeatures', () => {
     const path = await csv('scan.csv', 'a,b,y\n1,2,0\n,4,1\n5,,0\n7,8,1\n9,10,0\n');
     const rows: number[] = [];
     const labels: number[] = [];
-    await scanLabelledBatches(path, { label: 'y', positive: '1', features: ['a', 'b'], batchRows: 2, keepMissingFeatures: true }, (x, y) => {
-      rows.push(...x);
-      labels.push(...y);
-      return false;
-    });
+    await scanLabelledBatches(
+      path,
+      { label: 'y', positive: '1', features: ['a', 'b'], batchRows: 2, keepMissingFeatures: true },
+      (x, y) => {
+        rows.push(...x);
+        labels.push(...y);
+        return false;
+      },
+    );
     expect(rows).toEqual([1, 2, NaN, 4, 5, NaN, 7, 8, 9, 10]);
     expect(labels).toEqual([0, 1, 0, 1, 0]);
     const strict = await failure(scanLabelledBatches(path, { label: 'y', positive: '1', features: ['a', 'b'] }, () => false));
     expect(strict.message).toMatch(/feature column "a" in .*scan\.csv has an empty or null value at data row 2/);
     const badLabel = await csv('scanlabel.csv', 'a,y\n1,0\n2,\n3,1\n');
-    const labelErr = await failure(scanLabelledBatches(badLabel, { label: 'y', positive: '1', features: ['a'], keepMissingFeatures: true }, () => false));
+    const labelErr = await failure(
+      scanLabelledBatches(badLabel, { label: 'y', positive: '1', features: ['a'], keepMissingFeatures: true }, () => false),
+    );
     expect(labelErr.message).toMatch(/label column "y" in .*scanlabel\.csv has a missing value/);
   });
 });

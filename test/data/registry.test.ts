@@ -69,16 +69,32 @@ describe('Registry', () => {
     await registry.recordGateVerdict('r1', 'm1', 'pass', [{ name: 'recall', ok: true }]);
     await registry.recordDriftEvent({ modelName: 'fraud', at: '2026-01-05T00:00:00.000Z', source: 'monitor', evidence: { psi: 0.3 } });
     await registry.recordDriftEvent({ modelName: 'fraud', at: '2026-01-05T00:00:00.000Z', source: 'monitor', evidence: { psi: 0.3 } });
-    await registry.finishRun('r1', { finishedAt: '2026-01-01T00:10:00.000Z', status: 'succeeded', outcome: 'promoted', reportUri: 'file:///r.json' });
+    await registry.finishRun('r1', {
+      finishedAt: '2026-01-01T00:10:00.000Z',
+      status: 'succeeded',
+      outcome: 'promoted',
+      reportUri: 'file:///r.json',
+    });
     registry.close();
 
     const again = await Registry.open(path);
     try {
       const run = await again.getRun('r1');
-      expect(run).toEqual({ ...start, finishedAt: '2026-01-01T00:10:00.000Z', status: 'succeeded', outcome: 'promoted', reportUri: 'file:///r.json' });
+      expect(run).toEqual({
+        ...start,
+        finishedAt: '2026-01-01T00:10:00.000Z',
+        status: 'succeeded',
+        outcome: 'promoted',
+        reportUri: 'file:///r.json',
+      });
       expect(await again.listRuns('fraud')).toHaveLength(1);
       expect(await again.getRun('nope')).toBeUndefined();
-      expect(await again.metrics('r1', 'm1', 'test')).toEqual({ 'recall.positive': 0.8, 'recall.negative': 0.95, g_mean: 0.87, brier: null });
+      expect(await again.metrics('r1', 'm1', 'test')).toEqual({
+        'recall.positive': 0.8,
+        'recall.negative': 0.95,
+        g_mean: 0.87,
+        brier: null,
+      });
       await expect(again.finishRun('nope', { finishedAt: 'x', status: 'failed', outcome: 'x' })).rejects.toThrow(/no such run/);
     } finally {
       again.close();
@@ -98,7 +114,9 @@ describe('Registry', () => {
       expect(await registry.lineageCount('syn1')).toBe(n);
       await registry.recordLineage('r1', 'syn2', parent.subarray(0, 10), neighbour.subarray(0, 10), lambda.subarray(0, 10));
       expect(await registry.lineageCount('syn2')).toBe(10);
-      await expect(registry.recordLineage('r1', 'syn3', parent, neighbour.subarray(0, 3), lambda)).rejects.toThrow(/one entry per synthetic row/);
+      await expect(registry.recordLineage('r1', 'syn3', parent, neighbour.subarray(0, 3), lambda)).rejects.toThrow(
+        /one entry per synthetic row/,
+      );
     } finally {
       registry.close();
     }

@@ -63,20 +63,38 @@ describe('generateSyntheticDataset', () => {
     expect(result.rows).toBe(300_000);
     let scanned = 0;
     let positives = 0;
-    const scan = await scanLabelledBatches(out, { label: 'label', positive: '1', features: ['f0', 'f1', 'f2', 'f3', 'f4'], batchRows: 65_536 }, (_x, y, n) => {
-      scanned += n;
-      for (let i = 0; i < n; i++) positives += y[i]!;
-      return false;
-    });
+    const scan = await scanLabelledBatches(
+      out,
+      { label: 'label', positive: '1', features: ['f0', 'f1', 'f2', 'f3', 'f4'], batchRows: 65_536 },
+      (_x, y, n) => {
+        scanned += n;
+        for (let i = 0; i < n; i++) positives += y[i]!;
+        return false;
+      },
+    );
     expect(scan).toEqual({ scannedRows: 300_000, stoppedEarly: false });
     expect(scanned).toBe(300_000);
     expect(positives).toBe(result.positives);
   });
 
   test('drift raises the prior, and label noise keeps the positive rate', async () => {
-    const drifted = await generateSyntheticDataset({ rows: 40_000, positiveRate: 0.05, features: 3, drift: 1, seed: 5, out: join(dir, 'drift.parquet') });
+    const drifted = await generateSyntheticDataset({
+      rows: 40_000,
+      positiveRate: 0.05,
+      features: 3,
+      drift: 1,
+      seed: 5,
+      out: join(dir, 'drift.parquet'),
+    });
     expect(drifted.positives / 40_000).toBeGreaterThan(0.09);
-    const noisy = await generateSyntheticDataset({ rows: 40_000, positiveRate: 0.05, features: 3, labelNoise: 0.2, seed: 5, out: join(dir, 'noise.parquet') });
+    const noisy = await generateSyntheticDataset({
+      rows: 40_000,
+      positiveRate: 0.05,
+      features: 3,
+      labelNoise: 0.2,
+      seed: 5,
+      out: join(dir, 'noise.parquet'),
+    });
     expect(Math.abs(noisy.positives / 40_000 - 0.05)).toBeLessThan(0.006);
   });
 

@@ -55,15 +55,29 @@ describe('boolean-like columns', () => {
 
     const predicted = await run(['predict', '--model', 'model.json', '--input', 'score.csv', '--out', 'scores.csv', '--json']);
     expect(predicted.code, predicted.stderr).toBe(0);
-    const batch = readFileSync(join(dir, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    const batch = readFileSync(join(dir, 'scores.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]));
     expect(batch).toHaveLength(12);
 
     const servingDir = join(dir, 'serving');
     const ref = await new ArtifactStore(join(dir, 'artifacts')).putBytes(readFileSync(join(dir, 'model.json')), 'model', 'json');
-    await publish(servingDir, 1, { sha256: ref.sha256, uri: ref.uri, kind: model.model.kind, threshold: model.threshold, runId: model.training.runId });
+    await publish(servingDir, 1, {
+      sha256: ref.sha256,
+      uri: ref.uri,
+      kind: model.model.kind,
+      threshold: model.threshold,
+      runId: model.training.runId,
+    });
     const s = await startScoringService({ servingDir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, log: () => undefined });
     try {
-      const rows = readFileSync(join(dir, 'score.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      const rows = readFileSync(join(dir, 'score.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
       for (const [i, [amount, member, verified]] of rows.entries()) {
         const asBoolean = (v: string) => ['yes', 'true'].includes(v!.toLowerCase());
         // The file's own text, JSON booleans, and 0/1: one score, the one predict wrote.
@@ -72,7 +86,11 @@ describe('boolean-like columns', () => {
           { amount: Number(amount), member: asBoolean(member!), verified: asBoolean(verified!) },
           { amount: Number(amount), member: asBoolean(member!) ? 1 : 0, verified: asBoolean(verified!) ? 1 : 0 },
         ]) {
-          const res = await fetch(`${s.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features }) });
+          const res = await fetch(`${s.url}/score`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ features }),
+          });
           const body = (await res.json()) as { score: number; error?: string };
           expect(res.status, body.error).toBe(200);
           expect(body.score).toBeCloseTo(batch[i]!, 12);
@@ -83,14 +101,33 @@ describe('boolean-like columns', () => {
     }
   });
 
-  it('evaluate refuses a label value that is not one of the model\'s classes, and predict and evaluate a non-0/1 boolean value, with exit 2 and nothing written', async () => {
-    if (!existsSync(join(dir, 'model.json'))) expect((await run(['fit', '--input', 'train.csv', '--label', 'outcome', '--out', 'model.json'])).code).toBe(0);
+  it("evaluate refuses a label value that is not one of the model's classes, and predict and evaluate a non-0/1 boolean value, with exit 2 and nothing written", async () => {
+    if (!existsSync(join(dir, 'model.json')))
+      expect((await run(['fit', '--input', 'train.csv', '--label', 'outcome', '--out', 'model.json'])).code).toBe(0);
     // Labels outside the model's classes, and a boolean-like column given other numbers: exit 2, nothing written.
     const refusals = [
-      { args: ['evaluate', '--model', 'model.json', '--input', 'eval-unknown.csv', '--label', 'outcome', '--report', 'report-unknown'], written: 'report-unknown', message: 'label column "outcome" in eval-unknown.csv holds "chargeback" (1 rows), which is not a class of this model; expected "fraud" (positive) or "ok"' },
-      { args: ['evaluate', '--model', 'model.json', '--input', 'eval-case.csv', '--label', 'outcome', '--report', 'report-case'], written: 'report-case', message: 'holds "Fraud" (4 rows), which is not a class of this model; expected "fraud" (positive) or "ok"' },
-      { args: ['predict', '--model', 'model.json', '--input', 'score-two.csv', '--out', 'scores-two.csv'], written: 'scores-two.csv', message: 'column "member" in score-two.csv holds 2 at data row 2; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0' },
-      { args: ['evaluate', '--model', 'model.json', '--input', 'eval-half.csv', '--label', 'outcome', '--report', 'report-half'], written: 'report-half', message: 'column "verified" in eval-half.csv holds 0.5 at data row 1; this model read it as a boolean-like column' },
+      {
+        args: ['evaluate', '--model', 'model.json', '--input', 'eval-unknown.csv', '--label', 'outcome', '--report', 'report-unknown'],
+        written: 'report-unknown',
+        message:
+          'label column "outcome" in eval-unknown.csv holds "chargeback" (1 rows), which is not a class of this model; expected "fraud" (positive) or "ok"',
+      },
+      {
+        args: ['evaluate', '--model', 'model.json', '--input', 'eval-case.csv', '--label', 'outcome', '--report', 'report-case'],
+        written: 'report-case',
+        message: 'holds "Fraud" (4 rows), which is not a class of this model; expected "fraud" (positive) or "ok"',
+      },
+      {
+        args: ['predict', '--model', 'model.json', '--input', 'score-two.csv', '--out', 'scores-two.csv'],
+        written: 'scores-two.csv',
+        message:
+          'column "member" in score-two.csv holds 2 at data row 2; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0',
+      },
+      {
+        args: ['evaluate', '--model', 'model.json', '--input', 'eval-half.csv', '--label', 'outcome', '--report', 'report-half'],
+        written: 'report-half',
+        message: 'column "verified" in eval-half.csv holds 0.5 at data row 1; this model read it as a boolean-like column',
+      },
     ];
     for (const c of refusals) {
       const r = await run(c.args);

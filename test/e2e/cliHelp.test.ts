@@ -5,7 +5,28 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cliProcess.js';
 
-const COMMANDS = ['generate', 'sample', 'denoise', 'adasyn', 'train', 'evaluate', 'fit', 'predict', 'demo', 'dev', 'worker', 'serve', 'run', 'drift', 'monitor', 'approve', 'reject', 'canary', 'status', 'schedule'];
+const COMMANDS = [
+  'generate',
+  'sample',
+  'denoise',
+  'adasyn',
+  'train',
+  'evaluate',
+  'fit',
+  'predict',
+  'demo',
+  'dev',
+  'worker',
+  'serve',
+  'run',
+  'drift',
+  'monitor',
+  'approve',
+  'reject',
+  'canary',
+  'status',
+  'schedule',
+];
 const run = (args: string[]) => runCli(args, { cwd: tmpdir() });
 
 describe('rareflow help', () => {

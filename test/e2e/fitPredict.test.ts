@@ -21,11 +21,15 @@ function csvColumn(path: string, column: string): string[] {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-fit-'));
   // The same rows as Parquet, with an id column, to check CSV/Parquet parity and id pass-through.
-  await withDuckDB((c) => c.run(`COPY (SELECT row_number() OVER () AS row_id, * FROM read_csv('${yeast}')) TO '${join(dir, 'yeast3.parquet')}' (FORMAT parquet)`));
+  await withDuckDB((c) =>
+    c.run(`COPY (SELECT row_number() OVER () AS row_id, * FROM read_csv('${yeast}')) TO '${join(dir, 'yeast3.parquet')}' (FORMAT parquet)`),
+  );
   const lines = ['amount,channel,label'];
   for (let i = 0; i < 400; i++) {
     const positive = i % 10 === 0;
-    lines.push(`${(positive ? 3 : 0) + ((i * 37) % 17) / 10},${positive ? (i % 20 === 0 ? 'web' : 'app') : ['web', 'app', 'shop'][i % 3]},${positive ? 1 : 0}`);
+    lines.push(
+      `${(positive ? 3 : 0) + ((i * 37) % 17) / 10},${positive ? (i % 20 === 0 ? 'web' : 'app') : ['web', 'app', 'shop'][i % 3]},${positive ? 1 : 0}`,
+    );
   }
   writeFileSync(join(dir, 'channels.csv'), `${lines.join('\n')}\n`);
   // Overlapping classes with a sample_weight column (1 or 2) before the label.
@@ -60,14 +64,18 @@ describe('fit and predict', () => {
     expect(scores).toHaveLength(1484);
     const labels = csvColumn(yeast, 'label');
     // In input order: positives score higher on average than negatives, and pred follows the threshold.
-    const mean = (want: string) => scores.filter((_, i) => labels[i] === want).reduce((a, b) => a + b, 0) / labels.filter((l) => l === want).length;
+    const mean = (want: string) =>
+      scores.filter((_, i) => labels[i] === want).reduce((a, b) => a + b, 0) / labels.filter((l) => l === want).length;
     expect(mean('positive')).toBeGreaterThan(mean('negative') + 0.3);
     const threshold = JSON.parse(readFileSync(join(dir, 'yeast.json'), 'utf8')).threshold as number;
     expect(preds.every((v, i) => v === (scores[i]! >= threshold ? 1 : 0))).toBe(true);
   });
 
   it('runs the stages a config turns on: ENN, ADASYN and logistic regression', async () => {
-    writeFileSync(join(dir, 'stages.json'), JSON.stringify({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg', threshold: 'prevalence' } }));
+    writeFileSync(
+      join(dir, 'stages.json'),
+      JSON.stringify({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg', threshold: 'prevalence' } }),
+    );
     const f = await run(['fit', '--input', yeast, '--label', 'label', '--config', 'stages.json', '--out', 'yeast-lr.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const fit = f.json<{ stages: Array<{ stage: string; removedPositives?: number; syntheticRows?: number }>; model: string }>();
@@ -81,10 +89,31 @@ describe('fit and predict', () => {
   });
 
   it('gives identical scores for a CSV and a Parquet copy, with the id column first', async () => {
-    const p = await run(['predict', '--model', 'yeast.json', '--input', 'yeast3.parquet', '--out', 'pred.parquet', '--id', 'row_id', '--json']);
+    const p = await run([
+      'predict',
+      '--model',
+      'yeast.json',
+      '--input',
+      'yeast3.parquet',
+      '--out',
+      'pred.parquet',
+      '--id',
+      'row_id',
+      '--json',
+    ]);
     expect(p.code, p.stderr).toBe(0);
-    const fromParquet = await withDuckDB(async (c) => (await c.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'pred.parquet')}')`)).getRowsJS());
-    expect(Object.keys((await withDuckDB(async (c) => (await c.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'pred.parquet')}') LIMIT 1`)).getRowObjectsJS()))[0]!)).toEqual(['row_id', 'score', 'pred']);
+    const fromParquet = await withDuckDB(async (c) =>
+      (await c.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'pred.parquet')}')`)).getRowsJS(),
+    );
+    expect(
+      Object.keys(
+        (
+          await withDuckDB(async (c) =>
+            (await c.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'pred.parquet')}') LIMIT 1`)).getRowObjectsJS(),
+          )
+        )[0]!,
+      ),
+    ).toEqual(['row_id', 'score', 'pred']);
     const fromCsv = csvColumn(join(dir, 'pred.csv'), 'score').map(Number);
     expect(fromParquet.map((r) => Number(r[0]))).toEqual(Array.from({ length: 1484 }, (_, i) => i + 1));
     expect(fromParquet.map((r) => r[1])).toEqual(fromCsv);
@@ -94,7 +123,10 @@ describe('fit and predict', () => {
     const f = await run(['fit', '--input', 'channels.csv', '--label', 'label', '--out', 'channels.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const model = JSON.parse(readFileSync(join(dir, 'channels.json'), 'utf8'));
-    expect(model.inputColumns).toEqual([{ name: 'amount', kind: 'numeric' }, { name: 'channel', kind: 'categorical', categories: ['app', 'shop', 'web'] }]);
+    expect(model.inputColumns).toEqual([
+      { name: 'amount', kind: 'numeric' },
+      { name: 'channel', kind: 'categorical', categories: ['app', 'shop', 'web'] },
+    ]);
     const p = await run(['predict', '--model', 'channels.json', '--input', 'channels-new.csv', '--out', 'channels-pred.csv', '--json']);
     expect(p.code, p.stderr).toBe(0);
     const scores = csvColumn(join(dir, 'channels-pred.csv'), 'score').map(Number);
@@ -103,8 +135,22 @@ describe('fit and predict', () => {
   });
 
   it('weighs rows by a sample_weight column (never a feature) and runs ENN and ADASYN over a categorical column', async () => {
-    writeFileSync(join(dir, 'weighted.json'), JSON.stringify({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg' } }));
-    const f = await run(['fit', '--input', 'channels-weighted.csv', '--label', 'label', '--config', 'weighted.json', '--out', 'weighted.json.model', '--json']);
+    writeFileSync(
+      join(dir, 'weighted.json'),
+      JSON.stringify({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg' } }),
+    );
+    const f = await run([
+      'fit',
+      '--input',
+      'channels-weighted.csv',
+      '--label',
+      'label',
+      '--config',
+      'weighted.json',
+      '--out',
+      'weighted.json.model',
+      '--json',
+    ]);
     expect(f.code, f.stderr).toBe(0);
     const fit = f.json<{ stages: Array<{ stage: string; sampleWeight?: string; syntheticRows?: number }> }>();
     expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'enn', 'adasyn', 'train']);
@@ -113,7 +159,18 @@ describe('fit and predict', () => {
     const model = JSON.parse(readFileSync(join(dir, 'weighted.json.model'), 'utf8'));
     expect(model.inputColumns.map((c: { name: string }) => c.name)).toEqual(['amount', 'channel']);
     // Weighted and unweighted fits of the same rows differ.
-    const plain = await run(['fit', '--input', 'channels-unweighted.csv', '--label', 'label', '--config', 'weighted.json', '--out', 'plain.json.model', '--json']);
+    const plain = await run([
+      'fit',
+      '--input',
+      'channels-unweighted.csv',
+      '--label',
+      'label',
+      '--config',
+      'weighted.json',
+      '--out',
+      'plain.json.model',
+      '--json',
+    ]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'plain.json.model'), 'utf8')).model).not.toEqual(model.model);
   });
@@ -137,11 +194,27 @@ describe('fit and predict', () => {
   });
 
   const bad: Array<[string, string[], RegExp]> = [
-    ['a file that is not a rareflow model', ['predict', '--model', 'not-a-model.json', '--input', yeast, '--out', 'b1.csv'], /not-a-model\.json is not a usable rareflow model: expected "format": "rareflow-model"/],
-    ['an input missing a feature column', ['predict', '--model', 'channels.json', '--input', yeast, '--out', 'b2.csv'], /has no column "amount", which the model reads/],
-    ['a non-numeric value in a numeric column', ['predict', '--model', 'channels.json', '--input', 'text-amount.csv', '--out', 'b3.csv'], /column "amount" .* must be numeric .* data row 2/],
+    [
+      'a file that is not a rareflow model',
+      ['predict', '--model', 'not-a-model.json', '--input', yeast, '--out', 'b1.csv'],
+      /not-a-model\.json is not a usable rareflow model: expected "format": "rareflow-model"/,
+    ],
+    [
+      'an input missing a feature column',
+      ['predict', '--model', 'channels.json', '--input', yeast, '--out', 'b2.csv'],
+      /has no column "amount", which the model reads/,
+    ],
+    [
+      'a non-numeric value in a numeric column',
+      ['predict', '--model', 'channels.json', '--input', 'text-amount.csv', '--out', 'b3.csv'],
+      /column "amount" .* must be numeric .* data row 2/,
+    ],
     ['a label with one class (fit)', ['fit', '--input', 'one-class.csv', '--label', 'label', '--out', 'b4.json'], /only one class \(0\)/],
-    ['an output directory that does not exist', ['predict', '--model', 'yeast.json', '--input', yeast, '--out', 'nope/b5.csv'], /--out: the directory .* does not exist/],
+    [
+      'an output directory that does not exist',
+      ['predict', '--model', 'yeast.json', '--input', yeast, '--out', 'nope/b5.csv'],
+      /--out: the directory .* does not exist/,
+    ],
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} with exit 2 and no output`, async () => {

@@ -11,7 +11,10 @@ let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
 
 function csvRows(path: string): string[][] {
-  return readFileSync(path, 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(','));
 }
 
 beforeAll(() => {
@@ -52,14 +55,18 @@ describe('--missing', () => {
     ]) {
       const r = await run([...args, '--input', 'gaps.csv', '--label', 'label', '--json']);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/feature column "a" in gaps\.csv has an empty or null value at data row 4; expected a finite number on every row: fill or drop such rows first/);
+      expect(r.stderr).toMatch(
+        /feature column "a" in gaps\.csv has an empty or null value at data row 4; expected a finite number on every row: fill or drop such rows first/,
+      );
     }
   });
 
   it('denoise and adasyn impute with the declared statistic, write the filled values and report the fills', async () => {
     const d = await run(['denoise', '--input', 'gaps.csv', '--label', 'label', '--missing', 'median', '--out', 'denoised.csv', '--json']);
     expect(d.code, d.stderr).toBe(0);
-    const dj = d.json<{ missingValues: { policy: string; filled: number; columns: Record<string, { filled: number; fillValue: number }> } }>();
+    const dj = d.json<{
+      missingValues: { policy: string; filled: number; columns: Record<string, { filled: number; fillValue: number }> };
+    }>();
     expect(dj.missingValues.policy).toBe('median');
     expect(dj.missingValues.filled).toBe(21);
     expect(dj.missingValues.columns.a!.filled).toBe(12);
@@ -67,7 +74,20 @@ describe('--missing', () => {
     const out = csvRows(join(dir, 'denoised.csv'));
     expect(out.slice(1).every((row) => row.every((cell) => cell !== '' && Number.isFinite(Number(cell))))).toBe(true);
 
-    const a = await run(['adasyn', '--input', 'gaps.csv', '--label', 'label', '--missing', 'constant', '--fill-value', '-2.5', '--out', 'augmented.csv', '--json']);
+    const a = await run([
+      'adasyn',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--missing',
+      'constant',
+      '--fill-value',
+      '-2.5',
+      '--out',
+      'augmented.csv',
+      '--json',
+    ]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json<{ missingValues: unknown }>().missingValues).toEqual({
       policy: 'constant',
@@ -82,19 +102,54 @@ describe('--missing', () => {
   });
 
   it('fit records the fill in the model, and predict and evaluate score a missing cell as that fill', async () => {
-    for (const [model, extra] of [['forest', []], ['logreg', ['--config', 'logreg.json']]] as const) {
+    for (const [model, extra] of [
+      ['forest', []],
+      ['logreg', ['--config', 'logreg.json']],
+    ] as const) {
       writeFileSync(join(dir, 'logreg.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
-      const fit = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--missing', 'median', ...extra, '--out', `${model}.json`, '--json']);
+      const fit = await run([
+        'fit',
+        '--input',
+        'gaps.csv',
+        '--label',
+        'label',
+        '--missing',
+        'median',
+        ...extra,
+        '--out',
+        `${model}.json`,
+        '--json',
+      ]);
       expect(fit.code, fit.stderr).toBe(0);
       const summary = fit.json<{ missingValues: { columns: Record<string, { filled: number; fillValue: number }> } }>().missingValues;
-      const artifact = JSON.parse(readFileSync(join(dir, `${model}.json`), 'utf8')) as { missingValues: { policy: string; fillValues: number[] } };
+      const artifact = JSON.parse(readFileSync(join(dir, `${model}.json`), 'utf8')) as {
+        missingValues: { policy: string; fillValues: number[] };
+      };
       expect(artifact.missingValues.policy).toBe('median');
       expect(artifact.missingValues.fillValues).toEqual([summary.columns.a!.fillValue, summary.columns.b!.fillValue]);
 
       const [fa, fb] = artifact.missingValues.fillValues as [number, number];
-      const gapped = await run(['predict', '--model', `${model}.json`, '--input', 'gaps-unlabelled.csv', '--out', `${model}-gapped.csv`, '--json']);
+      const gapped = await run([
+        'predict',
+        '--model',
+        `${model}.json`,
+        '--input',
+        'gaps-unlabelled.csv',
+        '--out',
+        `${model}-gapped.csv`,
+        '--json',
+      ]);
       expect(gapped.code, gapped.stderr).toBe(0);
-      const filled = await run(['predict', '--model', `${model}.json`, '--input', filledCopy(`${model}-filled-in.csv`, { a: fa, b: fb }), '--out', `${model}-filled.csv`, '--json']);
+      const filled = await run([
+        'predict',
+        '--model',
+        `${model}.json`,
+        '--input',
+        filledCopy(`${model}-filled-in.csv`, { a: fa, b: fb }),
+        '--out',
+        `${model}-filled.csv`,
+        '--json',
+      ]);
       expect(filled.code, filled.stderr).toBe(0);
       expect(readFileSync(join(dir, `${model}-gapped.csv`), 'utf8')).toBe(readFileSync(join(dir, `${model}-filled.csv`), 'utf8'));
 
@@ -105,15 +160,40 @@ describe('--missing', () => {
   });
 
   it('train with a G-mean threshold fits the fill on the rows the model learns from; a model without a fill still rejects missing cells', async () => {
-    const t = await run(['train', '--input', 'gaps.csv', '--label', 'label', '--model', 'logreg', '--threshold', 'gmean', '--missing', 'mean', '--out', 'gm.json', '--json']);
+    const t = await run([
+      'train',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--model',
+      'logreg',
+      '--threshold',
+      'gmean',
+      '--missing',
+      'mean',
+      '--out',
+      'gm.json',
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.json<{ missingValues: { filled: number } }>().missingValues.filled).toBe(21);
     const artifact = JSON.parse(readFileSync(join(dir, 'gm.json'), 'utf8')) as { missingValues: { fillValues: number[] } };
     // Fitted on the 75% training part: a mean of that part, not of all 288 present values of a.
-    const allA = csvRows(join(dir, 'gaps.csv')).slice(1).map((r) => r[0]!).filter((v) => v !== '').map(Number);
+    const allA = csvRows(join(dir, 'gaps.csv'))
+      .slice(1)
+      .map((r) => r[0]!)
+      .filter((v) => v !== '')
+      .map(Number);
     expect(artifact.missingValues.fillValues[0]).not.toBeCloseTo(allA.reduce((s, v) => s + v, 0) / allA.length, 12);
 
-    writeFileSync(join(dir, 'complete.csv'), csvRows(join(dir, 'gaps.csv')).filter((r) => !r.includes('')).map((r) => r.join(',')).join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'complete.csv'),
+      csvRows(join(dir, 'gaps.csv'))
+        .filter((r) => !r.includes(''))
+        .map((r) => r.join(','))
+        .join('\n') + '\n',
+    );
     const plain = await run(['fit', '--input', 'complete.csv', '--label', 'label', '--out', 'plain.json', '--json']);
     expect(plain.code, plain.stderr).toBe(0);
     expect('missingValues' in JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8'))).toBe(false);
@@ -123,8 +203,22 @@ describe('--missing', () => {
   });
 
   it("fit takes the policy from a config's features block", async () => {
-    writeFileSync(join(dir, 'median.json'), JSON.stringify({ modelName: 'gaps', input: { paths: ['gaps.csv'], label: 'label' }, features: { missing: 'median' } }));
-    const fit = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--config', 'median.json', '--out', 'configured.json', '--json']);
+    writeFileSync(
+      join(dir, 'median.json'),
+      JSON.stringify({ modelName: 'gaps', input: { paths: ['gaps.csv'], label: 'label' }, features: { missing: 'median' } }),
+    );
+    const fit = await run([
+      'fit',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--config',
+      'median.json',
+      '--out',
+      'configured.json',
+      '--json',
+    ]);
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.json<{ missingValues: { policy: string; filled: number } }>().missingValues).toMatchObject({ policy: 'median', filled: 21 });
   });
@@ -132,7 +226,10 @@ describe('--missing', () => {
   it('rejects a bad --missing or --fill-value with exit 2, naming the flag and what it expects', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--missing', 'mode'], /--missing: expected reject, mean, median or constant, got "mode"/],
-      [['--missing', 'median', '--fill-value', '3'], /--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value/],
+      [
+        ['--missing', 'median', '--fill-value', '3'],
+        /--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value/,
+      ],
       [['--fill-value', '3'], /--fill-value is the fill of --missing constant/],
       [['--missing', 'constant', '--fill-value', 'zero'], /--fill-value: expected a number, got "zero"/],
     ];

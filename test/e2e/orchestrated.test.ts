@@ -16,10 +16,21 @@ const run = (args: string[]) => runCli(args, { cwd: dir, env, timeoutMs: 400_000
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-orch-'));
   env = { RAREFLOW_HOME: join(dir, 'state'), RAREFLOW_TEMPORAL_PORT: String(await freePort()) };
-  expect((await run(['generate', '--rows', '50000', '--positive-rate', '0.02', '--features', '5', '--seed', '4', '--out', 'data.parquet'])).code).toBe(0);
-  writeFileSync(join(dir, 'pipeline.json'), JSON.stringify({ modelName: 'churn', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 4000 }, seed: 2 }));
-  writeFileSync(join(dir, 'bad-label.json'), JSON.stringify({ modelName: 'badlabel', input: { paths: ['data.parquet'], label: 'churned' }, sampling: { targetSize: 4000 } }));
-  writeFileSync(join(dir, 'bad-spec.json'), JSON.stringify({ modelName: 'x', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 0 } }));
+  expect(
+    (await run(['generate', '--rows', '50000', '--positive-rate', '0.02', '--features', '5', '--seed', '4', '--out', 'data.parquet'])).code,
+  ).toBe(0);
+  writeFileSync(
+    join(dir, 'pipeline.json'),
+    JSON.stringify({ modelName: 'churn', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 4000 }, seed: 2 }),
+  );
+  writeFileSync(
+    join(dir, 'bad-label.json'),
+    JSON.stringify({ modelName: 'badlabel', input: { paths: ['data.parquet'], label: 'churned' }, sampling: { targetSize: 4000 } }),
+  );
+  writeFileSync(
+    join(dir, 'bad-spec.json'),
+    JSON.stringify({ modelName: 'x', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 0 } }),
+  );
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,20 +87,35 @@ describe('orchestrated commands on the embedded Temporal server', () => {
   it('bad input to the serving, canary, monitor, drift and schedule commands: one line naming the flag, exit 2', async () => {
     writeFileSync(join(dir, 'evidence.json'), '[1, 2]');
     const cases: Array<[string[], RegExp]> = [
-      [['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'missing.json'], /: --evidence missing\.json: the file does not exist; expected a JSON object/],
-      [['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'evidence.json'], /: --evidence evidence\.json: expected a JSON object$/],
+      [
+        ['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'missing.json'],
+        /: --evidence missing\.json: the file does not exist; expected a JSON object/,
+      ],
+      [
+        ['drift', '--model', 'churn', '--reason', 'psi', '--evidence', 'evidence.json'],
+        /: --evidence evidence\.json: expected a JSON object$/,
+      ],
       [['serve', '--model', '../etc'], /: --model: expected 1–100 letters, digits, .*, got "\.\.\/etc"$/],
       [['serve', '--model', 'churn', '--port', '70000'], /--port/],
       [['canary', 'pause', '--model', 'nobody'], /no lifecycle is running for model "nobody"/],
       [['monitor', 'stop', '--model', 'nobody'], /model nobody has no drift monitor running/],
-      [['monitor', 'start', '--model', 'churn', '--window', '5 minutes'], /: --window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/],
-      [['schedule', 'create', '--model', 'churn', '--every', '5x'], /: --every: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5x"$/],
+      [
+        ['monitor', 'start', '--model', 'churn', '--window', '5 minutes'],
+        /: --window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/,
+      ],
+      [
+        ['schedule', 'create', '--model', 'churn', '--every', '5x'],
+        /: --every: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5x"$/,
+      ],
       [['approve', '--model', 'nobody', '--run', 'r-1', '--by', ''], /: --by: expected a name, got an empty string$/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
-      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('note:') && !/Temporal|dev server/.test(l));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('note:') && !/Temporal|dev server/.test(l));
       expect(lines.at(-1), args.join(' ')).toMatch(message);
     }
   });
@@ -121,7 +147,11 @@ describe('a real dataset through the workflow (yeast3, 163 positives in 1484 row
     writeFileSync(join(dir, 'yeast3.json'), JSON.stringify({ modelName: 'yeast3', input: { paths: [fixture], label: 'label' }, seed: 1 }));
     const r = await run(['run', '--config', 'yeast3.json', '--wait', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const result = r.json<{ outcome: string; stages: Array<{ stage: string; positivesOut: number; note?: string }>; validation: { positive: { support: number; recall: number }; gMean: number } }>();
+    const result = r.json<{
+      outcome: string;
+      stages: Array<{ stage: string; positivesOut: number; note?: string }>;
+      validation: { positive: { support: number; recall: number }; gMean: number };
+    }>();
     const sampling = result.stages.find((s) => s.stage === 'adaptiveSample')!;
     expect(sampling.positivesOut).toBe(163);
     expect(sampling.note).toMatch(/ran out|exhausted|before/i);

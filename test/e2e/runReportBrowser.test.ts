@@ -24,7 +24,15 @@ describe('the HTML run report', () => {
     const shot = join(dir, 'report.png');
     const r = spawnSync(
       browser!,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--screenshot=${shot}`, '--window-size=1280,2200', `file://${join(dir, 'report', 'report.html')}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        `--screenshot=${shot}`,
+        '--window-size=1280,2200',
+        `file://${join(dir, 'report', 'report.html')}`,
+      ],
       { encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);

@@ -12,7 +12,20 @@ const run = (args: string[]) => runCli(args, { cwd: dir });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-cli-'));
-  const g = await run(['generate', '--rows', '60000', '--positive-rate', '0.01', '--features', '6', '--seed', '5', '--out', 'raw.parquet', '--json']);
+  const g = await run([
+    'generate',
+    '--rows',
+    '60000',
+    '--positive-rate',
+    '0.01',
+    '--features',
+    '6',
+    '--seed',
+    '5',
+    '--out',
+    'raw.parquet',
+    '--json',
+  ]);
   expect(g.code).toBe(0);
   writeFileSync(join(dir, 'one-class.csv'), 'a,b,label\n1,2,0\n3,4,0\n5,6,0\n');
   writeFileSync(join(dir, 'text.csv'), 'a,b,label\n1,x,0\n3,y,1\n5,z,0\n');
@@ -28,8 +41,34 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('stage commands, chained on generated data', () => {
   it('generate writes the rows and positives it reports, reproducibly by seed', async () => {
-    const a = await run(['generate', '--rows', '5000', '--positive-rate', '0.02', '--features', '3', '--seed', '9', '--out', 'a.csv', '--json']);
-    const b = await run(['generate', '--rows', '5000', '--positive-rate', '0.02', '--features', '3', '--seed', '9', '--out', 'b.csv', '--json']);
+    const a = await run([
+      'generate',
+      '--rows',
+      '5000',
+      '--positive-rate',
+      '0.02',
+      '--features',
+      '3',
+      '--seed',
+      '9',
+      '--out',
+      'a.csv',
+      '--json',
+    ]);
+    const b = await run([
+      'generate',
+      '--rows',
+      '5000',
+      '--positive-rate',
+      '0.02',
+      '--features',
+      '3',
+      '--seed',
+      '9',
+      '--out',
+      'b.csv',
+      '--json',
+    ]);
     expect(a.code).toBe(0);
     expect(a.json().rows).toBe(5000);
     expect(a.json().positives).toBe(b.json().positives);
@@ -38,10 +77,40 @@ describe('stage commands, chained on generated data', () => {
   });
 
   it('sample keeps Nr = 50·M positives, stops early and prints exactly its stats', async () => {
-    const r = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '3000', '--out', 'sample.parquet', '--json']);
+    const r = await run([
+      'sample',
+      '--input',
+      'raw.parquet',
+      '--label',
+      'label',
+      '--target-size',
+      '3000',
+      '--out',
+      'sample.parquet',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const s = r.json<{ positives: number; negatives: number; scannedRows: number; totalRows: number; earlyStop: boolean; shards: number; order: { mode: string }; warnings: string[] }>();
-    expect(Object.keys(s).sort()).toEqual(['earlyStop', 'negatives', 'order', 'positives', 'scannedRows', 'seconds', 'shards', 'totalRows', 'warnings']);
+    const s = r.json<{
+      positives: number;
+      negatives: number;
+      scannedRows: number;
+      totalRows: number;
+      earlyStop: boolean;
+      shards: number;
+      order: { mode: string };
+      warnings: string[];
+    }>();
+    expect(Object.keys(s).sort()).toEqual([
+      'earlyStop',
+      'negatives',
+      'order',
+      'positives',
+      'scannedRows',
+      'seconds',
+      'shards',
+      'totalRows',
+      'warnings',
+    ]);
     expect(s.order.mode).toBe('sequential'); // generated rows are in random order
     expect(s.positives).toBe(350);
     expect(s.negatives).toBe(2650);
@@ -52,7 +121,20 @@ describe('stage commands, chained on generated data', () => {
   });
 
   it('sample splits Parquet rows into shards, each with N/S and Nr/S', async () => {
-    const r = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '3000', '--shards', '3', '--out', 'sharded.parquet', '--json']);
+    const r = await run([
+      'sample',
+      '--input',
+      'raw.parquet',
+      '--label',
+      'label',
+      '--target-size',
+      '3000',
+      '--shards',
+      '3',
+      '--out',
+      'sharded.parquet',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const s = r.json<{ positives: number; negatives: number; shards: number }>();
     expect(s.shards).toBe(3);
@@ -61,10 +143,40 @@ describe('stage commands, chained on generated data', () => {
   });
 
   it('sample defines positives by a SQL predicate, and warns (not fails) on an absent positive value', async () => {
-    const r = await run(['sample', '--input', 'raw.parquet', '--label', 'big_f0', '--positive-when', 'f0 > 2.5', '--target-size', '2000', '--nr', '100', '--out', 'pred.csv', '--json']);
+    const r = await run([
+      'sample',
+      '--input',
+      'raw.parquet',
+      '--label',
+      'big_f0',
+      '--positive-when',
+      'f0 > 2.5',
+      '--target-size',
+      '2000',
+      '--nr',
+      '100',
+      '--out',
+      'pred.csv',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().positives).toBe(100);
-    const absent = await run(['sample', '--input', 'raw.parquet', '--label', 'label', '--positive', '7', '--target-size', '500', '--nr', '10', '--out', 'absent.csv', '--json']);
+    const absent = await run([
+      'sample',
+      '--input',
+      'raw.parquet',
+      '--label',
+      'label',
+      '--positive',
+      '7',
+      '--target-size',
+      '500',
+      '--nr',
+      '10',
+      '--out',
+      'absent.csv',
+      '--json',
+    ]);
     expect(absent.code, absent.stderr).toBe(0);
     expect(absent.json().positives).toBe(0);
     expect((absent.json().warnings as string[]).join(' ')).toMatch(/no row with the positive value "7"/);
@@ -78,7 +190,18 @@ describe('stage commands, chained on generated data', () => {
     const a = await run(['adasyn', '--input', 'clean.parquet', '--label', 'label', '--out', 'augmented.parquet', '--json']);
     expect(a.code).toBe(0);
     expect(a.json().rowsOut).toBe((a.json().rowsIn as number) + (a.json().syntheticRows as number));
-    const t = await run(['train', '--input', 'augmented.parquet', '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json']);
+    const t = await run([
+      'train',
+      '--input',
+      'augmented.parquet',
+      '--label',
+      'label',
+      '--model',
+      'logreg',
+      '--out',
+      'model.json',
+      '--json',
+    ]);
     expect(t.code).toBe(0);
     expect(t.json().sha256).toMatch(/^[0-9a-f]{64}$/);
     const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--json']);
@@ -90,21 +213,50 @@ describe('stage commands, chained on generated data', () => {
 
   it('denoise reports minority types; renn and tomek run as alternatives; adasyn reports quota and distance stats', async () => {
     for (const method of ['enn', 'renn', 'tomek', 'confident']) {
-      const d = await run(['denoise', '--input', 'sample.parquet', '--label', 'label', '--method', method, '--out', `clean-${method}.parquet`, '--json']);
+      const d = await run([
+        'denoise',
+        '--input',
+        'sample.parquet',
+        '--label',
+        'label',
+        '--method',
+        method,
+        '--out',
+        `clean-${method}.parquet`,
+        '--json',
+      ]);
       expect(d.code, d.stderr).toBe(0);
       const types = d.json<{ minorityTypes: Record<string, number> }>().minorityTypes;
       expect(types.safe + types.borderline + types.rare + types.outlier).toBe(350);
     }
-    const a = await run(['adasyn', '--input', 'clean.parquet', '--label', 'label', '--exact', '--max-synthetic-ratio', '0.1', '--out', 'quota.parquet', '--json']);
+    const a = await run([
+      'adasyn',
+      '--input',
+      'clean.parquet',
+      '--label',
+      'label',
+      '--exact',
+      '--max-synthetic-ratio',
+      '0.1',
+      '--out',
+      'quota.parquet',
+      '--json',
+    ]);
     expect(a.code, a.stderr).toBe(0);
-    const j = a.json<{ syntheticRows: number; rowsIn: number; quota: string; neighbors: string; neighbourDistance: { min: number; max: number } }>();
+    const j = a.json<{
+      syntheticRows: number;
+      rowsIn: number;
+      quota: string;
+      neighbors: string;
+      neighbourDistance: { min: number; max: number };
+    }>();
     expect(j.neighbors).toBe('exact');
     expect(j.syntheticRows).toBe(Math.floor(0.1 * j.rowsIn));
     expect(j.quota).toMatch(/quota/i);
     expect(j.neighbourDistance.max).toBeGreaterThan(j.neighbourDistance.min);
   });
 
-  it('carries a sample_weight column through denoise and adasyn; synthetic rows take their seed row\'s weight', async () => {
+  it("carries a sample_weight column through denoise and adasyn; synthetic rows take their seed row's weight", async () => {
     const lines = ['a,b,sample_weight,label'];
     for (let i = 0; i < 60; i++) {
       const positive = i % 6 === 0;
@@ -131,7 +283,20 @@ describe('stage commands, chained on generated data', () => {
   });
 
   it('sample and train take sample_weight as a weight, never a feature', async () => {
-    const s = await run(['sample', '--input', 'weighted.csv', '--label', 'label', '--target-size', '40', '--nr', '5', '--out', 'weighted-sample.csv', '--json']);
+    const s = await run([
+      'sample',
+      '--input',
+      'weighted.csv',
+      '--label',
+      'label',
+      '--target-size',
+      '40',
+      '--nr',
+      '5',
+      '--out',
+      'weighted-sample.csv',
+      '--json',
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const { readFileSync } = await import('node:fs');
     const [header, ...rows] = readFileSync(join(dir, 'weighted-sample.csv'), 'utf8').trim().split('\n');
@@ -141,7 +306,18 @@ describe('stage commands, chained on generated data', () => {
       const [, , w, label] = row.split(',');
       expect(label === '1' ? Number(w) >= 10 : Number(w) === 1).toBe(true);
     }
-    const t = await run(['train', '--input', 'weighted.csv', '--label', 'label', '--model', 'logreg', '--out', 'weighted-model.json', '--json']);
+    const t = await run([
+      'train',
+      '--input',
+      'weighted.csv',
+      '--label',
+      'label',
+      '--model',
+      'logreg',
+      '--out',
+      'weighted-model.json',
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.json().sampleWeight).toBe('sample_weight');
     expect(JSON.parse(readFileSync(join(dir, 'weighted-model.json'), 'utf8')).featureNames).toEqual(['a', 'b']);
@@ -165,7 +341,20 @@ describe('stage commands, chained on generated data', () => {
       lines.push(`${(positive ? 1 : 0) + (i % 7) / 5},${['web', 'app', 'shop'][(i * 7) % 3]},${positive ? 1 : 0}`);
     }
     writeFileSync(join(dir, 'channels.csv'), `${lines.join('\n')}\n`);
-    const a = await run(['adasyn', '--input', 'channels.csv', '--label', 'label', '--k', '3', '--categorical', 'channel', '--out', 'channels-aug.csv', '--json']);
+    const a = await run([
+      'adasyn',
+      '--input',
+      'channels.csv',
+      '--label',
+      'label',
+      '--k',
+      '3',
+      '--categorical',
+      'channel',
+      '--out',
+      'channels-aug.csv',
+      '--json',
+    ]);
     expect(a.code, a.stderr).toBe(0);
     const { syntheticRows, rowsIn } = a.json<{ syntheticRows: number; rowsIn: number }>();
     expect(syntheticRows).toBeGreaterThan(0);
@@ -179,7 +368,18 @@ describe('stage commands, chained on generated data', () => {
   });
 
   it('evaluate exits 1 when gates from a file fail', async () => {
-    const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--gates', 'strict-gates.json', '--json']);
+    const e = await run([
+      'evaluate',
+      '--model',
+      'model.json',
+      '--input',
+      'raw.parquet',
+      '--label',
+      'label',
+      '--gates',
+      'strict-gates.json',
+      '--json',
+    ]);
     expect(e.code).toBe(1);
     expect(e.json().verdict).toBe('fail');
   });
@@ -187,23 +387,107 @@ describe('stage commands, chained on generated data', () => {
 
 describe('bad input: one line on stderr, exit 2, no output file', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['a missing file', ['denoise', '--input', 'missing.csv', '--label', 'label', '--out', 'o1.csv'], /input file missing\.csv does not exist/],
-    ['an unknown label column', ['denoise', '--input', 'raw.parquet', '--label', 'is_fraud', '--out', 'o2.csv'], /label column "is_fraud" not found.*available columns: f0/],
+    [
+      'a missing file',
+      ['denoise', '--input', 'missing.csv', '--label', 'label', '--out', 'o1.csv'],
+      /input file missing\.csv does not exist/,
+    ],
+    [
+      'an unknown label column',
+      ['denoise', '--input', 'raw.parquet', '--label', 'is_fraud', '--out', 'o2.csv'],
+      /label column "is_fraud" not found.*available columns: f0/,
+    ],
     ['a label with one class', ['denoise', '--input', 'one-class.csv', '--label', 'label', '--out', 'o3.csv'], /only one class \(0\)/],
-    ['a non-numeric feature not declared categorical', ['denoise', '--input', 'text.csv', '--label', 'label', '--out', 'o4.csv'], /feature column "b".*VARCHAR.*--categorical b/],
-    ['an empty value', ['denoise', '--input', 'empty.csv', '--label', 'label', '--out', 'o5.csv'], /feature column "b".*empty or null value at data row 2/],
+    [
+      'a non-numeric feature not declared categorical',
+      ['denoise', '--input', 'text.csv', '--label', 'label', '--out', 'o4.csv'],
+      /feature column "b".*VARCHAR.*--categorical b/,
+    ],
+    [
+      'an empty value',
+      ['denoise', '--input', 'empty.csv', '--label', 'label', '--out', 'o5.csv'],
+      /feature column "b".*empty or null value at data row 2/,
+    ],
     ['a NaN value', ['denoise', '--input', 'nan.csv', '--label', 'label', '--out', 'o6.csv'], /feature column "b".*NaN at data row 3/],
-    ['a target size below 1', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '0', '--out', 'o7.parquet'], /--target-size: expected an integer ≥ 1, got "0"/],
-    ['k at the number of minority rows', ['adasyn', '--input', 'tiny.csv', '--label', 'label', '--k', '2', '--out', 'o8.csv'], /below the number of minority rows \(2\); got k=2/],
+    [
+      'a target size below 1',
+      ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '0', '--out', 'o7.parquet'],
+      /--target-size: expected an integer ≥ 1, got "0"/,
+    ],
+    [
+      'k at the number of minority rows',
+      ['adasyn', '--input', 'tiny.csv', '--label', 'label', '--k', '2', '--out', 'o8.csv'],
+      /below the number of minority rows \(2\); got k=2/,
+    ],
     ['a beta above 1', ['adasyn', '--input', 'raw.parquet', '--label', 'label', '--beta', '1.5', '--out', 'o16.csv'], /β|beta/],
-    ['a constant feature column', ['adasyn', '--input', 'constant.csv', '--label', 'label', '--k', '1', '--out', 'o17.csv'], /feature column 1: expected a feature that varies/],
-    ['an output directory that does not exist', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--out', 'no/such/dir/o9.parquet'], /--out: the directory .* does not exist/],
-    ['a target size below Nr', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '100', '--out', 'o11.parquet'], /--target-size 100 is below Nr = 350 positives/],
-    ['a predicate naming an unknown column', ['sample', '--input', 'raw.parquet', '--label', 'label', '--positive-when', 'revenue >= 100', '--target-size', '100', '--nr', '5', '--out', 'o12.parquet'], /--positive-when "revenue >= 100" is not a usable predicate.*revenue/],
-    ['a predicate that does not parse', ['sample', '--input', 'raw.parquet', '--label', 'label', '--positive-when', 'f0 >>> (', '--target-size', '100', '--nr', '5', '--out', 'o13.parquet'], /--positive-when "f0 >>> \(" is not a usable predicate/],
-    ['more shards than CSV files', ['sample', '--input', 'tiny.csv', '--label', 'label', '--target-size', '4', '--nr', '2', '--shards', '2', '--out', 'o14.csv'], /--shards 2 is more than the 1 CSV files/],
-    ['an unreadable file', ['sample', '--input', 'not-parquet.parquet', '--label', 'label', '--target-size', '10', '--out', 'o15.parquet'], /not-parquet\.parquet/],
-    ['an unknown flag', ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--frobnicate', '--out', 'o10.parquet'], /unknown flag '--frobnicate'/],
+    [
+      'a constant feature column',
+      ['adasyn', '--input', 'constant.csv', '--label', 'label', '--k', '1', '--out', 'o17.csv'],
+      /feature column 1: expected a feature that varies/,
+    ],
+    [
+      'an output directory that does not exist',
+      ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--out', 'no/such/dir/o9.parquet'],
+      /--out: the directory .* does not exist/,
+    ],
+    [
+      'a target size below Nr',
+      ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '100', '--out', 'o11.parquet'],
+      /--target-size 100 is below Nr = 350 positives/,
+    ],
+    [
+      'a predicate naming an unknown column',
+      [
+        'sample',
+        '--input',
+        'raw.parquet',
+        '--label',
+        'label',
+        '--positive-when',
+        'revenue >= 100',
+        '--target-size',
+        '100',
+        '--nr',
+        '5',
+        '--out',
+        'o12.parquet',
+      ],
+      /--positive-when "revenue >= 100" is not a usable predicate.*revenue/,
+    ],
+    [
+      'a predicate that does not parse',
+      [
+        'sample',
+        '--input',
+        'raw.parquet',
+        '--label',
+        'label',
+        '--positive-when',
+        'f0 >>> (',
+        '--target-size',
+        '100',
+        '--nr',
+        '5',
+        '--out',
+        'o13.parquet',
+      ],
+      /--positive-when "f0 >>> \(" is not a usable predicate/,
+    ],
+    [
+      'more shards than CSV files',
+      ['sample', '--input', 'tiny.csv', '--label', 'label', '--target-size', '4', '--nr', '2', '--shards', '2', '--out', 'o14.csv'],
+      /--shards 2 is more than the 1 CSV files/,
+    ],
+    [
+      'an unreadable file',
+      ['sample', '--input', 'not-parquet.parquet', '--label', 'label', '--target-size', '10', '--out', 'o15.parquet'],
+      /not-parquet\.parquet/,
+    ],
+    [
+      'an unknown flag',
+      ['sample', '--input', 'raw.parquet', '--label', 'label', '--target-size', '10', '--frobnicate', '--out', 'o10.parquet'],
+      /unknown flag '--frobnicate'/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`rejects ${what}`, async () => {

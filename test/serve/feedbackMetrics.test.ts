@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { startScoringService } from '../../infra/scoringService.js';
-import { fitTestModel, generatedRows, metricValue, post, publish, storeModel, tempDir, MODEL_NAME, type StoredModel } from './servingFixtures.js';
+import {
+  fitTestModel,
+  generatedRows,
+  metricValue,
+  post,
+  publish,
+  storeModel,
+  tempDir,
+  MODEL_NAME,
+  type StoredModel,
+} from './servingFixtures.js';
 
 let root: string;
 let champion: StoredModel;
@@ -37,7 +47,10 @@ function parseExposition(text: string): Map<string, string> {
       types.set(m[1]!, m[2]!);
       continue;
     }
-    m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(
+        line,
+      );
     expect(m, `not an exposition line: ${line}`).not.toBeNull();
     const name = m![1]!;
     const family = types.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
@@ -58,7 +71,8 @@ describe('feedback and metrics', () => {
       const truth = Array.from(labels, (y) => (y === 1 ? 'fraud' : 'ok'));
       // The first 100 one by one, the rest in batches; request 0 first gets the wrong label, then the right one.
       expect((await post(`${s.url}/feedback`, { requestId: 'fbm-0', label: truth[0] === 'fraud' ? 'ok' : 'fraud' })).status).toBe(202);
-      for (let i = 0; i < 100; i++) expect((await post(`${s.url}/feedback`, { requestId: `fbm-${i}`, label: truth[i] })).json).toEqual({ accepted: 1 });
+      for (let i = 0; i < 100; i++)
+        expect((await post(`${s.url}/feedback`, { requestId: `fbm-${i}`, label: truth[i] })).json).toEqual({ accepted: 1 });
       for (let at = 100; at < 300; at += 40) {
         const items = truth.slice(at, at + 40).map((label, k) => ({ requestId: `fbm-${at + k}`, label }));
         const r = await post(`${s.url}/feedback`, { items });
@@ -103,12 +117,18 @@ describe('feedback and metrics', () => {
       }
       const positives = truth.filter((t) => t === 'fraud').length;
       // 300 labels + the wrong first label of request 0 + the one for "elsewhere".
-      expect(metricValue(text, 'rareflow_feedback_total', { class: 'positive' })! + metricValue(text, 'rareflow_feedback_total', { class: 'negative' })!).toBe(302);
+      expect(
+        metricValue(text, 'rareflow_feedback_total', { class: 'positive' })! +
+          metricValue(text, 'rareflow_feedback_total', { class: 'negative' })!,
+      ).toBe(302);
       expect(metricValue(text, 'rareflow_feedback_total', { class: 'positive' })).toBe(positives + 1 + (truth[0] === 'fraud' ? 0 : 1));
       expect(metricValue(text, 'rareflow_canary_weight')).toBe(0.5);
       expect(metricValue(text, 'rareflow_model_info', { arm: 'champion', sha256: champion.ref.sha256 })).toBe(1);
       expect(metricValue(text, 'rareflow_model_info', { arm: 'challenger', sha256: challenger.ref.sha256 })).toBe(1);
-      const buckets = text.split('\n').filter((l) => l.startsWith('rareflow_request_duration_seconds_bucket{arm="champion"')).map((l) => Number(l.split(' ')[1]));
+      const buckets = text
+        .split('\n')
+        .filter((l) => l.startsWith('rareflow_request_duration_seconds_bucket{arm="champion"'))
+        .map((l) => Number(l.split(' ')[1]));
       expect(buckets).toHaveLength(12);
       expect(buckets.every((v, i) => i === 0 || v >= buckets[i - 1]!)).toBe(true);
 

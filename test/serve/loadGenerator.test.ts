@@ -57,14 +57,27 @@ describe('runLoad', () => {
   it('reads the rows and labels from a CSV file through DuckDB', async () => {
     const { rows, labels } = generatedRows(20, 44);
     const csv = join(root, 'rows.csv');
-    const values = rows.map((r, i) => `(${r.amount}, ${r.age}, ${r.velocity}, ${r.channel === null ? 'NULL' : `'${r.channel}'`}, '${labels[i] === 1 ? 'fraud' : 'ok'}')`);
-    await withDuckDB((c) => c.run(`COPY (SELECT * FROM (VALUES ${values.join(', ')}) t(amount, age, velocity, channel, is_fraud)) TO ${sqlString(csv)} (FORMAT csv, HEADER true)`));
-    const r = await runLoad({ url: service.url, source: { path: csv, label: 'is_fraud' }, ratePerSecond: 200, durationMs: 200, requestIdPrefix: 'load-b' });
+    const values = rows.map(
+      (r, i) =>
+        `(${r.amount}, ${r.age}, ${r.velocity}, ${r.channel === null ? 'NULL' : `'${r.channel}'`}, '${labels[i] === 1 ? 'fraud' : 'ok'}')`,
+    );
+    await withDuckDB((c) =>
+      c.run(
+        `COPY (SELECT * FROM (VALUES ${values.join(', ')}) t(amount, age, velocity, channel, is_fraud)) TO ${sqlString(csv)} (FORMAT csv, HEADER true)`,
+      ),
+    );
+    const r = await runLoad({
+      url: service.url,
+      source: { path: csv, label: 'is_fraud' },
+      ratePerSecond: 200,
+      durationMs: 200,
+      requestIdPrefix: 'load-b',
+    });
     expect(r.failed).toBe(0);
     expect(r.ok).toBe(r.sent);
     expect(r.feedbackSent).toBe(r.ok);
-    await expect(runLoad({ url: service.url, source: { path: csv, label: 'nope' }, ratePerSecond: 1, durationMs: 1, requestIdPrefix: 'x' })).rejects.toThrow(
-      /label column "nope" not found in .*rows\.csv; its columns are amount, age, velocity, channel, is_fraud/,
-    );
+    await expect(
+      runLoad({ url: service.url, source: { path: csv, label: 'nope' }, ratePerSecond: 1, durationMs: 1, requestIdPrefix: 'x' }),
+    ).rejects.toThrow(/label column "nope" not found in .*rows\.csv; its columns are amount, age, velocity, channel, is_fraud/);
   });
 });

@@ -7,7 +7,17 @@ import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { startScoringService } from '../../infra/scoringService.js';
-import { fitTestModel, generatedRows, metricValue, post, publish, storeModel, tempDir, MODEL_NAME, type StoredModel } from './servingFixtures.js';
+import {
+  fitTestModel,
+  generatedRows,
+  metricValue,
+  post,
+  publish,
+  storeModel,
+  tempDir,
+  MODEL_NAME,
+  type StoredModel,
+} from './servingFixtures.js';
 
 let root: string;
 let model: StoredModel;
@@ -23,10 +33,13 @@ describe('metrics registry', () => {
   it('two services in one process count their own requests and leave the global registry empty', async () => {
     const dirs = [tempDir('registry-a'), tempDir('registry-b')];
     for (const dir of dirs) await publish(dir, 1, model.served);
-    const [a, b] = await Promise.all(dirs.map((dir) => startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, log: () => undefined })));
+    const [a, b] = await Promise.all(
+      dirs.map((dir) => startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, log: () => undefined })),
+    );
     try {
       const rows = generatedRows(5, 22).rows;
-      for (const [i, row] of rows.entries()) expect((await post(`${a!.url}/score`, { requestId: `a-${i}`, features: row })).status).toBe(200);
+      for (const [i, row] of rows.entries())
+        expect((await post(`${a!.url}/score`, { requestId: `a-${i}`, features: row })).status).toBe(200);
       expect((await post(`${b!.url}/score`, { requestId: 'b-0', features: rows[0] })).status).toBe(200);
       expect((await post(`${b!.url}/feedback`, { requestId: 'b-0', label: 'fraud' })).status).toBe(202);
       const [textA, textB] = await Promise.all([a!, b!].map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
@@ -38,7 +51,12 @@ describe('metrics registry', () => {
       expect(register.getMetricsAsArray()).toHaveLength(0);
 
       // Families follow one another without blank lines; bucket lines name the arm before le, +Inf last of each arm.
-      expect(textA!.split('\n').slice(0, -1).every((line) => line !== '')).toBe(true);
+      expect(
+        textA!
+          .split('\n')
+          .slice(0, -1)
+          .every((line) => line !== ''),
+      ).toBe(true);
       const buckets = textA!.split('\n').filter((l) => l.startsWith('rareflow_request_duration_seconds_bucket'));
       expect(buckets[0]).toMatch(/^rareflow_request_duration_seconds_bucket\{arm="champion",le="0\.0005"\} \d+$/);
       expect(buckets[10]).toMatch(/^rareflow_request_duration_seconds_bucket\{arm="champion",le="1"\} \d+$/);

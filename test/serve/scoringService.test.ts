@@ -45,7 +45,13 @@ afterEach(async () => {
 });
 
 async function serve(servingDir: string, extra: { pollMs?: number; log?: (line: string) => void } = {}): Promise<ScoringService> {
-  const s = await startScoringService({ servingDir, modelName: MODEL_NAME, port: 0, pollMs: extra.pollMs ?? 60_000, log: extra.log ?? silent });
+  const s = await startScoringService({
+    servingDir,
+    modelName: MODEL_NAME,
+    port: 0,
+    pollMs: extra.pollMs ?? 60_000,
+    log: extra.log ?? silent,
+  });
   running.push(s);
   return s;
 }
@@ -113,17 +119,25 @@ describe('POST /score', () => {
     const dir = tempDir('fallback');
     // A challenger that reads a column the clients do not send yet.
     const other = await fitTestModel('logreg', 5);
-    const renamed = await storeModel(store, sealModelArtifact({
-      ...other,
-      inputColumns: other.inputColumns!.map((c) => (c.name === 'velocity' ? { ...c, name: 'velocity_v2' } : c)),
-      featureNames: other.featureNames.map((f) => (f === 'velocity' ? 'velocity_v2' : f)),
-    }));
+    const renamed = await storeModel(
+      store,
+      sealModelArtifact({
+        ...other,
+        inputColumns: other.inputColumns!.map((c) => (c.name === 'velocity' ? { ...c, name: 'velocity_v2' } : c)),
+        featureNames: other.featureNames.map((f) => (f === 'velocity' ? 'velocity_v2' : f)),
+      }),
+    );
     await publish(dir, 1, logreg.served, { challenger: renamed.served, weight: 1 });
     const s = await serve(dir);
     const row = generatedRows(1, 6).rows[0]!;
     const { status, json } = await post(`${s.url}/score`, { requestId: 'fb-1', features: row });
     expect(status).toBe(200);
-    expect(json).toMatchObject({ arm: 'champion', fallback: true, modelVersion: logreg.ref.sha256, score: expectedScore(logreg.artifact, row) });
+    expect(json).toMatchObject({
+      arm: 'champion',
+      fallback: true,
+      modelVersion: logreg.ref.sha256,
+      score: expectedScore(logreg.artifact, row),
+    });
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'challenger', status: 'error' })).toBe(1);
     expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(1);
@@ -182,7 +196,9 @@ describe('refusals', () => {
     writeFileSync(tampered, JSON.stringify({ ...logreg2.artifact, threshold: 0.01 }));
     await publish(dir, 2, { ...logreg2.served, uri: pathToFileURL(tampered).href });
     await expect(s.reload()).rejects.toThrow(
-      new RegExp(`champion file failed verification: ${tampered.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(its sha256 is [0-9a-f]{64}, the registry published ${logreg2.ref.sha256}\\)`),
+      new RegExp(
+        `champion file failed verification: ${tampered.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(its sha256 is [0-9a-f]{64}, the registry published ${logreg2.ref.sha256}\\)`,
+      ),
     );
     expect(lines.some((l) => l.includes('the registry published') && l.includes('still serving revision 1'))).toBe(true);
     const { json } = await post(`${s.url}/score`, { requestId: 'x', features: generatedRows(1, 1).rows[0] });
@@ -221,7 +237,10 @@ describe('refusals', () => {
 describe('models with a missing-value fill', () => {
   it('scores null for a numeric feature as the fitted fill; a model without a fill still answers 400', async () => {
     const base = await fitTestModel('logreg', 5);
-    const filling = await storeModel(store, sealModelArtifact({ ...base, missingValues: { policy: 'median', fillValues: [0.5, -0.25, 0.75, 0, 0, 0] } }));
+    const filling = await storeModel(
+      store,
+      sealModelArtifact({ ...base, missingValues: { policy: 'median', fillValues: [0.5, -0.25, 0.75, 0, 0, 0] } }),
+    );
     const dir = tempDir('fill');
     await publish(dir, 1, filling.served);
     const s = await serve(dir);

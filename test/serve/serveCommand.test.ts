@@ -25,7 +25,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function rowCount(dir: string): Promise<number> {
-  return withDuckDB(async (c) => toNumber((await c.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(join(dir, 'part-*.parquet'))})`)).getRowsJS()[0]![0]));
+  return withDuckDB(async (c) =>
+    toNumber((await c.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(join(dir, 'part-*.parquet'))})`)).getRowsJS()[0]![0]),
+  );
 }
 
 /** Sends `n` scored requests and their labels; resolves when all are answered. */
@@ -77,7 +79,9 @@ describe('rareflow serve', () => {
     const lines: string[] = [];
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
-    const stopped = serveCommand({ model: MODEL_NAME, port: 0, flushMs: 600_000 }, (line) => lines.push(line), signals as never, { onStarted: () => started() });
+    const stopped = serveCommand({ model: MODEL_NAME, port: 0, flushMs: 600_000 }, (line) => lines.push(line), signals as never, {
+      onStarted: () => started(),
+    });
     try {
       await ready;
       const url = /at (http:\/\/\S+) /.exec(lines[0]!)![1]!;
@@ -85,11 +89,15 @@ describe('rareflow serve', () => {
       // Half a request body now, the rest after the stop signal.
       const body = JSON.stringify({ requestId: 'late', features: generatedRows(1, 33).rows[0] });
       const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = request(`${url}/score`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        });
+        const req = request(
+          `${url}/score`,
+          { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
         req.on('error', reject);
         req.write(body.slice(0, 10));
         setTimeout(() => {

@@ -64,7 +64,10 @@ export async function fitTestModel(kind: 'logreg' | 'forest', seed: number): Pro
   const { artifact } = await fitModelArtifact(labelledData(rows, labels), {
     model: kind === 'forest' ? { kind, threshold: 'prevalence', trees: 15 } : { kind, threshold: 'prevalence' },
     featureNames: FEATURE_NAMES,
-    inputColumns: [...NUMERIC.map((name) => ({ name, kind: 'numeric' as const })), { name: 'channel', kind: 'categorical', categories: [...CHANNELS] }],
+    inputColumns: [
+      ...NUMERIC.map((name) => ({ name, kind: 'numeric' as const })),
+      { name: 'channel', kind: 'categorical', categories: [...CHANNELS] },
+    ],
     labelName: 'is_fraud',
     labels: { positive: 'fraud', negative: 'ok' },
     modelName: MODEL_NAME,
@@ -87,7 +90,11 @@ export interface StoredModel {
 
 export async function storeModel(store: ArtifactStore, artifact: ModelArtifact): Promise<StoredModel> {
   const ref = await store.putBytes(JSON.stringify(artifact), 'model', 'json');
-  return { artifact, ref, served: { sha256: ref.sha256, uri: ref.uri, kind: artifact.model.kind, threshold: artifact.threshold, runId: artifact.training.runId } };
+  return {
+    artifact,
+    ref,
+    served: { sha256: ref.sha256, uri: ref.uri, kind: artifact.model.kind, threshold: artifact.threshold, runId: artifact.training.runId },
+  };
 }
 
 export function tempDir(prefix: string): string {
@@ -112,7 +119,11 @@ export async function publish(
 
 /** POST a JSON body (or raw text) and read the JSON answer. */
 export async function post(url: string, body: unknown, raw = false): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -124,7 +135,8 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     if (!m || m[1] !== name) continue;
     const got: Record<string, string> = {};
     for (const [, k, v] of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) got[k!] = v!;
-    if (Object.keys(labels).length === Object.keys(got).length && Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+    if (Object.keys(labels).length === Object.keys(got).length && Object.entries(labels).every(([k, v]) => got[k] === v))
+      return Number(m[3]);
   }
   return undefined;
 }

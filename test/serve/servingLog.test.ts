@@ -43,13 +43,25 @@ describe('the serving log', () => {
     const dir = tempDir('persist');
     await publish(dir, 1, champion.served, { challenger: challenger.served, weight: 0.3 });
     // flushRows 64: parts are written while requests arrive (how many depends on timing); close() writes the rest.
-    const s = await startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, flushMs: 60_000, flushRows: 64, log: () => undefined });
+    const s = await startScoringService({
+      servingDir: dir,
+      modelName: MODEL_NAME,
+      port: 0,
+      pollMs: 60_000,
+      flushMs: 60_000,
+      flushRows: 64,
+      log: () => undefined,
+    });
     const N = 257;
     const { rows, labels } = generatedRows(N, 23);
     const started = Date.now();
     const answers = [];
     for (let at = 0; at < N; at += 32) {
-      answers.push(...(await Promise.all(rows.slice(at, at + 32).map((row, k) => post(`${s.url}/score`, { requestId: `p-${at + k}`, features: row })))));
+      answers.push(
+        ...(await Promise.all(
+          rows.slice(at, at + 32).map((row, k) => post(`${s.url}/score`, { requestId: `p-${at + k}`, features: row })),
+        )),
+      );
     }
     await post(`${s.url}/score`, { features: { amount: 'x' } });
     for (let at = 0; at < N; at += 50) {
@@ -67,7 +79,9 @@ describe('the serving log', () => {
     // The bad request is not a prediction.
     const predictions = predictionLogDir(dir, MODEL_NAME);
     expect((await queryLog(predictions, 'SELECT count(*), count(DISTINCT request_id) FROM log'))[0]!.map(toNumber)).toEqual([N, N]);
-    expect((await queryLog(feedbackLogDir(dir, MODEL_NAME), 'SELECT count(*), count(DISTINCT request_id) FROM log'))[0]!.map(toNumber)).toEqual([N, N]);
+    expect(
+      (await queryLog(feedbackLogDir(dir, MODEL_NAME), 'SELECT count(*), count(DISTINCT request_id) FROM log'))[0]!.map(toNumber),
+    ).toEqual([N, N]);
     const types = (await queryLog(predictions, 'DESCRIBE SELECT * FROM log')).map((r) => `${String(r[0])} ${String(r[1])}`);
     expect(types).toEqual([
       'request_id VARCHAR',
@@ -93,7 +107,14 @@ describe('the serving log', () => {
       if (labels[i] === 1) w[predicted ? 'tp' : 'fn']++;
       else w[predicted ? 'fp' : 'tn']++;
     });
-    const summary = await summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: started, toMs: ended, championSha256: champion.ref.sha256, challengerSha256: challenger.ref.sha256 });
+    const summary = await summariseServingWindow({
+      servingDir: dir,
+      modelName: MODEL_NAME,
+      fromMs: started,
+      toMs: ended,
+      championSha256: champion.ref.sha256,
+      challengerSha256: challenger.ref.sha256,
+    });
     for (const arm of ['champion', 'challenger'] as const) {
       const { requests, ...confusion } = want[arm];
       expect(summary[arm]).toMatchObject({ requests, errors: 0, labelled: requests, confusion });
@@ -107,7 +128,17 @@ describe('the serving log', () => {
     const log = await ServingLog.open({ servingDir: dir, modelName: MODEL_NAME, flushMs: 60_000 });
     const f = '{"amount":1}';
     const p = (id: string, ts: number, arm: 'champion' | 'challenger', sha: string, predicted: boolean | null, latencyUs: number) =>
-      log.logPrediction(id, ts, arm, sha, predicted === null ? null : predicted ? 0.9 : 0.1, predicted, predicted === null ? 'error' : 'ok', latencyUs, f);
+      log.logPrediction(
+        id,
+        ts,
+        arm,
+        sha,
+        predicted === null ? null : predicted ? 0.9 : 0.1,
+        predicted,
+        predicted === null ? 'error' : 'ok',
+        latencyUs,
+        f,
+      );
     p('c1', 1000, 'champion', A, true, 1000); // tp
     p('c2', 1100, 'champion', A, true, 2000); // fp
     p('c3', 1200, 'champion', A, false, 3000); // tn: its first label (positive) is replaced by a later negative one
@@ -123,12 +154,28 @@ describe('the serving log', () => {
     log.logFeedback('c3', 1500, 'fraud', true);
     log.logFeedback('c1', 1500, 'fraud', true);
     await log.flush();
-    for (const [id, positive] of [['c2', false], ['c3', false], ['c4', true], ['c7', true], ['c8', true], ['h1', true], ['h2', true], ['h3', true]] as const) {
+    for (const [id, positive] of [
+      ['c2', false],
+      ['c3', false],
+      ['c4', true],
+      ['c7', true],
+      ['c8', true],
+      ['h1', true],
+      ['h2', true],
+      ['h3', true],
+    ] as const) {
       log.logFeedback(id, 1600, positive ? 'fraud' : 'ok', positive);
     }
     await log.close();
 
-    const both = await summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, championSha256: A, challengerSha256: B });
+    const both = await summariseServingWindow({
+      servingDir: dir,
+      modelName: MODEL_NAME,
+      fromMs: 1000,
+      toMs: 2000,
+      championSha256: A,
+      challengerSha256: B,
+    });
     expect(both.champion).toMatchObject({ requests: 6, errors: 1, confusion: { tp: 1, fn: 1, fp: 1, tn: 1 }, labelled: 4 });
     expect(both.challenger).toMatchObject({ requests: 3, errors: 1, confusion: { tp: 1, fn: 1, fp: 0, tn: 0 }, labelled: 2 });
     // Latency quantiles of ok rows (linear interpolation): champion 1..5 ms, challenger 7 and 9 ms.
@@ -138,8 +185,21 @@ describe('the serving log', () => {
     expect(both.challenger.latencyP99Ms).toBeCloseTo(8.98, 9);
     const anyModel = await summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000 });
     expect(anyModel.champion).toMatchObject({ requests: 7, confusion: { tp: 2, fn: 1, fp: 1, tn: 1 }, labelled: 5 });
-    const otherChallenger = await summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, challengerSha256: C });
-    expect(otherChallenger.challenger).toEqual({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, confusion: { tp: 0, fn: 0, fp: 0, tn: 0 }, labelled: 0 });
+    const otherChallenger = await summariseServingWindow({
+      servingDir: dir,
+      modelName: MODEL_NAME,
+      fromMs: 1000,
+      toMs: 2000,
+      challengerSha256: C,
+    });
+    expect(otherChallenger.challenger).toEqual({
+      requests: 0,
+      errors: 0,
+      latencyP50Ms: null,
+      latencyP99Ms: null,
+      confusion: { tp: 0, fn: 0, fp: 0, tn: 0 },
+      labelled: 0,
+    });
 
     const served = await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000 });
     expect(served.requestIds).toEqual(['c1', 'h1', 'h2', 'c2', 'c3', 'c4', 'c5', 'c7']);
@@ -152,8 +212,12 @@ describe('the serving log', () => {
     expect(sampled).toHaveLength(2);
     expect(sampled.every((id) => served.requestIds.includes(id))).toBe(true);
     expect(served.requestIds.indexOf(sampled[0]!)).toBeLessThan(served.requestIds.indexOf(sampled[1]!));
-    expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, limit: 2 })).requestIds).toEqual(sampled);
-    expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, modelSha256: B })).requestIds).toEqual(['h1', 'h2']);
+    expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, limit: 2 })).requestIds).toEqual(
+      sampled,
+    );
+    expect(
+      (await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, modelSha256: B })).requestIds,
+    ).toEqual(['h1', 'h2']);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -167,7 +231,13 @@ describe('the serving log', () => {
     log.logPrediction('e4', 1003, 'champion', A, 0.1, false, 'ok', 10, features(4, 'shop')); // no label
     log.logPrediction('e1', 1004, 'champion', A, 0.8, true, 'ok', 10, features(7, 'web')); // scored again: the later row wins
     log.logPrediction('e5', 1005, 'challenger', B, null, null, 'error', 10, features(1, 'web'));
-    for (const [id, positive] of [['e1', true], ['e2', false], ['e3', true], ['e5', true]] as const) log.logFeedback(id, 1100, positive ? 'fraud' : 'ok', positive);
+    for (const [id, positive] of [
+      ['e1', true],
+      ['e2', false],
+      ['e3', true],
+      ['e5', true],
+    ] as const)
+      log.logFeedback(id, 1100, positive ? 'fraud' : 'ok', positive);
     await log.close();
     const out = join(dir, 'window.parquet');
     const written = await exportLabelledServingWindow({
@@ -175,7 +245,11 @@ describe('the serving log', () => {
       modelName: MODEL_NAME,
       fromMs: 0,
       toMs: 2000,
-      columns: [{ name: 'amount', numeric: true }, { name: 'odd/"name', numeric: true }, { name: 'channel', numeric: false }],
+      columns: [
+        { name: 'amount', numeric: true },
+        { name: 'odd/"name', numeric: true },
+        { name: 'channel', numeric: false },
+      ],
       labelName: 'is_fraud',
       labels: { positive: 'fraud', negative: 'ok' },
       out,
@@ -195,7 +269,9 @@ describe('the serving log', () => {
     expect(summary.champion.requests).toBe(0);
     expect(summary.challenger.latencyP99Ms).toBeNull();
     expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 0, toMs: Date.now() })).requestIds).toEqual([]);
-    await expect(summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 10, toMs: 5 })).rejects.toThrow(/toMs \(5\) is before fromMs \(10\)/);
+    await expect(summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 10, toMs: 5 })).rejects.toThrow(
+      /toMs \(5\) is before fromMs \(10\)/,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

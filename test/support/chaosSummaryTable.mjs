@@ -30,6 +30,8 @@ for (const [area, r] of rows) {
   for (const k of Object.keys(total)) total[k] += r[k];
   lines.push(`| ${area} | ${r.cases} | ${r.passed} | ${r.failed} | ${r.knownBugs} | ${(r.ms / 1000).toFixed(0)} |`);
 }
-lines.push(`| **total** | **${total.cases}** | **${total.passed}** | **${total.failed}** | **${total.knownBugs}** | **${(total.ms / 1000).toFixed(0)}** |`);
+lines.push(
+  `| **total** | **${total.cases}** | **${total.passed}** | **${total.failed}** | **${total.knownBugs}** | **${(total.ms / 1000).toFixed(0)}** |`,
+);
 console.log(lines.join('\n'));
 process.exitCode = total.failed > 0 ? 1 : 0;

@@ -10,7 +10,10 @@ if (root && spawnSync('which', ['apt-get']).status === 0) {
   process.stderr.write('installing Debian chromium for the run-report browser test (apt-get) ...\n');
   try {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     process.exit(0);
   } catch (err) {
     process.stderr.write(`could not install chromium (${err.message}); the run-report browser test will not run\n`);

@@ -25,7 +25,8 @@ export function decodePng(png: Buffer): Pixels {
       height = body.readUInt32BE(4);
       const bitDepth = body[8]!;
       const colorType = body[9]!;
-      if (bitDepth !== 8 || (colorType !== 2 && colorType !== 6)) throw new Error(`unsupported PNG: depth ${bitDepth}, colour type ${colorType}`);
+      if (bitDepth !== 8 || (colorType !== 2 && colorType !== 6))
+        throw new Error(`unsupported PNG: depth ${bitDepth}, colour type ${colorType}`);
       channels = colorType === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(body);
     else if (type === 'IEND') break;

@@ -13,7 +13,13 @@ export interface ServeProcess {
   stop(signal: 'SIGINT' | 'SIGTERM'): Promise<number | null>;
 }
 
-export function startServeProcess(o: { home: string; servingDir: string; model: string; args?: string[]; timeoutMs?: number }): Promise<ServeProcess> {
+export function startServeProcess(o: {
+  home: string;
+  servingDir: string;
+  model: string;
+  args?: string[];
+  timeoutMs?: number;
+}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--model', o.model, '--port', '0', ...(o.args ?? [])], {
     env: { ...process.env, RAREFLOW_HOME: o.home, RAREFLOW_SERVING: o.servingDir },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -102,7 +102,9 @@ export async function snapshotRegistry(path: string): Promise<RegistrySnapshot> 
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const c = await instance.connect();
   try {
-    const tables = (await c.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name`)).getRowsJS().map((r) => String(r[0]));
+    const tables = (await c.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name`))
+      .getRowsJS()
+      .map((r) => String(r[0]));
     const counts: Record<string, number> = {};
     const duplicates: Record<string, number> = {};
     for (const t of tables) {
@@ -110,17 +112,27 @@ export async function snapshotRegistry(path: string): Promise<RegistrySnapshot> 
       const key = REGISTRY_KEYS[t];
       if (key) {
         const cols = key.map(sqlIdentifier).join(', ');
-        duplicates[t] = Number((await c.runAndReadAll(`SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${sqlIdentifier(t)} GROUP BY ${cols})`)).getRowsJS()[0]![0]);
+        duplicates[t] = Number(
+          (
+            await c.runAndReadAll(`SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${sqlIdentifier(t)} GROUP BY ${cols})`)
+          ).getRowsJS()[0]![0],
+        );
       }
     }
     const metrics = tables.includes('metrics')
-      ? (await c.runAndReadAll(`SELECT run_id || '|' || model_sha256 || '|' || name || '.' || class || '=' || coalesce(CAST(value AS VARCHAR), 'null') FROM metrics ORDER BY ALL`))
+      ? (
+          await c.runAndReadAll(
+            `SELECT run_id || '|' || model_sha256 || '|' || name || '.' || class || '=' || coalesce(CAST(value AS VARCHAR), 'null') FROM metrics ORDER BY ALL`,
+          )
+        )
           .getRowsJS()
           .map((r) => String(r[0]))
       : [];
     const referenced = new Set<string>();
-    if (tables.includes('datasets')) for (const r of (await c.runAndReadAll('SELECT sha256 FROM datasets')).getRowsJS()) referenced.add(String(r[0]));
-    if (tables.includes('models')) for (const r of (await c.runAndReadAll('SELECT model_sha256 FROM models')).getRowsJS()) referenced.add(String(r[0]));
+    if (tables.includes('datasets'))
+      for (const r of (await c.runAndReadAll('SELECT sha256 FROM datasets')).getRowsJS()) referenced.add(String(r[0]));
+    if (tables.includes('models'))
+      for (const r of (await c.runAndReadAll('SELECT model_sha256 FROM models')).getRowsJS()) referenced.add(String(r[0]));
     if (tables.includes('runs')) {
       for (const r of (await c.runAndReadAll('SELECT report_uri FROM runs WHERE report_uri IS NOT NULL')).getRowsJS()) {
         const sha = /([0-9a-f]{64})\.[A-Za-z0-9]+$/.exec(String(r[0]))?.[1];

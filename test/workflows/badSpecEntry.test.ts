@@ -19,7 +19,10 @@ let badSpec: PipelineSpec;
 
 beforeAll(async () => {
   env = await startTemporalTestEnv();
-  badSpec = { ...resolvePipelineSpec({ modelName: 'fraud', input: { paths: [join(env.dir, 'data.csv')], label: 'label' } }, 'test spec'), modelName: 'x..y' };
+  badSpec = {
+    ...resolvePipelineSpec({ modelName: 'fraud', input: { paths: [join(env.dir, 'data.csv')], label: 'label' } }, 'test spec'),
+    modelName: 'x..y',
+  };
 });
 
 afterAll(async () => {
@@ -44,10 +47,18 @@ describe('a spec the schema refuses, sent by a client that skipped the check', (
   it('fails the retrain at once, naming the spec path, writing nothing', async () => {
     const good = resolvePipelineSpec({ modelName: 'fraud', input: { paths: [join(env.dir, 'data.csv')], label: 'label' } }, 'test spec');
     const typo = { ...good, sampling: { ...good.sampling, tagretSize: 5000 } } as unknown as PipelineSpec;
-    await expectRefusedRetrain('bad-spec-retrain', typo, /^pipeline spec: sampling\.tagretSize: unknown key; did you mean sampling\.targetSize\?/);
+    await expectRefusedRetrain(
+      'bad-spec-retrain',
+      typo,
+      /^pipeline spec: sampling\.tagretSize: unknown key; did you mean sampling\.targetSize\?/,
+    );
     const infinite = { ...good, adasyn: { ...good.adasyn, maxSyntheticRatio: 1e308 * 10 } };
     // JSON carries Infinity as null: refused as the wrong type, before ADASYN sees it.
-    await expectRefusedRetrain('bad-ratio-retrain', infinite, /^pipeline spec: adasyn\.maxSyntheticRatio: expected a finite number in \(0, 1000\], got null$/);
+    await expectRefusedRetrain(
+      'bad-ratio-retrain',
+      infinite,
+      /^pipeline spec: adasyn\.maxSyntheticRatio: expected a finite number in \(0, 1000\], got null$/,
+    );
   });
 });
 
@@ -57,7 +68,11 @@ async function expectRefusedRetrain(workflowId: string, spec: PipelineSpec, mess
     (async () => {
       const before = await workers.registry!.tableRowCounts();
       const err = await env.client.workflow
-        .execute('retrainPipeline', { workflowId, taskQueue: COMPUTE_TASK_QUEUE, args: [{ spec, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }] })
+        .execute('retrainPipeline', {
+          workflowId,
+          taskQueue: COMPUTE_TASK_QUEUE,
+          args: [{ spec, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }],
+        })
         .catch((e: unknown) => e);
       return { err, before, after: await workers.registry!.tableRowCounts() };
     })(),

@@ -42,7 +42,15 @@ const CHAMPION = 'c'.repeat(64);
 /** Model records for a champion and a challenger (the rollout needs their registry rows, not their files). */
 async function seedModels(registry: Registry, modelName: string, challengerSha256: string) {
   for (const sha of [CHAMPION, challengerSha256]) {
-    await registry.recordModel({ modelSha256: sha, modelName, runId: `run-${sha.slice(0, 4)}`, uri: `file:///models/${sha}.json`, kind: 'logreg', threshold: 0.3, createdAt: '2026-01-01T00:00:00Z' });
+    await registry.recordModel({
+      modelSha256: sha,
+      modelName,
+      runId: `run-${sha.slice(0, 4)}`,
+      uri: `file:///models/${sha}.json`,
+      kind: 'logreg',
+      threshold: 0.3,
+      createdAt: '2026-01-01T00:00:00Z',
+    });
   }
   await registry.promote(modelName, CHAMPION, 'run-cccc', '2026-01-01T00:00:00Z');
 }
@@ -57,7 +65,12 @@ interface ArmQuality {
  * Plays the scoring service: every 100 ms, `perTick` requests split at the published weight, each scored by its
  * arm's simulated quality, with its true label fed back at once. Stops when `stop()` is called.
  */
-async function simulateTraffic(modelName: string, challengerSha256: string, quality: Record<'champion' | 'challenger', ArmQuality>, perTick = 300) {
+async function simulateTraffic(
+  modelName: string,
+  challengerSha256: string,
+  quality: Record<'champion' | 'challenger', ArmQuality>,
+  perTick = 300,
+) {
   const log = await ServingLog.open({ servingDir: env.servingDir, modelName, flushMs: 100 });
   const rng = seededRandom(5);
   let running = true;
@@ -95,11 +108,13 @@ async function simulateTraffic(modelName: string, challengerSha256: string, qual
 
 async function withWorker<T>(work: (registry: Registry) => Promise<T>): Promise<T> {
   const workers = await createTestWorkers(env);
-  const result = await workers.run((async () => {
-    const r = await work(workers.registry!);
-    await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout');
-    return r;
-  })());
+  const result = await workers.run(
+    (async () => {
+      const r = await work(workers.registry!);
+      await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout');
+      return r;
+    })(),
+  );
   return result as T;
 }
 
@@ -117,14 +132,25 @@ describe('canaryRollout on a real Temporal server', () => {
       await seedModels(registry, model, challenger);
       const traffic = await simulateTraffic(model, challenger, { champion: good, challenger: good });
       try {
-        const result = await env.client.workflow.execute('canaryRollout', {
+        const result = (await env.client.workflow.execute('canaryRollout', {
           taskQueue: COMPUTE_TASK_QUEUE,
           workflowId: `wf-${model}`,
-          args: [rolloutInput(model, challenger, { steps: [0.25, 0.5, 1], windowMs: 1500, maxExtensions: 4, criteria: { maxRecallDrop: 0.1, maxSpecificityDrop: 0.05 } })],
-        }) as CanaryRolloutResult;
+          args: [
+            rolloutInput(model, challenger, {
+              steps: [0.25, 0.5, 1],
+              windowMs: 1500,
+              maxExtensions: 4,
+              criteria: { maxRecallDrop: 0.1, maxSpecificityDrop: 0.05 },
+            }),
+          ],
+        })) as CanaryRolloutResult;
         return {
           result,
-          registryView: { champion: await registry.champion(model), promotions: await registry.promotions(model), canaries: await registry.canaries(model) },
+          registryView: {
+            champion: await registry.champion(model),
+            promotions: await registry.promotions(model),
+            canaries: await registry.canaries(model),
+          },
           servingState: await readServingState(env.servingDir, model),
         };
       } finally {
@@ -149,12 +175,17 @@ describe('canaryRollout on a real Temporal server', () => {
       await seedModels(registry, model, challenger);
       const traffic = await simulateTraffic(model, challenger, { champion: good, challenger: { recall: 0.3, specificity: 0.99 } });
       try {
-        const result = await env.client.workflow.execute('canaryRollout', {
+        const result = (await env.client.workflow.execute('canaryRollout', {
           taskQueue: COMPUTE_TASK_QUEUE,
           workflowId: `wf-${model}`,
           args: [rolloutInput(model, challenger, { steps: [0.25, 1], windowMs: 1500, maxExtensions: 4 })],
-        }) as CanaryRolloutResult;
-        return { result, champion: await registry.champion(model), archived: await registry.archivedModels(model), servingState: await readServingState(env.servingDir, model) };
+        })) as CanaryRolloutResult;
+        return {
+          result,
+          champion: await registry.champion(model),
+          archived: await registry.archivedModels(model),
+          servingState: await readServingState(env.servingDir, model),
+        };
       } finally {
         await traffic.stop();
       }

@@ -15,7 +15,13 @@ import type { Registry } from '../../data/registry.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { readServingState, servingStatePath } from '../../data/servingState.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
-import { COMPUTE_TASK_QUEUE, driftMonitorWorkflowId, monitorStatusQuery, stopMonitorSignal, type DriftMonitorStatus } from '../../workflows/contract.js';
+import {
+  COMPUTE_TASK_QUEUE,
+  driftMonitorWorkflowId,
+  monitorStatusQuery,
+  stopMonitorSignal,
+  type DriftMonitorStatus,
+} from '../../workflows/contract.js';
 import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
@@ -32,7 +38,10 @@ beforeAll(async () => {
   await generateSyntheticDataset({ rows: 60_000, positiveRate: 0.02, features: 6, seed: 21, out: trainPath });
   await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.02, features: 6, seed: 22, out: livePath });
   await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.02, features: 6, seed: 23, drift: -0.6, out: driftPath });
-  [live, drifted] = await Promise.all([readLoadRows({ path: livePath, label: 'label', limit: 30_000 }), readLoadRows({ path: driftPath, label: 'label', limit: 30_000 })]);
+  [live, drifted] = await Promise.all([
+    readLoadRows({ path: livePath, label: 'label', limit: 30_000 }),
+    readLoadRows({ path: driftPath, label: 'label', limit: 30_000 }),
+  ]);
 });
 
 afterAll(async () => {
@@ -62,7 +71,17 @@ async function simulateTraffic(modelName: string, source: () => MemoryRows, perT
       picked.forEach((r, i) => {
         const id = `${modelName}-${n + i}`;
         const positive = String(rows.labels[r]) === model.positiveLabel;
-        log.logPrediction(id, now, 'champion', state!.champion!.sha256, scores[i]!, scores[i]! >= model.threshold, 'ok', 500, JSON.stringify(rows.rows[r]));
+        log.logPrediction(
+          id,
+          now,
+          'champion',
+          state!.champion!.sha256,
+          scores[i]!,
+          scores[i]! >= model.threshold,
+          'ok',
+          500,
+          JSON.stringify(rows.rows[r]),
+        );
         log.logFeedback(id, now, String(rows.labels[r]), positive);
       });
       n += perTick;
@@ -84,7 +103,13 @@ describe('driftMonitor on a real Temporal server', () => {
   it('stays quiet on stationary traffic, then signals the lifecycle on drift, which retrains on the recent window', async () => {
     const modelName = 'wf-monitor';
     const spec = resolvePipelineSpec(
-      { modelName, input: { paths: [trainPath], label: 'label' }, sampling: { targetSize: 6000 }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 5 },
+      {
+        modelName,
+        input: { paths: [trainPath], label: 'label' },
+        sampling: { targetSize: 6000 },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        seed: 5,
+      },
       'test spec',
     );
     const workers = await createTestWorkers(env);
@@ -110,7 +135,8 @@ describe('driftMonitor on a real Temporal server', () => {
           for (;;) {
             signalled = await status();
             if (signalled.windows.some((w) => w.signalled)) break;
-            if (signalled.windowsChecked > calm.windowsChecked + 15) throw new Error(`no drift signal after 15 windows: ${JSON.stringify(signalled.windows)}`);
+            if (signalled.windowsChecked > calm.windowsChecked + 15)
+              throw new Error(`no drift signal after 15 windows: ${JSON.stringify(signalled.windows)}`);
             await new Promise((r) => setTimeout(r, 200));
           }
           const after = await c.waitForRetrains(modelName, 2, noProgress);
@@ -175,7 +201,10 @@ describe('driftMonitor on a real Temporal server', () => {
       })(),
     );
     expect(status.running).toBe('RUNNING');
-    expect(status.st.lastError).toMatchObject({ step: 'checkDrift', message: expect.stringContaining('is not valid JSON: expected a rareflow serving state') });
+    expect(status.st.lastError).toMatchObject({
+      step: 'checkDrift',
+      message: expect.stringContaining('is not valid JSON: expected a rareflow serving state'),
+    });
     expect(status.st.lastError!.message).toMatch(/^InvalidInput: /);
     // A failed check moves no window: the traffic since the last good window is checked once the state is fixed.
     expect(status.st.windowsChecked).toBe(0);

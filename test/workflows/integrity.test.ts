@@ -34,7 +34,8 @@ const spec = resolvePipelineSpec(
 function storedFiles(ext: string): string[] {
   const out: string[] = [];
   for (const shard of readdirSync(env.artifactRoot).filter((n) => /^[0-9a-f]{2}$/.test(n))) {
-    for (const name of readdirSync(join(env.artifactRoot, shard))) if (name.endsWith(`.${ext}`)) out.push(join(env.artifactRoot, shard, name));
+    for (const name of readdirSync(join(env.artifactRoot, shard)))
+      if (name.endsWith(`.${ext}`)) out.push(join(env.artifactRoot, shard, name));
   }
   return out;
 }
@@ -56,12 +57,19 @@ describe('retrainPipeline over changed stored files', () => {
       }
       expect((await auditArtifactStore(env.artifactRoot)).mismatched.length).toBe(arrows.length + 1);
       const second = await runRetrainPipeline(c, spec, 'integrity-second');
-      return { first, second, modelUri: (await registry.model(second.modelSha256))?.uri, championSha256: (await registry.champion(spec.modelName))?.modelSha256 };
+      return {
+        first,
+        second,
+        modelUri: (await registry.model(second.modelSha256))?.uri,
+        championSha256: (await registry.champion(spec.modelName))?.modelSha256,
+      };
     });
     // The retrained model records its own run, so its hash is new; what it learned and how it scores are not.
     expect(second.outcome).toBe(first.outcome);
     expect(second.validation).toEqual(first.validation);
-    expect(second.stages.map((st) => [st.stage, st.rowsOut, st.positivesOut])).toEqual(first.stages.map((st) => [st.stage, st.rowsOut, st.positivesOut]));
+    expect(second.stages.map((st) => [st.stage, st.rowsOut, st.positivesOut])).toEqual(
+      first.stages.map((st) => [st.stage, st.rowsOut, st.positivesOut]),
+    );
     const modelBytes = readFileSync(fileURLToPath(modelUri!));
     expect(createHash('sha256').update(modelBytes).digest('hex')).toBe(second.modelSha256);
     expect((JSON.parse(modelBytes.toString('utf8')) as { threshold: number }).threshold).toBe(first.validation.threshold);

@@ -10,7 +10,14 @@ import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { retrainScheduleOptions } from '../../client/orchestratedCommands.js';
 import type { Registry } from '../../data/registry.js';
-import { COMPUTE_TASK_QUEUE, approveSignal, lifecycleWorkflowId, retrainNowSignal, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
+import {
+  COMPUTE_TASK_QUEUE,
+  approveSignal,
+  lifecycleWorkflowId,
+  retrainNowSignal,
+  type PipelineSpec,
+  type RetrainResult,
+} from '../../workflows/contract.js';
 import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
@@ -33,7 +40,16 @@ afterAll(async () => {
 function spec(modelName: string, extra: Record<string, unknown> = {}): PipelineSpec {
   // Every stage on (the defaults leave ENN and ADASYN off), so the tests cover the whole pipeline.
   return resolvePipelineSpec(
-    { modelName, input: { paths: [dataPath], label: 'label' }, sampling: { targetSize: 4000 }, denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 3, ...extra },
+    {
+      modelName,
+      input: { paths: [dataPath], label: 'label' },
+      sampling: { targetSize: 4000 },
+      denoise: { method: 'enn' },
+      adasyn: { enabled: true },
+      model: { kind: 'logreg', threshold: 'prevalence' },
+      seed: 3,
+      ...extra,
+    },
     'test spec',
   );
 }
@@ -41,17 +57,23 @@ function spec(modelName: string, extra: Record<string, unknown> = {}): PipelineS
 async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Promise<T>): Promise<T> {
   const workers = await createTestWorkers(env);
   const c = new RareflowClient(env.client);
-  const result = await workers.run((async () => {
-    const r = await work(c, workers.registry!);
-    await recordWorkflowHistories(c.client);
-    return r;
-  })());
+  const result = await workers.run(
+    (async () => {
+      const r = await work(c, workers.registry!);
+      await recordWorkflowHistories(c.client);
+      return r;
+    })(),
+  );
   return result as T;
 }
 
 /** Starts the model's lifecycle with no retrain, so a test decides what the first one is. */
 async function startIdleLifecycle(c: RareflowClient, s: PipelineSpec): Promise<void> {
-  await c.client.workflow.start('modelLifecycle', { workflowId: lifecycleWorkflowId(s.modelName), taskQueue: COMPUTE_TASK_QUEUE, args: [{ modelName: s.modelName, spec: s, retrainOnStart: false }] });
+  await c.client.workflow.start('modelLifecycle', {
+    workflowId: lifecycleWorkflowId(s.modelName),
+    taskQueue: COMPUTE_TASK_QUEUE,
+    args: [{ modelName: s.modelName, spec: s, retrainOnStart: false }],
+  });
 }
 
 const noProgress = () => {};
@@ -138,7 +160,11 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(status.phase).toBe('idle');
     expect(status.history).toHaveLength(3);
     // The status query carries the history of triggers and outcomes.
-    expect(status.history.map((h) => [h.trigger, h.coalesced])).toEqual([['manual', 1], ['drift', 1], ['drift', 10]]);
+    expect(status.history.map((h) => [h.trigger, h.coalesced])).toEqual([
+      ['manual', 1],
+      ['drift', 1],
+      ['drift', 10],
+    ]);
     expect(status.history[2]!.reason).toMatch(/again 0; manual 1; schedule 2;/);
     expect(status.history[1]!.startedAt! <= status.history[1]!.finishedAt!).toBe(true);
     expect(status.lastRetrainAt).toBe(status.history[2]!.finishedAt);
@@ -153,7 +179,8 @@ describe('modelLifecycle on a real Temporal server', () => {
         for (;;) {
           const st = await c.status(s.modelName);
           if (st.phase === 'awaiting-approval' && st.retrainCount === n) {
-            if (n === 1) wrongRun = await c.decide(s.modelName, 'rareflow-retrain-no-such-run', true, 'tester').catch((err: unknown) => err);
+            if (n === 1)
+              wrongRun = await c.decide(s.modelName, 'rareflow-retrain-no-such-run', true, 'tester').catch((err: unknown) => err);
             if (approve !== undefined) receipts.push(await c.decide(s.modelName, st.currentRunId!, approve, 'tester', 'not convinced'));
             break;
           }
@@ -172,9 +199,15 @@ describe('modelLifecycle on a real Temporal server', () => {
       return { outcomes, approvals: await Promise.all(outcomes.map((o) => registry.approvals(o.runId))) };
     });
     expect(outcomes.map((o) => o.outcome)).toEqual(['promoted', 'rejected-by-human', 'approval-timed-out']);
-    expect(String(wrongRun)).toMatch(/rareflow-retrain-no-such-run is not awaiting approval; the run awaiting approval is rareflow-retrain-wf-approval-1-/);
+    expect(String(wrongRun)).toMatch(
+      /rareflow-retrain-no-such-run is not awaiting approval; the run awaiting approval is rareflow-retrain-wf-approval-1-/,
+    );
     // Each decision is recorded with who and when; a timeout records none.
-    expect(approvals.map((a) => a.map((r) => [r.stage, r.approved, r.decidedBy]))).toEqual([[['promotion', true, 'tester']], [['promotion', false, 'tester']], []]);
+    expect(approvals.map((a) => a.map((r) => [r.stage, r.approved, r.decidedBy]))).toEqual([
+      [['promotion', true, 'tester']],
+      [['promotion', false, 'tester']],
+      [],
+    ]);
     expect(approvals[1]![0]!.reason).toBe('not convinced');
     expect(receipts.map((r) => r.by)).toEqual(['tester', 'tester']);
     expect(approvals[0]![0]!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -183,7 +216,14 @@ describe('modelLifecycle on a real Temporal server', () => {
   });
 
   it('rejects a model that fails its gates and keeps the old champion', async () => {
-    const s = spec('wf-gate', { gates: { gates: [{ metric: 'recall', class: 'positive', min: 0.9999 }, { metric: 'precision', class: 'positive', min: 0.9999 }] } });
+    const s = spec('wf-gate', {
+      gates: {
+        gates: [
+          { metric: 'recall', class: 'positive', min: 0.9999 },
+          { metric: 'precision', class: 'positive', min: 0.9999 },
+        ],
+      },
+    });
     const result = await withWorker(async (c) => {
       await c.retrain(s, 'strict gates');
       const st = await c.waitForRetrains(s.modelName, 1, noProgress);
@@ -196,10 +236,15 @@ describe('modelLifecycle on a real Temporal server', () => {
   });
 
   it('acts on an insufficient-evidence verdict as the gate spec says: reject by default, or promote', async () => {
-    const gates = (extra: Record<string, unknown>) => ({ gates: { minPositiveSupport: 100_000, gates: [{ metric: 'gMean', min: 0.5 }], ...extra } });
+    const gates = (extra: Record<string, unknown>) => ({
+      gates: { minPositiveSupport: 100_000, gates: [{ metric: 'gMean', min: 0.5 }], ...extra },
+    });
     const outcomes = await withWorker(async (c) => {
       const out: string[] = [];
-      for (const [name, extra] of [['wf-insufficient-reject', {}], ['wf-insufficient-promote', { onInsufficientEvidence: 'promote' }]] as const) {
+      for (const [name, extra] of [
+        ['wf-insufficient-reject', {}],
+        ['wf-insufficient-promote', { onInsufficientEvidence: 'promote' }],
+      ] as const) {
         const s = spec(name, gates(extra));
         await c.retrain(s, 'too few positives to judge');
         const st = await c.waitForRetrains(s.modelName, 1, noProgress);
@@ -236,7 +281,9 @@ describe('modelLifecycle on a real Temporal server', () => {
       const status = await c.waitForRetrains(s.modelName, 1, noProgress);
       const result = await c.retrainResult(status.history[0]!.runId);
       const history = await c.client.workflow.getHandle(`${result.runId}-sampling`).fetchHistory();
-      const shardActivities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard').length;
+      const shardActivities = (history.events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard',
+      ).length;
       return { result, shardActivities };
     });
     expect(shardActivities).toBe(3);
@@ -277,7 +324,11 @@ describe('modelLifecycle on a real Temporal server', () => {
     const s = spec('wf-scheduled');
     const result = await withWorker(async (c) => {
       await startIdleLifecycle(c, s);
-      await c.client.workflow.execute('scheduledRetrain', { taskQueue: COMPUTE_TASK_QUEUE, workflowId: 'wf-scheduled-test', args: [s.modelName] });
+      await c.client.workflow.execute('scheduledRetrain', {
+        taskQueue: COMPUTE_TASK_QUEUE,
+        workflowId: 'wf-scheduled-test',
+        args: [s.modelName],
+      });
       const status = await c.waitForRetrains(s.modelName, 1, noProgress);
       return c.retrainResult(status.history.at(-1)!.runId);
     });
@@ -319,8 +370,15 @@ describe('modelLifecycle on a real Temporal server', () => {
     const bad = { ...spec('wf-bad'), input: { paths: [dataPath], label: 'no_such_column' } };
     const err = await withWorker(async (c) =>
       c.client.workflow
-        .execute('retrainPipeline', { taskQueue: COMPUTE_TASK_QUEUE, workflowId: 'wf-bad-direct', args: [{ spec: bad, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }] })
-        .then(() => undefined, (e: unknown) => e),
+        .execute('retrainPipeline', {
+          taskQueue: COMPUTE_TASK_QUEUE,
+          workflowId: 'wf-bad-direct',
+          args: [{ spec: bad, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }],
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as { cause?: { type?: string; message?: string } };
@@ -329,4 +387,3 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(await withWorker((_c, registry) => registry.listRuns('wf-bad'))).toHaveLength(0);
   });
 });
-

@@ -3,10 +3,20 @@
 
 import { describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
-import { COALESCED_REASONS_KEPT, REFUSED_MESSAGES_KEPT, driftEvidenceProblem, mergeTrigger, retrainRequestOf, withRefusal } from '../../workflows/lifecycleMessages.js';
+import {
+  COALESCED_REASONS_KEPT,
+  REFUSED_MESSAGES_KEPT,
+  driftEvidenceProblem,
+  mergeTrigger,
+  retrainRequestOf,
+  withRefusal,
+} from '../../workflows/lifecycleMessages.js';
 import type { RetrainTrigger } from '../../workflows/contract.js';
 
-const spec = resolvePipelineSpec({ modelName: 'm1', input: { paths: ['a.csv'], label: 'label' }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 1 }, 'test spec');
+const spec = resolvePipelineSpec(
+  { modelName: 'm1', input: { paths: ['a.csv'], label: 'label' }, model: { kind: 'logreg', threshold: 'prevalence' }, seed: 1 },
+  'test spec',
+);
 
 describe('driftEvidenceProblem', () => {
   it('accepts evidence with optional data paths and metrics', () => {
@@ -28,20 +38,30 @@ describe('driftEvidenceProblem', () => {
 
 describe('retrainRequestOf', () => {
   it('takes the kind from the typed field', () => {
-    expect(retrainRequestOf({ trigger: 'schedule', reason: 'nightly' }, undefined, 'm1')).toEqual({ request: { trigger: 'schedule', reason: 'nightly' } });
-    expect(retrainRequestOf({ trigger: 'manual', reason: 'edited', spec }, undefined, 'm1')).toEqual({ request: { trigger: 'manual', reason: 'edited', spec } });
+    expect(retrainRequestOf({ trigger: 'schedule', reason: 'nightly' }, undefined, 'm1')).toEqual({
+      request: { trigger: 'schedule', reason: 'nightly' },
+    });
+    expect(retrainRequestOf({ trigger: 'manual', reason: 'edited', spec }, undefined, 'm1')).toEqual({
+      request: { trigger: 'manual', reason: 'edited', spec },
+    });
   });
 
   it('reads the bare reason string of old histories as it was read then', () => {
-    expect(retrainRequestOf('schedule rareflow-retrain-m1-x', undefined, 'm1')).toEqual({ request: { trigger: 'schedule', reason: 'schedule rareflow-retrain-m1-x' } });
+    expect(retrainRequestOf('schedule rareflow-retrain-m1-x', undefined, 'm1')).toEqual({
+      request: { trigger: 'schedule', reason: 'schedule rareflow-retrain-m1-x' },
+    });
     expect(retrainRequestOf('first', spec, 'm1')).toEqual({ request: { trigger: 'manual', reason: 'first', spec } });
   });
 
   it('refuses an unknown kind, a missing reason, and a spec of another model', () => {
-    expect(retrainRequestOf({ trigger: 'drift', reason: 'x' }, undefined, 'm1')).toEqual({ problem: 'trigger must be "schedule" or "manual", got "drift"' });
+    expect(retrainRequestOf({ trigger: 'drift', reason: 'x' }, undefined, 'm1')).toEqual({
+      problem: 'trigger must be "schedule" or "manual", got "drift"',
+    });
     expect(retrainRequestOf({ trigger: 'manual' }, undefined, 'm1')).toEqual({ problem: 'reason must be a string, got undefined' });
     expect(retrainRequestOf(7, undefined, 'm1')).toEqual({ problem: 'expected {trigger, reason, spec?} or a reason string, got 7' });
-    expect(retrainRequestOf({ trigger: 'manual', reason: 'x', spec: { ...spec, modelName: 'm2' } }, undefined, 'm1')).toEqual({ problem: 'spec is for model "m2", not "m1"' });
+    expect(retrainRequestOf({ trigger: 'manual', reason: 'x', spec: { ...spec, modelName: 'm2' } }, undefined, 'm1')).toEqual({
+      problem: 'spec is for model "m2", not "m1"',
+    });
   });
 });
 

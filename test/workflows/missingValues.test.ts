@@ -60,7 +60,9 @@ describe('retrainPipeline with missing feature values', () => {
       return { result, runs: await registry.listRuns('wf-gaps'), modelUri: (await registry.model(result.modelSha256))?.uri };
     });
     expect(result.stages.map((st) => st.stage)).toEqual(['adaptiveSample', 'split', 'editedNearestNeighbours', 'adasyn', 'trainModel']);
-    expect(result.stages[1]!.note).toMatch(/missing values filled by the training split's median \(train [1-9]\d*, validation \d+, test \d+ values\)/);
+    expect(result.stages[1]!.note).toMatch(
+      /missing values filled by the training split's median \(train [1-9]\d*, validation \d+, test \d+ values\)/,
+    );
     expect((runs[0]!.params as { spec: PipelineSpec }).spec.features).toEqual({ missing: 'median' });
     const model = JSON.parse(readFileSync(fileURLToPath(modelUri!), 'utf8')) as ModelArtifact;
     expect(model.missingValues?.policy).toBe('median');
@@ -74,7 +76,10 @@ describe('retrainPipeline with missing feature values', () => {
 
   it('fails as InvalidInput naming the empty cell when no policy is declared, and registers nothing', async () => {
     const { err, runs } = await withWorker(async (c, registry) => {
-      const err = await runRetrainPipeline(c, spec('wf-gaps-reject'), 'wf-gaps-reject').then(() => undefined, (e: unknown) => e);
+      const err = await runRetrainPipeline(c, spec('wf-gaps-reject'), 'wf-gaps-reject').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       return { err, runs: await registry.listRuns('wf-gaps-reject') };
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);

@@ -16,7 +16,9 @@ beforeAll(async () => {
   const source = join(env.dir, 'unsorted.parquet');
   sortedPath = join(env.dir, 'sorted-by-class.parquet');
   await generateSyntheticDataset({ rows: 30_000, positiveRate: 0.03, features: 4, seed: 12, out: source });
-  await withDuckDB((c) => c.run(`COPY (SELECT * FROM read_parquet(${sqlString(source)}) ORDER BY label, f0) TO ${sqlString(sortedPath)} (FORMAT parquet)`));
+  await withDuckDB((c) =>
+    c.run(`COPY (SELECT * FROM read_parquet(${sqlString(source)}) ORDER BY label, f0) TO ${sqlString(sortedPath)} (FORMAT parquet)`),
+  );
 });
 
 afterAll(async () => {

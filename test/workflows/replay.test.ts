@@ -13,7 +13,9 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { buildWorkflowBundle } from '../../worker/rareflowWorkers.js';
 
 const dir = join(process.cwd(), 'test/fixtures/histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
@@ -35,7 +37,11 @@ describe('replay of recorded histories', () => {
 
   // Files are named TYPE-WORKFLOWID-RUNID8.json (altered ones prefixed `altered-`); child workflow ids derive from the
   // parent's id, so replay needs it.
-  const workflowIdOf = (file: string) => file.replace(/^altered-/, '').replace(/^[A-Za-z]+-/, '').replace(/-[0-9a-f]{8}\.json$/, '');
+  const workflowIdOf = (file: string) =>
+    file
+      .replace(/^altered-/, '')
+      .replace(/^[A-Za-z]+-/, '')
+      .replace(/-[0-9a-f]{8}\.json$/, '');
 
   for (const file of files.filter((f) => !f.startsWith('altered-'))) {
     it(`replays ${file} deterministically`, async () => {
@@ -47,7 +53,9 @@ describe('replay of recorded histories', () => {
     const altered = files.filter((f) => f.startsWith('altered-'));
     expect(altered.length).toBeGreaterThan(0);
     for (const file of altered) {
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), workflowIdOf(file))).rejects.toMatchObject({
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file), workflowIdOf(file)),
+      ).rejects.toMatchObject({
         name: 'DeterminismViolationError',
         message: expect.stringContaining('removeLabelNoise'),
       });

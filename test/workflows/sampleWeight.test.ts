@@ -71,7 +71,10 @@ describe('retrainPipeline with a sample_weight column', () => {
 
   it('fails on a negative weight with a non-retryable InvalidInput naming file, column and row, and registers nothing', async () => {
     const { err, runs } = await withWorker(async (c, registry) => {
-      const err = await runRetrainPipeline(c, spec('wf-weights-bad', [negativePath]), 'wf-weights-bad-direct').then(() => undefined, (e: unknown) => e);
+      const err = await runRetrainPipeline(c, spec('wf-weights-bad', [negativePath]), 'wf-weights-bad-direct').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       return { err, runs: await registry.listRuns('wf-weights-bad') };
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);
