@@ -342,7 +342,7 @@ export const orchestratedCommands: CommandSpec[] = [
       if (jitter !== undefined) parseDurationMs('--jitter', jitter);
       return {
         value: await (
-          await orchestrated()
+          await import('../scheduleCommand.js')
         ).scheduleCommand(say, {
           action,
           ...(m ? { model: m } : {}),

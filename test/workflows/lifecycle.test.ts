@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
-import { retrainScheduleOptions } from '../../client/orchestratedCommands.js';
+import { retrainScheduleOptions } from '../../client/scheduleCommand.js';
 import type { Registry } from '../../data/registry.js';
 import {
   COMPUTE_TASK_QUEUE,

@@ -1,0 +1,111 @@
+// `rareflow schedule`: Temporal Schedules that ask a model's lifecycle for a retrain (create, list, pause, unpause,
+// delete).
+
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { checkResourceName } from '../core/resourceName.js';
+import { COMPUTE_TASK_QUEUE } from '../workflows/contract.js';
+import { parseDurationMs } from './durationText.js';
+import { withClient, type Say } from './orchestratedCommands.js';
+
+/** Id of the Schedule that retrains `modelName`. */
+export function retrainScheduleId(modelName: string): string {
+  return `rareflow-retrain-${modelName}`;
+}
+
+/**
+ * A Schedule that starts `scheduledRetrain`, which signals the model's lifecycle: scheduled, drift and manual
+ * retrains all pass through the one lifecycle, which runs one retrain at a time and coalesces the rest. The
+ * Schedule's own overlap policy is SKIP (a scheduledRetrain lives milliseconds), and a missed run during server
+ * downtime is caught up within one minute (catchupWindow), no more.
+ */
+export function retrainScheduleOptions(a: { model: string; every?: string; cron?: string; jitter?: string }): ScheduleOptions {
+  checkResourceName(a.model, '--model');
+  if (!a.every && !a.cron)
+    throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
+  if (a.cron !== undefined && a.cron.trim().split(/\s+/).length !== 5 && !a.cron.startsWith('@')) {
+    throw new InvalidInputError(
+      '--cron',
+      `--cron: expected five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *", got "${a.cron}"`,
+    );
+  }
+  return {
+    scheduleId: retrainScheduleId(a.model),
+    spec: {
+      ...(a.cron ? { cronExpressions: [a.cron] } : { intervals: [{ every: parseDurationMs('--every', a.every!) }] }),
+      ...(a.jitter ? { jitter: parseDurationMs('--jitter', a.jitter) } : {}),
+    },
+    action: { type: 'startWorkflow', workflowType: 'scheduledRetrain', taskQueue: COMPUTE_TASK_QUEUE, args: [a.model] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  };
+}
+
+export async function scheduleCommand(
+  say: Say,
+  a: { action: string; model?: string; every?: string; cron?: string; jitter?: string; id?: string; note?: string },
+) {
+  if (a.model !== undefined) checkResourceName(a.model, '--model');
+  if (a.id !== undefined) checkResourceName(a.id, '--id');
+  return withClient(
+    say,
+    async (c) => {
+      const schedules = c.client.schedule;
+      if (a.action === 'list') {
+        const out = [];
+        for await (const s of schedules.list()) {
+          out.push({
+            id: s.scheduleId,
+            paused: s.state.paused,
+            ...(s.state.note ? { note: s.state.note } : {}),
+            ...(s.info.nextActionTimes[0] ? { next: s.info.nextActionTimes[0].toISOString() } : {}),
+          });
+        }
+        return { schedules: out };
+      }
+      const id = a.id ?? (a.model ? retrainScheduleId(a.model) : undefined);
+      const handleOf = async <T>(work: (h: ReturnType<typeof schedules.getHandle>) => Promise<T>): Promise<T> => {
+        if (!id) throw new InvalidInputError('--model', `schedule ${a.action}: pass --model M or --id SCHEDULE_ID`);
+        try {
+          return await work(schedules.getHandle(id));
+        } catch (err) {
+          if (err instanceof ScheduleNotFoundError)
+            throw new InvalidInputError('--id', `schedule ${a.action}: no schedule "${id}"; see rareflow schedule list`);
+          throw err;
+        }
+      };
+      if (a.action === 'delete') {
+        await handleOf((h) => h.delete());
+        return { deleted: id };
+      }
+      if (a.action === 'pause' || a.action === 'unpause') {
+        const note = a.note ?? `${a.action}d with rareflow schedule ${a.action}`;
+        await handleOf((h) => (a.action === 'pause' ? h.pause(note) : h.unpause(note)));
+        return { schedule: id, paused: a.action === 'pause', note };
+      }
+      if (a.action === 'create') {
+        if (!a.model) throw new InvalidInputError('--model', 'schedule create: --model is required');
+        const options = retrainScheduleOptions({
+          model: a.model,
+          ...(a.every ? { every: a.every } : {}),
+          ...(a.cron ? { cron: a.cron } : {}),
+          ...(a.jitter ? { jitter: a.jitter } : {}),
+        });
+        try {
+          await schedules.create(options);
+        } catch (err) {
+          if (err instanceof ScheduleAlreadyRunning)
+            throw new InvalidInputError('--model', `schedule create: "${options.scheduleId}" exists already; delete it first or pause it`);
+          throw err;
+        }
+        return {
+          created: options.scheduleId,
+          model: a.model,
+          ...(a.every ? { every: a.every } : { cron: a.cron }),
+          ...(a.jitter ? { jitter: a.jitter } : {}),
+        };
+      }
+      throw new InvalidInputError('schedule', `schedule: expected create, list, pause, unpause or delete, got "${a.action}"`);
+    },
+    { hostWorker: false },
+  );
+}
