@@ -175,6 +175,9 @@ class NodeArrays {
  * Gini split on weighted class sums: maximise Σ_children (w0² + w1²)/w, equivalent to minimising the weighted
  * Gini impurity. As in Breiman's forests (and scikit-learn), a node draws `mtry` features; if none of them
  * splits the node, it keeps drawing until one does or every feature was tried.
+ *
+ * `bagCounts` (length rows), when given, is the buffer the sample is drawn into: on return it holds each row's
+ * multiplicity in the tree's bag, 0 for the rows the tree never saw (out of bag, drawn rows of weight 0 included).
  */
 export function growTree(
   binned: BinnedFeatures,
@@ -182,10 +185,11 @@ export function growTree(
   params: TreeGrowingParams,
   treeIndex: number,
   sampleWeights?: ArrayLike<number>,
+  bagCounts?: Uint32Array,
 ): GrownTree {
   const { rows: n, cols: d, codes, cuts } = binned;
   const random = seededRandom(deriveSeed(params.seed, `tree ${treeIndex}`));
-  const counts = new Uint32Array(n);
+  const counts = bagCounts ?? new Uint32Array(n);
   drawSample(y, params, random, counts);
   const weight = new Float64Array(n);
   let inBag = 0;

@@ -5,9 +5,10 @@ import { Worker } from 'node:worker_threads';
 import type { LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { workerEntryUrl, workerStartError } from '../workerEntry.js';
+import { OutOfBagVotes, type ForestWithOutOfBag } from './forestOutOfBag.js';
 import type { GrownTree } from './forestTree.js';
 import type { ForestWorkerInput } from './forestWorker.js';
-import { assembleForest, prepareForestJob, type RandomForestModel, type RandomForestOptions } from './randomForest.js';
+import { assembleForest, prepareForestJob, type ForestJob, type RandomForestModel, type RandomForestOptions } from './randomForest.js';
 
 export interface ForestThreadOptions {
   /**
@@ -22,11 +23,34 @@ export async function trainRandomForestInWorkers(
   options: RandomForestOptions = {},
   threadOptions: ForestThreadOptions = {},
 ): Promise<RandomForestModel> {
+  const threads = checkedThreads(threadOptions);
+  const job = prepareForestJob(data, options);
+  return assembleForest(job, await growInWorkers(job, threads));
+}
+
+/** `trainRandomForestWithOutOfBag` on several threads: the identical model and bit-identical out-of-bag scores. */
+export async function trainRandomForestWithOutOfBagInWorkers(
+  data: LabelledData,
+  options: RandomForestOptions = {},
+  threadOptions: ForestThreadOptions = {},
+): Promise<ForestWithOutOfBag> {
+  const threads = checkedThreads(threadOptions);
+  const job = prepareForestJob(data, options);
+  const votes = new OutOfBagVotes(job.binned.rows);
+  const trees = await growInWorkers(job, threads, votes);
+  return { model: assembleForest(job, trees), outOfBag: votes.finish(job.options.trees) };
+}
+
+function checkedThreads(threadOptions: ForestThreadOptions): number {
   const threads = threadOptions.threads ?? 2;
   if (!Number.isInteger(threads) || threads < 1) {
     throw new InvalidInputError('threads', `threads: expected an integer ≥ 1, got ${String(threads)}`);
   }
-  const job = prepareForestJob(data, options);
+  return threads;
+}
+
+/** Grows every tree of the job on up to `threads` workers; with `votes`, each tree's out-of-bag leaves go there. */
+async function growInWorkers(job: ForestJob, threads: number, votes?: OutOfBagVotes): Promise<GrownTree[]> {
   const treeCount = job.options.trees;
   const workers = Math.min(threads, treeCount);
   // One shared copy of the codes and labels for every worker instead of one clone each.
@@ -53,21 +77,23 @@ export async function trainRandomForestInWorkers(
       ...(sampleWeights ? { sampleWeights } : {}),
       params: job.params,
       treeIndices,
+      outOfBag: votes !== undefined,
     };
-    runs.push(runWorker(input, trees));
+    runs.push(runWorker(input, trees, votes));
   }
   await Promise.all(runs);
-  return assembleForest(job, trees);
+  return trees;
 }
 
 /** Runs one worker: the compiled forestWorker.js (from TypeScript source, the one under dist/). */
-function runWorker(input: ForestWorkerInput, trees: GrownTree[]): Promise<void> {
+function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes?: OutOfBagVotes): Promise<void> {
   return new Promise((resolve, reject) => {
     const entry = workerEntryUrl(import.meta.url, 'forestWorker');
     const worker = new Worker(entry, { workerData: input });
     let received = 0;
-    worker.on('message', (m: { treeIndex: number; tree: GrownTree }) => {
+    worker.on('message', (m: { treeIndex: number; tree: GrownTree; leaves?: Int32Array }) => {
       trees[m.treeIndex] = m.tree;
+      if (votes && m.leaves) votes.add(m.treeIndex, m.tree, m.leaves);
       received++;
     });
     worker.on('error', (err) => reject(workerStartError(err, entry)));
