@@ -302,6 +302,7 @@ export async function fitCommand(a: FitArgs) {
       stage: `${prefix}train`,
       rows: train.y.length,
       threshold: fitted.artifact.threshold,
+      ...(fitted.artifact.training.outOfBag ? { outOfBag: fitted.artifact.training.outOfBag } : {}),
       note: fitted.note,
       seconds: secondsSince(t),
     });
@@ -317,8 +318,11 @@ export async function fitCommand(a: FitArgs) {
       const y = Uint8Array.from(classOf, (v) => (v === c ? 1 : 0));
       perClass.push(await trainBinary({ x: d.data.x, y }, { positive: classes[c]!, negative: `not ${classes[c]}` }, `${classes[c]}: `));
     }
+    // Each class's out-of-bag summary is in its train stage; the file's training block would hold only the first's.
+    const { outOfBag: _firstClassOnly, ...training } = perClass[0]!.training;
     artifact = sealModelArtifact({
       ...perClass[0]!,
+      training,
       positiveLabel: classes[0]!,
       negativeLabel: classes.slice(1).join('|'),
       multiClass: { classes, models: perClass.map((m) => m.model), thresholds: perClass.map((m) => m.threshold) },

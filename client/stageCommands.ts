@@ -369,6 +369,7 @@ export async function trainCommand(
     positives,
     threshold: artifact.threshold,
     thresholdReason: artifact.thresholdReason,
+    ...(artifact.training.outOfBag ? { outOfBag: artifact.training.outOfBag } : {}),
     note,
     ...(filled.summary ? { missingValues: filled.summary } : {}),
     seconds: secondsSince(started),

@@ -46,7 +46,7 @@ export interface StageSummary {
 /** Neighbour search of a stage: chosen by estimated cost (`auto`), or forced. */
 export type NeighborSearch = 'auto' | 'exact' | 'ivf' | 'hnsw';
 
-export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | `cost:${number},${number}`;
+export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | 'gmean-oob' | `cost:${number},${number}`;
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
 export interface ModelSpec {

@@ -3,7 +3,9 @@
 // fit of the pipeline, `rareflow fit`, `rareflow train` and bench/.
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
-import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
+import { trainRandomForestWithOutOfBagInWorkers } from '../core/models/forestWorkers.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
 import type { FittedModel } from '../core/models/predictModel.js';
 import { deriveSeed } from '../core/random.js';
@@ -57,14 +59,21 @@ function markedInputColumns(featureNames: string[], booleanColumns: string[]): I
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
 export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<{ artifact: ModelArtifact; note: string }> {
   const policy = parseThresholdPolicy(o.model.threshold);
+  if (policy.kind === 'gmean-oob' && o.model.kind !== 'forest') {
+    throw new InvalidInputError(
+      'threshold policy',
+      `gmean-oob threshold policy: expected a forest (the threshold comes from its out-of-bag scores), got ${o.model.kind}; choose gmean for a held-out split`,
+    );
+  }
   const [, positives] = classCounts(train.y);
   const rows = train.y.length;
   let fitted: FittedModel;
   let fitPrevalence: number;
   let description: string;
+  let outOfBag: ForestOutOfBag | undefined;
   if (o.model.kind === 'forest') {
     const m = o.model;
-    const forest = await trainRandomForestInWorkers(
+    const trained = await trainRandomForestWithOutOfBagInWorkers(
       train,
       {
         seed: deriveSeed(o.seed, 'forest'),
@@ -77,6 +86,8 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
       },
       { threads: 2 },
     );
+    const forest = trained.model;
+    outOfBag = trained.outOfBag;
     fitted = forest;
     // The leaf frequencies estimate P(positive) under the forest's own sampling mix (1/2 when balanced).
     fitPrevalence = forest.fitPrevalence;
@@ -117,13 +128,20 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     },
   };
   // The model estimates P(positive) under the class mix it was fitted on, so the q*-rule uses that mix.
+  const covered = policy.kind === 'gmean-oob' && outOfBag ? coveredOutOfBagRows(outOfBag, train.y) : undefined;
   const choice = chooseThreshold(policy, {
     prevalence: fitPrevalence,
     ...(policy.kind === 'gmean' && o.validation
       ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y }
       : {}),
+    ...(covered ? { outOfBagScores: covered.scores, outOfBagLabels: covered.labels } : {}),
   });
-  const artifact = sealModelArtifact({ ...draft, threshold: choice.threshold, thresholdReason: choice.reason });
+  const artifact = sealModelArtifact({
+    ...draft,
+    threshold: choice.threshold,
+    thresholdReason: choice.reason,
+    ...(outOfBag ? { training: { ...draft.training, outOfBag: summariseOutOfBag(outOfBag, train.y, choice.threshold) } } : {}),
+  });
   const weighted = o.sampleWeights ? `, weighted by ${SAMPLE_WEIGHT_COLUMN}` : '';
   const note = `${description}${weighted}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
   return { artifact, note };
@@ -139,7 +157,7 @@ function weightedPrevalence(y: Uint8Array, weights: Float64Array): number {
   return positive / total;
 }
 
-/** Whether the model's threshold policy needs held-out validation rows (the `gmean` policy does). */
+/** Whether the model's threshold policy needs held-out validation rows (`gmean` does; `gmean-oob` uses out-of-bag scores). */
 export function thresholdNeedsValidation(model: ModelSpec): boolean {
   return parseThresholdPolicy(model.threshold).kind === 'gmean';
 }

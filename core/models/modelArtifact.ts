@@ -6,6 +6,7 @@ import type { FeatureMatrix } from '../dataset.js';
 import { fillMissingValues } from '../features/missingValues.js';
 import { IntegrityError } from '../integrityError.js';
 import { InvalidInputError } from '../invalidInputError.js';
+import type { OutOfBagSummary } from './forestOutOfBag.js';
 import { predictProbaModel, type FittedModel } from './predictModel.js';
 import { parseRandomForestModel } from './randomForest.js';
 import type { ThresholdPolicy } from './thresholdPolicy.js';
@@ -46,6 +47,12 @@ export interface ModelArtifact {
     fitPrevalence: number;
     /** The column of per-row weights the fit used (`sample_weight`); absent for an unweighted fit. */
     sampleWeight?: string;
+    /**
+     * Forests: G-mean (at `threshold`) and PR-AUC of the out-of-bag scores of the rows fitted on, each scored by the
+     * trees that did not see it. After ADASYN those rows include the synthetic ones. Absent for other kinds and in
+     * files written before the field existed.
+     */
+    outOfBag?: OutOfBagSummary;
     datasetSha256: string;
     seed: number;
     runId: string;

@@ -1,5 +1,6 @@
 // Decision thresholds on the positive-class probability: the Bayes median rule, the RFQ q*-rule (q = π),
-// the cost-weighted Bayes rule (q = ℓ0/(ℓ0+ℓ1)) and a G-mean-optimal threshold chosen on validation scores.
+// the cost-weighted Bayes rule (q = ℓ0/(ℓ0+ℓ1)) and a G-mean-optimal threshold chosen on validation scores or on a
+// forest's out-of-bag scores of its training rows.
 
 import { InvalidInputError } from '../invalidInputError.js';
 
@@ -12,7 +13,12 @@ export type ThresholdPolicy =
   | { kind: 'prevalence'; prevalence?: number }
   /** ℓ1 = cost of a missed positive (false negative), ℓ0 = cost of a false alarm (false positive). */
   | { kind: 'cost'; lossFalseNegative: number; lossFalsePositive: number }
-  | { kind: 'gmean' };
+  | { kind: 'gmean' }
+  /**
+   * G-mean-optimal on a forest's out-of-bag scores of its own training rows instead of a held-out split: every row
+   * trains the model and the threshold still comes from scores of rows (trees) that did not see them.
+   */
+  | { kind: 'gmean-oob' };
 
 export interface ThresholdContext {
   /** Positive-class prevalence π of the rows the model was fitted on (after ADASYN when it ran). */
@@ -21,6 +27,10 @@ export interface ThresholdContext {
   validationScores?: Float64Array;
   /** 0/1 labels aligned with `validationScores`. */
   validationLabels?: Uint8Array;
+  /** A forest's out-of-bag scores of its training rows (rows no tree left out dropped); required by `gmean-oob`. */
+  outOfBagScores?: Float64Array;
+  /** 0/1 labels aligned with `outOfBagScores`. */
+  outOfBagLabels?: Uint8Array;
 }
 
 export interface ThresholdChoice {
@@ -31,14 +41,16 @@ export interface ThresholdChoice {
   reason: string;
 }
 
-const POLICY_FORMS = "'bayes', 'prevalence', 'cost:L0,L1' (L0 = false-positive cost, L1 = false-negative cost) or 'gmean'";
+const POLICY_FORMS =
+  "'bayes', 'prevalence', 'cost:L0,L1' (L0 = false-positive cost, L1 = false-negative cost), 'gmean' or 'gmean-oob' (forests)";
 
-/** Parse a CLI `--threshold` value: `bayes` | `prevalence` | `cost:L0,L1` | `gmean`. */
+/** Parse a CLI `--threshold` value: `bayes` | `prevalence` | `cost:L0,L1` | `gmean` | `gmean-oob`. */
 export function parseThresholdPolicy(text: string): ThresholdPolicy {
   const trimmed = text.trim();
   if (trimmed === 'bayes') return { kind: 'bayes' };
   if (trimmed === 'prevalence') return { kind: 'prevalence' };
   if (trimmed === 'gmean') return { kind: 'gmean' };
+  if (trimmed === 'gmean-oob') return { kind: 'gmean-oob' };
   if (trimmed.startsWith('cost:')) {
     const parts = trimmed.slice('cost:'.length).split(',');
     const costs = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
@@ -93,6 +105,8 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
     }
     case 'gmean':
       return chooseGMeanThreshold(policy, context);
+    case 'gmean-oob':
+      return chooseOutOfBagGMeanThreshold(policy, context);
     default: {
       const unknown: never = policy;
       throw new InvalidInputError(
@@ -139,6 +153,51 @@ function chooseGMeanThreshold(policy: ThresholdPolicy, context: ThresholdContext
       `gmean threshold policy: expected both classes in the validation data, got ${negatives} negatives and ${positives} positives`,
     );
   }
+  const { best, bestThreshold } = gMeanSweep(scores, labels, positives, negatives);
+  return {
+    threshold: bestThreshold,
+    policy,
+    reason: `G-mean-optimal threshold on ${labels.length} validation rows: G-mean ${best} at score ≥ ${bestThreshold}`,
+  };
+}
+
+/**
+ * `gmean` on out-of-bag scores: the sweep of `chooseGMeanThreshold` over the training rows that some tree left out.
+ * The caller checked the scores are finite (they are means of leaf frequencies) and labels 0/1.
+ */
+function chooseOutOfBagGMeanThreshold(policy: ThresholdPolicy, context: ThresholdContext): ThresholdChoice {
+  const scores = context.outOfBagScores;
+  const labels = context.outOfBagLabels;
+  if (scores === undefined || labels === undefined) {
+    throw new InvalidInputError(
+      'out-of-bag scores',
+      'gmean-oob threshold policy: expected the out-of-bag scores of a forest, got none; train a forest or choose gmean',
+    );
+  }
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) {
+    throw new InvalidInputError(
+      'out-of-bag scores',
+      `gmean-oob threshold policy: expected both classes among the training rows with out-of-bag scores, got ${negatives} negatives and ${positives} positives; grow more trees or choose gmean`,
+    );
+  }
+  const { best, bestThreshold } = gMeanSweep(scores, labels, positives, negatives);
+  return {
+    threshold: bestThreshold,
+    policy,
+    reason: `G-mean-optimal threshold on the out-of-bag scores of ${labels.length} training rows: G-mean ${best} at score ≥ ${bestThreshold}`,
+  };
+}
+
+/** The G-mean-optimal cut of a sweep from the highest score down (see `chooseGMeanThreshold`). */
+function gMeanSweep(
+  scores: Float64Array,
+  labels: Uint8Array,
+  positives: number,
+  negatives: number,
+): { best: number; bestThreshold: number } {
   const order = new Uint32Array(scores.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   order.sort((a, b) => scores[b]! - scores[a]!);
@@ -160,9 +219,5 @@ function chooseGMeanThreshold(policy: ThresholdPolicy, context: ThresholdContext
       bestThreshold = s;
     }
   }
-  return {
-    threshold: bestThreshold,
-    policy,
-    reason: `G-mean-optimal threshold on ${labels.length} validation rows: G-mean ${best} at score ≥ ${bestThreshold}`,
-  };
+  return { best, bestThreshold };
 }

@@ -25,13 +25,16 @@ const neighbourSearchSchema = z.enum(['auto', 'exact', 'ivf', 'hnsw']);
 
 const thresholdSchema = z
   .union([
-    z.enum(['bayes', 'prevalence', 'gmean']),
+    z.enum(['bayes', 'prevalence', 'gmean', 'gmean-oob']),
     z
       .string()
       .regex(/^cost:\s*[0-9.eE+]+\s*,\s*[0-9.eE+]+\s*$/)
       .meta({ description: 'cost:L0,L1 with two positive numbers, e.g. cost:1,9' }),
   ])
-  .meta({ description: '"bayes", "prevalence", "gmean" or cost:L0,L1 (false-positive and false-negative costs, e.g. cost:1,9)' });
+  .meta({
+    description:
+      '"bayes", "prevalence", "gmean" or cost:L0,L1 (false-positive and false-negative costs, e.g. cost:1,9), or "gmean-oob" for a forest (G-mean-optimal on its out-of-bag scores, no held-out split)',
+  });
 
 const inputSchema = z.strictObject({
   paths: z
