@@ -56,6 +56,12 @@ describe('fit and predict', () => {
     // The defaults: a balanced random forest, no noise filter, no ADASYN (see client/pipelineSpec.ts).
     expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'train']);
     expect(fit.positiveLabel).toBe('positive');
+    // The forest's out-of-bag scores of its training rows, at the model's threshold.
+    const trained = (fit.stages[1] as { outOfBag?: { rows: number; gMean: number; prAuc: number; threshold: number } }).outOfBag!;
+    expect(trained.rows).toBeGreaterThan(1400);
+    expect(trained.gMean).toBeGreaterThan(0.7);
+    expect(trained.prAuc).toBeGreaterThan(0.4);
+    expect(JSON.parse(readFileSync(join(dir, 'yeast.json'), 'utf8')).training.outOfBag).toEqual(trained);
     const p = await run(['predict', '--model', 'yeast.json', '--input', yeast, '--out', 'pred.csv', '--json']);
     expect(p.code, p.stderr).toBe(0);
     expect(p.json().rows).toBe(1484);
@@ -181,6 +187,10 @@ describe('fit and predict', () => {
     expect(f.code, f.stderr).toBe(0);
     const classes = f.json<{ classes: string[] }>().classes;
     expect(classes).toEqual(['cp', 'im', 'imL', 'imS', 'imU', 'om', 'omL', 'pp']);
+    // Each class's forest reports its out-of-bag summary in its train stage; the file's training block holds none.
+    const trainStages = f.json<{ stages: Array<{ stage: string; outOfBag?: unknown }> }>().stages.filter((s) => s.stage.endsWith('train'));
+    expect(trainStages.map((s) => s.outOfBag !== undefined)).toEqual(classes.map(() => true));
+    expect(JSON.parse(readFileSync(join(dir, 'ecoli.json'), 'utf8')).training.outOfBag).toBeUndefined();
     const p = await run(['predict', '--model', 'ecoli.json', '--input', ecoli, '--out', 'ecoli-pred.csv', '--json']);
     expect(p.code, p.stderr).toBe(0);
     const header = readFileSync(join(dir, 'ecoli-pred.csv'), 'utf8').split('\n')[0];
@@ -191,6 +201,35 @@ describe('fit and predict', () => {
     // Scored on its own training rows, the one-vs-rest forest gets most classes right, rare ones included.
     expect(pred.filter((v, i) => v === truth[i]).length / 336).toBeGreaterThan(0.8);
     expect(new Set(pred).size).toBeGreaterThan(3);
+  });
+
+  it('train --threshold gmean-oob fits a forest on every row and takes the threshold from its out-of-bag scores', async () => {
+    const args = ['train', '--input', yeast, '--label', 'label', '--model', 'forest', '--sampling', 'bootstrap', '--trees', '30'];
+    const t = await run([...args, '--threshold', 'gmean-oob', '--out', 'yeast-oob.json', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const out = t.json<{ rows: number; threshold: number; thresholdReason: string; outOfBag: { rows: number; threshold: number } }>();
+    expect(out.rows).toBe(1484);
+    expect(out.thresholdReason).toMatch(/^G-mean-optimal threshold on the out-of-bag scores of \d+ training rows/);
+    expect(out.outOfBag.threshold).toBe(out.threshold);
+    expect(out.outOfBag.rows).toBeGreaterThan(1400);
+    // The held-out gmean policy trains on 75% of the rows.
+    const held = await run([...args, '--threshold', 'gmean', '--out', 'yeast-gmean.json', '--json']);
+    expect(held.json<{ rows: number }>().rows).toBe(1113);
+    const logreg = await run([
+      'train',
+      '--input',
+      yeast,
+      '--label',
+      'label',
+      '--model',
+      'logreg',
+      '--threshold',
+      'gmean-oob',
+      '--out',
+      'x.json',
+    ]);
+    expect(logreg.code).toBe(2);
+    expect(logreg.stderr).toMatch(/gmean-oob threshold policy: expected a forest .* got logreg; choose gmean for a held-out split/);
   });
 
   const bad: Array<[string, string[], RegExp]> = [
