@@ -27,8 +27,7 @@ export interface ForestWithOutOfBag {
 
 /**
  * The leaf of `tree` each out-of-bag row falls into, −1 for rows in the tree's bag (`inBag[r] > 0`). It walks the
- * bin codes, not raw values: a split at cut value t sends x ≤ t left, and since t is one of the feature's cuts that
- * is exactly "the upper cut of the row's bin is ≤ t" (the last bin has no upper cut and goes right).
+ * bin codes, not raw values: a split at cut value t = cuts[f][b] sends x ≤ t left, which is exactly bin code ≤ b.
  */
 export function outOfBagLeaves(
   binned: BinnedFeatures,
@@ -36,8 +35,9 @@ export function outOfBagLeaves(
   inBag: Uint32Array,
   leaves = new Int32Array(binned.rows),
 ): Int32Array {
-  const { rows, cols, codes, cuts } = binned;
-  const { feature, threshold, left, right } = tree;
+  const { rows, cols, codes } = binned;
+  const { feature, left, right } = tree;
+  const splitBin = splitBins(binned, tree);
   for (let r = 0; r < rows; r++) {
     if (inBag[r]! > 0) {
       leaves[r] = -1;
@@ -47,14 +47,35 @@ export function outOfBagLeaves(
     let node = 0;
     let f = feature[0]!;
     while (f >= 0) {
-      const code = codes[base + f]!;
-      const featureCuts = cuts[f]!;
-      node = code < featureCuts.length && featureCuts[code]! <= threshold[node]! ? left[node]! : right[node]!;
+      node = codes[base + f]! <= splitBin[node]! ? left[node]! : right[node]!;
       f = feature[node]!;
     }
     leaves[r] = node;
   }
   return leaves;
+}
+
+/** Per node, the index b of its threshold among its feature's cuts (the split's last left bin); −1 at leaves. */
+function splitBins(binned: BinnedFeatures, tree: GrownTree): Int32Array {
+  const { feature, threshold } = tree;
+  const bins = new Int32Array(feature.length).fill(-1);
+  for (let node = 0; node < feature.length; node++) {
+    const f = feature[node]!;
+    if (f < 0) continue;
+    const cuts = binned.cuts[f]!;
+    const t = threshold[node]!;
+    let lo = 0;
+    let hi = cuts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cuts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (cuts[lo] !== t)
+      throw new Error(`out-of-bag leaves: node ${node} splits at ${t}, which is not a cut of feature ${f}; this is a bug`);
+    bins[node] = lo;
+  }
+  return bins;
 }
 
 /**
