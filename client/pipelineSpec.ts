@@ -85,6 +85,12 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
       throw new InvalidInputError(`${source}: model.threshold`, `${source}: model.threshold: ${err.message.replace(/^--threshold: /, '')}`);
     throw err;
   }
+  if (model.threshold === 'gmean-oob' && model.kind !== 'forest') {
+    throw new InvalidInputError(
+      `${source}: model.threshold`,
+      `${source}: model.threshold: "gmean-oob" needs a forest (it uses the trees' out-of-bag scores), got kind "${model.kind}"; use "gmean"`,
+    );
+  }
 
   const gates = checked.gates === undefined ? defaultGateSpec() : parseGateSpec(checked.gates, `${source}: gates`);
   const canary = checked.canary === undefined ? undefined : resolveCanarySpec(checked.canary, `${source}: canary`);

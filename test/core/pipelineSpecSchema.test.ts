@@ -62,6 +62,13 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, model: { threshold: 'cost:1,-2' } })).toMatch(
       /^spec\.json: model\.threshold: expected "bayes", "prevalence", "gmean" or cost:L0,L1/,
     );
+    expect(messageOf({ ...base, model: { kind: 'logreg', threshold: 'gmean-oob' } })).toBe(
+      'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "logreg"; use "gmean"',
+    );
+    expect(resolvePipelineSpec({ ...base, model: { threshold: 'gmean-oob' } }, 'spec.json').model).toMatchObject({
+      kind: 'forest',
+      threshold: 'gmean-oob',
+    });
     expect(messageOf({ ...base, input: { paths: [], label: 'y' } })).toBe(
       'spec.json: input.paths: expected a CSV or Parquet path or glob, or a non-empty list of them, got an empty list',
     );
