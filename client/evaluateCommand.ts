@@ -62,6 +62,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
         ...runReportCurves(d.data.y, scores),
         metrics: headlineMetrics(report),
         gates: evaluation,
+        ...(model.selection ? { selection: model.selection } : {}),
       }),
     );
   }

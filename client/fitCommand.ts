@@ -45,6 +45,10 @@ export interface FitArgs extends MissingValueArgs {
   categorical?: string[];
   config?: string;
   seed?: number;
+  /** `auto` chooses the model by inner cross-validation (stages/modelChoice.ts); default: the spec's model. */
+  model?: 'auto' | 'forest' | 'logreg';
+  /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
+  budgetSeconds?: number;
   out: string;
 }
 
@@ -146,6 +150,13 @@ export async function fitCommand(a: FitArgs) {
   const base =
     config && a.config ? resolvePipelineSpec({ ...defaults, ...config, input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
   const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
+  if (a.model === 'auto' || (a.model === undefined && spec.model.kind === 'auto')) {
+    // The forest options of the defaults (sampling) belong to one candidate; auto keeps only the tree count.
+    const { sampling: _sampling, ...rest } = spec.model;
+    spec.model = { ...rest, kind: 'auto', ...(a.budgetSeconds !== undefined ? { budgetSeconds: a.budgetSeconds } : {}) };
+  } else if (a.model !== undefined && a.model !== spec.model.kind) {
+    spec.model = { kind: a.model, threshold: spec.model.threshold };
+  }
   // --missing and --fill-value override the config's `features` block.
   if (a.missing === undefined && spec.features?.missing !== undefined) {
     a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
@@ -212,7 +223,8 @@ export async function fitCommand(a: FitArgs) {
     let train = data;
     let weights = weights0;
     let validation;
-    if (parseThresholdPolicy(spec.model.threshold).kind === 'gmean') {
+    // auto chooses its threshold on its own inner folds of the training rows.
+    if (parseThresholdPolicy(spec.model.threshold).kind === 'gmean' && spec.model.kind !== 'auto') {
       const parts = stratifiedSplit(
         data.y,
         { train: 0.8, validation: 0.2, test: 0 },
@@ -297,6 +309,7 @@ export async function fitCommand(a: FitArgs) {
       ...(validation ? { validation } : {}),
       ...(weights ? { sampleWeights: weights } : {}),
       ...(fitMissingValues ? { missingValues: fitMissingValues } : {}),
+      ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
     });
     stages.push({
       stage: `${prefix}train`,
@@ -341,6 +354,7 @@ export async function fitCommand(a: FitArgs) {
       ? { classes: multiClass.classes, thresholds: artifact.multiClass!.thresholds }
       : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     ...(missingValues ? { missingValues } : {}),
+    ...(artifact.selection ? { selection: artifact.selection } : {}),
     stages,
     seed: spec.seed,
     seconds: secondsSince(started),

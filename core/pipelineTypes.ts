@@ -50,8 +50,13 @@ export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | 'gmean-oob'
 
 /** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
 export interface ModelSpec {
-  kind: 'logreg' | 'forest';
+  /** `auto`: chosen among candidates by inner cross-validation on the training rows (stages/modelChoice.ts). */
+  kind: 'logreg' | 'forest' | 'auto';
   threshold: ThresholdPolicyName;
+  /** logreg: `balanced` weighs each class by n / (2 · n_class), so π of the fit is 1/2. @default none */
+  classWeight?: 'balanced';
+  /** auto: seconds the choice may spend on inner folds (the final fit comes on top). @default 60 */
+  budgetSeconds?: number;
   /** logreg: L2 penalty per row. @default 1e-4 */
   l2?: number;
   /** forest: trees. @default 100 */

@@ -22,6 +22,7 @@ import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdP
 import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { codeVersion } from '../data/codeVersion.js';
+import { fitChosenModel } from './modelChoice.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
 
 export interface FitModelOptions {
@@ -49,6 +50,10 @@ export interface FitModelOptions {
    * @default none: the model rejects missing inputs
    */
   missingValues?: ModelMissingValues;
+  /** One-hot column groups of categorical features, for the ENN and ADASYN steps of `auto`'s candidates. @default none */
+  categoricalGroups?: number[][];
+  /** Called as `auto` fits its candidates on the inner folds (activities heartbeat it). @default none */
+  progress?: StageProgress;
 }
 
 /** Every feature as a numeric input column, the boolean-like ones marked. */
@@ -58,6 +63,7 @@ function markedInputColumns(featureNames: string[], booleanColumns: string[]): I
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
 export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<{ artifact: ModelArtifact; note: string }> {
+  if (o.model.kind === 'auto') return fitChosenModel(train, o, fitModelArtifact, o.progress);
   const policy = parseThresholdPolicy(o.model.threshold);
   if (policy.kind === 'gmean-oob' && o.model.kind !== 'forest') {
     throw new InvalidInputError(
@@ -95,12 +101,13 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
   } else {
     const lr = trainLogisticRegression(train, {
       ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}),
+      ...(o.model.classWeight ? { classWeight: o.model.classWeight } : {}),
       ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
     });
     fitted = lr;
-    // A weighted fit estimates P(positive) under the weighted class mix.
-    fitPrevalence = o.sampleWeights ? weightedPrevalence(train.y, o.sampleWeights) : positives / rows;
-    description = `logreg (${lr.iterations} Newton steps${lr.converged ? '' : ', not converged'})`;
+    // A weighted fit estimates P(positive) under the weighted class mix (1/2 with balanced class weights).
+    fitPrevalence = o.model.classWeight ? 0.5 : o.sampleWeights ? weightedPrevalence(train.y, o.sampleWeights) : positives / rows;
+    description = `logreg (${lr.iterations} Newton steps${lr.converged ? '' : ', not converged'}${o.model.classWeight ? ', balanced class weights' : ''})`;
   }
   const draft: ModelArtifact = {
     format: MODEL_FORMAT,
@@ -206,6 +213,7 @@ export async function trainStage(
     ...(input.sampleWeights ? { sampleWeights: input.sampleWeights } : {}),
     ...(input.missingValues ? { missingValues: input.missingValues } : {}),
     ...(input.booleanColumns?.length ? { inputColumns: markedInputColumns(input.featureNames, input.booleanColumns) } : {}),
+    ...(progress ? { progress } : {}),
   });
   const rows = input.train.y.length;
   const [, positives] = classCounts(input.train.y);

@@ -91,6 +91,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     ...runReportCurves(test.y, scores),
     metrics: headlineMetrics(challenger),
     gates: evaluation,
+    ...(model.selection ? { selection: model.selection } : {}),
   });
   const summary: ValidationSummary = {
     verdict: evaluation.verdict,

@@ -297,7 +297,7 @@ export const stageCommands: CommandSpec[] = [
     name: 'fit',
     summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
     usage:
-      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json [--json]',
+      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--model auto|forest|logreg [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json [--json]',
     flags: {
       input,
       label,
@@ -310,6 +310,13 @@ export const stageCommands: CommandSpec[] = [
         help: 'pipeline spec whose denoise, adasyn and model settings override the defaults',
         placeholder: 'PIPELINE.json',
       },
+      model: {
+        type: 'choice',
+        choices: ['auto', 'forest', 'logreg'],
+        help: "auto: choose the model by inner cross-validation on the training rows (default: the spec's model)",
+        placeholder: 'KIND',
+      },
+      budget: { type: 'duration', help: 'auto: time for the inner folds (default 60s)', placeholder: 'DURATION' },
       // No default here: fit takes the spec's seed (or the workflow's default) unless --seed is given.
       seed: { type: 'integer', help: 'seed of every random step (default 1)', placeholder: 'N' },
       out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
@@ -320,6 +327,8 @@ export const stageCommands: CommandSpec[] = [
       const cats = listFlag(f, 'categorical');
       const config = stringFlag(f, 'config');
       const s = numberFlag(f, 'seed');
+      const modelKind = stringFlag(f, 'model');
+      const budgetMs = numberFlag(f, 'budget');
       return {
         value: await (
           await import('../fitCommand.js')
@@ -330,6 +339,8 @@ export const stageCommands: CommandSpec[] = [
           ...(cats ? { categorical: cats } : {}),
           ...(config ? { config } : {}),
           ...(s !== undefined ? { seed: s } : {}),
+          ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' } : {}),
+          ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
           ...missingValueFlags(f),
           out: requiredString(f, 'out'),
         }),

@@ -10,6 +10,7 @@ import type { OutOfBagSummary } from './forestOutOfBag.js';
 import { predictProbaModel, type FittedModel } from './predictModel.js';
 import { parseRandomForestModel } from './randomForest.js';
 import type { ThresholdPolicy } from './thresholdPolicy.js';
+import type { ModelSelection } from './modelSelection.js';
 
 export const MODEL_FORMAT = 'rareflow-model';
 export const MODEL_SCHEMA_VERSION = 1;
@@ -70,6 +71,8 @@ export interface ModelArtifact {
    * input is an error, as before.
    */
   missingValues?: ModelMissingValues;
+  /** How `model.kind: "auto"` chose this model: each candidate's inner-fold evidence and why the winner won. */
+  selection?: ModelSelection;
   /** sha256 of the canonical JSON of every other field: a changed or damaged file fails to load. */
   contentSha256?: string;
 }

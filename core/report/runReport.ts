@@ -7,6 +7,7 @@ import type { ClassificationReport } from '../metrics/classMetrics.js';
 import type { ConfusionMatrix } from '../metrics/confusion.js';
 import { prCurve, thresholdCurve, type PrCurve, type ThresholdCurve } from '../metrics/curves.js';
 import { calibrationBins, type CalibrationBin } from '../metrics/rankingMetrics.js';
+import type { ModelSelection } from '../models/modelSelection.js';
 
 export interface StageClassCounts {
   /** e.g. "input", "after sampling", "after noise filtering", "after ADASYN". */
@@ -30,6 +31,8 @@ export interface RunReportData {
   /** Headline metrics; a note is shown next to the value (e.g. ROC-AUC's imbalance caveat). */
   metrics?: Array<{ name: string; value: number | null; note?: string }>;
   gates?: GateEvaluation;
+  /** How `model.kind: "auto"` chose the model (the model file's `selection`), shown as a table. */
+  selection?: ModelSelection;
 }
 
 export interface RunReportCurveOptions {
@@ -230,6 +233,19 @@ function confusionChart(c: ConfusionMatrix): string {
   return parts.join('');
 }
 
+function selectionTable(s: ModelSelection): string {
+  const spread = (m: { mean: number; sd: number } | undefined) => (m ? `${fmt(m.mean, 4)} ± ${fmt(m.sd, 4)}` : '—');
+  const rows = s.candidates.map(
+    (c) =>
+      `<tr${c.name === s.chosen ? ' class="pass"' : ''}><td>${escapeHtml(c.name)}</td><td>${spread(c.gMean)}</td><td>${spread(c.prAuc)}</td><td>${escapeHtml(c.thresholdPolicy ?? '—')}</td><td>${fmt(c.relativeCost, 2)}</td><td>${fmt(c.seconds, 2)}</td><td>${escapeHtml(c.dropped ?? (c.name === s.chosen ? 'chosen' : ''))}</td></tr>`,
+  );
+  const plan = `${s.folds} folds × ${s.repeats} repeats on the training rows${s.foldNote ? ` (${s.foldNote})` : ''}, budget ${s.budgetSeconds}s`;
+  return `<p>Chosen: <b>${escapeHtml(s.chosen)}</b> with the ${escapeHtml(s.thresholdPolicy)} threshold policy: ${escapeHtml(s.reason)}</p>
+<div class="muted">${escapeHtml(plan)}</div>
+<table><thead><tr><th>candidate</th><th>G-mean (mean ± sd)</th><th>PR-AUC (mean ± sd)</th><th>threshold policy</th><th>relative cost</th><th>seconds</th><th>outcome</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${(s.warnings ?? []).map((w) => `<div class="muted">${escapeHtml(w)}</div>`).join('\n')}`;
+}
+
 function gateTable(gates: GateEvaluation): string {
   const rows = gates.checks.map((c) => {
     const result = c.passed === null ? 'not judged' : c.passed ? 'pass' : 'fail';
@@ -285,6 +301,7 @@ ${(data.details ?? []).map((d) => `<div class="muted">${escapeHtml(d)}</div>`).j
 ${metrics ? `<table><thead><tr><th>metric</th><th>value</th><th>note</th></tr></thead><tbody>${metrics}</tbody></table>` : ''}
 <h2>Calibration and threshold</h2>
 <div class="charts">${reliabilityChart}${thresholdChart}</div>
+${data.selection ? `<h2>Model choice (inner validation)</h2>\n${selectionTable(data.selection)}` : ''}
 ${data.gates ? `<h2>Gates</h2>\n${gateTable(data.gates)}` : ''}
 </body></html>
 `;

@@ -121,8 +121,9 @@ export function pipelineMemory(shape: PipelineShape): MemoryEstimate[] {
     trainRows = rows + Math.ceil(rows * Math.max(0, growth));
     out.push(neighbourMemory('ADASYN', rows, columns, shape.adasyn.k ?? 5, rowsParameter, trainRows));
   }
-  if (shape.model?.kind === 'forest') {
-    const balanced = (shape.model.sampling ?? 'balanced') === 'balanced' && shape.positives !== undefined;
+  // `auto` may choose a forest on ordinary bootstraps: the largest of its candidates.
+  if (shape.model?.kind === 'forest' || shape.model?.kind === 'auto') {
+    const balanced = shape.model.kind === 'forest' && (shape.model.sampling ?? 'balanced') === 'balanced' && shape.positives !== undefined;
     out.push(
       forestMemory(
         trainRows,

@@ -89,7 +89,16 @@ const featuresSchema = z.strictObject({
 });
 
 const modelSchema = z.strictObject({
-  kind: z.enum(['logreg', 'forest']).optional(),
+  kind: z
+    .enum(['logreg', 'forest', 'auto'])
+    .optional()
+    .meta({ description: 'auto: chosen among forests and logistic regressions by inner cross-validation on the training rows' }),
+  budgetSeconds: z
+    .number()
+    .gt(0)
+    .max(86_400)
+    .optional()
+    .meta({ description: 'auto: seconds the choice may spend on its inner folds (default 60)' }),
   threshold: thresholdSchema.optional(),
   l2: z.number().min(0).max(1e6).optional(),
   trees: count(1, MAX_TREES).optional(),

@@ -59,4 +59,48 @@ describe('run report', () => {
     expect(html).toContain('run &lt;r1&gt; &amp; dataset &quot;a.csv&quot;');
     expect(escapeHtml(`a'b`)).toBe('a&#39;b');
   });
+
+  it('shows how an auto model was chosen as a table, the winner marked, and nothing when the model was not chosen', () => {
+    const spread = (mean: number) => ({ mean, sd: 0.01, standardError: 0.006, folds: 6 });
+    const html = renderRunReport({
+      ...reportData('auto'),
+      selection: {
+        method: 'inner stratified cross-validation',
+        folds: 3,
+        repeats: 2,
+        seed: 1,
+        budgetSeconds: 60,
+        chosen: 'logreg-weighted',
+        thresholdPolicy: 'prevalence',
+        reason: 'the cheapest <of> them',
+        candidates: [
+          {
+            name: 'balanced-forest',
+            fits: 'f',
+            relativeCost: 1,
+            gMean: spread(0.8),
+            prAuc: spread(0.5),
+            thresholdPolicy: 'gmean',
+            seconds: 2,
+          },
+          {
+            name: 'logreg-weighted',
+            fits: 'l',
+            relativeCost: 0.1,
+            gMean: spread(0.79),
+            prAuc: spread(0.4),
+            thresholdPolicy: 'prevalence',
+            seconds: 0.1,
+          },
+          { name: 'adasyn-logreg', fits: 'a', relativeCost: 0.4, seconds: 0, dropped: 'not scored: budget' },
+        ],
+        seconds: 2.1,
+      },
+    });
+    expect(html).toContain('<h2>Model choice (inner validation)</h2>');
+    expect(html).toContain('the cheapest &lt;of&gt; them');
+    expect(html).toContain('<tr class="pass"><td>logreg-weighted</td><td>0.79 ± 0.01</td>');
+    expect(html).toContain('<td>adasyn-logreg</td><td>—</td>');
+    expect(renderRunReport(reportData('fixed'))).not.toContain('Model choice');
+  });
 });

@@ -1,0 +1,122 @@
+// The statistics of model choice by inner validation: per-fold G-mean under each threshold policy (the gmean
+// threshold cross-fitted on the other folds), mean and spread, and the ranking rule with its one-sentence reason.
+
+import { averagePrecision } from '../metrics/rankingMetrics.js';
+import { confusionAtThreshold } from '../metrics/confusion.js';
+import { chooseThreshold } from './thresholdPolicy.js';
+
+/** Out-of-fold scores of one fitted fold model. */
+export interface FoldScores {
+  repeat: number;
+  scores: Float64Array;
+  labels: Uint8Array;
+  /** The fold model's q*-rule threshold (π of the rows it was fitted on). */
+  qStarThreshold: number;
+}
+
+/** Mean, sample standard deviation and standard error of the mean over the folds scored. */
+export interface MetricSpread {
+  mean: number;
+  sd: number;
+  standardError: number;
+  folds: number;
+}
+
+/** One candidate's evidence as ranked: per-fold G-mean (under its best policy) and PR-AUC, and its cost. */
+export interface CandidateEvidence {
+  name: string;
+  relativeCost: number;
+  gMeans: number[];
+  prAucs: number[];
+}
+
+export function spreadOf(values: readonly number[]): MetricSpread {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, sd: Number.NaN, standardError: Number.NaN, folds: 0 };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, standardError: sd / Math.sqrt(n), folds: n };
+}
+
+function gMeanAt(labels: Uint8Array, scores: Float64Array, threshold: number): number {
+  const { tp, fp, tn, fn } = confusionAtThreshold(labels, scores, threshold);
+  const tpr = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const tnr = tn + fp === 0 ? 0 : tn / (tn + fp);
+  return Math.sqrt(tpr * tnr);
+}
+
+/** PR-AUC (average precision) of each fold; a fold without positives counts 0. */
+export function foldPrAucs(folds: readonly FoldScores[]): number[] {
+  return folds.map((f) => averagePrecision(f.labels, f.scores) ?? 0);
+}
+
+/**
+ * Per-fold G-mean under each threshold policy: `prevalence` uses each fold model's q*, `cost` the fixed weighted-Bayes
+ * threshold (when given), `gmean` the G-mean-optimal threshold of the *other* folds of the same repeat, so the
+ * threshold is never tuned on the rows it is judged on. `gmean` is left out when a repeat has a single fold.
+ */
+export function policyGMeans(folds: readonly FoldScores[], costThreshold?: number): Record<string, number[]> {
+  const out: Record<string, number[]> = { prevalence: folds.map((f) => gMeanAt(f.labels, f.scores, f.qStarThreshold)) };
+  if (costThreshold !== undefined) out.cost = folds.map((f) => gMeanAt(f.labels, f.scores, costThreshold));
+  const crossFitted: number[] = [];
+  for (const f of folds) {
+    const others = folds.filter((o) => o !== f && o.repeat === f.repeat);
+    const n = others.reduce((a, o) => a + o.labels.length, 0);
+    const scores = new Float64Array(n);
+    const labels = new Uint8Array(n);
+    let at = 0;
+    for (const o of others) {
+      scores.set(o.scores, at);
+      labels.set(o.labels, at);
+      at += o.labels.length;
+    }
+    const positives = labels.reduce((a, v) => a + v, 0);
+    if (positives === 0 || positives === n) return out;
+    const t = chooseThreshold({ kind: 'gmean' }, { prevalence: 0.5, validationScores: scores, validationLabels: labels }).threshold;
+    crossFitted.push(gMeanAt(f.labels, f.scores, t));
+  }
+  out.gmean = crossFitted;
+  return out;
+}
+
+/** The policy with the best mean G-mean; on equal means the simpler one (prevalence, then cost, then gmean). */
+export function bestPolicy(perPolicy: Record<string, number[]>): string {
+  let best = 'prevalence';
+  for (const name of ['cost', 'gmean']) {
+    const values = perPolicy[name];
+    if (values && spreadOf(values).mean > spreadOf(perPolicy[best]!).mean) best = name;
+  }
+  return best;
+}
+
+/**
+ * Candidates best first, and why the first won. The best mean G-mean sets the bar; every candidate within one
+ * standard error of it (that candidate's fold G-means) ties, and a tie goes to the lower relative cost, then the
+ * higher mean PR-AUC, then table order. The rest follow by mean G-mean.
+ */
+export function rankCandidates(evidence: readonly CandidateEvidence[]): { order: string[]; reason: string } {
+  const scored = evidence.map((e, index) => ({ e, index, g: spreadOf(e.gMeans), pr: spreadOf(e.prAucs) }));
+  if (scored.length === 0) return { order: [], reason: 'no candidate was scored' };
+  const byGMean = [...scored].sort((a, b) => b.g.mean - a.g.mean || a.index - b.index);
+  const top = byGMean[0]!;
+  const bar = top.g.mean - top.g.standardError;
+  const tied = byGMean.filter((s) => s.g.mean >= bar);
+  tied.sort((a, b) => a.e.relativeCost - b.e.relativeCost || b.pr.mean - a.pr.mean || a.index - b.index);
+  const winner = tied[0]!;
+  const order = [winner, ...byGMean.filter((s) => s !== winner)].map((s) => s.e.name);
+  const g = (v: number) => v.toFixed(4);
+  let reason: string;
+  if (scored.length === 1) reason = `the only candidate scored (mean G-mean ${g(winner.g.mean)})`;
+  else if (winner === top && tied.length === 1)
+    reason = `highest mean inner-fold G-mean (${g(top.g.mean)}); no other candidate within its standard error ${g(top.g.standardError)}`;
+  else {
+    const rivals = tied.filter((s) => s !== winner);
+    const cheaper = rivals.every((s) => s.e.relativeCost > winner.e.relativeCost);
+    const why = cheaper ? 'the cheapest of them' : 'the best mean PR-AUC among the cheapest of them';
+    const lead = winner === top ? `highest mean inner-fold G-mean (${g(top.g.mean)})` : `mean G-mean ${g(winner.g.mean)}`;
+    reason =
+      `${lead}, tied within one standard error (${g(top.g.standardError)}) of the best ${g(top.g.mean)} with ` +
+      `${rivals.map((s) => s.e.name).join(', ')}; ${why} (relative cost ${winner.e.relativeCost}, PR-AUC ${g(winner.pr.mean)})`;
+  }
+  return { order, reason };
+}

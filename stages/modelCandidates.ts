@@ -1,0 +1,130 @@
+// The candidates `model.kind: "auto"` chooses among, one table row each (name, what it fits, relative cost, the steps
+// in front of the model), and how one candidate is fitted on a set of training rows.
+
+import { takeRows, type LabelledData } from '../core/dataset.js';
+import type { ModelArtifact } from '../core/models/modelArtifact.js';
+import type { ModelSpec } from '../core/pipelineTypes.js';
+import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { filterAndType } from './denoise.js';
+import { oversampleWithAdasyn } from './oversample.js';
+import type { FitModelOptions } from './train.js';
+
+/** A fitted model kind as a candidate runs it (never `auto`), without its threshold (the choice sets that). */
+export type CandidateModel = Omit<ModelSpec, 'threshold' | 'kind' | 'budgetSeconds'> & { kind: Exclude<ModelSpec['kind'], 'auto'> };
+
+export interface ModelCandidate {
+  name: string;
+  /** What it fits, in words, for the selection block. */
+  fits: string;
+  /** Time relative to the balanced forest (1): breaks ties toward the cheaper model and estimates budget use. */
+  relativeCost: number;
+  /** Edited nearest neighbours (k = 3) removes noisy rows first. @default false */
+  enn?: boolean;
+  /** ADASYN adds synthetic minority rows first. @default false */
+  adasyn?: boolean;
+  model: CandidateModel;
+}
+
+/**
+ * The candidates, cheapest steps first within a model; the first row is today's default recipe and the budget
+ * fallback. A new model kind joins the choice as one row here.
+ */
+export const MODEL_CANDIDATES: readonly ModelCandidate[] = [
+  {
+    name: 'balanced-forest',
+    fits: 'random forest, each tree on a class-balanced bootstrap',
+    relativeCost: 1,
+    model: { kind: 'forest', sampling: 'balanced' },
+  },
+  {
+    name: 'rfq-forest',
+    fits: 'random forest on ordinary bootstraps (RFQ: the q* = π threshold does the balancing)',
+    relativeCost: 1.2,
+    model: { kind: 'forest', sampling: 'bootstrap' },
+  },
+  {
+    name: 'logreg-weighted',
+    fits: 'L2 logistic regression with balanced class weights',
+    relativeCost: 0.1,
+    model: { kind: 'logreg', classWeight: 'balanced' },
+  },
+  {
+    name: 'enn-logreg-weighted',
+    fits: 'edited nearest neighbours (k = 3), then L2 logistic regression with balanced class weights',
+    relativeCost: 0.3,
+    enn: true,
+    model: { kind: 'logreg', classWeight: 'balanced' },
+  },
+  {
+    name: 'adasyn-logreg',
+    fits: 'ADASYN synthetic minority rows (k = 5), then L2 logistic regression',
+    relativeCost: 0.4,
+    adasyn: true,
+    model: { kind: 'logreg' },
+  },
+  {
+    name: 'enn-balanced-forest',
+    fits: 'edited nearest neighbours (k = 3), then the class-balanced random forest',
+    relativeCost: 1.3,
+    enn: true,
+    model: { kind: 'forest', sampling: 'balanced' },
+  },
+];
+
+/** Neighbours of the ENN step in front of a candidate. */
+const ENN_K = 3;
+/** Neighbours of the ADASYN step in front of a candidate. */
+const ADASYN_K = 5;
+
+/** Fits one model artifact: `fitModelArtifact` of stages/train.ts, passed in so this file does not import it back. */
+export type FitModel = (train: LabelledData, o: FitModelOptions) => Promise<{ artifact: ModelArtifact; note: string }>;
+
+export interface CandidateFit {
+  fit: FitModel;
+  /** The fit options every candidate shares (names, labels, seed, missing values); model and weights are set here. */
+  base: Omit<FitModelOptions, 'model' | 'sampleWeights' | 'validation'>;
+  /** Trees of the forest candidates. @default 100 */
+  trees?: number;
+  /** One-hot column groups, so ENN and ADASYN measure a category change as one step. */
+  categoricalGroups?: number[][];
+}
+
+/** The candidate's steps in front of the model (ENN, ADASYN) on `data`, with the weights carried along. */
+export function candidateTrainingRows(
+  c: ModelCandidate,
+  data: LabelledData,
+  weights: Float64Array | undefined,
+  seed: number,
+  categoricalGroups: number[][] = [],
+): { train: LabelledData; weights: Float64Array | undefined } {
+  let train = data;
+  if (c.enn && train.y.length > ENN_K + 1) {
+    const { cleaning } = filterAndType(train, 'enn', ENN_K, 'auto', 'standardise', seed, categoricalGroups);
+    train = takeRows(train, cleaning.kept);
+    weights = weights ? takeSampleWeights(weights, cleaning.kept) : undefined;
+  }
+  if (c.adasyn) {
+    const done = oversampleWithAdasyn(
+      train,
+      { k: ADASYN_K, beta: 1, seed, ...(categoricalGroups.length ? { categoricalGroups } : {}) },
+      weights,
+    );
+    train = done.augmented;
+    weights = done.weights;
+  }
+  return { train, weights };
+}
+
+/** The candidate fitted on `data` (its front steps first) with the q* = π threshold, or `threshold` when given. */
+export async function fitCandidate(
+  c: ModelCandidate,
+  data: LabelledData,
+  weights: Float64Array | undefined,
+  seed: number,
+  f: CandidateFit,
+  threshold: ModelSpec['threshold'] = 'prevalence',
+): Promise<{ artifact: ModelArtifact; note: string }> {
+  const rows = candidateTrainingRows(c, data, weights, seed, f.categoricalGroups);
+  const model: ModelSpec = { ...c.model, threshold, ...(c.model.kind === 'forest' ? { trees: c.model.trees ?? f.trees ?? 100 } : {}) };
+  return f.fit(rows.train, { ...f.base, seed, model, ...(rows.weights ? { sampleWeights: rows.weights } : {}) });
+}

@@ -1,0 +1,96 @@
+// Model choice statistics: inner fold plans and folds, policy G-means cross-fitted on other folds, and the tie rule.
+
+import { describe, expect, it } from 'vitest';
+import { policyGMeans, rankCandidates, spreadOf, type FoldScores } from '../../core/models/candidateRanking.js';
+import { planFolds, stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
+
+const labels = (negatives: number, positives: number) =>
+  Uint8Array.from({ length: negatives + positives }, (_, i) => (i < negatives ? 0 : 1));
+
+describe('inner fold plan and folds', () => {
+  it('keeps the folds asked for when both classes have enough rows', () => {
+    expect(planFolds(labels(20, 5), 3, 2)).toEqual({ folds: 3, repeats: 2 });
+  });
+
+  it('lowers the folds to the smaller class and says so', () => {
+    expect(planFolds(labels(20, 2), 3, 2)).toEqual({
+      folds: 2,
+      repeats: 2,
+      note: '2-fold instead of 3-fold: the smaller class has only 2 rows',
+    });
+  });
+
+  it('gives no plan when a class has a single row', () => {
+    expect(planFolds(labels(20, 1), 3, 2)).toBeNull();
+  });
+
+  it('deals every row to exactly one validation fold, each fold holding both classes, the same for a seed', () => {
+    const y = labels(17, 7);
+    const folds = stratifiedFolds(y, 3, 0, 5);
+    const seen = new Int32Array(y.length);
+    for (const f of folds) {
+      for (const i of f.validation) seen[i]!++;
+      expect(f.train.length + f.validation.length).toBe(y.length);
+      const positives = Array.from(f.validation).filter((i) => y[i] === 1).length;
+      expect(positives === 2 || positives === 3).toBe(true);
+    }
+    expect(Array.from(seen).every((v) => v === 1)).toBe(true);
+    expect(stratifiedFolds(y, 3, 0, 5)).toEqual(folds);
+    expect(stratifiedFolds(y, 3, 1, 5)[0]!.validation).not.toEqual(folds[0]!.validation);
+  });
+});
+
+describe('threshold policies on out-of-fold scores', () => {
+  it('scores q* with each fold model threshold and the G-mean threshold from the other folds', () => {
+    const fold = (scores: number[], y: number[], q: number): FoldScores => ({
+      repeat: 0,
+      scores: Float64Array.from(scores),
+      labels: Uint8Array.from(y),
+      qStarThreshold: q,
+    });
+    const folds = [fold([0.1, 0.2, 0.6, 0.7], [0, 0, 1, 1], 0.9), fold([0.1, 0.3, 0.65, 0.8], [0, 0, 1, 1], 0.9)];
+    const g = policyGMeans(folds, 0.5);
+    expect(g.prevalence).toEqual([0, 0]);
+    expect(g.cost).toEqual([1, 1]);
+    // Fold 0 is judged at fold 1's best threshold (0.65), which misses its positive at 0.6: never tuned on itself.
+    expect(g.gmean).toEqual([Math.SQRT1_2, 1]);
+  });
+});
+
+describe('ranking', () => {
+  it('gives a tie within one standard error of the best to the cheaper candidate', () => {
+    const r = rankCandidates([
+      { name: 'forest', relativeCost: 1, gMeans: [0.8, 0.82, 0.78], prAucs: [0.5, 0.5, 0.5] },
+      { name: 'logreg', relativeCost: 0.1, gMeans: [0.79, 0.8, 0.79], prAucs: [0.4, 0.4, 0.4] },
+      { name: 'weak', relativeCost: 0.05, gMeans: [0.5, 0.52, 0.51], prAucs: [0.3, 0.3, 0.3] },
+    ]);
+    expect(r.order).toEqual(['logreg', 'forest', 'weak']);
+    expect(r.reason).toContain('tied within one standard error');
+    expect(r.reason).toContain('the cheapest of them');
+  });
+
+  it('breaks a tie at equal cost by the better PR-AUC', () => {
+    const r = rankCandidates([
+      { name: 'a', relativeCost: 1, gMeans: [0.8, 0.82, 0.78], prAucs: [0.5, 0.5, 0.5] },
+      { name: 'b', relativeCost: 1, gMeans: [0.79, 0.8, 0.79], prAucs: [0.6, 0.6, 0.6] },
+    ]);
+    expect(r.order[0]).toBe('b');
+    expect(r.reason).toContain('best mean PR-AUC');
+  });
+
+  it('keeps the best when no other candidate is within its standard error', () => {
+    const r = rankCandidates([
+      { name: 'cheap', relativeCost: 0.1, gMeans: [0.6, 0.61, 0.6], prAucs: [0.9, 0.9, 0.9] },
+      { name: 'best', relativeCost: 1, gMeans: [0.8, 0.81, 0.8], prAucs: [0.5, 0.5, 0.5] },
+    ]);
+    expect(r.order).toEqual(['best', 'cheap']);
+    expect(r.reason).toMatch(/^highest mean inner-fold G-mean \(0\.8033\)/);
+  });
+
+  it('spreads: mean, sample sd and standard error', () => {
+    const s = spreadOf([1, 2, 3]);
+    expect(s.mean).toBe(2);
+    expect(s.sd).toBe(1);
+    expect(s.standardError).toBeCloseTo(1 / Math.sqrt(3), 12);
+  });
+});

@@ -1,0 +1,111 @@
+// model.kind "auto" (stages/modelChoice.ts): chosen on the training rows alone, the same for a seed, bounded by its
+// budget, and honest about classes too small for the folds. Tiny synthetic data and few trees keep it fast.
+
+import { describe, expect, it } from 'vitest';
+import { featureMatrix, type LabelledData } from '../../core/dataset.js';
+import { parseModelArtifact } from '../../core/models/modelArtifact.js';
+import type { ModelSelection } from '../../core/models/modelSelection.js';
+import { seededRandom } from '../../core/random.js';
+import { chooseModel } from '../../stages/modelChoice.js';
+import { MODEL_CANDIDATES } from '../../stages/modelCandidates.js';
+import { fitModelArtifact, trainStage, type FitModelOptions } from '../../stages/train.js';
+
+function data(n: number, positives: number, seed: number): LabelledData {
+  const random = seededRandom(seed);
+  const x = new Float64Array(n * 3);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i < positives ? 1 : 0;
+    x[i * 3] = random.next() + 0.8 * y[i]!;
+    x[i * 3 + 1] = random.next() - 0.5 * y[i]!;
+    x[i * 3 + 2] = random.next();
+  }
+  return { x: featureMatrix(n, 3, x), y };
+}
+
+const base: Omit<FitModelOptions, 'model'> = {
+  featureNames: ['a', 'b', 'c'],
+  labelName: 'y',
+  labels: { positive: '1', negative: '0' },
+  modelName: 'm',
+  seed: 7,
+  runId: 'test',
+  datasetSha256: 'test',
+};
+
+const choiceOptions = (extra = {}) => ({ fit: fitModelArtifact, base, trees: 5, seed: 7, budgetSeconds: 600, ...extra });
+
+/** The selection without its timings, which vary run to run. */
+function untimed(s: ModelSelection | undefined) {
+  if (!s) return s;
+  const { seconds: _s, ...rest } = s;
+  return { ...rest, candidates: rest.candidates.map(({ seconds: _c, ...c }) => c) };
+}
+
+describe('model choice by inner validation', () => {
+  it('gives the same choice, evidence and threshold for the same seed', async () => {
+    const train = data(150, 25, 1);
+    const model = { kind: 'auto' as const, threshold: 'prevalence' as const, trees: 5, budgetSeconds: 600 };
+    const a = await fitModelArtifact(train, { ...base, model });
+    const b = await fitModelArtifact(train, { ...base, model });
+    expect(untimed(a.artifact.selection)).toEqual(untimed(b.artifact.selection));
+    expect(a.artifact.threshold).toBe(b.artifact.threshold);
+    const s = a.artifact.selection!;
+    expect(s.folds).toBe(3);
+    expect(s.repeats).toBe(2);
+    expect(s.candidates.map((c) => c.name)).toEqual(MODEL_CANDIDATES.map((c) => c.name));
+    expect(s.candidates.find((c) => c.name === s.chosen)!.dropped).toBeUndefined();
+    // Successive halving: half of the six go on to the second repeat.
+    expect(s.candidates.filter((c) => c.dropped?.startsWith('halved after repeat 1')).length).toBe(3);
+    expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(6);
+    // The model file carries the evidence and still loads.
+    expect(parseModelArtifact(JSON.parse(JSON.stringify(a.artifact)), 'm.json').selection).toEqual(a.artifact.selection);
+  });
+
+  it('never looks outside the training rows: poisoned held-out labels leave the choice and threshold unchanged', async () => {
+    const all = data(200, 32, 2);
+    const train = { x: featureMatrix(150, 3, all.x.values.slice(0, 150 * 3)), y: all.y.slice(0, 150) };
+    const held = { x: featureMatrix(50, 3, all.x.values.slice(150 * 3)), y: all.y.slice(150) };
+    const poisoned = { x: held.x, y: Uint8Array.from(held.y, (v) => 1 - v) };
+    const input = {
+      train,
+      featureNames: base.featureNames,
+      labelName: 'y',
+      weightSource: 'test',
+      model: { kind: 'auto' as const, threshold: 'gmean' as const, trees: 5, budgetSeconds: 600 },
+      labels: base.labels,
+      modelName: 'm',
+      seed: 3,
+      runId: 'test',
+      datasetSha256: 'test',
+    };
+    const clean = await trainStage({ ...input, validation: held });
+    const dirty = await trainStage({ ...input, validation: poisoned });
+    expect(untimed(dirty.artifact.selection)).toEqual(untimed(clean.artifact.selection));
+    expect(dirty.artifact.threshold).toBe(clean.artifact.threshold);
+    expect(dirty.artifact.thresholdReason).toBe(clean.artifact.thresholdReason);
+  });
+
+  it('falls back to the balanced forest with a warning when the budget is below one candidate', async () => {
+    const choice = await chooseModel(data(120, 20, 3), choiceOptions({ budgetSeconds: 1e-6 }));
+    expect(choice.winner.name).toBe('balanced-forest');
+    expect(choice.thresholdPolicy).toBe('prevalence');
+    expect(choice.selection.warnings![0]).toMatch(/^the budget of 0\.000001s is below what one candidate needs \(balanced-forest took /);
+    expect(choice.selection.candidates.slice(1).every((c) => c.dropped === 'not scored: budget')).toBe(true);
+  });
+
+  it('uses fewer folds when the minority is smaller than the folds, and says so', async () => {
+    const choice = await chooseModel(data(60, 2, 4), choiceOptions());
+    expect(choice.selection.folds).toBe(2);
+    expect(choice.selection.foldNote).toBe('2-fold instead of 3-fold: the smaller class has only 2 rows');
+  });
+
+  it('keeps the default unscored, with a warning, when a class has a single row', async () => {
+    const choice = await chooseModel(data(40, 1, 5), choiceOptions());
+    expect(choice.winner.name).toBe('balanced-forest');
+    expect(choice.selection.folds).toBe(0);
+    expect(choice.selection.warnings).toEqual([
+      'a class has fewer than 2 training rows, too few for any inner fold: the first candidate was kept unscored',
+    ]);
+  });
+});
