@@ -48,9 +48,12 @@ export type NeighborSearch = 'auto' | 'exact' | 'ivf' | 'hnsw';
 
 export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | `cost:${number},${number}`;
 
-/** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
+/**
+ * The model of a pipeline: L2 logistic regression, a random forest (RFQ with the prevalence threshold), or
+ * histogram gradient-boosted trees.
+ */
 export interface ModelSpec {
-  kind: 'logreg' | 'forest';
+  kind: 'logreg' | 'forest' | 'gbdt';
   threshold: ThresholdPolicyName;
   /** logreg: L2 penalty per row. @default 1e-4 */
   l2?: number;
@@ -64,6 +67,12 @@ export interface ModelSpec {
   minNodeSize?: number;
   /** forest: deepest level. @default unlimited */
   maxDepth?: number;
+  /** gbdt: shrinkage of each tree, in (0, 1]. @default 0.1 */
+  learningRate?: number;
+  /** gbdt: most boosting iterations (early stopping may end sooner on ≥ 10,000 rows). @default 200 */
+  maxIterations?: number;
+  /** gbdt: most leaves per tree. @default 31 */
+  maxLeafNodes?: number;
 }
 
 /** One gate in a gate spec (see core/gates). Kept JSON-plain here; core/gates validates it. */

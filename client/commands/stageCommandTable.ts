@@ -226,7 +226,7 @@ export const stageCommands: CommandSpec[] = [
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --model logreg|forest [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --model logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -234,9 +234,12 @@ export const stageCommands: CommandSpec[] = [
       categorical,
       missing: missingFlag,
       'fill-value': fillValueFlag,
-      model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
+      model: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
+      'learning-rate': { type: 'number', help: 'gbdt: shrinkage of each tree, in (0, 1] (default 0.1)', min: 0, max: 1, placeholder: 'R' },
+      'max-iterations': { type: 'integer', help: 'gbdt: most boosting iterations (default 200)', min: 1, placeholder: 'N' },
+      'max-leaf-nodes': { type: 'integer', help: 'gbdt: most leaves per tree (default 31)', min: 2, placeholder: 'N' },
       threshold: {
         type: 'string',
         help: 'threshold policy (default prevalence: q* = π, the training share of positives)',
@@ -252,6 +255,9 @@ export const stageCommands: CommandSpec[] = [
       const l2 = numberFlag(f, 'l2');
       const trees = numberFlag(f, 'trees');
       const sampling = stringFlag(f, 'sampling');
+      const learningRate = numberFlag(f, 'learning-rate');
+      const maxIterations = numberFlag(f, 'max-iterations');
+      const maxLeafNodes = numberFlag(f, 'max-leaf-nodes');
       return {
         value: await (
           await stage()
@@ -262,6 +268,9 @@ export const stageCommands: CommandSpec[] = [
           ...(l2 !== undefined ? { l2 } : {}),
           ...(trees !== undefined ? { trees } : {}),
           ...(sampling !== undefined ? { sampling } : {}),
+          ...(learningRate !== undefined ? { learningRate } : {}),
+          ...(maxIterations !== undefined ? { maxIterations } : {}),
+          ...(maxLeafNodes !== undefined ? { maxLeafNodes } : {}),
         }),
       };
     },
