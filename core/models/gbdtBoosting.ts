@@ -148,7 +148,8 @@ export function trainGradientBoosting(data: LabelledData, options: GradientBoost
   if (options.sampleWeights) checkSampleWeights(options.sampleWeights, y, 'sampleWeights');
   const w = rowWeights(y, options.sampleWeights, opts.classWeight);
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const fitPrevalence = weightedPositiveShare(y, w, all);
+  // Balanced weights make the mix 1:1 by construction; say so exactly rather than as a rounded weight sum.
+  const fitPrevalence = opts.classWeight === 'balanced' ? 0.5 : weightedPositiveShare(y, w, all);
 
   const stopEarly = opts.earlyStopping === 'on' || (opts.earlyStopping === 'auto' && n >= AUTO_EARLY_STOPPING_ROWS);
   let trainRows: Int32Array = all;
@@ -174,6 +175,7 @@ export function trainGradientBoosting(data: LabelledData, options: GradientBoost
     scratch: new Int32Array(m),
     orderedGradient: new Float64Array(m),
     orderedHessian: new Float64Array(m),
+    histogramPool: [],
   };
   const trainY = new Uint8Array(m);
   const trainW = new Float64Array(m);

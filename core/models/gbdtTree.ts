@@ -26,6 +26,8 @@ export interface GbdtTrainingBins {
   scratch: Int32Array;
   orderedGradient: Float64Array;
   orderedHessian: Float64Array;
+  /** Histograms of finished trees, reused by the next (a tree holds at most maxLeafNodes of them). */
+  histogramPool: NodeHistogram[];
 }
 
 export interface TreeGrowthParams extends SplitConstraints {
@@ -86,7 +88,7 @@ export function growGbdtTree(
     return tree.feature.length - 1;
   };
   const histogramOf = (start: number, end: number): NodeHistogram => {
-    const h = emptyHistogram(features);
+    const h = bins.histogramPool.pop() ?? emptyHistogram(features);
     buildHistogram(h, codes, n, features, rowIndex, start, end, gradients, hessians, bins.orderedGradient, bins.orderedHessian);
     return h;
   };
@@ -148,6 +150,7 @@ export function growGbdtTree(
         leftHist = subtractHistogram(node.histogram!, rightHist);
       }
     }
+    if (!canSplitMore) bins.histogramPool.push(node.histogram!);
     node.histogram = null;
     const leftNode = withSplit({
       id: leftId,
@@ -170,6 +173,7 @@ export function growGbdtTree(
     leaves.splice(pick, 1, leftNode, rightNode);
   }
   for (const leaf of leaves) {
+    if (leaf.histogram) bins.histogramPool.push(leaf.histogram);
     const value = (-p.learningRate * leaf.gradient) / Math.max(leaf.hessian + p.l2, 1e-15);
     tree.value[leaf.id] = value;
     for (let i = leaf.start; i < leaf.end; i++) raw[rowIndex[i]!]! += value;
