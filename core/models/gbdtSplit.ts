@@ -6,22 +6,25 @@ import { MISSING_BIN } from './gbdtBinning.js';
 /** Bins per feature in a histogram: every value bin a feature can have, plus the missing bin. */
 export const HISTOGRAM_BINS = MISSING_BIN + 1;
 
-/** Per (feature, bin) sums of a node's rows: gradient, hessian and row count, at f · HISTOGRAM_BINS + bin. */
+/**
+ * Per (feature, bin) sums of a node's rows: gradient and hessian interleaved (at 2·i and 2·i + 1, so one cache line
+ * serves both) and the row count (at i), where i = f · HISTOGRAM_BINS + bin.
+ */
 export interface NodeHistogram {
-  gradient: Float64Array;
-  hessian: Float64Array;
+  sums: Float64Array;
   count: Int32Array;
 }
 
 export function emptyHistogram(features: number): NodeHistogram {
   const size = features * HISTOGRAM_BINS;
-  return { gradient: new Float64Array(size), hessian: new Float64Array(size), count: new Int32Array(size) };
+  return { sums: new Float64Array(2 * size), count: new Int32Array(size) };
 }
 
 /**
  * Fills `out` (zeroed here) from the rows `rowIndex[start..end)`; `codes` is feature-major over `n` rows.
  * Gradients and hessians are gathered once into node order (`orderedGradient`, `orderedHessian`: scratch of length
- * ≥ end − start) so the per-feature loops read them sequentially.
+ * ≥ end − start) so the per-feature loops read them sequentially. `rowsInOrder` says the node's rows are 0..n−1 in
+ * order (the root), so the codes are read without the row index.
  */
 export function buildHistogram(
   out: NodeHistogram,
@@ -35,36 +38,49 @@ export function buildHistogram(
   hessians: Float64Array,
   orderedGradient: Float64Array,
   orderedHessian: Float64Array,
+  rowsInOrder: boolean,
 ): void {
-  out.gradient.fill(0);
-  out.hessian.fill(0);
+  out.sums.fill(0);
   out.count.fill(0);
   const m = end - start;
-  for (let k = 0; k < m; k++) {
-    const row = rowIndex[start + k]!;
-    orderedGradient[k] = gradients[row]!;
-    orderedHessian[k] = hessians[row]!;
+  let og = orderedGradient;
+  let oh = orderedHessian;
+  if (rowsInOrder) {
+    og = gradients;
+    oh = hessians;
+  } else {
+    for (let k = 0; k < m; k++) {
+      const row = rowIndex[start + k]!;
+      og[k] = gradients[row]!;
+      oh[k] = hessians[row]!;
+    }
   }
-  const { gradient, hessian, count } = out;
+  const { sums, count } = out;
   for (let f = 0; f < features; f++) {
     const base = f * n;
     const off = f * HISTOGRAM_BINS;
-    for (let k = 0; k < m; k++) {
-      const b = off + codes[base + rowIndex[start + k]!]!;
-      gradient[b]! += orderedGradient[k]!;
-      hessian[b]! += orderedHessian[k]!;
-      count[b]!++;
+    if (rowsInOrder) {
+      for (let k = 0; k < m; k++) {
+        const b = off + codes[base + k]!;
+        sums[2 * b]! += og[k]!;
+        sums[2 * b + 1]! += oh[k]!;
+        count[b]!++;
+      }
+    } else {
+      for (let k = 0; k < m; k++) {
+        const b = off + codes[base + rowIndex[start + k]!]!;
+        sums[2 * b]! += og[k]!;
+        sums[2 * b + 1]! += oh[k]!;
+        count[b]!++;
+      }
     }
   }
 }
 
 /** `parent` − `child` into `parent` (the sibling's histogram, without another pass over its rows). */
 export function subtractHistogram(parent: NodeHistogram, child: NodeHistogram): NodeHistogram {
-  for (let i = 0; i < parent.gradient.length; i++) {
-    parent.gradient[i]! -= child.gradient[i]!;
-    parent.hessian[i]! -= child.hessian[i]!;
-    parent.count[i]! -= child.count[i]!;
-  }
+  for (let i = 0; i < parent.sums.length; i++) parent.sums[i]! -= child.sums[i]!;
+  for (let i = 0; i < parent.count.length; i++) parent.count[i]! -= child.count[i]!;
   return parent;
 }
 
@@ -100,7 +116,7 @@ export function bestSplit(
   total: { gradient: number; hessian: number; count: number },
   c: SplitConstraints,
 ): NodeSplit | null {
-  const { gradient, hessian, count } = hist;
+  const { sums, count } = hist;
   const parentScore = (total.gradient * total.gradient) / (total.hessian + c.l2);
   let best: NodeSplit | null = null;
   let bestGain = 0;
@@ -119,8 +135,8 @@ export function bestSplit(
     const off = f * HISTOGRAM_BINS;
     const bins = valueBins[f]!;
     const missingCount = count[off + MISSING_BIN]!;
-    const missingGradient = gradient[off + MISSING_BIN]!;
-    const missingHessian = hessian[off + MISSING_BIN]!;
+    const missingGradient = sums[2 * (off + MISSING_BIN)]!;
+    const missingHessian = sums[2 * (off + MISSING_BIN) + 1]!;
     // Missing values right; with missing rows present, also the split of them from all the rest (bin = bins − 1).
     let cl = 0;
     let gl = 0;
@@ -128,8 +144,8 @@ export function bestSplit(
     const lastRight = missingCount > 0 ? bins : bins - 1;
     for (let b = 0; b < lastRight; b++) {
       cl += count[off + b]!;
-      gl += gradient[off + b]!;
-      hl += hessian[off + b]!;
+      gl += sums[2 * (off + b)]!;
+      hl += sums[2 * (off + b) + 1]!;
       if (missingCount > 0) consider(f, b, false, cl, gl, hl);
       else consider(f, b, 2 * cl >= total.count, cl, gl, hl);
     }
@@ -139,8 +155,8 @@ export function bestSplit(
     hl = missingHessian;
     for (let b = 0; b < bins - 1; b++) {
       cl += count[off + b]!;
-      gl += gradient[off + b]!;
-      hl += hessian[off + b]!;
+      gl += sums[2 * (off + b)]!;
+      hl += sums[2 * (off + b) + 1]!;
       consider(f, b, true, cl, gl, hl);
     }
   }

@@ -76,6 +76,7 @@ export function growGbdtTree(
 ): GbdtTree {
   const { codes, rows: n, features, rowIndex, scratch } = bins;
   for (let i = 0; i < n; i++) rowIndex[i] = i;
+  let partitioned = 0;
   const tree: GbdtTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
   const addNode = (): number => {
     tree.feature.push(-1);
@@ -89,7 +90,21 @@ export function growGbdtTree(
   };
   const histogramOf = (start: number, end: number): NodeHistogram => {
     const h = bins.histogramPool.pop() ?? emptyHistogram(features);
-    buildHistogram(h, codes, n, features, rowIndex, start, end, gradients, hessians, bins.orderedGradient, bins.orderedHessian);
+    const rowsInOrder = start === 0 && end === n && partitioned === 0;
+    buildHistogram(
+      h,
+      codes,
+      n,
+      features,
+      rowIndex,
+      start,
+      end,
+      gradients,
+      hessians,
+      bins.orderedGradient,
+      bins.orderedHessian,
+      rowsInOrder,
+    );
     return h;
   };
   const withSplit = (node: GrowingNode): GrowingNode => {
@@ -126,6 +141,7 @@ export function growGbdtTree(
     const node = leaves[pick]!;
     const s = node.split!;
     const leftEnd = partitionRows(node, s, codes, n, rowIndex, scratch);
+    partitioned++;
     const leftId = addNode();
     const rightId = addNode();
     tree.feature[node.id] = s.feature;
