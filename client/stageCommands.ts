@@ -306,6 +306,7 @@ export async function trainCommand(
       learningRate?: number;
       maxIterations?: number;
       maxLeafNodes?: number;
+      earlyStopping?: string;
     },
 ) {
   const started = performance.now();
@@ -359,6 +360,7 @@ export async function trainCommand(
       ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
       ...(a.maxIterations !== undefined ? { maxIterations: a.maxIterations } : {}),
       ...(a.maxLeafNodes !== undefined ? { maxLeafNodes: a.maxLeafNodes } : {}),
+      ...(a.earlyStopping !== undefined ? { earlyStopping: a.earlyStopping as 'auto' } : {}),
     },
     featureNames: d.featureNames,
     labelName: a.label,

@@ -73,6 +73,8 @@ export interface ModelSpec {
   maxIterations?: number;
   /** gbdt: most leaves per tree. @default 31 */
   maxLeafNodes?: number;
+  /** gbdt: stop on a stratified 10% inner validation split: 'auto' from 10,000 training rows. @default 'auto' */
+  earlyStopping?: 'auto' | 'on' | 'off';
 }
 
 /** One gate in a gate spec (see core/gates). Kept JSON-plain here; core/gates validates it. */

@@ -89,6 +89,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
       ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}),
       ...(m.maxIterations !== undefined ? { maxIterations: m.maxIterations } : {}),
       ...(m.maxLeafNodes !== undefined ? { maxLeafNodes: m.maxLeafNodes } : {}),
+      ...(m.earlyStopping !== undefined ? { earlyStopping: m.earlyStopping } : {}),
       ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
     });
     fitted = gbdt;

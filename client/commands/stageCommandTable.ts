@@ -226,7 +226,7 @@ export const stageCommands: CommandSpec[] = [
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --model logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --model logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -240,6 +240,12 @@ export const stageCommands: CommandSpec[] = [
       'learning-rate': { type: 'number', help: 'gbdt: shrinkage of each tree, in (0, 1] (default 0.1)', min: 0, max: 1, placeholder: 'R' },
       'max-iterations': { type: 'integer', help: 'gbdt: most boosting iterations (default 200)', min: 1, placeholder: 'N' },
       'max-leaf-nodes': { type: 'integer', help: 'gbdt: most leaves per tree (default 31)', min: 2, placeholder: 'N' },
+      'early-stopping': {
+        type: 'choice',
+        help: 'gbdt: stop on a stratified 10% inner validation split: auto (from 10,000 rows, default), on or off',
+        choices: ['auto', 'on', 'off'],
+        placeholder: 'WHEN',
+      },
       threshold: {
         type: 'string',
         help: 'threshold policy (default prevalence: q* = π, the training share of positives)',
@@ -258,6 +264,7 @@ export const stageCommands: CommandSpec[] = [
       const learningRate = numberFlag(f, 'learning-rate');
       const maxIterations = numberFlag(f, 'max-iterations');
       const maxLeafNodes = numberFlag(f, 'max-leaf-nodes');
+      const earlyStopping = stringFlag(f, 'early-stopping');
       return {
         value: await (
           await stage()
@@ -271,6 +278,7 @@ export const stageCommands: CommandSpec[] = [
           ...(learningRate !== undefined ? { learningRate } : {}),
           ...(maxIterations !== undefined ? { maxIterations } : {}),
           ...(maxLeafNodes !== undefined ? { maxLeafNodes } : {}),
+          ...(earlyStopping !== undefined ? { earlyStopping } : {}),
         }),
       };
     },

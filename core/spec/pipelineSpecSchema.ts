@@ -99,6 +99,10 @@ const modelSchema = z.strictObject({
   learningRate: z.number().gt(0).max(1).optional().meta({ description: 'gbdt: shrinkage of each tree (default 0.1)' }),
   maxIterations: count(1, MAX_BOOSTING_ITERATIONS).optional().meta({ description: 'gbdt: most boosting iterations (default 200)' }),
   maxLeafNodes: count(2, MAX_LEAF_NODES).optional().meta({ description: 'gbdt: most leaves per tree (default 31)' }),
+  earlyStopping: z
+    .enum(['auto', 'on', 'off'])
+    .optional()
+    .meta({ description: 'gbdt: stop on a stratified 10% inner validation split (default auto: from 10,000 training rows)' }),
 });
 
 const unitInterval = () => z.number().min(0).max(1);

@@ -82,6 +82,28 @@ describe('gradient-boosted trees through the CLI', () => {
     expect(JSON.parse(readFileSync(join(dir, 'gbdt2.json'), 'utf8')).model).toEqual(file.model);
   });
 
+  it('stops early on request (--early-stopping on) on a file below 10,000 rows', async () => {
+    const t = await run([
+      'train',
+      '--input',
+      yeast,
+      '--label',
+      'label',
+      '--model',
+      'gbdt',
+      '--early-stopping',
+      'on',
+      '--out',
+      'early.json',
+      '--json',
+    ]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.json<{ note: string }>().note).toMatch(/^gbdt \(\d+ trees, stopped early, learning rate 0\.1, 31 leaves\)/);
+    const model = JSON.parse(readFileSync(join(dir, 'early.json'), 'utf8')).model as { iterations: number; earlyStopped: boolean };
+    expect(model.earlyStopped).toBe(true);
+    expect(model.iterations).toBeLessThan(200);
+  });
+
   it('fit takes model.kind "gbdt" with its keys from the pipeline spec', async () => {
     writeFileSync(join(dir, 'gbdt-spec.json'), JSON.stringify({ model: { kind: 'gbdt', threshold: 'prevalence', maxIterations: 25 } }));
     const f = await run(['fit', '--input', yeast, '--label', 'label', '--config', 'gbdt-spec.json', '--out', 'fit-gbdt.json', '--json']);
