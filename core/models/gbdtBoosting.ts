@@ -39,7 +39,10 @@ export interface GradientBoostingOptions {
   tolerance?: number;
   /**
    * `'balanced'` weighs each row by n / (2 · n_class) (with sample weights: Σs / (2 · Σs over the class)), so the
-   * loss sees a 1:1 class mix and the scores estimate P(positive) under it.
+   * loss sees a 1:1 class mix and the scores estimate P(positive) under it. The model's `fitPrevalence` is then 1/2,
+   * so the default `prevalence` threshold policy (q* = π) puts the threshold at 1/2: the threshold a logistic
+   * regression fitted with balanced class weights gets, and the right one on a 1:1 probability scale (the Bayes rule
+   * there is the q*-rule of the raw data). `bayes`, `cost:L0,L1` and `gmean` apply to these scores as to the others'.
    * @default 'balanced'
    */
   classWeight?: 'none' | 'balanced';
