@@ -46,7 +46,7 @@ export interface FitArgs extends MissingValueArgs {
   config?: string;
   seed?: number;
   /** `auto` chooses the model by inner cross-validation (stages/modelChoice.ts); default: the spec's model. */
-  model?: 'auto' | 'forest' | 'logreg';
+  model?: 'auto' | 'forest' | 'logreg' | 'gbdt';
   /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
   budgetSeconds?: number;
   out: string;

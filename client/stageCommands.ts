@@ -296,11 +296,25 @@ export async function adasynCommand(
 }
 
 export async function trainCommand(
-  a: LabelledFileArgs & MissingValueArgs & { model: string; threshold: string; l2?: number; trees?: number; sampling?: string },
+  a: LabelledFileArgs &
+    MissingValueArgs & {
+      model: string;
+      threshold: string;
+      l2?: number;
+      trees?: number;
+      sampling?: string;
+      learningRate?: number;
+      maxIterations?: number;
+      maxLeafNodes?: number;
+      earlyStopping?: string;
+    },
 ) {
   const started = performance.now();
-  if (a.model !== 'logreg' && a.model !== 'forest') {
-    throw new InvalidInputError('--model', `--model: expected "logreg" or "forest", got "${a.model}"`);
+  if (a.model !== 'logreg' && a.model !== 'forest' && a.model !== 'gbdt') {
+    throw new InvalidInputError('--model', `--model: expected "logreg", "forest" or "gbdt", got "${a.model}"`);
+  }
+  if (a.learningRate !== undefined && !(a.learningRate > 0 && a.learningRate <= 1)) {
+    throw new InvalidInputError('--learning-rate', `--learning-rate: expected a number in (0, 1], got ${a.learningRate}`);
   }
   if (a.sampling !== undefined && !['bootstrap', 'subsample', 'balanced'].includes(a.sampling)) {
     throw new InvalidInputError('--sampling', `--sampling: expected bootstrap, subsample or balanced, got "${a.sampling}"`);
@@ -343,6 +357,10 @@ export async function trainCommand(
       ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
       ...(a.trees !== undefined ? { trees: a.trees } : {}),
       ...(a.sampling !== undefined ? { sampling: a.sampling as 'balanced' } : {}),
+      ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
+      ...(a.maxIterations !== undefined ? { maxIterations: a.maxIterations } : {}),
+      ...(a.maxLeafNodes !== undefined ? { maxLeafNodes: a.maxLeafNodes } : {}),
+      ...(a.earlyStopping !== undefined ? { earlyStopping: a.earlyStopping as 'auto' } : {}),
     },
     featureNames: d.featureNames,
     labelName: a.label,

@@ -48,10 +48,13 @@ export type NeighborSearch = 'auto' | 'exact' | 'ivf' | 'hnsw';
 
 export type ThresholdPolicyName = 'bayes' | 'prevalence' | 'gmean' | 'gmean-oob' | `cost:${number},${number}`;
 
-/** The model of a pipeline: L2 logistic regression, or a random forest (RFQ with the prevalence threshold). */
+/**
+ * The model of a pipeline: L2 logistic regression, a random forest (RFQ with the prevalence threshold), or
+ * histogram gradient-boosted trees.
+ */
 export interface ModelSpec {
   /** `auto`: chosen among candidates by inner cross-validation on the training rows (stages/modelChoice.ts). */
-  kind: 'logreg' | 'forest' | 'auto';
+  kind: 'logreg' | 'forest' | 'gbdt' | 'auto';
   threshold: ThresholdPolicyName;
   /** logreg: `balanced` weighs each class by n / (2 · n_class), so π of the fit is 1/2. @default none */
   classWeight?: 'balanced';
@@ -69,6 +72,14 @@ export interface ModelSpec {
   minNodeSize?: number;
   /** forest: deepest level. @default unlimited */
   maxDepth?: number;
+  /** gbdt: shrinkage of each tree, in (0, 1]. @default 0.1 */
+  learningRate?: number;
+  /** gbdt: most boosting iterations (early stopping may end sooner on ≥ 10,000 rows). @default 200 */
+  maxIterations?: number;
+  /** gbdt: most leaves per tree. @default 31 */
+  maxLeafNodes?: number;
+  /** gbdt: stop on a stratified 10% inner validation split: 'auto' from 10,000 training rows. @default 'auto' */
+  earlyStopping?: 'auto' | 'on' | 'off';
 }
 
 /** One gate in a gate spec (see core/gates). Kept JSON-plain here; core/gates validates it. */

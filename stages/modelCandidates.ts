@@ -69,6 +69,13 @@ export const MODEL_CANDIDATES: readonly ModelCandidate[] = [
     enn: true,
     model: { kind: 'forest', sampling: 'balanced' },
   },
+  {
+    name: 'gbdt',
+    fits: 'histogram gradient-boosted trees with balanced class weights, early stopping on an inner 10% split',
+    relativeCost: 2,
+    // Without early stopping below 10,000 rows (the kind's own default), boosting overfits small training sets.
+    model: { kind: 'gbdt', earlyStopping: 'on' },
+  },
 ];
 
 /** Neighbours of the ENN step in front of a candidate. */

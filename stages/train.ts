@@ -6,6 +6,7 @@ import { classCounts, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { trainRandomForestWithOutOfBagInWorkers } from '../core/models/forestWorkers.js';
+import { trainGradientBoosting } from '../core/models/gbdtBoosting.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
 import type { FittedModel } from '../core/models/predictModel.js';
 import { deriveSeed } from '../core/random.js';
@@ -98,6 +99,21 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     // The leaf frequencies estimate P(positive) under the forest's own sampling mix (1/2 when balanced).
     fitPrevalence = forest.fitPrevalence;
     description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling, mtry ${forest.options.mtry})`;
+  } else if (o.model.kind === 'gbdt') {
+    const m = o.model;
+    const gbdt = trainGradientBoosting(train, {
+      seed: deriveSeed(o.seed, 'gbdt'),
+      ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}),
+      ...(m.maxIterations !== undefined ? { maxIterations: m.maxIterations } : {}),
+      ...(m.maxLeafNodes !== undefined ? { maxLeafNodes: m.maxLeafNodes } : {}),
+      ...(m.earlyStopping !== undefined ? { earlyStopping: m.earlyStopping } : {}),
+      ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+    });
+    fitted = gbdt;
+    // Balanced class weights: the scores estimate P(positive) under a 1:1 mix, so π = 1/2 (as for a balanced forest).
+    fitPrevalence = gbdt.fitPrevalence;
+    const stopped = gbdt.earlyStopped ? ', stopped early' : '';
+    description = `gbdt (${gbdt.iterations} trees${stopped}, learning rate ${gbdt.options.learningRate}, ${gbdt.options.maxLeafNodes} leaves)`;
   } else {
     const lr = trainLogisticRegression(train, {
       ...(o.model.l2 !== undefined ? { l2: o.model.l2 } : {}),

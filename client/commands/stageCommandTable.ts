@@ -226,7 +226,7 @@ export const stageCommands: CommandSpec[] = [
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --model logreg|forest [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --model logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -234,9 +234,18 @@ export const stageCommands: CommandSpec[] = [
       categorical,
       missing: missingFlag,
       'fill-value': fillValueFlag,
-      model: { type: 'string', help: 'logreg or forest', required: true, placeholder: 'KIND' },
+      model: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
+      'learning-rate': { type: 'number', help: 'gbdt: shrinkage of each tree, in (0, 1] (default 0.1)', min: 0, max: 1, placeholder: 'R' },
+      'max-iterations': { type: 'integer', help: 'gbdt: most boosting iterations (default 200)', min: 1, placeholder: 'N' },
+      'max-leaf-nodes': { type: 'integer', help: 'gbdt: most leaves per tree (default 31)', min: 2, placeholder: 'N' },
+      'early-stopping': {
+        type: 'choice',
+        help: 'gbdt: stop on a stratified 10% inner validation split: auto (from 10,000 rows, default), on or off',
+        choices: ['auto', 'on', 'off'],
+        placeholder: 'WHEN',
+      },
       threshold: {
         type: 'string',
         help: 'threshold policy (default prevalence: q* = π, the training share of positives)',
@@ -252,6 +261,10 @@ export const stageCommands: CommandSpec[] = [
       const l2 = numberFlag(f, 'l2');
       const trees = numberFlag(f, 'trees');
       const sampling = stringFlag(f, 'sampling');
+      const learningRate = numberFlag(f, 'learning-rate');
+      const maxIterations = numberFlag(f, 'max-iterations');
+      const maxLeafNodes = numberFlag(f, 'max-leaf-nodes');
+      const earlyStopping = stringFlag(f, 'early-stopping');
       return {
         value: await (
           await stage()
@@ -262,6 +275,10 @@ export const stageCommands: CommandSpec[] = [
           ...(l2 !== undefined ? { l2 } : {}),
           ...(trees !== undefined ? { trees } : {}),
           ...(sampling !== undefined ? { sampling } : {}),
+          ...(learningRate !== undefined ? { learningRate } : {}),
+          ...(maxIterations !== undefined ? { maxIterations } : {}),
+          ...(maxLeafNodes !== undefined ? { maxLeafNodes } : {}),
+          ...(earlyStopping !== undefined ? { earlyStopping } : {}),
         }),
       };
     },
@@ -312,7 +329,7 @@ export const stageCommands: CommandSpec[] = [
       },
       model: {
         type: 'choice',
-        choices: ['auto', 'forest', 'logreg'],
+        choices: ['auto', 'forest', 'logreg', 'gbdt'],
         help: "auto: choose the model by inner cross-validation on the training rows (default: the spec's model)",
         placeholder: 'KIND',
       },
@@ -339,7 +356,7 @@ export const stageCommands: CommandSpec[] = [
           ...(cats ? { categorical: cats } : {}),
           ...(config ? { config } : {}),
           ...(s !== undefined ? { seed: s } : {}),
-          ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' } : {}),
+          ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
           ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
           ...missingValueFlags(f),
           out: requiredString(f, 'out'),

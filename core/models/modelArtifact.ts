@@ -7,6 +7,7 @@ import { fillMissingValues } from '../features/missingValues.js';
 import { IntegrityError } from '../integrityError.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import type { OutOfBagSummary } from './forestOutOfBag.js';
+import { parseGbdtModel } from './gbdtModel.js';
 import { predictProbaModel, type FittedModel } from './predictModel.js';
 import { parseRandomForestModel } from './randomForest.js';
 import type { ThresholdPolicy } from './thresholdPolicy.js';
@@ -170,7 +171,9 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     return fail('"featureNames" must be a list of column names');
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
   const model = m.model;
-  if (!model || (model.kind !== 'logreg' && model.kind !== 'forest')) return fail('"model.kind" must be "logreg" or "forest"');
+  if (!model || (model.kind !== 'logreg' && model.kind !== 'forest' && model.kind !== 'gbdt')) {
+    return fail('"model.kind" must be "logreg", "forest" or "gbdt"');
+  }
   if (model.kind === 'logreg' && (!Array.isArray(model.weights) || model.weights.length !== m.featureNames.length)) {
     return fail(`"model.weights" must hold one weight per feature (${m.featureNames.length})`);
   }
@@ -178,6 +181,11 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     parseRandomForestModel(model, source);
     if (model.featureCount !== m.featureNames.length)
       return fail(`the forest reads ${model.featureCount} features, the file lists ${m.featureNames.length}`);
+  }
+  if (model.kind === 'gbdt') {
+    parseGbdtModel(model, source);
+    if (model.featureCount !== m.featureNames.length)
+      return fail(`the boosted trees read ${model.featureCount} features, the file lists ${m.featureNames.length}`);
   }
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string')
     return fail('"positiveLabel" and "negativeLabel" must be strings');
@@ -191,7 +199,10 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     ) {
       return fail('"multiClass" must list classes, models and thresholds of equal length (at least 3)');
     }
-    for (const sub of mc.models) if (sub.kind === 'forest') parseRandomForestModel(sub, source);
+    for (const sub of mc.models) {
+      if (sub.kind === 'forest') parseRandomForestModel(sub, source);
+      if (sub.kind === 'gbdt') parseGbdtModel(sub, source);
+    }
   }
   if (m.missingValues !== undefined) {
     const mv = m.missingValues;

@@ -2,10 +2,11 @@
 
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
+import { compileGbdtRowScorer, predictProbaGbdt, type GbdtModel } from './gbdtModel.js';
 import { foldedLogisticWeights, predictProbaLogistic, sigmoid, type LogisticModel } from './logisticRegression.js';
 import { forestNodeArrays, predictProbaForest, type RandomForestModel } from './randomForest.js';
 
-export type FittedModel = LogisticModel | RandomForestModel;
+export type FittedModel = LogisticModel | RandomForestModel | GbdtModel;
 
 /** P(y = 1 | x) for each row of `x`, by the model's `kind`. */
 export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64Array {
@@ -14,11 +15,13 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
       return predictProbaLogistic(model, x);
     case 'forest':
       return predictProbaForest(model, x);
+    case 'gbdt':
+      return predictProbaGbdt(model, x);
     default: {
       const unknown: never = model;
       throw new InvalidInputError(
         'model',
-        `model: expected kind "logreg" or "forest", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`,
+        `model: expected kind "logreg", "forest" or "gbdt", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`,
       );
     }
   }
@@ -29,6 +32,7 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
  * in the same order as predictProbaModel, so the scores are identical to the batch path's.
  */
 export function compileRowScorer(model: FittedModel): (x: Float64Array) => number {
+  if (model.kind === 'gbdt') return compileGbdtRowScorer(model);
   if (model.kind === 'forest') {
     const { feature, threshold, left, right, value, roots } = forestNodeArrays(model);
     const inv = 1 / roots.length;

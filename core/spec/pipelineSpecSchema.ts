@@ -13,6 +13,8 @@ export const MAX_SAMPLE_ROWS = 100_000_000;
 const MAX_NEIGHBOURS = 1_000;
 const MAX_SHARDS = 1_024;
 const MAX_TREES = 100_000;
+const MAX_BOOSTING_ITERATIONS = 100_000;
+const MAX_LEAF_NODES = 65_536;
 const ONE_YEAR_MS = 365 * 86_400_000;
 const MAX_SYNTHETIC_RATIO = 1_000;
 
@@ -89,10 +91,10 @@ const featuresSchema = z.strictObject({
 });
 
 const modelSchema = z.strictObject({
-  kind: z
-    .enum(['logreg', 'forest', 'auto'])
-    .optional()
-    .meta({ description: 'auto: chosen among forests and logistic regressions by inner cross-validation on the training rows' }),
+  kind: z.enum(['logreg', 'forest', 'gbdt', 'auto']).optional().meta({
+    description:
+      'auto: chosen among forests, logistic regressions and gradient-boosted trees by inner cross-validation on the training rows',
+  }),
   budgetSeconds: z
     .number()
     .gt(0)
@@ -106,6 +108,13 @@ const modelSchema = z.strictObject({
   mtry: count(1, 1_000_000).optional(),
   minNodeSize: count(1, MAX_SAMPLE_ROWS).optional(),
   maxDepth: count(1, 1_000).optional(),
+  learningRate: z.number().gt(0).max(1).optional().meta({ description: 'gbdt: shrinkage of each tree (default 0.1)' }),
+  maxIterations: count(1, MAX_BOOSTING_ITERATIONS).optional().meta({ description: 'gbdt: most boosting iterations (default 200)' }),
+  maxLeafNodes: count(2, MAX_LEAF_NODES).optional().meta({ description: 'gbdt: most leaves per tree (default 31)' }),
+  earlyStopping: z
+    .enum(['auto', 'on', 'off'])
+    .optional()
+    .meta({ description: 'gbdt: stop on a stratified 10% inner validation split (default auto: from 10,000 training rows)' }),
 });
 
 const unitInterval = () => z.number().min(0).max(1);

@@ -152,7 +152,7 @@ const runCases: Case[] = [
   {
     what: 'an unknown model kind',
     args: () => ['run', '--config', spec('s19', { ...good, model: { kind: 'svm' } })],
-    message: /^rareflow run: s19\.json: model\.kind: expected "logreg", "forest" or "auto", got "svm"$/,
+    message: /^rareflow run: s19\.json: model\.kind: expected "logreg", "forest", "gbdt" or "auto", got "svm"$/,
   },
   {
     what: 'a canary that is a number',

@@ -190,6 +190,8 @@ describe('predictProbaModel', () => {
     const data = oneColumn([1, 2, 3, 4, 5, 6], [0, 0, 0, 1, 1, 1]);
     const model = trainRandomForest(data, allRows);
     expect(predictProbaModel(model, data.x)).toEqual(predictProbaForest(model, data.x));
-    expect(() => predictProbaModel({ kind: 'svm' } as never, data.x)).toThrow('model: expected kind "logreg" or "forest", got "svm"');
+    expect(() => predictProbaModel({ kind: 'svm' } as never, data.x)).toThrow(
+      'model: expected kind "logreg", "forest" or "gbdt", got "svm"',
+    );
   });
 });

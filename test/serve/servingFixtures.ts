@@ -59,10 +59,16 @@ export function labelledData(rows: RawRow[], labels: Uint8Array): LabelledData {
 }
 
 /** A sealed model fitted with `fitModelArtifact`, the code `rareflow fit` and the pipeline use. */
-export async function fitTestModel(kind: 'logreg' | 'forest', seed: number): Promise<ModelArtifact> {
+export async function fitTestModel(kind: 'logreg' | 'forest' | 'gbdt', seed: number): Promise<ModelArtifact> {
   const { rows, labels } = generatedRows(600, seed);
+  const model =
+    kind === 'forest'
+      ? { kind, threshold: 'prevalence' as const, trees: 15 }
+      : kind === 'gbdt'
+        ? { kind, threshold: 'prevalence' as const, maxIterations: 30 }
+        : { kind, threshold: 'prevalence' as const };
   const { artifact } = await fitModelArtifact(labelledData(rows, labels), {
-    model: kind === 'forest' ? { kind, threshold: 'prevalence', trees: 15 } : { kind, threshold: 'prevalence' },
+    model,
     featureNames: FEATURE_NAMES,
     inputColumns: [
       ...NUMERIC.map((name) => ({ name, kind: 'numeric' as const })),
