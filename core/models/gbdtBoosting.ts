@@ -27,7 +27,8 @@ export interface GradientBoostingOptions {
   /**
    * `'auto'` stops early when the training set has ≥ 10,000 rows (scikit-learn's 'auto'): a stratified
    * `validationFraction` of the rows is held out and boosting stops once `iterationsWithoutChange` iterations in a
-   * row fail to lower its weighted logistic loss by more than `tolerance`.
+   * row fail to lower its weighted logistic loss by more than `tolerance`. With fewer than 10 rows of either class
+   * no split is made and boosting runs all `maxIterations`, under `'on'` too.
    * @default 'auto'
    */
   earlyStopping?: 'auto' | 'on' | 'off';
@@ -52,6 +53,8 @@ export interface GradientBoostingOptions {
   seed?: number;
 }
 
+/** Rows of the smaller class below which no inner validation split is made, even under `earlyStopping: 'on'`. */
+const MIN_EARLY_STOPPING_CLASS_ROWS = 10;
 /** Training sets of at least this many rows stop early under `earlyStopping: 'auto'`. */
 export const AUTO_EARLY_STOPPING_ROWS = 10_000;
 /** Smallest hessian sum a child may have (scikit-learn's min_hessian_to_split). */
@@ -154,7 +157,9 @@ export function trainGradientBoosting(data: LabelledData, options: GradientBoost
   // Balanced weights make the mix 1:1 by construction; say so exactly rather than as a rounded weight sum.
   const fitPrevalence = opts.classWeight === 'balanced' ? 0.5 : weightedPositiveShare(y, w, all);
 
-  const stopEarly = opts.earlyStopping === 'on' || (opts.earlyStopping === 'auto' && n >= AUTO_EARLY_STOPPING_ROWS);
+  // The inner validation split needs rows of both classes on each side; with fewer, boosting runs its full length.
+  const canSplit = Math.min(positives, negatives) >= MIN_EARLY_STOPPING_CLASS_ROWS;
+  const stopEarly = canSplit && (opts.earlyStopping === 'on' || (opts.earlyStopping === 'auto' && n >= AUTO_EARLY_STOPPING_ROWS));
   let trainRows: Int32Array = all;
   let validationRows: Int32Array = new Int32Array(0);
   if (stopEarly) {

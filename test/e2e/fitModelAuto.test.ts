@@ -52,7 +52,7 @@ describe('fit --model auto', () => {
     const fit = a.json<FitJson>();
     expect(fit.model).toBe('auto');
     const s = fit.selection!;
-    expect(s.candidates).toHaveLength(6);
+    expect(s.candidates).toHaveLength(7);
     expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(6);
     expect(s.reason.length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')).selection).toEqual(s);
@@ -92,6 +92,6 @@ describe('fit --model auto', () => {
   it('rejects an unknown --model with one line', async () => {
     const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--model', 'svm', '--out', 'e.json']);
     expect(f.code).toBe(2);
-    expect(f.stderr.trim()).toBe('rareflow fit: --model: expected auto, forest or logreg, got "svm"');
+    expect(f.stderr.trim()).toBe('rareflow fit: --model: expected auto, forest, logreg or gbdt, got "svm"');
   });
 });
