@@ -3,7 +3,7 @@
 // (d) a balanced-sampling forest at 1/2, against the strongest Python peers, on the same folds (written to a file the peer reads). Prints G-mean, minority
 // recall and normalised PR-AUC (AP − π) per dataset, with medians; writes .rareflow/bench/quality.json.
 // Env: QUALITY_DATASETS=a,b (only these), QUALITY_MAX_ROWS (skip larger files), QUALITY_MIN_ROWS (skip smaller),
-// QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1.
+// QUALITY_SKIP=column,column (leave out slow columns, e.g. auto), BENCH_NO_PEERS=1.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
 const FOLDS = 5;
 /** Multi-class files (MANIFEST.md); the binary ones have two label values. */
 const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
-const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'pipe default'] as const;
+const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'pipe default', 'gbdt', 'auto'] as const;
 const PEERS = ['lrAdasyn', 'rfBalanced', 'balancedRf', 'rfPrevalence'] as const;
 const PEER_LABELS: Record<(typeof PEERS)[number], string> = {
   lrAdasyn: 'sk LR+ADASYN',
@@ -189,6 +189,11 @@ for (const file of files) {
         DEFAULT_PIPELINE.denoise.method !== 'none',
       ),
     );
+    // Gradient-boosted trees with balanced class weights, and the model chosen by inner folds of the training rows.
+    if (!skipColumns.has('gbdt'))
+      perModel['gbdt']!.push(await pipelineMetrics(train, test, { kind: 'gbdt', threshold: 'prevalence' }, false, k, false));
+    if (!skipColumns.has('auto'))
+      perModel['auto']!.push(await pipelineMetrics(train, test, { kind: 'auto', threshold: 'prevalence' }, false, k, false));
   }
   const oursSeconds = (performance.now() - started) / 1000;
   let peerSeconds = 0;
