@@ -3,7 +3,8 @@
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { foldedLogisticWeights, predictProbaLogistic, sigmoid, type LogisticModel } from './logisticRegression.js';
-import { forestNodeArrays, predictProbaForest, type RandomForestModel } from './randomForest.js';
+import { compileForest, compiledForestRowScorer } from './forestScoring.js';
+import { predictProbaForest, type RandomForestModel } from './randomForest.js';
 
 export type FittedModel = LogisticModel | RandomForestModel;
 
@@ -29,23 +30,7 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
  * in the same order as predictProbaModel, so the scores are identical to the batch path's.
  */
 export function compileRowScorer(model: FittedModel): (x: Float64Array) => number {
-  if (model.kind === 'forest') {
-    const { feature, threshold, left, right, value, roots } = forestNodeArrays(model);
-    const inv = 1 / roots.length;
-    return (x) => {
-      let sum = 0;
-      for (let t = 0; t < roots.length; t++) {
-        let node = roots[t]!;
-        let f = feature[node]!;
-        while (f >= 0) {
-          node = x[f]! <= threshold[node]! ? left[node]! : right[node]!;
-          f = feature[node]!;
-        }
-        sum += value[node]!;
-      }
-      return sum * inv;
-    };
-  }
+  if (model.kind === 'forest') return compiledForestRowScorer(compileForest(model));
   const { effective, offset } = foldedLogisticWeights(model);
   const d = effective.length;
   return (x) => {
