@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureMatrix, LabelledData } from '../../core/dataset.js';
 import { compileForest, compiledForestRowScorer, scoreCompiledForest } from '../../core/models/forestScoring.js';
+import { ForestScoringPool } from '../../core/models/forestScoringPool.js';
 import { fillMissingInputs, scoreModel, scoreMultiClass, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import { compileRowScorer, predictProbaModel } from '../../core/models/predictModel.js';
 import { predictProbaForest, trainRandomForest, type RandomForestModel, type RandomForestOptions } from '../../core/models/randomForest.js';
@@ -141,5 +142,27 @@ describe('compiled forest scoring', () => {
       const got = Float64Array.from({ length: probe.rows }, (_, r) => scores[r * 3 + c]!);
       expect(bits(got)).toEqual(bits(expected));
     });
+  });
+
+  it('scores a batch on two threads (workers over row slices) bit-identically to the plain walk', async () => {
+    const model = trainRandomForest(train, { trees: 11, seed: 8 });
+    const rows = 9001;
+    const big = generated(16, rows, 5).x;
+    const pool = new ForestScoringPool(model, { threads: 2, batchRows: 10000 });
+    try {
+      pool.values.set(big.values);
+      await pool.score(rows);
+      expect(bits(pool.out.slice(0, rows))).toEqual(bits(referenceScores(model, big)));
+      // A second batch reuses the started worker; a small one stays on the calling thread.
+      const second = generated(17, 5003, 5).x;
+      pool.values.set(second.values);
+      await pool.score(second.rows);
+      expect(bits(pool.out.slice(0, second.rows))).toEqual(bits(referenceScores(model, second)));
+      pool.values.set(probe.values);
+      await pool.score(100);
+      expect(bits(pool.out.slice(0, 100))).toEqual(bits(referenceScores(model, { ...probe, rows: 100 })));
+    } finally {
+      await pool.close();
+    }
   });
 });
