@@ -1,5 +1,5 @@
 // Fast forest scoring: the trees flattened once per model into typed arrays (nodes breadth-first per tree, siblings
-// side by side), then walked branch-free four rows (or four trees) at a time, with the same sums as the plain walk.
+// side by side), then walked branch-free eight rows (or four trees) at a time, with the same sums as the plain walk.
 
 import type { RandomForestModel } from './randomForest.js';
 
@@ -98,8 +98,8 @@ function buildCompiledForest(model: RandomForestModel): CompiledForest {
  * scales by 1 / trees: the plain walk's arithmetic in its order, so the scores are bit-identical to it.
  *
  * Rows go in blocks of ROW_BLOCK, trees outside rows inside (one tree's nodes stay in cache over the block); within
- * a tree four rows step together, each step `n = children[2n + (x > threshold)]` without a branch, checking every
- * four steps whether all four reached a leaf. The walk's cost is then the dependent loads, overlapped four ways,
+ * a tree eight rows step together, each step `n = children[2n + (x > threshold)]` without a branch, checking every
+ * four steps whether all eight reached a leaf. The walk's cost is then the dependent loads, overlapped eight ways,
  * rather than one mispredicted branch per level.
  */
 export function scoreCompiledForest(forest: CompiledForest, values: Float64Array, start: number, end: number, out: Float64Array): void {
@@ -113,28 +113,55 @@ export function scoreCompiledForest(forest: CompiledForest, values: Float64Array
       const root = roots[t]!;
       const steps = depth[t]!;
       let r = blockStart;
-      for (; r + 4 <= blockEnd; r += 4) {
+      for (; r + 8 <= blockEnd; r += 8) {
         const b0 = r * d;
         const b1 = b0 + d;
         const b2 = b1 + d;
         const b3 = b2 + d;
+        const b4 = b3 + d;
+        const b5 = b4 + d;
+        const b6 = b5 + d;
+        const b7 = b6 + d;
         let n0 = root;
         let n1 = root;
         let n2 = root;
         let n3 = root;
+        let n4 = root;
+        let n5 = root;
+        let n6 = root;
+        let n7 = root;
         for (let k = 0; k < steps; k += 4) {
           for (let j = 0; j < 4; j++) {
             n0 = K[2 * n0 + +!(values[b0 + F[n0]!]! <= T[n0]!)]!;
             n1 = K[2 * n1 + +!(values[b1 + F[n1]!]! <= T[n1]!)]!;
             n2 = K[2 * n2 + +!(values[b2 + F[n2]!]! <= T[n2]!)]!;
             n3 = K[2 * n3 + +!(values[b3 + F[n3]!]! <= T[n3]!)]!;
+            n4 = K[2 * n4 + +!(values[b4 + F[n4]!]! <= T[n4]!)]!;
+            n5 = K[2 * n5 + +!(values[b5 + F[n5]!]! <= T[n5]!)]!;
+            n6 = K[2 * n6 + +!(values[b6 + F[n6]!]! <= T[n6]!)]!;
+            n7 = K[2 * n7 + +!(values[b7 + F[n7]!]! <= T[n7]!)]!;
           }
-          if (K[2 * n0] === n0 && K[2 * n1] === n1 && K[2 * n2] === n2 && K[2 * n3] === n3) break;
+          if (
+            K[2 * n0] === n0 &&
+            K[2 * n1] === n1 &&
+            K[2 * n2] === n2 &&
+            K[2 * n3] === n3 &&
+            K[2 * n4] === n4 &&
+            K[2 * n5] === n5 &&
+            K[2 * n6] === n6 &&
+            K[2 * n7] === n7
+          ) {
+            break;
+          }
         }
         out[r]! += V[n0]!;
         out[r + 1]! += V[n1]!;
         out[r + 2]! += V[n2]!;
         out[r + 3]! += V[n3]!;
+        out[r + 4]! += V[n4]!;
+        out[r + 5]! += V[n5]!;
+        out[r + 6]! += V[n6]!;
+        out[r + 7]! += V[n7]!;
       }
       for (; r < blockEnd; r++) {
         const base = r * d;
