@@ -117,42 +117,70 @@ export async function scoreInChunks(
         const sourceColumnOf = model.featureNames.map((f) =>
           model.inputColumns ? (model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f) : f,
         );
-        // Chunks are gathered into batches of up to BATCH_ROWS rows: one append per batch, and a binary forest
-        // scores a batch on both cores (ForestScoringPool), with the same scores as one thread.
-        const x = pool ? pool.values : new Float64Array(BATCH_ROWS * cols);
+        // Chunks are gathered into batches of up to BATCH_ROWS rows, one append each. A binary forest's batch is
+        // scored by worker threads (ForestScoringPool) while this thread reads the next one into the other buffer.
+        const plain = pool ? null : new Float64Array(BATCH_ROWS * cols);
+        let current: 0 | 1 = 0;
+        let x = pool ? pool.buffers[0].values : plain!;
         const y = new Uint8Array(BATCH_ROWS);
         let ids: string[] = [];
         let filled = 0;
-        const flush = async () => {
-          if (filled === 0) return;
-          const n = filled;
-          const batch = { rows: n, cols, values: x.subarray(0, n * cols) };
-          let score: Float64Array;
+        /** A dispatched batch: its scores (multi-class: and its predicted classes), to append once they are in. */
+        interface ScoringJob {
+          scored: Promise<Float64Array>;
+          predicted?: Int32Array;
+          rows: number;
+          ids: string[];
+        }
+        let inFlight = null as ScoringJob | null;
+        const finish = async (job: ScoringJob) => {
+          const n = job.rows;
+          const score = await job.scored;
           let pred: Int32Array;
-          if (classes) {
-            const mc = scoreMultiClass(model, batch);
-            score = mc.scores;
-            pred = mc.predicted;
+          if (job.predicted) {
+            pred = job.predicted;
           } else {
-            if (pool && allFinite(batch.values)) {
-              await pool.score(n);
-              score = pool.out.subarray(0, n);
-            } else score = scoreModel(model, batch);
             pred = new Int32Array(n);
             for (let i = 0; i < n; i++) {
               pred[i] = score[i]! >= model.threshold ? 1 : 0;
               positives += pred[i]!;
             }
           }
-          await appendTableColumns(sink.connection, 'predictions', n, outColumns(ids, score, pred));
+          await appendTableColumns(sink.connection, 'predictions', n, outColumns(job.ids, score, pred));
           rows += n;
+        };
+        const dispatch = async () => {
+          if (filled === 0) return;
+          const n = filled;
+          const batch = { rows: n, cols, values: x.subarray(0, n * cols) };
+          let scored: Promise<Float64Array>;
+          let predicted: Int32Array | undefined;
+          if (classes) {
+            const mc = scoreMultiClass(model, batch);
+            predicted = mc.predicted;
+            scored = Promise.resolve(mc.scores);
+          } else if (pool && allFinite(batch.values)) {
+            const buffer = pool.buffers[current];
+            scored = pool.score(current, n).then(() => buffer.out.subarray(0, n));
+            // Rejections are seen when the job is finished; this only keeps an early one from going unhandled.
+            scored.catch(() => undefined);
+          } else {
+            scored = Promise.resolve(scoreModel(model, batch));
+          }
+          const job: ScoringJob = { scored, rows: n, ids, ...(predicted ? { predicted } : {}) };
+          if (inFlight) await finish(inFlight);
+          inFlight = job;
+          if (pool) {
+            current = current === 0 ? 1 : 0;
+            x = pool.buffers[current].values;
+          }
           filled = 0;
           ids = [];
         };
         for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
           const n = chunk.rowCount;
-          if (filled + n > BATCH_ROWS) await flush();
-          const first = rows + filled;
+          if (filled + n > BATCH_ROWS) await dispatch();
+          const first = rows + (inFlight?.rows ?? 0) + filled;
           fillChunk(chunk, 0, n, x, cols, y, filled, (column, row) =>
             missingFeatureError(input, sourceColumnOf[column] ?? '?', false, chunk.getColumnVector(column).getItem(row), first + row + 1),
           );
@@ -162,7 +190,8 @@ export async function scoreInChunks(
           }
           filled += n;
         }
-        await flush();
+        await dispatch();
+        if (inFlight) await finish(inFlight);
       }),
     );
     if (id !== undefined) {

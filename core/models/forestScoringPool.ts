@@ -1,5 +1,6 @@
-// Forest scoring of large batches on several threads: the calling thread and its workers each score a slice of the
-// batch's rows with the same compiled forest, in memory they share, so the scores equal the one-thread path's.
+// Forest scoring of large batches on worker threads: while the workers score one batch (each a slice of its rows,
+// with the same compiled forest, in shared memory) the calling thread fills the other, so reading and scoring overlap.
+// The scores equal the one-thread path's.
 
 import { Worker } from 'node:worker_threads';
 import { InvalidInputError } from '../invalidInputError.js';
@@ -10,32 +11,38 @@ import type { RandomForestModel } from './randomForest.js';
 
 export interface ForestScoringPoolOptions {
   /**
-   * Threads scoring a batch, the calling thread included; 1 scores on the calling thread alone.
+   * Worker threads scoring a batch; 1 scores on the calling thread instead, with no workers.
    * @default 2
    */
   threads?: number;
   /**
-   * Most rows of one batch: the size of the shared feature and score buffers.
+   * Most rows of one batch: the size of each shared feature and score buffer.
    * @default 65536
    */
   batchRows?: number;
+}
+
+/** One batch's memory: row-major features (rows × features) in, scores out. */
+export interface ForestScoringBuffer {
+  values: Float64Array;
+  out: Float64Array;
 }
 
 /** Rows below which a batch is scored on the calling thread: a message round trip costs more than it saves. */
 const MIN_THREADED_ROWS = 4096;
 
 /**
- * Fill `values` (rows × features, row-major) with a batch, then `score(rows)`: the scores land in `out`. Workers
- * start on the first batch large enough to share; `close()` ends them.
+ * Two buffers: fill `buffers[b].values` with a batch, `score(b, rows)`, and fill the other buffer while it runs; the
+ * scores land in `buffers[b].out`. Workers start on the first batch large enough to share; `close()` ends them.
  */
 export class ForestScoringPool {
-  readonly values: Float64Array;
-  readonly out: Float64Array;
+  readonly buffers: [ForestScoringBuffer, ForestScoringBuffer];
   readonly batchRows: number;
   private readonly forest: CompiledForest;
   private readonly threads: number;
   private workers: Worker[] | null = null;
-  private pending: Array<{ resolve: () => void; reject: (err: unknown) => void } | null> = [];
+  /** Per worker, the ranges sent and not yet answered, in order (a worker answers in the order it is sent). */
+  private waiting: Array<Array<{ resolve: () => void; reject: (err: unknown) => void }>> = [];
 
   constructor(model: RandomForestModel, options: ForestScoringPoolOptions = {}) {
     const threads = options.threads ?? 2;
@@ -46,30 +53,32 @@ export class ForestScoringPool {
     this.batchRows = options.batchRows ?? 65536;
     this.forest = compileForest(model);
     const cols = model.featureCount;
-    const shared = threads > 1;
-    const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-    this.values = new Float64Array(buffer(this.batchRows * cols * 8));
-    this.out = new Float64Array(buffer(this.batchRows * 8));
+    const memory = (bytes: number) => (threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const buffer = () => ({
+      values: new Float64Array(memory(this.batchRows * cols * 8)),
+      out: new Float64Array(memory(this.batchRows * 8)),
+    });
+    this.buffers = [buffer(), buffer()];
   }
 
-  /** Scores rows 0..rows−1 of `values` into `out`; the calling thread takes the first slice. */
-  async score(rows: number): Promise<void> {
+  /** Scores rows 0..rows−1 of buffer `b`; resolves when its `out` holds them. */
+  score(b: 0 | 1, rows: number): Promise<void> {
     if (this.threads === 1 || rows < MIN_THREADED_ROWS) {
-      scoreCompiledForest(this.forest, this.values, 0, rows, this.out);
-      return;
+      scoreCompiledForest(this.forest, this.buffers[b].values, 0, rows, this.buffers[b].out);
+      return Promise.resolve();
     }
     const workers = this.startWorkers();
-    const slice = Math.ceil(rows / this.threads);
-    const done = workers.map((worker, w) => {
-      const range: ForestScoringRange = { start: Math.min(rows, (w + 1) * slice), end: Math.min(rows, (w + 2) * slice) };
-      return new Promise<void>((resolve, reject) => {
-        this.pending[w] = { resolve, reject };
-        worker.ref();
-        worker.postMessage(range);
-      });
-    });
-    scoreCompiledForest(this.forest, this.values, 0, Math.min(rows, slice), this.out);
-    await Promise.all(done);
+    const slice = Math.ceil(rows / workers.length);
+    return Promise.all(
+      workers.map((worker, w) => {
+        const range: ForestScoringRange = { buffer: b, start: Math.min(rows, w * slice), end: Math.min(rows, (w + 1) * slice) };
+        return new Promise<void>((resolve, reject) => {
+          this.waiting[w]!.push({ resolve, reject });
+          worker.ref();
+          worker.postMessage(range);
+        });
+      }),
+    ).then(() => undefined);
   }
 
   /** Ends the workers; the pool can still score on the calling thread afterwards. */
@@ -82,22 +91,21 @@ export class ForestScoringPool {
   private startWorkers(): Worker[] {
     if (this.workers) return this.workers;
     const entry = workerEntryUrl(import.meta.url, 'forestScoringWorker');
-    const input: ForestScoringWorkerInput = { forest: this.forest, values: this.values, out: this.out };
+    const input: ForestScoringWorkerInput = { forest: this.forest, buffers: this.buffers };
     const workers: Worker[] = [];
-    for (let w = 0; w < this.threads - 1; w++) {
+    this.waiting = [];
+    for (let w = 0; w < this.threads; w++) {
       const worker = new Worker(entry, { workerData: input });
+      const waiting: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+      this.waiting.push(waiting);
       // An idle worker must not keep the process alive, for a caller that forgets close(); a busy one must.
       worker.unref();
       worker.on('message', () => {
-        worker.unref();
-        const p = this.pending[w];
-        this.pending[w] = null;
-        p?.resolve();
+        waiting.shift()?.resolve();
+        if (waiting.length === 0) worker.unref();
       });
       const fail = (err: unknown) => {
-        const p = this.pending[w];
-        this.pending[w] = null;
-        p?.reject(err);
+        for (const p of waiting.splice(0)) p.reject(err);
       };
       worker.on('error', (err) => fail(workerStartError(err, entry)));
       worker.on('exit', (code) => {
@@ -105,7 +113,6 @@ export class ForestScoringPool {
       });
       workers.push(worker);
     }
-    this.pending = workers.map(() => null);
     this.workers = workers;
     return workers;
   }

@@ -144,23 +144,21 @@ describe('compiled forest scoring', () => {
     });
   });
 
-  it('scores a batch on two threads (workers over row slices) bit-identically to the plain walk', async () => {
+  it('scores batches on two worker threads, both buffers, bit-identically to the plain walk', async () => {
     const model = trainRandomForest(train, { trees: 11, seed: 8 });
-    const rows = 9001;
-    const big = generated(16, rows, 5).x;
+    const big = generated(16, 9001, 5).x;
+    const second = generated(17, 5003, 5).x;
     const pool = new ForestScoringPool(model, { threads: 2, batchRows: 10000 });
     try {
-      pool.values.set(big.values);
-      await pool.score(rows);
-      expect(bits(pool.out.slice(0, rows))).toEqual(bits(referenceScores(model, big)));
-      // A second batch reuses the started worker; a small one stays on the calling thread.
-      const second = generated(17, 5003, 5).x;
-      pool.values.set(second.values);
-      await pool.score(second.rows);
-      expect(bits(pool.out.slice(0, second.rows))).toEqual(bits(referenceScores(model, second)));
-      pool.values.set(probe.values);
-      await pool.score(100);
-      expect(bits(pool.out.slice(0, 100))).toEqual(bits(referenceScores(model, { ...probe, rows: 100 })));
+      // Two batches in flight at once, one per buffer; then a small one, scored on the calling thread.
+      pool.buffers[0].values.set(big.values);
+      pool.buffers[1].values.set(second.values);
+      await Promise.all([pool.score(0, big.rows), pool.score(1, second.rows)]);
+      expect(bits(pool.buffers[0].out.slice(0, big.rows))).toEqual(bits(referenceScores(model, big)));
+      expect(bits(pool.buffers[1].out.slice(0, second.rows))).toEqual(bits(referenceScores(model, second)));
+      pool.buffers[0].values.set(probe.values);
+      await pool.score(0, 100);
+      expect(bits(pool.buffers[0].out.slice(0, 100))).toEqual(bits(referenceScores(model, { ...probe, rows: 100 })));
     } finally {
       await pool.close();
     }
