@@ -1,9 +1,10 @@
 // `npm run bench:predict`: `rareflow predict` on 10M × 20 Parquet rows against a Python process that loads a
-// scikit-learn model and scores the same file with pyarrow + pandas. Whole processes under /usr/bin/time -v,
+// scikit-learn model and scores the same file with pyarrow + pandas: logistic regression on both sides, and
+// rareflow's default forest against a scikit-learn forest of about its size. Whole processes under /usr/bin/time -v,
 // alternating; rows/s and peak memory (max RSS) for each.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
@@ -28,7 +29,7 @@ const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
 const peers = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 const ourModel = join(work, 'predict-model.json');
 const peerModel = join(work, 'predict-model.pkl');
-// Like for like: logistic regression on both sides (the peer's model), plus our default forest measured alone.
+// Like for like: logistic regression on both sides, and forests of about the same size (node counts printed).
 spawnSync(
   process.execPath,
   [cli, 'train', '--input', train, '--label', 'label', '--model', 'logreg', '--threshold', 'bayes', '--out', ourModel],
@@ -37,6 +38,11 @@ spawnSync(
 const forestModel = join(work, 'predict-forest.json');
 spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--out', forestModel], { stdio: 'ignore' });
 spawnSync(python, [join(peers, 'trainPeerModel.py'), train, peerModel], { stdio: 'inherit' });
+const peerForestModel = join(work, 'predict-forest.pkl');
+const peerForest = spawnSync(python, [join(peers, 'trainPeerForest.py'), train, peerForestModel], { encoding: 'utf8' });
+if (peerForest.status !== 0) throw new Error(`trainPeerForest.py failed: ${peerForest.stderr.slice(-2000)}`);
+const peerForestNodes = (JSON.parse(peerForest.stdout) as { nodes: number }).nodes;
+const ourForestNodes = (JSON.parse(readFileSync(forestModel, 'utf8')) as { model: { feature: number[] } }).model.feature.length;
 
 /** Wall seconds and max RSS (MB) of a whole process, from GNU time. */
 function measured(cmd: string, args: string[]): { seconds: number; peakMb: number } {
@@ -50,30 +56,33 @@ function measured(cmd: string, args: string[]): { seconds: number; peakMb: numbe
 
 const ours: Array<{ seconds: number; peakMb: number }> = [];
 const theirs: Array<{ seconds: number; peakMb: number }> = [];
+const ourForest: Array<{ seconds: number; peakMb: number }> = [];
+const theirForest: Array<{ seconds: number; peakMb: number }> = [];
 const threshold = 0.5;
 for (let i = 0; i < runs; i++) {
   ours.push(measured(process.execPath, [cli, 'predict', '--model', ourModel, '--input', data, '--out', join(work, 'predict-ours.csv')]));
   theirs.push(measured(python, [join(peers, 'predictPeer.py'), peerModel, data, join(work, 'predict-peer.csv'), String(threshold)]));
+  ourForest.push(
+    measured(process.execPath, [cli, 'predict', '--model', forestModel, '--input', data, '--out', join(work, 'predict-forest.csv')]),
+  );
+  theirForest.push(
+    measured(python, [join(peers, 'predictPeer.py'), peerForestModel, data, join(work, 'predict-peer-forest.csv'), String(threshold)]),
+  );
 }
-const forest = measured(process.execPath, [
-  cli,
-  'predict',
-  '--model',
-  forestModel,
-  '--input',
-  data,
-  '--out',
-  join(work, 'predict-forest.csv'),
-]);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const seconds = (m: Array<{ seconds: number }>) => median(m.map((x) => x.seconds));
+const peak = (m: Array<{ peakMb: number }>) => median(m.map((x) => x.peakMb));
 const line = (name: string, m: Array<{ seconds: number; peakMb: number }>) =>
-  `${name.padEnd(28)} median ${median(m.map((x) => x.seconds)).toFixed(2)}s = ${(rows / median(m.map((x) => x.seconds)) / 1e6).toFixed(2)}M rows/s, peak memory ${median(m.map((x) => x.peakMb))} MB`;
+  `${name.padEnd(34)} median ${seconds(m).toFixed(2)}s = ${(rows / seconds(m) / 1e6).toFixed(2)}M rows/s, peak memory ${peak(m)} MB`;
 process.stdout.write(
   [
     `predict bench: ${rows.toLocaleString('en')} × 20 Parquet rows, CSV output, ${runs} alternating whole-process runs`,
-    line('rareflow predict', ours),
-    line('sklearn + pyarrow/pandas', theirs),
-    line('rareflow predict, default forest', [forest]),
-    `ratio rareflow/peer (both logistic regression): time ${(median(ours.map((x) => x.seconds)) / median(theirs.map((x) => x.seconds))).toFixed(2)}, peak memory ${(median(ours.map((x) => x.peakMb)) / median(theirs.map((x) => x.peakMb))).toFixed(2)}`,
+    line('rareflow predict, logistic', ours),
+    line('sklearn + pyarrow/pandas, logistic', theirs),
+    line(`rareflow predict, forest`, ourForest),
+    line(`sklearn + pyarrow/pandas, forest`, theirForest),
+    `forests: rareflow's default (100 trees, ${ourForestNodes.toLocaleString('en')} nodes), scikit-learn's (100 trees, ${peerForestNodes.toLocaleString('en')} nodes)`,
+    `ratio rareflow/peer (both logistic regression): time ${(seconds(ours) / seconds(theirs)).toFixed(2)}, peak memory ${(peak(ours) / peak(theirs)).toFixed(2)}`,
+    `ratio rareflow/peer (both forests): rows/s ×${(seconds(theirForest) / seconds(ourForest)).toFixed(2)}, peak memory ${(peak(ourForest) / peak(theirForest)).toFixed(2)}`,
   ].join('\n') + '\n',
 );

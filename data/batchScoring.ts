@@ -6,12 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { ForestScoringPool } from '../core/models/forestScoringPool.js';
 import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { numericType } from './columnTypes.js';
 import { withReadErrors } from './inputSources.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+
+/** Rows scored and appended at a time; a multiple of DuckDB's 2,048-row chunks. */
+const BATCH_ROWS = 65536;
 
 /** The output of a batch: rows scored and (binary models) rows predicted positive. */
 export interface BatchScoringCounts {
@@ -87,6 +91,7 @@ export async function scoreInChunks(
   const cols = model.featureNames.length;
   const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
   const sink = await openDuckDB({ path: scratch });
+  const pool = !classes && model.model.kind === 'forest' ? new ForestScoringPool(model.model, { batchRows: BATCH_ROWS }) : null;
   let rows = 0;
   let positives = 0;
   try {
@@ -112,36 +117,81 @@ export async function scoreInChunks(
         const sourceColumnOf = model.featureNames.map((f) =>
           model.inputColumns ? (model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f) : f,
         );
-        for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
-          const n = chunk.rowCount;
-          const x = new Float64Array(n * cols);
-          const y = new Uint8Array(n);
-          const first = rows;
-          fillChunk(chunk, 0, n, x, cols, y, 0, (column, row) =>
-            missingFeatureError(input, sourceColumnOf[column] ?? '?', false, chunk.getColumnVector(column).getItem(row), first + row + 1),
-          );
-          let score: Float64Array;
+        // Chunks are gathered into batches of up to BATCH_ROWS rows, one append each. A binary forest's batch is
+        // scored by worker threads (ForestScoringPool) while this thread reads the next one into the other buffer.
+        const plain = pool ? null : new Float64Array(BATCH_ROWS * cols);
+        let current: 0 | 1 = 0;
+        let x = pool ? pool.buffers[0].values : plain!;
+        const y = new Uint8Array(BATCH_ROWS);
+        let ids: string[] = [];
+        let filled = 0;
+        /** A dispatched batch: its scores (multi-class: and its predicted classes), to append once they are in. */
+        interface ScoringJob {
+          scored: Promise<Float64Array>;
+          predicted?: Int32Array;
+          rows: number;
+          ids: string[];
+        }
+        let inFlight = null as ScoringJob | null;
+        const finish = async (job: ScoringJob) => {
+          const n = job.rows;
+          const score = await job.scored;
           let pred: Int32Array;
-          if (classes) {
-            const mc = scoreMultiClass(model, { rows: n, cols, values: x });
-            score = mc.scores;
-            pred = mc.predicted;
+          if (job.predicted) {
+            pred = job.predicted;
           } else {
-            score = scoreModel(model, { rows: n, cols, values: x });
             pred = new Int32Array(n);
             for (let i = 0; i < n; i++) {
               pred[i] = score[i]! >= model.threshold ? 1 : 0;
               positives += pred[i]!;
             }
           }
-          const ids: string[] = [];
+          await appendTableColumns(sink.connection, 'predictions', n, outColumns(job.ids, score, pred));
+          rows += n;
+        };
+        const dispatch = async () => {
+          if (filled === 0) return;
+          const n = filled;
+          const batch = { rows: n, cols, values: x.subarray(0, n * cols) };
+          let scored: Promise<Float64Array>;
+          let predicted: Int32Array | undefined;
+          if (classes) {
+            const mc = scoreMultiClass(model, batch);
+            predicted = mc.predicted;
+            scored = Promise.resolve(mc.scores);
+          } else if (pool && allFinite(batch.values)) {
+            const buffer = pool.buffers[current];
+            scored = pool.score(current, n).then(() => buffer.out.subarray(0, n));
+            // Rejections are seen when the job is finished; this only keeps an early one from going unhandled.
+            scored.catch(() => undefined);
+          } else {
+            scored = Promise.resolve(scoreModel(model, batch));
+          }
+          const job: ScoringJob = { scored, rows: n, ids, ...(predicted ? { predicted } : {}) };
+          if (inFlight) await finish(inFlight);
+          inFlight = job;
+          if (pool) {
+            current = current === 0 ? 1 : 0;
+            x = pool.buffers[current].values;
+          }
+          filled = 0;
+          ids = [];
+        };
+        for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
+          const n = chunk.rowCount;
+          if (filled + n > BATCH_ROWS) await dispatch();
+          const first = rows + (inFlight?.rows ?? 0) + filled;
+          fillChunk(chunk, 0, n, x, cols, y, filled, (column, row) =>
+            missingFeatureError(input, sourceColumnOf[column] ?? '?', false, chunk.getColumnVector(column).getItem(row), first + row + 1),
+          );
           if (id !== undefined) {
             const v = chunk.getColumnVector(cols + 1);
             for (let i = 0; i < n; i++) ids.push(String(v.getItem(i) ?? ''));
           }
-          await appendTableColumns(sink.connection, 'predictions', n, outColumns(ids, score, pred));
-          rows += n;
+          filled += n;
         }
+        await dispatch();
+        if (inFlight) await finish(inFlight);
       }),
     );
     if (id !== undefined) {
@@ -153,11 +203,18 @@ export async function scoreInChunks(
       await copyTableAtomically(sink.connection, 'predictions', out);
     }
   } finally {
+    await pool?.close();
     closeDuckDB(sink);
     await rm(scratch, { force: true });
     await rm(`${scratch}.wal`, { force: true });
   }
   return { rows, positives };
+}
+
+/** Whether every value is finite; a batch that is not goes the one-thread way, whose check names the bad value. */
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { compileGbdtRowScorer, predictProbaGbdt, type GbdtModel } from './gbdtModel.js';
 import { foldedLogisticWeights, predictProbaLogistic, sigmoid, type LogisticModel } from './logisticRegression.js';
-import { forestNodeArrays, predictProbaForest, type RandomForestModel } from './randomForest.js';
+import { compileForest, compiledForestRowScorer } from './forestScoring.js';
+import { predictProbaForest, type RandomForestModel } from './randomForest.js';
 
 export type FittedModel = LogisticModel | RandomForestModel | GbdtModel;
 
@@ -33,23 +34,7 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
  */
 export function compileRowScorer(model: FittedModel): (x: Float64Array) => number {
   if (model.kind === 'gbdt') return compileGbdtRowScorer(model);
-  if (model.kind === 'forest') {
-    const { feature, threshold, left, right, value, roots } = forestNodeArrays(model);
-    const inv = 1 / roots.length;
-    return (x) => {
-      let sum = 0;
-      for (let t = 0; t < roots.length; t++) {
-        let node = roots[t]!;
-        let f = feature[node]!;
-        while (f >= 0) {
-          node = x[f]! <= threshold[node]! ? left[node]! : right[node]!;
-          f = feature[node]!;
-        }
-        sum += value[node]!;
-      }
-      return sum * inv;
-    };
-  }
+  if (model.kind === 'forest') return compiledForestRowScorer(compileForest(model));
   const { effective, offset } = foldedLogisticWeights(model);
   const d = effective.length;
   return (x) => {

@@ -5,6 +5,7 @@ import type { FeatureMatrix, LabelledData } from '../dataset.js';
 import { classCounts } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { checkSampleWeights } from '../sampling/sampleWeights.js';
+import { compileForest, scoreCompiledForest } from './forestScoring.js';
 import { binFeatures, growTree, MAX_BINS, type GrownTree, type TreeGrowingParams } from './forestTree.js';
 
 export interface RandomForestOptions {
@@ -300,42 +301,18 @@ export function trainRandomForest(data: LabelledData, options: RandomForestOptio
   return assembleForest(job, trees);
 }
 
-/** The forest's node lists as typed arrays (converting them costs ~0.5 ms for 50k nodes: once per batch or model). */
-export function forestNodeArrays(model: RandomForestModel) {
-  return {
-    feature: Int32Array.from(model.feature),
-    threshold: Float64Array.from(model.threshold),
-    left: Int32Array.from(model.left),
-    right: Int32Array.from(model.right),
-    value: Float64Array.from(model.value),
-    roots: Int32Array.from(model.roots),
-  };
-}
-
-/** Mean over trees of the leaf positive frequency each row falls into: P(y = 1 | x). */
+/**
+ * Mean over trees of the leaf positive frequency each row falls into: P(y = 1 | x). The trees are walked in their
+ * compiled layout (forestScoring.ts), converted once per model object.
+ */
 export function predictProbaForest(model: RandomForestModel, x: FeatureMatrix): Float64Array {
   const d = model.featureCount;
   if (x.cols !== d) {
     throw new InvalidInputError('feature matrix', `feature matrix: expected ${d} feature columns (as trained), got ${x.cols}`);
   }
   assertFinite(x);
-  const { feature, threshold, left, right, value } = forestNodeArrays(model);
   const out = new Float64Array(x.rows);
-  const v = x.values;
-  for (const root of model.roots) {
-    for (let r = 0; r < x.rows; r++) {
-      const base = r * d;
-      let node = root;
-      let f = feature[node]!;
-      while (f >= 0) {
-        node = v[base + f]! <= threshold[node]! ? left[node]! : right[node]!;
-        f = feature[node]!;
-      }
-      out[r]! += value[node]!;
-    }
-  }
-  const inv = 1 / model.roots.length;
-  for (let r = 0; r < x.rows; r++) out[r]! *= inv;
+  scoreCompiledForest(compileForest(model), x.values, 0, x.rows, out);
   return out;
 }
 
