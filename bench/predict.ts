@@ -1,7 +1,7 @@
 // `npm run bench:predict`: `rareflow predict` on 10M × 20 Parquet rows against a Python process that loads a
 // scikit-learn model and scores the same file with pyarrow + pandas: logistic regression on both sides, and
-// rareflow's default forest against a scikit-learn forest of about its size. Whole processes under /usr/bin/time -v,
-// alternating; rows/s and peak memory (max RSS) for each.
+// rareflow's default forest against a scikit-learn forest of about its size. Whole processes, alternating; rows/s
+// and peak memory (max RSS, bench/processPeak.ts) for each.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { measureProcess } from './processPeak.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
@@ -44,14 +45,11 @@ if (peerForest.status !== 0) throw new Error(`trainPeerForest.py failed: ${peerF
 const peerForestNodes = (JSON.parse(peerForest.stdout) as { nodes: number }).nodes;
 const ourForestNodes = (JSON.parse(readFileSync(forestModel, 'utf8')) as { model: { feature: number[] } }).model.feature.length;
 
-/** Wall seconds and max RSS (MB) of a whole process, from GNU time. */
-function measured(cmd: string, args: string[]): { seconds: number; peakMb: number } {
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8' });
+/** Wall seconds, max RSS of the process (MB) and the peak of its tree's summed RSS, from bench/processPeak.ts. */
+async function measured(cmd: string, args: string[]): Promise<{ seconds: number; peakMb: number; treePeakMb: number }> {
+  const r = await measureProcess(cmd, args);
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-2000)}`);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr)!;
-  const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)![1]);
-  return { seconds, peakMb: Math.round(peakKb / 1024) };
+  return { seconds: r.seconds, peakMb: r.peakMb, treePeakMb: r.treePeakMb };
 }
 
 const ours: Array<{ seconds: number; peakMb: number }> = [];
@@ -60,13 +58,21 @@ const ourForest: Array<{ seconds: number; peakMb: number }> = [];
 const theirForest: Array<{ seconds: number; peakMb: number }> = [];
 const threshold = 0.5;
 for (let i = 0; i < runs; i++) {
-  ours.push(measured(process.execPath, [cli, 'predict', '--model', ourModel, '--input', data, '--out', join(work, 'predict-ours.csv')]));
-  theirs.push(measured(python, [join(peers, 'predictPeer.py'), peerModel, data, join(work, 'predict-peer.csv'), String(threshold)]));
+  ours.push(
+    await measured(process.execPath, [cli, 'predict', '--model', ourModel, '--input', data, '--out', join(work, 'predict-ours.csv')]),
+  );
+  theirs.push(await measured(python, [join(peers, 'predictPeer.py'), peerModel, data, join(work, 'predict-peer.csv'), String(threshold)]));
   ourForest.push(
-    measured(process.execPath, [cli, 'predict', '--model', forestModel, '--input', data, '--out', join(work, 'predict-forest.csv')]),
+    await measured(process.execPath, [cli, 'predict', '--model', forestModel, '--input', data, '--out', join(work, 'predict-forest.csv')]),
   );
   theirForest.push(
-    measured(python, [join(peers, 'predictPeer.py'), peerForestModel, data, join(work, 'predict-peer-forest.csv'), String(threshold)]),
+    await measured(python, [
+      join(peers, 'predictPeer.py'),
+      peerForestModel,
+      data,
+      join(work, 'predict-peer-forest.csv'),
+      String(threshold),
+    ]),
   );
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
