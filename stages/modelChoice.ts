@@ -207,7 +207,9 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   for (let repeat = 0; repeat < plan.repeats && alive.length > 0; repeat++) {
     const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
     for (const s of alive) {
-      const estimate = s.outOfBagFit ? 0 : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
+      const estimate = s.outOfBagFit
+        ? 0
+        : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
       if (s !== first && elapsedSeconds(started) + estimate > budget) {
         s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1} (estimated ${estimate.toFixed(1)}s)`;
         continue;
@@ -310,10 +312,7 @@ export async function fitChosenModel(
           scores: Float64Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.scores))),
           labels: Uint8Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.labels))),
         };
-    const t = chooseThreshold(
-      { kind: 'gmean' },
-      { prevalence: 0.5, validationScores: pooled.scores, validationLabels: pooled.labels },
-    );
+    const t = chooseThreshold({ kind: 'gmean' }, { prevalence: 0.5, validationScores: pooled.scores, validationLabels: pooled.labels });
     const source = choice.winnerFit ? 'out-of-bag scores of the training rows' : 'out-of-fold scores of the inner folds';
     fitted = withThreshold(fitted, train.y, t.threshold, { kind: 'gmean' }, t.reason.replace('validation rows', source));
   }
