@@ -256,7 +256,8 @@ function withThreshold(
 ): FittedArtifact {
   const { artifact, outOfBag } = fitted;
   const training = outOfBag ? { ...artifact.training, outOfBag: summariseOutOfBag(outOfBag, y, threshold) } : artifact.training;
-  const description = fitted.note.slice(0, fitted.note.lastIndexOf('; threshold '));
+  const at = fitted.note.lastIndexOf('; threshold ');
+  const description = at >= 0 ? fitted.note.slice(0, at) : fitted.note;
   return {
     ...fitted,
     artifact: { ...artifact, threshold, thresholdPolicy, thresholdReason: reason, training },
