@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
 import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
+import type { ModelSelection } from '../core/models/modelSelection.js';
 import type { LabelledData } from '../core/dataset.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
@@ -323,6 +324,8 @@ export async function fitCommand(a: FitArgs) {
   };
 
   let artifact: ModelArtifact;
+  /** Multi-class auto: one choice per one-vs-rest class. */
+  let classSelections: Array<{ class: string; selection?: ModelSelection }> | undefined;
   if (multiClass) {
     // One-vs-rest: each class against all others through the same binary stages (seed 002's rule per class).
     const { classOf, classes } = multiClass;
@@ -331,10 +334,14 @@ export async function fitCommand(a: FitArgs) {
       const y = Uint8Array.from(classOf, (v) => (v === c ? 1 : 0));
       perClass.push(await trainBinary({ x: d.data.x, y }, { positive: classes[c]!, negative: `not ${classes[c]}` }, `${classes[c]}: `));
     }
-    // Each class's out-of-bag summary is in its train stage; the file's training block would hold only the first's.
+    // Each class's out-of-bag summary is in its train stage, and auto's choice per class in `selections` of the
+    // output: the file's training and selection blocks would hold only the first class's.
     const { outOfBag: _firstClassOnly, ...training } = perClass[0]!.training;
+    const { selection: _firstClassChoice, ...first } = perClass[0]!;
+    if (perClass.some((m) => m.selection))
+      classSelections = perClass.map((m, c) => ({ class: classes[c]!, ...(m.selection ? { selection: m.selection } : {}) }));
     artifact = sealModelArtifact({
-      ...perClass[0]!,
+      ...first,
       training,
       positiveLabel: classes[0]!,
       negativeLabel: classes.slice(1).join('|'),
@@ -355,6 +362,7 @@ export async function fitCommand(a: FitArgs) {
       : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     ...(missingValues ? { missingValues } : {}),
     ...(artifact.selection ? { selection: artifact.selection } : {}),
+    ...(classSelections ? { selections: classSelections } : {}),
     stages,
     seed: spec.seed,
     seconds: secondsSince(started),

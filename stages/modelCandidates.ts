@@ -2,12 +2,11 @@
 // in front of the model), and how one candidate is fitted on a set of training rows.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
-import type { ModelArtifact } from '../core/models/modelArtifact.js';
 import type { ModelSpec } from '../core/pipelineTypes.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from './denoise.js';
 import { oversampleWithAdasyn } from './oversample.js';
-import type { FitModelOptions } from './train.js';
+import type { FitModelOptions, FittedArtifact } from './train.js';
 
 /** A fitted model kind as a candidate runs it (never `auto`), without its threshold (the choice sets that). */
 export type CandidateModel = Omit<ModelSpec, 'threshold' | 'kind' | 'budgetSeconds'> & { kind: Exclude<ModelSpec['kind'], 'auto'> };
@@ -84,7 +83,16 @@ const ENN_K = 3;
 const ADASYN_K = 5;
 
 /** Fits one model artifact: `fitModelArtifact` of stages/train.ts, passed in so this file does not import it back. */
-export type FitModel = (train: LabelledData, o: FitModelOptions) => Promise<{ artifact: ModelArtifact; note: string }>;
+export type FitModel = (train: LabelledData, o: FitModelOptions) => Promise<FittedArtifact>;
+
+/**
+ * Whether the choice scores candidate `c` by the out-of-bag scores of one fit on all training rows instead of inner
+ * folds: a forest with no step in front. A step in front (ENN, ADASYN) would have to be redone without the rows
+ * it judges, and synthetic rows would score their own parents out of bag, so those keep the inner folds.
+ */
+export function scoredOutOfBag(c: ModelCandidate): boolean {
+  return c.model.kind === 'forest' && !c.enn && !c.adasyn;
+}
 
 export interface CandidateFit {
   fit: FitModel;
@@ -130,7 +138,7 @@ export async function fitCandidate(
   seed: number,
   f: CandidateFit,
   threshold: ModelSpec['threshold'] = 'prevalence',
-): Promise<{ artifact: ModelArtifact; note: string }> {
+): Promise<FittedArtifact> {
   const rows = candidateTrainingRows(c, data, weights, seed, f.categoricalGroups);
   const model: ModelSpec = { ...c.model, threshold, ...(c.model.kind === 'forest' ? { trees: c.model.trees ?? f.trees ?? 100 } : {}) };
   return f.fit(rows.train, { ...f.base, seed, model, ...(rows.weights ? { sampleWeights: rows.weights } : {}) });

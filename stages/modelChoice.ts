@@ -1,17 +1,34 @@
-// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts by repeated stratified
-// inner folds of the training rows only, under a time budget (successive halving), then fitted on all of them.
+// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts on the training rows only
+// (forests by their out-of-bag scores, the rest by repeated stratified inner folds), under a time budget (successive
+// halving), then fitted on all of them; a forest scored out of bag is already fitted on all of them.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
-import { bestPolicy, foldPrAucs, policyGMeans, rankCandidates, spreadOf, type FoldScores } from '../core/models/candidateRanking.js';
+import {
+  bestPolicy,
+  foldPrAucs,
+  outOfBagFoldScores,
+  policyGMeans,
+  rankCandidates,
+  spreadOf,
+  type FoldScores,
+} from '../core/models/candidateRanking.js';
+import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { scoreModel, sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { planFolds, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
-import { fitCandidate, MODEL_CANDIDATES, type CandidateFit, type FitModel, type ModelCandidate } from './modelCandidates.js';
+import {
+  fitCandidate,
+  MODEL_CANDIDATES,
+  scoredOutOfBag,
+  type CandidateFit,
+  type FitModel,
+  type ModelCandidate,
+} from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
-import type { FitModelOptions } from './train.js';
+import type { FitModelOptions, FittedArtifact } from './train.js';
 
 /** Inner folds per repeat. */
 export const DEFAULT_INNER_FOLDS = 3;
@@ -40,6 +57,8 @@ interface CandidateState {
   c: ModelCandidate;
   folds: FoldScores[];
   seconds: number;
+  /** The one fit on all training rows of a candidate scored out of bag (modelCandidates.ts `scoredOutOfBag`). */
+  outOfBagFit?: FittedArtifact & { outOfBag: ForestOutOfBag };
   /** Seconds of its last repeat: the estimate of its next. */
   repeatSeconds?: number;
   dropped?: string;
@@ -51,15 +70,41 @@ export interface ModelChoice {
   thresholdPolicy: string;
   /** Out-of-fold scores of the winner, for the gmean threshold of the final model. */
   winnerFolds: FoldScores[];
+  /** The winner's fit on all training rows (q* = π threshold), when it was scored out of bag: no refit needed. */
+  winnerFit?: FittedArtifact & { outOfBag: ForestOutOfBag };
   selection: ModelSelection;
 }
+
+/** The selection block's account of how the two kinds of estimate are put on the same footing. */
+const SCORING_NOTE =
+  'forests without a step in front are fitted once on all training rows and scored by their out-of-bag scores, ' +
+  'read on the same stratified inner folds and repeats as the other candidates (each fold: the out-of-bag scores of ' +
+  'its rows); the others are fitted on each inner fold. Every candidate is judged by the same G-mean per fold, the ' +
+  'same gmean threshold cross-fitted on the other folds of its repeat, and the same spread over the same folds';
 
 const elapsedSeconds = (startMs: number) => (performance.now() - startMs) / 1000;
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
 
-/** Fits and scores candidate `s` on every fold of one repeat. */
+/**
+ * Fits and scores candidate `s` on every fold of one repeat. A candidate scored out of bag is fitted once, on all
+ * rows with the choice's seed (so it is the final model should it win), and each repeat reads its out-of-bag scores
+ * on that repeat's folds.
+ */
 async function scoreRepeat(s: CandidateState, data: LabelledData, repeat: number, o: ModelChoiceOptions, folds: number) {
   const started = performance.now();
+  if (scoredOutOfBag(s.c)) {
+    if (!s.outOfBagFit) {
+      o.progress?.({ stage: 'choosing model', candidate: s.c.name, repeat, outOfBag: true });
+      const fitted = await fitCandidate(s.c, data, o.sampleWeights, o.seed, o);
+      if (!fitted.outOfBag) throw new Error(`model choice: ${s.c.name} returned no out-of-bag scores; this is a bug`);
+      s.outOfBagFit = { ...fitted, outOfBag: fitted.outOfBag };
+    }
+    const { artifact, outOfBag } = s.outOfBagFit;
+    s.folds.push(...outOfBagFoldScores(outOfBag, data.y, artifact.threshold, stratifiedFolds(data.y, folds, repeat, o.seed)));
+    s.repeatSeconds = elapsedSeconds(started);
+    s.seconds += s.repeatSeconds;
+    return;
+  }
   for (const fold of stratifiedFolds(data.y, folds, repeat, o.seed)) {
     o.progress?.({ stage: 'choosing model', candidate: s.c.name, repeat, fold: fold.fold });
     const train = takeRows(data, fold.train);
@@ -80,7 +125,13 @@ function evidenceOf(s: CandidateState, costThreshold: number | undefined) {
 }
 
 function resultOf(s: CandidateState, costThreshold: number | undefined): CandidateResult {
-  const base = { name: s.c.name, fits: s.c.fits, relativeCost: s.c.relativeCost, seconds: round(s.seconds, 2) };
+  const base = {
+    name: s.c.name,
+    fits: s.c.fits,
+    relativeCost: s.c.relativeCost,
+    scoredBy: scoredOutOfBag(s.c) ? ('out-of-bag' as const) : ('inner folds' as const),
+    seconds: round(s.seconds, 2),
+  };
   const dropped = s.dropped ? { dropped: s.dropped } : {};
   if (s.folds.length === 0) return { ...base, ...dropped };
   const e = evidenceOf(s, costThreshold);
@@ -97,6 +148,18 @@ function resultOf(s: CandidateState, costThreshold: number | undefined): Candida
     ...dropped,
   };
 }
+
+/**
+ * Seconds an inner-fold repeat of `s` takes or would take: a candidate scored out of bag made one fit on all rows,
+ * about as costly as one of k fits on (k − 1)/k of them each, so its repeat counts k − 1 times.
+ */
+function innerRepeatSeconds(s: CandidateState, folds: number): number {
+  const seconds = s.outOfBagFit ? s.seconds : s.repeatSeconds!;
+  return scoredOutOfBag(s.c) ? seconds * (folds - 1) : seconds;
+}
+
+/** The share of an inner-fold repeat's time a candidate's first repeat takes (its one fit, when scored out of bag). */
+const repeatShare = (c: ModelCandidate, folds: number) => (scoredOutOfBag(c) ? 1 / (folds - 1) : 1);
 
 /**
  * Chooses the candidate by mean inner-fold G-mean (ties within one standard error go to the cheaper, then the better
@@ -117,8 +180,10 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
     winner: winner.c,
     thresholdPolicy: policy,
     winnerFolds: winner.folds,
+    ...(winner.outOfBagFit ? { winnerFit: winner.outOfBagFit } : {}),
     selection: {
       method: 'inner stratified cross-validation',
+      scoring: SCORING_NOTE,
       folds: plan?.folds ?? 0,
       repeats: plan?.repeats ?? 0,
       ...(plan?.note ? { foldNote: plan.note } : {}),
@@ -140,18 +205,21 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   }
   let alive = states;
   for (let repeat = 0; repeat < plan.repeats && alive.length > 0; repeat++) {
-    const reference = first.repeatSeconds !== undefined ? first.repeatSeconds / first.c.relativeCost : undefined;
+    const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
     for (const s of alive) {
-      const estimate = s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost : 0);
+      const estimate = s.outOfBagFit
+        ? 0
+        : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
       if (s !== first && elapsedSeconds(started) + estimate > budget) {
         s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1} (estimated ${estimate.toFixed(1)}s)`;
         continue;
       }
       await scoreRepeat(s, data, repeat, o, plan.folds);
       if (repeat === 0 && s === first && elapsedSeconds(started) > budget) {
+        const what = scoredOutOfBag(first.c) ? 'on one fit scored out of bag' : `on one repeat of ${plan.folds} inner folds`;
         warnings.push(
           `the budget of ${budget}s is below what one candidate needs (${first.c.name} took ${first.seconds.toFixed(1)}s ` +
-            `on one repeat of ${plan.folds} inner folds): ${first.c.name} was chosen without comparing others`,
+            `${what}): ${first.c.name} was chosen without comparing others`,
         );
         for (const other of states.slice(1)) other.dropped = 'not scored: budget';
         return finish(first, 'prevalence', `budget too small to compare; ${first.c.name} is the default`);
@@ -178,17 +246,37 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
 }
 
+/** `fitted` with another threshold, its note and out-of-bag summary updated to match. */
+function withThreshold(
+  fitted: FittedArtifact,
+  y: Uint8Array,
+  threshold: number,
+  thresholdPolicy: ModelArtifact['thresholdPolicy'],
+  reason: string,
+): FittedArtifact {
+  const { artifact, outOfBag } = fitted;
+  const training = outOfBag ? { ...artifact.training, outOfBag: summariseOutOfBag(outOfBag, y, threshold) } : artifact.training;
+  const at = fitted.note.lastIndexOf('; threshold ');
+  const description = at >= 0 ? fitted.note.slice(0, at) : fitted.note;
+  return {
+    ...fitted,
+    artifact: { ...artifact, threshold, thresholdPolicy, thresholdReason: reason, training },
+    note: `${description}; threshold ${threshold.toFixed(4)}: ${reason}`,
+  };
+}
+
 /**
- * `fitModelArtifact` for `model.kind: "auto"`: chooses on `train` alone, fits the winner on all of `train` and
- * records the evidence as the model's `selection`. A G-mean-optimal threshold is taken on the winner's pooled
- * out-of-fold scores, never on rows outside `train`.
+ * `fitModelArtifact` for `model.kind: "auto"`: chooses on `train` alone, fits the winner on all of `train` (a forest
+ * scored out of bag already is) and records the evidence as the model's `selection`. A G-mean-optimal threshold is
+ * taken on the winner's out-of-fold scores (pooled over its inner folds, or its out-of-bag scores), never on rows
+ * outside `train`.
  */
 export async function fitChosenModel(
   train: LabelledData,
   o: FitModelOptions,
   fit: FitModel,
   progress?: StageProgress,
-): Promise<{ artifact: ModelArtifact; note: string }> {
+): Promise<FittedArtifact> {
   const { model, sampleWeights, validation: _validation, ...base } = o;
   const policy = parseThresholdPolicy(model.threshold);
   const costThreshold = policy.kind === 'cost' ? chooseThreshold(policy, { prevalence: 0.5 }).threshold : undefined;
@@ -206,19 +294,29 @@ export async function fitChosenModel(
     ...(sampleWeights ? { sampleWeights } : {}),
     ...(progress ? { progress } : {}),
   });
-  progress?.({ stage: 'fitting', candidate: choice.winner.name });
-  const threshold = choice.thresholdPolicy === 'cost' ? model.threshold : 'prevalence';
-  const fitted = await fitCandidate(choice.winner, train, sampleWeights, o.seed, shared, threshold);
-  let artifact: ModelArtifact = fitted.artifact;
-  let thresholdNote = '';
-  if (choice.thresholdPolicy === 'gmean') {
-    const scores = Float64Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.scores)));
-    const labels = Uint8Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.labels)));
-    const t = chooseThreshold({ kind: 'gmean' }, { prevalence: 0.5, validationScores: scores, validationLabels: labels });
-    const reason = `${t.reason.replace('validation rows', 'out-of-fold scores of the inner folds')}`;
-    artifact = { ...artifact, threshold: t.threshold, thresholdPolicy: { kind: 'gmean' }, thresholdReason: reason };
-    thresholdNote = `; threshold ${t.threshold.toFixed(4)}: ${reason}`;
+  let fitted: FittedArtifact;
+  if (choice.winnerFit) {
+    fitted = choice.winnerFit;
+    if (choice.thresholdPolicy === 'cost') {
+      const t = chooseThreshold(policy, { prevalence: fitted.artifact.training.fitPrevalence });
+      fitted = withThreshold(fitted, train.y, t.threshold, policy, t.reason);
+    }
+  } else {
+    progress?.({ stage: 'fitting', candidate: choice.winner.name });
+    const threshold = choice.thresholdPolicy === 'cost' ? model.threshold : 'prevalence';
+    fitted = await fitCandidate(choice.winner, train, sampleWeights, o.seed, shared, threshold);
   }
-  artifact = sealModelArtifact({ ...artifact, selection: choice.selection });
-  return { artifact, note: `auto chose ${choice.winner.name} (${choice.selection.reason}): ${fitted.note}${thresholdNote}` };
+  if (choice.thresholdPolicy === 'gmean') {
+    const pooled = choice.winnerFit
+      ? coveredOutOfBagRows(choice.winnerFit.outOfBag, train.y)
+      : {
+          scores: Float64Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.scores))),
+          labels: Uint8Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.labels))),
+        };
+    const t = chooseThreshold({ kind: 'gmean' }, { prevalence: 0.5, validationScores: pooled.scores, validationLabels: pooled.labels });
+    const source = choice.winnerFit ? 'out-of-bag scores of the training rows' : 'out-of-fold scores of the inner folds';
+    fitted = withThreshold(fitted, train.y, t.threshold, { kind: 'gmean' }, t.reason.replace('validation rows', source));
+  }
+  const artifact = sealModelArtifact({ ...fitted.artifact, selection: choice.selection });
+  return { ...fitted, artifact, note: `auto chose ${choice.winner.name} (${choice.selection.reason}): ${fitted.note}` };
 }

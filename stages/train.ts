@@ -62,8 +62,15 @@ function markedInputColumns(featureNames: string[], booleanColumns: string[]): I
   return featureNames.map((name) => (booleanColumns.includes(name) ? { name, kind: 'numeric', boolean: true } : { name, kind: 'numeric' }));
 }
 
+/** A sealed model, its one-line description and, for a forest, the out-of-bag scores of its training rows. */
+export interface FittedArtifact {
+  artifact: ModelArtifact;
+  note: string;
+  outOfBag?: ForestOutOfBag;
+}
+
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
-export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<{ artifact: ModelArtifact; note: string }> {
+export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<FittedArtifact> {
   if (o.model.kind === 'auto') return fitChosenModel(train, o, fitModelArtifact, o.progress);
   const policy = parseThresholdPolicy(o.model.threshold);
   if (policy.kind === 'gmean-oob' && o.model.kind !== 'forest') {
@@ -167,7 +174,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
   });
   const weighted = o.sampleWeights ? `, weighted by ${SAMPLE_WEIGHT_COLUMN}` : '';
   const note = `${description}${weighted}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
-  return { artifact, note };
+  return { artifact, note, ...(outOfBag ? { outOfBag } : {}) };
 }
 
 function weightedPrevalence(y: Uint8Array, weights: Float64Array): number {

@@ -3,6 +3,8 @@
 
 import { averagePrecision } from '../metrics/rankingMetrics.js';
 import { confusionAtThreshold } from '../metrics/confusion.js';
+import type { InnerFold } from '../sampling/stratifiedFolds.js';
+import type { ForestOutOfBag } from './forestOutOfBag.js';
 import { chooseThreshold } from './thresholdPolicy.js';
 
 /** Out-of-fold scores of one fitted fold model. */
@@ -36,6 +38,35 @@ export function spreadOf(values: readonly number[]): MetricSpread {
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
   return { mean, sd, standardError: sd / Math.sqrt(n), folds: n };
+}
+
+/**
+ * A forest's out-of-bag scores read on the inner folds the other candidates are scored on: one `FoldScores` per
+ * validation fold, holding the out-of-bag scores of that fold's rows (rows no tree left out are skipped). Every
+ * candidate's G-mean, PR-AUC, spread and cross-fitted gmean threshold are then taken by the same code on the same
+ * row groups. The groups of a repeat are disjoint, but all come from one fit: their spread holds the row-to-row
+ * variation and the variation among the trees that score each row, not the refit-to-refit variation inner folds
+ * also hold, so it can be a little smaller; the ranking's bar is the best candidate's own standard error.
+ */
+export function outOfBagFoldScores(
+  outOfBag: ForestOutOfBag,
+  y: Uint8Array,
+  qStarThreshold: number,
+  folds: readonly InnerFold[],
+): FoldScores[] {
+  return folds.map((f) => {
+    let covered = 0;
+    for (const r of f.validation) if (outOfBag.treeCounts[r]! > 0) covered++;
+    const scores = new Float64Array(covered);
+    const labels = new Uint8Array(covered);
+    let at = 0;
+    for (const r of f.validation) {
+      if (outOfBag.treeCounts[r]! === 0) continue;
+      scores[at] = outOfBag.scores[r]!;
+      labels[at++] = y[r]!;
+    }
+    return { repeat: f.repeat, scores, labels, qStarThreshold };
+  });
 }
 
 function gMeanAt(labels: Uint8Array, scores: Float64Array, threshold: number): number {

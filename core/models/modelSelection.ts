@@ -8,6 +8,8 @@ export interface CandidateResult {
   /** What the candidate fits, in words. */
   fits: string;
   relativeCost: number;
+  /** How it was scored: one fit's out-of-bag scores read on the inner folds, or a fit on each inner fold. */
+  scoredBy?: 'out-of-bag' | 'inner folds';
   /** Inner-fold G-mean under the candidate's best threshold policy; absent when it was never scored. */
   gMean?: MetricSpread;
   prAuc?: MetricSpread;
@@ -23,6 +25,8 @@ export interface CandidateResult {
 
 export interface ModelSelection {
   method: 'inner stratified cross-validation';
+  /** How out-of-bag and inner-fold estimates are put on the same footing. */
+  scoring?: string;
   folds: number;
   repeats: number;
   /** Why the folds differ from those asked for, when they do. */

@@ -21,6 +21,12 @@ beforeAll(() => {
     );
   }
   writeFileSync(join(dir, 'events.csv'), `${lines.join('\n')}\n`);
+  const kinds = ['leaf,width,kind'];
+  for (let i = 0; i < 150; i++) {
+    const kind = ['oak', 'ash', 'elm'][i % 3]!;
+    kinds.push(`${(i % 3) + ((i * 37) % 17) / 10},${((i * 53) % 29) / 10},${kind}`);
+  }
+  writeFileSync(join(dir, 'trees.csv'), `${kinds.join('\n')}\n`);
   writeFileSync(
     join(dir, 'small-forest.json'),
     JSON.stringify({ modelName: 'm', input: { paths: 'x', label: 'x' }, model: { trees: 10 } }),
@@ -80,6 +86,32 @@ describe('fit --model auto', () => {
     const s = f.json<FitJson>().selection!;
     expect(s.chosen).toBe('balanced-forest');
     expect(s.warnings![0]).toMatch(/^the budget of 0\.001s is below what one candidate needs/);
+  });
+
+  it('shows every class’s choice of a multi-class file, one one-vs-rest choice each', async () => {
+    const f = await run([
+      'fit',
+      '--input',
+      'trees.csv',
+      '--label',
+      'kind',
+      '--config',
+      'small-forest.json',
+      '--model',
+      'auto',
+      '--budget',
+      '10m',
+      '--out',
+      'mc.json',
+      '--json',
+    ]);
+    expect(f.code, f.stderr).toBe(0);
+    const fit = f.json<FitJson & { classes: string[]; selections: Array<{ class: string; selection: ModelSelection }> }>();
+    expect(fit.selections.map((s) => s.class)).toEqual(fit.classes);
+    for (const { selection } of fit.selections) expect(selection.candidates).toHaveLength(7);
+    // The file's top-level selection would hold the first class's choice only.
+    expect(fit.selection).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toBeUndefined();
   });
 
   it('leaves the default fit as it was: no selection without --model auto', async () => {
