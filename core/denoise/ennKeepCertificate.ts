@@ -14,8 +14,11 @@ export interface KeepCertificateSettings {
   need: number;
   /** The class whose candidates are certified (the other one should be the smaller). */
   label: 0 | 1;
-  /** IVF lists probed per row when looking for its own-class neighbours. */
-  probes: number;
+  /**
+   * IVF lists probed per row when looking for its own-class neighbours, round by round: each round searches again,
+   * wider, only the rows the previous ones left unproven.
+   */
+  probes: readonly number[];
 }
 
 /**
@@ -67,15 +70,26 @@ export function certifyKeptRows(x: NeighborMatrix, y: Uint8Array, candidates: In
   } finally {
     otherIndex.close();
   }
-  const ownIndex = new IvfNeighborIndex({ rows: ownCount, cols, values: ownValues }, { probes, seed: 1 });
-  let nearestOwn: Float64Array;
+  const ownIndex = new IvfNeighborIndex({ rows: ownCount, cols, values: ownValues }, { seed: 1 });
   try {
-    nearestOwn = ownIndex.queryRows(queryRows, need).distances;
+    // `open` lists positions in `tried` still unproven.
+    let open = Int32Array.from(tried, (_, j) => j);
+    for (const p of probes) {
+      if (open.length === 0) break;
+      const nearestOwn = ownIndex.probeRows(
+        Int32Array.from(open, (j) => queryRows[j]!),
+        need,
+        p,
+      ).distances;
+      const still: number[] = [];
+      open.forEach((j, o) => {
+        if (nearestOwn[o * need + need - 1]! < nearestOther[j * m + m - 1]!) proven[tried[j]!] = 1;
+        else still.push(j);
+      });
+      open = Int32Array.from(still);
+    }
   } finally {
     ownIndex.close();
-  }
-  for (let j = 0; j < tried.length; j++) {
-    if (nearestOwn[j * need + need - 1]! < nearestOther[j * m + m - 1]!) proven[tried[j]!] = 1;
   }
   return proven;
 }

@@ -54,7 +54,7 @@ describe('ENN keep screen', () => {
 
   it('proves only rows the full exact search keeps, and most of them', () => {
     const candidates = Int32Array.from({ length: data.y.length }, (_, i) => i).filter((r) => data.y[r] === 0);
-    const proven = certifyKeptRows(data.x, data.y, candidates, { k: 3, need: 3, label: 0, probes: 4 });
+    const proven = certifyKeptRows(data.x, data.y, candidates, { k: 3, need: 3, label: 0, probes: [4] });
     const full = editedNearestNeighbours(data, { k: 3, screen: false });
     const kept = new Uint8Array(data.y.length);
     for (const r of full.kept) kept[r] = 1;
@@ -70,10 +70,10 @@ describe('ENN keep screen', () => {
 
   it('leaves every row unproven when the other class has too few rows for the vote', () => {
     const candidates = Int32Array.from({ length: data.y.length }, (_, i) => i);
-    const proven = certifyKeptRows(data.x, data.y, candidates, { k: 3, need: 1, label: 1, probes: 4 });
+    const proven = certifyKeptRows(data.x, data.y, candidates, { k: 3, need: 1, label: 1, probes: [4] });
     expect(proven.some((v, i) => v === 1 && data.y[candidates[i]!] !== 1)).toBe(false);
     const few: LabelledData = { x: data.x, y: Uint8Array.from(data.y, (_, r) => (r < 2 ? 1 : 0)) };
-    expect(certifyKeptRows(few.x, few.y, candidates, { k: 3, need: 1, label: 0, probes: 4 }).every((v) => v === 0)).toBe(true);
+    expect(certifyKeptRows(few.x, few.y, candidates, { k: 3, need: 1, label: 0, probes: [4] }).every((v) => v === 0)).toBe(true);
   });
 
   const credit = '/work/shared/datasets/credit_default.csv';
