@@ -164,7 +164,7 @@ export class IvfNeighborIndex implements NeighborIndex {
   }
 
   /**
-   * {@link queryRows} with this batch's own probe count (calibrated when undefined), for callers that widen the
+   * {@link queryRows} with this batch's own probe count (undefined: the index's `probes`), for callers that widen the
    * search in rounds over one index.
    */
   probeRows(rowIds: Int32Array, k: number, probes: number | undefined): NeighborResult {

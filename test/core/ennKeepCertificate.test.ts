@@ -8,6 +8,7 @@ import { editedNearestNeighbours, type EditedNearestNeighboursOptions } from '..
 import { distanceSpace } from '../../core/neighbors/distanceSpace.js';
 import { seededRandom } from '../../core/random.js';
 import { readLabelledDataset } from '../../data/datasetReader.js';
+import { filterAndType } from '../../stages/denoise.js';
 
 /** Gaussian negatives and a shifted, overlapping blob of positives, with some exact duplicates across the classes. */
 function blobs(rows: number, cols: number, positiveRate: number, seed: number): LabelledData {
@@ -74,6 +75,16 @@ describe('ENN keep screen', () => {
     expect(proven.some((v, i) => v === 1 && data.y[candidates[i]!] !== 1)).toBe(false);
     const few: LabelledData = { x: data.x, y: Uint8Array.from(data.y, (_, r) => (r < 2 ? 1 : 0)) };
     expect(certifyKeptRows(few.x, few.y, candidates, { k: 3, need: 1, label: 0, probes: [4] }).every((v) => v === 0)).toBe(true);
+  });
+
+  it('the denoise stage removes the same rows under auto (screened) as with --neighbors exact (every row searched)', () => {
+    for (const method of ['enn', 'renn'] as const) {
+      const auto = filterAndType(data, method, 3, 'auto');
+      const exact = filterAndType(data, method, 3, 'exact');
+      expect(auto.index.kind).toBe('exact');
+      expect(Array.from(auto.cleaning.kept)).toEqual(Array.from(exact.cleaning.kept));
+      expect(auto.cleaning.roundsApplied).toBe(exact.cleaning.roundsApplied);
+    }
   });
 
   const credit = '/work/shared/datasets/credit_default.csv';
