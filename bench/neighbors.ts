@@ -1,7 +1,7 @@
 // `node dist/bench/neighbors.js`: rareflow's neighbour search, ENN and ADASYN against imbalanced-learn 0.14.2 and
 // scikit-learn (bench/peers/neighborsPeer.py in .rareflow/bench-venv), side by side on generated and real data.
 // Sections: BENCH_SECTIONS=parity,knn,adasyn,enn,approx,usearch,process (default all). Sizes: BENCH_ENN_ROWS, BENCH_APPROX_ROWS,
-// BENCH_HNSW_ROWS; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 5, the median is quoted).
+// BENCH_HNSW_ROWS; BENCH_ENN_FULL=0 skips ENN's search of every row; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 5, the median is quoted).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -169,6 +169,14 @@ if (sections.has('enn')) {
   say(
     `ENN k=3 ${rows}×40: ours ${ours.seconds.toFixed(2)}s, ${ratio(ours.seconds, theirs?.enn?.seconds)}; kept ${keptAgreement(ours.value.kept, theirs?.enn?.kept ?? [], rows)}`,
   );
+  // The keep screen against exact search of every row (`--neighbors exact`); BENCH_ENN_FULL=0 skips this slow run.
+  if (process.env.BENCH_ENN_FULL !== '0') {
+    const full = time(() => editedNearestNeighbours(data, { k: 3, screen: false }));
+    say(
+      `ENN k=3 ${rows}×40 exact search of every row: ${full.seconds.toFixed(2)}s, screened/full ${(ours.seconds / full.seconds).toFixed(2)}×; ` +
+        `kept ${keptAgreement(ours.value.kept, Array.from(full.value.kept), rows)}`,
+    );
+  }
 }
 
 if (sections.has('approx')) {

@@ -68,10 +68,16 @@ export function filterAndType(
   try {
     const typing = typeMinority(data, { index });
     let cleaning: CleaningResult & { roundsApplied?: number };
-    if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index });
+    // A forced exact search answers every row, as before the keep screen; its decisions are the same either way.
+    if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index, space: indexes.space, screen: neighbors !== 'exact' });
     else if (method === 'tomek') cleaning = tomekLinks(data, { index });
     else if (method === 'confident') cleaning = confidentLearning(data, { random: seededRandom(deriveSeed(seed, 'confidentLearning')) });
-    else cleaning = repeatedEditedNearestNeighbours({ x: distanceSpace(data, scaling, categoricalGroups), y: data.y }, { k });
+    else {
+      cleaning = repeatedEditedNearestNeighbours(
+        { x: distanceSpace(data, scaling, categoricalGroups), y: data.y },
+        { k, screen: neighbors !== 'exact' },
+      );
+    }
     return { cleaning, typing, index: choice };
   } finally {
     indexes.close();

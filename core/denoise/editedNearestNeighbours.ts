@@ -5,6 +5,7 @@ import { classCounts, takeRows, type LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { ExactNeighborIndex } from '../neighbors/exactNeighbors.js';
 import type { NeighborIndex, NeighborMatrix } from '../neighbors/neighborIndex.js';
+import { certifyKeptRows } from './ennKeepCertificate.js';
 import { cleaningResult, REMOVAL_REASON, type CleaningResult } from './removalReason.js';
 
 export interface EditedNearestNeighboursOptions {
@@ -32,6 +33,19 @@ export interface EditedNearestNeighboursOptions {
    * @default an ExactNeighborIndex over data.x, closed before returning
    */
   index?: NeighborIndex;
+  /**
+   * The matrix `index` was built over, when that is not `data.x` (for example standardised features). The
+   * screen needs it; without it a given index answers every row.
+   * @default data.x when no index is given
+   */
+  space?: NeighborMatrix;
+  /**
+   * Prove most majority rows kept before searching (see certifyKeptRows), so the exact search runs only on the
+   * rows left; the result is the same as without it. Used only with exact search on inputs where it pays.
+   * `false` runs the exact search on every row.
+   * @default true
+   */
+  screen?: boolean;
 }
 
 export interface EditedNearestNeighboursResult extends CleaningResult {
@@ -52,7 +66,8 @@ export interface EditedNearestNeighboursResult extends CleaningResult {
  */
 export function editedNearestNeighbours(data: LabelledData, opts: EditedNearestNeighboursOptions = {}): EditedNearestNeighboursResult {
   const settings = ennSettings(data, opts);
-  const { keep, candidates, indices } = ennPass(data, settings, opts.index);
+  const space = opts.space ?? (opts.index === undefined ? data.x : undefined);
+  const { keep, candidates, indices } = ennPass(data, { ...settings, screen: opts.screen ?? true }, opts.index, space);
   const result = cleaningResult(keep, data.y, REMOVAL_REASON.editedNearestNeighbours);
   // Removed rows are candidates, and both lists ascend: one walk finds each removed row's neighbour list.
   const k = settings.k;
@@ -64,7 +79,7 @@ export function editedNearestNeighbours(data: LabelledData, opts: EditedNearestN
   return { ...result, neighbourLabels, k };
 }
 
-export interface RepeatedEditedNearestNeighboursOptions extends Omit<EditedNearestNeighboursOptions, 'index'> {
+export interface RepeatedEditedNearestNeighboursOptions extends Omit<EditedNearestNeighboursOptions, 'index' | 'space'> {
   /**
    * Most ENN rounds; each round runs on the rows the previous one kept, over a fresh exact index.
    * @default 100
@@ -111,7 +126,7 @@ export function repeatedEditedNearestNeighbours(
       stoppedBecause = 'class-would-vanish';
       break;
     }
-    const { keep } = ennPass(subset, settings, undefined);
+    const { keep } = ennPass(subset, { ...settings, screen: opts.screen ?? true }, undefined, subset.x);
     let keptCount = 0;
     let keptNeg = 0;
     for (let i = 0; i < keep.length; i++) {
@@ -156,7 +171,7 @@ interface EnnSettings {
   sampling: 'majority' | 'all';
 }
 
-function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptions, 'index'>): EnnSettings {
+function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptions, 'index' | 'space' | 'screen'>): EnnSettings {
   const k = opts.k ?? 3;
   const kindSel = opts.kindSel ?? 'all';
   const sampling = opts.sampling ?? 'majority';
@@ -180,28 +195,50 @@ function ennSettings(data: LabelledData, opts: Omit<EditedNearestNeighboursOptio
   return { k, kindSel, sampling };
 }
 
-// One ENN pass: `keep` is 1 where the row stays; the queried rows (ascending) and their k neighbours each.
+/** Query work (candidates × rows × cols) from which the keep screen pays for its two extra searches. */
+const SCREEN_MIN_WORK = 2e9;
+/** The screen certifies negatives against the positives' nearest rows: they must be the clear majority. */
+const SCREEN_MIN_IMBALANCE = 2;
+/**
+ * IVF lists probed, round by round, when looking for a row's own-class neighbours; an unproven row only costs an
+ * exact search. On generated 200k × 40 data (1% positives) 4 probes proved 92% of the negatives and 32 more probes
+ * on the rest left 2.5% (3,265 of them removed) for the exact search.
+ */
+const SCREEN_PROBES = [4, 32];
+
+// One ENN pass: `keep` is 1 where the row stays; the rows searched exactly (ascending) and their k neighbours each.
+// Every removed row is among the searched ones: the screen only proves rows kept.
 function ennPass(
   data: LabelledData,
-  s: EnnSettings,
+  s: EnnSettings & { screen: boolean },
   given: NeighborIndex | undefined,
+  space: NeighborMatrix | undefined,
 ): { keep: Uint8Array; candidates: Int32Array; indices: Int32Array } {
   const rows = data.x.rows;
   const { k, kindSel, sampling } = s;
   let q = 0;
   for (let i = 0; i < rows; i++) if (sampling === 'all' || data.y[i] === 0) q++;
-  const candidates = new Int32Array(q);
+  let candidates = new Int32Array(q);
   q = 0;
   for (let i = 0; i < rows; i++) if (sampling === 'all' || data.y[i] === 0) candidates[q++] = i;
   const index = given ?? new ExactNeighborIndex(data.x as NeighborMatrix);
   let indices: Int32Array;
   try {
+    if (s.screen && space !== undefined && index.kind === 'exact' && q * rows * index.cols >= SCREEN_MIN_WORK) {
+      const [negatives, positives] = classCounts(data.y);
+      if (negatives >= SCREEN_MIN_IMBALANCE * positives) {
+        // Negatives need all k (kindSel 'all') or a mode: ⌈k/2⌉ of k, ties going to the negative label.
+        const need = kindSel === 'all' ? k : Math.ceil(k / 2);
+        const proven = certifyKeptRows(space, data.y, candidates, { k, need, label: 0, probes: SCREEN_PROBES });
+        candidates = candidates.filter((_, i) => proven[i] === 0);
+      }
+    }
     indices = index.queryRows(candidates, k).indices;
   } finally {
     if (given === undefined) index.close();
   }
   const keep = new Uint8Array(rows).fill(1);
-  for (let i = 0; i < q; i++) {
+  for (let i = 0; i < candidates.length; i++) {
     const r = candidates[i]!;
     const label = data.y[r]!;
     let same = 0;

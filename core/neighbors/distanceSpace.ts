@@ -19,6 +19,8 @@ export interface NeighborIndexes {
   /** Over the minority rows in ascending row order, for ADASYN's interpolation partners. */
   minority: NeighborIndex;
   choice: NeighborIndexChoice;
+  /** The rows in the distance space both indexes were built over (row r of `all` is row r here). */
+  space: FeatureMatrix;
   /** How `all` searched its last batch (probes, estimated recall, rows scanned) when it is an IVF index. */
   searchReport(): IvfSearchReport | undefined;
   close(): void;
@@ -123,6 +125,7 @@ export function neighborIndexes(
     all,
     minority,
     choice,
+    space: x,
     searchReport: () => (all instanceof IvfNeighborIndex ? all.lastSearch : undefined),
     close() {
       all.close();

@@ -160,33 +160,47 @@ export class IvfNeighborIndex implements NeighborIndex {
   }
 
   queryRows(rowIds: Int32Array, k: number): NeighborResult {
+    return this.probeRows(rowIds, k, this.settings.probes);
+  }
+
+  /**
+   * {@link queryRows} with this batch's own probe count (undefined: the index's `probes`), for callers that widen the
+   * search in rounds over one index.
+   */
+  probeRows(rowIds: Int32Array, k: number, probes: number | undefined): NeighborResult {
+    if (probes !== undefined) integerAtLeast('probes', probes, 1);
     const { rows, cols, values, space } = this;
     assertRowIds(rowIds, rows);
     assertNeighbourCount(rows, k, rowIds.length > 0);
-    return this.search(k, {
-      count: rowIds.length,
-      write: (queriesAt, normsAt) => {
-        const i32 = new Int32Array(space.memory.buffer);
-        const from = space.pointsAt >> 2;
-        const cols2 = space.cols2;
-        for (let i = 0; i < rowIds.length; i++) {
-          const r = rowIds[i]!;
-          i32.copyWithin((queriesAt >> 2) + i * cols2, from + r * cols2, from + r * cols2 + cols2);
-          i32[(normsAt >> 2) + i] = i32[(space.pointNormsAt >> 2) + r]!;
-        }
+    return this.search(
+      k,
+      {
+        count: rowIds.length,
+        write: (queriesAt, normsAt) => {
+          const i32 = new Int32Array(space.memory.buffer);
+          const from = space.pointsAt >> 2;
+          const cols2 = space.cols2;
+          for (let i = 0; i < rowIds.length; i++) {
+            const r = rowIds[i]!;
+            i32.copyWithin((queriesAt >> 2) + i * cols2, from + r * cols2, from + r * cols2 + cols2);
+            i32[(normsAt >> 2) + i] = i32[(space.pointNormsAt >> 2) + r]!;
+          }
+        },
+        values: (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols),
+        excludeSelf: rowIds,
+        excludesAny: rowIds.length > 0,
       },
-      values: (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols),
-      excludeSelf: rowIds,
-      excludesAny: rowIds.length > 0,
-    });
+      probes === undefined ? undefined : Math.min(probes, this.lists),
+    );
   }
 
   close(): void {
     this.space.close();
   }
 
-  private search(k: number, queries: IvfQueries): NeighborResult {
-    const { result, report } = searchIvf(this.space, this.built, this.values, this.settings, queries, k);
+  private search(k: number, queries: IvfQueries, probes = this.settings.probes): NeighborResult {
+    const settings = probes === this.settings.probes ? this.settings : { ...this.settings, probes };
+    const { result, report } = searchIvf(this.space, this.built, this.values, settings, queries, k);
     if (report) this.lastSearch = report;
     return result;
   }
