@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
-import { activityLatencies } from '../client/historyLatency.js';
+import { activityLatencies, eventTimeMs } from '../client/historyLatency.js';
 import { connectClient } from '../client/temporalClient.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { freePort, startDevServer } from '../infra/temporalServer.js';
@@ -39,17 +39,12 @@ interface StageTime {
   queuedSeconds: number;
 }
 
-function eventMs(e: HistoryEvent): number {
-  const t = e.eventTime;
-  return t ? Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : 0;
-}
-
 /** Per activity name, in order of first scheduling: run time (started → completed) summed over its executions. */
 function stageTimes(events: HistoryEvent[]): StageTime[] {
   const firstScheduled = new Map<string, number>();
   for (const e of events) {
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (name && !firstScheduled.has(name)) firstScheduled.set(name, eventMs(e));
+    if (name && !firstScheduled.has(name)) firstScheduled.set(name, eventTimeMs(e));
   }
   const byName = new Map<string, StageTime>();
   for (const l of activityLatencies(events)) {
@@ -138,12 +133,12 @@ for (const c of configurations) {
   const result = JSON.parse(run.stdout) as RetrainResult;
   const events = await retrainHistory(home, port, result.runId);
   const ownEnd = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
-  const workflowSeconds = (eventMs(events[ownEnd === -1 ? events.length - 1 : ownEnd]!) - eventMs(events[0]!)) / 1000;
+  const workflowSeconds = (eventTimeMs(events[ownEnd === -1 ? events.length - 1 : ownEnd]!) - eventTimeMs(events[0]!)) / 1000;
   const stages = stageTimes(events);
   const activitySeconds = stages.reduce((a, s) => a + s.seconds, 0);
   // Before the retrain's first event: the dev server starting (until the command says no worker polls), then the
   // in-process worker (workflow bundle) and the lifecycle workflow that starts the retrain.
-  const retrainStartSeconds = (eventMs(events[0]!) - startedAtMs) / 1000;
+  const retrainStartSeconds = (eventTimeMs(events[0]!) - startedAtMs) / 1000;
   const serverUpSeconds = Math.min(
     retrainStartSeconds,
     run.stderrLines.find((l) => l.line.startsWith('no worker is polling'))?.atSeconds ?? 0,

@@ -15,7 +15,8 @@ export interface ActivityLatency {
   completionLatencyMs: number;
 }
 
-function ms(e: HistoryEvent): number {
+/** The event's time in epoch milliseconds (0 when the event has none). */
+export function eventTimeMs(e: HistoryEvent): number {
   const t = e.eventTime;
   if (!t) return 0;
   return Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6);
@@ -28,21 +29,21 @@ export function activityLatencies(events: HistoryEvent[]): ActivityLatency[] {
   events.forEach((e, index) => {
     const id = String(e.eventId);
     if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-      scheduled.set(id, { name: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', at: ms(e) });
+      scheduled.set(id, { name: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', at: eventTimeMs(e) });
     } else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
-      started.set(String(e.activityTaskStartedEventAttributes?.scheduledEventId), ms(e));
+      started.set(String(e.activityTaskStartedEventAttributes?.scheduledEventId), eventTimeMs(e));
     } else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
       const key = String(e.activityTaskCompletedEventAttributes?.scheduledEventId);
       const s = scheduled.get(key);
       const st = started.get(key);
       if (!s || st === undefined) return;
-      const done = ms(e);
+      const done = eventTimeMs(e);
       const reaction = events.slice(index + 1).find((n) => n.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
       out.push({
         activity: s.name,
         scheduleToStartMs: st - s.at,
         runMs: done - st,
-        completionLatencyMs: reaction ? ms(reaction) - done : 0,
+        completionLatencyMs: reaction ? eventTimeMs(reaction) - done : 0,
       });
     }
   });

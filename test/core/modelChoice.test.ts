@@ -2,36 +2,16 @@
 // budget, and honest about classes too small for the folds. Tiny synthetic data and few trees keep it fast.
 
 import { describe, expect, it } from 'vitest';
-import { featureMatrix, type LabelledData } from '../../core/dataset.js';
+import { featureMatrix } from '../../core/dataset.js';
 import { parseModelArtifact } from '../../core/models/modelArtifact.js';
 import type { ModelSelection } from '../../core/models/modelSelection.js';
-import { seededRandom } from '../../core/random.js';
 import { chooseModel } from '../../stages/modelChoice.js';
 import { MODEL_CANDIDATES } from '../../stages/modelCandidates.js';
-import { fitModelArtifact, trainStage, type FitModelOptions } from '../../stages/train.js';
+import { fitModelArtifact, trainStage } from '../../stages/train.js';
+import { choiceFitBase, shiftedTriples } from '../support/modelChoiceData.js';
 
-function data(n: number, positives: number, seed: number): LabelledData {
-  const random = seededRandom(seed);
-  const x = new Float64Array(n * 3);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i < positives ? 1 : 0;
-    x[i * 3] = random.next() + 0.8 * y[i]!;
-    x[i * 3 + 1] = random.next() - 0.5 * y[i]!;
-    x[i * 3 + 2] = random.next();
-  }
-  return { x: featureMatrix(n, 3, x), y };
-}
-
-const base: Omit<FitModelOptions, 'model'> = {
-  featureNames: ['a', 'b', 'c'],
-  labelName: 'y',
-  labels: { positive: '1', negative: '0' },
-  modelName: 'm',
-  seed: 7,
-  runId: 'test',
-  datasetSha256: 'test',
-};
+const data = shiftedTriples;
+const base = choiceFitBase;
 
 const choiceOptions = (extra = {}) => ({ fit: fitModelArtifact, base, trees: 5, seed: 7, budgetSeconds: 600, ...extra });
 

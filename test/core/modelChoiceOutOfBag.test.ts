@@ -2,36 +2,15 @@
 // scores read on the inner folds, the winner forest is not fitted again, and the choice counts fewer model fits.
 
 import { describe, expect, it } from 'vitest';
-import { featureMatrix, type LabelledData } from '../../core/dataset.js';
 import { outOfBagFoldScores, policyGMeans, foldPrAucs, spreadOf, bestPolicy } from '../../core/models/candidateRanking.js';
-import { seededRandom } from '../../core/random.js';
 import { stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
 import { chooseModel, fitChosenModel } from '../../stages/modelChoice.js';
 import { fitCandidate, MODEL_CANDIDATES, scoredOutOfBag, type FitModel } from '../../stages/modelCandidates.js';
-import { fitModelArtifact, type FitModelOptions } from '../../stages/train.js';
+import { fitModelArtifact } from '../../stages/train.js';
+import { choiceFitBase, shiftedTriples } from '../support/modelChoiceData.js';
 
-function data(n: number, positives: number, seed: number): LabelledData {
-  const random = seededRandom(seed);
-  const x = new Float64Array(n * 3);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i < positives ? 1 : 0;
-    x[i * 3] = random.next() + 0.8 * y[i]!;
-    x[i * 3 + 1] = random.next() - 0.5 * y[i]!;
-    x[i * 3 + 2] = random.next();
-  }
-  return { x: featureMatrix(n, 3, x), y };
-}
-
-const base: Omit<FitModelOptions, 'model'> = {
-  featureNames: ['a', 'b', 'c'],
-  labelName: 'y',
-  labels: { positive: '1', negative: '0' },
-  modelName: 'm',
-  seed: 7,
-  runId: 'test',
-  datasetSha256: 'test',
-};
+const data = shiftedTriples;
+const base = choiceFitBase;
 
 /** `fitModelArtifact` that counts its calls. */
 function countingFit(): { fit: FitModel; count: () => number } {
