@@ -67,3 +67,6 @@ export function approverOf(f: FlagValues): string {
   }
   return `${user}@${hostname()}`;
 }
+
+/** The model file a command writes. */
+export const modelOut: FlagSpec = { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' };

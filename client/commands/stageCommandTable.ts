@@ -5,7 +5,20 @@ import { InvalidInputError } from '../../core/invalidInputError.js';
 import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
-import { categorical, input, json, label, labelledFile, neighbors, neighborsOf, out, positive, rawDistances, seed } from './commonFlags.js';
+import {
+  categorical,
+  input,
+  json,
+  label,
+  labelledFile,
+  neighbors,
+  neighborsOf,
+  modelOut,
+  out,
+  positive,
+  rawDistances,
+  seed,
+} from './commonFlags.js';
 
 const stage = () => import('../stageCommands.js');
 
@@ -254,7 +267,7 @@ export const stageCommands: CommandSpec[] = [
       },
       l2: { type: 'number', help: 'L2 penalty per row (default 1e-4)', min: 0, placeholder: 'L2' },
       seed,
-      out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
+      out: modelOut,
       json,
     },
     run: async (f) => {
@@ -336,7 +349,7 @@ export const stageCommands: CommandSpec[] = [
       budget: { type: 'duration', help: 'auto: time for the inner folds (default 60s)', placeholder: 'DURATION' },
       // No default here: fit takes the spec's seed (or the workflow's default) unless --seed is given.
       seed: { type: 'integer', help: 'seed of every random step (default 1)', placeholder: 'N' },
-      out: { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' },
+      out: modelOut,
       json,
     },
     run: async (f) => {

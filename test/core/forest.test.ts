@@ -7,6 +7,7 @@ import { gMeanPermutationImportance } from '../../core/models/forestImportance.j
 import { trainRandomForestInWorkers } from '../../core/models/forestWorkers.js';
 import { predictProbaModel } from '../../core/models/predictModel.js';
 import { parseRandomForestModel, predictProbaForest, trainRandomForest } from '../../core/models/randomForest.js';
+import { gMeanAt } from '../support/thresholdGMean.js';
 
 const oneColumn = (xs: number[], ys: number[]): LabelledData => ({
   x: { rows: xs.length, cols: 1, values: Float64Array.from(xs) },
@@ -31,23 +32,6 @@ function generated(seed: number, rows: number): LabelledData {
     y[r] = values[r * cols]! + values[r * cols + 1]! > 1.6 ? 1 : 0;
   }
   return { x: { rows, cols, values }, y };
-}
-
-function gMeanAt(y: Uint8Array, p: Float64Array, q: number): number {
-  let tp = 0,
-    pos = 0,
-    tn = 0,
-    neg = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) {
-      pos++;
-      if (p[i]! >= q) tp++;
-    } else {
-      neg++;
-      if (p[i]! < q) tn++;
-    }
-  }
-  return Math.sqrt((tp / pos) * (tn / neg));
 }
 
 describe('binning', () => {

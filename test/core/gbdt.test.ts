@@ -10,6 +10,7 @@ import { parseGbdtModel, predictProbaGbdt } from '../../core/models/gbdtModel.js
 import { sigmoid } from '../../core/models/logisticRegression.js';
 import { compileRowScorer, predictProbaModel } from '../../core/models/predictModel.js';
 import { seededRandom, type RandomSource } from '../../core/random.js';
+import { gMeanAt } from '../support/thresholdGMean.js';
 
 const oneColumn = (xs: number[], ys: number[]): LabelledData => ({
   x: { rows: xs.length, cols: 1, values: Float64Array.from(xs) },
@@ -33,23 +34,6 @@ function generated(seed: number, rows: number): LabelledData {
     if (rng.next() < 0.05) values[r * cols + 2] = NaN;
   }
   return { x: { rows, cols, values }, y };
-}
-
-function gMeanAt(y: Uint8Array, p: Float64Array, q: number): number {
-  let tp = 0,
-    pos = 0,
-    tn = 0,
-    neg = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) {
-      pos++;
-      if (p[i]! >= q) tp++;
-    } else {
-      neg++;
-      if (p[i]! < q) tn++;
-    }
-  }
-  return Math.sqrt((tp / pos) * (tn / neg));
 }
 
 describe('gbdt binning', () => {

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../core/invalidInputError.js';
 import { parseModelArtifact, scoreModel, sealModelArtifact, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
 import { fitModelArtifact, type FitModelOptions } from '../../stages/train.js';
+import { roundTrip, twoFeatureFitOptions } from '../support/modelFileFixtures.js';
 
 function data(n: number, seed: number): LabelledData {
   const random = seededRandom(seed);
@@ -21,19 +22,8 @@ function data(n: number, seed: number): LabelledData {
   return { x: featureMatrix(n, 2, x), y };
 }
 
-const options = (extra: Partial<FitModelOptions> = {}): FitModelOptions => ({
-  model: { kind: 'gbdt', threshold: 'prevalence', maxIterations: 15 },
-  featureNames: ['a', 'b'],
-  labelName: 'y',
-  labels: { positive: '1', negative: '0' },
-  modelName: 'm',
-  seed: 1,
-  runId: 'test',
-  datasetSha256: 'test',
-  ...extra,
-});
-
-const roundTrip = (a: ModelArtifact) => parseModelArtifact(JSON.parse(JSON.stringify(a)), 'model.json');
+const options = (extra: Partial<FitModelOptions> = {}) =>
+  twoFeatureFitOptions({ kind: 'gbdt', threshold: 'prevalence', maxIterations: 15 }, extra);
 
 describe('gbdt model file', () => {
   it('reads back equal to what was written and scores the same', async () => {

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitModelArtifact, type FitModelOptions } from '../../stages/train.js';
 import { featureMatrix, type LabelledData } from '../../core/dataset.js';
-import { parseModelArtifact, scoreModel, sealModelArtifact, type ModelArtifact } from '../../core/models/modelArtifact.js';
+import { parseModelArtifact, scoreModel, sealModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
+import { roundTrip, twoFeatureFitOptions } from '../support/modelFileFixtures.js';
 
 function data(n: number, seed: number): LabelledData {
   const random = seededRandom(seed);
@@ -18,19 +19,7 @@ function data(n: number, seed: number): LabelledData {
   return { x: featureMatrix(n, 2, x), y };
 }
 
-const options = (extra: Partial<FitModelOptions> = {}): FitModelOptions => ({
-  model: { kind: 'logreg', threshold: 'prevalence' },
-  featureNames: ['a', 'b'],
-  labelName: 'y',
-  labels: { positive: '1', negative: '0' },
-  modelName: 'm',
-  seed: 1,
-  runId: 'test',
-  datasetSha256: 'test',
-  ...extra,
-});
-
-const roundTrip = (a: ModelArtifact) => parseModelArtifact(JSON.parse(JSON.stringify(a)), 'model.json');
+const options = (extra: Partial<FitModelOptions> = {}) => twoFeatureFitOptions({ kind: 'logreg', threshold: 'prevalence' }, extra);
 
 describe('model missing-value fill', () => {
   it('scores a missing input exactly as the row with the fitted fill in its place', async () => {
