@@ -1,0 +1,70 @@
+// Opening the registry to read it from a process that does not hold it (`models`, `runs`, `ui`, model references).
+// The holder (the registry worker, or `rareflow dev`) keeps DuckDB's single-writer lock on the file, so a reader
+// that finds it locked copies the file and its write-ahead log into a private snapshot and reads that.
+
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { Registry } from './registry.js';
+
+export interface RegistryReader {
+  registry: Registry;
+  /** True when the file was held by another process and this reads a copy taken at open. */
+  snapshot: boolean;
+  /** Close the registry and remove the snapshot, if any. */
+  close(): Promise<void>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function isLockConflict(err: unknown): boolean {
+  return /lock/i.test(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Open the registry at `path` for reading. A missing file is an input error (nothing has been recorded there yet):
+ * reading never creates a registry. A file another process holds is read through a snapshot copy, retried a few
+ * times in case the copy caught the holder mid-checkpoint.
+ */
+export async function openRegistryForReading(path: string): Promise<RegistryReader> {
+  if (!(await exists(path))) {
+    throw new InvalidInputError(
+      'RAREFLOW_REGISTRY',
+      `no registry at ${path}: nothing has been recorded there yet (run a retrain first, or set RAREFLOW_REGISTRY / RAREFLOW_HOME to the registry in use)`,
+    );
+  }
+  try {
+    const registry = await Registry.open(path);
+    return { registry, snapshot: false, close: async () => registry.close() };
+  } catch (err) {
+    if (!isLockConflict(err)) throw err;
+  }
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dir = await mkdtemp(join(tmpdir(), 'rareflow-registry-'));
+    const copy = join(dir, 'registry.duckdb');
+    try {
+      await copyFile(path, copy);
+      if (await exists(`${path}.wal`)) await copyFile(`${path}.wal`, `${copy}.wal`);
+      const registry = await Registry.open(copy);
+      return {
+        registry,
+        snapshot: true,
+        close: async () => {
+          registry.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    } catch (err) {
+      lastError = err;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  throw lastError;
+}

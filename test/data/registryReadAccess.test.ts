@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Registry } from '../../data/registry.js';
+import { openRegistryForReading } from '../../data/registryReadAccess.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rareflow-registry-read-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const model = {
+  modelSha256: 'm1',
+  modelName: 'fraud',
+  runId: 'r1',
+  uri: 'file:///m1.json',
+  kind: 'forest',
+  threshold: 0.5,
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe('openRegistryForReading', () => {
+  test('a missing registry is an input error, and reading does not create one', async () => {
+    const path = join(dir, 'none', 'registry.duckdb');
+    await expect(openRegistryForReading(path)).rejects.toThrow(/no registry at .*none.*nothing has been recorded/);
+    await expect(openRegistryForReading(path)).rejects.toMatchObject({ name: 'InvalidInputError' });
+  });
+
+  test('a free registry is read in place', async () => {
+    const path = join(dir, 'free', 'registry.duckdb');
+    const writer = await Registry.open(path);
+    await writer.recordModel(model);
+    writer.close();
+    const reader = await openRegistryForReading(path);
+    try {
+      expect(reader.snapshot).toBe(false);
+      expect((await reader.registry.model('m1'))?.kind).toBe('forest');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test('a registry another process holds is read through a snapshot that sees its writes', async () => {
+    const path = join(dir, 'held', 'registry.duckdb');
+    const registryModule = resolve('dist/data/registry.js');
+    // A second process holds the file open for writing, as the registry worker does, until its stdin closes.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { Registry } = await import(${JSON.stringify(registryModule)});
+         const r = await Registry.open(${JSON.stringify(path)});
+         await r.recordModel(${JSON.stringify(model)});
+         process.stdout.write('ready\\n');
+         process.stdin.on('end', () => { r.close(); process.exit(0); });
+         process.stdin.resume();`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((ready, fail) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
+        holder.on('exit', (code) => fail(new Error(`holder exited with ${code}`)));
+      });
+      await expect(Registry.open(path)).rejects.toThrow(/lock/i);
+      const reader = await openRegistryForReading(path);
+      try {
+        expect(reader.snapshot).toBe(true);
+        expect((await reader.registry.model('m1'))?.modelName).toBe('fraud');
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      holder.stdin.end();
+      await new Promise((done) => holder.on('exit', done));
+    }
+  });
+});
