@@ -3,6 +3,7 @@
 // Registry is the one handle callers hold; each method runs the SQL of its table group's module on the shared,
 // serialised connection (registryConnection.ts).
 
+import * as browse from './registryBrowse.js';
 import * as canaryRollouts from './registryCanaries.js';
 import type { CanaryRecord } from './registryCanaries.js';
 import { openRegistryConnection, tableRowCounts, type RegistryConnection } from './registryConnection.js';
@@ -176,6 +177,38 @@ export class Registry {
   /** Number of lineage rows stored for the synthetic rows of one run. */
   lineageRunCount(runId: string): Promise<number> {
     return syntheticLineage.lineageRunCount(this.db, runId);
+  }
+
+  // Read-only views for the operator: `rareflow models|runs` and `rareflow ui` (registryBrowse.ts).
+
+  /** Every model with its champion, challenger, number of versions and last run. */
+  modelSummaries(): Promise<browse.ModelSummary[]> {
+    return browse.modelSummaries(this.db);
+  }
+
+  /** Every model name the registry knows, sorted. */
+  modelNames(): Promise<string[]> {
+    return browse.modelNames(this.db);
+  }
+
+  /** A model's versions, promotions, canaries, drift timeline and lineage counts; undefined when unknown. */
+  modelDetail(modelName: string): Promise<browse.ModelDetail | undefined> {
+    return browse.modelDetail(this.db, modelName);
+  }
+
+  /** Runs across models (or of one), newest first. */
+  runSummaries(filter?: { modelName?: string; limit?: number }): Promise<browse.RunSummary[]> {
+    return browse.listRunSummaries(this.db, filter);
+  }
+
+  /** One run with everything it recorded; undefined when unknown. */
+  runDetail(runId: string): Promise<browse.RunDetail | undefined> {
+    return browse.runDetail(this.db, runId);
+  }
+
+  /** Runs waiting for an approve or reject decision, oldest first. */
+  runsAwaitingApproval(): Promise<browse.RunDetail[]> {
+    return browse.runsAwaitingApproval(this.db);
   }
 
   /** Rows in every table of the registry, by table name (health checks; before/after snapshots in tests). */
