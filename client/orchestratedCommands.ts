@@ -53,10 +53,12 @@ export async function devCommand(say: Say): Promise<void> {
     servingDir: config.servingDir,
     ...(config.workerId ? { identity: config.workerId } : {}),
   });
+  const ui = await (await import('./uiCommand.js')).startDevUi(workers.registry, say);
   say(`worker polling ${COMPUTE_TASK_QUEUE} and the registry queue; artifacts in ${config.artifactRoot}. Ctrl-C stops.`);
   try {
     await workers.run(untilSignal());
   } finally {
+    await ui.close();
     await server.stop();
   }
 }
