@@ -47,7 +47,7 @@ export function modelsCommand(action: string, opts: { model?: string }, _say: Sa
       return { value: detail, text: formatModelDetail(detail) };
     });
   }
-  throw new InvalidInputError('models', `rareflow models: expected list or show, got "${action}"; see rareflow models --help`);
+  throw new InvalidInputError('models', `expected list or show, got "${action}"; see rareflow models --help`);
 }
 
 export function runsCommand(action: string, opts: { model?: string; limit?: number; run?: string }, _say: Say): Promise<BrowseResult> {
@@ -74,5 +74,5 @@ export function runsCommand(action: string, opts: { model?: string; limit?: numb
       return { value: detail, text: formatRunDetail(detail) };
     });
   }
-  throw new InvalidInputError('runs', `rareflow runs: expected list or show, got "${action}"; see rareflow runs --help`);
+  throw new InvalidInputError('runs', `expected list or show, got "${action}"; see rareflow runs --help`);
 }

@@ -15,7 +15,7 @@ export const registryCommands: CommandSpec[] = [
     flags: { model: { type: 'string', help: 'model name (show)', placeholder: 'NAME' }, json },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('models', 'rareflow models: expected list or show; see rareflow models --help');
+      if (!action) throw new InvalidInputError('models', 'expected list or show; see rareflow models --help');
       const model = stringFlag(f, 'model');
       const r = await (await browse()).modelsCommand(action, model !== undefined ? { model } : {}, say);
       if (!f.json) say(r.text);
@@ -35,7 +35,7 @@ export const registryCommands: CommandSpec[] = [
     },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('runs', 'rareflow runs: expected list or show; see rareflow runs --help');
+      if (!action) throw new InvalidInputError('runs', 'expected list or show; see rareflow runs --help');
       const model = stringFlag(f, 'model');
       const limit = numberFlag(f, 'limit');
       const run = stringFlag(f, 'run');

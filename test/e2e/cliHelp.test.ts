@@ -26,6 +26,9 @@ const COMMANDS = [
   'canary',
   'status',
   'schedule',
+  'models',
+  'runs',
+  'ui',
 ];
 const run = (args: string[]) => runCli(args, { cwd: tmpdir() });
 
