@@ -163,17 +163,17 @@ describe('rareflow ui in headless Chromium', () => {
 
   it.runIf(browser !== undefined)('renders every page with no console message and saves screenshots', async () => {
     mkdirSync(shots, { recursive: true });
-    const pages: Array<[string, string]> = [
-      ['/', 'models'],
-      ['/models/card-fraud', 'model'],
-      ['/runs', 'runs'],
-      ['/runs/run-2', 'run'],
-      ['/approvals', 'approval'],
-      ['/models/no-such-model', 'model-not-found'],
+    const pages: Array<[string, string, number]> = [
+      ['/', 'models', 400],
+      ['/models/card-fraud', 'model', 1500],
+      ['/runs', 'runs', 500],
+      ['/runs/run-2', 'run', 1600],
+      ['/approvals', 'approval', 860],
+      ['/models/no-such-model', 'model-not-found', 300],
     ];
-    for (const [path, name] of pages) {
+    for (const [path, name, height] of pages) {
       const png = join(shots, `${name}.png`);
-      const r = await screenshot(new URL(path, ui.url).href, png);
+      const r = await screenshot(new URL(path, ui.url).href, png, height);
       expect(r.status, `${path}: chromium exited ${r.status}`).toBe(0);
       expect(r.console, `${path} logged to the console`).toEqual([]);
       const image = decodePng(readFileSync(png));
