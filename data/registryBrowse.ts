@@ -228,12 +228,14 @@ function runSummaryOf(r: Record<string, unknown>): RunSummary {
 export function listRunSummaries(db: RegistryConnection, filter: { modelName?: string; limit?: number } = {}): Promise<RunSummary[]> {
   return db.read(async (c) => {
     const where = filter.modelName === undefined ? '' : 'WHERE model_name = $1';
+    // An integer spliced in, never text: LIMIT takes no placeholder on every backend.
+    const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     const rows = await selectRows(
       c,
-      `SELECT * FROM runs ${where} ORDER BY started_at DESC, run_id`,
+      `SELECT * FROM runs ${where} ORDER BY started_at DESC, run_id${limit}`,
       filter.modelName === undefined ? [] : [filter.modelName],
     );
-    return rows.slice(0, filter.limit ?? rows.length).map(runSummaryOf);
+    return rows.map(runSummaryOf);
   });
 }
 

@@ -65,10 +65,15 @@ async function inside(path: string, roots: string[]): Promise<boolean> {
 
 /** The page for one request, as status and HTML. */
 async function route(o: UiServerOptions, registry: Registry, url: URL): Promise<{ status: number; body: Html | string }> {
-  const parts = url.pathname
-    .split('/')
-    .filter(Boolean)
-    .map((p) => decodeURIComponent(p));
+  let parts: string[];
+  try {
+    parts = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p));
+  } catch {
+    return { status: 400, body: page('Bad address', html`<p>The address <code>${url.pathname}</code> is not valid percent-encoding.</p>`) };
+  }
   const reportOf = async (run: { runId: string; reportUri: string | null }) => {
     const path = await findRunReportHtml(o.artifactRoot, run);
     return path !== undefined && (await inside(path, o.reportRoots)) ? path : undefined;

@@ -4,7 +4,7 @@
 // .rareflow/test-output/ui/; with RAREFLOW_UI_DOCS=1 the README's docs/ui-*.png are written too.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,20 @@ describe('rareflow ui pages', () => {
     expect((await get('/nothing/here')).status).toBe(404);
     expect((await get('/reports/no-such-run')).status).toBe(404);
     expect((await fetch(new URL('/', ui.url), { method: 'POST' })).status).toBe(405);
+  });
+
+  it('says there is no registry yet, without creating one, and refuses a malformed address', async () => {
+    const missing = join(dir, 'none', 'registry.duckdb');
+    const empty = await startUiServer({ registryPath: missing, artifactRoot, reportRoots: [], port: 0 });
+    try {
+      const r = await get('/', empty.url);
+      expect(r.status).toBe(503);
+      expect(r.body).toContain('no registry at');
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      await empty.close();
+    }
+    expect((await get('/models/%E0%A4%A')).status).toBe(400);
   });
 
   it('serves a run report only from inside the artifact and state directories', async () => {
