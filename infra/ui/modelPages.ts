@@ -36,6 +36,14 @@ function reasonOf(evidence: unknown): string {
   return typeof r === 'string' ? r : JSON.stringify(evidence);
 }
 
+/** One arm of a canary window: labelled requests and recall per class. */
+function armText(arm: unknown): string {
+  const a = arm as { labelled?: unknown; positiveRecall?: unknown; negativeRecall?: unknown } | undefined;
+  if (a === undefined || a === null) return '—';
+  const n = (v: unknown) => (typeof v === 'number' ? fixed(v) : '—');
+  return `${typeof a.labelled === 'number' ? a.labelled : '—'} labelled · recall+ ${n(a.positiveRecall)} · recall− ${n(a.negativeRecall)}`;
+}
+
 export function modelPage(d: ModelDetail, runs: RunSummary[]): Html {
   const name = d.modelName;
   const versionOf = (sha: string | null) => d.versions.find((v) => v.modelSha256 === sha)?.version;
@@ -67,12 +75,14 @@ export function modelPage(d: ModelDetail, runs: RunSummary[]): Html {
         </p>
         ${canaryChart(c.windows)}
         ${table(
-          ['Window', 'Weight', 'From', 'To', 'Decision', 'Reasons'],
+          ['Window', 'Weight', 'From', 'To', 'Challenger', 'Champion', 'Decision', 'Reasons'],
           ((Array.isArray(c.windows) ? c.windows : []) as Array<Record<string, unknown>>).map((w, i) => [
             String(i + 1),
             typeof w.weight === 'number' ? `${Math.round(w.weight * 100)}%` : '—',
             typeof w.fromMs === 'number' ? new Date(w.fromMs).toISOString() : '—',
             typeof w.toMs === 'number' ? new Date(w.toMs).toISOString() : '—',
+            armText((w.arms as Record<string, unknown> | undefined)?.challenger),
+            armText((w.arms as Record<string, unknown> | undefined)?.champion),
             badge(String(w.decision ?? '—')),
             Array.isArray(w.reasons) ? w.reasons.map(String).join('; ') : '',
           ]),

@@ -72,6 +72,7 @@ describe('rareflow ui pages', () => {
     expect(model).toContain('card-fraud/3');
     expect(model).toContain('positive recall fell 0.12 below the champion');
     expect(model).toContain('recall of positive held at weight 0.25');
+    expect(model).toContain('140 labelled · recall+ 0.800 · recall− 0.950');
     expect(model).toContain('psi 0.31 on amount');
     expect(model).toMatch(/<svg[^>]*aria-label="drift and promotion timeline"/);
     const approvals = (await get('/approvals')).body;

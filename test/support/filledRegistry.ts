@@ -51,6 +51,19 @@ function report(recallPositive: number, threshold: number): Record<string, numbe
   };
 }
 
+/** One arm of a canary window as canaryAnalysis summarises it. */
+const arm = (labelled: number, positiveRecall: number) => ({
+  requests: labelled * 2,
+  errorRate: 0,
+  latencyP99Ms: 4,
+  labelled,
+  positiveRecall,
+  negativeRecall: 0.95,
+  positivePrecision: 0.4,
+  negativePrecision: 0.99,
+  gMean: Math.sqrt(positiveRecall * 0.95),
+});
+
 /** Writes a run's JSON report, its HTML report and the key file linking them; returns the JSON report's URI. */
 async function writeReports(artifactRoot: string, runId: string): Promise<string> {
   const json = JSON.stringify({ run: runId });
@@ -187,7 +200,7 @@ export async function fillRegistry(registryPath: string, artifactRoot?: string):
       extension: 0,
       decision: 'promote',
       reasons: [`recall of positive held at weight ${weight}`],
-      arms: { champion: { labelled: 400, positives: 12 }, challenger: { labelled: 40 + step * 100, positives: 2 + step } },
+      arms: { champion: arm(400, 0.7), challenger: arm(40 + step * 100, 0.8) },
     }));
     await r.promote('card-fraud', MODEL_V2, 'run-2', '2026-11-03T10:40:00.000Z');
     await r.finishCanary('run-2-canary', 'promoted', 'every window held', windows, '2026-11-03T10:40:00.000Z');
