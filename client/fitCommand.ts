@@ -20,7 +20,7 @@ import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField, isReservedColumn } from '../data/reservedColumns.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
+import { FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
@@ -156,7 +156,7 @@ export async function fitCommand(a: FitArgs) {
     const { sampling: _sampling, ...rest } = spec.model;
     spec.model = { ...rest, kind: 'auto', ...(a.budgetSeconds !== undefined ? { budgetSeconds: a.budgetSeconds } : {}) };
   } else if (a.model !== undefined && a.model !== spec.model.kind) {
-    spec.model = { kind: a.model, threshold: spec.model.threshold };
+    spec.model = { ...(a.model === 'forest' ? FOREST_DEFAULTS : {}), kind: a.model, threshold: spec.model.threshold };
   }
   // --missing and --fill-value override the config's `features` block.
   if (a.missing === undefined && spec.features?.missing !== undefined) {

@@ -114,11 +114,19 @@ describe('fit --model auto', () => {
     expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toBeUndefined();
   });
 
-  it('leaves the default fit as it was: no selection without --model auto', async () => {
-    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--config', 'small-forest.json', '--out', 'd.json', '--json']);
+  it('chooses by default, and keeps the balanced forest with no selection when a kind is asked for', async () => {
+    const d = await run(['fit', '--input', 'events.csv', '--label', 'label', '--config', 'small-forest.json', '--out', 'd.json', '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.json<FitJson>().model).toBe('auto');
+    expect(d.json<FitJson>().selection?.candidates.length).toBeGreaterThan(1);
+    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--model', 'forest', '--out', 'f.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     expect(f.json<FitJson>().model).toBe('forest');
     expect(f.json<FitJson>().selection).toBeUndefined();
+    // The forest asked for by name is the former fixed default: 100 trees on balanced samples (a 1:1 mix).
+    const forest = JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')) as { model: { roots: unknown[]; fitPrevalence: number } };
+    expect(forest.model.roots).toHaveLength(100);
+    expect(forest.model.fitPrevalence).toBe(0.5);
   });
 
   it('rejects an unknown --model with one line', async () => {
