@@ -88,30 +88,26 @@ describe('fit --model auto', () => {
     expect(s.warnings![0]).toMatch(/^the budget of 0\.001s is below what one candidate needs/);
   });
 
-  it('shows every class’s choice of a multi-class file, one one-vs-rest choice each', async () => {
-    const f = await run([
-      'fit',
-      '--input',
-      'trees.csv',
-      '--label',
-      'kind',
-      '--config',
-      'small-forest.json',
-      '--model',
-      'auto',
-      '--budget',
-      '10m',
-      '--out',
-      'mc.json',
-      '--json',
-    ]);
+  it('chooses one recipe for every class of a multi-class file by the macro G-mean of the combined prediction', async () => {
+    const args = ['fit', '--input', 'trees.csv', '--label', 'kind', '--config', 'small-forest.json', '--budget', '10m', '--json'];
+    const f = await run([...args, '--out', 'mc.json']);
     expect(f.code, f.stderr).toBe(0);
-    const fit = f.json<FitJson & { classes: string[]; selections: Array<{ class: string; selection: ModelSelection }> }>();
-    expect(fit.selections.map((s) => s.class)).toEqual(fit.classes);
-    for (const { selection } of fit.selections) expect(selection.candidates).toHaveLength(7);
-    // The file's top-level selection would hold the first class's choice only.
-    expect(fit.selection).toBeUndefined();
-    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toBeUndefined();
+    const fit = f.json<FitJson & { classes: string[] }>();
+    expect(fit.classes).toEqual(['ash', 'elm', 'oak']);
+    const selection = fit.selection!;
+    expect(selection.scoring).toMatch(/macro G-mean/);
+    expect(selection.candidates).toHaveLength(7);
+    const scored = selection.candidates.filter((c) => c.gMean);
+    // The winner has the best mean macro G-mean, or is within one standard error of it (the tie rule).
+    const best = Math.max(...scored.map((c) => c.gMean!.mean));
+    const winner = scored.find((c) => c.name === selection.chosen)!;
+    expect(winner.gMean!.mean).toBeGreaterThanOrEqual(best - Math.max(...scored.map((c) => c.gMean!.standardError)) - 1e-9);
+    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toEqual(selection);
+    // The same seed gives the same choice.
+    const again = await run([...args, '--out', 'mc2.json']);
+    expect(untimed(again.json<FitJson>().selection!)).toEqual(untimed(selection));
+    const p = await run(['predict', '--model', 'mc.json', '--input', 'trees.csv', '--out', 'mc-pred.csv', '--json']);
+    expect(p.code, p.stderr).toBe(0);
   });
 
   it('chooses by default, and keeps the balanced forest with no selection when a kind is asked for', async () => {
