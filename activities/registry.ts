@@ -94,6 +94,17 @@ function failingOnBadInputEach<T extends Record<string, (input: never) => Promis
   return out as T;
 }
 
+/**
+ * The kind the registry records: the spec's kind, except for `auto`, whose model file names the candidate its
+ * inner folds chose (e.g. `auto:enn-logreg-weighted`); the evidence itself stays in the model file's `selection`.
+ */
+export function recordedModelKind(specKind: string, modelFile: Buffer): string {
+  if (specKind !== 'auto') return specKind;
+  const parsed = JSON.parse(modelFile.toString('utf8')) as { selection?: { chosen?: unknown }; model?: { kind?: unknown } };
+  const chosen = parsed.selection?.chosen ?? parsed.model?.kind;
+  return typeof chosen === 'string' ? `auto:${chosen}` : specKind;
+}
+
 export function createRegistryActivities(deps: RegistryDeps) {
   const { registry, artifacts, servingDir } = deps;
   return failingOnBadInputEach({
@@ -126,7 +137,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
           const loaded = await loadDatasetArtifact(artifacts, d.ref);
           datasets.push({ ref: d.ref, role: d.role, rows: loaded.data.y.length, positives: classCounts(loaded.data.y)[1] });
         }
-        await artifacts.readVerified(input.model);
+        const modelFile = await artifacts.readVerified(input.model);
         const report = JSON.parse((await artifacts.readVerified(input.report)).toString('utf8')) as {
           challenger: ClassificationReport;
           champion?: { model: string; report: ClassificationReport };
@@ -149,7 +160,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
           modelName: input.modelName,
           runId: input.runId,
           uri: input.model.uri,
-          kind: input.modelKind,
+          kind: recordedModelKind(input.modelKind, modelFile),
           threshold: input.threshold,
           createdAt: input.createdAt,
         });

@@ -1,9 +1,10 @@
-// `node dist/bench/quality.js`: learning quality on the real imbalanced datasets in ../shared/datasets under
-// 5-fold stratified CV: rareflow's logistic regression and forest (at 1/2 and at q* = π, RFQ, seed 002) against
-// (d) a balanced-sampling forest at 1/2, against the strongest Python peers, on the same folds (written to a file the peer reads). Prints G-mean, minority
-// recall and normalised PR-AUC (AP − π) per dataset, with medians; writes .rareflow/bench/quality.json.
+// `node dist/bench/quality.js` (`npm run bench:quality`): learning quality on the real imbalanced datasets in
+// ../shared/datasets under repeated 5-fold stratified CV: rareflow's default (the model chosen by inner folds of each
+// training split) and its fixed recipes against the strongest Python peers on the same folds (written to a file the
+// peer reads). Prints G-mean, minority recall and normalised PR-AUC (AP − π) per dataset, then the means, the mean
+// rank, how often each candidate was chosen and where the default loses to a peer; writes .rareflow/bench/quality.json.
 // Env: QUALITY_DATASETS=a,b (only these), QUALITY_MAX_ROWS (skip larger files), QUALITY_MIN_ROWS (skip smaller),
-// QUALITY_SKIP=column,column (leave out slow columns, e.g. auto), BENCH_NO_PEERS=1.
+// QUALITY_REPEATS (default 3), QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,21 +27,28 @@ import { fitModelArtifact } from '../stages/train.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import type { ModelSpec } from '../workflows/contract.js';
 import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
+import { qualitySummary, qualityTables, type DatasetResult, type Metrics } from './qualitySummary.js';
 
 const FOLDS = 5;
 /** Multi-class files (MANIFEST.md); the binary ones have two label values. */
 const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
-const OURS = ['lr@0.5', 'forest@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'pipe default', 'gbdt', 'auto'] as const;
-const PEERS = ['lrAdasyn', 'rfBalanced', 'balancedRf', 'rfPrevalence'] as const;
+const REPEATS = Number(process.env.QUALITY_REPEATS ?? 3);
+/** rareflow's default (today `auto`) first; then its fixed recipes. */
+const DEFAULT_COLUMN = 'rareflow default';
+const OURS = [DEFAULT_COLUMN, 'lr@0.5', 'forest@π', 'forestBal@½', 'pipe ENN+ADASYN+LR', 'gbdt'] as const;
+const PEERS = ['lrBalanced', 'lrAdasyn', 'lrEnnAdasyn', 'rf', 'rfPrevalence', 'rfBalanced', 'balancedRf', 'hgbBalanced'] as const;
 const PEER_LABELS: Record<(typeof PEERS)[number], string> = {
+  lrBalanced: 'sk LR balanced',
   lrAdasyn: 'sk LR+ADASYN',
+  lrEnnAdasyn: 'LR+ENN+ADASYN',
+  rf: 'sk RF',
+  rfPrevalence: 'sk RF@π',
   rfBalanced: 'sk RF balanced',
   balancedRf: 'imb BalancedRF',
-  rfPrevalence: 'sk RF@π',
+  hgbBalanced: 'sk HGB balanced',
 };
 /** Cell values treated as missing when a file must be cleaned for the comparison. */
 const MISSING = new Set(['', 'nan', 'NaN', 'NA', 'null']);
-type Metrics = { gMean: number; recall: number; prAucNormalised: number };
 
 const root = packageRoot();
 const datasetsDir = join(root, '..', 'shared', 'datasets');
@@ -60,7 +68,7 @@ async function pipelineMetrics(
   withAdasyn: boolean,
   seed: number,
   withEnn = true,
-): Promise<Metrics> {
+): Promise<Metrics & { chosen?: string }> {
   let data = train;
   if (withEnn && data.y.length > 4) data = takeRows(data, filterAndType(data, 'enn', 3).cleaning.kept);
   if (withAdasyn) data = oversampleWithAdasyn(data, { k: 5, beta: 1, seed }).augmented;
@@ -75,7 +83,8 @@ async function pipelineMetrics(
     runId: 'cv',
     datasetSha256: '',
   });
-  return metricsAt(test.y, scoreModel(artifact, test.x), artifact.threshold);
+  const metrics = metricsAt(test.y, scoreModel(artifact, test.x), artifact.threshold);
+  return artifact.selection ? { ...metrics, chosen: artifact.selection.chosen } : metrics;
 }
 
 /** Stratified fold of every row: each class shuffled by seed, then dealt round-robin. */
@@ -110,20 +119,7 @@ function metricsAt(y: Uint8Array, p: Float64Array, threshold: number): Metrics {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
-interface DatasetResult {
-  name: string;
-  rows: number;
-  features: number;
-  imbalanceRatio: number;
-  models: Record<string, Metrics>;
-  notes: string[];
-}
 const results: DatasetResult[] = [];
 const files = readdirSync(datasetsDir)
   .filter((f) => f.endsWith('.csv'))
@@ -158,95 +154,90 @@ for (const file of files) {
   if (data.x.rows > maxRows || data.x.rows < minRows) continue;
   const [negatives, positives] = classCounts(data.y);
   const started = performance.now();
-  const fold = stratifiedFolds(data.y, deriveSeed(1, `folds ${name}`));
   const perModel: Record<string, Metrics[]> = Object.fromEntries(OURS.map((m) => [m, []]));
-  for (let k = 0; k < FOLDS; k++) {
-    const trainRows: number[] = [];
-    const testRows: number[] = [];
-    for (let i = 0; i < fold.length; i++) (fold[i] === k ? testRows : trainRows).push(i);
-    const train = takeRows(data, trainRows);
-    const test = takeRows(data, testRows);
-    const lr = trainLogisticRegression(train);
-    perModel['lr@0.5']!.push(metricsAt(test.y, predictProbaLogistic(lr, test.x), 0.5));
-    const forest = await trainRandomForestInWorkers(train, { seed: k }, { threads: 2 });
-    const p = predictProbaForest(forest, test.x);
-    perModel['forest@0.5']!.push(metricsAt(test.y, p, 0.5));
-    // Seed 002: the q*-classifier thresholds at the training prevalence π (RFQ).
-    perModel['forest@π']!.push(metricsAt(test.y, p, forest.fitPrevalence));
-    // Balanced sampling (Chen, Liaw & Breiman): trees fit a 1:1 mix, so q* = π of that mix = 1/2.
-    const balanced = await trainRandomForestInWorkers(train, { seed: k, sampling: 'balanced' }, { threads: 2 });
-    perModel['forestBal@½']!.push(metricsAt(test.y, predictProbaForest(balanced, test.x), balanced.fitPrevalence));
-    // (d) the pipeline's own stage code, as `rareflow fit` runs it: ENN, then ADASYN + logreg, or a balanced forest.
-    if (!skipColumns.has('pipe ENN+ADASYN+LR'))
-      perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, k));
-    perModel['pipe default']!.push(
-      await pipelineMetrics(
+  const chosen: string[] = [];
+  let peerSeconds = 0;
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    const fold = stratifiedFolds(data.y, deriveSeed(1, repeat === 0 ? `folds ${name}` : `folds ${name} repeat ${repeat}`));
+    for (let k = 0; k < FOLDS; k++) {
+      const trainRows: number[] = [];
+      const testRows: number[] = [];
+      for (let i = 0; i < fold.length; i++) (fold[i] === k ? testRows : trainRows).push(i);
+      const train = takeRows(data, trainRows);
+      const test = takeRows(data, testRows);
+      const seed = repeat * FOLDS + k;
+      // (d) the pipeline's own stage code, as `rareflow fit` runs it with its defaults.
+      const byDefault = await pipelineMetrics(
         train,
         test,
         DEFAULT_PIPELINE.model,
         DEFAULT_PIPELINE.adasyn.enabled,
-        k,
+        seed,
         DEFAULT_PIPELINE.denoise.method !== 'none',
-      ),
-    );
-    // Gradient-boosted trees with balanced class weights, and the model chosen by inner folds of the training rows.
-    if (!skipColumns.has('gbdt'))
-      perModel['gbdt']!.push(await pipelineMetrics(train, test, { kind: 'gbdt', threshold: 'prevalence' }, false, k, false));
-    if (!skipColumns.has('auto'))
-      perModel['auto']!.push(await pipelineMetrics(train, test, { kind: 'auto', threshold: 'prevalence' }, false, k, false));
+      );
+      perModel[DEFAULT_COLUMN]!.push(byDefault);
+      if (byDefault.chosen) chosen.push(byDefault.chosen);
+      const lr = trainLogisticRegression(train);
+      perModel['lr@0.5']!.push(metricsAt(test.y, predictProbaLogistic(lr, test.x), 0.5));
+      // Seed 002: the q*-classifier thresholds at the training prevalence π (RFQ).
+      const forest = await trainRandomForestInWorkers(train, { seed }, { threads: 2 });
+      perModel['forest@π']!.push(metricsAt(test.y, predictProbaForest(forest, test.x), forest.fitPrevalence));
+      // Balanced sampling (Chen, Liaw & Breiman): trees fit a 1:1 mix, so q* = π of that mix = 1/2.
+      const balanced = await trainRandomForestInWorkers(train, { seed, sampling: 'balanced' }, { threads: 2 });
+      perModel['forestBal@½']!.push(metricsAt(test.y, predictProbaForest(balanced, test.x), balanced.fitPrevalence));
+      if (!skipColumns.has('pipe ENN+ADASYN+LR'))
+        perModel['pipe ENN+ADASYN+LR']!.push(await pipelineMetrics(train, test, { kind: 'logreg', threshold: 'prevalence' }, true, seed));
+      if (!skipColumns.has('gbdt'))
+        perModel['gbdt']!.push(await pipelineMetrics(train, test, { kind: 'gbdt', threshold: 'prevalence' }, false, seed, false));
+    }
+    if (usePeers) {
+      const matrixCsv = join(work, `${name}.csv`);
+      const foldsTxt = join(work, `${name}.folds.txt`);
+      const featureNames = Array.from({ length: data.x.cols }, (_, j) => `x${j}`);
+      if (repeat === 0) await writeLabelledTable(matrixCsv, { data, featureNames, labelName: 'label' });
+      writeFileSync(foldsTxt, `${Array.from(fold).join('\n')}\n`);
+      const script = fileURLToPath(new URL('../../bench/peers/qualityPeer.py', import.meta.url));
+      const t = performance.now();
+      const peer = JSON.parse(execFileSync(python, [script, matrixCsv, foldsTxt], { encoding: 'utf8', maxBuffer: 1 << 24 })) as {
+        models: Record<string, Metrics[]>;
+        notes: string[];
+      };
+      peerSeconds += (performance.now() - t) / 1000;
+      for (const m of PEERS) (perModel[PEER_LABELS[m]] ??= []).push(...peer.models[m]!);
+      notes.push(...peer.notes.map((n) => `repeat ${repeat + 1}, ${n}`));
+    }
   }
-  const oursSeconds = (performance.now() - started) / 1000;
-  let peerSeconds = 0;
-  if (usePeers) {
-    const matrixCsv = join(work, `${name}.csv`);
-    const foldsTxt = join(work, `${name}.folds.txt`);
-    const featureNames = Array.from({ length: data.x.cols }, (_, j) => `x${j}`);
-    await writeLabelledTable(matrixCsv, { data, featureNames, labelName: 'label' });
-    writeFileSync(foldsTxt, `${Array.from(fold).join('\n')}\n`);
-    const script = fileURLToPath(new URL('../../bench/peers/qualityPeer.py', import.meta.url));
-    const t = performance.now();
-    const peer = JSON.parse(execFileSync(python, [script, matrixCsv, foldsTxt], { encoding: 'utf8', maxBuffer: 1 << 24 })) as {
-      models: Record<string, Metrics[]>;
-      notes: string[];
-    };
-    peerSeconds = (performance.now() - t) / 1000;
-    for (const m of PEERS) perModel[PEER_LABELS[m]] = peer.models[m]!;
-    notes.push(...peer.notes);
-  }
+  const oursSeconds = (performance.now() - started) / 1000 - peerSeconds;
   const models: Record<string, Metrics> = {};
-  for (const [m, folds] of Object.entries(perModel)) {
+  const folds: Record<string, number[]> = {};
+  for (const [m, perFold] of Object.entries(perModel)) {
+    if (perFold.length === 0) continue;
+    folds[m] = perFold.map((f) => f.gMean);
     models[m] = {
-      gMean: mean(folds.map((f) => f.gMean)),
-      recall: mean(folds.map((f) => f.recall)),
-      prAucNormalised: mean(folds.map((f) => f.prAucNormalised)),
+      gMean: mean(perFold.map((f) => f.gMean)),
+      recall: mean(perFold.map((f) => f.recall)),
+      prAucNormalised: mean(perFold.map((f) => f.prAucNormalised)),
     };
   }
-  results.push({ name, rows: data.x.rows, features: data.x.cols, imbalanceRatio: negatives / positives, models, notes });
+  results.push({
+    name,
+    rows: data.x.rows,
+    features: data.x.cols,
+    imbalanceRatio: negatives / positives,
+    models,
+    gMeanFolds: folds,
+    chosen,
+    notes,
+  });
   process.stderr.write(`${name}: ${data.x.rows}×${data.x.cols}, ours ${oursSeconds.toFixed(1)}s, peers ${peerSeconds.toFixed(1)}s\n`);
 }
 
-const modelNames = [...OURS, ...(usePeers ? PEERS.map((m) => PEER_LABELS[m]) : [])];
-const lines: string[] = [
-  `quality: ${FOLDS}-fold stratified CV, mean over folds; ours: 100-tree forest, default options; peers on the same folds`,
+const modelNames = [...OURS.filter((m) => results.some((r) => r.models[m])), ...(usePeers ? PEERS.map((m) => PEER_LABELS[m]) : [])];
+const lines = [
+  `quality: ${REPEATS} × ${FOLDS}-fold stratified CV, mean over folds; ours: the default of rareflow fit, and fixed recipes; peers on the same folds`,
+  ...qualityTables(results, modelNames),
+  ...qualitySummary(results, modelNames, DEFAULT_COLUMN, usePeers ? PEERS.map((m) => PEER_LABELS[m]) : []),
 ];
-for (const metric of ['gMean', 'recall', 'prAucNormalised'] as const) {
-  const title = metric === 'gMean' ? 'G-mean' : metric === 'recall' ? 'minority recall' : 'normalised PR-AUC (AP − π)';
-  lines.push('', `${title}`, `${'dataset'.padEnd(28)}${'IR'.padStart(6)}  ${modelNames.map((m) => m.padStart(15)).join('')}`);
-  for (const r of results) {
-    lines.push(
-      `${r.name.padEnd(28)}${r.imbalanceRatio.toFixed(1).padStart(6)}  ${modelNames.map((m) => (r.models[m]?.[metric].toFixed(3) ?? '—').padStart(15)).join('')}`,
-    );
-  }
-  lines.push(
-    `${'median'.padEnd(28)}${''.padStart(6)}  ${modelNames
-      .map((m) =>
-        median(results.map((r) => r.models[m]![metric]))
-          .toFixed(3)
-          .padStart(15),
-      )
-      .join('')}`,
-  );
-}
 for (const r of results) for (const n of r.notes) lines.push(`note ${r.name}: ${n}`);
 writeFileSync(join(root, '.rareflow', 'bench', 'quality.json'), `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${lines.join('\n')}\n`);

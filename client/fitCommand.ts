@@ -14,13 +14,15 @@ import { oneHotGroups } from '../core/neighbors/distanceSpace.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
+import { fitCandidate, type ModelCandidate } from '../stages/modelCandidates.js';
+import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
 import { describeColumns, fileSha256, formatOf, tableSource } from '../data/inputSources.js';
 import { numericType } from '../data/columnTypes.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField, isReservedColumn } from '../data/reservedColumns.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
+import { FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
@@ -156,7 +158,7 @@ export async function fitCommand(a: FitArgs) {
     const { sampling: _sampling, ...rest } = spec.model;
     spec.model = { ...rest, kind: 'auto', ...(a.budgetSeconds !== undefined ? { budgetSeconds: a.budgetSeconds } : {}) };
   } else if (a.model !== undefined && a.model !== spec.model.kind) {
-    spec.model = { kind: a.model, threshold: spec.model.threshold };
+    spec.model = { ...(a.model === 'forest' ? FOREST_DEFAULTS : {}), kind: a.model, threshold: spec.model.threshold };
   }
   // --missing and --fill-value override the config's `features` block.
   if (a.missing === undefined && spec.features?.missing !== undefined) {
@@ -217,6 +219,38 @@ export async function fitCommand(a: FitArgs) {
   // per-class splits (which differ by class); binary: on the rows the model learns from, after its split.
   const sharedFill = multiClass ? fitDeclaredFill(a, d.data.x) : undefined;
   let missingValues: MissingValueSummary | undefined;
+
+  const fitBase = (labels: { positive: string; negative: string }) => ({
+    featureNames: d.featureNames,
+    inputColumns,
+    labelName: a.label,
+    labels,
+    modelName: spec.modelName,
+    seed: spec.seed,
+    runId: 'fit',
+    datasetSha256,
+    ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
+  });
+  const candidateFitOptions = { ...(spec.model.trees !== undefined ? { trees: spec.model.trees } : {}), categoricalGroups: groups };
+  /** Multi-class auto: the one recipe every one-vs-rest model uses, chosen by macro G-mean (stages/multiClassChoice.ts). */
+  let chosen: ModelCandidate | undefined;
+  let multiClassSelection: ModelSelection | undefined;
+  if (multiClass && spec.model.kind === 'auto') {
+    const x = sharedFill ? applyDeclaredFill(sharedFill, [d.data.x], d.featureNames).parts[0]! : d.data.x;
+    const choice = await chooseMultiClassModel(x, Uint8Array.from(multiClass.classOf), multiClass.classes, {
+      fit: fitModelArtifact,
+      base: {
+        ...fitBase({ positive: 'class', negative: 'rest' }),
+        ...(sharedFill ? { missingValues: modelMissingValues(sharedFill) } : {}),
+      },
+      ...candidateFitOptions,
+      seed: spec.seed,
+      ...(spec.model.budgetSeconds !== undefined ? { budgetSeconds: spec.model.budgetSeconds } : {}),
+      ...(weights0 ? { sampleWeights: weights0 } : {}),
+    });
+    chosen = choice.winner;
+    multiClassSelection = choice.selection;
+  }
 
   /** The binary data→model stages on 0/1 labels: what the workflow runs after its split. */
   const trainBinary = async (data: LabelledData, labels: { positive: string; negative: string }, prefix: string) => {
@@ -297,21 +331,15 @@ export async function fitCommand(a: FitArgs) {
       train = done.augmented;
     }
     t = performance.now();
-    const fitted = await fitModelArtifact(train, {
-      model: spec.model,
-      featureNames: d.featureNames,
-      inputColumns,
-      labelName: a.label,
-      labels,
-      modelName: spec.modelName,
-      seed: spec.seed,
-      runId: 'fit',
-      datasetSha256,
-      ...(validation ? { validation } : {}),
-      ...(weights ? { sampleWeights: weights } : {}),
-      ...(fitMissingValues ? { missingValues: fitMissingValues } : {}),
-      ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
-    });
+    const base = { ...fitBase(labels), ...(fitMissingValues ? { missingValues: fitMissingValues } : {}) };
+    const fitted = chosen
+      ? await fitCandidate(chosen, train, weights, spec.seed, { fit: fitModelArtifact, base, ...candidateFitOptions })
+      : await fitModelArtifact(train, {
+          ...base,
+          model: spec.model,
+          ...(validation ? { validation } : {}),
+          ...(weights ? { sampleWeights: weights } : {}),
+        });
     stages.push({
       stage: `${prefix}train`,
       rows: train.y.length,
@@ -324,8 +352,6 @@ export async function fitCommand(a: FitArgs) {
   };
 
   let artifact: ModelArtifact;
-  /** Multi-class auto: one choice per one-vs-rest class. */
-  let classSelections: Array<{ class: string; selection?: ModelSelection }> | undefined;
   if (multiClass) {
     // One-vs-rest: each class against all others through the same binary stages (seed 002's rule per class).
     const { classOf, classes } = multiClass;
@@ -334,18 +360,17 @@ export async function fitCommand(a: FitArgs) {
       const y = Uint8Array.from(classOf, (v) => (v === c ? 1 : 0));
       perClass.push(await trainBinary({ x: d.data.x, y }, { positive: classes[c]!, negative: `not ${classes[c]}` }, `${classes[c]}: `));
     }
-    // Each class's out-of-bag summary is in its train stage, and auto's choice per class in `selections` of the
-    // output: the file's training and selection blocks would hold only the first class's.
+    // Each class's out-of-bag summary is in its train stage: the file's training block would hold only the first's.
+    // auto's one choice for every class (multiClassSelection) is the file's selection.
     const { outOfBag: _firstClassOnly, ...training } = perClass[0]!.training;
-    const { selection: _firstClassChoice, ...first } = perClass[0]!;
-    if (perClass.some((m) => m.selection))
-      classSelections = perClass.map((m, c) => ({ class: classes[c]!, ...(m.selection ? { selection: m.selection } : {}) }));
+    const { selection: _none, ...first } = perClass[0]!;
     artifact = sealModelArtifact({
       ...first,
       training,
       positiveLabel: classes[0]!,
       negativeLabel: classes.slice(1).join('|'),
       multiClass: { classes, models: perClass.map((m) => m.model), thresholds: perClass.map((m) => m.threshold) },
+      ...(multiClassSelection ? { selection: multiClassSelection } : {}),
     });
   } else {
     artifact = await trainBinary(d.data, { positive: d.positiveLabel, negative: d.negativeLabel }, '');
@@ -362,7 +387,6 @@ export async function fitCommand(a: FitArgs) {
       : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     ...(missingValues ? { missingValues } : {}),
     ...(artifact.selection ? { selection: artifact.selection } : {}),
-    ...(classSelections ? { selections: classSelections } : {}),
     stages,
     seed: spec.seed,
     seconds: secondsSince(started),

@@ -1,7 +1,7 @@
-"""Peer for bench/quality.ts: the strongest Python baselines under the same 5-fold split as rareflow's models.
+"""Peer for bench/quality.ts: the strongest Python baselines under the same stratified folds as rareflow's models.
 
 Usage: qualityPeer.py MATRIX_CSV FOLDS_TXT. MATRIX_CSV holds the numeric (one-hot) features as rareflow read
-them, label 0/1 last; FOLDS_TXT one fold number per row. Prints JSON: per model, per fold, the G-mean, the
+them, label 0/1 last; FOLDS_TXT one fold number per row (one repeat of the folds). Prints JSON: per model, per fold, the G-mean, the
 minority recall and the normalised PR-AUC (average precision minus the test prevalence).
 """
 import json
@@ -10,7 +10,8 @@ import sys
 import numpy as np
 from imblearn.ensemble import BalancedRandomForestClassifier
 from imblearn.over_sampling import ADASYN
-from sklearn.ensemble import RandomForestClassifier
+from imblearn.under_sampling import EditedNearestNeighbours
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.preprocessing import StandardScaler
@@ -27,26 +28,44 @@ def main() -> None:
     data = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1, ndmin=2)
     folds = np.loadtxt(sys.argv[2], dtype=int)
     x, y = data[:, :-1], data[:, -1].astype(int)
-    out = {k: [] for k in ["lrAdasyn", "rfBalanced", "balancedRf", "rfPrevalence"]}
+    names = ["lrBalanced", "lrAdasyn", "lrEnnAdasyn", "rf", "rfPrevalence", "rfBalanced", "balancedRf", "hgbBalanced"]
+    out = {k: [] for k in names}
     notes = []
+
+    def adasyn(xs, ys, what):
+        try:
+            return ADASYN(random_state=0).fit_resample(xs, ys)
+        except (RuntimeError, ValueError) as e:
+            notes.append(f"fold {k}: ADASYN failed ({e}); {what} fit without it")
+            return xs, ys
+
     for k in sorted(set(folds.tolist())):
         tr, te = folds != k, folds == k
         xtr, ytr, xte, yte = x[tr], y[tr], x[te], y[te]
         scaler = StandardScaler().fit(xtr)
         xs, xts = scaler.transform(xtr), scaler.transform(xte)
-        try:
-            xa, ya = ADASYN(random_state=0).fit_resample(xs, ytr)
-        except (RuntimeError, ValueError) as e:
-            notes.append(f"fold {k}: ADASYN failed ({e}); logistic regression fit without it")
-            xa, ya = xs, ytr
+        lrb = LogisticRegression(max_iter=2000, class_weight="balanced").fit(xs, ytr)
+        out["lrBalanced"].append(scores_of(yte, lrb.predict_proba(xts)[:, 1], 0.5))
+        xa, ya = adasyn(xs, ytr, "logistic regression")
         lr = LogisticRegression(max_iter=2000).fit(xa, ya)
         out["lrAdasyn"].append(scores_of(yte, lr.predict_proba(xts)[:, 1], 0.5))
+        xe, ye = EditedNearestNeighbours().fit_resample(xs, ytr)
+        if len(set(ye.tolist())) < 2:
+            notes.append(f"fold {k}: ENN removed a whole class; LR + ENN + ADASYN fit without ENN")
+            xe, ye = xs, ytr
+        xea, yea = adasyn(xe, ye, "LR + ENN + ADASYN")
+        lre = LogisticRegression(max_iter=2000).fit(xea, yea)
+        out["lrEnnAdasyn"].append(scores_of(yte, lre.predict_proba(xts)[:, 1], 0.5))
+        rf = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0).fit(xtr, ytr)
+        prf = rf.predict_proba(xte)[:, 1]
+        out["rf"].append(scores_of(yte, prf, 0.5))
+        out["rfPrevalence"].append(scores_of(yte, prf, float(ytr.mean())))
         rfb = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0, class_weight="balanced").fit(xtr, ytr)
         out["rfBalanced"].append(scores_of(yte, rfb.predict_proba(xte)[:, 1], 0.5))
         brf = BalancedRandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0).fit(xtr, ytr)
         out["balancedRf"].append(scores_of(yte, brf.predict_proba(xte)[:, 1], 0.5))
-        rf = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0).fit(xtr, ytr)
-        out["rfPrevalence"].append(scores_of(yte, rf.predict_proba(xte)[:, 1], float(ytr.mean())))
+        hgb = HistGradientBoostingClassifier(class_weight="balanced", random_state=0).fit(xtr, ytr)
+        out["hgbBalanced"].append(scores_of(yte, hgb.predict_proba(xte)[:, 1], 0.5))
     print(json.dumps({"models": out, "notes": notes}))
 
 

@@ -38,11 +38,16 @@ export function planFolds(y: Uint8Array, folds: number, repeats: number): FoldPl
   };
 }
 
-/** The folds of repeat `repeat`: class rows shuffled by a seed derived from (`seed`, repeat), dealt to folds in turn. */
+/**
+ * The folds of repeat `repeat`: class rows shuffled by a seed derived from (`seed`, repeat), dealt to folds in turn.
+ * `y` holds class indices: 0/1, or 0..K−1 for a multi-class label (the binary folds do not depend on K).
+ */
 export function stratifiedFolds(y: Uint8Array, folds: number, repeat: number, seed: number): InnerFold[] {
   const random = seededRandom(deriveSeed(seed, `inner folds repeat ${repeat}`));
   const foldOf = new Int32Array(y.length);
-  for (let label = 0; label < 2; label++) {
+  let classes = 2;
+  for (let i = 0; i < y.length; i++) classes = Math.max(classes, y[i]! + 1);
+  for (let label = 0; label < classes; label++) {
     const rows: number[] = [];
     for (let i = 0; i < y.length; i++) if (y[i] === label) rows.push(i);
     shuffleInPlace(rows, random);

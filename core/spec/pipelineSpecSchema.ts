@@ -93,7 +93,7 @@ const featuresSchema = z.strictObject({
 const modelSchema = z.strictObject({
   kind: z.enum(['logreg', 'forest', 'gbdt', 'auto']).optional().meta({
     description:
-      'auto: chosen among forests, logistic regressions and gradient-boosted trees by inner cross-validation on the training rows',
+      'the model (default auto: chosen among forests, logistic regressions and gradient-boosted trees by inner cross-validation on the training rows; forest: 100 trees on balanced samples)',
   }),
   budgetSeconds: z
     .number()

@@ -65,9 +65,14 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, model: { kind: 'logreg', threshold: 'gmean-oob' } })).toBe(
       'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "logreg"; use "gmean"',
     );
-    expect(resolvePipelineSpec({ ...base, model: { threshold: 'gmean-oob' } }, 'spec.json').model).toMatchObject({
+    expect(messageOf({ ...base, model: { threshold: 'gmean-oob' } })).toBe(
+      'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "auto"; use "gmean"',
+    );
+    expect(resolvePipelineSpec({ ...base, model: { kind: 'forest', threshold: 'gmean-oob' } }, 'spec.json').model).toEqual({
       kind: 'forest',
       threshold: 'gmean-oob',
+      trees: 100,
+      sampling: 'balanced',
     });
     expect(messageOf({ ...base, input: { paths: [], label: 'y' } })).toBe(
       'spec.json: input.paths: expected a CSV or Parquet path or glob, or a non-empty list of them, got an empty list',

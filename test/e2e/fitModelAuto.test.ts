@@ -88,37 +88,41 @@ describe('fit --model auto', () => {
     expect(s.warnings![0]).toMatch(/^the budget of 0\.001s is below what one candidate needs/);
   });
 
-  it('shows every class’s choice of a multi-class file, one one-vs-rest choice each', async () => {
-    const f = await run([
-      'fit',
-      '--input',
-      'trees.csv',
-      '--label',
-      'kind',
-      '--config',
-      'small-forest.json',
-      '--model',
-      'auto',
-      '--budget',
-      '10m',
-      '--out',
-      'mc.json',
-      '--json',
-    ]);
+  it('chooses one recipe for every class of a multi-class file by the macro G-mean of the combined prediction', async () => {
+    const args = ['fit', '--input', 'trees.csv', '--label', 'kind', '--config', 'small-forest.json', '--budget', '10m', '--json'];
+    const f = await run([...args, '--out', 'mc.json']);
     expect(f.code, f.stderr).toBe(0);
-    const fit = f.json<FitJson & { classes: string[]; selections: Array<{ class: string; selection: ModelSelection }> }>();
-    expect(fit.selections.map((s) => s.class)).toEqual(fit.classes);
-    for (const { selection } of fit.selections) expect(selection.candidates).toHaveLength(7);
-    // The file's top-level selection would hold the first class's choice only.
-    expect(fit.selection).toBeUndefined();
-    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toBeUndefined();
+    const fit = f.json<FitJson & { classes: string[] }>();
+    expect(fit.classes).toEqual(['ash', 'elm', 'oak']);
+    const selection = fit.selection!;
+    expect(selection.scoring).toMatch(/macro G-mean/);
+    expect(selection.candidates).toHaveLength(7);
+    const scored = selection.candidates.filter((c) => c.gMean);
+    // The winner has the best mean macro G-mean, or is within one standard error of it (the tie rule).
+    const best = Math.max(...scored.map((c) => c.gMean!.mean));
+    const winner = scored.find((c) => c.name === selection.chosen)!;
+    expect(winner.gMean!.mean).toBeGreaterThanOrEqual(best - Math.max(...scored.map((c) => c.gMean!.standardError)) - 1e-9);
+    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toEqual(selection);
+    // The same seed gives the same choice.
+    const again = await run([...args, '--out', 'mc2.json']);
+    expect(untimed(again.json<FitJson>().selection!)).toEqual(untimed(selection));
+    const p = await run(['predict', '--model', 'mc.json', '--input', 'trees.csv', '--out', 'mc-pred.csv', '--json']);
+    expect(p.code, p.stderr).toBe(0);
   });
 
-  it('leaves the default fit as it was: no selection without --model auto', async () => {
-    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--config', 'small-forest.json', '--out', 'd.json', '--json']);
+  it('chooses by default, and keeps the balanced forest with no selection when a kind is asked for', async () => {
+    const d = await run(['fit', '--input', 'events.csv', '--label', 'label', '--config', 'small-forest.json', '--out', 'd.json', '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.json<FitJson>().model).toBe('auto');
+    expect(d.json<FitJson>().selection?.candidates.length).toBeGreaterThan(1);
+    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--model', 'forest', '--out', 'f.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     expect(f.json<FitJson>().model).toBe('forest');
     expect(f.json<FitJson>().selection).toBeUndefined();
+    // The forest asked for by name is the former fixed default: 100 trees on balanced samples (a 1:1 mix).
+    const forest = JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')) as { model: { roots: unknown[]; fitPrevalence: number } };
+    expect(forest.model.roots).toHaveLength(100);
+    expect(forest.model.fitPrevalence).toBe(0.5);
   });
 
   it('rejects an unknown --model with one line', async () => {

@@ -183,7 +183,7 @@ describe('fit and predict', () => {
 
   it('fits a multi-class label one-vs-rest and predicts score_<class> columns and the class value', async () => {
     const ecoli = join(process.cwd(), 'test/fixtures/ecoli_multiclass.csv');
-    const f = await run(['fit', '--input', ecoli, '--label', 'label', '--out', 'ecoli.json', '--json']);
+    const f = await run(['fit', '--input', ecoli, '--label', 'label', '--model', 'forest', '--out', 'ecoli.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const classes = f.json<{ classes: string[] }>().classes;
     expect(classes).toEqual(['cp', 'im', 'imL', 'imS', 'imU', 'om', 'omL', 'pp']);
