@@ -225,25 +225,49 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
         return finish(first, 'prevalence', `budget too small to compare; ${first.c.name} is the default`);
       }
     }
-    const scored = alive.filter((s) => !s.dropped);
-    if (scored.length < alive.length) warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
-    const ranked = rankCandidates(
-      scored.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidenceOf(s, o.costThreshold) })),
-    );
-    const keep = repeat + 1 < plan.repeats ? Math.ceil(ranked.order.length / 2) : ranked.order.length;
-    alive = ranked.order.map((name) => scored.find((s) => s.c.name === name)!);
-    for (const [rank, s] of alive.slice(keep).entries())
-      s.dropped = `halved after repeat ${repeat + 1} (rank ${keep + rank + 1} of ${ranked.order.length})`;
-    alive = alive.slice(0, keep);
+    alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, (s) => evidenceOf(s, o.costThreshold));
     if (alive.length === 1) break;
   }
-  const finalists = alive.filter((s) => !s.dropped);
-  if (finalists.length === 0) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
-  const ranked = rankCandidates(
-    finalists.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidenceOf(s, o.costThreshold) })),
-  );
-  const winner = finalists.find((s) => s.c.name === ranked.order[0])!;
+  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold));
+  if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
+  const { winner, ranked } = final;
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
+}
+
+type Ranked = { c: ModelCandidate; dropped?: string };
+type Evidence = { gMeans: number[]; prAucs: number[] };
+
+/**
+ * One round of successive halving after repeat `repeat`: ranks the candidates this repeat scored and keeps the
+ * better half (all of them after the last repeat), marking the others dropped.
+ */
+export function keepBetterHalf<S extends Ranked>(
+  alive: S[],
+  repeat: number,
+  repeats: number,
+  budget: number,
+  warnings: string[],
+  evidence: (s: S) => Evidence,
+): S[] {
+  const scored = alive.filter((s) => !s.dropped);
+  if (scored.length < alive.length) warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
+  const ranked = rankCandidates(scored.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })));
+  const keep = repeat + 1 < repeats ? Math.ceil(ranked.order.length / 2) : ranked.order.length;
+  const order = ranked.order.map((name) => scored.find((s) => s.c.name === name)!);
+  for (const [rank, s] of order.slice(keep).entries())
+    s.dropped = `halved after repeat ${repeat + 1} (rank ${keep + rank + 1} of ${ranked.order.length})`;
+  return order.slice(0, keep);
+}
+
+/** The best of the candidates still in the running, and the ranking's reason; undefined when none is left. */
+export function rankFinalists<S extends Ranked>(
+  alive: S[],
+  evidence: (s: S) => Evidence,
+): { winner: S; ranked: { reason: string } } | undefined {
+  const finalists = alive.filter((s) => !s.dropped);
+  if (finalists.length === 0) return undefined;
+  const ranked = rankCandidates(finalists.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })));
+  return { winner: finalists.find((s) => s.c.name === ranked.order[0])!, ranked };
 }
 
 /** `fitted` with another threshold, its note and out-of-bag summary updated to match. */

@@ -4,13 +4,13 @@
 
 import { takeRows, type FeatureMatrix } from '../core/dataset.js';
 import { averagePrecision } from '../core/metrics/rankingMetrics.js';
-import { rankCandidates, spreadOf } from '../core/models/candidateRanking.js';
+import { spreadOf } from '../core/models/candidateRanking.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_INNER_FOLDS, DEFAULT_INNER_REPEATS } from './modelChoice.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_INNER_FOLDS, DEFAULT_INNER_REPEATS, keepBetterHalf, rankFinalists } from './modelChoice.js';
 import { fitCandidate, MODEL_CANDIDATES, type CandidateFit, type ModelCandidate } from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
 
@@ -189,25 +189,10 @@ export async function chooseMultiClassModel(
         return finish(first, `budget too small to compare; ${first.c.name} is the default`);
       }
     }
-    const scored = alive.filter((s) => !s.dropped);
-    if (scored.length < alive.length) warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
-    const ranked = rankCandidates(
-      scored.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, gMeans: s.gMeans, prAucs: s.prAucs })),
-    );
-    const keep = repeat + 1 < repeats ? Math.ceil(ranked.order.length / 2) : ranked.order.length;
-    alive = ranked.order.map((name) => scored.find((s) => s.c.name === name)!);
-    for (const [rank, s] of alive.slice(keep).entries())
-      s.dropped = `halved after repeat ${repeat + 1} (rank ${keep + rank + 1} of ${ranked.order.length})`;
-    alive = alive.slice(0, keep);
+    alive = keepBetterHalf(alive, repeat, repeats, budget, warnings, (s) => s);
     if (alive.length === 1) break;
   }
-  const finalists = alive.filter((s) => !s.dropped);
-  if (finalists.length === 0) return finish(first, `no candidate finished within the budget; ${first.c.name} is the default`);
-  const ranked = rankCandidates(
-    finalists.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, gMeans: s.gMeans, prAucs: s.prAucs })),
-  );
-  return finish(
-    finalists.find((s) => s.c.name === ranked.order[0])!,
-    ranked.reason,
-  );
+  const final = rankFinalists(alive, (s) => s);
+  if (!final) return finish(first, `no candidate finished within the budget; ${first.c.name} is the default`);
+  return finish(final.winner, final.ranked.reason);
 }
