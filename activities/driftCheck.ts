@@ -5,23 +5,21 @@
 import { takeRows, type LabelledData } from '../core/dataset.js';
 import { confidenceBasedPerformance } from '../core/drift/confidenceBasedPerformance.js';
 import type { DriftOptions } from '../core/drift/driftOptions.js';
-import { buildDriftReference, type DriftReference } from '../core/drift/driftReference.js';
-import { driftReport, type DriftReport } from '../core/drift/driftReport.js';
+import { buildDriftReference } from '../core/drift/driftReference.js';
 import type { ReferencePerformance } from '../core/drift/performanceDrift.js';
-import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { labelVocabularyOf } from '../core/labels/labelVocabulary.js';
 import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { seededRandom } from '../core/random.js';
-import { ArtifactStore, readFileVerified } from '../data/artifactStore.js';
+import { readFileVerified } from '../data/artifactStore.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import { exportLabelledServingWindow } from '../data/servingLogExport.js';
-import { readServingRows } from '../data/servingLogWindow.js';
 import { readServingState } from '../data/servingState.js';
 import type { ArtifactRef } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
+import { checkServedWindow, driftReferenceKey, loadStoredReference, priorCorrected, type StoredReference } from '../stages/driftWindow.js';
 
 export interface BuildDriftReferenceInput {
   model: ArtifactRef;
@@ -32,11 +30,6 @@ export interface BuildDriftReferenceInput {
   /** Positive share of the raw data (positives seen / rows scanned by adaptive sampling). */
   rawPrior: number;
   seed: number;
-}
-
-/** Where the reference of model `sha256` is found (the artifact store's key index), so no registry read is needed. */
-function referenceKey(modelSha256: string): string {
-  return ArtifactStore.keyOf({ driftReferenceOf: modelSha256 });
 }
 
 /**
@@ -76,32 +69,6 @@ function numericFeatures(model: ModelArtifact): Array<{ name: string; index: num
 }
 
 /**
- * Scores on the model's fitted mix, mapped to the population prior (Bayes' rule with the class ratio changed):
- * p' = p·r1 / (p·r1 + (1 − p)·r0), r1 = π/π_fit, r0 = (1 − π)/(1 − π_fit). The estimate of performance without
- * labels needs probabilities on the population's scale.
- */
-export function priorCorrected(scores: Float64Array, fitPrior: number, prior: number): Float64Array {
-  const r1 = prior / fitPrior;
-  const r0 = (1 - prior) / (1 - fitPrior);
-  const out = new Float64Array(scores.length);
-  for (let i = 0; i < scores.length; i++) {
-    const p = Math.min(1, Math.max(0, scores[i]!));
-    const a = p * r1;
-    const d = a + (1 - p) * r0;
-    out[i] = d > 0 ? a / d : 0;
-  }
-  return out;
-}
-
-/** The drift reference as stored next to a model: the report's reference plus the priors its window scores need. */
-export interface StoredReference {
-  reference: DriftReference;
-  rawPrior: number;
-  fitPrior: number;
-  featureIndexes: number[];
-}
-
-/**
  * CBPE's own point estimates on the reference rows (test split at the raw prior), scored as windows are: the level
  * a window's estimates are compared with, so a miscalibration the scores carry from training cancels out instead of
  * reading as a drop (the default forest's prior-corrected votes understate precision on unchanged traffic).
@@ -114,31 +81,6 @@ function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: num
     positive: { recall: value('positive', 'recall'), precision: value('positive', 'precision') },
     negative: { recall: value('negative', 'recall'), precision: value('negative', 'precision') },
   };
-}
-
-/**
- * The report of one served window (rows in the reference's feature order, row-major) against a stored reference:
- * what checkDrift runs once it has read the window's rows.
- */
-export function servedWindowReport(
-  stored: StoredReference,
-  values: Float64Array,
-  scores: Float64Array,
-  labels: Int8Array,
-  options: Partial<DriftOptions>,
-): DriftReport {
-  const names = stored.reference.features.map((f) => f.name);
-  return driftReport(
-    stored.reference,
-    {
-      features: { rows: scores.length, cols: names.length, values, names },
-      scores,
-      labels,
-      // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
-      ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
-    },
-    options,
-  );
 }
 
 export interface CheckDriftInput {
@@ -218,7 +160,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
               reference.estimatedPerformance = referenceEstimate(scores, fitPrior, input.rawPrior, model.threshold);
             const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior, featureIndexes: features.map((f) => f.index) };
             const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
-            await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
+            await artifacts.recordKey(driftReferenceKey(input.model.sha256), { reference: ref });
             return { result: { reference: ref }, outputs: { reference: ref } };
           },
         ),
@@ -241,52 +183,20 @@ export function driftCheckActivities(deps: ComputeDeps) {
         const state = await readServingState(servingDir, input.modelName);
         const champion = state?.champion;
         if (!champion) return empty('no-champion', null);
-        const found = await artifacts.findByKey(referenceKey(champion.sha256));
-        if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
-        let stored: StoredReference;
-        try {
-          stored = JSON.parse((await artifacts.readVerified(found.reference)).toString('utf8')) as StoredReference;
-        } catch (err) {
-          // A damaged reference is no evidence of drift, and failing here would end the monitor: the window says why.
-          if (err instanceof IntegrityError) return { ...empty('reference-failed-verification', champion.sha256), reasons: [err.message] };
-          throw err;
-        }
-        const names = stored.reference.features.map((f) => f.name);
-
-        const served = await readServingRows({
+        const lookup = await loadStoredReference(artifacts, champion.sha256);
+        if (lookup.status === 'no-reference') return empty('no-reference', champion.sha256);
+        if (lookup.status === 'reference-failed-verification')
+          return { ...empty('reference-failed-verification', champion.sha256), reasons: [lookup.message] };
+        const { report, unreadableRows: unreadable } = await checkServedWindow({
+          stored: lookup.stored,
           servingDir,
           modelName: input.modelName,
           fromMs: input.fromMs,
           toMs: input.toMs,
           modelSha256: champion.sha256,
+          options: input.options ?? {},
         });
-        // Rows whose features cannot be read as numbers (a client sent null) are left out and counted.
-        const keep: number[] = [];
-        const values: number[] = [];
-        let unreadable = 0;
-        served.features.forEach((record, i) => {
-          const row: number[] = [];
-          for (const name of names) {
-            const v = record[name];
-            const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-            if (!Number.isFinite(x)) break;
-            row.push(x);
-          }
-          if (row.length !== names.length) {
-            unreadable += 1;
-            return;
-          }
-          keep.push(i);
-          values.push(...row);
-        });
-        if (keep.length === 0) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
-        const report = servedWindowReport(
-          stored,
-          Float64Array.from(values),
-          Float64Array.from(keep, (i) => served.scores[i]!),
-          Int8Array.from(keep, (i) => served.truth[i]!),
-          input.options ?? {},
-        );
+        if (report === null) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
         const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
         const psi = report.features.map((f) => f.psi ?? 0);
         const worst = psi.indexOf(Math.max(...psi));
