@@ -19,6 +19,7 @@ import { readServingState } from '../data/servingState.js';
 import type { ArtifactRef } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
+import { monitorWindowId, recordMonitorWindow } from '../data/monitorWindows.js';
 import { checkServedWindow, driftReferenceKey, loadStoredReference, priorCorrected, type StoredReference } from '../stages/driftWindow.js';
 
 export interface BuildDriftReferenceInput {
@@ -117,6 +118,62 @@ export function driftCheckActivities(deps: ComputeDeps) {
     return deps.servingDir;
   };
 
+  /** The check of one window against the champion's stored reference. */
+  const windowCheck = async (servingDir: string, input: CheckDriftInput): Promise<CheckDriftResult> => {
+    const empty = (status: CheckDriftResult['status'], championSha256: string | null): CheckDriftResult => ({
+      championSha256,
+      status,
+      rows: 0,
+      labelled: 0,
+      drifted: false,
+      reasons: [],
+      insufficient: [],
+      metrics: {},
+    });
+    const state = await readServingState(servingDir, input.modelName);
+    const champion = state?.champion;
+    if (!champion) return empty('no-champion', null);
+    const lookup = await loadStoredReference(artifacts, champion.sha256);
+    if (lookup.status === 'no-reference') return empty('no-reference', champion.sha256);
+    if (lookup.status === 'reference-failed-verification')
+      return { ...empty('reference-failed-verification', champion.sha256), reasons: [lookup.message] };
+    const { report, unreadableRows: unreadable } = await checkServedWindow({
+      stored: lookup.stored,
+      servingDir,
+      modelName: input.modelName,
+      fromMs: input.fromMs,
+      toMs: input.toMs,
+      modelSha256: champion.sha256,
+      options: input.options ?? {},
+    });
+    if (report === null) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
+    const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
+    const psi = report.features.map((f) => f.psi ?? 0);
+    const worst = psi.indexOf(Math.max(...psi));
+    const metrics: Record<string, number> = {
+      rows: report.rows,
+      labelled: report.labelled,
+      unreadableRows: unreadable,
+      maxPsi: psi[worst] ?? 0,
+      driftedFeatures: [...report.features, ...report.categoricalFeatures].filter((f) => f.drifted).length,
+    };
+    if (report.labelShift && report.labelShift.n > 0) metrics.positiveRate = report.labelShift.observed[1]! / report.labelShift.n;
+    if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
+    const recall = report.performance?.perClass.positive.recall.current;
+    if (typeof recall === 'number') metrics.positiveRecall = recall;
+    return {
+      championSha256: champion.sha256,
+      status: 'checked',
+      rows: report.rows,
+      labelled: report.labelled,
+      drifted: report.drifted,
+      reasons: report.reasons,
+      insufficient: report.insufficient,
+      metrics,
+      report: reportRef,
+    };
+  };
+
   return {
     async buildDriftReference(input: BuildDriftReferenceInput): Promise<{ reference: ArtifactRef }> {
       return failingOnBadInput(() =>
@@ -170,58 +227,21 @@ export function driftCheckActivities(deps: ComputeDeps) {
     async checkDrift(input: CheckDriftInput): Promise<CheckDriftResult> {
       return failingOnBadInput(async () => {
         const servingDir = servingDirOf();
-        const empty = (status: CheckDriftResult['status'], championSha256: string | null): CheckDriftResult => ({
-          championSha256,
-          status,
-          rows: 0,
-          labelled: 0,
-          drifted: false,
-          reasons: [],
-          insufficient: [],
-          metrics: {},
-        });
-        const state = await readServingState(servingDir, input.modelName);
-        const champion = state?.champion;
-        if (!champion) return empty('no-champion', null);
-        const lookup = await loadStoredReference(artifacts, champion.sha256);
-        if (lookup.status === 'no-reference') return empty('no-reference', champion.sha256);
-        if (lookup.status === 'reference-failed-verification')
-          return { ...empty('reference-failed-verification', champion.sha256), reasons: [lookup.message] };
-        const { report, unreadableRows: unreadable } = await checkServedWindow({
-          stored: lookup.stored,
-          servingDir,
-          modelName: input.modelName,
+        const result = await windowCheck(servingDir, input);
+        // The window's record lets `rareflow monitor report` find it, its champion and its options later.
+        await recordMonitorWindow(servingDir, input.modelName, {
+          id: monitorWindowId(input.fromMs, input.toMs),
           fromMs: input.fromMs,
           toMs: input.toMs,
-          modelSha256: champion.sha256,
+          championSha256: result.championSha256,
+          status: result.status,
+          rows: result.rows,
+          labelled: result.labelled,
+          drifted: result.drifted,
           options: input.options ?? {},
+          ...(result.report ? { report: result.report } : {}),
         });
-        if (report === null) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
-        const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
-        const psi = report.features.map((f) => f.psi ?? 0);
-        const worst = psi.indexOf(Math.max(...psi));
-        const metrics: Record<string, number> = {
-          rows: report.rows,
-          labelled: report.labelled,
-          unreadableRows: unreadable,
-          maxPsi: psi[worst] ?? 0,
-          driftedFeatures: report.features.filter((f) => f.drifted).length,
-        };
-        if (report.labelShift && report.labelShift.n > 0) metrics.positiveRate = report.labelShift.observed[1]! / report.labelShift.n;
-        if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
-        const recall = report.performance?.perClass.positive.recall.current;
-        if (typeof recall === 'number') metrics.positiveRecall = recall;
-        return {
-          championSha256: champion.sha256,
-          status: 'checked',
-          rows: report.rows,
-          labelled: report.labelled,
-          drifted: report.drifted,
-          reasons: report.reasons,
-          insufficient: report.insufficient,
-          metrics,
-          report: reportRef,
-        };
+        return result;
       });
     },
 
