@@ -73,7 +73,10 @@ export function histogramChart(data: HistogramChartData): string {
   if (data.marker && data.marker.bin >= 0 && data.marker.bin < bins) {
     const x = M.left + slot * data.marker.bin;
     parts.push(`<path d="M${px(x)},${M.top}V${px(y(0))}" stroke="#2c3e50" stroke-dasharray="4 3" fill="none"/>`);
-    parts.push(`<text x="${px(x + 3)}" y="${M.top + 10}">${escapeHtml(data.marker.label)}</text>`);
+    const right = x > width * 0.6;
+    parts.push(
+      `<text x="${px(right ? x - 3 : x + 3)}" y="${M.top + 10}" text-anchor="${right ? 'end' : 'start'}">${escapeHtml(data.marker.label)}</text>`,
+    );
   }
   parts.push(`<path d="M${M.left},${M.top}V${px(y(0))}h${plotW}" class="axis"/>`);
   parts.push(
