@@ -2,7 +2,8 @@
 // training and test rows, reweighted to the prior of the raw data), the check of one serving window against it,
 // and the export of a recent labelled window as training data for a drift-triggered retrain.
 
-import { takeRows, type LabelledData } from '../core/dataset.js';
+import { takeRows, type FeatureMatrix, type LabelledData } from '../core/dataset.js';
+import { OTHER_CATEGORY_BIN, type CategoricalColumns } from '../core/drift/categoricalDrift.js';
 import { confidenceBasedPerformance } from '../core/drift/confidenceBasedPerformance.js';
 import type { DriftOptions } from '../core/drift/driftOptions.js';
 import { buildDriftReference } from '../core/drift/driftReference.js';
@@ -67,6 +68,24 @@ function numericFeatures(model: ModelArtifact): Array<{ name: string; index: num
       .map((c) => c.name),
   );
   return model.featureNames.map((name, index) => ({ name, index })).filter((f) => numeric.has(f.name));
+}
+
+/**
+ * The categorical input columns of the model as strings, read back from their one-hot features (`name=category`):
+ * the category whose feature is 1, or the other/unseen bin's label for a row that sets none.
+ */
+function categoricalTrainingColumns(model: ModelArtifact, x: FeatureMatrix): CategoricalColumns {
+  const columns = inputColumnsOf(model).filter((c) => c.kind === 'categorical');
+  return {
+    names: columns.map((c) => c.name),
+    values: columns.map((c) => {
+      const hot = c.categories.map((cat) => model.featureNames.indexOf(`${c.name}=${cat}`));
+      return Array.from({ length: x.rows }, (_, r) => {
+        const k = hot.findIndex((f) => f >= 0 && x.values[r * x.cols + f] === 1);
+        return k >= 0 ? c.categories[k]! : OTHER_CATEGORY_BIN;
+      });
+    }),
+  };
 }
 
 /**
@@ -210,7 +229,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
               scores,
               model.threshold,
               report.perClass,
-              { seed: input.seed },
+              { seed: input.seed, categorical: categoricalTrainingColumns(model, trainRows.x) },
             );
             const fitPrior = model.training.fitPrevalence;
             if (fitPrior > 0 && fitPrior < 1)
