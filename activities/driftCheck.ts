@@ -74,7 +74,7 @@ function numericFeatures(model: ModelArtifact): Array<{ name: string; index: num
  * The categorical input columns of the model as strings, read back from their one-hot features (`name=category`):
  * the category whose feature is 1, or the other/unseen bin's label for a row that sets none.
  */
-function categoricalTrainingColumns(model: ModelArtifact, x: FeatureMatrix): CategoricalColumns {
+export function categoricalTrainingColumns(model: ModelArtifact, x: FeatureMatrix): CategoricalColumns {
   const columns = inputColumnsOf(model).filter((c) => c.kind === 'categorical');
   return {
     names: columns.map((c) => c.name),
