@@ -2,26 +2,26 @@
 // training and test rows, reweighted to the prior of the raw data), the check of one serving window against it,
 // and the export of a recent labelled window as training data for a drift-triggered retrain.
 
-import { takeRows, type LabelledData } from '../core/dataset.js';
+import { takeRows, type FeatureMatrix, type LabelledData } from '../core/dataset.js';
+import { OTHER_CATEGORY_BIN, type CategoricalColumns } from '../core/drift/categoricalDrift.js';
 import { confidenceBasedPerformance } from '../core/drift/confidenceBasedPerformance.js';
 import type { DriftOptions } from '../core/drift/driftOptions.js';
-import { buildDriftReference, type DriftReference } from '../core/drift/driftReference.js';
-import { driftReport, type DriftReport } from '../core/drift/driftReport.js';
+import { buildDriftReference } from '../core/drift/driftReference.js';
 import type { ReferencePerformance } from '../core/drift/performanceDrift.js';
-import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { labelVocabularyOf } from '../core/labels/labelVocabulary.js';
 import { inputColumnsOf, parseModelArtifact, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { seededRandom } from '../core/random.js';
-import { ArtifactStore, readFileVerified } from '../data/artifactStore.js';
+import { readFileVerified } from '../data/artifactStore.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import { exportLabelledServingWindow } from '../data/servingLogExport.js';
-import { readServingRows } from '../data/servingLogWindow.js';
 import { readServingState } from '../data/servingState.js';
 import type { ArtifactRef } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
+import { monitorWindowId, recordMonitorWindow } from '../data/monitorWindows.js';
+import { checkServedWindow, driftReferenceKey, loadStoredReference, priorCorrected, type StoredReference } from '../stages/driftWindow.js';
 
 export interface BuildDriftReferenceInput {
   model: ArtifactRef;
@@ -32,11 +32,6 @@ export interface BuildDriftReferenceInput {
   /** Positive share of the raw data (positives seen / rows scanned by adaptive sampling). */
   rawPrior: number;
   seed: number;
-}
-
-/** Where the reference of model `sha256` is found (the artifact store's key index), so no registry read is needed. */
-function referenceKey(modelSha256: string): string {
-  return ArtifactStore.keyOf({ driftReferenceOf: modelSha256 });
 }
 
 /**
@@ -76,29 +71,21 @@ function numericFeatures(model: ModelArtifact): Array<{ name: string; index: num
 }
 
 /**
- * Scores on the model's fitted mix, mapped to the population prior (Bayes' rule with the class ratio changed):
- * p' = p·r1 / (p·r1 + (1 − p)·r0), r1 = π/π_fit, r0 = (1 − π)/(1 − π_fit). The estimate of performance without
- * labels needs probabilities on the population's scale.
+ * The categorical input columns of the model as strings, read back from their one-hot features (`name=category`):
+ * the category whose feature is 1, or the other/unseen bin's label for a row that sets none.
  */
-export function priorCorrected(scores: Float64Array, fitPrior: number, prior: number): Float64Array {
-  const r1 = prior / fitPrior;
-  const r0 = (1 - prior) / (1 - fitPrior);
-  const out = new Float64Array(scores.length);
-  for (let i = 0; i < scores.length; i++) {
-    const p = Math.min(1, Math.max(0, scores[i]!));
-    const a = p * r1;
-    const d = a + (1 - p) * r0;
-    out[i] = d > 0 ? a / d : 0;
-  }
-  return out;
-}
-
-/** The drift reference as stored next to a model: the report's reference plus the priors its window scores need. */
-export interface StoredReference {
-  reference: DriftReference;
-  rawPrior: number;
-  fitPrior: number;
-  featureIndexes: number[];
+export function categoricalTrainingColumns(model: ModelArtifact, x: FeatureMatrix): CategoricalColumns {
+  const columns = inputColumnsOf(model).filter((c) => c.kind === 'categorical');
+  return {
+    names: columns.map((c) => c.name),
+    values: columns.map((c) => {
+      const hot = c.categories.map((cat) => model.featureNames.indexOf(`${c.name}=${cat}`));
+      return Array.from({ length: x.rows }, (_, r) => {
+        const k = hot.findIndex((f) => f >= 0 && x.values[r * x.cols + f] === 1);
+        return k >= 0 ? c.categories[k]! : OTHER_CATEGORY_BIN;
+      });
+    }),
+  };
 }
 
 /**
@@ -114,31 +101,6 @@ function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: num
     positive: { recall: value('positive', 'recall'), precision: value('positive', 'precision') },
     negative: { recall: value('negative', 'recall'), precision: value('negative', 'precision') },
   };
-}
-
-/**
- * The report of one served window (rows in the reference's feature order, row-major) against a stored reference:
- * what checkDrift runs once it has read the window's rows.
- */
-export function servedWindowReport(
-  stored: StoredReference,
-  values: Float64Array,
-  scores: Float64Array,
-  labels: Int8Array,
-  options: Partial<DriftOptions>,
-): DriftReport {
-  const names = stored.reference.features.map((f) => f.name);
-  return driftReport(
-    stored.reference,
-    {
-      features: { rows: scores.length, cols: names.length, values, names },
-      scores,
-      labels,
-      // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
-      ...(stored.fitPrior > 0 && stored.fitPrior < 1 ? { calibrated: priorCorrected(scores, stored.fitPrior, stored.rawPrior) } : {}),
-    },
-    options,
-  );
 }
 
 export interface CheckDriftInput {
@@ -173,6 +135,62 @@ export function driftCheckActivities(deps: ComputeDeps) {
         'this worker has no serving directory (RAREFLOW_SERVING); drift checks read the scoring service logs',
       );
     return deps.servingDir;
+  };
+
+  /** The check of one window against the champion's stored reference. */
+  const windowCheck = async (servingDir: string, input: CheckDriftInput): Promise<CheckDriftResult> => {
+    const empty = (status: CheckDriftResult['status'], championSha256: string | null): CheckDriftResult => ({
+      championSha256,
+      status,
+      rows: 0,
+      labelled: 0,
+      drifted: false,
+      reasons: [],
+      insufficient: [],
+      metrics: {},
+    });
+    const state = await readServingState(servingDir, input.modelName);
+    const champion = state?.champion;
+    if (!champion) return empty('no-champion', null);
+    const lookup = await loadStoredReference(artifacts, champion.sha256);
+    if (lookup.status === 'no-reference') return empty('no-reference', champion.sha256);
+    if (lookup.status === 'reference-failed-verification')
+      return { ...empty('reference-failed-verification', champion.sha256), reasons: [lookup.message] };
+    const { report, unreadableRows: unreadable } = await checkServedWindow({
+      stored: lookup.stored,
+      servingDir,
+      modelName: input.modelName,
+      fromMs: input.fromMs,
+      toMs: input.toMs,
+      modelSha256: champion.sha256,
+      options: input.options ?? {},
+    });
+    if (report === null) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
+    const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
+    const psi = report.features.map((f) => f.psi ?? 0);
+    const worst = psi.indexOf(Math.max(...psi));
+    const metrics: Record<string, number> = {
+      rows: report.rows,
+      labelled: report.labelled,
+      unreadableRows: unreadable,
+      maxPsi: psi[worst] ?? 0,
+      driftedFeatures: [...report.features, ...report.categoricalFeatures].filter((f) => f.drifted).length,
+    };
+    if (report.labelShift && report.labelShift.n > 0) metrics.positiveRate = report.labelShift.observed[1]! / report.labelShift.n;
+    if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
+    const recall = report.performance?.perClass.positive.recall.current;
+    if (typeof recall === 'number') metrics.positiveRecall = recall;
+    return {
+      championSha256: champion.sha256,
+      status: 'checked',
+      rows: report.rows,
+      labelled: report.labelled,
+      drifted: report.drifted,
+      reasons: report.reasons,
+      insufficient: report.insufficient,
+      metrics,
+      report: reportRef,
+    };
   };
 
   return {
@@ -211,14 +229,14 @@ export function driftCheckActivities(deps: ComputeDeps) {
               scores,
               model.threshold,
               report.perClass,
-              { seed: input.seed },
+              { seed: input.seed, categorical: categoricalTrainingColumns(model, trainRows.x) },
             );
             const fitPrior = model.training.fitPrevalence;
             if (fitPrior > 0 && fitPrior < 1)
               reference.estimatedPerformance = referenceEstimate(scores, fitPrior, input.rawPrior, model.threshold);
             const stored: StoredReference = { reference, rawPrior: input.rawPrior, fitPrior, featureIndexes: features.map((f) => f.index) };
             const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
-            await artifacts.recordKey(referenceKey(input.model.sha256), { reference: ref });
+            await artifacts.recordKey(driftReferenceKey(input.model.sha256), { reference: ref });
             return { result: { reference: ref }, outputs: { reference: ref } };
           },
         ),
@@ -228,90 +246,21 @@ export function driftCheckActivities(deps: ComputeDeps) {
     async checkDrift(input: CheckDriftInput): Promise<CheckDriftResult> {
       return failingOnBadInput(async () => {
         const servingDir = servingDirOf();
-        const empty = (status: CheckDriftResult['status'], championSha256: string | null): CheckDriftResult => ({
-          championSha256,
-          status,
-          rows: 0,
-          labelled: 0,
-          drifted: false,
-          reasons: [],
-          insufficient: [],
-          metrics: {},
-        });
-        const state = await readServingState(servingDir, input.modelName);
-        const champion = state?.champion;
-        if (!champion) return empty('no-champion', null);
-        const found = await artifacts.findByKey(referenceKey(champion.sha256));
-        if (!found?.reference || !(await artifacts.has(found.reference))) return empty('no-reference', champion.sha256);
-        let stored: StoredReference;
-        try {
-          stored = JSON.parse((await artifacts.readVerified(found.reference)).toString('utf8')) as StoredReference;
-        } catch (err) {
-          // A damaged reference is no evidence of drift, and failing here would end the monitor: the window says why.
-          if (err instanceof IntegrityError) return { ...empty('reference-failed-verification', champion.sha256), reasons: [err.message] };
-          throw err;
-        }
-        const names = stored.reference.features.map((f) => f.name);
-
-        const served = await readServingRows({
-          servingDir,
-          modelName: input.modelName,
+        const result = await windowCheck(servingDir, input);
+        // The window's record lets `rareflow monitor report` find it, its champion and its options later.
+        await recordMonitorWindow(servingDir, input.modelName, {
+          id: monitorWindowId(input.fromMs, input.toMs),
           fromMs: input.fromMs,
           toMs: input.toMs,
-          modelSha256: champion.sha256,
+          championSha256: result.championSha256,
+          status: result.status,
+          rows: result.rows,
+          labelled: result.labelled,
+          drifted: result.drifted,
+          options: input.options ?? {},
+          ...(result.report ? { report: result.report } : {}),
         });
-        // Rows whose features cannot be read as numbers (a client sent null) are left out and counted.
-        const keep: number[] = [];
-        const values: number[] = [];
-        let unreadable = 0;
-        served.features.forEach((record, i) => {
-          const row: number[] = [];
-          for (const name of names) {
-            const v = record[name];
-            const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-            if (!Number.isFinite(x)) break;
-            row.push(x);
-          }
-          if (row.length !== names.length) {
-            unreadable += 1;
-            return;
-          }
-          keep.push(i);
-          values.push(...row);
-        });
-        if (keep.length === 0) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
-        const report = servedWindowReport(
-          stored,
-          Float64Array.from(values),
-          Float64Array.from(keep, (i) => served.scores[i]!),
-          Int8Array.from(keep, (i) => served.truth[i]!),
-          input.options ?? {},
-        );
-        const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
-        const psi = report.features.map((f) => f.psi ?? 0);
-        const worst = psi.indexOf(Math.max(...psi));
-        const metrics: Record<string, number> = {
-          rows: report.rows,
-          labelled: report.labelled,
-          unreadableRows: unreadable,
-          maxPsi: psi[worst] ?? 0,
-          driftedFeatures: report.features.filter((f) => f.drifted).length,
-        };
-        if (report.labelShift && report.labelShift.n > 0) metrics.positiveRate = report.labelShift.observed[1]! / report.labelShift.n;
-        if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
-        const recall = report.performance?.perClass.positive.recall.current;
-        if (typeof recall === 'number') metrics.positiveRecall = recall;
-        return {
-          championSha256: champion.sha256,
-          status: 'checked',
-          rows: report.rows,
-          labelled: report.labelled,
-          drifted: report.drifted,
-          reasons: report.reasons,
-          insufficient: report.insufficient,
-          metrics,
-          report: reportRef,
-        };
+        return result;
       });
     },
 

@@ -257,7 +257,7 @@ export async function monitorCommand(
         return { model: a.model, monitor: id, stopped: true, by: a.by };
       }
       if (a.action === 'status') return handle.query(monitorStatusQuery);
-      throw new InvalidInputError('monitor', `monitor: expected start, stop or status, got "${a.action}"`);
+      throw new InvalidInputError('monitor', `monitor: expected start, stop, status or report, got "${a.action}"`);
     },
     { hostWorker: false },
   );

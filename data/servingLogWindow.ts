@@ -193,3 +193,28 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
   });
   return out;
 }
+
+/**
+ * The model that served most champion rows of [fromMs, toMs), or null when the window has none: the champion of a
+ * window the monitor did not record.
+ */
+export async function windowChampionSha256(o: {
+  servingDir: string;
+  modelName: string;
+  fromMs: number;
+  toMs: number;
+}): Promise<string | null> {
+  checkWindow(o);
+  const predictions = await partGlob(predictionLogDir(o.servingDir, o.modelName));
+  if (predictions === null) return null;
+  const rows = await withDuckDB(async (c) =>
+    (
+      await c.runAndReadAll(
+        `SELECT model_sha256, count(*) AS n FROM read_parquet(${sqlString(predictions)}, union_by_name = true)
+         WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND arm = 'champion' AND status = 'ok'
+         GROUP BY model_sha256 ORDER BY n DESC, model_sha256 LIMIT 1`,
+      )
+    ).getRowsJS(),
+  );
+  return rows.length > 0 ? String(rows[0]![0]) : null;
+}

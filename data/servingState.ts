@@ -7,7 +7,7 @@
 //   <model>/feedback/part-*.parquet    delayed true labels, by request id
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkResourceName } from '../core/resourceName.js';
@@ -99,4 +99,18 @@ export async function readServingState(servingDir: string, modelName: string): P
     throw new InvalidInputError(path, `${path}: expected a serving state of model ${modelName} ("format": "${SERVING_STATE_FORMAT}")`);
   }
   return s as ServingState;
+}
+
+/** Models with a folder under the serving directory (a published state or logs), sorted; none when it is absent. */
+export async function servedModelNames(servingDir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(servingDir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }

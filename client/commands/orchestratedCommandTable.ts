@@ -202,13 +202,21 @@ export const orchestratedCommands: CommandSpec[] = [
   },
   {
     name: 'monitor',
-    summary: "a model's drift monitor: start, stop or status (windows of serving traffic vs the champion's training data)",
+    summary: "a model's drift monitor: start, stop, status, or report (windows of serving traffic vs the champion's training data)",
     usage:
-      'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M',
-    positionals: 'start|stop|status',
+      'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M' +
+      ' | report --model M [--window ID | --event AT] --out DIR',
+    positionals: 'start|stop|status|report',
     flags: {
       model,
-      window: { type: 'duration', help: 'length of a window, e.g. 15m or 1h (default 1h)', placeholder: 'DURATION' },
+      // A duration for start, a window id for report: read per action in run().
+      window: {
+        type: 'string',
+        help: 'start: length of a window, e.g. 15m or 1h (default 1h); report: the window id FROM_MS-TO_MS (default the latest)',
+        placeholder: 'DURATION|ID',
+      },
+      event: { type: 'string', help: 'report: the drift event at this time (ISO 8601, as recorded)', placeholder: 'AT' },
+      out: { type: 'string', help: 'report: directory for report.html and report.json', placeholder: 'DIR' },
       hold: { type: 'integer', help: 'consecutive drifted windows before a retrain is signalled (default 3)', min: 1, placeholder: 'N' },
       'cool-down': { type: 'duration', help: 'quiet time after a signal or a new champion (default 6h)', placeholder: 'DURATION' },
       'min-positives': {
@@ -223,9 +231,23 @@ export const orchestratedCommands: CommandSpec[] = [
     },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('monitor', 'rareflow monitor: expected start, stop or status; see rareflow monitor --help');
+      if (!action)
+        throw new InvalidInputError('monitor', 'rareflow monitor: expected start, stop, status or report; see rareflow monitor --help');
+      const windowText = stringFlag(f, 'window');
+      if (action === 'report') {
+        const event = stringFlag(f, 'event');
+        const report = await (
+          await import('../monitorReportCommand.js')
+        ).monitorReportCommand(say, {
+          model: requiredString(f, 'model'),
+          out: requiredString(f, 'out'),
+          ...(windowText !== undefined ? { window: windowText } : {}),
+          ...(event !== undefined ? { event } : {}),
+        });
+        return { value: report };
+      }
       // The workflow's own defaults apply to what is not given (contract.ts DriftMonitorInput).
-      const windowMs = numberFlag(f, 'window');
+      const windowMs = windowText !== undefined ? parseDurationMs('--window', windowText) : undefined;
       const coolDownMs = numberFlag(f, 'cool-down');
       const holdWindows = numberFlag(f, 'hold');
       const minRetrainPositives = numberFlag(f, 'min-positives');

@@ -4,6 +4,7 @@
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { deriveSeed } from '../random.js';
+import { buildCategoricalReferences, type CategoricalColumns, type CategoricalFeatureReference } from './categoricalDrift.js';
 import { assertReferencePerformance, assertThreshold, type ReferencePerformance } from './performanceDrift.js';
 import { buildPredictionReference, type PredictionReference } from './predictionDrift.js';
 import { referenceBins, type ReferenceBins } from './populationStabilityIndex.js';
@@ -33,6 +34,8 @@ export interface FeatureReference {
 export interface DriftReference {
   version: 1;
   features: FeatureReference[];
+  /** Categorical features by their kept training categories; absent when the model has none. */
+  categoricalFeatures?: CategoricalFeatureReference[];
   /** Class proportions of the training labels as collected (before any resampling). */
   labelPrior: { negative: number; positive: number; n: number };
   /** Validation scores: bins, a KS subsample and the predicted-positive rate at `threshold`. */
@@ -64,6 +67,13 @@ export interface DriftReferenceOptions {
    * @default 0
    */
   seed?: number;
+  /** The training rows' categorical columns (same rows as the numeric matrix), when the model has any. */
+  categorical?: CategoricalColumns;
+  /**
+   * Most frequent categories kept by name per categorical feature; the rest share the other/unseen bin.
+   * @default 50
+   */
+  maxCategories?: number;
 }
 
 /** Checks a named matrix: its shape, distinct non-empty names, and finite values (naming the first that is not). */
@@ -158,9 +168,19 @@ export function buildDriftReference(
       positiveSample: sortedColumnSample(values, cols, c, positiveSampleRows),
     };
   });
+  const categorical = options.categorical;
+  if (categorical !== undefined && categorical.values[0]?.length !== rows && categorical.names.length > 0) {
+    throw new InvalidInputError(
+      'options.categorical',
+      `options.categorical: expected ${rows} values per column (one per training row), got ${categorical.values[0]?.length}`,
+    );
+  }
   return {
     version: 1,
     features,
+    ...(categorical !== undefined && categorical.names.length > 0
+      ? { categoricalFeatures: buildCategoricalReferences(categorical, options.maxCategories) }
+      : {}),
     labelPrior: { negative: (rows - positives) / rows, positive: positives / rows, n: rows },
     prediction: buildPredictionReference(validationScores, threshold, { bins, sampleCap, seed: deriveSeed(seed, 'scores') }),
     performance: { negative: { ...validationPerClass.negative }, positive: { ...validationPerClass.positive } },

@@ -4,29 +4,17 @@
 
 import { InvalidInputError } from '../invalidInputError.js';
 import { benjaminiHochberg } from './benjaminiHochberg.js';
+import { categoricalColumnsInReferenceOrder, categoricalFeatureTest, type CategoricalFeatureDrift } from './categoricalDrift.js';
 import { chiSquareGoodnessOfFit, type ChiSquareResult } from './chiSquare.js';
 import { confidenceBasedPerformance, type EstimatedPerformanceResult } from './confidenceBasedPerformance.js';
 import { kolmogorovSmirnov } from './kolmogorovSmirnov.js';
 import { estimateVerdicts } from './labelledEvidence.js';
-import { assertNamedMatrix, type DriftReference, type NamedFeatureMatrix } from './driftReference.js';
+import { assertNamedMatrix, type DriftReference } from './driftReference.js';
+import { assertWindowColumns, calibratedProbabilities, columnIndex, type DriftWindow } from './driftWindow.js';
 import { resolveOptions, type DriftOptions } from './driftOptions.js';
-import { assertReferencePerformance, assertScores, performanceDrift, type PerformanceDriftResult } from './performanceDrift.js';
+import { assertReferencePerformance, performanceDrift, type PerformanceDriftResult } from './performanceDrift.js';
 import { predictionDrift, type PredictionDriftResult } from './predictionDrift.js';
 import { populationStabilityIndex } from './populationStabilityIndex.js';
-
-/** One serving window. Labels arrive late for rare events, so they are optional and partial. */
-export interface DriftWindow {
-  features: NamedFeatureMatrix;
-  /** The model's score per row; score ≥ the reference threshold is predicted positive. */
-  scores: Float64Array;
-  /** Known labels: 0, 1, or −1 for a row not yet labelled. Absent: no row is labelled. */
-  labels?: Int8Array;
-  /**
-   * Calibrated P(positive) per row for the label-free performance estimate.
-   * @default `scores`, taken as calibrated when every score is in [0, 1]
-   */
-  calibrated?: Float64Array;
-}
 
 export interface FeatureDrift {
   name: string;
@@ -40,6 +28,8 @@ export interface FeatureDrift {
   qValue: number | null;
   /** q ≤ fdr and (PSI ≥ psiThreshold or D ≥ ksThreshold). */
   drifted: boolean;
+  /** Reference and window share per reference bin (`edges` as in ReferenceBins); null when not run. */
+  histogram: { edges: number[]; reference: number[]; current: number[] } | null;
 }
 
 /**
@@ -73,6 +63,8 @@ export interface DriftReport {
   labelled: number;
   /** In the reference's feature order. */
   features: FeatureDrift[];
+  /** In the reference's categorical order; empty when the reference has none. */
+  categoricalFeatures: CategoricalFeatureDrift[];
   /** KS per feature on the labelled positives; null below `minPositiveRows` labelled positives. */
   minorityFeatures: MinorityFeatureDrift[] | null;
   /** Null when no row is labelled. */
@@ -97,41 +89,43 @@ function fmt(v: number): string {
   return Number(v.toPrecision(3)).toString();
 }
 
-function columnIndex(reference: DriftReference, names: string[]): Int32Array {
-  const position = new Map<string, number>();
-  names.forEach((name, c) => position.set(name, c));
-  const expected = reference.features.map((f) => f.name);
-  const missing = expected.filter((name) => !position.has(name));
-  const known = new Set(expected);
-  const extra = names.filter((name) => !known.has(name));
-  if (missing.length > 0 || extra.length > 0) {
-    const parts = [];
-    if (missing.length > 0) parts.push(`missing ${missing.map((n) => `"${n}"`).join(', ')}`);
-    if (extra.length > 0) parts.push(`not in the reference ${extra.map((n) => `"${n}"`).join(', ')}`);
-    throw new InvalidInputError(
-      'window.features.names',
-      `window.features.names: expected the ${expected.length} reference features (any order), got ${names.length} columns: ${parts.join('; ')}; rebuild the reference after a schema change`,
-    );
-  }
-  return Int32Array.from(expected, (name) => position.get(name)!);
-}
-
-function featureDrift(reference: DriftReference, window: DriftWindow, columns: Int32Array, o: DriftOptions): FeatureDrift[] {
+/**
+ * Numeric (PSI + KS) and categorical (PSI + chi-square) tests, with one Benjamini–Hochberg adjustment over all of
+ * them. A categorical feature whose chi-square could not run (too few rows per bin) keeps a null q and never drifts.
+ */
+function featureDrift(
+  reference: DriftReference,
+  window: DriftWindow,
+  columns: Int32Array,
+  categorical: string[][],
+  o: DriftOptions,
+): { features: FeatureDrift[]; categoricalFeatures: CategoricalFeatureDrift[] } {
   const { rows, cols, values } = window.features;
   const column = new Float64Array(rows);
   const tested = reference.features.map((f, k) => {
     const c = columns[k]!;
     for (let r = 0; r < rows; r++) column[r] = values[r * cols + c]!;
-    const { psi } = populationStabilityIndex(f.bins, column, { epsilon: o.epsilon });
+    const { psi, currentProportions } = populationStabilityIndex(f.bins, column, { epsilon: o.epsilon });
     const ks = kolmogorovSmirnov(Float64Array.from(f.sample), column);
-    return { name: f.name, psi, ks: ks.statistic, pValue: ks.pValue };
+    const histogram = { edges: [...f.bins.edges], reference: [...f.bins.proportions], current: currentProportions };
+    return { name: f.name, psi, ks: ks.statistic, pValue: ks.pValue, histogram };
   });
-  const q = benjaminiHochberg(tested.map((t) => t.pValue));
-  return tested.map((t, k) => ({
+  const testedCategorical = (reference.categoricalFeatures ?? []).map((f, k) =>
+    categoricalFeatureTest(f, categorical[k]!, { epsilon: o.epsilon, minExpected: o.minExpected }),
+  );
+  const runnable = testedCategorical.filter((t) => t.pValue !== null);
+  const q = benjaminiHochberg([...tested.map((t) => t.pValue), ...runnable.map((t) => t.pValue!)]);
+  const features = tested.map((t, k) => ({
     ...t,
     qValue: q[k]!,
     drifted: q[k]! <= o.fdr && (t.psi >= o.psiThreshold || t.ks >= o.ksThreshold),
   }));
+  const categoricalFeatures = testedCategorical.map((t) => {
+    const k = runnable.indexOf(t);
+    const qValue = k >= 0 ? q[tested.length + k]! : null;
+    return { ...t, qValue, drifted: qValue !== null && qValue <= o.fdr && t.psi! >= o.psiThreshold };
+  });
+  return { features, categoricalFeatures };
 }
 
 function minorityFeatureDrift(
@@ -175,44 +169,6 @@ function labelShift(reference: DriftReference, labels: Int8Array, o: DriftOption
   return { ...result, referencePositiveRate, currentPositiveRate, drifted: result.status === 'tested' && result.pValue <= o.fdr && large };
 }
 
-/** Scores, labels and calibrated probabilities: one per row, each in its range. */
-function assertWindowColumns(window: DriftWindow, rows: number): void {
-  assertScores(window.scores, rows, 'window.scores');
-  const labels = window.labels;
-  if (labels !== undefined) {
-    if (!(labels instanceof Int8Array) || labels.length !== rows) {
-      throw new InvalidInputError(
-        'window.labels',
-        `window.labels: expected an Int8Array of ${rows} labels (one per row; −1 = unknown), got ${labels?.length}`,
-      );
-    }
-    for (let i = 0; i < rows; i++) {
-      const y = labels[i]!;
-      if (y !== -1 && y !== 0 && y !== 1)
-        throw new InvalidInputError('window.labels', `window.labels: expected 0, 1 or −1 (unknown), got ${y} at row ${i}`);
-    }
-  }
-  if (window.calibrated !== undefined) {
-    assertScores(window.calibrated, rows, 'window.calibrated');
-    const bad = window.calibrated.findIndex((p) => !(p >= 0 && p <= 1));
-    if (bad >= 0)
-      throw new InvalidInputError(
-        'window.calibrated',
-        `window.calibrated: expected probabilities in [0, 1], got ${window.calibrated[bad]} at row ${bad}`,
-      );
-  }
-}
-
-/** Calibrated probabilities for the estimate: the window's own, or its scores when all lie in [0, 1]; else null. */
-function calibratedProbabilities(window: DriftWindow): Float64Array | null {
-  if (window.calibrated !== undefined) return window.calibrated;
-  for (let i = 0; i < window.scores.length; i++) {
-    const s = window.scores[i]!;
-    if (!(s >= 0 && s <= 1)) return null;
-  }
-  return window.scores;
-}
-
 /**
  * Compares one window with the reference. Feature tests (PSI + KS per feature) and the prediction tests need
  * `minRows` rows. A feature is flagged only when it is both significant after Benjamini–Hochberg across the
@@ -235,20 +191,52 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   const columns = columnIndex(reference, window.features.names);
   const rows = window.features.rows;
   assertWindowColumns(window, rows);
+  const categorical = categoricalColumnsInReferenceOrder(reference.categoricalFeatures ?? [], window.categorical, rows);
   const labels = window.labels;
 
   const reasons: string[] = [];
   const insufficient: string[] = [];
   let features: FeatureDrift[];
+  let categoricalFeatures: CategoricalFeatureDrift[];
   let predictionShift: PredictionDriftResult | null = null;
   if (rows < o.minRows) {
-    features = reference.features.map((f) => ({ name: f.name, psi: null, ks: null, pValue: null, qValue: null, drifted: false }));
+    features = reference.features.map((f) => ({
+      name: f.name,
+      psi: null,
+      ks: null,
+      pValue: null,
+      qValue: null,
+      drifted: false,
+      histogram: null,
+    }));
+    categoricalFeatures = (reference.categoricalFeatures ?? []).map((f) => ({
+      name: f.name,
+      psi: null,
+      chiSquare: null,
+      degreesOfFreedom: null,
+      pValue: null,
+      qValue: null,
+      drifted: false,
+      histogram: null,
+      unseen: [],
+    }));
     insufficient.push(`feature and prediction tests not run: the window has ${rows} rows, below the minimum ${o.minRows}`);
   } else {
-    features = featureDrift(reference, window, columns, o);
+    ({ features, categoricalFeatures } = featureDrift(reference, window, columns, categorical, o));
     for (const f of features) {
       if (f.drifted)
         reasons.push(`feature "${f.name}" shifted: PSI ${fmt(f.psi!)}, KS D ${fmt(f.ks!)}, q = ${f.qValue!.toExponential(2)} ≤ ${o.fdr}`);
+    }
+    for (const f of categoricalFeatures) {
+      if (f.drifted) {
+        const unseen = f.unseen.reduce((s, u) => s + u.count, 0);
+        reasons.push(
+          `categorical feature "${f.name}" shifted: PSI ${fmt(f.psi!)}, chi-square ${fmt(f.chiSquare!)} (df ${f.degreesOfFreedom}), ` +
+            `q = ${f.qValue!.toExponential(2)} ≤ ${o.fdr}${unseen > 0 ? `; ${unseen} rows in categories unseen in training` : ''}`,
+        );
+      }
+      if (f.pValue === null)
+        insufficient.push(`categorical feature "${f.name}": chi-square not run, fewer than two categories with enough rows`);
     }
     predictionShift = predictionDrift(reference.prediction, window.scores, {
       alpha: o.fdr,
@@ -329,6 +317,7 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
 
   const drifted =
     features.some((f) => f.drifted) ||
+    categoricalFeatures.some((f) => f.drifted) ||
     (minorityFeatures?.some((f) => f.drifted) ?? false) ||
     (shift?.drifted ?? false) ||
     (predictionShift?.drifted ?? false) ||
@@ -338,6 +327,7 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
     rows,
     labelled,
     features,
+    categoricalFeatures,
     minorityFeatures,
     labelShift: shift,
     predictionShift,

@@ -8,6 +8,7 @@ import type { ConfusionMatrix } from '../metrics/confusion.js';
 import { prCurve, thresholdCurve, type PrCurve, type ThresholdCurve } from '../metrics/curves.js';
 import { calibrationBins, type CalibrationBin } from '../metrics/rankingMetrics.js';
 import type { ModelSelection } from '../models/modelSelection.js';
+import { escapeHtml, fmt, px, reportPage } from './reportPage.js';
 
 export interface StageClassCounts {
   /** e.g. "input", "after sampling", "after noise filtering", "after ADASYN". */
@@ -84,15 +85,6 @@ export function runReportCurves(
     reliability: calibrationBins(yTrue, scores, options.reliabilityBins ?? 10),
   };
 }
-
-/** Text and attribute escaping for everything that comes from data. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-const fmt = (v: number | null | undefined, digits = 3): string =>
-  v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toFixed(digits)).toString();
-const px = (v: number): string => (Math.round(v * 10) / 10).toString();
 
 const WIDTH = 420;
 const HEIGHT = 300;
@@ -279,21 +271,10 @@ export function renderRunReport(data: RunReportData): string {
   const metrics = (data.metrics ?? [])
     .map((m) => `<tr><td>${escapeHtml(m.name)}</td><td>${fmt(m.value, 4)}</td><td>${escapeHtml(m.note ?? '')}</td></tr>`)
     .join('');
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(data.title)}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
-.charts{display:flex;flex-wrap:wrap;gap:16px}
-svg{background:#fff;border:1px solid #ddd}svg text{font-size:11px;fill:#333}svg text.t{font-size:13px;font-weight:600}svg text.big{font-size:20px;font-weight:600}
-path.grid{stroke:#eee;fill:none}path.axis{stroke:#333;fill:none}
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}
-tr.fail td{background:#fdecea}tr.pass td{background:#eafaf1}tr.not-judged td{background:#f4f6f7}
-.verdict.fail b{color:#c0392b}.verdict.pass b{color:#27ae60}.muted{color:#666}
-</style></head><body>
-<h1>${escapeHtml(data.title)}</h1>
-${(data.details ?? []).map((d) => `<div class="muted">${escapeHtml(d)}</div>`).join('\n')}
-<div class="muted">threshold ${fmt(data.threshold, 4)}${data.thresholdReason ? ` — ${escapeHtml(data.thresholdReason)}` : ''}</div>
+  return reportPage(
+    data.title,
+    data.details ?? [],
+    `<div class="muted">threshold ${fmt(data.threshold, 4)}${data.thresholdReason ? ` — ${escapeHtml(data.thresholdReason)}` : ''}</div>
 <h2>Data through the pipeline</h2>
 <div class="charts">${classCountChart(data.classCounts)}</div>
 <h2>Test-set performance</h2>
@@ -302,9 +283,8 @@ ${metrics ? `<table><thead><tr><th>metric</th><th>value</th><th>note</th></tr></
 <h2>Calibration and threshold</h2>
 <div class="charts">${reliabilityChart}${thresholdChart}</div>
 ${data.selection ? `<h2>Model choice (inner validation)</h2>\n${selectionTable(data.selection)}` : ''}
-${data.gates ? `<h2>Gates</h2>\n${gateTable(data.gates)}` : ''}
-</body></html>
-`;
+${data.gates ? `<h2>Gates</h2>\n${gateTable(data.gates)}` : ''}`,
+  );
 }
 
 /** The headline metrics a report shows for a classification report, ROC-AUC with its imbalance caveat. */

@@ -72,7 +72,7 @@ describe('flags declared once, checked on parse', () => {
   });
 
   it('takes positionals only where declared', () => {
-    expect(flagsOf('monitor', ['start', '--model', 'm', '--window', '15m']).flags.window).toBe(900_000);
+    expect(flagsOf('monitor', ['start', '--model', 'm', '--window', '15m']).positionals).toEqual(['start']);
     expect(flagsOf('schedule', ['list']).positionals).toEqual(['list']);
     expect(() => parse('status', ['--model', 'm', 'extra'])).toThrow(/^unexpected argument "extra"; see rareflow status --help$/);
   });
@@ -120,13 +120,14 @@ describe('flags declared once, checked on parse', () => {
       ['--input', 'a', '--label', 'y', '--missing', 'mode', '--out', 'o'],
       /^--missing: expected reject, mean, median or constant, got "mode"$/,
     ],
-    [
-      'monitor',
-      ['start', '--model', 'm', '--window', '5 minutes'],
-      /^--window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/,
-    ],
     ['serve', ['--model', 'm', '--port', '70000'], /^--port: expected an integer from 0 to 65535, got "70000"$/],
   ];
+  it('rejects rareflow monitor start --window 5 minutes before it reaches Temporal (--window is a duration for start, an id for report)', async () => {
+    const line = flagsOf('monitor', ['start', '--model', 'm', '--window', '5 minutes']);
+    const run = line.spec.run(line.flags, line.positionals, () => {});
+    await expect(run).rejects.toThrow(InvalidInputError);
+    await expect(run).rejects.toThrow(/^--window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/);
+  });
   for (const [name, args, message] of bad) {
     it(`rejects rareflow ${name} ${args.join(' ')}`, () => {
       expect(() => parse(name, args)).toThrow(InvalidInputError);

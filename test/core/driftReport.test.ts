@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { initialDriftHysteresisState, stepDriftHysteresis, type DriftHysteresisState } from '../../core/drift/driftHysteresis.js';
 import { buildDriftReference, type DriftReference, type NamedFeatureMatrix } from '../../core/drift/driftReference.js';
-import { driftReport, type DriftWindow } from '../../core/drift/driftReport.js';
+import { driftReport } from '../../core/drift/driftReport.js';
+import type { DriftWindow } from '../../core/drift/driftWindow.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { classificationReport } from '../../core/metrics/classMetrics.js';
 import { seededRandom } from '../../core/random.js';

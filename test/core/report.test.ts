@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluateGates } from '../../core/gates/evaluateGates.js';
 import { defaultGateSpec } from '../../core/gates/gateSpec.js';
 import { classificationReport } from '../../core/metrics/classMetrics.js';
-import { escapeHtml, renderRunReport, runReportCurves, type RunReportData } from '../../core/report/runReport.js';
+import { escapeHtml } from '../../core/report/reportPage.js';
+import { renderRunReport, runReportCurves, type RunReportData } from '../../core/report/runReport.js';
 
 const y = Uint8Array.from([1, 0, 1, 1, 0, 0, 0, 1, 0, 0]);
 const s = Float64Array.from([0.9, 0.9, 0.7, 0.5, 0.5, 0.5, 0.3, 0.2, 0.2, 0.1]);

@@ -1,0 +1,68 @@
+// `rareflow monitor report`: the drift report of a monitor window or a drift event, written as report.html (the
+// page) and report.json (the same data) to --out, read from the serving logs, the artifact store and the registry.
+
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { checkResourceName } from '../core/resourceName.js';
+import { renderDriftReport } from '../core/report/driftReportPage.js';
+import { ArtifactStore } from '../data/artifactStore.js';
+import { openRegistryForReading } from '../data/registryReadAccess.js';
+import { loadConfig } from '../infra/rareflowConfig.js';
+import { monitorWindowReport } from '../stages/monitorWindowReport.js';
+import type { Say } from './cliArgs.js';
+import { writeFileAtomically } from './localFiles.js';
+
+export interface MonitorReportArgs {
+  model: string;
+  window?: string;
+  event?: string;
+  out: string;
+}
+
+export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
+  checkResourceName(a.model, '--model');
+  const config = loadConfig();
+  const gathered = await monitorWindowReport({
+    artifacts: new ArtifactStore(config.artifactRoot),
+    servingDir: config.servingDir,
+    modelName: a.model,
+    ...(a.window !== undefined ? { window: a.window } : {}),
+    ...(a.event !== undefined ? { event: a.event } : {}),
+    driftEvents: async () => {
+      const reader = await openRegistryForReading(config.registryPath);
+      try {
+        return await reader.registry.driftEvents(a.model);
+      } finally {
+        await reader.close();
+      }
+    },
+  });
+  const r = gathered.report;
+  const html = renderDriftReport({
+    title: `Drift report: ${a.model}, ${gathered.event ? `drift event ${gathered.event.at}` : `window ${gathered.window.id}`}`,
+    details: [
+      `window ${gathered.window.from} – ${gathered.window.to} (id ${gathered.window.id})`,
+      `champion ${gathered.championSha256}`,
+      `${r.rows} rows checked, ${r.labelled} labelled${gathered.unreadableRows > 0 ? `, ${gathered.unreadableRows} left out (unreadable features)` : ''}`,
+      ...(gathered.event ? [`event raised by ${gathered.event.source}${gathered.event.reason ? `: ${gathered.event.reason}` : ''}`] : []),
+    ],
+    report: r,
+    scoreReference: gathered.scoreReference,
+    thresholds: { fdr: gathered.options.fdr, psiThreshold: gathered.options.psiThreshold, ksThreshold: gathered.options.ksThreshold },
+  });
+  const out = resolve(a.out);
+  await mkdir(out, { recursive: true });
+  await writeFileAtomically(join(out, 'report.json'), `${JSON.stringify(gathered, null, 1)}\n`);
+  await writeFileAtomically(join(out, 'report.html'), html);
+  say(`drift report of ${a.model} window ${gathered.window.id}: ${r.drifted ? 'drift' : 'no drift'}; wrote ${join(out, 'report.html')}`);
+  return {
+    command: 'monitor report',
+    model: a.model,
+    window: gathered.window,
+    ...(gathered.event ? { event: gathered.event } : {}),
+    drifted: r.drifted,
+    reasons: r.reasons,
+    html: join(out, 'report.html'),
+    json: join(out, 'report.json'),
+  };
+}
