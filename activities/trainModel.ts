@@ -11,7 +11,8 @@ export interface TrainModelInput {
   train: ArtifactRef;
   validation: ArtifactRef;
   model: ModelSpec;
-  labels: { positive: string; negative: string };
+  /** `positiveWhen`: the predicate that defined positives, recorded in the model file. */
+  labels: { positive: string; negative: string; positiveWhen?: string };
   seed: number;
   modelName: string;
   runId: string;

@@ -30,7 +30,8 @@ export interface FitModelOptions {
   model: ModelSpec;
   featureNames: string[];
   labelName: string;
-  labels: { positive: string; negative: string };
+  /** The class values; `positiveWhen` the predicate that defined positives, when one did. */
+  labels: { positive: string; negative: string; positiveWhen?: string };
   modelName: string;
   seed: number;
   runId: string;
@@ -141,6 +142,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     labelName: o.labelName,
     positiveLabel: o.labels.positive,
     negativeLabel: o.labels.negative,
+    ...(o.labels.positiveWhen !== undefined ? { positiveWhen: o.labels.positiveWhen } : {}),
     threshold: 0.5,
     thresholdPolicy: policy,
     thresholdReason: '',
@@ -203,7 +205,8 @@ export interface TrainStageInput {
   /** Held-out rows for the `gmean` threshold policy (see thresholdNeedsValidation). */
   validation?: LabelledData;
   model: ModelSpec;
-  labels: { positive: string; negative: string };
+  /** The class values; `positiveWhen` the predicate that defined positives, when one did. */
+  labels: { positive: string; negative: string; positiveWhen?: string };
   modelName: string;
   seed: number;
   runId: string;

@@ -228,7 +228,11 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       train,
       validation: split.validation,
       model: spec.model,
-      labels: { positive: described.positiveLabel, negative: described.negativeLabel },
+      labels: {
+        positive: described.positiveLabel,
+        negative: described.negativeLabel,
+        ...(spec.input.positiveWhen ? { positiveWhen: spec.input.positiveWhen } : {}),
+      },
       seed: spec.seed,
       modelName: spec.modelName,
       runId,

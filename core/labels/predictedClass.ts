@@ -26,12 +26,14 @@ export function predictedClassesOf(model: {
   return { values, type: classValueType(values) };
 }
 
-/** Integers when every value is an integer's text, doubles when every value is a number's, booleans for true/false. */
+/** How an integer and a number print as text (no leading zeros, no plus sign), as DuckDB casts them. */
+const INTEGER_TEXT = /^-?(0|[1-9]\d*)$/;
+const NUMBER_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** Integers when every value prints as an integer, doubles when as a number, booleans for true/false, else text. */
 function classValueType(values: string[]): ClassValueType {
-  const numbers = values.map((v) => (v.trim() === '' ? NaN : Number(v)));
-  if (numbers.every((n) => Number.isFinite(n))) {
-    return numbers.every((n, i) => Number.isSafeInteger(n) && String(n) === values[i]) ? 'integer' : 'double';
-  }
+  if (values.every((v) => INTEGER_TEXT.test(v) && Number.isSafeInteger(Number(v)))) return 'integer';
+  if (values.every((v) => NUMBER_TEXT.test(v) && Number.isFinite(Number(v)))) return 'double';
   if (values.every((v) => v === 'true' || v === 'false')) return 'boolean';
   return 'text';
 }
