@@ -25,6 +25,7 @@ import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampl
 import { codeVersion } from '../data/codeVersion.js';
 import { fitChosenModel } from './modelChoice.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
+import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
 
 export interface FitModelOptions {
   model: ModelSpec;
@@ -215,6 +216,8 @@ export interface TrainStageInput {
   missingValues?: ModelMissingValues;
   /** Feature columns the input held as booleans (read as 0/1): the model marks them so /score takes their spellings. */
   booleanColumns?: string[];
+  /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
+  categorical?: Record<string, string[]>;
 }
 
 /** The pipeline's train step: the sealed model and the step's summary line. */
@@ -238,7 +241,14 @@ export async function trainStage(
     ...(input.validation ? { validation: input.validation } : {}),
     ...(input.sampleWeights ? { sampleWeights: input.sampleWeights } : {}),
     ...(input.missingValues ? { missingValues: input.missingValues } : {}),
-    ...(input.booleanColumns?.length ? { inputColumns: markedInputColumns(input.featureNames, input.booleanColumns) } : {}),
+    ...(input.categorical
+      ? {
+          inputColumns: pipelineInputColumns(input.featureNames, input.categorical, input.booleanColumns ?? []),
+          categoricalGroups: oneHotGroups(input.featureNames, input.categorical),
+        }
+      : input.booleanColumns?.length
+        ? { inputColumns: markedInputColumns(input.featureNames, input.booleanColumns) }
+        : {}),
     ...(progress ? { progress } : {}),
   });
   const rows = input.train.y.length;
