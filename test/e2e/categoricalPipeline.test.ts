@@ -71,8 +71,11 @@ describe('categorical and boolean features through run, serve and evaluate', () 
       { name: 'verified', kind: 'numeric', boolean: true },
     ]);
     expect(model.featureNames).toEqual(['amount', 'channel=app', 'channel=shop', 'channel=web', 'verified']);
-    // ADASYN never interpolates a category: every synthetic row's one-hot block holds exactly one 1 (checked by
-    // the sampler's contract tests); here the model file is what serving and evaluate read.
+    // ENN and ADASYN ran over the one-hot groups (core/oversample's tests check a category is never interpolated).
+    const stages = r.json<{ stages: Array<{ stage: string; rowsIn: number; rowsOut: number }> }>().stages;
+    const oversampled = stages.find((s) => /adasyn|oversample/i.test(s.stage));
+    expect(oversampled, JSON.stringify(stages.map((s) => s.stage))).toBeDefined();
+    expect(oversampled!.rowsOut).toBeGreaterThan(oversampled!.rowsIn);
 
     const child = spawn(process.execPath, [CLI, 'serve', '--model', 'payments', '--port', '0'], {
       cwd: dir,
