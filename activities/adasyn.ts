@@ -4,10 +4,13 @@
 import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import { oversampleStage, type OversampleOptions } from '../stages/oversample.js';
+import { oneHotGroups } from '../core/features/oneHotFeatures.js';
 import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface OversampleAdasynInput extends OversampleOptions {
   train: ArtifactRef;
+  /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
+  categorical?: Record<string, string[]>;
 }
 
 export interface OversampleAdasynResult {
@@ -29,7 +32,9 @@ export function adasynActivities(deps: ComputeDeps) {
           { activity: 'oversampleAdasyn', ...input, train: input.train.sha256 },
           async (): Promise<{ result: OversampleAdasynResult; outputs: Record<string, ArtifactRef> }> => {
             const loaded = await loadDatasetArtifact(artifacts, input.train);
-            const done = oversampleStage(loaded.data, input, sampleWeightsOf(loaded), heartbeat);
+            const groups = input.categorical ? oneHotGroups(loaded.featureNames, input.categorical) : [];
+            const options = groups.length ? { ...input, categoricalGroups: groups } : input;
+            const done = oversampleStage(loaded.data, options, sampleWeightsOf(loaded), heartbeat);
             if (!done.extra)
               return {
                 result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary: done.summary },

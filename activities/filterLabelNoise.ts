@@ -5,10 +5,13 @@ import type { MinorityTyping } from '../core/denoise/minorityTyping.js';
 import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import { denoiseStage, type DenoiseOptions } from '../stages/denoise.js';
+import { oneHotGroups } from '../core/features/oneHotFeatures.js';
 import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface FilterLabelNoiseInput extends DenoiseOptions {
   train: ArtifactRef;
+  /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
+  categorical?: Record<string, string[]>;
 }
 
 export interface FilterLabelNoiseResult {
@@ -26,7 +29,9 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
       return failingOnBadInput(() =>
         memoised(artifacts, { activity: 'filterLabelNoise', ...input, train: input.train.sha256 }, async () => {
           const loaded = await loadDatasetArtifact(artifacts, input.train);
-          const done = denoiseStage(loaded.data, input, sampleWeightsOf(loaded), heartbeat);
+          const groups = input.categorical ? oneHotGroups(loaded.featureNames, input.categorical) : [];
+          const options = groups.length ? { ...input, categoricalGroups: groups } : input;
+          const done = denoiseStage(loaded.data, options, sampleWeightsOf(loaded), heartbeat);
           const { cleaning } = done;
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: done.cleaned,

@@ -11,7 +11,8 @@ export interface TrainModelInput {
   train: ArtifactRef;
   validation: ArtifactRef;
   model: ModelSpec;
-  labels: { positive: string; negative: string };
+  /** `positiveWhen`: the predicate that defined positives, recorded in the model file. */
+  labels: { positive: string; negative: string; positiveWhen?: string };
   seed: number;
   modelName: string;
   runId: string;
@@ -19,6 +20,8 @@ export interface TrainModelInput {
   missingValues?: ModelMissingValues;
   /** Feature columns the input held as booleans (read as 0/1): the model marks them so /score takes their spellings. */
   booleanColumns?: string[];
+  /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
+  categorical?: Record<string, string[]>;
 }
 
 export interface TrainModelResult {
@@ -44,6 +47,7 @@ export function trainModelActivities(deps: ComputeDeps) {
             modelName: input.modelName,
             ...(input.missingValues ? { missingValues: input.missingValues } : {}),
             ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
+            ...(input.categorical ? { categorical: input.categorical } : {}),
           },
           async () => {
             const train = await loadDatasetArtifact(artifacts, input.train);
@@ -67,6 +71,7 @@ export function trainModelActivities(deps: ComputeDeps) {
                 datasetSha256: input.train.sha256,
                 ...(input.missingValues ? { missingValues: input.missingValues } : {}),
                 ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
+                ...(input.categorical ? { categorical: input.categorical } : {}),
               },
               heartbeat,
             );

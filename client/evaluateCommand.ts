@@ -10,7 +10,10 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
-import { scoreModel } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { multiClassReport } from '../core/metrics/multiClassReport.js';
+import { describeColumns, formatOf, requireFile } from '../data/inputSources.js';
+import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
@@ -21,6 +24,7 @@ import { loadModelFile, writeFileAtomically } from './localFiles.js';
 export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
   const started = performance.now();
   const model = await loadModelFile(a.model);
+  if (model.multiClass) return evaluateMultiClass(a, model, started);
   let spec: GateSpec = defaultGateSpec();
   if (a.gates) {
     let json: unknown;
@@ -33,15 +37,26 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   }
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
-  const positive = await positiveSpellingIn(a.input, a.label, model);
+  // A `positiveWhen` model labels a file without its label column by its own predicate.
+  const byPredicate = model.positiveWhen !== undefined && formatOf(a.input) !== 'arrow' && !(await hasColumn(a.input, a.label));
+  const positive = byPredicate ? model.positiveLabel : await positiveSpellingIn(a.input, a.label, model);
   await checkBooleanInputColumns(a.input, model);
-  const d = await readInput({
-    input: a.input,
-    label: a.label,
-    positive,
-    features: model.featureNames,
-    keepMissing: model.missingValues !== undefined,
-  });
+  // Categorical columns (and predicate labels) are encoded as the model file says, the way `rareflow predict` reads them.
+  const modelEncoded = formatOf(a.input) !== 'arrow' && (byPredicate || inputColumnsOf(model).some((c) => c.kind === 'categorical'));
+  const d = modelEncoded
+    ? await modelEncodedInput(
+        model,
+        a.input,
+        a.label,
+        byPredicate ? { kind: 'predicate', predicate: model.positiveWhen! } : { kind: 'binary', positive },
+      )
+    : await readInput({
+        input: a.input,
+        label: a.label,
+        positive,
+        features: model.featureNames,
+        keepMissing: model.missingValues !== undefined,
+      });
   const scores = scoreModel(model, d.data.x);
   const report = classificationReport(d.data.y, scores, model.threshold);
   const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
@@ -72,11 +87,69 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     input: a.input,
     rows: d.rows,
     ...ignoredColumnsField(d.ignoredColumns),
+    labels: { positive: model.positiveLabel, negative: model.negativeLabel, ...(byPredicate ? { positiveWhen: model.positiveWhen } : {}) },
     report,
     verdict: evaluation.verdict,
     reasons: evaluation.reasons,
     checks: evaluation.checks,
     gatesFromFile: Boolean(a.gates),
+    ...(reportPath ? { reportPath } : {}),
+    seconds: secondsSince(started),
+  };
+}
+
+/** Whether the CSV or Parquet file `input` has a column named `name`. */
+async function hasColumn(input: string, name: string): Promise<boolean> {
+  await requireFile(input);
+  return (await describeColumns(input)).some((c) => c.name === name);
+}
+
+/** The file read through the model's own encodings, shaped as `readInput`'s result for the binary report. */
+async function modelEncodedInput(model: ModelArtifact, input: string, label: string, encoding: LabelEncoding) {
+  const r = await readModelInputRows(model, input, label, encoding);
+  return { data: { x: r.x, y: r.y }, rows: r.rows, ignoredColumns: r.ignoredColumns };
+}
+
+/**
+ * A multi-class model: each row's class as `rareflow predict` picks it, against the label, in a per-class table.
+ * Gate specs judge binary models, so a multi-class model is refused with one.
+ */
+async function evaluateMultiClass(
+  a: { model: string; input: string; label: string; gates?: string; report?: string },
+  model: ModelArtifact,
+  started: number,
+) {
+  const classes = model.multiClass!.classes;
+  if (a.gates) {
+    throw new InvalidInputError(
+      '--gates',
+      `--gates: gate specs judge binary models; ${a.model} is a multi-class model (classes ${classes.join(', ')}): evaluate it without --gates and read its per-class report`,
+    );
+  }
+  if (formatOf(a.input) === 'arrow') {
+    throw new InvalidInputError(
+      '--input',
+      `--input: ${a.input} is a rareflow Arrow dataset with 0/1 labels; a multi-class model is evaluated on a CSV or Parquet file holding its label column`,
+    );
+  }
+  await checkBooleanInputColumns(a.input, model);
+  const d = await readModelInputRows(model, a.input, a.label, { kind: 'classes', classes });
+  const { predicted } = scoreMultiClass(model, d.x);
+  const report = multiClassReport(classes, d.y, predicted);
+  let reportPath: string | undefined;
+  if (a.report) {
+    await mkdir(a.report, { recursive: true });
+    reportPath = join(resolve(a.report), 'report.json');
+    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report }, null, 1));
+  }
+  return {
+    command: 'evaluate',
+    model: a.model,
+    input: a.input,
+    rows: d.rows,
+    ...ignoredColumnsField(d.ignoredColumns),
+    classes,
+    report,
     ...(reportPath ? { reportPath } : {}),
     seconds: secondsSince(started),
   };

@@ -10,7 +10,7 @@ import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { oversampleWithAdasyn } from '../stages/oversample.js';
-import { oneHotGroups } from '../core/neighbors/distanceSpace.js';
+import { oneHotGroups } from '../core/features/oneHotFeatures.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
@@ -167,7 +167,12 @@ export async function fitCommand(a: FitArgs) {
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
-  const cols = await chooseColumns(a.input, a.label, a.categorical ?? [], spec.input.exclude ?? []);
+  const cols = await chooseColumns(
+    a.input,
+    a.label,
+    [...(a.categorical ?? []), ...(spec.input.categorical ?? [])],
+    spec.input.exclude ?? [],
+  );
   // Memory: reading is checked before the file is read, the later stages once the class counts are known.
   const budget = memoryBudget();
   const rowsParameter = 'the rows of --input (sample it first with rareflow sample)';

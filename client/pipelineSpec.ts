@@ -110,6 +110,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
       ...(input.positive !== undefined ? { positive: String(input.positive) } : {}),
       ...(input.features ? { features: input.features } : {}),
       ...(input.exclude ? { exclude: input.exclude } : {}),
+      ...(input.categorical?.length ? { categorical: input.categorical } : {}),
       ...(input.positiveWhen !== undefined ? { positiveWhen: input.positiveWhen } : {}),
     },
     sampling,

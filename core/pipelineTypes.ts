@@ -103,6 +103,8 @@ export interface InputSpec {
   features?: string[];
   /** Columns to leave out of the features (ids, timestamps). */
   exclude?: string[];
+  /** Feature columns of categories: one-hot encoded (`column=category` features) with the categories of the input. */
+  categorical?: string[];
   /** A SQL predicate that defines positives instead of the label value, e.g. `revenue >= 1000`. */
   positiveWhen?: string;
 }

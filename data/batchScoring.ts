@@ -8,6 +8,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ForestScoringPool } from '../core/models/forestScoringPool.js';
 import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { predictedClassesOf, type PredictedClasses } from '../core/labels/predictedClass.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { numericType } from './columnTypes.js';
@@ -88,6 +89,7 @@ export async function scoreInChunks(
   id?: { name: string; type: string },
 ): Promise<BatchScoringCounts> {
   const classes = model.multiClass?.classes;
+  const predicted = predictedClassesOf(model);
   const cols = model.featureNames.length;
   const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
   const sink = await openDuckDB({ path: scratch });
@@ -95,18 +97,13 @@ export async function scoreInChunks(
   let rows = 0;
   let positives = 0;
   try {
-    // Binary: score, pred (0/1). Multi-class: score_<class> per class, then pred as the class value.
+    // Binary: score, pred (the negative or positive class value). Multi-class: score_<class> per class, then pred.
     const outColumns = (ids: string[], score: Float64Array, pred: Int32Array): TableColumn[] => [
       ...(id !== undefined ? [{ name: 'id', kind: 'coded' as const, codes: Int32Array.from(ids, (_, i) => i), dictionary: ids }] : []),
       ...(classes
-        ? [
-            ...classes.map((c, j) => ({ name: `score_${c}`, kind: 'matrix' as const, values: score, cols: classes.length, column: j })),
-            { name: 'pred', kind: 'coded' as const, codes: pred, dictionary: classes },
-          ]
-        : [
-            { name: 'score', kind: 'double' as const, values: score },
-            { name: 'pred', kind: 'integer' as const, values: pred },
-          ]),
+        ? classes.map((c, j) => ({ name: `score_${c}`, kind: 'matrix' as const, values: score, cols: classes.length, column: j }))
+        : [{ name: 'score', kind: 'double' as const, values: score }]),
+      predColumn(predicted, pred),
     ];
     await createTable(sink.connection, 'predictions', outColumns(id !== undefined ? [''] : [], new Float64Array(0), new Int32Array(0)));
     await withReadErrors(input, () =>
@@ -211,6 +208,27 @@ export async function scoreInChunks(
   return { rows, positives };
 }
 
+/**
+ * The `pred` column: `codes` index the predicted class values ([negative, positive] for a binary model), written in
+ * the label's own type (a 0/1 label stays INTEGER, true/false BOOLEAN, text VARCHAR).
+ */
+function predColumn(classes: PredictedClasses, codes: Int32Array): TableColumn {
+  if (classes.type === 'boolean') {
+    const truth = classes.values.map((v) => (v === 'true' ? 1 : 0));
+    return { name: 'pred', kind: 'boolean', values: Uint8Array.from(codes, (c) => truth[c]!) };
+  }
+  const dictionary = classes.type === 'text' ? classes.values : classes.values.map(Number);
+  return { name: 'pred', kind: 'coded', codes, dictionary };
+}
+
+/** A class value as a SQL literal of the label's type. */
+export function classValueSql(value: string, classes: PredictedClasses): string {
+  if (classes.type === 'integer') return `CAST(${value} AS INTEGER)`;
+  if (classes.type === 'double') return `CAST(${Number(value).toPrecision(17)} AS DOUBLE)`;
+  if (classes.type === 'boolean') return value === 'true' ? 'true' : 'false';
+  return sqlString(value);
+}
+
 /** Whether every value is finite; a batch that is not goes the one-thread way, whose check names the bad value. */
 function allFinite(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
@@ -260,7 +278,10 @@ export async function scoreInEngine(
       // A numerically stable logistic: exp of a negative argument only.
       const score = `CASE WHEN z >= 0 THEN 1 / (1 + exp(-z)) ELSE exp(z) / (1 + exp(z)) END`;
       const id = a.id !== undefined ? `${sqlIdentifier(a.id)}, ` : '';
-      const select = `SELECT ${id}score, CAST(score >= ${model.threshold.toPrecision(17)} AS INTEGER) AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${features} FROM ${source})))`;
+      const classes = predictedClassesOf(model);
+      const [negative, positive] = classes.values.map((v) => classValueSql(v, classes));
+      const pred = `CASE WHEN score >= ${model.threshold.toPrecision(17)} THEN ${positive} ELSE ${negative} END`;
+      const select = `SELECT ${id}score, ${pred} AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${features} FROM ${source})))`;
       const ext = extname(a.out).toLowerCase();
       const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);
       try {
@@ -268,7 +289,10 @@ export async function scoreInEngine(
           `COPY (${select}) TO ${sqlString(temp)} ${ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)'}`,
         );
         const counted = await c.runAndReadAll(
-          `SELECT count(*) FILTER (WHERE pred = 1) FROM ${ext === '.csv' ? `read_csv(${sqlString(temp)})` : `read_parquet(${sqlString(temp)})`}`,
+          // CSV is read back as text, so a class value the sniffer would retype still compares as written.
+          ext === '.csv'
+            ? `SELECT count(*) FILTER (WHERE pred = CAST(${positive} AS VARCHAR)) FROM read_csv(${sqlString(temp)}, all_varchar = true)`
+            : `SELECT count(*) FILTER (WHERE pred = ${positive}) FROM read_parquet(${sqlString(temp)})`,
         );
         const positives = toNumber(counted.getRowsJS()[0]?.[0]);
         await rename(temp, a.out);

@@ -7,7 +7,8 @@ import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from '.
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkedLabelClasses, describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
-import { firstTextValue, numericType } from './columnTypes.js';
+import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
+import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { positiveSql } from './positiveScan.js';
@@ -17,6 +18,8 @@ export interface InputProfileOptions {
   positive?: string;
   /** Feature columns; default every column but the label and `exclude`. */
   features?: string[];
+  /** Feature columns of categories (`input.categorical`): one-hot `column=category` features. @default none */
+  categorical?: string[];
   exclude?: string[];
   /**
    * Count missing values in every feature of every row. Sampling turns this off: it reads the features of the
@@ -47,7 +50,10 @@ export interface InputProfile {
   /** Absolute paths, globs expanded, sorted. */
   files: string[];
   fileSha256s: string[];
+  /** Model features: a numeric column's name, or `column=category` for each category of a categorical column. */
   featureNames: string[];
+  /** Categorical column → its sorted categories (the one-hot order); absent when none. */
+  categorical?: Record<string, string[]>;
   /** Feature columns read as booleans (true/false, yes/no, t/f, y/n): 0/1 features the model marks; absent when none. */
   booleanColumns?: string[];
   /** The weight column (`weightColumn`) when the input has it; absent otherwise. */
@@ -136,6 +142,15 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       ).ignoredColumns;
       if (featureNames.length === 0)
         throw new InvalidInputError('features', `${what} has no feature columns besides the label "${opts.label}"`);
+      const categoricalColumns = new Set(opts.categorical ?? []);
+      for (const name of categoricalColumns) {
+        if (!featureNames.includes(name)) {
+          throw new InvalidInputError(
+            `categorical column "${name}"`,
+            `input.categorical names "${name}", which is not a feature column of ${what}${name === opts.label ? ' (it is the label)' : ''}; the feature columns are ${featureNames.join(', ')}`,
+          );
+        }
+      }
       for (const name of featureNames) {
         const type = byName.get(name);
         if (type === undefined)
@@ -145,14 +160,20 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           );
         if (name === opts.label)
           throw new InvalidInputError(`feature column "${name}"`, `column "${name}" is the label, so it cannot also be a feature`);
-        if (!numericType.test(type)) {
+        if (!numericType.test(type) && !categoricalColumns.has(name)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
             `feature column "${name}" in ${what} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; the pipeline takes numeric features: list it under input.exclude (or declare it categorical in a stage command with --categorical ${name})`,
           );
         }
       }
-      const booleans = featureNames.filter((name) => byName.get(name) === 'BOOLEAN');
+      const categorical: Record<string, string[]> = {};
+      for (const name of featureNames)
+        if (categoricalColumns.has(name)) categorical[name] = await categoriesOf(connection, source, what, name);
+      const encodedFeatures = categoricalColumns.size
+        ? { featureNames: oneHotFeatureNames(featureNames, categorical), categorical }
+        : { featureNames };
+      const booleans = featureNames.filter((name) => byName.get(name) === 'BOOLEAN' && !categoricalColumns.has(name));
       const booleanColumns = booleans.length > 0 ? { booleanColumns: booleans } : {};
       const warnings: string[] = ignored ? [`ignored columns ${ignored.columns.join(', ')}: ${ignored.reason}`] : [];
       let positive: string;
@@ -191,7 +212,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         return {
           files: unique,
           fileSha256s,
-          featureNames,
+          ...encodedFeatures,
           ...booleanColumns,
           ...(sampleWeight !== undefined ? { sampleWeight } : {}),
           positiveLabel: positive,
@@ -205,7 +226,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       return {
         files: unique,
         fileSha256s,
-        featureNames,
+        ...encodedFeatures,
         ...booleanColumns,
         ...(sampleWeight !== undefined ? { sampleWeight } : {}),
         positiveLabel: positive,

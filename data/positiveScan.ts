@@ -10,7 +10,8 @@ import { appendTableColumns } from './datasetWriter.js';
 import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { formatOf, tableSource, withReadErrors } from './inputSources.js';
-import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
+import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+import { oneHotCategoryOf } from '../core/features/oneHotFeatures.js';
 
 /** What makes a row positive: a label value, or a SQL predicate over the row's columns (e.g. `revenue >= 1000`). */
 export interface PositiveDefinition {
@@ -245,6 +246,15 @@ export interface FetchRowsOptions {
    * and labels stay errors. @default false
    */
   keepMissing?: boolean;
+  /** Categorical column → its categories: a `column=category` feature is 1 where the column holds it, else 0. */
+  categorical?: Record<string, string[]>;
+}
+
+/** A feature as SQL: a numeric column as DOUBLE, a one-hot `column=category` feature as 1 or 0 (null: 0). */
+function featureSql(feature: string, categorical: Record<string, string[]> | undefined): string {
+  const oneHot = categorical ? oneHotCategoryOf(feature, categorical) : undefined;
+  if (!oneHot) return `CAST(${sqlIdentifier(feature)} AS DOUBLE)`;
+  return `CAST(CASE WHEN CAST(${sqlIdentifier(oneHot.column)} AS VARCHAR) = ${sqlString(oneHot.category)} THEN 1 ELSE 0 END AS DOUBLE)`;
 }
 
 /**
@@ -280,7 +290,7 @@ export async function fetchRowsById(
           const pred = await positiveSql(c, source, seg.file, def);
           // The weight, when fetched, follows the label: fillChunk reads features and label only.
           const projections = [
-            ...features.map((f) => `CAST(${sqlIdentifier(f)} AS DOUBLE)`),
+            ...features.map((f) => featureSql(f, opts.categorical)),
             `CAST(${pred} AS UTINYINT)`,
             ...(weightColumn === undefined ? [] : [`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`]),
           ];

@@ -13,6 +13,7 @@ import {
 import { fetchRowsById, scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
 import { chooseSamplingOrder, type SamplingOrderChoice } from './samplingOrder.js';
 import { describeColumns } from './inputSources.js';
+import { sourceColumnsOf } from '../core/features/oneHotFeatures.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { SamplingOrder } from '../core/sampling/rowOrder.js';
 import type { SampleCounts } from '../core/pipelineTypes.js';
@@ -21,6 +22,8 @@ export interface ShardSamplingInput {
   segments: ScanSegment[];
   positive: PositiveDefinition;
   featureNames: string[];
+  /** Categorical column → its categories: `featureNames` holds their `column=category` one-hot features. @default none */
+  categorical?: Record<string, string[]>;
   /** This shard's N and Nr. */
   targetSize: number;
   positiveTarget: number;
@@ -73,7 +76,8 @@ export async function sampleShard(
   } = {},
 ): Promise<ShardSample | undefined> {
   // With a predicate the label is the predicate's name, not a column of the file.
-  await requireShardColumns(input.segments, input.positive.predicate ? input.featureNames : [input.positive.label, ...input.featureNames]);
+  const columns = [...new Set(sourceColumnsOf(input.featureNames, input.categorical))];
+  await requireShardColumns(input.segments, input.positive.predicate ? columns : [input.positive.label, ...columns]);
   const method = input.method ?? 'adaptive';
   const sampler = opts.resumeFrom
     ? resumeRowIdSampler({ kind: method, targetSize: input.targetSize, positiveTarget: input.positiveTarget }, opts.resumeFrom.sampler)
@@ -103,7 +107,8 @@ export async function sampleShard(
       {
         segments: input.segments,
         positive: input.positive,
-        featureNames: input.featureNames,
+        // The order test summarises numeric columns; one-hot features are not columns of the file.
+        featureNames: input.categorical ? columns.filter((c) => input.categorical![c] === undefined) : input.featureNames,
         seed: shardSeed(input.seed, input.shardIndex),
         choice,
       },
@@ -118,6 +123,7 @@ export async function sampleShard(
   const { data, weights } = await fetchRowsById(input.segments, ids, input.featureNames, input.positive, {
     ...(input.weightColumn !== undefined ? { weightColumn: input.weightColumn } : {}),
     ...(input.keepMissing ? { keepMissing: true } : {}),
+    ...(input.categorical ? { categorical: input.categorical } : {}),
   });
   const [negatives, positives] = classCounts(data.y);
   return {

@@ -1,5 +1,6 @@
 // Turns a /score request's `features` object into the model's feature row, as `rareflow predict` reads a file:
-// numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot.
+// numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot (an
+// unseen category: all zeros, noted for the per-feature counter).
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
@@ -48,6 +49,8 @@ export class RequestFeatureEncoder {
   private readonly columns: EncodedColumn[];
   /** Set by `encode`: the request held a boolean or boolean text in a numeric column, logged as its 1/0. */
   private normalised = false;
+  /** Set by `encode`: the categorical columns whose value was a category training never saw (scored all-zero). */
+  readonly unseen: string[] = [];
 
   constructor(artifact: ModelArtifact, source: string) {
     this.columns = [];
@@ -79,6 +82,7 @@ export class RequestFeatureEncoder {
     const row = this.row;
     const cols = this.columns;
     this.normalised = false;
+    this.unseen.length = 0;
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i]!;
       const v = features[c.name];
@@ -122,6 +126,7 @@ export class RequestFeatureEncoder {
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
       const at = c.categories.get(text);
       if (at !== undefined) row[c.offset + at] = 1;
+      else this.unseen.push(c.name);
     }
     return null;
   }

@@ -37,6 +37,8 @@ export interface ScoringMetrics {
   feedbackRefused: CounterSeries;
   loadFailures: CounterSeries;
   logWriteFailures: Record<'predictions' | 'feedback', CounterSeries>;
+  /** Answered requests whose value of categorical `feature` was a category training never saw (scored all-zero). */
+  unseenCategory(feature: string): CounterSeries;
   /** Shows the routing now served: the canary weight, the state revision (null: none yet) and each loaded model. */
   showRouting(revision: number | null, champion: string | null, challenger: string | null, weight: number): void;
 }
@@ -179,6 +181,13 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     predictions: boundCounter(writeFailures, { log: 'predictions' }),
     feedback: boundCounter(writeFailures, { log: 'feedback' }),
   };
+  // Its feature label is bounded by the categorical columns of the models served.
+  const unseen = new Counter({
+    name: 'rareflow_unseen_categories_total',
+    help: 'Scored requests whose categorical feature held a category not seen in training (one-hot all zeros), by feature.',
+    labelNames: ['feature'],
+    registers,
+  });
   new Gauge({
     name: 'rareflow_recent_predictions',
     help: 'Predictions remembered for the feedback join.',
@@ -196,6 +205,7 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     feedbackRefused,
     loadFailures,
     logWriteFailures,
+    unseenCategory: (feature) => unseen.labels({ feature }),
     showRouting(servedRevision, champion, challenger, weight) {
       canaryWeight.set(challenger ? weight : 0);
       revision.set(servedRevision ?? -1);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canaryArm } from '../core/canary/trafficSplit.js';
 import { canonicalLabel, classifyLabel } from '../core/labels/labelVocabulary.js';
+import { classValueJson } from '../core/labels/predictedClass.js';
 import type { ServingArm, ServingLog } from '../data/servingLog.js';
 import { jsonContentTypeProblem } from './contentTypeGuard.js';
 import { isPlainObject, MAX_REQUEST_ID, parseFeedbackRequest } from './feedbackRequest.js';
@@ -12,7 +13,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderExposition } from './prometheusExpositio
 import type { RecentPredictions } from './recentPredictions.js';
 import { describeValue } from './requestFeatureEncoder.js';
 import type { ScoringMetrics } from './scoringMetrics.js';
-import type { LoadedModel, ServedModels } from './servedModels.js';
+import { predictRow, type LoadedModel, type RowPrediction, type ServedModels } from './servedModels.js';
 
 /** Largest request body, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -183,29 +184,21 @@ export class ScoringRequestHandler {
       this.requestCount.none.error.inc();
       return sendJson(res, 503, { error: this.models.unavailable() });
     }
-    if (!champion.score) {
-      this.requestCount.none.error.inc();
-      return sendJson(res, 503, {
-        error: `the champion of model ${this.o.modelName} (${champion.sha256}) is a multi-class model; the scoring service serves binary models only`,
-      });
-    }
     const requestId = rawId ?? randomUUID();
     const challenger = routing.challenger;
     let fallback = false;
     if (challenger && canaryArm(requestId, routing.weight) === 'challenger') {
-      let problem = challenger.score
-        ? challenger.encoder.encode(features)
-        : `model ${challenger.sha256} is multi-class; this service scores binary models only`;
-      let score = NaN;
+      let problem = challenger.encoder.encode(features);
+      let prediction: RowPrediction | null = null;
       if (problem === null) {
         try {
-          score = challenger.score!(challenger.encoder.row);
-          if (!Number.isFinite(score)) problem = `the challenger scored ${score}`;
+          prediction = predictRow(challenger, challenger.encoder.row);
+          if (!Number.isFinite(prediction.score)) problem = `the challenger scored ${prediction.score}`;
         } catch (err) {
           problem = (err as Error).message ?? String(err);
         }
       }
-      if (problem === null) return this.answer(res, requestId, 'challenger', challenger, score, false, startedMs, tsMs, features);
+      if (problem === null) return this.answer(res, requestId, 'challenger', challenger, prediction!, false, startedMs, tsMs, features);
       // A request the champion cannot score either is the client's error, not the challenger's.
       const championProblem = champion.encoder.encode(features);
       if (championProblem !== null) return this.badRequest(res, championProblem);
@@ -215,38 +208,53 @@ export class ScoringRequestHandler {
       const problem = champion.encoder.encode(features);
       if (problem !== null) return this.badRequest(res, problem);
     }
-    let score: number;
+    let prediction: RowPrediction;
     try {
-      score = champion.score(champion.encoder.row);
-      if (!Number.isFinite(score)) throw new Error(`the model scored ${score}`);
+      prediction = predictRow(champion, champion.encoder.row);
+      if (!Number.isFinite(prediction.score)) throw new Error(`the model scored ${prediction.score}`);
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       this.logError(requestId, 'champion', champion, message, startedMs, tsMs, features);
       return sendJson(res, 500, { requestId, error: `the champion ${champion.sha256} failed to score this request: ${message}` });
     }
-    this.answer(res, requestId, 'champion', champion, score, fallback, startedMs, tsMs, features);
+    this.answer(res, requestId, 'champion', champion, prediction, fallback, startedMs, tsMs, features);
   }
 
+  /**
+   * The answer: `pred` is the class value as the training label held it (a number, boolean or text), `label` the
+   * same as text, `score` the positive-class probability (multi-class: the predicted class's score, with `scores`
+   * per class). Unseen categories of the request are counted per feature.
+   */
   private answer(
     res: ServerResponse,
     requestId: string,
     arm: ServingArm,
     model: LoadedModel,
-    score: number,
+    prediction: RowPrediction,
     fallback: boolean,
     startedMs: number,
     tsMs: number,
     features: Record<string, unknown>,
   ): void {
-    const positive = score >= model.threshold;
-    const body = fallback
-      ? { requestId, score, label: positive ? model.positiveLabel : model.negativeLabel, modelVersion: model.sha256, arm, fallback: true }
-      : { requestId, score, label: positive ? model.positiveLabel : model.negativeLabel, modelVersion: model.sha256, arm };
+    const { score, positive, classScores } = prediction;
+    const classes = model.classes;
+    const label = classes.values[prediction.classIndex]!;
+    const body = {
+      requestId,
+      score,
+      ...(classScores ? { scores: Object.fromEntries(classes.values.map((c, i) => [c, classScores[i]!])) } : {}),
+      pred: classValueJson(label, classes.type),
+      label,
+      modelVersion: model.sha256,
+      arm,
+      ...(fallback ? { fallback: true } : {}),
+    };
     sendJson(res, 200, body);
     const seconds = (performance.now() - startedMs) / 1000;
     this.latency[arm].observe(seconds);
     this.requestCount[arm].ok.inc();
     this.predictionCount[arm][positive ? 'positive' : 'negative'].inc();
+    for (const feature of model.encoder.unseen) this.metrics.unseenCategory(feature).inc();
     this.servingLog.logPrediction(
       requestId,
       tsMs,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { labelVocabularyOf, type LabelVocabulary } from '../core/labels/labelVocabulary.js';
+import { predictedClassesOf, type PredictedClasses } from '../core/labels/predictedClass.js';
 import { parseModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { compileRowScorer } from '../core/models/predictModel.js';
 import { readServingState, type ServedModel } from '../data/servingState.js';
@@ -33,8 +34,12 @@ export interface LoadedModel {
   negativeLabel: string;
   labels: LabelVocabulary;
   encoder: RequestFeatureEncoder;
-  /** Null for a multi-class model, which this service does not serve. */
+  /** The class values `pred` answers with ([negative, positive] for a binary model), typed as the training label. */
+  classes: PredictedClasses;
+  /** Binary models: the positive-class probability of an encoded row. */
   score: ((x: Float64Array) => number) | null;
+  /** Multi-class models: one compiled one-vs-rest scorer and threshold per class, in `classes` order. */
+  multiClass: { scorers: Array<(x: Float64Array) => number>; thresholds: number[] } | null;
 }
 
 /** Everything a request is routed by; replaced as a whole, so a request sees one revision from start to end. */
@@ -239,7 +244,11 @@ export class ServedModels {
       negativeLabel: artifact.negativeLabel,
       labels: labelVocabularyOf(artifact),
       encoder: new RequestFeatureEncoder(artifact, path),
+      classes: predictedClassesOf(artifact),
       score: artifact.multiClass ? null : compileRowScorer(artifact.model),
+      multiClass: artifact.multiClass
+        ? { scorers: artifact.multiClass.models.map((m) => compileRowScorer(m)), thresholds: artifact.multiClass.thresholds }
+        : null,
     };
     this.cache.set(served.sha256, model);
     return model;
@@ -250,4 +259,39 @@ export class ServedModels {
     for (const sha of [...this.cache.keys()]) if (sha !== r.champion?.sha256 && sha !== r.challenger?.sha256) this.cache.delete(sha);
     this.metrics.showRouting(r.revision, r.champion?.sha256 ?? null, r.challenger?.sha256 ?? null, r.weight);
   }
+}
+
+/**
+ * One loaded model's answer for its encoder's row. Binary: `score` is the positive-class probability and class 1
+ * (positive) is predicted at score ≥ threshold. Multi-class: every class's one-vs-rest score, the class whose score
+ * is highest relative to its threshold (as `rareflow predict` picks it), and `score` that class's score.
+ */
+export interface RowPrediction {
+  /** Index into `model.classes.values`. */
+  classIndex: number;
+  score: number;
+  /** Multi-class models: each class's score, in `classes` order. */
+  classScores: number[] | null;
+  /** The binary view the logs, counters and feedback join keep: the positive class (multi-class: the first class). */
+  positive: boolean;
+}
+
+export function predictRow(model: LoadedModel, x: Float64Array): RowPrediction {
+  if (model.score) {
+    const score = model.score(x);
+    const positive = score >= model.threshold;
+    return { classIndex: positive ? 1 : 0, score, classScores: null, positive };
+  }
+  const mc = model.multiClass!;
+  const classScores = mc.scorers.map((f) => f(x));
+  let best = 0;
+  let bestValue = -Infinity;
+  classScores.forEach((s, c) => {
+    const v = s / Math.max(mc.thresholds[c]!, 1e-12);
+    if (v > bestValue) {
+      bestValue = v;
+      best = c;
+    }
+  });
+  return { classIndex: best, score: classScores[best]!, classScores, positive: best === 0 };
 }

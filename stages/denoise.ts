@@ -34,6 +34,8 @@ export interface DenoiseOptions {
   scaling?: DistanceScaling;
   /** Seed of the folds of confident learning. @default 1 */
   seed?: number;
+  /** One-hot column groups of categorical features: one distance step per category change (SMOTE-NC). @default none */
+  categoricalGroups?: number[][];
 }
 
 export interface DenoiseStageResult {
@@ -88,7 +90,7 @@ export function filterAndType(
 export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Float64Array, progress?: StageProgress): DenoiseStageResult {
   const started = performance.now();
   progress?.({ stage: 'neighbours' });
-  const { cleaning, typing, index } = filterAndType(data, o.method, o.k, o.neighbors, o.scaling, o.seed);
+  const { cleaning, typing, index } = filterAndType(data, o.method, o.k, o.neighbors, o.scaling, o.seed, o.categoricalGroups);
   const cleaned = takeRows(data, cleaning.kept);
   const [, positivesIn] = classCounts(data.y);
   const [, positivesOut] = classCounts(cleaned.y);

@@ -39,6 +39,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     ...(input.input.positive !== undefined ? { positive: input.input.positive } : {}),
     ...(input.input.features ? { features: input.input.features } : {}),
     ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
+    ...(input.input.categorical?.length ? { categorical: input.input.categorical } : {}),
     ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
     // A `sample_weight` column is a per-row weight carried through the pipeline, never a feature.
     weightColumn: SAMPLE_WEIGHT_COLUMN,

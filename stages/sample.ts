@@ -19,6 +19,8 @@ export interface ShardSampleRequest {
   /** A SQL predicate that defines positives instead of the label value. */
   predicate?: string;
   featureNames: string[];
+  /** Categorical column → its categories: `featureNames` holds their `column=category` one-hot features. @default none */
+  categorical?: Record<string, string[]>;
   /** N and Nr for the whole sample; the shard takes its share (seed 003's cluster mode). */
   targetSize: number;
   positiveTarget: number;
@@ -67,6 +69,7 @@ export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSa
       segments,
       positive: { label: input.label, positive: input.positiveLabel, ...(input.predicate ? { predicate: input.predicate } : {}) },
       featureNames: input.featureNames,
+      ...(input.categorical ? { categorical: input.categorical } : {}),
       ...share,
       seed: input.seed,
       shardIndex: input.shardIndex,

@@ -25,12 +25,14 @@ import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampl
 import { codeVersion } from '../data/codeVersion.js';
 import { fitChosenModel } from './modelChoice.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
+import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
 
 export interface FitModelOptions {
   model: ModelSpec;
   featureNames: string[];
   labelName: string;
-  labels: { positive: string; negative: string };
+  /** The class values; `positiveWhen` the predicate that defined positives, when one did. */
+  labels: { positive: string; negative: string; positiveWhen?: string };
   modelName: string;
   seed: number;
   runId: string;
@@ -141,6 +143,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     labelName: o.labelName,
     positiveLabel: o.labels.positive,
     negativeLabel: o.labels.negative,
+    ...(o.labels.positiveWhen !== undefined ? { positiveWhen: o.labels.positiveWhen } : {}),
     threshold: 0.5,
     thresholdPolicy: policy,
     thresholdReason: '',
@@ -203,7 +206,8 @@ export interface TrainStageInput {
   /** Held-out rows for the `gmean` threshold policy (see thresholdNeedsValidation). */
   validation?: LabelledData;
   model: ModelSpec;
-  labels: { positive: string; negative: string };
+  /** The class values; `positiveWhen` the predicate that defined positives, when one did. */
+  labels: { positive: string; negative: string; positiveWhen?: string };
   modelName: string;
   seed: number;
   runId: string;
@@ -212,6 +216,8 @@ export interface TrainStageInput {
   missingValues?: ModelMissingValues;
   /** Feature columns the input held as booleans (read as 0/1): the model marks them so /score takes their spellings. */
   booleanColumns?: string[];
+  /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
+  categorical?: Record<string, string[]>;
 }
 
 /** The pipeline's train step: the sealed model and the step's summary line. */
@@ -235,7 +241,14 @@ export async function trainStage(
     ...(input.validation ? { validation: input.validation } : {}),
     ...(input.sampleWeights ? { sampleWeights: input.sampleWeights } : {}),
     ...(input.missingValues ? { missingValues: input.missingValues } : {}),
-    ...(input.booleanColumns?.length ? { inputColumns: markedInputColumns(input.featureNames, input.booleanColumns) } : {}),
+    ...(input.categorical
+      ? {
+          inputColumns: pipelineInputColumns(input.featureNames, input.categorical, input.booleanColumns ?? []),
+          categoricalGroups: oneHotGroups(input.featureNames, input.categorical),
+        }
+      : input.booleanColumns?.length
+        ? { inputColumns: markedInputColumns(input.featureNames, input.booleanColumns) }
+        : {}),
     ...(progress ? { progress } : {}),
   });
   const rows = input.train.y.length;

@@ -20,6 +20,7 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
         positiveLabel: input.positiveLabel,
         ...(input.predicate ? { predicate: input.predicate } : {}),
         featureNames: input.featureNames,
+        ...(input.categorical ? { categorical: input.categorical } : {}),
         ...(input.sampleWeight ? { sampleWeight: input.sampleWeight } : {}),
         ...(input.keepMissing ? { keepMissing: true } : {}),
         targetSize: input.targetSize,

@@ -143,6 +143,8 @@ export interface AdaptiveSamplingInput {
   positiveLabel: string;
   predicate?: string;
   featureNames: string[];
+  /** Categorical column → its categories: `featureNames` holds their `column=category` one-hot features. @default none */
+  categorical?: Record<string, string[]>;
   /** The input's per-row weight column (`sample_weight`), fetched with the kept rows; absent when it has none. */
   sampleWeight?: string;
   /** Keep missing feature values as NaN (the spec declares an imputation, fitted after the split). @default false */

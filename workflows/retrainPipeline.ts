@@ -124,6 +124,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
           positiveLabel: described.positiveLabel,
           ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
           featureNames: described.featureNames,
+          // Payload only: one-hot features of input.categorical columns.
+          ...(described.categorical ? { categorical: described.categorical } : {}),
           // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
           ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
           // A declared imputation keeps missing values through sampling (payload only, like the weights).
@@ -203,6 +205,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         k: spec.denoise.k ?? 3,
         ...(spec.denoise.neighbors ? { neighbors: spec.denoise.neighbors } : {}),
         ...(spec.denoise.method === 'confident' ? { seed: spec.seed } : {}),
+        ...(described.categorical ? { categorical: described.categorical } : {}),
       });
       train = cleaned.dataset;
       stages.push(cleaned.summary);
@@ -217,6 +220,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         seed: spec.seed,
         ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
         ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
+        ...(described.categorical ? { categorical: described.categorical } : {}),
       });
       train = augmented.dataset;
       lineage = augmented.lineage;
@@ -228,12 +232,17 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       train,
       validation: split.validation,
       model: spec.model,
-      labels: { positive: described.positiveLabel, negative: described.negativeLabel },
+      labels: {
+        positive: described.positiveLabel,
+        negative: described.negativeLabel,
+        ...(spec.input.positiveWhen ? { positiveWhen: spec.input.positiveWhen } : {}),
+      },
       seed: spec.seed,
       modelName: spec.modelName,
       runId,
       ...(split.missingValues ? { missingValues: split.missingValues } : {}),
       ...(described.booleanColumns ? { booleanColumns: described.booleanColumns } : {}),
+      ...(described.categorical ? { categorical: described.categorical } : {}),
     });
     stages.push(trained.summary);
 

@@ -320,7 +320,7 @@ export const stageCommands: CommandSpec[] = [
         ...(gates ? { gates } : {}),
         ...(report ? { report } : {}),
       });
-      return { value: r, exitCode: gates && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
+      return { value: r, exitCode: gates && 'verdict' in r && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },
   {

@@ -35,8 +35,16 @@ export interface ModelArtifact {
   /** Raw columns the features come from (absent: every feature is a numeric column of that name). */
   inputColumns?: InputColumn[];
   labelName: string;
+  /** The positive class value as the label column held it (`pred` of a positive prediction). */
   positiveLabel: string;
+  /** The negative class value; several joined with `|` when a multi-valued label was trained with one positive. */
   negativeLabel: string;
+  /**
+   * The SQL predicate that defined positives (`input.positiveWhen`) instead of a label value: `positiveLabel` is then
+   * "true" and `negativeLabel` "false", and an evaluation file without the label column is labelled by it. Absent in
+   * files written before the field existed.
+   */
+  positiveWhen?: string;
   /** Predict positive when score ≥ threshold. */
   threshold: number;
   thresholdPolicy: ThresholdPolicy;
@@ -189,6 +197,8 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
   }
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string')
     return fail('"positiveLabel" and "negativeLabel" must be strings');
+  if (m.positiveWhen !== undefined && (typeof m.positiveWhen !== 'string' || m.positiveWhen.trim() === ''))
+    return fail('"positiveWhen" must be a non-empty SQL predicate');
   if (m.multiClass !== undefined) {
     const mc = m.multiClass;
     if (

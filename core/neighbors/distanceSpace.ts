@@ -27,23 +27,6 @@ export interface NeighborIndexes {
 }
 
 /**
- * The one-hot column groups of the categorical features, from the reader's column names (`colour=red` …, in
- * matrix order): group i lists the columns of the i-th categorical feature that has any.
- */
-export function oneHotGroups(featureNames: readonly string[], categorical: Readonly<Record<string, readonly string[]>>): number[][] {
-  const groups: number[][] = [];
-  for (const [name, categories] of Object.entries(categorical)) {
-    const wanted = new Set(categories.map((v) => `${name}=${v}`));
-    const columns: number[] = [];
-    featureNames.forEach((f, c) => {
-      if (wanted.has(f)) columns.push(c);
-    });
-    if (columns.length > 0) groups.push(columns);
-  }
-  return groups;
-}
-
-/**
  * The rows as distances see them. Numeric columns are standardised (or left raw). A categorical feature's one-hot
  * group counts as in SMOTE-NC (Chawla et al. 2002): a different category adds Med² to the squared distance, Med
  * being the median of the numeric columns' standard deviations over the minority rows in this space (1 when there

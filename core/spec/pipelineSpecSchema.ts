@@ -46,6 +46,10 @@ const inputSchema = z.strictObject({
   positive: z.union([z.string(), z.number()]).optional().meta({ description: 'the label value of the positive (rare) class' }),
   features: z.array(z.string()).optional().meta({ description: 'feature columns to use; default: every column but the label and exclude' }),
   exclude: z.array(z.string()).optional().meta({ description: 'columns to leave out of the features (ids, timestamps)' }),
+  categorical: z.array(z.string().min(1)).optional().meta({
+    description:
+      'feature columns of categories (text): one-hot encoded with the categories seen in the input, never interpolated by ADASYN; the encoding goes into the model file',
+  }),
   positiveWhen: z
     .string()
     .regex(/\S/)

@@ -66,7 +66,7 @@ describe('fit and predict', () => {
     expect(p.code, p.stderr).toBe(0);
     expect(p.json().rows).toBe(1484);
     const scores = csvColumn(join(dir, 'pred.csv'), 'score').map(Number);
-    const preds = csvColumn(join(dir, 'pred.csv'), 'pred').map(Number);
+    const preds = csvColumn(join(dir, 'pred.csv'), 'pred');
     expect(scores).toHaveLength(1484);
     const labels = csvColumn(yeast, 'label');
     // In input order: positives score higher on average than negatives, and pred follows the threshold.
@@ -74,7 +74,8 @@ describe('fit and predict', () => {
       scores.filter((_, i) => labels[i] === want).reduce((a, b) => a + b, 0) / labels.filter((l) => l === want).length;
     expect(mean('positive')).toBeGreaterThan(mean('negative') + 0.3);
     const threshold = JSON.parse(readFileSync(join(dir, 'yeast.json'), 'utf8')).threshold as number;
-    expect(preds.every((v, i) => v === (scores[i]! >= threshold ? 1 : 0))).toBe(true);
+    // pred is the class value as the label column spells it.
+    expect(preds.every((v, i) => v === (scores[i]! >= threshold ? 'positive' : 'negative'))).toBe(true);
   });
 
   it('runs the stages a config turns on: ENN, ADASYN and logistic regression', async () => {
@@ -92,6 +93,12 @@ describe('fit and predict', () => {
     const p = await run(['predict', '--model', 'yeast-lr.json', '--input', yeast, '--out', 'pred-lr.csv', '--json']);
     expect(p.code, p.stderr).toBe(0);
     expect(p.json().rows).toBe(1484);
+    // Logistic regression is scored inside DuckDB: pred is the class value there too, and counted as such.
+    const scores = csvColumn(join(dir, 'pred-lr.csv'), 'score').map(Number);
+    const preds = csvColumn(join(dir, 'pred-lr.csv'), 'pred');
+    const threshold = JSON.parse(readFileSync(join(dir, 'yeast-lr.json'), 'utf8')).threshold as number;
+    expect(preds.every((v, i) => v === (scores[i]! >= threshold ? 'positive' : 'negative'))).toBe(true);
+    expect(p.json<{ predictedPositive: number }>().predictedPositive).toBe(preds.filter((v) => v === 'positive').length);
   });
 
   it('gives identical scores for a CSV and a Parquet copy, with the id column first', async () => {
@@ -138,6 +145,14 @@ describe('fit and predict', () => {
     const scores = csvColumn(join(dir, 'channels-pred.csv'), 'score').map(Number);
     expect(scores).toHaveLength(2);
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
+    // A 0/1 label keeps 0/1 predictions, as integers in Parquet.
+    const q = await run(['predict', '--model', 'channels.json', '--input', 'channels-new.csv', '--out', 'channels-pred.parquet']);
+    expect(q.code, q.stderr).toBe(0);
+    const rows = await withDuckDB(async (c) =>
+      (await c.runAndReadAll(`SELECT typeof(pred), pred FROM read_parquet('${join(dir, 'channels-pred.parquet')}')`)).getRowsJS(),
+    );
+    expect(rows.map((r) => r[0])).toEqual(['INTEGER', 'INTEGER']);
+    expect(rows.every((r) => r[1] === 0 || r[1] === 1)).toBe(true);
   });
 
   it('weighs rows by a sample_weight column (never a feature) and runs ENN and ADASYN over a categorical column', async () => {

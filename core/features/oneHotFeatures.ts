@@ -1,0 +1,69 @@
+// How categorical columns become model features, in one place for the pipeline: `column=category` one-hot
+// features in column order, their groups (for SMOTE-NC distances), and the raw columns and SQL they come from.
+
+import type { InputColumn } from '../models/modelArtifact.js';
+
+/** The features of `columns`: a numeric column itself, a categorical one as `column=category` per category. */
+export function oneHotFeatureNames(columns: readonly string[], categorical: Readonly<Record<string, readonly string[]>>): string[] {
+  return columns.flatMap((c) => (categorical[c] ? categorical[c].map((v) => `${c}=${v}`) : [c]));
+}
+
+/**
+ * The one-hot column groups of the categorical features, from the reader's column names (`colour=red` …, in
+ * matrix order): group i lists the columns of the i-th categorical feature that has any.
+ */
+export function oneHotGroups(featureNames: readonly string[], categorical: Readonly<Record<string, readonly string[]>>): number[][] {
+  const groups: number[][] = [];
+  for (const [name, categories] of Object.entries(categorical)) {
+    const wanted = new Set(categories.map((v) => `${name}=${v}`));
+    const columns: number[] = [];
+    featureNames.forEach((f, c) => {
+      if (wanted.has(f)) columns.push(c);
+    });
+    if (columns.length > 0) groups.push(columns);
+  }
+  return groups;
+}
+
+/**
+ * The raw column each feature reads (`channel` for `channel=web`), from the features and the categorical map:
+ * only features named by the map are one-hot, so a numeric column whose name holds `=` stays itself.
+ */
+export function sourceColumnsOf(featureNames: readonly string[], categorical: Readonly<Record<string, readonly string[]>> = {}): string[] {
+  const oneHot = new Map<string, string>();
+  for (const [c, values] of Object.entries(categorical)) for (const v of values) oneHot.set(`${c}=${v}`, c);
+  return featureNames.map((f) => oneHot.get(f) ?? f);
+}
+
+/** The category a one-hot feature stands for, or undefined for a numeric feature. */
+export function oneHotCategoryOf(
+  feature: string,
+  categorical: Readonly<Record<string, readonly string[]>>,
+): { column: string; category: string } | undefined {
+  for (const [column, values] of Object.entries(categorical)) {
+    for (const category of values) if (feature === `${column}=${category}`) return { column, category };
+  }
+  return undefined;
+}
+
+/**
+ * The model file's raw input columns for these features: categorical columns with their categories, boolean
+ * columns marked, every other feature numeric.
+ */
+export function pipelineInputColumns(
+  featureNames: readonly string[],
+  categorical: Readonly<Record<string, readonly string[]>>,
+  booleanColumns: readonly string[],
+): InputColumn[] {
+  const booleans = new Set(booleanColumns);
+  const out: InputColumn[] = [];
+  const seen = new Set<string>();
+  for (const column of sourceColumnsOf(featureNames, categorical)) {
+    if (seen.has(column)) continue;
+    seen.add(column);
+    const categories = categorical[column];
+    if (categories) out.push({ name: column, kind: 'categorical', categories: [...categories] });
+    else out.push(booleans.has(column) ? { name: column, kind: 'numeric', boolean: true } : { name: column, kind: 'numeric' });
+  }
+  return out;
+}

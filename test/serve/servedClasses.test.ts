@@ -1,0 +1,145 @@
+// /score's `pred` as the class value the training label held ("fraud"/"ok", 0/1, a multi-class label), per-class
+// scores of a multi-class model, and unseen categories counted per feature in /metrics.
+
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { featureMatrix } from '../../core/dataset.js';
+import { scoreMultiClass, sealModelArtifact, type ModelArtifact } from '../../core/models/modelArtifact.js';
+import { ArtifactStore } from '../../data/artifactStore.js';
+import { startScoringService, type ScoringService } from '../../infra/scoringService.js';
+import { fitModelArtifact } from '../../stages/train.js';
+import {
+  CHANNELS,
+  FEATURE_NAMES,
+  MODEL_NAME,
+  NUMERIC,
+  encodeRow,
+  expectedScore,
+  fitTestModel,
+  generatedRows,
+  labelledData,
+  metricValue,
+  post,
+  publish,
+  storeModel,
+  tempDir,
+} from './servingFixtures.js';
+
+let root: string;
+let store: ArtifactStore;
+const running: ScoringService[] = [];
+
+beforeAll(() => {
+  root = tempDir('classes');
+  store = new ArtifactStore(join(root, 'artifacts'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+});
+
+async function serveModel(artifact: ModelArtifact): Promise<ScoringService> {
+  const dir = join(tempDir('classes-serve'));
+  const stored = await storeModel(store, artifact);
+  await publish(dir, 1, stored.served);
+  const s = await startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, log: () => undefined });
+  running.push(s);
+  return s;
+}
+
+/** Three classes over the fixture rows: the fixture's positives are "fraud", the rest "review" or "ok" by amount. */
+async function multiClassModel(classes: string[]): Promise<ModelArtifact> {
+  const { rows, labels } = generatedRows(600, 4);
+  const classOf = rows.map((r, i) => (labels[i] ? 0 : r.amount > 0.5 ? 1 : 2));
+  const inputColumns = [
+    ...NUMERIC.map((name) => ({ name, kind: 'numeric' as const })),
+    { name: 'channel', kind: 'categorical' as const, categories: [...CHANNELS] },
+  ];
+  const perClass = await Promise.all(
+    classes.map(async (c, k) => {
+      const data = labelledData(
+        rows,
+        Uint8Array.from(classOf, (v) => (v === k ? 1 : 0)),
+      );
+      const { artifact } = await fitModelArtifact(data, {
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        featureNames: FEATURE_NAMES,
+        inputColumns,
+        labelName: 'kind',
+        labels: { positive: c, negative: classes.filter((o) => o !== c).join('|') },
+        modelName: MODEL_NAME,
+        seed: k,
+        runId: 'run-mc',
+        datasetSha256: 'test',
+      });
+      return artifact;
+    }),
+  );
+  const first = perClass[0]!;
+  return sealModelArtifact({
+    ...first,
+    multiClass: { classes, models: perClass.map((m) => m.model), thresholds: perClass.map((m) => m.threshold) },
+  });
+}
+
+describe('/score pred', () => {
+  it('answers pred as the label text ("fraud"/"ok") and counts unseen categories per feature, not as errors', async () => {
+    const artifact = await fitTestModel('logreg', 1);
+    const s = await serveModel(artifact);
+    const { rows } = generatedRows(40, 9);
+    rows[0]!.channel = 'kiosk';
+    rows[1]!.channel = 'phone';
+    rows[2]!.channel = null;
+    const preds = new Set<unknown>();
+    for (const [i, row] of rows.entries()) {
+      const { status, json } = await post(`${s.url}/score`, { requestId: `p-${i}`, features: row });
+      expect(status, JSON.stringify(json)).toBe(200);
+      const want = expectedScore(artifact, row);
+      expect(json.score).toBe(want);
+      expect(json.pred).toBe(want >= artifact.threshold ? 'fraud' : 'ok');
+      expect(json.label).toBe(json.pred);
+      preds.add(json.pred);
+    }
+    expect([...preds].sort()).toEqual(['fraud', 'ok']);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    // Two unseen categories; a null category is "unknown", not unseen.
+    expect(metricValue(metrics, 'rareflow_unseen_categories_total', { feature: 'channel' })).toBe(2);
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(40);
+  });
+
+  it('answers pred as a number for a 0/1 label', async () => {
+    const fitted = await fitTestModel('logreg', 2);
+    const artifact = sealModelArtifact({ ...fitted, positiveLabel: '1', negativeLabel: '0' });
+    const s = await serveModel(artifact);
+    const { rows } = generatedRows(30, 3);
+    const preds = new Set<unknown>();
+    for (const row of rows) {
+      const { json } = await post(`${s.url}/score`, { features: row });
+      expect(json.pred).toBe(Number(json.score) >= artifact.threshold ? 1 : 0);
+      expect(json.label).toBe(String(json.pred));
+      preds.add(json.pred);
+    }
+    expect([...preds].sort()).toEqual([0, 1]);
+  });
+
+  it('serves a multi-class model: a score per class and pred the class rareflow predict picks', async () => {
+    const classes = ['fraud', 'review', 'ok'];
+    const artifact = await multiClassModel(classes);
+    const s = await serveModel(artifact);
+    const { rows } = generatedRows(60, 11);
+    const seen = new Set<unknown>();
+    for (const row of rows) {
+      const { status, json } = await post(`${s.url}/score`, { features: row });
+      expect(status, JSON.stringify(json)).toBe(200);
+      const want = scoreMultiClass(artifact, featureMatrix(1, FEATURE_NAMES.length, encodeRow(row)));
+      const scores = json.scores as Record<string, number>;
+      expect(Object.keys(scores)).toEqual(classes);
+      classes.forEach((c, k) => expect(scores[c]).toBeCloseTo(want.scores[k]!, 12));
+      expect(json.pred).toBe(classes[want.predicted[0]!]);
+      expect(json.score).toBeCloseTo(want.scores[want.predicted[0]!]!, 12);
+      seen.add(json.pred);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+  });
+});
