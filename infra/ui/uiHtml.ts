@@ -1,7 +1,7 @@
 // The UI's HTML building blocks: a tagged template that escapes every interpolated value, the shared page layout
 // with its inline CSS, tables, and the formatting of numbers, times and model versions.
 
-import { escapeHtml } from '../../core/report/runReport.js';
+import { escapeHtml } from '../../core/report/reportPage.js';
 
 /** HTML that is already safe to emit; everything else interpolated into {@link html} is escaped. */
 export class Html {
