@@ -70,3 +70,14 @@ export function approverOf(f: FlagValues): string {
 
 /** The model file a command writes. */
 export const modelOut: FlagSpec = { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' };
+
+/** `--model` on train and fit, where it once meant the model kind: now refused with a pointer to `--kind`. */
+export const modelKindRefused = (command: string): FlagSpec => ({
+  type: 'string',
+  help: 'replaced by --kind',
+  placeholder: 'KIND',
+  refused: {
+    why: `rareflow ${command} takes the model kind as --kind (--model names a trained model: a file, NAME, NAME@ALIAS or NAME/VERSION)`,
+    use: 'kind',
+  },
+});

@@ -204,7 +204,7 @@ describe('fit and predict', () => {
   });
 
   it('train --threshold gmean-oob fits a forest on every row and takes the threshold from its out-of-bag scores', async () => {
-    const args = ['train', '--input', yeast, '--label', 'label', '--model', 'forest', '--sampling', 'bootstrap', '--trees', '30'];
+    const args = ['train', '--input', yeast, '--label', 'label', '--kind', 'forest', '--sampling', 'bootstrap', '--trees', '30'];
     const t = await run([...args, '--threshold', 'gmean-oob', '--out', 'yeast-oob.json', '--json']);
     expect(t.code, t.stderr).toBe(0);
     const out = t.json<{ rows: number; threshold: number; thresholdReason: string; outOfBag: { rows: number; threshold: number } }>();
@@ -221,7 +221,7 @@ describe('fit and predict', () => {
       yeast,
       '--label',
       'label',
-      '--model',
+      '--kind',
       'logreg',
       '--threshold',
       'gmean-oob',
