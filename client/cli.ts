@@ -4,11 +4,12 @@
 
 import { parseCommandLine, printCommandHelp, printOverview } from './cliProgram.js';
 import type { CommandSpec, Say } from './cliArgs.js';
+import { modelsCommands } from './commands/modelsCommandTable.js';
 import { orchestratedCommands } from './commands/orchestratedCommandTable.js';
 import { stageCommands } from './commands/stageCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
 
-const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands];
+const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...modelsCommands];
 
 function printValue(value: unknown, asJson: boolean): void {
   if (asJson) {

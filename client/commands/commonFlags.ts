@@ -23,6 +23,13 @@ export const categorical: FlagSpec = {
   placeholder: 'COLS',
 };
 export const model: FlagSpec = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' };
+/** `--model` where a model is read: a file or a registered model (data/modelReference.ts). */
+export const modelReference: FlagSpec = {
+  type: 'string',
+  help: 'a model file from train or fit, or a registered model: NAME (its champion), NAME@ALIAS or NAME/VERSION',
+  required: true,
+  placeholder: 'MODEL',
+};
 export const neighbors: FlagSpec = {
   type: 'choice',
   help: 'neighbour search: auto (by estimated cost, default), exact, ivf or hnsw',

@@ -120,9 +120,14 @@ export const orchestratedCommands: CommandSpec[] = [
   {
     name: 'serve',
     summary: "HTTP scoring service of a model's champion, splitting traffic to a canary challenger",
-    usage: 'rareflow serve --model M [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
+    usage: 'rareflow serve --model NAME [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
     flags: {
-      model,
+      model: {
+        type: 'string',
+        help: 'registered model name (or NAME@champion): serves its published champion and canary challenger',
+        required: true,
+        placeholder: 'NAME',
+      },
       host: { type: 'string', help: 'address to listen on (default 127.0.0.1: loopback only)', placeholder: 'ADDR' },
       port: { type: 'integer', help: 'HTTP port (default 8080; 0 picks a free one)', min: 0, max: 65535, placeholder: 'P' },
       'flush-ms': {

@@ -15,6 +15,7 @@ import {
   neighborsOf,
   modelKindRefused,
   modelOut,
+  modelReference,
   out,
   positive,
   rawDistances,
@@ -303,7 +304,7 @@ export const stageCommands: CommandSpec[] = [
     summary: 'per-class report of a model on labelled data, judged by gates',
     usage: 'rareflow evaluate --model MODEL --input FILE --label COL [--gates GATES.json] [--report DIR]',
     flags: {
-      model: { type: 'string', help: 'model file from train or fit', required: true, placeholder: 'MODEL' },
+      model: modelReference,
       input,
       label,
       gates: { type: 'string', help: 'gate spec; exit 1 when the verdict is not pass', placeholder: 'GATES.json' },
@@ -385,7 +386,7 @@ export const stageCommands: CommandSpec[] = [
     summary: 'streaming batch scoring of a CSV or Parquet file: score, pred (and the id column first)',
     usage: 'rareflow predict --model MODEL --input FILE --out FILE.csv|FILE.parquet [--id COL] [--json]',
     flags: {
-      model: { type: 'string', help: 'model file from fit or train', required: true, placeholder: 'MODEL' },
+      model: modelReference,
       input,
       out: { type: 'string', help: 'output file (.csv or .parquet)', required: true, placeholder: 'FILE' },
       id: { type: 'string', help: 'id column copied first', placeholder: 'COL' },
