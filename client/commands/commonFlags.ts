@@ -4,7 +4,7 @@
 import { userInfo, hostname } from 'node:os';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import type { NeighborSearch } from '../../workflows/contract.js';
-import { listFlag, numberFlag, requiredString, stringFlag, type FlagSpec, type FlagValues } from '../cliArgs.js';
+import { listFlag, numberFlag, requiredString, stringFlag, type CommandResult, type FlagSpec, type FlagValues } from '../cliArgs.js';
 import { missingValueFlags } from '../missingValueFlags.js';
 
 export const json: FlagSpec = { type: 'boolean', help: 'print one JSON object on stdout' };
@@ -88,3 +88,8 @@ export const modelKindRefused = (command: string): FlagSpec => ({
     use: 'kind',
   },
 });
+
+/** A command's state as a human table by default, or its value as one JSON object with --json. */
+export function tableOrJson<T>(f: FlagValues, value: T, table: (value: T, nowMs: number) => string): CommandResult {
+  return f.json ? { value } : { value, shownToHuman: true, text: table(value, Date.now()) };
+}

@@ -20,6 +20,7 @@ import {
   positive,
   rawDistances,
   seed,
+  tableOrJson,
 } from './commonFlags.js';
 
 const stage = () => import('../stageCommands.js');
@@ -323,7 +324,8 @@ export const stageCommands: CommandSpec[] = [
         ...(gates ? { gates } : {}),
         ...(report ? { report } : {}),
       });
-      return { value: r, exitCode: gates && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
+      const shown = tableOrJson(f, r, (await import('../stateTables.js')).formatEvaluation);
+      return { ...shown, exitCode: gates && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },
   {
