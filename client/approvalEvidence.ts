@@ -3,7 +3,7 @@
 // report files) and the model it judged. Nothing is added to workflow state, so histories replay unchanged.
 
 import { fileURLToPath } from 'node:url';
-import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import { defaultPayloadConverter, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { ValidationSummary } from '../workflows/contract.js';
 
 export interface ApprovalEvidence {
@@ -16,6 +16,9 @@ export interface ApprovalEvidence {
   /** The self-contained HTML report, a local path. */
   reportHtmlPath?: string;
 }
+
+/** gRPC status NOT_FOUND: the history of a workflow id Temporal does not know. */
+const GRPC_NOT_FOUND = 5;
 
 interface Payloads {
   payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null;
@@ -37,7 +40,8 @@ export async function approvalEvidence(client: Client, runId: string): Promise<A
   try {
     history = await client.workflow.getHandle(runId).fetchHistory();
   } catch (err) {
-    if ((err as { name?: string })?.name === 'WorkflowNotFoundError') return undefined;
+    // An unknown run: the caller's own request (the approval Update, the status query) says so in its words.
+    if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return undefined;
     throw err;
   }
   const events = history.events ?? [];
