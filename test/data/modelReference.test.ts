@@ -195,4 +195,19 @@ describe('the CLI with a registered model', () => {
     expect(missing.stderr).toMatch(/^rareflow models: --model card-fraud@prod: model card-fraud has no alias "prod";/);
     expect(missing.stdout).toBe('');
   }, 60_000);
+
+  it('serve takes a name (or NAME@champion) and refuses a model file or a fixed version, pointing to predict', async () => {
+    const env = { RAREFLOW_REGISTRY: registryPath, RAREFLOW_SERVING: join(dir, 'serving') };
+    for (const [reference, given] of [
+      ['card-fraud/1', 'a fixed version'],
+      ['card-fraud@challenger', 'the alias "challenger"'],
+      ['fit-1.json', 'a model file'],
+    ]) {
+      const r = await runCli(['serve', '--model', reference!, '--port', '0'], { cwd: dir, env });
+      expect(r.code).toBe(EXIT_CODES.badInput);
+      expect(r.stderr).toBe(
+        `rareflow serve: --model ${reference}: rareflow serve takes a registered model name (NAME or NAME@champion) and serves its published champion with its canary challenger, got ${given}; to score one fixed model use rareflow predict --model ${reference}\n`,
+      );
+    }
+  }, 60_000);
 });
