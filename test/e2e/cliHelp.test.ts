@@ -26,6 +26,7 @@ const COMMANDS = [
   'canary',
   'status',
   'schedule',
+  'models',
 ];
 const run = (args: string[]) => runCli(args, { cwd: tmpdir() });
 
