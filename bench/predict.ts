@@ -33,7 +33,7 @@ const peerModel = join(work, 'predict-model.pkl');
 // Like for like: logistic regression on both sides, and forests of about the same size (node counts printed).
 spawnSync(
   process.execPath,
-  [cli, 'train', '--input', train, '--label', 'label', '--model', 'logreg', '--threshold', 'bayes', '--out', ourModel],
+  [cli, 'train', '--input', train, '--label', 'label', '--kind', 'logreg', '--threshold', 'bayes', '--out', ourModel],
   { stdio: 'ignore' },
 );
 const forestModel = join(work, 'predict-forest.json');

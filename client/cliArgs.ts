@@ -21,6 +21,11 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** Value when the flag is absent: a number for integer and number flags, milliseconds for durations. */
   default?: string | number;
+  /**
+   * A flag this command no longer takes in this meaning (`train --model KIND`, now `--kind`): left out of --help and
+   * usage; given, it fails before any other check, saying why and which flag to use with the value given.
+   */
+  refused?: { why: string; use: string };
 }
 
 /** The checked value of every flag: booleans are false when absent, other flags undefined unless they have a default. */
@@ -61,10 +66,12 @@ export function flagDescription(f: FlagSpec): string {
 
 /** Usage from the flags: required ones bare, the others in brackets. */
 export function generatedUsage(spec: CommandSpec): string {
-  const parts = Object.entries(spec.flags).map(([name, f]) => {
-    const text = f.type === 'boolean' ? `--${name}` : `--${name} ${f.placeholder ?? 'VALUE'}`;
-    return f.required ? text : `[${text}]`;
-  });
+  const parts = Object.entries(spec.flags)
+    .filter(([, f]) => f.refused === undefined)
+    .map(([name, f]) => {
+      const text = f.type === 'boolean' ? `--${name}` : `--${name} ${f.placeholder ?? 'VALUE'}`;
+      return f.required ? text : `[${text}]`;
+    });
   return [`rareflow ${spec.name}`, ...(spec.positionals ? [spec.positionals] : []), ...parts].join(' ');
 }
 
@@ -110,10 +117,19 @@ function flagValue(name: string, f: FlagSpec, given: string[] | undefined): Flag
 }
 
 /**
- * The checked values of a command's flags: first every required flag is present, then each value is checked in the
+ * The checked values of a command's flags: first no refused flag is given, then every required flag is present, then each value is checked in the
  * order the flags are declared. `given` holds each value flag's occurrences, `present` the booleans passed.
  */
 export function checkedFlagValues(spec: CommandSpec, given: Record<string, string[] | undefined>, present: Set<string>): FlagValues {
+  for (const [name, f] of Object.entries(spec.flags)) {
+    const value = given[name]?.at(-1);
+    if (f.refused !== undefined && (value !== undefined || present.has(name))) {
+      throw new InvalidInputError(
+        `--${name}`,
+        `--${name} ${value ?? ''}: ${f.refused.why}; use --${f.refused.use} ${value ?? ''}`.replace(/ +;/, ';').trimEnd(),
+      );
+    }
+  }
   for (const [name, f] of Object.entries(spec.flags)) {
     const missing =
       f.type !== 'boolean' && (given[name] === undefined || ((f.type === 'string' || f.type === 'list') && given[name]!.at(-1) === ''));

@@ -49,6 +49,7 @@ function program(commands: CommandSpec[], picked: { cmd?: Command; spec?: Comman
           : new Option(`--${name} <${f.placeholder ?? 'VALUE'}>`, flagDescription(f));
       // Every occurrence is kept: a list flag takes them all, any other flag its last (as node's parseArgs did).
       if (f.type !== 'boolean') option.argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), v]);
+      if (f.refused !== undefined) option.hideHelp();
       cmd.addOption(option);
     }
     cmd.action(() => {

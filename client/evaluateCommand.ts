@@ -1,5 +1,5 @@
-// `rareflow evaluate`: score a labelled file with a model file and judge it against a gate spec, with an optional
-// JSON and HTML report.
+// `rareflow evaluate`: score a labelled file with a model (a file or a registered reference) and judge it against
+// a gate spec, with an optional JSON and HTML report.
 
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -19,12 +19,13 @@ import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
-import { loadModelFile, writeFileAtomically } from './localFiles.js';
+import { writeFileAtomically } from './localFiles.js';
+import { loadModelReference, registeredModelField } from './modelByReference.js';
 
 export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
   const started = performance.now();
-  const model = await loadModelFile(a.model);
-  if (model.multiClass) return evaluateMultiClass(a, model, started);
+  const { model, resolved } = await loadModelReference(a.model);
+  if (model.multiClass) return { ...(await evaluateMultiClass(a, model, started)), ...registeredModelField(resolved) };
   let spec: GateSpec = defaultGateSpec();
   if (a.gates) {
     let json: unknown;
@@ -84,6 +85,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   return {
     command: 'evaluate',
     model: a.model,
+    ...registeredModelField(resolved),
     input: a.input,
     rows: d.rows,
     ...ignoredColumnsField(d.ignoredColumns),

@@ -16,7 +16,7 @@ export async function requireOutputDirectory(out: string, flag = '--out'): Promi
   }
   return abs;
 }
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
+export async function writeFileAtomically(path: string, text: string | Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(temp, text);
   await rename(temp, path);

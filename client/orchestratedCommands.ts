@@ -12,12 +12,12 @@ import {
   driftMonitorWorkflowId,
   monitorStatusQuery,
   stopMonitorSignal,
-  type CanaryRolloutStatus,
   type DriftMonitorInput,
-  type LifecycleStatus,
   type PipelineSpec,
 } from '../workflows/contract.js';
+import { approvalEvidence } from './approvalEvidence.js';
 import { formatPerClassTable, formatStages } from './perClassTable.js';
+import type { StatusView } from './stateTables.js';
 import { readPipelineSpecFile } from './pipelineSpec.js';
 import { checkResourceName } from '../core/resourceName.js';
 import { RareflowClient, connectClient } from './temporalClient.js';
@@ -268,17 +268,23 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
   return withClient(
     say,
     async (c) => {
+      // The evidence is read first: the run decided on is the one whose evidence is shown.
+      const evidence = await approvalEvidence(c.client, a.run);
       const receipt = await c.decide(a.model, a.run, a.approved, a.by, a.why);
-      return { model: a.model, run: receipt.runId, decision: receipt.approved ? 'approved' : 'rejected', by: receipt.by, at: receipt.at };
+      return {
+        model: a.model,
+        run: receipt.runId,
+        decision: receipt.approved ? 'approved' : 'rejected',
+        by: receipt.by,
+        at: receipt.at,
+        ...(evidence ? { evidence } : {}),
+      };
     },
     { hostWorker: false },
   );
 }
 
-export async function statusCommand(
-  say: Say,
-  a: { model: string },
-): Promise<LifecycleStatus & { canary?: CanaryRolloutStatus; monitor?: Awaited<ReturnType<RareflowClient['monitorHealth']>> }> {
+export async function statusCommand(say: Say, a: { model: string }): Promise<StatusView> {
   checkResourceName(a.model, '--model');
   return withClient(
     say,
@@ -291,7 +297,14 @@ export async function statusCommand(
         say(
           `drift monitor: ${monitor.errorCount} failed step(s); last: ${monitor.lastError.step} at ${monitor.lastError.at}: ${monitor.lastError.message}`,
         );
-      return { ...status, ...(canary ? { canary } : {}), ...(monitor ? { monitor } : {}) };
+      const evidence =
+        status.phase === 'awaiting-approval' && status.currentRunId ? await approvalEvidence(c.client, status.currentRunId) : undefined;
+      return {
+        ...status,
+        ...(canary ? { canary } : {}),
+        ...(monitor ? { monitor } : {}),
+        ...(evidence ? { awaitingApproval: evidence } : {}),
+      };
     },
     { hostWorker: true },
   );

@@ -1,14 +1,18 @@
 // Human-readable tables of a retrain's outcome: per-class recall and precision, G-mean, PR-AUC, and the stages.
 
 import { fileURLToPath } from 'node:url';
-import type { RetrainResult } from '../workflows/contract.js';
+import type { RetrainResult, ValidationSummary } from '../workflows/contract.js';
 
 function f(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined ? '—' : v.toFixed(digits);
 }
 
 export function formatPerClassTable(r: RetrainResult): string {
-  const v = r.validation;
+  return formatValidationTable(r.validation, r.reportHtmlUri ? fileURLToPath(r.reportHtmlUri) : undefined);
+}
+
+/** The per-class table of a validation, its gate verdict with reasons, and the report's path when there is one. */
+export function formatValidationTable(v: ValidationSummary, reportPath?: string): string {
   const lines = [
     `  class       support   recall   precision`,
     `  positive   ${String(v.positive.support).padStart(8)}   ${f(v.positive.recall).padStart(6)}   ${f(v.positive.precision).padStart(9)}`,
@@ -21,7 +25,7 @@ export function formatPerClassTable(r: RetrainResult): string {
     );
   }
   lines.push(`  gates: ${v.verdict}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}`);
-  if (r.reportHtmlUri) lines.push(`  report: ${fileURLToPath(r.reportHtmlUri)}`);
+  if (reportPath) lines.push(`  report: ${reportPath}`);
   return lines.join('\n');
 }
 

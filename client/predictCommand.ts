@@ -1,16 +1,21 @@
-// `rareflow predict`: streaming batch scoring of a file with a model file, through the score-batch stage
-// (stages/scoreBatch.ts); the output is written atomically.
+// `rareflow predict`: streaming batch scoring of a file with a model (a file or a registered reference), through
+// the score-batch stage (stages/scoreBatch.ts); the output is written atomically.
 
 import { basename, extname } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { scoreBatchStage } from '../stages/scoreBatch.js';
-import { loadModelFile, requireOutputDirectory } from './localFiles.js';
+import { requireOutputDirectory } from './localFiles.js';
+import { loadModelReference, registeredModelField } from './modelByReference.js';
 
 export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
-  const model = await loadModelFile(a.model);
+  const { model, resolved } = await loadModelReference(a.model);
   const out = await requireOutputDirectory(a.out);
   const outExt = extname(out).toLowerCase();
   if (outExt !== '.csv' && outExt !== '.parquet')
     throw new InvalidInputError('--out', `--out: expected a .csv or .parquet file, got ${basename(out)}`);
-  return { command: 'predict', ...(await scoreBatchStage({ model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) })) };
+  return {
+    command: 'predict',
+    ...registeredModelField(resolved),
+    ...(await scoreBatchStage({ model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) })),
+  };
 }

@@ -47,7 +47,7 @@ export function modelsCommand(action: string, opts: { model?: string }, _say: Sa
       return { value: detail, text: formatModelDetail(detail) };
     });
   }
-  throw new InvalidInputError('models', `expected list or show, got "${action}"; see rareflow models --help`);
+  throw new InvalidInputError('models', `expected list, show or get, got "${action}"; see rareflow models --help`);
 }
 
 export function runsCommand(action: string, opts: { model?: string; limit?: number; run?: string }, _say: Say): Promise<BrowseResult> {

@@ -1,8 +1,10 @@
 // `rareflow serve`: the scoring service of one model on the configured serving directory, until SIGINT or SIGTERM;
 // then it stops accepting, finishes in-flight requests and writes the prediction and feedback logs.
 
+import { stat } from 'node:fs/promises';
 import { checkResourceName } from '../core/resourceName.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { parseModelReference } from '../data/modelReference.js';
 import { servingStatePath } from '../data/servingState.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { startScoringService, type ScoringService } from '../infra/scoringService.js';
@@ -26,6 +28,27 @@ export interface StopSignalSource {
 }
 
 /**
+ * The model name `--model` gives serve: `NAME` or `NAME@champion`. Serve follows the name's published champion and
+ * canary challenger as they move, so a model file, a fixed `NAME/VERSION` or another alias is refused, pointing to
+ * predict for scoring one fixed model.
+ */
+async function servedModelName(reference: string): Promise<string> {
+  const ref = parseModelReference(reference);
+  const isFile = await stat(reference).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (isFile || ref?.form === 'version' || (ref?.form === 'alias' && ref.alias !== 'champion')) {
+    const given = isFile ? 'a model file' : ref?.form === 'version' ? 'a fixed version' : `the alias "${(ref as { alias: string }).alias}"`;
+    throw new InvalidInputError(
+      '--model',
+      `--model ${reference}: rareflow serve takes a registered model name (NAME or NAME@champion) and serves its published champion with its canary challenger, got ${given}; to score one fixed model use rareflow predict --model ${reference}`,
+    );
+  }
+  return ref?.form === 'alias' ? ref.name : reference;
+}
+
+/**
  * Runs the service until a stop signal, then closes it and resolves. Prints one line with the URL through `say`;
  * the service's own events (loads, swaps, failures) go to stderr.
  */
@@ -36,14 +59,15 @@ export async function serveCommand(
   hooks: { onStarted?: (service: ScoringService) => void } = {},
 ): Promise<void> {
   const config = loadConfig();
-  const statePath = servingStatePath(config.servingDir, checkResourceName(options.model, '--model'));
+  const modelName = await servedModelName(options.model);
+  const statePath = servingStatePath(config.servingDir, checkResourceName(modelName, '--model'));
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   let service: ScoringService;
   try {
     service = await startScoringService({
       servingDir: config.servingDir,
-      modelName: options.model,
+      modelName,
       host,
       port,
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
@@ -62,7 +86,7 @@ export async function serveCommand(
   hooks.onStarted?.(service);
   const unavailable = service.unavailableReason();
   say(
-    `rareflow serve: scoring model ${options.model} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`,
+    `rareflow serve: scoring model ${modelName} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`,
   );
   const signal = await new Promise<StopSignal>((resolve) => {
     const onInt = () => stop('SIGINT');

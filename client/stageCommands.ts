@@ -312,7 +312,7 @@ export async function trainCommand(
 ) {
   const started = performance.now();
   if (a.model !== 'logreg' && a.model !== 'forest' && a.model !== 'gbdt') {
-    throw new InvalidInputError('--model', `--model: expected "logreg", "forest" or "gbdt", got "${a.model}"`);
+    throw new InvalidInputError('--kind', `--kind: expected "logreg", "forest" or "gbdt", got "${a.model}"`);
   }
   if (a.learningRate !== undefined && !(a.learningRate > 0 && a.learningRate <= 1)) {
     throw new InvalidInputError('--learning-rate', `--learning-rate: expected a number in (0, 1], got ${a.learningRate}`);

@@ -92,6 +92,16 @@ export class Registry {
     return models.model(this.db, modelSha256);
   }
 
+  /** The models recorded under a name, in version order (1-based version v is element v − 1: created_at, then sha256). */
+  modelVersions(modelName: string): Promise<ModelRecord[]> {
+    return models.modelVersions(this.db, modelName);
+  }
+
+  /** The aliases a name has now, sorted by alias. */
+  aliases(modelName: string): ReturnType<typeof models.aliases> {
+    return models.aliases(this.db, modelName);
+  }
+
   /** Point an alias at a model (e.g. the challenger under canary). @default at now */
   setAlias(modelName: string, alias: ModelAlias, modelSha256: string, at?: string): Promise<void> {
     return models.setAlias(this.db, modelName, alias, modelSha256, at);

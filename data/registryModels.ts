@@ -38,21 +38,49 @@ export function recordModel(db: RegistryConnection, m: ModelRecord): Promise<voi
   });
 }
 
+function modelRecordOf(r: Record<string, unknown>): ModelRecord {
+  return {
+    modelSha256: String(r.model_sha256),
+    modelName: String(r.model_name),
+    runId: stringOr(r.run_id, ''),
+    uri: String(r.uri),
+    kind: stringOr(r.kind, ''),
+    threshold: r.threshold === null ? Number.NaN : toNumber(r.threshold),
+    createdAt: stringOr(r.created_at, ''),
+  };
+}
+
 /** A model's own record (any alias or none). */
 export function model(db: RegistryConnection, modelSha256: string): Promise<ModelRecord | undefined> {
   return db.read(async (c) => {
     const rows = await selectRows(c, `SELECT * FROM models WHERE model_sha256 = $1`, [modelSha256]);
-    const r = rows[0];
-    if (r === undefined) return undefined;
-    return {
+    return rows[0] === undefined ? undefined : modelRecordOf(rows[0]);
+  });
+}
+
+/**
+ * The models recorded under a name in version order: version v (1-based) is element v − 1, ordered by created_at,
+ * then sha256, so the numbering never changes when models are added later.
+ */
+export function modelVersions(db: RegistryConnection, modelName: string): Promise<ModelRecord[]> {
+  return db.read(async (c) => {
+    const rows = await selectRows(c, `SELECT * FROM models WHERE model_name = $1 ORDER BY created_at, model_sha256`, [modelName]);
+    return rows.map(modelRecordOf);
+  });
+}
+
+/** The aliases a name has now (champion, challenger), sorted by alias. */
+export function aliases(
+  db: RegistryConnection,
+  modelName: string,
+): Promise<Array<{ alias: ModelAlias; modelSha256: string; updatedAt: string }>> {
+  return db.read(async (c) => {
+    const rows = await selectRows(c, `SELECT * FROM aliases WHERE model_name = $1 ORDER BY alias`, [modelName]);
+    return rows.map((r) => ({
+      alias: String(r.alias) as ModelAlias,
       modelSha256: String(r.model_sha256),
-      modelName: String(r.model_name),
-      runId: stringOr(r.run_id, ''),
-      uri: String(r.uri),
-      kind: stringOr(r.kind, ''),
-      threshold: r.threshold === null ? Number.NaN : toNumber(r.threshold),
-      createdAt: stringOr(r.created_at, ''),
-    };
+      updatedAt: stringOr(r.updated_at, ''),
+    }));
   });
 }
 

@@ -4,7 +4,7 @@
 import { userInfo, hostname } from 'node:os';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import type { NeighborSearch } from '../../workflows/contract.js';
-import { listFlag, numberFlag, requiredString, stringFlag, type FlagSpec, type FlagValues } from '../cliArgs.js';
+import { listFlag, numberFlag, requiredString, stringFlag, type CommandResult, type FlagSpec, type FlagValues } from '../cliArgs.js';
 import { missingValueFlags } from '../missingValueFlags.js';
 
 export const json: FlagSpec = { type: 'boolean', help: 'print one JSON object on stdout' };
@@ -23,6 +23,13 @@ export const categorical: FlagSpec = {
   placeholder: 'COLS',
 };
 export const model: FlagSpec = { type: 'string', help: 'model name', required: true, placeholder: 'NAME' };
+/** `--model` where a model is read: a file or a registered model (data/modelReference.ts). */
+export const modelReference: FlagSpec = {
+  type: 'string',
+  help: 'a model file from train or fit, or a registered model: NAME (its champion), NAME@ALIAS or NAME/VERSION',
+  required: true,
+  placeholder: 'MODEL',
+};
 export const neighbors: FlagSpec = {
   type: 'choice',
   help: 'neighbour search: auto (by estimated cost, default), exact, ivf or hnsw',
@@ -70,3 +77,19 @@ export function approverOf(f: FlagValues): string {
 
 /** The model file a command writes. */
 export const modelOut: FlagSpec = { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' };
+
+/** `--model` on train and fit, where it once meant the model kind: now refused with a pointer to `--kind`. */
+export const modelKindRefused = (command: string): FlagSpec => ({
+  type: 'string',
+  help: 'replaced by --kind',
+  placeholder: 'KIND',
+  refused: {
+    why: `rareflow ${command} takes the model kind as --kind (--model names a trained model: a file, NAME, NAME@ALIAS or NAME/VERSION)`,
+    use: 'kind',
+  },
+});
+
+/** A command's state as a human table by default, or its value as one JSON object with --json. */
+export function tableOrJson<T>(f: FlagValues, value: T, table: (value: T, nowMs: number) => string): CommandResult {
+  return f.json ? { value } : { value, shownToHuman: true, text: table(value, Date.now()) };
+}

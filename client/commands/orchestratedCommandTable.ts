@@ -4,13 +4,16 @@
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import type { QueueName } from '../../worker/rareflowWorkers.js';
+import type { DriftMonitorStatus } from '../../workflows/contract.js';
+import type { ScheduleList } from '../stateTables.js';
 import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { DEMO_DEFAULTS } from '../demoDefaults.js';
 import { parseDurationMs } from '../durationText.js';
-import { approverOf, json, model } from './commonFlags.js';
+import { approverOf, json, model, tableOrJson } from './commonFlags.js';
 
 const orchestrated = () => import('../orchestratedCommands.js');
+const tables = () => import('../stateTables.js');
 
 const runId = { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' } as const;
 
@@ -120,9 +123,14 @@ export const orchestratedCommands: CommandSpec[] = [
   {
     name: 'serve',
     summary: "HTTP scoring service of a model's champion, splitting traffic to a canary challenger",
-    usage: 'rareflow serve --model M [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
+    usage: 'rareflow serve --model NAME [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
     flags: {
-      model,
+      model: {
+        type: 'string',
+        help: 'registered model name (or NAME@champion): serves its published champion and canary challenger',
+        required: true,
+        placeholder: 'NAME',
+      },
       host: { type: 'string', help: 'address to listen on (default 127.0.0.1: loopback only)', placeholder: 'ADDR' },
       port: { type: 'integer', help: 'HTTP port (default 8080; 0 picks a free one)', min: 0, max: 65535, placeholder: 'P' },
       'flush-ms': {
@@ -258,20 +266,24 @@ export const orchestratedCommands: CommandSpec[] = [
         ...(minRetrainPositives !== undefined ? { minRetrainPositives } : {}),
         ...(f['pipeline-input'] ? { retrainOnRecentWindow: false } : {}),
       };
-      return {
-        value: await (await orchestrated()).monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) }),
-      };
+      const value = await (
+        await orchestrated()
+      ).monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) });
+      if (action !== 'status') return { value };
+      return tableOrJson(f, value as DriftMonitorStatus, (await tables()).formatMonitor);
     },
   },
   {
     name: 'approve',
     summary: 'approve a retrain waiting for a human decision',
     flags: { model, run: runId, by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' }, json },
-    run: async (f, _p, say) => ({
-      value: await (
+    run: async (f, _p, say) => {
+      const value = await (
         await orchestrated()
-      ).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) }),
-    }),
+      ).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) });
+      const { formatDecision } = await tables();
+      return tableOrJson(f, value, (v, now) => formatDecision(v, v.evidence, now));
+    },
   },
   {
     name: 'reject',
@@ -285,17 +297,17 @@ export const orchestratedCommands: CommandSpec[] = [
     },
     run: async (f, _p, say) => {
       const why = stringFlag(f, 'why');
-      return {
-        value: await (
-          await orchestrated()
-        ).decideCommand(say, {
-          model: requiredString(f, 'model'),
-          run: requiredString(f, 'run'),
-          approved: false,
-          by: approverOf(f),
-          ...(why ? { why } : {}),
-        }),
-      };
+      const value = await (
+        await orchestrated()
+      ).decideCommand(say, {
+        model: requiredString(f, 'model'),
+        run: requiredString(f, 'run'),
+        approved: false,
+        by: approverOf(f),
+        ...(why ? { why } : {}),
+      });
+      const { formatDecision } = await tables();
+      return tableOrJson(f, value, (v, now) => formatDecision(v, v.evidence, now));
     },
   },
   {
@@ -314,18 +326,18 @@ export const orchestratedCommands: CommandSpec[] = [
       if (!action)
         throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
       const why = stringFlag(f, 'why');
-      return {
-        value: await (
-          await orchestrated()
-        ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) }),
-      };
+      const value = await (
+        await orchestrated()
+      ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) });
+      return tableOrJson(f, value, (await tables()).formatCanary);
     },
   },
   {
     name: 'status',
     summary: "a model lifecycle's phase, pending retrain, champion and recent runs",
     flags: { model, json },
-    run: async (f, _p, say) => ({ value: await (await orchestrated()).statusCommand(say, { model: requiredString(f, 'model') }) }),
+    run: async (f, _p, say) =>
+      tableOrJson(f, await (await orchestrated()).statusCommand(say, { model: requiredString(f, 'model') }), (await tables()).formatStatus),
   },
   {
     name: 'schedule',
@@ -362,19 +374,19 @@ export const orchestratedCommands: CommandSpec[] = [
       const id = stringFlag(f, 'id');
       if (every !== undefined) parseDurationMs('--every', every);
       if (jitter !== undefined) parseDurationMs('--jitter', jitter);
-      return {
-        value: await (
-          await import('../scheduleCommand.js')
-        ).scheduleCommand(say, {
-          action,
-          ...(m ? { model: m } : {}),
-          ...(every ? { every } : {}),
-          ...(cron ? { cron } : {}),
-          ...(jitter ? { jitter } : {}),
-          ...(note ? { note } : {}),
-          ...(id ? { id } : {}),
-        }),
-      };
+      const value = await (
+        await import('../scheduleCommand.js')
+      ).scheduleCommand(say, {
+        action,
+        ...(m ? { model: m } : {}),
+        ...(every ? { every } : {}),
+        ...(cron ? { cron } : {}),
+        ...(jitter ? { jitter } : {}),
+        ...(note ? { note } : {}),
+        ...(id ? { id } : {}),
+      });
+      if (action !== 'list') return { value };
+      return tableOrJson(f, value as ScheduleList, (await tables()).formatSchedules);
     },
   },
 ];

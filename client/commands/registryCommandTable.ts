@@ -1,22 +1,36 @@
 // The registry browsing commands (models, runs, ui): read-only views of what retrains recorded, without Temporal.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { numberFlag, stringFlag, type CommandSpec } from '../cliArgs.js';
-import { json } from './commonFlags.js';
+import { numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
+import { json, modelReference } from './commonFlags.js';
 
 const browse = () => import('../registryBrowseCommands.js');
 
 export const registryCommands: CommandSpec[] = [
   {
     name: 'models',
-    summary: 'registered models: list them (champion, challenger, versions, last run) or show one (versions, aliases, promotions)',
-    usage: 'rareflow models list [--json] | show --model NAME [--json]',
-    positionals: 'list|show',
-    flags: { model: { type: 'string', help: 'model name (show)', placeholder: 'NAME' }, json },
+    summary:
+      'registered models: list them (champion, challenger, versions, last run), show one (versions, aliases, promotions), or get a model file (verified by sha256)',
+    usage:
+      'rareflow models list [--json] | show --model NAME [--json] | get --model FILE|NAME|NAME@ALIAS|NAME/VERSION [--out FILE] [--json]',
+    positionals: 'list|show|get',
+    flags: {
+      model: { ...modelReference, required: false, help: 'model name (show), or model reference (get)' },
+      out: { type: 'string', help: 'file to write the model to (get; default: stdout)', placeholder: 'FILE' },
+      json,
+    },
     run: async (f, p, say) => {
       const action = p[0];
-      if (!action) throw new InvalidInputError('models', 'expected list or show; see rareflow models --help');
+      if (!action) throw new InvalidInputError('models', 'expected list, show or get; see rareflow models --help');
       const model = stringFlag(f, 'model');
+      if (action === 'get') {
+        const out = stringFlag(f, 'out');
+        return (await import('../modelsGetCommand.js')).modelsGetCommand({
+          model: requiredString(f, 'model'),
+          ...(out !== undefined ? { out } : {}),
+          json: Boolean(f.json),
+        });
+      }
       const r = await (await browse()).modelsCommand(action, model !== undefined ? { model } : {}, say);
       if (!f.json) say(r.text);
       return { value: r.value, shownToHuman: true };

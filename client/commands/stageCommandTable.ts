@@ -13,11 +13,14 @@ import {
   labelledFile,
   neighbors,
   neighborsOf,
+  modelKindRefused,
   modelOut,
+  modelReference,
   out,
   positive,
   rawDistances,
   seed,
+  tableOrJson,
 } from './commonFlags.js';
 
 const stage = () => import('../stageCommands.js');
@@ -239,7 +242,7 @@ export const stageCommands: CommandSpec[] = [
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --model logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -247,7 +250,8 @@ export const stageCommands: CommandSpec[] = [
       categorical,
       missing: missingFlag,
       'fill-value': fillValueFlag,
-      model: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
+      kind: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
+      model: modelKindRefused('train'),
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
       'learning-rate': { type: 'number', help: 'gbdt: shrinkage of each tree, in (0, 1] (default 0.1)', min: 0, max: 1, placeholder: 'R' },
@@ -283,7 +287,7 @@ export const stageCommands: CommandSpec[] = [
           await stage()
         ).trainCommand({
           ...labelledFile(f),
-          model: requiredString(f, 'model'),
+          model: requiredString(f, 'kind'),
           threshold: stringFlag(f, 'threshold')!,
           ...(l2 !== undefined ? { l2 } : {}),
           ...(trees !== undefined ? { trees } : {}),
@@ -301,7 +305,7 @@ export const stageCommands: CommandSpec[] = [
     summary: 'per-class report of a model on labelled data, judged by gates',
     usage: 'rareflow evaluate --model MODEL --input FILE --label COL [--gates GATES.json] [--report DIR]',
     flags: {
-      model: { type: 'string', help: 'model file from train or fit', required: true, placeholder: 'MODEL' },
+      model: modelReference,
       input,
       label,
       gates: { type: 'string', help: 'gate spec; exit 1 when the verdict is not pass', placeholder: 'GATES.json' },
@@ -320,14 +324,15 @@ export const stageCommands: CommandSpec[] = [
         ...(gates ? { gates } : {}),
         ...(report ? { report } : {}),
       });
-      return { value: r, exitCode: gates && 'verdict' in r && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
+      const shown = tableOrJson(f, r, (await import('../stateTables.js')).formatEvaluation);
+      return { ...shown, exitCode: gates && 'verdict' in r && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };
     },
   },
   {
     name: 'fit',
     summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
     usage:
-      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--model auto|forest|logreg [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json [--json]',
+      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json [--json]',
     flags: {
       input,
       label,
@@ -340,12 +345,13 @@ export const stageCommands: CommandSpec[] = [
         help: 'pipeline spec whose denoise, adasyn and model settings override the defaults',
         placeholder: 'PIPELINE.json',
       },
-      model: {
+      kind: {
         type: 'choice',
         choices: ['auto', 'forest', 'logreg', 'gbdt'],
         help: "auto: choose the model by inner cross-validation on the training rows (default: the spec's model)",
         placeholder: 'KIND',
       },
+      model: modelKindRefused('fit'),
       budget: { type: 'duration', help: 'auto: time for the inner folds (default 60s)', placeholder: 'DURATION' },
       // No default here: fit takes the spec's seed (or the workflow's default) unless --seed is given.
       seed: { type: 'integer', help: 'seed of every random step (default 1)', placeholder: 'N' },
@@ -357,7 +363,7 @@ export const stageCommands: CommandSpec[] = [
       const cats = listFlag(f, 'categorical');
       const config = stringFlag(f, 'config');
       const s = numberFlag(f, 'seed');
-      const modelKind = stringFlag(f, 'model');
+      const modelKind = stringFlag(f, 'kind');
       const budgetMs = numberFlag(f, 'budget');
       return {
         value: await (
@@ -382,7 +388,7 @@ export const stageCommands: CommandSpec[] = [
     summary: 'streaming batch scoring of a CSV or Parquet file: score, pred (and the id column first)',
     usage: 'rareflow predict --model MODEL --input FILE --out FILE.csv|FILE.parquet [--id COL] [--json]',
     flags: {
-      model: { type: 'string', help: 'model file from fit or train', required: true, placeholder: 'MODEL' },
+      model: modelReference,
       input,
       out: { type: 'string', help: 'output file (.csv or .parquet)', required: true, placeholder: 'FILE' },
       id: { type: 'string', help: 'id column copied first', placeholder: 'COL' },

@@ -110,7 +110,7 @@ beforeAll(async () => {
   // A good retrain first, so the registry and the store hold something to stay unchanged.
   const seeded = await run(['run', '--config', spec('good', { input: { paths: ['good.csv'], label: 'label' } }), '--wait', '--json']);
   expect(seeded.code, seeded.stderr).toBe(0);
-  const trained = await run(['train', '--input', 'good.csv', '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json']);
+  const trained = await run(['train', '--input', 'good.csv', '--label', 'label', '--kind', 'logreg', '--out', 'model.json', '--json']);
   expect(trained.code, trained.stderr).toBe(0);
   const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { threshold: number };
   writeFileSync(join(dir, 'tampered.json'), JSON.stringify({ ...model, threshold: model.threshold / 2 }));
@@ -155,7 +155,7 @@ const stageCases: Case[] = [
   },
   {
     what: 'a missing label column',
-    args: () => ['train', '--input', 'good.csv', '--label', 'is_fraud', '--model', 'logreg', '--out', 'o.json'],
+    args: () => ['train', '--input', 'good.csv', '--label', 'is_fraud', '--kind', 'logreg', '--out', 'o.json'],
     message: /^rareflow train: label column "is_fraud" not found in good\.csv; available columns: f0, f1, label/,
   },
   {

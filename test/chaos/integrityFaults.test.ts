@@ -341,7 +341,7 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
   it('an edited model JSON given to `rareflow evaluate`: exit 2, one line naming the file, no report written', async () => {
     const cwd = await mkdtemp(join(base, 'cli-'));
     const yeastCsv = join(process.cwd(), 'test/fixtures/yeast3.csv');
-    const trained = await runCli(['train', '--input', yeastCsv, '--label', 'label', '--model', 'logreg', '--out', 'model.json', '--json'], {
+    const trained = await runCli(['train', '--input', yeastCsv, '--label', 'label', '--kind', 'logreg', '--out', 'model.json', '--json'], {
       cwd,
     });
     expect(trained.code, trained.stderr).toBe(0);

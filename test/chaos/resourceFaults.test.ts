@@ -177,8 +177,8 @@ describe('memory budget from the CLI: exit 2, one line, nothing written', () => 
 
   const stageCases: Array<[string, string[], RegExp]> = [
     [
-      'train --model forest',
-      ['train', '--model', 'forest', '--trees', '300'],
+      'train --kind forest',
+      ['train', '--kind', 'forest', '--trees', '300'],
       /^rareflow train: training \(forest\) would need about [\d.]+ MiB of memory \(3000 rows × 6 columns × 8 bytes, plus 300 trees of up to 6000 nodes × 40 bytes\), above the memory budget of 600\.0 KiB \(RAREFLOW_MEMORY_BUDGET=600K\); lower --trees/,
     ],
     [

@@ -296,10 +296,29 @@ describe('approvals record identity', () => {
       const empty = await runCli(['approve', '--model', 'approval', '--run', runId, '--by', ''], { cwd: dir, env });
       expect(empty.code).toBe(2);
       expect(empty.stderr).toMatch(/--by: expected a name, got an empty string/);
+      // The waiting run's evidence, read from its validation: per-class table, gate verdict, report path.
+      const status = await runCli(['status', '--model', 'approval'], { cwd: dir, env });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`^waiting for approval: run ${runId}: model [0-9a-f]{12}$`, 'm'));
+      expect(status.stdout).toMatch(/^ {2}class +support +recall +precision$/m);
+      expect(status.stdout).toMatch(/^ {2}gates: (pass|insufficient-evidence)/m);
+      expect(status.stdout).toMatch(/^ {2}report: \/.*\.html$/m);
       const approved = await runCli(['approve', '--model', 'approval', '--run', runId, '--json'], { cwd: dir, env });
       expect(approved.code, approved.stderr).toBe(0);
-      expect(approved.json()).toMatchObject({ run: runId, decision: 'approved', by: `${userInfo().username}@${hostname()}` });
+      expect(approved.json()).toMatchObject({
+        run: runId,
+        decision: 'approved',
+        by: `${userInfo().username}@${hostname()}`,
+        evidence: { runId, validation: { verdict: expect.any(String) } },
+      });
       await c.waitForRetrains('approval', 1, () => {});
+      // The promoted model by reference, read while the worker holds the registry.
+      const got = await runCli(['models', 'get', '--model', 'approval@champion', '--out', 'approval-champion.json', '--json'], {
+        cwd: dir,
+        env,
+      });
+      expect(got.code, got.stderr).toBe(0);
+      expect(got.json()).toMatchObject({ registered: { name: 'approval', version: 1, aliases: ['champion'] } });
     } finally {
       await connection.close();
       await worker.stop();

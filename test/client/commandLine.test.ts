@@ -135,6 +135,25 @@ describe('flags declared once, checked on parse', () => {
     });
   }
 
+  it('takes the model kind as --kind on train and fit; --model KIND there points to --kind (exit 2)', () => {
+    const base = ['--input', 'a.csv', '--label', 'y', '--out', 'm.json'];
+    expect(flagsOf('train', [...base, '--kind', 'forest']).flags.kind).toBe('forest');
+    expect(flagsOf('fit', [...base, '--kind', 'auto']).flags.kind).toBe('auto');
+    for (const name of ['train', 'fit']) {
+      let err: unknown;
+      try {
+        parse(name, [...base, '--model', 'forest']);
+      } catch (e) {
+        err = e;
+      }
+      expect(failureExit(err)).toEqual({
+        exitCode: EXIT_CODES.badInput,
+        message: `--model forest: rareflow ${name} takes the model kind as --kind (--model names a trained model: a file, NAME, NAME@ALIAS or NAME/VERSION); use --kind forest`,
+      });
+    }
+    expect(generatedUsage(spec('fit'))).not.toMatch(/--model/);
+  });
+
   it('generates usage from the declarations: required flags bare, the others in brackets', () => {
     expect(generatedUsage(spec('status'))).toBe('rareflow status --model NAME [--json]');
     const one: CommandSpec = {

@@ -142,7 +142,7 @@ describe('rareflow models and runs as a user runs them', () => {
     );
     const action = await cli(['models', 'delete']);
     expect(action.code).toBe(2);
-    expect(action.stderr).toBe('rareflow models: expected list or show, got "delete"; see rareflow models --help\n');
+    expect(action.stderr).toBe('rareflow models: expected list, show or get, got "delete"; see rareflow models --help\n');
   });
 
   it('never creates a registry by reading', async () => {

@@ -1,4 +1,4 @@
-// `rareflow fit --model auto` as a user runs it: the choice and its evidence in the JSON and the model file, the same
+// `rareflow fit --kind auto` as a user runs it: the choice and its evidence in the JSON and the model file, the same
 // for a seed, the budget fallback, and the default fit unchanged (no selection) without the flag.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,21 +38,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 type FitJson = { model: string; threshold: number; selection?: ModelSelection };
 const untimed = (s: ModelSelection) => ({ ...s, seconds: 0, candidates: s.candidates.map((c) => ({ ...c, seconds: 0 })) });
 
-describe('fit --model auto', () => {
+describe('fit --kind auto', () => {
   it('prints the choice with each candidate’s evidence, writes it into the model, and repeats for a seed', async () => {
-    const args = [
-      'fit',
-      '--input',
-      'events.csv',
-      '--label',
-      'label',
-      '--config',
-      'small-forest.json',
-      '--model',
-      'auto',
-      '--budget',
-      '10m',
-    ];
+    const args = ['fit', '--input', 'events.csv', '--label', 'label', '--config', 'small-forest.json', '--kind', 'auto', '--budget', '10m'];
     const a = await run([...args, '--out', 'a.json', '--json']);
     expect(a.code, a.stderr).toBe(0);
     const fit = a.json<FitJson>();
@@ -74,7 +62,7 @@ describe('fit --model auto', () => {
       'events.csv',
       '--label',
       'label',
-      '--model',
+      '--kind',
       'auto',
       '--budget',
       '1ms',
@@ -115,7 +103,7 @@ describe('fit --model auto', () => {
     expect(d.code, d.stderr).toBe(0);
     expect(d.json<FitJson>().model).toBe('auto');
     expect(d.json<FitJson>().selection?.candidates.length).toBeGreaterThan(1);
-    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--model', 'forest', '--out', 'f.json', '--json']);
+    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--kind', 'forest', '--out', 'f.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     expect(f.json<FitJson>().model).toBe('forest');
     expect(f.json<FitJson>().selection).toBeUndefined();
@@ -125,9 +113,9 @@ describe('fit --model auto', () => {
     expect(forest.model.fitPrevalence).toBe(0.5);
   });
 
-  it('rejects an unknown --model with one line', async () => {
-    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--model', 'svm', '--out', 'e.json']);
+  it('rejects an unknown --kind with one line', async () => {
+    const f = await run(['fit', '--input', 'events.csv', '--label', 'label', '--kind', 'svm', '--out', 'e.json']);
     expect(f.code).toBe(2);
-    expect(f.stderr.trim()).toBe('rareflow fit: --model: expected auto, forest, logreg or gbdt, got "svm"');
+    expect(f.stderr.trim()).toBe('rareflow fit: --kind: expected auto, forest, logreg or gbdt, got "svm"');
   });
 });

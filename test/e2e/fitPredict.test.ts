@@ -198,7 +198,7 @@ describe('fit and predict', () => {
 
   it('fits a multi-class label one-vs-rest and predicts score_<class> columns and the class value', async () => {
     const ecoli = join(process.cwd(), 'test/fixtures/ecoli_multiclass.csv');
-    const f = await run(['fit', '--input', ecoli, '--label', 'label', '--model', 'forest', '--out', 'ecoli.json', '--json']);
+    const f = await run(['fit', '--input', ecoli, '--label', 'label', '--kind', 'forest', '--out', 'ecoli.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const classes = f.json<{ classes: string[] }>().classes;
     expect(classes).toEqual(['cp', 'im', 'imL', 'imS', 'imU', 'om', 'omL', 'pp']);
@@ -219,7 +219,7 @@ describe('fit and predict', () => {
   });
 
   it('train --threshold gmean-oob fits a forest on every row and takes the threshold from its out-of-bag scores', async () => {
-    const args = ['train', '--input', yeast, '--label', 'label', '--model', 'forest', '--sampling', 'bootstrap', '--trees', '30'];
+    const args = ['train', '--input', yeast, '--label', 'label', '--kind', 'forest', '--sampling', 'bootstrap', '--trees', '30'];
     const t = await run([...args, '--threshold', 'gmean-oob', '--out', 'yeast-oob.json', '--json']);
     expect(t.code, t.stderr).toBe(0);
     const out = t.json<{ rows: number; threshold: number; thresholdReason: string; outOfBag: { rows: number; threshold: number } }>();
@@ -236,7 +236,7 @@ describe('fit and predict', () => {
       yeast,
       '--label',
       'label',
-      '--model',
+      '--kind',
       'logreg',
       '--threshold',
       'gmean-oob',

@@ -1,4 +1,4 @@
-// `rareflow train --model gbdt` then `predict` and `evaluate` as a user runs them on yeast3, `fit` with
+// `rareflow train --kind gbdt` then `predict` and `evaluate` as a user runs them on yeast3, `fit` with
 // `model.kind: "gbdt"`, and the refusals of bad gradient-boosting flags and spec keys.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,14 +18,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gradient-boosted trees through the CLI', () => {
-  it('train --model gbdt writes a sealed model that predict and evaluate score from raw rows', async () => {
+  it('train --kind gbdt writes a sealed model that predict and evaluate score from raw rows', async () => {
     const t = await run([
       'train',
       '--input',
       yeast,
       '--label',
       'label',
-      '--model',
+      '--kind',
       'gbdt',
       '--max-iterations',
       '60',
@@ -66,7 +66,7 @@ describe('gradient-boosted trees through the CLI', () => {
       yeast,
       '--label',
       'label',
-      '--model',
+      '--kind',
       'gbdt',
       '--max-iterations',
       '60',
@@ -89,7 +89,7 @@ describe('gradient-boosted trees through the CLI', () => {
       yeast,
       '--label',
       'label',
-      '--model',
+      '--kind',
       'gbdt',
       '--early-stopping',
       'on',
@@ -124,27 +124,27 @@ describe('bad gradient-boosting input: one line on stderr, exit 2, no output fil
   const cases: Array<[string, string[], RegExp]> = [
     [
       'an unknown model kind',
-      train('--model', 'svm', '--out', 'b1.json'),
-      /^rareflow train: --model: expected "logreg", "forest" or "gbdt", got "svm"$/,
+      train('--kind', 'svm', '--out', 'b1.json'),
+      /^rareflow train: --kind: expected "logreg", "forest" or "gbdt", got "svm"$/,
     ],
     [
       'a learning rate of 0',
-      train('--model', 'gbdt', '--learning-rate', '0', '--out', 'b2.json'),
+      train('--kind', 'gbdt', '--learning-rate', '0', '--out', 'b2.json'),
       /^rareflow train: --learning-rate: expected a number in \(0, 1\], got 0$/,
     ],
     [
       'a learning rate above 1',
-      train('--model', 'gbdt', '--learning-rate', '2', '--out', 'b3.json'),
+      train('--kind', 'gbdt', '--learning-rate', '2', '--out', 'b3.json'),
       /--learning-rate: expected a number from 0 to 1, got "2"/,
     ],
     [
       'one leaf per tree',
-      train('--model', 'gbdt', '--max-leaf-nodes', '1', '--out', 'b4.json'),
+      train('--kind', 'gbdt', '--max-leaf-nodes', '1', '--out', 'b4.json'),
       /--max-leaf-nodes: expected an integer ≥ 2, got "1"/,
     ],
     [
       'zero iterations',
-      train('--model', 'gbdt', '--max-iterations', '0', '--out', 'b5.json'),
+      train('--kind', 'gbdt', '--max-iterations', '0', '--out', 'b5.json'),
       /--max-iterations: expected an integer ≥ 1, got "0"/,
     ],
   ];

@@ -50,7 +50,7 @@ describe('--missing', () => {
     for (const args of [
       ['denoise', '--out', 'd.csv'],
       ['adasyn', '--out', 'a.csv'],
-      ['train', '--model', 'logreg', '--out', 't.json'],
+      ['train', '--kind', 'logreg', '--out', 't.json'],
       ['fit', '--out', 'f.json'],
     ]) {
       const r = await run([...args, '--input', 'gaps.csv', '--label', 'label', '--json']);
@@ -166,7 +166,7 @@ describe('--missing', () => {
       'gaps.csv',
       '--label',
       'label',
-      '--model',
+      '--kind',
       'logreg',
       '--threshold',
       'gmean',
@@ -235,7 +235,7 @@ describe('--missing', () => {
     ];
     for (const command of ['denoise', 'adasyn', 'train', 'fit']) {
       for (const [flags, message] of cases) {
-        const extra = command === 'train' ? ['--model', 'logreg'] : [];
+        const extra = command === 'train' ? ['--kind', 'logreg'] : [];
         const r = await run([command, '--input', 'gaps.csv', '--label', 'label', ...extra, ...flags, '--out', 'x.json']);
         expect(r.code, `${command} ${flags.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toMatch(message);

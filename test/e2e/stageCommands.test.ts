@@ -190,18 +190,7 @@ describe('stage commands, chained on generated data', () => {
     const a = await run(['adasyn', '--input', 'clean.parquet', '--label', 'label', '--out', 'augmented.parquet', '--json']);
     expect(a.code).toBe(0);
     expect(a.json().rowsOut).toBe((a.json().rowsIn as number) + (a.json().syntheticRows as number));
-    const t = await run([
-      'train',
-      '--input',
-      'augmented.parquet',
-      '--label',
-      'label',
-      '--model',
-      'logreg',
-      '--out',
-      'model.json',
-      '--json',
-    ]);
+    const t = await run(['train', '--input', 'augmented.parquet', '--label', 'label', '--kind', 'logreg', '--out', 'model.json', '--json']);
     expect(t.code).toBe(0);
     expect(t.json().sha256).toMatch(/^[0-9a-f]{64}$/);
     const e = await run(['evaluate', '--model', 'model.json', '--input', 'raw.parquet', '--label', 'label', '--json']);
@@ -312,7 +301,7 @@ describe('stage commands, chained on generated data', () => {
       'weighted.csv',
       '--label',
       'label',
-      '--model',
+      '--kind',
       'logreg',
       '--out',
       'weighted-model.json',

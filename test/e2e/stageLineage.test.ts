@@ -141,7 +141,7 @@ describe('rareflow adasyn lineage columns', () => {
     expect(Object.keys((await readRows(plain))[0]!)).toEqual(['a', 'b', 'label']);
     const withLineage = join(dir, 'hand-out.csv');
     const model = join(dir, 'model.json');
-    const t = await runCli(['train', '--input', withLineage, '--label', 'label', '--model', 'logreg', '--out', model, '--json'], {
+    const t = await runCli(['train', '--input', withLineage, '--label', 'label', '--kind', 'logreg', '--out', model, '--json'], {
       cwd: dir,
     });
     expect(t.code, t.stderr).toBe(0);

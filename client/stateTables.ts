@@ -1,0 +1,262 @@
+// Human tables of the commands that print state (status, approve/reject, canary status, monitor status, schedule
+// list, evaluate); `--json` prints the value itself. Times are ISO 8601 with their age, never epoch milliseconds.
+
+import type { MultiClassReport } from '../core/metrics/multiClassReport.js';
+import type { CanaryRolloutStatus, DriftMonitorStatus, LifecycleStatus } from '../workflows/contract.js';
+import type { ApprovalEvidence } from './approvalEvidence.js';
+import { formatValidationTable } from './perClassTable.js';
+
+/** A duration as people say it: 45s, 3m, 2h 5m, 4d 1h. */
+export function spanText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+}
+
+/** `2026-12-04T17:00:00Z (3m ago)`, or `in 5m` for a time ahead; `—` when there is none. */
+export function timeText(at: string | number | null | undefined, nowMs: number): string {
+  if (at === null || at === undefined || at === '') return '—';
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(ms)) return String(at);
+  const iso = new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+  const diff = nowMs - ms;
+  return `${iso} (${diff >= 0 ? `${spanText(diff)} ago` : `in ${spanText(-diff)}`})`;
+}
+
+const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '—');
+const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+const pct = (w: number) => `${Math.round(w * 100)}%`;
+
+/** Columns padded to their widest cell, two spaces apart, indented by two. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** The evidence of a run that waits for a decision: its model, per-class table, gate verdict and report path. */
+export function formatApprovalEvidence(e: ApprovalEvidence): string {
+  return [`run ${e.runId}: model ${short(e.modelSha256)}`, formatValidationTable(e.validation, e.reportHtmlPath ?? e.reportPath)].join(
+    '\n',
+  );
+}
+
+export type StatusView = LifecycleStatus & {
+  canary?: CanaryRolloutStatus;
+  monitor?: Pick<DriftMonitorStatus, 'windowsChecked' | 'errorCount' | 'lastError'>;
+  awaitingApproval?: ApprovalEvidence;
+};
+
+/** Recent runs shown by `status` (the JSON has them all). */
+const RECENT_RUNS = 10;
+
+export function formatStatus(s: StatusView, nowMs: number): string {
+  const lines = [
+    `model ${s.modelName}: ${s.phase}${s.currentRunId ? ` (run ${s.currentRunId})` : ''}`,
+    `  champion      ${short(s.championSha256)}`,
+    `  retrains      ${s.retrainCount}, last finished ${timeText(s.lastRetrainAt, nowMs)}`,
+  ];
+  if (s.pending) {
+    const signals = s.pending.coalesced === 1 ? '1 signal' : `${s.pending.coalesced} signals`;
+    lines.push(`  pending       ${s.pending.kind} (${signals}): ${s.pending.reason}`);
+  }
+  if (s.canary) {
+    lines.push(
+      `  canary        ${s.canary.phase}, challenger ${short(s.canary.challengerSha256)} at ${pct(s.canary.weight)} (step ${s.canary.step + 1} of ${s.canary.steps.length})`,
+    );
+  }
+  if (s.monitor) {
+    const failures = s.monitor.errorCount ? `, ${s.monitor.errorCount} failed step(s)` : '';
+    lines.push(`  drift monitor ${s.monitor.windowsChecked} window(s) checked${failures}`);
+  }
+  if (s.refused.length > 0 || s.ignoredDecisions > 0) {
+    lines.push(`  refused       ${s.refused.length} message(s), ${s.ignoredDecisions} decision(s) for no waiting run`);
+  }
+  if (s.phase === 'awaiting-approval') {
+    lines.push('');
+    if (s.awaitingApproval) {
+      lines.push(`waiting for approval: ${formatApprovalEvidence(s.awaitingApproval)}`);
+      lines.push(`  decide: rareflow approve|reject --model ${s.modelName} --run ${s.awaitingApproval.runId}`);
+    } else {
+      lines.push(`waiting for approval: run ${s.currentRunId ?? '—'} (its validation evidence could not be read)`);
+    }
+  }
+  lines.push('');
+  if (s.history.length === 0) {
+    lines.push('no retrains yet');
+  } else {
+    const recent = s.history.slice(-RECENT_RUNS).reverse();
+    lines.push(
+      s.history.length > RECENT_RUNS ? `recent runs (${RECENT_RUNS} of ${s.history.length}, newest first):` : 'runs (newest first):',
+    );
+    lines.push(
+      table(
+        ['run', 'outcome', 'trigger', 'model', 'finished'],
+        recent.map((h) => [h.runId, h.outcome, h.trigger, short(h.modelSha256), timeText(h.finishedAt, nowMs)]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The result of approve/reject, after the evidence of the run it decided. */
+export function formatDecision(
+  d: { model: string; run: string; decision: string; by: string; at: string },
+  evidence: ApprovalEvidence | undefined,
+  nowMs: number,
+): string {
+  const lines = evidence ? [formatApprovalEvidence(evidence), ''] : [];
+  lines.push(`${d.decision}: run ${d.run} of model ${d.model} by ${d.by} at ${timeText(d.at, nowMs)}`);
+  return lines.join('\n');
+}
+
+export function formatCanary(c: CanaryRolloutStatus | { model: string; canary: string }, nowMs: number): string {
+  if (!('rolloutId' in c)) return `model ${c.model}: no canary rollout running`;
+  const lines = [
+    `canary ${c.rolloutId} of model ${c.modelName}: ${c.phase}${c.pausedBy ? ` (paused by ${c.pausedBy})` : ''}`,
+    `  challenger ${short(c.challengerSha256)} at ${pct(c.weight)} of traffic, step ${c.step + 1} of ${c.steps.length} (${c.steps.map(pct).join(' → ')})`,
+    `  champion   ${short(c.championSha256)}`,
+  ];
+  if (c.reason) lines.push(`  reason     ${c.reason}`);
+  if (c.windows.length > 0) {
+    lines.push('', 'windows (newest last):');
+    lines.push(
+      table(
+        ['step', 'weight', 'ended', 'requests', 'labelled', 'recall+ champion', 'recall+ challenger', 'decision'],
+        c.windows.map((w) => [
+          String(w.step + 1),
+          pct(w.weight),
+          timeText(w.toMs, nowMs),
+          `${w.arms.champion.requests}/${w.arms.challenger.requests}`,
+          `${w.arms.champion.labelled}/${w.arms.challenger.labelled}`,
+          num(w.arms.champion.positiveRecall),
+          num(w.arms.challenger.positiveRecall),
+          `${w.decision}${w.reasons.length ? `: ${w.reasons.join('; ')}` : ''}`,
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Windows shown by `monitor status` (the JSON has them all). */
+const RECENT_WINDOWS = 10;
+
+export function formatMonitor(m: DriftMonitorStatus, nowMs: number): string {
+  const lines = [
+    `drift monitor of model ${m.modelName}: ${m.stopped ? 'stopped' : 'running'}`,
+    `  windows       ${spanText(m.windowMs)} each; ${m.windowsChecked} checked, last ended ${timeText(m.lastWindowEndMs, nowMs)}`,
+    `  hold          ${m.holdWindows} drifted window(s) in a row (now ${m.hysteresis.consecutiveDrifted}); cool-down ${spanText(m.coolDownMs)}`,
+    `  last signal   ${timeText(m.hysteresis.lastTriggerAtMs, nowMs)}; ${m.hysteresis.fires} in all`,
+  ];
+  if (m.driftSinceMs !== null) lines.push(`  drifting since ${timeText(m.driftSinceMs, nowMs)}`);
+  if (m.pendingSignal)
+    lines.push(`  signal waits for labelled positives (${m.pendingSignal.windowsWaited} window(s)): ${m.pendingSignal.reason}`);
+  if (m.lastError) lines.push(`  last failure  ${m.lastError.step} at ${timeText(m.lastError.at, nowMs)}: ${m.lastError.message}`);
+  if (m.windows.length > 0) {
+    const recent = m.windows.slice(-RECENT_WINDOWS).reverse();
+    lines.push(
+      '',
+      m.windows.length > RECENT_WINDOWS ? `windows (${RECENT_WINDOWS} of ${m.windows.length}, newest first):` : 'windows (newest first):',
+    );
+    lines.push(
+      table(
+        ['ended', 'status', 'rows', 'labelled', 'drift', 'findings'],
+        recent.map((w) => [
+          timeText(w.toMs, nowMs),
+          w.status,
+          String(w.rows),
+          String(w.labelled),
+          w.drifted ? (w.signalled ? 'yes, signalled' : w.fired ? 'yes, held' : 'yes') : 'no',
+          w.reasons.join('; '),
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export interface ScheduleList {
+  schedules: Array<{ id: string; paused: boolean; note?: string; next?: string }>;
+}
+
+export function formatSchedules(list: ScheduleList, nowMs: number): string {
+  if (list.schedules.length === 0) return 'no schedules';
+  return table(
+    ['schedule', 'state', 'next run', 'note'],
+    list.schedules.map((s) => [s.id, s.paused ? 'paused' : 'active', s.paused ? '—' : timeText(s.next, nowMs), s.note ?? '']),
+  );
+}
+
+export interface EvaluationView {
+  model: string;
+  input: string;
+  rows: number;
+  registered?: { name: string; version: number; sha256: string };
+  report: {
+    perClass: Record<'positive' | 'negative', { support: number; recall: number | null; precision: number | null; f1: number | null }>;
+    gMean: number | null;
+    prAucNormalised: number | null;
+    brier: number | null;
+    threshold: number;
+  };
+  verdict: string;
+  reasons: string[];
+  reportPath?: string;
+  seconds: number;
+}
+
+/** A multi-class evaluation: one row per class, then the macro figures. */
+export interface MultiClassEvaluationView {
+  model: string;
+  input: string;
+  rows: number;
+  classes: string[];
+  report: MultiClassReport;
+  reportPath?: string;
+  seconds: number;
+}
+
+export function formatEvaluation(e: EvaluationView | MultiClassEvaluationView): string {
+  if ('classes' in e) return formatMultiClassEvaluation(e);
+  const reg = e.registered;
+  const version = reg && `${reg.name}/${reg.version}` !== e.model ? `${reg.name}/${reg.version}, ` : '';
+  const model = reg ? `${e.model} (${version}sha256 ${short(reg.sha256)})` : e.model;
+  const r = e.report;
+  const lines = [
+    `model ${model} on ${e.input}: ${e.rows} rows in ${e.seconds.toFixed(2)}s`,
+    table(
+      ['class', 'support', 'recall', 'precision', 'F1'],
+      (['positive', 'negative'] as const).map((c) => [
+        c,
+        String(r.perClass[c].support),
+        num(r.perClass[c].recall),
+        num(r.perClass[c].precision),
+        num(r.perClass[c].f1),
+      ]),
+    ),
+    `  G-mean ${num(r.gMean)}   PR-AUC above random ${num(r.prAucNormalised)}   Brier ${num(r.brier, 4)}   threshold ${num(r.threshold, 4)}`,
+    `  gates: ${e.verdict}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}`,
+  ];
+  if (e.reportPath) lines.push(`  report: ${e.reportPath}`);
+  return lines.join('\n');
+}
+
+function formatMultiClassEvaluation(e: MultiClassEvaluationView): string {
+  const r = e.report;
+  const lines = [
+    `model ${e.model} on ${e.input}: ${e.rows} rows in ${e.seconds.toFixed(2)}s`,
+    table(
+      ['class', 'support', 'recall', 'precision', 'F1'],
+      r.classes.map((c) => [c.class, String(c.support), num(c.recall), num(c.precision), num(c.f1)]),
+    ),
+    `  macro G-mean ${num(r.macroGMean)}   macro recall ${num(r.macroRecall)}   accuracy ${num(r.accuracy)}`,
+  ];
+  if (e.reportPath) lines.push(`  report: ${e.reportPath}`);
+  return lines.join('\n');
+}

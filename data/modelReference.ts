@@ -1,0 +1,206 @@
+// Model references, the one meaning of `--model`: a model file, or a registered model as `NAME` (its champion),
+// `NAME@ALIAS` or `NAME/VERSION`, resolved through the registry and verified against its sha256 (like MLflow's
+// `models:/` URIs).
+
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { isResourceName } from '../core/resourceName.js';
+import { readFileVerified } from './artifactStore.js';
+import type { Registry } from './registry.js';
+import { openRegistryForReading } from './registryReadAccess.js';
+import type { ModelRecord } from './registryModels.js';
+
+/** A registered model as named on the command line (a file path is not parsed: it is whatever exists on disk). */
+export type ModelReference =
+  { form: 'name'; name: string } | { form: 'alias'; name: string; alias: string } | { form: 'version'; name: string; version: number };
+
+/** A registered model found and verified: its record, its 1-based version, its aliases now and its bytes. */
+export interface RegisteredModel {
+  source: 'registry';
+  /** The reference as given, e.g. `card-fraud@champion`. */
+  reference: string;
+  record: ModelRecord;
+  version: number;
+  /** Aliases that point at this model now. */
+  aliases: string[];
+  /** The local file the bytes were read from. */
+  path: string;
+  /** The model file, verified against `record.modelSha256`. */
+  bytes: Buffer;
+}
+
+export type ResolvedModel = { source: 'file'; path: string } | RegisteredModel;
+
+export interface ResolveOptions {
+  /** The registry file (RAREFLOW_REGISTRY). */
+  registryPath: string;
+  /** The flag named in messages. @default '--model' */
+  flag?: string;
+  /** Where a note goes (the CLI: stderr), e.g. that a file was used although a registered model has the same name. */
+  note: (line: string) => void;
+}
+
+const ALIAS = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Names listed in a message at most; the rest are counted. */
+const LISTED = 20;
+
+/** `NAME`, `NAME@ALIAS` or `NAME/VERSION`, or undefined when the text has none of these forms. */
+export function parseModelReference(text: string): ModelReference | undefined {
+  const at = text.lastIndexOf('@');
+  if (at > 0) {
+    const name = text.slice(0, at);
+    const alias = text.slice(at + 1);
+    return isResourceName(name) && ALIAS.test(alias) ? { form: 'alias', name, alias } : undefined;
+  }
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    const name = text.slice(0, slash);
+    const version = text.slice(slash + 1);
+    return isResourceName(name) && /^\d{1,9}$/.test(version) ? { form: 'version', name, version: Number(version) } : undefined;
+  }
+  return isResourceName(text) ? { form: 'name', name: text } : undefined;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+function listed(items: string[]): string {
+  return items.length <= LISTED ? items.join(', ') : `${items.slice(0, LISTED).join(', ')} and ${items.length - LISTED} more`;
+}
+
+function versionsText(name: string, count: number): string {
+  return count === 1 ? `version 1 (${name}/1)` : `versions 1–${count} (${name}/1 … ${name}/${count})`;
+}
+
+/**
+ * What a name has, for a message: its aliases with their versions, and its versions.
+ * e.g. `aliases: champion (version 2); versions 1–3 (card-fraud/1 … card-fraud/3)`.
+ */
+function whatExists(name: string, versions: ModelRecord[], aliases: Array<{ alias: string; modelSha256: string }>): string {
+  const versionOf = (sha: string) => versions.findIndex((m) => m.modelSha256 === sha) + 1;
+  const aliasText =
+    aliases.length === 0 ? 'no aliases' : `aliases: ${aliases.map((a) => `${a.alias} (version ${versionOf(a.modelSha256)})`).join(', ')}`;
+  return `${aliasText}; ${versionsText(name, versions.length)}`;
+}
+
+/** The model a reference names, or an InvalidInputError that says what exists instead. */
+async function findRegistered(
+  registry: Registry,
+  ref: ModelReference,
+  text: string,
+  flag: string,
+): Promise<{ record: ModelRecord; version: number; aliases: string[] }> {
+  const versions = await registry.modelVersions(ref.name);
+  if (versions.length === 0) {
+    const names = await registry.modelNames();
+    const known = names.length === 0 ? 'the registry has no models yet' : `registered models: ${listed(names)}`;
+    throw new InvalidInputError(flag, `${flag} ${text}: no model file of that name and no registered model "${ref.name}"; ${known}`);
+  }
+  const aliases = await registry.aliases(ref.name);
+  let record: ModelRecord | undefined;
+  if (ref.form === 'version') {
+    record = versions[ref.version - 1];
+    if (record === undefined)
+      throw new InvalidInputError(
+        flag,
+        `${flag} ${text}: model ${ref.name} has no version ${ref.version}; it has ${whatExists(ref.name, versions, aliases)}`,
+      );
+  } else {
+    const alias = ref.form === 'alias' ? ref.alias : 'champion';
+    const sha = aliases.find((a) => a.alias === alias)?.modelSha256;
+    if (sha === undefined) {
+      const what = ref.form === 'alias' ? `no alias "${alias}"` : 'no champion yet';
+      throw new InvalidInputError(
+        flag,
+        `${flag} ${text}: model ${ref.name} has ${what}; it has ${whatExists(ref.name, versions, aliases)}`,
+      );
+    }
+    record = versions.find((m) => m.modelSha256 === sha);
+    if (record === undefined)
+      throw new InvalidInputError(
+        flag,
+        `${flag} ${text}: the ${alias} of ${ref.name} points at model ${sha}, which the registry has no record of`,
+      );
+  }
+  const chosen = record;
+  return {
+    record: chosen,
+    version: versions.indexOf(chosen) + 1,
+    aliases: aliases.filter((a) => a.modelSha256 === chosen.modelSha256).map((a) => a.alias),
+  };
+}
+
+/** The bytes of a registered model from its URI, checked against its recorded sha256 (IntegrityError when not). */
+async function readRegisteredFile(record: ModelRecord, text: string, flag: string): Promise<{ path: string; bytes: Buffer }> {
+  if (!record.uri.startsWith('file:'))
+    throw new InvalidInputError(flag, `${flag} ${text}: the model is stored at ${record.uri}; expected a file:// URI`);
+  const path = fileURLToPath(record.uri);
+  if (!(await isFile(path)))
+    throw new InvalidInputError(
+      flag,
+      `${flag} ${text}: the registry records the model at ${path}, but there is no such file: it was deleted, or the artifact store moved`,
+    );
+  return { path, bytes: await readFileVerified(path, record.modelSha256, 'model') };
+}
+
+/**
+ * Resolves `--model TEXT`. An existing file is used as it is; when a registered model also answers to the text,
+ * a note says the file won. Otherwise a `NAME`, `NAME@ALIAS` or `NAME/VERSION` is looked up in the registry, read
+ * from its URI and verified. Text of neither form, or a registered form that matches nothing, is an
+ * InvalidInputError naming what exists.
+ */
+export async function resolveModelReference(text: string, o: ResolveOptions): Promise<ResolvedModel> {
+  const flag = o.flag ?? '--model';
+  const ref = parseModelReference(text);
+  const registryExists = await isFile(o.registryPath);
+  if (await isFile(text)) {
+    if (ref && registryExists) await noteWhenAlsoRegistered(text, ref, o);
+    return { source: 'file', path: text };
+  }
+  if (ref === undefined || /\.json$/i.test(text)) {
+    throw new InvalidInputError(
+      `${flag} ${text}`,
+      `${flag}: cannot read ${text}; expected a model file written by rareflow train or fit, or a registered model as NAME, NAME@ALIAS or NAME/VERSION`,
+    );
+  }
+  if (!registryExists)
+    throw new InvalidInputError(
+      flag,
+      `${flag} ${text}: no model file of that name, and no registry at ${o.registryPath} to look up a registered model (set RAREFLOW_REGISTRY or RAREFLOW_HOME to the registry in use)`,
+    );
+  const reader = await openRegistryForReading(o.registryPath);
+  try {
+    const found = await findRegistered(reader.registry, ref, text, flag);
+    const file = await readRegisteredFile(found.record, text, flag);
+    return { source: 'registry', reference: text, ...found, ...file };
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * The note for a file that shadows a registered model. Advice only: when the registry cannot be read, no note is
+ * written and the file is still used, so a registry problem never stops scoring a file.
+ */
+async function noteWhenAlsoRegistered(text: string, ref: ModelReference, o: ResolveOptions): Promise<void> {
+  let registered: boolean;
+  try {
+    const reader = await openRegistryForReading(o.registryPath);
+    try {
+      registered = (await reader.registry.modelVersions(ref.name)).length > 0;
+    } finally {
+      await reader.close();
+    }
+  } catch {
+    return;
+  }
+  if (registered)
+    o.note(
+      `note: ${o.flag ?? '--model'} ${text}: using the file ${text}; a registered model "${ref.name}" exists too (to use it, run from a directory without that file)`,
+    );
+}
