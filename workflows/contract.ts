@@ -34,7 +34,12 @@ export type {
   ValidationSummary,
 } from '../core/pipelineTypes.js';
 
-/** Workflows and compute activities (sampling, filtering, ADASYN, training, validation). Scale out here. */
+/**
+ * Workflow tasks only (lifecycles, retrains, monitors, canaries): kept off the compute queue so a query or a signal
+ * is never queued behind heavy activities.
+ */
+export const WORKFLOWS_TASK_QUEUE = 'rareflow-workflows';
+/** Compute activities (sampling, filtering, ADASYN, training, validation). Scale out here. */
 export const COMPUTE_TASK_QUEUE = 'rareflow-compute';
 /** Registry activities: DuckDB has one writer, so exactly one worker serves this queue. */
 export const REGISTRY_TASK_QUEUE = 'rareflow-registry';

@@ -22,7 +22,7 @@ import {
   rejectSignal,
   retrainNowSignal,
   statusQuery,
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   type LifecycleInput,
   type LifecycleState,
   type LifecycleStatus,
@@ -153,7 +153,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     try {
       result = await executeChild(retrainPipeline, {
         workflowId: currentRunId,
-        taskQueue: COMPUTE_TASK_QUEUE,
+        taskQueue: WORKFLOWS_TASK_QUEUE,
         args: [{ spec, trigger }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });

@@ -9,6 +9,7 @@ import { applyStandardiser, fitStandardiser } from '../models/standardiser.js';
 import { chooseNeighborIndex, createNeighborIndex, type NeighborIndexChoice, type NeighborIndexKind } from './chooseNeighborIndex.js';
 import { IvfNeighborIndex } from './ivfNeighbors.js';
 import type { IvfSearchReport } from './ivfSearch.js';
+import { batchedNeighborIndex, type NeighbourSearchProgress } from './batchedNeighborIndex.js';
 import type { NeighborIndex } from './neighborIndex.js';
 
 export type DistanceScaling = 'standardise' | 'raw';
@@ -103,7 +104,14 @@ export function distanceSpace(data: LabelledData, scaling: DistanceScaling, grou
  */
 export function neighborIndexes(
   data: LabelledData,
-  opts: { scaling?: DistanceScaling; kind?: NeighborIndexKind; queries: number; categoricalGroups?: number[][] },
+  opts: {
+    scaling?: DistanceScaling;
+    kind?: NeighborIndexKind;
+    queries: number;
+    categoricalGroups?: number[][];
+    /** Called after each batch of rows a search of `all` answers (IVF reports per search, so it answers whole). */
+    onBatch?: NeighbourSearchProgress;
+  },
 ): NeighborIndexes {
   const x = distanceSpace(data, opts.scaling ?? 'standardise', opts.categoricalGroups ?? []);
   const choice = chooseNeighborIndex(x.rows, x.cols, { kind: opts.kind ?? 'auto', queries: opts.queries });
@@ -121,8 +129,9 @@ export function neighborIndexes(
     all.close();
     throw err;
   }
+  const reporting = opts.onBatch && !(all instanceof IvfNeighborIndex) ? batchedNeighborIndex(all, opts.onBatch) : all;
   return {
-    all,
+    all: reporting,
     minority,
     choice,
     space: x,
