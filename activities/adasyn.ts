@@ -3,7 +3,8 @@
 
 import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import { oversampleStage, type OversampleOptions } from '../stages/oversample.js';
+import type { OversampleOptions } from '../stages/oversample.js';
+import { runStageInThread } from '../stages/stageThread.js';
 import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface OversampleAdasynInput extends OversampleOptions {
@@ -29,7 +30,11 @@ export function adasynActivities(deps: ComputeDeps) {
           { activity: 'oversampleAdasyn', ...input, train: input.train.sha256 },
           async (): Promise<{ result: OversampleAdasynResult; outputs: Record<string, ArtifactRef> }> => {
             const loaded = await loadDatasetArtifact(artifacts, input.train);
-            const done = oversampleStage(loaded.data, input, sampleWeightsOf(loaded), heartbeat);
+            // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
+            const done = await runStageInThread(
+              { stage: 'oversample', data: loaded.data, options: input, weights: sampleWeightsOf(loaded) },
+              heartbeat,
+            );
             if (!done.extra)
               return {
                 result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary: done.summary },

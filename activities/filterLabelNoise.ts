@@ -4,7 +4,8 @@
 import type { MinorityTyping } from '../core/denoise/minorityTyping.js';
 import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import { denoiseStage, type DenoiseOptions } from '../stages/denoise.js';
+import type { DenoiseOptions } from '../stages/denoise.js';
+import { runStageInThread } from '../stages/stageThread.js';
 import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface FilterLabelNoiseInput extends DenoiseOptions {
@@ -26,7 +27,11 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
       return failingOnBadInput(() =>
         memoised(artifacts, { activity: 'filterLabelNoise', ...input, train: input.train.sha256 }, async () => {
           const loaded = await loadDatasetArtifact(artifacts, input.train);
-          const done = denoiseStage(loaded.data, input, sampleWeightsOf(loaded), heartbeat);
+          // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
+          const done = await runStageInThread(
+            { stage: 'denoise', data: loaded.data, options: input, weights: sampleWeightsOf(loaded) },
+            heartbeat,
+          );
           const { cleaning } = done;
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: done.cleaned,

@@ -133,7 +133,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
     const released = await releaseOrphanedActivities(
       opts.target,
       opts.identity,
-      queues.includes('workflows') ? [WORKFLOWS_TASK_QUEUE] : [],
+      queues.includes('workflows') ? [WORKFLOWS_TASK_QUEUE, COMPUTE_TASK_QUEUE] : [],
     );
     if (released.length > 0) {
       log(
@@ -146,15 +146,20 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   let registry: Registry | undefined;
   try {
     if (queues.includes('workflows')) {
-      workers.push(
-        await Worker.create({
-          connection,
-          namespace: opts.target.namespace,
-          taskQueue: WORKFLOWS_TASK_QUEUE,
-          workflowBundle: opts.workflowBundle ?? (await buildWorkflowBundle()),
-          ...(opts.identity ? { identity: opts.identity } : {}),
-        }),
-      );
+      const workflowBundle = opts.workflowBundle ?? (await buildWorkflowBundle());
+      // Workflow tasks of the compute queue too: lifecycles, monitors and schedules started before workflows had
+      // their own queue live there (they move at their next continue-as-new). This process runs no compute there.
+      for (const taskQueue of [WORKFLOWS_TASK_QUEUE, COMPUTE_TASK_QUEUE]) {
+        workers.push(
+          await Worker.create({
+            connection,
+            namespace: opts.target.namespace,
+            taskQueue,
+            workflowBundle,
+            ...(opts.identity ? { identity: opts.identity } : {}),
+          }),
+        );
+      }
     }
     if (computeActivities) {
       workers.push(

@@ -6,7 +6,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   executeChild,
   getExternalWorkflowHandle,
   log,
@@ -183,5 +183,10 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
   }
 
   await condition(allHandlersFinished);
-  await continueAsNew<typeof modelLifecycle>({ ...input, spec, state: { ...state, generation: state.generation + 1 } });
+  // The next run lives on the workflows queue, also when this one was started on the compute queue (before it had its own).
+  await makeContinueAsNewFunc<typeof modelLifecycle>({ taskQueue: WORKFLOWS_TASK_QUEUE })({
+    ...input,
+    spec,
+    state: { ...state, generation: state.generation + 1 },
+  });
 }

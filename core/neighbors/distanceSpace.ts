@@ -109,13 +109,18 @@ export function neighborIndexes(
     kind?: NeighborIndexKind;
     queries: number;
     categoricalGroups?: number[][];
-    /** Called after each batch of rows a search of `all` answers (IVF reports per search, so it answers whole). */
+    /** Called every few seconds while `all` is built and searched (after each batch of rows). @default none */
     onBatch?: NeighbourSearchProgress;
   },
 ): NeighborIndexes {
   const x = distanceSpace(data, opts.scaling ?? 'standardise', opts.categoricalGroups ?? []);
   const choice = chooseNeighborIndex(x.rows, x.cols, { kind: opts.kind ?? 'auto', queries: opts.queries });
-  const all = createNeighborIndex(x, { kind: choice.kind, queries: opts.queries });
+  const onBatch = opts.onBatch;
+  const all = createNeighborIndex(x, {
+    kind: choice.kind,
+    queries: opts.queries,
+    ...(onBatch ? { ivf: { onBatch }, hnsw: { onBatch } } : {}),
+  });
   const [, positives] = classCounts(data.y);
   const { cols, values } = x;
   const minorityValues = new Float64Array(positives * cols);
@@ -129,7 +134,8 @@ export function neighborIndexes(
     all.close();
     throw err;
   }
-  const reporting = opts.onBatch && !(all instanceof IvfNeighborIndex) ? batchedNeighborIndex(all, opts.onBatch) : all;
+  // IVF reports its own query batches (its probes are calibrated per batch, so it must see the whole query).
+  const reporting = onBatch && !(all instanceof IvfNeighborIndex) ? batchedNeighborIndex(all, onBatch) : all;
   return {
     all: reporting,
     minority,
