@@ -78,6 +78,11 @@ export async function keepingAlive<T>(ctx: Context, work: () => Promise<T>): Pro
   }
 }
 
+/** Aborts when this activity is cancelled (undefined outside Temporal). */
+export function cancellationSignal(): AbortSignal | undefined {
+  return inActivity() ? Context.current().cancellationSignal : undefined;
+}
+
 /** A warning in the activity's log, or on stderr outside Temporal. */
 export function warn(message: string): void {
   if (inActivity()) Context.current().log.warn(message);

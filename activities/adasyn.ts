@@ -5,7 +5,7 @@ import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { OversampleOptions } from '../stages/oversample.js';
 import { runStageInThread } from '../stages/stageThread.js';
-import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface OversampleAdasynInput extends OversampleOptions {
   train: ArtifactRef;
@@ -34,6 +34,7 @@ export function adasynActivities(deps: ComputeDeps) {
             const done = await runStageInThread(
               { stage: 'oversample', data: loaded.data, options: input, weights: sampleWeightsOf(loaded) },
               heartbeat,
+              cancellationSignal(),
             );
             if (!done.extra)
               return {

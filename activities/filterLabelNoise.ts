@@ -6,7 +6,7 @@ import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { DenoiseOptions } from '../stages/denoise.js';
 import { runStageInThread } from '../stages/stageThread.js';
-import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface FilterLabelNoiseInput extends DenoiseOptions {
   train: ArtifactRef;
@@ -31,6 +31,7 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
           const done = await runStageInThread(
             { stage: 'denoise', data: loaded.data, options: input, weights: sampleWeightsOf(loaded) },
             heartbeat,
+            cancellationSignal(),
           );
           const { cleaning } = done;
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {

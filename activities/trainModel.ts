@@ -6,7 +6,7 @@ import type { ArtifactRef, ModelSpec, StageSummary } from '../core/pipelineTypes
 import { loadDatasetArtifact, sampleWeightsOf } from '../data/datasetArtifacts.js';
 import { runStageInThread } from '../stages/stageThread.js';
 import { thresholdNeedsValidation } from '../stages/train.js';
-import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface TrainModelInput {
   train: ArtifactRef;
@@ -74,6 +74,7 @@ export function trainModelActivities(deps: ComputeDeps) {
                 },
               },
               heartbeat,
+              cancellationSignal(),
             );
             const ref = await artifacts.putBytes(JSON.stringify(artifact), 'model', 'json');
             const result: TrainModelResult = { model: ref, threshold: artifact.threshold, summary };

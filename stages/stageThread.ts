@@ -24,16 +24,26 @@ interface StageThreadResults {
 
 /**
  * The stage's result, computed on a worker thread; `progress` is called on this thread with what the stage reports.
- * An InvalidInputError in the stage is rethrown here as one, with its subject.
+ * An InvalidInputError in the stage is rethrown here as one, with its subject. When `signal` aborts (the activity was
+ * cancelled, e.g. after it missed its heartbeat timeout), the thread is stopped and the promise rejects.
  */
 export function runStageInThread<R extends StageThreadRequest>(
   request: R,
   progress?: StageProgress,
+  signal?: AbortSignal,
 ): Promise<StageThreadResults[R['stage']]> {
   const entry = workerEntryUrl(import.meta.url, 'stageThreadEntry');
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry, { workerData: request });
     let settled = false;
+    const stop = () => {
+      if (settled) return;
+      settled = true;
+      reject(signal!.reason);
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.once('exit', () => signal?.removeEventListener('abort', stop));
     worker.on(
       'message',
       (m: { progress?: Record<string, unknown>; result?: unknown; error?: { name?: string; message: string; subject?: string } }) => {

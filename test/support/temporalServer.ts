@@ -11,7 +11,6 @@ import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
 import { buildWorkflowBundle, createRareflowWorkers, type RareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import type { Registry } from '../../data/registry.js';
-import type { QueueName } from '../../worker/queueNames.js';
 import { WORKFLOWS_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 
 export interface TemporalTestEnv {
@@ -47,15 +46,14 @@ export async function startTemporalTestEnv(): Promise<TemporalTestEnv> {
   };
 }
 
-/** The workers of one test (every queue unless `queues`), on the env's server, bundle, store, registry and serving directory. */
-export function createTestWorkers(env: TemporalTestEnv, queues?: QueueName[]): Promise<RareflowWorkers> {
+/** The workers of one test (every queue), on the env's server, bundle, store, registry and serving directory. */
+export function createTestWorkers(env: TemporalTestEnv): Promise<RareflowWorkers> {
   return createRareflowWorkers({
     target: env.server.target,
     artifactRoot: env.artifactRoot,
     registryPath: env.registryPath,
     servingDir: env.servingDir,
     workflowBundle: env.bundle,
-    ...(queues ? { queues } : {}),
   });
 }
 

@@ -1,5 +1,5 @@
-// Workflows started on the compute queue, as every workflow was before workflows had their own queue: a workflows
-// worker still answers them (no compute runs in its process), and a monitor moves to the workflows queue when it
+// Workflows started on the compute queue, as every workflow was before workflows had their own queue: the workflows
+// worker still runs them (the compute worker runs no workflows), and a monitor moves to the workflows queue when it
 // continues as new.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +27,8 @@ afterAll(async () => {
 });
 
 describe('workflows started on the compute queue', () => {
-  it('are served by a workflows-only worker, and a monitor moves to the workflows queue at continue-as-new', async () => {
-    const workers = await createTestWorkers(env, ['workflows', 'registry']);
+  it('are still served, and a monitor moves to the workflows queue at continue-as-new', async () => {
+    const workers = await createTestWorkers(env);
     const outcome = await workers.run(
       (async () => {
         const spec = resolvePipelineSpec(
