@@ -1,4 +1,4 @@
-// Runs a long stage (denoise, oversample, train) on a worker thread, so the calling thread's event loop stays free
+// Runs a long stage (denoise, oversample, train, validate) on a worker thread, so the calling thread's event loop stays free
 // while it works: an activity's heartbeats and the worker's other tasks (queries, registry calls) go on meanwhile.
 
 import { Worker } from 'node:worker_threads';
@@ -9,17 +9,20 @@ import type { DenoiseOptions, DenoiseStageResult } from './denoise.js';
 import type { OversampleOptions, OversampleStageResult } from './oversample.js';
 import type { StageProgress } from './stageProgress.js';
 import type { trainStage, TrainStageInput } from './train.js';
+import type { ValidateStageInput, ValidateStageResult } from './validate.js';
 
 /** What a stage thread is sent: the stage and its arguments (structured-cloned into the thread). */
 export type StageThreadRequest =
   | { stage: 'denoise'; data: LabelledData; options: DenoiseOptions; weights: Float64Array | undefined }
   | { stage: 'oversample'; data: LabelledData; options: OversampleOptions; weights: Float64Array | undefined }
-  | { stage: 'train'; input: TrainStageInput };
+  | { stage: 'train'; input: TrainStageInput }
+  | { stage: 'validate'; input: ValidateStageInput };
 
 interface StageThreadResults {
   denoise: DenoiseStageResult;
   oversample: OversampleStageResult;
   train: Awaited<ReturnType<typeof trainStage>>;
+  validate: ValidateStageResult;
 }
 
 /**

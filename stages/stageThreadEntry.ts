@@ -8,6 +8,7 @@ import { oversampleStage } from './oversample.js';
 import type { StageProgress } from './stageProgress.js';
 import type { StageThreadRequest } from './stageThread.js';
 import { trainStage } from './train.js';
+import { validateStage } from './validate.js';
 
 /** Progress posts at most this often (ms): the main thread only needs a few per heartbeat interval. */
 const PROGRESS_EVERY_MS = 1_000;
@@ -28,6 +29,8 @@ async function run(request: StageThreadRequest): Promise<unknown> {
       return oversampleStage(request.data, request.options, request.weights, progress);
     case 'train':
       return trainStage(request.input, progress);
+    case 'validate':
+      return validateStage(request.input);
   }
 }
 
