@@ -46,9 +46,41 @@ export function heartbeatDetails(): unknown {
   return inActivity() ? Context.current().info.heartbeatDetails : undefined;
 }
 
-/** Records progress when running inside an activity; a no-op outside one (tests call activities directly). */
+/** The details each running activity heartbeated last, so a keep-alive beat repeats them instead of erasing them. */
+const lastDetails = new WeakMap<Context, unknown>();
+
+/**
+ * Records progress when running inside an activity; a no-op outside one (tests call activities directly). Stages
+ * call it from inside their loops, often; the SDK sends at most one heartbeat per interval, with the newest details.
+ */
 export function heartbeat(details?: unknown): void {
-  if (inActivity()) Context.current().heartbeat(details);
+  if (!inActivity()) return;
+  const ctx = Context.current();
+  lastDetails.set(ctx, details);
+  ctx.heartbeat(details);
+}
+
+/** How often a keep-alive beat is sent while an activity waits (worker threads, I/O) and its event loop is free. */
+export const KEEP_ALIVE_HEARTBEAT_MS = 5_000;
+
+/**
+ * Runs `work` with a timer that repeats the activity's last heartbeat details every KEEP_ALIVE_HEARTBEAT_MS. It
+ * fires only while the event loop is free (awaiting worker threads or I/O); synchronous loops heartbeat through
+ * their progress callbacks. A killed process sends nothing, so its activity still times out and moves elsewhere.
+ */
+export async function keepingAlive<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
+  if (!ctx.info.heartbeatTimeoutMs) return work();
+  const timer = setInterval(() => ctx.heartbeat(lastDetails.get(ctx) ?? ctx.info.heartbeatDetails), KEEP_ALIVE_HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Aborts when this activity is cancelled (undefined outside Temporal). */
+export function cancellationSignal(): AbortSignal | undefined {
+  return inActivity() ? Context.current().cancellationSignal : undefined;
 }
 
 /** A warning in the activity's log, or on stderr outside Temporal. */

@@ -3,9 +3,10 @@
 
 import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import { oversampleStage, type OversampleOptions } from '../stages/oversample.js';
+import type { OversampleOptions } from '../stages/oversample.js';
+import { runStageInThread } from '../stages/stageThread.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
-import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface OversampleAdasynInput extends OversampleOptions {
   train: ArtifactRef;
@@ -34,7 +35,12 @@ export function adasynActivities(deps: ComputeDeps) {
             const loaded = await loadDatasetArtifact(artifacts, input.train);
             const groups = input.categorical ? oneHotGroups(loaded.featureNames, input.categorical) : [];
             const options = groups.length ? { ...input, categoricalGroups: groups } : input;
-            const done = oversampleStage(loaded.data, options, sampleWeightsOf(loaded), heartbeat);
+            // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
+            const done = await runStageInThread(
+              { stage: 'oversample', data: loaded.data, options, weights: sampleWeightsOf(loaded) },
+              heartbeat,
+              cancellationSignal(),
+            );
             if (!done.extra)
               return {
                 result: { dataset: input.train, lineage: input.train, syntheticRows: 0, summary: done.summary },

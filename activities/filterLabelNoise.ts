@@ -4,9 +4,10 @@
 import type { MinorityTyping } from '../core/denoise/minorityTyping.js';
 import type { ArtifactRef, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetArtifact } from '../data/datasetArtifacts.js';
-import { denoiseStage, type DenoiseOptions } from '../stages/denoise.js';
+import type { DenoiseOptions } from '../stages/denoise.js';
+import { runStageInThread } from '../stages/stageThread.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
-import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface FilterLabelNoiseInput extends DenoiseOptions {
   train: ArtifactRef;
@@ -31,7 +32,12 @@ export function filterLabelNoiseActivities(deps: ComputeDeps) {
           const loaded = await loadDatasetArtifact(artifacts, input.train);
           const groups = input.categorical ? oneHotGroups(loaded.featureNames, input.categorical) : [];
           const options = groups.length ? { ...input, categoricalGroups: groups } : input;
-          const done = denoiseStage(loaded.data, options, sampleWeightsOf(loaded), heartbeat);
+          // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
+          const done = await runStageInThread(
+            { stage: 'denoise', data: loaded.data, options, weights: sampleWeightsOf(loaded) },
+            heartbeat,
+            cancellationSignal(),
+          );
           const { cleaning } = done;
           const ref = await saveDatasetArtifact(artifacts, 'train-clean', {
             data: done.cleaned,

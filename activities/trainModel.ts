@@ -4,8 +4,9 @@
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 import type { ArtifactRef, ModelSpec, StageSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact, sampleWeightsOf } from '../data/datasetArtifacts.js';
-import { thresholdNeedsValidation, trainStage } from '../stages/train.js';
-import { failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
+import { runStageInThread } from '../stages/stageThread.js';
+import { thresholdNeedsValidation } from '../stages/train.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface TrainModelInput {
   train: ArtifactRef;
@@ -55,25 +56,30 @@ export function trainModelActivities(deps: ComputeDeps) {
               ? (await loadDatasetArtifact(artifacts, input.validation)).data
               : undefined;
             const sampleWeights = sampleWeightsOf(train);
-            const { artifact, summary } = await trainStage(
+            // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
+            const { artifact, summary } = await runStageInThread(
               {
-                train: train.data,
-                featureNames: train.featureNames,
-                labelName: train.labelName,
-                ...(sampleWeights ? { sampleWeights } : {}),
-                weightSource: `the training split ${input.train.uri}`,
-                ...(validation ? { validation } : {}),
-                model: input.model,
-                labels: input.labels,
-                modelName: input.modelName,
-                seed: input.seed,
-                runId: input.runId,
-                datasetSha256: input.train.sha256,
-                ...(input.missingValues ? { missingValues: input.missingValues } : {}),
-                ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
-                ...(input.categorical ? { categorical: input.categorical } : {}),
+                stage: 'train',
+                input: {
+                  train: train.data,
+                  featureNames: train.featureNames,
+                  labelName: train.labelName,
+                  ...(sampleWeights ? { sampleWeights } : {}),
+                  weightSource: `the training split ${input.train.uri}`,
+                  ...(validation ? { validation } : {}),
+                  model: input.model,
+                  labels: input.labels,
+                  modelName: input.modelName,
+                  seed: input.seed,
+                  runId: input.runId,
+                  datasetSha256: input.train.sha256,
+                  ...(input.missingValues ? { missingValues: input.missingValues } : {}),
+                  ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
+                  ...(input.categorical ? { categorical: input.categorical } : {}),
+                },
               },
               heartbeat,
+              cancellationSignal(),
             );
             const ref = await artifacts.putBytes(JSON.stringify(artifact), 'model', 'json');
             const result: TrainModelResult = { model: ref, threshold: artifact.threshold, summary };

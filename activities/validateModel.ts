@@ -4,8 +4,9 @@
 import type { ArtifactRef, GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
-import { parsePipelineGates, validateStage } from '../stages/validate.js';
-import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
+import { runStageInThread } from '../stages/stageThread.js';
+import { parsePipelineGates } from '../stages/validate.js';
+import { cancellationSignal, failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface ValidateModelInput {
   model: ArtifactRef;
@@ -50,17 +51,25 @@ export function validateModelActivities(deps: ComputeDeps) {
               input.champion && (await artifacts.has(input.champion))
                 ? { model: await loadModelArtifact(artifacts, input.champion), sha256: input.champion.sha256 }
                 : undefined;
-            const done = validateStage({
-              model,
-              modelSha256: input.model.sha256,
-              test: test.data,
-              testSha256: input.test.sha256,
-              gates,
-              ...(champion ? { champion } : {}),
-              ...(input.stages ? { stages: input.stages } : {}),
-              ...(input.seed !== undefined ? { seed: input.seed } : {}),
-              ...(input.runId ? { runId: input.runId } : {}),
-            });
+            // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
+            const done = await runStageInThread(
+              {
+                stage: 'validate',
+                input: {
+                  model,
+                  modelSha256: input.model.sha256,
+                  test: test.data,
+                  testSha256: input.test.sha256,
+                  gates,
+                  ...(champion ? { champion } : {}),
+                  ...(input.stages ? { stages: input.stages } : {}),
+                  ...(input.seed !== undefined ? { seed: input.seed } : {}),
+                  ...(input.runId ? { runId: input.runId } : {}),
+                },
+              },
+              undefined,
+              cancellationSignal(),
+            );
             const reportRef = await artifacts.putBytes(JSON.stringify(done.report, null, 1), 'validation-report', 'json');
             const htmlRef = await artifacts.putBytes(done.html, 'run-report', 'html');
             return { result: { report: reportRef, html: htmlRef, summary: done.summary }, outputs: { report: reportRef, html: htmlRef } };

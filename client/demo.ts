@@ -11,7 +11,7 @@ import { loadConfig, packageRoot } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal } from '../infra/temporalServer.js';
 import { createRareflowWorkers } from '../worker/rareflowWorkers.js';
 import {
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   driftMonitorWorkflowId,
   lifecycleWorkflowId,
   monitorStatusQuery,
@@ -242,7 +242,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     traffic = new TrafficLoop(serve.url, live, o.rate);
     const monitor = await client.workflow.start<typeof driftMonitor>('driftMonitor', {
       workflowId: driftMonitorWorkflowId(o.modelName),
-      taskQueue: COMPUTE_TASK_QUEUE,
+      taskQueue: WORKFLOWS_TASK_QUEUE,
       args: [{ modelName: o.modelName, windowMs: o.windowMs, holdWindows: 2, coolDownMs: 120_000 }],
     });
     const windowsChecked = async () => (await monitor.query(monitorStatusQuery)).windowsChecked;

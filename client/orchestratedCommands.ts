@@ -6,9 +6,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
-import { createRareflowWorkers, holdWorkerLogLines, type QueueName } from '../worker/rareflowWorkers.js';
+import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
+import type { QueueName } from '../worker/queueNames.js';
 import {
   COMPUTE_TASK_QUEUE,
+  REGISTRY_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   driftMonitorWorkflowId,
   monitorStatusQuery,
   stopMonitorSignal,
@@ -41,7 +44,7 @@ function untilSignal(): Promise<void> {
   });
 }
 
-/** `rareflow dev`: the embedded server, a worker on both queues, and the Web UI, until Ctrl-C. */
+/** `rareflow dev`: the embedded server, a worker on every queue, and the Web UI, until Ctrl-C. */
 export async function devCommand(say: Say): Promise<void> {
   const config = loadConfig();
   const server = await temporal(say);
@@ -54,7 +57,9 @@ export async function devCommand(say: Say): Promise<void> {
     ...(config.workerId ? { identity: config.workerId } : {}),
   });
   const ui = await (await import('./uiCommand.js')).startDevUi(workers.registry, say);
-  say(`worker polling ${COMPUTE_TASK_QUEUE} and the registry queue; artifacts in ${config.artifactRoot}. Ctrl-C stops.`);
+  say(
+    `worker polling ${WORKFLOWS_TASK_QUEUE}, ${COMPUTE_TASK_QUEUE} and ${REGISTRY_TASK_QUEUE}; artifacts in ${config.artifactRoot}. Ctrl-C stops.`,
+  );
   try {
     await workers.run(untilSignal());
   } finally {
@@ -84,12 +89,16 @@ export async function workerCommand(say: Say, queues: QueueName[]): Promise<void
 }
 
 async function hasPollers(client: RareflowClient, namespace: string): Promise<boolean> {
-  const d = await client.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: COMPUTE_TASK_QUEUE }, taskQueueType: 1 });
+  const d = await client.client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: WORKFLOWS_TASK_QUEUE },
+    taskQueueType: 1,
+  });
   return (d.pollers ?? []).length > 0;
 }
 
 /**
- * Runs `work` with a client. When no worker polls the compute queue, one runs in this process for the
+ * Runs `work` with a client. When no worker polls the workflows queue, one runs in this process for the
  * duration (with the embedded server this is the usual case), so a lone `rareflow run --wait` completes.
  */
 export async function withClient<T>(say: Say, work: (c: RareflowClient) => Promise<T>, opts: { hostWorker: boolean }): Promise<T> {
@@ -240,7 +249,7 @@ export async function monitorCommand(
           );
         await c.client.workflow.start('driftMonitor', {
           workflowId: id,
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           args: [{ modelName: a.model, ...a.input }],
         });
         if (!externalTemporalTarget())

@@ -4,7 +4,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkResourceName } from '../core/resourceName.js';
-import { COMPUTE_TASK_QUEUE } from '../workflows/contract.js';
+import { WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
 import { parseDurationMs } from './durationText.js';
 import { withClient, type Say } from './orchestratedCommands.js';
 
@@ -35,7 +35,7 @@ export function retrainScheduleOptions(a: { model: string; every?: string; cron?
       ...(a.cron ? { cronExpressions: [a.cron] } : { intervals: [{ every: parseDurationMs('--every', a.every!) }] }),
       ...(a.jitter ? { jitter: parseDurationMs('--jitter', a.jitter) } : {}),
     },
-    action: { type: 'startWorkflow', workflowType: 'scheduledRetrain', taskQueue: COMPUTE_TASK_QUEUE, args: [a.model] },
+    action: { type: 'startWorkflow', workflowType: 'scheduledRetrain', taskQueue: WORKFLOWS_TASK_QUEUE, args: [a.model] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
   };
 }

@@ -3,7 +3,7 @@
 import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TemporalTarget } from '../infra/temporalServer.js';
 import {
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   approvalUpdate,
   canaryAbortSignal,
   canaryPauseSignal,
@@ -54,7 +54,7 @@ export class RareflowClient {
     // The spec travels with the signal too, so a lifecycle that is already running retrains with the edited spec.
     return this.client.workflow.signalWithStart<typeof modelLifecycle, [RetrainRequest | string, PipelineSpec?]>('modelLifecycle', {
       workflowId: lifecycleWorkflowId(spec.modelName),
-      taskQueue: COMPUTE_TASK_QUEUE,
+      taskQueue: WORKFLOWS_TASK_QUEUE,
       args: [{ modelName: spec.modelName, spec, retrainOnStart: false, ...extra }],
       signal: retrainNowSignal,
       signalArgs: [{ trigger: 'manual', reason, spec }],

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The compiled entry `name` (without extension) that sits next to the module at `callerUrl`. From source
- * (core/…/x.ts) that is the same path under dist/ (dist/core/…/name.js): `npm test` compiles before it runs vitest.
+ * (core/…/x.ts or stages/x.ts) that is the same path under dist/ (dist/core/…/name.js): `npm test` compiles before it runs vitest.
  */
 export function workerEntryUrl(callerUrl: string, name: string): URL {
   if (!callerUrl.endsWith('.ts')) return new URL(`./${name}.js`, callerUrl);
   const sourceDir = new URL('.', callerUrl).href;
-  const at = sourceDir.lastIndexOf('/core/');
-  if (at < 0) throw new Error(`worker entry ${name}: ${callerUrl} is not under core/; this is a bug.`);
+  const at = Math.max(sourceDir.lastIndexOf('/core/'), sourceDir.lastIndexOf('/stages/'));
+  if (at < 0) throw new Error(`worker entry ${name}: ${callerUrl} is not under core/ or stages/; this is a bug.`);
   return new URL(`${sourceDir.slice(0, at)}/dist${sourceDir.slice(at)}${name}.js`);
 }
 

@@ -8,9 +8,11 @@
 //             timeout    a call that timed out (ETIMEDOUT); retried likewise
 //             bad-data   a non-retryable ApplicationFailure of type InvalidInput: the retrain fails at once
 //             disk-full  a write that fails with ENOSPC, as Node's fs raises it; the worker names it disk full
+//             slow       the attempt stalls for 10 minutes (heartbeating, as a live worker deep in a long stage
+//                        does) and then runs normally: a stage to kill a worker in (the failover test)
 //   ATTEMPTS  the first ATTEMPTS attempts of every execution of that activity fail. Attempts are Temporal's own
 //             numbers (1, 2, ...), so a restarted worker keeps counting; later attempts run normally.
-// An injected failure happens before the activity's code runs, so it writes nothing.
+// An injected failure (or stall) happens before the activity's code runs, so it writes nothing.
 
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -20,7 +22,10 @@ import { FailureType } from '../core/pipelineTypes.js';
 
 export const FAULTS_ENV = 'RAREFLOW_FAULTS';
 
-export type FaultKind = 'transient' | 'timeout' | 'bad-data' | 'disk-full';
+export type FaultKind = 'transient' | 'timeout' | 'bad-data' | 'disk-full' | 'slow';
+
+/** How long a `slow` fault stalls an attempt before it runs. */
+export const SLOW_FAULT_MS = 10 * 60_000;
 
 export interface ActivityFault {
   /** Activity name, or `*` for every activity. */
@@ -30,7 +35,7 @@ export interface ActivityFault {
   attempts: number;
 }
 
-const KINDS: readonly FaultKind[] = ['transient', 'timeout', 'bad-data', 'disk-full'];
+const KINDS: readonly FaultKind[] = ['transient', 'timeout', 'bad-data', 'disk-full', 'slow'];
 
 /**
  * Parses a RAREFLOW_FAULTS value. With `knownActivities`, a name that is neither one of them nor `*` is an error,
@@ -100,6 +105,8 @@ export function injectedFailure(fault: ActivityFault, activityType: string, atte
         nonRetryable: true,
         details: [FAULTS_ENV],
       });
+    case 'slow':
+      throw new Error(`injectedFailure: a slow fault stalls ${where} and raises no failure; this is a bug`);
     case 'disk-full': {
       const path = `injected-by-${FAULTS_ENV}/${activityType}.tmp`;
       return Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), {
@@ -119,7 +126,9 @@ export function faultInjectionInterceptor(faults: readonly ActivityFault[]): Act
       async execute(input, next) {
         const { activityType, attempt } = ctx.info;
         const fault = faultFor(faults, activityType, attempt);
-        if (fault) throw injectedFailure(fault, activityType, attempt);
+        // The stall ends early when the activity is cancelled (ctx.sleep rejects), e.g. after a heartbeat timeout.
+        if (fault?.kind === 'slow') await ctx.sleep(SLOW_FAULT_MS);
+        else if (fault) throw injectedFailure(fault, activityType, attempt);
         return next(input);
       },
     },

@@ -13,7 +13,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { distanceSpace, neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
-import { secondsSince, type StageProgress } from './stageProgress.js';
+import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
 
 export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
 
@@ -57,6 +57,7 @@ export function filterAndType(
   scaling: DistanceScaling = 'standardise',
   seed = 1,
   categoricalGroups: number[][] = [],
+  progress?: StageProgress,
 ) {
   if (method !== 'enn' && method !== 'renn' && method !== 'tomek' && method !== 'confident') {
     throw new InvalidInputError(
@@ -64,20 +65,22 @@ export function filterAndType(
       `denoise.method must be "enn", "renn", "tomek", "confident" or "none"; got "${String(method)}".`,
     );
   }
-  const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling, categoricalGroups });
+  const onBatch = searchProgress(progress, 'neighbours');
+  const indexes = neighborIndexes(data, { kind: neighbors, queries: data.y.length, scaling, categoricalGroups, ...onBatch });
   const index = indexes.all;
   const choice = indexes.choice;
   try {
     const typing = typeMinority(data, { index });
     let cleaning: CleaningResult & { roundsApplied?: number };
     // A forced exact search answers every row, as before the keep screen; its decisions are the same either way.
-    if (method === 'enn') cleaning = editedNearestNeighbours(data, { k, index, space: indexes.space, screen: neighbors !== 'exact' });
+    if (method === 'enn')
+      cleaning = editedNearestNeighbours(data, { k, index, space: indexes.space, screen: neighbors !== 'exact', ...onBatch });
     else if (method === 'tomek') cleaning = tomekLinks(data, { index });
     else if (method === 'confident') cleaning = confidentLearning(data, { random: seededRandom(deriveSeed(seed, 'confidentLearning')) });
     else {
       cleaning = repeatedEditedNearestNeighbours(
         { x: distanceSpace(data, scaling, categoricalGroups), y: data.y },
-        { k, screen: neighbors !== 'exact' },
+        { k, screen: neighbors !== 'exact', ...onBatch },
       );
     }
     return { cleaning, typing, index: choice };
@@ -90,7 +93,7 @@ export function filterAndType(
 export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Float64Array, progress?: StageProgress): DenoiseStageResult {
   const started = performance.now();
   progress?.({ stage: 'neighbours' });
-  const { cleaning, typing, index } = filterAndType(data, o.method, o.k, o.neighbors, o.scaling, o.seed, o.categoricalGroups);
+  const { cleaning, typing, index } = filterAndType(data, o.method, o.k, o.neighbors, o.scaling, o.seed, o.categoricalGroups, progress);
   const cleaned = takeRows(data, cleaning.kept);
   const [, positivesIn] = classCounts(data.y);
   const [, positivesOut] = classCounts(cleaned.y);

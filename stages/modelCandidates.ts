@@ -6,6 +6,7 @@ import type { ModelSpec } from '../core/pipelineTypes.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from './denoise.js';
 import { oversampleWithAdasyn } from './oversample.js';
+import type { StageProgress } from './stageProgress.js';
 import type { FitModelOptions, FittedArtifact } from './train.js';
 
 /** A fitted model kind as a candidate runs it (never `auto`), without its threshold (the choice sets that). */
@@ -111,10 +112,11 @@ export function candidateTrainingRows(
   weights: Float64Array | undefined,
   seed: number,
   categoricalGroups: number[][] = [],
+  progress?: StageProgress,
 ): { train: LabelledData; weights: Float64Array | undefined } {
   let train = data;
   if (c.enn && train.y.length > ENN_K + 1) {
-    const { cleaning } = filterAndType(train, 'enn', ENN_K, 'auto', 'standardise', seed, categoricalGroups);
+    const { cleaning } = filterAndType(train, 'enn', ENN_K, 'auto', 'standardise', seed, categoricalGroups, progress);
     train = takeRows(train, cleaning.kept);
     weights = weights ? takeSampleWeights(weights, cleaning.kept) : undefined;
   }
@@ -123,6 +125,7 @@ export function candidateTrainingRows(
       train,
       { k: ADASYN_K, beta: 1, seed, ...(categoricalGroups.length ? { categoricalGroups } : {}) },
       weights,
+      progress,
     );
     train = done.augmented;
     weights = done.weights;
@@ -139,7 +142,7 @@ export async function fitCandidate(
   f: CandidateFit,
   threshold: ModelSpec['threshold'] = 'prevalence',
 ): Promise<FittedArtifact> {
-  const rows = candidateTrainingRows(c, data, weights, seed, f.categoricalGroups);
+  const rows = candidateTrainingRows(c, data, weights, seed, f.categoricalGroups, f.base.progress);
   const model: ModelSpec = { ...c.model, threshold, ...(c.model.kind === 'forest' ? { trees: c.model.trees ?? f.trees ?? 100 } : {}) };
   return f.fit(rows.train, { ...f.base, seed, model, ...(rows.weights ? { sampleWeights: rows.weights } : {}) });
 }

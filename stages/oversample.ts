@@ -10,7 +10,7 @@ import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { ExtraColumns } from '../data/arrowDataset.js';
-import { secondsSince, type StageProgress } from './stageProgress.js';
+import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
 
 export interface OversampleOptions {
   /** Neighbours per minority row (lowered when the minority is smaller). @default 5 */
@@ -33,7 +33,7 @@ export interface OversampleOptions {
  * below 2 rows), constant columns tolerated, lineage columns and a one-line note of what was done. `weights`
  * (per input row) come back extended to the augmented rows: a synthetic row weighs what its seed row weighs.
  */
-export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, weights?: Float64Array) {
+export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, weights?: Float64Array, progress?: StageProgress) {
   const [negatives, positives] = classCounts(data.y);
   const realRows = data.y.length;
   const k = Math.min(o.k, positives - 1);
@@ -51,6 +51,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
     queries: positives,
     ...(o.scaling ? { scaling: o.scaling } : {}),
     ...(o.categoricalGroups ? { categoricalGroups: o.categoricalGroups } : {}),
+    ...searchProgress(progress, 'neighbours'),
   });
   let out;
   try {
@@ -117,7 +118,7 @@ export function oversampleStage(
   const [, positivesIn] = classCounts(data.y);
   const realRows = data.y.length;
   progress?.({ stage: 'neighbours' });
-  const done = oversampleWithAdasyn(data, o, weights);
+  const done = oversampleWithAdasyn(data, o, weights, progress);
   const [, positivesOut] = classCounts(done.augmented.y);
   const summary: StageSummary = {
     stage: 'adasyn',

@@ -8,3 +8,8 @@ export type StageProgress = (details: Record<string, unknown>) => void;
 export function secondsSince(startMs: number): number {
   return Math.round((performance.now() - startMs) / 10) / 100;
 }
+
+/** A neighbour search's batch callback that reports through `progress` (none when there is no progress to report). */
+export function searchProgress(progress: StageProgress | undefined, stage: string) {
+  return progress ? { onBatch: (rowsDone: number, rowsTotal: number) => progress({ stage, rowsDone, rowsTotal }) } : {};
+}

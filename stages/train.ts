@@ -55,7 +55,7 @@ export interface FitModelOptions {
   missingValues?: ModelMissingValues;
   /** One-hot column groups of categorical features, for the ENN and ADASYN steps of `auto`'s candidates. @default none */
   categoricalGroups?: number[][];
-  /** Called as `auto` fits its candidates on the inner folds (activities heartbeat it). @default none */
+  /** Called as the fit goes (trees grown; `auto`'s candidates on the inner folds): activities heartbeat it. @default none */
   progress?: StageProgress;
 }
 
@@ -100,7 +100,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
         ...(m.maxDepth !== undefined ? { maxDepth: m.maxDepth } : {}),
         ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
       },
-      { threads: 2 },
+      { threads: 2, ...(o.progress ? { onTree: (treesGrown, trees) => o.progress!({ stage: 'fitting', treesGrown, trees }) } : {}) },
     );
     const forest = trained.model;
     outOfBag = trained.outOfBag;
@@ -117,6 +117,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
       ...(m.maxLeafNodes !== undefined ? { maxLeafNodes: m.maxLeafNodes } : {}),
       ...(m.earlyStopping !== undefined ? { earlyStopping: m.earlyStopping } : {}),
       ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+      ...(o.progress ? { onIteration: (treesGrown, maxIterations) => o.progress!({ stage: 'fitting', treesGrown, maxIterations }) } : {}),
     });
     fitted = gbdt;
     // Balanced class weights: the scores estimate P(positive) under a 1:1 mix, so π = 1/2 (as for a balanced forest).

@@ -1,5 +1,5 @@
-// Builds the workers of one process: the compute queue (workflows + compute activities, scale out freely) and
-// the registry queue (registry activities, exactly one process, because DuckDB has one writer).
+// Builds the workers of one process: the workflows queue (workflow tasks only), the compute queue (compute
+// activities, scale out freely) and the registry queue (registry activities, exactly one process: DuckDB has one writer).
 
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createComputeActivities } from '../activities/compute.js';
@@ -8,12 +8,12 @@ import { ArtifactStore } from '../data/artifactStore.js';
 import { Registry } from '../data/registry.js';
 import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
 import type { TemporalTarget } from '../infra/temporalServer.js';
-import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE } from '../workflows/contract.js';
+import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE, WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
 import { diskFullInterceptor } from './diskFullFailure.js';
+import { keepAliveHeartbeatInterceptor } from './keepAliveHeartbeats.js';
 import { releaseOrphanedActivities } from './orphanedActivities.js';
+import { QUEUE_NAMES, type QueueName } from './queueNames.js';
 import { workflowsPath } from './workflowBundle.js';
-
-export type QueueName = 'compute' | 'registry';
 
 export interface WorkerOptions {
   target: TemporalTarget;
@@ -21,6 +21,7 @@ export interface WorkerOptions {
   registryPath: string;
   /** Where serving states are published and the scoring service's logs live (shared storage in a cluster). */
   servingDir: string;
+  /** @default every queue (QUEUE_NAMES) */
   queues?: QueueName[];
   /** A pre-built bundle (tests build one per file); default: bundle at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
@@ -107,7 +108,7 @@ export function installWorkerRuntime(): void {
 export async function createRareflowWorkers(opts: WorkerOptions): Promise<RareflowWorkers> {
   installWorkerRuntime();
   const log = opts.log ?? ((line: string) => process.stderr.write(`rareflow worker: ${line}\n`));
-  const queues = opts.queues ?? ['compute', 'registry'];
+  const queues = opts.queues ?? [...QUEUE_NAMES];
   const artifacts = new ArtifactStore(opts.artifactRoot);
   const computeActivities = queues.includes('compute') ? createComputeActivities({ artifacts, servingDir: opts.servingDir }) : undefined;
   // Names the fault list may use: every activity of either queue (building the objects touches no resources).
@@ -117,13 +118,23 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   ];
   const faults = opts.faults ?? (process.env.RAREFLOW_FAULTS ? faultsFromEnv(process.env, activityNames()) : undefined);
   // The disk-full classifier is outermost, so it also sees the ENOSPC errors that fault injection raises.
-  const interceptors = { activity: [diskFullInterceptor(), ...(faults && faults.length > 0 ? [faultInjectionInterceptor(faults)] : [])] };
+  const interceptors = {
+    activity: [
+      diskFullInterceptor(),
+      keepAliveHeartbeatInterceptor(),
+      ...(faults && faults.length > 0 ? [faultInjectionInterceptor(faults)] : []),
+    ],
+  };
   if (faults && faults.length > 0) log(`fault injection is on (RAREFLOW_FAULTS): ${describeFaults(faults!)}`);
   // Temp files of writers killed mid-write (a crashed worker) never reach the store; clear them before work starts.
   const swept = await artifacts.sweepOrphanedTemp();
   if (swept.length > 0) log(`removed ${swept.length} temp file(s) left in ${artifacts.root} by writers that are gone`);
   if (opts.identity) {
-    const released = await releaseOrphanedActivities(opts.target, opts.identity, queues.includes('compute') ? [COMPUTE_TASK_QUEUE] : []);
+    const released = await releaseOrphanedActivities(
+      opts.target,
+      opts.identity,
+      queues.includes('workflows') ? [WORKFLOWS_TASK_QUEUE, COMPUTE_TASK_QUEUE] : [],
+    );
     if (released.length > 0) {
       log(
         `released ${released.length} activity attempt(s) that worker ${opts.identity} had started before it restarted: ${released.map((a) => `${a.activityType} of ${a.workflowId}`).join(', ')}`,
@@ -134,14 +145,28 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   const workers: Worker[] = [];
   let registry: Registry | undefined;
   try {
+    if (queues.includes('workflows')) {
+      const workflowBundle = opts.workflowBundle ?? (await buildWorkflowBundle());
+      // Workflow tasks of the compute queue too: lifecycles, monitors and schedules started before workflows had
+      // their own queue live there (they move at their next continue-as-new). This process runs no compute there.
+      for (const taskQueue of [WORKFLOWS_TASK_QUEUE, COMPUTE_TASK_QUEUE]) {
+        workers.push(
+          await Worker.create({
+            connection,
+            namespace: opts.target.namespace,
+            taskQueue,
+            workflowBundle,
+            ...(opts.identity ? { identity: opts.identity } : {}),
+          }),
+        );
+      }
+    }
     if (computeActivities) {
-      const bundle = opts.workflowBundle ?? (await buildWorkflowBundle());
       workers.push(
         await Worker.create({
           connection,
           namespace: opts.target.namespace,
           taskQueue: COMPUTE_TASK_QUEUE,
-          workflowBundle: bundle,
           activities: computeActivities,
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
           ...(opts.identity ? { identity: opts.identity } : {}),

@@ -6,6 +6,12 @@ import type { ComputeActivities } from '../activities/compute.js';
 import type { RegistryActivities } from '../activities/registry.js';
 import { COMPUTE_TASK_QUEUE, NON_RETRYABLE_FAILURE_TYPES, REGISTRY_TASK_QUEUE } from './contract.js';
 
+/**
+ * Heartbeat timeout of long stages. They beat from inside their loops (at most seconds apart) and while waiting, so a
+ * killed worker's activity is retried on another within this much.
+ */
+export const LONG_STAGE_HEARTBEAT_TIMEOUT = '30 seconds';
+
 /** Compute activities with the given deadline (and heartbeat timeout for long ones) and attempts. */
 export function computeActivities(o: {
   startToCloseTimeout: ActivityOptions['startToCloseTimeout'];

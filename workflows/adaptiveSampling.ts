@@ -1,11 +1,11 @@
 // Seed 003's cluster mode as a child workflow: plan S shards (files or row ranges), sample each in its own
 // activity on whichever workers serve the compute queue, then merge and shuffle the shard samples.
 
-import { computeActivities } from './activityProxies.js';
+import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities } from './activityProxies.js';
 import { type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
 
 // A shard scan heartbeats at least every chunk of positives; a retry resumes from its last checkpoint.
-const compute = computeActivities({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', maximumAttempts: 10 });
+const compute = computeActivities({ startToCloseTimeout: '2 hours', heartbeatTimeout: LONG_STAGE_HEARTBEAT_TIMEOUT, maximumAttempts: 10 });
 
 export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<AdaptiveSamplingResult> {
   const plan = await compute.planSampleShards({ files: input.files, shards: input.shards });

@@ -34,7 +34,16 @@ export type {
   ValidationSummary,
 } from '../core/pipelineTypes.js';
 
-/** Workflows and compute activities (sampling, filtering, ADASYN, training, validation). Scale out here. */
+/**
+ * Workflow tasks only (lifecycles, retrains, monitors, canaries): kept off the compute queue so a query or a signal
+ * is never queued behind heavy activities.
+ */
+export const WORKFLOWS_TASK_QUEUE = 'rareflow-workflows';
+/**
+ * Compute activities (sampling, filtering, ADASYN, training, validation). Scale out here. Workflows started before
+ * they had their own queue live here too: a workflows worker also polls this queue's workflow tasks for them, and
+ * lifecycles and monitors move to WORKFLOWS_TASK_QUEUE when they next continue as new.
+ */
 export const COMPUTE_TASK_QUEUE = 'rareflow-compute';
 /** Registry activities: DuckDB has one writer, so exactly one worker serves this queue. */
 export const REGISTRY_TASK_QUEUE = 'rareflow-registry';

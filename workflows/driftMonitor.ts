@@ -5,7 +5,7 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   log,
   setHandler,
@@ -20,6 +20,7 @@ import {
   type DriftMonitorInput,
   type DriftMonitorState,
   type DriftMonitorStatus,
+  WORKFLOWS_TASK_QUEUE,
 } from './contract.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
 import { innermostFailure } from './failureReason.js';
@@ -189,5 +190,9 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
   }
   if (stopped) return;
   await condition(allHandlersFinished);
-  await continueAsNew<typeof driftMonitor>({ ...input, state: { ...state, generation: state.generation + 1 } });
+  // The next run lives on the workflows queue, also when this one was started on the compute queue (before it had its own).
+  await makeContinueAsNewFunc<typeof driftMonitor>({ taskQueue: WORKFLOWS_TASK_QUEUE })({
+    ...input,
+    state: { ...state, generation: state.generation + 1 },
+  });
 }

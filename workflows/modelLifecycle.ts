@@ -6,7 +6,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   executeChild,
   getExternalWorkflowHandle,
   log,
@@ -22,7 +22,7 @@ import {
   rejectSignal,
   retrainNowSignal,
   statusQuery,
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   type LifecycleInput,
   type LifecycleState,
   type LifecycleStatus,
@@ -153,7 +153,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     try {
       result = await executeChild(retrainPipeline, {
         workflowId: currentRunId,
-        taskQueue: COMPUTE_TASK_QUEUE,
+        taskQueue: WORKFLOWS_TASK_QUEUE,
         args: [{ spec, trigger }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
@@ -183,5 +183,10 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
   }
 
   await condition(allHandlersFinished);
-  await continueAsNew<typeof modelLifecycle>({ ...input, spec, state: { ...state, generation: state.generation + 1 } });
+  // The next run lives on the workflows queue, also when this one was started on the compute queue (before it had its own).
+  await makeContinueAsNewFunc<typeof modelLifecycle>({ taskQueue: WORKFLOWS_TASK_QUEUE })({
+    ...input,
+    spec,
+    state: { ...state, generation: state.generation + 1 },
+  });
 }

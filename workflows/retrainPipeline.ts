@@ -28,12 +28,16 @@ import {
 } from './contract.js';
 import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
-import { computeActivities, registryActivities } from './activityProxies.js';
+import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities, registryActivities } from './activityProxies.js';
 import { innermostFailure } from './failureReason.js';
 import { adaptiveSampling, samplingOrderNotes } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 
-const compute = computeActivities({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', maximumAttempts: 5 });
+const compute = computeActivities({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: LONG_STAGE_HEARTBEAT_TIMEOUT,
+  maximumAttempts: 5,
+});
 
 const registry = registryActivities('10 minutes');
 

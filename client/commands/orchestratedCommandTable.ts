@@ -3,7 +3,7 @@
 // code when it runs, so --help starts without them.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import type { QueueName } from '../../worker/rareflowWorkers.js';
+import { QUEUE_NAMES, isQueueName, type QueueName } from '../../worker/queueNames.js';
 import type { DriftMonitorStatus } from '../../workflows/contract.js';
 import type { ScheduleList } from '../stateTables.js';
 import { EXIT_CODES } from '../exitCodes.js';
@@ -103,20 +103,19 @@ export const orchestratedCommands: CommandSpec[] = [
   {
     name: 'worker',
     summary: 'run a worker against TEMPORAL_ADDRESS (or the embedded server)',
-    usage: 'rareflow worker [--queues compute,registry]',
+    usage: 'rareflow worker [--queues workflows,compute,registry]',
     flags: {
       queues: {
         type: 'list',
-        help: 'compute, registry or both (default both; exactly one process may serve registry)',
+        help: 'workflows, compute and/or registry (default all three; exactly one process may serve registry)',
         placeholder: 'LIST',
       },
     },
     run: async (f, _p, say) => {
-      const queues = (listFlag(f, 'queues') ?? ['compute', 'registry']) as QueueName[];
+      const queues: string[] = listFlag(f, 'queues') ?? [...QUEUE_NAMES];
       for (const q of queues)
-        if (q !== 'compute' && q !== 'registry')
-          throw new InvalidInputError('--queues', `--queues: expected compute and/or registry, got "${q}"`);
-      await (await orchestrated()).workerCommand(say, queues);
+        if (!isQueueName(q)) throw new InvalidInputError('--queues', `--queues: expected workflows, compute and/or registry, got "${q}"`);
+      await (await orchestrated()).workerCommand(say, queues as QueueName[]);
       return { value: { stopped: true } };
     },
   },

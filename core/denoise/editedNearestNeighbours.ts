@@ -3,6 +3,7 @@
 
 import { classCounts, takeRows, type LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
+import { batchedNeighborIndex, type NeighbourSearchProgress } from '../neighbors/batchedNeighborIndex.js';
 import { ExactNeighborIndex } from '../neighbors/exactNeighbors.js';
 import type { NeighborIndex, NeighborMatrix } from '../neighbors/neighborIndex.js';
 import { certifyKeptRows } from './ennKeepCertificate.js';
@@ -46,6 +47,8 @@ export interface EditedNearestNeighboursOptions {
    * @default true
    */
   screen?: boolean;
+  /** Called every few seconds of a long pass, after each batch of rows searched (an activity heartbeats it). @default none */
+  onBatch?: NeighbourSearchProgress;
 }
 
 export interface EditedNearestNeighboursResult extends CleaningResult {
@@ -67,7 +70,12 @@ export interface EditedNearestNeighboursResult extends CleaningResult {
 export function editedNearestNeighbours(data: LabelledData, opts: EditedNearestNeighboursOptions = {}): EditedNearestNeighboursResult {
   const settings = ennSettings(data, opts);
   const space = opts.space ?? (opts.index === undefined ? data.x : undefined);
-  const { keep, candidates, indices } = ennPass(data, { ...settings, screen: opts.screen ?? true }, opts.index, space);
+  const { keep, candidates, indices } = ennPass(
+    data,
+    { ...settings, screen: opts.screen ?? true, onBatch: opts.onBatch },
+    opts.index,
+    space,
+  );
   const result = cleaningResult(keep, data.y, REMOVAL_REASON.editedNearestNeighbours);
   // Removed rows are candidates, and both lists ascend: one walk finds each removed row's neighbour list.
   const k = settings.k;
@@ -126,7 +134,7 @@ export function repeatedEditedNearestNeighbours(
       stoppedBecause = 'class-would-vanish';
       break;
     }
-    const { keep } = ennPass(subset, { ...settings, screen: opts.screen ?? true }, undefined, subset.x);
+    const { keep } = ennPass(subset, { ...settings, screen: opts.screen ?? true, onBatch: opts.onBatch }, undefined, subset.x);
     let keptCount = 0;
     let keptNeg = 0;
     for (let i = 0; i < keep.length; i++) {
@@ -210,7 +218,7 @@ const SCREEN_PROBES = [4, 32];
 // Every removed row is among the searched ones: the screen only proves rows kept.
 function ennPass(
   data: LabelledData,
-  s: EnnSettings & { screen: boolean },
+  s: EnnSettings & { screen: boolean; onBatch: NeighbourSearchProgress | undefined },
   given: NeighborIndex | undefined,
   space: NeighborMatrix | undefined,
 ): { keep: Uint8Array; candidates: Int32Array; indices: Int32Array } {
@@ -221,7 +229,9 @@ function ennPass(
   let candidates = new Int32Array(q);
   q = 0;
   for (let i = 0; i < rows; i++) if (sampling === 'all' || data.y[i] === 0) candidates[q++] = i;
-  const index = given ?? new ExactNeighborIndex(data.x as NeighborMatrix);
+  const own = given === undefined ? new ExactNeighborIndex(data.x as NeighborMatrix) : undefined;
+  // A given index already reports its batches (neighborIndexes); one built here reports through s.onBatch.
+  const index = own && s.onBatch ? batchedNeighborIndex(own, s.onBatch) : (given ?? own!);
   let indices: Int32Array;
   try {
     if (s.screen && space !== undefined && index.kind === 'exact' && q * rows * index.cols >= SCREEN_MIN_WORK) {
@@ -229,13 +239,19 @@ function ennPass(
       if (negatives >= SCREEN_MIN_IMBALANCE * positives) {
         // Negatives need all k (kindSel 'all') or a mode: ⌈k/2⌉ of k, ties going to the negative label.
         const need = kindSel === 'all' ? k : Math.ceil(k / 2);
-        const proven = certifyKeptRows(space, data.y, candidates, { k, need, label: 0, probes: SCREEN_PROBES });
+        const proven = certifyKeptRows(space, data.y, candidates, {
+          k,
+          need,
+          label: 0,
+          probes: SCREEN_PROBES,
+          ...(s.onBatch ? { onBatch: s.onBatch } : {}),
+        });
         candidates = candidates.filter((_, i) => proven[i] === 0);
       }
     }
     indices = index.queryRows(candidates, k).indices;
   } finally {
-    if (given === undefined) index.close();
+    own?.close();
   }
   const keep = new Uint8Array(rows).fill(1);
   for (let i = 0; i < candidates.length; i++) {

@@ -4,6 +4,7 @@
 
 import { ExactNeighborIndex } from '../neighbors/exactNeighbors.js';
 import { IvfNeighborIndex } from '../neighbors/ivfNeighbors.js';
+import { batchedNeighborIndex, type NeighbourSearchProgress } from '../neighbors/batchedNeighborIndex.js';
 import type { NeighborMatrix } from '../neighbors/neighborIndex.js';
 
 /** Settings of {@link certifyKeptRows}. */
@@ -19,6 +20,8 @@ export interface KeepCertificateSettings {
    * wider, only the rows the previous ones left unproven.
    */
   probes: readonly number[];
+  /** Called after each batch of the nearest-other search and after each probe round. @default none */
+  onBatch?: NeighbourSearchProgress;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface KeepCertificateSettings {
  * by, so the strict comparison carries over to its ranking too.
  */
 export function certifyKeptRows(x: NeighborMatrix, y: Uint8Array, candidates: Int32Array, settings: KeepCertificateSettings): Uint8Array {
-  const { k, need, label, probes } = settings;
+  const { k, need, label, probes, onBatch } = settings;
   const { rows, cols, values } = x;
   const proven = new Uint8Array(candidates.length);
   const m = k - need + 1;
@@ -66,7 +69,8 @@ export function certifyKeptRows(x: NeighborMatrix, y: Uint8Array, candidates: In
   const otherIndex = new ExactNeighborIndex({ rows: otherCount, cols, values: otherValues });
   let nearestOther: Float64Array;
   try {
-    nearestOther = otherIndex.query(points, queryRows.length, m).distances;
+    const search = onBatch ? batchedNeighborIndex(otherIndex, onBatch) : otherIndex;
+    nearestOther = search.query(points, queryRows.length, m).distances;
   } finally {
     otherIndex.close();
   }
@@ -87,6 +91,7 @@ export function certifyKeptRows(x: NeighborMatrix, y: Uint8Array, candidates: In
         else still.push(j);
       });
       open = Int32Array.from(still);
+      onBatch?.(tried.length - open.length, tried.length);
     }
   } finally {
     ownIndex.close();

@@ -51,6 +51,8 @@ export interface GradientBoostingOptions {
   sampleWeights?: ArrayLike<number>;
   /** Seed of the inner validation split and the binning subsample. @default 0 */
   seed?: number;
+  /** Called after each boosting iteration with the trees grown so far (an activity heartbeats it). @default none */
+  onIteration?: (treesGrown: number, maxIterations: number) => void;
 }
 
 /** Rows of the smaller class below which no inner validation split is made, even under `earlyStopping: 'on'`. */
@@ -217,6 +219,7 @@ export function trainGradientBoosting(data: LabelledData, options: GradientBoost
     }
     const tree = growGbdtTree(bins, gradients, hessians, growth, raw);
     trees.push(tree);
+    options.onIteration?.(trees.length, opts.maxIterations);
     if (stopEarly) {
       addTreeOnBins(tree, validationCodes, validationRows.length, validationRaw);
       losses.push(logisticLoss(validationRaw, y, w, validationRows));

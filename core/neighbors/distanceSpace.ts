@@ -9,6 +9,7 @@ import { applyStandardiser, fitStandardiser } from '../models/standardiser.js';
 import { chooseNeighborIndex, createNeighborIndex, type NeighborIndexChoice, type NeighborIndexKind } from './chooseNeighborIndex.js';
 import { IvfNeighborIndex } from './ivfNeighbors.js';
 import type { IvfSearchReport } from './ivfSearch.js';
+import { batchedNeighborIndex, type NeighbourSearchProgress } from './batchedNeighborIndex.js';
 import type { NeighborIndex } from './neighborIndex.js';
 
 export type DistanceScaling = 'standardise' | 'raw';
@@ -86,11 +87,23 @@ export function distanceSpace(data: LabelledData, scaling: DistanceScaling, grou
  */
 export function neighborIndexes(
   data: LabelledData,
-  opts: { scaling?: DistanceScaling; kind?: NeighborIndexKind; queries: number; categoricalGroups?: number[][] },
+  opts: {
+    scaling?: DistanceScaling;
+    kind?: NeighborIndexKind;
+    queries: number;
+    categoricalGroups?: number[][];
+    /** Called every few seconds while `all` is built and searched (after each batch of rows). @default none */
+    onBatch?: NeighbourSearchProgress;
+  },
 ): NeighborIndexes {
   const x = distanceSpace(data, opts.scaling ?? 'standardise', opts.categoricalGroups ?? []);
   const choice = chooseNeighborIndex(x.rows, x.cols, { kind: opts.kind ?? 'auto', queries: opts.queries });
-  const all = createNeighborIndex(x, { kind: choice.kind, queries: opts.queries });
+  const onBatch = opts.onBatch;
+  const all = createNeighborIndex(x, {
+    kind: choice.kind,
+    queries: opts.queries,
+    ...(onBatch ? { ivf: { onBatch }, hnsw: { onBatch } } : {}),
+  });
   const [, positives] = classCounts(data.y);
   const { cols, values } = x;
   const minorityValues = new Float64Array(positives * cols);
@@ -104,8 +117,10 @@ export function neighborIndexes(
     all.close();
     throw err;
   }
+  // IVF reports its own query batches (its probes are calibrated per batch, so it must see the whole query).
+  const reporting = onBatch && !(all instanceof IvfNeighborIndex) ? batchedNeighborIndex(all, onBatch) : all;
   return {
-    all,
+    all: reporting,
     minority,
     choice,
     space: x,

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertNeighbourCount, assertQueryPoints, assertRowIds, excludesAnyRow } from './neighborIndex.js';
 import { assertFiniteFeatures } from '../dataset.js';
+import type { NeighbourSearchProgress } from './batchedNeighborIndex.js';
 
 /** HNSW graph parameters; see hnswlib's ALGO_PARAMS for their trade-offs. */
 export interface HnswNeighborOptions {
@@ -24,6 +25,8 @@ export interface HnswNeighborOptions {
    * @default 100
    */
   ef?: number;
+  /** Called after every 4096 rows added to the graph. @default none */
+  onBatch?: NeighbourSearchProgress;
   /**
    * Seed of the graph's level draws; with the same seed and input the graph, and so every answer, repeats.
    * @default 100
@@ -76,6 +79,7 @@ export class HnswNeighborIndex implements NeighborIndex {
       const off = r * cols;
       for (let c = 0; c < cols; c++) point[c] = values[off + c]!;
       this.graph.addPoint(point, r);
+      if (opts.onBatch && (r + 1) % 4096 === 0) opts.onBatch(r + 1, rows);
     }
     this.graph.setEf(ef);
     this.buildSeconds = (performance.now() - started) / 1000;

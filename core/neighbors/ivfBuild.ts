@@ -5,6 +5,7 @@ import type { RandomSource } from '../random.js';
 import { SCAN_ARITY, TASKS_PER_THREAD, type IvfKernelSpace, type ScanRegion } from './ivfKernelSpace.js';
 import type { MatrixValues } from './neighborIndex.js';
 import { alignTo64 } from './wasmMemory.js';
+import type { NeighbourSearchProgress } from './batchedNeighborIndex.js';
 
 /** Lists from which rows are assigned in two levels (centroid groups first). */
 const TWO_LEVEL_MIN_LISTS = 256;
@@ -33,9 +34,11 @@ export function buildIvfLists(
   random: RandomSource,
   iterations: number,
   perList: number,
+  onBatch?: NeighbourSearchProgress,
 ): IvfLists {
-  const centroids = trainCentroids(space, values, random, iterations, perList);
+  const centroids = trainCentroids(space, values, random, iterations, perList, onBatch);
   const assignment = assignAll(space, centroids, random);
+  onBatch?.(space.rows, space.rows);
   const built = buildLists(space, assignment);
   return { listPanel: built.listPanel, slotRow: built.slotRow, rowList: assignment, listRows: built.sizes };
 }
@@ -51,6 +54,7 @@ function trainCentroids(
   random: RandomSource,
   iterations: number,
   perList: number,
+  onBatch: NeighbourSearchProgress | undefined,
 ): Float64Array {
   const { rows, cols, lists } = space;
   const sampleSize = Math.min(rows, perList * lists);
@@ -67,6 +71,7 @@ function trainCentroids(
   const sums = new Float64Array(lists * cols);
   const counts = new Int32Array(lists);
   for (let it = 0; it < iterations; it++) {
+    if (it > 0) onBatch?.(0, rows);
     const assignment = assign(space, sample, centroids);
     sums.fill(0);
     counts.fill(0);

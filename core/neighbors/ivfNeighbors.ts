@@ -9,6 +9,7 @@ import { IvfKernelSpace } from './ivfKernelSpace.js';
 import { searchIvf, type IvfQueries, type IvfSearchReport, type IvfSearchSettings } from './ivfSearch.js';
 import type { MatrixValues, NeighborIndex, NeighborMatrix, NeighborQueryOptions, NeighborResult } from './neighborIndex.js';
 import { assertNeighborMatrix, assertNeighbourCount, assertPointQuery, assertRowIds } from './neighborIndex.js';
+import type { NeighbourSearchProgress } from './batchedNeighborIndex.js';
 
 export interface IvfNeighborOptions {
   /**
@@ -39,6 +40,8 @@ export interface IvfNeighborOptions {
    * @default 32
    */
   trainingRowsPerList?: number;
+  /** Called every few seconds of a long build or search (k-means iterations, query batches). @default none */
+  onBatch?: NeighbourSearchProgress;
   /**
    * Lloyd iterations of k-means on the training sample.
    * @default 8
@@ -134,11 +137,12 @@ export class IvfNeighborIndex implements NeighborIndex {
       targetRecall,
       calibrationQueries: opts.calibrationQueries ?? 400,
       candidateMargin: opts.candidateMargin ?? 4,
+      ...(opts.onBatch ? { onBatch: opts.onBatch } : {}),
     };
     this.space = new IvfKernelSpace(rows, cols, lists, threads, minWork);
     try {
       this.space.quantisePoints(values);
-      this.built = buildIvfLists(this.space, values, seededRandom(seed), iterations, perList);
+      this.built = buildIvfLists(this.space, values, seededRandom(seed), iterations, perList, opts.onBatch);
     } catch (err) {
       this.space.close();
       throw err;

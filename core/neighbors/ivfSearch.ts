@@ -7,6 +7,7 @@ import type { IvfLists } from './ivfBuild.js';
 import { TASKS_PER_THREAD, type IvfKernelSpace, type ScanRegion } from './ivfKernelSpace.js';
 import type { MatrixValues, NeighborResult } from './neighborIndex.js';
 import { alignTo64 } from './wasmMemory.js';
+import type { NeighbourSearchProgress } from './batchedNeighborIndex.js';
 
 /** How the last query batch was searched. */
 export interface IvfSearchReport {
@@ -27,6 +28,8 @@ export interface IvfSearchSettings {
   targetRecall: number;
   calibrationQueries: number;
   candidateMargin: number;
+  /** Called after each query batch with the queries answered so far. @default none */
+  onBatch?: NeighbourSearchProgress;
 }
 
 /** One query batch: how its rows reach the kernel memory and the re-rank, and which row each must skip. */
@@ -215,9 +218,11 @@ class IvfBatchSearch {
         ids.push(i);
         starts.push(used);
       }
-      if (ids.length === 0) continue;
-      this.probe(Int32Array.from(ids), Int32Array.from(starts), members);
-      for (const i of ids) this.rerank(i);
+      if (ids.length > 0) {
+        this.probe(Int32Array.from(ids), Int32Array.from(starts), members);
+        for (const i of ids) this.rerank(i);
+      }
+      this.settings.onBatch?.(b1, q);
     }
   }
 

@@ -16,7 +16,7 @@ import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { faultFor, parseFaultSpec } from '../../infra/faultInjection.js';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
-import { COMPUTE_TASK_QUEUE, FailureType, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
+import { WORKFLOWS_TASK_QUEUE, FailureType, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 import { runCli } from '../support/cliProcess.js';
 import { auditArtifactStore, snapshotRegistry } from '../support/stateSnapshot.js';
 import { startWorkerProcess, workerEnv, type WorkerProcess } from '../support/workerProcess.js';
@@ -134,7 +134,7 @@ describe('transient faults are retried per policy', () => {
       async (worker) => {
         const handle = await client.workflow.start('retrainPipeline', {
           workflowId: 'faults-transient',
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           args: [{ spec: spec('faults-transient'), trigger: { kind: 'manual', reason: 'faults', coalesced: 1 } }],
         });
         const r = (await handle.result()) as RetrainResult;
@@ -174,7 +174,7 @@ describe('transient faults are retried per policy', () => {
     const failure = await withFaultyWorker(home, 'validateModel:transient:5', async () => {
       const handle = await client.workflow.start('retrainPipeline', {
         workflowId: 'faults-exhausted',
-        taskQueue: COMPUTE_TASK_QUEUE,
+        taskQueue: WORKFLOWS_TASK_QUEUE,
         args: [{ spec: spec('faults-exhausted'), trigger: { kind: 'manual', reason: 'faults', coalesced: 1 } }],
       });
       return handle.result().then(

@@ -16,7 +16,7 @@ import { Registry } from '../../data/registry.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { freePort, startDevServer, type DevServer } from '../../infra/temporalServer.js';
-import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
+import { WORKFLOWS_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 import { auditArtifactStore, snapshotRegistry, type ArtifactAudit, type RegistrySnapshot } from '../support/stateSnapshot.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess.js';
 
@@ -91,7 +91,7 @@ afterAll(async () => {
 function startRetrain(): Promise<WorkflowHandle> {
   return client.workflow.start('retrainPipeline', {
     workflowId: WORKFLOW_ID,
-    taskQueue: COMPUTE_TASK_QUEUE,
+    taskQueue: WORKFLOWS_TASK_QUEUE,
     args: [{ spec, trigger: { kind: 'manual', reason: 'chaos', coalesced: 1 } }],
   });
 }

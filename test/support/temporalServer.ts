@@ -11,7 +11,7 @@ import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
 import { buildWorkflowBundle, createRareflowWorkers, type RareflowWorkers } from '../../worker/rareflowWorkers.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import type { Registry } from '../../data/registry.js';
-import { COMPUTE_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
+import { WORKFLOWS_TASK_QUEUE, type PipelineSpec, type RetrainResult } from '../../workflows/contract.js';
 
 export interface TemporalTestEnv {
   server: DevServer;
@@ -46,7 +46,7 @@ export async function startTemporalTestEnv(): Promise<TemporalTestEnv> {
   };
 }
 
-/** The compute and registry workers of one test, on the env's server, bundle, store, registry and serving directory. */
+/** The workers of one test (every queue), on the env's server, bundle, store, registry and serving directory. */
 export function createTestWorkers(env: TemporalTestEnv): Promise<RareflowWorkers> {
   return createRareflowWorkers({
     target: env.server.target,
@@ -67,7 +67,7 @@ export async function withTestWorkers<T>(env: TemporalTestEnv, work: (c: Rareflo
 /** One retrainPipeline run started directly (no lifecycle), with a manual trigger; resolves to its result. */
 export function runRetrainPipeline(c: RareflowClient, spec: PipelineSpec, workflowId: string): Promise<RetrainResult> {
   return c.client.workflow.execute('retrainPipeline', {
-    taskQueue: COMPUTE_TASK_QUEUE,
+    taskQueue: WORKFLOWS_TASK_QUEUE,
     workflowId,
     args: [{ spec, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }],
   }) as Promise<RetrainResult>;

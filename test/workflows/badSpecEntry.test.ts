@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { COMPUTE_TASK_QUEUE, FailureType, lifecycleWorkflowId, type PipelineSpec } from '../../workflows/contract.js';
+import { WORKFLOWS_TASK_QUEUE, FailureType, lifecycleWorkflowId, type PipelineSpec } from '../../workflows/contract.js';
 import { listFiles } from '../support/stateSnapshot.js';
 import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 
@@ -70,7 +70,7 @@ async function expectRefusedRetrain(workflowId: string, spec: PipelineSpec, mess
       const err = await env.client.workflow
         .execute('retrainPipeline', {
           workflowId,
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           args: [{ spec, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }],
         })
         .catch((e: unknown) => e);

@@ -13,7 +13,7 @@ import type { Registry } from '../../data/registry.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { readServingState } from '../../data/servingState.js';
 import {
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   canaryAbortSignal,
   canaryPauseSignal,
   canaryStatusQuery,
@@ -133,7 +133,7 @@ describe('canaryRollout on a real Temporal server', () => {
       const traffic = await simulateTraffic(model, challenger, { champion: good, challenger: good });
       try {
         const result = (await env.client.workflow.execute('canaryRollout', {
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: `wf-${model}`,
           args: [
             rolloutInput(model, challenger, {
@@ -176,7 +176,7 @@ describe('canaryRollout on a real Temporal server', () => {
       const traffic = await simulateTraffic(model, challenger, { champion: good, challenger: { recall: 0.3, specificity: 0.99 } });
       try {
         const result = (await env.client.workflow.execute('canaryRollout', {
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: `wf-${model}`,
           args: [rolloutInput(model, challenger, { steps: [0.25, 1], windowMs: 1500, maxExtensions: 4 })],
         })) as CanaryRolloutResult;
@@ -207,7 +207,7 @@ describe('canaryRollout on a real Temporal server', () => {
       const traffic = await simulateTraffic(model, challenger, { champion: good, challenger: { ...good, errorRate: 0.2 } });
       try {
         return (await env.client.workflow.execute('canaryRollout', {
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: `wf-${model}`,
           args: [rolloutInput(model, challenger, { steps: [0.25, 1], windowMs: 1500 })],
         })) as CanaryRolloutResult;
@@ -225,7 +225,7 @@ describe('canaryRollout on a real Temporal server', () => {
     const result = await withWorker(async (registry) => {
       await seedModels(registry, model, challenger);
       return (await env.client.workflow.execute('canaryRollout', {
-        taskQueue: COMPUTE_TASK_QUEUE,
+        taskQueue: WORKFLOWS_TASK_QUEUE,
         workflowId: `wf-${model}`,
         args: [rolloutInput(model, challenger, { steps: [0.5, 1], windowMs: 800, maxExtensions: 2 })],
       })) as CanaryRolloutResult;
@@ -245,7 +245,7 @@ describe('canaryRollout on a real Temporal server', () => {
     const { paused, result } = await withWorker(async (registry) => {
       await seedModels(registry, model, challenger);
       const handle = await env.client.workflow.start('canaryRollout', {
-        taskQueue: COMPUTE_TASK_QUEUE,
+        taskQueue: WORKFLOWS_TASK_QUEUE,
         workflowId: `wf-${model}`,
         args: [rolloutInput(model, challenger, { steps: [0.05, 1], windowMs: 600_000 })],
       });

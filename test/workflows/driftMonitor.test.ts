@@ -16,7 +16,7 @@ import { ServingLog } from '../../data/servingLog.js';
 import { readServingState, servingStatePath } from '../../data/servingState.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import {
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   driftMonitorWorkflowId,
   monitorStatusQuery,
   stopMonitorSignal,
@@ -122,7 +122,7 @@ describe('driftMonitor on a real Temporal server', () => {
         let current = live;
         const traffic = await simulateTraffic(modelName, () => current);
         const monitor = await env.client.workflow.start('driftMonitor', {
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: driftMonitorWorkflowId(modelName),
           args: [{ modelName, windowMs: 1500, holdWindows: 2, coolDownMs: 600_000, minRetrainPositives: 60 }],
         });
@@ -185,7 +185,7 @@ describe('driftMonitor on a real Temporal server', () => {
     const status = await workers.run(
       (async () => {
         const monitor = await env.client.workflow.start('driftMonitor', {
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: driftMonitorWorkflowId(modelName),
           args: [{ modelName, windowMs: 300 }],
         });

@@ -11,7 +11,7 @@ import { RareflowClient } from '../../client/temporalClient.js';
 import { retrainScheduleOptions } from '../../client/scheduleCommand.js';
 import type { Registry } from '../../data/registry.js';
 import {
-  COMPUTE_TASK_QUEUE,
+  WORKFLOWS_TASK_QUEUE,
   approveSignal,
   lifecycleWorkflowId,
   retrainNowSignal,
@@ -71,7 +71,7 @@ async function withWorker<T>(work: (c: RareflowClient, registry: Registry) => Pr
 async function startIdleLifecycle(c: RareflowClient, s: PipelineSpec): Promise<void> {
   await c.client.workflow.start('modelLifecycle', {
     workflowId: lifecycleWorkflowId(s.modelName),
-    taskQueue: COMPUTE_TASK_QUEUE,
+    taskQueue: WORKFLOWS_TASK_QUEUE,
     args: [{ modelName: s.modelName, spec: s, retrainOnStart: false }],
   });
 }
@@ -325,7 +325,7 @@ describe('modelLifecycle on a real Temporal server', () => {
     const result = await withWorker(async (c) => {
       await startIdleLifecycle(c, s);
       await c.client.workflow.execute('scheduledRetrain', {
-        taskQueue: COMPUTE_TASK_QUEUE,
+        taskQueue: WORKFLOWS_TASK_QUEUE,
         workflowId: 'wf-scheduled-test',
         args: [s.modelName],
       });
@@ -371,7 +371,7 @@ describe('modelLifecycle on a real Temporal server', () => {
     const err = await withWorker(async (c) =>
       c.client.workflow
         .execute('retrainPipeline', {
-          taskQueue: COMPUTE_TASK_QUEUE,
+          taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: 'wf-bad-direct',
           args: [{ spec: bad, trigger: { kind: 'manual', reason: 'test', coalesced: 1 } }],
         })
