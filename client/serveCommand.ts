@@ -4,6 +4,7 @@
 import { checkResourceName } from '../core/resourceName.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { servingStatePath } from '../data/servingState.js';
+import { requireServableModel } from './knownModels.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { startScoringService, type ScoringService } from '../infra/scoringService.js';
 
@@ -37,6 +38,7 @@ export async function serveCommand(
 ): Promise<void> {
   const config = loadConfig();
   const statePath = servingStatePath(config.servingDir, checkResourceName(options.model, '--model'));
+  await requireServableModel(options.model, config);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   let service: ScoringService;

@@ -114,6 +114,11 @@ export class Registry {
     return models.champion(this.db, modelName);
   }
 
+  /** Every model name the registry has a run or a model of, sorted. */
+  modelNames(): Promise<string[]> {
+    return models.modelNames(this.db);
+  }
+
   /** Promotions and rollbacks of a model, oldest first. */
   promotions(modelName: string): ReturnType<typeof models.promotions> {
     return models.promotions(this.db, modelName);

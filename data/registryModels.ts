@@ -119,6 +119,14 @@ export function champion(db: RegistryConnection, modelName: string): Promise<Cha
   });
 }
 
+/** Every model name the registry has a run or a model of, sorted. */
+export function modelNames(db: RegistryConnection): Promise<string[]> {
+  return db.read(async (c) => {
+    const rows = await selectRows(c, 'SELECT model_name FROM runs UNION SELECT model_name FROM models ORDER BY model_name', []);
+    return rows.map((r) => String(r.model_name));
+  });
+}
+
 /** Promotions and rollbacks of a model, oldest first. */
 export function promotions(
   db: RegistryConnection,

@@ -1,5 +1,5 @@
-// `rareflow run` without --wait against a Temporal server another process keeps running (as `rareflow dev` does):
-// it returns once the lifecycle has the signal, with the workflow id and how to follow it, and hosts no worker.
+// Commands against a Temporal server another process keeps running (as `rareflow dev` does): `run` without --wait
+// returns once the lifecycle has the signal, hosting no worker; `schedule create` needs a running lifecycle.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,13 @@ import { runCli } from '../support/cliProcess.js';
 let dir: string;
 let server: DevServer;
 let connection: Connection;
+let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-run-nowait-'));
   server = await startDevServer({ stateDir: join(dir, 'server'), toolRoot: packageRoot(), port: await freePort(), headless: true });
   connection = await Connection.connect({ address: server.target.address });
+  env = { RAREFLOW_HOME: join(dir, 'state'), RAREFLOW_TEMPORAL_PORT: server.target.address.split(':')[1]! };
 }, 120_000);
 
 afterAll(async () => {
@@ -27,7 +29,6 @@ afterAll(async () => {
 });
 
 it('returns once the lifecycle has the retrain signal, naming the workflow and the command to follow it', async () => {
-  const env = { RAREFLOW_HOME: join(dir, 'state'), RAREFLOW_TEMPORAL_PORT: server.target.address.split(':')[1]! };
   const gen = await runCli(['generate', '--rows', '2000', '--positive-rate', '0.05', '--features', '3', '--out', 'data.csv'], {
     cwd: dir,
     env,
@@ -48,4 +49,22 @@ it('returns once the lifecycle has the retrain signal, naming the workflow and t
   const description = await client.workflow.getHandle(out.workflowId).describe();
   expect(description.status.name).toBe('RUNNING');
   expect(description.type).toBe('modelLifecycle');
+}, 120_000);
+
+it('schedule create refuses a model without a running lifecycle, naming those that have one', async () => {
+  // Runs after the test above, which started the lifecycle of "nowait".
+  const refused = await runCli(['schedule', 'create', '--model', 'nobody', '--every', '1h'], { cwd: dir, env, timeoutMs: 60_000 });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr.trim().split('\n').at(-1)).toMatch(
+    /schedule create: model nobody has no running lifecycle for the schedule to signal; models with a running lifecycle: nowait$/,
+  );
+  const client = new Client({ connection, namespace: server.target.namespace });
+  await expect(client.schedule.getHandle('rareflow-retrain-nobody').describe()).rejects.toThrow();
+  const created = await runCli(['schedule', 'create', '--model', 'nowait', '--every', '1h', '--json'], {
+    cwd: dir,
+    env,
+    timeoutMs: 60_000,
+  });
+  expect(created.code, created.stderr).toBe(0);
+  expect(created.json<{ created: string }>().created).toBe('rareflow-retrain-nowait');
 }, 120_000);
