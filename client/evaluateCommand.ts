@@ -3,20 +3,35 @@
 
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { classCounts } from '../core/dataset.js';
+import { classCounts, type FeatureMatrix } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
-import { scoreModel } from '../core/models/modelArtifact.js';
+import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
 import { loadModelFile, writeFileAtomically } from './localFiles.js';
+import { progressLine } from './progressLine.js';
+
+/** Rows scored between two progress reports on a terminal. */
+const SLICE_ROWS = 32_768;
+
+/** `scoreModel` slice by slice, so the progress line moves while a large file is scored; the scores are the same. */
+function scoreInSlices(model: ModelArtifact, x: FeatureMatrix, onRows: (rows: number) => void): Float64Array {
+  const scores = new Float64Array(x.rows);
+  for (let from = 0; from < x.rows; from += SLICE_ROWS) {
+    const rows = Math.min(SLICE_ROWS, x.rows - from);
+    scores.set(scoreModel(model, { rows, cols: x.cols, values: x.values.subarray(from * x.cols, (from + rows) * x.cols) }), from);
+    onRows(from + rows);
+  }
+  return scores;
+}
 
 export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
   const started = performance.now();
@@ -35,16 +50,25 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
   const positive = await positiveSpellingIn(a.input, a.label, model);
   await checkBooleanInputColumns(a.input, model);
-  const d = await readInput({
-    input: a.input,
-    label: a.label,
-    positive,
-    features: model.featureNames,
-    keepMissing: model.missingValues !== undefined,
-  });
-  const scores = scoreModel(model, d.data.x);
-  const report = classificationReport(d.data.y, scores, model.threshold);
-  const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
+  const line = progressLine('evaluate');
+  let d, scores, report, evaluation;
+  try {
+    line.step(`reading ${basename(a.input)}`);
+    d = await readInput({
+      input: a.input,
+      label: a.label,
+      positive,
+      features: model.featureNames,
+      keepMissing: model.missingValues !== undefined,
+    });
+    line.step('scoring', d.rows);
+    scores = line.active ? scoreInSlices(model, d.data.x, (rows) => line.rows(rows)) : scoreModel(model, d.data.x);
+    report = classificationReport(d.data.y, scores, model.threshold);
+    line.step('bootstrap intervals');
+    evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
+  } finally {
+    line.end();
+  }
   let reportPath: string | undefined;
   if (a.report) {
     await mkdir(a.report, { recursive: true });

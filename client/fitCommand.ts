@@ -22,6 +22,7 @@ import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
+import { progressLine, type ProgressLine } from './progressLine.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
   applyDeclaredFill,
@@ -136,6 +137,15 @@ function modelNameOfFile(out: string): string {
 }
 
 export async function fitCommand(a: FitArgs) {
+  const line = progressLine('fit');
+  try {
+    return await fitSteps(a, line);
+  } finally {
+    line.end();
+  }
+}
+
+async function fitSteps(a: FitArgs, line: ProgressLine) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const defaults = { modelName: modelNameOfFile(out), input: { paths: [a.input], label: a.label } };
@@ -165,6 +175,7 @@ export async function fitCommand(a: FitArgs) {
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
+  line.step(`reading ${basename(a.input)}`);
   const cols = await chooseColumns(a.input, a.label, a.categorical ?? [], spec.input.exclude ?? []);
   // Memory: reading is checked before the file is read, the later stages once the class counts are known.
   const budget = memoryBudget();
@@ -245,6 +256,7 @@ export async function fitCommand(a: FitArgs) {
     if (spec.denoise.method !== 'none') {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
+      line.step(`${prefix}${spec.denoise.method} on ${train.y.length.toLocaleString('en-US')} rows`);
       if (train.y.length > k + 1) {
         const { cleaning, typing } = filterAndType(
           train,
@@ -273,6 +285,7 @@ export async function fitCommand(a: FitArgs) {
     }
     if (spec.adasyn.enabled) {
       t = performance.now();
+      line.step(`${prefix}adasyn on ${train.y.length.toLocaleString('en-US')} rows`);
       const done = oversampleWithAdasyn(
         train,
         {
@@ -297,6 +310,7 @@ export async function fitCommand(a: FitArgs) {
       train = done.augmented;
     }
     t = performance.now();
+    line.step(`${prefix}training ${spec.model.kind} on ${train.y.length.toLocaleString('en-US')} rows`);
     const fitted = await fitModelArtifact(train, {
       model: spec.model,
       featureNames: d.featureNames,
@@ -311,6 +325,7 @@ export async function fitCommand(a: FitArgs) {
       ...(weights ? { sampleWeights: weights } : {}),
       ...(fitMissingValues ? { missingValues: fitMissingValues } : {}),
       ...(groups.length > 0 ? { categoricalGroups: groups } : {}),
+      ...(line.active ? { progress: line.stageProgress } : {}),
     });
     stages.push({
       stage: `${prefix}train`,

@@ -5,6 +5,7 @@ import { basename, extname } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { scoreBatchStage } from '../stages/scoreBatch.js';
 import { loadModelFile, requireOutputDirectory } from './localFiles.js';
+import { progressLine } from './progressLine.js';
 
 export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
   const model = await loadModelFile(a.model);
@@ -12,5 +13,16 @@ export async function predictCommand(a: { model: string; input: string; out: str
   const outExt = extname(out).toLowerCase();
   if (outExt !== '.csv' && outExt !== '.parquet')
     throw new InvalidInputError('--out', `--out: expected a .csv or .parquet file, got ${basename(out)}`);
-  return { command: 'predict', ...(await scoreBatchStage({ model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) })) };
+  const line = progressLine('predict');
+  try {
+    return {
+      command: 'predict',
+      ...(await scoreBatchStage(
+        { model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) },
+        line.active ? line.stageProgress : undefined,
+      )),
+    };
+  } finally {
+    line.end();
+  }
 }
