@@ -14,10 +14,13 @@ export interface ProgressLine {
   /** False when the stream is not a terminal and nothing is ever drawn: callers then pass no progress callback. */
   active: boolean;
   /** A new step (reading, scoring, training...): drawn at once; `totalRows` when known gives the ETA. */
-  step(name: string, totalRows?: number): void;
+  step(name: string, totalRows?: number, unit?: string): void;
   /** Rows of the current step done so far; drawn at most every `minIntervalMs`. */
   rows(done: number): void;
-  /** A stage's progress callback: its `stage` (and `candidate`, `fold`) name the step, `rows`/`totalRows` count. */
+  /**
+   * A stage's progress callback: its `stage` (and `candidate`, `fold`) name the step, `rows`/`totalRows` count
+   * (in `unit`, rows unless it says otherwise: a forest counts trees).
+   */
   stageProgress: StageProgress;
   /** Clear the line; call it before the command prints its result or error. */
   end(): void;
@@ -58,6 +61,7 @@ export function progressLine(command: string, o: ProgressLineOptions = {}): Prog
   let total: number | undefined;
   let stepStarted = commandStarted;
   let done = 0;
+  let unit = 'rows';
   let drawnAt = -Infinity;
   let drawn = false;
 
@@ -68,8 +72,8 @@ export function progressLine(command: string, o: ProgressLineOptions = {}): Prog
     const parts = [`${command}: ${name}`];
     if (done > 0 || total !== undefined) {
       const rate = seconds > 0 ? done / seconds : 0;
-      parts.push(`${count(done)}${total !== undefined ? ` of ${count(total)}` : ''} rows`);
-      if (rate > 0) parts.push(`${count(rate)} rows/s`);
+      parts.push(`${count(done)}${total !== undefined ? ` of ${count(total)}` : ''} ${unit}`);
+      if (rate > 0) parts.push(`${count(rate)} ${unit}/s`);
       if (total !== undefined && rate > 0 && done < total) parts.push(`ETA ${duration((total - done) / rate)}`);
     }
     parts.push(`${duration((t - commandStarted) / 1000)} so far`);
@@ -79,8 +83,9 @@ export function progressLine(command: string, o: ProgressLineOptions = {}): Prog
 
   const line: ProgressLine = {
     active: true,
-    step(stepName, totalRows) {
+    step(stepName, totalRows, stepUnit = 'rows') {
       name = stepName;
+      unit = stepUnit;
       total = totalRows;
       done = 0;
       stepStarted = now();
@@ -96,7 +101,8 @@ export function progressLine(command: string, o: ProgressLineOptions = {}): Prog
       const fold = typeof details.fold === 'number' ? ` fold ${details.fold}` : '';
       const stepName = `${stage}${candidate}${fold}`;
       const totalRows = typeof details.totalRows === 'number' ? details.totalRows : undefined;
-      if (stepName !== name || totalRows !== total) line.step(stepName, totalRows);
+      const stepUnit = typeof details.unit === 'string' ? details.unit : 'rows';
+      if (stepName !== name || totalRows !== total || stepUnit !== unit) line.step(stepName, totalRows, stepUnit);
       if (typeof details.rows === 'number') line.rows(details.rows);
     },
     end() {

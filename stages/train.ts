@@ -98,7 +98,14 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
         ...(m.maxDepth !== undefined ? { maxDepth: m.maxDepth } : {}),
         ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
       },
-      { threads: 2 },
+      {
+        threads: 2,
+        ...(o.progress
+          ? {
+              onTree: (done: number, total: number) => o.progress!({ stage: 'growing trees', rows: done, totalRows: total, unit: 'trees' }),
+            }
+          : {}),
+      },
     );
     const forest = trained.model;
     outOfBag = trained.outOfBag;

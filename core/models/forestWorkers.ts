@@ -16,6 +16,8 @@ export interface ForestThreadOptions {
    * @default 2
    */
   threads?: number;
+  /** Hears each tree as it is grown: trees done so far and the forest's tree count. @default none */
+  onTree?: (treesDone: number, treeCount: number) => void;
 }
 
 export async function trainRandomForestInWorkers(
@@ -25,7 +27,7 @@ export async function trainRandomForestInWorkers(
 ): Promise<RandomForestModel> {
   const threads = checkedThreads(threadOptions);
   const job = prepareForestJob(data, options);
-  return assembleForest(job, await growInWorkers(job, threads));
+  return assembleForest(job, await growInWorkers(job, threads, undefined, threadOptions.onTree));
 }
 
 /** `trainRandomForestWithOutOfBag` on several threads: the identical model and bit-identical out-of-bag scores. */
@@ -37,7 +39,7 @@ export async function trainRandomForestWithOutOfBagInWorkers(
   const threads = checkedThreads(threadOptions);
   const job = prepareForestJob(data, options);
   const votes = new OutOfBagVotes(job.binned.rows);
-  const trees = await growInWorkers(job, threads, votes);
+  const trees = await growInWorkers(job, threads, votes, threadOptions.onTree);
   return { model: assembleForest(job, trees), outOfBag: votes.finish(job.options.trees) };
 }
 
@@ -50,7 +52,12 @@ function checkedThreads(threadOptions: ForestThreadOptions): number {
 }
 
 /** Grows every tree of the job on up to `threads` workers; with `votes`, each tree's out-of-bag leaves go there. */
-async function growInWorkers(job: ForestJob, threads: number, votes?: OutOfBagVotes): Promise<GrownTree[]> {
+async function growInWorkers(
+  job: ForestJob,
+  threads: number,
+  votes?: OutOfBagVotes,
+  onTree?: (treesDone: number, treeCount: number) => void,
+): Promise<GrownTree[]> {
   const treeCount = job.options.trees;
   const workers = Math.min(threads, treeCount);
   // One shared copy of the codes and labels for every worker instead of one clone each.
@@ -64,6 +71,8 @@ async function growInWorkers(job: ForestJob, threads: number, votes?: OutOfBagVo
     sampleWeights.set(job.sampleWeights);
   }
   const trees: GrownTree[] = new Array(treeCount);
+  let grown = 0;
+  const treeDone = onTree ? () => onTree(++grown, treeCount) : undefined;
   const runs: Promise<void>[] = [];
   for (let w = 0; w < workers; w++) {
     const treeIndices: number[] = [];
@@ -79,14 +88,14 @@ async function growInWorkers(job: ForestJob, threads: number, votes?: OutOfBagVo
       treeIndices,
       outOfBag: votes !== undefined,
     };
-    runs.push(runWorker(input, trees, votes));
+    runs.push(runWorker(input, trees, votes, treeDone));
   }
   await Promise.all(runs);
   return trees;
 }
 
 /** Runs one worker: the compiled forestWorker.js (from TypeScript source, the one under dist/). */
-function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes?: OutOfBagVotes): Promise<void> {
+function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes?: OutOfBagVotes, treeDone?: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const entry = workerEntryUrl(import.meta.url, 'forestWorker');
     const worker = new Worker(entry, { workerData: input });
@@ -95,6 +104,7 @@ function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes?: OutOfBa
       trees[m.treeIndex] = m.tree;
       if (votes && m.leaves) votes.add(m.treeIndex, m.tree, m.leaves);
       received++;
+      treeDone?.();
     });
     worker.on('error', (err) => reject(workerStartError(err, entry)));
     worker.on('exit', (code) => {
