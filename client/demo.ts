@@ -180,7 +180,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say,
   );
 
-  say('2/7 starting Temporal, a worker and the scoring service (rareflow serve)');
+  say('2/7 starting Temporal and a worker (the scoring service, rareflow serve, starts once the model exists)');
   const server = await connectOrStartTemporal({ stateDir: config.stateDir, toolRoot: config.packageRoot, log: (l) => say(`  ${l}`) });
   say(`  Temporal at ${server.target.address}${server.target.uiAddress ? `, Web UI ${server.target.uiAddress}` : ''}`);
   const workers = await createRareflowWorkers({
@@ -203,7 +203,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     }
-    serve = await startServeProcess(o.modelName, say);
     const spec = resolvePipelineSpec(
       {
         modelName: o.modelName,
@@ -227,10 +226,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say(formatStages(firstResult));
     say(formatPerClassTable(firstResult));
     say(
-      `  outcome: ${firstResult.outcome}${firstResult.outcome === 'promoted' ? ` — model ${firstResult.modelSha256.slice(0, 12)} is champion; rareflow serve picks it up` : ''}`,
+      `  outcome: ${firstResult.outcome}${firstResult.outcome === 'promoted' ? ` — model ${firstResult.modelSha256.slice(0, 12)} is champion; starting rareflow serve on it` : ''}`,
     );
     if (firstResult.outcome !== 'promoted')
       throw new Error(`the first retrain was not promoted: ${firstResult.reason ?? firstResult.outcome}`);
+    // Started once the model exists: serve refuses a model name nothing knows.
+    serve = await startServeProcess(o.modelName, say);
 
     say(
       `4/7 live traffic: ${o.rate} requests/s to ${serve.url}/score with true labels fed back 300 ms later; the drift monitor checks every ${o.windowMs / 1000} s`,

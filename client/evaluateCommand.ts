@@ -3,7 +3,7 @@
 
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { classCounts } from '../core/dataset.js';
+import { classCounts, type FeatureMatrix } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -21,6 +21,21 @@ import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
 import { writeFileAtomically } from './localFiles.js';
 import { loadModelReference, registeredModelField } from './modelByReference.js';
+import { progressLine } from './progressLine.js';
+
+/** Rows scored between two progress reports on a terminal. */
+const SLICE_ROWS = 32_768;
+
+/** `scoreModel` slice by slice, so the progress line moves while a large file is scored; the scores are the same. */
+function scoreInSlices(model: ModelArtifact, x: FeatureMatrix, onRows: (rows: number) => void): Float64Array {
+  const scores = new Float64Array(x.rows);
+  for (let from = 0; from < x.rows; from += SLICE_ROWS) {
+    const rows = Math.min(SLICE_ROWS, x.rows - from);
+    scores.set(scoreModel(model, { rows, cols: x.cols, values: x.values.subarray(from * x.cols, (from + rows) * x.cols) }), from);
+    onRows(from + rows);
+  }
+  return scores;
+}
 
 export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
   const started = performance.now();
@@ -42,25 +57,34 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   const byPredicate = model.positiveWhen !== undefined && formatOf(a.input) !== 'arrow' && !(await hasColumn(a.input, a.label));
   const positive = byPredicate ? model.positiveLabel : await positiveSpellingIn(a.input, a.label, model);
   await checkBooleanInputColumns(a.input, model);
-  // Categorical columns (and predicate labels) are encoded as the model file says, the way `rareflow predict` reads them.
-  const modelEncoded = formatOf(a.input) !== 'arrow' && (byPredicate || inputColumnsOf(model).some((c) => c.kind === 'categorical'));
-  const d = modelEncoded
-    ? await modelEncodedInput(
-        model,
-        a.input,
-        a.label,
-        byPredicate ? { kind: 'predicate', predicate: model.positiveWhen! } : { kind: 'binary', positive },
-      )
-    : await readInput({
-        input: a.input,
-        label: a.label,
-        positive,
-        features: model.featureNames,
-        keepMissing: model.missingValues !== undefined,
-      });
-  const scores = scoreModel(model, d.data.x);
-  const report = classificationReport(d.data.y, scores, model.threshold);
-  const evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
+  const line = progressLine('evaluate');
+  let d, scores, report, evaluation;
+  try {
+    line.step(`reading ${basename(a.input)}`);
+    // Categorical columns (and predicate labels) are encoded as the model file says, the way `rareflow predict` reads them.
+    const modelEncoded = formatOf(a.input) !== 'arrow' && (byPredicate || inputColumnsOf(model).some((c) => c.kind === 'categorical'));
+    d = modelEncoded
+      ? await modelEncodedInput(
+          model,
+          a.input,
+          a.label,
+          byPredicate ? { kind: 'predicate', predicate: model.positiveWhen! } : { kind: 'binary', positive },
+        )
+      : await readInput({
+          input: a.input,
+          label: a.label,
+          positive,
+          features: model.featureNames,
+          keepMissing: model.missingValues !== undefined,
+        });
+    line.step('scoring', d.rows);
+    scores = line.active ? scoreInSlices(model, d.data.x, (rows) => line.rows(rows)) : scoreModel(model, d.data.x);
+    report = classificationReport(d.data.y, scores, model.threshold);
+    line.step('bootstrap intervals');
+    evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
+  } finally {
+    line.end();
+  }
   let reportPath: string | undefined;
   if (a.report) {
     await mkdir(a.report, { recursive: true });

@@ -24,6 +24,7 @@ import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
+import { progressLine, type ProgressLine } from './progressLine.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
   applyDeclaredFill,
@@ -138,6 +139,15 @@ function modelNameOfFile(out: string): string {
 }
 
 export async function fitCommand(a: FitArgs) {
+  const line = progressLine('fit');
+  try {
+    return await fitSteps(a, line);
+  } finally {
+    line.end();
+  }
+}
+
+async function fitSteps(a: FitArgs, line: ProgressLine) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const defaults = { modelName: modelNameOfFile(out), input: { paths: [a.input], label: a.label } };
@@ -167,6 +177,7 @@ export async function fitCommand(a: FitArgs) {
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
+  line.step(`reading ${basename(a.input)}`);
   const cols = await chooseColumns(
     a.input,
     a.label,
@@ -284,6 +295,7 @@ export async function fitCommand(a: FitArgs) {
     if (spec.denoise.method !== 'none') {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
+      line.step(`${prefix}${spec.denoise.method} on ${train.y.length.toLocaleString('en-US')} rows`);
       if (train.y.length > k + 1) {
         const { cleaning, typing } = filterAndType(
           train,
@@ -312,6 +324,7 @@ export async function fitCommand(a: FitArgs) {
     }
     if (spec.adasyn.enabled) {
       t = performance.now();
+      line.step(`${prefix}adasyn on ${train.y.length.toLocaleString('en-US')} rows`);
       const done = oversampleWithAdasyn(
         train,
         {
@@ -336,6 +349,7 @@ export async function fitCommand(a: FitArgs) {
       train = done.augmented;
     }
     t = performance.now();
+    line.step(`${prefix}training ${chosen ? chosen.name : spec.model.kind} on ${train.y.length.toLocaleString('en-US')} rows`);
     const base = { ...fitBase(labels), ...(fitMissingValues ? { missingValues: fitMissingValues } : {}) };
     const fitted = chosen
       ? await fitCandidate(chosen, train, weights, spec.seed, { fit: fitModelArtifact, base, ...candidateFitOptions })
@@ -344,6 +358,7 @@ export async function fitCommand(a: FitArgs) {
           model: spec.model,
           ...(validation ? { validation } : {}),
           ...(weights ? { sampleWeights: weights } : {}),
+          ...(line.active ? { progress: line.stageProgress } : {}),
         });
     stages.push({
       stage: `${prefix}train`,

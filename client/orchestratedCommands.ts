@@ -100,13 +100,19 @@ async function hasPollers(client: RareflowClient, namespace: string): Promise<bo
 /**
  * Runs `work` with a client. When no worker polls the workflows queue, one runs in this process for the
  * duration (with the embedded server this is the usual case), so a lone `rareflow run --wait` completes.
+ * `hostWorker` may depend on whether this process started the server (`owned`): one it started stops with it.
  */
-export async function withClient<T>(say: Say, work: (c: RareflowClient) => Promise<T>, opts: { hostWorker: boolean }): Promise<T> {
+export async function withClient<T>(
+  say: Say,
+  work: (c: RareflowClient, server: { owned: boolean }) => Promise<T>,
+  opts: { hostWorker: boolean | ((server: { owned: boolean }) => boolean) },
+): Promise<T> {
   const config = loadConfig();
   const server = await temporal(say, { headless: true });
   const client = new RareflowClient(await connectClient(server.target));
+  const hostWorker = typeof opts.hostWorker === 'function' ? opts.hostWorker(server) : opts.hostWorker;
   try {
-    if (opts.hostWorker && !(await hasPollers(client, server.target.namespace))) {
+    if (hostWorker && !(await hasPollers(client, server.target.namespace))) {
       say('no worker is polling: running one in this process until the command ends');
       const workers = await createRareflowWorkers({
         target: server.target,
@@ -114,9 +120,9 @@ export async function withClient<T>(say: Say, work: (c: RareflowClient) => Promi
         registryPath: config.registryPath,
         servingDir: config.servingDir,
       });
-      return (await workers.run(work(client))) as T;
+      return (await workers.run(work(client, server))) as T;
     }
-    return await work(client);
+    return await work(client, server);
   } finally {
     await client.client.connection.close();
     await server.stop();
@@ -128,15 +134,13 @@ function absolutePaths(spec: PipelineSpec, configPath: string): PipelineSpec {
   return { ...spec, input: { ...spec.input, paths: spec.input.paths.map((p) => resolve(base, p)) } };
 }
 
-/** `rareflow run`: start (or signal) the model's lifecycle for a retrain; --wait prints its outcome. */
+/**
+ * `rareflow run`: start (or signal) the model's lifecycle for a retrain; --wait prints its outcome. Without --wait
+ * it returns once the lifecycle has the signal, unless this process started the embedded server: that server
+ * stops when the command ends, so then it waits for the retrain.
+ */
 export async function runCommand(say: Say, a: { config: string; wait: boolean; reason: string }) {
   const spec = absolutePaths(readPipelineSpecFile(a.config), a.config);
-  const embedded = !externalTemporalTarget();
-  if (embedded && !a.wait) {
-    say(
-      'note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running',
-    );
-  }
   // Warnings of the worker this command may host are held and printed as one group, before the outcome (or error).
   const releaseWarnings = holdWorkerLogLines();
   const sayWarnings = (print: Say) => {
@@ -149,17 +153,29 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   try {
     result = await withClient(
       say,
-      async (c) => {
+      async (c, server) => {
+        if (!a.wait && !server.owned) {
+          // No status query here: with no worker polling, a query to a running lifecycle would block.
+          const handle = await c.retrain(spec, a.reason);
+          say(`retrain requested: lifecycle workflow ${handle.workflowId}; follow it with: rareflow status --model ${spec.modelName}`);
+          if (!(await hasPollers(c, c.client.options.namespace)))
+            say('note: no worker is polling yet; the retrain starts when one does (rareflow worker, or rareflow dev)');
+          return { modelName: spec.modelName, workflowId: handle.workflowId, started: true };
+        }
         const before = await c.status(spec.modelName).catch(() => undefined);
         await c.retrain(spec, a.reason);
-        if (!a.wait && !embedded) return { modelName: spec.modelName, started: true };
+        if (!a.wait) {
+          say(
+            'note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running',
+          );
+        }
         const target = (before?.retrainCount ?? 0) + 1;
         const status = await c.waitForRetrains(spec.modelName, target, (s, stage) =>
           say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`),
         );
         return c.retrainResult(status.history.at(-1)!.runId);
       },
-      { hostWorker: embedded || a.wait },
+      { hostWorker: (server) => server.owned || a.wait },
     );
   } catch (err) {
     sayWarnings((l) => process.stderr.write(`${l}\n`));

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { scoreBatchStage } from '../stages/scoreBatch.js';
 import { requireOutputDirectory } from './localFiles.js';
 import { loadModelReference, registeredModelField } from './modelByReference.js';
+import { progressLine } from './progressLine.js';
 
 export async function predictCommand(a: { model: string; input: string; out: string; id?: string }) {
   const { model, resolved } = await loadModelReference(a.model);
@@ -13,9 +14,17 @@ export async function predictCommand(a: { model: string; input: string; out: str
   const outExt = extname(out).toLowerCase();
   if (outExt !== '.csv' && outExt !== '.parquet')
     throw new InvalidInputError('--out', `--out: expected a .csv or .parquet file, got ${basename(out)}`);
-  return {
-    command: 'predict',
-    ...registeredModelField(resolved),
-    ...(await scoreBatchStage({ model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) })),
-  };
+  const line = progressLine('predict');
+  try {
+    return {
+      command: 'predict',
+      ...registeredModelField(resolved),
+      ...(await scoreBatchStage(
+        { model, input: a.input, out, ...(a.id !== undefined ? { id: a.id } : {}) },
+        line.active ? line.stageProgress : undefined,
+      )),
+    };
+  } finally {
+    line.end();
+  }
 }

@@ -5,7 +5,9 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkResourceName } from '../core/resourceName.js';
 import { WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
+import { loadConfig } from '../infra/rareflowConfig.js';
 import { parseDurationMs } from './durationText.js';
+import { requireScheduledModel } from './knownModels.js';
 import { withClient, type Say } from './orchestratedCommands.js';
 
 /** Id of the Schedule that retrains `modelName`. */
@@ -90,6 +92,7 @@ export async function scheduleCommand(
           ...(a.cron ? { cron: a.cron } : {}),
           ...(a.jitter ? { jitter: a.jitter } : {}),
         });
+        await requireScheduledModel(c, a.model, loadConfig().registryPath);
         try {
           await schedules.create(options);
         } catch (err) {

@@ -6,6 +6,7 @@ import { checkResourceName } from '../core/resourceName.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseModelReference } from '../data/modelReference.js';
 import { servingStatePath } from '../data/servingState.js';
+import { requireServableModel } from './knownModels.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { startScoringService, type ScoringService } from '../infra/scoringService.js';
 
@@ -61,6 +62,7 @@ export async function serveCommand(
   const config = loadConfig();
   const modelName = await servedModelName(options.model);
   const statePath = servingStatePath(config.servingDir, checkResourceName(modelName, '--model'));
+  await requireServableModel(modelName, config);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   let service: ScoringService;

@@ -1,6 +1,7 @@
 // The stage commands: one pipeline step run locally on files, without Temporal, for debugging, benchmarks and
 // parity checks (evaluate, fit and predict have files of their own). Each returns a JSON-plain summary that the CLI prints (one object with --json).
 
+import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
 import { basename } from 'node:path';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -148,19 +149,22 @@ export async function sampleCommand(a: SampleArgs) {
   // The kept rows' weights stay with them, as the last column (never a feature).
   await writeLabelledTable(out, { ...withWeightColumn(merged, profile.featureNames, merged.weights), labelName: a.label, labelValues });
   const positives = shards.reduce((n, r) => n + r.positives, 0);
-  const warnings = [
-    ...profile.warnings,
-    ...shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : [])),
-  ];
+  const scannedRows = shards.reduce((n, r) => n + r.scannedRows, 0);
+  const shortfall = samplingShortfall(
+    { totalRows, scannedRows, keptRows: merged.y.length, positives, targetSize: a.targetSize, positiveTarget },
+    shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : [])),
+  );
+  const warnings = [...profile.warnings, ...shortfall.warnings];
   return {
     positives,
     negatives: merged.y.length - positives,
-    scannedRows: shards.reduce((n, r) => n + r.scannedRows, 0),
+    scannedRows,
     totalRows,
     earlyStop: shards.every((r) => r.earlyStop),
     shards: plan.length,
     // One shard: its order; several: each shard's, since each tests its own rows.
     order: plan.length === 1 ? shards[0]!.order : shards.map((r) => r.order),
+    ...(shortfall.information ? { information: shortfall.information } : {}),
     warnings,
     seconds: secondsSince(started),
   };

@@ -78,7 +78,8 @@ export async function modelFeatureProjections(
 /**
  * Scores `source` chunk by chunk in JS (forests, multi-class models): DuckDB streams the encoded features in input
  * order, an appender writes `[id,] score, pred` (multi-class: `score_<class>` per class, `pred` the class) to a
- * scratch table on disk beside `out`, copied to `out` atomically at the end. `id` names the id column and its SQL type.
+ * scratch table on disk beside `out`, copied to `out` atomically at the end. `id` names the id column and its SQL type;
+ * `onRows` hears the rows scored so far after each batch.
  */
 export async function scoreInChunks(
   model: ModelArtifact,
@@ -87,6 +88,7 @@ export async function scoreInChunks(
   projections: string[],
   out: string,
   id?: { name: string; type: string },
+  onRows?: (rowsDone: number) => void,
 ): Promise<BatchScoringCounts> {
   const classes = model.multiClass?.classes;
   const predicted = predictedClassesOf(model);
@@ -145,6 +147,7 @@ export async function scoreInChunks(
           }
           await appendTableColumns(sink.connection, 'predictions', n, outColumns(job.ids, score, pred));
           rows += n;
+          onRows?.(rows);
         };
         const dispatch = async () => {
           if (filled === 0) return;

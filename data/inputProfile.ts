@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkedLabelClasses, describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
@@ -100,6 +101,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         files.push(...matched);
       }
       const unique = [...new Set(files)];
+      for (const f of unique) if (isGzipPath(f)) await requireWholeGzip(f);
       const source = tableSource(format, unique);
       // With a predicate, the label names the derived 0/1 column of the sample and need not exist in the input.
       const described =

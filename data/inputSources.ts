@@ -9,6 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { sqlString, withDuckDB } from './duckdbConnection.js';
+import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 
 export interface ColumnDescription {
   name: string;
@@ -50,14 +51,17 @@ export function tableSource(format: TableFormat, paths: string[]): string {
   return format === 'parquet' ? `read_parquet(${list})` : `read_csv(${list})`;
 }
 
+/** The format of an input file from its name: `.csv` and gzip-compressed `.csv.gz` (DuckDB reads both), `.parquet`, `.arrow`. */
 export function formatOf(path: string): TableFormat | 'arrow' {
-  const ext = extname(path).toLowerCase();
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.csv.gz')) return 'csv';
+  const ext = extname(lower);
   if (ext === '.csv') return 'csv';
   if (ext === '.parquet') return 'parquet';
   if (ext === '.arrow') return 'arrow';
   throw new InvalidInputError(
     `file ${path}`,
-    `cannot tell the format of ${path} from its extension "${ext}"; expected .csv, .parquet or .arrow`,
+    `cannot tell the format of ${path} from its extension "${ext}"; expected .csv, .csv.gz, .parquet or .arrow`,
   );
 }
 
@@ -67,6 +71,12 @@ export async function requireFile(path: string): Promise<void> {
     await access(path);
     bytes = (await stat(path)).size;
   } catch {
+    if (isGlob(path)) {
+      throw new InvalidInputError(
+        `file ${path}`,
+        `input ${path} is a glob, and this command reads one file; give one file (globs are read by \`rareflow sample\` and a pipeline's input.paths)`,
+      );
+    }
     throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path (it is resolved from ${process.cwd()})`);
   }
   if (bytes === 0) {
@@ -75,6 +85,7 @@ export async function requireFile(path: string): Promise<void> {
       `input file ${path} is empty (0 bytes); expected a CSV file with a header row and data rows, or a Parquet file`,
     );
   }
+  if (isGzipPath(path)) await requireWholeGzip(path);
 }
 
 export function isGlob(path: string): boolean {

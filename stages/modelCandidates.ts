@@ -38,7 +38,7 @@ export const MODEL_CANDIDATES: readonly ModelCandidate[] = [
   },
   {
     name: 'rfq-forest',
-    fits: 'random forest on ordinary bootstraps (RFQ: the q* = π threshold does the balancing)',
+    fits: 'random forest on ordinary bootstraps (its threshold at the positive share of the training rows does the balancing)',
     relativeCost: 1.2,
     model: { kind: 'forest', sampling: 'bootstrap' },
   },

@@ -81,7 +81,9 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
       : []),
     `${out.synthetic.rows} synthetic positives for ${negatives} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
     ...(out.synthetic.rows > 0
-      ? [`seed-to-neighbour distance min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`]
+      ? [
+          `seed-to-neighbour distance${o.scaling === 'raw' ? '' : ' in raw feature units'} min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`,
+        ]
       : []),
     ...(out.quotaMessage ? [out.quotaMessage] : []),
     ...(out.warning ? [out.warning] : []),

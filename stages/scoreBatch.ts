@@ -6,7 +6,9 @@ import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
+import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
+import type { StageProgress } from './stageProgress.js';
 
 export interface ScoreBatchRequest {
   model: ModelArtifact;
@@ -18,7 +20,8 @@ export interface ScoreBatchRequest {
   id?: string;
 }
 
-export async function scoreBatchStage(a: ScoreBatchRequest) {
+/** `progress` hears `{ stage, rows, totalRows }` (the total of a Parquet input, from its metadata). */
+export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProgress) {
   const started = performance.now();
   const { model } = a;
   const format = formatOf(a.input);
@@ -45,7 +48,12 @@ export async function scoreBatchStage(a: ScoreBatchRequest) {
     const secondsTaken = (performance.now() - started) / 1000;
     return { rowsPerSecond: Math.round(rows / secondsTaken), seconds: Math.round(secondsTaken * 100) / 100 };
   };
+  // CSV has no row count short of a scan of its own, so its total (and the ETA) stays unknown.
+  const totalRows = progress && format === 'parquet' ? (await fileRowCounts([a.input]))[0] : undefined;
+  const scoring = { stage: 'scoring', ...(totalRows !== undefined ? { totalRows } : {}) };
+  progress?.({ ...scoring, rows: 0 });
   if (model.model.kind === 'logreg' && !model.multiClass) {
+    // One SQL statement scores every row inside DuckDB: no count until it is done.
     const { rows, positives } = await scoreInEngine(a, model, source, projections);
     return { out: a.out, rows, predictedPositive: positives, threshold: model.threshold, ...timing(rows), ...ignored };
   }
@@ -57,6 +65,7 @@ export async function scoreBatchStage(a: ScoreBatchRequest) {
     projections,
     a.out,
     a.id !== undefined ? { name: a.id, type: idType! } : undefined,
+    progress ? (rows) => progress({ ...scoring, rows }) : undefined,
   );
   return {
     out: a.out,

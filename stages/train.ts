@@ -100,7 +100,14 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
         ...(m.maxDepth !== undefined ? { maxDepth: m.maxDepth } : {}),
         ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
       },
-      { threads: 2, ...(o.progress ? { onTree: (treesGrown, trees) => o.progress!({ stage: 'fitting', treesGrown, trees }) } : {}) },
+      {
+        threads: 2,
+        ...(o.progress
+          ? {
+              onTree: (done: number, total: number) => o.progress!({ stage: 'growing trees', rows: done, totalRows: total, unit: 'trees' }),
+            }
+          : {}),
+      },
     );
     const forest = trained.model;
     outOfBag = trained.outOfBag;

@@ -2,6 +2,7 @@
 // activity on whichever workers serve the compute queue, then merge and shuffle the shard samples.
 
 import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities } from './activityProxies.js';
+import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
 import { type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
 
 // A shard scan heartbeats at least every chunk of positives; a retry resumes from its last checkpoint.
@@ -40,9 +41,21 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     ...(input.keepMissing ? { keepMissing: true } : {}),
   });
   const positives = shards.reduce((a, s) => a + s.positives, 0);
-  const warnings = shards.flatMap((s, i) => (s.warning ? [`shard ${i}: ${s.warning}`] : []));
+  const scannedRows = shards.reduce((a, s) => a + s.scannedRows, 0);
+  const shortfall = samplingShortfall(
+    {
+      totalRows: plan.totalRows,
+      scannedRows,
+      keptRows: merged.rows,
+      positives,
+      targetSize: input.targetSize,
+      positiveTarget: input.positiveTarget,
+    },
+    shards.flatMap((s, i) => (s.warning ? [`shard ${i}: ${s.warning}`] : [])),
+  );
+  const warnings = shortfall.warnings;
   // A shard that came up short leaves the merged totals below the targets: say by how much, over all shards.
-  if (positives < input.positiveTarget) {
+  if (positives < input.positiveTarget && !shortfall.smallInput) {
     warnings.push(
       `the merged sample has ${positives} of ${input.positiveTarget} wanted positives and ${merged.rows} of ${input.targetSize} rows`,
     );
@@ -51,12 +64,13 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     sample: merged.sample,
     positives,
     negatives: merged.rows - positives,
-    scannedRows: shards.reduce((a, s) => a + s.scannedRows, 0),
+    scannedRows,
     positivesSeen: shards.reduce((a, s) => a + s.positivesSeen, 0),
     totalRows: plan.totalRows,
     earlyStop: shards.every((s) => s.earlyStop),
     shards: shardCount,
     warnings,
+    ...(shortfall.information ? { information: shortfall.information } : {}),
     seconds: shards.reduce((a, s) => Math.max(a, s.seconds), 0),
     resumedShards: shards.filter((s) => s.resumed).length,
     order: shards.flatMap((s) => (s.order ? [s.order] : [])),

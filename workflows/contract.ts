@@ -171,6 +171,8 @@ export interface AdaptiveSamplingResult extends SampleCounts {
   sample: ArtifactRef;
   shards: number;
   warnings: string[];
+  /** Said once when the input is simply smaller than the sampling target (every shard ran out of rows). */
+  information?: string;
   seconds: number;
   resumedShards: number;
   /** The row order each shard was sampled in, and why (absent in results recorded before order-safe sampling). */

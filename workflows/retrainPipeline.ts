@@ -155,6 +155,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       note: [
         `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
         ...samplingOrderNotes(sampled.order),
+        ...(sampled.information ? [sampled.information] : []),
         ...sampled.warnings,
       ].join('; '),
     };

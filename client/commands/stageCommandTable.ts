@@ -265,7 +265,7 @@ export const stageCommands: CommandSpec[] = [
       },
       threshold: {
         type: 'string',
-        help: 'threshold policy (default prevalence: q* = π, the training share of positives)',
+        help: 'threshold policy (default prevalence: the threshold is the share of positives in the training rows)',
         default: 'prevalence',
         placeholder: 'POLICY',
       },

@@ -16,8 +16,8 @@ export interface ForestThreadOptions {
    * @default 2
    */
   threads?: number;
-  /** Called on the calling thread as each tree arrives (an activity heartbeats it). @default none */
-  onTree?: (treesGrown: number, trees: number) => void;
+  /** Hears each tree as it is grown: trees done so far and the forest's tree count. @default none */
+  onTree?: (treesDone: number, treeCount: number) => void;
 }
 
 export async function trainRandomForestInWorkers(
@@ -56,7 +56,7 @@ async function growInWorkers(
   job: ForestJob,
   threads: number,
   votes?: OutOfBagVotes,
-  onTree?: ForestThreadOptions['onTree'],
+  onTree?: (treesDone: number, treeCount: number) => void,
 ): Promise<GrownTree[]> {
   const treeCount = job.options.trees;
   const workers = Math.min(threads, treeCount);
@@ -71,9 +71,9 @@ async function growInWorkers(
     sampleWeights.set(job.sampleWeights);
   }
   const trees: GrownTree[] = new Array(treeCount);
-  const runs: Promise<void>[] = [];
   let grown = 0;
-  const treeArrived = () => onTree?.(++grown, treeCount);
+  const treeDone = onTree ? () => onTree(++grown, treeCount) : undefined;
+  const runs: Promise<void>[] = [];
   for (let w = 0; w < workers; w++) {
     const treeIndices: number[] = [];
     for (let t = w; t < treeCount; t += workers) treeIndices.push(t);
@@ -88,14 +88,14 @@ async function growInWorkers(
       treeIndices,
       outOfBag: votes !== undefined,
     };
-    runs.push(runWorker(input, trees, votes, treeArrived));
+    runs.push(runWorker(input, trees, votes, treeDone));
   }
   await Promise.all(runs);
   return trees;
 }
 
 /** Runs one worker: the compiled forestWorker.js (from TypeScript source, the one under dist/). */
-function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes: OutOfBagVotes | undefined, treeArrived: () => void): Promise<void> {
+function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes?: OutOfBagVotes, treeDone?: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const entry = workerEntryUrl(import.meta.url, 'forestWorker');
     const worker = new Worker(entry, { workerData: input });
@@ -104,7 +104,7 @@ function runWorker(input: ForestWorkerInput, trees: GrownTree[], votes: OutOfBag
       trees[m.treeIndex] = m.tree;
       if (votes && m.leaves) votes.add(m.treeIndex, m.tree, m.leaves);
       received++;
-      treeArrived();
+      treeDone?.();
     });
     worker.on('error', (err) => reject(workerStartError(err, entry)));
     worker.on('exit', (code) => {

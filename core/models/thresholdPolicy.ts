@@ -83,7 +83,7 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       return {
         threshold: prevalence,
         policy,
-        reason: `quantile rule q* = π: q = π = ${Number(prevalence.toPrecision(4))}, the positive share of the rows the model was fitted on`,
+        reason: `prevalence rule: threshold ${Number(prevalence.toPrecision(4))}, the positive share of the rows the model was fitted on`,
       };
     }
     case 'cost': {

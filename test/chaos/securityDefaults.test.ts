@@ -57,6 +57,7 @@ describe('servers bind to loopback unless configured otherwise', () => {
 
   it('rareflow serve listens on 127.0.0.1 by default, and on all addresses only with --host 0.0.0.0', async () => {
     const servingDir = join(dir, 'serve-bind');
+    await publish(servingDir, 1, model.served);
     const byDefault = await startServeProcess({ home: dir, servingDir, model: MODEL_NAME });
     try {
       expect(byDefault.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -124,8 +124,11 @@ describe('random forest: behaviour', () => {
 
   it('grows the identical forest on worker threads', async () => {
     const options = { trees: 6, seed: 11, classWeight: 'balanced' } as const;
-    const threaded = await trainRandomForestInWorkers(train, options, { threads: 2 });
+    const heard: Array<[number, number]> = [];
+    const threaded = await trainRandomForestInWorkers(train, options, { threads: 2, onTree: (done, total) => heard.push([done, total]) });
     expect(threaded).toEqual(trainRandomForest(train, options));
+    // Each grown tree is heard once, counted in order, whatever the thread that grew it.
+    expect(heard).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 6]));
   });
 
   it('G-mean permutation importance ranks the two informative features first (seed 002 VIMP)', () => {

@@ -142,6 +142,29 @@ describe('stage commands, chained on generated data', () => {
     expect(s.positives).toBe(350);
   });
 
+  it('sample on an input smaller than its target says so once, as information, not as a warning per shard', async () => {
+    const r = await run([
+      'sample',
+      '--input',
+      'raw.parquet',
+      '--label',
+      'label',
+      '--target-size',
+      '100000',
+      '--shards',
+      '3',
+      '--out',
+      'whole.parquet',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = r.json<{ information: string; warnings: string[]; totalRows: number; positives: number; negatives: number }>();
+    expect(s.warnings).toEqual([]);
+    expect(s.information).toBe(
+      `the input has 60000 rows, fewer than the sampling target of 100000: the data ran out before the target, so the sample holds ${s.positives + s.negatives} of them (${s.positives} positives; 350 wanted)`,
+    );
+  });
+
   it('sample defines positives by a SQL predicate, and warns (not fails) on an absent positive value', async () => {
     const r = await run([
       'sample',

@@ -1,0 +1,70 @@
+// Commands against a Temporal server another process keeps running (as `rareflow dev` does): `run` without --wait
+// returns once the lifecycle has the signal, hosting no worker; `schedule create` needs a running lifecycle.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { packageRoot } from '../../infra/rareflowConfig.js';
+import { freePort, startDevServer, type DevServer } from '../../infra/temporalServer.js';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+let server: DevServer;
+let connection: Connection;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-run-nowait-'));
+  server = await startDevServer({ stateDir: join(dir, 'server'), toolRoot: packageRoot(), port: await freePort(), headless: true });
+  connection = await Connection.connect({ address: server.target.address });
+  env = { RAREFLOW_HOME: join(dir, 'state'), RAREFLOW_TEMPORAL_PORT: server.target.address.split(':')[1]! };
+}, 120_000);
+
+afterAll(async () => {
+  await connection?.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('returns once the lifecycle has the retrain signal, naming the workflow and the command to follow it', async () => {
+  const gen = await runCli(['generate', '--rows', '2000', '--positive-rate', '0.05', '--features', '3', '--out', 'data.csv'], {
+    cwd: dir,
+    env,
+  });
+  expect(gen.code, gen.stderr).toBe(0);
+  writeFileSync(join(dir, 'pipeline.json'), JSON.stringify({ modelName: 'nowait', input: { paths: ['data.csv'], label: 'label' } }));
+  // No worker polls this server, so a run that waited for the retrain would never end: the timeout would fail it.
+  const r = await runCli(['run', '--config', 'pipeline.json', '--json'], { cwd: dir, env, timeoutMs: 60_000 });
+  expect(r.code, r.stderr).toBe(0);
+  const out = r.json<{ modelName: string; workflowId: string; started: boolean }>();
+  expect(out.started).toBe(true);
+  expect(out.modelName).toBe('nowait');
+  expect(out.workflowId).toContain('nowait');
+  expect(r.stderr).toContain(`retrain requested: lifecycle workflow ${out.workflowId}; follow it with: rareflow status --model nowait`);
+  expect(r.stderr).toContain('note: no worker is polling yet');
+  expect(r.stderr).not.toContain('running one in this process');
+  const client = new Client({ connection, namespace: server.target.namespace });
+  const description = await client.workflow.getHandle(out.workflowId).describe();
+  expect(description.status.name).toBe('RUNNING');
+  expect(description.type).toBe('modelLifecycle');
+}, 120_000);
+
+it('schedule create refuses a model without a running lifecycle, naming those that have one', async () => {
+  // Runs after the test above, which started the lifecycle of "nowait".
+  const refused = await runCli(['schedule', 'create', '--model', 'nobody', '--every', '1h'], { cwd: dir, env, timeoutMs: 60_000 });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr.trim().split('\n').at(-1)).toMatch(
+    /schedule create: model nobody has no running lifecycle for the schedule to signal; models with a running lifecycle: nowait$/,
+  );
+  const client = new Client({ connection, namespace: server.target.namespace });
+  await expect(client.schedule.getHandle('rareflow-retrain-nobody').describe()).rejects.toThrow();
+  const created = await runCli(['schedule', 'create', '--model', 'nowait', '--every', '1h', '--json'], {
+    cwd: dir,
+    env,
+    timeoutMs: 60_000,
+  });
+  expect(created.code, created.stderr).toBe(0);
+  expect(created.json<{ created: string }>().created).toBe('rareflow-retrain-nowait');
+}, 120_000);
