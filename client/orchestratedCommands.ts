@@ -49,6 +49,7 @@ export async function devCommand(say: Say): Promise<void> {
   const workers = await createRareflowWorkers({
     target: server.target,
     artifactRoot: config.artifactRoot,
+    cache: config,
     registryPath: config.registryPath,
     servingDir: config.servingDir,
     ...(config.workerId ? { identity: config.workerId } : {}),
@@ -68,6 +69,7 @@ export async function workerCommand(say: Say, queues: QueueName[]): Promise<void
   const workers = await createRareflowWorkers({
     target: server.target,
     artifactRoot: config.artifactRoot,
+    cache: config,
     registryPath: config.registryPath,
     servingDir: config.servingDir,
     queues,
@@ -100,6 +102,7 @@ export async function withClient<T>(say: Say, work: (c: RareflowClient) => Promi
       const workers = await createRareflowWorkers({
         target: server.target,
         artifactRoot: config.artifactRoot,
+        cache: config,
         registryPath: config.registryPath,
         servingDir: config.servingDir,
       });

@@ -3,16 +3,29 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { DEFAULT_CACHE_BYTES } from '../data/boundedFileCache.js';
+import { normaliseLocation } from '../data/objectStore.js';
 
 export interface RareflowConfig {
   /** State directory: artifacts, registry, Temporal's SQLite file. RAREFLOW_HOME, default ./.rareflow */
   stateDir: string;
-  /** RAREFLOW_ARTIFACTS, default <stateDir>/artifacts. Must be shared storage when workers run on several machines. */
+  /**
+   * RAREFLOW_ARTIFACTS, default <stateDir>/artifacts: a directory (path or file:// URI) or s3://bucket/prefix. Must be
+   * shared storage when workers run on several machines.
+   */
   artifactRoot: string;
   /** RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb */
   registryPath: string;
-  /** RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs. */
+  /**
+   * RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs; a
+   * directory or s3://bucket/prefix.
+   */
   servingDir: string;
+  /** RAREFLOW_CACHE, default <stateDir>/cache: verified local copies of objects read from s3:// storage. */
+  cacheDir: string;
+  /** RAREFLOW_CACHE_BYTES, default 4 GiB: the cache's bound; least recently used files go first. */
+  cacheBytes: number;
   /** The rareflow package root: the Temporal CLI is cached under it (.rareflow/tools). */
   packageRoot: string;
   /**
@@ -35,10 +48,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig
   const stateDir = resolve(env.RAREFLOW_HOME ?? '.rareflow');
   return {
     stateDir,
-    artifactRoot: resolve(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
+    artifactRoot: normaliseLocation(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
     registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
-    servingDir: resolve(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
+    servingDir: normaliseLocation(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
+    cacheDir: resolve(env.RAREFLOW_CACHE ?? join(stateDir, 'cache')),
+    cacheBytes: cacheBytesOf(env.RAREFLOW_CACHE_BYTES),
     packageRoot: packageRoot(),
     ...(env.RAREFLOW_WORKER_ID?.trim() ? { workerId: env.RAREFLOW_WORKER_ID.trim() } : {}),
   };
+}
+
+/** RAREFLOW_CACHE_BYTES: a whole number of bytes, or with a K/M/G/T suffix (powers of 1024). */
+function cacheBytesOf(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return DEFAULT_CACHE_BYTES;
+  const m = /^\s*(\d+)\s*([KMGT]?)i?B?\s*$/i.exec(text);
+  if (!m || Number(m[1]) === 0) {
+    throw new InvalidInputError(
+      'RAREFLOW_CACHE_BYTES',
+      `RAREFLOW_CACHE_BYTES is "${text}": expected a positive size in bytes such as 4294967296 or 4G`,
+    );
+  }
+  return Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
 }
