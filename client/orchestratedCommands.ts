@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines, type QueueName } from '../worker/rareflowWorkers.js';
@@ -117,7 +118,7 @@ export async function withClient<T>(say: Say, work: (c: RareflowClient) => Promi
 
 function absolutePaths(spec: PipelineSpec, configPath: string): PipelineSpec {
   const base = resolve(configPath, '..');
-  return { ...spec, input: { ...spec.input, paths: spec.input.paths.map((p) => resolve(base, p)) } };
+  return { ...spec, input: { ...spec.input, paths: spec.input.paths.map((p) => (isS3Uri(p) ? p : resolve(base, p))) } };
 }
 
 /** `rareflow run`: start (or signal) the model's lifecycle for a retrain; --wait prints its outcome. */
@@ -205,7 +206,7 @@ export async function driftCommand(say: Say, a: { model: string; reason: string;
       await c.drift(a.model, {
         source: 'cli',
         reason: a.reason,
-        ...(a.data ? { dataPaths: a.data.map((p) => resolve(p)) } : {}),
+        ...(a.data ? { dataPaths: a.data.map((p) => (isS3Uri(p) ? p : resolve(p))) } : {}),
         ...(metrics ? { metrics } : {}),
       });
       return { model: a.model, signalled: 'drift', reason: a.reason, ...(metrics ? { metrics } : {}) };

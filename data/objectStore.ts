@@ -23,8 +23,11 @@ export interface ObjectStore {
   /** The full URI of `key`, as error messages and artifact references name it. */
   uriOf(key: string): string;
   head(key: string): Promise<ObjectVersion | null>;
-  /** The whole object in memory (small objects: state, key records); null when absent. */
-  get(key: string): Promise<{ body: Buffer; etag: string } | null>;
+  /**
+   * The whole object in memory (small objects: state, key records); null when absent. With `ifNoneMatch` (an ETag
+   * read before), an unchanged object is 'not-modified' and is not sent again.
+   */
+  get(key: string, ifNoneMatch?: string): Promise<{ body: Buffer; etag: string } | 'not-modified' | null>;
   /** Streams the object to `localPath` (the caller verifies it); null when absent. */
   download(key: string, localPath: string): Promise<ObjectVersion | null>;
   /**

@@ -123,7 +123,7 @@ export class S3ArtifactStore extends ArtifactStore {
   override async findByKey(key: string): Promise<Record<string, ArtifactRef> | undefined> {
     this.keyFile(key);
     const found = await this.remote.get(`keys/${key}.json`);
-    return found ? (JSON.parse(found.body.toString('utf8')) as Record<string, ArtifactRef>) : undefined;
+    return found && found !== 'not-modified' ? (JSON.parse(found.body.toString('utf8')) as Record<string, ArtifactRef>) : undefined;
   }
 
   /** One small object per key; a re-run that records the same key again writes the same outputs. */

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -104,18 +105,28 @@ export class S3ObjectStore implements ObjectStore {
         const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
         return { etag: r.ETag ?? '', bytes: r.ContentLength ?? 0 };
       } catch (err) {
-        if (statusOf(err) === 404 && !isNoSuchBucket(err)) return null;
+        if (statusOf(err) !== 404 || isNoSuchBucket(err)) throw err;
+      }
+      // A HEAD answer has no body to say which is missing, the key or the bucket: ask about the bucket.
+      try {
+        await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+        return null;
+      } catch (err) {
+        if (statusOf(err) === 404) throw Object.assign(new Error('NoSuchBucket'), { name: 'NoSuchBucket' });
         throw err;
       }
     });
   }
 
-  async get(key: string): Promise<{ body: Buffer; etag: string } | null> {
+  async get(key: string, ifNoneMatch?: string): Promise<{ body: Buffer; etag: string } | 'not-modified' | null> {
     return this.call(key, async () => {
       try {
-        const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+        const r = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), ...(ifNoneMatch ? { IfNoneMatch: ifNoneMatch } : {}) }),
+        );
         return { body: Buffer.from(await r.Body!.transformToByteArray()), etag: r.ETag ?? '' };
       } catch (err) {
+        if (statusOf(err) === 304) return 'not-modified';
         if (isNoSuchKey(err)) return null;
         throw err;
       }
