@@ -95,8 +95,7 @@ function globPattern(glob: string): RegExp {
 
 /**
  * The cached copy of `object`, named by its URI and ETag (a replaced object is fetched again) and ending in the
- * key's own name, so the reader tells the format from the extension. A download whose size or (single-part) MD5
- * differs from what the server listed is refused with an IntegrityError naming the URI.
+ * key's own name, so the reader tells the format from the extension.
  */
 async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv): Promise<string> {
   const cache = inputCache(env);
@@ -107,26 +106,34 @@ async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv): Pro
   await mkdir(join(cache.dir, 'tmp'), { recursive: true });
   const temp = join(cache.dir, 'tmp', `${randomBytes(8).toString('hex')}-${name}`);
   try {
-    const got = await object.store.download(object.key, temp);
-    if (!got) throw new InvalidInputError(`input ${object.uri}`, `input object ${object.uri} was deleted while it was being read`);
-    const bytes = (await stat(temp)).size;
-    const md5 = /^"?([0-9a-f]{32})"?$/.exec(object.etag)?.[1];
-    const actualMd5 = md5 ? await fileMd5(temp) : undefined;
-    if (bytes !== object.bytes || (md5 && actualMd5 !== md5)) {
-      throw new IntegrityError(
-        object.uri,
-        md5 ?? `${object.bytes} bytes`,
-        actualMd5 ?? `${bytes} bytes`,
-        'input',
-        `input ${object.uri} arrived damaged: ${bytes} bytes${actualMd5 ? ` with MD5 ${actualMd5}` : ''}, the server listed ${object.bytes} bytes${md5 ? ` with MD5 ${md5}` : ''}; read it again`,
-      );
-    }
+    await downloadChecked(object.store, object, object.uri, temp);
     await mkdir(join(cache.dir, id.slice(0, 2)), { recursive: true });
     await moveFile(temp, path);
     await cache.admit(path);
     return path;
   } finally {
     await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Downloads `object` to `temp`; a download whose size or (single-part) MD5 differs from what the server listed is
+ * refused with an IntegrityError naming the URI.
+ */
+export async function downloadChecked(store: S3ObjectStore, object: ListedObject, uri: string, temp: string): Promise<void> {
+  const got = await store.download(object.key, temp);
+  if (!got) throw new InvalidInputError(`input ${uri}`, `input object ${uri} was deleted while it was being read`);
+  const bytes = (await stat(temp)).size;
+  const md5 = /^"?([0-9a-f]{32})"?$/.exec(object.etag)?.[1];
+  const actualMd5 = md5 ? await fileMd5(temp) : undefined;
+  if (bytes !== object.bytes || (md5 && actualMd5 !== md5)) {
+    throw new IntegrityError(
+      uri,
+      md5 ?? `${object.bytes} bytes`,
+      actualMd5 ?? `${bytes} bytes`,
+      'input',
+      `input ${uri} arrived damaged: ${bytes} bytes${actualMd5 ? ` with MD5 ${actualMd5}` : ''}, the server listed ${object.bytes} bytes${md5 ? ` with MD5 ${md5}` : ''}; read it again`,
+    );
   }
 }
 

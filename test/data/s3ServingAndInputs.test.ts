@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { S3ObjectStore } from '../../data/s3ObjectStore.js';
 import { locateInputs } from '../../data/s3InputFiles.js';
+import { ServingLog } from '../../data/servingLog.js';
+import { summariseServingWindow } from '../../data/servingLogWindow.js';
 import { readServingState, SERVING_STATE_FORMAT, updateServingState, type ServingState } from '../../data/servingState.js';
 import { planSampleShards } from '../../stages/sample.js';
 import { startS3TestStorage, type S3TestStorage } from '../support/s3Storage.js';
@@ -64,6 +66,30 @@ describe('serving state on s3://', () => {
     await updateServingState(servingDir, 'fraud', nextState('fraud', 'after'));
     expect((await readServingState(servingDir, 'fraud'))?.updatedAt).toBe('after');
     expect(await readServingState(servingDir, 'no-model-yet')).toBeNull();
+  });
+});
+
+describe('serving logs on s3://', () => {
+  test('two replicas upload parts under keys of their own; a reader mirrors them and joins the latest feedback', async () => {
+    const servingDir = 's3://serving/logs';
+    const sha = 'a'.repeat(64);
+    const replicas = await Promise.all([1, 2].map(() => ServingLog.open({ servingDir, modelName: 'fraud', flushMs: 60_000 })));
+    const [one, two] = replicas as [ServingLog, ServingLog];
+    one.logPrediction('r1', 1000, 'champion', sha, 0.9, true, 'ok', 1000, '{}');
+    two.logPrediction('r2', 1100, 'champion', sha, 0.2, false, 'ok', 3000, '{}');
+    await Promise.all([one.flush(), two.flush()]);
+    one.logFeedback('r2', 1500, 'fraud', true); // the first label of r2, replaced by a later one
+    await one.flush();
+    two.logFeedback('r1', 1600, 'fraud', true);
+    two.logFeedback('r2', 1700, 'ok', false);
+    await Promise.all(replicas.map((r) => r.close()));
+    const parts = await new S3ObjectStore(servingDir, 'test', { env: process.env }).list('fraud/');
+    expect(
+      parts.map((o) => o.key).every((k) => /^fraud\/(predictions|feedback)\/part-\d+-[0-9a-f]{8}-\d+-[0-9a-f]{8}-\d+\.parquet$/.test(k)),
+    ).toBe(true);
+    expect(parts.filter((o) => o.key.startsWith('fraud/predictions/'))).toHaveLength(2);
+    const summary = await summariseServingWindow({ servingDir, modelName: 'fraud', fromMs: 0, toMs: 5000 });
+    expect(summary.champion).toMatchObject({ requests: 2, errors: 0, labelled: 2, confusion: { tp: 1, fn: 0, fp: 0, tn: 1 } });
   });
 });
 
