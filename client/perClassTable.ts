@@ -21,7 +21,7 @@ export function formatPerClassTable(r: RetrainResult): string {
     );
   }
   lines.push(`  gates: ${v.verdict}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}`);
-  if (r.reportHtmlUri) lines.push(`  report: ${fileURLToPath(r.reportHtmlUri)}`);
+  if (r.reportHtmlUri) lines.push(`  report: ${r.reportHtmlUri.startsWith('file:') ? fileURLToPath(r.reportHtmlUri) : r.reportHtmlUri}`);
   return lines.join('\n');
 }
 
