@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
 
 /** @default 4 GiB */
 export const DEFAULT_CACHE_BYTES = 4 * 1024 ** 3;
@@ -113,4 +114,17 @@ export class BoundedFileCache {
     this.index = index;
     this.total = total;
   }
+}
+
+/** RAREFLOW_CACHE_BYTES: a whole number of bytes, or with a K/M/G/T suffix (powers of 1024). */
+export function cacheBytesOf(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return DEFAULT_CACHE_BYTES;
+  const m = /^\s*(\d+)\s*([KMGT]?)i?B?\s*$/i.exec(text);
+  if (!m || Number(m[1]) === 0) {
+    throw new InvalidInputError(
+      'RAREFLOW_CACHE_BYTES',
+      `RAREFLOW_CACHE_BYTES is "${text}": expected a positive size in bytes such as 4294967296 or 4G`,
+    );
+  }
+  return Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
 }

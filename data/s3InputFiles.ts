@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { moveFile } from './artifactStore.js';
-import { BoundedFileCache, DEFAULT_CACHE_BYTES } from './boundedFileCache.js';
+import { BoundedFileCache, cacheBytesOf } from './boundedFileCache.js';
 import { isS3Uri, parseS3Uri, type ListedObject } from './objectStore.js';
 import { S3ObjectStore } from './s3ObjectStore.js';
 
@@ -27,8 +27,7 @@ function inputCache(env: NodeJS.ProcessEnv): BoundedFileCache {
   const dir = join(env.RAREFLOW_CACHE ?? join(env.RAREFLOW_HOME ?? '.rareflow', 'cache'), 'inputs');
   let cache = caches.get(dir);
   if (!cache) {
-    const bytes = Number(env.RAREFLOW_CACHE_BYTES);
-    cache = new BoundedFileCache(dir, Number.isSafeInteger(bytes) && bytes > 0 ? bytes : DEFAULT_CACHE_BYTES, ['tmp']);
+    cache = new BoundedFileCache(dir, cacheBytesOf(env.RAREFLOW_CACHE_BYTES), ['tmp']);
     caches.set(dir, cache);
   }
   return cache;

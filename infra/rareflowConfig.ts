@@ -3,8 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidInputError } from '../core/invalidInputError.js';
-import { DEFAULT_CACHE_BYTES } from '../data/boundedFileCache.js';
+import { cacheBytesOf } from '../data/boundedFileCache.js';
 import { normaliseLocation } from '../data/objectStore.js';
 
 export interface RareflowConfig {
@@ -56,17 +55,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig
     packageRoot: packageRoot(),
     ...(env.RAREFLOW_WORKER_ID?.trim() ? { workerId: env.RAREFLOW_WORKER_ID.trim() } : {}),
   };
-}
-
-/** RAREFLOW_CACHE_BYTES: a whole number of bytes, or with a K/M/G/T suffix (powers of 1024). */
-function cacheBytesOf(text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return DEFAULT_CACHE_BYTES;
-  const m = /^\s*(\d+)\s*([KMGT]?)i?B?\s*$/i.exec(text);
-  if (!m || Number(m[1]) === 0) {
-    throw new InvalidInputError(
-      'RAREFLOW_CACHE_BYTES',
-      `RAREFLOW_CACHE_BYTES is "${text}": expected a positive size in bytes such as 4294967296 or 4G`,
-    );
-  }
-  return Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
 }
