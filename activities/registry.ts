@@ -11,14 +11,7 @@ import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, RunStart } from '../data/registryRuns.js';
 import type { ModelRecord } from '../data/registryModels.js';
 import type { Registry } from '../data/registry.js';
-import {
-  readServingState,
-  servingModelDir,
-  writeServingState,
-  SERVING_STATE_FORMAT,
-  type ServedModel,
-  type ServingState,
-} from '../data/servingState.js';
+import { servingModelDir, updateServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
 
 export interface RegistryDeps {
@@ -40,8 +33,7 @@ export async function publishServingState(registry: Registry, servingDir: string
   const champion = await registry.champion(modelName);
   const running = (await registry.canaries(modelName)).find((c) => c.status === 'running');
   const challenger = running ? await registry.model(running.challengerSha256) : undefined;
-  const previous = await readServingState(servingDir, modelName).catch(() => null);
-  const state: ServingState = {
+  return updateServingState(servingDir, modelName, (previous) => ({
     format: SERVING_STATE_FORMAT,
     modelName,
     revision: (previous?.revision ?? 0) + 1,
@@ -57,9 +49,7 @@ export async function publishServingState(registry: Registry, servingDir: string
             sinceMs: running.sinceMs,
           }
         : null,
-  };
-  await writeServingState(servingDir, state);
-  return state;
+  }));
 }
 
 function flattenReport(r: ClassificationReport): Record<string, number | null> {

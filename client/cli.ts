@@ -3,7 +3,8 @@
 // Exit codes are in exitCodes.ts: 0 success, 1 a verdict asked to fail on, 2 bad input, 3 any other failure.
 
 import { parseCommandLine, printCommandHelp, printOverview } from './cliProgram.js';
-import type { CommandSpec, Say } from './cliArgs.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import type { CommandSpec, FlagValues, Say } from './cliArgs.js';
 import { orchestratedCommands } from './commands/orchestratedCommandTable.js';
 import { registryCommands } from './commands/registryCommandTable.js';
 import { stageCommands } from './commands/stageCommandTable.js';
@@ -21,6 +22,22 @@ function printValue(value: unknown, asJson: boolean): void {
       process.stdout.write(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
     }
   }
+}
+
+/** A stage command's --input may name s3:// objects or globs: the step reads verified local copies of them. */
+async function withLocalInputs(flags: FlagValues): Promise<FlagValues> {
+  const given = flags.input;
+  const list = Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
+  if (!list.some((p) => p.startsWith('s3://'))) return flags;
+  const { localInputPaths } = await import('../data/s3InputFiles.js');
+  const local = await localInputPaths(list, '--input');
+  if (!Array.isArray(given) && local.length !== 1) {
+    throw new InvalidInputError(
+      '--input',
+      `--input ${String(given)} matches ${local.length} objects; this command reads one file: name one object`,
+    );
+  }
+  return { ...flags, input: Array.isArray(given) ? local : local[0] };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     const asJson = Boolean(line.flags.json);
     // With --json, stdout carries exactly one JSON object: progress goes to stderr.
     const say: Say = (text) => (asJson ? process.stderr : process.stdout).write(`${text}\n`);
-    const result = await command.run(line.flags, line.positionals, say);
+    const flags = stageCommands.includes(command) ? await withLocalInputs(line.flags) : line.flags;
+    const result = await command.run(flags, line.positionals, say);
     if (asJson || !result.shownToHuman) printValue(result.value, asJson);
     if (result.text) say(result.text);
     return result.exitCode ?? EXIT_CODES.success;

@@ -186,6 +186,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const workers = await createRareflowWorkers({
     target: server.target,
     artifactRoot: config.artifactRoot,
+    cache: config,
     registryPath: config.registryPath,
     servingDir: config.servingDir,
   });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
@@ -52,6 +53,7 @@ export async function devCommand(say: Say): Promise<void> {
   const workers = await createRareflowWorkers({
     target: server.target,
     artifactRoot: config.artifactRoot,
+    cache: config,
     registryPath: config.registryPath,
     servingDir: config.servingDir,
     ...(config.workerId ? { identity: config.workerId } : {}),
@@ -75,6 +77,7 @@ export async function workerCommand(say: Say, queues: QueueName[]): Promise<void
   const workers = await createRareflowWorkers({
     target: server.target,
     artifactRoot: config.artifactRoot,
+    cache: config,
     registryPath: config.registryPath,
     servingDir: config.servingDir,
     queues,
@@ -117,6 +120,7 @@ export async function withClient<T>(
       const workers = await createRareflowWorkers({
         target: server.target,
         artifactRoot: config.artifactRoot,
+        cache: config,
         registryPath: config.registryPath,
         servingDir: config.servingDir,
       });
@@ -131,7 +135,7 @@ export async function withClient<T>(
 
 function absolutePaths(spec: PipelineSpec, configPath: string): PipelineSpec {
   const base = resolve(configPath, '..');
-  return { ...spec, input: { ...spec.input, paths: spec.input.paths.map((p) => resolve(base, p)) } };
+  return { ...spec, input: { ...spec.input, paths: spec.input.paths.map((p) => (isS3Uri(p) ? p : resolve(base, p))) } };
 }
 
 /**
@@ -229,7 +233,7 @@ export async function driftCommand(say: Say, a: { model: string; reason: string;
       await c.drift(a.model, {
         source: 'cli',
         reason: a.reason,
-        ...(a.data ? { dataPaths: a.data.map((p) => resolve(p)) } : {}),
+        ...(a.data ? { dataPaths: a.data.map((p) => (isS3Uri(p) ? p : resolve(p))) } : {}),
         ...(metrics ? { metrics } : {}),
       });
       return { model: a.model, signalled: 'drift', reason: a.reason, ...(metrics ? { metrics } : {}) };

@@ -8,7 +8,8 @@ function f(v: number | null | undefined, digits = 3): string {
 }
 
 export function formatPerClassTable(r: RetrainResult): string {
-  return formatValidationTable(r.validation, r.reportHtmlUri ? fileURLToPath(r.reportHtmlUri) : undefined);
+  const uri = r.reportHtmlUri;
+  return formatValidationTable(r.validation, uri ? (uri.startsWith('file:') ? fileURLToPath(uri) : uri) : undefined);
 }
 
 /** The per-class table of a validation, its gate verdict with reasons, and the report's path when there is one. */

@@ -79,6 +79,20 @@ export class ArtifactStore {
 
   /** Move the file at `tempPath` into the store under its content hash; an identical artifact already present wins. */
   async putFile(tempPath: string, kind: string, ext: string): Promise<ArtifactRef> {
+    const { sha256, bytes } = await this.hashTemp(tempPath, kind);
+    const target = this.fileOf(sha256, ext);
+    // An identical artifact already present wins, unless its bytes were damaged since: then the new copy replaces it.
+    if ((await fileSha256(target)) === sha256) {
+      await rm(tempPath, { force: true });
+    } else {
+      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+      await moveFile(tempPath, target);
+    }
+    return { sha256, uri: pathToFileURL(target).href, bytes, kind };
+  }
+
+  /** sha256 and size of a file about to be stored; a missing file is an InvalidInputError. */
+  protected async hashTemp(tempPath: string, kind: string): Promise<{ sha256: string; bytes: number }> {
     const hash = createHash('sha256');
     let bytes = 0;
     try {
@@ -92,16 +106,7 @@ export class ArtifactStore {
       }
       throw err;
     }
-    const sha256 = hash.digest('hex');
-    const target = this.fileOf(sha256, ext);
-    // An identical artifact already present wins, unless its bytes were damaged since: then the new copy replaces it.
-    if ((await fileSha256(target)) === sha256) {
-      await rm(tempPath, { force: true });
-    } else {
-      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
-      await moveFile(tempPath, target);
-    }
-    return { sha256, uri: pathToFileURL(target).href, bytes, kind };
+    return { sha256: hash.digest('hex'), bytes };
   }
 
   /** Store bytes (a string is stored as UTF-8). */
@@ -124,6 +129,11 @@ export class ArtifactStore {
       );
     }
     return path;
+  }
+
+  /** A local file holding the artifact's bytes: the stored file here; a verified cached download in a remote store. */
+  async localFile(ref: ArtifactRef): Promise<string> {
+    return this.pathOf(ref);
   }
 
   async has(ref: ArtifactRef): Promise<boolean> {
@@ -170,7 +180,7 @@ export class ArtifactStore {
     await rename(temp, file);
   }
 
-  private fileOf(sha256: string, ext: string): string {
+  protected fileOf(sha256: string, ext: string): string {
     return join(this.root, sha256.slice(0, 2), `${sha256}.${ext}`);
   }
 
@@ -178,7 +188,7 @@ export class ArtifactStore {
    * Where this store keeps `ref`: derived from the sha256 and the URI's extension, not from the URI's directory,
    * so workers that mount the shared store at different paths still find each other's artifacts.
    */
-  private localPathOf(ref: ArtifactRef): string {
+  protected localPathOf(ref: ArtifactRef): string {
     if (!/^[0-9a-f]{64}$/.test(ref.sha256)) {
       throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact reference has sha256 "${ref.sha256}", expected 64 hex digits`);
     }
@@ -188,7 +198,7 @@ export class ArtifactStore {
     return this.fileOf(ref.sha256, ext);
   }
 
-  private keyFile(key: string): string {
+  protected keyFile(key: string): string {
     if (!/^[A-Za-z0-9_.-]+$/.test(key)) {
       throw new InvalidInputError(
         'artifact key',
@@ -243,7 +253,7 @@ export async function readFileVerified(path: string, sha256: string, what: strin
 }
 
 /** sha256 (hex) of the file at `path`, streamed; null when there is no such file. */
-async function fileSha256(path: string): Promise<string | null> {
+export async function fileSha256(path: string): Promise<string | null> {
   const hash = createHash('sha256');
   try {
     for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
@@ -264,7 +274,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Rename, or copy then delete when the temp file sits on another filesystem. */
-async function moveFile(from: string, to: string): Promise<void> {
+export async function moveFile(from: string, to: string): Promise<void> {
   try {
     await rename(from, to);
   } catch (err) {

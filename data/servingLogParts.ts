@@ -1,11 +1,13 @@
 // One serving log's pending rows, column by column, and how a batch of them becomes a new Parquet part file (an
-// appender table, copied to a temp name, renamed in); the column layout of the prediction and feedback logs.
+// appender table, copied to a temp name, renamed in; on s3:// uploaded); the column layout of the prediction and feedback logs.
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { copyTableAtomically } from './datasetWriter.js';
 import { sqlIdentifier } from './duckdbConnection.js';
+import { isS3Uri } from './objectStore.js';
+import { partStagingDir, s3PartName, uploadPart } from './s3ServingLogParts.js';
 
 /** Part files readers may see: complete files only (temp files start with a dot). */
 export const PART_FILE = /^part-.*\.parquet$/;
@@ -105,7 +107,8 @@ export class PartLog {
   async write(connection: DuckDBConnection, batch: Cell[][]): Promise<void> {
     const rows = batch[0]!.length;
     if (rows === 0) return;
-    await mkdir(this.dir, { recursive: true });
+    const remote = isS3Uri(this.dir);
+    await mkdir(remote ? partStagingDir() : this.dir, { recursive: true });
     const seq = ++partSequence;
     const table = `${this.name}_${seq}`;
     const defs = this.specs.map((s) => `${sqlIdentifier(s.name)} ${SQL_TYPE[s.kind]}`).join(', ');
@@ -125,7 +128,14 @@ export class PartLog {
       } finally {
         appender.closeSync();
       }
-      await copyTableAtomically(connection, table, join(this.dir, `part-${Date.now()}-${process.pid}-${seq}.parquet`));
+      if (remote) {
+        // On s3:// the part is written locally, then uploaded under a key no other replica uses.
+        const name = s3PartName(seq);
+        await copyTableAtomically(connection, table, join(partStagingDir(), name));
+        await uploadPart(this.dir, name, join(partStagingDir(), name));
+      } else {
+        await copyTableAtomically(connection, table, join(this.dir, `part-${Date.now()}-${process.pid}-${seq}.parquet`));
+      }
     } finally {
       await connection.run(`DROP TABLE IF EXISTS ${sqlIdentifier(table)}`);
     }

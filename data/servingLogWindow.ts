@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import type { ServingArm } from './servingLog.js';
+import { isS3Uri } from './objectStore.js';
+import { mirrorParts } from './s3ServingLogParts.js';
 import { PART_FILE, PART_GLOB } from './servingLogParts.js';
 import { feedbackLogDir, predictionLogDir } from './servingState.js';
 
@@ -32,7 +34,12 @@ export interface ServingWindowOptions {
   championSha256?: string;
 }
 
-async function partGlob(dir: string): Promise<string | null> {
+/** The read_parquet argument for the complete parts in `dir` (a glob, or on s3:// a list of mirrored files), or null. */
+async function partSource(dir: string): Promise<string | null> {
+  if (isS3Uri(dir)) {
+    const files = await mirrorParts(dir, (name) => PART_FILE.test(name));
+    return files ? `[${files.map(sqlString).join(', ')}]` : null;
+  }
   let names: string[];
   try {
     names = await readdir(dir);
@@ -40,7 +47,7 @@ async function partGlob(dir: string): Promise<string | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  return names.some((n) => PART_FILE.test(n)) ? join(dir, PART_GLOB) : null;
+  return names.some((n) => PART_FILE.test(n)) ? sqlString(join(dir, PART_GLOB)) : null;
 }
 
 function checkWindow(o: { fromMs: number; toMs: number }): void {
@@ -69,17 +76,17 @@ export async function windowRowsSql(o: ServingWindowOptions & { modelSha256?: st
   checkSha('championSha256', o.championSha256);
   checkSha('challengerSha256', o.challengerSha256);
   checkSha('modelSha256', o.modelSha256);
-  const predictions = await partGlob(predictionLogDir(o.servingDir, o.modelName));
+  const predictions = await partSource(predictionLogDir(o.servingDir, o.modelName));
   if (predictions === null) return null;
-  const feedback = await partGlob(feedbackLogDir(o.servingDir, o.modelName));
+  const feedback = await partSource(feedbackLogDir(o.servingDir, o.modelName));
   // The latest feedback row of a request wins; ties in ts_ms go to the row written later.
   const latestFeedback = feedback
-    ? `SELECT request_id, positive FROM read_parquet(${sqlString(feedback)}, union_by_name = true, filename = true, file_row_number = true)
+    ? `SELECT request_id, positive FROM read_parquet(${feedback}, union_by_name = true, filename = true, file_row_number = true)
        QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC, filename DESC, file_row_number DESC) = 1`
     : 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BOOLEAN) AS positive WHERE false';
   const armFilter = (arm: ServingArm, sha: string | undefined) => `(arm = '${arm}'${sha ? ` AND model_sha256 = ${sqlString(sha)}` : ''})`;
   return `SELECT p.*, f.positive AS truth
-    FROM (SELECT * FROM read_parquet(${sqlString(predictions)}, union_by_name = true)
+    FROM (SELECT * FROM read_parquet(${predictions}, union_by_name = true)
           WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND (${armFilter('champion', o.championSha256)} OR ${armFilter('challenger', o.challengerSha256)})
             ${o.modelSha256 ? `AND model_sha256 = ${sqlString(o.modelSha256)}` : ''}) p
     LEFT JOIN (${latestFeedback}) f USING (request_id)`;
@@ -205,12 +212,12 @@ export async function windowChampionSha256(o: {
   toMs: number;
 }): Promise<string | null> {
   checkWindow(o);
-  const predictions = await partGlob(predictionLogDir(o.servingDir, o.modelName));
+  const predictions = await partSource(predictionLogDir(o.servingDir, o.modelName));
   if (predictions === null) return null;
   const rows = await withDuckDB(async (c) =>
     (
       await c.runAndReadAll(
-        `SELECT model_sha256, count(*) AS n FROM read_parquet(${sqlString(predictions)}, union_by_name = true)
+        `SELECT model_sha256, count(*) AS n FROM read_parquet(${predictions}, union_by_name = true)
          WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND arm = 'champion' AND status = 'ok'
          GROUP BY model_sha256 ORDER BY n DESC, model_sha256 LIMIT 1`,
       )

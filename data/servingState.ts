@@ -1,7 +1,8 @@
 // What the scoring service serves for one model: the champion and, while a canary runs, the challenger and its
 // traffic weight. The registry worker publishes it as one small JSON file per model (write-then-rename); the
 // service polls it, so the service never opens the registry's DuckDB file (DuckDB allows one writer process).
-// Layout under the serving directory (RAREFLOW_SERVING, default <RAREFLOW_HOME>/serving):
+// On s3:// storage it is one object replaced with If-Match on its ETag, and polled with If-None-Match.
+// Layout under the serving directory (RAREFLOW_SERVING, default <RAREFLOW_HOME>/serving, or s3://bucket/prefix):
 //   <model>/state.json                 this file
 //   <model>/predictions/part-*.parquet the service's prediction log
 //   <model>/feedback/part-*.parquet    delayed true labels, by request id
@@ -11,6 +12,8 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkResourceName } from '../core/resourceName.js';
+import { isS3Uri } from './objectStore.js';
+import { S3ObjectStore } from './s3ObjectStore.js';
 
 export const SERVING_STATE_FORMAT = 'rareflow-serving-state';
 
@@ -49,28 +52,76 @@ export interface ServingState {
 
 /** The model's folder under the serving directory; the name is checked, so it never leaves that directory. */
 export function servingModelDir(servingDir: string, modelName: string): string {
-  return join(servingDir, checkResourceName(modelName, 'model name'));
+  return joinLocation(servingDir, checkResourceName(modelName, 'model name'));
 }
 
 export function servingStatePath(servingDir: string, modelName: string): string {
-  return join(servingModelDir(servingDir, modelName), 'state.json');
+  return joinLocation(servingModelDir(servingDir, modelName), 'state.json');
 }
 
 export function predictionLogDir(servingDir: string, modelName: string): string {
-  return join(servingModelDir(servingDir, modelName), 'predictions');
+  return joinLocation(servingModelDir(servingDir, modelName), 'predictions');
 }
 
 export function feedbackLogDir(servingDir: string, modelName: string): string {
-  return join(servingModelDir(servingDir, modelName), 'feedback');
+  return joinLocation(servingModelDir(servingDir, modelName), 'feedback');
 }
 
-/** Publishes `state` atomically: readers see the old file or the new one, never a part. */
+/** `name` under a directory or an s3:// prefix. */
+function joinLocation(location: string, name: string): string {
+  return isS3Uri(location) ? `${location.replace(/\/+$/, '')}/${name}` : join(location, name);
+}
+
+/** How many times a compare-and-swap of the state is re-read and retried after another writer won. */
+const STATE_SWAP_ATTEMPTS = 5;
+
+/**
+ * Replaces the state of `modelName` with `next(previous)`; `previous` is null when none is published or it cannot be
+ * read. On s3:// the write is conditional on the ETag read (If-Match, or If-None-Match when absent): a writer that
+ * lost a race re-reads and rebuilds, so no change is lost. A directory has one writer: read, build, rename.
+ */
+export async function updateServingState(
+  servingDir: string,
+  modelName: string,
+  next: (previous: ServingState | null) => ServingState | Promise<ServingState>,
+): Promise<ServingState> {
+  if (!isS3Uri(servingDir)) {
+    const state = await next(await readServingState(servingDir, modelName).catch(() => null));
+    await writeServingState(servingDir, state);
+    return state;
+  }
+  const remote = new S3ObjectStore(servingDir, 'RAREFLOW_SERVING');
+  const key = `${checkResourceName(modelName, 'model name')}/state.json`;
+  for (let attempt = 0; attempt < STATE_SWAP_ATTEMPTS; attempt++) {
+    const found = await remote.get(key);
+    const current = found && found !== 'not-modified' ? found : null;
+    let previous: ServingState | null;
+    try {
+      previous = current ? parseServingState(current.body.toString('utf8'), remote.uriOf(key), modelName) : null;
+    } catch {
+      previous = null; // an unreadable state is replaced, as a file one is
+    }
+    const state = await next(previous);
+    const written = await remote.put(key, { bytes: stateText(state) }, current ? { ifMatch: current.etag } : { ifNoneMatch: true });
+    if (written !== 'precondition-failed') return state;
+  }
+  throw new Error(
+    `serving state ${remote.uriOf(key)} was replaced by another writer during each of ${STATE_SWAP_ATTEMPTS} attempts to update it; retrying`,
+  );
+}
+
+/** Publishes `state` atomically: readers see the old file or the new one, never a part (on s3://, unconditionally). */
 export async function writeServingState(servingDir: string, state: ServingState): Promise<void> {
+  if (isS3Uri(servingDir)) {
+    const remote = new S3ObjectStore(servingDir, 'RAREFLOW_SERVING');
+    await remote.put(`${checkResourceName(state.modelName, 'model name')}/state.json`, { bytes: stateText(state) });
+    return;
+  }
   const path = servingStatePath(servingDir, state.modelName);
   await mkdir(join(servingDir, state.modelName), { recursive: true });
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+    await writeFile(temp, stateText(state));
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });
@@ -78,9 +129,26 @@ export async function writeServingState(servingDir: string, state: ServingState)
   }
 }
 
+function stateText(state: ServingState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+/** The last state read from each s3:// state object, with its ETag: a poll that finds it unchanged gets no body. */
+const polledStates = new Map<string, { etag: string; state: ServingState }>();
+
 /** The published state of `modelName`, or null when nothing has been published for it yet. */
 export async function readServingState(servingDir: string, modelName: string): Promise<ServingState | null> {
   const path = servingStatePath(servingDir, modelName);
+  if (isS3Uri(servingDir)) {
+    const remote = new S3ObjectStore(servingDir, 'RAREFLOW_SERVING');
+    const seen = polledStates.get(path);
+    const found = await remote.get(`${modelName}/state.json`, seen?.etag);
+    if (found === 'not-modified') return seen!.state;
+    if (found === null) return null;
+    const state = parseServingState(found.body.toString('utf8'), path, modelName);
+    polledStates.set(path, { etag: found.etag, state });
+    return state;
+  }
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -88,6 +156,10 @@ export async function readServingState(servingDir: string, modelName: string): P
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  return parseServingState(text, path, modelName);
+}
+
+function parseServingState(text: string, path: string, modelName: string): ServingState {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

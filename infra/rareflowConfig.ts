@@ -3,16 +3,28 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheBytesOf } from '../data/boundedFileCache.js';
+import { normaliseLocation } from '../data/objectStore.js';
 
 export interface RareflowConfig {
   /** State directory: artifacts, registry, Temporal's SQLite file. RAREFLOW_HOME, default ./.rareflow */
   stateDir: string;
-  /** RAREFLOW_ARTIFACTS, default <stateDir>/artifacts. Must be shared storage when workers run on several machines. */
+  /**
+   * RAREFLOW_ARTIFACTS, default <stateDir>/artifacts: a directory (path or file:// URI) or s3://bucket/prefix. Must be
+   * shared storage when workers run on several machines.
+   */
   artifactRoot: string;
   /** RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb */
   registryPath: string;
-  /** RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs. */
+  /**
+   * RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs; a
+   * directory or s3://bucket/prefix.
+   */
   servingDir: string;
+  /** RAREFLOW_CACHE, default <stateDir>/cache: verified local copies of objects read from s3:// storage. */
+  cacheDir: string;
+  /** RAREFLOW_CACHE_BYTES, default 4 GiB: the cache's bound; least recently used files go first. */
+  cacheBytes: number;
   /** The rareflow package root: the Temporal CLI is cached under it (.rareflow/tools). */
   packageRoot: string;
   /**
@@ -35,9 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig
   const stateDir = resolve(env.RAREFLOW_HOME ?? '.rareflow');
   return {
     stateDir,
-    artifactRoot: resolve(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
+    artifactRoot: normaliseLocation(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
     registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
-    servingDir: resolve(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
+    servingDir: normaliseLocation(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
+    cacheDir: resolve(env.RAREFLOW_CACHE ?? join(stateDir, 'cache')),
+    cacheBytes: cacheBytesOf(env.RAREFLOW_CACHE_BYTES),
     packageRoot: packageRoot(),
     ...(env.RAREFLOW_WORKER_ID?.trim() ? { workerId: env.RAREFLOW_WORKER_ID.trim() } : {}),
   };

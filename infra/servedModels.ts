@@ -8,6 +8,8 @@ import { labelVocabularyOf, type LabelVocabulary } from '../core/labels/labelVoc
 import { predictedClassesOf, type PredictedClasses } from '../core/labels/predictedClass.js';
 import { parseModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { compileRowScorer } from '../core/models/predictModel.js';
+import { isS3Uri } from '../data/objectStore.js';
+import { localInputPaths } from '../data/s3InputFiles.js';
 import { readServingState, type ServedModel } from '../data/servingState.js';
 import { ModelFileError, type ModelFileProblem } from './modelFileError.js';
 import { RequestFeatureEncoder } from './requestFeatureEncoder.js';
@@ -193,14 +195,15 @@ export class ServedModels {
   private async loadModel(served: ServedModel, arm: 'champion' | 'challenger'): Promise<LoadedModel> {
     const cached = this.cache.get(served.sha256);
     if (cached) return cached;
-    if (typeof served.uri !== 'string' || !served.uri.startsWith('file:')) {
-      throw new Error(`model ${served.sha256}: expected a file:// URI, got ${JSON.stringify(served.uri)}`);
+    if (typeof served.uri !== 'string' || !(served.uri.startsWith('file:') || isS3Uri(served.uri))) {
+      throw new Error(`model ${served.sha256}: expected a file:// or s3:// URI, got ${JSON.stringify(served.uri)}`);
     }
-    const path = fileURLToPath(served.uri);
+    const path = isS3Uri(served.uri) ? served.uri : fileURLToPath(served.uri);
     const failed = (problem: ModelFileProblem, detail: string) => new ModelFileError(arm, problem, path, detail);
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      // A model on s3:// is read from the local cache (downloaded once, checked against the size the server lists).
+      bytes = await readFile(isS3Uri(path) ? (await localInputPaths([path], `${arm} model`))[0]! : path);
     } catch (err) {
       throw failed('could not be read', (err as NodeJS.ErrnoException).code ?? (err as Error).message);
     }

@@ -8,6 +8,7 @@ import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import { memoryBudget } from '../data/memoryBudget.js';
+import { locateInputs } from '../data/s3InputFiles.js';
 
 export interface DescribeInputResult extends InputProfile {
   /** M of Algorithm 1. */
@@ -34,18 +35,25 @@ export interface DescribeInputRequest {
  * checked against the budget here, before anything is sampled or written.
  */
 export async function describeStage(input: DescribeInputRequest): Promise<DescribeInputResult> {
-  const profile = await profileLabelledInput(input.input.paths, {
-    label: input.input.label,
-    ...(input.input.positive !== undefined ? { positive: input.input.positive } : {}),
-    ...(input.input.features ? { features: input.input.features } : {}),
-    ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
-    ...(input.input.categorical?.length ? { categorical: input.input.categorical } : {}),
-    ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
-    // A `sample_weight` column is a per-row weight carried through the pipeline, never a feature.
-    weightColumn: SAMPLE_WEIGHT_COLUMN,
-    // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
-    checkAllFeatureValues: false,
-  });
+  // s3:// inputs are read from verified local copies; the result names them by URI, so every worker can fetch them.
+  const located = await locateInputs(input.input.paths, 'input.paths');
+  const sourceOf = new Map(located.map((l) => [l.local, l.source]));
+  const localProfile = await profileLabelledInput(
+    located.map((l) => l.local),
+    {
+      label: input.input.label,
+      ...(input.input.positive !== undefined ? { positive: input.input.positive } : {}),
+      ...(input.input.features ? { features: input.input.features } : {}),
+      ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
+      ...(input.input.categorical?.length ? { categorical: input.input.categorical } : {}),
+      ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
+      // A `sample_weight` column is a per-row weight carried through the pipeline, never a feature.
+      weightColumn: SAMPLE_WEIGHT_COLUMN,
+      // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
+      checkAllFeatureValues: false,
+    },
+  );
+  const profile = { ...localProfile, files: localProfile.files.map((f) => sourceOf.get(f) ?? f) };
   if (profile.positives === 0) {
     throw new InvalidInputError(
       'input.positive',

@@ -6,6 +6,8 @@ import { shardTargets } from '../core/sampling/adaptiveSample.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { fileRowCounts, planShards, type ScanPosition, type ScanSegment } from '../data/positiveScan.js';
+import { isS3Uri } from '../data/objectStore.js';
+import { localInputPaths } from '../data/s3InputFiles.js';
 import type { SamplingOrderChoice } from '../data/samplingOrder.js';
 import { mergeShards, sampleShard, type ShardCheckpoint, type ShardSample } from '../data/shardSampling.js';
 import { secondsSince } from './stageProgress.js';
@@ -50,19 +52,23 @@ export type ShardSampleStageResult = ShardSample & { seconds: number };
 
 /** The files' rows split into `shards` shards of consecutive row ranges (see planShards), and the total row count. */
 export async function planSampleShards(files: string[], shards: number): Promise<{ shards: ScanSegment[][]; totalRows: number }> {
-  const counts = await fileRowCounts(files);
+  const counts = await fileRowCounts(await localInputPaths(files, 'input.paths'));
   return { shards: planShards(files, counts, shards), totalRows: counts.reduce((a, b) => a + b, 0) };
 }
 
 async function wholeFileSegments(files: string[]): Promise<ScanSegment[]> {
-  const counts = await fileRowCounts(files);
+  const counts = await fileRowCounts(await localInputPaths(files, 'input.paths'));
   return files.map((file, i) => ({ file, firstRow: 0, endRow: counts[i]! }));
 }
 
 /** One shard of the sample: its share of N and Nr, scanned in the chosen row order, the kept rows fetched. */
 export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSampleHooks = {}): Promise<ShardSampleStageResult> {
   const started = performance.now();
-  const segments = input.segments ?? (await wholeFileSegments(input.files ?? []));
+  const planned = input.segments ?? (await wholeFileSegments(input.files ?? []));
+  // Segments name s3:// inputs by URI (planned on another worker, perhaps): each is read from this worker's cache.
+  const segments = await Promise.all(
+    planned.map(async (seg) => (isS3Uri(seg.file) ? { ...seg, file: (await localInputPaths([seg.file], 'input.paths'))[0]! } : seg)),
+  );
   const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
   const sampled = await sampleShard(
     {

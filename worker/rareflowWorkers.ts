@@ -4,9 +4,10 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createComputeActivities } from '../activities/compute.js';
 import { createRegistryActivities, type RegistryDeps } from '../activities/registry.js';
-import { ArtifactStore } from '../data/artifactStore.js';
 import { Registry } from '../data/registry.js';
+import { artifactStoreLocation, openArtifactStore, type CacheOptions } from '../data/storageLocations.js';
 import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
+import { loadConfig } from '../infra/rareflowConfig.js';
 import type { TemporalTarget } from '../infra/temporalServer.js';
 import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE, WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
 import { diskFullInterceptor } from './diskFullFailure.js';
@@ -17,7 +18,10 @@ import { workflowsPath } from './workflowBundle.js';
 
 export interface WorkerOptions {
   target: TemporalTarget;
+  /** A directory or s3://bucket/prefix (RAREFLOW_ARTIFACTS). */
   artifactRoot: string;
+  /** The local cache of objects read from s3:// storage; default RAREFLOW_CACHE / RAREFLOW_CACHE_BYTES. */
+  cache?: CacheOptions;
   registryPath: string;
   /** Where serving states are published and the scoring service's logs live (shared storage in a cluster). */
   servingDir: string;
@@ -109,7 +113,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   installWorkerRuntime();
   const log = opts.log ?? ((line: string) => process.stderr.write(`rareflow worker: ${line}\n`));
   const queues = opts.queues ?? [...QUEUE_NAMES];
-  const artifacts = new ArtifactStore(opts.artifactRoot);
+  const artifacts = openArtifactStore(opts.artifactRoot, opts.cache ?? loadConfig());
   const computeActivities = queues.includes('compute') ? createComputeActivities({ artifacts, servingDir: opts.servingDir }) : undefined;
   // Names the fault list may use: every activity of either queue (building the objects touches no resources).
   const activityNames = () => [
@@ -128,7 +132,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   if (faults && faults.length > 0) log(`fault injection is on (RAREFLOW_FAULTS): ${describeFaults(faults!)}`);
   // Temp files of writers killed mid-write (a crashed worker) never reach the store; clear them before work starts.
   const swept = await artifacts.sweepOrphanedTemp();
-  if (swept.length > 0) log(`removed ${swept.length} temp file(s) left in ${artifacts.root} by writers that are gone`);
+  if (swept.length > 0) log(`removed ${swept.length} temp file(s) left in ${artifactStoreLocation(artifacts)} by writers that are gone`);
   if (opts.identity) {
     const released = await releaseOrphanedActivities(
       opts.target,

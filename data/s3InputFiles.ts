@@ -1,0 +1,143 @@
+// Input files on s3://: `s3://bucket/key` and globs (`s3://b/p/*.parquet`, expanded by listing) are downloaded,
+// checked against the size and ETag the server lists, into the bounded local cache; DuckDB then reads local files.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { IntegrityError } from '../core/integrityError.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { moveFile } from './artifactStore.js';
+import { BoundedFileCache, cacheBytesOf } from './boundedFileCache.js';
+import { isS3Uri, parseS3Uri, type ListedObject } from './objectStore.js';
+import { S3ObjectStore } from './s3ObjectStore.js';
+
+/** An input as the spec names it and the local file DuckDB reads. */
+export interface LocatedInput {
+  /** The s3:// URI of one object (globs expanded), or the local path as given. */
+  source: string;
+  local: string;
+}
+
+const caches = new Map<string, BoundedFileCache>();
+
+/** The cache of input downloads: RAREFLOW_CACHE (default .rareflow/cache) /inputs, bounded by RAREFLOW_CACHE_BYTES. */
+function inputCache(env: NodeJS.ProcessEnv): BoundedFileCache {
+  const dir = join(env.RAREFLOW_CACHE ?? join(env.RAREFLOW_HOME ?? '.rareflow', 'cache'), 'inputs');
+  let cache = caches.get(dir);
+  if (!cache) {
+    cache = new BoundedFileCache(dir, cacheBytesOf(env.RAREFLOW_CACHE_BYTES), ['tmp']);
+    caches.set(dir, cache);
+  }
+  return cache;
+}
+
+/**
+ * Each s3:// entry of `paths` (a key or a glob over keys) as cached local files; local paths pass through as given
+ * (their globs stay for DuckDB). `subject` names the setting in errors (`--input`, `input.paths`).
+ */
+export async function locateInputs(paths: string[], subject: string, env: NodeJS.ProcessEnv = process.env): Promise<LocatedInput[]> {
+  const located: LocatedInput[] = [];
+  for (const path of paths) {
+    if (!isS3Uri(path)) {
+      located.push({ source: path, local: path });
+      continue;
+    }
+    for (const object of await expandS3Input(path, subject, env)) {
+      located.push({ source: object.uri, local: await cachedInputFile(object, env) });
+    }
+  }
+  return located;
+}
+
+/** Local files for `paths`, for a reader that does not need the s3:// names back. */
+export async function localInputPaths(paths: string[], subject: string): Promise<string[]> {
+  return (await locateInputs(paths, subject)).map((l) => l.local);
+}
+
+interface InputObject extends ListedObject {
+  store: S3ObjectStore;
+  uri: string;
+}
+
+/** The objects an s3:// input names: one key, or every key a glob matches (`*` and `?` within a path segment, `**` across). */
+async function expandS3Input(uri: string, subject: string, env: NodeJS.ProcessEnv): Promise<InputObject[]> {
+  const { bucket, prefix: key } = parseS3Uri(uri, subject);
+  const store = new S3ObjectStore(`s3://${bucket}`, subject, { env });
+  const globAt = key.search(/[*?[]/);
+  if (globAt < 0) {
+    const head = await store.head(key);
+    if (!head) throw new InvalidInputError(`${subject} ${uri}`, `input object ${uri} does not exist; check the bucket and key`);
+    return [{ ...head, key, store, uri }];
+  }
+  const listPrefix = key.slice(0, globAt);
+  const pattern = globPattern(key);
+  const matched = (await store.list(listPrefix)).filter((o) => pattern.test(o.key));
+  if (matched.length === 0) throw new InvalidInputError(`${subject} ${uri}`, `no object matches ${uri}; check the bucket, prefix and glob`);
+  return matched.map((o) => ({ ...o, store, uri: `s3://${bucket}/${o.key}` }));
+}
+
+function globPattern(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/**
+ * The cached copy of `object`, named by its URI and ETag (a replaced object is fetched again) and ending in the
+ * key's own name, so the reader tells the format from the extension.
+ */
+async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv): Promise<string> {
+  const cache = inputCache(env);
+  const id = createHash('sha256').update(`${object.uri}\n${object.etag}`).digest('hex');
+  const name = object.key.slice(object.key.lastIndexOf('/') + 1);
+  const path = join(cache.dir, id.slice(0, 2), `${id.slice(0, 24)}-${name}`);
+  if (existsSync(path) && (await cache.touch(path))) return path;
+  await mkdir(join(cache.dir, 'tmp'), { recursive: true });
+  const temp = join(cache.dir, 'tmp', `${randomBytes(8).toString('hex')}-${name}`);
+  try {
+    await downloadChecked(object.store, object, object.uri, temp);
+    await mkdir(join(cache.dir, id.slice(0, 2)), { recursive: true });
+    await moveFile(temp, path);
+    await cache.admit(path);
+    return path;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Downloads `object` to `temp`; a download whose size or (single-part) MD5 differs from what the server listed is
+ * refused with an IntegrityError naming the URI.
+ */
+export async function downloadChecked(store: S3ObjectStore, object: ListedObject, uri: string, temp: string): Promise<void> {
+  const got = await store.download(object.key, temp);
+  if (!got) throw new InvalidInputError(`input ${uri}`, `input object ${uri} was deleted while it was being read`);
+  const bytes = (await stat(temp)).size;
+  const md5 = /^"?([0-9a-f]{32})"?$/.exec(object.etag)?.[1];
+  const actualMd5 = md5 ? await fileMd5(temp) : undefined;
+  if (bytes !== object.bytes || (md5 && actualMd5 !== md5)) {
+    throw new IntegrityError(
+      uri,
+      md5 ?? `${object.bytes} bytes`,
+      actualMd5 ?? `${bytes} bytes`,
+      'input',
+      `input ${uri} arrived damaged: ${bytes} bytes${actualMd5 ? ` with MD5 ${actualMd5}` : ''}, the server listed ${object.bytes} bytes${md5 ? ` with MD5 ${md5}` : ''}; read it again`,
+    );
+  }
+}
+
+async function fileMd5(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { S3ObjectStore } from '../../data/s3ObjectStore.js';
+import { locateInputs } from '../../data/s3InputFiles.js';
+import { ServingLog } from '../../data/servingLog.js';
+import { summariseServingWindow } from '../../data/servingLogWindow.js';
+import { readServingState, SERVING_STATE_FORMAT, updateServingState, type ServingState } from '../../data/servingState.js';
+import { planSampleShards } from '../../stages/sample.js';
+import { startS3TestStorage, type S3TestStorage } from '../support/s3Storage.js';
+
+let s3: S3TestStorage;
+const saved: Record<string, string | undefined> = {};
+beforeAll(async () => {
+  s3 = await startS3TestStorage();
+  await s3.createBucket('serving');
+  await s3.createBucket('inputs');
+  // The serving state and input readers take the standard AWS variables from the process, as in production.
+  for (const [k, v] of Object.entries({ ...s3.server.env, RAREFLOW_CACHE: join(s3.dir, 'cache') })) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+});
+afterAll(async () => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await s3?.close();
+});
+
+const nextState =
+  (modelName: string, at: string) =>
+  (previous: ServingState | null): ServingState => ({
+    format: SERVING_STATE_FORMAT,
+    modelName,
+    revision: (previous?.revision ?? 0) + 1,
+    updatedAt: at,
+    champion: null,
+    canary: null,
+  });
+
+describe('serving state on s3://', () => {
+  test('a write over a stale ETag gets 412; a writer that lost the race re-reads, so no update is lost', async () => {
+    const servingDir = 's3://serving/prod';
+    await updateServingState(servingDir, 'fraud', nextState('fraud', 'first'));
+    const store = new S3ObjectStore(servingDir, 'RAREFLOW_SERVING', { env: process.env });
+    const read = await store.get('fraud/state.json');
+    expect(read).not.toBeNull();
+    const staleEtag = (read as { etag: string }).etag;
+    await updateServingState(servingDir, 'fraud', nextState('fraud', 'second'));
+    expect(await store.put('fraud/state.json', { bytes: '{}' }, { ifMatch: staleEtag })).toBe('precondition-failed');
+    expect(await store.put('fraud/state.json', { bytes: '{}' }, { ifNoneMatch: true })).toBe('precondition-failed');
+    // A writer that loses the swap (another update lands between its read and its write) re-reads and rebuilds.
+    const seen: number[] = [];
+    await updateServingState(servingDir, 'fraud', async (previous) => {
+      seen.push(previous?.revision ?? 0);
+      if (seen.length === 1) await updateServingState(servingDir, 'fraud', nextState('fraud', 'interloper'));
+      return nextState('fraud', 'slow writer')(previous);
+    });
+    expect(seen).toEqual([2, 3]);
+    const state = await readServingState(servingDir, 'fraud');
+    expect(state).toMatchObject({ revision: 4, updatedAt: 'slow writer' });
+    // A poll of an unchanged state is answered from the ETag; a change shows at the next poll.
+    expect(await readServingState(servingDir, 'fraud')).toEqual(state);
+    await updateServingState(servingDir, 'fraud', nextState('fraud', 'after'));
+    expect((await readServingState(servingDir, 'fraud'))?.updatedAt).toBe('after');
+    expect(await readServingState(servingDir, 'no-model-yet')).toBeNull();
+  });
+});
+
+describe('serving logs on s3://', () => {
+  test('two replicas upload parts under keys of their own; a reader mirrors them and joins the latest feedback', async () => {
+    const servingDir = 's3://serving/logs';
+    const sha = 'a'.repeat(64);
+    const replicas = await Promise.all([1, 2].map(() => ServingLog.open({ servingDir, modelName: 'fraud', flushMs: 60_000 })));
+    const [one, two] = replicas as [ServingLog, ServingLog];
+    one.logPrediction('r1', 1000, 'champion', sha, 0.9, true, 'ok', 1000, '{}');
+    two.logPrediction('r2', 1100, 'champion', sha, 0.2, false, 'ok', 3000, '{}');
+    await Promise.all([one.flush(), two.flush()]);
+    one.logFeedback('r2', 1500, 'fraud', true); // the first label of r2, replaced by a later one
+    await one.flush();
+    two.logFeedback('r1', 1600, 'fraud', true);
+    two.logFeedback('r2', 1700, 'ok', false);
+    await Promise.all(replicas.map((r) => r.close()));
+    const parts = await new S3ObjectStore(servingDir, 'test', { env: process.env }).list('fraud/');
+    expect(
+      parts.map((o) => o.key).every((k) => /^fraud\/(predictions|feedback)\/part-\d+-[0-9a-f]{8}-\d+-[0-9a-f]{8}-\d+\.parquet$/.test(k)),
+    ).toBe(true);
+    expect(parts.filter((o) => o.key.startsWith('fraud/predictions/'))).toHaveLength(2);
+    const summary = await summariseServingWindow({ servingDir, modelName: 'fraud', fromMs: 0, toMs: 5000 });
+    expect(summary.champion).toMatchObject({ requests: 2, errors: 0, labelled: 2, confusion: { tp: 1, fn: 0, fp: 0, tn: 1 } });
+  });
+});
+
+describe('inputs on s3://', () => {
+  const csv = (rows: number, offset: number) =>
+    ['x,y', ...Array.from({ length: rows }, (_, i) => `${i + offset},${(i + offset) % 10 === 0 ? 1 : 0}`)].join('\n') + '\n';
+
+  test('a glob over keys is expanded by listing and read from verified local copies; segments keep the URIs', async () => {
+    const store = new S3ObjectStore('s3://inputs/day', 'test', { env: process.env });
+    await store.put('part-1.csv', { bytes: csv(30, 0) });
+    await store.put('part-2.csv', { bytes: csv(20, 30) });
+    await store.put('notes.txt', { bytes: 'not an input' });
+    await store.put('sub/part-3.csv', { bytes: csv(5, 50) });
+    const located = await locateInputs(['s3://inputs/day/*.csv'], 'input.paths');
+    expect(located.map((l) => l.source)).toEqual(['s3://inputs/day/part-1.csv', 's3://inputs/day/part-2.csv']);
+    expect(located.every((l) => existsSync(l.local) && l.local.endsWith('.csv'))).toBe(true);
+    expect(readFileSync(located[1]!.local, 'utf8')).toBe(csv(20, 30));
+    expect((await locateInputs(['s3://inputs/day/**.csv'], 'input.paths')).map((l) => l.source)).toContain(
+      's3://inputs/day/sub/part-3.csv',
+    );
+    const plan = await planSampleShards(['s3://inputs/day/part-1.csv', 's3://inputs/day/part-2.csv'], 2);
+    expect(plan.totalRows).toBe(50);
+    expect(plan.shards.flat().map((s) => s.file)).toContain('s3://inputs/day/part-2.csv');
+  });
+
+  test('a missing key, a glob that matches nothing and a missing bucket each name the URI', async () => {
+    await expect(locateInputs(['s3://inputs/day/absent.csv'], '--input')).rejects.toThrow(
+      'input object s3://inputs/day/absent.csv does not exist; check the bucket and key',
+    );
+    await expect(locateInputs(['s3://inputs/none/*.parquet'], '--input')).rejects.toThrow(
+      'no object matches s3://inputs/none/*.parquet; check the bucket, prefix and glob',
+    );
+    await expect(locateInputs(['s3://no-bucket/a.csv'], '--input')).rejects.toThrow(
+      `cannot reach s3://no-bucket/a.csv: bucket "no-bucket" does not exist at ${s3.server.endpoint}`,
+    );
+  });
+});
