@@ -57,7 +57,7 @@ export async function openRegistryForReading(path: string): Promise<RegistryRead
         registry,
         snapshot: true,
         close: async () => {
-          registry.close();
+          await registry.close();
           await rm(dir, { recursive: true, force: true });
         },
       };

@@ -87,8 +87,8 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  registry?.close();
+afterAll(async () => {
+  await registry?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -35,7 +35,7 @@ describe('openRegistryForReading', () => {
     const path = join(dir, 'free', 'registry.duckdb');
     const writer = await Registry.open(path);
     await writer.recordModel(model);
-    writer.close();
+    await writer.close();
     const reader = await openRegistryForReading(path);
     try {
       expect(reader.snapshot).toBe(false);
