@@ -12,7 +12,7 @@ import { applyMigrations, checkSchemaVersion, recordedSchemaVersion } from './re
 
 /** SQLSTATEs after which the whole transaction is run again: serialization_failure, deadlock_detected. */
 const RETRIED_STATES = new Set(['40001', '40P01']);
-const MAX_TRANSACTION_ATTEMPTS = 8;
+const MAX_TRANSACTION_ATTEMPTS = 10;
 /** SQLSTATEs no retry can cure: bad password or user, no such database, no permission. */
 const REFUSED_STATES: Record<string, string> = {
   '28P01': 'the user or password was refused',

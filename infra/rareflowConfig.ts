@@ -3,13 +3,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isPostgresUrl } from '../data/registryLocation.js';
 
 export interface RareflowConfig {
   /** State directory: artifacts, registry, Temporal's SQLite file. RAREFLOW_HOME, default ./.rareflow */
   stateDir: string;
   /** RAREFLOW_ARTIFACTS, default <stateDir>/artifacts. Must be shared storage when workers run on several machines. */
   artifactRoot: string;
-  /** RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb */
+  /**
+   * RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb: a DuckDB file (one registry worker), or a
+   * `postgres://user:pass@host:port/db` URL (PostgreSQL 13+; any number of registry workers).
+   */
   registryPath: string;
   /** RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs. */
   servingDir: string;
@@ -31,12 +35,17 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
+/** A registry file path made absolute; a PostgreSQL URL as given. */
+function registryLocation(value: string): string {
+  return isPostgresUrl(value) ? value.trim() : resolve(value);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig {
   const stateDir = resolve(env.RAREFLOW_HOME ?? '.rareflow');
   return {
     stateDir,
     artifactRoot: resolve(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
-    registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
+    registryPath: registryLocation(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
     servingDir: resolve(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
     packageRoot: packageRoot(),
     ...(env.RAREFLOW_WORKER_ID?.trim() ? { workerId: env.RAREFLOW_WORKER_ID.trim() } : {}),
