@@ -5,10 +5,11 @@
 import { parseCommandLine, printCommandHelp, printOverview } from './cliProgram.js';
 import type { CommandSpec, Say } from './cliArgs.js';
 import { orchestratedCommands } from './commands/orchestratedCommandTable.js';
+import { registryCommands } from './commands/registryCommandTable.js';
 import { stageCommands } from './commands/stageCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
 
-const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands];
+const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...registryCommands];
 
 function printValue(value: unknown, asJson: boolean): void {
   if (asJson) {
