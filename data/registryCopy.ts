@@ -67,7 +67,10 @@ async function insertRows(target: RegistrySql, table: string, columns: string[],
   for (let start = 0; start < rows.length; start += perInsert) {
     const batch = rows.slice(start, start + perInsert);
     const tuples = batch.map((_, r) => `(${columns.map((_c, i) => `$${r * columns.length + i + 1}`).join(', ')})`);
-    await target.run(`INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${tuples.join(', ')}${onConflict}`, batch.flat());
+    await target.run(
+      `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${tuples.join(', ')}${onConflict}`,
+      batch.flat(),
+    );
   }
 }
 
@@ -103,7 +106,10 @@ async function openSource(fromPath: string): Promise<RegistryConnection> {
     if (err instanceof InvalidInputError) throw err;
     const said = err instanceof Error ? err.message : String(err);
     if (/lock/i.test(said)) {
-      throw new InvalidInputError('--from', `--from: the registry ${fromPath} is held by another process (stop the registry worker first): ${said}`);
+      throw new InvalidInputError(
+        '--from',
+        `--from: the registry ${fromPath} is held by another process (stop the registry worker first): ${said}`,
+      );
     }
     throw new InvalidInputError('--from', `--from: ${fromPath} is not a DuckDB registry: ${said}`);
   }

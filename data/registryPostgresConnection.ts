@@ -69,7 +69,11 @@ function pgArrayOf(column: TableColumn, rows: number, start: number, n: number):
   }
 }
 
-const PG_ARRAY_TYPE: Partial<Record<TableColumn['kind'], string>> = { coded: 'varchar[]', integer: 'integer[]', double: 'double precision[]' };
+const PG_ARRAY_TYPE: Partial<Record<TableColumn['kind'], string>> = {
+  coded: 'varchar[]',
+  integer: 'integer[]',
+  double: 'double precision[]',
+};
 
 function sqlOf(client: pg.PoolClient | pg.Pool): RegistrySql {
   return {

@@ -12,7 +12,12 @@ export const registryCommands: CommandSpec[] = [
     usage: 'rareflow registry migrate --from PATH.duckdb --to postgres://user:password@host:port/database [--json]',
     positionals: 'migrate',
     flags: {
-      from: { type: 'string', help: 'the DuckDB registry file to copy (stop its registry worker first)', placeholder: 'PATH', required: true },
+      from: {
+        type: 'string',
+        help: 'the DuckDB registry file to copy (stop its registry worker first)',
+        placeholder: 'PATH',
+        required: true,
+      },
       to: { type: 'string', help: 'the PostgreSQL registry to copy into (created when empty)', placeholder: 'URL', required: true },
       json,
     },

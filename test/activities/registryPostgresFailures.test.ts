@@ -45,7 +45,9 @@ describe.skipIf(postgresUnavailable() !== undefined)('registry activities on Pos
         expect(failure).toBeInstanceOf(ApplicationFailure);
         expect(failure.nonRetryable).toBe(true);
         expect(NON_RETRYABLE_FAILURE_TYPES).toContain(failure.type);
-        expect(failure.message).toMatch(/^cannot open the registry at postgres:\/\/worker_\w+:\*\*\*@127\.0\.0\.1:\d+\/\w+: the user or password was refused/);
+        expect(failure.message).toMatch(
+          /^cannot open the registry at postgres:\/\/worker_\w+:\*\*\*@127\.0\.0\.1:\d+\/\w+: the user or password was refused/,
+        );
         expect(failure.message).not.toContain('first-pw');
       } finally {
         await registry.close();

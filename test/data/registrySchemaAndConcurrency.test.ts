@@ -113,7 +113,9 @@ describe.skipIf(registryBackends()[1]!.skip !== undefined)('registry on PostgreS
   test('wrong credentials are an input error naming the URL without its password', async () => {
     const err = (await Registry.open(pgBackend!.server!.wrongPasswordUrl).catch((e: unknown) => e)) as Error;
     expect(err.name).toBe('InvalidInputError');
-    expect(err.message).toMatch(/cannot open the registry at postgres:\/\/rareflow:\*\*\*@127\.0\.0\.1:\d+\/postgres: the user or password was refused/);
+    expect(err.message).toMatch(
+      /cannot open the registry at postgres:\/\/rareflow:\*\*\*@127\.0\.0\.1:\d+\/postgres: the user or password was refused/,
+    );
     expect(err.message).not.toContain('not-the-password');
   });
 
@@ -121,7 +123,9 @@ describe.skipIf(registryBackends()[1]!.skip !== undefined)('registry on PostgreS
     const url = `postgres://rareflow:sekrit@127.0.0.1:1/nowhere`;
     const err = (await Registry.open(url).catch((e: unknown) => e)) as Error;
     expect(err.name).toBe('Error');
-    expect(err.message).toMatch(/^cannot reach the registry database at postgres:\/\/rareflow:\*\*\*@127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED/);
+    expect(err.message).toMatch(
+      /^cannot reach the registry database at postgres:\/\/rareflow:\*\*\*@127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED/,
+    );
     expect(err.message).not.toContain('sekrit');
   });
 });

@@ -83,10 +83,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     for (const path of [dir, pwfile, socketDir]) await chown(path, NOBODY, NOBODY);
   }
   await chmod(dir, 0o700);
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', POSTGRES_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8'], {
-    encoding: 'utf8',
-    ...serverUser,
-  });
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', POSTGRES_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8'],
+    {
+      encoding: 'utf8',
+      ...serverUser,
+    },
+  );
   if (init.status !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.stderr}`);
