@@ -26,7 +26,9 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
 
   it('records its schema version once, and refuses a registry a newer rareflow migrated', async () => {
     const location = await backend.newLocation();
-    await (await Registry.open(location)).close();
+    // PostgreSQL: several workers may open (and so migrate) a new database at once; DuckDB has one opener.
+    const openers = await Promise.all((backend.name === 'postgres' ? [1, 2, 3] : [1]).map(() => Registry.open(location)));
+    for (const opened of openers) await opened.close();
     const registry = await Registry.open(location);
     expect((await registry.tableRowCounts()).schema_version).toBe(1);
     await registry.close();
