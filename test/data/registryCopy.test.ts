@@ -159,5 +159,8 @@ describe.skipIf(postgresUnavailable() !== undefined)('registry migrate (DuckDB t
       /^rareflow registry: cannot reach the registry database at postgres:\/\/rareflow:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED/,
     );
     expect(down.stderr).not.toContain('pw9');
+    const unknown = await runCli(['registry', 'copy', '--from', source, '--to', url], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('rareflow registry: expected migrate, got "copy"; see rareflow registry --help');
   }, 60_000);
 });
