@@ -18,8 +18,8 @@ export interface TableCopy {
 
 /** Keyless tables and the columns whose values the copy replaces as a whole (as recordLineage does a retry). */
 const REPLACED_PER: Record<string, string[]> = { lineage: ['run_id', 'synthetic_artifact_sha256'] };
-/** Bound parameters per INSERT (PostgreSQL allows 65535). */
-const PARAMETERS_PER_INSERT = 30_000;
+/** Rows per INSERT: each column travels as one array parameter (unnest), so the statement count stays small. */
+const ROWS_PER_INSERT = 50_000;
 
 const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -30,9 +30,16 @@ function plain(value: unknown): SqlValue {
   return value as SqlValue;
 }
 
-async function columnsOf(target: RegistrySql, table: string): Promise<{ columns: string[]; key: string[] }> {
+interface TableShape {
+  columns: string[];
+  /** PostgreSQL type of each column, e.g. `character varying`, `double precision`, `json`. */
+  types: string[];
+  key: string[];
+}
+
+async function columnsOf(target: RegistrySql, table: string): Promise<TableShape> {
   const columns = await target.select(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
     [table],
   );
   const key = await target.select(
@@ -40,7 +47,11 @@ async function columnsOf(target: RegistrySql, table: string): Promise<{ columns:
      WHERE i.indrelid = $1::regclass AND i.indisprimary`,
     [quoted(table)],
   );
-  return { columns: columns.map((r) => String(r.column_name)), key: key.map((r) => String(r.name)) };
+  return {
+    columns: columns.map((r) => String(r.column_name)),
+    types: columns.map((r) => String(r.data_type)),
+    key: key.map((r) => String(r.name)),
+  };
 }
 
 async function rowsOf(c: RegistrySql, table: string, columns: string[]): Promise<SqlValue[][]> {
@@ -55,7 +66,7 @@ function checksumOf(rows: SqlValue[][]): string {
   return hash.digest('hex');
 }
 
-async function insertRows(target: RegistrySql, table: string, columns: string[], key: string[], rows: SqlValue[][]): Promise<void> {
+async function insertRows(target: RegistrySql, table: string, { columns, types, key }: TableShape, rows: SqlValue[][]): Promise<void> {
   const rest = columns.filter((col) => !key.includes(col));
   const onConflict =
     key.length === 0
@@ -63,14 +74,12 @@ async function insertRows(target: RegistrySql, table: string, columns: string[],
       : rest.length === 0
         ? ' ON CONFLICT DO NOTHING'
         : ` ON CONFLICT (${key.map(quoted).join(', ')}) DO UPDATE SET ${rest.map((col) => `${quoted(col)} = excluded.${quoted(col)}`).join(', ')}`;
-  const perInsert = Math.max(1, Math.floor(PARAMETERS_PER_INSERT / columns.length));
-  for (let start = 0; start < rows.length; start += perInsert) {
-    const batch = rows.slice(start, start + perInsert);
-    const tuples = batch.map((_, r) => `(${columns.map((_c, i) => `$${r * columns.length + i + 1}`).join(', ')})`);
-    await target.run(
-      `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${tuples.join(', ')}${onConflict}`,
-      batch.flat(),
-    );
+  const arrays = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
+  const sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) SELECT * FROM unnest(${arrays})${onConflict}`;
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const batch = rows.slice(start, start + ROWS_PER_INSERT);
+    // One array per column: PostgreSQL binds a JS array as an array parameter (the target is always PostgreSQL).
+    await target.run(sql, columns.map((_, i) => batch.map((row) => row[i]!)) as unknown as SqlValue[]);
   }
 }
 
@@ -138,10 +147,11 @@ export async function copyRegistryToPostgres(fromPath: string, toUrl: string): P
             copies.length = 0;
             for (const table of await target.tableNames(to)) {
               if (table === 'schema_version') continue;
-              const { columns, key } = await columnsOf(to, table);
+              const shape = await columnsOf(to, table);
+              const { columns } = shape;
               const rows = present.has(table) ? await rowsOf(from, table, columns) : [];
-              if (key.length === 0) await clearReplacedGroups(to, table, columns, rows);
-              await insertRows(to, table, columns, key, rows);
+              if (shape.key.length === 0) await clearReplacedGroups(to, table, columns, rows);
+              await insertRows(to, table, shape, rows);
               const copied = await rowsOf(to, table, columns);
               const checksum = checksumOf(rows);
               if (copied.length !== rows.length || checksumOf(copied) !== checksum) {
