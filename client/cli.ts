@@ -7,10 +7,11 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import type { CommandSpec, FlagValues, Say } from './cliArgs.js';
 import { orchestratedCommands } from './commands/orchestratedCommandTable.js';
 import { registryCommands } from './commands/registryCommandTable.js';
+import { registryMaintenanceCommands } from './commands/registryMaintenanceCommandTable.js';
 import { stageCommands } from './commands/stageCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
 
-const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...registryCommands];
+const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...registryCommands, ...registryMaintenanceCommands];
 
 function printValue(value: unknown, asJson: boolean): void {
   if (asJson) {

@@ -1,12 +1,12 @@
-// The model registry in one DuckDB file: runs, datasets, models and their champion/challenger aliases, metrics,
-// gate verdicts, promotions, drift events and synthetic-row lineage. Writes are idempotent and serialised.
-// Registry is the one handle callers hold; each method runs the SQL of its table group's module on the shared,
-// serialised connection (registryConnection.ts).
+// The model registry, in one DuckDB file or a PostgreSQL database: runs, datasets, models and their
+// champion/challenger aliases, metrics, gate verdicts, promotions, drift events and synthetic-row lineage. Writes
+// are idempotent and atomic. Registry is the one handle callers hold; each method runs the SQL of its table group's
+// module on the registry's connection (registryConnection.ts), whichever backend that is.
 
 import * as browse from './registryBrowse.js';
 import * as canaryRollouts from './registryCanaries.js';
 import type { CanaryRecord } from './registryCanaries.js';
-import { openRegistryConnection, tableRowCounts, type RegistryConnection } from './registryConnection.js';
+import { openRegistryConnection, tableRowCounts, type OpenRegistryOptions, type RegistryConnection } from './registryConnection.js';
 import * as driftEventLog from './registryDriftEvents.js';
 import type { DriftEventRecord } from './registryDriftEvents.js';
 import * as syntheticLineage from './registryLineage.js';
@@ -22,13 +22,25 @@ export class Registry {
     this.db = db;
   }
 
-  /** Open (creating if needed) the registry database at `path`, e.g. `.rareflow/registry.duckdb`. */
-  static async open(path: string): Promise<Registry> {
-    return new Registry(await openRegistryConnection(path));
+  /**
+   * Open (creating if needed) the registry at `location`: a DuckDB file such as `.rareflow/registry.duckdb`, or a
+   * `postgres://user:pass@host:port/db` URL. Its schema is brought to this code's version first.
+   */
+  static async open(location: string, options: OpenRegistryOptions = {}): Promise<Registry> {
+    return new Registry(await openRegistryConnection(location, options));
   }
 
-  close(): void {
-    this.db.close();
+  /** Where the registry is, for messages: the file path, or the URL with its password masked. */
+  get location(): string {
+    return this.db.location;
+  }
+
+  get backend(): RegistryConnection['backend'] {
+    return this.db.backend;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
   }
 
   // Runs and what they recorded (registryRuns.ts).

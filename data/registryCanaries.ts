@@ -61,7 +61,10 @@ export function setCanary(
          ON CONFLICT (rollout_id) DO UPDATE SET weight = excluded.weight, step = excluded.step, since_ms = excluded.since_ms, updated_at = excluded.updated_at`,
         [c.rolloutId, c.modelName, c.challengerSha256, c.championSha256, c.at, c.weight, c.step, c.sinceMs],
       );
-      await conn.run(`INSERT OR REPLACE INTO aliases VALUES ($1, 'challenger', $2, $3)`, [c.modelName, c.challengerSha256, c.at]);
+      await conn.run(
+        `INSERT INTO aliases VALUES ($1, 'challenger', $2, $3) ON CONFLICT (model_name, alias) DO UPDATE SET model_sha256 = excluded.model_sha256, updated_at = excluded.updated_at`,
+        [c.modelName, c.challengerSha256, c.at],
+      );
     });
   });
 }

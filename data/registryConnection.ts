@@ -1,67 +1,63 @@
-// The registry's one DuckDB connection and how it is shared: every statement queues on one chain, so writes are
-// serialised and transactions never interleave, plus the row-reading pieces the registry tables share.
+// The registry's connection, whichever database holds it: the statement interface the table modules write their
+// portable SQL against ($n placeholders), how writes and transactions are run, and the row-reading pieces they share.
+// The DuckDB file backend is registryDuckdbConnection.ts, the PostgreSQL one registryPostgresConnection.ts.
 
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { closeDuckDB, openDuckDB, sqlIdentifier, toNumber, type DuckDBSession } from './duckdbConnection.js';
-import { registrySchema } from './registrySchema.js';
+import type { TableColumn } from './datasetWriter.js';
+import { toNumber } from './duckdbConnection.js';
+import { isPostgresUrl } from './registryLocation.js';
 
-export class RegistryConnection {
-  private readonly session: DuckDBSession;
-  /** Every statement goes through this chain, so transactions never interleave on the one connection. */
-  private queue: Promise<unknown> = Promise.resolve();
+/** A value bound to a `$n` placeholder. */
+export type SqlValue = string | number | boolean | null;
 
-  constructor(session: DuckDBSession) {
-    this.session = session;
-  }
-
-  close(): void {
-    closeDuckDB(this.session);
-  }
-
-  /** Run `work` when every earlier statement has finished; a failure does not block later work. */
-  write<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    const next = this.queue.then(() => work(this.session.connection));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Reads queue too: they share the connection with writes, and must not observe a half-done transaction. */
-  read<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.write(work);
-  }
-
-  /** Run `work` in BEGIN/COMMIT on `c`, rolling back when it throws. Call it inside write(). */
-  async inTransaction(c: DuckDBConnection, work: () => Promise<void>): Promise<void> {
-    await c.run('BEGIN TRANSACTION');
-    try {
-      await work();
-      await c.run('COMMIT');
-    } catch (err) {
-      await c.run('ROLLBACK');
-      throw err;
-    }
-  }
+/** One session of the registry database: what a table module's statements run on. */
+export interface RegistrySql {
+  /** Run a statement; how many rows it inserted, updated or deleted. */
+  run(sql: string, values?: SqlValue[]): Promise<{ rowsChanged: number }>;
+  /** The rows of a query as plain objects keyed by column name (JSON columns as text, BIGINT as number or bigint). */
+  select(sql: string, values: SqlValue[]): Promise<Array<Record<string, unknown>>>;
+  /** Append `rows` rows to `table` from typed-array columns, in bulk (the DuckDB appender, or PostgreSQL unnest). */
+  appendColumns(table: string, rows: number, columns: TableColumn[]): Promise<void>;
 }
 
-/** Open (creating if needed) the registry database at `path` with every table of the schema. */
-export async function openRegistryConnection(path: string): Promise<RegistryConnection> {
-  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-  const session = await openDuckDB({ path });
-  try {
-    for (const statement of registrySchema) await session.connection.run(statement);
-  } catch (err) {
-    closeDuckDB(session);
-    throw err;
-  }
-  return new RegistryConnection(session);
+export interface RegistryConnection {
+  readonly backend: 'duckdb' | 'postgres';
+  /** Where the registry is, for messages: the file path, or the URL with its password masked. */
+  readonly location: string;
+  /** Run `work` as a writer: on DuckDB after every earlier statement (one writer), on PostgreSQL on its own session. */
+  write<T>(work: (c: RegistrySql) => Promise<T>): Promise<T>;
+  /** Run `work` as a reader; it never observes a half-done transaction. */
+  read<T>(work: (c: RegistrySql) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` in one transaction on `c` (call it inside write()), rolling back when it throws. On PostgreSQL the
+   * transaction is SERIALIZABLE and retried from the start on a serialization failure or deadlock, so `work` must
+   * only run statements (no side effects outside the database).
+   */
+  inTransaction(c: RegistrySql, work: () => Promise<void>): Promise<void>;
+  /** The registry's tables, sorted by name. */
+  tableNames(c: RegistrySql): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenRegistryOptions {
+  /**
+   * False: refuse a registry that does not exist yet (readers never create one), and leave its schema as it is.
+   * @default true
+   */
+  create?: boolean;
+}
+
+/**
+ * Open the registry at `location`: a `postgres://` URL, or a DuckDB file path (created with its directory if
+ * needed). The schema migrations run first (registrySchema.ts); a registry newer than this code is refused.
+ */
+export async function openRegistryConnection(location: string, options: OpenRegistryOptions = {}): Promise<RegistryConnection> {
+  if (isPostgresUrl(location)) return (await import('./registryPostgresConnection.js')).openPostgresRegistry(location, options);
+  return (await import('./registryDuckdbConnection.js')).openDuckdbRegistry(location, options);
 }
 
 /** The rows of a parameterised query as plain objects keyed by column name. */
-export async function selectRows(c: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Array<Record<string, unknown>>> {
-  const reader = await c.runAndReadAll(sql, values);
-  return reader.getRowObjectsJS() as Array<Record<string, unknown>>;
+export function selectRows(c: RegistrySql, sql: string, values: SqlValue[]): Promise<Array<Record<string, unknown>>> {
+  return c.select(sql, values);
 }
 
 /** `value` as text, or `fallback` for a SQL NULL. */
@@ -72,15 +68,9 @@ export function stringOr(value: unknown, fallback: string): string {
 /** Rows in every table of the registry, by table name (health checks; before/after snapshots in tests). */
 export function tableRowCounts(db: RegistryConnection): Promise<Record<string, number>> {
   return db.read(async (c) => {
-    const tables = await selectRows(
-      c,
-      `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name`,
-      [],
-    );
     const counts: Record<string, number> = {};
-    for (const t of tables) {
-      const name = String(t.table_name);
-      const rows = await selectRows(c, `SELECT count(*) AS n FROM ${sqlIdentifier(name)}`, []);
+    for (const name of await db.tableNames(c)) {
+      const rows = await selectRows(c, `SELECT count(*) AS n FROM "${name.replaceAll('"', '""')}"`, []);
       counts[name] = toNumber(rows[0]?.n);
     }
     return counts;

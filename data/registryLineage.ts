@@ -2,7 +2,6 @@
 // appended in bulk per run and artifact.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { appendTableColumns } from './datasetWriter.js';
 import { toNumber } from './duckdbConnection.js';
 import { selectRows, type RegistryConnection } from './registryConnection.js';
 
@@ -33,7 +32,7 @@ export function recordLineage(
     const zeros = new Uint8Array(n);
     await db.inTransaction(c, async () => {
       await c.run(`DELETE FROM lineage WHERE run_id = $1 AND synthetic_artifact_sha256 = $2`, [runId, syntheticSha256]);
-      await appendTableColumns(c, 'lineage', n, [
+      await c.appendColumns('lineage', n, [
         { name: 'run_id', kind: 'coded', codes: zeros, dictionary: [runId] },
         { name: 'synthetic_artifact_sha256', kind: 'coded', codes: zeros, dictionary: [syntheticSha256] },
         { name: 'row', kind: 'integer', values: row },

@@ -93,7 +93,10 @@ export function setAlias(
   at: string = new Date().toISOString(),
 ): Promise<void> {
   return db.write(async (c) => {
-    await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, $2, $3, $4)`, [modelName, alias, modelSha256, at]);
+    await c.run(
+      `INSERT INTO aliases VALUES ($1, $2, $3, $4) ON CONFLICT (model_name, alias) DO UPDATE SET model_sha256 = excluded.model_sha256, updated_at = excluded.updated_at`,
+      [modelName, alias, modelSha256, at],
+    );
   });
 }
 
@@ -178,7 +181,10 @@ function moveChampion(
       const current = await selectRows(c, `SELECT model_sha256 FROM aliases WHERE model_name = $1 AND alias = 'champion'`, [modelName]);
       const from = current[0] === undefined ? null : String(current[0].model_sha256);
       if (from === modelSha256) return;
-      await c.run(`INSERT OR REPLACE INTO aliases VALUES ($1, 'champion', $2, $3)`, [modelName, modelSha256, at]);
+      await c.run(
+        `INSERT INTO aliases VALUES ($1, 'champion', $2, $3) ON CONFLICT (model_name, alias) DO UPDATE SET model_sha256 = excluded.model_sha256, updated_at = excluded.updated_at`,
+        [modelName, modelSha256, at],
+      );
       await c.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [modelName, modelSha256]);
       await c.run(`INSERT INTO promotions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
         modelName,

@@ -1,12 +1,14 @@
 // Opening the registry to read it from a process that does not hold it (`models`, `runs`, `ui`, model references).
-// The holder (the registry worker, or `rareflow dev`) keeps DuckDB's single-writer lock on the file, so a reader
-// that finds it locked copies the file and its write-ahead log into a private snapshot and reads that.
+// A PostgreSQL registry is read directly. For a DuckDB file, the holder (the registry worker, or `rareflow dev`)
+// keeps DuckDB's single-writer lock on it, so a reader that finds it locked copies the file and its write-ahead log
+// into a private snapshot and reads that.
 
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { Registry } from './registry.js';
+import { isPostgresUrl } from './registryLocation.js';
 
 export interface RegistryReader {
   registry: Registry;
@@ -28,11 +30,16 @@ function isLockConflict(err: unknown): boolean {
 }
 
 /**
- * Open the registry at `path` for reading. A missing file is an input error (nothing has been recorded there yet):
- * reading never creates a registry. A file another process holds is read through a snapshot copy, retried a few
- * times in case the copy caught the holder mid-checkpoint.
+ * Open the registry at `path` (a DuckDB file or a `postgres://` URL) for reading. A missing file or an empty
+ * database is an input error (nothing has been recorded there yet): reading never creates a registry. A file
+ * another process holds is read through a snapshot copy, retried a few times in case the copy caught the holder
+ * mid-checkpoint.
  */
 export async function openRegistryForReading(path: string): Promise<RegistryReader> {
+  if (isPostgresUrl(path)) {
+    const registry = await Registry.open(path, { create: false });
+    return { registry, snapshot: false, close: () => registry.close() };
+  }
   if (!(await exists(path))) {
     throw new InvalidInputError(
       'RAREFLOW_REGISTRY',
@@ -57,7 +64,7 @@ export async function openRegistryForReading(path: string): Promise<RegistryRead
         registry,
         snapshot: true,
         close: async () => {
-          registry.close();
+          await registry.close();
           await rm(dir, { recursive: true, force: true });
         },
       };

@@ -112,7 +112,11 @@ export function listRuns(db: RegistryConnection, modelName: string): Promise<Run
 
 export function recordDataset(db: RegistryConnection, d: DatasetRecord): Promise<void> {
   return db.write(async (c) => {
-    await c.run(`INSERT OR REPLACE INTO datasets VALUES ($1, $2, $3, $4, $5, $6)`, [d.sha256, d.uri, d.rows, d.positives, d.role, d.runId]);
+    await c.run(
+      `INSERT INTO datasets VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (sha256, run_id, role) DO UPDATE SET uri = excluded.uri, "rows" = excluded."rows", positives = excluded.positives`,
+      [d.sha256, d.uri, d.rows, d.positives, d.role, d.runId],
+    );
   });
 }
 
@@ -133,14 +137,11 @@ export function recordMetrics(
         const dot = key.indexOf('.');
         const name = dot < 0 ? key : key.slice(0, dot);
         const cls = dot < 0 ? '' : key.slice(dot + 1);
-        await c.run(`INSERT OR REPLACE INTO metrics VALUES ($1, $2, $3, $4, $5, $6)`, [
-          runId,
-          modelSha256,
-          split,
-          name,
-          cls,
-          value === null || !Number.isFinite(value) ? null : value,
-        ]);
+        await c.run(
+          `INSERT INTO metrics VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (run_id, model_sha256, split, name, class) DO UPDATE SET value = excluded.value`,
+          [runId, modelSha256, split, name, cls, value === null || !Number.isFinite(value) ? null : value],
+        );
       }
     });
   });
@@ -169,12 +170,11 @@ export function recordGateVerdict(
   checks: unknown,
 ): Promise<void> {
   return db.write(async (c) => {
-    await c.run(`INSERT OR REPLACE INTO gate_verdicts VALUES ($1, $2, $3, $4)`, [
-      runId,
-      modelSha256,
-      verdict,
-      JSON.stringify(checks ?? null),
-    ]);
+    await c.run(
+      `INSERT INTO gate_verdicts VALUES ($1, $2, $3, $4)
+       ON CONFLICT (run_id, model_sha256) DO UPDATE SET verdict = excluded.verdict, checks = excluded.checks`,
+      [runId, modelSha256, verdict, JSON.stringify(checks ?? null)],
+    );
   });
 }
 

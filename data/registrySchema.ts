@@ -1,8 +1,11 @@
-// The registry's tables, created on open when missing: runs and what they recorded, models and aliases,
-// canaries, approvals, drift events and synthetic-row lineage.
+// The registry's tables as versioned migrations, in SQL both DuckDB and PostgreSQL take: runs and what they
+// recorded, models and aliases, canaries, approvals, drift events and synthetic-row lineage.
 
-/** One CREATE TABLE IF NOT EXISTS statement per table, run in order by {@link openRegistryConnection}. */
-export const registrySchema = [
+/**
+ * Version 1: one CREATE TABLE IF NOT EXISTS statement per table. A registry made before versions were recorded
+ * holds exactly these tables, so running them on it changes nothing and records it as version 1.
+ */
+const schemaVersion1 = [
   `CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, workflow_id VARCHAR, started_at VARCHAR, finished_at VARCHAR,
     status VARCHAR NOT NULL, seed BIGINT, params JSON, input_hashes JSON, code_version VARCHAR, outcome VARCHAR, report_uri VARCHAR)`,
@@ -11,13 +14,13 @@ export const registrySchema = [
     PRIMARY KEY (sha256, run_id, role))`,
   `CREATE TABLE IF NOT EXISTS models (
     model_sha256 VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, run_id VARCHAR, uri VARCHAR NOT NULL, kind VARCHAR,
-    threshold DOUBLE, created_at VARCHAR)`,
+    threshold DOUBLE PRECISION, created_at VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS aliases (
     model_name VARCHAR NOT NULL, alias VARCHAR NOT NULL CHECK (alias IN ('champion', 'challenger')), model_sha256 VARCHAR NOT NULL,
     updated_at VARCHAR, PRIMARY KEY (model_name, alias))`,
   `CREATE TABLE IF NOT EXISTS metrics (
     run_id VARCHAR NOT NULL, model_sha256 VARCHAR NOT NULL, split VARCHAR NOT NULL, name VARCHAR NOT NULL, class VARCHAR NOT NULL,
-    value DOUBLE, PRIMARY KEY (run_id, model_sha256, split, name, class))`,
+    value DOUBLE PRECISION, PRIMARY KEY (run_id, model_sha256, split, name, class))`,
   `CREATE TABLE IF NOT EXISTS gate_verdicts (
     run_id VARCHAR NOT NULL, model_sha256 VARCHAR NOT NULL, verdict VARCHAR NOT NULL, checks JSON, PRIMARY KEY (run_id, model_sha256))`,
   `CREATE TABLE IF NOT EXISTS promotions (
@@ -28,7 +31,7 @@ export const registrySchema = [
     PRIMARY KEY (model_name, "at", source))`,
   `CREATE TABLE IF NOT EXISTS canary_rollouts (
     rollout_id VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, challenger_sha256 VARCHAR NOT NULL, champion_sha256 VARCHAR,
-    started_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, weight DOUBLE NOT NULL, step INTEGER NOT NULL, since_ms BIGINT NOT NULL,
+    started_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, weight DOUBLE PRECISION NOT NULL, step INTEGER NOT NULL, since_ms BIGINT NOT NULL,
     status VARCHAR NOT NULL CHECK (status IN ('running', 'promoted', 'rolled-back')), reason VARCHAR, windows JSON)`,
   `CREATE TABLE IF NOT EXISTS archived_models (
     model_sha256 VARCHAR PRIMARY KEY, model_name VARCHAR NOT NULL, "at" VARCHAR NOT NULL, reason VARCHAR NOT NULL)`,
@@ -39,5 +42,16 @@ export const registrySchema = [
   // bulk append free of index upkeep.
   `CREATE TABLE IF NOT EXISTS lineage (
     run_id VARCHAR NOT NULL, synthetic_artifact_sha256 VARCHAR NOT NULL, "row" INTEGER NOT NULL, parent_row INTEGER NOT NULL,
-    neighbour_row INTEGER NOT NULL, "lambda" DOUBLE NOT NULL)`,
+    neighbour_row INTEGER NOT NULL, "lambda" DOUBLE PRECISION NOT NULL)`,
 ];
+
+export interface RegistryMigration {
+  version: number;
+  statements: string[];
+}
+
+/** Every schema version in order; the registry records the ones applied in its schema_version table. */
+export const registryMigrations: RegistryMigration[] = [{ version: 1, statements: schemaVersion1 }];
+
+/** The schema version this code writes and reads. */
+export const REGISTRY_SCHEMA_VERSION = registryMigrations[registryMigrations.length - 1]!.version;

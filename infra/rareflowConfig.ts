@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheBytesOf } from '../data/boundedFileCache.js';
 import { normaliseLocation } from '../data/objectStore.js';
+import { isPostgresUrl } from '../data/registryLocation.js';
 
 export interface RareflowConfig {
   /** State directory: artifacts, registry, Temporal's SQLite file. RAREFLOW_HOME, default ./.rareflow */
@@ -14,7 +15,10 @@ export interface RareflowConfig {
    * shared storage when workers run on several machines.
    */
   artifactRoot: string;
-  /** RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb */
+  /**
+   * RAREFLOW_REGISTRY, default <stateDir>/registry.duckdb: a DuckDB file (one registry worker), or a
+   * `postgres://user:pass@host:port/db` URL (PostgreSQL 13+; any number of registry workers).
+   */
   registryPath: string;
   /**
    * RAREFLOW_SERVING, default <stateDir>/serving: what the scoring service serves and its prediction/feedback logs; a
@@ -43,12 +47,17 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
+/** A registry file path made absolute; a PostgreSQL URL as given. */
+function registryLocation(value: string): string {
+  return isPostgresUrl(value) ? value.trim() : resolve(value);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig {
   const stateDir = resolve(env.RAREFLOW_HOME ?? '.rareflow');
   return {
     stateDir,
     artifactRoot: normaliseLocation(env.RAREFLOW_ARTIFACTS ?? join(stateDir, 'artifacts')),
-    registryPath: resolve(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
+    registryPath: registryLocation(env.RAREFLOW_REGISTRY ?? join(stateDir, 'registry.duckdb')),
     servingDir: normaliseLocation(env.RAREFLOW_SERVING ?? join(stateDir, 'serving')),
     cacheDir: resolve(env.RAREFLOW_CACHE ?? join(stateDir, 'cache')),
     cacheBytes: cacheBytesOf(env.RAREFLOW_CACHE_BYTES),

@@ -193,7 +193,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
       );
     }
   } catch (err) {
-    registry?.close();
+    await registry?.close();
     await connection.close();
     throw err;
   }
@@ -225,7 +225,7 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
         }
         await Promise.all(workers.map((w) => w.run()));
       } finally {
-        registry?.close();
+        await registry?.close();
         await connection.close();
       }
     },

@@ -17,6 +17,7 @@ import { ArtifactStore } from '../../data/artifactStore.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
 import { Registry } from '../../data/registry.js';
 import { FailureType, type ArtifactRef } from '../../workflows/contract.js';
+import { registryBackends } from '../support/registryBackends.js';
 import { listFiles } from '../support/stateSnapshot.js';
 
 let dir: string;
@@ -37,10 +38,11 @@ async function state(): Promise<{ files: Record<string, string>; tables: Record<
   return { files, tables: await registry.tableRowCounts() };
 }
 
-beforeAll(async () => {
+/** A fresh store, serving directory and registry (a DuckDB file in the temp directory, or `registryUrl`). */
+async function prepare(registryUrl: string | undefined): Promise<void> {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-nonretryable-'));
   artifacts = new ArtifactStore(join(dir, 'artifacts'));
-  registry = await Registry.open(join(dir, 'registry.duckdb'));
+  registry = await Registry.open(registryUrl ?? join(dir, 'registry.duckdb'));
   const rows = 200;
   const x = new Float64Array(rows * 2);
   const y = new Uint8Array(rows);
@@ -85,12 +87,12 @@ beforeAll(async () => {
     runId: 'r1',
     at: '2026-01-01T00:00:00Z',
   });
-});
+}
 
-afterAll(() => {
-  registry?.close();
+async function cleanUp(): Promise<void> {
+  await registry?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 type Stage = { stage: string; call: () => Promise<unknown>; message: RegExp };
 
@@ -224,7 +226,20 @@ const stages = (): Stage[] => {
   ];
 };
 
-describe('a non-retryable failure writes nothing', () => {
+describe.each(registryBackends())('a non-retryable failure writes nothing (registry on $name)', (backend) => {
+  beforeAll(async () => {
+    if (backend.skip) return;
+    await backend.setup();
+    await prepare(backend.name === 'duckdb' ? undefined : await backend.newLocation());
+  }, 60_000);
+  afterAll(async () => {
+    if (backend.skip) return;
+    await cleanUp();
+    await backend.teardown();
+  });
+  if (backend.skip) it.skip(`skipped: ${backend.skip}`, () => {});
+  const test = backend.skip === undefined ? it : it.skip;
+
   for (const name of [
     'describeInput',
     'adaptiveSampleShard',
@@ -239,7 +254,7 @@ describe('a non-retryable failure writes nothing', () => {
     'registryPromote',
     'registrySetCanary',
   ]) {
-    it(`${name}: InvalidInput, non-retryable, store, serving directory and registry unchanged`, async () => {
+    test(`${name}: InvalidInput, non-retryable, store, serving directory and registry unchanged`, async () => {
       const s = stages().find((x) => x.stage === name)!;
       const before = await state();
       const err = await s.call().catch((e: unknown) => e);
@@ -251,7 +266,7 @@ describe('a non-retryable failure writes nothing', () => {
     });
   }
 
-  it('the champion alias and its serving state still name the first model after the refused promotion', async () => {
+  test('the champion alias and its serving state still name the first model after the refused promotion', async () => {
     expect((await registry.champion('fraud'))?.modelSha256).toBe(modelRef.sha256);
     expect(await registry.champion('x..y')).toBeUndefined();
   });

@@ -268,7 +268,7 @@ beforeAll(async () => {
       at: '2026-01-01T00:00:00Z',
     });
   } finally {
-    registry.close();
+    await registry.close();
   }
 });
 

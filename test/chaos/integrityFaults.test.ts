@@ -384,7 +384,7 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
         }),
       );
     } finally {
-      registry.close();
+      await registry.close();
     }
     expect(failure.message).toMatch(
       new RegExp(`^validation-report file failed verification: ${reportPath} has sha256 [0-9a-f]{64}, expected ${report.sha256}`),

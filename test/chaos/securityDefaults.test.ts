@@ -189,7 +189,7 @@ describe('SQL: identifiers quoted, values parameterised, predicates one expressi
       expect((await registry.getRun(evil))!.inputHashes).toEqual({ [evil]: evil });
       expect(Object.keys(await registry.tableRowCounts())).toEqual(before);
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 });

@@ -185,7 +185,7 @@ async function retrainRun(home: string, kill?: { run: number; at: number; delayM
     stderr += worker.stderr();
     // The next process to open the registry after a SIGKILL must find it usable (no stale lock, WAL replayed).
     const reopened = await Registry.open(join(home, 'registry.duckdb'));
-    reopened.close();
+    await reopened.close();
     return {
       result,
       registry: await snapshotRegistry(join(home, 'registry.duckdb')),

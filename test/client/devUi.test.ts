@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
-  registry?.close();
+  await registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

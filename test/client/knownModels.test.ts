@@ -45,7 +45,7 @@ describe('serve refuses a model nothing knows', () => {
       await registry.startRun(run('r2', 'churn'));
       await registry.startRun(run('r3', 'churn'));
     } finally {
-      registry.close();
+      await registry.close();
     }
     expect(await registryModelNames(registryPath)).toEqual(['churn', 'fraud']);
     const config = { registryPath, servingDir: join(dir, 'serving') };

@@ -18,8 +18,8 @@ beforeAll(async () => {
   await fillRegistry(registryPath);
   registry = await Registry.open(registryPath);
 });
-afterAll(() => {
-  registry?.close();
+afterAll(async () => {
+  await registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -83,7 +83,7 @@ beforeAll(async () => {
       createdAt: '2026-03-01T00:00:00.000Z',
     });
   } finally {
-    registry.close();
+    await registry.close();
   }
 }, 120_000);
 

@@ -1,16 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Registry } from '../../data/registry.js';
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rareflow-registry-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+import { registryBackends } from '../support/registryBackends.js';
 
 const model = (sha: string, runId: string) => ({
   modelSha256: sha,
@@ -22,9 +12,15 @@ const model = (sha: string, runId: string) => ({
   createdAt: '2026-01-01T00:00:00.000Z',
 });
 
-describe('Registry', () => {
-  test('promote moves the champion alias, records one promotion, and a retry changes nothing', async () => {
-    const registry = await Registry.open(join(dir, 'a', 'registry.duckdb'));
+describe.each(registryBackends())('Registry on $name', (backend) => {
+  beforeAll(backend.setup, 60_000);
+  afterAll(backend.teardown);
+  // Where PostgreSQL is missing, its half is listed as skipped with the reason.
+  const it = backend.skip === undefined ? test : test.skip;
+  if (backend.skip) test.skip(`skipped: ${backend.skip}`, () => {});
+
+  it('promote moves the champion alias, records one promotion, and a retry changes nothing', async () => {
+    const registry = await Registry.open(await backend.newLocation());
     try {
       await registry.recordModel(model('m1', 'r1'));
       await registry.recordModel(model('m2', 'r2'));
@@ -45,12 +41,12 @@ describe('Registry', () => {
       expect((await registry.champion('fraud'))?.modelSha256).toBe('m1');
       expect((await registry.promotions('fraud')).map((p) => p.kind)).toEqual(['promote', 'promote', 'rollback']);
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 
-  test('runs, metrics and verdicts are idempotent and survive reopening', async () => {
-    const path = join(dir, 'b.duckdb');
+  it('runs, metrics and verdicts are idempotent and survive reopening', async () => {
+    const path = await backend.newLocation();
     const registry = await Registry.open(path);
     const start = {
       runId: 'r1',
@@ -75,7 +71,7 @@ describe('Registry', () => {
       outcome: 'promoted',
       reportUri: 'file:///r.json',
     });
-    registry.close();
+    await registry.close();
 
     const again = await Registry.open(path);
     try {
@@ -97,12 +93,12 @@ describe('Registry', () => {
       });
       await expect(again.finishRun('nope', { finishedAt: 'x', status: 'failed', outcome: 'x' })).rejects.toThrow(/no such run/);
     } finally {
-      again.close();
+      await again.close();
     }
   });
 
-  test('lineage is bulk appended and a retry replaces rather than duplicates it', async () => {
-    const registry = await Registry.open(join(dir, 'c.duckdb'));
+  it('lineage is bulk appended and a retry replaces rather than duplicates it', async () => {
+    const registry = await Registry.open(await backend.newLocation());
     try {
       const n = 50_000;
       const parent = new Int32Array(n).map((_, i) => i % 977);
@@ -118,7 +114,7 @@ describe('Registry', () => {
         /one entry per synthetic row/,
       );
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 });

@@ -15,8 +15,8 @@ beforeAll(async () => {
   await fillRegistry(join(dir, 'registry.duckdb'));
   registry = await Registry.open(join(dir, 'registry.duckdb'));
 });
-afterAll(() => {
-  registry?.close();
+afterAll(async () => {
+  await registry?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -109,7 +109,7 @@ describe('runs', () => {
       });
       expect(await r.runsAwaitingApproval()).toEqual([]);
       expect((await r.runDetail(WAITING_RUN))!.approvals).toMatchObject([{ approved: true, decidedBy: 'ops' }]);
-      r.close();
+      await r.close();
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

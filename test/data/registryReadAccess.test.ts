@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Registry } from '../../data/registry.js';
 import { openRegistryForReading } from '../../data/registryReadAccess.js';
+import { loadConfig } from '../../infra/rareflowConfig.js';
+import { postgresUnavailable, startPostgres, type PostgresServer } from '../support/postgresServer.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,7 +38,7 @@ describe('openRegistryForReading', () => {
     const path = join(dir, 'free', 'registry.duckdb');
     const writer = await Registry.open(path);
     await writer.recordModel(model);
-    writer.close();
+    await writer.close();
     const reader = await openRegistryForReading(path);
     try {
       expect(reader.snapshot).toBe(false);
@@ -79,6 +82,58 @@ describe('openRegistryForReading', () => {
     } finally {
       holder.stdin.end();
       await new Promise((done) => holder.on('exit', done));
+    }
+  });
+});
+
+describe.skipIf(postgresUnavailable() !== undefined)('openRegistryForReading on PostgreSQL', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('RAREFLOW_REGISTRY keeps a postgres URL as given', () => {
+    const url = 'postgres://u:p@db.example:5432/registry';
+    expect(loadConfig({ RAREFLOW_REGISTRY: url }).registryPath).toBe(url);
+  });
+
+  test('an empty database is an input error, and reading creates no tables there', async () => {
+    const url = await server.newDatabaseUrl();
+    const masked = url.replace(/:[^:@/]*@/, ':***@');
+    const err = (await openRegistryForReading(url).catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ name: 'InvalidInputError' });
+    expect(err.message).toBe(
+      `no registry at ${masked}: nothing has been recorded there yet (run a retrain first, or set RAREFLOW_REGISTRY to the registry in use)`,
+    );
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`);
+      expect(tables.rows[0]).toEqual({ n: 0 });
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a registry a worker holds open is read directly, seeing its writes', async () => {
+    const url = await server.newDatabaseUrl();
+    const writer = await Registry.open(url);
+    try {
+      await writer.recordModel(model);
+      const reader = await openRegistryForReading(url);
+      try {
+        expect(reader.snapshot).toBe(false);
+        expect((await reader.registry.model('m1'))?.kind).toBe('forest');
+        await writer.recordModel({ ...model, modelSha256: 'm2' });
+        expect((await reader.registry.model('m2'))?.modelName).toBe('fraud');
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await writer.close();
     }
   });
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
       evidence: { reason: 'by hand' },
     });
   } finally {
-    registry.close();
+    await registry.close();
   }
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));

@@ -136,7 +136,7 @@ describe('orchestrated commands on the embedded Temporal server', () => {
       expect(await registry.listRuns('badlabel')).toHaveLength(0);
       expect(await registry.listRuns('churn')).toHaveLength(1);
     } finally {
-      registry.close();
+      await registry.close();
     }
   });
 });

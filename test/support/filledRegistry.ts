@@ -257,6 +257,6 @@ export async function fillRegistry(registryPath: string, artifactRoot?: string):
       ...(artifactRoot ? { artifactRoot } : {}),
     });
   } finally {
-    r.close();
+    await r.close();
   }
 }

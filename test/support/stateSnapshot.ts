@@ -86,7 +86,7 @@ export const REGISTRY_KEYS: Record<string, string[]> = {
 };
 
 export interface RegistrySnapshot {
-  /** Row count of every table in the file. */
+  /** Row count of every table in the file but schema_version. */
   counts: Record<string, number>;
   /** Per table: rows beyond the first of each key (0 everywhere when nothing is duplicated). */
   duplicates: Record<string, number>;
@@ -104,7 +104,9 @@ export async function snapshotRegistry(path: string): Promise<RegistrySnapshot> 
   try {
     const tables = (await c.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name`))
       .getRowsJS()
-      .map((r) => String(r[0]));
+      .map((r) => String(r[0]))
+      // The schema's own bookkeeping (which migrations ran), not something a run wrote.
+      .filter((t) => t !== 'schema_version');
     const counts: Record<string, number> = {};
     const duplicates: Record<string, number> = {};
     for (const t of tables) {
