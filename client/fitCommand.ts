@@ -16,15 +16,13 @@ import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
 import { fitCandidate, type ModelCandidate } from '../stages/modelCandidates.js';
 import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
-import { describeColumns, fileSha256, formatOf, tableSource } from '../data/inputSources.js';
-import { numericType } from '../data/columnTypes.js';
+import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
-import { ignoredColumnsField, isReservedColumn } from '../data/reservedColumns.js';
-import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
-import { InvalidInputError } from '../core/invalidInputError.js';
+import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
+import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
   applyDeclaredFill,
@@ -39,9 +37,6 @@ import { checkMemoryBudget, pipelineMemory, sampleMemory } from '../core/resourc
 import { memoryBudget } from '../data/memoryBudget.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 
-/** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
-const MAX_AUTO_CATEGORIES = 50;
-
 export interface FitArgs extends MissingValueArgs {
   input: string;
   label: string;
@@ -54,76 +49,6 @@ export interface FitArgs extends MissingValueArgs {
   /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
   budgetSeconds?: number;
   out: string;
-}
-
-/** Numeric columns stay; text columns become categorical when they have few distinct values, else are left out. */
-async function chooseColumns(input: string, label: string, declared: string[], exclude: string[]) {
-  const format = formatOf(input);
-  const columns = await describeColumns(input);
-  if (!columns.some((c) => c.name === label)) {
-    throw new InvalidInputError(
-      `label column "${label}"`,
-      `label column "${label}" not found in ${input}; available columns: ${columns.map((c) => c.name).join(', ')}. Pass --label with one of them`,
-    );
-  }
-  const features: string[] = [];
-  const categorical: string[] = [];
-  const leftOut: string[] = [];
-  const ignored: string[] = [];
-  const text = columns.filter(
-    (c) =>
-      c.name !== label &&
-      !exclude.includes(c.name) &&
-      !declared.includes(c.name) &&
-      !isReservedColumn(c.name) &&
-      !numericType.test(c.type) &&
-      format !== 'arrow',
-  );
-  // One aggregate over the file counts the distinct values of every text column.
-  const distinct = new Map<string, number>();
-  if (text.length > 0) {
-    await withDuckDB(async (conn) => {
-      const r = await conn.runAndReadAll(
-        `SELECT ${text.map((c) => `count(DISTINCT ${sqlIdentifier(c.name)})`).join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`,
-      );
-      const row = r.getRowsJS()[0] ?? [];
-      text.forEach((c, i) => distinct.set(c.name, toNumber(row[i])));
-    });
-  }
-  for (const c of columns) {
-    if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;
-    if (isReservedColumn(c.name)) {
-      ignored.push(c.name);
-      continue;
-    }
-    const n = distinct.get(c.name);
-    if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
-      leftOut.push(`${c.name} (text with ${n} distinct values)`);
-      continue;
-    }
-    if (declared.includes(c.name) || n !== undefined) categorical.push(c.name);
-    features.push(c.name);
-  }
-  const weighted = columns.some((c) => c.name === SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN);
-  return { features, categorical, leftOut, weighted, ignored };
-}
-
-/** The label of every row as a class index, in file order, and the sorted class values. */
-async function labelValuesInOrder(input: string, label: string): Promise<{ classOf: Int32Array; classes: string[] }> {
-  const format = formatOf(input);
-  if (format === 'arrow') return { classOf: new Int32Array(0), classes: [] };
-  return withDuckDB(async (c) => {
-    const source = tableSource(format, [input]);
-    const reader = await c.runAndReadAll(
-      `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL ORDER BY v`,
-    );
-    const classes = reader.getRowsJS().map((r) => String(r[0]));
-    if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
-    const index = new Map(classes.map((v, i) => [v, i]));
-    const values = await c.runAndReadAll(`SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source}`);
-    const rows = values.getRowsJS();
-    return { classOf: Int32Array.from(rows, (r) => index.get(String(r[0])) ?? -1), classes };
-  });
 }
 
 /** A model name for `--out FILE` that follows the name rule: `my model.json` → `my-model`. */
