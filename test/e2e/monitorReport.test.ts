@@ -2,7 +2,6 @@
 // windows and a registry drift event: the files it writes, its JSON, the exit code 2 refusals, and the page in
 // headless Chromium (screenshot in .rareflow/test-output; RAREFLOW_DOCS_SCREENSHOT=1 also writes docs/drift-report.png).
 
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../data/registry.js';
 import { runCli } from '../support/cliProcess.js';
 import { DRIFTED, FIXTURE_MODEL, STEADY, writeDriftFixture, type DriftFixture } from '../support/driftWindowFixture.js';
-import { decodePng } from '../support/pngPixels.js';
+import { drawnShare, headlessBrowser, screenshot } from '../support/headlessScreenshot.js';
 
-const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((n) => spawnSync('which', [n]).status === 0);
 const EVENT_AT = new Date(DRIFTED.toMs).toISOString();
 let home: string;
 let fixture: DriftFixture;
@@ -91,39 +89,19 @@ describe('rareflow monitor report', () => {
     expect(existsSync(join(home, 'x'))).toBe(false);
   });
 
-  it.runIf(browser !== undefined)('renders in headless Chromium with its charts', async () => {
+  it.runIf(headlessBrowser !== undefined)('renders in headless Chromium with its charts', async () => {
     const r = await report(['--model', FIXTURE_MODEL, '--out', 'page']);
     expect(r.code, r.stderr).toBe(0);
     const outDir = join(process.cwd(), '.rareflow', 'test-output');
     mkdirSync(outDir, { recursive: true });
     const shot = join(outDir, 'drift-report.png');
-    const run = spawnSync(
-      browser!,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--hide-scrollbars',
-        `--screenshot=${shot}`,
-        '--window-size=1280,2400',
-        `file://${join(home, 'page', 'report.html')}`,
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
+    const run = screenshot(`file://${join(home, 'page', 'report.html')}`, shot, 2400);
     expect(run.status, run.stderr).toBe(0);
-    const png = decodePng(readFileSync(shot));
-    expect(png.width).toBe(1280);
-    let nonWhite = 0;
-    const colours = new Set<number>();
-    for (let i = 0; i < png.width * png.height; i++) {
-      const o = i * png.channels;
-      const [red, green, blue] = [png.data[o]!, png.data[o + 1]!, png.data[o + 2]!];
-      if (red < 245 || green < 245 || blue < 245) nonWhite++;
-      colours.add((red << 16) | (green << 8) | blue);
-    }
+    const drawn = drawnShare(shot);
+    expect(drawn.width).toBe(1280);
     // Text alone gives a few percent of dark pixels; the histograms add filled bars in the two series' colours.
-    expect(nonWhite / (png.width * png.height)).toBeGreaterThan(0.05);
-    expect(colours.size).toBeGreaterThan(50);
+    expect(drawn.nonWhiteShare).toBeGreaterThan(0.05);
+    expect(drawn.colours).toBeGreaterThan(50);
     if (process.env.RAREFLOW_DOCS_SCREENSHOT === '1') {
       mkdirSync(join(process.cwd(), 'docs'), { recursive: true });
       copyFileSync(shot, join(process.cwd(), 'docs', 'drift-report.png'));
