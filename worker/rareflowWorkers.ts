@@ -97,8 +97,9 @@ export function installWorkerRuntime(): void {
   const level = (process.env.RAREFLOW_LOG_LEVEL ?? 'WARN').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   try {
     const quiet = new DefaultLogger(level, (entry) => {
-      // A registry-only worker has no workflows by design; the SDK warns about it on every start.
-      if (entry.message.startsWith('No workflows registered')) return;
+      // A registry or compute worker has no workflows, and the workflows worker no activities, by design; the SDK
+      // warns about it on every start.
+      if (entry.message.startsWith('No workflows registered') || entry.message.startsWith('No activities registered')) return;
       const line = `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}`;
       if (heldLogLines) heldLogLines.push(line);
       else process.stderr.write(`${line}\n`);
