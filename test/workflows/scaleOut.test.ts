@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import type { ArtifactRef } from '../../core/pipelineTypes.js';
 import { openRegistryForReading } from '../../data/registryReadAccess.js';
-import { S3ObjectStore } from '../../data/s3ObjectStore.js';
+import { s3ClientFor, S3ObjectStore } from '../../data/s3ObjectStore.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { startDevServer, type DevServer } from '../../infra/temporalServer.js';
@@ -213,6 +214,9 @@ describe('scale-out on s3:// storage', () => {
       if (!got || got === 'not-modified' || createHash('sha256').update(got.body).digest('hex') !== digest) misnamed.push(key);
     }
     expect(misnamed).toEqual([]);
+    // Nor a multipart upload left open under the prefix (a partial object that listing does not show).
+    const open = await s3ClientFor(process.env).client.send(new ListMultipartUploadsCommand({ Bucket: 'artifacts', Prefix: 'rareflow/' }));
+    expect((open.Uploads ?? []).map((u) => u.Key)).toEqual([]);
 
     // A scoring replica with nothing but the s3:// serving root serves the champion.
     replica = await startServeProcess({ home: join(dir, 'replica'), servingDir: SERVING, model: MODEL });
