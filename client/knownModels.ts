@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { openRegistryForReading } from '../data/registryReadAccess.js';
-import { servingStatePath } from '../data/servingState.js';
+import { isS3Uri } from '../data/objectStore.js';
+import { readServingState, servingStatePath } from '../data/servingState.js';
 import { lifecycleWorkflowId } from '../workflows/contract.js';
 import type { RareflowClient } from './temporalClient.js';
 
@@ -24,12 +25,19 @@ function namedList(names: string[], none: string): string {
   return names.length === 0 ? none : names.join(', ');
 }
 
+/** Whether the serving root (a directory or s3://) holds a published state for `model`. */
+async function hasServingState(servingDir: string, model: string): Promise<boolean> {
+  if (!isS3Uri(servingDir)) return existsSync(servingStatePath(servingDir, model));
+  return (await readServingState(servingDir, model)) !== null;
+}
+
 /**
- * `serve --model M`: M has a run or a model in the registry, or a serving state of its own (a service started
- * before the first promotion answers 503 until one comes, so a model with runs but no champion is accepted).
+ * `serve --model M`: M has a run or a model in the registry, or a serving state of its own, on disk or s3:// (so a
+ * scoring replica needs no registry). A service started before the first promotion answers 503 until one comes, so
+ * a model with runs but no champion is accepted.
  */
 export async function requireServableModel(model: string, config: { registryPath: string; servingDir: string }): Promise<void> {
-  if (existsSync(servingStatePath(config.servingDir, model))) return;
+  if (await hasServingState(config.servingDir, model)) return;
   const names = await registryModelNames(config.registryPath);
   if (names.includes(model)) return;
   throw new InvalidInputError(

@@ -18,7 +18,12 @@ export function registeredModelField(resolved: ResolvedModel) {
 
 /** Resolves `reference` (notes on stderr) without parsing the model: `models get` copies the bytes as they are. */
 export function resolveModelFlag(reference: string, note: (line: string) => void = toStderr): Promise<ResolvedModel> {
-  return resolveModelReference(reference, { registryPath: loadConfig().registryPath, note });
+  const config = loadConfig();
+  return resolveModelReference(reference, {
+    registryPath: config.registryPath,
+    cache: { cacheDir: config.cacheDir, cacheBytes: config.cacheBytes },
+    note,
+  });
 }
 
 /** The model `reference` names, parsed, with where it came from. */

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isResourceName } from '../core/resourceName.js';
 import { readFileVerified } from './artifactStore.js';
+import { isS3Uri } from './objectStore.js';
 import type { Registry } from './registry.js';
 import { openRegistryForReading } from './registryReadAccess.js';
 import type { ModelRecord } from './registryModels.js';
+import { openArtifactStore, type CacheOptions } from './storageLocations.js';
 
 /** A registered model as named on the command line (a file path is not parsed: it is whatever exists on disk). */
 export type ModelReference =
@@ -24,7 +26,7 @@ export interface RegisteredModel {
   version: number;
   /** Aliases that point at this model now. */
   aliases: string[];
-  /** The local file the bytes were read from. */
+  /** The local file the bytes were read from (for a model on s3://, its verified copy in the cache). */
   path: string;
   /** The model file, verified against `record.modelSha256`. */
   bytes: Buffer;
@@ -39,6 +41,10 @@ export interface ResolveOptions {
   flag?: string;
   /** Where a note goes (the CLI: stderr), e.g. that a file was used although a registered model has the same name. */
   note: (line: string) => void;
+  /** Where verified copies of models stored on s3:// are kept (RAREFLOW_CACHE); needed only for such models. */
+  cache?: CacheOptions;
+  /** The AWS variables that reach an s3:// model's bucket. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 const ALIAS = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -135,10 +141,46 @@ async function findRegistered(
   };
 }
 
+/** `s3://…/<sha[0:2]>/<sha>.json`, as the s3:// artifact store lays out a model: the store's root, or undefined. */
+function s3StoreRoot(uri: string, sha256: string): string | undefined {
+  const tail = `/${sha256.slice(0, 2)}/${sha256}.json`;
+  return uri.endsWith(tail) && uri.length > 's3://'.length + tail.length ? uri.slice(0, -tail.length) : undefined;
+}
+
+/** The bytes of a registered model on s3://, through the artifact store's verified cache (IntegrityError when damaged). */
+async function readRegisteredObject(
+  record: ModelRecord,
+  text: string,
+  flag: string,
+  o: ResolveOptions,
+): Promise<{ path: string; bytes: Buffer }> {
+  const root = s3StoreRoot(record.uri, record.modelSha256);
+  if (root === undefined)
+    throw new InvalidInputError(
+      flag,
+      `${flag} ${text}: the model is stored at ${record.uri}; expected s3://BUCKET/PREFIX/${record.modelSha256.slice(0, 2)}/${record.modelSha256}.json as the artifact store writes it`,
+    );
+  if (o.cache === undefined)
+    throw new InvalidInputError(
+      flag,
+      `${flag} ${text}: the model is stored at ${record.uri}, and no local cache was given to read it into`,
+    );
+  const store = openArtifactStore(root, o.cache, { env: o.env ?? process.env });
+  const ref = { sha256: record.modelSha256, uri: record.uri, bytes: 0, kind: 'model' };
+  const bytes = await store.readVerified(ref);
+  return { path: await store.localFile(ref), bytes };
+}
+
 /** The bytes of a registered model from its URI, checked against its recorded sha256 (IntegrityError when not). */
-async function readRegisteredFile(record: ModelRecord, text: string, flag: string): Promise<{ path: string; bytes: Buffer }> {
+async function readRegisteredFile(
+  record: ModelRecord,
+  text: string,
+  flag: string,
+  o: ResolveOptions,
+): Promise<{ path: string; bytes: Buffer }> {
+  if (isS3Uri(record.uri)) return readRegisteredObject(record, text, flag, o);
   if (!record.uri.startsWith('file:'))
-    throw new InvalidInputError(flag, `${flag} ${text}: the model is stored at ${record.uri}; expected a file:// URI`);
+    throw new InvalidInputError(flag, `${flag} ${text}: the model is stored at ${record.uri}; expected a file:// or s3:// URI`);
   const path = fileURLToPath(record.uri);
   if (!(await isFile(path)))
     throw new InvalidInputError(
@@ -176,7 +218,7 @@ export async function resolveModelReference(text: string, o: ResolveOptions): Pr
   const reader = await openRegistryForReading(o.registryPath);
   try {
     const found = await findRegistered(reader.registry, ref, text, flag);
-    const file = await readRegisteredFile(found.record, text, flag);
+    const file = await readRegisteredFile(found.record, text, flag, o);
     return { source: 'registry', reference: text, ...found, ...file };
   } finally {
     await reader.close();

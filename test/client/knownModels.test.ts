@@ -1,5 +1,5 @@
 // `serve --model M` for a model nothing knows is refused, naming the models the registry has; a model with runs in
-// the registry, or with a serving state of its own, is accepted.
+// the registry, or with a serving state of its own (in a directory or on s3://), is accepted.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { registryModelNames, requireServableModel } from '../../client/knownMode
 import { Registry } from '../../data/registry.js';
 import { MODEL_NAME, publish } from '../serve/servingFixtures.js';
 import { failure } from '../support/invalidInputFailure.js';
+import { startS3TestStorage } from '../support/s3Storage.js';
 
 let dir: string;
 
@@ -59,4 +60,26 @@ describe('serve refuses a model nothing knows', () => {
     await publish(servingDir, 1, null);
     await expect(requireServableModel(MODEL_NAME, { registryPath: join(dir, 'elsewhere.duckdb'), servingDir })).resolves.toBeUndefined();
   });
+
+  it('accepts a model with a serving state on s3:// and no registry, as a scoring replica starts', async () => {
+    const s3 = await startS3TestStorage();
+    const saved = Object.fromEntries(Object.keys(s3.server.env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, s3.server.env);
+    try {
+      await s3.createBucket('serving');
+      const config = { registryPath: join(dir, 'replica', 'registry.duckdb'), servingDir: 's3://serving/prod' };
+      const err = await failure(requireServableModel(MODEL_NAME, config));
+      expect(err.message).toBe(
+        `--model ${MODEL_NAME}: no model of that name in the registry at ${config.registryPath}; models there: none yet (train one with rareflow run --config PIPELINE.json)`,
+      );
+      await publish(config.servingDir, 1, null);
+      await expect(requireServableModel(MODEL_NAME, config)).resolves.toBeUndefined();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await s3.close();
+    }
+  }, 60_000);
 });
