@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
 import { servedWindowReport, type StoredReference } from '../../stages/driftWindow.js';
 import { fitModelArtifact } from '../../stages/train.js';
-import { DEFAULT_PIPELINE } from '../../client/pipelineSpec.js';
+import { FOREST_DEFAULTS } from '../../client/pipelineSpec.js';
 import { takeRows, type LabelledData } from '../../core/dataset.js';
 import { scoreModel, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
@@ -88,7 +88,8 @@ beforeAll(async () => {
   const trainRef = await saveDatasetArtifact(artifacts, 'train', { data: train, featureNames: names, labelName: 'label' });
   const testRef = await saveDatasetArtifact(artifacts, 'test', { data: test, featureNames: names, labelName: 'label' });
   const fitted = await fitModelArtifact(train, {
-    model: DEFAULT_PIPELINE.model,
+    // The balanced forest at q* = π: the recipe these windows were calibrated on (a fixed model, not the per-dataset choice).
+    model: { kind: 'forest', threshold: 'prevalence', ...FOREST_DEFAULTS },
     featureNames: names,
     labelName: 'label',
     labels: { positive: 'positive', negative: 'negative' },
