@@ -20,6 +20,8 @@ export class BoundedFileCache {
   private readonly skip: Set<string>;
   private index: Map<string, Entry> | undefined;
   private total = 0;
+  /** The last use stamped in this process: uses within one millisecond still get distinct, ordered stamps. */
+  private lastUsedMs = 0;
 
   /** `skip` names top-level folders under `dir` that are not cached objects (temp files, key records). */
   constructor(dir: string, maxBytes = DEFAULT_CACHE_BYTES, skip: string[] = []) {
@@ -47,7 +49,7 @@ export class BoundedFileCache {
       throw err;
     }
     const entry = this.index?.get(path);
-    if (entry) entry.usedMs = now.getTime();
+    if (entry) entry.usedMs = this.stamp();
     return true;
   }
 
@@ -56,7 +58,7 @@ export class BoundedFileCache {
     await this.load();
     const bytes = statSync(path).size;
     this.forget(path);
-    this.index!.set(path, { bytes, usedMs: Date.now() });
+    this.index!.set(path, { bytes, usedMs: this.stamp() });
     this.total += bytes;
     if (this.total <= this.maxBytes) return;
     const oldestFirst = [...this.index!.entries()].filter(([p]) => p !== path).sort((a, b) => a[1].usedMs - b[1].usedMs);
@@ -65,6 +67,12 @@ export class BoundedFileCache {
       await rm(victim, { force: true });
       this.forget(victim);
     }
+  }
+
+  /** Now, or just after the last stamp when the clock has not moved on. */
+  private stamp(): number {
+    this.lastUsedMs = Math.max(Date.now(), this.lastUsedMs + 0.001);
+    return this.lastUsedMs;
   }
 
   /** Drops `path` from the cache and the disk. */
