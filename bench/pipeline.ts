@@ -204,6 +204,7 @@ writeBenchRows(
     note: `${(rows / 1e6).toLocaleString('en')}M raw rows, cold start, outcome ${r.outcome}; peak RSS of the rareflow process`,
     rareflow: { value: r.totalSeconds, unit: 's' as const, peakMb: r.peakMb },
     goal: { kind: 'ceiling' as const, atMost: r.goalSeconds },
+    ...(r.outcome === 'promoted' ? {} : { unmetBecause: `outcome ${r.outcome}, not promoted` }),
   })),
 );
 process.stdout.write(`\nwritten: ${out} (load average at the end: ${load1!.toFixed(2)} over 1 min, ${load5!.toFixed(2)} over 5)\n`);

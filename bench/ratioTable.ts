@@ -22,6 +22,8 @@ export interface RatioRow {
   goal: Goal;
   /** Size and setting notes shown after the stage name, e.g. `200k × 40`. */
   note?: string;
+  /** Why the goal is not met whatever the figure (e.g. the pipeline ended without promoting a model). */
+  unmetBecause?: string;
 }
 
 /** How many times faster rareflow is than the peer (> 1 means faster); undefined without a comparable peer. */
@@ -32,6 +34,7 @@ export function speedup(ours: Measure, peer: Measure | undefined): number | unde
 
 /** Whether the row meets its goal: true, false, or undefined when it has none or lacks the figure it needs. */
 export function goalMet(row: RatioRow): boolean | undefined {
+  if (row.unmetBecause !== undefined) return false;
   switch (row.goal.kind) {
     case 'speedup': {
       const r = speedup(row.rareflow, row.peer);
@@ -73,7 +76,7 @@ export function formatRatioTable(rows: RatioRow[]): string {
     const stage = row.note ? `${row.stage} (${row.note})` : row.stage;
     lines.push(
       `| ${stage} | ${formatMeasure(row.rareflow)} | ${formatMeasure(row.peer)} | ${r === undefined ? '—' : `${r.toFixed(2)}×`} | ` +
-        `${formatGoal(row.goal, row.rareflow.unit)} | ${met === undefined ? '—' : met ? 'yes' : 'no'} |`,
+        `${formatGoal(row.goal, row.rareflow.unit)} | ${met === undefined ? '—' : met ? 'yes' : row.unmetBecause ? `no: ${row.unmetBecause}` : 'no'} |`,
     );
   }
   return lines.join('\n');

@@ -27,6 +27,14 @@ describe('goalMet', () => {
   test('a ceiling goal reads rareflow alone; no goal or no peer gives no answer', () => {
     expect(goalMet({ stage: 'pipeline', rareflow: { value: 119, unit: 's' }, goal: { kind: 'ceiling', atMost: 120 } })).toBe(true);
     expect(goalMet({ stage: 'pipeline', rareflow: { value: 121, unit: 's' }, goal: { kind: 'ceiling', atMost: 120 } })).toBe(false);
+    expect(
+      goalMet({
+        stage: 'pipeline',
+        rareflow: { value: 10, unit: 's' },
+        goal: { kind: 'ceiling', atMost: 120 },
+        unmetBecause: 'outcome rejected-by-gate',
+      }),
+    ).toBe(false);
     expect(goalMet({ stage: 'scan', rareflow: { value: 1, unit: 's' }, goal: { kind: 'none' } })).toBeUndefined();
     expect(goalMet({ stage: 'enn', rareflow: { value: 1, unit: 's' }, goal: { kind: 'speedup', atLeast: 1 } })).toBeUndefined();
   });
@@ -42,6 +50,12 @@ test('formatRatioTable: one Markdown row per stage with figures, peak RSS, ratio
       goal: { kind: 'speedup', atLeast: 1 },
     },
     { stage: 'pipeline 10M → promoted', rareflow: { value: 125, unit: 's', peakMb: 450 }, goal: { kind: 'ceiling', atMost: 120 } },
+    {
+      stage: 'pipeline with ENN',
+      rareflow: { value: 20, unit: 's' },
+      goal: { kind: 'ceiling', atMost: 150 },
+      unmetBecause: 'outcome rejected-by-gate',
+    },
     { stage: 'forest scoring', rareflow: { value: 290_000, unit: 'rows/s' }, goal: { kind: 'none' } },
   ]);
   expect(table.split('\n')).toEqual([
@@ -49,6 +63,7 @@ test('formatRatioTable: one Markdown row per stage with figures, peak RSS, ratio
     '|---|---|---|---|---|---|',
     '| ENN k=3 (200k × 40) | 4.70 s, peak RSS 512 MB | 59.80 s, peak RSS 900 MB | 12.72× | ≥ 1× | yes |',
     '| pipeline 10M → promoted | 125 s, peak RSS 450 MB | — | — | ≤ 120 s | no |',
+    '| pipeline with ENN | 20.00 s | — | — | ≤ 150 s | no: outcome rejected-by-gate |',
     '| forest scoring | 0.290M rows/s | — | — | — | — |',
   ]);
 });
