@@ -20,6 +20,7 @@ import { packageRoot } from '../infra/rareflowConfig.js';
 import { processPeakMb, writeBenchRows } from './benchResults.js';
 import { peerPython } from './peerVenv.js';
 import { measureProcess } from './processPeak.js';
+import type { RatioRow } from './ratioTable.js';
 
 const root = packageRoot();
 const work = join(root, '.rareflow', 'bench');
@@ -117,10 +118,14 @@ if (python) lines.push(`peer process (imbalanced-learn, scikit-learn): peak RSS 
 else lines.push('peers skipped (BENCH_NO_PEERS set, or python3 -m venv / pip unavailable)');
 process.stdout.write(`${lines.join('\n')}\n`);
 const onSample = `${sample.y.length.toLocaleString('en')}-row sample, in-process call vs call`;
-const peerSeconds = (seconds: number | undefined) =>
-  seconds === undefined
-    ? {}
-    : { peer: { value: seconds, unit: 's' as const, ...(peerPeakMb === undefined ? {} : { peakMb: peerPeakMb }) } };
+/** A table row of one stage on the sample, ours in-process against the peer process's call. */
+const onSampleRow = (stage: string, ours: { seconds: number; peakMb: number }, theirs: number | undefined): RatioRow => ({
+  stage,
+  note: onSample,
+  rareflow: { value: ours.seconds, unit: 's', peakMb: ours.peakMb },
+  ...(theirs === undefined ? {} : { peer: { value: theirs, unit: 's', ...(peerPeakMb === undefined ? {} : { peakMb: peerPeakMb }) } }),
+  goal: { kind: 'none' },
+});
 writeBenchRows('sampleStages', [
   {
     stage: 'scan to typed arrays vs DuckDB in-engine aggregate',
@@ -129,25 +134,7 @@ writeBenchRows('sampleStages', [
     peer: { value: duck.seconds, unit: 's', peakMb: duck.peakMb },
     goal: { kind: 'none' },
   },
-  {
-    stage: 'ENN k=3 vs imbalanced-learn',
-    note: onSample,
-    rareflow: { value: enn.seconds, unit: 's', peakMb: enn.peakMb },
-    ...peerSeconds(peer?.enn.seconds),
-    goal: { kind: 'none' },
-  },
-  {
-    stage: 'ADASYN k=5 vs imbalanced-learn',
-    note: onSample,
-    rareflow: { value: ada.seconds, unit: 's', peakMb: ada.peakMb },
-    ...peerSeconds(peer?.adasyn.seconds),
-    goal: { kind: 'none' },
-  },
-  {
-    stage: 'logistic regression vs scikit-learn',
-    note: onSample,
-    rareflow: { value: logreg.seconds, unit: 's', peakMb: logreg.peakMb },
-    ...peerSeconds(peer?.logreg.seconds),
-    goal: { kind: 'none' },
-  },
+  onSampleRow('ENN k=3 vs imbalanced-learn', enn, peer?.enn.seconds),
+  onSampleRow('ADASYN k=5 vs imbalanced-learn', ada, peer?.adasyn.seconds),
+  onSampleRow('logistic regression vs scikit-learn', logreg, peer?.logreg.seconds),
 ]);
