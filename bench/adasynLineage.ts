@@ -5,6 +5,7 @@
 
 import { readDatasetArrow } from '../data/arrowDataset.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
+import { processPeakMb } from './benchResults.js';
 
 const [inputPath, outputPath] = process.argv.slice(2);
 if (!inputPath || !outputPath) throw new Error('usage: node dist/bench/adasynLineage.js INPUT OUTPUT.arrow');
@@ -76,5 +77,5 @@ minority.forEach((row, m) => {
 process.stdout.write(
   `${rows} × ${cols}, ${minority.length} minority rows: per-seed synthetic counts equal the exact allocation for ${equal} ` +
     `(${((100 * equal) / minority.length).toFixed(2)}%); synthetic rows off their segment: ${offSegment}; ` +
-    `check took ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    `check took ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${processPeakMb()} MB\n`,
 );

@@ -9,6 +9,7 @@ import { seededRandom } from '../core/random.js';
 import { readDatasetArrow } from '../data/arrowDataset.js';
 import { ArtifactStore } from '../data/artifactStore.js';
 import { loadDatasetArtifact, saveDatasetArtifact } from '../data/datasetArtifacts.js';
+import { processPeakMb } from './benchResults.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const cols = Number(process.argv[3] ?? 32);
@@ -20,7 +21,7 @@ async function best(label: string, repeats: number, work: () => Promise<unknown>
     await work();
     bestMs = Math.min(bestMs, performance.now() - started);
   }
-  console.log(`${label}: ${bestMs.toFixed(0)} ms (best of ${repeats})`);
+  console.log(`${label}: ${bestMs.toFixed(0)} ms (best of ${repeats}), peak RSS so far ${processPeakMb()} MB`);
   return bestMs;
 }
 

@@ -5,8 +5,7 @@
 // Env: BENCH_DRIFT_WINDOWS (stationary windows, default 300), BENCH_DRIFT_ROWS (rows per window, default 2000),
 // BENCH_NO_PEERS=1 to skip the peer.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initialDriftHysteresisState, stepDriftHysteresis } from '../core/drift/driftHysteresis.js';
@@ -16,6 +15,9 @@ import type { DriftWindow } from '../core/drift/driftWindow.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { seededRandom } from '../core/random.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { processPeakMb } from './benchResults.js';
+import { peerPython } from './peerVenv.js';
+import { measureProcess } from './processPeak.js';
 
 const stationaryWindows = Number(process.env.BENCH_DRIFT_WINDOWS ?? 300);
 const rowsPerWindow = Number(process.env.BENCH_DRIFT_ROWS ?? 2000);
@@ -145,12 +147,13 @@ for (const [name, count, shift, labelled] of cases) {
     `| ${name} | ${count} | ${labelled ? 'all' : 'none'} | ${r.flagged} (${((100 * r.flagged) / count).toFixed(1)}%) | ${r.fires} | ${r.firstFire ?? '—'} | ${r.msPerWindow.toFixed(1)} | ${r.reasons || '—'} |`,
   );
 }
+say(`\npeak RSS of this process after every run above: ${processPeakMb()} MB`);
 
 // The peer: scipy + numpy on the same stationary windows (feature tests and the label prior only).
 const root = packageRoot();
-const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
-if (process.env.BENCH_NO_PEERS || !existsSync(python)) {
-  say('\npeer skipped (BENCH_NO_PEERS set, or .rareflow/bench-venv missing; `npm run bench` creates it)');
+const python = peerPython();
+if (!python) {
+  say('\npeer skipped (BENCH_NO_PEERS set, or the venv .rareflow/bench-venv could not be set up)');
 } else {
   const work = join(root, '.rareflow', 'bench');
   mkdirSync(work, { recursive: true });
@@ -175,16 +178,24 @@ if (process.env.BENCH_NO_PEERS || !existsSync(python)) {
   for (const w of windows) if (driftReport(reference, w).features.some((f) => f.drifted)) oursFlagged += 1;
   const oursMs = (performance.now() - t) / peerWindows;
   const script = fileURLToPath(new URL('../../bench/peers/driftPeer.py', import.meta.url));
-  const peer = JSON.parse(
-    execFileSync(
-      python,
-      [script, trainFile, windowsFile, labelsFile, String(20_000), String(peerWindows), String(rowsPerWindow), String(cols), String(prior)],
-      { encoding: 'utf8' },
-    ),
-  ) as { msPerWindow: number; featureFlagged: number };
+  const oursPeakMb = processPeakMb();
+  const peerRun = await measureProcess(python, [
+    script,
+    trainFile,
+    windowsFile,
+    labelsFile,
+    String(20_000),
+    String(peerWindows),
+    String(rowsPerWindow),
+    String(cols),
+    String(prior),
+  ]);
+  if (peerRun.status !== 0) throw new Error(`driftPeer.py failed: ${peerRun.stderr.slice(-2000)}`);
+  const peer = JSON.parse(peerRun.stdout) as { msPerWindow: number; featureFlagged: number };
   say(
     `\nsame ${peerWindows} stationary windows, feature tests: ours ${oursMs.toFixed(1)} ms per window for the whole report (features, prior, predictions, performance, label-free estimate), ` +
       `scipy + numpy ${peer.msPerWindow.toFixed(1)} ms for KS + PSI + BH + chi-square only (ratio ${(oursMs / peer.msPerWindow).toFixed(2)}); ` +
-      `windows with a drifted feature: ours ${oursFlagged}, peer ${peer.featureFlagged} (same rule: q ≤ 0.01 and PSI ≥ 0.2 or D ≥ 0.1)`,
+      `windows with a drifted feature: ours ${oursFlagged}, peer ${peer.featureFlagged} (same rule: q ≤ 0.01 and PSI ≥ 0.2 or D ≥ 0.1); ` +
+      `peak RSS: this process ${oursPeakMb} MB, the peer's ${peerRun.peakMb} MB`,
   );
 }

@@ -3,7 +3,6 @@
 // Env: BENCH_FOREST_ROWS (default 200000), BENCH_FOREST_TREES (default 100), BENCH_FOREST_THREADS (default 2),
 // BENCH_NO_PEERS=1 to skip sklearn (which always runs with n_jobs = the same thread count).
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,9 @@ import { predictProbaForest } from '../core/models/randomForest.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { processPeakMb, writeBenchRows } from './benchResults.js';
+import { peerPython } from './peerVenv.js';
+import { measureProcess } from './processPeak.js';
 
 const rows = Number(process.env.BENCH_FOREST_ROWS ?? 200_000);
 const trees = Number(process.env.BENCH_FOREST_TREES ?? 100);
@@ -33,6 +35,8 @@ const test = (await readLabelledDataset(testCsv, { label: 'label', positive: '1'
 let t = performance.now();
 const model = await trainRandomForestInWorkers(train, { trees, seed: 0 }, { threads });
 const oursSeconds = (performance.now() - t) / 1000;
+// Worker threads count towards this process's RSS; the figure is the process peak up to the end of training.
+const oursPeakMb = processPeakMb();
 t = performance.now();
 const scores = predictProbaForest(model, test.x);
 const oursPredictSeconds = (performance.now() - t) / 1000;
@@ -46,22 +50,34 @@ interface PeerResult {
   gMeanAtPrevalence: number;
 }
 let peer: PeerResult | undefined;
-const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
-if (!process.env.BENCH_NO_PEERS && existsSync(python)) {
+let peerPeakMb: number | undefined;
+const python = peerPython();
+if (python) {
   const script = fileURLToPath(new URL('../../bench/peers/forestPeer.py', import.meta.url));
-  peer = JSON.parse(
-    execFileSync(python, [script, trainCsv, testCsv, String(trees), String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 }),
-  ) as PeerResult;
+  const run = await measureProcess(python, [script, trainCsv, testCsv, String(trees), String(threads)]);
+  if (run.status !== 0) throw new Error(`forestPeer.py failed: ${run.stderr.slice(-2000)}`);
+  peer = JSON.parse(run.stdout) as PeerResult;
+  peerPeakMb = run.peakMb;
 }
 
 const f = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : v.toFixed(digits));
 const lines = [
   `forest bench: ${trees} trees on ${rows.toLocaleString('en')} × ${features} (${(positiveRate * 100).toFixed(0)}% positives), ${threads} threads; node ${process.version}`,
-  `fit        ours ${f(oursSeconds, 2)}s   sklearn ${f(peer?.seconds, 2)}s   ratio ${peer ? (oursSeconds / peer.seconds).toFixed(2) : '—'}×  (goal ≤ 2×)`,
+  `fit        ours ${f(oursSeconds, 2)}s (peak RSS ${oursPeakMb} MB)   sklearn ${f(peer?.seconds, 2)}s (its process's peak RSS ${peerPeakMb ?? '—'} MB)   ratio ${peer ? (oursSeconds / peer.seconds).toFixed(2) : '—'}×  (goal ≤ 2×)`,
   `predict    ours ${f(oursPredictSeconds, 2)}s   sklearn ${f(peer?.predictSeconds, 2)}s   on 50,000 test rows`,
   `nodes      ours ${model.feature.length.toLocaleString('en')}   sklearn ${peer ? peer.nodes.toLocaleString('en') : '—'}`,
   `test AP    ours ${f(report.prAuc)}   sklearn ${f(peer?.averagePrecision)}`,
   `G-mean@π   ours ${f(report.gMean)}   sklearn ${f(peer?.gMeanAtPrevalence)}   (threshold = training prevalence, RFQ)`,
 ];
-if (!peer) lines.push('peer skipped (BENCH_NO_PEERS set, or .rareflow/bench-venv missing; `npm run bench` creates it)');
+if (!peer) lines.push('peer skipped (BENCH_NO_PEERS set, or the venv .rareflow/bench-venv could not be set up)');
 process.stdout.write(`${lines.join('\n')}\n`);
+// The table row: training time, ours (in-process) against scikit-learn's fit call; "goal ≤ 2×" slower is a 0.5× floor.
+writeBenchRows('forest', [
+  {
+    stage: 'forest training vs scikit-learn',
+    note: `${trees} trees, ${rows.toLocaleString('en')} × ${features}, ${threads} threads`,
+    rareflow: { value: oursSeconds, unit: 's', peakMb: oursPeakMb },
+    ...(peer ? { peer: { value: peer.seconds, unit: 's' as const, ...(peerPeakMb === undefined ? {} : { peakMb: peerPeakMb }) } } : {}),
+    goal: { kind: 'speedup', atLeast: 0.5 },
+  },
+]);

@@ -5,6 +5,7 @@
 import type { LabelledData } from '../core/dataset.js';
 import { trainLogisticRegression } from '../core/models/logisticRegression.js';
 import { seededRandom } from '../core/random.js';
+import { processPeakMb } from './benchResults.js';
 
 function gaussianData(rows: number, cols: number): LabelledData {
   const rng = seededRandom(3);
@@ -39,7 +40,7 @@ for (const cols of [300, 1000, 2000]) {
   console.log(
     `${rows} × ${cols}: ` +
       (n ? `newton ${n.seconds.toFixed(2)} s (${n.iterations} it), ` : 'newton skipped, ') +
-      `lbfgs ${l.seconds.toFixed(2)} s (${l.iterations} it)` +
+      `lbfgs ${l.seconds.toFixed(2)} s (${l.iterations} it), peak RSS so far ${processPeakMb()} MB` +
       (n ? `, ratio ${(n.seconds / l.seconds).toFixed(1)}×, max |Δw| ${diff!.toExponential(1)}` : ''),
   );
 }

@@ -1,7 +1,7 @@
 // `node dist/bench/neighbors.js`: rareflow's neighbour search, ENN and ADASYN against imbalanced-learn 0.14.2 and
 // scikit-learn (bench/peers/neighborsPeer.py in .rareflow/bench-venv), side by side on generated and real data.
 // Sections: BENCH_SECTIONS=parity,knn,adasyn,enn,approx,usearch,process (default all). Sizes: BENCH_ENN_ROWS, BENCH_APPROX_ROWS,
-// BENCH_HNSW_ROWS; BENCH_ENN_FULL=0 skips ENN's search of every row; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 5, the median is quoted).
+// BENCH_HNSW_ROWS; each line ends with the process's peak RSS so far. BENCH_ENN_FULL=0 skips ENN's search of every row; BENCH_PROCESS_RUNS whole `rareflow adasyn` processes per shape (default 5, the median is quoted).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { readLabelledDataset } from '../data/datasetReader.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { processPeakMb } from './benchResults.js';
 
 const root = packageRoot();
 const work = join(root, '.rareflow', 'bench');
@@ -29,8 +30,9 @@ const peerScript = fileURLToPath(new URL('../../bench/peers/neighborsPeer.py', i
 const sections = new Set((process.env.BENCH_SECTIONS ?? 'parity,knn,adasyn,enn,approx,usearch,process').split(','));
 const lines: string[] = [];
 const say = (s: string): void => {
-  lines.push(s);
-  process.stdout.write(`${s}\n`);
+  const line = `${s} [peak RSS so far ${processPeakMb()} MB]`;
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
 };
 
 interface PeerOutput {

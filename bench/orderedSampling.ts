@@ -22,6 +22,7 @@ import type { SamplingOrderChoice } from '../data/samplingOrder.js';
 import { sampleShard } from '../data/shardSampling.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { processPeakMb } from './benchResults.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 500_000);
 const features = Number(process.env.BENCH_FEATURES ?? 8);
@@ -104,7 +105,7 @@ for (const [name, file, order, method] of runs) {
   const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)}%`);
   lines.push(
     `${name.padEnd(38)} G-mean sample ${g.gMean?.toFixed(3)} / whole file ${r.gMean?.toFixed(3)} (recall ${pct(r.perClass.positive.recall)}, precision ${pct(r.perClass.positive.precision)}, PR-AUC ${r.prAuc?.toFixed(3)}); ` +
-      `sample ${s.positives}+/${s.data.y.length}, read ${s.scannedRows.toLocaleString('en')} rows, ${seconds.toFixed(1)}s; order ${s.order.mode}: ${s.order.reason}`,
+      `sample ${s.positives}+/${s.data.y.length}, read ${s.scannedRows.toLocaleString('en')} rows, ${seconds.toFixed(1)}s, peak RSS so far ${processPeakMb()} MB; order ${s.order.mode}: ${s.order.reason}`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -11,6 +11,7 @@ import { connectClient } from '../client/temporalClient.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { freePort, startDevServer } from '../infra/temporalServer.js';
 import type { RetrainResult } from '../workflows/contract.js';
+import { writeBenchRows } from './benchResults.js';
 import { measureProcess, type MeasuredProcess } from './processPeak.js';
 
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
@@ -195,5 +196,15 @@ writeFileSync(
     null,
     2,
   ),
+);
+writeBenchRows(
+  'pipeline',
+  results.map((r) => ({
+    stage: `pipeline to a promoted model, ${r.configuration}`,
+    note: `${(rows / 1e6).toLocaleString('en')}M raw rows, cold start, outcome ${r.outcome}; peak RSS of the rareflow process`,
+    rareflow: { value: r.totalSeconds, unit: 's' as const, peakMb: r.peakMb },
+    goal: { kind: 'ceiling' as const, atMost: r.goalSeconds },
+    ...(r.outcome === 'promoted' ? {} : { unmetBecause: `outcome ${r.outcome}, not promoted` }),
+  })),
 );
 process.stdout.write(`\nwritten: ${out} (load average at the end: ${load1!.toFixed(2)} over 1 min, ${load5!.toFixed(2)} over 5)\n`);

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { writeBenchRows } from './benchResults.js';
+import { peerPython } from './peerVenv.js';
 import { measureProcess } from './processPeak.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
@@ -21,10 +23,11 @@ const train = join(work, 'predict-train.csv');
 if (!existsSync(data)) await generateSyntheticDataset({ rows, positiveRate: 0.002, features: 20, seed: 41, out: data });
 if (!existsSync(train)) await generateSyntheticDataset({ rows: 100_000, positiveRate: 0.02, features: 20, seed: 42, out: train });
 
-const venv = join(root, '.rareflow', 'bench-venv');
-const python = join(venv, 'bin', 'python');
-if (!existsSync(python)) spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-spawnSync(python, ['-m', 'pip', 'install', '--quiet', 'scikit-learn', 'pandas', 'pyarrow'], { stdio: 'inherit' });
+const python = peerPython();
+if (!python)
+  throw new Error(
+    'bench:predict needs the scikit-learn peer: the venv .rareflow/bench-venv could not be set up (or BENCH_NO_PEERS is set)',
+  );
 
 const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
 const peers = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
@@ -92,3 +95,25 @@ process.stdout.write(
     `ratio rareflow/peer (both forests): rows/s ×${(seconds(theirForest) / seconds(ourForest)).toFixed(2)}, peak memory ${(peak(ourForest) / peak(theirForest)).toFixed(2)}`,
   ].join('\n') + '\n',
 );
+const rowsPerSecond = (m: Array<{ seconds: number; peakMb: number }>) => ({
+  value: rows / seconds(m),
+  unit: 'rows/s' as const,
+  peakMb: peak(m),
+});
+const shape = `${(rows / 1e6).toLocaleString('en')}M × 20, whole process with reading`;
+writeBenchRows('predict', [
+  {
+    stage: 'forest scoring vs scikit-learn predict_proba',
+    note: shape,
+    rareflow: rowsPerSecond(ourForest),
+    peer: rowsPerSecond(theirForest),
+    goal: { kind: 'speedup', atLeast: 2 },
+  },
+  {
+    stage: 'logistic scoring vs scikit-learn predict_proba',
+    note: shape,
+    rareflow: rowsPerSecond(ours),
+    peer: rowsPerSecond(theirs),
+    goal: { kind: 'none' },
+  },
+]);

@@ -1,123 +1,54 @@
-// `npm run bench`: rareflow's stages against their peers, measured side by side in one run on this machine.
-// Peers: DuckDB's own scan of the same Parquet file, and imbalanced-learn + scikit-learn (installed into a
-// private venv under .rareflow/bench-venv on first use; never a dependency of the product).
+// `npm run bench`: every speed bench as its own whole process, one after another on the same files, then ONE
+// table of rareflow against its peers (bench/ratioTable.ts) from the rows each bench wrote (bench/benchResults.ts).
+// Sections: BENCH_SECTIONS=sampling,neighbors,forest,predict,pipeline,serving,sample-stages (default all).
+// A small run: BENCH_SMALL=1 (1M rows for sampling, 200k for predict and the pipeline, 20k for the forest and ENN/ADASYN).
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classCounts, takeRows } from '../core/dataset.js';
-import { editedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
-import { trainLogisticRegression } from '../core/models/logisticRegression.js';
-import { adasyn } from '../core/oversample/adasyn.js';
-import { appendSynthetic } from '../core/oversample/syntheticLineage.js';
-import { seededRandom } from '../core/random.js';
-import { AdaptiveSampler, positiveTargetFor } from '../core/sampling/adaptiveSample.js';
-import { scanLabelledBatches } from '../data/labelledBatchScan.js';
-import { writeLabelledTable } from '../data/datasetWriter.js';
-import { withDuckDB } from '../data/duckdbConnection.js';
-import { generateSyntheticDataset } from '../data/syntheticData.js';
-import { packageRoot } from '../infra/rareflowConfig.js';
+import { readBenchRows } from './benchResults.js';
+import { measureProcess } from './processPeak.js';
+import { formatRatioTable, type RatioRow } from './ratioTable.js';
 
-const root = packageRoot();
-const work = join(root, '.rareflow', 'bench');
-mkdirSync(work, { recursive: true });
+/** Each section: its bench script, the result name it writes and the sizes of a small run. */
+const sections = [
+  { name: 'sampling', script: 'sampling.js', small: { BENCH_ROWS: '1000000', BENCH_RUNS: '1' } },
+  { name: 'neighbors', script: 'neighborProcesses.js', result: 'neighborProcesses', small: { BENCH_ENN_ROWS: '20000', BENCH_RUNS: '1' } },
+  { name: 'forest', script: 'forest.js', small: { BENCH_FOREST_ROWS: '20000' } },
+  { name: 'predict', script: 'predict.js', small: { BENCH_ROWS: '200000', BENCH_RUNS: '1' } },
+  { name: 'pipeline', script: 'pipeline.js', small: { BENCH_ROWS: '200000' } },
+  { name: 'serving', script: 'serving.js', small: { BENCH_SERVING_SECONDS: '4', BENCH_SERVING_MAX_SECONDS: '2' } },
+  { name: 'sample-stages', script: 'sampleStages.js', result: 'sampleStages', small: { BENCH_ROWS: '200000' } },
+];
 
-function time<T>(f: () => T): { value: T; seconds: number } {
-  const t = performance.now();
-  const value = f();
-  return { value, seconds: (performance.now() - t) / 1000 };
+const chosen = new Set((process.env.BENCH_SECTIONS ?? sections.map((s) => s.name).join(',')).split(','));
+const unknown = [...chosen].filter((name) => !sections.some((s) => s.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `BENCH_SECTIONS: unknown section ${unknown.join(', ')}; expected some of ${sections.map((s) => s.name).join(', ')}\n`,
+  );
+  process.exit(2);
 }
-
-async function timeAsync<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const t = performance.now();
-  const value = await f();
-  return { value, seconds: (performance.now() - t) / 1000 };
-}
-
-function peerPython(): string | undefined {
-  const venv = join(root, '.rareflow', 'bench-venv');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    process.stderr.write('installing the peers (imbalanced-learn 0.14.2, scikit-learn) into .rareflow/bench-venv ...\n');
-    const made = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    if (made.status !== 0) return undefined;
-    const pip = spawnSync(python, ['-m', 'pip', 'install', '--quiet', 'imbalanced-learn==0.14.2', 'scikit-learn'], { stdio: 'inherit' });
-    if (pip.status !== 0) return undefined;
+const small = process.env.BENCH_SMALL === '1';
+const startedMs = Date.now();
+const rows: RatioRow[] = [];
+const failed: string[] = [];
+for (const section of sections.filter((s) => chosen.has(s.name))) {
+  const script = fileURLToPath(new URL(`./${section.script}`, import.meta.url));
+  process.stdout.write(`\n== ${section.name}: node ${script}${small ? ' (small run)' : ''}\n`);
+  // Sizes the caller set win over the small run's.
+  const env = { ...process.env, ...(small ? Object.fromEntries(Object.entries(section.small).filter(([k]) => !process.env[k])) : {}) };
+  const run = await measureProcess(process.execPath, [script], { env });
+  process.stdout.write(run.stdout);
+  process.stdout.write(`(${section.name}: ${run.seconds.toFixed(1)} s, peak RSS ${run.peakMb} MB of its largest process)\n`);
+  if (run.status !== 0) {
+    failed.push(section.name);
+    process.stdout.write(`${section.name} failed with exit code ${run.status}:\n${run.stderr.slice(-2000)}\n`);
+    continue;
   }
-  return python;
+  rows.push(...(readBenchRows(section.result ?? section.name, startedMs) ?? []));
 }
-
-const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const features = 20;
-const parquet = join(work, `scan-${rows}x${features}.parquet`);
-if (!existsSync(parquet)) await generateSyntheticDataset({ rows, positiveRate: 0.002, features, seed: 3, out: parquet });
-const featureNames = Array.from({ length: features }, (_, i) => `f${i}`);
-
-// 1. Scan: the adaptive sampler's full pass (early stop disabled by a target larger than the file) vs DuckDB
-//    aggregating every column of the same file inside the engine.
-const full = await timeAsync(async () => {
-  let seen = 0;
-  await scanLabelledBatches(parquet, { label: 'label', positive: '1', features: featureNames }, (_x, _y, n) => {
-    seen += n;
-    return false;
-  });
-  return seen;
-});
-const duck = await timeAsync(() =>
-  withDuckDB(async (c) => {
-    const sums = featureNames.map((f) => `sum(${f})`).join(', ');
-    await c.runAndReadAll(`SELECT ${sums}, sum(label) FROM read_parquet('${parquet}')`);
-  }),
-);
-
-// 2. The sample the pipeline would train on, then ENN, ADASYN and logistic regression on it, vs the peers.
-const sampler = new AdaptiveSampler({
-  targetSize: 20_000,
-  positiveTarget: positiveTargetFor(features + 1),
-  cols: features,
-  random: seededRandom(1),
-});
-const sampling = await timeAsync(() =>
-  scanLabelledBatches(parquet, { label: 'label', positive: '1', features: featureNames }, (x, y, n) => sampler.offerBatch(x, y, n)),
-);
-const sample = sampler.result();
-const sampleCsv = join(work, 'sample.csv');
-await writeLabelledTable(sampleCsv, { data: sample, featureNames, labelName: 'label' });
-const enn = time(() => editedNearestNeighbours(sample, { k: 3 }));
-const clean = takeRows(sample, enn.value.kept);
-const ada = time(() => adasyn(clean, { k: 5, beta: 1, random: seededRandom(1) }));
-const augmentedRows = clean.y.length + ada.value.synthetic.rows;
-const augmented = appendSynthetic(clean, ada.value.synthetic);
-const logreg = time(() => trainLogisticRegression(augmented, {}));
-
-const rowsOf = (s: number) => `${(rows / s / 1e6).toFixed(1)}M rows/s`;
-const lines: string[] = [];
-lines.push(`rareflow bench on ${rows.toLocaleString('en')} × ${features} Parquet (1 positive in 500); node ${process.version}`);
-lines.push(
-  `scan to typed arrays (all columns)      ours ${full.seconds.toFixed(2)}s (${rowsOf(full.seconds)})   DuckDB in-engine aggregate ${duck.seconds.toFixed(2)}s   ratio ${(full.seconds / duck.seconds).toFixed(1)}×`,
-);
-lines.push(
-  `adaptive sample N=20000, Nr=1050       ${sampling.seconds.toFixed(2)}s, stopped after ${sample.scannedRows.toLocaleString('en')} rows`,
-);
-const [neg, pos] = classCounts(sample.y);
-lines.push(`sample: ${neg} negatives, ${pos} positives`);
-
-const python = process.env.BENCH_NO_PEERS ? undefined : peerPython();
-let peer:
-  { enn: { seconds: number; rowsOut: number }; adasyn: { seconds: number; rowsOut: number }; logreg: { seconds: number } } | undefined;
-if (python) {
-  const script = fileURLToPath(new URL('../../bench/peers/imbalancedLearnPeer.py', import.meta.url));
-  peer = JSON.parse(execFileSync(python, [script, sampleCsv, 'label'], { encoding: 'utf8' }));
+process.stdout.write(`\nrareflow against its peers (ratio: how many times faster rareflow is; node ${process.version})\n\n`);
+process.stdout.write(`${formatRatioTable(rows)}\n`);
+if (failed.length > 0) {
+  process.stdout.write(`\nsections that failed (no rows above): ${failed.join(', ')}\n`);
+  process.exitCode = 1;
 }
-const row = (name: string, ours: number, theirs: number | undefined, parity: string) =>
-  `${name.padEnd(38)} ours ${ours.toFixed(3)}s   peer ${theirs === undefined ? '—' : `${theirs.toFixed(3)}s`}   ratio ${theirs ? (ours / theirs).toFixed(2) : '—'}×   ${parity}`;
-lines.push(
-  row('ENN k=3 on the sample', enn.seconds, peer?.enn.seconds, `rows out ${enn.value.kept.length} vs ${peer?.enn.rowsOut ?? '—'}`),
-);
-lines.push(
-  row('ADASYN k=5 on the cleaned sample', ada.seconds, peer?.adasyn.seconds, `rows out ${augmentedRows} vs ${peer?.adasyn.rowsOut ?? '—'}`),
-);
-lines.push(row('logistic regression (L2)', logreg.seconds, peer?.logreg.seconds, 'both on the augmented sample'));
-if (!python) lines.push('peers skipped (BENCH_NO_PEERS set, or python3 -m venv / pip unavailable)');
-process.stdout.write(`${lines.join('\n')}\n`);

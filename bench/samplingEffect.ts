@@ -13,6 +13,7 @@ import { readLabelledDataset } from '../data/datasetReader.js';
 import { fetchRowsById, fileRowCounts, planShards, scanPositives } from '../data/positiveScan.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { processPeakMb } from './benchResults.js';
 
 const features = Number(process.env.BENCH_FEATURES ?? 151);
 const poolRows = Number(process.env.BENCH_ROWS ?? 10_000_000);
@@ -59,7 +60,7 @@ for (const kind of ['uniform', 'adaptive'] as const) {
   const fmt = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
   lines.push(
     `${kind.padEnd(9)} sample: ${positives} positives of ${s.data.y.length} rows (scanned ${s.scannedRows.toLocaleString('en')} rows, ${s.seconds.toFixed(1)}s); ` +
-      `logreg ${fitSeconds.toFixed(1)}s; test at 0.5: recall ${fmt(r.perClass.positive.recall)}, precision ${fmt(r.perClass.positive.precision)}, G-mean ${r.gMean?.toFixed(3)}`,
+      `logreg ${fitSeconds.toFixed(1)}s, peak RSS so far ${processPeakMb()} MB; test at 0.5: recall ${fmt(r.perClass.positive.recall)}, precision ${fmt(r.perClass.positive.precision)}, G-mean ${r.gMean?.toFixed(3)}`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,5 +1,6 @@
 // `npm run bench:serving`: `rareflow serve` (a child process on one core) scoring a 40-feature, 100-tree forest,
-// driven by autocannon at 1,000 requests/s for 15 s with a champion hot swap half-way, then at full speed for 10 s.
+// driven by autocannon at 1,000 requests/s for 15 s with a champion hot swap half-way, then at full speed for 10 s,
+// then the same rated run with a logistic-regression champion; the service's peak RSS (VmHWM) after each.
 // Client latencies come from autocannon's response events (exact, not its 1 ms histogram); server latencies are
 // the service's own prediction log (receive to answer). 8 connections: with 32, autocannon's per-connection rate
 // timers alone put its p50 near 3 ms against 0.6 ms with 8 (measured here; the service's own p50 was 0.06 ms both
@@ -20,6 +21,7 @@ import { summariseServingWindow } from '../data/servingLogWindow.js';
 import { SERVING_STATE_FORMAT, writeServingState, type ServedModel } from '../data/servingState.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
+import { writeBenchRows } from './benchResults.js';
 
 /** The part of autocannon's API this bench uses (the package ships no types). */
 interface AutocannonRequest {
@@ -72,9 +74,9 @@ await generateSyntheticDataset({ rows: 60_000, positiveRate: 0.02, features, see
 await generateSyntheticDataset({ rows: 5_000, positiveRate: 0.02, features, seed: 62, out: trafficPath });
 const train = await readLabelledDataset(trainPath, { label: 'label', positive: '1' });
 const store = new ArtifactStore(join(work, 'artifacts'));
-async function forest(seed: number): Promise<{ ref: ArtifactRef; served: ServedModel; nodes: number }> {
+async function fitted(kind: 'forest' | 'logreg', seed: number): Promise<{ ref: ArtifactRef; served: ServedModel; nodes: number }> {
   const { artifact } = await fitModelArtifact(train.data, {
-    model: { kind: 'forest', threshold: 'prevalence', trees: 100 },
+    model: kind === 'forest' ? { kind, threshold: 'prevalence', trees: 100 } : { kind, threshold: 'prevalence' },
     featureNames: train.featureNames,
     labelName: 'label',
     labels: { positive: train.positiveLabel, negative: train.negativeLabel },
@@ -87,12 +89,14 @@ async function forest(seed: number): Promise<{ ref: ArtifactRef; served: ServedM
   const nodes = artifact.model.kind === 'forest' ? artifact.model.feature.length : 0;
   return {
     ref,
-    served: { sha256: ref.sha256, uri: ref.uri, kind: 'forest', threshold: artifact.threshold, runId: `bench-${seed}` },
+    served: { sha256: ref.sha256, uri: ref.uri, kind, threshold: artifact.threshold, runId: `bench-${seed}` },
     nodes,
   };
 }
-const first = await forest(1);
-const second = await forest(2);
+const first = await fitted('forest', 1);
+const second = await fitted('forest', 2);
+// The same rated run with a logistic-regression champion afterwards, on the same service: what the forest costs.
+const logistic = await fitted('logreg', 3);
 let revision = 0;
 const publish = (champion: ServedModel) =>
   writeServingState(servingDir, {
@@ -140,14 +144,19 @@ try {
     child.on('close', (code) => reject(new Error(`the service exited with ${code} before printing its URL:\n${serviceErr}`)));
   });
   const pid = child.pid!;
-  const rssMb = () => Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+  const statusMb = (field: 'VmRSS' | 'VmHWM') =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+  const rssMb = () => statusMb('VmRSS');
   /** CPU seconds (user + system) the service has used; Linux clock ticks are 1/100 s. */
   const cpuSeconds = () => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   };
   const health = async () => (await (await fetch(`${url}/healthz`)).json()) as { champion?: string };
-  while ((await health()).champion !== first.ref.sha256) await new Promise((r) => setTimeout(r, 100));
+  const championIs = async (sha256: string) => {
+    while ((await health()).champion !== sha256) await new Promise((r) => setTimeout(r, 100));
+  };
+  await championIs(first.ref.sha256);
 
   interface RunOutcome {
     result: AutocannonResult;
@@ -216,6 +225,12 @@ try {
   const afterSwap = await health();
   const max = await drive(`max-${Date.now()}`, maxSeconds, maxConnections, undefined);
   const rssMax = rssMb();
+  const forestPeakMb = statusMb('VmHWM');
+  await publish(logistic.served);
+  await championIs(logistic.ref.sha256);
+  await drive('warmup-logistic', 3, connections, rate);
+  const ratedLogistic = await drive(`rated-logistic-${Date.now()}`, rateSeconds, connections, rate);
+  const peakMb = statusMb('VmHWM');
 
   child.kill('SIGTERM');
   const code = await exited;
@@ -227,8 +242,9 @@ try {
     (await summariseServingWindow({ servingDir, modelName, fromMs: o.fromMs, toMs: o.toMs })).champion;
   const rows: string[] = [];
   for (const [name, o, conns] of [
-    [`${rate} req/s, hot swap at ${rateSeconds / 2} s`, rated, connections],
-    ['max throughput (no rate limit)', max, maxConnections],
+    [`forest: ${rate} req/s, hot swap at ${rateSeconds / 2} s`, rated, connections],
+    ['forest: max throughput (no rate limit)', max, maxConnections],
+    [`logistic regression: ${rate} req/s`, ratedLogistic, connections],
   ] as const) {
     const s = await server(o);
     const r = o.result;
@@ -249,13 +265,29 @@ try {
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
-      `service RSS: ${rssStart} MB at start (models loaded), ${rssWarm} MB after warm-up, ${rssRated} MB after the rated run, ${rssMax} MB after the max run`,
+      `service RSS: ${rssStart} MB at start (models loaded), ${rssWarm} MB after warm-up, ${rssRated} MB after the rated run, ${rssMax} MB after the max run; ` +
+        `peak RSS ${forestPeakMb} MB with the forests, ${peakMb} MB after the logistic-regression run`,
       `hot swap: revision 2 published ${((swappedAtMs - rated.fromMs) / 1000).toFixed(1)} s into the rated run; answers by the old model ${beforeSwap}, by the new ${swapped}; ` +
         `/healthz after: champion ${afterSwap.champion === second.ref.sha256 ? 'is the new model' : `is NOT the new model (${afterSwap.champion})`}`,
       'client latency: from autocannon sending a request to its full answer, on this machine (loopback); server latency: the service log (receive to answer)',
     ].join('\n'),
   );
-  const failed = failedOf(rated.result);
+  const p99 = (o: RunOutcome) => q(o.clientMs, 0.99);
+  writeBenchRows('serving', [
+    {
+      stage: `serving p99 at ${rate} req/s, forest champion`,
+      note: `${features} features, 100 trees, client latency; peak RSS of the service`,
+      rareflow: { value: p99(rated), unit: 'ms', peakMb: forestPeakMb },
+      goal: { kind: 'none' },
+    },
+    {
+      stage: `serving p99 at ${rate} req/s, logistic-regression champion`,
+      note: 'the same service after the forest runs; client latency',
+      rareflow: { value: p99(ratedLogistic), unit: 'ms', peakMb },
+      goal: { kind: 'none' },
+    },
+  ]);
+  const failed = failedOf(rated.result) + failedOf(ratedLogistic.result);
   if (failed > 0 || swapped === 0 || afterSwap.champion !== second.ref.sha256) {
     process.stderr.write(
       `bench:serving: the rated run had ${failed} failed requests and ${swapped} answers from the new model; expected 0 and > 0\n`,
