@@ -34,6 +34,13 @@ export interface ScoringMetrics {
   latency: Record<ServingArm, HistogramSeries>;
   predictionCount: Record<ServingArm, Record<'positive' | 'negative', CounterSeries>>;
   feedbackCount: Record<'positive' | 'negative', CounterSeries>;
+  /**
+   * Multi-class models: predictions of `arm` whose class is `classValue` (the `class` label is the class value, so
+   * the series are bounded by the served models' classes; binary models keep `positive`/`negative`).
+   */
+  classPredictionCount(arm: ServingArm, classValue: string): CounterSeries;
+  /** Multi-class models: true labels received of class `classValue`. */
+  classFeedbackCount(classValue: string): CounterSeries;
   feedbackRefused: CounterSeries;
   loadFailures: CounterSeries;
   logWriteFailures: Record<'predictions' | 'feedback', CounterSeries>;
@@ -131,6 +138,18 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     positive: boundCounter(feedback, { class: 'positive' }),
     negative: boundCounter(feedback, { class: 'negative' }),
   };
+  const perClass = new Map<string, CounterSeries>();
+  const classSeries = <T extends string>(family: string, counter: Counter<T>, labels: Record<T, string>): CounterSeries => {
+    const key = `${family}\u0000${JSON.stringify(labels)}`;
+    let series = perClass.get(key);
+    if (series === undefined) {
+      series = boundCounter(counter, labels);
+      perClass.set(key, series);
+    }
+    return series;
+  };
+  const classPredictionCount = (arm: ServingArm, classValue: string) => classSeries('predictions', predictions, { arm, class: classValue });
+  const classFeedbackCount = (classValue: string) => classSeries('feedback', feedback, { class: classValue });
   const feedbackRefused = new Counter({
     name: 'rareflow_feedback_refused_total',
     help: "Labels refused (400): not one of the model's label values; nothing of their request was written.",
@@ -202,6 +221,8 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     latency,
     predictionCount,
     feedbackCount,
+    classPredictionCount,
+    classFeedbackCount,
     feedbackRefused,
     loadFailures,
     logWriteFailures,

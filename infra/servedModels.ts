@@ -25,6 +25,8 @@ export interface ModelSlot {
   labels: LabelVocabulary;
   /** tp, fn, fp, tn of feedback joined to this model's predictions. */
   confusion: Float64Array;
+  /** A multi-class model: feedback is also counted per class value. */
+  multiClass: boolean;
 }
 
 export interface LoadedModel {
@@ -236,7 +238,12 @@ export class ServedModels {
     let slot = this.slotOf.get(served.sha256);
     if (slot === undefined) {
       slot = this.slots.length;
-      this.slots.push({ sha256: served.sha256, labels: labelVocabularyOf(artifact), confusion: new Float64Array(4) });
+      this.slots.push({
+        sha256: served.sha256,
+        labels: labelVocabularyOf(artifact),
+        confusion: new Float64Array(4),
+        multiClass: artifact.multiClass !== undefined,
+      });
       this.slotOf.set(served.sha256, slot);
     }
     const model: LoadedModel = {
