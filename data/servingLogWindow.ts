@@ -185,6 +185,10 @@ export interface ServingRows {
   truth: Int8Array;
   /** The request's features object as sent. */
   features: Array<Record<string, unknown>>;
+  /** The class value predicted; null for rows of parts written before it was logged. */
+  predictedClass: Array<string | null>;
+  /** The latest true class value from feedback; null while unlabelled. */
+  truthClass: Array<string | null>;
 }
 
 export interface ServingRowsOptions {
@@ -213,12 +217,14 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
     predictedPositive: new Uint8Array(0),
     truth: new Int8Array(0),
     features: [],
+    predictedClass: [],
+    truthClass: [],
   };
   if (rowsSql === null) return empty;
   const rows = await withDuckDB(async (c) =>
     (
       await c.runAndReadAll(
-        `SELECT request_id, ts_ms, score, predicted_positive, truth, features FROM (
+        `SELECT request_id, ts_ms, score, predicted_positive, truth, features, predicted_class, truth_class FROM (
            SELECT * FROM (${rowsSql}) WHERE status = 'ok' USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)
          ) ORDER BY ts_ms, request_id`,
       )
@@ -232,14 +238,18 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
     predictedPositive: new Uint8Array(n),
     truth: new Int8Array(n),
     features: new Array<Record<string, unknown>>(n),
+    predictedClass: new Array<string | null>(n),
+    truthClass: new Array<string | null>(n),
   };
-  rows.forEach(([id, ts, score, predicted, truth, features], i) => {
+  rows.forEach(([id, ts, score, predicted, truth, features, predictedClass, truthClass], i) => {
     out.requestIds[i] = String(id);
     out.tsMs[i] = toNumber(ts);
     out.scores[i] = toNumber(score);
     out.predictedPositive[i] = predicted === true ? 1 : 0;
     out.truth[i] = truth === null ? -1 : truth === true ? 1 : 0;
     out.features[i] = typeof features === 'string' ? (JSON.parse(features) as Record<string, unknown>) : {};
+    out.predictedClass[i] = predictedClass === null ? null : String(predictedClass);
+    out.truthClass[i] = truthClass === null ? null : String(truthClass);
   });
   return out;
 }
