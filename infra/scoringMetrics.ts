@@ -24,6 +24,8 @@ export interface ScrapeSources {
   recentPredictions(): number;
   /** tp, fn, fp, tn of feedback joined to the predictions of the model now serving `arm`; null when no model serves it. */
   confusion(arm: ServingArm): ArrayLike<number> | null;
+  /** Multi-class models: class values and K×K confusion (row = true class) of the model now serving `arm`. */
+  classConfusion?(arm: ServingArm): { values: string[]; counts: ArrayLike<number> } | null;
 }
 
 export interface ScoringMetrics {
@@ -68,6 +70,17 @@ function ratioGauge(
     collect(this: Gauge<'arm' | 'class'>) {
       this.reset();
       for (const arm of ARMS) {
+        const classes = sources.classConfusion?.(arm) ?? null;
+        if (classes) {
+          // Multi-class: one series per class value, from the per-class confusion.
+          const k = classes.values.length;
+          classes.values.forEach((value, c) => {
+            let along = 0;
+            for (let o = 0; o < k; o++) along += name === 'rareflow_recall' ? classes.counts[c * k + o]! : classes.counts[o * k + c]!;
+            if (along > 0) this.set({ arm, class: value }, classes.counts[c * k + c]! / along);
+          });
+          continue;
+        }
         const c = sources.confusion(arm);
         if (!c) continue;
         const tp = c[0]!;

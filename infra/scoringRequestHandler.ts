@@ -268,7 +268,7 @@ export class ScoringRequestHandler {
       JSON.stringify(model.encoder.logged(features)),
       label,
     );
-    this.recent.remember(requestId, model.slot, arm, positive);
+    this.recent.remember(requestId, model.slot, arm, positive, classScores ? prediction.classIndex : undefined);
   }
 
   private logError(
@@ -343,7 +343,7 @@ export class ScoringRequestHandler {
     }
     for (const { requestId, label, positive, multiClass } of judged) {
       // An earlier item of this batch may have labelled the same request: its label is replaced.
-      this.recent.recordTruth(requestId, positive);
+      this.recent.recordTruth(requestId, positive, multiClass ? label : undefined);
       if (multiClass) this.metrics.classFeedbackCount(label).inc();
       else this.feedbackCount[positive ? 'positive' : 'negative'].inc();
       this.servingLog.logFeedback(requestId, tsMs, label, positive);

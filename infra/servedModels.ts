@@ -27,6 +27,8 @@ export interface ModelSlot {
   confusion: Float64Array;
   /** A multi-class model: feedback is also counted per class value. */
   multiClass: boolean;
+  /** Multi-class models: the class values and their K×K confusion (row = true class, column = predicted). */
+  classConfusion: { values: string[]; counts: Float64Array } | null;
 }
 
 export interface LoadedModel {
@@ -243,6 +245,12 @@ export class ServedModels {
         labels: labelVocabularyOf(artifact),
         confusion: new Float64Array(4),
         multiClass: artifact.multiClass !== undefined,
+        classConfusion: artifact.multiClass
+          ? {
+              values: predictedClassesOf(artifact).values,
+              counts: new Float64Array(artifact.multiClass.classes.length ** 2),
+            }
+          : null,
       });
       this.slotOf.set(served.sha256, slot);
     }

@@ -149,8 +149,10 @@ describe('/score pred', () => {
     const s = await serveModel(await multiClassModel(classes), dir);
     const { rows } = generatedRows(40, 12);
     const predicted = new Map<string, number>();
+    const preds: string[] = [];
     for (let i = 0; i < rows.length; i++) {
       const { json } = await post(`${s.url}/score`, { requestId: `mc-${i}`, features: rows[i] });
+      preds.push(String(json.pred));
       predicted.set(String(json.pred), (predicted.get(String(json.pred)) ?? 0) + 1);
     }
     const truths = rows.map((_, i) => classes[i % 3]!);
@@ -161,6 +163,17 @@ describe('/score pred', () => {
       expect(metricValue(metrics, 'rareflow_predictions_total', { arm: 'champion', class: c }) ?? 0).toBe(predicted.get(c) ?? 0);
       expect(metricValue(metrics, 'rareflow_feedback_total', { class: c })).toBe(truths.filter((t) => t === c).length);
     }
+    for (const c of classes) {
+      // Recall and precision per class value, from the feedback joined to this replica's predictions.
+      const ofClass = truths.map((t, i) => [t, preds[i]!] as const);
+      const recall = ofClass.filter(([t, p]) => t === c && p === c).length / ofClass.filter(([t]) => t === c).length;
+      expect(metricValue(metrics, 'rareflow_recall', { arm: 'champion', class: c })).toBeCloseTo(recall, 12);
+      const predictedC = ofClass.filter(([, p]) => p === c).length;
+      const precision = metricValue(metrics, 'rareflow_precision', { arm: 'champion', class: c });
+      if (predictedC === 0) expect(precision).toBeUndefined();
+      else expect(precision).toBeCloseTo(ofClass.filter(([t, p]) => t === c && p === c).length / predictedC, 12);
+    }
+    expect(metricValue(metrics, 'rareflow_recall', { arm: 'champion', class: 'positive' })).toBeUndefined();
     expect(metricValue(metrics, 'rareflow_predictions_total', { arm: 'champion', class: 'positive' })).toBe(0);
     expect(metricValue(metrics, 'rareflow_feedback_total', { class: 'negative' })).toBe(0);
     await s.close();
