@@ -52,11 +52,16 @@ export function canaryAnalysisActivities(deps: ComputeDeps) {
           input.championFromMs !== undefined && input.championFromMs < input.fromMs
             ? (await summariseServingWindow({ ...base, fromMs: input.championFromMs, toMs: input.toMs })).champion
             : window.champion;
+        // A multi-class model predicts more than two class values; a binary one (even one whose negative side holds
+        // several label values) predicts two, and is judged on its confusion as before.
+        const predictedValues = (w: typeof window.champion) => w.classes.filter((c) => c.predicted > 0).length;
+        const multiClass = Math.max(predictedValues(championWindow), predictedValues(window.challenger)) > 2;
         const arm = (w: typeof window.champion): ArmWindow => ({
           requests: w.requests,
           errors: w.errors,
           latencyP99Ms: w.latencyP99Ms,
           confusion: w.confusion,
+          ...(multiClass ? { classes: w.classes.map(({ value, labelled, correct }) => ({ value, labelled, correct })) } : {}),
         });
         const analysis = analyseCanaryWindow(arm(championWindow), arm(window.challenger), criteria);
         return {

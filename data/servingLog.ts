@@ -85,7 +85,10 @@ export class ServingLog {
     return { predictions: this.predictions.droppedRows, feedback: this.feedback.droppedRows };
   }
 
-  /** One scored (or failed) request; `score` and `predictedPositive` are null for an error row. */
+  /**
+   * One scored (or failed) request; `score`, `predictedPositive` and `predictedClass` are null for an error row.
+   * `predictedClass` is the class value answered (`pred` as text), for binary and multi-class models alike.
+   */
   logPrediction(
     requestId: string,
     tsMs: number,
@@ -96,9 +99,10 @@ export class ServingLog {
     status: PredictionStatus,
     latencyUs: number,
     featuresJson: string,
+    predictedClass: string | null = null,
   ): void {
     this.requireOpen();
-    this.predictions.push(requestId, tsMs, arm, modelSha256, score, predictedPositive, status, latencyUs, featuresJson);
+    this.predictions.push(requestId, tsMs, arm, modelSha256, score, predictedPositive, status, latencyUs, featuresJson, predictedClass);
     if (this.predictions.pendingRows >= this.flushRows) this.queueFlush();
   }
 

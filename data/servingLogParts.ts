@@ -31,6 +31,8 @@ export const PREDICTION_COLUMNS: readonly ColumnSpec[] = [
   { name: 'status', kind: 'varchar' },
   { name: 'latency_us', kind: 'bigint' },
   { name: 'features', kind: 'varchar' },
+  // Added for multi-class models; parts written before it lack the column and read it as null.
+  { name: 'predicted_class', kind: 'varchar' },
 ];
 
 export const FEEDBACK_COLUMNS: readonly ColumnSpec[] = [
@@ -70,7 +72,7 @@ export class PartLog {
     return this.dropped;
   }
 
-  push(c0: Cell, c1: Cell, c2: Cell, c3: Cell, c4?: Cell, c5?: Cell, c6?: Cell, c7?: Cell, c8?: Cell): void {
+  push(c0: Cell, c1: Cell, c2: Cell, c3: Cell, c4?: Cell, c5?: Cell, c6?: Cell, c7?: Cell, c8?: Cell, c9?: Cell): void {
     const cols = this.columns;
     cols[0]!.push(c0);
     cols[1]!.push(c1);
@@ -82,6 +84,7 @@ export class PartLog {
       cols[6]!.push(c6 ?? null);
       cols[7]!.push(c7 ?? null);
       cols[8]!.push(c8 ?? null);
+      cols[9]!.push(c9 ?? null);
     }
   }
 

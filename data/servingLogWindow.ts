@@ -19,6 +19,19 @@ export interface ArmWindowSummary {
   confusion: { tp: number; fn: number; fp: number; tn: number };
   /** Ok predictions that have a true label. */
   labelled: number;
+  /**
+   * Per class value, of ok rows that recorded their predicted class (parts written before the column: none):
+   * predictions of the class, labelled rows whose true class it is, and of those the ones predicted right. Sorted
+   * by class value.
+   */
+  classes: ClassWindowCounts[];
+}
+
+export interface ClassWindowCounts {
+  value: string;
+  predicted: number;
+  labelled: number;
+  correct: number;
 }
 
 export interface ServingWindowOptions {
@@ -81,19 +94,29 @@ export async function windowRowsSql(o: ServingWindowOptions & { modelSha256?: st
   const feedback = await partSource(feedbackLogDir(o.servingDir, o.modelName));
   // The latest feedback row of a request wins; ties in ts_ms go to the row written later.
   const latestFeedback = feedback
-    ? `SELECT request_id, positive FROM read_parquet(${feedback}, union_by_name = true, filename = true, file_row_number = true)
+    ? `SELECT request_id, positive, label FROM read_parquet(${feedback}, union_by_name = true, filename = true, file_row_number = true)
        QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC, filename DESC, file_row_number DESC) = 1`
-    : 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BOOLEAN) AS positive WHERE false';
+    : 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BOOLEAN) AS positive, CAST(NULL AS VARCHAR) AS label WHERE false';
   const armFilter = (arm: ServingArm, sha: string | undefined) => `(arm = '${arm}'${sha ? ` AND model_sha256 = ${sqlString(sha)}` : ''})`;
-  return `SELECT p.*, f.positive AS truth
-    FROM (SELECT * FROM read_parquet(${predictions}, union_by_name = true)
+  // Parts written before predicted_class existed lack it: the empty union adds it as null.
+  return `SELECT p.*, f.positive AS truth, f.label AS truth_class
+    FROM (SELECT * FROM (SELECT * FROM read_parquet(${predictions}, union_by_name = true)
+                         UNION ALL BY NAME SELECT CAST(NULL AS VARCHAR) AS predicted_class WHERE false)
           WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND (${armFilter('champion', o.championSha256)} OR ${armFilter('challenger', o.challengerSha256)})
             ${o.modelSha256 ? `AND model_sha256 = ${sqlString(o.modelSha256)}` : ''}) p
     LEFT JOIN (${latestFeedback}) f USING (request_id)`;
 }
 
 function emptyArm(): ArmWindowSummary {
-  return { requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, confusion: { tp: 0, fn: 0, fp: 0, tn: 0 }, labelled: 0 };
+  return {
+    requests: 0,
+    errors: 0,
+    latencyP50Ms: null,
+    latencyP99Ms: null,
+    confusion: { tp: 0, fn: 0, fp: 0, tn: 0 },
+    labelled: 0,
+    classes: [],
+  };
 }
 
 /**
@@ -116,7 +139,16 @@ export async function summariseServingWindow(o: ServingWindowOptions): Promise<R
       count(*) FILTER (WHERE ${ok} AND NOT truth AND NOT predicted_positive) AS tn,
       count(*) FILTER (WHERE ${ok} AND truth IS NOT NULL) AS labelled
     FROM (${rowsSql}) GROUP BY arm`;
-  const rows = await withDuckDB(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS());
+  const classSql = `WITH rows AS (SELECT arm, predicted_class, truth_class FROM (${rowsSql}) WHERE ${ok} AND predicted_class IS NOT NULL)
+    SELECT arm, value, sum(predicted) AS predicted, sum(labelled) AS labelled, sum(correct) AS correct FROM (
+      SELECT arm, predicted_class AS value, 1 AS predicted, 0 AS labelled, 0 AS correct FROM rows
+      UNION ALL
+      SELECT arm, truth_class, 0, 1, CASE WHEN predicted_class = truth_class THEN 1 ELSE 0 END FROM rows WHERE truth_class IS NOT NULL
+    ) GROUP BY arm, value ORDER BY arm, value`;
+  const { rows, classRows } = await withDuckDB(async (c) => ({
+    rows: (await c.runAndReadAll(sql)).getRowObjectsJS(),
+    classRows: (await c.runAndReadAll(classSql)).getRowObjectsJS(),
+  }));
   for (const r of rows) {
     const arm = r.arm as ServingArm;
     if (arm !== 'champion' && arm !== 'challenger') continue;
@@ -127,7 +159,18 @@ export async function summariseServingWindow(o: ServingWindowOptions): Promise<R
       latencyP99Ms: r.p99 === null ? null : toNumber(r.p99),
       confusion: { tp: toNumber(r.tp), fn: toNumber(r.fn), fp: toNumber(r.fp), tn: toNumber(r.tn) },
       labelled: toNumber(r.labelled),
+      classes: [],
     };
+  }
+  for (const r of classRows) {
+    const arm = r.arm as ServingArm;
+    if (arm !== 'champion' && arm !== 'challenger') continue;
+    out[arm].classes.push({
+      value: String(r.value),
+      predicted: toNumber(r.predicted),
+      labelled: toNumber(r.labelled),
+      correct: toNumber(r.correct),
+    });
   }
   return out;
 }
@@ -142,6 +185,10 @@ export interface ServingRows {
   truth: Int8Array;
   /** The request's features object as sent. */
   features: Array<Record<string, unknown>>;
+  /** The class value predicted; null for rows of parts written before it was logged. */
+  predictedClass: Array<string | null>;
+  /** The latest true class value from feedback; null while unlabelled. */
+  truthClass: Array<string | null>;
 }
 
 export interface ServingRowsOptions {
@@ -170,12 +217,14 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
     predictedPositive: new Uint8Array(0),
     truth: new Int8Array(0),
     features: [],
+    predictedClass: [],
+    truthClass: [],
   };
   if (rowsSql === null) return empty;
   const rows = await withDuckDB(async (c) =>
     (
       await c.runAndReadAll(
-        `SELECT request_id, ts_ms, score, predicted_positive, truth, features FROM (
+        `SELECT request_id, ts_ms, score, predicted_positive, truth, features, predicted_class, truth_class FROM (
            SELECT * FROM (${rowsSql}) WHERE status = 'ok' USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)
          ) ORDER BY ts_ms, request_id`,
       )
@@ -189,14 +238,18 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
     predictedPositive: new Uint8Array(n),
     truth: new Int8Array(n),
     features: new Array<Record<string, unknown>>(n),
+    predictedClass: new Array<string | null>(n),
+    truthClass: new Array<string | null>(n),
   };
-  rows.forEach(([id, ts, score, predicted, truth, features], i) => {
+  rows.forEach(([id, ts, score, predicted, truth, features, predictedClass, truthClass], i) => {
     out.requestIds[i] = String(id);
     out.tsMs[i] = toNumber(ts);
     out.scores[i] = toNumber(score);
     out.predictedPositive[i] = predicted === true ? 1 : 0;
     out.truth[i] = truth === null ? -1 : truth === true ? 1 : 0;
     out.features[i] = typeof features === 'string' ? (JSON.parse(features) as Record<string, unknown>) : {};
+    out.predictedClass[i] = predictedClass === null ? null : String(predictedClass);
+    out.truthClass[i] = truthClass === null ? null : String(truthClass);
   });
   return out;
 }

@@ -24,6 +24,8 @@ export interface ScrapeSources {
   recentPredictions(): number;
   /** tp, fn, fp, tn of feedback joined to the predictions of the model now serving `arm`; null when no model serves it. */
   confusion(arm: ServingArm): ArrayLike<number> | null;
+  /** Multi-class models: class values and K×K confusion (row = true class) of the model now serving `arm`. */
+  classConfusion?(arm: ServingArm): { values: string[]; counts: ArrayLike<number> } | null;
 }
 
 export interface ScoringMetrics {
@@ -34,6 +36,13 @@ export interface ScoringMetrics {
   latency: Record<ServingArm, HistogramSeries>;
   predictionCount: Record<ServingArm, Record<'positive' | 'negative', CounterSeries>>;
   feedbackCount: Record<'positive' | 'negative', CounterSeries>;
+  /**
+   * Multi-class models: predictions of `arm` whose class is `classValue` (the `class` label is the class value, so
+   * the series are bounded by the served models' classes; binary models keep `positive`/`negative`).
+   */
+  classPredictionCount(arm: ServingArm, classValue: string): CounterSeries;
+  /** Multi-class models: true labels received of class `classValue`. */
+  classFeedbackCount(classValue: string): CounterSeries;
   feedbackRefused: CounterSeries;
   loadFailures: CounterSeries;
   logWriteFailures: Record<'predictions' | 'feedback', CounterSeries>;
@@ -61,6 +70,17 @@ function ratioGauge(
     collect(this: Gauge<'arm' | 'class'>) {
       this.reset();
       for (const arm of ARMS) {
+        const classes = sources.classConfusion?.(arm) ?? null;
+        if (classes) {
+          // Multi-class: one series per class value, from the per-class confusion.
+          const k = classes.values.length;
+          classes.values.forEach((value, c) => {
+            let along = 0;
+            for (let o = 0; o < k; o++) along += name === 'rareflow_recall' ? classes.counts[c * k + o]! : classes.counts[o * k + c]!;
+            if (along > 0) this.set({ arm, class: value }, classes.counts[c * k + c]! / along);
+          });
+          continue;
+        }
         const c = sources.confusion(arm);
         if (!c) continue;
         const tp = c[0]!;
@@ -131,6 +151,18 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     positive: boundCounter(feedback, { class: 'positive' }),
     negative: boundCounter(feedback, { class: 'negative' }),
   };
+  const perClass = new Map<string, CounterSeries>();
+  const classSeries = <T extends string>(family: string, counter: Counter<T>, labels: Record<T, string>): CounterSeries => {
+    const key = `${family}\u0000${JSON.stringify(labels)}`;
+    let series = perClass.get(key);
+    if (series === undefined) {
+      series = boundCounter(counter, labels);
+      perClass.set(key, series);
+    }
+    return series;
+  };
+  const classPredictionCount = (arm: ServingArm, classValue: string) => classSeries('predictions', predictions, { arm, class: classValue });
+  const classFeedbackCount = (classValue: string) => classSeries('feedback', feedback, { class: classValue });
   const feedbackRefused = new Counter({
     name: 'rareflow_feedback_refused_total',
     help: "Labels refused (400): not one of the model's label values; nothing of their request was written.",
@@ -202,6 +234,8 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     latency,
     predictionCount,
     feedbackCount,
+    classPredictionCount,
+    classFeedbackCount,
     feedbackRefused,
     loadFailures,
     logWriteFailures,

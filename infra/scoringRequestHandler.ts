@@ -253,7 +253,8 @@ export class ScoringRequestHandler {
     const seconds = (performance.now() - startedMs) / 1000;
     this.latency[arm].observe(seconds);
     this.requestCount[arm].ok.inc();
-    this.predictionCount[arm][positive ? 'positive' : 'negative'].inc();
+    if (classScores) this.metrics.classPredictionCount(arm, label).inc();
+    else this.predictionCount[arm][positive ? 'positive' : 'negative'].inc();
     for (const feature of model.encoder.unseen) this.metrics.unseenCategory(feature).inc();
     this.servingLog.logPrediction(
       requestId,
@@ -265,8 +266,9 @@ export class ScoringRequestHandler {
       'ok',
       Math.round(seconds * 1e6),
       JSON.stringify(model.encoder.logged(features)),
+      label,
     );
-    this.recent.remember(requestId, model.slot, arm, positive);
+    this.recent.remember(requestId, model.slot, arm, positive, classScores ? prediction.classIndex : undefined);
   }
 
   private logError(
@@ -307,13 +309,15 @@ export class ScoringRequestHandler {
     const { items, where } = parsed;
     // Every label is checked before any is counted or written: a request with one refused label writes nothing.
     const champion = this.models.routing.champion;
-    const judged: Array<{ requestId: string; label: string; positive: boolean }> = [];
+    const judged: Array<{ requestId: string; label: string; positive: boolean; multiClass: boolean }> = [];
     const refusals: string[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       // Judged by the model that answered the request; feedback for a request this replica did not answer (or has
       // forgotten) by the current champion.
-      const labels = this.recent.slotOf(item.requestId)?.labels ?? champion?.labels;
+      const slot = this.recent.slotOf(item.requestId);
+      const labels = slot?.labels ?? champion?.labels;
+      const multiClass = slot ? slot.multiClass : champion?.multiClass != null;
       if (labels === undefined) {
         this.requestCount.none.error.inc();
         return sendJson(res, 503, {
@@ -323,7 +327,12 @@ export class ScoringRequestHandler {
       const verdict = classifyLabel(labels, item.label, `${where(i)}label`);
       if ('refused' in verdict) refusals.push(verdict.refused);
       else
-        judged.push({ requestId: item.requestId, label: canonicalLabel(labels, item.label, verdict.positive), positive: verdict.positive });
+        judged.push({
+          requestId: item.requestId,
+          label: canonicalLabel(labels, item.label, verdict.positive),
+          positive: verdict.positive,
+          multiClass,
+        });
     }
     if (refusals.length > 0) {
       this.feedbackRefused.inc(refusals.length);
@@ -332,10 +341,11 @@ export class ScoringRequestHandler {
         refusals.length === 1 ? refusals[0]! : `${refusals[0]!} (and ${refusals.length - 1} more refused labels)`,
       );
     }
-    for (const { requestId, label, positive } of judged) {
+    for (const { requestId, label, positive, multiClass } of judged) {
       // An earlier item of this batch may have labelled the same request: its label is replaced.
-      this.recent.recordTruth(requestId, positive);
-      this.feedbackCount[positive ? 'positive' : 'negative'].inc();
+      this.recent.recordTruth(requestId, positive, multiClass ? label : undefined);
+      if (multiClass) this.metrics.classFeedbackCount(label).inc();
+      else this.feedbackCount[positive ? 'positive' : 'negative'].inc();
       this.servingLog.logFeedback(requestId, tsMs, label, positive);
     }
     sendJson(res, 202, { accepted: items.length });

@@ -75,6 +75,10 @@ export async function startScoringService(options: ScoringServiceOptions): Promi
       const model = models.routing[arm];
       return model ? models.slots[model.slot]!.confusion : null;
     },
+    classConfusion: (arm) => {
+      const model = models.routing[arm];
+      return model ? models.slots[model.slot]!.classConfusion : null;
+    },
   });
   const servingLog = await ServingLog.open({
     servingDir: options.servingDir,

@@ -25,6 +25,10 @@ export interface ModelSlot {
   labels: LabelVocabulary;
   /** tp, fn, fp, tn of feedback joined to this model's predictions. */
   confusion: Float64Array;
+  /** A multi-class model: feedback is also counted per class value. */
+  multiClass: boolean;
+  /** Multi-class models: the class values and their K×K confusion (row = true class, column = predicted). */
+  classConfusion: { values: string[]; counts: Float64Array } | null;
 }
 
 export interface LoadedModel {
@@ -236,7 +240,18 @@ export class ServedModels {
     let slot = this.slotOf.get(served.sha256);
     if (slot === undefined) {
       slot = this.slots.length;
-      this.slots.push({ sha256: served.sha256, labels: labelVocabularyOf(artifact), confusion: new Float64Array(4) });
+      this.slots.push({
+        sha256: served.sha256,
+        labels: labelVocabularyOf(artifact),
+        confusion: new Float64Array(4),
+        multiClass: artifact.multiClass !== undefined,
+        classConfusion: artifact.multiClass
+          ? {
+              values: predictedClassesOf(artifact).values,
+              counts: new Float64Array(artifact.multiClass.classes.length ** 2),
+            }
+          : null,
+      });
       this.slotOf.set(served.sha256, slot);
     }
     const model: LoadedModel = {

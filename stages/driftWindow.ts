@@ -5,6 +5,7 @@ import type { DriftOptions } from '../core/drift/driftOptions.js';
 import type { DriftReference } from '../core/drift/driftReference.js';
 import { driftReport, type DriftReport } from '../core/drift/driftReport.js';
 import type { CategoricalColumns } from '../core/drift/categoricalDrift.js';
+import type { ClassWindow } from '../core/drift/classDrift.js';
 import { IntegrityError } from '../core/integrityError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
 import { readServingRows } from '../data/servingLogWindow.js';
@@ -52,6 +53,7 @@ export function servedWindowReport(
   labels: Int8Array,
   options: Partial<DriftOptions>,
   categorical?: CategoricalColumns,
+  classes?: ClassWindow,
 ): DriftReport {
   const names = stored.reference.features.map((f) => f.name);
   return driftReport(
@@ -59,6 +61,7 @@ export function servedWindowReport(
     {
       features: { rows: scores.length, cols: names.length, values, names },
       ...(categorical !== undefined ? { categorical } : {}),
+      ...(classes !== undefined ? { classes } : {}),
       scores,
       labels,
       // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
@@ -105,6 +108,11 @@ function categoryOf(v: unknown): string | null {
   return null;
 }
 
+/** A logged class value, or null when none was logged (the feedback checked labels against the model already). */
+function knownClass(value: string | null, classes: string[]): string | null {
+  return value !== null && classes.includes(value) ? value : null;
+}
+
 /** Reads the champion's rows of [fromMs, toMs) from the serving log and reports them against `stored`. */
 export async function checkServedWindow(o: {
   stored: StoredReference;
@@ -147,6 +155,13 @@ export async function checkServedWindow(o: {
     Int8Array.from(keep, (i) => served.truth[i]!),
     o.options ?? {},
     categoricalNames.length > 0 ? { names: categoricalNames, values: categories } : undefined,
+    // A multi-class reference judges the rows' class values; rows logged before the class column read as unknown.
+    o.stored.reference.classes !== undefined
+      ? {
+          predicted: keep.map((i) => knownClass(served.predictedClass[i]!, o.stored.reference.classes!.classes)),
+          truth: keep.map((i) => knownClass(served.truthClass[i]!, o.stored.reference.classes!.classes)),
+        }
+      : undefined,
   );
   return { report, unreadableRows: unreadable };
 }

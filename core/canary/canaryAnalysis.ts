@@ -31,6 +31,9 @@
 //      (precision moves with the prior and the specificity; set a margin to enforce it).
 // 4. Decision: any failed check → rollback; else guards not judged, an arm short of labels, or an inconclusive
 //    positive-recall or G-mean check → insufficient-evidence; else promote.
+// Multi-class windows (per-class counts given with more than two class values): steps 2 and 3 are judged per class
+// instead (classRecallCanary.ts): each class needs `minLabelledPositives` labelled requests per arm, each class's
+// recall is held to `maxRecallDrop` and the macro G-mean to `gMeanTolerance`, by the same rule.
 
 import { InvalidInputError } from '../invalidInputError.js';
 import { describeValue } from './canarySteps.js';
@@ -38,6 +41,7 @@ import { wilsonInterval, Z_95 } from '../metrics/intervals.js';
 import { resolveCanaryCriteria, type CanaryCriteria } from './canaryCriteria.js';
 import { fmt, gMeanNonInferiority, nonInferiority, notJudged } from './nonInferiority.js';
 import { checkCount } from './proportionDifference.js';
+import { classRecallChecks, classRecallSummary, classValuesOf, validateClassCounts, type ClassRecallCounts } from './classRecallCanary.js';
 
 /** One arm's traffic in the observation window, aggregated by the caller. */
 export interface ArmWindow {
@@ -49,6 +53,11 @@ export interface ArmWindow {
   latencyP99Ms: number | null;
   /** Confusion counts of the requests that have feedback (true labels), positive = rare class. */
   confusion: { tp: number; fn: number; fp: number; tn: number };
+  /**
+   * Per true class value, labelled requests and those predicted right. With more than two class values over both
+   * arms the window is judged per class; absent or binary: by `confusion`.
+   */
+  classes?: ClassRecallCounts[];
 }
 
 export type CanaryDecision = 'promote' | 'rollback' | 'insufficient-evidence';
@@ -78,6 +87,10 @@ export interface ArmSummary {
   positivePrecision: number | null;
   negativePrecision: number | null;
   gMean: number | null;
+  /** Multi-class windows: each class's recall (null without labelled requests of it). */
+  classRecall?: Record<string, number | null>;
+  /** Multi-class windows: the geometric mean of the per-class recalls. */
+  macroGMean?: number | null;
 }
 
 export interface CanaryAnalysis {
@@ -120,6 +133,7 @@ function validateArm(raw: unknown, arm: 'champion' | 'challenger'): ArmWindow {
       fp: checkCount(c['fp'], `${arm}.confusion.fp`),
       tn: checkCount(c['tn'], `${arm}.confusion.tn`),
     },
+    ...(w['classes'] !== undefined ? { classes: validateClassCounts(w['classes'], `${arm}.classes`) } : {}),
   };
 }
 
@@ -153,6 +167,16 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
   const chall = validateArm(challenger, 'challenger');
   const c = resolveCanaryCriteria(criteria, 'criteria');
   const arms = { champion: summarise(champ), challenger: summarise(chall) };
+  const classValues = classValuesOf(champ.classes, chall.classes);
+  const multiClass = classValues.length > 2;
+  if (multiClass) {
+    for (const [arm, w] of [
+      ['champion', champ],
+      ['challenger', chall],
+    ] as const) {
+      Object.assign(arms[arm], classRecallSummary(w.classes ?? [], classValues));
+    }
+  }
   const checks: CanaryCheck[] = [];
 
   // Guards.
@@ -275,10 +299,19 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
 
   // Minimum labels.
   const shortfalls: string[] = [];
-  for (const [arm, w] of [
-    ['champion', champ],
-    ['challenger', chall],
-  ] as const) {
+  const inconclusive: string[] = [];
+  if (multiClass) {
+    const judged = classRecallChecks(chall.classes ?? [], champ.classes ?? [], classValues, c);
+    checks.push(...judged.checks);
+    shortfalls.push(...judged.shortfalls);
+    inconclusive.push(...judged.inconclusive);
+  }
+  for (const [arm, w] of multiClass
+    ? []
+    : ([
+        ['champion', champ],
+        ['challenger', chall],
+      ] as const)) {
     const positives = w.confusion.tp + w.confusion.fn;
     const negatives = w.confusion.fp + w.confusion.tn;
     if (positives < c.minLabelledPositives) {
@@ -290,11 +323,12 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
   }
 
   // Label checks.
-  const inconclusive: string[] = [];
   const { tp: ctp, fn: cfn, fp: cfp, tn: ctn } = chall.confusion;
   const { tp: htp, fn: hfn, fp: hfp, tn: htn } = champ.confusion;
   const gMeanThreshold = -c.gMeanTolerance;
-  if (shortfalls.length > 0) {
+  if (multiClass) {
+    // Judged per class above.
+  } else if (shortfalls.length > 0) {
     checks.push(
       notJudged('positiveRecall', 'positive recall', arms.challenger.positiveRecall, arms.champion.positiveRecall, -c.maxRecallDrop),
     );
@@ -362,7 +396,8 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
     const passed = checks.filter((check) => check.passed === true);
     reasons.push(`all ${passed.length} judged checks passed`);
     for (const check of checks) {
-      if (check.name === 'positiveRecall' || check.name === 'gMean' || check.passed === null) reasons.push(check.detail);
+      const headline = check.name === 'positiveRecall' || check.name === 'gMean' || check.name === 'macroGMean';
+      if (headline || check.name.startsWith('classRecall:') || check.passed === null) reasons.push(check.detail);
     }
   }
   return { decision, reasons, checks, arms, criteria: c };

@@ -4,6 +4,7 @@
 import type { FeatureMatrix } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { deriveSeed } from '../random.js';
+import type { ClassReference } from './classDrift.js';
 import { buildCategoricalReferences, type CategoricalColumns, type CategoricalFeatureReference } from './categoricalDrift.js';
 import { assertReferencePerformance, assertThreshold, type ReferencePerformance } from './performanceDrift.js';
 import { buildPredictionReference, type PredictionReference } from './predictionDrift.js';
@@ -49,6 +50,8 @@ export interface DriftReference {
   estimatedPerformance?: ReferencePerformance;
   /** Score ≥ threshold is predicted positive. */
   threshold: number;
+  /** Multi-class models: the class prior, predicted-class shares and recall per class (classDrift.ts). */
+  classes?: ClassReference;
 }
 
 export interface DriftReferenceOptions {

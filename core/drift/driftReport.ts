@@ -6,6 +6,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import { benjaminiHochberg } from './benjaminiHochberg.js';
 import { categoricalColumnsInReferenceOrder, categoricalFeatureTest, type CategoricalFeatureDrift } from './categoricalDrift.js';
 import { chiSquareGoodnessOfFit, type ChiSquareResult } from './chiSquare.js';
+import { classDrift, type ClassDriftResult } from './classDrift.js';
 import { confidenceBasedPerformance, type EstimatedPerformanceResult } from './confidenceBasedPerformance.js';
 import { kolmogorovSmirnov } from './kolmogorovSmirnov.js';
 import { estimateVerdicts } from './labelledEvidence.js';
@@ -77,6 +78,12 @@ export interface DriftReport {
   estimatedPerformance: EstimatedPerformanceResult | null;
   /** Estimated drops of metrics that the window's labels measure: reported, but they never decide drift. */
   estimatesSetAside: string[];
+  /**
+   * Multi-class models (reference and window both carry classes): label prior and predicted classes over all
+   * classes, and per-class recall on labels. The binary label, prediction and performance tests above read the
+   * first class as positive.
+   */
+  classDrift?: ClassDriftResult;
   /** Any feature, the label prior, the predictions, a measured performance, or an estimate the labels do not cover drifted. */
   drifted: boolean;
   /** One sentence with the numbers per finding. */
@@ -315,7 +322,20 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
     insufficient.push(...estimatedPerformance.insufficient);
   }
 
+  let classes: ClassDriftResult | undefined;
+  if (reference.classes !== undefined && window.classes !== undefined) {
+    if (window.classes.predicted.length !== rows)
+      throw new InvalidInputError(
+        'window.classes',
+        `window.classes: expected ${rows} predicted classes (one per row), got ${window.classes.predicted.length}`,
+      );
+    classes = classDrift(reference.classes, window.classes, o);
+    reasons.push(...classes.reasons);
+    insufficient.push(...classes.insufficient);
+  }
+
   const drifted =
+    (classes?.drifted ?? false) ||
     features.some((f) => f.drifted) ||
     categoricalFeatures.some((f) => f.drifted) ||
     (minorityFeatures?.some((f) => f.drifted) ?? false) ||
@@ -334,6 +354,7 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
     performance,
     estimatedPerformance,
     estimatesSetAside,
+    ...(classes !== undefined ? { classDrift: classes } : {}),
     drifted,
     reasons,
     insufficient,

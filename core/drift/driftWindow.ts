@@ -3,6 +3,7 @@
 
 import { InvalidInputError } from '../invalidInputError.js';
 import type { CategoricalColumns } from './categoricalDrift.js';
+import type { ClassWindow } from './classDrift.js';
 import type { DriftReference, NamedFeatureMatrix } from './driftReference.js';
 import { assertScores } from './performanceDrift.js';
 
@@ -20,6 +21,8 @@ export interface DriftWindow {
    * @default `scores`, taken as calibrated when every score is in [0, 1]
    */
   calibrated?: Float64Array;
+  /** Multi-class models: each row's predicted and true class value, judged when the reference has `classes`. */
+  classes?: ClassWindow;
 }
 
 export function columnIndex(reference: DriftReference, names: string[]): Int32Array {

@@ -90,5 +90,7 @@ export function classifyLabel(v: LabelVocabulary, value: unknown, where: string)
 export function canonicalLabel(v: LabelVocabulary, value: unknown, positive: boolean): string {
   const text = String(value);
   if (positive) return v.positive;
-  return v.negatives.includes(text) ? text : v.negatives[0]!;
+  if (v.negatives.includes(text)) return text;
+  // A number matching a numeric class ("2.0" for class "2") is that class, not the first negative.
+  return (typeof value !== 'boolean' ? v.negatives.find((n) => sameNumber(value, n)) : undefined) ?? v.negatives[0]!;
 }

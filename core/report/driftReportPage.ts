@@ -5,6 +5,7 @@
 import type { CategoricalFeatureDrift } from '../drift/categoricalDrift.js';
 import type { DriftReport, FeatureDrift } from '../drift/driftReport.js';
 import type { ClassDrift, MetricDrift } from '../drift/performanceDrift.js';
+import { classDriftSection } from './classDriftSection.js';
 import { binLabels, histogramChart, intervalChart, type IntervalRow } from './distributionChart.js';
 import { escapeHtml, fmt, reportPage } from './reportPage.js';
 
@@ -211,6 +212,6 @@ ${labelPriorSection(r)}
 ${scoreSection(r, data.scoreReference)}
 <h2>Per-class performance</h2>
 ${performanceSection(r)}
-${notJudged}`;
+${r.classDrift ? `<h2>Classes (multi-class model)</h2>\n${classDriftSection(r.classDrift)}\n` : ''}${notJudged}`;
   return reportPage(data.title, data.details ?? [], body, EXTRA_STYLE);
 }

@@ -56,4 +56,12 @@ describe('label vocabulary', () => {
     expect(booleanLikeValue('No')).toBe(false);
     expect(booleanLikeValue('n')).toBe(null);
   });
+
+  it('records a number given for a numeric class of a multi-class model as that class, not the first other class', () => {
+    const v = labelVocabularyOf({ positiveLabel: '1', negativeLabel: '2|3' });
+    expect(classifyLabel(v, 3, 'label')).toEqual({ positive: false });
+    expect(canonicalLabel(v, 3, false)).toBe('3');
+    expect(canonicalLabel(v, '3.0', false)).toBe('3');
+    expect(canonicalLabel(v, 2, false)).toBe('2');
+  });
 });

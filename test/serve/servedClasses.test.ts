@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { featureMatrix } from '../../core/dataset.js';
 import { scoreMultiClass, sealModelArtifact, type ModelArtifact } from '../../core/models/modelArtifact.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
+import { summariseServingWindow } from '../../data/servingLogWindow.js';
 import { startScoringService, type ScoringService } from '../../infra/scoringService.js';
 import { fitModelArtifact } from '../../stages/train.js';
 import {
@@ -39,8 +40,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
-async function serveModel(artifact: ModelArtifact): Promise<ScoringService> {
-  const dir = join(tempDir('classes-serve'));
+async function serveModel(artifact: ModelArtifact, dir = tempDir('classes-serve')): Promise<ScoringService> {
   const stored = await storeModel(store, artifact);
   await publish(dir, 1, stored.served);
   const s = await startScoringService({ servingDir: dir, modelName: MODEL_NAME, port: 0, pollMs: 60_000, log: () => undefined });
@@ -141,5 +141,46 @@ describe('/score pred', () => {
       seen.add(json.pred);
     }
     expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it("counts a multi-class model's predictions and true labels per class value, and logs both class values", async () => {
+    const classes = ['fraud', 'review', 'ok'];
+    const dir = tempDir('classes-log');
+    const s = await serveModel(await multiClassModel(classes), dir);
+    const { rows } = generatedRows(40, 12);
+    const predicted = new Map<string, number>();
+    const preds: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const { json } = await post(`${s.url}/score`, { requestId: `mc-${i}`, features: rows[i] });
+      preds.push(String(json.pred));
+      predicted.set(String(json.pred), (predicted.get(String(json.pred)) ?? 0) + 1);
+    }
+    const truths = rows.map((_, i) => classes[i % 3]!);
+    const items = truths.map((label, i) => ({ requestId: `mc-${i}`, label }));
+    expect((await post(`${s.url}/feedback`, { items })).status).toBe(202);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    for (const c of classes) {
+      expect(metricValue(metrics, 'rareflow_predictions_total', { arm: 'champion', class: c }) ?? 0).toBe(predicted.get(c) ?? 0);
+      expect(metricValue(metrics, 'rareflow_feedback_total', { class: c })).toBe(truths.filter((t) => t === c).length);
+    }
+    for (const c of classes) {
+      // Recall and precision per class value, from the feedback joined to this replica's predictions.
+      const ofClass = truths.map((t, i) => [t, preds[i]!] as const);
+      const recall = ofClass.filter(([t, p]) => t === c && p === c).length / ofClass.filter(([t]) => t === c).length;
+      expect(metricValue(metrics, 'rareflow_recall', { arm: 'champion', class: c })).toBeCloseTo(recall, 12);
+      const predictedC = ofClass.filter(([, p]) => p === c).length;
+      const precision = metricValue(metrics, 'rareflow_precision', { arm: 'champion', class: c });
+      if (predictedC === 0) expect(precision).toBeUndefined();
+      else expect(precision).toBeCloseTo(ofClass.filter(([t, p]) => t === c && p === c).length / predictedC, 12);
+    }
+    expect(metricValue(metrics, 'rareflow_recall', { arm: 'champion', class: 'positive' })).toBeUndefined();
+    expect(metricValue(metrics, 'rareflow_predictions_total', { arm: 'champion', class: 'positive' })).toBe(0);
+    expect(metricValue(metrics, 'rareflow_feedback_total', { class: 'negative' })).toBe(0);
+    await s.close();
+    const window = await summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 0, toMs: Date.now() + 1 });
+    expect(window.champion.classes.map((c) => [c.value, c.predicted, c.labelled])).toEqual(
+      [...classes].sort().map((c) => [c, predicted.get(c) ?? 0, truths.filter((t) => t === c).length]),
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 });

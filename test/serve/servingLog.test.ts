@@ -93,10 +93,12 @@ describe('the serving log', () => {
       'status VARCHAR',
       'latency_us BIGINT',
       'features VARCHAR',
+      'predicted_class VARCHAR',
     ]);
-    const [first] = await queryLog(predictions, `SELECT features, score FROM log WHERE request_id = 'p-0'`);
+    const [first] = await queryLog(predictions, `SELECT features, score, predicted_class FROM log WHERE request_id = 'p-0'`);
     expect(JSON.parse(String(first![0]))).toEqual(rows[0]);
     expect(first![1]).toBe(answers[0]!.json.score);
+    expect(first![2]).toBe(answers[0]!.json.label);
 
     // The window summary agrees with what the clients were told.
     const want = { champion: { requests: 0, tp: 0, fn: 0, fp: 0, tn: 0 }, challenger: { requests: 0, tp: 0, fn: 0, fp: 0, tn: 0 } };
@@ -199,6 +201,7 @@ describe('the serving log', () => {
       latencyP99Ms: null,
       confusion: { tp: 0, fn: 0, fp: 0, tn: 0 },
       labelled: 0,
+      classes: [],
     });
 
     const served = await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000 });
