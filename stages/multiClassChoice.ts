@@ -148,7 +148,7 @@ export async function chooseMultiClassModel(
     winner: winner.c,
     selection: {
       method: 'inner stratified cross-validation' as const,
-      scoring: `one fit per class and inner fold; each fold judged by the macro G-mean (geometric mean of the ${classes} per-class recalls) of the combined prediction, each class at its q* = π threshold`,
+      scoring: `one fit per class and inner fold; each fold judged by the macro G-mean (geometric mean of the ${classes} per-class recalls) of the combined prediction, each class at its prevalence threshold (the positive share of the rows it was fitted on)`,
       folds: folds >= 2 ? folds : 0,
       repeats: folds >= 2 ? repeats : 0,
       ...(folds < requestedFolds && folds >= 2
