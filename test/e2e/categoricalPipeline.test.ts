@@ -1,6 +1,7 @@
 // Categorical and boolean features end to end, as a user runs them: a CSV with a text column and a true/false
 // column through `run` (embedded Temporal server, ENN and ADASYN over the one-hot groups), `serve` answering /score
-// with strings (an unseen category counted, not refused) and /feedback, and `evaluate` on the pipeline's model file.
+// with strings (an unseen category counted, not refused) and /feedback, the drift check of the served window (the
+// channel mix shifted towards a category never seen in training), and `evaluate` on the pipeline's model file.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +57,8 @@ describe('categorical and boolean features through run, serve and evaluate', () 
     );
   });
 
-  it('trains on one-hot channels and a boolean, serves strings, takes feedback, and evaluates the model file', async () => {
+  it('trains on one-hot channels and a boolean, serves strings, takes feedback, sees the channel drift, and evaluates the model file', async () => {
+    const started = Date.now();
     const r = await run(['run', '--config', 'pipeline.json', '--wait', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json<{ outcome: string }>().outcome).toBe('promoted');
@@ -123,10 +125,40 @@ describe('categorical and boolean features through run, serve and evaluate', () 
       expect(feedback.status).toBe(202);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/^rareflow_unseen_categories_total\{feature="channel"\} 1$/m);
+      // Live traffic whose channel mix moved: a third of it from a "kiosk" channel training never saw.
+      for (let i = 0; i < 600; i++) {
+        const channel = i % 3 === 0 ? 'kiosk' : i % 3 === 1 ? 'app' : 'shop';
+        const a = await score(`live-${i}`, { amount: ((i * 37) % 200) / 100, channel, verified: i % 2 === 0 });
+        expect(a.status).toBe(200);
+      }
     } finally {
       child.kill('SIGTERM');
       await exited;
     }
+    // The monitor's window check, as `rareflow monitor report` recomputes it from the serving log and the champion's
+    // stored reference: the channel column is tested over its categories and the unseen one counts.
+    const d = await run([
+      'monitor',
+      'report',
+      '--model',
+      'payments',
+      '--window',
+      `${started}-${Date.now() + 1}`,
+      '--out',
+      'drift',
+      '--json',
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const gathered = JSON.parse(readFileSync(join(dir, 'drift', 'report.json'), 'utf8')) as {
+      report: {
+        drifted: boolean;
+        categoricalFeatures: Array<{ name: string; drifted: boolean; unseen: Array<{ category: string; count: number }> }>;
+      };
+    };
+    const channel = gathered.report.categoricalFeatures.find((f) => f.name === 'channel');
+    expect(channel?.unseen).toContainEqual({ category: 'kiosk', count: 201 });
+    expect(channel?.drifted).toBe(true);
+    expect(gathered.report.drifted).toBe(true);
 
     const e = await run(['evaluate', '--model', modelPath, '--input', 'payments.csv', '--label', 'label', '--json']);
     expect(e.code, e.stderr).toBe(0);
