@@ -7,7 +7,7 @@
 // QUALITY_REPEATS (default 3), QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
@@ -27,6 +27,7 @@ import { fitModelArtifact } from '../stages/train.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import type { ModelSpec } from '../workflows/contract.js';
 import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
+import { peerPython } from './peerVenv.js';
 import { qualitySummary, qualityTables, type DatasetResult, type Metrics } from './qualitySummary.js';
 
 const FOLDS = 5;
@@ -58,8 +59,8 @@ const only = process.env.QUALITY_DATASETS?.split(',').map((s) => s.trim());
 const maxRows = Number(process.env.QUALITY_MAX_ROWS ?? Number.POSITIVE_INFINITY);
 const minRows = Number(process.env.QUALITY_MIN_ROWS ?? 0);
 const skipColumns = new Set(process.env.QUALITY_SKIP?.split(',').map((s) => s.trim()) ?? []);
-const python = join(root, '.rareflow', 'bench-venv', 'bin', 'python');
-const usePeers = !process.env.BENCH_NO_PEERS && existsSync(python);
+const python = peerPython();
+const usePeers = python !== undefined;
 
 async function pipelineMetrics(
   train: LabelledData,
@@ -198,7 +199,7 @@ for (const file of files) {
       writeFileSync(foldsTxt, `${Array.from(fold).join('\n')}\n`);
       const script = fileURLToPath(new URL('../../bench/peers/qualityPeer.py', import.meta.url));
       const t = performance.now();
-      const peer = JSON.parse(execFileSync(python, [script, matrixCsv, foldsTxt], { encoding: 'utf8', maxBuffer: 1 << 24 })) as {
+      const peer = JSON.parse(execFileSync(python!, [script, matrixCsv, foldsTxt], { encoding: 'utf8', maxBuffer: 1 << 24 })) as {
         models: Record<string, Metrics[]>;
         notes: string[];
       };
