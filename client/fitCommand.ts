@@ -19,7 +19,7 @@ import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
-import { FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
+import { autoAfterAdasyn, FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
@@ -88,6 +88,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const base =
     config && a.config ? resolvePipelineSpec({ ...defaults, ...config, input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
   const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
+  if (a.model === 'auto' && spec.adasyn.enabled) throw autoAfterAdasyn('--kind');
   if (a.model === 'auto' || (a.model === undefined && spec.model.kind === 'auto')) {
     // The forest options of the defaults (sampling) belong to one candidate; auto keeps only the tree count.
     const { sampling: _sampling, ...rest } = spec.model;

@@ -44,6 +44,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 let specJsonSchema: object | undefined;
 
+/** The refusal of `auto` behind ADASYN, naming the spec key or flag that asked for auto. */
+export function autoAfterAdasyn(subject: string): InvalidInputError {
+  return new InvalidInputError(
+    subject,
+    `${subject}: "auto" cannot follow ADASYN (adasyn.enabled: true): its inner folds would judge synthetic rows, which flatters every candidate; auto tries ADASYN as one of its candidates itself. Turn adasyn off to let auto choose, or name a model kind (forest, logreg, gbdt)`,
+  );
+}
+
 /** Checks `raw` against the one pipeline schema; the first problem throws, naming the spec path. */
 export function checkPipelineSpecShape(raw: unknown, source: string): PipelineSpecJson {
   if (!isObject(raw))
@@ -78,7 +86,11 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   const features = resolveFeatureSpec(checked.features, source);
 
   const userModel = checked.model ?? {};
-  const kind = userModel.kind ?? DEFAULT_PIPELINE.model.kind;
+  // auto judges its candidates on inner folds of the training rows; after ADASYN those hold synthetic rows, which
+  // flatter every candidate (a synthetic row sits between two real ones), so ADASYN in front means the former
+  // fixed default, the balanced forest, and an explicit auto there is refused.
+  const kind = userModel.kind ?? (adasyn.enabled ? 'forest' : DEFAULT_PIPELINE.model.kind);
+  if (kind === 'auto' && adasyn.enabled) throw autoAfterAdasyn(`${source}: model.kind`);
   const model = {
     ...DEFAULT_PIPELINE.model,
     ...(kind === 'forest' ? FOREST_DEFAULTS : {}),

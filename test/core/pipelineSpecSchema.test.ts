@@ -68,6 +68,16 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, model: { threshold: 'gmean-oob' } })).toBe(
       'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "auto"; use "gmean"',
     );
+    // ADASYN in front: the default is the balanced forest, and auto is refused (its folds would judge synthetic rows).
+    expect(resolvePipelineSpec({ ...base, adasyn: { enabled: true } }, 'spec.json').model).toEqual({
+      kind: 'forest',
+      threshold: 'prevalence',
+      trees: 100,
+      sampling: 'balanced',
+    });
+    expect(messageOf({ ...base, adasyn: { enabled: true }, model: { kind: 'auto' } })).toMatch(
+      /^spec\.json: model\.kind: "auto" cannot follow ADASYN \(adasyn\.enabled: true\): its inner folds would judge synthetic rows/,
+    );
     expect(resolvePipelineSpec({ ...base, model: { kind: 'forest', threshold: 'gmean-oob' } }, 'spec.json').model).toEqual({
       kind: 'forest',
       threshold: 'gmean-oob',

@@ -1,7 +1,7 @@
 // `rareflow fit --kind auto` as a user runs it: the choice and its evidence in the JSON and the model file, the same
 // for a seed, the budget fallback, and the default fit unchanged (no selection) without the flag.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,29 @@ describe('fit --kind auto', () => {
     const forest = JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')) as { model: { roots: unknown[]; fitPrevalence: number } };
     expect(forest.model.roots).toHaveLength(100);
     expect(forest.model.fitPrevalence).toBe(0.5);
+  });
+
+  it('refuses --kind auto behind ADASYN with one line, and writes nothing', async () => {
+    writeFileSync(
+      join(dir, 'adasyn.json'),
+      JSON.stringify({ modelName: 'm', input: { paths: 'x', label: 'x' }, adasyn: { enabled: true } }),
+    );
+    const f = await run([
+      'fit',
+      '--input',
+      'events.csv',
+      '--label',
+      'label',
+      '--config',
+      'adasyn.json',
+      '--kind',
+      'auto',
+      '--out',
+      'g.json',
+    ]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/^rareflow fit: --kind: "auto" cannot follow ADASYN/);
+    expect(existsSync(join(dir, 'g.json'))).toBe(false);
   });
 
   it('rejects an unknown --kind with one line', async () => {
