@@ -237,8 +237,8 @@ describe.each(registryBackends())('a non-retryable failure writes nothing (regis
     await cleanUp();
     await backend.teardown();
   });
-  if (backend.skip) it.skip(`skipped: ${backend.skip}`, () => {});
-  const test = backend.skip === undefined ? it : it.skip;
+  if (backend.skip) it.skipIf(true)(`skipped: ${backend.skip}`, () => {});
+  const test = it.skipIf(backend.skip !== undefined);
 
   for (const name of [
     'describeInput',
