@@ -5,8 +5,8 @@
 import { InvalidInputError } from '../invalidInputError.js';
 import type { CanaryCheck } from './canaryAnalysis.js';
 import type { CanaryCriteria } from './canaryCriteria.js';
-import { fmt, nonInferiority, notJudged, type Verdict } from './nonInferiority.js';
-import { normalQuantile, checkCount } from './proportionDifference.js';
+import { gMeanDifferenceCheck, nonInferiority, notJudged, type Verdict } from './nonInferiority.js';
+import { checkCount } from './proportionDifference.js';
 
 /** One class of one arm's labelled traffic: rows whose true class is `value`, and of those the ones predicted right. */
 export interface ClassRecallCounts {
@@ -85,23 +85,7 @@ export function macroGMeanNonInferiority(
     const gClamped = Math.exp(logSumClamped / k);
     return { g: Math.exp(logSum / k), variance: ((gClamped * gClamped) / (k * k)) * relVariance };
   };
-  const a = arm(challenger);
-  const b = arm(champion);
-  const d = a.g - b.g;
-  const half = normalQuantile(1 - alpha) * Math.sqrt(a.variance + b.variance);
-  const interval: [number, number] = [d - half, d + half];
-  const threshold = -tolerance;
-  const level = `${fmt((1 - 2 * alpha) * 100)}%`;
-  const head = `challenger macro G-mean ${fmt(a.g)} vs champion ${fmt(b.g)}: difference ${fmt(d)}, ${level} interval [${fmt(interval[0])}, ${fmt(interval[1])}]`;
-  const verdict: Verdict = interval[0] > threshold ? 'non-inferior' : interval[1] < threshold ? 'inferior' : 'inconclusive';
-  const detail =
-    verdict === 'non-inferior'
-      ? `${head}, above the ${fmt(threshold)} margin (non-inferior)`
-      : verdict === 'inferior'
-        ? `${head}, below the ${fmt(threshold)} margin`
-        : `${head}, straddles the ${fmt(threshold)} margin: inconclusive, more labelled traffic needed`;
-  const passed = verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null;
-  return { check: { name: 'macroGMean', passed, value: d, threshold, interval, detail }, verdict };
+  return gMeanDifferenceCheck('macroGMean', 'macro G-mean', arm(challenger), arm(champion), tolerance, alpha);
 }
 
 /**

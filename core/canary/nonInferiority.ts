@@ -85,14 +85,28 @@ export function gMeanNonInferiority(
     const sv = Math.min(Math.max(s, 0.5 / nNeg), 1 - 0.5 / nNeg);
     return { g: Math.sqrt(r * s), variance: (sv * (1 - rv)) / (4 * nPos) + (rv * (1 - sv)) / (4 * nNeg) };
   };
-  const a = arm(challenger);
-  const b = arm(champion);
+  return gMeanDifferenceCheck('gMean', 'G-mean', arm(challenger), arm(champion), tolerance, alpha);
+}
+
+/**
+ * The non-inferiority check of a G-mean difference d = G_challenger − G_champion from each arm's estimate and its
+ * variance: a normal interval at level 1 − 2α, judged against the margin −`tolerance` (above: non-inferior; below:
+ * inferior; straddling: inconclusive, more labelled traffic needed). `what` names the G-mean in the detail.
+ */
+export function gMeanDifferenceCheck(
+  name: string,
+  what: string,
+  a: { g: number; variance: number },
+  b: { g: number; variance: number },
+  tolerance: number,
+  alpha: number,
+): { check: CanaryCheck; verdict: Verdict } {
   const d = a.g - b.g;
   const half = normalQuantile(1 - alpha) * Math.sqrt(a.variance + b.variance);
   const interval: [number, number] = [d - half, d + half];
   const threshold = -tolerance;
   const level = `${fmt((1 - 2 * alpha) * 100)}%`;
-  const head = `challenger G-mean ${fmt(a.g)} vs champion ${fmt(b.g)}: difference ${fmt(d)}, ${level} interval [${fmt(interval[0])}, ${fmt(interval[1])}]`;
+  const head = `challenger ${what} ${fmt(a.g)} vs champion ${fmt(b.g)}: difference ${fmt(d)}, ${level} interval [${fmt(interval[0])}, ${fmt(interval[1])}]`;
   const verdict: Verdict = interval[0] > threshold ? 'non-inferior' : interval[1] < threshold ? 'inferior' : 'inconclusive';
   const detail =
     verdict === 'non-inferior'
@@ -100,17 +114,8 @@ export function gMeanNonInferiority(
       : verdict === 'inferior'
         ? `${head}, below the ${fmt(threshold)} margin`
         : `${head}, straddles the ${fmt(threshold)} margin: inconclusive, more labelled traffic needed`;
-  return {
-    check: {
-      name: 'gMean',
-      passed: verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null,
-      value: d,
-      threshold,
-      interval,
-      detail,
-    },
-    verdict,
-  };
+  const passed = verdict === 'non-inferior' ? true : verdict === 'inferior' ? false : null;
+  return { check: { name, passed, value: d, threshold, interval, detail }, verdict };
 }
 
 /** A label check that was not judged because an arm is short of labels; the point difference is kept for reading. */
