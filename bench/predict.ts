@@ -40,7 +40,9 @@ spawnSync(
   { stdio: 'ignore' },
 );
 const forestModel = join(work, 'predict-forest.json');
-spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--out', forestModel], { stdio: 'ignore' });
+spawnSync(process.execPath, [cli, 'fit', '--input', train, '--label', 'label', '--kind', 'forest', '--out', forestModel], {
+  stdio: 'ignore',
+});
 spawnSync(python, [join(peers, 'trainPeerModel.py'), train, peerModel], { stdio: 'inherit' });
 const peerForestModel = join(work, 'predict-forest.pkl');
 const peerForest = spawnSync(python, [join(peers, 'trainPeerForest.py'), train, peerForestModel], { encoding: 'utf8' });
