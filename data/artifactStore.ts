@@ -123,12 +123,14 @@ export class ArtifactStore {
       // Synchronous on purpose: callers use the path straight away, and the check is one stat.
       statSync(path);
     } catch {
-      throw new InvalidInputError(
-        `artifact ${ref.sha256}`,
-        `artifact ${ref.kind} ${ref.sha256} is not in the store at ${this.root} (expected ${path}); it was deleted or the store root differs: check --artifacts`,
-      );
+      throw new InvalidInputError(`artifact ${ref.sha256}`, `artifact ${ref.kind} ${ref.sha256} ${this.missingText(path)}`);
     }
     return path;
+  }
+
+  /** Why an artifact's file is missing, after "artifact KIND SHA": here, a store root that differs or a deletion. */
+  protected missingText(path: string): string {
+    return `is not in the store at ${this.root} (expected ${path}); it was deleted or the store root differs: check --artifacts`;
   }
 
   /** A local file holding the artifact's bytes: the stored file here; a verified cached download in a remote store. */

@@ -2,7 +2,7 @@
 // with If-None-Match so concurrent writers of one artifact both succeed; every read verified and kept in a local cache.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IntegrityError } from '../core/integrityError.js';
@@ -46,18 +46,9 @@ export class S3ArtifactStore extends ArtifactStore {
     return { sha256, uri: this.remote.uriOf(key), bytes, kind };
   }
 
-  /** The cached file of `ref`; throws when it is not cached (call `localFile` first, which downloads it). */
-  override pathOf(ref: ArtifactRef): string {
-    const path = this.localPathOf(ref);
-    try {
-      statSync(path);
-    } catch {
-      throw new InvalidInputError(
-        `artifact ${ref.sha256}`,
-        `artifact ${ref.kind} ${ref.sha256} is not in the local cache of ${this.remote.uri} (expected ${path}); read it with localFile first`,
-      );
-    }
-    return path;
+  /** The cached file of an artifact is missing until `localFile` downloads it. */
+  protected override missingText(path: string): string {
+    return `is not in the local cache of ${this.remote.uri} (expected ${path}); read it with localFile first`;
   }
 
   /** Downloads `ref` into the cache unless it is there, verified against its sha256 (IntegrityError names the URI). */
