@@ -44,7 +44,8 @@ export const stageCommands: CommandSpec[] = [
         placeholder: 'D',
       },
       seed,
-      out,
+      // Streamed as Parquet parts, so only .parquet and .csv (the other commands also write .arrow).
+      out: { ...out, help: 'output file (.parquet or .csv)' },
       json,
     },
     run: async (f) => ({

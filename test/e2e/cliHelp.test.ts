@@ -56,4 +56,10 @@ describe('rareflow help', () => {
       expect(r.stdout).toMatch(/-h, --help/);
     });
   }
+
+  it('generate --help offers only the output formats it writes', async () => {
+    const r = await run(['generate', '--help']);
+    expect(r.stdout).toMatch(/--out <FILE>\s+output file \(\.parquet or \.csv\)/);
+    expect(r.stdout).not.toMatch(/\.arrow/);
+  });
 });
