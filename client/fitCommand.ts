@@ -133,6 +133,10 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const [negatives0, positives0] = classCounts(d.data.y);
+  const warnings = [
+    ...cols.warnings,
+    ...fewRowsWarning(multiClass ? multiClass.classOf : d.data.y, multiClass?.classes ?? [d.negativeLabel, d.positiveLabel]),
+  ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };
   checkMemoryBudget(pipelineMemory({ ...shape, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model }).slice(1), budget);
   stages.push({
@@ -333,8 +337,25 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     ...(missingValues ? { missingValues } : {}),
     ...(artifact.selection ? { selection: artifact.selection } : {}),
+    ...(warnings.length ? { warnings } : {}),
     stages,
     seed: spec.seed,
     seconds: secondsSince(started),
   };
+}
+
+/** Fewer rows than this in a class leave the model and its threshold resting on a handful of examples. */
+const FEW_CLASS_ROWS = 10;
+
+/** A warning per class with fewer than FEW_CLASS_ROWS rows: the model is written, but it is not to be trusted. */
+function fewRowsWarning(classOf: ArrayLike<number>, classes: readonly string[]): string[] {
+  const counts = new Array<number>(classes.length).fill(0);
+  for (let i = 0; i < classOf.length; i++) if (classOf[i]! >= 0) counts[classOf[i]!]! += 1;
+  return classes.flatMap((value, c) =>
+    counts[c]! < FEW_CLASS_ROWS
+      ? [
+          `class "${value}" has only ${counts[c]} row${counts[c] === 1 ? '' : 's'}: the model and its threshold rest on too few examples to be trusted; gather more rows of it`,
+        ]
+      : [],
+  );
 }

@@ -10,6 +10,8 @@ import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
 const MAX_AUTO_CATEGORIES = 50;
+/** A number written with a decimal comma or thousands separators ("1,5", "12,345.6", "1 234"), which DuckDB reads as text. */
+const NUMBER_WITH_SEPARATORS = /^\s*[-+]?\d{1,3}([,' ]\d{3})*([.,]\d+)?\s*$|^\s*[-+]?\d+,\d+\s*$/;
 
 /** Numeric columns stay; text columns become categorical when they have few distinct values, else are left out. */
 export async function chooseColumns(input: string, label: string, declared: string[], exclude: string[]) {
@@ -36,15 +38,22 @@ export async function chooseColumns(input: string, label: string, declared: stri
   );
   // One aggregate over the file counts the distinct values of every text column.
   const distinct = new Map<string, number>();
+  const example = new Map<string, string>();
   if (text.length > 0) {
     await withDuckDB(async (conn) => {
-      const r = await conn.runAndReadAll(
-        `SELECT ${text.map((c) => `count(DISTINCT ${sqlIdentifier(c.name)})`).join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`,
-      );
+      const aggregates = text.flatMap((c) => [
+        `count(DISTINCT ${sqlIdentifier(c.name)})`,
+        `CAST(any_value(${sqlIdentifier(c.name)}) AS VARCHAR)`,
+      ]);
+      const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
       const row = r.getRowsJS()[0] ?? [];
-      text.forEach((c, i) => distinct.set(c.name, toNumber(row[i])));
+      text.forEach((c, i) => {
+        distinct.set(c.name, toNumber(row[2 * i]));
+        if (row[2 * i + 1] !== null && row[2 * i + 1] !== undefined) example.set(c.name, String(row[2 * i + 1]));
+      });
     });
   }
+  const warnings: string[] = [];
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;
     if (isReservedColumn(c.name)) {
@@ -54,13 +63,25 @@ export async function chooseColumns(input: string, label: string, declared: stri
     const n = distinct.get(c.name);
     if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
       leftOut.push(`${c.name} (text with ${n} distinct values)`);
+      const value = example.get(c.name);
+      if (value !== undefined && NUMBER_WITH_SEPARATORS.test(value)) {
+        warnings.push(
+          `column "${c.name}" of ${input} is left out: it reads as text (${n} distinct values, such as "${value}"); if it holds numbers, write them with a decimal point and without thousands separators`,
+        );
+      }
       continue;
     }
     if (declared.includes(c.name) || n !== undefined) categorical.push(c.name);
     features.push(c.name);
   }
+  if (features.length === 0) {
+    throw new InvalidInputError(
+      `file ${input}`,
+      `${input} has no feature column to learn from: ${leftOut.length ? `every column but the label is text with too many distinct values to be categories (${leftOut.join(', ')})` : 'it holds only the label'}; expected numeric columns${warnings.length ? ` (numbers written with a decimal comma or thousands separators read as text)` : ''}`,
+    );
+  }
   const weighted = columns.some((c) => c.name === SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN);
-  return { features, categorical, leftOut, weighted, ignored };
+  return { features, categorical, leftOut, weighted, ignored, warnings };
 }
 
 /** The label of every row as a class index, in file order, and the sorted class values. */

@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
+import { rejectRaggedCsv } from './csvFieldCounts.js';
 import { sqlString, withDuckDB } from './duckdbConnection.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 
@@ -95,6 +96,8 @@ export function isGlob(path: string): boolean {
 export async function describeSource(connection: DuckDBConnection, source: string): Promise<ColumnDescription[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   const columns = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  const single = /^read_csv\('((?:[^']|'')*)'\)$/s.exec(source)?.[1]?.replaceAll("''", "'");
+  if (single !== undefined && !isGlob(single)) await rejectRaggedCsv(single, columns);
   await rejectDuplicateHeader(connection, source, columns);
   return columns;
 }

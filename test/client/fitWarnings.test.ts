@@ -1,0 +1,54 @@
+// What `rareflow fit` says about input it can still learn from but should not be trusted on: numbers written as
+// text (decimal commas, thousands separators) left out, a class of a handful of rows; and the input it cannot
+// learn from at all (no feature column left), refused naming the columns.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../core/invalidInputError.js';
+import { chooseColumns } from '../../client/fitInputColumns.js';
+import { fitCommand } from '../../client/fitCommand.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-fitwarn-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function csv(name: string, header: string, row: (i: number) => string, n = 240): string {
+  const path = join(dir, name);
+  writeFileSync(path, [header, ...Array.from({ length: n }, (_, i) => row(i)), ''].join('\n'));
+  return path;
+}
+
+describe('fit warnings', () => {
+  it('warns about a column of numbers with thousands separators, left out as text', async () => {
+    const path = csv(
+      'thousands.csv',
+      'amount,b,label',
+      (i) => `"${1 + (i % 9)},${String(100 + i).padStart(3, '0')}",${i % 5},${i % 8 === 0 ? 1 : 0}`,
+    );
+    const cols = await chooseColumns(path, 'label', [], []);
+    expect(cols.features).toEqual(['b']);
+    expect(cols.warnings).toHaveLength(1);
+    expect(cols.warnings[0]).toMatch(
+      /^column "amount" of .*thousands\.csv is left out: it reads as text \(240 distinct values, such as "\d,\d{3}"\)/,
+    );
+  });
+
+  it('refuses a file whose only non-label columns are such text, naming them', async () => {
+    const path = csv('commas.csv', 'a;b;label', (i) => `${i},${i % 10};${i % 7},${i};${i % 8 === 0 ? 1 : 0}`);
+    const refused = chooseColumns(path, 'label', [], []);
+    await expect(refused).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(refused).rejects.toThrow(/has no feature column to learn from: .*a \(text with 240 distinct values\).*decimal comma/);
+  });
+
+  it('warns when a class has fewer than 10 rows, and still writes the model', async () => {
+    const path = csv('few.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i < 4 ? 1 : 0}`);
+    const out = join(dir, 'few.json');
+    const result = await fitCommand({ input: path, label: 'label', out, model: 'logreg' });
+    expect(result.warnings).toEqual([
+      'class "1" has only 4 rows: the model and its threshold rest on too few examples to be trusted; gather more rows of it',
+    ]);
+    const plenty = csv('plenty.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 1 : 0}`);
+    expect((await fitCommand({ input: plenty, label: 'label', out, model: 'logreg' })).warnings).toBeUndefined();
+  });
+});
