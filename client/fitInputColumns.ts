@@ -6,6 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
+import { rejectLookalikeClasses } from '../data/labelClasses.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
@@ -91,9 +92,12 @@ export async function labelValuesInOrder(input: string, label: string): Promise<
   return withDuckDB(async (c) => {
     const source = tableSource(format, [input]);
     const reader = await c.runAndReadAll(
-      `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL ORDER BY v`,
+      `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY v ORDER BY v`,
     );
-    const classes = reader.getRowsJS().map((r) => String(r[0]));
+    const counted = reader.getRowsJS().map((r) => ({ value: String(r[0]), count: toNumber(r[1]) }));
+    // One class spelled in several ways is refused before anything is trained.
+    rejectLookalikeClasses(label, input, counted);
+    const classes = counted.map((r) => r.value);
     if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
     const index = new Map(classes.map((v, i) => [v, i]));
     const values = await c.runAndReadAll(`SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source}`);

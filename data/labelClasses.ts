@@ -49,7 +49,30 @@ export async function checkedLabelClasses(
       `label column "${label}" in ${what} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
     );
   }
+  rejectLookalikeClasses(label, what, counts.classes);
   return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
+}
+
+/** A class value as a person reads it: trimmed, any case, and a number as its value ("1.0" is "1"). */
+function readAs(value: string): string {
+  const t = value.trim();
+  const n = Number(t);
+  return t !== '' && Number.isFinite(n) ? String(n) : t.toLowerCase();
+}
+
+/**
+ * Label values that differ only in case, surrounding spaces or number formatting ("fraud" and "fraud ", "1" and
+ * "1.0") would train as separate classes: a positive of the other spelling counted as a negative. Refused.
+ */
+export function rejectLookalikeClasses(label: string, what: string, classes: ReadonlyArray<{ value: string; count: number }>): void {
+  const byReading = new Map<string, Array<{ value: string; count: number }>>();
+  for (const c of classes) byReading.set(readAs(c.value), [...(byReading.get(readAs(c.value)) ?? []), c]);
+  const clash = [...byReading.values()].find((group) => group.length > 1);
+  if (!clash) return;
+  throw new InvalidInputError(
+    `label column "${label}"`,
+    `label column "${label}" in ${what} spells one class in ${clash.length} ways (${clash.map((c) => `${JSON.stringify(c.value)} × ${c.count}`).join(', ')}); expected one spelling per class: make them the same, or they would be learned as different classes`,
+  );
 }
 
 /** SQL that is true where the label equals `positive`, comparing numbers as numbers (so "1" matches 1.0). */

@@ -83,7 +83,7 @@ describe('flags declared once, checked on parse', () => {
     [
       'generate',
       ['--rows', '10', '--positive-rate', '0.1', '--features', '2'],
-      /^--out is required \(output file \(\.parquet, \.csv or \.arrow\)\); see rareflow generate --help$/,
+      /^--out is required \(output file \(\.parquet or \.csv\)\); see rareflow generate --help$/,
     ],
     [
       'generate',
