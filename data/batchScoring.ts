@@ -53,6 +53,17 @@ export async function modelFeatureProjections(
           );
           return toNumber(r.getRowsJS()[0]?.[0] ?? 0);
         });
+        // No value that fails to read as a number: a CSV of a header alone (or an empty column) reads as text.
+        const rows =
+          row > 0
+            ? 1
+            : await withDuckDB(async (c) => toNumber((await c.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]?.[0] ?? 0));
+        if (rows === 0) {
+          throw new InvalidInputError(
+            `file ${input}`,
+            `${input} has no data rows (only a header: ${columns.map((c) => c.name).join(', ')}); expected at least one row to score`,
+          );
+        }
         throw new InvalidInputError(
           `column "${col.name}"`,
           `column "${col.name}" in ${input} must be numeric for this model, but is ${type}${row > 0 ? ` (the first non-numeric value is at data row ${row})` : ''}`,

@@ -1,0 +1,39 @@
+// An output path that is one of the command's inputs would replace the user's data or model: refused before any
+// work, the input untouched.
+
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rejectOutputOverInput } from '../../client/outputOverInput.js';
+import { InvalidInputError } from '../../core/invalidInputError.js';
+import { runCli } from '../support/cliProcess.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-overwrite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const data = join(dir, 'data.csv');
+const text = ['a,label', ...Array.from({ length: 40 }, (_, i) => `${i},${i % 5 === 0 ? 1 : 0}`), ''].join('\n');
+writeFileSync(data, text);
+
+describe('an output over an input', () => {
+  it('is refused for the same file by another spelling or through a symlink, naming both flags', () => {
+    const link = join(dir, 'link.csv');
+    symlinkSync(data, link);
+    for (const out of [data, join(dir, '.', 'data.csv'), link]) {
+      expect(() => rejectOutputOverInput({ input: data, out })).toThrow(InvalidInputError);
+    }
+    expect(() => rejectOutputOverInput({ input: [join(dir, 'x.csv'), data], removed: data })).toThrow(
+      `--removed ${data} is the file given to --input; writing it would replace that input: choose another path for --removed`,
+    );
+    expect(() => rejectOutputOverInput({ model: data, out: data })).toThrow(/is the file given to --model/);
+    expect(() => rejectOutputOverInput({ input: data, out: join(dir, 'other.csv') })).not.toThrow();
+    expect(() => rejectOutputOverInput({ input: 's3://b/k.csv', out: 's3://b/k.csv' })).not.toThrow();
+  });
+
+  it('leaves the input as it was when fit is pointed at it (exit 2)', async () => {
+    const r = await runCli(['fit', '--input', data, '--label', 'label', '--out', data], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out .*data\.csv is the file given to --input/);
+    expect(readFileSync(data, 'utf8')).toBe(text);
+  });
+});
