@@ -83,9 +83,30 @@ export function filterAndType(
         { k, screen: neighbors !== 'exact', ...onBatch },
       );
     }
+    rejectEmptiedClass(data.y, cleaning.removedPerClass, method, k);
     return { cleaning, typing, index: choice };
   } finally {
     indexes.close();
+  }
+}
+
+/**
+ * A noise filter can remove every row of a class, when each has rows of the other class nearby (identical feature
+ * values in both classes, or features that do not tell them apart): what is left could not train a classifier, so
+ * the stage refuses rather than return it.
+ */
+function rejectEmptiedClass(y: Uint8Array, removedPerClass: readonly number[], method: LabelNoiseMethod, k: number): void {
+  const counts = classCounts(y);
+  for (const cls of [0, 1] as const) {
+    if (counts[cls] === 0 || removedPerClass[cls] !== counts[cls]) continue;
+    const why =
+      method === 'confident'
+        ? 'the out-of-fold model found every one of them mislabelled'
+        : `each has rows of the other class among its nearest neighbours (k = ${k}; often rows with identical feature values in both classes)`;
+    throw new InvalidInputError(
+      'denoise.method',
+      `the noise filter (${method}) would remove all ${counts[cls]} ${cls === 1 ? 'positive' : 'negative'} rows: ${why}, so nothing would be left to learn that class from; check the feature columns, or turn the noise filter off`,
+    );
   }
 }
 

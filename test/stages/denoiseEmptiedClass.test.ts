@@ -1,0 +1,34 @@
+// The denoise stage refuses a cleaning that would leave a class with no rows (identical feature values in both
+// classes make every negative a "noisy" neighbour of a positive), instead of handing on data nothing can learn from.
+
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../core/invalidInputError.js';
+import { denoiseStage, filterAndType } from '../../stages/denoise.js';
+
+function identicalRows(rows: number, every: number) {
+  const values = new Float64Array(rows * 2).fill(1);
+  const y = Uint8Array.from({ length: rows }, (_, i) => (i % every === 0 ? 1 : 0));
+  return { x: { rows, cols: 2, values }, y };
+}
+
+describe('a noise filter that would empty a class', () => {
+  it('is refused by ENN, naming the class, its row count and the way out', () => {
+    const data = identicalRows(200, 10);
+    expect(() => filterAndType(data, 'enn', 3)).toThrow(InvalidInputError);
+    expect(() => filterAndType(data, 'enn', 3)).toThrow(
+      'the noise filter (enn) would remove all 180 negative rows: each has rows of the other class among its nearest neighbours (k = 3;',
+    );
+    expect(() =>
+      denoiseStage(data, { method: 'enn', k: 3, neighbors: 'auto', scaling: 'standardise', seed: 1, categoricalGroups: [] }),
+    ).toThrow(/turn the noise filter off$/);
+  });
+
+  it('leaves a cleaning that keeps both classes alone', () => {
+    const data = identicalRows(200, 10);
+    // One column that tells the classes apart: nothing is removed.
+    for (let r = 0; r < 200; r++) data.x.values[r * 2] = data.y[r] === 1 ? 50 + r : r;
+    const { cleaning } = filterAndType(data, 'enn', 3);
+    expect(cleaning.removedPerClass[0]).toBeLessThan(180);
+    expect(cleaning.kept.length).toBeGreaterThan(20);
+  });
+});
