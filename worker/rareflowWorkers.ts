@@ -220,9 +220,11 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
               ),
             ),
           );
-          const result = await first.runUntil(until);
-          await Promise.all(others);
-          return result;
+          // Every worker has shut down before the connection closes, also when `until` failed: closing it
+          // while one still holds it fails, and that failure would hide the command's own error.
+          const [result] = await Promise.allSettled([first.runUntil(until), ...others]);
+          if (result.status === 'rejected') throw result.reason;
+          return result.value;
         }
         await Promise.all(workers.map((w) => w.run()));
       } finally {
