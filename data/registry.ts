@@ -12,7 +12,9 @@ import type { DriftEventRecord } from './registryDriftEvents.js';
 import * as syntheticLineage from './registryLineage.js';
 import * as models from './registryModels.js';
 import type { ChampionRecord, ModelAlias, ModelRecord } from './registryModels.js';
+import type { StageTiming } from '../core/pipelineTypes.js';
 import * as runs from './registryRuns.js';
+import * as runStages from './registryStageTimings.js';
 import type { ApprovalRecord, DatasetRecord, RunFinish, RunRecord, RunStart } from './registryRuns.js';
 
 export class Registry {
@@ -52,6 +54,16 @@ export class Registry {
 
   finishRun(runId: string, finish: RunFinish): Promise<void> {
     return runs.finishRun(this.db, runId, finish);
+  }
+
+  /** Replace the run's stage timings (registryStageTimings.ts). */
+  recordStageTimings(runId: string, timings: StageTiming[]): Promise<void> {
+    return runStages.recordStageTimings(this.db, runId, timings);
+  }
+
+  /** The run's stage timings in order; none when it recorded none. */
+  stageTimings(runId: string): Promise<StageTiming[]> {
+    return runStages.stageTimings(this.db, runId);
   }
 
   /** Runs of a model, newest first. */
