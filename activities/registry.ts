@@ -240,6 +240,17 @@ export function createRegistryActivities(deps: RegistryDeps) {
     },
 
     /** Who approved or rejected what, and when. */
+    /** A canary waits for a human: listed with its windows so far until a decision for its stage is recorded. */
+    async registryRequestApproval(input: { runId: string; rolloutId: string; stage: string; windows: unknown; at: string }): Promise<void> {
+      await registry.recordApprovalRequest({
+        runId: input.runId,
+        stage: input.stage,
+        rolloutId: input.rolloutId,
+        requestedAt: input.at,
+        windows: input.windows,
+      });
+    },
+
     async registryRecordApproval(input: ApprovalRecord): Promise<void> {
       await registry.recordApproval(input);
     },

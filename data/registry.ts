@@ -3,6 +3,8 @@
 // are idempotent and atomic. Registry is the one handle callers hold; each method runs the SQL of its table group's
 // module on the registry's connection (registryConnection.ts), whichever backend that is.
 
+import * as approvalRequests from './registryApprovalRequests.js';
+import type { ApprovalRequestRecord } from './registryApprovalRequests.js';
 import * as browse from './registryBrowse.js';
 import * as canaryRollouts from './registryCanaries.js';
 import type { CanaryRecord } from './registryCanaries.js';
@@ -59,6 +61,16 @@ export class Registry {
   /** Replace the run's stage timings (registryStageTimings.ts). */
   recordStageTimings(runId: string, timings: StageTiming[]): Promise<void> {
     return runStages.recordStageTimings(this.db, runId, timings);
+  }
+
+  /** A canary's request for a decision, with its windows so far (registryApprovalRequests.ts). */
+  recordApprovalRequest(r: ApprovalRequestRecord): Promise<void> {
+    return approvalRequests.recordApprovalRequest(this.db, r);
+  }
+
+  /** The run's approval requests that no decision answers yet. */
+  openApprovalRequests(runId: string): Promise<ApprovalRequestRecord[]> {
+    return approvalRequests.openApprovalRequests(this.db, runId);
   }
 
   /** The run's stage timings in order; none when it recorded none. */

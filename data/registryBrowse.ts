@@ -7,6 +7,7 @@ import { canaries, type CanaryRecord } from './registryCanaries.js';
 import { selectRows, stringOr, type RegistryConnection } from './registryConnection.js';
 import { driftEvents, type DriftEventRecord } from './registryDriftEvents.js';
 import { promotions } from './registryModels.js';
+import { openApprovalRequests, type ApprovalRequestRecord } from './registryApprovalRequests.js';
 import { approvals, type ApprovalRecord } from './registryRuns.js';
 import { stageTimings } from './registryStageTimings.js';
 
@@ -94,6 +95,8 @@ export interface RunDetail extends RunSummary {
   awaitingApproval: boolean;
   /** When each stage ran; none while the run is running, or for a run from before they were recorded. */
   stageTimings: StageTiming[];
+  /** The run's canary waits for a decision (before 100% traffic, or after insufficient evidence): what it asked. */
+  canaryApproval: ApprovalRequestRecord | null;
 }
 
 export interface ModelDetail {
@@ -315,6 +318,7 @@ export async function runDetail(db: RegistryConnection, runId: string): Promise<
   }));
   const decided = await approvals(db, runId);
   const params = parseJson(run.params);
+  const canaryApproval = summary.status === 'running' ? ((await openApprovalRequests(db, runId)).at(-1) ?? null) : null;
   return {
     ...summary,
     workflowId: stringOr(run.workflow_id, ''),
@@ -333,8 +337,9 @@ export async function runDetail(db: RegistryConnection, runId: string): Promise<
       positives: toNumber(d.positives),
     })),
     syntheticLineageRows: toNumber(lineage[0]?.n),
-    awaitingApproval: waitsForApproval(summary.status, params, gateVerdicts, decided),
+    awaitingApproval: canaryApproval !== null || waitsForApproval(summary.status, params, gateVerdicts, decided),
     stageTimings: await stageTimings(db, runId),
+    canaryApproval,
   };
 }
 

@@ -45,11 +45,17 @@ const schemaVersion1 = [
     neighbour_row INTEGER NOT NULL, "lambda" DOUBLE PRECISION NOT NULL)`,
 ];
 
-/** Version 2: when each stage of a retrain ran (the run pages of `runs show` and `rareflow ui`). */
+/**
+ * Version 2: when each stage of a retrain ran (the run pages of `runs show` and `rareflow ui`), and the approvals a
+ * canary asked for with its windows so far (the UI's approvals page).
+ */
 const schemaVersion2 = [
   `CREATE TABLE IF NOT EXISTS run_stage_timings (
     run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, stage VARCHAR NOT NULL, started_at VARCHAR NOT NULL, finished_at VARCHAR NOT NULL,
     duration_ms BIGINT NOT NULL, PRIMARY KEY (run_id, seq))`,
+  `CREATE TABLE IF NOT EXISTS approval_requests (
+    run_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, rollout_id VARCHAR NOT NULL, requested_at VARCHAR NOT NULL, windows JSON,
+    PRIMARY KEY (run_id, stage))`,
 ];
 
 export interface RegistryMigration {

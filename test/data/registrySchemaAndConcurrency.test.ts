@@ -41,7 +41,7 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
     await expect(Registry.open(location, { create: false })).rejects.toThrow(newer);
   });
 
-  it('a version-1 registry adopts version 2 (stage timings) at open; a reader that does not migrate sees none', async () => {
+  it('a version-1 registry adopts version 2 (stage timings, canary approval requests) at open; a reader that does not migrate sees none', async () => {
     const location = await backend.newLocation();
     const made = await Registry.open(location);
     await made.startRun({
@@ -59,12 +59,14 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
     const raw = await openRegistryConnection(location);
     await raw.write(async (c) => {
       await c.run(`DROP TABLE run_stage_timings`);
+      await c.run(`DROP TABLE approval_requests`);
       await c.run(`DELETE FROM schema_version WHERE version > 1`);
     });
     await raw.close();
     const reader = await Registry.open(location, { create: false });
     try {
       expect(await reader.stageTimings('r1')).toEqual([]);
+      expect(await reader.openApprovalRequests('r1')).toEqual([]);
       expect((await reader.runDetail('r1'))?.stageTimings).toEqual([]);
       expect(await reader.tableRowCounts()).not.toHaveProperty('run_stage_timings');
     } finally {
@@ -84,6 +86,15 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
       expect(await registry.stageTimings('r1')).toEqual(timings);
       expect((await registry.runDetail('r1'))?.stageTimings).toEqual(timings);
       expect((await registry.tableRowCounts()).run_stage_timings).toBe(2);
+      // A canary's request is open until a decision for its stage is recorded; a retried request adds nothing.
+      const request = { runId: 'r1', stage: 'full-traffic', rolloutId: 'r1-canary', requestedAt: 't1', windows: [{ step: 0 }] };
+      await registry.recordApprovalRequest(request);
+      await registry.recordApprovalRequest({ ...request, requestedAt: 't2' });
+      expect(await registry.openApprovalRequests('r1')).toEqual([request]);
+      expect(await registry.runDetail('r1')).toMatchObject({ awaitingApproval: true, canaryApproval: request });
+      await registry.recordApproval({ runId: 'r1', stage: 'full-traffic', approved: true, decidedBy: 'ana', at: 't3', reason: null });
+      expect(await registry.openApprovalRequests('r1')).toEqual([]);
+      expect(await registry.runDetail('r1')).toMatchObject({ awaitingApproval: false, canaryApproval: null });
     } finally {
       await registry.close();
     }
