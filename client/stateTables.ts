@@ -247,13 +247,15 @@ export interface EvaluationView {
   seconds: number;
 }
 
-/** A multi-class evaluation: one row per class, then the macro figures. */
+/** A multi-class evaluation: one row per class with its recall interval, the macro figures, then the gates. */
 export interface MultiClassEvaluationView {
   model: string;
   input: string;
   rows: number;
   classes: string[];
-  report: MultiClassReport;
+  report: MultiClassReport & { recallIntervals?: Array<[number, number] | null> };
+  verdict?: string;
+  reasons?: string[];
   reportPath?: string;
   seconds: number;
 }
@@ -288,11 +290,22 @@ function formatMultiClassEvaluation(e: MultiClassEvaluationView): string {
   const lines = [
     `model ${e.model} on ${e.input}: ${e.rows} rows in ${e.seconds.toFixed(2)}s`,
     table(
-      ['class', 'support', 'recall', 'precision', 'F1'],
-      r.classes.map((c) => [c.class, String(c.support), num(c.recall), num(c.precision), num(c.f1)]),
+      ['class', 'support', 'recall', 'recall 95%', 'precision', 'F1'],
+      r.classes.map((c, i) => {
+        const interval = r.recallIntervals?.[i];
+        return [
+          c.class,
+          String(c.support),
+          num(c.recall),
+          interval ? `${num(interval[0])}–${num(interval[1])}` : '—',
+          num(c.precision),
+          num(c.f1),
+        ];
+      }),
     ),
     `  macro G-mean ${num(r.macroGMean)}   macro recall ${num(r.macroRecall)}   accuracy ${num(r.accuracy)}`,
   ];
+  if (e.verdict) lines.push(`  gates: ${e.verdict}${e.reasons?.length ? ` (${e.reasons.join('; ')})` : ''}`);
   if (e.reportPath) lines.push(`  report: ${e.reportPath}`);
   return lines.join('\n');
 }
