@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { canaryApprovalEvidence } from '../../client/canaryApprovalEvidence.js';
-import { formatCanaryApprovalEvidence, formatStatus } from '../../client/stateTables.js';
+import { formatCanaryApprovalEvidence, formatDecision, formatStatus } from '../../client/stateTables.js';
+import { canaryApprovalSection } from '../../infra/ui/approvalPages.js';
 import type { CanaryRolloutStatus } from '../../workflows/contract.js';
 import { NOW_MS, canary, waitingStatus } from './stateTableFixtures.js';
 
@@ -77,5 +78,38 @@ describe('a canary waiting for a decision', () => {
     expect(text).toContain(`waiting for approval: run ${RUN}: canary rareflow-retrain-card-fraud-3-canary asks to go from 50% to 100%`);
     expect(text).toContain(`  decide: rareflow approve|reject --model card-fraud --run ${RUN}`);
     expect(text).not.toContain('class       support');
+  });
+
+  it('approve prints the canary evidence before the decision', () => {
+    const canaryEvidence = canaryApprovalEvidence(RUN, beforeFull)!;
+    const text = formatDecision(
+      { model: 'card-fraud', run: RUN, decision: 'approved', by: 'ana', at: '2026-12-04T17:59:00.000Z', canaryEvidence },
+      undefined,
+      NOW_MS,
+    );
+    expect(text.split('\n')[0]).toContain('asks to go from 50% to 100% traffic');
+    expect(text.split('\n').at(-1)).toBe(`approved: run ${RUN} of model card-fraud by ana at 2026-12-04T17:59:00Z (1m ago)`);
+  });
+
+  it('the UI lists a recorded request with the recall of each class in both arms', () => {
+    const window = {
+      step: 0,
+      weight: 0.25,
+      decision: 'insufficient-evidence',
+      arms: {
+        champion: { labelled: 30, classRecall: { a: 0.9, b: null }, macroGMean: 0.4 },
+        challenger: { labelled: 12, classRecall: { a: 0.95, b: 0.5 }, macroGMean: 0.6 },
+      },
+    };
+    const html = canaryApprovalSection({
+      runId: RUN,
+      stage: 'insufficient-evidence-step-1',
+      rolloutId: `${RUN}-canary`,
+      requestedAt: '2026-12-04T17:00:00.000Z',
+      windows: [window],
+    }).toString();
+    expect(html).toContain('the canary asks to go on after insufficient evidence at step 1');
+    expect(html).toContain('<th>Recall a (champion / challenger)</th><th>Recall b (champion / challenger)</th>');
+    expect(html).toContain('<td>30 / 12</td><td>0.900 / 0.950</td><td>— / 0.500</td><td>0.400 / 0.600</td>');
   });
 });
