@@ -12,7 +12,7 @@ import type { ApprovalRecord, RunStart } from '../data/registryRuns.js';
 import type { ModelRecord } from '../data/registryModels.js';
 import type { Registry } from '../data/registry.js';
 import { servingModelDir, updateServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
-import type { ArtifactRef, DriftEvidence, RetrainOutcome } from '../workflows/contract.js';
+import type { ArtifactRef, DriftEvidence, RetrainOutcome, StageTiming } from '../workflows/contract.js';
 
 export interface RegistryDeps {
   registry: Registry;
@@ -186,6 +186,8 @@ export function createRegistryActivities(deps: RegistryDeps) {
       outcome: RetrainOutcome | 'failed';
       finishedAt: string;
       reportUri?: string;
+      /** Absent from retrains that started before stage timings were recorded. */
+      stageTimings?: StageTiming[];
     }): Promise<void> {
       await registry.finishRun(input.runId, {
         finishedAt: input.finishedAt,
@@ -193,6 +195,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
         outcome: input.outcome,
         ...(input.reportUri ? { reportUri: input.reportUri } : {}),
       });
+      if (input.stageTimings) await registry.recordStageTimings(input.runId, input.stageTimings);
     },
 
     async registryPromote(input: { modelName: string; modelSha256: string; runId: string; at: string }): Promise<void> {
@@ -237,6 +240,17 @@ export function createRegistryActivities(deps: RegistryDeps) {
     },
 
     /** Who approved or rejected what, and when. */
+    /** A canary waits for a human: listed with its windows so far until a decision for its stage is recorded. */
+    async registryRequestApproval(input: { runId: string; rolloutId: string; stage: string; windows: unknown; at: string }): Promise<void> {
+      await registry.recordApprovalRequest({
+        runId: input.runId,
+        stage: input.stage,
+        rolloutId: input.rolloutId,
+        requestedAt: input.at,
+        windows: input.windows,
+      });
+    },
+
     async registryRecordApproval(input: ApprovalRecord): Promise<void> {
       await registry.recordApproval(input);
     },

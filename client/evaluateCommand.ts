@@ -12,6 +12,9 @@ import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { multiClassReport } from '../core/metrics/multiClassReport.js';
+import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
+import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
+import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
 import { describeColumns, formatOf, requireFile } from '../data/inputSources.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
@@ -41,16 +44,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   const started = performance.now();
   const { model, resolved } = await loadModelReference(a.model);
   if (model.multiClass) return { ...(await evaluateMultiClass(a, model, started)), ...registeredModelField(resolved) };
-  let spec: GateSpec = defaultGateSpec();
-  if (a.gates) {
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(a.gates, 'utf8'));
-    } catch {
-      throw new InvalidInputError(`--gates ${a.gates}`, `--gates: cannot read ${a.gates} as JSON; expected a gate spec file`);
-    }
-    spec = parseGateSpec(json, a.gates);
-  }
+  const spec = await readGateSpec(a.gates);
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
   // A `positiveWhen` model labels a file without its label column by its own predicate.
@@ -124,6 +118,18 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   };
 }
 
+/** The gate spec of `--gates`, or the default one. */
+async function readGateSpec(file: string | undefined): Promise<GateSpec> {
+  if (!file) return defaultGateSpec();
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new InvalidInputError(`--gates ${file}`, `--gates: cannot read ${file} as JSON; expected a gate spec file`);
+  }
+  return parseGateSpec(json, file);
+}
+
 /** Whether the CSV or Parquet file `input` has a column named `name`. */
 async function hasColumn(input: string, name: string): Promise<boolean> {
   await requireFile(input);
@@ -137,8 +143,9 @@ async function modelEncodedInput(model: ModelArtifact, input: string, label: str
 }
 
 /**
- * A multi-class model: each row's class as `rareflow predict` picks it, against the label, in a per-class table.
- * Gate specs judge binary models, so a multi-class model is refused with one.
+ * A multi-class model: each row's class as `rareflow predict` picks it, against the label, in a per-class table
+ * with each class's recall interval, judged by the per-class gates (a gate on the positive class applies to every
+ * class, gMean is the macro G-mean; core/gates/multiClassGates.ts), with the HTML report of a multi-class run.
  */
 async function evaluateMultiClass(
   a: { model: string; input: string; label: string; gates?: string; report?: string },
@@ -146,12 +153,8 @@ async function evaluateMultiClass(
   started: number,
 ) {
   const classes = model.multiClass!.classes;
-  if (a.gates) {
-    throw new InvalidInputError(
-      '--gates',
-      `--gates: gate specs judge binary models; ${a.model} is a multi-class model (classes ${classes.join(', ')}): evaluate it without --gates and read its per-class report`,
-    );
-  }
+  const spec = await readGateSpec(a.gates);
+  if (a.gates) checkMultiClassGates(spec, a.gates, `${a.model} is a multi-class model (classes ${classes.join(', ')})`);
   if (formatOf(a.input) === 'arrow') {
     throw new InvalidInputError(
       '--input',
@@ -161,12 +164,25 @@ async function evaluateMultiClass(
   await checkBooleanInputColumns(a.input, model);
   const d = await readModelInputRows(model, a.input, a.label, { kind: 'classes', classes });
   const { predicted } = scoreMultiClass(model, d.x);
-  const report = multiClassReport(classes, d.y, predicted);
+  const report = withClassIntervals(multiClassReport(classes, d.y, predicted));
+  const evaluation = evaluateMultiClassGates(spec, report);
   let reportPath: string | undefined;
   if (a.report) {
     await mkdir(a.report, { recursive: true });
     reportPath = join(resolve(a.report), 'report.json');
-    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report }, null, 1));
+    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
+    await writeFileAtomically(
+      join(resolve(a.report), 'report.html'),
+      renderMultiClassRunReport({
+        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.input)}`,
+        details: [`multi-class model (${classes.length} classes, one-vs-rest ${model.model.kind}): ${model.thresholdReason}`],
+        stages: [{ stage: 'evaluated rows', rowsIn: d.rows, rowsOut: d.rows }],
+        report,
+        thresholds: model.multiClass!.thresholds,
+        ...(model.selection ? { selection: model.selection } : {}),
+        gates: evaluation,
+      }),
+    );
   }
   return {
     command: 'evaluate',
@@ -176,7 +192,28 @@ async function evaluateMultiClass(
     ...ignoredColumnsField(d.ignoredColumns),
     classes,
     report,
+    verdict: evaluation.verdict,
+    reasons: evaluation.reasons,
+    checks: evaluation.checks,
+    gatesFromFile: Boolean(a.gates),
     ...(reportPath ? { reportPath } : {}),
     seconds: secondsSince(started),
   };
+}
+
+/**
+ * Refuses, naming the key, a gate that has no multi-class meaning: a two-class metric (PR-AUC, Brier, …), the
+ * `negative` class (the rest of a two-class label), or `lower95` on gMean (a two-class bootstrap interval).
+ */
+function checkMultiClassGates(spec: GateSpec, file: string, modelText: string): void {
+  const gated = `a multi-class model is gated on ${MULTI_CLASS_GATE_METRICS.join(', ')} (a gate on class "positive" applies to every class; gMean is the macro G-mean)`;
+  spec.gates.forEach((gate, i) => {
+    const at = `gates[${i}]`;
+    const refuse = (key: string, what: string) => {
+      throw new InvalidInputError(`--gates ${file}`, `--gates ${file}: ${at}.${key}: ${what}, but ${modelText}; ${gated}`);
+    };
+    if (!(MULTI_CLASS_GATE_METRICS as readonly string[]).includes(gate.metric)) refuse('metric', `"${gate.metric}" is a two-class metric`);
+    if (gate.class === 'negative') refuse('class', '"negative" names the rest of a two-class label');
+    if (gate.metric === 'gMean' && gate.use === 'lower95') refuse('use', '"lower95" on gMean needs the two-class bootstrap interval');
+  });
 }

@@ -13,6 +13,7 @@ import {
   COMPUTE_TASK_QUEUE,
   REGISTRY_TASK_QUEUE,
   WORKFLOWS_TASK_QUEUE,
+  canaryWorkflowId,
   driftMonitorWorkflowId,
   monitorStatusQuery,
   stopMonitorSignal,
@@ -20,6 +21,7 @@ import {
   type PipelineSpec,
 } from '../workflows/contract.js';
 import { approvalEvidence } from './approvalEvidence.js';
+import { canaryApprovalEvidence, type CanaryApprovalEvidence } from './canaryApprovalEvidence.js';
 import { formatPerClassTable, formatStages } from './perClassTable.js';
 import type { StatusView } from './stateTables.js';
 import { readPipelineSpecFile } from './pipelineSpec.js';
@@ -292,13 +294,21 @@ export async function monitorCommand(
   );
 }
 
+/** The evidence of the canary of `runId` when it is the one waiting for a decision. */
+async function waitingCanaryEvidence(c: RareflowClient, model: string, runId: string): Promise<CanaryApprovalEvidence | undefined> {
+  const canary = await c.canary(model);
+  return canary && canary.rolloutId === canaryWorkflowId(runId) ? canaryApprovalEvidence(runId, canary) : undefined;
+}
+
 export async function decideCommand(say: Say, a: { model: string; run: string; approved: boolean; by: string; why?: string }) {
   checkResourceName(a.model, '--model');
   return withClient(
     say,
     async (c) => {
-      // The evidence is read first: the run decided on is the one whose evidence is shown.
+      // The evidence is read first: the run decided on is the one whose evidence is shown. A canary of that run
+      // that waits is what the decision goes to, so its windows are the evidence then.
       const evidence = await approvalEvidence(c.client, a.run);
+      const canaryEvidence = await waitingCanaryEvidence(c, a.model, a.run);
       const receipt = await c.decide(a.model, a.run, a.approved, a.by, a.why);
       return {
         model: a.model,
@@ -307,6 +317,7 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
         by: receipt.by,
         at: receipt.at,
         ...(evidence ? { evidence } : {}),
+        ...(canaryEvidence ? { canaryEvidence } : {}),
       };
     },
     { hostWorker: false },
@@ -326,13 +337,15 @@ export async function statusCommand(say: Say, a: { model: string }): Promise<Sta
         say(
           `drift monitor: ${monitor.errorCount} failed step(s); last: ${monitor.lastError.step} at ${monitor.lastError.at}: ${monitor.lastError.message}`,
         );
-      const evidence =
-        status.phase === 'awaiting-approval' && status.currentRunId ? await approvalEvidence(c.client, status.currentRunId) : undefined;
+      const waiting = status.phase === 'awaiting-approval' && status.currentRunId ? status.currentRunId : undefined;
+      const canaryEvidence = waiting && canary ? canaryApprovalEvidence(waiting, canary) : undefined;
+      const evidence = waiting && !canaryEvidence ? await approvalEvidence(c.client, waiting) : undefined;
       return {
         ...status,
         ...(canary ? { canary } : {}),
         ...(monitor ? { monitor } : {}),
         ...(evidence ? { awaitingApproval: evidence } : {}),
+        ...(canaryEvidence ? { awaitingCanaryApproval: canaryEvidence } : {}),
       };
     },
     { hostWorker: true },

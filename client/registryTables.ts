@@ -1,6 +1,7 @@
 // Human tables of the registry for `rareflow models list|show` and `rareflow runs list|show`: aligned columns,
 // ISO times, model versions as NAME/N.
 
+import { elapsedText } from '../core/elapsedText.js';
 import type { ModelDetail, ModelSummary, RunDetail, RunSummary } from '../data/registryBrowse.js';
 
 /** Columns padded to their widest cell, two spaces apart, a header line first; trailing spaces trimmed. */
@@ -145,6 +146,15 @@ export function formatRunDetail(d: RunDetail): string {
     const rows = gateLines(g.checks);
     if (rows.length > 0) parts.push(alignedTable(['CHECK', 'VALUE', 'LIMIT', 'RESULT', 'WHY'], rows));
   }
+  parts.push('', 'stage timings:');
+  if (d.stageTimings.length === 0) parts.push(d.status === 'running' ? '  none yet: recorded when the run finishes' : '  none recorded');
+  else
+    parts.push(
+      alignedTable(
+        ['STAGE', 'STARTED', 'FINISHED', 'DURATION'],
+        d.stageTimings.map((t) => [t.stage, t.startedAt, t.finishedAt, elapsedText(t.durationMs)]),
+      ),
+    );
   parts.push('', 'approvals:');
   if (d.approvals.length === 0) parts.push(d.awaitingApproval ? '  none yet: waiting for a decision' : '  none');
   for (const a of d.approvals)

@@ -1,12 +1,15 @@
-// `rareflow serve`: the scoring service of one model on the configured serving directory, until SIGINT or SIGTERM;
-// then it stops accepting, finishes in-flight requests and writes the prediction and feedback logs.
+// `rareflow serve`: the scoring service of a model's published champion and canary (or of one fixed model), until
+// SIGINT or SIGTERM; then it stops accepting, finishes in-flight requests and writes the prediction and feedback logs.
 
-import { stat } from 'node:fs/promises';
-import { checkResourceName } from '../core/resourceName.js';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { checkResourceName, isResourceName } from '../core/resourceName.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseModelReference } from '../data/modelReference.js';
-import { servingStatePath } from '../data/servingState.js';
+import { servingModelDir, servingStatePath, type ServedModel } from '../data/servingState.js';
 import { requireServableModel } from './knownModels.js';
+import { loadModelReference } from './modelByReference.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { startScoringService, type ScoringService } from '../infra/scoringService.js';
 
@@ -28,25 +31,39 @@ export interface StopSignalSource {
   off(signal: StopSignal, listener: () => void): unknown;
 }
 
+/** What `--model` asks serve for: a name whose published champion and canary it follows, or one fixed model. */
+type ServeTarget = { form: 'published'; modelName: string } | { form: 'fixed'; reference: string; logName: string; model: ServedModel };
+
 /**
- * The model name `--model` gives serve: `NAME` or `NAME@champion`. Serve follows the name's published champion and
- * canary challenger as they move, so a model file, a fixed `NAME/VERSION` or another alias is refused, pointing to
- * predict for scoring one fixed model.
+ * `NAME` and `NAME@champion` follow the name's published champion and canary challenger as they move. Any other
+ * reference (a model file, `NAME/VERSION`, another alias) is resolved as predict resolves it (the registry, sha256
+ * verified) and served alone; its logs go under `NAME.vVERSION` (or `model-SHA12` for a file), apart from the
+ * published model's, so the canary and drift windows never read its rows.
  */
-async function servedModelName(reference: string): Promise<string> {
+async function serveTarget(reference: string): Promise<ServeTarget> {
   const ref = parseModelReference(reference);
   const isFile = await stat(reference).then(
     (s) => s.isFile(),
     () => false,
   );
-  if (isFile || ref?.form === 'version' || (ref?.form === 'alias' && ref.alias !== 'champion')) {
-    const given = isFile ? 'a model file' : ref?.form === 'version' ? 'a fixed version' : `the alias "${(ref as { alias: string }).alias}"`;
-    throw new InvalidInputError(
-      '--model',
-      `--model ${reference}: rareflow serve takes a registered model name (NAME or NAME@champion) and serves its published champion with its canary challenger, got ${given}; to score one fixed model use rareflow predict --model ${reference}`,
-    );
+  if (!isFile && (ref?.form === 'name' || (ref?.form === 'alias' && ref.alias === 'champion'))) {
+    return { form: 'published', modelName: ref.name };
   }
-  return ref?.form === 'alias' ? ref.name : reference;
+  const { model, resolved } = await loadModelReference(reference);
+  const path = resolved.path;
+  const sha256 =
+    resolved.source === 'registry'
+      ? resolved.record.modelSha256
+      : createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
+  const versioned = resolved.source === 'registry' ? `${resolved.record.modelName}.v${resolved.version}` : '';
+  return {
+    form: 'fixed',
+    reference,
+    logName: isResourceName(versioned) ? versioned : `model-${sha256.slice(0, 12)}`,
+    model: { sha256, uri: pathToFileURL(path).href, kind: model.model.kind, threshold: model.threshold, runId: model.training.runId },
+  };
 }
 
 /**
@@ -60,9 +77,10 @@ export async function serveCommand(
   hooks: { onStarted?: (service: ScoringService) => void } = {},
 ): Promise<void> {
   const config = loadConfig();
-  const modelName = await servedModelName(options.model);
+  const target = await serveTarget(options.model);
+  const modelName = target.form === 'fixed' ? target.logName : target.modelName;
   const statePath = servingStatePath(config.servingDir, checkResourceName(modelName, '--model'));
-  await requireServableModel(modelName, config);
+  if (target.form === 'published') await requireServableModel(modelName, config);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   let service: ScoringService;
@@ -74,6 +92,7 @@ export async function serveCommand(
       port,
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
       log: (line) => process.stderr.write(`rareflow serve: ${line}\n`),
+      ...(target.form === 'fixed' ? { fixed: { reference: target.reference, model: target.model } } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -88,7 +107,9 @@ export async function serveCommand(
   hooks.onStarted?.(service);
   const unavailable = service.unavailableReason();
   say(
-    `rareflow serve: scoring model ${modelName} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`,
+    target.form === 'fixed'
+      ? `rareflow serve: scoring the fixed model ${target.reference} (sha256 ${target.model.sha256.slice(0, 12)}) at ${service.url} (no canary split, no hot swap; logs under ${servingModelDir(config.servingDir, modelName)}); Ctrl-C stops`
+      : `rareflow serve: scoring model ${modelName} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`,
   );
   const signal = await new Promise<StopSignal>((resolve) => {
     const onInt = () => stop('SIGINT');

@@ -4,6 +4,7 @@
 import type { MultiClassReport } from '../core/metrics/multiClassReport.js';
 import type { CanaryRolloutStatus, DriftMonitorStatus, LifecycleStatus } from '../workflows/contract.js';
 import type { ApprovalEvidence } from './approvalEvidence.js';
+import type { CanaryApprovalEvidence } from './canaryApprovalEvidence.js';
 import { formatValidationTable } from './perClassTable.js';
 
 /** A duration as people say it: 45s, 3m, 2h 5m, 4d 1h. */
@@ -46,10 +47,38 @@ export function formatApprovalEvidence(e: ApprovalEvidence): string {
   );
 }
 
+/** What a canary waiting for a decision asks, then per window the labelled requests and each class's recall of both arms. */
+export function formatCanaryApprovalEvidence(e: CanaryApprovalEvidence): string {
+  const what =
+    e.stage === 'full-traffic'
+      ? `canary ${e.rolloutId} asks to go from ${pct(e.weight)} to 100% traffic`
+      : `canary ${e.rolloutId} asks to go on after insufficient evidence at step ${e.stage.replace('insufficient-evidence-step-', '')}`;
+  const lines = [`run ${e.runId}: ${what} (challenger ${short(e.challengerSha256)}, champion ${short(e.championSha256)})`];
+  if (e.windows.length === 0) return [...lines, '  no canary windows yet'].join('\n');
+  const classes = [...new Set(e.windows.flatMap((w) => [...Object.keys(w.champion.recall), ...Object.keys(w.challenger.recall)]))];
+  lines.push(
+    '  windows so far (champion/challenger):',
+    table(
+      ['step', 'weight', 'labelled', ...classes.map((c) => `recall ${c}`), 'G-mean', 'decision'],
+      e.windows.map((w) => [
+        String(w.step + 1),
+        pct(w.weight),
+        `${w.champion.labelled}/${w.challenger.labelled}`,
+        ...classes.map((c) => `${num(w.champion.recall[c])}/${num(w.challenger.recall[c])}`),
+        `${num(w.champion.gMean)}/${num(w.challenger.gMean)}`,
+        `${w.decision}${w.reasons.length ? `: ${w.reasons.join('; ')}` : ''}`,
+      ]),
+    ),
+  );
+  return lines.join('\n');
+}
+
 export type StatusView = LifecycleStatus & {
   canary?: CanaryRolloutStatus;
   monitor?: Pick<DriftMonitorStatus, 'windowsChecked' | 'errorCount' | 'lastError'>;
   awaitingApproval?: ApprovalEvidence;
+  /** A canary of the current run waits for a decision (before 100% traffic, or after insufficient evidence). */
+  awaitingCanaryApproval?: CanaryApprovalEvidence;
 };
 
 /** Recent runs shown by `status` (the JSON has them all). */
@@ -79,7 +108,10 @@ export function formatStatus(s: StatusView, nowMs: number): string {
   }
   if (s.phase === 'awaiting-approval') {
     lines.push('');
-    if (s.awaitingApproval) {
+    if (s.awaitingCanaryApproval) {
+      lines.push(`waiting for approval: ${formatCanaryApprovalEvidence(s.awaitingCanaryApproval)}`);
+      lines.push(`  decide: rareflow approve|reject --model ${s.modelName} --run ${s.awaitingCanaryApproval.runId}`);
+    } else if (s.awaitingApproval) {
       lines.push(`waiting for approval: ${formatApprovalEvidence(s.awaitingApproval)}`);
       lines.push(`  decide: rareflow approve|reject --model ${s.modelName} --run ${s.awaitingApproval.runId}`);
     } else {
@@ -106,11 +138,15 @@ export function formatStatus(s: StatusView, nowMs: number): string {
 
 /** The result of approve/reject, after the evidence of the run it decided. */
 export function formatDecision(
-  d: { model: string; run: string; decision: string; by: string; at: string },
+  d: { model: string; run: string; decision: string; by: string; at: string; canaryEvidence?: CanaryApprovalEvidence },
   evidence: ApprovalEvidence | undefined,
   nowMs: number,
 ): string {
-  const lines = evidence ? [formatApprovalEvidence(evidence), ''] : [];
+  const lines = d.canaryEvidence
+    ? [formatCanaryApprovalEvidence(d.canaryEvidence), '']
+    : evidence
+      ? [formatApprovalEvidence(evidence), '']
+      : [];
   lines.push(`${d.decision}: run ${d.run} of model ${d.model} by ${d.by} at ${timeText(d.at, nowMs)}`);
   return lines.join('\n');
 }
@@ -211,13 +247,15 @@ export interface EvaluationView {
   seconds: number;
 }
 
-/** A multi-class evaluation: one row per class, then the macro figures. */
+/** A multi-class evaluation: one row per class with its recall interval, the macro figures, then the gates. */
 export interface MultiClassEvaluationView {
   model: string;
   input: string;
   rows: number;
   classes: string[];
-  report: MultiClassReport;
+  report: MultiClassReport & { recallIntervals?: Array<[number, number] | null> };
+  verdict?: string;
+  reasons?: string[];
   reportPath?: string;
   seconds: number;
 }
@@ -252,11 +290,22 @@ function formatMultiClassEvaluation(e: MultiClassEvaluationView): string {
   const lines = [
     `model ${e.model} on ${e.input}: ${e.rows} rows in ${e.seconds.toFixed(2)}s`,
     table(
-      ['class', 'support', 'recall', 'precision', 'F1'],
-      r.classes.map((c) => [c.class, String(c.support), num(c.recall), num(c.precision), num(c.f1)]),
+      ['class', 'support', 'recall', 'recall 95%', 'precision', 'F1'],
+      r.classes.map((c, i) => {
+        const interval = r.recallIntervals?.[i];
+        return [
+          c.class,
+          String(c.support),
+          num(c.recall),
+          interval ? `${num(interval[0])}–${num(interval[1])}` : '—',
+          num(c.precision),
+          num(c.f1),
+        ];
+      }),
     ),
     `  macro G-mean ${num(r.macroGMean)}   macro recall ${num(r.macroRecall)}   accuracy ${num(r.accuracy)}`,
   ];
+  if (e.verdict) lines.push(`  gates: ${e.verdict}${e.reasons?.length ? ` (${e.reasons.join('; ')})` : ''}`);
   if (e.reportPath) lines.push(`  report: ${e.reportPath}`);
   return lines.join('\n');
 }

@@ -32,6 +32,19 @@ export interface SampleCounts {
   earlyStop: boolean;
 }
 
+/**
+ * When one stage of a retrain ran, in workflow time (the time of the workflow task that entered and left it, so a
+ * replay gives the same values): from `describing input` to `promoting`, including waits for approval.
+ */
+export interface StageTiming {
+  stage: string;
+  /** ISO 8601. */
+  startedAt: string;
+  /** ISO 8601. */
+  finishedAt: string;
+  durationMs: number;
+}
+
 /** One pipeline step's row and positive counts, time and a one-line note of what it did. */
 export interface StageSummary {
   stage: string;

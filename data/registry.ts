@@ -3,6 +3,8 @@
 // are idempotent and atomic. Registry is the one handle callers hold; each method runs the SQL of its table group's
 // module on the registry's connection (registryConnection.ts), whichever backend that is.
 
+import * as approvalRequests from './registryApprovalRequests.js';
+import type { ApprovalRequestRecord } from './registryApprovalRequests.js';
 import * as browse from './registryBrowse.js';
 import * as canaryRollouts from './registryCanaries.js';
 import type { CanaryRecord } from './registryCanaries.js';
@@ -12,7 +14,9 @@ import type { DriftEventRecord } from './registryDriftEvents.js';
 import * as syntheticLineage from './registryLineage.js';
 import * as models from './registryModels.js';
 import type { ChampionRecord, ModelAlias, ModelRecord } from './registryModels.js';
+import type { StageTiming } from '../core/pipelineTypes.js';
 import * as runs from './registryRuns.js';
+import * as runStages from './registryStageTimings.js';
 import type { ApprovalRecord, DatasetRecord, RunFinish, RunRecord, RunStart } from './registryRuns.js';
 
 export class Registry {
@@ -52,6 +56,26 @@ export class Registry {
 
   finishRun(runId: string, finish: RunFinish): Promise<void> {
     return runs.finishRun(this.db, runId, finish);
+  }
+
+  /** Replace the run's stage timings (registryStageTimings.ts). */
+  recordStageTimings(runId: string, timings: StageTiming[]): Promise<void> {
+    return runStages.recordStageTimings(this.db, runId, timings);
+  }
+
+  /** A canary's request for a decision, with its windows so far (registryApprovalRequests.ts). */
+  recordApprovalRequest(r: ApprovalRequestRecord): Promise<void> {
+    return approvalRequests.recordApprovalRequest(this.db, r);
+  }
+
+  /** The run's approval requests that no decision answers yet. */
+  openApprovalRequests(runId: string): Promise<ApprovalRequestRecord[]> {
+    return approvalRequests.openApprovalRequests(this.db, runId);
+  }
+
+  /** The run's stage timings in order; none when it recorded none. */
+  stageTimings(runId: string): Promise<StageTiming[]> {
+    return runStages.stageTimings(this.db, runId);
   }
 
   /** Runs of a model, newest first. */

@@ -1,12 +1,15 @@
 // Read-only views of the registry for the operator (`rareflow models|runs`, `rareflow ui`): models with their
-// versions and aliases, runs across models, one run's evidence, runs waiting for approval and lineage counts.
+// versions and aliases, runs across models, one run's evidence (stage timings included), runs waiting for approval and lineage counts.
 
+import type { StageTiming } from '../core/pipelineTypes.js';
 import { toNumber } from './duckdbConnection.js';
 import { canaries, type CanaryRecord } from './registryCanaries.js';
 import { selectRows, stringOr, type RegistryConnection } from './registryConnection.js';
 import { driftEvents, type DriftEventRecord } from './registryDriftEvents.js';
 import { promotions } from './registryModels.js';
+import { openApprovalRequests, type ApprovalRequestRecord } from './registryApprovalRequests.js';
 import { approvals, type ApprovalRecord } from './registryRuns.js';
+import { stageTimings } from './registryStageTimings.js';
 
 /** A registered model under its name. `version` is its 1-based ordinal by created_at (then sha) under that name. */
 export interface ModelVersion {
@@ -90,6 +93,10 @@ export interface RunDetail extends RunSummary {
   syntheticLineageRows: number;
   /** True while the run waits for an approve or reject decision (see {@link runsAwaitingApproval}). */
   awaitingApproval: boolean;
+  /** When each stage ran; none while the run is running, or for a run from before they were recorded. */
+  stageTimings: StageTiming[];
+  /** The run's canary waits for a decision (before 100% traffic, or after insufficient evidence): what it asked. */
+  canaryApproval: ApprovalRequestRecord | null;
 }
 
 export interface ModelDetail {
@@ -311,6 +318,7 @@ export async function runDetail(db: RegistryConnection, runId: string): Promise<
   }));
   const decided = await approvals(db, runId);
   const params = parseJson(run.params);
+  const canaryApproval = summary.status === 'running' ? ((await openApprovalRequests(db, runId)).at(-1) ?? null) : null;
   return {
     ...summary,
     workflowId: stringOr(run.workflow_id, ''),
@@ -329,7 +337,9 @@ export async function runDetail(db: RegistryConnection, runId: string): Promise<
       positives: toNumber(d.positives),
     })),
     syntheticLineageRows: toNumber(lineage[0]?.n),
-    awaitingApproval: waitsForApproval(summary.status, params, gateVerdicts, decided),
+    awaitingApproval: canaryApproval !== null || waitsForApproval(summary.status, params, gateVerdicts, decided),
+    stageTimings: await stageTimings(db, runId),
+    canaryApproval,
   };
 }
 

@@ -1,5 +1,5 @@
 // The registry's tables as versioned migrations, in SQL both DuckDB and PostgreSQL take: runs and what they
-// recorded, models and aliases, canaries, approvals, drift events and synthetic-row lineage.
+// recorded (and when its stages ran), models and aliases, canaries, approvals, drift events and synthetic-row lineage.
 
 /**
  * Version 1: one CREATE TABLE IF NOT EXISTS statement per table. A registry made before versions were recorded
@@ -45,13 +45,29 @@ const schemaVersion1 = [
     neighbour_row INTEGER NOT NULL, "lambda" DOUBLE PRECISION NOT NULL)`,
 ];
 
+/**
+ * Version 2: when each stage of a retrain ran (the run pages of `runs show` and `rareflow ui`), and the approvals a
+ * canary asked for with its windows so far (the UI's approvals page).
+ */
+const schemaVersion2 = [
+  `CREATE TABLE IF NOT EXISTS run_stage_timings (
+    run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, stage VARCHAR NOT NULL, started_at VARCHAR NOT NULL, finished_at VARCHAR NOT NULL,
+    duration_ms BIGINT NOT NULL, PRIMARY KEY (run_id, seq))`,
+  `CREATE TABLE IF NOT EXISTS approval_requests (
+    run_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, rollout_id VARCHAR NOT NULL, requested_at VARCHAR NOT NULL, windows JSON,
+    PRIMARY KEY (run_id, stage))`,
+];
+
 export interface RegistryMigration {
   version: number;
   statements: string[];
 }
 
 /** Every schema version in order; the registry records the ones applied in its schema_version table. */
-export const registryMigrations: RegistryMigration[] = [{ version: 1, statements: schemaVersion1 }];
+export const registryMigrations: RegistryMigration[] = [
+  { version: 1, statements: schemaVersion1 },
+  { version: 2, statements: schemaVersion2 },
+];
 
 /** The schema version this code writes and reads. */
 export const REGISTRY_SCHEMA_VERSION = registryMigrations[registryMigrations.length - 1]!.version;

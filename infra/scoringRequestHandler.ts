@@ -363,6 +363,9 @@ export class ScoringRequestHandler {
   private health(res: ServerResponse): void {
     const r = this.models.routing;
     if (!r.champion) return sendJson(res, 503, { status: 'unavailable', error: this.models.unavailable() });
+    const fixed = this.models.fixedReference;
+    if (fixed !== null)
+      return sendJson(res, 200, { status: 'ok', champion: r.champion.sha256, fixedModel: fixed, canarySplit: false, hotSwap: false });
     sendJson(res, 200, {
       status: 'ok',
       champion: r.champion.sha256,

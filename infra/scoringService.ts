@@ -1,10 +1,13 @@
 // The scoring service of one model (node:http): scores rows with the published champion, routes a deterministic
-// share to a canary challenger, hot-swaps models when state.json's revision moves, logs predictions and feedback.
+// share to a canary challenger, hot-swaps models when state.json's revision moves, logs predictions and feedback;
+// or serves one fixed model alone.
 // This file starts and stops it; servedModels.ts, scoringRequestHandler.ts and recentPredictions.ts do the work.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { ServingLog } from '../data/servingLog.js';
+import type { ServedModel } from '../data/servingState.js';
 import { RecentPredictions } from './recentPredictions.js';
 import { defineScoringMetrics } from './scoringMetrics.js';
 import { ScoringRequestHandler } from './scoringRequestHandler.js';
@@ -34,6 +37,11 @@ export interface ScoringServiceOptions {
   drainMs?: number;
   /** One line per event worth telling an operator (loads, swaps, failures). @default a line on stderr */
   log?: (line: string) => void;
+  /**
+   * Serve this one model instead of what state.json publishes (no canary split, no hot swap); `modelName` then
+   * names only the log directory. A model that cannot be loaded fails the start.
+   */
+  fixed?: { reference: string; model: ServedModel };
 }
 
 export interface ScoringService {
@@ -90,13 +98,21 @@ export async function startScoringService(options: ScoringServiceOptions): Promi
       log(`could not write the ${which} log of ${options.modelName}: ${(err as Error).message ?? String(err)}; the rows stay queued`);
     },
   });
-  const models = new ServedModels({ servingDir: options.servingDir, modelName: options.modelName, pollMs, log }, metrics);
+  const models = new ServedModels(
+    { servingDir: options.servingDir, modelName: options.modelName, pollMs, log, ...(options.fixed ? { fixed: options.fixed } : {}) },
+    metrics,
+  );
   const recent = new RecentPredictions(models.slots, recentCap);
   const handler = new ScoringRequestHandler({ modelName: options.modelName, log }, models, recent, metrics, servingLog);
   try {
     await models.refresh(true);
-  } catch {
-    // Logged and counted; the service starts and answers 503 until a loadable state is published.
+  } catch (err) {
+    // A fixed model that cannot load never will; a published state may be replaced, so the service starts and
+    // answers 503 until a loadable one comes (the failure is logged and counted).
+    if (options.fixed) {
+      await servingLog.close();
+      throw new InvalidInputError('--model', `--model ${options.fixed.reference}: ${(err as Error).message}`);
+    }
   }
   const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => handler.handle(req, res));
   // Node closes an idle keep-alive connection after 5 s; a client (or load balancer) that reuses it at that moment

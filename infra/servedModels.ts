@@ -64,6 +64,11 @@ export interface ServedModelsOptions {
   pollMs: number;
   /** One line per event worth telling an operator. */
   log: (line: string) => void;
+  /**
+   * A fixed model (`serve --model FILE`, `NAME/VERSION`, `NAME@ALIAS`): served alone, loaded once; state.json is
+   * never read, so there is no canary split and no hot swap.
+   */
+  fixed?: { reference: string; model: ServedModel };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -104,7 +109,13 @@ export class ServedModels {
     return this.loadErrorText;
   }
 
+  /** The fixed model's reference as given, when the service serves one fixed model. */
+  get fixedReference(): string | null {
+    return this.o.fixed?.reference ?? null;
+  }
+
   startPolling(): void {
+    if (this.o.fixed) return;
     this.polling = true;
     const tick = () => {
       this.pollTimer = setTimeout(() => {
@@ -146,7 +157,24 @@ export class ServedModels {
     return this.loadErrorText ?? `no champion is published for model ${this.o.modelName} yet`;
   }
 
+  /** Loads the fixed model once (its sha256 checked as any published model's); later refreshes change nothing. */
+  private async loadFixed(fixed: { reference: string; model: ServedModel }): Promise<void> {
+    if (this.current.champion) return;
+    try {
+      const champion = await this.loadModel(fixed.model, 'champion');
+      this.current = { revision: null, champion, challenger: null, weight: 0 };
+      this.afterSwap();
+      this.loadErrorText = null;
+      this.o.log(`serving the fixed model ${fixed.reference} (${champion.sha256.slice(0, 12)}): no canary split, no hot swap`);
+    } catch (err) {
+      this.metrics.loadFailures.inc();
+      this.loadErrorText = err instanceof ModelFileError ? err.message : (err as Error).message;
+      throw err;
+    }
+  }
+
   private async refreshOnce(now: boolean): Promise<void> {
+    if (this.o.fixed) return this.loadFixed(this.o.fixed);
     const { servingDir, modelName } = this.o;
     let revision: number | null = null;
     if (!now && this.failedRevision === 'unreadable' && Date.now() < this.retryAtMs) return;

@@ -1,7 +1,7 @@
 // Canary promotion of one challenger (ARCHITECTURE.md: serve the challenger at 5% → 25% → 50% → 100%; each step
 // a durable timer, then canaryAnalysis on labelled feedback → promote | rollback). A child of the retrain.
 
-import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   awaitingApprovalSignal,
   canaryAbortSignal,
@@ -94,6 +94,10 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     phase = 'awaiting-approval';
     awaiting = true;
     decision = undefined;
+    // The registry lists the wait with its windows so far (the UI's approvals page reads only the registry).
+    if (patched('canary-approval-request')) {
+      await registry.registryRequestApproval({ runId: input.runId, rolloutId, stage, windows, at: new Date().toISOString() });
+    }
     const parent = workflowInfo().parent;
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, rolloutId);
     const got = await condition(

@@ -30,6 +30,7 @@ export type {
   PerClassSummary,
   SampleCounts,
   StageSummary,
+  StageTiming,
   ThresholdPolicyName,
   ValidationSummary,
 } from '../core/pipelineTypes.js';

@@ -32,6 +32,7 @@ import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities, registryActivities } f
 import { innermostFailure } from './failureReason.js';
 import { adaptiveSampling, samplingOrderNotes } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
+import { StageClock } from './stageClock.js';
 
 const compute = computeActivities({
   startToCloseTimeout: '30 minutes',
@@ -58,7 +59,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   deprecatePatch('spec-schema-check');
   const problem = pipelineSpecProblem(spec, 'pipeline spec');
   if (problem) throw ApplicationFailure.nonRetryable(problem.message, FailureType.invalidInput);
-  let stage = 'describing input';
+  const clock = new StageClock();
+  let stage = clock.enter('describing input');
   let decision: ApprovalDecision | undefined;
   /** The canary child, while it waits for a human: decisions relayed by the lifecycle go on to it. */
   let canaryAwaiting: string | undefined;
@@ -116,7 +118,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     const champion = await registry.registryChampion(spec.modelName);
 
     // Adaptive sampling: a child workflow fans out one activity per shard (seed 003's cluster mode) and merges.
-    stage = 'adaptive sampling';
+    stage = clock.enter('adaptive sampling');
     deprecatePatch('adaptive-sampling-child-workflow');
     const sampled = await executeChild(adaptiveSampling, {
       workflowId: `${runId}-sampling`,
@@ -192,7 +194,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     }
     registered = true;
 
-    stage = 'merge and split';
+    stage = clock.enter('merge and split');
     const split = await compute.mergeAndSplit({
       samples,
       split: spec.split,
@@ -203,7 +205,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
 
     let train = split.train;
     if (spec.denoise.method !== 'none') {
-      stage = 'label-noise filtering';
+      stage = clock.enter('label-noise filtering');
       const cleaned = await compute.filterLabelNoise({
         train,
         method: spec.denoise.method,
@@ -217,7 +219,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     }
     let lineage = undefined;
     if (spec.adasyn.enabled) {
-      stage = 'ADASYN';
+      stage = clock.enter('ADASYN');
       const augmented = await compute.oversampleAdasyn({
         train,
         k: spec.adasyn.k ?? 5,
@@ -232,7 +234,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       stages.push(augmented.summary);
     }
 
-    stage = 'training';
+    stage = clock.enter('training');
     const trained = await compute.trainModel({
       train,
       validation: split.validation,
@@ -251,7 +253,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     });
     stages.push(trained.summary);
 
-    stage = 'validation';
+    stage = clock.enter('validation');
     const validated = await compute.validateModel({
       model: trained.model,
       test: split.test,
@@ -283,7 +285,13 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       outcome: RetrainOutcome,
       extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {},
     ): Promise<RetrainResult> => {
-      await registry.registryFinishRun({ runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri });
+      await registry.registryFinishRun({
+        runId,
+        outcome,
+        finishedAt: new Date().toISOString(),
+        reportUri: validated.report.uri,
+        stageTimings: clock.finish(),
+      });
       stage = outcome;
       return {
         runId,
@@ -308,7 +316,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     }
 
     if (spec.requireApproval || (insufficient && onInsufficient === 'require-approval')) {
-      stage = 'awaiting-approval';
+      stage = clock.enter('awaiting-approval');
       const parent = workflowInfo().parent;
       if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(awaitingApprovalSignal, runId);
       const decided = await condition(() => decision !== undefined, spec.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
@@ -329,7 +337,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     // The drift monitor compares live traffic with this model's training rows and test scores, at the raw prior.
     deprecatePatch('drift-reference');
     if (samplingStage.rowsIn > 0 && samplingStage.positivesIn > 0 && samplingStage.positivesIn < samplingStage.rowsIn) {
-      stage = 'drift reference';
+      stage = clock.enter('drift reference');
       await compute.buildDriftReference({
         model: trained.model,
         train: split.train,
@@ -343,7 +351,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     // model has no champion to compare with, so it is promoted directly).
     if (spec.canary && champion) {
       deprecatePatch('canary-rollout');
-      stage = 'canary';
+      stage = clock.enter('canary');
       const rollout = await executeChild(canaryRollout, {
         workflowId: canaryWorkflowId(runId),
         args: [
@@ -361,14 +369,14 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       return finish(rollout.outcome, { ...(by ? { decidedBy: by } : {}), reason: rollout.reason, canary: rollout });
     }
 
-    stage = 'promoting';
+    stage = clock.enter('promoting');
     await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
     return finish('promoted', decision ? { decidedBy: decision.by } : {});
   } catch (err) {
     // A retrain that fails after it was registered is finished as failed, so no run stays 'running' forever.
     if (registered && !isCancellation(err)) {
       deprecatePatch('finish-failed-runs');
-      await registry.registryFinishRun({ runId, outcome: 'failed', finishedAt: new Date().toISOString() });
+      await registry.registryFinishRun({ runId, outcome: 'failed', finishedAt: new Date().toISOString(), stageTimings: clock.finish() });
     }
     throw err;
   }

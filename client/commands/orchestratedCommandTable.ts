@@ -121,14 +121,14 @@ export const orchestratedCommands: CommandSpec[] = [
   },
   {
     name: 'serve',
-    summary: "HTTP scoring service of a model's champion, splitting traffic to a canary challenger",
-    usage: 'rareflow serve --model NAME [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
+    summary: "HTTP scoring service of a model's champion, splitting traffic to a canary challenger (or of one fixed model)",
+    usage: 'rareflow serve --model MODEL [--host 127.0.0.1] [--port 8080] [--flush-ms 1000]',
     flags: {
       model: {
         type: 'string',
-        help: 'registered model name (or NAME@champion): serves its published champion and canary challenger',
+        help: 'NAME (or NAME@champion) serves its published champion and canary challenger; a model file, NAME/VERSION or NAME@ALIAS serves that one model (no canary, no hot swap)',
         required: true,
-        placeholder: 'NAME',
+        placeholder: 'MODEL',
       },
       host: { type: 'string', help: 'address to listen on (default 127.0.0.1: loopback only)', placeholder: 'ADDR' },
       port: { type: 'integer', help: 'HTTP port (default 8080; 0 picks a free one)', min: 0, max: 65535, placeholder: 'P' },

@@ -1,8 +1,9 @@
 // The UI's run pages: runs across models (filterable by model) and one run with its evidence: trigger, params,
-// input hashes, per-class metrics, gate verdicts, approvals, datasets and its HTML run report.
+// input hashes, stage timings, per-class metrics, gate verdicts, approvals, datasets and its HTML run report.
 
 import type { RunDetail, RunSummary } from '../../data/registryBrowse.js';
-import { classMetricChart } from './uiCharts.js';
+import { elapsedText } from '../../core/elapsedText.js';
+import { classMetricChart, stageBar } from './uiCharts.js';
 import { badge, fixed, href, html, link, orDash, page, shortSha, table, type Html } from './uiHtml.js';
 
 export function runsTable(runs: RunSummary[], empty = 'no runs recorded yet'): Html {
@@ -57,6 +58,25 @@ export function metricsSection(d: RunDetail): Html {
         </p>`,
   );
   return html`${tables}${classMetricChart(d.models)}`;
+}
+
+/** Each stage's start, end and duration, with a bar on the run's time axis. */
+export function stageTimingsSection(d: RunDetail): Html {
+  const t = d.stageTimings;
+  if (t.length === 0)
+    return html`<p class="empty">${d.status === 'running' ? 'none yet: recorded when the run finishes' : 'none recorded'}</p>`;
+  const runStartMs = Date.parse(t[0]!.startedAt);
+  const runMs = Date.parse(t[t.length - 1]!.finishedAt) - runStartMs;
+  return table(
+    ['Stage', 'Started', 'Finished', 'Duration', ''],
+    t.map((s) => [
+      s.stage,
+      s.startedAt,
+      s.finishedAt,
+      elapsedText(s.durationMs),
+      stageBar(Date.parse(s.startedAt), s.durationMs, runStartMs, runMs),
+    ]),
+  );
 }
 
 export function gatesSection(d: RunDetail): Html {
@@ -123,7 +143,7 @@ export function runPage(d: RunDetail, hasReport: boolean): Html {
         <dd>${reportLink(d, hasReport)}</dd>
       </dl>
       <h2>Stage timings</h2>
-      <p class="muted">Not recorded in the registry: the retrain's result (rareflow run --wait, rareflow status) carries them.</p>
+      ${stageTimingsSection(d)}
       <h2>Metrics per class (test split)</h2>
       ${metricsSection(d)}
       <h2>Gate verdicts</h2>

@@ -1,5 +1,5 @@
 // Small inline SVG charts of the UI pages: per-class recall and precision with the recall interval, a model's
-// timeline of drift events, promotions and rollbacks, and a canary's traffic weight per window.
+// timeline of drift events, promotions and rollbacks, a canary's traffic weight per window, and a run's stage bars.
 
 import type { RunModelEvidence } from '../../data/registryBrowse.js';
 import { fixed, html, type Html } from './uiHtml.js';
@@ -148,5 +148,20 @@ export function canaryChart(windows: unknown): Html {
   >
     <line x1="25" x2="${width - 5}" y1="85" y2="85" stroke="#9fb3c8" />
     ${bars}
+  </svg>`;
+}
+
+/**
+ * One stage of a run as a bar on the run's time axis: it starts where the stage started and is as long as it took
+ * (at least a pixel, so a stage of a few ms is still seen).
+ */
+export function stageBar(startMs: number, durationMs: number, runStartMs: number, runMs: number): Html {
+  const width = 240;
+  const scale = runMs > 0 ? width / runMs : 0;
+  const x = Math.min(width - 1, Math.max(0, (startMs - runStartMs) * scale));
+  const w = Math.max(1, Math.min(width - x, durationMs * scale));
+  return html`<svg width="${width}" height="10" role="img" aria-label="stage bar">
+    <rect x="0" y="0" width="${width}" height="10" fill="#f0f4f8"></rect>
+    <rect x="${px(x)}" y="0" width="${px(w)}" height="10" fill="${COLOURS.recall}"></rect>
   </svg>`;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatModelDetail, formatModelList, formatRunDetail, formatRunList } from '../../client/registryTables.js';
 import { Registry } from '../../data/registry.js';
 import { runCli } from '../support/cliProcess.js';
-import { fillRegistry, WAITING_RUN } from '../support/filledRegistry.js';
+import { fillRegistry, RUN_2_STAGES, WAITING_RUN } from '../support/filledRegistry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-tables-'));
 const registryPath = join(dir, 'registry.duckdb');
@@ -89,6 +89,9 @@ describe('human tables', () => {
         'CHECK                   VALUE  LIMIT   RESULT  WHY',
         'recall.positive >= 0.6  0.780  >= 0.6  pass    recall of positive vs 0.6',
         '',
+        'stage timings:',
+        '  none yet: recorded when the run finishes',
+        '',
         'approvals:',
         '  none yet: waiting for a decision',
         '',
@@ -99,6 +102,24 @@ describe('human tables', () => {
         'train-augmented  9500  1740       b4210a5a44bd',
         '',
         'synthetic rows with lineage: 3',
+      ].join('\n'),
+    );
+  });
+
+  it('runs show of a finished run lists when each stage ran', async () => {
+    const text = formatRunDetail((await registry.runDetail('run-2'))!);
+    expect(text).toContain(
+      [
+        'stage timings:',
+        'STAGE              STARTED                   FINISHED                  DURATION',
+        'describing input   2026-11-03T10:01:00.000Z  2026-11-03T10:01:00.800Z  800 ms',
+        'adaptive sampling  2026-11-03T10:01:00.800Z  2026-11-03T10:01:13.200Z  12.4 s',
+        'merge and split    2026-11-03T10:01:13.200Z  2026-11-03T10:01:15.300Z  2.1 s',
+        'training           2026-11-03T10:01:15.300Z  2026-11-03T10:01:30.000Z  14.7 s',
+        'validation         2026-11-03T10:01:30.000Z  2026-11-03T10:01:33.000Z  3.0 s',
+        'canary             2026-11-03T10:01:33.000Z  2026-11-03T10:40:00.000Z  38 min 27 s',
+        '',
+        'approvals:',
       ].join('\n'),
     );
   });
@@ -119,6 +140,7 @@ describe('rareflow models and runs as a user runs them', () => {
     expect(shown.json()).toMatchObject({
       runId: 'run-2',
       trigger: 'drift',
+      stageTimings: RUN_2_STAGES,
       models: [
         { role: 'challenger', version: 2 },
         { role: 'champion', version: 1 },

@@ -1,6 +1,6 @@
 // Model references: parsing NAME, NAME@ALIAS and NAME/VERSION; resolving them through a registry filled by the
 // Registry API to model files written by fit; what a missing name, alias or version says; the file-wins note; the
-// sha256 check; and the CLI's predict and models get with a registered model.
+// sha256 check; and the CLI's predict, models get and serve with a registered model.
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -196,18 +196,16 @@ describe('the CLI with a registered model', () => {
     expect(missing.stdout).toBe('');
   }, 60_000);
 
-  it('serve takes a name (or NAME@champion) and refuses a model file or a fixed version, pointing to predict', async () => {
+  it('serve with a version or alias that does not exist exits 2 naming what the model has', async () => {
     const env = { RAREFLOW_REGISTRY: registryPath, RAREFLOW_SERVING: join(dir, 'serving') };
-    for (const [reference, given] of [
-      ['card-fraud/1', 'a fixed version'],
-      ['card-fraud@challenger', 'the alias "challenger"'],
-      ['fit-1.json', 'a model file'],
-    ]) {
-      const r = await runCli(['serve', '--model', reference!, '--port', '0'], { cwd: dir, env });
-      expect(r.code).toBe(EXIT_CODES.badInput);
-      expect(r.stderr).toBe(
-        `rareflow serve: --model ${reference}: rareflow serve takes a registered model name (NAME or NAME@champion) and serves its published champion with its canary challenger, got ${given}; to score one fixed model use rareflow predict --model ${reference}\n`,
-      );
-    }
+    const r = await runCli(['serve', '--model', 'card-fraud/7', '--port', '0'], { cwd: dir, env });
+    expect(r.code).toBe(EXIT_CODES.badInput);
+    expect(r.stderr).toBe(
+      'rareflow serve: --model card-fraud/7: model card-fraud has no version 7; it has aliases: challenger (version 2), champion (version 1); versions 1–2 (card-fraud/1 … card-fraud/2)\n',
+    );
+    const alias = await runCli(['serve', '--model', 'card-fraud@prod', '--port', '0'], { cwd: dir, env });
+    expect(alias.code).toBe(EXIT_CODES.badInput);
+    expect(alias.stderr).toMatch(/^rareflow serve: --model card-fraud@prod: model card-fraud has no alias "prod"; it has aliases: /);
+    expect(r.stdout + alias.stdout).toBe('');
   }, 60_000);
 });

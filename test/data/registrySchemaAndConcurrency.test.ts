@@ -1,4 +1,4 @@
-// The registry on both backends: schema versions recorded and refused when newer, canary/approval writes that stay
+// The registry on both backends: schema versions recorded, migrated (version 1 to 2) and refused when newer, canary/approval writes that stay
 // idempotent, two writers promoting at once without a lost or doubled row, and PostgreSQL's connection refusals.
 
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -30,7 +30,7 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
     const openers = await Promise.all((backend.name === 'postgres' ? [1, 2, 3] : [1]).map(() => Registry.open(location)));
     for (const opened of openers) await opened.close();
     const registry = await Registry.open(location);
-    expect((await registry.tableRowCounts()).schema_version).toBe(1);
+    expect((await registry.tableRowCounts()).schema_version).toBe(REGISTRY_SCHEMA_VERSION);
     await registry.close();
     const db = await openRegistryConnection(location);
     await db.write((c) => c.run(`INSERT INTO schema_version VALUES ($1, $2)`, [REGISTRY_SCHEMA_VERSION + 1, 'x']));
@@ -39,6 +39,65 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
     await expect(Registry.open(location)).rejects.toThrow(newer);
     await expect(Registry.open(location)).rejects.toMatchObject({ name: 'InvalidInputError' });
     await expect(Registry.open(location, { create: false })).rejects.toThrow(newer);
+  });
+
+  it('a version-1 registry adopts version 2 (stage timings, canary approval requests) at open; a reader that does not migrate sees none', async () => {
+    const location = await backend.newLocation();
+    const made = await Registry.open(location);
+    await made.startRun({
+      runId: 'r1',
+      modelName: 'fraud',
+      workflowId: 'r1',
+      startedAt: 't0',
+      seed: 1,
+      params: {},
+      inputHashes: {},
+      codeVersion: 'c',
+    });
+    await made.close();
+    // What version 1 left: no stage-timing table, one recorded version.
+    const raw = await openRegistryConnection(location);
+    await raw.write(async (c) => {
+      await c.run(`DROP TABLE run_stage_timings`);
+      await c.run(`DROP TABLE approval_requests`);
+      await c.run(`DELETE FROM schema_version WHERE version > 1`);
+    });
+    await raw.close();
+    const reader = await Registry.open(location, { create: false });
+    try {
+      expect(await reader.stageTimings('r1')).toEqual([]);
+      expect(await reader.openApprovalRequests('r1')).toEqual([]);
+      expect((await reader.runDetail('r1'))?.stageTimings).toEqual([]);
+      expect(await reader.tableRowCounts()).not.toHaveProperty('run_stage_timings');
+    } finally {
+      await reader.close();
+    }
+    const registry = await Registry.open(location);
+    try {
+      expect((await registry.tableRowCounts()).schema_version).toBe(2);
+      expect(await registry.stageTimings('r1')).toEqual([]);
+      const timings = [
+        { stage: 'describing input', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.500Z', durationMs: 1500 },
+        { stage: 'training', startedAt: '2026-01-01T00:00:01.500Z', finishedAt: '2026-01-01T00:01:01.500Z', durationMs: 60_000 },
+      ];
+      await registry.recordStageTimings('r1', timings);
+      // A retried finish writes the same rows again, not twice.
+      await registry.recordStageTimings('r1', timings);
+      expect(await registry.stageTimings('r1')).toEqual(timings);
+      expect((await registry.runDetail('r1'))?.stageTimings).toEqual(timings);
+      expect((await registry.tableRowCounts()).run_stage_timings).toBe(2);
+      // A canary's request is open until a decision for its stage is recorded; a retried request adds nothing.
+      const request = { runId: 'r1', stage: 'full-traffic', rolloutId: 'r1-canary', requestedAt: 't1', windows: [{ step: 0 }] };
+      await registry.recordApprovalRequest(request);
+      await registry.recordApprovalRequest({ ...request, requestedAt: 't2' });
+      expect(await registry.openApprovalRequests('r1')).toEqual([request]);
+      expect(await registry.runDetail('r1')).toMatchObject({ awaitingApproval: true, canaryApproval: request });
+      await registry.recordApproval({ runId: 'r1', stage: 'full-traffic', approved: true, decidedBy: 'ana', at: 't3', reason: null });
+      expect(await registry.openApprovalRequests('r1')).toEqual([]);
+      expect(await registry.runDetail('r1')).toMatchObject({ awaitingApproval: false, canaryApproval: null });
+    } finally {
+      await registry.close();
+    }
   });
 
   it('canary steps, finishes, approvals and datasets are idempotent', async () => {
@@ -132,7 +191,7 @@ describe.skipIf(registryBackends()[1]!.skip !== undefined)('registry on PostgreS
   });
 });
 
-test('a DuckDB registry made before schema versions is recorded as version 1 and keeps its rows', async () => {
+test('a DuckDB registry made before schema versions is brought to the current version and keeps its rows', async () => {
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -149,7 +208,12 @@ test('a DuckDB registry made before schema versions is recorded as version 1 and
     const registry = await Registry.open(path);
     try {
       expect((await registry.model('m1'))?.threshold).toBe(0.5);
-      expect(await registry.tableRowCounts()).toMatchObject({ schema_version: 1, models: 1, runs: 0 });
+      expect(await registry.tableRowCounts()).toMatchObject({
+        schema_version: REGISTRY_SCHEMA_VERSION,
+        models: 1,
+        runs: 0,
+        run_stage_timings: 0,
+      });
     } finally {
       await registry.close();
     }

@@ -1,5 +1,6 @@
 // `rareflow evaluate` on every kind of model file `fit` and the pipeline write: categorical encodings from the
-// model file, a `positiveWhen` model on a file without its label column, and a multi-class model's per-class table;
+// model file, a `positiveWhen` model on a file without its label column, and a multi-class model's per-class table,
+// per-class gates and HTML report;
 // `predict` writes the label's own class values ("fraud"/"ok") as pred.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,7 +88,7 @@ describe('evaluate any model file', () => {
     expect(new Set(csvColumn(join(dir, 'when-pred.csv'), 'pred'))).toEqual(new Set(['true', 'false']));
   });
 
-  it('reports a multi-class model per class and refuses gates and unknown classes', async () => {
+  it('reports a multi-class model per class, judges it by per-class gates, writes its HTML report, refuses unknown classes', async () => {
     const f = await run(['fit', '--input', ecoli, '--label', 'label', '--config', 'logreg.json', '--out', 'ecoli.model.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const e = await run(['evaluate', '--model', 'ecoli.model.json', '--input', ecoli, '--label', 'label', '--json']);
@@ -95,16 +96,86 @@ describe('evaluate any model file', () => {
     const out = e.json<{
       rows: number;
       classes: string[];
-      report: { classes: Array<{ class: string; support: number; recall: number | null }>; accuracy: number; macroGMean: number };
+      report: {
+        classes: Array<{ class: string; support: number; recall: number | null }>;
+        recallIntervals: Array<[number, number] | null>;
+        accuracy: number;
+        macroGMean: number;
+      };
+      verdict: string;
     }>();
     expect(out.rows).toBe(336);
     expect(out.report.classes.map((c) => c.class)).toEqual(out.classes);
     expect(out.report.classes.find((c) => c.class === 'cp')!.support).toBe(csvColumn(ecoli, 'label').filter((v) => v === 'cp').length);
     expect(out.report.accuracy).toBeGreaterThan(0.6);
-    writeFileSync(join(dir, 'gates.json'), '{}');
-    const gated = await run(['evaluate', '--model', 'ecoli.model.json', '--input', ecoli, '--label', 'label', '--gates', 'gates.json']);
-    expect(gated.code).toBe(2);
-    expect(gated.stderr).toMatch(/--gates: gate specs judge binary models; ecoli\.model\.json is a multi-class model/);
+    // Each class's recall lies inside its interval.
+    out.report.classes.forEach((c, i) => {
+      const [lo, hi] = out.report.recallIntervals[i]!;
+      expect(c.recall! >= lo - 1e-12 && c.recall! <= hi + 1e-12, c.class).toBe(true);
+    });
+    // The default gates need 20 rows of each class: ecoli's rarest classes have 2, so no verdict is reached.
+    expect(out.verdict).toBe('insufficient-evidence');
+
+    // A gate file: recall of every class (class "positive" applies to each) and the macro G-mean; some classes fail.
+    const cpRecall = out.report.classes.find((c) => c.class === 'cp')!.recall!;
+    writeFileSync(
+      join(dir, 'mc-gates.json'),
+      JSON.stringify({
+        minPositiveSupport: 1,
+        minNegativeSupport: 1,
+        gates: [
+          { metric: 'recall', class: 'positive', min: 0.8 },
+          { metric: 'gMean', min: 0.01 },
+        ],
+      }),
+    );
+    const gated = await run([
+      'evaluate',
+      '--model',
+      'ecoli.model.json',
+      '--input',
+      ecoli,
+      '--label',
+      'label',
+      '--gates',
+      'mc-gates.json',
+      '--report',
+      'mc-report',
+    ]);
+    expect(gated.code, gated.stderr).toBe(1);
+    const lines = gated.stdout.split('\n');
+    expect(lines[1]).toMatch(/^ {2}class +support +recall +recall 95% +precision +F1$/);
+    expect(lines.find((l) => l.startsWith('  cp '))).toMatch(new RegExp(`^  cp +143 +${cpRecall.toFixed(3)} +0\\.\\d{3}–[01]\\.\\d{3} `));
+    const failing = out.report.classes.filter((c) => c.recall !== null && c.recall < 0.8).map((c) => c.class);
+    expect(failing.length).toBeGreaterThan(0);
+    expect(gated.stdout).toContain(`gates: fail (recall[${failing[0]}] >= 0.8: failed: recall[${failing[0]}] `);
+    const json = JSON.parse(readFileSync(join(dir, 'mc-report', 'report.json'), 'utf8')) as {
+      evaluation: { verdict: string; checks: Array<{ name: string; passed: boolean | null }> };
+    };
+    expect(json.evaluation.verdict).toBe('fail');
+    expect(json.evaluation.checks.map((c) => c.name)).toEqual([...out.classes.map((c) => `recall[${c}] >= 0.8`), 'macro gMean >= 0.01']);
+    expect(json.evaluation.checks.filter((c) => c.passed === false).map((c) => c.name)).toEqual(failing.map((c) => `recall[${c}] >= 0.8`));
+    const html = readFileSync(join(dir, 'mc-report', 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    for (const c of out.classes) expect(html).toContain(`<td>${c}</td>`);
+    expect(html).toContain('Confusion matrix');
+    expect(html).toContain(`recall[${failing[0]}] &gt;= 0.8`);
+
+    // Binary gate keys with no multi-class meaning are refused, naming the key.
+    for (const [gate, key, what] of [
+      [{ metric: 'prAuc', min: 0.5 }, 'gates[0].metric', '"prAuc" is a two-class metric'],
+      [{ metric: 'recall', class: 'negative', min: 0.5 }, 'gates[0].class', '"negative" names the rest of a two-class label'],
+      [{ metric: 'gMean', min: 0.5, use: 'lower95' }, 'gates[0].use', '"lower95" on gMean needs the two-class bootstrap interval'],
+    ] as const) {
+      writeFileSync(join(dir, 'bad-gates.json'), JSON.stringify({ gates: [gate] }));
+      const bad = await run(['evaluate', '--model', 'ecoli.model.json', '--input', ecoli, '--label', 'label', '--gates', 'bad-gates.json']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe(
+        `rareflow evaluate: --gates bad-gates.json: ${key}: ${what}, but ecoli.model.json is a multi-class model (classes ${out.classes.join(', ')}); a multi-class model is gated on recall, precision, f1, gMean (a gate on class "positive" applies to every class; gMean is the macro G-mean)\n`,
+      );
+      expect(bad.stdout).toBe('');
+    }
     const ecoliLines = readFileSync(ecoli, 'utf8').trim().split(/\r?\n/);
     writeFileSync(join(dir, 'ecoli-odd.csv'), `${[...ecoliLines, '0.5,0.5,0.48,0.5,0.5,0.5,0.5,zz'].join('\n')}\n`);
     const odd = await run(['evaluate', '--model', 'ecoli.model.json', '--input', 'ecoli-odd.csv', '--label', 'label']);

@@ -28,4 +28,18 @@ describe('the HTML run report', () => {
     expect(drawn.nonWhiteShare).toBeGreaterThan(0.05);
     expect(drawn.colours).toBeGreaterThan(50);
   });
+
+  it.runIf(headlessBrowser !== undefined)('renders the report of a multi-class model in headless Chromium', async () => {
+    const ecoli = join(process.cwd(), 'test/fixtures/ecoli_multiclass.csv');
+    expect((await runCli(['fit', '--input', ecoli, '--label', 'label', '--out', 'mc.json'], { cwd: dir })).code).toBe(0);
+    const e = await runCli(['evaluate', '--model', 'mc.json', '--input', ecoli, '--label', 'label', '--report', 'mc-report'], { cwd: dir });
+    expect(e.code, e.stderr).toBe(0);
+    const shot = join(dir, 'mc-report.png');
+    const r = screenshot(`file://${join(dir, 'mc-report', 'report.html')}`, shot, 1600);
+    expect(r.status, r.stderr).toBe(0);
+    const drawn = drawnShare(shot);
+    expect(drawn.width).toBe(1280);
+    // Tables of eight classes and the confusion matrix: more than a blank page with a title.
+    expect(drawn.nonWhiteShare).toBeGreaterThan(0.02);
+  });
 });

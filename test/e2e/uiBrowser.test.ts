@@ -82,6 +82,23 @@ describe('rareflow ui pages', () => {
     expect((await get('/reports/run-1')).body).toContain('<h1>run run-1</h1>');
   });
 
+  it("shows when each stage of a run ran, with a bar on the run's time axis", async () => {
+    const run = (await get('/runs/run-2')).body;
+    const section = run.slice(run.indexOf('<h2>Stage timings</h2>'), run.indexOf('<h2>Metrics per class'));
+    expect(section).toContain('<td>adaptive sampling</td>');
+    expect(section).toContain('<td>38 min 27 s</td>');
+    const bars = [...section.matchAll(/aria-label="stage bar"[\s\S]*?<rect x="([\d.]+)" y="0" width="([\d.]+)"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    expect(bars).toHaveLength(6);
+    // The canary took most of the run: its bar starts near the left and spans nearly the whole axis.
+    expect(bars[5]![1]).toBeGreaterThan(230);
+    expect(bars[0]![0]).toBe(0);
+    for (let i = 1; i < bars.length; i++) expect(bars[i]![0]).toBeGreaterThanOrEqual(bars[i - 1]![0]);
+    expect((await get(`/runs/${WAITING_RUN}`)).body).toContain('none yet: recorded when the run finishes');
+  });
+
   it('escapes every recorded value', async () => {
     const runs = (await get('/runs')).body;
     expect(runs).toContain('nightly &lt;retrain&gt; &amp; check');

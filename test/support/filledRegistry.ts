@@ -14,6 +14,21 @@ export const MODEL_V1 = sha('card-fraud model 1');
 export const MODEL_V2 = sha('card-fraud model 2');
 export const MODEL_V3 = sha('card-fraud model 3');
 export const CHURN_V1 = sha('churn model 1');
+/** When run-2's stages ran, as its retrain recorded them. */
+export const RUN_2_STAGES = [
+  ['describing input', '2026-11-03T10:01:00.000Z', 800],
+  ['adaptive sampling', '2026-11-03T10:01:00.800Z', 12_400],
+  ['merge and split', '2026-11-03T10:01:13.200Z', 2_100],
+  ['training', '2026-11-03T10:01:15.300Z', 14_700],
+  ['validation', '2026-11-03T10:01:30.000Z', 3_000],
+  ['canary', '2026-11-03T10:01:33.000Z', 2_307_000],
+].map(([stage, startedAt, durationMs]) => ({
+  stage: stage as string,
+  startedAt: startedAt as string,
+  finishedAt: new Date(Date.parse(startedAt as string) + (durationMs as number)).toISOString(),
+  durationMs: durationMs as number,
+}));
+
 export const WAITING_RUN = 'churn-run-1';
 
 const checks = (verdict: string) => [
@@ -210,6 +225,7 @@ export async function fillRegistry(registryPath: string, artifactRoot?: string):
       outcome: 'promoted',
       ...(u2 ? { reportUri: u2 } : {}),
     });
+    await r.recordStageTimings('run-2', RUN_2_STAGES);
 
     const u3 = await retrain(r, {
       ...base,

@@ -5,7 +5,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { canaryApprovalEvidence } from '../../client/canaryApprovalEvidence.js';
+import { formatCanaryApprovalEvidence } from '../../client/stateTables.js';
 import { RareflowClient } from '../../client/temporalClient.js';
+import { approvalsPage } from '../../infra/ui/approvalPages.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { canaryArm } from '../../core/canary/trafficSplit.js';
 import { seededRandom } from '../../core/random.js';
@@ -263,7 +266,7 @@ describe('canaryRollout on a real Temporal server', () => {
     expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'aborted by oncall: pager fired', decidedBy: 'oncall' });
   });
 
-  it('waits for a human before 100%: the approval travels lifecycle → retrain → canary and is recorded with who', async () => {
+  it('waits for a human before 100%: listed with its windows by status, the registry and the UI; approve acts on it', async () => {
     const modelName = 'canary-approval';
     const spec = resolvePipelineSpec(
       {
@@ -271,13 +274,13 @@ describe('canaryRollout on a real Temporal server', () => {
         input: { paths: [dataPath], label: 'label' },
         sampling: { targetSize: 5000 },
         model: { kind: 'logreg', threshold: 'prevalence' },
-        canary: { steps: [1], windowMs: 300, maxExtensions: 0, onInsufficientEvidence: 'promote', approveBeforeFull: true },
+        canary: { steps: [0.5, 1], windowMs: 300, maxExtensions: 0, onInsufficientEvidence: 'promote', approveBeforeFull: true },
         seed: 4,
       },
       'test spec',
     );
     const c = new RareflowClient(env.client);
-    const { second, approvals, awaiting } = await withWorker(async (registry) => {
+    const { second, approvals, awaiting, listed, page, after } = await withWorker(async (registry) => {
       await c.retrain(spec, 'first');
       await c.waitForRetrains(modelName, 1, () => {});
       await c.retrain({ ...spec, seed: 5 }, 'second');
@@ -287,15 +290,39 @@ describe('canaryRollout on a real Temporal server', () => {
         status = await c.status(modelName);
       }
       const awaiting = { runId: status.currentRunId!, canary: await c.canary(modelName) };
+      const listed = (await registry.runsAwaitingApproval()).filter((d) => d.modelName === modelName);
+      const page = approvalsPage(listed, () => false).toString();
       await c.decide(modelName, awaiting.runId, true, 'release-manager');
       const done = await c.waitForRetrains(modelName, 2, () => {});
       const second = await c.retrainResult(done.history[1]!.runId);
-      return { second, approvals: await registry.approvals(second.runId), awaiting };
+      return {
+        second,
+        approvals: await registry.approvals(second.runId),
+        awaiting,
+        listed,
+        page,
+        after: await registry.runDetail(second.runId),
+      };
     });
-    expect(awaiting.canary).toMatchObject({ phase: 'awaiting-approval', steps: [1] });
+    // status and approve read the canary's query: what it asks, and its one window at 50% with both arms per class.
+    expect(awaiting.canary).toMatchObject({ phase: 'awaiting-approval', steps: [0.5, 1], step: 1 });
+    const evidence = canaryApprovalEvidence(awaiting.runId, awaiting.canary!)!;
+    expect(evidence).toMatchObject({ stage: 'full-traffic', weight: 0.5, nextWeight: 1, rolloutId: `${awaiting.runId}-canary` });
+    expect(evidence.windows).toHaveLength(1);
+    expect(Object.keys(evidence.windows[0]!.challenger.recall)).toEqual(['positive', 'negative']);
+    expect(formatCanaryApprovalEvidence(evidence)).toMatch(
+      new RegExp(`^run ${awaiting.runId}: canary ${awaiting.runId}-canary asks to go from 50% to 100% traffic`),
+    );
+    // The registry (and so the UI) lists the run as waiting, with the canary's request and its windows.
+    expect(listed.map((d) => d.runId)).toEqual([awaiting.runId]);
+    expect(listed[0]!.canaryApproval).toMatchObject({ stage: 'full-traffic', rolloutId: `${awaiting.runId}-canary` });
+    expect(listed[0]!.canaryApproval!.windows).toHaveLength(1);
+    expect(page).toContain('the canary asks for 100% traffic');
+    expect(page).toContain(`rareflow approve --model ${modelName} --run ${awaiting.runId}`);
     expect(second.outcome).toBe('promoted');
     expect(second.canary?.outcome).toBe('promoted');
-    expect(second.canary?.windows[0]?.decision).toBe('insufficient-evidence');
+    expect(second.canary?.windows.map((w) => w.weight)).toEqual([0.5, 1]);
     expect(approvals.map((a) => [a.stage, a.approved, a.decidedBy])).toEqual([['full-traffic', true, 'release-manager']]);
+    expect(after).toMatchObject({ awaitingApproval: false, canaryApproval: null });
   });
 });

@@ -1,6 +1,6 @@
 // Workflow tests on a real Temporal dev server with a real worker: retrain, gates, promotion, drift,
 // coalescing, approval, continueAsNew, refused messages and bad input, each asserted from workflow results and the
-// registry. Each test has its own model, so they pass in any order.
+// registry (stage timings included). Each test has its own model, so they pass in any order.
 
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -102,14 +102,14 @@ describe('modelLifecycle on a real Temporal server', () => {
 
   it('records the champion, the run, metrics and lineage in the registry', async () => {
     const s = spec('wf-registry');
-    const { champion, runs, metrics, lineageRows } = await withWorker(async (c, registry) => {
+    const { champion, runs, metrics, lineageRows, timings } = await withWorker(async (c, registry) => {
       await c.retrain(s, 'first');
       await c.waitForRetrains(s.modelName, 1, noProgress);
       const champion = await registry.champion(s.modelName);
       const runs = await registry.listRuns(s.modelName);
       const metrics = await registry.metrics(runs[0]!.runId, champion!.modelSha256, 'test');
       const augmented = runs[0] ? await registry.lineageRunCount(runs[0].runId) : 0;
-      return { champion, runs, metrics, lineageRows: augmented };
+      return { champion, runs, metrics, lineageRows: augmented, timings: await registry.stageTimings(runs[0]!.runId) };
     });
     expect(champion?.modelSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(runs).toHaveLength(1);
@@ -119,6 +119,26 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(metrics['recall.positive']).toBeGreaterThan(0.5);
     // Every synthetic row of the ADASYN stage has a lineage row.
     expect(lineageRows).toBeGreaterThan(0);
+    // Each stage's start, end and duration, in workflow time: one after the other, from the first to promotion.
+    expect(timings.map((t) => t.stage)).toEqual([
+      'describing input',
+      'adaptive sampling',
+      'merge and split',
+      'label-noise filtering',
+      'ADASYN',
+      'training',
+      'validation',
+      'drift reference',
+      'promoting',
+    ]);
+    for (const [i, t] of timings.entries()) {
+      expect(t.durationMs).toBe(Date.parse(t.finishedAt) - Date.parse(t.startedAt));
+      expect(t.durationMs).toBeGreaterThanOrEqual(0);
+      if (i > 0) expect(t.startedAt).toBe(timings[i - 1]!.finishedAt);
+    }
+    // The run is registered after sampling, and finished when the last stage ends.
+    expect(Date.parse(timings[0]!.startedAt)).toBeLessThanOrEqual(Date.parse(runs[0]!.startedAt));
+    expect(Date.parse(timings.at(-1)!.finishedAt)).toBeLessThanOrEqual(Date.parse(runs[0]!.finishedAt!));
   });
 
   it('a drift signal starts a retrain on the new data, compared with the champion; signals during a run coalesce', async () => {

@@ -1,0 +1,34 @@
+// The retrain's stage timings, measured in workflow time: Date.now() inside a workflow is the time of the current
+// workflow task, recorded in the history, so the timings are the same on every replay and need no patch.
+
+import type { StageTiming } from './contract.js';
+
+export class StageClock {
+  private readonly done: StageTiming[] = [];
+  private open: { stage: string; startMs: number } | null = null;
+
+  /** Ends the open stage and starts `stage`; returns it, so `stage = clock.enter('training')` keeps the query's text. */
+  enter(stage: string): string {
+    this.end();
+    this.open = { stage, startMs: Date.now() };
+    return stage;
+  }
+
+  /** Ends the open stage and returns every stage's timing, in order. */
+  finish(): StageTiming[] {
+    this.end();
+    return [...this.done];
+  }
+
+  private end(): void {
+    if (this.open === null) return;
+    const endMs = Date.now();
+    this.done.push({
+      stage: this.open.stage,
+      startedAt: new Date(this.open.startMs).toISOString(),
+      finishedAt: new Date(endMs).toISOString(),
+      durationMs: endMs - this.open.startMs,
+    });
+    this.open = null;
+  }
+}
