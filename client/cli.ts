@@ -10,7 +10,7 @@ import { registryCommands } from './commands/registryCommandTable.js';
 import { registryMaintenanceCommands } from './commands/registryMaintenanceCommandTable.js';
 import { stageCommands } from './commands/stageCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
-import { rejectOutputOverInput } from './outputOverInput.js';
+import { rejectDirectoryOutput, rejectOutputOverInput } from './outputPaths.js';
 
 const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...registryCommands, ...registryMaintenanceCommands];
 
@@ -62,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     // With --json, stdout carries exactly one JSON object: progress goes to stderr.
     const say: Say = (text) => (asJson ? process.stderr : process.stdout).write(`${text}\n`);
     rejectOutputOverInput(line.flags);
+    rejectDirectoryOutput(line.flags, command.flags);
     const flags = stageCommands.includes(command) ? await withLocalInputs(line.flags) : line.flags;
     const result = await command.run(flags, line.positionals, say);
     if (asJson || !result.shownToHuman) printValue(result.value, asJson);

@@ -1,10 +1,10 @@
-// An output flag that names one of the command's own input files would replace the user's data (or model) with
-// the command's result: refused before anything runs, naming both flags.
+// Output paths checked before a command runs: one that names the command's own input would replace the user's data
+// (or model) with the result, and one that is a directory would fail only after all the work.
 
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import type { FlagValues } from './cliArgs.js';
+import type { FlagSpec, FlagValues } from './cliArgs.js';
 
 /** Flags a command writes to. */
 const OUTPUT_FLAGS = ['out', 'removed'];
@@ -36,6 +36,17 @@ export function rejectOutputOverInput(flags: FlagValues): void {
           `--${outFlag} ${out} is the file given to --${inFlag}; writing it would replace that input: choose another path for --${outFlag}`,
         );
       }
+    }
+  }
+}
+
+/** An output flag that takes a file (not a `DIR`) naming an existing directory: refused before any work. */
+export function rejectDirectoryOutput(flags: FlagValues, specs: Readonly<Record<string, FlagSpec>>): void {
+  for (const outFlag of OUTPUT_FLAGS) {
+    const out = flags[outFlag];
+    if (typeof out !== 'string' || out === '' || out.includes('://') || specs[outFlag]?.placeholder === 'DIR') continue;
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new InvalidInputError(`--${outFlag}`, `--${outFlag} ${out} is a directory; expected the path of a file to write`);
     }
   }
 }

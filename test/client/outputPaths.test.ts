@@ -1,11 +1,11 @@
-// An output path that is one of the command's inputs would replace the user's data or model: refused before any
-// work, the input untouched.
+// Output paths checked before any work: one that is a command's own input would replace the user's data or model
+// (the input stays untouched), one that is a directory would fail only after the work.
 
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rejectOutputOverInput } from '../../client/outputOverInput.js';
+import { rejectDirectoryOutput, rejectOutputOverInput } from '../../client/outputPaths.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { runCli } from '../support/cliProcess.js';
 
@@ -35,5 +35,15 @@ describe('an output over an input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out .*data\.csv is the file given to --input/);
     expect(readFileSync(data, 'utf8')).toBe(text);
+  });
+
+  it('refuses a directory where a file is to be written, but not for a DIR flag', () => {
+    const folder = join(dir, 'scores.csv');
+    mkdirSync(folder);
+    expect(() => rejectDirectoryOutput({ out: folder }, { out: { type: 'string', help: 'file', placeholder: 'FILE' } })).toThrow(
+      `--out ${folder} is a directory; expected the path of a file to write`,
+    );
+    expect(() => rejectDirectoryOutput({ out: folder }, { out: { type: 'string', help: 'report', placeholder: 'DIR' } })).not.toThrow();
+    expect(() => rejectDirectoryOutput({ out: join(dir, 'new.csv') }, {})).not.toThrow();
   });
 });
