@@ -14,11 +14,11 @@ import {
 } from '../core/models/candidateRanking.js';
 import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { scoreModel, sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
-import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
+import { splitSelectionTimes, type CandidateResult, type ModelSelection } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
-import { planFolds, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
+import { planFolds, steadyFoldPlan, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
 import {
   fitCandidate,
   MODEL_CANDIDATES,
@@ -29,6 +29,7 @@ import {
 } from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
 import type { FitModelOptions, FittedArtifact } from './train.js';
+import { assembleVote, judgeVote, voteFoldScores, voteMembers, voteName } from './voteCandidate.js';
 
 /** Inner folds per repeat. */
 export const DEFAULT_INNER_FOLDS = 3;
@@ -41,7 +42,7 @@ export interface ModelChoiceOptions extends CandidateFit {
   seed: number;
   /** @default 3 */
   folds?: number;
-  /** @default 2 */
+  /** Given: exactly this many. @default 2, more on a small class (core/sampling/stratifiedFolds.ts steadyFoldPlan) */
   repeats?: number;
   /** Seconds for the inner folds; the choice stops halving early when the next round would not fit. @default 60 */
   budgetSeconds?: number;
@@ -62,6 +63,8 @@ interface CandidateState {
   /** Seconds of its last repeat: the estimate of its next. */
   repeatSeconds?: number;
   dropped?: string;
+  /** A soft vote's: scored by its members' out-of-fold scores. */
+  scoredBy?: 'members';
 }
 
 export interface ModelChoice {
@@ -72,6 +75,9 @@ export interface ModelChoice {
   winnerFolds: FoldScores[];
   /** The winner's fit on all training rows (q* = π threshold), when it was scored out of bag: no refit needed. */
   winnerFit?: FittedArtifact & { outOfBag: ForestOutOfBag };
+  /** When a soft vote won: its name and members (`winner` is then the best single candidate, its first member). */
+  vote?: { name: string; members: { c: ModelCandidate; fit?: FittedArtifact & { outOfBag: ForestOutOfBag } }[] };
+  /** The selection, with each candidate's seconds (fitChosenModel keeps them out of the model file). */
   selection: ModelSelection;
 }
 
@@ -112,7 +118,13 @@ async function scoreRepeat(s: CandidateState, data: LabelledData, repeat: number
     const seed = deriveSeed(o.seed, `inner ${repeat}.${fold.fold}`);
     const { artifact } = await fitCandidate(s.c, train, weights, seed, o);
     const validation = takeRows(data, fold.validation);
-    s.folds.push({ repeat, scores: scoreModel(artifact, validation.x), labels: validation.y, qStarThreshold: artifact.threshold });
+    s.folds.push({
+      repeat,
+      scores: scoreModel(artifact, validation.x),
+      labels: validation.y,
+      qStarThreshold: artifact.threshold,
+      rows: fold.validation,
+    });
   }
   s.repeatSeconds = elapsedSeconds(started);
   s.seconds += s.repeatSeconds;
@@ -129,7 +141,7 @@ function resultOf(s: CandidateState, costThreshold: number | undefined): Candida
     name: s.c.name,
     fits: s.c.fits,
     relativeCost: s.c.relativeCost,
-    scoredBy: scoredOutOfBag(s.c) ? ('out-of-bag' as const) : ('inner folds' as const),
+    scoredBy: s.scoredBy ?? (scoredOutOfBag(s.c) ? ('out-of-bag' as const) : ('inner folds' as const)),
     seconds: round(s.seconds, 2),
   };
   const dropped = s.dropped ? { dropped: s.dropped } : {};
@@ -173,14 +185,23 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   const candidates = o.candidates ?? MODEL_CANDIDATES;
   const budget = o.budgetSeconds ?? DEFAULT_BUDGET_SECONDS;
   const requested = { folds: o.folds ?? DEFAULT_INNER_FOLDS, repeats: o.repeats ?? DEFAULT_INNER_REPEATS };
-  const plan = planFolds(data.y, requested.folds, requested.repeats);
+  const plan =
+    o.repeats === undefined
+      ? steadyFoldPlan(data.y, requested.folds, requested.repeats)
+      : planFolds(data.y, requested.folds, requested.repeats);
   const states: CandidateState[] = candidates.map((c) => ({ c, folds: [], seconds: 0 }));
   const warnings: string[] = [];
-  const finish = (winner: CandidateState, policy: string, reason: string): ModelChoice => ({
-    winner: winner.c,
+  let vote: { state: CandidateState; members: CandidateState[] } | undefined;
+  const finish = (winner: CandidateState, policy: string, reason: string, won?: typeof vote): ModelChoice => ({
+    winner: (won?.members[0] ?? winner).c,
     thresholdPolicy: policy,
     winnerFolds: winner.folds,
     ...(winner.outOfBagFit ? { winnerFit: winner.outOfBagFit } : {}),
+    ...(won
+      ? {
+          vote: { name: won.state.c.name, members: won.members.map((m) => ({ c: m.c, ...(m.outOfBagFit ? { fit: m.outOfBagFit } : {}) })) },
+        }
+      : {}),
     selection: {
       method: 'inner stratified cross-validation',
       scoring: SCORING_NOTE,
@@ -192,7 +213,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       chosen: winner.c.name,
       thresholdPolicy: policy,
       reason,
-      candidates: states.map((s) => resultOf(s, o.costThreshold)),
+      candidates: [...states, ...(vote ? [vote.state] : [])].map((s) => resultOf(s, o.costThreshold)),
       ...(warnings.length ? { warnings } : {}),
       seconds: round(elapsedSeconds(started), 2),
     },
@@ -207,6 +228,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   for (let repeat = 0; repeat < plan.repeats && alive.length > 0; repeat++) {
     const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
     for (const s of alive) {
+      if (s.dropped) continue;
       const estimate = s.outOfBagFit
         ? 0
         : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
@@ -225,13 +247,44 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
         return finish(first, 'prevalence', `budget too small to compare; ${first.c.name} is the default`);
       }
     }
+    if (!halvesAfter(repeat, plan.repeats)) continue;
     alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, (s) => evidenceOf(s, o.costThreshold));
     if (alive.length === 1) break;
   }
   const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold));
   if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
   const { winner, ranked } = final;
+  const finalists = alive.filter((s) => !s.dropped);
+  const members = voteMembers(finalists);
+  const folds = members && voteFoldScores(members.map((m) => m.folds));
+  if (members && folds) {
+    const c: ModelCandidate = {
+      name: voteName(members.map((m) => m.c)),
+      fits: `soft vote: the mean of ${members.map((m) => m.c.name).join(' and ')}, each score centred on its own q* threshold`,
+      relativeCost: Number(members.reduce((a, m) => a + m.c.relativeCost, 0).toFixed(2)),
+      model: members[0]!.c.model,
+    };
+    vote = { state: { c, folds, seconds: 0, scoredBy: 'members' }, members };
+    const best = finalists.reduce((a, b) =>
+      spreadOf(evidenceOf(b, o.costThreshold).gMeans).mean > spreadOf(evidenceOf(a, o.costThreshold).gMeans).mean ? b : a,
+    );
+    const judged = judgeVote(c.name, evidenceOf(vote.state, o.costThreshold).gMeans, {
+      name: best.c.name,
+      gMeans: evidenceOf(best, o.costThreshold).gMeans,
+    });
+    if (judged.wins) return finish(vote.state, evidenceOf(vote.state, o.costThreshold).policy, judged.reason, vote);
+    vote.state.dropped = judged.dropped;
+  }
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
+}
+
+/**
+ * Whether successive halving ranks after repeat `repeat`: after every one of one or two repeats (then the better half
+ * of the first goes on), else after the first half of them and the last, so that a small class's extra repeats
+ * (steadyFoldPlan) steady each round's ranking instead of halving the field down to one.
+ */
+function halvesAfter(repeat: number, repeats: number): boolean {
+  return repeats <= 2 || repeat === Math.ceil(repeats / 2) - 1 || repeat === repeats - 1;
 }
 
 type Ranked = { c: ModelCandidate; dropped?: string };
@@ -319,7 +372,14 @@ export async function fitChosenModel(
     ...(progress ? { progress } : {}),
   });
   let fitted: FittedArtifact;
-  if (choice.winnerFit) {
+  if (choice.vote) {
+    const fits: FittedArtifact[] = [];
+    for (const m of choice.vote.members) {
+      if (!m.fit) progress?.({ stage: 'fitting', candidate: m.c.name });
+      fits.push(m.fit ?? (await fitCandidate(m.c, train, sampleWeights, o.seed, shared)));
+    }
+    fitted = assembleVote(choice.vote.name, fits, train, choice.thresholdPolicy === 'cost' ? policy : { kind: 'prevalence' });
+  } else if (choice.winnerFit) {
     fitted = choice.winnerFit;
     if (choice.thresholdPolicy === 'cost') {
       const t = chooseThreshold(policy, { prevalence: fitted.artifact.training.fitPrevalence });
@@ -341,6 +401,7 @@ export async function fitChosenModel(
     const source = choice.winnerFit ? 'out-of-bag scores of the training rows' : 'out-of-fold scores of the inner folds';
     fitted = withThreshold(fitted, train.y, t.threshold, { kind: 'gmean' }, t.reason.replace('validation rows', source));
   }
-  const artifact = sealModelArtifact({ ...fitted.artifact, selection: choice.selection });
-  return { ...fitted, artifact, note: `auto chose ${choice.winner.name} (${choice.selection.reason}): ${fitted.note}` };
+  const { selection, times } = splitSelectionTimes(choice.selection);
+  const artifact = sealModelArtifact({ ...fitted.artifact, selection });
+  return { ...fitted, artifact, selectionTimes: times, note: `auto chose ${selection.chosen} (${selection.reason}): ${fitted.note}` };
 }

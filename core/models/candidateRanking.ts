@@ -14,6 +14,8 @@ export interface FoldScores {
   labels: Uint8Array;
   /** The fold model's q*-rule threshold (π of the rows it was fitted on). */
   qStarThreshold: number;
+  /** The training row of each score, ascending: a soft vote averages its members' scores of the same rows. */
+  rows?: Int32Array;
 }
 
 /** Mean, sample standard deviation and standard error of the mean over the folds scored. */
@@ -59,13 +61,15 @@ export function outOfBagFoldScores(
     for (const r of f.validation) if (outOfBag.treeCounts[r]! > 0) covered++;
     const scores = new Float64Array(covered);
     const labels = new Uint8Array(covered);
+    const rows = new Int32Array(covered);
     let at = 0;
     for (const r of f.validation) {
       if (outOfBag.treeCounts[r]! === 0) continue;
       scores[at] = outOfBag.scores[r]!;
+      rows[at] = r;
       labels[at++] = y[r]!;
     }
-    return { repeat: f.repeat, scores, labels, qStarThreshold };
+    return { repeat: f.repeat, scores, labels, qStarThreshold, rows };
   });
 }
 
