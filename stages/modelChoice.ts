@@ -3,15 +3,7 @@
 // halving), then fitted on all of them; a forest scored out of bag is already fitted on all of them.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
-import {
-  bestPolicy,
-  foldPrAucs,
-  outOfBagFoldScores,
-  policyGMeans,
-  rankCandidates,
-  spreadOf,
-  type FoldScores,
-} from '../core/models/candidateRanking.js';
+import { bestPolicy, foldPrAucs, outOfBagFoldScores, policyGMeans, spreadOf, type FoldScores } from '../core/models/candidateRanking.js';
 import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { scoreModel, sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes, type CandidateResult, type ModelSelection } from '../core/models/modelSelection.js';
@@ -29,7 +21,8 @@ import {
 } from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
 import type { FitModelOptions, FittedArtifact } from './train.js';
-import { assembleVote, judgeVote, voteFoldScores, voteMembers, voteName } from './voteCandidate.js';
+import { halvesAfter, keepBetterHalf, rankFinalists } from './successiveHalving.js';
+import { assembleVote, proposeVote } from './voteCandidate.js';
 
 /** Inner folds per repeat. */
 export const DEFAULT_INNER_FOLDS = 3;
@@ -130,13 +123,13 @@ async function scoreRepeat(s: CandidateState, data: LabelledData, repeat: number
   s.seconds += s.repeatSeconds;
 }
 
-function evidenceOf(s: CandidateState, costThreshold: number | undefined) {
+function evidenceOf(s: { folds: FoldScores[] }, costThreshold: number | undefined) {
   const perPolicy = policyGMeans(s.folds, costThreshold);
   const policy = bestPolicy(perPolicy);
   return { perPolicy, policy, gMeans: perPolicy[policy]!, prAucs: foldPrAucs(s.folds) };
 }
 
-function resultOf(s: CandidateState, costThreshold: number | undefined): CandidateResult {
+function resultOf(s: CandidateState, costThreshold: number | undefined, independentFolds?: number): CandidateResult {
   const base = {
     name: s.c.name,
     fits: s.c.fits,
@@ -148,7 +141,7 @@ function resultOf(s: CandidateState, costThreshold: number | undefined): Candida
   if (s.folds.length === 0) return { ...base, ...dropped };
   const e = evidenceOf(s, costThreshold);
   const spread = (values: number[]) => {
-    const m = spreadOf(values);
+    const m = spreadOf(values, independentFolds);
     return { mean: round(m.mean), sd: round(m.sd), standardError: round(m.standardError), folds: m.folds };
   };
   return {
@@ -213,7 +206,9 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       chosen: winner.c.name,
       thresholdPolicy: policy,
       reason,
-      candidates: [...states, ...(vote ? [vote.state] : [])].map((s) => resultOf(s, o.costThreshold)),
+      candidates: [...states, ...(vote ? [vote.state] : [])].map((s) =>
+        resultOf(s, o.costThreshold, plan ? plan.folds * requested.repeats : undefined),
+      ),
       ...(warnings.length ? { warnings } : {}),
       seconds: round(elapsedSeconds(started), 2),
     },
@@ -226,6 +221,12 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   }
   let alive = states;
   for (let repeat = 0; repeat < plan.repeats && alive.length > 0; repeat++) {
+    if (repeat >= requested.repeats && extraRepeatOverruns(alive, elapsedSeconds(started), budget)) {
+      // A small class's extra repeats are cheap by design; when they are not, they stop without dropping anyone.
+      warnings.push(`the budget of ${budget}s stopped the extra repeats of a small class after repeat ${repeat} of ${plan.repeats}`);
+      plan.repeats = repeat;
+      break;
+    }
     const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
     for (const s of alive) {
       if (s.dropped) continue;
@@ -248,79 +249,28 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       }
     }
     if (!halvesAfter(repeat, plan.repeats)) continue;
-    alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, (s) => evidenceOf(s, o.costThreshold));
+    const evidence = (s: CandidateState) => evidenceOf(s, o.costThreshold);
+    alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, evidence, plan.folds * requested.repeats);
     if (alive.length === 1) break;
   }
-  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold));
+  // Extra repeats of a small class steady the means; the standard errors count only the folds asked for.
+  const independentFolds = plan.folds * requested.repeats;
+  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold), independentFolds);
   if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
-  const { winner, ranked } = final;
-  const finalists = alive.filter((s) => !s.dropped);
-  const members = voteMembers(finalists);
-  const folds = members && voteFoldScores(members.map((m) => m.folds));
-  if (members && folds) {
-    const c: ModelCandidate = {
-      name: voteName(members.map((m) => m.c)),
-      fits: `soft vote: the mean of ${members.map((m) => m.c.name).join(' and ')}, each score centred on its own q* threshold`,
-      relativeCost: Number(members.reduce((a, m) => a + m.c.relativeCost, 0).toFixed(2)),
-      model: members[0]!.c.model,
-    };
-    vote = { state: { c, folds, seconds: 0, scoredBy: 'members' }, members };
-    const best = finalists.reduce((a, b) =>
-      spreadOf(evidenceOf(b, o.costThreshold).gMeans).mean > spreadOf(evidenceOf(a, o.costThreshold).gMeans).mean ? b : a,
-    );
-    const judged = judgeVote(c.name, evidenceOf(vote.state, o.costThreshold).gMeans, {
-      name: best.c.name,
-      gMeans: evidenceOf(best, o.costThreshold).gMeans,
-    });
-    if (judged.wins) return finish(vote.state, evidenceOf(vote.state, o.costThreshold).policy, judged.reason, vote);
-    vote.state.dropped = judged.dropped;
+  const { winner, order, ranked } = final;
+  const proposal = proposeVote(order, (folds) => evidenceOf({ folds }, o.costThreshold).gMeans, independentFolds);
+  if (proposal) {
+    vote = { state: { c: proposal.candidate, folds: proposal.folds, seconds: 0, scoredBy: 'members' }, members: proposal.members };
+    if (proposal.judged.wins) return finish(vote.state, evidenceOf(vote.state, o.costThreshold).policy, proposal.judged.reason, vote);
+    vote.state.dropped = proposal.judged.dropped;
   }
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
 }
 
-/**
- * Whether successive halving ranks after repeat `repeat`: after every one of one or two repeats (then the better half
- * of the first goes on), else after the first half of them and the last, so that a small class's extra repeats
- * (steadyFoldPlan) steady each round's ranking instead of halving the field down to one.
- */
-function halvesAfter(repeat: number, repeats: number): boolean {
-  return repeats <= 2 || repeat === Math.ceil(repeats / 2) - 1 || repeat === repeats - 1;
-}
-
-type Ranked = { c: ModelCandidate; dropped?: string };
-type Evidence = { gMeans: number[]; prAucs: number[] };
-
-/**
- * One round of successive halving after repeat `repeat`: ranks the candidates this repeat scored and keeps the
- * better half (all of them after the last repeat), marking the others dropped.
- */
-export function keepBetterHalf<S extends Ranked>(
-  alive: S[],
-  repeat: number,
-  repeats: number,
-  budget: number,
-  warnings: string[],
-  evidence: (s: S) => Evidence,
-): S[] {
-  const scored = alive.filter((s) => !s.dropped);
-  if (scored.length < alive.length) warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
-  const ranked = rankCandidates(scored.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })));
-  const keep = repeat + 1 < repeats ? Math.ceil(ranked.order.length / 2) : ranked.order.length;
-  const order = ranked.order.map((name) => scored.find((s) => s.c.name === name)!);
-  for (const [rank, s] of order.slice(keep).entries())
-    s.dropped = `halved after repeat ${repeat + 1} (rank ${keep + rank + 1} of ${ranked.order.length})`;
-  return order.slice(0, keep);
-}
-
-/** The best of the candidates still in the running, and the ranking's reason; undefined when none is left. */
-export function rankFinalists<S extends Ranked>(
-  alive: S[],
-  evidence: (s: S) => Evidence,
-): { winner: S; ranked: { reason: string } } | undefined {
-  const finalists = alive.filter((s) => !s.dropped);
-  if (finalists.length === 0) return undefined;
-  const ranked = rankCandidates(finalists.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })));
-  return { winner: finalists.find((s) => s.c.name === ranked.order[0])!, ranked };
+/** Whether one more repeat of the candidates still in the running would overrun the budget (by their last repeat). */
+function extraRepeatOverruns(alive: readonly CandidateState[], elapsed: number, budget: number): boolean {
+  const next = alive.filter((s) => !s.dropped).reduce((a, s) => a + (s.outOfBagFit ? 0 : (s.repeatSeconds ?? 0)), 0);
+  return elapsed + next > budget;
 }
 
 /** `fitted` with another threshold, its note and out-of-bag summary updated to match. */

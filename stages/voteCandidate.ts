@@ -80,17 +80,45 @@ function binarySearch(sorted: Int32Array, value: number): number {
 }
 
 /**
+ * The vote of the finalists `ranked` (best first) on their out-of-fold scores, and whether it wins; undefined when
+ * there is no second model kind among them or the members' folds differ. `gMeansOf`: per-fold G-mean under the
+ * best policy, as every candidate is judged.
+ */
+export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }>(
+  ranked: readonly S[],
+  gMeansOf: (folds: FoldScores[]) => number[],
+  independentFolds?: number,
+): { candidate: ModelCandidate; folds: FoldScores[]; members: S[]; judged: ReturnType<typeof judgeVote> } | undefined {
+  const members = voteMembers(ranked);
+  const folds = members && voteFoldScores(members.map((m) => m.folds));
+  if (!members || !folds) return undefined;
+  const names = members.map((m) => m.c.name);
+  const candidate: ModelCandidate = {
+    name: voteName(members.map((m) => m.c)),
+    fits: `soft vote: the mean of ${names.join(' and ')}, each score centred on its own q* threshold`,
+    relativeCost: Number(members.reduce((a, m) => a + m.c.relativeCost, 0).toFixed(2)),
+    model: members[0]!.c.model,
+  };
+  const mean = (s: S) => spreadOf(gMeansOf(s.folds)).mean;
+  const best = ranked.reduce((a, b) => (mean(b) > mean(a) ? b : a));
+  const judged = judgeVote(candidate.name, gMeansOf(folds), { name: best.c.name, gMeans: gMeansOf(best.folds) }, independentFolds);
+  return { candidate, folds, members, judged };
+}
+
+/**
  * Whether the vote wins: its mean inner-fold G-mean must exceed the best single candidate's by more than that
  * candidate's standard error over its folds, the margin within which the ranking calls candidates tied. A vote is
  * dearer than either member, so a tie goes to the single model, as ties go to the cheaper candidate.
+ * `independentFolds`: as spreadOf's.
  */
 export function judgeVote(
   name: string,
   vote: readonly number[],
   best: { name: string; gMeans: readonly number[] },
+  independentFolds?: number,
 ): { wins: true; reason: string } | { wins: false; dropped: string } {
   const v = spreadOf(vote);
-  const b = spreadOf(best.gMeans);
+  const b = spreadOf(best.gMeans, independentFolds);
   const g = (x: number) => x.toFixed(4);
   if (v.mean > b.mean + b.standardError) {
     return {

@@ -34,12 +34,17 @@ export interface CandidateEvidence {
   prAucs: number[];
 }
 
-export function spreadOf(values: readonly number[]): MetricSpread {
+/**
+ * Mean and spread of per-fold values. `independentFolds` caps the n of the standard error sd/√n: extra repeats of the
+ * folds reshuffle the same rows, so they steady the mean but are not new evidence, and the standard error (the
+ * ranking's tie margin) must not shrink with them as if they were. @default values.length
+ */
+export function spreadOf(values: readonly number[], independentFolds?: number): MetricSpread {
   const n = values.length;
   if (n === 0) return { mean: Number.NaN, sd: Number.NaN, standardError: Number.NaN, folds: 0 };
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd, standardError: sd / Math.sqrt(n), folds: n };
+  return { mean, sd, standardError: sd / Math.sqrt(Math.min(n, independentFolds ?? n)), folds: n };
 }
 
 /**
@@ -127,10 +132,10 @@ export function bestPolicy(perPolicy: Record<string, number[]>): string {
 /**
  * Candidates best first, and why the first won. The best mean G-mean sets the bar; every candidate within one
  * standard error of it (that candidate's fold G-means) ties, and a tie goes to the lower relative cost, then the
- * higher mean PR-AUC, then table order. The rest follow by mean G-mean.
+ * higher mean PR-AUC, then table order. The rest follow by mean G-mean. `independentFolds`: as spreadOf's.
  */
-export function rankCandidates(evidence: readonly CandidateEvidence[]): { order: string[]; reason: string } {
-  const scored = evidence.map((e, index) => ({ e, index, g: spreadOf(e.gMeans), pr: spreadOf(e.prAucs) }));
+export function rankCandidates(evidence: readonly CandidateEvidence[], independentFolds?: number): { order: string[]; reason: string } {
+  const scored = evidence.map((e, index) => ({ e, index, g: spreadOf(e.gMeans, independentFolds), pr: spreadOf(e.prAucs) }));
   if (scored.length === 0) return { order: [], reason: 'no candidate was scored' };
   const byGMean = [...scored].sort((a, b) => b.g.mean - a.g.mean || a.index - b.index);
   const top = byGMean[0]!;

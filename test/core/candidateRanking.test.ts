@@ -79,6 +79,20 @@ describe('threshold policies on out-of-fold scores', () => {
   });
 });
 
+describe('spread', () => {
+  it('caps the n of the standard error at the independent folds: extra repeats steady the mean, not the margin', () => {
+    const values = [0.6, 0.8, 0.7, 0.9, 0.6, 0.8, 0.7, 0.9, 0.6, 0.8, 0.7, 0.9];
+    const all = spreadOf(values);
+    const capped = spreadOf(values, 6);
+    expect(capped.mean).toBe(all.mean);
+    expect(capped.sd).toBe(all.sd);
+    expect(capped.folds).toBe(12);
+    expect(all.standardError).toBeCloseTo(all.sd / Math.sqrt(12), 12);
+    expect(capped.standardError).toBeCloseTo(all.sd / Math.sqrt(6), 12);
+    expect(spreadOf([0.5, 0.7], 6).standardError).toBeCloseTo(spreadOf([0.5, 0.7]).standardError, 12);
+  });
+});
+
 describe('ranking', () => {
   it('gives a tie within one standard error of the best to the cheaper candidate', () => {
     const r = rankCandidates([
