@@ -1,6 +1,7 @@
-// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts on the training rows only
-// (forests by their out-of-bag scores, the rest by repeated stratified inner folds), under a time budget (successive
-// halving), then fitted on all of them; a forest scored out of bag is already fitted on all of them.
+// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts, and a soft vote of the best
+// two (stages/voteCandidate.ts), on the training rows only (forests by their out-of-bag scores, the rest by repeated
+// stratified inner folds), under a time budget (successive halving), then fitted on all of them; a forest scored out
+// of bag is already fitted on all of them.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
 import { bestPolicy, foldPrAucs, outOfBagFoldScores, policyGMeans, spreadOf, type FoldScores } from '../core/models/candidateRanking.js';
@@ -168,10 +169,13 @@ const repeatShare = (c: ModelCandidate, folds: number) => (scoredOutOfBag(c) ? 1
 
 /**
  * Chooses the candidate by mean inner-fold G-mean (ties within one standard error go to the cheaper, then the better
- * PR-AUC; core/models/candidateRanking.ts). Successive halving: every candidate is scored on the first repeat of the
- * folds, the better half goes on to the next, and so on. A candidate whose estimated time no longer fits the budget
- * is dropped; when the first candidate alone overruns it, it is chosen unopposed. The same seed gives the same
- * choice as long as the budget does not cut the rounds.
+ * PR-AUC; core/models/candidateRanking.ts). Successive halving: every candidate is scored on the first round of
+ * repeats of the folds, the better half goes on to the next (stages/successiveHalving.ts). A small class gets more
+ * repeats (steadyFoldPlan); they steady the means, and the standard errors still count only the folds of the repeats
+ * asked for. A candidate whose estimated time no longer fits the budget is dropped; when the first candidate alone
+ * overruns it, it is chosen unopposed. Then the soft vote of the best finalist and the best of another model kind is
+ * judged on the same folds; it wins only by more than the best single candidate's standard error. The same seed gives
+ * the same choice as long as the budget does not cut the rounds.
  */
 export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Promise<ModelChoice> {
   const started = performance.now();
