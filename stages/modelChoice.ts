@@ -228,6 +228,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
     if (repeat >= requested.repeats && extraRepeatOverruns(alive, elapsedSeconds(started), budget)) {
       // A small class's extra repeats are cheap by design; when they are not, they stop without dropping anyone.
       warnings.push(`the budget of ${budget}s stopped the extra repeats of a small class after repeat ${repeat} of ${plan.repeats}`);
+      plan.note = `${plan.note}; the budget stopped them after repeat ${repeat}`;
       plan.repeats = repeat;
       break;
     }
