@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
 import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
-import type { ModelSelection } from '../core/models/modelSelection.js';
+import { splitSelectionTimes, withSelectionTimes, type ModelSelection, type SelectionTimes } from '../core/models/modelSelection.js';
 import type { LabelledData } from '../core/dataset.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
@@ -181,6 +181,8 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   /** Multi-class auto: the one recipe every one-vs-rest model uses, chosen by macro G-mean (stages/multiClassChoice.ts). */
   let chosen: ModelCandidate | undefined;
   let multiClassSelection: ModelSelection | undefined;
+  /** auto's seconds: in the JSON, never in the model file (the same data and seed give the same bytes). */
+  let selectionTimes: SelectionTimes | undefined;
   if (multiClass && spec.model.kind === 'auto') {
     const x = sharedFill ? applyDeclaredFill(sharedFill, [d.data.x], d.featureNames).parts[0]! : d.data.x;
     const choice = await chooseMultiClassModel(x, Uint8Array.from(multiClass.classOf), multiClass.classes, {
@@ -195,7 +197,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       ...(weights0 ? { sampleWeights: weights0 } : {}),
     });
     chosen = choice.winner;
-    multiClassSelection = choice.selection;
+    ({ selection: multiClassSelection, times: selectionTimes } = splitSelectionTimes(choice.selection));
   }
 
   /** The binary data→model stages on 0/1 labels: what the workflow runs after its split. */
@@ -290,6 +292,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
           ...(weights ? { sampleWeights: weights } : {}),
           ...(line.active ? { progress: line.stageProgress } : {}),
         });
+    selectionTimes ??= fitted.selectionTimes;
     stages.push({
       stage: `${prefix}train`,
       rows: train.y.length,
@@ -336,7 +339,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       ? { classes: multiClass.classes, thresholds: artifact.multiClass!.thresholds }
       : { threshold: artifact.threshold, positiveLabel: d.positiveLabel }),
     ...(missingValues ? { missingValues } : {}),
-    ...(artifact.selection ? { selection: artifact.selection } : {}),
+    ...(artifact.selection ? { selection: withSelectionTimes(artifact.selection, selectionTimes) } : {}),
     ...(warnings.length ? { warnings } : {}),
     stages,
     seed: spec.seed,

@@ -1,6 +1,8 @@
 // The plain types every layer shares (artifact references, sample counts, failure type names, stage summaries and
 // the stage settings of a pipeline spec), kept below data/ so no layer imports upward. JSON-plain throughout.
 
+import type { SelectionTimes } from './models/modelSelection.js';
+
 /** A stored artifact, addressed by the sha256 of its bytes; JSON-plain so it crosses Temporal as is. */
 export interface ArtifactRef {
   sha256: string;
@@ -54,6 +56,8 @@ export interface StageSummary {
   positivesOut: number;
   seconds: number;
   note?: string;
+  /** The train stage of `model.kind: "auto"`: the seconds of its choice (the model file's selection holds none). */
+  selectionTimes?: SelectionTimes;
 }
 
 /** Neighbour search of a stage: chosen by estimated cost (`auto`), or forced. */

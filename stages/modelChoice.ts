@@ -1,24 +1,17 @@
-// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts on the training rows only
-// (forests by their out-of-bag scores, the rest by repeated stratified inner folds), under a time budget (successive
-// halving), then fitted on all of them; a forest scored out of bag is already fitted on all of them.
+// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts, and a soft vote of the best
+// two (stages/voteCandidate.ts), on the training rows only (forests by their out-of-bag scores, the rest by repeated
+// stratified inner folds), under a time budget (successive halving), then fitted on all of them; a forest scored out
+// of bag is already fitted on all of them.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
-import {
-  bestPolicy,
-  foldPrAucs,
-  outOfBagFoldScores,
-  policyGMeans,
-  rankCandidates,
-  spreadOf,
-  type FoldScores,
-} from '../core/models/candidateRanking.js';
+import { bestPolicy, foldPrAucs, outOfBagFoldScores, policyGMeans, spreadOf, type FoldScores } from '../core/models/candidateRanking.js';
 import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { scoreModel, sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
-import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
+import { splitSelectionTimes, type CandidateResult, type ModelSelection } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
-import { planFolds, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
+import { planFolds, steadyFoldPlan, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
 import {
   fitCandidate,
   MODEL_CANDIDATES,
@@ -29,6 +22,8 @@ import {
 } from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
 import type { FitModelOptions, FittedArtifact } from './train.js';
+import { halvesAfter, keepBetterHalf, rankFinalists } from './successiveHalving.js';
+import { assembleVote, proposeVote } from './voteCandidate.js';
 
 /** Inner folds per repeat. */
 export const DEFAULT_INNER_FOLDS = 3;
@@ -41,7 +36,7 @@ export interface ModelChoiceOptions extends CandidateFit {
   seed: number;
   /** @default 3 */
   folds?: number;
-  /** @default 2 */
+  /** Given: exactly this many. @default 2, more on a small class (core/sampling/stratifiedFolds.ts steadyFoldPlan) */
   repeats?: number;
   /** Seconds for the inner folds; the choice stops halving early when the next round would not fit. @default 60 */
   budgetSeconds?: number;
@@ -62,6 +57,8 @@ interface CandidateState {
   /** Seconds of its last repeat: the estimate of its next. */
   repeatSeconds?: number;
   dropped?: string;
+  /** A soft vote's: scored by its members' out-of-fold scores. */
+  scoredBy?: 'members';
 }
 
 export interface ModelChoice {
@@ -72,6 +69,9 @@ export interface ModelChoice {
   winnerFolds: FoldScores[];
   /** The winner's fit on all training rows (q* = π threshold), when it was scored out of bag: no refit needed. */
   winnerFit?: FittedArtifact & { outOfBag: ForestOutOfBag };
+  /** When a soft vote won: its name and members (`winner` is then the best single candidate, its first member). */
+  vote?: { name: string; members: { c: ModelCandidate; fit?: FittedArtifact & { outOfBag: ForestOutOfBag } }[] };
+  /** The selection, with each candidate's seconds (fitChosenModel keeps them out of the model file). */
   selection: ModelSelection;
 }
 
@@ -112,31 +112,37 @@ async function scoreRepeat(s: CandidateState, data: LabelledData, repeat: number
     const seed = deriveSeed(o.seed, `inner ${repeat}.${fold.fold}`);
     const { artifact } = await fitCandidate(s.c, train, weights, seed, o);
     const validation = takeRows(data, fold.validation);
-    s.folds.push({ repeat, scores: scoreModel(artifact, validation.x), labels: validation.y, qStarThreshold: artifact.threshold });
+    s.folds.push({
+      repeat,
+      scores: scoreModel(artifact, validation.x),
+      labels: validation.y,
+      qStarThreshold: artifact.threshold,
+      rows: fold.validation,
+    });
   }
   s.repeatSeconds = elapsedSeconds(started);
   s.seconds += s.repeatSeconds;
 }
 
-function evidenceOf(s: CandidateState, costThreshold: number | undefined) {
+function evidenceOf(s: { folds: FoldScores[] }, costThreshold: number | undefined) {
   const perPolicy = policyGMeans(s.folds, costThreshold);
   const policy = bestPolicy(perPolicy);
   return { perPolicy, policy, gMeans: perPolicy[policy]!, prAucs: foldPrAucs(s.folds) };
 }
 
-function resultOf(s: CandidateState, costThreshold: number | undefined): CandidateResult {
+function resultOf(s: CandidateState, costThreshold: number | undefined, independentFolds?: number): CandidateResult {
   const base = {
     name: s.c.name,
     fits: s.c.fits,
     relativeCost: s.c.relativeCost,
-    scoredBy: scoredOutOfBag(s.c) ? ('out-of-bag' as const) : ('inner folds' as const),
+    scoredBy: s.scoredBy ?? (scoredOutOfBag(s.c) ? ('out-of-bag' as const) : ('inner folds' as const)),
     seconds: round(s.seconds, 2),
   };
   const dropped = s.dropped ? { dropped: s.dropped } : {};
   if (s.folds.length === 0) return { ...base, ...dropped };
   const e = evidenceOf(s, costThreshold);
   const spread = (values: number[]) => {
-    const m = spreadOf(values);
+    const m = spreadOf(values, independentFolds);
     return { mean: round(m.mean), sd: round(m.sd), standardError: round(m.standardError), folds: m.folds };
   };
   return {
@@ -163,24 +169,36 @@ const repeatShare = (c: ModelCandidate, folds: number) => (scoredOutOfBag(c) ? 1
 
 /**
  * Chooses the candidate by mean inner-fold G-mean (ties within one standard error go to the cheaper, then the better
- * PR-AUC; core/models/candidateRanking.ts). Successive halving: every candidate is scored on the first repeat of the
- * folds, the better half goes on to the next, and so on. A candidate whose estimated time no longer fits the budget
- * is dropped; when the first candidate alone overruns it, it is chosen unopposed. The same seed gives the same
- * choice as long as the budget does not cut the rounds.
+ * PR-AUC; core/models/candidateRanking.ts). Successive halving: every candidate is scored on the first round of
+ * repeats of the folds, the better half goes on to the next (stages/successiveHalving.ts). A small class gets more
+ * repeats (steadyFoldPlan); they steady the means, and the standard errors still count only the folds of the repeats
+ * asked for. A candidate whose estimated time no longer fits the budget is dropped; when the first candidate alone
+ * overruns it, it is chosen unopposed. Then the soft vote of the best finalist and the best of another model kind is
+ * judged on the same folds; it wins only by more than the best single candidate's standard error. The same seed gives
+ * the same choice as long as the budget does not cut the rounds.
  */
 export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Promise<ModelChoice> {
   const started = performance.now();
   const candidates = o.candidates ?? MODEL_CANDIDATES;
   const budget = o.budgetSeconds ?? DEFAULT_BUDGET_SECONDS;
   const requested = { folds: o.folds ?? DEFAULT_INNER_FOLDS, repeats: o.repeats ?? DEFAULT_INNER_REPEATS };
-  const plan = planFolds(data.y, requested.folds, requested.repeats);
+  const plan =
+    o.repeats === undefined
+      ? steadyFoldPlan(data.y, requested.folds, requested.repeats)
+      : planFolds(data.y, requested.folds, requested.repeats);
   const states: CandidateState[] = candidates.map((c) => ({ c, folds: [], seconds: 0 }));
   const warnings: string[] = [];
-  const finish = (winner: CandidateState, policy: string, reason: string): ModelChoice => ({
-    winner: winner.c,
+  let vote: { state: CandidateState; members: CandidateState[] } | undefined;
+  const finish = (winner: CandidateState, policy: string, reason: string, won?: typeof vote): ModelChoice => ({
+    winner: (won?.members[0] ?? winner).c,
     thresholdPolicy: policy,
     winnerFolds: winner.folds,
     ...(winner.outOfBagFit ? { winnerFit: winner.outOfBagFit } : {}),
+    ...(won
+      ? {
+          vote: { name: won.state.c.name, members: won.members.map((m) => ({ c: m.c, ...(m.outOfBagFit ? { fit: m.outOfBagFit } : {}) })) },
+        }
+      : {}),
     selection: {
       method: 'inner stratified cross-validation',
       scoring: SCORING_NOTE,
@@ -192,7 +210,9 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       chosen: winner.c.name,
       thresholdPolicy: policy,
       reason,
-      candidates: states.map((s) => resultOf(s, o.costThreshold)),
+      candidates: [...states, ...(vote ? [vote.state] : [])].map((s) =>
+        resultOf(s, o.costThreshold, plan ? plan.folds * requested.repeats : undefined),
+      ),
       ...(warnings.length ? { warnings } : {}),
       seconds: round(elapsedSeconds(started), 2),
     },
@@ -205,8 +225,16 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   }
   let alive = states;
   for (let repeat = 0; repeat < plan.repeats && alive.length > 0; repeat++) {
+    if (repeat >= requested.repeats && extraRepeatOverruns(alive, elapsedSeconds(started), budget)) {
+      // A small class's extra repeats are cheap by design; when they are not, they stop without dropping anyone.
+      warnings.push(`the budget of ${budget}s stopped the extra repeats of a small class after repeat ${repeat} of ${plan.repeats}`);
+      plan.note = `${plan.note}; the budget stopped them after repeat ${repeat}`;
+      plan.repeats = repeat;
+      break;
+    }
     const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
     for (const s of alive) {
+      if (s.dropped) continue;
       const estimate = s.outOfBagFit
         ? 0
         : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
@@ -225,49 +253,29 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
         return finish(first, 'prevalence', `budget too small to compare; ${first.c.name} is the default`);
       }
     }
-    alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, (s) => evidenceOf(s, o.costThreshold));
+    if (!halvesAfter(repeat, plan.repeats)) continue;
+    const evidence = (s: CandidateState) => evidenceOf(s, o.costThreshold);
+    alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, evidence, plan.folds * requested.repeats);
     if (alive.length === 1) break;
   }
-  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold));
+  // Extra repeats of a small class steady the means; the standard errors count only the folds asked for.
+  const independentFolds = plan.folds * requested.repeats;
+  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold), independentFolds);
   if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
-  const { winner, ranked } = final;
+  const { winner, order, ranked } = final;
+  const proposal = proposeVote(order, (folds) => evidenceOf({ folds }, o.costThreshold).gMeans, independentFolds);
+  if (proposal) {
+    vote = { state: { c: proposal.candidate, folds: proposal.folds, seconds: 0, scoredBy: 'members' }, members: proposal.members };
+    if (proposal.judged.wins) return finish(vote.state, evidenceOf(vote.state, o.costThreshold).policy, proposal.judged.reason, vote);
+    vote.state.dropped = proposal.judged.dropped;
+  }
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
 }
 
-type Ranked = { c: ModelCandidate; dropped?: string };
-type Evidence = { gMeans: number[]; prAucs: number[] };
-
-/**
- * One round of successive halving after repeat `repeat`: ranks the candidates this repeat scored and keeps the
- * better half (all of them after the last repeat), marking the others dropped.
- */
-export function keepBetterHalf<S extends Ranked>(
-  alive: S[],
-  repeat: number,
-  repeats: number,
-  budget: number,
-  warnings: string[],
-  evidence: (s: S) => Evidence,
-): S[] {
-  const scored = alive.filter((s) => !s.dropped);
-  if (scored.length < alive.length) warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
-  const ranked = rankCandidates(scored.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })));
-  const keep = repeat + 1 < repeats ? Math.ceil(ranked.order.length / 2) : ranked.order.length;
-  const order = ranked.order.map((name) => scored.find((s) => s.c.name === name)!);
-  for (const [rank, s] of order.slice(keep).entries())
-    s.dropped = `halved after repeat ${repeat + 1} (rank ${keep + rank + 1} of ${ranked.order.length})`;
-  return order.slice(0, keep);
-}
-
-/** The best of the candidates still in the running, and the ranking's reason; undefined when none is left. */
-export function rankFinalists<S extends Ranked>(
-  alive: S[],
-  evidence: (s: S) => Evidence,
-): { winner: S; ranked: { reason: string } } | undefined {
-  const finalists = alive.filter((s) => !s.dropped);
-  if (finalists.length === 0) return undefined;
-  const ranked = rankCandidates(finalists.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })));
-  return { winner: finalists.find((s) => s.c.name === ranked.order[0])!, ranked };
+/** Whether one more repeat of the candidates still in the running would overrun the budget (by their last repeat). */
+function extraRepeatOverruns(alive: readonly CandidateState[], elapsed: number, budget: number): boolean {
+  const next = alive.filter((s) => !s.dropped).reduce((a, s) => a + (s.outOfBagFit ? 0 : (s.repeatSeconds ?? 0)), 0);
+  return elapsed + next > budget;
 }
 
 /** `fitted` with another threshold, its note and out-of-bag summary updated to match. */
@@ -319,7 +327,14 @@ export async function fitChosenModel(
     ...(progress ? { progress } : {}),
   });
   let fitted: FittedArtifact;
-  if (choice.winnerFit) {
+  if (choice.vote) {
+    const fits: FittedArtifact[] = [];
+    for (const m of choice.vote.members) {
+      if (!m.fit) progress?.({ stage: 'fitting', candidate: m.c.name });
+      fits.push(m.fit ?? (await fitCandidate(m.c, train, sampleWeights, o.seed, shared)));
+    }
+    fitted = assembleVote(choice.vote.name, fits, train, choice.thresholdPolicy === 'cost' ? policy : { kind: 'prevalence' });
+  } else if (choice.winnerFit) {
     fitted = choice.winnerFit;
     if (choice.thresholdPolicy === 'cost') {
       const t = chooseThreshold(policy, { prevalence: fitted.artifact.training.fitPrevalence });
@@ -341,6 +356,7 @@ export async function fitChosenModel(
     const source = choice.winnerFit ? 'out-of-bag scores of the training rows' : 'out-of-fold scores of the inner folds';
     fitted = withThreshold(fitted, train.y, t.threshold, { kind: 'gmean' }, t.reason.replace('validation rows', source));
   }
-  const artifact = sealModelArtifact({ ...fitted.artifact, selection: choice.selection });
-  return { ...fitted, artifact, note: `auto chose ${choice.winner.name} (${choice.selection.reason}): ${fitted.note}` };
+  const { selection, times } = splitSelectionTimes(choice.selection);
+  const artifact = sealModelArtifact({ ...fitted.artifact, selection });
+  return { ...fitted, artifact, selectionTimes: times, note: `auto chose ${selection.chosen} (${selection.reason}): ${fitted.note}` };
 }

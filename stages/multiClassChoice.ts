@@ -10,7 +10,8 @@ import type { CandidateResult, ModelSelection } from '../core/models/modelSelect
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_INNER_FOLDS, DEFAULT_INNER_REPEATS, keepBetterHalf, rankFinalists } from './modelChoice.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_INNER_FOLDS, DEFAULT_INNER_REPEATS } from './modelChoice.js';
+import { keepBetterHalf, rankFinalists } from './successiveHalving.js';
 import { fitCandidate, MODEL_CANDIDATES, type CandidateFit, type ModelCandidate } from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
 

@@ -19,6 +19,7 @@ import {
   type ModelArtifact,
   type ModelMissingValues,
 } from '../core/models/modelArtifact.js';
+import type { SelectionTimes } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
@@ -69,6 +70,8 @@ export interface FittedArtifact {
   artifact: ModelArtifact;
   note: string;
   outOfBag?: ForestOutOfBag;
+  /** `auto`: the seconds of its choice, kept out of the model file so the same data and seed give the same bytes. */
+  selectionTimes?: SelectionTimes;
 }
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
@@ -237,7 +240,7 @@ export async function trainStage(
   if (input.sampleWeights)
     checkSampleWeights(input.sampleWeights, input.train.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${input.weightSource}`);
   progress?.({ stage: 'fitting' });
-  const { artifact, note } = await fitModelArtifact(input.train, {
+  const { artifact, note, selectionTimes } = await fitModelArtifact(input.train, {
     model: input.model,
     featureNames: input.featureNames,
     labelName: input.labelName,
@@ -271,6 +274,7 @@ export async function trainStage(
       positivesOut: positives,
       seconds: secondsSince(started),
       note,
+      ...(selectionTimes ? { selectionTimes } : {}),
     },
   };
 }

@@ -8,6 +8,7 @@ import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
 import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { withSelectionTimes } from '../core/models/modelSelection.js';
 import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 
@@ -91,7 +92,9 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     ...runReportCurves(test.y, scores),
     metrics: headlineMetrics(challenger),
     gates: evaluation,
-    ...(model.selection ? { selection: model.selection } : {}),
+    ...(model.selection
+      ? { selection: withSelectionTimes(model.selection, input.stages?.find((st) => st.selectionTimes)?.selectionTimes) }
+      : {}),
   });
   const summary: ValidationSummary = {
     verdict: evaluation.verdict,

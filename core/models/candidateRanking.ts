@@ -14,6 +14,8 @@ export interface FoldScores {
   labels: Uint8Array;
   /** The fold model's q*-rule threshold (π of the rows it was fitted on). */
   qStarThreshold: number;
+  /** The training row of each score, ascending: a soft vote averages its members' scores of the same rows. */
+  rows?: Int32Array;
 }
 
 /** Mean, sample standard deviation and standard error of the mean over the folds scored. */
@@ -32,12 +34,17 @@ export interface CandidateEvidence {
   prAucs: number[];
 }
 
-export function spreadOf(values: readonly number[]): MetricSpread {
+/**
+ * Mean and spread of per-fold values. `independentFolds` caps the n of the standard error sd/√n: extra repeats of the
+ * folds reshuffle the same rows, so they steady the mean but are not new evidence, and the standard error (the
+ * ranking's tie margin) must not shrink with them as if they were. @default values.length
+ */
+export function spreadOf(values: readonly number[], independentFolds?: number): MetricSpread {
   const n = values.length;
   if (n === 0) return { mean: Number.NaN, sd: Number.NaN, standardError: Number.NaN, folds: 0 };
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd, standardError: sd / Math.sqrt(n), folds: n };
+  return { mean, sd, standardError: sd / Math.sqrt(Math.min(n, independentFolds ?? n)), folds: n };
 }
 
 /**
@@ -59,13 +66,15 @@ export function outOfBagFoldScores(
     for (const r of f.validation) if (outOfBag.treeCounts[r]! > 0) covered++;
     const scores = new Float64Array(covered);
     const labels = new Uint8Array(covered);
+    const rows = new Int32Array(covered);
     let at = 0;
     for (const r of f.validation) {
       if (outOfBag.treeCounts[r]! === 0) continue;
       scores[at] = outOfBag.scores[r]!;
+      rows[at] = r;
       labels[at++] = y[r]!;
     }
-    return { repeat: f.repeat, scores, labels, qStarThreshold };
+    return { repeat: f.repeat, scores, labels, qStarThreshold, rows };
   });
 }
 
@@ -123,10 +132,10 @@ export function bestPolicy(perPolicy: Record<string, number[]>): string {
 /**
  * Candidates best first, and why the first won. The best mean G-mean sets the bar; every candidate within one
  * standard error of it (that candidate's fold G-means) ties, and a tie goes to the lower relative cost, then the
- * higher mean PR-AUC, then table order. The rest follow by mean G-mean.
+ * higher mean PR-AUC, then table order. The rest follow by mean G-mean. `independentFolds`: as spreadOf's.
  */
-export function rankCandidates(evidence: readonly CandidateEvidence[]): { order: string[]; reason: string } {
-  const scored = evidence.map((e, index) => ({ e, index, g: spreadOf(e.gMeans), pr: spreadOf(e.prAucs) }));
+export function rankCandidates(evidence: readonly CandidateEvidence[], independentFolds?: number): { order: string[]; reason: string } {
+  const scored = evidence.map((e, index) => ({ e, index, g: spreadOf(e.gMeans, independentFolds), pr: spreadOf(e.prAucs) }));
   if (scored.length === 0) return { order: [], reason: 'no candidate was scored' };
   const byGMean = [...scored].sort((a, b) => b.g.mean - a.g.mean || a.index - b.index);
   const top = byGMean[0]!;

@@ -12,6 +12,7 @@ import { predictProbaModel, type FittedModel } from './predictModel.js';
 import { parseRandomForestModel } from './randomForest.js';
 import type { ThresholdPolicy } from './thresholdPolicy.js';
 import type { ModelSelection } from './modelSelection.js';
+import { voteModelProblem, type VoteMember } from './voteModel.js';
 
 export const MODEL_FORMAT = 'rareflow-model';
 export const MODEL_SCHEMA_VERSION = 1;
@@ -162,6 +163,25 @@ export function scoreModel(artifact: ModelArtifact, x: FeatureMatrix): Float64Ar
   return predictProbaModel(artifact.model, fillMissingInputs(artifact, x));
 }
 
+const isSingleModel = (m: unknown): m is VoteMember['model'] =>
+  typeof m === 'object' && m !== null && ['logreg', 'forest', 'gbdt'].includes((m as { kind?: unknown }).kind as string);
+
+/** What is wrong with one (non-vote) fitted model of a file reading `features` features, or undefined. */
+function singleModelProblem(model: VoteMember['model'], features: number, source: string): string | undefined {
+  if (model.kind === 'logreg' && (!Array.isArray(model.weights) || model.weights.length !== features)) {
+    return `"model.weights" must hold one weight per feature (${features})`;
+  }
+  if (model.kind === 'forest') {
+    parseRandomForestModel(model, source);
+    if (model.featureCount !== features) return `the forest reads ${model.featureCount} features, the file lists ${features}`;
+  }
+  if (model.kind === 'gbdt') {
+    parseGbdtModel(model, source);
+    if (model.featureCount !== features) return `the boosted trees read ${model.featureCount} features, the file lists ${features}`;
+  }
+  return undefined;
+}
+
 /** Validates a parsed model file; `source` names the file in errors. */
 export function parseModelArtifact(json: unknown, source: string): ModelArtifact {
   const fail = (what: string): never => {
@@ -179,22 +199,19 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     return fail('"featureNames" must be a list of column names');
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
   const model = m.model;
-  if (!model || (model.kind !== 'logreg' && model.kind !== 'forest' && model.kind !== 'gbdt')) {
-    return fail('"model.kind" must be "logreg", "forest" or "gbdt"');
+  if (!model || (model.kind !== 'logreg' && model.kind !== 'forest' && model.kind !== 'gbdt' && model.kind !== 'vote')) {
+    return fail('"model.kind" must be "logreg", "forest", "gbdt" or "vote"');
   }
-  if (model.kind === 'logreg' && (!Array.isArray(model.weights) || model.weights.length !== m.featureNames.length)) {
-    return fail(`"model.weights" must hold one weight per feature (${m.featureNames.length})`);
-  }
-  if (model.kind === 'forest') {
-    parseRandomForestModel(model, source);
-    if (model.featureCount !== m.featureNames.length)
-      return fail(`the forest reads ${model.featureCount} features, the file lists ${m.featureNames.length}`);
-  }
-  if (model.kind === 'gbdt') {
-    parseGbdtModel(model, source);
-    if (model.featureCount !== m.featureNames.length)
-      return fail(`the boosted trees read ${model.featureCount} features, the file lists ${m.featureNames.length}`);
-  }
+  const features = m.featureNames.length;
+  const problem =
+    model.kind === 'vote'
+      ? voteModelProblem(model, (member, i) =>
+          isSingleModel(member)
+            ? singleModelProblem(member, features, source)
+            : `"model.members[${i}].kind" must be "logreg", "forest" or "gbdt"`,
+        )
+      : singleModelProblem(model, features, source);
+  if (problem) return fail(problem);
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string')
     return fail('"positiveLabel" and "negativeLabel" must be strings');
   if (m.positiveWhen !== undefined && (typeof m.positiveWhen !== 'string' || m.positiveWhen.trim() === ''))

@@ -6,8 +6,9 @@ import { compileGbdtRowScorer, predictProbaGbdt, type GbdtModel } from './gbdtMo
 import { foldedLogisticWeights, predictProbaLogistic, sigmoid, type LogisticModel } from './logisticRegression.js';
 import { compileForest, compiledForestRowScorer } from './forestScoring.js';
 import { predictProbaForest, type RandomForestModel } from './randomForest.js';
+import { compileVoteRowScorer, predictProbaVote, type VoteModel } from './voteModel.js';
 
-export type FittedModel = LogisticModel | RandomForestModel | GbdtModel;
+export type FittedModel = LogisticModel | RandomForestModel | GbdtModel | VoteModel;
 
 /** P(y = 1 | x) for each row of `x`, by the model's `kind`. */
 export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64Array {
@@ -18,11 +19,13 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
       return predictProbaForest(model, x);
     case 'gbdt':
       return predictProbaGbdt(model, x);
+    case 'vote':
+      return predictProbaVote(model, x, predictProbaModel);
     default: {
       const unknown: never = model;
       throw new InvalidInputError(
         'model',
-        `model: expected kind "logreg", "forest" or "gbdt", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`,
+        `model: expected kind "logreg", "forest", "gbdt" or "vote", got ${JSON.stringify((unknown as { kind?: unknown }).kind)}`,
       );
     }
   }
@@ -33,6 +36,7 @@ export function predictProbaModel(model: FittedModel, x: FeatureMatrix): Float64
  * in the same order as predictProbaModel, so the scores are identical to the batch path's.
  */
 export function compileRowScorer(model: FittedModel): (x: Float64Array) => number {
+  if (model.kind === 'vote') return compileVoteRowScorer(model, compileRowScorer);
   if (model.kind === 'gbdt') return compileGbdtRowScorer(model);
   if (model.kind === 'forest') return compiledForestRowScorer(compileForest(model));
   const { effective, offset } = foldedLogisticWeights(model);

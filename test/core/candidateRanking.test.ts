@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { policyGMeans, rankCandidates, spreadOf, type FoldScores } from '../../core/models/candidateRanking.js';
-import { planFolds, stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
+import { planFolds, steadyFoldPlan, stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
 
 const labels = (negatives: number, positives: number) =>
   Uint8Array.from({ length: negatives + positives }, (_, i) => (i < negatives ? 0 : 1));
@@ -22,6 +22,28 @@ describe('inner fold plan and folds', () => {
 
   it('gives no plan when a class has a single row', () => {
     expect(planFolds(labels(20, 1), 3, 2)).toBeNull();
+    expect(steadyFoldPlan(labels(20, 1), 3, 2)).toBeNull();
+  });
+
+  it('steadies a small class: repeats until 100 of its rows are validated (at most 10), at least 2 of them per fold', () => {
+    // 50 positives: 2 repeats validate 100 of them, as asked.
+    expect(steadyFoldPlan(labels(500, 50), 3, 2)).toEqual({ folds: 3, repeats: 2 });
+    expect(steadyFoldPlan(labels(500, 34), 3, 2)).toEqual({
+      folds: 3,
+      repeats: 3,
+      note:
+        '3 repeats instead of 2: the smaller class has only 34 rows, and each repeat validates each once ' +
+        '(100 validations in all are the aim, at most 10 repeats)',
+    });
+    expect(steadyFoldPlan(labels(200, 14), 3, 2)!.repeats).toBe(8);
+    expect(steadyFoldPlan(labels(200, 6), 3, 2)).toMatchObject({ folds: 3, repeats: 10 });
+    // Five positives in three folds would leave a fold with one.
+    expect(steadyFoldPlan(labels(200, 5), 3, 2)!.note).toMatch(
+      /^2-fold instead of 3-fold: the smaller class has only 5 rows, fewer than 2 per fold; 10 repeats instead of 2/,
+    );
+    expect(steadyFoldPlan(labels(200, 5), 3, 2)!.folds).toBe(2);
+    // The smaller class can be the negatives.
+    expect(steadyFoldPlan(labels(20, 500), 3, 2)!.repeats).toBe(5);
   });
 
   it('deals every row to exactly one validation fold, each fold holding both classes, the same for a seed', () => {
@@ -54,6 +76,20 @@ describe('threshold policies on out-of-fold scores', () => {
     expect(g.cost).toEqual([1, 1]);
     // Fold 0 is judged at fold 1's best threshold (0.65), which misses its positive at 0.6: never tuned on itself.
     expect(g.gmean).toEqual([Math.SQRT1_2, 1]);
+  });
+});
+
+describe('spread', () => {
+  it('caps the n of the standard error at the independent folds: extra repeats steady the mean, not the margin', () => {
+    const values = [0.6, 0.8, 0.7, 0.9, 0.6, 0.8, 0.7, 0.9, 0.6, 0.8, 0.7, 0.9];
+    const all = spreadOf(values);
+    const capped = spreadOf(values, 6);
+    expect(capped.mean).toBe(all.mean);
+    expect(capped.sd).toBe(all.sd);
+    expect(capped.folds).toBe(12);
+    expect(all.standardError).toBeCloseTo(all.sd / Math.sqrt(12), 12);
+    expect(capped.standardError).toBeCloseTo(all.sd / Math.sqrt(6), 12);
+    expect(spreadOf([0.5, 0.7], 6).standardError).toBeCloseTo(spreadOf([0.5, 0.7]).standardError, 12);
   });
 });
 

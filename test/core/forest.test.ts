@@ -178,7 +178,7 @@ describe('predictProbaModel', () => {
     const model = trainRandomForest(data, allRows);
     expect(predictProbaModel(model, data.x)).toEqual(predictProbaForest(model, data.x));
     expect(() => predictProbaModel({ kind: 'svm' } as never, data.x)).toThrow(
-      'model: expected kind "logreg", "forest" or "gbdt", got "svm"',
+      'model: expected kind "logreg", "forest", "gbdt" or "vote", got "svm"',
     );
   });
 });

@@ -23,23 +23,45 @@ function untimed(s: ModelSelection | undefined) {
 }
 
 describe('model choice by inner validation', () => {
-  it('gives the same choice, evidence and threshold for the same seed', async () => {
+  it('gives the same model file, byte for byte, for the same seed: the seconds stay out of it', async () => {
     const train = data(150, 25, 1);
     const model = { kind: 'auto' as const, threshold: 'prevalence' as const, trees: 5, budgetSeconds: 600 };
     const a = await fitModelArtifact(train, { ...base, model });
     const b = await fitModelArtifact(train, { ...base, model });
-    expect(untimed(a.artifact.selection)).toEqual(untimed(b.artifact.selection));
-    expect(a.artifact.threshold).toBe(b.artifact.threshold);
+    expect(JSON.stringify(b.artifact)).toBe(JSON.stringify(a.artifact));
     const s = a.artifact.selection!;
+    expect(s.seconds).toBeUndefined();
+    expect(s.candidates.every((c) => c.seconds === undefined)).toBe(true);
+    // The seconds come back beside the file, one per candidate.
+    expect(Object.keys(a.selectionTimes!.candidates)).toEqual(s.candidates.map((c) => c.name));
+    expect(a.selectionTimes!.seconds).toBeGreaterThan(0);
+    // 25 positives, each validated once per repeat: 4 repeats bring the 100 validations steadyFoldPlan aims at.
     expect(s.folds).toBe(3);
-    expect(s.repeats).toBe(2);
-    expect(s.candidates.map((c) => c.name)).toEqual(MODEL_CANDIDATES.map((c) => c.name));
+    expect(s.repeats).toBe(4);
+    expect(s.foldNote).toMatch(/^4 repeats instead of 2: the smaller class has only 25 rows/);
+    expect(s.candidates.slice(0, MODEL_CANDIDATES.length).map((c) => c.name)).toEqual(MODEL_CANDIDATES.map((c) => c.name));
     expect(s.candidates.find((c) => c.name === s.chosen)!.dropped).toBeUndefined();
-    // Successive halving: half of the six go on to the second repeat.
-    expect(s.candidates.filter((c) => c.dropped?.startsWith('halved after repeat 1')).length).toBe(3);
-    expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(6);
+    // Successive halving after the first two repeats: half of the seven go on to the last two.
+    expect(s.candidates.filter((c) => c.dropped?.startsWith('halved after repeat 2')).length).toBe(3);
+    expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(12);
+    // The soft vote of the best finalist and the best of another kind is judged on the same folds.
+    const vote = s.candidates.find((c) => c.name.startsWith('vote('));
+    if (vote) {
+      expect(vote.scoredBy).toBe('members');
+      expect(vote.gMean!.folds).toBe(12);
+      expect(vote.name === s.chosen || vote.dropped!.startsWith('mean inner-fold G-mean')).toBe(true);
+    }
     // The model file carries the evidence and still loads.
     expect(parseModelArtifact(JSON.parse(JSON.stringify(a.artifact)), 'm.json').selection).toEqual(a.artifact.selection);
+  });
+
+  it('keeps two repeats, halved after the first, when the repeats are given', async () => {
+    const choice = await chooseModel(data(150, 25, 1), choiceOptions({ repeats: 2 }));
+    const s = choice.selection;
+    expect(s.repeats).toBe(2);
+    expect(s.foldNote).toBeUndefined();
+    expect(s.candidates.filter((c) => c.dropped?.startsWith('halved after repeat 1')).length).toBe(3);
+    expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(6);
   });
 
   it('never looks outside the training rows: poisoned held-out labels leave the choice and threshold unchanged', async () => {
@@ -77,7 +99,11 @@ describe('model choice by inner validation', () => {
   it('uses fewer folds when the minority is smaller than the folds, and says so', async () => {
     const choice = await chooseModel(data(60, 2, 4), choiceOptions());
     expect(choice.selection.folds).toBe(2);
-    expect(choice.selection.foldNote).toBe('2-fold instead of 3-fold: the smaller class has only 2 rows');
+    expect(choice.selection.foldNote).toBe(
+      '2-fold instead of 3-fold: the smaller class has only 2 rows; 10 repeats instead of 2: the smaller class has only 2 ' +
+        'rows, and each repeat validates each once (100 validations in all are the aim, at most 10 repeats)',
+    );
+    expect(choice.selection.repeats).toBe(10);
   });
 
   it('keeps the default unscored, with a warning, when a class has a single row', async () => {

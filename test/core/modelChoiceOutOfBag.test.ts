@@ -36,11 +36,13 @@ describe('model choice with forests scored out of bag', () => {
     const train = data(150, 25, 11);
     const { fit } = countingFit();
     const candidates = [...forests, MODEL_CANDIDATES.find((c) => c.name === 'logreg-weighted')!];
-    const choice = await chooseModel(train, { fit, base, trees: 15, seed: 7, budgetSeconds: 600, candidates });
+    const choice = await chooseModel(train, { fit, base, trees: 15, seed: 7, budgetSeconds: 600, candidates, repeats: 2 });
     expect(choice.selection.candidates.some((r) => r.scoredBy === 'out-of-bag' && r.gMean!.folds === 6)).toBe(true);
     for (const c of forests) {
       const stored =
-        c.name === choice.winner.name ? choice.winnerFit! : await fitCandidate(c, train, undefined, 7, { fit, base, trees: 15 });
+        c.name === choice.winner.name && choice.winnerFit
+          ? choice.winnerFit
+          : await fitCandidate(c, train, undefined, 7, { fit, base, trees: 15 });
       const result = choice.selection.candidates.find((r) => r.name === c.name)!;
       // Halving: a candidate kept for the second repeat has six folds, one dropped after the first three.
       const repeats = result.gMean!.folds === 6 ? [0, 1] : [0];
@@ -80,11 +82,14 @@ describe('model choice with forests scored out of bag', () => {
     const o = { ...base, model: { kind: 'auto' as const, threshold: 'prevalence' as const, trees: 15, budgetSeconds: 600 } };
     const { artifact } = await fitChosenModel(data(150, 25, 13), o, counter.fit);
     const s = artifact.selection!;
-    const scored = s.candidates.filter((c) => c.gMean);
+    // The soft vote is scored on its members' out-of-fold scores: no fit of its own.
+    const scored = s.candidates.filter((c) => c.gMean && c.scoredBy !== 'members');
     expect(scored.length).toBe(MODEL_CANDIDATES.length);
     const innerFits = scored.filter((c) => c.scoredBy === 'inner folds').reduce((a, c) => a + c.gMean!.folds, 0);
-    const winnerIsForest = forests.some((c) => c.name === s.chosen);
-    expect(counter.count()).toBe(forests.length + innerFits + (winnerIsForest ? 0 : 1));
+    // The final fit: none for a forest winner (its out-of-bag fit is it), one per member of a vote that is not one.
+    const chosen = s.chosen.startsWith('vote(') ? s.chosen.slice(5, -1).split('+') : [s.chosen];
+    const finalFits = chosen.filter((name) => !forests.some((c) => c.name === name)).length;
+    expect(counter.count()).toBe(forests.length + innerFits + finalFits);
     // Inner folds for every candidate would have fitted each forest once per fold it was scored on, plus the winner.
     const everyOnFolds = scored.reduce((a, c) => a + c.gMean!.folds, 0) + 1;
     expect(counter.count()).toBeLessThanOrEqual(everyOnFolds - 2 * (3 - 1));

@@ -1,7 +1,7 @@
 // `rareflow fit --kind auto` as a user runs it: the choice and its evidence in the JSON and the model file, the same
 // for a seed, the budget fallback, and the default fit unchanged (no selection) without the flag.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,22 +37,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type FitJson = { model: string; threshold: number; selection?: ModelSelection };
 const untimed = (s: ModelSelection) => ({ ...s, seconds: 0, candidates: s.candidates.map((c) => ({ ...c, seconds: 0 })) });
+/** The selection as the model file holds it: the JSON's without its seconds. */
+const asInFile = ({ seconds: _s, ...s }: ModelSelection) => ({ ...s, candidates: s.candidates.map(({ seconds: _c, ...c }) => c) });
 
 describe('fit --kind auto', () => {
-  it('prints the choice with each candidate’s evidence, writes it into the model, and repeats for a seed', async () => {
+  it('prints the choice with each candidate’s evidence and seconds, writes it into the model, and repeats for a seed byte for byte', async () => {
     const args = ['fit', '--input', 'events.csv', '--label', 'label', '--config', 'small-forest.json', '--kind', 'auto', '--budget', '10m'];
-    const a = await run([...args, '--out', 'a.json', '--json']);
+    mkdirSync(join(dir, 'one'));
+    mkdirSync(join(dir, 'two'));
+    const a = await run([...args, '--out', 'one/a.json', '--json']);
     expect(a.code, a.stderr).toBe(0);
     const fit = a.json<FitJson>();
     expect(fit.model).toBe('auto');
     const s = fit.selection!;
-    expect(s.candidates).toHaveLength(7);
-    expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(6);
+    // The seven candidates, then the soft vote of the best two finalists of different kinds.
+    expect(s.candidates.filter((c) => !c.name.startsWith('vote('))).toHaveLength(7);
+    expect(s.candidates.find((c) => c.name === s.chosen)!.gMean!.folds).toBe(s.folds * s.repeats);
     expect(s.reason.length).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')).selection).toEqual(s);
-    const b = await run([...args, '--out', 'b.json', '--json']);
+    expect(s.seconds).toBeGreaterThan(0);
+    expect(s.candidates.every((c) => typeof c.seconds === 'number')).toBe(true);
+    const file = readFileSync(join(dir, 'one', 'a.json'), 'utf8');
+    expect(JSON.parse(file).selection).toEqual(asInFile(s));
+    const b = await run([...args, '--out', 'two/a.json', '--json']);
     expect(untimed(b.json<FitJson>().selection!)).toEqual(untimed(s));
     expect(b.json<FitJson>().threshold).toBe(fit.threshold);
+    // The same data and seed give the same model file: no run-specific seconds inside it.
+    expect(readFileSync(join(dir, 'two', 'a.json'), 'utf8')).toBe(file);
+    expect(b.json<{ sha256: string }>().sha256).toBe(a.json<{ sha256: string }>().sha256);
   });
 
   it('keeps the balanced forest with a warning when the budget is below one candidate', async () => {
@@ -90,7 +101,7 @@ describe('fit --kind auto', () => {
     const best = Math.max(...scored.map((c) => c.gMean!.mean));
     const winner = scored.find((c) => c.name === selection.chosen)!;
     expect(winner.gMean!.mean).toBeGreaterThanOrEqual(best - Math.max(...scored.map((c) => c.gMean!.standardError)) - 1e-9);
-    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toEqual(selection);
+    expect(JSON.parse(readFileSync(join(dir, 'mc.json'), 'utf8')).selection).toEqual(asInFile(selection));
     // The same seed gives the same choice.
     const again = await run([...args, '--out', 'mc2.json']);
     expect(untimed(again.json<FitJson>().selection!)).toEqual(untimed(selection));

@@ -36,6 +36,13 @@ describe('retrainPipeline with the default model', () => {
     });
     const model = JSON.parse(readFileSync(fileURLToPath(recorded!.uri), 'utf8')) as ModelArtifact;
     expect(model.selection?.candidates.length).toBeGreaterThan(1);
+    // The choice's seconds stay out of the model file (they ride in the train stage's summary to the run report).
+    expect(model.selection!.seconds).toBeUndefined();
+    expect(model.selection!.candidates.every((c) => c.seconds === undefined)).toBe(true);
+    const html = readFileSync(fileURLToPath(result.reportHtmlUri!), 'utf8');
+    const chosenRow = html.split('<tr').find((row) => row.includes(`<td>${model.selection!.chosen}</td>`))!;
+    // The report's seconds column holds the chosen candidate's seconds (a number), not the dash of a missing value.
+    expect(chosenRow).toMatch(/<td>\d+(\.\d+)?<\/td><td>chosen<\/td>/);
     expect(recorded!.kind).toBe(`auto:${model.selection!.chosen}`);
     expect(result.outcome).toBe('promoted');
   });
