@@ -4,6 +4,7 @@
 // of bag is already fitted on all of them.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { bestPolicy, foldPrAucs, outOfBagFoldScores, policyGMeans, spreadOf, type FoldScores } from '../core/models/candidateRanking.js';
 import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { scoreModel, sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
@@ -242,7 +243,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
         s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1} (estimated ${estimate.toFixed(1)}s)`;
         continue;
       }
-      await scoreRepeat(s, data, repeat, o, plan.folds);
+      if (!(await scoredOrLeftOut(s, data, repeat, o, plan.folds, warnings))) continue;
       if (repeat === 0 && s === first && elapsedSeconds(started) > budget) {
         const what = scoredOutOfBag(first.c) ? 'on one fit scored out of bag' : `on one repeat of ${plan.folds} inner folds`;
         warnings.push(
@@ -273,6 +274,31 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
 }
 
 /** Whether one more repeat of the candidates still in the running would overrun the budget (by their last repeat). */
+/**
+ * Scores one repeat of `s`; a candidate whose step in front (ENN, ADASYN) refuses an inner fold's rows (ENN would
+ * empty a class, say) is left out of the choice with the reason, instead of failing the whole fit. Other errors,
+ * and any error of a candidate without such a step, are the data's or a bug and still fail it.
+ */
+async function scoredOrLeftOut(
+  s: CandidateState,
+  data: LabelledData,
+  repeat: number,
+  o: ModelChoiceOptions,
+  folds: number,
+  warnings: string[],
+): Promise<boolean> {
+  try {
+    await scoreRepeat(s, data, repeat, o, folds);
+    return true;
+  } catch (e) {
+    if (!(e instanceof InvalidInputError) || !(s.c.enn || s.c.adasyn)) throw e;
+    s.folds = [];
+    s.dropped = `left out: its ${s.c.enn ? 'noise filter' : 'oversampling'} could not run on an inner fold (${e.message})`;
+    warnings.push(`${s.c.name} ${s.dropped}`);
+    return false;
+  }
+}
+
 function extraRepeatOverruns(alive: readonly CandidateState[], elapsed: number, budget: number): boolean {
   const next = alive.filter((s) => !s.dropped).reduce((a, s) => a + (s.outOfBagFit ? 0 : (s.repeatSeconds ?? 0)), 0);
   return elapsed + next > budget;

@@ -30,7 +30,8 @@ export function keepBetterHalf<S extends Ranked>(
   independentFolds?: number,
 ): S[] {
   const scored = alive.filter((s) => !s.dropped);
-  if (scored.length < alive.length) warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
+  if (alive.some((s) => s.dropped?.startsWith('budget')))
+    warnings.push(`the budget of ${budget}s cut repeat ${repeat + 1}: some candidates were dropped`);
   const ranked = rankCandidates(
     scored.map((s) => ({ name: s.c.name, relativeCost: s.c.relativeCost, ...evidence(s) })),
     independentFolds,

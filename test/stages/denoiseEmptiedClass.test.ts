@@ -1,14 +1,18 @@
 // The denoise stage refuses a cleaning that would leave a class with no rows (identical feature values in both
-// classes make every negative a "noisy" neighbour of a positive), instead of handing on data nothing can learn from.
+// classes make every negative a "noisy" neighbour of a positive), instead of handing on data nothing can learn from;
+// `auto` leaves the candidates with that step out of its choice, with the reason, instead of failing the fit.
 
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { denoiseStage, filterAndType } from '../../stages/denoise.js';
+import { chooseModel } from '../../stages/modelChoice.js';
+import { fitModelArtifact } from '../../stages/train.js';
+import { choiceFitBase } from '../support/modelChoiceData.js';
 
-function identicalRows(rows: number, every: number) {
-  const values = new Float64Array(rows * 2).fill(1);
+function identicalRows(rows: number, every: number, cols = 2) {
+  const values = new Float64Array(rows * cols).fill(1);
   const y = Uint8Array.from({ length: rows }, (_, i) => (i % every === 0 ? 1 : 0));
-  return { x: { rows, cols: 2, values }, y };
+  return { x: { rows, cols, values }, y };
 }
 
 describe('a noise filter that would empty a class', () => {
@@ -30,5 +34,23 @@ describe('a noise filter that would empty a class', () => {
     const { cleaning } = filterAndType(data, 'enn', 3);
     expect(cleaning.removedPerClass[0]).toBeLessThan(180);
     expect(cleaning.kept.length).toBeGreaterThan(20);
+  });
+
+  it('leaves the candidates behind such a filter out of the model choice, naming why', async () => {
+    const choice = await chooseModel(identicalRows(240, 10, 3), {
+      fit: fitModelArtifact,
+      base: choiceFitBase,
+      trees: 5,
+      seed: 7,
+      budgetSeconds: 600,
+    });
+    const byName = new Map(choice.selection.candidates.map((c) => [c.name, c]));
+    for (const name of ['enn-logreg-weighted', 'enn-balanced-forest']) {
+      expect(byName.get(name)!.dropped).toMatch(
+        /^left out: its noise filter could not run on an inner fold \(the noise filter \(enn\) would remove all \d+ negative rows/,
+      );
+    }
+    expect(choice.winner.enn).toBeFalsy();
+    expect(choice.selection.warnings?.some((w) => w.startsWith('enn-logreg-weighted left out'))).toBe(true);
   });
 });
