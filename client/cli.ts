@@ -8,10 +8,13 @@ import type { CommandSpec, FlagValues, Say } from './cliArgs.js';
 import { orchestratedCommands } from './commands/orchestratedCommandTable.js';
 import { registryCommands } from './commands/registryCommandTable.js';
 import { registryMaintenanceCommands } from './commands/registryMaintenanceCommandTable.js';
-import { stageCommands } from './commands/stageCommandTable.js';
+import { dataCommands } from './commands/dataCommandTable.js';
+import { modelCommands } from './commands/modelCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
 import { rejectDirectoryOutput, rejectOutputOverInput } from './outputPaths.js';
 
+/** Commands that run one step in this process (they read local copies of s3:// inputs). */
+const stageCommands: CommandSpec[] = [...dataCommands, ...modelCommands];
 const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...registryCommands, ...registryMaintenanceCommands];
 
 function printValue(value: unknown, asJson: boolean): void {

@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { checkedFlagValues, generatedUsage, type CommandSpec } from '../../client/cliArgs.js';
 import { parseCommandLine } from '../../client/cliProgram.js';
 import { orchestratedCommands } from '../../client/commands/orchestratedCommandTable.js';
-import { stageCommands } from '../../client/commands/stageCommandTable.js';
+import { dataCommands } from '../../client/commands/dataCommandTable.js';
+import { modelCommands } from '../../client/commands/modelCommandTable.js';
 import { parseDurationMs } from '../../client/durationText.js';
 import { EXIT_CODES, failureExit } from '../../client/exitCodes.js';
 import { errorCauses } from '../../core/errorCauses.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 
-const commands = [...stageCommands, ...orchestratedCommands];
+const commands = [...dataCommands, ...modelCommands, ...orchestratedCommands];
 const spec = (name: string) => commands.find((c) => c.name === name)!;
 const parse = (name: string, args: string[]) => parseCommandLine(commands, spec(name), args);
 const flagsOf = (name: string, args: string[]) => {
