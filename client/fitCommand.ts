@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
 import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes, withSelectionTimes, type ModelSelection, type SelectionTimes } from '../core/models/modelSelection.js';
-import type { LabelledData } from '../core/dataset.js';
+import type { FeatureMatrix, LabelledData } from '../core/dataset.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
@@ -126,15 +126,24 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     features: cols.features,
     ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
     ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
-    ...(keepsMissing(a) ? { keepMissingFeatures: true } : {}),
+    ...(keepsMissing(a) || a.missing === undefined ? { keepMissingFeatures: true } : {}),
     ...(cols.weighted ? { weightColumn: SAMPLE_WEIGHT_COLUMN } : {}),
   });
+  // With no policy given, fit (unlike the single-step commands and the pipeline) fills missing numbers with the
+  // training median, as a modelling library's default pipeline would, and says so; a complete file is unchanged.
+  const defaultFill = a.missing === undefined ? missingCells(d.data.x, d.featureNames) : undefined;
+  if (defaultFill) a = { ...a, missing: 'median' };
   const weights0 = d.sampleWeights;
   if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const [negatives0, positives0] = classCounts(d.data.y);
   const warnings = [
     ...cols.warnings,
+    ...(defaultFill
+      ? [
+          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
+        ]
+      : []),
     ...fewRowsWarning(multiClass ? multiClass.classOf : d.data.y, multiClass?.classes ?? [d.negativeLabel, d.positiveLabel]),
   ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };
@@ -361,4 +370,17 @@ function fewRowsWarning(classOf: ArrayLike<number>, classes: readonly string[]):
         ]
       : [],
   );
+}
+
+/** Missing (NaN) cells of `x` and the columns holding them, or undefined when there are none. */
+function missingCells(x: FeatureMatrix, names: readonly string[]): { cells: number; columns: string[] } | undefined {
+  let cells = 0;
+  const columns = new Set<string>();
+  for (let i = 0; i < x.values.length; i++) {
+    if (Number.isNaN(x.values[i])) {
+      cells++;
+      columns.add(names[i % x.cols]!);
+    }
+  }
+  return cells > 0 ? { cells, columns: [...columns] } : undefined;
 }

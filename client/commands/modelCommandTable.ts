@@ -121,7 +121,10 @@ export const modelCommands: CommandSpec[] = [
       label,
       positive,
       categorical,
-      missing: missingFlag,
+      missing: {
+        ...missingFlag,
+        help: 'missing numeric values (null, empty, NaN): filled with the training median by default (said in the output), or reject, or impute with the mean or a constant',
+      },
       'fill-value': fillValueFlag,
       config: {
         type: 'string',

@@ -165,8 +165,8 @@ const stageCases: Case[] = [
       /^rareflow adasyn: feature column "f1" in mixed\.csv has type VARCHAR \(first non-numeric value "abc" at data row 1701\), expected a number/,
   },
   {
-    what: 'a NaN',
-    args: () => ['fit', '--input', 'nan.csv', '--label', 'label', '--out', 'o.json'],
+    what: 'a NaN (fit told to refuse missing values)',
+    args: () => ['fit', '--input', 'nan.csv', '--label', 'label', '--missing', 'reject', '--out', 'o.json'],
     message: /^rareflow fit: feature column "f1" in nan\.csv has NaN at data row 101; expected a finite number/,
   },
   {

@@ -1,5 +1,6 @@
-// The declared missing-value policy end to end, as a user runs it: the default still rejects a CSV with empty
-// cells; --missing imputes with values fitted on the learning rows, reports them, and the model scores with them.
+// The declared missing-value policy end to end, as a user runs it: the single-step commands reject a CSV with empty
+// cells by default, fit fills them with the training median and says so; --missing imputes with values fitted on the
+// learning rows, reports them, and the model scores with them.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,12 +47,12 @@ function filledCopy(name: string, fills: { a: number; b: number }): string {
 }
 
 describe('--missing', () => {
-  it('keeps rejecting empty cells by default, with the same message, in every command that reads features', async () => {
+  it('keeps rejecting empty cells by default, with the same message, in every single-step command (and fit told to)', async () => {
     for (const args of [
       ['denoise', '--out', 'd.csv'],
       ['adasyn', '--out', 'a.csv'],
       ['train', '--kind', 'logreg', '--out', 't.json'],
-      ['fit', '--out', 'f.json'],
+      ['fit', '--missing', 'reject', '--out', 'f.json'],
     ]) {
       const r = await run([...args, '--input', 'gaps.csv', '--label', 'label', '--json']);
       expect(r.code, r.stderr).toBe(2);
@@ -101,12 +102,57 @@ describe('--missing', () => {
     expect(rows.slice(1).every((row) => row.every((cell, c) => rows[0]![c]!.startsWith('_') || cell !== ''))).toBe(true);
   });
 
+  it('fit with no policy fills with the training median, warns, and gives the model --missing median gives', async () => {
+    const byDefault = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'default.json', '--json']);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    const j = byDefault.json<{ warnings: string[]; missingValues: { policy: string; filled: number } }>();
+    expect(j.missingValues.policy).toBe('median');
+    expect(j.missingValues.filled).toBe(12 + 9);
+    expect(j.warnings).toContain(
+      '21 missing numeric values (in a, b) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
+    );
+    const declared = await run([
+      'fit',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--kind',
+      'logreg',
+      '--missing',
+      'median',
+      '--out',
+      'declared.json',
+    ]);
+    expect(declared.code, declared.stderr).toBe(0);
+    // The same model but for its name (taken from the file name) and the seal over it.
+    const body = (file: string) => {
+      const {
+        modelName: _name,
+        contentSha256: _seal,
+        ...rest
+      } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+      return rest;
+    };
+    expect(body('default.json')).toEqual(body('declared.json'));
+    writeFileSync(
+      join(dir, 'whole.csv'),
+      `${readFileSync(join(dir, 'gaps.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => !/(^,|,,)/.test(l))
+        .join('\n')}`,
+    );
+    const whole = await run(['fit', '--input', 'whole.csv', '--label', 'label', '--kind', 'logreg', '--out', 'whole.json', '--json']);
+    expect(whole.json()).not.toHaveProperty('missingValues');
+    expect(readFileSync(join(dir, 'whole.json'), 'utf8')).not.toMatch(/fillValues/);
+  });
+
   it('fit records the fill in the model, and predict and evaluate score a missing cell as that fill', async () => {
     for (const [model, extra] of [
       ['forest', []],
-      ['logreg', ['--config', 'logreg.json']],
+      ['logreg', ['--config', 'logreg-spec.json']],
     ] as const) {
-      writeFileSync(join(dir, 'logreg.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
+      writeFileSync(join(dir, 'logreg-spec.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
       const fit = await run([
         'fit',
         '--input',
