@@ -30,7 +30,11 @@ export async function describeLabelledSource(connection: DuckDBConnection, sourc
   return { columns, byName, available, labelType };
 }
 
-/** Class counts of the label, checked: some rows, no missing label, two classes or a chosen positive. */
+/**
+ * Class counts of the label, checked: some rows, no missing label, two classes or a chosen positive. With
+ * `allowMultiClass`, three or more classes and no chosen positive are a multi-class label (`multiClass` true), whose
+ * nominal positive is its rarest class.
+ */
 export async function checkedLabelClasses(
   connection: DuckDBConnection,
   source: string,
@@ -38,7 +42,8 @@ export async function checkedLabelClasses(
   label: string,
   labelType: string,
   requestedPositive: string | undefined,
-): Promise<{ counts: LabelCounts; positive: string; negatives: string[] }> {
+  allowMultiClass = false,
+): Promise<{ counts: LabelCounts; positive: string; negatives: string[]; multiClass?: true }> {
   const labelBad = missingValueCondition(sqlIdentifier(label), labelType);
   const counts = await labelCounts(connection, source, label, labelBad);
   if (counts.rows === 0) throw new InvalidInputError(`file ${what}`, `${what} has no data rows; expected at least one labelled row`);
@@ -48,6 +53,15 @@ export async function checkedLabelClasses(
       `label column "${label}"`,
       `label column "${label}" in ${what} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
     );
+  }
+  if (allowMultiClass && requestedPositive === undefined && counts.classes.length > 2) {
+    const rarest = counts.classes.reduce((a, b) => (b.count < a.count ? b : a));
+    return {
+      counts,
+      positive: rarest.value,
+      negatives: counts.classes.filter((c) => c !== rarest).map((c) => c.value),
+      multiClass: true,
+    };
   }
   return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
 }

@@ -10,6 +10,7 @@ import { classificationReport, type ClassificationReport } from '../core/metrics
 import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
+import { validateMultiClassStage } from './multiClassValidate.js';
 
 export interface ValidateStageInput {
   model: ModelArtifact;
@@ -42,6 +43,7 @@ export function parsePipelineGates(gates: GateSpecJson): GateSpec {
 }
 
 export function validateStage(input: ValidateStageInput): ValidateStageResult {
+  if (input.model.multiClass) return validateMultiClassStage(input);
   const spec = input.gates;
   const { model, test } = input;
   const scores = scoreModel(model, test.x);

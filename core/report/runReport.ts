@@ -225,7 +225,7 @@ function confusionChart(c: ConfusionMatrix): string {
   return parts.join('');
 }
 
-function selectionTable(s: ModelSelection): string {
+export function selectionTable(s: ModelSelection): string {
   const spread = (m: { mean: number; sd: number } | undefined) => (m ? `${fmt(m.mean, 4)} ± ${fmt(m.sd, 4)}` : '—');
   const rows = s.candidates.map(
     (c) =>
@@ -238,7 +238,7 @@ function selectionTable(s: ModelSelection): string {
 ${(s.warnings ?? []).map((w) => `<div class="muted">${escapeHtml(w)}</div>`).join('\n')}`;
 }
 
-function gateTable(gates: GateEvaluation): string {
+export function gateTable(gates: GateEvaluation): string {
   const rows = gates.checks.map((c) => {
     const result = c.passed === null ? 'not judged' : c.passed ? 'pass' : 'fail';
     const interval = c.interval === null ? '—' : `${fmt(c.interval[0])} – ${fmt(c.interval[1])}`;

@@ -1,0 +1,47 @@
+// The spec settings a multi-class retrain (a label of three or more classes, no input.positive) cannot honour,
+// refused by their spec key before any sampling starts. Gates get a per-class meaning where one exists.
+
+import type { GateSpec } from '../gates/gateSpec.js';
+import { InvalidInputError } from '../invalidInputError.js';
+import type { AdasynSpec, DenoiseSpec } from '../pipelineTypes.js';
+
+/** Gate metrics a multi-class model is judged on: recall, precision and F1 of every class, and the macro G-mean. */
+export const MULTI_CLASS_GATE_METRICS = ['recall', 'precision', 'f1', 'gMean'] as const;
+
+/**
+ * Throws an InvalidInputError naming the first spec key that only makes sense for a binary label. `labelText` names
+ * the label and its classes, e.g. `label column "kind" has 3 classes (a, b, c)`.
+ */
+export function checkMultiClassSpec(
+  spec: { denoise?: DenoiseSpec; adasyn?: AdasynSpec; gates?: GateSpec },
+  labelText: string,
+): void {
+  const binaryFix = 'or set input.positive to train one class against the rest';
+  if (spec.denoise && spec.denoise.method !== 'none') {
+    throw new InvalidInputError(
+      'denoise.method',
+      `denoise.method: "${spec.denoise.method}" cleans two-class training rows, but ${labelText} and the pipeline trains one model per class; set denoise.method to "none", ${binaryFix}`,
+    );
+  }
+  spec.gates?.gates.forEach((gate, i) => {
+    const at = `gates[${i}]`;
+    if (!(MULTI_CLASS_GATE_METRICS as readonly string[]).includes(gate.metric)) {
+      throw new InvalidInputError(
+        `${at}.metric`,
+        `${at}.metric: "${gate.metric}" is a two-class metric, but ${labelText}; a multi-class model is gated on ${MULTI_CLASS_GATE_METRICS.join(', ')} (gMean is the macro G-mean), ${binaryFix}`,
+      );
+    }
+    if (gate.class === 'negative') {
+      throw new InvalidInputError(
+        `${at}.class`,
+        `${at}.class: "negative" names the rest of a two-class label, but ${labelText}; use "positive", which a multi-class model applies to every class, ${binaryFix}`,
+      );
+    }
+    if (gate.metric === 'gMean' && gate.use === 'lower95') {
+      throw new InvalidInputError(
+        `${at}.use`,
+        `${at}.use: "lower95" on gMean needs the two-class bootstrap interval, but ${labelText}; remove "use" (the macro G-mean is judged on its value), ${binaryFix}`,
+      );
+    }
+  });
+}
