@@ -1,7 +1,7 @@
 // The train stage for a label of three or more classes: one one-vs-rest model per class, as `rareflow fit` fits
 // them (the same recipe for every class; `auto` chooses it by macro G-mean), sealed as one multi-class model file.
 
-import type { LabelledData } from '../core/dataset.js';
+import { rowsOutsideLargestClass, type LabelledData } from '../core/dataset.js';
 import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
 import { sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import type { StageSummary } from '../core/pipelineTypes.js';
@@ -95,16 +95,10 @@ export async function trainMultiClassStage(
       stage: 'trainModel',
       rowsIn: rows,
       rowsOut: rows,
-      positivesIn: rows - majorityRows(train.y, classes.length),
-      positivesOut: rows - majorityRows(train.y, classes.length),
+      positivesIn: rowsOutsideLargestClass(train.y),
+      positivesOut: rowsOutsideLargestClass(train.y),
       seconds: secondsSince(started),
       note: `one-vs-rest over ${classes.length} classes${chosen ? ` (auto chose ${chosen.name} by macro G-mean)` : ''}; ${notes.join('; ')}`,
     },
   };
-}
-
-function majorityRows(y: Uint8Array, k: number): number {
-  const counts = new Array<number>(k).fill(0);
-  for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
-  return Math.max(...counts);
 }

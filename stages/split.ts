@@ -1,7 +1,7 @@
 // The split stage: the shard samples merged and shuffled, then split stratified into train | validation | test
 // (the test split never meets a synthetic row). A declared imputation is fitted on the training split alone.
 
-import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
+import { classCounts, rowsOutsideLargestClass, rowsPerClass, takeRows, type LabelledData } from '../core/dataset.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 import type { FeatureSpec, SplitSpec, StageSummary } from '../core/pipelineTypes.js';
@@ -53,10 +53,8 @@ export function splitStage(
     samples.map((s) => s.weights),
   );
   const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')), o.classes);
-  // Multi-class: a stage's "positives" are the rows outside the sample's largest class (the rare classes).
-  const perClass = o.classes ? rowsPerClass(merged.y, o.classes.length) : undefined;
-  const majority = perClass ? perClass.indexOf(Math.max(...perClass)) : -1;
-  const positivesOf = (y: Uint8Array) => (perClass ? y.length - rowsPerClass(y, perClass.length)[majority]! : classCounts(y)[1]);
+  // Multi-class: a stage's "positives" are the rows outside the largest class (the rare classes).
+  const positivesOf = (y: Uint8Array) => (o.classes ? rowsOutsideLargestClass(y) : classCounts(y)[1]);
   const classNote = (y: Uint8Array) =>
     o.classes ? ` (${rowsPerClass(y, o.classes.length).map((n, c) => `${o.classes![c]} ${n}`).join(', ')})` : '';
   // A declared imputation is fitted on the training split alone and applied to all three, so validation
@@ -103,11 +101,4 @@ export function splitStage(
         : `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}`,
     },
   };
-}
-
-/** Rows of each class index 0..k−1. */
-function rowsPerClass(y: Uint8Array, k: number): number[] {
-  const counts = new Array<number>(k).fill(0);
-  for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
-  return counts;
 }

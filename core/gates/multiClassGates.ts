@@ -141,3 +141,23 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
   }
   return { verdict, checks, reasons };
 }
+
+/**
+ * The registry's metric rows of a multi-class report: `gMean` (macro), `accuracy`, `balancedAccuracy`, and per class
+ * `recall.CLASS`, `precision.CLASS`, `f1.CLASS`, `support.CLASS` and, with intervals, `recallLower.CLASS` and
+ * `recallUpper.CLASS`.
+ */
+export function multiClassMetricValues(r: MultiClassReport & Partial<MultiClassGateReport>): Record<string, number | null> {
+  const out: Record<string, number | null> = { gMean: r.macroGMean, accuracy: r.accuracy, balancedAccuracy: r.macroRecall };
+  r.classes.forEach((c, i) => {
+    out[`recall.${c.class}`] = c.recall;
+    out[`precision.${c.class}`] = c.precision;
+    out[`f1.${c.class}`] = c.f1;
+    out[`support.${c.class}`] = c.support;
+    if (r.recallIntervals) {
+      out[`recallLower.${c.class}`] = r.recallIntervals[i]?.[0] ?? null;
+      out[`recallUpper.${c.class}`] = r.recallIntervals[i]?.[1] ?? null;
+    }
+  });
+  return out;
+}

@@ -68,6 +68,6 @@ export function multiClassSamplingPlan(
     keptWhole,
     positiveClasses: keptWhole,
     positiveTarget: kept,
-    note: `multi-class: every row of ${list(keptWhole)} kept; ${list(sampled)} sampled uniformly together`,
+    note: `multi-class: every row of ${list(keptWhole)} kept; ${list(sampled)} sampled uniformly${sampled.length > 1 ? ' together' : ''}`,
   };
 }
