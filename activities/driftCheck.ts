@@ -229,7 +229,12 @@ export function driftCheckActivities(deps: ComputeDeps) {
                 categorical: (x) => categoricalTrainingColumns(model, x),
                 seed: input.seed,
               });
-              const stored: StoredReference = { reference, rawPrior: classPrior[0]!, fitPrior: 0, featureIndexes: features.map((f) => f.index) };
+              const stored: StoredReference = {
+                reference,
+                rawPrior: classPrior[0]!,
+                fitPrior: 0,
+                featureIndexes: features.map((f) => f.index),
+              };
               const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
               await artifacts.recordKey(driftReferenceKey(input.model.sha256), { reference: ref });
               return { result: { reference: ref }, outputs: { reference: ref } };

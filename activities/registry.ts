@@ -136,7 +136,12 @@ export function createRegistryActivities(deps: RegistryDeps) {
         for (const d of input.datasets) {
           const loaded = await loadDatasetArtifact(artifacts, d.ref);
           const y = loaded.data.y;
-          datasets.push({ ref: d.ref, role: d.role, rows: y.length, positives: multiClass ? rowsOutsideLargestClass(y) : classCounts(y)[1] });
+          datasets.push({
+            ref: d.ref,
+            role: d.role,
+            rows: y.length,
+            positives: multiClass ? rowsOutsideLargestClass(y) : classCounts(y)[1],
+          });
         }
         const augmented = input.lineage ? await loadDatasetArtifact(artifacts, input.lineage) : undefined;
 
@@ -162,8 +167,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
         const metricValues = (r: ClassificationReport | MultiClassReport) =>
           'classes' in r ? multiClassMetricValues(r) : flattenReport(r);
         await registry.recordMetrics(input.runId, input.model.sha256, 'test', metricValues(report.challenger));
-        if (report.champion)
-          await registry.recordMetrics(input.runId, report.champion.model, 'test', metricValues(report.champion.report));
+        if (report.champion) await registry.recordMetrics(input.runId, report.champion.model, 'test', metricValues(report.champion.report));
         await registry.recordGateVerdict(input.runId, input.model.sha256, report.evaluation.verdict, report.evaluation.checks);
         let lineageRows = 0;
         if (input.lineage && augmented) {

@@ -265,7 +265,13 @@ function featureSql(feature: string, categorical: Record<string, string[]> | und
 }
 
 /** SQL for a row's class index into `classes` (null for a value outside them: the file changed since it was described). */
-async function classIndexSql(connection: DuckDBConnection, source: string, what: string, label: string, classes: string[]): Promise<string> {
+async function classIndexSql(
+  connection: DuckDBConnection,
+  source: string,
+  what: string,
+  label: string,
+  classes: string[],
+): Promise<string> {
   const { labelType } = await describeLabelledSource(connection, source, what, label);
   const column = sqlIdentifier(label);
   return `(CASE ${classes.map((v, i) => `WHEN ${positiveCondition(column, labelType, v)} THEN ${i}`).join(' ')} END)`;
@@ -301,7 +307,9 @@ export async function fetchRowsById(
         if (until > k) {
           const format = scanFormat(seg.file);
           const source = tableSource(format, [seg.file]);
-          const labelSql = def.classes ? await classIndexSql(c, source, seg.file, def.label, def.classes) : await positiveSql(c, source, seg.file, def);
+          const labelSql = def.classes
+            ? await classIndexSql(c, source, seg.file, def.label, def.classes)
+            : await positiveSql(c, source, seg.file, def);
           // The weight, when fetched, follows the label: fillChunk reads features and label only.
           const projections = [
             ...features.map((f) => featureSql(f, opts.categorical)),

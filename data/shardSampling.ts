@@ -126,7 +126,9 @@ export async function sampleShard(
     ...(input.categorical ? { categorical: input.categorical } : {}),
   });
   // Multi-class rows carry class indices: the positives are the rows of the scan's positive classes.
-  const positiveSet = input.positive.classes ? new Set(input.positive.positiveValues?.map((v) => input.positive.classes!.indexOf(v))) : undefined;
+  const positiveSet = input.positive.classes
+    ? new Set(input.positive.positiveValues?.map((v) => input.positive.classes!.indexOf(v)))
+    : undefined;
   const [negatives, positives] = positiveSet ? countIn(data.y, positiveSet) : classCounts(data.y);
   return {
     data,

@@ -68,7 +68,11 @@ export async function trainMultiClassStage(
     const data: LabelledData = { x: train.x, y: oneVsRest(train.y, c) };
     const validation = input.validation ? { x: input.validation.x, y: oneVsRest(input.validation.y, c) } : undefined;
     const fitted = chosen
-      ? await fitCandidate(chosen, data, input.sampleWeights, input.seed, { fit: fitModelArtifact, base: base(labels), ...candidateOptions })
+      ? await fitCandidate(chosen, data, input.sampleWeights, input.seed, {
+          fit: fitModelArtifact,
+          base: base(labels),
+          ...candidateOptions,
+        })
       : await fitModelArtifact(data, {
           ...base(labels),
           model: input.model,

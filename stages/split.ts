@@ -56,7 +56,11 @@ export function splitStage(
   // Multi-class: a stage's "positives" are the rows outside the largest class (the rare classes).
   const positivesOf = (y: Uint8Array) => (o.classes ? rowsOutsideLargestClass(y) : classCounts(y)[1]);
   const classNote = (y: Uint8Array) =>
-    o.classes ? ` (${rowsPerClass(y, o.classes.length).map((n, c) => `${o.classes![c]} ${n}`).join(', ')})` : '';
+    o.classes
+      ? ` (${rowsPerClass(y, o.classes.length)
+          .map((n, c) => `${o.classes![c]} ${n}`)
+          .join(', ')})`
+      : '';
   // A declared imputation is fitted on the training split alone and applied to all three, so validation
   // and test rows never shape the fill values.
   const fill = splitImputes(o.features)

@@ -29,7 +29,9 @@ async function run(request: StageThreadRequest): Promise<unknown> {
     case 'oversample':
       return oversampleStage(request.data, request.options, request.weights, progress);
     case 'train':
-      return request.input.classes ? trainMultiClassStage({ ...request.input, classes: request.input.classes }, progress) : trainStage(request.input, progress);
+      return request.input.classes
+        ? trainMultiClassStage({ ...request.input, classes: request.input.classes }, progress)
+        : trainStage(request.input, progress);
     case 'validate':
       return validateStage(request.input);
   }

@@ -54,7 +54,8 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
   const shortfalls: string[] = [];
   const total = challenger.classes.reduce((a, r) => a + r.support, 0);
   for (const r of challenger.classes) {
-    if (r.support < spec.minPositiveSupport) shortfalls.push(`class "${r.class}" support ${r.support} < minimum ${spec.minPositiveSupport}`);
+    if (r.support < spec.minPositiveSupport)
+      shortfalls.push(`class "${r.class}" support ${r.support} < minimum ${spec.minPositiveSupport}`);
     if (total - r.support < spec.minNegativeSupport)
       shortfalls.push(`rows outside class "${r.class}" ${total - r.support} < minimum ${spec.minNegativeSupport}`);
   }
@@ -64,7 +65,12 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
     const targets = gate.metric === 'gMean' ? [undefined] : challenger.classes.map((_, c) => c);
     for (const c of targets) {
       const subject = c === undefined ? 'macro gMean' : `${gate.metric}[${challenger.classes[c]!.class}]`;
-      const name = gate.name !== undefined ? (c === undefined ? gate.name : `${gate.name} [${challenger.classes[c]!.class}]`) : limitText(gate, subject);
+      const name =
+        gate.name !== undefined
+          ? c === undefined
+            ? gate.name
+            : `${gate.name} [${challenger.classes[c]!.class}]`
+          : limitText(gate, subject);
       const interval =
         c === undefined
           ? null
@@ -80,7 +86,12 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
         const championValue = champion ? valueOf(champion, gate.metric, c) : null;
         const common = { ...base, limit, comparison: 'drop<=' as const, challengerValue, championValue };
         if (!champion) {
-          checks.push({ ...common, value: null, passed: null, reason: 'skipped: no multi-class champion with the same classes to compare against' });
+          checks.push({
+            ...common,
+            value: null,
+            passed: null,
+            reason: 'skipped: no multi-class champion with the same classes to compare against',
+          });
           continue;
         }
         if (championValue === null) {
@@ -88,7 +99,12 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
           continue;
         }
         if (challengerValue === null) {
-          checks.push({ ...common, value: null, passed: notJudged === null ? false : null, reason: notJudged ?? `failed: challenger ${subject} is undefined on the evaluation data` });
+          checks.push({
+            ...common,
+            value: null,
+            passed: notJudged === null ? false : null,
+            reason: notJudged ?? `failed: challenger ${subject} is undefined on the evaluation data`,
+          });
           continue;
         }
         const drop = championValue - challengerValue;
@@ -97,7 +113,9 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
           ...common,
           value: drop,
           passed: notJudged === null ? ok : null,
-          reason: notJudged ?? `${ok ? 'passed' : 'failed'}: challenger ${format(challengerValue)} vs champion ${format(championValue)}: drop ${format(drop)} ${ok ? '<=' : '>'} ${format(limit)}`,
+          reason:
+            notJudged ??
+            `${ok ? 'passed' : 'failed'}: challenger ${format(challengerValue)} vs champion ${format(championValue)}: drop ${format(drop)} ${ok ? '<=' : '>'} ${format(limit)}`,
         });
         continue;
       }

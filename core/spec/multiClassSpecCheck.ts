@@ -12,10 +12,7 @@ export const MULTI_CLASS_GATE_METRICS = ['recall', 'precision', 'f1', 'gMean'] a
  * Throws an InvalidInputError naming the first spec key that only makes sense for a binary label. `labelText` names
  * the label and its classes, e.g. `label column "kind" has 3 classes (a, b, c)`.
  */
-export function checkMultiClassSpec(
-  spec: { denoise?: DenoiseSpec; adasyn?: AdasynSpec; gates?: GateSpec },
-  labelText: string,
-): void {
+export function checkMultiClassSpec(spec: { denoise?: DenoiseSpec; adasyn?: AdasynSpec; gates?: GateSpec }, labelText: string): void {
   const binaryFix = 'or set input.positive to train one class against the rest';
   if (spec.denoise && spec.denoise.method !== 'none') {
     throw new InvalidInputError(

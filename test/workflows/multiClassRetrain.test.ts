@@ -16,7 +16,14 @@ import { ArtifactStore } from '../../data/artifactStore.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { checkServedWindow, loadStoredReference, type StoredReference } from '../../stages/driftWindow.js';
 import { FailureType, WORKFLOWS_TASK_QUEUE } from '../../workflows/contract.js';
-import { createTestWorkers, runRetrainPipeline, startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
+import {
+  createTestWorkers,
+  runRetrainPipeline,
+  startTemporalTestEnv,
+  withTestWorkers,
+  type TemporalTestEnv,
+} from '../support/temporalServer.js';
+import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 const CLASSES = ['bird', 'cat', 'eel'];
 /** Class shares of the training file: eel is the rare class (3%). */
@@ -51,7 +58,11 @@ beforeAll(async () => {
   const lines = ['f1,f2,f3,kind'];
   for (let i = 0; i < 4000; i++) {
     const c = classOf(random.next(), PRIOR);
-    lines.push(`${rowOf(c, random).map((v) => v.toFixed(4)).join(',')},${CLASSES[c]}`);
+    lines.push(
+      `${rowOf(c, random)
+        .map((v) => v.toFixed(4))
+        .join(',')},${CLASSES[c]}`,
+    );
   }
   writeFileSync(inputPath, `${lines.join('\n')}\n`);
 });
@@ -68,7 +79,18 @@ async function writeWindow(modelName: string, sha256: string, prior: number[], s
     const c = classOf(random.next(), prior);
     const predicted = random.next() < 0.9 ? c : (c + 1) % 3;
     const [f1, f2, f3] = rowOf(c, random);
-    log.logPrediction(`r${seed}-${i}`, startMs + i, 'champion', sha256, 0.8, predicted === 0, 'ok', 900, JSON.stringify({ f1, f2, f3 }), CLASSES[predicted]!);
+    log.logPrediction(
+      `r${seed}-${i}`,
+      startMs + i,
+      'champion',
+      sha256,
+      0.8,
+      predicted === 0,
+      'ok',
+      900,
+      JSON.stringify({ f1, f2, f3 }),
+      CLASSES[predicted]!,
+    );
     log.logFeedback(`r${seed}-${i}`, startMs + 4000 + i, CLASSES[c]!, c === 0);
   }
   await log.close();
@@ -94,6 +116,8 @@ describe('retrainPipeline on a three-class label', () => {
     );
     const { result, recorded, runs } = await withTestWorkers(env, async (c, registry) => {
       const result = await runRetrainPipeline(c, spec, 'wf-animals-1');
+      // The multi-class run and its sampling child guard the workflow code in the replay test.
+      await recordWorkflowHistories(env.client, (type) => type === 'retrainPipeline' || type === 'adaptiveSampling');
       return { result, recorded: await registry.model(result.modelSha256), runs: await registry.listRuns('wf-animals') };
     });
     expect(result.outcome, result.reason).toBe('promoted');
@@ -119,7 +143,14 @@ describe('retrainPipeline on a three-class label', () => {
     champion = { sha256: result.modelSha256, stored: stored! };
 
     const check = (fromMs: number, toMs: number) =>
-      checkServedWindow({ stored: stored!, servingDir: env.servingDir, modelName: 'wf-animals', fromMs, toMs, modelSha256: result.modelSha256 });
+      checkServedWindow({
+        stored: stored!,
+        servingDir: env.servingDir,
+        modelName: 'wf-animals',
+        fromMs,
+        toMs,
+        modelSha256: result.modelSha256,
+      });
     await writeWindow('wf-animals', result.modelSha256, PRIOR, 11, 1000);
     const steady = (await check(0, 10_000)).report!;
     expect(steady.classDrift!.labelPrior!.drifted, steady.classDrift!.reasons.join('; ')).toBe(false);
@@ -129,7 +160,14 @@ describe('retrainPipeline on a three-class label', () => {
     expect(champion).toBeDefined();
     const { sha256, stored } = champion!;
     await writeWindow('wf-animals', sha256, [0.3, 0.3, 0.4], 12, 21_000);
-    const { report } = await checkServedWindow({ stored, servingDir: env.servingDir, modelName: 'wf-animals', fromMs: 20_000, toMs: 30_000, modelSha256: sha256 });
+    const { report } = await checkServedWindow({
+      stored,
+      servingDir: env.servingDir,
+      modelName: 'wf-animals',
+      fromMs: 20_000,
+      toMs: 30_000,
+      modelSha256: sha256,
+    });
     expect(report!.classDrift!.labelPrior!.drifted).toBe(true);
     expect(report!.drifted).toBe(true);
   });
@@ -166,7 +204,9 @@ describe('retrainPipeline on a three-class label', () => {
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect((cause as ApplicationFailure).type).toBe(FailureType.invalidInput);
     expect((cause as ApplicationFailure).nonRetryable).toBe(true);
-    expect(cause!.message).toMatch(/^denoise\.method: "enn" cleans two-class training rows, but label column "kind" has 3 classes \(bird, cat, eel\)/);
+    expect(cause!.message).toMatch(
+      /^denoise\.method: "enn" cleans two-class training rows, but label column "kind" has 3 classes \(bird, cat, eel\)/,
+    );
     expect(after).toEqual(before);
   });
 });
