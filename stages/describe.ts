@@ -81,7 +81,6 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     checkMultiClassSpec(
       {
         ...(input.denoise ? { denoise: input.denoise } : {}),
-        ...(input.adasyn ? { adasyn: input.adasyn } : {}),
         ...(input.gates ? { gates: parseGateSpec(input.gates, 'pipeline spec "gates"') } : {}),
       },
       labelText,

@@ -234,6 +234,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
         ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
         ...(described.categorical ? { categorical: described.categorical } : {}),
+        ...classes,
       });
       train = augmented.dataset;
       lineage = augmented.lineage;

@@ -212,9 +212,7 @@ describe('checkMultiClassSpec', () => {
   });
 
   it('accepts the defaults: no noise filter, per-class recall and macro G-mean gates', () => {
-    expect(() =>
-      checkMultiClassSpec({ denoise: { method: 'none' }, adasyn: { enabled: false }, gates: gates({ metric: 'gMean', min: 0.6 }) }, LABEL),
-    ).not.toThrow();
+    expect(() => checkMultiClassSpec({ denoise: { method: 'none' }, gates: gates({ metric: 'gMean', min: 0.6 }) }, LABEL)).not.toThrow();
   });
 });
 
