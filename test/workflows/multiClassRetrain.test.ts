@@ -14,7 +14,12 @@ import { parseModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { ServingLog } from '../../data/servingLog.js';
+import { driftCheckActivities } from '../../activities/driftCheck.js';
+import { formatModelDetail, formatRunDetail } from '../../client/registryTables.js';
+import { renderDriftReport } from '../../core/report/driftReportPage.js';
+import { modelPage } from '../../infra/ui/modelPages.js';
 import { checkServedWindow, loadStoredReference, type StoredReference } from '../../stages/driftWindow.js';
+import { monitorWindowReport } from '../../stages/monitorWindowReport.js';
 import { FailureType, WORKFLOWS_TASK_QUEUE } from '../../workflows/contract.js';
 import {
   createTestWorkers,
@@ -114,12 +119,24 @@ describe('retrainPipeline on a three-class label', () => {
       },
       'test spec',
     );
-    const { result, recorded, runs } = await withTestWorkers(env, async (c, registry) => {
+    const { result, recorded, runs, detail, runDetail } = await withTestWorkers(env, async (c, registry) => {
       const result = await runRetrainPipeline(c, spec, 'wf-animals-1');
       // The multi-class run and its sampling child guard the workflow code in the replay test.
       await recordWorkflowHistories(env.client, (type) => type === 'retrainPipeline' || type === 'adaptiveSampling');
-      return { result, recorded: await registry.model(result.modelSha256), runs: await registry.listRuns('wf-animals') };
+      return {
+        result,
+        recorded: await registry.model(result.modelSha256),
+        runs: await registry.listRuns('wf-animals'),
+        detail: await registry.modelDetail('wf-animals'),
+        runDetail: await registry.runDetail(result.runId),
+      };
     });
+    // `models show`, `runs show` and the UI's model page read the multi-class run like any other.
+    expect(formatModelDetail(detail!)).toContain('wf-animals');
+    expect(runDetail!.models[0]!.perClass.map((c) => c.cls).sort()).toEqual(CLASSES);
+    expect(runDetail!.models[0]!.overall.gMean).toBeCloseTo(result.validation.gMean!, 10);
+    expect(formatRunDetail(runDetail!)).toContain('eel');
+    expect(String(modelPage(detail!, []))).toContain('wf-animals');
     expect(result.outcome, result.reason).toBe('promoted');
     expect(result.validation.classes?.map((c) => c.class)).toEqual(CLASSES);
     expect(result.validation.classes?.every((c) => c.recall! >= 0.5)).toBe(true);
@@ -156,20 +173,60 @@ describe('retrainPipeline on a three-class label', () => {
     expect(steady.classDrift!.labelPrior!.drifted, steady.classDrift!.reasons.join('; ')).toBe(false);
   });
 
-  it('raises class-prior drift on a window whose classes moved', async () => {
+  it('compares a second retrain (auto, chosen by macro G-mean) with the champion on macro G-mean', async () => {
     expect(champion).toBeDefined();
-    const { sha256, stored } = champion!;
+    const spec = resolvePipelineSpec(
+      {
+        modelName: 'wf-animals',
+        input: { paths: [inputPath], label: 'kind' },
+        model: { budgetSeconds: 10, trees: 20 },
+        gates: {
+          minPositiveSupport: 10,
+          gates: [
+            { metric: 'recall', class: 'positive', min: 0.5 },
+            { metric: 'gMean', maxDropVsChampion: 0.5 },
+          ],
+        },
+        seed: 4,
+      },
+      'test spec',
+    );
+    expect(spec.model.kind).toBe('auto');
+    const result = await withTestWorkers(env, (c) => runRetrainPipeline(c, spec, 'wf-animals-2'));
+    expect(result.outcome, result.reason).toBe('promoted');
+    expect(result.validation.champion?.modelSha256).toBe(champion!.sha256);
+    expect(result.validation.champion?.gMean).toBeGreaterThan(0.5);
+    expect(result.stages.find((st) => st.stage === 'trainModel')!.note).toMatch(
+      /^one-vs-rest over 3 classes \(auto chose \S+ by macro G-mean\)/,
+    );
+    const lookup = await loadStoredReference(new ArtifactStore(env.artifactRoot), result.modelSha256);
+    expect(lookup.status === 'found' ? lookup.stored.reference.classes?.classes : undefined).toEqual(CLASSES);
+    champion = { sha256: result.modelSha256, stored: lookup.status === 'found' ? lookup.stored : champion!.stored };
+  }, 120_000);
+
+  it('the drift check raises class-prior drift on a window whose classes moved, and its report shows it', async () => {
+    expect(champion).toBeDefined();
+    const { sha256 } = champion!;
     await writeWindow('wf-animals', sha256, [0.3, 0.3, 0.4], 12, 21_000);
-    const { report } = await checkServedWindow({
-      stored,
-      servingDir: env.servingDir,
+    const artifacts = new ArtifactStore(env.artifactRoot);
+    const checked = await driftCheckActivities({ artifacts, servingDir: env.servingDir }).checkDrift({
       modelName: 'wf-animals',
       fromMs: 20_000,
       toMs: 30_000,
-      modelSha256: sha256,
     });
-    expect(report!.classDrift!.labelPrior!.drifted).toBe(true);
-    expect(report!.drifted).toBe(true);
+    expect(checked.championSha256).toBe(sha256);
+    expect(checked.drifted).toBe(true);
+    expect(checked.reasons.some((r) => r.startsWith('label prior shifted over 3 classes'))).toBe(true);
+    const gathered = await monitorWindowReport({ artifacts, servingDir: env.servingDir, modelName: 'wf-animals' });
+    expect(gathered.report.classDrift!.labelPrior!.drifted).toBe(true);
+    const page = renderDriftReport({
+      title: 't',
+      details: [],
+      report: gathered.report,
+      scoreReference: gathered.scoreReference,
+      thresholds: { fdr: gathered.options.fdr, psiThreshold: gathered.options.psiThreshold, ksThreshold: gathered.options.ksThreshold },
+    });
+    expect(page).toContain('Classes (multi-class model)');
   });
 
   it('refuses a two-class-only setting on a three-class label by its spec key, writing nothing to the registry', async () => {
