@@ -322,6 +322,8 @@ export function driftCheckActivities(deps: ComputeDeps) {
           labelName: model.labelName,
           // A model trained with several negative values stores them joined with "|": the export writes the first.
           labels: { positive: model.positiveLabel, negative: labelVocabularyOf(model).negatives[0]! },
+          // A multi-class champion's retrain needs every class: the window keeps each row's true class value.
+          ...(model.multiClass ? { classLabels: true } : {}),
           out: temp,
         });
         const data = await artifacts.putFile(temp, 'serving-window', 'parquet');

@@ -1,5 +1,6 @@
 // The label column checked and read as classes: it exists, no row lacks it, it has two classes (or a chosen
-// positive), which value is positive, and the SQL that tells a positive row.
+// positive, or is multi-class where the caller allows it), which value is positive, and the SQL that tells a
+// positive row or a row's class index.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -73,6 +74,19 @@ export function positiveCondition(column: string, type: string, positive: string
     return `(CAST(${column} AS DOUBLE) = ${asNumber})`;
   }
   return `(CAST(${column} AS VARCHAR) = ${sqlString(positive)})`;
+}
+
+/** SQL for a row's class index into `classes` (null for a value outside them: the file changed since it was described). */
+export async function classIndexSql(
+  connection: DuckDBConnection,
+  source: string,
+  what: string,
+  label: string,
+  classes: string[],
+): Promise<string> {
+  const { labelType } = await describeLabelledSource(connection, source, what, label);
+  const column = sqlIdentifier(label);
+  return `(CASE ${classes.map((v, i) => `WHEN ${positiveCondition(column, labelType, v)} THEN ${i}`).join(' ')} END)`;
 }
 
 export interface LabelCounts {

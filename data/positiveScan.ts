@@ -8,7 +8,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
 import { appendTableColumns } from './datasetWriter.js';
 import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
-import { describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { classIndexSql, describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { formatOf, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { oneHotCategoryOf } from '../core/features/oneHotFeatures.js';
@@ -262,19 +262,6 @@ function featureSql(feature: string, categorical: Record<string, string[]> | und
   const oneHot = categorical ? oneHotCategoryOf(feature, categorical) : undefined;
   if (!oneHot) return `CAST(${sqlIdentifier(feature)} AS DOUBLE)`;
   return `CAST(CASE WHEN CAST(${sqlIdentifier(oneHot.column)} AS VARCHAR) = ${sqlString(oneHot.category)} THEN 1 ELSE 0 END AS DOUBLE)`;
-}
-
-/** SQL for a row's class index into `classes` (null for a value outside them: the file changed since it was described). */
-async function classIndexSql(
-  connection: DuckDBConnection,
-  source: string,
-  what: string,
-  label: string,
-  classes: string[],
-): Promise<string> {
-  const { labelType } = await describeLabelledSource(connection, source, what, label);
-  const column = sqlIdentifier(label);
-  return `(CASE ${classes.map((v, i) => `WHEN ${positiveCondition(column, labelType, v)} THEN ${i}`).join(' ')} END)`;
 }
 
 /**

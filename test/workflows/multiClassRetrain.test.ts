@@ -15,6 +15,7 @@ import { seededRandom } from '../../core/random.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { driftCheckActivities } from '../../activities/driftCheck.js';
+import { labelValuesInOrder } from '../../client/fitInputColumns.js';
 import { formatModelDetail, formatRunDetail } from '../../client/registryTables.js';
 import { renderDriftReport } from '../../core/report/driftReportPage.js';
 import { modelPage } from '../../infra/ui/modelPages.js';
@@ -209,7 +210,8 @@ describe('retrainPipeline on a three-class label', () => {
     const { sha256 } = champion!;
     await writeWindow('wf-animals', sha256, [0.3, 0.3, 0.4], 12, 21_000);
     const artifacts = new ArtifactStore(env.artifactRoot);
-    const checked = await driftCheckActivities({ artifacts, servingDir: env.servingDir }).checkDrift({
+    const activities = driftCheckActivities({ artifacts, servingDir: env.servingDir });
+    const checked = await activities.checkDrift({
       modelName: 'wf-animals',
       fromMs: 20_000,
       toMs: 30_000,
@@ -227,6 +229,10 @@ describe('retrainPipeline on a three-class label', () => {
       thresholds: { fdr: gathered.options.fdr, psiThreshold: gathered.options.psiThreshold, ksThreshold: gathered.options.ksThreshold },
     });
     expect(page).toContain('Classes (multi-class model)');
+    // The window a drift-triggered retrain learns from keeps every row's true class.
+    const exported = await activities.exportRecentWindow({ modelName: 'wf-animals', fromMs: 20_000, toMs: 30_000 });
+    expect(exported.rows).toBe(1500);
+    expect((await labelValuesInOrder(exported.path, 'kind')).classes).toEqual(CLASSES);
   });
 
   it('refuses a two-class-only setting on a three-class label by its spec key, writing nothing to the registry', async () => {
