@@ -85,7 +85,11 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       },
       labelText,
     );
-    multiClass = multiClassSamplingPlan(profile.classes, { positiveTarget: binaryTarget, targetSize });
+    multiClass = multiClassSamplingPlan(profile.classes, {
+      positiveTarget: binaryTarget,
+      targetSize,
+      ...(input.sampling.shards !== undefined ? { shards: input.sampling.shards } : {}),
+    });
   }
   const positiveTarget = multiClass ? multiClass.positiveTarget : binaryTarget;
   if (!multiClass && positiveTarget > targetSize) {

@@ -31,7 +31,12 @@ export interface MultiClassSamplingPlan {
  */
 export function multiClassSamplingPlan(
   classCounts: readonly LabelClassCount[],
-  o: { positiveTarget: number; targetSize: number },
+  o: {
+    positiveTarget: number;
+    targetSize: number;
+    /** Shards of the sample: each keeps at most its share of Nr, so rare rows crowded in one shard can be cut. @default 1 */
+    shards?: number;
+  },
 ): MultiClassSamplingPlan {
   if (classCounts.length < 3) {
     throw new InvalidInputError('classes', `classes: expected at least 3 class values for multi-class sampling, got ${classCounts.length}`);
@@ -60,6 +65,8 @@ export function multiClassSamplingPlan(
       note: `multi-class: no class fits whole in half of the ${o.targetSize}-row sample, so class ${smallest.value} (${smallest.count} rows) was sampled as the positive class (Nr ${Math.min(o.positiveTarget, smallest.count)}) and the others uniformly`,
     };
   }
+  const shards = o.shards ?? 1;
+  const shardNote = shards > 1 ? ` (with ${shards} shards, each shard keeps at most about ${Math.ceil(kept / shards)} of these rows)` : '';
   // Classes larger than the kept-whole ones are only uniformly sampled: the largest is never kept whole.
   const sampled = classes.filter((v) => !keptWhole.includes(v));
   return {
@@ -68,6 +75,6 @@ export function multiClassSamplingPlan(
     keptWhole,
     positiveClasses: keptWhole,
     positiveTarget: kept,
-    note: `multi-class: every row of ${list(keptWhole)} kept; ${list(sampled)} sampled uniformly${sampled.length > 1 ? ' together' : ''}`,
+    note: `multi-class: every row of ${list(keptWhole)} kept${shardNote}; ${list(sampled)} sampled uniformly${sampled.length > 1 ? ' together' : ''}`,
   };
 }

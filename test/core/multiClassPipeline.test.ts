@@ -52,6 +52,17 @@ describe('multiClassSamplingPlan', () => {
       { positiveTarget: 250, targetSize: 20_000 },
     );
     expect(small.keptWhole).toEqual(['a', 'b']);
+    const sharded = multiClassSamplingPlan(
+      [
+        { value: 'a', count: 10 },
+        { value: 'b', count: 20 },
+        { value: 'c', count: 30 },
+      ],
+      { positiveTarget: 250, targetSize: 20_000, shards: 4 },
+    );
+    expect(sharded.note).toBe(
+      'multi-class: every row of a (10), b (20) kept (with 4 shards, each shard keeps at most about 8 of these rows); c (30) sampled uniformly',
+    );
   });
 
   it('falls back to the binary rule on the smallest class when no class fits in half the sample', () => {
