@@ -1,6 +1,7 @@
 // Checks raw input files before a scan, in SQL over all files at once: globs resolve to files, the label exists
-// and has two classes (or a chosen positive), features are numeric and free of missing values, and a weight
-// column, when the input has one, is numeric and kept out of the features.
+// and has two classes (or a chosen positive, or three or more where the caller allows a multi-class label), features
+// are numeric and free of missing values, and a weight column, when the input has one, is numeric and kept out of the
+// features.
 
 import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';

@@ -1,5 +1,6 @@
 // The describe stage: resolves the input globs, checks the label, classes, feature types and missing values in SQL,
-// and fixes the feature list, the positive label, the sample-weight column and Nr before any sampling starts.
+// and fixes the feature list, the positive label (or, for three or more classes, the class sampling plan), the
+// sample-weight column and Nr before any sampling starts.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseGateSpec } from '../core/gates/gateSpec.js';
