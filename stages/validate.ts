@@ -55,7 +55,10 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
   let championNote: string | undefined;
   if (input.champion) {
     const championModel = input.champion.model;
-    if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
+    if (championModel.multiClass) {
+      // A multi-class champion (a label that had more classes before) predicts classes, not this model's positive.
+      championNote = `the champion predicts ${championModel.multiClass.classes.length} classes, so it was not compared with this two-class model`;
+    } else if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
       champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
     } else {
       championNote = 'the champion reads other features, so it was not scored on this test split';

@@ -6,12 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabelledData } from '../../core/dataset.js';
 import { parseGateSpec } from '../../core/gates/gateSpec.js';
 import { seededRandom } from '../../core/random.js';
 import { describeStage, type DescribeInputResult } from '../../stages/describe.js';
-import { trainMultiClassStage } from '../../stages/multiClassTrain.js';
+import { oneVsRest, trainMultiClassStage } from '../../stages/multiClassTrain.js';
 import { sampleShardStage } from '../../stages/sample.js';
 import { splitStage } from '../../stages/split.js';
+import { fitModelArtifact } from '../../stages/train.js';
 import { validateStage } from '../../stages/validate.js';
 import { failure } from '../support/invalidInputFailure.js';
 
@@ -145,5 +147,28 @@ describe('multi-class stages', () => {
       'recall[cat] >= 1.01',
       'recall[eel] >= 1.01',
     ]);
+
+    // A two-class challenger (input.positive chosen later) is not compared with the multi-class champion.
+    const eel = (d: LabelledData) => ({ x: d.x, y: oneVsRest(d.y, 2) });
+    const binary = await fitModelArtifact(eel(split.parts.train.data), {
+      model: { kind: 'logreg', threshold: 'prevalence' },
+      featureNames: described.featureNames,
+      labelName: 'kind',
+      labels: { positive: 'eel', negative: 'bird|cat' },
+      modelName: 'animals',
+      seed: 5,
+      runId: 'test',
+      datasetSha256: 'a'.repeat(64),
+    });
+    const compared = validateStage({
+      model: binary.artifact,
+      modelSha256: 'd'.repeat(64),
+      test: eel(split.parts.test.data),
+      testSha256: 'c'.repeat(64),
+      gates: parseGateSpec({ minPositiveSupport: 10, gates: [{ metric: 'gMean', maxDropVsChampion: 0.02 }] }, 'gates.json'),
+      champion: { model, sha256: 'b'.repeat(64) },
+    });
+    expect(compared.report.championNote).toBe('the champion predicts 3 classes, so it was not compared with this two-class model');
+    expect(compared.summary.champion).toBeUndefined();
   }, 60_000);
 });
