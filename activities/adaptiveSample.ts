@@ -44,6 +44,8 @@ export interface MergeAndSplitInput {
   seed: number;
   /** The spec's feature preparation: a declared imputation is fitted on the training split. @default reject */
   features?: FeatureSpec;
+  /** Multi-class samples: the class values their labels index (the split is stratified by class). @default 0/1 labels */
+  classes?: string[];
 }
 
 export interface MergeAndSplitResult {
@@ -163,6 +165,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
             split: input.split,
             seed: input.seed,
             ...(imputes ? { features: input.features } : {}),
+            ...(input.classes ? { classes: input.classes } : {}),
           },
           async () => {
             const loaded = await Promise.all(
@@ -171,7 +174,12 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
             const { featureNames, labelName } = loaded[0]!;
             const done = splitStage(
               loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
-              { split: input.split, seed: input.seed, ...(input.features ? { features: input.features } : {}) },
+              {
+                split: input.split,
+                seed: input.seed,
+                ...(input.features ? { features: input.features } : {}),
+                ...(input.classes ? { classes: input.classes } : {}),
+              },
             );
             const save = (role: SplitRole) => {
               const part = done.parts[role];

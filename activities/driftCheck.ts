@@ -21,6 +21,7 @@ import type { ArtifactRef } from '../workflows/contract.js';
 import { failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
 import { monitorWindowId, recordMonitorWindow } from '../data/monitorWindows.js';
+import { multiClassDriftReference } from '../stages/multiClassDriftReference.js';
 import { checkServedWindow, driftReferenceKey, loadStoredReference, priorCorrected, type StoredReference } from '../stages/driftWindow.js';
 
 export interface BuildDriftReferenceInput {
@@ -32,6 +33,8 @@ export interface BuildDriftReferenceInput {
   /** Positive share of the raw data (positives seen / rows scanned by adaptive sampling). */
   rawPrior: number;
   seed: number;
+  /** Multi-class models: each class's share of the raw input, in the model's class order. @default none (binary) */
+  classPrior?: number[];
 }
 
 /**
@@ -205,6 +208,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
             test: input.test.sha256,
             rawPrior: input.rawPrior,
             seed: input.seed,
+            ...(input.classPrior ? { classPrior: input.classPrior } : {}),
           },
           async () => {
             if (!(input.rawPrior > 0 && input.rawPrior < 1))
@@ -214,6 +218,27 @@ export function driftCheckActivities(deps: ComputeDeps) {
             const test = await loadDatasetArtifact(artifacts, input.test);
             const features = numericFeatures(model);
             if (features.length === 0) throw new InvalidInputError('model', 'the model has no numeric input columns to monitor for drift');
+            if (model.multiClass) {
+              const classPrior = input.classPrior ?? [];
+              const reference = multiClassDriftReference({
+                model,
+                train: train.data,
+                test: test.data,
+                classPrior,
+                features,
+                categorical: (x) => categoricalTrainingColumns(model, x),
+                seed: input.seed,
+              });
+              const stored: StoredReference = {
+                reference,
+                rawPrior: classPrior[0]!,
+                fitPrior: 0,
+                featureIndexes: features.map((f) => f.index),
+              };
+              const ref = await artifacts.putBytes(JSON.stringify(stored), 'drift-reference', 'json');
+              await artifacts.recordKey(driftReferenceKey(input.model.sha256), { reference: ref });
+              return { result: { reference: ref }, outputs: { reference: ref } };
+            }
             const trainRows = takeRows(train.data, rowsAtPrior(train.data, input.rawPrior, input.seed));
             const testRows = takeRows(test.data, rowsAtPrior(test.data, input.rawPrior, input.seed + 1));
             const values = new Float64Array(trainRows.x.rows * features.length);
@@ -297,6 +322,8 @@ export function driftCheckActivities(deps: ComputeDeps) {
           labelName: model.labelName,
           // A model trained with several negative values stores them joined with "|": the export writes the first.
           labels: { positive: model.positiveLabel, negative: labelVocabularyOf(model).negatives[0]! },
+          // A multi-class champion's retrain needs every class: the window keeps each row's true class value.
+          ...(model.multiClass ? { classLabels: true } : {}),
           out: temp,
         });
         const data = await artifacts.putFile(temp, 'serving-window', 'parquet');

@@ -1,7 +1,9 @@
 // Registry activities: the only writers of the DuckDB registry. They run on their own task queue, served by one
 // worker, and every write is idempotent so a retried activity never duplicates a row.
 
-import { classCounts } from '../core/dataset.js';
+import { classCounts, rowsOutsideLargestClass } from '../core/dataset.js';
+import { multiClassMetricValues, type MultiClassGateReport } from '../core/gates/multiClassGates.js';
+import type { MultiClassReport } from '../core/metrics/multiClassReport.js';
 import type { ClassificationReport } from '../core/metrics/classMetrics.js';
 import type { GateEvaluation } from '../core/gates/evaluateGates.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
@@ -122,17 +124,25 @@ export function createRegistryActivities(deps: RegistryDeps) {
       // Every file is read and verified before the first row is written, so a file that changed on disk fails the
       // activity (non-retryable IntegrityError naming it) and leaves no row behind.
       return failingOnBadInput(async () => {
+        const modelFile = await artifacts.readVerified(input.model);
+        const report = JSON.parse((await artifacts.readVerified(input.report)).toString('utf8')) as {
+          challenger: ClassificationReport | MultiClassGateReport;
+          champion?: { model: string; report: ClassificationReport | MultiClassReport };
+          evaluation: GateEvaluation;
+        };
+        // A multi-class run's datasets hold class indices: their "positives" are the rows outside the largest class.
+        const multiClass = 'classes' in report.challenger;
         const datasets = [];
         for (const d of input.datasets) {
           const loaded = await loadDatasetArtifact(artifacts, d.ref);
-          datasets.push({ ref: d.ref, role: d.role, rows: loaded.data.y.length, positives: classCounts(loaded.data.y)[1] });
+          const y = loaded.data.y;
+          datasets.push({
+            ref: d.ref,
+            role: d.role,
+            rows: y.length,
+            positives: multiClass ? rowsOutsideLargestClass(y) : classCounts(y)[1],
+          });
         }
-        const modelFile = await artifacts.readVerified(input.model);
-        const report = JSON.parse((await artifacts.readVerified(input.report)).toString('utf8')) as {
-          challenger: ClassificationReport;
-          champion?: { model: string; report: ClassificationReport };
-          evaluation: GateEvaluation;
-        };
         const augmented = input.lineage ? await loadDatasetArtifact(artifacts, input.lineage) : undefined;
 
         for (const d of datasets) {
@@ -154,9 +164,10 @@ export function createRegistryActivities(deps: RegistryDeps) {
           threshold: input.threshold,
           createdAt: input.createdAt,
         });
-        await registry.recordMetrics(input.runId, input.model.sha256, 'test', flattenReport(report.challenger));
-        if (report.champion)
-          await registry.recordMetrics(input.runId, report.champion.model, 'test', flattenReport(report.champion.report));
+        const metricValues = (r: ClassificationReport | MultiClassReport) =>
+          'classes' in r ? multiClassMetricValues(r) : flattenReport(r);
+        await registry.recordMetrics(input.runId, input.model.sha256, 'test', metricValues(report.challenger));
+        if (report.champion) await registry.recordMetrics(input.runId, report.champion.model, 'test', metricValues(report.champion.report));
         await registry.recordGateVerdict(input.runId, input.model.sha256, report.evaluation.verdict, report.evaluation.checks);
         let lineageRows = 0;
         if (input.lineage && augmented) {

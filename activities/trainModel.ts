@@ -23,6 +23,8 @@ export interface TrainModelInput {
   booleanColumns?: string[];
   /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
   categorical?: Record<string, string[]>;
+  /** Multi-class: the class values the splits' labels index; one one-vs-rest model per class. @default 0/1 labels */
+  classes?: string[];
 }
 
 export interface TrainModelResult {
@@ -49,6 +51,7 @@ export function trainModelActivities(deps: ComputeDeps) {
             ...(input.missingValues ? { missingValues: input.missingValues } : {}),
             ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
             ...(input.categorical ? { categorical: input.categorical } : {}),
+            ...(input.classes ? { classes: input.classes } : {}),
           },
           async () => {
             const train = await loadDatasetArtifact(artifacts, input.train);
@@ -76,6 +79,7 @@ export function trainModelActivities(deps: ComputeDeps) {
                   ...(input.missingValues ? { missingValues: input.missingValues } : {}),
                   ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
                   ...(input.categorical ? { categorical: input.categorical } : {}),
+                  ...(input.classes ? { classes: input.classes } : {}),
                 },
               },
               heartbeat,

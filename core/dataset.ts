@@ -44,6 +44,18 @@ export function classCounts(y: Uint8Array): [number, number] {
   return [y.length - pos, pos];
 }
 
+/** Rows of each class index 0..k−1 of multi-class labels. */
+export function rowsPerClass(y: Uint8Array, k: number): number[] {
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
+  return counts;
+}
+
+/** Multi-class labels' "positives", as stage summaries and the registry count them: rows outside the largest class. */
+export function rowsOutsideLargestClass(y: Uint8Array): number {
+  return y.length - Math.max(0, ...rowsPerClass(y, 256));
+}
+
 /** Every feature value finite (no NaN or ±Infinity); the error names the column and row and says `fix`. */
 export function assertFiniteFeatures(x: { rows: number; cols: number; values: ArrayLike<number> }, fix: string): void {
   const { rows, cols, values } = x;

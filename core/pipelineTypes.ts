@@ -188,4 +188,9 @@ export interface ValidationSummary {
   brier: number | null;
   threshold: number;
   champion?: { modelSha256: string; positiveRecall: number | null; gMean: number | null };
+  /**
+   * Multi-class models: each class's test figures. `positive` is then the rarest class of the test split, `negative`
+   * its largest, `gMean` the macro G-mean.
+   */
+  classes?: Array<PerClassSummary & { class: string }>;
 }

@@ -1,6 +1,7 @@
 // Checks raw input files before a scan, in SQL over all files at once: globs resolve to files, the label exists
-// and has two classes (or a chosen positive), features are numeric and free of missing values, and a weight
-// column, when the input has one, is numeric and kept out of the features.
+// and has two classes (or a chosen positive, or three or more where the caller allows a multi-class label), features
+// are numeric and free of missing values, and a weight column, when the input has one, is numeric and kept out of the
+// features.
 
 import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
@@ -37,6 +38,11 @@ export interface InputProfileOptions {
    * @default none (every column but the label and `exclude` is a feature)
    */
   weightColumn?: string;
+  /**
+   * A label of three or more classes with no `positive` is a multi-class label (the profile lists its `classes`)
+   * instead of an error. @default false
+   */
+  multiClass?: boolean;
   /** A `positive` value absent from the data gives zero positives and a warning instead of an error. @default false */
   allowAbsentPositive?: boolean;
   /**
@@ -61,6 +67,8 @@ export interface InputProfile {
   sampleWeight?: string;
   positiveLabel: string;
   negativeLabel: string;
+  /** A multi-class label (see `multiClass`): every class value with its rows, sorted by value as text. */
+  classes?: Array<{ value: string; count: number }>;
   rows: number;
   positives: number;
   warnings: string[];
@@ -182,6 +190,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       let negatives: string[];
       let rows: number;
       let positives: number;
+      let classes: InputProfile['classes'];
       if (opts.predicate !== undefined) {
         const pred = await positiveSql(connection, source, what, { label: opts.label, predicate: opts.predicate });
         const reader = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`);
@@ -203,7 +212,8 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         negatives = [];
         warnings.push(`label column "${opts.label}" has no row with the positive value "${opts.positive}": the sample has no positives`);
       } else {
-        const checked = await checkedLabelClasses(connection, source, what, opts.label, labelType, opts.positive);
+        const checked = await checkedLabelClasses(connection, source, what, opts.label, labelType, opts.positive, opts.multiClass);
+        if (checked.multiClass) classes = checked.counts.classes;
         positive = checked.positive;
         negatives = checked.negatives;
         rows = checked.counts.rows;
@@ -219,6 +229,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           ...(sampleWeight !== undefined ? { sampleWeight } : {}),
           positiveLabel: positive,
           negativeLabel: negatives.join('|'),
+          ...(classes ? { classes } : {}),
           rows,
           positives,
           warnings,
@@ -233,6 +244,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         ...(sampleWeight !== undefined ? { sampleWeight } : {}),
         positiveLabel: positive,
         negativeLabel: negatives.join('|'),
+        ...(classes ? { classes } : {}),
         rows,
         positives,
         warnings,

@@ -1,5 +1,6 @@
 // The label column checked and read as classes: it exists, no row lacks it, it has two classes (or a chosen
-// positive), which value is positive, and the SQL that tells a positive row.
+// positive, or is multi-class where the caller allows it), which value is positive, and the SQL that tells a
+// positive row or a row's class index.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -30,7 +31,11 @@ export async function describeLabelledSource(connection: DuckDBConnection, sourc
   return { columns, byName, available, labelType };
 }
 
-/** Class counts of the label, checked: some rows, no missing label, two classes or a chosen positive. */
+/**
+ * Class counts of the label, checked: some rows, no missing label, two classes or a chosen positive. With
+ * `allowMultiClass`, three or more classes and no chosen positive are a multi-class label (`multiClass` true), whose
+ * nominal positive is its rarest class.
+ */
 export async function checkedLabelClasses(
   connection: DuckDBConnection,
   source: string,
@@ -38,7 +43,8 @@ export async function checkedLabelClasses(
   label: string,
   labelType: string,
   requestedPositive: string | undefined,
-): Promise<{ counts: LabelCounts; positive: string; negatives: string[] }> {
+  allowMultiClass = false,
+): Promise<{ counts: LabelCounts; positive: string; negatives: string[]; multiClass?: true }> {
   const labelBad = missingValueCondition(sqlIdentifier(label), labelType);
   const counts = await labelCounts(connection, source, label, labelBad);
   if (counts.rows === 0) throw new InvalidInputError(`file ${what}`, `${what} has no data rows; expected at least one labelled row`);
@@ -50,6 +56,15 @@ export async function checkedLabelClasses(
     );
   }
   rejectLookalikeClasses(label, what, counts.classes);
+  if (allowMultiClass && requestedPositive === undefined && counts.classes.length > 2) {
+    const rarest = counts.classes.reduce((a, b) => (b.count < a.count ? b : a));
+    return {
+      counts,
+      positive: rarest.value,
+      negatives: counts.classes.filter((c) => c !== rarest).map((c) => c.value),
+      multiClass: true,
+    };
+  }
   return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
 }
 
@@ -82,6 +97,19 @@ export function positiveCondition(column: string, type: string, positive: string
     return `(CAST(${column} AS DOUBLE) = ${asNumber})`;
   }
   return `(CAST(${column} AS VARCHAR) = ${sqlString(positive)})`;
+}
+
+/** SQL for a row's class index into `classes` (null for a value outside them: the file changed since it was described). */
+export async function classIndexSql(
+  connection: DuckDBConnection,
+  source: string,
+  what: string,
+  label: string,
+  classes: string[],
+): Promise<string> {
+  const { labelType } = await describeLabelledSource(connection, source, what, label);
+  const column = sqlIdentifier(label);
+  return `(CASE ${classes.map((v, i) => `WHEN ${positiveCondition(column, labelType, v)} THEN ${i}`).join(' ')} END)`;
 }
 
 export interface LabelCounts {

@@ -8,7 +8,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
 import { appendTableColumns } from './datasetWriter.js';
 import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
-import { describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { classIndexSql, describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { formatOf, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { oneHotCategoryOf } from '../core/features/oneHotFeatures.js';
@@ -18,6 +18,10 @@ export interface PositiveDefinition {
   label: string;
   positive?: string;
   predicate?: string;
+  /** Multi-class sampling: the label values that count as positive in the scan (instead of `positive`). */
+  positiveValues?: string[];
+  /** Multi-class sampling: fetched rows are labelled with their class index into these values, not 0/1. */
+  classes?: string[];
 }
 
 /** Rows [firstRow, endRow) of one file; one shard is a list of segments read in order. */
@@ -48,6 +52,9 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
     return `COALESCE(CAST((${def.predicate}) AS BOOLEAN), false)`;
   }
   const { labelType } = await describeLabelledSource(connection, source, what, def.label);
+  if (def.positiveValues !== undefined && def.positiveValues.length > 0) {
+    return `(${def.positiveValues.map((v) => positiveCondition(sqlIdentifier(def.label), labelType, v)).join(' OR ')})`;
+  }
   if (def.positive === undefined) throw new InvalidInputError('--positive', 'the positive label value is required for a scan');
   return positiveCondition(sqlIdentifier(def.label), labelType, def.positive);
 }
@@ -258,7 +265,7 @@ function featureSql(feature: string, categorical: Record<string, string[]> | und
 }
 
 /**
- * Features and 0/1 labels (and weights, when asked) of the rows with the given ids (positions within the shard),
+ * Features and 0/1 labels (class indices with `def.classes`), and weights when asked, of the rows with the given ids (positions within the shard),
  * in ascending id order. Only these rows cross from DuckDB to JS.
  */
 export async function fetchRowsById(
@@ -287,11 +294,13 @@ export async function fetchRowsById(
         if (until > k) {
           const format = scanFormat(seg.file);
           const source = tableSource(format, [seg.file]);
-          const pred = await positiveSql(c, source, seg.file, def);
+          const labelSql = def.classes
+            ? await classIndexSql(c, source, seg.file, def.label, def.classes)
+            : await positiveSql(c, source, seg.file, def);
           // The weight, when fetched, follows the label: fillChunk reads features and label only.
           const projections = [
             ...features.map((f) => featureSql(f, opts.categorical)),
-            `CAST(${pred} AS UTINYINT)`,
+            `CAST(${labelSql} AS UTINYINT)`,
             ...(weightColumn === undefined ? [] : [`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`]),
           ];
           const fileRows = new Float64Array(until - k);

@@ -20,6 +20,11 @@ export interface LabelledWindowExportOptions {
   out: string;
   /** Only rows served by this model (either arm). */
   modelSha256?: string;
+  /**
+   * Write each row's true class value as feedback gave it (a multi-class champion's window) instead of `labels`.
+   * @default false
+   */
+  classLabels?: boolean;
 }
 
 /**
@@ -56,19 +61,21 @@ export async function exportLabelledServingWindow(
     .join(' AND ');
   const source =
     rowsSql === null
-      ? 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BIGINT) AS ts_ms, CAST(NULL AS VARCHAR) AS features, CAST(NULL AS BOOLEAN) AS truth WHERE false'
-      : `SELECT request_id, ts_ms, features, truth FROM (${rowsSql}) WHERE status = 'ok' AND truth IS NOT NULL
+      ? 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BIGINT) AS ts_ms, CAST(NULL AS VARCHAR) AS features, CAST(NULL AS BOOLEAN) AS truth, CAST(NULL AS VARCHAR) AS truth_class WHERE false'
+      : `SELECT request_id, ts_ms, features, truth, truth_class FROM (${rowsSql}) WHERE status = 'ok' AND truth IS NOT NULL
          QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC) = 1`;
   return withDuckDB(async (c) => {
-    await c.run(`CREATE TABLE labelled AS SELECT ts_ms, request_id, ${projections.join(', ')}, truth FROM (${source})`);
+    await c.run(`CREATE TABLE labelled AS SELECT ts_ms, request_id, ${projections.join(', ')}, truth, truth_class FROM (${source})`);
     const counted = (
       await c.runAndReadAll(
         `SELECT count(*), count(*) FILTER (WHERE ${complete}), count(*) FILTER (WHERE ${complete} AND truth) FROM labelled`,
       )
     ).getRowsJS()[0]!;
-    const label = `CASE WHEN truth THEN ${sqlString(o.labels.positive)} ELSE ${sqlString(o.labels.negative)} END AS ${sqlIdentifier(o.labelName)}`;
+    const label = o.classLabels
+      ? `truth_class AS ${sqlIdentifier(o.labelName)}`
+      : `CASE WHEN truth THEN ${sqlString(o.labels.positive)} ELSE ${sqlString(o.labels.negative)} END AS ${sqlIdentifier(o.labelName)}`;
     await c.run(
-      `CREATE TABLE export AS SELECT ${o.columns.map((col) => sqlIdentifier(col.name)).join(', ')}, ${label} FROM labelled WHERE ${complete} ORDER BY ts_ms, request_id`,
+      `CREATE TABLE export AS SELECT ${o.columns.map((col) => sqlIdentifier(col.name)).join(', ')}, ${label} FROM labelled WHERE ${complete}${o.classLabels ? ' AND truth_class IS NOT NULL' : ''} ORDER BY ts_ms, request_id`,
     );
     await copyTableAtomically(c, 'export', o.out);
     const all = toNumber(counted[0]);

@@ -125,7 +125,11 @@ export async function sampleShard(
     ...(input.keepMissing ? { keepMissing: true } : {}),
     ...(input.categorical ? { categorical: input.categorical } : {}),
   });
-  const [negatives, positives] = classCounts(data.y);
+  // Multi-class rows carry class indices: the positives are the rows of the scan's positive classes.
+  const positiveSet = input.positive.classes
+    ? new Set(input.positive.positiveValues?.map((v) => input.positive.classes!.indexOf(v)))
+    : undefined;
+  const [negatives, positives] = positiveSet ? countIn(data.y, positiveSet) : classCounts(data.y);
   return {
     data,
     ...(weights ? { weights } : {}),
@@ -139,6 +143,12 @@ export async function sampleShard(
     ...(s.warning ? { warning: s.warning } : {}),
     order,
   };
+}
+
+function countIn(y: Uint8Array, positiveClasses: ReadonlySet<number>): [number, number] {
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) if (positiveClasses.has(y[i]!)) positives++;
+  return [y.length - positives, positives];
 }
 
 /**

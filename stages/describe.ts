@@ -1,8 +1,12 @@
 // The describe stage: resolves the input globs, checks the label, classes, feature types and missing values in SQL,
-// and fixes the feature list, the positive label, the sample-weight column and Nr before any sampling starts.
+// and fixes the feature list, the positive label (or, for three or more classes, the class sampling plan), the
+// sample-weight column and Nr before any sampling starts.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
-import type { AdasynSpec, DenoiseSpec, InputSpec, ModelSpec, SamplingSpec } from '../core/pipelineTypes.js';
+import { parseGateSpec } from '../core/gates/gateSpec.js';
+import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, SamplingSpec } from '../core/pipelineTypes.js';
+import { multiClassSamplingPlan, type MultiClassSamplingPlan } from '../core/sampling/multiClassSamplingPlan.js';
+import { checkMultiClassSpec } from '../core/spec/multiClassSpecCheck.js';
 import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
 import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
@@ -19,6 +23,11 @@ export interface DescribeInputResult extends InputProfile {
   targetSize: number;
   /** Each stage's estimated memory and the budget it was checked against (bytes). */
   memory: { budgetBytes: number; stages: Array<{ stage: string; bytes: number }> };
+  /**
+   * A label of three or more classes and neither input.positive nor input.positiveWhen: the pipeline trains a
+   * multi-class model, and samples by this plan (`positiveTarget` is then the plan's).
+   */
+  multiClass?: MultiClassSamplingPlan;
 }
 
 /** The spec blocks the describe stage reads. */
@@ -28,6 +37,8 @@ export interface DescribeInputRequest {
   denoise?: DenoiseSpec;
   adasyn?: AdasynSpec;
   model?: ModelSpec;
+  /** The gates: a multi-class label refuses the two-class ones here, before any work. */
+  gates?: GateSpecJson;
 }
 
 /**
@@ -47,6 +58,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       ...(input.input.exclude ? { exclude: input.input.exclude } : {}),
       ...(input.input.categorical?.length ? { categorical: input.input.categorical } : {}),
       ...(input.input.positiveWhen ? { predicate: input.input.positiveWhen } : {}),
+      multiClass: true,
       // A `sample_weight` column is a per-row weight carried through the pipeline, never a feature.
       weightColumn: SAMPLE_WEIGHT_COLUMN,
       // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
@@ -61,9 +73,27 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     );
   }
   const params = input.sampling.params ?? profile.featureNames.length + 1;
-  const positiveTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
-  const targetSize = input.sampling.targetSize ?? Math.max(20_000, 2 * positiveTarget);
-  if (positiveTarget > targetSize) {
+  const binaryTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
+  const targetSize = input.sampling.targetSize ?? Math.max(20_000, 2 * binaryTarget);
+  let multiClass: MultiClassSamplingPlan | undefined;
+  if (profile.classes) {
+    const shown = profile.classes.map((c) => c.value);
+    const labelText = `label column "${input.input.label}" has ${shown.length} classes (${shown.slice(0, 10).join(', ')}${shown.length > 10 ? ', …' : ''})`;
+    checkMultiClassSpec(
+      {
+        ...(input.denoise ? { denoise: input.denoise } : {}),
+        ...(input.gates ? { gates: parseGateSpec(input.gates, 'pipeline spec "gates"') } : {}),
+      },
+      labelText,
+    );
+    multiClass = multiClassSamplingPlan(profile.classes, {
+      positiveTarget: binaryTarget,
+      targetSize,
+      ...(input.sampling.shards !== undefined ? { shards: input.sampling.shards } : {}),
+    });
+  }
+  const positiveTarget = multiClass ? multiClass.positiveTarget : binaryTarget;
+  if (!multiClass && positiveTarget > targetSize) {
     throw new InvalidInputError(
       'sampling.targetSize',
       `sampling.targetSize ${targetSize} is below Nr = ${positiveTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
@@ -86,5 +116,6 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     positiveTarget,
     targetSize,
     memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) },
+    ...(multiClass ? { multiClass } : {}),
   };
 }

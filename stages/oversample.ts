@@ -2,7 +2,7 @@
 // (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics. With per-row weights,
 // real rows keep theirs and each synthetic row takes its seed row's.
 
-import { classCounts, type LabelledData } from '../core/dataset.js';
+import { classCounts, rowsOutsideLargestClass, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { adasyn } from '../core/oversample/adasyn.js';
 import { appendSynthetic, lineageColumns, syntheticWeights } from '../core/oversample/syntheticLineage.js';
@@ -10,6 +10,7 @@ import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { ExtraColumns } from '../data/arrowDataset.js';
+import { oversampleClassesWithAdasyn } from './multiClassOversample.js';
 import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
 
 export interface OversampleOptions {
@@ -26,6 +27,8 @@ export interface OversampleOptions {
   scaling?: DistanceScaling;
   /** One-hot column groups of categorical features: one distance step per category change, never interpolated. */
   categoricalGroups?: number[][];
+  /** Multi-class rows: the class values `y` indexes; multi-class ADASYN (stages/multiClassOversample.ts). @default 0/1 */
+  classes?: string[];
 }
 
 /**
@@ -117,11 +120,15 @@ export function oversampleStage(
   progress?: StageProgress,
 ): OversampleStageResult {
   const started = performance.now();
-  const [, positivesIn] = classCounts(data.y);
+  // Multi-class rows count the rows outside the largest class as "positives".
+  const positivesOf = (y: Uint8Array) => (o.classes ? rowsOutsideLargestClass(y) : classCounts(y)[1]);
+  const positivesIn = positivesOf(data.y);
   const realRows = data.y.length;
   progress?.({ stage: 'neighbours' });
-  const done = oversampleWithAdasyn(data, o, weights, progress);
-  const [, positivesOut] = classCounts(done.augmented.y);
+  const done = o.classes
+    ? oversampleClassesWithAdasyn(data, o.classes, o, weights, progress)
+    : oversampleWithAdasyn(data, o, weights, progress);
+  const positivesOut = positivesOf(done.augmented.y);
   const summary: StageSummary = {
     stage: 'adasyn',
     rowsIn: realRows,

@@ -20,6 +20,10 @@ export interface ShardSampleRequest {
   positiveLabel: string;
   /** A SQL predicate that defines positives instead of the label value. */
   predicate?: string;
+  /** Multi-class: the label values the scan keeps as positives (the plan's positive classes). @default none */
+  positiveValues?: string[];
+  /** Multi-class: the class values; kept rows are labelled with their class index. @default none (0/1 labels) */
+  classes?: string[];
   featureNames: string[];
   /** Categorical column → its categories: `featureNames` holds their `column=category` one-hot features. @default none */
   categorical?: Record<string, string[]>;
@@ -73,7 +77,13 @@ export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSa
   const sampled = await sampleShard(
     {
       segments,
-      positive: { label: input.label, positive: input.positiveLabel, ...(input.predicate ? { predicate: input.predicate } : {}) },
+      positive: {
+        label: input.label,
+        positive: input.positiveLabel,
+        ...(input.predicate ? { predicate: input.predicate } : {}),
+        ...(input.positiveValues ? { positiveValues: input.positiveValues } : {}),
+        ...(input.classes ? { classes: input.classes } : {}),
+      },
       featureNames: input.featureNames,
       ...(input.categorical ? { categorical: input.categorical } : {}),
       ...share,

@@ -1,7 +1,7 @@
 // The split stage: the shard samples merged and shuffled, then split stratified into train | validation | test
 // (the test split never meets a synthetic row). A declared imputation is fitted on the training split alone.
 
-import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
+import { classCounts, rowsOutsideLargestClass, rowsPerClass, takeRows, type LabelledData } from '../core/dataset.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 import type { FeatureSpec, SplitSpec, StageSummary } from '../core/pipelineTypes.js';
@@ -37,7 +37,13 @@ export function splitImputes(features: FeatureSpec | undefined): boolean {
 
 export function splitStage(
   samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>,
-  o: { split: SplitSpec; seed: number; features?: FeatureSpec },
+  o: {
+    split: SplitSpec;
+    seed: number;
+    features?: FeatureSpec;
+    /** Multi-class samples: the class values their labels index; the split is stratified by class. @default 0/1 labels */
+    classes?: string[];
+  },
 ): SplitStageResult {
   const started = performance.now();
   const policy = o.features?.missing ?? 'reject';
@@ -46,7 +52,15 @@ export function splitStage(
     o.seed,
     samples.map((s) => s.weights),
   );
-  const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')));
+  const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')), o.classes);
+  // Multi-class: a stage's "positives" are the rows outside the largest class (the rare classes).
+  const positivesOf = (y: Uint8Array) => (o.classes ? rowsOutsideLargestClass(y) : classCounts(y)[1]);
+  const classNote = (y: Uint8Array) =>
+    o.classes
+      ? ` (${rowsPerClass(y, o.classes.length)
+          .map((n, c) => `${o.classes![c]} ${n}`)
+          .join(', ')})`
+      : '';
   // A declared imputation is fitted on the training split alone and applied to all three, so validation
   // and test rows never shape the fill values.
   const fill = splitImputes(o.features)
@@ -64,13 +78,12 @@ export function splitStage(
       filled[role] = done.counts.total;
     }
     const weights = merged.weights ? takeSampleWeights(merged.weights, parts[role]) : undefined;
-    const [, positives] = classCounts(data.y);
-    return { data, ...(weights ? { weights } : {}), rows: data.y.length, positives };
+    return { data, ...(weights ? { weights } : {}), rows: data.y.length, positives: positivesOf(data.y) };
   };
   const train = part('train');
   const validation = part('validation');
   const test = part('test');
-  const [, mergedPositives] = classCounts(merged.y);
+  const mergedPositives = positivesOf(merged.y);
   const fillNote = fill
     ? `; missing values filled by the training split's ${policy} (train ${filled.train}, validation ${filled.validation}, test ${filled.test} values)`
     : '';
@@ -87,7 +100,9 @@ export function splitStage(
       positivesIn: mergedPositives,
       positivesOut: train.positives,
       seconds: secondsSince(started),
-      note: `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}`,
+      note: o.classes
+        ? `stratified by class: train ${train.rows}${classNote(train.data.y)}, validation ${validation.rows}${classNote(validation.data.y)}, test ${test.rows}${classNote(test.data.y)}; the test split never meets synthetic rows${fillNote}`
+        : `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}`,
     },
   };
 }

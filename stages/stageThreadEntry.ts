@@ -7,6 +7,7 @@ import { denoiseStage } from './denoise.js';
 import { oversampleStage } from './oversample.js';
 import type { StageProgress } from './stageProgress.js';
 import type { StageThreadRequest } from './stageThread.js';
+import { trainMultiClassStage } from './multiClassTrain.js';
 import { trainStage } from './train.js';
 import { validateStage } from './validate.js';
 
@@ -28,7 +29,9 @@ async function run(request: StageThreadRequest): Promise<unknown> {
     case 'oversample':
       return oversampleStage(request.data, request.options, request.weights, progress);
     case 'train':
-      return trainStage(request.input, progress);
+      return request.input.classes
+        ? trainMultiClassStage({ ...request.input, classes: request.input.classes }, progress)
+        : trainStage(request.input, progress);
     case 'validate':
       return validateStage(request.input);
   }

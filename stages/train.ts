@@ -229,6 +229,8 @@ export interface TrainStageInput {
   booleanColumns?: string[];
   /** Categorical column → its categories (`input.categorical`): their one-hot features are never interpolated. */
   categorical?: Record<string, string[]>;
+  /** Multi-class: the class values `train.y` indexes (stages/multiClassTrain.ts fits them). @default 0/1 labels */
+  classes?: string[];
 }
 
 /** The pipeline's train step: the sealed model and the step's summary line. */

@@ -11,6 +11,7 @@ import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js'
 import { withSelectionTimes } from '../core/models/modelSelection.js';
 import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
+import { validateMultiClassStage } from './multiClassValidate.js';
 
 export interface ValidateStageInput {
   model: ModelArtifact;
@@ -43,6 +44,7 @@ export function parsePipelineGates(gates: GateSpecJson): GateSpec {
 }
 
 export function validateStage(input: ValidateStageInput): ValidateStageResult {
+  if (input.model.multiClass) return validateMultiClassStage(input);
   const spec = input.gates;
   const { model, test } = input;
   const scores = scoreModel(model, test.x);
@@ -54,7 +56,10 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
   let championNote: string | undefined;
   if (input.champion) {
     const championModel = input.champion.model;
-    if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
+    if (championModel.multiClass) {
+      // A multi-class champion (a label that had more classes before) predicts classes, not this model's positive.
+      championNote = `the champion predicts ${championModel.multiClass.classes.length} classes, so it was not compared with this two-class model`;
+    } else if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
       champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
     } else {
       championNote = 'the champion reads other features, so it was not scored on this test split';

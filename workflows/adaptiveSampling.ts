@@ -20,6 +20,8 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
         label: input.label,
         positiveLabel: input.positiveLabel,
         ...(input.predicate ? { predicate: input.predicate } : {}),
+        ...(input.positiveValues ? { positiveValues: input.positiveValues } : {}),
+        ...(input.classes ? { classes: input.classes } : {}),
         featureNames: input.featureNames,
         ...(input.categorical ? { categorical: input.categorical } : {}),
         ...(input.sampleWeight ? { sampleWeight: input.sampleWeight } : {}),

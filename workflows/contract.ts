@@ -152,6 +152,10 @@ export interface AdaptiveSamplingInput {
   label: string;
   positiveLabel: string;
   predicate?: string;
+  /** Multi-class: the label values sampled as positives (kept whole). @default none */
+  positiveValues?: string[];
+  /** Multi-class: the class values; the sample's labels are class indices into them. @default none */
+  classes?: string[];
   featureNames: string[];
   /** Categorical column → its categories: `featureNames` holds their `column=category` one-hot features. @default none */
   categorical?: Record<string, string[]>;

@@ -108,7 +108,12 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     denoise: spec.denoise,
     adasyn: spec.adasyn,
     model: spec.model,
+    // Payload only: a multi-class label refuses the two-class gates before any work.
+    gates: spec.gates,
   });
+  // A label of three or more classes (no input.positive or positiveWhen): the stages carry the class values.
+  const multiClass = described.multiClass;
+  const classes = multiClass ? { classes: multiClass.classes } : {};
 
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
   // and bad input must leave nothing in the registry).
@@ -129,6 +134,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
           label: spec.input.label,
           positiveLabel: described.positiveLabel,
           ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
+          ...(multiClass ? { positiveValues: multiClass.positiveClasses, classes: multiClass.classes } : {}),
           featureNames: described.featureNames,
           // Payload only: one-hot features of input.categorical columns.
           ...(described.categorical ? { categorical: described.categorical } : {}),
@@ -156,6 +162,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       seconds: sampled.seconds,
       note: [
         `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
+        ...(multiClass ? [multiClass.note] : []),
         ...samplingOrderNotes(sampled.order),
         ...(sampled.information ? [sampled.information] : []),
         ...sampled.warnings,
@@ -200,6 +207,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       split: spec.split,
       seed: spec.seed,
       ...(spec.features ? { features: spec.features } : {}),
+      ...classes,
     });
     const stages: StageSummary[] = [samplingStage, split.summary];
 
@@ -228,6 +236,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         ...(spec.adasyn.neighbors ? { neighbors: spec.adasyn.neighbors } : {}),
         ...(spec.adasyn.maxSyntheticRatio !== undefined ? { maxSyntheticRatio: spec.adasyn.maxSyntheticRatio } : {}),
         ...(described.categorical ? { categorical: described.categorical } : {}),
+        ...classes,
       });
       train = augmented.dataset;
       lineage = augmented.lineage;
@@ -250,6 +259,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       ...(split.missingValues ? { missingValues: split.missingValues } : {}),
       ...(described.booleanColumns ? { booleanColumns: described.booleanColumns } : {}),
       ...(described.categorical ? { categorical: described.categorical } : {}),
+      ...classes,
     });
     stages.push(trained.summary);
 
@@ -344,6 +354,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         test: split.test,
         rawPrior: samplingStage.positivesIn / samplingStage.rowsIn,
         seed: spec.seed,
+        ...(multiClass ? { classPrior: multiClass.counts.map((n) => n / multiClass.counts.reduce((a, b) => a + b, 0)) } : {}),
       });
     }
 

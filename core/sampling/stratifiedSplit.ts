@@ -29,7 +29,13 @@ const FRACTION_TOLERANCE = 1e-9;
  * the counts sum to n exactly. A split with a non-zero fraction that would get no row of a class takes one
  * from the largest split. A class with fewer rows than there are non-empty splits is rejected.
  */
-export function stratifiedSplit(y: Uint8Array, fractions: SplitFractions, random: RandomSource): StratifiedSplit {
+export function stratifiedSplit(
+  y: Uint8Array,
+  fractions: SplitFractions,
+  random: RandomSource,
+  /** Multi-class labels: the class values, `y` holding indices into them. @default 0/1 labels (negative, positive) */
+  classValues?: readonly string[],
+): StratifiedSplit {
   let sum = 0;
   for (const name of SPLITS) {
     const f = fractions[name];
@@ -48,15 +54,21 @@ export function stratifiedSplit(y: Uint8Array, fractions: SplitFractions, random
   const shares = SPLITS.map((name) => fractions[name]);
   const nonEmpty = shares.filter((f) => f > 0).length;
 
-  const byClass: number[][] = [[], []];
+  const k = classValues ? classValues.length : 2;
+  const byClass: number[][] = Array.from({ length: k }, () => []);
   for (let i = 0; i < y.length; i++) {
     const label = y[i]!;
-    if (label > 1) throw new InvalidInputError('labels', `labels must be 0 or 1; row ${i} has ${label}.`);
+    if (label >= k) {
+      throw new InvalidInputError(
+        'labels',
+        classValues ? `labels must be class indices 0..${k - 1}; row ${i} has ${label}.` : `labels must be 0 or 1; row ${i} has ${label}.`,
+      );
+    }
     byClass[label]!.push(i);
   }
-  const classNames = ['negative', 'positive'];
+  const classNames = classValues ? classValues.map((v) => `"${v}"`) : ['negative', 'positive'];
   const perSplit: number[][] = [[], [], []];
-  for (let label = 0; label < 2; label++) {
+  for (let label = 0; label < k; label++) {
     const rows = byClass[label]!;
     if (rows.length < nonEmpty) {
       throw new InvalidInputError(

@@ -1,9 +1,10 @@
 // The spec settings a multi-class retrain (a label of three or more classes, no input.positive) cannot honour,
-// refused by their spec key before any sampling starts. Gates get a per-class meaning where one exists.
+// refused by their spec key before any sampling starts. Gates get a per-class meaning where one exists; ADASYN runs
+// multi-class (stages/multiClassOversample.ts), so it is not refused.
 
 import type { GateSpec } from '../gates/gateSpec.js';
 import { InvalidInputError } from '../invalidInputError.js';
-import type { AdasynSpec, DenoiseSpec } from '../pipelineTypes.js';
+import type { DenoiseSpec } from '../pipelineTypes.js';
 
 /** Gate metrics a multi-class model is judged on: recall, precision and F1 of every class, and the macro G-mean. */
 export const MULTI_CLASS_GATE_METRICS = ['recall', 'precision', 'f1', 'gMean'] as const;
@@ -12,7 +13,7 @@ export const MULTI_CLASS_GATE_METRICS = ['recall', 'precision', 'f1', 'gMean'] a
  * Throws an InvalidInputError naming the first spec key that only makes sense for a binary label. `labelText` names
  * the label and its classes, e.g. `label column "kind" has 3 classes (a, b, c)`.
  */
-export function checkMultiClassSpec(spec: { denoise?: DenoiseSpec; adasyn?: AdasynSpec; gates?: GateSpec }, labelText: string): void {
+export function checkMultiClassSpec(spec: { denoise?: DenoiseSpec; gates?: GateSpec }, labelText: string): void {
   const binaryFix = 'or set input.positive to train one class against the rest';
   if (spec.denoise && spec.denoise.method !== 'none') {
     throw new InvalidInputError(

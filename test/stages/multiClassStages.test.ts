@@ -1,0 +1,174 @@
+// The stages of a multi-class retrain on a generated three-class CSV: describe records the classes and refuses
+// two-class gates, sampling keeps the rare classes whole, training fits one model per class (auto included), and
+// validation judges every class.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabelledData } from '../../core/dataset.js';
+import { parseGateSpec } from '../../core/gates/gateSpec.js';
+import { seededRandom } from '../../core/random.js';
+import { describeStage, type DescribeInputResult } from '../../stages/describe.js';
+import { oneVsRest, trainMultiClassStage } from '../../stages/multiClassTrain.js';
+import { sampleShardStage } from '../../stages/sample.js';
+import { splitStage } from '../../stages/split.js';
+import { fitModelArtifact } from '../../stages/train.js';
+import { validateStage } from '../../stages/validate.js';
+import { failure } from '../support/invalidInputFailure.js';
+
+const CLASSES = ['bird', 'cat', 'eel'];
+let dir: string;
+let path: string;
+let described: DescribeInputResult;
+
+/** 30 000 rows: cat 90%, bird 8%, eel 2%, each class's features around its own mean. */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-mc-'));
+  path = join(dir, 'animals.csv');
+  const random = seededRandom(3);
+  const lines = ['f1,f2,kind'];
+  for (let i = 0; i < 30_000; i++) {
+    const u = random.next();
+    const c = u < 0.08 ? 0 : u < 0.98 ? 1 : 2;
+    const mean = [
+      [2, 0],
+      [0, 0],
+      [0, 2.5],
+    ][c]!;
+    lines.push(`${(mean[0]! + random.next() * 2 - 1).toFixed(4)},${(mean[1]! + random.next() * 2 - 1).toFixed(4)},${CLASSES[c]}`);
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  described = await describeStage({
+    input: { paths: [path], label: 'kind' },
+    sampling: { targetSize: 8000 },
+    denoise: { method: 'none' },
+    model: { kind: 'logreg', threshold: 'prevalence' },
+  });
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('multi-class stages', () => {
+  it('describe records the classes and their counts and plans the sampling', () => {
+    const plan = described.multiClass!;
+    expect(plan.classes).toEqual(CLASSES);
+    expect(plan.counts.reduce((a, b) => a + b, 0)).toBe(30_000);
+    expect(plan.keptWhole).toEqual(['eel', 'bird']);
+    expect(described.positiveTarget).toBe(plan.counts[0]! + plan.counts[2]!);
+  });
+
+  it('describe refuses a two-class gate on a three-class label before any sampling', async () => {
+    const err = await failure(
+      describeStage({
+        input: { paths: [path], label: 'kind' },
+        sampling: {},
+        gates: { gates: [{ metric: 'brier', max: 0.2 }] },
+      }),
+    );
+    expect(err.subject).toBe('gates[0].metric');
+    expect(err.message).toMatch(
+      /^gates\[0\]\.metric: "brier" is a two-class metric, but label column "kind" has 3 classes \(bird, cat, eel\)/,
+    );
+  });
+
+  it('a chosen positive keeps the binary path', async () => {
+    const binary = await describeStage({ input: { paths: [path], label: 'kind', positive: 'eel' }, sampling: { targetSize: 6000 } });
+    expect(binary.multiClass).toBeUndefined();
+    expect(binary.positiveLabel).toBe('eel');
+  });
+
+  it('sampling keeps every row of the rare classes and samples only the large one, with class indices as labels', async () => {
+    const plan = described.multiClass!;
+    const sampled = await sampleShardStage({
+      files: described.files,
+      label: 'kind',
+      positiveLabel: described.positiveLabel,
+      positiveValues: plan.positiveClasses,
+      classes: plan.classes,
+      featureNames: described.featureNames,
+      targetSize: described.targetSize,
+      positiveTarget: described.positiveTarget,
+      shardIndex: 0,
+      shardCount: 1,
+      seed: 5,
+      order: 'sequential',
+    });
+    const counts = [0, 0, 0];
+    for (const c of sampled.data.y) counts[c]!++;
+    expect(counts[0]).toBe(plan.counts[0]);
+    expect(counts[2]).toBe(plan.counts[2]);
+    expect(counts[1]).toBeLessThan(plan.counts[1]! / 5);
+    expect(counts[1]).toBeGreaterThan(1000);
+    expect(sampled.positives).toBe(plan.counts[0]! + plan.counts[2]!);
+
+    const split = splitStage([{ data: sampled.data }], { split: { train: 0.6, validation: 0.2, test: 0.2 }, seed: 5, classes: CLASSES });
+    expect(split.summary.note).toMatch(/^stratified by class: train \d+ \(bird \d+, cat \d+, eel \d+\)/);
+
+    const trained = await trainMultiClassStage({
+      train: split.parts.train.data,
+      featureNames: described.featureNames,
+      labelName: 'kind',
+      weightSource: 'the training split',
+      model: { kind: 'auto', threshold: 'prevalence', budgetSeconds: 5, trees: 20 },
+      labels: { positive: 'eel', negative: 'bird|cat' },
+      modelName: 'animals',
+      seed: 5,
+      runId: 'test',
+      datasetSha256: 'a'.repeat(64),
+      classes: CLASSES,
+    });
+    const model = trained.artifact;
+    expect(model.multiClass!.classes).toEqual(CLASSES);
+    expect(model.multiClass!.models).toHaveLength(3);
+    expect(model.selection?.chosen).toBeDefined();
+    expect(model.positiveLabel).toBe('bird');
+
+    const validate = (gates: Record<string, unknown>) =>
+      validateStage({
+        model,
+        modelSha256: 'b'.repeat(64),
+        test: split.parts.test.data,
+        testSha256: 'c'.repeat(64),
+        gates: parseGateSpec(gates, 'gates.json'),
+        stages: [split.summary, trained.summary],
+      });
+    const passed = validate({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 0.5 }] });
+    expect(passed.summary.verdict).toBe('pass');
+    expect(passed.summary.classes!.map((c) => c.class)).toEqual(CLASSES);
+    expect(passed.html).toContain('<th>recall 95% interval</th>');
+    // A floor no class can reach: every class fails on its own line.
+    const failed = validate({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 1.01 }] });
+    expect(failed.summary.verdict).toBe('fail');
+    expect(failed.summary.reasons.map((r) => r.split(':')[0])).toEqual([
+      'recall[bird] >= 1.01',
+      'recall[cat] >= 1.01',
+      'recall[eel] >= 1.01',
+    ]);
+
+    // A two-class challenger (input.positive chosen later) is not compared with the multi-class champion.
+    const eel = (d: LabelledData) => ({ x: d.x, y: oneVsRest(d.y, 2) });
+    const binary = await fitModelArtifact(eel(split.parts.train.data), {
+      model: { kind: 'logreg', threshold: 'prevalence' },
+      featureNames: described.featureNames,
+      labelName: 'kind',
+      labels: { positive: 'eel', negative: 'bird|cat' },
+      modelName: 'animals',
+      seed: 5,
+      runId: 'test',
+      datasetSha256: 'a'.repeat(64),
+    });
+    const compared = validateStage({
+      model: binary.artifact,
+      modelSha256: 'd'.repeat(64),
+      test: eel(split.parts.test.data),
+      testSha256: 'c'.repeat(64),
+      gates: parseGateSpec({ minPositiveSupport: 10, gates: [{ metric: 'gMean', maxDropVsChampion: 0.02 }] }, 'gates.json'),
+      champion: { model, sha256: 'b'.repeat(64) },
+    });
+    expect(compared.report.championNote).toBe('the champion predicts 3 classes, so it was not compared with this two-class model');
+    expect(compared.summary.champion).toBeUndefined();
+  }, 60_000);
+});
