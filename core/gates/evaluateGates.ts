@@ -194,6 +194,18 @@ export function evaluateGates(spec: GateSpec, challenger: GateReport, champion?:
     };
   });
 
+  return gateVerdict(checks, shortfalls);
+}
+
+/**
+ * The verdict over judged checks, for binary and multi-class gates alike: any evidence shortfall makes it
+ * insufficient-evidence; else a failed check fails it; the reasons list the shortfalls or the failures, then the
+ * checks that were not judged.
+ */
+export function gateVerdict<C extends { name: string; passed: boolean | null; reason: string }>(
+  checks: C[],
+  shortfalls: readonly string[],
+): { verdict: GateVerdict; checks: C[]; reasons: string[] } {
   const reasons: string[] = [];
   let verdict: GateVerdict;
   if (shortfalls.length > 0) {

@@ -4,7 +4,7 @@
 
 import { wilsonInterval } from '../metrics/intervals.js';
 import type { MultiClassReport } from '../metrics/multiClassReport.js';
-import type { GateCheck, GateEvaluation, GateVerdict } from './evaluateGates.js';
+import { gateVerdict, type GateCheck, type GateEvaluation } from './evaluateGates.js';
 import type { Gate, GateSpec } from './gateSpec.js';
 
 /** A multi-class report with the 95% Wilson interval of each class's recall and precision. */
@@ -145,19 +145,7 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
       });
     }
   }
-  const reasons: string[] = [];
-  let verdict: GateVerdict;
-  if (shortfalls.length > 0) {
-    verdict = 'insufficient-evidence';
-    reasons.push(...shortfalls.map((s) => `insufficient evidence: ${s}`));
-  } else {
-    const failed = checks.filter((ch) => ch.passed === false);
-    verdict = failed.length > 0 ? 'fail' : 'pass';
-    for (const ch of failed) reasons.push(`${ch.name}: ${ch.reason}`);
-    if (verdict === 'pass') reasons.push(`all ${checks.filter((ch) => ch.passed !== null).length} judged gates passed`);
-    for (const ch of checks) if (ch.passed === null) reasons.push(`${ch.name}: ${ch.reason}`);
-  }
-  return { verdict, checks, reasons };
+  return gateVerdict(checks, shortfalls);
 }
 
 /**
