@@ -53,10 +53,37 @@ export function fitStandardiser(x: FeatureMatrix, weights?: ArrayLike<number>): 
   }
   const scale = new Array<number>(cols);
   for (let c = 0; c < cols; c++) {
-    const sd = Math.sqrt(sumSq[c]! / rows);
+    let sd = Math.sqrt(sumSq[c]! / rows);
+    // Values beyond about 1e154 overflow the sums (the mean or the squares to Infinity), and spreads below about
+    // 1e-154 underflow them to 0: such a column is measured again on its values divided by its largest magnitude.
+    // Other columns keep the plain sums, bit for bit.
+    if (!Number.isFinite(mean[c]!) || !Number.isFinite(sd) || (sd === 0 && varies(values, rows, cols, c))) {
+      [mean[c], sd] = rescaledMeanAndSd(values, rows, cols, c);
+    }
     scale[c] = sd > 0 ? sd : 1;
   }
   return { mean: Array.from(mean), scale };
+}
+
+/** Whether column `c` holds more than one value. */
+function varies(values: Float64Array, rows: number, cols: number, c: number): boolean {
+  for (let r = 1; r < rows; r++) if (values[r * cols + c] !== values[c]) return true;
+  return false;
+}
+
+/** Mean and population standard deviation of column `c`, summed on its values divided by its largest magnitude. */
+function rescaledMeanAndSd(values: Float64Array, rows: number, cols: number, c: number): [number, number] {
+  let top = 0;
+  for (let r = 0; r < rows; r++) top = Math.max(top, Math.abs(values[r * cols + c]!));
+  let sum = 0;
+  for (let r = 0; r < rows; r++) sum += values[r * cols + c]! / top;
+  const scaledMean = sum / rows;
+  let squares = 0;
+  for (let r = 0; r < rows; r++) {
+    const d = values[r * cols + c]! / top - scaledMean;
+    squares += d * d;
+  }
+  return [scaledMean * top, top * Math.sqrt(squares / rows)];
 }
 
 function fitWeightedStandardiser(x: FeatureMatrix, weights: ArrayLike<number>): Standardiser {
