@@ -118,7 +118,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     checkMemoryBudget([sampleMemory(0, rows!, cols.features.length, rowsParameter, 'reading the input')], budget);
   }
   const requestedPositive = a.positive ?? spec.input.positive;
-  const labelClasses = await labelValuesInOrder(a.input, a.label);
+  const labelClasses = await labelValuesInOrder(a.input, a.label, requestedPositive);
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
   // A sample_weight column weighs rows in training, as in the pipeline; it is read in the same pass, never a feature.
   const d = await readLabelledDataset(a.input, {

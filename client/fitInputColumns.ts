@@ -6,7 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
-import { rejectLookalikeClasses } from '../data/labelClasses.js';
+import { rejectLookalikeClasses, rejectNonClassLabel } from '../data/labelClasses.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
@@ -85,8 +85,12 @@ export async function chooseColumns(input: string, label: string, declared: stri
   return { features, categorical, leftOut, weighted, ignored, warnings };
 }
 
-/** The label of every row as a class index, in file order, and the sorted class values. */
-export async function labelValuesInOrder(input: string, label: string): Promise<{ classOf: Int32Array; classes: string[] }> {
+/** The label of every row as a class index, in file order, and the sorted class values (with `positive`: two classes). */
+export async function labelValuesInOrder(
+  input: string,
+  label: string,
+  positive?: string,
+): Promise<{ classOf: Int32Array; classes: string[] }> {
   const format = formatOf(input);
   if (format === 'arrow') return { classOf: new Int32Array(0), classes: [] };
   return withDuckDB(async (c) => {
@@ -97,6 +101,8 @@ export async function labelValuesInOrder(input: string, label: string): Promise<
     const counted = reader.getRowsJS().map((r) => ({ value: String(r[0]), count: toNumber(r[1]) }));
     // One class spelled in several ways is refused before anything is trained.
     rejectLookalikeClasses(label, input, counted);
+    // Without --positive every value is a class: a continuous target or an id would become hundreds of them.
+    if (positive === undefined) rejectNonClassLabel(label, input, counted);
     const classes = counted.map((r) => r.value);
     if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
     const index = new Map(classes.map((v, i) => [v, i]));

@@ -57,6 +57,7 @@ export async function checkedLabelClasses(
   }
   rejectLookalikeClasses(label, what, counts.classes);
   if (allowMultiClass && requestedPositive === undefined && counts.classes.length > 2) {
+    rejectNonClassLabel(label, what, counts.classes);
     const rarest = counts.classes.reduce((a, b) => (b.count < a.count ? b : a));
     return {
       counts,
@@ -66,6 +67,23 @@ export async function checkedLabelClasses(
     };
   }
   return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
+}
+
+/** More distinct label values than this cannot be classes a classifier learns (kr-vs-k's 18 are many). */
+const MAX_CLASSES = 100;
+
+/**
+ * A label whose values are mostly one row each, or more than MAX_CLASSES of them, is a continuous target or an id,
+ * not classes: taken as classes it would train hundreds of one-row models. Refused, with the ways to a positive class.
+ */
+export function rejectNonClassLabel(label: string, what: string, classes: ReadonlyArray<{ value: string; count: number }>): void {
+  if (classes.length <= 2) return;
+  const single = classes.filter((c) => c.count === 1).length;
+  if (classes.length <= MAX_CLASSES && single * 2 <= classes.length) return;
+  throw new InvalidInputError(
+    `label column "${label}"`,
+    `label column "${label}" in ${what} has ${classes.length} distinct values (${single} of them on a single row): that is a continuous target or an id, not classes; pass --positive VALUE (or input.positive) for one class against the rest, or define the positive rows with input.positiveWhen (e.g. "${label} >= 10")`,
+  );
 }
 
 /** A class value as a person reads it: trimmed, any case, and a number as its value ("1.0" is "1"). */

@@ -1,5 +1,6 @@
 // One class written in several ways ("fraud" and "fraud ", "1" and "1.0", "Fraud" and "fraud") would be learned as
-// separate classes, a positive of the other spelling counted as a negative: every reader refuses it.
+// separate classes, a positive of the other spelling counted as a negative: every reader refuses it. A label that is
+// a continuous target or an id, taken as classes, would be hundreds of one-row classes: refused too.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { labelValuesInOrder } from '../../client/fitInputColumns.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { readLabelledDataset } from '../../data/datasetReader.js';
-import { rejectLookalikeClasses } from '../../data/labelClasses.js';
+import { rejectLookalikeClasses, rejectNonClassLabel } from '../../data/labelClasses.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-lookalike-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,5 +40,23 @@ describe('one class in several spellings', () => {
     expect(refuse(['1', '1.0', '0'])).toThrow(/"1" × 1, "1.0" × 1/);
     expect(refuse(['0', '1', '2', 'ten', 'eleven'])).not.toThrow();
     expect(refuse(['fraud', 'fraud-2'])).not.toThrow();
+  });
+
+  it('refuses a continuous or id-like label taken as classes, and keeps real multi-class labels', async () => {
+    const refuse = (values: Array<[string, number]>) => () =>
+      rejectNonClassLabel(
+        'y',
+        'f.csv',
+        values.map(([value, count]) => ({ value, count })),
+      );
+    const continuous = Array.from({ length: 40 }, (_, i): [string, number] => [(i / 7).toFixed(4), 1]);
+    expect(refuse(continuous)).toThrow(
+      'label column "y" in f.csv has 40 distinct values (40 of them on a single row): that is a continuous target or an id, not classes',
+    );
+    expect(refuse(Array.from({ length: 101 }, (_, i): [string, number] => [`c${i}`, 5]))).toThrow(/has 101 distinct values/);
+    expect(refuse(Array.from({ length: 18 }, (_, i): [string, number] => [`c${i}`, i === 0 ? 1 : 30]))).not.toThrow();
+    const path = csv('target.csv', (i) => (i * 1.37).toFixed(2));
+    await expect(labelValuesInOrder(path, 'label')).rejects.toThrow(/has 60 distinct values \(60 of them on a single row\)/);
+    expect((await labelValuesInOrder(path, 'label', '1.37')).classes).toHaveLength(60);
   });
 });
