@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
 import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes, withSelectionTimes, type ModelSelection, type SelectionTimes } from '../core/models/modelSelection.js';
-import type { FeatureMatrix, LabelledData } from '../core/dataset.js';
+import type { LabelledData } from '../core/dataset.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
@@ -23,6 +23,7 @@ import { autoAfterAdasyn, FOREST_DEFAULTS, readPipelineConfigJson, resolvePipeli
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
+import { missingCells, readWarnings } from './fitReadWarnings.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
   applyDeclaredFill,
@@ -139,12 +140,13 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const [negatives0, positives0] = classCounts(d.data.y);
   const warnings = [
     ...cols.warnings,
-    ...(defaultFill
-      ? [
-          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
-        ]
-      : []),
-    ...fewRowsWarning(multiClass ? multiClass.classOf : d.data.y, multiClass?.classes ?? [d.negativeLabel, d.positiveLabel]),
+    ...readWarnings(
+      d.data.x,
+      d.featureNames,
+      defaultFill,
+      multiClass ? multiClass.classOf : d.data.y,
+      multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
+    ),
   ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };
   checkMemoryBudget(pipelineMemory({ ...shape, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model }).slice(1), budget);
@@ -354,33 +356,4 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     seed: spec.seed,
     seconds: secondsSince(started),
   };
-}
-
-/** Fewer rows than this in a class leave the model and its threshold resting on a handful of examples. */
-const FEW_CLASS_ROWS = 10;
-
-/** A warning per class with fewer than FEW_CLASS_ROWS rows: the model is written, but it is not to be trusted. */
-function fewRowsWarning(classOf: ArrayLike<number>, classes: readonly string[]): string[] {
-  const counts = new Array<number>(classes.length).fill(0);
-  for (let i = 0; i < classOf.length; i++) if (classOf[i]! >= 0) counts[classOf[i]!]! += 1;
-  return classes.flatMap((value, c) =>
-    counts[c]! < FEW_CLASS_ROWS
-      ? [
-          `class "${value}" has only ${counts[c]} row${counts[c] === 1 ? '' : 's'}: the model and its threshold rest on too few examples to be trusted; gather more rows of it`,
-        ]
-      : [],
-  );
-}
-
-/** Missing (NaN) cells of `x` and the columns holding them, or undefined when there are none. */
-function missingCells(x: FeatureMatrix, names: readonly string[]): { cells: number; columns: string[] } | undefined {
-  let cells = 0;
-  const columns = new Set<string>();
-  for (let i = 0; i < x.values.length; i++) {
-    if (Number.isNaN(x.values[i])) {
-      cells++;
-      columns.add(names[i % x.cols]!);
-    }
-  }
-  return cells > 0 ? { cells, columns: [...columns] } : undefined;
 }

@@ -51,4 +51,12 @@ describe('fit warnings', () => {
     const plenty = csv('plenty.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 1 : 0}`);
     expect((await fitCommand({ input: plenty, label: 'label', out, model: 'logreg' })).warnings).toBeUndefined();
   });
+
+  it('warns about a column that counts the rows (a saved row number)', async () => {
+    const path = csv('indexed.csv', 'row,a,label', (i) => `${i},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`);
+    const result = await fitCommand({ input: path, label: 'label', out: join(dir, 'indexed.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^column "row" counts the rows \(each value one more than the last\): a row number or id/),
+    ]);
+  });
 });

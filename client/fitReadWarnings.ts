@@ -1,0 +1,64 @@
+// What `rareflow fit` says about a file it can learn from but should not be trusted on as it is: missing numbers it
+// filled by default, classes of a handful of rows, a column that is only a row number.
+
+import type { FeatureMatrix } from '../core/dataset.js';
+
+/** The warnings of the read stage, in the order a reader meets the causes. */
+export function readWarnings(
+  x: FeatureMatrix,
+  names: readonly string[],
+  defaultFill: { cells: number; columns: string[] } | undefined,
+  classOf: ArrayLike<number>,
+  classes: readonly string[],
+): string[] {
+  return [
+    ...(defaultFill
+      ? [
+          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
+        ]
+      : []),
+    ...fewRowsWarning(classOf, classes),
+    ...rowNumberColumns(x, names).map(
+      (name) =>
+        `column "${name}" counts the rows (each value one more than the last): a row number or id, which the model learns from as a feature; leave it out with "exclude" in the config's input block if it carries no meaning`,
+    ),
+  ];
+}
+
+/** Fewer rows than this in a class leave the model and its threshold resting on a handful of examples. */
+const FEW_CLASS_ROWS = 10;
+
+/** A warning per class with fewer than FEW_CLASS_ROWS rows: the model is written, but it is not to be trusted. */
+function fewRowsWarning(classOf: ArrayLike<number>, classes: readonly string[]): string[] {
+  const counts = new Array<number>(classes.length).fill(0);
+  for (let i = 0; i < classOf.length; i++) if (classOf[i]! >= 0) counts[classOf[i]!]! += 1;
+  return classes.flatMap((value, c) =>
+    counts[c]! < FEW_CLASS_ROWS
+      ? [
+          `class "${value}" has only ${counts[c]} row${counts[c] === 1 ? '' : 's'}: the model and its threshold rest on too few examples to be trusted; gather more rows of it`,
+        ]
+      : [],
+  );
+}
+
+/** Missing (NaN) cells of `x` and the columns holding them, or undefined when there are none. */
+export function missingCells(x: FeatureMatrix, names: readonly string[]): { cells: number; columns: string[] } | undefined {
+  let cells = 0;
+  const columns = new Set<string>();
+  for (let i = 0; i < x.values.length; i++) {
+    if (Number.isNaN(x.values[i])) {
+      cells++;
+      columns.add(names[i % x.cols]!);
+    }
+  }
+  return cells > 0 ? { cells, columns: [...columns] } : undefined;
+}
+
+/** Feature columns whose values go up by exactly 1 from row to row: a row number or id saved as a column. */
+function rowNumberColumns(x: FeatureMatrix, names: readonly string[]): string[] {
+  if (x.rows < 3) return [];
+  return names.filter((_, c) => {
+    for (let r = 1; r < x.rows; r++) if (x.values[r * x.cols + c]! !== x.values[(r - 1) * x.cols + c]! + 1) return false;
+    return true;
+  });
+}
