@@ -95,7 +95,7 @@ export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }
   const names = members.map((m) => m.c.name);
   const candidate: ModelCandidate = {
     name: voteName(members.map((m) => m.c)),
-    fits: `soft vote: the mean of ${names.join(' and ')}, each score centred on its own q* threshold`,
+    fits: `soft vote: the mean of ${names.join(' and ')}, each score centred on its own prevalence threshold`,
     relativeCost: Number(members.reduce((a, m) => a + m.c.relativeCost, 0).toFixed(2)),
     model: members[0]!.c.model,
   };
@@ -161,8 +161,8 @@ export function assembleVote(
       : {
           threshold: 0.5,
           reason:
-            "the vote's q* rule: threshold 0.5, where each member's own q* threshold (the positive share of the rows it " +
-            'was fitted on) lands on the vote scale',
+            "the vote's prevalence rule: threshold 0.5, where each member's own prevalence threshold (the positive share " +
+            'of the rows it was fitted on) lands on the vote scale',
         };
   const artifact: ModelArtifact = sealModelArtifact({
     ...first,

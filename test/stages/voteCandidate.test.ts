@@ -90,7 +90,9 @@ describe('the soft-vote candidate', () => {
         2;
       expect(scores[r]).toBeCloseTo(want, 12);
     }
-    expect(fitted.note).toMatch(/^vote\(logreg-weighted\+balanced-forest\) \(logreg .*forest .*\); threshold 0\.5000: the vote's q\* rule/);
+    expect(fitted.note).toMatch(
+      /^vote\(logreg-weighted\+balanced-forest\) \(logreg .*forest .*\); threshold 0\.5000: the vote's prevalence rule/,
+    );
     // A changed member weight breaks the seal.
     const tampered = JSON.parse(file) as { model: { members: { weight: number }[] } };
     tampered.model.members[1]!.weight = 5;
