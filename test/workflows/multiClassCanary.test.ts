@@ -146,7 +146,6 @@ describe('canary between two multi-class models, through rareflow serve', () => 
     const canaryText = formatCanary(during, Date.now());
     for (const cls of CLASSES) expect(canaryText).toContain(`recall ${cls}`);
     const statusText = formatStatus({ ...out.status, canary: during }, Date.now());
-    console.log(canaryText + "\n\n" + statusText);
     expect(statusText).toMatch(
       /last window +step 1 at 50%: promote; recall bird \S+\/\S+, cat \S+\/\S+, eel \S+\/\S+ \(champion\/challenger\)/,
     );
