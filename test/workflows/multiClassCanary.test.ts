@@ -14,6 +14,7 @@ import type { CanaryRolloutStatus, PipelineSpec } from '../../workflows/contract
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';
 import { startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
 import { CLASSES, threeClassRequests, writeThreeClassCsv } from '../support/threeClassRows.js';
+import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
 const MODEL = 'mc-canary';
 
@@ -189,6 +190,8 @@ describe('canary between two multi-class models, through rareflow serve', () => 
         await c.retrain(spec(eelShuffledInput, 5), 'third');
         const done = await c.waitForRetrains(MODEL, 3, () => {});
         const third = await c.retrainResult(done.history[2]!.runId);
+        // Both multi-class rollouts guard the canary's workflow code in the replay test.
+        await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout');
         return {
           before,
           third,
