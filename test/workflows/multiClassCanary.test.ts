@@ -10,6 +10,7 @@ import { formatCanary, formatStatus } from '../../client/stateTables.js';
 import type { RareflowClient } from '../../client/temporalClient.js';
 import { readServingRows } from '../../data/servingLogWindow.js';
 import { readServingState } from '../../data/servingState.js';
+import { modelPage } from '../../infra/ui/modelPages.js';
 import type { CanaryRolloutStatus, PipelineSpec } from '../../workflows/contract.js';
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';
 import { startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
@@ -117,6 +118,7 @@ describe('canary between two multi-class models, through rareflow serve', () => 
           champion: await registry.champion(MODEL),
           promotions: await registry.promotions(MODEL),
           canaries: await registry.canaries(MODEL),
+          detail: await registry.modelDetail(MODEL),
           servingState: await readServingState(env.servingDir, MODEL),
         };
       } finally {
@@ -161,6 +163,11 @@ describe('canary between two multi-class models, through rareflow serve', () => 
       challengerSha256: second.modelSha256,
       championSha256: championSha,
     });
+    // The row keeps the windows as judged, each class's recall of both arms; the UI's model page shows them.
+    const rowWindows = out.canaries[0]!.windows as typeof windows;
+    expect(rowWindows.map((w) => Object.keys(w.arms.challenger.classRecall ?? {}))).toEqual(windows.map(() => CLASSES));
+    const modelHtml = String(modelPage(out.detail!, []));
+    for (const cls of CLASSES) expect(modelHtml).toContain(`recall ${cls} `);
     expect(out.servingState!.champion!.sha256).toBe(second.modelSha256);
     expect(out.servingState!.canary).toBeNull();
 
