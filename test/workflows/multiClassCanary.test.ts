@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad, type LoadResult } from '../../client/loadGenerator.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
-import { formatCanary, formatStatus } from '../../client/stateTables.js';
 import type { RareflowClient } from '../../client/temporalClient.js';
 import { readServingRows } from '../../data/servingLogWindow.js';
 import { readServingState } from '../../data/servingState.js';
 import { modelPage } from '../../infra/ui/modelPages.js';
 import type { CanaryRolloutStatus, PipelineSpec } from '../../workflows/contract.js';
+import { runCli } from '../support/cliProcess.js';
 import { startServeProcess, type ServeProcess } from '../support/serveProcess.js';
 import { startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
 import { CLASSES, threeClassRequests, writeThreeClassCsv } from '../support/threeClassRows.js';
@@ -106,13 +106,21 @@ describe('canary between two multi-class models, through rareflow serve', () => 
       try {
         await c.retrain(spec(goodInput, 4), 'second');
         const during = await firstJudgedWindow(c);
-        const status = await c.status(MODEL);
+        // Held while an operator looks: `rareflow canary status` and `rareflow status`, as a user runs them.
+        await c.controlCanary(MODEL, 'pause', 'oncall');
+        const cli = { cwd: env.dir, env: { TEMPORAL_ADDRESS: env.server.target.address, RAREFLOW_HOME: join(env.dir, 'cli-home') } };
+        const [canaryCli, statusCli] = await Promise.all([
+          runCli(['canary', 'status', '--model', MODEL], cli),
+          runCli(['status', '--model', MODEL], cli),
+        ]);
+        await c.controlCanary(MODEL, 'resume', 'oncall');
         const done = await c.waitForRetrains(MODEL, 2, () => {});
         const second = await c.retrainResult(done.history[1]!.runId);
         return {
           championSha,
           during,
-          status,
+          canaryCli,
+          statusCli,
           second,
           load: await traffic.stop(),
           champion: await registry.champion(MODEL),
@@ -145,12 +153,14 @@ describe('canary between two multi-class models, through rareflow serve', () => 
     expect(load.reduce((n, r) => n + r.failed + r.feedbackFailed, 0)).toBe(0);
 
     // The canary's status query, and the canary and status tables, show each class's recall of both arms.
-    expect(during.windows[0]!.arms.challenger.classRecall).toBeDefined();
-    const canaryText = formatCanary(during, Date.now());
-    for (const cls of CLASSES) expect(canaryText).toContain(`recall ${cls}`);
-    const statusText = formatStatus({ ...out.status, canary: during }, Date.now());
-    expect(statusText).toMatch(
-      /last window +step 1 at 50%: promote; recall bird \S+\/\S+, cat \S+\/\S+, eel \S+\/\S+ \(champion\/challenger\)/,
+    expect(Object.keys(during.windows[0]!.arms.challenger.classRecall ?? {})).toEqual(CLASSES);
+    expect(out.canaryCli.code, out.canaryCli.stderr).toBe(0);
+    expect(out.canaryCli.stdout).toMatch(/: paused \(paused by oncall\)\n/);
+    expect(out.canaryCli.stdout).toMatch(/recall bird +recall cat +recall eel +decision/);
+    expect(out.canaryCli.stdout).toMatch(/\n {2}1 +50% .* [\d.]+\/[\d.]+ +[\d.]+\/[\d.]+ +[\d.]+\/[\d.]+ +promote: /);
+    expect(out.statusCli.code, out.statusCli.stderr).toBe(0);
+    expect(out.statusCli.stdout).toMatch(
+      /last window +step 1 at 50%: promote; recall bird [\d.]+\/[\d.]+, cat [\d.]+\/[\d.]+, eel [\d.]+\/[\d.]+ \(champion\/challenger\)/,
     );
 
     // The alias moved; the old champion is on record; the registry's canary row ended promoted at 100%.
