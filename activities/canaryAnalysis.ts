@@ -21,6 +21,11 @@ export interface CanaryAnalysisInput {
    */
   championFromMs?: number;
   criteria?: Record<string, unknown>;
+  /**
+   * The challenger's class values when it is a multi-class model: the window is then judged per class, and a class
+   * without labelled requests in the window counts as one without evidence.
+   */
+  classes?: string[];
 }
 
 export interface CanaryAnalysisResult {
@@ -53,16 +58,22 @@ export function canaryAnalysisActivities(deps: ComputeDeps) {
             ? (await summariseServingWindow({ ...base, fromMs: input.championFromMs, toMs: input.toMs })).champion
             : window.champion;
         // A multi-class model predicts more than two class values; a binary one (even one whose negative side holds
-        // several label values) predicts two, and is judged on its confusion as before.
+        // several label values) predicts two, and is judged on its confusion as before. A window where a multi-class
+        // challenger's traffic showed two classes only is still multi-class: its classes come with the input.
         const predictedValues = (w: typeof window.champion) => w.classes.filter((c) => c.predicted > 0).length;
-        const multiClass = Math.max(predictedValues(championWindow), predictedValues(window.challenger)) > 2;
-        const arm = (w: typeof window.champion): ArmWindow => ({
-          requests: w.requests,
-          errors: w.errors,
-          latencyP99Ms: w.latencyP99Ms,
-          confusion: w.confusion,
-          ...(multiClass ? { classes: w.classes.map(({ value, labelled, correct }) => ({ value, labelled, correct })) } : {}),
-        });
+        const known = input.classes ?? [];
+        const multiClass = known.length > 2 || Math.max(predictedValues(championWindow), predictedValues(window.challenger)) > 2;
+        const arm = (w: typeof window.champion): ArmWindow => {
+          const seen = w.classes.map(({ value, labelled, correct }) => ({ value, labelled, correct }));
+          const unseen = known.filter((v) => !seen.some((c) => c.value === v)).map((value) => ({ value, labelled: 0, correct: 0 }));
+          return {
+            requests: w.requests,
+            errors: w.errors,
+            latencyP99Ms: w.latencyP99Ms,
+            confusion: w.confusion,
+            ...(multiClass ? { classes: [...seen, ...unseen] } : {}),
+          };
+        };
         const analysis = analyseCanaryWindow(arm(championWindow), arm(window.challenger), criteria);
         return {
           decision: analysis.decision,

@@ -2,9 +2,9 @@
 // list, evaluate); `--json` prints the value itself. Times are ISO 8601 with their age, never epoch milliseconds.
 
 import type { MultiClassReport } from '../core/metrics/multiClassReport.js';
-import type { CanaryRolloutStatus, DriftMonitorStatus, LifecycleStatus } from '../workflows/contract.js';
+import type { CanaryRolloutStatus, CanaryWindow, DriftMonitorStatus, LifecycleStatus } from '../workflows/contract.js';
 import type { ApprovalEvidence } from './approvalEvidence.js';
-import type { CanaryApprovalEvidence } from './canaryApprovalEvidence.js';
+import { armEvidence, type CanaryApprovalEvidence } from './canaryApprovalEvidence.js';
 import { formatValidationTable } from './perClassTable.js';
 
 /** A duration as people say it: 45s, 3m, 2h 5m, 4d 1h. */
@@ -98,6 +98,17 @@ export function formatStatus(s: StatusView, nowMs: number): string {
     lines.push(
       `  canary        ${s.canary.phase}, challenger ${short(s.canary.challengerSha256)} at ${pct(s.canary.weight)} (step ${s.canary.step + 1} of ${s.canary.steps.length})`,
     );
+    const last = s.canary.windows.at(-1);
+    if (last) {
+      const champion = armEvidence(last.arms.champion).recall;
+      const challenger = armEvidence(last.arms.challenger).recall;
+      const recalls = [...new Set([...Object.keys(champion), ...Object.keys(challenger)])].map(
+        (cls) => `${cls} ${num(champion[cls])}/${num(challenger[cls])}`,
+      );
+      lines.push(
+        `  last window   step ${last.step + 1} at ${pct(last.weight)}: ${last.decision}; recall ${recalls.join(', ')} (champion/challenger)`,
+      );
+    }
   }
   if (s.monitor) {
     const failures = s.monitor.errorCount ? `, ${s.monitor.errorCount} failed step(s)` : '';
@@ -161,21 +172,32 @@ export function formatCanary(c: CanaryRolloutStatus | { model: string; canary: s
   if (c.reason) lines.push(`  reason     ${c.reason}`);
   if (c.windows.length > 0) {
     lines.push('', 'windows (newest last):');
+    // Multi-class windows show each class's recall of both arms; a binary window its positive recall.
+    const classes = [
+      ...new Set(
+        c.windows.flatMap((w) => [...Object.keys(w.arms.champion.classRecall ?? {}), ...Object.keys(w.arms.challenger.classRecall ?? {})]),
+      ),
+    ];
+    const recallHeader = classes.length > 0 ? classes.map((cls) => `recall ${cls}`) : ['recall+ champion', 'recall+ challenger'];
+    const recallCells = (w: CanaryWindow) =>
+      classes.length > 0
+        ? classes.map((cls) => `${num(w.arms.champion.classRecall?.[cls])}/${num(w.arms.challenger.classRecall?.[cls])}`)
+        : [num(w.arms.champion.positiveRecall), num(w.arms.challenger.positiveRecall)];
     lines.push(
       table(
-        ['step', 'weight', 'ended', 'requests', 'labelled', 'recall+ champion', 'recall+ challenger', 'decision'],
+        ['step', 'weight', 'ended', 'requests', 'labelled', ...recallHeader, 'decision'],
         c.windows.map((w) => [
           String(w.step + 1),
           pct(w.weight),
           timeText(w.toMs, nowMs),
           `${w.arms.champion.requests}/${w.arms.challenger.requests}`,
           `${w.arms.champion.labelled}/${w.arms.challenger.labelled}`,
-          num(w.arms.champion.positiveRecall),
-          num(w.arms.challenger.positiveRecall),
+          ...recallCells(w),
           `${w.decision}${w.reasons.length ? `: ${w.reasons.join('; ')}` : ''}`,
         ]),
       ),
     );
+    if (classes.length > 0) lines.push('  (recall columns: champion/challenger)');
   }
   return lines.join('\n');
 }

@@ -155,6 +155,7 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
         toMs,
         ...(weight >= 1 ? { championFromMs: rolloutStartMs } : {}),
         ...(input.canary.criteria ? { criteria: input.canary.criteria } : {}),
+        ...(input.classes ? { classes: input.classes } : {}),
       });
       windows.push({ step, weight, fromMs, toMs, extension, decision: analysis.decision, reasons: analysis.reasons, arms: analysis.arms });
       if (analysis.decision === 'rollback') {

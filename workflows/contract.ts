@@ -105,6 +105,8 @@ export interface CanaryRolloutInput {
   canary: CanarySpec;
   /** How long an approval inside the rollout may wait (the spec's approvalTimeoutMs). @default 86_400_000 */
   approvalTimeoutMs?: number;
+  /** A multi-class challenger's class values: every window is judged per class, each class needing its labels. */
+  classes?: string[];
 }
 
 /** One arm's figures in a canary window (core/canary/canaryAnalysis.ts). */

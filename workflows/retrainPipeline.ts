@@ -373,6 +373,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
             championSha256: champion.model.sha256,
             canary: spec.canary,
             ...(spec.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: spec.approvalTimeoutMs } : {}),
+            ...classes,
           },
         ],
       });

@@ -36,12 +36,16 @@ function reasonOf(evidence: unknown): string {
   return typeof r === 'string' ? r : JSON.stringify(evidence);
 }
 
-/** One arm of a canary window: labelled requests and recall per class. */
+/** One arm of a canary window: labelled requests and recall per class (each class's of a multi-class window). */
 function armText(arm: unknown): string {
-  const a = arm as { labelled?: unknown; positiveRecall?: unknown; negativeRecall?: unknown } | undefined;
+  const a = arm as { labelled?: unknown; positiveRecall?: unknown; negativeRecall?: unknown; classRecall?: unknown } | undefined;
   if (a === undefined || a === null) return '—';
   const n = (v: unknown) => (typeof v === 'number' ? fixed(v) : '—');
-  return `${typeof a.labelled === 'number' ? a.labelled : '—'} labelled · recall+ ${n(a.positiveRecall)} · recall− ${n(a.negativeRecall)}`;
+  const labelled = `${typeof a.labelled === 'number' ? a.labelled : '—'} labelled`;
+  if (typeof a.classRecall === 'object' && a.classRecall !== null) {
+    return [labelled, ...Object.entries(a.classRecall).map(([cls, r]) => `recall ${cls} ${n(r)}`)].join(' · ');
+  }
+  return `${labelled} · recall+ ${n(a.positiveRecall)} · recall− ${n(a.negativeRecall)}`;
 }
 
 export function modelPage(d: ModelDetail, runs: RunSummary[]): Html {

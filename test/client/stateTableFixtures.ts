@@ -163,3 +163,17 @@ export const evaluation: EvaluationView = {
   reportPath: '/work/report/report.json',
   seconds: 0.42,
 };
+
+/** The same canary over a three-class label: each window carries each class's recall of both arms. */
+export const multiClassCanary: CanaryRolloutStatus = {
+  ...canary,
+  modelName: 'animals',
+  rolloutId: 'rareflow-retrain-animals-2-canary',
+  windows: canary.windows.map((w) => ({
+    ...w,
+    arms: {
+      champion: { ...w.arms.champion, classRecall: { bird: 0.95, cat: 0.97, eel: 0.9 }, macroGMean: 0.94 },
+      challenger: { ...w.arms.challenger, classRecall: { bird: 0.96, cat: 0.98, eel: null }, macroGMean: null },
+    },
+  })),
+};

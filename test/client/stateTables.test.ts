@@ -12,7 +12,7 @@ import {
   spanText,
   timeText,
 } from '../../client/stateTables.js';
-import { NOW_MS, canary, evaluation, evidence, monitor, schedules, waitingStatus } from './stateTableFixtures.js';
+import { NOW_MS, canary, evaluation, evidence, monitor, multiClassCanary, schedules, waitingStatus } from './stateTableFixtures.js';
 
 const golden = (name: string) => `./golden/${name}.txt`;
 /** A run of 12 or more digits: an epoch-milliseconds time that leaked into a table. */
@@ -33,6 +33,8 @@ describe('human tables', () => {
       ),
     ],
     ['canary-status', formatCanary(canary, NOW_MS)],
+    ['canary-status-multiclass', formatCanary(multiClassCanary, NOW_MS)],
+    ['status-canary-multiclass', formatStatus({ ...idle, phase: 'retraining', canary: multiClassCanary }, NOW_MS)],
     ['monitor-status', formatMonitor(monitor, NOW_MS)],
     ['schedule-list', formatSchedules(schedules, NOW_MS)],
     ['evaluate', formatEvaluation(evaluation)],

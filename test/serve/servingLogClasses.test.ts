@@ -45,7 +45,7 @@ async function writeLogs(dir: string, recalls: Record<'champion' | 'challenger',
   await log.close();
 }
 
-async function judge(dir: string) {
+async function judge(dir: string, classes?: string[]) {
   const activities = canaryAnalysisActivities({ servingDir: dir } as ComputeDeps);
   return activities.canaryAnalysis({
     modelName: MODEL_NAME,
@@ -53,6 +53,7 @@ async function judge(dir: string) {
     challengerSha256: CHALLENGER,
     fromMs: T0,
     toMs: T0 + 1_000_000,
+    ...(classes ? { classes } : {}),
   });
 }
 
@@ -125,5 +126,33 @@ describe('multi-class serving logs', () => {
     const result = await judge(dir);
     expect(result.decision).toBe('promote');
     expect(result.checks.filter((c) => c.name.startsWith('classRecall:')).map((c) => c.passed)).toEqual([true, true, true]);
+  });
+
+  it('judges a window without any request of one class per class when the challenger is multi-class: no promotion without that class', async () => {
+    const dir = tempDir('absent');
+    dirs.push(dir);
+    // Only cat and dog traffic: each arm predicts two class values, as a binary model would.
+    const log = await ServingLog.open({ servingDir: dir, modelName: MODEL_NAME, flushMs: 60_000 });
+    let seq = 0;
+    for (const [arm, sha] of [
+      ['champion', CHAMPION],
+      ['challenger', CHALLENGER],
+    ] as const) {
+      for (const truth of ['cat', 'dog']) {
+        for (let i = 0; i < PER_CLASS; i++) {
+          const id = `r${++seq}`;
+          log.logPrediction(id, T0 + seq, arm, sha, 0.7, truth === 'cat', 'ok', 800, '{}', truth);
+          log.logFeedback(id, T0 + seq + 1, truth, truth === 'cat');
+        }
+      }
+    }
+    await log.close();
+    // Without the challenger's classes the window looks binary (the rule for two-class models whose negative side
+    // holds several label values), and passes.
+    expect((await judge(dir)).decision).toBe('promote');
+    const result = await judge(dir, CLASSES);
+    expect(result.decision).toBe('insufficient-evidence');
+    expect(result.reasons).toContain('champion has 0 labelled requests of class "eel", needs at least 20');
+    expect(result.arms.challenger.classRecall).toEqual({ cat: 1, dog: 1, eel: null });
   });
 });

@@ -2,7 +2,6 @@
 // champion whose drift reference carries the class reference, a served window whose class prior moved raises class
 // drift, and a two-class-only setting is refused by its spec key before anything is written.
 
-import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,48 +28,18 @@ import {
   withTestWorkers,
   type TemporalTestEnv,
 } from '../support/temporalServer.js';
+import { CLASSES, classOf, PRIOR, rowOf, writeThreeClassCsv } from '../support/threeClassRows.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
-
-const CLASSES = ['bird', 'cat', 'eel'];
-/** Class shares of the training file: eel is the rare class (3%). */
-const PRIOR = [0.35, 0.62, 0.03];
-/** Each class's feature means: well apart, so a linear one-vs-rest model separates them. */
-const MEANS = [
-  [2, 0, 0],
-  [0, 2, 0],
-  [0, 0, 2.5],
-];
 
 let env: TemporalTestEnv;
 let inputPath: string;
 /** The champion the first test promotes, and its stored drift reference. */
 let champion: { sha256: string; stored: StoredReference } | undefined;
 
-function classOf(u: number, prior: readonly number[]): number {
-  let c = 0;
-  while (c < prior.length - 1 && u >= prior[c]!) u -= prior[c++]!;
-  return c;
-}
-
-function rowOf(c: number, random: { next(): number }): number[] {
-  // Box–Muller normal noise around the class mean.
-  return MEANS[c]!.map((m) => m + Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next()) * 0.8);
-}
-
 beforeAll(async () => {
   env = await startTemporalTestEnv();
   inputPath = join(env.dir, 'animals.csv');
-  const random = seededRandom(7);
-  const lines = ['f1,f2,f3,kind'];
-  for (let i = 0; i < 4000; i++) {
-    const c = classOf(random.next(), PRIOR);
-    lines.push(
-      `${rowOf(c, random)
-        .map((v) => v.toFixed(4))
-        .join(',')},${CLASSES[c]}`,
-    );
-  }
-  writeFileSync(inputPath, `${lines.join('\n')}\n`);
+  writeThreeClassCsv(inputPath, { rows: 4000, seed: 7 });
 });
 
 afterAll(async () => {
