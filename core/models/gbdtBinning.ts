@@ -80,11 +80,18 @@ export function binOf(cuts: Float64Array, v: number): number {
   return lo;
 }
 
-/** Bin codes of rows `rows` of `x`, feature-major: the code of (feature f, i-th row) is at f · rows.length + i. */
-export function binRows(x: FeatureMatrix, rows: Int32Array, edges: number[][]): Uint8Array {
+/**
+ * Bin codes of rows `rows` of `x`, feature-major: the code of (feature f, i-th row) is at f · rows.length + i.
+ * Written into `codes` when given (of that length).
+ */
+export function binRows(
+  x: FeatureMatrix,
+  rows: Int32Array,
+  edges: number[][],
+  codes: Uint8Array = new Uint8Array(x.cols * rows.length),
+): Uint8Array {
   const d = x.cols;
   const n = rows.length;
-  const codes = new Uint8Array(d * n);
   for (let f = 0; f < d; f++) {
     const cuts = Float64Array.from(edges[f]!);
     const base = f * n;
