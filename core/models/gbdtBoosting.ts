@@ -218,6 +218,7 @@ export async function trainGradientBoosting(
   try {
     const edges = fitBinEdges(x, trainRows, opts.maxBins, seededRandom(deriveSeed(opts.seed, 'gbdt bins')));
     binRows(x, trainRows, edges, inputs.codes);
+    await workers?.started();
     const bins: GbdtTrainingBins = {
       ...inputs,
       valueBins: Int32Array.from(edges, (e) => e.length + 1),

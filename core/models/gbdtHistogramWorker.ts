@@ -1,39 +1,30 @@
-// Worker-thread entry of the gradient-boosted trees' histogram building: waits on its control cells for a node,
-// fills its range of features of that node's histogram in shared memory, and says so.
+// Worker-thread entry of the gradient-boosted trees' histogram building: waits on the shared control cells for a
+// node's histogram, then claims and sums features of it (in shared memory) until none is left.
 
-import { workerData } from 'node:worker_threads';
-import { CONTROL, type HistogramWorkerInput } from './gbdtHistogramWorkers.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { claimFeatures, CONTROL, type HistogramWorkerInput } from './gbdtHistogramWorkers.js';
 import { histogramInSlot } from './gbdtHistograms.js';
-import { buildHistogram } from './gbdtSplit.js';
 
 const { inputs, slots, control } = workerData as HistogramWorkerInput;
 const histograms = Array.from({ length: slots.slots }, (_, slot) => histogramInSlot(slots, slot));
+// Loaded: the calling thread's `started()` waits for this.
+parentPort!.postMessage('ready');
 let seen = 0;
 for (;;) {
-  Atomics.wait(control, CONTROL.posted, seen);
-  const posted = Atomics.load(control, CONTROL.posted);
+  Atomics.wait(control, CONTROL.sequence, seen);
   if (Atomics.load(control, CONTROL.stop) === 1) break;
-  if (posted === seen) continue;
-  seen = posted;
-  const start = control[CONTROL.start]!;
-  const end = control[CONTROL.end]!;
-  const rowsInOrder = control[CONTROL.rowsInOrder] === 1;
-  const gradient = rowsInOrder ? inputs.gradients : inputs.orderedGradient;
-  const hessian = rowsInOrder ? inputs.hessians : inputs.orderedHessian;
-  const h = histograms[control[CONTROL.slot]!]!;
-  buildHistogram(
-    h,
-    inputs.codes,
-    inputs.rows,
-    inputs.rowIndex,
-    start,
-    end,
-    gradient,
-    hessian,
-    rowsInOrder,
-    control[CONTROL.firstFeature]!,
-    control[CONTROL.endFeature]!,
-  );
-  Atomics.store(control, CONTROL.done, seen);
-  Atomics.notify(control, CONTROL.done);
+  const sequence = Atomics.load(control, CONTROL.sequence);
+  // Odd: the job's cells are being written; unchanged: a spurious wake-up.
+  if (sequence === seen || sequence % 2 === 1) continue;
+  const job = {
+    base: Atomics.load(control, CONTROL.base),
+    start: Atomics.load(control, CONTROL.start),
+    end: Atomics.load(control, CONTROL.end),
+    rowsInOrder: Atomics.load(control, CONTROL.rowsInOrder) === 1,
+  };
+  const slot = Atomics.load(control, CONTROL.slot);
+  // A newer job began while the cells were read: read them again.
+  if (Atomics.load(control, CONTROL.sequence) !== sequence) continue;
+  seen = sequence;
+  claimFeatures(control, histograms[slot]!, inputs, job);
 }

@@ -76,9 +76,7 @@ describe('gbdt on several threads', () => {
     const entry = new URL('./noSuchGbdtHistogramWorker.js', import.meta.url);
     const histograms = new WorkerHistograms(inputs, 4, 2, entry);
     try {
-      await expect(histograms.build(0, rows, true)).rejects.toThrow(
-        /worker entry .*noSuchGbdtHistogramWorker\.js is missing: compile first/,
-      );
+      await expect(histograms.started()).rejects.toThrow(/worker entry .*noSuchGbdtHistogramWorker\.js is missing: compile first/);
     } finally {
       await histograms.close();
     }
