@@ -92,10 +92,11 @@ export function binRows(
 ): Uint8Array {
   const d = x.cols;
   const n = rows.length;
-  for (let f = 0; f < d; f++) {
-    const cuts = Float64Array.from(edges[f]!);
-    const base = f * n;
-    for (let i = 0; i < n; i++) codes[base + i] = binOf(cuts, x.values[rows[i]! * d + f]!);
+  const cuts = edges.map((e) => Float64Array.from(e));
+  // Row by row: each row's values are read once, in order, rather than one strided pass over the matrix per feature.
+  for (let i = 0; i < n; i++) {
+    const at = rows[i]! * d;
+    for (let f = 0; f < d; f++) codes[f * n + i] = binOf(cuts[f]!, x.values[at + f]!);
   }
   return codes;
 }
