@@ -1,15 +1,15 @@
 // Histogram gradient boosting for binary classification (logistic loss), after scikit-learn's
 // HistGradientBoostingClassifier: binned features, leaf-wise trees, early stopping on a stratified inner split.
 
-import { classCounts, type LabelledData } from '../dataset.js';
+import { classCounts, type FeatureMatrix, type LabelledData } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { deriveSeed, seededRandom } from '../random.js';
 import { checkSampleWeights } from '../sampling/sampleWeights.js';
 import { stratifiedSplit } from '../sampling/stratifiedSplit.js';
-import { binRows, fitBinEdges, MAX_VALUE_BINS } from './gbdtBinning.js';
+import { binningSample, binRows, fitBinEdges, MAX_VALUE_BINS } from './gbdtBinning.js';
 import type { GbdtModel, ResolvedGbdtOptions } from './gbdtModel.js';
-import { WorkerHistograms } from './gbdtHistogramWorkers.js';
 import { LocalHistograms, plainMemory, sharedMemory, type HistogramInputs } from './gbdtHistograms.js';
+import { GbdtWorkers, type SharedBinning } from './gbdtWorkers.js';
 import { addTreeOnBins, growGbdtTree, type GbdtTrainingBins, type GbdtTree } from './gbdtTree.js';
 import { sigmoid } from './logisticRegression.js';
 
@@ -213,12 +213,21 @@ export async function trainGradientBoosting(
     orderedGradient: new Float64Array(memory(8 * m)),
     orderedHessian: new Float64Array(memory(8 * m)),
   };
-  // Workers start now and wait; the rows are binned meanwhile. A tree holds at most maxLeafNodes histograms.
-  const workers = threaded ? new WorkerHistograms(inputs, opts.maxLeafNodes, threads) : null;
+  const binningRows = binningSample(trainRows, seededRandom(deriveSeed(opts.seed, 'gbdt bins')));
+  // A tree holds at most maxLeafNodes histograms at once.
+  const workers = threaded
+    ? new GbdtWorkers(inputs, sharedBinning(x, trainRows, binningRows, opts.maxBins), opts.maxLeafNodes, threads)
+    : null;
   try {
-    const edges = fitBinEdges(x, trainRows, opts.maxBins, seededRandom(deriveSeed(opts.seed, 'gbdt bins')));
-    binRows(x, trainRows, edges, inputs.codes);
-    await workers?.started();
+    let edges: number[][];
+    if (workers) {
+      await workers.started();
+      edges = await workers.cutPoints();
+      await workers.binCodes();
+    } else {
+      edges = fitBinEdges(x, binningRows, opts.maxBins);
+      binRows(x, trainRows, edges, inputs.codes);
+    }
     const bins: GbdtTrainingBins = {
       ...inputs,
       valueBins: Int32Array.from(edges, (e) => e.length + 1),
@@ -235,6 +244,23 @@ export async function trainGradientBoosting(
   } finally {
     await workers?.close();
   }
+}
+
+/** Copies of the binning's inputs in shared memory, and room for its cut points, for the workers. */
+function sharedBinning(x: FeatureMatrix, trainRows: Int32Array, chosen: Int32Array, maxBins: number): SharedBinning {
+  const shared = <T extends Float64Array | Int32Array>(from: T): T => {
+    const to = new (from.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(from.byteLength));
+    to.set(from);
+    return to;
+  };
+  return {
+    x: { rows: x.rows, cols: x.cols, values: shared(x.values) },
+    trainRows: shared(trainRows),
+    chosen: shared(chosen),
+    maxBins,
+    cuts: new Float64Array(sharedMemory(8 * x.cols * MAX_VALUE_BINS)),
+    cutCounts: new Int32Array(sharedMemory(4 * x.cols)),
+  };
 }
 
 /** The boosting loop on binned training rows, with early stopping on the validation rows when asked. */

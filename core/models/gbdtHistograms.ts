@@ -1,5 +1,5 @@
 // Where a growing tree's node histograms come from: a fixed set of histogram slots (in shared memory when worker
-// threads fill them) and the one-thread builder; gbdtHistogramWorkers.ts shares the building with workers.
+// threads fill them) and the one-thread builder; gbdtWorkers.ts shares the building with workers.
 
 import { buildHistogram, HISTOGRAM_BINS, type NodeHistogram } from './gbdtSplit.js';
 
@@ -61,10 +61,13 @@ export function histogramInSlot(memory: HistogramSlots, slot: number): NodeHisto
  * maxLeafNodes slots are enough (gbdtTree.ts returns the others at once).
  */
 export class HistogramSlotPool {
-  private readonly free: NodeHistogram[] = [];
+  /** Every slot's histogram, by slot. */
+  readonly all: NodeHistogram[];
+  private readonly free: NodeHistogram[];
 
   constructor(readonly memory: HistogramSlots) {
-    for (let slot = memory.slots - 1; slot >= 0; slot--) this.free.push(histogramInSlot(memory, slot));
+    this.all = Array.from({ length: memory.slots }, (_, slot) => histogramInSlot(memory, slot));
+    this.free = [...this.all].reverse();
   }
 
   take(): NodeHistogram {

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { trainGradientBoosting, type GbdtThreadOptions, type GradientBoostingOptions } from '../../core/models/gbdtBoosting.js';
-import { WorkerHistograms } from '../../core/models/gbdtHistogramWorkers.js';
 import { sharedMemory, type HistogramInputs } from '../../core/models/gbdtHistograms.js';
+import { GbdtWorkers, type SharedBinning } from '../../core/models/gbdtWorkers.js';
 import { generatedGbdtData } from '../support/gbdtTrainingData.js';
 
 const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -73,12 +73,22 @@ describe('gbdt on several threads', () => {
       orderedGradient: new Float64Array(sharedMemory(8 * rows)),
       orderedHessian: new Float64Array(sharedMemory(8 * rows)),
     };
-    const entry = new URL('./noSuchGbdtHistogramWorker.js', import.meta.url);
-    const histograms = new WorkerHistograms(inputs, 4, 2, entry);
+    const binning: SharedBinning = {
+      x: { rows, cols: 2, values: new Float64Array(sharedMemory(8 * 2 * rows)) },
+      trainRows: new Int32Array(sharedMemory(4 * rows)),
+      chosen: new Int32Array(sharedMemory(4 * rows)),
+      maxBins: 255,
+      cuts: new Float64Array(sharedMemory(8 * 2 * 255)),
+      cutCounts: new Int32Array(sharedMemory(4 * 2)),
+    };
+    const entry = new URL('./noSuchGbdtWorker.js', import.meta.url);
+    const workers = new GbdtWorkers(inputs, binning, 4, 2, entry);
     try {
-      await expect(histograms.started()).rejects.toThrow(/worker entry .*noSuchGbdtHistogramWorker\.js is missing: compile first/);
+      await expect(workers.started()).rejects.toThrow(/worker entry .*noSuchGbdtWorker\.js is missing: compile first/);
+      // Every later job is refused with the same reason rather than waiting on the worker.
+      await expect(workers.cutPoints()).rejects.toThrow(/noSuchGbdtWorker\.js is missing/);
     } finally {
-      await histograms.close();
+      await workers.close();
     }
   });
 });
