@@ -220,12 +220,13 @@ export async function trainGradientBoosting(
   const workers = threaded
     ? new GbdtWorkers(inputs, sharedBinning(x, trainRows, binningRows, opts.maxBins), opts.maxLeafNodes, threads)
     : null;
+  let model: GbdtModel;
   try {
     let edges: number[][];
     if (workers) {
       await workers.started();
-      edges = await workers.cutPoints();
-      await workers.binCodes();
+      edges = workers.cutPoints();
+      workers.binCodes();
     } else {
       edges = fitBinEdges(x, binningRows, opts.maxBins);
       binRows(x, trainRows, edges, inputs.codes);
@@ -237,15 +238,19 @@ export async function trainGradientBoosting(
       scratch: new Int32Array(m),
       histograms: workers ?? new LocalHistograms(inputs, opts.maxLeafNodes),
     };
-    return await boost(bins, y, w, trainRows, validationRows, opts, options.onIteration, {
+    model = await boost(bins, y, w, trainRows, validationRows, opts, options.onIteration, {
       stopEarly,
       validationCodes: binRows(x, validationRows, edges),
       trainingPrevalence: positives / n,
       fitPrevalence,
     });
-  } finally {
-    await workers?.close();
+  } catch (err) {
+    // The fit's own error is the one to report; the workers' end cannot add to it.
+    await workers?.close().catch(() => undefined);
+    throw err;
   }
+  await workers?.close();
+  return model;
 }
 
 /** Copies of the binning's inputs in shared memory, and room for its cut points, for the workers. */

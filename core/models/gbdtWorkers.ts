@@ -9,13 +9,14 @@ import { binFeature, featureCutPointsOf, MAX_VALUE_BINS } from './gbdtBinning.js
 import {
   allocateHistogramSlots,
   HistogramSlotPool,
+  histogramInSlot,
   nodeGradients,
   sharedMemory,
   type HistogramInputs,
   type HistogramSlots,
   type NodeHistograms,
 } from './gbdtHistograms.js';
-import { buildHistogram, type NodeHistogram } from './gbdtSplit.js';
+import { buildHistogram, HISTOGRAM_BINS, type NodeHistogram } from './gbdtSplit.js';
 
 /**
  * Cells of the control array (an Int32Array over shared memory) the calling thread and the workers share. A job is
@@ -28,20 +29,18 @@ export const CONTROL = {
   sequence: 0,
   /** The next claim. */
   next: 1,
-  /** Claims finished (over every job); the job is done when it reaches base + features. */
-  finished: 2,
-  base: 3,
-  kind: 4,
-  slot: 5,
-  start: 6,
-  end: 7,
-  rowsInOrder: 8,
+  base: 2,
+  kind: 3,
+  slot: 4,
+  start: 5,
+  end: 6,
+  rowsInOrder: 7,
   /** 1 asks the workers to end. */
-  stop: 9,
+  stop: 8,
 } as const;
-const CONTROL_CELLS = 10;
+const CONTROL_CELLS = 9;
 export const JOB_KIND = { histogram: 0, cutPoints: 1, binCodes: 2 } as const;
-/** Claims after which the counters start again from 0, far from overflowing an Int32. */
+/** Claims after which the claim counter starts again from 0, far from overflowing an Int32. */
 const CLAIMS_BEFORE_RESTART = 2 ** 30;
 
 /** The binning inputs and outputs, shared: the training matrix, its training rows and the rows cut points come from. */
@@ -61,9 +60,16 @@ export interface GbdtWorkerInput {
   binning: SharedBinning;
   slots: HistogramSlots;
   control: Int32Array;
+  /** This worker's number, 0-based: its row of `done` and its histogram in `scratch`. */
+  index: number;
+  /** Per worker and feature, the sequence of the job in which the worker last finished that feature. */
+  done: Int32Array;
+  /** One histogram per worker, where it sums the features it claims; the calling thread copies them into the slot. */
+  scratch: HistogramSlots;
 }
 
 export interface GbdtJob {
+  sequence: number;
   kind: number;
   base: number;
   slot: number;
@@ -72,22 +78,23 @@ export interface GbdtJob {
   rowsInOrder: boolean;
 }
 
-/** What a thread needs to do any job's share: the shared memory, its histogram views and its own scratch. */
+/** What a thread needs to do any job's share: the shared memory, where its histograms go, and its own scratch. */
 export interface JobContext {
   inputs: HistogramInputs;
   binning: SharedBinning;
-  histograms: NodeHistogram[];
-  /** Scratch column of the cut points (grown on first use). */
+  /** The histogram a thread sums feature f of a job with this slot into: the slot itself, or a worker's scratch. */
+  histogramFor: (slot: number) => NodeHistogram;
+  /** Scratch column of the cut points (made on first use). */
   column: Float64Array | null;
 }
 
 /** Feature `f`'s share of `job`. */
-function runFeature(ctx: JobContext, job: GbdtJob, f: number): void {
+export function runFeature(ctx: JobContext, job: GbdtJob, f: number): void {
   const { inputs, binning } = ctx;
   if (job.kind === JOB_KIND.histogram) {
     const gradient = job.rowsInOrder ? inputs.gradients : inputs.orderedGradient;
     const hessian = job.rowsInOrder ? inputs.hessians : inputs.orderedHessian;
-    const h = ctx.histograms[job.slot]!;
+    const h = ctx.histogramFor(job.slot);
     buildHistogram(h, inputs.codes, inputs.rows, inputs.rowIndex, job.start, job.end, gradient, hessian, job.rowsInOrder, f, f + 1);
   } else if (job.kind === JOB_KIND.cutPoints) {
     ctx.column ??= new Float64Array(binning.chosen.length);
@@ -101,37 +108,37 @@ function runFeature(ctx: JobContext, job: GbdtJob, f: number): void {
 }
 
 /**
- * Claims features of `job` one at a time until none is left, running each. Every thread runs this for every job;
- * whichever claims a feature computes it.
+ * Claims features of `job` one at a time until none is left, running each and calling `finished(f)` after it.
+ * Every thread runs this for every job; whichever claims a feature computes it.
  */
-export function claimFeatures(control: Int32Array, ctx: JobContext, job: GbdtJob): void {
+export function claimFeatures(control: Int32Array, ctx: JobContext, job: GbdtJob, finished: (f: number) => void): void {
   const last = job.base + ctx.inputs.features;
   for (;;) {
     const claim = Atomics.load(control, CONTROL.next);
     if (claim < job.base || claim >= last) return;
     if (Atomics.compareExchange(control, CONTROL.next, claim, claim + 1) !== claim) continue;
     runFeature(ctx, job, claim - job.base);
-    if (Atomics.add(control, CONTROL.finished, 1) + 1 === last) Atomics.notify(control, CONTROL.finished);
+    finished(claim - job.base);
   }
 }
 
 /**
- * How long the calling thread blocks on the workers before it lets the event loop run, so that a worker's error or
- * exit is heard (and the process's other work, such as an activity's heartbeat, goes on).
- */
-const WAIT_SLICE_MS = 20;
-
-/**
- * The calling thread and `threads` − 1 workers. Claiming features (rather than fixed ranges) keeps a busy machine
- * from stalling the fit on a worker that is not scheduled: the calling thread takes what the workers have not. The
- * workers wait on shared control cells (Atomics), not messages: a tree builds a histogram per split, and a message
- * round trip would cost more than a small node's histogram.
+ * The calling thread and `threads` − 1 workers. Each job's features are claimed one at a time (rather than split in
+ * fixed ranges), and the calling thread never waits for a worker: once every feature is claimed it takes each
+ * worker's finished features and computes the rest itself, the same way. On a machine busier than its cores a
+ * worker that was claimed a feature and then lost its core would otherwise hold up every split; and a sleeping
+ * calling thread would wait for a core again when woken, which costs more than a small node's histogram. The
+ * workers wait on shared control cells (Atomics), not messages, for the same reason.
  */
 export class GbdtWorkers implements NodeHistograms {
   private readonly pool: HistogramSlotPool;
   private readonly workers: Worker[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+  private readonly done: Int32Array;
+  private readonly scratch: NodeHistogram[];
   private readonly ctx: JobContext;
+  /** Per feature, whether the calling thread computed it in the current job. */
+  private readonly mine: Uint8Array;
   private readonly online: Promise<void>;
   private failure: unknown = null;
   private closing = false;
@@ -147,12 +154,26 @@ export class GbdtWorkers implements NodeHistograms {
     threads: number,
     entry: URL = workerEntryUrl(import.meta.url, 'gbdtWorker'),
   ) {
-    const memory = allocateHistogramSlots(slots, input.features, sharedMemory);
+    const features = input.features;
+    const workerCount = threads - 1;
+    const memory = allocateHistogramSlots(slots, features, sharedMemory);
     this.pool = new HistogramSlotPool(memory);
-    this.ctx = { inputs: input, binning, histograms: this.pool.all, column: null };
-    const workerInput: GbdtWorkerInput = { inputs: input, binning, slots: memory, control: this.control };
+    const scratch = allocateHistogramSlots(workerCount, features, sharedMemory);
+    this.scratch = Array.from({ length: workerCount }, (_, w) => histogramInSlot(scratch, w));
+    this.done = new Int32Array(sharedMemory(4 * workerCount * features));
+    this.mine = new Uint8Array(features);
+    this.ctx = { inputs: input, binning, histogramFor: (slot) => this.pool.all[slot]!, column: null };
     const started: Promise<void>[] = [];
-    for (let w = 1; w < threads; w++) {
+    for (let w = 0; w < workerCount; w++) {
+      const workerInput: GbdtWorkerInput = {
+        inputs: input,
+        binning,
+        slots: memory,
+        control: this.control,
+        index: w,
+        done: this.done,
+        scratch,
+      };
       const worker = new Worker(entry, { workerData: workerInput });
       started.push(
         new Promise<void>((resolve, reject) => {
@@ -166,7 +187,7 @@ export class GbdtWorkers implements NodeHistograms {
       this.workers.push(worker);
     }
     this.online = Promise.all(started).then(() => undefined);
-    // Heard through `started()` or a later job; a fit that fails before asking must not leave it unhandled.
+    // Heard through `started()` or `close()`; a fit that fails before asking must not leave it unhandled.
     this.online.catch(() => undefined);
   }
 
@@ -179,21 +200,21 @@ export class GbdtWorkers implements NodeHistograms {
   }
 
   /** Cut points of every feature from the shared binning's chosen rows. */
-  async cutPoints(): Promise<number[][]> {
-    await this.run(JOB_KIND.cutPoints, 0, 0, 0, false);
+  cutPoints(): number[][] {
+    this.run(JOB_KIND.cutPoints, 0, 0, 0, false);
     const { cuts, cutCounts } = this.ctx.binning;
     return Array.from(cutCounts, (count, f) => Array.from(cuts.subarray(f * MAX_VALUE_BINS, f * MAX_VALUE_BINS + count)));
   }
 
   /** Bin codes of the training rows into the shared codes, from the cut points `cutPoints` left. */
-  async binCodes(): Promise<void> {
-    await this.run(JOB_KIND.binCodes, 0, 0, 0, false);
+  binCodes(): void {
+    this.run(JOB_KIND.binCodes, 0, 0, 0, false);
   }
 
-  async build(start: number, end: number, rowsInOrder: boolean): Promise<NodeHistogram> {
+  build(start: number, end: number, rowsInOrder: boolean): NodeHistogram {
     const h = this.pool.take();
     nodeGradients(this.input, start, end, rowsInOrder);
-    await this.run(JOB_KIND.histogram, h.slot, start, end, rowsInOrder);
+    this.run(JOB_KIND.histogram, h.slot, start, end, rowsInOrder);
     return h;
   }
 
@@ -201,7 +222,10 @@ export class GbdtWorkers implements NodeHistograms {
     this.pool.release(h);
   }
 
-  /** Ends the workers (idempotent); call it however the fit ends. */
+  /**
+   * Ends the workers (idempotent); call it however the fit ends. Rejects with a worker's error if one failed during
+   * the fit (the fit itself did not depend on it, but a failing worker is a fault to hear of).
+   */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -209,46 +233,58 @@ export class GbdtWorkers implements NodeHistograms {
     Atomics.add(this.control, CONTROL.sequence, 2);
     Atomics.notify(this.control, CONTROL.sequence);
     await Promise.all(this.workers.map((w) => w.terminate()));
+    if (this.failure) throw this.failure;
   }
 
-  /** Posts a job, does the calling thread's share, and resolves when every feature is done. */
-  private async run(kind: number, slot: number, start: number, end: number, rowsInOrder: boolean): Promise<void> {
+  /** Posts a job, claims features with the workers, then gathers theirs and computes whatever they have not finished. */
+  private run(kind: number, slot: number, start: number, end: number, rowsInOrder: boolean): void {
     if (this.failure) throw this.failure;
     const c = this.control;
+    const features = this.input.features;
     let base = Atomics.load(c, CONTROL.next);
-    if (base + this.input.features > CLAIMS_BEFORE_RESTART) {
+    if (base + features > CLAIMS_BEFORE_RESTART) {
       // No job is under way: a late worker holding an old base finds `next` below it.
       Atomics.store(c, CONTROL.next, 0);
-      Atomics.store(c, CONTROL.finished, 0);
       base = 0;
     }
-    Atomics.add(c, CONTROL.sequence, 1);
+    const sequence = Atomics.add(c, CONTROL.sequence, 1) + 2;
     Atomics.store(c, CONTROL.kind, kind);
     Atomics.store(c, CONTROL.base, base);
     Atomics.store(c, CONTROL.slot, slot);
     Atomics.store(c, CONTROL.start, start);
     Atomics.store(c, CONTROL.end, end);
     Atomics.store(c, CONTROL.rowsInOrder, rowsInOrder ? 1 : 0);
-    Atomics.add(c, CONTROL.sequence, 1);
+    Atomics.store(c, CONTROL.sequence, sequence);
     Atomics.notify(c, CONTROL.sequence);
-    claimFeatures(c, this.ctx, { kind, base, slot, start, end, rowsInOrder });
-    await this.finished(base + this.input.features);
+    const job: GbdtJob = { sequence, kind, base, slot, start, end, rowsInOrder };
+    this.mine.fill(0);
+    claimFeatures(c, this.ctx, job, (f) => (this.mine[f] = 1));
+    // Every feature is claimed now: take those the workers finished, compute the others here (a worker still busy
+    // with one computes the same values into its own scratch, which is then left unread).
+    for (let f = 0; f < features; f++) {
+      if (this.mine[f] === 1) continue;
+      const w = this.finishedBy(f, sequence);
+      if (w < 0) runFeature(this.ctx, job, f);
+      else if (kind === JOB_KIND.histogram) copyFeature(this.scratch[w]!, this.pool.all[slot]!, f);
+    }
   }
 
-  /** Resolves once `finished` reaches `last`; rejects when a worker failed or exited. */
-  private async finished(last: number): Promise<void> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      const finished = Atomics.load(this.control, CONTROL.finished);
-      if (finished === last) return;
-      if (Atomics.wait(this.control, CONTROL.finished, finished, WAIT_SLICE_MS) === 'timed-out') {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    }
+  /** The worker that finished feature `f` in the job `sequence`, or −1. */
+  private finishedBy(f: number, sequence: number): number {
+    const features = this.input.features;
+    for (let w = 0; w < this.scratch.length; w++) if (Atomics.load(this.done, w * features + f) === sequence) return w;
+    return -1;
   }
 
   private fail(err: unknown): unknown {
     this.failure ??= err;
     return err;
   }
+}
+
+/** Feature `f`'s bins of histogram `from` into `to`. */
+function copyFeature(from: NodeHistogram, to: NodeHistogram, f: number): void {
+  const at = f * HISTOGRAM_BINS;
+  to.sums.set(from.sums.subarray(2 * at, 2 * (at + HISTOGRAM_BINS)), 2 * at);
+  to.count.set(from.count.subarray(at, at + HISTOGRAM_BINS), at);
 }

@@ -83,12 +83,9 @@ describe('gbdt on several threads', () => {
     };
     const entry = new URL('./noSuchGbdtWorker.js', import.meta.url);
     const workers = new GbdtWorkers(inputs, binning, 4, 2, entry);
-    try {
-      await expect(workers.started()).rejects.toThrow(/worker entry .*noSuchGbdtWorker\.js is missing: compile first/);
-      // Every later job is refused with the same reason rather than waiting on the worker.
-      await expect(workers.cutPoints()).rejects.toThrow(/noSuchGbdtWorker\.js is missing/);
-    } finally {
-      await workers.close();
-    }
+    await expect(workers.started()).rejects.toThrow(/worker entry .*noSuchGbdtWorker\.js is missing: compile first/);
+    // A later job is refused with the same reason, and so is the end of the fit.
+    expect(() => workers.cutPoints()).toThrow(/noSuchGbdtWorker\.js is missing/);
+    await expect(workers.close()).rejects.toThrow(/noSuchGbdtWorker\.js is missing/);
   });
 });
