@@ -154,12 +154,14 @@ export interface GbdtThreadOptions {
 }
 
 /**
- * Training rows (after the inner validation split) from which the work is shared with workers. Measured with
- * `BENCH_GBDT_ROWS=N npm run bench:gbdt` (40 features, 90% of the rows training, 5 fits each, median, on 2 cores
- * under a load average of 10): 2,000 and 5,000 rows were 0.78× as fast on 2 threads, 10,000 1.46×, 20,000 1.07×,
- * 50,000 1.23×.
+ * Training rows (after the inner validation split) from which the work is shared with workers. Below it a fit takes
+ * about a second or less, and starting the workers and copying the rows into shared memory (50–100 ms) can eat the
+ * gain. Measured with `BENCH_GBDT_ROWS=N npm run bench:gbdt` (40 features, 90% of the rows training, 5 fits each,
+ * medians, 2 cores under a load average of 6–7, 2 threads against 1): 2,000 rows 0.11 s against 0.17 s, 5,000 0.16
+ * against 0.22, 10,000 0.25 against 0.47, 20,000 0.58 against 0.68; on a busy machine a second thread cannot get
+ * more of it (sessions share the cores by group), so these are the costs, and the gain needs a free core.
  */
-export const MIN_THREADED_ROWS = 10_000;
+export const MIN_THREADED_ROWS = 50_000;
 
 /** Fits boosted trees; the same data, options and seed give the same model, on any number of threads. */
 export async function trainGradientBoosting(
