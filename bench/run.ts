@@ -1,7 +1,7 @@
 // `npm run bench`: every speed bench as its own whole process, one after another on the same files, then ONE
 // table of rareflow against its peers (bench/ratioTable.ts) from the rows each bench wrote (bench/benchResults.ts).
-// Sections: BENCH_SECTIONS=sampling,neighbors,forest,predict,pipeline,serving,sample-stages (default all).
-// A small run: BENCH_SMALL=1 (1M rows for sampling, 200k for predict and the pipeline, 20k for the forest and ENN/ADASYN).
+// Sections: BENCH_SECTIONS=sampling,neighbors,forest,gbdt,predict,pipeline,serving,sample-stages (default all).
+// A small run: BENCH_SMALL=1 (1M rows for sampling, 200k for predict and the pipeline, 20k for the forest, gbdt and ENN/ADASYN).
 
 import { fileURLToPath } from 'node:url';
 import { readBenchRows } from './benchResults.js';
@@ -13,6 +13,7 @@ const sections = [
   { name: 'sampling', script: 'sampling.js', small: { BENCH_ROWS: '1000000', BENCH_RUNS: '1' } },
   { name: 'neighbors', script: 'neighborProcesses.js', result: 'neighborProcesses', small: { BENCH_ENN_ROWS: '20000', BENCH_RUNS: '1' } },
   { name: 'forest', script: 'forest.js', small: { BENCH_FOREST_ROWS: '20000' } },
+  { name: 'gbdt', script: 'gbdt.js', small: { BENCH_GBDT_ROWS: '20000', BENCH_GBDT_RUNS: '1' } },
   { name: 'predict', script: 'predict.js', small: { BENCH_ROWS: '200000', BENCH_RUNS: '1' } },
   { name: 'pipeline', script: 'pipeline.js', small: { BENCH_ROWS: '200000' } },
   { name: 'serving', script: 'serving.js', small: { BENCH_SERVING_SECONDS: '4', BENCH_SERVING_MAX_SECONDS: '2' } },

@@ -120,15 +120,19 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling, mtry ${forest.options.mtry})`;
   } else if (o.model.kind === 'gbdt') {
     const m = o.model;
-    const gbdt = trainGradientBoosting(train, {
-      seed: deriveSeed(o.seed, 'gbdt'),
-      ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}),
-      ...(m.maxIterations !== undefined ? { maxIterations: m.maxIterations } : {}),
-      ...(m.maxLeafNodes !== undefined ? { maxLeafNodes: m.maxLeafNodes } : {}),
-      ...(m.earlyStopping !== undefined ? { earlyStopping: m.earlyStopping } : {}),
-      ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
-      ...(o.progress ? { onIteration: (treesGrown, maxIterations) => o.progress!({ stage: 'fitting', treesGrown, maxIterations }) } : {}),
-    });
+    const gbdt = await trainGradientBoosting(
+      train,
+      {
+        seed: deriveSeed(o.seed, 'gbdt'),
+        ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}),
+        ...(m.maxIterations !== undefined ? { maxIterations: m.maxIterations } : {}),
+        ...(m.maxLeafNodes !== undefined ? { maxLeafNodes: m.maxLeafNodes } : {}),
+        ...(m.earlyStopping !== undefined ? { earlyStopping: m.earlyStopping } : {}),
+        ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+        ...(o.progress ? { onIteration: (treesGrown, maxIterations) => o.progress!({ stage: 'fitting', treesGrown, maxIterations }) } : {}),
+      },
+      { threads: 2 },
+    );
     fitted = gbdt;
     // Balanced class weights: the scores estimate P(positive) under a 1:1 mix, so π = 1/2 (as for a balanced forest).
     fitPrevalence = gbdt.fitPrevalence;

@@ -36,35 +36,35 @@ export function featureCutPoints(values: Float64Array, maxBins: number): number[
   return cuts;
 }
 
-/**
- * Cut points of every feature, from the rows `rows` of `x` (all of them, or a subsample of BINNING_SUBSAMPLE drawn
- * with `random` when there are more).
- */
-export function fitBinEdges(x: FeatureMatrix, rows: Int32Array, maxBins: number, random: RandomSource): number[][] {
-  let chosen = rows;
-  if (rows.length > BINNING_SUBSAMPLE) {
-    // Partial Fisher–Yates: the first BINNING_SUBSAMPLE entries are a uniform sample without replacement.
-    const copy = Int32Array.from(rows);
-    for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
-      const j = i + random.nextInt(copy.length - i);
-      const t = copy[i]!;
-      copy[i] = copy[j]!;
-      copy[j] = t;
-    }
-    chosen = copy.subarray(0, BINNING_SUBSAMPLE);
+/** The rows cut points are computed from: all of `rows`, or BINNING_SUBSAMPLE of them drawn with `random`. */
+export function binningSample(rows: Int32Array, random: RandomSource): Int32Array {
+  if (rows.length <= BINNING_SUBSAMPLE) return rows;
+  // Partial Fisher–Yates: the first BINNING_SUBSAMPLE entries are a uniform sample without replacement.
+  const copy = Int32Array.from(rows);
+  for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
+    const j = i + random.nextInt(copy.length - i);
+    const t = copy[i]!;
+    copy[i] = copy[j]!;
+    copy[j] = t;
   }
+  return copy.subarray(0, BINNING_SUBSAMPLE);
+}
+
+/** Cut points of feature `f` from the rows `chosen` of `x`; `column` is scratch of length ≥ chosen.length. */
+export function featureCutPointsOf(x: FeatureMatrix, chosen: Int32Array, f: number, maxBins: number, column: Float64Array): number[] {
   const d = x.cols;
-  const column = new Float64Array(chosen.length);
-  const edges: number[][] = [];
-  for (let f = 0; f < d; f++) {
-    let k = 0;
-    for (let i = 0; i < chosen.length; i++) {
-      const v = x.values[chosen[i]! * d + f]!;
-      if (!Number.isNaN(v)) column[k++] = v;
-    }
-    edges.push(featureCutPoints(column.subarray(0, k), maxBins));
+  let k = 0;
+  for (let i = 0; i < chosen.length; i++) {
+    const v = x.values[chosen[i]! * d + f]!;
+    if (!Number.isNaN(v)) column[k++] = v;
   }
-  return edges;
+  return featureCutPoints(column.subarray(0, k), maxBins);
+}
+
+/** Cut points of every feature, from the rows `chosen` of `x` (see `binningSample`). */
+export function fitBinEdges(x: FeatureMatrix, chosen: Int32Array, maxBins: number): number[][] {
+  const column = new Float64Array(chosen.length);
+  return Array.from({ length: x.cols }, (_, f) => featureCutPointsOf(x, chosen, f, maxBins, column));
 }
 
 /** Bin of one value: the first cut point ≥ v (binary search), MISSING_BIN for NaN. */
@@ -80,15 +80,30 @@ export function binOf(cuts: Float64Array, v: number): number {
   return lo;
 }
 
-/** Bin codes of rows `rows` of `x`, feature-major: the code of (feature f, i-th row) is at f · rows.length + i. */
-export function binRows(x: FeatureMatrix, rows: Int32Array, edges: number[][]): Uint8Array {
+/**
+ * Bin codes of rows `rows` of `x`, feature-major: the code of (feature f, i-th row) is at f · rows.length + i.
+ * Written into `codes` when given (of that length).
+ */
+export function binRows(
+  x: FeatureMatrix,
+  rows: Int32Array,
+  edges: number[][],
+  codes: Uint8Array = new Uint8Array(x.cols * rows.length),
+): Uint8Array {
   const d = x.cols;
   const n = rows.length;
-  const codes = new Uint8Array(d * n);
-  for (let f = 0; f < d; f++) {
-    const cuts = Float64Array.from(edges[f]!);
-    const base = f * n;
-    for (let i = 0; i < n; i++) codes[base + i] = binOf(cuts, x.values[rows[i]! * d + f]!);
+  const cuts = edges.map((e) => Float64Array.from(e));
+  // Row by row: each row's values are read once, in order, rather than one strided pass over the matrix per feature.
+  for (let i = 0; i < n; i++) {
+    const at = rows[i]! * d;
+    for (let f = 0; f < d; f++) codes[f * n + i] = binOf(cuts[f]!, x.values[at + f]!);
   }
   return codes;
+}
+
+/** Bin codes of feature `f` alone (what `binRows` writes at f · rows.length + i), for one thread's share. */
+export function binFeature(x: FeatureMatrix, rows: Int32Array, cuts: Float64Array, f: number, codes: Uint8Array): void {
+  const d = x.cols;
+  const base = f * rows.length;
+  for (let i = 0; i < rows.length; i++) codes[base + i] = binOf(cuts, x.values[rows[i]! * d + f]!);
 }

@@ -8,69 +8,54 @@ export const HISTOGRAM_BINS = MISSING_BIN + 1;
 
 /**
  * Per (feature, bin) sums of a node's rows: gradient and hessian interleaved (at 2·i and 2·i + 1, so one cache line
- * serves both) and the row count (at i), where i = f · HISTOGRAM_BINS + bin.
+ * serves both) and the row count (at i), where i = f · HISTOGRAM_BINS + bin. `slot` is its place in the
+ * histogram memory (gbdtHistograms.ts), by which a worker thread finds it.
  */
 export interface NodeHistogram {
   sums: Float64Array;
   count: Int32Array;
-}
-
-export function emptyHistogram(features: number): NodeHistogram {
-  const size = features * HISTOGRAM_BINS;
-  return { sums: new Float64Array(2 * size), count: new Int32Array(size) };
+  slot: number;
 }
 
 /**
- * Fills `out` (zeroed here) from the rows `rowIndex[start..end)`; `codes` is feature-major over `n` rows.
- * Gradients and hessians are gathered once into node order (`orderedGradient`, `orderedHessian`: scratch of length
- * ≥ end − start) so the per-feature loops read them sequentially. `rowsInOrder` says the node's rows are 0..n−1 in
- * order (the root), so the codes are read without the row index.
+ * Fills features `firstFeature..endFeature−1` of `out` (zeroed here) from the rows `rowIndex[start..end)`; `codes` is
+ * feature-major over `n` rows. `gradient` and `hessian` hold the node's rows in node order (the k-th row's at k);
+ * `rowsInOrder` says the node's rows are 0..n−1 in order (the root), so the codes are read without the row index.
+ * Each feature's bins are summed in row order whatever the feature range, so any split of the features among
+ * threads gives the same sums.
  */
 export function buildHistogram(
   out: NodeHistogram,
   codes: Uint8Array,
   n: number,
-  features: number,
   rowIndex: Int32Array,
   start: number,
   end: number,
-  gradients: Float64Array,
-  hessians: Float64Array,
-  orderedGradient: Float64Array,
-  orderedHessian: Float64Array,
+  gradient: Float64Array,
+  hessian: Float64Array,
   rowsInOrder: boolean,
+  firstFeature: number,
+  endFeature: number,
 ): void {
-  out.sums.fill(0);
-  out.count.fill(0);
-  const m = end - start;
-  let og = orderedGradient;
-  let oh = orderedHessian;
-  if (rowsInOrder) {
-    og = gradients;
-    oh = hessians;
-  } else {
-    for (let k = 0; k < m; k++) {
-      const row = rowIndex[start + k]!;
-      og[k] = gradients[row]!;
-      oh[k] = hessians[row]!;
-    }
-  }
   const { sums, count } = out;
-  for (let f = 0; f < features; f++) {
+  sums.fill(0, 2 * firstFeature * HISTOGRAM_BINS, 2 * endFeature * HISTOGRAM_BINS);
+  count.fill(0, firstFeature * HISTOGRAM_BINS, endFeature * HISTOGRAM_BINS);
+  const m = end - start;
+  for (let f = firstFeature; f < endFeature; f++) {
     const base = f * n;
     const off = f * HISTOGRAM_BINS;
     if (rowsInOrder) {
       for (let k = 0; k < m; k++) {
         const b = off + codes[base + k]!;
-        sums[2 * b]! += og[k]!;
-        sums[2 * b + 1]! += oh[k]!;
+        sums[2 * b]! += gradient[k]!;
+        sums[2 * b + 1]! += hessian[k]!;
         count[b]!++;
       }
     } else {
       for (let k = 0; k < m; k++) {
         const b = off + codes[base + rowIndex[start + k]!]!;
-        sums[2 * b]! += og[k]!;
-        sums[2 * b + 1]! += oh[k]!;
+        sums[2 * b]! += gradient[k]!;
+        sums[2 * b + 1]! += hessian[k]!;
         count[b]!++;
       }
     }

@@ -2,32 +2,18 @@
 // gradients and hessians, with histogram subtraction: only the smaller child's histogram is built from its rows.
 
 import { MISSING_BIN } from './gbdtBinning.js';
-import {
-  bestSplit,
-  buildHistogram,
-  emptyHistogram,
-  subtractHistogram,
-  type NodeHistogram,
-  type NodeSplit,
-  type SplitConstraints,
-} from './gbdtSplit.js';
+import type { HistogramInputs, NodeHistograms } from './gbdtHistograms.js';
+import { bestSplit, subtractHistogram, type NodeHistogram, type NodeSplit, type SplitConstraints } from './gbdtSplit.js';
 
-/** The binned training rows a tree is grown on, and the work buffers its growth reuses (allocated once per fit). */
-export interface GbdtTrainingBins {
-  /** Bin codes, feature-major: (feature f, row i) at f · rows + i. */
-  codes: Uint8Array;
-  rows: number;
-  features: number;
+/** The binned training rows a tree is grown on, their gradients, and the work buffers its growth reuses. */
+export interface GbdtTrainingBins extends HistogramInputs {
   /** Value bins of each feature (cut points + 1). */
   valueBins: Int32Array;
   /** Cut points of each feature: the real threshold of a split at bin b is edges[f][b]. */
   edges: number[][];
-  rowIndex: Int32Array;
   scratch: Int32Array;
-  orderedGradient: Float64Array;
-  orderedHessian: Float64Array;
-  /** Histograms of finished trees, reused by the next (a tree holds at most maxLeafNodes of them). */
-  histogramPool: NodeHistogram[];
+  /** Builds and keeps the nodes' histograms (maxLeafNodes of them at most). */
+  histograms: NodeHistograms;
 }
 
 export interface TreeGrowthParams extends SplitConstraints {
@@ -67,14 +53,8 @@ interface GrowingNode {
  * split gains most is split next, until `maxLeafNodes` leaves or no leaf can be split. A leaf's value is
  * −learningRate · G / (H + λ), the Newton step of the logistic loss.
  */
-export function growGbdtTree(
-  bins: GbdtTrainingBins,
-  gradients: Float64Array,
-  hessians: Float64Array,
-  p: TreeGrowthParams,
-  raw: Float64Array,
-): GbdtTree {
-  const { codes, rows: n, features, rowIndex, scratch } = bins;
+export async function growGbdtTree(bins: GbdtTrainingBins, p: TreeGrowthParams, raw: Float64Array): Promise<GbdtTree> {
+  const { codes, rows: n, rowIndex, scratch, gradients, hessians, histograms } = bins;
   for (let i = 0; i < n; i++) rowIndex[i] = i;
   let partitioned = 0;
   const tree: GbdtTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
@@ -88,25 +68,8 @@ export function growGbdtTree(
     tree.value.push(0);
     return tree.feature.length - 1;
   };
-  const histogramOf = (start: number, end: number): NodeHistogram => {
-    const h = bins.histogramPool.pop() ?? emptyHistogram(features);
-    const rowsInOrder = start === 0 && end === n && partitioned === 0;
-    buildHistogram(
-      h,
-      codes,
-      n,
-      features,
-      rowIndex,
-      start,
-      end,
-      gradients,
-      hessians,
-      bins.orderedGradient,
-      bins.orderedHessian,
-      rowsInOrder,
-    );
-    return h;
-  };
+  const histogramOf = (start: number, end: number): NodeHistogram | Promise<NodeHistogram> =>
+    histograms.build(start, end, start === 0 && end === n && partitioned === 0);
   const withSplit = (node: GrowingNode): GrowingNode => {
     const count = node.end - node.start;
     if (count >= 2 * p.minSamplesLeaf && node.histogram) {
@@ -127,7 +90,7 @@ export function growGbdtTree(
     end: n,
     gradient: rootGradient,
     hessian: rootHessian,
-    histogram: histogramOf(0, n),
+    histogram: await histogramOf(0, n),
     split: null,
   });
   const leaves: GrowingNode[] = [root];
@@ -159,14 +122,14 @@ export function growGbdtTree(
     if (canSplitMore) {
       // Histogram subtraction: build the smaller child from its rows, the larger one is parent − smaller.
       if (leftCount <= rightCount) {
-        leftHist = histogramOf(node.start, leftEnd);
+        leftHist = await histogramOf(node.start, leftEnd);
         rightHist = subtractHistogram(node.histogram!, leftHist);
       } else {
-        rightHist = histogramOf(leftEnd, node.end);
+        rightHist = await histogramOf(leftEnd, node.end);
         leftHist = subtractHistogram(node.histogram!, rightHist);
       }
     }
-    if (!canSplitMore) bins.histogramPool.push(node.histogram!);
+    if (!canSplitMore) histograms.release(node.histogram!);
     node.histogram = null;
     const leftNode = withSplit({
       id: leftId,
@@ -189,7 +152,7 @@ export function growGbdtTree(
     leaves.splice(pick, 1, leftNode, rightNode);
   }
   for (const leaf of leaves) {
-    if (leaf.histogram) bins.histogramPool.push(leaf.histogram);
+    if (leaf.histogram) histograms.release(leaf.histogram);
     const value = (-p.learningRate * leaf.gradient) / Math.max(leaf.hessian + p.l2, 1e-15);
     tree.value[leaf.id] = value;
     for (let i = leaf.start; i < leaf.end; i++) raw[rowIndex[i]!]! += value;

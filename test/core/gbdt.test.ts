@@ -1,40 +1,21 @@
 // Histogram gradient-boosted trees: a hand-computed golden model, balanced class weights, sample weights as row
 // multiplicity, early stopping, determinism by seed, scoring paths, and refusal of bad options.
 
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LabelledData } from '../../core/dataset.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { featureCutPoints } from '../../core/models/gbdtBinning.js';
 import { trainGradientBoosting } from '../../core/models/gbdtBoosting.js';
-import { parseGbdtModel, predictProbaGbdt } from '../../core/models/gbdtModel.js';
+import { parseGbdtModel, predictProbaGbdt, type GbdtModel } from '../../core/models/gbdtModel.js';
 import { sigmoid } from '../../core/models/logisticRegression.js';
 import { compileRowScorer, predictProbaModel } from '../../core/models/predictModel.js';
-import { seededRandom, type RandomSource } from '../../core/random.js';
+import { generatedGbdtData as generated } from '../support/gbdtTrainingData.js';
 import { gMeanAt } from '../support/thresholdGMean.js';
 
 const oneColumn = (xs: number[], ys: number[]): LabelledData => ({
   x: { rows: xs.length, cols: 1, values: Float64Array.from(xs) },
   y: Uint8Array.from(ys),
 });
-
-function gaussian(rng: RandomSource): number {
-  const u = 1 - rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-}
-
-/** 6 features; y = 1 when x0 + x1 > 1.6 (about 13% positives); features 2..5 are noise; some x2 missing. */
-function generated(seed: number, rows: number): LabelledData {
-  const rng = seededRandom(seed);
-  const cols = 6;
-  const values = new Float64Array(rows * cols);
-  const y = new Uint8Array(rows);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) values[r * cols + c] = gaussian(rng);
-    y[r] = values[r * cols]! + values[r * cols + 1]! > 1.6 ? 1 : 0;
-    if (rng.next() < 0.05) values[r * cols + 2] = NaN;
-  }
-  return { x: { rows, cols, values }, y };
-}
 
 describe('gbdt binning', () => {
   it('cuts between distinct values when there are few, at midpoint quantiles when there are many', () => {
@@ -52,7 +33,10 @@ describe('gbdt golden model', () => {
   // Leaves: −G/H = −1/½ = −2 and +2. Tree 2 has the same split; its gradients are ±σ(−2), hessians σ(2)σ(−2),
   // so its leaves are ∓1/σ(2). Children of 2 same-class rows cannot improve the loss and stay leaves.
   const data = oneColumn([1, 2, 3, NaN], [0, 0, 1, 1]);
-  const model = trainGradientBoosting(data, { classWeight: 'none', learningRate: 1, maxIterations: 2, minSamplesLeaf: 1 });
+  let model: GbdtModel;
+  beforeAll(async () => {
+    model = await trainGradientBoosting(data, { classWeight: 'none', learningRate: 1, maxIterations: 2, minSamplesLeaf: 1 });
+  });
   const second = 1 / sigmoid(2);
 
   it('holds the expected bins, baseline and trees', () => {
@@ -80,18 +64,18 @@ describe('gbdt golden model', () => {
 });
 
 describe('gbdt training', () => {
-  it('weighs the classes to a 1:1 mix by default: baseline 0 and fitPrevalence 1/2', () => {
+  it('weighs the classes to a 1:1 mix by default: baseline 0 and fitPrevalence 1/2', async () => {
     const data = oneColumn([1, 2, 3, 4, 5, 6, 7, 8], [0, 0, 0, 0, 0, 0, 1, 1]);
-    const model = trainGradientBoosting(data, { minSamplesLeaf: 1, maxIterations: 3 });
+    const model = await trainGradientBoosting(data, { minSamplesLeaf: 1, maxIterations: 3 });
     expect(model.baseline).toBe(0);
     expect(model.fitPrevalence).toBe(0.5);
     expect(model.trainingPrevalence).toBe(0.25);
-    const unweighted = trainGradientBoosting(data, { minSamplesLeaf: 1, maxIterations: 3, classWeight: 'none' });
+    const unweighted = await trainGradientBoosting(data, { minSamplesLeaf: 1, maxIterations: 3, classWeight: 'none' });
     expect(unweighted.baseline).toBeCloseTo(Math.log(1 / 3), 12);
     expect(unweighted.fitPrevalence).toBe(0.25);
   });
 
-  it('treats a sample weight of 2 as the row given twice', () => {
+  it('treats a sample weight of 2 as the row given twice', async () => {
     // Values on a 0.1 grid (fewer than 255 distinct: the same cut points either way), none missing.
     const quantised = (d: LabelledData): LabelledData => ({
       x: { ...d.x, values: d.x.values.map((v) => (Number.isNaN(v) ? 0 : Math.round(v * 10) / 10)) },
@@ -107,43 +91,43 @@ describe('gbdt training', () => {
     const dup: LabelledData = { x: { rows: repeated.length, cols, values }, y: Uint8Array.from(repeated, (r) => data.y[r]!) };
     // Few leaves and trees: deep nodes of a handful of rows have exact ties whose order rounding could flip.
     const opts = { minSamplesLeaf: 1, maxIterations: 5, maxLeafNodes: 4 } as const;
-    const weighted = trainGradientBoosting(data, { ...opts, sampleWeights: weights });
-    const duplicated = trainGradientBoosting(dup, opts);
+    const weighted = await trainGradientBoosting(data, { ...opts, sampleWeights: weights });
+    const duplicated = await trainGradientBoosting(dup, opts);
     const test = quantised(generated(4, 200)).x;
     const a = predictProbaGbdt(weighted, test);
     const b = predictProbaGbdt(duplicated, test);
     for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 9);
   });
 
-  it('learns a rare class: G-mean above 0.85 at its prevalence threshold on held-out rows', () => {
-    const model = trainGradientBoosting(generated(1, 3000), { seed: 5 });
+  it('learns a rare class: G-mean above 0.85 at its prevalence threshold on held-out rows', async () => {
+    const model = await trainGradientBoosting(generated(1, 3000), { seed: 5 });
     const test = generated(2, 3000);
     expect(gMeanAt(test.y, predictProbaGbdt(model, test.x), model.fitPrevalence)).toBeGreaterThan(0.85);
   });
 
-  it('stops early on 10,000 rows or more, and gives the same model for the same seed', () => {
+  it('stops early on 10,000 rows or more, and gives the same model for the same seed', async () => {
     const data = generated(6, 10_000);
     const opts = { learningRate: 1, maxIterations: 200, seed: 11 };
-    const a = trainGradientBoosting(data, opts);
+    const a = await trainGradientBoosting(data, opts);
     expect(a.earlyStopped).toBe(true);
     expect(a.iterations).toBeLessThan(200);
     expect(a.iterations).toBeGreaterThan(10);
-    expect(trainGradientBoosting(data, opts)).toEqual(a);
+    expect(await trainGradientBoosting(data, opts)).toEqual(a);
     // Another seed holds out another validation split.
-    expect(trainGradientBoosting(data, { ...opts, seed: 12 }).value).not.toEqual(a.value);
+    expect((await trainGradientBoosting(data, { ...opts, seed: 12 })).value).not.toEqual(a.value);
     // Without early stopping all iterations run.
-    expect(trainGradientBoosting(generated(6, 500), { maxIterations: 7 }).iterations).toBe(7);
+    expect((await trainGradientBoosting(generated(6, 500), { maxIterations: 7 })).iterations).toBe(7);
   });
 
-  it('scores one row at a time exactly as the batch path', () => {
-    const model = trainGradientBoosting(generated(7, 800), { maxIterations: 20 });
+  it('scores one row at a time exactly as the batch path', async () => {
+    const model = await trainGradientBoosting(generated(7, 800), { maxIterations: 20 });
     const test = generated(8, 50).x;
     const batch = predictProbaModel(model, test);
     const row = compileRowScorer(model);
     for (let r = 0; r < test.rows; r++) expect(row(test.values.subarray(r * test.cols, (r + 1) * test.cols))).toBe(batch[r]);
   });
 
-  it('refuses bad options with an InvalidInputError naming the option', () => {
+  it('refuses bad options with an InvalidInputError naming the option', async () => {
     const data = generated(9, 100);
     const cases: Array<[object, string]> = [
       [{ learningRate: 0 }, 'learningRate: expected a number in (0, 1], got 0'],
@@ -154,17 +138,20 @@ describe('gbdt training', () => {
       [{ earlyStopping: 'sometimes' }, `earlyStopping: expected 'auto' or 'on' or 'off', got "sometimes"`],
     ];
     for (const [options, message] of cases) {
-      expect(() => trainGradientBoosting(data, options)).toThrow(InvalidInputError);
-      expect(() => trainGradientBoosting(data, options)).toThrow(message);
+      await expect(trainGradientBoosting(data, options)).rejects.toThrow(InvalidInputError);
+      await expect(trainGradientBoosting(data, options)).rejects.toThrow(message);
     }
-    expect(() => trainGradientBoosting(oneColumn([1, 2, 3], [0, 0, 0]))).toThrow(
+    await expect(trainGradientBoosting(oneColumn([1, 2, 3], [0, 0, 0]))).rejects.toThrow(
       'labels: boosting needs rows of both classes, got 3 negative and 0 positive',
     );
   });
 });
 
 describe('gbdt model validation', () => {
-  const model = trainGradientBoosting(generated(10, 400), { maxIterations: 3 });
+  let model: GbdtModel;
+  beforeAll(async () => {
+    model = await trainGradientBoosting(generated(10, 400), { maxIterations: 3 });
+  });
   it('accepts its own model after a JSON round trip and scores it the same', () => {
     const loaded = parseGbdtModel(JSON.parse(JSON.stringify(model)), 'm.json');
     const test = generated(11, 30).x;
