@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelledData } from '../../core/dataset.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { seededRandom, type RandomSource } from '../../core/random.js';
 import { binFeatures } from '../../core/models/forestTree.js';
 import { gMeanPermutationImportance } from '../../core/models/forestImportance.js';
 import { trainRandomForestInWorkers } from '../../core/models/forestWorkers.js';
 import { predictProbaModel } from '../../core/models/predictModel.js';
 import { parseRandomForestModel, predictProbaForest, trainRandomForest } from '../../core/models/randomForest.js';
+import { generatedGbdtData } from '../support/gbdtTrainingData.js';
 import { gMeanAt } from '../support/thresholdGMean.js';
 
 const oneColumn = (xs: number[], ys: number[]): LabelledData => ({
@@ -16,23 +16,8 @@ const oneColumn = (xs: number[], ys: number[]): LabelledData => ({
 /** Every row exactly once: no sampling randomness. */
 const allRows = { trees: 1, sampling: 'subsample', sampleFraction: 1 } as const;
 
-function gaussian(rng: RandomSource): number {
-  const u = 1 - rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-}
-
-/** 6 features; y = 1 when x0 + x1 > 1.6 (about 10% positives); features 2..5 are noise. */
-function generated(seed: number, rows: number): LabelledData {
-  const rng = seededRandom(seed);
-  const cols = 6;
-  const values = new Float64Array(rows * cols);
-  const y = new Uint8Array(rows);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) values[r * cols + c] = gaussian(rng);
-    y[r] = values[r * cols]! + values[r * cols + 1]! > 1.6 ? 1 : 0;
-  }
-  return { x: { rows, cols, values }, y };
-}
+/** The boosted trees' generated data without missing values (about 10% positives). */
+const generated = (seed: number, rows: number): LabelledData => generatedGbdtData(seed, rows, false);
 
 describe('binning', () => {
   it('cuts at midpoints between distinct values when they fit, and at quantile midpoints otherwise', () => {
