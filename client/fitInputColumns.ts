@@ -6,7 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
-import { rejectLookalikeClasses, rejectNonClassLabel } from '../data/labelClasses.js';
+import { rejectNonClassLabel } from '../data/labelClasses.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
@@ -99,8 +99,7 @@ export async function labelValuesInOrder(
       `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY v ORDER BY v`,
     );
     const counted = reader.getRowsJS().map((r) => ({ value: String(r[0]), count: toNumber(r[1]) }));
-    // One class spelled in several ways is refused before anything is trained.
-    rejectLookalikeClasses(label, input, counted);
+    // (One class spelled in several ways is refused by the dataset reader, which checks every label.)
     // Without --positive every value is a class: a continuous target or an id would become hundreds of them.
     if (positive === undefined) rejectNonClassLabel(label, input, counted);
     const classes = counted.map((r) => r.value);

@@ -93,14 +93,15 @@ export async function trainMultiClassStage(
     ...(selection ? { selection } : {}),
   });
   const rows = train.y.length;
+  const positives = rowsOutsideLargestClass(train.y);
   return {
     artifact,
     summary: {
       stage: 'trainModel',
       rowsIn: rows,
       rowsOut: rows,
-      positivesIn: rowsOutsideLargestClass(train.y),
-      positivesOut: rowsOutsideLargestClass(train.y),
+      positivesIn: positives,
+      positivesOut: positives,
       seconds: secondsSince(started),
       note: `one-vs-rest over ${classes.length} classes${chosen ? ` (auto chose ${chosen.name} by macro G-mean)` : ''}; ${notes.join('; ')}`,
     },

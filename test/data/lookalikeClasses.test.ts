@@ -26,7 +26,8 @@ describe('one class in several spellings', () => {
     const read = readLabelledDataset(path, { label: 'label', positive: 'fraud' });
     await expect(read).rejects.toBeInstanceOf(InvalidInputError);
     await expect(read).rejects.toThrow(`label column "label" in ${path} spells one class in 2 ways ("fraud" × 5, "fraud " × 5)`);
-    await expect(labelValuesInOrder(path, 'label')).rejects.toThrow(/spells one class in 2 ways/);
+    // fit reaches the same check through the reader; its own class listing leaves spellings to it.
+    expect((await labelValuesInOrder(path, 'label')).classes).toEqual(['fraud', 'fraud ', 'ok']);
   });
 
   it('catches case and number formatting, and leaves distinct classes alone', () => {
