@@ -83,6 +83,30 @@ const ENN_K = 3;
 /** Neighbours of the ADASYN step in front of a candidate. */
 const ADASYN_K = 5;
 
+/** Trees of a forest candidate, unless the spec sets `model.trees`. */
+const DEFAULT_TREES = 100;
+/** Each tree of a balanced forest draws as many rows of every class as the smallest has: a row of the largest class is
+ * in about trees / ratio of them, and this many times on average is the aim. */
+const BALANCED_DRAWS_PER_ROW = 10;
+/** The most trees a balanced forest candidate grows: scoring time and model size grow with them. */
+const MAX_BALANCED_TREES = 500;
+
+/**
+ * Trees of a balanced forest candidate on labels `y`: 100, or more when the classes are far apart in size, so that
+ * every row of the largest class still reaches about ten trees (each tree sees as many rows of it as the smallest
+ * class has), at most 500. With few trees on a large imbalance, most of the majority rows sit out of almost every
+ * tree and the forest's view of the majority class rests on a few draws. Each tree is small (twice the smallest class),
+ * so the extra trees cost about as much as a few ordinary trees on all rows.
+ */
+export function balancedForestTrees(y: Uint8Array): number {
+  const counts: number[] = [];
+  for (let i = 0; i < y.length; i++) counts[y[i]!] = (counts[y[i]!] ?? 0) + 1;
+  const present = counts.filter((n) => n > 0);
+  if (present.length < 2) return DEFAULT_TREES;
+  const ratio = Math.max(...present) / Math.min(...present);
+  return Math.min(MAX_BALANCED_TREES, Math.max(DEFAULT_TREES, Math.ceil(BALANCED_DRAWS_PER_ROW * ratio)));
+}
+
 /** Fits one model artifact: `fitModelArtifact` of stages/train.ts, passed in so this file does not import it back. */
 export type FitModel = (train: LabelledData, o: FitModelOptions) => Promise<FittedArtifact>;
 
@@ -143,6 +167,7 @@ export async function fitCandidate(
   threshold: ModelSpec['threshold'] = 'prevalence',
 ): Promise<FittedArtifact> {
   const rows = candidateTrainingRows(c, data, weights, seed, f.categoricalGroups, f.base.progress);
-  const model: ModelSpec = { ...c.model, threshold, ...(c.model.kind === 'forest' ? { trees: c.model.trees ?? f.trees ?? 100 } : {}) };
+  const trees = c.model.trees ?? f.trees ?? (c.model.sampling === 'balanced' ? balancedForestTrees(rows.train.y) : DEFAULT_TREES);
+  const model: ModelSpec = { ...c.model, threshold, ...(c.model.kind === 'forest' ? { trees } : {}) };
   return f.fit(rows.train, { ...f.base, seed, model, ...(rows.weights ? { sampleWeights: rows.weights } : {}) });
 }

@@ -130,33 +130,61 @@ export function bestPolicy(perPolicy: Record<string, number[]>): string {
 }
 
 /**
- * Candidates best first, and why the first won. The best mean G-mean sets the bar; every candidate within one
- * standard error of it (that candidate's fold G-means) ties, and a tie goes to the lower relative cost, then the
- * higher mean PR-AUC, then table order. The rest follow by mean G-mean. `independentFolds`: as spreadOf's.
+ * Whether `other` ties with `top`: both were scored on the same folds, so the comparison is paired, fold by fold, and
+ * `other` ties when top's mean lead is within one standard error of the per-fold differences. Shared fold difficulty
+ * (a fold whose few positives are hard for every model) cancels in the differences, so a candidate that is steadily
+ * a little worse does not tie just because the folds vary a lot. Folds that do not line up (different counts) fall
+ * back to top's own standard error. `independentFolds`: as spreadOf's.
+ */
+export function tiesWith(
+  top: { gMeans: readonly number[] },
+  other: { gMeans: readonly number[] },
+  independentFolds?: number,
+): { ties: boolean; lead: number; standardError: number } {
+  const paired = top.gMeans.length === other.gMeans.length;
+  const lead = spreadOf(top.gMeans).mean - spreadOf(other.gMeans).mean;
+  const standardError = paired
+    ? spreadOf(
+        top.gMeans.map((g, i) => g - other.gMeans[i]!),
+        independentFolds,
+      ).standardError
+    : spreadOf(top.gMeans, independentFolds).standardError;
+  return { ties: lead <= standardError, lead, standardError };
+}
+
+/**
+ * Candidates best first, and why the first won. The best mean G-mean leads; a candidate whose per-fold G-means trail
+ * it by no more than one standard error of the paired differences ties (tiesWith), and a tie goes to the better mean
+ * PR-AUC (the better ranking of the rows, a steadier figure than a G-mean at one threshold on few positives), then
+ * the lower relative cost, then table order. The rest follow by mean G-mean.
  */
 export function rankCandidates(evidence: readonly CandidateEvidence[], independentFolds?: number): { order: string[]; reason: string } {
   const scored = evidence.map((e, index) => ({ e, index, g: spreadOf(e.gMeans, independentFolds), pr: spreadOf(e.prAucs) }));
   if (scored.length === 0) return { order: [], reason: 'no candidate was scored' };
   const byGMean = [...scored].sort((a, b) => b.g.mean - a.g.mean || a.index - b.index);
   const top = byGMean[0]!;
-  const bar = top.g.mean - top.g.standardError;
-  const tied = byGMean.filter((s) => s.g.mean >= bar);
-  tied.sort((a, b) => a.e.relativeCost - b.e.relativeCost || b.pr.mean - a.pr.mean || a.index - b.index);
+  const tied = byGMean.filter((s) => s === top || tiesWith(top.e, s.e, independentFolds).ties);
+  tied.sort((a, b) => b.pr.mean - a.pr.mean || a.e.relativeCost - b.e.relativeCost || a.index - b.index);
   const winner = tied[0]!;
   const order = [winner, ...byGMean.filter((s) => s !== winner)].map((s) => s.e.name);
   const g = (v: number) => v.toFixed(4);
   let reason: string;
   if (scored.length === 1) reason = `the only candidate scored (mean G-mean ${g(winner.g.mean)})`;
-  else if (winner === top && tied.length === 1)
-    reason = `highest mean inner-fold G-mean (${g(top.g.mean)}); no other candidate within its standard error ${g(top.g.standardError)}`;
-  else {
+  else if (winner === top && tied.length === 1) {
+    const runnerUp = byGMean[1]!;
+    const t = tiesWith(top.e, runnerUp.e, independentFolds);
+    reason =
+      `highest mean inner-fold G-mean (${g(top.g.mean)}); it leads the next, ${runnerUp.e.name}, by ${g(t.lead)}, ` +
+      `more than the standard error of their fold-by-fold difference (${g(t.standardError)})`;
+  } else {
     const rivals = tied.filter((s) => s !== winner);
-    const cheaper = rivals.every((s) => s.e.relativeCost > winner.e.relativeCost);
-    const why = cheaper ? 'the cheapest of them' : 'the best mean PR-AUC among the cheapest of them';
+    const byRanking = rivals.every((s) => s.pr.mean < winner.pr.mean);
+    const why = byRanking ? 'the best mean PR-AUC of them' : 'the cheapest of those with the best mean PR-AUC';
     const lead = winner === top ? `highest mean inner-fold G-mean (${g(top.g.mean)})` : `mean G-mean ${g(winner.g.mean)}`;
     reason =
-      `${lead}, tied within one standard error (${g(top.g.standardError)}) of the best ${g(top.g.mean)} with ` +
-      `${rivals.map((s) => s.e.name).join(', ')}; ${why} (relative cost ${winner.e.relativeCost}, PR-AUC ${g(winner.pr.mean)})`;
+      `${lead}, tied with ${rivals.map((s) => s.e.name).join(', ')} (the best, ${top.e.name}, ${g(top.g.mean)}, leads ` +
+      `each by no more than one standard error of their fold-by-fold difference); ${why} ` +
+      `(PR-AUC ${g(winner.pr.mean)}, relative cost ${winner.e.relativeCost})`;
   }
   return { order, reason };
 }

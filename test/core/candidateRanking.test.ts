@@ -1,7 +1,7 @@
 // Model choice statistics: inner fold plans and folds, policy G-means cross-fitted on other folds, and the tie rule.
 
 import { describe, expect, it } from 'vitest';
-import { policyGMeans, rankCandidates, spreadOf, type FoldScores } from '../../core/models/candidateRanking.js';
+import { policyGMeans, rankCandidates, spreadOf, tiesWith, type FoldScores } from '../../core/models/candidateRanking.js';
 import { planFolds, steadyFoldPlan, stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
 
 const labels = (negatives: number, positives: number) =>
@@ -94,33 +94,56 @@ describe('spread', () => {
 });
 
 describe('ranking', () => {
-  it('gives a tie within one standard error of the best to the cheaper candidate', () => {
+  it('gives a tie within one standard error of the paired differences to the better PR-AUC', () => {
     const r = rankCandidates([
-      { name: 'forest', relativeCost: 1, gMeans: [0.8, 0.82, 0.78], prAucs: [0.5, 0.5, 0.5] },
       { name: 'logreg', relativeCost: 0.1, gMeans: [0.79, 0.8, 0.79], prAucs: [0.4, 0.4, 0.4] },
+      { name: 'forest', relativeCost: 1, gMeans: [0.8, 0.82, 0.78], prAucs: [0.5, 0.5, 0.5] },
       { name: 'weak', relativeCost: 0.05, gMeans: [0.5, 0.52, 0.51], prAucs: [0.3, 0.3, 0.3] },
     ]);
-    expect(r.order).toEqual(['logreg', 'forest', 'weak']);
-    expect(r.reason).toContain('tied within one standard error');
-    expect(r.reason).toContain('the cheapest of them');
+    // forest leads by 0.0067; the differences 0.01, 0.02, −0.01 have a standard error of 0.0088: a tie.
+    expect(r.order).toEqual(['forest', 'logreg', 'weak']);
+    expect(r.reason).toContain('tied with logreg');
+    expect(r.reason).toContain('the best mean PR-AUC of them');
   });
 
-  it('breaks a tie at equal cost by the better PR-AUC', () => {
+  it('breaks a tie at equal PR-AUC by the lower cost', () => {
     const r = rankCandidates([
       { name: 'a', relativeCost: 1, gMeans: [0.8, 0.82, 0.78], prAucs: [0.5, 0.5, 0.5] },
-      { name: 'b', relativeCost: 1, gMeans: [0.79, 0.8, 0.79], prAucs: [0.6, 0.6, 0.6] },
+      { name: 'b', relativeCost: 0.5, gMeans: [0.79, 0.8, 0.79], prAucs: [0.5, 0.5, 0.5] },
     ]);
     expect(r.order[0]).toBe('b');
-    expect(r.reason).toContain('best mean PR-AUC');
+    expect(r.reason).toContain('the cheapest of those with the best mean PR-AUC');
   });
 
-  it('keeps the best when no other candidate is within its standard error', () => {
+  it('does not call a steady lead a tie, however much the folds vary', () => {
+    // The folds differ a lot (0.7 to 0.9), but the leader is ahead by 0.01 on every one of them.
+    const evidence = [
+      { name: 'leader', relativeCost: 1, gMeans: [0.8, 0.9, 0.7], prAucs: [0.5, 0.5, 0.5] },
+      { name: 'cheap', relativeCost: 0.1, gMeans: [0.79, 0.89, 0.69], prAucs: [0.9, 0.9, 0.9] },
+    ];
+    expect(tiesWith(evidence[0]!, evidence[1]!)).toEqual({
+      ties: false,
+      lead: expect.closeTo(0.01, 12),
+      standardError: expect.closeTo(0, 12),
+    });
+    const r = rankCandidates(evidence);
+    expect(r.order).toEqual(['leader', 'cheap']);
+    expect(r.reason).toMatch(/^highest mean inner-fold G-mean \(0\.8000\); it leads the next, cheap, by 0\.0100/);
+  });
+
+  it("falls back to the leader's own standard error when the folds do not line up", () => {
+    const t = tiesWith({ gMeans: [0.8, 0.9, 0.7] }, { gMeans: [0.79, 0.89] });
+    expect(t.standardError).toBeCloseTo(spreadOf([0.8, 0.9, 0.7]).standardError, 12);
+    expect(t.ties).toBe(true);
+  });
+
+  it('keeps the best when no other candidate ties', () => {
     const r = rankCandidates([
       { name: 'cheap', relativeCost: 0.1, gMeans: [0.6, 0.61, 0.6], prAucs: [0.9, 0.9, 0.9] },
       { name: 'best', relativeCost: 1, gMeans: [0.8, 0.81, 0.8], prAucs: [0.5, 0.5, 0.5] },
     ]);
     expect(r.order).toEqual(['best', 'cheap']);
-    expect(r.reason).toMatch(/^highest mean inner-fold G-mean \(0\.8033\)/);
+    expect(r.reason).toMatch(/^highest mean inner-fold G-mean \(0\.8033\); it leads the next, cheap/);
   });
 
   it('spreads: mean, sample sd and standard error', () => {
