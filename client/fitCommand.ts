@@ -146,6 +146,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       defaultFill,
       multiClass ? multiClass.classOf : d.data.y,
       multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
+      d.missingCategories,
     ),
   ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };

@@ -1,5 +1,5 @@
-// What `rareflow fit` says about a file it can learn from but should not be trusted on as it is: missing numbers it
-// filled by default, classes of a handful of rows, a column that is only a row number.
+// What `rareflow fit` says about a file it can learn from but should not be trusted on as it is: missing categories
+// and numbers it filled by default, classes of a handful of rows, a column that is only a row number.
 
 import type { FeatureMatrix } from '../core/dataset.js';
 
@@ -10,8 +10,13 @@ export function readWarnings(
   defaultFill: { cells: number; columns: string[] } | undefined,
   classOf: ArrayLike<number>,
   classes: readonly string[],
+  missingCategories: Record<string, number> = {},
 ): string[] {
   return [
+    ...Object.entries(missingCategories).map(
+      ([name, rows]) =>
+        `${rows} row${rows === 1 ? '' : 's'} of categorical column "${name}" ${rows === 1 ? 'has' : 'have'} no category (an empty cell or a missing-value marker such as "?" or "NA"): read as none of its categories, also when the model scores; pass --missing reject to refuse them`,
+    ),
     ...(defaultFill
       ? [
           `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,

@@ -1,6 +1,7 @@
 // Reads labelled CSV, Parquet and our Arrow files into the row-major LabelledData core/ consumes,
 // checking the input on the way (label, classes, feature types, missing values) with errors that say how to fix it.
 
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
@@ -34,6 +35,8 @@ export interface LoadedDataset {
   booleanColumns?: string[];
   /** Columns named with a leading `_` (rareflow's bookkeeping, such as ADASYN lineage) that were not read. */
   ignoredColumns?: string[];
+  /** With `keepMissingFeatures`: categorical column → rows without a category (read as none of its categories). */
+  missingCategories?: Record<string, number>;
 }
 
 export interface ReadLabelledOptions {
@@ -49,8 +52,8 @@ export interface ReadLabelledOptions {
   exclude?: string[];
   /**
    * Keep a missing numeric feature value (null, empty or NaN) as NaN, for a declared missing-value policy that
-   * imputes it later, instead of failing on it. Labels and categorical columns stay strictly checked, and ±Infinity
-   * stays an error.
+   * imputes it later, instead of failing on it; a row without a category reads as none of its column's categories
+   * (0 in every one-hot column), as scoring reads it. Labels stay strictly checked, and ±Infinity stays an error.
    * @default false
    */
   keepMissingFeatures?: boolean;
@@ -146,16 +149,21 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
           continue;
         }
         const text = `CAST(${col} AS VARCHAR)`;
+        // A missing category: null (caught below) by default; under a missing-value policy, none of the categories.
+        const missing = opts.keepMissingFeatures ? '0' : 'NULL';
         for (const value of cats) {
           featureNames.push(`${name}=${value}`);
           sourceColumnOf.push(name);
-          projections.push(`CASE WHEN ${text} IS NULL OR ${text} = '' THEN NULL ELSE CAST(${text} = ${sqlString(value)} AS DOUBLE) END`);
+          projections.push(
+            `CASE WHEN ${text} IS NULL OR ${text} = '' THEN ${missing} ELSE CAST(${text} = ${sqlString(value)} AS DOUBLE) END`,
+          );
         }
       }
       projections.push(`CAST(CAST(${sqlIdentifier(opts.label)} AS VARCHAR) = ${sqlString(positive)} AS UTINYINT)`);
       // The weight, when asked for, follows the label: fillChunk reads features and label only.
       if (weightColumn !== undefined) projections.push(`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`);
 
+      const missingCategories = opts.keepMissingFeatures ? await countMissingCategories(connection, source, Object.keys(categorical)) : {};
       const rows = counts.rows;
       const cols = featureNames.length;
       const values = new Float64Array(rows * cols);
@@ -215,9 +223,19 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         ...(weights ? { sampleWeights: weights } : {}),
         booleanColumns: featureColumns.filter((name) => categorical[name] === undefined && byName.get(name) === 'BOOLEAN'),
         ...(ignoredColumns.length > 0 ? { ignoredColumns } : {}),
+        ...(Object.keys(missingCategories).length > 0 ? { missingCategories } : {}),
       };
     }),
   );
+}
+
+/** Rows without a category (null or empty) in each of `columns` that has any, in one pass. */
+async function countMissingCategories(connection: DuckDBConnection, source: string, columns: string[]): Promise<Record<string, number>> {
+  if (columns.length === 0) return {};
+  const text = (name: string) => `CAST(${sqlIdentifier(name)} AS VARCHAR)`;
+  const counts = columns.map((name) => `count(*) FILTER (WHERE ${text(name)} IS NULL OR ${text(name)} = '')`);
+  const row = (await connection.runAndReadAll(`SELECT ${counts.join(', ')} FROM ${source}`)).getRowsJS()[0] ?? [];
+  return Object.fromEntries(columns.map((name, i) => [name, Number(row[i] ?? 0)]).filter(([, n]) => (n as number) > 0));
 }
 
 /** Our Arrow artifacts already hold 0/1 labels and numeric features: check the options against them and project. */

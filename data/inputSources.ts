@@ -46,10 +46,26 @@ export async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * Cell texts a CSV reader takes as missing: an empty cell, and the markers other tools write for a missing value
+ * ("?" in the UCI repository's files, "NA" in R's, "NULL" from databases). A numeric column with such a marker stays
+ * numeric, with the cell missing, instead of turning into a text column. Parquet has real nulls.
+ */
+export const CSV_MISSING_MARKERS = ['', '?', 'NA', 'N/A', 'n/a', '#N/A', '<NA>', 'NULL', 'null'] as const;
+
+/** The read_csv options every reader of a CSV shares (the missing-value markers). */
+const CSV_OPTIONS = `nullstr = [${CSV_MISSING_MARKERS.map(sqlString).join(', ')}]`;
+
 /** The SQL table function reading `paths` (files or globs). */
 export function tableSource(format: TableFormat, paths: string[]): string {
   const list = paths.length === 1 ? sqlString(paths[0]!) : `[${paths.map(sqlString).join(', ')}]`;
-  return format === 'parquet' ? `read_parquet(${list})` : `read_csv(${list})`;
+  return format === 'parquet' ? `read_parquet(${list})` : `read_csv(${list}, ${CSV_OPTIONS})`;
+}
+
+/** The file list of a CSV source built by tableSource (the SQL text before its options), or undefined for Parquet. */
+function csvFileList(source: string): string | undefined {
+  const suffix = `, ${CSV_OPTIONS})`;
+  return source.startsWith('read_csv(') && source.endsWith(suffix) ? source.slice('read_csv('.length, -suffix.length) : undefined;
 }
 
 /** The format of an input file from its name: `.csv` and gzip-compressed `.csv.gz` (DuckDB reads both), `.parquet`, `.arrow`. */
@@ -96,7 +112,7 @@ export function isGlob(path: string): boolean {
 export async function describeSource(connection: DuckDBConnection, source: string): Promise<ColumnDescription[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   const columns = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-  const single = /^read_csv\('((?:[^']|'')*)'\)$/s.exec(source)?.[1]?.replaceAll("''", "'");
+  const single = /^'((?:[^']|'')*)'$/s.exec(csvFileList(source) ?? '')?.[1]?.replaceAll("''", "'");
   if (single !== undefined && !isGlob(single)) await rejectRaggedCsv(single, columns);
   await rejectDuplicateHeader(connection, source, columns);
   return columns;
@@ -107,10 +123,10 @@ export async function describeSource(connection: DuckDBConnection, source: strin
  * one name would train on a column the user never named. The raw header row is compared with the names read.
  */
 async function rejectDuplicateHeader(connection: DuckDBConnection, source: string, columns: ColumnDescription[]): Promise<void> {
-  const csv = /^read_csv\((.*)\)$/s.exec(source);
-  if (!csv) return;
+  const files = csvFileList(source);
+  if (files === undefined) return;
   const raw = (
-    await connection.runAndReadAll(`SELECT * FROM read_csv(${csv[1]}, header = false, all_varchar = true) LIMIT 1`)
+    await connection.runAndReadAll(`SELECT * FROM read_csv(${files}, header = false, all_varchar = true) LIMIT 1`)
   ).getRowsJS()[0];
   if (!raw || raw.length !== columns.length) return;
   const header = raw.map((v) => (v === null ? '' : String(v)));
@@ -120,7 +136,7 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   const seen = new Set<string>();
   for (const h of header) {
     if (seen.has(h)) {
-      const what = /^'(.*)'$/.exec(csv[1]!)?.[1]?.replaceAll("''", "'") ?? 'the input';
+      const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
       throw new InvalidInputError(
         `column "${h}"`,
         `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`,

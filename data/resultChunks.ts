@@ -4,6 +4,7 @@
 import type { DuckDBDataChunk, DuckDBResult, DuckDBVector } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { copyColumnStrided } from './columnArrays.js';
+import { CSV_MISSING_MARKERS } from './inputSources.js';
 
 /**
  * Copy rows [start, start + count) of one chunk: feature columns 0..cols-1 (DOUBLE) into row-major `x`, the last
@@ -35,9 +36,16 @@ export function missingFeatureError(file: string, column: string, categorical: b
   const got = value === null ? (categorical ? 'an empty or null category' : 'an empty or null value') : `${String(value)}`;
   return new InvalidInputError(
     `feature column "${column}"`,
-    `feature column "${column}" in ${file} has ${got} at data row ${row}; expected ${categorical ? 'a category' : 'a finite number'} on every row: fill or drop such rows first`,
+    `feature column "${column}" in ${file} has ${got} at data row ${row}; expected ${categorical ? 'a category' : 'a finite number'} on every row: fill or drop such rows first${value === null && /\.csv(\.gz)?$/i.test(file) ? MARKERS_NOTE : ''}`,
   );
 }
+
+/** Why a cell that was not empty can read as missing (data/inputSources.ts CSV_MISSING_MARKERS). */
+const MARKERS_NOTE = ` (a CSV cell reads as missing when it is empty or holds a missing-value marker: ${CSV_MISSING_MARKERS.filter(
+  (m) => m !== '',
+)
+  .map((m) => `"${m}"`)
+  .join(', ')})`;
 
 export async function nextChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
   const chunk = await result.fetchChunk();

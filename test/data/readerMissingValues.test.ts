@@ -1,5 +1,5 @@
-// The readers' declared-imputation mode: missing numeric features become NaN; labels, categories and ±Infinity
-// stay strictly checked, with the same messages as the default mode.
+// The readers' declared-imputation mode: missing numeric features become NaN and a missing category none of the
+// categories; labels and ±Infinity stay strictly checked, with the same messages as the default mode.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,26 @@ describe('keepMissingFeatures', () => {
     );
   });
 
-  test('keeps Infinity, a missing label and a missing category as errors', async () => {
+  test('reads a missing category (empty or a marker such as "?") as none of the categories, and counts it', async () => {
+    const path = await csv('cats.csv', 'a,c,y\n1,x,0\n2,,1\n3,?,0\n4,z,1\n5,NA,0\n');
+    const d = await readLabelledDataset(path, { label: 'y', categorical: ['c'], keepMissingFeatures: true });
+    expect(d.featureNames).toEqual(['a', 'c=x', 'c=z']);
+    expect(Array.from(d.data.x.values)).toEqual([1, 1, 0, 2, 0, 0, 3, 0, 0, 4, 0, 1, 5, 0, 0]);
+    expect(d.missingCategories).toEqual({ c: 3 });
+    const strict = await failure(readLabelledDataset(path, { label: 'y', categorical: ['c'] }));
+    expect(strict.message).toMatch(/feature column "c" in .*cats\.csv has an empty or null category at data row 2/);
+  });
+
+  test('reads a missing-value marker in a numeric CSV column as missing, keeping the column numeric', async () => {
+    const path = await csv('marks.csv', 'a,b,y\n1,?,0\n2,NA,1\n3,5.5,0\n4,N/A,1\n');
+    const d = await readLabelledDataset(path, { label: 'y', keepMissingFeatures: true });
+    expect(d.featureNames).toEqual(['a', 'b']);
+    expect(Array.from(d.data.x.values)).toEqual([1, NaN, 2, NaN, 3, 5.5, 4, NaN]);
+    const strict = await failure(readLabelledDataset(path, { label: 'y' }));
+    expect(strict.message).toMatch(/feature column "b" in .*marks\.csv has an empty or null value at data row 1; .*"\?", "NA"/);
+  });
+
+  test('keeps Infinity and a missing label as errors', async () => {
     const inf = await csv('inf.csv', 'a,b,y\n1,,0\ninf,4,1\n3,5,0\n');
     expect((await failure(readLabelledDataset(inf, { label: 'y', keepMissingFeatures: true }))).message).toMatch(
       /feature column "a" in .*inf\.csv has Infinity at data row 2/,
@@ -44,10 +63,6 @@ describe('keepMissingFeatures', () => {
     const label = await csv('label.csv', 'a,y\n1,0\n,\n3,1\n');
     expect((await failure(readLabelledDataset(label, { label: 'y', keepMissingFeatures: true }))).message).toMatch(
       /label column "y" in .*label\.csv has a missing value/,
-    );
-    const cat = await csv('cat.csv', 'a,c,y\n1,x,0\n,,1\n3,z,0\n');
-    expect((await failure(readLabelledDataset(cat, { label: 'y', categorical: ['c'], keepMissingFeatures: true }))).message).toMatch(
-      /feature column "c" in .*cat\.csv has an empty or null category at data row 2/,
     );
   });
 
