@@ -16,7 +16,7 @@ import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
 import { predictProbaLogistic, trainLogisticRegression } from '../core/models/logisticRegression.js';
 import { predictProbaForest } from '../core/models/randomForest.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { describeColumns } from '../data/inputSources.js';
+import { CSV_MISSING_MARKERS, describeColumns } from '../data/inputSources.js';
 import { numericType } from '../data/columnTypes.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
@@ -49,7 +49,7 @@ const PEER_LABELS: Record<(typeof PEERS)[number], string> = {
   hgbBalanced: 'sk HGB balanced',
 };
 /** Cell values treated as missing when a file must be cleaned for the comparison. */
-const MISSING = new Set(['', 'nan', 'NaN', 'NA', 'null']);
+const MISSING = new Set<string>(['nan', 'NaN', ...CSV_MISSING_MARKERS]);
 
 const root = packageRoot();
 const datasetsDir = join(root, '..', 'shared', 'datasets');
