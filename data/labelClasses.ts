@@ -52,7 +52,7 @@ export async function checkedLabelClasses(
     const row = await firstMatchingRow(connection, source, labelBad);
     throw new InvalidInputError(
       `label column "${label}"`,
-      `label column "${label}" in ${what} has a missing value (null, empty or NaN) at data row ${row}; expected a class value on every row: fill or drop such rows`,
+      `label column "${label}" in ${what} has a missing value (null, empty, NaN or a missing-value marker such as "?" or "NA") at data row ${row}; expected a class value on every row: fill or drop such rows`,
     );
   }
   rejectLookalikeClasses(label, what, counts.classes);

@@ -112,7 +112,7 @@ export async function scanLabelledBatches(
               if (column === cols) {
                 return new InvalidInputError(
                   `label column "${opts.label}"`,
-                  `label column "${opts.label}" in ${what} has a missing value (null, empty or NaN) at data row ${firstRow + row + 1} of the scan; expected a class value on every row`,
+                  `label column "${opts.label}" in ${what} has a missing value (null, empty, NaN or a missing-value marker such as "?" or "NA") at data row ${firstRow + row + 1} of the scan; expected a class value on every row`,
                 );
               }
               return missingFeatureError(

@@ -91,7 +91,7 @@ export async function readModelInputRows(
           }
           return new InvalidInputError(
             `label column "${label}"`,
-            `label column "${label}" in ${input} has a missing value (null, empty or NaN) at data row ${first + row + 1}; expected a class value on every row: fill or drop such rows`,
+            `label column "${label}" in ${input} has a missing value (null, empty, NaN or a missing-value marker such as "?" or "NA") at data row ${first + row + 1}; expected a class value on every row: fill or drop such rows`,
           );
         });
         offset += chunk.rowCount;
