@@ -27,6 +27,7 @@ import { codeVersion } from '../data/codeVersion.js';
 import { fitChosenModel } from './modelChoice.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
 import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
+import { logisticSolverFor } from '../core/resources/memoryEstimate.js';
 
 export interface FitModelOptions {
   model: ModelSpec;
@@ -147,7 +148,8 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     fitted = lr;
     // A weighted fit estimates P(positive) under the weighted class mix (1/2 with balanced class weights).
     fitPrevalence = o.model.classWeight ? 0.5 : o.sampleWeights ? weightedPrevalence(train.y, o.sampleWeights) : positives / rows;
-    description = `logreg (${lr.iterations} Newton steps${lr.converged ? '' : ', not converged'}${o.model.classWeight ? ', balanced class weights' : ''})`;
+    const steps = logisticSolverFor(train.x.rows, train.x.cols) === 'newton' ? 'Newton' : 'L-BFGS';
+    description = `logreg (${lr.iterations} ${steps} steps${lr.converged ? '' : ', not converged'}${o.model.classWeight ? ', balanced class weights' : ''})`;
   }
   const draft: ModelArtifact = {
     format: MODEL_FORMAT,

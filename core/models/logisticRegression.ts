@@ -5,7 +5,7 @@ import type { FeatureMatrix, LabelledData } from '../dataset.js';
 import { classCounts } from '../dataset.js';
 import { InvalidInputError } from '../invalidInputError.js';
 import { checkSampleWeights } from '../sampling/sampleWeights.js';
-import { LBFGS_MIN_COLUMNS } from '../resources/memoryEstimate.js';
+import { logisticSolverFor } from '../resources/memoryEstimate.js';
 import { fitLogisticLbfgs } from './logisticLbfgs.js';
 import { applyStandardiser, fitStandardiser, identityStandardiser, type Standardiser } from './standardiser.js';
 
@@ -48,7 +48,7 @@ export interface LogisticRegressionOptions {
   /**
    * `'newton'`: exact (d+1)² Hessian, few iterations, memory and time quadratic in the features. `'lbfgs'`: limited-
    * memory quasi-Newton on the same objective (at most 5 × maxIterations steps), linear in the features. `'auto'`:
-   * Newton up to 300 features, L-BFGS above.
+   * Newton up to 300 features while rows × features² stays under 5 × 10⁷ (resources/memoryEstimate.ts), L-BFGS above.
    * @default 'auto'
    */
   solver?: 'auto' | 'newton' | 'lbfgs';
@@ -228,7 +228,7 @@ export function trainLogisticRegression(data: LabelledData, options: LogisticReg
   for (let i = 0; i < n; i++) if (y[i] === 1) posWeight += sampleWeight[i]!;
   theta[d] = Math.log(posWeight / (totalWeight - posWeight));
 
-  if (opts.solver === 'lbfgs' || (opts.solver === 'auto' && d > LBFGS_MIN_COLUMNS)) {
+  if (opts.solver === 'lbfgs' || (opts.solver === 'auto' && logisticSolverFor(n, d) === 'lbfgs')) {
     const fit = fitLogisticLbfgs({ x, y, sampleWeight, n, d, l2 }, theta, {
       maxIterations: 5 * opts.maxIterations,
       tolerance: opts.tolerance,

@@ -11,6 +11,17 @@ const NEIGHBOUR_BYTES = 12;
 const FOREST_NODE_BYTES = 40;
 /** Above this many feature columns logistic regression uses L-BFGS, whose memory is linear in the columns. */
 export const LBFGS_MIN_COLUMNS = 300;
+/**
+ * Above this rows × columns² (the work of one exact Hessian, about a tenth of a second) logistic regression uses
+ * L-BFGS too: a Newton step then costs as much as dozens of L-BFGS steps (rows × columns each), and a 30,000-row
+ * file of 300 columns took half a minute by Newton against a few seconds by L-BFGS.
+ */
+export const NEWTON_MAX_HESSIAN_WORK = 5e7;
+
+/** The solver `auto` picks for logistic regression on `rows` × `columns`: Newton while its Hessian is cheap. */
+export function logisticSolverFor(rows: number, columns: number): 'newton' | 'lbfgs' {
+  return columns <= LBFGS_MIN_COLUMNS && rows * columns * columns <= NEWTON_MAX_HESSIAN_WORK ? 'newton' : 'lbfgs';
+}
 /** Correction pairs L-BFGS keeps (core/models/lbfgs.ts). */
 export const LBFGS_HISTORY = 10;
 
@@ -86,7 +97,7 @@ export function neighbourMemory(
 /** Logistic regression: a standardised copy of the rows, and a dense (d+1)² Newton matrix (twice) or L-BFGS pairs. */
 export function logisticMemory(rows: number, columns: number): MemoryEstimate {
   const m = columns + 1;
-  const newton = columns <= LBFGS_MIN_COLUMNS;
+  const newton = logisticSolverFor(rows, columns) === 'newton';
   const solver = newton ? 2 * product(m, m, VALUE_BYTES) : product(2 * LBFGS_HISTORY + 6, m, VALUE_BYTES);
   return {
     stage: 'training (logreg)',

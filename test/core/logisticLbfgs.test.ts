@@ -3,6 +3,7 @@ import type { LabelledData } from '../../core/dataset.js';
 import { minimiseLbfgs } from '../../core/models/lbfgs.js';
 import { predictProbaLogistic, trainLogisticRegression } from '../../core/models/logisticRegression.js';
 import { seededRandom, type RandomSource } from '../../core/random.js';
+import { logisticSolverFor } from '../../core/resources/memoryEstimate.js';
 
 function gaussian(rng: RandomSource): number {
   const u = 1 - rng.next();
@@ -79,5 +80,25 @@ describe('L-BFGS', () => {
     }
     expect(pos).toBeGreaterThan(20);
     expect(meanPos / pos).toBeGreaterThan(meanNeg / (data.y.length - pos) + 0.3);
+  });
+});
+
+describe("auto's solver", () => {
+  it('takes Newton steps while the exact Hessian is cheap, and L-BFGS on many rows of many columns', () => {
+    expect(logisticSolverFor(245_000, 3)).toBe('newton');
+    expect(logisticSolverFor(5_000, 60)).toBe('newton');
+    expect(logisticSolverFor(30_000, 300)).toBe('lbfgs');
+    expect(logisticSolverFor(40_000, 100)).toBe('lbfgs');
+    expect(logisticSolverFor(100, 301)).toBe('lbfgs');
+  });
+
+  it('reaches the Newton solution by L-BFGS where auto switches', () => {
+    const data = noisyLinear(5, 6_000, 100, 5, 1);
+    expect(logisticSolverFor(data.x.rows, data.x.cols)).toBe('lbfgs');
+    const auto = trainLogisticRegression(data);
+    const newton = trainLogisticRegression(data, { solver: 'newton' });
+    expect(auto.converged).toBe(true);
+    const gap = Math.max(...auto.weights.map((w, j) => Math.abs(w - newton.weights[j]!)));
+    expect(gap).toBeLessThan(1e-2);
   });
 });
