@@ -233,9 +233,10 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       plan.repeats = repeat;
       break;
     }
-    const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
     for (const s of alive) {
       if (s.dropped) continue;
+      // Seconds per unit of relative cost, from the first candidate as soon as it has been scored (in repeat 0 too).
+      const reference = first.repeatSeconds !== undefined ? innerRepeatSeconds(first, plan.folds) / first.c.relativeCost : undefined;
       const estimate = s.outOfBagFit
         ? 0
         : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
@@ -254,6 +255,11 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
         return finish(first, 'prevalence', `budget too small to compare; ${first.c.name} is the default`);
       }
     }
+    if (alive.some((s) => s.dropped?.startsWith('budget') && s.folds.length > 0)) {
+      // The budget stopped this round part-way: rank everyone on the rounds they all finished, and stop.
+      alive = rankedDespiteBudget(alive, warnings, budget);
+      break;
+    }
     if (!halvesAfter(repeat, plan.repeats)) continue;
     const evidence = (s: CandidateState) => evidenceOf(s, o.costThreshold);
     alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, evidence, plan.folds * requested.repeats);
@@ -271,6 +277,28 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
     vote.state.dropped = proposal.judged.dropped;
   }
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
+}
+
+/**
+ * The candidates the final ranking compares. When the budget stopped a round part-way, the candidates it left out of
+ * that round still hold the evidence of the rounds before it, as much as the others of the round: all of them are
+ * ranked on the repeats every one of them finished (the later folds of the others set aside), instead of the choice
+ * falling to the default because no candidate finished every round, or to a candidate because it was scored first.
+ */
+function rankedDespiteBudget(alive: CandidateState[], warnings: string[], budget: number): CandidateState[] {
+  const cut = alive.filter((s) => s.dropped?.startsWith('budget') && s.folds.length > 0);
+  const contenders = alive.filter((s) => !s.dropped || cut.includes(s));
+  const repeatsOf = (s: CandidateState) => new Set(s.folds.map((f) => f.repeat)).size;
+  const common = Math.min(...contenders.map(repeatsOf));
+  for (const s of contenders) {
+    s.folds = s.folds.filter((f) => f.repeat < common);
+    delete s.dropped;
+  }
+  warnings.push(
+    `the budget of ${budget}s stopped repeat ${common + 1} part-way: ${contenders.map((s) => s.c.name).join(', ')} ` +
+      `are ranked on the ${common} repeat${common === 1 ? '' : 's'} all of them finished`,
+  );
+  return contenders;
 }
 
 /** Whether one more repeat of the candidates still in the running would overrun the budget (by their last repeat). */

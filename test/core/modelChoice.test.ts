@@ -6,7 +6,7 @@ import { featureMatrix } from '../../core/dataset.js';
 import { parseModelArtifact } from '../../core/models/modelArtifact.js';
 import type { ModelSelection } from '../../core/models/modelSelection.js';
 import { chooseModel } from '../../stages/modelChoice.js';
-import { MODEL_CANDIDATES } from '../../stages/modelCandidates.js';
+import { MODEL_CANDIDATES, type FitModel } from '../../stages/modelCandidates.js';
 import { fitModelArtifact, trainStage } from '../../stages/train.js';
 import { choiceFitBase, shiftedTriples } from '../support/modelChoiceData.js';
 
@@ -86,6 +86,31 @@ describe('model choice by inner validation', () => {
     expect(untimed(dirty.artifact.selection)).toEqual(untimed(clean.artifact.selection));
     expect(dirty.artifact.threshold).toBe(clean.artifact.threshold);
     expect(dirty.artifact.thresholdReason).toBe(clean.artifact.thresholdReason);
+  });
+
+  it('ranks every candidate on the repeats all finished when the budget stops a later repeat part-way', async () => {
+    // Logistic regression is slowed to 0.4 s a fit, so its second repeat (3 fits) would overrun the 2 s budget; the
+    // forest, scored out of bag, has its second repeat for free. Both must be compared on the first repeat alone.
+    const slowLogreg: FitModel = async (train, o) => {
+      if (o.model.kind === 'logreg') await new Promise((r) => setTimeout(r, 400));
+      return fitModelArtifact(train, o);
+    };
+    const candidates = ['balanced-forest', 'logreg-weighted'].map((n) => MODEL_CANDIDATES.find((c) => c.name === n)!);
+    const choice = await chooseModel(data(300, 40, 5), { ...choiceOptions({ budgetSeconds: 2 }), fit: slowLogreg, candidates, repeats: 3 });
+    const s = choice.selection;
+    expect(s.warnings).toContainEqual(
+      expect.stringMatching(
+        /^the budget of 2s stopped repeat 2 part-way: balanced-forest, logreg-weighted are ranked on the 1 repeat all of them finished/,
+      ),
+    );
+    expect(s.candidates.slice(0, 2).map((c) => [c.name, c.gMean?.folds, c.dropped])).toEqual([
+      ['balanced-forest', 3, undefined],
+      ['logreg-weighted', 3, undefined],
+    ]);
+    // On that repeat the linear model is ahead here; without the common footing the forest won by default.
+    const [forest, logreg] = s.candidates;
+    expect(logreg!.gMean!.mean).toBeGreaterThan(forest!.gMean!.mean);
+    expect(s.chosen).toBe('logreg-weighted');
   });
 
   it('falls back to the balanced forest with a warning when the budget is below one candidate', async () => {
