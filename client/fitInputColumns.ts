@@ -37,21 +37,26 @@ export async function chooseColumns(input: string, label: string, declared: stri
       !numericType.test(c.type) &&
       format !== 'arrow',
   );
-  // One aggregate over the file counts the distinct values of every text column.
+  const numeric = columns.filter(
+    (c) => c.name !== label && !exclude.includes(c.name) && !isReservedColumn(c.name) && numericType.test(c.type) && format !== 'arrow',
+  );
+  // One aggregate over the file counts the distinct values of every text column and the values of every numeric one.
   const distinct = new Map<string, number>();
   const example = new Map<string, string>();
-  if (text.length > 0) {
+  const present = new Map<string, number>();
+  if (text.length + numeric.length > 0) {
     await withDuckDB(async (conn) => {
-      const aggregates = text.flatMap((c) => [
-        `count(DISTINCT ${sqlIdentifier(c.name)})`,
-        `CAST(any_value(${sqlIdentifier(c.name)}) AS VARCHAR)`,
-      ]);
+      const aggregates = [
+        ...text.flatMap((c) => [`count(DISTINCT ${sqlIdentifier(c.name)})`, `CAST(any_value(${sqlIdentifier(c.name)}) AS VARCHAR)`]),
+        ...numeric.map((c) => `count(*) FILTER (WHERE NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE)))`),
+      ];
       const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
       const row = r.getRowsJS()[0] ?? [];
       text.forEach((c, i) => {
         distinct.set(c.name, toNumber(row[2 * i]));
         if (row[2 * i + 1] !== null && row[2 * i + 1] !== undefined) example.set(c.name, String(row[2 * i + 1]));
       });
+      numeric.forEach((c, i) => present.set(c.name, toNumber(row[2 * text.length + i])));
     });
   }
   const warnings: string[] = [];
@@ -62,6 +67,12 @@ export async function chooseColumns(input: string, label: string, declared: stri
       continue;
     }
     const n = distinct.get(c.name);
+    if ((n === 0 || present.get(c.name) === 0) && !declared.includes(c.name)) {
+      // Every cell empty (or a missing-value marker): nothing to learn, and no category to encode.
+      leftOut.push(`${c.name} (empty on every row)`);
+      warnings.push(`column "${c.name}" of ${input} is left out: it is empty, NaN or a missing-value marker on every row`);
+      continue;
+    }
     if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
       leftOut.push(`${c.name} (text with ${n} distinct values)`);
       const value = example.get(c.name);

@@ -41,6 +41,32 @@ describe('fit warnings', () => {
     await expect(refused).rejects.toThrow(/has no feature column to learn from: .*a \(text with 240 distinct values\).*decimal comma/);
   });
 
+  it('leaves out, with a warning, a column with no value on any row (empty, NaN or a missing-value marker)', async () => {
+    const path = csv('hollow.csv', 'a,blank,nan,marks,label', (i) => `${(i % 17) / 3},,nan,?,${i % 8 === 0 ? 1 : 0}`);
+    const cols = await chooseColumns(path, 'label', [], []);
+    expect(cols.features).toEqual(['a']);
+    expect(cols.leftOut).toEqual(['blank (empty on every row)', 'nan (empty on every row)', 'marks (empty on every row)']);
+    expect(cols.warnings).toEqual(
+      ['blank', 'nan', 'marks'].map((c) =>
+        expect.stringMatching(
+          new RegExp(`^column "${c}" of .*hollow\\.csv is left out: it is empty, NaN or a missing-value marker on every row$`),
+        ),
+      ),
+    );
+  });
+
+  it('reads a numeric column with "?" cells as numbers, fills them and says so', async () => {
+    const path = csv(
+      'uci.csv',
+      'a,tsh,label',
+      (i) => `${(i % 17) / 3},${i % 9 === 0 ? '?' : (i % 8 === 0 ? 5 : 1) + (i % 3) / 10},${i % 8 === 0 ? 1 : 0}`,
+    );
+    const result = await fitCommand({ input: path, label: 'label', out: join(dir, 'uci.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^27 missing numeric values \(in tsh\) filled with the median of the training rows/),
+    ]);
+  });
+
   it('warns when a class has fewer than 10 rows, and still writes the model', async () => {
     const path = csv('few.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i < 4 ? 1 : 0}`);
     const out = join(dir, 'few.json');
