@@ -107,9 +107,10 @@ export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }
 
 /**
  * Whether the vote wins: its mean inner-fold G-mean must exceed the best single candidate's by more than that
- * candidate's standard error over its folds, the margin within which the ranking calls candidates tied. A vote is
- * dearer than either member, so a tie goes to the single model, as ties go to the cheaper candidate.
- * `independentFolds`: as spreadOf's.
+ * candidate's standard error over its folds. This bar is deliberately higher than the ranking's paired tie
+ * (core/models/candidateRanking.ts tiesWith): the vote is built from the very folds it is judged on (its members are
+ * the best of them there), it is dearer than either member, and on the shared sets it did not pay on average, so it
+ * must clear the folds' whole spread, not only the fold-by-fold difference. `independentFolds`: as spreadOf's.
  */
 export function judgeVote(
   name: string,
