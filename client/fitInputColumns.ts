@@ -28,18 +28,12 @@ export async function chooseColumns(input: string, label: string, declared: stri
   const categorical: string[] = [];
   const leftOut: string[] = [];
   const ignored: string[] = [];
-  const text = columns.filter(
-    (c) =>
-      c.name !== label &&
-      !exclude.includes(c.name) &&
-      !declared.includes(c.name) &&
-      !isReservedColumn(c.name) &&
-      !numericType.test(c.type) &&
-      format !== 'arrow',
+  // Columns that may become features: not the label, not excluded, not rareflow's bookkeeping (Arrow files are numeric).
+  const considered = columns.filter(
+    (c) => c.name !== label && !exclude.includes(c.name) && !isReservedColumn(c.name) && format !== 'arrow',
   );
-  const numeric = columns.filter(
-    (c) => c.name !== label && !exclude.includes(c.name) && !isReservedColumn(c.name) && numericType.test(c.type) && format !== 'arrow',
-  );
+  const text = considered.filter((c) => !declared.includes(c.name) && !numericType.test(c.type));
+  const numeric = considered.filter((c) => numericType.test(c.type));
   // One aggregate over the file counts the distinct values of every text column and the values of every numeric one.
   const distinct = new Map<string, number>();
   const example = new Map<string, string>();

@@ -1,7 +1,6 @@
 // Reads labelled CSV, Parquet and our Arrow files into the row-major LabelledData core/ consumes,
 // checking the input on the way (label, classes, feature types, missing values) with errors that say how to fix it.
 
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
@@ -163,7 +162,6 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       // The weight, when asked for, follows the label: fillChunk reads features and label only.
       if (weightColumn !== undefined) projections.push(`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`);
 
-      const missingCategories = opts.keepMissingFeatures ? await countMissingCategories(connection, source, Object.keys(categorical)) : {};
       const rows = counts.rows;
       const cols = featureNames.length;
       const values = new Float64Array(rows * cols);
@@ -223,19 +221,35 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         ...(weights ? { sampleWeights: weights } : {}),
         booleanColumns: featureColumns.filter((name) => categorical[name] === undefined && byName.get(name) === 'BOOLEAN'),
         ...(ignoredColumns.length > 0 ? { ignoredColumns } : {}),
-        ...(Object.keys(missingCategories).length > 0 ? { missingCategories } : {}),
+        ...(opts.keepMissingFeatures ? missingCategoriesOf(values, rows, sourceColumnOf, categorical) : {}),
       };
     }),
   );
 }
 
-/** Rows without a category (null or empty) in each of `columns` that has any, in one pass. */
-async function countMissingCategories(connection: DuckDBConnection, source: string, columns: string[]): Promise<Record<string, number>> {
-  if (columns.length === 0) return {};
-  const text = (name: string) => `CAST(${sqlIdentifier(name)} AS VARCHAR)`;
-  const counts = columns.map((name) => `count(*) FILTER (WHERE ${text(name)} IS NULL OR ${text(name)} = '')`);
-  const row = (await connection.runAndReadAll(`SELECT ${counts.join(', ')} FROM ${source}`)).getRowsJS()[0] ?? [];
-  return Object.fromEntries(columns.map((name, i) => [name, Number(row[i] ?? 0)]).filter(([, n]) => (n as number) > 0));
+/**
+ * Rows without a category in each categorical column that has any, read off the matrix: a row whose one-hot columns
+ * of that column are all 0 had none (every category of the file has its own column), so no second pass over the file.
+ */
+function missingCategoriesOf(
+  values: Float64Array,
+  rows: number,
+  sourceColumnOf: readonly string[],
+  categorical: Record<string, string[]>,
+): { missingCategories?: Record<string, number> } {
+  const cols = sourceColumnOf.length;
+  const counts: Record<string, number> = {};
+  for (const name of Object.keys(categorical)) {
+    const own = sourceColumnOf.flatMap((source, j) => (source === name ? [j] : []));
+    let missing = 0;
+    for (let r = 0; r < rows; r++) {
+      let any = false;
+      for (const j of own) any ||= values[r * cols + j] !== 0;
+      if (!any) missing++;
+    }
+    if (missing > 0) counts[name] = missing;
+  }
+  return Object.keys(counts).length > 0 ? { missingCategories: counts } : {};
 }
 
 /** Our Arrow artifacts already hold 0/1 labels and numeric features: check the options against them and project. */

@@ -1,7 +1,7 @@
 // The candidates `model.kind: "auto"` chooses among, one table row each (name, what it fits, relative cost, the steps
 // in front of the model), and how one candidate is fitted on a set of training rows.
 
-import { takeRows, type LabelledData } from '../core/dataset.js';
+import { rowsPerClass, takeRows, type LabelledData } from '../core/dataset.js';
 import type { ModelSpec } from '../core/pipelineTypes.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from './denoise.js';
@@ -102,9 +102,7 @@ const MAX_BALANCED_TREES = 500;
  * so the extra trees cost about as much as a few ordinary trees on all rows.
  */
 export function balancedForestTrees(y: Uint8Array): number {
-  const counts: number[] = [];
-  for (let i = 0; i < y.length; i++) counts[y[i]!] = (counts[y[i]!] ?? 0) + 1;
-  const present = counts.filter((n) => n > 0);
+  const present = rowsPerClass(y, 256).filter((n) => n > 0);
   if (present.length < 2) return DEFAULT_TREES;
   const ratio = Math.max(...present) / Math.min(...present);
   return Math.min(MAX_BALANCED_TREES, Math.max(DEFAULT_TREES, Math.ceil(BALANCED_DRAWS_PER_ROW * ratio)));
