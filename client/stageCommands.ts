@@ -308,6 +308,7 @@ export async function trainCommand(
       l2?: number;
       trees?: number;
       sampling?: string;
+      splitter?: 'best' | 'random';
       learningRate?: number;
       maxIterations?: number;
       maxLeafNodes?: number;
@@ -362,6 +363,7 @@ export async function trainCommand(
       ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
       ...(a.trees !== undefined ? { trees: a.trees } : {}),
       ...(a.sampling !== undefined ? { sampling: a.sampling as 'balanced' } : {}),
+      ...(a.splitter !== undefined ? { splitter: a.splitter } : {}),
       ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
       ...(a.maxIterations !== undefined ? { maxIterations: a.maxIterations } : {}),
       ...(a.maxLeafNodes !== undefined ? { maxLeafNodes: a.maxLeafNodes } : {}),

@@ -83,6 +83,8 @@ export interface ModelSpec {
   trees?: number;
   /** forest: per-tree rows: bootstrap, subsample without replacement, or balanced (equal rows per class). @default 'balanced' */
   sampling?: 'bootstrap' | 'subsample' | 'balanced';
+  /** forest: `random` draws one cut per tried feature (extremely randomised trees). @default 'best' */
+  splitter?: 'best' | 'random';
   /** forest: features tried per split. @default floor(√features) */
   mtry?: number;
   /** forest: smallest node that is still split. @default 1 */

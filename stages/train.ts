@@ -98,6 +98,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
       {
         seed: deriveSeed(o.seed, 'forest'),
         sampling: m.sampling ?? 'balanced',
+        ...(m.splitter !== undefined ? { splitter: m.splitter } : {}),
         ...(m.trees !== undefined ? { trees: m.trees } : {}),
         ...(m.mtry !== undefined ? { mtry: m.mtry } : {}),
         ...(m.minNodeSize !== undefined ? { minNodeSize: m.minNodeSize } : {}),
@@ -118,7 +119,8 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     fitted = forest;
     // The leaf frequencies estimate P(positive) under the forest's own sampling mix (1/2 when balanced).
     fitPrevalence = forest.fitPrevalence;
-    description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling, mtry ${forest.options.mtry})`;
+    const splits = forest.options.splitter === 'random' ? ', random cuts' : '';
+    description = `forest (${forest.options.trees} trees, ${forest.options.sampling} sampling${splits}, mtry ${forest.options.mtry})`;
   } else if (o.model.kind === 'gbdt') {
     const m = o.model;
     const gbdt = await trainGradientBoosting(

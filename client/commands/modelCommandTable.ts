@@ -25,7 +25,7 @@ export const modelCommands: CommandSpec[] = [
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--splitter best|random] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -37,6 +37,12 @@ export const modelCommands: CommandSpec[] = [
       model: modelKindRefused('train'),
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
       sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
+      splitter: {
+        type: 'choice',
+        help: 'forest: best cut of each tried feature (default), or one random cut each (extremely randomised trees)',
+        choices: ['best', 'random'],
+        placeholder: 'HOW',
+      },
       'learning-rate': { type: 'number', help: 'gbdt: shrinkage of each tree, in (0, 1] (default 0.1)', min: 0, max: 1, placeholder: 'R' },
       'max-iterations': { type: 'integer', help: 'gbdt: most boosting iterations (default 200)', min: 1, placeholder: 'N' },
       'max-leaf-nodes': { type: 'integer', help: 'gbdt: most leaves per tree (default 31)', min: 2, placeholder: 'N' },
@@ -61,6 +67,7 @@ export const modelCommands: CommandSpec[] = [
       const l2 = numberFlag(f, 'l2');
       const trees = numberFlag(f, 'trees');
       const sampling = stringFlag(f, 'sampling');
+      const splitter = stringFlag(f, 'splitter') as 'best' | 'random' | undefined;
       const learningRate = numberFlag(f, 'learning-rate');
       const maxIterations = numberFlag(f, 'max-iterations');
       const maxLeafNodes = numberFlag(f, 'max-leaf-nodes');
@@ -75,6 +82,7 @@ export const modelCommands: CommandSpec[] = [
           ...(l2 !== undefined ? { l2 } : {}),
           ...(trees !== undefined ? { trees } : {}),
           ...(sampling !== undefined ? { sampling } : {}),
+          ...(splitter !== undefined ? { splitter } : {}),
           ...(learningRate !== undefined ? { learningRate } : {}),
           ...(maxIterations !== undefined ? { maxIterations } : {}),
           ...(maxLeafNodes !== undefined ? { maxLeafNodes } : {}),

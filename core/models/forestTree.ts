@@ -28,6 +28,12 @@ export interface TreeGrowingParams {
   /** Weight of a negative and of a positive row. */
   classWeight: [number, number];
   /**
+   * `'best'` tries every cut of a drawn feature; `'random'` tries one cut per drawn feature, drawn uniformly between
+   * the node's smallest and largest cut of it (Geurts, Ernst & Wehenkel's extremely randomised trees).
+   * @default 'best'
+   */
+  splitter?: 'best' | 'random';
+  /**
    * Leaf value of a tree whose in-bag rows all weigh 0 (possible only with sample weights): the forest's
    * fitPrevalence, the answer of a tree that learned nothing.
    * @default 0.5
@@ -122,6 +128,29 @@ function drawSample(y: Uint8Array, params: TreeGrowingParams, random: RandomSour
     if (counts[t] === 0) counts[t] = 1;
     else counts[j] = 1;
   }
+}
+
+/**
+ * The extremely randomised trees' cut of one feature at a node: a value drawn uniformly between the node's smallest
+ * and largest cut (the cuts that separate its rows), rounded up to the next cut; −1 when the node's rows share one
+ * bin. Returned as the bin index b of the split "bin ≤ b goes left".
+ */
+function randomCut(histCount: Int32Array, hb: number, lastCut: number, cuts: Float64Array, random: RandomSource): number {
+  let low = -1;
+  let high = -1;
+  for (let b = 0; b <= lastCut; b++) {
+    if (histCount[hb + b]! === 0) continue;
+    if (low < 0) low = b;
+    high = b;
+  }
+  if (low < 0 || high === low) return -1;
+  // Cuts low..high−1 lie between the node's lowest and highest occupied bins.
+  const from = cuts[low]!;
+  const to = cuts[high - 1]!;
+  const u = from + random.next() * (to - from);
+  let b = low;
+  while (b < high - 1 && cuts[b]! < u) b++;
+  return b;
 }
 
 /** Growable flat node storage. */
@@ -289,6 +318,27 @@ export function growTree(
         let l1 = 0;
         let lc = 0;
         const hb = j * bins;
+        if (params.splitter === 'random') {
+          const cut = randomCut(histCount, hb, lastCut, cuts[f]!, random);
+          if (cut < 0) continue;
+          for (let b = 0; b <= cut; b++) {
+            l0 += hist[2 * (hb + b)]!;
+            l1 += hist[2 * (hb + b) + 1]!;
+            lc += histCount[hb + b]!;
+          }
+          const lw = l0 + l1;
+          const r0 = w0 - l0;
+          const r1 = w1 - l1;
+          const rw = r0 + r1;
+          if (lc < minLeaf || size - lc < minLeaf || lw <= 0 || rw <= 0) continue;
+          const score = (l0 * l0 + l1 * l1) / lw + (r0 * r0 + r1 * r1) / rw;
+          if (score > bestScore) {
+            bestScore = score;
+            bestFeature = f;
+            bestBin = cut;
+          }
+          continue;
+        }
         for (let b = 0; b < lastCut; b++) {
           l0 += hist[2 * (hb + b)]!;
           l1 += hist[2 * (hb + b) + 1]!;

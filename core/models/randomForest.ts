@@ -38,6 +38,13 @@ export interface RandomForestOptions {
    */
   sampling?: 'bootstrap' | 'subsample' | 'balanced';
   /**
+   * `'best'` splits a node at the best cut of the drawn features; `'random'` draws one cut per drawn feature and
+   * keeps the best of those (extremely randomised trees, scikit-learn's ExtraTrees): smoother scores, less fitted
+   * to small training sets.
+   * @default 'best'
+   */
+  splitter?: 'best' | 'random';
+  /**
    * Rows drawn per tree as a fraction of the training rows, in (0, 1]; for `'balanced'`, per class as a fraction
    * of the minority class's rows.
    * @default 1 for bootstrap and balanced, 0.632 for subsample
@@ -104,6 +111,8 @@ export interface ResolvedForestOptions {
   /** JSON cannot hold Infinity: unlimited depth is stored as null. */
   maxDepth: number | null;
   sampling: 'bootstrap' | 'subsample' | 'balanced';
+  /** Present only for 'random': absent means 'best' (as in model files written before random cuts existed). */
+  splitter?: 'best' | 'random';
   sampleFraction: number;
   classWeight: 'none' | 'balanced';
   maxBins: number;
@@ -127,6 +136,10 @@ function resolveOptions(options: RandomForestOptions, features: number): Resolve
   if (sampling !== 'bootstrap' && sampling !== 'subsample' && sampling !== 'balanced') {
     throw new InvalidInputError('sampling', `sampling: expected 'bootstrap', 'subsample' or 'balanced', got ${JSON.stringify(sampling)}`);
   }
+  const splitter = options.splitter ?? 'best';
+  if (splitter !== 'best' && splitter !== 'random') {
+    throw new InvalidInputError('splitter', `splitter: expected 'best' or 'random', got ${JSON.stringify(splitter)}`);
+  }
   const sampleFraction = options.sampleFraction ?? (sampling === 'subsample' ? 0.632 : 1);
   if (typeof sampleFraction !== 'number' || !(sampleFraction > 0 && sampleFraction <= 1)) {
     throw new InvalidInputError('sampleFraction', `sampleFraction: expected a number in (0, 1], got ${String(sampleFraction)}`);
@@ -144,6 +157,8 @@ function resolveOptions(options: RandomForestOptions, features: number): Resolve
     minNodeSize,
     maxDepth: depth === Number.POSITIVE_INFINITY ? null : depth,
     sampling,
+    // Recorded only when random, so a best-split forest's model file (and its content hash) is as before.
+    ...(splitter === 'random' ? { splitter } : {}),
     sampleFraction,
     classWeight,
     maxBins,
@@ -223,6 +238,7 @@ export function prepareForestJob(data: LabelledData, options: RandomForestOption
       minNodeSize: opts.minNodeSize,
       maxDepth: opts.maxDepth ?? Number.POSITIVE_INFINITY,
       sampling: opts.sampling,
+      splitter: opts.splitter ?? 'best',
       sampleSize: Math.max(1, Math.round(opts.sampleFraction * (opts.sampling === 'balanced' ? Math.min(negatives, positives) : n))),
       classWeight,
       ...(weighting ? { zeroWeightValue: fitPrevalence } : {}),

@@ -109,6 +109,10 @@ const modelSchema = z.strictObject({
   l2: z.number().min(0).max(1e6).optional(),
   trees: count(1, MAX_TREES).optional(),
   sampling: z.enum(['bootstrap', 'subsample', 'balanced']).optional(),
+  splitter: z
+    .enum(['best', 'random'])
+    .optional()
+    .meta({ description: 'forest: best cut of each tried feature, or one random cut each (extremely randomised trees; default best)' }),
   mtry: count(1, 1_000_000).optional(),
   minNodeSize: count(1, MAX_SAMPLE_ROWS).optional(),
   maxDepth: count(1, 1_000).optional(),
