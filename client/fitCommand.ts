@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import { classCounts, takeRows } from '../core/dataset.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes, withSelectionTimes, type ModelSelection, type SelectionTimes } from '../core/models/modelSelection.js';
 import type { LabelledData } from '../core/dataset.js';
@@ -19,7 +20,7 @@ import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
-import { autoAfterAdasyn, FOREST_DEFAULTS, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
+import { autoAfterAdasyn, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
@@ -64,6 +65,10 @@ function modelNameOfFile(out: string): string {
   return name || 'model';
 }
 
+function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
 export async function fitCommand(a: FitArgs) {
   const line = progressLine('fit');
   try {
@@ -86,16 +91,25 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       : typeof configInput === 'object' && configInput !== null && !Array.isArray(configInput)
         ? { ...configInput, ...defaults.input }
         : configInput;
+  const adasynAsked = objectOrUndefined(config?.adasyn)?.enabled === true;
+  if (a.model === 'auto' && adasynAsked) throw autoAfterAdasyn('--kind');
+  // --kind replaces the config's model kind; the config's other model keys still apply, so they must suit that kind.
+  const configModel = objectOrUndefined(config?.model) ?? {};
+  const model = a.model !== undefined ? { model: { ...configModel, kind: a.model } } : {};
+  const kindFrom = a.model !== undefined ? { kindFrom: 'set by --kind' } : {};
   const base =
-    config && a.config ? resolvePipelineSpec({ ...defaults, ...config, input }, a.config) : resolvePipelineSpec(defaults, 'defaults');
+    config && a.config
+      ? resolvePipelineSpec({ ...defaults, ...config, input, ...model }, a.config, kindFrom)
+      : resolvePipelineSpec({ ...defaults, ...model }, 'defaults', kindFrom);
   const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
-  if (a.model === 'auto' && spec.adasyn.enabled) throw autoAfterAdasyn('--kind');
-  if (a.model === 'auto' || (a.model === undefined && spec.model.kind === 'auto')) {
-    // The forest options of the defaults (sampling) belong to one candidate; auto keeps only the tree count.
-    const { sampling: _sampling, ...rest } = spec.model;
-    spec.model = { ...rest, kind: 'auto', ...(a.budgetSeconds !== undefined ? { budgetSeconds: a.budgetSeconds } : {}) };
-  } else if (a.model !== undefined && a.model !== spec.model.kind) {
-    spec.model = { ...(a.model === 'forest' ? FOREST_DEFAULTS : {}), kind: a.model, threshold: spec.model.threshold };
+  if (a.budgetSeconds !== undefined) {
+    if (spec.model.kind !== 'auto') {
+      throw new InvalidInputError(
+        '--budget',
+        `--budget: applies when the model is chosen (kind auto), but the model kind is "${spec.model.kind}", which would ignore it; drop --budget or use --kind auto`,
+      );
+    }
+    spec.model = { ...spec.model, budgetSeconds: a.budgetSeconds };
   }
   // --missing and --fill-value override the config's `features` block.
   if (a.missing === undefined && spec.features?.missing !== undefined) {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
+import { checkModelKeysForKind } from '../core/spec/modelSpecKeys.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
 import { MAX_SAMPLE_ROWS, pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -61,8 +62,11 @@ export function checkPipelineSpecShape(raw: unknown, source: string): PipelineSp
   return parsed.data;
 }
 
-/** Fills defaults into a user's spec and checks every field; `source` names the file or flag in errors. */
-export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec {
+/**
+ * Fills defaults into a user's spec and checks every field; `source` names the file or flag in errors, and
+ * `kindFrom` where `model.kind` came from when a flag set it (a model key of another kind is refused naming it).
+ */
+export function resolvePipelineSpec(raw: unknown, source: string, options: { kindFrom?: string } = {}): PipelineSpec {
   const checked = checkPipelineSpecShape(raw, source);
   const { modelName, input } = checked;
   const paths = typeof input.paths === 'string' ? [input.paths] : input.paths;
@@ -91,6 +95,7 @@ export function resolvePipelineSpec(raw: unknown, source: string): PipelineSpec 
   // fixed default, the balanced forest, and an explicit auto there is refused.
   const kind = userModel.kind ?? (adasyn.enabled ? 'forest' : DEFAULT_PIPELINE.model.kind);
   if (kind === 'auto' && adasyn.enabled) throw autoAfterAdasyn(`${source}: model.kind`);
+  checkModelKeysForKind(userModel, kind, source, options.kindFrom ?? (userModel.kind === undefined ? 'the default' : undefined));
   const model = {
     ...DEFAULT_PIPELINE.model,
     ...(kind === 'forest' ? FOREST_DEFAULTS : {}),

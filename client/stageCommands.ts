@@ -2,6 +2,7 @@
 // parity checks (evaluate, fit and predict have files of their own). Each returns a JSON-plain summary that the CLI prints (one object with --json).
 
 import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
+import { checkModelFlagsForKind } from '../core/spec/modelSpecKeys.js';
 import { basename } from 'node:path';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -307,7 +308,7 @@ export async function trainCommand(
       threshold: string;
       l2?: number;
       trees?: number;
-      sampling?: string;
+      sampling?: 'bootstrap' | 'subsample' | 'balanced';
       splitter?: 'best' | 'random';
       learningRate?: number;
       maxIterations?: number;
@@ -322,9 +323,20 @@ export async function trainCommand(
   if (a.learningRate !== undefined && !(a.learningRate > 0 && a.learningRate <= 1)) {
     throw new InvalidInputError('--learning-rate', `--learning-rate: expected a number in (0, 1], got ${a.learningRate}`);
   }
-  if (a.sampling !== undefined && !['bootstrap', 'subsample', 'balanced'].includes(a.sampling)) {
-    throw new InvalidInputError('--sampling', `--sampling: expected bootstrap, subsample or balanced, got "${a.sampling}"`);
-  }
+  const model: PipelineSpec['model'] = {
+    kind: a.model,
+    threshold: a.threshold as PipelineSpec['model']['threshold'],
+    ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
+    ...(a.trees !== undefined ? { trees: a.trees } : {}),
+    ...(a.sampling !== undefined ? { sampling: a.sampling } : {}),
+    ...(a.splitter !== undefined ? { splitter: a.splitter } : {}),
+    ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
+    ...(a.maxIterations !== undefined ? { maxIterations: a.maxIterations } : {}),
+    ...(a.maxLeafNodes !== undefined ? { maxLeafNodes: a.maxLeafNodes } : {}),
+    ...(a.earlyStopping !== undefined ? { earlyStopping: a.earlyStopping as 'auto' } : {}),
+  };
+  // A flag of another model kind (--trees on logreg, --learning-rate on a forest) would be ignored: refused instead.
+  checkModelFlagsForKind(model, a.model);
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
   // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
@@ -357,18 +369,7 @@ export async function trainCommand(
     memoryBudget(),
   );
   const { artifact, note } = await fitModelArtifact(fitData, {
-    model: {
-      kind: a.model,
-      threshold: a.threshold as PipelineSpec['model']['threshold'],
-      ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
-      ...(a.trees !== undefined ? { trees: a.trees } : {}),
-      ...(a.sampling !== undefined ? { sampling: a.sampling as 'balanced' } : {}),
-      ...(a.splitter !== undefined ? { splitter: a.splitter } : {}),
-      ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
-      ...(a.maxIterations !== undefined ? { maxIterations: a.maxIterations } : {}),
-      ...(a.maxLeafNodes !== undefined ? { maxLeafNodes: a.maxLeafNodes } : {}),
-      ...(a.earlyStopping !== undefined ? { earlyStopping: a.earlyStopping as 'auto' } : {}),
-    },
+    model,
     featureNames: d.featureNames,
     labelName: a.label,
     labels: { positive: d.positiveLabel, negative: d.negativeLabel },

@@ -36,7 +36,12 @@ export const modelCommands: CommandSpec[] = [
       kind: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
       model: modelKindRefused('train'),
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
-      sampling: { type: 'string', help: 'forest: bootstrap, subsample or balanced (default balanced)', placeholder: 'KIND' },
+      sampling: {
+        type: 'choice',
+        help: 'forest: bootstrap, subsample or balanced (default balanced)',
+        choices: ['bootstrap', 'subsample', 'balanced'],
+        placeholder: 'KIND',
+      },
       splitter: {
         type: 'choice',
         help: 'forest: best cut of each tried feature (default), or one random cut each (extremely randomised trees)',
@@ -66,7 +71,7 @@ export const modelCommands: CommandSpec[] = [
     run: async (f) => {
       const l2 = numberFlag(f, 'l2');
       const trees = numberFlag(f, 'trees');
-      const sampling = stringFlag(f, 'sampling');
+      const sampling = stringFlag(f, 'sampling') as 'bootstrap' | 'subsample' | 'balanced' | undefined;
       const splitter = stringFlag(f, 'splitter') as 'best' | 'random' | undefined;
       const learningRate = numberFlag(f, 'learning-rate');
       const maxIterations = numberFlag(f, 'max-iterations');
