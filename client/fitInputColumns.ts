@@ -11,8 +11,15 @@ import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
 const MAX_AUTO_CATEGORIES = 50;
+/** A text column whose values are numbers but for at most this share is numeric with a few stray cells. */
+const MOSTLY_NUMBERS = 0.1;
 /** A number written with a decimal comma or thousands separators ("1,5", "12,345.6", "1 234"), which DuckDB reads as text. */
 const NUMBER_WITH_SEPARATORS = /^\s*[-+]?\d{1,3}([,' ]\d{3})*([.,]\d+)?\s*$|^\s*[-+]?\d+,\d+\s*$/;
+
+/** "3 of its 1484 values are not finite numbers (such as "n.a.")". */
+function strayCells(odd: { count: number; values: number; example: string }): string {
+  return `${odd.count} of its ${odd.values} values ${odd.count === 1 ? 'is not a finite number' : 'are not finite numbers'} (such as "${odd.example}")`;
+}
 
 /** Numeric columns stay; text columns become categorical when they have few distinct values, else are left out. */
 export async function chooseColumns(input: string, label: string, declared: string[], exclude: string[]) {
@@ -38,19 +45,34 @@ export async function chooseColumns(input: string, label: string, declared: stri
   const distinct = new Map<string, number>();
   const example = new Map<string, string>();
   const present = new Map<string, number>();
+  // Per text column: its values that are not finite numbers, how many, and how many values it has.
+  const notNumber = new Map<string, { count: number; values: number; example: string }>();
   if (text.length + numeric.length > 0) {
     await withDuckDB(async (conn) => {
+      const TEXT_AGGREGATES = 5;
       const aggregates = [
-        ...text.flatMap((c) => [`count(DISTINCT ${sqlIdentifier(c.name)})`, `CAST(any_value(${sqlIdentifier(c.name)}) AS VARCHAR)`]),
+        ...text.flatMap((c) => {
+          const col = sqlIdentifier(c.name);
+          const bad = `coalesce(isfinite(TRY_CAST(${col} AS DOUBLE)), false) = false`;
+          return [
+            `count(DISTINCT ${col})`,
+            `CAST(any_value(${col}) AS VARCHAR)`,
+            `count(${col}) FILTER (WHERE ${bad})`,
+            `count(${col})`,
+            `CAST(any_value(${col}) FILTER (WHERE ${bad}) AS VARCHAR)`,
+          ];
+        }),
         ...numeric.map((c) => `count(*) FILTER (WHERE NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE)))`),
       ];
       const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
       const row = r.getRowsJS()[0] ?? [];
       text.forEach((c, i) => {
-        distinct.set(c.name, toNumber(row[2 * i]));
-        if (row[2 * i + 1] !== null && row[2 * i + 1] !== undefined) example.set(c.name, String(row[2 * i + 1]));
+        const at = TEXT_AGGREGATES * i;
+        distinct.set(c.name, toNumber(row[at]));
+        if (row[at + 1] !== null && row[at + 1] !== undefined) example.set(c.name, String(row[at + 1]));
+        notNumber.set(c.name, { count: toNumber(row[at + 2]), values: toNumber(row[at + 3]), example: String(row[at + 4] ?? '') });
       });
-      numeric.forEach((c, i) => present.set(c.name, toNumber(row[2 * text.length + i])));
+      numeric.forEach((c, i) => present.set(c.name, toNumber(row[TEXT_AGGREGATES * text.length + i])));
     });
   }
   const warnings: string[] = [];
@@ -70,12 +92,23 @@ export async function chooseColumns(input: string, label: string, declared: stri
     if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
       leftOut.push(`${c.name} (text with ${n} distinct values)`);
       const value = example.get(c.name);
-      if (value !== undefined && NUMBER_WITH_SEPARATORS.test(value)) {
+      const odd = notNumber.get(c.name);
+      if (odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values) {
+        warnings.push(
+          `column "${c.name}" of ${input} is left out: it reads as text because ${strayCells(odd)}; fix those cells, or leave them empty to have them filled as missing values, to keep the column as a number`,
+        );
+      } else if (value !== undefined && NUMBER_WITH_SEPARATORS.test(value)) {
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text (${n} distinct values, such as "${value}"); if it holds numbers, write them with a decimal point and without thousands separators`,
         );
       }
       continue;
+    }
+    const odd = notNumber.get(c.name);
+    if (!declared.includes(c.name) && odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values) {
+      warnings.push(
+        `column "${c.name}" of ${input} reads as text because ${strayCells(odd)}, so its ${n} values are encoded as categories; fix those cells, or leave them empty to have them filled as missing values, to keep it a number`,
+      );
     }
     if (declared.includes(c.name) || n !== undefined) categorical.push(c.name);
     features.push(c.name);

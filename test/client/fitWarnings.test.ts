@@ -34,6 +34,29 @@ describe('fit warnings', () => {
     );
   });
 
+  it('says which stray cells turned a column of numbers into text: left out when wide, categories when narrow', async () => {
+    const stray = (i: number, value: string) => (i === 7 || i === 91 ? (i === 7 ? 'n.a.' : 'inf') : value);
+    const path = csv(
+      'stray.csv',
+      'amount,count,label',
+      (i) => `${stray(i, String(i / 7))},${stray(i, String(i % 20))},${i % 8 === 0 ? 1 : 0}`,
+    );
+    const cols = await chooseColumns(path, 'label', [], []);
+    expect(cols.features).toEqual(['count']);
+    expect(cols.categorical).toEqual(['count']);
+    expect(cols.warnings).toEqual([
+      expect.stringMatching(
+        /^column "amount" of .*stray\.csv is left out: it reads as text because 2 of its 240 values are not finite numbers \(such as "(n\.a\.|inf)"\); fix those cells, or leave them empty/,
+      ),
+      expect.stringMatching(
+        /^column "count" of .*stray\.csv reads as text because 2 of its 240 values are not finite numbers \(such as "(n\.a\.|inf)"\), so its 22 values are encoded as categories/,
+      ),
+    ]);
+    // A text column with many words among its numbers is a text column: no such warning.
+    const words = csv('words.csv', 'code,label', (i) => `${i % 3 === 0 ? `x${i % 5}` : String(i % 4)},${i % 8 === 0 ? 1 : 0}`);
+    expect((await chooseColumns(words, 'label', [], [])).warnings).toEqual([]);
+  });
+
   it('refuses a file whose only non-label columns are such text, naming them', async () => {
     const path = csv('commas.csv', 'a;b;label', (i) => `${i},${i % 10};${i % 7},${i};${i % 8 === 0 ? 1 : 0}`);
     const refused = chooseColumns(path, 'label', [], []);
