@@ -5,9 +5,10 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
-import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
+import { describeColumns, formatOf, tableSource, withReadErrors } from '../data/inputSources.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
+import { unseenCategoryWarnings } from '../data/unseenCategories.js';
 import type { StageProgress } from './stageProgress.js';
 
 export interface ScoreBatchRequest {
@@ -30,6 +31,9 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   await checkBooleanInputColumns(a.input, model);
   const source = tableSource(format, [a.input]);
   const projections = await modelFeatureProjections(model, a.input, source, columns);
+  // Values of a categorical column never seen in training score as none of its categories: counted and said.
+  const unseen = await withReadErrors(a.input, () => unseenCategoryWarnings(model, a.input, source));
+  const warnings = unseen.length ? { warnings: unseen } : {};
   const idType = a.id !== undefined ? columns.find((c) => c.name === a.id)?.type : undefined;
   if (a.id !== undefined && idType === undefined) {
     throw new InvalidInputError(
@@ -55,7 +59,7 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   if (model.model.kind === 'logreg' && !model.multiClass) {
     // One SQL statement scores every row inside DuckDB: no count until it is done.
     const { rows, positives } = await scoreInEngine(a, model, source, projections);
-    return { out: a.out, rows, predictedPositive: positives, threshold: model.threshold, ...timing(rows), ...ignored };
+    return { out: a.out, rows, predictedPositive: positives, threshold: model.threshold, ...timing(rows), ...ignored, ...warnings };
   }
   const classes = model.multiClass?.classes;
   const { rows, positives } = await scoreInChunks(
@@ -73,5 +77,6 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
     ...ignored,
     ...(classes ? { classes } : { predictedPositive: positives, threshold: model.threshold }),
     ...timing(rows),
+    ...warnings,
   };
 }

@@ -132,7 +132,7 @@ describe('fit and predict', () => {
     expect(fromParquet.map((r) => r[1])).toEqual(fromCsv);
   });
 
-  it('one-hot encodes a text column and scores an unseen category without failing', async () => {
+  it('one-hot encodes a text column and scores an unseen category without failing, saying so', async () => {
     const f = await run(['fit', '--input', 'channels.csv', '--label', 'label', '--out', 'channels.json', '--json']);
     expect(f.code, f.stderr).toBe(0);
     const model = JSON.parse(readFileSync(join(dir, 'channels.json'), 'utf8'));
@@ -142,6 +142,9 @@ describe('fit and predict', () => {
     ]);
     const p = await run(['predict', '--model', 'channels.json', '--input', 'channels-new.csv', '--out', 'channels-pred.csv', '--json']);
     expect(p.code, p.stderr).toBe(0);
+    expect(p.json<{ warnings: string[] }>().warnings).toEqual([
+      'column "channel" of channels-new.csv: 1 of 2 rows holds a value the model never saw in training (such as "kiosk"); it scores as none of its categories ("app", "shop", "web")',
+    ]);
     const scores = csvColumn(join(dir, 'channels-pred.csv'), 'score').map(Number);
     expect(scores).toHaveLength(2);
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
