@@ -15,7 +15,8 @@ import { multiClassReport } from '../core/metrics/multiClassReport.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
 import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
-import { describeColumns, formatOf, requireFile } from '../data/inputSources.js';
+import { describeColumns, formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
+import { unseenCategoryWarnings } from '../data/unseenCategories.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
@@ -43,7 +44,10 @@ function scoreInSlices(model: ModelArtifact, x: FeatureMatrix, onRows: (rows: nu
 export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
   const started = performance.now();
   const { model, resolved } = await loadModelReference(a.model);
-  if (model.multiClass) return { ...(await evaluateMultiClass(a, model, started)), ...registeredModelField(resolved) };
+  if (model.multiClass) {
+    const evaluated = await evaluateMultiClass(a, model, started);
+    return { ...evaluated, ...registeredModelField(resolved), ...(await unseenCategoriesField(model, a.input)) };
+  }
   const spec = await readGateSpec(a.gates);
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
@@ -114,8 +118,17 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     checks: evaluation.checks,
     gatesFromFile: Boolean(a.gates),
     ...(reportPath ? { reportPath } : {}),
+    ...(await unseenCategoriesField(model, a.input)),
     seconds: secondsSince(started),
   };
+}
+
+/** `warnings` on categorical values of `input` the model never saw in training (they score as none of its categories). */
+async function unseenCategoriesField(model: ModelArtifact, input: string): Promise<{ warnings?: string[] }> {
+  const format = formatOf(input);
+  if (format === 'arrow') return {};
+  const warnings = await withReadErrors(input, () => unseenCategoryWarnings(model, input, tableSource(format, [input])));
+  return warnings.length ? { warnings } : {};
 }
 
 /** The gate spec of `--gates`, or the default one. */

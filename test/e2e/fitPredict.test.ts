@@ -145,6 +145,12 @@ describe('fit and predict', () => {
     expect(p.json<{ warnings: string[] }>().warnings).toEqual([
       'column "channel" of channels-new.csv: 1 of 2 rows holds a value the model never saw in training (such as "kiosk"); it scores as none of its categories ("app", "shop", "web")',
     ]);
+    writeFileSync(join(dir, 'channels-labelled.csv'), 'amount,channel,label\n3.1,kiosk,1\n0.2,web,0\n0.4,kiosk,0\n');
+    const e = await run(['evaluate', '--model', 'channels.json', '--input', 'channels-labelled.csv', '--label', 'label', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json<{ warnings: string[] }>().warnings).toEqual([
+      'column "channel" of channels-labelled.csv: 2 of 3 rows hold a value the model never saw in training (such as "kiosk"); they score as none of its categories ("app", "shop", "web")',
+    ]);
     const scores = csvColumn(join(dir, 'channels-pred.csv'), 'score').map(Number);
     expect(scores).toHaveLength(2);
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
