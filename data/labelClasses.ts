@@ -71,6 +71,8 @@ export async function checkedLabelClasses(
 
 /** More distinct label values than this cannot be classes a classifier learns (kr-vs-k's 18 are many). */
 const MAX_CLASSES = 100;
+/** Distinct numeric label values, some with a fraction, from which the label is read as a measurement. */
+const MIN_MEASURED_VALUES = 10;
 
 /**
  * A label whose values are mostly one row each, or more than MAX_CLASSES of them, is a continuous target or an id,
@@ -79,10 +81,18 @@ const MAX_CLASSES = 100;
 export function rejectNonClassLabel(label: string, what: string, classes: ReadonlyArray<{ value: string; count: number }>): void {
   if (classes.length <= 2) return;
   const single = classes.filter((c) => c.count === 1).length;
-  if (classes.length <= MAX_CLASSES && single * 2 <= classes.length) return;
+  // Many distinct numbers, some with a fraction (0.11, 0.17, …), are a measurement, even when each value repeats.
+  const numbers = classes.map((c) => (c.value.trim() === '' ? Number.NaN : Number(c.value)));
+  const measured =
+    classes.length >= MIN_MEASURED_VALUES && numbers.every((n) => Number.isFinite(n)) && numbers.some((n) => !Number.isInteger(n));
+  const fewRowsEach = classes.length > MAX_CLASSES || single * 2 > classes.length;
+  if (!fewRowsEach && !measured) return;
+  const why = fewRowsEach
+    ? `${classes.length} distinct values (${single} of them on a single row)`
+    : `${classes.length} distinct numbers, not all whole`;
   throw new InvalidInputError(
     `label column "${label}"`,
-    `label column "${label}" in ${what} has ${classes.length} distinct values (${single} of them on a single row): that is a continuous target or an id, not classes; pass --positive VALUE (or input.positive) for one class against the rest, or define the positive rows with input.positiveWhen (e.g. "${label} >= 10")`,
+    `label column "${label}" in ${what} has ${why}: that is a continuous target or an id, not classes; pass --positive VALUE (or input.positive) for one class against the rest, or define the positive rows with input.positiveWhen (e.g. "${label} >= 10")`,
   );
 }
 

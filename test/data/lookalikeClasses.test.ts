@@ -56,6 +56,18 @@ describe('one class in several spellings', () => {
     );
     expect(refuse(Array.from({ length: 101 }, (_, i): [string, number] => [`c${i}`, 5]))).toThrow(/has 101 distinct values/);
     expect(refuse(Array.from({ length: 18 }, (_, i): [string, number] => [`c${i}`, i === 0 ? 1 : 30]))).not.toThrow();
+    // A measurement whose values repeat (two decimals over 1,500 rows) is still not classes; whole numbers can be.
+    const measured = Array.from({ length: 12 }, (_, i): [string, number] => [(0.11 + i / 20).toFixed(2), 30]);
+    expect(refuse(measured)).toThrow('label column "y" in f.csv has 12 distinct numbers, not all whole: that is a continuous target');
+    expect(refuse(Array.from({ length: 12 }, (_, i): [string, number] => [String(i + 1), 30]))).not.toThrow();
+    expect(refuse(Array.from({ length: 12 }, (_, i): [string, number] => [`${i + 1}.0`, 30]))).not.toThrow();
+    expect(
+      refuse([
+        ['0', 40],
+        ['0.5', 30],
+        ['1', 20],
+      ]),
+    ).not.toThrow();
     const path = csv('target.csv', (i) => (i * 1.37).toFixed(2));
     await expect(labelValuesInOrder(path, 'label')).rejects.toThrow(/has 60 distinct values \(60 of them on a single row\)/);
     expect((await labelValuesInOrder(path, 'label', '1.37')).classes).toHaveLength(60);
