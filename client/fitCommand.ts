@@ -124,6 +124,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     a.label,
     [...(a.categorical ?? []), ...(spec.input.categorical ?? [])],
     spec.input.exclude ?? [],
+    spec.input.features,
   );
   // Memory: reading is checked before the file is read, the later stages once the class counts are known.
   const budget = memoryBudget();

@@ -3,6 +3,7 @@
 
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { closestName } from '../core/spec/closestName.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
@@ -16,13 +17,39 @@ const MOSTLY_NUMBERS = 0.1;
 /** A number written with a decimal comma or thousands separators ("1,5", "12,345.6", "1 234"), which DuckDB reads as text. */
 const NUMBER_WITH_SEPARATORS = /^\s*[-+]?\d{1,3}([,' ]\d{3})*([.,]\d+)?\s*$|^\s*[-+]?\d+,\d+\s*$/;
 
+/**
+ * Every name in `names` (from `what`) is a column of `input` and not the label (`labelAllowed`: naming the label is
+ * harmless, as in an exclusion); else refused, with the closest column name when one is near.
+ */
+function requireNamedColumns(
+  names: readonly string[],
+  what: string,
+  input: string,
+  label: string,
+  columns: ReadonlyArray<{ name: string }>,
+  labelAllowed = false,
+): void {
+  const all = columns.map((c) => c.name);
+  for (const name of names) {
+    if (name === label && !labelAllowed) {
+      throw new InvalidInputError(what, `${what} names "${name}", which is the label column of ${input}; it cannot also be a feature`);
+    }
+    if (all.includes(name)) continue;
+    const near = closestName(name, all);
+    throw new InvalidInputError(
+      what,
+      `${what} names "${name}", which is not a column of ${input}${near ? `; did you mean "${near}"?` : '.'} Its columns are ${all.join(', ')}`,
+    );
+  }
+}
+
 /** "3 of its 1484 values are not finite numbers (such as "n.a.")". */
 function strayCells(odd: { count: number; values: number; example: string }): string {
   return `${odd.count} of its ${odd.values} values ${odd.count === 1 ? 'is not a finite number' : 'are not finite numbers'} (such as "${odd.example}")`;
 }
 
 /** Numeric columns stay; text columns become categorical when they have few distinct values, else are left out. */
-export async function chooseColumns(input: string, label: string, declared: string[], exclude: string[]) {
+export async function chooseColumns(input: string, label: string, declared: string[], exclude: string[], selected?: string[]) {
   const format = formatOf(input);
   const columns = await describeColumns(input);
   if (!columns.some((c) => c.name === label)) {
@@ -31,13 +58,21 @@ export async function chooseColumns(input: string, label: string, declared: stri
       `label column "${label}" not found in ${input}; available columns: ${columns.map((c) => c.name).join(', ')}. Pass --label with one of them`,
     );
   }
+  // A named column that is not in the file would otherwise be skipped in silence: an exclusion that excludes nothing.
+  requireNamedColumns(exclude, 'input.exclude', input, label, columns, true);
+  requireNamedColumns(declared, '--categorical (or input.categorical)', input, label, columns);
+  if (selected) requireNamedColumns(selected, 'input.features', input, label, columns);
   const features: string[] = [];
   const categorical: string[] = [];
   const leftOut: string[] = [];
   const ignored: string[] = [];
   // Columns that may become features: not the label, not excluded, not rareflow's bookkeeping (Arrow files are numeric).
   const considered = columns.filter(
-    (c) => c.name !== label && !exclude.includes(c.name) && !isReservedColumn(c.name) && format !== 'arrow',
+    (c) =>
+      c.name !== label &&
+      !exclude.includes(c.name) &&
+      (selected ? selected.includes(c.name) : !isReservedColumn(c.name)) &&
+      format !== 'arrow',
   );
   const text = considered.filter((c) => !declared.includes(c.name) && !numericType.test(c.type));
   const numeric = considered.filter((c) => numericType.test(c.type));
@@ -78,6 +113,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
   const warnings: string[] = [];
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;
+    if (selected && !selected.includes(c.name)) continue;
     if (isReservedColumn(c.name)) {
       ignored.push(c.name);
       continue;

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { closestName } from '../core/spec/closestName.js';
 import { checkedLabelClasses, describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
@@ -122,6 +123,15 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
               labelType: 'BOOLEAN',
             }));
       const { columns, byName, available, labelType } = described;
+      for (const name of opts.exclude ?? []) {
+        // An exclusion of a column the input does not have excludes nothing: most likely a misspelt name.
+        if (byName.has(name) || name === opts.label) continue;
+        const near = closestName(name, [...byName.keys()]);
+        throw new InvalidInputError(
+          `input.exclude`,
+          `input.exclude names "${name}", which is not a column of ${what}${near ? `; did you mean "${near}"?` : '.'} Its columns are ${available}`,
+        );
+      }
       const excluded = new Set([opts.label, ...(opts.exclude ?? [])]);
       const sampleWeight =
         opts.weightColumn !== undefined && byName.has(opts.weightColumn) && !excluded.has(opts.weightColumn)
