@@ -73,6 +73,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
           label: a.label,
           positive,
           features: model.featureNames,
+          featuresOfModel: true,
           keepMissing: model.missingValues !== undefined,
         });
     line.step('scoring', d.rows);

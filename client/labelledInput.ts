@@ -23,8 +23,10 @@ export async function readInput(a: {
   features?: string[];
   exclude?: string[];
   keepMissing?: boolean;
+  featuresOfModel?: boolean;
 }) {
   return readLabelledDataset(a.input, {
+    ...(a.featuresOfModel ? { featuresOfModel: true } : {}),
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
     ...(a.categorical ? { categorical: a.categorical } : {}),

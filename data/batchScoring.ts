@@ -11,7 +11,7 @@ import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from 
 import { predictedClassesOf, type PredictedClasses } from '../core/labels/predictedClass.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
-import { numericType } from './columnTypes.js';
+import { firstTextValue, numericType } from './columnTypes.js';
 import { withReadErrors } from './inputSources.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 
@@ -47,17 +47,11 @@ export async function modelFeatureProjections(
     const ident = sqlIdentifier(col.name);
     if (col.kind === 'numeric') {
       if (!numericType.test(type)) {
-        const row = await withDuckDB(async (c) => {
-          const r = await c.runAndReadAll(
-            `SELECT n FROM (SELECT row_number() OVER () AS n, ${ident} AS v FROM ${source}) WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`,
-          );
-          return toNumber(r.getRowsJS()[0]?.[0] ?? 0);
-        });
-        // No value that fails to read as a number: a CSV of a header alone (or an empty column) reads as text.
-        const rows =
-          row > 0
-            ? 1
-            : await withDuckDB(async (c) => toNumber((await c.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]?.[0] ?? 0));
+        const [rows, what] = await withDuckDB(async (c) => [
+          toNumber((await c.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]?.[0] ?? 0),
+          await firstTextValue(c, source, col.name),
+        ]);
+        // A CSV of a header alone reads as text columns: say that, not that a column is text.
         if (rows === 0) {
           throw new InvalidInputError(
             `file ${input}`,
@@ -66,7 +60,7 @@ export async function modelFeatureProjections(
         }
         throw new InvalidInputError(
           `column "${col.name}"`,
-          `column "${col.name}" in ${input} must be numeric for this model, but is ${type}${row > 0 ? ` (the first non-numeric value is at data row ${row})` : ''}`,
+          `column "${col.name}" in ${input} must be numeric for this model, but is ${type}${what}`,
         );
       }
       projections.push(`CAST(${ident} AS DOUBLE)`);

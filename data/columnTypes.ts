@@ -24,7 +24,13 @@ export async function firstTextValue(connection: DuckDBConnection, source: strin
     )
   ).getRowsJS();
   const first = rows[0];
-  if (!first) return '';
+  if (!first) {
+    // No value fails to read as a number: every cell is empty (an all-empty CSV column reads as text).
+    const filled = await connection.runAndReadAll(
+      `SELECT count(*) FROM ${source} WHERE ${col} IS NOT NULL AND CAST(${col} AS VARCHAR) <> ''`,
+    );
+    return toNumber(filled.getRowsJS()[0]?.[0] ?? 0) === 0 ? ' (empty on every row)' : '';
+  }
   const text = String(first[1]);
   return ` (first non-numeric value ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} at data row ${toNumber(first[0])})`;
 }

@@ -62,6 +62,12 @@ export interface ReadLabelledOptions {
    * @default none
    */
   weightColumn?: string;
+  /**
+   * The features are a model file's (evaluate): a column that is not numeric is refused as the model's, without
+   * advice on --categorical or --features, which that command does not take.
+   * @default false
+   */
+  featuresOfModel?: boolean;
 }
 
 /** Read a labelled CSV, Parquet or rareflow Arrow file and check it is fit to train on. */
@@ -121,7 +127,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         if (!categoricalColumns.has(name) && !numericType.test(type)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" in ${path} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; declare it with --categorical ${name} to one-hot encode it, or leave it out of --features`,
+            `feature column "${name}" in ${path} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; ${opts.featuresOfModel ? 'the model was trained on it as a number' : `declare it with --categorical ${name} to one-hot encode it, or leave it out of --features`}`,
           );
         }
       }

@@ -43,6 +43,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'channels-new.csv'), 'amount,channel\n3.1,kiosk\n0.2,web\n');
   writeFileSync(join(dir, 'one-class.csv'), 'a,label\n1,0\n2,0\n3,0\n');
   writeFileSync(join(dir, 'text-amount.csv'), 'amount,channel\n3.1,web\nabc,web\n');
+  writeFileSync(join(dir, 'empty-amount.csv'), 'amount,channel\n,web\n,app\n');
+  const [yeastHeader, ...yeastRows] = readFileSync(yeast, 'utf8').trim().split('\n');
+  writeFileSync(join(dir, 'yeast-empty-mcg.csv'), [yeastHeader, ...yeastRows.map((r) => r.replace(/^[^,]*/, ''))].join('\n'));
   writeFileSync(join(dir, 'not-a-model.json'), '{"hello": 1}');
 });
 
@@ -271,6 +274,16 @@ describe('fit and predict', () => {
       'a non-numeric value in a numeric column',
       ['predict', '--model', 'channels.json', '--input', 'text-amount.csv', '--out', 'b3.csv'],
       /column "amount" .* must be numeric .* data row 2/,
+    ],
+    [
+      'a numeric column empty on every row',
+      ['predict', '--model', 'channels.json', '--input', 'empty-amount.csv', '--out', 'b7.csv'],
+      /^rareflow predict: column "amount" in empty-amount\.csv must be numeric for this model, but is VARCHAR \(empty on every row\)\n?$/,
+    ],
+    [
+      'a model feature that is text (evaluate: no advice on flags evaluate lacks)',
+      ['evaluate', '--model', 'yeast.json', '--input', 'yeast-empty-mcg.csv', '--label', 'label', '--report', 'b8'],
+      /^rareflow evaluate: feature column "Mcg" in yeast-empty-mcg\.csv has type VARCHAR \(empty on every row\), expected a number; the model was trained on it as a number\n?$/,
     ],
     ['a label with one class (fit)', ['fit', '--input', 'one-class.csv', '--label', 'label', '--out', 'b4.json'], /only one class \(0\)/],
     [
