@@ -10,6 +10,8 @@ import { runCli } from '../support/cliProcess.js';
 let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
 const yeast = join(process.cwd(), 'test/fixtures/yeast3.csv');
+/** `rareflow train --kind forest` on yeast3 with `extra` flags. */
+const trainForest = (...extra: string[]) => run(['train', '--input', yeast, '--label', 'label', '--kind', 'forest', ...extra]);
 const modelOf = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')).model as { options: Record<string, unknown> };
 
 beforeAll(() => {
@@ -20,23 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('forest splitter', () => {
   it('train --splitter random grows extremely randomised trees that predict scores', async () => {
-    const train = (splitter: string, out: string) =>
-      run([
-        'train',
-        '--input',
-        yeast,
-        '--label',
-        'label',
-        '--kind',
-        'forest',
-        '--trees',
-        '20',
-        '--splitter',
-        splitter,
-        '--out',
-        out,
-        '--json',
-      ]);
+    const train = (splitter: string, out: string) => trainForest('--trees', '20', '--splitter', splitter, '--out', out, '--json');
     const t = await train('random', 'et.json');
     expect(t.code, t.stderr).toBe(0);
     expect(t.json<{ note: string }>().note).toMatch(/^forest \(20 trees, balanced sampling, random cuts, mtry 2\)/);
@@ -60,19 +46,7 @@ describe('forest splitter', () => {
   });
 
   it('refuses a bad splitter from the flag and from the spec, writing nothing', async () => {
-    const flag = await run([
-      'train',
-      '--input',
-      yeast,
-      '--label',
-      'label',
-      '--kind',
-      'forest',
-      '--splitter',
-      'smart',
-      '--out',
-      'bad1.json',
-    ]);
+    const flag = await trainForest('--splitter', 'smart', '--out', 'bad1.json');
     expect(flag.code).toBe(2);
     expect(flag.stderr.trim()).toBe('rareflow train: --splitter: expected best or random, got "smart"');
     expect(existsSync(join(dir, 'bad1.json'))).toBe(false);
