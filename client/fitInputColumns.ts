@@ -114,7 +114,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;
     if (selected && !selected.includes(c.name)) continue;
-    if (isReservedColumn(c.name)) {
+    if (isReservedColumn(c.name) && !selected?.includes(c.name)) {
       ignored.push(c.name);
       continue;
     }
