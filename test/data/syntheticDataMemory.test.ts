@@ -26,9 +26,10 @@ function generatorPeakMb(rows: number): number {
   return Number(out) / 1024;
 }
 
-test('six times the rows adds no more than 40 MB to the peak', () => {
+test('six times the rows adds no more than 75 MB to the peak', () => {
   const small = generatorPeakMb(100_000);
   const large = generatorPeakMb(600_000);
-  // The generator that kept every row in one scratch table added 151 MB here.
-  expect(large - small).toBeLessThan(40);
+  // The generator that kept every row in one scratch table added 151 MB here. Streaming adds 17 to 44 MB from run to
+  // run (allocator and garbage-collector timing; 44 under a loaded CI run), so the bound sits halfway between.
+  expect(large - small).toBeLessThan(75);
 }, 60_000);
