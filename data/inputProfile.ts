@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { closestName } from '../core/spec/closestName.js';
-import { checkedLabelClasses, describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { checkedLabelClasses, describeLabelledSource, positiveCondition, readAs } from './labelClasses.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
@@ -86,6 +86,17 @@ async function labelHasValue(
     `SELECT count(*) FROM ${source} WHERE ${positiveCondition(sqlIdentifier(label), labelType, value)}`,
   );
   return toNumber(reader.getRowsJS()[0]?.[0]) > 0;
+}
+
+/** A label value of `source` that reads as `value` but is spelt differently (case, spaces, number format), if any. */
+async function labelSpelling(connection: DuckDBConnection, source: string, label: string, value: string): Promise<string | undefined> {
+  const reader = await connection.runAndReadAll(
+    `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL LIMIT 1000`,
+  );
+  return reader
+    .getRowsJS()
+    .map((r) => String(r[0]))
+    .find((v) => v !== value && readAs(v) === readAs(value));
 }
 
 export async function profileLabelledInput(paths: string[], opts: InputProfileOptions): Promise<InputProfile> {
@@ -215,6 +226,14 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         opts.positive !== undefined &&
         !(await labelHasValue(connection, source, opts.label, labelType, opts.positive))
       ) {
+        // The same value spelt another way ("Positive" for "positive", " 1" for "1") is a mistake, not an absent class.
+        const spelt = await labelSpelling(connection, source, opts.label, opts.positive);
+        if (spelt !== undefined) {
+          throw new InvalidInputError(
+            '--positive',
+            `--positive "${opts.positive}" is not a value of label column "${opts.label}" in ${what}, but "${spelt}" is: the sample would have no positives; pass --positive "${spelt}"`,
+          );
+        }
         const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${source}`);
         rows = toNumber(reader.getRowsJS()[0]?.[0]);
         positives = 0;

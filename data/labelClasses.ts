@@ -97,7 +97,7 @@ export function rejectNonClassLabel(label: string, what: string, classes: Readon
 }
 
 /** A class value as a person reads it: trimmed, any case, and a number as its value ("1.0" is "1"). */
-function readAs(value: string): string {
+export function readAs(value: string): string {
   const t = value.trim();
   const n = Number(t);
   return t !== '' && Number.isFinite(n) ? String(n) : t.toLowerCase();

@@ -2,7 +2,7 @@
 // expected, and the working directory byte-for-byte unchanged (no sample file written).
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,4 +63,23 @@ describe('bad sampling parameters: exit 2, one line naming the parameter, nothin
       expect(snapshot()).toEqual(before);
     });
   }
+});
+
+describe('a positive value spelt another way than the label', () => {
+  it('is refused naming the spelling in the data, not sampled as zero positives', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `${i % 7},${i % 10 === 0 ? 'Fraud' : 'ok'}`);
+    writeFileSync(join(dir, 'text-label.csv'), ['amount,label', ...rows].join('\n'));
+    const before = snapshot();
+    const args = ['sample', '--input', 'text-label.csv', '--label', 'label', '--target-size', '100', '--out', 'spelt.parquet'];
+    const r = await run([...args, '--positive', 'fraud']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'rareflow sample: --positive "fraud" is not a value of label column "label" in text-label.csv, but "Fraud" is: the sample would have no positives; pass --positive "Fraud"',
+    );
+    expect(snapshot()).toEqual(before);
+    // The spelling in the data samples its positives.
+    const ok = await run([...args, '--positive', 'Fraud', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json<{ positives: number }>().positives).toBe(20);
+  });
 });
