@@ -126,7 +126,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
       continue;
     }
     if (n !== undefined && n > MAX_AUTO_CATEGORIES) {
-      leftOut.push(`${c.name} (text with ${n} distinct values)`);
+      leftOut.push(`${c.name} (${c.type === 'VARCHAR' ? 'text' : c.type} with ${n} distinct values)`);
       const value = example.get(c.name);
       const odd = notNumber.get(c.name);
       if (odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values) {

@@ -57,6 +57,17 @@ describe('fit warnings', () => {
     expect((await chooseColumns(words, 'label', [], [])).warnings).toEqual([]);
   });
 
+  it('names the type of a left-out column that is not text (a date)', async () => {
+    const path = csv(
+      'dates.csv',
+      'day,b,label',
+      (i) => `2020-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')},${i % 5},${i % 8 === 0 ? 1 : 0}`,
+    );
+    const cols = await chooseColumns(path, 'label', [], []);
+    expect(cols.features).toEqual(['b']);
+    expect(cols.leftOut).toEqual([expect.stringMatching(/^day \(DATE with \d+ distinct values\)$/)]);
+  });
+
   it('refuses a file whose only non-label columns are such text, naming them', async () => {
     const path = csv('commas.csv', 'a;b;label', (i) => `${i},${i % 10};${i % 7},${i};${i % 8 === 0 ? 1 : 0}`);
     const refused = chooseColumns(path, 'label', [], []);
