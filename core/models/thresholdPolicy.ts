@@ -96,7 +96,9 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
         throw new InvalidInputError('lossFalseNegative', `lossFalseNegative: expected a finite number > 0, got ${l1}`);
       }
       // Seed 002, Theorem 1: the weighted Bayes rule thresholds at q = ℓ0/(ℓ0 + ℓ1).
-      const threshold = l0 / (l0 + l1);
+      // Scaled by the larger cost first, so huge costs (1e308 each) do not overflow the sum to Infinity (q = 0).
+      const scale = Math.max(l0, l1);
+      const threshold = l0 / scale / (l0 / scale + l1 / scale);
       return {
         threshold,
         policy,

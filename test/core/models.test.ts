@@ -175,6 +175,9 @@ describe('threshold policies', () => {
     expect(cost.threshold).toBeCloseTo(0.1, 15);
     expect(cost.reason).toContain('weighted Bayes rule');
     expect(cost.reason).not.toMatch(/seed|Theorem/);
+    // Costs near the largest double: their sum overflows, the ratio must not (q stays ½, not 0).
+    expect(chooseThreshold(parseThresholdPolicy('cost:1e308,1e308'), { prevalence: 0.02 }).threshold).toBe(0.5);
+    expect(chooseThreshold(parseThresholdPolicy('cost:1e308,3e307'), { prevalence: 0.02 }).threshold).toBeCloseTo(1 / 1.3, 12);
     expect(() => chooseThreshold({ kind: 'prevalence' }, { prevalence: 0 })).toThrow(
       'prevalence: expected a prevalence strictly between 0 and 1, got 0',
     );
