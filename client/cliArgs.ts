@@ -88,6 +88,13 @@ function numberValue(name: string, f: FlagSpec, text: string): number {
   ) {
     throw new InvalidInputError(`--${name}`, `--${name}: expected ${kind}${range}, got "${text}"`);
   }
+  // Past 2^53 a double cannot hold every integer: "9007199254740993" would silently become ...992.
+  if (f.type === 'integer' && !Number.isSafeInteger(v)) {
+    throw new InvalidInputError(
+      `--${name}`,
+      `--${name}: expected ${kind}${range} of at most ${Number.MAX_SAFE_INTEGER} in size, got "${text}"`,
+    );
+  }
   return v;
 }
 

@@ -122,6 +122,11 @@ describe('flags declared once, checked on parse', () => {
       /^--missing: expected reject, mean, median or constant, got "mode"$/,
     ],
     ['serve', ['--model', 'm', '--port', '70000'], /^--port: expected an integer from 0 to 65535, got "70000"$/],
+    [
+      'fit',
+      ['--input', 'a', '--label', 'y', '--seed', '9007199254740993', '--out', 'o'],
+      /^--seed: expected an integer of at most 9007199254740991 in size, got "9007199254740993"$/,
+    ],
   ];
   it('rejects rareflow monitor start --window 5 minutes before it reaches Temporal (--window is a duration for start, an id for report)', async () => {
     const line = flagsOf('monitor', ['start', '--model', 'm', '--window', '5 minutes']);
