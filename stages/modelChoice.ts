@@ -241,7 +241,8 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
         ? 0
         : (s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost * repeatShare(s.c, plan.folds) : 0));
       if (s !== first && elapsedSeconds(started) + estimate > budget) {
-        s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1} (estimated ${estimate.toFixed(1)}s)`;
+        // No estimate in the text: it varies from run to run, and the model file must not.
+        s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1}`;
         continue;
       }
       if (!(await scoredOrLeftOut(s, data, repeat, o, plan.folds, warnings))) continue;

@@ -178,7 +178,8 @@ export async function chooseMultiClassModel(
     for (const s of alive) {
       const estimate = s.repeatSeconds ?? (reference !== undefined ? reference * s.c.relativeCost : 0);
       if (s !== first && elapsed(started) + estimate > budget) {
-        s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1} (estimated ${estimate.toFixed(1)}s)`;
+        // No estimate in the text: it varies from run to run, and the model file must not.
+        s.dropped = `budget: ${budget}s would be exceeded by repeat ${repeat + 1}`;
         continue;
       }
       await scoreRepeat(s, x, y, classes, folds, repeat, o);
