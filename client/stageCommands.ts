@@ -323,18 +323,13 @@ export async function trainCommand(
   if (a.learningRate !== undefined && !(a.learningRate > 0 && a.learningRate <= 1)) {
     throw new InvalidInputError('--learning-rate', `--learning-rate: expected a number in (0, 1], got ${a.learningRate}`);
   }
-  const model: PipelineSpec['model'] = {
+  const { l2, trees, sampling, splitter, learningRate, maxIterations, maxLeafNodes, earlyStopping } = a;
+  const given = { l2, trees, sampling, splitter, learningRate, maxIterations, maxLeafNodes, earlyStopping };
+  const model = {
     kind: a.model,
-    threshold: a.threshold as PipelineSpec['model']['threshold'],
-    ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
-    ...(a.trees !== undefined ? { trees: a.trees } : {}),
-    ...(a.sampling !== undefined ? { sampling: a.sampling } : {}),
-    ...(a.splitter !== undefined ? { splitter: a.splitter } : {}),
-    ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
-    ...(a.maxIterations !== undefined ? { maxIterations: a.maxIterations } : {}),
-    ...(a.maxLeafNodes !== undefined ? { maxLeafNodes: a.maxLeafNodes } : {}),
-    ...(a.earlyStopping !== undefined ? { earlyStopping: a.earlyStopping as 'auto' } : {}),
-  };
+    threshold: a.threshold,
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+  } as PipelineSpec['model'];
   // A flag of another model kind (--trees on logreg, --learning-rate on a forest) would be ignored: refused instead.
   checkModelFlagsForKind(model, a.model);
   const policy = parseThresholdPolicy(a.threshold);
