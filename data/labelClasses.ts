@@ -111,11 +111,30 @@ export function rejectLookalikeClasses(label: string, what: string, classes: Rea
   const byReading = new Map<string, Array<{ value: string; count: number }>>();
   for (const c of classes) byReading.set(readAs(c.value), [...(byReading.get(readAs(c.value)) ?? []), c]);
   const clash = [...byReading.values()].find((group) => group.length > 1);
-  if (!clash) return;
+  if (!clash) {
+    rejectCutOffClass(label, what, classes);
+    return;
+  }
   throw new InvalidInputError(
     `label column "${label}"`,
     `label column "${label}" in ${what} spells one class in ${clash.length} ways (${clash.map((c) => `${JSON.stringify(c.value)} × ${c.count}`).join(', ')}); expected one spelling per class: make them the same, or they would be learned as different classes`,
   );
+}
+
+/**
+ * A text class on a single row that is the start of another class ("negat" beside "negative") is what a file cut
+ * off in its last row reads as: learned, it would turn a two-class label into three classes. Refused.
+ */
+function rejectCutOffClass(label: string, what: string, classes: ReadonlyArray<{ value: string; count: number }>): void {
+  for (const c of classes) {
+    if (c.count !== 1 || c.value.trim() === '' || Number.isFinite(Number(c.value))) continue;
+    const whole = classes.find((o) => o !== c && o.count > 1 && o.value.startsWith(c.value));
+    if (!whole) continue;
+    throw new InvalidInputError(
+      `label column "${label}"`,
+      `label column "${label}" in ${what} holds ${JSON.stringify(c.value)} on a single row, the start of ${JSON.stringify(whole.value)} (× ${whole.count}): a file cut off in its last row reads so; expected whole class values: fix or drop that row`,
+    );
+  }
 }
 
 /** SQL that is true where the label equals `positive`, comparing numbers as numbers (so "1" matches 1.0). */

@@ -43,6 +43,38 @@ describe('one class in several spellings', () => {
     expect(refuse(['fraud', 'fraud-2'])).not.toThrow();
   });
 
+  it('refuses a single-row class that is the start of another, as a file cut off in its last row reads', () => {
+    const refuse = (values: Array<[string, number]>) => () =>
+      rejectLookalikeClasses(
+        'y',
+        'f.csv',
+        values.map(([value, count]) => ({ value, count })),
+      );
+    expect(
+      refuse([
+        ['negative', 573],
+        ['positive', 60],
+        ['negat', 1],
+      ]),
+    ).toThrow(
+      'label column "y" in f.csv holds "negat" on a single row, the start of "negative" (× 573): a file cut off in its last row reads so',
+    );
+    // Numbers are left alone (1 and 10 are classes), and so is a prefix class with rows of its own.
+    expect(
+      refuse([
+        ['10', 40],
+        ['1', 1],
+        ['2', 30],
+      ]),
+    ).not.toThrow();
+    expect(
+      refuse([
+        ['ab', 40],
+        ['a', 3],
+      ]),
+    ).not.toThrow();
+  });
+
   it('refuses a continuous or id-like label taken as classes, and keeps real multi-class labels', async () => {
     const refuse = (values: Array<[string, number]>) => () =>
       rejectNonClassLabel(
