@@ -43,6 +43,11 @@ function requireNamedColumns(
   }
 }
 
+/** Whether a text column is numbers but for a few cells (at most MOSTLY_NUMBERS of its values, and some). */
+function numbersWithStrayCells(odd: { count: number; values: number }): boolean {
+  return odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values;
+}
+
 /** "3 of its 1484 values are not finite numbers (such as "n.a.")". */
 function strayCells(odd: { count: number; values: number; example: string }): string {
   return `${odd.count} of its ${odd.values} values ${odd.count === 1 ? 'is not a finite number' : 'are not finite numbers'} (such as "${odd.example}")`;
@@ -129,7 +134,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
       leftOut.push(`${c.name} (${c.type === 'VARCHAR' ? 'text' : c.type} with ${n} distinct values)`);
       const value = example.get(c.name);
       const odd = notNumber.get(c.name);
-      if (odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values) {
+      if (odd && numbersWithStrayCells(odd)) {
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text because ${strayCells(odd)}; fix those cells, or leave them empty to have them filled as missing values, to keep the column as a number`,
         );
@@ -141,7 +146,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
       continue;
     }
     const odd = notNumber.get(c.name);
-    if (!declared.includes(c.name) && odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values) {
+    if (!declared.includes(c.name) && odd && numbersWithStrayCells(odd)) {
       warnings.push(
         `column "${c.name}" of ${input} reads as text because ${strayCells(odd)}, so its ${n} values are encoded as categories; fix those cells, or leave them empty to have them filled as missing values, to keep it a number`,
       );
