@@ -46,9 +46,14 @@ const cases: Array<{ what: string; args: string[]; message: RegExp }> = [
   { what: 'a zero Nr', args: ['--target-size', '1000', '--nr', '0'], message: /^rareflow sample: --nr: expected an integer ≥ 1, got "0"/ },
   {
     what: 'positives per parameter so large that Nr exceeds the sample',
-    args: ['--target-size', '1000', '--positives-per-param', '1e20'],
+    args: ['--target-size', '1000', '--positives-per-param', '1e12'],
     message:
-      /^rareflow sample: --target-size 1000 is below Nr = 400000000000000000000 positives \(100000000000000000000 × M = 4\); raise --target-size or lower --params$/,
+      /^rareflow sample: --target-size 1000 is below Nr = 4000000000000 positives \(1000000000000 × M = 4\); raise --target-size or lower --params$/,
+  },
+  {
+    what: 'positives per parameter beyond the integers a double holds exactly',
+    args: ['--target-size', '1000', '--positives-per-param', '1e20'],
+    message: /^rareflow sample: --positives-per-param: expected an integer ≥ 1 of at most 9007199254740991 in size, got "1e20"$/,
   },
 ];
 
