@@ -20,7 +20,7 @@ import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
-import { autoAfterAdasyn, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
+import { autoAfterAdasyn, isObject, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
@@ -65,10 +65,6 @@ function modelNameOfFile(out: string): string {
   return name || 'model';
 }
 
-function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
 export async function fitCommand(a: FitArgs) {
   const line = progressLine('fit');
   try {
@@ -85,16 +81,11 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   // A config supplies input.exclude, denoise, adasyn and model settings; the data is always --input and --label.
   const config = a.config ? readPipelineConfigJson(a.config) : undefined;
   const configInput = config?.input;
-  const input =
-    configInput === undefined
-      ? defaults.input
-      : typeof configInput === 'object' && configInput !== null && !Array.isArray(configInput)
-        ? { ...configInput, ...defaults.input }
-        : configInput;
-  const adasynAsked = objectOrUndefined(config?.adasyn)?.enabled === true;
+  const input = configInput === undefined ? defaults.input : isObject(configInput) ? { ...configInput, ...defaults.input } : configInput;
+  const adasynAsked = isObject(config?.adasyn) && config.adasyn.enabled === true;
   if (a.model === 'auto' && adasynAsked) throw autoAfterAdasyn('--kind');
   // --kind replaces the config's model kind; the config's other model keys still apply, so they must suit that kind.
-  const configModel = objectOrUndefined(config?.model) ?? {};
+  const configModel = isObject(config?.model) ? config.model : {};
   const model = a.model !== undefined ? { model: { ...configModel, kind: a.model } } : {};
   const kindFrom = a.model !== undefined ? { kindFrom: 'set by --kind' } : {};
   const base =

@@ -3,11 +3,11 @@
 
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { closestName } from '../core/spec/closestName.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
 import { rejectNonClassLabel } from '../data/labelClasses.js';
+import { requireNamedColumns } from '../data/namedColumns.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
@@ -16,32 +16,6 @@ const MAX_AUTO_CATEGORIES = 50;
 const MOSTLY_NUMBERS = 0.1;
 /** A number written with a decimal comma or thousands separators ("1,5", "12,345.6", "1 234"), which DuckDB reads as text. */
 const NUMBER_WITH_SEPARATORS = /^\s*[-+]?\d{1,3}([,' ]\d{3})*([.,]\d+)?\s*$|^\s*[-+]?\d+,\d+\s*$/;
-
-/**
- * Every name in `names` (from `what`) is a column of `input` and not the label (`labelAllowed`: naming the label is
- * harmless, as in an exclusion); else refused, with the closest column name when one is near.
- */
-function requireNamedColumns(
-  names: readonly string[],
-  what: string,
-  input: string,
-  label: string,
-  columns: ReadonlyArray<{ name: string }>,
-  labelAllowed = false,
-): void {
-  const all = columns.map((c) => c.name);
-  for (const name of names) {
-    if (name === label && !labelAllowed) {
-      throw new InvalidInputError(what, `${what} names "${name}", which is the label column of ${input}; it cannot also be a feature`);
-    }
-    if (all.includes(name)) continue;
-    const near = closestName(name, all);
-    throw new InvalidInputError(
-      what,
-      `${what} names "${name}", which is not a column of ${input}${near ? `; did you mean "${near}"?` : '.'} Its columns are ${all.join(', ')}`,
-    );
-  }
-}
 
 /** Whether a text column is numbers but for a few cells (at most MOSTLY_NUMBERS of its values, and some). */
 function numbersWithStrayCells(odd: { count: number; values: number }): boolean {
@@ -64,9 +38,10 @@ export async function chooseColumns(input: string, label: string, declared: stri
     );
   }
   // A named column that is not in the file would otherwise be skipped in silence: an exclusion that excludes nothing.
-  requireNamedColumns(exclude, 'input.exclude', input, label, columns, true);
-  requireNamedColumns(declared, '--categorical (or input.categorical)', input, label, columns);
-  if (selected) requireNamedColumns(selected, 'input.features', input, label, columns);
+  const names = columns.map((c) => c.name);
+  requireNamedColumns(exclude, 'input.exclude', input, label, names, true);
+  requireNamedColumns(declared, '--categorical (or input.categorical)', input, label, names);
+  if (selected) requireNamedColumns(selected, 'input.features', input, label, names);
   const features: string[] = [];
   const categorical: string[] = [];
   const leftOut: string[] = [];

@@ -39,7 +39,8 @@ export const DEFAULT_PIPELINE: Omit<PipelineSpec, 'modelName' | 'input' | 'gates
  */
 export const FOREST_DEFAULTS = { trees: 100, sampling: 'balanced' } as const;
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** Whether `v` is a JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -6,9 +6,9 @@
 import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { closestName } from '../core/spec/closestName.js';
-import { checkedLabelClasses, describeLabelledSource, positiveCondition, readAs } from './labelClasses.js';
+import { checkedLabelClasses, describeLabelledSource, otherSpellingOf, positiveCondition } from './labelClasses.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
+import { requireNamedColumns } from './namedColumns.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
@@ -88,17 +88,6 @@ async function labelHasValue(
   return toNumber(reader.getRowsJS()[0]?.[0]) > 0;
 }
 
-/** A label value of `source` that reads as `value` but is spelt differently (case, spaces, number format), if any. */
-async function labelSpelling(connection: DuckDBConnection, source: string, label: string, value: string): Promise<string | undefined> {
-  const reader = await connection.runAndReadAll(
-    `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL LIMIT 1000`,
-  );
-  return reader
-    .getRowsJS()
-    .map((r) => String(r[0]))
-    .find((v) => v !== value && readAs(v) === readAs(value));
-}
-
 export async function profileLabelledInput(paths: string[], opts: InputProfileOptions): Promise<InputProfile> {
   if (paths.length === 0) throw new InvalidInputError('--input', 'no input files given; expected at least one CSV or Parquet path or glob');
   const formats = new Set(paths.map(formatOf));
@@ -134,15 +123,8 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
               labelType: 'BOOLEAN',
             }));
       const { columns, byName, available, labelType } = described;
-      for (const name of opts.exclude ?? []) {
-        // An exclusion of a column the input does not have excludes nothing: most likely a misspelt name.
-        if (byName.has(name) || name === opts.label) continue;
-        const near = closestName(name, [...byName.keys()]);
-        throw new InvalidInputError(
-          `input.exclude`,
-          `input.exclude names "${name}", which is not a column of ${what}${near ? `; did you mean "${near}"?` : '.'} Its columns are ${available}`,
-        );
-      }
+      // An exclusion of a column the input does not have excludes nothing: most likely a misspelt name.
+      requireNamedColumns(opts.exclude ?? [], 'input.exclude', what, opts.label, [...byName.keys()], true);
       const excluded = new Set([opts.label, ...(opts.exclude ?? [])]);
       const sampleWeight =
         opts.weightColumn !== undefined && byName.has(opts.weightColumn) && !excluded.has(opts.weightColumn)
@@ -227,7 +209,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         !(await labelHasValue(connection, source, opts.label, labelType, opts.positive))
       ) {
         // The same value spelt another way ("Positive" for "positive", " 1" for "1") is a mistake, not an absent class.
-        const spelt = await labelSpelling(connection, source, opts.label, opts.positive);
+        const spelt = await otherSpellingOf(connection, source, opts.label, opts.positive);
         if (spelt !== undefined) {
           throw new InvalidInputError(
             '--positive',

@@ -97,10 +97,26 @@ export function rejectNonClassLabel(label: string, what: string, classes: Readon
 }
 
 /** A class value as a person reads it: trimmed, any case, and a number as its value ("1.0" is "1"). */
-export function readAs(value: string): string {
+function readAs(value: string): string {
   const t = value.trim();
   const n = Number(t);
   return t !== '' && Number.isFinite(n) ? String(n) : t.toLowerCase();
+}
+
+/** A label value of `source` that reads as `value` but is spelt differently (case, spaces, number format), if any. */
+export async function otherSpellingOf(
+  connection: DuckDBConnection,
+  source: string,
+  label: string,
+  value: string,
+): Promise<string | undefined> {
+  const reader = await connection.runAndReadAll(
+    `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL LIMIT 1000`,
+  );
+  return reader
+    .getRowsJS()
+    .map((r) => String(r[0]))
+    .find((v) => v !== value && readAs(v) === readAs(value));
 }
 
 /**
