@@ -81,8 +81,17 @@ export function qualitySummary(results: DatasetResult[], modelNames: string[], d
       `${m.padEnd(20)}${of('gMean')}${of('recall')}${of('prAucNormalised')}${(rankSums.get(m)! / results.length).toFixed(2).padStart(11)}`,
     );
   }
+  // Votes are counted by size (their member sets vary too much to list), and their members separately.
   const chosen = new Map<string, number>();
-  for (const r of results) for (const c of r.chosen) chosen.set(c, (chosen.get(c) ?? 0) + 1);
+  const inVotes = new Map<string, number>();
+  for (const r of results) {
+    for (const c of r.chosen) {
+      const members = c.startsWith('vote(') ? c.slice(5, -1).split('+') : undefined;
+      const key = members ? `vote of ${members.length}` : c;
+      chosen.set(key, (chosen.get(key) ?? 0) + 1);
+      for (const m of members ?? []) inVotes.set(m, (inVotes.get(m) ?? 0) + 1);
+    }
+  }
   if (chosen.size > 0) {
     const total = [...chosen.values()].reduce((a, b) => a + b, 0);
     lines.push(
@@ -91,6 +100,14 @@ export function qualitySummary(results: DatasetResult[], modelNames: string[], d
         .sort((a, b) => b[1] - a[1])
         .map(([c, n]) => `${c} ${n}`)
         .join(', ')}`,
+      ...(inVotes.size > 0
+        ? [
+            `members of those votes: ${[...inVotes]
+              .sort((a, b) => b[1] - a[1])
+              .map(([c, n]) => `${c} ${n}`)
+              .join(', ')}`,
+          ]
+        : []),
     );
   }
   if (peers.length > 0) {
@@ -110,7 +127,7 @@ export function qualitySummary(results: DatasetResult[], modelNames: string[], d
         .filter(({ d }) => d.mean > d.standardError && d.mean > 0)
         .sort((a, b) => b.d.mean - a.d.mean);
       if (losses.length === 0) continue;
-      const picks = [...new Set(r.chosen)].join('/') || 'a fixed recipe';
+      const picks = [...new Set(r.chosen.map((c) => (c.startsWith('vote(') ? 'a vote' : c)))].join('/') || 'a fixed recipe';
       lines.push(
         `  ${r.name}: ${losses.map(({ p, d }) => `${p} +${d.mean.toFixed(3)} (± ${d.standardError.toFixed(3)})`).join(', ')}; the default chose ${picks}`,
       );

@@ -24,7 +24,12 @@ function printValue(value: unknown, asJson: boolean): void {
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      process.stdout.write(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
+      // A list of sentences (warnings, say) reads one to a line; other structures stay one line of JSON.
+      if (Array.isArray(v) && v.length > 0 && v.every((item) => typeof item === 'string')) {
+        process.stdout.write(`${k}:\n${v.map((item) => `  - ${item}\n`).join('')}`);
+      } else {
+        process.stdout.write(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
+      }
     }
   }
 }

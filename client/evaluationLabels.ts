@@ -5,7 +5,7 @@ import { classifyLabel, describeAllowedLabels, labelVocabularyOf } from '../core
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ModelArtifact } from '../core/models/modelArtifact.js';
 import { describeLabelledSource, labelCounts } from '../data/labelClasses.js';
-import { formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
+import { formatOf, requireFile, labelledSource, withReadErrors } from '../data/inputSources.js';
 import { missingValueCondition } from '../data/columnTypes.js';
 import { sqlIdentifier, withDuckDB } from '../data/duckdbConnection.js';
 
@@ -19,7 +19,7 @@ export async function positiveSpellingIn(input: string, labelColumn: string, mod
   const vocabulary = labelVocabularyOf(model);
   const classes = await withReadErrors(input, () =>
     withDuckDB(async (connection) => {
-      const source = tableSource(formatOf(input) as 'csv' | 'parquet', [input]);
+      const source = await labelledSource(connection, formatOf(input) as 'csv' | 'parquet', [input], labelColumn);
       const { labelType } = await describeLabelledSource(connection, source, input, labelColumn);
       return (await labelCounts(connection, source, labelColumn, missingValueCondition(sqlIdentifier(labelColumn), labelType))).classes;
     }),

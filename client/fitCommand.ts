@@ -37,6 +37,7 @@ import {
 import { createHash } from 'node:crypto';
 import { checkMemoryBudget, pipelineMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
 import { memoryBudget } from '../data/memoryBudget.js';
+import { MAX_BUDGET_SECONDS } from '../core/spec/pipelineSpecSchema.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 
 export interface FitArgs extends MissingValueArgs {
@@ -98,6 +99,12 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       throw new InvalidInputError(
         '--budget',
         `--budget: applies when the model is chosen (kind auto), but the model kind is "${spec.model.kind}", which would ignore it; drop --budget or use --kind auto`,
+      );
+    }
+    if (!(a.budgetSeconds > 0 && a.budgetSeconds <= MAX_BUDGET_SECONDS)) {
+      throw new InvalidInputError(
+        '--budget',
+        `--budget: expected a duration above 0 and at most 24h (the spec's model.budgetSeconds allows the same), got ${a.budgetSeconds} s`,
       );
     }
     spec.model = { ...spec.model, budgetSeconds: a.budgetSeconds };

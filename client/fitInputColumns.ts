@@ -5,7 +5,7 @@ import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
-import { describeColumns, formatOf, tableSource } from '../data/inputSources.js';
+import { describeColumns, formatOf, labelledSource, tableSource } from '../data/inputSources.js';
 import { rejectNonClassLabel } from '../data/labelClasses.js';
 import { requireNamedColumns } from '../data/namedColumns.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
@@ -148,7 +148,7 @@ export async function labelValuesInOrder(
   const format = formatOf(input);
   if (format === 'arrow') return { classOf: new Int32Array(0), classes: [] };
   return withDuckDB(async (c) => {
-    const source = tableSource(format, [input]);
+    const source = await labelledSource(c, format, [input], label);
     const reader = await c.runAndReadAll(
       `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY v ORDER BY v`,
     );

@@ -4,7 +4,7 @@
 import { Agent, request } from 'node:http';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { seededRandom } from '../core/random.js';
-import { describeColumns, formatOf, requireFile, tableSource } from '../data/inputSources.js';
+import { describeColumns, formatOf, requireFile, labelledSource } from '../data/inputSources.js';
 import { sqlIdentifier, withDuckDB } from '../data/duckdbConnection.js';
 
 export type FeatureValue = number | string | boolean | null;
@@ -123,7 +123,7 @@ export async function readLoadRows(source: FileRows): Promise<MemoryRows> {
   const rows = await withDuckDB(async (c) =>
     (
       await c.runAndReadAll(
-        `SELECT ${[...features, source.label].map(sqlIdentifier).join(', ')} FROM ${tableSource(format, [source.path])} LIMIT ${limit}`,
+        `SELECT ${[...features, source.label].map(sqlIdentifier).join(', ')} FROM ${await labelledSource(c, format, [source.path], source.label)} LIMIT ${limit}`,
       )
     ).getRowsJS(),
   );

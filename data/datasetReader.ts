@@ -6,7 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
-import { formatOf, requireFile, tableSource, withReadErrors } from './inputSources.js';
+import { formatOf, requireFile, labelledSource, withReadErrors } from './inputSources.js';
 import { checkedLabelClasses, describeLabelledSource, sameNumber } from './labelClasses.js';
 import { ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { badWeightError, copyWeights, fillChunk, forEachChunk, missingFeatureError } from './resultChunks.js';
@@ -77,7 +77,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
   if (format === 'arrow') return readLabelledArrow(path, opts);
   return withReadErrors(path, () =>
     withDuckDB(async (connection) => {
-      const source = tableSource(format, [path]);
+      const source = await labelledSource(connection, format, [path], opts.label);
       const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
       const weightColumn = opts.weightColumn !== undefined && byName.has(opts.weightColumn) ? opts.weightColumn : undefined;
       const excluded = new Set([...(opts.exclude ?? []), ...(weightColumn !== undefined ? [weightColumn] : [])]);

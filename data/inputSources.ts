@@ -58,14 +58,32 @@ const CSV_OPTIONS = `nullstr = [${CSV_MISSING_MARKERS.map(sqlString).join(', ')}
 
 /** The SQL table function reading `paths` (files or globs). */
 export function tableSource(format: TableFormat, paths: string[]): string {
-  const list = paths.length === 1 ? sqlString(paths[0]!) : `[${paths.map(sqlString).join(', ')}]`;
-  return format === 'parquet' ? `read_parquet(${list})` : `read_csv(${list}, ${CSV_OPTIONS})`;
+  return format === 'parquet' ? `read_parquet(${fileList(paths)})` : `read_csv(${fileList(paths)}, ${CSV_OPTIONS})`;
 }
 
-/** The file list of a CSV source built by tableSource (the SQL text before its options), or undefined for Parquet. */
+const fileList = (paths: string[]) => (paths.length === 1 ? sqlString(paths[0]!) : `[${paths.map(sqlString).join(', ')}]`);
+
+/**
+ * The table function reading `paths` for a reader of their `label` column. DuckDB reads a CSV column of yes/no, t/f
+ * or true/false as BOOLEAN, and the classes would then be spelt "true" and "false" in the model, its predictions
+ * and its messages instead of the file's own words (`--positive yes` would not even match): such a label is read
+ * as the text the file holds. Feature columns keep DuckDB's types (a yes/no feature is a 0/1 boolean), and so does
+ * a numeric label. Every reader of one file's label must take its source from here, so that all of them see the
+ * same classes; a file without the column gets tableSource's, for describeLabelledSource to name what is missing.
+ */
+export async function labelledSource(connection: DuckDBConnection, format: TableFormat, paths: string[], label: string): Promise<string> {
+  const plain = tableSource(format, paths);
+  if (format === 'parquet') return plain;
+  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${plain}`);
+  const type = reader.getRowObjectsJS().find((r) => String(r.column_name) === label)?.column_type;
+  return type === 'BOOLEAN' ? `read_csv(${fileList(paths)}, types = {${sqlString(label)}: 'VARCHAR'}, ${CSV_OPTIONS})` : plain;
+}
+
+/** The file list of a CSV source built by tableSource or labelledSource (the SQL text before its options), or undefined for Parquet. */
 function csvFileList(source: string): string | undefined {
   const suffix = `, ${CSV_OPTIONS})`;
-  return source.startsWith('read_csv(') && source.endsWith(suffix) ? source.slice('read_csv('.length, -suffix.length) : undefined;
+  if (!source.startsWith('read_csv(') || !source.endsWith(suffix)) return undefined;
+  return source.slice('read_csv('.length, -suffix.length).replace(/, types = \{'(?:[^']|'')*': 'VARCHAR'\}$/, '');
 }
 
 /** The format of an input file from its name: `.csv` and gzip-compressed `.csv.gz` (DuckDB reads both), `.parquet`, `.arrow`. */

@@ -4,7 +4,7 @@
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType, firstTextValue, missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, withDuckDB } from './duckdbConnection.js';
-import { formatOf, isGlob, requireFile, tableSource, withReadErrors } from './inputSources.js';
+import { formatOf, isGlob, requireFile, labelledSource, withReadErrors } from './inputSources.js';
 import { describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { fillChunk, forEachChunk, missingFeatureError } from './resultChunks.js';
 
@@ -53,7 +53,7 @@ export async function scanLabelledBatches(
   const what = list.join(', ');
   return withReadErrors(what, () =>
     withDuckDB(async (connection) => {
-      const source = tableSource(format, list);
+      const source = await labelledSource(connection, format, list, opts.label);
       const { byName, available, labelType } = await describeLabelledSource(connection, source, what, opts.label);
       for (const name of opts.features) {
         const type = byName.get(name);

@@ -7,7 +7,7 @@ import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact
 import { modelFeatureProjections } from './batchScoring.js';
 import { missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { describeColumns, formatOf, requireFile, tableSource, withReadErrors } from './inputSources.js';
+import { describeColumns, formatOf, requireFile, labelledSource, tableSource, withReadErrors } from './inputSources.js';
 import { describeLabelledSource, labelCounts, positiveCondition, sameNumber } from './labelClasses.js';
 import { positiveSql } from './positiveScan.js';
 import { ignoredReservedColumns } from './reservedColumns.js';
@@ -39,8 +39,8 @@ export async function readModelInputRows(
   if (format === 'arrow') throw new Error('readModelInputRows reads CSV or Parquet');
   await requireFile(input);
   const columns = await describeColumns(input);
-  const source = tableSource(format, [input]);
-  const projections = await modelFeatureProjections(model, input, source, columns);
+  const plainSource = tableSource(format, [input]);
+  const projections = await modelFeatureProjections(model, input, plainSource, columns);
   const inputs = inputColumnsOf(model);
   const sourceColumnOf = inputs.flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.categories.map(() => c.name)));
   const ignoredColumns = ignoredReservedColumns(
@@ -49,6 +49,8 @@ export async function readModelInputRows(
   );
   return withReadErrors(input, () =>
     withDuckDB(async (c) => {
+      // The label as the file spells it (labelledSource); the feature projections read the same feature types.
+      const source = encoding.kind === 'predicate' ? plainSource : await labelledSource(c, format, [input], label);
       let labelSql: string;
       if (encoding.kind === 'predicate') {
         labelSql = `CAST(${await positiveSql(c, source, input, { label, predicate: encoding.predicate })} AS UTINYINT)`;

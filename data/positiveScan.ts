@@ -9,7 +9,7 @@ import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
 import { appendTableColumns } from './datasetWriter.js';
 import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { classIndexSql, describeLabelledSource, positiveCondition } from './labelClasses.js';
-import { formatOf, tableSource, withReadErrors } from './inputSources.js';
+import { formatOf, labelledSource, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { oneHotCategoryOf } from '../core/features/oneHotFeatures.js';
 
@@ -38,6 +38,11 @@ export interface ScanPosition {
 }
 
 /** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
+/** A segment's source: a predicate reads the file as DuckDB types it; a label is read as the file spells it. */
+function scanSource(connection: DuckDBConnection, format: 'csv' | 'parquet', file: string, def: PositiveDefinition): Promise<string> {
+  return def.predicate !== undefined ? Promise.resolve(tableSource(format, [file])) : labelledSource(connection, format, [file], def.label);
+}
+
 export async function positiveSql(connection: DuckDBConnection, source: string, what: string, def: PositiveDefinition): Promise<string> {
   if (def.predicate !== undefined) {
     if (def.predicate.trim() === '')
@@ -190,7 +195,7 @@ export async function scanPositives(
       for (let si = start.segment; si < segments.length; si++) {
         const seg = segments[si]!;
         const format = scanFormat(seg.file);
-        const source = tableSource(format, [seg.file]);
+        const source = await scanSource(c, format, seg.file, def);
         const pred = await positiveSql(c, source, seg.file, def);
         const from = si === start.segment ? start.row : seg.firstRow;
         const base = offsets[si]! - seg.firstRow; // row id = base + file row
@@ -293,7 +298,7 @@ export async function fetchRowsById(
         while (until < sorted.length && sorted[until]! < segmentEnd) until++;
         if (until > k) {
           const format = scanFormat(seg.file);
-          const source = tableSource(format, [seg.file]);
+          const source = await scanSource(c, format, seg.file, def);
           const labelSql = def.classes
             ? await classIndexSql(c, source, seg.file, def.label, def.classes)
             : await positiveSql(c, source, seg.file, def);

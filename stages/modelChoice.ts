@@ -1,30 +1,21 @@
-// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts, and a soft vote of the best
-// two (stages/voteCandidate.ts), on the training rows only (forests by their out-of-bag scores, the rest by repeated
-// stratified inner folds), under a time budget (successive halving), then fitted on all of them; a forest scored out
-// of bag is already fitted on all of them.
+// `model.kind: "auto"`: the model chosen among the candidates of stages/modelCandidates.ts, or a weighted soft vote
+// of the finalists (stages/voteCandidate.ts), on the training rows only (forests by their out-of-bag scores, the rest
+// by repeated stratified inner folds), under a time budget (successive halving). stages/chosenModelFit.ts fits it.
 
 import { takeRows, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { bestPolicy, foldPrAucs, outOfBagFoldScores, policyGMeans, spreadOf, type FoldScores } from '../core/models/candidateRanking.js';
-import { coveredOutOfBagRows, summariseOutOfBag, type ForestOutOfBag } from '../core/models/forestOutOfBag.js';
-import { scoreModel, sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { splitSelectionTimes, type CandidateResult, type ModelSelection } from '../core/models/modelSelection.js';
-import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import type { ForestOutOfBag } from '../core/models/forestOutOfBag.js';
+import { scoreModel } from '../core/models/modelArtifact.js';
+import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { planFolds, steadyFoldPlan, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
-import {
-  fitCandidate,
-  MODEL_CANDIDATES,
-  scoredOutOfBag,
-  type CandidateFit,
-  type FitModel,
-  type ModelCandidate,
-} from './modelCandidates.js';
+import { fitCandidate, MODEL_CANDIDATES, scoredOutOfBag, type CandidateFit, type ModelCandidate } from './modelCandidates.js';
 import type { StageProgress } from './stageProgress.js';
-import type { FitModelOptions, FittedArtifact } from './train.js';
+import type { FittedArtifact } from './train.js';
 import { halvesAfter, keepBetterHalf, rankFinalists } from './successiveHalving.js';
-import { assembleVote, proposeVote } from './voteCandidate.js';
+import { proposeVote } from './voteCandidate.js';
 
 /** Inner folds per repeat. */
 export const DEFAULT_INNER_FOLDS = 3;
@@ -71,7 +62,7 @@ export interface ModelChoice {
   /** The winner's fit on all training rows (q* = π threshold), when it was scored out of bag: no refit needed. */
   winnerFit?: FittedArtifact & { outOfBag: ForestOutOfBag };
   /** When a soft vote won: its name and members (`winner` is then the best single candidate, its first member). */
-  vote?: { name: string; members: { c: ModelCandidate; fit?: FittedArtifact & { outOfBag: ForestOutOfBag } }[] };
+  vote?: { name: string; members: { c: ModelCandidate; weight: number; fit?: FittedArtifact & { outOfBag: ForestOutOfBag } }[] };
   /** The selection, with each candidate's seconds (fitChosenModel keeps them out of the model file). */
   selection: ModelSelection;
 }
@@ -174,9 +165,9 @@ const repeatShare = (c: ModelCandidate, folds: number) => (scoredOutOfBag(c) ? 1
  * repeats of the folds, the better half goes on to the next (stages/successiveHalving.ts). A small class gets more
  * repeats (steadyFoldPlan); they steady the means, and the standard errors still count only the folds of the repeats
  * asked for. A candidate whose estimated time no longer fits the budget is dropped; when the first candidate alone
- * overruns it, it is chosen unopposed. Then the soft vote of the best finalist and the best of another model kind is
- * judged on the same folds; it wins only by more than the best single candidate's standard error. The same seed gives
- * the same choice as long as the budget does not cut the rounds.
+ * overruns it, it is chosen unopposed. Then greedy ensemble selection over the finalists' out-of-fold scores weighs
+ * them into a soft vote; when it keeps two or more of them, the vote is the model (at its prevalence threshold, or
+ * the cost threshold). The same seed gives the same choice as long as the budget does not cut the rounds.
  */
 export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Promise<ModelChoice> {
   const started = performance.now();
@@ -189,7 +180,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       : planFolds(data.y, requested.folds, requested.repeats);
   const states: CandidateState[] = candidates.map((c) => ({ c, folds: [], seconds: 0 }));
   const warnings: string[] = [];
-  let vote: { state: CandidateState; members: CandidateState[] } | undefined;
+  let vote: { state: CandidateState; members: CandidateState[]; weights: number[] } | undefined;
   const finish = (winner: CandidateState, policy: string, reason: string, won?: typeof vote): ModelChoice => ({
     winner: (won?.members[0] ?? winner).c,
     thresholdPolicy: policy,
@@ -197,7 +188,10 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
     ...(winner.outOfBagFit ? { winnerFit: winner.outOfBagFit } : {}),
     ...(won
       ? {
-          vote: { name: won.state.c.name, members: won.members.map((m) => ({ c: m.c, ...(m.outOfBagFit ? { fit: m.outOfBagFit } : {}) })) },
+          vote: {
+            name: won.state.c.name,
+            members: won.members.map((m, i) => ({ c: m.c, weight: won.weights[i]!, ...(m.outOfBagFit ? { fit: m.outOfBagFit } : {}) })),
+          },
         }
       : {}),
     selection: {
@@ -271,11 +265,14 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold), independentFolds);
   if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
   const { winner, order, ranked } = final;
-  const proposal = proposeVote(order, (folds) => evidenceOf({ folds }, o.costThreshold).gMeans, independentFolds);
+  const proposal = proposeVote(order, o.costThreshold);
   if (proposal) {
-    vote = { state: { c: proposal.candidate, folds: proposal.folds, seconds: 0, scoredBy: 'members' }, members: proposal.members };
-    if (proposal.judged.wins) return finish(vote.state, evidenceOf(vote.state, o.costThreshold).policy, proposal.judged.reason, vote);
-    vote.state.dropped = proposal.judged.dropped;
+    vote = {
+      state: { c: proposal.candidate, folds: proposal.folds, seconds: 0, scoredBy: 'members' },
+      members: proposal.members.map((m) => m.s),
+      weights: proposal.members.map((m) => m.weight),
+    };
+    return finish(vote.state, o.costThreshold !== undefined ? 'cost' : 'prevalence', proposal.reason, vote);
   }
   return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
 }
@@ -302,7 +299,6 @@ function rankedDespiteBudget(alive: CandidateState[], warnings: string[], budget
   return contenders;
 }
 
-/** Whether one more repeat of the candidates still in the running would overrun the budget (by their last repeat). */
 /**
  * Scores one repeat of `s`; a candidate whose step in front (ENN, ADASYN) refuses an inner fold's rows (ENN would
  * empty a class, say) is left out of the choice with the reason, instead of failing the whole fit. Other errors,
@@ -328,90 +324,8 @@ async function scoredOrLeftOut(
   }
 }
 
+/** Whether one more repeat of the candidates still in the running would overrun the budget (by their last repeat). */
 function extraRepeatOverruns(alive: readonly CandidateState[], elapsed: number, budget: number): boolean {
   const next = alive.filter((s) => !s.dropped).reduce((a, s) => a + (s.outOfBagFit ? 0 : (s.repeatSeconds ?? 0)), 0);
   return elapsed + next > budget;
-}
-
-/** `fitted` with another threshold, its note and out-of-bag summary updated to match. */
-function withThreshold(
-  fitted: FittedArtifact,
-  y: Uint8Array,
-  threshold: number,
-  thresholdPolicy: ModelArtifact['thresholdPolicy'],
-  reason: string,
-): FittedArtifact {
-  const { artifact, outOfBag } = fitted;
-  const training = outOfBag ? { ...artifact.training, outOfBag: summariseOutOfBag(outOfBag, y, threshold) } : artifact.training;
-  const at = fitted.note.lastIndexOf('; threshold ');
-  const description = at >= 0 ? fitted.note.slice(0, at) : fitted.note;
-  return {
-    ...fitted,
-    artifact: { ...artifact, threshold, thresholdPolicy, thresholdReason: reason, training },
-    note: `${description}; threshold ${threshold.toFixed(4)}: ${reason}`,
-  };
-}
-
-/**
- * `fitModelArtifact` for `model.kind: "auto"`: chooses on `train` alone, fits the winner on all of `train` (a forest
- * scored out of bag already is) and records the evidence as the model's `selection`. A G-mean-optimal threshold is
- * taken on the winner's out-of-fold scores (pooled over its inner folds, or its out-of-bag scores), never on rows
- * outside `train`.
- */
-export async function fitChosenModel(
-  train: LabelledData,
-  o: FitModelOptions,
-  fit: FitModel,
-  progress?: StageProgress,
-): Promise<FittedArtifact> {
-  const { model, sampleWeights, validation: _validation, ...base } = o;
-  const policy = parseThresholdPolicy(model.threshold);
-  const costThreshold = policy.kind === 'cost' ? chooseThreshold(policy, { prevalence: 0.5 }).threshold : undefined;
-  const shared: CandidateFit = {
-    fit,
-    base,
-    ...(model.trees !== undefined ? { trees: model.trees } : {}),
-    ...(o.categoricalGroups ? { categoricalGroups: o.categoricalGroups } : {}),
-  };
-  const choice = await chooseModel(train, {
-    ...shared,
-    seed: o.seed,
-    ...(model.budgetSeconds !== undefined ? { budgetSeconds: model.budgetSeconds } : {}),
-    ...(costThreshold !== undefined ? { costThreshold } : {}),
-    ...(sampleWeights ? { sampleWeights } : {}),
-    ...(progress ? { progress } : {}),
-  });
-  let fitted: FittedArtifact;
-  if (choice.vote) {
-    const fits: FittedArtifact[] = [];
-    for (const m of choice.vote.members) {
-      if (!m.fit) progress?.({ stage: 'fitting', candidate: m.c.name });
-      fits.push(m.fit ?? (await fitCandidate(m.c, train, sampleWeights, o.seed, shared)));
-    }
-    fitted = assembleVote(choice.vote.name, fits, train, choice.thresholdPolicy === 'cost' ? policy : { kind: 'prevalence' });
-  } else if (choice.winnerFit) {
-    fitted = choice.winnerFit;
-    if (choice.thresholdPolicy === 'cost') {
-      const t = chooseThreshold(policy, { prevalence: fitted.artifact.training.fitPrevalence });
-      fitted = withThreshold(fitted, train.y, t.threshold, policy, t.reason);
-    }
-  } else {
-    progress?.({ stage: 'fitting', candidate: choice.winner.name });
-    const threshold = choice.thresholdPolicy === 'cost' ? model.threshold : 'prevalence';
-    fitted = await fitCandidate(choice.winner, train, sampleWeights, o.seed, shared, threshold);
-  }
-  if (choice.thresholdPolicy === 'gmean') {
-    const pooled = choice.winnerFit
-      ? coveredOutOfBagRows(choice.winnerFit.outOfBag, train.y)
-      : {
-          scores: Float64Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.scores))),
-          labels: Uint8Array.from(choice.winnerFolds.flatMap((f) => Array.from(f.labels))),
-        };
-    const t = chooseThreshold({ kind: 'gmean' }, { prevalence: 0.5, validationScores: pooled.scores, validationLabels: pooled.labels });
-    const source = choice.winnerFit ? 'out-of-bag scores of the training rows' : 'out-of-fold scores of the inner folds';
-    fitted = withThreshold(fitted, train.y, t.threshold, { kind: 'gmean' }, t.reason.replace('validation rows', source));
-  }
-  const { selection, times } = splitSelectionTimes(choice.selection);
-  const artifact = sealModelArtifact({ ...fitted.artifact, selection });
-  return { ...fitted, artifact, selectionTimes: times, note: `auto chose ${selection.chosen} (${selection.reason}): ${fitted.note}` };
 }

@@ -24,7 +24,7 @@ import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdP
 import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { codeVersion } from '../data/codeVersion.js';
-import { fitChosenModel } from './modelChoice.js';
+import { fitChosenModel } from './chosenModelFit.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
 import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
 import { logisticSolverFor } from '../core/resources/memoryEstimate.js';

@@ -78,7 +78,7 @@ export function outOfBagFoldScores(
   });
 }
 
-function gMeanAt(labels: Uint8Array, scores: Float64Array, threshold: number): number {
+export function gMeanAt(labels: Uint8Array, scores: Float64Array, threshold: number): number {
   const { tp, fp, tn, fn } = confusionAtThreshold(labels, scores, threshold);
   const tpr = tp + fn === 0 ? 0 : tp / (tp + fn);
   const tnr = tn + fp === 0 ? 0 : tn / (tn + fp);

@@ -16,6 +16,8 @@ const MAX_TREES = 100_000;
 const MAX_BOOSTING_ITERATIONS = 100_000;
 const MAX_LEAF_NODES = 65_536;
 const ONE_YEAR_MS = 365 * 86_400_000;
+/** The most time `auto` may be given for its inner folds: a day. */
+export const MAX_BUDGET_SECONDS = 86_400;
 const MAX_SYNTHETIC_RATIO = 1_000;
 
 const count = (min: number, max: number) => z.int().min(min).max(max);
@@ -102,7 +104,7 @@ const modelSchema = z.strictObject({
   budgetSeconds: z
     .number()
     .gt(0)
-    .max(86_400)
+    .max(MAX_BUDGET_SECONDS)
     .optional()
     .meta({ description: 'auto: seconds the choice may spend on its inner folds (default 60)' }),
   threshold: thresholdSchema.optional(),

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { outOfBagFoldScores, policyGMeans, foldPrAucs, spreadOf, bestPolicy } from '../../core/models/candidateRanking.js';
 import { stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
-import { chooseModel, fitChosenModel } from '../../stages/modelChoice.js';
+import { fitChosenModel } from '../../stages/chosenModelFit.js';
+import { chooseModel } from '../../stages/modelChoice.js';
 import { fitCandidate, MODEL_CANDIDATES, scoredOutOfBag, type FitModel } from '../../stages/modelCandidates.js';
 import { fitModelArtifact } from '../../stages/train.js';
 import { choiceFitBase, shiftedTriples } from '../support/modelChoiceData.js';

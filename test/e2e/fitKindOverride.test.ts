@@ -28,7 +28,7 @@ describe('fit --kind over a config', () => {
     expect(model.options).toMatchObject({ trees: 30, sampling: 'balanced' });
   });
 
-  it('refuses a config key the flag kind would ignore, and --budget off auto, writing nothing', async () => {
+  it('refuses a config key the flag kind would ignore, --budget off auto and a budget over a day, writing nothing', async () => {
     const key = await fit('--config', 'forest.json', '--kind', 'gbdt', '--out', 'g.json');
     expect(key.code).toBe(2);
     expect(key.stderr.trim()).toBe(
@@ -39,11 +39,16 @@ describe('fit --kind over a config', () => {
     expect(budget.stderr.trim()).toBe(
       'rareflow fit: --budget: applies when the model is chosen (kind auto), but the model kind is "forest", which would ignore it; drop --budget or use --kind auto',
     );
+    const long = await fit('--budget', '2d', '--out', 'l.json');
+    expect(long.code).toBe(2);
+    expect(long.stderr.trim()).toBe(
+      "rareflow fit: --budget: expected a duration above 0 and at most 24h (the spec's model.budgetSeconds allows the same), got 172800 s",
+    );
     const flag = await run(['train', '--input', yeast, '--label', 'label', '--kind', 'logreg', '--trees', '5', '--out', 't.json']);
     expect(flag.code).toBe(2);
     expect(flag.stderr.trim()).toBe(
       'rareflow train: --trees: applies to --kind forest, but --kind is logreg, which would ignore it; drop --trees or use --kind forest',
     );
-    for (const file of ['g.json', 'b.json', 't.json']) expect(existsSync(join(dir, file))).toBe(false);
+    for (const file of ['g.json', 'b.json', 'l.json', 't.json']) expect(existsSync(join(dir, file))).toBe(false);
   });
 });

@@ -111,6 +111,10 @@ describe('--missing', () => {
     expect(j.warnings).toContain(
       '21 missing numeric values (in a, b) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
     );
+    // Without --json the warnings read one to a line.
+    const text = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'text.json']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('\nwarnings:\n  - 21 missing numeric values (in a, b) filled with the median of the training rows');
     const declared = await run([
       'fit',
       '--input',

@@ -29,6 +29,7 @@ describe('POST /score with a soft-vote model', () => {
     const { artifact } = assembleVote(
       'vote(logreg+forest)',
       members.map((m) => ({ artifact: m, note: m.model.kind })),
+      [1, 2],
       labelledData(trainRows, labels),
       { kind: 'prevalence' },
     );

@@ -1,5 +1,6 @@
-// auto's soft vote (stages/voteCandidate.ts): its out-of-fold scores from its members' on the same rows, the margin it
-// must win by, and the fitted vote as a sealed model file that loads, scores and predicts like any other.
+// auto's soft vote (stages/voteCandidate.ts): its out-of-fold scores from its members' on the same rows, the weights
+// greedy ensemble selection gives the finalists, and the fitted vote as a sealed model file that loads, scores and
+// predicts like any other.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { thresholdCentred } from '../../core/models/voteModel.js';
 import { fitCandidate, MODEL_CANDIDATES } from '../../stages/modelCandidates.js';
 import { scoreBatchStage } from '../../stages/scoreBatch.js';
 import { fitModelArtifact } from '../../stages/train.js';
-import { assembleVote, judgeVote, voteFoldScores, voteMembers, voteName } from '../../stages/voteCandidate.js';
+import { assembleVote, greedyVoteWeights, meanFoldGMean, proposeVote, voteFoldScores, voteName } from '../../stages/voteCandidate.js';
 import { choiceFitBase, shiftedTriples } from '../support/modelChoiceData.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-vote-'));
@@ -20,23 +21,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const candidate = (name: string) => MODEL_CANDIDATES.find((c) => c.name === name)!;
 
-/** A fitted vote of the weighted logistic regression and the balanced forest on a small seeded set. */
+/** A fitted vote of the weighted logistic regression (weight 2) and the balanced forest (weight 1) on a small seeded set. */
 async function fittedVote() {
   const train = shiftedTriples(120, 20, 5);
   const f = { fit: fitModelArtifact, base: choiceFitBase, trees: 9 };
   const members = [candidate('logreg-weighted'), candidate('balanced-forest')];
   const fits = [];
   for (const c of members) fits.push(await fitCandidate(c, train, undefined, 7, f));
-  return { train, fits, fitted: assembleVote(voteName(members), fits, train, { kind: 'prevalence' }) };
+  return { train, fits, fitted: assembleVote(voteName(members), fits, [2, 1], train, { kind: 'prevalence' }) };
 }
 
 describe('the soft-vote candidate', () => {
-  it('takes the best finalist and the best of another model kind', () => {
-    const ranked = ['enn-logreg-weighted', 'logreg-weighted', 'rfq-forest', 'balanced-forest'].map((n) => ({ c: candidate(n) }));
-    expect(voteMembers(ranked)!.map((s) => s.c.name)).toEqual(['enn-logreg-weighted', 'rfq-forest']);
-    expect(voteMembers(ranked.slice(0, 2))).toBeUndefined();
-  });
-
   it('averages the members’ centred scores of the rows every member scored, fold by fold', () => {
     const fold = (scores: number[], rows: number[], labels: number[], q: number): FoldScores => ({
       repeat: 0,
@@ -49,6 +44,8 @@ describe('the soft-vote candidate', () => {
     const logreg = [fold([0.2, 0.7, 0.9], [1, 4, 6], [0, 1, 1], 0.5)];
     const forest = [fold([0.05, 0.3], [1, 6], [0, 1], 0.1)];
     const [vote] = voteFoldScores([logreg, forest])!;
+    const [weighted] = voteFoldScores([logreg, forest], [3, 1])!;
+    expect(weighted!.scores[1]).toBeCloseTo((3 * thresholdCentred(0.9, 0.5) + thresholdCentred(0.3, 0.1)) / 4, 12);
     expect(Array.from(vote!.rows!)).toEqual([1, 6]);
     expect(Array.from(vote!.labels)).toEqual([0, 1]);
     expect(vote!.qStarThreshold).toBe(0.5);
@@ -58,19 +55,46 @@ describe('the soft-vote candidate', () => {
     expect(voteFoldScores([logreg, [...forest, ...forest]])).toBeUndefined();
   });
 
-  it('wins only by more than the best single candidate’s standard error', () => {
-    const best = { name: 'logreg-weighted', gMeans: [0.7, 0.8, 0.9] }; // mean 0.8, standard error 0.0577
-    expect(judgeVote('v', [0.85, 0.85, 0.85], best).wins).toBe(false);
-    const won = judgeVote('v', [0.86, 0.86, 0.86], best);
-    expect(won).toEqual({
-      wins: true,
-      reason:
-        'v: mean inner-fold G-mean 0.8600 beats the best single candidate, logreg-weighted (0.8000), by more than its standard error 0.0577',
+  it('weighs the finalists by greedy selection, keeping the earliest of equally good weightings and a vote only when it gains', () => {
+    const fold = (scores: number[], q = 0.5): FoldScores => ({
+      repeat: 0,
+      scores: Float64Array.from(scores),
+      labels: Uint8Array.from([1, 1, 0, 0]),
+      qStarThreshold: q,
+      rows: Int32Array.from([0, 1, 2, 3]),
     });
-    expect(judgeVote('v', [0.85], best)).toEqual({
-      wins: false,
-      dropped: "mean inner-fold G-mean 0.8500 not above logreg-weighted's 0.8000 by more than its standard error 0.0577",
-    });
+    // Each misses a different positive; their mean finds both (G-mean 1 against 0.7071 alone).
+    const a = [fold([0.9, 0.4, 0.1, 0.1])];
+    const b = [fold([0.4, 0.9, 0.1, 0.45])];
+    expect(meanFoldGMean(a)).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(greedyVoteWeights([a, b], (f) => meanFoldGMean(f))?.weights).toEqual([1, 1]);
+    // A finalist that is right everywhere alone: adding another ties at best, and the earlier (single) one is kept.
+    const perfect = [fold([1, 0.8, 0, 0.2])];
+    expect(greedyVoteWeights([perfect, b], (f) => meanFoldGMean(f))).toBeUndefined();
+    // The vote must beat the best finalist alone by 0.005: here the objective is closeness to 0.8 of row 0's score.
+    const flat = (v: number) => [fold([v, v, v, v])];
+    const near = (f: FoldScores[]) => -((f[0]!.scores[0]! - 0.8) ** 2);
+    expect(greedyVoteWeights([flat(0.7), flat(0.9)], near)?.weights).toEqual([1, 1]); // gains 0.01
+    expect(greedyVoteWeights([flat(0.79), flat(0.81)], near)).toBeUndefined(); // gains 0.0001
+    // Members scored on different folds cannot be weighed.
+    expect(greedyVoteWeights([a, [...b, ...b]], (f) => meanFoldGMean(f))).toBeUndefined();
+
+    const ranked = [
+      { c: candidate('logreg-weighted'), folds: a },
+      { c: candidate('balanced-forest'), folds: b },
+    ];
+    const proposal = proposeVote(ranked)!;
+    expect(proposal.candidate.name).toBe('vote(logreg-weighted+balanced-forest)');
+    expect(proposal.members.map((m) => [m.s.c.name, m.weight])).toEqual([
+      ['logreg-weighted', 1],
+      ['balanced-forest', 1],
+    ]);
+    expect(proposal.reason).toBe(
+      "vote(logreg-weighted+balanced-forest): greedy selection over the finalists' inner-fold scores weighted " +
+        'logreg-weighted 1/2, balanced-forest 1/2; mean inner-fold G-mean 1.0000 at its threshold, against 0.7071 for ' +
+        'logreg-weighted alone at its own',
+    );
+    expect(proposeVote([ranked[0]!, { ...ranked[1]!, folds: perfect }])).toBeUndefined();
   });
 
   it('is a sealed model file that round-trips, scores as its members centred and averaged, and keeps its seal', async () => {
@@ -86,8 +110,9 @@ describe('the soft-vote candidate', () => {
     const members = fits.map((f) => scoreModel(f.artifact, train.x));
     for (let r = 0; r < train.y.length; r++) {
       const want =
-        (thresholdCentred(members[0]![r]!, fits[0]!.artifact.threshold) + thresholdCentred(members[1]![r]!, fits[1]!.artifact.threshold)) /
-        2;
+        (2 * thresholdCentred(members[0]![r]!, fits[0]!.artifact.threshold) +
+          thresholdCentred(members[1]![r]!, fits[1]!.artifact.threshold)) /
+        3;
       expect(scores[r]).toBeCloseTo(want, 12);
     }
     expect(fitted.note).toMatch(
