@@ -28,6 +28,7 @@ import { RareflowClient, connectClient } from './temporalClient.js';
 
 export { DEMO_DEFAULTS, type DemoOptions } from './demoDefaults.js';
 import type { DemoOptions } from './demoDefaults.js';
+import { freshModelName } from './demoModelName.js';
 
 export interface DemoResult {
   outcomes: string[];
@@ -152,10 +153,15 @@ function formatCanary(r: RetrainResult): string {
   return lines.join('\n');
 }
 
-export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
-  const say = (s: string) => (o.json ? process.stderr : process.stdout).write(`${s}\n`);
+  const say = (s: string) => (options.json ? process.stderr : process.stdout).write(`${s}\n`);
   const config = loadConfig();
+  const modelName = await freshModelName(config.registryPath, options.modelName);
+  if (modelName !== options.modelName) {
+    say(`"${options.modelName}" already has a champion from an earlier demo run: this run trains "${modelName}" from scratch`);
+  }
+  const o: DemoOptions = { ...options, modelName };
   const dataDir = join(config.stateDir, 'demo');
   mkdirSync(dataDir, { recursive: true });
 
