@@ -12,6 +12,9 @@ import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
+/** A command on the yes/no file with `--positive yes`. */
+const onYesNo = (command: string, ...rest: string[]) =>
+  run([command, '--input', 'yesno.csv', '--label', 'outcome', '--positive', 'yes', ...rest]);
 
 /** 200 rows, 20 positives; `member` is a yes/no feature that leans positive. */
 function rowsCsv(positive: string, negative: string): string {
@@ -34,20 +37,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a yes/no label in a CSV', () => {
   it('keeps its words in fit, predict and evaluate, and --positive yes is the positive class', async () => {
-    const fit = await run([
-      'fit',
-      '--input',
-      'yesno.csv',
-      '--label',
-      'outcome',
-      '--positive',
-      'yes',
-      '--kind',
-      'logreg',
-      '--out',
-      'm.json',
-      '--json',
-    ]);
+    const fit = await onYesNo('fit', '--kind', 'logreg', '--out', 'm.json', '--json');
     expect(fit.code, fit.stderr).toBe(0);
     const model = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')) as ModelArtifact;
     expect([model.positiveLabel, model.negativeLabel]).toEqual(['yes', 'no']);
@@ -95,22 +85,7 @@ describe('a yes/no label in a CSV', () => {
   });
 
   it('sample --positive yes finds every positive', async () => {
-    const s = await run([
-      'sample',
-      '--input',
-      'yesno.csv',
-      '--label',
-      'outcome',
-      '--positive',
-      'yes',
-      '--target-size',
-      '150',
-      '--params',
-      '1',
-      '--out',
-      's.parquet',
-      '--json',
-    ]);
+    const s = await onYesNo('sample', '--target-size', '150', '--params', '1', '--out', 's.parquet', '--json');
     expect(s.code, s.stderr).toBe(0);
     expect(s.json<{ positives: number; scannedRows: number }>()).toMatchObject({ positives: 20, scannedRows: 200 });
   });
