@@ -154,8 +154,9 @@ export function meanFoldGMean(folds: readonly FoldScores[], costThreshold?: numb
  * the vote's prevalence threshold (or the cost threshold), or undefined when the selection keeps a single finalist or
  * gains too little (greedyVoteWeights). On the shared sets (5-fold outer cross-validation, the selection replayed on
  * every candidate's inner evidence) taking this vote raised the mean outer-fold G-mean from 0.883 (the ranking alone)
- * to 0.887; the earlier rule, a vote of the two best finalists of different kinds that had to beat the best single
- * candidate by its standard error, gave less.
+ * to 0.887. In the 3-repeat benchmark against the earlier rule (a vote of the two best finalists of different kinds,
+ * taken only when it beat the best single candidate by its standard error) the G-mean stayed level (0.888 vs 0.887)
+ * and the PR-AUC above random and the mean rank improved (0.631 vs 0.624, 4.00 vs 4.59).
  */
 export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }>(
   ranked: readonly S[],
