@@ -37,12 +37,12 @@ export interface ScanPosition {
   row: number;
 }
 
-/** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
 /** A segment's source: a predicate reads the file as DuckDB types it; a label is read as the file spells it. */
 function scanSource(connection: DuckDBConnection, format: 'csv' | 'parquet', file: string, def: PositiveDefinition): Promise<string> {
   return def.predicate !== undefined ? Promise.resolve(tableSource(format, [file])) : labelledSource(connection, format, [file], def.label);
 }
 
+/** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
 export async function positiveSql(connection: DuckDBConnection, source: string, what: string, def: PositiveDefinition): Promise<string> {
   if (def.predicate !== undefined) {
     if (def.predicate.trim() === '')
