@@ -226,9 +226,13 @@ export function choosePositive(
   if (requested !== undefined) {
     const match = values.find((v) => v === requested) ?? values.find((v) => sameNumber(v, requested));
     if (match === undefined) {
+      // Quoted, so that a value with spaces around it (" yes") is seen as it is spelt in the file.
+      const spelt = values.find((v) => readAs(v) === readAs(requested));
+      const hint = spelt !== undefined ? `, but ${JSON.stringify(spelt)} is: pass --positive ${JSON.stringify(spelt)}` : '';
       throw new InvalidInputError(
         '--positive',
-        `--positive "${requested}" is not a value of label column "${label}"; its values are: ${values.join(', ')}. Pass one of them`,
+        `--positive "${requested}" is not a value of label column "${label}"${hint}; its values are: ` +
+          `${values.map((v) => JSON.stringify(v)).join(', ')}${hint ? '' : '. Pass one of them'}`,
       );
     }
     positive = match;

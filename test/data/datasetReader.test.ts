@@ -95,6 +95,16 @@ describe('readLabelledDataset', () => {
     expect(ok.negativeLabel).toBe('cat|cow');
   });
 
+  test('a --positive that the file spells with spaces or another case is refused, naming the spelling to pass', async () => {
+    const path = await csv('spaced.csv', 'a,status\n1,no\n2, yes\n3,no\n4,no\n');
+    const spaced = await failure(readLabelledDataset(path, { label: 'status', positive: 'yes' }));
+    expect(spaced.message).toBe(
+      '--positive "yes" is not a value of label column "status", but " yes" is: pass --positive " yes"; its values are: " yes", "no"',
+    );
+    const d = await readLabelledDataset(path, { label: 'status', positive: ' yes' });
+    expect(Array.from(d.data.y)).toEqual([0, 1, 0, 0]);
+  });
+
   test('with text labels the less frequent class is positive by default', async () => {
     const path = await csv('text.csv', 'a,status\n1,ok\n2,fraud\n3,ok\n4,ok\n');
     const d = await readLabelledDataset(path, { label: 'status' });

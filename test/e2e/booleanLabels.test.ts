@@ -80,7 +80,7 @@ describe('a yes/no label in a CSV', () => {
     ]);
     expect(lower.code).toBe(2);
     expect(lower.stderr.trim()).toBe(
-      'rareflow fit: --positive "true" is not a value of label column "outcome"; its values are: False, True. Pass one of them',
+      'rareflow fit: --positive "true" is not a value of label column "outcome", but "True" is: pass --positive "True"; its values are: "False", "True"',
     );
   });
 
