@@ -12,26 +12,15 @@ import { dataCommands } from './commands/dataCommandTable.js';
 import { modelCommands } from './commands/modelCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
 import { rejectDirectoryOutput, rejectOutputOverInput } from './outputPaths.js';
+import { valueText } from './valueText.js';
 
 /** Commands that run one step in this process (they read local copies of s3:// inputs). */
 const stageCommands: CommandSpec[] = [...dataCommands, ...modelCommands];
 const commands: CommandSpec[] = [...stageCommands, ...orchestratedCommands, ...registryCommands, ...registryMaintenanceCommands];
 
 function printValue(value: unknown, asJson: boolean): void {
-  if (asJson) {
-    process.stdout.write(`${JSON.stringify(value)}\n`);
-    return;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      // A list of sentences (warnings, say) reads one to a line; other structures stay one line of JSON.
-      if (Array.isArray(v) && v.length > 0 && v.every((item) => typeof item === 'string')) {
-        process.stdout.write(`${k}:\n${v.map((item) => `  - ${item}\n`).join('')}`);
-      } else {
-        process.stdout.write(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
-      }
-    }
-  }
+  const text = asJson ? JSON.stringify(value) : valueText(value);
+  if (text) process.stdout.write(`${text}\n`);
 }
 
 /** A stage command's --input may name s3:// objects or globs: the step reads verified local copies of them. */

@@ -4,6 +4,9 @@
 import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
+import { selectionText } from '../selectionText.js';
+import { valueText } from '../valueText.js';
+import type { ModelSelection } from '../../core/models/modelSelection.js';
 import {
   categorical,
   input,
@@ -164,22 +167,24 @@ export const modelCommands: CommandSpec[] = [
       const s = numberFlag(f, 'seed');
       const modelKind = stringFlag(f, 'kind');
       const budgetMs = numberFlag(f, 'budget');
-      return {
-        value: await (
-          await import('../fitCommand.js')
-        ).fitCommand({
-          input: requiredString(f, 'input'),
-          label: requiredString(f, 'label'),
-          ...(pos !== undefined ? { positive: pos } : {}),
-          ...(cats ? { categorical: cats } : {}),
-          ...(config ? { config } : {}),
-          ...(s !== undefined ? { seed: s } : {}),
-          ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
-          ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
-          ...missingValueFlags(f),
-          out: requiredString(f, 'out'),
-        }),
-      };
+      const value = await (
+        await import('../fitCommand.js')
+      ).fitCommand({
+        input: requiredString(f, 'input'),
+        label: requiredString(f, 'label'),
+        ...(pos !== undefined ? { positive: pos } : {}),
+        ...(cats ? { categorical: cats } : {}),
+        ...(config ? { config } : {}),
+        ...(s !== undefined ? { seed: s } : {}),
+        ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
+        ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
+        ...missingValueFlags(f),
+        out: requiredString(f, 'out'),
+      });
+      if (f.json) return { value };
+      // Without --json, the model selection reads as a table instead of one line of JSON.
+      const selection = (v: unknown) => selectionText(v as ModelSelection);
+      return { value, text: valueText(value, { selection }), shownToHuman: true };
     },
   },
   {

@@ -64,6 +64,21 @@ describe('fit --kind auto', () => {
     // The same data and seed give the same model file: no run-specific seconds inside it.
     expect(readFileSync(join(dir, 'two', 'a.json'), 'utf8')).toBe(file);
     expect(b.json<{ sha256: string }>().sha256).toBe(a.json<{ sha256: string }>().sha256);
+    // Without --json the selection reads as a table: what was chosen and why, then a row per candidate.
+    const text = await run([...args, '--out', 'two/text.json']);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.split('\n');
+    const at = lines.indexOf('selection:');
+    expect(lines[at + 1]).toBe(`  chosen: ${s.chosen} (threshold policy ${s.thresholdPolicy})`);
+    expect(lines[at + 2]).toBe(`  why: ${s.reason}`);
+    expect(lines[at + 4]).toMatch(/^ {4}candidate +G-mean ± s\.e\. +PR-AUC ± s\.e\. +threshold +seconds +outcome$/);
+    for (const [i, c] of s.candidates.entries()) {
+      const row = lines[at + 5 + i]!;
+      expect(row.startsWith(`    ${c.name} `)).toBe(true);
+      if (c.gMean) expect(row).toContain(`${c.gMean.mean.toFixed(4)} ± ${c.gMean.standardError.toFixed(4)}`);
+      expect(row.endsWith(c.name === s.chosen ? 'chosen' : (c.dropped ?? 'finalist'))).toBe(true);
+    }
+    expect(text.stdout).not.toContain('"candidates"');
   });
 
   it('keeps the balanced forest with a warning when the budget is below one candidate', async () => {
