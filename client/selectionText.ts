@@ -5,7 +5,7 @@ import type { CandidateResult, ModelSelection } from '../core/models/modelSelect
 
 const spread = (m: CandidateResult['gMean']) => (m ? `${m.mean.toFixed(4)} ± ${m.standardError.toFixed(4)}` : '—');
 
-/** The selection block, each line indented by two spaces. */
+/** The selection block under its `selection:` key: the choice indented by two spaces, the table by four. */
 export function selectionText(s: ModelSelection): string {
   const header = ['candidate', 'G-mean ± s.e.', 'PR-AUC ± s.e.', 'threshold', 'seconds', 'outcome'];
   const rows = s.candidates.map((c) => [
