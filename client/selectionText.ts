@@ -1,7 +1,7 @@
 // `fit`'s model selection as text: what was chosen and why, then one row per candidate with its inner-fold evidence
 // (the same columns as the run report's table, core/report/runReport.ts selectionTable).
 
-import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
+import { candidateOutcome, type CandidateResult, type ModelSelection } from '../core/models/modelSelection.js';
 
 const spread = (m: CandidateResult['gMean']) => (m ? `${m.mean.toFixed(4)} ± ${m.standardError.toFixed(4)}` : '—');
 
@@ -14,7 +14,7 @@ export function selectionText(s: ModelSelection): string {
     spread(c.prAuc),
     c.thresholdPolicy ?? '—',
     c.seconds === undefined ? '—' : c.seconds.toFixed(2),
-    c.name === s.chosen ? 'chosen' : (c.dropped ?? (c.gMean ? 'finalist' : '')),
+    candidateOutcome(c, s.chosen),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>

@@ -50,6 +50,11 @@ export interface ModelSelection {
   seconds?: number;
 }
 
+/** What became of candidate `c` in the choice: chosen, a finalist that was not, or why it was dropped. */
+export function candidateOutcome(c: CandidateResult, chosen: string): string {
+  return c.name === chosen ? 'chosen' : (c.dropped ?? (c.gMean ? 'finalist' : ''));
+}
+
 /** The run-specific seconds of a selection, kept out of the model file: the whole choice and each candidate's. */
 export interface SelectionTimes {
   seconds: number;

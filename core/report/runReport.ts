@@ -7,7 +7,7 @@ import type { ClassificationReport } from '../metrics/classMetrics.js';
 import type { ConfusionMatrix } from '../metrics/confusion.js';
 import { prCurve, thresholdCurve, type PrCurve, type ThresholdCurve } from '../metrics/curves.js';
 import { calibrationBins, type CalibrationBin } from '../metrics/rankingMetrics.js';
-import type { ModelSelection } from '../models/modelSelection.js';
+import { candidateOutcome, type ModelSelection } from '../models/modelSelection.js';
 import { escapeHtml, fmt, px, reportPage } from './reportPage.js';
 
 export interface StageClassCounts {
@@ -229,7 +229,7 @@ export function selectionTable(s: ModelSelection): string {
   const spread = (m: { mean: number; sd: number } | undefined) => (m ? `${fmt(m.mean, 4)} ± ${fmt(m.sd, 4)}` : '—');
   const rows = s.candidates.map(
     (c) =>
-      `<tr${c.name === s.chosen ? ' class="pass"' : ''}><td>${escapeHtml(c.name)}</td><td>${spread(c.gMean)}</td><td>${spread(c.prAuc)}</td><td>${escapeHtml(c.thresholdPolicy ?? '—')}</td><td>${fmt(c.relativeCost, 2)}</td><td>${fmt(c.seconds, 2)}</td><td>${escapeHtml(c.dropped ?? (c.name === s.chosen ? 'chosen' : ''))}</td></tr>`,
+      `<tr${c.name === s.chosen ? ' class="pass"' : ''}><td>${escapeHtml(c.name)}</td><td>${spread(c.gMean)}</td><td>${spread(c.prAuc)}</td><td>${escapeHtml(c.thresholdPolicy ?? '—')}</td><td>${fmt(c.relativeCost, 2)}</td><td>${fmt(c.seconds, 2)}</td><td>${escapeHtml(candidateOutcome(c, s.chosen))}</td></tr>`,
   );
   const plan = `${s.folds} folds × ${s.repeats} repeats on the training rows${s.foldNote ? ` (${s.foldNote})` : ''}, budget ${s.budgetSeconds}s`;
   return `<p>Chosen: <b>${escapeHtml(s.chosen)}</b> with the ${escapeHtml(s.thresholdPolicy)} threshold policy: ${escapeHtml(s.reason)}</p>
