@@ -5,6 +5,7 @@ import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
 import { selectionText } from '../selectionText.js';
+import { stagesText } from '../stagesText.js';
 import { valueText } from '../valueText.js';
 import type { ModelSelection } from '../../core/models/modelSelection.js';
 import {
@@ -182,9 +183,9 @@ export const modelCommands: CommandSpec[] = [
         out: requiredString(f, 'out'),
       });
       if (f.json) return { value };
-      // Without --json, the model selection reads as a table instead of one line of JSON.
+      // Without --json, the model selection reads as a table and the stages a line each, instead of lines of JSON.
       const selection = (v: unknown) => selectionText(v as ModelSelection);
-      return { value, text: valueText(value, { selection }), shownToHuman: true };
+      return { value, text: valueText(value, { selection, stages: stagesText }), shownToHuman: true };
     },
   },
   {

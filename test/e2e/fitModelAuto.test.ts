@@ -82,6 +82,11 @@ describe('fit --kind auto', () => {
       expect(row.endsWith(inWarnings ? `${outcome.slice(0, outcome.indexOf(' ('))} (why: below)` : outcome)).toBe(true);
     }
     expect(text.stdout).not.toContain('"candidates"');
+    // The stages read a line each, the training's note under its line.
+    const stagesAt = lines.indexOf('stages:');
+    expect(lines[stagesAt + 1]).toMatch(/^ {2}- read: rowsIn \d+, rowsOut \d+, .* s$/);
+    expect(lines[stagesAt + 2]).toMatch(/^ {2}- train: rows \d+, .* s$/);
+    expect(lines[stagesAt + 3]).toBe(`      ${a.json<{ stages: { note?: string }[] }>().stages[1]!.note!}`);
   });
 
   it('keeps the balanced forest with a warning when the budget is below one candidate', async () => {
