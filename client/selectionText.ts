@@ -5,17 +5,6 @@ import { candidateOutcome, type CandidateResult, type ModelSelection } from '../
 
 const spread = (m: CandidateResult['gMean']) => (m ? `${m.mean.toFixed(4)} ± ${m.standardError.toFixed(4)}` : '—');
 
-/**
- * A candidate's outcome as its table row shows it: when the warnings under the table give it whole (a candidate left
- * out because its noise filter or oversampling could not run), the row keeps its first words and points there.
- */
-export function tableOutcome(c: CandidateResult, s: Pick<ModelSelection, 'chosen' | 'warnings'>): string {
-  const outcome = candidateOutcome(c, s.chosen);
-  const cut = outcome.indexOf(' (');
-  const whole = cut > 0 && (s.warnings ?? []).some((w) => w.includes(outcome));
-  return whole ? `${outcome.slice(0, cut)} (why: below)` : outcome;
-}
-
 /** The selection block under its `selection:` key: the choice indented by two spaces, the table by four. */
 export function selectionText(s: ModelSelection): string {
   const header = ['candidate', 'G-mean ± s.e.', 'PR-AUC ± s.e.', 'threshold', 'seconds', 'outcome'];
@@ -25,7 +14,7 @@ export function selectionText(s: ModelSelection): string {
     spread(c.prAuc),
     c.thresholdPolicy ?? '—',
     c.seconds === undefined ? '—' : c.seconds.toFixed(2),
-    tableOutcome(c, s),
+    candidateOutcome(c, s.chosen),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>

@@ -1,7 +1,7 @@
 // `fit`'s stages as text (without --json): one line per stage, its name first and its seconds last, and its note
 // (what the stage did, in words) on the line under it, instead of one line of JSON for all of them.
 
-const shown = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+import { inlineValue } from './valueText.js';
 
 /** The `stages` list under its `stages:` key; a value that is not a list of stages prints as one line of JSON. */
 export function stagesText(value: unknown): string {
@@ -10,10 +10,10 @@ export function stagesText(value: unknown): string {
   }
   return (value as Record<string, unknown>[])
     .flatMap(({ stage, seconds, note, ...figures }) => {
-      const parts = Object.entries(figures).map(([k, v]) => `${k} ${shown(v)}`);
+      const parts = Object.entries(figures).map(([k, v]) => `${k} ${inlineValue(v)}`);
       if (typeof seconds === 'number') parts.push(`${seconds} s`);
       const line = `  - ${String(stage)}${parts.length ? `: ${parts.join(', ')}` : ''}`;
-      return note === undefined ? [line] : [line, `      ${shown(note)}`];
+      return note === undefined ? [line] : [line, `      ${inlineValue(note)}`];
     })
     .join('\n');
 }

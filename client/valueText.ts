@@ -2,6 +2,9 @@
 // to a line; a key given a block of its own (fit's model selection) rendered by it; other structures one line of JSON.
 // A value that is not an object prints nothing (the command said what it had to).
 
+/** A value on one line: a structure as JSON, anything else as its string. */
+export const inlineValue = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
 /** Renders the value of one key as an indented block of lines. */
 export type ValueBlock = (value: unknown) => string;
 
@@ -13,7 +16,7 @@ export function valueText(value: unknown, blocks: Record<string, ValueBlock> = {
     if (block && v !== undefined) lines.push(`${k}:`, block(v));
     else if (Array.isArray(v) && v.length > 0 && v.every((item) => typeof item === 'string')) {
       lines.push(`${k}:`, ...v.map((item) => `  - ${item}`));
-    } else lines.push(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    } else lines.push(`${k}: ${inlineValue(v)}`);
   }
   return lines.join('\n');
 }

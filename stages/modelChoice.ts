@@ -318,8 +318,9 @@ async function scoredOrLeftOut(
   } catch (e) {
     if (!(e instanceof InvalidInputError) || !(s.c.enn || s.c.adasyn)) throw e;
     s.folds = [];
-    s.dropped = `left out: its ${s.c.enn ? 'noise filter' : 'oversampling'} could not run on an inner fold (${e.message})`;
-    warnings.push(`${s.c.name} ${s.dropped}`);
+    // The candidate's row says what happened; the warning, once, says why.
+    s.dropped = `left out: its ${s.c.enn ? 'noise filter' : 'oversampling'} could not run on an inner fold`;
+    warnings.push(`${s.c.name} ${s.dropped} (${e.message})`);
     return false;
   }
 }

@@ -76,10 +76,7 @@ describe('fit --kind auto', () => {
       const row = lines[at + 5 + i]!;
       expect(row.startsWith(`    ${c.name} `)).toBe(true);
       if (c.gMean) expect(row).toContain(`${c.gMean.mean.toFixed(4)} ± ${c.gMean.standardError.toFixed(4)}`);
-      const outcome = c.name === s.chosen ? 'chosen' : (c.dropped ?? 'finalist');
-      // A reason the warnings below the table give whole keeps its first words in the row.
-      const inWarnings = s.warnings?.some((w) => w.includes(outcome)) && outcome.includes(' (');
-      expect(row.endsWith(inWarnings ? `${outcome.slice(0, outcome.indexOf(' ('))} (why: below)` : outcome)).toBe(true);
+      expect(row.endsWith(c.name === s.chosen ? 'chosen' : (c.dropped ?? 'finalist'))).toBe(true);
     }
     expect(text.stdout).not.toContain('"candidates"');
     // The stages read a line each, the training's note under its line.
