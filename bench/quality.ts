@@ -11,11 +11,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
-import { averagePrecision } from '../core/metrics/rankingMetrics.js';
 import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
 import { predictProbaLogistic, trainLogisticRegression } from '../core/models/logisticRegression.js';
 import { predictProbaForest } from '../core/models/randomForest.js';
-import { deriveSeed, seededRandom } from '../core/random.js';
+import { deriveSeed } from '../core/random.js';
 import { CSV_MISSING_MARKERS, describeColumns } from '../data/inputSources.js';
 import { numericType } from '../data/columnTypes.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
@@ -29,8 +28,8 @@ import type { ModelSpec } from '../workflows/contract.js';
 import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
 import { peerPython } from './peerVenv.js';
 import { qualitySummary, qualityTables, type DatasetResult, type Metrics } from './qualitySummary.js';
+import { FOLDS, metricsAt, stratifiedFolds } from './qualityFolds.js';
 
-const FOLDS = 5;
 /** Multi-class files (MANIFEST.md); the binary ones have two label values. */
 const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
 const REPEATS = Number(process.env.QUALITY_REPEATS ?? 3);
@@ -86,37 +85,6 @@ async function pipelineMetrics(
   });
   const metrics = metricsAt(test.y, scoreModel(artifact, test.x), artifact.threshold);
   return artifact.selection ? { ...metrics, chosen: artifact.selection.chosen } : metrics;
-}
-
-/** Stratified fold of every row: each class shuffled by seed, then dealt round-robin. */
-function stratifiedFolds(y: Uint8Array, seed: number): Int32Array {
-  const random = seededRandom(seed);
-  const fold = new Int32Array(y.length);
-  for (const cls of [0, 1]) {
-    const rows: number[] = [];
-    for (let i = 0; i < y.length; i++) if (y[i] === cls) rows.push(i);
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = random.nextInt(i + 1);
-      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-    }
-    rows.forEach((r, k) => (fold[r] = k % FOLDS));
-  }
-  return fold;
-}
-
-function metricsAt(y: Uint8Array, p: Float64Array, threshold: number): Metrics {
-  let tp = 0,
-    pos = 0,
-    tn = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) {
-      pos++;
-      if (p[i]! >= threshold) tp++;
-    } else if (p[i]! < threshold) tn++;
-  }
-  const tpr = tp / pos;
-  const tnr = tn / (y.length - pos);
-  return { gMean: Math.sqrt(tpr * tnr), recall: tpr, prAucNormalised: averagePrecision(y, p)! - pos / y.length };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -59,8 +59,11 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   let d, scores, report, evaluation;
   try {
     line.step(`reading ${basename(a.input)}`);
-    // Categorical columns (and predicate labels) are encoded as the model file says, the way `rareflow predict` reads them.
-    const modelEncoded = formatOf(a.input) !== 'arrow' && (byPredicate || inputColumnsOf(model).some((c) => c.kind === 'categorical'));
+    // Categorical columns, missing-value indicators (and predicate labels) are encoded as the model file says, the
+    // way `rareflow predict` reads them.
+    const modelEncoded =
+      formatOf(a.input) !== 'arrow' &&
+      (byPredicate || inputColumnsOf(model).some((c) => c.kind === 'categorical' || (c.kind === 'numeric' && c.missingIndicator)));
     d = modelEncoded
       ? await modelEncodedInput(
           model,

@@ -12,6 +12,7 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { oversampleWithAdasyn } from '../stages/oversample.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
+import { indicateMissingNumbers } from '../core/features/missingIndicators.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
@@ -49,6 +50,8 @@ export interface FitArgs extends MissingValueArgs {
   seed?: number;
   /** `auto` chooses the model by inner cross-validation (stages/modelChoice.ts); default: the spec's model. */
   model?: 'auto' | 'forest' | 'logreg' | 'gbdt';
+  /** A 0/1 `column=missing` feature beside each numeric column with missing values; default true when filling. */
+  missingIndicators?: boolean;
   /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
   budgetSeconds?: number;
   out: string;
@@ -113,6 +116,12 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   if (a.missing === undefined && spec.features?.missing !== undefined) {
     a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
   }
+  if (a.missingIndicators === true && a.missing === 'reject') {
+    throw new InvalidInputError(
+      '--missing-indicators',
+      '--missing-indicators on: marks missing values that are filled, but --missing reject refuses them; drop one of the two',
+    );
+  }
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
@@ -135,7 +144,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const labelClasses = await labelValuesInOrder(a.input, a.label, requestedPositive);
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
   // A sample_weight column weighs rows in training, as in the pipeline; it is read in the same pass, never a feature.
-  const d = await readLabelledDataset(a.input, {
+  const read = await readLabelledDataset(a.input, {
     label: a.label,
     features: cols.features,
     ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
@@ -145,8 +154,13 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   });
   // With no policy given, fit (unlike the single-step commands and the pipeline) fills missing numbers with the
   // training median, as a modelling library's default pipeline would, and says so; a complete file is unchanged.
-  const defaultFill = a.missing === undefined ? missingCells(d.data.x, d.featureNames) : undefined;
+  const defaultFill = a.missing === undefined ? missingCells(read.data.x, read.featureNames) : undefined;
   if (defaultFill) a = { ...a, missing: 'median' };
+  // Beside each numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest.
+  const indicated =
+    keepsMissing(a) && a.missingIndicators !== false ? indicateMissingNumbers(read.data.x, read.featureNames, read.categorical) : undefined;
+  const d = indicated ? { ...read, featureNames: indicated.featureNames, data: { ...read.data, x: indicated.x } } : read;
+  const indicatedColumns = new Set(indicated?.columns ?? []);
   const weights0 = d.sampleWeights;
   if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
@@ -156,7 +170,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     ...readWarnings(
       d.data.x,
       d.featureNames,
-      defaultFill,
+      defaultFill ? { ...defaultFill, indicators: [...indicatedColumns] } : undefined,
       multiClass ? multiClass.classOf : d.data.y,
       multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
       d.missingCategories,
@@ -173,6 +187,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     features: d.featureNames.length,
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
+    ...(indicatedColumns.size > 0 ? { missingIndicators: [...indicatedColumns] } : {}),
     ...ignoredColumnsField(cols.ignored),
     ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
     seconds: secondsSince(t),
@@ -182,8 +197,8 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     d.categorical[name]
       ? { name, kind: 'categorical', categories: d.categorical[name]! }
       : d.booleanColumns?.includes(name)
-        ? { name, kind: 'numeric', boolean: true }
-        : { name, kind: 'numeric' },
+        ? { name, kind: 'numeric', boolean: true, ...(indicatedColumns.has(name) ? { missingIndicator: true } : {}) }
+        : { name, kind: 'numeric', ...(indicatedColumns.has(name) ? { missingIndicator: true } : {}) },
   );
   const datasetSha256 = await fileSha256(a.input);
   // Multi-class: one fill serves every one-vs-rest model of the file, so it is fitted on all rows once, before the

@@ -7,7 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ForestScoringPool } from '../core/models/forestScoringPool.js';
-import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { featureSourceColumns, inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { predictedClassesOf, type PredictedClasses } from '../core/labels/predictedClass.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
@@ -64,6 +64,10 @@ export async function modelFeatureProjections(
         );
       }
       projections.push(`CAST(${ident} AS DOUBLE)`);
+      // Its missing-value indicator: 1 where the value is missing (null, an empty cell, a marker or NaN), before the fill.
+      if (col.missingIndicator) {
+        projections.push(`CAST(CASE WHEN ${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE)) THEN 1 ELSE 0 END AS DOUBLE)`);
+      }
     } else {
       const text = `CAST(${ident} AS VARCHAR)`;
       for (const v of col.categories) projections.push(`CAST(CASE WHEN ${text} = ${sqlString(v)} THEN 1 ELSE 0 END AS DOUBLE)`);
@@ -118,9 +122,7 @@ export async function scoreInChunks(
         // A constant label column lets the shared chunk filler (features + label) do the copy and the null checks.
         const select = [...projections, 'CAST(0 AS UTINYINT)', ...(id !== undefined ? [`CAST(${sqlIdentifier(id.name)} AS VARCHAR)`] : [])];
         const result = await c.stream(`SELECT ${select.join(', ')} FROM ${source}`);
-        const sourceColumnOf = model.featureNames.map((f) =>
-          model.inputColumns ? (model.inputColumns.find((ic) => f === ic.name || f.startsWith(`${ic.name}=`))?.name ?? f) : f,
-        );
+        const sourceColumnOf = featureSourceColumns(model);
         // Chunks are gathered into batches of up to BATCH_ROWS rows, one append each. A binary forest's batch is
         // scored by worker threads (ForestScoringPool) while this thread reads the next one into the other buffer.
         const plain = pool ? null : new Float64Array(BATCH_ROWS * cols);
@@ -265,7 +267,7 @@ export async function scoreInEngine(
   });
   const features = projections.map((p, j) => `${p} AS f${j}`).join(', ');
   const z = `(${offset.toPrecision(17)} + ${terms.join(' + ') || '0'})`;
-  const sourceColumnOf = inputColumnsOf(model).flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.categories.map(() => c.name)));
+  const sourceColumnOf = featureSourceColumns(model);
   return withReadErrors(a.input, () =>
     withDuckDB(async (c) => {
       const missing = projections.map((_, j) => `count(*) FILTER (WHERE f${j} IS NULL OR isnan(f${j})) AS m${j}`).join(', ');

@@ -3,7 +3,7 @@
 
 import type { FeatureMatrix } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { featureSourceColumns, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections } from './batchScoring.js';
 import { missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
@@ -42,7 +42,7 @@ export async function readModelInputRows(
   const plainSource = tableSource(format, [input]);
   const projections = await modelFeatureProjections(model, input, plainSource, columns);
   const inputs = inputColumnsOf(model);
-  const sourceColumnOf = inputs.flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.categories.map(() => c.name)));
+  const sourceColumnOf = featureSourceColumns(model);
   const ignoredColumns = ignoredReservedColumns(
     columns.map((c) => c.name),
     [...inputs.map((c) => c.name), ...(encoding.kind === 'predicate' ? [] : [label])],

@@ -14,6 +14,8 @@ interface EncodedColumn {
   boolean: boolean;
   /** Categorical columns: category → index within the column's one-hot block. */
   categories?: Map<string, number>;
+  /** Numeric columns with a missing-value indicator: feature `offset + 1` is 1 for a null input, else 0. */
+  indicator?: boolean;
   width: number;
 }
 
@@ -58,8 +60,16 @@ export class RequestFeatureEncoder {
     for (const c of inputColumnsOf(artifact)) {
       if (c.kind === 'numeric') {
         const fill = artifact.missingValues?.fillValues[offset];
-        this.columns.push({ name: c.name, offset, width: 1, boolean: c.boolean === true, ...(fill !== undefined ? { fill } : {}) });
-        offset += 1;
+        const width = c.missingIndicator ? 2 : 1;
+        this.columns.push({
+          name: c.name,
+          offset,
+          width,
+          boolean: c.boolean === true,
+          ...(fill !== undefined ? { fill } : {}),
+          ...(c.missingIndicator ? { indicator: true } : {}),
+        });
+        offset += width;
       } else {
         this.columns.push({
           name: c.name,
@@ -87,6 +97,7 @@ export class RequestFeatureEncoder {
       const c = cols[i]!;
       const v = features[c.name];
       if (c.categories === undefined) {
+        if (c.indicator) row[c.offset + 1] = 0;
         if (typeof v === 'number' && Number.isFinite(v)) {
           if (c.boolean && v !== 0 && v !== 1)
             return `features.${c.name}: expected true/false, yes/no or 1/0 (a boolean-like column), got ${describeValue(v)}`;
@@ -109,6 +120,7 @@ export class RequestFeatureEncoder {
         // A model trained with a missing-value policy scores null as its training fill, as `rareflow predict` does.
         if (v === null && c.fill !== undefined) {
           row[c.offset] = c.fill;
+          if (c.indicator) row[c.offset + 1] = 1;
           continue;
         }
         if (v === undefined || !Object.hasOwn(features, c.name)) {

@@ -132,7 +132,7 @@ export const modelCommands: CommandSpec[] = [
     name: 'fit',
     summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
     usage:
-      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json [--json]',
+      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators on|off] [--seed S] --out MODEL.json [--json]',
     flags: {
       input,
       label,
@@ -143,6 +143,12 @@ export const modelCommands: CommandSpec[] = [
         help: 'missing numeric values (null, empty, NaN): filled with the training median by default (said in the output), or reject, or impute with the mean or a constant',
       },
       'fill-value': fillValueFlag,
+      'missing-indicators': {
+        type: 'choice',
+        choices: ['on', 'off'],
+        help: 'on (default): beside each numeric column with missing values, a 0/1 feature COLUMN=missing the model learns from; off: the fill alone',
+        placeholder: 'on|off',
+      },
       config: {
         type: 'string',
         help: 'pipeline spec whose denoise, adasyn and model settings override the defaults',
@@ -180,6 +186,7 @@ export const modelCommands: CommandSpec[] = [
         ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
         ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
         ...missingValueFlags(f),
+        ...(stringFlag(f, 'missing-indicators') !== undefined ? { missingIndicators: stringFlag(f, 'missing-indicators') === 'on' } : {}),
         out: requiredString(f, 'out'),
       });
       if (f.json) return { value };

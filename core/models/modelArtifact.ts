@@ -23,7 +23,16 @@ export type InputColumn =
    * `boolean`: the column held true/false, yes/no, t/f, y/n or 1/0 in training (read as a boolean) and is the 0/1
    * feature of it; scoring takes the same spellings (any case), JSON booleans, and 0/1.
    */
-  | { name: string; kind: 'numeric'; boolean?: true }
+  | {
+      name: string;
+      kind: 'numeric';
+      boolean?: true;
+      /**
+       * Two features: the value (missing scores as its fill) and `name=missing`, 1 where the input was missing
+       * (core/features/missingIndicators.ts). Set by `fit` on a column with missing values in training.
+       */
+      missingIndicator?: true;
+    }
   /** One-hot: feature `name=category` per known category; an unseen category sets none of them. */
   | { name: string; kind: 'categorical'; categories: string[] };
 
@@ -155,6 +164,16 @@ export function inputColumnsOf(artifact: ModelArtifact): InputColumn[] {
   return artifact.inputColumns ?? artifact.featureNames.map((name) => ({ name, kind: 'numeric' as const }));
 }
 
+/** How many features raw input column `c` becomes. */
+export function encodedWidth(c: InputColumn): number {
+  return c.kind === 'numeric' ? (c.missingIndicator ? 2 : 1) : c.categories.length;
+}
+
+/** The raw column each feature of the model reads, in feature order (one per feature). */
+export function featureSourceColumns(artifact: ModelArtifact): string[] {
+  return inputColumnsOf(artifact).flatMap((c) => new Array<string>(encodedWidth(c)).fill(c.name));
+}
+
 /** Positive-class probability of every row of `x` (columns in `artifact.featureNames` order). */
 export function scoreModel(artifact: ModelArtifact, x: FeatureMatrix): Float64Array {
   if (x.cols !== artifact.featureNames.length) {
@@ -212,6 +231,11 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
         )
       : singleModelProblem(model, features, source);
   if (problem) return fail(problem);
+  if (m.inputColumns !== undefined) {
+    if (!Array.isArray(m.inputColumns)) return fail('"inputColumns" must be a list');
+    const width = m.inputColumns.reduce((n, c) => n + (c.kind === 'categorical' && !Array.isArray(c.categories) ? 0 : encodedWidth(c)), 0);
+    if (width !== features) return fail(`its input columns make ${width} features, but "featureNames" lists ${features}`);
+  }
   if (typeof m.positiveLabel !== 'string' || typeof m.negativeLabel !== 'string')
     return fail('"positiveLabel" and "negativeLabel" must be strings');
   if (m.positiveWhen !== undefined && (typeof m.positiveWhen !== 'string' || m.positiveWhen.trim() === ''))

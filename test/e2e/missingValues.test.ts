@@ -2,7 +2,7 @@
 // cells by default, fit fills them with the training median and says so; --missing imputes with values fitted on the
 // learning rows, reports them, and the model scores with them.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,7 +109,7 @@ describe('--missing', () => {
     expect(j.missingValues.policy).toBe('median');
     expect(j.missingValues.filled).toBe(12 + 9);
     expect(j.warnings).toContain(
-      '21 missing numeric values (in a, b) filled with the median of the training rows, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
+      '21 missing numeric values (in a, b) filled with the median of the training rows (the model also reads a=missing, b=missing, 1 where the value was missing), also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
     );
     // Without --json the warnings read one to a line.
     const text = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'text.json']);
@@ -151,7 +151,7 @@ describe('--missing', () => {
     expect(readFileSync(join(dir, 'whole.json'), 'utf8')).not.toMatch(/fillValues/);
   });
 
-  it('fit records the fill in the model, and predict and evaluate score a missing cell as that fill', async () => {
+  it('fit records the fill in the model, and predict and evaluate score a missing cell as that fill (indicators off)', async () => {
     for (const [model, extra] of [
       ['forest', []],
       ['logreg', ['--config', 'logreg-spec.json']],
@@ -165,6 +165,8 @@ describe('--missing', () => {
         'label',
         '--missing',
         'median',
+        '--missing-indicators',
+        'off',
         ...extra,
         '--out',
         `${model}.json`,
@@ -207,6 +209,90 @@ describe('--missing', () => {
       expect(evaluated.code, evaluated.stderr).toBe(0);
       expect(evaluated.json<{ rows: number }>().rows).toBe(300);
     }
+  });
+
+  it('fit adds a 0/1 column=missing feature beside each gapped column; predict, evaluate and the model file agree on it', async () => {
+    writeFileSync(join(dir, 'logreg-spec.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
+    const fit = await run([
+      'fit',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--config',
+      'logreg-spec.json',
+      '--out',
+      'ind.json',
+      '--json',
+    ]);
+    expect(fit.code, fit.stderr).toBe(0);
+    const j = fit.json<{ stages: Array<{ stage: string; missingIndicators?: string[] }> }>();
+    expect(j.stages.find((st) => st.stage === 'read')!.missingIndicators).toEqual(['a', 'b']);
+    const artifact = JSON.parse(readFileSync(join(dir, 'ind.json'), 'utf8')) as {
+      featureNames: string[];
+      inputColumns: unknown[];
+      missingValues: { fillValues: number[] };
+      model: { weights: number[] };
+    };
+    expect(artifact.featureNames).toEqual(['a', 'a=missing', 'b', 'b=missing']);
+    expect(artifact.inputColumns).toEqual([
+      { name: 'a', kind: 'numeric', missingIndicator: true },
+      { name: 'b', kind: 'numeric', missingIndicator: true },
+    ]);
+    expect(artifact.model.weights).toHaveLength(4);
+    const [fa, , fb] = artifact.missingValues.fillValues as [number, number, number, number];
+    const gapped = await run(['predict', '--model', 'ind.json', '--input', 'gaps-unlabelled.csv', '--out', 'ind-gapped.csv']);
+    expect(gapped.code, gapped.stderr).toBe(0);
+    const filled = await run([
+      'predict',
+      '--model',
+      'ind.json',
+      '--input',
+      filledCopy('ind-filled-in.csv', { a: fa, b: fb }),
+      '--out',
+      'ind-filled.csv',
+    ]);
+    expect(filled.code, filled.stderr).toBe(0);
+    // A filled-in value is not a missing one: the scores differ on exactly the 21 gapped rows.
+    const g = csvRows(join(dir, 'ind-gapped.csv')).slice(1);
+    const f = csvRows(join(dir, 'ind-filled.csv')).slice(1);
+    const template = csvRows(join(dir, 'gaps-template.csv')).slice(1);
+    const differs = g.map((row, i) => row[0] !== f[i]![0]);
+    expect(differs).toEqual(template.map((row) => row.includes('A') || row.includes('B')));
+    // evaluate encodes the file as the model file says (indicators included), as predict does.
+    const evaluated = await run(['evaluate', '--model', 'ind.json', '--input', 'gaps.csv', '--label', 'label', '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.json<{ rows: number }>().rows).toBe(300);
+    const off = await run([
+      'fit',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--missing-indicators',
+      'off',
+      '--out',
+      'noind.json',
+      '--json',
+    ]);
+    expect(off.code, off.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'noind.json'), 'utf8')).featureNames).toEqual(['a', 'b']);
+    const refused = await run([
+      'fit',
+      '--input',
+      'gaps.csv',
+      '--label',
+      'label',
+      '--missing',
+      'reject',
+      '--missing-indicators',
+      'on',
+      '--out',
+      'refused.json',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--missing-indicators on: marks missing values that are filled, but --missing reject refuses them/);
+    expect(existsSync(join(dir, 'refused.json'))).toBe(false);
   });
 
   it('train with a G-mean threshold fits the fill on the rows the model learns from; a model without a fill still rejects missing cells', async () => {

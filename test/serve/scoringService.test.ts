@@ -6,12 +6,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canaryArm } from '../../core/canary/trafficSplit.js';
-import { sealModelArtifact } from '../../core/models/modelArtifact.js';
+import { featureMatrix } from '../../core/dataset.js';
+import { withMissingIndicators } from '../../core/features/missingIndicators.js';
+import { fillMissingValues, fitMissingValueFill } from '../../core/features/missingValues.js';
+import { scoreModel, sealModelArtifact } from '../../core/models/modelArtifact.js';
+import { fitModelArtifact } from '../../stages/train.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { startScoringService, type ScoringService } from '../../infra/scoringService.js';
 import {
+  CHANNELS,
+  FEATURE_NAMES,
   MODEL_NAME,
   expectedScore,
+  labelledData,
   fitTestModel,
   generatedRows,
   metricValue,
@@ -298,5 +305,51 @@ describe('bad requests', () => {
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'none', status: 'bad_request' })).toBe(cases.length + 2);
     expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(0);
+  });
+});
+
+describe('models with missing-value indicators', () => {
+  it('scores null as the fill with its column=missing feature at 1, a number with it at 0, as predict encodes a file', async () => {
+    // amount is missing on most positives and few negatives, so the indicator carries weight.
+    const { rows, labels } = generatedRows(600, 9);
+    const raw = labelledData(rows, labels).x;
+    for (let r = 0; r < raw.rows; r++) if (labels[r] === 1 ? r % 3 !== 0 : r % 20 === 0) raw.values[r * raw.cols] = Number.NaN;
+    const indicated = withMissingIndicators(raw, FEATURE_NAMES, [0]);
+    const fill = fitMissingValueFill(indicated.x, { missing: 'median' });
+    const { artifact } = await fitModelArtifact(
+      { x: fillMissingValues(fill, indicated.x).x, y: labels },
+      {
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        featureNames: indicated.featureNames,
+        inputColumns: [
+          { name: 'amount', kind: 'numeric', missingIndicator: true },
+          { name: 'age', kind: 'numeric' },
+          { name: 'velocity', kind: 'numeric' },
+          { name: 'channel', kind: 'categorical', categories: [...CHANNELS] },
+        ],
+        labelName: 'is_fraud',
+        labels: { positive: 'fraud', negative: 'ok' },
+        modelName: MODEL_NAME,
+        seed: 9,
+        runId: 'run-indicator',
+        datasetSha256: 'test',
+        missingValues: { policy: 'median', fillValues: fill.fillValues! },
+      },
+    );
+    expect(artifact.featureNames).toEqual(['amount', 'amount=missing', 'age', 'velocity', 'channel=app', 'channel=shop', 'channel=web']);
+    const stored = await storeModel(store, artifact);
+    const dir = tempDir('indicator');
+    await publish(dir, 1, stored.served);
+    const s = await serve(dir);
+    const score = (amount: number, missing: number) =>
+      scoreModel(artifact, featureMatrix(1, 7, Float64Array.from([amount, missing, 2, 0.5, 0, 0, 1])))[0]!;
+    const gap = await post(`${s.url}/score`, { features: { amount: null, age: 2, velocity: 0.5, channel: 'web' } });
+    expect(gap.status, JSON.stringify(gap.json)).toBe(200);
+    expect(gap.json.score).toBe(score(fill.fillValues![0]!, 1));
+    // The indicator matters: the same fill without it scores otherwise.
+    expect(gap.json.score).not.toBe(score(fill.fillValues![0]!, 0));
+    const present = await post(`${s.url}/score`, { features: { amount: 1.25, age: 2, velocity: 0.5, channel: 'web' } });
+    expect(present.json.score).toBe(score(1.25, 0));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
