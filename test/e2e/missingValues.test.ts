@@ -6,6 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { featureMatrix } from '../../core/dataset.js';
+import { withMissingIndicators } from '../../core/features/missingIndicators.js';
+import { parseModelArtifact, scoreModel } from '../../core/models/modelArtifact.js';
 import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
@@ -263,6 +266,27 @@ describe('--missing', () => {
     const evaluated = await run(['evaluate', '--model', 'ind.json', '--input', 'gaps.csv', '--label', 'label', '--json']);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.json<{ rows: number }>().rows).toBe(300);
+    // predict's SQL (the engine path for logistic regression, the chunk path for a forest) scores what the model
+    // scores in memory on the same rows with the indicators built from the NaNs.
+    const rawRows = csvRows(join(dir, 'gaps-unlabelled.csv')).slice(1);
+    const x = featureMatrix(
+      rawRows.length,
+      2,
+      Float64Array.from(rawRows.flat(), (v) => (v === '' ? Number.NaN : Number(v))),
+    );
+    const encoded = withMissingIndicators(x, ['a', 'b'], [0, 1]).x;
+    const forestFit = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'forest', '--out', 'ind-forest.json']);
+    expect(forestFit.code, forestFit.stderr).toBe(0);
+    for (const model of ['ind', 'ind-forest']) {
+      const loaded = parseModelArtifact(JSON.parse(readFileSync(join(dir, `${model}.json`), 'utf8')), model);
+      const p = await run(['predict', '--model', `${model}.json`, '--input', 'gaps-unlabelled.csv', '--out', `${model}-scores.csv`]);
+      expect(p.code, p.stderr).toBe(0);
+      const predicted = csvRows(join(dir, `${model}-scores.csv`))
+        .slice(1)
+        .map((row) => Number(row[0]));
+      const inMemory = Array.from(scoreModel(loaded, encoded));
+      predicted.forEach((v, i) => expect(v, `${model} row ${i}`).toBeCloseTo(inMemory[i]!, 12));
+    }
     const off = await run([
       'fit',
       '--input',
