@@ -9,28 +9,26 @@
 // QUALITY_MAX_ROWS, QUALITY_REPEATS (default 1), BENCH_NO_PEERS=1. Writes .rareflow/bench/missing-<scenario>.json.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { takeRows, type FeatureMatrix, type LabelledData } from '../core/dataset.js';
+import type { FeatureMatrix, LabelledData } from '../core/dataset.js';
 import { withMissingIndicators } from '../core/features/missingIndicators.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { numericType } from '../data/columnTypes.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
-import { describeColumns } from '../data/inputSources.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { fitModelArtifact } from '../stages/train.js';
 import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
 import { peerPython } from './peerVenv.js';
-import { FOLDS, metricsAt, stratifiedFolds } from './qualityFolds.js';
+import { binaryDatasetFiles, textColumnsOf } from './qualityDatasets.js';
+import { FOLDS, foldFitOptions, foldSplit, metricsAt, repeatFolds } from './qualityFolds.js';
 import type { Metrics } from './qualitySummary.js';
 
 const SCENARIO = process.env.MISSING_SCENARIO ?? 'mnar';
 if (!['mnar', 'mcar', 'label'].includes(SCENARIO)) throw new Error(`MISSING_SCENARIO: expected mnar, mcar or label, got ${SCENARIO}`);
 const REPEATS = Number(process.env.QUALITY_REPEATS ?? 1);
-const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
 const GAPPED_COLUMNS = 3;
 const ARMS = ['auto + indicators', 'auto, fill only'] as const;
 const PEERS = ['rfPrevalence', 'balancedRf', 'hgbBalanced', 'lrBalanced'] as const;
@@ -88,31 +86,15 @@ async function foldMetrics(train: LabelledData, test: LabelledData, gapped: numb
   const fill = fitMissingValueFill(tr.x, { missing: 'median' });
   const { artifact } = await fitModelArtifact(
     { x: fillMissingValues(fill, tr.x).x, y: train.y },
-    {
-      model: DEFAULT_PIPELINE.model,
-      featureNames: tr.featureNames,
-      labelName: 'label',
-      labels: { positive: '1', negative: '0' },
-      modelName: 'cv',
-      seed,
-      runId: 'cv',
-      datasetSha256: '',
-      missingValues: { policy: 'median', fillValues: fill.fillValues! },
-    },
+    { ...foldFitOptions(DEFAULT_PIPELINE.model, tr.featureNames, seed), missingValues: { policy: 'median', fillValues: fill.fillValues! } },
   );
   return metricsAt(test.y, scoreModel(artifact, te.x), artifact.threshold);
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results: Array<{ name: string; rows: number; gapped: number; missingShare: number; models: Record<string, Metrics> }> = [];
-for (const file of readdirSync(datasetsDir)
-  .filter((f) => f.endsWith('.csv'))
-  .sort()) {
-  const name = basename(file, '.csv');
-  if (MULTICLASS.has(name) || (only && !only.includes(name))) continue;
-  const path = join(datasetsDir, file);
-  const columns = await describeColumns(path);
-  const categorical = columns.filter((c) => c.name !== 'label' && !numericType.test(c.type)).map((c) => c.name);
+for (const { name, path } of binaryDatasetFiles(datasetsDir, only)) {
+  const categorical = await textColumnsOf(path);
   let complete: LabelledData;
   try {
     complete = (await readLabelledDataset(path, { label: 'label', categorical })).data;
@@ -126,12 +108,9 @@ for (const file of readdirSync(datasetsDir)
   const missingShare = data.x.values.filter(Number.isNaN).length / (data.x.rows * gapped.length);
   const perModel: Record<string, Metrics[]> = {};
   for (let repeat = 0; repeat < REPEATS; repeat++) {
-    const fold = stratifiedFolds(data.y, deriveSeed(1, repeat === 0 ? `folds ${name}` : `folds ${name} repeat ${repeat}`));
+    const fold = repeatFolds(data.y, name, repeat);
     for (let k = 0; k < FOLDS; k++) {
-      const trainRows: number[] = [];
-      const testRows: number[] = [];
-      for (let i = 0; i < fold.length; i++) (fold[i] === k ? testRows : trainRows).push(i);
-      const [train, test] = [takeRows(data, trainRows), takeRows(data, testRows)];
+      const { train, test } = foldSplit(data, fold, k);
       const seed = repeat * FOLDS + k;
       (perModel[ARMS[0]] ??= []).push(await foldMetrics(train, test, gapped, true, seed));
       (perModel[ARMS[1]] ??= []).push(await foldMetrics(train, test, gapped, false, seed));

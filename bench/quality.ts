@@ -7,16 +7,14 @@
 // QUALITY_REPEATS (default 3), QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { trainRandomForestInWorkers } from '../core/models/forestWorkers.js';
 import { predictProbaLogistic, trainLogisticRegression } from '../core/models/logisticRegression.js';
 import { predictProbaForest } from '../core/models/randomForest.js';
-import { deriveSeed } from '../core/random.js';
-import { CSV_MISSING_MARKERS, describeColumns } from '../data/inputSources.js';
-import { numericType } from '../data/columnTypes.js';
+import { CSV_MISSING_MARKERS } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
@@ -27,11 +25,10 @@ import { scoreModel } from '../core/models/modelArtifact.js';
 import type { ModelSpec } from '../workflows/contract.js';
 import { DEFAULT_PIPELINE } from '../client/pipelineSpec.js';
 import { peerPython } from './peerVenv.js';
+import { binaryDatasetFiles, textColumnsOf } from './qualityDatasets.js';
 import { qualitySummary, qualityTables, type DatasetResult, type Metrics } from './qualitySummary.js';
-import { FOLDS, metricsAt, stratifiedFolds } from './qualityFolds.js';
+import { FOLDS, foldFitOptions, foldSplit, metricsAt, repeatFolds } from './qualityFolds.js';
 
-/** Multi-class files (MANIFEST.md); the binary ones have two label values. */
-const MULTICLASS = new Set(['ecoli_multiclass', 'yeast_multiclass', 'dermatology', 'kr-vs-k', 'nursery', 'car', 'page-blocks']);
 const REPEATS = Number(process.env.QUALITY_REPEATS ?? 3);
 /** rareflow's default (today `auto`) first; then its fixed recipes. */
 const DEFAULT_COLUMN = 'rareflow default';
@@ -73,16 +70,7 @@ async function pipelineMetrics(
   if (withEnn && data.y.length > 4) data = takeRows(data, filterAndType(data, 'enn', 3).cleaning.kept);
   if (withAdasyn) data = oversampleWithAdasyn(data, { k: 5, beta: 1, seed }).augmented;
   const featureNames = Array.from({ length: data.x.cols }, (_, j) => `x${j}`);
-  const { artifact } = await fitModelArtifact(data, {
-    model,
-    featureNames,
-    labelName: 'label',
-    labels: { positive: '1', negative: '0' },
-    modelName: 'cv',
-    seed,
-    runId: 'cv',
-    datasetSha256: '',
-  });
+  const { artifact } = await fitModelArtifact(data, foldFitOptions(model, featureNames, seed));
   const metrics = metricsAt(test.y, scoreModel(artifact, test.x), artifact.threshold);
   return artifact.selection ? { ...metrics, chosen: artifact.selection.chosen } : metrics;
 }
@@ -90,15 +78,8 @@ async function pipelineMetrics(
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const results: DatasetResult[] = [];
-const files = readdirSync(datasetsDir)
-  .filter((f) => f.endsWith('.csv'))
-  .sort();
-for (const file of files) {
-  const name = basename(file, '.csv');
-  if (MULTICLASS.has(name) || (only && !only.includes(name))) continue;
-  const path = join(datasetsDir, file);
-  const columns = await describeColumns(path);
-  const categorical = columns.filter((c) => c.name !== 'label' && !numericType.test(c.type)).map((c) => c.name);
+for (const { name, path } of binaryDatasetFiles(datasetsDir, only)) {
+  const categorical = await textColumnsOf(path);
   let data: LabelledData;
   const notes: string[] = [];
   try {
@@ -127,13 +108,9 @@ for (const file of files) {
   const chosen: string[] = [];
   let peerSeconds = 0;
   for (let repeat = 0; repeat < REPEATS; repeat++) {
-    const fold = stratifiedFolds(data.y, deriveSeed(1, repeat === 0 ? `folds ${name}` : `folds ${name} repeat ${repeat}`));
+    const fold = repeatFolds(data.y, name, repeat);
     for (let k = 0; k < FOLDS; k++) {
-      const trainRows: number[] = [];
-      const testRows: number[] = [];
-      for (let i = 0; i < fold.length; i++) (fold[i] === k ? testRows : trainRows).push(i);
-      const train = takeRows(data, trainRows);
-      const test = takeRows(data, testRows);
+      const { train, test } = foldSplit(data, fold, k);
       const seed = repeat * FOLDS + k;
       // (d) the pipeline's own stage code, as `rareflow fit` runs it with its defaults.
       const byDefault = await pipelineMetrics(

@@ -1,8 +1,11 @@
 // The outer folds and per-fold metrics of the quality benches (quality.ts, missingValues.ts): stratified 5-fold
-// assignment by seed, and G-mean, minority recall and normalised PR-AUC (AP − π) at a threshold.
+// assignment by seed, the model options of a fold's fit, and G-mean, minority recall and normalised PR-AUC (AP − π)
+// at a threshold.
 
 import { averagePrecision } from '../core/metrics/rankingMetrics.js';
-import { seededRandom } from '../core/random.js';
+import { takeRows, type LabelledData } from '../core/dataset.js';
+import { deriveSeed, seededRandom } from '../core/random.js';
+import type { ModelSpec } from '../workflows/contract.js';
 import type { Metrics } from './qualitySummary.js';
 
 export const FOLDS = 5;
@@ -36,4 +39,31 @@ export function metricsAt(y: Uint8Array, p: Float64Array, threshold: number): Me
   const tpr = tp / pos;
   const tnr = tn / (y.length - pos);
   return { gMean: Math.sqrt(tpr * tnr), recall: tpr, prAucNormalised: averagePrecision(y, p)! - pos / y.length };
+}
+
+/** fitModelArtifact's options for a bench fold: the model, numbered features, 0/1 labels, no file behind it. */
+export function foldFitOptions(model: ModelSpec, featureNames: string[], seed: number) {
+  return {
+    model,
+    featureNames,
+    labelName: 'label',
+    labels: { positive: '1', negative: '0' },
+    modelName: 'cv',
+    seed,
+    runId: 'cv',
+    datasetSha256: '',
+  };
+}
+
+/** The outer fold of every row of dataset `name` in repeat `repeat`, the same in every bench. */
+export function repeatFolds(y: Uint8Array, name: string, repeat: number): Int32Array {
+  return stratifiedFolds(y, deriveSeed(1, repeat === 0 ? `folds ${name}` : `folds ${name} repeat ${repeat}`));
+}
+
+/** The training rows (every fold but `k`) and test rows (fold `k`) of `data`. */
+export function foldSplit(data: LabelledData, fold: Int32Array, k: number): { train: LabelledData; test: LabelledData } {
+  const trainRows: number[] = [];
+  const testRows: number[] = [];
+  for (let i = 0; i < fold.length; i++) (fold[i] === k ? testRows : trainRows).push(i);
+  return { train: takeRows(data, trainRows), test: takeRows(data, testRows) };
 }

@@ -13,16 +13,10 @@ from imblearn.ensemble import BalancedRandomForestClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-
-def scores_of(y, p, threshold):
-    pred = p >= threshold
-    tpr = float((pred & (y == 1)).sum() / (y == 1).sum())
-    tnr = float((~pred & (y == 0)).sum() / (y == 0).sum())
-    return {"gMean": float(np.sqrt(tpr * tnr)), "recall": tpr, "prAucNormalised": float(average_precision_score(y, p) - y.mean())}
+from qualityPeer import scores_of
 
 
 def main() -> None:

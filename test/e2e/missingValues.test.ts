@@ -13,6 +13,8 @@ import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
+/** `rareflow fit` on gaps.csv with these flags. */
+const fitGaps = (flags: string[]) => run(['fit', '--input', 'gaps.csv', '--label', 'label', ...flags]);
 
 function csvRows(path: string): string[][] {
   return readFileSync(path, 'utf8')
@@ -216,18 +218,7 @@ describe('--missing', () => {
 
   it('fit adds a 0/1 column=missing feature beside each gapped column; predict, evaluate and the model file agree on it', async () => {
     writeFileSync(join(dir, 'logreg-spec.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
-    const fit = await run([
-      'fit',
-      '--input',
-      'gaps.csv',
-      '--label',
-      'label',
-      '--config',
-      'logreg-spec.json',
-      '--out',
-      'ind.json',
-      '--json',
-    ]);
+    const fit = await fitGaps(['--config', 'logreg-spec.json', '--out', 'ind.json', '--json']);
     expect(fit.code, fit.stderr).toBe(0);
     const j = fit.json<{ stages: Array<{ stage: string; missingIndicators?: string[] }> }>();
     expect(j.stages.find((st) => st.stage === 'read')!.missingIndicators).toEqual(['a', 'b']);
@@ -275,7 +266,7 @@ describe('--missing', () => {
       Float64Array.from(rawRows.flat(), (v) => (v === '' ? Number.NaN : Number(v))),
     );
     const encoded = withMissingIndicators(x, ['a', 'b'], [0, 1]).x;
-    const forestFit = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'forest', '--out', 'ind-forest.json']);
+    const forestFit = await fitGaps(['--kind', 'forest', '--out', 'ind-forest.json']);
     expect(forestFit.code, forestFit.stderr).toBe(0);
     for (const model of ['ind', 'ind-forest']) {
       const loaded = parseModelArtifact(JSON.parse(readFileSync(join(dir, `${model}.json`), 'utf8')), model);
@@ -287,33 +278,10 @@ describe('--missing', () => {
       const inMemory = Array.from(scoreModel(loaded, encoded));
       predicted.forEach((v, i) => expect(v, `${model} row ${i}`).toBeCloseTo(inMemory[i]!, 12));
     }
-    const off = await run([
-      'fit',
-      '--input',
-      'gaps.csv',
-      '--label',
-      'label',
-      '--missing-indicators',
-      'off',
-      '--out',
-      'noind.json',
-      '--json',
-    ]);
+    const off = await fitGaps(['--missing-indicators', 'off', '--out', 'noind.json', '--json']);
     expect(off.code, off.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'noind.json'), 'utf8')).featureNames).toEqual(['a', 'b']);
-    const refused = await run([
-      'fit',
-      '--input',
-      'gaps.csv',
-      '--label',
-      'label',
-      '--missing',
-      'reject',
-      '--missing-indicators',
-      'on',
-      '--out',
-      'refused.json',
-    ]);
+    const refused = await fitGaps(['--missing', 'reject', '--missing-indicators', 'on', '--out', 'refused.json']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--missing-indicators on: marks missing values that are filled, but --missing reject refuses them/);
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
