@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FeatureMatrix, LabelledData } from '../core/dataset.js';
-import { withMissingIndicators } from '../core/features/missingIndicators.js';
+import { columnsWithMissing, withMissingIndicators } from '../core/features/missingIndicators.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
@@ -78,9 +78,7 @@ function withGaps(data: LabelledData, columns: number[], seed: number): Labelled
 async function foldMetrics(train: LabelledData, test: LabelledData, gapped: number[], indicators: boolean, seed: number): Promise<Metrics> {
   const names = Array.from({ length: train.x.cols }, (_, j) => `x${j}`);
   // Which columns get an indicator is decided on the training rows, as fit decides it on its input.
-  const present = indicators
-    ? gapped.filter((c) => Array.from({ length: train.x.rows }, (_, r) => train.x.values[r * train.x.cols + c]!).some(Number.isNaN))
-    : [];
+  const present = indicators ? columnsWithMissing(train.x, names, new Set(gapped)) : [];
   const tr = withMissingIndicators(train.x, names, present);
   const te = withMissingIndicators(test.x, names, present);
   const fill = fitMissingValueFill(tr.x, { missing: 'median' });

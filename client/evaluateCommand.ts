@@ -10,7 +10,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
-import { inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { readsPlainColumns, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { multiClassReport } from '../core/metrics/multiClassReport.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
@@ -59,11 +59,9 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   let d, scores, report, evaluation;
   try {
     line.step(`reading ${basename(a.input)}`);
-    // Categorical columns, missing-value indicators (and predicate labels) are encoded as the model file says, the
-    // way `rareflow predict` reads them.
-    const modelEncoded =
-      formatOf(a.input) !== 'arrow' &&
-      (byPredicate || inputColumnsOf(model).some((c) => c.kind === 'categorical' || (c.kind === 'numeric' && c.missingIndicator)));
+    // Unless every feature is a plain numeric column (and the label is a column), the file is encoded as the model
+    // file says (one-hot categories, missing-value indicators, a predicate label), the way `rareflow predict` reads it.
+    const modelEncoded = formatOf(a.input) !== 'arrow' && (byPredicate || !readsPlainColumns(model));
     d = modelEncoded
       ? await modelEncodedInput(
           model,

@@ -2,7 +2,7 @@
 // numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot (an
 // unseen category: all zeros, noted for the per-feature counter).
 
-import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { encodedWidth, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
 interface EncodedColumn {
   name: string;
@@ -60,7 +60,7 @@ export class RequestFeatureEncoder {
     for (const c of inputColumnsOf(artifact)) {
       if (c.kind === 'numeric') {
         const fill = artifact.missingValues?.fillValues[offset];
-        const width = c.missingIndicator ? 2 : 1;
+        const width = encodedWidth(c);
         this.columns.push({
           name: c.name,
           offset,
@@ -74,11 +74,11 @@ export class RequestFeatureEncoder {
         this.columns.push({
           name: c.name,
           offset,
-          width: c.categories.length,
+          width: encodedWidth(c),
           boolean: false,
           categories: new Map(c.categories.map((v, i) => [v, i])),
         });
-        offset += c.categories.length;
+        offset += encodedWidth(c);
       }
     }
     if (offset !== artifact.featureNames.length) {

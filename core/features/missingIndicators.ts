@@ -5,6 +5,7 @@
 // sits right after its column and is named `column=missing`, as a one-hot feature of the category "missing" would.
 
 import type { FeatureMatrix } from '../dataset.js';
+import { oneHotCategoryOf } from './oneHotFeatures.js';
 
 /** The suffix of an indicator feature's name: `glucose` → `glucose=missing`. */
 export const MISSING_INDICATOR_SUFFIX = '=missing';
@@ -75,10 +76,9 @@ export function indicateMissingNumbers(
   featureNames: readonly string[],
   categorical: Readonly<Record<string, readonly string[]>>,
 ): { x: FeatureMatrix; featureNames: string[]; columns: string[] } {
-  const oneHot = new Set(Object.entries(categorical).flatMap(([c, values]) => values.map((v) => `${c}=${v}`)));
   const numeric = new Set<number>();
   featureNames.forEach((f, c) => {
-    if (!oneHot.has(f)) numeric.add(c);
+    if (oneHotCategoryOf(f, categorical) === undefined) numeric.add(c);
   });
   const columns = columnsWithMissing(x, featureNames, numeric);
   return { ...withMissingIndicators(x, featureNames, columns), columns: columns.map((c) => featureNames[c]!) };

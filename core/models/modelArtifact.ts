@@ -169,6 +169,11 @@ export function encodedWidth(c: InputColumn): number {
   return c.kind === 'numeric' ? (c.missingIndicator ? 2 : 1) : c.categories.length;
 }
 
+/** Whether every feature is a raw numeric column of its own name (no one-hot block, no missing-value indicator). */
+export function readsPlainColumns(artifact: ModelArtifact): boolean {
+  return inputColumnsOf(artifact).every((c) => encodedWidth(c) === 1 && c.kind === 'numeric');
+}
+
 /** The raw column each feature of the model reads, in feature order (one per feature). */
 export function featureSourceColumns(artifact: ModelArtifact): string[] {
   return inputColumnsOf(artifact).flatMap((c) => new Array<string>(encodedWidth(c)).fill(c.name));
