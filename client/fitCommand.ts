@@ -50,8 +50,11 @@ export interface FitArgs extends MissingValueArgs {
   seed?: number;
   /** `auto` chooses the model by inner cross-validation (stages/modelChoice.ts); default: the spec's model. */
   model?: 'auto' | 'forest' | 'logreg' | 'gbdt';
-  /** A 0/1 `column=missing` feature beside each numeric column with missing values; default true when filling. */
-  missingIndicators?: boolean;
+  /**
+   * A 0/1 `column=missing` feature beside a filled numeric column: `auto` (default) where its gaps are related to the
+   * class in the training rows, `on` beside every gapped column, `off` never.
+   */
+  missingIndicators?: 'auto' | 'on' | 'off';
   /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
   budgetSeconds?: number;
   out: string;
@@ -116,10 +119,10 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   if (a.missing === undefined && spec.features?.missing !== undefined) {
     a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
   }
-  if (a.missingIndicators === true && a.missing === 'reject') {
+  if ((a.missingIndicators === 'on' || a.missingIndicators === 'auto') && a.missing === 'reject') {
     throw new InvalidInputError(
       '--missing-indicators',
-      '--missing-indicators on: marks missing values that are filled, but --missing reject refuses them; drop one of the two',
+      `--missing-indicators ${a.missingIndicators}: marks missing values that are filled, but --missing reject refuses them; drop one of the two`,
     );
   }
   const stages: Array<Record<string, unknown>> = [];
@@ -156,9 +159,15 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   // training median, as a modelling library's default pipeline would, and says so; a complete file is unchanged.
   const defaultFill = a.missing === undefined ? missingCells(read.data.x, read.featureNames) : undefined;
   if (defaultFill) a = { ...a, missing: 'median' };
-  // Beside each numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest.
+  // Beside a numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest: by
+  // default only where the gaps are related to the class (Fisher's exact test on the training rows).
+  const rowClasses = multiClass
+    ? { classOf: multiClass.classOf, classes: multiClass.classes }
+    : { classOf: read.data.y, classes: [read.negativeLabel, read.positiveLabel] };
   const indicated =
-    keepsMissing(a) && a.missingIndicators !== false ? indicateMissingNumbers(read.data.x, read.featureNames, read.categorical) : undefined;
+    keepsMissing(a) && a.missingIndicators !== 'off'
+      ? indicateMissingNumbers(read.data.x, read.featureNames, read.categorical, a.missingIndicators === 'on' ? undefined : rowClasses)
+      : undefined;
   const d = indicated ? { ...read, featureNames: indicated.featureNames, data: { ...read.data, x: indicated.x } } : read;
   const indicatedColumns = new Set(indicated?.columns ?? []);
   const weights0 = d.sampleWeights;
@@ -170,7 +179,13 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     ...readWarnings(
       d.data.x,
       d.featureNames,
-      defaultFill ? { ...defaultFill, indicators: [...indicatedColumns] } : undefined,
+      defaultFill
+        ? {
+            ...defaultFill,
+            indicators: [...indicatedColumns],
+            unrelated: indicated?.tests?.filter((t) => !t.indicator).map((t) => t.column) ?? [],
+          }
+        : undefined,
       multiClass ? multiClass.classOf : d.data.y,
       multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
       d.missingCategories,
@@ -188,6 +203,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
     ...(indicatedColumns.size > 0 ? { missingIndicators: [...indicatedColumns] } : {}),
+    ...(indicated?.tests?.length ? { missingClassTests: indicated.tests } : {}),
     ...ignoredColumnsField(cols.ignored),
     ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
     seconds: secondsSince(t),

@@ -7,7 +7,7 @@ import type { FeatureMatrix } from '../core/dataset.js';
 export function readWarnings(
   x: FeatureMatrix,
   names: readonly string[],
-  defaultFill: { cells: number; columns: string[]; indicators?: string[] } | undefined,
+  defaultFill: { cells: number; columns: string[]; indicators?: string[]; unrelated?: string[] } | undefined,
   classOf: ArrayLike<number>,
   classes: readonly string[],
   missingCategories: Record<string, number> = {},
@@ -19,7 +19,7 @@ export function readWarnings(
     ),
     ...(defaultFill
       ? [
-          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows${defaultFill.indicators?.length ? ` (the model also reads ${defaultFill.indicators.map((c) => `${c}=missing`).join(', ')}, 1 where the value was missing)` : ''}, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
+          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows${defaultFill.indicators?.length ? ` (the model also reads ${defaultFill.indicators.map((c) => `${c}=missing`).join(', ')}, 1 where the value was missing)` : ''}${defaultFill.unrelated?.length ? ` (no missing-value feature for ${defaultFill.unrelated.join(', ')}: ${defaultFill.unrelated.length === 1 ? 'its gaps are' : 'their gaps are'} not related to the class)` : ''}, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
         ]
       : []),
     ...fewRowsWarning(classOf, classes),

@@ -132,7 +132,7 @@ export const modelCommands: CommandSpec[] = [
     name: 'fit',
     summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
     usage:
-      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators on|off] [--seed S] --out MODEL.json [--json]',
+      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators auto|on|off] [--seed S] --out MODEL.json [--json]',
     flags: {
       input,
       label,
@@ -145,9 +145,9 @@ export const modelCommands: CommandSpec[] = [
       'fill-value': fillValueFlag,
       'missing-indicators': {
         type: 'choice',
-        choices: ['on', 'off'],
-        help: 'on (default): beside each numeric column with missing values, a 0/1 feature COLUMN=missing the model learns from; off: the fill alone',
-        placeholder: 'on|off',
+        choices: ['auto', 'on', 'off'],
+        help: 'auto (default): beside a numeric column with missing values whose gaps are related to the class in the training rows, a 0/1 feature COLUMN=missing the model learns from; on: beside every such column; off: the fill alone',
+        placeholder: 'auto|on|off',
       },
       config: {
         type: 'string',
@@ -186,7 +186,9 @@ export const modelCommands: CommandSpec[] = [
         ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
         ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
         ...missingValueFlags(f),
-        ...(stringFlag(f, 'missing-indicators') !== undefined ? { missingIndicators: stringFlag(f, 'missing-indicators') === 'on' } : {}),
+        ...(stringFlag(f, 'missing-indicators') !== undefined
+          ? { missingIndicators: stringFlag(f, 'missing-indicators') as 'auto' | 'on' | 'off' }
+          : {}),
         out: requiredString(f, 'out'),
       });
       if (f.json) return { value };

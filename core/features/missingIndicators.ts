@@ -3,8 +3,12 @@
 // sensor that failed at high readings) and not only from the fill that replaces it. This is scikit-learn's
 // SimpleImputer(add_indicator=True); its HistGradientBoosting learns the same from NaN directly. The indicator
 // sits right after its column and is named `column=missing`, as a one-hot feature of the category "missing" would.
+// By default a column gets one only where its gaps are related to the class in the training rows (Fisher's exact
+// test): a gap at random says nothing, and one more noise feature is one more chance for a small set's model to
+// learn it.
 
 import type { FeatureMatrix } from '../dataset.js';
+import { fisherExactTwoSided } from '../fisherExact.js';
 import { oneHotCategoryOf } from './oneHotFeatures.js';
 
 /** The suffix of an indicator feature's name: `glucose` → `glucose=missing`. */
@@ -67,19 +71,77 @@ export function withMissingIndicators(
   return { x: { rows: x.rows, cols, values }, featureNames: names };
 }
 
+/** Below this p-value a column's gaps count as related to the class. */
+export const MISSING_CLASS_ALPHA = 0.05;
+
+/** How a column's gaps fall on the classes, and whether that could be chance. */
+export interface MissingClassTest {
+  column: string;
+  /** Rows where the value is missing, in all and per class (by the class's label). */
+  missing: number;
+  missingByClass: Record<string, number>;
+  /**
+   * Fisher's exact test of "missing" against the class (two classes), or the smallest one-class-against-the-rest
+   * p-value times the number of classes (Bonferroni; three or more).
+   */
+  pValue: number;
+  /** Whether the column got a `column=missing` feature. */
+  indicator: boolean;
+}
+
+/** The training rows' classes: `classOf[r]` indexes `classes` (two-class data: 0 negative, 1 positive). */
+export interface RowClasses {
+  classOf: ArrayLike<number>;
+  classes: readonly string[];
+}
+
+/** Column `c`'s gaps against the class: counts per class and the test's p-value. */
+export function missingClassTest(x: FeatureMatrix, c: number, rows: RowClasses): Omit<MissingClassTest, 'column' | 'indicator'> {
+  const k = rows.classes.length;
+  const total = new Array<number>(k).fill(0);
+  const missing = new Array<number>(k).fill(0);
+  for (let r = 0; r < x.rows; r++) {
+    const cls = rows.classOf[r]!;
+    if (cls < 0 || cls >= k) continue;
+    total[cls]!++;
+    if (Number.isNaN(x.values[r * x.cols + c]!)) missing[cls]!++;
+  }
+  const n = total.reduce((s, v) => s + v, 0);
+  const m = missing.reduce((s, v) => s + v, 0);
+  // Class i against the rest: [[missing in i, present in i], [missing elsewhere, present elsewhere]].
+  const pOf = (i: number) => fisherExactTwoSided(missing[i]!, total[i]! - missing[i]!, m - missing[i]!, n - total[i]! - (m - missing[i]!));
+  const pValue = k <= 2 ? pOf(k - 1) : Math.min(1, k * Math.min(...rows.classes.map((_, i) => pOf(i))));
+  return { missing: m, missingByClass: Object.fromEntries(rows.classes.map((cls, i) => [cls, missing[i]!])), pValue };
+}
+
 /**
- * `x` with an indicator beside every numeric feature (not a one-hot feature of `categorical`) that has a missing
- * value, and the raw columns that got one.
+ * `x` with an indicator beside each numeric feature (not a one-hot feature of `categorical`) that has a missing
+ * value: every such feature (`related` undefined), or only those whose gaps are related to the class of `related`'s
+ * rows (p below MISSING_CLASS_ALPHA). Returns the raw columns that got one, and with `related` each gapped column's
+ * test.
  */
 export function indicateMissingNumbers(
   x: FeatureMatrix,
   featureNames: readonly string[],
   categorical: Readonly<Record<string, readonly string[]>>,
-): { x: FeatureMatrix; featureNames: string[]; columns: string[] } {
+  related?: RowClasses,
+): { x: FeatureMatrix; featureNames: string[]; columns: string[]; tests?: MissingClassTest[] } {
   const numeric = new Set<number>();
   featureNames.forEach((f, c) => {
     if (oneHotCategoryOf(f, categorical) === undefined) numeric.add(c);
   });
-  const columns = columnsWithMissing(x, featureNames, numeric);
-  return { ...withMissingIndicators(x, featureNames, columns), columns: columns.map((c) => featureNames[c]!) };
+  const gapped = columnsWithMissing(x, featureNames, numeric);
+  const tests = related
+    ? gapped.map((c) => {
+        const t = missingClassTest(x, c, related);
+        // Three significant digits are what a reader needs; the choice uses the exact value.
+        return { column: featureNames[c]!, ...t, pValue: Number(t.pValue.toPrecision(3)), indicator: t.pValue < MISSING_CLASS_ALPHA };
+      })
+    : undefined;
+  const columns = tests ? gapped.filter((_, i) => tests[i]!.indicator) : gapped;
+  return {
+    ...withMissingIndicators(x, featureNames, columns),
+    columns: columns.map((c) => featureNames[c]!),
+    ...(tests ? { tests } : {}),
+  };
 }

@@ -3,7 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { featureMatrix } from '../../core/dataset.js';
-import { columnsWithMissing, indicateMissingNumbers, withMissingIndicators } from '../../core/features/missingIndicators.js';
+import {
+  columnsWithMissing,
+  indicateMissingNumbers,
+  missingClassTest,
+  withMissingIndicators,
+} from '../../core/features/missingIndicators.js';
+import { fisherExactTwoSided } from '../../core/fisherExact.js';
 import { featureSourceColumns, parseModelArtifact, sealModelArtifact } from '../../core/models/modelArtifact.js';
 import { fitModelArtifact } from '../../stages/train.js';
 import { twoFeatureFitOptions } from '../support/modelFileFixtures.js';
@@ -27,6 +33,54 @@ describe('missing-value indicators', () => {
     expect(columnsWithMissing(x, ['a', 'b', 'c', 'd'], new Set([0, 1, 2, 3]))).toEqual([0, 2, 3]);
     expect(columnsWithMissing(x, ['a', 'b', 'a=missing', 'd'], new Set([0, 1, 3]))).toEqual([3]);
     expect(indicateMissingNumbers(featureMatrix(1, 2, Float64Array.from([1, 2])), ['a', 'b'], {}).columns).toEqual([]);
+  });
+
+  it("Fisher's exact test gives scipy.stats.fisher_exact's two-sided p-values", () => {
+    // Values from scipy 1.x: fisher_exact([[a, b], [c, d]]).pvalue.
+    const cases: Array<[number, number, number, number, number]> = [
+      [3, 1, 1, 3, 0.48571428571428565],
+      [1, 29, 81, 189, 0.0008721039407976929],
+      [0, 30, 12, 258, 0.617174007132001],
+      [10, 0, 0, 10, 1.082508822446903e-5],
+      [2, 15, 40, 157, 0.5349754295919422],
+    ];
+    for (const [a, b, c, d, p] of cases) expect(fisherExactTwoSided(a, b, c, d), `${a} ${b} ${c} ${d}`).toBeCloseTo(p, 12);
+    expect(fisherExactTwoSided(500, 1500, 20000, 30000) / 1.31243431647921e-43).toBeCloseTo(1, 6);
+    expect(fisherExactTwoSided(0, 0, 4, 9)).toBe(1);
+    expect(() => fisherExactTwoSided(1.5, 2, 3, 4)).toThrow(/a: expected a count \(an integer ≥ 0\), got 1\.5/);
+  });
+
+  it('by default indicates only the columns whose gaps are related to the class', () => {
+    // 300 rows, 30 positives: a is missing on 81 negatives and 1 positive (a test not ordered for the healthy),
+    // b on 12 rows spread over both classes as chance would (p about 0.6), c never.
+    const rows = 300;
+    const y = Uint8Array.from({ length: rows }, (_, i) => (i % 10 === 0 ? 1 : 0));
+    const values = new Float64Array(rows * 3);
+    let negativesMissing = 0;
+    for (let r = 0; r < rows; r++) {
+      const negativeGap = y[r] === 0 && negativesMissing < 81;
+      if (negativeGap) negativesMissing++;
+      values[r * 3] = negativeGap || r === 0 ? N : r / 7;
+      values[r * 3 + 1] = r % 25 === 3 ? N : (r * 13) % 17;
+      values[r * 3 + 2] = r % 5;
+    }
+    const x = featureMatrix(rows, 3, values);
+    const classes = { classOf: y, classes: ['no', 'yes'] };
+    const out = indicateMissingNumbers(x, ['a', 'b', 'c'], {}, classes);
+    expect(out.columns).toEqual(['a']);
+    expect(out.featureNames).toEqual(['a', 'a=missing', 'b', 'c']);
+    expect(out.tests).toEqual([
+      { column: 'a', missing: 82, missingByClass: { no: 81, yes: 1 }, pValue: 0.000872, indicator: true },
+      { column: 'b', missing: 12, missingByClass: { no: 12, yes: 0 }, pValue: 0.617, indicator: false },
+    ]);
+    // Without the class, every gapped column gets one (--missing-indicators on).
+    expect(indicateMissingNumbers(x, ['a', 'b', 'c'], {}).columns).toEqual(['a', 'b']);
+    // Three classes: each class against the rest, the smallest p times three.
+    const three = { classOf: Int32Array.from(y, (v, r) => (v === 1 ? 2 : r % 2)), classes: ['p', 'q', 'r'] };
+    const t = missingClassTest(x, 0, three);
+    expect(t.missingByClass.r).toBe(1);
+    expect(t.missingByClass.p! + t.missingByClass.q!).toBe(81);
+    expect(t.pValue).toBeCloseTo(Math.min(1, 3 * Math.min(...[0, 1, 2].map((k) => classPValue(x, three.classOf, k)))), 12);
   });
 
   it('the model file maps each feature to its raw column and refuses input columns that do not make its features', async () => {
@@ -62,3 +116,11 @@ describe('missing-value indicators', () => {
     );
   });
 });
+
+/** Column 0's gaps in class k against the rest, by Fisher's exact test. */
+function classPValue(x: { rows: number; cols: number; values: Float64Array }, classOf: Int32Array, k: number): number {
+  const table = [0, 0, 0, 0]; // [gap in k, value in k, gap elsewhere, value elsewhere]
+  for (let r = 0; r < x.rows; r++) table[(classOf[r] === k ? 0 : 2) + (Number.isNaN(x.values[r * x.cols]!) ? 0 : 1)]!++;
+  const [a, b, c, d] = table as [number, number, number, number];
+  return fisherExactTwoSided(a, b, c, d);
+}

@@ -114,7 +114,7 @@ describe('--missing', () => {
     expect(j.missingValues.policy).toBe('median');
     expect(j.missingValues.filled).toBe(12 + 9);
     expect(j.warnings).toContain(
-      '21 missing numeric values (in a, b) filled with the median of the training rows (the model also reads a=missing, b=missing, 1 where the value was missing), also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
+      '21 missing numeric values (in a, b) filled with the median of the training rows (no missing-value feature for a, b: their gaps are not related to the class), also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
     );
     // Without --json the warnings read one to a line.
     const text = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'text.json']);
@@ -216,9 +216,9 @@ describe('--missing', () => {
     }
   });
 
-  it('fit adds a 0/1 column=missing feature beside each gapped column; predict, evaluate and the model file agree on it', async () => {
+  it('fit adds a 0/1 column=missing feature beside each gapped column (on); predict, evaluate and the model file agree on it', async () => {
     writeFileSync(join(dir, 'logreg-spec.json'), JSON.stringify({ model: { kind: 'logreg', threshold: 'prevalence' } }));
-    const fit = await fitGaps(['--config', 'logreg-spec.json', '--out', 'ind.json', '--json']);
+    const fit = await fitGaps(['--missing-indicators', 'on', '--config', 'logreg-spec.json', '--out', 'ind.json', '--json']);
     expect(fit.code, fit.stderr).toBe(0);
     const j = fit.json<{ stages: Array<{ stage: string; missingIndicators?: string[] }> }>();
     expect(j.stages.find((st) => st.stage === 'read')!.missingIndicators).toEqual(['a', 'b']);
@@ -266,7 +266,7 @@ describe('--missing', () => {
       Float64Array.from(rawRows.flat(), (v) => (v === '' ? Number.NaN : Number(v))),
     );
     const encoded = withMissingIndicators(x, ['a', 'b'], [0, 1]).x;
-    const forestFit = await fitGaps(['--kind', 'forest', '--out', 'ind-forest.json']);
+    const forestFit = await fitGaps(['--missing-indicators', 'on', '--kind', 'forest', '--out', 'ind-forest.json']);
     expect(forestFit.code, forestFit.stderr).toBe(0);
     for (const model of ['ind', 'ind-forest']) {
       const loaded = parseModelArtifact(JSON.parse(readFileSync(join(dir, `${model}.json`), 'utf8')), model);
@@ -285,6 +285,61 @@ describe('--missing', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--missing-indicators on: marks missing values that are filled, but --missing reject refuses them/);
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
+  });
+
+  it('by default fit adds an indicator only where the gaps are related to the class, and says why', async () => {
+    // gaps.csv: a and b are missing on 21 rows, one of them positive, as chance would spread them.
+    const unrelated = await fitGaps(['--kind', 'logreg', '--out', 'auto-ind.json', '--json']);
+    expect(unrelated.code, unrelated.stderr).toBe(0);
+    const read = unrelated
+      .json<{ stages: Array<{ stage: string; missingIndicators?: string[]; missingClassTests?: unknown }> }>()
+      .stages.find((st) => st.stage === 'read')!;
+    expect(read.missingIndicators).toBeUndefined();
+    expect(read.missingClassTests).toEqual([
+      { column: 'a', missing: 12, missingByClass: { '0': 12, '1': 0 }, pValue: 0.617, indicator: false },
+      { column: 'b', missing: 9, missingByClass: { '0': 8, '1': 1 }, pValue: 1, indicator: false },
+    ]);
+    expect(unrelated.json<{ warnings: string[] }>().warnings.join('\n')).toMatch(
+      /\(no missing-value feature for a, b: their gaps are not related to the class\)/,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'auto-ind.json'), 'utf8')).featureNames).toEqual(['a', 'b']);
+
+    // c is missing on 1 positive and 81 negatives (a test not ordered for most healthy rows): it gets one, b not.
+    const lines = ['b,c,label'];
+    for (let i = 0; i < 300; i++) {
+      const positive = i % 10 === 0;
+      const gapC = positive ? i === 0 : i % 10 <= 3;
+      lines.push(
+        `${i % 25 === 3 ? '' : ((i * 53) % 19) / 9},${gapC ? '' : ((positive ? 2 : 0) + ((i * 37) % 17) / 8).toFixed(3)},${positive ? 1 : 0}`,
+      );
+    }
+    writeFileSync(join(dir, 'class-gaps.csv'), `${lines.join('\n')}\n`);
+    const related = await run([
+      'fit',
+      '--input',
+      'class-gaps.csv',
+      '--label',
+      'label',
+      '--kind',
+      'logreg',
+      '--out',
+      'related.json',
+      '--json',
+    ]);
+    expect(related.code, related.stderr).toBe(0);
+    const relatedRead = related
+      .json<{
+        stages: Array<{ stage: string; missingIndicators?: string[]; missingClassTests?: Array<{ column: string; pValue: number }> }>;
+      }>()
+      .stages.find((st) => st.stage === 'read')!;
+    expect(relatedRead.missingIndicators).toEqual(['c']);
+    expect(relatedRead.missingClassTests!.map((t) => t.column)).toEqual(['b', 'c']);
+    expect(relatedRead.missingClassTests![1]!.pValue).toBeLessThan(0.001);
+    expect(JSON.parse(readFileSync(join(dir, 'related.json'), 'utf8')).featureNames).toEqual(['b', 'c', 'c=missing']);
+    const text = await run(['fit', '--input', 'class-gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'related-text.json']);
+    expect(text.stdout + text.stderr).toMatch(
+      /the model also reads c=missing, 1 where the value was missing\) \(no missing-value feature for b: its gaps are not related to the class\)/,
+    );
   });
 
   it('train with a G-mean threshold fits the fill on the rows the model learns from; a model without a fill still rejects missing cells', async () => {
