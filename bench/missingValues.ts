@@ -132,7 +132,7 @@ for (const { name, path } of binaryDatasetFiles(datasetsDir, only)) {
     }
     if (python && !process.env.BENCH_NO_PEERS) {
       const matrixCsv = join(work, `${name}.${SCENARIO}.csv`);
-      const foldsTxt = join(work, `${name}.folds.txt`);
+      const foldsTxt = join(work, `${name}.${SCENARIO}.folds.txt`);
       const header = [...Array.from({ length: data.x.cols }, (_, j) => `x${j}`), 'label'].join(',');
       const lines = Array.from({ length: data.x.rows }, (_, r) => {
         const row = Array.from(data.x.values.subarray(r * data.x.cols, (r + 1) * data.x.cols), (v) => (Number.isNaN(v) ? '' : String(v)));
