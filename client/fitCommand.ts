@@ -12,7 +12,6 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { oversampleWithAdasyn } from '../stages/oversample.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
-import { indicateMissingNumbers } from '../core/features/missingIndicators.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
@@ -26,6 +25,7 @@ import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
 import { missingCells, readWarnings } from './fitReadWarnings.js';
+import { checkMissingIndicatorsFlag, withFitIndicators, type MissingIndicatorsFlag } from './fitMissingIndicators.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
   applyDeclaredFill,
@@ -54,7 +54,7 @@ export interface FitArgs extends MissingValueArgs {
    * A 0/1 `column=missing` feature beside a filled numeric column: `auto` (default) where its gaps are related to the
    * class in the training rows, `on` beside every gapped column, `off` never.
    */
-  missingIndicators?: 'auto' | 'on' | 'off';
+  missingIndicators?: MissingIndicatorsFlag;
   /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
   budgetSeconds?: number;
   out: string;
@@ -119,12 +119,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   if (a.missing === undefined && spec.features?.missing !== undefined) {
     a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
   }
-  if ((a.missingIndicators === 'on' || a.missingIndicators === 'auto') && a.missing === 'reject') {
-    throw new InvalidInputError(
-      '--missing-indicators',
-      `--missing-indicators ${a.missingIndicators}: marks missing values that are filled, but --missing reject refuses them; drop one of the two`,
-    );
-  }
+  checkMissingIndicatorsFlag(a.missingIndicators, a);
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
@@ -161,15 +156,13 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   if (defaultFill) a = { ...a, missing: 'median' };
   // Beside a numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest: by
   // default only where the gaps are related to the class (Fisher's exact test on the training rows).
-  const rowClasses = multiClass
-    ? { classOf: multiClass.classOf, classes: multiClass.classes }
-    : { classOf: read.data.y, classes: [read.negativeLabel, read.positiveLabel] };
-  const indicated =
-    keepsMissing(a) && a.missingIndicators !== 'off'
-      ? indicateMissingNumbers(read.data.x, read.featureNames, read.categorical, a.missingIndicators === 'on' ? undefined : rowClasses)
-      : undefined;
-  const d = indicated ? { ...read, featureNames: indicated.featureNames, data: { ...read.data, x: indicated.x } } : read;
-  const indicatedColumns = new Set(indicated?.columns ?? []);
+  const indicated = withFitIndicators(
+    read,
+    a,
+    a.missingIndicators,
+    multiClass ?? { classOf: read.data.y, classes: [read.negativeLabel, read.positiveLabel] },
+  );
+  const { data: d, columns: indicatedColumns } = indicated;
   const weights0 = d.sampleWeights;
   if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
@@ -179,13 +172,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     ...readWarnings(
       d.data.x,
       d.featureNames,
-      defaultFill
-        ? {
-            ...defaultFill,
-            indicators: [...indicatedColumns],
-            unrelated: indicated?.tests?.filter((t) => !t.indicator).map((t) => t.column) ?? [],
-          }
-        : undefined,
+      defaultFill ? { ...defaultFill, indicators: [...indicatedColumns], unrelated: indicated.unrelated } : undefined,
       multiClass ? multiClass.classOf : d.data.y,
       multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
       d.missingCategories,
@@ -203,7 +190,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
     ...(indicatedColumns.size > 0 ? { missingIndicators: [...indicatedColumns] } : {}),
-    ...(indicated?.tests?.length ? { missingClassTests: indicated.tests } : {}),
+    ...(indicated.tests?.length ? { missingClassTests: indicated.tests } : {}),
     ...ignoredColumnsField(cols.ignored),
     ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
     seconds: secondsSince(t),
