@@ -285,6 +285,12 @@ describe('--missing', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--missing-indicators on: marks missing values that are filled, but --missing reject refuses them/);
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
+    const refusedAuto = await fitGaps(['--missing', 'reject', '--missing-indicators', 'auto', '--out', 'refused.json']);
+    expect(refusedAuto.code).toBe(2);
+    expect(refusedAuto.stderr).toMatch(
+      /--missing-indicators auto: marks missing values that are filled, but --missing reject refuses them/,
+    );
+    expect(existsSync(join(dir, 'refused.json'))).toBe(false);
   });
 
   it('by default fit adds an indicator only where the gaps are related to the class, and says why', async () => {
