@@ -2,39 +2,32 @@
 // parity checks (evaluate, fit and predict have files of their own). Each returns a JSON-plain summary that the CLI prints (one object with --json).
 
 import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
-import { checkModelFlagsForKind } from '../core/spec/modelSpecKeys.js';
-import { basename } from 'node:path';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { adasyn } from '../core/oversample/adasyn.js';
 import { syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
-import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { LabelNoiseMethod } from '../stages/denoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
-import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
-import { fileSha256 } from '../data/inputSources.js';
-import { createHash } from 'node:crypto';
 import { validateTargets } from '../core/sampling/adaptiveSample.js';
-import { checkMemoryBudget, forestMemory, logisticMemory, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
+import { checkMemoryBudget, neighbourMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
 import { memoryBudget } from '../data/memoryBudget.js';
-import type { NeighborSearch, PipelineSpec } from '../workflows/contract.js';
+import type { NeighborSearch } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
 import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasynLineageColumns.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
-import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
+import { type MissingValueArgs } from './missingValueFlags.js';
 import { secondsSince } from '../stages/stageProgress.js';
-import { readFilledInput, readWeightedInput, SAMPLE_WEIGHT, withWeightColumn, type LabelledFileArgs } from './labelledInput.js';
-import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
+import { readFilledInput, withWeightColumn, type LabelledFileArgs } from './labelledInput.js';
+import { requireOutputDirectory } from './localFiles.js';
 
 // What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
 // before reading its input.
 const denoiseStageModule = () => import('../stages/denoise.js');
-const trainStageModule = () => import('../stages/train.js');
 const adaptiveSampling = async () => {
   const modules = await Promise.all([
     import('../core/sampling/adaptiveSample.js'),
@@ -297,102 +290,6 @@ export async function adasynCommand(
     ...(r.warning ? { warning: r.warning } : {}),
     ...(missingValues ? { missingValues } : {}),
     seed: a.seed,
-    seconds: secondsSince(started),
-  };
-}
-
-export async function trainCommand(
-  a: LabelledFileArgs &
-    MissingValueArgs & {
-      model: string;
-      threshold: string;
-      l2?: number;
-      trees?: number;
-      sampling?: 'bootstrap' | 'subsample' | 'balanced';
-      splitter?: 'best' | 'random';
-      learningRate?: number;
-      maxIterations?: number;
-      maxLeafNodes?: number;
-      earlyStopping?: string;
-    },
-) {
-  const started = performance.now();
-  if (a.model !== 'logreg' && a.model !== 'forest' && a.model !== 'gbdt') {
-    throw new InvalidInputError('--kind', `--kind: expected "logreg", "forest" or "gbdt", got "${a.model}"`);
-  }
-  if (a.learningRate !== undefined && !(a.learningRate > 0 && a.learningRate <= 1)) {
-    throw new InvalidInputError('--learning-rate', `--learning-rate: expected a number in (0, 1], got ${a.learningRate}`);
-  }
-  const { l2, trees, sampling, splitter, learningRate, maxIterations, maxLeafNodes, earlyStopping } = a;
-  const given = { l2, trees, sampling, splitter, learningRate, maxIterations, maxLeafNodes, earlyStopping };
-  const model = {
-    kind: a.model,
-    threshold: a.threshold,
-    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
-  } as PipelineSpec['model'];
-  // A flag of another model kind (--trees on logreg, --learning-rate on a forest) would be ignored: refused instead.
-  checkModelFlagsForKind(model, a.model);
-  const policy = parseThresholdPolicy(a.threshold);
-  const out = await requireOutputDirectory(a.out);
-  // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
-  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
-  if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
-  const { fitModelArtifact } = await trainStageModule();
-  let fitData = d.data;
-  let fitWeights = weights;
-  let validation: typeof d.data | undefined;
-  if (policy.kind === 'gmean') {
-    // The G-mean threshold is chosen on rows the model did not see: hold out a stratified 25%.
-    const parts = stratifiedSplit(d.data.y, { train: 0.75, validation: 0.25, test: 0 }, seededRandom(deriveSeed(a.seed, 'split')));
-    fitData = takeRows(d.data, parts.train);
-    fitWeights = weights ? takeSampleWeights(weights, parts.train) : undefined;
-    validation = takeRows(d.data, parts.validation);
-  }
-  // The fill is fitted on the rows the model learns from (not the G-mean hold-out) and applied to both.
-  const fill = fitDeclaredFill(a, fitData.x);
-  const filled = applyDeclaredFill(fill, validation ? [fitData.x, validation.x] : [fitData.x], d.featureNames);
-  fitData = { x: filled.parts[0]!, y: fitData.y };
-  if (validation) validation = { x: filled.parts[1]!, y: validation.y };
-  const missingValues = modelMissingValues(fill);
-  const columns = d.featureNames.length;
-  checkMemoryBudget(
-    [
-      a.model === 'forest'
-        ? { ...forestMemory(fitData.y.length, columns, a.trees ?? 100), parameter: '--trees' }
-        : { ...logisticMemory(fitData.y.length, columns), parameter: 'the rows of --input' },
-    ],
-    memoryBudget(),
-  );
-  const { artifact, note } = await fitModelArtifact(fitData, {
-    model,
-    featureNames: d.featureNames,
-    labelName: a.label,
-    labels: { positive: d.positiveLabel, negative: d.negativeLabel },
-    modelName: basename(out).replace(/\.json$/, ''),
-    seed: a.seed,
-    runId: 'local',
-    datasetSha256: await fileSha256(a.input),
-    ...(validation ? { validation } : {}),
-    ...(fitWeights ? { sampleWeights: fitWeights } : {}),
-    ...(missingValues ? { missingValues } : {}),
-  });
-  const text = JSON.stringify(artifact);
-  await writeFileAtomically(out, text);
-  const [, positives] = classCounts(fitData.y);
-  return {
-    command: 'train',
-    ...(weights ? { sampleWeight: SAMPLE_WEIGHT } : {}),
-    model: a.model,
-    out,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    rows: fitData.y.length,
-    ...ignoredColumnsField(d.ignoredColumns),
-    positives,
-    threshold: artifact.threshold,
-    thresholdReason: artifact.thresholdReason,
-    ...(artifact.training.outOfBag ? { outOfBag: artifact.training.outOfBag } : {}),
-    note,
-    ...(filled.summary ? { missingValues: filled.summary } : {}),
     seconds: secondsSince(started),
   };
 }

@@ -3,7 +3,7 @@
 
 import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
-import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
+import { fillValueFlag, missingFlag, missingIndicatorsFlag, missingIndicatorsFlagOf, missingValueFlags } from '../missingValueFlags.js';
 import { selectionText } from '../selectionText.js';
 import { stagesText } from '../stagesText.js';
 import { valueText } from '../valueText.js';
@@ -22,14 +22,12 @@ import {
   tableOrJson,
 } from './commonFlags.js';
 
-const stage = () => import('../stageCommands.js');
-
 export const modelCommands: CommandSpec[] = [
   {
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--splitter best|random] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--splitter best|random] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators auto|on|off] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -37,6 +35,7 @@ export const modelCommands: CommandSpec[] = [
       categorical,
       missing: missingFlag,
       'fill-value': fillValueFlag,
+      'missing-indicators': missingIndicatorsFlag,
       kind: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
       model: modelKindRefused('train'),
       trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
@@ -83,7 +82,7 @@ export const modelCommands: CommandSpec[] = [
       const earlyStopping = stringFlag(f, 'early-stopping');
       return {
         value: await (
-          await stage()
+          await import('../trainCommand.js')
         ).trainCommand({
           ...labelledFile(f),
           model: requiredString(f, 'kind'),
@@ -96,6 +95,7 @@ export const modelCommands: CommandSpec[] = [
           ...(maxIterations !== undefined ? { maxIterations } : {}),
           ...(maxLeafNodes !== undefined ? { maxLeafNodes } : {}),
           ...(earlyStopping !== undefined ? { earlyStopping } : {}),
+          ...missingIndicatorsFlagOf(f),
         }),
       };
     },
@@ -143,12 +143,7 @@ export const modelCommands: CommandSpec[] = [
         help: 'missing numeric values (null, empty, NaN): filled with the training median by default (said in the output), or reject, or impute with the mean or a constant',
       },
       'fill-value': fillValueFlag,
-      'missing-indicators': {
-        type: 'choice',
-        choices: ['auto', 'on', 'off'],
-        help: 'auto (default): beside a numeric column with missing values whose gaps are related to the class in the training rows, a 0/1 feature COLUMN=missing the model learns from; on: beside every such column; off: the fill alone',
-        placeholder: 'auto|on|off',
-      },
+      'missing-indicators': missingIndicatorsFlag,
       config: {
         type: 'string',
         help: 'pipeline spec whose denoise, adasyn and model settings override the defaults',
@@ -186,9 +181,7 @@ export const modelCommands: CommandSpec[] = [
         ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
         ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
         ...missingValueFlags(f),
-        ...(stringFlag(f, 'missing-indicators') !== undefined
-          ? { missingIndicators: stringFlag(f, 'missing-indicators') as 'auto' | 'on' | 'off' }
-          : {}),
+        ...missingIndicatorsFlagOf(f),
         out: requiredString(f, 'out'),
       });
       if (f.json) return { value };
