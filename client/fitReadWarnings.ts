@@ -19,7 +19,7 @@ export function readWarnings(
     ),
     ...(defaultFill
       ? [
-          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows${defaultFill.indicators?.length ? ` (the model also reads ${defaultFill.indicators.map((c) => `${c}=missing`).join(', ')}, 1 where the value was missing)` : ''}${defaultFill.unrelated?.length ? ` (no missing-value feature for ${defaultFill.unrelated.join(', ')}: ${defaultFill.unrelated.length === 1 ? 'its gaps are' : 'their gaps are'} not related to the class)` : ''}, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
+          `${defaultFill.cells} missing numeric value${defaultFill.cells === 1 ? '' : 's'} (in ${defaultFill.columns.join(', ')}) filled with the median of the training rows${indicatorNote(defaultFill)}, also when the model scores; pass --missing reject to refuse them, or --missing mean or constant`,
         ]
       : []),
     ...fewRowsWarning(classOf, classes),
@@ -28,6 +28,21 @@ export function readWarnings(
         `column "${name}" counts the rows (each value one more than the last): a row number or id, which the model learns from as a feature; leave it out with "exclude" in the config's input block if it carries no meaning`,
     ),
   ];
+}
+
+/** Which filled columns got a `column=missing` feature and which did not, in one parenthesis (empty when neither). */
+function indicatorNote(fill: { indicators?: string[]; unrelated?: string[] }): string {
+  const parts = [
+    ...(fill.indicators?.length
+      ? [`the model also reads ${fill.indicators.map((c) => `${c}=missing`).join(', ')}, 1 where the value was missing`]
+      : []),
+    ...(fill.unrelated?.length
+      ? [
+          `no missing-value feature for ${fill.unrelated.join(', ')}: ${fill.unrelated.length === 1 ? 'its gaps are' : 'their gaps are'} not related to the class`,
+        ]
+      : []),
+  ];
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 /** Fewer rows than this in a class leave the model and its threshold resting on a handful of examples. */
