@@ -9,6 +9,8 @@ import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
+/** `rareflow train` on train.csv (channel categorical) with these flags. */
+const train = (flags: string[]) => run(['train', '--input', 'train.csv', '--label', 'label', '--categorical', 'channel', ...flags]);
 const modelFile = (name: string) =>
   JSON.parse(readFileSync(join(dir, name), 'utf8')) as { featureNames: string[]; inputColumns?: unknown[] };
 
@@ -32,23 +34,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('train', () => {
   it('a model trained with --categorical scores the raw text column in predict, for every kind', async () => {
     for (const kind of ['logreg', 'forest', 'gbdt']) {
-      const t = await run([
-        'train',
-        '--input',
-        'train.csv',
-        '--label',
-        'label',
-        '--categorical',
-        'channel',
-        '--missing',
-        'median',
-        '--missing-indicators',
-        'off',
-        '--kind',
-        kind,
-        '--out',
-        `${kind}.json`,
-      ]);
+      const t = await train(['--missing', 'median', '--missing-indicators', 'off', '--kind', kind, '--out', `${kind}.json`]);
       expect(t.code, t.stderr).toBe(0);
       expect(modelFile(`${kind}.json`).inputColumns).toEqual([
         { name: 'b', kind: 'numeric' },
@@ -62,22 +48,7 @@ describe('train', () => {
   });
 
   it('under --missing, adds column=missing where the gaps are related to the class (auto), beside every gapped column (on)', async () => {
-    const auto = await run([
-      'train',
-      '--input',
-      'train.csv',
-      '--label',
-      'label',
-      '--categorical',
-      'channel',
-      '--missing',
-      'median',
-      '--kind',
-      'logreg',
-      '--out',
-      'auto.json',
-      '--json',
-    ]);
+    const auto = await train(['--missing', 'median', '--kind', 'logreg', '--out', 'auto.json', '--json']);
     expect(auto.code, auto.stderr).toBe(0);
     const j = auto.json<{ missingIndicators?: string[]; missingClassTests: Array<{ column: string; indicator: boolean }> }>();
     expect(j.missingIndicators).toEqual(['c']);
@@ -87,24 +58,7 @@ describe('train', () => {
     ]);
     expect(modelFile('auto.json').featureNames).toEqual(['b', 'c', 'c=missing', 'channel=app', 'channel=web']);
     expect(modelFile('auto.json').inputColumns).toContainEqual({ name: 'c', kind: 'numeric', missingIndicator: true });
-    const on = await run([
-      'train',
-      '--input',
-      'train.csv',
-      '--label',
-      'label',
-      '--categorical',
-      'channel',
-      '--missing',
-      'median',
-      '--missing-indicators',
-      'on',
-      '--kind',
-      'forest',
-      '--out',
-      'on.json',
-      '--json',
-    ]);
+    const on = await train(['--missing', 'median', '--missing-indicators', 'on', '--kind', 'forest', '--out', 'on.json', '--json']);
     expect(on.code, on.stderr).toBe(0);
     expect(modelFile('on.json').featureNames).toEqual(['b', 'b=missing', 'c', 'c=missing', 'channel=app', 'channel=web']);
     for (const model of ['auto', 'on']) {
