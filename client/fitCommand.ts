@@ -26,6 +26,7 @@ import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
 import { missingCells, readWarnings } from './fitReadWarnings.js';
 import { checkMissingIndicatorsFlag, withFitIndicators, type MissingIndicatorsFlag } from './fitMissingIndicators.js';
+import { missingClassTestsNote } from '../core/features/missingIndicators.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
   applyDeclaredFill,
@@ -190,7 +191,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
     ...(indicatedColumns.size > 0 ? { missingIndicators: [...indicatedColumns] } : {}),
-    ...(indicated.tests?.length ? { missingClassTests: indicated.tests } : {}),
+    ...(indicated.tests?.length ? { missingClassTests: indicated.tests, note: missingClassTestsNote(indicated.tests) } : {}),
     ...ignoredColumnsField(cols.ignored),
     ...(weights0 ? { sampleWeight: SAMPLE_WEIGHT_COLUMN } : {}),
     seconds: secondsSince(t),

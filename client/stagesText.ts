@@ -3,6 +3,9 @@
 
 import { inlineValue } from './valueText.js';
 
+/** Figures too detailed for a line of text, which the stage's note sums up; `--json` carries them whole. */
+const JSON_ONLY_FIGURES = new Set(['missingClassTests']);
+
 /** The `stages` list under its `stages:` key; a value that is not a list of stages prints as one line of JSON. */
 export function stagesText(value: unknown): string {
   if (!Array.isArray(value) || !value.every((s) => typeof s === 'object' && s !== null && typeof s.stage === 'string')) {
@@ -10,7 +13,9 @@ export function stagesText(value: unknown): string {
   }
   return (value as Record<string, unknown>[])
     .flatMap(({ stage, seconds, note, ...figures }) => {
-      const parts = Object.entries(figures).map(([k, v]) => `${k} ${inlineValue(v)}`);
+      const parts = Object.entries(figures)
+        .filter(([k]) => !JSON_ONLY_FIGURES.has(k))
+        .map(([k, v]) => `${k} ${inlineValue(v)}`);
       if (typeof seconds === 'number') parts.push(`${seconds} s`);
       const line = `  - ${String(stage)}${parts.length ? `: ${parts.join(', ')}` : ''}`;
       return note === undefined ? [line] : [line, `      ${inlineValue(note)}`];

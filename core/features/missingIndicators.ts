@@ -89,6 +89,18 @@ export interface MissingClassTest {
   indicator: boolean;
 }
 
+/** The tests in words: `a=missing added (gaps related to the class, p = 2e-39); no feature for b (p = 0.62)`. */
+export function missingClassTestsNote(tests: readonly MissingClassTest[]): string {
+  const added = tests.filter((t) => t.indicator);
+  const not = tests.filter((t) => !t.indicator);
+  const list = (ts: readonly MissingClassTest[], name: (t: MissingClassTest) => string) =>
+    ts.map((t) => `${name(t)} (p = ${t.pValue})`).join(', ');
+  return [
+    ...(added.length ? [`${list(added, (t) => missingIndicatorName(t.column))} added: gaps related to the class`] : []),
+    ...(not.length ? [`no missing-value feature for ${list(not, (t) => t.column)}: gaps not related to the class`] : []),
+  ].join('; ');
+}
+
 /** The training rows' classes: `classOf[r]` indexes `classes` (two-class data: 0 negative, 1 positive). */
 export interface RowClasses {
   classOf: ArrayLike<number>;

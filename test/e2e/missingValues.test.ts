@@ -335,12 +335,20 @@ describe('--missing', () => {
     expect(related.code, related.stderr).toBe(0);
     const relatedRead = related
       .json<{
-        stages: Array<{ stage: string; missingIndicators?: string[]; missingClassTests?: Array<{ column: string; pValue: number }> }>;
+        stages: Array<{
+          stage: string;
+          note?: string;
+          missingIndicators?: string[];
+          missingClassTests?: Array<{ column: string; pValue: number }>;
+        }>;
       }>()
       .stages.find((st) => st.stage === 'read')!;
     expect(relatedRead.missingIndicators).toEqual(['c']);
     expect(relatedRead.missingClassTests!.map((t) => t.column)).toEqual(['b', 'c']);
     expect(relatedRead.missingClassTests![1]!.pValue).toBeLessThan(0.001);
+    expect(relatedRead.note).toMatch(
+      /^c=missing \(p = [0-9.e-]+\) added: gaps related to the class; no missing-value feature for b \(p = [0-9.]+\): gaps not related to the class$/,
+    );
     expect(JSON.parse(readFileSync(join(dir, 'related.json'), 'utf8')).featureNames).toEqual(['b', 'c', 'c=missing']);
     const text = await run(['fit', '--input', 'class-gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'related-text.json']);
     expect(text.stdout + text.stderr).toMatch(
