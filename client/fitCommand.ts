@@ -281,6 +281,8 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
           'standardise',
           spec.seed,
           groups,
+          undefined,
+          weights,
         );
         const cleaned = takeRows(train, cleaning.kept);
         weights = weights ? takeSampleWeights(weights, cleaning.kept) : undefined;

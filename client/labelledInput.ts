@@ -2,7 +2,7 @@
 // declared missing-value fill.
 
 import type { LabelledData } from '../core/dataset.js';
-import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, type MissingValueArgs } from './missingValueFlags.js';
 
@@ -79,6 +79,8 @@ export function withWeightColumn(data: LabelledData, featureNames: string[], wei
  */
 export async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
   const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
+  // A class whose rows all weigh 0 has nothing for a filter or ADASYN to work with: named here, before any work.
+  if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
   const fill = fitDeclaredFill(a, d.data.x);
   const { parts, summary } = applyDeclaredFill(fill, [d.data.x], d.featureNames);
   return { d: { ...d, data: { x: parts[0]!, y: d.data.y } }, weights, missingValues: summary };

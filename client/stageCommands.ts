@@ -10,6 +10,7 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { lineageOfAllRows, rowsThatWeigh } from '../core/sampling/zeroWeightRows.js';
 import type { LabelNoiseMethod } from '../stages/denoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { validateTargets } from '../core/sampling/adaptiveSample.js';
@@ -178,7 +179,17 @@ export async function denoiseCommand(
   checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
   const { filterAndType } = await denoiseStageModule();
   const groups = oneHotGroups(d.featureNames, d.categorical);
-  const { cleaning, typing, index } = filterAndType(d.data, a.method as LabelNoiseMethod, a.k, a.neighbors, a.scaling, a.seed, groups);
+  const { cleaning, typing, index, setAside } = filterAndType(
+    d.data,
+    a.method as LabelNoiseMethod,
+    a.k,
+    a.neighbors,
+    a.scaling,
+    a.seed,
+    groups,
+    undefined,
+    weights,
+  );
   const cleaned = takeRows(d.data, cleaning.kept);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, {
@@ -201,6 +212,7 @@ export async function denoiseCommand(
     rowsOut: cleaned.y.length,
     removedNegatives: cleaning.removedPerClass[0],
     removedPositives: cleaning.removedPerClass[1],
+    ...(setAside > 0 ? { zeroWeightRowsSetAside: setAside } : {}),
     ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied } : {}),
     minorityTypes: typing.counts,
     ...(missingValues ? { missingValues } : {}),
@@ -224,6 +236,9 @@ export async function adasynCommand(
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
+  // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
+  const weighing = rowsThatWeigh(weights);
+  const source = weighing ? takeRows(d.data, weighing) : d.data;
   const growth = Math.min(
     a.beta,
     a.maxSyntheticRatio ?? Number.POSITIVE_INFINITY,
@@ -235,10 +250,15 @@ export async function adasynCommand(
   );
   // One-hot columns of --categorical features: one distance step per category change, voted, never interpolated.
   const groups = oneHotGroups(d.featureNames, d.categorical);
-  const indexes = neighborIndexes(d.data, { kind: a.neighbors, queries: positives0, scaling: a.scaling, categoricalGroups: groups });
+  const indexes = neighborIndexes(source, {
+    kind: a.neighbors,
+    queries: classCounts(source.y)[1],
+    scaling: a.scaling,
+    categoricalGroups: groups,
+  });
   let r;
   try {
-    r = adasyn(d.data, {
+    r = adasyn(source, {
       k: a.k,
       beta: a.beta,
       random: seededRandom(deriveSeed(a.seed, 'adasyn')),
@@ -253,11 +273,12 @@ export async function adasynCommand(
   }
   // Input rows then synthetic rows (all positive), written one after the other rather than joined first.
   const synthetic: LabelledData = { x: r.synthetic, y: new Uint8Array(r.synthetic.rows).fill(1) };
-  const augmentedWeights = weights ? syntheticWeights(weights, r.lineage) : undefined;
+  const rowLineage = weighing ? lineageOfAllRows(r.lineage, weighing) : r.lineage;
+  const augmentedWeights = weights ? syntheticWeights(weights, rowLineage) : undefined;
   const inputPart = withWeightColumn(d.data, d.featureNames, augmentedWeights?.subarray(0, d.rows));
   const syntheticPart = withWeightColumn(synthetic, d.featureNames, augmentedWeights?.subarray(d.rows));
   // Lineage columns after the label, unless --no-lineage.
-  const lineage = a.lineage === false ? undefined : adasynLineageTableColumns(d.rows, r.lineage);
+  const lineage = a.lineage === false ? undefined : adasynLineageTableColumns(d.rows, rowLineage);
   await writeLabelledTable(out, {
     data: [inputPart.data, syntheticPart.data],
     featureNames: inputPart.featureNames,
@@ -284,6 +305,7 @@ export async function adasynCommand(
     rowsOut: d.rows + r.synthetic.rows,
     negatives,
     positives,
+    ...(weighing ? { zeroWeightRowsSetAside: d.rows - weighing.length } : {}),
     syntheticRatio: r.stats.syntheticRatio,
     neighbourDistance: r.stats.neighbourDistance,
     ...(r.quotaMessage ? { quota: r.quotaMessage } : {}),

@@ -1,6 +1,6 @@
 // The denoise stage: label-noise filtering of a training set, edited nearest neighbours (one round or repeated),
-// Tomek links or confident learning, with the minority typed safe/borderline/rare/outlier. Neighbours ignore
-// `sample_weight`; kept rows keep their weight.
+// Tomek links or confident learning, with the minority typed safe/borderline/rare/outlier. Rows of `sample_weight`
+// 0 are set aside (kept, never anyone's neighbour: core/sampling/zeroWeightRows.ts); kept rows keep their weight.
 
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
@@ -13,6 +13,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { distanceSpace, neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { cleaningOfAllRows, rowsThatWeigh, typingOfAllRows } from '../core/sampling/zeroWeightRows.js';
 import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
 
 export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
@@ -48,7 +49,10 @@ export interface DenoiseStageResult {
   summary: StageSummary;
 }
 
-/** The chosen filter over `data`, with one neighbour index shared by the filter and the minority typing. */
+/**
+ * The chosen filter over `data`, with one neighbour index shared by the filter and the minority typing. With
+ * `weights`, rows of weight 0 take no part (`setAside` counts them) and are kept.
+ */
 export function filterAndType(
   data: LabelledData,
   method: LabelNoiseMethod,
@@ -58,7 +62,24 @@ export function filterAndType(
   seed = 1,
   categoricalGroups: number[][] = [],
   progress?: StageProgress,
-) {
+  weights?: ArrayLike<number>,
+): {
+  cleaning: CleaningResult & { roundsApplied?: number };
+  typing: MinorityTyping;
+  index: ReturnType<typeof neighborIndexes>['choice'];
+  setAside: number;
+} {
+  const weighing = rowsThatWeigh(weights);
+  if (weighing) {
+    const done = filterAndType(takeRows(data, weighing), method, k, neighbors, scaling, seed, categoricalGroups, progress);
+    return {
+      cleaning: cleaningOfAllRows(done.cleaning, weighing, data.y.length),
+      typing: typingOfAllRows(done.typing, weighing),
+      index: done.index,
+      setAside: data.y.length - weighing.length,
+    };
+  }
+
   if (method !== 'enn' && method !== 'renn' && method !== 'tomek' && method !== 'confident') {
     throw new InvalidInputError(
       'denoise.method',
@@ -84,7 +105,7 @@ export function filterAndType(
       );
     }
     rejectEmptiedClass(data.y, cleaning.removedPerClass, method, k);
-    return { cleaning, typing, index: choice };
+    return { cleaning, typing, index: choice, setAside: 0 };
   } finally {
     indexes.close();
   }
@@ -114,7 +135,17 @@ function rejectEmptiedClass(y: Uint8Array, removedPerClass: readonly number[], m
 export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Float64Array, progress?: StageProgress): DenoiseStageResult {
   const started = performance.now();
   progress?.({ stage: 'neighbours' });
-  const { cleaning, typing, index } = filterAndType(data, o.method, o.k, o.neighbors, o.scaling, o.seed, o.categoricalGroups, progress);
+  const { cleaning, typing, index, setAside } = filterAndType(
+    data,
+    o.method,
+    o.k,
+    o.neighbors,
+    o.scaling,
+    o.seed,
+    o.categoricalGroups,
+    progress,
+    weights,
+  );
   const cleaned = takeRows(data, cleaning.kept);
   const [, positivesIn] = classCounts(data.y);
   const [, positivesOut] = classCounts(cleaned.y);
@@ -134,7 +165,8 @@ export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Fl
       note:
         `k=${o.k}, ${index.kind} neighbours${cleaning.roundsApplied !== undefined ? `, ${cleaning.roundsApplied} round(s)` : ''}; ` +
         `removed ${cleaning.removedPerClass[0]} negative and ${cleaning.removedPerClass[1]} positive rows; ` +
-        `minority: ${t.safe} safe, ${t.borderline} borderline, ${t.rare} rare, ${t.outlier} outlier`,
+        `minority: ${t.safe} safe, ${t.borderline} borderline, ${t.rare} rare, ${t.outlier} outlier` +
+        (setAside > 0 ? `; ${setAside} rows of weight 0 set aside (kept, never a neighbour)` : ''),
     },
   };
 }

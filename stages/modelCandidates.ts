@@ -163,7 +163,7 @@ export function candidateTrainingRows(
 ): { train: LabelledData; weights: Float64Array | undefined } {
   let train = data;
   if (c.enn && train.y.length > ENN_K + 1) {
-    const { cleaning } = filterAndType(train, 'enn', ENN_K, 'auto', 'standardise', seed, categoricalGroups, progress);
+    const { cleaning } = filterAndType(train, 'enn', ENN_K, 'auto', 'standardise', seed, categoricalGroups, progress, weights);
     train = takeRows(train, cleaning.kept);
     weights = weights ? takeSampleWeights(weights, cleaning.kept) : undefined;
   }

@@ -1,11 +1,12 @@
 // The oversample stage for a label of three or more classes: multi-class ADASYN (every class but the majority
 // oversampled against it, one neighbour search and one quota), its synthetic rows labelled with their class.
 
-import type { LabelledData } from '../core/dataset.js';
+import { takeRows, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes } from '../core/neighbors/distanceSpace.js';
 import { adasynMultiClass } from '../core/oversample/adasynMultiClass.js';
 import { lineageColumns, syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
+import { lineageOfAllRows, rowsThatWeigh } from '../core/sampling/zeroWeightRows.js';
 import type { OversampleOptions } from './oversample.js';
 import { searchProgress, type StageProgress } from './stageProgress.js';
 
@@ -33,8 +34,11 @@ export function oversampleClassesWithAdasyn(
   weights?: Float64Array,
   progress?: StageProgress,
 ) {
+  // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
+  const weighing = rowsThatWeigh(weights);
+  const source = weighing ? takeRows(data, weighing) : data;
   const counts = new Array<number>(classes.length).fill(0);
-  for (const c of data.y) counts[c]!++;
+  for (const c of source.y) counts[c]!++;
   const majority = counts.indexOf(Math.max(...counts));
   const smallest = Math.min(...counts);
   const k = Math.min(o.k, smallest - 1);
@@ -49,10 +53,10 @@ export function oversampleClassesWithAdasyn(
   }
   // The index's "minority" view is every row outside the majority class: the rows ADASYN queries.
   const indexes = neighborIndexes(
-    { x: data.x, y: Uint8Array.from(data.y, (c) => (c === majority ? 0 : 1)) },
+    { x: source.x, y: Uint8Array.from(source.y, (c) => (c === majority ? 0 : 1)) },
     {
       kind: o.neighbors ?? 'auto',
-      queries: data.y.length - counts[majority]!,
+      queries: source.y.length - counts[majority]!,
       ...(o.scaling ? { scaling: o.scaling } : {}),
       ...(o.categoricalGroups ? { categoricalGroups: o.categoricalGroups } : {}),
       ...searchProgress(progress, 'neighbours'),
@@ -61,7 +65,7 @@ export function oversampleClassesWithAdasyn(
   let out;
   try {
     out = adasynMultiClass(
-      { x: data.x, labels: Int32Array.from(data.y) },
+      { x: source.x, labels: Int32Array.from(source.y) },
       {
         k,
         beta: o.beta,
@@ -80,12 +84,14 @@ export function oversampleClassesWithAdasyn(
     `multi-class ADASYN: k=${k}${k < o.k ? ` (lowered from ${o.k}: class ${classes[counts.indexOf(smallest)]} has only ${smallest} rows)` : ''}, beta=${o.beta}, ${indexes.choice.kind} neighbours on ${o.scaling === 'raw' ? 'raw' : 'standardised'} features`,
     `synthetic rows per class against the majority class ${classes[majority]}: ${perClass || 'none'}`,
     ...(out.quotaMessage ? [out.quotaMessage] : []),
+    ...(weighing ? [`${data.y.length - weighing.length} rows of weight 0 set aside (never a seed or a neighbour)`] : []),
   ].join('; ');
+  const rowLineage = weighing ? lineageOfAllRows(out.lineage, weighing) : out.lineage;
   return {
     augmented: appendClassRows(data, out.synthetic, out.syntheticLabels),
-    lineage: lineageColumns(data.y.length, out.lineage),
+    lineage: lineageColumns(data.y.length, rowLineage),
     syntheticRows: out.synthetic.rows,
-    weights: weights ? syntheticWeights(weights, out.lineage) : undefined,
+    weights: weights ? syntheticWeights(weights, rowLineage) : undefined,
     note,
   };
 }

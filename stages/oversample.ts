@@ -2,13 +2,14 @@
 // (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics. With per-row weights,
 // real rows keep theirs and each synthetic row takes its seed row's.
 
-import { classCounts, rowsOutsideLargestClass, type LabelledData } from '../core/dataset.js';
+import { classCounts, rowsOutsideLargestClass, takeRows, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { adasyn } from '../core/oversample/adasyn.js';
 import { appendSynthetic, lineageColumns, syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { lineageOfAllRows, rowsThatWeigh } from '../core/sampling/zeroWeightRows.js';
 import type { ExtraColumns } from '../data/arrowDataset.js';
 import { oversampleClassesWithAdasyn } from './multiClassOversample.js';
 import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
@@ -37,7 +38,10 @@ export interface OversampleOptions {
  * (per input row) come back extended to the augmented rows: a synthetic row weighs what its seed row weighs.
  */
 export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, weights?: Float64Array, progress?: StageProgress) {
-  const [negatives, positives] = classCounts(data.y);
+  // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
+  const weighing = rowsThatWeigh(weights);
+  const source = weighing ? takeRows(data, weighing) : data;
+  const [negatives, positives] = classCounts(source.y);
   const realRows = data.y.length;
   const k = Math.min(o.k, positives - 1);
   if (k < 1 || negatives === 0) {
@@ -49,7 +53,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
       note: `skipped: ${positives} minority row(s), too few for any neighbour`,
     };
   }
-  const indexes = neighborIndexes(data, {
+  const indexes = neighborIndexes(source, {
     kind: o.neighbors ?? 'auto',
     queries: positives,
     ...(o.scaling ? { scaling: o.scaling } : {}),
@@ -58,7 +62,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
   });
   let out;
   try {
-    out = adasyn(data, {
+    out = adasyn(source, {
       k,
       beta: o.beta,
       random: seededRandom(deriveSeed(o.seed, 'adasyn')),
@@ -72,7 +76,8 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
     indexes.close();
   }
   const augmented = appendSynthetic(data, out.synthetic);
-  const lineage = lineageColumns(realRows, out.lineage);
+  const rowLineage = weighing ? lineageOfAllRows(out.lineage, weighing) : out.lineage;
+  const lineage = lineageColumns(realRows, rowLineage);
   const d = out.stats.neighbourDistance;
   const search = indexes.searchReport();
   const note = [
@@ -90,12 +95,13 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
       : []),
     ...(out.quotaMessage ? [out.quotaMessage] : []),
     ...(out.warning ? [out.warning] : []),
+    ...(weighing ? [`${realRows - weighing.length} rows of weight 0 set aside (never a seed or a neighbour)`] : []),
   ].join('; ');
   return {
     augmented,
     lineage,
     syntheticRows: out.synthetic.rows,
-    weights: weights ? syntheticWeights(weights, out.lineage) : undefined,
+    weights: weights ? syntheticWeights(weights, rowLineage) : undefined,
     note,
   };
 }
