@@ -185,8 +185,8 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     stage: 'read',
     rowsIn: d.rows,
     rowsOut: d.rows,
-    positives: positives0,
-    negatives: negatives0,
+    // Three or more classes: rows per class (positive and negative name two of them only).
+    ...(multiClass ? { rowsPerClass: rowsOfEachClass(multiClass) } : { positives: positives0, negatives: negatives0 }),
     features: d.featureNames.length,
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
@@ -391,4 +391,11 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     seed: spec.seed,
     seconds: secondsSince(started),
   };
+}
+
+/** Rows per class value, in the classes' order. */
+function rowsOfEachClass(m: { classOf: ArrayLike<number>; classes: readonly string[] }): Record<string, number> {
+  const counts = new Array<number>(m.classes.length).fill(0);
+  for (let r = 0; r < m.classOf.length; r++) if (m.classOf[r]! >= 0) counts[m.classOf[r]!]!++;
+  return Object.fromEntries(m.classes.map((c, i) => [c, counts[i]!]));
 }

@@ -215,6 +215,10 @@ describe('fit and predict', () => {
     expect(f.code, f.stderr).toBe(0);
     const classes = f.json<{ classes: string[] }>().classes;
     expect(classes).toEqual(['cp', 'im', 'imL', 'imS', 'imU', 'om', 'omL', 'pp']);
+    // The read stage counts the rows of each class (positive and negative would name two of eight).
+    const read = f.json<{ stages: Array<Record<string, unknown>> }>().stages[0]!;
+    expect(read).toMatchObject({ stage: 'read', rowsPerClass: { cp: 143, im: 77, imL: 2, imS: 2, imU: 35, om: 20, omL: 5, pp: 52 } });
+    expect(read).not.toHaveProperty('positives');
     // Each class's forest reports its out-of-bag summary in its train stage; the file's training block holds none.
     const trainStages = f.json<{ stages: Array<{ stage: string; outOfBag?: unknown }> }>().stages.filter((s) => s.stage.endsWith('train'));
     expect(trainStages.map((s) => s.outOfBag !== undefined)).toEqual(classes.map(() => true));
