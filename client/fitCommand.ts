@@ -25,7 +25,7 @@ import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
 import { missingCells, readWarnings } from './fitReadWarnings.js';
-import { checkMissingIndicatorsFlag, withFitIndicators, type MissingIndicatorsFlag } from './fitMissingIndicators.js';
+import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { missingClassTestsNote } from '../core/features/missingIndicators.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import {
@@ -157,7 +157,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   if (defaultFill) a = { ...a, missing: 'median' };
   // Beside a numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest: by
   // default only where the gaps are related to the class (Fisher's exact test on the training rows).
-  const indicated = withFitIndicators(
+  const indicated = addMissingIndicators(
     read,
     a,
     a.missingIndicators,

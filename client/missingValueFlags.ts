@@ -26,17 +26,6 @@ export const missingFlag: FlagSpec = {
   choices: MISSING_VALUE_POLICIES,
   placeholder: 'POLICY',
 };
-export const missingIndicatorsFlag: FlagSpec = {
-  type: 'choice',
-  choices: ['auto', 'on', 'off'],
-  help: 'with a fill: auto (default) puts a 0/1 feature COLUMN=missing, which the model learns from, beside each numeric column whose gaps are related to the class in the training rows; on: beside every column with gaps; off: the fill alone',
-  placeholder: 'auto|on|off',
-};
-/** --missing-indicators, when given. */
-export function missingIndicatorsFlagOf(f: FlagValues): { missingIndicators?: 'auto' | 'on' | 'off' } {
-  const v = stringFlag(f, 'missing-indicators');
-  return v !== undefined ? { missingIndicators: v as 'auto' | 'on' | 'off' } : {};
-}
 export const fillValueFlag: FlagSpec = { type: 'number', help: 'the fill value of --missing constant (default 0)', placeholder: 'V' };
 
 /** --missing and --fill-value (each checked by its declaration): a fill value without `--missing constant` is bad input. */

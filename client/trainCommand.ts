@@ -19,7 +19,7 @@ import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import type { PipelineSpec } from '../workflows/contract.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueArgs } from './missingValueFlags.js';
-import { checkMissingIndicatorsFlag, withFitIndicators, type MissingIndicatorsFlag } from './fitMissingIndicators.js';
+import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './labelledInput.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 
@@ -39,7 +39,7 @@ export async function trainCommand(
       maxIterations?: number;
       maxLeafNodes?: number;
       earlyStopping?: string;
-      /** `column=missing` features beside filled columns, as `fit` adds them (client/fitMissingIndicators.ts). */
+      /** `column=missing` features beside filled columns, as `fit` adds them (client/missingIndicatorFlags.ts). */
       missingIndicators?: MissingIndicatorsFlag;
     },
 ) {
@@ -66,7 +66,7 @@ export async function trainCommand(
   const read = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
   const { weights } = read;
   if (weights) checkSampleWeights(weights, read.d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
-  const indicated = withFitIndicators(read.d, a, a.missingIndicators, {
+  const indicated = addMissingIndicators(read.d, a, a.missingIndicators, {
     classOf: read.d.data.y,
     classes: [read.d.negativeLabel, read.d.positiveLabel],
   });

@@ -3,7 +3,8 @@
 
 import { EXIT_CODES } from '../exitCodes.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
-import { fillValueFlag, missingFlag, missingIndicatorsFlag, missingIndicatorsFlagOf, missingValueFlags } from '../missingValueFlags.js';
+import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
+import { missingIndicatorsFlag, missingIndicatorsFlagOf } from '../missingIndicatorFlags.js';
 import { selectionText } from '../selectionText.js';
 import { stagesText } from '../stagesText.js';
 import { valueText } from '../valueText.js';
