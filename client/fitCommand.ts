@@ -52,8 +52,8 @@ export interface FitArgs extends MissingValueArgs {
   /** `auto` chooses the model by inner cross-validation (stages/modelChoice.ts); default: the spec's model. */
   model?: 'auto' | 'forest' | 'logreg' | 'gbdt';
   /**
-   * A 0/1 `column=missing` feature beside a filled numeric column: `auto` (default) where its gaps are related to the
-   * class in the training rows, `on` beside every gapped column, `off` never.
+   * A 0/1 `column=missing` feature beside a filled numeric column: `on` (default) beside every gapped column, `related`
+   * where its gaps are related to the class in the training rows, `off` never.
    */
   missingIndicators?: MissingIndicatorsFlag;
   /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
@@ -155,8 +155,8 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   // training median, as a modelling library's default pipeline would, and says so; a complete file is unchanged.
   const defaultFill = a.missing === undefined ? missingCells(read.data.x, read.featureNames) : undefined;
   if (defaultFill) a = { ...a, missing: 'median' };
-  // Beside a numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest: by
-  // default only where the gaps are related to the class (Fisher's exact test on the training rows).
+  // Beside a numeric column with missing values, a 0/1 `column=missing` feature, fitted and scored like the rest (with
+  // `related`, only where the gaps are related to the class: Fisher's exact test on the training rows).
   const indicated = addMissingIndicators(
     read,
     a,

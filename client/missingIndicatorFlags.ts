@@ -1,5 +1,5 @@
-// --missing-indicators auto|on|off of `fit` and `train`: which filled numeric columns get a 0/1 `column=missing`
-// feature, decided on the training rows, and the read data with those features in place.
+// --missing-indicators on|related|off of `fit` and `train`: which filled numeric columns get a 0/1 `column=missing`
+// feature (every gapped one by default), decided on the training rows, and the read data with those features in place.
 
 import { indicateMissingNumbers, type MissingClassTest } from '../core/features/missingIndicators.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -7,13 +7,13 @@ import type { LoadedDataset } from '../data/datasetReader.js';
 import { stringFlag, type FlagSpec, type FlagValues } from './cliArgs.js';
 import { keepsMissing, type MissingValueArgs } from './missingValueFlags.js';
 
-export type MissingIndicatorsFlag = 'auto' | 'on' | 'off';
+export type MissingIndicatorsFlag = 'on' | 'related' | 'off';
 
 export const missingIndicatorsFlag: FlagSpec = {
   type: 'choice',
-  choices: ['auto', 'on', 'off'],
-  help: 'with a fill: auto (default) puts a 0/1 feature COLUMN=missing, which the model learns from, beside each numeric column whose gaps are related to the class in the training rows; on: beside every column with gaps; off: the fill alone',
-  placeholder: 'auto|on|off',
+  choices: ['on', 'related', 'off'],
+  help: 'with a fill: on (default) puts a 0/1 feature COLUMN=missing, which the model learns from, beside each numeric column with gaps; related: only where the gaps are related to the class in the training rows; off: the fill alone',
+  placeholder: 'on|related|off',
 };
 /** --missing-indicators, when given. */
 export function missingIndicatorsFlagOf(f: FlagValues): { missingIndicators?: MissingIndicatorsFlag } {
@@ -21,9 +21,9 @@ export function missingIndicatorsFlagOf(f: FlagValues): { missingIndicators?: Mi
   return v !== undefined ? { missingIndicators: v as MissingIndicatorsFlag } : {};
 }
 
-/** An explicit `--missing-indicators auto|on` beside `--missing reject` asks for two opposite things. */
+/** An explicit `--missing-indicators on|related` beside `--missing reject` asks for two opposite things. */
 export function checkMissingIndicatorsFlag(flag: MissingIndicatorsFlag | undefined, a: MissingValueArgs): void {
-  if ((flag === 'on' || flag === 'auto') && a.missing === 'reject') {
+  if ((flag === 'on' || flag === 'related') && a.missing === 'reject') {
     throw new InvalidInputError(
       '--missing-indicators',
       `--missing-indicators ${flag}: marks missing values that are filled, but --missing reject refuses them; drop one of the two`,
@@ -32,8 +32,8 @@ export function checkMissingIndicatorsFlag(flag: MissingIndicatorsFlag | undefin
 }
 
 /**
- * `read` with a `column=missing` feature beside each filled numeric column with a gap: `auto` (default) only where
- * the gaps are related to the class of the rows (`classOf` indexes `classes`), `on` beside every one, `off` none.
+ * `read` with a `column=missing` feature beside each filled numeric column with a gap: `on` (default) beside every
+ * one, `related` only where the gaps are related to the class of the rows (`classOf` indexes `classes`), `off` none.
  */
 export function addMissingIndicators(
   read: LoadedDataset,
@@ -42,7 +42,7 @@ export function addMissingIndicators(
   rows: { classOf: ArrayLike<number>; classes: readonly string[] },
 ): { data: LoadedDataset; columns: Set<string>; tests?: MissingClassTest[]; unrelated: string[] } {
   if (!keepsMissing(a) || flag === 'off') return { data: read, columns: new Set(), unrelated: [] };
-  const indicated = indicateMissingNumbers(read.data.x, read.featureNames, read.categorical, flag === 'on' ? undefined : rows);
+  const indicated = indicateMissingNumbers(read.data.x, read.featureNames, read.categorical, flag === 'related' ? rows : undefined);
   return {
     data: { ...read, featureNames: indicated.featureNames, data: { ...read.data, x: indicated.x } },
     columns: new Set(indicated.columns),

@@ -50,7 +50,7 @@ describe('missing-value indicators', () => {
     expect(() => fisherExactTwoSided(1.5, 2, 3, 4)).toThrow(/a: expected a count \(an integer ≥ 0\), got 1\.5/);
   });
 
-  it('by default indicates only the columns whose gaps are related to the class', () => {
+  it("given the rows' classes, indicates only the columns whose gaps are related to the class", () => {
     // 300 rows, 30 positives: a is missing on 81 negatives and 1 positive (a test not ordered for the healthy),
     // b on 12 rows spread over both classes as chance would (p about 0.6), c never.
     const rows = 300;

@@ -114,7 +114,7 @@ describe('--missing', () => {
     expect(j.missingValues.policy).toBe('median');
     expect(j.missingValues.filled).toBe(12 + 9);
     expect(j.warnings).toContain(
-      '21 missing numeric values (in a, b) filled with the median of the training rows (no missing-value feature for a, b: their gaps are not related to the class), also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
+      '21 missing numeric values (in a, b) filled with the median of the training rows (the model also reads a=missing, b=missing, 1 where the value was missing), also when the model scores; pass --missing reject to refuse them, or --missing mean or constant',
     );
     // Without --json the warnings read one to a line.
     const text = await run(['fit', '--input', 'gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'text.json']);
@@ -285,17 +285,17 @@ describe('--missing', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--missing-indicators on: marks missing values that are filled, but --missing reject refuses them/);
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
-    const refusedAuto = await fitGaps(['--missing', 'reject', '--missing-indicators', 'auto', '--out', 'refused.json']);
-    expect(refusedAuto.code).toBe(2);
-    expect(refusedAuto.stderr).toMatch(
-      /--missing-indicators auto: marks missing values that are filled, but --missing reject refuses them/,
+    const refusedRelated = await fitGaps(['--missing', 'reject', '--missing-indicators', 'related', '--out', 'refused.json']);
+    expect(refusedRelated.code).toBe(2);
+    expect(refusedRelated.stderr).toMatch(
+      /--missing-indicators related: marks missing values that are filled, but --missing reject refuses them/,
     );
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
   });
 
-  it('by default fit adds an indicator only where the gaps are related to the class, and says why', async () => {
+  it('--missing-indicators related adds an indicator only where the gaps are related to the class, and says why', async () => {
     // gaps.csv: a and b are missing on 21 rows, one of them positive, as chance would spread them.
-    const unrelated = await fitGaps(['--kind', 'logreg', '--out', 'auto-ind.json', '--json']);
+    const unrelated = await fitGaps(['--missing-indicators', 'related', '--kind', 'logreg', '--out', 'auto-ind.json', '--json']);
     expect(unrelated.code, unrelated.stderr).toBe(0);
     const read = unrelated
       .json<{ stages: Array<{ stage: string; missingIndicators?: string[]; missingClassTests?: unknown }> }>()
@@ -326,6 +326,8 @@ describe('--missing', () => {
       'class-gaps.csv',
       '--label',
       'label',
+      '--missing-indicators',
+      'related',
       '--kind',
       'logreg',
       '--out',
@@ -350,7 +352,19 @@ describe('--missing', () => {
       /^c=missing \(p = [0-9.e-]+\) added: gaps related to the class; no missing-value feature for b \(p = [0-9.]+\): gaps not related to the class$/,
     );
     expect(JSON.parse(readFileSync(join(dir, 'related.json'), 'utf8')).featureNames).toEqual(['b', 'c', 'c=missing']);
-    const text = await run(['fit', '--input', 'class-gaps.csv', '--label', 'label', '--kind', 'logreg', '--out', 'related-text.json']);
+    const text = await run([
+      'fit',
+      '--input',
+      'class-gaps.csv',
+      '--label',
+      'label',
+      '--missing-indicators',
+      'related',
+      '--kind',
+      'logreg',
+      '--out',
+      'related-text.json',
+    ]);
     expect(text.stdout + text.stderr).toMatch(
       /the model also reads c=missing, 1 where the value was missing; no missing-value feature for b: its gaps are not related to the class\)/,
     );

@@ -47,8 +47,18 @@ describe('train', () => {
     }
   });
 
-  it('under --missing, adds column=missing where the gaps are related to the class (auto), beside every gapped column (on)', async () => {
-    const auto = await train(['--missing', 'median', '--kind', 'logreg', '--out', 'auto.json', '--json']);
+  it('under --missing, adds column=missing beside every gapped column (on, the default), or where the gaps are related to the class (related)', async () => {
+    const auto = await train([
+      '--missing',
+      'median',
+      '--missing-indicators',
+      'related',
+      '--kind',
+      'logreg',
+      '--out',
+      'auto.json',
+      '--json',
+    ]);
     expect(auto.code, auto.stderr).toBe(0);
     const j = auto.json<{ missingIndicators?: string[]; missingClassTests: Array<{ column: string; indicator: boolean }> }>();
     expect(j.missingIndicators).toEqual(['c']);
@@ -58,7 +68,7 @@ describe('train', () => {
     ]);
     expect(modelFile('auto.json').featureNames).toEqual(['b', 'c', 'c=missing', 'channel=app', 'channel=web']);
     expect(modelFile('auto.json').inputColumns).toContainEqual({ name: 'c', kind: 'numeric', missingIndicator: true });
-    const on = await train(['--missing', 'median', '--missing-indicators', 'on', '--kind', 'forest', '--out', 'on.json', '--json']);
+    const on = await train(['--missing', 'median', '--kind', 'forest', '--out', 'on.json', '--json']);
     expect(on.code, on.stderr).toBe(0);
     expect(modelFile('on.json').featureNames).toEqual(['b', 'b=missing', 'c', 'c=missing', 'channel=app', 'channel=web']);
     for (const model of ['auto', 'on']) {
