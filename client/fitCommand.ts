@@ -2,16 +2,16 @@
 // on one training file, in one process, with the workflow's own defaults and stage code.
 
 import { basename } from 'node:path';
-import { classCounts, takeRows } from '../core/dataset.js';
+import { classCounts, rowsPerClass, takeRows } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { sealModelArtifact, type InputColumn, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes, withSelectionTimes, type ModelSelection, type SelectionTimes } from '../core/models/modelSelection.js';
 import type { LabelledData } from '../core/dataset.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { oversampleWithAdasyn } from '../stages/oversample.js';
-import { oneHotGroups } from '../core/features/oneHotFeatures.js';
+import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
@@ -186,7 +186,13 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     rowsIn: d.rows,
     rowsOut: d.rows,
     // Three or more classes: rows per class (positive and negative name two of them only).
-    ...(multiClass ? { rowsPerClass: rowsOfEachClass(multiClass) } : { positives: positives0, negatives: negatives0 }),
+    ...(multiClass
+      ? {
+          rowsPerClass: Object.fromEntries(
+            rowsPerClass(Uint8Array.from(multiClass.classOf), multiClass.classes.length).map((n, c) => [multiClass.classes[c], n]),
+          ),
+        }
+      : { positives: positives0, negatives: negatives0 }),
     features: d.featureNames.length,
     categorical: cols.categorical,
     ...(cols.leftOut.length ? { leftOut: cols.leftOut } : {}),
@@ -197,13 +203,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     seconds: secondsSince(t),
   });
 
-  const inputColumns: InputColumn[] = cols.features.map((name) =>
-    d.categorical[name]
-      ? { name, kind: 'categorical', categories: d.categorical[name]! }
-      : d.booleanColumns?.includes(name)
-        ? { name, kind: 'numeric', boolean: true, ...(indicatedColumns.has(name) ? { missingIndicator: true } : {}) }
-        : { name, kind: 'numeric', ...(indicatedColumns.has(name) ? { missingIndicator: true } : {}) },
-  );
+  const inputColumns = pipelineInputColumns(read.featureNames, read.categorical, read.booleanColumns ?? [], indicatedColumns);
   const datasetSha256 = await fileSha256(a.input);
   // Multi-class: one fill serves every one-vs-rest model of the file, so it is fitted on all rows once, before the
   // per-class splits (which differ by class); binary: on the rows the model learns from, after its split.
@@ -391,11 +391,4 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     seed: spec.seed,
     seconds: secondsSince(started),
   };
-}
-
-/** Rows per class value, in the classes' order. */
-function rowsOfEachClass(m: { classOf: ArrayLike<number>; classes: readonly string[] }): Record<string, number> {
-  const counts = new Array<number>(m.classes.length).fill(0);
-  for (let r = 0; r < m.classOf.length; r++) if (m.classOf[r]! >= 0) counts[m.classOf[r]!]!++;
-  return Object.fromEntries(m.classes.map((c, i) => [c, counts[i]!]));
 }

@@ -146,7 +146,5 @@ function trainInputColumns(
   indicated: ReadonlySet<string>,
 ): InputColumn[] | undefined {
   if (Object.keys(d.categorical).length === 0 && !d.booleanColumns?.length && indicated.size === 0) return undefined;
-  return pipelineInputColumns(d.featureNames, d.categorical, d.booleanColumns ?? []).map((c) =>
-    c.kind === 'numeric' && indicated.has(c.name) ? { ...c, missingIndicator: true } : c,
-  );
+  return pipelineInputColumns(d.featureNames, d.categorical, d.booleanColumns ?? [], indicated);
 }

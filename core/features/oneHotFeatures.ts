@@ -47,13 +47,15 @@ export function oneHotCategoryOf(
 }
 
 /**
- * The model file's raw input columns for these features: categorical columns with their categories, boolean
- * columns marked, every other feature numeric.
+ * The model file's raw input columns for these features (before any `column=missing` feature): categorical columns
+ * with their categories, boolean columns marked, every other feature numeric, with a missing-value indicator where
+ * `indicated` names it.
  */
 export function pipelineInputColumns(
   featureNames: readonly string[],
   categorical: Readonly<Record<string, readonly string[]>>,
   booleanColumns: readonly string[],
+  indicated: ReadonlySet<string> = new Set(),
 ): InputColumn[] {
   const booleans = new Set(booleanColumns);
   const out: InputColumn[] = [];
@@ -63,7 +65,14 @@ export function pipelineInputColumns(
     seen.add(column);
     const categories = categorical[column];
     if (categories) out.push({ name: column, kind: 'categorical', categories: [...categories] });
-    else out.push(booleans.has(column) ? { name: column, kind: 'numeric', boolean: true } : { name: column, kind: 'numeric' });
+    else {
+      out.push({
+        name: column,
+        kind: 'numeric',
+        ...(booleans.has(column) ? { boolean: true } : {}),
+        ...(indicated.has(column) ? { missingIndicator: true } : {}),
+      });
+    }
   }
   return out;
 }

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
-const run = (args: string[]) => runCli(args, { cwd: dir });
+/** `rareflow COMMAND` on weighted.csv with k = 3 and exact neighbours, writing `out`. */
+const stage = (command: string, out: string) =>
+  runCli([command, '--input', 'weighted.csv', '--label', 'label', '--k', '3', '--neighbors', 'exact', '--out', out, '--json'], {
+    cwd: dir,
+  });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-zero-weight-'));
@@ -35,20 +39,7 @@ const csv = (name: string) =>
 
 describe('rows of weight 0 in the stage commands', () => {
   it('denoise keeps them and never lets them remove a row', async () => {
-    const r = await run([
-      'denoise',
-      '--input',
-      'weighted.csv',
-      '--label',
-      'label',
-      '--k',
-      '3',
-      '--neighbors',
-      'exact',
-      '--out',
-      'clean.csv',
-      '--json',
-    ]);
+    const r = await stage('denoise', 'clean.csv');
     expect(r.code, r.stderr).toBe(0);
     expect(r.json<{ zeroWeightRowsSetAside: number }>().zeroWeightRowsSetAside).toBe(5);
     const rows = csv('clean.csv');
@@ -60,20 +51,7 @@ describe('rows of weight 0 in the stage commands', () => {
   });
 
   it('adasyn never seeds from them nor interpolates towards them', async () => {
-    const r = await run([
-      'adasyn',
-      '--input',
-      'weighted.csv',
-      '--label',
-      'label',
-      '--k',
-      '3',
-      '--neighbors',
-      'exact',
-      '--out',
-      'more.csv',
-      '--json',
-    ]);
+    const r = await stage('adasyn', 'more.csv');
     expect(r.code, r.stderr).toBe(0);
     const j = r.json<{ zeroWeightRowsSetAside: number; syntheticRows: number }>();
     expect(j.zeroWeightRowsSetAside).toBe(5);
