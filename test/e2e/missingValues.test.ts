@@ -320,20 +320,9 @@ describe('--missing', () => {
       );
     }
     writeFileSync(join(dir, 'class-gaps.csv'), `${lines.join('\n')}\n`);
-    const related = await run([
-      'fit',
-      '--input',
-      'class-gaps.csv',
-      '--label',
-      'label',
-      '--missing-indicators',
-      'related',
-      '--kind',
-      'logreg',
-      '--out',
-      'related.json',
-      '--json',
-    ]);
+    const fitRelated = (flags: string[]) =>
+      run(['fit', '--input', 'class-gaps.csv', '--label', 'label', '--missing-indicators', 'related', '--kind', 'logreg', ...flags]);
+    const related = await fitRelated(['--out', 'related.json', '--json']);
     expect(related.code, related.stderr).toBe(0);
     const relatedRead = related
       .json<{
@@ -352,19 +341,7 @@ describe('--missing', () => {
       /^c=missing \(p = [0-9.e-]+\) added: gaps related to the class; no missing-value feature for b \(p = [0-9.]+\): gaps not related to the class$/,
     );
     expect(JSON.parse(readFileSync(join(dir, 'related.json'), 'utf8')).featureNames).toEqual(['b', 'c', 'c=missing']);
-    const text = await run([
-      'fit',
-      '--input',
-      'class-gaps.csv',
-      '--label',
-      'label',
-      '--missing-indicators',
-      'related',
-      '--kind',
-      'logreg',
-      '--out',
-      'related-text.json',
-    ]);
+    const text = await fitRelated(['--out', 'related-text.json']);
     expect(text.stdout + text.stderr).toMatch(
       /the model also reads c=missing, 1 where the value was missing; no missing-value feature for b: its gaps are not related to the class\)/,
     );
