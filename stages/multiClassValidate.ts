@@ -1,6 +1,7 @@
 // The validate stage for a multi-class model: its per-class report on the held-out test split, the champion's on
 // the same rows (when it is a multi-class model of the same classes and features), the per-class gates, the report.
 
+import { withClassCoverage } from '../core/gates/classCoverage.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { multiClassReport, type MultiClassReport } from '../core/metrics/multiClassReport.js';
 import { scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
@@ -29,7 +30,7 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
     championNote = championMismatch(input.champion.model, model);
     if (championNote === undefined) champion = multiClassReport(classes, test.y, scoreMultiClass(input.champion.model, test.x).predicted);
   }
-  const evaluation = evaluateMultiClassGates(input.gates, challenger, champion);
+  const evaluation = withClassCoverage(evaluateMultiClassGates(input.gates, challenger, champion), input.champion?.model, model);
   const report = {
     model: input.modelSha256,
     test: { sha256: input.testSha256, rows: test.y.length },

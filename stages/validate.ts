@@ -3,6 +3,7 @@
 // Metrics count every test row once: a `sample_weight` column weights training only.
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
+import { withClassCoverage } from '../core/gates/classCoverage.js';
 import { evaluateGates, type GateReport } from '../core/gates/evaluateGates.js';
 import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
@@ -65,7 +66,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
       championNote = 'the champion reads other features, so it was not scored on this test split';
     }
   }
-  const evaluation = evaluateGates(spec, challenger, champion);
+  const evaluation = withClassCoverage(evaluateGates(spec, challenger, champion), input.champion?.model, model);
   const report = {
     model: input.modelSha256,
     test: { sha256: input.testSha256, rows: test.y.length },

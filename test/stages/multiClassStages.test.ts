@@ -148,6 +148,22 @@ describe('multi-class stages', () => {
       'recall[eel] >= 1.01',
     ]);
 
+    // A champion that also predicted "fox": this challenger never saw one, so it fails whatever its gates said.
+    const withFox = { ...model, multiClass: { ...model.multiClass!, classes: [...CLASSES, 'fox'] } };
+    const dropped = validateStage({
+      model,
+      modelSha256: 'b'.repeat(64),
+      test: split.parts.test.data,
+      testSha256: 'c'.repeat(64),
+      gates: parseGateSpec({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 0.5 }] }, 'gates.json'),
+      champion: { model: withFox, sha256: 'e'.repeat(64) },
+    });
+    expect(dropped.summary.verdict).toBe('fail');
+    expect(dropped.summary.reasons[0]).toMatch(
+      /^classes: the champion predicts the class "fox", but this model was trained on rows without/,
+    );
+    expect(dropped.html).toContain('the champion predicts the class &quot;fox&quot;');
+
     // A two-class challenger (input.positive chosen later) is not compared with the multi-class champion.
     const eel = (d: LabelledData) => ({ x: d.x, y: oneVsRest(d.y, 2) });
     const binary = await fitModelArtifact(eel(split.parts.train.data), {

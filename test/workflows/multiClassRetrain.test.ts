@@ -174,6 +174,32 @@ describe('retrainPipeline on a three-class label', () => {
     champion = { sha256: result.modelSha256, stored: lookup.status === 'found' ? lookup.stored : champion!.stored };
   }, 120_000);
 
+  it('rejects a retrain on rows without the rarest class: the new model could never predict it', async () => {
+    expect(champion).toBeDefined();
+    // A window where no eel turned up: two classes left, so the retrain trains a two-class model that passes its
+    // own gates on a test split without eel. It must not replace the champion that predicts eel.
+    const noEel = join(env.dir, 'no-eel.csv');
+    writeThreeClassCsv(noEel, { rows: 3000, seed: 8, prior: [0.4, 0.6, 0] });
+    const spec = resolvePipelineSpec(
+      {
+        modelName: 'wf-animals',
+        input: { paths: [noEel], label: 'kind' },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        gates: { minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 0.5 }] },
+        seed: 5,
+      },
+      'test spec',
+    );
+    const { result, detail } = await withTestWorkers(env, async (c, registry) => {
+      const result = await runRetrainPipeline(c, spec, 'wf-animals-no-eel');
+      return { result, detail: await registry.modelDetail('wf-animals') };
+    });
+    expect(result.outcome).toBe('rejected-by-gate');
+    expect(result.validation.verdict).toBe('fail');
+    expect(result.reason).toMatch(/^classes: the champion predicts the class "eel", but this model was trained on rows without that class/);
+    expect(detail!.promotions.at(-1)!.toSha256).toBe(champion!.sha256);
+  }, 120_000);
+
   it('the drift check raises class-prior drift on a window whose classes moved, and its report shows it', async () => {
     expect(champion).toBeDefined();
     const { sha256 } = champion!;

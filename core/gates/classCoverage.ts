@@ -1,0 +1,65 @@
+// A challenger must predict every class its champion predicts. A retrain on a window where a class happened to be
+// absent (a drift window without a single row of the rarest class, say) trains a model that can never predict that
+// class; judged only on its own test split, which lacks the class too, it would pass every gate and replace a
+// champion that did. The validate stage fails such a challenger with this reason before any promotion.
+
+import type { ModelArtifact } from '../models/modelArtifact.js';
+import type { GateEvaluation } from './evaluateGates.js';
+
+type ClassesOf = Pick<ModelArtifact, 'multiClass' | 'positiveLabel' | 'negativeLabel' | 'positiveWhen'>;
+
+/**
+ * The label values a model was trained on: a multi-class model's classes; a two-class model's positive value and its
+ * negative value(s). Undefined when positives were defined by a predicate (`positiveWhen`): its classes are not label
+ * values.
+ */
+export function trainedClasses(model: ClassesOf): string[] | undefined {
+  if (model.multiClass) return model.multiClass.classes;
+  if (model.positiveWhen !== undefined) return undefined;
+  return [model.positiveLabel, ...model.negativeLabel.split('|')];
+}
+
+/**
+ * The classes a model names in its predictions: every class of a multi-class model; a two-class model's positive
+ * value only (its other prediction is "not positive", whatever the other values were).
+ */
+export function namedClasses(model: ClassesOf): string[] | undefined {
+  if (model.multiClass) return model.multiClass.classes;
+  return model.positiveWhen !== undefined ? undefined : [model.positiveLabel];
+}
+
+/**
+ * The classes the champion names that the challenger was trained without (empty when none, or when either defines
+ * its positives by a predicate). A challenger trained on all the classes, one of them against the rest (a spec that
+ * chose a positive), keeps them.
+ */
+export function droppedClasses(champion: ClassesOf, challenger: ClassesOf): string[] {
+  const before = namedClasses(champion);
+  const now = trainedClasses(challenger);
+  if (before === undefined || now === undefined) return [];
+  const kept = new Set(now);
+  return before.filter((c) => !kept.has(c));
+}
+
+/** The sentence that fails a challenger trained without some of the champion's classes. */
+export function droppedClassesReason(dropped: readonly string[]): string {
+  const list = dropped.map((c) => `"${c}"`).join(', ');
+  const one = dropped.length === 1;
+  return (
+    `classes: the champion predicts the class${one ? '' : 'es'} ${list}, but this model was trained on rows without ${one ? 'that class' : 'those classes'}, ` +
+    `so it could never predict ${one ? 'that class' : 'those classes'}; retrain on data that has ${one ? 'it' : 'them'}`
+  );
+}
+
+/** The evaluation failed for dropped classes (its checks kept, the reason first), or unchanged when none were dropped. */
+export function withClassCoverage(evaluation: GateEvaluation, champion: ClassesOf | undefined, challenger: ClassesOf): GateEvaluation {
+  if (!champion) return evaluation;
+  const dropped = droppedClasses(champion, challenger);
+  if (dropped.length === 0) return evaluation;
+  const passedNote = /^all \d+ judged gates passed$/;
+  return {
+    ...evaluation,
+    verdict: 'fail',
+    reasons: [droppedClassesReason(dropped), ...evaluation.reasons.filter((r) => !passedNote.test(r))],
+  };
+}
