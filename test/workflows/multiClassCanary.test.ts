@@ -50,7 +50,10 @@ function spec(input: string, seed: number): PipelineSpec {
         steps: [0.5, 1],
         windowMs: 3000,
         maxExtensions: 3,
-        criteria: { maxRecallDrop: 0.15, gMeanTolerance: 0.15, minLabelledPositives: 20 },
+        // The class-recall checks are what is tested here: the latency guard's ratio (2× the champion's p99 + 1 ms,
+        // a default) is widened because a loaded test machine (the suite on both cores) moves a sub-millisecond p99 by
+        // several times; test/core/canary.test.ts covers that guard.
+        criteria: { maxRecallDrop: 0.15, gMeanTolerance: 0.15, minLabelledPositives: 20, maxLatencyRatio: 50 },
       },
       seed,
     },
