@@ -10,7 +10,7 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { oneHotGroups } from '../core/features/oneHotFeatures.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
-import { lineageOfAllRows, rowsThatWeigh } from '../core/sampling/zeroWeightRows.js';
+import { lineageOfAllRows, weightedRowsOf } from '../core/sampling/zeroWeightRows.js';
 import type { LabelNoiseMethod } from '../stages/denoise.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { validateTargets } from '../core/sampling/adaptiveSample.js';
@@ -237,8 +237,7 @@ export async function adasynCommand(
   const { d, weights, missingValues } = await readFilledInput(a);
   const [negatives, positives0] = classCounts(d.data.y);
   // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
-  const weighing = rowsThatWeigh(weights);
-  const source = weighing ? takeRows(d.data, weighing) : d.data;
+  const { source, weighing, setAside } = weightedRowsOf(d.data, weights);
   const growth = Math.min(
     a.beta,
     a.maxSyntheticRatio ?? Number.POSITIVE_INFINITY,
@@ -273,7 +272,7 @@ export async function adasynCommand(
   }
   // Input rows then synthetic rows (all positive), written one after the other rather than joined first.
   const synthetic: LabelledData = { x: r.synthetic, y: new Uint8Array(r.synthetic.rows).fill(1) };
-  const rowLineage = weighing ? lineageOfAllRows(r.lineage, weighing) : r.lineage;
+  const rowLineage = lineageOfAllRows(r.lineage, weighing);
   const augmentedWeights = weights ? syntheticWeights(weights, rowLineage) : undefined;
   const inputPart = withWeightColumn(d.data, d.featureNames, augmentedWeights?.subarray(0, d.rows));
   const syntheticPart = withWeightColumn(synthetic, d.featureNames, augmentedWeights?.subarray(d.rows));
@@ -305,7 +304,7 @@ export async function adasynCommand(
     rowsOut: d.rows + r.synthetic.rows,
     negatives,
     positives,
-    ...(weighing ? { zeroWeightRowsSetAside: d.rows - weighing.length } : {}),
+    ...(setAside > 0 ? { zeroWeightRowsSetAside: setAside } : {}),
     syntheticRatio: r.stats.syntheticRatio,
     neighbourDistance: r.stats.neighbourDistance,
     ...(r.quotaMessage ? { quota: r.quotaMessage } : {}),

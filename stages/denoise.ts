@@ -13,7 +13,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { distanceSpace, neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
-import { cleaningOfAllRows, rowsThatWeigh, typingOfAllRows } from '../core/sampling/zeroWeightRows.js';
+import { cleaningOfAllRows, typingOfAllRows, weightedRowsOf } from '../core/sampling/zeroWeightRows.js';
 import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
 
 export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
@@ -69,14 +69,14 @@ export function filterAndType(
   index: ReturnType<typeof neighborIndexes>['choice'];
   setAside: number;
 } {
-  const weighing = rowsThatWeigh(weights);
+  const { source, weighing, setAside } = weightedRowsOf(data, weights);
   if (weighing) {
-    const done = filterAndType(takeRows(data, weighing), method, k, neighbors, scaling, seed, categoricalGroups, progress);
+    const done = filterAndType(source, method, k, neighbors, scaling, seed, categoricalGroups, progress);
     return {
       cleaning: cleaningOfAllRows(done.cleaning, weighing, data.y.length),
       typing: typingOfAllRows(done.typing, weighing),
       index: done.index,
-      setAside: data.y.length - weighing.length,
+      setAside,
     };
   }
 

@@ -1,12 +1,12 @@
 // The oversample stage for a label of three or more classes: multi-class ADASYN (every class but the majority
 // oversampled against it, one neighbour search and one quota), its synthetic rows labelled with their class.
 
-import { takeRows, type LabelledData } from '../core/dataset.js';
+import type { LabelledData } from '../core/dataset.js';
 import { neighborIndexes } from '../core/neighbors/distanceSpace.js';
 import { adasynMultiClass } from '../core/oversample/adasynMultiClass.js';
 import { lineageColumns, syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
-import { lineageOfAllRows, rowsThatWeigh } from '../core/sampling/zeroWeightRows.js';
+import { lineageOfAllRows, weightedRowsOf } from '../core/sampling/zeroWeightRows.js';
 import type { OversampleOptions } from './oversample.js';
 import { searchProgress, type StageProgress } from './stageProgress.js';
 
@@ -35,8 +35,7 @@ export function oversampleClassesWithAdasyn(
   progress?: StageProgress,
 ) {
   // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
-  const weighing = rowsThatWeigh(weights);
-  const source = weighing ? takeRows(data, weighing) : data;
+  const { source, weighing, setAside } = weightedRowsOf(data, weights);
   const counts = new Array<number>(classes.length).fill(0);
   for (const c of source.y) counts[c]!++;
   const majority = counts.indexOf(Math.max(...counts));
@@ -84,9 +83,9 @@ export function oversampleClassesWithAdasyn(
     `multi-class ADASYN: k=${k}${k < o.k ? ` (lowered from ${o.k}: class ${classes[counts.indexOf(smallest)]} has only ${smallest} rows)` : ''}, beta=${o.beta}, ${indexes.choice.kind} neighbours on ${o.scaling === 'raw' ? 'raw' : 'standardised'} features`,
     `synthetic rows per class against the majority class ${classes[majority]}: ${perClass || 'none'}`,
     ...(out.quotaMessage ? [out.quotaMessage] : []),
-    ...(weighing ? [`${data.y.length - weighing.length} rows of weight 0 set aside (never a seed or a neighbour)`] : []),
+    ...(setAside > 0 ? [`${setAside} rows of weight 0 set aside (never a seed or a neighbour)`] : []),
   ].join('; ');
-  const rowLineage = weighing ? lineageOfAllRows(out.lineage, weighing) : out.lineage;
+  const rowLineage = lineageOfAllRows(out.lineage, weighing);
   return {
     augmented: appendClassRows(data, out.synthetic, out.syntheticLabels),
     lineage: lineageColumns(data.y.length, rowLineage),

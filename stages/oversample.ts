@@ -2,14 +2,14 @@
 // (`_synthetic`, `_seed_row`, `_neighbor_row`, `_gap`) and neighbour-distance statistics. With per-row weights,
 // real rows keep theirs and each synthetic row takes its seed row's.
 
-import { classCounts, rowsOutsideLargestClass, takeRows, type LabelledData } from '../core/dataset.js';
+import { classCounts, rowsOutsideLargestClass, type LabelledData } from '../core/dataset.js';
 import { neighborIndexes, type DistanceScaling } from '../core/neighbors/distanceSpace.js';
 import { adasyn } from '../core/oversample/adasyn.js';
 import { appendSynthetic, lineageColumns, syntheticWeights } from '../core/oversample/syntheticLineage.js';
 import type { NeighborSearch, StageSummary } from '../core/pipelineTypes.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
-import { lineageOfAllRows, rowsThatWeigh } from '../core/sampling/zeroWeightRows.js';
+import { lineageOfAllRows, weightedRowsOf } from '../core/sampling/zeroWeightRows.js';
 import type { ExtraColumns } from '../data/arrowDataset.js';
 import { oversampleClassesWithAdasyn } from './multiClassOversample.js';
 import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
@@ -39,8 +39,7 @@ export interface OversampleOptions {
  */
 export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, weights?: Float64Array, progress?: StageProgress) {
   // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
-  const weighing = rowsThatWeigh(weights);
-  const source = weighing ? takeRows(data, weighing) : data;
+  const { source, weighing, setAside } = weightedRowsOf(data, weights);
   const [negatives, positives] = classCounts(source.y);
   const realRows = data.y.length;
   const k = Math.min(o.k, positives - 1);
@@ -76,7 +75,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
     indexes.close();
   }
   const augmented = appendSynthetic(data, out.synthetic);
-  const rowLineage = weighing ? lineageOfAllRows(out.lineage, weighing) : out.lineage;
+  const rowLineage = lineageOfAllRows(out.lineage, weighing);
   const lineage = lineageColumns(realRows, rowLineage);
   const d = out.stats.neighbourDistance;
   const search = indexes.searchReport();
@@ -95,7 +94,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
       : []),
     ...(out.quotaMessage ? [out.quotaMessage] : []),
     ...(out.warning ? [out.warning] : []),
-    ...(weighing ? [`${realRows - weighing.length} rows of weight 0 set aside (never a seed or a neighbour)`] : []),
+    ...(setAside > 0 ? [`${setAside} rows of weight 0 set aside (never a seed or a neighbour)`] : []),
   ].join('; ');
   return {
     augmented,

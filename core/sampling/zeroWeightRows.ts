@@ -3,6 +3,7 @@
 // step runs on the weighted rows; these map its row indices back to the whole input, where the set-aside rows are
 // kept as they are.
 
+import { takeRows, type LabelledData } from '../dataset.js';
 import type { CleaningResult } from '../denoise/removalReason.js';
 import type { MinorityTyping } from '../denoise/minorityTyping.js';
 import type { AdasynLineage } from '../oversample/syntheticLineage.js';
@@ -17,6 +18,20 @@ export function rowsThatWeigh(weights: ArrayLike<number> | undefined): Int32Arra
   let i = 0;
   for (let r = 0; r < weights.length; r++) if (weights[r]! > 0) out[i++] = r;
   return out;
+}
+
+/**
+ * The rows a neighbour step runs on: `source`, the rows weighing more than 0, with their indices in the whole input
+ * (`weighing`, undefined when every row weighs and `source` is the input itself) and how many were set aside.
+ */
+export function weightedRowsOf(
+  data: LabelledData,
+  weights: ArrayLike<number> | undefined,
+): { source: LabelledData; weighing: Int32Array | undefined; setAside: number } {
+  const weighing = rowsThatWeigh(weights);
+  return weighing
+    ? { source: takeRows(data, weighing), weighing, setAside: data.y.length - weighing.length }
+    : { source: data, weighing, setAside: 0 };
 }
 
 /** A cleaning of the `weighing` rows as one of all `rows`: removed rows renumbered, every set-aside row kept. */
@@ -36,7 +51,8 @@ export function typingOfAllRows(typing: MinorityTyping, weighing: Int32Array): M
 }
 
 /** ADASYN lineage over the `weighing` rows, its seed and neighbour rows renumbered to the whole input. */
-export function lineageOfAllRows(lineage: AdasynLineage, weighing: Int32Array): AdasynLineage {
+export function lineageOfAllRows(lineage: AdasynLineage, weighing: Int32Array | undefined): AdasynLineage {
+  if (!weighing) return lineage;
   return {
     ...lineage,
     parent: Int32Array.from(lineage.parent, (r) => weighing[r]!),

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { featureMatrix, type LabelledData } from '../../core/dataset.js';
-import { cleaningOfAllRows, lineageOfAllRows, rowsThatWeigh } from '../../core/sampling/zeroWeightRows.js';
+import { cleaningOfAllRows, lineageOfAllRows, rowsThatWeigh, weightedRowsOf } from '../../core/sampling/zeroWeightRows.js';
 import { seededRandom } from '../../core/random.js';
 import { denoiseStage } from '../../stages/denoise.js';
 import { oversampleClassesWithAdasyn } from '../../stages/multiClassOversample.js';
@@ -54,6 +54,17 @@ describe('rows of weight 0', () => {
     );
     expect(Array.from(lineage.parent)).toEqual([4, 0]);
     expect(Array.from(lineage.neighbour)).toEqual([2, 4]);
+    expect(lineageOfAllRows(lineage, undefined)).toBe(lineage);
+    // The rows a step runs on: the weighted ones, or the input itself when every row weighs.
+    const data: LabelledData = { x: featureMatrix(5, 1, Float64Array.from([0, 1, 2, 3, 4])), y: Uint8Array.from([0, 1, 0, 1, 1]) };
+    const some = weightedRowsOf(data, Float64Array.from([1, 0, 2, 0, 3]));
+    expect(Array.from(some.source.x.values)).toEqual([0, 2, 4]);
+    expect(Array.from(some.source.y)).toEqual([0, 0, 1]);
+    expect(Array.from(some.weighing!)).toEqual([0, 2, 4]);
+    expect(some.setAside).toBe(2);
+    const all = weightedRowsOf(data, Float64Array.from([1, 1, 1, 1, 1]));
+    expect(all).toEqual({ source: data, weighing: undefined, setAside: 0 });
+    expect(all.source).toBe(data);
   });
 
   it('the noise filter neither removes a row because of them nor removes them', () => {
