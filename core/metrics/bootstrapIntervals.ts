@@ -45,7 +45,7 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
 /**
  * Resamples positives and negatives separately, with replacement and at their observed counts, so every
  * replicate has both classes and the same prevalence (the usual choice for rare classes). Scores are sorted
- * once; a replicate is a vector of row multiplicities, and AP and G-mean are swept over it in O(n).
+ * once; a replicate counts its draws per group of tied scores, and AP and G-mean are swept over the groups.
  */
 export function bootstrapIntervals(
   yTrue: Uint8Array,
@@ -72,36 +72,46 @@ export function bootstrapIntervals(
   if (positives.length === 0 || negatives.length === 0) {
     return { gMean: null, prAuc: null, prAucNormalised: null, resamples, level };
   }
+  // Rows sorted by descending score once, then grouped by tied score: a replicate only needs how many draws of
+  // each class land in each group, so the draws count into two arrays of groups and the sweep runs over groups in
+  // order (the same draws and the same sums as a sweep over rows, so the same intervals, several times faster).
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => scores[b]! - scores[a]!);
+  const groupOf = new Uint32Array(n);
+  let groups = 0;
+  let groupsAtThreshold = 0;
+  for (let k = 0; k < n; k++) {
+    const s = scores[order[k]!]!;
+    if (k > 0 && s !== scores[order[k - 1]!]) groups++;
+    groupOf[order[k]!] = groups;
+    if (s >= threshold) groupsAtThreshold = groups + 1;
+  }
+  groups++;
+  const positiveGroup = Uint32Array.from(positives, (r) => groupOf[r]!);
+  const negativeGroup = Uint32Array.from(negatives, (r) => groupOf[r]!);
   const random = seededRandom(options.seed ?? 0);
-  const weight = new Float64Array(n);
+  const positivesIn = new Uint32Array(groups);
+  const negativesIn = new Uint32Array(groups);
   const gMeans = new Float64Array(resamples);
   const aps = new Float64Array(resamples);
   const nPos = positives.length;
   const nNeg = negatives.length;
   for (let rep = 0; rep < resamples; rep++) {
-    weight.fill(0);
-    for (let k = 0; k < nPos; k++) weight[positives[random.nextInt(nPos)]!]!++;
-    for (let k = 0; k < nNeg; k++) weight[negatives[random.nextInt(nNeg)]!]!++;
+    positivesIn.fill(0);
+    negativesIn.fill(0);
+    for (let k = 0; k < nPos; k++) positivesIn[positiveGroup[random.nextInt(nPos)]!]!++;
+    for (let k = 0; k < nNeg; k++) negativesIn[negativeGroup[random.nextInt(nNeg)]!]!++;
     let tp = 0;
     let seen = 0;
     let previousRecall = 0;
     let ap = 0;
     let tpAtThreshold = 0;
     let fpAtThreshold = 0;
-    let k = 0;
-    while (k < n) {
-      const s = scores[order[k]!]!;
-      while (k < n && scores[order[k]!] === s) {
-        const r = order[k]!;
-        const w = weight[r]!;
-        if (yTrue[r] === 1) tp += w;
-        seen += w;
-        k++;
-      }
-      if (s >= threshold) {
+    for (let g = 0; g < groups; g++) {
+      tp += positivesIn[g]!;
+      seen += positivesIn[g]! + negativesIn[g]!;
+      if (g < groupsAtThreshold) {
         tpAtThreshold = tp;
         fpAtThreshold = seen - tp;
       }

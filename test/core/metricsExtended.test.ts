@@ -4,6 +4,7 @@ import { calibrationByClass, expectedCalibrationError } from '../../core/metrics
 import { classificationReport, ROC_AUC_NOTE } from '../../core/metrics/classMetrics.js';
 import { prCurve, thresholdCurve } from '../../core/metrics/curves.js';
 import { trainTestGap } from '../../core/metrics/trainTestGap.js';
+import { seededRandom } from '../../core/random.js';
 
 const u8 = (a: number[]): Uint8Array => Uint8Array.from(a);
 const f64 = (a: number[]): Float64Array => Float64Array.from(a);
@@ -69,6 +70,53 @@ describe('bootstrap intervals', () => {
     expect(a.prAuc![1]).toBeGreaterThan(point.prAuc!);
     expect(bootstrapIntervals(u8([0, 0]), f64([0.1, 0.2]), 0.5).gMean).toBeNull();
     expect(() => bootstrapIntervals(tiedLabels, tiedScores, 0.5, { level: 1 })).toThrow('level: expected a number in (0, 1), got 1');
+  });
+});
+
+describe('bootstrap intervals against their replicates', () => {
+  it('each replicate is the G-mean and average precision of the rows it drew', () => {
+    // Rows drawn with the same seeded stream (positives, then negatives, each from its class in row order) are
+    // materialised and scored as a whole report; the percentile interval of those must be the bootstrap's.
+    const random = seededRandom(11);
+    const n = 300;
+    const y = new Uint8Array(n);
+    const s = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = random.next() < 0.1 ? 1 : 0;
+      s[i] = Math.round((random.next() * 0.6 + y[i]! * 0.3) * 20) / 20; // ties: 19 distinct scores
+    }
+    for (const threshold of [0.05, 0.5, 0.62, 0.95]) {
+      const resamples = 60;
+      const got = bootstrapIntervals(y, s, threshold, { seed: 4, resamples });
+      const draws = seededRandom(4);
+      const positives = [...y.keys()].filter((i) => y[i] === 1);
+      const negatives = [...y.keys()].filter((i) => y[i] === 0);
+      const gMeans: number[] = [];
+      const aps: number[] = [];
+      for (let r = 0; r < resamples; r++) {
+        const rows = [
+          ...positives.map(() => positives[draws.nextInt(positives.length)]!),
+          ...negatives.map(() => negatives[draws.nextInt(negatives.length)]!),
+        ];
+        const report = classificationReport(
+          Uint8Array.from(rows, (i) => y[i]!),
+          Float64Array.from(rows, (i) => s[i]!),
+          threshold,
+        );
+        gMeans.push(report.gMean!);
+        aps.push(report.prAuc!);
+      }
+      const interval = (v: number[]) => {
+        const sorted = Float64Array.from(v).sort();
+        return [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)];
+      };
+      const [g0, g1] = interval(gMeans);
+      const [a0, a1] = interval(aps);
+      expect(got.gMean![0]).toBeCloseTo(g0!, 12);
+      expect(got.gMean![1]).toBeCloseTo(g1!, 12);
+      expect(got.prAuc![0]).toBeCloseTo(a0!, 12);
+      expect(got.prAuc![1]).toBeCloseTo(a1!, 12);
+    }
   });
 });
 
