@@ -8,7 +8,7 @@ import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, Sampl
 import { multiClassSamplingPlan, type MultiClassSamplingPlan } from '../core/sampling/multiClassSamplingPlan.js';
 import { checkMultiClassSpec } from '../core/spec/multiClassSpecCheck.js';
 import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
-import { positiveTargetFor } from '../core/sampling/adaptiveSample.js';
+import { positiveTargetFor, positiveTargetWithRoom } from '../core/sampling/adaptiveSample.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import { memoryBudget } from '../data/memoryBudget.js';
@@ -17,7 +17,10 @@ import { locateInputs } from '../data/s3InputFiles.js';
 export interface DescribeInputResult extends InputProfile {
   /** M of Algorithm 1. */
   params: number;
-  /** Nr = positivesPerParameter · M. */
+  /**
+   * Nr = positivesPerParameter · M, raised to the input's positives that fit when its negatives all fit in the
+   * sample (positiveTargetWithRoom).
+   */
   positiveTarget: number;
   /** N: the spec's target size, or max(20 000, 2·Nr) when it has none. */
   targetSize: number;
@@ -92,13 +95,16 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       ...(input.sampling.shards !== undefined ? { shards: input.sampling.shards } : {}),
     });
   }
-  const positiveTarget = multiClass ? multiClass.positiveTarget : binaryTarget;
-  if (!multiClass && positiveTarget > targetSize) {
+  if (!multiClass && binaryTarget > targetSize) {
     throw new InvalidInputError(
       'sampling.targetSize',
-      `sampling.targetSize ${targetSize} is below Nr = ${positiveTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
+      `sampling.targetSize ${targetSize} is below Nr = ${binaryTarget} (${input.sampling.positivesPerParameter ?? 50} positives × M = ${params} parameters); raise sampling.targetSize or lower sampling.params`,
     );
   }
+  // Where the sample has room for more of the input's positives than Nr (its negatives all fit), it keeps them.
+  const positiveTarget = multiClass
+    ? multiClass.positiveTarget
+    : positiveTargetWithRoom(binaryTarget, targetSize, profile.rows, profile.positives);
   const memory = pipelineMemory({
     targetSize,
     rows: Math.min(targetSize, profile.rows),

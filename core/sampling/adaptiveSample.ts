@@ -55,6 +55,19 @@ export function positiveTargetFor(params: number, perParameter = 50): number {
   return params * perParameter;
 }
 
+/**
+ * Nr when the input's negatives all fit in the sample. Algorithm 1 keeps Nr positives (reservoir-sampling any
+ * beyond) and fills the other N − Nr places with negatives; an input with fewer negatives than that runs out first
+ * (step 2) and would leave real positives of the rare class out of a sample that has room for them. So Nr rises to
+ * the positives that room holds (every one when the input is no larger than N); it never falls, and an input whose
+ * negatives fill their share is sampled as the paper's algorithm has it.
+ */
+export function positiveTargetWithRoom(positiveTarget: number, targetSize: number, rows: number, positives: number): number {
+  const negatives = rows - positives;
+  if (negatives > targetSize - positiveTarget) return positiveTarget;
+  return Math.max(positiveTarget, Math.min(positives, targetSize - negatives));
+}
+
 /** The most rows a sample can hold: its row ids and rows live in typed arrays and Arrow batches indexed by int32. */
 export const MAX_SAMPLE_ROWS = 2 ** 31 - 1;
 

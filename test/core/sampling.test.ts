@@ -3,6 +3,7 @@ import {
   AdaptiveSampler,
   mergeShardSamples,
   positiveTargetFor,
+  positiveTargetWithRoom,
   shardTargets,
   type AdaptiveSampleResult,
 } from '../../core/sampling/adaptiveSample.js';
@@ -123,6 +124,18 @@ describe('AdaptiveSampler', () => {
     );
     expect(positiveTargetFor(40)).toBe(2000);
     expect(() => positiveTargetFor(0)).toThrow(/params/);
+  });
+
+  it('raises Nr to the positives the sample has room for when the negatives all fit, and never lowers it', () => {
+    // 3M rows with 59,898 positives and a target of 3M: every row fits, so every positive is wanted.
+    expect(positiveTargetWithRoom(1050, 3_000_000, 3_000_000, 59_898)).toBe(59_898);
+    // 100k rows (40k positives) for a target of 90k: the 60k negatives fit, and 30k places are left for positives.
+    expect(positiveTargetWithRoom(1050, 90_000, 100_000, 40_000)).toBe(30_000);
+    // Negatives that fill their N − Nr places: Algorithm 1 as written.
+    expect(positiveTargetWithRoom(1050, 20_000, 1_000_000, 50_000)).toBe(1050);
+    expect(positiveTargetWithRoom(1050, 20_000, 19_000, 50)).toBe(1050);
+    // The exact boundary: negatives = N − Nr leave no room beyond Nr.
+    expect(positiveTargetWithRoom(1000, 20_000, 24_000, 5000)).toBe(1000);
   });
 });
 

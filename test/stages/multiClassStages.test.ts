@@ -78,6 +78,11 @@ describe('multi-class stages', () => {
     const binary = await describeStage({ input: { paths: [path], label: 'kind', positive: 'eel' }, sampling: { targetSize: 6000 } });
     expect(binary.multiClass).toBeUndefined();
     expect(binary.positiveLabel).toBe('eel');
+    // 30,000 rows under a target of 40,000: the sample keeps every eel row, not only Nr = 50 × 3 parameters.
+    const whole = await describeStage({ input: { paths: [path], label: 'kind', positive: 'eel' }, sampling: { targetSize: 40_000 } });
+    expect(whole.positiveTarget).toBe(whole.positives);
+    expect(whole.positives).toBeGreaterThan(150);
+    expect(binary.positiveTarget).toBe(150);
   });
 
   it('sampling keeps every row of the rare classes and samples only the large one, with class indices as labels', async () => {
