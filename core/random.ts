@@ -5,6 +5,11 @@ export interface RandomSource {
   next(): number;
   /** Uniform integer in [0, n). */
   nextInt(n: number): number;
+  /**
+   * Fills `out` with uniform integers in [0, n), n ≤ 2³²: the same stream as `out.length` calls of nextInt(n), drawn
+   * in one loop (for the millions of draws of a bootstrap).
+   */
+  fillInts(n: number, out: Uint32Array): Uint32Array;
   /** The generator's internal state, for checkpoints; `randomFromState` continues the same stream. */
   state(): number[];
 }
@@ -60,6 +65,29 @@ function xoshiro128(a: number, b: number, c: number, d: number): RandomSource {
         return r % n;
       }
       return Math.floor((nextUint32() / 4294967296 + nextUint32() / 4294967296 / 4294967296) * n);
+    },
+    fillInts: (n: number, out: Uint32Array) => {
+      if (!(n > 0 && n <= 4294967296)) throw new RangeError(`fillInts needs 0 < n ≤ 2^32, got ${n}`);
+      // nextUint32 and nextInt's rejection step on local copies of the state, written back at the end. The
+      // remainder is taken as r − ⌊r/n⌋·n: exact for integers below 2³², and cheaper than a float modulo.
+      let [s0, s1, s2, s3] = [a, b, c, d];
+      const limit = 4294967296 - (4294967296 % n);
+      for (let i = 0; i < out.length; i++) {
+        let r: number;
+        do {
+          r = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+          const t = (s1 << 9) >>> 0;
+          s2 ^= s0;
+          s3 ^= s1;
+          s1 ^= s2;
+          s0 ^= s3;
+          s2 ^= t;
+          s3 = rotl(s3, 11);
+        } while (r >= limit);
+        out[i] = r - Math.floor(r / n) * n;
+      }
+      [a, b, c, d] = [s0, s1, s2, s3];
+      return out;
     },
   };
 }

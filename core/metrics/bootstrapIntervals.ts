@@ -97,11 +97,15 @@ export function bootstrapIntervals(
   const aps = new Float64Array(resamples);
   const nPos = positives.length;
   const nNeg = negatives.length;
+  const positiveDraws = new Uint32Array(nPos);
+  const negativeDraws = new Uint32Array(nNeg);
   for (let rep = 0; rep < resamples; rep++) {
     positivesIn.fill(0);
     negativesIn.fill(0);
-    for (let k = 0; k < nPos; k++) positivesIn[positiveGroup[random.nextInt(nPos)]!]!++;
-    for (let k = 0; k < nNeg; k++) negativesIn[negativeGroup[random.nextInt(nNeg)]!]!++;
+    random.fillInts(nPos, positiveDraws);
+    for (let k = 0; k < nPos; k++) positivesIn[positiveGroup[positiveDraws[k]!]!]!++;
+    random.fillInts(nNeg, negativeDraws);
+    for (let k = 0; k < nNeg; k++) negativesIn[negativeGroup[negativeDraws[k]!]!]!++;
     let tp = 0;
     let seen = 0;
     let previousRecall = 0;
