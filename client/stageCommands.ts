@@ -90,7 +90,8 @@ export interface SampleArgs {
 export async function sampleCommand(a: SampleArgs) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const { profileLabelledInput, positiveTargetFor, planSampleShards, sampleShardStage, mergeShards } = await adaptiveSampling();
+  const { profileLabelledInput, positiveTargetFor, positiveTargetWithRoom, planSampleShards, sampleShardStage, mergeShards } =
+    await adaptiveSampling();
   const profile = await profileLabelledInput(a.inputs, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
@@ -101,13 +102,19 @@ export async function sampleCommand(a: SampleArgs) {
     weightColumn: SAMPLE_WEIGHT_COLUMN,
   });
   const params = a.params ?? profile.featureNames.length + 1;
-  const positiveTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
-  if (positiveTarget > a.targetSize) {
+  const ruleTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
+  if (ruleTarget > a.targetSize) {
     throw new InvalidInputError(
       '--target-size',
-      `--target-size ${a.targetSize} is below Nr = ${positiveTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
+      `--target-size ${a.targetSize} is below Nr = ${ruleTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
     );
   }
+  // As in the retrain pipeline, an Nr from the one-in-50 rule rises where the sample has room for more of the
+  // input's positives (its negatives all fit); an Nr given with --nr is kept as given.
+  const positiveTarget =
+    a.positiveTarget === undefined && a.method === 'adaptive'
+      ? positiveTargetWithRoom(ruleTarget, a.targetSize, profile.rows, profile.positives)
+      : ruleTarget;
   validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget(
     [sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')],
