@@ -62,15 +62,20 @@ export const dataCommands: CommandSpec[] = [
       positive,
       'positive-when': { type: 'string', help: 'SQL predicate that makes a row positive, e.g. "revenue >= 1000"', placeholder: 'SQL' },
       'target-size': { type: 'integer', help: 'N: rows in the sample', required: true, min: 1, placeholder: 'N' },
-      params: { type: 'integer', help: 'M: model parameters; Nr = 50·M positives (default: features + 1)', min: 1, placeholder: 'M' },
+      params: {
+        type: 'integer',
+        help: 'M: model parameters; Nr = 50·M positives, or every positive the sample has room for when all negatives fit (default: features + 1)',
+        min: 1,
+        placeholder: 'M',
+      },
       'positives-per-param': {
         type: 'integer',
-        help: 'positives per parameter (default 50, the paper\'s "one in 50" rule)',
+        help: 'positives per parameter (default 50, the "one in 50" rule)',
         min: 1,
         default: 50,
         placeholder: 'K',
       },
-      nr: { type: 'integer', help: 'Nr directly, instead of --params', min: 1, placeholder: 'NR' },
+      nr: { type: 'integer', help: 'Nr directly, kept as given, instead of --params', min: 1, placeholder: 'NR' },
       shards: {
         type: 'integer',
         help: 'shards sampled separately and merged: row ranges of Parquet, whole CSV files',
