@@ -1,4 +1,4 @@
-// Runs a long stage (denoise, oversample, train, validate) on a worker thread, so the calling thread's event loop stays free
+// Runs a long stage (denoise, oversample, train, validate, drift reference) on a worker thread, so the calling thread's event loop stays free
 // while it works: an activity's heartbeats and the worker's other tasks (queries, registry calls) go on meanwhile.
 
 import { Worker } from 'node:worker_threads';
@@ -6,6 +6,8 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import type { LabelledData } from '../core/dataset.js';
 import { workerEntryUrl, workerStartError } from '../core/workerEntry.js';
 import type { DenoiseOptions, DenoiseStageResult } from './denoise.js';
+import type { DriftReferenceStageInput } from './driftReferenceStage.js';
+import type { StoredReference } from './driftWindow.js';
 import type { OversampleOptions, OversampleStageResult } from './oversample.js';
 import type { StageProgress } from './stageProgress.js';
 import type { trainStage, TrainStageInput } from './train.js';
@@ -16,13 +18,15 @@ export type StageThreadRequest =
   | { stage: 'denoise'; data: LabelledData; options: DenoiseOptions; weights: Float64Array | undefined }
   | { stage: 'oversample'; data: LabelledData; options: OversampleOptions; weights: Float64Array | undefined }
   | { stage: 'train'; input: TrainStageInput }
-  | { stage: 'validate'; input: ValidateStageInput };
+  | { stage: 'validate'; input: ValidateStageInput }
+  | { stage: 'driftReference'; input: DriftReferenceStageInput };
 
 interface StageThreadResults {
   denoise: DenoiseStageResult;
   oversample: OversampleStageResult;
   train: Awaited<ReturnType<typeof trainStage>>;
   validate: ValidateStageResult;
+  driftReference: StoredReference;
 }
 
 /**

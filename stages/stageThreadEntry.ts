@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { denoiseStage } from './denoise.js';
+import { driftReferenceStage } from './driftReferenceStage.js';
 import { oversampleStage } from './oversample.js';
 import type { StageProgress } from './stageProgress.js';
 import type { StageThreadRequest } from './stageThread.js';
@@ -34,6 +35,8 @@ async function run(request: StageThreadRequest): Promise<unknown> {
         : trainStage(request.input, progress);
     case 'validate':
       return validateStage(request.input);
+    case 'driftReference':
+      return driftReferenceStage(request.input);
   }
 }
 

@@ -2,7 +2,7 @@
 // monitor compares the strings the service logs with the categories the model was trained on.
 
 import { describe, expect, it } from 'vitest';
-import { categoricalTrainingColumns } from '../../activities/driftCheck.js';
+import { categoricalTrainingColumns } from '../../stages/driftReferenceStage.js';
 import { OTHER_CATEGORY_BIN } from '../../core/drift/categoricalDrift.js';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 
