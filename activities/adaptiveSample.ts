@@ -9,8 +9,9 @@ import { loadDatasetArtifact, sampleWeightColumn, sampleWeightsOf, saveDatasetAr
 import type { ScanSegment } from '../data/positiveScan.js';
 import type { ShardCheckpoint } from '../data/shardSampling.js';
 import { mergeSamplesStage, planSampleShards, sampleShardStage, type ShardSampleRequest } from '../stages/sample.js';
-import { splitImputes, splitStage, type SplitRole } from '../stages/split.js';
-import { failingOnBadInput, heartbeat, heartbeatDetails, memoised, warn, type ComputeDeps } from './activityRuntime.js';
+import { splitImputes, type SplitRole } from '../stages/split.js';
+import { runStageInThread } from '../stages/stageThread.js';
+import { cancellationSignal, failingOnBadInput, heartbeat, heartbeatDetails, memoised, warn, type ComputeDeps } from './activityRuntime.js';
 
 export type AdaptiveSampleShardInput = ShardSampleRequest & {
   /** sha256 of each input file, so a re-run on changed data is not served a stale sample. */
@@ -172,14 +173,20 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               input.samples.map((s) => loadDatasetArtifact(artifacts, s, imputes ? { keepMissingFeatures: true } : {})),
             );
             const { featureNames, labelName } = loaded[0]!;
-            const done = splitStage(
-              loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
+            // On a stage thread: this thread stays free to heartbeat while millions of rows are merged and split.
+            const done = await runStageInThread(
               {
-                split: input.split,
-                seed: input.seed,
-                ...(input.features ? { features: input.features } : {}),
-                ...(input.classes ? { classes: input.classes } : {}),
+                stage: 'split',
+                samples: loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
+                options: {
+                  split: input.split,
+                  seed: input.seed,
+                  ...(input.features ? { features: input.features } : {}),
+                  ...(input.classes ? { classes: input.classes } : {}),
+                },
               },
+              undefined,
+              cancellationSignal(),
             );
             const save = (role: SplitRole) => {
               const part = done.parts[role];

@@ -35,16 +35,21 @@ export function splitImputes(features: FeatureSpec | undefined): boolean {
   return (features?.missing ?? 'reject') !== 'reject';
 }
 
-export function splitStage(
-  samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>,
-  o: {
-    split: SplitSpec;
-    seed: number;
-    features?: FeatureSpec;
-    /** Multi-class samples: the class values their labels index; the split is stratified by class. @default 0/1 labels */
-    classes?: string[];
-  },
-): SplitStageResult {
+/** One sample (a shard's, or the merged one) as the split stage takes it. */
+export interface SplitStageSample {
+  data: LabelledData;
+  weights?: Float64Array | undefined;
+}
+
+export interface SplitStageOptions {
+  split: SplitSpec;
+  seed: number;
+  features?: FeatureSpec;
+  /** Multi-class samples: the class values their labels index; the split is stratified by class. @default 0/1 labels */
+  classes?: string[];
+}
+
+export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): SplitStageResult {
   const started = performance.now();
   const policy = o.features?.missing ?? 'reject';
   const merged = mergeShards(

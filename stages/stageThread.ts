@@ -1,4 +1,4 @@
-// Runs a long stage (denoise, oversample, train, validate, drift reference) on a worker thread, so the calling thread's event loop stays free
+// Runs a long stage (split, denoise, oversample, train, validate, drift reference) on a worker thread, so the calling thread's event loop stays free
 // while it works: an activity's heartbeats and the worker's other tasks (queries, registry calls) go on meanwhile.
 
 import { Worker } from 'node:worker_threads';
@@ -9,12 +9,14 @@ import type { DenoiseOptions, DenoiseStageResult } from './denoise.js';
 import type { DriftReferenceStageInput } from './driftReferenceStage.js';
 import type { StoredReference } from './driftWindow.js';
 import type { OversampleOptions, OversampleStageResult } from './oversample.js';
+import type { SplitStageOptions, SplitStageResult, SplitStageSample } from './split.js';
 import type { StageProgress } from './stageProgress.js';
 import type { trainStage, TrainStageInput } from './train.js';
 import type { ValidateStageInput, ValidateStageResult } from './validate.js';
 
 /** What a stage thread is sent: the stage and its arguments (structured-cloned into the thread). */
 export type StageThreadRequest =
+  | { stage: 'split'; samples: SplitStageSample[]; options: SplitStageOptions }
   | { stage: 'denoise'; data: LabelledData; options: DenoiseOptions; weights: Float64Array | undefined }
   | { stage: 'oversample'; data: LabelledData; options: OversampleOptions; weights: Float64Array | undefined }
   | { stage: 'train'; input: TrainStageInput }
@@ -22,6 +24,7 @@ export type StageThreadRequest =
   | { stage: 'driftReference'; input: DriftReferenceStageInput };
 
 interface StageThreadResults {
+  split: SplitStageResult;
   denoise: DenoiseStageResult;
   oversample: OversampleStageResult;
   train: Awaited<ReturnType<typeof trainStage>>;

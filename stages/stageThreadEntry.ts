@@ -6,6 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { denoiseStage } from './denoise.js';
 import { driftReferenceStage } from './driftReferenceStage.js';
 import { oversampleStage } from './oversample.js';
+import { splitStage } from './split.js';
 import type { StageProgress } from './stageProgress.js';
 import type { StageThreadRequest } from './stageThread.js';
 import { trainMultiClassStage } from './multiClassTrain.js';
@@ -25,6 +26,8 @@ const progress: StageProgress = (details) => {
 
 async function run(request: StageThreadRequest): Promise<unknown> {
   switch (request.stage) {
+    case 'split':
+      return splitStage(request.samples, request.options);
     case 'denoise':
       return denoiseStage(request.data, request.options, request.weights, progress);
     case 'oversample':
