@@ -40,20 +40,27 @@ export function randomFromState(state: readonly number[]): RandomSource {
   return xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
 }
 
+/** One xoshiro128** step on `s` (four 32-bit words, updated in place): the next unsigned 32-bit output. */
+function xoshiroStep(s: Uint32Array): number {
+  const result = Math.imul(rotl(Math.imul(s[1]!, 5) >>> 0, 7), 9) >>> 0;
+  const t = (s[1]! << 9) >>> 0;
+  // A Uint32Array stores each xor's 32 bits as they are.
+  s[2] = s[2]! ^ s[0]!;
+  s[3] = s[3]! ^ s[1]!;
+  s[1] = s[1]! ^ s[2]!;
+  s[0] = s[0]! ^ s[3]!;
+  s[2] = s[2]! ^ t;
+  s[3] = rotl(s[3]!, 11);
+  return result;
+}
+
 function xoshiro128(a: number, b: number, c: number, d: number): RandomSource {
-  const nextUint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (b << 9) >>> 0;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result;
-  };
+  // The state lives in a typed array, not in numbers the closure captures: a captured number above 2³⁰ is a heap
+  // object, and every step would allocate.
+  const s = Uint32Array.of(a, b, c, d);
+  const nextUint32 = (): number => xoshiroStep(s);
   return {
-    state: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0],
+    state: () => Array.from(s),
     next: () => nextUint32() / 4294967296,
     nextInt: (n: number) => {
       if (n <= 0) throw new RangeError(`nextInt needs n > 0, got ${n}`);
@@ -68,25 +75,14 @@ function xoshiro128(a: number, b: number, c: number, d: number): RandomSource {
     },
     fillInts: (n: number, out: Uint32Array) => {
       if (!(n > 0 && n <= 4294967296)) throw new RangeError(`fillInts needs 0 < n ≤ 2^32, got ${n}`);
-      // nextUint32 and nextInt's rejection step on local copies of the state, written back at the end. The
-      // remainder is taken as r − ⌊r/n⌋·n: exact for integers below 2³², and cheaper than a float modulo.
-      let [s0, s1, s2, s3] = [a, b, c, d];
+      // nextInt's rejection step with its limit taken once; the remainder as r − ⌊r/n⌋·n, exact for integers
+      // below 2³² and cheaper than a float modulo.
       const limit = 4294967296 - (4294967296 % n);
       for (let i = 0; i < out.length; i++) {
-        let r: number;
-        do {
-          r = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
-          const t = (s1 << 9) >>> 0;
-          s2 ^= s0;
-          s3 ^= s1;
-          s1 ^= s2;
-          s0 ^= s3;
-          s2 ^= t;
-          s3 = rotl(s3, 11);
-        } while (r >= limit);
+        let r = xoshiroStep(s);
+        while (r >= limit) r = xoshiroStep(s);
         out[i] = r - Math.floor(r / n) * n;
       }
-      [a, b, c, d] = [s0, s1, s2, s3];
       return out;
     },
   };
