@@ -4,6 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { classReading } from '../core/labels/labelVocabulary.js';
 import { numericType, missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 import { describeSource } from './inputSources.js';
@@ -96,13 +97,6 @@ export function rejectNonClassLabel(label: string, what: string, classes: Readon
   );
 }
 
-/** A class value as a person reads it: trimmed, any case, and a number as its value ("1.0" is "1"). */
-function readAs(value: string): string {
-  const t = value.trim();
-  const n = Number(t);
-  return t !== '' && Number.isFinite(n) ? String(n) : t.toLowerCase();
-}
-
 /** A label value of `source` that reads as `value` but is spelt differently (case, spaces, number format), if any. */
 export async function otherSpellingOf(
   connection: DuckDBConnection,
@@ -116,7 +110,7 @@ export async function otherSpellingOf(
   return reader
     .getRowsJS()
     .map((r) => String(r[0]))
-    .find((v) => v !== value && readAs(v) === readAs(value));
+    .find((v) => v !== value && classReading(v) === classReading(value));
 }
 
 /**
@@ -125,7 +119,7 @@ export async function otherSpellingOf(
  */
 export function rejectLookalikeClasses(label: string, what: string, classes: ReadonlyArray<{ value: string; count: number }>): void {
   const byReading = new Map<string, Array<{ value: string; count: number }>>();
-  for (const c of classes) byReading.set(readAs(c.value), [...(byReading.get(readAs(c.value)) ?? []), c]);
+  for (const c of classes) byReading.set(classReading(c.value), [...(byReading.get(classReading(c.value)) ?? []), c]);
   const clash = [...byReading.values()].find((group) => group.length > 1);
   if (!clash) {
     rejectCutOffClass(label, what, classes);
@@ -227,7 +221,7 @@ export function choosePositive(
     const match = values.find((v) => v === requested) ?? values.find((v) => sameNumber(v, requested));
     if (match === undefined) {
       // Quoted, so that a value with spaces around it (" yes") is seen as it is spelt in the file.
-      const spelt = values.find((v) => readAs(v) === readAs(requested));
+      const spelt = values.find((v) => classReading(v) === classReading(requested));
       const hint = spelt !== undefined ? `, but ${JSON.stringify(spelt)} is: pass --positive ${JSON.stringify(spelt)}` : '';
       throw new InvalidInputError(
         '--positive',

@@ -3,6 +3,7 @@
 // class; judged only on its own test split, which lacks the class too, it would pass every gate and replace a
 // champion that did. The validate stage fails such a challenger with this reason before any promotion.
 
+import { classReading } from '../labels/labelVocabulary.js';
 import type { ModelArtifact } from '../models/modelArtifact.js';
 import type { GateEvaluation } from './evaluateGates.js';
 
@@ -37,8 +38,9 @@ export function droppedClasses(champion: ClassesOf, challenger: ClassesOf): stri
   const before = namedClasses(champion);
   const now = trainedClasses(challenger);
   if (before === undefined || now === undefined) return [];
-  const kept = new Set(now);
-  return before.filter((c) => !kept.has(c));
+  // Read as a person reads them: a class spelt "1.0" or "Yes" in one file and "1" or "yes" in another is kept.
+  const kept = new Set(now.map(classReading));
+  return before.filter((c) => !kept.has(classReading(c)));
 }
 
 /** The sentence that fails a challenger trained without some of the champion's classes. */

@@ -56,6 +56,16 @@ function describeGiven(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/**
+ * A class value as a person reads it: trimmed, any case, and a number as its value ("1.0" is "1", " Yes" is "yes").
+ * Two values with the same reading are one class spelt two ways.
+ */
+export function classReading(value: string): string {
+  const t = value.trim();
+  const n = Number(t);
+  return t !== '' && Number.isFinite(n) ? String(n) : t.toLowerCase();
+}
+
 /** A numeric class matches a number (or numeric text) of the same value: label 1 is class "1", "1.0" too. */
 function sameNumber(value: unknown, stored: string): boolean {
   if (stored.trim() === '') return false;

@@ -35,6 +35,12 @@ describe('class coverage of a challenger', () => {
     expect(droppedClasses(binary('fraud', 'ok'), multi('chargeback', 'fraud', 'ok'))).toEqual([]);
   });
 
+  it('reads a class spelt another way as the same class', () => {
+    expect(droppedClasses(binary('1', '0'), binary('1.0', '0.0'))).toEqual([]);
+    expect(droppedClasses(multi('Bird', 'cat', 'eel'), multi('bird', 'cat ', 'EEL'))).toEqual([]);
+    expect(droppedClasses(multi('1', '2', '3'), binary('2.0', '1'))).toEqual(['3']);
+  });
+
   it('leaves positives defined by a predicate alone', () => {
     expect(droppedClasses(binary('true', 'false', 'amount > 10'), binary('cat', 'bird'))).toEqual([]);
     expect(droppedClasses(multi('bird', 'cat', 'eel'), binary('true', 'false', 'f1 > 1'))).toEqual([]);
