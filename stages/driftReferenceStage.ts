@@ -11,7 +11,7 @@ import type { ReferencePerformance } from '../core/drift/performanceDrift.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { inputColumnsOf, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { seededRandom } from '../core/random.js';
+import { seededRandom, shuffleInPlace } from '../core/random.js';
 import { priorCorrected, type StoredReference } from './driftWindow.js';
 import { multiClassDriftReference } from './multiClassDriftReference.js';
 
@@ -38,18 +38,12 @@ export function rowsAtPrior(data: LabelledData, prior: number, seed: number): In
   const neg: number[] = [];
   for (let i = 0; i < data.y.length; i++) (data.y[i] === 1 ? pos : neg).push(i);
   const random = seededRandom(seed);
-  const shuffle = (a: number[]) => {
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = random.nextInt(i + 1);
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-  };
   let keepPos = pos.length;
   let keepNeg = neg.length;
   if (pos.length / (pos.length + neg.length) > prior) keepPos = Math.max(1, Math.round((prior / (1 - prior)) * neg.length));
   else keepNeg = Math.max(1, Math.round(((1 - prior) / prior) * pos.length));
-  shuffle(pos);
-  shuffle(neg);
+  shuffleInPlace(pos, random);
+  shuffleInPlace(neg, random);
   const kept = [...pos.slice(0, Math.min(keepPos, pos.length)), ...neg.slice(0, Math.min(keepNeg, neg.length))].sort((a, b) => a - b);
   return Int32Array.from(kept);
 }
