@@ -5,7 +5,7 @@
 
 import { classReading } from '../labels/labelVocabulary.js';
 import type { ModelArtifact } from '../models/modelArtifact.js';
-import type { GateEvaluation } from './evaluateGates.js';
+import { allPassedReason, type GateEvaluation } from './evaluateGates.js';
 
 type ClassesOf = Pick<ModelArtifact, 'multiClass' | 'positiveLabel' | 'negativeLabel' | 'positiveWhen'>;
 
@@ -58,10 +58,11 @@ export function withClassCoverage(evaluation: GateEvaluation, champion: ClassesO
   if (!champion) return evaluation;
   const dropped = droppedClasses(champion, challenger);
   if (dropped.length === 0) return evaluation;
-  const passedNote = /^all \d+ judged gates passed$/;
+  // A verdict that passed said so in a reason of its own, which no longer holds.
+  const passed = allPassedReason(evaluation.checks.filter((c) => c.passed !== null).length);
   return {
     ...evaluation,
     verdict: 'fail',
-    reasons: [droppedClassesReason(dropped), ...evaluation.reasons.filter((r) => !passedNote.test(r))],
+    reasons: [droppedClassesReason(dropped), ...evaluation.reasons.filter((r) => r !== passed)],
   };
 }

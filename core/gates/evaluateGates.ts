@@ -197,6 +197,11 @@ export function evaluateGates(spec: GateSpec, challenger: GateReport, champion?:
   return gateVerdict(checks, shortfalls);
 }
 
+/** The reason a passing verdict gives: how many gates were judged. */
+export function allPassedReason(judged: number): string {
+  return `all ${judged} judged gates passed`;
+}
+
 /**
  * The verdict over judged checks, for binary and multi-class gates alike: any evidence shortfall makes it
  * insufficient-evidence; else a failed check fails it; the reasons list the shortfalls or the failures, then the
@@ -216,7 +221,7 @@ export function gateVerdict<C extends { name: string; passed: boolean | null; re
     verdict = failed.length > 0 ? 'fail' : 'pass';
     for (const c of failed) reasons.push(`${c.name}: ${c.reason}`);
     const judged = checks.filter((c) => c.passed !== null).length;
-    if (verdict === 'pass') reasons.push(`all ${judged} judged gates passed`);
+    if (verdict === 'pass') reasons.push(allPassedReason(judged));
     for (const c of checks) if (c.passed === null) reasons.push(`${c.name}: ${c.reason}`);
   }
   return { verdict, checks, reasons };
