@@ -14,6 +14,7 @@ import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { firstTextValue, numericType } from './columnTypes.js';
 import { withReadErrors } from './inputSources.js';
 import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+import { streamQuery } from './checkedStream.js';
 
 /** Rows scored and appended at a time; a multiple of DuckDB's 2,048-row chunks. */
 const BATCH_ROWS = 65536;
@@ -121,7 +122,7 @@ export async function scoreInChunks(
       withDuckDB(async (c) => {
         // A constant label column lets the shared chunk filler (features + label) do the copy and the null checks.
         const select = [...projections, 'CAST(0 AS UTINYINT)', ...(id !== undefined ? [`CAST(${sqlIdentifier(id.name)} AS VARCHAR)`] : [])];
-        const result = await c.stream(`SELECT ${select.join(', ')} FROM ${source}`);
+        const result = await streamQuery(c, `SELECT ${select.join(', ')} FROM ${source}`);
         const sourceColumnOf = featureSourceColumns(model);
         // Chunks are gathered into batches of up to BATCH_ROWS rows, one append each. A binary forest's batch is
         // scored by worker threads (ForestScoringPool) while this thread reads the next one into the other buffer.
@@ -270,19 +271,24 @@ export async function scoreInEngine(
   const sourceColumnOf = featureSourceColumns(model);
   return withReadErrors(a.input, () =>
     withDuckDB(async (c) => {
-      const missing = projections.map((_, j) => `count(*) FILTER (WHERE f${j} IS NULL OR isnan(f${j})) AS m${j}`).join(', ');
+      // Every value must be a finite number: a missing one (null, NaN) or ±Infinity is refused, as the chunked scorers do.
+      const notFinite = (v: string) => `${v} IS NULL OR NOT isfinite(${v})`;
+      const missing = projections.map((_, j) => `count(*) FILTER (WHERE ${notFinite(`f${j}`)}) AS m${j}`).join(', ');
       const reader = await c.runAndReadAll(`SELECT count(*), ${missing || '0'} FROM (SELECT ${features} FROM ${source})`);
       const counts = reader.getRowsJS()[0]!.map((v) => toNumber(v));
       const rows = counts[0]!;
       const bad = counts.slice(1).findIndex((n) => n > 0);
       if (bad >= 0) {
         const r = await c.runAndReadAll(
-          `SELECT n FROM (SELECT row_number() OVER () AS n, ${projections[bad]} AS v FROM ${source}) WHERE v IS NULL OR isnan(v) ORDER BY n LIMIT 1`,
+          `SELECT n, CAST(v AS VARCHAR) FROM (SELECT row_number() OVER () AS n, ${projections[bad]} AS v FROM ${source}) WHERE ${notFinite('v')} ORDER BY n LIMIT 1`,
         );
-        const row = toNumber(r.getRowsJS()[0]?.[0] ?? 0);
+        const [row, value] = r.getRowsJS()[0] ?? [0, null];
+        const text = value === null || value === undefined ? undefined : String(value);
+        const spelt: Record<string, string> = { nan: 'NaN', inf: 'Infinity', '-inf': '-Infinity' };
+        const what = text === undefined ? 'a missing value (null, empty or NaN)' : (spelt[text] ?? text);
         throw new InvalidInputError(
           `column "${sourceColumnOf[bad]}"`,
-          `column "${sourceColumnOf[bad]}" in ${a.input} has ${counts[bad + 1]} missing values (null, empty or NaN), the first at data row ${row}; expected a finite number on every row: fill or drop such rows first`,
+          `column "${sourceColumnOf[bad]}" in ${a.input} has ${counts[bad + 1]} value(s) missing or not finite, the first ${what} at data row ${toNumber(row)}; expected a finite number on every row: fill or drop such rows first`,
         );
       }
       // A numerically stable logistic: exp of a negative argument only.

@@ -10,6 +10,7 @@ import { formatOf, requireFile, labelledSource, withReadErrors } from './inputSo
 import { checkedLabelClasses, describeLabelledSource, sameNumber } from './labelClasses.js';
 import { ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { badWeightError, copyWeights, fillChunk, forEachChunk, missingFeatureError } from './resultChunks.js';
+import { streamQuery } from './checkedStream.js';
 
 export interface LoadedDataset {
   data: LabelledData;
@@ -70,6 +71,28 @@ export interface ReadLabelledOptions {
   featuresOfModel?: boolean;
 }
 
+/**
+ * A categorical column's one-hot feature `column=category` named like another column of the file (a numeric column
+ * literally called `color=red` beside the categories of `color`) would give the model two features of one name, and
+ * scoring could not tell them apart.
+ */
+function rejectRepeatedFeatureNames(featureNames: readonly string[], sourceColumnOf: readonly string[], path: string): void {
+  const from = new Map<string, string>();
+  featureNames.forEach((name, i) => {
+    const column = sourceColumnOf[i]!;
+    const other = from.get(name);
+    if (other === undefined) {
+      from.set(name, column);
+      return;
+    }
+    const [categorical, plain] = other === name ? [column, other] : [other, column];
+    throw new InvalidInputError(
+      `column "${plain}"`,
+      `the categories of column "${categorical}" make a feature named "${name}", and ${path} also has a column of that name; expected distinct feature names: rename the column "${plain}"`,
+    );
+  });
+}
+
 /** Read a labelled CSV, Parquet or rareflow Arrow file and check it is fit to train on. */
 export async function readLabelledDataset(path: string, opts: ReadLabelledOptions): Promise<LoadedDataset> {
   const format = formatOf(path);
@@ -77,7 +100,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
   if (format === 'arrow') return readLabelledArrow(path, opts);
   return withReadErrors(path, () =>
     withDuckDB(async (connection) => {
-      const source = await labelledSource(connection, format, [path], opts.label);
+      const source = await labelledSource(connection, format, [path], opts.label, opts.categorical ?? []);
       const { columns, byName, available, labelType } = await describeLabelledSource(connection, source, path, opts.label);
       const weightColumn = opts.weightColumn !== undefined && byName.has(opts.weightColumn) ? opts.weightColumn : undefined;
       const excluded = new Set([...(opts.exclude ?? []), ...(weightColumn !== undefined ? [weightColumn] : [])]);
@@ -98,13 +121,15 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         if (name === opts.label) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `column "${name}" is the label, so it cannot also be a feature in --features; remove it`,
+            opts.featuresOfModel
+              ? `column "${name}" is a feature the model reads, so it cannot also be the label; name the label column with --label`
+              : `column "${name}" is the label, so it cannot also be a feature in input.features; remove it`,
           );
         }
         if (!byName.has(name)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" not found in ${path}; available columns: ${available}. Fix --features`,
+            `feature column "${name}" not found in ${path}; available columns: ${available}. ${opts.featuresOfModel ? 'The model reads it' : 'Fix input.features'}`,
           );
         }
       }
@@ -118,7 +143,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         if (!featureColumns.includes(name)) {
           throw new InvalidInputError(
             `categorical column "${name}"`,
-            `categorical column "${name}" (from --categorical) is not among the feature columns${name === opts.label ? ' (it is the label)' : ''}; remove it from --categorical or add it to --features`,
+            `categorical column "${name}" (from --categorical) is not among the feature columns${name === opts.label ? ' (it is the label)' : ''}; remove it from --categorical${opts.features ? ' or add it to input.features' : ''}`,
           );
         }
       }
@@ -127,7 +152,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         if (!categoricalColumns.has(name) && !numericType.test(type)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" in ${path} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; ${opts.featuresOfModel ? 'the model was trained on it as a number' : `declare it with --categorical ${name} to one-hot encode it, or leave it out of --features`}`,
+            `feature column "${name}" in ${path} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; ${opts.featuresOfModel ? 'the model was trained on it as a number' : `declare it with --categorical ${name} to one-hot encode it, or remove the column from the file`}`,
           );
         }
       }
@@ -164,6 +189,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
           );
         }
       }
+      rejectRepeatedFeatureNames(featureNames, sourceColumnOf, path);
       projections.push(`CAST(CAST(${sqlIdentifier(opts.label)} AS VARCHAR) = ${sqlString(positive)} AS UTINYINT)`);
       // The weight, when asked for, follows the label: fillChunk reads features and label only.
       if (weightColumn !== undefined) projections.push(`CAST(${sqlIdentifier(weightColumn)} AS DOUBLE)`);
@@ -173,7 +199,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       const values = new Float64Array(rows * cols);
       const y = new Uint8Array(rows);
       const weights = weightColumn !== undefined ? new Float64Array(rows) : undefined;
-      const result = await connection.stream(`SELECT ${projections.join(', ')} FROM ${source}`);
+      const result = await streamQuery(connection, `SELECT ${projections.join(', ')} FROM ${source}`);
       let offset = 0;
       // Under a declared missing-value policy a missing number becomes NaN; a missing category still fails.
       const keepMissing = opts.keepMissingFeatures ? sourceColumnOf.map((name) => categorical[name] === undefined) : undefined;
@@ -316,7 +342,7 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     if (at < 0)
       throw new InvalidInputError(
         `feature column "${name}"`,
-        `feature column "${name}" not found in ${path}; available columns: ${available}. Fix --features`,
+        `feature column "${name}" not found in ${path}; available columns: ${available}. Fix input.features`,
       );
     return at;
   });

@@ -70,20 +70,67 @@ const fileList = (paths: string[]) => (paths.length === 1 ? sqlString(paths[0]!)
  * as the text the file holds. Feature columns keep DuckDB's types (a yes/no feature is a 0/1 boolean), and so does
  * a numeric label. Every reader of one file's label must take its source from here, so that all of them see the
  * same classes; a file without the column gets tableSource's, for describeLabelledSource to name what is missing.
+ * A reader of numbers passes `numbersExcept` (see numberSource): integer columns but the label and those are read
+ * as DOUBLE.
  */
-export async function labelledSource(connection: DuckDBConnection, format: TableFormat, paths: string[], label: string): Promise<string> {
+export async function labelledSource(
+  connection: DuckDBConnection,
+  format: TableFormat,
+  paths: string[],
+  label: string,
+  numbersExcept?: readonly string[],
+): Promise<string> {
   const plain = tableSource(format, paths);
   if (format === 'parquet') return plain;
-  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${plain}`);
-  const type = reader.getRowObjectsJS().find((r) => String(r.column_name) === label)?.column_type;
-  return type === 'BOOLEAN' ? `read_csv(${fileList(paths)}, types = {${sqlString(label)}: 'VARCHAR'}, ${CSV_OPTIONS})` : plain;
+  const types = await sniffedTypes(connection, plain);
+  const override: Record<string, string> = types.get(label) === 'BOOLEAN' ? { [label]: 'VARCHAR' } : {};
+  if (numbersExcept) Object.assign(override, integersAsDouble(types, [label, ...numbersExcept]));
+  return csvSource(paths, override);
 }
 
-/** The file list of a CSV source built by tableSource or labelledSource (the SQL text before its options), or undefined for Parquet. */
+/**
+ * The table function reading `paths` for a reader of numeric features: a CSV column DuckDB sniffed as integers is
+ * read as DOUBLE, but those of `except` (categorical columns, whose categories are spelt as read, and an id column
+ * copied to the output). DuckDB types a CSV column from its first 20,480 rows, and its cast of a later "3.7" to an
+ * integer type rounds it to 4 without a word: a column of whole numbers whose decimals start late was read rounded.
+ */
+export async function numberSource(
+  connection: DuckDBConnection,
+  format: TableFormat,
+  paths: string[],
+  except: readonly string[],
+): Promise<string> {
+  const plain = tableSource(format, paths);
+  if (format === 'parquet') return plain;
+  return csvSource(paths, integersAsDouble(await sniffedTypes(connection, plain), except));
+}
+
+const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
+
+async function sniffedTypes(connection: DuckDBConnection, source: string): Promise<Map<string, string>> {
+  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+  return new Map(reader.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]));
+}
+
+function integersAsDouble(types: Map<string, string>, except: readonly string[]): Record<string, string> {
+  const kept = new Set(except);
+  return Object.fromEntries(
+    [...types].filter(([name, type]) => !kept.has(name) && INTEGER_TYPE.test(type)).map(([name]) => [name, 'DOUBLE']),
+  );
+}
+
+function csvSource(paths: string[], types: Record<string, string>): string {
+  const entries = Object.entries(types);
+  if (entries.length === 0) return tableSource('csv', paths);
+  const list = entries.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
+  return `read_csv(${fileList(paths)}, types = {${list}}, ${CSV_OPTIONS})`;
+}
+
+/** The file list of a CSV source built by tableSource, labelledSource or numberSource (the SQL text before its options), or undefined for Parquet. */
 function csvFileList(source: string): string | undefined {
   const suffix = `, ${CSV_OPTIONS})`;
   if (!source.startsWith('read_csv(') || !source.endsWith(suffix)) return undefined;
-  return source.slice('read_csv('.length, -suffix.length).replace(/, types = \{'(?:[^']|'')*': 'VARCHAR'\}$/, '');
+  return source.slice('read_csv('.length, -suffix.length).replace(/, types = \{.*\}$/s, '');
 }
 
 /** The format of an input file from its name: `.csv` and gzip-compressed `.csv.gz` (DuckDB reads both), `.parquet`, `.arrow`. */
@@ -151,16 +198,20 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffix.
   const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+$/.test(name.slice(h.length + 1)));
   if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
-  const seen = new Set<string>();
+  // Column names are read without regard to case (`X0,x0` reads as `X0`, `x0_1`), so names differing only by case repeat too.
+  const seen = new Map<string, string>();
   for (const h of header) {
-    if (seen.has(h)) {
+    const first = seen.get(h.toLowerCase());
+    if (first !== undefined) {
       const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
       throw new InvalidInputError(
         `column "${h}"`,
-        `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`,
+        first === h
+          ? `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`
+          : `column names "${first}" and "${h}" in the header of ${what} differ only by case, and column names are read without regard to case; expected names that differ otherwise: rename one of them`,
       );
     }
-    seen.add(h);
+    seen.set(h.toLowerCase(), h);
   }
 }
 
@@ -171,9 +222,36 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
   } catch (err) {
     if (err instanceof InvalidInputError || !(err instanceof Error)) throw err;
     const message = err.message.split('\n')[0] ?? err.message;
+    const cell = badCsvCell(err.message);
+    if (cell) {
+      throw new InvalidInputError(
+        `column "${cell.column}"`,
+        `could not read ${what}: column "${cell.column}" holds "${cell.value}" on line ${cell.line}, but its earlier rows made it a column of ${typeWords(cell.type)}; expected ${typeWords(cell.type)} on every row: fix or remove that value`,
+      );
+    }
     if (/^(Invalid Input Error|Conversion Error)/.test(message) || /No files found that match/.test(message)) {
       throw new InvalidInputError(`file ${what}`, `could not read ${what}: ${message}; check that it is a well-formed CSV or Parquet file`);
     }
     throw err;
   }
+}
+
+/**
+ * The cell of DuckDB's CSV conversion error: a value that does not parse as the type DuckDB gave its column from
+ * the rows it sniffed (the first 20,480), found on a later line.
+ */
+function badCsvCell(message: string): { line: string; column: string; value: string; type: string } | undefined {
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const cell = /Error when converting column "((?:[^"]|"")*)"\. Could not convert string "(.*)" to '([^']+)'/.exec(message);
+  if (line === undefined || !cell) return undefined;
+  return { line, column: cell[1]!, value: cell[2]!, type: cell[3]! };
+}
+
+/** A DuckDB column type in words: `DOUBLE` → `numbers`. */
+function typeWords(type: string): string {
+  if (/^(DOUBLE|FLOAT|DECIMAL)/.test(type)) return 'numbers';
+  if (/INT/.test(type)) return 'whole numbers';
+  if (type === 'BOOLEAN') return 'true/false values';
+  if (/^(DATE|TIME)/.test(type)) return 'dates or times';
+  return `${type} values`;
 }

@@ -9,6 +9,7 @@ import { numericType, missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 import { describeSource } from './inputSources.js';
 import { nextChunk } from './resultChunks.js';
+import { streamQuery } from './checkedStream.js';
 
 /** Columns of `source` and the label's type; an unknown label column is bad input listing what is there. */
 export async function describeLabelledSource(connection: DuckDBConnection, source: string, what: string, label: string) {
@@ -194,7 +195,7 @@ export async function labelCounts(connection: DuckDBConnection, source: string, 
 
 /** 1-based data row of the first row where `condition` holds, streaming a single boolean column. */
 export async function firstMatchingRow(connection: DuckDBConnection, source: string, condition: string): Promise<number> {
-  const result = await connection.stream(`SELECT ${condition} FROM ${source}`);
+  const result = await streamQuery(connection, `SELECT ${condition} FROM ${source}`);
   let offset = 0;
   for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
     const v = chunk.getColumnVector(0);

@@ -7,6 +7,7 @@ import { sqlIdentifier, withDuckDB } from './duckdbConnection.js';
 import { formatOf, isGlob, requireFile, labelledSource, withReadErrors } from './inputSources.js';
 import { describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { fillChunk, forEachChunk, missingFeatureError } from './resultChunks.js';
+import { streamQuery } from './checkedStream.js';
 
 export interface ScanLabelledOptions {
   label: string;
@@ -53,7 +54,7 @@ export async function scanLabelledBatches(
   const what = list.join(', ');
   return withReadErrors(what, () =>
     withDuckDB(async (connection) => {
-      const source = await labelledSource(connection, format, list, opts.label);
+      const source = await labelledSource(connection, format, list, opts.label, []);
       const { byName, available, labelType } = await describeLabelledSource(connection, source, what, opts.label);
       for (const name of opts.features) {
         const type = byName.get(name);
@@ -77,7 +78,7 @@ export async function scanLabelledBatches(
 
       const cols = opts.features.length;
       const keepMissing = opts.keepMissingFeatures ? opts.features.map(() => true) : undefined;
-      const result = await connection.stream(`SELECT ${projections.join(', ')} FROM ${source}`);
+      const result = await streamQuery(connection, `SELECT ${projections.join(', ')} FROM ${source}`);
       let x = new Float64Array(batchRows * cols);
       let y = new Uint8Array(batchRows);
       let filled = 0;

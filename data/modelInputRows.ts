@@ -7,11 +7,12 @@ import { featureSourceColumns, inputColumnsOf, type ModelArtifact } from '../cor
 import { modelFeatureProjections } from './batchScoring.js';
 import { missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { describeColumns, formatOf, requireFile, labelledSource, tableSource, withReadErrors } from './inputSources.js';
+import { describeColumns, formatOf, requireFile, labelledSource, numberSource, tableSource, withReadErrors } from './inputSources.js';
 import { describeLabelledSource, labelCounts, positiveCondition, sameNumber } from './labelClasses.js';
 import { positiveSql } from './positiveScan.js';
 import { ignoredReservedColumns } from './reservedColumns.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
+import { streamQuery } from './checkedStream.js';
 
 /**
  * How the label becomes y: `binary`, 1 where the label is the `positive` spelling; `classes`, the index of the
@@ -50,7 +51,11 @@ export async function readModelInputRows(
   return withReadErrors(input, () =>
     withDuckDB(async (c) => {
       // The label as the file spells it (labelledSource); the feature projections read the same feature types.
-      const source = encoding.kind === 'predicate' ? plainSource : await labelledSource(c, format, [input], label);
+      const categorical = inputs.filter((col) => col.kind !== 'numeric').map((col) => col.name);
+      const source =
+        encoding.kind === 'predicate'
+          ? await numberSource(c, format, [input], categorical)
+          : await labelledSource(c, format, [input], label, categorical);
       let labelSql: string;
       if (encoding.kind === 'predicate') {
         labelSql = `CAST(${await positiveSql(c, source, input, { label, predicate: encoding.predicate })} AS UTINYINT)`;
@@ -82,7 +87,7 @@ export async function readModelInputRows(
       const cols = projections.length;
       const x = new Float64Array(rows * cols);
       const y = new Uint8Array(rows);
-      const result = await c.stream(`SELECT ${[...projections, `CAST(${labelSql} AS UTINYINT)`].join(', ')} FROM ${source}`);
+      const result = await streamQuery(c, `SELECT ${[...projections, `CAST(${labelSql} AS UTINYINT)`].join(', ')} FROM ${source}`);
       let offset = 0;
       for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
         const first = offset;

@@ -9,9 +9,10 @@ import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
 import { appendTableColumns } from './datasetWriter.js';
 import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { classIndexSql, describeLabelledSource, positiveCondition } from './labelClasses.js';
-import { formatOf, labelledSource, tableSource, withReadErrors } from './inputSources.js';
+import { formatOf, labelledSource, numberSource, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { oneHotCategoryOf } from '../core/features/oneHotFeatures.js';
+import { streamQuery } from './checkedStream.js';
 
 /** What makes a row positive: a label value, or a SQL predicate over the row's columns (e.g. `revenue >= 1000`). */
 export interface PositiveDefinition {
@@ -37,9 +38,19 @@ export interface ScanPosition {
   row: number;
 }
 
-/** A segment's source: a predicate reads the file as DuckDB types it; a label is read as the file spells it. */
-function scanSource(connection: DuckDBConnection, format: 'csv' | 'parquet', file: string, def: PositiveDefinition): Promise<string> {
-  return def.predicate !== undefined ? Promise.resolve(tableSource(format, [file])) : labelledSource(connection, format, [file], def.label);
+/**
+ * A segment's source: a predicate reads the file as DuckDB types it; a label is read as the file spells it. A
+ * reader of features passes `numbersExcept` (its categorical columns): other integer columns are read as DOUBLE.
+ */
+function scanSource(
+  connection: DuckDBConnection,
+  format: 'csv' | 'parquet',
+  file: string,
+  def: PositiveDefinition,
+  numbersExcept?: readonly string[],
+): Promise<string> {
+  if (def.predicate === undefined) return labelledSource(connection, format, [file], def.label, numbersExcept);
+  return numbersExcept ? numberSource(connection, format, [file], numbersExcept) : Promise.resolve(tableSource(format, [file]));
 }
 
 /** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
@@ -201,7 +212,8 @@ export async function scanPositives(
         const base = offsets[si]! - seg.firstRow; // row id = base + file row
         let next = from; // next file row the sampler has not seen
         if (format === 'parquet') {
-          const result = await c.stream(
+          const result = await streamQuery(
+            c,
             `SELECT file_row_number FROM read_parquet(${source.slice('read_parquet('.length, -1)}, file_row_number = true) ` +
               `WHERE file_row_number >= ${from} AND file_row_number < ${seg.endRow} AND ${pred} ORDER BY file_row_number`,
           );
@@ -220,7 +232,7 @@ export async function scanPositives(
             return { position: { segment: si, row: seg.endRow }, done: true };
         } else {
           // CSV has no row positions to filter on: stream the predicate column alone, in file order.
-          const result = await c.stream(`SELECT CAST(${pred} AS UTINYINT) FROM ${source}`);
+          const result = await streamQuery(c, `SELECT CAST(${pred} AS UTINYINT) FROM ${source}`);
           let fileRow = 0;
           for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
             const v = chunk.getColumnVector(0);
@@ -298,7 +310,7 @@ export async function fetchRowsById(
         while (until < sorted.length && sorted[until]! < segmentEnd) until++;
         if (until > k) {
           const format = scanFormat(seg.file);
-          const source = await scanSource(c, format, seg.file, def);
+          const source = await scanSource(c, format, seg.file, def, Object.keys(opts.categorical ?? {}));
           const labelSql = def.classes
             ? await classIndexSql(c, source, seg.file, def.label, def.classes)
             : await positiveSql(c, source, seg.file, def);
@@ -312,7 +324,7 @@ export async function fetchRowsById(
           for (let i = k; i < until; i++) fileRows[i - k] = sorted[i]! - segmentStart + seg.firstRow;
           const kStart = k;
           const fill = async (sql: string, pick?: (fileRow: number) => boolean) => {
-            const result = await c.stream(sql);
+            const result = await streamQuery(c, sql);
             let fileRow = 0;
             for (let chunk = await nextChunk(result); chunk !== null; chunk = await nextChunk(result)) {
               if (!pick) {

@@ -3,6 +3,7 @@
 
 import type { DuckDBDataChunk, DuckDBResult, DuckDBVector } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { confirmStreamEnd, releaseStream } from './checkedStream.js';
 import { copyColumnStrided } from './columnArrays.js';
 import { CSV_MISSING_MARKERS } from './inputSources.js';
 
@@ -47,9 +48,12 @@ const MARKERS_NOTE = ` (a CSV cell reads as missing when it is empty or holds a 
   .map((m) => `"${m}"`)
   .join(', ')})`;
 
+/** The next chunk of `result`, or null at its end; a query of streamQuery that failed part-way throws there. */
 export async function nextChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
   const chunk = await result.fetchChunk();
-  return chunk === null || chunk.rowCount === 0 ? null : chunk;
+  if (chunk !== null && chunk.rowCount > 0) return chunk;
+  await confirmStreamEnd(result);
+  return null;
 }
 
 /**
@@ -68,6 +72,7 @@ export async function forEachChunk(result: DuckDBResult, visit: (chunk: DuckDBDa
   } finally {
     // After an early stop or a throw from `visit`, the prefetched chunk is not wanted, nor is its fetch's error.
     await next.catch(() => null);
+    await releaseStream(result);
   }
 }
 

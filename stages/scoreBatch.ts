@@ -5,7 +5,8 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
-import { describeColumns, formatOf, tableSource, withReadErrors } from '../data/inputSources.js';
+import { describeColumns, formatOf, numberSource, withReadErrors } from '../data/inputSources.js';
+import { withDuckDB } from '../data/duckdbConnection.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
 import { unseenCategoryWarnings } from '../data/unseenCategories.js';
@@ -29,7 +30,14 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   if (format === 'arrow') throw new InvalidInputError('--input', `--input: predict reads CSV or Parquet; ${a.input} is an Arrow file`);
   const columns = await describeColumns(a.input);
   await checkBooleanInputColumns(a.input, model);
-  const source = tableSource(format, [a.input]);
+  // Integer CSV columns the model reads as numbers are read as DOUBLE (see numberSource); categories and the id as read.
+  const asRead = [
+    ...inputColumnsOf(model)
+      .filter((c) => c.kind !== 'numeric')
+      .map((c) => c.name),
+    ...(a.id !== undefined ? [a.id] : []),
+  ];
+  const source = await withReadErrors(a.input, () => withDuckDB((c) => numberSource(c, format, [a.input], asRead)));
   const projections = await modelFeatureProjections(model, a.input, source, columns);
   // Values of a categorical column never seen in training score as none of its categories: counted and said.
   const unseen = await withReadErrors(a.input, () => unseenCategoryWarnings(model, a.input, source));
