@@ -5,7 +5,7 @@ import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
-import { describeColumns, formatOf, labelledSource, tableSource } from '../data/inputSources.js';
+import { describeColumns, formatOf, labelledSource, tableSource, withReadErrors } from '../data/inputSources.js';
 import { rejectNonClassLabel } from '../data/labelClasses.js';
 import { requireNamedColumns } from '../data/namedColumns.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
@@ -16,6 +16,11 @@ const MAX_AUTO_CATEGORIES = 50;
 const MOSTLY_NUMBERS = 0.1;
 /** A number written with a decimal comma or thousands separators ("1,5", "12,345.6", "1 234"), which DuckDB reads as text. */
 const NUMBER_WITH_SEPARATORS = /^\s*[-+]?\d{1,3}([,' ]\d{3})*([.,]\d+)?\s*$|^\s*[-+]?\d+,\d+\s*$/;
+
+/** A value that reads as text only for its decimal comma or thousands separators (not a plain "12"). */
+function numberWithSeparators(value: string | undefined): value is string {
+  return value !== undefined && NUMBER_WITH_SEPARATORS.test(value) && /[,' ]/.test(value.trim());
+}
 
 /** Whether a text column is numbers but for a few cells (at most MOSTLY_NUMBERS of its values, and some). */
 function numbersWithStrayCells(odd: { count: number; values: number }): boolean {
@@ -63,32 +68,34 @@ export async function chooseColumns(input: string, label: string, declared: stri
   // Per text column: its values that are not finite numbers, how many, and how many values it has.
   const notNumber = new Map<string, { count: number; values: number; example: string }>();
   if (text.length + numeric.length > 0) {
-    await withDuckDB(async (conn) => {
-      const TEXT_AGGREGATES = 5;
-      const aggregates = [
-        ...text.flatMap((c) => {
-          const col = sqlIdentifier(c.name);
-          const bad = `coalesce(isfinite(TRY_CAST(${col} AS DOUBLE)), false) = false`;
-          return [
-            `count(DISTINCT ${col})`,
-            `CAST(any_value(${col}) AS VARCHAR)`,
-            `count(${col}) FILTER (WHERE ${bad})`,
-            `count(${col})`,
-            `CAST(any_value(${col}) FILTER (WHERE ${bad}) AS VARCHAR)`,
-          ];
-        }),
-        ...numeric.map((c) => `count(*) FILTER (WHERE NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE)))`),
-      ];
-      const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
-      const row = r.getRowsJS()[0] ?? [];
-      text.forEach((c, i) => {
-        const at = TEXT_AGGREGATES * i;
-        distinct.set(c.name, toNumber(row[at]));
-        if (row[at + 1] !== null && row[at + 1] !== undefined) example.set(c.name, String(row[at + 1]));
-        notNumber.set(c.name, { count: toNumber(row[at + 2]), values: toNumber(row[at + 3]), example: String(row[at + 4] ?? '') });
-      });
-      numeric.forEach((c, i) => present.set(c.name, toNumber(row[TEXT_AGGREGATES * text.length + i])));
-    });
+    await withReadErrors(input, () =>
+      withDuckDB(async (conn) => {
+        const TEXT_AGGREGATES = 5;
+        const aggregates = [
+          ...text.flatMap((c) => {
+            const col = sqlIdentifier(c.name);
+            const bad = `coalesce(isfinite(TRY_CAST(${col} AS DOUBLE)), false) = false`;
+            return [
+              `count(DISTINCT ${col})`,
+              `CAST(any_value(${col}) AS VARCHAR)`,
+              `count(${col}) FILTER (WHERE ${bad})`,
+              `count(${col})`,
+              `CAST(any_value(${col}) FILTER (WHERE ${bad}) AS VARCHAR)`,
+            ];
+          }),
+          ...numeric.map((c) => `count(*) FILTER (WHERE NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE)))`),
+        ];
+        const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
+        const row = r.getRowsJS()[0] ?? [];
+        text.forEach((c, i) => {
+          const at = TEXT_AGGREGATES * i;
+          distinct.set(c.name, toNumber(row[at]));
+          if (row[at + 1] !== null && row[at + 1] !== undefined) example.set(c.name, String(row[at + 1]));
+          notNumber.set(c.name, { count: toNumber(row[at + 2]), values: toNumber(row[at + 3]), example: String(row[at + 4] ?? '') });
+        });
+        numeric.forEach((c, i) => present.set(c.name, toNumber(row[TEXT_AGGREGATES * text.length + i])));
+      }),
+    );
   }
   const warnings: string[] = [];
   for (const c of columns) {
@@ -125,6 +132,10 @@ export async function chooseColumns(input: string, label: string, declared: stri
       warnings.push(
         `column "${c.name}" of ${input} reads as text because ${strayCells(odd)}, so its ${n} values are encoded as categories; fix those cells, or leave them empty to have them filled as missing values, to keep it a number`,
       );
+    } else if (!declared.includes(c.name) && numberWithSeparators(example.get(c.name))) {
+      warnings.push(
+        `column "${c.name}" of ${input} reads as text (${n} distinct values, such as "${example.get(c.name)}"), so its values are encoded as categories; if it holds numbers, write them with a decimal point and without thousands separators`,
+      );
     }
     if (declared.includes(c.name) || n !== undefined) categorical.push(c.name);
     features.push(c.name);
@@ -133,6 +144,15 @@ export async function chooseColumns(input: string, label: string, declared: stri
     throw new InvalidInputError(
       `file ${input}`,
       `${input} has no feature column to learn from: ${leftOut.length ? `every column but the label is text with too many distinct values to be categories (${leftOut.join(', ')})` : 'it holds only the label'}; expected numeric columns${warnings.length ? ` (numbers written with a decimal comma or thousands separators read as text)` : ''}`,
+    );
+  }
+  // Every column read as text that looks like numbers written with a decimal comma or thousands separators, and no
+  // column read as numbers: a model of the few such columns that became categories would not be the model asked for.
+  const separated = text.filter((c) => numberWithSeparators(example.get(c.name)));
+  if (numeric.length === 0 && separated.length > 0 && separated.length === text.length) {
+    throw new InvalidInputError(
+      `file ${input}`,
+      `${input} has no column read as numbers, and every other column holds numbers written with a decimal comma or thousands separators (such as "${example.get(separated[0]!.name)}" in "${separated[0]!.name}"), which read as text; expected numbers with a decimal point and without thousands separators`,
     );
   }
   const weighted = columns.some((c) => c.name === SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN);
@@ -147,20 +167,22 @@ export async function labelValuesInOrder(
 ): Promise<{ classOf: Int32Array; classes: string[] }> {
   const format = formatOf(input);
   if (format === 'arrow') return { classOf: new Int32Array(0), classes: [] };
-  return withDuckDB(async (c) => {
-    const source = await labelledSource(c, format, [input], label);
-    const reader = await c.runAndReadAll(
-      `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY v ORDER BY v`,
-    );
-    const counted = reader.getRowsJS().map((r) => ({ value: String(r[0]), count: toNumber(r[1]) }));
-    // (One class spelled in several ways is refused by the dataset reader, which checks every label.)
-    // Without --positive every value is a class: a continuous target or an id would become hundreds of them.
-    if (positive === undefined) rejectNonClassLabel(label, input, counted);
-    const classes = counted.map((r) => r.value);
-    if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
-    const index = new Map(classes.map((v, i) => [v, i]));
-    const values = await c.runAndReadAll(`SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source}`);
-    const rows = values.getRowsJS();
-    return { classOf: Int32Array.from(rows, (r) => index.get(String(r[0])) ?? -1), classes };
-  });
+  return withReadErrors(input, () =>
+    withDuckDB(async (c) => {
+      const source = await labelledSource(c, format, [input], label);
+      const reader = await c.runAndReadAll(
+        `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY v ORDER BY v`,
+      );
+      const counted = reader.getRowsJS().map((r) => ({ value: String(r[0]), count: toNumber(r[1]) }));
+      // (One class spelled in several ways is refused by the dataset reader, which checks every label.)
+      // Without --positive every value is a class: a continuous target or an id would become hundreds of them.
+      if (positive === undefined) rejectNonClassLabel(label, input, counted);
+      const classes = counted.map((r) => r.value);
+      if (classes.length <= 2) return { classOf: new Int32Array(0), classes };
+      const index = new Map(classes.map((v, i) => [v, i]));
+      const values = await c.runAndReadAll(`SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source}`);
+      const rows = values.getRowsJS();
+      return { classOf: Int32Array.from(rows, (r) => index.get(String(r[0])) ?? -1), classes };
+    }),
+  );
 }

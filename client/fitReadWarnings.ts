@@ -1,5 +1,6 @@
 // What `rareflow fit` says about a file it can learn from but should not be trusted on as it is: missing categories
-// and numbers it filled by default, classes of a handful of rows, a column that is only a row number.
+// and numbers it filled by default, classes of a handful of rows, a column that alone separates the classes (a
+// leak of the label), a column that is only a row number.
 
 import type { FeatureMatrix } from '../core/dataset.js';
 
@@ -23,6 +24,10 @@ export function readWarnings(
         ]
       : []),
     ...fewRowsWarning(classOf, classes),
+    ...(classes.length === 2 ? separatingColumns(x, names, classOf) : []).map(
+      (name) =>
+        `column "${name}" alone separates the two classes on every row (one threshold puts each class on its own side): if it is recorded after the outcome or derived from the label, it leaks the label, and the model will fail on new rows; leave it out with "exclude" in the config's input block unless it is truly known in advance`,
+    ),
     ...rowNumberColumns(x, names).map(
       (name) =>
         `column "${name}" counts the rows (each value one more than the last): a row number or id, which the model learns from as a feature; leave it out with "exclude" in the config's input block if it carries no meaning`,
@@ -80,5 +85,26 @@ function rowNumberColumns(x: FeatureMatrix, names: readonly string[]): string[] 
   return names.filter((_, c) => {
     for (let r = 1; r < x.rows; r++) if (x.values[r * x.cols + c]! !== x.values[(r - 1) * x.cols + c]! + 1) return false;
     return true;
+  });
+}
+
+/**
+ * Feature columns on which one threshold splits the two classes without error: every value of one class above
+ * every value of the other (missing values aside). A feature known in advance rarely does that on real data; a
+ * copy of the label, or a value recorded after the outcome, does.
+ */
+function separatingColumns(x: FeatureMatrix, names: readonly string[], classOf: ArrayLike<number>): string[] {
+  return names.filter((_, c) => {
+    const low = [Infinity, Infinity];
+    const high = [-Infinity, -Infinity];
+    for (let r = 0; r < x.rows; r++) {
+      const k = classOf[r]!;
+      const v = x.values[r * x.cols + c]!;
+      if ((k !== 0 && k !== 1) || Number.isNaN(v)) continue;
+      if (v < low[k]!) low[k] = v;
+      if (v > high[k]!) high[k] = v;
+    }
+    if (high[0] === -Infinity || high[1] === -Infinity) return false;
+    return high[0]! < low[1]! || high[1]! < low[0]!;
   });
 }

@@ -57,6 +57,22 @@ describe('fit warnings', () => {
     expect((await chooseColumns(words, 'label', [], [])).warnings).toEqual([]);
   });
 
+  it('warns about a few decimal-comma values made categories, and refuses a file of nothing else', async () => {
+    // Few distinct values: such a column would be encoded as categories "0,5" and "1,5" instead of read as numbers.
+    const mixed = csv('narrow.csv', 'a;b;label', (i) => `${i % 2 === 0 ? '0,5' : '1,5'};${i % 9};${i % 8 === 0 ? 1 : 0}`);
+    expect((await chooseColumns(mixed, 'label', [], [])).warnings).toEqual([
+      expect.stringMatching(
+        /^column "a" of .*narrow\.csv reads as text \(2 distinct values, such as "[01],5"\), so its values are encoded as categories/,
+      ),
+    ]);
+    const european = csv('european.csv', 'a;b;label', (i) => `${i % 2 === 0 ? '0,5' : '1,5'};${i % 3},25;${i % 8 === 0 ? 1 : 0}`);
+    const refused = chooseColumns(european, 'label', [], []);
+    await expect(refused).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(refused).rejects.toThrow(
+      /has no column read as numbers, and every other column holds numbers written with a decimal comma/,
+    );
+  });
+
   it('names the type of a left-out column that is not text (a date)', async () => {
     const path = csv(
       'dates.csv',
@@ -93,7 +109,8 @@ describe('fit warnings', () => {
     const path = csv(
       'uci.csv',
       'a,tsh,label',
-      (i) => `${(i % 17) / 3},${i % 9 === 0 ? '?' : (i % 8 === 0 ? 5 : 1) + (i % 3) / 10},${i % 8 === 0 ? 1 : 0}`,
+      // One negative row reads like the positives, so tsh does not separate the classes alone (no leak warning).
+      (i) => `${(i % 17) / 3},${i % 9 === 0 ? '?' : (i % 8 === 0 || i === 1 ? 5 : 1) + (i % 3) / 10},${i % 8 === 0 ? 1 : 0}`,
     );
     const result = await fitCommand({ input: path, label: 'label', out: join(dir, 'uci.json'), model: 'logreg' });
     expect(result.warnings).toEqual([
@@ -118,5 +135,19 @@ describe('fit warnings', () => {
     expect(result.warnings).toEqual([
       expect.stringMatching(/^column "row" counts the rows \(each value one more than the last\): a row number or id/),
     ]);
+  });
+
+  it('warns about a column that alone separates the classes (a copy of the label), and not about one that nearly does', async () => {
+    const leak = csv('leak.csv', 'a,outcome,label', (i) => `${(i % 17) / 3},${i % 8 === 0 ? 2.5 : (i % 5) / 10},${i % 8 === 0 ? 1 : 0}`);
+    const result = await fitCommand({ input: leak, label: 'label', out: join(dir, 'leak.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([expect.stringMatching(/^column "outcome" alone separates the two classes on every row/)]);
+    // One negative on the positives' side: a strong feature, not a copy of the label.
+    const strong = csv(
+      'strong.csv',
+      'a,outcome,label',
+      (i) => `${(i % 17) / 3},${i % 8 === 0 || i === 3 ? 2.5 : (i % 5) / 10},${i % 8 === 0 ? 1 : 0}`,
+    );
+    const kept = await fitCommand({ input: strong, label: 'label', out: join(dir, 'strong.json'), model: 'logreg' });
+    expect(kept.warnings ?? []).toEqual([]);
   });
 });
