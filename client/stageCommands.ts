@@ -29,6 +29,7 @@ import { requireOutputDirectory } from './localFiles.js';
 // What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
 // before reading its input.
 const denoiseStageModule = () => import('../stages/denoise.js');
+const sampleLabelColumnModule = () => import('./sampleLabelColumn.js');
 const adaptiveSampling = async () => {
   const modules = await Promise.all([
     import('../core/sampling/adaptiveSample.js'),
@@ -92,6 +93,7 @@ export async function sampleCommand(a: SampleArgs) {
   const out = await requireOutputDirectory(a.out);
   const { profileLabelledInput, positiveTargetFor, positiveTargetWithRoom, planSampleShards, sampleShardStage, mergeShards } =
     await adaptiveSampling();
+  const { settleSampleLabelColumn, writeSampleTable } = await sampleLabelColumnModule();
   const profile = await profileLabelledInput(a.inputs, {
     label: a.label,
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
@@ -100,6 +102,16 @@ export async function sampleCommand(a: SampleArgs) {
     allowAbsentPositive: true,
     hashFiles: false,
     weightColumn: SAMPLE_WEIGHT_COLUMN,
+  });
+  // Settled before the scan: what the label column will hold, refused here rather than after the sampling work.
+  const labelColumn = await settleSampleLabelColumn({
+    files: profile.files,
+    what: a.inputs.join(', '),
+    label: a.label,
+    ...(a.positiveWhen !== undefined ? { positiveWhen: a.positiveWhen } : {}),
+    positiveLabel: profile.positiveLabel,
+    negativeLabel: profile.negativeLabel,
+    out,
   });
   const params = a.params ?? profile.featureNames.length + 1;
   const ruleTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
@@ -128,7 +140,10 @@ export async function sampleCommand(a: SampleArgs) {
         segments: plan[s]!,
         label: a.label,
         positiveLabel: profile.positiveLabel,
-        ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}),
+        // Rows are fetched with their class index, so each keeps its own label value.
+        ...(a.positiveWhen !== undefined
+          ? { predicate: a.positiveWhen }
+          : { classes: labelColumn.values, positiveValues: [labelColumn.positive] }),
         featureNames: profile.featureNames,
         targetSize: a.targetSize,
         positiveTarget,
@@ -146,10 +161,8 @@ export async function sampleCommand(a: SampleArgs) {
     a.seed,
     profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined,
   );
-  const labelValues: [string, string] =
-    a.positiveWhen !== undefined ? ['0', '1'] : [profile.negativeLabel.split('|')[0] ?? '0', profile.positiveLabel];
   // The kept rows' weights stay with them, as the last column (never a feature).
-  await writeLabelledTable(out, { ...withWeightColumn(merged, profile.featureNames, merged.weights), labelName: a.label, labelValues });
+  await writeSampleTable(out, withWeightColumn(merged, profile.featureNames, merged.weights), labelColumn);
   const positives = shards.reduce((n, r) => n + r.positives, 0);
   const scannedRows = shards.reduce((n, r) => n + r.scannedRows, 0);
   const shortfall = samplingShortfall(
@@ -172,24 +185,51 @@ export async function sampleCommand(a: SampleArgs) {
   };
 }
 
+/** The noise filters that read k: ENN and RENN vote among k neighbours (Tomek links pair nearest neighbours; confident learning reads probabilities). */
+const METHODS_READING_K = ['enn', 'renn'];
+const DEFAULT_DENOISE_K = 3;
+
 export async function denoiseCommand(
   a: LabelledFileArgs &
-    MissingValueArgs & { k: number; method: string; neighbors: NeighborSearch; scaling: DistanceScaling; removed?: string },
+    MissingValueArgs & {
+      /** Read by enn and renn only (default 3); given with another method, refused. */
+      k?: number;
+      method: string;
+      neighbors: NeighborSearch;
+      scaling: DistanceScaling;
+      removed?: string;
+    },
 ) {
   const started = performance.now();
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
+  const readsK = METHODS_READING_K.includes(a.method);
+  if (a.k !== undefined && !readsK) {
+    const why =
+      a.method === 'tomek'
+        ? 'Tomek links pair each row with its one nearest neighbour'
+        : 'confident learning reads out-of-fold probabilities';
+    throw new InvalidInputError(
+      '--k',
+      `--k ${a.k}: --method ${a.method} reads no k (${why}); only --method enn and renn take --k, so leave it out or choose one of them`,
+    );
+  }
+  // Tomek links search one neighbour per row; confident learning searches none (k is then unused).
+  const k = readsK ? (a.k ?? DEFAULT_DENOISE_K) : 1;
   const out = await requireOutputDirectory(a.out);
   const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
   const { d, weights, missingValues } = await readFilledInput(a);
-  checkMemoryBudget([neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, a.k, '--k')], memoryBudget());
+  checkMemoryBudget(
+    [neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, k, readsK ? '--k' : 'the rows of --input')],
+    memoryBudget(),
+  );
   const { filterAndType } = await denoiseStageModule();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index, setAside } = filterAndType(
     d.data,
     a.method as LabelNoiseMethod,
-    a.k,
+    k,
     a.neighbors,
     a.scaling,
     a.seed,
@@ -209,7 +249,7 @@ export async function denoiseCommand(
     command: 'denoise',
     ...(weights ? { sampleWeight: 'carried' } : {}),
     method: a.method,
-    k: a.k,
+    ...(readsK ? { k } : {}),
     neighbors: index.kind,
     distances: a.scaling,
     out,

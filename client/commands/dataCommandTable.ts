@@ -55,7 +55,7 @@ export const dataCommands: CommandSpec[] = [
       input: { type: 'list', help: 'CSV or Parquet files or a glob (repeatable)', required: true, placeholder: 'GLOB' },
       label: {
         type: 'string',
-        help: 'label column (with --positive-when: the name of the 0/1 column written)',
+        help: "label column; the sample keeps each row's value (with --positive-when: the name of the new 0/1 column written, not a column of the input)",
         required: true,
         placeholder: 'COLUMN',
       },
@@ -108,6 +108,12 @@ export const dataCommands: CommandSpec[] = [
       const when = stringFlag(f, 'positive-when');
       if (pos !== undefined && when !== undefined)
         throw new InvalidInputError('--positive-when', '--positive and --positive-when both define positives; pass one of them');
+      if (params !== undefined && nr !== undefined) {
+        throw new InvalidInputError(
+          '--nr',
+          `--params ${params} and --nr ${nr} both set Nr, the positives to keep (--params M asks for ${numberFlag(f, 'positives-per-param')!}·M, --nr for Nr itself); pass one of them`,
+        );
+      }
       return {
         value: await (
           await stage()
@@ -147,7 +153,8 @@ export const dataCommands: CommandSpec[] = [
         help: 'also write the removed rows (.csv or .parquet): 0-based input row, label, reason (enn, renn, tomek, confident), RENN round, ENN neighbour labels',
         placeholder: 'FILE',
       },
-      k: { type: 'integer', help: 'neighbours per row', min: 1, default: 3, placeholder: 'K' },
+      // No declared default: a --k given with a method that reads no k is refused (denoiseCommand), 3 otherwise.
+      k: { type: 'integer', help: 'neighbours per row, read by --method enn and renn only (default 3)', min: 1, placeholder: 'K' },
       method: {
         type: 'string',
         help: 'enn (default), renn, tomek or confident (confident learning: out-of-fold probabilities)',
@@ -162,12 +169,13 @@ export const dataCommands: CommandSpec[] = [
     },
     run: async (f) => {
       const removed = stringFlag(f, 'removed');
+      const k = numberFlag(f, 'k');
       return {
         value: await (
           await stage()
         ).denoiseCommand({
           ...labelledFile(f),
-          k: numberFlag(f, 'k')!,
+          ...(k !== undefined ? { k } : {}),
           method: stringFlag(f, 'method')!,
           ...(removed !== undefined ? { removed } : {}),
           neighbors: neighborsOf(f),
@@ -211,6 +219,13 @@ export const dataCommands: CommandSpec[] = [
     run: async (f) => {
       const maxRows = numberFlag(f, 'max-synthetic-rows');
       const maxRatio = numberFlag(f, 'max-synthetic-ratio');
+      // --neighbors defaults to auto, so only another value shows it was given beside --exact.
+      if (f.exact && neighborsOf(f) !== 'auto') {
+        throw new InvalidInputError(
+          '--exact',
+          `--exact and --neighbors ${neighborsOf(f)} both choose the neighbour search; pass one of them (--exact is --neighbors exact)`,
+        );
+      }
       return {
         value: await (
           await stage()
