@@ -7,7 +7,7 @@ import { parseDurationMs } from './durationText.js';
 /**
  * One flag. `string` is free text checked by the command; `integer` and `number` are checked against `min`/`max`;
  * `choice` against `choices`; `duration` (500ms, 30s, 15m, 6h, 7d) becomes milliseconds; `list` may be repeated
- * and comma-separated.
+ * and comma-separated; any other flag is given at most once.
  */
 export interface FlagSpec {
   type: 'boolean' | 'string' | 'integer' | 'number' | 'choice' | 'duration' | 'list';
@@ -98,10 +98,10 @@ function numberValue(name: string, f: FlagSpec, text: string): number {
   return v;
 }
 
-/** One flag's checked value from its occurrences on the command line (none: its default). */
+/** One flag's checked value from its occurrences on the command line (none: its default; more than one: a list). */
 function flagValue(name: string, f: FlagSpec, given: string[] | undefined): FlagValues[string] {
   if (given === undefined || given.length === 0) return f.default;
-  const text = given.at(-1)!;
+  const text = given[0]!;
   switch (f.type) {
     case 'integer':
     case 'number':
@@ -124,8 +124,9 @@ function flagValue(name: string, f: FlagSpec, given: string[] | undefined): Flag
 }
 
 /**
- * The checked values of a command's flags: first no refused flag is given, then every required flag is present, then each value is checked in the
- * order the flags are declared. `given` holds each value flag's occurrences, `present` the booleans passed.
+ * The checked values of a command's flags: first no refused flag is given, then no flag but a `list` is given twice,
+ * then every required flag is present, then each value is checked in the order the flags are declared. `given` holds
+ * each value flag's occurrences, `present` the booleans passed.
  */
 export function checkedFlagValues(spec: CommandSpec, given: Record<string, string[] | undefined>, present: Set<string>): FlagValues {
   for (const [name, f] of Object.entries(spec.flags)) {
@@ -134,6 +135,15 @@ export function checkedFlagValues(spec: CommandSpec, given: Record<string, strin
       throw new InvalidInputError(
         `--${name}`,
         `--${name} ${value ?? ''}: ${f.refused.why}; use --${f.refused.use} ${value ?? ''}`.replace(/ +;/, ';').trimEnd(),
+      );
+    }
+  }
+  for (const [name, f] of Object.entries(spec.flags)) {
+    const values = given[name] ?? [];
+    if (f.type !== 'list' && f.type !== 'boolean' && values.length > 1) {
+      throw new InvalidInputError(
+        `--${name}`,
+        `--${name}: expected once, given ${values.length} times (${values.map((v) => `"${v}"`).join(' and ')}); keep the one you mean`,
       );
     }
   }

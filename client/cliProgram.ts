@@ -47,7 +47,7 @@ function program(commands: CommandSpec[], picked: { cmd?: Command; spec?: Comman
         f.type === 'boolean'
           ? new Option(`--${name}`, flagDescription(f))
           : new Option(`--${name} <${f.placeholder ?? 'VALUE'}>`, flagDescription(f));
-      // Every occurrence is kept: a list flag takes them all, any other flag its last (as node's parseArgs did).
+      // Every occurrence is kept: a list flag takes them all, any other flag given twice is refused (checkedFlagValues).
       if (f.type !== 'boolean') option.argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), v]);
       if (f.refused !== undefined) option.hideHelp();
       cmd.addOption(option);
@@ -83,6 +83,19 @@ function checkValuesGiven(spec: CommandSpec, args: string[]): void {
   }
 }
 
+/** A boolean flag given twice (`--json --json`): refused as any other repeated non-list flag is (checkedFlagValues). */
+function checkBooleansOnce(spec: CommandSpec, args: string[]): void {
+  const end = args.indexOf('--');
+  const counts = new Map<string, number>();
+  for (const arg of end === -1 ? args : args.slice(0, end)) {
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    if (name !== undefined && spec.flags[name]?.type === 'boolean') counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const [name, n] of counts) {
+    if (n > 1) throw new InvalidInputError(`--${name}`, `--${name}: expected once, given ${n} times; give it once`);
+  }
+}
+
 /** One line for a commander parse error, naming the flag. */
 function commanderErrorLine(err: CommanderError, name: string): string {
   const text = err.message.replace(/^error: /, '');
@@ -106,7 +119,10 @@ export function printOverview(commands: CommandSpec[]): void {
 export function parseCommandLine(commands: CommandSpec[], spec: CommandSpec, args: string[]): CommandLine {
   const picked: { cmd?: Command; spec?: CommandSpec } = {};
   const root = program(commands, picked);
-  if (!args.includes('--help') && !args.includes('-h')) checkValuesGiven(spec, args);
+  if (!args.includes('--help') && !args.includes('-h')) {
+    checkValuesGiven(spec, args);
+    checkBooleansOnce(spec, args);
+  }
   try {
     root.parse([spec.name, ...args], { from: 'user' });
   } catch (err) {

@@ -1,8 +1,8 @@
 // `rareflow evaluate`: score a labelled file with a model (a file or a registered reference) and judge it against
 // a gate spec, with an optional JSON and HTML report.
 
-import { readFile, mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { readFile, mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { classCounts, type FeatureMatrix } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
@@ -43,6 +43,7 @@ function scoreInSlices(model: ModelArtifact, x: FeatureMatrix, onRows: (rows: nu
 
 export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
   const started = performance.now();
+  if (a.report) await checkReportDirectory(a.report);
   const { model, resolved } = await loadModelReference(a.model);
   if (model.multiClass) {
     const evaluated = await evaluateMultiClass(a, model, started);
@@ -142,7 +143,35 @@ async function readGateSpec(file: string | undefined): Promise<GateSpec> {
   } catch {
     throw new InvalidInputError(`--gates ${file}`, `--gates: cannot read ${file} as JSON; expected a gate spec file`);
   }
-  return parseGateSpec(json, file);
+  const spec = parseGateSpec(json, file);
+  // A spec with no gates judges nothing: its verdict could never say anything about the model.
+  if (spec.gates.length === 0) {
+    throw new InvalidInputError(
+      `--gates ${file}`,
+      `--gates ${file}: gates: expected at least one gate, such as {"metric": "recall", "class": "positive", "min": 0.5}, got an empty list`,
+    );
+  }
+  return spec;
+}
+
+/**
+ * `--report DIR` must be a directory, or a path one can be made at: a file there (or a file where a parent
+ * directory should be) is refused before the model is read, instead of failing at the end.
+ */
+async function checkReportDirectory(dir: string): Promise<void> {
+  const target = resolve(dir);
+  for (let path = target; ; path = dirname(path)) {
+    const found = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw err;
+    });
+    if (found?.isDirectory()) return;
+    if (found) {
+      const got = path === target ? 'an existing file' : `a path inside the file ${path}`;
+      throw new InvalidInputError('--report', `--report ${dir}: expected a directory for report.json and report.html, got ${got}`);
+    }
+    if (dirname(path) === path) return;
+  }
 }
 
 /** Whether the CSV or Parquet file `input` has a column named `name`. */

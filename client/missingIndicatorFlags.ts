@@ -2,6 +2,7 @@
 // feature (every gapped one by default), decided on the training rows, and the read data with those features in place.
 
 import { indicateMissingNumbers, type MissingClassTest } from '../core/features/missingIndicators.js';
+import type { MissingValuePolicy } from '../core/features/missingValues.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { LoadedDataset } from '../data/datasetReader.js';
 import { stringFlag, type FlagSpec, type FlagValues } from './cliArgs.js';
@@ -21,12 +22,27 @@ export function missingIndicatorsFlagOf(f: FlagValues): { missingIndicators?: Mi
   return v !== undefined ? { missingIndicators: v as MissingIndicatorsFlag } : {};
 }
 
-/** An explicit `--missing-indicators on|related` beside `--missing reject` asks for two opposite things. */
-export function checkMissingIndicatorsFlag(flag: MissingIndicatorsFlag | undefined, a: MissingValueArgs): void {
-  if ((flag === 'on' || flag === 'related') && a.missing === 'reject') {
+/**
+ * An explicit `--missing-indicators on|related` where missing values are rejected asks for two opposite things:
+ * beside `--missing reject`, or with no --missing where the command's own default rejects them (`train`; `fit`
+ * fills by default, so it passes no `defaultMissing`).
+ */
+export function checkMissingIndicatorsFlag(
+  flag: MissingIndicatorsFlag | undefined,
+  a: MissingValueArgs,
+  defaultMissing?: MissingValuePolicy,
+): void {
+  if (flag !== 'on' && flag !== 'related') return;
+  if (a.missing === 'reject') {
     throw new InvalidInputError(
       '--missing-indicators',
       `--missing-indicators ${flag}: marks missing values that are filled, but --missing reject refuses them; drop one of the two`,
+    );
+  }
+  if (a.missing === undefined && defaultMissing === 'reject') {
+    throw new InvalidInputError(
+      '--missing-indicators',
+      `--missing-indicators ${flag}: marks missing values that are filled, but without --missing they are refused (the default is --missing reject); pass --missing mean, median or constant, or drop --missing-indicators`,
     );
   }
 }

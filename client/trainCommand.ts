@@ -59,7 +59,8 @@ export async function trainCommand(
   } as PipelineSpec['model'];
   // A flag of another model kind (--trees on logreg, --learning-rate on a forest) would be ignored: refused instead.
   checkModelFlagsForKind(model, a.model);
-  checkMissingIndicatorsFlag(a.missingIndicators, a);
+  // Without --missing, train rejects missing values: indicators of filled values would have nothing to mark.
+  checkMissingIndicatorsFlag(a.missingIndicators, a, 'reject');
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
   // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.

@@ -2,6 +2,7 @@
 // readers that turn them into a command's arguments.
 
 import { userInfo, hostname } from 'node:os';
+import { basename, extname } from 'node:path';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import type { NeighborSearch } from '../../workflows/contract.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandResult, type FlagSpec, type FlagValues } from '../cliArgs.js';
@@ -77,6 +78,15 @@ export function approverOf(f: FlagValues): string {
 
 /** The model file a command writes. */
 export const modelOut: FlagSpec = { type: 'string', help: 'model file to write (.json)', required: true, placeholder: 'MODEL' };
+
+/** --out of `train`, which writes a model file: a .json path (a model is JSON, whatever its name said). */
+export function modelOutPath(f: FlagValues): string {
+  const out = requiredString(f, 'out');
+  if (extname(out).toLowerCase() !== '.json') {
+    throw new InvalidInputError('--out', `--out: expected a model file ending in .json, got ${basename(out)}`);
+  }
+  return out;
+}
 
 /** `--model` on train and fit, where it once meant the model kind: now refused with a pointer to `--kind`. */
 export const modelKindRefused = (command: string): FlagSpec => ({

@@ -17,6 +17,7 @@ import {
   labelledFile,
   modelKindRefused,
   modelOut,
+  modelOutPath,
   modelReference,
   positive,
   seed,
@@ -28,7 +29,7 @@ export const modelCommands: CommandSpec[] = [
     name: 'train',
     summary: 'train a model and choose its decision threshold',
     usage:
-      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--splitter best|random] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators auto|on|off] [--seed S] --out MODEL.json',
+      'rareflow train --input FILE --label COL --kind logreg|forest|gbdt [--threshold bayes|prevalence|cost:L0,L1|gmean|gmean-oob] [--trees N] [--sampling balanced] [--splitter best|random] [--learning-rate R] [--max-iterations N] [--max-leaf-nodes N] [--early-stopping auto|on|off] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators on|related|off] [--seed S] --out MODEL.json',
     flags: {
       input,
       label,
@@ -86,6 +87,7 @@ export const modelCommands: CommandSpec[] = [
           await import('../trainCommand.js')
         ).trainCommand({
           ...labelledFile(f),
+          out: modelOutPath(f),
           model: requiredString(f, 'kind'),
           threshold: stringFlag(f, 'threshold')!,
           ...(l2 !== undefined ? { l2 } : {}),
@@ -133,7 +135,7 @@ export const modelCommands: CommandSpec[] = [
     name: 'fit',
     summary: "the default pipeline's data→model stages (noise filtering, ADASYN, model, threshold) on one file, in one process",
     usage:
-      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators auto|on|off] [--seed S] --out MODEL.json [--json]',
+      'rareflow fit --input FILE --label COL [--positive VALUE] [--categorical COLS] [--config PIPELINE.json] [--kind auto|forest|logreg|gbdt [--budget 60s]] [--missing reject|mean|median|constant [--fill-value V]] [--missing-indicators on|related|off] [--seed S] --out MODEL.json [--json]',
     flags: {
       input,
       label,

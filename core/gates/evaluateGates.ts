@@ -1,6 +1,6 @@
 // Judges a challenger's classification report (and optionally the champion's) against a gate spec:
-// pass, fail, or insufficient-evidence when a class has too few rows to judge (seed 000: per-class SLOs
-// gated in CI with "statistical testing and minimum sample criteria"), with a reason for every check.
+// pass, fail, or insufficient-evidence when a class has too few rows to judge or no gate could be judged, with a
+// reason for every check.
 
 import type { BootstrapIntervals } from '../metrics/bootstrapIntervals.js';
 import type { ClassificationReport } from '../metrics/classMetrics.js';
@@ -202,10 +202,18 @@ export function allPassedReason(judged: number): string {
   return `all ${judged} judged gates passed`;
 }
 
+/** The reason of a verdict that judged no gate: an empty spec, or every gate skipped (no champion, …). */
+export function nothingJudgedReason(gates: number): string {
+  if (gates === 0) return 'insufficient evidence: the gate spec has no gates, so nothing was judged';
+  const skipped = gates === 1 ? 'the only gate was skipped' : `all ${gates} gates were skipped`;
+  return `insufficient evidence: no gate was judged (${skipped}), so nothing shows the model is good enough`;
+}
+
 /**
  * The verdict over judged checks, for binary and multi-class gates alike: any evidence shortfall makes it
- * insufficient-evidence; else a failed check fails it; the reasons list the shortfalls or the failures, then the
- * checks that were not judged.
+ * insufficient-evidence; else a failed check fails it; else it passes when at least one check was judged, and is
+ * insufficient-evidence when none was (no gates, or every one skipped), so a verdict that judged nothing never reads
+ * as a pass. The reasons list the shortfalls or the failures, then the checks that were not judged.
  */
 export function gateVerdict<C extends { name: string; passed: boolean | null; reason: string }>(
   checks: C[],
@@ -218,10 +226,11 @@ export function gateVerdict<C extends { name: string; passed: boolean | null; re
     reasons.push(...shortfalls.map((s) => `insufficient evidence: ${s}`));
   } else {
     const failed = checks.filter((c) => c.passed === false);
-    verdict = failed.length > 0 ? 'fail' : 'pass';
-    for (const c of failed) reasons.push(`${c.name}: ${c.reason}`);
     const judged = checks.filter((c) => c.passed !== null).length;
+    verdict = failed.length > 0 ? 'fail' : judged > 0 ? 'pass' : 'insufficient-evidence';
+    for (const c of failed) reasons.push(`${c.name}: ${c.reason}`);
     if (verdict === 'pass') reasons.push(allPassedReason(judged));
+    if (verdict === 'insufficient-evidence') reasons.push(nothingJudgedReason(checks.length));
     for (const c of checks) if (c.passed === null) reasons.push(`${c.name}: ${c.reason}`);
   }
   return { verdict, checks, reasons };

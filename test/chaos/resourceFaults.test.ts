@@ -195,7 +195,8 @@ describe('memory budget from the CLI: exit 2, one line, nothing written', () => 
   for (const [what, args, message] of stageCases) {
     it(`${what} above RAREFLOW_MEMORY_BUDGET=600K`, async () => {
       const before = await listFiles(dir);
-      const r = await runCli([...args, '--input', narrow, '--label', 'label', '--out', join(dir, 'stage-out.parquet')], {
+      const out = join(dir, args[0] === 'train' ? 'stage-out.json' : 'stage-out.parquet');
+      const r = await runCli([...args, '--input', narrow, '--label', 'label', '--out', out], {
         cwd: dir,
         env: { RAREFLOW_MEMORY_BUDGET: '600K' },
       });
