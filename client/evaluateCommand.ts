@@ -16,6 +16,7 @@ import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multi
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
 import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
 import { describeColumns, formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
+import { scoringGapWarnings } from '../data/scoringInputGaps.js';
 import { unseenCategoryWarnings } from '../data/unseenCategories.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
@@ -126,11 +127,18 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   };
 }
 
-/** `warnings` on categorical values of `input` the model never saw in training (they score as none of its categories). */
+/**
+ * `warnings` on cells of `input` scored with a stand-in (a missing number as the training fill, an empty category as
+ * none) and on categorical values the model never saw in training (they score as none of its categories).
+ */
 async function unseenCategoriesField(model: ModelArtifact, input: string): Promise<{ warnings?: string[] }> {
   const format = formatOf(input);
   if (format === 'arrow') return {};
-  const warnings = await withReadErrors(input, () => unseenCategoryWarnings(model, input, tableSource(format, [input])));
+  const source = tableSource(format, [input]);
+  const warnings = await withReadErrors(input, async () => [
+    ...(await scoringGapWarnings(model, input, source)),
+    ...(await unseenCategoryWarnings(model, input, source)),
+  ]);
   return warnings.length ? { warnings } : {};
 }
 

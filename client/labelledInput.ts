@@ -2,6 +2,7 @@
 // declared missing-value fill.
 
 import type { LabelledData } from '../core/dataset.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, type MissingValueArgs } from './missingValueFlags.js';
@@ -79,9 +80,23 @@ export function withWeightColumn(data: LabelledData, featureNames: string[], wei
  */
 export async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
   const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
+  requireOneNegativeValue(d.negativeLabel, d.positiveLabel, a);
   // A class whose rows all weigh 0 has nothing for a filter or ADASYN to work with: named here, before any work.
   if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
   const fill = fitDeclaredFill(a, d.data.x);
   const { parts, summary } = applyDeclaredFill(fill, [d.data.x], d.featureNames);
   return { d: { ...d, data: { x: parts[0]!, y: d.data.y } }, weights, missingValues: summary };
+}
+
+/**
+ * The data file a filter or ADASYN writes holds one label value per class. With three or more label values and
+ * `--positive`, the negative class is several values (`0|2`), and the output could only write them as one: refused.
+ */
+function requireOneNegativeValue(negativeLabel: string, positiveLabel: string, a: LabelledFileArgs): void {
+  const negatives = negativeLabel.split('|');
+  if (negatives.length < 2) return;
+  throw new InvalidInputError(
+    `label column "${a.label}"`,
+    `label column "${a.label}" in ${a.input} holds ${[...negatives, positiveLabel].map((v) => JSON.stringify(v)).join(', ')}; with --positive ${JSON.stringify(positiveLabel)} the other ${negatives.length} values are one negative class, which the output file could only write as one value: give it a file whose label holds two values, one for the positive class and one for the rest`,
+  );
 }

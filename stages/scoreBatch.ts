@@ -9,6 +9,7 @@ import { describeColumns, formatOf, numberSource, withReadErrors } from '../data
 import { withDuckDB } from '../data/duckdbConnection.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
+import { scoringGapWarnings } from '../data/scoringInputGaps.js';
 import { unseenCategoryWarnings } from '../data/unseenCategories.js';
 import type { StageProgress } from './stageProgress.js';
 
@@ -40,7 +41,11 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   const source = await withReadErrors(a.input, () => withDuckDB((c) => numberSource(c, format, [a.input], asRead)));
   const projections = await modelFeatureProjections(model, a.input, source, columns);
   // Values of a categorical column never seen in training score as none of its categories: counted and said.
-  const unseen = await withReadErrors(a.input, () => unseenCategoryWarnings(model, a.input, source));
+  // Cells scored with a stand-in (a missing number as the training fill, an empty category as none) are counted too.
+  const unseen = await withReadErrors(a.input, async () => [
+    ...(await scoringGapWarnings(model, a.input, source)),
+    ...(await unseenCategoryWarnings(model, a.input, source)),
+  ]);
   const warnings = unseen.length ? { warnings: unseen } : {};
   const idType = a.id !== undefined ? columns.find((c) => c.name === a.id)?.type : undefined;
   if (a.id !== undefined && idType === undefined) {

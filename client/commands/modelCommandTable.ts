@@ -185,7 +185,7 @@ export const modelCommands: CommandSpec[] = [
         ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
         ...missingValueFlags(f),
         ...missingIndicatorsFlagOf(f),
-        out: requiredString(f, 'out'),
+        out: modelOutPath(f),
       });
       if (f.json) return { value };
       // Without --json, the model selection reads as a table and the stages a line each, instead of lines of JSON.

@@ -182,7 +182,7 @@ describe('fit and predict', () => {
       '--config',
       'weighted.json',
       '--out',
-      'weighted.json.model',
+      'weighted.model.json',
       '--json',
     ]);
     expect(f.code, f.stderr).toBe(0);
@@ -190,7 +190,7 @@ describe('fit and predict', () => {
     expect(fit.stages.map((s) => s.stage)).toEqual(['read', 'enn', 'adasyn', 'train']);
     expect(fit.stages[0]!.sampleWeight).toBe('sample_weight');
     expect(fit.stages[2]!.syntheticRows).toBeGreaterThan(0);
-    const model = JSON.parse(readFileSync(join(dir, 'weighted.json.model'), 'utf8'));
+    const model = JSON.parse(readFileSync(join(dir, 'weighted.model.json'), 'utf8'));
     expect(model.inputColumns.map((c: { name: string }) => c.name)).toEqual(['amount', 'channel']);
     // Weighted and unweighted fits of the same rows differ.
     const plain = await run([
@@ -202,11 +202,11 @@ describe('fit and predict', () => {
       '--config',
       'weighted.json',
       '--out',
-      'plain.json.model',
+      'plain.model.json',
       '--json',
     ]);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'plain.json.model'), 'utf8')).model).not.toEqual(model.model);
+    expect(JSON.parse(readFileSync(join(dir, 'plain.model.json'), 'utf8')).model).not.toEqual(model.model);
   });
 
   it('fits a multi-class label one-vs-rest and predicts score_<class> columns and the class value', async () => {

@@ -77,3 +77,19 @@ describe('each flag alone still runs', () => {
     expect(tomek.json()).not.toHaveProperty('k');
   });
 });
+
+describe('a label of three values with --positive', () => {
+  it('is refused by denoise and adasyn, whose output writes one value per class, before writing anything', async () => {
+    const lines = ['a,b,label'];
+    for (let i = 0; i < 120; i++) lines.push(`${(i * 37) % 23},${(i * 11) % 7},${['x', 'y', 'z'][i % 3]}`);
+    writeFileSync(join(dir, 'three.csv'), `${lines.join('\n')}\n`);
+    for (const command of ['denoise', 'adasyn']) {
+      const r = await run([command, '--input', 'three.csv', '--label', 'label', '--positive', 'y', '--out', `three-${command}.csv`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /label column "label" in three\.csv holds "x", "z", "y"; with --positive "y" the other 2 values are one negative class/,
+      );
+      expect(existsSync(join(dir, `three-${command}.csv`))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,38 @@
+// Cells of a scoring input that a model scores with a stand-in rather than a value: a missing number scored as the
+// model's training fill, a categorical cell with no category scored as none of its categories. Both are defined
+// answers (the model was trained to give them), but a file full of them is not scored as it looks, so batch scoring
+// and evaluate count them per column and say so, beside the categories the model never saw.
+
+import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
+
+/** One warning per column of `model` with such cells in `source` (the table function reading `input`); no scan when none can have them. */
+export async function scoringGapWarnings(model: ModelArtifact, input: string, source: string): Promise<string[]> {
+  const fills = model.missingValues?.fillValues;
+  const columns = inputColumnsOf(model).flatMap((c): Array<{ name: string; fill?: number }> => {
+    if (c.kind === 'categorical') return [{ name: c.name }];
+    const at = model.featureNames.indexOf(c.name);
+    return fills && at >= 0 ? [{ name: c.name, fill: fills[at]! }] : [];
+  });
+  if (columns.length === 0) return [];
+  const aggregates = columns.map(({ name, fill }) => {
+    const ident = sqlIdentifier(name);
+    const missing =
+      fill === undefined ? `${ident} IS NULL OR CAST(${ident} AS VARCHAR) = ''` : `${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE))`;
+    return `count(*) FILTER (WHERE ${missing})`;
+  });
+  const row = await withDuckDB(
+    async (conn) => (await conn.runAndReadAll(`SELECT count(*), ${aggregates.join(', ')} FROM ${source}`)).getRowsJS()[0] ?? [],
+  );
+  const rows = toNumber(row[0] ?? 0);
+  return columns.flatMap(({ name, fill }, i) => {
+    const count = toNumber(row[1 + i] ?? 0);
+    if (count === 0) return [];
+    const some = `${count} of ${rows} rows ${count === 1 ? 'has' : 'have'}`;
+    return [
+      fill === undefined
+        ? `column "${name}" of ${input}: ${some} no category (an empty cell or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} as none of its categories`
+        : `column "${name}" of ${input}: ${some} no value (an empty cell, NaN or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} with the training fill ${fill}, as the model was trained to`,
+    ];
+  });
+}

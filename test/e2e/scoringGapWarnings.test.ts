@@ -1,0 +1,64 @@
+// Cells that predict and evaluate score with a stand-in are counted and said: a missing number scored as the
+// model's training fill, a categorical cell with no category scored as none of its categories.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cliProcess.js';
+
+describe('cells scored with a stand-in', () => {
+  let dir: string;
+  const rows = (cell: (i: number) => string) =>
+    [
+      'a,color,label',
+      ...Array.from({ length: 200 }, (_, i) => `${cell(i)},${['red', 'blue', 'green'][i % 3]},${i % 10 === 0 ? 1 : 0}`),
+    ].join('\n');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rareflow-gaps-'));
+    writeFileSync(join(dir, 'train.csv'), `${rows((i) => String((i * 7) % 13))}\n`);
+    // Three rows without a number, two without a category.
+    writeFileSync(
+      join(dir, 'score.csv'),
+      `${rows((i) => (i < 3 ? '' : String((i * 7) % 13)))
+        .split('\n')
+        .map((line, i) => (i === 10 || i === 11 ? line.replace(/,(red|blue|green),/, ',,') : line))
+        .join('\n')}\n`,
+    );
+    const r = await runCli(
+      [
+        'train',
+        '--input',
+        'train.csv',
+        '--label',
+        'label',
+        '--kind',
+        'logreg',
+        '--categorical',
+        'color',
+        '--missing',
+        'median',
+        '--out',
+        'm.json',
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it('predict and evaluate count them per column', async () => {
+    const runs = [
+      await runCli(['predict', '--model', 'm.json', '--input', 'score.csv', '--out', 'p.csv', '--json'], { cwd: dir }),
+      await runCli(['evaluate', '--model', 'm.json', '--input', 'score.csv', '--label', 'label', '--json'], { cwd: dir }),
+    ];
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json<{ warnings: string[] }>().warnings).toEqual([
+        expect.stringMatching(/^column "a" of score\.csv: 3 of 200 rows have no value .*; they score with the training fill \d/),
+        expect.stringMatching(/^column "color" of score\.csv: 2 of 200 rows have no category .*; they score as none of its categories$/),
+      ]);
+    }
+    const clean = await runCli(['predict', '--model', 'm.json', '--input', 'train.csv', '--out', 'clean.csv', '--json'], { cwd: dir });
+    expect(clean.json()).not.toHaveProperty('warnings');
+  });
+});
