@@ -24,6 +24,7 @@ export function readWarnings(
         ]
       : []),
     ...fewRowsWarning(classOf, classes),
+    ...(classes.length === 2 ? largerPositiveWarning(classOf, classes[1]!, classes[0]!) : []),
     ...(classes.length === 2 ? separatingColumns(x, names, classOf) : []).map(
       (name) =>
         `column "${name}" alone separates the two classes on every row (one threshold puts each class on its own side): if it is recorded after the outcome or derived from the label, it leaks the label, and the model will fail on new rows; leave it out with "exclude" in the config's input block unless it is truly known in advance`,
@@ -107,4 +108,18 @@ function separatingColumns(x: FeatureMatrix, names: readonly string[], classOf: 
     if (high[0] === -Infinity || high[1] === -Infinity) return false;
     return high[0]! < low[1]! || high[1]! < low[0]!;
   });
+}
+
+/**
+ * A positive class larger than the negative one: the thresholds, gates and sampling treat the positive class as
+ * the rare one, so a 0/1 label whose rare class is 0 (or a --positive naming the common class) is worth a word.
+ */
+export function largerPositiveWarning(classOf: ArrayLike<number>, positive: string, negative: string): string[] {
+  let positives = 0;
+  for (let i = 0; i < classOf.length; i++) if (classOf[i] === 1) positives++;
+  const negatives = classOf.length - positives;
+  if (positives <= negatives) return [];
+  return [
+    `the positive class "${positive}" is the larger class (${positives} of ${classOf.length} rows): thresholds, gates and sampling treat the positive class as the rare one; if the rare class is "${negative}", pass --positive "${negative}"`,
+  ];
 }

@@ -22,6 +22,7 @@ import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, t
 import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './labelledInput.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
+import { largerPositiveWarning } from './fitReadWarnings.js';
 
 // Loaded when the command runs, not with the CLI.
 const trainStageModule = () => import('../stages/train.js');
@@ -118,6 +119,7 @@ export async function trainCommand(
   const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
   const [, positives] = classCounts(fitData.y);
+  const larger = largerPositiveWarning(d.data.y, d.positiveLabel, d.negativeLabel);
   return {
     command: 'train',
     ...(weights ? { sampleWeight: SAMPLE_WEIGHT } : {}),
@@ -134,6 +136,7 @@ export async function trainCommand(
     ...(filled.summary ? { missingValues: filled.summary } : {}),
     ...(indicated.columns.size > 0 ? { missingIndicators: [...indicated.columns] } : {}),
     ...(indicated.tests?.length ? { missingClassTests: indicated.tests } : {}),
+    ...(larger.length ? { warnings: larger } : {}),
     seconds: secondsSince(started),
   };
 }

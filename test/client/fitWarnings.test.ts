@@ -150,4 +150,14 @@ describe('fit warnings', () => {
     const kept = await fitCommand({ input: strong, label: 'label', out: join(dir, 'strong.json'), model: 'logreg' });
     expect(kept.warnings ?? []).toEqual([]);
   });
+
+  it('warns when the positive class is the larger one, and names the other as the likely rare class', async () => {
+    const flipped = csv('flipped.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 0 : 1}`);
+    const result = await fitCommand({ input: flipped, label: 'label', out: join(dir, 'flipped.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^the positive class "1" is the larger class \(210 of 240 rows\).*pass --positive "0"$/),
+    ]);
+    const chosen = await fitCommand({ input: flipped, label: 'label', positive: '0', out: join(dir, 'flipped0.json'), model: 'logreg' });
+    expect(chosen.warnings ?? []).toEqual([]);
+  });
 });
