@@ -20,7 +20,7 @@ import { scoringGapWarnings } from '../data/scoringInputGaps.js';
 import { unseenCategoryWarnings } from '../data/unseenCategories.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
-import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { booleanForNumberWarnings, checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
@@ -136,6 +136,7 @@ async function unseenCategoriesField(model: ModelArtifact, input: string): Promi
   if (format === 'arrow') return {};
   const source = tableSource(format, [input]);
   const warnings = await withReadErrors(input, async () => [
+    ...(await booleanForNumberWarnings(input, model)),
     ...(await scoringGapWarnings(model, input, source)),
     ...(await unseenCategoryWarnings(model, input, source)),
   ]);

@@ -1,5 +1,6 @@
 // A column the model marks boolean-like must hold booleans (or 0/1) in a file scored or evaluated with it, as /score
-// requires: a 2 or 0.5 there is bad input, not a feature value the model never saw.
+// requires: a 2 or 0.5 there is bad input, not a feature value the model never saw. The other way round, a column
+// of true/false where the model learnt a number is read as 1/0 and said in a warning.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
@@ -33,4 +34,21 @@ export async function checkBooleanInputColumns(input: string, model: ModelArtifa
       }
     }),
   );
+}
+
+/**
+ * A warning per numeric column of the model that `input` holds as true/false (read as 1/0), where the model did not
+ * learn it as a true/false column: a column of measurements (0.23 to 1.0, say) written as booleans scores as 0 and 1.
+ */
+export async function booleanForNumberWarnings(input: string, model: ModelArtifact): Promise<string[]> {
+  if (formatOf(input) === 'arrow') return [];
+  const numbers = inputColumnsOf(model).filter((c) => c.kind === 'numeric' && c.boolean !== true);
+  if (numbers.length === 0) return [];
+  const typeOf = new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
+  return numbers
+    .filter((c) => typeOf.get(c.name) === 'BOOLEAN')
+    .map(
+      (c) =>
+        `column "${c.name}" of ${input} holds true/false values, read as 1/0, but the model did not learn it as a true/false column; check that it is the column the model was trained on`,
+    );
 }

@@ -4,7 +4,7 @@
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
-import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { booleanForNumberWarnings, checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { describeColumns, formatOf, numberSource, withReadErrors } from '../data/inputSources.js';
 import { withDuckDB } from '../data/duckdbConnection.js';
 import { fileRowCounts } from '../data/positiveScan.js';
@@ -43,6 +43,7 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   // Values of a categorical column never seen in training score as none of its categories: counted and said.
   // Cells scored with a stand-in (a missing number as the training fill, an empty category as none) are counted too.
   const unseen = await withReadErrors(a.input, async () => [
+    ...(await booleanForNumberWarnings(a.input, model)),
     ...(await scoringGapWarnings(model, a.input, source)),
     ...(await unseenCategoryWarnings(model, a.input, source)),
   ]);

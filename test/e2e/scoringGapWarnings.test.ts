@@ -1,5 +1,6 @@
 // Cells that predict and evaluate score with a stand-in are counted and said: a missing number scored as the
-// model's training fill, a categorical cell with no category scored as none of its categories.
+// model's training fill, a categorical cell with no category scored as none of its categories; and a column of
+// true/false where the model learnt a number.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,5 +61,26 @@ describe('cells scored with a stand-in', () => {
     }
     const clean = await runCli(['predict', '--model', 'm.json', '--input', 'train.csv', '--out', 'clean.csv', '--json'], { cwd: dir });
     expect(clean.json()).not.toHaveProperty('warnings');
+  });
+
+  it('says when a column the model learnt as a number holds true/false, and not when it learnt true/false', async () => {
+    const flags = (i: number) => (i % 2 === 0 ? 'true' : 'false');
+    writeFileSync(join(dir, 'flags.csv'), `${rows(flags)}\n`);
+    const numeric = await runCli(['predict', '--model', 'm.json', '--input', 'flags.csv', '--out', 'f.csv', '--json'], { cwd: dir });
+    expect(numeric.code, numeric.stderr).toBe(0);
+    expect(numeric.json<{ warnings: string[] }>().warnings).toEqual([
+      expect.stringMatching(
+        /^column "a" of flags\.csv holds true\/false values, read as 1\/0, but the model did not learn it as a true\/false column/,
+      ),
+    ]);
+    const trained = await runCli(
+      ['train', '--input', 'flags.csv', '--label', 'label', '--kind', 'logreg', '--categorical', 'color', '--out', 'b.json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const same = await runCli(['predict', '--model', 'b.json', '--input', 'flags.csv', '--out', 'g.csv', '--json'], { cwd: dir });
+    expect(same.json()).not.toHaveProperty('warnings');
   });
 });
