@@ -171,7 +171,7 @@ export async function labelValuesInOrder(
     withDuckDB(async (c) => {
       const source = await labelledSource(c, format, [input], label);
       const reader = await c.runAndReadAll(
-        `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY v ORDER BY v`,
+        `SELECT CAST(${sqlIdentifier(label)} AS VARCHAR) AS v, count(*) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL GROUP BY 1 ORDER BY 1`,
       );
       const counted = reader.getRowsJS().map((r) => ({ value: String(r[0]), count: toNumber(r[1]) }));
       // (One class spelled in several ways is refused by the dataset reader, which checks every label.)

@@ -1,6 +1,6 @@
 // What `rareflow fit` says about a file it can learn from but should not be trusted on as it is: missing categories
 // and numbers it filled by default, classes of a handful of rows, a column that alone separates the classes (a
-// leak of the label), a column that is only a row number.
+// leak of the label), a column that is only a row number or an id.
 
 import type { FeatureMatrix } from '../core/dataset.js';
 
@@ -33,7 +33,33 @@ export function readWarnings(
       (name) =>
         `column "${name}" counts the rows (each value one more than the last): a row number or id, which the model learns from as a feature; leave it out with "exclude" in the config's input block if it carries no meaning`,
     ),
+    ...idLikeColumns(x, names).map(
+      (name) =>
+        `column "${name}" holds a different whole number on every row, as an id does, and the model learns from it as a feature; leave it out with "exclude" in the config's input block if it is an id`,
+    ),
   ];
+}
+
+/** Fewer rows than this, and distinct whole numbers on every row say little. */
+const ID_LIKE_MIN_ROWS = 100;
+
+/**
+ * Feature columns of whole numbers, a different one on every row (a row counter aside, said by rowNumberColumns):
+ * ids saved in random or shuffled order, which a model would split on as if they meant something.
+ */
+function idLikeColumns(x: FeatureMatrix, names: readonly string[]): string[] {
+  if (x.rows < ID_LIKE_MIN_ROWS) return [];
+  const counters = new Set(rowNumberColumns(x, names));
+  return names.filter((name, c) => {
+    if (counters.has(name)) return false;
+    const seen = new Set<number>();
+    for (let r = 0; r < x.rows; r++) {
+      const v = x.values[r * x.cols + c]!;
+      if (!Number.isInteger(v) || seen.has(v)) return false;
+      seen.add(v);
+    }
+    return true;
+  });
 }
 
 /** Which filled columns got a `column=missing` feature and which did not, in one parenthesis (empty when neither). */

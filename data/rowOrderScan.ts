@@ -99,7 +99,7 @@ export async function summarizeFeatureBlocks(segments: ScanSegment[], features: 
         const blockOf = `CAST(floor(((${base - seg.firstRow} + file_row_number) * ${blocks}) / ${total}) AS BIGINT)`;
         const reader = await c.runAndReadAll(
           `SELECT ${blockOf} AS blk, ${aggregates.join(', ')} FROM ${rows} ` +
-            `WHERE file_row_number >= ${seg.firstRow} AND file_row_number < ${seg.endRow} GROUP BY blk`,
+            `WHERE file_row_number >= ${seg.firstRow} AND file_row_number < ${seg.endRow} GROUP BY 1`,
         );
         for (const row of reader.getRowsJS()) {
           const b = toNumber(row[0]);

@@ -160,4 +160,15 @@ describe('fit warnings', () => {
     const chosen = await fitCommand({ input: flipped, label: 'label', positive: '0', out: join(dir, 'flipped0.json'), model: 'logreg' });
     expect(chosen.warnings ?? []).toEqual([]);
   });
+
+  it('warns about a column of whole numbers different on every row (a shuffled id), and not about a measurement', async () => {
+    // 240 distinct ids in shuffled order (7 is coprime with 240): not a counter, still an id.
+    const ids = csv('ids.csv', 'id,a,label', (i) => `${1000 + ((i * 7) % 240)},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`);
+    const result = await fitCommand({ input: ids, label: 'label', out: join(dir, 'ids.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([expect.stringMatching(/^column "id" holds a different whole number on every row, as an id does/)]);
+    // A column named v also once broke the label count (its SQL grouped by an alias v, which the column shadowed).
+    const measured = csv('measured.csv', 'v,a,label', (i) => `${1000 + ((i * 7) % 240) + 0.5},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`);
+    const kept = await fitCommand({ input: measured, label: 'label', out: join(dir, 'measured.json'), model: 'logreg' });
+    expect(kept.warnings ?? []).toEqual([]);
+  });
 });
