@@ -3,7 +3,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { sqlIdentifier, toNumber } from './duckdbConnection.js';
+import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
 const maxCategories = 1000;
@@ -56,4 +56,15 @@ export async function categoriesOf(connection: DuckDBConnection, source: string,
     );
   }
   return values.sort((p, q) => (p < q ? -1 : p > q ? 1 : 0));
+}
+
+/**
+ * SQL that is true where column `ident` (of DuckDB type `type`) holds `category`, a category of a model. A column the
+ * scoring file holds as numbers compares as numbers: categories "1", "2" learnt from whole numbers still match when
+ * one decimal among the first rows makes DuckDB read the column as DOUBLE (its text would be "1.0").
+ */
+export function categoryMatchSql(ident: string, type: string, category: string): string {
+  const value = Number(category);
+  if (numericType.test(type) && category.trim() !== '' && Number.isFinite(value)) return `TRY_CAST(${ident} AS DOUBLE) = ${value}`;
+  return `CAST(${ident} AS VARCHAR) = ${sqlString(category)}`;
 }

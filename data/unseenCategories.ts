@@ -3,7 +3,9 @@
 // counts them per column and says so, with an example.
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+import { categoryMatchSql } from './columnTypes.js';
+import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
+import { describeColumns } from './inputSources.js';
 
 /** Known categories listed in a warning before "…". */
 const LISTED_CATEGORIES = 5;
@@ -16,9 +18,16 @@ const LISTED_CATEGORIES = 5;
 export async function unseenCategoryWarnings(model: ModelArtifact, input: string, source: string): Promise<string[]> {
   const categorical = inputColumnsOf(model).flatMap((c) => (c.kind === 'categorical' ? [c] : []));
   if (categorical.length === 0) return [];
+  // Matched as the scoring projections match them (categoryMatchSql): a column read as numbers compares as numbers.
+  const typeOf = new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
   const aggregates = categorical.flatMap((c) => {
-    const text = `CAST(${sqlIdentifier(c.name)} AS VARCHAR)`;
-    const unseen = c.categories.length > 0 ? `${text} NOT IN (${c.categories.map(sqlString).join(', ')})` : `${text} IS NOT NULL`;
+    const ident = sqlIdentifier(c.name);
+    const text = `CAST(${ident} AS VARCHAR)`;
+    const type = typeOf.get(c.name) ?? 'VARCHAR';
+    const unseen =
+      c.categories.length > 0
+        ? `${ident} IS NOT NULL AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v)}, false)`).join(' OR ')})`
+        : `${text} IS NOT NULL`;
     return [`count(*) FILTER (WHERE ${unseen})`, `any_value(${text}) FILTER (WHERE ${unseen})`];
   });
   const row = await withDuckDB(async (conn) => {

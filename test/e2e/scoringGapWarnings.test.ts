@@ -2,7 +2,7 @@
 // model's training fill, a categorical cell with no category scored as none of its categories; and a column of
 // true/false where the model learnt a number.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,5 +82,33 @@ describe('cells scored with a stand-in', () => {
     expect(trained.code, trained.stderr).toBe(0);
     const same = await runCli(['predict', '--model', 'b.json', '--input', 'flags.csv', '--out', 'g.csv', '--json'], { cwd: dir });
     expect(same.json()).not.toHaveProperty('warnings');
+  });
+
+  it('matches categories learnt from whole numbers in a scoring column that one decimal makes read as numbers', async () => {
+    const coded = [
+      'a,code,label',
+      ...Array.from({ length: 300 }, (_, i) => `${(i * 7) % 13},${1 + (i % 3)},${i % 3 === 2 && i % 2 === 0 ? 1 : 0}`),
+    ];
+    writeFileSync(join(dir, 'coded.csv'), `${coded.join('\n')}\n`);
+    const trained = await runCli(
+      ['train', '--input', 'coded.csv', '--label', 'label', '--kind', 'logreg', '--categorical', 'code', '--out', 'c.json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    writeFileSync(join(dir, 'whole.csv'), 'a,code\n4,1\n4,2\n4,3\n');
+    writeFileSync(join(dir, 'decimal.csv'), 'a,code\n4,1\n4,2\n4,3\n4,2.5\n');
+    const whole = await runCli(['predict', '--model', 'c.json', '--input', 'whole.csv', '--out', 'whole-scores.csv'], { cwd: dir });
+    const decimal = await runCli(['predict', '--model', 'c.json', '--input', 'decimal.csv', '--out', 'decimal-scores.csv', '--json'], {
+      cwd: dir,
+    });
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(decimal.code, decimal.stderr).toBe(0);
+    const scores = (file: string) => readFileSync(join(dir, file), 'utf8').trim().split('\n').slice(1);
+    expect(scores('decimal-scores.csv').slice(0, 3)).toEqual(scores('whole-scores.csv'));
+    expect(decimal.json<{ warnings: string[] }>().warnings).toEqual([
+      expect.stringMatching(/^column "code" of decimal\.csv: 1 of 4 rows holds a value the model never saw in training \(such as "2\.5"\)/),
+    ]);
   });
 });
