@@ -24,6 +24,7 @@ import { autoAfterAdasyn, isObject, readPipelineConfigJson, resolvePipelineSpec 
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
+import { checkConfigInput } from './fitConfigInput.js';
 import { missingCells, readWarnings } from './fitReadWarnings.js';
 import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { missingClassTestsNote } from '../core/features/missingIndicators.js';
@@ -90,6 +91,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const config = a.config ? readPipelineConfigJson(a.config) : undefined;
   const configInput = config?.input;
   const input = configInput === undefined ? defaults.input : isObject(configInput) ? { ...configInput, ...defaults.input } : configInput;
+  const configWarnings = isObject(configInput) ? checkConfigInput(configInput, a) : [];
   const adasynAsked = isObject(config?.adasyn) && config.adasyn.enabled === true;
   if (a.model === 'auto' && adasynAsked) throw autoAfterAdasyn('--kind');
   // --kind replaces the config's model kind; the config's other model keys still apply, so they must suit that kind.
@@ -169,6 +171,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const [negatives0, positives0] = classCounts(d.data.y);
   const warnings = [
+    ...configWarnings,
     ...cols.warnings,
     ...readWarnings(
       d.data.x,
