@@ -117,6 +117,12 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
     );
   }
 
+  if (input.positive !== undefined && input.positiveWhen !== undefined) {
+    throw new InvalidInputError(
+      `${source}: input.positiveWhen`,
+      `${source}: input.positive and input.positiveWhen both define the positive class; give one of them`,
+    );
+  }
   const gates = checked.gates === undefined ? defaultGateSpec() : parseGateSpec(checked.gates, `${source}: gates`);
   const canary = checked.canary === undefined ? undefined : resolveCanarySpec(checked.canary, `${source}: canary`);
 

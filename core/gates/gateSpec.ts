@@ -13,6 +13,18 @@ export { GATE_METRICS, type GateMetric };
 export const PER_CLASS_METRICS: readonly GateMetric[] = ['recall', 'precision', 'f1'];
 /** Metrics where lower is better: a `maxDropVsChampion` gate on them limits the increase. */
 export const LOWER_IS_BETTER_METRICS: readonly GateMetric[] = ['brier', 'brierNormalised'];
+/** Metrics that lie between 0 and 1 (prAucNormalised, the PR-AUC above the prevalence, can be negative). */
+const UNIT_METRICS: readonly GateMetric[] = [
+  'recall',
+  'precision',
+  'f1',
+  'gMean',
+  'balancedAccuracy',
+  'prAuc',
+  'rocAuc',
+  'brier',
+  'macroF1',
+];
 /**
  * Metrics with a 95% interval a `"use": "lower95"` gate can compare: Wilson for the per-class rates, the
  * percentile bootstrap (when the evaluated report carries one) for G-mean and PR-AUC.
@@ -203,6 +215,13 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     if (typeof limit !== 'number' || !Number.isFinite(limit)) fail(`${at}.${limitField}`, 'a finite number', limit);
     if (limitKey === 'maxDropVsChampion' && (limit as number) < 0) fail(`${at}.${limitField}`, 'a number ≥ 0', limit);
     gate[limitKey] = limit as number;
+    // A bound outside what the metric can take can never pass (a min) or never fail (a max): a typo, not a gate.
+    if (limitKey !== 'maxDropVsChampion' && UNIT_METRICS.includes(gate.metric) && ((limit as number) < 0 || (limit as number) > 1)) {
+      fail(`${at}.${limitKey}`, `a number from 0 to 1 (${gate.metric} lies between them)`, limit);
+    }
+    if (limitKey === 'min' && LOWER_IS_BETTER_METRICS.includes(gate.metric)) {
+      fail(`${at}.min`, `max for ${gate.metric} (lower is better, so a min would reject the better models)`, limit);
+    }
     const use = g['use'];
     if (use !== undefined) {
       if (use !== 'value' && use !== 'lower95') fail(`${at}.use`, '"value" or "lower95"', use);
