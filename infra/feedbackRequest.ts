@@ -31,6 +31,13 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
   let items: unknown[];
   let where: (i: number) => string;
   if (body.items !== undefined) {
+    // One shape or the other: a requestId or label beside items would be dropped without a word.
+    const beside = ['requestId', 'label'].filter((k) => body[k] !== undefined);
+    if (beside.length > 0) {
+      return {
+        error: `request body: expected either {"requestId", "label"} or {"items": [...]}, got ${beside.join(' and ')} beside items; put every label in items`,
+      };
+    }
     if (!Array.isArray(body.items))
       return { error: `items: expected an array of {"requestId", "label"}, got ${describeValue(body.items)}` };
     items = body.items;
