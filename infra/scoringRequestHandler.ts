@@ -15,6 +15,9 @@ import { describeValue } from './requestFeatureEncoder.js';
 import type { ScoringMetrics } from './scoringMetrics.js';
 import { predictRow, type LoadedModel, type RowPrediction, type ServedModels } from './servedModels.js';
 
+/** Decodes a request body, failing on bytes that are not UTF-8 instead of replacing them. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Largest request body, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /** At most one challenger-failure line per this many ms (the counter counts every one). */
@@ -135,7 +138,17 @@ export class ScoringRequestHandler {
           sendJson(res, 400, { error: `request body: over the 1 MB limit (${size} bytes)` });
           return;
         }
-        then(more ? Buffer.concat(more).toString('utf8') : first ? (first as Buffer).toString('utf8') : '');
+        const bytes = more ? Buffer.concat(more) : first ? (first as Buffer) : Buffer.alloc(0);
+        let text: string;
+        try {
+          text = STRICT_UTF8.decode(bytes);
+        } catch {
+          // Invalid bytes would become U+FFFD, and two different request ids could read as one.
+          this.requestCount.none.bad_request.inc();
+          sendJson(res, 400, { error: 'request body: not valid UTF-8; expected JSON text encoded as UTF-8' });
+          return;
+        }
+        then(text);
       } catch (err) {
         this.internalError(res, err);
       }

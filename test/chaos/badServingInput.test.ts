@@ -381,6 +381,16 @@ describe('bad serving input', () => {
     expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'none', status: 'bad_request' })).toBe(1);
   });
 
+  it('a body that is not valid UTF-8: 400, not read with replacement characters (two request ids could read as one)', async () => {
+    const metrics = await refusalSession(textModel.served, async (s) => {
+      const body = Buffer.concat([Buffer.from('{"requestId":"caf'), Buffer.from([0xe9]), Buffer.from('","label":"fraud"}')]);
+      const res = await fetch(`${s.url}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('request body: not valid UTF-8; expected JSON text encoded as UTF-8');
+    });
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'none', status: 'bad_request' })).toBe(1);
+  });
+
   it('a champion file changed after publication: /score, /healthz and /feedback say it failed verification; nothing written', async () => {
     const tampered = join(root, 'tampered-bytes.json');
     writeFileSync(tampered, `${readFileSync(store.pathOf(textModel.ref), 'utf8')} `);
