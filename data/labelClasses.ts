@@ -27,7 +27,7 @@ export async function describeLabelledSource(connection: DuckDBConnection, sourc
   if (labelType === undefined) {
     throw new InvalidInputError(
       `label column "${label}"`,
-      `label column "${label}" not found in ${what}; available columns: ${available}. Pass --label with one of them`,
+      `label column "${label}" not found in ${what}; available columns: ${available}. Pass --label (input.label in a pipeline spec) with one of them`,
     );
   }
   return { columns, byName, available, labelType };
