@@ -13,18 +13,8 @@ export { GATE_METRICS, type GateMetric };
 export const PER_CLASS_METRICS: readonly GateMetric[] = ['recall', 'precision', 'f1'];
 /** Metrics where lower is better: a `maxDropVsChampion` gate on them limits the increase. */
 export const LOWER_IS_BETTER_METRICS: readonly GateMetric[] = ['brier', 'brierNormalised'];
-/** Metrics that lie between 0 and 1 (prAucNormalised, the PR-AUC above the prevalence, can be negative). */
-const UNIT_METRICS: readonly GateMetric[] = [
-  'recall',
-  'precision',
-  'f1',
-  'gMean',
-  'balancedAccuracy',
-  'prAuc',
-  'rocAuc',
-  'brier',
-  'macroF1',
-];
+/** Metrics that lie between 0 and 1: all but the normalised ones (the PR-AUC above the prevalence can be negative). */
+const UNIT_METRICS: readonly GateMetric[] = GATE_METRICS.filter((m) => m !== 'prAucNormalised' && m !== 'brierNormalised');
 /**
  * Metrics with a 95% interval a `"use": "lower95"` gate can compare: Wilson for the per-class rates, the
  * percentile bootstrap (when the evaluated report carries one) for G-mean and PR-AUC.
