@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabelledData } from '../../core/dataset.js';
-import { parseGateSpec } from '../../core/gates/gateSpec.js';
+import { parseGateSpec, type GateSpec } from '../../core/gates/gateSpec.js';
 import { seededRandom } from '../../core/random.js';
 import { describeStage, type DescribeInputResult } from '../../stages/describe.js';
 import { oneVsRest, trainMultiClassStage } from '../../stages/multiClassTrain.js';
@@ -131,21 +131,21 @@ describe('multi-class stages', () => {
     expect(model.selection?.chosen).toBeDefined();
     expect(model.positiveLabel).toBe('bird');
 
-    const validate = (gates: Record<string, unknown>) =>
+    const validate = (gates: Record<string, unknown>, floor?: number) =>
       validateStage({
         model,
         modelSha256: 'b'.repeat(64),
         test: split.parts.test.data,
         testSha256: 'c'.repeat(64),
-        gates: parseGateSpec(gates, 'gates.json'),
+        gates: withFloor(parseGateSpec(gates, 'gates.json'), floor),
         stages: [split.summary, trained.summary],
       });
     const passed = validate({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 0.5 }] });
     expect(passed.summary.verdict).toBe('pass');
     expect(passed.summary.classes!.map((c) => c.class)).toEqual(CLASSES);
     expect(passed.html).toContain('<th>recall 95% interval</th>');
-    // A floor no class can reach: every class fails on its own line.
-    const failed = validate({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 1.01 }] });
+    // A floor no class can reach (set past the spec check, which refuses a recall floor above 1): every class fails on its own line.
+    const failed = validate({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 1 }] }, 1.01);
     expect(failed.summary.verdict).toBe('fail');
     expect(failed.summary.reasons.map((r) => r.split(':')[0])).toEqual([
       'recall[bird] >= 1.01',
@@ -193,3 +193,8 @@ describe('multi-class stages', () => {
     expect(compared.summary.champion).toBeUndefined();
   }, 60_000);
 });
+
+/** `spec` with its first gate's min set to `floor` (when given), a value the spec check itself would refuse. */
+function withFloor(spec: GateSpec, floor: number | undefined): GateSpec {
+  return floor === undefined ? spec : { ...spec, gates: [{ ...spec.gates[0]!, min: floor }, ...spec.gates.slice(1)] };
+}
