@@ -16,11 +16,10 @@ import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multi
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
 import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
 import { describeColumns, formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
-import { scoringGapWarnings } from '../data/scoringInputGaps.js';
-import { unseenCategoryWarnings } from '../data/unseenCategories.js';
+import { scoringInputWarnings } from '../data/scoringInputChecks.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
-import { booleanForNumberWarnings, checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
@@ -135,11 +134,7 @@ async function unseenCategoriesField(model: ModelArtifact, input: string): Promi
   const format = formatOf(input);
   if (format === 'arrow') return {};
   const source = tableSource(format, [input]);
-  const warnings = await withReadErrors(input, async () => [
-    ...(await booleanForNumberWarnings(input, model)),
-    ...(await scoringGapWarnings(model, input, source)),
-    ...(await unseenCategoryWarnings(model, input, source)),
-  ]);
+  const warnings = await withReadErrors(input, () => scoringInputWarnings(model, input, source));
   return warnings.length ? { warnings } : {};
 }
 

@@ -40,11 +40,15 @@ export async function checkBooleanInputColumns(input: string, model: ModelArtifa
  * A warning per numeric column of the model that `input` holds as true/false (read as 1/0), where the model did not
  * learn it as a true/false column: a column of measurements (0.23 to 1.0, say) written as booleans scores as 0 and 1.
  */
-export async function booleanForNumberWarnings(input: string, model: ModelArtifact): Promise<string[]> {
+export async function booleanForNumberWarnings(
+  input: string,
+  model: ModelArtifact,
+  types?: ReadonlyMap<string, string>,
+): Promise<string[]> {
   if (formatOf(input) === 'arrow') return [];
   const numbers = inputColumnsOf(model).filter((c) => c.kind === 'numeric' && c.boolean !== true);
   if (numbers.length === 0) return [];
-  const typeOf = new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
+  const typeOf = types ?? new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
   return numbers
     .filter((c) => typeOf.get(c.name) === 'BOOLEAN')
     .map(

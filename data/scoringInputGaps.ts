@@ -4,35 +4,34 @@
 // and evaluate count them per column and say so, beside the categories the model never saw.
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
+import { sqlIdentifier, toNumber } from './duckdbConnection.js';
+import type { InputCheck } from './scoringInputChecks.js';
 
-/** One warning per column of `model` with such cells in `source` (the table function reading `input`); no scan when none can have them. */
-export async function scoringGapWarnings(model: ModelArtifact, input: string, source: string): Promise<string[]> {
+/** The check for such cells, as aggregates over the scoring input and the warnings read from their values; undefined when no column can have them. */
+export function scoringGapCheck(model: ModelArtifact, input: string): InputCheck | undefined {
   const fills = model.missingValues?.fillValues;
   const columns = inputColumnsOf(model).flatMap((c): Array<{ name: string; fill?: number }> => {
     if (c.kind === 'categorical') return [{ name: c.name }];
     const at = model.featureNames.indexOf(c.name);
     return fills && at >= 0 ? [{ name: c.name, fill: fills[at]! }] : [];
   });
-  if (columns.length === 0) return [];
+  if (columns.length === 0) return undefined;
   const aggregates = columns.map(({ name, fill }) => {
     const ident = sqlIdentifier(name);
     const missing =
       fill === undefined ? `${ident} IS NULL OR CAST(${ident} AS VARCHAR) = ''` : `${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE))`;
     return `count(*) FILTER (WHERE ${missing})`;
   });
-  const row = await withDuckDB(
-    async (conn) => (await conn.runAndReadAll(`SELECT count(*), ${aggregates.join(', ')} FROM ${source}`)).getRowsJS()[0] ?? [],
-  );
-  const rows = toNumber(row[0] ?? 0);
-  return columns.flatMap(({ name, fill }, i) => {
-    const count = toNumber(row[1 + i] ?? 0);
-    if (count === 0) return [];
-    const some = `${count} of ${rows} rows ${count === 1 ? 'has' : 'have'}`;
-    return [
-      fill === undefined
-        ? `column "${name}" of ${input}: ${some} no category (an empty cell or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} as none of its categories`
-        : `column "${name}" of ${input}: ${some} no value (an empty cell, NaN or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} with the training fill ${fill}, as the model was trained to`,
-    ];
-  });
+  const warnings = (values: readonly unknown[], rows: number): string[] =>
+    columns.flatMap(({ name, fill }, i) => {
+      const count = toNumber(values[i] ?? 0);
+      if (count === 0) return [];
+      const some = `${count} of ${rows} rows ${count === 1 ? 'has' : 'have'}`;
+      return [
+        fill === undefined
+          ? `column "${name}" of ${input}: ${some} no category (an empty cell or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} as none of its categories`
+          : `column "${name}" of ${input}: ${some} no value (an empty cell, NaN or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} with the training fill ${fill}, as the model was trained to`,
+      ];
+    });
+  return { aggregates, warnings };
 }

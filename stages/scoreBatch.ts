@@ -4,13 +4,12 @@
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
-import { booleanForNumberWarnings, checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { describeColumns, formatOf, numberSource, withReadErrors } from '../data/inputSources.js';
 import { withDuckDB } from '../data/duckdbConnection.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
-import { scoringGapWarnings } from '../data/scoringInputGaps.js';
-import { unseenCategoryWarnings } from '../data/unseenCategories.js';
+import { scoringInputWarnings } from '../data/scoringInputChecks.js';
 import type { StageProgress } from './stageProgress.js';
 
 export interface ScoreBatchRequest {
@@ -42,11 +41,7 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   const projections = await modelFeatureProjections(model, a.input, source, columns);
   // Values of a categorical column never seen in training score as none of its categories: counted and said.
   // Cells scored with a stand-in (a missing number as the training fill, an empty category as none) are counted too.
-  const unseen = await withReadErrors(a.input, async () => [
-    ...(await booleanForNumberWarnings(a.input, model)),
-    ...(await scoringGapWarnings(model, a.input, source)),
-    ...(await unseenCategoryWarnings(model, a.input, source)),
-  ]);
+  const unseen = await withReadErrors(a.input, () => scoringInputWarnings(model, a.input, source));
   const warnings = unseen.length ? { warnings: unseen } : {};
   const idType = a.id !== undefined ? columns.find((c) => c.name === a.id)?.type : undefined;
   if (a.id !== undefined && idType === undefined) {

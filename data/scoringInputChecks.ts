@@ -1,0 +1,35 @@
+// What batch scoring and evaluate say about a scoring input before they trust its scores: cells scored with a
+// stand-in (scoringInputGaps.ts) and categories the model never saw (unseenCategories.ts), counted in one read of the
+// input, and true/false columns where the model learnt numbers (booleanInputColumns.ts, from the column types alone).
+
+import type { ModelArtifact } from '../core/models/modelArtifact.js';
+import { booleanForNumberWarnings } from './booleanInputColumns.js';
+import { toNumber, withDuckDB } from './duckdbConnection.js';
+import { describeColumns } from './inputSources.js';
+import { scoringGapCheck } from './scoringInputGaps.js';
+import { unseenCategoryCheck } from './unseenCategories.js';
+
+/** Aggregates over the input's rows, and the warnings read from their values (in the same order) and the row count. */
+export interface InputCheck {
+  aggregates: string[];
+  warnings(values: readonly unknown[], rows: number): string[];
+}
+
+/** The warnings of every check on `source` (the table function reading `input`), with at most one scan of its rows. */
+export async function scoringInputWarnings(model: ModelArtifact, input: string, source: string): Promise<string[]> {
+  const typeOf = new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
+  const checks = [scoringGapCheck(model, input), unseenCategoryCheck(model, input, typeOf)].filter((c) => c !== undefined);
+  const warnings = await booleanForNumberWarnings(input, model, typeOf);
+  if (checks.length === 0) return warnings;
+  const row = await withDuckDB(
+    async (conn) =>
+      (await conn.runAndReadAll(`SELECT count(*), ${checks.flatMap((c) => c.aggregates).join(', ')} FROM ${source}`)).getRowsJS()[0] ?? [],
+  );
+  const rows = toNumber(row[0] ?? 0);
+  let at = 1;
+  for (const check of checks) {
+    warnings.push(...check.warnings(row.slice(at, at + check.aggregates.length), rows));
+    at += check.aggregates.length;
+  }
+  return warnings;
+}
