@@ -105,6 +105,17 @@ export async function numberSource(
   return csvSource(paths, integersAsDouble(await sniffedTypes(connection, plain), except));
 }
 
+/** numberSource from columns already described (describeColumns), without sniffing the file again. */
+export function numberSourceOf(
+  format: TableFormat,
+  paths: string[],
+  columns: readonly ColumnDescription[],
+  except: readonly string[],
+): string {
+  if (format === 'parquet') return tableSource(format, paths);
+  return csvSource(paths, integersAsDouble(new Map(columns.map((c) => [c.name, c.type])), except));
+}
+
 const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
 
 async function sniffedTypes(connection: DuckDBConnection, source: string): Promise<Map<string, string>> {

@@ -5,7 +5,7 @@
 import type { ModelArtifact } from '../core/models/modelArtifact.js';
 import { booleanForNumberWarnings } from './booleanInputColumns.js';
 import { toNumber, withDuckDB } from './duckdbConnection.js';
-import { describeColumns } from './inputSources.js';
+import { describeColumns, type ColumnDescription } from './inputSources.js';
 import { scoringGapCheck } from './scoringInputGaps.js';
 import { unseenCategoryCheck } from './unseenCategories.js';
 
@@ -15,9 +15,17 @@ export interface InputCheck {
   warnings(values: readonly unknown[], rows: number): string[];
 }
 
-/** The warnings of every check on `source` (the table function reading `input`), with at most one scan of its rows. */
-export async function scoringInputWarnings(model: ModelArtifact, input: string, source: string): Promise<string[]> {
-  const typeOf = new Map((await describeColumns(input)).map((c) => [c.name, c.type]));
+/**
+ * The warnings of every check on `source` (the table function reading `input`), with at most one scan of its rows;
+ * `described`: the input's columns when the caller has them already.
+ */
+export async function scoringInputWarnings(
+  model: ModelArtifact,
+  input: string,
+  source: string,
+  described?: readonly ColumnDescription[],
+): Promise<string[]> {
+  const typeOf = new Map((described ?? (await describeColumns(input))).map((c) => [c.name, c.type]));
   const checks = [scoringGapCheck(model, input), unseenCategoryCheck(model, input, typeOf)].filter((c) => c !== undefined);
   const warnings = await booleanForNumberWarnings(input, model, typeOf);
   if (checks.length === 0) return warnings;

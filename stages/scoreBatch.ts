@@ -5,8 +5,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
-import { describeColumns, formatOf, numberSource, withReadErrors } from '../data/inputSources.js';
-import { withDuckDB } from '../data/duckdbConnection.js';
+import { describeColumns, formatOf, numberSourceOf, withReadErrors } from '../data/inputSources.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
 import { scoringInputWarnings } from '../data/scoringInputChecks.js';
@@ -37,11 +36,11 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
       .map((c) => c.name),
     ...(a.id !== undefined ? [a.id] : []),
   ];
-  const source = await withReadErrors(a.input, () => withDuckDB((c) => numberSource(c, format, [a.input], asRead)));
+  const source = numberSourceOf(format, [a.input], columns, asRead);
   const projections = await modelFeatureProjections(model, a.input, source, columns);
   // Values of a categorical column never seen in training score as none of its categories: counted and said.
   // Cells scored with a stand-in (a missing number as the training fill, an empty category as none) are counted too.
-  const unseen = await withReadErrors(a.input, () => scoringInputWarnings(model, a.input, source));
+  const unseen = await withReadErrors(a.input, () => scoringInputWarnings(model, a.input, source, columns));
   const warnings = unseen.length ? { warnings: unseen } : {};
   const idType = a.id !== undefined ? columns.find((c) => c.name === a.id)?.type : undefined;
   if (a.id !== undefined && idType === undefined) {
