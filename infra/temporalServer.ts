@@ -1,7 +1,7 @@
 // Starts, reuses or skips the embedded Temporal dev server, and describes how to reach the Temporal cluster in use.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, closeSync, statSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from './temporalCli.js';
@@ -154,18 +154,13 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   mkdirSync(stateDir, { recursive: true });
   const requestedPort = opts.port ?? Number(process.env.RAREFLOW_TEMPORAL_PORT ?? 7233);
   const port = requestedPort === 0 ? await freePort() : requestedPort;
-  const uiPort = opts.uiPort === 0 ? await freePort() : (opts.uiPort ?? port + 1000);
-  const target: TemporalTarget = {
-    address: `127.0.0.1:${port}`,
-    namespace: 'default',
-    embedded: true,
-    ...(opts.headless ? {} : { uiAddress: `http://127.0.0.1:${uiPort}` }),
-  };
+  let uiPort = opts.headless ? 0 : await chooseUiPort(port, opts.uiPort, log);
   // A server whose rareflow died is named; the one on our port is adopted (this process stops it when it ends).
   const orphans = orphanedServers(stateDir);
   const adopted = requestedPort !== 0 ? orphans.find((o) => o.port === port) : undefined;
   for (const o of orphans) if (o !== adopted) log(`note: ${describeOrphan(o)}; stop it with kill ${o.serverPid}`);
   if (requestedPort !== 0 && (await portAnswers(port))) {
+    const target = targetOf(port, uiPort);
     if (adopted) {
       log(`reusing ${describeOrphan(adopted)}; this process now stops it when it ends`);
       return adoptServer(stateDir, adopted, target);
@@ -175,61 +170,134 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   }
   const cli = ensureTemporalCli(opts.toolRoot, log);
   const dbFilename = opts.dbFilename ?? join(stateDir, 'temporal.sqlite');
-  const logPath = join(stateDir, `temporal-server-${port}.log`);
+  // The dev server binds ports besides ours (the Web UI's, and internal ones it picks at random): one taken by another
+  // process between the check and the bind fails the start. That is a race, not a setting, so it is tried again.
+  for (let attempt = 1; ; attempt++) {
+    const launch: Launch = { cli: cli.path, stateDir, port, uiPort, dbFilename, headless: opts.headless === true };
+    log(`starting the Temporal dev server (${cli.path}) on 127.0.0.1:${port}`);
+    try {
+      return { target: targetOf(port, uiPort), owned: true, stop: await launchServer(launch) };
+    } catch (err) {
+      if (!(err instanceof PortTakenWhileStarting)) throw err;
+      if (err.port === port || (opts.uiPort && err.port === uiPort)) {
+        const whose = err.port === port ? 'the Temporal port' : 'the Web UI port';
+        throw new Error(`${whose} ${err.port} is in use by another program; choose another (${err.message})`, { cause: err });
+      }
+      if (attempt >= START_ATTEMPTS) throw err;
+      log(`note: ${err.message}; starting it again`);
+      if (!opts.headless && !opts.uiPort) uiPort = await chooseUiPort(port, 0, log);
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+function targetOf(port: number, uiPort: number): TemporalTarget {
+  return {
+    address: `127.0.0.1:${port}`,
+    namespace: 'default',
+    embedded: true,
+    ...(uiPort > 0 ? { uiAddress: `http://127.0.0.1:${uiPort}` } : {}),
+  };
+}
+
+/** The Web UI's port: the one asked for, else port + 1000 when it is free, else any free port. */
+async function chooseUiPort(port: number, asked: number | undefined, log: (line: string) => void): Promise<number> {
+  if (asked !== undefined && asked !== 0) return asked;
+  if (asked === undefined && (await portFree(port + 1000))) return port + 1000;
+  const chosen = await freePort();
+  if (asked === undefined) log(`note: port ${port + 1000} is in use, so the Temporal Web UI is on port ${chosen}`);
+  return chosen;
+}
+
+function portFree(port: number): Promise<boolean> {
+  if (port > 65535) return Promise.resolve(false);
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => done(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
+  });
+}
+
+interface Launch {
+  cli: string;
+  stateDir: string;
+  port: number;
+  uiPort: number;
+  dbFilename: string;
+  headless: boolean;
+}
+
+/** The dev server exited while starting because a port it binds was taken. */
+class PortTakenWhileStarting extends Error {
+  constructor(
+    message: string,
+    readonly port: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts one dev server process and waits until it answers; resolves to the function that stops it. */
+async function launchServer(l: Launch): Promise<() => Promise<void>> {
+  const logPath = join(l.stateDir, `temporal-server-${l.port}.log`);
   const logFd = openSync(logPath, 'a');
+  const logStart = statSync(logPath).size;
   const args = [
     'server',
     'start-dev',
     '--ip',
     '127.0.0.1',
     '--port',
-    String(port),
+    String(l.port),
     '--db-filename',
-    dbFilename,
+    l.dbFilename,
     '--sqlite-pragma',
     'journal_mode=wal',
     '--log-level',
     'warn',
-    ...(opts.headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1']),
+    ...(l.headless ? ['--headless'] : ['--ui-port', String(l.uiPort), '--ui-ip', '127.0.0.1']),
   ];
-  log(`starting the Temporal dev server (${cli.path}) on ${target.address}`);
-  const child = spawn(cli.path, args, { stdio: ['ignore', logFd, logFd], detached: false });
+  const child = spawn(l.cli, args, { stdio: ['ignore', logFd, logFd], detached: false });
   closeSync(logFd);
   // Stopped by stop(), on a normal exit, and by the watchdog when this process dies any other way (SIGKILL too).
   if (child.pid !== undefined) {
-    writeServerPidFile(stateDir, {
+    writeServerPidFile(l.stateDir, {
       serverPid: child.pid,
       ownerPid: process.pid,
       watchdogPid: watchServer(child.pid),
-      port,
-      dbFilename,
+      port: l.port,
+      dbFilename: l.dbFilename,
       startedAt: new Date().toISOString(),
     });
   }
   const killChild = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    removeServerPidFile(stateDir, port);
+    removeServerPidFile(l.stateDir, l.port);
   };
   process.once('exit', killChild);
   try {
-    await waitForServer(port, child, logPath, 60_000);
+    await waitForServer(l.port, child, logPath, 60_000);
   } catch (err) {
+    process.removeListener('exit', killChild);
     killChild();
+    const said = readFileSync(logPath, 'utf8').slice(logStart);
+    const taken = /listen tcp [^ ]*:(\d+): bind: address already in use/.exec(said);
+    if (child.exitCode !== null && taken) {
+      throw new PortTakenWhileStarting(`the Temporal dev server could not ${taken[0]}`, Number(taken[1]));
+    }
     throw err;
   }
-  return {
-    target,
-    owned: true,
-    stop: async () => {
-      process.removeListener('exit', killChild);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-      removeServerPidFile(stateDir, port);
-    },
+  return async () => {
+    process.removeListener('exit', killChild);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    removeServerPidFile(l.stateDir, l.port);
   };
 }
 
