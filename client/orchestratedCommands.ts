@@ -1,5 +1,6 @@
 // Orchestrated commands: they talk to Temporal (TEMPORAL_ADDRESS, or the embedded dev server).
 
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -168,18 +169,25 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
             say('note: no worker is polling yet; the retrain starts when one does (rareflow worker, or rareflow dev)');
           return { modelName: spec.modelName, workflowId: handle.workflowId, started: true };
         }
-        const before = await c.status(spec.modelName).catch(() => undefined);
-        await c.retrain(spec, a.reason);
+        // The request is named, so the retrain that served it is found even when others were queued beside it.
+        const requestId = randomUUID();
+        await c.retrain(spec, a.reason, {}, requestId);
         if (!a.wait) {
           say(
             'note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running',
           );
         }
-        const target = (before?.retrainCount ?? 0) + 1;
-        const status = await c.waitForRetrains(spec.modelName, target, (s, stage) =>
+        const served = await c.waitForRequest(spec.modelName, requestId, (s, stage) =>
           say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`),
         );
-        return c.retrainResult(status.history.at(-1)!.runId);
+        if (served.specRequestId !== requestId) {
+          // A newer `run --config` reached the lifecycle before this retrain started: its spec is the one that ran.
+          say(
+            `warning: another rareflow run for model ${spec.modelName} sent its own pipeline spec before this retrain started, so the retrain (${served.runId}) used that spec, not ${a.config}`,
+          );
+        }
+        const result = await c.retrainResult(served.runId);
+        return served.specRequestId === requestId ? result : { ...result, specReplaced: true };
       },
       { hostWorker: (server) => server.owned || a.wait },
     );

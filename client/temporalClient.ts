@@ -21,6 +21,7 @@ import {
   type CanaryRolloutStatus,
   type DriftEvidence,
   type DriftMonitorStatus,
+  type LifecycleHistoryEntry,
   type LifecycleInput,
   type LifecycleStatus,
   type PipelineSpec,
@@ -47,8 +48,16 @@ export class RareflowClient {
     return this.client.workflow.getHandle<typeof modelLifecycle>(lifecycleWorkflowId(modelName));
   }
 
-  /** Starts the model's lifecycle if needed and asks it for a retrain (signalWithStart). */
-  async retrain(spec: PipelineSpec, reason: string, extra: Partial<LifecycleInput> = {}): Promise<WorkflowHandle<typeof modelLifecycle>> {
+  /**
+   * Starts the model's lifecycle if needed and asks it for a retrain (signalWithStart). `requestId` names the request,
+   * so waitForRequest can find the retrain that served it.
+   */
+  async retrain(
+    spec: PipelineSpec,
+    reason: string,
+    extra: Partial<LifecycleInput> = {},
+    requestId?: string,
+  ): Promise<WorkflowHandle<typeof modelLifecycle>> {
     // Checked against the one spec schema before anything is sent, so no workflow starts on a spec it would refuse.
     checkPipelineSpecShape(spec, 'pipeline spec');
     // The spec travels with the signal too, so a lifecycle that is already running retrains with the edited spec.
@@ -57,7 +66,7 @@ export class RareflowClient {
       taskQueue: WORKFLOWS_TASK_QUEUE,
       args: [{ modelName: spec.modelName, spec, retrainOnStart: false, ...extra }],
       signal: retrainNowSignal,
-      signalArgs: [{ trigger: 'manual', reason, spec }],
+      signalArgs: [{ trigger: 'manual', reason, spec, ...(requestId ? { requestId } : {}) }],
     });
   }
 
@@ -160,6 +169,31 @@ export class RareflowClient {
         last = key;
       }
       if (s.retrainCount >= count && s.phase === 'idle' && !s.pending) return s;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /**
+   * Waits until the lifecycle has finished the retrain that served request `requestId` (one coalesced with others, or
+   * its own), and returns that retrain's history entry.
+   */
+  async waitForRequest(
+    modelName: string,
+    requestId: string,
+    onProgress: (s: LifecycleStatus, stage?: string) => void,
+    pollMs = 500,
+  ): Promise<LifecycleHistoryEntry> {
+    let last = '';
+    for (;;) {
+      const s = await this.status(modelName);
+      const served = s.history.find((h) => h.requestIds?.includes(requestId));
+      if (served) return served;
+      const stage = s.currentRunId ? await this.retrainStage(s.currentRunId) : undefined;
+      const key = `${s.phase}|${stage ?? ''}|${s.history.length}`;
+      if (key !== last) {
+        onProgress(s, stage);
+        last = key;
+      }
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }

@@ -233,6 +233,10 @@ export interface RetrainTrigger {
   coalesced: number;
   /** Reasons of coalesced signals past the first ten, counted but not kept (absent when none). */
   omittedReasons?: number;
+  /** Ids of the retrain requests this retrain serves (those sent with one), the newest REQUEST_IDS_KEPT. */
+  requestIds?: string[];
+  /** The request whose spec this retrain uses, when a request brought one; a later one replaces it. */
+  specRequestId?: string;
 }
 
 /** What asked for a retrain: a drift signal, a Temporal Schedule, or a person (CLI, client library). */
@@ -247,6 +251,8 @@ export interface RetrainRequest {
   reason: string;
   /** Replaces the lifecycle's spec for this and later retrains (`rareflow run --config` on a running lifecycle). */
   spec?: PipelineSpec;
+  /** The sender's id for this request, so it can find the retrain that served it (and whose spec that used). */
+  requestId?: string;
 }
 
 export interface RetrainInput {
@@ -329,6 +335,10 @@ export interface LifecycleHistoryEntry {
   finishedAt?: string;
   /** Why it ended so, when it did not promote (gate reasons, canary analysis, a human's reason). */
   outcomeReason?: string;
+  /** Ids of the retrain requests it served (RetrainTrigger.requestIds). */
+  requestIds?: string[];
+  /** The request whose spec it used (RetrainTrigger.specRequestId). */
+  specRequestId?: string;
 }
 
 export interface LifecycleState {

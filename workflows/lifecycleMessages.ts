@@ -6,6 +6,8 @@ import type { PipelineSpec, RefusedMessage, RetrainRequest, RetrainTrigger } fro
 
 /** Reasons kept in a coalesced trigger; later ones are only counted (RetrainTrigger.omittedReasons). */
 export const COALESCED_REASONS_KEPT = 10;
+/** Request ids kept in a coalesced trigger, newest last. */
+export const REQUEST_IDS_KEPT = 20;
 /** Refused messages kept in the lifecycle's status, newest last. */
 export const REFUSED_MESSAGES_KEPT = 20;
 
@@ -74,10 +76,13 @@ function reasonsText(reason: string, omitted: number): string {
 
 /**
  * One retrain serves every signal queued during a run: drift wins the kind, the newest data paths win, metrics
- * merge (newest value per name), and the reasons are the first ten plus a count of the rest.
+ * merge (newest value per name), and the reasons are the first ten plus a count of the rest. The request ids are
+ * kept (the newest twenty), and the newest request that brought a spec names the spec the retrain uses.
  */
 export function mergeTrigger(pending: RetrainTrigger | undefined, next: Omit<RetrainTrigger, 'coalesced'>): RetrainTrigger {
   if (!pending) return { ...next, coalesced: 1 };
+  const requestIds = [...(pending.requestIds ?? []), ...(next.requestIds ?? [])].slice(-REQUEST_IDS_KEPT);
+  const specRequestId = next.specRequestId ?? pending.specRequestId;
   const kind = pending.kind === 'drift' || next.kind === 'drift' ? 'drift' : next.kind;
   const dataPaths = next.dataPaths ?? pending.dataPaths;
   const metrics = pending.metrics || next.metrics ? { ...pending.metrics, ...next.metrics } : undefined;
@@ -92,6 +97,8 @@ export function mergeTrigger(pending: RetrainTrigger | undefined, next: Omit<Ret
     ...(metrics ? { metrics } : {}),
     coalesced: pending.coalesced + 1,
     ...(omitted > 0 ? { omittedReasons: omitted } : {}),
+    ...(requestIds.length > 0 ? { requestIds } : {}),
+    ...(specRequestId !== undefined ? { specRequestId } : {}),
   };
 }
 

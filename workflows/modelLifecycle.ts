@@ -66,9 +66,16 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     const checked = retrainRequestOf(payload, legacySpec, input.modelName);
     if ('problem' in checked) return refuse('retrainNow', checked.problem);
     const { request } = checked;
-    // `rareflow run --config` on a running lifecycle: the edited spec is the one the next retrain uses.
+    // `rareflow run --config` on a running lifecycle: the edited spec is the one the next retrain uses. The trigger
+    // names the request that brought it, so a sender whose spec a newer one replaced learns it (rareflow run --wait).
     if (request.spec) spec = request.spec;
-    state.pending = mergeTrigger(state.pending, { kind: request.trigger, reason: request.reason });
+    const requestId = typeof request.requestId === 'string' && request.requestId !== '' ? request.requestId : undefined;
+    state.pending = mergeTrigger(state.pending, {
+      kind: request.trigger,
+      reason: request.reason,
+      ...(requestId ? { requestIds: [requestId] } : {}),
+      ...(request.spec ? { specRequestId: requestId ?? '' } : {}),
+    });
   });
   /** Relays a decision to the run awaiting it; returns why it could not, or undefined once relayed. */
   const relay = async (runId: string, approved: boolean, by: string, why?: string): Promise<string | undefined> => {
@@ -173,6 +180,8 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       startedAt,
       finishedAt,
       ...(result?.reason ? { outcomeReason: result.reason } : failure ? { outcomeReason: failure } : {}),
+      ...(trigger.requestIds ? { requestIds: trigger.requestIds } : {}),
+      ...(trigger.specRequestId !== undefined ? { specRequestId: trigger.specRequestId } : {}),
     });
     state.lastRetrainAt = finishedAt;
     if (state.history.length > HISTORY_KEPT) state.history.splice(0, state.history.length - HISTORY_KEPT);

@@ -356,6 +356,25 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(result.trigger.reason).toBe('schedule wf-scheduled-test');
   });
 
+  it('a run request whose spec a newer request replaced before the retrain started finds that retrain and learns it', async () => {
+    const s = spec('wf-replaced-spec');
+    const newer = spec('wf-replaced-spec', { seed: 4 });
+    // No worker polls yet, so both requests wait for the same first retrain.
+    const idle = new RareflowClient(env.client);
+    await startIdleLifecycle(idle, s);
+    await idle.retrain(s, 'first spec', {}, 'request-a');
+    await idle.retrain(newer, 'edited spec', {}, 'request-b');
+    const { a, b, runs } = await withWorker(async (c, registry) => {
+      const a = await c.waitForRequest(s.modelName, 'request-a', noProgress);
+      const b = await c.waitForRequest(s.modelName, 'request-b', noProgress);
+      return { a, b, runs: await registry.listRuns(s.modelName) };
+    });
+    expect(b).toEqual(a);
+    expect(a).toMatchObject({ coalesced: 2, requestIds: ['request-a', 'request-b'], specRequestId: 'request-b' });
+    expect(runs).toHaveLength(1);
+    expect((runs[0]!.params as { spec: PipelineSpec }).spec.seed).toBe(4);
+  });
+
   it('records and ignores signals with bad payloads or no run to go to, without failing or retraining', async () => {
     const s = spec('wf-refuse');
     const status = await withWorker(async (c) => {

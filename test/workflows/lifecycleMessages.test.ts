@@ -6,6 +6,7 @@ import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import {
   COALESCED_REASONS_KEPT,
   REFUSED_MESSAGES_KEPT,
+  REQUEST_IDS_KEPT,
   driftEvidenceProblem,
   mergeTrigger,
   retrainRequestOf,
@@ -87,6 +88,22 @@ describe('mergeTrigger', () => {
     for (let i = 0; i < COALESCED_REASONS_KEPT; i++) t = mergeTrigger(t, signal(i));
     expect(t!.omittedReasons).toBeUndefined();
     expect(t!.reason.split('; ')).toHaveLength(COALESCED_REASONS_KEPT);
+  });
+});
+
+describe('mergeTrigger and the requests it serves', () => {
+  it('keeps the newest request ids, and the newest request with a spec names the spec the retrain uses', () => {
+    let t = mergeTrigger(undefined, { kind: 'manual', reason: 'a', requestIds: ['a'], specRequestId: 'a' });
+    t = mergeTrigger(t, { kind: 'drift', reason: 'drift' });
+    expect(t).toMatchObject({ requestIds: ['a'], specRequestId: 'a' });
+    t = mergeTrigger(t, { kind: 'manual', reason: 'b', requestIds: ['b'], specRequestId: 'b' });
+    expect(t).toMatchObject({ kind: 'drift', requestIds: ['a', 'b'], specRequestId: 'b', coalesced: 3 });
+    // A spec sent without an id still replaces the named one: the sender of that one must not think its spec ran.
+    t = mergeTrigger(t, { kind: 'manual', reason: 'c', specRequestId: '' });
+    expect(t.specRequestId).toBe('');
+    for (let i = 0; i < 30; i++) t = mergeTrigger(t, { kind: 'manual', reason: `r${i}`, requestIds: [`r${i}`] });
+    expect(t.requestIds).toHaveLength(REQUEST_IDS_KEPT);
+    expect(t.requestIds!.at(-1)).toBe('r29');
   });
 });
 
