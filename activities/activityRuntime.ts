@@ -15,8 +15,25 @@ export interface ComputeDeps {
 }
 
 /**
- * Runs `work`; an InvalidInputError leaves as a non-retryable ApplicationFailure of type InvalidInput, an
- * IntegrityError (a stored file that fails its sha256) as one of type IntegrityError naming the file.
+ * The input settings the data layer's messages name by their command-line flag, and the pipeline spec key each has:
+ * in a pipeline run the user wrote the spec, so its errors name the spec's keys.
+ */
+const SPEC_KEY_OF_FLAG: Readonly<Record<string, string>> = {
+  '--positive-when': 'input.positiveWhen',
+  '--positive': 'input.positive',
+  '--label': 'input.label',
+  '--categorical': 'input.categorical',
+};
+const INPUT_FLAG = /--(?:positive-when|positive|label|categorical)(?![\w-])/g;
+
+/** `text` with the input flags it names replaced by the pipeline spec's keys. */
+export function inSpecWords(text: string): string {
+  return text.replace(INPUT_FLAG, (flag) => SPEC_KEY_OF_FLAG[flag] ?? flag);
+}
+
+/**
+ * Runs `work`; an InvalidInputError leaves as a non-retryable ApplicationFailure of type InvalidInput (in the spec's
+ * words), an IntegrityError (a stored file that fails its sha256) as one of type IntegrityError naming the file.
  */
 export async function failingOnBadInput<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -26,7 +43,12 @@ export async function failingOnBadInput<T>(work: () => Promise<T>): Promise<T> {
       throw ApplicationFailure.create({ message: err.message, type: FailureType.integrity, nonRetryable: true, details: [err.path] });
     }
     if (err instanceof InvalidInputError) {
-      throw ApplicationFailure.create({ message: err.message, type: FailureType.invalidInput, nonRetryable: true, details: [err.subject] });
+      throw ApplicationFailure.create({
+        message: inSpecWords(err.message),
+        type: FailureType.invalidInput,
+        nonRetryable: true,
+        details: [inSpecWords(err.subject)],
+      });
     }
     throw err;
   }

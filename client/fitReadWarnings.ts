@@ -29,16 +29,29 @@ export function readWarnings(
       (name) =>
         `column "${name}" alone separates the two classes on every row (one threshold puts each class on its own side): if it is recorded after the outcome or derived from the label, it leaks the label, and the model will fail on new rows; leave it out with "exclude" in the config's input block unless it is truly known in advance`,
     ),
+    ...identifierColumnWarnings(x, names, 'the model learns from it as a feature', 'with "exclude" in the config\'s input block'),
+  ];
+}
+
+/**
+ * A warning per feature column that is a row number or an id, saying what the command does with it (`use`) and how
+ * to leave it out (`remedy`): `fit` takes "exclude", the single-step commands a file without it.
+ */
+export function identifierColumnWarnings(x: FeatureMatrix, names: readonly string[], use: string, remedy: string): string[] {
+  return [
     ...rowNumberColumns(x, names).map(
       (name) =>
-        `column "${name}" counts the rows (each value one more than the last): a row number or id, which the model learns from as a feature; leave it out with "exclude" in the config's input block if it carries no meaning`,
+        `column "${name}" counts the rows (each value one more than the last): a row number or id, and ${use}; leave it out ${remedy} if it carries no meaning`,
     ),
     ...idLikeColumns(x, names).map(
       (name) =>
-        `column "${name}" holds a different whole number on every row, as an id does, and the model learns from it as a feature; leave it out with "exclude" in the config's input block if it is an id`,
+        `column "${name}" holds a different whole number on every row, as an id does, and ${use}; leave it out ${remedy} if it is an id`,
     ),
   ];
 }
+
+/** How the single-step commands (denoise, adasyn, train) leave a column out: they read every column of the file. */
+export const LEAVE_OUT_OF_FILE = 'of the file (or start its name with "_", which every rareflow command leaves out)';
 
 /** Fewer rows than this, and distinct whole numbers on every row say little. */
 const ID_LIKE_MIN_ROWS = 100;

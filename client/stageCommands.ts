@@ -1,6 +1,7 @@
 // The stage commands: one pipeline step run locally on files, without Temporal, for debugging, benchmarks and
 // parity checks (evaluate, fit and predict have files of their own). Each returns a JSON-plain summary that the CLI prints (one object with --json).
 
+import { identifierColumnWarnings, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
 import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -238,6 +239,7 @@ export async function denoiseCommand(
     weights,
   );
   const cleaned = takeRows(d.data, cleaning.kept);
+  const warnings = identifierColumnWarnings(d.data.x, d.featureNames, 'the neighbour search measures distances on it', LEAVE_OUT_OF_FILE);
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, {
     ...withWeightColumn(cleaned, d.featureNames, keptWeights),
@@ -263,6 +265,7 @@ export async function denoiseCommand(
     ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied } : {}),
     minorityTypes: typing.counts,
     ...(missingValues ? { missingValues } : {}),
+    ...(warnings.length ? { warnings } : {}),
     seconds: secondsSince(started),
   };
 }
@@ -333,6 +336,12 @@ export async function adasynCommand(
     ...(lineage ? { extra: lineage } : {}),
   });
   const positives = positives0 + r.synthetic.rows;
+  const warnings = identifierColumnWarnings(
+    d.data.x,
+    d.featureNames,
+    "ADASYN measures distances on it and gives synthetic rows values between two rows' ids",
+    LEAVE_OUT_OF_FILE,
+  );
   return {
     command: 'adasyn',
     ...(weights ? { sampleWeight: 'carried' } : {}),
@@ -357,6 +366,7 @@ export async function adasynCommand(
     ...(r.quotaMessage ? { quota: r.quotaMessage } : {}),
     ...(r.warning ? { warning: r.warning } : {}),
     ...(missingValues ? { missingValues } : {}),
+    ...(warnings.length ? { warnings } : {}),
     seed: a.seed,
     seconds: secondsSince(started),
   };

@@ -22,7 +22,7 @@ import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, t
 import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './labelledInput.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
-import { largerPositiveWarning } from './fitReadWarnings.js';
+import { identifierColumnWarnings, largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
 
 // Loaded when the command runs, not with the CLI.
 const trainStageModule = () => import('../stages/train.js');
@@ -119,7 +119,10 @@ export async function trainCommand(
   const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
   const [, positives] = classCounts(fitData.y);
-  const larger = largerPositiveWarning(d.data.y, d.positiveLabel, d.negativeLabel);
+  const larger = [
+    ...largerPositiveWarning(d.data.y, d.positiveLabel, d.negativeLabel),
+    ...identifierColumnWarnings(d.data.x, d.featureNames, 'the model learns from it as a feature', LEAVE_OUT_OF_FILE),
+  ];
   return {
     command: 'train',
     ...(weights ? { sampleWeight: SAMPLE_WEIGHT } : {}),

@@ -332,7 +332,7 @@ const workflowCases: Case[] = [
       spec('wf-injection', { input: { paths: ['good.csv'], label: 'label', positiveWhen: injection() } }),
       '--wait',
     ],
-    message: /^rareflow run: --positive-when ".*" is not a usable predicate: it is not a single SQL expression/,
+    message: /^rareflow run: input.positiveWhen ".*" is not a usable predicate: it is not a single SQL expression/,
   },
 ];
 
