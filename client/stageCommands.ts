@@ -245,6 +245,7 @@ export async function denoiseCommand(
     ...withWeightColumn(cleaned, d.featureNames, keptWeights),
     labelName: a.label,
     labelValues: [d.negativeLabel, d.positiveLabel],
+    categorical: d.categorical,
   });
   if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel]);
   return {
@@ -333,6 +334,7 @@ export async function adasynCommand(
     featureNames: inputPart.featureNames,
     labelName: a.label,
     labelValues: [d.negativeLabel, d.positiveLabel],
+    categorical: d.categorical,
     ...(lineage ? { extra: lineage } : {}),
   });
   const positives = positives0 + r.synthetic.rows;

@@ -19,6 +19,12 @@ export interface LabelledTable {
   labelValues?: [string, string] | [number, number];
   /** Columns after the label, one value per row over all parts (ADASYN lineage); NaN in a `double` is null. */
   extra?: ExtraTableColumn[];
+  /**
+   * Categorical columns and their categories: in CSV and Parquet each is written back as one column of its values
+   * from its one-hot features `name=value` (a row with none of them set is null), so the output reads like the input.
+   * Arrow keeps the one-hot features (its features are numbers).
+   */
+  categorical?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A column written after the label: booleans, integers, or doubles whose NaN is written as null. */
@@ -36,7 +42,7 @@ export type TableColumn =
   | { name: string; kind: 'integer'; values: Int32Array | Uint8Array }
   /** 0 false, anything else true. */
   | { name: string; kind: 'boolean'; values: Uint8Array }
-  /** Codes into `dictionary`, as VARCHAR (or as the dictionary's numbers when `dictionary` holds numbers). */
+  /** Codes into `dictionary`, as VARCHAR (or as the dictionary's numbers when `dictionary` holds numbers); -1 is null. */
   | { name: string; kind: 'coded'; codes: Uint8Array | Int32Array; dictionary: readonly string[] | readonly number[] };
 
 /** Rows per appended data chunk: DuckDB's vector size, the most one chunk holds. */
@@ -77,9 +83,9 @@ export async function writeLabelledTable(path: string, d: LabelledTable): Promis
   }
   // DuckDB's appender reads one matrix; Parquet and CSV encoding costs far more than this copy.
   const whole = parts.length === 1 ? parts[0]! : concatenatedRows(parts, d.featureNames.length);
-  const { rows, cols, values } = whole.x;
+  const { rows } = whole.x;
   const y = whole.y;
-  const columns: TableColumn[] = d.featureNames.map((name, column) => ({ name, kind: 'matrix', values, cols, column }));
+  const columns = featureColumns(d.featureNames, whole.x, d.categorical);
   columns.push(
     d.labelValues === undefined
       ? { name: d.labelName, kind: 'integer', values: y }
@@ -91,6 +97,43 @@ export async function writeLabelledTable(path: string, d: LabelledTable): Promis
     await appendTableColumns(connection, 'labelled', rows, columns);
     await copyTableAtomically(connection, 'labelled', path);
   });
+}
+
+/**
+ * The feature columns of matrix `x` to write: each numeric feature as itself, and each categorical column's one-hot
+ * features as one column of category codes, where the first of them was.
+ */
+function featureColumns(
+  names: readonly string[],
+  x: LabelledData['x'],
+  categorical: Readonly<Record<string, readonly string[]>> = {},
+): TableColumn[] {
+  const { rows, cols, values } = x;
+  const firstOfGroup = new Map<number, { name: string; columns: number[]; categories: string[] }>();
+  const grouped = new Set<number>();
+  for (const [name, categories] of Object.entries(categorical)) {
+    const present = categories.filter((v) => names.includes(`${name}=${v}`));
+    const columns = present.map((v) => names.indexOf(`${name}=${v}`));
+    if (columns.length === 0) continue;
+    firstOfGroup.set(Math.min(...columns), { name, columns, categories: present });
+    for (const c of columns) grouped.add(c);
+  }
+  const out: TableColumn[] = [];
+  names.forEach((name, column) => {
+    const group = firstOfGroup.get(column);
+    if (group) {
+      const codes = new Int32Array(rows).fill(-1);
+      for (let r = 0; r < rows; r++) {
+        let best = 0.5;
+        group.columns.forEach((c, k) => {
+          const v = values[r * cols + c]!;
+          if (v > best) [best, codes[r]] = [v, k];
+        });
+      }
+      out.push({ name: group.name, kind: 'coded', codes, dictionary: group.categories });
+    } else if (!grouped.has(column)) out.push({ name, kind: 'matrix', values, cols, column });
+  });
+  return out;
 }
 
 /** The rows of `parts`, one part after another, as one matrix and label array. */
@@ -149,6 +192,10 @@ export async function appendTableColumns(connection: DuckDBConnection, table: st
           case 'coded': {
             const { codes, dictionary } = column;
             for (let i = 0; i < n; i++) {
+              if (codes[start + i] === -1) {
+                vector.setItem(i, null);
+                continue;
+              }
               const value = dictionary[codes[start + i]!];
               if (value === undefined) {
                 throw new InvalidInputError(

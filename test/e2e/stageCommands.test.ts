@@ -357,7 +357,7 @@ describe('stage commands, chained on generated data', () => {
     expect(j.neighbourSearch.scannedShare).toBeLessThanOrEqual(1);
   });
 
-  it('adasyn keeps one category per synthetic row for a --categorical column', async () => {
+  it('adasyn keeps one category per synthetic row for a --categorical column, written back as that column', async () => {
     const lines = ['a,channel,label'];
     for (let i = 0; i < 90; i++) {
       const positive = i % 6 === 0;
@@ -383,11 +383,53 @@ describe('stage commands, chained on generated data', () => {
     expect(syntheticRows).toBeGreaterThan(0);
     const { readFileSync } = await import('node:fs');
     const [header, ...rows] = readFileSync(join(dir, 'channels-aug.csv'), 'utf8').trim().split('\n');
-    expect(header).toBe('a,channel=app,channel=shop,channel=web,label,_synthetic,_seed_row,_neighbor_row,_gap');
-    for (const row of rows.slice(rowsIn)) {
-      const oneHot = row.split(',').slice(1, 4).map(Number);
-      expect(oneHot.sort()).toEqual([0, 0, 1]);
-    }
+    // The output reads like the input: one channel column of its words, not the one-hot features.
+    expect(header).toBe('a,channel,label,_synthetic,_seed_row,_neighbor_row,_gap');
+    expect(rows.slice(0, rowsIn).map((r) => r.split(',')[1])).toEqual(lines.slice(1).map((l) => l.split(',')[1]));
+    for (const row of rows.slice(rowsIn)) expect(['web', 'app', 'shop']).toContain(row.split(',')[1]);
+    // So the next step reads it with the same flag; the noise filter writes it back the same way.
+    const d = await run([
+      'denoise',
+      '--input',
+      'channels-aug.csv',
+      '--label',
+      'label',
+      '--categorical',
+      'channel',
+      '--out',
+      'channels-den.parquet',
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const t = await run([
+      'train',
+      '--input',
+      'channels-den.parquet',
+      '--label',
+      'label',
+      '--categorical',
+      'channel',
+      '--kind',
+      'logreg',
+      '--out',
+      'channels.json',
+    ]);
+    expect(t.code, t.stderr).toBe(0);
+    // Arrow files hold numbers only: there the one-hot features stay.
+    const arrow = await run([
+      'adasyn',
+      '--input',
+      'channels.csv',
+      '--label',
+      'label',
+      '--categorical',
+      'channel',
+      '--out',
+      'channels-aug.arrow',
+    ]);
+    expect(arrow.code, arrow.stderr).toBe(0);
+    const fromArrow = await run(['train', '--input', 'channels-aug.arrow', '--label', 'label', '--kind', 'logreg', '--out', 'arrow.json']);
+    expect(fromArrow.code, fromArrow.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'arrow.json'), 'utf8')).featureNames).toContain('channel=web');
   });
 
   it('evaluate exits 1 when gates from a file fail', async () => {
