@@ -14,7 +14,7 @@ import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { positiveSql } from './positiveScan.js';
+import { positiveSql } from './positivePredicate.js';
 
 export interface InputProfileOptions {
   label: string;

@@ -9,7 +9,7 @@ import { missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { describeColumns, formatOf, requireFile, labelledSource, numberSource, tableSource, withReadErrors } from './inputSources.js';
 import { describeLabelledSource, labelCounts, positiveCondition, sameNumber } from './labelClasses.js';
-import { positiveSql } from './positiveScan.js';
+import { positiveSql } from './positivePredicate.js';
 import { ignoredReservedColumns } from './reservedColumns.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { streamQuery } from './checkedStream.js';

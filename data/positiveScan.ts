@@ -8,22 +8,12 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import type { RowIdSampler } from '../core/sampling/rowIdSamplers.js';
 import { appendTableColumns } from './datasetWriter.js';
 import { badWeightError, copyWeights, fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
-import { classIndexSql, describeLabelledSource, positiveCondition } from './labelClasses.js';
+import { classIndexSql } from './labelClasses.js';
 import { formatOf, labelledSource, numberSource, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { oneHotCategoryOf } from '../core/features/oneHotFeatures.js';
 import { streamQuery } from './checkedStream.js';
-
-/** What makes a row positive: a label value, or a SQL predicate over the row's columns (e.g. `revenue >= 1000`). */
-export interface PositiveDefinition {
-  label: string;
-  positive?: string;
-  predicate?: string;
-  /** Multi-class sampling: the label values that count as positive in the scan (instead of `positive`). */
-  positiveValues?: string[];
-  /** Multi-class sampling: fetched rows are labelled with their class index into these values, not 0/1. */
-  classes?: string[];
-}
+import { positiveSql, type PositiveDefinition } from './positivePredicate.js';
 
 /** Rows [firstRow, endRow) of one file; one shard is a list of segments read in order. */
 export interface ScanSegment {
@@ -51,74 +41,6 @@ function scanSource(
 ): Promise<string> {
   if (def.predicate === undefined) return labelledSource(connection, format, [file], def.label, numbersExcept);
   return numbersExcept ? numberSource(connection, format, [file], numbersExcept) : Promise.resolve(tableSource(format, [file]));
-}
-
-/** SQL for "this row is positive", checked against the files' columns (errors name the predicate or label). */
-export async function positiveSql(connection: DuckDBConnection, source: string, what: string, def: PositiveDefinition): Promise<string> {
-  if (def.predicate !== undefined) {
-    if (def.predicate.trim() === '')
-      throw new InvalidInputError('--positive-when', '--positive-when: the predicate is empty; expected SQL such as "revenue >= 1000"');
-    await requireSingleExpression(connection, def.predicate);
-    try {
-      await connection.run(`SELECT CAST((${def.predicate}) AS BOOLEAN) FROM ${source} LIMIT 0`);
-    } catch (err) {
-      const message = ((err as Error).message ?? String(err)).split('\n')[0];
-      throw new InvalidInputError('--positive-when', `--positive-when "${def.predicate}" is not a usable predicate on ${what}: ${message}`);
-    }
-    return `COALESCE(CAST((${def.predicate}) AS BOOLEAN), false)`;
-  }
-  const { labelType } = await describeLabelledSource(connection, source, what, def.label);
-  if (def.positiveValues !== undefined && def.positiveValues.length > 0) {
-    return `(${def.positiveValues.map((v) => positiveCondition(sqlIdentifier(def.label), labelType, v)).join(' OR ')})`;
-  }
-  if (def.positive === undefined) throw new InvalidInputError('--positive', 'the positive label value is required for a scan');
-  return positiveCondition(sqlIdentifier(def.label), labelType, def.positive);
-}
-
-/**
- * A predicate is pasted into SQL, so it must be exactly one expression over the row's columns before it is run
- * anywhere: DuckDB's own parser reads the statement it will be part of, which must stay one SELECT of one value
- * from one table, with no subquery (no reading other files or tables). Without this, `1) ...; COPY ... TO '...'`
- * would run a second statement on the worker.
- */
-async function requireSingleExpression(connection: DuckDBConnection, predicate: string): Promise<void> {
-  const reject = (why: string): never => {
-    throw new InvalidInputError(
-      '--positive-when',
-      `--positive-when "${predicate}" is not a usable predicate: it ${why}; expected one SQL expression over the row's columns, such as "revenue >= 1000"`,
-    );
-  };
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [
-    `SELECT CAST((${predicate}) AS BOOLEAN) AS positive FROM rows`,
-  ]);
-  const parsed = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as {
-    error?: boolean;
-    error_message?: string;
-    statements?: Array<{ node?: Record<string, unknown> }>;
-  };
-  if (parsed.error) reject(`is not a single SQL expression (DuckDB: ${String(parsed.error_message).split('\n')[0]})`);
-  const statements = parsed.statements ?? [];
-  if (statements.length !== 1) reject(`makes ${statements.length} SQL statements, not one expression`);
-  const node = statements[0]!.node ?? {};
-  const list = node.select_list as Array<{ alias?: string }> | undefined;
-  const from = node.from_table as { type?: string; table_name?: string } | undefined;
-  const cte = (node.cte_map as { map?: unknown[] } | undefined)?.map ?? [];
-  const single =
-    node.type === 'SELECT_NODE' &&
-    list?.length === 1 &&
-    list[0]!.alias === 'positive' &&
-    from?.type === 'BASE_TABLE' &&
-    from.table_name === 'rows' &&
-    node.where_clause === null &&
-    (node.group_expressions as unknown[] | undefined)?.length === 0 &&
-    node.having === null &&
-    node.qualify === null &&
-    node.sample === null &&
-    (node.modifiers as unknown[] | undefined)?.length === 0 &&
-    cte.length === 0;
-  if (!single) reject('is not a single expression (it closes the expression and adds clauses of its own)');
-  if (/"class":"SUBQUERY"|"type":"TABLE_FUNCTION"/.test(JSON.stringify(node)))
-    reject('contains a subquery; a predicate may read only the columns of the row');
 }
 
 /** Rows in each file (Parquet: from its metadata). CSV files are counted by a scan. */

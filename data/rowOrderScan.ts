@@ -6,7 +6,8 @@ import type { BlockFeatureSummary } from '../core/sampling/rowOrder.js';
 import type { RowIdSample, RowIdSampler, RowIdSamplerCheckpoint } from '../core/sampling/rowIdSamplers.js';
 import { formatOf, tableSource, withReadErrors } from './inputSources.js';
 import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
-import { scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
+import { scanPositives, type ScanPosition, type ScanSegment } from './positiveScan.js';
+import type { PositiveDefinition } from './positivePredicate.js';
 
 /** Collects positive row ids and never stops: the scan reads the whole shard. */
 class PositiveCollector implements RowIdSampler {

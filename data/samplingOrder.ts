@@ -12,7 +12,8 @@ import {
   type OrderTest,
   type SamplingOrder,
 } from '../core/sampling/rowOrder.js';
-import type { PositiveDefinition, ScanPosition, ScanSegment } from './positiveScan.js';
+import type { ScanPosition, ScanSegment } from './positiveScan.js';
+import type { PositiveDefinition } from './positivePredicate.js';
 import { collectPositiveIds, positivesPerBlock, summarizeFeatureBlocks } from './rowOrderScan.js';
 
 export type SamplingOrderChoice = 'auto' | 'sequential' | 'random-blocks';

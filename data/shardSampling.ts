@@ -10,7 +10,8 @@ import {
   type RowIdSamplerCheckpoint,
   type RowIdSamplerKind,
 } from '../core/sampling/rowIdSamplers.js';
-import { fetchRowsById, scanPositives, type PositiveDefinition, type ScanPosition, type ScanSegment } from './positiveScan.js';
+import { fetchRowsById, scanPositives, type ScanPosition, type ScanSegment } from './positiveScan.js';
+import type { PositiveDefinition } from './positivePredicate.js';
 import { chooseSamplingOrder, type SamplingOrderChoice } from './samplingOrder.js';
 import { describeColumns } from './inputSources.js';
 import { sourceColumnsOf } from '../core/features/oneHotFeatures.js';

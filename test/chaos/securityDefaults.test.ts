@@ -14,7 +14,7 @@ import { RareflowClient } from '../../client/temporalClient.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
-import { positiveSql } from '../../data/positiveScan.js';
+import { positiveSql } from '../../data/positivePredicate.js';
 import { Registry } from '../../data/registry.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { packageRoot } from '../../infra/rareflowConfig.js';
