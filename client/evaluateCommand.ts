@@ -1,6 +1,7 @@
 // `rareflow evaluate`: score a labelled file with a model (a file or a registered reference) and judge it against
 // a gate spec, with an optional JSON and HTML report.
 
+import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
 import { readFile, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { classCounts, type FeatureMatrix } from '../core/dataset.js';
@@ -142,11 +143,15 @@ async function unseenCategoriesField(model: ModelArtifact, input: string): Promi
 async function readGateSpec(file: string | undefined): Promise<GateSpec> {
   if (!file) return defaultGateSpec();
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
+    json = JSON.parse(text);
   } catch {
     throw new InvalidInputError(`--gates ${file}`, `--gates: cannot read ${file} as JSON; expected a gate spec file`);
   }
+  const duplicate = firstDuplicateJsonKey(text);
+  if (duplicate) throw new InvalidInputError(`--gates ${file}`, `--gates ${file}: ${duplicateKeyText(duplicate)}`);
   const spec = parseGateSpec(json, file);
   // A spec with no gates judges nothing: its verdict could never say anything about the model.
   if (spec.gates.length === 0) {

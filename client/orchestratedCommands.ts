@@ -1,5 +1,6 @@
 // Orchestrated commands: they talk to Temporal (TEMPORAL_ADDRESS, or the embedded dev server).
 
+import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -207,8 +208,10 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
 /** Numbers of an `--evidence` JSON file (top-level numbers, and those under "metrics"), checked before sending. */
 function readEvidenceFile(path: string): Record<string, number> {
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    json = JSON.parse(text);
   } catch (err) {
     const what =
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it is not valid JSON (${(err as Error).message})`;
@@ -219,6 +222,8 @@ function readEvidenceFile(path: string): Record<string, number> {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new InvalidInputError('--evidence', `--evidence ${path}: expected a JSON object`);
+  const duplicate = firstDuplicateJsonKey(text);
+  if (duplicate) throw new InvalidInputError('--evidence', `--evidence ${path}: ${duplicateKeyText(duplicate)}`);
   const metrics: Record<string, number> = {};
   const take = (o: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;

@@ -1,6 +1,7 @@
 // The default pipeline and the one place its defaults live: PIPELINE.json files, `rareflow run`, the demo and
 // `rareflow fit` all resolve their spec here, and every field is checked with an error naming it.
 
+import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
 import { readFileSync } from 'node:fs';
 import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
@@ -197,5 +198,7 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new InvalidInputError(`--config ${path}`, `--config: ${path} must hold a JSON object`);
+  const duplicate = firstDuplicateJsonKey(text);
+  if (duplicate) throw new InvalidInputError(`--config ${path}`, `--config ${path}: ${duplicateKeyText(duplicate)}`);
   return json as Record<string, unknown>;
 }

@@ -27,6 +27,11 @@ describe('categorical columns written back', () => {
       labelValues: ['no', 'yes'],
       categorical: { color: ['blue', 'red'] },
     });
-    expect(readFileSync(path, 'utf8').trim().split('\n')).toEqual(['a,color,b,label', '1.5,red,10.0,yes', '2.5,blue,20.0,no', '3.5,,30.0,no']);
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toEqual([
+      'a,color,b,label',
+      '1.5,red,10.0,yes',
+      '2.5,blue,20.0,no',
+      '3.5,,30.0,no',
+    ]);
   });
 });

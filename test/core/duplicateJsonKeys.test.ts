@@ -1,0 +1,38 @@
+// A key written twice in one object of a file people write: found with where it is, so the file is refused instead of
+// read with the first value dropped.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readPipelineConfigJson } from '../../client/pipelineSpec.js';
+import { duplicateKeyText, firstDuplicateJsonKey } from '../../core/spec/duplicateJsonKeys.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-duplicate-keys-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('firstDuplicateJsonKey', () => {
+  it('finds a key written twice in one object, with its place, at any depth and inside lists', () => {
+    expect(firstDuplicateJsonKey('{"a": 1, "b": {"c": 2}, "d": [{"e": 1}, {"e": 2}]}')).toBeUndefined();
+    const top = firstDuplicateJsonKey('{"model": {"kind": "logreg"},\n "seed": 1,\n "model": {"kind": "forest"}}');
+    expect(top).toEqual({ key: 'model', path: [], line: 3, column: 2 });
+    const nested = firstDuplicateJsonKey('{"gates": [{"metric": "recall"}, {"metric": "recall", "min": 0.5, "min": 0.7}]}');
+    expect(nested).toMatchObject({ key: 'min', path: ['gates', 1] });
+    expect(duplicateKeyText(nested!)).toBe(
+      'key "min" appears twice in "gates[1]" (line 1, column 67); JSON keeps only the last, so remove or rename one',
+    );
+    // The same key in two different objects is no duplicate.
+    expect(firstDuplicateJsonKey('{"a": {"x": 1}, "b": {"x": 1}}')).toBeUndefined();
+  });
+
+  it('a pipeline spec file with a key twice is refused, naming the file, the key and the line', () => {
+    const path = join(dir, 'pipeline.json');
+    writeFileSync(
+      path,
+      '{\n  "modelName": "m",\n  "sampling": {"targetSize": 4000, "targetSize": 8000},\n  "input": {"paths": ["x.csv"], "label": "y"}\n}\n',
+    );
+    expect(() => readPipelineConfigJson(path)).toThrow(
+      `--config ${path}: key "targetSize" appears twice in "sampling" (line 3, column 36); JSON keeps only the last`,
+    );
+  });
+});
