@@ -97,6 +97,9 @@ export function recordedModelKind(specKind: string, modelFile: Buffer): string {
   return typeof chosen === 'string' ? `auto:${chosen}` : specKind;
 }
 
+/** The roles of a run's datasets its model learnt from: fitted on the train split, its threshold set on validation. */
+const CHAMPION_SEEN_ROLES = ['train', 'validation'];
+
 export function createRegistryActivities(deps: RegistryDeps) {
   const { registry, artifacts, servingDir } = deps;
   return failingOnBadInputEach({
@@ -104,10 +107,18 @@ export function createRegistryActivities(deps: RegistryDeps) {
       await registry.startRun({ ...input, codeVersion: codeVersion() });
     },
 
-    async registryChampion(modelName: string): Promise<{ model: ArtifactRef } | null> {
+    /**
+     * The champion and the rows it learnt from (its run's train and validation splits), so validation compares it
+     * with a challenger only on rows neither was trained on. `seen` is empty when its run recorded none.
+     */
+    async registryChampion(modelName: string): Promise<{ model: ArtifactRef; seen: ArtifactRef[] } | null> {
       const c = await registry.champion(modelName);
       if (!c) return null;
-      return { model: { sha256: c.modelSha256, uri: c.uri, bytes: 0, kind: 'model' } };
+      const seen = c.runId ? await registry.runDatasets(c.runId, CHAMPION_SEEN_ROLES) : [];
+      return {
+        model: { sha256: c.modelSha256, uri: c.uri, bytes: 0, kind: 'model' },
+        seen: seen.map((d) => ({ sha256: d.sha256, uri: d.uri, bytes: 0, kind: d.role })),
+      };
     },
 
     async registryRecordRetrain(input: {

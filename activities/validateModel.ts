@@ -2,7 +2,9 @@
 // reference, the JSON report and the HTML run report out by reference, memoised by input hashes and the gates.
 
 import type { ArtifactRef, GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
-import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
+import { rowsNotSeen, type ChampionRows } from '../core/gates/championRows.js';
+import type { ArtifactStore } from '../data/artifactStore.js';
+import { loadDatasetArtifact, type DatasetArtifact } from '../data/datasetArtifacts.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
 import { runStageInThread } from '../stages/stageThread.js';
 import { parsePipelineGates } from '../stages/validate.js';
@@ -13,6 +15,8 @@ export interface ValidateModelInput {
   test: ArtifactRef;
   gates: GateSpecJson;
   champion?: ArtifactRef;
+  /** The champion's training and validation splits (registryChampion), so it is judged on rows it never saw. */
+  championSeen?: ArtifactRef[];
   /** The stages so far, for the report's class counts per stage. */
   stages?: StageSummary[];
   /** Seed of the bootstrap intervals. @default 1 */
@@ -41,6 +45,7 @@ export function validateModelActivities(deps: ComputeDeps) {
             test: input.test.sha256,
             gates: input.gates,
             champion: input.champion?.sha256 ?? null,
+            championSeen: (input.championSeen ?? []).map((r) => r.sha256),
           },
           async () => {
             const gates = parsePipelineGates(input.gates);
@@ -61,7 +66,7 @@ export function validateModelActivities(deps: ComputeDeps) {
                   test: test.data,
                   testSha256: input.test.sha256,
                   gates,
-                  ...(champion ? { champion } : {}),
+                  ...(champion ? { champion, championRows: await championRowsOf(artifacts, test, input.championSeen ?? []) } : {}),
                   ...(input.stages ? { stages: input.stages } : {}),
                   ...(input.seed !== undefined ? { seed: input.seed } : {}),
                   ...(input.runId ? { runId: input.runId } : {}),
@@ -78,4 +83,24 @@ export function validateModelActivities(deps: ComputeDeps) {
       );
     },
   };
+}
+
+/**
+ * The test rows the champion was not trained on, from its run's recorded splits; `unknown` when its run recorded none
+ * (a model promoted from outside a pipeline run), when they are no longer in the store, or when they have other
+ * feature columns than this test split.
+ */
+async function championRowsOf(artifacts: ArtifactStore, test: DatasetArtifact, seen: ArtifactRef[]): Promise<ChampionRows> {
+  if (seen.length === 0) return { kind: 'unknown', why: "the champion's run recorded no training rows" };
+  const matrices = [];
+  for (const ref of seen) {
+    if ((await artifacts.check(ref)).status !== 'ok')
+      return { kind: 'unknown', why: `the champion's ${ref.kind} split is no longer in the store` };
+    const d = await loadDatasetArtifact(artifacts, ref, { keepMissingFeatures: true });
+    if (d.featureNames.join('\u0000') !== test.featureNames.join('\u0000')) {
+      return { kind: 'unknown', why: `the champion's ${ref.kind} split has other columns than this test split` };
+    }
+    matrices.push(d.data.x);
+  }
+  return { kind: 'unseen', ...rowsNotSeen(test.data.x, matrices) };
 }

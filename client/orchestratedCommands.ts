@@ -181,14 +181,22 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
         const served = await c.waitForRequest(spec.modelName, requestId, (s, stage) =>
           say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`),
         );
-        if (served.specRequestId !== requestId) {
+        const specReplaced = served.specRequestId !== requestId;
+        const dataReplaced = served.dataPaths !== undefined && served.dataPaths.join('\n') !== spec.input.paths.join('\n');
+        if (specReplaced) {
           // A newer `run --config` reached the lifecycle before this retrain started: its spec is the one that ran.
           say(
             `warning: another rareflow run for model ${spec.modelName} sent its own pipeline spec before this retrain started, so the retrain (${served.runId}) used that spec, not ${a.config}`,
           );
         }
+        if (dataReplaced) {
+          // A drift signal with new data reached the lifecycle after this request: its files are the ones read.
+          say(
+            `warning: a drift signal sent after this request named other data, so the retrain (${served.runId}) read ${served.dataPaths!.join(', ')}, not the input.paths of ${a.config}`,
+          );
+        }
         const result = await c.retrainResult(served.runId);
-        return served.specRequestId === requestId ? result : { ...result, specReplaced: true };
+        return { ...result, ...(specReplaced ? { specReplaced: true } : {}), ...(dataReplaced ? { dataReplaced: true } : {}) };
       },
       { hostWorker: (server) => server.owned || a.wait },
     );

@@ -21,10 +21,12 @@ export function formatValidationTable(v: ValidationSummary, reportPath?: string)
     `  G-mean ${f(v.gMean)}   PR-AUC above random ${f(v.prAucNormalised)}   Brier ${f(v.brier, 4)}   threshold ${f(v.threshold, 4)}`,
   ];
   if (v.champion) {
-    lines.push(
-      `  champion ${v.champion.modelSha256.slice(0, 12)} on the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`,
-    );
+    const rows = v.champion.rows
+      ? `${v.champion.rows}: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)} (this model: G-mean ${f(v.champion.challengerGMean ?? null)})`
+      : `the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`;
+    lines.push(`  champion ${v.champion.modelSha256.slice(0, 12)} on ${rows}`);
   }
+  if (v.championNote && !v.champion?.rows) lines.push(`  champion: ${v.championNote}`);
   lines.push(`  gates: ${v.verdict}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}`);
   if (reportPath) lines.push(`  report: ${reportPath}`);
   return lines.join('\n');

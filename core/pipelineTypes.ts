@@ -189,7 +189,13 @@ export interface ValidationSummary {
   prAucNormalised: number | null;
   brier: number | null;
   threshold: number;
-  champion?: { modelSha256: string; positiveRecall: number | null; gMean: number | null };
+  /**
+   * The champion's figures beside this model's. `rows` names the rows compared on when they are not the whole test
+   * split (the champion's training rows left out), with this model's G-mean on those rows (`challengerGMean`).
+   */
+  champion?: { modelSha256: string; positiveRecall: number | null; gMean: number | null; rows?: string; challengerGMean?: number | null };
+  /** Why the champion was compared on fewer rows, or could not be compared at all. */
+  championNote?: string;
   /**
    * Multi-class models: each class's test figures. `positive` is then the rarest class of the test split, `negative`
    * its largest, `gMean` the macro G-mean.

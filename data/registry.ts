@@ -87,6 +87,11 @@ export class Registry {
     return runs.getRun(this.db, runId);
   }
 
+  /** The datasets run `runId` recorded in the given roles. */
+  runDatasets(runId: string, roles: readonly string[]): Promise<DatasetRecord[]> {
+    return runs.runDatasets(this.db, runId, roles);
+  }
+
   recordDataset(d: DatasetRecord): Promise<void> {
     return runs.recordDataset(this.db, d);
   }

@@ -110,6 +110,23 @@ export function listRuns(db: RegistryConnection, modelName: string): Promise<Run
   });
 }
 
+/** The datasets run `runId` recorded in the given roles (`train`, `validation`, ...). */
+export function runDatasets(db: RegistryConnection, runId: string, roles: readonly string[]): Promise<DatasetRecord[]> {
+  return db.read(async (c) => {
+    const rows = await selectRows(c, `SELECT * FROM datasets WHERE run_id = $1 ORDER BY role, sha256`, [runId]);
+    return rows
+      .map((r) => ({
+        sha256: stringOr(r.sha256, ''),
+        uri: stringOr(r.uri, ''),
+        rows: toNumber(r.rows),
+        positives: toNumber(r.positives),
+        role: stringOr(r.role, ''),
+        runId: stringOr(r.run_id, ''),
+      }))
+      .filter((d) => roles.includes(d.role));
+  });
+}
+
 export function recordDataset(db: RegistryConnection, d: DatasetRecord): Promise<void> {
   return db.write(async (c) => {
     await c.run(

@@ -2,9 +2,10 @@
 // the champion on the same rows, the gates judged, and the full report and its self-contained HTML page built.
 // Metrics count every test row once: a `sample_weight` column weights training only.
 
-import { classCounts, type LabelledData } from '../core/dataset.js';
+import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { withClassCoverage } from '../core/gates/classCoverage.js';
-import { evaluateGates, type GateReport } from '../core/gates/evaluateGates.js';
+import type { ChampionRows } from '../core/gates/championRows.js';
+import { evaluateGates, type ChampionComparison, type GateReport } from '../core/gates/evaluateGates.js';
 import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
@@ -23,6 +24,8 @@ export interface ValidateStageInput {
   gates: GateSpec;
   /** The current champion, scored on the same test rows when it reads the same features. */
   champion?: { model: ModelArtifact; sha256: string };
+  /** The test rows the champion was not trained on (championRows.ts); all rows, with a note, when unknown. */
+  championRows?: ChampionRows;
   /** The stages so far, for the report's class counts per stage. */
   stages?: StageSummary[];
   /** Seed of the bootstrap intervals. @default 1 */
@@ -53,20 +56,14 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     ...classificationReport(test.y, scores, model.threshold),
     bootstrap: bootstrapIntervals(test.y, scores, model.threshold, { seed: input.seed ?? 1 }),
   };
-  let champion: ClassificationReport | undefined;
-  let championNote: string | undefined;
-  if (input.champion) {
-    const championModel = input.champion.model;
-    if (championModel.multiClass) {
-      // A multi-class champion (a label that had more classes before) predicts classes, not this model's positive.
-      championNote = `the champion predicts ${championModel.multiClass.classes.length} classes, so it was not compared with this two-class model`;
-    } else if (championModel.featureNames.join('\u0000') === model.featureNames.join('\u0000')) {
-      champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
-    } else {
-      championNote = 'the champion reads other features, so it was not scored on this test split';
-    }
-  }
-  const evaluation = withClassCoverage(evaluateGates(spec, challenger, champion), input.champion?.model, model);
+  const compared = input.champion ? compareWithChampion(input.champion.model, model, test, scores, input.championRows) : undefined;
+  const champion = compared?.champion;
+  const championNote = compared?.note;
+  const evaluation = withClassCoverage(
+    evaluateGates(spec, challenger, champion, compared ? { ...compared.comparison } : undefined),
+    input.champion?.model,
+    model,
+  );
   const report = {
     model: input.modelSha256,
     test: { sha256: input.testSha256, rows: test.y.length },
@@ -120,8 +117,62 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     brier: challenger.brier,
     threshold: challenger.threshold,
     ...(champion && input.champion
-      ? { champion: { modelSha256: input.champion.sha256, positiveRecall: champion.perClass.positive.recall, gMean: champion.gMean } }
+      ? {
+          champion: {
+            modelSha256: input.champion.sha256,
+            positiveRecall: champion.perClass.positive.recall,
+            gMean: champion.gMean,
+            ...(compared?.comparison.challenger
+              ? { rows: compared.comparison.rowsText ?? '', challengerGMean: compared.comparison.challenger.gMean }
+              : {}),
+          },
+        }
       : {}),
+    ...(championNote ? { championNote } : {}),
   };
   return { report, html, summary };
+}
+
+/**
+ * The champion scored beside the challenger on the test rows it was not trained on (and the challenger on the same
+ * rows), or why the two cannot be compared: a multi-class champion, or one that reads features this test split lacks.
+ */
+function compareWithChampion(
+  championModel: ModelArtifact,
+  model: ModelArtifact,
+  test: LabelledData,
+  scores: Float64Array,
+  rows: ChampionRows | undefined,
+): { champion?: ClassificationReport; note?: string; comparison: ChampionComparison } {
+  if (championModel.multiClass) {
+    // A multi-class champion (a label that had more classes before) predicts classes, not this model's positive.
+    const note = `the champion predicts ${championModel.multiClass.classes.length} classes, so it cannot be compared with this two-class model`;
+    return { note, comparison: { notComparable: note } };
+  }
+  if (championModel.featureNames.join('\u0000') !== model.featureNames.join('\u0000')) {
+    const missing = championModel.featureNames.filter((f) => !model.featureNames.includes(f));
+    const note = missing.length
+      ? `the champion reads ${missing.length === 1 ? 'a feature' : 'features'} this model's input lacks (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}), so the two cannot be compared on the same rows`
+      : 'the champion reads its features in another order or set, so the two cannot be compared on the same rows';
+    return { note, comparison: { notComparable: note } };
+  }
+  if (rows?.kind !== 'unseen' || rows.excluded === 0) {
+    const champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
+    const note =
+      rows?.kind === 'unknown' ? `compared on every test row, though some may be rows the champion was trained on: ${rows.why}` : undefined;
+    return { champion, ...(note ? { note } : {}), comparison: note ? { rowsText: 'every test row' } : {} };
+  }
+  const rowsText = `the ${rows.rows.length} test rows the champion was not trained on (${rows.excluded} of its training rows left out)`;
+  if (rows.rows.length === 0) {
+    const note = 'every test row is a row the champion was trained on, so the two cannot be compared';
+    return { note, comparison: { notComparable: note } };
+  }
+  const shared = takeRows(test, rows.rows);
+  const sharedScores = Float64Array.from(rows.rows, (r) => scores[r]!);
+  const champion = classificationReport(shared.y, scoreModel(championModel, shared.x), championModel.threshold);
+  return {
+    champion,
+    note: `compared with the champion on ${rowsText}`,
+    comparison: { challenger: classificationReport(shared.y, sharedScores, model.threshold), rowsText },
+  };
 }

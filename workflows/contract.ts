@@ -339,6 +339,8 @@ export interface LifecycleHistoryEntry {
   requestIds?: string[];
   /** The request whose spec it used (RetrainTrigger.specRequestId). */
   specRequestId?: string;
+  /** The files it read instead of its spec's input paths (a drift signal's new data). */
+  dataPaths?: string[];
 }
 
 export interface LifecycleState {

@@ -75,7 +75,8 @@ function reasonsText(reason: string, omitted: number): string {
 }
 
 /**
- * One retrain serves every signal queued during a run: drift wins the kind, the newest data paths win, metrics
+ * One retrain serves every signal queued during a run: drift wins the kind, the newest data paths win (a request
+ * with a spec resets them to its input paths), metrics
  * merge (newest value per name), and the reasons are the first ten plus a count of the rest. The request ids are
  * kept (the newest twenty), and the newest request that brought a spec names the spec the retrain uses.
  */
@@ -84,7 +85,8 @@ export function mergeTrigger(pending: RetrainTrigger | undefined, next: Omit<Ret
   const requestIds = [...(pending.requestIds ?? []), ...(next.requestIds ?? [])].slice(-REQUEST_IDS_KEPT);
   const specRequestId = next.specRequestId ?? pending.specRequestId;
   const kind = pending.kind === 'drift' || next.kind === 'drift' ? 'drift' : next.kind;
-  const dataPaths = next.dataPaths ?? pending.dataPaths;
+  // A request with its own spec brings its own input paths: data paths of signals before it no longer apply.
+  const dataPaths = next.specRequestId !== undefined ? next.dataPaths : (next.dataPaths ?? pending.dataPaths);
   const metrics = pending.metrics || next.metrics ? { ...pending.metrics, ...next.metrics } : undefined;
   const omittedBefore = pending.omittedReasons ?? 0;
   const keptReasons = pending.reason.slice(0, pending.reason.length - reasonsText('', omittedBefore).length);

@@ -182,6 +182,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       ...(result?.reason ? { outcomeReason: result.reason } : failure ? { outcomeReason: failure } : {}),
       ...(trigger.requestIds ? { requestIds: trigger.requestIds } : {}),
       ...(trigger.specRequestId !== undefined ? { specRequestId: trigger.specRequestId } : {}),
+      ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}),
     });
     state.lastRetrainAt = finishedAt;
     if (state.history.length > HISTORY_KEPT) state.history.splice(0, state.history.length - HISTORY_KEPT);

@@ -268,7 +268,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       model: trained.model,
       test: split.test,
       gates: spec.gates,
-      ...(champion ? { champion: champion.model } : {}),
+      // With the rows the champion learnt from, so it is judged only on test rows it never saw.
+      ...(champion ? { champion: champion.model, ...(champion.seen?.length ? { championSeen: champion.seen } : {}) } : {}),
       stages,
       seed: spec.seed,
       runId,

@@ -103,10 +103,36 @@ export function describeGateCheck(check: GateCheck): string {
   return `${verdict}  ${check.name}: value ${value}${interval}, threshold ${check.comparison} ${format(check.limit)}; ${check.reason}`;
 }
 
-export function evaluateGates(spec: GateSpec, challenger: GateReport, champion?: ClassificationReport): GateEvaluation {
-  const shortfalls = supportShortfalls(spec, challenger);
-  const notJudged = shortfalls.length > 0 ? `not judged: ${shortfalls.join('; ')}` : null;
+/**
+ * How the champion was compared. `challenger`: the challenger's report on the rows the champion was scored on, when
+ * those are not the whole test split (rows the champion was trained on left out). `notComparable`: a champion exists
+ * but could not be scored on rows of this split; its gates are then not judged and the verdict is insufficient
+ * evidence, never a pass that reads as if there were no champion. `rowsText` names the rows compared on.
+ */
+export interface ChampionComparison {
+  challenger?: ClassificationReport;
+  notComparable?: string;
+  rowsText?: string;
+}
+
+export function evaluateGates(
+  spec: GateSpec,
+  challenger: GateReport,
+  champion?: ClassificationReport,
+  versus: ChampionComparison = {},
+): GateEvaluation {
+  const hasChampionGates = spec.gates.some((g) => g.maxDropVsChampion !== undefined);
   const championShortfalls = champion === undefined ? [] : supportShortfalls(spec, champion);
+  const shortfalls = [
+    ...supportShortfalls(spec, challenger),
+    ...(hasChampionGates && versus.notComparable !== undefined ? [`the champion could not be compared: ${versus.notComparable}`] : []),
+    // The champion's rows are the test split's unless its training rows were left out: then they may be too few.
+    ...(hasChampionGates && versus.challenger !== undefined
+      ? championShortfalls.map((s) => `comparison with the champion on ${versus.rowsText ?? 'fewer rows'}: ${s}`)
+      : []),
+  ];
+  const notJudged = shortfalls.length > 0 ? `not judged: ${shortfalls.join('; ')}` : null;
+  const againstChampion = versus.challenger ?? challenger;
 
   const checks = spec.gates.map((gate): GateCheck => {
     const name = gateName(gate);
@@ -119,7 +145,7 @@ export function evaluateGates(spec: GateSpec, challenger: GateReport, champion?:
 
     if (gate.maxDropVsChampion !== undefined) {
       const limit = gate.maxDropVsChampion;
-      const challengerValue = metricValue(challenger, gate.metric, gate.class);
+      const challengerValue = metricValue(againstChampion, gate.metric, gate.class);
       const skip = (reason: string): GateCheck => ({
         ...base,
         value: null,
@@ -130,6 +156,7 @@ export function evaluateGates(spec: GateSpec, challenger: GateReport, champion?:
         challengerValue,
         championValue: champion === undefined ? null : metricValue(champion, gate.metric, gate.class),
       });
+      if (versus.notComparable !== undefined) return skip(`not judged: ${versus.notComparable}`);
       if (champion === undefined) return skip('skipped: no champion to compare against');
       if (championShortfalls.length > 0) return skip(`skipped: champion report has ${championShortfalls.join('; ')}`);
       const championValue = metricValue(champion, gate.metric, gate.class);

@@ -189,8 +189,10 @@ describe('multi-class stages', () => {
       gates: parseGateSpec({ minPositiveSupport: 10, gates: [{ metric: 'gMean', maxDropVsChampion: 0.02 }] }, 'gates.json'),
       champion: { model, sha256: 'b'.repeat(64) },
     });
-    expect(compared.report.championNote).toBe('the champion predicts 3 classes, so it was not compared with this two-class model');
+    expect(compared.report.championNote).toBe('the champion predicts 3 classes, so it cannot be compared with this two-class model');
     expect(compared.summary.champion).toBeUndefined();
+    // Its champion gate cannot be judged: the verdict says so instead of passing as if there were no champion.
+    expect(compared.summary.verdict).toBe('insufficient-evidence');
   }, 60_000);
 });
 

@@ -101,6 +101,11 @@ describe('mergeTrigger and the requests it serves', () => {
     // A spec sent without an id still replaces the named one: the sender of that one must not think its spec ran.
     t = mergeTrigger(t, { kind: 'manual', reason: 'c', specRequestId: '' });
     expect(t.specRequestId).toBe('');
+    // A drift signal's data, then a request with its own spec: the spec's input paths apply again.
+    t = mergeTrigger(t, { kind: 'drift', reason: 'new data', dataPaths: ['/new.csv'] });
+    expect(t.dataPaths).toEqual(['/new.csv']);
+    t = mergeTrigger(t, { kind: 'manual', reason: 'd', requestIds: ['d'], specRequestId: 'd' });
+    expect(t.dataPaths).toBeUndefined();
     for (let i = 0; i < 30; i++) t = mergeTrigger(t, { kind: 'manual', reason: `r${i}`, requestIds: [`r${i}`] });
     expect(t.requestIds).toHaveLength(REQUEST_IDS_KEPT);
     expect(t.requestIds!.at(-1)).toBe('r29');
