@@ -1,5 +1,6 @@
 // Refuses a command that names a model nothing knows, listing the models that do exist: `serve` needs a model the
-// registry (or the serving directory) has; `schedule create` needs a running lifecycle, which its schedule signals.
+// registry (or the serving directory) has; `schedule create` needs a running lifecycle, which its schedule signals;
+// `monitor start` needs either.
 
 import { existsSync } from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -72,5 +73,32 @@ export async function requireScheduledModel(client: RareflowClient, model: strin
   throw new InvalidInputError(
     '--model',
     `schedule create: model ${model} has no running lifecycle for the schedule to signal${registered ? ' (the registry has it: start its lifecycle again with rareflow run --config PIPELINE.json)' : ''}; models with a running lifecycle: ${namedList(running, 'none (start one with rareflow run --config PIPELINE.json)')}`,
+  );
+}
+
+/**
+ * `monitor start --model M`: the monitor reads M's serving log against its champion, so M must have a running
+ * lifecycle, or a run, model or serving state in the registry or serving root; a misspelt name is refused with the
+ * names there are, instead of a monitor that checks nothing forever.
+ */
+export async function requireMonitoredModel(
+  client: RareflowClient,
+  model: string,
+  config: { registryPath: string; servingDir: string },
+): Promise<void> {
+  try {
+    const d = await client.client.workflow.getHandle(lifecycleWorkflowId(model)).describe();
+    if (d.status.name === 'RUNNING') return;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  if (await hasServingState(config.servingDir, model)) return;
+  const registered = await registryModelNames(config.registryPath);
+  if (registered.includes(model)) return;
+  const running = await runningLifecycles(client);
+  const known = [...new Set([...running, ...registered])].sort();
+  throw new InvalidInputError(
+    '--model',
+    `monitor start: no model ${model} has a running lifecycle, a run in the registry at ${config.registryPath} or a serving state; models there are: ${namedList(known, 'none yet (train one with rareflow run --config PIPELINE.json)')}`,
   );
 }

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
+import { requireMonitoredModel } from './knownModels.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
 import type { QueueName } from '../worker/queueNames.js';
@@ -285,6 +286,7 @@ export async function monitorCommand(
         }
       };
       if (a.action === 'start') {
+        await requireMonitoredModel(c, a.model, loadConfig());
         if (await running())
           throw new InvalidInputError(
             '--model',

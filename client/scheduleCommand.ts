@@ -93,13 +93,25 @@ export async function scheduleCommand(
           ...(a.jitter ? { jitter: a.jitter } : {}),
         });
         await requireScheduledModel(c, a.model, loadConfig().registryPath);
+        const flag = a.cron ? `--cron "${a.cron}"` : `--every ${a.every}`;
+        // Created paused, and started only once the server shows a time it will fire at: a calendar that names no
+        // real date (the 31st of February) is accepted by the server and would otherwise sit "active" forever.
+        let handle;
         try {
-          await schedules.create(options);
+          handle = await schedules.create({ ...options, state: { paused: true, note: 'rareflow: checking that it fires' } });
         } catch (err) {
           if (err instanceof ScheduleAlreadyRunning)
             throw new InvalidInputError('--model', `schedule create: "${options.scheduleId}" exists already; delete it first or pause it`);
+          // The server's check of the calendar or interval (out-of-range fields, an interval under a second).
+          if (err instanceof TypeError)
+            throw new InvalidInputError(flag.split(' ')[0]!, `${flag}: the scheduler refused it: ${err.message}`);
           throw err;
         }
+        if ((await handle.describe()).info.nextActionTimes.length === 0) {
+          await handle.delete();
+          throw new InvalidInputError(flag.split(' ')[0]!, `${flag}: never fires (it names no date that exists); nothing was created`);
+        }
+        await handle.unpause('created with rareflow schedule create');
         return {
           created: options.scheduleId,
           model: a.model,

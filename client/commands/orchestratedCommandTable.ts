@@ -17,6 +17,11 @@ const tables = () => import('../stateTables.js');
 
 const runId = { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' } as const;
 
+/** The shortest drift-monitor window: each window is one check of the serving log. */
+const MIN_WINDOW_MS = 1000;
+/** The most consecutive drifted windows `--hold` asks for: more would never signal a retrain in a model's life. */
+const MAX_HOLD_WINDOWS = 10_000;
+
 export const orchestratedCommands: CommandSpec[] = [
   {
     name: 'demo',
@@ -224,7 +229,13 @@ export const orchestratedCommands: CommandSpec[] = [
       },
       event: { type: 'string', help: 'report: the drift event at this time (ISO 8601, as recorded)', placeholder: 'AT' },
       out: { type: 'string', help: 'report: directory for report.html and report.json', placeholder: 'DIR' },
-      hold: { type: 'integer', help: 'consecutive drifted windows before a retrain is signalled (default 3)', min: 1, placeholder: 'N' },
+      hold: {
+        type: 'integer',
+        help: 'consecutive drifted windows before a retrain is signalled (default 3)',
+        min: 1,
+        max: MAX_HOLD_WINDOWS,
+        placeholder: 'N',
+      },
       'cool-down': { type: 'duration', help: 'quiet time after a signal or a new champion (default 6h)', placeholder: 'DURATION' },
       'min-positives': {
         type: 'integer',
@@ -255,6 +266,13 @@ export const orchestratedCommands: CommandSpec[] = [
       }
       // The workflow's own defaults apply to what is not given (contract.ts DriftMonitorInput).
       const windowMs = windowText !== undefined ? parseDurationMs('--window', windowText) : undefined;
+      if (windowMs !== undefined && windowMs < MIN_WINDOW_MS) {
+        // Each window is one check (an activity and a recorded window): shorter ones only cost, and run every second anyway.
+        throw new InvalidInputError(
+          '--window',
+          `--window ${windowText}: a monitor window is at least 1s (one check per window), got ${windowMs} ms`,
+        );
+      }
       const coolDownMs = numberFlag(f, 'cool-down');
       const holdWindows = numberFlag(f, 'hold');
       const minRetrainPositives = numberFlag(f, 'min-positives');

@@ -107,6 +107,20 @@ describe('orchestrated commands on the embedded Temporal server', () => {
         ['monitor', 'start', '--model', 'churn', '--window', '5 minutes'],
         /: --window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/,
       ],
+      [['monitor', 'start', '--model', 'churn', '--window', '1ms'], /: --window 1ms: a monitor window is at least 1s/],
+      [['monitor', 'start', '--model', 'churn', '--hold', '1000000000'], /--hold/],
+      // A monitor of a model nothing knows would check an empty log forever.
+      [['monitor', 'start', '--model', 'nobody'], /monitor start: no model nobody has a running lifecycle, a run in the registry/],
+      // churn's lifecycle runs (the test before): these reach the server, which refuses or would never fire them.
+      [
+        ['schedule', 'create', '--model', 'churn', '--cron', '0 3 31 2 *'],
+        /: --cron "0 3 31 2 \*": never fires \(it names no date that exists\); nothing was created$/,
+      ],
+      [
+        ['schedule', 'create', '--model', 'churn', '--cron', '61 * * * *'],
+        /: --cron "61 \* \* \* \*": the scheduler refused it: Minute is not in range/,
+      ],
+      [['schedule', 'create', '--model', 'churn', '--every', '1ms'], /: --every 1ms: the scheduler refused it: interval is too small/],
       [
         ['schedule', 'create', '--model', 'churn', '--every', '5x'],
         /: --every: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5x"$/,
@@ -115,13 +129,17 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     ];
     for (const [args, message] of cases) {
       const r = await run(args);
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       const lines = r.stderr
         .trim()
         .split('\n')
         .filter((l) => !l.startsWith('note:') && !/Temporal|dev server/.test(l));
       expect(lines.at(-1), args.join(' ')).toMatch(message);
     }
+    // The refused schedules left nothing behind.
+    const listed = await run(['schedule', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).not.toContain('rareflow-retrain-churn');
   });
 
   it('a spec with a bad field fails before anything starts', async () => {
