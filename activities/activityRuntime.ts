@@ -26,9 +26,13 @@ const SPEC_KEY_OF_FLAG: Readonly<Record<string, string>> = {
 };
 const INPUT_FLAG = /--(?:positive-when|positive|label|categorical)(?![\w-])/g;
 
-/** `text` with the input flags it names replaced by the pipeline spec's keys. */
+/** `text` with the input flags it names replaced by the pipeline spec's keys (and a flag's spec-key aside dropped). */
 export function inSpecWords(text: string): string {
-  return text.replace(INPUT_FLAG, (flag) => SPEC_KEY_OF_FLAG[flag] ?? flag);
+  return text
+    .replace(/(--[a-z-]+) \((input\.[A-Za-z]+) in a pipeline spec\)/g, (whole, flag: string, key: string) =>
+      SPEC_KEY_OF_FLAG[flag] === key ? flag : whole,
+    )
+    .replace(INPUT_FLAG, (flag) => SPEC_KEY_OF_FLAG[flag] ?? flag);
 }
 
 /**

@@ -149,6 +149,9 @@ function absolutePaths(spec: PipelineSpec, configPath: string): PipelineSpec {
  * stops when the command ends, so then it waits for the retrain.
  */
 export async function runCommand(say: Say, a: { config: string; wait: boolean; reason: string }) {
+  // Recorded with the retrain and shown in status: an empty one says nothing (drift refuses it too).
+  if (a.reason.trim() === '')
+    throw new InvalidInputError('--reason', '--reason: expected why this retrain is asked for, got an empty text');
   const spec = absolutePaths(readPipelineSpecFile(a.config), a.config);
   // Warnings of the worker this command may host are held and printed as one group, before the outcome (or error).
   const releaseWarnings = holdWorkerLogLines();

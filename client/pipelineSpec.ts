@@ -190,6 +190,8 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   } catch {
     throw new InvalidInputError(`--config ${path}`, `--config: cannot read ${path}; expected a PIPELINE.json file`);
   }
+  // A byte-order mark (some Windows editors write one) is not part of the JSON.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);

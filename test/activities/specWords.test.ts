@@ -14,6 +14,10 @@ describe('input errors of a pipeline run', () => {
     expect(inSpecWords('--positive-when "x >" is not a usable predicate; check --label and --categorical')).toBe(
       'input.positiveWhen "x >" is not a usable predicate; check input.label and input.categorical',
     );
+    // A message that already names both says the key once.
+    expect(inSpecWords('label column "y" not found in a.csv. Pass --label (input.label in a pipeline spec) with one of them')).toBe(
+      'label column "y" not found in a.csv. Pass input.label with one of them',
+    );
     // Other flags, and longer flags that start the same, are left as they are.
     expect(inSpecWords('--positive-rate 2 is above 0.5; --k 0')).toBe('--positive-rate 2 is above 0.5; --k 0');
   });

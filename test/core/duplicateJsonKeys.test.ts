@@ -35,4 +35,10 @@ describe('firstDuplicateJsonKey', () => {
       `--config ${path}: key "targetSize" appears twice in "sampling" (line 3, column 36); JSON keeps only the last`,
     );
   });
+
+  it('a pipeline spec file that starts with a byte-order mark is read as JSON', () => {
+    const path = join(dir, 'bom.json');
+    writeFileSync(path, '\uFEFF{"modelName": "m", "input": {"paths": ["x.csv"], "label": "y"}}');
+    expect(readPipelineConfigJson(path)).toMatchObject({ modelName: 'm' });
+  });
 });
