@@ -1,14 +1,13 @@
 // Orchestrated commands: they talk to Temporal (TEMPORAL_ADDRESS, or the embedded dev server).
 
-import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { requireMonitoredModel } from './knownModels.js';
+import { readEvidenceFile } from './driftEvidenceFile.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
 import type { QueueName } from '../worker/queueNames.js';
@@ -215,40 +214,6 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
     say(`outcome: ${result.outcome}`);
   }
   return result;
-}
-
-/** Numbers of an `--evidence` JSON file (top-level numbers, and those under "metrics"), checked before sending. */
-function readEvidenceFile(path: string): Record<string, number> {
-  let json: unknown;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-    json = JSON.parse(text);
-  } catch (err) {
-    const what =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it is not valid JSON (${(err as Error).message})`;
-    throw new InvalidInputError(
-      '--evidence',
-      `--evidence ${path}: ${what}; expected a JSON object such as {"psi": 0.31, "metrics": {"recall": 0.4}}`,
-    );
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new InvalidInputError('--evidence', `--evidence ${path}: expected a JSON object`);
-  const duplicate = firstDuplicateJsonKey(text);
-  if (duplicate) throw new InvalidInputError('--evidence', `--evidence ${path}: ${duplicateKeyText(duplicate)}`);
-  const metrics: Record<string, number> = {};
-  const take = (o: Record<string, unknown>) => {
-    for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
-  };
-  take(json as Record<string, unknown>);
-  const nested = (json as Record<string, unknown>).metrics;
-  if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) take(nested as Record<string, unknown>);
-  if (Object.keys(metrics).length > 200)
-    throw new InvalidInputError(
-      '--evidence',
-      `--evidence ${path}: at most 200 numbers are sent with a signal, got ${Object.keys(metrics).length}`,
-    );
-  return metrics;
 }
 
 export async function driftCommand(say: Say, a: { model: string; reason: string; data?: string[]; evidence?: string }) {

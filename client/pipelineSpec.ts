@@ -184,11 +184,22 @@ export function readPipelineSpecFile(path: string): PipelineSpec {
 
 /** The parsed JSON of a PIPELINE.json, unchecked (errors name the file when it cannot be read or parsed). */
 export function readPipelineConfigJson(path: string): Record<string, unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch {
     throw new InvalidInputError(`--config ${path}`, `--config: cannot read ${path}; expected a PIPELINE.json file`);
+  }
+  let text: string;
+  try {
+    // Strict: a byte that is not UTF-8 (a Latin-1 "é") would otherwise become U+FFFD inside a column name or path.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8Byte(bytes);
+    throw new InvalidInputError(
+      `--config ${path}`,
+      `--config ${path}: is not UTF-8 text (byte ${at + 1} is 0x${bytes[at]!.toString(16).padStart(2, '0')}); save it as UTF-8`,
+    );
   }
   // A byte-order mark (some Windows editors write one) is not part of the JSON.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -203,4 +214,20 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) throw new InvalidInputError(`--config ${path}`, `--config ${path}: ${duplicateKeyText(duplicate)}`);
   return json as Record<string, unknown>;
+}
+
+/** The offset of the first byte where `bytes` stops being valid UTF-8 (found by decoding growing prefixes). */
+function firstInvalidUtf8Byte(bytes: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let good = 0;
+  for (let end = 1; end <= bytes.length; end++) {
+    try {
+      decoder.decode(bytes.subarray(good, end));
+      good = end;
+    } catch {
+      // A sequence may still be incomplete: four bytes is the longest a character takes.
+      if (end - good >= 4) return good;
+    }
+  }
+  return good;
 }

@@ -143,8 +143,17 @@ export function formatStatus(s: StatusView, nowMs: number): string {
         recent.map((h) => [h.runId, h.outcome, h.trigger, short(h.modelSha256), timeText(h.finishedAt, nowMs)]),
       ),
     );
+    // A failed retrain leaves nothing in the registry, so its reason is only here.
+    const failed = recent.filter((h) => h.outcome === 'failed' && h.outcomeReason);
+    if (failed.length > 0) lines.push('', 'why they failed:', ...failed.map((h) => `  ${h.runId}: ${clipped(h.outcomeReason!)}`));
   }
   return lines.join('\n');
+}
+
+/** A reason cut to one readable line. */
+function clipped(text: string, max = 300): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** The result of approve/reject, after the evidence of the run it decided. */

@@ -92,7 +92,15 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
   if (paths.length === 0) throw new InvalidInputError('--input', 'no input files given; expected at least one CSV or Parquet path or glob');
   const formats = new Set(paths.map(formatOf));
   const format = [...formats][0]!;
-  if (formats.size > 1 || format === 'arrow') {
+  if (format === 'arrow') {
+    // Sampling scans files by row position through DuckDB, which reads CSV and Parquet; .arrow is rareflow's own
+    // artifact format, read whole by the single-step commands.
+    throw new InvalidInputError(
+      '--input',
+      `inputs must be .csv or .parquet files, got ${paths.join(', ')}: a .arrow file is read by train, fit and evaluate, not sampled; write it as Parquet first`,
+    );
+  }
+  if (formats.size > 1) {
     throw new InvalidInputError(
       '--input',
       `inputs must all be .csv or all be .parquet, got ${paths.join(', ')}; convert them to one format first`,

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, isAbsolute } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
@@ -170,7 +170,9 @@ export async function requireFile(path: string): Promise<void> {
         `input ${path} is a glob, and this command reads one file; give one file (globs are read by \`rareflow sample\` and a pipeline's input.paths)`,
       );
     }
-    throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path (it is resolved from ${process.cwd()})`);
+    // A relative path is resolved from this process's directory; an absolute one needs no such hint.
+    const from = isAbsolute(path) ? '' : ` (it is resolved from ${process.cwd()})`;
+    throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path${from}`);
   }
   if (bytes === 0) {
     throw new InvalidInputError(
@@ -238,6 +240,14 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
       throw new InvalidInputError(
         `column "${cell.column}"`,
         `could not read ${what}: column "${cell.column}" holds "${cell.value}" on line ${cell.line}, but its earlier rows made it a column of ${typeWords(cell.type)}; expected ${typeWords(cell.type)} on every row: fix or remove that value`,
+      );
+    }
+    if (/This file is not utf-8 encoded/.test(err.message)) {
+      // DuckDB reads CSV as UTF-8 only (its other encodings are an extension this build cannot load).
+      const line = /CSV Error on Line: (\d+)/.exec(err.message)?.[1];
+      throw new InvalidInputError(
+        `file ${what}`,
+        `could not read ${what}: it is not UTF-8 text${line ? ` (line ${line} holds a byte that is not)` : ''}; save it as UTF-8, for example with iconv -f latin1 -t utf-8`,
       );
     }
     if (/^(Invalid Input Error|Conversion Error)/.test(message) || /No files found that match/.test(message)) {

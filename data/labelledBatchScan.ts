@@ -40,7 +40,15 @@ export async function scanLabelledBatches(
     throw new InvalidInputError('--input', 'no input files given; expected at least one CSV or Parquet path or glob in --input');
   const formats = new Set(list.map(formatOf));
   const format = [...formats][0]!;
-  if (formats.size > 1 || format === 'arrow') {
+  if (format === 'arrow') {
+    // Sampling scans files by row position through DuckDB, which reads CSV and Parquet; .arrow is rareflow's own
+    // artifact format, read whole by the single-step commands.
+    throw new InvalidInputError(
+      '--input',
+      `scan inputs must be .csv or .parquet files, got ${list.join(', ')}: a .arrow file is read by train, fit and evaluate, not sampled; write it as Parquet first`,
+    );
+  }
+  if (formats.size > 1) {
     throw new InvalidInputError(
       '--input',
       `scan inputs must all be .csv or all be .parquet, got ${list.join(', ')}; convert them to one format first`,

@@ -25,6 +25,28 @@ describe('human tables', () => {
     ['status-awaiting-approval', formatStatus(waitingStatus, NOW_MS)],
     ['status-idle', formatStatus(idle, NOW_MS)],
     [
+      'status-failed',
+      formatStatus(
+        {
+          ...idle,
+          retrainCount: 2,
+          history: [
+            ...idle.history,
+            {
+              runId: 'rareflow-retrain-card-fraud-2',
+              outcome: 'failed',
+              trigger: 'drift',
+              modelSha256: '',
+              finishedAt: '2026-12-04T17:30:00.000Z',
+              outcomeReason:
+                'label column "is_fraud" not found in /data/new.csv; available columns: amount, fraud. Pass input.label with one of them',
+            },
+          ],
+        },
+        NOW_MS,
+      ),
+    ],
+    [
       'approve',
       formatDecision(
         { model: 'card-fraud', run: evidence.runId, decision: 'approved', by: 'ana@host', at: '2026-12-04T17:59:30.000Z' },

@@ -1,5 +1,5 @@
 // A key written twice in one object of a file people write: found with where it is, so the file is refused instead of
-// read with the first value dropped.
+// read with the first value dropped; a spec file that is not UTF-8 is refused, one with a byte-order mark read.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,8 +24,10 @@ describe('firstDuplicateJsonKey', () => {
     // The same key in two different objects is no duplicate.
     expect(firstDuplicateJsonKey('{"a": {"x": 1}, "b": {"x": 1}}')).toBeUndefined();
   });
+});
 
-  it('a pipeline spec file with a key twice is refused, naming the file, the key and the line', () => {
+describe('reading a pipeline spec file', () => {
+  it('refuses a key written twice, naming the file, the key and the line', () => {
     const path = join(dir, 'pipeline.json');
     writeFileSync(
       path,
@@ -40,5 +42,14 @@ describe('firstDuplicateJsonKey', () => {
     const path = join(dir, 'bom.json');
     writeFileSync(path, '\uFEFF{"modelName": "m", "input": {"paths": ["x.csv"], "label": "y"}}');
     expect(readPipelineConfigJson(path)).toMatchObject({ modelName: 'm' });
+  });
+
+  it('a pipeline spec file that is not UTF-8 is refused, naming the byte', () => {
+    const path = join(dir, 'latin1.json');
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from('{"modelName": "m", "input": {"label": "caf'), Buffer.from([0xe9]), Buffer.from('"}}')]),
+    );
+    expect(() => readPipelineConfigJson(path)).toThrow(`--config ${path}: is not UTF-8 text (byte 43 is 0xe9); save it as UTF-8`);
   });
 });
