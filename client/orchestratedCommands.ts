@@ -8,6 +8,7 @@ import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { requireMonitoredModel } from './knownModels.js';
 import { readEvidenceFile } from './driftEvidenceFile.js';
+import { requireLocalInputFiles } from './localInputPaths.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
 import type { QueueName } from '../worker/queueNames.js';
@@ -152,6 +153,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   if (a.reason.trim() === '')
     throw new InvalidInputError('--reason', '--reason: expected why this retrain is asked for, got an empty text');
   const spec = absolutePaths(readPipelineSpecFile(a.config), a.config);
+  requireLocalInputFiles(spec.input.paths, `--config ${a.config}: input.paths`);
   // Warnings of the worker this command may host are held and printed as one group, before the outcome (or error).
   const releaseWarnings = holdWorkerLogLines();
   const sayWarnings = (print: Say) => {
@@ -219,13 +221,15 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
 export async function driftCommand(say: Say, a: { model: string; reason: string; data?: string[]; evidence?: string }) {
   checkResourceName(a.model, '--model');
   const metrics = a.evidence ? readEvidenceFile(a.evidence) : undefined;
+  const dataPaths = a.data?.map((p) => (isS3Uri(p) ? p : resolve(p)));
+  if (dataPaths) requireLocalInputFiles(dataPaths, '--data');
   return withClient(
     say,
     async (c) => {
       await c.drift(a.model, {
         source: 'cli',
         reason: a.reason,
-        ...(a.data ? { dataPaths: a.data.map((p) => (isS3Uri(p) ? p : resolve(p))) } : {}),
+        ...(dataPaths ? { dataPaths } : {}),
         ...(metrics ? { metrics } : {}),
       });
       return { model: a.model, signalled: 'drift', reason: a.reason, ...(metrics ? { metrics } : {}) };

@@ -28,6 +28,10 @@ beforeAll(async () => {
     JSON.stringify({ modelName: 'badlabel', input: { paths: ['data.parquet'], label: 'churned' }, sampling: { targetSize: 4000 } }),
   );
   writeFileSync(
+    join(dir, 'missing-input.json'),
+    JSON.stringify({ modelName: 'churn', input: { paths: ['nope.parquet'], label: 'label' }, sampling: { targetSize: 4000 } }),
+  );
+  writeFileSync(
     join(dir, 'bad-spec.json'),
     JSON.stringify({ modelName: 'x', input: { paths: ['data.parquet'], label: 'label' }, sampling: { targetSize: 0 } }),
   );
@@ -106,6 +110,15 @@ describe('orchestrated commands on the embedded Temporal server', () => {
       [
         ['monitor', 'start', '--model', 'churn', '--window', '5 minutes'],
         /: --window: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5 minutes"$/,
+      ],
+      // The embedded server's worker reads this machine's files: a missing one is refused before anything is sent.
+      [
+        ['drift', '--model', 'churn', '--reason', 'new data', '--data', 'gone.csv'],
+        /: --data: .*gone\.csv does not exist; nothing was sent$/,
+      ],
+      [
+        ['run', '--config', 'missing-input.json'],
+        /: --config missing-input\.json: input\.paths: .*nope\.parquet does not exist; nothing was sent$/,
       ],
       [['monitor', 'start', '--model', 'churn', '--window', '1ms'], /: --window 1ms: a monitor window is at least 1s/],
       [['monitor', 'start', '--model', 'churn', '--hold', '1000000000'], /--hold/],
