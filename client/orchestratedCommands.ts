@@ -183,9 +183,16 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
             'note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running',
           );
         }
-        const served = await c.waitForRequest(spec.modelName, requestId, (s, stage) =>
-          say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`),
-        );
+        const served = await c
+          .waitForRequest(spec.modelName, requestId, (s, stage) => say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`))
+          .catch((err: unknown) => {
+            if (err instanceof InvalidInputError) throw err;
+            // The request was taken: the retrain goes on in the lifecycle whatever happened to this connection.
+            throw new Error(
+              `lost the Temporal server while waiting for the retrain (${err instanceof Error ? err.message : String(err)}); the request was sent, and the retrain goes on when the server is back: follow it with rareflow status --model ${spec.modelName}`,
+              { cause: err },
+            );
+          });
         const specReplaced = served.specRequestId !== requestId;
         const dataReplaced = served.dataPaths !== undefined && served.dataPaths.join('\n') !== spec.input.paths.join('\n');
         if (specReplaced) {
