@@ -1,5 +1,5 @@
-// The split stage: the shard samples merged and shuffled, then split stratified into train | validation | test
-// (the test split never meets a synthetic row). A declared imputation is fitted on the training split alone.
+// The split stage: the shard samples merged and shuffled, then split stratified into train | validation | test by a
+// key of each row's content, so a row keeps its role across retrains (the test split never meets a synthetic row). A declared imputation is fitted on the training split alone.
 
 import { classCounts, rowsOutsideLargestClass, rowsPerClass, takeRows, type LabelledData } from '../core/dataset.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
@@ -7,6 +7,7 @@ import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 import type { FeatureSpec, SplitSpec, StageSummary } from '../core/pipelineTypes.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { rowContentKeys } from '../core/sampling/rowContentKeys.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { mergeShards } from '../data/shardSampling.js';
 import { secondsSince } from './stageProgress.js';
@@ -57,7 +58,9 @@ export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): S
     o.seed,
     samples.map((s) => s.weights),
   );
-  const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')), o.classes);
+  // Ordered by row content, not by the seed: a row has the same role in every retrain that samples it, so a
+  // challenger's test rows are rows its champion did not learn from (core/sampling/rowContentKeys.ts).
+  const parts = stratifiedSplit(merged.y, o.split, seededRandom(deriveSeed(o.seed, 'split')), o.classes, rowContentKeys(merged));
   // Multi-class: a stage's "positives" are the rows outside the largest class (the rare classes).
   const positivesOf = (y: Uint8Array) => (o.classes ? rowsOutsideLargestClass(y) : classCounts(y)[1]);
   const classNote = (y: Uint8Array) =>

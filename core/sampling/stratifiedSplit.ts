@@ -1,5 +1,5 @@
-// Stratified train/validation/test split: each class is shuffled and cut by the same fractions,
-// so every split keeps the class ratio and holds at least one row of each class.
+// Stratified train/validation/test split: each class is shuffled (or ordered by a key of each row's content) and cut
+// by the same fractions, so every split keeps the class ratio and holds at least one row of each class.
 
 import { InvalidInputError } from '../invalidInputError.js';
 import { shuffleInPlace, type RandomSource } from '../random.js';
@@ -35,6 +35,11 @@ export function stratifiedSplit(
   random: RandomSource,
   /** Multi-class labels: the class values, `y` holding indices into them. @default 0/1 labels (negative, positive) */
   classValues?: readonly string[],
+  /**
+   * A key per row (rowContentKeys): each class is ordered by key instead of shuffled, so a row's role depends on
+   * its content, and the same row takes the same role in another sample of the same data. @default shuffled
+   */
+  rankKeys?: Uint32Array,
 ): StratifiedSplit {
   let sum = 0;
   for (const name of SPLITS) {
@@ -77,7 +82,8 @@ export function stratifiedSplit(
           `${nonEmpty} ${classNames[label]} rows are needed; got ${rows.length}. Add data or drop the validation split.`,
       );
     }
-    shuffleInPlace(rows, random);
+    if (rankKeys) rows.sort((a, b) => rankKeys[a]! - rankKeys[b]! || a - b);
+    else shuffleInPlace(rows, random);
     const counts = apportion(rows.length, shares);
     let at = 0;
     for (let s = 0; s < 3; s++) {
