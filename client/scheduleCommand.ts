@@ -25,6 +25,8 @@ export function retrainScheduleOptions(a: { model: string; every?: string; cron?
   checkResourceName(a.model, '--model');
   if (!a.every && !a.cron)
     throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
+  if (a.every && a.cron)
+    throw new InvalidInputError('--every', `schedule create: --every ${a.every} and --cron "${a.cron}" are alternatives; pass one of them`);
   if (a.cron !== undefined && a.cron.trim().split(/\s+/).length !== 5 && !a.cron.startsWith('@')) {
     throw new InvalidInputError(
       '--cron',

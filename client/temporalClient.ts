@@ -188,6 +188,13 @@ export class RareflowClient {
       const s = await this.status(modelName);
       const served = s.history.find((h) => h.requestIds?.includes(requestId));
       if (served) return served;
+      // A lifecycle that ended (terminated, cancelled) will never serve the request: say so instead of waiting forever.
+      const { status } = await this.lifecycle(modelName).describe();
+      if (status.name !== 'RUNNING' && status.name !== 'CONTINUED_AS_NEW') {
+        throw new Error(
+          `the lifecycle of model ${modelName} ended (${status.name.toLowerCase()}) before a retrain served this request; start it again with rareflow run --config PIPELINE.json`,
+        );
+      }
       const stage = s.currentRunId ? await this.retrainStage(s.currentRunId) : undefined;
       const key = `${s.phase}|${stage ?? ''}|${s.history.length}`;
       if (key !== last) {

@@ -140,21 +140,24 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
 function compareWithChampion(
   championModel: ModelArtifact,
   model: ModelArtifact,
-  test: LabelledData,
+  testRows: LabelledData,
   scores: Float64Array,
   rows: ChampionRows | undefined,
 ): { champion?: ClassificationReport; note?: string; comparison: ChampionComparison } {
+  let test = testRows;
   if (championModel.multiClass) {
     // A multi-class champion (a label that had more classes before) predicts classes, not this model's positive.
     const note = `the champion predicts ${championModel.multiClass.classes.length} classes, so it cannot be compared with this two-class model`;
     return { note, comparison: { notComparable: note } };
   }
-  if (championModel.featureNames.join('\u0000') !== model.featureNames.join('\u0000')) {
-    const missing = championModel.featureNames.filter((f) => !model.featureNames.includes(f));
-    const note = missing.length
-      ? `the champion reads ${missing.length === 1 ? 'a feature' : 'features'} this model's input lacks (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}), so the two cannot be compared on the same rows`
-      : 'the champion reads its features in another order or set, so the two cannot be compared on the same rows';
+  const missing = championModel.featureNames.filter((f) => !model.featureNames.includes(f));
+  if (missing.length > 0) {
+    const note = `the champion reads ${missing.length === 1 ? 'a feature' : 'features'} this model's input lacks (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}), so the two cannot be compared on the same rows`;
     return { note, comparison: { notComparable: note } };
+  }
+  // Columns in another order, or new ones beside them: the champion reads its own by name.
+  if (championModel.featureNames.join('\u0000') !== model.featureNames.join('\u0000')) {
+    test = { x: columnsByName(test.x, model.featureNames, championModel.featureNames), y: test.y };
   }
   if (rows?.kind !== 'unseen' || rows.excluded === 0) {
     const champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
@@ -175,4 +178,12 @@ function compareWithChampion(
     note: `compared with the champion on ${rowsText}`,
     comparison: { challenger: classificationReport(shared.y, sharedScores, model.threshold), rowsText },
   };
+}
+
+/** The columns `wanted` of matrix `x` (whose columns are `names`), in the order of `wanted`. */
+function columnsByName(x: LabelledData['x'], names: readonly string[], wanted: readonly string[]): LabelledData['x'] {
+  const from = wanted.map((name) => names.indexOf(name));
+  const values = new Float64Array(x.rows * wanted.length);
+  for (let r = 0; r < x.rows; r++) for (let c = 0; c < from.length; c++) values[r * from.length + c] = x.values[r * x.cols + from[c]!]!;
+  return { rows: x.rows, cols: wanted.length, values };
 }

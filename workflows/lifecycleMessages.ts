@@ -7,7 +7,7 @@ import type { PipelineSpec, RefusedMessage, RetrainRequest, RetrainTrigger } fro
 /** Reasons kept in a coalesced trigger; later ones are only counted (RetrainTrigger.omittedReasons). */
 export const COALESCED_REASONS_KEPT = 10;
 /** Request ids kept in a coalesced trigger, newest last. */
-export const REQUEST_IDS_KEPT = 20;
+export const REQUEST_IDS_KEPT = 100;
 /** Refused messages kept in the lifecycle's status, newest last. */
 export const REFUSED_MESSAGES_KEPT = 20;
 
@@ -78,7 +78,7 @@ function reasonsText(reason: string, omitted: number): string {
  * One retrain serves every signal queued during a run: drift wins the kind, the newest data paths win (a request
  * with a spec resets them to its input paths), metrics
  * merge (newest value per name), and the reasons are the first ten plus a count of the rest. The request ids are
- * kept (the newest twenty), and the newest request that brought a spec names the spec the retrain uses.
+ * kept (the newest hundred), and the newest request that brought a spec names the spec the retrain uses.
  */
 export function mergeTrigger(pending: RetrainTrigger | undefined, next: Omit<RetrainTrigger, 'coalesced'>): RetrainTrigger {
   if (!pending) return { ...next, coalesced: 1 };

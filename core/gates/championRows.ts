@@ -12,13 +12,20 @@ function rowKey(x: FeatureMatrix, r: number): string {
 }
 
 /**
- * The rows of `test` whose feature values appear in none of `seen` (the champion's training and validation rows),
- * matched exactly; the number left out. The feature columns of every matrix must be the same, in the same order.
+ * The rows of `test` that are not rows of `seen` (the champion's training and validation rows); the number left out.
+ * A row counts as the same row when its feature values occur exactly once in `seen` and once in `test`: on measured
+ * features that is one record met twice. Values that recur (every feature a category or a small count) are common
+ * patterns that new data holds too, and stay. The feature columns of every matrix must be the same, in one order.
  */
 export function rowsNotSeen(test: FeatureMatrix, seen: readonly FeatureMatrix[]): { rows: Int32Array; excluded: number } {
-  const keys = new Set<string>();
-  for (const m of seen) for (let r = 0; r < m.rows; r++) keys.add(rowKey(m, r));
+  const seenCounts = new Map<string, number>();
+  for (const m of seen) for (let r = 0; r < m.rows; r++) seenCounts.set(rowKey(m, r), (seenCounts.get(rowKey(m, r)) ?? 0) + 1);
+  const testKeys = Array.from({ length: test.rows }, (_, r) => rowKey(test, r));
+  const testCounts = new Map<string, number>();
+  for (const k of testKeys) testCounts.set(k, (testCounts.get(k) ?? 0) + 1);
   const rows: number[] = [];
-  for (let r = 0; r < test.rows; r++) if (!keys.has(rowKey(test, r))) rows.push(r);
+  testKeys.forEach((k, r) => {
+    if (!(seenCounts.get(k) === 1 && testCounts.get(k) === 1)) rows.push(r);
+  });
   return { rows: Int32Array.from(rows), excluded: test.rows - rows.length };
 }

@@ -123,14 +123,16 @@ export function evaluateGates(
 ): GateEvaluation {
   const hasChampionGates = spec.gates.some((g) => g.maxDropVsChampion !== undefined);
   const championShortfalls = champion === undefined ? [] : supportShortfalls(spec, champion);
-  const shortfalls = [
-    ...supportShortfalls(spec, challenger),
-    ...(hasChampionGates && versus.notComparable !== undefined ? [`the champion could not be compared: ${versus.notComparable}`] : []),
-    // The champion's rows are the test split's unless its training rows were left out: then they may be too few.
-    ...(hasChampionGates && versus.challenger !== undefined
-      ? championShortfalls.map((s) => `comparison with the champion on ${versus.rowsText ?? 'fewer rows'}: ${s}`)
-      : []),
-  ];
+  const shortfalls = supportShortfalls(spec, challenger);
+  // Why the champion gates cannot be judged though a champion exists: they alone are not judged, the challenger's own
+  // gates still are (a failing one fails the verdict), and a verdict that would pass is insufficient evidence.
+  const championProblem = !hasChampionGates
+    ? undefined
+    : versus.notComparable !== undefined
+      ? `the champion could not be compared: ${versus.notComparable}`
+      : versus.challenger !== undefined && championShortfalls.length > 0
+        ? `comparison with the champion on ${versus.rowsText ?? 'fewer rows'}: ${championShortfalls.join('; ')}`
+        : undefined;
   const notJudged = shortfalls.length > 0 ? `not judged: ${shortfalls.join('; ')}` : null;
   const againstChampion = versus.challenger ?? challenger;
 
@@ -156,7 +158,7 @@ export function evaluateGates(
         challengerValue,
         championValue: champion === undefined ? null : metricValue(champion, gate.metric, gate.class),
       });
-      if (versus.notComparable !== undefined) return skip(`not judged: ${versus.notComparable}`);
+      if (championProblem !== undefined) return skip(`not judged: ${championProblem}`);
       if (champion === undefined) return skip('skipped: no champion to compare against');
       if (championShortfalls.length > 0) return skip(`skipped: champion report has ${championShortfalls.join('; ')}`);
       const championValue = metricValue(champion, gate.metric, gate.class);
@@ -221,7 +223,10 @@ export function evaluateGates(
     };
   });
 
-  return gateVerdict(checks, shortfalls);
+  const verdict = gateVerdict(checks, shortfalls);
+  if (championProblem === undefined || verdict.verdict !== 'pass') return verdict;
+  const reasons = [`insufficient evidence: ${championProblem}`, ...verdict.reasons.filter((r) => !r.startsWith('all '))];
+  return { verdict: 'insufficient-evidence', checks, reasons };
 }
 
 /** The reason a passing verdict gives: how many gates were judged. */

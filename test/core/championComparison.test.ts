@@ -38,6 +38,13 @@ describe('rowsNotSeen', () => {
     expect([...rows]).toEqual([0, 2]);
     expect(excluded).toBe(2);
   });
+
+  it('keeps values that recur: a pattern of categories or small counts is not one record met twice', () => {
+    const test = { rows: 3, cols: 1, values: Float64Array.from([1, 1, 2]) };
+    const seen = [{ rows: 3, cols: 1, values: Float64Array.from([1, 2, 2]) }];
+    // 1 occurs twice in the test rows, 2 twice in the seen rows: neither is left out.
+    expect(rowsNotSeen(test, seen).excluded).toBe(0);
+  });
 });
 
 describe('the champion gates', () => {
@@ -54,11 +61,24 @@ describe('the champion gates', () => {
     const why = "the champion reads a feature this model's input lacks (f4), so the two cannot be compared on the same rows";
     const e = evaluateGates(spec, reportFor(27, 3, 90, 10), undefined, { notComparable: why });
     expect(e.verdict).toBe('insufficient-evidence');
-    expect(e.checks[1]).toMatchObject({ passed: null, reason: `not judged: ${why}` });
+    expect(e.checks[1]).toMatchObject({ passed: null, reason: `not judged: the champion could not be compared: ${why}` });
     expect(e.reasons[0]).toBe(`insufficient evidence: the champion could not be compared: ${why}`);
     // Without a champion gate in the spec there is nothing to judge against it, and nothing is held back.
     const noChampionGate = parseGateSpec({ minPositiveSupport: 20, minNegativeSupport: 20, gates: [spec.gates[0]] }, 'spec');
     expect(evaluateGates(noChampionGate, reportFor(27, 3, 90, 10), undefined, { notComparable: why }).verdict).toBe('pass');
+  });
+
+  it("leave the challenger's own gates judged: a challenger below its floor fails, whatever the champion", () => {
+    const why = "the champion reads a feature this model's input lacks (f4), so the two cannot be compared on the same rows";
+    // Recall 10/30 is below the 0.6 floor: a fail, never insufficient evidence that a spec could promote.
+    const weak = evaluateGates(spec, reportFor(10, 20, 90, 10), undefined, { notComparable: why });
+    expect(weak.verdict).toBe('fail');
+    expect(weak.checks[0]).toMatchObject({ passed: false });
+    const fewRows = evaluateGates(spec, reportFor(10, 20, 90, 10), reportFor(5, 1, 40, 4), {
+      challenger: reportFor(2, 4, 40, 4),
+      rowsText: 'the 50 test rows the champion was not trained on',
+    });
+    expect(fewRows.verdict).toBe('fail');
   });
 
   it('are insufficient evidence when the rows the champion did not learn from are too few', () => {

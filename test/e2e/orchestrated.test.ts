@@ -135,6 +135,10 @@ describe('orchestrated commands on the embedded Temporal server', () => {
       ],
       [['schedule', 'create', '--model', 'churn', '--every', '1ms'], /: --every 1ms: the scheduler refused it: interval is too small/],
       [
+        ['schedule', 'create', '--model', 'churn', '--every', '1h', '--cron', '0 3 * * *'],
+        /: schedule create: --every 1h and --cron "0 3 \* \* \*" are alternatives; pass one of them$/,
+      ],
+      [
         ['schedule', 'create', '--model', 'churn', '--every', '5x'],
         /: --every: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5x"$/,
       ],
