@@ -153,39 +153,28 @@ export class RareflowClient {
   }
 
   /** Waits until the lifecycle has run `count` retrains in all and is idle, reporting its phase and the running stage. */
-  async waitForRetrains(
+  waitForRetrains(
     modelName: string,
     count: number,
     onProgress: (s: LifecycleStatus, stage?: string) => void,
     pollMs = 500,
   ): Promise<LifecycleStatus> {
-    let last = '';
-    for (;;) {
-      const s = await this.status(modelName);
-      const stage = s.currentRunId ? await this.retrainStage(s.currentRunId) : undefined;
-      const key = `${s.phase}|${stage ?? ''}|${s.history.length}`;
-      if (key !== last) {
-        onProgress(s, stage);
-        last = key;
-      }
-      if (s.retrainCount >= count && s.phase === 'idle' && !s.pending) return s;
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
+    return this.pollLifecycle(modelName, onProgress, pollMs, async (s) =>
+      s.retrainCount >= count && s.phase === 'idle' && !s.pending ? s : undefined,
+    );
   }
 
   /**
    * Waits until the lifecycle has finished the retrain that served request `requestId` (one coalesced with others, or
    * its own), and returns that retrain's history entry.
    */
-  async waitForRequest(
+  waitForRequest(
     modelName: string,
     requestId: string,
     onProgress: (s: LifecycleStatus, stage?: string) => void,
     pollMs = 500,
   ): Promise<LifecycleHistoryEntry> {
-    let last = '';
-    for (;;) {
-      const s = await this.status(modelName);
+    return this.pollLifecycle(modelName, onProgress, pollMs, async (s) => {
       const served = s.history.find((h) => h.requestIds?.includes(requestId));
       if (served) return served;
       // A lifecycle that ended (terminated, cancelled) will never serve the request: say so instead of waiting forever.
@@ -195,12 +184,28 @@ export class RareflowClient {
           `the lifecycle of model ${modelName} ended (${status.name.toLowerCase()}) before a retrain served this request; start it again with rareflow run --config PIPELINE.json`,
         );
       }
+      return undefined;
+    });
+  }
+
+  /** Polls the lifecycle's status until `done` gives a value, reporting each new phase, stage or history length. */
+  private async pollLifecycle<T>(
+    modelName: string,
+    onProgress: (s: LifecycleStatus, stage?: string) => void,
+    pollMs: number,
+    done: (s: LifecycleStatus) => Promise<T | undefined>,
+  ): Promise<T> {
+    let last = '';
+    for (;;) {
+      const s = await this.status(modelName);
       const stage = s.currentRunId ? await this.retrainStage(s.currentRunId) : undefined;
       const key = `${s.phase}|${stage ?? ''}|${s.history.length}`;
       if (key !== last) {
         onProgress(s, stage);
         last = key;
       }
+      const value = await done(s);
+      if (value !== undefined) return value;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
