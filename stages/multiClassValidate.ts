@@ -30,7 +30,11 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
     championNote = championMismatch(input.champion.model, model);
     if (championNote === undefined) champion = multiClassReport(classes, test.y, scoreMultiClass(input.champion.model, test.x).predicted);
   }
-  const evaluation = withClassCoverage(evaluateMultiClassGates(input.gates, challenger, champion), input.champion?.model, model);
+  const evaluation = withClassCoverage(
+    evaluateMultiClassGates(input.gates, challenger, champion, champion ? undefined : championNote),
+    input.champion?.model,
+    model,
+  );
   const report = {
     model: input.modelSha256,
     test: { sha256: input.testSha256, rows: test.y.length },

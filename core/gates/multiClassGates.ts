@@ -48,9 +48,16 @@ function limitText(gate: Gate, subject: string): string {
 /**
  * Judges `challenger` against `spec` (checked by core/spec/multiClassSpecCheck.ts: metrics recall, precision, f1 and
  * gMean only). A per-class gate becomes one check per class, named `recall[CLASS] >= 0.5`; `champion`, when given,
- * must hold the same classes in the same order.
+ * must hold the same classes in the same order. `notComparable`: a champion exists but cannot be scored here (other
+ * classes or features): its gates are not judged and a verdict that would pass is insufficient evidence, as for two
+ * classes (evaluateGates).
  */
-export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGateReport, champion?: MultiClassReport): GateEvaluation {
+export function evaluateMultiClassGates(
+  spec: GateSpec,
+  challenger: MultiClassGateReport,
+  champion?: MultiClassReport,
+  notComparable?: string,
+): GateEvaluation {
   const shortfalls: string[] = [];
   const total = challenger.classes.reduce((a, r) => a + r.support, 0);
   for (const r of challenger.classes) {
@@ -90,7 +97,10 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
             ...common,
             value: null,
             passed: null,
-            reason: 'skipped: no multi-class champion with the same classes to compare against',
+            reason:
+              notComparable !== undefined
+                ? `not judged: the champion could not be compared: ${notComparable}`
+                : 'skipped: no multi-class champion with the same classes to compare against',
           });
           continue;
         }
@@ -145,7 +155,14 @@ export function evaluateMultiClassGates(spec: GateSpec, challenger: MultiClassGa
       });
     }
   }
-  return gateVerdict(checks, shortfalls);
+  const verdict = gateVerdict(checks, shortfalls);
+  const hasChampionGates = spec.gates.some((g) => g.maxDropVsChampion !== undefined);
+  if (notComparable === undefined || champion || !hasChampionGates || verdict.verdict !== 'pass') return verdict;
+  const reasons = [
+    `insufficient evidence: the champion could not be compared: ${notComparable}`,
+    ...verdict.reasons.filter((r) => !r.startsWith('all ')),
+  ];
+  return { verdict: 'insufficient-evidence', checks, reasons };
 }
 
 /**

@@ -78,4 +78,23 @@ describe('a gate verdict that judged nothing', () => {
     );
     expect(evaluateGates(mixed, report).verdict).toBe('pass');
   });
+
+  it('a multi-class model whose champion cannot be compared (a two-class champion) is insufficient evidence, not a pass', () => {
+    const mixed = parseGateSpec(
+      {
+        minPositiveSupport: 1,
+        gates: [
+          { metric: 'gMean', min: 0.1 },
+          { metric: 'gMean', maxDropVsChampion: 0.01 },
+        ],
+      },
+      'g.json',
+    );
+    const why = 'the champion does not predict the classes a, b, c, so it was not compared on this test split';
+    const e = evaluateMultiClassGates(mixed, threeClassReport(), undefined, why);
+    expect(e.verdict).toBe('insufficient-evidence');
+    expect(e.reasons[0]).toBe(`insufficient evidence: the champion could not be compared: ${why}`);
+    // Without a champion at all, the same gates pass on the judged one.
+    expect(evaluateMultiClassGates(mixed, threeClassReport()).verdict).toBe('pass');
+  });
 });
