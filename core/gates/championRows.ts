@@ -19,7 +19,12 @@ function rowKey(x: FeatureMatrix, r: number): string {
  */
 export function rowsNotSeen(test: FeatureMatrix, seen: readonly FeatureMatrix[]): { rows: Int32Array; excluded: number } {
   const seenCounts = new Map<string, number>();
-  for (const m of seen) for (let r = 0; r < m.rows; r++) seenCounts.set(rowKey(m, r), (seenCounts.get(rowKey(m, r)) ?? 0) + 1);
+  for (const m of seen) {
+    for (let r = 0; r < m.rows; r++) {
+      const key = rowKey(m, r);
+      seenCounts.set(key, (seenCounts.get(key) ?? 0) + 1);
+    }
+  }
   const testKeys = Array.from({ length: test.rows }, (_, r) => rowKey(test, r));
   const testCounts = new Map<string, number>();
   for (const k of testKeys) testCounts.set(k, (testCounts.get(k) ?? 0) + 1);

@@ -223,10 +223,21 @@ export function evaluateGates(
     };
   });
 
-  const verdict = gateVerdict(checks, shortfalls);
-  if (championProblem === undefined || verdict.verdict !== 'pass') return verdict;
-  const reasons = [`insufficient evidence: ${championProblem}`, ...verdict.reasons.filter((r) => !r.startsWith('all '))];
-  return { verdict: 'insufficient-evidence', checks, reasons };
+  return withChampionProblem(gateVerdict(checks, shortfalls), championProblem);
+}
+
+/**
+ * A verdict that would pass, made insufficient evidence when its champion gates could not be judged though a
+ * champion exists (`problem`); a fail stays a fail. Shared by the two-class and multi-class gates.
+ */
+export function withChampionProblem<C>(
+  verdict: { verdict: GateVerdict; checks: C[]; reasons: string[] },
+  problem: string | undefined,
+): { verdict: GateVerdict; checks: C[]; reasons: string[] } {
+  if (problem === undefined || verdict.verdict !== 'pass') return verdict;
+  const passed = /^all \d+ judged gates passed$/;
+  const reasons = [`insufficient evidence: ${problem}`, ...verdict.reasons.filter((r) => !passed.test(r))];
+  return { verdict: 'insufficient-evidence', checks: verdict.checks, reasons };
 }
 
 /** The reason a passing verdict gives: how many gates were judged. */

@@ -4,7 +4,7 @@
 
 import { wilsonInterval } from '../metrics/intervals.js';
 import type { MultiClassReport } from '../metrics/multiClassReport.js';
-import { gateVerdict, type GateCheck, type GateEvaluation } from './evaluateGates.js';
+import { gateVerdict, withChampionProblem, type GateCheck, type GateEvaluation } from './evaluateGates.js';
 import type { Gate, GateSpec } from './gateSpec.js';
 
 /** A multi-class report with the 95% Wilson interval of each class's recall and precision. */
@@ -155,14 +155,10 @@ export function evaluateMultiClassGates(
       });
     }
   }
-  const verdict = gateVerdict(checks, shortfalls);
   const hasChampionGates = spec.gates.some((g) => g.maxDropVsChampion !== undefined);
-  if (notComparable === undefined || champion || !hasChampionGates || verdict.verdict !== 'pass') return verdict;
-  const reasons = [
-    `insufficient evidence: the champion could not be compared: ${notComparable}`,
-    ...verdict.reasons.filter((r) => !r.startsWith('all ')),
-  ];
-  return { verdict: 'insufficient-evidence', checks, reasons };
+  const problem =
+    notComparable !== undefined && !champion && hasChampionGates ? `the champion could not be compared: ${notComparable}` : undefined;
+  return withChampionProblem(gateVerdict(checks, shortfalls), problem);
 }
 
 /**
