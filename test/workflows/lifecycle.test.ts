@@ -375,7 +375,7 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect((runs[0]!.params as { spec: PipelineSpec }).spec.seed).toBe(4);
   });
 
-  it('gives a reseeded retrain no test row its champion learnt from, and holds a challenger it cannot compare with it', async () => {
+  it("gives a reseeded retrain at most a few of its champion's rows in its test split, left out, and holds a challenger it cannot compare with", async () => {
     const s = spec('wf-champion-rows');
     const fewer = join(env.dir, 'fewer-features.parquet');
     await generateSyntheticDataset({ rows: 40_000, positiveRate: 0.02, features: 5, seed: 13, out: fewer });
@@ -391,12 +391,16 @@ describe('modelLifecycle on a real Temporal server', () => {
         otherColumns: await c.retrainResult(third.history[2]!.runId),
       };
     });
-    // Another seed draws another sample, but the split is keyed by row content: no test row of the reseeded retrain
-    // is a row the champion learnt from, so the two are compared on the whole test split (championRows.ts would
-    // leave such rows out, and name them, if there were any).
+    // Another seed draws another sample, but the split is keyed by row content: a row the two retrains both sample
+    // keeps its role, so at most a few test rows (near a cut that moved with the sample) were the champion's, and
+    // those are left out of the comparison and counted (championRows.ts). A shuffled split shared about 60%.
     expect(reseeded.validation.champion, JSON.stringify(reseeded.validation)).toBeDefined();
-    expect(reseeded.validation.champion!.rows).toBeUndefined();
-    expect(reseeded.validation.championNote).toBeUndefined();
+    const testRows = reseeded.validation.positive.support + reseeded.validation.negative.support;
+    const left = /^the (\d+) test rows the champion was not trained on \((\d+) of its training rows left out\)$/.exec(
+      reseeded.validation.champion!.rows ?? '',
+    );
+    if (left) expect(Number(left[1]) + Number(left[2])).toBe(testRows);
+    expect(left ? Number(left[2]) : 0).toBeLessThan(0.02 * testRows);
     // The model without the champion's column is not promoted as if there were no champion.
     expect(otherColumns.outcome).not.toBe('promoted');
     expect(otherColumns.validation.verdict).toBe('insufficient-evidence');
