@@ -232,8 +232,9 @@ describe('canary between two multi-class models, through rareflow serve', () => 
     expect(third.reason).not.toMatch(/recall of class "(bird|cat)"/);
     const last = third.canary!.windows.at(-1)!;
     expect(last.decision).toBe('rollback');
-    expect(last.arms.challenger.classRecall!['eel']).toBeLessThan(0.5);
+    // The challenger learnt eel from shuffled labels: far below the champion on it, whatever its exact figure.
     expect(last.arms.champion.classRecall!['eel']).toBeGreaterThan(0.8);
+    expect(last.arms.challenger.classRecall!['eel']).toBeLessThan(last.arms.champion.classRecall!['eel']! - 0.2);
     expect(out.champion!.modelSha256).toBe(out.before!.modelSha256);
     expect(out.archived).toEqual(
       expect.arrayContaining([expect.objectContaining({ modelSha256: third.modelSha256, reason: third.reason })]),
