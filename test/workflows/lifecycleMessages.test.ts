@@ -106,9 +106,9 @@ describe('mergeTrigger and the requests it serves', () => {
     expect(t.dataPaths).toEqual(['/new.csv']);
     t = mergeTrigger(t, { kind: 'manual', reason: 'd', requestIds: ['d'], specRequestId: 'd' });
     expect(t.dataPaths).toBeUndefined();
-    for (let i = 0; i < 30; i++) t = mergeTrigger(t, { kind: 'manual', reason: `r${i}`, requestIds: [`r${i}`] });
+    for (let i = 0; i < REQUEST_IDS_KEPT + 10; i++) t = mergeTrigger(t, { kind: 'manual', reason: `r${i}`, requestIds: [`r${i}`] });
     expect(t.requestIds).toHaveLength(REQUEST_IDS_KEPT);
-    expect(t.requestIds!.at(-1)).toBe('r29');
+    expect(t.requestIds!.at(-1)).toBe(`r${REQUEST_IDS_KEPT + 9}`);
   });
 });
 
