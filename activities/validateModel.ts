@@ -3,6 +3,8 @@
 
 import type { ArtifactRef, GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
 import { rowsNotSeen, type ChampionRows } from '../core/gates/championRows.js';
+import { IntegrityError } from '../core/integrityError.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 import { loadDatasetArtifact, type DatasetArtifact } from '../data/datasetArtifacts.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
@@ -94,9 +96,15 @@ async function championRowsOf(artifacts: ArtifactStore, test: DatasetArtifact, s
   if (seen.length === 0) return { kind: 'unknown', why: "the champion's run recorded no training rows" };
   const matrices = [];
   for (const ref of seen) {
-    if ((await artifacts.check(ref)).status !== 'ok')
-      return { kind: 'unknown', why: `the champion's ${ref.kind} split is no longer in the store` };
-    const d = await loadDatasetArtifact(artifacts, ref, { keepMissingFeatures: true });
+    // One read, verified as it is read: a split that is gone or fails its sha256 leaves the champion's rows unknown
+    // (a damaged old split must not fail this run's validation).
+    let d: DatasetArtifact;
+    try {
+      d = await loadDatasetArtifact(artifacts, ref, { keepMissingFeatures: true });
+    } catch (err) {
+      if (!(err instanceof InvalidInputError) && !(err instanceof IntegrityError)) throw err;
+      return { kind: 'unknown', why: `the champion's ${ref.kind} split is no longer in the store, or no longer what was stored` };
+    }
     if (d.featureNames.join('\u0000') !== test.featureNames.join('\u0000')) {
       return { kind: 'unknown', why: `the champion's ${ref.kind} split has other columns than this test split` };
     }
