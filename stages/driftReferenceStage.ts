@@ -91,6 +91,28 @@ function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: num
   };
 }
 
+/**
+ * The validation values a window's labelled performance is compared with, each with its Wilson interval. Recall is a
+ * share within one class, the same at any class mix, so it is read on every test row (dropping positives to reach
+ * the raw prior would leave a handful and make the reference a lucky or unlucky draw); precision depends on the mix
+ * and is read on the rows at the raw prior.
+ */
+function validationPerformance(y: Uint8Array, scores: Float64Array, atPrior: Int32Array, threshold: number): ReferencePerformance {
+  const all = classificationReport(y, scores, threshold).perClass;
+  const prior = classificationReport(
+    Uint8Array.from(atPrior, (i) => y[i]!),
+    Float64Array.from(atPrior, (i) => scores[i]!),
+    threshold,
+  ).perClass;
+  const of = (cls: 'negative' | 'positive') => ({
+    recall: all[cls].recall,
+    recallInterval: all[cls].recallInterval,
+    precision: prior[cls].precision,
+    precisionInterval: prior[cls].precisionInterval,
+  });
+  return { negative: of('negative'), positive: of('positive') };
+}
+
 /** The stored reference of `model`: refused (bad input) when the prior is not a share or no input column is numeric. */
 export function driftReferenceStage(input: DriftReferenceStageInput): StoredReference {
   if (!(input.rawPrior > 0 && input.rawPrior < 1))
@@ -112,20 +134,20 @@ export function driftReferenceStage(input: DriftReferenceStageInput): StoredRefe
     return { reference, rawPrior: classPrior[0]!, fitPrior: 0, featureIndexes: features.map((f) => f.index) };
   }
   const trainRows = takeRows(input.train, rowsAtPrior(input.train, input.rawPrior, input.seed));
-  const testRows = takeRows(input.test, rowsAtPrior(input.test, input.rawPrior, input.seed + 1));
+  const testAtPrior = rowsAtPrior(input.test, input.rawPrior, input.seed + 1);
+  const testScores = scoreModel(model, input.test.x);
+  const scores = Float64Array.from(testAtPrior, (i) => testScores[i]!);
   const values = new Float64Array(trainRows.x.rows * features.length);
   for (let r = 0; r < trainRows.x.rows; r++) {
     for (let c = 0; c < features.length; c++)
       values[r * features.length + c] = trainRows.x.values[r * trainRows.x.cols + features[c]!.index]!;
   }
-  const scores = scoreModel(model, testRows.x);
-  const report = classificationReport(testRows.y, scores, model.threshold);
   const reference = buildDriftReference(
     { rows: trainRows.x.rows, cols: features.length, values, names: features.map((f) => f.name) },
     trainRows.y,
     scores,
     model.threshold,
-    report.perClass,
+    validationPerformance(input.test.y, testScores, testAtPrior, model.threshold),
     { seed: input.seed, categorical: categoricalTrainingColumns(model, trainRows.x) },
   );
   const fitPrior = model.training.fitPrevalence;

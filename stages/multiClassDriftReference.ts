@@ -59,15 +59,16 @@ export function multiClassDriftReference(o: MultiClassReferenceInput): DriftRefe
     );
   }
   const trainRows = takeRows(o.train, rowsAtClassPrior(o.train.y, o.classPrior, o.seed));
-  const testRows = takeRows(o.test, rowsAtClassPrior(o.test.y, o.classPrior, o.seed + 1));
+  const testAtPrior = rowsAtClassPrior(o.test.y, o.classPrior, o.seed + 1);
   const cols = o.features.length;
   const values = new Float64Array(trainRows.x.rows * cols);
   for (let r = 0; r < trainRows.x.rows; r++) {
     for (let c = 0; c < cols; c++) values[r * cols + c] = trainRows.x.values[r * trainRows.x.cols + o.features[c]!.index]!;
   }
-  const scored = scoreMultiClass(o.model, testRows.x);
+  const scoredAll = scoreMultiClass(o.model, o.test.x);
   const k = classes.length;
-  const topScores = Float64Array.from(scored.predicted, (p, r) => scored.scores[r * k + p]!);
+  const predicted = Int32Array.from(testAtPrior, (i) => scoredAll.predicted[i]!);
+  const topScores = Float64Array.from(testAtPrior, (i) => scoredAll.scores[i * k + scoredAll.predicted[i]!]!);
   const none = { recall: null, precision: null };
   const reference = buildDriftReference(
     { rows: trainRows.x.rows, cols, values, names: o.features.map((f) => f.name) },
@@ -77,7 +78,17 @@ export function multiClassDriftReference(o: MultiClassReferenceInput): DriftRefe
     { positive: none, negative: none },
     { seed: o.seed, categorical: o.categorical(trainRows.x) },
   );
-  reference.classes = buildClassReference(classes, trainRows.y, testRows.y, scored.predicted);
+  reference.classes = buildClassReference(
+    classes,
+    trainRows.y,
+    Uint8Array.from(testAtPrior, (i) => o.test.y[i]!),
+    predicted,
+  );
+  // Each class's recall is a share within the class, the same at any class mix: read it on every test row, not on
+  // the few rare-class rows left at the raw prior, so the validation value is not one lucky or unlucky draw.
+  const everyTestRow = buildClassReference(classes, trainRows.y, o.test.y, scoredAll.predicted);
+  reference.classes.recall = everyTestRow.recall;
+  reference.classes.recallSupport = everyTestRow.recallSupport;
   // The prior as collected: the raw input's class shares, not the resampled rows' rounding of them.
   reference.classes.prior = [...o.classPrior];
   return reference;

@@ -2,7 +2,7 @@
 // predicted classes (chi-square goodness of fit each), and each class's recall on the window's labelled rows.
 
 import { InvalidInputError } from '../invalidInputError.js';
-import { wilsonInterval } from '../metrics/intervals.js';
+import { differenceInterval, wilsonInterval } from '../metrics/intervals.js';
 import { chiSquareGoodnessOfFit, type ChiSquareResult } from './chiSquare.js';
 import type { DriftOptions } from './driftOptions.js';
 
@@ -16,6 +16,8 @@ export interface ClassReference {
   predicted: number[];
   /** Validation recall of each class. */
   recall: number[];
+  /** Validation rows of each class behind its recall; absent in references built before it was kept. */
+  recallSupport?: number[];
 }
 
 /** The served classes of a window: per row, the class predicted and the true class (null while unlabelled). */
@@ -40,7 +42,11 @@ export interface ClassRecallDrift {
   support: number;
   /** Wilson interval at `rateZ`; null when not judged. */
   interval: [number, number] | null;
-  /** The interval's upper end is below reference − tolerance. */
+  /**
+   * The recall fell by more than the tolerance beyond the uncertainty of both the window and the validation value
+   * (the interval of their difference lies below −tolerance; with no validation support kept, the window's interval
+   * lies below reference − tolerance).
+   */
   dropped: boolean;
 }
 
@@ -159,11 +165,16 @@ export function classDrift(reference: ClassReference, window: ClassWindow, o: Dr
     }
     const current = correct[k]! / support;
     const interval = wilsonInterval(correct[k]!, support, o.rateZ)!;
-    const dropped = interval[1] < ref - o.tolerance;
+    const refSupport = reference.recallSupport?.[k] ?? 0;
+    const refInterval = refSupport > 0 ? wilsonInterval(Math.round(ref * refSupport), refSupport, o.rateZ) : null;
+    const worstCase = refInterval === null ? interval[1] - ref : differenceInterval(current, interval, ref, refInterval)[1];
+    const dropped = worstCase < -o.tolerance;
     if (dropped)
       reasons.push(
         `recall of class ${JSON.stringify(value)} dropped: ${fmt(current)} on ${support} labelled rows (interval ` +
-          `[${fmt(interval[0])}, ${fmt(interval[1])}]) vs ${fmt(ref)} on validation, below the ${o.tolerance} tolerance`,
+          `[${fmt(interval[0])}, ${fmt(interval[1])}]) vs ${fmt(ref)} on ` +
+          (refInterval === null ? 'validation' : `${refSupport} validation rows ([${fmt(refInterval[0])}, ${fmt(refInterval[1])}])`) +
+          `, below the ${o.tolerance} tolerance`,
       );
     return { value, reference: ref, current, support, interval, dropped };
   });
@@ -225,5 +236,6 @@ export function buildClassReference(
     prior,
     predicted: lifted.map((p) => p / total),
     recall: support.map((n, c) => (n === 0 ? 0 : correct[c]! / n)),
+    recallSupport: support,
   };
 }

@@ -2,12 +2,18 @@
 // validation values, with Wilson intervals, so a drop is flagged only when the data rule out noise.
 
 import { InvalidInputError } from '../invalidInputError.js';
-import { wilsonInterval, Z_95 } from '../metrics/intervals.js';
+import { differenceInterval, wilsonInterval, Z_95 } from '../metrics/intervals.js';
 
 /** A class's validation values; the shape of `ClassificationReport.perClass.<class>` fits. */
 export interface ReferenceClassPerformance {
   recall: number | null;
   precision: number | null;
+  /**
+   * Wilson intervals of the validation values, when known (a reference built from `classificationReport` keeps
+   * them). With one, a drop must clear the uncertainty of both sides, not of the live window's alone.
+   */
+  recallInterval?: [number, number] | null;
+  precisionInterval?: [number, number] | null;
 }
 
 /** The model's validation per-class values, e.g. `classificationReport(...).perClass`. */
@@ -20,7 +26,12 @@ export type DriftClass = 'negative' | 'positive';
 export type DriftMetric = 'recall' | 'precision';
 
 export interface MetricDrift {
-  /** `dropped` when the interval's upper bound is below reference − tolerance; `insufficient` below the minimum support or with no reference. */
+  /**
+   * `dropped` when the live value is below the reference by more than the tolerance beyond the uncertainty: the
+   * upper end of the interval of (current − reference) is below −tolerance, that interval combining the live
+   * interval with the reference's own (`differenceInterval`), or the live interval alone when the reference has
+   * none; `insufficient` below the minimum support or with no reference.
+   */
   status: 'ok' | 'dropped' | 'insufficient';
   /** Validation value; null when it was undefined there. */
   reference: number | null;
@@ -116,9 +127,14 @@ export interface MetricJudgement {
    * @default 'the validation value'
    */
   referenceName?: string;
+  /** The reference's own interval; absent or null when the reference is taken as exact (an expectation, say). */
+  referenceInterval?: [number, number] | null;
 }
 
-/** Judges one metric against its reference: `dropped` when interval[1] < reference − tolerance. */
+/**
+ * Judges one metric against its reference: `dropped` when the upper end of the interval of current − reference is
+ * below −tolerance (with no reference interval: when interval[1] < reference − tolerance).
+ */
 export function judgeMetric(j: MetricJudgement): MetricDrift {
   const { label, reference, current, interval, support, minSupport, tolerance } = j;
   const referenceName = j.referenceName ?? 'the validation value';
@@ -131,10 +147,14 @@ export function judgeMetric(j: MetricJudgement): MetricDrift {
     return { status: 'insufficient', ...base, message: `${label} not compared: ${referenceName} is undefined` };
   }
   const observed = `${label} ${fmt(current)} (interval ${fmt(interval[0])}–${fmt(interval[1])}, ${supportText})`;
-  if (interval[1] < reference - tolerance) {
-    return { status: 'dropped', ...base, message: `${observed} is below ${referenceName} ${fmt(reference)} − tolerance ${tolerance}` };
+  const refInterval = j.referenceInterval ?? null;
+  const referenceText =
+    refInterval === null ? fmt(reference) : `${fmt(reference)} (interval ${fmt(refInterval[0])}–${fmt(refInterval[1])})`;
+  const worstCase = refInterval === null ? interval[1] - reference : differenceInterval(current, interval, reference, refInterval)[1];
+  if (worstCase < -tolerance) {
+    return { status: 'dropped', ...base, message: `${observed} is below ${referenceName} ${referenceText} − tolerance ${tolerance}` };
   }
-  return { status: 'ok', ...base, message: `${observed} is consistent with ${referenceName} ${fmt(reference)}` };
+  return { status: 'ok', ...base, message: `${observed} is consistent with ${referenceName} ${referenceText}` };
 }
 
 /** Collects the drop and insufficiency messages of four judged metrics. */
@@ -171,6 +191,25 @@ export function assertReferencePerformance(reference: ReferencePerformance, subj
       const v = reference?.[cls]?.[metric];
       if (v !== null && !(typeof v === 'number' && v >= 0 && v <= 1)) {
         throw new InvalidInputError(subject, `${subject}.${cls}.${metric}: expected a number in [0, 1] or null, got ${String(v)}`);
+      }
+      const interval = reference[cls][`${metric}Interval`];
+      const inside = (b: unknown): boolean => typeof b === 'number' && b >= 0 && b <= 1;
+      if (
+        interval !== undefined &&
+        interval !== null &&
+        !(
+          Array.isArray(interval) &&
+          interval.length === 2 &&
+          inside(interval[0]) &&
+          inside(interval[1]) &&
+          interval[0] <= interval[1] &&
+          v !== null
+        )
+      ) {
+        throw new InvalidInputError(
+          subject,
+          `${subject}.${cls}.${metric}Interval: expected [lower, upper] within [0, 1] beside a value, got ${JSON.stringify(interval)}`,
+        );
       }
     }
   }
@@ -211,6 +250,7 @@ export function performanceDrift(
     judgeMetric({
       label: `${cls} ${metric}`,
       reference: reference[cls][metric],
+      referenceInterval: reference[cls][`${metric}Interval`] ?? null,
       current: trials === 0 ? null : hits / trials,
       interval: wilsonInterval(hits, trials, z),
       support: trials,

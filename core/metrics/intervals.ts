@@ -33,3 +33,20 @@ export function wilsonInterval(successes: number, trials: number, z: number = Z_
   const upper = successes === trials ? 1 : Math.min(1, centre + half);
   return [lower, upper];
 }
+
+/**
+ * Interval of the difference p1 − p2 of two independent proportions from each one's own interval (Newcombe 1998,
+ * method 10, the "hybrid score" interval when the two are Wilson intervals):
+ * lower = (p1 − p2) − √((p1 − l1)² + (u2 − p2)²), upper = (p1 − p2) + √((u1 − p1)² + (p2 − l2)²).
+ * Used where a live value is compared with a validation value that is itself an estimate on a finite test split:
+ * taking the validation value as exact would read its luck as a drop.
+ */
+export function differenceInterval(
+  p1: number,
+  interval1: readonly [number, number],
+  p2: number,
+  interval2: readonly [number, number],
+): [number, number] {
+  const d = p1 - p2;
+  return [d - Math.hypot(p1 - interval1[0], interval2[1] - p2), d + Math.hypot(interval1[1] - p1, p2 - interval2[0])];
+}

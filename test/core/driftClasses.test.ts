@@ -61,6 +61,17 @@ describe('classDrift', () => {
     expect(result.drifted).toBe(true);
   });
 
+  it("counts the validation recall's own uncertainty when the reference keeps its rows", () => {
+    // eel's validation recall 0.9 rests on 30 rows; the window's eel recall is about 0.78 on about 300 rows.
+    const window = classWindow(3000, [0.6, 0.3, 0.1], [0.9, 0.9, 0.78], 5);
+    expect(classDrift(REFERENCE, window, o).recall[2]!.dropped).toBe(true);
+    const fewRows = classDrift({ ...REFERENCE, recallSupport: [1800, 900, 30] }, window, o);
+    expect(fewRows.recall[2]!.dropped).toBe(false);
+    const manyRows = classDrift({ ...REFERENCE, recallSupport: [18000, 9000, 3000] }, window, o);
+    expect(manyRows.recall[2]!.dropped).toBe(true);
+    expect(manyRows.reasons.some((r) => r.includes('vs 0.9 on 3000 validation rows ('))).toBe(true);
+  });
+
   it('does not compare a class below the minimum labelled rows, and says so', () => {
     const result = classDrift(REFERENCE, classWindow(100, [0.6, 0.3, 0.1], [0.9, 0.9, 0.9], 6), o);
     const eel = result.recall[2]!;
@@ -82,6 +93,7 @@ describe('buildClassReference', () => {
     const ref = buildClassReference(CLASSES, [0, 0, 1, 2], [0, 1, 1, 2], [0, 1, 0, 2]);
     expect(ref.prior).toEqual([0.5, 0.25, 0.25]);
     expect(ref.recall).toEqual([1, 0.5, 1]);
+    expect(ref.recallSupport).toEqual([1, 2, 1]);
     expect(ref.predicted.map((p) => Number(p.toFixed(6)))).toEqual([0.5, 0.25, 0.25]);
     expect(() => buildClassReference(CLASSES, [0, 0, 1], [0], [0])).toThrow(
       'trainingTruth: expected every class among the training labels, class "eel" has none',

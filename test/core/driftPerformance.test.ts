@@ -54,6 +54,30 @@ describe('performance drift on labels', () => {
     expect(JSON.parse(JSON.stringify(far))).toEqual(far);
   });
 
+  it("weighs the validation value's own uncertainty when the reference keeps its interval", () => {
+    // A lucky test split: 38 of 40 positives found (0.95). The window finds 170 of 200 (0.85): below 0.95 − 0.05 by
+    // its own interval, but not once the 40 validation positives' uncertainty is counted.
+    const labels = Int8Array.from([...Array<number>(200).fill(1), ...Array<number>(400).fill(0)]);
+    const scores = Float64Array.from({ length: 600 }, (_, i) => (i < 170 ? 0.9 : i < 200 ? 0.1 : i < 220 ? 0.9 : 0.1));
+    const lucky: ReferencePerformance = {
+      positive: { recall: 0.95, precision: 0.9, recallInterval: wilsonInterval(38, 40)! },
+      negative: { recall: 0.95, precision: 0.97 },
+    };
+    const asExact: ReferencePerformance = { ...lucky, positive: { recall: 0.95, precision: 0.9 } };
+    expect(performanceDrift(labels, scores, 0.5, asExact).perClass.positive.recall.status).toBe('dropped');
+    const judged = performanceDrift(labels, scores, 0.5, lucky).perClass.positive.recall;
+    expect(judged.status).toBe('ok');
+    expect(judged.message).toContain('consistent with the validation value 0.950 (interval 0.835–0.986)');
+    // A real fall (120 of 200, 0.60) is still a drop against the same uncertain reference.
+    const fallen = Float64Array.from(scores, (s, i) => (i >= 120 && i < 200 ? 0.1 : s));
+    const drop = performanceDrift(labels, fallen, 0.5, lucky).perClass.positive.recall;
+    expect(drop.status).toBe('dropped');
+    expect(drop.message).toContain('is below the validation value 0.950 (interval 0.835–0.986) − tolerance 0.05');
+    expect(() =>
+      performanceDrift(labels, scores, 0.5, { ...lucky, positive: { recall: 0.95, precision: 0.9, recallInterval: [0.9, 1.2] } }),
+    ).toThrow('reference.positive.recallInterval: expected [lower, upper] within [0, 1] beside a value, got [0.9,1.2]');
+  });
+
   it('reports classes below the minimum support as insufficient', () => {
     const { labels, scores } = handWindow();
     const r = performanceDrift(labels, scores, 0.5, reference(0.97), { minSupport: { positive: 40 } });

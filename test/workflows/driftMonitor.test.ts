@@ -108,10 +108,10 @@ describe('driftMonitor on a real Temporal server', () => {
         input: { paths: [trainPath], label: 'label' },
         sampling: { targetSize: 6000 },
         model: { kind: 'logreg', threshold: 'prevalence' },
-        // Seed 5 drew a test split whose positive recall (0.957 on about 70 positives) sat far above the model's level
-        // on live rows (about 0.77): the performance check compares live windows with that one figure, so stationary
-        // windows were flagged. The check's sensitivity to a lucky validation figure is listed under Not yet.
-        seed: 6,
+        // Seed 5 once drew a lucky validation figure (positive recall 0.957 on the 70 positives left at the raw prior,
+        // against about 0.77 on live rows), and stationary windows were flagged; the reference now reads recall on
+        // every test positive and the check weighs its interval, so this seed must stay quiet.
+        seed: 5,
       },
       'test spec',
     );
