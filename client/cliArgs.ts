@@ -116,7 +116,10 @@ function flagValue(name: string, f: FlagSpec, given: string[] | undefined): Flag
         .flatMap((s) => s.split(','))
         .map((s) => s.trim())
         .filter(Boolean);
-      return items.length > 0 ? items : undefined;
+      // Given but empty (`--data ''`) is not the flag left out: refused rather than read as no list at all.
+      if (items.length === 0)
+        throw new InvalidInputError(`--${name}`, `--${name}: expected ${f.placeholder ?? 'VALUES'} (comma-separated), got an empty value`);
+      return items;
     }
     default:
       return text;

@@ -4,15 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
+import { jsonFileText } from './jsonFileText.js';
 
 /** Numbers of an `--evidence` JSON file (top-level numbers, and those under "metrics"), checked before sending. */
 export function readEvidenceFile(path: string): Record<string, number> {
   let json: unknown;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = jsonFileText(readFileSync(path), `--evidence ${path}`);
     json = JSON.parse(text);
   } catch (err) {
+    if (err instanceof InvalidInputError) throw err;
     const what =
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it is not valid JSON (${(err as Error).message})`;
     throw new InvalidInputError(
@@ -25,8 +27,8 @@ export function readEvidenceFile(path: string): Record<string, number> {
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) throw new InvalidInputError('--evidence', `--evidence ${path}: ${duplicateKeyText(duplicate)}`);
   const metrics: Record<string, number> = {};
-  // A number too large for a double (1e400) reads as Infinity; a value under "metrics" that is not a number is a
-  // mistake, not metadata. Either would otherwise be dropped without a word.
+  // A number too large for a double (1e400) reads as Infinity; a value under "metrics" that is not a number (null
+  // included) is a mistake, not metadata. Either would otherwise be dropped without a word.
   const take = (o: Record<string, unknown>, where: string) => {
     for (const [k, v] of Object.entries(o)) {
       if (typeof v === 'number' && !Number.isFinite(v))
@@ -34,8 +36,15 @@ export function readEvidenceFile(path: string): Record<string, number> {
           '--evidence',
           `--evidence ${path}: ${where}${k} is too large to be a number here; expected a finite number`,
         );
-      if (typeof v === 'number') metrics[k] = v;
-      else if (where !== '' && v !== null)
+      if (typeof v === 'number') {
+        // One name at the top level and under "metrics" would send only one of the two numbers.
+        if (k in metrics)
+          throw new InvalidInputError(
+            '--evidence',
+            `--evidence ${path}: ${k} is given both at the top level (${metrics[k]}) and under "metrics" (${v}); keep one`,
+          );
+        metrics[k] = v;
+      } else if (where !== '')
         throw new InvalidInputError('--evidence', `--evidence ${path}: ${where}${k} must be a number, got ${JSON.stringify(v)}`);
     }
   };

@@ -24,6 +24,7 @@ import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
+import { jsonFileText } from './jsonFileText.js';
 import { writeFileAtomically } from './localFiles.js';
 import { loadModelReference, registeredModelField } from './modelByReference.js';
 import { progressLine } from './progressLine.js';
@@ -145,9 +146,10 @@ async function readGateSpec(file: string | undefined): Promise<GateSpec> {
   let json: unknown;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = jsonFileText(await readFile(file), `--gates ${file}`);
     json = JSON.parse(text);
-  } catch {
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw err;
     throw new InvalidInputError(`--gates ${file}`, `--gates: cannot read ${file} as JSON; expected a gate spec file`);
   }
   const duplicate = firstDuplicateJsonKey(text);

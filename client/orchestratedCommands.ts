@@ -8,7 +8,8 @@ import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { requireMonitoredModel } from './knownModels.js';
 import { readEvidenceFile } from './driftEvidenceFile.js';
-import { requireLocalInputFiles } from './localInputPaths.js';
+import { requireRetrainInputs } from './localInputPaths.js';
+import { servedWithSameSpec } from './servedSpec.js';
 import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
 import type { QueueName } from '../worker/queueNames.js';
@@ -153,7 +154,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   if (a.reason.trim() === '')
     throw new InvalidInputError('--reason', '--reason: expected why this retrain is asked for, got an empty text');
   const spec = absolutePaths(readPipelineSpecFile(a.config), a.config);
-  requireLocalInputFiles(spec.input.paths, `--config ${a.config}: input.paths`);
+  await requireRetrainInputs(spec.input.paths, `--config ${a.config}: input.paths`);
   // Warnings of the worker this command may host are held and printed as one group, before the outcome (or error).
   const releaseWarnings = holdWorkerLogLines();
   const sayWarnings = (print: Say) => {
@@ -193,7 +194,8 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
               { cause: err },
             );
           });
-        const specReplaced = served.specRequestId !== requestId;
+        // Replaced by another request's spec, and that spec is not the same as this one.
+        const specReplaced = served.specRequestId !== requestId && !(await servedWithSameSpec(c.client, served.runId, spec));
         const dataReplaced = served.dataPaths !== undefined && served.dataPaths.join('\n') !== spec.input.paths.join('\n');
         if (specReplaced) {
           // A newer `run --config` reached the lifecycle before this retrain started: its spec is the one that ran.
@@ -228,8 +230,8 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
 export async function driftCommand(say: Say, a: { model: string; reason: string; data?: string[]; evidence?: string }) {
   checkResourceName(a.model, '--model');
   const metrics = a.evidence ? readEvidenceFile(a.evidence) : undefined;
+  if (a.data) await requireRetrainInputs(a.data, '--data');
   const dataPaths = a.data?.map((p) => (isS3Uri(p) ? p : resolve(p)));
-  if (dataPaths) requireLocalInputFiles(dataPaths, '--data');
   return withClient(
     say,
     async (c) => {

@@ -10,6 +10,7 @@ import { checkModelKeysForKind } from '../core/spec/modelSpecKeys.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
 import { MAX_SAMPLE_ROWS, pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { jsonFileText } from './jsonFileText.js';
 import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { CanarySpec, PipelineSpec } from '../workflows/contract.js';
 
@@ -190,19 +191,7 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   } catch {
     throw new InvalidInputError(`--config ${path}`, `--config: cannot read ${path}; expected a PIPELINE.json file`);
   }
-  let text: string;
-  try {
-    // Strict: a byte that is not UTF-8 (a Latin-1 "é") would otherwise become U+FFFD inside a column name or path.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8Byte(bytes);
-    throw new InvalidInputError(
-      `--config ${path}`,
-      `--config ${path}: is not UTF-8 text (byte ${at + 1} is 0x${bytes[at]!.toString(16).padStart(2, '0')}); save it as UTF-8`,
-    );
-  }
-  // A byte-order mark (some Windows editors write one) is not part of the JSON.
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const text = jsonFileText(bytes, `--config ${path}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -214,20 +203,4 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) throw new InvalidInputError(`--config ${path}`, `--config ${path}: ${duplicateKeyText(duplicate)}`);
   return json as Record<string, unknown>;
-}
-
-/** The offset of the first byte where `bytes` stops being valid UTF-8 (found by decoding growing prefixes). */
-function firstInvalidUtf8Byte(bytes: Buffer): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let good = 0;
-  for (let end = 1; end <= bytes.length; end++) {
-    try {
-      decoder.decode(bytes.subarray(good, end));
-      good = end;
-    } catch {
-      // A sequence may still be incomplete: four bytes is the longest a character takes.
-      if (end - good >= 4) return good;
-    }
-  }
-  return good;
 }

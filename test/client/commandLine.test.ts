@@ -62,6 +62,14 @@ describe('flags declared once, checked on parse', () => {
     expect(s).toMatchObject({ method: 'adaptive', order: 'auto', shards: 1, 'positives-per-param': 50 });
   });
 
+  it('refuses a list flag given with nothing in it, instead of reading it as left out', () => {
+    expect(() => flagsOf('drift', ['--model', 'm', '--reason', 'r', '--data', ''])).toThrow(
+      '--data: expected FILES (comma-separated), got an empty value',
+    );
+    expect(() => flagsOf('drift', ['--model', 'm', '--reason', 'r', '--data', ' , '])).toThrow(InvalidInputError);
+    expect(flagsOf('drift', ['--model', 'm', '--reason', 'r']).flags.data).toBeUndefined();
+  });
+
   it('reads --no-lineage and other booleans as given or not', () => {
     const base = ['--input', 'a.csv', '--label', 'y', '--out', 'o.csv'];
     expect(flagsOf('adasyn', [...base, '--no-lineage', '--exact']).flags).toMatchObject({

@@ -30,4 +30,23 @@ describe('drift --evidence files', () => {
     const list = file('list.json', '{"metrics": [0.4]}');
     expect(() => readEvidenceFile(list)).toThrow(`--evidence ${list}: metrics must be an object of numbers, got [0.4]`);
   });
+
+  it('refuses one name given at the top level and under metrics, and a null metric, instead of keeping one silently', () => {
+    const twice = file('twice.json', '{"psi": 0.3, "metrics": {"psi": 0.5}}');
+    expect(() => readEvidenceFile(twice)).toThrow(
+      `--evidence ${twice}: psi is given both at the top level (0.3) and under "metrics" (0.5); keep one`,
+    );
+    const empty = file('null.json', '{"metrics": {"recall": null}}');
+    expect(() => readEvidenceFile(empty)).toThrow(`--evidence ${empty}: metrics.recall must be a number, got null`);
+    // A null at the top level is metadata, like text.
+    expect(readEvidenceFile(file('meta.json', '{"psi": 0.3, "ticket": null}'))).toEqual({ psi: 0.3 });
+  });
+
+  it('reads a file with a byte-order mark, and refuses one that is not UTF-8 by its byte', () => {
+    const bom = file('bom.json', '\uFEFF{"psi": 0.31}');
+    expect(readEvidenceFile(bom)).toEqual({ psi: 0.31 });
+    const latin1 = join(dir, 'latin1.json');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('{"caf'), Buffer.from([0xe9]), Buffer.from('": 0.31}')]));
+    expect(() => readEvidenceFile(latin1)).toThrow(`--evidence ${latin1}: is not UTF-8 text (byte 6 is 0xe9); save it as UTF-8`);
+  });
 });

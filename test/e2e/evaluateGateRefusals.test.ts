@@ -21,6 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'champion-only.json'), '{"gates":[{"metric":"gMean","maxDropVsChampion":0.01}]}');
   writeFileSync(join(dir, 'floor.json'), '{"gates":[{"metric":"gMean","min":0.1},{"metric":"gMean","maxDropVsChampion":0.01}]}');
   writeFileSync(join(dir, 'e1.csv'), 'a,b\n1,2\n');
+  writeFileSync(join(dir, 'bom.json'), '\uFEFF{"gates":[{"metric":"gMean","min":0.1}]}');
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +34,12 @@ describe('evaluate --gates', () => {
       'rareflow evaluate: --gates empty.json: gates: expected at least one gate, such as {"metric": "recall", "class": "positive", "min": 0.5}, got an empty list\n',
     );
     expect(existsSync(join(dir, 'empty-report'))).toBe(false);
+  });
+
+  it('reads a gate file with a byte-order mark, as a spec is read', async () => {
+    const r = await evaluate('--gates', 'bom.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/pass/);
   });
 
   it('says insufficient-evidence and exits 1 when every gate was skipped (no champion), not pass', async () => {

@@ -117,6 +117,23 @@ describe('orchestrated commands on the embedded Temporal server', () => {
         /: --data: .*gone\.csv does not exist; nothing was sent$/,
       ],
       [
+        ['drift', '--model', 'churn', '--reason', 'new data', '--data', 'nowhere/*.csv'],
+        /: --data: no file matches nowhere\/\*\.csv; nothing was sent$/,
+      ],
+      // What no worker could read is refused on any machine: an unknown extension, an empty path, CSV beside Parquet.
+      [
+        ['drift', '--model', 'churn', '--reason', 'new data', '--data', 'traffic.txt'],
+        /: --data: cannot tell the format of traffic\.txt from its extension "\.txt"; expected \.csv, \.csv\.gz or \.parquet; nothing was sent$/,
+      ],
+      [
+        ['drift', '--model', 'churn', '--reason', 'new data', '--data', ''],
+        /: --data: expected FILES \(comma-separated\), got an empty value$/,
+      ],
+      [
+        ['drift', '--model', 'churn', '--reason', 'new data', '--data', 'a.csv,b.parquet'],
+        /: --data: expected all \.csv or all \.parquet files, got a\.csv, b\.parquet/,
+      ],
+      [
         ['run', '--config', 'missing-input.json'],
         /: --config missing-input\.json: input\.paths: .*nope\.parquet does not exist; nothing was sent$/,
       ],

@@ -7,6 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { servedWithSameSpec } from '../../client/servedSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { retrainScheduleOptions } from '../../client/scheduleCommand.js';
 import type { Registry } from '../../data/registry.js';
@@ -364,11 +365,18 @@ describe('modelLifecycle on a real Temporal server', () => {
     await startIdleLifecycle(idle, s);
     await idle.retrain(s, 'first spec', {}, 'request-a');
     await idle.retrain(newer, 'edited spec', {}, 'request-b');
-    const { a, b, runs } = await withWorker(async (c, registry) => {
+    const { a, b, same, runs } = await withWorker(async (c, registry) => {
       const a = await c.waitForRequest(s.modelName, 'request-a', noProgress);
       const b = await c.waitForRequest(s.modelName, 'request-b', noProgress);
-      return { a, b, runs: await registry.listRuns(s.modelName) };
+      // run --wait warns that its spec was replaced only when the spec that ran differs (data paths aside).
+      const same = {
+        asFirst: await servedWithSameSpec(c.client, a.runId, s),
+        asNewer: await servedWithSameSpec(c.client, a.runId, newer),
+        asNewerOnOtherData: await servedWithSameSpec(c.client, a.runId, { ...newer, input: { ...newer.input, paths: ['/elsewhere.csv'] } }),
+      };
+      return { a, b, same, runs: await registry.listRuns(s.modelName) };
     });
+    expect(same).toEqual({ asFirst: false, asNewer: true, asNewerOnOtherData: true });
     expect(b).toEqual(a);
     expect(a).toMatchObject({ coalesced: 2, requestIds: ['request-a', 'request-b'], specRequestId: 'request-b' });
     expect(runs).toHaveLength(1);
