@@ -25,7 +25,7 @@ import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
 import { checkConfigInput } from './fitConfigInput.js';
-import { missingCells, readWarnings } from './fitReadWarnings.js';
+import { missingCells, readWarnings, requireVaryingFeature } from './fitReadWarnings.js';
 import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { missingClassTestsNote } from '../core/features/missingIndicators.js';
 import { secondsSince } from '../stages/stageProgress.js';
@@ -169,6 +169,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const weights0 = d.sampleWeights;
   if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
   const groups = oneHotGroups(d.featureNames, d.categorical);
+  requireVaryingFeature(d.data.x, d.featureNames, a.input);
   const [negatives0, positives0] = classCounts(d.data.y);
   const warnings = [
     ...configWarnings,

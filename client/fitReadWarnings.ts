@@ -3,6 +3,7 @@
 // leak of the label), a column that is only a row number or an id.
 
 import type { FeatureMatrix } from '../core/dataset.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
 
 /** The warnings of the read stage, in the order a reader meets the causes. */
 export function readWarnings(
@@ -25,7 +26,13 @@ export function readWarnings(
       : []),
     ...fewRowsWarning(classOf, classes),
     ...(classes.length === 2 ? largerPositiveWarning(classOf, classes[1]!, classes[0]!) : []),
-    ...(classes.length === 2 ? separatingColumns(x, names, classOf) : []).map(
+    ...(classes.length === 2 ? negativeWordPositiveWarning(classes[1]!, classes[0]!) : []),
+    ...constantColumns(x, names).map(
+      (name) =>
+        `column "${name}" holds one value on every row (missing values aside): it cannot tell the classes apart, and the model reads it for nothing; leave it out with "exclude" in the config's input block`,
+    ),
+    // With a class of a handful of rows (said above), some column separates them by chance: no leak to report.
+    ...(classes.length === 2 && !hasFewRows(classOf, classes.length) ? separatingColumns(x, names, classOf) : []).map(
       (name) =>
         `column "${name}" alone separates the two classes on every row (one threshold puts each class on its own side): if it is recorded after the outcome or derived from the label, it leaks the label, and the model will fail on new rows; leave it out with "exclude" in the config's input block unless it is truly known in advance`,
     ),
@@ -90,6 +97,39 @@ function indicatorNote(fill: { indicators?: string[]; unrelated?: string[] }): s
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
+/** Feature columns with a single value on every row where they have one (all missing counts as one value). */
+function constantColumns(x: FeatureMatrix, names: readonly string[]): string[] {
+  return names.filter((_, c) => {
+    let first = Number.NaN;
+    for (let r = 0; r < x.rows; r++) {
+      const v = x.values[r * x.cols + c]!;
+      if (Number.isNaN(v)) continue;
+      if (Number.isNaN(first)) first = v;
+      else if (v !== first) return false;
+    }
+    return true;
+  });
+}
+
+/**
+ * Refuses a file whose every feature column holds one value on every row: no model can tell the classes apart on
+ * it, and one fitted anyway flags every row or none at a threshold that means nothing.
+ */
+export function requireVaryingFeature(x: FeatureMatrix, names: readonly string[], input: string): void {
+  if (names.length === 0 || constantColumns(x, names).length < names.length) return;
+  throw new InvalidInputError(
+    `file ${input}`,
+    `${input}: every feature column holds one value on every row (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); expected at least one column whose values vary, or there is nothing to learn the classes from`,
+  );
+}
+
+/** Whether some class has fewer than FEW_CLASS_ROWS rows. */
+function hasFewRows(classOf: ArrayLike<number>, classCount: number): boolean {
+  const counts = new Array<number>(classCount).fill(0);
+  for (let i = 0; i < classOf.length; i++) if (classOf[i]! >= 0) counts[classOf[i]!]! += 1;
+  return counts.some((n) => n < FEW_CLASS_ROWS);
+}
+
 /** Fewer rows than this in a class leave the model and its threshold resting on a handful of examples. */
 const FEW_CLASS_ROWS = 10;
 
@@ -147,6 +187,20 @@ function separatingColumns(x: FeatureMatrix, names: readonly string[], classOf: 
     if (high[0] === -Infinity || high[1] === -Infinity) return false;
     return high[0]! < low[1]! || high[1]! < low[0]!;
   });
+}
+
+const NO_WORDS = new Set(['no', 'n', 'f']);
+const YES_WORDS = new Set(['yes', 'y', 't']);
+
+/**
+ * A yes/no label (or y/n, t/f) whose rarer value, taken as the positive class, is the "no": every score is then the
+ * probability of "no", which a reader of the predictions may not expect.
+ */
+function negativeWordPositiveWarning(positive: string, negative: string): string[] {
+  if (!NO_WORDS.has(positive.trim().toLowerCase()) || !YES_WORDS.has(negative.trim().toLowerCase())) return [];
+  return [
+    `the positive class is "${positive}", the rarer value of the label: scores are the probability of "${positive}" and pred names "${positive}" as the positive; if you meant "${negative}", pass --positive "${negative}"`,
+  ];
 }
 
 /**

@@ -22,11 +22,28 @@ export interface ScoreBatchRequest {
 }
 
 /** `progress` hears `{ stage, rows, totalRows }` (the total of a Parquet input, from its metadata). */
+/**
+ * The id column is copied into the output beside `score` and `pred` (multi-class: `score_<class>` and `pred`): an id
+ * of one of those names (in any case, as column names are read) would be renamed in the output, and a reader of
+ * `pred` or `score` by name would get the ids.
+ */
+function requireIdBesideOutputs(id: string, model: ScoreBatchRequest['model']): void {
+  const outputs = model.multiClass ? [...model.multiClass.classes.map((c) => `score_${c}`), 'pred'] : ['score', 'pred'];
+  const clash = outputs.find((o) => o.toLowerCase() === id.toLowerCase());
+  if (clash !== undefined) {
+    throw new InvalidInputError(
+      '--id',
+      `--id: the output already has a column "${clash}" (${outputs.join(', ')}); an id column of that name cannot be told apart from it: copy the id into a column of another name first`,
+    );
+  }
+}
+
 export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProgress) {
   const started = performance.now();
   const { model } = a;
   const format = formatOf(a.input);
   if (format === 'arrow') throw new InvalidInputError('--input', `--input: predict reads CSV or Parquet; ${a.input} is an Arrow file`);
+  if (a.id !== undefined) requireIdBesideOutputs(a.id, model);
   const columns = await describeColumns(a.input);
   await checkBooleanInputColumns(a.input, model);
   // Integer CSV columns the model reads as numbers are read as DOUBLE (see numberSource); categories and the id as read.

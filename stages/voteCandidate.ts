@@ -179,10 +179,13 @@ export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }
   };
   const g = (x: number) => x.toFixed(4);
   const best = meanFoldGMean(ranked[0]!.folds, costThreshold);
+  // Both at the same kind of threshold (each one's prevalence threshold, or the cost threshold): the candidates'
+  // table gives each at the threshold rule it chose, which can be higher than this like-for-like figure.
+  const at = costThreshold === undefined ? 'prevalence threshold' : 'cost threshold';
   const reason =
     `${candidate.name}: greedy selection over the finalists' inner-fold scores weighted ${parts.join(', ')}; mean ` +
-    `inner-fold G-mean ${g(meanFoldGMean(folds, costThreshold))} at its threshold, against ${g(best)} for ` +
-    `${ranked[0]!.c.name} alone at its own`;
+    `inner-fold G-mean ${g(meanFoldGMean(folds, costThreshold))} at the vote's ${at}, against ${g(best)} for ` +
+    `${ranked[0]!.c.name} alone at its ${at}`;
   return { candidate, folds, members, reason };
 }
 

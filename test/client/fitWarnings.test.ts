@@ -2,7 +2,7 @@
 // text (decimal commas, thousands separators) left out, a class of a handful of rows; and the input it cannot
 // learn from at all (no feature column left), refused naming the columns.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,35 @@ describe('fit warnings', () => {
     ]);
     const plenty = csv('plenty.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 1 : 0}`);
     expect((await fitCommand({ input: plenty, label: 'label', out, model: 'logreg' })).warnings).toBeUndefined();
+  });
+
+  it('warns about a column of one value, refuses a file where no column varies, and writes nothing then', async () => {
+    const path = csv('constant.csv', 'a,k,label', (i) => `${(i % 17) / 3},7,${i % 8 === 0 ? 1 : 0}`);
+    const result = await fitCommand({ input: path, label: 'label', out: join(dir, 'constant.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([expect.stringMatching(/^column "k" holds one value on every row \(missing values aside\)/)]);
+    const flat = csv('flat.csv', 'a,k,label', (i) => `1.0,7,${i % 8 === 0 ? 1 : 0}`);
+    const out = join(dir, 'flat.json');
+    await expect(fitCommand({ input: flat, label: 'label', out })).rejects.toThrow(
+      `${flat}: every feature column holds one value on every row (a, k); expected at least one column whose values vary`,
+    );
+    await expect(fitCommand({ input: flat, label: 'label', out })).rejects.toBeInstanceOf(InvalidInputError);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says so when the rarer value of a yes/no label, the positive class, is "no"', async () => {
+    const path = csv('yesno.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 'no' : 'yes'}`);
+    const result = await fitCommand({ input: path, label: 'label', out: join(dir, 'yesno.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([
+      'the positive class is "no", the rarer value of the label: scores are the probability of "no" and pred names "no" as the positive; if you meant "yes", pass --positive "yes"',
+    ]);
+    const usual = csv('noyes.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 'yes' : 'no'}`);
+    expect((await fitCommand({ input: usual, label: 'label', out: join(dir, 'noyes.json'), model: 'logreg' })).warnings).toBeUndefined();
+  });
+
+  it('does not call a column a leak when a class of a handful of rows is all it separates', async () => {
+    const one = csv('one.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i === 16 ? 1 : 0}`);
+    const result = await fitCommand({ input: one, label: 'label', out: join(dir, 'one.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([expect.stringMatching(/^class "1" has only 1 row:/)]);
   });
 
   it('warns about a column that counts the rows (a saved row number)', async () => {

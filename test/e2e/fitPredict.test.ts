@@ -134,6 +134,11 @@ describe('fit and predict', () => {
     const fromCsv = csvColumn(join(dir, 'pred.csv'), 'score').map(Number);
     expect(fromParquet.map((r) => Number(r[0]))).toEqual(Array.from({ length: 1484 }, (_, i) => i + 1));
     expect(fromParquet.map((r) => r[1])).toEqual(fromCsv);
+    // An id named like an output column would be renamed in the output: refused, nothing written.
+    const clash = await run(['predict', '--model', 'yeast.json', '--input', 'yeast3.parquet', '--out', 'clash.csv', '--id', 'Score']);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain('--id: the output already has a column "score" (score, pred)');
+    expect(existsSync(join(dir, 'clash.csv'))).toBe(false);
   });
 
   it('one-hot encodes a text column and scores an unseen category without failing, saying so', async () => {

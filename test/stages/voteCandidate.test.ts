@@ -91,8 +91,8 @@ describe('the soft-vote candidate', () => {
     ]);
     expect(proposal.reason).toBe(
       "vote(logreg-weighted+balanced-forest): greedy selection over the finalists' inner-fold scores weighted " +
-        'logreg-weighted 1/2, balanced-forest 1/2; mean inner-fold G-mean 1.0000 at its threshold, against 0.7071 for ' +
-        'logreg-weighted alone at its own',
+        "logreg-weighted 1/2, balanced-forest 1/2; mean inner-fold G-mean 1.0000 at the vote's prevalence threshold, " +
+        'against 0.7071 for logreg-weighted alone at its prevalence threshold',
     );
     expect(proposeVote([ranked[0]!, { ...ranked[1]!, folds: perfect }])).toBeUndefined();
   });
