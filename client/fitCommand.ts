@@ -181,6 +181,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       multiClass ? multiClass.classOf : d.data.y,
       multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
       d.missingCategories,
+      d.categorical,
     ),
   ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };

@@ -13,8 +13,10 @@ export function readWarnings(
   classOf: ArrayLike<number>,
   classes: readonly string[],
   missingCategories: Record<string, number> = {},
+  categories: Record<string, string[]> = {},
 ): string[] {
   return [
+    ...spacedValueWarnings(categories, classes),
     ...Object.entries(missingCategories).map(
       ([name, rows]) =>
         `${rows} row${rows === 1 ? '' : 's'} of categorical column "${name}" ${rows === 1 ? 'has' : 'have'} no category (an empty cell or a missing-value marker such as "?" or "NA"): read as none of its categories, also when the model scores; pass --missing reject to refuse them`,
@@ -187,6 +189,24 @@ function separatingColumns(x: FeatureMatrix, names: readonly string[], classOf: 
     if (high[0] === -Infinity || high[1] === -Infinity) return false;
     return high[0]! < low[1]! || high[1]! < low[0]!;
   });
+}
+
+/**
+ * Text is read as spelt, spaces included: a file written with ", " between fields (as some public datasets are)
+ * makes categories and classes such as " Male" and " >50K", which a file without the spaces, or a row sent to the
+ * scoring service, will not match. Said once per column, with an example.
+ */
+function spacedValueWarnings(categories: Record<string, string[]>, classes: readonly string[]): string[] {
+  const spaced = (values: readonly string[]) => values.filter((v) => v !== v.trim());
+  const said = (what: string, values: string[]) =>
+    `${what} ${values.length === 1 ? 'has a value' : `has ${values.length} values`} with spaces around it (such as ${JSON.stringify(values[0])}): values are read as spelt, so files scored later must spell them with the same spaces; strip them from the file (a CSV written with ", " between fields) unless they mean something`;
+  return [
+    ...Object.entries(categories).flatMap(([name, values]) => {
+      const found = spaced(values);
+      return found.length > 0 ? [said(`categorical column "${name}"`, found)] : [];
+    }),
+    ...(spaced(classes).length > 0 ? [said('the label', spaced(classes))] : []),
+  ];
 }
 
 const NO_WORDS = new Set(['no', 'n', 'f']);

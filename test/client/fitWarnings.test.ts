@@ -152,6 +152,21 @@ describe('fit warnings', () => {
     expect((await fitCommand({ input: usual, label: 'label', out: join(dir, 'noyes.json'), model: 'logreg' })).warnings).toBeUndefined();
   });
 
+  it('says so when categories and classes are spelt with spaces around them (a file written with ", ")', async () => {
+    const path = csv(
+      'spaced.csv',
+      'a, colour, label',
+      (i) => `${(i % 17) / 3}, ${['red', 'blue'][i % 2]}, ${i % 8 === 0 ? '>50K' : '<=50K'}`,
+    );
+    const result = await fitCommand({ input: path, label: 'label', out: join(dir, 'spaced.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^categorical column "colour" has 2 values with spaces around it \(such as " blue"\): values are read as spelt/,
+      ),
+      expect.stringMatching(/^the label has 2 values with spaces around it \(such as " <=50K"\)/),
+    ]);
+  });
+
   it('does not call a column a leak when a class of a handful of rows is all it separates', async () => {
     const one = csv('one.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i === 16 ? 1 : 0}`);
     const result = await fitCommand({ input: one, label: 'label', out: join(dir, 'one.json'), model: 'logreg' });
