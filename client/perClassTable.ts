@@ -12,15 +12,35 @@ export function formatPerClassTable(r: RetrainResult): string {
   return formatValidationTable(r.validation, uri ? (uri.startsWith('file:') ? fileURLToPath(uri) : uri) : undefined);
 }
 
-/** The per-class table of a validation, its gate verdict with reasons, and the report's path when there is one. */
-export function formatValidationTable(v: ValidationSummary, reportPath?: string): string {
-  const lines = [
+/** One row per class: the two classes of a binary model, or every class of a multi-class one (then a macro G-mean). */
+function classRows(v: ValidationSummary): string[] {
+  const row = (name: string, c: { support: number; recall: number | null; precision: number | null }, width: number) =>
+    `  ${name.padEnd(width)}   ${String(c.support).padStart(8)}   ${f(c.recall).padStart(6)}   ${f(c.precision).padStart(9)}`;
+  if (v.classes) {
+    const width = Math.max(8, ...v.classes.map((c) => c.class.length));
+    return [
+      `  ${'class'.padEnd(width)}    support   recall   precision`,
+      ...v.classes.map((c) => row(c.class, c, width)),
+      `  macro G-mean ${f(v.gMean)} (the geometric mean of the classes' recalls)`,
+    ];
+  }
+  return [
     `  class       support   recall   precision`,
-    `  positive   ${String(v.positive.support).padStart(8)}   ${f(v.positive.recall).padStart(6)}   ${f(v.positive.precision).padStart(9)}`,
-    `  negative   ${String(v.negative.support).padStart(8)}   ${f(v.negative.recall).padStart(6)}   ${f(v.negative.precision).padStart(9)}`,
+    row('positive', v.positive, 8),
+    row('negative', v.negative, 8),
     `  G-mean ${f(v.gMean)}   PR-AUC above random ${f(v.prAucNormalised)}   Brier ${f(v.brier, 4)}   threshold ${f(v.threshold, 4)}`,
   ];
-  if (v.champion) {
+}
+
+/** The per-class table of a validation, its gate verdict with reasons, and the report's path when there is one. */
+export function formatValidationTable(v: ValidationSummary, reportPath?: string): string {
+  const lines = classRows(v);
+  if (v.champion && v.classes) {
+    const rarest = [...v.classes].sort((a, b) => a.support - b.support)[0]!;
+    lines.push(
+      `  champion ${v.champion.modelSha256.slice(0, 12)} on the same test rows: recall of the rarest class "${rarest.class}" ${f(v.champion.positiveRecall)}, macro G-mean ${f(v.champion.gMean)}`,
+    );
+  } else if (v.champion) {
     const rows = v.champion.rows
       ? `${v.champion.rows}: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)} (this model: G-mean ${f(v.champion.challengerGMean ?? null)})`
       : `the same test rows: positive recall ${f(v.champion.positiveRecall)}, G-mean ${f(v.champion.gMean)}`;
