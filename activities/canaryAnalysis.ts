@@ -1,7 +1,8 @@
 // Temporal adapter of the canary analysis: aggregates one observation window of the scoring service's logs per
 // arm (only rows served by the champion's and the challenger's own models) and judges it with core/canary.
 
-import { canaryAnalysis as analyseCanaryWindow, type ArmWindow, type CanaryAnalysis } from '../core/canary/canaryAnalysis.js';
+import { canaryAnalysis as analyseCanaryWindow, type CanaryAnalysis } from '../core/canary/canaryAnalysis.js';
+import type { ArmWindow } from '../core/canary/canaryArmWindow.js';
 import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { summariseServingWindow } from '../data/servingLogWindow.js';

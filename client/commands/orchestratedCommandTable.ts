@@ -1,6 +1,6 @@
-// The orchestrated commands (demo, dev, worker, serve, run, drift, monitor, approve, reject, canary, status,
-// schedule): their flags, declared once, and how each calls Temporal. Each loads the Temporal client and worker
-// code when it runs, so --help starts without them.
+// The orchestrated commands (demo, dev, worker, serve, run, drift, monitor, status, schedule, and in their place
+// among them the decisions of decisionCommandTable.ts): their flags, declared once, and how each calls Temporal.
+// Each loads the Temporal client and worker code when it runs, so --help starts without them.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { QUEUE_NAMES, isQueueName, type QueueName } from '../../worker/queueNames.js';
@@ -11,11 +11,10 @@ import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } fr
 import { DEMO_DEFAULTS } from '../demoDefaults.js';
 import { parseDurationMs } from '../durationText.js';
 import { approverOf, json, model, tableOrJson } from './commonFlags.js';
+import { decisionCommands } from './decisionCommandTable.js';
 
 const orchestrated = () => import('../orchestratedCommands.js');
 const tables = () => import('../stateTables.js');
-
-const runId = { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' } as const;
 
 /** The shortest drift-monitor window: each window is one check of the serving log. */
 const MIN_WINDOW_MS = 1000;
@@ -290,65 +289,7 @@ export const orchestratedCommands: CommandSpec[] = [
       return tableOrJson(f, value as DriftMonitorStatus, (await tables()).formatMonitor);
     },
   },
-  {
-    name: 'approve',
-    summary: 'approve a retrain waiting for a human decision',
-    flags: { model, run: runId, by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' }, json },
-    run: async (f, _p, say) => {
-      const value = await (
-        await orchestrated()
-      ).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) });
-      const { formatDecision } = await tables();
-      return tableOrJson(f, value, (v, now) => formatDecision(v, v.evidence, now));
-    },
-  },
-  {
-    name: 'reject',
-    summary: 'reject a retrain waiting for a human decision',
-    flags: {
-      model,
-      run: runId,
-      by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' },
-      why: { type: 'string', help: 'reason, recorded', placeholder: 'TEXT' },
-      json,
-    },
-    run: async (f, _p, say) => {
-      const why = stringFlag(f, 'why');
-      const value = await (
-        await orchestrated()
-      ).decideCommand(say, {
-        model: requiredString(f, 'model'),
-        run: requiredString(f, 'run'),
-        approved: false,
-        by: approverOf(f),
-        ...(why ? { why } : {}),
-      });
-      const { formatDecision } = await tables();
-      return tableOrJson(f, value, (v, now) => formatDecision(v, v.evidence, now));
-    },
-  },
-  {
-    name: 'canary',
-    summary: 'the running canary rollout of a model: status, pause, resume or abort (abort rolls back)',
-    usage: 'rareflow canary status|pause|resume|abort --model M [--by NAME] [--why TEXT] [--json]',
-    positionals: 'status|pause|resume|abort',
-    flags: {
-      model,
-      by: { type: 'string', help: 'who acts (default USER@HOST), recorded', placeholder: 'NAME' },
-      why: { type: 'string', help: 'reason for an abort, recorded', placeholder: 'TEXT' },
-      json,
-    },
-    run: async (f, p, say) => {
-      const action = p[0];
-      if (!action)
-        throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
-      const why = stringFlag(f, 'why');
-      const value = await (
-        await orchestrated()
-      ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) });
-      return tableOrJson(f, value, (await tables()).formatCanary);
-    },
-  },
+  ...decisionCommands,
   {
     name: 'status',
     summary: "a model lifecycle's phase, pending retrain, champion and recent runs",

@@ -35,30 +35,11 @@
 // instead (classRecallCanary.ts): each class needs `minLabelledPositives` labelled requests per arm, each class's
 // recall is held to `maxRecallDrop` and the macro G-mean to `gMeanTolerance`, by the same rule.
 
-import { InvalidInputError } from '../invalidInputError.js';
-import { describeValue } from './canarySteps.js';
+import { validateArm, type ArmWindow } from './canaryArmWindow.js';
 import { wilsonInterval, Z_95 } from '../metrics/intervals.js';
 import { resolveCanaryCriteria, type CanaryCriteria } from './canaryCriteria.js';
 import { fmt, gMeanNonInferiority, nonInferiority, notJudged } from './nonInferiority.js';
-import { checkCount } from './proportionDifference.js';
-import { classRecallChecks, classRecallSummary, classValuesOf, validateClassCounts, type ClassRecallCounts } from './classRecallCanary.js';
-
-/** One arm's traffic in the observation window, aggregated by the caller. */
-export interface ArmWindow {
-  /** Requests answered by this arm in the window. */
-  requests: number;
-  /** Of those, scoring errors (5xx, exceptions). */
-  errors: number;
-  /** 99th-percentile scoring latency in ms; null when not measured. */
-  latencyP99Ms: number | null;
-  /** Confusion counts of the requests that have feedback (true labels), positive = rare class. */
-  confusion: { tp: number; fn: number; fp: number; tn: number };
-  /**
-   * Per true class value, labelled requests and those predicted right. With more than two class values over both
-   * arms the window is judged per class; absent or binary: by `confusion`.
-   */
-  classes?: ClassRecallCounts[];
-}
+import { classRecallChecks, classRecallSummary, classValuesOf } from './classRecallCanary.js';
 
 export type CanaryDecision = 'promote' | 'rollback' | 'insufficient-evidence';
 
@@ -99,42 +80,6 @@ export interface CanaryAnalysis {
   checks: CanaryCheck[];
   arms: Record<'champion' | 'challenger', ArmSummary>;
   criteria: CanaryCriteria;
-}
-
-function validateArm(raw: unknown, arm: 'champion' | 'challenger'): ArmWindow {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(arm, `${arm}: expected an object {requests, errors, latencyP99Ms, confusion}, got ${describeValue(raw)}`);
-  }
-  const w = raw as Record<string, unknown>;
-  const requests = checkCount(w['requests'], `${arm}.requests`);
-  const errors = checkCount(w['errors'], `${arm}.errors`, requests);
-  const latency = w['latencyP99Ms'];
-  if (latency !== null && (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0)) {
-    throw new InvalidInputError(
-      `${arm}.latencyP99Ms`,
-      `${arm}.latencyP99Ms: expected a number ≥ 0 (ms) or null, got ${describeValue(latency)}`,
-    );
-  }
-  const confusion = w['confusion'];
-  if (typeof confusion !== 'object' || confusion === null || Array.isArray(confusion)) {
-    throw new InvalidInputError(
-      `${arm}.confusion`,
-      `${arm}.confusion: expected an object {tp, fn, fp, tn}, got ${describeValue(confusion)}`,
-    );
-  }
-  const c = confusion as Record<string, unknown>;
-  return {
-    requests,
-    errors,
-    latencyP99Ms: latency as number | null,
-    confusion: {
-      tp: checkCount(c['tp'], `${arm}.confusion.tp`),
-      fn: checkCount(c['fn'], `${arm}.confusion.fn`),
-      fp: checkCount(c['fp'], `${arm}.confusion.fp`),
-      tn: checkCount(c['tn'], `${arm}.confusion.tn`),
-    },
-    ...(w['classes'] !== undefined ? { classes: validateClassCounts(w['classes'], `${arm}.classes`) } : {}),
-  };
 }
 
 const ratio = (x: number, n: number): number | null => (n === 0 ? null : x / n);

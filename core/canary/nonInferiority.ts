@@ -1,7 +1,8 @@
 // Non-inferiority checks of the canary's label metrics, challenger against champion: a proportion by Newcombe's
 // interval, G-mean by the delta method, and the wording of each verdict.
 
-import type { ArmWindow, CanaryCheck } from './canaryAnalysis.js';
+import type { CanaryCheck } from './canaryAnalysis.js';
+import type { ArmWindow } from './canaryArmWindow.js';
 import { newcombeDifferenceInterval, normalQuantile } from './proportionDifference.js';
 
 /** Up to 3 decimals, trailing zeros dropped, with a true minus sign for reading. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { DEFAULT_CANARY_STEPS, canaryArm, requestBucket, validateCanarySteps } from '../../core/canary/trafficSplit.js';
-import { canaryAnalysis, type ArmWindow } from '../../core/canary/canaryAnalysis.js';
+import { canaryAnalysis } from '../../core/canary/canaryAnalysis.js';
+import type { ArmWindow } from '../../core/canary/canaryArmWindow.js';
 import { defaultCanaryCriteria, resolveCanaryCriteria } from '../../core/canary/canaryCriteria.js';
 import { newcombeDifferenceInterval } from '../../core/canary/proportionDifference.js';
 

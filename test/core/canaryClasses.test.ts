@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canaryAnalysis, type ArmWindow } from '../../core/canary/canaryAnalysis.js';
+import { canaryAnalysis } from '../../core/canary/canaryAnalysis.js';
+import type { ArmWindow } from '../../core/canary/canaryArmWindow.js';
 import { macroGMeanNonInferiority } from '../../core/canary/classRecallCanary.js';
 import { gMeanNonInferiority } from '../../core/canary/nonInferiority.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';

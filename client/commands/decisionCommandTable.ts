@@ -1,0 +1,73 @@
+// The commands people decide with (approve, reject, canary): a retrain held for a human decision, and the running
+// canary rollout of a model. Their flags, declared once; each loads the Temporal client when it runs.
+
+import { InvalidInputError } from '../../core/invalidInputError.js';
+import { requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
+import { approverOf, json, model, tableOrJson } from './commonFlags.js';
+
+const orchestrated = () => import('../orchestratedCommands.js');
+const tables = () => import('../stateTables.js');
+
+const runId = { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' } as const;
+
+export const decisionCommands: CommandSpec[] = [
+  {
+    name: 'approve',
+    summary: 'approve a retrain waiting for a human decision',
+    flags: { model, run: runId, by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' }, json },
+    run: async (f, _p, say) => {
+      const value = await (
+        await orchestrated()
+      ).decideCommand(say, { model: requiredString(f, 'model'), run: requiredString(f, 'run'), approved: true, by: approverOf(f) });
+      const { formatDecision } = await tables();
+      return tableOrJson(f, value, (v, now) => formatDecision(v, v.evidence, now));
+    },
+  },
+  {
+    name: 'reject',
+    summary: 'reject a retrain waiting for a human decision',
+    flags: {
+      model,
+      run: runId,
+      by: { type: 'string', help: 'who decides (default USER@HOST)', placeholder: 'NAME' },
+      why: { type: 'string', help: 'reason, recorded', placeholder: 'TEXT' },
+      json,
+    },
+    run: async (f, _p, say) => {
+      const why = stringFlag(f, 'why');
+      const value = await (
+        await orchestrated()
+      ).decideCommand(say, {
+        model: requiredString(f, 'model'),
+        run: requiredString(f, 'run'),
+        approved: false,
+        by: approverOf(f),
+        ...(why ? { why } : {}),
+      });
+      const { formatDecision } = await tables();
+      return tableOrJson(f, value, (v, now) => formatDecision(v, v.evidence, now));
+    },
+  },
+  {
+    name: 'canary',
+    summary: 'the running canary rollout of a model: status, pause, resume or abort (abort rolls back)',
+    usage: 'rareflow canary status|pause|resume|abort --model M [--by NAME] [--why TEXT] [--json]',
+    positionals: 'status|pause|resume|abort',
+    flags: {
+      model,
+      by: { type: 'string', help: 'who acts (default USER@HOST), recorded', placeholder: 'NAME' },
+      why: { type: 'string', help: 'reason for an abort, recorded', placeholder: 'TEXT' },
+      json,
+    },
+    run: async (f, p, say) => {
+      const action = p[0];
+      if (!action)
+        throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
+      const why = stringFlag(f, 'why');
+      const value = await (
+        await orchestrated()
+      ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) });
+      return tableOrJson(f, value, (await tables()).formatCanary);
+    },
+  },
+];
