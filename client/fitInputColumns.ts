@@ -4,14 +4,28 @@
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
-import { sqlIdentifier, toNumber, withDuckDB } from '../data/duckdbConnection.js';
-import { describeColumns, formatOf, labelledSource, tableSource, withReadErrors } from '../data/inputSources.js';
+import { sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
+import { describeColumns, formatOf, labelledSource, tableSource, withReadErrors, type ColumnDescription } from '../data/inputSources.js';
 import { rejectNonClassLabel } from '../data/labelClasses.js';
 import { requireNamedColumns } from '../data/namedColumns.js';
 import { isReservedColumn } from '../data/reservedColumns.js';
 
 /** Text columns with more distinct values than this are left out (ids, free text) instead of one-hot encoded. */
 const MAX_AUTO_CATEGORIES = 50;
+/**
+ * Files joined with their header rows (exports concatenated as they were) hold the header again inside the file:
+ * every column, numbers too, then reads as text, and each holds its own name. Refused as that, rather than as
+ * columns of too many categories or numbers written with a decimal comma.
+ */
+function rejectRepeatedHeader(input: string, text: readonly ColumnDescription[], ownName: ReadonlyMap<string, number>): void {
+  if (text.length === 0 || !text.every((c) => (ownName.get(c.name) ?? 0) > 0)) return;
+  const rows = Math.max(...text.map((c) => ownName.get(c.name)!));
+  throw new InvalidInputError(
+    `file ${input}`,
+    `${input}: ${rows === 1 ? 'a row repeats' : `${rows} rows repeat`} the header inside the file (column "${text[0]!.name}" holds the value "${text[0]!.name}"), as files joined with their header rows do; expected one header row: remove the repeated ones`,
+  );
+}
+
 /** A text column whose values are numbers but for at most this share is numeric with a few stray cells. */
 const MOSTLY_NUMBERS = 0.1;
 /** A number written with a decimal comma or thousands separators ("1,5", "12,345.6", "1 234"), which DuckDB reads as text. */
@@ -67,10 +81,12 @@ export async function chooseColumns(input: string, label: string, declared: stri
   const present = new Map<string, number>();
   // Per text column: its values that are not finite numbers, how many, and how many values it has.
   const notNumber = new Map<string, { count: number; values: number; example: string }>();
+  // Per text column: the rows holding the column's own name, as a header row repeated inside the file does.
+  const ownName = new Map<string, number>();
   if (text.length + numeric.length > 0) {
     await withReadErrors(input, () =>
       withDuckDB(async (conn) => {
-        const TEXT_AGGREGATES = 5;
+        const TEXT_AGGREGATES = 6;
         const aggregates = [
           ...text.flatMap((c) => {
             const col = sqlIdentifier(c.name);
@@ -81,6 +97,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
               `count(${col}) FILTER (WHERE ${bad})`,
               `count(${col})`,
               `CAST(any_value(${col}) FILTER (WHERE ${bad}) AS VARCHAR)`,
+              `count(*) FILTER (WHERE CAST(${col} AS VARCHAR) = ${sqlString(c.name)})`,
             ];
           }),
           ...numeric.map((c) => `count(*) FILTER (WHERE NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE)))`),
@@ -92,11 +109,13 @@ export async function chooseColumns(input: string, label: string, declared: stri
           distinct.set(c.name, toNumber(row[at]));
           if (row[at + 1] !== null && row[at + 1] !== undefined) example.set(c.name, String(row[at + 1]));
           notNumber.set(c.name, { count: toNumber(row[at + 2]), values: toNumber(row[at + 3]), example: String(row[at + 4] ?? '') });
+          ownName.set(c.name, toNumber(row[at + 5]));
         });
         numeric.forEach((c, i) => present.set(c.name, toNumber(row[TEXT_AGGREGATES * text.length + i])));
       }),
     );
   }
+  rejectRepeatedHeader(input, text, ownName);
   const warnings: string[] = [];
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;

@@ -167,6 +167,15 @@ describe('fit warnings', () => {
     ]);
   });
 
+  it('refuses a file whose header row repeats inside it (files joined with their headers), saying so', async () => {
+    const joined = csv('joined.csv', 'a,b,label', (i) =>
+      i === 120 ? 'a,b,label' : `${(i % 17) / 3},${(i * 7) % 11},${i % 8 === 0 ? 1 : 0}`,
+    );
+    await expect(fitCommand({ input: joined, label: 'label', out: join(dir, 'joined.json') })).rejects.toThrow(
+      `${joined}: a row repeats the header inside the file (column "a" holds the value "a"), as files joined with their header rows do; expected one header row: remove the repeated ones`,
+    );
+  });
+
   it('does not call a column a leak when a class of a handful of rows is all it separates', async () => {
     const one = csv('one.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i === 16 ? 1 : 0}`);
     const result = await fitCommand({ input: one, label: 'label', out: join(dir, 'one.json'), model: 'logreg' });
