@@ -227,6 +227,12 @@ function predColumn(classes: PredictedClasses, codes: Int32Array): TableColumn {
     const truth = classes.values.map((v) => (v === 'true' ? 1 : 0));
     return { name: 'pred', kind: 'boolean', values: Uint8Array.from(codes, (c) => truth[c]!) };
   }
+  if (classes.type === 'double') {
+    // A dictionary of whole numbers would be written as INTEGER: a label of 1.0/0.0 must come back as it was read,
+    // as the in-engine scoring of logistic regression writes it.
+    const value = classes.values.map(Number);
+    return { name: 'pred', kind: 'double', values: Float64Array.from(codes, (c) => value[c]!) };
+  }
   const dictionary = classes.type === 'text' ? classes.values : classes.values.map(Number);
   return { name: 'pred', kind: 'coded', codes, dictionary };
 }

@@ -105,6 +105,21 @@ describe('fit and predict', () => {
     expect(p.json<{ predictedPositive: number }>().predictedPositive).toBe(preds.filter((v) => v === 'positive').length);
   });
 
+  it('writes pred as the label was read, 1.0 and 0.0, whichever way the model is scored', async () => {
+    const lines = ['a,b,label'];
+    for (let i = 0; i < 300; i++)
+      lines.push(`${(i % 10 === 0 ? 2 : 0) + ((i * 37) % 17) / 10},${(i * 13) % 7},${i % 10 === 0 ? '1.0' : '0.0'}`);
+    writeFileSync(join(dir, 'decimal-label.csv'), `${lines.join('\n')}\n`);
+    for (const kind of ['logreg', 'forest']) {
+      const f = await run(['fit', '--input', 'decimal-label.csv', '--label', 'label', '--kind', kind, '--out', `decimal-${kind}.json`]);
+      expect(f.code, f.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, `decimal-${kind}.json`), 'utf8')).positiveLabel).toBe('1.0');
+      const p = await run(['predict', '--model', `decimal-${kind}.json`, '--input', 'decimal-label.csv', '--out', `decimal-${kind}.csv`]);
+      expect(p.code, p.stderr).toBe(0);
+      expect(new Set(csvColumn(join(dir, `decimal-${kind}.csv`), 'pred')), kind).toEqual(new Set(['1.0', '0.0']));
+    }
+  });
+
   it('gives identical scores for a CSV and a Parquet copy, with the id column first', async () => {
     const p = await run([
       'predict',
