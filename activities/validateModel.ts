@@ -21,6 +21,8 @@ export interface ValidateModelInput {
   championSeen?: ArtifactRef[];
   /** The stages so far, for the report's class counts per stage. */
   stages?: StageSummary[];
+  /** The positives' share of the data the sample came from (positives seen / rows scanned), see stages/validate.ts. */
+  populationPrevalence?: number;
   /** Seed of the bootstrap intervals. @default 1 */
   seed?: number;
   /** Shown in the report's title. */
@@ -32,6 +34,11 @@ export interface ValidateModelResult {
   /** The self-contained HTML run report (opens with no network). */
   html: ArtifactRef;
   summary: ValidationSummary;
+}
+
+/** A positive share strictly between 0 and 1 (anything else leaves the test split's own mix). */
+function validPrevalence(p: number | undefined): p is number {
+  return typeof p === 'number' && p > 0 && p < 1;
 }
 
 export function validateModelActivities(deps: ComputeDeps) {
@@ -48,6 +55,7 @@ export function validateModelActivities(deps: ComputeDeps) {
             gates: input.gates,
             champion: input.champion?.sha256 ?? null,
             championSeen: (input.championSeen ?? []).map((r) => r.sha256),
+            populationPrevalence: input.populationPrevalence ?? null,
           },
           async () => {
             const gates = parsePipelineGates(input.gates);
@@ -70,6 +78,7 @@ export function validateModelActivities(deps: ComputeDeps) {
                   gates,
                   ...(champion ? { champion, championRows: await championRowsOf(artifacts, test, input.championSeen ?? []) } : {}),
                   ...(input.stages ? { stages: input.stages } : {}),
+                  ...(validPrevalence(input.populationPrevalence) ? { populationPrevalence: input.populationPrevalence } : {}),
                   ...(input.seed !== undefined ? { seed: input.seed } : {}),
                   ...(input.runId ? { runId: input.runId } : {}),
                 },

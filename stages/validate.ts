@@ -8,7 +8,7 @@ import type { ChampionRows } from '../core/gates/championRows.js';
 import { evaluateGates, type ChampionComparison, type GateReport } from '../core/gates/evaluateGates.js';
 import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
-import { classificationReport, type ClassificationReport } from '../core/metrics/classMetrics.js';
+import { classificationReport, negativeWeightFor, type ClassificationReport } from '../core/metrics/classMetrics.js';
 import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { withSelectionTimes } from '../core/models/modelSelection.js';
 import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
@@ -28,6 +28,12 @@ export interface ValidateStageInput {
   championRows?: ChampionRows;
   /** The stages so far, for the report's class counts per stage. */
   stages?: StageSummary[];
+  /**
+   * The positives' share of the data the test split was sampled from. A retrain's sample keeps more of the rare class
+   * than the data holds, so precision, F1, PR-AUC and Brier are counted at this share (each negative weighted), as
+   * they will be in production; recall, G-mean and ROC-AUC do not depend on it. Absent: the test split's own mix.
+   */
+  populationPrevalence?: number;
   /** Seed of the bootstrap intervals. @default 1 */
   seed?: number;
   /** Shown in the report's title. */
@@ -52,11 +58,14 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
   const spec = input.gates;
   const { model, test } = input;
   const scores = scoreModel(model, test.x);
+  const mix = classMixOf(test.y, input.populationPrevalence);
   const challenger: GateReport = {
-    ...classificationReport(test.y, scores, model.threshold),
-    bootstrap: bootstrapIntervals(test.y, scores, model.threshold, { seed: input.seed ?? 1 }),
+    ...classificationReport(test.y, scores, model.threshold, mix),
+    bootstrap: bootstrapIntervals(test.y, scores, model.threshold, { seed: input.seed ?? 1, ...mix }),
   };
-  const compared = input.champion ? compareWithChampion(input.champion.model, model, test, scores, input.championRows) : undefined;
+  const compared = input.champion
+    ? compareWithChampion(input.champion.model, model, test, scores, input.championRows, input.populationPrevalence)
+    : undefined;
   const champion = compared?.champion;
   const championNote = compared?.note;
   const evaluation = withClassCoverage(
@@ -80,6 +89,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
       ...(input.runId ? [`run ${input.runId}`] : []),
       `model ${input.modelSha256.slice(0, 12)} (${model.model.kind}), threshold ${model.threshold.toFixed(4)}`,
       `held-out test split ${input.testSha256.slice(0, 12)}: ${testPositives} positives, ${testNegatives} negatives (never met a synthetic row)`,
+      ...(challenger.classMix ? [classMixText(challenger.classMix, challenger.prevalence!)] : []),
       `code ${model.training.codeVersion}, seed ${model.training.seed}`,
     ],
     classCounts: [
@@ -92,7 +102,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     confusion: challenger.confusion,
     threshold: model.threshold,
     thresholdReason: model.thresholdReason,
-    ...runReportCurves(test.y, scores),
+    ...runReportCurves(test.y, scores, mix),
     metrics: headlineMetrics(challenger),
     gates: evaluation,
     ...(model.selection
@@ -133,6 +143,23 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
   return { report, html, summary };
 }
 
+/** Below this much of a difference the test split's own mix is kept (a stratified split's rounding, say). */
+const MIX_TOLERANCE = 0.05;
+
+/** The weight of each negative of `y` that counts its rows at the positives' share `prevalence` (none: as they are). */
+function classMixOf(y: Uint8Array, prevalence: number | undefined): { negativeWeight?: number } {
+  if (prevalence === undefined || y.length === 0) return {};
+  const [, positives] = classCounts(y);
+  const weight = negativeWeightFor(positives / y.length, prevalence);
+  return Math.abs(weight - 1) > MIX_TOLERANCE ? { negativeWeight: weight } : {};
+}
+
+/** One line for the run report: at which mix the mix-dependent metrics are counted, and why. */
+export function classMixText(mix: { rowsPrevalence: number; negativeWeight: number }, prevalence: number): string {
+  const pct = (v: number) => `${(100 * v).toPrecision(3)}%`;
+  return `precision, F1, PR-AUC and Brier at the data's positive share ${pct(prevalence)} (the sampled test split holds ${pct(mix.rowsPrevalence)}: each negative counted ${mix.negativeWeight.toPrecision(3)} times); recall and G-mean do not depend on it`;
+}
+
 /**
  * The champion scored beside the challenger on the test rows it was not trained on (and the challenger on the same
  * rows), or why the two cannot be compared: a multi-class champion, or one that reads features this test split lacks.
@@ -143,6 +170,7 @@ function compareWithChampion(
   testRows: LabelledData,
   scores: Float64Array,
   rows: ChampionRows | undefined,
+  populationPrevalence: number | undefined,
 ): { champion?: ClassificationReport; note?: string; comparison: ChampionComparison } {
   let test = testRows;
   if (championModel.multiClass) {
@@ -160,7 +188,12 @@ function compareWithChampion(
     test = { x: columnsByName(test.x, model.featureNames, championModel.featureNames), y: test.y };
   }
   if (rows?.kind !== 'unseen' || rows.excluded === 0) {
-    const champion = classificationReport(test.y, scoreModel(championModel, test.x), championModel.threshold);
+    const champion = classificationReport(
+      test.y,
+      scoreModel(championModel, test.x),
+      championModel.threshold,
+      classMixOf(test.y, populationPrevalence),
+    );
     const note =
       rows?.kind === 'unknown' ? `compared on every test row, though some may be rows the champion was trained on: ${rows.why}` : undefined;
     return { champion, ...(note ? { note } : {}), comparison: note ? { rowsText: 'every test row' } : {} };
@@ -172,11 +205,12 @@ function compareWithChampion(
   }
   const shared = takeRows(test, rows.rows);
   const sharedScores = Float64Array.from(rows.rows, (r) => scores[r]!);
-  const champion = classificationReport(shared.y, scoreModel(championModel, shared.x), championModel.threshold);
+  const sharedMix = classMixOf(shared.y, populationPrevalence);
+  const champion = classificationReport(shared.y, scoreModel(championModel, shared.x), championModel.threshold, sharedMix);
   return {
     champion,
     note: `compared with the champion on ${rowsText}`,
-    comparison: { challenger: classificationReport(shared.y, sharedScores, model.threshold), rowsText },
+    comparison: { challenger: classificationReport(shared.y, sharedScores, model.threshold, sharedMix), rowsText },
   };
 }
 

@@ -271,6 +271,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       // With the rows the champion learnt from, so it is judged only on test rows it never saw.
       ...(champion ? { champion: champion.model, ...(champion.seen?.length ? { championSeen: champion.seen } : {}) } : {}),
       stages,
+      // Precision, F1, PR-AUC and Brier at the data's positive share, not the sample's (stages/validate.ts).
+      ...(samplingStage.rowsIn > 0 ? { populationPrevalence: samplingStage.positivesIn / samplingStage.rowsIn } : {}),
       seed: spec.seed,
       runId,
     });

@@ -21,6 +21,12 @@ export interface BootstrapOptions {
    * @default 0
    */
   seed?: number;
+  /**
+   * How many times each negative counts in the PR-AUC (see ClassificationReportOptions): the resampling stays
+   * stratified at the rows' own counts, and each replicate's average precision is that of the weighted mix.
+   * @default 1
+   */
+  negativeWeight?: number;
 }
 
 export interface BootstrapIntervals {
@@ -91,6 +97,10 @@ export function bootstrapIntervals(
   const positiveGroup = Uint32Array.from(positives, (r) => groupOf[r]!);
   const negativeGroup = Uint32Array.from(negatives, (r) => groupOf[r]!);
   const random = seededRandom(options.seed ?? 0);
+  const w = options.negativeWeight ?? 1;
+  if (typeof w !== 'number' || !(w > 0) || !Number.isFinite(w)) {
+    throw new InvalidInputError('negativeWeight', `negativeWeight: expected a finite number > 0, got ${String(w)}`);
+  }
   const positivesIn = new Uint32Array(groups);
   const negativesIn = new Uint32Array(groups);
   const gMeans = new Float64Array(resamples);
@@ -107,18 +117,19 @@ export function bootstrapIntervals(
     random.fillInts(nNeg, negativeDraws);
     for (let k = 0; k < nNeg; k++) negativesIn[negativeGroup[negativeDraws[k]!]!]!++;
     let tp = 0;
-    let seen = 0;
+    let fp = 0;
     let previousRecall = 0;
     let ap = 0;
     let tpAtThreshold = 0;
     let fpAtThreshold = 0;
     for (let g = 0; g < groups; g++) {
       tp += positivesIn[g]!;
-      seen += positivesIn[g]! + negativesIn[g]!;
+      fp += negativesIn[g]!;
       if (g < groupsAtThreshold) {
         tpAtThreshold = tp;
-        fpAtThreshold = seen - tp;
+        fpAtThreshold = fp;
       }
+      const seen = tp + w * fp;
       if (seen === 0) continue;
       const recall = tp / nPos;
       ap += (recall - previousRecall) * (tp / seen);
@@ -132,6 +143,6 @@ export function bootstrapIntervals(
   const alpha = (1 - level) / 2;
   const interval = (sorted: Float64Array): [number, number] => [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)];
   const prAuc = interval(aps);
-  const prevalence = nPos / n;
+  const prevalence = nPos / (nPos + w * nNeg);
   return { gMean: interval(gMeans), prAuc, prAucNormalised: [prAuc[0] - prevalence, prAuc[1] - prevalence], resamples, level };
 }

@@ -5,7 +5,7 @@
 
 import { InvalidInputError } from '../invalidInputError.js';
 import { confusionAtThreshold, type ConfusionMatrix } from './confusion.js';
-import { wilsonInterval, Z_95 } from './intervals.js';
+import { weightedWilsonInterval, wilsonInterval, Z_95 } from './intervals.js';
 import { assertScoredLabels, averagePrecision, brierScore, prAucNormalised, rocAuc } from './rankingMetrics.js';
 
 export interface ClassMetrics {
@@ -47,8 +47,14 @@ export interface ClassificationReport {
    * better than the base rate at any imbalance (randomForestSRC's normalised Brier, seed 002); null when π is 0 or 1.
    */
   brierNormalised: number | null;
-  /** Fraction of positives π in the evaluated data; null for empty input. */
+  /** Fraction of positives π in the evaluated data (at `classMix`'s weights when given); null for empty input. */
   prevalence: number | null;
+  /**
+   * Present when the rows were counted at another class mix than their own (`negativeWeight` ≠ 1): the positives'
+   * share of the rows as they are, and the weight each negative counted with. Precision, F1, PR-AUC, Brier and the
+   * prevalence are at the weighted mix; recall, G-mean and ROC-AUC are the same at any mix.
+   */
+  classMix?: { rowsPrevalence: number; negativeWeight: number };
   /** Rows with score ≥ threshold are predicted positive. */
   threshold: number;
   confusion: ConfusionMatrix;
@@ -63,6 +69,23 @@ export interface ClassificationReportOptions {
    * @default 1.959964 (95%)
    */
   z?: number;
+  /**
+   * How many times each negative row counts, so the metrics that depend on the class mix (precision, F1, PR-AUC,
+   * Brier) are those of a population whose positives' share differs from the rows': a retrain's test split is a
+   * sample that keeps more of the rare class than the data holds, and its precision at the sample's mix would
+   * overstate the precision in production. Intervals use the weighted rows' effective sizes.
+   * @default 1
+   */
+  negativeWeight?: number;
+}
+
+/**
+ * The weight of each negative row that makes the positives' share `rowsPrevalence` count as `prevalence`:
+ * (π_rows / (1 − π_rows)) / (π / (1 − π)). 1 when either share is not strictly between 0 and 1.
+ */
+export function negativeWeightFor(rowsPrevalence: number, prevalence: number): number {
+  if (!(rowsPrevalence > 0 && rowsPrevalence < 1 && prevalence > 0 && prevalence < 1)) return 1;
+  return rowsPrevalence / (1 - rowsPrevalence) / (prevalence / (1 - prevalence));
 }
 
 /** G-mean √(TPR·TNR), the RFQ vignette's (seed 002) threshold-dependent metric for imbalanced data. */
@@ -77,14 +100,23 @@ function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
 }
 
-function classMetrics(hits: number, actual: number, predicted: number, z: number): ClassMetrics {
+/**
+ * One class's metrics from its hits (rows of the class predicted as it), its rows and the other class's rows
+ * predicted as it (`falseAlarms`). The class's own rows count `own` each, the other class's `other` each: recall is
+ * within the class and does not move with them; precision and F1 do.
+ */
+function classMetrics(hits: number, actual: number, falseAlarms: number, z: number, own = 1, other = 1): ClassMetrics {
+  const predictedWeight = own * hits + other * falseAlarms;
+  const unweighted = own === 1 && other === 1;
   return {
     recall: ratio(hits, actual),
-    precision: ratio(hits, predicted),
-    f1: ratio(2 * hits, actual + predicted),
+    precision: ratio(own * hits, predictedWeight),
+    f1: ratio(2 * own * hits, own * actual + predictedWeight),
     support: actual,
     recallInterval: wilsonInterval(hits, actual, z),
-    precisionInterval: wilsonInterval(hits, predicted, z),
+    precisionInterval: unweighted
+      ? wilsonInterval(hits, hits + falseAlarms, z)
+      : weightedWilsonInterval(own * hits, predictedWeight, predictedWeight ** 2 / (own * own * hits + other * other * falseAlarms), z),
   };
 }
 
@@ -98,17 +130,21 @@ export function classificationReport(
     throw new InvalidInputError('threshold', `threshold: expected a finite number, got ${String(threshold)}`);
   }
   const z = options.z ?? Z_95;
+  const w = options.negativeWeight ?? 1;
+  if (typeof w !== 'number' || !(w > 0) || !Number.isFinite(w)) {
+    throw new InvalidInputError('negativeWeight', `negativeWeight: expected a finite number > 0, got ${String(w)}`);
+  }
   assertScoredLabels(yTrue, scores);
   const confusion = confusionAtThreshold(yTrue, scores, threshold);
   const { tp, fp, tn, fn } = confusion;
-  const positive = classMetrics(tp, tp + fn, tp + fp, z);
-  const negative = classMetrics(tn, tn + fp, tn + fn, z);
+  const positive = classMetrics(tp, tp + fn, fp, z, 1, w);
+  const negative = classMetrics(tn, tn + fp, fn, z, w, 1);
   const tpr = positive.recall;
   const tnr = negative.recall;
   const n = yTrue.length;
-  const prevalence = ratio(tp + fn, n);
-  const prAuc = averagePrecision(yTrue, scores);
-  const brier = brierScore(yTrue, scores);
+  const prevalence = n === 0 ? null : (tp + fn) / (tp + fn + w * (tn + fp));
+  const prAuc = averagePrecision(yTrue, scores, w);
+  const brier = brierScore(yTrue, scores, w);
   return {
     support: { negative: tn + fp, positive: tp + fn },
     perClass: { negative, positive },
@@ -123,6 +159,7 @@ export function classificationReport(
     brierNormalised:
       brier !== null && prevalence !== null && prevalence > 0 && prevalence < 1 ? brier / (prevalence * (1 - prevalence)) : null,
     prevalence,
+    ...(w !== 1 && n > 0 ? { classMix: { rowsPrevalence: (tp + fn) / n, negativeWeight: w } } : {}),
     threshold,
     confusion,
   };

@@ -52,16 +52,18 @@ function sweep(
   return { thresholds, tp: tpOut, fp: fpOut, positives, negatives: n - positives };
 }
 
-/** PR curve points; empty arrays when there are no positives (recall is undefined). */
-export function prCurve(yTrue: Uint8Array, scores: Float64Array): PrCurve {
+/**
+ * PR curve points, each negative counting `negativeWeight` times (see ClassificationReportOptions); empty arrays
+ * when there are no positives (recall is undefined).
+ */
+export function prCurve(yTrue: Uint8Array, scores: Float64Array, negativeWeight = 1): PrCurve {
   const s = sweep(yTrue, scores);
-  const n = s.positives + s.negatives;
   if (s.positives === 0) return { thresholds: [], recall: [], precision: [], baseline: 0 };
   return {
     thresholds: s.thresholds,
     recall: s.tp.map((tp) => tp / s.positives),
-    precision: s.tp.map((tp, k) => tp / (tp + s.fp[k]!)),
-    baseline: s.positives / n,
+    precision: s.tp.map((tp, k) => tp / (tp + negativeWeight * s.fp[k]!)),
+    baseline: s.positives / (s.positives + negativeWeight * s.negatives),
   };
 }
 

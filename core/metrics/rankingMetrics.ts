@@ -28,9 +28,10 @@ function orderByScoreDescending(scores: Float64Array): Uint32Array {
 /**
  * Average precision AP = Σ_k (R_k − R_{k−1}) · P_k over the distinct score thresholds, highest first,
  * with tied scores entering together: the step-wise (non-interpolated) area of scikit-learn's
- * `average_precision_score`. Null when there are no positives.
+ * `average_precision_score`. Each negative counts `negativeWeight` times in the precisions (see
+ * ClassificationReportOptions). Null when there are no positives.
  */
-export function averagePrecision(yTrue: Uint8Array, scores: Float64Array): number | null {
+export function averagePrecision(yTrue: Uint8Array, scores: Float64Array, negativeWeight = 1): number | null {
   assertScoredLabels(yTrue, scores);
   let positives = 0;
   for (let i = 0; i < yTrue.length; i++) positives += yTrue[i]!;
@@ -44,8 +45,9 @@ export function averagePrecision(yTrue: Uint8Array, scores: Float64Array): numbe
   while (k < order.length) {
     const s = scores[order[k]!]!;
     while (k < order.length && scores[order[k]!] === s) {
-      tp += yTrue[order[k]!]!;
-      seen++;
+      const y = yTrue[order[k]!]!;
+      tp += y;
+      seen += y === 1 ? 1 : negativeWeight;
       k++;
     }
     const recall = tp / positives;
@@ -100,16 +102,22 @@ export function rocAuc(yTrue: Uint8Array, scores: Float64Array): number | null {
   return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Brier score, mean (score − y)², for scores that are probabilities. Null for empty input. */
-export function brierScore(yTrue: Uint8Array, scores: Float64Array): number | null {
+/**
+ * Brier score, mean (score − y)², for scores that are probabilities; each negative counts `negativeWeight` times
+ * (see ClassificationReportOptions). Null for empty input.
+ */
+export function brierScore(yTrue: Uint8Array, scores: Float64Array, negativeWeight = 1): number | null {
   assertScoredLabels(yTrue, scores);
   if (yTrue.length === 0) return null;
   let sum = 0;
+  let weight = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const d = scores[i]! - yTrue[i]!;
-    sum += d * d;
+    const w = yTrue[i] === 1 ? 1 : negativeWeight;
+    sum += w * d * d;
+    weight += w;
   }
-  return sum / yTrue.length;
+  return sum / weight;
 }
 
 export interface CalibrationBin {

@@ -47,6 +47,11 @@ export interface RunReportCurveOptions {
    * @default 400
    */
   maxPoints?: number;
+  /**
+   * How many times each negative counts in the precision–recall curve (see ClassificationReportOptions).
+   * @default 1
+   */
+  negativeWeight?: number;
 }
 
 /** Keep at most `max` indices of `n`, evenly spaced, always including the first and last. */
@@ -64,7 +69,7 @@ export function runReportCurves(
   options: RunReportCurveOptions = {},
 ): Pick<RunReportData, 'prCurve' | 'thresholdCurve' | 'reliability'> {
   const maxPoints = options.maxPoints ?? 400;
-  const pr = prCurve(yTrue, scores);
+  const pr = prCurve(yTrue, scores, options.negativeWeight ?? 1);
   const th = thresholdCurve(yTrue, scores);
   const prKeep = strideIndices(pr.thresholds.length, maxPoints);
   const thKeep = strideIndices(th.thresholds.length, maxPoints);
