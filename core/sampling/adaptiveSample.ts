@@ -59,11 +59,14 @@ export function positiveTargetFor(params: number, perParameter = 50): number {
  * Nr when the input's negatives all fit in the sample. Algorithm 1 keeps Nr positives (reservoir-sampling any
  * beyond) and fills the other N − Nr places with negatives; an input with fewer negatives than that runs out first
  * (step 2) and would leave real positives of the rare class out of a sample that has room for them. So Nr rises to
- * the positives that room holds (every one when the input is no larger than N); it never falls, and an input whose
- * negatives fill their share is sampled as the paper's algorithm has it.
+ * the positives that room holds. An input no larger than N is taken whole: Nr is then at least its positives and at
+ * most N − its negatives, so that neither class loses a row (with fewer positives than Nr asks for, the negatives
+ * take the places they would have left empty). An input whose negatives fill their share is sampled as the paper's
+ * algorithm has it.
  */
 export function positiveTargetWithRoom(positiveTarget: number, targetSize: number, rows: number, positives: number): number {
   const negatives = rows - positives;
+  if (rows <= targetSize) return Math.max(1, Math.min(Math.max(positiveTarget, positives), targetSize - negatives));
   if (negatives > targetSize - positiveTarget) return positiveTarget;
   return Math.max(positiveTarget, Math.min(positives, targetSize - negatives));
 }

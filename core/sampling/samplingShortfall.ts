@@ -26,9 +26,9 @@ export function samplingShortfall(
   if (!smallInput || shardWarnings.length === 0) return { warnings: shardWarnings, smallInput };
   return {
     information:
-      `the input has ${totals.totalRows} rows, fewer than the sampling target of ${totals.targetSize}: ` +
+      `the input has ${totals.totalRows} rows, ${totals.totalRows < totals.targetSize ? 'fewer than' : 'as many as'} the sampling target of ${totals.targetSize}: ` +
       `the data ran out before the target, so the sample holds ${totals.keptRows} of them ` +
-      `(${totals.positives} positives; ${totals.positiveTarget} wanted)`,
+      `(${totals.positives} positives${totals.positives < totals.positiveTarget ? `; ${totals.positiveTarget} wanted` : ''})`,
     warnings: [],
     smallInput,
   };

@@ -126,7 +126,7 @@ describe('AdaptiveSampler', () => {
     expect(() => positiveTargetFor(0)).toThrow(/params/);
   });
 
-  it('raises Nr to the positives the sample has room for when the negatives all fit, and never lowers it', () => {
+  it('raises Nr to the positives the sample has room for when the negatives all fit', () => {
     // 3M rows with 59,898 positives and a target of 3M: every row fits, so every positive is wanted.
     expect(positiveTargetWithRoom(1050, 3_000_000, 3_000_000, 59_898)).toBe(59_898);
     // 100k rows (40k positives) for a target of 90k: the 60k negatives fit, and 30k places are left for positives.
@@ -136,6 +136,23 @@ describe('AdaptiveSampler', () => {
     expect(positiveTargetWithRoom(1050, 20_000, 19_000, 50)).toBe(1050);
     // The exact boundary: negatives = N − Nr leave no room beyond Nr.
     expect(positiveTargetWithRoom(1000, 20_000, 24_000, 5000)).toBe(1000);
+  });
+
+  it('takes an input no larger than the target whole, even with fewer positives than Nr asks for', () => {
+    // 20,000 rows, 450 positives, Nr 550: 19,550 negatives need 19,550 places, so Nr gives way to the 450 there are.
+    expect(positiveTargetWithRoom(550, 20_000, 20_000, 450)).toBe(450);
+    // 19,950 rows: 19,500 negatives leave 500 places, more than the 450 positives.
+    expect(positiveTargetWithRoom(550, 20_000, 19_950, 450)).toBe(500);
+    // Never below the positives.
+    for (const [nr, n, rows, p] of [
+      [550, 20_000, 20_000, 450],
+      [20, 5000, 5000, 300],
+      [1050, 3_000_000, 3_000_000, 59_898],
+    ] as const) {
+      const target = positiveTargetWithRoom(nr, n, rows, p);
+      expect(target).toBeGreaterThanOrEqual(p);
+      expect(n - target).toBeGreaterThanOrEqual(rows - p);
+    }
   });
 });
 

@@ -24,6 +24,13 @@ describe('samplingShortfall', () => {
     });
   });
 
+  it('says "as many as" at exactly the target, and names the positives wanted only when short of them', () => {
+    const exact = { ...totals, totalRows: 5000, scannedRows: 5000, keptRows: 5000, positiveTarget: 133 };
+    expect(samplingShortfall(exact, ['data ran out after 5000 rows']).information).toBe(
+      'the input has 5000 rows, as many as the sampling target of 5000: the data ran out before the target, so the sample holds 5000 of them (133 positives)',
+    );
+  });
+
   it('a complete sample has nothing to say', () => {
     expect(samplingShortfall({ ...totals, totalRows: 60000, scannedRows: 20000 }, [])).toEqual({ warnings: [], smallInput: false });
     expect(samplingShortfall(totals, [])).toEqual({ warnings: [], smallInput: true });
