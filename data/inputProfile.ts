@@ -9,6 +9,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkedLabelClasses, describeLabelledSource, otherSpellingOf, positiveCondition } from './labelClasses.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { requireNamedColumns } from './namedColumns.js';
+import { requireOneCsvHeader } from './csvHeaderOrder.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, labelledSource, tableSource, withReadErrors } from './inputSources.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
@@ -119,6 +120,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       }
       const unique = [...new Set(files)];
       for (const f of unique) if (isGzipPath(f)) await requireWholeGzip(f);
+      if (format === 'csv') await requireOneCsvHeader(connection, unique, '--input');
       const source =
         opts.predicate === undefined ? await labelledSource(connection, format, unique, opts.label) : tableSource(format, unique);
       // With a predicate, the label names the derived 0/1 column of the sample and need not exist in the input.
