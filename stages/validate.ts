@@ -3,7 +3,7 @@
 // Metrics count every test row once: a `sample_weight` column weights training only.
 
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
-import { withClassCoverage } from '../core/gates/classCoverage.js';
+import { disjointLabels, withClassCoverage } from '../core/gates/classCoverage.js';
 import type { ChampionRows } from '../core/gates/championRows.js';
 import { evaluateGates, type ChampionComparison, type GateReport } from '../core/gates/evaluateGates.js';
 import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
@@ -176,6 +176,10 @@ function compareWithChampion(
   if (championModel.multiClass) {
     // A multi-class champion (a label that had more classes before) predicts classes, not this model's positive.
     const note = `the champion predicts ${championModel.multiClass.classes.length} classes, so it cannot be compared with this two-class model`;
+    return { note, comparison: { notComparable: note } };
+  }
+  if (!championModel.multiClass && disjointLabels(championModel, model)) {
+    const note = `the champion was trained on the label values "${championModel.positiveLabel}" and "${championModel.negativeLabel}", this model on "${model.positiveLabel}" and "${model.negativeLabel}": a label spelt another way may not mean the same, so the two are not compared`;
     return { note, comparison: { notComparable: note } };
   }
   const missing = championModel.featureNames.filter((f) => !model.featureNames.includes(f));

@@ -38,9 +38,20 @@ export function droppedClasses(champion: ClassesOf, challenger: ClassesOf): stri
   const before = namedClasses(champion);
   const now = trainedClasses(challenger);
   if (before === undefined || now === undefined) return [];
+  // Two two-class models whose labels share no value at all were trained on a label spelt another way (fraud/ok,
+  // then 1/0): not a class left out, but two labels that cannot be compared (the validate stage says so).
+  if (!champion.multiClass && !challenger.multiClass && disjointLabels(champion, challenger)) return [];
   // Read as a person reads them: a class spelt "1.0" or "Yes" in one file and "1" or "yes" in another is kept.
   const kept = new Set(now.map(classReading));
   return before.filter((c) => !kept.has(classReading(c)));
+}
+
+/** Whether two models' label values (as a person reads them) have none in common. */
+export function disjointLabels(a: ClassesOf, b: ClassesOf): boolean {
+  const of = (m: ClassesOf) => trainedClasses(m)?.map(classReading);
+  const [x, y] = [of(a), of(b)];
+  if (x === undefined || y === undefined) return false;
+  return !x.some((v) => y.includes(v));
 }
 
 /** The sentence that fails a challenger trained without some of the champion's classes. */

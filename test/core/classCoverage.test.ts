@@ -1,7 +1,7 @@
 // A challenger trained without one of the champion's classes is failed, whatever its gates said.
 
 import { describe, expect, it } from 'vitest';
-import { droppedClasses, withClassCoverage } from '../../core/gates/classCoverage.js';
+import { disjointLabels, droppedClasses, withClassCoverage } from '../../core/gates/classCoverage.js';
 import type { GateEvaluation } from '../../core/gates/evaluateGates.js';
 
 const binary = (positiveLabel: string, negativeLabel: string, positiveWhen?: string) => ({
@@ -33,6 +33,13 @@ describe('class coverage of a challenger', () => {
     expect(droppedClasses(binary('fraud', 'ok|chargeback'), binary('fraud', 'ok'))).toEqual([]);
     expect(droppedClasses(binary('fraud', 'ok'), binary('chargeback', 'ok'))).toEqual(['fraud']);
     expect(droppedClasses(binary('fraud', 'ok'), multi('chargeback', 'fraud', 'ok'))).toEqual([]);
+  });
+
+  it('does not call a label spelt wholly another way a dropped class: the two labels share no value', () => {
+    expect(droppedClasses(binary('fraud', 'ok'), binary('1', '0'))).toEqual([]);
+    expect(disjointLabels(binary('fraud', 'ok'), binary('1', '0'))).toBe(true);
+    expect(disjointLabels(binary('fraud', 'ok'), binary('chargeback', 'ok'))).toBe(false);
+    expect(disjointLabels(binary('1', '0'), binary('1.0', '0.0'))).toBe(false);
   });
 
   it('reads a class spelt another way as the same class', () => {

@@ -63,4 +63,28 @@ describe('validation at the data’s class mix', () => {
     expect((same.report.challenger as { classMix?: unknown }).classMix).toBeUndefined();
     expect(same.summary).toEqual(run().summary);
   });
+
+  it('does not compare with a champion trained on a label spelt wholly another way, and says so', () => {
+    const champion = { ...model, positiveLabel: 'fraud', negativeLabel: 'ok' } as ModelArtifact;
+    const spelt = { ...model, positiveLabel: '1', negativeLabel: '0' } as ModelArtifact;
+    const r = validateStage({
+      model: spelt,
+      modelSha256: 'a'.repeat(64),
+      test,
+      testSha256: 'b'.repeat(64),
+      gates: parseGateSpec(
+        {
+          gates: [
+            { metric: 'gMean', maxDropVsChampion: 0.02 },
+            { metric: 'recall', class: 'positive', min: 0.1 },
+          ],
+        },
+        'gates',
+      ),
+      champion: { model: champion, sha256: 'c'.repeat(64) },
+    });
+    expect(r.summary.champion).toBeUndefined();
+    expect(r.summary.championNote).toMatch(/^the champion was trained on the label values "fraud" and "ok", this model on "1" and "0"/);
+    expect(r.summary.verdict).toBe('insufficient-evidence');
+  });
 });
