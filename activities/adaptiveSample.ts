@@ -181,6 +181,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
                 options: {
                   split: input.split,
                   seed: input.seed,
+                  featureNames,
                   ...(input.features ? { features: input.features } : {}),
                   ...(input.classes ? { classes: input.classes } : {}),
                 },

@@ -1,8 +1,9 @@
 // What `rareflow fit` says about a file it can learn from but should not be trusted on as it is: missing categories
 // and numbers it filled by default, classes of a handful of rows, a column that alone separates the classes (a
-// leak of the label), a column that is only a row number or an id.
+// leak of the label), a column that is only a row number or an id (core/features/identifierColumns.ts).
 
 import type { FeatureMatrix } from '../core/dataset.js';
+import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 
 /** The warnings of the read stage, in the order a reader meets the causes. */
@@ -42,47 +43,8 @@ export function readWarnings(
   ];
 }
 
-/**
- * A warning per feature column that is a row number or an id, saying what the command does with it (`use`) and how
- * to leave it out (`remedy`): `fit` takes "exclude", the single-step commands a file without it.
- */
-export function identifierColumnWarnings(x: FeatureMatrix, names: readonly string[], use: string, remedy: string): string[] {
-  return [
-    ...rowNumberColumns(x, names).map(
-      (name) =>
-        `column "${name}" counts the rows (each value one more than the last): a row number or id, and ${use}; leave it out ${remedy} if it carries no meaning`,
-    ),
-    ...idLikeColumns(x, names).map(
-      (name) =>
-        `column "${name}" holds a different whole number on every row, as an id does, and ${use}; leave it out ${remedy} if it is an id`,
-    ),
-  ];
-}
-
 /** How the single-step commands (denoise, adasyn, train) leave a column out: they read every column of the file. */
 export const LEAVE_OUT_OF_FILE = 'of the file (or start its name with "_", which every rareflow command leaves out)';
-
-/** Fewer rows than this, and distinct whole numbers on every row say little. */
-const ID_LIKE_MIN_ROWS = 100;
-
-/**
- * Feature columns of whole numbers, a different one on every row (a row counter aside, said by rowNumberColumns):
- * ids saved in random or shuffled order, which a model would split on as if they meant something.
- */
-function idLikeColumns(x: FeatureMatrix, names: readonly string[]): string[] {
-  if (x.rows < ID_LIKE_MIN_ROWS) return [];
-  const counters = new Set(rowNumberColumns(x, names));
-  return names.filter((name, c) => {
-    if (counters.has(name)) return false;
-    const seen = new Set<number>();
-    for (let r = 0; r < x.rows; r++) {
-      const v = x.values[r * x.cols + c]!;
-      if (!Number.isInteger(v) || seen.has(v)) return false;
-      seen.add(v);
-    }
-    return true;
-  });
-}
 
 /** Which filled columns got a `column=missing` feature and which did not, in one parenthesis (empty when neither). */
 function indicatorNote(fill: { indicators?: string[]; unrelated?: string[] }): string {
@@ -159,15 +121,6 @@ export function missingCells(x: FeatureMatrix, names: readonly string[]): { cell
     }
   }
   return cells > 0 ? { cells, columns: [...columns] } : undefined;
-}
-
-/** Feature columns whose values go up by exactly 1 from row to row: a row number or id saved as a column. */
-function rowNumberColumns(x: FeatureMatrix, names: readonly string[]): string[] {
-  if (x.rows < 3) return [];
-  return names.filter((_, c) => {
-    for (let r = 1; r < x.rows; r++) if (x.values[r * x.cols + c]! !== x.values[(r - 1) * x.cols + c]! + 1) return false;
-    return true;
-  });
 }
 
 /**

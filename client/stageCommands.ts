@@ -1,7 +1,8 @@
 // The stage commands: one pipeline step run locally on files, without Temporal, for debugging, benchmarks and
 // parity checks (evaluate, fit and predict have files of their own). Each returns a JSON-plain summary that the CLI prints (one object with --json).
 
-import { identifierColumnWarnings, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
+import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
+import { LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
 import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';

@@ -22,7 +22,8 @@ import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, t
 import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './labelledInput.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
-import { identifierColumnWarnings, largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
+import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
+import { largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
 
 // Loaded when the command runs, not with the CLI.
 const trainStageModule = () => import('../stages/train.js');

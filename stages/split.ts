@@ -2,6 +2,7 @@
 // key of each row's content, so a row keeps its role across retrains (the test split never meets a synthetic row). A declared imputation is fitted on the training split alone.
 
 import { classCounts, rowsOutsideLargestClass, rowsPerClass, takeRows, type LabelledData } from '../core/dataset.js';
+import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { fillMissingValues, fitMissingValueFill } from '../core/features/missingValues.js';
 import type { ModelMissingValues } from '../core/models/modelArtifact.js';
 import type { FeatureSpec, SplitSpec, StageSummary } from '../core/pipelineTypes.js';
@@ -48,6 +49,8 @@ export interface SplitStageOptions {
   features?: FeatureSpec;
   /** Multi-class samples: the class values their labels index; the split is stratified by class. @default 0/1 labels */
   classes?: string[];
+  /** The feature columns' names, to name a column that is an id (warned in the stage's note). */
+  featureNames?: string[];
 }
 
 export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): SplitStageResult {
@@ -95,6 +98,12 @@ export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): S
   const fillNote = fill
     ? `; missing values filled by the training split's ${policy} (train ${filled.train}, validation ${filled.validation}, test ${filled.test} values)`
     : '';
+  // As `fit` does: an id the model would split on as if it meant something is worth a word.
+  const idNote = o.featureNames
+    ? identifierColumnWarnings(merged.x, o.featureNames, 'the model learns from it as a feature', 'with input.exclude in the spec')
+        .map((w) => `; warning: ${w}`)
+        .join('')
+    : '';
   return {
     parts: { train, validation, test },
     trainPrevalence: train.positives / train.rows,
@@ -109,8 +118,8 @@ export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): S
       positivesOut: train.positives,
       seconds: secondsSince(started),
       note: o.classes
-        ? `stratified by class: train ${train.rows}${classNote(train.data.y)}, validation ${validation.rows}${classNote(validation.data.y)}, test ${test.rows}${classNote(test.data.y)}; the test split never meets synthetic rows${fillNote}`
-        : `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}`,
+        ? `stratified by class: train ${train.rows}${classNote(train.data.y)}, validation ${validation.rows}${classNote(validation.data.y)}, test ${test.rows}${classNote(test.data.y)}; the test split never meets synthetic rows${fillNote}${idNote}`
+        : `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}${idNote}`,
     },
   };
 }
