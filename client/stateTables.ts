@@ -275,6 +275,8 @@ export interface EvaluationView {
   verdict: string;
   reasons: string[];
   reportPath?: string;
+  /** Cells scored with a stand-in, categories never seen in training (scoringInputWarnings). */
+  warnings?: string[];
   seconds: number;
 }
 
@@ -288,7 +290,13 @@ export interface MultiClassEvaluationView {
   verdict?: string;
   reasons?: string[];
   reportPath?: string;
+  warnings?: string[];
   seconds: number;
+}
+
+/** The warnings of an evaluation, as lines under the table (none: nothing). */
+function warningLines(warnings: readonly string[] | undefined): string[] {
+  return warnings?.length ? [`  warnings (${warnings.length}):`, ...warnings.map((w) => `    ${w}`)] : [];
 }
 
 export function formatEvaluation(e: EvaluationView | MultiClassEvaluationView): string {
@@ -311,6 +319,7 @@ export function formatEvaluation(e: EvaluationView | MultiClassEvaluationView): 
     ),
     `  G-mean ${num(r.gMean)}   PR-AUC above random ${num(r.prAucNormalised)}   Brier ${num(r.brier, 4)}   threshold ${num(r.threshold, 4)}`,
     `  gates: ${e.verdict}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}`,
+    ...warningLines(e.warnings),
   ];
   if (e.reportPath) lines.push(`  report: ${e.reportPath}`);
   return lines.join('\n');
@@ -337,6 +346,7 @@ function formatMultiClassEvaluation(e: MultiClassEvaluationView): string {
     `  macro G-mean ${num(r.macroGMean)}   macro recall ${num(r.macroRecall)}   accuracy ${num(r.accuracy)}`,
   ];
   if (e.verdict) lines.push(`  gates: ${e.verdict}${e.reasons?.length ? ` (${e.reasons.join('; ')})` : ''}`);
+  lines.push(...warningLines(e.warnings));
   if (e.reportPath) lines.push(`  report: ${e.reportPath}`);
   return lines.join('\n');
 }
