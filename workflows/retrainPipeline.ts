@@ -162,7 +162,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       seconds: sampled.seconds,
       note: [
         `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
-        ...(multiClass ? [multiClass.note] : []),
+        // The positive class by its value, so a yes/no label whose rarer value is "no" is seen to be so.
+        ...(multiClass ? [multiClass.note] : [`positive class "${described.positiveLabel}" of ${spec.input.label}`]),
         ...samplingOrderNotes(sampled.order),
         ...(sampled.information ? [sampled.information] : []),
         ...sampled.warnings,
