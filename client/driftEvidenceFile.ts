@@ -38,7 +38,7 @@ export function readEvidenceFile(path: string): Record<string, number> {
         );
       if (typeof v === 'number') {
         // One name at the top level and under "metrics" would send only one of the two numbers.
-        if (k in metrics)
+        if (Object.hasOwn(metrics, k))
           throw new InvalidInputError(
             '--evidence',
             `--evidence ${path}: ${k} is given both at the top level (${metrics[k]}) and under "metrics" (${v}); keep one`,

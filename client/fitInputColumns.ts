@@ -17,8 +17,14 @@ const MAX_AUTO_CATEGORIES = 50;
  * every column, numbers too, then reads as text, and each holds its own name. Refused as that, rather than as
  * columns of too many categories or numbers written with a decimal comma.
  */
-function rejectRepeatedHeader(input: string, text: readonly ColumnDescription[], ownName: ReadonlyMap<string, number>): void {
-  if (text.length === 0 || !text.every((c) => (ownName.get(c.name) ?? 0) > 0)) return;
+function rejectRepeatedHeader(
+  input: string,
+  text: readonly ColumnDescription[],
+  numericColumns: number,
+  ownName: ReadonlyMap<string, number>,
+): void {
+  // A repeated header turns every column into text: a column still read as numbers rules it out.
+  if (numericColumns > 0 || text.length === 0 || !text.every((c) => (ownName.get(c.name) ?? 0) > 0)) return;
   const rows = Math.max(...text.map((c) => ownName.get(c.name)!));
   throw new InvalidInputError(
     `file ${input}`,
@@ -115,7 +121,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
       }),
     );
   }
-  rejectRepeatedHeader(input, text, ownName);
+  rejectRepeatedHeader(input, text, numeric.length, ownName);
   const warnings: string[] = [];
   for (const c of columns) {
     if (c.name === label || exclude.includes(c.name) || c.name === SAMPLE_WEIGHT_COLUMN) continue;

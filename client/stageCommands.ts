@@ -127,7 +127,7 @@ export async function sampleCommand(a: SampleArgs) {
   // input's positives (its negatives all fit); an Nr given with --nr is kept as given.
   const positiveTarget =
     a.positiveTarget === undefined && a.method === 'adaptive'
-      ? positiveTargetWithRoom(ruleTarget, a.targetSize, profile.rows, profile.positives)
+      ? positiveTargetWithRoom(ruleTarget, a.targetSize, profile.rows, profile.positives, a.shards)
       : ruleTarget;
   validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget(

@@ -104,7 +104,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
   // Where the sample has room for more of the input's positives than Nr (its negatives all fit), it keeps them.
   const positiveTarget = multiClass
     ? multiClass.positiveTarget
-    : positiveTargetWithRoom(binaryTarget, targetSize, profile.rows, profile.positives);
+    : positiveTargetWithRoom(binaryTarget, targetSize, profile.rows, profile.positives, input.sampling.shards ?? 1);
   const memory = pipelineMemory({
     targetSize,
     rows: Math.min(targetSize, profile.rows),

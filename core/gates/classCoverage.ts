@@ -3,7 +3,7 @@
 // class; judged only on its own test split, which lacks the class too, it would pass every gate and replace a
 // champion that did. The validate stage fails such a challenger with this reason before any promotion.
 
-import { classReading } from '../labels/labelVocabulary.js';
+import { booleanLikeValue, classReading } from '../labels/labelVocabulary.js';
 import type { ModelArtifact } from '../models/modelArtifact.js';
 import { allPassedReason, type GateEvaluation } from './evaluateGates.js';
 
@@ -46,9 +46,16 @@ export function droppedClasses(champion: ClassesOf, challenger: ClassesOf): stri
   return before.filter((c) => !kept.has(classReading(c)));
 }
 
-/** Whether two models' label values (as a person reads them) have none in common. */
+/**
+ * Whether two models' label values (as a person reads them) have none in common. Boolean spellings read as their
+ * truth value: a true/false label and a 1/0 (or yes/no) label are one label.
+ */
 export function disjointLabels(a: ClassesOf, b: ClassesOf): boolean {
-  const of = (m: ClassesOf) => trainedClasses(m)?.map(classReading);
+  const reading = (v: string) => {
+    const truth = booleanLikeValue(v);
+    return truth === null ? classReading(v) : String(truth);
+  };
+  const of = (m: ClassesOf) => trainedClasses(m)?.map(reading);
   const [x, y] = [of(a), of(b)];
   if (x === undefined || y === undefined) return false;
   return !x.some((v) => y.includes(v));

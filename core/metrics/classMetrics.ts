@@ -5,7 +5,7 @@
 
 import { InvalidInputError } from '../invalidInputError.js';
 import { confusionAtThreshold, type ConfusionMatrix } from './confusion.js';
-import { weightedWilsonInterval, wilsonInterval, Z_95 } from './intervals.js';
+import { wilsonInterval, Z_95 } from './intervals.js';
 import { assertScoredLabels, averagePrecision, brierScore, prAucNormalised, rocAuc } from './rankingMetrics.js';
 
 export interface ClassMetrics {
@@ -73,7 +73,8 @@ export interface ClassificationReportOptions {
    * How many times each negative row counts, so the metrics that depend on the class mix (precision, F1, PR-AUC,
    * Brier) are those of a population whose positives' share differs from the rows': a retrain's test split is a
    * sample that keeps more of the rare class than the data holds, and its precision at the sample's mix would
-   * overstate the precision in production. Intervals use the weighted rows' effective sizes.
+   * overstate the precision in production. A precision's interval is the rows' own Wilson interval carried to the
+   * weighted mix.
    * @default 1
    */
   negativeWeight?: number;
@@ -107,16 +108,19 @@ function ratio(numerator: number, denominator: number): number | null {
  */
 function classMetrics(hits: number, actual: number, falseAlarms: number, z: number, own = 1, other = 1): ClassMetrics {
   const predictedWeight = own * hits + other * falseAlarms;
-  const unweighted = own === 1 && other === 1;
+  // The weighted precision is a rising function of the rows' own share q = hits / (hits + falseAlarms):
+  // own·q / (own·q + other·(1 − q)). Its interval is the Wilson interval of q carried through that function (the
+  // weights are fixed by class, so they add no uncertainty of their own).
+  const weighted = (q: number) => (q === 0 ? 0 : (own * q) / (own * q + other * (1 - q)));
+  const rowsInterval = wilsonInterval(hits, hits + falseAlarms, z);
   return {
     recall: ratio(hits, actual),
     precision: ratio(own * hits, predictedWeight),
     f1: ratio(2 * own * hits, own * actual + predictedWeight),
     support: actual,
     recallInterval: wilsonInterval(hits, actual, z),
-    precisionInterval: unweighted
-      ? wilsonInterval(hits, hits + falseAlarms, z)
-      : weightedWilsonInterval(own * hits, predictedWeight, predictedWeight ** 2 / (own * own * hits + other * other * falseAlarms), z),
+    precisionInterval:
+      rowsInterval === null || (own === 1 && other === 1) ? rowsInterval : [weighted(rowsInterval[0]), weighted(rowsInterval[1])],
   };
 }
 

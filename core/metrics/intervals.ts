@@ -35,27 +35,6 @@ export function wilsonInterval(successes: number, trials: number, z: number = Z_
 }
 
 /**
- * Wilson interval of a weighted proportion: `successes` of `trials` in weight, with `effectiveTrials` the Kish
- * effective sample size (Σw)²/Σw² of the trials, so that rows of a class counted several times (a test split
- * reweighted to another class mix) do not narrow the interval as if they were more rows. With unit weights it is
- * `wilsonInterval`. Null when `trials` is 0.
- */
-export function weightedWilsonInterval(
-  successes: number,
-  trials: number,
-  effectiveTrials: number,
-  z: number = Z_95,
-): [number, number] | null {
-  if (!(trials > 0) || !(effectiveTrials > 0)) return null;
-  const p = Math.min(1, Math.max(0, successes / trials));
-  const n = effectiveTrials;
-  const z2n = (z * z) / n;
-  const centre = (p + z2n / 2) / (1 + z2n);
-  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
-  return [p === 0 ? 0 : Math.max(0, centre - half), p === 1 ? 1 : Math.min(1, centre + half)];
-}
-
-/**
  * Interval of the difference p1 − p2 of two independent proportions from each one's own interval (Newcombe 1998,
  * method 10, the "hybrid score" interval when the two are Wilson intervals):
  * lower = (p1 − p2) − √((p1 − l1)² + (u2 − p2)²), upper = (p1 − p2) + √((u1 − p1)² + (p2 − l2)²).

@@ -59,14 +59,16 @@ export function positiveTargetFor(params: number, perParameter = 50): number {
  * Nr when the input's negatives all fit in the sample. Algorithm 1 keeps Nr positives (reservoir-sampling any
  * beyond) and fills the other N − Nr places with negatives; an input with fewer negatives than that runs out first
  * (step 2) and would leave real positives of the rare class out of a sample that has room for them. So Nr rises to
- * the positives that room holds. An input no larger than N is taken whole: Nr is then at least its positives and at
- * most N − its negatives, so that neither class loses a row (with fewer positives than Nr asks for, the negatives
+ * the positives that room holds. An input no larger than N, sampled as one shard, is taken whole: Nr is then at least
+ * its positives and at most N − its negatives, so that neither class loses a row (with fewer positives than Nr asks for, the negatives
  * take the places they would have left empty). An input whose negatives fill their share is sampled as the paper's
  * algorithm has it.
  */
-export function positiveTargetWithRoom(positiveTarget: number, targetSize: number, rows: number, positives: number): number {
+export function positiveTargetWithRoom(positiveTarget: number, targetSize: number, rows: number, positives: number, shards = 1): number {
   const negatives = rows - positives;
-  if (rows <= targetSize) return Math.max(1, Math.min(Math.max(positiveTarget, positives), targetSize - negatives));
+  // With several shards Nr and N are split between them, and a shard's share of the positives is not known here: Nr
+  // never falls then (nor below the shards, which each need one).
+  if (rows <= targetSize && shards === 1) return Math.max(1, Math.min(Math.max(positiveTarget, positives), targetSize - negatives));
   if (negatives > targetSize - positiveTarget) return positiveTarget;
   return Math.max(positiveTarget, Math.min(positives, targetSize - negatives));
 }

@@ -38,6 +38,8 @@ describe('drift --evidence files', () => {
     );
     const empty = file('null.json', '{"metrics": {"recall": null}}');
     expect(() => readEvidenceFile(empty)).toThrow(`--evidence ${empty}: metrics.recall must be a number, got null`);
+    // Names every object has (constructor, valueOf) are names like any other.
+    expect(readEvidenceFile(file('own.json', '{"metrics": {"constructor": 0.5, "valueOf": 1}}'))).toEqual({ constructor: 0.5, valueOf: 1 });
     // A null at the top level is metadata, like text.
     expect(readEvidenceFile(file('meta.json', '{"psi": 0.3, "ticket": null}'))).toEqual({ psi: 0.3 });
   });

@@ -176,6 +176,16 @@ describe('fit warnings', () => {
     );
   });
 
+  it('does not take a category spelt like its column, beside a column read as numbers, for a repeated header', async () => {
+    const own = csv(
+      'own-name.csv',
+      'amount,kind,label',
+      (i) => `${(i % 17) / 3},${i === 30 ? 'kind' : ['a', 'b'][i % 2]},${i % 8 === 0 ? 1 : 0}`,
+    );
+    await fitCommand({ input: own, label: 'label', out: join(dir, 'own-name.json'), model: 'logreg' });
+    expect(existsSync(join(dir, 'own-name.json'))).toBe(true);
+  });
+
   it('does not call a column a leak when a class of a handful of rows is all it separates', async () => {
     const one = csv('one.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i === 16 ? 1 : 0}`);
     const result = await fitCommand({ input: one, label: 'label', out: join(dir, 'one.json'), model: 'logreg' });

@@ -40,6 +40,8 @@ describe('class coverage of a challenger', () => {
     expect(disjointLabels(binary('fraud', 'ok'), binary('1', '0'))).toBe(true);
     expect(disjointLabels(binary('fraud', 'ok'), binary('chargeback', 'ok'))).toBe(false);
     expect(disjointLabels(binary('1', '0'), binary('1.0', '0.0'))).toBe(false);
+    expect(disjointLabels(binary('true', 'false'), binary('1', '0'))).toBe(false);
+    expect(disjointLabels(binary('yes', 'no'), binary('True', 'False'))).toBe(false);
   });
 
   it('reads a class spelt another way as the same class', () => {

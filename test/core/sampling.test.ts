@@ -143,6 +143,9 @@ describe('AdaptiveSampler', () => {
     expect(positiveTargetWithRoom(550, 20_000, 20_000, 450)).toBe(450);
     // 19,950 rows: 19,500 negatives leave 500 places, more than the 450 positives.
     expect(positiveTargetWithRoom(550, 20_000, 19_950, 450)).toBe(500);
+    // With several shards Nr never falls (each shard's share of the positives is unknown, and each needs one).
+    expect(positiveTargetWithRoom(550, 20_000, 20_000, 2, 4)).toBe(550);
+    expect(positiveTargetWithRoom(550, 20_000, 20_000, 2)).toBe(2);
     // Never below the positives.
     for (const [nr, n, rows, p] of [
       [550, 20_000, 20_000, 450],
