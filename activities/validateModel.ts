@@ -9,7 +9,7 @@ import type { ArtifactStore } from '../data/artifactStore.js';
 import { loadDatasetArtifact, type DatasetArtifact } from '../data/datasetArtifacts.js';
 import { loadModelArtifact } from '../data/modelArtifacts.js';
 import { runStageInThread } from '../stages/stageThread.js';
-import { parsePipelineGates } from '../stages/validate.js';
+import { parsePipelineGates, type PopulationClasses } from '../stages/validate.js';
 import { cancellationSignal, failingOnBadInput, memoised, type ComputeDeps } from './activityRuntime.js';
 
 export interface ValidateModelInput {
@@ -23,6 +23,8 @@ export interface ValidateModelInput {
   stages?: StageSummary[];
   /** The positives' share of the data the sample came from (positives seen / rows scanned), see stages/validate.ts. */
   populationPrevalence?: number;
+  /** A multi-class sample's data: the rows of each class in the input (stages/validate.ts). */
+  populationClasses?: PopulationClasses;
   /** Seed of the bootstrap intervals. @default 1 */
   seed?: number;
   /** Shown in the report's title. */
@@ -56,6 +58,7 @@ export function validateModelActivities(deps: ComputeDeps) {
             champion: input.champion?.sha256 ?? null,
             championSeen: (input.championSeen ?? []).map((r) => r.sha256),
             populationPrevalence: input.populationPrevalence ?? null,
+            ...(input.populationClasses ? { populationClasses: input.populationClasses } : {}),
           },
           async () => {
             const gates = parsePipelineGates(input.gates);
@@ -79,6 +82,7 @@ export function validateModelActivities(deps: ComputeDeps) {
                   ...(champion ? { champion, championRows: await championRowsOf(artifacts, test, input.championSeen ?? []) } : {}),
                   ...(input.stages ? { stages: input.stages } : {}),
                   ...(validPrevalence(input.populationPrevalence) ? { populationPrevalence: input.populationPrevalence } : {}),
+                  ...(input.populationClasses ? { populationClasses: input.populationClasses } : {}),
                   ...(input.seed !== undefined ? { seed: input.seed } : {}),
                   ...(input.runId ? { runId: input.runId } : {}),
                 },

@@ -5,6 +5,7 @@
 import type { FeatureMatrix } from '../core/dataset.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { negativeWordPositiveWarning } from '../core/labels/negativeWordPositive.js';
 
 /** The warnings of the read stage, in the order a reader meets the causes. */
 export function readWarnings(
@@ -29,7 +30,7 @@ export function readWarnings(
       : []),
     ...fewRowsWarning(classOf, classes),
     ...(classes.length === 2 ? largerPositiveWarning(classOf, classes[1]!, classes[0]!) : []),
-    ...(classes.length === 2 ? negativeWordPositiveWarning(classes[1]!, classes[0]!) : []),
+    ...(classes.length === 2 ? negativeWordPositiveWarning(classes[1]!, classes[0]!, (v) => `pass --positive "${v}"`) : []),
     ...constantColumns(x, names).map(
       (name) =>
         `column "${name}" holds one value on every row (missing values aside): it cannot tell the classes apart, and the model reads it for nothing; leave it out with "exclude" in the config's input block`,
@@ -159,20 +160,6 @@ function spacedValueWarnings(categories: Record<string, string[]>, classes: read
       return found.length > 0 ? [said(`categorical column "${name}"`, found)] : [];
     }),
     ...(spaced(classes).length > 0 ? [said('the label', spaced(classes))] : []),
-  ];
-}
-
-const NO_WORDS = new Set(['no', 'n', 'f']);
-const YES_WORDS = new Set(['yes', 'y', 't']);
-
-/**
- * A yes/no label (or y/n, t/f) whose rarer value, taken as the positive class, is the "no": every score is then the
- * probability of "no", which a reader of the predictions may not expect.
- */
-function negativeWordPositiveWarning(positive: string, negative: string): string[] {
-  if (!NO_WORDS.has(positive.trim().toLowerCase()) || !YES_WORDS.has(negative.trim().toLowerCase())) return [];
-  return [
-    `the positive class is "${positive}", the rarer value of the label: scores are the probability of "${positive}" and pred names "${positive}" as the positive; if you meant "${negative}", pass --positive "${negative}"`,
   ];
 }
 

@@ -13,6 +13,7 @@ import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import { memoryBudget } from '../data/memoryBudget.js';
 import { locateInputs } from '../data/s3InputFiles.js';
+import { negativeWordPositiveWarning } from '../core/labels/negativeWordPositive.js';
 
 export interface DescribeInputResult extends InputProfile {
   /** M of Algorithm 1. */
@@ -116,8 +117,15 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
   });
   const budget = memoryBudget();
   checkMemoryBudget(memory, budget);
+  // The rarer value taken as the positive class when the spec names none: a yes/no label whose rarer value is "no".
+  const chosenByRarity = !multiClass && input.input.positive === undefined && !input.input.positiveWhen;
+  const choose = (v: string) => `set "positive": "${v}" in the spec's input block`;
   return {
     ...profile,
+    warnings: [
+      ...profile.warnings,
+      ...(chosenByRarity ? negativeWordPositiveWarning(profile.positiveLabel, profile.negativeLabel, choose) : []),
+    ],
     params,
     positiveTarget,
     targetSize,

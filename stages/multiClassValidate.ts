@@ -3,11 +3,11 @@
 
 import { withClassCoverage } from '../core/gates/classCoverage.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
-import { multiClassReport, type MultiClassReport } from '../core/metrics/multiClassReport.js';
+import { classWeightsFor, multiClassReport, type MultiClassReport } from '../core/metrics/multiClassReport.js';
 import { scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import type { ValidationSummary } from '../core/pipelineTypes.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
-import type { ValidateStageInput, ValidateStageResult } from './validate.js';
+import type { PopulationClasses, ValidateStageInput, ValidateStageResult } from './validate.js';
 
 /** Why the champion cannot be scored on this test split (other classes or features), or undefined when it can. */
 function championMismatch(champion: ModelArtifact, model: ModelArtifact): string | undefined {
@@ -19,16 +19,37 @@ function championMismatch(champion: ModelArtifact, model: ModelArtifact): string
   return undefined;
 }
 
+/** The data's share of each of `classes`, or undefined when the counts do not name every one of them. */
+function sharesOf(classes: string[], data: PopulationClasses | undefined): number[] | undefined {
+  if (!data || data.classes.length !== data.counts.length) return undefined;
+  const total = data.counts.reduce((a, b) => a + b, 0);
+  const shares = classes.map((c) => data.counts[data.classes.indexOf(c)] ?? NaN);
+  return total > 0 && shares.every((n) => n >= 0) ? shares.map((n) => n / total) : undefined;
+}
+
+/** The run report's line on the class mix the precisions are counted at. */
+export function classMixText(classes: string[], mix: { rowsShares: number[] }, shares: readonly number[]): string {
+  const pct = (p: number) => `${(100 * p).toPrecision(3)}%`;
+  const each = classes.map((c, i) => `${c} ${pct(shares[i]!)} (test split ${pct(mix.rowsShares[i]!)})`).join(', ');
+  return `precision, F1 and accuracy at the data's class shares: ${each}; recall and the macro G-mean do not depend on them`;
+}
+
 export function validateMultiClassStage(input: ValidateStageInput): ValidateStageResult {
   const { model, test } = input;
   const classes = model.multiClass!.classes;
   const predicted = scoreMultiClass(model, test.x).predicted;
-  const challenger = withClassIntervals(multiClassReport(classes, test.y, predicted));
+  // Precision, F1 and accuracy at the data's class shares, not the sample's (which keeps the rare classes whole).
+  const support = classes.map(() => 0);
+  for (let i = 0; i < test.y.length; i++) support[test.y[i]!]!++;
+  const shares = sharesOf(classes, input.populationClasses);
+  const weights = shares ? classWeightsFor(support, shares) : undefined;
+  const challenger = withClassIntervals(multiClassReport(classes, test.y, predicted, weights));
   let champion: MultiClassReport | undefined;
   let championNote: string | undefined;
   if (input.champion) {
     championNote = championMismatch(input.champion.model, model);
-    if (championNote === undefined) champion = multiClassReport(classes, test.y, scoreMultiClass(input.champion.model, test.x).predicted);
+    if (championNote === undefined)
+      champion = multiClassReport(classes, test.y, scoreMultiClass(input.champion.model, test.x).predicted, weights);
   }
   const evaluation = withClassCoverage(
     evaluateMultiClassGates(input.gates, challenger, champion, champion ? undefined : championNote),
@@ -52,6 +73,7 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
       `model ${input.modelSha256.slice(0, 12)} (${model.model.kind}, one-vs-rest over ${classes.length} classes)`,
       `held-out test split ${input.testSha256.slice(0, 12)}: ${challenger.classes.map((c) => `${c.class} ${c.support}`).join(', ')} (never met a synthetic row)`,
       `code ${model.training.codeVersion}, seed ${model.training.seed}`,
+      ...(shares && challenger.classMix ? [classMixText(classes, challenger.classMix, shares)] : []),
       ...(championNote ? [championNote] : []),
     ],
     stages: input.stages ?? [],

@@ -15,6 +15,12 @@ import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipe
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
 import { validateMultiClassStage } from './multiClassValidate.js';
 
+/** Rows of each class in the data a multi-class sample came from, `counts[i]` of `classes[i]`. */
+export interface PopulationClasses {
+  classes: string[];
+  counts: number[];
+}
+
 export interface ValidateStageInput {
   model: ModelArtifact;
   modelSha256: string;
@@ -34,6 +40,8 @@ export interface ValidateStageInput {
    * they will be in production; recall, G-mean and ROC-AUC do not depend on it. Absent: the test split's own mix.
    */
   populationPrevalence?: number;
+  /** The data's rows of each class (multi-class): precision, F1 and accuracy are counted at these shares. */
+  populationClasses?: PopulationClasses;
   /** Seed of the bootstrap intervals. @default 1 */
   seed?: number;
   /** Shown in the report's title. */

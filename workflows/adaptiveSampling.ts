@@ -2,6 +2,7 @@
 // activity on whichever workers serve the compute queue, then merge and shuffle the shard samples.
 
 import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities } from './activityProxies.js';
+import type { StageSummary } from '../core/pipelineTypes.js';
 import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
 import { type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
 
@@ -92,4 +93,23 @@ export function samplingOrderNotes(order: AdaptiveSamplingResult['order']): stri
   const distinct = [...new Set(order.map(text))];
   if (distinct.length === 1) return distinct;
   return order.map((o, i) => `shard ${i}: ${text(o)}`);
+}
+
+/** The sampling stage's summary for the run report; `classNote` names the positive class (or the multi-class plan). */
+export function samplingStageSummary(sampled: AdaptiveSamplingResult, classNote: string): StageSummary {
+  return {
+    stage: 'adaptiveSample',
+    rowsIn: sampled.scannedRows,
+    rowsOut: sampled.positives + sampled.negatives,
+    positivesIn: sampled.positivesSeen,
+    positivesOut: sampled.positives,
+    seconds: sampled.seconds,
+    note: [
+      `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
+      classNote,
+      ...samplingOrderNotes(sampled.order),
+      ...(sampled.information ? [sampled.information] : []),
+      ...sampled.warnings,
+    ].join('; '),
+  };
 }

@@ -30,7 +30,7 @@ import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
 import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities, registryActivities } from './activityProxies.js';
 import { innermostFailure } from './failureReason.js';
-import { adaptiveSampling, samplingOrderNotes } from './adaptiveSampling.js';
+import { adaptiveSampling, samplingStageSummary } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 import { StageClock } from './stageClock.js';
 
@@ -153,22 +153,9 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     });
     const samples: ArtifactRef[] = [sampled.sample];
     const samplingOrder = sampled.order;
-    const samplingStage: StageSummary = {
-      stage: 'adaptiveSample',
-      rowsIn: sampled.scannedRows,
-      rowsOut: sampled.positives + sampled.negatives,
-      positivesIn: sampled.positivesSeen,
-      positivesOut: sampled.positives,
-      seconds: sampled.seconds,
-      note: [
-        `${sampled.shards} shard(s), ${sampled.earlyStop ? 'stopped early' : 'scanned to the end'} after ${sampled.scannedRows} of ${sampled.totalRows} rows`,
-        // The positive class by its value, so a yes/no label whose rarer value is "no" is seen to be so.
-        ...(multiClass ? [multiClass.note] : [`positive class "${described.positiveLabel}" of ${spec.input.label}`]),
-        ...samplingOrderNotes(sampled.order),
-        ...(sampled.information ? [sampled.information] : []),
-        ...sampled.warnings,
-      ].join('; '),
-    };
+    // The positive class by its value, so a yes/no label whose rarer value is "no" is seen to be so.
+    const classNote = multiClass ? multiClass.note : `positive class "${described.positiveLabel}" of ${spec.input.label}`;
+    const samplingStage = samplingStageSummary(sampled, [classNote, ...(described.warnings ?? [])].join('; '));
 
     // The input has passed sampling's checks: the run is registered now.
     await registry.registryStartRun({
@@ -272,8 +259,9 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       // With the rows the champion learnt from, so it is judged only on test rows it never saw.
       ...(champion ? { champion: champion.model, ...(champion.seen?.length ? { championSeen: champion.seen } : {}) } : {}),
       stages,
-      // Precision, F1, PR-AUC and Brier at the data's positive share, not the sample's (stages/validate.ts).
+      // Precision, F1, PR-AUC and Brier at the data's class mix, not the sample's (stages/validate.ts).
       ...(samplingStage.rowsIn > 0 ? { populationPrevalence: samplingStage.positivesIn / samplingStage.rowsIn } : {}),
+      ...(multiClass ? { populationClasses: { classes: multiClass.classes, counts: multiClass.counts } } : {}),
       seed: spec.seed,
       runId,
     });

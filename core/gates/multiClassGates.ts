@@ -16,12 +16,39 @@ export interface MultiClassGateReport extends MultiClassReport {
 /** Slack on every comparison, as for the binary gates. */
 const COMPARISON_EPSILON = 1e-12;
 
+/**
+ * The Wilson interval of class `c`'s precision over the rows predicted as it; at a weighted class mix, that interval
+ * of the rows' own share q carried through the rising map q / (q + ratio·(1 − q)), with ratio the mean weight of
+ * the rows wrongly predicted as `c` (of the other classes' rows when there are none) over `c`'s own weight.
+ */
+function precisionInterval(report: MultiClassReport, c: number): [number, number] | null {
+  const rows = wilsonInterval(report.confusion[c]![c]!, report.classes[c]!.predicted);
+  const weights = report.classMix?.weights;
+  if (!rows || !weights) return rows;
+  let wrong = 0;
+  let wrongWeight = 0;
+  let other = 0;
+  let otherWeight = 0;
+  report.confusion.forEach((row, t) => {
+    if (t === c) return;
+    wrong += row[c]!;
+    wrongWeight += weights[t]! * row[c]!;
+    const support = report.classes[t]!.support;
+    other += support;
+    otherWeight += weights[t]! * support;
+  });
+  const mean = wrong > 0 ? wrongWeight / wrong : other > 0 ? otherWeight / other : weights[c]!;
+  const ratio = mean / weights[c]!;
+  const carried = (q: number) => (q === 0 ? 0 : q / (q + ratio * (1 - q)));
+  return [carried(rows[0]), carried(rows[1])];
+}
+
 /** The report's Wilson intervals added: recall over the class's rows, precision over the rows predicted as it. */
 export function withClassIntervals(report: MultiClassReport): MultiClassGateReport {
   return {
     ...report,
     recallIntervals: report.classes.map((r, c) => wilsonInterval(report.confusion[c]![c]!, r.support)),
-    precisionIntervals: report.classes.map((r, c) => wilsonInterval(report.confusion[c]![c]!, r.predicted)),
+    precisionIntervals: report.classes.map((_, c) => precisionInterval(report, c)),
   };
 }
 

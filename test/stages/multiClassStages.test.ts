@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabelledData } from '../../core/dataset.js';
+import { featureMatrix, type LabelledData } from '../../core/dataset.js';
 import { parseGateSpec, type GateSpec } from '../../core/gates/gateSpec.js';
+import { multiClassReport } from '../../core/metrics/multiClassReport.js';
+import { scoreMultiClass } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
 import { describeStage, type DescribeInputResult } from '../../stages/describe.js';
 import { oneVsRest, trainMultiClassStage } from '../../stages/multiClassTrain.js';
@@ -21,6 +23,8 @@ const CLASSES = ['bird', 'cat', 'eel'];
 let dir: string;
 let path: string;
 let described: DescribeInputResult;
+/** Every row of the file, to measure precision at the file's own class mix. */
+const file = { values: [] as number[], classes: [] as number[] };
 
 /** 30 000 rows: cat 90%, bird 8%, eel 2%, each class's features around its own mean. */
 beforeAll(async () => {
@@ -32,11 +36,14 @@ beforeAll(async () => {
     const u = random.next();
     const c = u < 0.08 ? 0 : u < 0.98 ? 1 : 2;
     const mean = [
-      [2, 0],
+      [1.5, 0],
       [0, 0],
-      [0, 2.5],
+      [0, 1.5],
     ][c]!;
-    lines.push(`${(mean[0]! + random.next() * 2 - 1).toFixed(4)},${(mean[1]! + random.next() * 2 - 1).toFixed(4)},${CLASSES[c]}`);
+    const f = [(mean[0]! + random.next() * 2 - 1).toFixed(4), (mean[1]! + random.next() * 2 - 1).toFixed(4)];
+    lines.push(`${f[0]},${f[1]},${CLASSES[c]}`);
+    file.values.push(Number(f[0]), Number(f[1]));
+    file.classes.push(c);
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
   described = await describeStage({
@@ -144,6 +151,30 @@ describe('multi-class stages', () => {
     expect(passed.summary.verdict).toBe('pass');
     expect(passed.summary.classes!.map((c) => c.class)).toEqual(CLASSES);
     expect(passed.html).toContain('<th>recall 95% interval</th>');
+    // At the data's class shares (cat is 90% of the file, a small part of the sample, so each cat row wrongly
+    // predicted as a rare class counts several times), the rare classes' precision is lower; recall is not.
+    const atData = validateStage({
+      model,
+      modelSha256: 'b'.repeat(64),
+      test: split.parts.test.data,
+      testSha256: 'c'.repeat(64),
+      gates: parseGateSpec({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 0.5 }] }, 'gates.json'),
+      populationClasses: { classes: [...plan.classes].reverse(), counts: [...plan.counts].reverse() },
+    });
+    expect(atData.html).toContain('at the data&#39;s class shares');
+    // Against the model's precision on every row of the file (its own mix): the weighted test split is near it,
+    // the sample's mix far above it (0.78 against 0.41 for eel when this was written).
+    const onFile = multiClassReport(
+      CLASSES,
+      file.classes,
+      scoreMultiClass(model, featureMatrix(30_000, 2, Float64Array.from(file.values))).predicted,
+    );
+    for (const c of [0, 2]) {
+      const measured = onFile.classes[c]!.precision!;
+      expect(Math.abs(atData.summary.classes![c]!.precision! - measured)).toBeLessThan(0.08);
+      expect(passed.summary.classes![c]!.precision! - measured).toBeGreaterThan(0.2);
+      expect(atData.summary.classes![c]!.recall).toBe(passed.summary.classes![c]!.recall);
+    }
     // A floor no class can reach (set past the spec check, which refuses a recall floor above 1): every class fails on its own line.
     const failed = validate({ minPositiveSupport: 10, gates: [{ metric: 'recall', class: 'positive', min: 1 }] }, 1.01);
     expect(failed.summary.verdict).toBe('fail');
