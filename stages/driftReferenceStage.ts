@@ -99,16 +99,21 @@ function referenceEstimate(scores: Float64Array, fitPrior: number, rawPrior: num
  */
 function validationPerformance(y: Uint8Array, scores: Float64Array, atPrior: Int32Array, threshold: number): ReferencePerformance {
   const all = classificationReport(y, scores, threshold).perClass;
-  const prior = classificationReport(
+  const { perClass: priorClasses, confusion } = classificationReport(
     Uint8Array.from(atPrior, (i) => y[i]!),
     Float64Array.from(atPrior, (i) => scores[i]!),
     threshold,
-  ).perClass;
+  );
+  // The rows behind each value, so a monitor with another z reads the reference's interval at its own z.
+  const predictedAs = (c: { tp: number; fp: number; tn: number; fn: number }, cls: 'negative' | 'positive') =>
+    cls === 'positive' ? c.tp + c.fp : c.tn + c.fn;
   const of = (cls: 'negative' | 'positive') => ({
     recall: all[cls].recall,
     recallInterval: all[cls].recallInterval,
-    precision: prior[cls].precision,
-    precisionInterval: prior[cls].precisionInterval,
+    recallSupport: all[cls].support,
+    precision: priorClasses[cls].precision,
+    precisionInterval: priorClasses[cls].precisionInterval,
+    precisionSupport: predictedAs(confusion, cls),
   });
   return { negative: of('negative'), positive: of('positive') };
 }

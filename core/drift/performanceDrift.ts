@@ -14,6 +14,21 @@ export interface ReferenceClassPerformance {
    */
   recallInterval?: [number, number] | null;
   precisionInterval?: [number, number] | null;
+  /**
+   * The rows behind each value (the class's rows for recall, the rows predicted as it for precision), when known:
+   * the reference's interval is then the Wilson interval at the check's own z, not the stored 95% one.
+   */
+  recallSupport?: number;
+  precisionSupport?: number;
+}
+
+/** The reference's interval of `metric` at `z`: from its rows when they are known, else the stored interval. */
+export function referenceIntervalAt(reference: ReferenceClassPerformance, metric: DriftMetric, z: number): [number, number] | null {
+  const value = reference[metric];
+  const support = reference[`${metric}Support`];
+  if (value !== null && typeof support === 'number' && Number.isInteger(support) && support > 0)
+    return wilsonInterval(Math.round(value * support), support, z);
+  return reference[`${metric}Interval`] ?? null;
 }
 
 /** The model's validation per-class values, e.g. `classificationReport(...).perClass`. */
@@ -211,6 +226,10 @@ export function assertReferencePerformance(reference: ReferencePerformance, subj
           `${subject}.${cls}.${metric}Interval: expected [lower, upper] within [0, 1] beside a value, got ${JSON.stringify(interval)}`,
         );
       }
+      const support = reference[cls][`${metric}Support`];
+      if (support !== undefined && !(Number.isInteger(support) && support >= 0)) {
+        throw new InvalidInputError(subject, `${subject}.${cls}.${metric}Support: expected a whole number ≥ 0, got ${String(support)}`);
+      }
     }
   }
 }
@@ -250,7 +269,7 @@ export function performanceDrift(
     judgeMetric({
       label: `${cls} ${metric}`,
       reference: reference[cls][metric],
-      referenceInterval: reference[cls][`${metric}Interval`] ?? null,
+      referenceInterval: referenceIntervalAt(reference[cls], metric, z),
       current: trials === 0 ? null : hits / trials,
       interval: wilsonInterval(hits, trials, z),
       support: trials,

@@ -78,6 +78,29 @@ describe('performance drift on labels', () => {
     ).toThrow('reference.positive.recallInterval: expected [lower, upper] within [0, 1] beside a value, got [0.9,1.2]');
   });
 
+  it("reads the reference's interval at the check's own z when it keeps the rows behind its values", () => {
+    // The reference of the test above with its 40 validation positives counted, and a window finding 160 of 200
+    // (0.80): consistent at z = 1.96; at z = 1 (a 68% check) a drop, which beside the stored 95% interval it is not.
+    const labels = Int8Array.from([...Array<number>(200).fill(1), ...Array<number>(400).fill(0)]);
+    const scores = Float64Array.from({ length: 600 }, (_, i) => (i < 160 ? 0.9 : i < 200 ? 0.1 : i < 220 ? 0.9 : 0.1));
+    const counted: ReferencePerformance = {
+      positive: { recall: 0.95, precision: 0.9, recallInterval: wilsonInterval(38, 40)!, recallSupport: 40 },
+      negative: { recall: 0.95, precision: 0.97 },
+    };
+    const at95 = performanceDrift(labels, scores, 0.5, counted).perClass.positive.recall;
+    expect(at95.status).toBe('ok');
+    expect(at95.message).toContain('(interval 0.835–0.986)');
+    const at68 = performanceDrift(labels, scores, 0.5, counted, { z: 1 }).perClass.positive.recall;
+    const [low, high] = wilsonInterval(38, 40, 1)!;
+    expect(at68.message).toContain(`(interval ${low.toFixed(3)}–${high.toFixed(3)})`);
+    expect(at68.status).toBe('dropped');
+    const stored95 = { ...counted, positive: { recall: 0.95, precision: 0.9, recallInterval: wilsonInterval(38, 40)! } };
+    expect(performanceDrift(labels, scores, 0.5, stored95, { z: 1 }).perClass.positive.recall.status).toBe('ok');
+    expect(() => performanceDrift(labels, scores, 0.5, { ...counted, positive: { ...counted.positive, recallSupport: 2.5 } })).toThrow(
+      'reference.positive.recallSupport: expected a whole number ≥ 0, got 2.5',
+    );
+  });
+
   it('reports classes below the minimum support as insufficient', () => {
     const { labels, scores } = handWindow();
     const r = performanceDrift(labels, scores, 0.5, reference(0.97), { minSupport: { positive: 40 } });

@@ -47,5 +47,11 @@ describe('the drift reference stage’s validation performance', () => {
     expect(low).toBeLessThan(positive.precision!);
     expect(high).toBeGreaterThan(positive.precision!);
     expect(high - low).toBeGreaterThan(0.15); // about 70 rows predicted positive, not thousands
+    // The rows behind each value are kept, so a check at another z reads the reference's interval at that z.
+    expect(positive.recallSupport).toBe(400);
+    expect(reference.performance.negative.recallSupport).toBe(4000);
+    expect(wilsonInterval(Math.round(positive.precision! * positive.precisionSupport!), positive.precisionSupport!)).toEqual(
+      positive.precisionInterval,
+    );
   });
 });
