@@ -6,6 +6,7 @@ import { readFile, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { classCounts, type FeatureMatrix } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
+import { checkGateClassCodes, type GateLabels } from '../core/gates/gateClassCodes.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
@@ -51,7 +52,7 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
     const evaluated = await evaluateMultiClass(a, model, started);
     return { ...evaluated, ...registeredModelField(resolved), ...(await unseenCategoriesField(model, a.input)) };
   }
-  const spec = await readGateSpec(a.gates);
+  const spec = await readGateSpec(a.gates, { positive: model.positiveLabel, negative: model.negativeLabel });
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
   // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
   // A `positiveWhen` model labels a file without its label column by its own predicate.
@@ -140,8 +141,8 @@ async function unseenCategoriesField(model: ModelArtifact, input: string): Promi
   return warnings.length ? { warnings } : {};
 }
 
-/** The gate spec of `--gates`, or the default one. */
-async function readGateSpec(file: string | undefined): Promise<GateSpec> {
+/** The gate spec of `--gates`, or the default one; a class written "1"/"0" must name the model's class of that value. */
+async function readGateSpec(file: string | undefined, labels: GateLabels): Promise<GateSpec> {
   if (!file) return defaultGateSpec();
   let json: unknown;
   let text: string;
@@ -155,6 +156,7 @@ async function readGateSpec(file: string | undefined): Promise<GateSpec> {
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) throw new InvalidInputError(`--gates ${file}`, `--gates ${file}: ${duplicateKeyText(duplicate)}`);
   const spec = parseGateSpec(json, file);
+  checkGateClassCodes(json, labels, file);
   // A spec with no gates judges nothing: its verdict could never say anything about the model.
   if (spec.gates.length === 0) {
     throw new InvalidInputError(
@@ -208,7 +210,7 @@ async function evaluateMultiClass(
   started: number,
 ) {
   const classes = model.multiClass!.classes;
-  const spec = await readGateSpec(a.gates);
+  const spec = await readGateSpec(a.gates, { classes });
   if (a.gates) checkMultiClassGates(spec, a.gates, `${a.model} is a multi-class model (classes ${classes.join(', ')})`);
   if (formatOf(a.input) === 'arrow') {
     throw new InvalidInputError(

@@ -3,6 +3,7 @@
 // sample-weight column and Nr before any sampling starts.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { checkGateClassCodes } from '../core/gates/gateClassCodes.js';
 import { parseGateSpec } from '../core/gates/gateSpec.js';
 import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, SamplingSpec } from '../core/pipelineTypes.js';
 import { multiClassSamplingPlan, type MultiClassSamplingPlan } from '../core/sampling/multiClassSamplingPlan.js';
@@ -95,6 +96,11 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       targetSize,
       ...(input.sampling.shards !== undefined ? { shards: input.sampling.shards } : {}),
     });
+  }
+  // A gate whose class is written "1"/"0" must name this label's class of that value.
+  if (input.gates && !input.input.positiveWhen) {
+    const labels = multiClass ? { classes: multiClass.classes } : { positive: profile.positiveLabel, negative: profile.negativeLabel };
+    checkGateClassCodes(input.gates, labels, 'pipeline spec "gates"');
   }
   if (!multiClass && binaryTarget > targetSize) {
     throw new InvalidInputError(

@@ -22,6 +22,27 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'floor.json'), '{"gates":[{"metric":"gMean","min":0.1},{"metric":"gMean","maxDropVsChampion":0.01}]}');
   writeFileSync(join(dir, 'e1.csv'), 'a,b\n1,2\n');
   writeFileSync(join(dir, 'bom.json'), '\uFEFF{"gates":[{"metric":"gMean","min":0.1}]}');
+  // The same rows labelled 0 (the rare class, taken as positive) and 1.
+  const zeroRare = readFileSync(yeast, 'utf8')
+    .replace(/,positive$/gm, ',0')
+    .replace(/,negative$/gm, ',1');
+  writeFileSync(join(dir, 'zero-rare.csv'), zeroRare);
+  writeFileSync(join(dir, 'class-1.json'), '{"gates":[{"metric":"recall","class":"1","min":0.1}]}');
+  writeFileSync(join(dir, 'class-positive.json'), '{"gates":[{"metric":"recall","class":"positive","min":0.1}]}');
+  const z = await run([
+    'train',
+    '--input',
+    'zero-rare.csv',
+    '--label',
+    'label',
+    '--positive',
+    '0',
+    '--kind',
+    'logreg',
+    '--out',
+    'zero.json',
+  ]);
+  expect(z.code, z.stderr).toBe(0);
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +55,32 @@ describe('evaluate --gates', () => {
       'rareflow evaluate: --gates empty.json: gates: expected at least one gate, such as {"metric": "recall", "class": "positive", "min": 0.5}, got an empty list\n',
     );
     expect(existsSync(join(dir, 'empty-report'))).toBe(false);
+  });
+
+  it('refuses a gate on class "1" when the label\'s value 1 is the negative class, instead of judging the positive class 0', async () => {
+    const zero = (gates: string) =>
+      run([
+        'evaluate',
+        '--model',
+        'zero.json',
+        '--input',
+        'zero-rare.csv',
+        '--label',
+        'label',
+        '--gates',
+        gates,
+        '--report',
+        'zero-report',
+      ]);
+    const r = await zero('class-1.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'rareflow evaluate: class-1.json: gates[0].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is the negative class: write "positive" or "negative" instead of "1"\n',
+    );
+    expect(existsSync(join(dir, 'zero-report'))).toBe(false);
+    expect((await zero('class-positive.json')).code).toBe(0);
+    // Where the codes agree with the values (yeast's positive/negative labels), "1" is the positive class as before.
+    expect((await evaluate('--gates', 'class-1.json')).code).toBe(0);
   });
 
   it('reads a gate file with a byte-order mark, as a spec is read', async () => {

@@ -1,5 +1,6 @@
 // What the describe stage tells a retrain's sampling note: a yes/no label whose rarer value "no" was taken as the
-// positive class (the spec named none), and the columns it leaves out.
+// positive class (the spec named none), and the columns it leaves out; and a gate whose class code "1" would judge
+// the other class, refused before any sampling.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ beforeAll(() => {
   const lines = ['tenure,spend,_note,renewed'];
   for (let i = 0; i < 400; i++) lines.push(`${i % 37},${(i * 7) % 101},x,${i % 10 === 0 ? 'no' : 'yes'}`);
   writeFileSync(path, `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'codes.csv'), `${lines.join('\n').replace(/,no$/gm, ',0').replace(/,yes$/gm, ',1')}\n`);
 });
 
 afterAll(() => {
@@ -42,5 +44,22 @@ describe('describe stage warnings', () => {
     const described = await run({ positive: 'no' });
     expect(described.positiveLabel).toBe('no');
     expect(described.warnings.filter((w) => w.includes('rarer value'))).toEqual([]);
+  });
+});
+
+describe('describe stage gate checks', () => {
+  it('refuses a gate on class "1" when 1 is the negative value of a 0/1 label whose 0 was named the positive', async () => {
+    const gates = { gates: [{ metric: 'recall', class: '1', min: 0.5 }] };
+    const codes = (positive?: string) =>
+      describeStage({
+        input: { paths: [join(dir, 'codes.csv')], label: 'renewed', ...(positive ? { positive } : {}) },
+        sampling: {},
+        gates,
+      });
+    await expect(codes('0')).rejects.toThrow(
+      'pipeline spec "gates": gates[0].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is the negative class',
+    );
+    // With 1 as the positive class (a 0/1 label's default), "1" means what it says.
+    await expect(codes()).resolves.toMatchObject({ positiveLabel: '1' });
   });
 });
