@@ -58,6 +58,7 @@ export async function checkedLabelClasses(
     );
   }
   rejectLookalikeClasses(label, what, counts.classes);
+  rejectSeparatorInClasses(label, what, counts.classes);
   if (allowMultiClass && requestedPositive === undefined && counts.classes.length > 2) {
     rejectNonClassLabel(label, what, counts.classes);
     const rarest = counts.classes.reduce((a, b) => (b.count < a.count ? b : a));
@@ -69,6 +70,19 @@ export async function checkedLabelClasses(
     };
   }
   return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
+}
+
+/**
+ * A model file names the classes against the positive one joined by "|" (`negativeLabel` "a|c"), and every reader of
+ * it splits them there: a class value holding "|" would be read back as two classes. Refused, naming the value.
+ */
+function rejectSeparatorInClasses(label: string, what: string, classes: ReadonlyArray<{ value: string }>): void {
+  const joined = classes.find((c) => c.value.includes('|'));
+  if (!joined) return;
+  throw new InvalidInputError(
+    `label column "${label}"`,
+    `label column "${label}" in ${what} has the class value ${JSON.stringify(joined.value)}: a class value may not contain "|" (a model file lists the other classes joined by "|"); rename the class, e.g. ${JSON.stringify(joined.value.replaceAll('|', '/'))}`,
+  );
 }
 
 /** More distinct label values than this cannot be classes a classifier learns (kr-vs-k's 18 are many). */

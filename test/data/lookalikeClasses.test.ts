@@ -2,7 +2,7 @@
 // separate classes, a positive of the other spelling counted as a negative: every reader refuses it. A label that is
 // a continuous target or an id, taken as classes, would be hundreds of one-row classes: refused too.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { labelValuesInOrder } from '../../client/fitInputColumns.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { readLabelledDataset } from '../../data/datasetReader.js';
 import { rejectLookalikeClasses, rejectNonClassLabel } from '../../data/labelClasses.js';
+import { runCli } from '../support/cliProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-lookalike-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,5 +104,20 @@ describe('one class in several spellings', () => {
     const path = csv('target.csv', (i) => (i * 1.37).toFixed(2));
     await expect(labelValuesInOrder(path, 'label')).rejects.toThrow(/has 60 distinct values \(60 of them on a single row\)/);
     expect((await labelValuesInOrder(path, 'label', '1.37')).classes).toHaveLength(60);
+  });
+});
+
+describe('a class value holding "|"', () => {
+  it('is refused by the reader and by fit, naming the value, and fit writes no model', async () => {
+    const path = csv('pipe.csv', (i) => (i % 6 === 0 ? 'd' : i % 2 === 0 ? 'a|b' : 'c'));
+    const expected = `label column "label" in ${path} has the class value "a|b": a class value may not contain "|" (a model file lists the other classes joined by "|"); rename the class, e.g. "a/b"`;
+    await expect(readLabelledDataset(path, { label: 'label', positive: 'd' })).rejects.toThrow(expected);
+    const out = join(dir, 'pipe.json');
+    const fit = await runCli(['fit', '--input', path, '--label', 'label', '--positive', 'd', '--kind', 'logreg', '--out', out], {
+      cwd: dir,
+    });
+    expect(fit.code).toBe(2);
+    expect(fit.stderr).toContain(expected);
+    expect(existsSync(out)).toBe(false);
   });
 });
