@@ -1,6 +1,7 @@
 // The shape of a POST /feedback body: one `{"requestId", "label"}` or `{"items": [...]}` of them. Labels are checked
 // against the model's classes by the service (core/labels/labelVocabulary.ts), not here.
 
+import { duplicateKeyProblem, unknownFieldProblem } from './requestBodyShape.js';
 import { describeValue } from './requestFeatureEncoder.js';
 
 /** A request id is an opaque string of at most this many characters. */
@@ -28,6 +29,9 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
     };
   }
   if (!isPlainObject(body)) return { error: `request body: expected a JSON object, got ${describeValue(body)}` };
+  // A label written twice would be counted with its last value only.
+  const duplicate = duplicateKeyProblem(text);
+  if (duplicate) return { error: duplicate };
   let items: unknown[];
   let where: (i: number) => string;
   if (body.items !== undefined) {
@@ -40,6 +44,8 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
     }
     if (!Array.isArray(body.items))
       return { error: `items: expected an array of {"requestId", "label"}, got ${describeValue(body.items)}` };
+    const unknown = unknownFieldProblem(body, ['items'], 'request body: ');
+    if (unknown) return { error: unknown };
     items = body.items;
     where = (i) => `items[${i}].`;
   } else {
@@ -49,6 +55,8 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!isPlainObject(item)) return { error: `items[${i}]: expected an object {"requestId", "label"}, got ${describeValue(item)}` };
+    const unknown = unknownFieldProblem(item, ['requestId', 'label'], body.items === undefined ? 'request body: ' : `items[${i}]: `);
+    if (unknown) return { error: unknown };
     const id = item.requestId;
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_REQUEST_ID) {
       return {

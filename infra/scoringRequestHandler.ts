@@ -8,10 +8,10 @@ import { canonicalLabel, classifyLabel } from '../core/labels/labelVocabulary.js
 import { classValueJson } from '../core/labels/predictedClass.js';
 import type { ServingArm, ServingLog } from '../data/servingLog.js';
 import { jsonContentTypeProblem } from './contentTypeGuard.js';
-import { isPlainObject, MAX_REQUEST_ID, parseFeedbackRequest } from './feedbackRequest.js';
+import { parseFeedbackRequest } from './feedbackRequest.js';
 import { PROMETHEUS_CONTENT_TYPE, renderExposition } from './prometheusExposition.js';
 import type { RecentPredictions } from './recentPredictions.js';
-import { describeValue } from './requestFeatureEncoder.js';
+import { parseScoreRequest } from './scoreRequest.js';
 import type { ScoringMetrics } from './scoringMetrics.js';
 import { predictRow, type LoadedModel, type RowPrediction, type ServedModels } from './servedModels.js';
 
@@ -112,12 +112,12 @@ export class ScoringRequestHandler {
     return true;
   }
 
-  /** Collects the body (at most 1 MB) and hands it on as text; a larger body is a bad request. */
+  /** Collects the body (at most 1 MB) and hands it on as text; a larger body is answered 413 (counted as a bad request). */
   private readBody(req: IncomingMessage, res: ServerResponse, then: (text: string) => void): void {
     const declared = Number(req.headers['content-length']);
     if (declared > MAX_BODY_BYTES) {
       this.requestCount.none.bad_request.inc();
-      sendJson(res, 400, { error: `request body: ${declared} bytes is over the 1 MB limit` }, { connection: 'close' });
+      sendJson(res, 413, { error: `request body: ${declared} bytes is over the 1 MB limit` }, { connection: 'close' });
       return;
     }
     let first: Buffer | null = null;
@@ -135,7 +135,7 @@ export class ScoringRequestHandler {
         if (this.closing) res.setHeader('connection', 'close');
         if (size > MAX_BODY_BYTES) {
           this.requestCount.none.bad_request.inc();
-          sendJson(res, 400, { error: `request body: over the 1 MB limit (${size} bytes)` });
+          sendJson(res, 413, { error: `request body: over the 1 MB limit (${size} bytes)` });
           return;
         }
         const bytes = more ? Buffer.concat(more) : first ? (first as Buffer) : Buffer.alloc(0);
@@ -164,33 +164,9 @@ export class ScoringRequestHandler {
   }
 
   private score(text: string, res: ServerResponse, startedMs: number, tsMs: number): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      return this.badRequest(
-        res,
-        `request body is not valid JSON (${(err as Error).message}); expected {"requestId"?: string, "features": {...}}`,
-      );
-    }
-    if (!isPlainObject(body))
-      return this.badRequest(
-        res,
-        `request body: expected a JSON object {"requestId"?: string, "features": {...}}, got ${describeValue(body)}`,
-      );
-    const rawId = body.requestId;
-    if (rawId !== undefined && (typeof rawId !== 'string' || rawId.length === 0 || rawId.length > MAX_REQUEST_ID)) {
-      return this.badRequest(
-        res,
-        `requestId: expected a non-empty string of at most ${MAX_REQUEST_ID} characters, got ${describeValue(rawId)}`,
-      );
-    }
-    const features = body.features;
-    if (!isPlainObject(features))
-      return this.badRequest(
-        res,
-        `features: expected an object of column → value, got ${features === undefined ? 'nothing' : describeValue(features)}`,
-      );
+    const parsed = parseScoreRequest(text);
+    if ('error' in parsed) return this.badRequest(res, parsed.error);
+    const { requestId: rawId, features } = parsed;
     const routing = this.models.routing;
     const champion = routing.champion;
     if (!champion) {

@@ -283,6 +283,18 @@ describe('bad requests', () => {
       [{ features: { ...row, channel: { a: 1 } } }, false, /^features\.channel: expected a category \(a string\), got an object$/],
       [{ features: { amount: 1, age: 2, velocity: 3 } }, false, /^features\.channel is missing/],
       [{ requestId: 7, features: row }, false, /^requestId: expected a non-empty string/],
+      // A misspelt id would be ignored, and the feedback sent under it could never be joined to the prediction.
+      [
+        { requestID: 'typo-1', features: row },
+        false,
+        /^request body: unknown field "requestID": expected only "requestId" and "features"; did you mean "requestId"\?$/,
+      ],
+      // A feature written twice would be scored with its last value only.
+      [
+        '{"features": {"amount": 1, "age": 2, "velocity": 3, "channel": "web", "amount": 9}}',
+        true,
+        /^request body: key "amount" appears twice in "features"/,
+      ],
     ];
     for (const [body, raw, message] of cases) {
       const { status, json } = await post(`${s.url}/score`, body, raw);
@@ -291,11 +303,16 @@ describe('bad requests', () => {
       expect(String(json.error)).not.toMatch(/\n\s+at /);
     }
     const big = await post(`${s.url}/score`, JSON.stringify({ features: { ...row, pad: 'x'.repeat(1024 * 1024) } }), true);
-    expect(big.status).toBe(400);
+    expect(big.status).toBe(413);
     expect(big.json.error).toMatch(/over the 1 MB limit/);
     const feedback = await post(`${s.url}/feedback`, { items: [{ requestId: 'a', label: 'fraud' }, { requestId: 'b' }] });
     expect(feedback.status).toBe(400);
     expect(feedback.json.error).toBe('items[1].label: expected "fraud" (positive) or "ok", got nothing');
+    const extra = await post(`${s.url}/feedback`, { requestId: 'a', label: 'fraud', extra: 1 });
+    expect(extra.status).toBe(400);
+    expect(extra.json.error).toBe('request body: unknown field "extra": expected only "requestId" and "label"');
+    const twice = await post(`${s.url}/feedback`, '{"requestId": "a", "label": "ok", "label": "fraud"}', true);
+    expect(twice.json.error).toMatch(/^request body: key "label" appears twice at the top level/);
     const wrongMethod = await fetch(`${s.url}/score`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
@@ -303,7 +320,7 @@ describe('bad requests', () => {
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: string }).error).toMatch(/no such path \/nope/);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
-    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'none', status: 'bad_request' })).toBe(cases.length + 2);
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'none', status: 'bad_request' })).toBe(cases.length + 4);
     expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(0);
   });
 });
