@@ -53,6 +53,11 @@ export class RequestFeatureEncoder {
   private normalised = false;
   /** Set by `encode`: the categorical columns whose value was a category training never saw (scored all-zero). */
   readonly unseen: string[] = [];
+  /**
+   * Set by `encode`: what was scored otherwise than the request spelt it, one sentence each (an unseen category, a
+   * JSON boolean in a column the model learnt as numbers), returned with the answer so a client can see it.
+   */
+  readonly warnings: string[] = [];
 
   constructor(artifact: ModelArtifact, source: string) {
     this.columns = [];
@@ -93,6 +98,7 @@ export class RequestFeatureEncoder {
     const cols = this.columns;
     this.normalised = false;
     this.unseen.length = 0;
+    this.warnings.length = 0;
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i]!;
       const v = features[c.name];
@@ -107,6 +113,10 @@ export class RequestFeatureEncoder {
         if (typeof v === 'boolean') {
           row[c.offset] = v ? 1 : 0;
           this.normalised = true;
+          if (!c.boolean)
+            this.warnings.push(
+              `features.${c.name}: ${v} scored as ${v ? 1 : 0}, but the model learnt this column as numbers, not true/false`,
+            );
           continue;
         }
         if (c.boolean && typeof v === 'string') {
@@ -138,7 +148,10 @@ export class RequestFeatureEncoder {
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
       const at = c.categories.get(text);
       if (at !== undefined) row[c.offset + at] = 1;
-      else this.unseen.push(c.name);
+      else {
+        this.unseen.push(c.name);
+        this.warnings.push(`features.${c.name}: ${describeValue(v)} is not a category the model learnt; scored as none of its categories`);
+      }
     }
     return null;
   }

@@ -212,7 +212,8 @@ export class ScoringRequestHandler {
   /**
    * The answer: `pred` is the class value as the training label held it (a number, boolean or text), `label` the
    * same as text, `score` the positive-class probability (multi-class: the predicted class's score, with `scores`
-   * per class). Unseen categories of the request are counted per feature.
+   * per class). Unseen categories of the request are counted per feature and, with a JSON boolean in a column
+   * learnt as numbers, said in `warnings`.
    */
   private answer(
     res: ServerResponse,
@@ -237,6 +238,7 @@ export class ScoringRequestHandler {
       modelVersion: model.sha256,
       arm,
       ...(fallback ? { fallback: true } : {}),
+      ...(model.encoder.warnings.length > 0 ? { warnings: [...model.encoder.warnings] } : {}),
     };
     sendJson(res, 200, body);
     const seconds = (performance.now() - startedMs) / 1000;

@@ -99,13 +99,26 @@ describe('/score pred', () => {
       expect(json.score).toBe(want);
       expect(json.pred).toBe(want >= artifact.threshold ? 'fraud' : 'ok');
       expect(json.label).toBe(json.pred);
+      // What was scored otherwise than spelt is said with the answer: the unseen categories, not the null.
+      expect(json.warnings).toEqual(
+        i < 2
+          ? [`features.channel: the string "${row.channel}" is not a category the model learnt; scored as none of its categories`]
+          : undefined,
+      );
       preds.add(json.pred);
     }
     expect([...preds].sort()).toEqual(['fraud', 'ok']);
+    // A JSON boolean in a column the model learnt as numbers is scored as 1/0, and said.
+    const flagged = await post(`${s.url}/score`, { requestId: 'b-1', features: { ...rows[5]!, amount: true } });
+    expect(flagged.status).toBe(200);
+    expect(flagged.json.score).toBe(expectedScore(artifact, { ...rows[5]!, amount: 1 }));
+    expect(flagged.json.warnings).toEqual([
+      'features.amount: true scored as 1, but the model learnt this column as numbers, not true/false',
+    ]);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     // Two unseen categories; a null category is "unknown", not unseen.
     expect(metricValue(metrics, 'rareflow_unseen_categories_total', { feature: 'channel' })).toBe(2);
-    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(40);
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(41);
   });
 
   it('answers pred as a number for a 0/1 label', async () => {
