@@ -220,6 +220,14 @@ async function evaluateMultiClass(
   }
   await checkBooleanInputColumns(a.input, model);
   const d = await readModelInputRows(model, a.input, a.label, { kind: 'classes', classes });
+  // One class alone gives a macro G-mean of its recall and no false alarm to count: nothing to judge the model by.
+  const present = [...new Set(d.y)];
+  if (present.length < 2) {
+    throw new InvalidInputError(
+      '--input',
+      `--input ${a.input}: label column "${a.label}" holds only the class "${classes[present[0] ?? 0]}" (${d.rows} rows); a multi-class model is evaluated on rows of at least two of its classes`,
+    );
+  }
   const { predicted } = scoreMultiClass(model, d.x);
   const report = withClassIntervals(multiClassReport(classes, d.y, predicted));
   const evaluation = evaluateMultiClassGates(spec, report);

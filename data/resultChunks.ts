@@ -37,7 +37,7 @@ export function missingFeatureError(file: string, column: string, categorical: b
   const got = value === null ? (categorical ? 'an empty or null category' : 'an empty or null value') : `${String(value)}`;
   return new InvalidInputError(
     `feature column "${column}"`,
-    `feature column "${column}" in ${file} has ${got} at data row ${row}; expected ${categorical ? 'a category' : 'a finite number'} on every row: fill or drop such rows first, or have them filled (--missing median; in a pipeline spec, features.missing)${value === null && /\.csv(\.gz)?$/i.test(file) ? MARKERS_NOTE : ''}`,
+    `feature column "${column}" in ${file} has ${got} at data row ${row}; expected ${categorical ? 'a category' : 'a finite number'} on every row: fill or drop such rows first, or have them filled by the model (train it with --missing median in fit or train; features.missing in a pipeline spec)${value === null && /\.csv(\.gz)?$/i.test(file) ? MARKERS_NOTE : ''}`,
   );
 }
 

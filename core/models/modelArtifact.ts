@@ -3,6 +3,7 @@
 
 import { sha256Hex } from '../contentHash.js';
 import type { FeatureMatrix } from '../dataset.js';
+import type { Standardiser } from './standardiser.js';
 import { fillMissingValues } from '../features/missingValues.js';
 import { IntegrityError } from '../integrityError.js';
 import { InvalidInputError } from '../invalidInputError.js';
@@ -191,9 +192,18 @@ const isSingleModel = (m: unknown): m is VoteMember['model'] =>
   typeof m === 'object' && m !== null && ['logreg', 'forest', 'gbdt'].includes((m as { kind?: unknown }).kind as string);
 
 /** What is wrong with one (non-vote) fitted model of a file reading `features` features, or undefined. */
-function singleModelProblem(model: VoteMember['model'], features: number, source: string): string | undefined {
-  if (model.kind === 'logreg' && (!Array.isArray(model.weights) || model.weights.length !== features)) {
-    return `"model.weights" must hold one weight per feature (${features})`;
+/** Whether `v` is a list of `n` finite numbers. */
+function finiteList(v: unknown, n: number): boolean {
+  return Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+function singleModelProblem(model: VoteMember['model'], features: number, source: string, at = 'model'): string | undefined {
+  if (model.kind === 'logreg') {
+    if (!finiteList(model.weights, features)) return `"${at}.weights" must hold one finite number per feature (${features})`;
+    if (typeof model.intercept !== 'number' || !Number.isFinite(model.intercept)) return `"${at}.intercept" must be a finite number`;
+    const st = model.standardiser as Partial<Standardiser> | undefined;
+    if (!st || !finiteList(st.mean, features) || !finiteList(st.scale, features) || st.scale!.some((v: number) => !(v > 0)))
+      return `"${at}.standardiser" must hold a finite mean and a positive scale per feature (${features})`;
   }
   if (model.kind === 'forest') {
     parseRandomForestModel(model, source);
@@ -219,8 +229,10 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
       `schema version ${String(m.schemaVersion)} is not supported by this rareflow (it reads version ${MODEL_SCHEMA_VERSION}); retrain the model`,
     );
   }
-  if (!Array.isArray(m.featureNames) || m.featureNames.some((f) => typeof f !== 'string'))
+  if (!Array.isArray(m.featureNames) || m.featureNames.length === 0 || m.featureNames.some((f) => typeof f !== 'string'))
     return fail('"featureNames" must be a list of column names');
+  const repeated = m.featureNames.find((f, i) => m.featureNames!.indexOf(f) !== i);
+  if (repeated !== undefined) return fail(`"featureNames" lists ${JSON.stringify(repeated)} twice`);
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
   const model = m.model;
   if (!model || (model.kind !== 'logreg' && model.kind !== 'forest' && model.kind !== 'gbdt' && model.kind !== 'vote')) {
@@ -255,10 +267,13 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     ) {
       return fail('"multiClass" must list classes, models and thresholds of equal length (at least 3)');
     }
-    for (const sub of mc.models) {
-      if (sub.kind === 'forest') parseRandomForestModel(sub, source);
-      if (sub.kind === 'gbdt') parseGbdtModel(sub, source);
+    for (const [i, sub] of mc.models.entries()) {
+      const at = `multiClass.models[${i}]`;
+      const sane = isSingleModel(sub) ? singleModelProblem(sub, features, source, at) : `"${at}.kind" must be "logreg", "forest" or "gbdt"`;
+      if (sane) return fail(sane);
     }
+    if (mc.thresholds.some((t) => typeof t !== 'number' || !(t >= 0 && t <= 1)))
+      return fail('"multiClass.thresholds" must be numbers in [0, 1], one per class');
   }
   if (m.missingValues !== undefined) {
     const mv = m.missingValues;

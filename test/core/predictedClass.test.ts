@@ -82,4 +82,25 @@ describe('model files', () => {
       'bad.json is not a usable rareflow model: "positiveWhen" must be a non-empty SQL predicate.',
     );
   });
+
+  it('refuses a sealed file whose parts could not score a row, naming the key (the seal alone proves no shape)', () => {
+    const refused = (changed: Record<string, unknown>) => () =>
+      parseModelArtifact(JSON.parse(JSON.stringify(sealModelArtifact({ ...base, ...changed } as ModelArtifact))), 'm.json');
+    const logreg = base.model as unknown as Record<string, unknown>;
+    expect(refused({ model: { ...logreg, standardiser: undefined } })).toThrow(
+      'm.json is not a usable rareflow model: "model.standardiser" must hold a finite mean and a positive scale per feature (1).',
+    );
+    expect(refused({ model: { ...logreg, weights: [null] } })).toThrow('"model.weights" must hold one finite number per feature (1)');
+    expect(refused({ model: { ...logreg, intercept: 'x' } })).toThrow('"model.intercept" must be a finite number');
+    expect(refused({ featureNames: [], model: { ...logreg, weights: [] } })).toThrow('"featureNames" must be a list of column names');
+    expect(refused({ featureNames: ['a', 'a'] })).toThrow('"featureNames" lists "a" twice');
+    const multiClass = { classes: ['x', 'y', 'z'], models: [logreg, logreg, logreg], thresholds: [0.3, 0.3, 0.3] };
+    expect(() => refused({ multiClass })()).not.toThrow();
+    expect(refused({ multiClass: { ...multiClass, thresholds: [0.3, -1, 0.3] } })).toThrow(
+      '"multiClass.thresholds" must be numbers in [0, 1], one per class',
+    );
+    expect(refused({ multiClass: { ...multiClass, models: [logreg, { ...logreg, weights: [1, 2] }, logreg] } })).toThrow(
+      '"multiClass.models[1].weights" must hold one finite number per feature (1)',
+    );
+  });
 });

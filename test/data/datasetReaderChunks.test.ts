@@ -47,7 +47,7 @@ describe('reading many chunks', () => {
     );
     const err = await failure(readLabelledDataset(path, { label: 'y' }));
     expect(err.message).toBe(
-      `feature column "b" in ${path} has an empty or null value at data row 9001; expected a finite number on every row: fill or drop such rows first, or have them filled (--missing median; in a pipeline spec, features.missing)`,
+      `feature column "b" in ${path} has an empty or null value at data row 9001; expected a finite number on every row: fill or drop such rows first, or have them filled by the model (train it with --missing median in fit or train; features.missing in a pipeline spec)`,
     );
   });
 

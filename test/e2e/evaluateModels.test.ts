@@ -3,7 +3,7 @@
 // per-class gates and HTML report;
 // `predict` writes the label's own class values ("fraud"/"ok") as pred.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +181,25 @@ describe('evaluate any model file', () => {
     const odd = await run(['evaluate', '--model', 'ecoli.model.json', '--input', 'ecoli-odd.csv', '--label', 'label']);
     expect(odd.code).toBe(2);
     expect(odd.stderr).toMatch(/label column "label" in ecoli-odd\.csv holds "zz" \(1 rows\), which is not a class of this model/);
+    // Rows of one class alone: its recall would read as a macro G-mean, with no false alarm to count. Refused.
+    const firstClass = ecoliLines[1]!.split(',').at(-1)!;
+    const one = ecoliLines.filter((l, i) => i === 0 || l.endsWith(`,${firstClass}`));
+    writeFileSync(join(dir, 'ecoli-one.csv'), `${one.join('\n')}\n`);
+    const single = await run([
+      'evaluate',
+      '--model',
+      'ecoli.model.json',
+      '--input',
+      'ecoli-one.csv',
+      '--label',
+      'label',
+      '--report',
+      'one-report',
+    ]);
+    expect(single.code).toBe(2);
+    expect(single.stderr).toBe(
+      `rareflow evaluate: --input ecoli-one.csv: label column "label" holds only the class "${firstClass}" (${one.length - 1} rows); a multi-class model is evaluated on rows of at least two of its classes\n`,
+    );
+    expect(existsSync(join(dir, 'one-report'))).toBe(false);
   });
 });
