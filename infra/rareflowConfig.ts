@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { cacheBytesOf } from '../data/boundedFileCache.js';
 import { normaliseLocation } from '../data/objectStore.js';
 import { isPostgresUrl } from '../data/registryLocation.js';
@@ -64,4 +65,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RareflowConfig
     packageRoot: packageRoot(),
     ...(env.RAREFLOW_WORKER_ID?.trim() ? { workerId: env.RAREFLOW_WORKER_ID.trim() } : {}),
   };
+}
+
+/** RAREFLOW_TEMPORAL_PORT, default 7233: the embedded server's port (0: any free one); anything else is refused by name. */
+export function temporalPortOf(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return 7233;
+  const port = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new InvalidInputError(
+      'RAREFLOW_TEMPORAL_PORT',
+      `RAREFLOW_TEMPORAL_PORT is ${JSON.stringify(text)}: expected a port number from 0 to 65535 (0: any free port)`,
+    );
+  }
+  return port;
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** RAREFLOW_LOG_LEVEL, default WARN, any case: the workers' SDK log level; an unknown level is refused by name. */
+export function logLevelOf(text: string | undefined): (typeof LOG_LEVELS)[number] {
+  if (text === undefined || text.trim() === '') return 'WARN';
+  const level = LOG_LEVELS.find((l) => l === text.trim().toUpperCase());
+  if (!level) {
+    throw new InvalidInputError(
+      'RAREFLOW_LOG_LEVEL',
+      `RAREFLOW_LOG_LEVEL is ${JSON.stringify(text)}: expected one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  return level;
 }

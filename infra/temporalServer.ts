@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync, statSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { temporalPortOf } from './rareflowConfig.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import {
   describeOrphan,
@@ -152,7 +153,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const log = opts.log ?? (() => {});
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
-  const requestedPort = opts.port ?? Number(process.env.RAREFLOW_TEMPORAL_PORT ?? 7233);
+  const requestedPort = opts.port ?? temporalPortOf(process.env.RAREFLOW_TEMPORAL_PORT);
   const port = requestedPort === 0 ? await freePort() : requestedPort;
   let uiPort = opts.headless ? 0 : await chooseUiPort(port, opts.uiPort, log);
   // A server whose rareflow died is named; the one on our port is adopted (this process stops it when it ends).

@@ -7,7 +7,7 @@ import { createRegistryActivities, type RegistryDeps } from '../activities/regis
 import { Registry } from '../data/registry.js';
 import { artifactStoreLocation, openArtifactStore, type CacheOptions } from '../data/storageLocations.js';
 import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
-import { loadConfig } from '../infra/rareflowConfig.js';
+import { loadConfig, logLevelOf } from '../infra/rareflowConfig.js';
 import type { TemporalTarget } from '../infra/temporalServer.js';
 import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE, WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
 import { diskFullInterceptor } from './diskFullFailure.js';
@@ -93,8 +93,8 @@ export function holdWorkerLogLines(): () => string[] {
  */
 export function installWorkerRuntime(): void {
   if (runtimeInstalled) return;
+  const level = logLevelOf(process.env.RAREFLOW_LOG_LEVEL);
   runtimeInstalled = true;
-  const level = (process.env.RAREFLOW_LOG_LEVEL ?? 'WARN').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   try {
     const quiet = new DefaultLogger(level, (entry) => {
       // A registry or compute worker has no workflows, and the workflows worker no activities, by design; the SDK

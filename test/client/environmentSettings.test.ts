@@ -1,0 +1,37 @@
+// Settings read from the environment are checked where they are read: a value that is not one (a port of "abc", a
+// log level of "loud") is refused naming the variable, instead of a Node error (exit 3) or every log line at TRACE.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../core/invalidInputError.js';
+import { logLevelOf, temporalPortOf } from '../../infra/rareflowConfig.js';
+import { runCli } from '../support/cliProcess.js';
+
+describe('environment settings', () => {
+  it('reads RAREFLOW_TEMPORAL_PORT as a port from 0 to 65535, 7233 when unset', () => {
+    expect(temporalPortOf(undefined)).toBe(7233);
+    expect(temporalPortOf(' 7400 ')).toBe(7400);
+    expect(temporalPortOf('0')).toBe(0);
+    for (const bad of ['abc', '70000', '-1', '7233.5', '0x1F'])
+      expect(() => temporalPortOf(bad)).toThrow(
+        `RAREFLOW_TEMPORAL_PORT is ${JSON.stringify(bad)}: expected a port number from 0 to 65535 (0: any free port)`,
+      );
+    expect(() => temporalPortOf('abc')).toThrow(InvalidInputError);
+  });
+
+  it('reads RAREFLOW_LOG_LEVEL in any case, WARN when unset', () => {
+    expect(logLevelOf(undefined)).toBe('WARN');
+    expect(logLevelOf('info')).toBe('INFO');
+    expect(() => logLevelOf('loud')).toThrow('RAREFLOW_LOG_LEVEL is "loud": expected one of TRACE, DEBUG, INFO, WARN, ERROR');
+  });
+
+  it('refuses a bad port with exit 2 before starting anything', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'rareflow-env-'));
+    const r = await runCli(['status', '--model', 'x'], { cwd: home, env: { RAREFLOW_HOME: home, RAREFLOW_TEMPORAL_PORT: 'abc' } });
+    rmSync(home, { recursive: true, force: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('rareflow status: RAREFLOW_TEMPORAL_PORT is "abc": expected a port number from 0 to 65535 (0: any free port)\n');
+  });
+});
