@@ -33,11 +33,20 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkPipelineSpecShape } from './pipelineSpec.js';
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({
-    address: target.address,
-    ...(target.tls ? { tls: target.tls } : {}),
-    ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-  });
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: target.address,
+      ...(target.tls ? { tls: target.tls } : {}),
+      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    });
+  } catch (err) {
+    // An infrastructure failure (exit 3), said with the address it tried and where that came from.
+    const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
+    throw new Error(`cannot reach ${where} at ${target.address}: ${(err as Error).message}; check that it is running and reachable`, {
+      cause: err,
+    });
+  }
   return new Client({ connection, namespace: target.namespace });
 }
 

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync, statSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { temporalPortOf } from './rareflowConfig.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import {
@@ -29,19 +30,30 @@ export interface TemporalTarget {
 
 /** The cluster named by TEMPORAL_ADDRESS and friends, or undefined when rareflow should run its own dev server. */
 export function externalTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget | undefined {
-  const address = env.TEMPORAL_ADDRESS;
+  const address = env.TEMPORAL_ADDRESS?.trim();
   if (!address) return undefined;
+  // host:port, the host a name, an IPv4 address or a bracketed IPv6 one: a typo fails here, not as a connect timeout.
+  const port = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(address)?.[1];
+  if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
+    throw new InvalidInputError(
+      'TEMPORAL_ADDRESS',
+      `TEMPORAL_ADDRESS is ${JSON.stringify(env.TEMPORAL_ADDRESS)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233; unset it to use the embedded server`,
+    );
+  }
   const certPath = env.TEMPORAL_TLS_CERT;
   const keyPath = env.TEMPORAL_TLS_KEY;
   const caPath = env.TEMPORAL_TLS_CA;
   if ((certPath && !keyPath) || (!certPath && keyPath)) {
-    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together (paths to the client certificate and key).');
+    throw new InvalidInputError(
+      certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together (paths to the client certificate and key).',
+    );
   }
   const readPem = (name: string, path: string): Buffer => {
     try {
       return readFileSync(path);
     } catch {
-      throw new Error(`${name} points at ${path}, which cannot be read.`);
+      throw new InvalidInputError(name, `${name} points at ${path}, which cannot be read.`);
     }
   };
   const tls =

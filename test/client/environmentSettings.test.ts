@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { logLevelOf, temporalPortOf } from '../../infra/rareflowConfig.js';
+import { externalTemporalTarget } from '../../infra/temporalServer.js';
 import { runCli } from '../support/cliProcess.js';
 
 describe('environment settings', () => {
@@ -25,6 +26,17 @@ describe('environment settings', () => {
     expect(logLevelOf(undefined)).toBe('WARN');
     expect(logLevelOf('info')).toBe('INFO');
     expect(() => logLevelOf('loud')).toThrow('RAREFLOW_LOG_LEVEL is "loud": expected one of TRACE, DEBUG, INFO, WARN, ERROR');
+  });
+
+  it('reads TEMPORAL_ADDRESS as host:port, refusing anything else by name', () => {
+    expect(externalTemporalTarget({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' })?.address).toBe('temporal.example.com:7233');
+    expect(externalTemporalTarget({ TEMPORAL_ADDRESS: '[::1]:7233' })?.address).toBe('[::1]:7233');
+    expect(externalTemporalTarget({ TEMPORAL_ADDRESS: '' })).toBeUndefined();
+    for (const bad of ['not a host', 'temporal.example.com', 'http://h:7233', 'h:0', 'h:99999'])
+      expect(() => externalTemporalTarget({ TEMPORAL_ADDRESS: bad })).toThrow(
+        `TEMPORAL_ADDRESS is ${JSON.stringify(bad)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233; unset it to use the embedded server`,
+      );
+    expect(() => externalTemporalTarget({ TEMPORAL_ADDRESS: 'h:7233', TEMPORAL_TLS_CERT: '/x.pem' })).toThrow(InvalidInputError);
   });
 
   it('refuses a bad port with exit 2 before starting anything', async () => {
