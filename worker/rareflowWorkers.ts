@@ -53,11 +53,16 @@ export interface RareflowWorkers {
 }
 
 export async function connectNative(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect({
-    address: target.address,
-    ...(target.tls ? { tls: target.tls } : {}),
-    ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-  });
+  try {
+    return await NativeConnection.connect({
+      address: target.address,
+      ...(target.tls ? { tls: target.tls } : {}),
+      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    });
+  } catch (err) {
+    const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
+    throw new Error(`cannot reach ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
