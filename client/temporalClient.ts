@@ -43,7 +43,7 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
   } catch (err) {
     // An infrastructure failure (exit 3), said with the address it tried and where that came from.
     const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
-    throw new Error(`cannot reach ${where} at ${target.address}: ${(err as Error).message}; check that it is running and reachable`, {
+    throw new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, {
       cause: err,
     });
   }

@@ -58,9 +58,9 @@ export async function checkedLabelClasses(
     );
   }
   rejectLookalikeClasses(label, what, counts.classes);
-  rejectSeparatorInClasses(label, what, counts.classes);
   if (allowMultiClass && requestedPositive === undefined && counts.classes.length > 2) {
     rejectNonClassLabel(label, what, counts.classes);
+    rejectSeparatorInClasses(label, what, counts.classes);
     const rarest = counts.classes.reduce((a, b) => (b.count < a.count ? b : a));
     return {
       counts,
@@ -69,12 +69,19 @@ export async function checkedLabelClasses(
       multiClass: true,
     };
   }
-  return { counts, ...choosePositive(label, counts.classes, requestedPositive) };
+  const chosen = choosePositive(label, counts.classes, requestedPositive);
+  rejectSeparatorInClasses(
+    label,
+    what,
+    chosen.negatives.map((value) => ({ value })),
+  );
+  return { counts, ...chosen };
 }
 
 /**
  * A model file names the classes against the positive one joined by "|" (`negativeLabel` "a|c"), and every reader of
- * it splits them there: a class value holding "|" would be read back as two classes. Refused, naming the value.
+ * it splits them there: a value on that side (or any class of a multi-class label) holding "|" would be read back as
+ * two classes. Refused, naming the value; a chosen positive class may hold one.
  */
 function rejectSeparatorInClasses(label: string, what: string, classes: ReadonlyArray<{ value: string }>): void {
   const joined = classes.find((c) => c.value.includes('|'));

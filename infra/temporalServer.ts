@@ -32,12 +32,14 @@ export interface TemporalTarget {
 export function externalTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget | undefined {
   const address = env.TEMPORAL_ADDRESS?.trim();
   if (!address) return undefined;
-  // host:port, the host a name, an IPv4 address or a bracketed IPv6 one: a typo fails here, not as a connect timeout.
-  const port = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(address)?.[1];
-  if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
+  // host[:port] as the SDK reads it (no port: 7233), the host a name, an IPv4 address or a bracketed IPv6 one: a
+  // typo (a space, a scheme, a port out of range) fails here, not as a connect timeout.
+  const shape = /^(?:[^:/\s[\]]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/.exec(address);
+  const port = shape?.[1];
+  if (!shape || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
     throw new InvalidInputError(
       'TEMPORAL_ADDRESS',
-      `TEMPORAL_ADDRESS is ${JSON.stringify(env.TEMPORAL_ADDRESS)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233; unset it to use the embedded server`,
+      `TEMPORAL_ADDRESS is ${JSON.stringify(env.TEMPORAL_ADDRESS)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233 (the port defaults to 7233); unset it to use the embedded server`,
     );
   }
   const certPath = env.TEMPORAL_TLS_CERT;

@@ -28,11 +28,17 @@ export async function releaseOrphanedActivities(
   identity: string,
   workflowTaskQueues: string[],
 ): Promise<ReleasedActivity[]> {
-  const connection = await Connection.connect({
-    address: target.address,
-    ...(target.tls ? { tls: target.tls } : {}),
-    ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-  });
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: target.address,
+      ...(target.tls ? { tls: target.tls } : {}),
+      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    });
+  } catch (err) {
+    const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
+    throw new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
+  }
   const released: ReleasedActivity[] = [];
   try {
     const client = new Client({ connection, namespace: target.namespace });

@@ -61,7 +61,7 @@ export async function connectNative(target: TemporalTarget): Promise<NativeConne
     });
   } catch (err) {
     const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
-    throw new Error(`cannot reach ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -34,12 +34,15 @@ export function checkGateClassCodes(json: unknown, labels: GateLabels, sourceNam
         `${at}: ${JSON.stringify(written)} is read as the ${code === 1 ? 'positive' : 'negative'} class, not as the class "${spelt}" of this multi-class label: a multi-class model's per-class gates apply to every class; write "positive" to judge every class`,
       );
     }
-    const meant = code === 1 ? labels.positive : labels.negative;
-    const other = code === 1 ? labels.negative : labels.positive;
-    if (spells(other, code) && !spells(meant, code)) {
+    // The negative side of a label with a chosen positive holds every other value, joined by "|".
+    const sides = { positive: [labels.positive], negative: labels.negative.split('|') };
+    const meant = code === 1 ? sides.positive : sides.negative;
+    const other = code === 1 ? sides.negative : sides.positive;
+    const spelt = other.find((v) => spells(v, code));
+    if (spelt !== undefined && !meant.some((v) => spells(v, code))) {
       throw new InvalidInputError(
         sourceName,
-        `${at}: ${JSON.stringify(written)} is read as the ${code === 1 ? 'positive' : 'negative'} class, which is "${meant}" here, while the label's value "${other}" is the ${code === 1 ? 'negative' : 'positive'} class: ${plain}`,
+        `${at}: ${JSON.stringify(written)} is read as the ${code === 1 ? 'positive' : 'negative'} class, which is "${meant.join('", "')}" here, while the label's value "${spelt}" is ${code === 1 ? 'on the negative side' : 'the positive class'}: ${plain}`,
       );
     }
   });

@@ -231,7 +231,8 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
   }
   if (!Array.isArray(m.featureNames) || m.featureNames.length === 0 || m.featureNames.some((f) => typeof f !== 'string'))
     return fail('"featureNames" must be a list of column names');
-  const repeated = m.featureNames.find((f, i) => m.featureNames!.indexOf(f) !== i);
+  const seen = new Set<string>();
+  const repeated = m.featureNames.find((f) => seen.size === seen.add(f).size);
   if (repeated !== undefined) return fail(`"featureNames" lists ${JSON.stringify(repeated)} twice`);
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) return fail('"threshold" must be a number in [0, 1]');
   const model = m.model;
@@ -243,7 +244,7 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
     model.kind === 'vote'
       ? voteModelProblem(model, (member, i) =>
           isSingleModel(member)
-            ? singleModelProblem(member, features, source)
+            ? singleModelProblem(member, features, source, `model.members[${i}].model`)
             : `"model.members[${i}].kind" must be "logreg", "forest" or "gbdt"`,
         )
       : singleModelProblem(model, features, source);

@@ -119,10 +119,37 @@ function fitWeightedStandardiser(x: FeatureMatrix, weights: ArrayLike<number>): 
   }
   const scale = new Array<number>(cols);
   for (let c = 0; c < cols; c++) {
-    const sd = Math.sqrt(sumSq[c]! / total);
+    let sd = Math.sqrt(sumSq[c]! / total);
+    // As unweighted: sums that overflow or underflow are measured again on the values divided by the largest magnitude.
+    if (!Number.isFinite(mean[c]!) || !Number.isFinite(sd) || (sd === 0 && varies(values, rows, cols, c))) {
+      [mean[c], sd] = rescaledWeightedMeanAndSd(values, rows, cols, c, weights, total);
+    }
     scale[c] = sd > 0 ? sd : 1;
   }
   return { mean: Array.from(mean), scale };
+}
+
+/** Weighted mean and standard deviation of column `c`, summed on its values divided by its largest magnitude. */
+function rescaledWeightedMeanAndSd(
+  values: Float64Array,
+  rows: number,
+  cols: number,
+  c: number,
+  weights: ArrayLike<number>,
+  total: number,
+): [number, number] {
+  let top = 0;
+  for (let r = 0; r < rows; r++) top = Math.max(top, Math.abs(values[r * cols + c]!));
+  if (top === 0) return [0, 0];
+  let scaledMean = 0;
+  for (let r = 0; r < rows; r++) scaledMean += weights[r]! * (values[r * cols + c]! / top);
+  scaledMean /= total;
+  let squares = 0;
+  for (let r = 0; r < rows; r++) {
+    const d = values[r * cols + c]! / top - scaledMean;
+    squares += weights[r]! * d * d;
+  }
+  return [scaledMean * top, top * Math.sqrt(squares / total)];
 }
 
 /** `(x − mean) / scale` column-wise, on a copy unless `inPlace`. */

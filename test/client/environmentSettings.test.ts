@@ -31,10 +31,13 @@ describe('environment settings', () => {
   it('reads TEMPORAL_ADDRESS as host:port, refusing anything else by name', () => {
     expect(externalTemporalTarget({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' })?.address).toBe('temporal.example.com:7233');
     expect(externalTemporalTarget({ TEMPORAL_ADDRESS: '[::1]:7233' })?.address).toBe('[::1]:7233');
+    // The SDK's own forms: no port (7233), a Compose service name with an underscore.
+    expect(externalTemporalTarget({ TEMPORAL_ADDRESS: 'temporal.example.com' })?.address).toBe('temporal.example.com');
+    expect(externalTemporalTarget({ TEMPORAL_ADDRESS: 'temporal_frontend:7233' })?.address).toBe('temporal_frontend:7233');
     expect(externalTemporalTarget({ TEMPORAL_ADDRESS: '' })).toBeUndefined();
-    for (const bad of ['not a host', 'temporal.example.com', 'http://h:7233', 'h:0', 'h:99999'])
+    for (const bad of ['not a host', 'http://h:7233', 'h:0', 'h:99999', 'h:72x'])
       expect(() => externalTemporalTarget({ TEMPORAL_ADDRESS: bad })).toThrow(
-        `TEMPORAL_ADDRESS is ${JSON.stringify(bad)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233; unset it to use the embedded server`,
+        `TEMPORAL_ADDRESS is ${JSON.stringify(bad)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233 (the port defaults to 7233); unset it to use the embedded server`,
       );
     expect(() => externalTemporalTarget({ TEMPORAL_ADDRESS: 'h:7233', TEMPORAL_TLS_CERT: '/x.pem' })).toThrow(InvalidInputError);
   });

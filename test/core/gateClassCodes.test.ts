@@ -21,12 +21,19 @@ describe('gate class codes', () => {
 
   it('refuses "1"/"0" where the label\'s values are 0 and 1 the other way round', () => {
     expect(() => checkGateClassCodes(gates('1'), { positive: '0', negative: '1' }, 'g.json')).toThrow(
-      'g.json: gates[1].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is the negative class: write "positive" or "negative" instead of "1"',
+      'g.json: gates[1].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is on the negative side: write "positive" or "negative" instead of "1"',
     );
     expect(() => checkGateClassCodes(gates(0), { positive: '0.0', negative: '1.0' }, 'g.json')).toThrow(
       'g.json: gates[1].class: 0 is read as the negative class, which is "1.0" here, while the label\'s value "0.0" is the positive class',
     );
-    expect(() => checkGateClassCodes(gates('1'), { positive: 'False', negative: 'True' }, 'g.json')).toThrow(/"True" is the negative/);
+    expect(() => checkGateClassCodes(gates('1'), { positive: 'False', negative: 'True' }, 'g.json')).toThrow(
+      /"True" is on the negative side/,
+    );
+    // A label of 0/1/2 with 2 chosen: the negative side is "0|1", and "1" there is not the positive 2.
+    expect(() => checkGateClassCodes(gates('1'), { positive: '2', negative: '0|1' }, 'g.json')).toThrow(
+      'g.json: gates[1].class: "1" is read as the positive class, which is "2" here, while the label\'s value "1" is on the negative side',
+    );
+    expect(() => checkGateClassCodes(gates('0'), { positive: '2', negative: '0|1' }, 'g.json')).not.toThrow();
     expect(() => checkGateClassCodes(gates('positive'), { positive: '0', negative: '1' }, 'g.json')).not.toThrow();
   });
 

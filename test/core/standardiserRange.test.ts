@@ -24,6 +24,18 @@ describe('standardiser at the ends of the double range', () => {
     }
   });
 
+  it('does the same with row weights (a sample_weight column)', () => {
+    const base = [1, 2, 3, 4, 10];
+    const weights = [1, 2, 1, 0.5, 3];
+    const plain = fitStandardiser(column(base), weights);
+    for (const unit of [1e300, 1e200, 1e-200, 1e-300]) {
+      const s = fitStandardiser(column(base.map((v) => v * unit)), weights);
+      expect(Number.isFinite(s.scale[0]!)).toBe(true);
+      expect(s.scale[0]! / unit).toBeCloseTo(plain.scale[0]!, 10);
+      expect(s.mean[0]! / unit).toBeCloseTo(plain.mean[0]!, 10);
+    }
+  });
+
   it('leaves a constant column at scale 1 and ordinary columns exactly as before', () => {
     expect(fitStandardiser(column([1e-300, 1e-300, 1e-300])).scale).toEqual([1]);
     const s = fitStandardiser(column([0.1, 0.7, 2.5, -1.25]));

@@ -75,7 +75,7 @@ describe('evaluate --gates', () => {
     const r = await zero('class-1.json');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'rareflow evaluate: class-1.json: gates[0].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is the negative class: write "positive" or "negative" instead of "1"\n',
+      'rareflow evaluate: class-1.json: gates[0].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is on the negative side: write "positive" or "negative" instead of "1"\n',
     );
     expect(existsSync(join(dir, 'zero-report'))).toBe(false);
     expect((await zero('class-positive.json')).code).toBe(0);

@@ -57,7 +57,7 @@ describe('describe stage gate checks', () => {
         gates,
       });
     await expect(codes('0')).rejects.toThrow(
-      'pipeline spec "gates": gates[0].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is the negative class',
+      'pipeline spec "gates": gates[0].class: "1" is read as the positive class, which is "0" here, while the label\'s value "1" is on the negative side',
     );
     // With 1 as the positive class (a 0/1 label's default), "1" means what it says.
     await expect(codes()).resolves.toMatchObject({ positiveLabel: '1' });
