@@ -131,6 +131,12 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     warnings: [
       ...profile.warnings,
       ...(chosenByRarity ? negativeWordPositiveWarning(profile.positiveLabel, profile.negativeLabel, choose) : []),
+      // A positive class larger than the rest (a label coded the other way round in this file, say).
+      ...(!multiClass && profile.positives * 2 > profile.rows
+        ? [
+            `the positive class "${profile.positiveLabel}" is the larger class (${profile.positives} of ${profile.rows} rows): sampling, thresholds and gates treat the positive class as the rare one; if the rare class is another, ${input.input.positiveWhen ? 'invert input.positiveWhen' : choose(profile.negativeLabel.split('|')[0]!)}`,
+          ]
+        : []),
     ],
     params,
     positiveTarget,

@@ -3,13 +3,13 @@
 // Metrics count every test row once: a `sample_weight` column weights training only.
 
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
-import { disjointLabels, withClassCoverage } from '../core/gates/classCoverage.js';
+import { relabelled, withClassCoverage } from '../core/gates/classCoverage.js';
 import type { ChampionRows } from '../core/gates/championRows.js';
 import { evaluateGates, type ChampionComparison, type GateReport } from '../core/gates/evaluateGates.js';
 import { parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { classificationReport, negativeWeightFor, type ClassificationReport } from '../core/metrics/classMetrics.js';
-import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { withSelectionTimes } from '../core/models/modelSelection.js';
 import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
@@ -186,8 +186,9 @@ function compareWithChampion(
     const note = `the champion predicts ${championModel.multiClass.classes.length} classes, so it cannot be compared with this two-class model`;
     return { note, comparison: { notComparable: note } };
   }
-  if (!championModel.multiClass && disjointLabels(championModel, model)) {
-    const note = `the champion was trained on the label values "${championModel.positiveLabel}" and "${championModel.negativeLabel}", this model on "${model.positiveLabel}" and "${model.negativeLabel}": a label spelt another way may not mean the same, so the two are not compared`;
+  if (!championModel.multiClass && relabelled(championModel, model)) {
+    const values = (m: ModelArtifact) => `"${m.positiveLabel}" (positive) and "${m.negativeLabel.split('|').join('", "')}"`;
+    const note = `the champion was trained on the label values ${values(championModel)}, this model on ${values(model)}: a label spelt or coded another way may not mean the same, so the two are not compared`;
     return { note, comparison: { notComparable: note } };
   }
   const missing = championModel.featureNames.filter((f) => !model.featureNames.includes(f));
@@ -195,7 +196,18 @@ function compareWithChampion(
     const note = `the champion reads ${missing.length === 1 ? 'a feature' : 'features'} this model's input lacks (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}), so the two cannot be compared on the same rows`;
     return { note, comparison: { notComparable: note } };
   }
-  // Columns in another order, or new ones beside them: the champion reads its own by name.
+  // A challenger that reads input columns the champion does not asks every client of the scoring service to send
+  // them: a change of inputs (a new column in a drift window, say) is held back, not promoted on its figures.
+  const championColumns = new Set(inputColumnsOf(championModel).map((c) => c.name));
+  const added = inputColumnsOf(model)
+    .map((c) => c.name)
+    .filter((c) => !championColumns.has(c));
+  if (added.length > 0) {
+    const list = `${added.slice(0, 5).join(', ')}${added.length > 5 ? ', …' : ''}`;
+    const note = `this model reads ${added.length === 1 ? 'an input column' : 'input columns'} the champion does not (${list}): clients of the scoring service would have to send ${added.length === 1 ? 'it' : 'them'}, so the two are not compared (list the columns to use in input.features, or set gates.onInsufficientEvidence to "require-approval" and approve the change)`;
+    return { note, comparison: { notComparable: note } };
+  }
+  // Columns in another order: the champion reads its own by name.
   if (championModel.featureNames.join('\u0000') !== model.featureNames.join('\u0000')) {
     test = { x: columnsByName(test.x, model.featureNames, championModel.featureNames), y: test.y };
   }

@@ -42,8 +42,14 @@ export function droppedClasses(champion: ClassesOf, challenger: ClassesOf): stri
   // then 1/0): not a class left out, but two labels that cannot be compared (the validate stage says so).
   if (!champion.multiClass && !challenger.multiClass && disjointLabels(champion, challenger)) return [];
   // Read as a person reads them: a class spelt "1.0" or "Yes" in one file and "1" or "yes" in another is kept.
-  const kept = new Set(now.map(classReading));
-  return before.filter((c) => !kept.has(classReading(c)));
+  const kept = new Set(now.map(labelReading));
+  return before.filter((c) => !kept.has(labelReading(c)));
+}
+
+/** A label value as a person reads it; boolean spellings as their truth value (true/false, 1/0, yes/no are one label). */
+function labelReading(v: string): string {
+  const truth = booleanLikeValue(v);
+  return truth === null ? classReading(v) : String(truth);
 }
 
 /**
@@ -51,14 +57,25 @@ export function droppedClasses(champion: ClassesOf, challenger: ClassesOf): stri
  * truth value: a true/false label and a 1/0 (or yes/no) label are one label.
  */
 export function disjointLabels(a: ClassesOf, b: ClassesOf): boolean {
-  const reading = (v: string) => {
-    const truth = booleanLikeValue(v);
-    return truth === null ? classReading(v) : String(truth);
-  };
-  const of = (m: ClassesOf) => trainedClasses(m)?.map(reading);
+  const of = (m: ClassesOf) => trainedClasses(m)?.map(labelReading);
   const [x, y] = [of(a), of(b)];
   if (x === undefined || y === undefined) return false;
   return !x.some((v) => y.includes(v));
+}
+
+/**
+ * Whether two two-class models were trained on different labels, as a person reads their values: another positive
+ * value, or another set of values ({0, 1} then {1, 2}: "1" is in both but names the other class; {0, 1} then
+ * {0, 1, 2} with 1 chosen: "2" joined the negatives). Their figures then measure different things and are not
+ * compared. False when either defines its positives by a predicate.
+ */
+export function relabelled(a: ClassesOf, b: ClassesOf): boolean {
+  const reading = labelReading;
+  const [x, y] = [trainedClasses(a), trainedClasses(b)];
+  if (x === undefined || y === undefined) return false;
+  if (reading(a.positiveLabel) !== reading(b.positiveLabel)) return true;
+  const [xs, ys] = [new Set(x.map(reading)), new Set(y.map(reading))];
+  return xs.size !== ys.size || [...xs].some((v) => !ys.has(v));
 }
 
 /** The sentence that fails a challenger trained without some of the champion's classes. */

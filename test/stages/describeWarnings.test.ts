@@ -45,6 +45,13 @@ describe('describe stage warnings', () => {
     expect(described.positiveLabel).toBe('no');
     expect(described.warnings.filter((w) => w.includes('rarer value'))).toEqual([]);
   });
+
+  it('says when the positive class the spec named is the larger one (a label coded the other way round)', async () => {
+    const described = await run({ positive: 'yes' });
+    expect(described.warnings).toContain(
+      'the positive class "yes" is the larger class (360 of 400 rows): sampling, thresholds and gates treat the positive class as the rare one; if the rare class is another, set "positive": "no" in the spec\'s input block',
+    );
+  });
 });
 
 describe('describe stage gate checks', () => {

@@ -84,7 +84,9 @@ describe('validation at the data’s class mix', () => {
       champion: { model: champion, sha256: 'c'.repeat(64) },
     });
     expect(r.summary.champion).toBeUndefined();
-    expect(r.summary.championNote).toMatch(/^the champion was trained on the label values "fraud" and "ok", this model on "1" and "0"/);
+    expect(r.summary.championNote).toMatch(
+      /^the champion was trained on the label values "fraud" \(positive\) and "ok", this model on "1" \(positive\) and "0"/,
+    );
     expect(r.summary.verdict).toBe('insufficient-evidence');
   });
 });
