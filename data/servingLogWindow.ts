@@ -98,12 +98,15 @@ export async function windowRowsSql(o: ServingWindowOptions & { modelSha256?: st
        QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC, filename DESC, file_row_number DESC) = 1`
     : 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BOOLEAN) AS positive, CAST(NULL AS VARCHAR) AS label WHERE false';
   const armFilter = (arm: ServingArm, sha: string | undefined) => `(arm = '${arm}'${sha ? ` AND model_sha256 = ${sqlString(sha)}` : ''})`;
-  // Parts written before predicted_class existed lack it: the empty union adds it as null.
-  return `SELECT p.*, f.positive AS truth, f.label AS truth_class
-    FROM (SELECT * FROM (SELECT * FROM read_parquet(${predictions}, union_by_name = true)
+  // Parts written before predicted_class existed lack it: the empty union adds it as null. A request id a client sent
+  // more than once labels only its latest prediction in the window: one label counts once, however often the id came.
+  const windowed = `SELECT * FROM (SELECT * FROM read_parquet(${predictions}, union_by_name = true)
                          UNION ALL BY NAME SELECT CAST(NULL AS VARCHAR) AS predicted_class WHERE false)
           WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND (${armFilter('champion', o.championSha256)} OR ${armFilter('challenger', o.challengerSha256)})
-            ${o.modelSha256 ? `AND model_sha256 = ${sqlString(o.modelSha256)}` : ''}) p
+            ${o.modelSha256 ? `AND model_sha256 = ${sqlString(o.modelSha256)}` : ''}`;
+  return `SELECT p.*, CASE WHEN p.ts_ms = l.last_ts THEN f.positive END AS truth, CASE WHEN p.ts_ms = l.last_ts THEN f.label END AS truth_class
+    FROM (${windowed}) p
+    JOIN (SELECT request_id, max(ts_ms) AS last_ts FROM (${windowed}) GROUP BY request_id) l USING (request_id)
     LEFT JOIN (${latestFeedback}) f USING (request_id)`;
 }
 

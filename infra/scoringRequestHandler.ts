@@ -238,7 +238,7 @@ export class ScoringRequestHandler {
       modelVersion: model.sha256,
       arm,
       ...(fallback ? { fallback: true } : {}),
-      ...(model.encoder.warnings.length > 0 ? { warnings: [...model.encoder.warnings] } : {}),
+      ...warningsOf(model, this.recent.slotOf(requestId) !== undefined ? requestId : undefined),
     };
     sendJson(res, 200, body);
     const seconds = (performance.now() - startedMs) / 1000;
@@ -366,4 +366,17 @@ export class ScoringRequestHandler {
       ...(this.models.loadError ? { newerRevisionRefused: this.models.loadError } : {}),
     });
   }
+}
+
+/** The answer's `warnings`: what the encoder scored otherwise than spelt, and a request id this service answered before. */
+function warningsOf(model: LoadedModel, reusedId: string | undefined): { warnings?: string[] } {
+  const warnings = [
+    ...model.encoder.warnings,
+    ...(reusedId !== undefined
+      ? [
+          `requestId ${JSON.stringify(reusedId)} was already used by an earlier request: feedback sent for it labels only the latest; give each request its own id`,
+        ]
+      : []),
+  ];
+  return warnings.length > 0 ? { warnings } : {};
 }

@@ -115,10 +115,16 @@ describe('/score pred', () => {
     expect(flagged.json.warnings).toEqual([
       'features.amount: true scored as 1, but the model learnt this column as numbers, not true/false',
     ]);
+    // A request id sent again: scored, and said, since its feedback can label only one of the two.
+    const again = await post(`${s.url}/score`, { requestId: 'b-1', features: rows[6]! });
+    expect(again.status).toBe(200);
+    expect(again.json.warnings).toEqual([
+      'requestId "b-1" was already used by an earlier request: feedback sent for it labels only the latest; give each request its own id',
+    ]);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     // Two unseen categories; a null category is "unknown", not unseen.
     expect(metricValue(metrics, 'rareflow_unseen_categories_total', { feature: 'channel' })).toBe(2);
-    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(41);
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(42);
   });
 
   it('answers pred as a number for a 0/1 label', async () => {

@@ -224,6 +224,24 @@ describe('the serving log', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('counts one label once when a client sent its request id with several requests: it labels the latest', async () => {
+    const dir = tempDir('reused-id');
+    const log = await ServingLog.open({ servingDir: dir, modelName: MODEL_NAME, flushMs: 60_000 });
+    for (let i = 0; i < 5; i++) log.logPrediction('r-1', 1000 + i, 'champion', A, 0.1, false, 'ok', 100, '{"amount":1}');
+    log.logPrediction('r-2', 1010, 'champion', A, 0.9, true, 'ok', 100, '{"amount":2}');
+    log.logFeedback('r-1', 1100, 'fraud', true);
+    log.logFeedback('r-2', 1100, 'fraud', true);
+    await log.close();
+    const window = { servingDir: dir, modelName: MODEL_NAME, fromMs: 1000, toMs: 2000, championSha256: A };
+    const summary = await summariseServingWindow(window);
+    // Six requests, two labels: one false negative (the latest r-1), one true positive; not five false negatives.
+    expect(summary.champion).toMatchObject({ requests: 6, labelled: 2, confusion: { tp: 1, fn: 1, fp: 0, tn: 0 } });
+    const rows = await readServingRows(window);
+    expect(rows.requestIds).toEqual(['r-1', 'r-1', 'r-1', 'r-1', 'r-1', 'r-2']);
+    expect(Array.from(rows.truth)).toEqual([-1, -1, -1, -1, 1, 1]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('exports the labelled window as a training table: one row per request, its columns from the features, the label', async () => {
     const dir = tempDir('export');
     const log = await ServingLog.open({ servingDir: dir, modelName: MODEL_NAME });
