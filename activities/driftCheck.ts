@@ -16,6 +16,7 @@ import { cancellationSignal, failingOnBadInput, memoised, type ComputeDeps } fro
 import { loadModelArtifact } from '../data/modelArtifacts.js';
 import { monitorWindowId, recordMonitorWindow } from '../data/monitorWindows.js';
 import { checkServedWindow, driftReferenceKey, loadStoredReference } from '../stages/driftWindow.js';
+import { resolveOptions } from '../core/drift/driftOptions.js';
 
 export interface BuildDriftReferenceInput {
   model: ArtifactRef;
@@ -41,7 +42,11 @@ export interface CheckDriftResult {
   /** The champion the window was served by (rows of a canary challenger are left out). */
   championSha256: string | null;
   /** `reference-failed-verification`: the stored reference changed on disk; `reasons` names the file. */
-  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
+  /**
+   * `too-few-rows`: fewer rows than the feature tests need and no drop found, so nothing was judged; like
+   * `no-traffic`, it neither counts toward the hold nor breaks a run of drifted windows.
+   */
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic' | 'too-few-rows';
   rows: number;
   labelled: number;
   drifted: boolean;
@@ -107,9 +112,10 @@ export function driftCheckActivities(deps: ComputeDeps) {
     if (report.predictionShift) metrics.predictedPositiveRate = report.predictionShift.positiveRate.current;
     const recall = report.performance?.perClass.positive.recall.current;
     if (typeof recall === 'number') metrics.positiveRecall = recall;
+    const tooFew = report.rows < resolveOptions(input.options ?? {}).minRows && !report.drifted;
     return {
       championSha256: champion.sha256,
-      status: 'checked',
+      status: tooFew ? 'too-few-rows' : 'checked',
       rows: report.rows,
       labelled: report.labelled,
       drifted: report.drifted,

@@ -33,7 +33,7 @@ export interface DriftMonitorInput {
 export interface DriftWindowRecord {
   fromMs: number;
   toMs: number;
-  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic';
+  status: 'checked' | 'no-champion' | 'no-reference' | 'reference-failed-verification' | 'no-traffic' | 'too-few-rows';
   rows: number;
   labelled: number;
   drifted: boolean;
