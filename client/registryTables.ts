@@ -4,8 +4,20 @@
 import { elapsedText } from '../core/elapsedText.js';
 import type { ModelDetail, ModelSummary, RunDetail, RunSummary } from '../data/registryBrowse.js';
 
+/**
+ * A cell on one line: a line break, tab or other control character in a recorded text (a `--reason` with a newline,
+ * an escape sequence) is written as its escape, so it can neither break the table nor drive the terminal.
+ */
+export function tableCell(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Columns padded to their widest cell, two spaces apart, a header line first; trailing spaces trimmed. */
-export function alignedTable(headers: string[], rows: string[][]): string {
+export function alignedTable(headers: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(tableCell));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

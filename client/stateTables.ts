@@ -6,6 +6,7 @@ import type { CanaryRolloutStatus, CanaryWindow, DriftMonitorStatus, LifecycleSt
 import type { ApprovalEvidence } from './approvalEvidence.js';
 import { armEvidence, type CanaryApprovalEvidence } from './canaryApprovalEvidence.js';
 import { formatValidationTable } from './perClassTable.js';
+import { tableCell } from './registryTables.js';
 
 /** A duration as people say it: 45s, 3m, 2h 5m, 4d 1h. */
 export function spanText(ms: number): string {
@@ -34,7 +35,8 @@ const num = (v: number | null | undefined, digits = 3) => (v === null || v === u
 const pct = (w: number) => `${Math.round(w * 100)}%`;
 
 /** Columns padded to their widest cell, two spaces apart, indented by two. */
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(tableCell));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

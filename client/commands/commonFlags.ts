@@ -103,3 +103,10 @@ export const modelKindRefused = (command: string): FlagSpec => ({
 export function tableOrJson<T>(f: FlagValues, value: T, table: (value: T, nowMs: number) => string): CommandResult {
   return f.json ? { value } : { value, shownToHuman: true, text: table(value, Date.now()) };
 }
+
+/** `--why TEXT`, a recorded reason: absent is fine, an empty or blank text is refused (it would record nothing). */
+export function reasonOf(f: FlagValues): string | undefined {
+  const why = stringFlag(f, 'why');
+  if (why !== undefined && why.trim() === '') throw new InvalidInputError('--why', '--why: expected a reason, got an empty string');
+  return why;
+}

@@ -2,8 +2,8 @@
 // canary rollout of a model. Their flags, declared once; each loads the Temporal client when it runs.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
-import { approverOf, json, model, tableOrJson } from './commonFlags.js';
+import { requiredString, type CommandSpec } from '../cliArgs.js';
+import { approverOf, json, model, reasonOf, tableOrJson } from './commonFlags.js';
 
 const orchestrated = () => import('../orchestratedCommands.js');
 const tables = () => import('../stateTables.js');
@@ -34,7 +34,7 @@ export const decisionCommands: CommandSpec[] = [
       json,
     },
     run: async (f, _p, say) => {
-      const why = stringFlag(f, 'why');
+      const why = reasonOf(f);
       const value = await (
         await orchestrated()
       ).decideCommand(say, {
@@ -63,7 +63,7 @@ export const decisionCommands: CommandSpec[] = [
       const action = p[0];
       if (!action)
         throw new InvalidInputError('canary', 'rareflow canary: expected status, pause, resume or abort; see rareflow canary --help');
-      const why = stringFlag(f, 'why');
+      const why = reasonOf(f);
       const value = await (
         await orchestrated()
       ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) });

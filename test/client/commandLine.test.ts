@@ -190,6 +190,10 @@ describe('one duration parser', () => {
     ]).toEqual([500, 30_000, 5_400_000, 604_800_000]);
     expect(() => parseDurationMs('--every', '5x')).toThrow(/^--every: expected a duration such as 500ms, 30s, 15m, 6h or 7d, got "5x"$/);
     expect(() => parseDurationMs('--every', '0s')).toThrow(/^--every: expected a duration above 0, got "0s"$/);
+    expect(parseDurationMs('--window', '3650d')).toBe(3650 * 86_400_000);
+    expect(() => parseDurationMs('--window', '999999999d')).toThrow(
+      /^--window: expected a duration of at most 3650d \(ten years\), got "999999999d"$/,
+    );
   });
 });
 

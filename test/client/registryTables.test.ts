@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatModelDetail, formatModelList, formatRunDetail, formatRunList } from '../../client/registryTables.js';
+import { alignedTable, formatModelDetail, formatModelList, formatRunDetail, formatRunList } from '../../client/registryTables.js';
 import { Registry } from '../../data/registry.js';
 import { runCli } from '../support/cliProcess.js';
 import { fillRegistry, RUN_2_STAGES, WAITING_RUN } from '../support/filledRegistry.js';
@@ -24,6 +24,18 @@ afterAll(async () => {
 });
 
 describe('human tables', () => {
+  it('writes a recorded text with a line break or an escape sequence on one line, escaped', () => {
+    expect(
+      alignedTable(
+        ['run', 'reason'],
+        [
+          ['r1', 'nightly\nrerun'],
+          ['r2', '\u001b[31mred\ttab'],
+        ],
+      ),
+    ).toBe(['run  reason', 'r1   nightly\\nrerun', 'r2   \\u001b[31mred\\ttab'].join('\n'));
+  });
+
   it('models list', async () => {
     expect(formatModelList(await registry.modelSummaries())).toBe(
       [
