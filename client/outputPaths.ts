@@ -21,6 +21,31 @@ function canonical(path: string): string {
   }
 }
 
+/** A glob as DuckDB expands it (`*` and `?` within a path segment, `**` across them, `[...]` a set) as a regular expression. */
+function globPattern(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      source += '.*';
+      i++;
+    } else if (c === '*') source += '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) source += '\\[';
+      else {
+        source += `[${glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else source += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
 export function rejectOutputOverInput(flags: FlagValues): void {
   for (const outFlag of OUTPUT_FLAGS) {
     const out = flags[outFlag];
@@ -30,11 +55,18 @@ export function rejectOutputOverInput(flags: FlagValues): void {
       const given = flags[inFlag];
       const paths = Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
       for (const p of paths) {
-        if (typeof p !== 'string' || p.includes('://') || canonical(p) !== target) continue;
-        throw new InvalidInputError(
-          `--${outFlag}`,
-          `--${outFlag} ${out} is the file given to --${inFlag}; writing it would replace that input: choose another path for --${outFlag}`,
-        );
+        if (typeof p !== 'string' || p.includes('://')) continue;
+        if (canonical(p) === target)
+          throw new InvalidInputError(
+            `--${outFlag}`,
+            `--${outFlag} ${out} is the file given to --${inFlag}; writing it would replace that input: choose another path for --${outFlag}`,
+          );
+        // A glob that matches the output reads the last run's output back in as input, then replaces it.
+        if (/[*?[]/.test(p) && globPattern(resolve(p)).test(resolve(out)))
+          throw new InvalidInputError(
+            `--${outFlag}`,
+            `--${outFlag} ${out} matches the glob given to --${inFlag} (${p}); a later run would read this output back in as input: choose a path outside the glob for --${outFlag}`,
+          );
       }
     }
   }

@@ -27,6 +27,7 @@ import { type MissingValueArgs } from './missingValueFlags.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { readFilledInput, withWeightColumn, type LabelledFileArgs } from './labelledInput.js';
 import { requireOutputDirectory } from './localFiles.js';
+import { requireArrowKeepsLabels, stageLabelWarnings } from './stageOutputChecks.js';
 
 // What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
 // before reading its input.
@@ -104,6 +105,8 @@ export async function sampleCommand(a: SampleArgs) {
     allowAbsentPositive: true,
     hashFiles: false,
     weightColumn: SAMPLE_WEIGHT_COLUMN,
+    textColumnAdvice: (column) =>
+      `rareflow sample reads numeric feature columns only: write the input without "${column}", or sample it in a pipeline run, whose spec leaves it out with input.exclude or learns its categories with input.categorical`,
   });
   // Settled before the scan: what the label column will hold, refused here rather than after the sampling work.
   const labelColumn = await settleSampleLabelColumn({
@@ -222,6 +225,7 @@ export async function denoiseCommand(
   const out = await requireOutputDirectory(a.out);
   const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
   const { d, weights, missingValues } = await readFilledInput(a);
+  requireArrowKeepsLabels(out, a.label, d.positiveLabel, d.negativeLabel);
   checkMemoryBudget(
     [neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, k, readsK ? '--k' : 'the rows of --input')],
     memoryBudget(),
@@ -240,7 +244,10 @@ export async function denoiseCommand(
     weights,
   );
   const cleaned = takeRows(d.data, cleaning.kept);
-  const warnings = identifierColumnWarnings(d.data.x, d.featureNames, 'the neighbour search measures distances on it', LEAVE_OUT_OF_FILE);
+  const warnings = [
+    ...stageLabelWarnings(d.data.y, d.positiveLabel, d.negativeLabel),
+    ...identifierColumnWarnings(d.data.x, d.featureNames, 'the neighbour search measures distances on it', LEAVE_OUT_OF_FILE),
+  ];
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, {
     ...withWeightColumn(cleaned, d.featureNames, keptWeights),
@@ -287,6 +294,7 @@ export async function adasynCommand(
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
   const { d, weights, missingValues } = await readFilledInput(a);
+  requireArrowKeepsLabels(out, a.label, d.positiveLabel, d.negativeLabel);
   const [negatives, positives0] = classCounts(d.data.y);
   // Rows of weight 0 are neither seeds nor neighbours: ADASYN runs on the others (core/sampling/zeroWeightRows.ts).
   const { source, weighing, setAside } = weightedRowsOf(d.data, weights);
@@ -339,12 +347,15 @@ export async function adasynCommand(
     ...(lineage ? { extra: lineage } : {}),
   });
   const positives = positives0 + r.synthetic.rows;
-  const warnings = identifierColumnWarnings(
-    d.data.x,
-    d.featureNames,
-    "ADASYN measures distances on it and gives synthetic rows values between two rows' ids",
-    LEAVE_OUT_OF_FILE,
-  );
+  const warnings = [
+    ...stageLabelWarnings(d.data.y, d.positiveLabel, d.negativeLabel),
+    ...identifierColumnWarnings(
+      d.data.x,
+      d.featureNames,
+      "ADASYN measures distances on it and gives synthetic rows values between two rows' ids",
+      LEAVE_OUT_OF_FILE,
+    ),
+  ];
   return {
     command: 'adasyn',
     ...(weights ? { sampleWeight: 'carried' } : {}),

@@ -24,6 +24,7 @@ import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './label
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
+import { requireVaryingFeature } from './fitReadWarnings.js';
 
 // Loaded when the command runs, not with the CLI.
 const trainStageModule = () => import('../stages/train.js');
@@ -74,6 +75,8 @@ export async function trainCommand(
     classes: [read.d.negativeLabel, read.d.positiveLabel],
   });
   const d = indicated.data;
+  // As `fit`: a file where no feature varies could only give a model that scores every row alike.
+  requireVaryingFeature(d.data.x, d.featureNames, a.input);
   const inputColumns = trainInputColumns(read.d, indicated.columns);
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { fitModelArtifact } = await trainStageModule();

@@ -53,6 +53,11 @@ export interface InputProfileOptions {
    * @default true
    */
   hashFiles?: boolean;
+  /**
+   * What a text feature column's refusal tells the user to do, for a caller with other means than the pipeline's
+   * `input.exclude` and `input.categorical` (`rareflow sample` has neither). @default the pipeline's keys
+   */
+  textColumnAdvice?: (column: string) => string;
 }
 
 export interface InputProfile {
@@ -187,7 +192,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         if (!numericType.test(type) && !categoricalColumns.has(name)) {
           throw new InvalidInputError(
             `feature column "${name}"`,
-            `feature column "${name}" in ${what} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; the pipeline takes numeric features: list it under input.exclude (or declare it categorical in a stage command with --categorical ${name})`,
+            `feature column "${name}" in ${what} has type ${type}${await firstTextValue(connection, source, name)}, expected a number; ${opts.textColumnAdvice ? opts.textColumnAdvice(name) : `the pipeline takes numeric features: list it under input.exclude, or under input.categorical to learn from its categories`}`,
           );
         }
       }
