@@ -174,7 +174,14 @@ export async function sampleCommand(a: SampleArgs) {
     { totalRows, scannedRows, keptRows: merged.y.length, positives, targetSize: a.targetSize, positiveTarget },
     shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : [])),
   );
-  const warnings = [...profile.warnings, ...shortfall.warnings];
+  // Each shard keeps its share of Nr and of the target: a shard short of positives may only mean they sit elsewhere.
+  const shardNote =
+    plan.length > 1 && shortfall.warnings.length > 0
+      ? [
+          `with ${plan.length} shards each keeps at most its share of the positives and of the target, so positives gathered in some shards leave the others short even when the input holds enough; --shards 1 keeps them all`,
+        ]
+      : [];
+  const warnings = [...profile.warnings, ...shortfall.warnings, ...shardNote];
   return {
     positives,
     negatives: merged.y.length - positives,

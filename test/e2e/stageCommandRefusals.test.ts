@@ -1,6 +1,9 @@
-// `denoise` and `adasyn` write a `.arrow` label as 1 (positive) or 0: a label whose values are not those (text
-// classes, or 0/1 with --positive 0, which would swap the classes) is refused as `sample` refuses it, before any work;
-// a positive class larger than the rest gets a warning (the noise filter would thin the real rare class).
+// What the single-step data commands refuse or warn about before a wrong output could be written. `denoise` and
+// `adasyn` write a `.arrow` label as 1 (positive) or 0: a label whose values are not those (text classes, or 0/1
+// with --positive 0, which would swap the classes) is refused as `sample` refuses it, before any work; a positive
+// class larger than the rest gets a warning (the noise filter would thin the real rare class). `train` on features
+// that never vary, `sample` onto a path its own input glob matches, a text column `sample` cannot read, and a sample
+// whose shards split the positives unevenly.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +75,38 @@ describe('other stage-command refusals', () => {
     );
     const elsewhere = await run(['sample', '--input', 'part*.csv', '--label', 'label', '--target-size', '500', '--out', 'sample.csv']);
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
+  });
+
+  it('sample with several shards says why a shard fell short when the positives sit in another', async () => {
+    // yeast3 in two CSV files (a shard each): the negatives in one, the positives with the rest in the other.
+    const yeast = readFileSync(join(process.cwd(), 'test/fixtures/yeast3.csv'), 'utf8').trim().split(/\r?\n/);
+    const [header, ...rows] = yeast;
+    const negatives = rows.filter((l) => l.endsWith('negative'));
+    const positives = rows.filter((l) => l.endsWith('positive'));
+    writeFileSync(join(dir, 'split-a.csv'), `${[header, ...negatives.slice(0, 700)].join('\n')}\n`);
+    writeFileSync(join(dir, 'split-b.csv'), `${[header, ...negatives.slice(700), ...positives].join('\n')}\n`);
+    const r = await run([
+      'sample',
+      '--input',
+      'split-a.csv',
+      '--input',
+      'split-b.csv',
+      '--label',
+      'label',
+      '--target-size',
+      '1000',
+      '--nr',
+      '100',
+      '--shards',
+      '2',
+      '--out',
+      'two.parquet',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<{ warnings: string[] }>().warnings.at(-1)).toBe(
+      'with 2 shards each keeps at most its share of the positives and of the target, so positives gathered in some shards leave the others short even when the input holds enough; --shards 1 keeps them all',
+    );
   });
 
   it('sample names what it can do with a text column (it has no exclude or categorical flag)', async () => {
