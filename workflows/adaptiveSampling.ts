@@ -88,7 +88,7 @@ export function samplingOrderNotes(order: AdaptiveSamplingResult['order']): stri
   if (!order || order.length === 0) return [];
   const text = (o: NonNullable<AdaptiveSamplingResult['order']>[number]) =>
     o.mode === 'random-blocks'
-      ? `rows read in seeded random blocks of ${o.blockRows ?? '?'} rows: ${o.reason}`
+      ? `rows read ${o.blockRows === 1 ? 'in a seeded random order' : `in seeded random blocks of ${o.blockRows ?? '?'} rows`}: ${o.reason}`
       : `rows read in file order: ${o.reason}`;
   const distinct = [...new Set(order.map(text))];
   if (distinct.length === 1) return distinct;

@@ -154,10 +154,19 @@ export function formatP(p: number): string {
   return p < 1e-3 ? p.toExponential(0) : p.toPrecision(2);
 }
 
-/** Rows per random block: about 1000 blocks, at least 1000 rows each (a shorter shard is one block per 1000 rows). */
+/**
+ * Rows per random block: one row per block up to 2^20 rows (every row in a random order), else as many as keep the
+ * blocks at about 2^20. The sampler is fed row ids (a kept row's features are fetched afterwards), so a block is only
+ * the grain of the shuffle: it costs one entry of the block order (4 bytes), not a read. Coarse blocks (1/1000 of
+ * the rows, at least 1000, as before) let an early stop read a few contiguous runs of a file sorted by a feature:
+ * on 50,000 rows sorted by a feature the sample held no row beyond ±1.4 of its N(0, 1) values.
+ */
 export function randomBlockRows(totalRows: number): number {
-  return Math.max(1000, Math.ceil(totalRows / 1000));
+  return Math.max(1, Math.ceil(totalRows / MAX_RANDOM_BLOCKS));
 }
+
+/** The most blocks of a random order: its permutation holds one 4-byte entry each. */
+const MAX_RANDOM_BLOCKS = 2 ** 20;
 
 /** Block indexes 0..⌈total/blockRows⌉−1 in a seeded random order (Fisher–Yates). */
 export function randomBlockOrder(totalRows: number, blockRows: number, random: RandomSource): Int32Array {

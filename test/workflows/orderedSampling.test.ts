@@ -51,7 +51,7 @@ describe('retrainPipeline on a file sorted by class', () => {
   it('samples random row blocks, says so in the stage note and records the order with the run', async () => {
     const { sampling, orderModes } = await retrainSorted('wf-ordered');
     expect(sampling.stage).toBe('adaptiveSample');
-    expect(sampling.note).toMatch(/rows read in seeded random blocks of 1000 rows: rows are not in random order: positives \(p = [^)]+\)/);
+    expect(sampling.note).toMatch(/rows read in a seeded random order: rows are not in random order: positives \(p = [^)]+\)/);
     expect(orderModes).toEqual(['random-blocks']);
   });
 
