@@ -376,7 +376,7 @@ export async function adasynCommand(
     lineageColumns: lineage ? [...ADASYN_LINEAGE_COLUMNS] : [],
     rowsIn: d.rows,
     ...ignoredColumnsField(d.ignoredColumns),
-    requestedRows: r.requested,
+    requestedRows: Math.max(0, r.requested),
     syntheticRows: r.synthetic.rows,
     rowsOut: d.rows + r.synthetic.rows,
     negatives,

@@ -17,7 +17,14 @@ export const dataCommands: CommandSpec[] = [
       'positive-rate': { type: 'number', help: 'share of positives, 1e-4 to 0.5', required: true, min: 1e-4, max: 0.5, placeholder: 'R' },
       features: { type: 'integer', help: 'numeric feature columns', required: true, min: 1, placeholder: 'M' },
       categorical: { type: 'integer', help: 'categorical (text) columns to add', min: 0, default: 0, placeholder: 'C' },
-      noise: { type: 'number', help: 'share of labels flipped', min: 0, max: 0.5, default: 0, placeholder: 'P' },
+      noise: {
+        type: 'number',
+        help: "label noise: each positive's label flips to 0 with this probability, and negatives flip to 1 at the rate that keeps the positive rate",
+        min: 0,
+        max: 0.5,
+        default: 0,
+        placeholder: 'P',
+      },
       drift: {
         type: 'number',
         help: 'drift: informative feature means shift by D sd (negative: away from the positives), prior × (1+|D|)',

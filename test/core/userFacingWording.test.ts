@@ -33,7 +33,7 @@ describe('user-facing wording', () => {
 
   it('the prevalence threshold is explained in words', () => {
     expect(chooseThreshold({ kind: 'prevalence' }, { prevalence: 0.05 }).reason).toBe(
-      'prevalence rule: threshold 0.05, the positive share of the rows the model was fitted on',
+      "prevalence rule: threshold 0.05, the positive share the model's probabilities are fitted to (that of its training rows)",
     );
   });
 
