@@ -99,7 +99,7 @@ function hasFewRows(classOf: ArrayLike<number>, classCount: number): boolean {
 const FEW_CLASS_ROWS = 10;
 
 /** A warning per class with fewer than FEW_CLASS_ROWS rows: the model is written, but it is not to be trusted. */
-function fewRowsWarning(classOf: ArrayLike<number>, classes: readonly string[]): string[] {
+export function fewRowsWarning(classOf: ArrayLike<number>, classes: readonly string[]): string[] {
   const counts = new Array<number>(classes.length).fill(0);
   for (let i = 0; i < classOf.length; i++) if (classOf[i]! >= 0) counts[classOf[i]!]! += 1;
   return classes.flatMap((value, c) =>

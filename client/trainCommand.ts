@@ -23,7 +23,7 @@ import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicator
 import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './labelledInput.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
-import { largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
+import { fewRowsWarning, largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
 import { requireVaryingFeature } from './fitReadWarnings.js';
 
 // Loaded when the command runs, not with the CLI.
@@ -124,6 +124,7 @@ export async function trainCommand(
   await writeFileAtomically(out, text);
   const [, positives] = classCounts(fitData.y);
   const larger = [
+    ...fewRowsWarning(d.data.y, [d.negativeLabel, d.positiveLabel]),
     ...largerPositiveWarning(d.data.y, d.positiveLabel, d.negativeLabel),
     ...identifierColumnWarnings(d.data.x, d.featureNames, 'the model learns from it as a feature', LEAVE_OUT_OF_FILE),
   ];

@@ -66,6 +66,18 @@ describe('other stage-command refusals', () => {
     expect(existsSync(join(dir, 'constant.json'))).toBe(false);
   });
 
+  it('train warns about a class of a handful of rows, as fit does', async () => {
+    const yeast = readFileSync(join(process.cwd(), 'test/fixtures/yeast3.csv'), 'utf8').trim().split(/\r?\n/);
+    const [header, ...rows] = yeast;
+    const two = [...rows.filter((l) => l.endsWith('negative')), ...rows.filter((l) => l.endsWith('positive')).slice(0, 2)];
+    writeFileSync(join(dir, 'two-positives.csv'), `${[header, ...two].join('\n')}\n`);
+    const r = await run(['train', '--input', 'two-positives.csv', '--label', 'label', '--kind', 'logreg', '--out', 'two.json', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<{ warnings: string[] }>().warnings).toContain(
+      'class "positive" has only 2 rows: the model and its threshold rest on too few examples to be trusted; gather more rows of it',
+    );
+  });
+
   it('sample refuses an output its own input glob matches (a later run would read it back in)', async () => {
     writeFileSync(join(dir, 'part1.csv'), readFileSync(join(process.cwd(), 'test/fixtures/yeast3.csv')));
     const r = await run(['sample', '--input', 'part*.csv', '--label', 'label', '--target-size', '500', '--out', 'part-sample.csv']);
