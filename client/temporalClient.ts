@@ -1,7 +1,7 @@
 // A typed client for rareflow's workflows: start or signal a model's lifecycle, query it, await its retrains.
 
 import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TemporalTarget } from '../infra/temporalServer.js';
+import { connectionFailure, connectionOptions, type TemporalTarget } from '../infra/temporalServer.js';
 import {
   WORKFLOWS_TASK_QUEUE,
   approvalUpdate,
@@ -35,17 +35,9 @@ import { checkPipelineSpecShape } from './pipelineSpec.js';
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({
-      address: target.address,
-      ...(target.tls ? { tls: target.tls } : {}),
-      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-    });
+    connection = await Connection.connect(connectionOptions(target));
   } catch (err) {
-    // An infrastructure failure (exit 3), said with the address it tried and where that came from.
-    const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
-    throw new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw connectionFailure(target, err);
   }
   return new Client({ connection, namespace: target.namespace });
 }

@@ -76,6 +76,17 @@ export function externalTemporalTarget(env: NodeJS.ProcessEnv = process.env): Te
   };
 }
 
+/** The options every connection to `target` takes (address, TLS, API key): the client's and the workers' alike. */
+export function connectionOptions(target: TemporalTarget): { address: string; tls?: TemporalTarget['tls']; apiKey?: string } {
+  return { address: target.address, ...(target.tls ? { tls: target.tls } : {}), ...(target.apiKey ? { apiKey: target.apiKey } : {}) };
+}
+
+/** The error of a connection to `target` that failed (an infrastructure failure), naming the address and its source. */
+export function connectionFailure(target: TemporalTarget, err: unknown): Error {
+  const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
+  return new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
+}
+
 export interface DevServerOptions {
   /** Directory for the SQLite file and server logs (RareflowConfig.stateDir). */
   stateDir: string;

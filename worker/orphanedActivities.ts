@@ -5,7 +5,7 @@
 import { ActivityNotFoundError, Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import type { TemporalTarget } from '../infra/temporalServer.js';
+import { connectionFailure, connectionOptions, type TemporalTarget } from '../infra/temporalServer.js';
 
 export interface ReleasedActivity {
   workflowId: string;
@@ -30,14 +30,9 @@ export async function releaseOrphanedActivities(
 ): Promise<ReleasedActivity[]> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({
-      address: target.address,
-      ...(target.tls ? { tls: target.tls } : {}),
-      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-    });
+    connection = await Connection.connect(connectionOptions(target));
   } catch (err) {
-    const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
-    throw new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
+    throw connectionFailure(target, err);
   }
   const released: ReleasedActivity[] = [];
   try {

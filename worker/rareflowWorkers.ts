@@ -8,7 +8,7 @@ import { Registry } from '../data/registry.js';
 import { artifactStoreLocation, openArtifactStore, type CacheOptions } from '../data/storageLocations.js';
 import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
 import { loadConfig, logLevelOf } from '../infra/rareflowConfig.js';
-import type { TemporalTarget } from '../infra/temporalServer.js';
+import { connectionFailure, connectionOptions, type TemporalTarget } from '../infra/temporalServer.js';
 import { COMPUTE_TASK_QUEUE, REGISTRY_TASK_QUEUE, WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
 import { diskFullInterceptor } from './diskFullFailure.js';
 import { keepAliveHeartbeatInterceptor } from './keepAliveHeartbeats.js';
@@ -54,14 +54,9 @@ export interface RareflowWorkers {
 
 export async function connectNative(target: TemporalTarget): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({
-      address: target.address,
-      ...(target.tls ? { tls: target.tls } : {}),
-      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-    });
+    return await NativeConnection.connect(connectionOptions(target));
   } catch (err) {
-    const where = target.embedded ? 'the embedded Temporal server' : 'the Temporal server of TEMPORAL_ADDRESS';
-    throw new Error(`cannot connect to ${where} at ${target.address}: ${(err as Error).message}`, { cause: err });
+    throw connectionFailure(target, err);
   }
 }
 

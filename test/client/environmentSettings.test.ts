@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { logLevelOf, temporalPortOf } from '../../infra/rareflowConfig.js';
-import { externalTemporalTarget } from '../../infra/temporalServer.js';
+import { connectionFailure, externalTemporalTarget } from '../../infra/temporalServer.js';
 import { runCli } from '../support/cliProcess.js';
 
 describe('environment settings', () => {
@@ -40,6 +40,15 @@ describe('environment settings', () => {
         `TEMPORAL_ADDRESS is ${JSON.stringify(bad)}: expected host:port of a Temporal frontend, such as temporal.example.com:7233 (the port defaults to 7233); unset it to use the embedded server`,
       );
     expect(() => externalTemporalTarget({ TEMPORAL_ADDRESS: 'h:7233', TEMPORAL_TLS_CERT: '/x.pem' })).toThrow(InvalidInputError);
+  });
+
+  it('names the address a failed connection tried, and where it came from', () => {
+    const cluster = externalTemporalTarget({ TEMPORAL_ADDRESS: 'localhost:1' })!;
+    const failed = connectionFailure(cluster, new Error('Failed to connect before the deadline'));
+    expect(failed.message).toBe(
+      'cannot connect to the Temporal server of TEMPORAL_ADDRESS at localhost:1: Failed to connect before the deadline',
+    );
+    expect(failed).not.toBeInstanceOf(InvalidInputError); // an infrastructure failure: exit 3
   });
 
   it('refuses a bad port with exit 2 before starting anything', async () => {
