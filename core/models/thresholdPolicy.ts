@@ -83,7 +83,7 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       return {
         threshold: prevalence,
         policy,
-        reason: `prevalence rule: threshold ${Number(prevalence.toPrecision(4))}, the positive share the model's probabilities are fitted to${fromPolicy ? ' (given)' : prevalence === 0.5 ? ' (1/2: the classes weighted or drawn alike, or equal in its training rows)' : ' (that of its training rows)'}`,
+        reason: `prevalence rule: threshold ${Number(prevalence.toPrecision(4))}, the positive share the model's probabilities are fitted to${fromPolicy ? ' (given)' : prevalence === 0.5 ? ' (1/2: a balanced model, or classes equal in its training rows)' : ' (that of its training rows)'}`,
       };
     }
     case 'cost': {
