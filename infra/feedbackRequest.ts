@@ -30,7 +30,7 @@ export function parseFeedbackRequest(text: string): ParsedFeedback {
   }
   if (!isPlainObject(body)) return { error: `request body: expected a JSON object, got ${describeValue(body)}` };
   // A label written twice would be counted with its last value only.
-  const duplicate = duplicateKeyProblem(text);
+  const duplicate = duplicateKeyProblem(text, body);
   if (duplicate) return { error: duplicate };
   let items: unknown[];
   let where: (i: number) => string;

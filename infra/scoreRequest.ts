@@ -29,7 +29,7 @@ export function parseScoreRequest(text: string): ParsedScoreRequest {
     return { error: `features: expected an object of column → value, got ${features === undefined ? 'nothing' : describeValue(features)}` };
   }
   // A feature written twice would be scored with its last value only.
-  const duplicate = duplicateKeyProblem(text);
+  const duplicate = duplicateKeyProblem(text, body);
   if (duplicate) return { error: duplicate };
   return { ...(rawId !== undefined ? { requestId: rawId } : {}), features };
 }
