@@ -64,18 +64,18 @@ export function disjointLabels(a: ClassesOf, b: ClassesOf): boolean {
 }
 
 /**
- * Whether two two-class models were trained on different labels, as a person reads their values: another positive
- * value, or another set of values ({0, 1} then {1, 2}: "1" is in both but names the other class; {0, 1} then
- * {0, 1, 2} with 1 chosen: "2" joined the negatives). Their figures then measure different things and are not
- * compared. False when either defines its positives by a predicate.
+ * Whether a two-class challenger was trained on another label than its champion, as a person reads their values:
+ * another positive value, or a value the champion never had ({0, 1} then {1, 2}: "1" is in both but names the other
+ * class; {0, 1} then {0, 1, 2} with 1 chosen: "2" joined the negatives). Their figures then measure different things
+ * and are not compared. Fewer values is the same label (a drift window exports a champion's several negative values
+ * as its first). False when either defines its positives by a predicate.
  */
-export function relabelled(a: ClassesOf, b: ClassesOf): boolean {
-  const reading = labelReading;
-  const [x, y] = [trainedClasses(a), trainedClasses(b)];
-  if (x === undefined || y === undefined) return false;
-  if (reading(a.positiveLabel) !== reading(b.positiveLabel)) return true;
-  const [xs, ys] = [new Set(x.map(reading)), new Set(y.map(reading))];
-  return xs.size !== ys.size || [...xs].some((v) => !ys.has(v));
+export function relabelled(champion: ClassesOf, challenger: ClassesOf): boolean {
+  const [before, now] = [trainedClasses(champion), trainedClasses(challenger)];
+  if (before === undefined || now === undefined) return false;
+  if (labelReading(champion.positiveLabel) !== labelReading(challenger.positiveLabel)) return true;
+  const known = new Set(before.map(labelReading));
+  return now.some((v) => !known.has(labelReading(v)));
 }
 
 /** The sentence that fails a challenger trained without some of the champion's classes. */

@@ -89,6 +89,12 @@ describe('a champion that cannot be compared', () => {
     expect(r.summary.verdict).toBe('insufficient-evidence');
   });
 
+  it("is not one whose label has fewer negative values (a drift window exports a champion's several as its first)", () => {
+    const r = validate(model(['x'], '1', '0'), model(['x'], '1', '0|2'));
+    expect(r.summary.championNote).toBeUndefined();
+    expect(r.summary.verdict, JSON.stringify(r.summary.reasons)).toBe('pass');
+  });
+
   it('is not one whose label reads the same (1.0/0.0 against 1/0, True/False against 1/0) or whose columns are the same', () => {
     for (const [p, n] of [
       ['1.0', '0.0'],
