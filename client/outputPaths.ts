@@ -3,6 +3,7 @@
 
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { globPattern } from '../core/globPattern.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { FlagSpec, FlagValues } from './cliArgs.js';
 
@@ -19,31 +20,6 @@ function canonical(path: string): string {
   } catch {
     return absolute;
   }
-}
-
-/** A glob as DuckDB expands it (`*` and `?` within a path segment, `**` across them, `[...]` a set) as a regular expression. */
-function globPattern(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      source += '.*';
-      i++;
-    } else if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) source += '\\[';
-      else {
-        source += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else source += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
 }
 
 export function rejectOutputOverInput(flags: FlagValues): void {

@@ -7,6 +7,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../core/integrityError.js';
+import { globPattern } from '../core/globPattern.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { moveFile } from './artifactStore.js';
 import { BoundedFileCache, cacheBytesOf } from './boundedFileCache.js';
@@ -76,20 +77,6 @@ async function expandS3Input(uri: string, subject: string, env: NodeJS.ProcessEn
   const matched = (await store.list(listPrefix)).filter((o) => pattern.test(o.key));
   if (matched.length === 0) throw new InvalidInputError(`${subject} ${uri}`, `no object matches ${uri}; check the bucket, prefix and glob`);
   return matched.map((o) => ({ ...o, store, uri: `s3://${bucket}/${o.key}` }));
-}
-
-function globPattern(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 /**
