@@ -36,6 +36,11 @@ export interface CheckDriftInput {
   fromMs: number;
   toMs: number;
   options?: Partial<DriftOptions>;
+  /**
+   * How long labels take to arrive after their predictions: the label tests read the window this long before.
+   * @default 0 (labels are judged in the window they belong to)
+   */
+  labelDelayMs?: number;
 }
 
 export interface CheckDriftResult {
@@ -96,6 +101,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
       toMs: input.toMs,
       modelSha256: champion.sha256,
       options: input.options ?? {},
+      ...(input.labelDelayMs ? { labelDelayMs: input.labelDelayMs } : {}),
     });
     if (report === null) return { ...empty('no-traffic', champion.sha256), metrics: { unreadableRows: unreadable } };
     const reportRef = await artifacts.putBytes(JSON.stringify(report), 'drift-report', 'json');
@@ -171,6 +177,9 @@ export function driftCheckActivities(deps: ComputeDeps) {
     async checkDrift(input: CheckDriftInput): Promise<CheckDriftResult> {
       return failingOnBadInput(async () => {
         const servingDir = servingDirOf();
+        const delay = input.labelDelayMs;
+        if (delay !== undefined && !(typeof delay === 'number' && Number.isFinite(delay) && delay >= 0))
+          throw new InvalidInputError('labelDelayMs', `labelDelayMs: expected a number of milliseconds ≥ 0, got ${JSON.stringify(delay)}`);
         const result = await windowCheck(servingDir, input);
         // The window's record lets `rareflow monitor report` find it, its champion and its options later.
         await recordMonitorWindow(servingDir, input.modelName, {
@@ -183,6 +192,7 @@ export function driftCheckActivities(deps: ComputeDeps) {
           labelled: result.labelled,
           drifted: result.drifted,
           options: input.options ?? {},
+          ...(input.labelDelayMs ? { labelDelayMs: input.labelDelayMs } : {}),
           ...(result.report ? { report: result.report } : {}),
         });
         return result;

@@ -43,7 +43,7 @@ export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
     details: [
       `window ${gathered.window.from} – ${gathered.window.to} (id ${gathered.window.id})`,
       `champion ${gathered.championSha256}`,
-      `${r.rows} rows checked, ${r.labelled} labelled${gathered.unreadableRows > 0 ? `, ${gathered.unreadableRows} left out (unreadable features)` : ''}`,
+      `${r.rows} rows checked, ${r.labelled} labelled${r.labelsFrom ? ` (of ${r.labelsFrom.name}: labels come late)` : ''}${gathered.unreadableRows > 0 ? `, ${gathered.unreadableRows} left out (unreadable features)` : ''}`,
       ...(gathered.event ? [`event raised by ${gathered.event.source}${gathered.event.reason ? `: ${gathered.event.reason}` : ''}`] : []),
     ],
     report: r,

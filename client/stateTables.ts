@@ -222,6 +222,11 @@ export function formatMonitor(m: DriftMonitorStatus, nowMs: number): string {
     `  windows       ${spanText(m.windowMs)} each; ${m.windowsChecked} checked, last ended ${timeText(m.lastWindowEndMs, nowMs)}`,
     `  hold          ${m.holdWindows} drifted window(s) in a row (now ${m.hysteresis.consecutiveDrifted}); cool-down ${spanText(m.coolDownMs)}`,
     `  last signal   ${timeText(m.hysteresis.lastTriggerAtMs, nowMs)}; ${m.hysteresis.fires} in all`,
+    `  labels        ${
+      (m.labelDelayMs ?? 0) > 0
+        ? `arrive ${spanText(m.labelDelayMs!)} late: label tests read the window that long before`
+        : 'judged in the window of their predictions'
+    }`,
   ];
   if (m.driftSinceMs !== null) lines.push(`  drifting since ${timeText(m.driftSinceMs, nowMs)}`);
   if (m.pendingSignal)
@@ -235,7 +240,7 @@ export function formatMonitor(m: DriftMonitorStatus, nowMs: number): string {
     );
     lines.push(
       table(
-        ['ended', 'status', 'rows', 'labelled', 'drift', 'findings'],
+        ['ended', 'status', 'rows', (m.labelDelayMs ?? 0) > 0 ? 'labelled (earlier)' : 'labelled', 'drift', 'findings'],
         recent.map((w) => [
           timeText(w.toMs, nowMs),
           w.status,

@@ -10,3 +10,15 @@ export function elapsedText(ms: number): string {
   const m = Math.round(s / 60);
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
+
+/** A setting's span in its own round unit (`30 d`, `6 h`, `15 min`), else as `elapsedText` gives it. */
+export function spanText(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return elapsedText(ms);
+}

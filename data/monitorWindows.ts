@@ -22,6 +22,8 @@ export interface MonitorWindowRecord {
   drifted: boolean;
   /** The options of the check, so a report judges the window as the monitor did. */
   options: Partial<DriftOptions>;
+  /** The label delay of the check (its label tests read the window this long before); absent: none. */
+  labelDelayMs?: number;
   /** The stored DriftReport of the check, when it ran. */
   report?: ArtifactRef;
 }

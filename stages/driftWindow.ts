@@ -8,7 +8,9 @@ import type { CategoricalColumns } from '../core/drift/categoricalDrift.js';
 import type { ClassWindow } from '../core/drift/classDrift.js';
 import { IntegrityError } from '../core/integrityError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
-import { readServingRows } from '../data/servingLogWindow.js';
+import { readServingRows, type ServingRows } from '../data/servingLogWindow.js';
+import type { LabelledRows } from '../core/drift/labelledChecks.js';
+import { spanText } from '../core/elapsedText.js';
 import type { ArtifactRef } from '../core/pipelineTypes.js';
 
 /** The drift reference as stored next to a model: the report's reference plus the priors its window scores need. */
@@ -54,6 +56,7 @@ export function servedWindowReport(
   options: Partial<DriftOptions>,
   categorical?: CategoricalColumns,
   classes?: ClassWindow,
+  labelledRows?: LabelledRows,
 ): DriftReport {
   const names = stored.reference.features.map((f) => f.name);
   return driftReport(
@@ -62,6 +65,7 @@ export function servedWindowReport(
       features: { rows: scores.length, cols: names.length, values, names },
       ...(categorical !== undefined ? { categorical } : {}),
       ...(classes !== undefined ? { classes } : {}),
+      ...(labelledRows !== undefined ? { labelledRows } : {}),
       scores,
       labels,
       // The reference carries the model's fit mix, so a window never re-reads the (possibly large) model file.
@@ -113,25 +117,20 @@ function knownClass(value: string | null, classes: string[]): string | null {
   return value !== null && classes.includes(value) ? value : null;
 }
 
-/** Reads the champion's rows of [fromMs, toMs) from the serving log and reports them against `stored`. */
-export async function checkServedWindow(o: {
-  stored: StoredReference;
-  servingDir: string;
-  modelName: string;
-  fromMs: number;
-  toMs: number;
-  modelSha256: string;
-  options?: Partial<DriftOptions>;
-}): Promise<ServedWindow> {
-  const served = await readServingRows({
-    servingDir: o.servingDir,
-    modelName: o.modelName,
-    fromMs: o.fromMs,
-    toMs: o.toMs,
-    modelSha256: o.modelSha256,
-  });
-  const names = o.stored.reference.features.map((f) => f.name);
-  const categoricalNames = (o.stored.reference.categoricalFeatures ?? []).map((f) => f.name);
+/** A served window's rows in the reference's column order; rows with a missing or non-numeric value are left out. */
+interface ReadableRows {
+  values: Float64Array;
+  scores: Float64Array;
+  labels: Int8Array;
+  categories: string[][];
+  predictedClass: Array<string | null>;
+  truthClass: Array<string | null>;
+  unreadable: number;
+}
+
+function readableRows(stored: StoredReference, served: ServingRows): ReadableRows {
+  const names = stored.reference.features.map((f) => f.name);
+  const categoricalNames = (stored.reference.categoricalFeatures ?? []).map((f) => f.name);
   const keep: number[] = [];
   const values: number[] = [];
   const categories: string[][] = categoricalNames.map(() => []);
@@ -147,21 +146,85 @@ export async function checkServedWindow(o: {
     values.push(...row);
     cats.forEach((c, k) => categories[k]!.push(c!));
   });
-  if (keep.length === 0) return { report: null, unreadableRows: unreadable };
+  return {
+    values: Float64Array.from(values),
+    scores: Float64Array.from(keep, (i) => served.scores[i]!),
+    labels: Int8Array.from(keep, (i) => served.truth[i]!),
+    categories,
+    predictedClass: keep.map((i) => served.predictedClass[i]!),
+    truthClass: keep.map((i) => served.truthClass[i]!),
+    unreadable,
+  };
+}
+
+/** A multi-class reference judges the rows' class values; rows logged before the class column read as unknown. */
+function classWindowOf(stored: StoredReference, rows: ReadableRows, withTruth = true): ClassWindow | undefined {
+  const classes = stored.reference.classes?.classes;
+  if (classes === undefined) return undefined;
+  return {
+    predicted: rows.predictedClass.map((c) => knownClass(c, classes)),
+    truth: rows.truthClass.map((c) => (withTruth ? knownClass(c, classes) : null)),
+  };
+}
+
+/** The rows whose labels have had `labelDelayMs` to arrive: the window that long before [fromMs, toMs). */
+async function lateLabelledRows(
+  o: { stored: StoredReference; servingDir: string; modelName: string; fromMs: number; toMs: number; modelSha256: string },
+  labelDelayMs: number,
+): Promise<LabelledRows> {
+  const fromMs = o.fromMs - labelDelayMs;
+  const toMs = o.toMs - labelDelayMs;
+  const served = await readServingRows({ servingDir: o.servingDir, modelName: o.modelName, fromMs, toMs, modelSha256: o.modelSha256 });
+  const rows = readableRows(o.stored, served);
+  const names = o.stored.reference.features.map((f) => f.name);
+  const classes = classWindowOf(o.stored, rows);
+  return {
+    features: { rows: rows.scores.length, cols: names.length, values: rows.values, names },
+    scores: rows.scores,
+    labels: rows.labels,
+    ...(classes !== undefined ? { classes } : {}),
+    name: `the window ${spanText(labelDelayMs)} earlier`,
+    fromMs,
+    toMs,
+  };
+}
+
+/**
+ * Reads the champion's rows of [fromMs, toMs) from the serving log and reports them against `stored`. With
+ * `labelDelayMs`, labels are taken to arrive that long after their predictions: the label tests read the window
+ * that long before (its labels are in), and this window's own labels, an early and possibly biased few, are not read.
+ */
+export async function checkServedWindow(o: {
+  stored: StoredReference;
+  servingDir: string;
+  modelName: string;
+  fromMs: number;
+  toMs: number;
+  modelSha256: string;
+  options?: Partial<DriftOptions>;
+  labelDelayMs?: number;
+}): Promise<ServedWindow> {
+  const served = await readServingRows({
+    servingDir: o.servingDir,
+    modelName: o.modelName,
+    fromMs: o.fromMs,
+    toMs: o.toMs,
+    modelSha256: o.modelSha256,
+  });
+  const rows = readableRows(o.stored, served);
+  if (rows.scores.length === 0) return { report: null, unreadableRows: rows.unreadable };
+  const delay = o.labelDelayMs ?? 0;
+  const labelledRows = delay > 0 ? await lateLabelledRows(o, delay) : undefined;
+  const categoricalNames = (o.stored.reference.categoricalFeatures ?? []).map((f) => f.name);
   const report = servedWindowReport(
     o.stored,
-    Float64Array.from(values),
-    Float64Array.from(keep, (i) => served.scores[i]!),
-    Int8Array.from(keep, (i) => served.truth[i]!),
+    rows.values,
+    rows.scores,
+    labelledRows === undefined ? rows.labels : new Int8Array(rows.scores.length).fill(-1),
     o.options ?? {},
-    categoricalNames.length > 0 ? { names: categoricalNames, values: categories } : undefined,
-    // A multi-class reference judges the rows' class values; rows logged before the class column read as unknown.
-    o.stored.reference.classes !== undefined
-      ? {
-          predicted: keep.map((i) => knownClass(served.predictedClass[i]!, o.stored.reference.classes!.classes)),
-          truth: keep.map((i) => knownClass(served.truthClass[i]!, o.stored.reference.classes!.classes)),
-        }
-      : undefined,
+    categoricalNames.length > 0 ? { names: categoricalNames, values: rows.categories } : undefined,
+    classWindowOf(o.stored, rows, labelledRows === undefined),
+    labelledRows,
   );
-  return { report, unreadableRows: unreadable };
+  return { report, unreadableRows: rows.unreadable };
 }

@@ -138,6 +138,8 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
     toMs: choice.toMs,
     modelSha256: championSha256,
     options,
+    // The monitor's label delay: the report reads the same earlier rows for its label tests.
+    ...(choice.record?.labelDelayMs ? { labelDelayMs: choice.record.labelDelayMs } : {}),
   });
   if (checked.report === null)
     throw new InvalidInputError(

@@ -38,6 +38,7 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
   const maxWindowsPerRun = input.maxWindowsPerRun ?? 200;
   const minRetrainPositives = input.minRetrainPositives ?? 200;
   const maxWaitWindows = input.maxWaitWindows ?? 10;
+  const labelDelayMs = input.labelDelayMs ?? 0;
   const state: DriftMonitorState = input.state ?? {
     hysteresis: initialDriftHysteresisState(),
     lastWindowEndMs: null,
@@ -59,6 +60,7 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
     windowMs,
     holdWindows,
     coolDownMs,
+    labelDelayMs,
     stopped,
   }));
 
@@ -80,7 +82,13 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
     const toMs = Date.now();
     let check: Awaited<ReturnType<typeof compute.checkDrift>>;
     try {
-      check = await compute.checkDrift({ modelName: input.modelName, fromMs, toMs, ...(input.options ? { options: input.options } : {}) });
+      check = await compute.checkDrift({
+        modelName: input.modelName,
+        fromMs,
+        toMs,
+        ...(input.options ? { options: input.options } : {}),
+        ...(labelDelayMs > 0 ? { labelDelayMs } : {}),
+      });
     } catch (err) {
       // Retries exhausted, or a non-retryable failure (a damaged champion file): the window's traffic stays for the
       // next check (lastWindowEndMs is not moved), so nothing is lost once the cause is fixed.
@@ -145,7 +153,8 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
       if (!ready) {
         let recent: Awaited<ReturnType<typeof compute.exportRecentWindow>> | undefined;
         try {
-          recent = await compute.exportRecentWindow({ modelName: input.modelName, fromMs: pending.sinceMs, toMs });
+          // With late labels, the rows whose labels are in lie up to one label delay before the drift was seen.
+          recent = await compute.exportRecentWindow({ modelName: input.modelName, fromMs: pending.sinceMs - labelDelayMs, toMs });
         } catch (err) {
           // Counted as a window waited: after maxWaitWindows the signal goes with the pipeline's own input.
           report('exportRecentWindow', err, pending.sinceMs, toMs);

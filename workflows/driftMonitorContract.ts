@@ -22,6 +22,13 @@ export interface DriftMonitorInput {
   minRetrainPositives?: number;
   /** Windows to wait for `minRetrainPositives`; then the signal goes with the pipeline's own input. @default 10 */
   maxWaitWindows?: number;
+  /**
+   * How long labels take to arrive after their predictions (chargebacks, confirmed diagnoses). The label tests of a
+   * window (label prior, measured recall and precision, features among the positives) then read the window this long
+   * before, whose labels are in, and not the few early labels of the window itself; a retrain on the recent window
+   * starts this much before the drift. @default 0 (labels are judged in the window of their predictions)
+   */
+  labelDelayMs?: number;
   /** Thresholds of the drift tests (core/drift/driftOptions.ts DriftOptions), JSON-plain. */
   options?: Record<string, unknown>;
   /** Windows per workflow run before continueAsNew. @default 200 */
@@ -79,6 +86,8 @@ export interface DriftMonitorStatus extends DriftMonitorState {
   windowMs: number;
   holdWindows: number;
   coolDownMs: number;
+  /** 0 when labels are judged in the window of their predictions (absent from monitors started before the setting). */
+  labelDelayMs?: number;
   stopped: boolean;
 }
 

@@ -215,7 +215,7 @@ export const orchestratedCommands: CommandSpec[] = [
     name: 'monitor',
     summary: "a model's drift monitor: start, stop, status, or report (windows of serving traffic vs the champion's training data)",
     usage:
-      'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--min-positives 200] | stop --model M | status --model M' +
+      'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--label-delay 30d] [--min-positives 200] | stop --model M | status --model M' +
       ' | report --model M [--window ID | --event AT] --out DIR',
     positionals: 'start|stop|status|report',
     flags: {
@@ -236,6 +236,11 @@ export const orchestratedCommands: CommandSpec[] = [
         placeholder: 'N',
       },
       'cool-down': { type: 'duration', help: 'quiet time after a signal or a new champion (default 6h)', placeholder: 'DURATION' },
+      'label-delay': {
+        type: 'duration',
+        help: 'how long labels take to arrive after their predictions, e.g. 30d: label tests then read the window that long before (default: labels are judged in the window of their predictions)',
+        placeholder: 'DURATION',
+      },
       'min-positives': {
         type: 'integer',
         help: 'labelled positives the recent window needs before the retrain on it (default 200)',
@@ -275,7 +280,9 @@ export const orchestratedCommands: CommandSpec[] = [
       const coolDownMs = numberFlag(f, 'cool-down');
       const holdWindows = numberFlag(f, 'hold');
       const minRetrainPositives = numberFlag(f, 'min-positives');
+      const labelDelayMs = numberFlag(f, 'label-delay');
       const input = {
+        ...(labelDelayMs !== undefined && labelDelayMs > 0 ? { labelDelayMs } : {}),
         ...(windowMs !== undefined ? { windowMs } : {}),
         ...(coolDownMs !== undefined ? { coolDownMs } : {}),
         ...(holdWindows !== undefined ? { holdWindows } : {}),

@@ -122,7 +122,15 @@ function distributionShift(
  * labelled rows once it has `minSupport.positive` of them and flagged when its Wilson interval (z = rateZ) lies
  * wholly below the validation recall − tolerance. The label-free estimate (CBPE) is binary-only and not run here.
  */
-export function classDrift(reference: ClassReference, window: ClassWindow, o: DriftOptions): ClassDriftResult {
+export function classDrift(
+  reference: ClassReference,
+  window: ClassWindow,
+  o: DriftOptions,
+  /** `labels`: only the label prior and recall (rows of an earlier window); `predictions`: only the predicted classes. */
+  parts: 'all' | 'labels' | 'predictions' = 'all',
+  /** How messages name the rows when they are not the window itself. */
+  where?: string,
+): ClassDriftResult {
   const { classes } = reference;
   if (window.predicted.length !== window.truth.length)
     throw new InvalidInputError(
@@ -134,32 +142,36 @@ export function classDrift(reference: ClassReference, window: ClassWindow, o: Dr
   const truthCounts = countsOf(window.truth, classes, 'window.classes.truth');
   const predictedCounts = countsOf(window.predicted, classes, 'window.classes.predicted');
   let labelPrior: ClassDistributionShift | null = null;
-  if (truthCounts.some((c) => c > 0)) {
+  const among = where === undefined ? '' : ` of ${where}`;
+  if (parts === 'predictions') {
+    // The labels are judged on other rows (see classDriftWithLateLabels).
+  } else if (truthCounts.some((c) => c > 0)) {
     const { shift, reason } = distributionShift('label prior', truthCounts, reference.prior, classes, o.priorRatio, o);
     labelPrior = shift;
-    if (reason) reasons.push(reason);
+    if (reason) reasons.push(where === undefined ? reason : `${reason} (${where})`);
     if (shift.status === 'insufficient') insufficient.push(shift.reason);
   } else {
-    insufficient.push('class label-prior and per-class recall not run: no labelled rows in the window');
+    insufficient.push(`class label-prior and per-class recall not run: no labelled rows in ${where ?? 'the window'}`);
   }
   let prediction: ClassDistributionShift | null = null;
-  if (predictedCounts.some((c) => c > 0)) {
+  if (parts !== 'labels' && predictedCounts.some((c) => c > 0)) {
     const { shift, reason } = distributionShift('predicted classes', predictedCounts, reference.predicted, classes, o.rateRatio, o);
     prediction = shift;
     if (reason) reasons.push(reason);
     if (shift.status === 'insufficient') insufficient.push(shift.reason.replace('label-prior test', 'predicted-class test'));
   }
   const correct = new Array<number>(classes.length).fill(0);
-  window.truth.forEach((t, i) => {
-    if (t !== null && t === window.predicted[i]) correct[classes.indexOf(t)]!++;
-  });
+  if (parts !== 'predictions')
+    window.truth.forEach((t, i) => {
+      if (t !== null && t === window.predicted[i]) correct[classes.indexOf(t)]!++;
+    });
   const recall = classes.map((value, k): ClassRecallDrift => {
-    const support = truthCounts[k]!;
+    const support = parts === 'predictions' ? 0 : truthCounts[k]!;
     const ref = reference.recall[k]!;
     if (support < o.minSupport.positive) {
       if (support > 0 || labelPrior !== null)
         insufficient.push(
-          `recall of class ${JSON.stringify(value)} not compared: ${support} labelled rows, below the minimum ${o.minSupport.positive}`,
+          `recall of class ${JSON.stringify(value)} not compared: ${support} labelled rows${among}, below the minimum ${o.minSupport.positive}`,
         );
       return { value, reference: ref, current: null, support, interval: null, dropped: false };
     }
@@ -171,7 +183,7 @@ export function classDrift(reference: ClassReference, window: ClassWindow, o: Dr
     const dropped = worstCase < -o.tolerance;
     if (dropped)
       reasons.push(
-        `recall of class ${JSON.stringify(value)} dropped: ${fmt(current)} on ${support} labelled rows (interval ` +
+        `recall of class ${JSON.stringify(value)} dropped: ${fmt(current)} on ${support} labelled rows${among} (interval ` +
           `[${fmt(interval[0])}, ${fmt(interval[1])}]) vs ${fmt(ref)} on ` +
           (refInterval === null ? 'validation' : `${refSupport} validation rows ([${fmt(refInterval[0])}, ${fmt(refInterval[1])}])`) +
           `, below the ${o.tolerance} tolerance`,
@@ -180,6 +192,30 @@ export function classDrift(reference: ClassReference, window: ClassWindow, o: Dr
   });
   const drifted = (labelPrior?.drifted ?? false) || (prediction?.drifted ?? false) || recall.some((r) => r.dropped);
   return { classes: [...classes], labelPrior, prediction, recall, drifted, reasons, insufficient };
+}
+
+/**
+ * Labels later than predictions: the predicted classes of this window, the label prior and per-class recall of
+ * `labelled` (an earlier window whose labels are in, named `where` in the messages).
+ */
+export function classDriftWithLateLabels(
+  reference: ClassReference,
+  window: ClassWindow,
+  labelled: ClassWindow | undefined,
+  where: string,
+  o: DriftOptions,
+): ClassDriftResult {
+  const current = classDrift(reference, window, o, 'predictions');
+  const late = classDrift(reference, labelled ?? { predicted: [], truth: [] }, o, 'labels', where);
+  return {
+    classes: current.classes,
+    labelPrior: late.labelPrior,
+    prediction: current.prediction,
+    recall: late.recall,
+    drifted: current.drifted || late.drifted,
+    reasons: [...current.reasons, ...late.reasons],
+    insufficient: [...current.insufficient, ...late.insufficient],
+  };
 }
 
 /**

@@ -5,15 +5,15 @@
 import { InvalidInputError } from '../invalidInputError.js';
 import { benjaminiHochberg } from './benjaminiHochberg.js';
 import { categoricalColumnsInReferenceOrder, categoricalFeatureTest, type CategoricalFeatureDrift } from './categoricalDrift.js';
-import { chiSquareGoodnessOfFit, type ChiSquareResult } from './chiSquare.js';
-import { classDrift, type ClassDriftResult } from './classDrift.js';
+import { classDrift, classDriftWithLateLabels, type ClassDriftResult } from './classDrift.js';
 import { confidenceBasedPerformance, type EstimatedPerformanceResult } from './confidenceBasedPerformance.js';
 import { kolmogorovSmirnov } from './kolmogorovSmirnov.js';
+import { assertLabelledRows, labelledChecks, type LabelShift, type MinorityFeatureDrift } from './labelledChecks.js';
 import { estimateVerdicts } from './labelledEvidence.js';
 import { assertNamedMatrix, type DriftReference } from './driftReference.js';
 import { assertWindowColumns, calibratedProbabilities, columnIndex, type DriftWindow } from './driftWindow.js';
 import { resolveOptions, type DriftOptions } from './driftOptions.js';
-import { assertReferencePerformance, performanceDrift, type PerformanceDriftResult } from './performanceDrift.js';
+import { assertReferencePerformance, type PerformanceDriftResult } from './performanceDrift.js';
 import { predictionDrift, type PredictionDriftResult } from './predictionDrift.js';
 import { populationStabilityIndex } from './populationStabilityIndex.js';
 
@@ -33,35 +33,14 @@ export interface FeatureDrift {
   histogram: { edges: number[]; reference: number[]; current: number[] } | null;
 }
 
-/**
- * KS of one feature over the labelled positives of the window against the training positives: a shift of the
- * rare class alone barely moves a feature's marginal distribution, but shows here.
- */
-export interface MinorityFeatureDrift {
-  name: string;
-  /** KS D between training and window positives. */
-  ks: number;
-  pValue: number;
-  /** BH-adjusted across the features' minority tests. */
-  qValue: number;
-  /** q ≤ fdr and D ≥ ksThreshold. */
-  drifted: boolean;
-}
-
-/** The chi-square result on the labelled rows, with the positive rates and the verdict. */
-export type LabelShift = ChiSquareResult & {
-  /** Training positive rate. */
-  referencePositiveRate: number;
-  /** Positive rate of the labelled rows. */
-  currentPositiveRate: number;
-  /** p ≤ fdr and the positive rate moved by at least `priorRatio`. */
-  drifted: boolean;
-};
+export type { LabelShift, MinorityFeatureDrift } from './labelledChecks.js';
 
 export interface DriftReport {
   rows: number;
-  /** Rows with a known label. */
+  /** Rows with a known label (of `labelsFrom` when labels come late). */
   labelled: number;
+  /** Labels later than predictions: the earlier rows the label tests read (the window's own labels were not read). */
+  labelsFrom?: { name: string; fromMs?: number; toMs?: number };
   /** In the reference's feature order. */
   features: FeatureDrift[];
   /** In the reference's categorical order; empty when the reference has none. */
@@ -133,47 +112,6 @@ function featureDrift(
     return { ...t, qValue, drifted: qValue !== null && qValue <= o.fdr && t.psi! >= o.psiThreshold };
   });
   return { features, categoricalFeatures };
-}
-
-function minorityFeatureDrift(
-  reference: DriftReference,
-  window: DriftWindow,
-  labels: Int8Array,
-  positives: number,
-  columns: Int32Array,
-  o: DriftOptions,
-): MinorityFeatureDrift[] {
-  const { rows, cols, values } = window.features;
-  const positiveRows = new Int32Array(positives);
-  for (let r = 0, k = 0; r < rows; r++) if (labels[r] === 1) positiveRows[k++] = r;
-  const column = new Float64Array(positives);
-  const tested = reference.features.map((f, k) => {
-    const c = columns[k]!;
-    for (let i = 0; i < positives; i++) column[i] = values[positiveRows[i]! * cols + c]!;
-    const ks = kolmogorovSmirnov(Float64Array.from(f.positiveSample), column);
-    return { name: f.name, ks: ks.statistic, pValue: ks.pValue };
-  });
-  const q = benjaminiHochberg(tested.map((t) => t.pValue));
-  return tested.map((t, k) => ({ ...t, qValue: q[k]!, drifted: q[k]! <= o.fdr && t.ks >= o.ksThreshold }));
-}
-
-function labelShift(reference: DriftReference, labels: Int8Array, o: DriftOptions): LabelShift | null {
-  let negatives = 0;
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) positives++;
-    else if (labels[i] === 0) negatives++;
-  }
-  if (negatives + positives === 0) return null;
-  const result = chiSquareGoodnessOfFit([negatives, positives], [reference.labelPrior.negative, reference.labelPrior.positive], {
-    minExpected: o.minExpected,
-    classNames: ['the negative class', 'the positive class'],
-  });
-  const referencePositiveRate = reference.labelPrior.positive;
-  const currentPositiveRate = positives / (negatives + positives);
-  const factor = currentPositiveRate / referencePositiveRate;
-  const large = factor >= o.priorRatio || factor <= 1 / o.priorRatio;
-  return { ...result, referencePositiveRate, currentPositiveRate, drifted: result.status === 'tested' && result.pValue <= o.fdr && large };
 }
 
 /**
@@ -256,45 +194,20 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
     reasons.push(...predictionShift.reasons);
   }
 
-  let labelled = 0;
-  let labelledPositives = 0;
-  let shift: LabelShift | null = null;
-  let performance: PerformanceDriftResult | null = null;
-  let minorityFeatures: MinorityFeatureDrift[] | null = null;
-  if (labels !== undefined) {
-    for (let i = 0; i < rows; i++) {
-      if (labels[i] !== -1) labelled++;
-      if (labels[i] === 1) labelledPositives++;
-    }
-  }
-  if (labels !== undefined && labelledPositives >= o.minPositiveRows) {
-    minorityFeatures = minorityFeatureDrift(reference, window, labels, labelledPositives, columns, o);
-    for (const f of minorityFeatures) {
-      if (f.drifted)
-        reasons.push(
-          `feature "${f.name}" shifted among the ${labelledPositives} labelled positives: KS D ${fmt(f.ks)}, q = ${f.qValue.toExponential(2)} ≤ ${o.fdr}`,
-        );
-    }
-  } else {
-    insufficient.push(
-      `minority-class feature tests not run: ${labelledPositives} labelled positives, below the minimum ${o.minPositiveRows}`,
-    );
-  }
-  if (labels !== undefined && labelled > 0) {
-    shift = labelShift(reference, labels, o);
-    if (shift !== null && shift.status === 'insufficient') insufficient.push(shift.reason);
-    if (shift !== null && shift.status === 'tested' && shift.drifted) {
-      reasons.push(
-        `label prior shifted: positive rate ${fmt(shift.currentPositiveRate)} in ${shift.n} labelled rows vs ${fmt(shift.referencePositiveRate)} in training ` +
-          `(chi-square ${fmt(shift.statistic)}, p = ${shift.pValue.toExponential(2)} ≤ ${o.fdr})`,
-      );
-    }
-    performance = performanceDrift(labels, window.scores, reference.threshold, reference.performance, o);
-    reasons.push(...performance.reasons);
-    insufficient.push(...performance.insufficient);
-  } else {
-    insufficient.push('label-prior and measured performance not run: no labelled rows in the window');
-  }
+  // Late labels: the label tests read an earlier window whose labels are in, and this window's own (an early,
+  // possibly biased few) are not read.
+  const delayed = window.labelledRows;
+  if (delayed !== undefined) assertLabelledRows(delayed);
+  const found = labelledChecks(
+    reference,
+    delayed ?? { features: window.features, scores: window.scores, labels },
+    delayed !== undefined ? columnIndex(reference, delayed.features.names) : columns,
+    o,
+    delayed?.name,
+  );
+  const { labelled, minorityFeatures, labelShift: shift, performance } = found;
+  reasons.push(...found.reasons);
+  insufficient.push(...found.insufficient);
 
   let estimatedPerformance: EstimatedPerformanceResult | null = null;
   let estimateDecides = false;
@@ -315,7 +228,8 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
       draws: o.draws,
       seed: o.seed,
     });
-    const verdicts = estimateVerdicts(performance, estimatedPerformance);
+    // Labels of an earlier window measure that window, not this one: here the estimate decides for every metric.
+    const verdicts = estimateVerdicts(delayed !== undefined ? null : performance, estimatedPerformance);
     reasons.push(...verdicts.decisive);
     estimateDecides = verdicts.decisive.length > 0;
     estimatesSetAside = verdicts.setAside;
@@ -329,7 +243,10 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
         'window.classes',
         `window.classes: expected ${rows} predicted classes (one per row), got ${window.classes.predicted.length}`,
       );
-    classes = classDrift(reference.classes, window.classes, o);
+    classes =
+      delayed === undefined
+        ? classDrift(reference.classes, window.classes, o)
+        : classDriftWithLateLabels(reference.classes, window.classes, delayed.classes, delayed.name, o);
     reasons.push(...classes.reasons);
     insufficient.push(...classes.insufficient);
   }
@@ -346,6 +263,15 @@ export function driftReport(reference: DriftReference, window: DriftWindow, opti
   return {
     rows,
     labelled,
+    ...(delayed !== undefined
+      ? {
+          labelsFrom: {
+            name: delayed.name,
+            ...(delayed.fromMs !== undefined ? { fromMs: delayed.fromMs } : {}),
+            ...(delayed.toMs !== undefined ? { toMs: delayed.toMs } : {}),
+          },
+        }
+      : {}),
     features,
     categoricalFeatures,
     minorityFeatures,

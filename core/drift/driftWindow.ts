@@ -5,6 +5,7 @@ import { InvalidInputError } from '../invalidInputError.js';
 import type { CategoricalColumns } from './categoricalDrift.js';
 import type { ClassWindow } from './classDrift.js';
 import type { DriftReference, NamedFeatureMatrix } from './driftReference.js';
+import type { LabelledRows } from './labelledChecks.js';
 import { assertScores } from './performanceDrift.js';
 
 /** One serving window. Labels arrive late for rare events, so they are optional and partial. */
@@ -23,6 +24,11 @@ export interface DriftWindow {
   calibrated?: Float64Array;
   /** Multi-class models: each row's predicted and true class value, judged when the reference has `classes`. */
   classes?: ClassWindow;
+  /**
+   * Labels that arrive later than a window: the label tests read these rows (an earlier window whose labels are in)
+   * and not `labels` or `classes.truth` of this window, and the label-free estimate decides for every metric.
+   */
+  labelledRows?: LabelledRows;
 }
 
 export function columnIndex(reference: DriftReference, names: string[]): Int32Array {

@@ -54,7 +54,11 @@ function verdictSection(r: DriftReport, t: DriftVerdictThresholds): string {
     : `<p class="verdict steady">Verdict: <b>no drift</b> — no feature moved both significantly (q ≤ ${t.fdr}) and by a practically large amount ` +
       `(PSI ≥ ${t.psiThreshold} or KS D ≥ ${t.ksThreshold}), and the label prior, the scores and per-class performance held.</p>`;
   const reasons = r.reasons.length > 0 ? `<ul>${r.reasons.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>` : '';
-  return `${head}\n${reasons}\n<div class="muted">${r.rows} rows in the window, ${r.labelled} with a feedback label.</div>`;
+  const labelled =
+    r.labelsFrom === undefined
+      ? `${r.labelled} with a feedback label`
+      : `labels taken as late: the label tests read ${escapeHtml(labelWindowText(r.labelsFrom))}, ${r.labelled} of whose rows have a feedback label`;
+  return `${head}\n${reasons}\n<div class="muted">${r.rows} rows in the window; ${labelled}.</div>`;
 }
 
 function featureTable(r: DriftReport, t: DriftVerdictThresholds): string {
@@ -107,9 +111,19 @@ function featureCharts(r: DriftReport): string {
   return `<div class="charts">${charts.join('')}</div>${unseen.length > 0 ? `<p>Categories unseen in training:</p><ul>${unseen.join('')}</ul>` : ''}`;
 }
 
+/** The earlier rows the label tests read when labels come late, with their times when known. */
+function labelWindowText(from: NonNullable<DriftReport['labelsFrom']>): string {
+  const span =
+    from.fromMs !== undefined && from.toMs !== undefined
+      ? ` (${new Date(from.fromMs).toISOString()} to ${new Date(from.toMs).toISOString()})`
+      : '';
+  return `${from.name}${span}`;
+}
+
 function labelPriorSection(r: DriftReport): string {
   const s = r.labelShift;
-  if (s === null) return '<p class="muted">No labelled rows in this window: the label prior was not compared.</p>';
+  const rowsName = r.labelsFrom === undefined ? 'this window' : escapeHtml(labelWindowText(r.labelsFrom));
+  if (s === null) return `<p class="muted">No labelled rows in ${rowsName}: the label prior was not compared.</p>`;
   const test =
     s.status === 'tested'
       ? `chi-square ${fmt(s.statistic, 2)} (df ${s.degreesOfFreedom}), p = ${q(s.pValue)}`
@@ -122,7 +136,7 @@ function labelPriorSection(r: DriftReport): string {
   });
   return `<table><thead><tr><th></th><th>positive rate</th><th>rows</th></tr></thead><tbody>
 <tr><td>training (reference)</td><td class="num">${fmt(s.referencePositiveRate, 4)}</td><td></td></tr>
-<tr class="${s.drifted ? 'drifted' : ''}"><td>this window (labelled rows)</td><td class="num">${fmt(s.currentPositiveRate, 4)}</td><td class="num">${s.n}</td></tr>
+<tr class="${s.drifted ? 'drifted' : ''}"><td>${r.labelsFrom === undefined ? 'this window' : escapeHtml(r.labelsFrom.name)} (labelled rows)</td><td class="num">${fmt(s.currentPositiveRate, 4)}</td><td class="num">${s.n}</td></tr>
 </tbody></table>
 <p>${test}; ${s.drifted ? '<b>counted towards the verdict</b>' : 'not counted towards the verdict'}.</p>
 <div class="charts">${chart}</div>`;
@@ -190,6 +204,10 @@ function performanceSection(r: DriftReport): string {
   return `<div class="charts">${intervalChart('Per-class recall: current with interval vs reference', recall)}</div>
 <table><thead><tr><th>metric</th><th>source</th><th>reference</th><th>current</th><th>interval</th><th>support</th><th>status</th><th>detail</th></tr></thead>
 <tbody>${table}</tbody></table>${
+    r.labelsFrom !== undefined && r.performance !== null
+      ? `<p class="muted">The labelled figures are of ${escapeHtml(labelWindowText(r.labelsFrom))}; the estimates are of this window.</p>`
+      : ''
+  }${
     r.estimatesSetAside.length > 0
       ? `<p class="muted">Estimates set aside because the labels measure them: ${r.estimatesSetAside.map(escapeHtml).join('; ')}</p>`
       : ''

@@ -58,6 +58,7 @@ describe('human tables', () => {
     ['canary-status-multiclass', formatCanary(multiClassCanary, NOW_MS)],
     ['status-canary-multiclass', formatStatus({ ...idle, phase: 'retraining', canary: multiClassCanary }, NOW_MS)],
     ['monitor-status', formatMonitor(monitor, NOW_MS)],
+    ['monitor-status-late-labels', formatMonitor({ ...monitor, labelDelayMs: 30 * 86_400_000 }, NOW_MS)],
     ['schedule-list', formatSchedules(schedules, NOW_MS)],
     ['evaluate', formatEvaluation(evaluation)],
   ];

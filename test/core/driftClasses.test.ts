@@ -2,7 +2,13 @@
 // all classes, per-class recall on labels, and the verdict and reasons of the drift report that carries them.
 
 import { describe, expect, it } from 'vitest';
-import { buildClassReference, classDrift, type ClassReference, type ClassWindow } from '../../core/drift/classDrift.js';
+import {
+  buildClassReference,
+  classDrift,
+  classDriftWithLateLabels,
+  type ClassReference,
+  type ClassWindow,
+} from '../../core/drift/classDrift.js';
 import { resolveOptions } from '../../core/drift/driftOptions.js';
 import { buildDriftReference } from '../../core/drift/driftReference.js';
 import { driftReport } from '../../core/drift/driftReport.js';
@@ -142,5 +148,39 @@ describe('driftReport with classes', () => {
         scoreReference: { edges: reference.prediction.bins.edges, proportions: reference.prediction.bins.proportions, threshold: 0.5 },
       }),
     ).not.toContain('Classes (multi-class model)');
+  });
+});
+
+describe('classDrift with late labels', () => {
+  it('takes the predicted classes from this window and the label prior and recall from the earlier one', () => {
+    // This window: eel recall fell, but its few labels are all eels (the fast-confirmed class); the earlier window
+    // is as in training.
+    const now = classWindow(3000, [0.6, 0.3, 0.1], [0.9, 0.9, 0.9], 11);
+    now.truth = now.truth.map((t) => (t === 'eel' ? t : null));
+    const result = classDriftWithLateLabels(
+      REFERENCE,
+      now,
+      classWindow(3000, [0.6, 0.3, 0.1], [0.9, 0.9, 0.9], 12),
+      'the window 7 d earlier',
+      o,
+    );
+    expect(result.labelPrior!.drifted).toBe(false);
+    expect(result.labelPrior!.current[2]).toBeCloseTo(0.1, 1);
+    expect(result.prediction!.status).toBe('tested');
+    expect(result.drifted, result.reasons.join('; ')).toBe(false);
+    const dropped = classDriftWithLateLabels(
+      REFERENCE,
+      now,
+      classWindow(3000, [0.6, 0.3, 0.1], [0.9, 0.9, 0.6], 13),
+      'the window 7 d earlier',
+      o,
+    );
+    expect(dropped.recall.map((r) => r.dropped)).toEqual([false, false, true]);
+    expect(dropped.reasons.some((r) => /^recall of class "eel" dropped: .* on \d+ labelled rows of the window 7 d earlier /.test(r))).toBe(
+      true,
+    );
+    const none = classDriftWithLateLabels(REFERENCE, now, undefined, 'the window 7 d earlier', o);
+    expect(none.labelPrior).toBeNull();
+    expect(none.insufficient).toContain('class label-prior and per-class recall not run: no labelled rows in the window 7 d earlier');
   });
 });

@@ -200,6 +200,48 @@ describe('drift report on shifts of the rare class', () => {
   });
 });
 
+describe('drift report with late labels', () => {
+  const late = (n: number, seed: number, shift: Shift = {}) => {
+    const w = window(n, seed, shift);
+    return { features: w.features, scores: w.scores, labels: w.labels!, name: 'the window 30 d earlier' };
+  };
+
+  it("judges the labels of the earlier rows and never reads the window's own", () => {
+    // This window's labels say the positive rate tripled; the earlier window's complete labels say it held.
+    const report = driftReport(reference(), { ...window(2000, 70_000, { prior: 3 * PRIOR }), labelledRows: late(2000, 70_001) });
+    expect(report.labelShift!.drifted).toBe(false);
+    expect(report.reasons.filter((r) => r.startsWith('label prior'))).toEqual([]);
+    expect(report.labelsFrom).toEqual({ name: 'the window 30 d earlier' });
+  });
+
+  it('finds a shift in the earlier rows and names them', () => {
+    const report = driftReport(reference(), { ...window(2000, 70_002), labelledRows: late(2000, 70_003, { positiveShift: -1 }) });
+    expect(report.drifted).toBe(true);
+    expect(report.reasons.some((r) => /^positive recall .* \(the window 30 d earlier\)$/.test(r))).toBe(true);
+    expect(report.features.some((f) => f.drifted)).toBe(false);
+  });
+
+  it('lets the label-free estimate judge this window, since the labels measure another', () => {
+    // Positives moved towards the negatives now; the earlier window was fine.
+    const report = driftReport(reference(), { ...window(4000, 70_004, { positiveShift: -1 }, false), labelledRows: late(2000, 70_005) });
+    expect(report.performance!.dropped).toBe(false);
+    expect(report.estimatesSetAside).toEqual([]);
+    expect(report.drifted).toBe(true);
+  });
+
+  it('reports no labelled rows when the earlier window held none', () => {
+    const empty = {
+      features: { rows: 0, cols: COLS, values: new Float64Array(0), names: [...NAMES] },
+      scores: new Float64Array(0),
+      labels: new Int8Array(0),
+      name: 'the window 30 d earlier',
+    };
+    const report = driftReport(reference(), { ...window(2000, 70_006), labelledRows: empty });
+    expect(report.labelled).toBe(0);
+    expect(report.insufficient).toContain('label-prior and measured performance not run: no labelled rows in the window 30 d earlier');
+  });
+});
+
 describe('drift report with too little data', () => {
   it('reports small windows and a 1-in-1,000 prior as insufficient, with the numbers', () => {
     const training = generate(10_000, 3, { prior: 0.001 });

@@ -78,6 +78,18 @@ describe('the drift report page', () => {
     expect(html).toContain('<h2>Not judged</h2>');
   });
 
+  it('names the earlier rows the label tests read when labels come late', () => {
+    const data = page(1000, 0);
+    const labelsFrom = { name: 'the window 30 d earlier', fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 10, 1, 1) };
+    const html = renderDriftReport({ ...data, report: { ...data.report, labelsFrom } });
+    expect(html).toContain(
+      'labels taken as late: the label tests read the window 30 d earlier (2026-11-01T00:00:00.000Z to 2026-11-01T01:00:00.000Z)',
+    );
+    expect(html).toContain('<td>the window 30 d earlier (labelled rows)</td>');
+    expect(html).toContain('The labelled figures are of the window 30 d earlier');
+    expect(renderDriftReport(data)).not.toContain('labels taken as late');
+  });
+
   it('labels quantile bins by their edges', () => {
     expect(binLabels([])).toEqual(['all values']);
     expect(binLabels([0.5, 1.25])).toEqual(['< 0.5', '0.5 – 1.25', '≥ 1.25']);

@@ -190,7 +190,7 @@ describe('driftMonitor on a real Temporal server', () => {
         const monitor = await env.client.workflow.start('driftMonitor', {
           taskQueue: WORKFLOWS_TASK_QUEUE,
           workflowId: driftMonitorWorkflowId(modelName),
-          args: [{ modelName, windowMs: 300 }],
+          args: [{ modelName, windowMs: 300, labelDelayMs: 5000 }],
         });
         let st = (await monitor.query(monitorStatusQuery)) as DriftMonitorStatus;
         while ((st.errorCount ?? 0) < 2) {
@@ -200,10 +200,18 @@ describe('driftMonitor on a real Temporal server', () => {
         const running = (await monitor.describe()).status.name;
         await monitor.signal(stopMonitorSignal, 'test');
         await monitor.result();
-        return { st, running };
+        // What the workflow asked of its checks: the label delay goes with each.
+        const checks = ((await monitor.fetchHistory()).events ?? [])
+          .map((e) => e.activityTaskScheduledEventAttributes)
+          .filter((a) => a?.activityType?.name === 'checkDrift')
+          .map((a) => JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as { labelDelayMs?: number });
+        return { st, running, checks };
       })(),
     );
     expect(status.running).toBe('RUNNING');
+    expect(status.st.labelDelayMs).toBe(5000);
+    expect(status.checks.length).toBeGreaterThanOrEqual(2);
+    expect(status.checks.every((c) => c.labelDelayMs === 5000)).toBe(true);
     expect(status.st.lastError).toMatchObject({
       step: 'checkDrift',
       message: expect.stringContaining('is not valid JSON: expected a rareflow serving state'),
