@@ -10,7 +10,9 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { missingValueCondition } from '../data/columnTypes.js';
 import {
   appendTableColumns,
+  castColumn,
   copyTableAtomically,
+  keptLabelType,
   createTable,
   requireDirectory,
   writeLabelledTable,
@@ -27,6 +29,11 @@ export interface SampleLabelColumn {
   values: string[];
   /** The positive class's value; not among `values` when no input row holds it. */
   positive: string;
+  /**
+   * The input label's type when it is a number or a boolean (`BIGINT`, `DOUBLE`, `BOOLEAN`, …), so a Parquet sample
+   * keeps it; absent for text, which is written as text.
+   */
+  sqlType?: string;
 }
 
 /** Class indices are fetched as one byte each (data/positiveScan.ts), so a sample keeps at most this many values. */
@@ -63,7 +70,7 @@ export async function settleSampleLabelColumn(r: SampleLabelRequest): Promise<Sa
   const format = formatOf(r.files[0]!) as TableFormat;
   if (r.positiveWhen !== undefined) {
     await requireNewColumnName(r, format);
-    return { name: r.label, values: ['0', '1'], positive: '1' };
+    return { name: r.label, values: ['0', '1'], positive: '1', sqlType: 'INTEGER' };
   }
   // Two classes: the profile named both. Otherwise (three or more, or a positive no row holds) the values are read.
   const twoClasses = r.negativeLabel !== '' && !r.negativeLabel.includes('|');
@@ -74,7 +81,13 @@ export async function settleSampleLabelColumn(r: SampleLabelRequest): Promise<Sa
       `label column "${r.label}" in ${r.what} has ${values.length} distinct values; a sample keeps each row's label value and can hold at most ${MAX_LABEL_VALUES} of them: to sample one value against the rest, write a 0/1 column instead with --positive-when "${r.label} = …" and a new --label name`,
     );
   }
-  const column = { name: r.label, values, positive: r.positiveLabel };
+  const labelType = await inputLabelType(r, format);
+  const column: SampleLabelColumn = {
+    name: r.label,
+    values,
+    positive: r.positiveLabel,
+    ...(keptLabelType(labelType) !== undefined ? { sqlType: labelType } : {}),
+  };
   if (ext === '.arrow') requireArrowKeepsValues(column, r);
   return column;
 }
@@ -92,6 +105,17 @@ async function requireNewColumnName(r: SampleLabelRequest, format: TableFormat):
   throw new InvalidInputError(
     '--label',
     `--label "${r.label}" names column "${clash}" of ${r.what}; with --positive-when, --label is the name of the new 0/1 column the sample writes, which would replace that column: pass a name no input column has${free !== undefined ? ` (e.g. --label ${free})` : ''}, or, to sample by the values of "${clash}", --positive VALUE instead of --positive-when`,
+  );
+}
+
+/** The label column's type as DuckDB reads the input (`BIGINT`, `VARCHAR`, …). */
+async function inputLabelType(r: SampleLabelRequest, format: TableFormat): Promise<string> {
+  return withReadErrors(r.what, () =>
+    withDuckDB(async (connection) => {
+      const columns = await describeSource(connection, tableSource(format, r.files));
+      const lower = r.label.toLowerCase();
+      return (columns.find((c) => c.name === r.label) ?? columns.find((c) => c.name.toLowerCase() === lower))?.type ?? 'VARCHAR';
+    }),
   );
 }
 
@@ -152,6 +176,8 @@ export async function writeSampleTable(
   await withDuckDB(async (connection) => {
     await createTable(connection, 'sample', columns);
     await appendTableColumns(connection, 'sample', rows, columns);
+    // The values were carried as text: a numeric or boolean label goes back to its type (an INTEGER 0/1 label stays one).
+    if (column.sqlType !== undefined) await castColumn(connection, 'sample', column.name, column.sqlType);
     await copyTableAtomically(connection, 'sample', out);
   });
 }

@@ -260,9 +260,10 @@ export async function denoiseCommand(
     ...withWeightColumn(cleaned, d.featureNames, keptWeights),
     labelName: a.label,
     labelValues: [d.negativeLabel, d.positiveLabel],
+    labelSqlType: d.labelType,
     categorical: d.categorical,
   });
-  if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel]);
+  if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel], d.labelType);
   return {
     command: 'denoise',
     ...(weights ? { sampleWeight: 'carried' } : {}),
@@ -350,6 +351,7 @@ export async function adasynCommand(
     featureNames: inputPart.featureNames,
     labelName: a.label,
     labelValues: [d.negativeLabel, d.positiveLabel],
+    labelSqlType: d.labelType,
     categorical: d.categorical,
     ...(lineage ? { extra: lineage } : {}),
   });

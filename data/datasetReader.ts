@@ -21,6 +21,8 @@ export interface LoadedDataset {
   positiveLabel: string;
   /** The label value(s) mapped to y = 0; several are joined with `|`. */
   negativeLabel: string;
+  /** The label column's type as read (`BIGINT`, `BOOLEAN`, `VARCHAR`, …), so a written copy can keep it. */
+  labelType: string;
   /** Declared categorical column → its sorted categories, in one-hot column order. */
   categorical: Record<string, string[]>;
   rows: number;
@@ -247,6 +249,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         labelName: opts.label,
         positiveLabel: positive,
         negativeLabel: negatives.join('|'),
+        labelType,
         categorical,
         rows,
         columns: columns.map((c) => c.name),
@@ -358,6 +361,8 @@ async function readLabelledArrow(path: string, opts: ReadLabelledOptions): Promi
     labelName: d.labelName,
     positiveLabel: '1',
     negativeLabel: '0',
+    // A rareflow Arrow file holds its label as 1/0 numbers.
+    labelType: 'INTEGER',
     categorical: {},
     rows,
     columns: [...d.featureNames, d.labelName, ...Object.keys(d.extra)],

@@ -17,6 +17,11 @@ export interface LabelledTable {
   labelName: string;
   /** What y = 0 and y = 1 are written as. @default [0, 1] */
   labelValues?: [string, string] | [number, number];
+  /**
+   * The input label's type: text `labelValues` of a number or boolean label are written back as that type in
+   * Parquet (a BIGINT 0/1 label stays BIGINT); other types stay text.
+   */
+  labelSqlType?: string;
   /** Columns after the label, one value per row over all parts (ADASYN lineage); NaN in a `double` is null. */
   extra?: ExtraTableColumn[];
   /**
@@ -92,11 +97,27 @@ export async function writeLabelledTable(path: string, d: LabelledTable): Promis
       : { name: d.labelName, kind: 'coded', codes: y, dictionary: d.labelValues },
   );
   for (const c of d.extra ?? []) columns.push(c.kind === 'double' ? { ...c, nanAsNull: true } : c);
+  const keptType = typeof d.labelValues?.[0] === 'string' ? keptLabelType(d.labelSqlType) : undefined;
   await withDuckDB(async (connection) => {
     await createTable(connection, 'labelled', columns);
     await appendTableColumns(connection, 'labelled', rows, columns);
+    if (keptType !== undefined) await castColumn(connection, 'labelled', d.labelName, keptType);
     await copyTableAtomically(connection, 'labelled', path);
   });
+}
+
+/** Label types written back as they were: the values travel as their text, which casts back exactly. */
+const KEPT_LABEL_TYPES =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|BOOLEAN)$/;
+
+/** `type` when a label of that type is written back as it (numbers and booleans); undefined for text and the rest. */
+export function keptLabelType(type: string | undefined): string | undefined {
+  return type !== undefined && KEPT_LABEL_TYPES.test(type) ? type : undefined;
+}
+
+/** Column `name` of `table` cast to `type` in place (a text label going back to the input's number or boolean type). */
+export async function castColumn(connection: DuckDBConnection, table: string, name: string, type: string): Promise<void> {
+  await connection.run(`ALTER TABLE ${sqlIdentifier(table)} ALTER COLUMN ${sqlIdentifier(name)} TYPE ${type}`);
 }
 
 /**

@@ -4,7 +4,15 @@
 import { extname, resolve } from 'node:path';
 import type { CleaningResult } from '../core/denoise/removalReason.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { appendTableColumns, copyTableAtomically, createTable, requireDirectory, type TableColumn } from './datasetWriter.js';
+import {
+  appendTableColumns,
+  castColumn,
+  copyTableAtomically,
+  createTable,
+  keptLabelType,
+  requireDirectory,
+  type TableColumn,
+} from './datasetWriter.js';
 import { withDuckDB } from './duckdbConnection.js';
 
 /** Reason names by REMOVAL_REASON code (core/denoise/removalReason.ts); code 0 is unused. */
@@ -33,9 +41,15 @@ export async function checkRemovedRowsPath(path: string, out: string): Promise<s
 
 /**
  * Write the removed rows of `detail` to `path` (.csv or .parquet); `y` are the filter input's labels, spelled as
- * `labelValues` [y = 0, y = 1].
+ * `labelValues` [y = 0, y = 1], in the input label's type `labelSqlType` when it is a number or a boolean.
  */
-export async function writeRemovedRows(path: string, detail: CleaningResult, y: Uint8Array, labelValues: [string, string]): Promise<void> {
+export async function writeRemovedRows(
+  path: string,
+  detail: CleaningResult,
+  y: Uint8Array,
+  labelValues: [string, string],
+  labelSqlType?: string,
+): Promise<void> {
   const n = detail.removed.length;
   const columns: TableColumn[] = [
     { name: 'row', kind: 'integer', values: detail.removed },
@@ -53,6 +67,8 @@ export async function writeRemovedRows(path: string, detail: CleaningResult, y: 
   await withDuckDB(async (connection) => {
     await createTable(connection, 'removed_rows', columns);
     await appendTableColumns(connection, 'removed_rows', n, columns);
+    const kept = keptLabelType(labelSqlType);
+    if (kept !== undefined) await castColumn(connection, 'removed_rows', 'label', kept);
     await copyTableAtomically(connection, 'removed_rows', path);
   });
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDatasetArrow } from '../../data/arrowDataset.js';
+import { withDuckDB } from '../../data/duckdbConnection.js';
 import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
@@ -171,5 +172,63 @@ describe('sample --positive-when writes a new 0/1 column', () => {
       expect(row.big).toBe(Number(row.a) >= 150 ? '1' : '0');
       expect(Number(row.label)).toBe(Number(twoClass(Number(row.a))));
     }
+  });
+});
+
+describe("a Parquet sample keeps the label column's type", () => {
+  /** Column name → type, and the label's values with their counts, of a written Parquet file. */
+  const described = (name: string, label = 'label') =>
+    withDuckDB(async (c) => {
+      const path = join(dir, name).replaceAll("'", "''");
+      const types = Object.fromEntries(
+        (await c.runAndReadAll(`DESCRIBE SELECT * FROM '${path}'`)).getRowsJS().map((r) => [String(r[0]), String(r[1])]),
+      );
+      const values = (await c.runAndReadAll(`SELECT DISTINCT ${label} FROM '${path}' ORDER BY 1`)).getRowsJS().map((r) => r[0]);
+      return { types, values };
+    });
+
+  it('an INTEGER, DOUBLE or BOOLEAN label stays one, a text label stays text, and --positive-when writes INTEGER', async () => {
+    const source = join(dir, 'two.csv').replaceAll("'", "''");
+    await withDuckDB(async (c) => {
+      for (const [name, expr] of [
+        ['int', 'label::INTEGER'],
+        ['dbl', 'label::DOUBLE'],
+        ['bool', 'label = 1'],
+        ['txt', "CASE WHEN label = 1 THEN 'fraud' ELSE 'ok' END"],
+      ] as const)
+        await c.run(`COPY (SELECT a, b, ${expr} AS label FROM '${source}') TO '${join(dir, `${name}.parquet`)}'`);
+    });
+    for (const [name, positive, type, values] of [
+      ['int', '1', 'INTEGER', [0, 1]],
+      ['dbl', '1', 'DOUBLE', [0, 1]],
+      ['bool', 'true', 'BOOLEAN', [false, true]],
+      ['txt', 'fraud', 'VARCHAR', ['fraud', 'ok']],
+    ] as const) {
+      const r = await sample(`${name}.parquet`, `${name}-sample.parquet`, '--positive', positive);
+      expect(r.code, r.stderr).toBe(0);
+      const got = await described(`${name}-sample.parquet`);
+      expect(got.types.label, name).toBe(type);
+      expect(got.values, name).toEqual(values);
+    }
+    // A CSV reads its 0/1 label as BIGINT: so the Parquet sample writes it.
+    expect((await sample('two.csv', 'two-sample.parquet')).code).toBe(0);
+    expect((await described('two-sample.parquet')).types.label).toBe('BIGINT');
+    const when = await run([
+      'sample',
+      '--input',
+      'two.csv',
+      '--label',
+      'big',
+      '--positive-when',
+      'a >= 150',
+      '--target-size',
+      '200',
+      '--nr',
+      '20',
+      '--out',
+      'when.parquet',
+    ]);
+    expect(when.code, when.stderr).toBe(0);
+    expect(await described('when.parquet', 'big')).toMatchObject({ types: { big: 'INTEGER' }, values: [0, 1] });
   });
 });
