@@ -237,7 +237,7 @@ export async function denoiseCommand(
     [neighbourMemory(`label-noise filtering (${a.method})`, d.rows, d.featureNames.length, k, readsK ? '--k' : 'the rows of --input')],
     memoryBudget(),
   );
-  const { filterAndType } = await denoiseStageModule();
+  const { filterAndType, rennStopText } = await denoiseStageModule();
   const groups = oneHotGroups(d.featureNames, d.categorical);
   const { cleaning, typing, index, setAside } = filterAndType(
     d.data,
@@ -254,6 +254,7 @@ export async function denoiseCommand(
   const warnings = [
     ...stageLabelWarnings(d.data.y, d.positiveLabel, d.negativeLabel),
     ...identifierColumnWarnings(d.data.x, d.featureNames, 'the neighbour search measures distances on it', LEAVE_OUT_OF_FILE),
+    ...[rennStopText(cleaning)].filter((w) => w !== undefined),
   ];
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, {
@@ -279,7 +280,7 @@ export async function denoiseCommand(
     removedNegatives: cleaning.removedPerClass[0],
     removedPositives: cleaning.removedPerClass[1],
     ...(setAside > 0 ? { zeroWeightRowsSetAside: setAside } : {}),
-    ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied } : {}),
+    ...(cleaning.roundsApplied !== undefined ? { rounds: cleaning.roundsApplied, stoppedBecause: cleaning.stoppedBecause } : {}),
     minorityTypes: typing.counts,
     ...(missingValues ? { missingValues } : {}),
     ...(warnings.length ? { warnings } : {}),

@@ -3,7 +3,11 @@
 // 0 are set aside (kept, never anyone's neighbour: core/sampling/zeroWeightRows.ts); kept rows keep their weight.
 
 import { classCounts, takeRows, type LabelledData } from '../core/dataset.js';
-import { editedNearestNeighbours, repeatedEditedNearestNeighbours } from '../core/denoise/editedNearestNeighbours.js';
+import {
+  editedNearestNeighbours,
+  repeatedEditedNearestNeighbours,
+  type RepeatedEditedNearestNeighboursResult,
+} from '../core/denoise/editedNearestNeighbours.js';
 import { typeMinority, type MinorityTyping } from '../core/denoise/minorityTyping.js';
 import type { CleaningResult } from '../core/denoise/removalReason.js';
 import { tomekLinks } from '../core/denoise/tomekLinks.js';
@@ -17,6 +21,33 @@ import { cleaningOfAllRows, typingOfAllRows, weightedRowsOf } from '../core/samp
 import { searchProgress, secondsSince, type StageProgress } from './stageProgress.js';
 
 export type LabelNoiseMethod = 'enn' | 'renn' | 'tomek' | 'confident';
+
+/** A filter's result; repeated ENN adds its rounds and why it stopped. */
+export type FilterCleaning = CleaningResult & {
+  roundsApplied?: number;
+  stoppedBecause?: RepeatedEditedNearestNeighboursResult['stoppedBecause'];
+};
+
+/**
+ * Why repeated ENN stopped, in words, when it stopped before a round it would otherwise have applied (a class would
+ * vanish, or the negatives would end up fewer than the positives were); undefined when it converged.
+ */
+export function rennStopText(cleaning: FilterCleaning): string | undefined {
+  const why =
+    cleaning.stoppedBecause === 'class-would-vanish'
+      ? 'would have removed every row left of a class'
+      : cleaning.stoppedBecause === 'class-would-shrink-below-minority'
+        ? 'would have left fewer negative rows than there were positive rows to start with'
+        : cleaning.stoppedBecause === 'max-rounds'
+          ? undefined
+          : null;
+  if (why === null) return undefined;
+  const rounds = cleaning.roundsApplied ?? 0;
+  if (why === undefined) return `renn stopped at its most rounds (${rounds}) before a round removed nothing`;
+  return rounds === 0
+    ? `renn removed nothing: its first round ${why}, so it was not applied and the output is the input`
+    : `renn stopped after ${rounds} round(s): the next round ${why}`;
+}
 
 const STAGE_NAME: Record<LabelNoiseMethod, string> = {
   enn: 'editedNearestNeighbours',
@@ -44,7 +75,7 @@ export interface DenoiseStageResult {
   cleaned: LabelledData;
   /** The kept rows' weights, when the input had weights. */
   weights?: Float64Array;
-  cleaning: CleaningResult & { roundsApplied?: number };
+  cleaning: FilterCleaning;
   minorityTypes: MinorityTyping['counts'];
   summary: StageSummary;
 }
@@ -64,7 +95,7 @@ export function filterAndType(
   progress?: StageProgress,
   weights?: ArrayLike<number>,
 ): {
-  cleaning: CleaningResult & { roundsApplied?: number };
+  cleaning: FilterCleaning;
   typing: MinorityTyping;
   index: ReturnType<typeof neighborIndexes>['choice'];
   setAside: number;
@@ -92,7 +123,7 @@ export function filterAndType(
   const choice = indexes.choice;
   try {
     const typing = typeMinority(data, { index });
-    let cleaning: CleaningResult & { roundsApplied?: number };
+    let cleaning: FilterCleaning;
     // A forced exact search answers every row, as before the keep screen; its decisions are the same either way.
     if (method === 'enn')
       cleaning = editedNearestNeighbours(data, { k, index, space: indexes.space, screen: neighbors !== 'exact', ...onBatch });
@@ -166,7 +197,8 @@ export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Fl
         `k=${o.k}, ${index.kind} neighbours${cleaning.roundsApplied !== undefined ? `, ${cleaning.roundsApplied} round(s)` : ''}; ` +
         `removed ${cleaning.removedPerClass[0]} negative and ${cleaning.removedPerClass[1]} positive rows; ` +
         `minority: ${t.safe} safe, ${t.borderline} borderline, ${t.rare} rare, ${t.outlier} outlier` +
-        (setAside > 0 ? `; ${setAside} rows of weight 0 set aside (kept, never a neighbour)` : ''),
+        (setAside > 0 ? `; ${setAside} rows of weight 0 set aside (kept, never a neighbour)` : '') +
+        (rennStopText(cleaning) !== undefined ? `; ${rennStopText(cleaning)}` : ''),
     },
   };
 }

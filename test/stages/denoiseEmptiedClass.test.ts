@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { denoiseStage, filterAndType } from '../../stages/denoise.js';
+import { denoiseStage, filterAndType, rennStopText } from '../../stages/denoise.js';
 import { chooseModel } from '../../stages/modelChoice.js';
 import { fitModelArtifact } from '../../stages/train.js';
 import { choiceFitBase } from '../support/modelChoiceData.js';
@@ -55,5 +55,27 @@ describe('a noise filter that would empty a class', () => {
       ]);
     }
     expect(choice.winner.enn).toBeFalsy();
+  });
+});
+
+describe('repeated ENN that stops before a round', () => {
+  it('says why it removed nothing, in the stage note and the warning text', () => {
+    // 45 positives and 55 negatives spread alike: a first round would leave fewer negatives than the 45 positives.
+    let state = 7;
+    const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+    const values = Float64Array.from({ length: 200 }, next);
+    const data = { x: { rows: 100, cols: 2, values }, y: Uint8Array.from({ length: 100 }, (_, i) => (i < 45 ? 1 : 0)) };
+    const { cleaning } = filterAndType(data, 'renn', 3);
+    expect(cleaning).toMatchObject({ roundsApplied: 0, stoppedBecause: 'class-would-shrink-below-minority' });
+    expect(cleaning.removed.length).toBe(0);
+    expect(rennStopText(cleaning)).toBe(
+      'renn removed nothing: its first round would have left fewer negative rows than there were positive rows to start with, so it was not applied and the output is the input',
+    );
+    const stage = denoiseStage(data, { method: 'renn', k: 3, neighbors: 'auto', scaling: 'standardise', seed: 1, categoricalGroups: [] });
+    expect(stage.summary.note).toMatch(/0 round\(s\); .*; renn removed nothing: its first round would have left fewer negative rows/);
+    expect(rennStopText({ ...cleaning, roundsApplied: 2, stoppedBecause: 'class-would-vanish' })).toBe(
+      'renn stopped after 2 round(s): the next round would have removed every row left of a class',
+    );
+    expect(rennStopText({ ...cleaning, roundsApplied: 3, stoppedBecause: 'converged' })).toBeUndefined();
   });
 });
