@@ -160,9 +160,19 @@ export function checkedFlagValues(spec: CommandSpec, given: Record<string, strin
   const values: FlagValues = {};
   for (const [name, f] of Object.entries(spec.flags)) {
     values[name] = f.type === 'boolean' ? present.has(name) : flagValue(name, f, given[name]);
+    const text = values[name];
+    // A URL taken as a path wrote under a local folder named "s3:" and said nothing.
+    if (OUTPUT_FLAGS.has(name) && typeof text === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+      throw new InvalidInputError(
+        `--${name}`,
+        `--${name} ${text}: expected a local path; rareflow writes its outputs to local files (write it here, then copy it to object storage)`,
+      );
   }
   return values;
 }
+
+/** Flags that name a file or folder rareflow writes. */
+const OUTPUT_FLAGS = new Set(['out', 'report', 'removed']);
 
 export function stringFlag(flags: FlagValues, name: string): string | undefined {
   const v = flags[name];

@@ -38,7 +38,13 @@ function inputCache(env: NodeJS.ProcessEnv): BoundedFileCache {
  * Each s3:// entry of `paths` (a key or a glob over keys) as cached local files; local paths pass through as given
  * (their globs stay for DuckDB). `subject` names the setting in errors (`--input`, `input.paths`).
  */
-export async function locateInputs(paths: string[], subject: string, env: NodeJS.ProcessEnv = process.env): Promise<LocatedInput[]> {
+export async function locateInputs(
+  paths: string[],
+  subject: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Download again even when a cached copy is there (a reader found the cached copy damaged). */
+  refresh = false,
+): Promise<LocatedInput[]> {
   const located: LocatedInput[] = [];
   for (const path of paths) {
     if (!isS3Uri(path)) {
@@ -46,15 +52,15 @@ export async function locateInputs(paths: string[], subject: string, env: NodeJS
       continue;
     }
     for (const object of await expandS3Input(path, subject, env)) {
-      located.push({ source: object.uri, local: await cachedInputFile(object, env) });
+      located.push({ source: object.uri, local: await cachedInputFile(object, env, refresh) });
     }
   }
   return located;
 }
 
 /** Local files for `paths`, for a reader that does not need the s3:// names back. */
-export async function localInputPaths(paths: string[], subject: string): Promise<string[]> {
-  return (await locateInputs(paths, subject)).map((l) => l.local);
+export async function localInputPaths(paths: string[], subject: string, refresh = false): Promise<string[]> {
+  return (await locateInputs(paths, subject, process.env, refresh)).map((l) => l.local);
 }
 
 interface InputObject extends ListedObject {
@@ -65,6 +71,11 @@ interface InputObject extends ListedObject {
 /** The objects an s3:// input names: one key, or every key a glob matches (`*` and `?` within a path segment, `**` across). */
 async function expandS3Input(uri: string, subject: string, env: NodeJS.ProcessEnv): Promise<InputObject[]> {
   const { bucket, prefix: key } = parseS3Uri(uri, subject);
+  if (key === '')
+    throw new InvalidInputError(
+      `${subject} ${uri}`,
+      `${subject} ${uri} names a bucket, not an object: give a key or a glob, such as s3://${bucket}/data/*.parquet`,
+    );
   const store = new S3ObjectStore(`s3://${bucket}`, subject, { env });
   const globAt = key.search(/[*?[]/);
   if (globAt < 0) {
@@ -74,21 +85,23 @@ async function expandS3Input(uri: string, subject: string, env: NodeJS.ProcessEn
   }
   const listPrefix = key.slice(0, globAt);
   const pattern = globPattern(key);
-  const matched = (await store.list(listPrefix)).filter((o) => pattern.test(o.key));
+  // A key ending in "/" is a folder marker some tools write, not a file.
+  const matched = (await store.list(listPrefix)).filter((o) => !o.key.endsWith('/') && pattern.test(o.key));
   if (matched.length === 0) throw new InvalidInputError(`${subject} ${uri}`, `no object matches ${uri}; check the bucket, prefix and glob`);
   return matched.map((o) => ({ ...o, store, uri: `s3://${bucket}/${o.key}` }));
 }
 
 /**
  * The cached copy of `object`, named by its URI and ETag (a replaced object is fetched again) and ending in the
- * key's own name, so the reader tells the format from the extension.
+ * key's own name, so the reader tells the format from the extension. A cached copy whose size is not the listed
+ * one (cut short on the local disk) is fetched again, as is any copy with `refresh`.
  */
-async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv): Promise<string> {
+async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv, refresh = false): Promise<string> {
   const cache = inputCache(env);
   const id = createHash('sha256').update(`${object.uri}\n${object.etag}`).digest('hex');
   const name = object.key.slice(object.key.lastIndexOf('/') + 1);
   const path = join(cache.dir, id.slice(0, 2), `${id.slice(0, 24)}-${name}`);
-  if (existsSync(path) && (await cache.touch(path))) return path;
+  if (!refresh && existsSync(path) && (await stat(path)).size === object.bytes && (await cache.touch(path))) return path;
   await mkdir(join(cache.dir, 'tmp'), { recursive: true });
   const temp = join(cache.dir, 'tmp', `${randomBytes(8).toString('hex')}-${name}`);
   try {

@@ -1,6 +1,7 @@
 // ObjectStore on any S3-compatible server through @aws-sdk/client-s3: endpoint, region and credentials from the
 // standard AWS variables, path-style addressing for local endpoints, multipart uploads above a part size.
 
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -40,6 +41,16 @@ export interface S3ObjectStoreOptions {
 
 const clients = new Map<string, S3Client>();
 
+/** Milliseconds from `name` (a whole number from 100 to ten minutes), else `fallback`. */
+function timeoutMsOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000)
+    throw new InvalidInputError(name, `${name}: expected milliseconds, a whole number from 100 to 600000, got "${text}"`);
+  return ms;
+}
+
 /** One client per endpoint, region, credentials and addressing style, shared by every store in the process. */
 export function s3ClientFor(env: NodeJS.ProcessEnv): { client: S3Client; endpoint: string } {
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? '';
@@ -51,7 +62,8 @@ export function s3ClientFor(env: NodeJS.ProcessEnv): { client: S3Client; endpoin
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
       : undefined;
-  const id = JSON.stringify([endpoint, region, forcePathStyle, credentials?.accessKeyId, credentials?.secretAccessKey]);
+  const timeouts = [env.RAREFLOW_S3_CONNECT_TIMEOUT_MS, env.RAREFLOW_S3_IDLE_TIMEOUT_MS];
+  const id = JSON.stringify([endpoint, region, forcePathStyle, credentials?.accessKeyId, credentials?.secretAccessKey, ...timeouts]);
   let client = clients.get(id);
   if (!client) {
     // The SDK warns on every Node below 22 about its releases from 2027; the installed release runs on Node 20, and the
@@ -66,6 +78,13 @@ export function s3ClientFor(env: NodeJS.ProcessEnv): { client: S3Client; endpoin
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
+      // An endpoint that takes the connection but never answers must fail (and be retried as unreachable), not hang:
+      // 10 s to connect, 60 s without a byte on an open request.
+      requestHandler: {
+        connectionTimeout: timeoutMsOf(env, 'RAREFLOW_S3_CONNECT_TIMEOUT_MS', 10_000),
+        requestTimeout: timeoutMsOf(env, 'RAREFLOW_S3_IDLE_TIMEOUT_MS', 60_000),
+        throwOnRequestTimeout: true,
+      },
     });
     clients.set(id, client);
   }

@@ -232,14 +232,21 @@ export class ServedModels {
     }
     const path = isS3Uri(served.uri) ? served.uri : fileURLToPath(served.uri);
     const failed = (problem: ModelFileProblem, detail: string) => new ModelFileError(arm, problem, path, detail);
-    let bytes: Buffer;
-    try {
-      // A model on s3:// is read from the local cache (downloaded once, checked against the size the server lists).
-      bytes = await readFile(isS3Uri(path) ? (await localInputPaths([path], `${arm} model`))[0]! : path);
-    } catch (err) {
-      throw failed('could not be read', (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    const read = async (refresh: boolean): Promise<Buffer> => {
+      try {
+        // A model on s3:// is read from the local cache (downloaded once, checked against the size the server lists).
+        return await readFile(isS3Uri(path) ? (await localInputPaths([path], `${arm} model`, refresh))[0]! : path);
+      } catch (err) {
+        throw failed('could not be read', (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      }
+    };
+    let bytes = await read(false);
+    let actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== served.sha256 && isS3Uri(path)) {
+      // The local copy may be the damaged one: fetched again, only the object itself is blamed.
+      bytes = await read(true);
+      actual = createHash('sha256').update(bytes).digest('hex');
     }
-    const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== served.sha256) throw failed('failed verification', `its sha256 is ${actual}, the registry published ${served.sha256}`);
     // Parsing and checking a large model takes tens of ms: yield between steps so requests keep flowing.
     await yieldToEventLoop();

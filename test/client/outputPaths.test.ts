@@ -1,7 +1,7 @@
 // Output paths checked before any work: one that is a command's own input would replace the user's data or model
 // (the input stays untouched), one that is a directory would fail only after the work.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,5 +45,25 @@ describe('an output over an input', () => {
     );
     expect(() => rejectDirectoryOutput({ out: folder }, { out: { type: 'string', help: 'report', placeholder: 'DIR' } })).not.toThrow();
     expect(() => rejectDirectoryOutput({ out: join(dir, 'new.csv') }, {})).not.toThrow();
+  });
+});
+
+describe('an output given as a URL', () => {
+  it('is refused, naming the flag, and nothing is written under a folder named after the scheme', async () => {
+    const model = join(dir, 'model.json');
+    expect((await runCli(['fit', '--input', data, '--label', 'label', '--kind', 'logreg', '--out', model], { cwd: dir })).code).toBe(0);
+    for (const args of [
+      ['evaluate', '--model', model, '--input', data, '--label', 'label', '--report', 's3://bucket/reports/r1'],
+      ['predict', '--model', model, '--input', data, '--out', 's3://bucket/scores.csv'],
+      ['denoise', '--input', data, '--label', 'label', '--out', join(dir, 'clean.csv'), '--removed', 'S3://bucket/removed.csv'],
+    ]) {
+      const r = await runCli(args, { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(
+        /--(report|out|removed) [sS]3:\/\/bucket\/\S+: expected a local path; rareflow writes its outputs to local files/,
+      );
+    }
+    expect(existsSync(join(dir, 's3:'))).toBe(false);
+    expect(existsSync(join(dir, 'clean.csv'))).toBe(false);
   });
 });

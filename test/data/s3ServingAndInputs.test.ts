@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { S3ObjectStore } from '../../data/s3ObjectStore.js';
@@ -7,6 +7,9 @@ import { ServingLog } from '../../data/servingLog.js';
 import { summariseServingWindow } from '../../data/servingLogWindow.js';
 import { readServingState, SERVING_STATE_FORMAT, updateServingState, type ServingState } from '../../data/servingState.js';
 import { planSampleShards } from '../../stages/sample.js';
+import { ServedModels } from '../../infra/servedModels.js';
+import { ArtifactStore } from '../../data/artifactStore.js';
+import { fitTestModel, publish, storeModel, tempDir } from '../serve/servingFixtures.js';
 import { startS3TestStorage, type S3TestStorage } from '../support/s3Storage.js';
 
 let s3: S3TestStorage;
@@ -107,12 +110,32 @@ describe('inputs on s3://', () => {
     expect(located.map((l) => l.source)).toEqual(['s3://inputs/day/part-1.csv', 's3://inputs/day/part-2.csv']);
     expect(located.every((l) => existsSync(l.local) && l.local.endsWith('.csv'))).toBe(true);
     expect(readFileSync(located[1]!.local, 'utf8')).toBe(csv(20, 30));
-    expect((await locateInputs(['s3://inputs/day/**.csv'], 'input.paths')).map((l) => l.source)).toContain(
+    // As DuckDB reads a local glob: `**/` is any number of folders, none included; `**` inside a name is one `*`.
+    expect((await locateInputs(['s3://inputs/day/**/*.csv'], 'input.paths')).map((l) => l.source)).toEqual([
+      's3://inputs/day/part-1.csv',
+      's3://inputs/day/part-2.csv',
       's3://inputs/day/sub/part-3.csv',
-    );
+    ]);
+    expect((await locateInputs(['s3://inputs/day/**.csv'], 'input.paths')).map((l) => l.source)).toHaveLength(2);
     const plan = await planSampleShards(['s3://inputs/day/part-1.csv', 's3://inputs/day/part-2.csv'], 2);
     expect(plan.totalRows).toBe(50);
     expect(plan.shards.flat().map((s) => s.file)).toContain('s3://inputs/day/part-2.csv');
+  });
+
+  test('a folder marker is not a file; a bucket alone is not an object; a cached copy cut short is fetched again', async () => {
+    const store = new S3ObjectStore('s3://inputs/mark', 'test', { env: process.env });
+    await store.put('', { bytes: '' });
+    await store.put('a.csv', { bytes: csv(10, 0) });
+    expect((await locateInputs(['s3://inputs/mark/*'], '--input')).map((l) => l.source)).toEqual(['s3://inputs/mark/a.csv']);
+    for (const uri of ['s3://inputs', 's3://inputs/'])
+      await expect(locateInputs([uri], '--input')).rejects.toThrow(
+        `--input ${uri} names a bucket, not an object: give a key or a glob, such as s3://inputs/data/*.parquet`,
+      );
+    const [first] = await locateInputs(['s3://inputs/mark/a.csv'], '--input');
+    writeFileSync(first!.local, csv(10, 0).slice(0, 20));
+    const [again] = await locateInputs(['s3://inputs/mark/a.csv'], '--input');
+    expect(again!.local).toBe(first!.local);
+    expect(readFileSync(again!.local, 'utf8')).toBe(csv(10, 0));
   });
 
   test('a missing key, a glob that matches nothing and a missing bucket each name the URI', async () => {
@@ -125,5 +148,32 @@ describe('inputs on s3://', () => {
     await expect(locateInputs(['s3://no-bucket/a.csv'], '--input')).rejects.toThrow(
       `cannot reach s3://no-bucket/a.csv: bucket "no-bucket" does not exist at ${s3.server.endpoint}`,
     );
+  });
+});
+
+describe('a served model on s3:// whose local copy is damaged', () => {
+  test('is fetched again from the bucket instead of failing verification for ever', async () => {
+    const local = await storeModel(new ArtifactStore(tempDir('s3-served-local')), await fitTestModel('logreg', 1));
+    const bytes = JSON.stringify(local.artifact);
+    await new S3ObjectStore('s3://inputs/models', 'test', { env: process.env }).put('m.json', { bytes });
+    const uri = 's3://inputs/models/m.json';
+    const servingDir = tempDir('s3-served');
+    await publish(servingDir, 1, { ...local.served, uri });
+    const lines: string[] = [];
+    const metrics = { loadFailures: { inc: () => undefined }, showRouting: () => undefined };
+    const models = () => new ServedModels({ servingDir, modelName: 'fraud', pollMs: 60_000, log: (l) => lines.push(l) }, metrics as never);
+    await models().refresh(true);
+    // The cached copy (same size, one byte changed) is what the next service start would read.
+    const [cached] = await locateInputs([uri], 'champion model');
+    const text = readFileSync(cached!.local, 'utf8');
+    writeFileSync(
+      cached!.local,
+      text.replace(/0\.(\d)/, (_, d: string) => `0.${(Number(d) + 1) % 10}`),
+    );
+    expect(readFileSync(cached!.local, 'utf8')).not.toBe(bytes);
+    const again = models();
+    await again.refresh(true);
+    expect(again.routing.champion?.sha256).toBe(local.ref.sha256);
+    expect(readFileSync(cached!.local, 'utf8')).toBe(bytes);
   });
 });
