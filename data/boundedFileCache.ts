@@ -53,15 +53,18 @@ export class BoundedFileCache {
     return true;
   }
 
-  /** Counts the file now at `path` (already moved in place) and evicts least recently used files beyond the bound. */
-  async admit(path: string): Promise<void> {
+  /**
+   * Counts the file now at `path` (already moved in place) and evicts least recently used files beyond the bound,
+   * never one of `pinned` (the files a reader is about to open with it).
+   */
+  async admit(path: string, pinned: ReadonlySet<string> = new Set()): Promise<void> {
     await this.load();
     const bytes = statSync(path).size;
     this.forget(path);
     this.index!.set(path, { bytes, usedMs: this.stamp() });
     this.total += bytes;
     if (this.total <= this.maxBytes) return;
-    const oldestFirst = [...this.index!.entries()].filter(([p]) => p !== path).sort((a, b) => a[1].usedMs - b[1].usedMs);
+    const oldestFirst = [...this.index!.entries()].filter(([p]) => p !== path && !pinned.has(p)).sort((a, b) => a[1].usedMs - b[1].usedMs);
     for (const [victim] of oldestFirst) {
       if (this.total <= this.maxBytes) break;
       await rm(victim, { force: true });

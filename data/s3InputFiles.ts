@@ -46,14 +46,28 @@ export async function locateInputs(
   refresh = false,
 ): Promise<LocatedInput[]> {
   const located: LocatedInput[] = [];
+  const objects: Array<InputObject | string> = [];
   for (const path of paths) {
-    if (!isS3Uri(path)) {
-      located.push({ source: path, local: path });
+    if (!isS3Uri(path)) objects.push(path);
+    else objects.push(...(await expandS3Input(path, subject, env)));
+  }
+  // DuckDB reads local copies, all of them at once: a cache smaller than the inputs would evict one to fit the next.
+  const cache = inputCache(env);
+  const bytes = objects.reduce((sum, o) => sum + (typeof o === 'string' ? 0 : o.bytes), 0);
+  if (bytes > cache.maxBytes)
+    throw new InvalidInputError(
+      'RAREFLOW_CACHE_BYTES',
+      `${subject}: the s3:// inputs hold ${bytes} bytes, more than the local cache keeps (RAREFLOW_CACHE_BYTES = ${cache.maxBytes}); they are read from local copies, so raise RAREFLOW_CACHE_BYTES (with RAREFLOW_CACHE on a disk that has the room)`,
+    );
+  const pinned = new Set<string>();
+  for (const object of objects) {
+    if (typeof object === 'string') {
+      located.push({ source: object, local: object });
       continue;
     }
-    for (const object of await expandS3Input(path, subject, env)) {
-      located.push({ source: object.uri, local: await cachedInputFile(object, env, refresh) });
-    }
+    const local = await cachedInputFile(object, env, refresh, pinned);
+    pinned.add(local);
+    located.push({ source: object.uri, local });
   }
   return located;
 }
@@ -96,7 +110,12 @@ async function expandS3Input(uri: string, subject: string, env: NodeJS.ProcessEn
  * key's own name, so the reader tells the format from the extension. A cached copy whose size is not the listed
  * one (cut short on the local disk) is fetched again, as is any copy with `refresh`.
  */
-async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv, refresh = false): Promise<string> {
+async function cachedInputFile(
+  object: InputObject,
+  env: NodeJS.ProcessEnv,
+  refresh = false,
+  pinned: ReadonlySet<string> = new Set(),
+): Promise<string> {
   const cache = inputCache(env);
   const id = createHash('sha256').update(`${object.uri}\n${object.etag}`).digest('hex');
   const name = object.key.slice(object.key.lastIndexOf('/') + 1);
@@ -108,7 +127,7 @@ async function cachedInputFile(object: InputObject, env: NodeJS.ProcessEnv, refr
     await downloadChecked(object.store, object, object.uri, temp);
     await mkdir(join(cache.dir, id.slice(0, 2)), { recursive: true });
     await moveFile(temp, path);
-    await cache.admit(path);
+    await cache.admit(path, pinned);
     return path;
   } finally {
     await rm(temp, { force: true });

@@ -41,6 +41,19 @@ export interface S3ObjectStoreOptions {
 
 const clients = new Map<string, S3Client>();
 
+/** The endpoint as a URL: http:// or https:// with a host, else an input error naming the variable. */
+function endpointUrl(name: string, text: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+    throw new InvalidInputError(name, `${name}: expected a URL such as http://127.0.0.1:9000 or https://s3.example.com, got "${text}"`);
+  return url;
+}
+
 /** Milliseconds from `name` (a whole number from 100 to ten minutes), else `fallback`. */
 function timeoutMsOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name];
@@ -53,11 +66,18 @@ function timeoutMsOf(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 
 /** One client per endpoint, region, credentials and addressing style, shared by every store in the process. */
 export function s3ClientFor(env: NodeJS.ProcessEnv): { client: S3Client; endpoint: string } {
+  const endpointName = env.AWS_ENDPOINT_URL_S3 !== undefined ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL';
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? '';
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const host = endpoint ? new URL(endpoint).hostname.replace(/^\[|\]$/g, '') : '';
+  const host = endpoint ? endpointUrl(endpointName, endpoint).hostname.replace(/^\[|\]$/g, '') : '';
+  const pathStyle = env.AWS_S3_FORCE_PATH_STYLE?.trim().toLowerCase();
+  if (pathStyle !== undefined && pathStyle !== '' && !['true', 'false', '1', '0'].includes(pathStyle))
+    throw new InvalidInputError(
+      'AWS_S3_FORCE_PATH_STYLE',
+      `AWS_S3_FORCE_PATH_STYLE: expected true or false, got "${env.AWS_S3_FORCE_PATH_STYLE}"`,
+    );
   const forcePathStyle =
-    env.AWS_S3_FORCE_PATH_STYLE !== undefined ? env.AWS_S3_FORCE_PATH_STYLE === 'true' : host === 'localhost' || isIP(host) !== 0;
+    pathStyle !== undefined && pathStyle !== '' ? pathStyle === 'true' || pathStyle === '1' : host === 'localhost' || isIP(host) !== 0;
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }

@@ -131,6 +131,12 @@ describe('inputs on s3://', () => {
       await expect(locateInputs([uri], '--input')).rejects.toThrow(
         `--input ${uri} names a bucket, not an object: give a key or a glob, such as s3://inputs/data/*.parquet`,
       );
+    // Inputs larger than the local cache: refused up front (each copy evicted the last, and the reader failed on a
+    // missing local file).
+    const small = { ...process.env, RAREFLOW_CACHE: join(s3.dir, 'small-cache'), RAREFLOW_CACHE_BYTES: '100' };
+    await expect(locateInputs(['s3://inputs/day/*.csv'], '--input', small)).rejects.toThrow(
+      /^--input: the s3:\/\/ inputs hold \d+ bytes, more than the local cache keeps \(RAREFLOW_CACHE_BYTES = 100\)/,
+    );
     const [first] = await locateInputs(['s3://inputs/mark/a.csv'], '--input');
     writeFileSync(first!.local, csv(10, 0).slice(0, 20));
     const [again] = await locateInputs(['s3://inputs/mark/a.csv'], '--input');

@@ -1,5 +1,6 @@
 // An S3 endpoint that accepts the connection but never answers: every read fails as unreachable after the idle
-// timeout (3 attempts), naming the endpoint, instead of hanging the command for ever; bad timeout settings are refused.
+// timeout (3 attempts), naming the endpoint, instead of hanging the command for ever; bad endpoint, addressing and
+// timeout settings are refused by name.
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,16 @@ describe('an S3 endpoint that never answers', () => {
       `cannot reach s3://bucket/data.csv: no answer from ${endpoint}`,
     );
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('refuses an endpoint without a scheme and an addressing style that is not true or false, naming the variable', async () => {
+    for (const bad of ['127.0.0.1:9000', 'localhost:9000', 'ftp://host'])
+      await expect(locateInputs(['s3://bucket/data.csv'], '--input', env({ AWS_ENDPOINT_URL: bad }))).rejects.toThrow(
+        `AWS_ENDPOINT_URL: expected a URL such as http://127.0.0.1:9000 or https://s3.example.com, got "${bad}"`,
+      );
+    await expect(locateInputs(['s3://bucket/data.csv'], '--input', env({ AWS_S3_FORCE_PATH_STYLE: 'yes' }))).rejects.toThrow(
+      'AWS_S3_FORCE_PATH_STYLE: expected true or false, got "yes"',
+    );
   });
 
   it('refuses a timeout that is not a whole number of milliseconds in range', async () => {
