@@ -31,6 +31,15 @@ export async function uploadPart(dirUri: string, name: string, local: string): P
 }
 
 /**
+ * Writes (and so checks) a small marker object under `dirUri` with the credentials the parts will use: a missing
+ * bucket or refused credentials fail here, at a service's start, as input errors naming the URI, instead of every
+ * log write failing later while the rows pile up in memory.
+ */
+export async function checkPartsWritable(dirUri: string): Promise<void> {
+  await new S3ObjectStore(dirUri, 'RAREFLOW_SERVING').put('.rareflow-write-check', { bytes: `${WRITER_TAG}\n` });
+}
+
+/**
  * Local copies of every part under `dirUri` whose name `isPart` accepts, in key order (null when there is none).
  * Parts are never replaced, so a part already mirrored is not downloaded again; downloads are checked against the
  * size and MD5 the server lists. The mirror lives under RAREFLOW_CACHE/serving.

@@ -5,6 +5,8 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { closeDuckDB, openDuckDB, type DuckDBSession } from './duckdbConnection.js';
 import { FEEDBACK_COLUMNS, PartLog, PREDICTION_COLUMNS } from './servingLogParts.js';
 import { feedbackLogDir, predictionLogDir } from './servingState.js';
+import { isS3Uri } from './objectStore.js';
+import { checkPartsWritable } from './s3ServingLogParts.js';
 
 export type ServingArm = 'champion' | 'challenger';
 export type PredictionStatus = 'ok' | 'error';
@@ -47,6 +49,7 @@ export class ServingLog {
   private chain: Promise<void> = Promise.resolve();
   private flushQueued = false;
   private closed = false;
+  private readonly modelName: string;
 
   private constructor(
     private readonly session: DuckDBSession,
@@ -56,6 +59,7 @@ export class ServingLog {
     this.predictions = new PartLog('predictions', predictionLogDir(o.servingDir, o.modelName), PREDICTION_COLUMNS, maxPending);
     this.feedback = new PartLog('feedback', feedbackLogDir(o.servingDir, o.modelName), FEEDBACK_COLUMNS, maxPending);
     this.flushRows = o.flushRows ?? 10_000;
+    this.modelName = o.modelName;
     this.onError = o.onError;
     this.timer = setInterval(() => void this.flushInBackground(), o.flushMs ?? 1000);
     this.timer.unref();
@@ -71,7 +75,17 @@ export class ServingLog {
       if (v !== undefined && !(Number.isInteger(v) && v >= 1))
         throw new InvalidInputError(name, `${name}: expected an integer ≥ 1, got ${String(v)}`);
     }
-    predictionLogDir(o.servingDir, o.modelName); // checks the model name before anything is opened
+    const dir = predictionLogDir(o.servingDir, o.modelName); // checks the model name before anything is opened
+    if (isS3Uri(dir)) {
+      try {
+        await checkPartsWritable(dir);
+      } catch (err) {
+        // A missing bucket or refused credentials never heal: refused now. An endpoint down for the moment may come
+        // back: said, and the rows queue until it does.
+        if (err instanceof InvalidInputError) throw err;
+        o.onError?.(err, 'predictions');
+      }
+    }
     const session = await openDuckDB({ threads: 1 });
     return new ServingLog(session, o);
   }
@@ -123,13 +137,22 @@ export class ServingLog {
     return run;
   }
 
-  /** Stops the timer, writes every pending row and closes the DuckDB instance. */
+  /**
+   * Stops the timer, writes every pending row and closes the DuckDB instance. When the last write fails, the error
+   * says how many rows are lost with it.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
     try {
       await this.flush();
+    } catch (err) {
+      const { predictions, feedback } = this.pendingRows;
+      throw new Error(
+        `${predictions} prediction row(s) and ${feedback} feedback row(s) of ${this.modelName} could not be written to the serving log and are lost: ${(err as Error).message}`,
+        { cause: err },
+      );
     } finally {
       closeDuckDB(this.session);
     }

@@ -73,6 +73,19 @@ describe('serving state on s3://', () => {
 });
 
 describe('serving logs on s3://', () => {
+  test('a missing bucket or refused credentials refuse the log at its opening, not at every write after', async () => {
+    await expect(ServingLog.open({ servingDir: 's3://no-such-bucket/logs', modelName: 'fraud' })).rejects.toThrow(
+      /bucket "no-such-bucket" does not exist/,
+    );
+    const secret = process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = 'wrong';
+    try {
+      await expect(ServingLog.open({ servingDir: 's3://serving/logs', modelName: 'fraud' })).rejects.toThrow(/refused the credentials/);
+    } finally {
+      process.env.AWS_SECRET_ACCESS_KEY = secret;
+    }
+  });
+
   test('two replicas upload parts under keys of their own; a reader mirrors them and joins the latest feedback', async () => {
     const servingDir = 's3://serving/logs';
     const sha = 'a'.repeat(64);
@@ -86,7 +99,10 @@ describe('serving logs on s3://', () => {
     two.logFeedback('r1', 1600, 'fraud', true);
     two.logFeedback('r2', 1700, 'ok', false);
     await Promise.all(replicas.map((r) => r.close()));
-    const parts = await new S3ObjectStore(servingDir, 'test', { env: process.env }).list('fraud/');
+    const listed = await new S3ObjectStore(servingDir, 'test', { env: process.env }).list('fraud/');
+    // Each replica's start wrote (and so checked) the marker beside the parts.
+    expect(listed.map((o) => o.key)).toContain('fraud/predictions/.rareflow-write-check');
+    const parts = listed.filter((o) => !o.key.endsWith('/.rareflow-write-check'));
     expect(
       parts.map((o) => o.key).every((k) => /^fraud\/(predictions|feedback)\/part-\d+-[0-9a-f]{8}-\d+-[0-9a-f]{8}-\d+\.parquet$/.test(k)),
     ).toBe(true);

@@ -1,7 +1,7 @@
 // The prediction and feedback logs: every row persisted once, as complete Parquet parts only, and the window
 // readers the canary analysis and the drift monitor use, on a hand-built case with known counts.
 
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../data/artifactStore.js';
@@ -292,6 +292,21 @@ describe('the serving log', () => {
     expect((await readServingRows({ servingDir: dir, modelName: MODEL_NAME, fromMs: 0, toMs: Date.now() })).requestIds).toEqual([]);
     await expect(summariseServingWindow({ servingDir: dir, modelName: MODEL_NAME, fromMs: 10, toMs: 5 })).rejects.toThrow(
       /toMs \(5\) is before fromMs \(10\)/,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says at close how many rows could not be written and are lost', async () => {
+    const dir = tempDir('lost');
+    const log = await ServingLog.open({ servingDir: dir, modelName: MODEL_NAME, flushMs: 60_000 });
+    log.logPrediction('a', 1, 'champion', 'b'.repeat(64), 0.5, true, 'ok', 10, '{}');
+    log.logPrediction('b', 2, 'champion', 'b'.repeat(64), 0.5, true, 'ok', 10, '{}');
+    log.logFeedback('a', 3, 'fraud', true);
+    // A file where the predictions folder should be: every write fails.
+    mkdirSync(join(predictionLogDir(dir, MODEL_NAME), '..'), { recursive: true });
+    writeFileSync(predictionLogDir(dir, MODEL_NAME), 'not a folder');
+    await expect(log.close()).rejects.toThrow(
+      `2 prediction row(s) and 1 feedback row(s) of ${MODEL_NAME} could not be written to the serving log and are lost: `,
     );
     rmSync(dir, { recursive: true, force: true });
   });
