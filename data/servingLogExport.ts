@@ -2,8 +2,8 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { copyTableAtomically, requireDirectory } from './datasetWriter.js';
-import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { windowRowsSql } from './servingLogWindow.js';
+import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
+import { windowRowsSql, withLogParts } from './servingLogWindow.js';
 
 export interface LabelledWindowExportOptions {
   servingDir: string;
@@ -64,7 +64,7 @@ export async function exportLabelledServingWindow(
       ? 'SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS BIGINT) AS ts_ms, CAST(NULL AS VARCHAR) AS features, CAST(NULL AS BOOLEAN) AS truth, CAST(NULL AS VARCHAR) AS truth_class WHERE false'
       : `SELECT request_id, ts_ms, features, truth, truth_class FROM (${rowsSql}) WHERE status = 'ok' AND truth IS NOT NULL
          QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts_ms DESC) = 1`;
-  return withDuckDB(async (c) => {
+  return withLogParts(o, async (c) => {
     await c.run(`CREATE TABLE labelled AS SELECT ts_ms, request_id, ${projections.join(', ')}, truth, truth_class FROM (${source})`);
     const counted = (
       await c.runAndReadAll(

@@ -4,6 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import type { ServingArm } from './servingLog.js';
 import { isS3Uri } from './objectStore.js';
@@ -45,6 +46,25 @@ export interface ServingWindowOptions {
   challengerSha256?: string;
   /** Only champion rows served by this model count. */
   championSha256?: string;
+}
+
+/**
+ * Runs `work` on a DuckDB connection over a model's log parts. A part that is not a readable Parquet file (written
+ * over by hand, cut short outside rareflow) fails every read of every window until it is moved away, so it is an
+ * input error naming the file, never retried.
+ */
+export async function withLogParts<T>(o: { servingDir: string; modelName: string }, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  try {
+    return await withDuckDB(work);
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    const file = /^Invalid Input Error: .*?'([^']+\.parquet)'/.exec(message)?.[1];
+    if (file === undefined) throw err;
+    throw new InvalidInputError(
+      `serving log of ${o.modelName}`,
+      `the serving log of ${o.modelName} holds a part that is not a readable Parquet file: ${file} (${message.split('\n')[0]!.replace(/^Invalid Input Error: /, '')}); move it out of ${o.servingDir} and the windows read again`,
+    );
+  }
 }
 
 /** The read_parquet argument for the complete parts in `dir` (a glob, or on s3:// a list of mirrored files), or null. */
@@ -148,7 +168,7 @@ export async function summariseServingWindow(o: ServingWindowOptions): Promise<R
       UNION ALL
       SELECT arm, truth_class, 0, 1, CASE WHEN predicted_class = truth_class THEN 1 ELSE 0 END FROM rows WHERE truth_class IS NOT NULL
     ) GROUP BY arm, value ORDER BY arm, value`;
-  const { rows, classRows } = await withDuckDB(async (c) => ({
+  const { rows, classRows } = await withLogParts(o, async (c) => ({
     rows: (await c.runAndReadAll(sql)).getRowObjectsJS(),
     classRows: (await c.runAndReadAll(classSql)).getRowObjectsJS(),
   }));
@@ -224,7 +244,7 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
     truthClass: [],
   };
   if (rowsSql === null) return empty;
-  const rows = await withDuckDB(async (c) =>
+  const rows = await withLogParts(o, async (c) =>
     (
       await c.runAndReadAll(
         `SELECT request_id, ts_ms, score, predicted_positive, truth, features, predicted_class, truth_class FROM (
@@ -270,7 +290,7 @@ export async function windowChampionSha256(o: {
   checkWindow(o);
   const predictions = await partSource(predictionLogDir(o.servingDir, o.modelName));
   if (predictions === null) return null;
-  const rows = await withDuckDB(async (c) =>
+  const rows = await withLogParts(o, async (c) =>
     (
       await c.runAndReadAll(
         `SELECT model_sha256, count(*) AS n FROM read_parquet(${predictions}, union_by_name = true)

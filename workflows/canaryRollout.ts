@@ -1,7 +1,7 @@
 // Canary promotion of one challenger (ARCHITECTURE.md: serve the challenger at 5% → 25% → 50% → 100%; each step
 // a durable timer, then canaryAnalysis on labelled feedback → promote | rollback). A child of the retrain.
 
-import { condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   awaitingApprovalSignal,
   canaryAbortSignal,
@@ -18,6 +18,7 @@ import {
 } from './contract.js';
 import { computeActivities, registryActivities } from './activityProxies.js';
 import { DEFAULT_CANARY_STEPS } from '../core/canary/canarySteps.js';
+import { innermostFailure } from './failureReason.js';
 
 const compute = computeActivities({ startToCloseTimeout: '5 minutes', maximumAttempts: 10 });
 
@@ -26,6 +27,8 @@ const registry = registryActivities('30 minutes');
 const DEFAULT_WINDOW_MS = 600_000;
 const DEFAULT_MAX_EXTENSIONS = 3;
 const DEFAULT_APPROVAL_TIMEOUT_MS = 86_400_000;
+
+const noop = () => undefined;
 
 export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRolloutResult> {
   const rolloutId = workflowInfo().workflowId;
@@ -42,6 +45,11 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
   let decision: ApprovalDecision | undefined;
   let awaiting = false;
   let reason: string | undefined;
+  /** Steps that went on without enough evidence, and how. */
+  const unjudged: string[] = [];
+  // Histories from before: a pause held neither the weight nor the clock, an abort during the analysis or with an
+  // approval was lost, and a failed analysis failed the rollout with the challenger still served. Replayed as then.
+  const holds = patched('canary-holds-pause-abort-failure');
 
   setHandler(canaryPauseSignal, (by) => {
     paused = true;
@@ -106,7 +114,8 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     );
     awaiting = false;
     phase = 'observing';
-    if (abort) return 'aborted';
+    // A decision that came with an abort is still recorded (its sender was told it was taken); the abort wins.
+    if (abort && !(holds && decision)) return 'aborted';
     if (!got || !decision) return 'timed-out';
     const d: ApprovalDecision = decision;
     await registry.registryRecordApproval({
@@ -117,7 +126,27 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
       at: new Date().toISOString(),
       reason: d.why ?? null,
     });
+    if (holds && abort) return 'aborted';
     return d;
+  };
+
+  /** Waits out one window; paused time does not count (the weight is held, and the window runs on after resume). */
+  const observeWindow = async (): Promise<void> => {
+    if (!holds) {
+      await condition(() => abort !== undefined, windowMs);
+      await condition(() => !paused || abort !== undefined);
+      return;
+    }
+    let left = windowMs;
+    while (left > 0 && abort === undefined) {
+      if (paused) {
+        await condition(() => !paused || abort !== undefined);
+        continue;
+      }
+      const started = Date.now();
+      await condition(() => abort !== undefined || paused, left);
+      left -= Date.now() - started;
+    }
   };
 
   const rolloutStartMs = Date.now();
@@ -128,6 +157,11 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
       if (d === 'aborted') return aborted();
       if (d === 'timed-out') return finish('rolled-back', 'no approval for 100% traffic before the approval timeout');
       if (!d.approved) return finish('rolled-back', `100% traffic rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
+    }
+    if (holds) {
+      // A paused rollout never raises the weight.
+      await condition(() => !paused || abort !== undefined);
+      if (abort) return aborted();
     }
     const fromMs = Date.now();
     weight = stepWeight;
@@ -142,12 +176,11 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
       at: new Date(fromMs).toISOString(),
     });
     for (let extension = 0; ; extension++) {
-      // The durable timer of the window; a pause holds the weight and the analysis until resumed.
-      await condition(() => abort !== undefined, windowMs);
-      await condition(() => !paused || abort !== undefined);
+      // The durable timer of the window; a pause holds the weight and stops the clock until resumed.
+      await observeWindow();
       if (abort) return aborted();
       const toMs = Date.now();
-      const analysis = await compute.canaryAnalysis({
+      const request = {
         modelName: input.modelName,
         championSha256: input.championSha256,
         challengerSha256: input.challengerSha256,
@@ -156,8 +189,30 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
         ...(weight >= 1 ? { championFromMs: rolloutStartMs } : {}),
         ...(input.canary.criteria ? { criteria: input.canary.criteria } : {}),
         ...(input.classes ? { classes: input.classes } : {}),
-      });
+      };
+      let analysis: Awaited<ReturnType<typeof compute.canaryAnalysis>>;
+      if (!holds) analysis = await compute.canaryAnalysis(request);
+      else {
+        // An abort is taken while the analysis runs (or is retried), and a failed analysis rolls back: the
+        // challenger never stays served by a rollout that has ended.
+        const scope = new CancellationScope();
+        const running = scope.run(() => compute.canaryAnalysis(request));
+        await Promise.race([running.then(noop, noop), condition(() => abort !== undefined)]);
+        if (abort) {
+          scope.cancel();
+          return aborted();
+        }
+        try {
+          analysis = await running;
+        } catch (err) {
+          return finish(
+            'rolled-back',
+            `step ${step + 1} at ${Math.round(weight * 100)}%: the canary analysis failed: ${innermostFailure(err)}`,
+          );
+        }
+      }
       windows.push({ step, weight, fromMs, toMs, extension, decision: analysis.decision, reasons: analysis.reasons, arms: analysis.arms });
+      if (holds && abort) return aborted();
       if (analysis.decision === 'rollback') {
         return finish('rolled-back', `step ${step + 1} at ${Math.round(weight * 100)}%: ${analysis.reasons.join('; ')}`);
       }
@@ -171,10 +226,17 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
         if (d === 'aborted') return aborted();
         if (d === 'timed-out') return finish('rolled-back', `${why}; no decision before the approval timeout`);
         if (!d.approved) return finish('rolled-back', `${why}; rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
-      }
+        unjudged.push(`step ${step + 1} approved by ${d.by}`);
+      } else unjudged.push(`step ${step + 1} by onInsufficientEvidence "promote"`);
       break;
     }
   }
   step = steps.length - 1;
-  return finish('promoted', `passed ${steps.length} step(s) up to ${Math.round(steps.at(-1)! * 100)}% over ${windows.length} window(s)`);
+  const upTo = `${steps.length} step(s) up to ${Math.round(steps.at(-1)! * 100)}% over ${windows.length} window(s)`;
+  return finish(
+    'promoted',
+    unjudged.length === 0
+      ? `passed ${upTo}`
+      : `promoted after ${upTo} without enough evidence to judge ${unjudged.length} of them (${unjudged.join('; ')})`,
+  );
 }

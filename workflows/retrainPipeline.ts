@@ -7,6 +7,7 @@ import {
   isCancellation,
   executeChild,
   deprecatePatch,
+  patched,
   getExternalWorkflowHandle,
   log,
   setHandler,
@@ -349,6 +350,13 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         ...(multiClass ? { classPrior: multiClass.counts.map((n) => n / multiClass.counts.reduce((a, b) => a + b, 0)) } : {}),
       });
     }
+
+    // Unchanged data and spec retrain the champion itself (the model step is memoised): no canary against itself
+    // (a rollback archived the serving champion) and no second promotion record.
+    if (champion?.model.sha256 === trained.model.sha256 && patched('identical-challenger'))
+      return finish('promoted', {
+        reason: `the retrained model is the champion itself (sha256 ${trained.model.sha256.slice(0, 12)}): nothing to roll out, the champion keeps serving`,
+      });
 
     // Canary promotion: the challenger serves a growing share of live traffic and is judged per class (a first
     // model has no champion to compare with, so it is promoted directly).

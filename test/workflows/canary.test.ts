@@ -2,6 +2,7 @@
 // writing the scoring service's own log (data/servingLog.ts) at the published weight, so each test controls how
 // good the challenger is; the HTTP service itself is tested in test/serve and exercised by the demo.
 
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
@@ -14,11 +15,12 @@ import { canaryArm } from '../../core/canary/trafficSplit.js';
 import { seededRandom } from '../../core/random.js';
 import type { Registry } from '../../data/registry.js';
 import { ServingLog } from '../../data/servingLog.js';
-import { readServingState } from '../../data/servingState.js';
+import { predictionLogDir, readServingState } from '../../data/servingState.js';
 import {
   WORKFLOWS_TASK_QUEUE,
   canaryAbortSignal,
   canaryPauseSignal,
+  canaryResumeSignal,
   canaryStatusQuery,
   type CanaryRolloutInput,
   type CanaryRolloutResult,
@@ -264,6 +266,78 @@ describe('canaryRollout on a real Temporal server', () => {
     });
     expect(paused).toMatchObject({ phase: 'paused', pausedBy: 'oncall', step: 0, weight: 0.05, steps: [0.05, 1] });
     expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'aborted by oncall: pager fired', decidedBy: 'oncall' });
+  });
+
+  it('a paused rollout holds its weight and its clock: no analysis while paused, the window runs on after resume', async () => {
+    const model = 'canary-pause';
+    const challenger = '9'.repeat(64);
+    const { whilePaused, pausedMs, result } = await withWorker(async (registry) => {
+      await seedModels(registry, model, challenger);
+      const traffic = await simulateTraffic(model, challenger, { champion: good, challenger: good });
+      try {
+        const handle = await env.client.workflow.start('canaryRollout', {
+          taskQueue: WORKFLOWS_TASK_QUEUE,
+          workflowId: `wf-${model}`,
+          args: [rolloutInput(model, challenger, { steps: [0.25, 1], windowMs: 1500, maxExtensions: 4, criteria: { maxRecallDrop: 0.1 } })],
+        });
+        for (;;) {
+          const st = await handle.query(canaryStatusQuery);
+          if (st.weight === 0.25) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await handle.signal(canaryPauseSignal, 'oncall');
+        const pausedAt = Date.now();
+        // Twice the window: without the clock stopped, the step would have been judged and the weight raised.
+        await new Promise((r) => setTimeout(r, 3000));
+        const whilePaused = await handle.query(canaryStatusQuery);
+        await handle.signal(canaryResumeSignal);
+        const pausedMs = Date.now() - pausedAt;
+        return { whilePaused, pausedMs, result: (await handle.result()) as CanaryRolloutResult };
+      } finally {
+        await traffic.stop();
+      }
+    });
+    expect(whilePaused).toMatchObject({ phase: 'paused', weight: 0.25, step: 0, windows: [] });
+    expect(result.outcome).toBe('promoted');
+    const first = result.windows[0]!;
+    // The first window spans the paused time and still its whole 1.5 s of unpaused clock.
+    expect(first.toMs - first.fromMs).toBeGreaterThanOrEqual(pausedMs + 1000);
+  });
+
+  it('a failed analysis rolls back: weight 0 and the rollout finished in the registry, not the challenger left serving', async () => {
+    const model = 'canary-broken';
+    const challenger = '8'.repeat(64);
+    const { result, servingState, canaries } = await withWorker(async (registry) => {
+      await seedModels(registry, model, challenger);
+      const handle = await env.client.workflow.start('canaryRollout', {
+        taskQueue: WORKFLOWS_TASK_QUEUE,
+        workflowId: `wf-${model}`,
+        args: [rolloutInput(model, challenger, { steps: [0.5, 1], windowMs: 1000 })],
+      });
+      for (;;) {
+        const st = await handle.query(canaryStatusQuery);
+        if (st.weight === 0.5) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A log part written over by hand: every read of the window fails, and retrying cannot mend it.
+      const dir = predictionLogDir(env.servingDir, model);
+      mkdirSync(dir, { recursive: true });
+      const damaged = join(dir, `part-${Date.now()}-1-1.parquet`);
+      writeFileSync(damaged, 'this is not parquet');
+      try {
+        const result = (await handle.result()) as CanaryRolloutResult;
+        return { result, servingState: await readServingState(env.servingDir, model), canaries: await registry.canaries(model) };
+      } finally {
+        rmSync(damaged, { force: true });
+      }
+    });
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.reason).toMatch(
+      /^step 1 at 50%: the canary analysis failed: .*holds a part that is not a readable Parquet file: .*part-\d+-1-1\.parquet/,
+    );
+    expect(servingState!.canary).toBeNull();
+    expect(servingState!.champion!.sha256).toBe(CHAMPION);
+    expect(canaries[0]).toMatchObject({ status: 'rolled-back' });
   });
 
   it('waits for a human before 100%: listed with its windows by status, the registry and the UI; approve acts on it', async () => {

@@ -81,3 +81,35 @@ describe('retrainPipeline over changed stored files', () => {
     expect(audit.leftovers).toEqual([]);
   }, 240_000);
 });
+
+describe('a retrain on unchanged data and spec', () => {
+  it('gives the champion itself: no canary against itself, no second promotion, and the reason says so', async () => {
+    const same = resolvePipelineSpec(
+      {
+        modelName: 'yeast3-unchanged',
+        input: { paths: [join(process.cwd(), 'test/fixtures/yeast3.csv')], label: 'label' },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        canary: { steps: [1], windowMs: 500, maxExtensions: 0 },
+        seed: 2,
+      },
+      'test spec',
+    );
+    const { first, second, promotions, canaries, champion } = await withTestWorkers(env, async (c, registry) => {
+      const first = await runRetrainPipeline(c, same, 'unchanged-first');
+      const second = await runRetrainPipeline(c, same, 'unchanged-second');
+      return {
+        first,
+        second,
+        promotions: await registry.promotions(same.modelName),
+        canaries: await registry.canaries(same.modelName),
+        champion: await registry.champion(same.modelName),
+      };
+    });
+    expect(first.outcome).toBe('promoted');
+    expect(second.modelSha256).toBe(first.modelSha256);
+    expect(second).toMatchObject({ outcome: 'promoted', reason: expect.stringMatching(/^the retrained model is the champion itself/) });
+    expect(promotions).toHaveLength(1);
+    expect(canaries).toEqual([]);
+    expect(champion?.modelSha256).toBe(first.modelSha256);
+  }, 240_000);
+});
