@@ -222,7 +222,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   if ('outcome' in result) {
     say(formatStages(result));
     say(formatPerClassTable(result));
-    say(`outcome: ${result.outcome}`);
+    say(`outcome: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
   }
   return result;
 }

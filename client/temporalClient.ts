@@ -18,6 +18,7 @@ import {
   retrainNowSignal,
   statusQuery,
   type ApprovalReceipt,
+  type CanaryRolloutResult,
   type CanaryRolloutStatus,
   type DriftEvidence,
   type DriftMonitorStatus,
@@ -137,7 +138,16 @@ export class RareflowClient {
     const handle = this.client.workflow.getHandle(current.rolloutId);
     if (action === 'pause') await handle.signal(canaryPauseSignal, by);
     else if (action === 'resume') await handle.signal(canaryResumeSignal, by);
-    else await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
+    else {
+      await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
+      // The rollout takes the abort at once, or when a registry step in flight returns: its end is awaited (up to
+      // 30 s), so the answer is the rollback, or a refusal when the rollout had promoted before the abort came.
+      const ended = await Promise.race([
+        (handle.result() as Promise<CanaryRolloutResult>).catch(() => undefined),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000).unref()),
+      ]);
+      refuseLateAbort(modelName, ended);
+    }
     return handle.query(canaryStatusQuery);
   }
 
@@ -220,4 +230,13 @@ export class RareflowClient {
     }
     return err;
   }
+}
+
+/** An abort that came after the rollout promoted did nothing: said, as an input error, instead of a status and exit 0. */
+export function refuseLateAbort(modelName: string, ended: CanaryRolloutResult | undefined): void {
+  if (ended?.outcome !== 'promoted') return;
+  throw new InvalidInputError(
+    '--model',
+    `canary abort: the rollout of ${modelName} had promoted its challenger before the abort came (${ended.reason}); it is the champion now (see rareflow models show --model ${modelName})`,
+  );
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { refuseLateAbort } from '../../client/temporalClient.js';
 import { runCli } from '../support/cliProcess.js';
 
 const home = mkdtempSync(join(tmpdir(), 'rareflow-decision-flags-'));
@@ -20,5 +21,16 @@ describe('decision flags', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`rareflow ${args[0]}: --why: expected a reason, got an empty string\n`);
     }
+  });
+});
+
+describe('a canary abort that came too late', () => {
+  it('is refused naming the promotion, not answered with a status and exit 0', () => {
+    const promoted = { outcome: 'promoted' as const, reason: 'passed 2 step(s) up to 100% over 2 window(s)', windows: [] };
+    expect(() => refuseLateAbort('fraud', promoted)).toThrow(
+      'canary abort: the rollout of fraud had promoted its challenger before the abort came (passed 2 step(s) up to 100% over 2 window(s)); it is the champion now',
+    );
+    expect(() => refuseLateAbort('fraud', { outcome: 'rolled-back', reason: 'aborted by zoe', windows: [] })).not.toThrow();
+    expect(() => refuseLateAbort('fraud', undefined)).not.toThrow();
   });
 });
