@@ -23,20 +23,33 @@ function printValue(value: unknown, asJson: boolean): void {
   if (text) process.stdout.write(`${text}\n`);
 }
 
-/** A stage command's --input may name s3:// objects or globs: the step reads verified local copies of them. */
-async function withLocalInputs(flags: FlagValues): Promise<FlagValues> {
+/**
+ * A stage command's --input may name s3:// objects or globs: the step reads verified local copies of them, and
+ * `named` puts their URIs back in its messages and results.
+ */
+async function withLocalInputs(flags: FlagValues): Promise<{ flags: FlagValues; named: (text: string) => string }> {
   const given = flags.input;
   const list = Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
-  if (!list.some((p) => p.startsWith('s3://'))) return flags;
-  const { localInputPaths } = await import('../data/s3InputFiles.js');
-  const local = await localInputPaths(list, '--input');
-  if (!Array.isArray(given) && local.length !== 1) {
+  if (!list.some((p) => p.startsWith('s3://'))) return { flags, named: (text) => text };
+  const { locateInputs, sourceNamer } = await import('../data/s3InputFiles.js');
+  const located = await locateInputs(list, '--input');
+  if (!Array.isArray(given) && located.length !== 1) {
     throw new InvalidInputError(
       '--input',
-      `--input ${String(given)} matches ${local.length} objects; this command reads one file: name one object`,
+      `--input ${String(given)} matches ${located.length} objects; this command reads one file: name one object`,
     );
   }
-  return { ...flags, input: Array.isArray(given) ? local : local[0] };
+  const local = located.map((l) => l.local);
+  return { flags: { ...flags, input: Array.isArray(given) ? local : local[0] }, named: sourceNamer(located) };
+}
+
+/** `value` with every string passed through `named` (a result's file names). */
+function renamed(value: unknown, named: (text: string) => string): unknown {
+  if (typeof value === 'string') return named(value);
+  if (Array.isArray(value)) return value.map((v) => renamed(v, named));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renamed(v, named)]));
+  return value;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,10 +73,17 @@ export async function main(argv: string[]): Promise<number> {
     const say: Say = (text) => (asJson ? process.stderr : process.stdout).write(`${text}\n`);
     rejectOutputOverInput(line.flags);
     rejectDirectoryOutput(line.flags, command.flags);
-    const flags = stageCommands.includes(command) ? await withLocalInputs(line.flags) : line.flags;
-    const result = await command.run(flags, line.positionals, say);
-    if (asJson || !result.shownToHuman) printValue(result.value, asJson);
-    if (result.text) say(result.text);
+    const { flags, named } = stageCommands.includes(command)
+      ? await withLocalInputs(line.flags)
+      : { flags: line.flags, named: (text: string) => text };
+    let result: Awaited<ReturnType<typeof command.run>>;
+    try {
+      result = await command.run(flags, line.positionals, (text) => say(named(text)));
+    } catch (err) {
+      throw flags === line.flags ? err : (await import('../data/s3InputFiles.js')).withSourceNames(err, named);
+    }
+    if (asJson || !result.shownToHuman) printValue(renamed(result.value, named), asJson);
+    if (result.text) say(named(result.text));
     return result.exitCode ?? EXIT_CODES.success;
   } catch (err) {
     const { exitCode, message } = failureExit(err);

@@ -72,6 +72,26 @@ export async function locateInputs(
   return located;
 }
 
+/**
+ * Text with each local copy's path put back as the s3:// URI it was read from: messages and results name the object
+ * the user gave, not a cache file that lives on one machine.
+ */
+export function sourceNamer(located: readonly LocatedInput[]): (text: string) => string {
+  const copies = located.filter((l) => l.local !== l.source).sort((a, b) => b.local.length - a.local.length);
+  return (text) => copies.reduce((t, l) => t.replaceAll(l.local, l.source), text);
+}
+
+/** `err` with the local copies named by their URIs (an input error stays one, with the same subject renamed). */
+export function withSourceNames(err: unknown, name: (text: string) => string): unknown {
+  if (err instanceof InvalidInputError) return new InvalidInputError(name(err.subject), name(err.message));
+  if (err instanceof Error && name(err.message) !== err.message) {
+    const renamed = new Error(name(err.message), { cause: err });
+    renamed.name = err.name;
+    return Object.assign(renamed, { code: (err as NodeJS.ErrnoException).code });
+  }
+  return err;
+}
+
 /** Local files for `paths`, for a reader that does not need the s3:// names back. */
 export async function localInputPaths(paths: string[], subject: string, refresh = false): Promise<string[]> {
   return (await locateInputs(paths, subject, process.env, refresh)).map((l) => l.local);

@@ -13,7 +13,7 @@ import { positiveTargetFor, positiveTargetWithRoom } from '../core/sampling/adap
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
 import { memoryBudget } from '../data/memoryBudget.js';
-import { locateInputs } from '../data/s3InputFiles.js';
+import { locateInputs, sourceNamer, withSourceNames } from '../data/s3InputFiles.js';
 import { negativeWordPositiveWarning } from '../core/labels/negativeWordPositive.js';
 
 export interface DescribeInputResult extends InputProfile {
@@ -54,6 +54,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
   // s3:// inputs are read from verified local copies; the result names them by URI, so every worker can fetch them.
   const located = await locateInputs(input.input.paths, 'input.paths');
   const sourceOf = new Map(located.map((l) => [l.local, l.source]));
+  const named = sourceNamer(located);
   const localProfile = await profileLabelledInput(
     located.map((l) => l.local),
     {
@@ -69,7 +70,9 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       // Sampling checks the features of the rows it keeps; a full-column scan here would cost O(rows).
       checkAllFeatureValues: false,
     },
-  );
+  ).catch((err: unknown) => {
+    throw withSourceNames(err, named);
+  });
   const profile = { ...localProfile, files: localProfile.files.map((f) => sourceOf.get(f) ?? f) };
   if (profile.positives === 0) {
     throw new InvalidInputError(

@@ -10,6 +10,7 @@ import { planSampleShards } from '../../stages/sample.js';
 import { ServedModels } from '../../infra/servedModels.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { fitTestModel, publish, storeModel, tempDir } from '../serve/servingFixtures.js';
+import { runCli } from '../support/cliProcess.js';
 import { startS3TestStorage, type S3TestStorage } from '../support/s3Storage.js';
 
 let s3: S3TestStorage;
@@ -158,6 +159,35 @@ describe('inputs on s3://', () => {
     const [again] = await locateInputs(['s3://inputs/mark/a.csv'], '--input');
     expect(again!.local).toBe(first!.local);
     expect(readFileSync(again!.local, 'utf8')).toBe(csv(10, 0));
+  });
+
+  test('a stage command names an s3:// input by its URI, never by its local copy, in errors and results', async () => {
+    const store = new S3ObjectStore('s3://inputs/cli', 'test', { env: process.env });
+    await store.put('header-only.csv', { bytes: 'x,label\n' });
+    await store.put('data.csv', {
+      bytes: ['x,label', ...Array.from({ length: 60 }, (_, i) => `${i},${i % 6 === 0 ? 1 : 0}`)].join('\n') + '\n',
+    });
+    const cwd = tempDir('s3-cli');
+    const cliEnv = { ...s3.server.env, RAREFLOW_HOME: join(cwd, 'home'), RAREFLOW_CACHE: join(s3.dir, 'cli-cache') };
+    const bad = await runCli(['fit', '--input', 's3://inputs/cli/header-only.csv', '--label', 'label', '--out', join(cwd, 'm.json')], {
+      cwd,
+      env: cliEnv,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^rareflow fit: s3:\/\/inputs\/cli\/header-only.csv has no /);
+    expect(bad.stderr).not.toContain('cli-cache');
+    const fit = await runCli(
+      ['fit', '--input', 's3://inputs/cli/data.csv', '--label', 'label', '--kind', 'logreg', '--out', join(cwd, 'm.json'), '--json'],
+      { cwd, env: cliEnv },
+    );
+    expect(fit.code, fit.stderr).toBe(0);
+    const evaluated = await runCli(
+      ['evaluate', '--model', join(cwd, 'm.json'), '--input', 's3://inputs/cli/data.csv', '--label', 'label', '--json'],
+      { cwd, env: cliEnv },
+    );
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toContain('s3://inputs/cli/data.csv');
+    expect(evaluated.stdout).not.toContain('cli-cache');
   });
 
   test('a missing key, a glob that matches nothing and a missing bucket each name the URI', async () => {
