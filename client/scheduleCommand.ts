@@ -103,7 +103,10 @@ export async function scheduleCommand(
           handle = await schedules.create({ ...options, state: { paused: true, note: 'rareflow: checking that it fires' } });
         } catch (err) {
           if (err instanceof ScheduleAlreadyRunning)
-            throw new InvalidInputError('--model', `schedule create: "${options.scheduleId}" exists already; delete it first or pause it`);
+            throw new InvalidInputError(
+              '--model',
+              `schedule create: "${options.scheduleId}" exists already (one schedule per model); to change it, delete it first (rareflow schedule delete --model ${a.model}), or pause it to stop it firing`,
+            );
           // The server's check of the calendar or interval (out-of-range fields, an interval under a second).
           if (err instanceof TypeError)
             throw new InvalidInputError(flag.split(' ')[0]!, `${flag}: the scheduler refused it: ${err.message}`);
