@@ -186,6 +186,9 @@ function moveChampion(
         [modelName, modelSha256, at],
       );
       await c.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'challenger' AND model_sha256 = $2`, [modelName, modelSha256]);
+      // A model taken out of service once (a rolled-back canary) and promoted since is in service again: it is no
+      // longer listed as archived, with another run's rejection beside the champion alias.
+      await c.run(`DELETE FROM archived_models WHERE model_name = $1 AND model_sha256 = $2`, [modelName, modelSha256]);
       await c.run(`INSERT INTO promotions VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
         modelName,
         from,

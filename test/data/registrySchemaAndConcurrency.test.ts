@@ -128,6 +128,21 @@ describe.each(registryBackends())('registry schema and writers on $name', (backe
     }
   });
 
+  it('a model archived by a rolled-back canary and promoted since is no longer listed as archived', async () => {
+    const registry = await Registry.open(await backend.newLocation());
+    try {
+      const step = { rolloutId: 'c1', modelName: 'fraud', challengerSha256: 'm2', championSha256: 'm1', step: 0, sinceMs: 1, at: 't1' };
+      await registry.setCanary({ ...step, weight: 1 });
+      await registry.finishCanary('c1', 'rolled-back', '100% traffic rejected by frank', [], 't2');
+      expect(await registry.archivedModels('fraud')).toHaveLength(1);
+      // The same model (unchanged data retrain the same file) passes a later rollout.
+      await registry.promote('fraud', 'm2', 'r7', 't3');
+      expect(await registry.archivedModels('fraud')).toEqual([]);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('two writers promoting and rolling back at once leave one unbroken chain of promotions', async () => {
     const location = await backend.newLocation();
     const first = await Registry.open(location);
