@@ -139,7 +139,18 @@ export class RareflowClient {
     if (action === 'pause') await handle.signal(canaryPauseSignal, by);
     else if (action === 'resume') await handle.signal(canaryResumeSignal, by);
     else {
-      await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
+      try {
+        await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
+      } catch (err) {
+        // The rollout ended between the status read and the signal: said with its outcome, not as a Temporal error.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        const ended = await (handle.result() as Promise<CanaryRolloutResult>).catch(() => undefined);
+        refuseLateAbort(modelName, ended);
+        throw new InvalidInputError(
+          '--model',
+          `canary abort: the rollout of ${modelName} had ended before the abort came${ended ? ` (${ended.outcome}: ${ended.reason})` : ''}`,
+        );
+      }
       // The rollout takes the abort at once, or when a registry step in flight returns: its end is awaited (up to
       // 30 s), so the answer is the rollback, or a refusal when the rollout had promoted before the abort came.
       const ended = await Promise.race([

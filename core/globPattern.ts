@@ -22,10 +22,12 @@ export function globPattern(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end < 0) source += '\\[';
       else {
+        // DuckDB reads `^` in a set as itself; only `!` negates.
         source += `[${glob
           .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
+          .replace(/\\/g, '\\\\')
+          .replace(/^\^/, '\\^')
+          .replace(/^!/, '^')}]`;
         i = end;
       }
     } else source += c.replace(/[.+^${}()|\\/\]]/g, '\\$&');

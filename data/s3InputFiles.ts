@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../core/integrityError.js';
 import { globPattern } from '../core/globPattern.js';
@@ -25,7 +25,8 @@ const caches = new Map<string, BoundedFileCache>();
 
 /** The cache of input downloads: RAREFLOW_CACHE (default .rareflow/cache) /inputs, bounded by RAREFLOW_CACHE_BYTES. */
 function inputCache(env: NodeJS.ProcessEnv): BoundedFileCache {
-  const dir = join(env.RAREFLOW_CACHE ?? join(env.RAREFLOW_HOME ?? '.rareflow', 'cache'), 'inputs');
+  // Absolute: readers resolve the paths they are given, and messages map each copy back to its URI by this path.
+  const dir = resolve(env.RAREFLOW_CACHE ?? join(env.RAREFLOW_HOME ?? '.rareflow', 'cache'), 'inputs');
   let cache = caches.get(dir);
   if (!cache) {
     cache = new BoundedFileCache(dir, cacheBytesOf(env.RAREFLOW_CACHE_BYTES), ['tmp']);

@@ -2,7 +2,7 @@
 // start token, sequence) with If-None-Match, so nothing is overwritten; readers mirror the parts into a local folder.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ export async function checkPartsWritable(dirUri: string): Promise<void> {
 
 /**
  * Local copies of every part under `dirUri` whose name `isPart` accepts, in key order (null when there is none).
- * Parts are never replaced, so a part already mirrored is not downloaded again; downloads are checked against the
+ * Parts are never replaced, so a part already mirrored (at its listed size) is not downloaded again; downloads are checked against the
  * size and MD5 the server lists. The mirror lives under RAREFLOW_CACHE/serving.
  */
 export async function mirrorParts(dirUri: string, isPart: (name: string) => boolean): Promise<string[] | null> {
@@ -54,7 +54,8 @@ export async function mirrorParts(dirUri: string, isPart: (name: string) => bool
   const files: string[] = [];
   for (const part of parts) {
     const path = join(mirror, part.key);
-    if (!existsSync(path)) {
+    // A local copy of another size than the part (cut short on this disk) is fetched again.
+    if (!existsSync(path) || statSync(path).size !== part.bytes) {
       const temp = join(mirror, `.${randomBytes(6).toString('hex')}.tmp`);
       try {
         await downloadChecked(store, part, store.uriOf(part.key), temp);

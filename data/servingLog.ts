@@ -149,10 +149,10 @@ export class ServingLog {
       await this.flush();
     } catch (err) {
       const { predictions, feedback } = this.pendingRows;
-      throw new Error(
-        `${predictions} prediction row(s) and ${feedback} feedback row(s) of ${this.modelName} could not be written to the serving log and are lost: ${(err as Error).message}`,
-        { cause: err },
-      );
+      const lost = `${predictions} prediction row(s) and ${feedback} feedback row(s) of ${this.modelName} could not be written to the serving log and are lost: ${(err as Error).message}`;
+      // A refusal (a bucket gone, credentials revoked) stays one, for the exit code.
+      if (err instanceof InvalidInputError) throw new InvalidInputError(err.subject, lost);
+      throw new Error(lost, { cause: err });
     } finally {
       closeDuckDB(this.session);
     }

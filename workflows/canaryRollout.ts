@@ -1,7 +1,15 @@
 // Canary promotion of one challenger (ARCHITECTURE.md: serve the challenger at 5% → 25% → 50% → 100%; each step
 // a durable timer, then canaryAnalysis on labelled feedback → promote | rollback). A child of the retrain.
 
-import { CancellationScope, condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   awaitingApprovalSignal,
   canaryAbortSignal,
@@ -205,6 +213,7 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
         try {
           analysis = await running;
         } catch (err) {
+          if (isCancellation(err)) throw err;
           return finish(
             'rolled-back',
             `step ${step + 1} at ${Math.round(weight * 100)}%: the canary analysis failed: ${innermostFailure(err)}`,
@@ -232,10 +241,15 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     }
   }
   step = steps.length - 1;
+  if (holds) {
+    // Paused (or aborted) while the last window was judged: the promotion waits as a raised weight would.
+    await condition(() => !paused || abort !== undefined);
+    if (abort) return aborted();
+  }
   const upTo = `${steps.length} step(s) up to ${Math.round(steps.at(-1)! * 100)}% over ${windows.length} window(s)`;
   return finish(
     'promoted',
-    unjudged.length === 0
+    unjudged.length === 0 || !holds
       ? `passed ${upTo}`
       : `promoted after ${upTo} without enough evidence to judge ${unjudged.length} of them (${unjudged.join('; ')})`,
   );

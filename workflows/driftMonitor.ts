@@ -153,11 +153,16 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
       if (!ready) {
         let recent: Awaited<ReturnType<typeof compute.exportRecentWindow>> | undefined;
         try {
-          // With late labels, the rows whose labels are in lie up to one label delay before the drift was seen.
-          recent = await compute.exportRecentWindow({ modelName: input.modelName, fromMs: pending.sinceMs - labelDelayMs, toMs });
+          // With late labels, only rows served a label delay ago have all their labels (the later ones hold the early,
+          // biased few): the window ends one delay back, and starts one delay before the drift was seen.
+          recent = await compute.exportRecentWindow({
+            modelName: input.modelName,
+            fromMs: pending.sinceMs - labelDelayMs,
+            toMs: toMs - labelDelayMs,
+          });
         } catch (err) {
           // Counted as a window waited: after maxWaitWindows the signal goes with the pipeline's own input.
-          report('exportRecentWindow', err, pending.sinceMs, toMs);
+          report('exportRecentWindow', err, pending.sinceMs - labelDelayMs, toMs - labelDelayMs);
         }
         if (recent && recent.positives >= minRetrainPositives) {
           dataPaths = [recent.path];

@@ -355,6 +355,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     // (a rollback archived the serving champion) and no second promotion record.
     if (champion?.model.sha256 === trained.model.sha256 && patched('identical-challenger'))
       return finish('promoted', {
+        ...(decision ? { decidedBy: decision.by } : {}),
         reason: `the retrained model is the champion itself (sha256 ${trained.model.sha256.slice(0, 12)}): nothing to roll out, the champion keeps serving`,
       });
 

@@ -9,7 +9,7 @@ import { globPattern } from '../../core/globPattern.js';
 import { withDuckDB } from '../../data/duckdbConnection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-glob-'));
-const FILES = ['t/a.csv', 't/ab.csv', 't/x.parquet', 't/sub/b.csv', 't/sub/deep/c.csv', 't/sub2/d.csv', 't2/e.csv'];
+const FILES = ['t/a.csv', 't/ab.csv', 't/^x.csv', 't/x.parquet', 't/sub/b.csv', 't/sub/deep/c.csv', 't/sub2/d.csv', 't2/e.csv'];
 for (const f of FILES) {
   mkdirSync(join(dir, f, '..'), { recursive: true });
   writeFileSync(join(dir, f), '');
@@ -32,6 +32,7 @@ describe('globPattern', () => {
       't/?.csv',
       't/[ab]*.csv',
       't/[!a]*.csv',
+      't/[^a]*.csv',
     ];
     await withDuckDB(async (c) => {
       for (const glob of globs) {

@@ -290,7 +290,7 @@ describe('canaryRollout on a real Temporal server', () => {
         // Twice the window: without the clock stopped, the step would have been judged and the weight raised.
         await new Promise((r) => setTimeout(r, 3000));
         const whilePaused = await handle.query(canaryStatusQuery);
-        await handle.signal(canaryResumeSignal);
+        await handle.signal(canaryResumeSignal, 'oncall');
         const pausedMs = Date.now() - pausedAt;
         return { whilePaused, pausedMs, result: (await handle.result()) as CanaryRolloutResult };
       } finally {
