@@ -338,7 +338,7 @@ describe('through Temporal: run --wait', () => {
     );
     expect(r.code, r.stderr).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.at(-1)).toBe('outcome: rejected-by-gate');
+    expect(lines.at(-1)).toMatch(/^outcome: rejected-by-gate \(recall/);
     expect(lines.filter((l) => l.startsWith('outcome:'))).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\[(INFO|WARN)\]/);
     const heading = lines.findIndex((l) => /^warnings \(\d+\):$/.test(l));
