@@ -121,25 +121,26 @@ describe('sample refuses labels it could not keep', () => {
   });
 });
 
-describe('sample --positive-when writes a new 0/1 column', () => {
-  const when = (label: string, out: string) =>
-    run([
-      'sample',
-      '--input',
-      'two.csv',
-      '--label',
-      label,
-      '--positive-when',
-      'a >= 150',
-      '--target-size',
-      '200',
-      '--nr',
-      '20',
-      '--out',
-      out,
-      '--json',
-    ]);
+/** `sample --positive-when "a >= 150"` of two.csv into a new column `label`, written to `out`. */
+const when = (label: string, out: string) =>
+  run([
+    'sample',
+    '--input',
+    'two.csv',
+    '--label',
+    label,
+    '--positive-when',
+    'a >= 150',
+    '--target-size',
+    '200',
+    '--nr',
+    '20',
+    '--out',
+    out,
+    '--json',
+  ]);
 
+describe('sample --positive-when writes a new 0/1 column', () => {
   // A feature, the real label, and a feature's name in other case (column names are read without regard to case).
   for (const [label, column] of [
     ['a', 'a'],
@@ -213,22 +214,8 @@ describe("a Parquet sample keeps the label column's type", () => {
     // A CSV reads its 0/1 label as BIGINT: so the Parquet sample writes it.
     expect((await sample('two.csv', 'two-sample.parquet')).code).toBe(0);
     expect((await described('two-sample.parquet')).types.label).toBe('BIGINT');
-    const when = await run([
-      'sample',
-      '--input',
-      'two.csv',
-      '--label',
-      'big',
-      '--positive-when',
-      'a >= 150',
-      '--target-size',
-      '200',
-      '--nr',
-      '20',
-      '--out',
-      'when.parquet',
-    ]);
-    expect(when.code, when.stderr).toBe(0);
+    const positiveWhen = await when('big', 'when.parquet');
+    expect(positiveWhen.code, positiveWhen.stderr).toBe(0);
     expect(await described('when.parquet', 'big')).toMatchObject({ types: { big: 'INTEGER' }, values: [0, 1] });
   });
 });

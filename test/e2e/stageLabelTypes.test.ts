@@ -49,33 +49,12 @@ describe('denoise and adasyn keep the label type', () => {
     ['text', 'fraud', 'VARCHAR', ['fraud', 'ok']],
   ] as const) {
     it(`${type}`, async () => {
-      const denoise = await run([
-        'denoise',
-        '--input',
-        `${name}.parquet`,
-        '--label',
-        'label',
-        '--positive',
-        positive,
-        '--out',
-        `${name}-enn.parquet`,
-        '--removed',
-        `${name}-removed.parquet`,
-      ]);
+      const common = ['--input', `${name}.parquet`, '--label', 'label', '--positive', positive];
+      const denoise = await run(['denoise', ...common, '--out', `${name}-enn.parquet`, '--removed', `${name}-removed.parquet`]);
       expect(denoise.code, denoise.stderr).toBe(0);
       expect(await labelOf(`${name}-enn.parquet`)).toEqual({ type, values });
       expect((await labelOf(`${name}-removed.parquet`)).type).toBe(type);
-      const adasyn = await run([
-        'adasyn',
-        '--input',
-        `${name}.parquet`,
-        '--label',
-        'label',
-        '--positive',
-        positive,
-        '--out',
-        `${name}-adasyn.parquet`,
-      ]);
+      const adasyn = await run(['adasyn', ...common, '--out', `${name}-adasyn.parquet`]);
       expect(adasyn.code, adasyn.stderr).toBe(0);
       expect(await labelOf(`${name}-adasyn.parquet`)).toEqual({ type, values });
     });
