@@ -74,19 +74,19 @@ export async function settleSampleLabelColumn(r: SampleLabelRequest): Promise<Sa
   }
   // Two classes: the profile named both. Otherwise (three or more, or a positive no row holds) the values are read.
   const twoClasses = r.negativeLabel !== '' && !r.negativeLabel.includes('|');
-  const values = twoClasses ? [r.negativeLabel, r.positiveLabel] : await labelValues(r, format);
+  const label = await inputLabel(r, format, !twoClasses);
+  const values = label.values ?? [r.negativeLabel, r.positiveLabel];
   if (values.length > MAX_LABEL_VALUES) {
     throw new InvalidInputError(
       `label column "${r.label}"`,
       `label column "${r.label}" in ${r.what} has ${values.length} distinct values; a sample keeps each row's label value and can hold at most ${MAX_LABEL_VALUES} of them: to sample one value against the rest, write a 0/1 column instead with --positive-when "${r.label} = …" and a new --label name`,
     );
   }
-  const labelType = await inputLabelType(r, format);
   const column: SampleLabelColumn = {
     name: r.label,
     values,
     positive: r.positiveLabel,
-    ...(keptLabelType(labelType) !== undefined ? { sqlType: labelType } : {}),
+    ...(keptLabelType(label.type) !== undefined ? { sqlType: label.type } : {}),
   };
   if (ext === '.arrow') requireArrowKeepsValues(column, r);
   return column;
@@ -108,23 +108,16 @@ async function requireNewColumnName(r: SampleLabelRequest, format: TableFormat):
   );
 }
 
-/** The label column's type as DuckDB reads the input (`BIGINT`, `VARCHAR`, …). */
-async function inputLabelType(r: SampleLabelRequest, format: TableFormat): Promise<string> {
-  return withReadErrors(r.what, () =>
-    withDuckDB(async (connection) => {
-      const columns = await describeSource(connection, tableSource(format, r.files));
-      const lower = r.label.toLowerCase();
-      return (columns.find((c) => c.name === r.label) ?? columns.find((c) => c.name.toLowerCase() === lower))?.type ?? 'VARCHAR';
-    }),
-  );
-}
-
-/** Every value of the label column as the input spells it, sorted; a missing label or two spellings of one value are refused. */
-async function labelValues(r: SampleLabelRequest, format: TableFormat): Promise<string[]> {
+/**
+ * The label column as DuckDB reads the input, in one session: its type (`BIGINT`, `VARCHAR`, …) and, with
+ * `readValues`, every value as the input spells it, sorted (a missing label or two spellings of one value refused).
+ */
+async function inputLabel(r: SampleLabelRequest, format: TableFormat, readValues: boolean): Promise<{ type: string; values?: string[] }> {
   return withReadErrors(r.what, () =>
     withDuckDB(async (connection) => {
       const source = await labelledSource(connection, format, r.files, r.label);
       const { labelType } = await describeLabelledSource(connection, source, r.what, r.label);
+      if (!readValues) return { type: labelType };
       const missing = missingValueCondition(sqlIdentifier(r.label), labelType);
       const counts = await labelCounts(connection, source, r.label, missing);
       if (counts.missing > 0) {
@@ -135,7 +128,7 @@ async function labelValues(r: SampleLabelRequest, format: TableFormat): Promise<
         );
       }
       rejectLookalikeClasses(r.label, r.what, counts.classes);
-      return counts.classes.map((c) => c.value);
+      return { type: labelType, values: counts.classes.map((c) => c.value) };
     }),
   );
 }

@@ -7,18 +7,10 @@ import type { ApprovalEvidence } from './approvalEvidence.js';
 import { armEvidence, type CanaryApprovalEvidence } from './canaryApprovalEvidence.js';
 import { formatValidationTable } from './perClassTable.js';
 import { tableCell } from './registryTables.js';
+import { spanText } from '../core/elapsedText.js';
 
-/** A duration as people say it: 45s, 3m, 2h 5m, 4d 1h. */
-export function spanText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
-}
+/** Spans in tables (45s, 3m, 2h 5m, 4d 1h): core/elapsedText.ts's, re-exported for the table tests. */
+export { spanText };
 
 /** `2026-12-04T17:00:00Z (3m ago)`, or `in 5m` for a time ahead; `—` when there is none. */
 export function timeText(at: string | number | null | undefined, nowMs: number): string {

@@ -70,7 +70,7 @@ describe('labels that arrive late', () => {
       labelShift: { n: number; drifted: boolean };
       performance: unknown;
     };
-    expect(stored.labelsFrom).toEqual({ name: 'the window 2.0 s earlier', fromMs: 1000, toMs: 1350 });
+    expect(stored.labelsFrom).toEqual({ name: 'the window 2s earlier', fromMs: 1000, toMs: 1350 });
     expect(stored.labelShift).toMatchObject({ n: 350, drifted: false });
     expect(stored.performance).not.toBeNull();
 
@@ -84,7 +84,7 @@ describe('labels that arrive late', () => {
     // An earlier window without traffic: the label tests say they did not run, naming that window.
     const none = await drift.checkDrift({ modelName: 'yeast3', fromMs: 3000, toMs: 3350, labelDelayMs: 1000 });
     expect(none.labelled).toBe(0);
-    expect(none.insufficient).toContain('label-prior and measured performance not run: no labelled rows in the window 1.0 s earlier');
+    expect(none.insufficient).toContain('label-prior and measured performance not run: no labelled rows in the window 1s earlier');
   }, 60_000);
 
   it('refuses a label delay that is not a number of milliseconds ≥ 0', async () => {
