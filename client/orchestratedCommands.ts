@@ -30,7 +30,7 @@ import { formatPerClassTable, formatStages } from './perClassTable.js';
 import type { StatusView } from './stateTables.js';
 import { readPipelineSpecFile } from './pipelineSpec.js';
 import { checkResourceName } from '../core/resourceName.js';
-import { RareflowClient, connectClient } from './temporalClient.js';
+import { RareflowClient, connectClient, requestProgressLine } from './temporalClient.js';
 
 export type Say = (line: string) => void;
 
@@ -185,7 +185,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
           );
         }
         const served = await c
-          .waitForRequest(spec.modelName, requestId, (s, stage) => say(`lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`))
+          .waitForRequest(spec.modelName, requestId, (s, stage) => say(requestProgressLine(s, requestId, stage)))
           .catch((err: unknown) => {
             if (err instanceof InvalidInputError) throw err;
             // The request was taken: the retrain goes on in the lifecycle whatever happened to this connection.

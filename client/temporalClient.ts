@@ -221,7 +221,7 @@ export class RareflowClient {
     for (;;) {
       const s = await this.status(modelName);
       const stage = s.currentRunId ? await this.retrainStage(s.currentRunId) : undefined;
-      const key = `${s.phase}|${stage ?? ''}|${s.history.length}`;
+      const key = `${s.phase}|${stage ?? ''}|${s.history.length}|${s.pending?.requestIds?.join(',') ?? ''}`;
       if (key !== last) {
         onProgress(s, stage);
         last = key;
@@ -241,6 +241,16 @@ export class RareflowClient {
     }
     return err;
   }
+}
+
+/**
+ * The progress line of `run --wait`: the running retrain's stage, or, while this request waits behind a retrain that
+ * serves other requests (one retrain at a time per model), that it is queued, so the stage shown is not taken for its own.
+ */
+export function requestProgressLine(s: LifecycleStatus, requestId: string, stage: string | undefined): string {
+  const line = `lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`;
+  if (s.phase === 'idle' || !s.pending?.requestIds?.includes(requestId)) return line;
+  return `${line} (another retrain; this request is queued and starts after it)`;
 }
 
 /** An abort that came after the rollout promoted did nothing: said, as an input error, instead of a status and exit 0. */
