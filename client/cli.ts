@@ -4,7 +4,7 @@
 
 import { parseCommandLine, printCommandHelp, printOverview } from './cliProgram.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import type { CommandSpec, FlagValues, Say } from './cliArgs.js';
+import { INPUT_AS_GIVEN, type CommandSpec, type FlagValues, type Say } from './cliArgs.js';
 import { orchestratedCommands } from './commands/orchestratedCommandTable.js';
 import { registryCommands } from './commands/registryCommandTable.js';
 import { registryMaintenanceCommands } from './commands/registryMaintenanceCommandTable.js';
@@ -40,7 +40,10 @@ async function withLocalInputs(flags: FlagValues): Promise<{ flags: FlagValues; 
     );
   }
   const local = located.map((l) => l.local);
-  return { flags: { ...flags, input: Array.isArray(given) ? local : local[0] }, named: sourceNamer(located) };
+  return {
+    flags: { ...flags, input: Array.isArray(given) ? local : local[0], [INPUT_AS_GIVEN]: given },
+    named: sourceNamer(located),
+  };
 }
 
 /** `value` with every string passed through `named` (a result's file names). */

@@ -31,6 +31,12 @@ export interface FlagSpec {
 /** The checked value of every flag: booleans are false when absent, other flags undefined unless they have a default. */
 export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
 
+/**
+ * Not a flag: where a stage command's `--input` was read from as the user gave it (its `s3://` URI) while `input` names
+ * the verified local copy the step reads; files a command writes (an evaluation report) name the input by it.
+ */
+export const INPUT_AS_GIVEN = 'input as given';
+
 /** What a command returns. `shownToHuman`: the command printed its own tables, so the value is printed only with --json. */
 export interface CommandResult {
   value: unknown;

@@ -44,7 +44,17 @@ function scoreInSlices(model: ModelArtifact, x: FeatureMatrix, onRows: (rows: nu
   return scores;
 }
 
-export async function evaluateCommand(a: { model: string; input: string; label: string; gates?: string; report?: string }) {
+export interface EvaluateArgs {
+  model: string;
+  input: string;
+  label: string;
+  gates?: string;
+  report?: string;
+  /** The input as the user named it (an `s3://` URI) when `input` is its local copy: the report names it. */
+  inputAsGiven?: string | undefined;
+}
+
+export async function evaluateCommand(a: EvaluateArgs) {
   const started = performance.now();
   if (a.report) await checkReportDirectory(a.report);
   const { model, resolved } = await loadModelReference(a.model);
@@ -93,12 +103,15 @@ export async function evaluateCommand(a: { model: string; input: string; label: 
   if (a.report) {
     await mkdir(a.report, { recursive: true });
     reportPath = join(resolve(a.report), 'report.json');
-    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
+    await writeFileAtomically(
+      reportPath,
+      JSON.stringify({ model: a.model, input: a.inputAsGiven ?? a.input, report, gates: spec, evaluation }, null, 1),
+    );
     const [negatives, positives] = classCounts(d.data.y);
     await writeFileAtomically(
       join(resolve(a.report), 'report.html'),
       renderRunReport({
-        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.input)}`,
+        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.inputAsGiven ?? a.input)}`,
         details: [`model ${model.model.kind}, threshold ${model.threshold.toFixed(4)}: ${model.thresholdReason}`],
         classCounts: [{ stage: 'evaluated rows', positives, negatives }],
         confusion: report.confusion,
@@ -204,11 +217,7 @@ async function modelEncodedInput(model: ModelArtifact, input: string, label: str
  * with each class's recall interval, judged by the per-class gates (a gate on the positive class applies to every
  * class, gMean is the macro G-mean; core/gates/multiClassGates.ts), with the HTML report of a multi-class run.
  */
-async function evaluateMultiClass(
-  a: { model: string; input: string; label: string; gates?: string; report?: string },
-  model: ModelArtifact,
-  started: number,
-) {
+async function evaluateMultiClass(a: EvaluateArgs, model: ModelArtifact, started: number) {
   const classes = model.multiClass!.classes;
   const spec = await readGateSpec(a.gates, { classes });
   if (a.gates) checkMultiClassGates(spec, a.gates, `${a.model} is a multi-class model (classes ${classes.join(', ')})`);
@@ -235,11 +244,14 @@ async function evaluateMultiClass(
   if (a.report) {
     await mkdir(a.report, { recursive: true });
     reportPath = join(resolve(a.report), 'report.json');
-    await writeFileAtomically(reportPath, JSON.stringify({ model: a.model, input: a.input, report, gates: spec, evaluation }, null, 1));
+    await writeFileAtomically(
+      reportPath,
+      JSON.stringify({ model: a.model, input: a.inputAsGiven ?? a.input, report, gates: spec, evaluation }, null, 1),
+    );
     await writeFileAtomically(
       join(resolve(a.report), 'report.html'),
       renderMultiClassRunReport({
-        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.input)}`,
+        title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.inputAsGiven ?? a.input)}`,
         details: [`multi-class model (${classes.length} classes, one-vs-rest ${model.model.kind}): ${model.thresholdReason}`],
         stages: [{ stage: 'evaluated rows', rowsIn: d.rows, rowsOut: d.rows }],
         report,

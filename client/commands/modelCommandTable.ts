@@ -2,7 +2,7 @@
 // Each loads its modules when it runs, so --help starts without DuckDB.
 
 import { EXIT_CODES } from '../exitCodes.js';
-import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
+import { INPUT_AS_GIVEN, listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { fillValueFlag, missingFlag, missingValueFlags } from '../missingValueFlags.js';
 import { missingIndicatorsFlag, missingIndicatorsFlagOf } from '../missingIndicatorFlags.js';
 import { selectionText } from '../selectionText.js';
@@ -125,7 +125,7 @@ export const modelCommands: CommandSpec[] = [
         input: requiredString(f, 'input'),
         label: requiredString(f, 'label'),
         ...(gates ? { gates } : {}),
-        ...(report ? { report } : {}),
+        ...(report ? { report, inputAsGiven: stringFlag(f, INPUT_AS_GIVEN) } : {}),
       });
       const shown = tableOrJson(f, r, (await import('../stateTables.js')).formatEvaluation);
       return { ...shown, exitCode: gates && 'verdict' in r && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };

@@ -182,12 +182,27 @@ describe('inputs on s3://', () => {
     );
     expect(fit.code, fit.stderr).toBe(0);
     const evaluated = await runCli(
-      ['evaluate', '--model', join(cwd, 'm.json'), '--input', 's3://inputs/cli/data.csv', '--label', 'label', '--json'],
+      [
+        'evaluate',
+        '--model',
+        join(cwd, 'm.json'),
+        '--input',
+        's3://inputs/cli/data.csv',
+        '--label',
+        'label',
+        '--json',
+        '--report',
+        join(cwd, 'rep'),
+      ],
       { cwd, env: cliEnv },
     );
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toContain('s3://inputs/cli/data.csv');
     expect(evaluated.stdout).not.toContain('cli-cache');
+    // The report files name the input as given too.
+    const reportJson = JSON.parse(readFileSync(join(cwd, 'rep', 'report.json'), 'utf8')) as { input: string };
+    expect(reportJson.input).toBe('s3://inputs/cli/data.csv');
+    expect(readFileSync(join(cwd, 'rep', 'report.html'), 'utf8')).not.toContain('cli-cache');
   });
 
   test('a missing key, a glob that matches nothing and a missing bucket each name the URI', async () => {
