@@ -37,6 +37,10 @@ function versionRef(modelName: string, target: { modelSha256: string; version: n
   return target.version === null ? short(target.modelSha256) : `${modelName}/${target.version} (${short(target.modelSha256)})`;
 }
 
+function versionOf(d: ModelDetail, modelSha256: string): number | null {
+  return d.versions.find((v) => v.modelSha256 === modelSha256)?.version ?? null;
+}
+
 export function formatModelList(models: ModelSummary[]): string {
   if (models.length === 0) return 'no models in the registry yet';
   return alignedTable(
@@ -84,6 +88,24 @@ export function formatModelDetail(d: ModelDetail): string {
           ]),
         ),
   );
+  // Canary rollouts: a challenger rolled back in its canary never became champion, so the table above does not hold it.
+  if (d.canaries.length > 0) {
+    parts.push('', 'canary rollouts:');
+    parts.push(
+      alignedTable(
+        ['STARTED', 'CHALLENGER', 'STATUS', 'WEIGHT', 'REASON'],
+        [...d.canaries]
+          .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+          .map((c) => [
+            c.startedAt,
+            versionRef(d.modelName, { modelSha256: c.challengerSha256, version: versionOf(d, c.challengerSha256) }),
+            c.status,
+            `${Math.round(c.weight * 100)}%`,
+            text(c.reason),
+          ]),
+      ),
+    );
+  }
   const archived = d.versions.filter((v) => v.archivedReason);
   if (archived.length > 0) {
     parts.push('', 'archived:');
