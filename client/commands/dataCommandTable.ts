@@ -6,7 +6,10 @@ import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } fr
 import { fillValueFlag, missingFlag } from '../missingValueFlags.js';
 import { categorical, input, json, label, labelledFile, neighbors, neighborsOf, out, positive, rawDistances, seed } from './commonFlags.js';
 
-const stage = () => import('../stageCommands.js');
+const generate = () => import('../generateCommand.js');
+const sample = () => import('../sampleCommand.js');
+const denoise = () => import('../denoiseCommand.js');
+const adasyn = () => import('../adasynCommand.js');
 
 export const dataCommands: CommandSpec[] = [
   {
@@ -40,7 +43,7 @@ export const dataCommands: CommandSpec[] = [
     },
     run: async (f) => ({
       value: await (
-        await stage()
+        await generate()
       ).generateCommand({
         rows: numberFlag(f, 'rows')!,
         positiveRate: numberFlag(f, 'positive-rate')!,
@@ -123,7 +126,7 @@ export const dataCommands: CommandSpec[] = [
       }
       return {
         value: await (
-          await stage()
+          await sample()
         ).sampleCommand({
           inputs: listFlag(f, 'input')!,
           label: requiredString(f, 'label'),
@@ -179,7 +182,7 @@ export const dataCommands: CommandSpec[] = [
       const k = numberFlag(f, 'k');
       return {
         value: await (
-          await stage()
+          await denoise()
         ).denoiseCommand({
           ...labelledFile(f),
           ...(k !== undefined ? { k } : {}),
@@ -235,7 +238,7 @@ export const dataCommands: CommandSpec[] = [
       }
       return {
         value: await (
-          await stage()
+          await adasyn()
         ).adasynCommand({
           ...labelledFile(f),
           k: numberFlag(f, 'k')!,

@@ -1,0 +1,153 @@
+// `rareflow sample`: the adaptive sampling of the retrain pipeline (shard planning, scan and merge) run on files in
+// one process, without Temporal. Returns a JSON-plain summary that the CLI prints.
+
+import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
+import { InvalidInputError } from '../core/invalidInputError.js';
+import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
+import { validateTargets } from '../core/sampling/adaptiveSample.js';
+import { checkMemoryBudget, sampleMemory } from '../core/resources/memoryEstimate.js';
+import { memoryBudget } from '../data/memoryBudget.js';
+import { secondsSince } from '../stages/stageProgress.js';
+import { withWeightColumn } from './labelledInput.js';
+import { requireOutputDirectory } from './localFiles.js';
+
+// What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
+// before reading its input.
+const sampleLabelColumnModule = () => import('./sampleLabelColumn.js');
+const adaptiveSampling = async () => {
+  const modules = await Promise.all([
+    import('../core/sampling/adaptiveSample.js'),
+    import('../stages/sample.js'),
+    import('../data/shardSampling.js'),
+    import('../data/inputProfile.js'),
+  ]);
+  return Object.assign({}, ...modules) as (typeof modules)[0] & (typeof modules)[1] & (typeof modules)[2] & (typeof modules)[3];
+};
+
+export interface SampleArgs {
+  inputs: string[];
+  label: string;
+  positive?: string;
+  /** SQL predicate defining positives, e.g. `revenue >= 1000`. */
+  positiveWhen?: string;
+  targetSize: number;
+  /** M; Nr = positivesPerParameter · M. Default: feature count + 1. */
+  params?: number;
+  positivesPerParameter: number;
+  /** Nr directly (overrides params). */
+  positiveTarget?: number;
+  shards: number;
+  method: RowIdSamplerKind;
+  /** Row order fed to the sampler (auto: test the file's order, random blocks when it is not random). @default auto */
+  order?: 'auto' | 'sequential' | 'random-blocks';
+  seed: number;
+  out: string;
+}
+
+/** `rareflow sample`: the same shard planning, scan and merge as the adaptiveSampling workflow, in one process. */
+export async function sampleCommand(a: SampleArgs) {
+  const started = performance.now();
+  const out = await requireOutputDirectory(a.out);
+  const { profileLabelledInput, positiveTargetFor, positiveTargetWithRoom, planSampleShards, sampleShardStage, mergeShards } =
+    await adaptiveSampling();
+  const { settleSampleLabelColumn, writeSampleTable } = await sampleLabelColumnModule();
+  const profile = await profileLabelledInput(a.inputs, {
+    label: a.label,
+    ...(a.positive !== undefined ? { positive: a.positive } : {}),
+    ...(a.positiveWhen !== undefined ? { predicate: a.positiveWhen } : {}),
+    checkAllFeatureValues: false,
+    allowAbsentPositive: true,
+    hashFiles: false,
+    weightColumn: SAMPLE_WEIGHT_COLUMN,
+    textColumnAdvice: (column) =>
+      `rareflow sample reads numeric feature columns only: write the input without "${column}", or sample it in a pipeline run, whose spec leaves it out with input.exclude or learns its categories with input.categorical`,
+  });
+  // Settled before the scan: what the label column will hold, refused here rather than after the sampling work.
+  const labelColumn = await settleSampleLabelColumn({
+    files: profile.files,
+    what: a.inputs.join(', '),
+    label: a.label,
+    ...(a.positiveWhen !== undefined ? { positiveWhen: a.positiveWhen } : {}),
+    positiveLabel: profile.positiveLabel,
+    negativeLabel: profile.negativeLabel,
+    out,
+  });
+  const params = a.params ?? profile.featureNames.length + 1;
+  const ruleTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
+  if (ruleTarget > a.targetSize) {
+    throw new InvalidInputError(
+      '--target-size',
+      `--target-size ${a.targetSize} is below Nr = ${ruleTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
+    );
+  }
+  // As in the retrain pipeline, an Nr from the one-in-50 rule rises where the sample has room for more of the
+  // input's positives (its negatives all fit); an Nr given with --nr is kept as given.
+  const positiveTarget =
+    a.positiveTarget === undefined && a.method === 'adaptive'
+      ? positiveTargetWithRoom(ruleTarget, a.targetSize, profile.rows, profile.positives, a.shards)
+      : ruleTarget;
+  validateTargets(a.targetSize, positiveTarget);
+  checkMemoryBudget(
+    [sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')],
+    memoryBudget(),
+  );
+  const { shards: plan, totalRows } = await planSampleShards(profile.files, a.shards);
+  const shards = [];
+  for (let s = 0; s < plan.length; s++) {
+    shards.push(
+      await sampleShardStage({
+        segments: plan[s]!,
+        label: a.label,
+        positiveLabel: profile.positiveLabel,
+        // Rows are fetched with their class index, so each keeps its own label value.
+        ...(a.positiveWhen !== undefined
+          ? { predicate: a.positiveWhen }
+          : { classes: labelColumn.values, positiveValues: [labelColumn.positive] }),
+        featureNames: profile.featureNames,
+        targetSize: a.targetSize,
+        positiveTarget,
+        shardIndex: s,
+        shardCount: plan.length,
+        seed: a.seed,
+        method: a.method,
+        ...(a.order !== undefined ? { order: a.order } : {}),
+        ...(profile.sampleWeight !== undefined ? { sampleWeight: profile.sampleWeight } : {}),
+      }),
+    );
+  }
+  const merged = mergeShards(
+    shards.map((r) => r.data),
+    a.seed,
+    profile.sampleWeight !== undefined ? shards.map((r) => r.weights) : undefined,
+  );
+  // The kept rows' weights stay with them, as the last column (never a feature).
+  await writeSampleTable(out, withWeightColumn(merged, profile.featureNames, merged.weights), labelColumn);
+  const positives = shards.reduce((n, r) => n + r.positives, 0);
+  const scannedRows = shards.reduce((n, r) => n + r.scannedRows, 0);
+  const shortfall = samplingShortfall(
+    { totalRows, scannedRows, keptRows: merged.y.length, positives, targetSize: a.targetSize, positiveTarget },
+    shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : [])),
+  );
+  // Each shard keeps its share of Nr and of the target: a shard short of positives may only mean they sit elsewhere.
+  const shardNote =
+    plan.length > 1 && shortfall.warnings.length > 0
+      ? [
+          `with ${plan.length} shards each keeps at most its share of the positives and of the target, so positives gathered in some shards leave the others short even when the input holds enough; --shards 1 keeps them all`,
+        ]
+      : [];
+  const warnings = [...profile.warnings, ...shortfall.warnings, ...shardNote];
+  return {
+    positives,
+    negatives: merged.y.length - positives,
+    scannedRows,
+    totalRows,
+    earlyStop: shards.every((r) => r.earlyStop),
+    shards: plan.length,
+    // One shard: its order; several: each shard's, since each tests its own rows.
+    order: plan.length === 1 ? shards[0]!.order : shards.map((r) => r.order),
+    ...(shortfall.information ? { information: shortfall.information } : {}),
+    warnings,
+    seconds: secondsSince(started),
+  };
+}
