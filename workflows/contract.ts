@@ -4,6 +4,7 @@
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { FailureType } from '../core/pipelineTypes.js';
+import type { CanaryRolloutResult, CanarySpec } from './canaryContract.js';
 import type {
   AdasynSpec,
   ArtifactRef,
@@ -54,7 +55,6 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);
 export const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 
 import type { SamplingOrder } from '../core/sampling/rowOrder.js';
-import type { ArmSummary } from '../core/canary/canaryAnalysis.js';
 
 /** Everything one retrain needs. JSON-plain: it travels in Temporal payloads and in PIPELINE.json files. */
 export interface PipelineSpec {
@@ -78,73 +78,6 @@ export interface PipelineSpec {
   /** How long to wait for approval before rejecting. @default 86_400_000 (one day) */
   approvalTimeoutMs?: number;
   seed: number;
-}
-
-/** How a challenger is rolled out to live traffic. Every field is optional. */
-export interface CanarySpec {
-  /** Challenger shares of traffic, strictly increasing, ending at 1. @default [0.05, 0.25, 0.5, 1] */
-  steps?: number[];
-  /** Observation window of each step, a durable timer (ms). @default 600_000 */
-  windowMs?: number;
-  /** How many times a window with too little evidence is extended by another windowMs. @default 3 */
-  maxExtensions?: number;
-  /** What happens when the evidence is still insufficient after the last extension. @default 'rollback' */
-  onInsufficientEvidence?: 'rollback' | 'promote' | 'require-approval';
-  /** Also wait for a human before the last step (100%). @default false */
-  approveBeforeFull?: boolean;
-  /** The analysis thresholds (core/canary/canaryCriteria.ts CanaryCriteria), JSON-plain. */
-  criteria?: Record<string, unknown>;
-}
-
-export interface CanaryRolloutInput {
-  modelName: string;
-  /** The retrain that produced the challenger. */
-  runId: string;
-  challengerSha256: string;
-  championSha256: string;
-  canary: CanarySpec;
-  /** How long an approval inside the rollout may wait (the spec's approvalTimeoutMs). @default 86_400_000 */
-  approvalTimeoutMs?: number;
-  /** A multi-class challenger's class values: every window is judged per class, each class needing its labels. */
-  classes?: string[];
-}
-
-/** One arm's figures in a canary window (core/canary/canaryAnalysis.ts). */
-export type CanaryArmSummary = ArmSummary;
-
-/** One observation window of a rollout, as the analysis judged it. */
-export interface CanaryWindow {
-  step: number;
-  weight: number;
-  fromMs: number;
-  toMs: number;
-  extension: number;
-  decision: 'promote' | 'rollback' | 'insufficient-evidence';
-  reasons: string[];
-  arms: { champion: CanaryArmSummary; challenger: CanaryArmSummary };
-}
-
-export type CanaryPhase = 'observing' | 'paused' | 'awaiting-approval' | 'promoted' | 'rolled-back';
-
-export interface CanaryRolloutStatus {
-  rolloutId: string;
-  modelName: string;
-  challengerSha256: string;
-  championSha256: string;
-  phase: CanaryPhase;
-  steps: number[];
-  step: number;
-  weight: number;
-  windows: CanaryWindow[];
-  reason?: string;
-  pausedBy?: string;
-}
-
-export interface CanaryRolloutResult {
-  outcome: 'promoted' | 'rolled-back';
-  reason: string;
-  windows: CanaryWindow[];
-  decidedBy?: string;
 }
 
 /** Input of the `adaptiveSampling` child workflow (seed 003's cluster mode). */
@@ -280,14 +213,6 @@ export interface ApprovalDecision {
   why?: string;
 }
 
-// The canary rollout's own controls (`canaryRollout`, a child of the retrain). Pause holds the current weight and
-// stops the clock of the analysis; abort rolls back at once.
-export const canaryPauseSignal = defineSignal<[string]>('canaryPause');
-export const canaryResumeSignal = defineSignal<[string]>('canaryResume');
-export const canaryAbortSignal = defineSignal<[string, string]>('canaryAbort');
-export const canaryApprovalSignal = defineSignal<[ApprovalDecision]>('canaryApproval');
-export const canaryStatusQuery = defineQuery<CanaryRolloutStatus>('canaryStatus');
-
 /** An approval sent as an Update: the validator rejects a run that is not awaiting approval, so the caller knows. */
 export interface ApprovalRequest {
   runId: string;
@@ -305,10 +230,6 @@ export interface ApprovalReceipt {
 }
 
 export const approvalUpdate = defineUpdate<ApprovalReceipt, [ApprovalRequest]>('approval');
-
-export function canaryWorkflowId(runId: string): string {
-  return `${runId}-canary`;
-}
 
 export interface LifecycleInput {
   modelName: string;
@@ -386,6 +307,8 @@ export interface LifecycleStatus {
 
 /** The drift monitor's input, state, signals and queries: declared beside its workflow's contract, exported here too. */
 export * from './driftMonitorContract.js';
+/** The canary rollout's spec, input, status, result, signals and query: in their own file, exported here too. */
+export * from './canaryContract.js';
 
 export function lifecycleWorkflowId(modelName: string): string {
   return `rareflow-lifecycle-${modelName}`;
