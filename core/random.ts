@@ -25,10 +25,22 @@ function splitMix32(seed: number): () => number {
   };
 }
 
+/**
+ * The 32-bit word a seed starts the generators from. A seed in [0, 2³²) is its own word (the streams every seed there
+ * always gave); a larger or negative one folds its high part in, so seeds that differ only above bit 32 (1 and
+ * 2³² + 1, −1 and 2³² − 1) do not give the same stream, as they did when the seed was simply cut to 32 bits.
+ */
+export function seedWord(seed: number): number {
+  if (seed >= 0 && seed <= 0xffffffff) return seed;
+  const high = Math.floor(seed / 0x1_0000_0000);
+  const low = seed - high * 0x1_0000_0000;
+  return (low ^ splitMix32((high ^ 0x5bd1e995) >>> 0)()) >>> 0;
+}
+
 /** A xoshiro128** generator seeded through splitmix32; the same seed gives the same stream everywhere. */
 export function seededRandom(seed: number): RandomSource {
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const init = splitMix32(seed);
+  const init = splitMix32(seedWord(seed));
   return xoshiro128(init(), init(), init(), init());
 }
 
@@ -94,7 +106,7 @@ function rotl(x: number, k: number): number {
 
 /** Derive an independent child seed for a named sub-step (e.g. a shard or a stage) from a run seed. */
 export function deriveSeed(seed: number, label: string): number {
-  let h = (seed ^ 0x811c9dc5) >>> 0;
+  let h = (seedWord(seed) ^ 0x811c9dc5) >>> 0;
   for (let i = 0; i < label.length; i++) {
     h ^= label.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;

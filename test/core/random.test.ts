@@ -1,7 +1,7 @@
 // The seeded generator: fillInts draws the very stream nextInt does, and a saved state continues it.
 
 import { describe, expect, it } from 'vitest';
-import { randomFromState, seededRandom } from '../../core/random.js';
+import { deriveSeed, randomFromState, seededRandom, seedWord } from '../../core/random.js';
 
 describe('seeded random', () => {
   it('fillInts gives the integers of as many nextInt calls, and leaves the stream where they would', () => {
@@ -24,5 +24,21 @@ describe('seeded random', () => {
     a.fillInts(10, new Uint32Array(17));
     const b = randomFromState(a.state());
     expect(Array.from({ length: 20 }, () => b.nextInt(1e6))).toEqual(Array.from({ length: 20 }, () => a.nextInt(1e6)));
+  });
+
+  it('gives seeds that differ only above bit 32 streams of their own, and keeps every 32-bit seed as it was', () => {
+    const draws = (seed: number) => Array.from({ length: 8 }, seededRandom(seed).next);
+    for (const [a, b] of [
+      [1, 2 ** 32 + 1],
+      [-1, 2 ** 32 - 1],
+      [5, -(2 ** 32) + 5],
+      [2 ** 53 - 1, 2 ** 32 - 1],
+    ] as const) {
+      expect(draws(a)).not.toEqual(draws(b));
+      expect(deriveSeed(a, 'adasyn')).not.toBe(deriveSeed(b, 'adasyn'));
+    }
+    for (const seed of [0, 1, 7, 2 ** 31, 2 ** 32 - 1]) expect(seedWord(seed)).toBe(seed);
+    // The stream of seed 1, as recorded before large seeds were folded in: every model and sample of a 32-bit seed repeats.
+    expect(seededRandom(1).nextInt(1_000_000)).toBe(144158);
   });
 });
