@@ -219,6 +219,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         positive = 'true';
         negatives = ['false'];
         if (positives === 0) warnings.push(`no row satisfies --positive-when "${opts.predicate}": the sample has no positives`);
+        else if (positives === rows) warnings.push(`every row satisfies --positive-when "${opts.predicate}": the sample has no negatives`);
       } else if (
         opts.allowAbsentPositive &&
         opts.positive !== undefined &&

@@ -1,7 +1,7 @@
 // The positive class as SQL: a label value, or a user's predicate over the row's columns, checked to be exactly one
 // expression (no second statement, no subquery) before it is pasted into any query.
 
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { sqlIdentifier } from './duckdbConnection.js';
@@ -22,7 +22,7 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
   if (def.predicate !== undefined) {
     if (def.predicate.trim() === '')
       throw new InvalidInputError('--positive-when', '--positive-when: the predicate is empty; expected SQL such as "revenue >= 1000"');
-    await requireSingleExpression(connection, def.predicate);
+    await requireSingleExpression(connection, def.predicate, source);
     try {
       await connection.run(`SELECT CAST((${def.predicate}) AS BOOLEAN) FROM ${source} LIMIT 0`);
     } catch (err) {
@@ -45,7 +45,7 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
  * from one table, with no subquery (no reading other files or tables). Without this, `1) ...; COPY ... TO '...'`
  * would run a second statement on the worker.
  */
-async function requireSingleExpression(connection: DuckDBConnection, predicate: string): Promise<void> {
+async function requireSingleExpression(connection: DuckDBConnection, predicate: string, source: string): Promise<void> {
   const reject = (why: string): never => {
     throw new InvalidInputError(
       '--positive-when',
@@ -83,4 +83,23 @@ async function requireSingleExpression(connection: DuckDBConnection, predicate: 
   if (!single) reject('is not a single expression (it closes the expression and adds clauses of its own)');
   if (/"class":"SUBQUERY"|"type":"TABLE_FUNCTION"/.test(JSON.stringify(node)))
     reject('contains a subquery; a predicate may read only the columns of the row');
+  // A row's class must be a function of the row: random(), uuid() or now() would label the same file differently on
+  // every read (a seeded run that does not repeat, a test split whose labels change between stages).
+  // (`current_date` and its like parse as a column name, and are the function unless the file has such a column.)
+  const expression = JSON.stringify(node.select_list);
+  const functions = [...expression.matchAll(/"function_name":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.toLowerCase());
+  const names = [...expression.matchAll(/"column_names":\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => m[1]!.toLowerCase());
+  const columns = names.length === 0 ? [] : (await connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`)).columnNames();
+  const called = [...functions, ...names.filter((n) => !columns.some((c) => c.toLowerCase() === n))];
+  if (called.length > 0) {
+    const unstable = await connection.runAndReadAll(
+      `SELECT DISTINCT function_name FROM duckdb_functions() WHERE stability <> 'CONSISTENT' AND lower(function_name) IN (SELECT unnest($1::VARCHAR[])) ORDER BY 1`,
+      [listValue(called)],
+    );
+    const unstableNames = unstable.getRowsJS().map((r) => String(r[0]));
+    if (unstableNames.length > 0)
+      reject(
+        `calls ${unstableNames.join(', ')}, whose value changes from one read to the next, so the same rows would not keep their class`,
+      );
+  }
 }

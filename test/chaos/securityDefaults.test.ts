@@ -146,6 +146,30 @@ describe('SQL: identifiers quoted, values parameterised, predicates one expressi
     expect(() => readFileSync(marker)).toThrow(/ENOENT/);
   });
 
+  it('a predicate whose value changes between reads (random, uuid, the clock) is refused, naming the function', async () => {
+    const data = join(dir, 'unstable.csv');
+    writeFileSync(data, 'f0,today_seen,label\n1,2,0\n3,4,1\n5,6,0\n');
+    const dated = join(dir, 'dated.csv');
+    writeFileSync(dated, 'f0,current_date\n1,2020-01-01\n3,2021-01-01\n');
+    await withDuckDB(async (c) => {
+      const check = (file: string, predicate: string) =>
+        positiveSql(c, `read_csv(${sqlString(file)})`, file, { label: 'label', predicate });
+      for (const [predicate, name] of [
+        ['random() < 0.1', 'random'],
+        ['f0 > 1 AND UUID() IS NOT NULL', 'uuid'],
+        ["now() > TIMESTAMP '2020-01-01'", 'now'],
+        ["current_date > DATE '2020-01-01' AND f0 > 1", 'current_date'],
+      ]) {
+        const err = await check(data, predicate).catch((e: unknown) => e);
+        expect(err, predicate).toBeInstanceOf(InvalidInputError);
+        expect((err as Error).message, predicate).toContain(`it calls ${name}, whose value changes from one read to the next`);
+      }
+      // Functions of the row's values stay usable, and a column that happens to be called current_date is a column.
+      await expect(check(data, 'abs(f0 - 3) < 1 AND round(today_seen) = 4')).resolves.toContain('abs(f0 - 3)');
+      await expect(check(dated, "current_date > DATE '2020-06-01'")).resolves.toContain('current_date');
+    });
+  });
+
   it('registry values with quotes and SQL in them round-trip as data, and every table survives', async () => {
     const path = join(dir, 'sql-registry.duckdb');
     const registry = await Registry.open(path);

@@ -1,0 +1,23 @@
+// A `--positive-when` predicate that every row satisfies (or none) gives a sample of one class: said, both ways.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { profileLabelledInput } from '../../data/inputProfile.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-predicate-classes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a predicate that leaves one class', () => {
+  it('warns that the sample has no negatives, or no positives', async () => {
+    const file = join(dir, 'rows.csv');
+    writeFileSync(file, ['f0,f1', ...Array.from({ length: 50 }, (_, i) => `${i},${i % 7}`), ''].join('\n'));
+    const warned = async (predicate: string) =>
+      (await profileLabelledInput([file], { label: 'y', predicate, checkAllFeatureValues: false, hashFiles: false })).warnings;
+    expect(await warned('1')).toContain('every row satisfies --positive-when "1": the sample has no negatives');
+    expect(await warned('f0 >= 0')).toContain('every row satisfies --positive-when "f0 >= 0": the sample has no negatives');
+    expect(await warned('f0 < 0')).toContain('no row satisfies --positive-when "f0 < 0": the sample has no positives');
+    expect(await warned('f0 > 40')).toEqual([]);
+  });
+});
