@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     const asJson = Boolean(line.flags.json);
     // With --json, stdout carries exactly one JSON object: progress goes to stderr.
     const say: Say = (text) => (asJson ? process.stderr : process.stdout).write(`${text}\n`);
-    rejectOutputOverInput(line.flags);
+    rejectOutputOverInput(line.flags, command.flags);
     rejectDirectoryOutput(line.flags, command.flags);
     const { flags, named } = stageCommands.includes(command)
       ? await withLocalInputs(line.flags)

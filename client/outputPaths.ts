@@ -2,15 +2,17 @@
 // (or model) with the result, and one that is a directory would fail only after all the work.
 
 import { realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { globPattern } from '../core/globPattern.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { FlagSpec, FlagValues } from './cliArgs.js';
 
-/** Flags a command writes to. */
-const OUTPUT_FLAGS = ['out', 'removed'];
+/** Flags a command writes to (a `DIR` flag: the report files in it). */
+const OUTPUT_FLAGS = ['out', 'removed', 'report'];
 /** Flags naming files a command reads. */
-const INPUT_FLAGS = ['input', 'model', 'config', 'reference', 'current'];
+const INPUT_FLAGS = ['input', 'model', 'config', 'reference', 'current', 'gates', 'evidence'];
+/** The files a report directory receives. */
+const REPORT_FILES = ['report.json', 'report.html'];
 
 /** The path as the file system knows it: symlinks followed where the file exists. */
 function canonical(path: string): string {
@@ -22,23 +24,31 @@ function canonical(path: string): string {
   }
 }
 
-export function rejectOutputOverInput(flags: FlagValues): void {
+/**
+ * An output that names a file the command reads (or, for a `DIR` flag, a directory holding one as report.json or
+ * report.html): refused before any work, since writing it would replace the user's data, model or gates with the result.
+ */
+export function rejectOutputOverInput(flags: FlagValues, specs: Readonly<Record<string, FlagSpec>> = {}): void {
   for (const outFlag of OUTPUT_FLAGS) {
     const out = flags[outFlag];
     if (typeof out !== 'string' || out === '' || out.includes('://')) continue;
-    const target = canonical(out);
+    const isDirectory = specs[outFlag]?.placeholder === 'DIR';
+    const targets = isDirectory ? REPORT_FILES.map((f) => canonical(join(out, f))) : [canonical(out)];
     for (const inFlag of INPUT_FLAGS) {
       const given = flags[inFlag];
       const paths = Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
       for (const p of paths) {
         if (typeof p !== 'string' || p.includes('://')) continue;
-        if (canonical(p) === target)
+        const hit = targets.find((t) => canonical(p) === t);
+        if (hit !== undefined)
           throw new InvalidInputError(
             `--${outFlag}`,
-            `--${outFlag} ${out} is the file given to --${inFlag}; writing it would replace that input: choose another path for --${outFlag}`,
+            isDirectory
+              ? `--${outFlag} ${out} would receive ${basename(hit)}, which is the file given to --${inFlag}; writing it would replace that input: choose another directory for --${outFlag}`
+              : `--${outFlag} ${out} is the file given to --${inFlag}; writing it would replace that input: choose another path for --${outFlag}`,
           );
         // A glob that matches the output reads the last run's output back in as input, then replaces it.
-        if (/[*?[]/.test(p) && globPattern(resolve(p)).test(resolve(out)))
+        if (!isDirectory && /[*?[]/.test(p) && globPattern(resolve(p)).test(resolve(out)))
           throw new InvalidInputError(
             `--${outFlag}`,
             `--${outFlag} ${out} matches the glob given to --${inFlag} (${p}); a later run would read this output back in as input: choose a path outside the glob for --${outFlag}`,

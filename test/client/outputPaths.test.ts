@@ -30,6 +30,24 @@ describe('an output over an input', () => {
     expect(() => rejectOutputOverInput({ input: 's3://b/k.csv', out: 's3://b/k.csv' })).not.toThrow();
   });
 
+  it('is refused for a report directory that would receive the model or gate file as report.json', async () => {
+    const reports = join(dir, 'reports');
+    mkdirSync(reports);
+    const model = join(reports, 'report.json');
+    writeFileSync(model, '{"not":"a report"}');
+    const specs = { report: { type: 'string' as const, help: 'directory', placeholder: 'DIR' } };
+    expect(() => rejectOutputOverInput({ model, input: data, report: reports }, specs)).toThrow(
+      `--report ${reports} would receive report.json, which is the file given to --model; writing it would replace that input: choose another directory for --report`,
+    );
+    expect(() => rejectOutputOverInput({ model: data, gates: model, report: reports }, specs)).toThrow(/the file given to --gates/);
+    expect(() => rejectOutputOverInput({ model: data, input: data, report: reports }, specs)).not.toThrow();
+    const r = await runCli(['evaluate', '--model', model, '--input', data, '--label', 'label', '--report', reports], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is the file given to --model');
+    expect(readFileSync(model, 'utf8')).toBe('{"not":"a report"}');
+    expect(existsSync(join(reports, 'report.html'))).toBe(false);
+  });
+
   it('leaves the input as it was when fit is pointed at it (exit 2)', async () => {
     const r = await runCli(['fit', '--input', data, '--label', 'label', '--out', data], { cwd: dir });
     expect(r.code).toBe(2);
