@@ -209,6 +209,13 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     if (limitKey !== 'maxDropVsChampion' && UNIT_METRICS.includes(gate.metric) && ((limit as number) < 0 || (limit as number) > 1)) {
       fail(`${at}.${limitKey}`, `a number from 0 to 1 (${gate.metric} lies between them)`, limit);
     }
+    // PR-AUC above random is AP − π, between −1 and 1; the normalised Brier score is Brier / (π(1 − π)), never negative.
+    if (limitKey !== 'maxDropVsChampion' && gate.metric === 'prAucNormalised' && Math.abs(limit as number) > 1) {
+      fail(`${at}.${limitKey}`, 'a number from −1 to 1 (prAucNormalised, the PR-AUC above the positive share, lies between them)', limit);
+    }
+    if (limitKey !== 'maxDropVsChampion' && gate.metric === 'brierNormalised' && (limit as number) < 0) {
+      fail(`${at}.${limitKey}`, 'a number ≥ 0 (brierNormalised, the Brier score over π(1 − π), is never negative)', limit);
+    }
     if (limitKey === 'min' && LOWER_IS_BETTER_METRICS.includes(gate.metric)) {
       fail(`${at}.min`, `max for ${gate.metric} (lower is better, so a min would reject the better models)`, limit);
     }

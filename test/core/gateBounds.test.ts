@@ -15,6 +15,12 @@ describe('gate bounds', () => {
     expect(parseGateSpec(spec({ metric: 'gMean', min: 0.6 }), 'g.json').gates[0]!.min).toBe(0.6);
     // The PR-AUC above the prevalence can be negative.
     expect(parseGateSpec(spec({ metric: 'prAucNormalised', min: -0.05 }), 'g.json').gates[0]!.min).toBe(-0.05);
+    // …but never passes 1, and the normalised Brier score is never negative.
+    expect(() => parseGateSpec(spec({ metric: 'prAucNormalised', min: 1.5 }), 'g.json')).toThrow(
+      /gates\[0\]\.min.*a number from −1 to 1 \(prAucNormalised/,
+    );
+    expect(() => parseGateSpec(spec({ metric: 'brierNormalised', max: -0.5 }), 'g.json')).toThrow(/gates\[0\]\.max.*a number ≥ 0/);
+    expect(parseGateSpec(spec({ metric: 'brierNormalised', max: 1.2 }), 'g.json').gates[0]!.max).toBe(1.2);
   });
 
   it('refuses a min on a metric where lower is better, and takes a max', () => {
