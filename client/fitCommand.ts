@@ -91,7 +91,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const config = a.config ? readPipelineConfigJson(a.config) : undefined;
   const configInput = config?.input;
   const input = configInput === undefined ? defaults.input : isObject(configInput) ? { ...configInput, ...defaults.input } : configInput;
-  const configWarnings = isObject(configInput) ? checkConfigInput(configInput, a) : [];
+  const configWarnings = isObject(config) ? checkConfigInput(config, a) : [];
   const adasynAsked = isObject(config?.adasyn) && config.adasyn.enabled === true;
   if (a.model === 'auto' && adasynAsked) throw autoAfterAdasyn('--kind');
   // --kind replaces the config's model kind; the config's other model keys still apply, so they must suit that kind.

@@ -7,6 +7,7 @@ import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import { checkModelKeysForKind } from '../core/spec/modelSpecKeys.js';
+import { checkDenoiseK, checkInputColumnLists, checkSamplingTarget } from '../core/spec/specCrossChecks.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
 import { MAX_SAMPLE_ROWS, pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -74,7 +75,10 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
   const { modelName, input } = checked;
   const paths = typeof input.paths === 'string' ? [input.paths] : input.paths;
 
+  checkInputColumnLists(input, source);
+  checkDenoiseK(checked.denoise, source);
   const sampling = { ...DEFAULT_PIPELINE.sampling, ...checked.sampling } as PipelineSpec['sampling'];
+  checkSamplingTarget(sampling, source);
   if (sampling.params !== undefined && sampling.params * sampling.positivesPerParameter! > MAX_SAMPLE_ROWS) {
     throw new InvalidInputError(
       `${source}: sampling.params`,

@@ -1,5 +1,6 @@
 // fit trains on --input and --label: a config's input block that says otherwise is said in a warning, and a
-// predicate defining the positives, which fit cannot apply, is refused.
+// predicate defining the positives, which fit cannot apply, is refused. A pipeline spec's keys that only a run reads
+// are named in warnings too.
 
 import { describe, expect, it } from 'vitest';
 import { checkConfigInput } from '../../client/fitConfigInput.js';
@@ -9,17 +10,30 @@ const flags = { input: 'cards.csv', label: 'fraud', positive: 'yes' };
 
 describe("fit's config input block", () => {
   it('says which of its data keys fit does not read', () => {
-    expect(checkConfigInput({ paths: ['x-*.csv'], label: 'is_fraud', positive: 'Y' }, flags)).toEqual([
+    expect(checkConfigInput({ input: { paths: ['x-*.csv'], label: 'is_fraud', positive: 'Y' } }, flags)).toEqual([
       'input.paths of the config is not read by fit: it trains on --input cards.csv',
       'input.label of the config ("is_fraud") is not read by fit: it trains on --label fraud',
       'input.positive of the config ("Y") is overridden by --positive yes',
     ]);
-    expect(checkConfigInput({ label: 'fraud', positive: 'yes', exclude: ['id'] }, flags)).toEqual([]);
-    expect(checkConfigInput({ positive: 'Y' }, { input: 'cards.csv', label: 'fraud' })).toEqual([]);
+    expect(checkConfigInput({ input: { label: 'fraud', positive: 'yes', exclude: ['id'] } }, flags)).toEqual([]);
+    expect(checkConfigInput({ input: { positive: 'Y' } }, { input: 'cards.csv', label: 'fraud' })).toEqual([]);
   });
 
   it('refuses a predicate for the positives', () => {
-    expect(() => checkConfigInput({ positiveWhen: 'amount > 100' }, flags)).toThrow(InvalidInputError);
-    expect(() => checkConfigInput({ positiveWhen: 'amount > 100' }, flags)).toThrow(/^input\.positiveWhen: fit takes the positive class/);
+    expect(() => checkConfigInput({ input: { positiveWhen: 'amount > 100' } }, flags)).toThrow(InvalidInputError);
+    expect(() => checkConfigInput({ input: { positiveWhen: 'amount > 100' } }, flags)).toThrow(
+      /^input\.positiveWhen: fit takes the positive class/,
+    );
+  });
+
+  it('names each key only a pipeline run reads, and a seed --seed overrides', () => {
+    const config = { modelName: 'm', input: { label: 'fraud' }, sampling: { targetSize: 1000 }, gates: { gates: [] }, canary: {}, seed: 7 };
+    expect(checkConfigInput(config, { ...flags, seed: 3 })).toEqual([
+      'sampling of the config is not read by fit (it belongs to a pipeline run: rareflow run)',
+      'gates of the config is not read by fit (it belongs to a pipeline run: rareflow run)',
+      'canary of the config is not read by fit (it belongs to a pipeline run: rareflow run)',
+      'seed of the config (7) is overridden by --seed 3',
+    ]);
+    expect(checkConfigInput({ seed: 3 }, { ...flags, seed: 3 })).toEqual([]);
   });
 });
