@@ -1,16 +1,15 @@
 // Orchestrated commands: they talk to Temporal (TEMPORAL_ADDRESS, or the embedded dev server).
 
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
-import { requireMonitoredModel } from './knownModels.js';
 import { readEvidenceFile } from './driftEvidenceFile.js';
 import { requireRetrainInputs } from './localInputPaths.js';
 import { servedWithSameSpec } from './servedSpec.js';
-import { connectOrStartTemporal, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
+import { connectOrStartTemporal, embeddedDatabaseFile, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
 import type { QueueName } from '../worker/queueNames.js';
 import {
@@ -18,10 +17,6 @@ import {
   REGISTRY_TASK_QUEUE,
   WORKFLOWS_TASK_QUEUE,
   canaryWorkflowId,
-  driftMonitorWorkflowId,
-  monitorStatusQuery,
-  stopMonitorSignal,
-  type DriftMonitorInput,
   type PipelineSpec,
 } from '../workflows/contract.js';
 import { approvalEvidence } from './approvalEvidence.js';
@@ -42,6 +37,19 @@ async function temporal(say: Say, opts: { headless?: boolean } = {}): Promise<De
     ...(opts.headless ? { headless: true } : {}),
     log: (l) => say(l),
   });
+}
+
+/** The refusal of a command about a model whose lifecycle does not exist. */
+function noLifecycle(model: string): InvalidInputError {
+  return new InvalidInputError(
+    '--model',
+    `--model: no lifecycle is running for model "${model}"; start one with rareflow run --config PIPELINE.json`,
+  );
+}
+
+/** Throws `err`: a `whenNothingRan` answer that is a refusal. */
+export function refuse(err: InvalidInputError): never {
+  throw err;
 }
 
 function untilSignal(): Promise<void> {
@@ -114,9 +122,17 @@ async function hasPollers(client: RareflowClient, namespace: string): Promise<bo
 export async function withClient<T>(
   say: Say,
   work: (c: RareflowClient, server: { owned: boolean }) => Promise<T>,
-  opts: { hostWorker: boolean | ((server: { owned: boolean }) => boolean) },
+  opts: {
+    hostWorker: boolean | ((server: { owned: boolean }) => boolean);
+    /**
+     * The answer (or the refusal) when the embedded server has never run in this state directory: no workflow can
+     * exist there, so the command answers without starting a server, a worker or a registry that it would leave behind.
+     */
+    whenNothingRan?: () => NoInfer<T>;
+  },
 ): Promise<T> {
   const config = loadConfig();
+  if (opts.whenNothingRan && !externalTemporalTarget() && !existsSync(embeddedDatabaseFile(config.stateDir))) return opts.whenNothingRan();
   const server = await temporal(say, { headless: true });
   const client = new RareflowClient(await connectClient(server.target));
   const hostWorker = typeof opts.hostWorker === 'function' ? opts.hostWorker(server) : opts.hostWorker;
@@ -243,58 +259,7 @@ export async function driftCommand(say: Say, a: { model: string; reason: string;
       });
       return { model: a.model, signalled: 'drift', reason: a.reason, ...(metrics ? { metrics } : {}) };
     },
-    { hostWorker: false },
-  );
-}
-
-/** `rareflow monitor start|stop|status --model M`: the model's driftMonitor workflow. */
-export async function monitorCommand(
-  say: Say,
-  a: { action: string; model: string; input?: Omit<DriftMonitorInput, 'modelName'>; by: string },
-) {
-  checkResourceName(a.model, '--model');
-  return withClient(
-    say,
-    async (c) => {
-      const id = driftMonitorWorkflowId(a.model);
-      const handle = c.client.workflow.getHandle(id);
-      const running = async () => {
-        try {
-          return (await handle.describe()).status.name === 'RUNNING';
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        }
-      };
-      if (a.action === 'start') {
-        await requireMonitoredModel(c, a.model, loadConfig());
-        if (await running())
-          throw new InvalidInputError(
-            '--model',
-            `monitor start: model ${a.model} already has a drift monitor (${id}); stop it first to change its settings`,
-          );
-        await c.client.workflow.start('driftMonitor', {
-          workflowId: id,
-          taskQueue: WORKFLOWS_TASK_QUEUE,
-          args: [{ modelName: a.model, ...a.input }],
-        });
-        if (!externalTemporalTarget())
-          say('note: the monitor runs while a worker and the server run: keep rareflow dev (or rareflow worker) running');
-        return { model: a.model, monitor: id, started: true, ...a.input };
-      }
-      if (!(await running()))
-        throw new InvalidInputError(
-          '--model',
-          `monitor ${a.action}: model ${a.model} has no drift monitor running; start one with rareflow monitor start --model ${a.model}`,
-        );
-      if (a.action === 'stop') {
-        await handle.signal(stopMonitorSignal, a.by);
-        return { model: a.model, monitor: id, stopped: true, by: a.by };
-      }
-      if (a.action === 'status') return handle.query(monitorStatusQuery);
-      throw new InvalidInputError('monitor', `monitor: expected start, stop, status or report, got "${a.action}"`);
-    },
-    { hostWorker: false },
+    { hostWorker: false, whenNothingRan: () => refuse(noLifecycle(a.model)) },
   );
 }
 
@@ -324,7 +289,7 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
         ...(canaryEvidence ? { canaryEvidence } : {}),
       };
     },
-    { hostWorker: false },
+    { hostWorker: false, whenNothingRan: () => refuse(noLifecycle(a.model)) },
   );
 }
 
@@ -352,25 +317,33 @@ export async function statusCommand(say: Say, a: { model: string }): Promise<Sta
         ...(canaryEvidence ? { awaitingCanaryApproval: canaryEvidence } : {}),
       };
     },
-    { hostWorker: true },
+    { hostWorker: true, whenNothingRan: () => refuse(noLifecycle(a.model)) },
   );
 }
 
 /** `rareflow canary status|pause|resume|abort --model M`. */
 export async function canaryCommand(say: Say, a: { action: string; model: string; by: string; why?: string }) {
   checkResourceName(a.model, '--model');
+  const { action } = a;
+  // Checked before Temporal is reached (or the embedded server started): a refusal writes nothing.
+  if (action !== 'status' && action !== 'pause' && action !== 'resume' && action !== 'abort') {
+    throw new InvalidInputError('canary', `canary: expected status, pause, resume or abort, got "${action}"`);
+  }
   return withClient(
     say,
     async (c) => {
-      if (a.action === 'status') {
+      if (action === 'status') {
         const canary = await c.canary(a.model);
         return canary ?? { model: a.model, canary: 'none running' };
       }
-      if (a.action !== 'pause' && a.action !== 'resume' && a.action !== 'abort') {
-        throw new InvalidInputError('canary', `canary: expected status, pause, resume or abort, got "${a.action}"`);
-      }
-      return c.controlCanary(a.model, a.action, a.by, a.why);
+      return c.controlCanary(a.model, action, a.by, a.why);
     },
-    { hostWorker: false },
+    {
+      hostWorker: false,
+      whenNothingRan: () =>
+        action === 'status'
+          ? { model: a.model, canary: 'none running' }
+          : refuse(new InvalidInputError('--model', `canary ${action}: model ${a.model} has no canary rollout running`)),
+    },
   );
 }

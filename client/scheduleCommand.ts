@@ -8,7 +8,7 @@ import { WORKFLOWS_TASK_QUEUE } from '../workflows/contract.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { parseDurationMs } from './durationText.js';
 import { requireScheduledModel } from './knownModels.js';
-import { withClient, type Say } from './orchestratedCommands.js';
+import { refuse, withClient, type Say } from './orchestratedCommands.js';
 
 /** Id of the Schedule that retrains `modelName`. */
 export function retrainScheduleId(modelName: string): string {
@@ -50,6 +50,21 @@ export async function scheduleCommand(
 ) {
   if (a.model !== undefined) checkResourceName(a.model, '--model');
   if (a.id !== undefined) checkResourceName(a.id, '--id');
+  // Every flag is checked before Temporal is reached (or the embedded server started): a refusal writes nothing.
+  if (!['create', 'list', 'pause', 'unpause', 'delete'].includes(a.action))
+    throw new InvalidInputError('schedule', `schedule: expected create, list, pause, unpause or delete, got "${a.action}"`);
+  if (a.action === 'create' && !a.model) throw new InvalidInputError('--model', 'schedule create: --model is required');
+  const options =
+    a.action === 'create'
+      ? retrainScheduleOptions({
+          model: a.model!,
+          ...(a.every ? { every: a.every } : {}),
+          ...(a.cron ? { cron: a.cron } : {}),
+          ...(a.jitter ? { jitter: a.jitter } : {}),
+        })
+      : undefined;
+  const id = a.id ?? (a.model ? retrainScheduleId(a.model) : undefined);
+  if (!id && a.action !== 'list') throw new InvalidInputError('--model', `schedule ${a.action}: pass --model M or --id SCHEDULE_ID`);
   return withClient(
     say,
     async (c) => {
@@ -66,11 +81,9 @@ export async function scheduleCommand(
         }
         return { schedules: out };
       }
-      const id = a.id ?? (a.model ? retrainScheduleId(a.model) : undefined);
       const handleOf = async <T>(work: (h: ReturnType<typeof schedules.getHandle>) => Promise<T>): Promise<T> => {
-        if (!id) throw new InvalidInputError('--model', `schedule ${a.action}: pass --model M or --id SCHEDULE_ID`);
         try {
-          return await work(schedules.getHandle(id));
+          return await work(schedules.getHandle(id!));
         } catch (err) {
           if (err instanceof ScheduleNotFoundError)
             throw new InvalidInputError('--id', `schedule ${a.action}: no schedule "${id}"; see rareflow schedule list`);
@@ -86,14 +99,7 @@ export async function scheduleCommand(
         await handleOf((h) => (a.action === 'pause' ? h.pause(note) : h.unpause(note)));
         return { schedule: id, paused: a.action === 'pause', note };
       }
-      if (a.action === 'create') {
-        if (!a.model) throw new InvalidInputError('--model', 'schedule create: --model is required');
-        const options = retrainScheduleOptions({
-          model: a.model,
-          ...(a.every ? { every: a.every } : {}),
-          ...(a.cron ? { cron: a.cron } : {}),
-          ...(a.jitter ? { jitter: a.jitter } : {}),
-        });
+      if (options !== undefined && a.model) {
         await requireScheduledModel(c, a.model, loadConfig().registryPath);
         const flag = a.cron ? `--cron "${a.cron}"` : `--every ${a.every}`;
         // Created paused, and started only once the server shows a time it will fire at: a calendar that names no
@@ -124,8 +130,18 @@ export async function scheduleCommand(
           ...(a.jitter ? { jitter: a.jitter } : {}),
         };
       }
-      throw new InvalidInputError('schedule', `schedule: expected create, list, pause, unpause or delete, got "${a.action}"`);
+      throw new Error(`schedule: unreachable action "${a.action}"`);
     },
-    { hostWorker: false },
+    {
+      hostWorker: false,
+      ...(a.action === 'create'
+        ? {}
+        : {
+            whenNothingRan: () =>
+              a.action === 'list'
+                ? { schedules: [] }
+                : refuse(new InvalidInputError('--id', `schedule ${a.action}: no schedule "${id}"; see rareflow schedule list`)),
+          }),
+    },
   );
 }

@@ -28,6 +28,11 @@ export interface TemporalTarget {
   embedded: boolean;
 }
 
+/** The embedded dev server's SQLite file in a state directory: absent until the server first ran there. */
+export function embeddedDatabaseFile(stateDir: string): string {
+  return join(stateDir, 'temporal.sqlite');
+}
+
 /** The cluster named by TEMPORAL_ADDRESS and friends, or undefined when rareflow should run its own dev server. */
 export function externalTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget | undefined {
   const address = env.TEMPORAL_ADDRESS?.trim();
@@ -195,7 +200,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     return { target, owned: false, stop: async () => {} };
   }
   const cli = ensureTemporalCli(opts.toolRoot, log);
-  const dbFilename = opts.dbFilename ?? join(stateDir, 'temporal.sqlite');
+  const dbFilename = opts.dbFilename ?? embeddedDatabaseFile(stateDir);
   // The dev server binds ports besides ours (the Web UI's, and internal ones it picks at random): one taken by another
   // process between the check and the bind fails the start. That is a race, not a setting, so it is tried again.
   for (let attempt = 1; ; attempt++) {

@@ -290,7 +290,7 @@ export const orchestratedCommands: CommandSpec[] = [
         ...(f['pipeline-input'] ? { retrainOnRecentWindow: false } : {}),
       };
       const value = await (
-        await orchestrated()
+        await import('../monitorCommand.js')
       ).monitorCommand(say, { action, model: requiredString(f, 'model'), input, by: approverOf(f) });
       if (action !== 'status') return { value };
       return tableOrJson(f, value as DriftMonitorStatus, (await tables()).formatMonitor);
