@@ -164,7 +164,8 @@ async function readGateSpec(file: string | undefined, labels: GateLabels): Promi
     json = JSON.parse(text);
   } catch (err) {
     if (err instanceof InvalidInputError) throw err;
-    throw new InvalidInputError(`--gates ${file}`, `--gates: cannot read ${file} as JSON; expected a gate spec file`);
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `not valid JSON: ${(err as Error).message}`;
+    throw new InvalidInputError(`--gates ${file}`, `--gates: cannot read ${file} (${why}); expected a gate spec file`);
   }
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) throw new InvalidInputError(`--gates ${file}`, `--gates ${file}: ${duplicateKeyText(duplicate)}`);

@@ -53,3 +53,17 @@ describe('reading a pipeline spec file', () => {
     expect(() => readPipelineConfigJson(path)).toThrow(`--config ${path}: is not UTF-8 text (byte 43 is 0xe9); save it as UTF-8`);
   });
 });
+
+describe('a JSON file nested thousands deep', () => {
+  it('is refused by its depth, naming the file, instead of exhausting the stack', () => {
+    const path = join(dir, 'deep.json');
+    writeFileSync(path, `{"modelName": "m", "input": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+    expect(() => readPipelineConfigJson(path)).toThrow(
+      `--config ${path}: nests objects and arrays 10001 deep; a spec, gate or evidence file nests at most 64 deep`,
+    );
+    // Brackets inside strings do not count.
+    const shallow = join(dir, 'brackets.json');
+    writeFileSync(shallow, `{"modelName": "[[[[${'{'.repeat(100)}", "input": {"paths": ["x.csv"], "label": "y"}}`);
+    expect(() => readPipelineConfigJson(shallow)).not.toThrow();
+  });
+});
