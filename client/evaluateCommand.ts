@@ -2,8 +2,8 @@
 // a gate spec, with an optional JSON and HTML report.
 
 import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
-import { readFile, mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { classCounts, type FeatureMatrix } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { checkGateClassCodes, type GateLabels } from '../core/gates/gateClassCodes.js';
@@ -26,7 +26,7 @@ import { secondsSince } from '../stages/stageProgress.js';
 import { positiveSpellingIn } from './evaluationLabels.js';
 import { readInput } from './labelledInput.js';
 import { jsonFileText } from './jsonFileText.js';
-import { writeFileAtomically } from './localFiles.js';
+import { requireReportDirectory, writeFileAtomically } from './localFiles.js';
 import { loadModelReference, registeredModelField } from './modelByReference.js';
 import { progressLine } from './progressLine.js';
 
@@ -56,7 +56,7 @@ export interface EvaluateArgs {
 
 export async function evaluateCommand(a: EvaluateArgs) {
   const started = performance.now();
-  if (a.report) await checkReportDirectory(a.report);
+  if (a.report) await requireReportDirectory(a.report, '--report');
   const { model, resolved } = await loadModelReference(a.model);
   if (model.multiClass) {
     const evaluated = await evaluateMultiClass(a, model, started);
@@ -179,26 +179,6 @@ async function readGateSpec(file: string | undefined, labels: GateLabels): Promi
     );
   }
   return spec;
-}
-
-/**
- * `--report DIR` must be a directory, or a path one can be made at: a file there (or a file where a parent
- * directory should be) is refused before the model is read, instead of failing at the end.
- */
-async function checkReportDirectory(dir: string): Promise<void> {
-  const target = resolve(dir);
-  for (let path = target; ; path = dirname(path)) {
-    const found = await stat(path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-      throw err;
-    });
-    if (found?.isDirectory()) return;
-    if (found) {
-      const got = path === target ? 'an existing file' : `a path inside the file ${path}`;
-      throw new InvalidInputError('--report', `--report ${dir}: expected a directory for report.json and report.html, got ${got}`);
-    }
-    if (dirname(path) === path) return;
-  }
 }
 
 /** Whether the CSV or Parquet file `input` has a column named `name`. */

@@ -10,7 +10,7 @@ import { openRegistryForReading } from '../data/registryReadAccess.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { monitorWindowReport } from '../stages/monitorWindowReport.js';
 import type { Say } from './cliArgs.js';
-import { writeFileAtomically } from './localFiles.js';
+import { requireReportDirectory, writeFileAtomically } from './localFiles.js';
 
 export interface MonitorReportArgs {
   model: string;
@@ -21,6 +21,7 @@ export interface MonitorReportArgs {
 
 export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
   checkResourceName(a.model, '--model');
+  await requireReportDirectory(a.out, '--out');
   const config = loadConfig();
   const gathered = await monitorWindowReport({
     artifacts: new ArtifactStore(config.artifactRoot),

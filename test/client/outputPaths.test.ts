@@ -48,6 +48,14 @@ describe('an output over an input', () => {
     expect(existsSync(join(reports, 'report.html'))).toBe(false);
   });
 
+  it('refuses monitor report --out naming an existing file before reading anything', async () => {
+    const r = await runCli(['monitor', 'report', '--model', 'm', '--out', data], { cwd: dir, env: { RAREFLOW_HOME: join(dir, 'home') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`rareflow monitor: --out ${data}: expected a directory for report.json and report.html, got an existing file\n`);
+    expect(readFileSync(data, 'utf8')).toBe(text);
+    expect(existsSync(join(dir, 'home'))).toBe(false);
+  });
+
   it('leaves the input as it was when fit is pointed at it (exit 2)', async () => {
     const r = await runCli(['fit', '--input', data, '--label', 'label', '--out', data], { cwd: dir });
     expect(r.code).toBe(2);
