@@ -212,7 +212,14 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       let classes: InputProfile['classes'];
       if (opts.predicate !== undefined) {
         const pred = await positiveSql(connection, source, what, { label: opts.label, predicate: opts.predicate });
-        const reader = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`);
+        const reader = await connection
+          .runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`)
+          .catch(async (err: unknown) => {
+            // The file reads without the predicate: the predicate failed on its values (a text compared with a number).
+            await connection.runAndReadAll(`SELECT count(*) FROM ${source}`);
+            const message = ((err as Error).message ?? String(err)).split('\n')[0];
+            throw new InvalidInputError('--positive-when', `--positive-when "${opts.predicate}" fails on the rows of ${what}: ${message}`);
+          });
         const [n, p] = reader.getRowsJS()[0] ?? [0, 0];
         rows = toNumber(n);
         positives = toNumber(p);

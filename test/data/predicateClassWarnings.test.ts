@@ -1,4 +1,5 @@
-// A `--positive-when` predicate that every row satisfies (or none) gives a sample of one class: said, both ways.
+// A `--positive-when` predicate that every row satisfies (or none) gives a sample of one class: said, both ways; one
+// that fails on the rows' values is refused by its flag, not blamed on the file.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,5 +20,13 @@ describe('a predicate that leaves one class', () => {
     expect(await warned('f0 >= 0')).toContain('every row satisfies --positive-when "f0 >= 0": the sample has no negatives');
     expect(await warned('f0 < 0')).toContain('no row satisfies --positive-when "f0 < 0": the sample has no positives');
     expect(await warned('f0 > 40')).toEqual([]);
+  });
+
+  it('names the predicate, not the file, when it fails on the rows', async () => {
+    const file = join(dir, 'numbers.csv');
+    writeFileSync(file, ['f0,f1', ...Array.from({ length: 50 }, (_, i) => `${i},${i % 7}`), ''].join('\n'));
+    await expect(
+      profileLabelledInput([file], { label: 'y', predicate: "f0 > 'abc'", checkAllFeatureValues: false, hashFiles: false }),
+    ).rejects.toThrow(`--positive-when "f0 > 'abc'" fails on the rows of ${file}: Conversion Error`);
   });
 });
