@@ -40,7 +40,7 @@ function program(commands: CommandSpec[], picked: { cmd?: Command; spec?: Comman
   for (const spec of commands) {
     const cmd = quiet(root.command(spec.name))
       .description(spec.summary)
-      .usage((spec.usage ?? generatedUsage(spec)).replace(`rareflow ${spec.name} `, ''));
+      .usage((spec.usage ?? generatedUsage(spec)).slice(`rareflow ${spec.name}`.length).trimStart());
     if (spec.positionals) cmd.argument('[action]', spec.positionals);
     for (const [name, f] of Object.entries(spec.flags)) {
       const option =

@@ -118,6 +118,14 @@ export const dataCommands: CommandSpec[] = [
       const when = stringFlag(f, 'positive-when');
       if (pos !== undefined && when !== undefined)
         throw new InvalidInputError('--positive-when', '--positive and --positive-when both define positives; pass one of them');
+      // The uniform baseline keeps no positive quota: an Nr given for it would be ignored.
+      if (stringFlag(f, 'method') === 'uniform' && (params !== undefined || nr !== undefined)) {
+        const flag = nr !== undefined ? '--nr' : '--params';
+        throw new InvalidInputError(
+          flag,
+          `${flag} sets Nr, the positives to keep, which --method uniform does not read (it samples every row alike); drop ${flag} or use another method`,
+        );
+      }
       if (params !== undefined && nr !== undefined) {
         throw new InvalidInputError(
           '--nr',

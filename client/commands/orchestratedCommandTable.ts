@@ -117,8 +117,10 @@ export const orchestratedCommands: CommandSpec[] = [
     },
     run: async (f, _p, say) => {
       const queues: string[] = listFlag(f, 'queues') ?? [...QUEUE_NAMES];
-      for (const q of queues)
+      for (const [i, q] of queues.entries()) {
         if (!isQueueName(q)) throw new InvalidInputError('--queues', `--queues: expected workflows, compute and/or registry, got "${q}"`);
+        if (queues.indexOf(q) !== i) throw new InvalidInputError('--queues', `--queues: "${q}" is listed twice; list each queue once`);
+      }
       await (await orchestrated()).workerCommand(say, queues as QueueName[]);
       return { value: { stopped: true } };
     },

@@ -20,7 +20,7 @@ describe('pipeline spec features', () => {
       [{ missing: 'mode' }, /^spec\.json: features\.missing: expected "reject", "mean", "median" or "constant", got "mode"$/],
       [{ missing: 'constant', fillValue: 'zero' }, /^spec\.json: features\.fillValue: expected a finite number, got "zero"$/],
       [{ missing: 'mean', fillValue: 1 }, /^spec\.json: features\.fillValue is the fill of "missing": "constant"/],
-      [{ imputer: 'mean' }, /^spec\.json: features\.imputer: unknown key; \(features takes missing, fillValue\)$/],
+      [{ imputer: 'mean' }, /^spec\.json: features\.imputer: unknown key \(features takes missing, fillValue\)$/],
       ['median', /^spec\.json: features: expected an object with missing, fillValue, got "median"$/],
     ];
     for (const [features, message] of cases) expect(() => resolvePipelineSpec({ ...base, features }, 'spec.json')).toThrow(message);

@@ -35,7 +35,7 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, gates: { gates: [{ metric: 'recall', class: 'positive', mni: 0.5 }] } })).toMatch(
       /^spec\.json: gates\.gates\[0\]\.mni: unknown key; did you mean gates\.gates\[0\]\.min\?/,
     );
-    expect(messageOf({ ...base, zzz: 1 })).toMatch(/^spec\.json: zzz: unknown key; \(the spec takes /);
+    expect(messageOf({ ...base, zzz: 1 })).toMatch(/^spec\.json: zzz: unknown key \(the spec takes /);
   });
 
   it('refuses sections of the wrong type and numbers out of range or not finite, naming the path and the bound', () => {
