@@ -27,6 +27,12 @@ export function retrainScheduleOptions(a: { model: string; every?: string; cron?
     throw new InvalidInputError('--every', 'schedule create: pass --every DURATION (e.g. 24h) or --cron "0 3 * * *"');
   if (a.every && a.cron)
     throw new InvalidInputError('--every', `schedule create: --every ${a.every} and --cron "${a.cron}" are alternatives; pass one of them`);
+  if (a.every && a.jitter && parseDurationMs('--jitter', a.jitter) >= parseDurationMs('--every', a.every)) {
+    throw new InvalidInputError(
+      '--jitter',
+      `--jitter ${a.jitter}: expected less than --every ${a.every} (a delay as long as the interval lets one retrain fall after the next one's time)`,
+    );
+  }
   if (a.cron !== undefined && a.cron.trim().split(/\s+/).length !== 5 && !a.cron.startsWith('@')) {
     throw new InvalidInputError(
       '--cron',

@@ -28,6 +28,7 @@ describe('a state directory where nothing ran', () => {
       [['schedule', 'delete', '--model', 'zz'], 2, 'schedule delete: no schedule "rareflow-retrain-zz"'],
       [['schedule', 'create', '--model', 'zz'], 2, 'schedule create: pass --every DURATION'],
       [['schedule', 'create', '--model', 'zz', '--every', '1h', '--cron', '0 * * * *'], 2, 'are alternatives; pass one of them'],
+      [['schedule', 'create', '--model', 'zz', '--every', '1h', '--jitter', '2h'], 2, '--jitter 2h: expected less than --every 1h'],
       [['schedule', 'foo'], 2, 'schedule: expected create, list, pause, unpause or delete, got "foo"'],
     ];
     for (const [args, code, text] of cases) {
