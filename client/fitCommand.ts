@@ -3,7 +3,6 @@
 
 import { basename } from 'node:path';
 import { classCounts, rowsPerClass, takeRows } from '../core/dataset.js';
-import { InvalidInputError } from '../core/invalidInputError.js';
 import { sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes, withSelectionTimes, type ModelSelection, type SelectionTimes } from '../core/models/modelSelection.js';
 import type { LabelledData } from '../core/dataset.js';
@@ -20,59 +19,19 @@ import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
-import { autoAfterAdasyn, isObject, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
-import { checkConfigInput } from './fitConfigInput.js';
+import { renamedPositiveError, resolveFitSpec, type FitArgs } from './fitSpec.js';
 import { missingCells, readWarnings, requireVaryingFeature } from './fitReadWarnings.js';
-import { checkMissingIndicatorsFlag, addMissingIndicators, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
+import { addMissingIndicators } from './missingIndicatorFlags.js';
 import { missingClassTestsNote } from '../core/features/missingIndicators.js';
 import { secondsSince } from '../stages/stageProgress.js';
-import {
-  applyDeclaredFill,
-  fitDeclaredFill,
-  keepsMissing,
-  modelMissingValues,
-  type MissingValueArgs,
-  type MissingValueSummary,
-} from './missingValueFlags.js';
+import { applyDeclaredFill, fitDeclaredFill, keepsMissing, modelMissingValues, type MissingValueSummary } from './missingValueFlags.js';
 import { createHash } from 'node:crypto';
 import { checkMemoryBudget, pipelineMemory, sampleMemory } from '../core/resources/memoryEstimate.js';
 import { memoryBudget } from '../data/memoryBudget.js';
-import { MAX_BUDGET_SECONDS } from '../core/spec/pipelineSpecSchema.js';
 import { fileRowCounts } from '../data/positiveScan.js';
-
-export interface FitArgs extends MissingValueArgs {
-  input: string;
-  label: string;
-  positive?: string;
-  categorical?: string[];
-  config?: string;
-  seed?: number;
-  /** `auto` chooses the model by inner cross-validation (stages/modelChoice.ts); default: the spec's model. */
-  model?: 'auto' | 'forest' | 'logreg' | 'gbdt';
-  /**
-   * A 0/1 `column=missing` feature beside a filled numeric column: `on` (default) beside every gapped column, `related`
-   * where its gaps are related to the class in the training rows, `off` never.
-   */
-  missingIndicators?: MissingIndicatorsFlag;
-  /** Seconds `auto` may spend on its inner folds; default: the spec's `model.budgetSeconds`, else 60. */
-  budgetSeconds?: number;
-  out: string;
-}
-
-/** A model name for `--out FILE` that follows the name rule: `my model.json` → `my-model`. */
-function modelNameOfFile(out: string): string {
-  const name = basename(out)
-    .replace(/\.json$/, '')
-    .replace(/[^A-Za-z0-9_.-]/g, '-')
-    .replace(/\.{2,}/g, '.')
-    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '')
-    .slice(0, 100)
-    .replace(/[^A-Za-z0-9]+$/, '');
-  return name || 'model';
-}
 
 export async function fitCommand(a: FitArgs) {
   const line = progressLine('fit');
@@ -86,43 +45,8 @@ export async function fitCommand(a: FitArgs) {
 async function fitSteps(a: FitArgs, line: ProgressLine) {
   const started = performance.now();
   const out = await requireOutputDirectory(a.out);
-  const defaults = { modelName: modelNameOfFile(out), input: { paths: [a.input], label: a.label } };
-  // A config supplies input.exclude, denoise, adasyn and model settings; the data is always --input and --label.
-  const config = a.config ? readPipelineConfigJson(a.config) : undefined;
-  const configInput = config?.input;
-  const input = configInput === undefined ? defaults.input : isObject(configInput) ? { ...configInput, ...defaults.input } : configInput;
-  const configWarnings = isObject(config) ? checkConfigInput(config, a) : [];
-  const adasynAsked = isObject(config?.adasyn) && config.adasyn.enabled === true;
-  if (a.model === 'auto' && adasynAsked) throw autoAfterAdasyn('--kind');
-  // --kind replaces the config's model kind; the config's other model keys still apply, so they must suit that kind.
-  const configModel = isObject(config?.model) ? config.model : {};
-  const model = a.model !== undefined ? { model: { ...configModel, kind: a.model } } : {};
-  const kindFrom = a.model !== undefined ? { kindFrom: 'set by --kind' } : {};
-  const base =
-    config && a.config
-      ? resolvePipelineSpec({ ...defaults, ...config, input, ...model }, a.config, kindFrom)
-      : resolvePipelineSpec({ ...defaults, ...model }, 'defaults', kindFrom);
-  const spec = { ...base, ...(a.seed !== undefined ? { seed: a.seed } : {}) };
-  if (a.budgetSeconds !== undefined) {
-    if (spec.model.kind !== 'auto') {
-      throw new InvalidInputError(
-        '--budget',
-        `--budget: applies when the model is chosen (kind auto), but the model kind is "${spec.model.kind}", which would ignore it; drop --budget or use --kind auto`,
-      );
-    }
-    if (!(a.budgetSeconds > 0 && a.budgetSeconds <= MAX_BUDGET_SECONDS)) {
-      throw new InvalidInputError(
-        '--budget',
-        `--budget: expected a duration above 0 and at most 24h (the spec's model.budgetSeconds allows the same), got ${a.budgetSeconds} s`,
-      );
-    }
-    spec.model = { ...spec.model, budgetSeconds: a.budgetSeconds };
-  }
-  // --missing and --fill-value override the config's `features` block.
-  if (a.missing === undefined && spec.features?.missing !== undefined) {
-    a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
-  }
-  checkMissingIndicatorsFlag(a.missingIndicators, a);
+  const { spec, args, configWarnings } = resolveFitSpec(a, out);
+  a = args;
   const stages: Array<Record<string, unknown>> = [];
 
   let t = performance.now();
@@ -142,17 +66,24 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     checkMemoryBudget([sampleMemory(0, rows!, cols.features.length, rowsParameter, 'reading the input')], budget);
   }
   const requestedPositive = a.positive ?? spec.input.positive;
-  const labelClasses = await labelValuesInOrder(a.input, a.label, requestedPositive);
+  // A positive class from the config, not --positive, is named by its key when the label does not hold it.
+  const fromConfig = <T>(work: Promise<T>): Promise<T> =>
+    a.positive === undefined && spec.input.positive !== undefined
+      ? work.catch((err: unknown) => Promise.reject(renamedPositiveError(err, `${a.config}: input.positive`)))
+      : work;
+  const labelClasses = await fromConfig(labelValuesInOrder(a.input, a.label, requestedPositive));
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
   // A sample_weight column weighs rows in training, as in the pipeline; it is read in the same pass, never a feature.
-  const read = await readLabelledDataset(a.input, {
-    label: a.label,
-    features: cols.features,
-    ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
-    ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
-    ...(keepsMissing(a) || a.missing === undefined ? { keepMissingFeatures: true } : {}),
-    ...(cols.weighted ? { weightColumn: SAMPLE_WEIGHT_COLUMN } : {}),
-  });
+  const read = await fromConfig(
+    readLabelledDataset(a.input, {
+      label: a.label,
+      features: cols.features,
+      ...(requestedPositive !== undefined ? { positive: requestedPositive } : multiClass ? { positive: multiClass.classes[0]! } : {}),
+      ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
+      ...(keepsMissing(a) || a.missing === undefined ? { keepMissingFeatures: true } : {}),
+      ...(cols.weighted ? { weightColumn: SAMPLE_WEIGHT_COLUMN } : {}),
+    }),
+  );
   // With no policy given, fit (unlike the single-step commands and the pipeline) fills missing numbers with the
   // training median, as a modelling library's default pipeline would, and says so; a complete file is unchanged.
   const defaultFill = a.missing === undefined ? missingCells(read.data.x, read.featureNames) : undefined;

@@ -2,9 +2,16 @@
 // predicate defining the positives, which fit cannot apply, is refused. A pipeline spec's keys that only a run reads
 // are named in warnings too.
 
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfigInput } from '../../client/fitConfigInput.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
+import { runCli } from '../support/cliProcess.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-fit-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const flags = { input: 'cards.csv', label: 'fraud', positive: 'yes' };
 
@@ -35,5 +42,20 @@ describe("fit's config input block", () => {
       'seed of the config (7) is overridden by --seed 3',
     ]);
     expect(checkConfigInput({ seed: 3 }, { ...flags, seed: 3 })).toEqual([]);
+  });
+
+  it('names input.positive of the config, not a --positive that was not given, when the label lacks it', async () => {
+    const data = join(dir, 'd.csv');
+    writeFileSync(data, ['a,label', ...Array.from({ length: 40 }, (_, i) => `${i},${i % 5 === 0 ? 'fraud' : 'ok'}`), ''].join('\n'));
+    const config = join(dir, 'c.json');
+    writeFileSync(config, JSON.stringify({ modelName: 'm', input: { paths: ['x.csv'], label: 'label', positive: 'yes' } }));
+    const r = await runCli(
+      ['fit', '--input', data, '--label', 'label', '--config', config, '--kind', 'logreg', '--out', join(dir, 'm.json')],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rareflow fit: .*c\.json: input\.positive "yes" is not a value of label column "label"/);
   });
 });
