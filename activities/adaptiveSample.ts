@@ -12,6 +12,7 @@ import { mergeSamplesStage, planSampleShards, sampleShardStage, type ShardSample
 import { splitImputes, type SplitRole } from '../stages/split.js';
 import { runStageInThread } from '../stages/stageThread.js';
 import { cancellationSignal, failingOnBadInput, heartbeat, heartbeatDetails, memoised, warn, type ComputeDeps } from './activityRuntime.js';
+import { watchInputFiles } from '../data/inputFileWatch.js';
 
 export type AdaptiveSampleShardInput = ShardSampleRequest & {
   /** sha256 of each input file, so a re-run on changed data is not served a stale sample. */
@@ -92,6 +93,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
         memoised(artifacts, { activity: 'adaptiveSampleShard', ...input }, async () => {
           const resumeFrom = await resumeCheckpoint();
           let lastCheckpoint = performance.now();
+          const unchanged = watchInputFiles(input);
           const sampled = await sampleShardStage(input, {
             ...(resumeFrom ? { resumeFrom } : {}),
             // The order check reads the whole label column first: heartbeat as it goes (no checkpoint: it is one pass).
@@ -107,6 +109,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
               return false;
             },
           });
+          await unchanged.check();
           const ref = await saveDatasetArtifact(artifacts, 'sample', {
             data: sampled.data,
             featureNames: input.featureNames,

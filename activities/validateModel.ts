@@ -64,10 +64,16 @@ export function validateModelActivities(deps: ComputeDeps) {
             const gates = parsePipelineGates(input.gates);
             const model = await loadModelArtifact(artifacts, input.model);
             const test = await loadDatasetArtifact(artifacts, input.test);
-            // A champion no longer in the store is not compared with.
+            // A champion no longer in the store cannot be compared with: its gates are not judged (insufficient
+            // evidence), never passed as if there were no champion.
+            const championKept = input.champion !== undefined && (await artifacts.has(input.champion));
             const champion =
-              input.champion && (await artifacts.has(input.champion))
+              input.champion && championKept
                 ? { model: await loadModelArtifact(artifacts, input.champion), sha256: input.champion.sha256 }
+                : undefined;
+            const championUnreadable =
+              input.champion && !championKept
+                ? `the champion's model file (${input.champion.sha256.slice(0, 12)}) is no longer in the artifact store, so it could not be compared`
                 : undefined;
             // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
             const done = await runStageInThread(
@@ -80,6 +86,7 @@ export function validateModelActivities(deps: ComputeDeps) {
                   testSha256: input.test.sha256,
                   gates,
                   ...(champion ? { champion, championRows: await championRowsOf(artifacts, test, input.championSeen ?? []) } : {}),
+                  ...(championUnreadable ? { championUnreadable } : {}),
                   ...(input.stages ? { stages: input.stages } : {}),
                   ...(validPrevalence(input.populationPrevalence) ? { populationPrevalence: input.populationPrevalence } : {}),
                   ...(input.populationClasses ? { populationClasses: input.populationClasses } : {}),

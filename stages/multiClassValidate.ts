@@ -45,7 +45,7 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
   const weights = shares ? classWeightsFor(support, shares) : undefined;
   const challenger = withClassIntervals(multiClassReport(classes, test.y, predicted, weights));
   let champion: MultiClassReport | undefined;
-  let championNote: string | undefined;
+  let championNote: string | undefined = input.champion ? undefined : input.championUnreadable;
   if (input.champion) {
     championNote = championMismatch(input.champion.model, model);
     if (championNote === undefined)

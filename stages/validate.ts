@@ -32,6 +32,11 @@ export interface ValidateStageInput {
   champion?: { model: ModelArtifact; sha256: string };
   /** The test rows the champion was not trained on (championRows.ts); all rows, with a note, when unknown. */
   championRows?: ChampionRows;
+  /**
+   * Why a champion that exists could not be read (its model file is no longer in the artifact store): its gates are
+   * then not judged (insufficient evidence), never passed as if there were no champion.
+   */
+  championUnreadable?: string;
   /** The stages so far, for the report's class counts per stage. */
   stages?: StageSummary[];
   /**
@@ -73,7 +78,9 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
   };
   const compared = input.champion
     ? compareWithChampion(input.champion.model, model, test, scores, input.championRows, input.populationPrevalence)
-    : undefined;
+    : input.championUnreadable !== undefined
+      ? { note: input.championUnreadable, comparison: { notComparable: input.championUnreadable } }
+      : undefined;
   const champion = compared?.champion;
   const championNote = compared?.note;
   const evaluation = withClassCoverage(

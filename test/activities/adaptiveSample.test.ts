@@ -8,6 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptiveSampleActivities, type AdaptiveSampleShardInput } from '../../activities/adaptiveSample.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
+import { fileSha256 } from '../../data/inputSources.js';
 import { fileRowCounts, planShards } from '../../data/positiveScan.js';
 import { sampleShard, type ShardCheckpoint } from '../../data/shardSampling.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const segments = planShards(files, await fileRowCounts(files), 1)[0]!;
   input = {
     segments,
-    fileSha256s: ['a', 'b'],
+    fileSha256s: await Promise.all(files.map((f) => fileSha256(f))),
     label: 'label',
     positiveLabel: '1',
     featureNames: ['f0', 'f1', 'f2', 'f3'],

@@ -14,6 +14,7 @@ import { trainModelActivities } from '../../activities/trainModel.js';
 import { loadModelArtifact } from '../../data/modelArtifacts.js';
 import { seededRandom } from '../../core/random.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
+import { fileSha256 } from '../../data/inputSources.js';
 import { loadDatasetArtifact, saveDatasetArtifact, type DatasetArtifact } from '../../data/datasetArtifacts.js';
 import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
 import { fileRowCounts, planShards } from '../../data/positiveScan.js';
@@ -132,7 +133,8 @@ describe('sample_weight through sampling, split, filtering, ADASYN and training'
       plan.shards.map((segments, shardIndex) =>
         sampling().adaptiveSampleShard({
           segments,
-          fileSha256s: described.fileSha256s,
+          // As the sampling workflow passes them: the sha256 of each file of this shard, in order of first use.
+          fileSha256s: [...new Set(segments.map((s) => s.file))].map((f) => described.fileSha256s[described.files.indexOf(f)]!),
           label: 'label',
           positiveLabel: described.positiveLabel,
           featureNames: described.featureNames,
@@ -221,7 +223,7 @@ describe('bad sample weights', () => {
     const segments = planShards([path], await fileRowCounts([path]), 1)[0]!;
     return adaptiveSampleActivities({ artifacts: new ArtifactStore(join(dir, 'store-bad')) }).adaptiveSampleShard({
       segments,
-      fileSha256s: [path],
+      fileSha256s: [await fileSha256(path)],
       label: 'label',
       positiveLabel: '1',
       featureNames: ['f0', 'f1'],

@@ -24,6 +24,7 @@ import { validateModelActivities } from '../../activities/validateModel.js';
 import { takeRows, type LabelledData } from '../../core/dataset.js';
 import { defaultGateSpec } from '../../core/gates/gateSpec.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
+import { fileSha256 } from '../../data/inputSources.js';
 import type { ArtifactRef } from '../../core/pipelineTypes.js';
 import { saveDatasetArtifact } from '../../data/datasetArtifacts.js';
 import { fileRowCounts, planShards } from '../../data/positiveScan.js';
@@ -219,7 +220,7 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     await generateSyntheticDataset({ rows: 20_000, positiveRate: 0.01, features: 3, seed: 5, out: files[1]! });
     const input: AdaptiveSampleShardInput = {
       segments: planShards(files, await fileRowCounts(files), 1)[0]!,
-      fileSha256s: ['f1', 'f2'],
+      fileSha256s: await Promise.all(files.map((f) => fileSha256(f))),
       label: 'label',
       positiveLabel: '1',
       featureNames: ['f0', 'f1', 'f2'],
@@ -276,6 +277,24 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
       `model file failed verification: ${path} has sha256 ${((await artifacts.check(model)) as { actualSha256: string }).actualSha256}, expected ${model.sha256}; it was changed or damaged after it was written`,
     );
     expect(await listFiles(root)).toEqual(before);
+  });
+
+  it('a champion whose model file is gone from the store: its gates are not judged, never passed as if there were none', async () => {
+    const { artifacts, train, test } = await freshStore();
+    const { model } = await trainModelActivities({ artifacts }).trainModel(trainInput(train, test));
+    const gone = { ...model, sha256: 'f'.repeat(64), uri: model.uri.replace(model.sha256, 'f'.repeat(64)) };
+    expect(await artifacts.has(gone)).toBe(false);
+    const { summary } = await validateModelActivities({ artifacts }).validateModel({
+      model,
+      test,
+      gates: defaultGateSpec() as never,
+      champion: gone,
+    });
+    expect(summary.verdict).toBe('insufficient-evidence');
+    expect(summary.championNote).toBe(
+      `the champion's model file (${'f'.repeat(12)}) is no longer in the artifact store, so it could not be compared`,
+    );
+    expect(summary.reasons.join(' ')).toContain('the champion could not be compared');
   });
 
   it('one byte flipped in the training split (.arrow) read by the noise filter', async () => {

@@ -3,12 +3,15 @@
 // machine's temporary directory. Vitest's global setup runs before the test processes are forked, so they inherit
 // TMPDIR (os.tmpdir() reads it on every call).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'rareflow-test-run-'));
+  // Open to every user as the machine's own temporary directory is (sticky, world-writable): the PostgreSQL server the
+  // registry tests start runs as another user and must reach its data directory under it.
+  chmodSync(root, 0o1777);
   const before = process.env.TMPDIR;
   process.env.TMPDIR = root;
   return () => {
