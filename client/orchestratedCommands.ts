@@ -1,7 +1,6 @@
 // Orchestrated commands: they talk to Temporal (TEMPORAL_ADDRESS, or the embedded dev server).
 
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isS3Uri } from '../data/objectStore.js';
@@ -9,7 +8,7 @@ import { loadConfig } from '../infra/rareflowConfig.js';
 import { readEvidenceFile } from './driftEvidenceFile.js';
 import { requireRetrainInputs } from './localInputPaths.js';
 import { servedWithSameSpec } from './servedSpec.js';
-import { connectOrStartTemporal, embeddedDatabaseFile, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
+import { connectOrStartTemporal, embeddedServerNeverRan, externalTemporalTarget, type DevServer } from '../infra/temporalServer.js';
 import { createRareflowWorkers, holdWorkerLogLines } from '../worker/rareflowWorkers.js';
 import type { QueueName } from '../worker/queueNames.js';
 import {
@@ -125,6 +124,11 @@ export async function withClient<T>(
   opts: {
     hostWorker: boolean | ((server: { owned: boolean }) => boolean);
     /**
+     * The queues a hosted worker polls (default all). A command that only reads state hosts a workflows worker alone:
+     * one that took a pending activity and abandoned it when the command ended would spend one of its attempts.
+     */
+    hostQueues?: QueueName[];
+    /**
      * The answer (or the refusal) when the embedded server has never run in this state directory: no workflow can
      * exist there, so the command answers without starting a server, a worker or a registry that it would leave behind.
      */
@@ -132,7 +136,7 @@ export async function withClient<T>(
   },
 ): Promise<T> {
   const config = loadConfig();
-  if (opts.whenNothingRan && !externalTemporalTarget() && !existsSync(embeddedDatabaseFile(config.stateDir))) return opts.whenNothingRan();
+  if (opts.whenNothingRan && !externalTemporalTarget() && (await embeddedServerNeverRan(config.stateDir))) return opts.whenNothingRan();
   const server = await temporal(say, { headless: true });
   const client = new RareflowClient(await connectClient(server.target));
   const hostWorker = typeof opts.hostWorker === 'function' ? opts.hostWorker(server) : opts.hostWorker;
@@ -140,6 +144,7 @@ export async function withClient<T>(
     if (hostWorker && !(await hasPollers(client, server.target.namespace))) {
       say('no worker is polling: running one in this process until the command ends');
       const workers = await createRareflowWorkers({
+        ...(opts.hostQueues ? { queues: opts.hostQueues } : {}),
         target: server.target,
         artifactRoot: config.artifactRoot,
         cache: config,
@@ -317,7 +322,7 @@ export async function statusCommand(say: Say, a: { model: string }): Promise<Sta
         ...(canaryEvidence ? { awaitingCanaryApproval: canaryEvidence } : {}),
       };
     },
-    { hostWorker: true, whenNothingRan: () => refuse(noLifecycle(a.model)) },
+    { hostWorker: true, hostQueues: ['workflows'], whenNothingRan: () => refuse(noLifecycle(a.model)) },
   );
 }
 

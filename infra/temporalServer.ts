@@ -1,7 +1,7 @@
 // Starts, reuses or skips the embedded Temporal dev server, and describes how to reach the Temporal cluster in use.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, closeSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -31,6 +31,16 @@ export interface TemporalTarget {
 /** The embedded dev server's SQLite file in a state directory: absent until the server first ran there. */
 export function embeddedDatabaseFile(stateDir: string): string {
   return join(stateDir, 'temporal.sqlite');
+}
+
+/**
+ * Whether no workflow can exist for the embedded server of `stateDir`: it never ran there (no SQLite file) and no
+ * server answers on its port (one started from another state directory, or by hand, would be used instead).
+ */
+export async function embeddedServerNeverRan(stateDir: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (existsSync(embeddedDatabaseFile(stateDir))) return false;
+  const port = temporalPortOf(env.RAREFLOW_TEMPORAL_PORT);
+  return port === 0 || !(await portAnswers(port));
 }
 
 /** The cluster named by TEMPORAL_ADDRESS and friends, or undefined when rareflow should run its own dev server. */

@@ -68,3 +68,18 @@ it('schedule create refuses a model without a running lifecycle, naming those th
   expect(created.code, created.stderr).toBe(0);
   expect(created.json<{ created: string }>().created).toBe('rareflow-retrain-nowait');
 }, 120_000);
+
+it('status with no worker polling hosts a workflows worker only: it answers, and runs no pending activity', async () => {
+  // Runs after the tests above: the lifecycle of "nowait" has a retrain whose first activity waits for a compute worker.
+  const r = await runCli(['status', '--model', 'nowait', '--json'], { cwd: dir, env, timeoutMs: 90_000 });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.json<{ modelName: string; phase: string }>().phase).toBe('retraining');
+  const client = new Client({ connection, namespace: server.target.namespace });
+  const started: string[] = [];
+  for await (const w of client.workflow.list()) {
+    const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+    for (const e of history.events ?? []) if (e.activityTaskStartedEventAttributes) started.push(w.workflowId);
+  }
+  // An activity the command's worker took would have been abandoned when the command ended, spending an attempt.
+  expect(started).toEqual([]);
+}, 120_000);
