@@ -2,7 +2,7 @@
 
 import { errorCauses } from '../core/errorCauses.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { diskFullMessage, diskFullPath } from '../data/diskFull.js';
+import { diskFullMessage, diskFullPath, pastFileSizeLimit } from '../data/diskFull.js';
 import { TemporalCliNotFoundError } from '../infra/temporalCli.js';
 
 export const EXIT_CODES = {
@@ -39,6 +39,10 @@ export function failureExit(err: unknown): { exitCode: number; message: string }
   const diskFull = causes.find((e) => e.type === DISK_FULL_FAILURE_TYPE);
   if (diskFull?.message) return { exitCode: EXIT_CODES.failed, message: diskFull.message };
   const path = diskFullPath(err);
-  if (path !== undefined) return { exitCode: EXIT_CODES.failed, message: diskFullMessage(path) };
-  return { exitCode: EXIT_CODES.failed, message: (err as Error)?.message ?? String(err) };
+  if (path !== undefined) return { exitCode: EXIT_CODES.failed, message: diskFullMessage(path, pastFileSizeLimit(err)) };
+  // A Temporal failure says "Workflow execution failed" (or "Activity task failed") outermost: the cause that says
+  // what went wrong is the innermost one with a message of its own.
+  const innermost = causes.filter((e) => typeof e.message === 'string' && e.message !== '').at(-1)?.message;
+  const outer = (err as Error)?.message ?? String(err);
+  return { exitCode: EXIT_CODES.failed, message: innermost && !outer.includes(innermost) ? `${outer}: ${innermost}` : outer };
 }

@@ -63,7 +63,16 @@ export async function writeArrowIpcFile(path: string, content: ArrowFileContent)
       const bytes = parts.reduce((n, part) => n + part.byteLength, 0);
       position += bytes;
       const { bytesWritten } = await handle.writev(parts, at);
-      if (bytesWritten !== bytes) throw new Error(`short write to ${path}: ${bytesWritten} of ${bytes} bytes at offset ${at}`);
+      if (bytesWritten === bytes) return;
+      // A short write (the disk filling up, a file size limit): the rest is written again, so that the system's own
+      // error (ENOSPC, EFBIG) names what stopped it, which a full disk's handling recognises.
+      const rest = Buffer.concat(parts).subarray(bytesWritten);
+      let done = 0;
+      while (done < rest.length) {
+        const { bytesWritten: n } = await handle.write(rest, done, rest.length - done, at + bytesWritten + done);
+        if (n === 0) throw new Error(`short write to ${path}: ${bytesWritten + done} of ${bytes} bytes at offset ${at}`);
+        done += n;
+      }
     };
     await write([magic, messageFrame(encodeFlatBuffer(messageTable(headerSchema, schema, 0)))]);
     const blocks: Block[] = [];

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { describeInputActivities } from '../../activities/describeInput.js';
 import type { DescribeInputResult } from '../../stages/describe.js';
-import { diskFullPath } from '../../data/diskFull.js';
+import { diskFullPath, pastFileSizeLimit } from '../../data/diskFull.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { freePort, startDevServer, type DevServer } from '../../infra/temporalServer.js';
@@ -246,6 +246,38 @@ describe('a full disk', () => {
     expect(failures[2]!.type).toBe('DiskFull');
     expect(failures[2]!.message).toMatch(
       /^disk full: no space left on the device writing \/data\/a\.arrow \(trainModel, attempt 3 of at most 3\)/,
+    );
+  });
+});
+
+describe('a file past the process file size limit (ulimit -f)', () => {
+  it('writing an Arrow file fails with EFBIG, named as a size limit (never a bare short write retried for minutes)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const dir = mkdtempSync(join(tmpdir(), 'rareflow-efbig-'));
+    const module = fileURLToPath(new URL('../../dist/data/arrowIpcFile.js', import.meta.url));
+    const script = `
+      const { writeArrowIpcFile } = await import(${JSON.stringify(module)});
+      try {
+        await writeArrowIpcFile(${JSON.stringify(join(dir, 'big.arrow'))}, {
+          fields: [{ name: 'x', type: 'float64' }], metadata: [], batchRows: [100000, 100000],
+          fillBatch: (b, [x]) => x.fill(b + 0.5),
+        });
+        console.log('written');
+      } catch (err) { console.log(JSON.stringify({ code: err.code, message: err.message })); }`;
+    // 200 blocks of 1 KiB: the first batch (800 kB) is cut short.
+    const out = execFileSync('bash', ['-c', 'ulimit -f 200; exec node --input-type=module -e "$0"', script], { encoding: 'utf8' });
+    const err = JSON.parse(out.trim()) as { code: string; message: string };
+    expect(err.code).toBe('EFBIG');
+    expect(diskFullPath(err)).toBeDefined();
+    expect(pastFileSizeLimit(err)).toBe(true);
+    const failure = diskFullFailure(join(dir, 'big.arrow'), 'trainModel', 1, pastFileSizeLimit(err));
+    expect(failure.type).toBe('DiskFull');
+    expect(failure.message).toMatch(
+      /^file size limit: a file grew past the worker process's limit \(ulimit -f\) writing .*big\.arrow \(trainModel, attempt 1 of at most 3\)/,
     );
   });
 });

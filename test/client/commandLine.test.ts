@@ -212,6 +212,11 @@ describe('failures to exit codes', () => {
       /^disk full: no space left on the device writing \/d\/f;/,
     );
     expect(failureExit(new Error('connection refused'))).toEqual({ exitCode: EXIT_CODES.failed, message: 'connection refused' });
+    // Any other failure through Temporal: the outer "workflow failed" and the innermost cause that says why.
+    expect(failureExit(nested(new Error('short write to /a/b.tmp')))).toEqual({
+      exitCode: EXIT_CODES.failed,
+      message: 'workflow failed: short write to /a/b.tmp',
+    });
   });
 
   it('walks a cyclic chain a bounded number of links', () => {
