@@ -26,6 +26,8 @@ export const EXIT_CODE_LINES = [
 
 /** Failure types (workflows/contract.ts) whose message is bad input, anywhere in a Temporal failure's cause chain. */
 const INPUT_FAILURE_TYPES = new Set(['InvalidInput', 'IntegrityError']);
+/** Temporal's failures whose own message says only that something failed ("Workflow execution failed"). */
+const TEMPORAL_FAILURE_NAMES = new Set(['WorkflowFailedError', 'ActivityFailure', 'ChildWorkflowFailure', 'ApplicationFailure']);
 /** DISK_FULL_FAILURE_TYPE of workflows/contract.ts. */
 const DISK_FULL_FAILURE_TYPE = 'DiskFull';
 
@@ -42,7 +44,8 @@ export function failureExit(err: unknown): { exitCode: number; message: string }
   if (path !== undefined) return { exitCode: EXIT_CODES.failed, message: diskFullMessage(path, pastFileSizeLimit(err)) };
   // A Temporal failure says "Workflow execution failed" (or "Activity task failed") outermost: the cause that says
   // what went wrong is the innermost one with a message of its own.
-  const innermost = causes.filter((e) => typeof e.message === 'string' && e.message !== '').at(-1)?.message;
   const outer = (err as Error)?.message ?? String(err);
+  if (!TEMPORAL_FAILURE_NAMES.has((err as Error)?.name)) return { exitCode: EXIT_CODES.failed, message: outer };
+  const innermost = causes.filter((e) => typeof e.message === 'string' && e.message !== '').at(-1)?.message;
   return { exitCode: EXIT_CODES.failed, message: innermost && !outer.includes(innermost) ? `${outer}: ${innermost}` : outer };
 }

@@ -185,6 +185,19 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
     for (const l of lines) print(`  ${l}`);
   };
   let result;
+  // Ctrl-C stops the worker this command hosts (the SDK's own signal handling), which fails the wait with an SDK error:
+  // what it means for the retrain is said instead.
+  let interrupted = false;
+  const interruptedText = `interrupted (Ctrl-C) while waiting: the retrain request was sent and stays with the lifecycle of ${spec.modelName}; it goes on while a worker and the server run (rareflow dev, or rareflow worker with TEMPORAL_ADDRESS): follow it with rareflow status --model ${spec.modelName}`;
+  const onInterrupt = () => {
+    interrupted = true;
+    // Without a hosted worker nothing else ends the wait: the command ends itself.
+    setTimeout(() => {
+      process.stderr.write(`rareflow run: ${interruptedText}\n`);
+      process.exit(130);
+    }, 5000).unref();
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     result = await withClient(
       say,
@@ -206,7 +219,16 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
           );
         }
         const served = await c
-          .waitForRequest(spec.modelName, requestId, (s, stage) => say(requestProgressLine(s, requestId, stage)))
+          .waitForRequest(
+            spec.modelName,
+            requestId,
+            (s, stage) => say(requestProgressLine(s, requestId, stage)),
+            500,
+            () =>
+              say(
+                `no worker answers the lifecycle of ${spec.modelName} (the server does): the retrain goes on when one is back (rareflow worker); still waiting`,
+              ),
+          )
           .catch((err: unknown) => {
             if (err instanceof InvalidInputError) throw err;
             // The request was taken: the retrain goes on in the lifecycle whatever happened to this connection.
@@ -237,7 +259,10 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
     );
   } catch (err) {
     sayWarnings((l) => process.stderr.write(`${l}\n`));
+    if (interrupted) throw new Error(interruptedText, { cause: err });
     throw err;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
   sayWarnings(say);
   if ('outcome' in result) {

@@ -195,31 +195,54 @@ export class RareflowClient {
     requestId: string,
     onProgress: (s: LifecycleStatus, stage?: string) => void,
     pollMs = 500,
+    onNoWorker?: () => void,
   ): Promise<LifecycleHistoryEntry> {
-    return this.pollLifecycle(modelName, onProgress, pollMs, async (s) => {
-      const served = s.history.find((h) => h.requestIds?.includes(requestId));
-      if (served) return served;
-      // A lifecycle that ended (terminated, cancelled) will never serve the request: say so instead of waiting forever.
-      const { status } = await this.lifecycle(modelName).describe();
-      if (status.name !== 'RUNNING' && status.name !== 'CONTINUED_AS_NEW') {
-        throw new Error(
-          `the lifecycle of model ${modelName} ended (${status.name.toLowerCase()}) before a retrain served this request; start it again with rareflow run --config PIPELINE.json`,
-        );
-      }
-      return undefined;
-    });
+    return this.pollLifecycle(
+      modelName,
+      onProgress,
+      pollMs,
+      async (s) => {
+        const served = s.history.find((h) => h.requestIds?.includes(requestId));
+        if (served) return served;
+        // A lifecycle that ended (terminated, cancelled) will never serve the request: say so instead of waiting forever.
+        const { status } = await this.lifecycle(modelName).describe();
+        if (status.name !== 'RUNNING' && status.name !== 'CONTINUED_AS_NEW') {
+          throw new Error(
+            `the lifecycle of model ${modelName} ended (${status.name.toLowerCase()}) before a retrain served this request; start it again with rareflow run --config PIPELINE.json`,
+          );
+        }
+        return undefined;
+      },
+      onNoWorker,
+    );
   }
 
-  /** Polls the lifecycle's status until `done` gives a value, reporting each new phase, stage or history length. */
+  /**
+   * Polls the lifecycle's status until `done` gives a value, reporting each new phase, stage or history length. A
+   * query no worker answers (the worker died, or was stopped) fails while the server is fine: that is said once
+   * (`onNoWorker`) and the polling goes on, since the retrain continues when a worker is back.
+   */
   private async pollLifecycle<T>(
     modelName: string,
     onProgress: (s: LifecycleStatus, stage?: string) => void,
     pollMs: number,
     done: (s: LifecycleStatus) => Promise<T | undefined>,
+    onNoWorker?: () => void,
   ): Promise<T> {
     let last = '';
+    let saidNoWorker = false;
     for (;;) {
-      const s = await this.status(modelName);
+      let s: LifecycleStatus;
+      try {
+        s = await this.status(modelName);
+      } catch (err) {
+        if (err instanceof InvalidInputError || !(await this.serverAnswers())) throw err;
+        if (!saidNoWorker) onNoWorker?.();
+        saidNoWorker = true;
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
+      saidNoWorker = false;
       const stage = s.currentRunId ? await this.retrainStage(s.currentRunId) : undefined;
       const key = `${s.phase}|${stage ?? ''}|${s.history.length}|${s.pending?.requestIds?.join(',') ?? ''}`;
       if (key !== last) {
@@ -229,6 +252,16 @@ export class RareflowClient {
       const value = await done(s);
       if (value !== undefined) return value;
       await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** Whether the server itself answers (a query can fail for want of a worker while it does). */
+  private async serverAnswers(): Promise<boolean> {
+    try {
+      await this.client.workflowService.getSystemInfo({});
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -194,8 +194,10 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
       );
     }
   } catch (err) {
-    await registry?.close();
-    await connection.close();
+    // The error that stopped the start is the one to report: closing a connection that workers created before it still
+    // hold fails ("Cannot close connection while Workers hold a reference to it"), and must not hide it.
+    await registry?.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
     throw err;
   }
   const shutdown = () => {

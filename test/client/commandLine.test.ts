@@ -213,7 +213,8 @@ describe('failures to exit codes', () => {
     );
     expect(failureExit(new Error('connection refused'))).toEqual({ exitCode: EXIT_CODES.failed, message: 'connection refused' });
     // Any other failure through Temporal: the outer "workflow failed" and the innermost cause that says why.
-    expect(failureExit(nested(new Error('short write to /a/b.tmp')))).toEqual({
+    const workflowFailed = Object.assign(nested(new Error('short write to /a/b.tmp')), { name: 'WorkflowFailedError' });
+    expect(failureExit(workflowFailed)).toEqual({
       exitCode: EXIT_CODES.failed,
       message: 'workflow failed: short write to /a/b.tmp',
     });

@@ -1,8 +1,10 @@
 // `run --wait` follows its own request: while that request waits behind a retrain that serves other requests (one
-// retrain at a time per model), the stage on the line is the other retrain's, and the line says so.
+// retrain at a time per model), the stage on the line is the other retrain's, and the line says so. A query that no
+// worker answers while the server does (the worker died) is said once and the wait goes on; without a server it ends.
 
 import { describe, expect, it } from 'vitest';
-import { requestProgressLine } from '../../client/temporalClient.js';
+import { RareflowClient, requestProgressLine } from '../../client/temporalClient.js';
+import type { Client } from '@temporalio/client';
 import type { LifecycleStatus } from '../../workflows/contract.js';
 
 const status = (over: Partial<LifecycleStatus>): LifecycleStatus => ({
@@ -33,5 +35,55 @@ describe('the progress line of run --wait', () => {
 
   it('does not call an idle lifecycle, about to start the request, another retrain', () => {
     expect(requestProgressLine(status({ phase: 'idle', pending: queued }), 'mine', undefined)).toBe('lifecycle idle');
+  });
+});
+
+describe('run --wait when no worker answers', () => {
+  const client = (queryFailures: number, serverUp: boolean) => {
+    let queries = 0;
+    const served = status({ phase: 'idle', history: [{ runId: 'r9', requestIds: ['mine'] } as never] });
+    const fake = {
+      workflow: {
+        getHandle: () => ({
+          query: async () => {
+            if (queries++ < queryFailures) throw new Error('Failed to query Workflow');
+            return served;
+          },
+          describe: async () => ({ status: { name: 'RUNNING' } }),
+        }),
+      },
+      workflowService: {
+        getSystemInfo: async () => {
+          if (!serverUp) throw new Error('14 UNAVAILABLE: connection refused');
+          return {};
+        },
+      },
+    };
+    return new RareflowClient(fake as unknown as Client);
+  };
+
+  it('says once that no worker answers, and goes on waiting until the request is served', async () => {
+    const said: string[] = [];
+    const entry = await client(3, true).waitForRequest(
+      'fraud',
+      'mine',
+      () => undefined,
+      1,
+      () => said.push('no worker'),
+    );
+    expect(entry.runId).toBe('r9');
+    expect(said).toEqual(['no worker']);
+  });
+
+  it('gives up with the failure when the server itself does not answer', async () => {
+    await expect(
+      client(1, false).waitForRequest(
+        'fraud',
+        'mine',
+        () => undefined,
+        1,
+        () => undefined,
+      ),
+    ).rejects.toThrow('Failed to query Workflow');
   });
 });
