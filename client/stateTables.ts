@@ -137,7 +137,7 @@ export function formatStatus(s: StatusView, nowMs: number): string {
         recent.map((h) => [h.runId, h.outcome, h.trigger, short(h.modelSha256), timeText(h.finishedAt, nowMs)]),
       ),
     );
-    // A failed retrain leaves nothing in the registry, so its reason is only here.
+    // A failed retrain's registry row says only that it failed (and its stage times): its reason is here.
     const failed = recent.filter((h) => h.outcome === 'failed' && h.outcomeReason);
     if (failed.length > 0) lines.push('', 'why they failed:', ...failed.map((h) => `  ${h.runId}: ${clipped(h.outcomeReason!)}`));
   }
