@@ -104,7 +104,11 @@ export function installWorkerRuntime(): void {
       if (heldLogLines) heldLogLines.push(line);
       else process.stderr.write(`${line}\n`);
     });
-    Runtime.install({ logger: quiet });
+    // The SDK's native side logs to the console by itself, in colour: a server that went away printed dozens of
+    // "gRPC call … retried" warnings over the command's own message. Its logs go through the logger above instead,
+    // errors only unless RAREFLOW_LOG_LEVEL asks for more.
+    const core = level === 'WARN' ? 'ERROR' : level;
+    Runtime.install({ logger: quiet, telemetryOptions: { logging: { filter: { core, other: 'ERROR' }, forward: {} } } });
   } catch {
     // Already installed by the embedding application: keep its choice.
   }
