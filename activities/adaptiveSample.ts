@@ -12,7 +12,6 @@ import { mergeSamplesStage, planSampleShards, sampleShardStage, type ShardSample
 import { splitImputes, type SplitRole } from '../stages/split.js';
 import { runStageInThread } from '../stages/stageThread.js';
 import { cancellationSignal, failingOnBadInput, heartbeat, heartbeatDetails, memoised, warn, type ComputeDeps } from './activityRuntime.js';
-import { watchInputFiles } from '../data/inputFileWatch.js';
 
 export type AdaptiveSampleShardInput = ShardSampleRequest & {
   /** sha256 of each input file, so a re-run on changed data is not served a stale sample. */
@@ -93,23 +92,29 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
         memoised(artifacts, { activity: 'adaptiveSampleShard', ...input }, async () => {
           const resumeFrom = await resumeCheckpoint();
           let lastCheckpoint = performance.now();
-          const unchanged = watchInputFiles(input);
+          // The last heartbeat's details, sent again while the input files are checked after the scan.
+          let details: unknown;
+          const beat = (d: unknown) => {
+            details = d;
+            heartbeat(d);
+          };
           const sampled = await sampleShardStage(input, {
             ...(resumeFrom ? { resumeFrom } : {}),
+            describedSha256s: input.fileSha256s,
+            onWait: () => heartbeat(details),
             // The order check reads the whole label column first: heartbeat as it goes (no checkpoint: it is one pass).
-            onScanProgress: (position) => heartbeat({ position }),
+            onScanProgress: (position) => beat({ position }),
             onCheckpoint: async (c) => {
               if (performance.now() - lastCheckpoint < CHECKPOINT_INTERVAL_MS) {
-                heartbeat({ position: c.position });
+                beat({ position: c.position });
                 return false;
               }
               lastCheckpoint = performance.now();
               const checkpoint = await artifacts.putBytes(JSON.stringify(c), 'sampling-checkpoint', 'json');
-              heartbeat({ position: c.position, checkpoint });
+              beat({ position: c.position, checkpoint });
               return false;
             },
           });
-          await unchanged.check();
           const ref = await saveDatasetArtifact(artifacts, 'sample', {
             data: sampled.data,
             featureNames: input.featureNames,

@@ -78,7 +78,6 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
   checkInputColumnLists(input, source);
   checkDenoiseK(checked.denoise, source);
   const sampling = { ...DEFAULT_PIPELINE.sampling, ...checked.sampling } as PipelineSpec['sampling'];
-  checkSamplingTarget(sampling, source);
   if (sampling.params !== undefined && sampling.params * sampling.positivesPerParameter! > MAX_SAMPLE_ROWS) {
     throw new InvalidInputError(
       `${source}: sampling.params`,
@@ -184,7 +183,11 @@ function resolveCanarySpec(raw: NonNullable<PipelineSpecJson['canary']>, source:
 }
 
 export function readPipelineSpecFile(path: string): PipelineSpec {
-  return resolvePipelineSpec(readPipelineConfigJson(path), path);
+  const spec = resolvePipelineSpec(readPipelineConfigJson(path), path);
+  // A two-class label (its positive class named) needs Nr positives in the sample; a label of three or more classes
+  // plans its own per-class targets, and only the data says which it is, so the rest is checked when it is described.
+  if (spec.input.positive !== undefined || spec.input.positiveWhen !== undefined) checkSamplingTarget(spec.sampling, path);
+  return spec;
 }
 
 /** The parsed JSON of a PIPELINE.json, unchecked (errors name the file when it cannot be read or parsed). */

@@ -1,7 +1,8 @@
 // The input files a sampling shard reads must be the ones the run described (and recorded by sha256 in its lineage):
 // a file replaced or rewritten between the describe stage and the end of the scan would be sampled while the run
-// names the old one. Each file is hashed while the scan runs (so the check costs no extra wall time on a large file)
-// and its identity (inode, size, modification time) compared before and after the scan.
+// names the old one. Each file's hash is taken while the scan runs (`fileSha256` reads a file again only when its
+// identity changed since this process last hashed it, so a shard on the worker that described the run reads nothing
+// twice) and its identity (inode, size, modification time) is compared before and after the scan.
 
 import { stat } from 'node:fs/promises';
 import { InvalidInputError } from '../core/invalidInputError.js';

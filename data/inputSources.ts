@@ -38,12 +38,31 @@ export async function describeColumns(path: string): Promise<ColumnDescription[]
   return withReadErrors(path, () => withDuckDB((connection) => describeSource(connection, tableSource(format, [path]))));
 }
 
-/** SHA-256 of a file's bytes, hex, read as a stream. */
+/**
+ * Hashes this process computed, by path, with the file's identity (inode, size, modification time) when it was read:
+ * the describe stage hashes a run's inputs and each sampling shard checks them again, and a file whose identity has not
+ * changed is not read a second time (a file rewritten in place that keeps its size and modification time would not be
+ * seen; every editor, copy and rename changes one of them).
+ */
+const hashedFiles = new Map<string, { identity: string; sha256: string }>();
+
+async function fileIdentity(path: string): Promise<string> {
+  const s = await stat(path);
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
+/** SHA-256 of a file's bytes, hex, read as a stream (or known from an earlier read of the same, unchanged file). */
 export async function fileSha256(path: string): Promise<string> {
   await requireFile(path);
+  const before = await fileIdentity(path);
+  const known = hashedFiles.get(path);
+  if (known?.identity === before) return known.sha256;
   const hash = createHash('sha256');
   for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
-  return hash.digest('hex');
+  const sha256 = hash.digest('hex');
+  // Kept only when the file did not change while it was read.
+  if ((await fileIdentity(path)) === before) hashedFiles.set(path, { identity: before, sha256 });
+  return sha256;
 }
 
 /**

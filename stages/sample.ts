@@ -7,6 +7,7 @@ import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { fileRowCounts, planShards, type ScanPosition, type ScanSegment } from '../data/positiveScan.js';
 import { isS3Uri } from '../data/objectStore.js';
+import { watchInputFiles } from '../data/inputFileWatch.js';
 import { localInputPaths } from '../data/s3InputFiles.js';
 import type { SamplingOrderChoice } from '../data/samplingOrder.js';
 import { mergeShards, sampleShard, type ShardCheckpoint, type ShardSample } from '../data/shardSampling.js';
@@ -50,6 +51,13 @@ export interface ShardSampleHooks {
   onCheckpoint?: (c: ShardCheckpoint) => boolean | Promise<boolean>;
   /** Called between chunks of the order check's pass over the label column. */
   onScanProgress?: (p: ScanPosition) => void | Promise<void>;
+  /**
+   * sha256 of each distinct input file of the shard, in order of first use ('' where unknown), as the run described
+   * them: a file that is not that one any more is refused after the scan (data/inputFileWatch.ts).
+   */
+  describedSha256s?: string[];
+  /** Called every few seconds while the input files are checked after the scan (an activity heartbeats). */
+  onWait?: () => void;
 }
 
 export type ShardSampleStageResult = ShardSample & { seconds: number };
@@ -73,6 +81,7 @@ export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSa
   const segments = await Promise.all(
     planned.map(async (seg) => (isS3Uri(seg.file) ? { ...seg, file: (await localInputPaths([seg.file], 'input.paths'))[0]! } : seg)),
   );
+  const unchanged = hooks.describedSha256s ? watchInputFiles({ segments, fileSha256s: hooks.describedSha256s }) : undefined;
   const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
   const sampled = await sampleShard(
     {
@@ -97,6 +106,14 @@ export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSa
     hooks,
   );
   if (!sampled) throw new Error('the shard scan paused without a result');
+  if (unchanged) {
+    const beat = hooks.onWait ? setInterval(hooks.onWait, 5000) : undefined;
+    try {
+      await unchanged.check();
+    } finally {
+      clearInterval(beat);
+    }
+  }
   return { ...sampled, seconds: secondsSince(started) };
 }
 

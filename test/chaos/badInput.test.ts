@@ -297,7 +297,7 @@ const workflowCases: Case[] = [
       spec('wf-huge-params', { input: { paths: ['good.csv'], label: 'label' }, sampling: { targetSize: 2000, params: 1_000_000 } }),
       '--wait',
     ],
-    message: /^rareflow run: wf-huge-params\.json: sampling\.targetSize 2000 is below Nr = 50000000 \(50 positives × M = 1000000 parameters\)/,
+    message: /^rareflow run: sampling\.targetSize 2000 is below Nr = 50000000 \(50 positives × M = 1000000 parameters\)/,
   },
   {
     what: 'a malformed gate spec',

@@ -2,9 +2,15 @@
 // `fit --config` alike: a column both read and left out, listed twice or the label listed as a feature; a sample too
 // small for the positives its own params ask for; a neighbour count beside a noise filter that reads none.
 
-import { describe, expect, it } from 'vitest';
-import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readPipelineSpecFile, resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-spec-cross-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const spec = (over: Record<string, unknown>, input: Record<string, unknown> = {}) => ({
   modelName: 'm',
@@ -34,11 +40,20 @@ describe('contradicting spec keys', () => {
     expect(() => resolvePipelineSpec(spec({}, { features: ['a', 'b'], exclude: ['c'], categorical: ['b'] }), 's.json')).not.toThrow();
   });
 
-  it('refuses a target size below the positives its params ask for', () => {
-    expect(refusal(spec({ sampling: { targetSize: 100, params: 50 } }))).toBe(
-      's.json: sampling.targetSize 100 is below Nr = 2500 (50 positives × M = 50 parameters); raise sampling.targetSize or lower sampling.params',
+  it('refuses a target size below the positives its params ask for, for a two-class label (its positive named)', () => {
+    const file = (name: string, raw: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(raw));
+      return path;
+    };
+    const binary = file('binary.json', spec({ sampling: { targetSize: 100, params: 50 } }, { positive: 'yes' }));
+    expect(() => readPipelineSpecFile(binary)).toThrow(
+      `${binary}: sampling.targetSize 100 is below Nr = 2500 (50 positives × M = 50 parameters); raise sampling.targetSize or lower sampling.params`,
     );
-    expect(() => resolvePipelineSpec(spec({ sampling: { targetSize: 2500, params: 50 } }), 's.json')).not.toThrow();
+    // Without a positive class the label may hold three or more classes, whose sampling plans its own targets: the
+    // data decides (the describe stage checks a two-class label), and fit, which does not sample, never refuses it.
+    expect(() => readPipelineSpecFile(file('open.json', spec({ sampling: { targetSize: 100, params: 50 } })))).not.toThrow();
+    expect(() => resolvePipelineSpec(spec({ sampling: { targetSize: 100, params: 50 } }, { positive: 'yes' }), 's.json')).not.toThrow();
   });
 
   it('refuses denoise.k beside a method that reads no k, and takes it beside enn', () => {

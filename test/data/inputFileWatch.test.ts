@@ -22,7 +22,7 @@ describe('the input files of a sampling shard', () => {
     await expect(watchInputFiles({ files: [file], fileSha256s: [described] }).check()).resolves.toBeUndefined();
 
     // Rewritten between the describe stage and the scan: its content is not the one recorded.
-    writeFileSync(file, rows(500, 20));
+    writeFileSync(file, rows(501, 20));
     const before = watchInputFiles({ files: [file], fileSha256s: [described] });
     await expect(before.check()).rejects.toThrow(InvalidInputError);
     await expect(watchInputFiles({ files: [file], fileSha256s: [described] }).check()).rejects.toThrow(
