@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { EXIT_CODES } from './exitCodes.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { loadConfig } from '../infra/rareflowConfig.js';
 import { readEvidenceFile } from './driftEvidenceFile.js';
@@ -187,17 +188,19 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   let result;
   // Ctrl-C stops the worker this command hosts (the SDK's own signal handling), which fails the wait with an SDK error:
   // what it means for the retrain is said instead.
+  // Listened for once the request is sent, while the command waits for its retrain.
   let interrupted = false;
+  let lastResort: NodeJS.Timeout | undefined;
   const interruptedText = `interrupted (Ctrl-C) while waiting: the retrain request was sent and stays with the lifecycle of ${spec.modelName}; it goes on while a worker and the server run (rareflow dev, or rareflow worker with TEMPORAL_ADDRESS): follow it with rareflow status --model ${spec.modelName}`;
   const onInterrupt = () => {
     interrupted = true;
     // Without a hosted worker nothing else ends the wait: the command ends itself.
-    setTimeout(() => {
+    lastResort = setTimeout(() => {
       process.stderr.write(`rareflow run: ${interruptedText}\n`);
-      process.exit(130);
-    }, 5000).unref();
+      process.exit(EXIT_CODES.failed);
+    }, 5000);
+    lastResort.unref();
   };
-  process.once('SIGINT', onInterrupt);
   try {
     result = await withClient(
       say,
@@ -213,6 +216,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
         // The request is named, so the retrain that served it is found even when others were queued beside it.
         const requestId = randomUUID();
         await c.retrain(spec, a.reason, {}, requestId);
+        process.once('SIGINT', onInterrupt);
         if (!a.wait) {
           say(
             'note: with the embedded server, run waits for the retrain (the server stops when this command ends); use rareflow dev to keep one running',
@@ -226,7 +230,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
             500,
             () =>
               say(
-                `no worker answers the lifecycle of ${spec.modelName} (the server does): the retrain goes on when one is back (rareflow worker); still waiting`,
+                `the lifecycle of ${spec.modelName} does not answer its queries though the server does (no worker polls, or its worker fails them): a retrain goes on when a worker is back (rareflow worker); still waiting`,
               ),
           )
           .catch((err: unknown) => {
@@ -263,6 +267,7 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
     throw err;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+    clearTimeout(lastResort);
   }
   sayWarnings(say);
   if ('outcome' in result) {
@@ -370,10 +375,8 @@ export async function canaryCommand(say: Say, a: { action: string; model: string
     },
     {
       hostWorker: false,
-      whenNothingRan: () =>
-        action === 'status'
-          ? { model: a.model, canary: 'none running' }
-          : refuse(new InvalidInputError('--model', `canary ${action}: model ${a.model} has no canary rollout running`)),
+      // As when the server has run but the model has no lifecycle.
+      whenNothingRan: () => refuse(noLifecycle(a.model)),
     },
   );
 }

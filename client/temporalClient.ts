@@ -236,7 +236,8 @@ export class RareflowClient {
       try {
         s = await this.status(modelName);
       } catch (err) {
-        if (err instanceof InvalidInputError || !(await this.serverAnswers())) throw err;
+        // Waiting on is for a running lifecycle on a server that answers; anything else ends the wait with the failure.
+        if (err instanceof InvalidInputError || !(await this.serverAnswers()) || !(await this.lifecycleRuns(modelName))) throw err;
         if (!saidNoWorker) onNoWorker?.();
         saidNoWorker = true;
         await new Promise((r) => setTimeout(r, pollMs));
@@ -252,6 +253,15 @@ export class RareflowClient {
       const value = await done(s);
       if (value !== undefined) return value;
       await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** Whether the model's lifecycle workflow is running (false when it ended, or cannot be described). */
+  private async lifecycleRuns(modelName: string): Promise<boolean> {
+    try {
+      return (await this.lifecycle(modelName).describe()).status.name === 'RUNNING';
+    } catch {
+      return false;
     }
   }
 

@@ -215,9 +215,11 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         const reader = await connection
           .runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`)
           .catch(async (err: unknown) => {
-            // The file reads without the predicate: the predicate failed on its values (a text compared with a number).
+            // A predicate that fails on the values (a text compared with a number), where the file reads without it;
+            // anything else (memory, an interrupt) stays the failure it is.
+            const message = ((err as Error).message ?? String(err)).split('\n')[0]!;
+            if (!/^(Conversion|Binder|Invalid Input|Out of Range) Error/.test(message)) throw err;
             await connection.runAndReadAll(`SELECT count(*) FROM ${source}`);
-            const message = ((err as Error).message ?? String(err)).split('\n')[0];
             throw new InvalidInputError('--positive-when', `--positive-when "${opts.predicate}" fails on the rows of ${what}: ${message}`);
           });
         const [n, p] = reader.getRowsJS()[0] ?? [0, 0];

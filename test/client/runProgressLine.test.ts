@@ -39,7 +39,7 @@ describe('the progress line of run --wait', () => {
 });
 
 describe('run --wait when no worker answers', () => {
-  const client = (queryFailures: number, serverUp: boolean) => {
+  const client = (queryFailures: number, serverUp: boolean, lifecycle = 'RUNNING') => {
     let queries = 0;
     const served = status({ phase: 'idle', history: [{ runId: 'r9', requestIds: ['mine'] } as never] });
     const fake = {
@@ -49,7 +49,7 @@ describe('run --wait when no worker answers', () => {
             if (queries++ < queryFailures) throw new Error('Failed to query Workflow');
             return served;
           },
-          describe: async () => ({ status: { name: 'RUNNING' } }),
+          describe: async () => ({ status: { name: lifecycle } }),
         }),
       },
       workflowService: {
@@ -73,6 +73,18 @@ describe('run --wait when no worker answers', () => {
     );
     expect(entry.runId).toBe('r9');
     expect(said).toEqual(['no worker']);
+  });
+
+  it('gives up with the failure when the lifecycle has ended', async () => {
+    await expect(
+      client(1, true, 'TERMINATED').waitForRequest(
+        'fraud',
+        'mine',
+        () => undefined,
+        1,
+        () => undefined,
+      ),
+    ).rejects.toThrow('Failed to query Workflow');
   });
 
   it('gives up with the failure when the server itself does not answer', async () => {
