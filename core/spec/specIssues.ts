@@ -162,7 +162,10 @@ export function specIssueError(issues: readonly z.core.$ZodIssue[], raw: unknown
     const suggestion = closestName(key, known);
     const parent = path.length === 0 ? 'the spec' : specPath(path);
     const hint = suggestion ? `did you mean ${specPath([...path, suggestion])}? ` : '';
-    return new InvalidInputError(`${source}: ${at}`, `${source}: ${at}: unknown key${hint ? `; ${hint}` : ' '}(${parent} takes ${known.join(', ')})`);
+    return new InvalidInputError(
+      `${source}: ${at}`,
+      `${source}: ${at}: unknown key${hint ? `; ${hint}` : ' '}(${parent} takes ${known.join(', ')})`,
+    );
   }
   const at = specPath(path);
   const expected = describeExpected(nodeAt(root, path));
