@@ -1,6 +1,7 @@
 // retrainPipeline on a real Temporal dev server, run twice on yeast3 with every stored dataset (.arrow) and the model
 // JSON changed on disk in between: the second run re-hashes each memoised output it would reuse, recomputes the
-// changed ones from their inputs, and registers and promotes only files that verify.
+// changed ones from their inputs, and registers only files that verify; the damaged model was the champion's, so the
+// champion gate of the second run is insufficient evidence, not a pass.
 
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ function storedFiles(ext: string): string[] {
 }
 
 describe('retrainPipeline over changed stored files', () => {
-  it('recomputes every changed memoised output and promotes only a model file that verifies', async () => {
+  it('recomputes every changed memoised output, and does not promote past a champion whose file is gone', async () => {
     const { first, second, modelUri, championSha256 } = await withTestWorkers(env, async (c, registry) => {
       const first = await runRetrainPipeline(c, spec, 'integrity-first');
       const modelPath = storedFiles('json').find((p) => p.includes(first.modelSha256))!;
@@ -65,17 +66,25 @@ describe('retrainPipeline over changed stored files', () => {
       };
     });
     // The retrained model records its own run, so its hash is new; what it learned and how it scores are not.
-    expect(second.outcome).toBe(first.outcome);
-    expect(second.validation).toEqual(first.validation);
+    const figures = (v: typeof first.validation) => [v.positive, v.negative, v.gMean, v.prAucNormalised, v.brier, v.threshold];
+    expect(figures(second.validation)).toEqual(figures(first.validation));
     expect(second.stages.map((st) => [st.stage, st.rowsOut, st.positivesOut])).toEqual(
       first.stages.map((st) => [st.stage, st.rowsOut, st.positivesOut]),
     );
-    const modelBytes = readFileSync(fileURLToPath(modelUri!));
+    const modelPath = storedFiles('json').find((p) => p.includes(second.modelSha256))!;
+    const modelBytes = readFileSync(modelPath);
     expect(createHash('sha256').update(modelBytes).digest('hex')).toBe(second.modelSha256);
     expect((JSON.parse(modelBytes.toString('utf8')) as { threshold: number }).threshold).toBe(first.validation.threshold);
-    // Both runs pass the gates on yeast3 (seed 2), so the champion alias moves to the recomputed, verified model.
-    expect(second.outcome).toBe('promoted');
-    expect(championSha256).toBe(second.modelSha256);
+    // The damaged file was the champion's own (the first run's model): it is gone from the store, so the champion
+    // cannot be compared with, and the champion gate is insufficient evidence, never passed as if there were no
+    // champion. The champion alias stays where it was.
+    expect(first.outcome).toBe('promoted');
+    expect(second.outcome).toBe('insufficient-evidence');
+    expect(second.validation.championNote).toBe(
+      `the champion's model file (${first.modelSha256.slice(0, 12)}) is no longer in the artifact store, so it could not be compared`,
+    );
+    expect(championSha256).toBe(first.modelSha256);
+    expect(modelUri === undefined || fileURLToPath(modelUri) === modelPath).toBe(true);
     const audit = await auditArtifactStore(env.artifactRoot);
     expect(audit.mismatched).toEqual([]);
     expect(audit.leftovers).toEqual([]);
