@@ -1,6 +1,7 @@
 // `rareflow denoise`: the label-noise filter of the retrain pipeline (ENN and its relatives) run on one file in one
 // process, without Temporal. Returns a JSON-plain summary that the CLI prints.
 
+import { DENOISE_METHODS_READING_K } from '../core/spec/specCrossChecks.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
 import { takeRows } from '../core/dataset.js';
@@ -24,8 +25,6 @@ import { requireArrowKeepsLabels, stageLabelWarnings } from './stageOutputChecks
 // before reading its input.
 const denoiseStageModule = () => import('../stages/denoise.js');
 
-/** The noise filters that read k: ENN and RENN vote among k neighbours (Tomek links pair nearest neighbours; confident learning reads probabilities). */
-const METHODS_READING_K = ['enn', 'renn'];
 const DEFAULT_DENOISE_K = 3;
 
 export async function denoiseCommand(
@@ -43,7 +42,7 @@ export async function denoiseCommand(
   if (!['enn', 'renn', 'tomek', 'confident'].includes(a.method)) {
     throw new InvalidInputError('--method', `--method: expected enn, renn, tomek or confident, got "${a.method}"`);
   }
-  const readsK = METHODS_READING_K.includes(a.method);
+  const readsK = DENOISE_METHODS_READING_K.includes(a.method);
   if (a.k !== undefined && !readsK) {
     const why =
       a.method === 'tomek'

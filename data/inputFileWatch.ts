@@ -4,9 +4,8 @@
 // identity changed since this process last hashed it, so a shard on the worker that described the run reads nothing
 // twice) and its identity (inode, size, modification time) is compared before and after the scan.
 
-import { stat } from 'node:fs/promises';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { fileSha256 } from './inputSources.js';
+import { fileIdentity, fileSha256 } from './inputSources.js';
 
 interface WatchedShard {
   segments?: Array<{ file: string }>;
@@ -15,11 +14,8 @@ interface WatchedShard {
   fileSha256s: string[];
 }
 
-/** Inode, size and modification time, or `gone` for a file deleted meanwhile. */
-const identity = async (file: string) => {
-  const s = await stat(file).catch(() => undefined);
-  return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'gone';
-};
+/** The file's identity (`fileIdentity`), or `gone` for a file deleted meanwhile. */
+const identity = (file: string) => fileIdentity(file).catch(() => 'gone');
 
 /** Starts hashing the shard's files; `check()` after the scan refuses a file that is not the one described. */
 export function watchInputFiles(shard: WatchedShard): { check(): Promise<void> } {

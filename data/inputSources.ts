@@ -46,7 +46,8 @@ export async function describeColumns(path: string): Promise<ColumnDescription[]
  */
 const hashedFiles = new Map<string, { identity: string; sha256: string }>();
 
-async function fileIdentity(path: string): Promise<string> {
+/** A file's identity: device, inode, size and modification time (any copy, rename or edit changes one of them). */
+export async function fileIdentity(path: string): Promise<string> {
   const s = await stat(path);
   return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
 }

@@ -52,8 +52,8 @@ export function checkSamplingTarget(
   }
 }
 
-/** The noise filters that read a neighbour count: ENN and RENN vote among k neighbours. */
-const DENOISE_METHODS_READING_K = ['enn', 'renn'];
+/** The noise filters that read a neighbour count: ENN and RENN vote among k neighbours (Tomek links pair nearest neighbours; confident learning reads probabilities). */
+export const DENOISE_METHODS_READING_K = ['enn', 'renn'];
 
 /** `denoise.k` as the user wrote it, beside a method that reads no k (Tomek links, confident learning, none). */
 export function checkDenoiseK(denoise: { method?: string | undefined; k?: number | undefined } | undefined, source: string): void {
