@@ -1,7 +1,10 @@
 // Two `rareflow worker --queues registry` processes on one PostgreSQL registry, as a cluster runs them: a throwaway
-// PostgreSQL, the Temporal dev server, one workflows+compute worker. Model A is promoted, then retrained into a canary
-// that is rolled back while model B is retrained and promoted; the histories show both registry workers at work and
-// the database holds every row once.
+// PostgreSQL, the Temporal dev server, one workflows+compute worker. Model A is promoted by the first registry worker
+// alone; then the second joins, the two retrains of the second phase start, and the first worker is stopped (a rolling
+// replacement), so what each worker runs is decided by the test, not by Temporal's choice of poller (with both polling,
+// one worker may take every task). Model A is retrained into a canary that is rolled back while model B is retrained
+// and promoted, their registry steps concurrent on one database; the histories show both workers at work and the
+// database holds every row once.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,14 +104,13 @@ describe.skipIf(postgresUnavailable() !== undefined)('two registry workers on on
     mkdirSync(shared.RAREFLOW_ARTIFACTS, { recursive: true });
     mkdirSync(shared.RAREFLOW_SERVING, { recursive: true });
     const address = server.target.address;
-    workers.push(
-      ...(await Promise.all([
-        startWorkerProcess({ address, home: join(dir, 'orchestrator'), queues: 'workflows,compute', env: shared }),
-        ...REGISTRY_WORKERS.map((id) =>
-          startWorkerProcess({ address, home: join(dir, id), queues: 'registry', env: { ...shared, RAREFLOW_WORKER_ID: id } }),
-        ),
-      ])),
-    );
+    const registryWorker = (id: string) =>
+      startWorkerProcess({ address, home: join(dir, id), queues: 'registry', env: { ...shared, RAREFLOW_WORKER_ID: id } });
+    const [orchestrator, firstRegistry] = await Promise.all([
+      startWorkerProcess({ address, home: join(dir, 'orchestrator'), queues: 'workflows,compute', env: shared }),
+      registryWorker(REGISTRY_WORKERS[0]!),
+    ]);
+    workers.push(orchestrator!, firstRegistry!);
 
     // A canary with no live traffic ends after one short window for lack of evidence, and the spec's default
     // for that is a rollback: the second retrain of A is rolled back without a scoring service.
@@ -125,10 +127,13 @@ describe.skipIf(postgresUnavailable() !== undefined)('two registry workers on on
         'registry workers spec',
       );
     const first = (await (await startRetrain(specOf('model-a', 3), 'a-first')).result()) as RetrainResult;
-    const [second, other] = (await Promise.all([
-      startRetrain(specOf('model-a', 4), 'a-second').then((h) => h.result()),
-      startRetrain(specOf('model-b', 5), 'b-first').then((h) => h.result()),
-    ])) as [RetrainResult, RetrainResult];
+    const secondRegistry = await registryWorker(REGISTRY_WORKERS[1]!);
+    workers.push(secondRegistry);
+    const secondPhase = await Promise.all([startRetrain(specOf('model-a', 4), 'a-second'), startRetrain(specOf('model-b', 5), 'b-first')]);
+    // A graceful stop: the first worker finishes what it holds (perhaps the first step of the second phase) and
+    // takes nothing more; every later registry step goes to the second.
+    expect(await firstRegistry!.stop()).toBe(0);
+    const [second, other] = (await Promise.all(secondPhase.map((h) => h.result()))) as [RetrainResult, RetrainResult];
     expect(first.outcome).toBe('promoted');
     expect(other.outcome).toBe('promoted');
     expect(second.outcome).toBe('rolled-back');
@@ -139,6 +144,10 @@ describe.skipIf(postgresUnavailable() !== undefined)('two registry workers on on
     const activities = (await Promise.all(workflowIds.map(registryActivities))).flat();
     const identities = new Set(activities.map((a) => a.identity));
     expect([...identities].sort()).toEqual(REGISTRY_WORKERS);
+    expect(new Set(activities.filter((a) => a.workflowId === 'a-first').map((a) => a.identity))).toEqual(new Set([REGISTRY_WORKERS[0]]));
+    // Registering a model and promoting it come after the stop: the second worker ran them in both retrains.
+    for (const id of ['a-second', 'b-first'])
+      expect(activities.some((a) => a.workflowId === id && a.identity === REGISTRY_WORKERS[1])).toBe(true);
     // Serialization conflicts between the two workers are retried inside the transaction, never as a failed activity.
     expect(activities.filter((a) => a.attempt !== 1)).toEqual([]);
 
@@ -191,7 +200,7 @@ describe.skipIf(postgresUnavailable() !== undefined)('two registry workers on on
         return `${own.length} activities, ${Math.round(own.reduce((s, a) => s + a.queuedAndRunMs, 0))} ms scheduled→completed, ${Math.round(own.reduce((s, a) => s + a.runMs, 0))} ms started→completed`;
       };
       console.log(
-        `registry workers on PostgreSQL: ${activities.length} registry activities over 4 workflows ran on both workers ` +
+        `registry workers on PostgreSQL: ${activities.length} registry activities over 4 workflows ran on both workers, one after the other ` +
           `(${perWorker}); model A promoted then its canary rolled back (${second.reason?.split(':')[0]}) while model B was promoted; ` +
           `the database holds 3 runs, 3 models, 2 promotions, 2 champion aliases, 1 archived model and 1 rolled-back canary, ` +
           `nothing doubled or lost; first retrain of A's registry time: ${registryMs('a-first')}; ` +
