@@ -7,7 +7,7 @@ import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import { checkModelKeysForKind } from '../core/spec/modelSpecKeys.js';
-import { checkDenoiseK, checkInputColumnLists, checkSamplingTarget } from '../core/spec/specCrossChecks.js';
+import { checkDenoiseK, checkInputColumnLists, checkSamplingTarget, checkSettingsOfStagesOff } from '../core/spec/specCrossChecks.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
 import { MAX_SAMPLE_ROWS, pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -77,6 +77,7 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
 
   checkInputColumnLists(input, source);
   checkDenoiseK(checked.denoise, source);
+  checkSettingsOfStagesOff(checked.adasyn, checked.denoise, source);
   const sampling = { ...DEFAULT_PIPELINE.sampling, ...checked.sampling } as PipelineSpec['sampling'];
   if (sampling.params !== undefined && sampling.params * sampling.positivesPerParameter! > MAX_SAMPLE_ROWS) {
     throw new InvalidInputError(

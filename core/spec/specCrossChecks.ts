@@ -66,3 +66,32 @@ export function checkDenoiseK(denoise: { method?: string | undefined; k?: number
     );
   }
 }
+
+/** The `adasyn` keys read only when the stage runs. */
+const ADASYN_SETTINGS = ['k', 'beta', 'neighbors', 'maxSyntheticRatio'] as const;
+
+/**
+ * Settings of a stage that is off: `adasyn.beta` without `adasyn.enabled: true` (off by default), or
+ * `denoise.neighbors` without a `denoise.method` (none by default). Each would be accepted and ignored, and a user who
+ * set it would believe the stage ran.
+ */
+export function checkSettingsOfStagesOff(
+  adasyn: Partial<Record<(typeof ADASYN_SETTINGS)[number] | 'enabled', unknown>> | undefined,
+  denoise: { method?: string | undefined; neighbors?: unknown } | undefined,
+  source: string,
+): void {
+  const adasynKey = adasyn?.enabled === true ? undefined : ADASYN_SETTINGS.find((key) => adasyn?.[key] !== undefined);
+  if (adasynKey !== undefined) {
+    const state = adasyn?.enabled === false ? 'adasyn.enabled is false' : 'adasyn.enabled is not set (ADASYN is off by default)';
+    throw new InvalidInputError(
+      `${source}: adasyn.${adasynKey}`,
+      `${source}: adasyn.${adasynKey}: read only when ADASYN runs, but ${state}, so it would be ignored; set adasyn.enabled to true, or remove adasyn.${adasynKey}`,
+    );
+  }
+  if (denoise?.neighbors !== undefined && (denoise.method ?? 'none') === 'none') {
+    throw new InvalidInputError(
+      `${source}: denoise.neighbors`,
+      `${source}: denoise.neighbors: read only by a noise filter, but denoise.method is ${denoise.method === undefined ? 'not set (no filter by default)' : '"none"'}, so it would be ignored; set denoise.method, or remove denoise.neighbors`,
+    );
+  }
+}

@@ -1,6 +1,7 @@
 // Spec keys valid alone that contradict one another are refused by their key before any work, in `run` and in
 // `fit --config` alike: a column both read and left out, listed twice or the label listed as a feature; a sample too
-// small for the positives its own params ask for; a neighbour count beside a noise filter that reads none.
+// small for the positives its own params ask for; a neighbour count beside a noise filter that reads none; settings of
+// a stage that is off.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,5 +64,29 @@ describe('contradicting spec keys', () => {
       );
     }
     expect(resolvePipelineSpec(spec({ denoise: { method: 'renn', k: 5 } }), 's.json').denoise.k).toBe(5);
+  });
+
+  it('refuses settings of ADASYN while it is off and a neighbour search without a noise filter, and takes them when on', () => {
+    expect(refusal(spec({ adasyn: { beta: 0.5 } }))).toBe(
+      's.json: adasyn.beta: read only when ADASYN runs, but adasyn.enabled is not set (ADASYN is off by default), so it would be ignored; set adasyn.enabled to true, or remove adasyn.beta',
+    );
+    for (const adasyn of [
+      { enabled: false, k: 7 },
+      { enabled: false, neighbors: 'exact' },
+      { enabled: false, maxSyntheticRatio: 2 },
+    ]) {
+      expect(refusal(spec({ adasyn }))).toMatch(
+        /^s\.json: adasyn\.(k|neighbors|maxSyntheticRatio): read only when ADASYN runs, but adasyn\.enabled is false/,
+      );
+    }
+    expect(() => resolvePipelineSpec(spec({ adasyn: { enabled: false } }), 's.json')).not.toThrow();
+    const on = resolvePipelineSpec(spec({ adasyn: { enabled: true, beta: 0.5, k: 7 } }), 's.json').adasyn;
+    expect([on.beta, on.k]).toEqual([0.5, 7]);
+    for (const denoise of [{ neighbors: 'exact' }, { method: 'none', neighbors: 'hnsw' }]) {
+      expect(refusal(spec({ denoise }))).toMatch(
+        /^s\.json: denoise\.neighbors: read only by a noise filter, but denoise\.method is (not set|"none")/,
+      );
+    }
+    expect(resolvePipelineSpec(spec({ denoise: { method: 'tomek', neighbors: 'exact' } }), 's.json').denoise.neighbors).toBe('exact');
   });
 });
