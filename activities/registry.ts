@@ -205,7 +205,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
 
     async registryFinishRun(input: {
       runId: string;
-      outcome: RetrainOutcome | 'failed';
+      outcome: RetrainOutcome | 'failed' | 'cancelled';
       finishedAt: string;
       reportUri?: string;
       /** Absent from retrains that started before stage timings were recorded. */
@@ -213,7 +213,7 @@ export function createRegistryActivities(deps: RegistryDeps) {
     }): Promise<void> {
       await registry.finishRun(input.runId, {
         finishedAt: input.finishedAt,
-        status: input.outcome === 'failed' ? 'failed' : 'succeeded',
+        status: input.outcome === 'failed' || input.outcome === 'cancelled' ? input.outcome : 'succeeded',
         outcome: input.outcome,
         ...(input.reportUri ? { reportUri: input.reportUri } : {}),
       });

@@ -40,7 +40,7 @@ async function temporal(say: Say, opts: { headless?: boolean } = {}): Promise<De
 }
 
 /** The refusal of a command about a model whose lifecycle does not exist. */
-function noLifecycle(model: string): InvalidInputError {
+export function noLifecycle(model: string): InvalidInputError {
   return new InvalidInputError(
     '--model',
     `--model: no lifecycle is running for model "${model}"; start one with rareflow run --config PIPELINE.json`,

@@ -1,6 +1,14 @@
 // A typed client for rareflow's workflows: start or signal a model's lifecycle, query it, await its retrains.
 
-import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  CancelledFailure,
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { connectionFailure, connectionOptions, type TemporalTarget } from '../infra/temporalServer.js';
 import {
   WORKFLOWS_TASK_QUEUE,
@@ -41,6 +49,15 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
     throw connectionFailure(target, err);
   }
   return new Client({ connection, namespace: target.namespace });
+}
+
+/** What `rareflow cancel` did: the run ended cancelled, or the cancel is with Temporal until a worker takes it. */
+export interface RetrainCancellation {
+  model: string;
+  run: string;
+  outcome: 'cancelled' | 'cancel-requested';
+  /** The reason of a request that waits to start: the lifecycle runs it next. */
+  pending?: string;
 }
 
 export class RareflowClient {
@@ -102,6 +119,42 @@ export class RareflowClient {
       }
       throw this.notFound(err, modelName);
     }
+  }
+
+  /**
+   * Cancels the model's running retrain and waits (up to `waitMs`) for it to end: a canary it runs is rolled back and
+   * the registry records the run as cancelled. Refused when no retrain runs, or when it ended before the cancel came.
+   */
+  async cancelRetrain(modelName: string, waitMs = 60_000): Promise<RetrainCancellation> {
+    const status = await this.status(modelName);
+    const runId = status.currentRunId;
+    const pending = status.pending ? { pending: status.pending.reason } : {};
+    if (!runId) {
+      throw new InvalidInputError(
+        '--model',
+        `--model: no retrain of model "${modelName}" is running (${status.phase}${status.pending ? '; a request waits to start' : ''}); see rareflow status --model ${modelName}`,
+      );
+    }
+    const handle = this.client.workflow.getHandle(runId);
+    const ended = async (): Promise<RetrainResult | 'cancelled' | 'failed'> => {
+      try {
+        return (await handle.result()) as RetrainResult;
+      } catch (err) {
+        return err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
+      }
+    };
+    try {
+      await handle.cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const end = await Promise.race([ended(), new Promise<undefined>((done) => setTimeout(() => done(undefined), waitMs).unref())]);
+    if (end === undefined) return { model: modelName, run: runId, outcome: 'cancel-requested', ...pending };
+    if (end === 'cancelled') return { model: modelName, run: runId, outcome: 'cancelled', ...pending };
+    throw new InvalidInputError(
+      '--model',
+      `--model: retrain ${runId} of model "${modelName}" had ended before the cancel came (${end === 'failed' ? 'failed' : `${end.outcome}${end.reason ? `: ${end.reason}` : ''}`}); see rareflow status --model ${modelName}`,
+    );
   }
 
   /** The canary rollout of the model's current retrain, or undefined when none is running. */

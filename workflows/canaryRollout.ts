@@ -53,6 +53,8 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
   let decision: ApprovalDecision | undefined;
   let awaiting = false;
   let reason: string | undefined;
+  /** Set once the registry holds a weight for this rollout (and the scoring service may serve the challenger). */
+  let weightRecorded = false;
   /** Steps that went on without enough evidence, and how. */
   const unjudged: string[] = [];
   // Histories from before: a pause held neither the weight nor the clock, an abort during the analysis or with an
@@ -89,16 +91,19 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
 
   const finish = async (outcome: 'promoted' | 'rolled-back', why: string, decidedBy?: string): Promise<CanaryRolloutResult> => {
     reason = why;
-    await registry.registryFinishCanary({
-      rolloutId,
-      modelName: input.modelName,
-      challengerSha256: input.challengerSha256,
-      runId: input.runId,
-      status: outcome,
-      reason: why,
-      windows,
-      at: new Date().toISOString(),
-    });
+    // The end is written whole, past a cancellation that comes meanwhile: a promotion half-recorded would not be undone.
+    await CancellationScope.nonCancellable(() =>
+      registry.registryFinishCanary({
+        rolloutId,
+        modelName: input.modelName,
+        challengerSha256: input.challengerSha256,
+        runId: input.runId,
+        status: outcome,
+        reason: why,
+        windows,
+        at: new Date().toISOString(),
+      }),
+    );
     phase = outcome;
     if (outcome === 'rolled-back') weight = 0;
     return { outcome, reason: why, windows, ...(decidedBy ? { decidedBy } : {}) };
@@ -157,100 +162,128 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     }
   };
 
-  const rolloutStartMs = Date.now();
-  for (step = 0; step < steps.length; step++) {
-    const stepWeight = steps[step]!;
-    if (stepWeight >= 1 && input.canary.approveBeforeFull) {
-      const d = await approval('full-traffic');
-      if (d === 'aborted') return aborted();
-      if (d === 'timed-out') return finish('rolled-back', 'no approval for 100% traffic before the approval timeout');
-      if (!d.approved) return finish('rolled-back', `100% traffic rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
+  /** The rollout from its first step to its end. */
+  const rollout = async (): Promise<CanaryRolloutResult> => {
+    const rolloutStartMs = Date.now();
+    for (step = 0; step < steps.length; step++) {
+      const stepWeight = steps[step]!;
+      if (stepWeight >= 1 && input.canary.approveBeforeFull) {
+        const d = await approval('full-traffic');
+        if (d === 'aborted') return aborted();
+        if (d === 'timed-out') return finish('rolled-back', 'no approval for 100% traffic before the approval timeout');
+        if (!d.approved) return finish('rolled-back', `100% traffic rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
+      }
+      if (holds) {
+        // A paused rollout never raises the weight.
+        await condition(() => !paused || abort !== undefined);
+        if (abort) return aborted();
+      }
+      const fromMs = Date.now();
+      weight = stepWeight;
+      // Written whole, past a cancellation: a weight the registry holds is one the rollback knows of.
+      await CancellationScope.nonCancellable(() =>
+        registry.registrySetCanary({
+          rolloutId,
+          modelName: input.modelName,
+          challengerSha256: input.challengerSha256,
+          championSha256: input.championSha256,
+          weight,
+          step,
+          sinceMs: fromMs,
+          at: new Date(fromMs).toISOString(),
+        }),
+      );
+      weightRecorded = true;
+      for (let extension = 0; ; extension++) {
+        // The durable timer of the window; a pause holds the weight and stops the clock until resumed.
+        await observeWindow();
+        if (abort) return aborted();
+        const toMs = Date.now();
+        const request = {
+          modelName: input.modelName,
+          championSha256: input.championSha256,
+          challengerSha256: input.challengerSha256,
+          fromMs,
+          toMs,
+          ...(weight >= 1 ? { championFromMs: rolloutStartMs } : {}),
+          ...(input.canary.criteria ? { criteria: input.canary.criteria } : {}),
+          ...(input.classes ? { classes: input.classes } : {}),
+        };
+        let analysis: Awaited<ReturnType<typeof compute.canaryAnalysis>>;
+        if (!holds) analysis = await compute.canaryAnalysis(request);
+        else {
+          // An abort is taken while the analysis runs (or is retried), and a failed analysis rolls back: the
+          // challenger never stays served by a rollout that has ended.
+          const scope = new CancellationScope();
+          const running = scope.run(() => compute.canaryAnalysis(request));
+          await Promise.race([running.then(noop, noop), condition(() => abort !== undefined)]);
+          if (abort) {
+            scope.cancel();
+            return aborted();
+          }
+          try {
+            analysis = await running;
+          } catch (err) {
+            if (isCancellation(err)) throw err;
+            return finish(
+              'rolled-back',
+              `step ${step + 1} at ${Math.round(weight * 100)}%: the canary analysis failed: ${innermostFailure(err)}`,
+            );
+          }
+        }
+        windows.push({
+          step,
+          weight,
+          fromMs,
+          toMs,
+          extension,
+          decision: analysis.decision,
+          reasons: analysis.reasons,
+          arms: analysis.arms,
+        });
+        if (holds && abort) return aborted();
+        if (analysis.decision === 'rollback') {
+          return finish('rolled-back', `step ${step + 1} at ${Math.round(weight * 100)}%: ${analysis.reasons.join('; ')}`);
+        }
+        if (analysis.decision === 'promote') break;
+        if (extension < maxExtensions) continue;
+        const onInsufficient = input.canary.onInsufficientEvidence ?? 'rollback';
+        const why = `insufficient evidence at ${Math.round(weight * 100)}% after ${extension + 1} window(s): ${analysis.reasons.join('; ')}`;
+        if (onInsufficient === 'rollback') return finish('rolled-back', why);
+        if (onInsufficient === 'require-approval') {
+          const d = await approval(`insufficient-evidence-step-${step + 1}`);
+          if (d === 'aborted') return aborted();
+          if (d === 'timed-out') return finish('rolled-back', `${why}; no decision before the approval timeout`);
+          if (!d.approved) return finish('rolled-back', `${why}; rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
+          unjudged.push(`step ${step + 1} approved by ${d.by}`);
+        } else unjudged.push(`step ${step + 1} by onInsufficientEvidence "promote"`);
+        break;
+      }
     }
+    step = steps.length - 1;
     if (holds) {
-      // A paused rollout never raises the weight.
+      // Paused (or aborted) while the last window was judged: the promotion waits as a raised weight would.
       await condition(() => !paused || abort !== undefined);
       if (abort) return aborted();
     }
-    const fromMs = Date.now();
-    weight = stepWeight;
-    await registry.registrySetCanary({
-      rolloutId,
-      modelName: input.modelName,
-      challengerSha256: input.challengerSha256,
-      championSha256: input.championSha256,
-      weight,
-      step,
-      sinceMs: fromMs,
-      at: new Date(fromMs).toISOString(),
-    });
-    for (let extension = 0; ; extension++) {
-      // The durable timer of the window; a pause holds the weight and stops the clock until resumed.
-      await observeWindow();
-      if (abort) return aborted();
-      const toMs = Date.now();
-      const request = {
-        modelName: input.modelName,
-        championSha256: input.championSha256,
-        challengerSha256: input.challengerSha256,
-        fromMs,
-        toMs,
-        ...(weight >= 1 ? { championFromMs: rolloutStartMs } : {}),
-        ...(input.canary.criteria ? { criteria: input.canary.criteria } : {}),
-        ...(input.classes ? { classes: input.classes } : {}),
-      };
-      let analysis: Awaited<ReturnType<typeof compute.canaryAnalysis>>;
-      if (!holds) analysis = await compute.canaryAnalysis(request);
-      else {
-        // An abort is taken while the analysis runs (or is retried), and a failed analysis rolls back: the
-        // challenger never stays served by a rollout that has ended.
-        const scope = new CancellationScope();
-        const running = scope.run(() => compute.canaryAnalysis(request));
-        await Promise.race([running.then(noop, noop), condition(() => abort !== undefined)]);
-        if (abort) {
-          scope.cancel();
-          return aborted();
-        }
-        try {
-          analysis = await running;
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-          return finish(
-            'rolled-back',
-            `step ${step + 1} at ${Math.round(weight * 100)}%: the canary analysis failed: ${innermostFailure(err)}`,
-          );
-        }
-      }
-      windows.push({ step, weight, fromMs, toMs, extension, decision: analysis.decision, reasons: analysis.reasons, arms: analysis.arms });
-      if (holds && abort) return aborted();
-      if (analysis.decision === 'rollback') {
-        return finish('rolled-back', `step ${step + 1} at ${Math.round(weight * 100)}%: ${analysis.reasons.join('; ')}`);
-      }
-      if (analysis.decision === 'promote') break;
-      if (extension < maxExtensions) continue;
-      const onInsufficient = input.canary.onInsufficientEvidence ?? 'rollback';
-      const why = `insufficient evidence at ${Math.round(weight * 100)}% after ${extension + 1} window(s): ${analysis.reasons.join('; ')}`;
-      if (onInsufficient === 'rollback') return finish('rolled-back', why);
-      if (onInsufficient === 'require-approval') {
-        const d = await approval(`insufficient-evidence-step-${step + 1}`);
-        if (d === 'aborted') return aborted();
-        if (d === 'timed-out') return finish('rolled-back', `${why}; no decision before the approval timeout`);
-        if (!d.approved) return finish('rolled-back', `${why}; rejected by ${d.by}${d.why ? `: ${d.why}` : ''}`, d.by);
-        unjudged.push(`step ${step + 1} approved by ${d.by}`);
-      } else unjudged.push(`step ${step + 1} by onInsufficientEvidence "promote"`);
-      break;
+    const upTo = `${steps.length} step(s) up to ${Math.round(steps.at(-1)! * 100)}% over ${windows.length} window(s)`;
+    return finish(
+      'promoted',
+      unjudged.length === 0 || !holds
+        ? `passed ${upTo}`
+        : `promoted after ${upTo} without enough evidence to judge ${unjudged.length} of them (${unjudged.join('; ')})`,
+    );
+  };
+
+  try {
+    return await rollout();
+  } catch (err) {
+    // Cancelled with its retrain (rareflow cancel, Temporal's UI): the challenger must not stay served by a rollout
+    // that has ended, so a rollout that has set a weight is rolled back before the cancellation goes on. Histories
+    // from before ended with the weight where it was.
+    if (isCancellation(err) && weightRecorded && patched('canary-cancel-rolls-back')) {
+      await CancellationScope.nonCancellable(() => finish('rolled-back', 'cancelled: the retrain was cancelled during the rollout'));
     }
+    throw err;
   }
-  step = steps.length - 1;
-  if (holds) {
-    // Paused (or aborted) while the last window was judged: the promotion waits as a raised weight would.
-    await condition(() => !paused || abort !== undefined);
-    if (abort) return aborted();
-  }
-  const upTo = `${steps.length} step(s) up to ${Math.round(steps.at(-1)! * 100)}% over ${windows.length} window(s)`;
-  return finish(
-    'promoted',
-    unjudged.length === 0 || !holds
-      ? `passed ${upTo}`
-      : `promoted after ${upTo} without enough evidence to judge ${unjudged.length} of them (${unjudged.join('; ')})`,
-  );
 }

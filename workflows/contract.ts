@@ -245,7 +245,8 @@ export interface LifecycleInput {
 /** One retrain of the lifecycle: what triggered it, how many signals it served, and how it ended. */
 export interface LifecycleHistoryEntry {
   runId: string;
-  outcome: RetrainOutcome | 'failed';
+  /** `cancelled`: stopped by `rareflow cancel` (or Temporal's UI) before it ended. */
+  outcome: RetrainOutcome | 'failed' | 'cancelled';
   trigger: RetrainTrigger['kind'];
   modelSha256: string;
   /** The trigger's reason (coalesced reasons joined with '; '). */

@@ -9,6 +9,7 @@ import {
   makeContinueAsNewFunc,
   executeChild,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   setHandler,
   workflowInfo,
@@ -157,6 +158,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     const startedAt = new Date().toISOString();
     let result: RetrainResult | undefined;
     let failure: string | undefined;
+    let cancelled = false;
     try {
       result = await executeChild(retrainPipeline, {
         workflowId: currentRunId,
@@ -167,12 +169,14 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     } catch (err) {
       // A failed retrain (bad data, exhausted retries) must not end the entity; it is recorded and the loop goes on.
       result = undefined;
-      failure = innermostFailure(err);
+      // Cancelled (rareflow cancel, Temporal's UI): the retrain finished its records as cancelled; the loop goes on.
+      cancelled = isCancellation(err);
+      failure = cancelled ? 'cancelled before it ended' : innermostFailure(err);
     }
     const finishedAt = new Date().toISOString();
     state.history.push({
       runId: currentRunId,
-      outcome: result ? result.outcome : 'failed',
+      outcome: result ? result.outcome : cancelled ? 'cancelled' : 'failed',
       trigger: trigger.kind,
       modelSha256: result?.modelSha256 ?? '',
       reason: trigger.reason,

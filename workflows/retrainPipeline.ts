@@ -3,6 +3,7 @@
 
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
   executeChild,
@@ -288,13 +289,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       outcome: RetrainOutcome,
       extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {},
     ): Promise<RetrainResult> => {
-      await registry.registryFinishRun({
-        runId,
-        outcome,
-        finishedAt: new Date().toISOString(),
-        reportUri: validated.report.uri,
-        stageTimings: clock.finish(),
-      });
+      const end = { runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri, stageTimings: clock.finish() };
+      await CancellationScope.nonCancellable(() => registry.registryFinishRun(end));
       stage = outcome;
       return {
         runId,
@@ -383,13 +379,24 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     }
 
     stage = clock.enter('promoting');
-    await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
-    return finish('promoted', decision ? { decidedBy: decision.by } : {});
+    // A promotion once begun is recorded whole, past a cancellation that comes meanwhile.
+    return await CancellationScope.nonCancellable(async () => {
+      await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
+      return finish('promoted', decision ? { decidedBy: decision.by } : {});
+    });
   } catch (err) {
-    // A retrain that fails after it was registered is finished as failed, so no run stays 'running' forever.
-    if (registered && !isCancellation(err)) {
-      deprecatePatch('finish-failed-runs');
-      await registry.registryFinishRun({ runId, outcome: 'failed', finishedAt: new Date().toISOString(), stageTimings: clock.finish() });
+    // A retrain that fails or is cancelled (rareflow cancel, Temporal's UI) after it was registered is finished as
+    // such, so no run stays 'running' forever; a cancelled one's record is written past the cancellation.
+    const cancelled = isCancellation(err);
+    if (registered && !cancelled) deprecatePatch('finish-failed-runs');
+    if (registered && (!cancelled || patched('finish-cancelled-runs'))) {
+      const finish = {
+        runId,
+        outcome: cancelled ? 'cancelled' : 'failed',
+        finishedAt: new Date().toISOString(),
+        stageTimings: clock.finish(),
+      } as const;
+      await CancellationScope.nonCancellable(() => registry.registryFinishRun(finish));
     }
     throw err;
   }

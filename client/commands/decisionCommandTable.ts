@@ -1,5 +1,5 @@
-// The commands people decide with (approve, reject, canary): a retrain held for a human decision, and the running
-// canary rollout of a model. Their flags, declared once; each loads the Temporal client when it runs.
+// The commands people decide with (approve, reject, canary, cancel): a retrain held for a human decision, the running
+// canary rollout of a model, and a retrain to stop. Their flags, declared once; each loads the Temporal client when it runs.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { requiredString, type CommandSpec } from '../cliArgs.js';
@@ -7,6 +7,7 @@ import { approverOf, json, model, reasonOf, tableOrJson } from './commonFlags.js
 
 const orchestrated = () => import('../orchestratedCommands.js');
 const tables = () => import('../stateTables.js');
+const cancel = () => import('../cancelCommand.js');
 
 const runId = { type: 'string', help: 'retrain run id (see rareflow status)', required: true, placeholder: 'ID' } as const;
 
@@ -68,6 +69,15 @@ export const decisionCommands: CommandSpec[] = [
         await orchestrated()
       ).canaryCommand(say, { action, model: requiredString(f, 'model'), by: approverOf(f), ...(why ? { why } : {}) });
       return tableOrJson(f, value, (await tables()).formatCanary);
+    },
+  },
+  {
+    name: 'cancel',
+    summary: "stop a model's running retrain (a canary it runs is rolled back; the run is recorded as cancelled)",
+    flags: { model, json },
+    run: async (f, _p, say) => {
+      const { cancelCommand, formatCancellation } = await cancel();
+      return tableOrJson(f, await cancelCommand(say, { model: requiredString(f, 'model') }), formatCancellation);
     },
   },
 ];

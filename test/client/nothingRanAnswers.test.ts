@@ -21,6 +21,7 @@ describe('a state directory where nothing ran', () => {
       [['approve', '--model', 'zz', '--run', 'r1'], 2, 'no lifecycle is running for model "zz"'],
       [['canary', 'status', '--model', 'zz'], 2, 'no lifecycle is running for model "zz"'],
       [['canary', 'abort', '--model', 'zz'], 2, 'no lifecycle is running for model "zz"'],
+      [['cancel', '--model', 'zz'], 2, 'no lifecycle is running for model "zz"'],
       [['canary', 'foo', '--model', 'zz'], 2, 'canary: expected status, pause, resume or abort, got "foo"'],
       [['monitor', 'status', '--model', 'zz'], 2, 'monitor status: model zz has no drift monitor running'],
       [['monitor', 'foo', '--model', 'zz'], 2, 'monitor: expected start, stop, status or report, got "foo"'],

@@ -82,6 +82,16 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     expect(s.championSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('cancel with no retrain running is refused, exit 2, and the lifecycle is as it was', async () => {
+    const r = await run(['cancel', '--model', 'churn']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'rareflow cancel: --model: no retrain of model "churn" is running (idle); see rareflow status --model churn',
+    );
+    const s = (await run(['status', '--model', 'churn', '--json'])).json<{ phase: string; retrainCount: number }>();
+    expect([s.phase, s.retrainCount]).toEqual(['idle', 1]);
+  });
+
   it('drift for a model without a lifecycle is bad input', async () => {
     const r = await run(['drift', '--model', 'nobody', '--reason', 'psi 0.3']);
     expect(r.code).toBe(2);

@@ -1,0 +1,28 @@
+// `rareflow cancel --model M`: stops the model's running retrain. The retrain rolls back a canary it runs (the
+// champion alone is served again) and the registry records the run as cancelled; the lifecycle stays and runs the
+// next request.
+
+import { checkResourceName } from '../core/resourceName.js';
+import { noLifecycle, refuse, withClient, type Say } from './orchestratedCommands.js';
+import type { RetrainCancellation } from './temporalClient.js';
+
+export async function cancelCommand(say: Say, a: { model: string }): Promise<RetrainCancellation> {
+  checkResourceName(a.model, '--model');
+  return withClient(say, (c) => c.cancelRetrain(a.model), {
+    // A run cancelled ends on a worker (the canary's rollback, the registry's record): one runs here when none polls.
+    hostWorker: true,
+    whenNothingRan: () => refuse(noLifecycle(a.model)),
+  });
+}
+
+/** The answer of `rareflow cancel` as text. */
+export function formatCancellation(c: RetrainCancellation): string {
+  const lines =
+    c.outcome === 'cancelled'
+      ? [`retrain ${c.run} of ${c.model} cancelled: a canary it ran is rolled back and the registry records the run as cancelled`]
+      : [
+          `cancel of retrain ${c.run} of ${c.model} requested, but the run has not ended yet: it ends when a worker takes the cancel (see rareflow status --model ${c.model})`,
+        ];
+  if (c.pending) lines.push(`a request waits to start and runs next: ${c.pending}`);
+  return lines.join('\n');
+}
