@@ -13,7 +13,7 @@ import { appendTableColumns, copyTableAtomically, createTable, type TableColumn 
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { categoryMatchSql, firstTextValue, numericType } from './columnTypes.js';
 import { withReadErrors } from './inputSources.js';
-import { closeDuckDB, openDuckDB, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
+import { closeDuckDB, openDuckDB, sqlDouble, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { streamQuery } from './checkedStream.js';
 
 /** Rows scored and appended at a time; a multiple of DuckDB's 2,048-row chunks. */
@@ -74,11 +74,11 @@ export async function modelFeatureProjections(
     }
   }
   // A model with fitted fill values scores a missing number (null, empty or NaN) as its fill, here in SQL so the
-  // engine path and the chunk path both see it; the doubles print exactly with 17 digits.
+  // engine path and the chunk path both see it, each fill exactly the double the model holds.
   const fills = model.missingValues?.fillValues;
   if (fills) {
     projections.forEach((p, j) => {
-      projections[j] = `CASE WHEN ${p} IS NULL OR isnan(${p}) THEN CAST(${fills[j]!.toPrecision(17)} AS DOUBLE) ELSE ${p} END`;
+      projections[j] = `CASE WHEN ${p} IS NULL OR isnan(${p}) THEN ${sqlDouble(fills[j]!)} ELSE ${p} END`;
     });
   }
   return projections;
@@ -240,7 +240,7 @@ function predColumn(classes: PredictedClasses, codes: Int32Array): TableColumn {
 /** A class value as a SQL literal of the label's type. */
 export function classValueSql(value: string, classes: PredictedClasses): string {
   if (classes.type === 'integer') return `CAST(${value} AS INTEGER)`;
-  if (classes.type === 'double') return `CAST(${Number(value).toPrecision(17)} AS DOUBLE)`;
+  if (classes.type === 'double') return sqlDouble(Number(value));
   if (classes.type === 'boolean') return value === 'true' ? 'true' : 'false';
   return sqlString(value);
 }
@@ -269,10 +269,10 @@ export async function scoreInEngine(
   projections.forEach((p, j) => {
     const w = lr.weights[j]! / lr.standardiser.scale[j]!;
     offset -= w * lr.standardiser.mean[j]!;
-    terms.push(`${w.toPrecision(17)} * f${j}`);
+    terms.push(`${sqlDouble(w)} * f${j}`);
   });
   const features = projections.map((p, j) => `${p} AS f${j}`).join(', ');
-  const z = `(${offset.toPrecision(17)} + ${terms.join(' + ') || '0'})`;
+  const z = `(${sqlDouble(offset)} + ${terms.join(' + ') || '0'})`;
   const sourceColumnOf = featureSourceColumns(model);
   return withReadErrors(a.input, () =>
     withDuckDB(async (c) => {
@@ -301,7 +301,7 @@ export async function scoreInEngine(
       const id = a.id !== undefined ? `${sqlIdentifier(a.id)}, ` : '';
       const classes = predictedClassesOf(model);
       const [negative, positive] = classes.values.map((v) => classValueSql(v, classes));
-      const pred = `CASE WHEN score >= ${model.threshold.toPrecision(17)} THEN ${positive} ELSE ${negative} END`;
+      const pred = `CASE WHEN score >= ${sqlDouble(model.threshold)} THEN ${positive} ELSE ${negative} END`;
       const select = `SELECT ${id}score, ${pred} AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${features} FROM ${source})))`;
       const ext = extname(a.out).toLowerCase();
       const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);

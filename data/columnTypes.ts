@@ -3,7 +3,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
+import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
 const maxCategories = 1000;
@@ -65,6 +65,7 @@ export async function categoriesOf(connection: DuckDBConnection, source: string,
  */
 export function categoryMatchSql(ident: string, type: string, category: string): string {
   const value = Number(category);
-  if (numericType.test(type) && category.trim() !== '' && Number.isFinite(value)) return `TRY_CAST(${ident} AS DOUBLE) = ${value}`;
+  if (numericType.test(type) && category.trim() !== '' && Number.isFinite(value))
+    return `TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)}`;
   return `CAST(${ident} AS VARCHAR) = ${sqlString(category)}`;
 }

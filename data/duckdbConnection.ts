@@ -47,6 +47,17 @@ export function sqlString(value: string): string {
   return quotedString(value);
 }
 
+/**
+ * A SQL literal of exactly the double `value` (a fill, a weight, a threshold spliced into SQL). Written with an
+ * exponent, DuckDB reads it as a DOUBLE, correctly rounded; 17 digits without one are read as a DECIMAL whose cast to
+ * DOUBLE can land one unit in the last place away (0.054162130128082492 gave 0.0541621301280825), enough to send a
+ * filled value down the other branch of a tree that splits at it.
+ */
+export function sqlDouble(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`sqlDouble: expected a finite number, got ${value}`);
+  return `${value.toExponential(16)}::DOUBLE`;
+}
+
 /** A SQL identifier: `my "col"` → `"my ""col"""`. For column and table names. */
 export function sqlIdentifier(name: string): string {
   return quotedIdentifier(name);

@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { classReading } from '../core/labels/labelVocabulary.js';
 import { numericType, missingValueCondition } from './columnTypes.js';
-import { sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
+import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 import { describeSource } from './inputSources.js';
 import { nextChunk } from './resultChunks.js';
 import { streamQuery } from './checkedStream.js';
@@ -173,7 +173,7 @@ function rejectCutOffClass(label: string, what: string, classes: ReadonlyArray<{
 export function positiveCondition(column: string, type: string, positive: string): string {
   const asNumber = Number(positive);
   if (numericType.test(type) && type !== 'BOOLEAN' && positive.trim() !== '' && Number.isFinite(asNumber)) {
-    return `(CAST(${column} AS DOUBLE) = ${asNumber})`;
+    return `(CAST(${column} AS DOUBLE) = ${sqlDouble(asNumber)})`;
   }
   return `(CAST(${column} AS VARCHAR) = ${sqlString(positive)})`;
 }
