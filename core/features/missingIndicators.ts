@@ -9,6 +9,7 @@
 // an indicator beside every gapped column under every kind of gap tried.
 
 import type { FeatureMatrix } from '../dataset.js';
+import { InvalidInputError } from '../invalidInputError.js';
 import { fisherExactTwoSided } from '../fisherExact.js';
 import { oneHotCategoryOf } from './oneHotFeatures.js';
 
@@ -21,16 +22,24 @@ export function missingIndicatorName(name: string): string {
 }
 
 /**
- * The columns of `x` among `eligible` that hold a missing (NaN) value on some row, in column order. A column whose
- * indicator name is already a feature (a file with both `a` and `a=missing`) gets none rather than a duplicate name.
+ * The columns of `x` among `eligible` that hold a missing (NaN) value on some row, in column order. A gapped column
+ * whose indicator name is already a feature (a file with both `a` and `a=missing`) is refused: it would get no
+ * indicator without a word, or two features of one name.
  */
 export function columnsWithMissing(x: FeatureMatrix, featureNames: readonly string[], eligible: ReadonlySet<number>): number[] {
   const names = new Set(featureNames);
   const out: number[] = [];
   for (let c = 0; c < x.cols; c++) {
-    if (!eligible.has(c) || names.has(missingIndicatorName(featureNames[c]!))) continue;
+    if (!eligible.has(c)) continue;
     for (let r = 0; r < x.rows; r++) {
       if (Number.isNaN(x.values[r * x.cols + c]!)) {
+        const indicator = missingIndicatorName(featureNames[c]!);
+        if (names.has(indicator)) {
+          throw new InvalidInputError(
+            `column "${indicator}"`,
+            `column "${featureNames[c]}" has missing values, and its missing-value feature would be named "${indicator}", the name of another column of the input; expected distinct feature names: rename the column "${indicator}", or turn missing-value indicators off (fit --missing-indicators off)`,
+          );
+        }
         out.push(c);
         break;
       }

@@ -26,12 +26,17 @@ describe('missing-value indicators', () => {
     expect(withMissingIndicators(x, ['a', 'b', 'c'], []).x).toBe(x);
   });
 
-  it('gives one only to numeric columns with a gap, never to a one-hot column or where the name is taken', () => {
+  it('gives one only to numeric columns with a gap, never to a one-hot column, and refuses a gapped column whose indicator name is taken', () => {
     const x = featureMatrix(2, 4, Float64Array.from([N, 1, 0, N, 2, 3, N, 7]));
     // colour=red is one-hot (its NaN is the reader's business, not a numeric gap); d=missing is already a column.
     expect(indicateMissingNumbers(x, ['a', 'b', 'colour=red', 'd'], { colour: ['red'] }).columns).toEqual(['a', 'd']);
     expect(columnsWithMissing(x, ['a', 'b', 'c', 'd'], new Set([0, 1, 2, 3]))).toEqual([0, 2, 3]);
-    expect(columnsWithMissing(x, ['a', 'b', 'a=missing', 'd'], new Set([0, 1, 3]))).toEqual([3]);
+    // A gapped column whose indicator name is another column's is refused (it got no indicator without a word); a
+    // column without gaps needs no indicator, so the name is free for the file's column.
+    expect(() => columnsWithMissing(x, ['a', 'b', 'a=missing', 'd'], new Set([0, 1, 3]))).toThrow(
+      'column "a" has missing values, and its missing-value feature would be named "a=missing", the name of another column of the input; expected distinct feature names: rename the column "a=missing", or turn missing-value indicators off (fit --missing-indicators off)',
+    );
+    expect(columnsWithMissing(x, ['a', 'b', 'b=missing', 'd'], new Set([0, 1, 3]))).toEqual([0, 3]);
     expect(indicateMissingNumbers(featureMatrix(1, 2, Float64Array.from([1, 2])), ['a', 'b'], {}).columns).toEqual([]);
   });
 
