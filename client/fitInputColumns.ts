@@ -1,7 +1,7 @@
 // The columns `rareflow fit` reads from its input: which are numeric features, which text columns become
 // categorical (few distinct values) or are left out, and the label of every row when it has several classes.
 
-import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { refuseWeightColumnAsFeature, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
@@ -67,6 +67,13 @@ export async function chooseColumns(input: string, label: string, declared: stri
   requireNamedColumns(exclude, 'input.exclude', input, label, names, true);
   requireNamedColumns(declared, '--categorical (or input.categorical)', input, label, names);
   if (selected) requireNamedColumns(selected, 'input.features', input, label, names);
+  if (names.includes(SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN)) {
+    const lists = [
+      { key: 'input.features', names: selected },
+      { key: '--categorical (or input.categorical)', names: declared },
+    ];
+    refuseWeightColumnAsFeature(SAMPLE_WEIGHT_COLUMN, lists, input);
+  }
   const features: string[] = [];
   const categorical: string[] = [];
   const leftOut: string[] = [];

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { ignoredColumnsField, ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { refuseWeightColumnAsFeature } from '../core/sampling/sampleWeights.js';
 import { checkedLabelClasses, describeLabelledSource, otherSpellingOf, positiveCondition } from './labelClasses.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { requireNamedColumns } from './namedColumns.js';
@@ -154,12 +155,11 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
             `weight column "${sampleWeight}" in ${what} has type ${type}${await firstTextValue(connection, source, sampleWeight)}, expected a number ≥ 0 per row; fix the column, or list it under input.exclude to train unweighted`,
           );
         }
-        if (opts.features?.includes(sampleWeight)) {
-          throw new InvalidInputError(
-            `feature column "${sampleWeight}"`,
-            `column "${sampleWeight}" in ${what} holds per-row sample weights, so it cannot also be a feature; remove it from input.features (or rename the column to use it as a feature)`,
-          );
-        }
+        const lists = [
+          { key: 'input.features', names: opts.features },
+          { key: 'input.categorical', names: opts.categorical },
+        ];
+        refuseWeightColumnAsFeature(sampleWeight, lists, what);
         excluded.add(sampleWeight);
       }
       const featureNames = opts.features ?? columns.map((c) => c.name).filter((n) => !excluded.has(n) && !isReservedColumn(n));

@@ -45,3 +45,20 @@ export function takeSampleWeights(weights: Float64Array, indices: ArrayLike<numb
   for (let i = 0; i < indices.length; i++) out[i] = weights[indices[i]!]!;
   return out;
 }
+
+/**
+ * The weight column (`sample_weight`) named as a feature or a categorical column too: refused, since it would be read as the weight
+ * either way. `lists` are the keys (or flags) that name features and their columns; `what` names the input.
+ */
+export function refuseWeightColumnAsFeature(
+  column: string,
+  lists: ReadonlyArray<{ key: string; names: readonly string[] | undefined }>,
+  what: string,
+): void {
+  const listed = lists.find((l) => l.names?.includes(column));
+  if (listed === undefined) return;
+  throw new InvalidInputError(
+    `feature column "${column}"`,
+    `column "${column}" in ${what} holds per-row sample weights, so it cannot also be a feature; remove it from ${listed.key} (or rename the column to use it as a feature, or list it under input.exclude to train unweighted)`,
+  );
+}
