@@ -14,6 +14,11 @@ interface EncodedColumn {
   boolean: boolean;
   /** Categorical columns: category → index within the column's one-hot block. */
   categories?: Map<string, number>;
+  /**
+   * Categorical columns: the categories that read as numbers, by value, for a JSON number (1 matches "1.0", as
+   * `rareflow predict` matches a numeric file column by value); a string matches its exact text only.
+   */
+  byValue?: Map<number, number[]>;
   /** Numeric columns with a missing-value indicator: feature `offset + 1` is 1 for a null input, else 0. */
   indicator?: boolean;
   width: number;
@@ -32,6 +37,17 @@ const BOOLEAN_SPELLINGS = new Map<string, number>([
   ['n', 0],
   ['0', 0],
 ]);
+
+/** The categories that read as finite numbers, by value (several spellings of one number keep every index). */
+function categoriesByValue(categories: readonly string[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  categories.forEach((category, i) => {
+    const value = Number(category);
+    if (category.trim() === '' || !Number.isFinite(value)) return;
+    out.set(value, [...(out.get(value) ?? []), i]);
+  });
+  return out;
+}
 
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
@@ -82,6 +98,7 @@ export class RequestFeatureEncoder {
           width: encodedWidth(c),
           boolean: false,
           categories: new Map(c.categories.map((v, i) => [v, i])),
+          byValue: categoriesByValue(c.categories),
         });
         offset += encodedWidth(c);
       }
@@ -147,7 +164,9 @@ export class RequestFeatureEncoder {
         return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
       const at = c.categories.get(text);
+      const byValue = typeof v === 'number' ? c.byValue?.get(v) : undefined;
       if (at !== undefined) row[c.offset + at] = 1;
+      else if (byValue !== undefined) for (const i of byValue) row[c.offset + i] = 1;
       else {
         this.unseen.push(c.name);
         this.warnings.push(`features.${c.name}: ${describeValue(v)} is not a category the model learnt; scored as none of its categories`);

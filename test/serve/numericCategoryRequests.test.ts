@@ -1,0 +1,53 @@
+// A categorical column learnt from numbers written 1.0/2.0/3.0 (as pandas writes an integer column that had a gap):
+// /score matches a JSON number by value, as `rareflow predict` matches a numeric file column, so `"code": 1` scores
+// as category "1.0" instead of as an unseen category; a string still matches its exact text only.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fitCommand } from '../../client/fitCommand.js';
+import { predictCommand } from '../../client/predictCommand.js';
+import type { ModelArtifact } from '../../core/models/modelArtifact.js';
+import { RequestFeatureEncoder } from '../../infra/requestFeatureEncoder.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-numeric-category-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a category learnt as 1.0 in a /score request', () => {
+  it('matches the JSON number 1 as predict matches a file of integer codes', async () => {
+    const lines = ['x1,code,y'];
+    for (let i = 0; i < 300; i++) lines.push(`${Math.sin(i)},${(i % 3) + 1}.0,${i % 3 === 0 && i % 2 === 0 ? 1 : 0}`);
+    writeFileSync(join(dir, 'train.csv'), `${lines.join('\n')}\n`);
+    const model = join(dir, 'm.json');
+    await fitCommand({ input: join(dir, 'train.csv'), label: 'y', out: model, model: 'logreg', categorical: ['code'] });
+    const artifact = JSON.parse(readFileSync(model, 'utf8')) as ModelArtifact;
+    expect(artifact.featureNames).toEqual(['x1', 'code=1.0', 'code=2.0', 'code=3.0']);
+
+    const encoder = new RequestFeatureEncoder(artifact, model);
+    const encoded = (code: unknown) => {
+      expect(encoder.encode({ x1: 0, code })).toBeNull();
+      return { row: [...encoder.row], warnings: [...encoder.warnings] };
+    };
+    expect(encoded(1)).toEqual({ row: [0, 1, 0, 0], warnings: [] });
+    expect(encoded(1.0)).toEqual(encoded('1.0'));
+    expect(encoded(3)).toEqual({ row: [0, 0, 0, 1], warnings: [] });
+    // A string is text: "1" is not "1.0", and 4 is no category.
+    expect(encoded('1').row).toEqual([0, 0, 0, 0]);
+    expect(encoded(4).warnings).toEqual(['features.code: number 4 is not a category the model learnt; scored as none of its categories']);
+
+    // predict on a file of integer codes reads code 1 as category "1.0": the same row.
+    writeFileSync(join(dir, 'codes.csv'), 'x1,code\n0,1\n');
+    await predictCommand({ model, input: join(dir, 'codes.csv'), out: join(dir, 'p.csv') });
+    expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')[1]!.split(',')[0]).toBe(
+      String(await scoreOf(join(dir, 'filled.csv'), model, 'x1,code\n0,1.0\n')),
+    );
+  });
+});
+
+async function scoreOf(path: string, model: string, text: string): Promise<string> {
+  writeFileSync(path, text);
+  const out = `${path}.out.csv`;
+  await predictCommand({ model, input: path, out });
+  return readFileSync(out, 'utf8').split('\n')[1]!.split(',')[0]!;
+}
