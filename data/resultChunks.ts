@@ -35,9 +35,14 @@ export function fillChunk(
 
 export function missingFeatureError(file: string, column: string, categorical: boolean, value: unknown, row: number): InvalidInputError {
   const got = value === null ? (categorical ? 'an empty or null category' : 'an empty or null value') : `${String(value)}`;
+  // ±Infinity is a value, not a gap: no missing-value policy fills it, so only the data can be fixed.
+  const infinite = typeof value === 'number' && (value === Infinity || value === -Infinity);
+  const remedy = infinite
+    ? 'replace it with a finite number or drop the row (a missing-value policy fills empty, null and NaN cells only, never an infinity)'
+    : 'fill or drop such rows first, or have them filled by the model (train it with --missing median in fit or train; features.missing in a pipeline spec)';
   return new InvalidInputError(
     `feature column "${column}"`,
-    `feature column "${column}" in ${file} has ${got} at data row ${row}; expected ${categorical ? 'a category' : 'a finite number'} on every row: fill or drop such rows first, or have them filled by the model (train it with --missing median in fit or train; features.missing in a pipeline spec)${value === null && /\.csv(\.gz)?$/i.test(file) ? MARKERS_NOTE : ''}`,
+    `feature column "${column}" in ${file} has ${got} at data row ${row}; expected ${categorical ? 'a category' : 'a finite number'} on every row: ${remedy}${value === null && /\.csv(\.gz)?$/i.test(file) ? MARKERS_NOTE : ''}`,
   );
 }
 

@@ -59,6 +59,9 @@ describe('reading many chunks', () => {
     const err = await failure(readLabelledDataset(path, { label: 'y' }));
     expect(err.message).toContain('feature column "a"');
     expect(err.message).toContain('has Infinity at data row 5000');
+    // No missing-value policy fills an infinity: the advice is to fix the data, not to train with a fill.
+    expect(err.message).toContain('replace it with a finite number or drop the row');
+    expect(err.message).not.toContain('--missing median');
   });
 
   test('a scan batch that starts inside a chunk finds a missing label by its row', async () => {
