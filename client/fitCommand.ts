@@ -98,7 +98,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   );
   const { data: d, columns: indicatedColumns } = indicated;
   const weights0 = d.sampleWeights;
-  if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`);
+  if (weights0) checkSampleWeights(weights0, d.data.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" in ${a.input}`, multiClass);
   const groups = oneHotGroups(d.featureNames, d.categorical);
   requireVaryingFeature(d.data.x, d.featureNames, a.input);
   const [negatives0, positives0] = classCounts(d.data.y);

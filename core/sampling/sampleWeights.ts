@@ -6,37 +6,63 @@ import { InvalidInputError } from '../invalidInputError.js';
 /** A raw input column of this exact name is a per-row weight, never a feature. */
 export const SAMPLE_WEIGHT_COLUMN = 'sample_weight';
 
+/** The smallest share of the total weight a class may carry: below it, a model fitted to the weights never predicts it. */
+export const MIN_CLASS_WEIGHT_SHARE = 1e-9;
+
 /**
- * Every weight finite and ≥ 0, one per row, and at least one weight > 0 in each class (a class whose rows all
- * weigh 0 cannot be learned). `where` names the weights in errors, e.g. `column "sample_weight" of the training split`.
+ * Every weight finite and ≥ 0, one per row, and each class carrying some of the weight: at least one row of weight
+ * > 0, and at least MIN_CLASS_WEIGHT_SHARE of the total (one row weighing 1e17 beside rows of 1 made a model that
+ * called no row negative, one of 1e300 failed deep inside training). `where` names the weights in errors, e.g.
+ * `column "sample_weight" of the training split`; `classes` names the classes of a label of three or more (each
+ * row's class index, and the class values), else `y` is negative 0 / positive 1.
  */
-export function checkSampleWeights(weights: ArrayLike<number>, y: Uint8Array, where: string): void {
+export function checkSampleWeights(
+  weights: ArrayLike<number>,
+  y: Uint8Array,
+  where: string,
+  classes?: { classOf: ArrayLike<number>; classes: readonly string[] },
+): void {
   if (weights.length !== y.length) {
     throw new InvalidInputError(where, `${where}: expected one weight per row (${y.length}), got ${weights.length}`);
   }
-  let positiveWeightedNegatives = 0;
-  let positiveWeightedPositives = 0;
+  const classOf = classes?.classOf ?? y;
+  const names = classes ? classes.classes.map((c) => `class "${c}"`) : ['negative', 'positive'];
+  const weighted = new Array<number>(names.length).fill(0);
+  const sums = new Array<number>(names.length).fill(0);
+  let largest = 0;
+  let largestRow = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
     if (!(w >= 0 && w < Infinity)) {
       throw new InvalidInputError(where, `${where}: expected a finite weight ≥ 0 on every row, got ${w} at row ${i}; fix or drop that row`);
     }
-    if (w > 0) {
-      if (y[i] === 1) positiveWeightedPositives++;
-      else positiveWeightedNegatives++;
+    if (w > largest) [largest, largestRow] = [w, i];
+    const k = classOf[i]!;
+    if (w > 0 && k >= 0 && k < names.length) {
+      weighted[k]!++;
+      sums[k]! += w;
     }
   }
-  for (const [count, className] of [
-    [positiveWeightedNegatives, 'negative'],
-    [positiveWeightedPositives, 'positive'],
-  ] as const) {
-    if (count === 0) {
+  const rowsOf = (name: string) => (classes ? `row of ${name}` : `${name} row`);
+  names.forEach((name, k) => {
+    if (weighted[k] === 0) {
       throw new InvalidInputError(
         where,
-        `${where}: every ${className} row has weight 0, so the ${className} class cannot be learned; expected at least one ${className} row with a weight > 0`,
+        `${where}: every ${rowsOf(name)} has weight 0, so the ${name}${classes ? '' : ' class'} cannot be learned; expected at least one ${rowsOf(name)} with a weight > 0`,
       );
     }
-  }
+  });
+  // Scaled by the largest weight first, so weights near the largest double do not overflow the total to Infinity.
+  const total = sums.reduce((t, v) => t + v / largest, 0);
+  names.forEach((name, k) => {
+    const share = sums[k]! / largest / total;
+    if (share < MIN_CLASS_WEIGHT_SHARE) {
+      throw new InvalidInputError(
+        where,
+        `${where}: the ${classes ? `rows of ${name}` : `${name} rows`} carry ${share.toExponential(1)} of the total weight, so a model fitted to these weights would never predict ${classes ? name : `the ${name} class`}; expected weights of comparable scale (the largest, ${largest}, is at row ${largestRow})`,
+      );
+    }
+  });
 }
 
 /** The weights of rows `indices`, in that order (the weights' side of takeRows). */

@@ -75,6 +75,23 @@ describe('checkSampleWeights', () => {
     expect(catchError(() => checkSampleWeights([0, 1, 0, 1], y, 'w')).message).toContain('every negative row has weight 0');
     expect(catchError(() => checkSampleWeights([1, 1, 1], y, 'w')).message).toBe('w: expected one weight per row (4), got 3');
   });
+  it('rejects weights that leave a class almost none of the total, also near the largest double', () => {
+    // y is [0, 1, 0, 1]: one positive row outweighing everything else by 1e17, then by 1e300.
+    expect(catchError(() => checkSampleWeights([1, 1e17, 1, 1], y, 'w')).message).toBe(
+      'w: the negative rows carry 2.0e-17 of the total weight, so a model fitted to these weights would never predict the negative class; expected weights of comparable scale (the largest, 100000000000000000, is at row 1)',
+    );
+    expect(catchError(() => checkSampleWeights([1, 1e300, 1, 1e308], y, 'w')).message).toContain('the negative rows carry 2.0e-308');
+    expect(() => checkSampleWeights([1, 1e6, 1, 1], y, 'w')).not.toThrow();
+  });
+  it('names the class of a label of three or more', () => {
+    const classes = { classOf: [0, 1, 2, 2], classes: ['abuse', 'fraud', 'ok'] };
+    expect(catchError(() => checkSampleWeights([0, 1, 1, 1], y, 'w', classes)).message).toBe(
+      'w: every row of class "abuse" has weight 0, so the class "abuse" cannot be learned; expected at least one row of class "abuse" with a weight > 0',
+    );
+    expect(catchError(() => checkSampleWeights([1, 1e12, 1, 1], y, 'w', classes)).message).toMatch(
+      /^w: the rows of class "abuse" carry 1\.0e-12 of the total weight, so a model fitted to these weights would never predict class "abuse"/,
+    );
+  });
   it('takes weights by row index', () => {
     expect(Array.from(takeSampleWeights(Float64Array.from([5, 6, 7]), Int32Array.from([2, 0, 2])))).toEqual([7, 5, 7]);
   });
