@@ -11,6 +11,8 @@ export interface LabelVocabulary {
    * in any of those spellings and as a JSON boolean, mapped onto the class with the same truth value.
    */
   booleanLike: boolean;
+  /** A multi-class model's classes (`positive` is only its first): messages list them all, none named positive. */
+  multiClass?: boolean;
 }
 
 export type LabelVerdict = { positive: boolean } | { refused: string };
@@ -35,15 +37,16 @@ export function booleanLikeValue(value: unknown): boolean | null {
  * The vocabulary of a model's stored labels. `negativeLabel` holds several values joined with `|` when the model
  * was trained on a label with more than two values (every other value negative).
  */
-export function labelVocabularyOf(model: { positiveLabel: string; negativeLabel: string }): LabelVocabulary {
+export function labelVocabularyOf(model: { positiveLabel: string; negativeLabel: string; multiClass?: unknown }): LabelVocabulary {
   const negatives = model.negativeLabel.split('|');
   const positiveTruth = booleanLikeValue(model.positiveLabel);
   const booleanLike = positiveTruth !== null && negatives.length === 1 && booleanLikeValue(negatives[0]) === !positiveTruth;
-  return { positive: model.positiveLabel, negatives, booleanLike };
+  return { positive: model.positiveLabel, negatives, booleanLike, ...(model.multiClass !== undefined ? { multiClass: true } : {}) };
 }
 
 /** The allowed values, for an error message: `"fraud" (positive) or "ok"`, and the normalisation when it applies. */
 export function describeAllowedLabels(v: LabelVocabulary): string {
+  if (v.multiClass) return `one of ${[v.positive, ...v.negatives].map((n) => JSON.stringify(n)).join(', ')}`;
   const values = `${JSON.stringify(v.positive)} (positive) or ${v.negatives.map((n) => JSON.stringify(n)).join(', ')}`;
   return v.booleanLike ? `${values}, also as true/false, yes/no (any case), 1/0 or a JSON boolean` : values;
 }

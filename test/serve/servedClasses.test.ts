@@ -176,6 +176,9 @@ describe('/score pred', () => {
     }
     const truths = rows.map((_, i) => classes[i % 3]!);
     const items = truths.map((label, i) => ({ requestId: `mc-${i}`, label }));
+    // A label that is no class is refused naming every class, none of them called positive.
+    const bad = await post(`${s.url}/feedback`, { items: [{ requestId: 'mc-0', label: 'spam' }] });
+    expect([bad.status, bad.json.error]).toEqual([400, 'items[0].label: expected one of "fraud", "review", "ok", got the string "spam"']);
     expect((await post(`${s.url}/feedback`, { items })).status).toBe(202);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     for (const c of classes) {
