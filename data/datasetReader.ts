@@ -87,6 +87,13 @@ function rejectRepeatedFeatureNames(featureNames: readonly string[], sourceColum
       from.set(name, column);
       return;
     }
+    if (other !== name && column !== name) {
+      // Two categorical columns whose categories make one name (`c` holding "a=b", `c=a` holding "b"): no column has it.
+      throw new InvalidInputError(
+        `column "${column}"`,
+        `the categories of columns "${other}" and "${column}" in ${path} both make a feature named "${name}"; expected distinct feature names: rename one of the two columns`,
+      );
+    }
     const [categorical, plain] = other === name ? [column, other] : [other, column];
     throw new InvalidInputError(
       `column "${plain}"`,

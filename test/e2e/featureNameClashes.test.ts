@@ -1,6 +1,6 @@
 // Column names that would give a model two features of one name are refused before anything is written: names
 // differing only by case (DuckDB reads names without regard to case and renames the second), and a column named
-// like another column's one-hot feature.
+// like another column's one-hot feature, or two categorical columns whose one-hot features share a name.
 
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,22 @@ describe('feature names that clash', () => {
       join(dir, 'onehot.csv'),
       rows('x0,color,color=red,label', (i) => `${i % 7},${['red', 'blue'][i % 2]},${(i * 3) % 11},${i % 5 === 0 ? 1 : 0}`),
     );
+    writeFileSync(
+      join(dir, 'twocat.csv'),
+      rows('x0,c,c=a,label', (i) => `${i % 7},${['a=b', 'z'][i % 2]},${['b', 'y'][i % 3 === 0 ? 0 : 1]},${i % 5 === 0 ? 1 : 0}`),
+    );
+  });
+
+  it('refuses two categorical columns whose categories make one feature name, naming both (no column has that name)', async () => {
+    const r = await runCli(
+      ['train', '--input', 'twocat.csv', '--label', 'label', '--kind', 'logreg', '--categorical', 'c,c=a', '--out', 'twocat.json'],
+      { cwd: dir },
+    );
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toBe(
+      'rareflow train: the categories of columns "c" and "c=a" in twocat.csv both make a feature named "c=a=b"; expected distinct feature names: rename one of the two columns\n',
+    );
+    expect(existsSync(join(dir, 'twocat.json'))).toBe(false);
   });
 
   it('refuses two column names that differ only by case', async () => {
