@@ -13,14 +13,14 @@ export const numericType =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
 
 /**
- * Where a text column first holds something that is not a number, as ` (first non-numeric value "abc" at data
+ * Where a text column first holds something that is not a finite number, as ` (first non-numeric value "abc" at data
  * row 1701)`: a column of numbers read as text because of one stray value is then fixed in one edit.
  */
 export async function firstTextValue(connection: DuckDBConnection, source: string, column: string): Promise<string> {
   const col = sqlIdentifier(column);
   const rows = (
     await connection.runAndReadAll(
-      `SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY n LIMIT 1`,
+      `SELECT n, v, TRY_CAST(v AS DOUBLE) IS NOT NULL FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND (TRY_CAST(v AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST(v AS DOUBLE))) ORDER BY n LIMIT 1`,
     )
   ).getRowsJS();
   const first = rows[0];
@@ -32,7 +32,9 @@ export async function firstTextValue(connection: DuckDBConnection, source: strin
     return toNumber(filled.getRowsJS()[0]?.[0] ?? 0) === 0 ? ' (empty on every row)' : '';
   }
   const text = String(first[1]);
-  return ` (first non-numeric value ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} at data row ${toNumber(first[0])})`;
+  // Text such as "inf" reads as a number but not a finite one: said so, since no feature may hold it.
+  const what = first[2] === true ? 'first value that is not a finite number' : 'first non-numeric value';
+  return ` (${what} ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} at data row ${toNumber(first[0])})`;
 }
 
 /** SQL that is true where a value is missing: null, empty text, or NaN for floating columns. */

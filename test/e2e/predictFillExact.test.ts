@@ -64,3 +64,21 @@ describe('a gap scored by predict', () => {
     }
   }, 120_000);
 });
+
+describe('an infinity written as text in a predict file', () => {
+  it('is refused naming the value and its row (it named neither)', async () => {
+    const train = join(dir, 'plain.csv');
+    writeFileSync(
+      train,
+      ['x1,x2,y', ...Array.from({ length: 100 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${i % 5 === 0 ? 1 : 0}`), ''].join('\n'),
+    );
+    const model = join(dir, 'plain.json');
+    await fitCommand({ input: train, label: 'y', out: model, model: 'logreg' });
+    const input = join(dir, 'inf.csv');
+    // First in the file, "-inf" makes DuckDB read the column as text (after a number, as a double: refused by row too).
+    writeFileSync(input, 'x1,x2\n0.1,-inf\n0.5,0.1\n');
+    await expect(predictCommand({ model, input, out: join(dir, 'inf-scores.csv') })).rejects.toThrow(
+      `column "x2" in ${input} must be numeric for this model, but is VARCHAR (first value that is not a finite number "-inf" at data row 1)`,
+    );
+  });
+});
