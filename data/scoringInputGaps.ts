@@ -22,6 +22,10 @@ export function scoringGapCheck(model: ModelArtifact, input: string): InputCheck
       fill === undefined ? `${ident} IS NULL OR CAST(${ident} AS VARCHAR) = ''` : `${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE))`;
     return `count(*) FILTER (WHERE ${missing})`;
   });
+  // Where the fill came from: a constant the user gave, or a statistic of the training rows (the column may have had
+  // no gap in training: the fill is still the one the model scores a gap with).
+  const policy = model.missingValues?.policy;
+  const fillOrigin = policy === 'constant' ? 'the constant its missing-value policy was given' : `the ${policy} of its training rows`;
   const warnings = (values: readonly unknown[], rows: number): string[] =>
     columns.flatMap(({ name, fill }, i) => {
       const count = toNumber(values[i] ?? 0);
@@ -30,7 +34,7 @@ export function scoringGapCheck(model: ModelArtifact, input: string): InputCheck
       return [
         fill === undefined
           ? `column "${name}" of ${input}: ${some} no category (an empty cell or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} as none of its categories`
-          : `column "${name}" of ${input}: ${some} no value (an empty cell, NaN or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} with the training fill ${fill}, as the model was trained to`,
+          : `column "${name}" of ${input}: ${some} no value (an empty cell, NaN or a missing-value marker); ${count === 1 ? 'it scores' : 'they score'} with the model's fill ${fill} (${fillOrigin})`,
       ];
     });
   return { aggregates, warnings };
