@@ -65,6 +65,8 @@ export function describeValue(v: unknown): string {
 export class RequestFeatureEncoder {
   readonly row: Float64Array;
   private readonly columns: EncodedColumn[];
+  /** The input columns the model reads, by name. */
+  private readonly names: Set<string>;
   /** Set by `encode`: the request held a boolean or boolean text in a numeric column, logged as its 1/0. */
   private normalised = false;
   /** Set by `encode`: the categorical columns whose value was a category training never saw (scored all-zero). */
@@ -107,6 +109,7 @@ export class RequestFeatureEncoder {
       throw new Error(`model file ${source}: its input columns make ${offset} features, but it lists ${artifact.featureNames.length}`);
     }
     this.row = new Float64Array(offset);
+    this.names = new Set(this.columns.map((c) => c.name));
   }
 
   /** Fills `row` from `features`; returns the error (naming the field) when the request cannot be scored, else null. */
@@ -156,7 +159,10 @@ export class RequestFeatureEncoder {
         return `features.${c.name}: expected ${c.boolean ? 'true/false, yes/no or 1/0 (a boolean-like column)' : 'a finite number'}, got ${describeValue(v)}`;
       }
       row.fill(0, c.offset, c.offset + c.width);
-      if (v === null) continue;
+      if (v === null) {
+        this.warnings.push(`features.${c.name}: null; scored as none of its categories`);
+        continue;
+      }
       let text: string;
       if (typeof v === 'string') text = v;
       else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') text = String(v);
@@ -172,6 +178,9 @@ export class RequestFeatureEncoder {
         this.warnings.push(`features.${c.name}: ${describeValue(v)} is not a category the model learnt; scored as none of its categories`);
       }
     }
+    // A key the model does not read is ignored: said, since a misspelt optional column would otherwise pass unseen.
+    for (const k of Object.keys(features))
+      if (!this.names.has(k)) this.warnings.push(`features.${k}: not an input column of this model; ignored`);
     return null;
   }
 

@@ -99,11 +99,14 @@ describe('/score pred', () => {
       expect(json.score).toBe(want);
       expect(json.pred).toBe(want >= artifact.threshold ? 'fraud' : 'ok');
       expect(json.label).toBe(json.pred);
-      // What was scored otherwise than spelt is said with the answer: the unseen categories, not the null.
+      // What was scored otherwise than spelt is said with the answer: the unseen categories, and the null (as predict
+      // says of an empty category).
       expect(json.warnings).toEqual(
         i < 2
           ? [`features.channel: the string "${row.channel}" is not a category the model learnt; scored as none of its categories`]
-          : undefined,
+          : i === 2
+            ? ['features.channel: null; scored as none of its categories']
+            : undefined,
       );
       preds.add(json.pred);
     }
@@ -115,6 +118,13 @@ describe('/score pred', () => {
     expect(flagged.json.warnings).toEqual([
       'features.amount: true scored as 1, but the model learnt this column as numbers, not true/false',
     ]);
+    // A key the model does not read (a misspelt optional column, say) is ignored, and said.
+    const extra = await post(`${s.url}/score`, { features: { ...rows[5]!, amuont: 3 } });
+    expect([extra.status, extra.json.score, extra.json.warnings]).toEqual([
+      200,
+      expectedScore(artifact, rows[5]!),
+      ['features.amuont: not an input column of this model; ignored'],
+    ]);
     // A request id sent again: scored, and said, since its feedback can label only one of the two.
     const again = await post(`${s.url}/score`, { requestId: 'b-1', features: rows[6]! });
     expect(again.status).toBe(200);
@@ -124,7 +134,7 @@ describe('/score pred', () => {
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     // Two unseen categories; a null category is "unknown", not unseen.
     expect(metricValue(metrics, 'rareflow_unseen_categories_total', { feature: 'channel' })).toBe(2);
-    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(42);
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(43);
   });
 
   it('answers pred as a number for a 0/1 label', async () => {
