@@ -2,7 +2,7 @@
 // to stdout, so a registered model can be copied out of the artifact store by name.
 
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { loadModelFile, requireOutputDirectory, writeFileAtomically } from './localFiles.js';
@@ -23,6 +23,9 @@ export interface ModelsGetArgs {
 export async function modelsGetCommand(a: ModelsGetArgs) {
   if (a.out === undefined && a.json)
     throw new InvalidInputError('--json', '--json: expected --out FILE too; without --out, stdout carries the model file itself');
+  // A model file is JSON whatever its name says: `--out model.csv` would write JSON under a CSV name.
+  if (a.out !== undefined && extname(a.out).toLowerCase() !== '.json')
+    throw new InvalidInputError('--out', `--out: expected a model file ending in .json, got ${basename(a.out)}`);
   const out = a.out === undefined ? undefined : await requireOutputDirectory(a.out);
   const resolved = await resolveModelFlag(a.model);
   let bytes: Buffer;

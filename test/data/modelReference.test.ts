@@ -3,7 +3,7 @@
 // sha256 check; and the CLI's predict, models get and serve with a registered model.
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +194,13 @@ describe('the CLI with a registered model', () => {
     expect(missing.code).toBe(EXIT_CODES.badInput);
     expect(missing.stderr).toMatch(/^rareflow models: --model card-fraud@prod: model card-fraud has no alias "prod";/);
     expect(missing.stdout).toBe('');
+    // A model file is JSON: a CSV name is refused before anything is written.
+    const csv = await runCli(['models', 'get', '--model', 'card-fraud/1', '--out', 'v1.csv'], { cwd: dir, env });
+    expect([csv.code, csv.stderr]).toEqual([
+      EXIT_CODES.badInput,
+      'rareflow models: --out: expected a model file ending in .json, got v1.csv\n',
+    ]);
+    expect(existsSync(join(dir, 'v1.csv'))).toBe(false);
   }, 60_000);
 
   it('serve with a version or alias that does not exist exits 2 naming what the model has', async () => {
