@@ -89,14 +89,14 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     ...(pausedBy ? { pausedBy } : {}),
   }));
 
+  /** What names the rollout in the registry, first in every write of it. */
+  const rolloutIds = { rolloutId, modelName: input.modelName, challengerSha256: input.challengerSha256 };
   const finish = async (outcome: 'promoted' | 'rolled-back', why: string, decidedBy?: string): Promise<CanaryRolloutResult> => {
     reason = why;
     // The end is written whole, past a cancellation that comes meanwhile: a promotion half-recorded would not be undone.
     await CancellationScope.nonCancellable(() =>
       registry.registryFinishCanary({
-        rolloutId,
-        modelName: input.modelName,
-        challengerSha256: input.challengerSha256,
+        ...rolloutIds,
         runId: input.runId,
         status: outcome,
         reason: why,
@@ -183,9 +183,7 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
       // Written whole, past a cancellation: a weight the registry holds is one the rollback knows of.
       await CancellationScope.nonCancellable(() =>
         registry.registrySetCanary({
-          rolloutId,
-          modelName: input.modelName,
-          challengerSha256: input.challengerSha256,
+          ...rolloutIds,
           championSha256: input.championSha256,
           weight,
           step,
