@@ -7,7 +7,13 @@ import { resolveCanaryCriteria } from '../core/canary/canaryCriteria.js';
 import { validateCanarySteps } from '../core/canary/canarySteps.js';
 import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import { checkModelKeysForKind } from '../core/spec/modelSpecKeys.js';
-import { checkDenoiseK, checkInputColumnLists, checkSamplingTarget, checkSettingsOfStagesOff } from '../core/spec/specCrossChecks.js';
+import {
+  DENOISE_METHODS_READING_K,
+  checkDenoiseK,
+  checkInputColumnLists,
+  checkSamplingTarget,
+  checkSettingsOfStagesOff,
+} from '../core/spec/specCrossChecks.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
 import { MAX_SAMPLE_ROWS, pipelineJsonSchema, pipelineSpecSchema, type PipelineSpecJson } from '../core/spec/pipelineSpecSchema.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -29,12 +35,17 @@ export type PipelineSpecInput = Partial<Omit<PipelineSpec, 'input'>> & { input: 
 export const DEFAULT_PIPELINE: Omit<PipelineSpec, 'modelName' | 'input' | 'gates' | 'seed'> = {
   sampling: { positivesPerParameter: 50, shards: 1 },
   split: { train: 0.6, validation: 0.2, test: 0.2 },
-  denoise: { method: 'none', k: 3 },
-  adasyn: { enabled: false, k: 5, beta: 1 },
+  // The neighbour counts and β of a stage are filled in only when it runs (STAGE_DEFAULTS): a resolved spec fed back
+  // to `run --config` must not hold settings of a stage that is off, which are refused.
+  denoise: { method: 'none' },
+  adasyn: { enabled: false },
   model: { kind: 'auto', threshold: 'prevalence' },
   requireApproval: false,
   approvalTimeoutMs: 86_400_000,
 };
+
+/** The settings of the noise filter (one that reads k) and of ADASYN, filled in when they run. */
+const STAGE_DEFAULTS = { denoiseK: 3, adasyn: { k: 5, beta: 1 } } as const;
 
 /**
  * A forest asked for by name keeps the recipe that was the fixed default before `auto`: 100 trees on balanced
@@ -92,8 +103,10 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
       `${source}: split: expected train, validation and test fractions in (0, 1) that sum to 1, got ${JSON.stringify(split)}`,
     );
   }
-  const denoise = { ...DEFAULT_PIPELINE.denoise, ...checked.denoise } as PipelineSpec['denoise'];
-  const adasyn = { ...DEFAULT_PIPELINE.adasyn, ...checked.adasyn } as PipelineSpec['adasyn'];
+  const denoiseAsked = { ...DEFAULT_PIPELINE.denoise, ...checked.denoise } as PipelineSpec['denoise'];
+  const denoise = DENOISE_METHODS_READING_K.includes(denoiseAsked.method) ? { k: STAGE_DEFAULTS.denoiseK, ...denoiseAsked } : denoiseAsked;
+  const adasynAsked = { ...DEFAULT_PIPELINE.adasyn, ...checked.adasyn } as PipelineSpec['adasyn'];
+  const adasyn = adasynAsked.enabled ? { ...STAGE_DEFAULTS.adasyn, ...adasynAsked } : adasynAsked;
   const features = resolveFeatureSpec(checked.features, source);
 
   const userModel = checked.model ?? {};

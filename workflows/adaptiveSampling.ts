@@ -4,10 +4,39 @@
 import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities } from './activityProxies.js';
 import type { StageSummary } from '../core/pipelineTypes.js';
 import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
-import { type AdaptiveSamplingInput, type AdaptiveSamplingResult } from './contract.js';
+import { type AdaptiveSamplingInput, type AdaptiveSamplingResult, type PipelineSpec } from './contract.js';
+import type { DescribeInputResult } from '../stages/describe.js';
 
 // A shard scan heartbeats at least every chunk of positives; a retry resumes from its last checkpoint.
 const compute = computeActivities({ startToCloseTimeout: '2 hours', heartbeatTimeout: LONG_STAGE_HEARTBEAT_TIMEOUT, maximumAttempts: 10 });
+
+/**
+ * The child's input for one retrain: the files the describe stage found and the spec's sampling settings. Keys that
+ * are payload only appear only when set, so the command sequence of old histories is unchanged.
+ */
+export function adaptiveSamplingInputOf(spec: PipelineSpec, described: DescribeInputResult): AdaptiveSamplingInput {
+  return {
+    files: described.files,
+    fileSha256s: described.fileSha256s,
+    label: spec.input.label,
+    positiveLabel: described.positiveLabel,
+    ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
+    ...(described.multiClass ? { positiveValues: described.multiClass.positiveClasses, classes: described.multiClass.classes } : {}),
+    featureNames: described.featureNames,
+    // Payload only: one-hot features of input.categorical columns.
+    ...(described.categorical ? { categorical: described.categorical } : {}),
+    // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
+    ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
+    // A declared imputation keeps missing values through sampling (payload only, like the weights).
+    ...(spec.features?.missing !== undefined && spec.features.missing !== 'reject' ? { keepMissing: true } : {}),
+    targetSize: described.targetSize,
+    positiveTarget: described.positiveTarget,
+    shards: spec.sampling.shards ?? 1,
+    // Payload only: the command sequence is the same whichever order the shards read.
+    ...(spec.sampling.order && spec.sampling.order !== 'auto' ? { order: spec.sampling.order } : {}),
+    seed: spec.seed,
+  };
+}
 
 export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<AdaptiveSamplingResult> {
   const plan = await compute.planSampleShards({ files: input.files, shards: input.shards });

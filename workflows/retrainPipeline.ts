@@ -32,7 +32,7 @@ import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
 import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities, registryActivities } from './activityProxies.js';
 import { innermostFailure } from './failureReason.js';
-import { adaptiveSampling, samplingStageSummary } from './adaptiveSampling.js';
+import { adaptiveSampling, adaptiveSamplingInputOf, samplingStageSummary } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
 import { StageClock } from './stageClock.js';
 
@@ -120,6 +120,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
   // A run is registered once its input has passed the checks of sampling (NaN or Inf in kept rows is bad input,
   // and bad input must leave nothing in the registry).
   let registered = false;
+  /** Set once the registry holds the run (before a drift trigger is recorded): what a cancel must finish. */
+  let started = false;
   deprecatePatch('register-after-sampling');
   try {
     const champion = await registry.registryChampion(spec.modelName);
@@ -129,29 +131,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     deprecatePatch('adaptive-sampling-child-workflow');
     const sampled = await executeChild(adaptiveSampling, {
       workflowId: `${runId}-sampling`,
-      args: [
-        {
-          files: described.files,
-          fileSha256s: described.fileSha256s,
-          label: spec.input.label,
-          positiveLabel: described.positiveLabel,
-          ...(spec.input.positiveWhen ? { predicate: spec.input.positiveWhen } : {}),
-          ...(multiClass ? { positiveValues: multiClass.positiveClasses, classes: multiClass.classes } : {}),
-          featureNames: described.featureNames,
-          // Payload only: one-hot features of input.categorical columns.
-          ...(described.categorical ? { categorical: described.categorical } : {}),
-          // Only payloads carry the weight column, so the command sequence (and old histories' replay) is unchanged.
-          ...(described.sampleWeight ? { sampleWeight: described.sampleWeight } : {}),
-          // A declared imputation keeps missing values through sampling (payload only, like the weights).
-          ...(spec.features?.missing !== undefined && spec.features.missing !== 'reject' ? { keepMissing: true } : {}),
-          targetSize: described.targetSize,
-          positiveTarget: described.positiveTarget,
-          shards: spec.sampling.shards ?? 1,
-          // Payload only: the command sequence is the same whichever order the shards read.
-          ...(spec.sampling.order && spec.sampling.order !== 'auto' ? { order: spec.sampling.order } : {}),
-          seed: spec.seed,
-        },
-      ],
+      args: [adaptiveSamplingInputOf(spec, described)],
     });
     const samples: ArtifactRef[] = [sampled.sample];
     const samplingOrder = sampled.order;
@@ -159,8 +139,9 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     const classNote = multiClass ? multiClass.note : `positive class "${described.positiveLabel}" of ${spec.input.label}`;
     const samplingStage = samplingStageSummary(sampled, [classNote, ...(described.warnings ?? [])].join('; '));
 
-    // The input has passed sampling's checks: the run is registered now.
-    await registry.registryStartRun({
+    // The input has passed sampling's checks: the run is registered now (whole, past a cancellation meanwhile, so
+    // a run the registry holds is one a cancel finishes).
+    const start = {
       runId,
       modelName: spec.modelName,
       workflowId: runId,
@@ -174,7 +155,9 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
         ...(samplingOrder && samplingOrder.length > 0 ? { samplingOrder } : {}),
       },
       inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
-    });
+    };
+    await CancellationScope.nonCancellable(() => registry.registryStartRun(start));
+    started = true;
     if (trigger.kind === 'drift') {
       await registry.registryRecordDrift({
         modelName: spec.modelName,
@@ -389,7 +372,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     // such, so no run stays 'running' forever; a cancelled one's record is written past the cancellation.
     const cancelled = isCancellation(err);
     if (registered && !cancelled) deprecatePatch('finish-failed-runs');
-    if (registered && (!cancelled || patched('finish-cancelled-runs'))) {
+    if (cancelled ? started && patched('finish-cancelled-runs') : registered) {
       const finish = {
         runId,
         outcome: cancelled ? 'cancelled' : 'failed',

@@ -89,4 +89,18 @@ describe('contradicting spec keys', () => {
     }
     expect(resolvePipelineSpec(spec({ denoise: { method: 'tomek', neighbors: 'exact' } }), 's.json').denoise.neighbors).toBe('exact');
   });
+
+  it('takes a resolved spec back as it was resolved (the run page shows it; settings of a stage that is off are not filled in)', () => {
+    for (const raw of [spec({}), spec({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'forest' } })]) {
+      const resolved = resolvePipelineSpec(raw, 's.json');
+      expect(resolvePipelineSpec(JSON.parse(JSON.stringify(resolved)), 's.json')).toEqual(resolved);
+    }
+    const off = resolvePipelineSpec(spec({}), 's.json');
+    expect([off.denoise, off.adasyn]).toEqual([{ method: 'none' }, { enabled: false }]);
+    const on = resolvePipelineSpec(spec({ denoise: { method: 'enn' }, adasyn: { enabled: true }, model: { kind: 'forest' } }), 's.json');
+    expect([on.denoise, on.adasyn]).toEqual([
+      { k: 3, method: 'enn' },
+      { k: 5, beta: 1, enabled: true },
+    ]);
+  });
 });
