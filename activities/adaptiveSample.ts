@@ -25,6 +25,8 @@ export interface MergeSampleShardsInput {
   files?: string[];
   /** The shard samples may hold missing feature values (NaN), imputed after the split. @default false */
   keepMissing?: boolean;
+  /** Multi-class: the class values the samples' labels index, so a weight problem names its class. @default none */
+  classes?: string[];
 }
 
 export interface AdaptiveSampleShardResult extends SampleCounts {
@@ -151,6 +153,7 @@ export function adaptiveSampleActivities(deps: ComputeDeps) {
             loaded.map((l) => ({ data: l.data, weights: sampleWeightsOf(l) })),
             input.seed,
             input.files,
+            input.classes,
           );
           const ref = await saveDatasetArtifact(artifacts, 'sample', {
             data: merged.data,

@@ -129,6 +129,7 @@ export function mergeSamplesStage(
   samples: Array<{ data: LabelledData; weights?: Float64Array | undefined }>,
   seed: number,
   files?: string[],
+  classes?: string[],
 ) {
   const merged = mergeShards(
     samples.map((s) => s.data),
@@ -137,7 +138,8 @@ export function mergeSamplesStage(
   );
   if (merged.weights) {
     const from = files && files.length > 0 ? `the sample of ${describeFiles(files)}` : 'the merged sample';
-    checkSampleWeights(merged.weights, merged.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${from}`);
+    const classOf = classes ? { classOf: merged.y, classes } : undefined;
+    checkSampleWeights(merged.weights, merged.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${from}`, classOf);
   }
   const [, positives] = classCounts(merged.y);
   return {

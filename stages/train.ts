@@ -247,8 +247,10 @@ export async function trainStage(
   progress?: StageProgress,
 ): Promise<{ artifact: ModelArtifact; summary: StageSummary }> {
   const started = performance.now();
-  if (input.sampleWeights)
-    checkSampleWeights(input.sampleWeights, input.train.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${input.weightSource}`);
+  if (input.sampleWeights) {
+    const classOf = input.classes ? { classOf: input.train.y, classes: input.classes } : undefined;
+    checkSampleWeights(input.sampleWeights, input.train.y, `weight column "${SAMPLE_WEIGHT_COLUMN}" of ${input.weightSource}`, classOf);
+  }
   progress?.({ stage: 'fitting' });
   const { artifact, note, selectionTimes } = await fitModelArtifact(input.train, {
     model: input.model,

@@ -71,6 +71,8 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     seed: input.seed,
     ...(input.sampleWeight ? { files: input.files } : {}),
     ...(input.keepMissing ? { keepMissing: true } : {}),
+    // Payload only: a weight problem of a multi-class sample names its class.
+    ...(input.sampleWeight && input.classes ? { classes: input.classes } : {}),
   });
   const positives = shards.reduce((a, s) => a + s.positives, 0);
   const scannedRows = shards.reduce((a, s) => a + s.scannedRows, 0);

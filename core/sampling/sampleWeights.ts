@@ -38,11 +38,11 @@ export function checkSampleWeights(
     }
     if (w > largest) [largest, largestRow] = [w, i];
     const k = classOf[i]!;
-    if (w > 0 && k >= 0 && k < names.length) {
-      weighted[k]!++;
-      sums[k]! += w;
-    }
+    if (!(k >= 0 && k < names.length)) throw new Error(`checkSampleWeights: row ${i} has class ${k}, outside the ${names.length} classes`);
+    if (w > 0) weighted[k]!++;
   }
+  // Summed as shares of the largest weight, so weights near the largest double do not overflow to Infinity.
+  for (let i = 0; i < weights.length; i++) sums[classOf[i]!]! += weights[i]! / largest;
   const rowsOf = (name: string) => (classes ? `row of ${name}` : `${name} row`);
   names.forEach((name, k) => {
     if (weighted[k] === 0) {
@@ -52,10 +52,9 @@ export function checkSampleWeights(
       );
     }
   });
-  // Scaled by the largest weight first, so weights near the largest double do not overflow the total to Infinity.
-  const total = sums.reduce((t, v) => t + v / largest, 0);
+  const total = sums.reduce((t, v) => t + v, 0);
   names.forEach((name, k) => {
-    const share = sums[k]! / largest / total;
+    const share = sums[k]! / total;
     if (share < MIN_CLASS_WEIGHT_SHARE) {
       throw new InvalidInputError(
         where,

@@ -82,6 +82,10 @@ describe('checkSampleWeights', () => {
     );
     expect(catchError(() => checkSampleWeights([1, 1e300, 1, 1e308], y, 'w')).message).toContain('the negative rows carry 2.0e-308');
     expect(() => checkSampleWeights([1, 1e6, 1, 1], y, 'w')).not.toThrow();
+    // Weights whose sum overflows a double: each class's share is still read (a third each here, all fine).
+    const three = Uint8Array.from([0, 0, 1]);
+    expect(() => checkSampleWeights([1e308, 1e308, 1e308], three, 'w')).not.toThrow();
+    expect(catchError(() => checkSampleWeights([1e308, 1e308, 1e-10], three, 'w')).message).toContain('the positive rows carry 5.0e-319');
   });
   it('names the class of a label of three or more', () => {
     const classes = { classOf: [0, 1, 2, 2], classes: ['abuse', 'fraud', 'ok'] };
