@@ -1,7 +1,7 @@
 // The activity policies of every workflow, in one place: compute activities on the compute queue (retried with
 // backoff, input errors never), registry activities on the registry queue (short, retried until the deadline).
 
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { CancellationScope, patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ComputeActivities } from '../activities/compute.js';
 import type { RegistryActivities } from '../activities/registry.js';
 import { COMPUTE_TASK_QUEUE, NON_RETRYABLE_FAILURE_TYPES, REGISTRY_TASK_QUEUE } from './contract.js';
@@ -45,4 +45,13 @@ export function registryActivities(scheduleToCloseTimeout: ActivityOptions['sche
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
     },
   });
+}
+
+/**
+ * Runs a registry write whole, past a cancellation that comes while it runs (a run started, a weight set, an outcome
+ * or a promotion recorded), so what the registry holds is what a cancel's cleanup knows of. Histories from before
+ * ran these writes cancellable and are replayed as then.
+ */
+export function pastCancellation<T>(write: () => Promise<T>): Promise<T> {
+  return patched('registry-writes-past-cancellation') ? CancellationScope.nonCancellable(write) : write();
 }

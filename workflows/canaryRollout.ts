@@ -24,7 +24,7 @@ import {
   type CanaryRolloutStatus,
   type CanaryWindow,
 } from './contract.js';
-import { computeActivities, registryActivities } from './activityProxies.js';
+import { computeActivities, pastCancellation, registryActivities } from './activityProxies.js';
 import { DEFAULT_CANARY_STEPS } from '../core/canary/canarySteps.js';
 import { innermostFailure } from './failureReason.js';
 
@@ -94,7 +94,7 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
   const finish = async (outcome: 'promoted' | 'rolled-back', why: string, decidedBy?: string): Promise<CanaryRolloutResult> => {
     reason = why;
     // The end is written whole, past a cancellation that comes meanwhile: a promotion half-recorded would not be undone.
-    await CancellationScope.nonCancellable(() =>
+    await pastCancellation(() =>
       registry.registryFinishCanary({
         ...rolloutIds,
         runId: input.runId,
@@ -181,7 +181,7 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
       const fromMs = Date.now();
       weight = stepWeight;
       // Written whole, past a cancellation: a weight the registry holds is one the rollback knows of.
-      await CancellationScope.nonCancellable(() =>
+      await pastCancellation(() =>
         registry.registrySetCanary({
           ...rolloutIds,
           championSha256: input.championSha256,
@@ -280,7 +280,9 @@ export async function canaryRollout(input: CanaryRolloutInput): Promise<CanaryRo
     // that has ended, so a rollout that has set a weight is rolled back before the cancellation goes on. Histories
     // from before ended with the weight where it was.
     if (isCancellation(err) && weightRecorded && patched('canary-cancel-rolls-back')) {
-      await CancellationScope.nonCancellable(() => finish('rolled-back', 'cancelled: the retrain was cancelled during the rollout'));
+      await CancellationScope.nonCancellable(() =>
+        finish('rolled-back', 'cancelled before the rollout ended; the challenger is rolled back'),
+      );
     }
     throw err;
   }

@@ -30,7 +30,7 @@ import {
 } from './contract.js';
 import { RESOURCE_NAME_RULE, isResourceName } from '../core/resourceName.js';
 import { pipelineSpecProblem } from '../core/spec/pipelineSpecCheck.js';
-import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities, registryActivities } from './activityProxies.js';
+import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities, pastCancellation, registryActivities } from './activityProxies.js';
 import { innermostFailure } from './failureReason.js';
 import { adaptiveSampling, adaptiveSamplingInputOf, samplingStageSummary } from './adaptiveSampling.js';
 import { canaryRollout } from './canaryRollout.js';
@@ -156,7 +156,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       },
       inputHashes: Object.fromEntries(described.files.map((f, i) => [f, described.fileSha256s[i]!])),
     };
-    await CancellationScope.nonCancellable(() => registry.registryStartRun(start));
+    await pastCancellation(() => registry.registryStartRun(start));
     started = true;
     if (trigger.kind === 'drift') {
       await registry.registryRecordDrift({
@@ -273,7 +273,7 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       extra: Pick<RetrainResult, 'decidedBy' | 'reason' | 'canary'> = {},
     ): Promise<RetrainResult> => {
       const end = { runId, outcome, finishedAt: new Date().toISOString(), reportUri: validated.report.uri, stageTimings: clock.finish() };
-      await CancellationScope.nonCancellable(() => registry.registryFinishRun(end));
+      await pastCancellation(() => registry.registryFinishRun(end));
       stage = outcome;
       return {
         runId,
@@ -356,14 +356,21 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
             ...classes,
           },
         ],
+      }).catch((err: unknown) => {
+        // The rollout cancelled on its own (from Temporal's UI) has rolled its challenger back: the retrain ends
+        // rolled back, not failed. A cancel of the retrain itself goes on to its own end.
+        if (isCancellation(err) && !CancellationScope.current().consideredCancelled && patched('canary-cancelled-alone')) return undefined;
+        throw err;
       });
+      if (rollout === undefined)
+        return finish('rolled-back', { reason: 'the canary rollout was cancelled before it ended; its challenger was rolled back' });
       const by = rollout.decidedBy ?? decision?.by;
       return finish(rollout.outcome, { ...(by ? { decidedBy: by } : {}), reason: rollout.reason, canary: rollout });
     }
 
     stage = clock.enter('promoting');
     // A promotion once begun is recorded whole, past a cancellation that comes meanwhile.
-    return await CancellationScope.nonCancellable(async () => {
+    return await pastCancellation(async () => {
       await registry.registryPromote({ modelName: spec.modelName, modelSha256: trained.model.sha256, runId, at: new Date().toISOString() });
       return finish('promoted', decision ? { decidedBy: decision.by } : {});
     });

@@ -12,6 +12,7 @@ import { InvalidInputError } from '../../core/invalidInputError.js';
 import type { RareflowClient } from '../../client/temporalClient.js';
 import { startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
+import { canaryWorkflowId } from '../../workflows/contract.js';
 
 let env: TemporalTestEnv;
 let data: string;
@@ -89,7 +90,7 @@ describe('cancelling a running retrain', () => {
       expect([run?.status, run?.outcome, run?.finishedAt !== null]).toEqual(['cancelled', 'cancelled', true]);
       const rollout = (await registry.canaries(MODEL)).find((r) => r.rolloutId === canary.rolloutId);
       expect([rollout?.status, rollout?.weight]).toEqual(['rolled-back', 0]);
-      expect(rollout?.reason).toBe('cancelled: the retrain was cancelled during the rollout');
+      expect(rollout?.reason).toBe('cancelled before the rollout ended; the challenger is rolled back');
       const afterCancel = await readServingState(env.servingDir, MODEL);
       expect([afterCancel?.champion?.sha256, afterCancel?.canary ?? null]).toEqual([champion, null]);
       expect((await registry.archivedModels(MODEL)).map((m) => m.modelSha256)).toContain(canary.challenger.sha256);
@@ -106,7 +107,7 @@ describe('cancelling a running retrain', () => {
     await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout' || type === 'retrainPipeline');
   }, 240_000);
 
-  it('records a retrain cancelled while it awaits approval as cancelled, and refuses a cancel once it has ended', async () => {
+  it('records a retrain cancelled while it awaits approval as cancelled, and refuses a cancel once nothing runs', async () => {
     await withTestWorkers(env, async (c, registry) => {
       await c.retrain(specOf(4, 300, { requireApproval: true }), 'held for approval');
       const waiting = await until('the run awaiting approval', async () => {
@@ -120,5 +121,27 @@ describe('cancelling a running retrain', () => {
       // Ended: nothing to cancel, and the lifecycle still takes requests.
       expect(await refusal(c)).toMatch(/^--model: no retrain of model "cancel-me" is running \(idle\)/);
     });
+  }, 180_000);
+
+  it('ends a retrain rolled back when only its canary is cancelled (from Temporal), not failed', async () => {
+    await withTestWorkers(env, async (c, registry) => {
+      await c.retrain(specOf(5, 600_000), 'canary cancelled alone');
+      const served = await until('the canary served at 50%', async () => {
+        const state = await readServingState(env.servingDir, MODEL);
+        return state?.canary?.weight === 0.5 ? state : undefined;
+      });
+      const runId = (await c.status(MODEL)).currentRunId!;
+      await env.client.workflow.getHandle(canaryWorkflowId(runId)).cancel();
+      const done = await c.waitForRetrains(MODEL, 5, () => undefined);
+      expect(done.history.at(-1)).toMatchObject({
+        runId,
+        outcome: 'rolled-back',
+        outcomeReason: 'the canary rollout was cancelled before it ended; its challenger was rolled back',
+      });
+      expect((await registry.getRun(runId))?.outcome).toBe('rolled-back');
+      const after = await readServingState(env.servingDir, MODEL);
+      expect([after?.champion?.sha256, after?.canary ?? null]).toEqual([served.champion?.sha256, null]);
+    });
+    await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout' || type === 'retrainPipeline');
   }, 180_000);
 });
