@@ -56,6 +56,10 @@ export interface RetrainCancellation {
   model: string;
   run: string;
   outcome: 'cancelled' | 'cancel-requested';
+  /** The stage the run was in when the cancel was sent. */
+  stage?: string;
+  /** A canary rollout was running: the cancel rolls it back (the champion alone served again). */
+  canaryRolledBack?: boolean;
   /** The reason of a request that waits to start: the lifecycle runs it next. */
   pending?: string;
 }
@@ -136,11 +140,18 @@ export class RareflowClient {
       );
     }
     const handle = this.client.workflow.getHandle(runId);
-    const ended = async (): Promise<RetrainResult | 'cancelled' | 'failed'> => {
+    // What the run was doing, said with the answer: a canary it runs is rolled back.
+    const stage = await this.retrainStage(runId);
+    const canary = await this.canary(modelName);
+    const canaryRunning = canary !== undefined && canary.phase !== 'promoted' && canary.phase !== 'rolled-back';
+    const ended = async (): Promise<RetrainResult | { cancelled: true } | { failed: string }> => {
       try {
         return (await handle.result()) as RetrainResult;
       } catch (err) {
-        return err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
+        if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return { cancelled: true };
+        return {
+          failed: err instanceof WorkflowFailedError && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err),
+        };
       }
     };
     try {
@@ -149,11 +160,19 @@ export class RareflowClient {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     const end = await Promise.race([ended(), new Promise<undefined>((done) => setTimeout(() => done(undefined), waitMs).unref())]);
-    if (end === undefined) return { model: modelName, run: runId, outcome: 'cancel-requested', ...pending };
-    if (end === 'cancelled') return { model: modelName, run: runId, outcome: 'cancelled', ...pending };
+    const answer = {
+      model: modelName,
+      run: runId,
+      ...(stage ? { stage } : {}),
+      ...(canaryRunning ? { canaryRolledBack: true } : {}),
+      ...pending,
+    };
+    if (end === undefined) return { ...answer, outcome: 'cancel-requested' };
+    if ('cancelled' in end) return { ...answer, outcome: 'cancelled' };
+    const how = 'failed' in end ? `failed: ${end.failed}` : `${end.outcome}${end.reason ? `: ${end.reason}` : ''}`;
     throw new InvalidInputError(
       '--model',
-      `--model: retrain ${runId} of model "${modelName}" had ended before the cancel came (${end === 'failed' ? 'failed' : `${end.outcome}${end.reason ? `: ${end.reason}` : ''}`}); see rareflow status --model ${modelName}`,
+      `--model: retrain ${runId} of model "${modelName}" ended before the cancel took effect (${how}); see rareflow status --model ${modelName}`,
     );
   }
 

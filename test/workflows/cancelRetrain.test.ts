@@ -84,7 +84,14 @@ describe('cancelling a running retrain', () => {
       await c.retrain(specOf(3, 300), 'third');
 
       const cancelled = await c.cancelRetrain(MODEL);
-      expect(cancelled).toEqual({ model: MODEL, run: running, outcome: 'cancelled', pending: 'third' });
+      expect(cancelled).toEqual({
+        model: MODEL,
+        run: running,
+        outcome: 'cancelled',
+        stage: 'canary',
+        canaryRolledBack: true,
+        pending: 'third',
+      });
 
       const run = await registry.getRun(running);
       expect([run?.status, run?.outcome, run?.finishedAt !== null]).toEqual(['cancelled', 'cancelled', true]);
@@ -114,7 +121,7 @@ describe('cancelling a running retrain', () => {
         const s = await c.status(MODEL);
         return s.phase === 'awaiting-approval' ? s.currentRunId : undefined;
       });
-      expect(await c.cancelRetrain(MODEL)).toEqual({ model: MODEL, run: waiting, outcome: 'cancelled' });
+      expect(await c.cancelRetrain(MODEL)).toEqual({ model: MODEL, run: waiting, outcome: 'cancelled', stage: 'awaiting-approval' });
       expect((await registry.getRun(waiting))?.status).toBe('cancelled');
       const idle = await c.waitForRetrains(MODEL, 4, () => undefined);
       expect(idle.history.at(-1)).toMatchObject({ runId: waiting, outcome: 'cancelled' });
