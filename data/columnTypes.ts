@@ -20,7 +20,7 @@ export async function firstTextValue(connection: DuckDBConnection, source: strin
   const col = sqlIdentifier(column);
   const rows = (
     await connection.runAndReadAll(
-      `SELECT n, v, TRY_CAST(v AS DOUBLE) IS NOT NULL FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND (TRY_CAST(v AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST(v AS DOUBLE))) ORDER BY n LIMIT 1`,
+      `SELECT n, v, TRY_CAST(v AS DOUBLE) IS NOT NULL FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND (TRY_CAST(v AS DOUBLE) IS NULL OR isinf(TRY_CAST(v AS DOUBLE))) ORDER BY n LIMIT 1`,
     )
   ).getRowsJS();
   const first = rows[0];

@@ -169,10 +169,11 @@ export class RequestFeatureEncoder {
       else if (v === undefined || !Object.hasOwn(features, c.name))
         return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
-      const at = c.categories.get(text);
+      // A number matches every category of its value ("1" and "1.0" alike, as predict's numeric match does).
       const byValue = typeof v === 'number' ? c.byValue?.get(v) : undefined;
-      if (at !== undefined) row[c.offset + at] = 1;
-      else if (byValue !== undefined) for (const i of byValue) row[c.offset + i] = 1;
+      const at = byValue === undefined ? c.categories.get(text) : undefined;
+      if (byValue !== undefined) for (const i of byValue) row[c.offset + i] = 1;
+      else if (at !== undefined) row[c.offset + at] = 1;
       else {
         this.unseen.push(c.name);
         this.warnings.push(`features.${c.name}: ${describeValue(v)} is not a category the model learnt; scored as none of its categories`);

@@ -22,30 +22,35 @@ export function missingIndicatorName(name: string): string {
 }
 
 /**
- * The columns of `x` among `eligible` that hold a missing (NaN) value on some row, in column order. A gapped column
- * whose indicator name is already a feature (a file with both `a` and `a=missing`) is refused: it would get no
- * indicator without a word, or two features of one name.
+ * The columns of `x` among `eligible` that hold a missing (NaN) value on some row, in column order. A column whose
+ * indicator name is already a feature (a file with both `a` and `a=missing`) is among them: `indicateMissingNumbers`
+ * refuses it if it would get an indicator.
  */
 export function columnsWithMissing(x: FeatureMatrix, featureNames: readonly string[], eligible: ReadonlySet<number>): number[] {
-  const names = new Set(featureNames);
   const out: number[] = [];
   for (let c = 0; c < x.cols; c++) {
     if (!eligible.has(c)) continue;
     for (let r = 0; r < x.rows; r++) {
       if (Number.isNaN(x.values[r * x.cols + c]!)) {
-        const indicator = missingIndicatorName(featureNames[c]!);
-        if (names.has(indicator)) {
-          throw new InvalidInputError(
-            `column "${indicator}"`,
-            `column "${featureNames[c]}" has missing values, and its missing-value feature would be named "${indicator}", the name of another column of the input; expected distinct feature names: rename the column "${indicator}", or turn missing-value indicators off (fit --missing-indicators off)`,
-          );
-        }
         out.push(c);
         break;
       }
     }
   }
   return out;
+}
+
+/** Refuses an indicator whose name is another feature's: it would get none without a word, or two features of one name. */
+function refuseTakenIndicatorNames(featureNames: readonly string[], columns: readonly number[]): void {
+  const names = new Set(featureNames);
+  for (const c of columns) {
+    const indicator = missingIndicatorName(featureNames[c]!);
+    if (!names.has(indicator)) continue;
+    throw new InvalidInputError(
+      `column "${indicator}"`,
+      `column "${featureNames[c]}" has missing values, and its missing-value feature would be named "${indicator}", the name of another column of the input; expected distinct feature names: rename the column "${indicator}", or turn missing-value indicators off (--missing-indicators off)`,
+    );
+  }
 }
 
 /**
@@ -161,6 +166,7 @@ export function indicateMissingNumbers(
       })
     : undefined;
   const columns = tests ? gapped.filter((_, i) => tests[i]!.indicator) : gapped;
+  refuseTakenIndicatorNames(featureNames, columns);
   return {
     ...withMissingIndicators(x, featureNames, columns),
     columns: columns.map((c) => featureNames[c]!),

@@ -30,18 +30,34 @@ describe('a category learnt as 1.0 in a /score request', () => {
       return { row: [...encoder.row], warnings: [...encoder.warnings] };
     };
     expect(encoded(1)).toEqual({ row: [0, 1, 0, 0], warnings: [] });
-    expect(encoded(1.0)).toEqual(encoded('1.0'));
+    expect(encoded('1.0')).toEqual({ row: [0, 1, 0, 0], warnings: [] });
     expect(encoded(3)).toEqual({ row: [0, 0, 0, 1], warnings: [] });
     // A string is text: "1" is not "1.0", and 4 is no category.
     expect(encoded('1').row).toEqual([0, 0, 0, 0]);
     expect(encoded(4).warnings).toEqual(['features.code: number 4 is not a category the model learnt; scored as none of its categories']);
 
-    // predict on a file of integer codes reads code 1 as category "1.0": the same row.
-    writeFileSync(join(dir, 'codes.csv'), 'x1,code\n0,1\n');
-    await predictCommand({ model, input: join(dir, 'codes.csv'), out: join(dir, 'p.csv') });
-    expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')[1]!.split(',')[0]).toBe(
-      String(await scoreOf(join(dir, 'filled.csv'), model, 'x1,code\n0,1.0\n')),
-    );
+    // predict on a file of integer codes reads code 1 as category "1.0": scored as the file that spells it so, and
+    // not as an unseen code.
+    const one = await scoreOf(join(dir, 'one.csv'), model, 'x1,code\n0,1\n');
+    expect(one).toBe(await scoreOf(join(dir, 'spelt.csv'), model, 'x1,code\n0,1.0\n'));
+    expect(one).not.toBe(await scoreOf(join(dir, 'unseen.csv'), model, 'x1,code\n0,7\n'));
+
+    // Categories learnt as "1" and "1.0" from a text column: the number 1 matches both, as predict's numeric match
+    // does; the strings match one each.
+    const mixed = ['x1,code,y'];
+    for (let i = 0; i < 300; i++) mixed.push(`${Math.sin(i)},${['1', '1.0', 'x'][i % 3]},${i % 4 === 0 ? 1 : 0}`);
+    writeFileSync(join(dir, 'mixed.csv'), `${mixed.join('\n')}\n`);
+    const mixedModel = join(dir, 'mixed.json');
+    await fitCommand({ input: join(dir, 'mixed.csv'), label: 'y', out: mixedModel, model: 'logreg', categorical: ['code'] });
+    const mixedArtifact = JSON.parse(readFileSync(mixedModel, 'utf8')) as ModelArtifact;
+    expect(mixedArtifact.featureNames).toEqual(['x1', 'code=1', 'code=1.0', 'code=x']);
+    const both = new RequestFeatureEncoder(mixedArtifact, mixedModel);
+    const row = (code: unknown) => (both.encode({ x1: 0, code }), [...both.row]);
+    expect([row(1), row('1'), row('1.0')]).toEqual([
+      [0, 1, 1, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+    ]);
   });
 });
 
