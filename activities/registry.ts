@@ -261,6 +261,26 @@ export function createRegistryActivities(deps: RegistryDeps) {
       await publishServingState(registry, servingDir, input.modelName, input.at);
     },
 
+    /**
+     * Closes what a retrain that ended without its own cleanup left open (terminated from Temporal's UI, or out of
+     * time): a run still 'running' is finished as failed, and a canary of it still running is rolled back, so the
+     * champion alone is served again. Nothing changes for a run that closed its own records.
+     */
+    async registryCloseAbandonedRun(input: { runId: string; rolloutId: string; modelName: string; reason: string; at: string }): Promise<{
+      runFinished: boolean;
+      canaryRolledBack: boolean;
+    }> {
+      const run = await registry.getRun(input.runId);
+      const runFinished = run?.status === 'running';
+      if (runFinished) await registry.finishRun(input.runId, { finishedAt: input.at, status: 'failed', outcome: 'failed' });
+      const canary = (await registry.canaries(input.modelName)).find((c) => c.rolloutId === input.rolloutId && c.status === 'running');
+      if (canary) {
+        await registry.finishCanary(canary.rolloutId, 'rolled-back', input.reason, canary.windows, input.at);
+        await publishServingState(registry, servingDir, input.modelName, input.at);
+      }
+      return { runFinished, canaryRolledBack: canary !== undefined };
+    },
+
     /** Who approved or rejected what, and when. */
     /** A canary waits for a human: listed with its windows so far until a decision for its stage is recorded. */
     async registryRequestApproval(input: { runId: string; rolloutId: string; stage: string; windows: unknown; at: string }): Promise<void> {

@@ -11,6 +11,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,6 +25,7 @@ import {
   retrainNowSignal,
   statusQuery,
   WORKFLOWS_TASK_QUEUE,
+  canaryWorkflowId,
   type LifecycleInput,
   type LifecycleState,
   type LifecycleStatus,
@@ -32,8 +34,11 @@ import {
 import { innermostFailure } from './failureReason.js';
 import { driftEvidenceProblem, mergeTrigger, retrainRequestOf, withRefusal } from './lifecycleMessages.js';
 import { retrainPipeline } from './retrainPipeline.js';
+import { registryActivities } from './activityProxies.js';
 
 const HISTORY_KEPT = 20;
+
+const registry = registryActivities('10 minutes');
 
 export async function modelLifecycle(input: LifecycleInput): Promise<void> {
   const state: LifecycleState = input.state ?? { retrainCount: 0, history: [], ignoredDecisions: 0, generation: 0 };
@@ -172,6 +177,24 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       // Cancelled (rareflow cancel, Temporal's UI): the retrain finished its records as cancelled; the loop goes on.
       cancelled = isCancellation(err);
       failure = cancelled ? 'cancelled before it ended' : innermostFailure(err);
+      // A retrain that ended without its own cleanup (terminated, out of time) may leave its run 'running' and its
+      // canary serving the challenger: closed here. A failure to close is logged, never the end of the entity.
+      if (!cancelled && patched('close-abandoned-runs')) {
+        const at = new Date().toISOString();
+        const reason = `the retrain ended without closing its records (${failure})`;
+        try {
+          const closed = await registry.registryCloseAbandonedRun({
+            runId: currentRunId,
+            rolloutId: canaryWorkflowId(currentRunId),
+            modelName: input.modelName,
+            reason,
+            at,
+          });
+          if (closed.canaryRolledBack) failure = `${failure}; its canary was rolled back`;
+        } catch (closeErr) {
+          log.warn('lifecycle could not close the records of an ended retrain', { runId: currentRunId, error: innermostFailure(closeErr) });
+        }
+      }
     }
     const finishedAt = new Date().toISOString();
     state.history.push({

@@ -151,4 +151,27 @@ describe('cancelling a running retrain', () => {
     });
     await recordWorkflowHistories(env.client, (type) => type === 'canaryRollout' || type === 'retrainPipeline');
   }, 180_000);
+
+  it('closes the records of a retrain terminated during its canary (no cleanup of its own ran): run failed, canary rolled back', async () => {
+    await withTestWorkers(env, async (c, registry) => {
+      await c.retrain(specOf(6, 600_000), 'terminated');
+      const served = await until('the canary served at 50%', async () => {
+        const state = await readServingState(env.servingDir, MODEL);
+        return state?.canary?.weight === 0.5 ? state : undefined;
+      });
+      const runId = (await c.status(MODEL)).currentRunId!;
+      await env.client.workflow.getHandle(runId).terminate('stopped by hand');
+      const done = await c.waitForRetrains(MODEL, 6, () => undefined);
+      expect(done.history.at(-1)).toMatchObject({ runId, outcome: 'failed' });
+      expect(done.history.at(-1)!.outcomeReason).toMatch(/; its canary was rolled back$/);
+      const run = await registry.getRun(runId);
+      expect([run?.status, run?.outcome]).toEqual(['failed', 'failed']);
+      const rollout = (await registry.canaries(MODEL)).find((r) => r.rolloutId === canaryWorkflowId(runId));
+      expect([rollout?.status, rollout?.weight]).toEqual(['rolled-back', 0]);
+      expect(rollout?.reason).toMatch(/^the retrain ended without closing its records \(/);
+      const after = await readServingState(env.servingDir, MODEL);
+      expect([after?.champion?.sha256, after?.canary ?? null]).toEqual([served.champion?.sha256, null]);
+    });
+    await recordWorkflowHistories(env.client, (type) => type === 'modelLifecycle');
+  }, 180_000);
 });
