@@ -105,11 +105,13 @@ export async function workerCommand(say: Say, queues: QueueName[]): Promise<void
   }
 }
 
-async function hasPollers(client: RareflowClient, namespace: string): Promise<boolean> {
+/** Whether some worker polls `queue` (its workflow tasks for the workflows queue, its activities otherwise). */
+async function hasPollers(client: RareflowClient, namespace: string, queue: QueueName = 'workflows'): Promise<boolean> {
+  const name = { workflows: WORKFLOWS_TASK_QUEUE, compute: COMPUTE_TASK_QUEUE, registry: REGISTRY_TASK_QUEUE }[queue];
   const d = await client.client.workflowService.describeTaskQueue({
     namespace,
-    taskQueue: { name: WORKFLOWS_TASK_QUEUE },
-    taskQueueType: 1,
+    taskQueue: { name },
+    taskQueueType: queue === 'workflows' ? 1 : 2,
   });
   return (d.pollers ?? []).length > 0;
 }
@@ -143,9 +145,13 @@ export async function withClient<T>(
   const hostWorker = typeof opts.hostWorker === 'function' ? opts.hostWorker(server) : opts.hostWorker;
   try {
     if (hostWorker && !(await hasPollers(client, server.target.namespace))) {
+      // Only the queues no worker serves: a second registry worker on one DuckDB registry would fail on its lock.
+      const wanted = opts.hostQueues ?? (['workflows', 'compute', 'registry'] as QueueName[]);
+      const queues: QueueName[] = [];
+      for (const q of wanted) if (q === 'workflows' || !(await hasPollers(client, server.target.namespace, q))) queues.push(q);
       say('no worker is polling: running one in this process until the command ends');
       const workers = await createRareflowWorkers({
-        ...(opts.hostQueues ? { queues: opts.hostQueues } : {}),
+        queues,
         target: server.target,
         artifactRoot: config.artifactRoot,
         cache: config,
@@ -334,7 +340,11 @@ export async function statusCommand(say: Say, a: { model: string }): Promise<Sta
     say,
     async (c) => {
       const status = await c.status(a.model);
-      const canary = await c.canary(a.model);
+      // A lifecycle cancelled or terminated from Temporal still answers its last status: said, so a pending request
+      // is not taken to be on its way.
+      const ended = (await c.lifecycle(a.model).describe()).status.name;
+      const lifecycleEnded = ended === 'RUNNING' || ended === 'CONTINUED_AS_NEW' ? undefined : ended.toLowerCase();
+      const canary = lifecycleEnded ? undefined : await c.canary(a.model);
       // The drift monitor's failures show where the operator looks: a monitor that cannot check is not silent.
       const monitor = await c.monitorHealth(a.model);
       if (monitor?.lastError)
@@ -346,6 +356,7 @@ export async function statusCommand(say: Say, a: { model: string }): Promise<Sta
       const evidence = waiting && !canaryEvidence ? await approvalEvidence(c.client, waiting) : undefined;
       return {
         ...status,
+        ...(lifecycleEnded ? { lifecycleEnded } : {}),
         ...(canary ? { canary } : {}),
         ...(monitor ? { monitor } : {}),
         ...(evidence ? { awaitingApproval: evidence } : {}),

@@ -73,6 +73,8 @@ export type StatusView = LifecycleStatus & {
   awaitingApproval?: ApprovalEvidence;
   /** A canary of the current run waits for a decision (before 100% traffic, or after insufficient evidence). */
   awaitingCanaryApproval?: CanaryApprovalEvidence;
+  /** The lifecycle workflow has ended (cancelled or terminated from Temporal): how, in lower case. */
+  lifecycleEnded?: string;
 };
 
 /** Recent runs shown by `status` (the JSON has them all). */
@@ -80,7 +82,9 @@ const RECENT_RUNS = 10;
 
 export function formatStatus(s: StatusView, nowMs: number): string {
   const lines = [
-    `model ${s.modelName}: ${s.phase}${s.currentRunId ? ` (run ${s.currentRunId})` : ''}`,
+    s.lifecycleEnded
+      ? `model ${s.modelName}: the lifecycle has ended (${s.lifecycleEnded}): no retrain runs${s.pending ? ', and the pending request below never will' : ''}; start it again with rareflow run --config PIPELINE.json`
+      : `model ${s.modelName}: ${s.phase}${s.currentRunId ? ` (run ${s.currentRunId})` : ''}`,
     `  champion      ${short(s.championSha256)}`,
     `  retrains      ${s.retrainCount}, last finished ${timeText(s.lastRetrainAt, nowMs)}`,
   ];

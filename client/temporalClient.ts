@@ -129,9 +129,16 @@ export class RareflowClient {
    * Cancels the model's running retrain and waits (up to `waitMs`) for it to end: a canary it runs is rolled back and
    * the registry records the run as cancelled. Refused when no retrain runs, or when it ended before the cancel came.
    */
-  async cancelRetrain(modelName: string, waitMs = 60_000): Promise<RetrainCancellation> {
+  async cancelRetrain(modelName: string, o: { run?: string; waitMs?: number } = {}): Promise<RetrainCancellation> {
     const status = await this.status(modelName);
     const runId = status.currentRunId;
+    // --run: this run only, so a cancel sent twice (a retried script) never stops the request that ran next.
+    if (o.run !== undefined && runId !== o.run) {
+      throw new InvalidInputError(
+        '--run',
+        `--run: retrain ${o.run} of model "${modelName}" is not running (${runId ? `the running one is ${runId}` : status.phase}); see rareflow status --model ${modelName}`,
+      );
+    }
     const pending = status.pending ? { pending: status.pending.reason } : {};
     if (!runId) {
       throw new InvalidInputError(
@@ -148,10 +155,9 @@ export class RareflowClient {
       try {
         return (await handle.result()) as RetrainResult;
       } catch (err) {
-        if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return { cancelled: true };
-        return {
-          failed: err instanceof WorkflowFailedError && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err),
-        };
+        if (!(err instanceof WorkflowFailedError)) throw err; // the server went away: not an end of the run
+        if (err.cause instanceof CancelledFailure) return { cancelled: true };
+        return { failed: err.cause?.message ?? err.message };
       }
     };
     try {
@@ -159,7 +165,10 @@ export class RareflowClient {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    const end = await Promise.race([ended(), new Promise<undefined>((done) => setTimeout(() => done(undefined), waitMs).unref())]);
+    const end = await Promise.race([
+      ended(),
+      new Promise<undefined>((done) => setTimeout(() => done(undefined), o.waitMs ?? 60_000).unref()),
+    ]);
     const answer = {
       model: modelName,
       run: runId,

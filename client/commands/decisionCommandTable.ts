@@ -2,7 +2,7 @@
 // canary rollout of a model, and a retrain to stop. Their flags, declared once; each loads the Temporal client when it runs.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
-import { requiredString, type CommandSpec } from '../cliArgs.js';
+import { requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { approverOf, json, model, reasonOf, tableOrJson } from './commonFlags.js';
 
 const orchestrated = () => import('../orchestratedCommands.js');
@@ -74,10 +74,16 @@ export const decisionCommands: CommandSpec[] = [
   {
     name: 'cancel',
     summary: "stop a model's running retrain (a canary it runs is rolled back; the run is recorded as cancelled)",
-    flags: { model, json },
+    flags: {
+      model,
+      run: { ...runId, required: false, help: 'cancel only this run (see rareflow status): a cancel sent twice never stops the next one' },
+      json,
+    },
     run: async (f, _p, say) => {
       const { cancelCommand, formatCancellation } = await cancel();
-      return tableOrJson(f, await cancelCommand(say, { model: requiredString(f, 'model') }), formatCancellation);
+      const run = stringFlag(f, 'run');
+      const value = await cancelCommand(say, { model: requiredString(f, 'model'), ...(run !== undefined ? { run } : {}) });
+      return tableOrJson(f, value, formatCancellation);
     },
   },
 ];

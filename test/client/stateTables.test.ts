@@ -56,6 +56,10 @@ describe('human tables', () => {
     ],
     ['canary-status', formatCanary(canary, NOW_MS)],
     ['canary-status-multiclass', formatCanary(multiClassCanary, NOW_MS)],
+    [
+      'status-lifecycle-ended',
+      formatStatus({ ...idle, lifecycleEnded: 'cancelled', pending: { kind: 'manual', reason: 'nightly data', coalesced: 1 } }, NOW_MS),
+    ],
     ['status-canary-multiclass', formatStatus({ ...idle, phase: 'retraining', canary: multiClassCanary }, NOW_MS)],
     ['monitor-status', formatMonitor(monitor, NOW_MS)],
     ['monitor-status-late-labels', formatMonitor({ ...monitor, labelDelayMs: 30 * 86_400_000 }, NOW_MS)],

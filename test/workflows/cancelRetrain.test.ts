@@ -121,7 +121,11 @@ describe('cancelling a running retrain', () => {
         const s = await c.status(MODEL);
         return s.phase === 'awaiting-approval' ? s.currentRunId : undefined;
       });
-      expect(await c.cancelRetrain(MODEL)).toEqual({ model: MODEL, run: waiting, outcome: 'cancelled', stage: 'awaiting-approval' });
+      // --run names the run to stop: another is refused, so a cancel sent twice never stops the next request.
+      await expect(c.cancelRetrain(MODEL, { run: 'rareflow-retrain-cancel-me-1-x' })).rejects.toThrow(
+        `--run: retrain rareflow-retrain-cancel-me-1-x of model "cancel-me" is not running (the running one is ${waiting})`,
+      );
+      expect(await c.cancelRetrain(MODEL, { run: waiting })).toEqual({ model: MODEL, run: waiting, outcome: 'cancelled', stage: 'awaiting-approval' });
       expect((await registry.getRun(waiting))?.status).toBe('cancelled');
       const idle = await c.waitForRetrains(MODEL, 4, () => undefined);
       expect(idle.history.at(-1)).toMatchObject({ runId: waiting, outcome: 'cancelled' });
