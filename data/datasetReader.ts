@@ -3,6 +3,7 @@
 
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { rejectRepeatedFeatureNames } from './featureNameClashes.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
@@ -71,35 +72,6 @@ export interface ReadLabelledOptions {
    * @default false
    */
   featuresOfModel?: boolean;
-}
-
-/**
- * A categorical column's one-hot feature `column=category` named like another column of the file (a numeric column
- * literally called `color=red` beside the categories of `color`) would give the model two features of one name, and
- * scoring could not tell them apart.
- */
-function rejectRepeatedFeatureNames(featureNames: readonly string[], sourceColumnOf: readonly string[], path: string): void {
-  const from = new Map<string, string>();
-  featureNames.forEach((name, i) => {
-    const column = sourceColumnOf[i]!;
-    const other = from.get(name);
-    if (other === undefined) {
-      from.set(name, column);
-      return;
-    }
-    if (other !== name && column !== name) {
-      // Two categorical columns whose categories make one name (`c` holding "a=b", `c=a` holding "b"): no column has it.
-      throw new InvalidInputError(
-        `column "${column}"`,
-        `the categories of columns "${other}" and "${column}" in ${path} both make a feature named "${name}"; expected distinct feature names: rename one of the two columns`,
-      );
-    }
-    const [categorical, plain] = other === name ? [column, other] : [other, column];
-    throw new InvalidInputError(
-      `column "${plain}"`,
-      `the categories of column "${categorical}" make a feature named "${name}", and ${path} also has a column of that name; expected distinct feature names: rename the column "${plain}"`,
-    );
-  });
 }
 
 /** Read a labelled CSV, Parquet or rareflow Arrow file and check it is fit to train on. */

@@ -10,6 +10,7 @@ import { refuseWeightColumnAsFeature } from '../core/sampling/sampleWeights.js';
 import { checkedLabelClasses, describeLabelledSource, otherSpellingOf, positiveCondition } from './labelClasses.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { requireNamedColumns } from './namedColumns.js';
+import { rejectRepeatedFeatureNames } from './featureNameClashes.js';
 import { requireOneCsvHeader } from './csvHeaderOrder.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, labelledSource, tableSource, withReadErrors } from './inputSources.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
@@ -202,6 +203,9 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       const encodedFeatures = categoricalColumns.size
         ? { featureNames: oneHotFeatureNames(featureNames, categorical), categorical }
         : { featureNames };
+      // Refused here, before any sampling, not when the model file is sealed at the end of the run.
+      const sourceColumnOf = featureNames.flatMap((name) => (categorical[name] ? categorical[name].map(() => name) : [name]));
+      rejectRepeatedFeatureNames(encodedFeatures.featureNames, sourceColumnOf, what);
       const booleans = featureNames.filter((name) => byName.get(name) === 'BOOLEAN' && !categoricalColumns.has(name));
       const booleanColumns = booleans.length > 0 ? { booleanColumns: booleans } : {};
       const warnings: string[] = ignored ? [`ignored columns ${ignored.columns.join(', ')}: ${ignored.reason}`] : [];

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cliProcess.js';
+import { profileLabelledInput } from '../../data/inputProfile.js';
 
 describe('feature names that clash', () => {
   let dir: string;
@@ -59,5 +60,16 @@ describe('feature names that clash', () => {
       );
       expect(existsSync(join(dir, 'onehot.json'))).toBe(false);
     }
+  });
+
+  it('is refused by the pipeline before sampling, as by train', async () => {
+    const profile = (file: string, categorical: string[]) =>
+      profileLabelledInput([join(dir, file)], { label: 'label', positive: '1', categorical });
+    await expect(profile('twocat.csv', ['c', 'c=a'])).rejects.toThrow(
+      /^the categories of columns "c" and "c=a" in \S+twocat\.csv both make a feature named "c=a=b"/,
+    );
+    await expect(profile('onehot.csv', ['color'])).rejects.toThrow(
+      /^the categories of column "color" make a feature named "color=red", and \S+onehot\.csv also has a column of that name/,
+    );
   });
 });
