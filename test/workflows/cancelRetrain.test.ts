@@ -125,7 +125,12 @@ describe('cancelling a running retrain', () => {
       await expect(c.cancelRetrain(MODEL, { run: 'rareflow-retrain-cancel-me-1-x' })).rejects.toThrow(
         `--run: retrain rareflow-retrain-cancel-me-1-x of model "cancel-me" is not running (the running one is ${waiting})`,
       );
-      expect(await c.cancelRetrain(MODEL, { run: waiting })).toEqual({ model: MODEL, run: waiting, outcome: 'cancelled', stage: 'awaiting-approval' });
+      expect(await c.cancelRetrain(MODEL, { run: waiting })).toEqual({
+        model: MODEL,
+        run: waiting,
+        outcome: 'cancelled',
+        stage: 'awaiting-approval',
+      });
       expect((await registry.getRun(waiting))?.status).toBe('cancelled');
       const idle = await c.waitForRetrains(MODEL, 4, () => undefined);
       expect(idle.history.at(-1)).toMatchObject({ runId: waiting, outcome: 'cancelled' });
