@@ -54,6 +54,13 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
   }
 }
 
+/** The serving state once it serves the challenger at 50% (what the scoring service reads). */
+const servedAtHalf = () =>
+  until('the canary served at 50%', async () => {
+    const state = await readServingState(env.servingDir, MODEL);
+    return state?.canary?.weight === 0.5 ? state : undefined;
+  });
+
 const refusal = async (c: RareflowClient): Promise<string> => {
   const err = await c.cancelRetrain(MODEL).then(
     () => undefined,
@@ -75,10 +82,7 @@ describe('cancelling a running retrain', () => {
       // The second retrain's canary serves its challenger at 50% for ten minutes, unless cancelled.
       await c.retrain(specOf(2, 600_000), 'second');
       // The published weight is what the scoring service reads (the rollout's status shows a step as it starts it).
-      const canary = await until('the canary served at 50%', async () => {
-        const state = await readServingState(env.servingDir, MODEL);
-        return state?.canary?.weight === 0.5 ? state.canary : undefined;
-      });
+      const canary = (await servedAtHalf()).canary!;
       const running = (await c.status(MODEL)).currentRunId!;
       // A request that arrives meanwhile waits; after the cancel it runs (its short windows end its canary at once).
       await c.retrain(specOf(3, 300), 'third');
@@ -142,10 +146,7 @@ describe('cancelling a running retrain', () => {
   it('ends a retrain rolled back when only its canary is cancelled (from Temporal), not failed', async () => {
     await withTestWorkers(env, async (c, registry) => {
       await c.retrain(specOf(5, 600_000), 'canary cancelled alone');
-      const served = await until('the canary served at 50%', async () => {
-        const state = await readServingState(env.servingDir, MODEL);
-        return state?.canary?.weight === 0.5 ? state : undefined;
-      });
+      const served = await servedAtHalf();
       const runId = (await c.status(MODEL)).currentRunId!;
       await env.client.workflow.getHandle(canaryWorkflowId(runId)).cancel();
       const done = await c.waitForRetrains(MODEL, 5, () => undefined);
@@ -164,10 +165,7 @@ describe('cancelling a running retrain', () => {
   it('closes the records of a retrain terminated during its canary (no cleanup of its own ran): run failed, canary rolled back', async () => {
     await withTestWorkers(env, async (c, registry) => {
       await c.retrain(specOf(6, 600_000), 'terminated');
-      const served = await until('the canary served at 50%', async () => {
-        const state = await readServingState(env.servingDir, MODEL);
-        return state?.canary?.weight === 0.5 ? state : undefined;
-      });
+      const served = await servedAtHalf();
       const runId = (await c.status(MODEL)).currentRunId!;
       await env.client.workflow.getHandle(runId).terminate('stopped by hand');
       const done = await c.waitForRetrains(MODEL, 6, () => undefined);
