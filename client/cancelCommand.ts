@@ -2,6 +2,7 @@
 // champion alone is served again) and the registry records the run as cancelled; the lifecycle stays and runs the
 // next request.
 
+import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkResourceName } from '../core/resourceName.js';
 import { EXIT_CODES } from './exitCodes.js';
 import { noLifecycle, refuse, withClient, type Say } from './orchestratedCommands.js';
@@ -9,6 +10,8 @@ import type { RetrainCancellation } from './temporalClient.js';
 
 export async function cancelCommand(say: Say, a: { model: string; run?: string }): Promise<RetrainCancellation> {
   checkResourceName(a.model, '--model');
+  if (a.run !== undefined && a.run.trim() === '')
+    throw new InvalidInputError('--run', '--run: expected a retrain run id (see rareflow status), got an empty string');
   // Ctrl-C stops the worker this command may host (the SDK's own signal handling), which fails the wait with an SDK
   // error: what it means is said instead, and the command ends itself if nothing else ends the wait.
   const interruptedText = `interrupted (Ctrl-C): a cancel already sent stays with the retrain, which ends when a worker runs (rareflow dev, or rareflow worker); see rareflow status --model ${a.model}`;

@@ -22,6 +22,7 @@ describe('a state directory where nothing ran', () => {
       [['canary', 'status', '--model', 'zz'], 2, 'no lifecycle is running for model "zz"'],
       [['canary', 'abort', '--model', 'zz'], 2, 'no lifecycle is running for model "zz"'],
       [['cancel', '--model', 'zz'], 2, 'no lifecycle is running for model "zz"'],
+      [['cancel', '--model', 'zz', '--run', ' '], 2, '--run: expected a retrain run id (see rareflow status), got an empty string'],
       [['canary', 'foo', '--model', 'zz'], 2, 'canary: expected status, pause, resume or abort, got "foo"'],
       [['monitor', 'status', '--model', 'zz'], 2, 'monitor status: model zz has no drift monitor running'],
       [['monitor', 'foo', '--model', 'zz'], 2, 'monitor: expected start, stop, status or report, got "foo"'],
