@@ -149,7 +149,7 @@ export class RareflowClient {
     const handle = this.client.workflow.getHandle(runId);
     // What the run was doing, said with the answer: a canary it runs is rolled back.
     const stage = await this.retrainStage(runId);
-    const canary = await this.canary(modelName);
+    const canary = await this.canaryOfRun(runId);
     const canaryRunning = canary !== undefined && canary.phase !== 'promoted' && canary.phase !== 'rolled-back';
     const ended = async (): Promise<RetrainResult | { cancelled: true } | { failed: string }> => {
       try {
@@ -188,9 +188,13 @@ export class RareflowClient {
   /** The canary rollout of the model's current retrain, or undefined when none is running. */
   async canary(modelName: string): Promise<CanaryRolloutStatus | undefined> {
     const status = await this.status(modelName);
-    if (!status.currentRunId) return undefined;
+    return status.currentRunId ? this.canaryOfRun(status.currentRunId) : undefined;
+  }
+
+  /** The canary rollout of retrain `runId`, or undefined when it has none. */
+  private async canaryOfRun(runId: string): Promise<CanaryRolloutStatus | undefined> {
     try {
-      return await this.client.workflow.getHandle(canaryWorkflowId(status.currentRunId)).query(canaryStatusQuery);
+      return await this.client.workflow.getHandle(canaryWorkflowId(runId)).query(canaryStatusQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;

@@ -3,6 +3,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { categoryNumber } from '../core/features/oneHotFeatures.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
@@ -66,8 +67,7 @@ export async function categoriesOf(connection: DuckDBConnection, source: string,
  * one decimal among the first rows makes DuckDB read the column as DOUBLE (its text would be "1.0").
  */
 export function categoryMatchSql(ident: string, type: string, category: string): string {
-  const value = Number(category);
-  if (numericType.test(type) && category.trim() !== '' && Number.isFinite(value))
-    return `TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)}`;
+  const value = categoryNumber(category);
+  if (numericType.test(type) && value !== undefined) return `TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)}`;
   return `CAST(${ident} AS VARCHAR) = ${sqlString(category)}`;
 }

@@ -2,6 +2,7 @@
 // numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot (an
 // unseen category: all zeros, noted for the per-feature counter).
 
+import { categoryNumber } from '../core/features/oneHotFeatures.js';
 import { encodedWidth, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
 interface EncodedColumn {
@@ -42,9 +43,8 @@ const BOOLEAN_SPELLINGS = new Map<string, number>([
 function categoriesByValue(categories: readonly string[]): Map<number, number[]> {
   const out = new Map<number, number[]>();
   categories.forEach((category, i) => {
-    const value = Number(category);
-    if (category.trim() === '' || !Number.isFinite(value)) return;
-    out.set(value, [...(out.get(value) ?? []), i]);
+    const value = categoryNumber(category);
+    if (value !== undefined) out.set(value, [...(out.get(value) ?? []), i]);
   });
   return out;
 }
@@ -180,8 +180,9 @@ export class RequestFeatureEncoder {
       }
     }
     // A key the model does not read is ignored: said, since a misspelt optional column would otherwise pass unseen.
-    for (const k of Object.keys(features))
-      if (!this.names.has(k)) this.warnings.push(`features.${k}: not an input column of this model; ignored`);
+    // A key loop without the array Object.keys would allocate on every request.
+    for (const k in features)
+      if (Object.hasOwn(features, k) && !this.names.has(k)) this.warnings.push(`features.${k}: not an input column of this model; ignored`);
     return null;
   }
 

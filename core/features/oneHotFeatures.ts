@@ -3,6 +3,15 @@
 
 import type { InputColumn } from '../models/modelArtifact.js';
 
+/**
+ * The number a category stands for, when it reads as one ("1.0" → 1; "", "a" → undefined): scoring matches a number by
+ * this value, in a file's numeric column (`rareflow predict`) and in a `/score` request alike.
+ */
+export function categoryNumber(category: string): number | undefined {
+  const value = Number(category);
+  return category.trim() !== '' && Number.isFinite(value) ? value : undefined;
+}
+
 /** The features of `columns`: a numeric column itself, a categorical one as `column=category` per category. */
 export function oneHotFeatureNames(columns: readonly string[], categorical: Readonly<Record<string, readonly string[]>>): string[] {
   return columns.flatMap((c) => (categorical[c] ? categorical[c].map((v) => `${c}=${v}`) : [c]));
