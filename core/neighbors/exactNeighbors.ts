@@ -9,6 +9,7 @@ import { assertNeighborMatrix, assertNeighbourCount, assertPointQuery, assertRow
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { Float32Search } from './float32Search.js';
 import { IntegerCandidateSearch, type IntegerCandidates } from './integerCandidateSearch.js';
+import { RepeatedPointAnswers } from './repeatedPointAnswers.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
 export interface ExactNeighborOptions {
@@ -69,6 +70,10 @@ export class ExactNeighborIndex implements NeighborIndex {
   readonly kind = 'exact' as const;
   /** Queries of the last batch the integer screen could not prove (for tests and benchmarks). */
   lastUnproven = 0;
+  /** Distinct points of the last batch's unproven queries searched again (the others were answered before). */
+  lastSearched = 0;
+  /** Unproven queries' answers, kept per point value (the first row of each group of duplicates is searched). */
+  private readonly repeated = new RepeatedPointAnswers();
   private readonly values: MatrixValues;
   private readonly minWorkPerThread: number;
   private readonly candidateMargin: number;
@@ -158,6 +163,7 @@ export class ExactNeighborIndex implements NeighborIndex {
   }
 
   close(): void {
+    this.repeated.clear();
     this.screen?.close();
     this.float32.close();
   }
@@ -207,19 +213,28 @@ export class ExactNeighborIndex implements NeighborIndex {
       }
     }
     this.lastUnproven = pending.length;
+    this.lastSearched = 0;
     if (pending.length > 0) {
-      const rest = Int32Array.from(pending);
-      const sub = this.float32.search(
-        rest.length,
+      // Identical points are searched once (a row with many exact duplicates is what the screen cannot prove).
+      const width = excludeSelf === undefined ? k : Math.min(k + 1, rows);
+      this.repeated.answer(
+        pending,
         k,
-        excludeSelf === undefined ? undefined : Int32Array.from(rest, (i) => excludeSelf[i]!),
-        (j, out, at) => copyQuery(rest[j]!, out, at),
-        (j) => queryValues(rest[j]!),
+        width,
+        excludeSelf,
+        queryValues,
+        (ids, w) =>
+          this.float32.search(
+            ids.length,
+            w,
+            undefined,
+            (j, out, at) => copyQuery(ids[j]!, out, at),
+            (j) => queryValues(ids[j]!),
+          ),
+        indices,
+        distances,
       );
-      for (let j = 0; j < rest.length; j++) {
-        distances.set(sub.distances.subarray(j * k, j * k + k), rest[j]! * k);
-        indices.set(sub.indices.subarray(j * k, j * k + k), rest[j]! * k);
-      }
+      this.lastSearched = this.repeated.lastSearched;
     }
     return { indices, distances };
   }

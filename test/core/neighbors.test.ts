@@ -215,6 +215,49 @@ describe('ExactNeighborIndex', () => {
       }
     });
 
+    it('searches a point repeated more times than it keeps candidates once, across batches, and stays exact', () => {
+      // 40 distinct points, each repeated 60 times in scattered rows, plus 600 unique rows: every repeated row has
+      // more ties at distance 0 than the screen keeps, so none of them can be proven by it.
+      const cols = 3;
+      const random = seededRandom(41);
+      const distinct = randomMatrix(40, cols, 42);
+      const rows = 40 * 60 + 600;
+      const data = new Float64Array(rows * cols);
+      // order[i]: the row that holds the i-th value (a seeded shuffle), so the repeats are scattered.
+      const order = Array.from({ length: rows }, (_, r) => r);
+      for (let i = rows - 1; i > 0; i--) {
+        const j = Math.floor(random.next() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      order.forEach((r, i) => {
+        const from = i < 2400 ? distinct.subarray((i % 40) * cols, (i % 40) * cols + cols) : randomMatrix(1, cols, 1000 + i);
+        data.set(from, r * cols);
+      });
+      const index = new ExactNeighborIndex({ rows, cols, values: data }, { integerScreen: true, minWorkPerThread: 0, candidateMargin: 2 });
+      try {
+        for (const [from, to] of [
+          [0, 1500],
+          [1500, rows],
+        ] as const) {
+          const ids = Int32Array.from({ length: to - from }, (_, i) => from + i);
+          const own = new Float64Array(ids.length * cols);
+          ids.forEach((r, i) => own.set(data.subarray(r * cols, r * cols + cols), i * cols));
+          check(index, data, rows, cols, own, ids.length, 5, ids);
+          const repeatedRows = ids.filter((r) => order.indexOf(r) < 2400).length;
+          expect(index.lastUnproven).toBeGreaterThanOrEqual(repeatedRows);
+          // Only points not answered in an earlier batch are searched: at most the 40 repeated ones and the
+          // unique rows the screen could not prove; the second batch reuses the first's answers.
+          expect(index.lastSearched).toBeLessThanOrEqual(40 + (index.lastUnproven - repeatedRows));
+          if (from > 0) expect(index.lastSearched).toBeLessThanOrEqual(index.lastUnproven - repeatedRows);
+        }
+        // Points given from outside, without excluding any row, are answered from the same kind of kept answers.
+        const outside = distinct.slice(0, 5 * cols);
+        check(index, data, rows, cols, outside, 5, 7);
+      } finally {
+        index.close();
+      }
+    });
+
     it('gives the same results with and without the screen, and the screen proves typical queries', () => {
       const rows = 20_000;
       const cols = 16;
