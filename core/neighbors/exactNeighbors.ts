@@ -9,6 +9,7 @@ import { assertNeighborMatrix, assertNeighbourCount, assertPointQuery, assertRow
 import { insertCandidate, squaredDistance } from './candidateRanking.js';
 import { Float32Search } from './float32Search.js';
 import { IntegerCandidateSearch, type IntegerCandidates } from './integerCandidateSearch.js';
+import { KdTreeSearch } from './kdTreeSearch.js';
 import { RepeatedPointAnswers } from './repeatedPointAnswers.js';
 
 /** Tile sizes and threads of the search. They change speed only, never results. */
@@ -49,7 +50,21 @@ export interface ExactNeighborOptions {
    * @default 'auto'
    */
   integerScreen?: boolean | 'auto';
+  /**
+   * Search a k-d tree (kdTreeSearch.ts) instead of every row; `'auto'` does so for matrices of at most
+   * KD_TREE_MAX_COLS columns, where it visits a few leaves per query.
+   * @default 'auto'
+   */
+  kdTree?: boolean | 'auto';
 }
+
+/**
+ * Columns up to which `kdTree: 'auto'` searches a k-d tree. Measured on 100,000 uniformly random rows queried by
+ * every row (k = 4; the tree's worst case, real rows are rarely spread so evenly), the tree against the blocked
+ * search on 2 cores: 2 columns 0.38 s vs 3.85 s, 3: 0.67 vs 2.53, 4: 0.96 vs 3.56, 5: 1.58 vs 3.12, 6: 3.56 vs
+ * 3.54, 10: 31.8 vs 4.5 (a tree prunes less with every column).
+ */
+export const KD_TREE_MAX_COLS = 4;
 
 /** Values (rows × cols) from which `integerScreen: 'auto'` quantises the rows. */
 const INTEGER_SCREEN_MIN_VALUES = 1 << 16;
@@ -78,6 +93,7 @@ export class ExactNeighborIndex implements NeighborIndex {
   private readonly minWorkPerThread: number;
   private readonly candidateMargin: number;
   private readonly screen: IntegerCandidateSearch | undefined;
+  private readonly kdTree: KdTreeSearch | undefined;
   private readonly float32: Float32Search;
 
   constructor(x: NeighborMatrix, opts: ExactNeighborOptions = {}) {
@@ -118,9 +134,11 @@ export class ExactNeighborIndex implements NeighborIndex {
       }
     }
     if (notFinite !== 0) rejectNonFinite(values, rows * cols, cols);
+    const kdTree = opts.kdTree ?? 'auto';
+    this.kdTree = kdTree === true || (kdTree === 'auto' && cols <= KD_TREE_MAX_COLS) ? new KdTreeSearch(values, rows, cols) : undefined;
     const screen = opts.integerScreen ?? 'auto';
     this.screen =
-      screen === true || (screen === 'auto' && rows * cols >= INTEGER_SCREEN_MIN_VALUES)
+      this.kdTree === undefined && (screen === true || (screen === 'auto' && rows * cols >= INTEGER_SCREEN_MIN_VALUES))
         ? IntegerCandidateSearch.build(x, threads, { lo, hi })
         : undefined;
   }
@@ -186,6 +204,9 @@ export class ExactNeighborIndex implements NeighborIndex {
     copyQuery: (i: number, out: Float32Array, at: number) => void,
     queryValues: (i: number) => MatrixValues,
   ): NeighborResult {
+    this.lastUnproven = 0;
+    this.lastSearched = 0;
+    if (this.kdTree !== undefined) return this.kdTree.search(q, k, excludeSelf, queryValues);
     if (screened === undefined) return this.float32.search(q, k, excludeSelf, copyQuery, queryValues);
     const indices = new Int32Array(q * k);
     const distances = new Float64Array(q * k);

@@ -49,6 +49,14 @@ describe('chooseNeighborIndex', () => {
     expect(() => chooseNeighborIndex(10, 2, { kind: 'fast' as 'auto' })).toThrow("must be 'auto', 'exact', 'ivf' or 'hnsw'; got fast.");
   });
 
+  it('keeps exact search over few columns, where it walks a k-d tree, unless the tree is turned off', () => {
+    const enn = chooseNeighborIndex(2_000_000, 3);
+    expect(enn.kind).toBe('exact');
+    expect(enn.exactSeconds).toBeLessThan(20);
+    expect(chooseNeighborIndex(2_000_000, 3, { exact: { kdTree: false } }).kind).toBe('hnsw');
+    expect(chooseNeighborIndex(2_000_000, 5).kind).toBe('hnsw');
+  });
+
   it('keeps exact search when an approximate index would save less than half its time or under a second', () => {
     // IVF is estimated cheaper here, but exact search takes under a second.
     const small = chooseNeighborIndex(300_000, 32, { queries: 3_000 });
