@@ -1,6 +1,6 @@
 // `npm run bench`: every speed bench as its own whole process, one after another on the same files, then ONE
 // table of rareflow against its peers (bench/ratioTable.ts) from the rows each bench wrote (bench/benchResults.ts).
-// Sections: BENCH_SECTIONS=sampling,neighbors,forest,gbdt,predict,pipeline,serving,sample-stages (default all).
+// Sections: BENCH_SECTIONS=sampling,neighbors,few-columns,forest,gbdt,predict,pipeline,serving,sample-stages (default all).
 // A small run: BENCH_SMALL=1 (1M rows for sampling, 200k for predict and the pipeline, 20k for the forest, gbdt and ENN/ADASYN).
 
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { formatRatioTable, type RatioRow } from './ratioTable.js';
 const sections = [
   { name: 'sampling', script: 'sampling.js', small: { BENCH_ROWS: '1000000', BENCH_RUNS: '1' } },
   { name: 'neighbors', script: 'neighborProcesses.js', result: 'neighborProcesses', small: { BENCH_ENN_ROWS: '20000', BENCH_RUNS: '1' } },
+  { name: 'few-columns', script: 'fewColumnNeighbors.js', result: 'fewColumnNeighbors', small: { BENCH_ROWS: '20000', BENCH_RUNS: '1' } },
   { name: 'forest', script: 'forest.js', small: { BENCH_FOREST_ROWS: '20000' } },
   { name: 'gbdt', script: 'gbdt.js', small: { BENCH_GBDT_ROWS: '20000', BENCH_GBDT_RUNS: '1' } },
   { name: 'predict', script: 'predict.js', small: { BENCH_ROWS: '200000', BENCH_RUNS: '1' } },

@@ -206,7 +206,8 @@ export class ExactNeighborIndex implements NeighborIndex {
   ): NeighborResult {
     this.lastUnproven = 0;
     this.lastSearched = 0;
-    if (this.kdTree !== undefined) return this.kdTree.search(q, k, excludeSelf, queryValues);
+    // A query with a value that is not finite has no nearest rows to speak of; the blocked search's order is kept.
+    if (this.kdTree !== undefined && allFinite(q, queryValues)) return this.kdTree.search(q, k, excludeSelf, queryValues);
     if (screened === undefined) return this.float32.search(q, k, excludeSelf, copyQuery, queryValues);
     const indices = new Int32Array(q * k);
     const distances = new Float64Array(q * k);
@@ -259,6 +260,12 @@ export class ExactNeighborIndex implements NeighborIndex {
     }
     return { indices, distances };
   }
+}
+
+/** Whether every value of the q query points is finite. */
+function allFinite(q: number, queryValues: (i: number) => MatrixValues): boolean {
+  for (let i = 0; i < q; i++) for (const v of queryValues(i)) if (!Number.isFinite(v)) return false;
+  return true;
 }
 
 /** Throws the error naming the first value that is not finite. */

@@ -13,14 +13,16 @@ interface KeptAnswer {
   distances: Float64Array;
 }
 
-/** Values (indices and distances) the cache may hold in all; past that it answers but keeps nothing more. */
-const DEFAULT_MAX_KEPT_VALUES = 2_000_000;
+/** Bytes the kept answers may take in all (keys included); past that it answers but keeps nothing more. */
+const DEFAULT_MAX_KEPT_BYTES = 64 * 1024 * 1024;
+/** A kept answer's bytes beyond its values and key: the map entry and two typed arrays' headers (measured ≈ 150–200). */
+const ENTRY_OVERHEAD_BYTES = 256;
 
 export class RepeatedPointAnswers {
   private readonly kept = new Map<string, KeptAnswer>();
-  private keptValues = 0;
+  private keptBytes = 0;
 
-  constructor(private readonly maxKeptValues = DEFAULT_MAX_KEPT_VALUES) {}
+  constructor(private readonly maxKeptBytes = DEFAULT_MAX_KEPT_BYTES) {}
 
   /** Distinct points searched by the last `answer` call (its float64 work). */
   lastSearched = 0;
@@ -58,9 +60,11 @@ export class RepeatedPointAnswers {
           distances: result.distances.slice(s * width, s * width + width),
         };
         found.set(key, answer);
-        if (this.keptValues + 2 * width <= this.maxKeptValues) {
+        // 12 bytes a neighbour (row and distance), 2 a key character.
+        const bytes = 12 * width + 2 * key.length + ENTRY_OVERHEAD_BYTES;
+        if (this.keptBytes + bytes <= this.maxKeptBytes) {
           this.kept.set(key, answer);
-          this.keptValues += 2 * width;
+          this.keptBytes += bytes;
         }
       });
     }
@@ -80,7 +84,7 @@ export class RepeatedPointAnswers {
   /** Forgets every kept answer. */
   clear(): void {
     this.kept.clear();
-    this.keptValues = 0;
+    this.keptBytes = 0;
   }
 }
 
