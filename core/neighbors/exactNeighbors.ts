@@ -59,10 +59,10 @@ export interface ExactNeighborOptions {
 }
 
 /**
- * Columns up to which `kdTree: 'auto'` searches a k-d tree. Measured on 100,000 uniformly random rows queried by
- * every row (k = 4; the tree's worst case, real rows are rarely spread so evenly), the tree against the blocked
- * search on 2 cores: 2 columns 0.38 s vs 3.85 s, 3: 0.67 vs 2.53, 4: 0.96 vs 3.56, 5: 1.58 vs 3.12, 6: 3.56 vs
- * 3.54, 10: 31.8 vs 4.5 (a tree prunes less with every column).
+ * Columns up to which `kdTree: 'auto'` searches a k-d tree. `npm run bench:few-columns` (100,000 uniformly random
+ * rows queried by every row, k = 4: the tree's worst case, real rows are rarely spread so evenly), the tree against
+ * the blocked search on 2 cores: 2 columns 0.48 s vs 2.81 s, 3: 0.60 vs 3.00, 4: 1.00 vs 2.72, 5: 2.03 vs 3.46,
+ * 6: 3.05 vs 2.86; 10 columns took 31.8 s vs 4.5 s in a separate run (a tree prunes less with every column).
  */
 export const KD_TREE_MAX_COLS = 4;
 
