@@ -17,7 +17,7 @@ import { multiClassReport } from '../core/metrics/multiClassReport.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
 import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
-import { describeColumns, formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
+import { describeColumns, fileSha256, formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
 import { scoringInputWarnings } from '../data/scoringInputChecks.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
@@ -60,7 +60,7 @@ export async function evaluateCommand(a: EvaluateArgs) {
   const { model, resolved } = await loadModelReference(a.model);
   if (model.multiClass) {
     const evaluated = await evaluateMultiClass(a, model, started);
-    return { ...evaluated, ...registeredModelField(resolved), ...(await unseenCategoriesField(model, a.input)) };
+    return { ...evaluated, ...registeredModelField(resolved), ...(await inputWarningsField(model, a.input, a.inputAsGiven)) };
   }
   const spec = await readGateSpec(a.gates, { positive: model.positiveLabel, negative: model.negativeLabel });
   // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
@@ -99,20 +99,24 @@ export async function evaluateCommand(a: EvaluateArgs) {
   } finally {
     line.end();
   }
+  const warned = await inputWarningsField(model, a.input, a.inputAsGiven);
   let reportPath: string | undefined;
   if (a.report) {
     await mkdir(a.report, { recursive: true });
     reportPath = join(resolve(a.report), 'report.json');
     await writeFileAtomically(
       reportPath,
-      JSON.stringify({ model: a.model, input: a.inputAsGiven ?? a.input, report, gates: spec, evaluation }, null, 1),
+      JSON.stringify({ model: a.model, input: a.inputAsGiven ?? a.input, report, gates: spec, evaluation, ...warned }, null, 1),
     );
     const [negatives, positives] = classCounts(d.data.y);
     await writeFileAtomically(
       join(resolve(a.report), 'report.html'),
       renderRunReport({
         title: `rareflow evaluation: ${basename(a.model)} on ${basename(a.inputAsGiven ?? a.input)}`,
-        details: [`model ${model.model.kind}, threshold ${model.threshold.toFixed(4)}: ${model.thresholdReason}`],
+        details: [
+          `model ${model.model.kind}, threshold ${model.threshold.toFixed(4)}: ${model.thresholdReason}`,
+          ...(warned.warnings ?? []),
+        ],
         classCounts: [{ stage: 'evaluated rows', positives, negatives }],
         confusion: report.confusion,
         threshold: model.threshold,
@@ -137,20 +141,27 @@ export async function evaluateCommand(a: EvaluateArgs) {
     checks: evaluation.checks,
     gatesFromFile: Boolean(a.gates),
     ...(reportPath ? { reportPath } : {}),
-    ...(await unseenCategoriesField(model, a.input)),
+    ...warned,
     seconds: secondsSince(started),
   };
 }
 
 /**
- * `warnings` on cells of `input` scored with a stand-in (a missing number as the training fill, an empty category as
- * none) and on categorical values the model never saw in training (they score as none of its categories).
+ * `warnings` on the input: the very file the model was trained on (its figures are then in-sample), cells scored
+ * with a stand-in (a missing number as the training fill, an empty category as none) and categorical values the
+ * model never saw in training (they score as none of its categories).
  */
-async function unseenCategoriesField(model: ModelArtifact, input: string): Promise<{ warnings?: string[] }> {
+async function inputWarningsField(model: ModelArtifact, input: string, asGiven?: string): Promise<{ warnings?: string[] }> {
+  const warnings: string[] = [];
+  if (model.training?.datasetSha256 !== undefined && (await fileSha256(input)) === model.training.datasetSha256) {
+    warnings.push(
+      `${asGiven ?? input} holds exactly the rows this model was trained on: its figures and gate verdict are measured ` +
+        'on the training rows themselves and overstate how it does on new rows; evaluate it on rows it has not seen',
+    );
+  }
   const format = formatOf(input);
-  if (format === 'arrow') return {};
-  const source = tableSource(format, [input]);
-  const warnings = await withReadErrors(input, () => scoringInputWarnings(model, input, source));
+  if (format !== 'arrow')
+    warnings.push(...(await withReadErrors(input, () => scoringInputWarnings(model, input, tableSource(format, [input])))));
   return warnings.length ? { warnings } : {};
 }
 

@@ -125,7 +125,8 @@ export const modelCommands: CommandSpec[] = [
         input: requiredString(f, 'input'),
         label: requiredString(f, 'label'),
         ...(gates ? { gates } : {}),
-        ...(report ? { report, inputAsGiven: stringFlag(f, INPUT_AS_GIVEN) } : {}),
+        ...(report ? { report } : {}),
+        inputAsGiven: stringFlag(f, INPUT_AS_GIVEN),
       });
       const shown = tableOrJson(f, r, (await import('../stateTables.js')).formatEvaluation);
       return { ...shown, exitCode: gates && 'verdict' in r && r.verdict !== 'pass' ? EXIT_CODES.verdictFailed : EXIT_CODES.success };

@@ -45,6 +45,17 @@ describe('evaluate any model file', () => {
     expect(out.rows).toBe(400);
     expect(out.labels).toEqual({ positive: 'fraud', negative: 'ok' });
     expect(out.report.gMean).toBeGreaterThan(0.8);
+    // The very file it was trained on: its figures are in-sample, and evaluate says so (in the table too).
+    const trainedOn = /channels\.csv holds exactly the rows this model was trained on: .* overstate how it does on new rows/;
+    expect(e.json<{ warnings?: string[] }>().warnings?.some((w) => trainedOn.test(w))).toBe(true);
+    const table = await run(['evaluate', '--model', 'channels.model.json', '--input', 'channels.csv', '--label', 'label']);
+    expect(table.stdout).toMatch(trainedOn);
+    // Other rows (the same file less its last row) are not flagged.
+    writeFileSync(join(dir, 'channels-less.csv'), readFileSync(join(dir, 'channels.csv'), 'utf8').replace(/[^\n]*\n$/, ''));
+    const other = await run(['evaluate', '--model', 'channels.model.json', '--input', 'channels-less.csv', '--label', 'label', '--json']);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.json<{ rows: number; warnings?: string[] }>().rows).toBe(399);
+    expect(other.json<{ warnings?: string[] }>().warnings?.some((w) => trainedOn.test(w)) ?? false).toBe(false);
     const p = await run(['predict', '--model', 'channels.model.json', '--input', 'channels.csv', '--out', 'channels-pred.csv']);
     expect(p.code, p.stderr).toBe(0);
     expect(new Set(csvColumn(join(dir, 'channels-pred.csv'), 'pred'))).toEqual(new Set(['fraud', 'ok']));
