@@ -14,6 +14,7 @@ import { checkMemoryBudget, neighbourMemory } from '../core/resources/memoryEsti
 import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
+import { inexactIntegerWarnings } from '../data/inexactIntegerColumns.js';
 import { ADASYN_LINEAGE_COLUMNS, adasynLineageTableColumns } from '../data/adasynLineageColumns.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { type MissingValueArgs } from './missingValueFlags.js';
@@ -99,6 +100,7 @@ export async function adasynCommand(
       "ADASYN measures distances on it and gives synthetic rows values between two rows' ids",
       LEAVE_OUT_OF_FILE,
     ),
+    ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the input rows written to the output file'),
   ];
   return {
     command: 'adasyn',

@@ -13,6 +13,7 @@ import { checkMemoryBudget, neighbourMemory } from '../core/resources/memoryEsti
 import { memoryBudget } from '../data/memoryBudget.js';
 import type { NeighborSearch } from '../workflows/contract.js';
 import { writeLabelledTable } from '../data/datasetWriter.js';
+import { inexactIntegerWarnings } from '../data/inexactIntegerColumns.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkRemovedRowsPath, removedRowsColumns, writeRemovedRows } from '../data/removedRowsTable.js';
 import { type MissingValueArgs } from './missingValueFlags.js';
@@ -81,6 +82,7 @@ export async function denoiseCommand(
     ...stageLabelWarnings(d.data.y, d.positiveLabel, d.negativeLabel),
     ...identifierColumnWarnings(d.data.x, d.featureNames, 'the neighbour search measures distances on it', LEAVE_OUT_OF_FILE),
     ...[rennStopText(cleaning)].filter((w) => w !== undefined),
+    ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the rows written to the output file'),
   ];
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, {

@@ -50,11 +50,14 @@ export async function readWeightedInput(a: {
   positive?: string;
   categorical?: string[];
   keepMissing?: boolean;
+  /** Look for whole numbers a double cannot hold (the stage commands write the rows back). */
+  findInexactIntegers?: boolean;
 }) {
   // One read: the weight column comes back beside the features (never one of them), checked finite and ≥ 0.
   const d = await readLabelledDataset(a.input, {
     label: a.label,
     weightColumn: SAMPLE_WEIGHT,
+    ...(a.findInexactIntegers ? { findInexactIntegers: true } : {}),
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
     ...(a.categorical ? { categorical: a.categorical } : {}),
     ...(a.keepMissing ? { keepMissingFeatures: true } : {}),
@@ -79,7 +82,7 @@ export function withWeightColumn(data: LabelledData, featureNames: string[], wei
  * oversampler learns from) and applied to them, so distances and outputs see the filled values.
  */
 export async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
-  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
+  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a), findInexactIntegers: true });
   requireOneNegativeValue(d.negativeLabel, d.positiveLabel, a);
   // A class whose rows all weigh 0 has nothing for a filter or ADASYN to work with: named here, before any work.
   if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);

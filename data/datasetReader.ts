@@ -6,8 +6,9 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { rejectRepeatedFeatureNames } from './featureNameClashes.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
+import { inexactIntegerColumns, type InexactInteger } from './inexactIntegerColumns.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
-import { formatOf, requireFile, labelledSource, withReadErrors } from './inputSources.js';
+import { formatOf, requireFile, labelledSource, tableSource, withReadErrors } from './inputSources.js';
 import { checkedLabelClasses, describeLabelledSource, sameNumber } from './labelClasses.js';
 import { ignoredReservedColumns, isReservedColumn } from './reservedColumns.js';
 import { badWeightError, copyWeights, fillChunk, forEachChunk, missingFeatureError } from './resultChunks.js';
@@ -40,6 +41,8 @@ export interface LoadedDataset {
   ignoredColumns?: string[];
   /** With `keepMissingFeatures`: categorical column → rows without a category (read as none of its categories). */
   missingCategories?: Record<string, number>;
+  /** With `findInexactIntegers`: numeric feature columns holding a whole number a double cannot hold exactly. */
+  inexactIntegers?: InexactInteger[];
 }
 
 export interface ReadLabelledOptions {
@@ -72,6 +75,8 @@ export interface ReadLabelledOptions {
    * @default false
    */
   featuresOfModel?: boolean;
+  /** Look for numeric feature columns holding a whole number a double cannot hold exactly (one more scan). */
+  findInexactIntegers?: boolean;
 }
 
 /** Read a labelled CSV, Parquet or rareflow Arrow file and check it is fit to train on. */
@@ -139,6 +144,10 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       }
 
       const { counts, positive, negatives } = await checkedLabelClasses(connection, source, path, opts.label, labelType, opts.positive);
+      const numericFeatures = featureColumns.filter((n) => !categoricalColumns.has(n));
+      const inexactIntegers = opts.findInexactIntegers
+        ? await inexactIntegerColumns(connection, tableSource(format, [path]), numericFeatures)
+        : [];
 
       const categorical: Record<string, string[]> = {};
       for (const name of featureColumns) {
@@ -236,6 +245,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         booleanColumns: featureColumns.filter((name) => categorical[name] === undefined && byName.get(name) === 'BOOLEAN'),
         ...(ignoredColumns.length > 0 ? { ignoredColumns } : {}),
         ...(opts.keepMissingFeatures ? missingCategoriesOf(values, rows, sourceColumnOf, categorical) : {}),
+        ...(inexactIntegers.length > 0 ? { inexactIntegers } : {}),
       };
     }),
   );

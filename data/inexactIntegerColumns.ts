@@ -1,0 +1,53 @@
+// Feature columns of 64-bit (or wider) whole numbers holding a value a double cannot hold exactly (beyond 2⁵³: a
+// timestamp in nanoseconds, a large id). Features are read as doubles, so such a value is rounded wherever rareflow
+// writes rows back (the kept rows of `denoise`, the input rows of `adasyn`); the stage commands say so.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlIdentifier } from './duckdbConnection.js';
+
+/** A column's first value that reads differently as a double, and that double's exact value. */
+export interface InexactInteger {
+  column: string;
+  value: string;
+  asDouble: string;
+}
+
+/** DuckDB integer types whose values may lie beyond a double's 2⁵³ whole numbers. */
+const WIDE_INTEGER = /^(BIGINT|UBIGINT|HUGEINT|UHUGEINT)$/;
+
+/**
+ * One scan of `plainSource` (the file as DuckDB sniffs it, before rareflow reads its whole numbers as doubles) for
+ * every wide-integer column among `names`.
+ */
+export async function inexactIntegerColumns(
+  connection: DuckDBConnection,
+  plainSource: string,
+  names: readonly string[],
+): Promise<InexactInteger[]> {
+  const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${plainSource}`);
+  const typeOf = new Map(described.getRows().map((r) => [String(r[0]), String(r[1])]));
+  const wide = names.filter((name) => WIDE_INTEGER.test(typeOf.get(name) ?? ''));
+  if (wide.length === 0) return [];
+  const firstInexact = wide.map((name) => {
+    const col = sqlIdentifier(name);
+    return `first(${col}::VARCHAR) FILTER (WHERE TRY_CAST(${col}::DOUBLE AS HUGEINT) IS DISTINCT FROM ${col}::HUGEINT)`;
+  });
+  const reader = await connection.runAndReadAll(`SELECT ${firstInexact.join(', ')} FROM ${plainSource}`);
+  const row = reader.getRows()[0] ?? [];
+  return wide.flatMap((column, i) => {
+    const value = row[i];
+    return value === null || value === undefined
+      ? []
+      : [{ column, value: String(value), asDouble: BigInt(Number(String(value))).toString() }];
+  });
+}
+
+/** The stage commands' warning for `found`, or none. */
+export function inexactIntegerWarnings(found: readonly InexactInteger[], output: string): string[] {
+  return found.map(
+    (f) =>
+      `column "${f.column}" holds whole numbers beyond what a double holds exactly (${f.value} reads as ${f.asDouble}); ` +
+      `features are read as doubles, so ${output} carry the rounded values. If it is an id or a timestamp rather than ` +
+      'a feature, leave it out of the file (or start its name with "_", which every rareflow command leaves out)',
+  );
+}

@@ -1,0 +1,51 @@
+// `denoise` and `adasyn` write their rows back from doubles: a column of whole numbers beyond 2⁵³ (a timestamp in
+// nanoseconds) comes out rounded, and both commands say so by name, from CSV and Parquet input alike.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withDuckDB } from '../../data/duckdbConnection.js';
+import { runCli } from '../support/cliProcess.js';
+
+describe('whole numbers a double cannot hold, in denoise and adasyn', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rareflow-wideints-'));
+    // event_ns repeats 40 values (not an id), all beyond 2⁵³ and most not a multiple of the 256 a double steps by
+    // there; count is a small whole number, exact as a double.
+    const lines = ['a,count,event_ns,label'];
+    for (let i = 0; i < 240; i++) {
+      lines.push(`${((i * 13) % 17) / 3},${i % 9},${1700956267254836000n + BigInt((i * 7) % 40) * 7n},${i % 8 === 0 ? 1 : 0}`);
+    }
+    writeFileSync(join(dir, 'wide.csv'), `${lines.join('\n')}\n`);
+    await withDuckDB(async (c) => {
+      await c.run(`COPY (SELECT * FROM read_csv('${join(dir, 'wide.csv')}')) TO '${join(dir, 'wide.parquet')}' (FORMAT parquet)`);
+    });
+    writeFileSync(
+      join(dir, 'small.csv'),
+      `${lines.map((l, i) => (i === 0 ? l : l.replace(/,17009562672548\d+,/, ',9007199254740992,'))).join('\n')}\n`,
+    );
+  });
+
+  const warningOf = async (args: string[]) => {
+    const r = await runCli([...args, '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    return (r.json<{ warnings?: string[] }>().warnings ?? []).filter((w) => w.includes('beyond what a double holds exactly'));
+  };
+
+  for (const input of ['wide.csv', 'wide.parquet']) {
+    it(`names the column and its first rounded value (${input})`, async () => {
+      for (const command of ['denoise', 'adasyn']) {
+        const found = await warningOf([command, '--input', input, '--label', 'label', '--out', `${command}-${input}.csv`]);
+        expect(found, command).toHaveLength(1);
+        expect(found[0]).toMatch(/^column "event_ns" holds whole numbers .* \(17009562672548\d{5} reads as 17009562672548\d{5}\)/);
+        expect(found[0]).toMatch(/carry the rounded values/);
+      }
+    });
+  }
+
+  it('says nothing of whole numbers a double holds exactly (up to 2⁵³)', async () => {
+    expect(await warningOf(['denoise', '--input', 'small.csv', '--label', 'label', '--out', 'den-small.csv'])).toEqual([]);
+  });
+});
