@@ -15,7 +15,7 @@ import { writeLabelledTable } from '../data/datasetWriter.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { writeBenchRows } from './benchResults.js';
 import { peerPython } from './peerVenv.js';
-import { measureProcess, type MeasuredProcess } from './processPeak.js';
+import { measureSucceeded, median, type MeasuredProcess } from './processPeak.js';
 import type { RatioRow } from './ratioTable.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -57,19 +57,13 @@ if (existsSync(skin)) {
   }
   const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
   const peer = fileURLToPath(new URL('../../bench/peers/ennProcessPeer.py', import.meta.url));
-  const run = async (cmd: string, args: string[]): Promise<MeasuredProcess> => {
-    const r = await measureProcess(cmd, args);
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
-    return r;
-  };
   const ours: MeasuredProcess[] = [];
   const theirs: MeasuredProcess[] = [];
   for (let i = 0; i < runs; i++) {
     const args = ['denoise', '--input', input, '--label', 'label', '--positive', '1', '--method', 'enn', '--k', '3'];
-    ours.push(await run(process.execPath, [cli, ...args, '--out', join(work, 'skin-enn-ours.parquet')]));
-    if (python) theirs.push(await run(python, [peer, input, join(work, 'skin-enn-peer.parquet')]));
+    ours.push(await measureSucceeded(process.execPath, [cli, ...args, '--out', join(work, 'skin-enn-ours.parquet')]));
+    if (python) theirs.push(await measureSucceeded(python, [peer, input, join(work, 'skin-enn-peer.parquet')]));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const measure = (m: MeasuredProcess[]) => ({
     value: median(m.map((r) => r.seconds)),
     unit: 's' as const,

@@ -17,7 +17,7 @@ import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { processPeakMb, writeBenchRows } from './benchResults.js';
 import { peerPython } from './peerVenv.js';
-import { measureProcess } from './processPeak.js';
+import { measureProcess, median } from './processPeak.js';
 
 const fileRows = 200_000;
 const features = 40;
@@ -65,7 +65,6 @@ if (python) {
   peer = JSON.parse(run.stdout) as typeof peer;
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const list = (v: number[]) => v.map((s) => s.toFixed(2)).join(', ');
 const lines = [
   `gbdt bench: one fit on ${rows.toLocaleString('en')} × ${features} (1% positives), ${iterations} trees; node ${process.version}; load average now ${load()}`,

@@ -9,7 +9,7 @@ import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { writeBenchRows } from './benchResults.js';
 import { peerPython } from './peerVenv.js';
-import { measureProcess, type MeasuredProcess } from './processPeak.js';
+import { measureSucceeded, median, type MeasuredProcess } from './processPeak.js';
 import type { RatioRow } from './ratioTable.js';
 
 const rows = Number(process.env.BENCH_ENN_ROWS ?? 200_000);
@@ -25,12 +25,7 @@ const cli = fileURLToPath(new URL('../client/cli.js', import.meta.url));
 const peers = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 const python = peerPython();
 
-async function run(cmd: string, args: string[]): Promise<MeasuredProcess> {
-  const r = await measureProcess(cmd, args);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
-  return r;
-}
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const run = measureSucceeded;
 
 interface Side {
   seconds: number[];

@@ -21,6 +21,7 @@ import { writeLabelledTable } from '../data/datasetWriter.js';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { processPeakMb } from './benchResults.js';
+import { median } from './processPeak.js';
 
 const root = packageRoot();
 const work = join(root, '.rareflow', 'bench');
@@ -73,8 +74,6 @@ async function generatedFile(
   if (!existsSync(path)) await generateSyntheticDataset({ rows, features, positiveRate, seed, out: path });
   return path;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function agreement(a: ArrayLike<number>, b: ArrayLike<number>): string {
   if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;

@@ -11,7 +11,7 @@ import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { writeBenchRows } from './benchResults.js';
 import { peerPython } from './peerVenv.js';
-import { measureProcess } from './processPeak.js';
+import { measureProcess, median } from './processPeak.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
@@ -80,7 +80,6 @@ for (let i = 0; i < runs; i++) {
     ]),
   );
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const seconds = (m: Array<{ seconds: number }>) => median(m.map((x) => x.seconds));
 const peak = (m: Array<{ peakMb: number }>) => median(m.map((x) => x.peakMb));
 const line = (name: string, m: Array<{ seconds: number; peakMb: number }>) =>

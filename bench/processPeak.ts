@@ -122,3 +122,13 @@ export function measureProcess(
     });
   });
 }
+
+/** measureProcess, failing the bench with the command and the tail of its stderr when it exits non-zero. */
+export async function measureSucceeded(cmd: string, args: string[]): Promise<MeasuredProcess> {
+  const r = await measureProcess(cmd, args);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+/** The median of the benches' repeated figures (the upper one of an even count). */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

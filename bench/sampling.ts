@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset } from '../data/syntheticData.js';
 import { packageRoot } from '../infra/rareflowConfig.js';
 import { writeBenchRows } from './benchResults.js';
-import { measureProcess } from './processPeak.js';
+import { measureProcess, median } from './processPeak.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const features = Number(process.env.BENCH_FEATURES ?? 40);
@@ -64,7 +64,6 @@ for (let i = 0; i < runs; i++) {
   theirsPeak.push(b.peakMb);
   peerRows = JSON.parse(b.stdout);
 }
-const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
 const nrOverR = (50 * features) / rate;
 process.stdout.write(
   [

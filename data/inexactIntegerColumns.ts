@@ -4,6 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier } from './duckdbConnection.js';
+import { sniffedTypes } from './inputSources.js';
 
 /** A column's first value that reads differently as a double, and that double's exact value. */
 export interface InexactInteger {
@@ -24,8 +25,7 @@ export async function inexactIntegerColumns(
   plainSource: string,
   names: readonly string[],
 ): Promise<InexactInteger[]> {
-  const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${plainSource}`);
-  const typeOf = new Map(described.getRows().map((r) => [String(r[0]), String(r[1])]));
+  const typeOf = await sniffedTypes(connection, plainSource);
   const wide = names.filter((name) => WIDE_INTEGER.test(typeOf.get(name) ?? ''));
   if (wide.length === 0) return [];
   const firstInexact = wide.map((name) => {

@@ -138,7 +138,8 @@ export function numberSourceOf(
 
 const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
 
-async function sniffedTypes(connection: DuckDBConnection, source: string): Promise<Map<string, string>> {
+/** Column name → type of `source` as DuckDB reads it (a CSV: as its sniffer types it, before any override). */
+export async function sniffedTypes(connection: DuckDBConnection, source: string): Promise<Map<string, string>> {
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   return new Map(reader.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]));
 }

@@ -1,7 +1,7 @@
 // Picks exact, IVF or HNSW search for a data shape by estimated cost, with an override, and builds the chosen index.
 
 import { InvalidInputError } from '../invalidInputError.js';
-import { ExactNeighborIndex, KD_TREE_MAX_COLS, type ExactNeighborOptions } from './exactNeighbors.js';
+import { ExactNeighborIndex, searchesKdTree, type ExactNeighborOptions } from './exactNeighbors.js';
 import { HnswNeighborIndex, type HnswNeighborOptions } from './hnswNeighbors.js';
 import { IvfNeighborIndex, type IvfNeighborOptions } from './ivfNeighbors.js';
 import type { NeighborIndex, NeighborMatrix } from './neighborIndex.js';
@@ -102,8 +102,7 @@ export function chooseNeighborIndex(rows: number, cols: number, opts: ChooseNeig
   }
   const queries = opts.queries ?? rows;
   // Over few columns the exact search walks a k-d tree (exactNeighbors.ts): a few leaves per query, not every row.
-  const kdTree = cols <= KD_TREE_MAX_COLS && opts.exact?.kdTree !== false;
-  const exactSeconds = kdTree
+  const exactSeconds = searchesKdTree(cols, opts.exact?.kdTree)
     ? queries * cols * Math.log2(rows + 1) * KD_TREE_SECONDS_PER_STEP
     : (queries * rows * cols) / (opts.exactMultiplyAddsPerSecond ?? 5e10);
   const lists = opts.ivf?.lists ?? Math.max(1, Math.round(Math.sqrt(rows)));

@@ -66,6 +66,11 @@ export interface ExactNeighborOptions {
  */
 export const KD_TREE_MAX_COLS = 4;
 
+/** Whether an exact index over `cols` columns searches a k-d tree under its `kdTree` option (chooseNeighborIndex asks too). */
+export function searchesKdTree(cols: number, option: ExactNeighborOptions['kdTree'] = 'auto'): boolean {
+  return option === true || (option === 'auto' && cols <= KD_TREE_MAX_COLS);
+}
+
 /** Values (rows × cols) from which `integerScreen: 'auto'` quantises the rows. */
 const INTEGER_SCREEN_MIN_VALUES = 1 << 16;
 
@@ -134,8 +139,7 @@ export class ExactNeighborIndex implements NeighborIndex {
       }
     }
     if (notFinite !== 0) rejectNonFinite(values, rows * cols, cols);
-    const kdTree = opts.kdTree ?? 'auto';
-    this.kdTree = kdTree === true || (kdTree === 'auto' && cols <= KD_TREE_MAX_COLS) ? new KdTreeSearch(values, rows, cols) : undefined;
+    this.kdTree = searchesKdTree(cols, opts.kdTree) ? new KdTreeSearch(values, rows, cols) : undefined;
     const screen = opts.integerScreen ?? 'auto';
     this.screen =
       this.kdTree === undefined && (screen === true || (screen === 'auto' && rows * cols >= INTEGER_SCREEN_MIN_VALUES))
@@ -147,6 +151,10 @@ export class ExactNeighborIndex implements NeighborIndex {
     const { cols } = this;
     const excludeSelf = opts.excludeSelf;
     assertPointQuery(this, points, q, k, excludeSelf);
+    // A point with a value that is not finite has no nearest rows to speak of: the blocked search's order is kept.
+    if (this.kdTree !== undefined && allFinite(points, q * cols)) {
+      return this.treeSearch(q, k, excludeSelf, (i) => points.subarray(i * cols, i * cols + cols));
+    }
     const kp = this.screenWidth(q, k);
     const screened = kp > 0 ? this.screen!.candidatePoints(points, q, kp) : undefined;
     return this.run(
@@ -165,6 +173,9 @@ export class ExactNeighborIndex implements NeighborIndex {
     const { rows, cols, values } = this;
     assertRowIds(rowIds, rows);
     assertNeighbourCount(rows, k, rowIds.length > 0);
+    if (this.kdTree !== undefined) {
+      return this.treeSearch(rowIds.length, k, rowIds, (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols));
+    }
     const kp = this.screenWidth(rowIds.length, k);
     const screened = kp > 0 ? this.screen!.candidateRows(rowIds, kp) : undefined;
     return this.run(
@@ -178,6 +189,13 @@ export class ExactNeighborIndex implements NeighborIndex {
       },
       (i) => values.subarray(rowIds[i]! * cols, rowIds[i]! * cols + cols),
     );
+  }
+
+  /** The k-d tree's answer (few columns): every query proven, nothing searched again. */
+  private treeSearch(q: number, k: number, excludeSelf: Int32Array | undefined, queryValues: (i: number) => MatrixValues): NeighborResult {
+    this.lastUnproven = 0;
+    this.lastSearched = 0;
+    return this.kdTree!.search(q, k, excludeSelf, queryValues);
   }
 
   close(): void {
@@ -206,8 +224,6 @@ export class ExactNeighborIndex implements NeighborIndex {
   ): NeighborResult {
     this.lastUnproven = 0;
     this.lastSearched = 0;
-    // A query with a value that is not finite has no nearest rows to speak of; the blocked search's order is kept.
-    if (this.kdTree !== undefined && allFinite(q, queryValues)) return this.kdTree.search(q, k, excludeSelf, queryValues);
     if (screened === undefined) return this.float32.search(q, k, excludeSelf, copyQuery, queryValues);
     const indices = new Int32Array(q * k);
     const distances = new Float64Array(q * k);
@@ -235,7 +251,6 @@ export class ExactNeighborIndex implements NeighborIndex {
       }
     }
     this.lastUnproven = pending.length;
-    this.lastSearched = 0;
     if (pending.length > 0) {
       // Identical points are searched once (a row with many exact duplicates is what the screen cannot prove).
       const width = excludeSelf === undefined ? k : Math.min(k + 1, rows);
@@ -262,10 +277,11 @@ export class ExactNeighborIndex implements NeighborIndex {
   }
 }
 
-/** Whether every value of the q query points is finite. */
-function allFinite(q: number, queryValues: (i: number) => MatrixValues): boolean {
-  for (let i = 0; i < q; i++) for (const v of queryValues(i)) if (!Number.isFinite(v)) return false;
-  return true;
+/** Whether the first n values are all finite (v·0 is NaN for NaN and ±Infinity alone, as in the constructor). */
+function allFinite(values: MatrixValues, n: number): boolean {
+  let notFinite = 0;
+  for (let i = 0; i < n; i++) notFinite += values[i]! * 0;
+  return notFinite === 0;
 }
 
 /** Throws the error naming the first value that is not finite. */
