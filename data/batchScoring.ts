@@ -11,7 +11,7 @@ import { featureSourceColumns, inputColumnsOf, scoreModel, scoreMultiClass, type
 import { predictedClassesOf, type PredictedClasses } from '../core/labels/predictedClass.js';
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
-import { categoryMatchSql, firstTextValue, numericType } from './columnTypes.js';
+import { categoryMatchSql, firstTextValue, numericType, wholeNumberCategoryCheck } from './columnTypes.js';
 import { withReadErrors } from './inputSources.js';
 import { closeDuckDB, openDuckDB, sqlDouble, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { streamQuery } from './checkedStream.js';
@@ -70,6 +70,7 @@ export async function modelFeatureProjections(
         projections.push(`CAST(CASE WHEN ${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE)) THEN 1 ELSE 0 END AS DOUBLE)`);
       }
     } else {
+      wholeNumberCategoryCheck(input, col.name, type, col.categories);
       for (const v of col.categories) projections.push(`CAST(CASE WHEN ${categoryMatchSql(ident, type, v)} THEN 1 ELSE 0 END AS DOUBLE)`);
     }
   }

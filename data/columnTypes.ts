@@ -3,7 +3,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { categoryNumber } from '../core/features/oneHotFeatures.js';
+import { categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
@@ -13,15 +13,20 @@ const maxCategories = 1000;
 export const numericType =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
 
+/** The words DuckDB reads as a boolean in a CSV (any case). */
+const BOOLEAN_WORDS = ['true', 'false', 't', 'f', 'yes', 'no'].map((w) => `'${w}'`).join(', ');
+
 /**
  * Where a text column first holds something that is not a finite number, as ` (first non-numeric value "abc" at data
  * row 1701)`: a column of numbers read as text because of one stray value is then fixed in one edit.
  */
 export async function firstTextValue(connection: DuckDBConnection, source: string, column: string): Promise<string> {
   const col = sqlIdentifier(column);
+  // A column of true/false words (a boolean with one stray value) is named by the value that is neither a number nor
+  // such a word, not by its first "no".
   const rows = (
     await connection.runAndReadAll(
-      `SELECT n, v, TRY_CAST(v AS DOUBLE) IS NOT NULL FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND (TRY_CAST(v AS DOUBLE) IS NULL OR isinf(TRY_CAST(v AS DOUBLE))) ORDER BY n LIMIT 1`,
+      `SELECT n, v, TRY_CAST(v AS DOUBLE) IS NOT NULL FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND (TRY_CAST(v AS DOUBLE) IS NULL OR isinf(TRY_CAST(v AS DOUBLE))) ORDER BY lower(v) IN (${BOOLEAN_WORDS}), n LIMIT 1`,
     )
   ).getRowsJS();
   const first = rows[0];
@@ -45,8 +50,27 @@ export function missingValueCondition(column: string, type: string): string {
   return `(${column} IS NULL)`;
 }
 
+/** DuckDB's whole-number types. */
+export const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
+
+/**
+ * Refuses a scoring input whose column `name` is read as decimals (DOUBLE, FLOAT, DECIMAL) when the model's categories
+ * of it include whole numbers past 2^53: as decimals, neighbouring ids are the same value and no cell can be matched
+ * to its own category.
+ */
+export function wholeNumberCategoryCheck(input: string, name: string, type: string, categories: readonly string[]): void {
+  const wide = categories.find(isWideWholeNumber);
+  if (wide === undefined || !numericType.test(type) || INTEGER_TYPE.test(type)) return;
+  throw new InvalidInputError(
+    `column "${name}"`,
+    `column "${name}" in ${input} is read as ${type}, but the model's categories of it are whole numbers past 2^53 ` +
+      `(such as ${wide}) that a decimal cannot tell apart; expected whole numbers only, or text, in that column`,
+  );
+}
+
 /** The distinct non-empty values of a declared categorical column, sorted; more than {@link maxCategories} is bad input. */
 export async function categoriesOf(connection: DuckDBConnection, source: string, path: string, name: string): Promise<string[]> {
+  await refuseMergedWholeNumbers(connection, source, path, name);
   const text = `CAST(${sqlIdentifier(name)} AS VARCHAR)`;
   const reader = await connection.runAndReadAll(
     `SELECT DISTINCT ${text} AS v FROM ${source} WHERE ${text} IS NOT NULL AND ${text} <> '' LIMIT ${maxCategories + 1}`,
@@ -68,6 +92,32 @@ export async function categoriesOf(connection: DuckDBConnection, source: string,
  */
 export function categoryMatchSql(ident: string, type: string, category: string): string {
   const value = categoryNumber(category);
+  // Past 2^53 neighbouring whole numbers share a double: compared by their exact digits (checked by wholeNumberCategoryCheck).
+  if (INTEGER_TYPE.test(type) && isWideWholeNumber(category))
+    return `TRY_CAST(${ident} AS HUGEINT) = TRY_CAST(${sqlString(category.trim())} AS HUGEINT)`;
   if (numericType.test(type) && value !== undefined) return `TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)}`;
   return `CAST(${ident} AS VARCHAR) = ${sqlString(category)}`;
+}
+
+/**
+ * Refuses a categorical column read as decimals (a CSV column of 20-digit ids is sniffed as DOUBLE) that holds whole
+ * numbers past 2^53: there, neighbouring codes read as one value, and distinct categories would merge into one
+ * without a word.
+ */
+async function refuseMergedWholeNumbers(connection: DuckDBConnection, source: string, path: string, name: string): Promise<void> {
+  const ident = sqlIdentifier(name);
+  const type = String((await connection.runAndReadAll(`DESCRIBE SELECT ${ident} FROM ${source}`)).getRowObjectsJS()[0]?.column_type);
+  if (type !== 'DOUBLE' && type !== 'FLOAT') return;
+  const wide = (
+    await connection.runAndReadAll(
+      `SELECT CAST(${ident} AS VARCHAR) FROM ${source} WHERE abs(${ident}) >= ${2 ** 53} AND ${ident} = trunc(${ident}) AND NOT isinf(${ident}) LIMIT 1`,
+    )
+  ).getRowsJS()[0]?.[0];
+  if (wide === undefined) return;
+  throw new InvalidInputError(
+    `categorical column "${name}"`,
+    `categorical column "${name}" in ${path} is read as ${type} and holds whole numbers past 2^53 (first ${String(wide)}), ` +
+      `where neighbouring codes read as the same value and distinct categories would merge; expected codes of at most ` +
+      `15 digits, or text (such as the code with a letter in front)`,
+  );
 }

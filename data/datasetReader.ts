@@ -33,7 +33,7 @@ export interface LoadedDataset {
   /** The `weightColumn`'s values, one per row, when the option was given and the file has that column. */
   sampleWeights?: Float64Array;
   /**
-   * Feature columns read as booleans (true/false, yes/no, t/f, y/n in any case, as DuckDB reads them): each is the
+   * Feature columns read as booleans (true/false, yes/no, t/f in any case, as DuckDB reads them): each is the
    * 0/1 feature of its column, the one rule for boolean-like columns in fit, pipeline, predict, evaluate and serve.
    */
   booleanColumns?: string[];

@@ -70,7 +70,7 @@ export interface InputProfile {
   featureNames: string[];
   /** Categorical column → its sorted categories (the one-hot order); absent when none. */
   categorical?: Record<string, string[]>;
-  /** Feature columns read as booleans (true/false, yes/no, t/f, y/n): 0/1 features the model marks; absent when none. */
+  /** Feature columns read as booleans (true/false, yes/no, t/f): 0/1 features the model marks; absent when none. */
   booleanColumns?: string[];
   /** The weight column (`weightColumn`) when the input has it; absent otherwise. */
   sampleWeight?: string;

@@ -8,6 +8,7 @@ import { extname, isAbsolute } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
+import { INTEGER_TYPE } from './columnTypes.js';
 import { rejectRaggedCsv } from './csvFieldCounts.js';
 import { sqlString, withDuckDB } from './duckdbConnection.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
@@ -135,8 +136,6 @@ export function numberSourceOf(
   if (format === 'parquet') return tableSource(format, paths);
   return csvSource(paths, integersAsDouble(new Map(columns.map((c) => [c.name, c.type])), except));
 }
-
-const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
 
 /** Column name → type of `source` as DuckDB reads it (a CSV: as its sniffer types it, before any override). */
 export async function sniffedTypes(connection: DuckDBConnection, source: string): Promise<Map<string, string>> {

@@ -2,7 +2,7 @@
 // numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot (an
 // unseen category: all zeros, noted for the per-feature counter).
 
-import { categoryNumber } from '../core/features/oneHotFeatures.js';
+import { categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { encodedWidth, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
 interface EncodedColumn {
@@ -20,6 +20,8 @@ interface EncodedColumn {
    * `rareflow predict` matches a numeric file column by value); a string matches its exact text only.
    */
   byValue?: Map<number, number[]>;
+  /** Some categories are whole numbers past 2^53: a JSON number of that size cannot say which one it is. */
+  wideWholeNumbers?: boolean;
   /** Numeric columns with a missing-value indicator: feature `offset + 1` is 1 for a null input, else 0. */
   indicator?: boolean;
   width: number;
@@ -39,10 +41,14 @@ const BOOLEAN_SPELLINGS = new Map<string, number>([
   ['0', 0],
 ]);
 
-/** The categories that read as finite numbers, by value (several spellings of one number keep every index). */
+/**
+ * The categories that read as finite numbers, by value (several spellings of one number keep every index), except
+ * whole numbers past 2^53, whose neighbours share a double: those match only by their exact text.
+ */
 function categoriesByValue(categories: readonly string[]): Map<number, number[]> {
   const out = new Map<number, number[]>();
   categories.forEach((category, i) => {
+    if (isWideWholeNumber(category)) return;
     const value = categoryNumber(category);
     if (value !== undefined) out.set(value, [...(out.get(value) ?? []), i]);
   });
@@ -101,6 +107,7 @@ export class RequestFeatureEncoder {
           boolean: false,
           categories: new Map(c.categories.map((v, i) => [v, i])),
           byValue: categoriesByValue(c.categories),
+          ...(c.categories.some(isWideWholeNumber) ? { wideWholeNumbers: true } : {}),
         });
         offset += encodedWidth(c);
       }
@@ -163,6 +170,11 @@ export class RequestFeatureEncoder {
         this.warnings.push(`features.${c.name}: null; scored as none of its categories`);
         continue;
       }
+      if (c.wideWholeNumbers && typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))
+        return (
+          `features.${c.name}: the number ${String(v)} is a whole number past 2^53, which a JSON number cannot carry exactly, ` +
+          `and this model's categories of "${c.name}" are such numbers; expected it as a string of its digits`
+        );
       let text: string;
       if (typeof v === 'string') text = v;
       else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') text = String(v);

@@ -12,6 +12,18 @@ export function categoryNumber(category: string): number | undefined {
   return category.trim() !== '' && Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * Whether `category` is a whole number past 2^53 (a 19-digit account id, say): beyond that, neighbouring whole numbers
+ * read as the same double, so such a category must be matched by its exact digits, never by its double value (else a
+ * cell of one id would match every nearby id's category at once).
+ */
+export function isWideWholeNumber(category: string): boolean {
+  const text = category.trim();
+  if (!/^[+-]?\d+$/.test(text)) return false;
+  const value = BigInt(text);
+  return (value < 0n ? -value : value) > BigInt(Number.MAX_SAFE_INTEGER);
+}
+
 /** The features of `columns`: a numeric column itself, a categorical one as `column=category` per category. */
 export function oneHotFeatureNames(columns: readonly string[], categorical: Readonly<Record<string, readonly string[]>>): string[] {
   return columns.flatMap((c) => (categorical[c] ? categorical[c].map((v) => `${c}=${v}`) : [c]));

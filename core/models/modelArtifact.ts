@@ -21,7 +21,7 @@ export const MODEL_SCHEMA_VERSION = 1;
 /** A raw input column and how it becomes model features. */
 export type InputColumn =
   /**
-   * `boolean`: the column held true/false, yes/no, t/f, y/n or 1/0 in training (read as a boolean) and is the 0/1
+   * `boolean`: the column held true/false, yes/no, t/f or 1/0 in training (read as a boolean) and is the 0/1
    * feature of it; scoring takes the same spellings (any case), JSON booleans, and 0/1.
    */
   | {

@@ -70,4 +70,11 @@ describe('boolean-like columns in data/', () => {
       [0.2, false, 'normal'],
     ]);
   });
+
+  it('a boolean-like column with one stray value is refused naming that value, not its first "no"', async () => {
+    writeFileSync(join(dir, 'stray.csv'), 'amount,member,label\n1.5,yes,1\n0.2,no,0\n0.3,NO,0\n2.1,unknown,1\n0.1,No,0\n');
+    await expect(readLabelledDataset(join(dir, 'stray.csv'), { label: 'label' })).rejects.toThrow(
+      'has type VARCHAR (first non-numeric value "unknown" at data row 4)',
+    );
+  });
 });
