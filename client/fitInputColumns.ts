@@ -188,6 +188,13 @@ export async function chooseColumns(input: string, label: string, declared: stri
     );
   }
   const weighted = columns.some((c) => c.name === SAMPLE_WEIGHT_COLUMN) && !exclude.includes(SAMPLE_WEIGHT_COLUMN);
+  // A weight column spelt otherwise (Sample_Weight, sample-weight) is an ordinary feature: said, since weighing by it
+  // was most likely meant.
+  const lookalike = weighted ? undefined : features.find((f) => f.toLowerCase().replace(/[\s-]/g, '_') === SAMPLE_WEIGHT_COLUMN);
+  if (lookalike)
+    warnings.push(
+      `column "${lookalike}" of ${input} is learnt as a feature, not used as row weights: only a column named exactly "${SAMPLE_WEIGHT_COLUMN}" weighs rows`,
+    );
   return { features, categorical, leftOut, weighted, ignored, warnings };
 }
 

@@ -2,7 +2,7 @@
 // is refused by the key that names it (fit read it as the weight without a word), in fit and in the pipeline's
 // input profile alike, and nothing is written.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,5 +52,16 @@ describe('the sample_weight column named as a feature', () => {
         `remove it from ${key} (or rename`,
       );
     }
+  });
+
+  it('spelt otherwise (Sample_Weight) is a feature, and fit says so', async () => {
+    writeFileSync(join(dir, 'cased.csv'), readFileSync(join(dir, 'w.csv'), 'utf8').replace('sample_weight', 'Sample_Weight'));
+    const r = await runCli(['fit', '--input', 'cased.csv', '--label', 'y', '--kind', 'logreg', '--out', 'cased.json', '--json'], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings).toContain(
+      'column "Sample_Weight" of cased.csv is learnt as a feature, not used as row weights: only a column named exactly "sample_weight" weighs rows',
+    );
   });
 });
