@@ -123,6 +123,8 @@ export async function adasynCommand(
     ...(setAside > 0 ? { zeroWeightRowsSetAside: setAside } : {}),
     syntheticRatio: r.stats.syntheticRatio,
     neighbourDistance: r.stats.neighbourDistance,
+    // `distances` names the scale the neighbours were found on; these lengths are of the segments in the file's units.
+    neighbourDistanceUnits: 'the features as the file holds them',
     ...(r.quotaMessage ? { quota: r.quotaMessage } : {}),
     ...(r.warning ? { warning: r.warning } : {}),
     ...(missingValues ? { missingValues } : {}),

@@ -273,11 +273,13 @@ describe('stage commands, chained on generated data', () => {
       quota: string;
       neighbors: string;
       neighbourDistance: { min: number; max: number };
+      neighbourDistanceUnits: string;
     }>();
     expect(j.neighbors).toBe('exact');
     expect(j.syntheticRows).toBe(Math.floor(0.1 * j.rowsIn));
     expect(j.quota).toMatch(/quota/i);
     expect(j.neighbourDistance.max).toBeGreaterThan(j.neighbourDistance.min);
+    expect(j.neighbourDistanceUnits).toBe('the features as the file holds them');
   });
 
   it("carries a sample_weight column through denoise and adasyn; synthetic rows take their seed row's weight", async () => {
