@@ -262,6 +262,10 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
             `warning: a drift signal sent after this request named other data, so the retrain (${served.runId}) read ${served.dataPaths!.join(', ')}, not the input.paths of ${a.config}`,
           );
         }
+        if (served.specNotKept)
+          say(
+            `warning: the retrain (${served.runId}) refused ${a.config} as bad input (below), so the lifecycle of ${spec.modelName} did not keep it: its scheduled and drift retrains go on with the spec it had before`,
+          );
         const result = await c.retrainResult(served.runId);
         return { ...result, ...(specReplaced ? { specReplaced: true } : {}), ...(dataReplaced ? { dataReplaced: true } : {}) };
       },

@@ -261,6 +261,8 @@ export interface LifecycleHistoryEntry {
   requestIds?: string[];
   /** The request whose spec it used (RetrainTrigger.specRequestId). */
   specRequestId?: string;
+  /** That spec was refused as bad input and not kept: the lifecycle went back to its spec from before. */
+  specNotKept?: boolean;
   /** The files it read instead of its spec's input paths (a drift signal's new data). */
   dataPaths?: string[];
 }
@@ -278,6 +280,11 @@ export interface LifecycleState {
   generation: number;
   /** The latest messages the entity refused (bad payload, no run to relay to), newest last (absent in old state). */
   refused?: RefusedMessage[];
+  /**
+   * The spec in force before a run request replaced it, kept until a retrain with the request's spec gets past its
+   * input checks: a spec refused as bad input is not kept, and the model's next retrains use this one again.
+   */
+  specBeforeRequest?: PipelineSpec;
 }
 
 /** A signal the lifecycle recorded and ignored: a signal handler never fails the workflow. */

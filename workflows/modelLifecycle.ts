@@ -31,7 +31,7 @@ import {
   type LifecycleStatus,
   type RetrainResult,
 } from './contract.js';
-import { innermostFailure } from './failureReason.js';
+import { innermostFailure, isInputRefusal } from './failureReason.js';
 import { driftEvidenceProblem, mergeTrigger, retrainRequestOf, withRefusal } from './lifecycleMessages.js';
 import { retrainPipeline } from './retrainPipeline.js';
 import { registryActivities } from './activityProxies.js';
@@ -74,7 +74,11 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     const { request } = checked;
     // `rareflow run --config` on a running lifecycle: the edited spec is the one the next retrain uses. The trigger
     // names the request that brought it, so a sender whose spec a newer one replaced learns it (rareflow run --wait).
-    if (request.spec) spec = request.spec;
+    if (request.spec) {
+      // The spec in force stays at hand until a retrain with the new one gets past its input checks.
+      if (!state.specBeforeRequest && !state.pending?.specRequestId && spec) state.specBeforeRequest = spec;
+      spec = request.spec;
+    }
     const requestId = typeof request.requestId === 'string' && request.requestId !== '' ? request.requestId : undefined;
     state.pending = mergeTrigger(state.pending, {
       kind: request.trigger,
@@ -164,6 +168,11 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     let result: RetrainResult | undefined;
     let failure: string | undefined;
     let cancelled = false;
+    let specNotKept = false;
+    // The spec this retrain runs with, and the one before it when a run request brought it.
+    const ranWith = spec;
+    const before = trigger.specRequestId !== undefined ? state.specBeforeRequest : undefined;
+    if (trigger.specRequestId !== undefined) delete state.specBeforeRequest;
     try {
       result = await executeChild(retrainPipeline, {
         workflowId: currentRunId,
@@ -177,6 +186,12 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       // Cancelled (rareflow cancel, Temporal's UI): the retrain finished its records as cancelled; the loop goes on.
       cancelled = isCancellation(err);
       failure = cancelled ? 'cancelled before it ended' : innermostFailure(err);
+      // A request's spec refused as bad input is not kept: the model's next retrains (schedule, drift) use the spec
+      // before it, unless a newer request replaced it meanwhile.
+      if (before && spec === ranWith && isInputRefusal(err)) {
+        spec = before;
+        specNotKept = true;
+      } else if (before && state.specBeforeRequest === ranWith && isInputRefusal(err)) state.specBeforeRequest = before;
       // A retrain that ended without its own cleanup (terminated, out of time) may leave its run 'running' and its
       // canary serving the challenger: closed here. A failure to close is logged, never the end of the entity.
       if (!cancelled && patched('close-abandoned-runs')) {
@@ -209,6 +224,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       ...(result?.reason ? { outcomeReason: result.reason } : failure ? { outcomeReason: failure } : {}),
       ...(trigger.requestIds ? { requestIds: trigger.requestIds } : {}),
       ...(trigger.specRequestId !== undefined ? { specRequestId: trigger.specRequestId } : {}),
+      ...(specNotKept ? { specNotKept } : {}),
       ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}),
     });
     state.lastRetrainAt = finishedAt;
