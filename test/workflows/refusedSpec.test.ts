@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
-import { WORKFLOWS_TASK_QUEUE, lifecycleWorkflowId, type PipelineSpec } from '../../workflows/contract.js';
+import type { RunRecord } from '../../data/registryRuns.js';
+import { WORKFLOWS_TASK_QUEUE, lifecycleWorkflowId, type LifecycleHistoryEntry, type PipelineSpec } from '../../workflows/contract.js';
 import { createTestWorkers, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporalServer.js';
 import { recordWorkflowHistories } from '../support/workflowHistories.js';
 
@@ -46,7 +47,7 @@ describe('a run request whose spec is refused as bad input', () => {
     const { refused, next, runs } = await (async () => {
       const workers = await createTestWorkers(env);
       const c = new RareflowClient(env.client);
-      return workers.run(
+      return (await workers.run(
         (async () => {
           await c.client.workflow.start('modelLifecycle', {
             workflowId: lifecycleWorkflowId(good.modelName),
@@ -67,7 +68,7 @@ describe('a run request whose spec is refused as bad input', () => {
           await recordWorkflowHistories(c.client);
           return { refused, next: status.history.at(-1)!, runs };
         })(),
-      );
+      )) as { refused: LifecycleHistoryEntry; next: LifecycleHistoryEntry; runs: RunRecord[] };
     })();
     expect(refused).toMatchObject({ outcome: 'failed', specRequestId: 'request-bad', specNotKept: true });
     expect(refused.outcomeReason).toMatch(/^InvalidInput: .*no_such_feature/);
