@@ -261,7 +261,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         positives = checked.counts.classes.find((c) => c.value === positive)?.count ?? 0;
       }
       if (opts.checkAllFeatureValues === false) {
-        const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
+        const fileSha256s = opts.hashFiles === false ? [] : await distinctFileHashes(unique);
         return {
           files: unique,
           fileSha256s,
@@ -276,7 +276,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           warnings,
         };
       }
-      const fileSha256s = opts.hashFiles === false ? [] : await Promise.all(unique.map((f) => fileSha256(f)));
+      const fileSha256s = opts.hashFiles === false ? [] : await distinctFileHashes(unique);
       return {
         files: unique,
         fileSha256s,
@@ -292,4 +292,24 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       };
     }),
   );
+}
+
+/**
+ * The sha256 of each input file; two files of the same content (a copy under another name, a glob matching both)
+ * are refused: every row would be read twice, and its copies could land in both the training and the test split,
+ * where they flatter the test figures.
+ */
+async function distinctFileHashes(files: readonly string[]): Promise<string[]> {
+  const hashes = await Promise.all(files.map((f) => fileSha256(f)));
+  const first = new Map<string, number>();
+  hashes.forEach((h, i) => {
+    const at = first.get(h);
+    if (at === undefined) first.set(h, i);
+    else
+      throw new InvalidInputError(
+        'input.paths',
+        `input.paths: ${files[at]} and ${files[i]} have the same content (sha256 ${h.slice(0, 12)}…), so every row would be read twice and its copies could land in both the training and the test split; expected each file once: drop one of them`,
+      );
+  });
+  return hashes;
 }
