@@ -219,6 +219,14 @@ export function parseGateSpec(json: unknown, sourceName: string): GateSpec {
     if (limitKey === 'min' && LOWER_IS_BETTER_METRICS.includes(gate.metric)) {
       fail(`${at}.min`, `max for ${gate.metric} (lower is better, so a min would reject the better models)`, limit);
     }
+    if (limitKey === 'max' && !LOWER_IS_BETTER_METRICS.includes(gate.metric)) {
+      fail(`${at}.max`, `min for ${gate.metric} (higher is better, so a max would reject the better models)`, limit);
+    }
+    // A floor at the metric's lowest value passes every model: the gate would judge nothing, yet count as passed.
+    const lowest = gate.metric === 'prAucNormalised' ? -1 : 0;
+    if (limitKey === 'min' && (limit as number) <= lowest) {
+      fail(`${at}.min`, `a number above ${lowest} (${gate.metric} is never below ${lowest}, so this floor passes every model)`, limit);
+    }
     const use = g['use'];
     if (use !== undefined) {
       if (use !== 'value' && use !== 'lower95') fail(`${at}.use`, '"value" or "lower95"', use);

@@ -27,4 +27,16 @@ describe('gate bounds', () => {
     expect(() => parseGateSpec(spec({ metric: 'brier', min: 0.5 }), 'g.json')).toThrow(/gates\[0\]\.min.*max for brier \(lower is better/);
     expect(parseGateSpec(spec({ metric: 'brier', max: 0.2 }), 'g.json').gates[0]!.max).toBe(0.2);
   });
+
+  it('refuses a gate that passes every model, and a max on a metric where higher is better', () => {
+    expect(() => parseGateSpec(spec({ metric: 'recall', class: 'positive', min: 0 }), 'g.json')).toThrow(
+      /gates\[0\]\.min.*a number above 0 \(recall is never below 0, so this floor passes every model\).*0/,
+    );
+    expect(() => parseGateSpec(spec({ metric: 'prAucNormalised', min: -1 }), 'g.json')).toThrow(/gates\[0\]\.min.*a number above -1/);
+    expect(() => parseGateSpec(spec({ metric: 'gMean', max: 1 }), 'g.json')).toThrow(
+      /gates\[0\]\.max.*min for gMean \(higher is better, so a max would reject the better models\)/,
+    );
+    expect(() => parseGateSpec(spec({ metric: 'gMean', max: 0.1 }), 'g.json')).toThrow(/gates\[0\]\.max.*min for gMean/);
+    expect(parseGateSpec(spec({ metric: 'recall', class: 'positive', min: 0.01 }), 'g.json').gates[0]!.min).toBe(0.01);
+  });
 });

@@ -45,7 +45,7 @@ function spec(input: string, seed: number): PipelineSpec {
       input: { paths: [input], label: 'kind' },
       model: { kind: 'logreg', threshold: 'prevalence' },
       // The offline gates let every run through: the canary, on live traffic, is what is tested here.
-      gates: { minPositiveSupport: 5, gates: [{ metric: 'gMean', min: 0 }] },
+      gates: { minPositiveSupport: 5, gates: [{ metric: 'gMean', min: 0.01 }] },
       canary: {
         steps: [0.5, 1],
         windowMs: 3000,
