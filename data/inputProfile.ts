@@ -17,7 +17,7 @@ import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { positiveSql } from './positivePredicate.js';
+import { positiveSql, predicateColumns } from './positivePredicate.js';
 
 export interface InputProfileOptions {
   label: string;
@@ -78,6 +78,8 @@ export interface InputProfile {
   negativeLabel: string;
   /** A multi-class label (see `multiClass`): every class value with its rows, sorted by value as text. */
   classes?: Array<{ value: string; count: number }>;
+  /** With a predicate: the input columns it reads (as the file spells them). */
+  predicateColumns?: string[];
   rows: number;
   positives: number;
   warnings: string[];
@@ -214,8 +216,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       let rows: number;
       let positives: number;
       let classes: InputProfile['classes'];
+      let predicateReads: string[] | undefined;
       if (opts.predicate !== undefined) {
         const pred = await positiveSql(connection, source, what, { label: opts.label, predicate: opts.predicate });
+        predicateReads = await predicateColumns(connection, opts.predicate, source);
         const reader = await connection
           .runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`)
           .catch(async (err: unknown) => {
@@ -271,6 +275,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
           positiveLabel: positive,
           negativeLabel: negatives.join('|'),
           ...(classes ? { classes } : {}),
+          ...(predicateReads ? { predicateColumns: predicateReads } : {}),
           rows,
           positives,
           warnings,
@@ -286,6 +291,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         positiveLabel: positive,
         negativeLabel: negatives.join('|'),
         ...(classes ? { classes } : {}),
+        ...(predicateReads ? { predicateColumns: predicateReads } : {}),
         rows,
         positives,
         warnings,

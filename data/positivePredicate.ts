@@ -103,3 +103,25 @@ async function requireSingleExpression(connection: DuckDBConnection, predicate: 
       );
   }
 }
+
+/**
+ * The columns of `source` that `predicate` reads, as the file spells them (DuckDB matches names without regard to
+ * case), from DuckDB's own parse of it. Call after positiveSql has accepted the predicate.
+ */
+export async function predicateColumns(connection: DuckDBConnection, predicate: string, source: string): Promise<string[]> {
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [
+    `SELECT CAST((${predicate}) AS BOOLEAN) AS positive FROM rows`,
+  ]);
+  const read = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      const n = node as { class?: string; column_names?: string[] };
+      if (n.class === 'COLUMN_REF' && n.column_names?.length) read.add(n.column_names.at(-1)!.toLowerCase());
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk((JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { statements?: unknown }).statements);
+  const columns = (await connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`)).columnNames();
+  return columns.filter((c) => read.has(c.toLowerCase()));
+}

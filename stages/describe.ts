@@ -15,6 +15,7 @@ import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js
 import { memoryBudget } from '../data/memoryBudget.js';
 import { locateInputs, sourceNamer, withSourceNames } from '../data/s3InputFiles.js';
 import { negativeWordPositiveWarning } from '../core/labels/negativeWordPositive.js';
+import { sourceColumnsOf } from '../core/features/oneHotFeatures.js';
 
 export interface DescribeInputResult extends InputProfile {
   /** M of Algorithm 1. */
@@ -74,6 +75,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     throw withSourceNames(err, named);
   });
   const profile = { ...localProfile, files: localProfile.files.map((f) => sourceOf.get(f) ?? f) };
+  refusePredicateFeatures(profile, input.input.positiveWhen);
   if (profile.positives === 0) {
     throw new InvalidInputError(
       'input.positive',
@@ -147,4 +149,18 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     memory: { budgetBytes: budget.bytes, stages: memory.map((m) => ({ stage: m.stage, bytes: m.bytes })) },
     ...(multiClass ? { multiClass } : {}),
   };
+}
+
+/**
+ * A predicate that defines the positive class from a feature column (`f0 > 1.6` with f0 a feature) trains a model
+ * that reads its own label: it learns the rule, passes every gate, and predicts nothing the rule does not already say.
+ */
+function refusePredicateFeatures(profile: InputProfile, predicate: string | undefined): void {
+  const features = new Set(sourceColumnsOf(profile.featureNames, profile.categorical));
+  const read = (profile.predicateColumns ?? []).filter((c) => features.has(c));
+  if (predicate === undefined || read.length === 0) return;
+  throw new InvalidInputError(
+    'input.positiveWhen',
+    `input.positiveWhen "${predicate}" reads ${read.map((c) => `"${c}"`).join(', ')}, which ${read.length === 1 ? 'is also a feature' : 'are also features'}: the model would learn the rule that defines the class from ${read.length === 1 ? 'it' : 'them'} and pass its gates without predicting anything; list ${read.length === 1 ? 'it' : 'them'} under input.exclude`,
+  );
 }
