@@ -7,6 +7,7 @@ import { classWeightsFor, multiClassReport, type MultiClassReport } from '../cor
 import { scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import type { ValidationSummary } from '../core/pipelineTypes.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
+import { stageNotesOf } from '../core/report/runReport.js';
 import type { PopulationClasses, ValidateStageInput, ValidateStageResult } from './validate.js';
 
 /** Why the champion cannot be scored on this test split (other classes or features), or undefined when it can. */
@@ -65,6 +66,7 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
     ...(championNote ? { championNote } : {}),
     gates: input.gates,
     evaluation,
+    ...(stageNotesOf(input.stages).length ? { stages: stageNotesOf(input.stages) } : {}),
   };
   const html = renderMultiClassRunReport({
     title: `rareflow run report: ${model.modelName}`,

@@ -12,7 +12,7 @@ import { classificationReport, negativeWeightFor, type ClassificationReport } fr
 import { inputColumnsOf, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { withSelectionTimes } from '../core/models/modelSelection.js';
 import type { GateSpecJson, StageSummary, ValidationSummary } from '../core/pipelineTypes.js';
-import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
+import { headlineMetrics, renderRunReport, runReportCurves, stageNotesOf } from '../core/report/runReport.js';
 import { validateMultiClassStage } from './multiClassValidate.js';
 
 /** Rows of each class in the data a multi-class sample came from, `counts[i]` of `classes[i]`. */
@@ -88,6 +88,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     input.champion?.model,
     model,
   );
+  const stageNotes = stageNotesOf(input.stages);
   const report = {
     model: input.modelSha256,
     test: { sha256: input.testSha256, rows: test.y.length },
@@ -96,6 +97,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
     ...(championNote ? { championNote } : {}),
     gates: spec,
     evaluation,
+    ...(stageNotes.length ? { stages: stageNotes } : {}),
   };
   const [testNegatives, testPositives] = classCounts(test.y);
   const html = renderRunReport({
@@ -114,6 +116,7 @@ export function validateStage(input: ValidateStageInput): ValidateStageResult {
       ]),
       { stage: 'test split', positives: testPositives, negatives: testNegatives },
     ],
+    ...(stageNotes.length ? { stageNotes } : {}),
     confusion: challenger.confusion,
     threshold: model.threshold,
     thresholdReason: model.thresholdReason,

@@ -22,6 +22,8 @@ export interface RunReportData {
   /** Free lines under the title: run id, dataset, model, seed. */
   details?: string[];
   classCounts: StageClassCounts[];
+  /** What each stage did, in its own words (the sampler's early stop, the noise filter's rows, ADASYN's k). */
+  stageNotes?: Array<{ stage: string; note: string }>;
   confusion: ConfusionMatrix;
   threshold: number;
   thresholdReason?: string;
@@ -273,6 +275,7 @@ export function renderRunReport(data: RunReportData): string {
     { name: 'G-mean', xs: th.thresholds, ys: th.gMean, color: '#27ae60' },
     { name: 'chosen threshold', xs: [data.threshold, data.threshold], ys: [0, 1], color: '#7f8c8d', dashed: true },
   ]);
+  const notes = (data.stageNotes ?? []).map((n) => `<tr><td>${escapeHtml(n.stage)}</td><td>${escapeHtml(n.note)}</td></tr>`).join('');
   const metrics = (data.metrics ?? [])
     .map((m) => `<tr><td>${escapeHtml(m.name)}</td><td>${fmt(m.value, 4)}</td><td>${escapeHtml(m.note ?? '')}</td></tr>`)
     .join('');
@@ -282,6 +285,7 @@ export function renderRunReport(data: RunReportData): string {
     `<div class="muted">threshold ${fmt(data.threshold, 4)}${data.thresholdReason ? ` — ${escapeHtml(data.thresholdReason)}` : ''}</div>
 <h2>Data through the pipeline</h2>
 <div class="charts">${classCountChart(data.classCounts)}</div>
+${notes ? `<table><thead><tr><th>stage</th><th>what it did</th></tr></thead><tbody>${notes}</tbody></table>` : ''}
 <h2>Test-set performance</h2>
 <div class="charts">${confusionChart(data.confusion)}${prChart}</div>
 ${metrics ? `<table><thead><tr><th>metric</th><th>value</th><th>note</th></tr></thead><tbody>${metrics}</tbody></table>` : ''}
@@ -303,4 +307,9 @@ export function headlineMetrics(r: ClassificationReport): NonNullable<RunReportD
     { name: 'Brier', value: r.brier },
     { name: 'ROC-AUC', value: r.rocAuc, note: r.rocAucNote },
   ];
+}
+
+/** Each stage's note (what it did: the k ADASYN used, the rows the noise filter removed), for the report. */
+export function stageNotesOf(stages: ReadonlyArray<{ stage: string; note?: string }> | undefined): Array<{ stage: string; note: string }> {
+  return (stages ?? []).flatMap((st) => (st.note ? [{ stage: st.stage, note: st.note }] : []));
 }
