@@ -44,6 +44,8 @@ export interface ScoringMetrics {
   /** Multi-class models: true labels received of class `classValue`. */
   classFeedbackCount(classValue: string): CounterSeries;
   feedbackRefused: CounterSeries;
+  /** Labels accepted for a request this replica holds no recent prediction of (another replica's, forgotten, or never scored). */
+  feedbackUnmatched: CounterSeries;
   loadFailures: CounterSeries;
   logWriteFailures: Record<'predictions' | 'feedback', CounterSeries>;
   /** Answered requests whose value of categorical `feature` was a category training never saw (scored all-zero). */
@@ -168,6 +170,11 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     help: "Labels refused (400): not one of the model's label values; nothing of their request was written.",
     registers,
   });
+  const feedbackUnmatched = new Counter({
+    name: 'rareflow_feedback_unmatched_total',
+    help: "Labels accepted for a request id this replica holds no recent prediction of: another replica's, older than its memory, or never scored.",
+    registers,
+  });
   ratioGauge(
     registry,
     sources,
@@ -237,6 +244,7 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
     classPredictionCount,
     classFeedbackCount,
     feedbackRefused,
+    feedbackUnmatched,
     loadFailures,
     logWriteFailures,
     unseenCategory: (feature) => unseen.labels({ feature }),

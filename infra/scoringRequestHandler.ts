@@ -332,14 +332,26 @@ export class ScoringRequestHandler {
         refusals.length === 1 ? refusals[0]! : `${refusals[0]!} (and ${refusals.length - 1} more refused labels)`,
       );
     }
+    let unmatched = 0;
     for (const { requestId, label, positive, multiClass } of judged) {
+      if (!this.recent.slotOf(requestId)) unmatched++;
       // An earlier item of this batch may have labelled the same request: its label is replaced.
       this.recent.recordTruth(requestId, positive, multiClass ? label : undefined);
       if (multiClass) this.metrics.classFeedbackCount(label).inc();
       else this.feedbackCount[positive ? 'positive' : 'negative'].inc();
       this.servingLog.logFeedback(requestId, tsMs, label, positive);
     }
-    sendJson(res, 202, { accepted: items.length });
+    if (unmatched > 0) this.metrics.feedbackUnmatched.inc(unmatched);
+    // Said with the answer: a label for an id that was never scored (a typo, another system's ids) joins nothing.
+    sendJson(res, 202, {
+      accepted: items.length,
+      ...(unmatched > 0
+        ? {
+            unmatched,
+            warning: `${unmatched} of ${items.length} label${items.length === 1 ? '' : 's'} name${unmatched === 1 ? 's' : ''} a request id this replica has not answered lately: logged, and joined only if another replica or an earlier prediction log holds that request (a label for an id never scored joins nothing)`,
+          }
+        : {}),
+    });
   }
 
   private sendMetrics(res: ServerResponse): void {

@@ -79,8 +79,21 @@ describe('feedback and metrics', () => {
         expect(r.status).toBe(202);
         expect(r.json).toEqual({ accepted: items.length });
       }
-      // Feedback for a request another replica answered is accepted and judged by the champion's labels.
-      expect((await post(`${s.url}/feedback`, { requestId: 'elsewhere', label: 'fraud' })).status).toBe(202);
+      // Feedback for a request another replica answered is accepted and judged by the champion's labels, and the
+      // answer says that this replica holds no prediction of it (an id never scored joins nothing).
+      const elsewhere = await post(`${s.url}/feedback`, {
+        items: [
+          { requestId: 'elsewhere', label: 'fraud' },
+          { requestId: 'fbm-1', label: truth[1] },
+        ],
+      });
+      expect(elsewhere.status).toBe(202);
+      expect(elsewhere.json).toEqual({
+        accepted: 2,
+        unmatched: 1,
+        warning:
+          '1 of 2 labels names a request id this replica has not answered lately: logged, and joined only if another replica or an earlier prediction log holds that request (a label for an id never scored joins nothing)',
+      });
 
       const counts = { champion: { tp: 0, fn: 0, fp: 0, tn: 0 }, challenger: { tp: 0, fn: 0, fp: 0, tn: 0 } };
       answers.forEach(({ status, json }, i) => {
@@ -102,6 +115,7 @@ describe('feedback and metrics', () => {
       const types = parseExposition(text);
       expect(types.get('rareflow_request_duration_seconds')).toBe('histogram');
       expect(text).not.toMatch(/fbm-|elsewhere/);
+      expect(metricValue(text, 'rareflow_feedback_unmatched_total', {})).toBe(1);
       for (const arm of ['champion', 'challenger'] as const) {
         const { tp, fn, fp, tn } = counts[arm];
         expect(metricValue(text, 'rareflow_recall', { arm, class: 'positive' })).toBeCloseTo(tp / (tp + fn), 12);
@@ -116,12 +130,14 @@ describe('feedback and metrics', () => {
         expect(metricValue(text, 'rareflow_predictions_total', { arm, class: 'negative' })).toBe(fn + tn);
       }
       const positives = truth.filter((t) => t === 'fraud').length;
-      // 300 labels + the wrong first label of request 0 + the one for "elsewhere".
+      // 300 labels + the wrong first label of request 0 + the one for "elsewhere" + request 1's again.
       expect(
         metricValue(text, 'rareflow_feedback_total', { class: 'positive' })! +
           metricValue(text, 'rareflow_feedback_total', { class: 'negative' })!,
-      ).toBe(302);
-      expect(metricValue(text, 'rareflow_feedback_total', { class: 'positive' })).toBe(positives + 1 + (truth[0] === 'fraud' ? 0 : 1));
+      ).toBe(303);
+      expect(metricValue(text, 'rareflow_feedback_total', { class: 'positive' })).toBe(
+        positives + 1 + (truth[0] === 'fraud' ? 0 : 1) + (truth[1] === 'fraud' ? 1 : 0),
+      );
       expect(metricValue(text, 'rareflow_canary_weight')).toBe(0.5);
       expect(metricValue(text, 'rareflow_model_info', { arm: 'champion', sha256: champion.ref.sha256 })).toBe(1);
       expect(metricValue(text, 'rareflow_model_info', { arm: 'challenger', sha256: challenger.ref.sha256 })).toBe(1);
