@@ -12,6 +12,8 @@ import {
   checkDenoiseK,
   checkInputColumnLists,
   checkSamplingTarget,
+  asksForApproval,
+  checkApprovalTimeout,
   checkSettingsOfStagesOff,
 } from '../core/spec/specCrossChecks.js';
 import { describeGiven, specIssueError } from '../core/spec/specIssues.js';
@@ -89,6 +91,7 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
   checkInputColumnLists(input, source);
   checkDenoiseK(checked.denoise, source);
   checkSettingsOfStagesOff(checked.adasyn, checked.denoise, source);
+  checkApprovalTimeout(checked, source);
   const sampling = { ...DEFAULT_PIPELINE.sampling, ...checked.sampling } as PipelineSpec['sampling'];
   if (sampling.params !== undefined && sampling.params * sampling.positivesPerParameter! > MAX_SAMPLE_ROWS) {
     throw new InvalidInputError(
@@ -165,7 +168,8 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
     gates: gates as unknown as PipelineSpec['gates'],
     ...(canary ? { canary } : {}),
     requireApproval: checked.requireApproval ?? DEFAULT_PIPELINE.requireApproval,
-    approvalTimeoutMs: checked.approvalTimeoutMs ?? DEFAULT_PIPELINE.approvalTimeoutMs,
+    // Filled in only where a retrain can ask for approval (as settings of a stage that is off are not).
+    ...(asksForApproval(checked) ? { approvalTimeoutMs: checked.approvalTimeoutMs ?? DEFAULT_PIPELINE.approvalTimeoutMs } : {}),
     seed: checked.seed ?? 1,
   };
 }

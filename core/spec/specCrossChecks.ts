@@ -95,3 +95,34 @@ export function checkSettingsOfStagesOff(
     );
   }
 }
+
+/**
+ * `approvalTimeoutMs` is read only when a retrain can ask a person: `requireApproval`, an `onInsufficientEvidence` of
+ * `"require-approval"` (gates or canary) or `canary.approveBeforeFull`. Set without any of them it would be ignored,
+ * and a user who set it would believe a person decides.
+ */
+export function checkApprovalTimeout(spec: ApprovalSettings & { approvalTimeoutMs?: number | undefined }, source: string): void {
+  if (spec.approvalTimeoutMs === undefined || asksForApproval(spec)) return;
+  throw new InvalidInputError(
+    `${source}: approvalTimeoutMs`,
+    `${source}: approvalTimeoutMs: read only when a retrain asks for approval (requireApproval: true, an onInsufficientEvidence of "require-approval" in gates or canary, or canary.approveBeforeFull), but none is set, so it would be ignored; set one of them, or remove approvalTimeoutMs`,
+  );
+}
+
+/** The spec keys that can make a retrain ask a person for approval. */
+interface ApprovalSettings {
+  requireApproval?: boolean | undefined;
+  gates?: { onInsufficientEvidence?: string | undefined } | undefined;
+  canary?: true | { onInsufficientEvidence?: string | undefined; approveBeforeFull?: boolean | undefined } | undefined;
+}
+
+/** Whether a retrain of this spec can ask for approval (and so read approvalTimeoutMs). */
+export function asksForApproval(spec: ApprovalSettings): boolean {
+  const canary = spec.canary === true ? undefined : spec.canary;
+  return (
+    spec.requireApproval === true ||
+    spec.gates?.onInsufficientEvidence === 'require-approval' ||
+    canary?.onInsufficientEvidence === 'require-approval' ||
+    canary?.approveBeforeFull === true
+  );
+}

@@ -103,4 +103,20 @@ describe('contradicting spec keys', () => {
       { k: 5, beta: 1, enabled: true },
     ]);
   });
+
+  it('refuses approvalTimeoutMs when no approval can be asked for, and takes it when one can', () => {
+    expect(refusal(spec({ approvalTimeoutMs: 60_000 }))).toBe(
+      's.json: approvalTimeoutMs: read only when a retrain asks for approval (requireApproval: true, an onInsufficientEvidence of "require-approval" in gates or canary, or canary.approveBeforeFull), but none is set, so it would be ignored; set one of them, or remove approvalTimeoutMs',
+    );
+    expect(refusal(spec({ approvalTimeoutMs: 60_000, requireApproval: false, canary: true }))).toMatch(
+      /^s\.json: approvalTimeoutMs: read only/,
+    );
+    for (const extra of [
+      { requireApproval: true },
+      { gates: { onInsufficientEvidence: 'require-approval', gates: [{ metric: 'gMean', min: 0.5 }] } },
+      { canary: { approveBeforeFull: true } },
+      { canary: { onInsufficientEvidence: 'require-approval' } },
+    ])
+      expect(resolvePipelineSpec(spec({ approvalTimeoutMs: 60_000, ...extra }), 's.json').approvalTimeoutMs).toBe(60_000);
+  });
 });
