@@ -82,6 +82,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       `no positive rows in ${input.input.paths.join(', ')}: ${profile.warnings.join('; ') || 'check input.label and input.positive'}`,
     );
   }
+  if (!profile.classes) refuseUnlearnableClasses(profile, input);
   const params = input.sampling.params ?? profile.featureNames.length + 1;
   const binaryTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
   const targetSize = input.sampling.targetSize ?? Math.max(20_000, 2 * binaryTarget);
@@ -163,4 +164,31 @@ function refusePredicateFeatures(profile: InputProfile, predicate: string | unde
     'input.positiveWhen',
     `input.positiveWhen "${predicate}" reads ${read.map((c) => `"${c}"`).join(', ')}, which ${read.length === 1 ? 'is also a feature' : 'are also features'}: the model would learn the rule that defines the class from ${read.length === 1 ? 'it' : 'them'} and pass its gates without predicting anything; list ${read.length === 1 ? 'it' : 'them'} under input.exclude`,
   );
+}
+
+/**
+ * A two-class input that no retrain could pass: every row positive (a predicate every row satisfies leaves nothing to
+ * learn the negatives from), or fewer positives in the whole input than the gates' minPositiveSupport asks of the test
+ * split alone, so the run could only end insufficient evidence after all its work.
+ */
+function refuseUnlearnableClasses(profile: InputProfile, input: DescribeInputRequest): void {
+  const where = input.input.paths.join(', ');
+  if (profile.positives === profile.rows) {
+    const key = input.input.positiveWhen ? 'input.positiveWhen' : 'input.positive';
+    const what = input.input.positiveWhen
+      ? `every row satisfies input.positiveWhen "${input.input.positiveWhen}"`
+      : `every row is positive`;
+    throw new InvalidInputError(
+      key,
+      `${what} in ${where} (${profile.rows} rows): there are no negatives to learn from; expected both classes`,
+    );
+  }
+  // Only where insufficient evidence rejects (the default): a spec that promotes or asks a person then still can pass.
+  const gates = input.gates ? parseGateSpec(input.gates, 'pipeline spec "gates"') : undefined;
+  if (gates && (gates.onInsufficientEvidence ?? 'reject') === 'reject' && gates.minPositiveSupport > profile.positives) {
+    throw new InvalidInputError(
+      'gates.minPositiveSupport',
+      `gates.minPositiveSupport ${gates.minPositiveSupport}: the test split must hold that many positives, but ${where} holds ${profile.positives} in all, so every run would end with insufficient evidence and be rejected; expected at most the test split's share of them (or gates.onInsufficientEvidence "promote" or "require-approval")`,
+    );
+  }
 }

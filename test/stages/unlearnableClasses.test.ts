@@ -1,0 +1,40 @@
+// Inputs no retrain could pass are refused by the describe stage, before any sampling: a positiveWhen every row
+// satisfies (before: a warning, then a failure at the split naming the validation split), and fewer positives in the
+// whole input than the gates' minPositiveSupport asks of the test split alone (before: the whole pipeline ran and was
+// rejected for insufficient evidence).
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeStage } from '../../stages/describe.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-unlearnable-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const path = join(dir, 'rows.csv');
+writeFileSync(
+  path,
+  ['f0,f1,y', ...Array.from({ length: 400 }, (_, i) => `${i % 37},${(i * 7) % 101},${i % 20 === 0 ? 1 : 0}`), ''].join('\n'),
+);
+
+const run = (input: Record<string, unknown>, gates?: Record<string, unknown>) =>
+  describeStage({ input: { paths: [path], label: 'y', ...input }, sampling: { targetSize: 300, params: 2 }, ...(gates ? { gates } : {}) });
+
+describe('inputs no retrain could pass', () => {
+  it('refuses a positiveWhen that every row satisfies', async () => {
+    await expect(run({ label: 'is_pos', positiveWhen: 'f0 >= 0', exclude: ['f0', 'y'] })).rejects.toThrow(
+      `every row satisfies input.positiveWhen "f0 >= 0" in ${path} (400 rows): there are no negatives to learn from; expected both classes`,
+    );
+  });
+
+  it('refuses a minPositiveSupport above every positive of the input, unless insufficient evidence may still promote', async () => {
+    const gates = (extra: Record<string, unknown>) => ({ minPositiveSupport: 21, gates: [{ metric: 'gMean', min: 0.5 }], ...extra });
+    await expect(run({ positive: '1' }, gates({}))).rejects.toThrow(
+      `gates.minPositiveSupport 21: the test split must hold that many positives, but ${path} holds 20 in all, so every run would end with insufficient evidence and be rejected`,
+    );
+    for (const onInsufficientEvidence of ['promote', 'require-approval'])
+      expect((await run({ positive: '1' }, gates({ onInsufficientEvidence }))).positives).toBe(20);
+    expect((await run({ positive: '1' }, { ...gates({}), minPositiveSupport: 20 })).positives).toBe(20);
+  });
+});
