@@ -15,16 +15,18 @@ export interface ComputeDeps {
 }
 
 /**
- * The input settings the data layer's messages name by their command-line flag, and the pipeline spec key each has:
- * in a pipeline run the user wrote the spec, so its errors name the spec's keys.
+ * The settings the data layer's messages name by their command-line flag, and the pipeline spec key each has: in a
+ * pipeline run the user wrote the spec, so its errors name the spec's keys.
  */
 const SPEC_KEY_OF_FLAG: Readonly<Record<string, string>> = {
   '--positive-when': 'input.positiveWhen',
   '--positive': 'input.positive',
   '--label': 'input.label',
   '--categorical': 'input.categorical',
+  '--input': 'input.paths',
+  '--shards': 'sampling.shards',
 };
-const INPUT_FLAG = /--(?:positive-when|positive|label|categorical)(?![\w-])/g;
+const INPUT_FLAG = /--(?:positive-when|positive|label|categorical|input|shards)(?![\w-])/g;
 
 /** `text` with the input flags it names replaced by the pipeline spec's keys (and a flag's spec-key aside dropped). */
 export function inSpecWords(text: string): string {

@@ -11,7 +11,7 @@ import { checkedLabelClasses, describeLabelledSource, otherSpellingOf, positiveC
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { requireNamedColumns } from './namedColumns.js';
 import { rejectRepeatedFeatureNames } from './featureNameClashes.js';
-import { requireOneCsvHeader } from './csvHeaderOrder.js';
+import { requireOneCsvHeader, requireSameParquetColumns } from './sharedInputColumns.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, labelledSource, tableSource, withReadErrors } from './inputSources.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
@@ -130,6 +130,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       const unique = [...new Set(files)];
       for (const f of unique) if (isGzipPath(f)) await requireWholeGzip(f);
       if (format === 'csv') await requireOneCsvHeader(connection, unique, '--input');
+      else await requireSameParquetColumns(connection, unique, '--input');
       const source =
         opts.predicate === undefined ? await labelledSource(connection, format, unique, opts.label) : tableSource(format, unique);
       // With a predicate, the label names the derived 0/1 column of the sample and need not exist in the input.

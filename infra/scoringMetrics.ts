@@ -113,7 +113,7 @@ export function defineScoringMetrics(sources: ScrapeSources): ScoringMetrics {
   const registers = [registry];
   const requests = new Counter({
     name: 'rareflow_requests_total',
-    help: 'Score requests by the arm that answered (none: never reached a model) and outcome.',
+    help: 'Requests by the arm that answered (none: never reached a model: a refused /score or /feedback body, or no model loaded) and outcome.',
     labelNames: ['arm', 'status'],
     registers,
   });

@@ -18,6 +18,10 @@ describe('input errors of a pipeline run', () => {
     expect(inSpecWords('label column "y" not found in a.csv. Pass --label (input.label in a pipeline spec) with one of them')).toBe(
       'label column "y" not found in a.csv. Pass input.label with one of them',
     );
+    // The input files and the shards, as the data layer names them.
+    expect(inSpecWords('--input: b.csv has other columns than a.csv; --shards 8 is more than the 1 CSV files')).toBe(
+      'input.paths: b.csv has other columns than a.csv; sampling.shards 8 is more than the 1 CSV files',
+    );
     // Other flags, and longer flags that start the same, are left as they are.
     expect(inSpecWords('--positive-rate 2 is above 0.5; --k 0')).toBe('--positive-rate 2 is above 0.5; --k 0');
   });
