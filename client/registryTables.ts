@@ -61,7 +61,7 @@ export function formatModelDetail(d: ModelDetail): string {
   const parts = [`model ${d.modelName}: ${d.versions.length} version(s)`, ''];
   parts.push(
     alignedTable(
-      ['VERSION', 'SHA256', 'KIND', 'THRESHOLD', 'CREATED', 'ALIASES', 'RUN'],
+      ['VERSION', 'SHA256', 'KIND', 'THRESHOLD', 'CREATED', 'ALIASES', 'RUN', 'RUN OUTCOME'],
       d.versions.map((v) => [
         `${d.modelName}/${v.version}`,
         short(v.modelSha256),
@@ -70,6 +70,7 @@ export function formatModelDetail(d: ModelDetail): string {
         text(v.createdAt),
         [...v.aliases, ...(v.archivedReason ? ['archived'] : [])].join(', ') || '—',
         text(v.runId),
+        text(v.runOutcome ?? ''),
       ]),
     ),
   );

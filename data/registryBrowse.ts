@@ -25,6 +25,11 @@ export interface ModelVersion {
   aliases: string[];
   /** Why a rolled-back canary archived it, if it did. */
   archivedReason: string | null;
+  /**
+   * How the run that made it ended (`promoted`, `rejected-by-gate`, `insufficient-evidence`, `cancelled`…, or its status
+   * while it runs), so a version no gate passed is told apart from a champion's; null when the run is not recorded.
+   */
+  runOutcome: string | null;
 }
 
 export interface AliasTarget {
@@ -127,6 +132,7 @@ export function modelVersions(db: RegistryConnection, modelName: string): Promis
     const rows = await selectRows(c, `SELECT * FROM models WHERE model_name = $1 ORDER BY created_at, model_sha256`, [modelName]);
     const aliasRows = await selectRows(c, `SELECT alias, model_sha256 FROM aliases WHERE model_name = $1 ORDER BY alias`, [modelName]);
     const archived = await selectRows(c, `SELECT model_sha256, reason FROM archived_models WHERE model_name = $1`, [modelName]);
+    const runs = await selectRows(c, `SELECT run_id, status, outcome FROM runs WHERE model_name = $1`, [modelName]);
     return rows.map((r, i) => {
       const sha = String(r.model_sha256);
       return {
@@ -140,9 +146,14 @@ export function modelVersions(db: RegistryConnection, modelName: string): Promis
         createdAt: stringOr(r.created_at, ''),
         aliases: aliasRows.filter((a) => String(a.model_sha256) === sha).map((a) => String(a.alias)),
         archivedReason: stringOr(archived.find((a) => String(a.model_sha256) === sha)?.reason, '') || null,
+        runOutcome: runOutcomeOf(runs.find((run) => String(run.run_id) === String(r.run_id))),
       };
     });
   });
+}
+
+function runOutcomeOf(run: Record<string, unknown> | undefined): string | null {
+  return run ? stringOr(run.outcome, '') || stringOr(run.status, '') || null : null;
 }
 
 function versionOf(versions: ModelVersion[], sha: string | null): number | null {

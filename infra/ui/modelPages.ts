@@ -99,7 +99,7 @@ export function modelPage(d: ModelDetail, runs: RunSummary[]): Html {
     html`<p>${link(`/runs?model=${encodeURIComponent(name)}`, `all runs of ${name}`)}</p>
       <h2>Versions</h2>
       ${table(
-        ['Version', 'SHA-256', 'Kind', 'Threshold', 'Created', 'Aliases', 'Run'],
+        ['Version', 'SHA-256', 'Kind', 'Threshold', 'Created', 'Aliases', 'Run', 'Run outcome'],
         d.versions.map((v) => [
           `${name}/${v.version}`,
           html`<code>${shortSha(v.modelSha256)}</code>`,
@@ -108,6 +108,7 @@ export function modelPage(d: ModelDetail, runs: RunSummary[]): Html {
           orDash(v.createdAt),
           html`${v.aliases.map((a) => html`${badge(a)} `)}${v.archivedReason ? html`${badge('archived')} <span class="muted">${v.archivedReason}</span>` : ''}`,
           v.runId ? link(href('runs', v.runId), v.runId) : '—',
+          orDash(v.runOutcome ?? ''),
         ]),
         'no versions registered yet',
       )}
