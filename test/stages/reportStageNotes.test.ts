@@ -5,17 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelledData } from '../../core/dataset.js';
 import { parseGateSpec } from '../../core/gates/gateSpec.js';
-import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import { validateStage } from '../../stages/validate.js';
+import { oneFeatureLogisticModel } from '../support/modelFileFixtures.js';
 
-const model = {
-  modelName: 'notes',
-  featureNames: ['x'],
-  threshold: 0.5,
-  thresholdReason: 'test',
-  model: { kind: 'logreg', featureCount: 1, weights: [4], intercept: -4, standardiser: { mean: [0], scale: [1] } },
-  training: { fitPrevalence: 0.5, codeVersion: 'test', seed: 1 },
-} as unknown as ModelArtifact;
+const model = oneFeatureLogisticModel('notes');
 
 describe('the run report', () => {
   it("keeps each stage's note in the report and on its page", () => {

@@ -8,16 +8,9 @@ import { parseGateSpec } from '../../core/gates/gateSpec.js';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
 import { validateStage } from '../../stages/validate.js';
+import { oneFeatureLogisticModel } from '../support/modelFileFixtures.js';
 
-/** One feature; the model's score is a logistic of it, threshold 0.5. */
-const model = {
-  modelName: 'mix',
-  featureNames: ['x'],
-  threshold: 0.5,
-  thresholdReason: 'test',
-  model: { kind: 'logreg', featureCount: 1, weights: [4], intercept: -4, standardiser: { mean: [0], scale: [1] } },
-  training: { fitPrevalence: 0.5, codeVersion: 'test', seed: 1 },
-} as unknown as ModelArtifact;
+const model = oneFeatureLogisticModel('mix');
 
 /** `positives` rows around 1.8 and `negatives` around 0 (a few cross the threshold at x = 1). */
 function split(positives: number, negatives: number, seed: number): LabelledData {
