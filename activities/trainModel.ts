@@ -25,6 +25,8 @@ export interface TrainModelInput {
   categorical?: Record<string, string[]>;
   /** Multi-class: the class values the splits' labels index; one one-vs-rest model per class. @default 0/1 labels */
   classes?: string[];
+  /** The data's positive share (the sample keeps more positives): the cost threshold rule is taken at it. */
+  dataPrevalence?: number;
 }
 
 export interface TrainModelResult {
@@ -52,6 +54,7 @@ export function trainModelActivities(deps: ComputeDeps) {
             ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
             ...(input.categorical ? { categorical: input.categorical } : {}),
             ...(input.classes ? { classes: input.classes } : {}),
+            ...(input.dataPrevalence !== undefined ? { dataPrevalence: input.dataPrevalence } : {}),
           },
           async () => {
             const train = await loadDatasetArtifact(artifacts, input.train);
@@ -80,6 +83,7 @@ export function trainModelActivities(deps: ComputeDeps) {
                   ...(input.booleanColumns?.length ? { booleanColumns: input.booleanColumns } : {}),
                   ...(input.categorical ? { categorical: input.categorical } : {}),
                   ...(input.classes ? { classes: input.classes } : {}),
+                  ...(input.dataPrevalence !== undefined ? { dataPrevalence: input.dataPrevalence } : {}),
                 },
               },
               heartbeat,

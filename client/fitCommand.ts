@@ -16,6 +16,7 @@ import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
 import { fitCandidate, type ModelCandidate } from '../stages/modelCandidates.js';
 import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
+import { checkMultiClassThreshold } from '../core/spec/multiClassSpecCheck.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
@@ -73,6 +74,13 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       : work;
   const labelClasses = await fromConfig(labelValuesInOrder(a.input, a.label, requestedPositive));
   const multiClass = requestedPositive === undefined && labelClasses.classes.length > 2 ? labelClasses : undefined;
+  if (multiClass)
+    checkMultiClassThreshold(
+      spec.model.threshold,
+      `label column "${a.label}" of ${a.input} has ${multiClass.classes.length} classes`,
+      a.config ? `${a.config}: model.threshold` : 'model.threshold',
+      'or pass --positive to train one class against the rest',
+    );
   // A sample_weight column weighs rows in training, as in the pipeline; it is read in the same pass, never a feature.
   const read = await fromConfig(
     readLabelledDataset(a.input, {

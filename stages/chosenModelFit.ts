@@ -6,6 +6,7 @@ import { coveredOutOfBagRows, summariseOutOfBag } from '../core/models/forestOut
 import { sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import { positiveShare } from '../core/sampling/sampleWeights.js';
 import { fitCandidate, type CandidateFit, type FitModel } from './modelCandidates.js';
 import { chooseModel } from './modelChoice.js';
 import type { StageProgress } from './stageProgress.js';
@@ -43,7 +44,9 @@ export async function fitChosenModel(
   fit: FitModel,
   progress?: StageProgress,
 ): Promise<FittedArtifact> {
-  const { model, sampleWeights, validation: _validation, ...base } = o;
+  const { model, sampleWeights, validation: _validation, ...given } = o;
+  // The data's positive share, for a cost rule: that of `train` before any candidate filters or oversamples it.
+  const base = { ...given, dataPrevalence: o.dataPrevalence ?? positiveShare(train.y, sampleWeights) };
   const policy = parseThresholdPolicy(model.threshold);
   const costThreshold = policy.kind === 'cost' ? chooseThreshold(policy, { prevalence: 0.5 }).threshold : undefined;
   const shared: CandidateFit = {
@@ -77,7 +80,10 @@ export async function fitChosenModel(
   } else if (choice.winnerFit) {
     fitted = choice.winnerFit;
     if (choice.thresholdPolicy === 'cost') {
-      const t = chooseThreshold(policy, { prevalence: fitted.artifact.training.fitPrevalence });
+      const t = chooseThreshold(policy, {
+        prevalence: fitted.artifact.training.fitPrevalence,
+        dataPrevalence: base.dataPrevalence,
+      });
       fitted = withThreshold(fitted, train.y, t.threshold, policy, t.reason);
     }
   } else {

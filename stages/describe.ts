@@ -94,6 +94,7 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
       {
         ...(input.denoise ? { denoise: input.denoise } : {}),
         ...(input.gates ? { gates: parseGateSpec(input.gates, 'pipeline spec "gates"') } : {}),
+        ...(input.model ? { model: input.model } : {}),
       },
       labelText,
     );

@@ -274,7 +274,9 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
     };
     return finish(vote.state, o.costThreshold !== undefined ? 'cost' : 'prevalence', proposal.reason, vote);
   }
-  return finish(winner, evidenceOf(winner, o.costThreshold).policy, ranked.reason);
+  // A cost rule the user gave is the winner's rule whatever ranked best by G-mean: their costs, not the G-mean, say
+  // what a mistake is worth (before, it lost to the prevalence rule on G-mean and was dropped without a word).
+  return finish(winner, o.costThreshold !== undefined ? 'cost' : evidenceOf(winner, o.costThreshold).policy, ranked.reason);
 }
 
 /**

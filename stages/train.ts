@@ -22,7 +22,7 @@ import {
 import type { SelectionTimes } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
-import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { checkSampleWeights, positiveShare, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { fitChosenModel } from './chosenModelFit.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
@@ -48,6 +48,11 @@ export interface FitModelOptions {
    * `fitPrevalence` is the positives' share of the weight; the threshold's validation scoring stays unweighted.
    * @default none (unweighted)
    */
+  /**
+   * The positive share of the data the model will score, when the training rows hold another (a retrain's sample keeps
+   * more positives than the data): the cost threshold rule is taken at it. @default the training rows' share
+   */
+  dataPrevalence?: number;
   sampleWeights?: Float64Array;
   /**
    * The missing-value fill fitted on the training rows (already applied to `train` and `validation` by the caller),
@@ -149,7 +154,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
     });
     fitted = lr;
     // A weighted fit estimates P(positive) under the weighted class mix (1/2 with balanced class weights).
-    fitPrevalence = o.model.classWeight ? 0.5 : o.sampleWeights ? weightedPrevalence(train.y, o.sampleWeights) : positives / rows;
+    fitPrevalence = o.model.classWeight ? 0.5 : positiveShare(train.y, o.sampleWeights);
     const steps = logisticSolverFor(train.x.rows, train.x.cols) === 'newton' ? 'Newton' : 'L-BFGS';
     description = `logreg (${lr.iterations} ${steps} steps${lr.converged ? '' : ', not converged'}${o.model.classWeight ? ', balanced class weights' : ''})`;
   }
@@ -183,6 +188,8 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
   const covered = policy.kind === 'gmean-oob' && outOfBag ? coveredOutOfBagRows(outOfBag, train.y) : undefined;
   const choice = chooseThreshold(policy, {
     prevalence: fitPrevalence,
+    // The cost rule's q holds at the data's positive share: given, or that of the rows trained on.
+    dataPrevalence: o.dataPrevalence ?? positiveShare(train.y, o.sampleWeights),
     ...(policy.kind === 'gmean' && o.validation
       ? { validationScores: scoreModel(draft, o.validation.x), validationLabels: o.validation.y }
       : {}),
@@ -197,16 +204,6 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
   const weighted = o.sampleWeights ? `, weighted by ${SAMPLE_WEIGHT_COLUMN}` : '';
   const note = `${description}${weighted}; threshold ${choice.threshold.toFixed(4)}: ${choice.reason}`;
   return { artifact, note, ...(outOfBag ? { outOfBag } : {}) };
-}
-
-function weightedPrevalence(y: Uint8Array, weights: Float64Array): number {
-  let positive = 0;
-  let total = 0;
-  for (let i = 0; i < y.length; i++) {
-    total += weights[i]!;
-    if (y[i] === 1) positive += weights[i]!;
-  }
-  return positive / total;
 }
 
 /** Whether the model's threshold policy needs held-out validation rows (`gmean` does; `gmean-oob` uses out-of-bag scores). */
@@ -239,6 +236,8 @@ export interface TrainStageInput {
   categorical?: Record<string, string[]>;
   /** Multi-class: the class values `train.y` indexes (stages/multiClassTrain.ts fits them). @default 0/1 labels */
   classes?: string[];
+  /** The data's positive share, for the cost threshold rule (FitModelOptions.dataPrevalence). */
+  dataPrevalence?: number;
 }
 
 /** The pipeline's train step: the sealed model and the step's summary line. */
@@ -264,6 +263,7 @@ export async function trainStage(
     ...(input.validation ? { validation: input.validation } : {}),
     ...(input.sampleWeights ? { sampleWeights: input.sampleWeights } : {}),
     ...(input.missingValues ? { missingValues: input.missingValues } : {}),
+    ...(input.dataPrevalence !== undefined ? { dataPrevalence: input.dataPrevalence } : {}),
     ...(input.categorical
       ? {
           inputColumns: pipelineInputColumns(input.featureNames, input.categorical, input.booleanColumns ?? []),

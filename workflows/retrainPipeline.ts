@@ -233,6 +233,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       ...(described.booleanColumns ? { booleanColumns: described.booleanColumns } : {}),
       ...(described.categorical ? { categorical: described.categorical } : {}),
       ...classes,
+      // The data's positive share, which the sample over-represents: a cost threshold rule is taken at it.
+      ...(!multiClass && samplingStage.rowsIn > 0 ? { dataPrevalence: samplingStage.positivesIn / samplingStage.rowsIn } : {}),
     });
     stages.push(trained.summary);
 

@@ -23,6 +23,12 @@ export type ThresholdPolicy =
 export interface ThresholdContext {
   /** Positive-class prevalence π of the rows the model was fitted on (after ADASYN when it ran). */
   prevalence: number;
+  /**
+   * The positive share of the data the model will score, for the cost rule: the weighted Bayes threshold q holds for
+   * probabilities at that share, and is moved to the model's own scale when its probabilities are fitted at another
+   * (a balanced forest's 1/2, a retrain's sample that keeps more positives than the data). @default `prevalence`
+   */
+  dataPrevalence?: number;
   /** Positive-class scores on held-out validation rows; required by the `gmean` policy. */
   validationScores?: Float64Array;
   /** 0/1 labels aligned with `validationScores`. */
@@ -98,11 +104,20 @@ export function chooseThreshold(policy: ThresholdPolicy, context: ThresholdConte
       // Seed 002, Theorem 1: the weighted Bayes rule thresholds at q = ℓ0/(ℓ0 + ℓ1).
       // Scaled by the larger cost first, so huge costs (1e308 each) do not overflow the sum to Infinity (q = 0).
       const scale = Math.max(l0, l1);
-      const threshold = l0 / scale / (l0 / scale + l1 / scale);
+      const q = l0 / scale / (l0 / scale + l1 / scale);
+      const reason = `weighted Bayes rule: q = ℓ0/(ℓ0+ℓ1) = ${l0}/(${l0}+${l1}) = ${q}`;
+      const data = context.dataPrevalence;
+      const fitted = context.prevalence;
+      if (data === undefined || !(data > 0 && data < 1) || !(fitted > 0 && fitted < 1) || data === fitted)
+        return { threshold: q, policy, reason };
+      // q is a threshold on P(positive) at the data's share; the model's odds are the data's times
+      // odds(fitted)/odds(data), so its threshold moves by that factor (in log-odds, so extreme costs stay finite).
+      const logit = (p: number) => Math.log(p) - Math.log1p(-p);
+      const threshold = 1 / (1 + Math.exp(-(Math.log(l0) - Math.log(l1) + logit(fitted) - logit(data))));
       return {
         threshold,
         policy,
-        reason: `weighted Bayes rule: q = ℓ0/(ℓ0+ℓ1) = ${l0}/(${l0}+${l1}) = ${threshold}`,
+        reason: `${reason} at the data's positive share ${Number(data.toPrecision(4))}, moved to the model's scale (its probabilities are fitted at a share of ${Number(fitted.toPrecision(4))}): ${threshold}`,
       };
     }
     case 'gmean':

@@ -87,3 +87,15 @@ export function refuseWeightColumnAsFeature(
     `column "${column}" in ${what} holds per-row sample weights, so it cannot also be a feature; remove it from ${listed.key} (or rename the column to use it as a feature, or list it under input.exclude to train unweighted)`,
   );
 }
+
+/** The positive share of 0/1 labels `y`, each row counted by its weight when `weights` are given. */
+export function positiveShare(y: Uint8Array, weights?: Float64Array): number {
+  let positive = 0;
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    total += w;
+    if (y[i] === 1) positive += w;
+  }
+  return positive / total;
+}

@@ -13,8 +13,12 @@ export const MULTI_CLASS_GATE_METRICS = ['recall', 'precision', 'f1', 'gMean'] a
  * Throws an InvalidInputError naming the first spec key that only makes sense for a binary label. `labelText` names
  * the label and its classes, e.g. `label column "kind" has 3 classes (a, b, c)`.
  */
-export function checkMultiClassSpec(spec: { denoise?: DenoiseSpec; gates?: GateSpec }, labelText: string): void {
+export function checkMultiClassSpec(
+  spec: { denoise?: DenoiseSpec; gates?: GateSpec; model?: { threshold?: string | undefined } },
+  labelText: string,
+): void {
   const binaryFix = 'or set input.positive to train one class against the rest';
+  checkMultiClassThreshold(spec.model?.threshold, labelText, 'model.threshold', binaryFix);
   if (spec.denoise && spec.denoise.method !== 'none') {
     throw new InvalidInputError(
       'denoise.method',
@@ -42,4 +46,17 @@ export function checkMultiClassSpec(spec: { denoise?: DenoiseSpec; gates?: GateS
       );
     }
   });
+}
+
+/**
+ * A cost threshold (`cost:L0,L1`) weighs a false positive against a false negative of one positive class: a model of
+ * three or more classes sets every class's threshold to the same q, and its prediction (the class whose score is
+ * furthest above its threshold) would be the plain argmax, whatever the costs. Refused instead of ignored.
+ */
+export function checkMultiClassThreshold(threshold: string | undefined, labelText: string, key: string, fix: string): void {
+  if (threshold === undefined || !threshold.trim().startsWith('cost:')) return;
+  throw new InvalidInputError(
+    key,
+    `${key}: "${threshold}" weighs the errors of one positive class against the rest, but ${labelText}, and a cost rule would set every class's threshold alike (the prediction would ignore the costs); use "prevalence" (the default) or "gmean", ${fix}`,
+  );
 }

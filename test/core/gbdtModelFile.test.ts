@@ -55,7 +55,7 @@ describe('gbdt model file', () => {
     );
   });
 
-  it('chooses its threshold by the policy: G-mean on validation rows, the cost rule on its 1:1 scale', async () => {
+  it('chooses its threshold by the policy: G-mean on validation rows, the cost rule moved to its 1:1 scale', async () => {
     const gmean = await fitModelArtifact(
       data(400, 5),
       options({ model: { kind: 'gbdt', threshold: 'gmean', maxIterations: 15 }, validation: data(200, 6) }),
@@ -63,7 +63,13 @@ describe('gbdt model file', () => {
     expect(gmean.artifact.thresholdPolicy).toEqual({ kind: 'gmean' });
     expect(gmean.artifact.threshold).toBeGreaterThan(0);
     expect(gmean.artifact.threshold).toBeLessThan(1);
-    const cost = await fitModelArtifact(data(400, 5), options({ model: { kind: 'gbdt', threshold: 'cost:1,9', maxIterations: 15 } }));
-    expect(cost.artifact.threshold).toBeCloseTo(0.1, 12);
+    const rows = data(400, 5);
+    const cost = await fitModelArtifact(rows, options({ model: { kind: 'gbdt', threshold: 'cost:1,9', maxIterations: 15 } }));
+    // q = 1/10 holds at the data's positive share π; balanced class weights fit the scores at 1/2, so the threshold
+    // on the model's odds is (1/9) · odds(1/2) / odds(π).
+    const pi = rows.y.reduce((a, v) => a + v, 0) / rows.y.length;
+    const odds = (1 / 9) * (1 / (pi / (1 - pi)));
+    expect(cost.artifact.training.fitPrevalence).toBe(0.5);
+    expect(cost.artifact.threshold).toBeCloseTo(odds / (1 + odds), 12);
   });
 });

@@ -178,6 +178,13 @@ describe('threshold policies', () => {
     // Costs near the largest double: their sum overflows, the ratio must not (q stays ½, not 0).
     expect(chooseThreshold(parseThresholdPolicy('cost:1e308,1e308'), { prevalence: 0.02 }).threshold).toBe(0.5);
     expect(chooseThreshold(parseThresholdPolicy('cost:1e308,3e307'), { prevalence: 0.02 }).threshold).toBeCloseTo(1 / 1.3, 12);
+    // A model fitted at another share than the data's (a balanced forest at 1/2, data at 5.7%): q moves to its scale,
+    // where odds ≥ (ℓ0/ℓ1) · odds(1/2) / odds(0.057); the same share leaves q as it is.
+    const moved = chooseThreshold(parseThresholdPolicy('cost:1,9'), { prevalence: 0.5, dataPrevalence: 0.057 });
+    expect(moved.threshold).toBeCloseTo(0.64766, 4);
+    expect(moved.reason).toContain("moved to the model's scale");
+    expect(chooseThreshold(parseThresholdPolicy('cost:1,9'), { prevalence: 0.2, dataPrevalence: 0.2 }).threshold).toBeCloseTo(0.1, 15);
+    expect(chooseThreshold(parseThresholdPolicy('cost:1e300,1e-300'), { prevalence: 0.5, dataPrevalence: 0.01 }).threshold).toBe(1);
     expect(() => chooseThreshold({ kind: 'prevalence' }, { prevalence: 0 })).toThrow(
       'prevalence: expected a prevalence strictly between 0 and 1, got 0',
     );
