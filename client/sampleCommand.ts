@@ -15,6 +15,14 @@ import { requireOutputDirectory } from './localFiles.js';
 // What only one command uses is loaded when that command runs, a cost every other command would otherwise pay
 // before reading its input.
 const sampleLabelColumnModule = () => import('./sampleLabelColumn.js');
+const roundedIntegersModule = async () => {
+  const [columns, sources, duckdb] = await Promise.all([
+    import('../data/inexactIntegerColumns.js'),
+    import('../data/inputSources.js'),
+    import('../data/duckdbConnection.js'),
+  ]);
+  return { ...columns, ...sources, ...duckdb };
+};
 const adaptiveSampling = async () => {
   const modules = await Promise.all([
     import('../core/sampling/adaptiveSample.js'),
@@ -136,10 +144,18 @@ export async function sampleCommand(a: SampleArgs) {
           `with ${plan.length} shards each keeps at most its share of the positives and of the target, so positives gathered in some shards leave the others short even when the input holds enough; --shards 1 keeps them all`,
         ]
       : [];
-  const warnings = [...profile.warnings, ...shortfall.warnings, ...shardNote];
+  // Every row a positive: the positives' target (Nr) filled the whole sample, and nothing is left to learn the rest from.
+  const negatives = merged.y.length - positives;
+  const noNegatives =
+    negatives === 0 && positives > 0
+      ? [
+          `the sample holds ${positives} positives and no negatives: the positives' target filled all of --target-size ${a.targetSize}; raise --target-size above it (or lower --params or --nr) to keep negatives`,
+        ]
+      : [];
+  const warnings = [...profile.warnings, ...shortfall.warnings, ...shardNote, ...noNegatives, ...(await roundedIntegers(profile))];
   return {
     positives,
-    negatives: merged.y.length - positives,
+    negatives,
     scannedRows,
     totalRows,
     earlyStop: shards.every((r) => r.earlyStop),
@@ -150,4 +166,13 @@ export async function sampleCommand(a: SampleArgs) {
     warnings,
     seconds: secondsSince(started),
   };
+}
+
+/** Whole numbers past 2^53 in the feature columns: the sample writes its features as doubles, so they come out rounded. */
+async function roundedIntegers(profile: { files: string[]; featureNames: string[] }): Promise<string[]> {
+  const { inexactIntegerColumns, inexactIntegerWarnings, tableSource, formatOf, withDuckDB } = await roundedIntegersModule();
+  const format = formatOf(profile.files[0]!);
+  if (format === 'arrow') return [];
+  const found = await withDuckDB((c) => inexactIntegerColumns(c, tableSource(format, profile.files), profile.featureNames));
+  return inexactIntegerWarnings(found, 'the sampled rows');
 }
