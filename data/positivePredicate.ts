@@ -88,7 +88,7 @@ async function requireSingleExpression(connection: DuckDBConnection, predicate: 
   // (`current_date` and its like parse as a column name, and are the function unless the file has such a column.)
   const expression = JSON.stringify(node.select_list);
   const functions = [...expression.matchAll(/"function_name":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.toLowerCase());
-  const names = [...expression.matchAll(/"column_names":\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => m[1]!.toLowerCase());
+  const names = columnRefs(node.select_list).flatMap((parts) => (parts.length === 1 ? [parts[0]!.toLowerCase()] : []));
   const columns = names.length === 0 ? [] : (await connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`)).columnNames();
   const called = [...functions, ...names.filter((n) => !columns.some((c) => c.toLowerCase() === n))];
   if (called.length > 0) {
@@ -112,16 +112,23 @@ export async function predicateColumns(connection: DuckDBConnection, predicate: 
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [
     `SELECT CAST((${predicate}) AS BOOLEAN) AS positive FROM rows`,
   ]);
-  const read = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === 'object') {
-      const n = node as { class?: string; column_names?: string[] };
-      if (n.class === 'COLUMN_REF' && n.column_names?.length) read.add(n.column_names.at(-1)!.toLowerCase());
-      Object.values(node).forEach(walk);
-    }
-  };
-  walk((JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { statements?: unknown }).statements);
+  const parsed = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { statements?: unknown };
+  const read = new Set(columnRefs(parsed.statements).map((parts) => parts.at(-1)!.toLowerCase()));
   const columns = (await connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`)).columnNames();
   return columns.filter((c) => read.has(c.toLowerCase()));
+}
+
+/** Every column reference in a node of DuckDB's parse tree (json_serialize_sql), as its name parts (`t.x` → t, x). */
+function columnRefs(node: unknown): string[][] {
+  const out: string[][] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n !== null && typeof n === 'object') {
+      const ref = n as { class?: string; column_names?: string[] };
+      if (ref.class === 'COLUMN_REF' && ref.column_names?.length) out.push(ref.column_names);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(node);
+  return out;
 }

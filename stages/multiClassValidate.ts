@@ -57,6 +57,7 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
     input.champion?.model,
     model,
   );
+  const stageNotes = stageNotesOf(input.stages);
   const report = {
     model: input.modelSha256,
     test: { sha256: input.testSha256, rows: test.y.length },
@@ -66,7 +67,7 @@ export function validateMultiClassStage(input: ValidateStageInput): ValidateStag
     ...(championNote ? { championNote } : {}),
     gates: input.gates,
     evaluation,
-    ...(stageNotesOf(input.stages).length ? { stages: stageNotesOf(input.stages) } : {}),
+    ...(stageNotes.length ? { stages: stageNotes } : {}),
   };
   const html = renderMultiClassRunReport({
     title: `rareflow run report: ${model.modelName}`,
