@@ -50,32 +50,22 @@ describe('the cost threshold rule', () => {
       .map((l) => Number(l.split(',')[3]));
     return ys.filter((y) => y === 1).length / ys.length;
   })();
-  const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ModelArtifact;
+  /** `fit` of the two-class file with `model` as its config's model block; the model file it writes. */
+  const fitted = async (name: string, model: Record<string, unknown>, extra: { budgetSeconds?: number } = {}) => {
+    const out = join(dir, `${name}.json`);
+    await fitCommand({ input, label: 'y', out, config: config(`${name}.cfg.json`, model), ...extra });
+    return JSON.parse(readFileSync(out, 'utf8')) as ModelArtifact;
+  };
 
   it("is moved to a balanced forest's 1:1 scale from the data's positive share", async () => {
-    const out = join(dir, 'forest.json');
-    await fitCommand({
-      input,
-      label: 'y',
-      out,
-      config: config('forest.cfg.json', { kind: 'forest', sampling: 'balanced', threshold: 'cost:1,9' }),
-    });
-    const m = read(out);
+    const m = await fitted('forest', { kind: 'forest', sampling: 'balanced', threshold: 'cost:1,9' });
     expect(m.training.fitPrevalence).toBe(0.5);
     expect(m.threshold).toBeCloseTo(moved(0.5, share), 12);
     expect(m.threshold).toBeGreaterThan(0.5);
   });
 
   it('is the rule of the model auto chooses', async () => {
-    const out = join(dir, 'auto.json');
-    await fitCommand({
-      input,
-      label: 'y',
-      out,
-      budgetSeconds: 20,
-      config: config('auto.cfg.json', { kind: 'auto', threshold: 'cost:1,9' }),
-    });
-    const m = read(out);
+    const m = await fitted('auto', { kind: 'auto', threshold: 'cost:1,9' }, { budgetSeconds: 20 });
     expect(m.thresholdPolicy).toEqual({ kind: 'cost', lossFalsePositive: 1, lossFalseNegative: 9 });
     if (m.model.kind !== 'vote') expect(m.threshold).toBeCloseTo(moved(m.training.fitPrevalence, share), 12);
   });
