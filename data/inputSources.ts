@@ -10,6 +10,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { INTEGER_TYPE } from './columnTypes.js';
 import { rejectRaggedCsv } from './csvFieldCounts.js';
+import { dialectArguments, knownDialect, rawTextArguments, sniffDialect, type CsvDialect } from './csvDialect.js';
 import { sqlString, withDuckDB } from './duckdbConnection.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 
@@ -79,7 +80,12 @@ const CSV_OPTIONS = `nullstr = [${CSV_MISSING_MARKERS.map(sqlString).join(', ')}
 
 /** The SQL table function reading `paths` (files or globs). */
 export function tableSource(format: TableFormat, paths: string[]): string {
-  return format === 'parquet' ? `read_parquet(${fileList(paths)})` : `read_csv(${fileList(paths)}, ${CSV_OPTIONS})`;
+  return format === 'parquet' ? `read_parquet(${fileList(paths)})` : csvSource(paths, {});
+}
+
+/** The dialect this process sniffed from the one file of `paths` (see requireFile), if it has and the file is unchanged. */
+function dialectOf(paths: string[]): CsvDialect | undefined {
+  return paths.length === 1 && !isGlob(paths[0]!) ? knownDialect(paths[0]!) : undefined;
 }
 
 const fileList = (paths: string[]) => (paths.length === 1 ? sqlString(paths[0]!) : `[${paths.map(sqlString).join(', ')}]`);
@@ -150,18 +156,29 @@ function integersAsDouble(types: Map<string, string>, except: readonly string[])
   );
 }
 
+/**
+ * A CSV source with `types` overriding some columns' types. A file whose dialect this process has sniffed is read
+ * with it spelt out and auto-detection off, so DuckDB does not sniff the file again for every query.
+ */
 function csvSource(paths: string[], types: Record<string, string>): string {
+  const dialect = dialectOf(paths);
+  if (dialect !== undefined) return `read_csv(${fileList(paths)}, ${dialectArguments(dialect, types, CSV_OPTIONS)})`;
   const entries = Object.entries(types);
-  if (entries.length === 0) return tableSource('csv', paths);
+  if (entries.length === 0) return `read_csv(${fileList(paths)}, ${CSV_OPTIONS})`;
   const list = entries.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
   return `read_csv(${fileList(paths)}, types = {${list}}, ${CSV_OPTIONS})`;
 }
 
+/** The one file a CSV source reads, when it reads one file and not a glob. */
+function singleCsvPath(source: string): string | undefined {
+  const single = /^'((?:[^']|'')*)'$/s.exec(csvFileList(source) ?? '')?.[1]?.replaceAll("''", "'");
+  return single !== undefined && !isGlob(single) ? single : undefined;
+}
+
 /** The file list of a CSV source built by tableSource, labelledSource or numberSource (the SQL text before its options), or undefined for Parquet. */
 function csvFileList(source: string): string | undefined {
-  const suffix = `, ${CSV_OPTIONS})`;
-  if (!source.startsWith('read_csv(') || !source.endsWith(suffix)) return undefined;
-  return source.slice('read_csv('.length, -suffix.length).replace(/, types = \{.*\}$/s, '');
+  if (!source.startsWith('read_csv(') || !source.endsWith(`, ${CSV_OPTIONS})`)) return undefined;
+  return /^(?:'(?:[^']|'')*'|\[(?:'(?:[^']|'')*'(?:, )?)*\])/s.exec(source.slice('read_csv('.length))?.[0];
 }
 
 /** The format of an input file from its name: `.csv` and gzip-compressed `.csv.gz` (DuckDB reads both), `.parquet`, `.arrow`. */
@@ -201,6 +218,20 @@ export async function requireFile(path: string): Promise<void> {
     );
   }
   if (isGzipPath(path)) await requireWholeGzip(path);
+  await sniffOnce(path);
+}
+
+/**
+ * Sniff a CSV file's dialect once for this process, so that the reads after this check do not each sniff it again
+ * (csvDialect.ts). A file DuckDB cannot sniff is left to those reads, which name what is wrong with it.
+ */
+async function sniffOnce(path: string): Promise<void> {
+  if (isGlob(path) || !/\.csv(\.gz)?$/i.test(path) || knownDialect(path) !== undefined) return;
+  try {
+    await withDuckDB((connection) => sniffDialect(connection, path, CSV_OPTIONS));
+  } catch {
+    // Read with auto-detection as before: its error names the file and the problem.
+  }
 }
 
 export function isGlob(path: string): boolean {
@@ -210,7 +241,7 @@ export function isGlob(path: string): boolean {
 export async function describeSource(connection: DuckDBConnection, source: string): Promise<ColumnDescription[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   const columns = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-  const single = /^'((?:[^']|'')*)'$/s.exec(csvFileList(source) ?? '')?.[1]?.replaceAll("''", "'");
+  const single = singleCsvPath(source);
   if (single !== undefined && !isGlob(single)) await rejectRaggedCsv(single, columns);
   await rejectDuplicateHeader(connection, source, columns);
   return columns;
@@ -223,9 +254,10 @@ export async function describeSource(connection: DuckDBConnection, source: strin
 async function rejectDuplicateHeader(connection: DuckDBConnection, source: string, columns: ColumnDescription[]): Promise<void> {
   const files = csvFileList(source);
   if (files === undefined) return;
-  const raw = (
-    await connection.runAndReadAll(`SELECT * FROM read_csv(${files}, header = false, all_varchar = true) LIMIT 1`)
-  ).getRowsJS()[0];
+  const single = singleCsvPath(source);
+  const dialect = single !== undefined ? dialectOf([single]) : undefined;
+  const asText = dialect !== undefined ? rawTextArguments(dialect) : 'header = false, all_varchar = true';
+  const raw = (await connection.runAndReadAll(`SELECT * FROM read_csv(${files}, ${asText}) LIMIT 1`)).getRowsJS()[0];
   if (!raw || raw.length !== columns.length) return;
   const header = raw.map((v) => (v === null ? '' : String(v)));
   // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffix.

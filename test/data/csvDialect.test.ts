@@ -1,0 +1,79 @@
+// A CSV file's dialect is sniffed once per process (when the file is first checked) and every later read spells it
+// out with auto-detection off: the reads must give exactly what auto-detection gives, and a file changed since must
+// be sniffed again rather than read with stale columns.
+
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLabelledDataset } from '../../data/datasetReader.js';
+import { withDuckDB } from '../../data/duckdbConnection.js';
+import { describeColumns, requireFile, tableSource } from '../../data/inputSources.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rareflow-csv-dialect-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every row as text, and the DuckDB types, of a read_csv source. */
+async function readAll(source: string): Promise<{ types: string[]; rows: string[] }> {
+  return withDuckDB(async (c) => {
+    const types = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+      .getRowObjectsJS()
+      .map((r) => `${r.column_name} ${r.column_type}`);
+    const rows = (await c.runAndReadAll(`SELECT * FROM ${source}`))
+      .getRowsJS()
+      .map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? `${v}` : v)));
+    return { types, rows };
+  });
+}
+
+const files: Record<string, string> = {
+  'semicolons.csv': 'id;"name; full";when;score;label\n1;"a; b";2024-01-05;2.5;yes\n2;"c ""q""";2024-02-06;?;no\n3;d;2024-03-07;NA;no\n',
+  'tabs.csv': 'x\ty\tlabel\n1.5\t2\t0\n2.5\t\t1\n3.5\t4\t0\n',
+  'crlf.csv': 'x,label\r\n0.1,1\r\n0.2,0\r\n0.3,0\r\n',
+  'dates.csv': 'day,amount,label\n05/01/2024,3,1\n06/02/2024,4,0\n07/03/2024,5,0\n',
+};
+
+describe('a sniffed CSV dialect', () => {
+  it('reads every file as auto-detection does', async () => {
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const auto = await readAll(tableSource('csv', [path]));
+      expect(auto.types.length).toBeGreaterThan(1);
+      await requireFile(path);
+      const explicit = tableSource('csv', [path]);
+      expect(explicit, name).toContain('auto_detect = false');
+      expect(await readAll(explicit), name).toEqual(auto);
+    }
+    const gz = join(dir, 'gzipped.csv.gz');
+    writeFileSync(gz, gzipSync(files['semicolons.csv']!));
+    const auto = await readAll(tableSource('csv', [gz]));
+    await requireFile(gz);
+    expect(tableSource('csv', [gz])).toContain('auto_detect = false');
+    expect(await readAll(tableSource('csv', [gz]))).toEqual(auto);
+  });
+
+  it('is sniffed again when the file changes, so its new columns are read', async () => {
+    const path = join(dir, 'changing.csv');
+    writeFileSync(path, 'a,label\n1,0\n2,1\n');
+    await requireFile(path);
+    expect((await describeColumns(path)).map((c) => c.name)).toEqual(['a', 'label']);
+    writeFileSync(path, 'a,b,label\n1,x,0\n2,y,1\n3,z,0\n');
+    utimesSync(path, new Date(), new Date(Date.now() + 5000));
+    expect(tableSource('csv', [path])).not.toContain('auto_detect');
+    expect((await describeColumns(path)).map((c) => `${c.name} ${c.type}`)).toEqual(['a BIGINT', 'b VARCHAR', 'label BIGINT']);
+    const loaded = await readLabelledDataset(path, { label: 'label', categorical: ['b'] });
+    expect(loaded.featureNames).toEqual(['a', 'b=x', 'b=y', 'b=z']);
+    expect(Array.from(loaded.data.y)).toEqual([0, 1, 0]);
+  });
+
+  it('still names a bad cell past the rows it typed the column from', async () => {
+    const path = join(dir, 'late-text.csv');
+    const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i % 50 === 0 ? 1 : 0}`);
+    rows[25_000] = 'oops,0';
+    writeFileSync(path, `x,label\n${rows.join('\n')}\n`);
+    await expect(readLabelledDataset(path, { label: 'label' })).rejects.toThrow(/column "x" holds "oops" on line 25002/);
+    expect(tableSource('csv', [path])).toContain('auto_detect = false');
+  });
+});
