@@ -4,7 +4,8 @@
 // peer reads). Prints G-mean, minority recall and normalised PR-AUC (AP − π) per dataset, then the means, the mean
 // rank, how often each candidate was chosen and where the default loses to a peer; writes .rareflow/bench/quality.json.
 // Env: QUALITY_DATASETS=a,b (only these), QUALITY_MAX_ROWS (skip larger files), QUALITY_MIN_ROWS (skip smaller),
-// QUALITY_REPEATS (default 3), QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1.
+// QUALITY_REPEATS (default 3), QUALITY_SKIP=column,column (leave out slow columns), BENCH_NO_PEERS=1,
+// QUALITY_DIR (another folder of two-class CSV files with a `label` column, instead of the shared datasets).
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ const PEER_LABELS: Record<(typeof PEERS)[number], string> = {
 const MISSING = new Set<string>(['nan', 'NaN', ...CSV_MISSING_MARKERS]);
 
 const root = packageRoot();
-const datasetsDir = join(root, '..', 'shared', 'datasets');
+const datasetsDir = process.env.QUALITY_DIR ?? join(root, '..', 'shared', 'datasets');
 const work = join(root, '.rareflow', 'bench', 'quality');
 mkdirSync(work, { recursive: true });
 const only = process.env.QUALITY_DATASETS?.split(',').map((s) => s.trim());

@@ -2,6 +2,7 @@
 // Each loads its modules when it runs, so --help starts without DuckDB.
 
 import { InvalidInputError } from '../../core/invalidInputError.js';
+import { POSITIVES_PER_PARAMETER } from '../../core/sampling/adaptiveSample.js';
 import { listFlag, numberFlag, requiredString, stringFlag, type CommandSpec } from '../cliArgs.js';
 import { fillValueFlag, missingFlag } from '../missingValueFlags.js';
 import { categorical, input, json, label, labelledFile, neighbors, neighborsOf, out, positive, rawDistances, seed } from './commonFlags.js';
@@ -80,9 +81,8 @@ export const dataCommands: CommandSpec[] = [
       },
       'positives-per-param': {
         type: 'integer',
-        help: 'positives per parameter (default 50, the "one in 50" rule)',
+        help: 'positives per parameter with --params or its default (default 50, the "one in 50" rule)',
         min: 1,
-        default: 50,
         placeholder: 'K',
       },
       nr: { type: 'integer', help: 'Nr directly, kept as given, instead of --params', min: 1, placeholder: 'NR' },
@@ -126,10 +126,19 @@ export const dataCommands: CommandSpec[] = [
           `${flag} sets Nr, the positives to keep, which --method uniform does not read (it samples every row alike); drop ${flag} or use another method`,
         );
       }
+      // Left without a default in the flag table, so that one given where nothing reads it is refused, not ignored.
+      const perParam = numberFlag(f, 'positives-per-param');
+      if (perParam !== undefined && (nr !== undefined || stringFlag(f, 'method') === 'uniform')) {
+        const why = nr !== undefined ? '--nr sets Nr itself' : '--method uniform keeps no positive quota';
+        throw new InvalidInputError(
+          '--positives-per-param',
+          `--positives-per-param ${perParam} sets Nr through --params M, but ${why}, so it would be ignored; drop --positives-per-param`,
+        );
+      }
       if (params !== undefined && nr !== undefined) {
         throw new InvalidInputError(
           '--nr',
-          `--params ${params} and --nr ${nr} both set Nr, the positives to keep (--params M asks for ${numberFlag(f, 'positives-per-param')!}·M, --nr for Nr itself); pass one of them`,
+          `--params ${params} and --nr ${nr} both set Nr, the positives to keep (--params M asks for ${perParam ?? POSITIVES_PER_PARAMETER}·M, --nr for Nr itself); pass one of them`,
         );
       }
       return {
@@ -143,7 +152,7 @@ export const dataCommands: CommandSpec[] = [
           targetSize: numberFlag(f, 'target-size')!,
           ...(params !== undefined ? { params } : {}),
           ...(nr !== undefined ? { positiveTarget: nr } : {}),
-          positivesPerParameter: numberFlag(f, 'positives-per-param')!,
+          positivesPerParameter: perParam ?? POSITIVES_PER_PARAMETER,
           shards: numberFlag(f, 'shards')!,
           method: stringFlag(f, 'method') as 'adaptive',
           order: stringFlag(f, 'order') as 'auto',

@@ -44,8 +44,11 @@ export interface AdaptiveSampleResult {
   warning?: string;
 }
 
+/** The paper's "one in 50" rule: positives per model parameter. */
+export const POSITIVES_PER_PARAMETER = 50;
+
 /** Nr under the paper's "one in 50" rule: 50 positives per model parameter. */
-export function positiveTargetFor(params: number, perParameter = 50): number {
+export function positiveTargetFor(params: number, perParameter = POSITIVES_PER_PARAMETER): number {
   if (!Number.isInteger(params) || params < 1) {
     throw new InvalidInputError('--params', `params (model parameters M) must be an integer ≥ 1; got ${params}.`);
   }

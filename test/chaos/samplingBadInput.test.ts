@@ -51,6 +51,17 @@ const cases: Array<{ what: string; args: string[]; message: RegExp }> = [
       /^rareflow sample: --target-size 1000 is below Nr = 4000000000000 positives \(1000000000000 × M = 4\); raise --target-size or lower --params$/,
   },
   {
+    what: 'positives per parameter beside --nr, which sets Nr itself',
+    args: ['--target-size', '1000', '--nr', '40', '--positives-per-param', '10'],
+    message:
+      /^rareflow sample: --positives-per-param 10 sets Nr through --params M, but --nr sets Nr itself, so it would be ignored; drop --positives-per-param$/,
+  },
+  {
+    what: 'positives per parameter with the uniform baseline, which keeps no quota',
+    args: ['--target-size', '1000', '--method', 'uniform', '--positives-per-param', '10'],
+    message: /^rareflow sample: --positives-per-param 10 sets Nr through --params M, but --method uniform keeps no positive quota/,
+  },
+  {
     what: 'positives per parameter beyond the integers a double holds exactly',
     args: ['--target-size', '1000', '--positives-per-param', '1e20'],
     message: /^rareflow sample: --positives-per-param: expected an integer ≥ 1 of at most 9007199254740991 in size, got "1e20"$/,
