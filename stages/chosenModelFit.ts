@@ -5,7 +5,7 @@ import type { LabelledData } from '../core/dataset.js';
 import { coveredOutOfBagRows, summariseOutOfBag } from '../core/models/forestOutOfBag.js';
 import { sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { splitSelectionTimes } from '../core/models/modelSelection.js';
-import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import { chooseThreshold, costThresholdAt, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import { positiveShare } from '../core/sampling/sampleWeights.js';
 import { fitCandidate, type CandidateFit, type FitModel } from './modelCandidates.js';
 import { chooseModel } from './modelChoice.js';
@@ -48,7 +48,7 @@ export async function fitChosenModel(
   // The data's positive share, for a cost rule: that of `train` before any candidate filters or oversamples it.
   const base = { ...given, dataPrevalence: o.dataPrevalence ?? positiveShare(train.y, sampleWeights) };
   const policy = parseThresholdPolicy(model.threshold);
-  const costThreshold = policy.kind === 'cost' ? chooseThreshold(policy, { prevalence: 0.5 }).threshold : undefined;
+  const costAt = policy.kind === 'cost' ? costThresholdAt(policy, base.dataPrevalence) : undefined;
   const shared: CandidateFit = {
     fit,
     base,
@@ -59,7 +59,7 @@ export async function fitChosenModel(
     ...shared,
     seed: o.seed,
     ...(model.budgetSeconds !== undefined ? { budgetSeconds: model.budgetSeconds } : {}),
-    ...(costThreshold !== undefined ? { costThreshold } : {}),
+    ...(costAt !== undefined ? { costAt } : {}),
     ...(sampleWeights ? { sampleWeights } : {}),
     ...(progress ? { progress } : {}),
   });
@@ -76,6 +76,7 @@ export async function fitChosenModel(
       choice.vote.members.map((m) => m.weight),
       train,
       choice.thresholdPolicy === 'cost' ? policy : { kind: 'prevalence' },
+      base.dataPrevalence,
     );
   } else if (choice.winnerFit) {
     fitted = choice.winnerFit;

@@ -8,6 +8,7 @@ import { bestPolicy, foldPrAucs, outOfBagFoldScores, policyGMeans, spreadOf, typ
 import type { ForestOutOfBag } from '../core/models/forestOutOfBag.js';
 import { scoreModel } from '../core/models/modelArtifact.js';
 import type { CandidateResult, ModelSelection } from '../core/models/modelSelection.js';
+import type { CostThresholdAt } from '../core/models/thresholdPolicy.js';
 import { deriveSeed } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { planFolds, steadyFoldPlan, stratifiedFolds } from '../core/sampling/stratifiedFolds.js';
@@ -32,8 +33,8 @@ export interface ModelChoiceOptions extends CandidateFit {
   repeats?: number;
   /** Seconds for the inner folds; the choice stops halving early when the next round would not fit. @default 60 */
   budgetSeconds?: number;
-  /** The user's `cost:L0,L1` threshold, tried as a third policy beside q* = π and G-mean-optimal. */
-  costThreshold?: number;
+  /** The user's `cost:L0,L1` rule, tried as a third policy beside q* = π and G-mean-optimal, on each model's scale. */
+  costAt?: CostThresholdAt;
   sampleWeights?: Float64Array;
   /** @default MODEL_CANDIDATES */
   candidates?: readonly ModelCandidate[];
@@ -116,13 +117,13 @@ async function scoreRepeat(s: CandidateState, data: LabelledData, repeat: number
   s.seconds += s.repeatSeconds;
 }
 
-function evidenceOf(s: { folds: FoldScores[] }, costThreshold: number | undefined) {
-  const perPolicy = policyGMeans(s.folds, costThreshold);
+function evidenceOf(s: { folds: FoldScores[] }, costAt: CostThresholdAt | undefined) {
+  const perPolicy = policyGMeans(s.folds, costAt);
   const policy = bestPolicy(perPolicy);
   return { perPolicy, policy, gMeans: perPolicy[policy]!, prAucs: foldPrAucs(s.folds) };
 }
 
-function resultOf(s: CandidateState, costThreshold: number | undefined, independentFolds?: number): CandidateResult {
+function resultOf(s: CandidateState, costAt: CostThresholdAt | undefined, independentFolds?: number): CandidateResult {
   const base = {
     name: s.c.name,
     fits: s.c.fits,
@@ -132,7 +133,7 @@ function resultOf(s: CandidateState, costThreshold: number | undefined, independ
   };
   const dropped = s.dropped ? { dropped: s.dropped } : {};
   if (s.folds.length === 0) return { ...base, ...dropped };
-  const e = evidenceOf(s, costThreshold);
+  const e = evidenceOf(s, costAt);
   const spread = (values: number[]) => {
     const m = spreadOf(values, independentFolds);
     return { mean: round(m.mean), sd: round(m.sd), standardError: round(m.standardError), folds: m.folds };
@@ -206,7 +207,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       thresholdPolicy: policy,
       reason,
       candidates: [...states, ...(vote ? [vote.state] : [])].map((s) =>
-        resultOf(s, o.costThreshold, plan ? plan.folds * requested.repeats : undefined),
+        resultOf(s, o.costAt, plan ? plan.folds * requested.repeats : undefined),
       ),
       ...(warnings.length ? { warnings } : {}),
       seconds: round(elapsedSeconds(started), 2),
@@ -256,27 +257,27 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
       break;
     }
     if (!halvesAfter(repeat, plan.repeats)) continue;
-    const evidence = (s: CandidateState) => evidenceOf(s, o.costThreshold);
+    const evidence = (s: CandidateState) => evidenceOf(s, o.costAt);
     alive = keepBetterHalf(alive, repeat, plan.repeats, budget, warnings, evidence, plan.folds * requested.repeats);
     if (alive.length === 1) break;
   }
   // Extra repeats of a small class steady the means; the standard errors count only the folds asked for.
   const independentFolds = plan.folds * requested.repeats;
-  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costThreshold), independentFolds);
+  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costAt), independentFolds);
   if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
   const { winner, order, ranked } = final;
-  const proposal = proposeVote(order, o.costThreshold);
+  const proposal = proposeVote(order, o.costAt);
   if (proposal) {
     vote = {
       state: { c: proposal.candidate, folds: proposal.folds, seconds: 0, scoredBy: 'members' },
       members: proposal.members.map((m) => m.s),
       weights: proposal.members.map((m) => m.weight),
     };
-    return finish(vote.state, o.costThreshold !== undefined ? 'cost' : 'prevalence', proposal.reason, vote);
+    return finish(vote.state, o.costAt !== undefined ? 'cost' : 'prevalence', proposal.reason, vote);
   }
   // A cost rule the user gave is the winner's rule whatever ranked best by G-mean: their costs, not the G-mean, say
   // what a mistake is worth (before, it lost to the prevalence rule on G-mean and was dropped without a word).
-  return finish(winner, o.costThreshold !== undefined ? 'cost' : evidenceOf(winner, o.costThreshold).policy, ranked.reason);
+  return finish(winner, o.costAt !== undefined ? 'cost' : evidenceOf(winner, o.costAt).policy, ranked.reason);
 }
 
 /**

@@ -3,10 +3,10 @@
 // selection keeps two or more finalists and beats the best of them alone by a small margin.
 
 import { classCounts, type LabelledData } from '../core/dataset.js';
-import { gMeanAt, type FoldScores } from '../core/models/candidateRanking.js';
+import { foldCostThreshold, gMeanAt, type FoldScores } from '../core/models/candidateRanking.js';
 import { sealModelArtifact, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { chooseThreshold, type ThresholdPolicy } from '../core/models/thresholdPolicy.js';
-import { combineVoteScores, type VoteMember, type VoteModel } from '../core/models/voteModel.js';
+import { chooseThreshold, costThresholdAt, type CostThresholdAt, type ThresholdPolicy } from '../core/models/thresholdPolicy.js';
+import { combineVoteScores, thresholdCentred, type VoteMember, type VoteModel } from '../core/models/voteModel.js';
 import type { ModelCandidate } from './modelCandidates.js';
 import type { FittedArtifact } from './train.js';
 
@@ -70,18 +70,33 @@ function alignedFolds(memberFolds: readonly (readonly FoldScores[])[]): AlignedF
  * and averaged by `weights` (a member of weight 0 takes no part). Its q* threshold is then 1/2: the point where the
  * members, each read against its own q*, lean neither way.
  */
-function combinedFolds(aligned: readonly AlignedFold[], weights: readonly number[]): FoldScores[] {
+function combinedFolds(aligned: readonly AlignedFold[], weights: readonly number[], costAt?: CostThresholdAt): FoldScores[] {
   const used = weights.flatMap((w, i) => (w > 0 ? [i] : []));
-  return aligned.map((a) => ({
-    repeat: a.repeat,
-    scores: combineVoteScores(
-      used.map((i) => a.memberScores[i]!),
-      used.map((i) => ({ threshold: a.thresholds[i]!, weight: weights[i]! })),
-    ),
-    labels: a.labels,
-    qStarThreshold: 0.5,
-    rows: a.rows,
-  }));
+  return aligned.map((a) => {
+    const members = used.map((i) => ({ threshold: a.thresholds[i]!, weight: weights[i]! }));
+    return {
+      repeat: a.repeat,
+      scores: combineVoteScores(
+        used.map((i) => a.memberScores[i]!),
+        members,
+      ),
+      labels: a.labels,
+      qStarThreshold: 0.5,
+      rows: a.rows,
+      ...(costAt ? { costThreshold: voteCostThreshold(members, costAt) } : {}),
+    };
+  });
+}
+
+/**
+ * A vote's cost-rule threshold: each member's cost threshold (the rule moved to the share that member was fitted at,
+ * its q* threshold) put on the vote's scale as its scores are, averaged by weight. A row at every member's own cost
+ * threshold scores exactly this; before, the rule's q went on the vote's scale unmoved, though that scale puts each
+ * member's q*, not 1/2 of a 1:1 mix, at 1/2 (a `cost:1,9` vote on 5.7% positives thresholded at 0.1, not about 0.6).
+ */
+export function voteCostThreshold(members: readonly { threshold: number; weight: number }[], costAt: CostThresholdAt): number {
+  const total = members.reduce((a, m) => a + m.weight, 0);
+  return members.reduce((a, m) => a + m.weight * thresholdCentred(costAt(m.threshold), m.threshold), 0) / total;
 }
 
 /**
@@ -89,9 +104,13 @@ function combinedFolds(aligned: readonly AlignedFold[], weights: readonly number
  * fold model's q* threshold and averaged by `weights` (default 1 each), its q* threshold 1/2. Undefined when the
  * members were not scored on the same folds.
  */
-export function voteFoldScores(memberFolds: readonly (readonly FoldScores[])[], weights?: readonly number[]): FoldScores[] | undefined {
+export function voteFoldScores(
+  memberFolds: readonly (readonly FoldScores[])[],
+  weights?: readonly number[],
+  costAt?: CostThresholdAt,
+): FoldScores[] | undefined {
   const aligned = alignedFolds(memberFolds);
-  return aligned && combinedFolds(aligned, weights ?? memberFolds.map(() => 1));
+  return aligned && combinedFolds(aligned, weights ?? memberFolds.map(() => 1), costAt);
 }
 
 function binarySearch(sorted: Int32Array, value: number): number {
@@ -118,6 +137,7 @@ function binarySearch(sorted: Int32Array, value: number): number {
 export function greedyVoteWeights(
   memberFolds: readonly (readonly FoldScores[])[],
   gMeanOf: (folds: FoldScores[]) => number,
+  costAt?: CostThresholdAt,
 ): { weights: number[]; folds: FoldScores[] } | undefined {
   // Aligned once, on the rows every finalist scored, so that each trial is only a weighted mean.
   const aligned = alignedFolds(memberFolds);
@@ -132,6 +152,7 @@ export function greedyVoteWeights(
         combinedFolds(
           aligned,
           weights.map((w, j) => (j === i ? w + 1 : w)),
+          costAt,
         ),
       );
       if (!pick || value > pick.value + 1e-12) pick = { index: i, value };
@@ -141,12 +162,13 @@ export function greedyVoteWeights(
     if (!best || pick!.value > best.value + 1e-12) best = { value: pick!.value, weights: [...weights] };
   }
   if (!best || best.weights.filter((w) => w > 0).length < 2 || !(best.value > alone + VOTE_MIN_GAIN)) return undefined;
-  return { weights: best.weights, folds: combinedFolds(aligned, best.weights) };
+  return { weights: best.weights, folds: combinedFolds(aligned, best.weights, costAt) };
 }
 
-/** Mean G-mean over `folds` at each fold's own threshold (a vote's: 1/2) or at `costThreshold`. */
-export function meanFoldGMean(folds: readonly FoldScores[], costThreshold?: number): number {
-  return folds.reduce((a, f) => a + gMeanAt(f.labels, f.scores, costThreshold ?? f.qStarThreshold), 0) / folds.length;
+/** Mean G-mean over `folds` at each fold's own threshold (a vote's: 1/2) or, with a cost rule, at its cost threshold. */
+export function meanFoldGMean(folds: readonly FoldScores[], costAt?: CostThresholdAt): number {
+  const at = (f: FoldScores) => (costAt ? foldCostThreshold(f, costAt) : f.qStarThreshold);
+  return folds.reduce((a, f) => a + gMeanAt(f.labels, f.scores, at(f)), 0) / folds.length;
 }
 
 /**
@@ -160,11 +182,12 @@ export function meanFoldGMean(folds: readonly FoldScores[], costThreshold?: numb
  */
 export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }>(
   ranked: readonly S[],
-  costThreshold?: number,
+  costAt?: CostThresholdAt,
 ): { candidate: ModelCandidate; folds: FoldScores[]; members: { s: S; weight: number }[]; reason: string } | undefined {
   const chosen = greedyVoteWeights(
     ranked.map((s) => s.folds),
-    (folds) => meanFoldGMean(folds, costThreshold),
+    (folds) => meanFoldGMean(folds, costAt),
+    costAt,
   );
   if (!chosen) return undefined;
   const { weights, folds } = chosen;
@@ -178,22 +201,22 @@ export function proposeVote<S extends { c: ModelCandidate; folds: FoldScores[] }
     model: members[0]!.s.c.model,
   };
   const g = (x: number) => x.toFixed(4);
-  const best = meanFoldGMean(ranked[0]!.folds, costThreshold);
+  const best = meanFoldGMean(ranked[0]!.folds, costAt);
   // Both at the same kind of threshold (each one's prevalence threshold, or the cost threshold): the candidates'
   // table gives each at the threshold rule it chose, which can be higher than this like-for-like figure.
-  const at = costThreshold === undefined ? 'prevalence threshold' : 'cost threshold';
+  const at = costAt === undefined ? 'prevalence threshold' : 'cost threshold';
   const reason =
     `${candidate.name}: greedy selection over the finalists' inner-fold scores weighted ${parts.join(', ')}; mean ` +
-    `inner-fold G-mean ${g(meanFoldGMean(folds, costThreshold))} at the vote's ${at}, against ${g(best)} for ` +
+    `inner-fold G-mean ${g(meanFoldGMean(folds, costAt))} at the vote's ${at}, against ${g(best)} for ` +
     `${ranked[0]!.c.name} alone at its ${at}`;
   return { candidate, folds, members, reason };
 }
 
 /**
  * The vote fitted on all of `train` from its members' fits (each fitted there with its q* threshold, as a single
- * winner is), sealed with the threshold of `policy`: `prevalence` is the vote's q*, 1/2 on its scale; `cost` the
- * weighted-Bayes threshold at a 1:1 mix (the scale's own); `gmean` is set afterwards from the vote's out-of-fold
- * scores, as for any winner.
+ * winner is), sealed with the threshold of `policy`: `prevalence` is the vote's q*, 1/2 on its scale; `cost` its
+ * members' cost thresholds for the data's positive share `dataPrevalence`, each moved to that member's scale and put on
+ * the vote's (voteCostThreshold); `gmean` is set afterwards from the vote's out-of-fold scores, as for any winner.
  */
 export function assembleVote(
   name: string,
@@ -201,6 +224,7 @@ export function assembleVote(
   weights: readonly number[],
   train: LabelledData,
   policy: ThresholdPolicy,
+  dataPrevalence?: number,
 ): FittedArtifact {
   const members: VoteMember[] = memberFits.map((f, i) => {
     const model = f.artifact.model;
@@ -213,7 +237,7 @@ export function assembleVote(
   const [, positives] = classCounts(train.y);
   const chosen =
     policy.kind === 'cost'
-      ? chooseThreshold(policy, { prevalence: 0.5 })
+      ? voteCostChoice(members, policy, dataPrevalence)
       : {
           threshold: 0.5,
           reason:
@@ -231,4 +255,19 @@ export function assembleVote(
   const described = (note: string) => (note.includes('; threshold ') ? note.slice(0, note.lastIndexOf('; threshold ')) : note);
   const description = `${name} (${memberFits.map((f) => described(f.note)).join(' and ')})`;
   return { artifact, note: `${description}; threshold ${chosen.threshold.toFixed(4)}: ${chosen.reason}` };
+}
+
+/** The vote's cost threshold (voteCostThreshold) and its reason. */
+function voteCostChoice(
+  members: readonly VoteMember[],
+  policy: Extract<ThresholdPolicy, { kind: 'cost' }>,
+  dataPrevalence: number | undefined,
+): { threshold: number; reason: string } {
+  const rule = chooseThreshold(policy, { prevalence: 0.5 }).reason;
+  const threshold = voteCostThreshold(members, costThresholdAt(policy, dataPrevalence));
+  const share = dataPrevalence !== undefined ? ` at the data's positive share ${Number(dataPrevalence.toPrecision(4))}` : '';
+  return {
+    threshold,
+    reason: `${rule}${share}, moved to each member's scale and put on the vote's as its scores are, weighted: ${threshold}`,
+  };
 }

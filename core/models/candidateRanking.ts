@@ -5,7 +5,7 @@ import { averagePrecision } from '../metrics/rankingMetrics.js';
 import { confusionAtThreshold } from '../metrics/confusion.js';
 import type { InnerFold } from '../sampling/stratifiedFolds.js';
 import type { ForestOutOfBag } from './forestOutOfBag.js';
-import { chooseThreshold } from './thresholdPolicy.js';
+import { chooseThreshold, type CostThresholdAt } from './thresholdPolicy.js';
 
 /** Out-of-fold scores of one fitted fold model. */
 export interface FoldScores {
@@ -16,6 +16,13 @@ export interface FoldScores {
   qStarThreshold: number;
   /** The training row of each score, ascending: a soft vote averages its members' scores of the same rows. */
   rows?: Int32Array;
+  /** A soft vote's cost-rule threshold on its scale: its members' own cost thresholds, centred and averaged. */
+  costThreshold?: number;
+}
+
+/** The cost rule's threshold on a fold model's scale: a vote's own, or the rule moved to the share it was fitted at. */
+export function foldCostThreshold(f: FoldScores, costAt: CostThresholdAt): number {
+  return f.costThreshold ?? costAt(f.qStarThreshold);
 }
 
 /** Mean, sample standard deviation and standard error of the mean over the folds scored. */
@@ -91,13 +98,13 @@ export function foldPrAucs(folds: readonly FoldScores[]): number[] {
 }
 
 /**
- * Per-fold G-mean under each threshold policy: `prevalence` uses each fold model's q*, `cost` the fixed weighted-Bayes
- * threshold (when given), `gmean` the G-mean-optimal threshold of the *other* folds of the same repeat, so the
+ * Per-fold G-mean under each threshold policy: `prevalence` uses each fold model's q*, `cost` the weighted-Bayes
+ * threshold moved to each fold model's scale (when a cost rule is given), `gmean` the G-mean-optimal threshold of the *other* folds of the same repeat, so the
  * threshold is never tuned on the rows it is judged on. `gmean` is left out when a repeat has a single fold.
  */
-export function policyGMeans(folds: readonly FoldScores[], costThreshold?: number): Record<string, number[]> {
+export function policyGMeans(folds: readonly FoldScores[], costAt?: CostThresholdAt): Record<string, number[]> {
   const out: Record<string, number[]> = { prevalence: folds.map((f) => gMeanAt(f.labels, f.scores, f.qStarThreshold)) };
-  if (costThreshold !== undefined) out.cost = folds.map((f) => gMeanAt(f.labels, f.scores, costThreshold));
+  if (costAt !== undefined) out.cost = folds.map((f) => gMeanAt(f.labels, f.scores, foldCostThreshold(f, costAt)));
   const crossFitted: number[] = [];
   for (const f of folds) {
     const others = folds.filter((o) => o !== f && o.repeat === f.repeat);

@@ -47,6 +47,18 @@ export interface ThresholdChoice {
   reason: string;
 }
 
+/** The cost rule's threshold for a model whose probabilities are fitted at a given positive share (its q*). */
+export type CostThresholdAt = (fittedShare: number) => number;
+
+/**
+ * The weighted-Bayes threshold of `policy` for the data's positive share `dataPrevalence`, as a function of the share
+ * a model's probabilities are fitted at: each candidate of `auto` and each member of a vote is judged at its own.
+ */
+export function costThresholdAt(policy: Extract<ThresholdPolicy, { kind: 'cost' }>, dataPrevalence?: number): CostThresholdAt {
+  return (fittedShare) =>
+    chooseThreshold(policy, { prevalence: fittedShare, ...(dataPrevalence !== undefined ? { dataPrevalence } : {}) }).threshold;
+}
+
 const POLICY_FORMS =
   "'bayes', 'prevalence', 'cost:L0,L1' (L0 = false-positive cost, L1 = false-negative cost), 'gmean' or 'gmean-oob' (forests)";
 

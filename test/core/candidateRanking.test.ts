@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { policyGMeans, rankCandidates, spreadOf, tiesWith, type FoldScores } from '../../core/models/candidateRanking.js';
+import { costThresholdAt } from '../../core/models/thresholdPolicy.js';
 import { planFolds, steadyFoldPlan, stratifiedFolds } from '../../core/sampling/stratifiedFolds.js';
 
 const labels = (negatives: number, positives: number) =>
@@ -71,9 +72,18 @@ describe('threshold policies on out-of-fold scores', () => {
       qStarThreshold: q,
     });
     const folds = [fold([0.1, 0.2, 0.6, 0.7], [0, 0, 1, 1], 0.9), fold([0.1, 0.3, 0.65, 0.8], [0, 0, 1, 1], 0.9)];
-    const g = policyGMeans(folds, 0.5);
+    const g = policyGMeans(folds, () => 0.5);
     expect(g.prevalence).toEqual([0, 0]);
     expect(g.cost).toEqual([1, 1]);
+    // A cost rule is judged on each fold model's scale: moved from the data's share to the share it was fitted at.
+    const cost = costThresholdAt({ kind: 'cost', lossFalsePositive: 1, lossFalseNegative: 1 }, 0.1);
+    const atShares = [fold([0.1, 0.6, 0.92, 0.95], [0, 0, 1, 1], 0.5), fold([0.05, 0.3, 0.6, 0.7], [0, 0, 1, 1], 0.1)];
+    // Equal costs: 1/2 at the data's share 0.1 is 0.9 on a 1:1 scale (odds × 9), and stays 1/2 on a model fitted at 0.1.
+    expect(cost(0.5)).toBeCloseTo(0.9, 12);
+    expect(cost(0.1)).toBeCloseTo(0.5, 12);
+    expect(policyGMeans(atShares, cost).cost).toEqual([1, 1]);
+    // The rule unmoved (1/2 on every scale) flags the 1:1 model's negative at 0.6.
+    expect(policyGMeans(atShares, () => 0.5).cost).toEqual([Math.SQRT1_2, 1]);
     // Fold 0 is judged at fold 1's best threshold (0.65), which misses its positive at 0.6: never tuned on itself.
     expect(g.gmean).toEqual([Math.SQRT1_2, 1]);
   });

@@ -9,11 +9,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FoldScores } from '../../core/models/candidateRanking.js';
 import { parseModelArtifact, scoreModel } from '../../core/models/modelArtifact.js';
 import { IntegrityError } from '../../core/integrityError.js';
+import { costThresholdAt } from '../../core/models/thresholdPolicy.js';
 import { thresholdCentred } from '../../core/models/voteModel.js';
 import { fitCandidate, MODEL_CANDIDATES } from '../../stages/modelCandidates.js';
 import { scoreBatchStage } from '../../stages/scoreBatch.js';
 import { fitModelArtifact } from '../../stages/train.js';
-import { assembleVote, greedyVoteWeights, meanFoldGMean, proposeVote, voteFoldScores, voteName } from '../../stages/voteCandidate.js';
+import {
+  assembleVote,
+  greedyVoteWeights,
+  meanFoldGMean,
+  proposeVote,
+  voteCostThreshold,
+  voteFoldScores,
+  voteName,
+} from '../../stages/voteCandidate.js';
 import { choiceFitBase, shiftedTriples } from '../support/modelChoiceData.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-vote-'));
@@ -145,5 +154,37 @@ describe('the soft-vote candidate', () => {
       expect(Number(score)).toBeCloseTo(want[r]!, 12);
       expect(pred).toBe(want[r]! >= fitted.artifact.threshold ? '1' : '0');
     });
+  });
+
+  it('takes a cost rule on its own scale: each member’s cost threshold moved to that member’s scale, centred and averaged', async () => {
+    const { train, fits } = await fittedVote();
+    const cost = { kind: 'cost' as const, lossFalsePositive: 1, lossFalseNegative: 9 };
+    // Both members are fitted at 1:1 (threshold 1/2). For data of 5.7% positives, P(positive) > 1/10 is odds above
+    // (1/9)/odds(0.057) on their scale: 0.648, which the vote's scale keeps (a member's 1/2 maps to 1/2).
+    const vote = assembleVote('vote', fits, [2, 1], train, cost, 0.057);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const moved = 1 / (1 + Math.exp(-(Math.log(1 / 9) - logit(0.057))));
+    expect(fits.map((f) => f.artifact.threshold)).toEqual([0.5, 0.5]);
+    expect(vote.artifact.threshold).toBeCloseTo(moved, 12);
+    expect(vote.artifact.threshold).toBeGreaterThan(0.6);
+    expect(vote.artifact.thresholdReason).toContain("moved to each member's scale");
+    // Members at other scales: each one's cost threshold is put on the vote's scale as its scores are, then averaged.
+    const costAt = costThresholdAt(cost, 0.057);
+    const members = [
+      { threshold: 0.5, weight: 2 },
+      { threshold: 0.057, weight: 1 },
+    ];
+    const expected = (2 * thresholdCentred(costAt(0.5), 0.5) + thresholdCentred(costAt(0.057), 0.057)) / 3;
+    expect(voteCostThreshold(members, costAt)).toBeCloseTo(expected, 12);
+    // On the inner folds the vote's cost threshold is the same average of its members' (fold by fold).
+    const fold = (q: number): FoldScores => ({
+      repeat: 0,
+      scores: Float64Array.from([0.05, 0.9]),
+      labels: Uint8Array.from([0, 1]),
+      qStarThreshold: q,
+      rows: Int32Array.from([0, 1]),
+    });
+    const [combined] = voteFoldScores([[fold(0.5)], [fold(0.057)]], [2, 1], costAt)!;
+    expect(combined!.costThreshold).toBeCloseTo(expected, 12);
   });
 });
