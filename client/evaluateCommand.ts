@@ -12,7 +12,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
-import { readsPlainColumns, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, readsPlainColumns, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { multiClassReport } from '../core/metrics/multiClassReport.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
@@ -58,6 +58,14 @@ export async function evaluateCommand(a: EvaluateArgs) {
   const started = performance.now();
   if (a.report) await requireReportDirectory(a.report, '--report');
   const { model, resolved } = await loadModelReference(a.model);
+  // A label that is one of the model's own inputs judged the model against a feature (on Parquet without a word).
+  const asInput = inputColumnsOf(model).find((c) => c.name.toLowerCase() === a.label.toLowerCase());
+  if (asInput !== undefined) {
+    throw new InvalidInputError(
+      '--label',
+      `--label ${a.label}: column "${asInput.name}" is one of the inputs the model reads, not a label; the model was trained to predict "${model.labelName}": pass --label with the column holding that label`,
+    );
+  }
   if (model.multiClass) {
     const evaluated = await evaluateMultiClass(a, model, started);
     return { ...evaluated, ...registeredModelField(resolved), ...(await inputWarningsField(model, a.input, a.inputAsGiven)) };

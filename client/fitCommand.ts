@@ -11,7 +11,7 @@ import { deriveSeed, seededRandom } from '../core/random.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { oversampleWithAdasyn } from '../stages/oversample.js';
 import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
-import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { checkSampleWeights, positiveShare, SAMPLE_WEIGHT_COLUMN, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
 import { fitCandidate, type ModelCandidate } from '../stages/modelCandidates.js';
@@ -122,6 +122,18 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       d.missingCategories,
       d.categorical,
     ),
+    // `--positive` on a label of three or more values: the others are learned as one negative class, and `predict`
+    // writes that class as their values joined with "|".
+    ...(!multiClass && d.negativeLabel.includes('|')
+      ? [
+          `label column "${a.label}" holds ${d.negativeLabel.split('|').length + 1} values: ${d.negativeLabel
+            .split('|')
+            .map((v) => `"${v}"`)
+            .join(
+              ', ',
+            )} are learned as one negative class against "${d.positiveLabel}", and predict writes that class as "${d.negativeLabel}"; leave out --positive to learn every class`,
+        ]
+      : []),
   ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };
   checkMemoryBudget(pipelineMemory({ ...shape, denoise: spec.denoise, adasyn: spec.adasyn, model: spec.model }).slice(1), budget);
@@ -212,6 +224,9 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     if (validation) validation = { x: filled.parts[1]!, y: validation.y };
     missingValues ??= filled.summary;
     const fitMissingValues = modelMissingValues(fill);
+    // The data's positive share, for a cost rule: that of the training rows before the noise filter and ADASYN
+    // change it (after ADASYN it is about 1/2, and a cost threshold read there went unmoved on a 1:1 model).
+    const dataPrevalence = positiveShare(train.y, weights);
     if (spec.denoise.method !== 'none') {
       t = performance.now();
       const k = spec.denoise.k ?? 3;
@@ -272,7 +287,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     }
     t = performance.now();
     line.step(`${prefix}training ${chosen ? chosen.name : spec.model.kind} on ${train.y.length.toLocaleString('en-US')} rows`);
-    const base = { ...fitBase(labels), ...(fitMissingValues ? { missingValues: fitMissingValues } : {}) };
+    const base = { ...fitBase(labels), dataPrevalence, ...(fitMissingValues ? { missingValues: fitMissingValues } : {}) };
     const fitted = chosen
       ? await fitCandidate(chosen, train, weights, spec.seed, { fit: fitModelArtifact, base, ...candidateFitOptions })
       : await fitModelArtifact(train, {

@@ -211,6 +211,13 @@ export async function requireFile(path: string): Promise<void> {
     const from = isAbsolute(path) ? '' : ` (it is resolved from ${process.cwd()})`;
     throw new InvalidInputError(`file ${path}`, `input file ${path} does not exist; check the path${from}`);
   }
+  if (isGlob(path)) {
+    // The reader would take the name as a pattern and read every file it matches (`y?.csv` read `yA.csv` too).
+    throw new InvalidInputError(
+      `file ${path}`,
+      `input file name ${path} holds *, ? or [, which the reader takes as a pattern matching other files too; rename the file without them`,
+    );
+  }
   if (bytes === 0) {
     throw new InvalidInputError(
       `file ${path}`,
@@ -244,6 +251,7 @@ export async function describeSource(connection: DuckDBConnection, source: strin
   const single = singleCsvPath(source);
   if (single !== undefined && !isGlob(single)) await rejectRaggedCsv(single, columns);
   await rejectDuplicateHeader(connection, source, columns);
+  await rejectRepeatedParquetNames(connection, source);
   return columns;
 }
 
@@ -259,25 +267,54 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   const asText = dialect !== undefined ? rawTextArguments(dialect) : 'header = false, all_varchar = true';
   const raw = (await connection.runAndReadAll(`SELECT * FROM read_csv(${files}, ${asText}) LIMIT 1`)).getRowsJS()[0];
   if (!raw || raw.length !== columns.length) return;
-  const header = raw.map((v) => (v === null ? '' : String(v)));
-  // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffix.
-  const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+$/.test(name.slice(h.length + 1)));
+  // DuckDB trims the spaces around a header name (`x0 ` reads as `x0`, and a real `x0` beside it as `x0_1`).
+  const header = raw.map((v) => (v === null ? '' : String(v).trim()));
+  // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffixes (`a_1_1`
+  // when a column is already named `a_1`).
+  const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+(_\d+)*$/.test(name.slice(h.length + 1)));
   if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
-  // Column names are read without regard to case (`X0,x0` reads as `X0`, `x0_1`), so names differing only by case repeat too.
+  const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
+  rejectRepeatedNames(header, `the header of ${what}`);
+}
+
+/**
+ * Column names are read without regard to case (`X0,x0` reads as `X0`, `x0_1`), so names differing only by case
+ * repeat too; DuckDB reads a repeated name under a name of its own (`x0_1`), which a model would then learn or read.
+ */
+function rejectRepeatedNames(names: readonly string[], where: string): void {
   const seen = new Map<string, string>();
-  for (const h of header) {
+  for (const h of names) {
     const first = seen.get(h.toLowerCase());
     if (first !== undefined) {
-      const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
       throw new InvalidInputError(
         `column "${h}"`,
         first === h
-          ? `column name "${h}" appears more than once in the header of ${what}; expected distinct column names: rename the repeated column`
-          : `column names "${first}" and "${h}" in the header of ${what} differ only by case, and column names are read without regard to case; expected names that differ otherwise: rename one of them`,
+          ? `column name "${h}" appears more than once in ${where} (spaces around a name do not count); expected distinct column names: rename the repeated column`
+          : `column names "${first}" and "${h}" in ${where} differ only by case, and column names are read without regard to case; expected names that differ otherwise: rename one of them`,
       );
     }
     seen.set(h.toLowerCase(), h);
   }
+}
+
+/** A Parquet file's top-level column names as written (DuckDB renames a repeated one), checked like a CSV header's. */
+async function rejectRepeatedParquetNames(connection: DuckDBConnection, source: string): Promise<void> {
+  const path = /^read_parquet\('((?:[^']|'')*)'\)$/s.exec(source)?.[1]?.replaceAll("''", "'");
+  if (path === undefined || isGlob(path)) return;
+  const rows = (await connection.runAndReadAll(`SELECT name, num_children FROM parquet_schema(${sqlString(path)})`)).getRowObjectsJS();
+  // Depth first from the root: its children are the columns; a nested column's own children are skipped.
+  const names: string[] = [];
+  let at = 1;
+  const skip = (): void => {
+    const children = Number(rows[at]?.num_children ?? 0);
+    at += 1;
+    for (let c = 0; c < children; c++) skip();
+  };
+  for (let c = 0; c < Number(rows[0]?.num_children ?? 0) && at < rows.length; c++) {
+    names.push(String(rows[at]!.name));
+    skip();
+  }
+  rejectRepeatedNames(names, `the columns of ${path}`);
 }
 
 /** Run a read and turn DuckDB's complaints about the file's content into InvalidInputError naming it. */

@@ -4,7 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { classReading } from '../core/labels/labelVocabulary.js';
+import { booleanLikeValue, classReading } from '../core/labels/labelVocabulary.js';
 import { numericType, missingValueCondition } from './columnTypes.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 import { describeSource } from './inputSources.js';
@@ -137,12 +137,24 @@ export async function otherSpellingOf(
 
 /**
  * Label values that differ only in case, surrounding spaces or number formatting ("fraud" and "fraud ", "1" and
- * "1.0") would train as separate classes: a positive of the other spelling counted as a negative. Refused.
+ * "1.0"), or that spell one truth value two ways ("true" and "1", "no" and "0": exports of two tools joined) would
+ * train as separate classes: a positive of the other spelling counted as a negative, or a two-class label learned as
+ * four classes. Refused.
  */
 export function rejectLookalikeClasses(label: string, what: string, classes: ReadonlyArray<{ value: string; count: number }>): void {
-  const byReading = new Map<string, Array<{ value: string; count: number }>>();
-  for (const c of classes) byReading.set(classReading(c.value), [...(byReading.get(classReading(c.value)) ?? []), c]);
-  const clash = [...byReading.values()].find((group) => group.length > 1);
+  const grouped = (key: (value: string) => string | undefined) => {
+    const groups = new Map<string, Array<{ value: string; count: number }>>();
+    for (const c of classes) {
+      const k = key(c.value);
+      if (k !== undefined) groups.set(k, [...(groups.get(k) ?? []), c]);
+    }
+    return [...groups.values()].find((group) => group.length > 1);
+  };
+  const truthOf = (value: string) => {
+    const truth = booleanLikeValue(value);
+    return truth === null ? undefined : String(truth);
+  };
+  const clash = grouped(classReading) ?? grouped(truthOf);
   if (!clash) {
     rejectCutOffClass(label, what, classes);
     return;

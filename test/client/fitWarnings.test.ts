@@ -234,4 +234,12 @@ describe('fit warnings', () => {
     const kept = await fitCommand({ input: measured, label: 'label', out: join(dir, 'measured.json'), model: 'logreg' });
     expect(kept.warnings ?? []).toEqual([]);
   });
+
+  it('says when --positive leaves two or more other values to be learned as one negative class', async () => {
+    const three = csv('three.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 1 : i % 3 === 0 ? 2 : 0}`);
+    const result = await fitCommand({ input: three, label: 'label', positive: '1', out: join(dir, 'three.json'), model: 'logreg' });
+    expect(result.warnings).toEqual([
+      'label column "label" holds 3 values: "0", "2" are learned as one negative class against "1", and predict writes that class as "0|2"; leave out --positive to learn every class',
+    ]);
+  });
 });

@@ -42,6 +42,10 @@ describe('one class in several spellings', () => {
     expect(refuse(['1', '1.0', '0'])).toThrow(/"1" × 1, "1.0" × 1/);
     expect(refuse(['0', '1', '2', 'ten', 'eleven'])).not.toThrow();
     expect(refuse(['fraud', 'fraud-2'])).not.toThrow();
+    // One truth value in two spellings (two tools' exports joined): a two-class label would be learned as four.
+    expect(refuse(['false', 'true', '0', '1'])).toThrow(/spells one class in 2 ways \("false" × 1, "0" × 1\)/);
+    expect(refuse(['yes', 'no', 'true'])).toThrow(/"yes" × 1, "true" × 1/);
+    expect(refuse(['yes', 'no', 'maybe'])).not.toThrow();
   });
 
   it('refuses a single-row class that is the start of another, as a file cut off in its last row reads', () => {

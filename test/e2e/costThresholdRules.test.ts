@@ -64,6 +64,21 @@ describe('the cost threshold rule', () => {
     expect(m.threshold).toBeGreaterThan(0.5);
   });
 
+  it('is moved from the share of the input, not of the rows ADASYN or the noise filter left', async () => {
+    for (const [name, stages] of [
+      ['adasyn', { adasyn: { enabled: true } }],
+      ['enn', { denoise: { method: 'enn' } }],
+    ] as const) {
+      const out = join(dir, `${name}-cost.json`);
+      const path = join(dir, `${name}-cost.cfg.json`);
+      writeFileSync(path, JSON.stringify({ ...stages, model: { kind: 'logreg', threshold: 'cost:1,9' } }));
+      await fitCommand({ input, label: 'y', out, config: path });
+      const m = JSON.parse(readFileSync(out, 'utf8')) as ModelArtifact;
+      // Before, ADASYN's share of about 1/2 was taken for the data's, and q = 0.1 went unmoved on a 1:1 model.
+      expect(m.threshold, name).toBeCloseTo(moved(m.training.fitPrevalence, share), 12);
+    }
+  });
+
   it('is the rule of the model auto chooses', async () => {
     const m = await fitted('auto', { kind: 'auto', threshold: 'cost:1,9' }, { budgetSeconds: 20 });
     expect(m.thresholdPolicy).toEqual({ kind: 'cost', lossFalsePositive: 1, lossFalseNegative: 9 });
