@@ -249,7 +249,7 @@ export async function describeSource(connection: DuckDBConnection, source: strin
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   const columns = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   const single = singleCsvPath(source);
-  if (single !== undefined && !isGlob(single)) await rejectRaggedCsv(single, columns);
+  if (single !== undefined) await rejectRaggedCsv(single, columns);
   await rejectDuplicateHeader(connection, source, columns);
   await rejectRepeatedParquetNames(connection, source);
   return columns;
@@ -274,7 +274,7 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+(_\d+)*$/.test(name.slice(h.length + 1)));
   if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
   const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
-  rejectRepeatedNames(header, `the header of ${what}`);
+  rejectRepeatedNames(header, `the header of ${what} (spaces around a name do not count)`);
 }
 
 /**
@@ -289,7 +289,7 @@ function rejectRepeatedNames(names: readonly string[], where: string): void {
       throw new InvalidInputError(
         `column "${h}"`,
         first === h
-          ? `column name "${h}" appears more than once in ${where} (spaces around a name do not count); expected distinct column names: rename the repeated column`
+          ? `column name "${h}" appears more than once in ${where}; expected distinct column names: rename the repeated column`
           : `column names "${first}" and "${h}" in ${where} differ only by case, and column names are read without regard to case; expected names that differ otherwise: rename one of them`,
       );
     }
