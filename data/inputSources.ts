@@ -274,14 +274,14 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+(_\d+)*$/.test(name.slice(h.length + 1)));
   if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
   const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
-  rejectRepeatedNames(header, `the header of ${what} (spaces around a name do not count)`);
+  rejectRepeatedNames(header, `the header of ${what}`, ' (spaces around a name do not count)');
 }
 
 /**
  * Column names are read without regard to case (`X0,x0` reads as `X0`, `x0_1`), so names differing only by case
  * repeat too; DuckDB reads a repeated name under a name of its own (`x0_1`), which a model would then learn or read.
  */
-function rejectRepeatedNames(names: readonly string[], where: string): void {
+function rejectRepeatedNames(names: readonly string[], where: string, repeatNote = ''): void {
   const seen = new Map<string, string>();
   for (const h of names) {
     const first = seen.get(h.toLowerCase());
@@ -289,7 +289,7 @@ function rejectRepeatedNames(names: readonly string[], where: string): void {
       throw new InvalidInputError(
         `column "${h}"`,
         first === h
-          ? `column name "${h}" appears more than once in ${where}; expected distinct column names: rename the repeated column`
+          ? `column name "${h}" appears more than once in ${where}${repeatNote}; expected distinct column names: rename the repeated column`
           : `column names "${first}" and "${h}" in ${where} differ only by case, and column names are read without regard to case; expected names that differ otherwise: rename one of them`,
       );
     }
