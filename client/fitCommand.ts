@@ -19,6 +19,7 @@ import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
 import { checkMultiClassThreshold } from '../core/spec/multiClassSpecCheck.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
+import { syntheticRowsOf } from '../data/adasynLineageColumns.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
@@ -200,6 +201,10 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     ({ selection: multiClassSelection, times: selectionTimes } = splitSelectionTimes(choice.selection));
   }
 
+  // A cost rule reads its threshold at the data's positive share: in a file `adasyn` wrote, that of its real rows.
+  const synthetic =
+    parseThresholdPolicy(spec.model.threshold).kind === 'cost' ? await syntheticRowsOf(a.input, d.data.y.length) : undefined;
+
   /** The binary data→model stages on 0/1 labels: what the workflow runs after its split. */
   const trainBinary = async (data: LabelledData, labels: { positive: string; negative: string }, prefix: string) => {
     // The gmean policy chooses its threshold on rows the model does not see; the others use every row.
@@ -226,7 +231,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
     const fitMissingValues = modelMissingValues(fill);
     // The data's positive share, for a cost rule: that of the training rows before the noise filter and ADASYN
     // change it (after ADASYN it is about 1/2, and a cost threshold read there went unmoved on a 1:1 model).
-    const dataPrevalence = positiveShare(train.y, weights);
+    const dataPrevalence = synthetic ? positiveShare(data.y, weights0, synthetic) : positiveShare(train.y, weights);
     if (spec.denoise.method !== 'none') {
       t = performance.now();
       const k = spec.denoise.k ?? 3;

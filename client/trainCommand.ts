@@ -9,11 +9,12 @@ import { parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { InputColumn } from '../core/models/modelArtifact.js';
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { oneHotGroups, pipelineInputColumns } from '../core/features/oneHotFeatures.js';
-import { checkSampleWeights, takeSampleWeights } from '../core/sampling/sampleWeights.js';
+import { checkSampleWeights, positiveShare, takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { checkModelFlagsForKind } from '../core/spec/modelSpecKeys.js';
 import { checkMemoryBudget, forestMemory, logisticMemory } from '../core/resources/memoryEstimate.js';
 import { fileSha256 } from '../data/inputSources.js';
+import { syntheticRowsOf } from '../data/adasynLineageColumns.js';
 import { memoryBudget } from '../data/memoryBudget.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
@@ -105,6 +106,8 @@ export async function trainCommand(
     ],
     memoryBudget(),
   );
+  // A cost rule reads its threshold at the data's positive share: in a file `adasyn` wrote, that of its real rows.
+  const synthetic = policy.kind === 'cost' ? await syntheticRowsOf(a.input, d.data.y.length) : undefined;
   const { artifact, note } = await fitModelArtifact(fitData, {
     model,
     featureNames: d.featureNames,
@@ -116,6 +119,7 @@ export async function trainCommand(
     datasetSha256: await fileSha256(a.input),
     ...(validation ? { validation } : {}),
     ...(fitWeights ? { sampleWeights: fitWeights } : {}),
+    ...(synthetic ? { dataPrevalence: positiveShare(d.data.y, weights, synthetic) } : {}),
     ...(missingValues ? { missingValues } : {}),
     ...(inputColumns ? { inputColumns } : {}),
     ...(groups.length > 0 ? { categoricalGroups: groups } : {}),

@@ -15,6 +15,7 @@ import { categoryMatchSql, firstTextValue, numericType, wholeNumberCategoryCheck
 import { withReadErrors } from './inputSources.js';
 import { closeDuckDB, openDuckDB, sqlDouble, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import { streamQuery } from './checkedStream.js';
+import type { IdColumnRead } from './idColumnText.js';
 
 /** Rows scored and appended at a time; a multiple of DuckDB's 2,048-row chunks. */
 const BATCH_ROWS = 65536;
@@ -97,7 +98,7 @@ export async function scoreInChunks(
   source: string,
   projections: string[],
   out: string,
-  id?: { name: string; type: string },
+  id?: Omit<IdColumnRead, 'source'>,
   onRows?: (rowsDone: number) => void,
 ): Promise<BatchScoringCounts> {
   const classes = model.multiClass?.classes;
@@ -110,8 +111,8 @@ export async function scoreInChunks(
   let positives = 0;
   try {
     // Binary: score, pred (the negative or positive class value). Multi-class: score_<class> per class, then pred.
-    const outColumns = (ids: string[], score: Float64Array, pred: Int32Array): TableColumn[] => [
-      ...(id !== undefined ? [{ name: 'id', kind: 'coded' as const, codes: Int32Array.from(ids, (_, i) => i), dictionary: ids }] : []),
+    const outColumns = (ids: (string | null)[], score: Float64Array, pred: Int32Array): TableColumn[] => [
+      ...(id !== undefined ? [idColumn(ids)] : []),
       ...(classes
         ? classes.map((c, j) => ({ name: `score_${c}`, kind: 'matrix' as const, values: score, cols: classes.length, column: j }))
         : [{ name: 'score', kind: 'double' as const, values: score }]),
@@ -121,7 +122,11 @@ export async function scoreInChunks(
     await withReadErrors(input, () =>
       withDuckDB(async (c) => {
         // A constant label column lets the shared chunk filler (features + label) do the copy and the null checks.
-        const select = [...projections, 'CAST(0 AS UTINYINT)', ...(id !== undefined ? [`CAST(${sqlIdentifier(id.name)} AS VARCHAR)`] : [])];
+        const select = [
+          ...projections,
+          'CAST(0 AS UTINYINT)',
+          ...(id !== undefined ? [`CAST(${sqlIdentifier(id.column)} AS VARCHAR)`] : []),
+        ];
         const result = await streamQuery(c, `SELECT ${select.join(', ')} FROM ${source}`);
         const sourceColumnOf = featureSourceColumns(model);
         // Chunks are gathered into batches of up to BATCH_ROWS rows, one append each. A binary forest's batch is
@@ -130,14 +135,14 @@ export async function scoreInChunks(
         let current: 0 | 1 = 0;
         let x = pool ? pool.buffers[0].values : plain!;
         const y = new Uint8Array(BATCH_ROWS);
-        let ids: string[] = [];
+        let ids: (string | null)[] = [];
         let filled = 0;
         /** A dispatched batch: its scores (multi-class: and its predicted classes), to append once they are in. */
         interface ScoringJob {
           scored: Promise<Float64Array>;
           predicted?: Int32Array;
           rows: number;
-          ids: string[];
+          ids: (string | null)[];
         }
         let inFlight = null as ScoringJob | null;
         const finish = async (job: ScoringJob) => {
@@ -194,7 +199,10 @@ export async function scoreInChunks(
           );
           if (id !== undefined) {
             const v = chunk.getColumnVector(cols + 1);
-            for (let i = 0; i < n; i++) ids.push(String(v.getItem(i) ?? ''));
+            for (let i = 0; i < n; i++) {
+              const value = v.getItem(i);
+              ids.push(value === null || value === undefined ? null : String(value));
+            }
           }
           filled += n;
         }
@@ -217,6 +225,11 @@ export async function scoreInChunks(
     await rm(`${scratch}.wal`, { force: true });
   }
   return { rows, positives };
+}
+
+/** The id column of the scratch table: the ids as text, a missing one as null (cast to the id's type at the end). */
+function idColumn(ids: readonly (string | null)[]): TableColumn {
+  return { name: 'id', kind: 'coded', codes: Int32Array.from(ids, (v, i) => (v === null ? -1 : i)), dictionary: ids.map((v) => v ?? '') };
 }
 
 /**
@@ -252,16 +265,20 @@ function allFinite(values: Float64Array): boolean {
   return true;
 }
 
+/** The id's name inside the in-engine query, apart from the features `f0`, `f1`, …. */
+const ID_COLUMN = 'id';
+
 /**
  * Logistic regression scored inside DuckDB: the standardiser folds into the weights, so the score is one linear
  * expression per row, computed by the engine in parallel and streamed straight to the output file in input order.
  * Missing values are found first with one aggregate, so the error names the column and row.
  */
 export async function scoreInEngine(
-  a: { input: string; out: string; id?: string },
+  a: { input: string; out: string },
   model: ModelArtifact,
   source: string,
   projections: string[],
+  idRead?: Omit<IdColumnRead, 'source'>,
 ): Promise<BatchScoringCounts> {
   if (model.model.kind !== 'logreg') throw new Error('scoreInEngine takes logistic regression models');
   const lr = model.model;
@@ -299,11 +316,14 @@ export async function scoreInEngine(
       }
       // A numerically stable logistic: exp of a negative argument only.
       const score = `CASE WHEN z >= 0 THEN 1 / (1 + exp(-z)) ELSE exp(z) / (1 + exp(z)) END`;
-      const id = a.id !== undefined ? `${sqlIdentifier(a.id)}, ` : '';
+      // The id is carried through as read, and cast to its output type and named as in the input at the end.
+      const id = idRead !== undefined ? `${sqlIdentifier(ID_COLUMN)}, ` : '';
+      const idOut = idRead !== undefined ? `CAST(${sqlIdentifier(ID_COLUMN)} AS ${idRead.type}) AS ${sqlIdentifier(idRead.name)}, ` : '';
       const classes = predictedClassesOf(model);
       const [negative, positive] = classes.values.map((v) => classValueSql(v, classes));
       const pred = `CASE WHEN score >= ${sqlDouble(model.threshold)} THEN ${positive} ELSE ${negative} END`;
-      const select = `SELECT ${id}score, ${pred} AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${features} FROM ${source})))`;
+      const idIn = idRead !== undefined ? `${sqlIdentifier(idRead.column)} AS ${sqlIdentifier(ID_COLUMN)}, ` : '';
+      const select = `SELECT ${idOut}score, ${pred} AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${idIn}${features} FROM ${source})))`;
       const ext = extname(a.out).toLowerCase();
       const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);
       try {

@@ -169,6 +169,17 @@ function csvSource(paths: string[], types: Record<string, string>): string {
   return `read_csv(${fileList(paths)}, types = {${list}}, ${CSV_OPTIONS})`;
 }
 
+/**
+ * A source reading column `column` of the CSV file `path` as the file spells it: as text, with only an empty cell
+ * missing (the other sources read `NA`, `?`, `NULL` as missing values too, which an id must not lose).
+ */
+export function csvTextColumnSource(path: string, column: string): string {
+  const dialect = dialectOf([path]);
+  const asText = { [column]: 'VARCHAR' };
+  if (dialect !== undefined) return `read_csv(${fileList([path])}, ${dialectArguments(dialect, asText, `nullstr = ''`)})`;
+  return `read_csv(${fileList([path])}, types = {${sqlString(column)}: 'VARCHAR'}, nullstr = '')`;
+}
+
 /** The one file a CSV source reads, when it reads one file and not a glob. */
 function singleCsvPath(source: string): string | undefined {
   const single = /^'((?:[^']|'')*)'$/s.exec(csvFileList(source) ?? '')?.[1]?.replaceAll("''", "'");

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
+import { idColumnRead } from '../data/idColumnText.js';
 import { describeColumns, formatOf, numberSourceOf, withReadErrors } from '../data/inputSources.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
@@ -66,6 +67,8 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
       `--id: ${a.input} has no column "${a.id}"; its columns are ${columns.map((c) => c.name).join(', ')}`,
     );
   }
+  const id = a.id !== undefined ? await withReadErrors(a.input, () => idColumnRead(format, a.input, source, a.id!, idType!)) : undefined;
+  const scored = id?.source ?? source;
   // Columns named with a leading _ (lineage) are never read unless the model itself names them.
   const ignored = ignoredColumnsField(
     ignoredReservedColumns(
@@ -83,17 +86,17 @@ export async function scoreBatchStage(a: ScoreBatchRequest, progress?: StageProg
   progress?.({ ...scoring, rows: 0 });
   if (model.model.kind === 'logreg' && !model.multiClass) {
     // One SQL statement scores every row inside DuckDB: no count until it is done.
-    const { rows, positives } = await scoreInEngine(a, model, source, projections);
+    const { rows, positives } = await scoreInEngine(a, model, scored, projections, id);
     return { out: a.out, rows, predictedPositive: positives, threshold: model.threshold, ...timing(rows), ...ignored, ...warnings };
   }
   const classes = model.multiClass?.classes;
   const { rows, positives } = await scoreInChunks(
     model,
     a.input,
-    source,
+    scored,
     projections,
     a.out,
-    a.id !== undefined ? { name: a.id, type: idType! } : undefined,
+    id,
     progress ? (rows) => progress({ ...scoring, rows }) : undefined,
   );
   return {

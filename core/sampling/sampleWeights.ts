@@ -88,11 +88,15 @@ export function refuseWeightColumnAsFeature(
   );
 }
 
-/** The positive share of 0/1 labels `y`, each row counted by its weight when `weights` are given. */
-export function positiveShare(y: Uint8Array, weights?: Float64Array): number {
+/**
+ * The positive share of 0/1 labels `y`, each row counted by its weight when `weights` are given, leaving out the rows
+ * `leftOut` marks 1 (the synthetic rows of an oversampled file, which say nothing of the data's own share).
+ */
+export function positiveShare(y: Uint8Array, weights?: Float64Array, leftOut?: Uint8Array): number {
   let positive = 0;
   let total = 0;
   for (let i = 0; i < y.length; i++) {
+    if (leftOut?.[i] === 1) continue;
     const w = weights ? weights[i]! : 1;
     total += w;
     if (y[i] === 1) positive += w;

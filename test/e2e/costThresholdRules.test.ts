@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fitCommand } from '../../client/fitCommand.js';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import { seededRandom } from '../../core/random.js';
+import { runCli } from '../support/cliProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-cost-rule-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,6 +77,38 @@ describe('the cost threshold rule', () => {
       const m = JSON.parse(readFileSync(out, 'utf8')) as ModelArtifact;
       // Before, ADASYN's share of about 1/2 was taken for the data's, and q = 0.1 went unmoved on a 1:1 model.
       expect(m.threshold, name).toBeCloseTo(moved(m.training.fitPrevalence, share), 12);
+    }
+  });
+
+  it("is moved from the share of an adasyn output file's real rows, not of its synthetic ones (fit and train)", async () => {
+    const oversampled = join(dir, 'oversampled.csv');
+    const a = await runCli(['adasyn', '--input', input, '--label', 'y', '--out', oversampled], { cwd: dir });
+    expect(a.code, a.stderr).toBe(0);
+    const t = await runCli(
+      [
+        'train',
+        '--input',
+        oversampled,
+        '--label',
+        'y',
+        '--kind',
+        'logreg',
+        '--threshold',
+        'cost:1,9',
+        '--out',
+        join(dir, 'oversampled-train.json'),
+      ],
+      { cwd: dir },
+    );
+    expect(t.code, t.stderr).toBe(0);
+    const path = join(dir, 'oversampled.cfg.json');
+    writeFileSync(path, JSON.stringify({ model: { kind: 'logreg', threshold: 'cost:1,9' } }));
+    await fitCommand({ input: oversampled, label: 'y', out: join(dir, 'oversampled-fit.json'), config: path });
+    for (const command of ['train', 'fit']) {
+      const m = JSON.parse(readFileSync(join(dir, `oversampled-${command}.json`), 'utf8')) as ModelArtifact;
+      // The model learnt at about 1/2; before, that share was taken for the data's and q = 0.1 went unmoved.
+      expect(m.training.fitPrevalence, command).toBeGreaterThan(0.4);
+      expect(m.threshold, command).toBeCloseTo(moved(m.training.fitPrevalence, share), 12);
     }
   });
 

@@ -1,0 +1,63 @@
+// predict --id copies the id column as the input spells it: an id spelt like a missing-value marker (NA, ?, NULL)
+// is written as spelt, not empty; an empty id is written missing, not refused; whole-number ids keep their type.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDuckDB } from '../../data/duckdbConnection.js';
+import { runCli } from '../support/cliProcess.js';
+
+let dir: string;
+const run = (args: string[]) => runCli(args, { cwd: dir });
+
+/** The first column of a CSV, cell by cell as written. */
+const firstCells = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0]);
+
+async function parquetIds(path: string): Promise<{ type: string; ids: (string | null)[] }> {
+  return withDuckDB(async (c) => {
+    const rows = (await c.runAndReadAll(`SELECT typeof(id), CAST(id AS VARCHAR) FROM read_parquet('${path}')`)).getRowsJS();
+    return { type: String(rows[0]![0]), ids: rows.map((r) => (r[1] === null ? null : String(r[1]))) };
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rareflow-predict-id-'));
+  const train = ['x,label'];
+  for (let i = 0; i < 300; i++) train.push(`${((i * 37) % 17) / 5 + (i % 10 === 0 ? 3 : 0)},${i % 10 === 0 ? 1 : 0}`);
+  writeFileSync(join(dir, 'train.csv'), `${train.join('\n')}\n`);
+  writeFileSync(join(dir, 'spelt.csv'), 'id,x\n1001,0.5\nNA,3.5\n?,1.0\nNULL,2.0\n,0.1\n1006,4.0\n');
+  writeFileSync(join(dir, 'numbers.csv'), 'id,x\n1001,0.5\n,3.5\n1003,1.0\n');
+  for (const kind of ['logreg', 'forest']) {
+    const f = await run(['fit', '--input', 'train.csv', '--label', 'label', '--kind', kind, '--out', `${kind}.json`]);
+    expect(f.code, f.stderr).toBe(0);
+  }
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Logistic regression scores inside DuckDB, the forest in chunks: both ways copy the id.
+describe.each(['logreg', 'forest'])('predict --id with a %s model', (kind) => {
+  it('writes an id spelt like a missing-value marker as spelt, and an empty one empty', async () => {
+    const p = await run(['predict', '--model', `${kind}.json`, '--input', 'spelt.csv', '--out', `${kind}-spelt.csv`, '--id', 'id']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(firstCells(join(dir, `${kind}-spelt.csv`))).toEqual(['1001', 'NA', '?', 'NULL', '', '1006']);
+    const q = await run(['predict', '--model', `${kind}.json`, '--input', 'spelt.csv', '--out', `${kind}-spelt.parquet`, '--id', 'id']);
+    expect(q.code, q.stderr).toBe(0);
+    expect(await parquetIds(join(dir, `${kind}-spelt.parquet`))).toEqual({
+      type: 'VARCHAR',
+      ids: ['1001', 'NA', '?', 'NULL', null, '1006'],
+    });
+  });
+
+  it('keeps whole-number ids as numbers, an empty one missing', async () => {
+    const p = await run(['predict', '--model', `${kind}.json`, '--input', 'numbers.csv', '--out', `${kind}-numbers.parquet`, '--id', 'id']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(await parquetIds(join(dir, `${kind}-numbers.parquet`))).toEqual({ type: 'BIGINT', ids: ['1001', null, '1003'] });
+  });
+});
