@@ -210,6 +210,7 @@ export async function scoreInChunks(
         if (inFlight) await finish(inFlight);
       }),
     );
+    if (rows === 0) throw noRowsToScore(input);
     if (id !== undefined) {
       await sink.connection.run(
         `CREATE TABLE output AS SELECT CAST(id AS ${id.type}) AS ${sqlIdentifier(id.name)}, * EXCLUDE (id) FROM predictions`,
@@ -225,6 +226,11 @@ export async function scoreInChunks(
     await rm(`${scratch}.wal`, { force: true });
   }
   return { rows, positives };
+}
+
+/** An input with no rows (a Parquet file of a schema alone; a CSV header alone is refused earlier, by its text types). */
+function noRowsToScore(input: string): InvalidInputError {
+  return new InvalidInputError(`file ${input}`, `${input} has no data rows; expected at least one row to score`);
 }
 
 /** The id column of the scratch table: the ids as text, a missing one as null (cast to the id's type at the end). */
@@ -300,6 +306,7 @@ export async function scoreInEngine(
       const reader = await c.runAndReadAll(`SELECT count(*), ${missing || '0'} FROM (SELECT ${features} FROM ${source})`);
       const counts = reader.getRowsJS()[0]!.map((v) => toNumber(v));
       const rows = counts[0]!;
+      if (rows === 0) throw noRowsToScore(a.input);
       const bad = counts.slice(1).findIndex((n) => n > 0);
       if (bad >= 0) {
         const r = await c.runAndReadAll(

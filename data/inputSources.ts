@@ -282,10 +282,33 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   const header = raw.map((v) => (v === null ? '' : String(v).trim()));
   // Only a real header: each name read is the raw name, or the raw name with DuckDB's `_<n>` suffixes (`a_1_1`
   // when a column is already named `a_1`).
-  const readAs = (h: string, name: string) => name === h || (name.startsWith(`${h}_`) && /^\d+(_\d+)*$/.test(name.slice(h.length + 1)));
+  // A cell with no name is read as `column<n>` (with a suffix when a column has that name).
+  const readAs = (h: string, name: string) =>
+    h === '' ? /^column\d+(_\d+)*$/.test(name) : name === h || (name.startsWith(`${h}_`) && /^\d+(_\d+)*$/.test(name.slice(h.length + 1)));
   if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
   const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
+  rejectUnnamedBesideItsName(header, columns, what);
   rejectRepeatedNames(header, `the header of ${what}`, ' (spaces around a name do not count)');
+}
+
+/**
+ * A header cell with no name is read as `column<n>`; beside a column really named so, one of the two is read under
+ * another name (`a,,column1` reads as `a`, `column1`, `column1_1`), and a model would learn the user's `column1` from
+ * the unnamed column. Refused, naming the cell.
+ */
+function rejectUnnamedBesideItsName(header: readonly string[], columns: readonly ColumnDescription[], what: string): void {
+  const named = new Set(header.filter((h) => h !== '').map((h) => h.toLowerCase()));
+  header.forEach((h, i) => {
+    if (h !== '') return;
+    const readName = columns[i]!.name;
+    const base = readName.replace(/(_\d+)+$/, '');
+    const clash = named.has(base.toLowerCase()) ? base : named.has(readName.toLowerCase()) ? readName : undefined;
+    if (clash === undefined) return;
+    throw new InvalidInputError(
+      `column ${i + 1}`,
+      `column ${i + 1} of the header of ${what} has no name; such a column is read as "${base}", and ${what} already has a column "${clash}", so one of them would be read under a name the file does not give it; expected a name in every header cell: name column ${i + 1}`,
+    );
+  });
 }
 
 /**
