@@ -4,7 +4,7 @@
 import { refuseWeightColumnAsFeature, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
-import { sqlIdentifier, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
+import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, labelledSource, tableSource, withReadErrors, type ColumnDescription } from '../data/inputSources.js';
 import { rejectNonClassLabel } from '../data/labelClasses.js';
 import { requireNamedColumns } from '../data/namedColumns.js';
@@ -107,13 +107,13 @@ export async function chooseColumns(input: string, label: string, declared: stri
             return [
               `count(DISTINCT ${col})`,
               `CAST(any_value(${col}) AS VARCHAR)`,
-              `count(${col}) FILTER (WHERE ${bad})`,
+              `count(${sqlOnlyWhere(bad, col)})`,
               `count(${col})`,
-              `CAST(any_value(${col}) FILTER (WHERE ${bad}) AS VARCHAR)`,
-              `count(*) FILTER (WHERE CAST(${col} AS VARCHAR) = ${sqlString(c.name)})`,
+              `CAST(any_value(${sqlOnlyWhere(bad, col)}) AS VARCHAR)`,
+              sqlCountWhere(`CAST(${col} AS VARCHAR) = ${sqlString(c.name)}`),
             ];
           }),
-          ...numeric.map((c) => `count(*) FILTER (WHERE NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE)))`),
+          ...numeric.map((c) => sqlCountWhere(`NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE))`)),
         ];
         const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
         const row = r.getRowsJS()[0] ?? [];

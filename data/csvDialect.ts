@@ -4,6 +4,9 @@
 // sniffed options with auto_detect = false skips it (0.1 s instead of 0.9 s for the whole 5,600 × 300 file).
 
 import { statSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from './duckdbConnection.js';
 
@@ -48,18 +51,10 @@ const orEmpty = (value: unknown): string => (value === '(empty)' || value === nu
  */
 export async function sniffDialect(connection: DuckDBConnection, path: string, csvOptions: string): Promise<CsvDialect> {
   const before = identityOf(path);
-  const reader = await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(path)}, ${csvOptions})`);
+  const given = await wideFileDialect(connection, path, csvOptions);
+  const reader = await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(path)}, ${csvOptions}${given})`);
   const row = reader.getRowObjectsJS()[0]!;
-  const parts = [
-    'auto_detect = false',
-    `delim = ${sqlString(orEmpty(row.Delimiter))}`,
-    `quote = ${sqlString(orEmpty(row.Quote))}`,
-    `escape = ${sqlString(orEmpty(row.Escape))}`,
-    `new_line = ${sqlString(orEmpty(row.NewLineDelimiter))}`,
-    `skip = ${Number(row.SkipRows)}`,
-    `comment = ${sqlString(orEmpty(row.Comment))}`,
-    `header = ${row.HasHeader === true}`,
-  ];
+  const parts = ['auto_detect = false', dialectOptions(row)];
   if (row.DateFormat !== null && row.DateFormat !== undefined) parts.push(`dateformat = ${sqlString(String(row.DateFormat))}`);
   if (row.TimestampFormat !== null && row.TimestampFormat !== undefined) {
     parts.push(`timestampformat = ${sqlString(String(row.TimestampFormat))}`);
@@ -73,6 +68,61 @@ export async function sniffDialect(connection: DuckDBConnection, path: string, c
     known.set(path, { identity: before, dialect });
   }
   return dialect;
+}
+
+/** The dialect options of a sniff_csv result row: delimiter, quote, escape, line break, skipped rows, comment, header. */
+function dialectOptions(row: Record<string, unknown>, quote = orEmpty(row.Quote), escape = orEmpty(row.Escape)): string {
+  return [
+    `delim = ${sqlString(orEmpty(row.Delimiter))}`,
+    `quote = ${sqlString(quote)}`,
+    `escape = ${sqlString(escape)}`,
+    `new_line = ${sqlString(orEmpty(row.NewLineDelimiter))}`,
+    `skip = ${Number(row.SkipRows)}`,
+    `comment = ${sqlString(orEmpty(row.Comment))}`,
+    `header = ${row.HasHeader === true}`,
+  ].join(', ');
+}
+
+/** Bytes read from the start of a file to tell a wide one (few line breaks in them) and to sniff its dialect. */
+const PREFIX_BYTES = 1 << 20;
+/** Lines in the first 64 KiB below which a file counts as wide (lines over 4 KiB: hundreds of columns). */
+const WIDE_LINES_IN_64K = 16;
+
+/**
+ * For a wide plain CSV (few line breaks in its first 64 KiB), `, delim = …` options naming the dialect, found by
+ * sniffing the lines of its first MiB alone; otherwise ''. DuckDB's sniffer tries every candidate dialect on its whole
+ * sample, which grows with the width: 6.3 s on 2,000 rows of 1,500 columns, against 0.3 s for the dialect on its
+ * first lines and 0.45 s for the types over the usual sample with the dialect given. A quote character the first
+ * lines do not show is taken as `"` (which reads a file without quotes the same), so that a quoted field further
+ * down is still read as one field.
+ */
+async function wideFileDialect(connection: DuckDBConnection, path: string, csvOptions: string): Promise<string> {
+  if (!/\.csv$/i.test(path)) return '';
+  let head: Buffer;
+  try {
+    const file = await open(path, 'r');
+    try {
+      head = Buffer.alloc(PREFIX_BYTES);
+      head = head.subarray(0, (await file.read(head, 0, PREFIX_BYTES, 0)).bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return '';
+  }
+  const breaks = head.subarray(0, 1 << 16).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
+  const lastBreak = head.lastIndexOf(0x0a);
+  if (breaks >= WIDE_LINES_IN_64K || head.length < PREFIX_BYTES || lastBreak < 0) return '';
+  const dir = await mkdtemp(join(tmpdir(), 'rareflow-sniff-'));
+  try {
+    const prefix = join(dir, 'head.csv');
+    await writeFile(prefix, head.subarray(0, lastBreak + 1));
+    const row = (await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(prefix)}, ${csvOptions})`)).getRowObjectsJS()[0]!;
+    const quoted = orEmpty(row.Quote) !== '';
+    return `, ${dialectOptions(row, quoted ? orEmpty(row.Quote) : '"', quoted ? orEmpty(row.Escape) : '"')}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The read_csv arguments after the file list: the dialect, every column with its type (`types` overriding some), then `csvOptions`. */

@@ -60,6 +60,20 @@ export function sqlDouble(value: number): string {
   return `${value.toExponential(16)}::DOUBLE`;
 }
 
+/**
+ * `count(*) FILTER (WHERE condition)` spelt as a count of a CASE: the same count, but one aggregate per column of
+ * a wide file plans in milliseconds, where DuckDB took seconds over FILTER clauses (10.6 s for 1,500 columns against
+ * 0.13 s). Use it, and onlyWhere, for aggregates built per column.
+ */
+export function sqlCountWhere(condition: string): string {
+  return `count(CASE WHEN ${condition} THEN 1 END)`;
+}
+
+/** `value` where `condition` holds, else null: the argument of an aggregate that skips nulls (`avg`, `any_value`), in place of a FILTER clause. */
+export function sqlOnlyWhere(condition: string, value: string): string {
+  return `CASE WHEN ${condition} THEN ${value} END`;
+}
+
 /** A SQL identifier: `my "col"` → `"my ""col"""`. For column and table names. */
 export function sqlIdentifier(name: string): string {
   return quotedIdentifier(name);

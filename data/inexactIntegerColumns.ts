@@ -3,7 +3,7 @@
 // writes rows back (the kept rows of `denoise`, the input rows of `adasyn`); the stage commands say so.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlIdentifier } from './duckdbConnection.js';
+import { sqlIdentifier, sqlOnlyWhere } from './duckdbConnection.js';
 import { sniffedTypes } from './inputSources.js';
 
 /** A column's first value that reads differently as a double, and that double's exact value. */
@@ -30,7 +30,7 @@ export async function inexactIntegerColumns(
   if (wide.length === 0) return [];
   const firstInexact = wide.map((name) => {
     const col = sqlIdentifier(name);
-    return `first(${col}::VARCHAR) FILTER (WHERE TRY_CAST(${col}::DOUBLE AS HUGEINT) IS DISTINCT FROM ${col}::HUGEINT)`;
+    return `any_value(${sqlOnlyWhere(`TRY_CAST(${col}::DOUBLE AS HUGEINT) IS DISTINCT FROM ${col}::HUGEINT`, `${col}::VARCHAR`)})`;
   });
   const reader = await connection.runAndReadAll(`SELECT ${firstInexact.join(', ')} FROM ${plainSource}`);
   const row = reader.getRows()[0] ?? [];

@@ -5,7 +5,7 @@
 import type { BlockFeatureSummary } from '../core/sampling/rowOrder.js';
 import type { RowIdSample, RowIdSampler, RowIdSamplerCheckpoint } from '../core/sampling/rowIdSamplers.js';
 import { formatOf, tableSource, withReadErrors } from './inputSources.js';
-import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
+import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, toNumber, withDuckDB } from './duckdbConnection.js';
 import { scanPositives, type ScanPosition, type ScanSegment } from './positiveScan.js';
 import type { PositiveDefinition } from './positivePredicate.js';
 
@@ -95,7 +95,7 @@ export async function summarizeFeatureBlocks(segments: ScanSegment[], features: 
         const values = features.map((f) => `TRY_CAST(${sqlIdentifier(f)} AS DOUBLE)`);
         const aggregates = values.flatMap((v) => {
           const ok = `isfinite(${v})`;
-          return [`count(*) FILTER (WHERE ${ok})`, `avg(${v}) FILTER (WHERE ${ok})`, `var_pop(${v}) FILTER (WHERE ${ok})`];
+          return [sqlCountWhere(ok), `avg(${sqlOnlyWhere(ok, v)})`, `var_pop(${sqlOnlyWhere(ok, v)})`];
         });
         const blockOf = `CAST(floor(((${base - seg.firstRow} + file_row_number) * ${blocks}) / ${total}) AS BIGINT)`;
         const reader = await c.runAndReadAll(

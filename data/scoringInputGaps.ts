@@ -4,7 +4,7 @@
 // and evaluate count them per column and say so, beside the categories the model never saw.
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { sqlIdentifier, toNumber } from './duckdbConnection.js';
+import { sqlCountWhere, sqlIdentifier, toNumber } from './duckdbConnection.js';
 import type { InputCheck } from './scoringInputChecks.js';
 
 /** The check for such cells, as aggregates over the scoring input and the warnings read from their values; undefined when no column can have them. */
@@ -20,7 +20,7 @@ export function scoringGapCheck(model: ModelArtifact, input: string): InputCheck
     const ident = sqlIdentifier(name);
     const missing =
       fill === undefined ? `${ident} IS NULL OR CAST(${ident} AS VARCHAR) = ''` : `${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE))`;
-    return `count(*) FILTER (WHERE ${missing})`;
+    return sqlCountWhere(missing);
   });
   // Where the fill came from: a constant the user gave, or a statistic of the training rows (the column may have had
   // no gap in training: the fill is still the one the model scores a gap with).

@@ -4,7 +4,7 @@
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { categoryMatchSql } from './columnTypes.js';
-import { sqlIdentifier, toNumber } from './duckdbConnection.js';
+import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, toNumber } from './duckdbConnection.js';
 import type { InputCheck } from './scoringInputChecks.js';
 
 /** Known categories listed in a warning before "…". */
@@ -28,7 +28,7 @@ export function unseenCategoryCheck(model: ModelArtifact, input: string, typeOf:
       c.categories.length > 0
         ? `${ident} IS NOT NULL AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v)}, false)`).join(' OR ')})`
         : `${text} IS NOT NULL`;
-    return [`count(*) FILTER (WHERE ${unseen})`, `any_value(${text}) FILTER (WHERE ${unseen})`];
+    return [sqlCountWhere(unseen), `any_value(${sqlOnlyWhere(unseen, text)})`];
   });
   const warnings = (values: readonly unknown[], rows: number): string[] =>
     categorical.flatMap((c, i) => {

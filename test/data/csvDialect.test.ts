@@ -76,4 +76,22 @@ describe('a sniffed CSV dialect', () => {
     await expect(readLabelledDataset(path, { label: 'label' })).rejects.toThrow(/column "x" holds "oops" on line 25002/);
     expect(tableSource('csv', [path])).toContain('auto_detect = false');
   });
+
+  it('reads a wide file (lines over 4 KiB, dialect found on its first MiB) as auto-detection does, a late quoted field too', async () => {
+    // 800 columns of about 6 bytes: 4.8 KiB lines, 400 of them; the quoted field is on line 300, past the first MiB.
+    const header = [...Array.from({ length: 799 }, (_, j) => `f${j}`), 'name', 'label'].join(';');
+    const lines = Array.from({ length: 400 }, (_, i) => {
+      const name = i === 300 ? '"late; quoted"' : `n${i % 7}`;
+      return [...Array.from({ length: 799 }, (_, j) => (((i * 31 + j * 17) % 997) / 10).toFixed(1)), name, i % 9 === 0 ? 1 : 0].join(';');
+    });
+    const path = join(dir, 'wide.csv');
+    writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
+    const auto = await readAll(tableSource('csv', [path]));
+    expect(auto.rows[300]).toContain('late; quoted');
+    await requireFile(path);
+    const explicit = tableSource('csv', [path]);
+    expect(explicit).toContain('auto_detect = false');
+    expect(explicit).toContain(`delim = ';'`);
+    expect(await readAll(explicit)).toEqual(auto);
+  });
 });
