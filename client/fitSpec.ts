@@ -79,7 +79,15 @@ export function resolveFitSpec(a: FitArgs, out: string): { spec: PipelineSpec; a
     }
     spec.model = { ...spec.model, budgetSeconds: a.budgetSeconds };
   }
+  if (spec.model.kind === 'auto' && configModel.threshold === 'prevalence' && a.config) {
+    configWarnings.push(
+      `${a.config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
+    );
+  }
   // --missing and --fill-value override the config's `features` block.
+  if (a.missing !== undefined && spec.features?.missing !== undefined && a.missing !== spec.features.missing && a.config) {
+    configWarnings.push(`--missing ${a.missing} replaces ${a.config}: features.missing "${spec.features.missing}"`);
+  }
   if (a.missing === undefined && spec.features?.missing !== undefined) {
     a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
   }

@@ -138,6 +138,15 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
       `${source}: model.threshold: "gmean-oob" needs a forest (it uses the trees' out-of-bag scores), got kind "${model.kind}"; use "gmean"`,
     );
   }
+  // Under auto the rule is chosen with the model on the inner folds (q* = π or G-mean-optimal); a cost rule given is
+  // the winner's rule. "gmean" or "bayes" given there was dropped without a word; "prevalence" is the default's own
+  // spelling (a resolved spec reads back as it was), and `fit` says what it means there.
+  if (kind === 'auto' && (userModel.threshold === 'gmean' || userModel.threshold === 'bayes')) {
+    throw new InvalidInputError(
+      `${source}: model.threshold`,
+      `${source}: model.threshold: "${String(userModel.threshold)}" fixes the threshold rule, but under model kind "auto" the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); leave model.threshold out, give a cost rule ("cost:L0,L1"), or name a model kind (model.kind) to fix the rule`,
+    );
+  }
 
   if (input.positive !== undefined && input.positiveWhen !== undefined) {
     throw new InvalidInputError(

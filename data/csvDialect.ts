@@ -70,8 +70,17 @@ export async function sniffDialect(connection: DuckDBConnection, path: string, c
   return dialect;
 }
 
-/** The dialect options of a sniff_csv result row: delimiter, quote, escape, line break, skipped rows, comment, header. */
-function dialectOptions(row: Record<string, unknown>, quote = orEmpty(row.Quote), escape = orEmpty(row.Escape)): string {
+/**
+ * The dialect options of a sniff_csv result row: delimiter, quote, escape, line break, skipped rows, comment, header.
+ * A quote character the sniffer did not see in its sample (the first 20,480 rows) is taken as `"`, escaped by
+ * doubling, as RFC 4180 and most writers have it: read with none, a file whose quoting starts further down (two
+ * exports joined; a writer that quotes only values needing it) kept the quotes in its values, and `"fraud"` was a
+ * class of its own beside `fraud`. A file without quotes reads the same either way.
+ */
+function dialectOptions(row: Record<string, unknown>): string {
+  const quoted = orEmpty(row.Quote) !== '';
+  const quote = quoted ? orEmpty(row.Quote) : '"';
+  const escape = quoted ? orEmpty(row.Escape) : '"';
   return [
     `delim = ${sqlString(orEmpty(row.Delimiter))}`,
     `quote = ${sqlString(quote)}`,
@@ -92,9 +101,8 @@ const WIDE_LINES_IN_64K = 16;
  * For a wide plain CSV (few line breaks in its first 64 KiB), `, delim = …` options naming the dialect, found by
  * sniffing the lines of its first MiB alone; otherwise ''. DuckDB's sniffer tries every candidate dialect on its whole
  * sample, which grows with the width: 6.3 s on 2,000 rows of 1,500 columns, against 0.3 s for the dialect on its
- * first lines and 0.45 s for the types over the usual sample with the dialect given. A quote character the first
- * lines do not show is taken as `"` (which reads a file without quotes the same), so that a quoted field further
- * down is still read as one field.
+ * first lines and 0.45 s for the types over the usual sample with the dialect given (a quote character the first
+ * lines do not show is taken as `"`, as for any file: see dialectOptions).
  */
 async function wideFileDialect(connection: DuckDBConnection, path: string, csvOptions: string): Promise<string> {
   if (!/\.csv$/i.test(path)) return '';
@@ -118,8 +126,7 @@ async function wideFileDialect(connection: DuckDBConnection, path: string, csvOp
     const prefix = join(dir, 'head.csv');
     await writeFile(prefix, head.subarray(0, lastBreak + 1));
     const row = (await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(prefix)}, ${csvOptions})`)).getRowObjectsJS()[0]!;
-    const quoted = orEmpty(row.Quote) !== '';
-    return `, ${dialectOptions(row, quoted ? orEmpty(row.Quote) : '"', quoted ? orEmpty(row.Escape) : '"')}`;
+    return `, ${dialectOptions(row)}`;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfigInput } from '../../client/fitConfigInput.js';
+import { resolveFitSpec } from '../../client/fitSpec.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { runCli } from '../support/cliProcess.js';
 
@@ -24,6 +25,20 @@ describe("fit's config input block", () => {
     ]);
     expect(checkConfigInput({ input: { label: 'fraud', positive: 'yes', exclude: ['id'] } }, flags)).toEqual([]);
     expect(checkConfigInput({ input: { positive: 'Y' } }, { input: 'cards.csv', label: 'fraud' })).toEqual([]);
+  });
+
+  it('says that "prevalence" does not fix the rule under auto, and that --missing replaces the config\'s policy', () => {
+    const config = join(dir, 'rule.json');
+    writeFileSync(config, JSON.stringify({ model: { threshold: 'prevalence' }, features: { missing: 'constant', fillValue: -99 } }));
+    const { configWarnings, args } = resolveFitSpec({ input: 'd.csv', label: 'y', config, missing: 'median' }, join(dir, 'm.json'));
+    expect(args.missing).toBe('median');
+    expect(configWarnings).toEqual([
+      `${config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
+      `--missing median replaces ${config}: features.missing "constant"`,
+    ]);
+    // A named kind keeps the rule, and the same policy given twice is no news.
+    writeFileSync(config, JSON.stringify({ model: { kind: 'forest', threshold: 'prevalence' }, features: { missing: 'median' } }));
+    expect(resolveFitSpec({ input: 'd.csv', label: 'y', config, missing: 'median' }, join(dir, 'm.json')).configWarnings).toEqual([]);
   });
 
   it('refuses a predicate for the positives', () => {

@@ -68,6 +68,18 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, model: { threshold: 'gmean-oob' } })).toBe(
       'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "auto"; use "gmean"',
     );
+    // Under auto a fixed rule other than a cost rule was dropped without a word: refused; a cost rule or a named kind
+    // keeps it ("prevalence" is the default's own spelling there: fit warns about it).
+    for (const threshold of ['gmean', 'bayes']) {
+      expect(messageOf({ ...base, model: { threshold } })).toBe(
+        `spec.json: model.threshold: "${threshold}" fixes the threshold rule, but under model kind "auto" the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); leave model.threshold out, give a cost rule ("cost:L0,L1"), or name a model kind (model.kind) to fix the rule`,
+      );
+      expect(resolvePipelineSpec({ ...base, model: { kind: 'forest', threshold } }, 'spec.json').model.threshold).toBe(threshold);
+    }
+    expect(resolvePipelineSpec({ ...base, model: { threshold: 'cost:1,9' } }, 'spec.json').model).toMatchObject({
+      kind: 'auto',
+      threshold: 'cost:1,9',
+    });
     // ADASYN in front: the default is the balanced forest, and auto is refused (its folds would judge synthetic rows).
     expect(resolvePipelineSpec({ ...base, adasyn: { enabled: true } }, 'spec.json').model).toEqual({
       kind: 'forest',

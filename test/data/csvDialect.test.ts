@@ -94,4 +94,21 @@ describe('a sniffed CSV dialect', () => {
     expect(explicit).toContain(`delim = ';'`);
     expect(await readAll(explicit)).toEqual(auto);
   });
+
+  it('reads quotes that start past the rows it sniffed as quotes (two exports joined)', async () => {
+    // 25,000 rows written without quotes, then 100 with every text quoted, one holding the delimiter.
+    const lines = ['x,shop,label'];
+    for (let i = 0; i < 25_100; i++) {
+      const label = i % 20 === 0 ? 'fraud' : 'ok';
+      const shop = i === 25_050 ? 'Dyn, Inc' : `s${i % 3}`;
+      lines.push(i < 25_000 ? `${(i % 97) / 10},${shop},${label}` : `${(i % 97) / 10},"${shop}","${label}"`);
+    }
+    const path = join(dir, 'late-quotes.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    await requireFile(path);
+    const d = await readLabelledDataset(path, { label: 'label', positive: 'fraud', categorical: ['shop'] });
+    expect([d.negativeLabel, d.positiveLabel]).toEqual(['ok', 'fraud']);
+    expect(d.data.y.reduce((n, v) => n + v, 0)).toBe(1255);
+    expect(d.categorical.shop).toEqual(['Dyn, Inc', 's0', 's1', 's2']);
+  });
 });
