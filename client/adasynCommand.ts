@@ -100,7 +100,7 @@ export async function adasynCommand(
       "ADASYN measures distances on it and gives synthetic rows values between two rows' ids",
       LEAVE_OUT_OF_FILE,
     ),
-    ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the input rows written to the output file'),
+    ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the input rows written to the output file carry the rounded values'),
   ];
   return {
     command: 'adasyn',

@@ -82,7 +82,7 @@ export async function denoiseCommand(
     ...stageLabelWarnings(d.data.y, d.positiveLabel, d.negativeLabel),
     ...identifierColumnWarnings(d.data.x, d.featureNames, 'the neighbour search measures distances on it', LEAVE_OUT_OF_FILE),
     ...[rennStopText(cleaning)].filter((w) => w !== undefined),
-    ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the rows written to the output file'),
+    ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the rows written to the output file carry the rounded values'),
   ];
   const keptWeights = weights ? Float64Array.from(cleaning.kept, (r) => weights[r]!) : undefined;
   await writeLabelledTable(out, {

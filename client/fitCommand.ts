@@ -20,6 +20,7 @@ import { checkMultiClassThreshold } from '../core/spec/multiClassSpecCheck.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
 import { syntheticRowsOf } from '../data/adasynLineageColumns.js';
+import { inexactIntegerWarnings } from '../data/inexactIntegerColumns.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
@@ -91,6 +92,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       ...(cols.categorical.length ? { categorical: cols.categorical } : {}),
       ...(keepsMissing(a) || a.missing === undefined ? { keepMissingFeatures: true } : {}),
       ...(cols.weighted ? { weightColumn: SAMPLE_WEIGHT_COLUMN } : {}),
+      findInexactIntegers: true,
     }),
   );
   // With no policy given, fit (unlike the single-step commands and the pipeline) fills missing numbers with the
@@ -114,6 +116,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   const warnings = [
     ...configWarnings,
     ...cols.warnings,
+    ...inexactIntegerWarnings(read.inexactIntegers ?? [], 'the model learns from the rounded values (neighbouring values read alike)'),
     ...readWarnings(
       d.data.x,
       d.featureNames,

@@ -174,5 +174,5 @@ async function roundedIntegers(profile: { files: string[]; featureNames: string[
   const format = formatOf(profile.files[0]!);
   if (format === 'arrow') return [];
   const found = await withDuckDB((c) => inexactIntegerColumns(c, tableSource(format, profile.files), profile.featureNames));
-  return inexactIntegerWarnings(found, 'the sampled rows');
+  return inexactIntegerWarnings(found, 'the sampled rows carry the rounded values');
 }

@@ -15,6 +15,7 @@ import { checkModelFlagsForKind } from '../core/spec/modelSpecKeys.js';
 import { checkMemoryBudget, forestMemory, logisticMemory } from '../core/resources/memoryEstimate.js';
 import { fileSha256 } from '../data/inputSources.js';
 import { syntheticRowsOf } from '../data/adasynLineageColumns.js';
+import { inexactIntegerWarnings } from '../data/inexactIntegerColumns.js';
 import { memoryBudget } from '../data/memoryBudget.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
@@ -68,7 +69,7 @@ export async function trainCommand(
   const policy = parseThresholdPolicy(a.threshold);
   const out = await requireOutputDirectory(a.out);
   // A sample_weight column weighs the rows, as in the pipeline; it is never a feature.
-  const read = await readWeightedInput({ ...a, keepMissing: keepsMissing(a) });
+  const read = await readWeightedInput({ ...a, keepMissing: keepsMissing(a), findInexactIntegers: true });
   const { weights } = read;
   if (weights) checkSampleWeights(weights, read.d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
   const indicated = addMissingIndicators(read.d, a, a.missingIndicators, {
@@ -131,6 +132,7 @@ export async function trainCommand(
     ...fewRowsWarning(d.data.y, [d.negativeLabel, d.positiveLabel]),
     ...largerPositiveWarning(d.data.y, d.positiveLabel, d.negativeLabel),
     ...identifierColumnWarnings(d.data.x, d.featureNames, 'the model learns from it as a feature', LEAVE_OUT_OF_FILE),
+    ...inexactIntegerWarnings(read.d.inexactIntegers ?? [], 'the model learns from the rounded values (neighbouring values read alike)'),
   ];
   return {
     command: 'train',

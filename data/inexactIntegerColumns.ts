@@ -1,6 +1,7 @@
 // Feature columns of 64-bit (or wider) whole numbers holding a value a double cannot hold exactly (beyond 2⁵³: a
 // timestamp in nanoseconds, a large id). Features are read as doubles, so such a value is rounded wherever rareflow
-// writes rows back (the kept rows of `denoise`, the input rows of `adasyn`); the stage commands say so.
+// writes rows back (the kept rows of `denoise`, the input rows of `adasyn`) and in what a model learns and scores
+// (neighbouring values read alike); every command that reads such a column as a feature says so.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlOnlyWhere } from './duckdbConnection.js';
@@ -42,12 +43,15 @@ export async function inexactIntegerColumns(
   });
 }
 
-/** The stage commands' warning for `found`, or none. */
-export function inexactIntegerWarnings(found: readonly InexactInteger[], output: string): string[] {
+/**
+ * The warning for `found`, or none; `consequence` says what carries the rounded values ("the sampled rows carry the
+ * rounded values", "the model learns from the rounded values").
+ */
+export function inexactIntegerWarnings(found: readonly InexactInteger[], consequence: string): string[] {
   return found.map(
     (f) =>
       `column "${f.column}" holds whole numbers beyond what a double holds exactly (${f.value} reads as ${f.asDouble}); ` +
-      `features are read as doubles, so ${output} carry the rounded values. If it is an id or a timestamp rather than ` +
+      `features are read as doubles, so ${consequence}. If it is an id or a timestamp rather than ` +
       'a feature, leave it out of the file (or start its name with "_", which every rareflow command leaves out)',
   );
 }

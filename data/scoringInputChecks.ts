@@ -2,10 +2,11 @@
 // stand-in (scoringInputGaps.ts) and categories the model never saw (unseenCategories.ts), counted in one read of the
 // input, and true/false columns where the model learnt numbers (booleanInputColumns.ts, from the column types alone).
 
-import type { ModelArtifact } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { booleanForNumberWarnings } from './booleanInputColumns.js';
 import { toNumber, withDuckDB } from './duckdbConnection.js';
-import { describeColumns, type ColumnDescription } from './inputSources.js';
+import { inexactIntegerColumns, inexactIntegerWarnings } from './inexactIntegerColumns.js';
+import { describeColumns, formatOf, tableSource, type ColumnDescription } from './inputSources.js';
 import { scoringGapCheck } from './scoringInputGaps.js';
 import { unseenCategoryCheck } from './unseenCategories.js';
 
@@ -13,6 +14,17 @@ import { unseenCategoryCheck } from './unseenCategories.js';
 export interface InputCheck {
   aggregates: string[];
   warnings(values: readonly unknown[], rows: number): string[];
+}
+
+/** Whole numbers past 2⁵³ in a numeric model column, which are scored as the nearest double (a scan only when the file has 64-bit integer columns). */
+async function roundedIntegerWarnings(model: ModelArtifact, input: string): Promise<string[]> {
+  const format = formatOf(input);
+  if (format === 'arrow') return [];
+  const numeric = inputColumnsOf(model)
+    .filter((c) => c.kind === 'numeric')
+    .map((c) => c.name);
+  const found = await withDuckDB((c) => inexactIntegerColumns(c, tableSource(format, [input]), numeric));
+  return inexactIntegerWarnings(found, 'the model scores the rounded values (neighbouring values read alike)');
 }
 
 /**
@@ -28,6 +40,7 @@ export async function scoringInputWarnings(
   const typeOf = new Map((described ?? (await describeColumns(input))).map((c) => [c.name, c.type]));
   const checks = [scoringGapCheck(model, input), unseenCategoryCheck(model, input, typeOf)].filter((c) => c !== undefined);
   const warnings = await booleanForNumberWarnings(input, model, typeOf);
+  warnings.push(...(await roundedIntegerWarnings(model, input)));
   if (checks.length === 0) return warnings;
   const row = await withDuckDB(
     async (conn) =>

@@ -1,5 +1,6 @@
 // `denoise` and `adasyn` write their rows back from doubles: a column of whole numbers beyond 2⁵³ (a timestamp in
-// nanoseconds) comes out rounded, and both commands say so by name, from CSV and Parquet input alike.
+// nanoseconds) comes out rounded, and both commands say so by name, from CSV and Parquet input alike; so do fit and
+// train, whose model learns the rounded values, and predict and evaluate, whose model scores them.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withDuckDB } from '../../data/duckdbConnection.js';
 import { runCli } from '../support/cliProcess.js';
 
-describe('whole numbers a double cannot hold, in denoise and adasyn', () => {
+describe('whole numbers a double cannot hold', () => {
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rareflow-wideints-'));
@@ -47,5 +48,33 @@ describe('whole numbers a double cannot hold, in denoise and adasyn', () => {
 
   it('says nothing of whole numbers a double holds exactly (up to 2⁵³)', async () => {
     expect(await warningOf(['denoise', '--input', 'small.csv', '--label', 'label', '--out', 'den-small.csv'])).toEqual([]);
+    expect(await warningOf(['fit', '--input', 'small.csv', '--label', 'label', '--kind', 'logreg', '--out', 'small.json'])).toEqual([]);
   });
+
+  // Before, fit, train, predict and evaluate learnt and scored the rounded values without a word.
+  for (const input of ['wide.csv', 'wide.parquet']) {
+    it(`is said by fit and train (the model learns it) and by predict and evaluate (the model scores it) (${input})`, async () => {
+      const model = `fit-${input}.json`;
+      const runs: [string, string[], RegExp][] = [
+        [
+          'fit',
+          ['fit', '--input', input, '--label', 'label', '--kind', 'logreg', '--out', model],
+          /the model learns from the rounded values/,
+        ],
+        [
+          'train',
+          ['train', '--input', input, '--label', 'label', '--kind', 'logreg', '--out', `train-${input}.json`],
+          /the model learns from/,
+        ],
+        ['predict', ['predict', '--model', model, '--input', input, '--out', `scores-${input}.csv`], /the model scores the rounded values/],
+        ['evaluate', ['evaluate', '--model', model, '--input', input, '--label', 'label'], /the model scores the rounded values/],
+      ];
+      for (const [command, args, consequence] of runs) {
+        const found = await warningOf(args);
+        expect(found, command).toHaveLength(1);
+        expect(found[0], command).toMatch(/^column "event_ns" holds whole numbers .* \(17009562672548\d{5} reads as 17009562672548\d{5}\)/);
+        expect(found[0], command).toMatch(consequence);
+      }
+    });
+  }
 });
