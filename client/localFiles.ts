@@ -1,6 +1,6 @@
 // Files of the local commands: the output directory check, write-then-rename, and reading a model file.
 
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, statSync } from 'node:fs';
 import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -13,6 +13,9 @@ export async function requireOutputDirectory(out: string, flag = '--out'): Promi
       flag,
       `${flag}: the directory ${dirname(abs)} does not exist; create it or choose another path for ${basename(abs)}`,
     );
+  }
+  if (!statSync(dirname(abs)).isDirectory()) {
+    throw new InvalidInputError(flag, `${flag} ${out}: ${dirname(abs)} is a file, not a directory; choose a path inside a directory`);
   }
   await requireWritable(dirname(abs), flag, out);
   return abs;

@@ -63,7 +63,24 @@ export function rejectDirectoryOutput(flags: FlagValues, specs: Readonly<Record<
   for (const outFlag of OUTPUT_FLAGS) {
     const out = flags[outFlag];
     if (typeof out !== 'string' || out === '' || out.includes('://') || specs[outFlag]?.placeholder === 'DIR') continue;
-    if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
+    // `out.csv/` names a directory; the path would otherwise be resolved without the slash and written as a file.
+    if (/[/\\]$/.test(out)) {
+      throw new InvalidInputError(
+        `--${outFlag}`,
+        `--${outFlag} ${out} ends with a slash, which names a directory; expected the path of a file to write`,
+      );
+    }
+    let found;
+    try {
+      found = statSync(out, { throwIfNoEntry: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+      throw new InvalidInputError(
+        `--${outFlag}`,
+        `--${outFlag} ${out}: a part of the path before the file name is a file, not a directory; choose a path inside a directory`,
+      );
+    }
+    if (found?.isDirectory()) {
       throw new InvalidInputError(`--${outFlag}`, `--${outFlag} ${out} is a directory; expected the path of a file to write`);
     }
   }

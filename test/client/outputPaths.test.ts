@@ -72,6 +72,20 @@ describe('an output over an input', () => {
     expect(() => rejectDirectoryOutput({ out: folder }, { out: { type: 'string', help: 'report', placeholder: 'DIR' } })).not.toThrow();
     expect(() => rejectDirectoryOutput({ out: join(dir, 'new.csv') }, {})).not.toThrow();
   });
+
+  it('refuses a path under a file (exit 2, not the system error) and a path ending with a slash (it wrote a file)', async () => {
+    const under = await runCli(['fit', '--input', data, '--label', 'label', '--out', `${data}/model.json`], { cwd: dir });
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(
+      `rareflow fit: --out ${data}/model.json: a part of the path before the file name is a file, not a directory; choose a path inside a directory\n`,
+    );
+    const slash = await runCli(['fit', '--input', data, '--label', 'label', '--out', 'slashed.json/'], { cwd: dir });
+    expect(slash.code).toBe(2);
+    expect(slash.stderr).toBe(
+      'rareflow fit: --out slashed.json/ ends with a slash, which names a directory; expected the path of a file to write\n',
+    );
+    expect(existsSync(join(dir, 'slashed.json'))).toBe(false);
+  });
 });
 
 describe('an output given as a URL', () => {
