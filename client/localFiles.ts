@@ -1,6 +1,7 @@
 // Files of the local commands: the output directory check, write-then-rename, and reading a model file.
 
 import { constants, existsSync, statSync } from 'node:fs';
+import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
 import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -88,6 +89,13 @@ export async function loadModelFile(path: string): Promise<ModelArtifact> {
     json = JSON.parse(text);
   } catch {
     throw new InvalidInputError(`--model ${path}`, `--model: ${path} is not a rareflow model (not JSON)`);
+  }
+  // A key written twice keeps its last value, and the seal (over the parsed model) still matches: an edit put in
+  // front of a key would be dropped without a word. A file as rareflow wrote it is its own compact JSON; only one that
+  // reads otherwise (reformatted, or edited) is searched for a repeated key.
+  if (JSON.stringify(json) !== text.trim()) {
+    const duplicate = firstDuplicateJsonKey(text);
+    if (duplicate) throw new InvalidInputError(`--model ${path}`, `--model ${path}: ${duplicateKeyText(duplicate)}`);
   }
   return parseModelArtifact(json, path);
 }

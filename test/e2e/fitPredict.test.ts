@@ -335,4 +335,17 @@ describe('fit and predict', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/content sha256 is [0-9a-f]{64}, but the file says [0-9a-f]{64}: it was changed or damaged/);
   });
+
+  it('rejects a model with a key written twice (the first was dropped and the seal still matched), and reads one reformatted', async () => {
+    const text = readFileSync(join(dir, 'yeast.json'), 'utf8');
+    writeFileSync(join(dir, 'twice.json'), text.replace(/^\{/, '{"threshold":0.9,'));
+    const r = await run(['predict', '--model', 'twice.json', '--input', yeast, '--out', 'b7.csv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--model twice\.json: key "threshold" appears twice at the top level \(line 1, column \d+\); JSON keeps only the last/,
+    );
+    expect(existsSync(join(dir, 'b7.csv'))).toBe(false);
+    writeFileSync(join(dir, 'pretty.json'), JSON.stringify(JSON.parse(text), null, 2));
+    expect((await run(['predict', '--model', 'pretty.json', '--input', yeast, '--out', 'b8.csv'])).code).toBe(0);
+  });
 });
