@@ -182,6 +182,12 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   const states: CandidateState[] = candidates.map((c) => ({ c, folds: [], seconds: 0 }));
   const warnings: string[] = [];
   let vote: { state: CandidateState; members: CandidateState[]; weights: number[] } | undefined;
+  // A cost rule the user gave is the winner's rule whatever ranked best by G-mean: their costs, not the G-mean, say
+  // what a mistake is worth (before, it lost to the prevalence rule on G-mean and was dropped without a word). Else
+  // the rule its evidence ranks best, the one its row in the selection shows, also when the budget left it unopposed
+  // (before, that winner took the prevalence rule, a cost rule given was dropped, and its row showed another).
+  const ruleOf = (s: CandidateState) =>
+    o.costAt !== undefined ? 'cost' : s.folds.length > 0 ? evidenceOf(s, o.costAt).policy : 'prevalence';
   const finish = (winner: CandidateState, policy: string, reason: string, won?: typeof vote): ModelChoice => ({
     winner: (won?.members[0] ?? winner).c,
     thresholdPolicy: policy,
@@ -248,7 +254,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
             `${what}): ${first.c.name} was chosen without comparing others`,
         );
         for (const other of states.slice(1)) other.dropped = 'not scored: budget';
-        return finish(first, 'prevalence', `budget too small to compare; ${first.c.name} is the default`);
+        return finish(first, ruleOf(first), `budget too small to compare; ${first.c.name} is the default`);
       }
     }
     if (alive.some((s) => s.dropped?.startsWith('budget') && s.folds.length > 0)) {
@@ -264,7 +270,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   // Extra repeats of a small class steady the means; the standard errors count only the folds asked for.
   const independentFolds = plan.folds * requested.repeats;
   const final = rankFinalists(alive, (s) => evidenceOf(s, o.costAt), independentFolds);
-  if (!final) return finish(first, 'prevalence', `no candidate finished within the budget; ${first.c.name} is the default`);
+  if (!final) return finish(first, ruleOf(first), `no candidate finished within the budget; ${first.c.name} is the default`);
   const { winner, order, ranked } = final;
   const proposal = proposeVote(order, o.costAt);
   if (proposal) {
@@ -275,9 +281,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
     };
     return finish(vote.state, o.costAt !== undefined ? 'cost' : 'prevalence', proposal.reason, vote);
   }
-  // A cost rule the user gave is the winner's rule whatever ranked best by G-mean: their costs, not the G-mean, say
-  // what a mistake is worth (before, it lost to the prevalence rule on G-mean and was dropped without a word).
-  return finish(winner, o.costAt !== undefined ? 'cost' : evidenceOf(winner, o.costAt).policy, ranked.reason);
+  return finish(winner, ruleOf(winner), ranked.reason);
 }
 
 /**

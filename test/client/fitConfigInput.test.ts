@@ -30,7 +30,10 @@ describe("fit's config input block", () => {
   it('says that "prevalence" does not fix the rule under auto, and that --missing replaces the config\'s policy', () => {
     const config = join(dir, 'rule.json');
     writeFileSync(config, JSON.stringify({ model: { threshold: 'prevalence' }, features: { missing: 'constant', fillValue: -99 } }));
-    const { configWarnings, args } = resolveFitSpec({ input: 'd.csv', label: 'y', config, missing: 'median' }, join(dir, 'm.json'));
+    const { configWarnings, args } = resolveFitSpec(
+      { input: 'd.csv', label: 'y', config, missing: 'median', out: join(dir, 'm.json') },
+      join(dir, 'm.json'),
+    );
     expect(args.missing).toBe('median');
     expect(configWarnings).toEqual([
       `${config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
@@ -38,7 +41,10 @@ describe("fit's config input block", () => {
     ]);
     // A named kind keeps the rule, and the same policy given twice is no news.
     writeFileSync(config, JSON.stringify({ model: { kind: 'forest', threshold: 'prevalence' }, features: { missing: 'median' } }));
-    expect(resolveFitSpec({ input: 'd.csv', label: 'y', config, missing: 'median' }, join(dir, 'm.json')).configWarnings).toEqual([]);
+    expect(
+      resolveFitSpec({ input: 'd.csv', label: 'y', config, missing: 'median', out: join(dir, 'm.json') }, join(dir, 'm.json'))
+        .configWarnings,
+    ).toEqual([]);
   });
 
   it('refuses a predicate for the positives', () => {

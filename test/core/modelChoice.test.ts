@@ -118,9 +118,14 @@ describe('model choice by inner validation', () => {
   it('falls back to the balanced forest with a warning when the budget is below one candidate', async () => {
     const choice = await chooseModel(data(120, 20, 3), choiceOptions({ budgetSeconds: 1e-6 }));
     expect(choice.winner.name).toBe('balanced-forest');
-    expect(choice.thresholdPolicy).toBe('prevalence');
+    // Its rule is the one its row shows (before: always prevalence, whatever the row said).
+    expect(choice.thresholdPolicy).toBe(choice.selection.candidates[0]!.thresholdPolicy);
+    expect(choice.selection.thresholdPolicy).toBe(choice.selection.candidates[0]!.thresholdPolicy);
     expect(choice.selection.warnings![0]).toMatch(/^the budget of 0\.000001s is below what one candidate needs \(balanced-forest took /);
     expect(choice.selection.candidates.slice(1).every((c) => c.dropped === 'not scored: budget')).toBe(true);
+    // A cost rule given stays the rule (before, the fallback dropped it for the prevalence rule).
+    const costly = await chooseModel(data(120, 20, 3), choiceOptions({ budgetSeconds: 1e-6, costAt: (share: number) => share }));
+    expect(costly.thresholdPolicy).toBe('cost');
   });
 
   it('uses fewer folds when the minority is smaller than the folds, and says so', async () => {

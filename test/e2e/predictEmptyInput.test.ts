@@ -32,7 +32,7 @@ describe('predict on a header-only CSV', () => {
   });
 
   // Logistic regression scores inside DuckDB, a forest in chunks.
-  it.each(['logreg', 'forest'])('refuses a Parquet file with no rows (%s), writing nothing', async (kind) => {
+  it.each(['logreg', 'forest'] as const)('refuses a Parquet file with no rows (%s), writing nothing', async (kind) => {
     const train = join(dir, 'train-numbers.csv');
     writeFileSync(
       train,

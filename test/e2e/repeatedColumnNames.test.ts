@@ -33,7 +33,7 @@ async function parquetNamed(name: string, names: [string, string]): Promise<stri
   return path;
 }
 
-const fitted = (input: string) => fitCommand({ input, label: 'label', out: join(dir, 'out.json'), kind: 'logreg' });
+const fitted = (input: string) => fitCommand({ input, label: 'label', out: join(dir, 'out.json'), model: 'logreg' });
 
 describe('columns read under another name', () => {
   it('refuses a CSV header name that repeats once the spaces around it are dropped, or beside a column named like a rename', async () => {
@@ -90,7 +90,7 @@ describe('columns read under another name', () => {
     const input = join(dir, 'eval.csv');
     writeFileSync(input, rows('x0,x1,label', 2));
     const model = join(dir, 'eval.json');
-    await fitCommand({ input, label: 'label', out: model, kind: 'logreg' });
+    await fitCommand({ input, label: 'label', out: model, model: 'logreg' });
     await expect(evaluateCommand({ model, input, label: 'x1' })).rejects.toThrow(
       '--label x1: column "x1" is one of the inputs the model reads, not a label; the model was trained to predict "label"',
     );
