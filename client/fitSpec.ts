@@ -9,7 +9,7 @@ import type { PipelineSpec } from '../workflows/contract.js';
 import { checkConfigInput } from './fitConfigInput.js';
 import { checkMissingIndicatorsFlag, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import type { MissingValueArgs } from './missingValueFlags.js';
-import { autoAfterAdasyn, isObject, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
+import { autoAfterAdasyn, autoAfterDenoise, isObject, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
 
 export interface FitArgs extends MissingValueArgs {
   input: string;
@@ -55,6 +55,8 @@ export function resolveFitSpec(a: FitArgs, out: string): { spec: PipelineSpec; a
   const configWarnings = isObject(config) ? checkConfigInput(config, a) : [];
   const adasynAsked = isObject(config?.adasyn) && config.adasyn.enabled === true;
   if (a.model === 'auto' && adasynAsked) throw autoAfterAdasyn('--kind');
+  const denoiseAsked = isObject(config?.denoise) && typeof config.denoise.method === 'string' ? config.denoise.method : 'none';
+  if (a.model === 'auto' && denoiseAsked !== 'none') throw autoAfterDenoise('--kind', denoiseAsked);
   // --kind replaces the config's model kind; the config's other model keys still apply, so they must suit that kind.
   const configModel = isObject(config?.model) ? config.model : {};
   const model = a.model !== undefined ? { model: { ...configModel, kind: a.model } } : {};

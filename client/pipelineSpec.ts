@@ -70,6 +70,14 @@ export function autoAfterAdasyn(subject: string): InvalidInputError {
   );
 }
 
+/** The refusal of `auto` behind the noise filter, naming the spec key or flag that asked for auto. */
+export function autoAfterDenoise(subject: string, method: string): InvalidInputError {
+  return new InvalidInputError(
+    subject,
+    `${subject}: "auto" cannot follow the noise filter (denoise.method: "${method}"): its inner folds would judge only the rows the filter kept, the easy ones, which flatters every candidate (by 0.15 in PR-AUC on one file); auto tries ENN in front of its candidates itself. Set denoise.method to "none" to let auto choose, or name a model kind (forest, logreg, gbdt)`,
+  );
+}
+
 /** Checks `raw` against the one pipeline schema; the first problem throws, naming the spec path. */
 export function checkPipelineSpecShape(raw: unknown, source: string): PipelineSpecJson {
   if (!isObject(raw))
@@ -116,8 +124,10 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
   // auto judges its candidates on inner folds of the training rows; after ADASYN those hold synthetic rows, which
   // flatter every candidate (a synthetic row sits between two real ones), so ADASYN in front means the former
   // fixed default, the balanced forest, and an explicit auto there is refused.
-  const kind = userModel.kind ?? (adasyn.enabled ? 'forest' : DEFAULT_PIPELINE.model.kind);
+  // The same holds for the noise filter in front: the folds would judge only the rows it kept.
+  const kind = userModel.kind ?? (adasyn.enabled || denoise.method !== 'none' ? 'forest' : DEFAULT_PIPELINE.model.kind);
   if (kind === 'auto' && adasyn.enabled) throw autoAfterAdasyn(`${source}: model.kind`);
+  if (kind === 'auto' && denoise.method !== 'none') throw autoAfterDenoise(`${source}: model.kind`, denoise.method);
   checkModelKeysForKind(userModel, kind, source, options.kindFrom ?? (userModel.kind === undefined ? 'the default' : undefined));
   const model = {
     ...DEFAULT_PIPELINE.model,

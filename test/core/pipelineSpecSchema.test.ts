@@ -90,6 +90,16 @@ describe('pipeline spec schema', () => {
     expect(messageOf({ ...base, adasyn: { enabled: true }, model: { kind: 'auto' } })).toMatch(
       /^spec\.json: model\.kind: "auto" cannot follow ADASYN \(adasyn\.enabled: true\): its inner folds would judge synthetic rows/,
     );
+    // So does the noise filter in front (its folds would judge only the rows it kept; before, auto ran behind it).
+    expect(resolvePipelineSpec({ ...base, denoise: { method: 'enn' } }, 'spec.json').model).toEqual({
+      kind: 'forest',
+      threshold: 'prevalence',
+      trees: 100,
+      sampling: 'balanced',
+    });
+    expect(messageOf({ ...base, denoise: { method: 'tomek' }, model: { kind: 'auto' } })).toMatch(
+      /^spec\.json: model\.kind: "auto" cannot follow the noise filter \(denoise\.method: "tomek"\): its inner folds would judge only the rows the filter kept/,
+    );
     expect(resolvePipelineSpec({ ...base, model: { kind: 'forest', threshold: 'gmean-oob' } }, 'spec.json').model).toEqual({
       kind: 'forest',
       threshold: 'gmean-oob',
