@@ -4,7 +4,7 @@
 import { duplicateKeyText, firstDuplicateJsonKey } from '../core/spec/duplicateJsonKeys.js';
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { classCounts, type FeatureMatrix } from '../core/dataset.js';
+import { classCounts } from '../core/dataset.js';
 import { evaluateGates } from '../core/gates/evaluateGates.js';
 import { checkGateClassCodes, type GateLabels } from '../core/gates/gateClassCodes.js';
 import { defaultGateSpec, parseGateSpec, type GateSpec } from '../core/gates/gateSpec.js';
@@ -12,37 +12,23 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { classificationReport } from '../core/metrics/classMetrics.js';
 import { bootstrapIntervals } from '../core/metrics/bootstrapIntervals.js';
 import { headlineMetrics, renderRunReport, runReportCurves } from '../core/report/runReport.js';
-import { inputColumnsOf, readsPlainColumns, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { multiClassReport } from '../core/metrics/multiClassReport.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
 import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
-import { describeColumns, fileSha256, formatOf, requireFile, tableSource, withReadErrors } from '../data/inputSources.js';
+import { fileSha256, formatOf, tableSource, withReadErrors } from '../data/inputSources.js';
 import { scoringInputWarnings } from '../data/scoringInputChecks.js';
-import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
+import { readModelInputRows } from '../data/modelInputRows.js';
 import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
-import { positiveSpellingIn } from './evaluationLabels.js';
-import { readInput } from './labelledInput.js';
+import { championOnSameRows } from './evaluationChampion.js';
+import { readAndScore } from './evaluatedRows.js';
 import { jsonFileText } from './jsonFileText.js';
 import { requireReportDirectory, writeFileAtomically } from './localFiles.js';
 import { loadModelReference, registeredModelField } from './modelByReference.js';
 import { progressLine } from './progressLine.js';
-
-/** Rows scored between two progress reports on a terminal. */
-const SLICE_ROWS = 32_768;
-
-/** `scoreModel` slice by slice, so the progress line moves while a large file is scored; the scores are the same. */
-function scoreInSlices(model: ModelArtifact, x: FeatureMatrix, onRows: (rows: number) => void): Float64Array {
-  const scores = new Float64Array(x.rows);
-  for (let from = 0; from < x.rows; from += SLICE_ROWS) {
-    const rows = Math.min(SLICE_ROWS, x.rows - from);
-    scores.set(scoreModel(model, { rows, cols: x.cols, values: x.values.subarray(from * x.cols, (from + rows) * x.cols) }), from);
-    onRows(from + rows);
-  }
-  return scores;
-}
 
 export interface EvaluateArgs {
   model: string;
@@ -71,39 +57,21 @@ export async function evaluateCommand(a: EvaluateArgs) {
     return { ...evaluated, ...registeredModelField(resolved), ...(await inputWarningsField(model, a.input, a.inputAsGiven)) };
   }
   const spec = await readGateSpec(a.gates, { positive: model.positiveLabel, negative: model.negativeLabel });
-  // A model with fitted fill values scores a missing input as its fill; one without rejects it at read time.
-  // Every label value must be one of the model's classes (or its boolean-like spelling), never a silent negative.
-  // A `positiveWhen` model labels a file without its label column by its own predicate.
-  const byPredicate = model.positiveWhen !== undefined && formatOf(a.input) !== 'arrow' && !(await hasColumn(a.input, a.label));
-  const positive = byPredicate ? model.positiveLabel : await positiveSpellingIn(a.input, a.label, model);
-  await checkBooleanInputColumns(a.input, model);
   const line = progressLine('evaluate');
-  let d, scores, report, evaluation;
+  let d, scores, byPredicate, report, evaluation, champion;
   try {
     line.step(`reading ${basename(a.input)}`);
-    // Unless every feature is a plain numeric column (and the label is a column), the file is encoded as the model
-    // file says (one-hot categories, missing-value indicators, a predicate label), the way `rareflow predict` reads it.
-    const modelEncoded = formatOf(a.input) !== 'arrow' && (byPredicate || !readsPlainColumns(model));
-    d = modelEncoded
-      ? await modelEncodedInput(
-          model,
-          a.input,
-          a.label,
-          byPredicate ? { kind: 'predicate', predicate: model.positiveWhen! } : { kind: 'binary', positive },
-        )
-      : await readInput({
-          input: a.input,
-          label: a.label,
-          positive,
-          features: model.featureNames,
-          featuresOfModel: true,
-          keepMissing: model.missingValues !== undefined,
-        });
-    line.step('scoring', d.rows);
-    scores = line.active ? scoreInSlices(model, d.data.x, (rows) => line.rows(rows)) : scoreModel(model, d.data.x);
+    ({ d, scores, byPredicate } = await readAndScore(model, a.input, a.label, line));
     report = classificationReport(d.data.y, scores, model.threshold);
+    // Champion gates compare with the registry's champion of a registered model, on the same rows.
+    champion = await championOnSameRows(spec, resolved, model, a.input, a.label, d.rows);
     line.step('bootstrap intervals');
-    evaluation = evaluateGates(spec, { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) });
+    evaluation = evaluateGates(
+      spec,
+      { ...report, bootstrap: bootstrapIntervals(d.data.y, scores, model.threshold, { seed: 1 }) },
+      champion?.report,
+      champion?.notComparable !== undefined ? { notComparable: champion.notComparable } : {},
+    );
   } finally {
     line.end();
   }
@@ -148,6 +116,11 @@ export async function evaluateCommand(a: EvaluateArgs) {
     reasons: evaluation.reasons,
     checks: evaluation.checks,
     gatesFromFile: Boolean(a.gates),
+    ...(champion?.name
+      ? {
+          champion: { name: champion.name, ...(champion.report ? { report: champion.report } : { notComparable: champion.notComparable }) },
+        }
+      : {}),
     ...(reportPath ? { reportPath } : {}),
     ...warned,
     seconds: secondsSince(started),
@@ -198,18 +171,6 @@ async function readGateSpec(file: string | undefined, labels: GateLabels): Promi
     );
   }
   return spec;
-}
-
-/** Whether the CSV or Parquet file `input` has a column named `name`. */
-async function hasColumn(input: string, name: string): Promise<boolean> {
-  await requireFile(input);
-  return (await describeColumns(input)).some((c) => c.name === name);
-}
-
-/** The file read through the model's own encodings, shaped as `readInput`'s result for the binary report. */
-async function modelEncodedInput(model: ModelArtifact, input: string, label: string, encoding: LabelEncoding) {
-  const r = await readModelInputRows(model, input, label, encoding);
-  return { data: { x: r.x, y: r.y }, rows: r.rows, ignoredColumns: r.ignoredColumns };
 }
 
 /**

@@ -215,4 +215,43 @@ describe('the CLI with a registered model', () => {
     expect(alias.stderr).toMatch(/^rareflow serve: --model card-fraud@prod: model card-fraud has no alias "prod"; it has aliases: /);
     expect(r.stdout + alias.stdout).toBe('');
   }, 60_000);
+
+  it("evaluate compares a registered model with its name's champion on the same rows when the gates ask", async () => {
+    const env = { RAREFLOW_REGISTRY: registryPath };
+    writeFileSync(
+      join(dir, 'champion-gates.json'),
+      JSON.stringify({
+        minPositiveSupport: 5,
+        gates: [
+          { metric: 'gMean', maxDropVsChampion: 0.5 },
+          { metric: 'recall', class: 'positive', min: 0.01 },
+        ],
+      }),
+    );
+    const evaluate = async (model: string) => {
+      const r = await runCli(
+        ['evaluate', '--model', model, '--input', 'tiny.csv', '--label', 'label', '--gates', 'champion-gates.json', '--json'],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      return r.json<{
+        report: { gMean: number };
+        champion?: { name: string; report?: { gMean: number } };
+        checks: { reason: string; championValue: number | null; passed: boolean | null }[];
+      }>();
+    };
+    // The champion alone, as evaluate scores it: its G-mean is what the challenger is compared with.
+    const champion = await evaluate('card-fraud/1');
+    const challenger = await evaluate('card-fraud@challenger');
+    expect(challenger.champion?.name).toBe('card-fraud@champion (version 1)');
+    expect(challenger.champion?.report?.gMean).toBe(champion.report.gMean);
+    expect(challenger.checks[0]!.championValue).toBe(champion.report.gMean);
+    expect(challenger.checks[0]!.passed).toBe(true);
+    // Before, evaluate never looked and said so: "no champion to compare against". The champion itself has none.
+    expect(champion.champion).toBeUndefined();
+    expect(champion.checks[0]!.reason).toBe('skipped: no champion to compare against');
+  }, 60_000);
 });
