@@ -40,8 +40,47 @@ export function readWarnings(
       (name) =>
         `column "${name}" alone separates the two classes on every row (one threshold puts each class on its own side): if it is recorded after the outcome or derived from the label, it leaks the label, and the model will fail on new rows; leave it out with "exclude" in the config's input block unless it is truly known in advance`,
     ),
+    ...(classes.length === 2 && !hasFewRows(classOf, classes.length) ? separatingCategoricals(x, names, classOf, categories) : []).map(
+      (name) =>
+        `categorical column "${name}" alone separates the two classes on every row (each of its categories holds rows of one class only): if it is recorded after the outcome or derived from the label, it leaks the label, and the model will fail on new rows; leave it out with "exclude" in the config's input block unless it is truly known in advance`,
+    ),
     ...identifierColumnWarnings(x, names, 'the model learns from it as a feature', 'with "exclude" in the config\'s input block'),
   ];
+}
+
+/** Rows per category a categorical column needs before a split of its categories by class counts as a leak. */
+const ROWS_PER_CATEGORY_FOR_A_LEAK = 5;
+
+/**
+ * Categorical columns whose every category holds rows of one class only, both classes present: the one-hot features
+ * each hold one category, so no single one of them separates the classes when the label's copy has three or more
+ * values (`chargeback`, `disputed` for the positives; `settled`, `pending` for the rest). Only with enough rows a
+ * category, so that a handful of rows in many categories does not look like a leak by chance.
+ */
+function separatingCategoricals(
+  x: FeatureMatrix,
+  names: readonly string[],
+  classOf: ArrayLike<number>,
+  categories: Record<string, string[]>,
+): string[] {
+  return Object.entries(categories)
+    .filter(([column, values]) => {
+      if (values.length < 2 || x.rows < ROWS_PER_CATEGORY_FOR_A_LEAK * values.length) return false;
+      const features = values.map((v) => names.indexOf(`${column}=${v}`));
+      if (features.some((f) => f < 0)) return false;
+      // Per category (and for rows of none), which classes it holds: bit 1 the negatives, bit 2 the positives.
+      const held = new Uint8Array(values.length + 1);
+      for (let r = 0; r < x.rows; r++) {
+        const k = classOf[r]!;
+        if (k !== 0 && k !== 1) continue;
+        const at = features.findIndex((f) => x.values[r * x.cols + f] === 1);
+        held[at < 0 ? values.length : at]! |= k === 1 ? 2 : 1;
+      }
+      const both = held.some((h) => h === 3);
+      const classes = held.reduce((all, h) => all | h, 0);
+      return !both && classes === 3;
+    })
+    .map(([column]) => column);
 }
 
 /** How the single-step commands (denoise, adasyn, train) leave a column out: they read every column of the file. */

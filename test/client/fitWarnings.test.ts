@@ -214,6 +214,29 @@ describe('fit warnings', () => {
     expect(kept.warnings ?? []).toEqual([]);
   });
 
+  it('warns about a categorical column whose categories each hold one class (a label copied as several words)', async () => {
+    // Two words for the positives, three for the rest: no one-hot feature separates the classes, the column does.
+    const word = (i: number) =>
+      i % 8 === 0 ? ['chargeback', 'disputed'][i % 16 === 0 ? 0 : 1] : ['settled', 'pending', 'approved'][i % 3];
+    const leak = csv('status.csv', 'a,status,label', (i) => `${(i % 17) / 3},${word(i)},${i % 8 === 0 ? 1 : 0}`);
+    const result = await fitCommand({
+      input: leak,
+      label: 'label',
+      out: join(dir, 'status.json'),
+      model: 'logreg',
+      categorical: ['status'],
+    });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^categorical column "status" alone separates the two classes on every row \(each of its categories holds rows of one class only\)/,
+      ),
+    ]);
+    // One negative row with a positive's word: a strong feature, not a copy of the label.
+    const mixed = csv('mixed.csv', 'a,status,label', (i) => `${(i % 17) / 3},${i === 3 ? 'disputed' : word(i)},${i % 8 === 0 ? 1 : 0}`);
+    const kept = await fitCommand({ input: mixed, label: 'label', out: join(dir, 'mixed.json'), model: 'logreg', categorical: ['status'] });
+    expect(kept.warnings ?? []).toEqual([]);
+  });
+
   it('warns when the positive class is the larger one, and names the other as the likely rare class', async () => {
     const flipped = csv('flipped.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 0 : 1}`);
     const result = await fitCommand({ input: flipped, label: 'label', out: join(dir, 'flipped.json'), model: 'logreg' });
