@@ -208,9 +208,11 @@ export function formatOf(path: string): TableFormat | 'arrow' {
 
 export async function requireFile(path: string): Promise<void> {
   let bytes: number;
+  let kind;
   try {
     await access(path);
-    bytes = (await stat(path)).size;
+    kind = await stat(path);
+    bytes = kind.size;
   } catch {
     if (isGlob(path)) {
       throw new InvalidInputError(
@@ -228,6 +230,12 @@ export async function requireFile(path: string): Promise<void> {
       `file ${path}`,
       `input file name ${path} holds *, ? or [, which the reader takes as a pattern matching other files too; rename the file without them`,
     );
+  }
+  if (kind.isDirectory()) {
+    throw new InvalidInputError(`file ${path}`, `input ${path} is a directory; expected a CSV or Parquet file`);
+  }
+  if (!kind.isFile()) {
+    throw new InvalidInputError(`file ${path}`, `input ${path} is not a regular file (a pipe or a device); expected a CSV or Parquet file`);
   }
   if (bytes === 0) {
     throw new InvalidInputError(
@@ -373,11 +381,32 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
         `could not read ${what}: it is not UTF-8 text${line ? ` (line ${line} holds a byte that is not)` : ''}; save it as UTF-8, for example with iconv -f latin1 -t utf-8`,
       );
     }
+    const known = knownReadProblem(what, err.message);
+    if (known !== undefined) throw new InvalidInputError(`file ${what}`, `could not read ${what}: ${known}`);
     if (/^(Invalid Input Error|Conversion Error)/.test(message) || /No files found that match/.test(message)) {
       throw new InvalidInputError(`file ${what}`, `could not read ${what}: ${message}; check that it is a well-formed CSV or Parquet file`);
     }
     throw err;
   }
+}
+
+/** DuckDB's read errors that have a plainer account: a line of another field count, lines that do not parse, not Parquet. */
+function knownReadProblem(what: string, message: string): string | undefined {
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (line !== undefined && fields) {
+    return `line ${line} has ${fields[2]} fields where the header has ${fields[1]}; expected the same number of fields on every line: fix that line (a delimiter inside a value needs quotes)`;
+  }
+  if (/CSV Parser state machine reached an invalid state/.test(message)) {
+    return 'its lines could not be split into fields with the dialect found in its first rows (line endings that change part-way through the file, \\n and \\r\\n mixed, or a quote left open); save it with one kind of line ending and balanced quotes';
+  }
+  if (/Error when sniffing file/.test(message)) {
+    return 'it does not read as CSV text (a compressed or binary file named .csv, or lines of differing field counts from the start); expected a CSV file with a header row, or a Parquet file named .parquet';
+  }
+  if (/No magic bytes found at end of file/.test(message)) {
+    return `it is not a Parquet file (it has no Parquet footer); a CSV file must be named .csv`;
+  }
+  return undefined;
 }
 
 /**
