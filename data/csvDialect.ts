@@ -8,7 +8,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from './duckdbConnection.js';
+import { sqlIdentifier, sqlString } from './duckdbConnection.js';
 
 export interface CsvDialect {
   /** read_csv options equivalent to what auto-detection chose, without the columns and the missing-value markers. */
@@ -59,8 +59,10 @@ export async function sniffDialect(connection: DuckDBConnection, path: string, c
   if (row.TimestampFormat !== null && row.TimestampFormat !== undefined) {
     parts.push(`timestampformat = ${sqlString(String(row.TimestampFormat))}`);
   }
-  const columns = (row.Columns as Array<{ name: string; type: string }>).map((c) => [String(c.name), String(c.type)] as const);
-  const dialect = { options: parts.join(', '), columns };
+  const sniffed = (row.Columns as Array<{ name: string; type: string }>).map((c) => [String(c.name), String(c.type)] as const);
+  const options = parts.join(', ');
+  const columns = await numbersPastTheSample(connection, path, options, sniffed, csvOptions);
+  const dialect = { options, columns };
   // Kept only when the file did not change while it was sniffed.
   if (before !== undefined && identityOf(path) === before) {
     // A long-lived worker reads many files: keep the most recent ones only.
@@ -68,6 +70,42 @@ export async function sniffDialect(connection: DuckDBConnection, path: string, c
     known.set(path, { identity: before, dialect });
   }
   return dialect;
+}
+
+/** Rows DuckDB's sniffer types the columns from (its default sample_size). */
+const SNIFFED_ROWS = 20_480;
+
+/**
+ * `columns` with those the sniffer typed as text only for want of a value in its sample (empty on its first 20,480
+ * rows: a field collected from some date on, in a file sorted by time) typed DOUBLE when every value further down
+ * is a number. Before, such a column read as text: `fit` left out what could be its strongest feature, saying it
+ * should be written with a decimal point, which it was. One read of the sample and, when such a column exists, one
+ * of those columns over the file.
+ */
+async function numbersPastTheSample(
+  connection: DuckDBConnection,
+  path: string,
+  options: string,
+  columns: ReadonlyArray<readonly [string, string]>,
+  csvOptions: string,
+): Promise<ReadonlyArray<readonly [string, string]>> {
+  const text = columns.filter(([, type]) => type === 'VARCHAR').map(([name]) => name);
+  if (text.length === 0) return columns;
+  const source = `read_csv(${sqlString(path)}, ${options}, columns = {${columns.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(', ')}}, ${csvOptions})`;
+  const counts = async (select: string[], from: string) =>
+    (await connection.runAndReadAll(`SELECT ${select.join(', ')} FROM ${from}`)).getRowsJS()[0]!.map((v) => Number(v));
+  const inSample = await counts(
+    text.map((n) => `count(${sqlIdentifier(n)})`),
+    `(SELECT * FROM ${source} LIMIT ${SNIFFED_ROWS})`,
+  );
+  const unseen = text.filter((_, i) => inSample[i] === 0);
+  if (unseen.length === 0) return columns;
+  const whole = await counts(
+    unseen.flatMap((n) => [`count(${sqlIdentifier(n)})`, `count(TRY_CAST(${sqlIdentifier(n)} AS DOUBLE))`]),
+    source,
+  );
+  const numeric = new Set(unseen.filter((_, i) => whole[2 * i]! > 0 && whole[2 * i + 1] === whole[2 * i]));
+  return columns.map(([name, type]) => [name, numeric.has(name) ? 'DOUBLE' : type] as const);
 }
 
 /**

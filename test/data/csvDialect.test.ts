@@ -111,4 +111,18 @@ describe('a sniffed CSV dialect', () => {
     expect(d.data.y.reduce((n, v) => n + v, 0)).toBe(1255);
     expect(d.categorical.shop).toEqual(['Dyn, Inc', 's0', 's1', 's2']);
   });
+
+  it('types a column empty on the rows it sniffed by what follows: numbers as DOUBLE, text as text', async () => {
+    // Both columns start on row 22,000 (a field collected from some date on): one with numbers, one with words.
+    const lines = ['late_number,late_word,x,label'];
+    for (let i = 0; i < 22_500; i++) {
+      const later = i >= 22_000;
+      lines.push(`${later ? ((i * 7) % 13) / 4 : ''},${later ? ['a', 'b'][i % 2] : ''},${i % 5},${i % 9 === 0 ? 1 : 0}`);
+    }
+    const path = join(dir, 'late-columns.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    await requireFile(path);
+    const types = (await readAll(tableSource('csv', [path]))).types;
+    expect(types).toEqual(['late_number DOUBLE', 'late_word VARCHAR', 'x BIGINT', 'label BIGINT']);
+  });
 });
