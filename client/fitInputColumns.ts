@@ -96,10 +96,12 @@ export async function chooseColumns(input: string, label: string, declared: stri
   const notNumber = new Map<string, { count: number; values: number; example: string }>();
   // Per text column: the rows holding the column's own name, as a header row repeated inside the file does.
   const ownName = new Map<string, number>();
+  // Per text column: a value that reads as a number but is not written as a plain one.
+  const unplain = new Map<string, string>();
   if (text.length + numeric.length > 0) {
     await withReadErrors(input, () =>
       withDuckDB(async (conn) => {
-        const TEXT_AGGREGATES = 6;
+        const TEXT_AGGREGATES = 7;
         const aggregates = [
           ...text.flatMap((c) => {
             const col = sqlIdentifier(c.name);
@@ -111,6 +113,8 @@ export async function chooseColumns(input: string, label: string, declared: stri
               `count(${col})`,
               `CAST(any_value(${sqlOnlyWhere(bad, col)}) AS VARCHAR)`,
               sqlCountWhere(`CAST(${col} AS VARCHAR) = ${sqlString(c.name)}`),
+              // A number the reader's typing does not take as one (`+3`, ` 12 `, `0012`): it makes the column text.
+              `CAST(any_value(${sqlOnlyWhere(`TRY_CAST(${col} AS DOUBLE) IS NOT NULL AND NOT regexp_full_match(CAST(${col} AS VARCHAR), ${sqlString(PLAIN_NUMBER)})`, col)}) AS VARCHAR)`,
             ];
           }),
           ...numeric.map((c) => sqlCountWhere(`NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE))`)),
@@ -123,6 +127,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
           if (row[at + 1] !== null && row[at + 1] !== undefined) example.set(c.name, String(row[at + 1]));
           notNumber.set(c.name, { count: toNumber(row[at + 2]), values: toNumber(row[at + 3]), example: String(row[at + 4] ?? '') });
           ownName.set(c.name, toNumber(row[at + 5]));
+          if (row[at + 6] !== null && row[at + 6] !== undefined) unplain.set(c.name, String(row[at + 6]));
         });
         numeric.forEach((c, i) => present.set(c.name, toNumber(row[TEXT_AGGREGATES * text.length + i])));
       }),
@@ -152,6 +157,8 @@ export async function chooseColumns(input: string, label: string, declared: stri
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text because ${strayCells(odd)}; fix those cells, or leave them empty to have them filled as missing values, to keep the column as a number`,
         );
+      } else if (odd?.count === 0 && unplain.has(c.name)) {
+        warnings.push(`column "${c.name}" of ${input} is left out: ${unplainNumbers(unplain.get(c.name)!)}`);
       } else if (value !== undefined && NUMBER_WITH_SEPARATORS.test(value)) {
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text (${n} distinct values, such as "${value}"); if it holds numbers, write them with a decimal point and without thousands separators`,
@@ -164,6 +171,8 @@ export async function chooseColumns(input: string, label: string, declared: stri
       warnings.push(
         `column "${c.name}" of ${input} reads as text because ${strayCells(odd)}, so its ${n} values are encoded as categories; fix those cells, or leave them empty to have them filled as missing values, to keep it a number`,
       );
+    } else if (!declared.includes(c.name) && odd?.count === 0 && unplain.has(c.name)) {
+      warnings.push(`column "${c.name}" of ${input} is encoded as ${n} categories: ${unplainNumbers(unplain.get(c.name)!)}`);
     } else if (!declared.includes(c.name) && numberWithSeparators(example.get(c.name))) {
       warnings.push(
         `column "${c.name}" of ${input} reads as text (${n} distinct values, such as "${example.get(c.name)}"), so its values are encoded as categories; if it holds numbers, write them with a decimal point and without thousands separators`,
@@ -196,6 +205,14 @@ export async function chooseColumns(input: string, label: string, declared: stri
       `column "${lookalike}" of ${input} is learnt as a feature, not used as row weights: only a column named exactly "${SAMPLE_WEIGHT_COLUMN}" weighs rows`,
     );
   return { features, categorical, leftOut, weighted, ignored, warnings };
+}
+
+/** A number as the reader types it: an optional minus, digits with at most one point, an optional exponent. */
+const PLAIN_NUMBER = '-?(0|[1-9][0-9]*)?(\\.[0-9]*)?([eE][-+]?[0-9]+)?';
+
+/** Why a column of numbers reads as text, with one of its values that makes it so. */
+function unplainNumbers(value: string): string {
+  return `it reads as text, though every value in it reads as a number, because some are not written as plain numbers (such as ${JSON.stringify(value)}: a plus sign, spaces around it or leading zeros); write them as plain numbers (3, -1.5) to keep it a number, or leave them as they are if it is a code`;
 }
 
 /** The label of every row as a class index, in file order, and the sorted class values (with `positive`: two classes). */

@@ -237,6 +237,21 @@ describe('fit warnings', () => {
     expect(kept.warnings ?? []).toEqual([]);
   });
 
+  it('says which value makes a column of numbers read as text (a plus sign, spaces, leading zeros)', async () => {
+    for (const [name, odd] of [
+      ['plus', '+3'],
+      ['spaced', ' 12 '],
+      ['zeros', '0012'],
+    ]) {
+      const path = csv(`${name}.csv`, 'a,b,label', (i) => `${i === 7 ? odd : ((i * 37) % 101) / 7},${i % 5},${i % 8 === 0 ? 1 : 0}`);
+      const result = await fitCommand({ input: path, label: 'label', out: join(dir, `${name}.json`), model: 'logreg' });
+      // Before: "write them with a decimal point", about a column that had one, with an example that was not the cause.
+      expect(result.warnings, name).toEqual([
+        `column "a" of ${path} is left out: it reads as text, though every value in it reads as a number, because some are not written as plain numbers (such as ${JSON.stringify(odd)}: a plus sign, spaces around it or leading zeros); write them as plain numbers (3, -1.5) to keep it a number, or leave them as they are if it is a code`,
+      ]);
+    }
+  });
+
   it('warns when the positive class is the larger one, and names the other as the likely rare class', async () => {
     const flipped = csv('flipped.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 0 : 1}`);
     const result = await fitCommand({ input: flipped, label: 'label', out: join(dir, 'flipped.json'), model: 'logreg' });
