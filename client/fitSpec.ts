@@ -83,7 +83,7 @@ export function resolveFitSpec(a: FitArgs, out: string): { spec: PipelineSpec; a
   }
   if (spec.model.kind === 'auto' && configModel.threshold === 'prevalence' && a.config) {
     configWarnings.push(
-      `${a.config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
+      `${a.config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (the threshold at the positive share or the G-mean-optimal one, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
     );
   }
   // --missing and --fill-value override the config's `features` block.

@@ -154,7 +154,7 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
   if (kind === 'auto' && (userModel.threshold === 'gmean' || userModel.threshold === 'bayes')) {
     throw new InvalidInputError(
       `${source}: model.threshold`,
-      `${source}: model.threshold: "${String(userModel.threshold)}" fixes the threshold rule, but under model kind "auto" the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); leave model.threshold out, give a cost rule ("cost:L0,L1"), or name a model kind (model.kind) to fix the rule`,
+      `${source}: model.threshold: "${String(userModel.threshold)}" fixes the threshold rule, but under model kind "auto" the rule is chosen with the model (the threshold at the positive share or the G-mean-optimal one, on the inner folds); leave model.threshold out, give a cost rule ("cost:L0,L1"), or name a model kind (model.kind) to fix the rule`,
     );
   }
 

@@ -36,7 +36,7 @@ describe("fit's config input block", () => {
     );
     expect(args.missing).toBe('median');
     expect(configWarnings).toEqual([
-      `${config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
+      `${config}: model.threshold "prevalence" does not fix the rule under model kind "auto": the rule is chosen with the model (the threshold at the positive share or the G-mean-optimal one, on the inner folds); name a model kind (model.kind or --kind) to fix it`,
       `--missing median replaces ${config}: features.missing "constant"`,
     ]);
     // A named kind keeps the rule, and the same policy given twice is no news.

@@ -72,7 +72,7 @@ describe('pipeline spec schema', () => {
     // keeps it ("prevalence" is the default's own spelling there: fit warns about it).
     for (const threshold of ['gmean', 'bayes']) {
       expect(messageOf({ ...base, model: { threshold } })).toBe(
-        `spec.json: model.threshold: "${threshold}" fixes the threshold rule, but under model kind "auto" the rule is chosen with the model (q* = π or G-mean-optimal, on the inner folds); leave model.threshold out, give a cost rule ("cost:L0,L1"), or name a model kind (model.kind) to fix the rule`,
+        `spec.json: model.threshold: "${threshold}" fixes the threshold rule, but under model kind "auto" the rule is chosen with the model (the threshold at the positive share or the G-mean-optimal one, on the inner folds); leave model.threshold out, give a cost rule ("cost:L0,L1"), or name a model kind (model.kind) to fix the rule`,
       );
       expect(resolvePipelineSpec({ ...base, model: { kind: 'forest', threshold } }, 'spec.json').model.threshold).toBe(threshold);
     }
