@@ -153,7 +153,9 @@ export async function chooseColumns(input: string, label: string, declared: stri
       leftOut.push(`${c.name} (${c.type === 'VARCHAR' ? 'text' : c.type} with ${n} distinct values)`);
       const value = example.get(c.name);
       const odd = notNumber.get(c.name);
-      if (odd && numbersWithStrayCells(odd)) {
+      if (DATE_TYPE.test(c.type)) {
+        warnings.push(`column "${c.name}" of ${input} is left out: ${datesNote(c.type)}`);
+      } else if (odd && numbersWithStrayCells(odd)) {
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text because ${strayCells(odd)}; fix those cells, or leave them empty to have them filled as missing values, to keep the column as a number`,
         );
@@ -167,7 +169,11 @@ export async function chooseColumns(input: string, label: string, declared: stri
       continue;
     }
     const odd = notNumber.get(c.name);
-    if (!declared.includes(c.name) && odd && numbersWithStrayCells(odd)) {
+    if (!declared.includes(c.name) && DATE_TYPE.test(c.type)) {
+      warnings.push(
+        `column "${c.name}" of ${input} holds dates or times (${c.type}) and is encoded as ${n} categories, one a value: a date the training rows do not hold scores as none of them; ${DERIVE_FROM_DATES}`,
+      );
+    } else if (!declared.includes(c.name) && odd && numbersWithStrayCells(odd)) {
       warnings.push(
         `column "${c.name}" of ${input} reads as text because ${strayCells(odd)}, so its ${n} values are encoded as categories; fix those cells, or leave them empty to have them filled as missing values, to keep it a number`,
       );
@@ -205,6 +211,17 @@ export async function chooseColumns(input: string, label: string, declared: stri
       `column "${lookalike}" of ${input} is learnt as a feature, not used as row weights: only a column named exactly "${SAMPLE_WEIGHT_COLUMN}" weighs rows`,
     );
   return { features, categorical, leftOut, weighted, ignored, warnings };
+}
+
+/** DuckDB's date and time types. */
+const DATE_TYPE = /^(DATE|TIME|TIMESTAMP)/;
+
+/** What to do with a column of dates or times instead. */
+const DERIVE_FROM_DATES = 'derive numbers from it (a day of the week, days since an event) as columns of their own';
+
+/** What fit makes of a column of dates or times left out, and what to do instead. */
+function datesNote(type: string): string {
+  return `it holds dates or times (${type}), which fit does not learn from as such; ${DERIVE_FROM_DATES}`;
 }
 
 /** A number as the reader types it: an optional minus, digits with at most one point, an optional exponent. */

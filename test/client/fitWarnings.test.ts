@@ -252,6 +252,22 @@ describe('fit warnings', () => {
     }
   });
 
+  it('says what it makes of a column of dates: left out with many days, categories with a few', async () => {
+    const day = (i: number, days: number) => `2024-01-${String(1 + (i % days)).padStart(2, '0')}`;
+    const few = csv('few-days.csv', 'day,a,label', (i) => `${day(i, 20)},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`);
+    const encoded = await fitCommand({ input: few, label: 'label', out: join(dir, 'few-days.json'), model: 'logreg' });
+    expect(encoded.warnings).toEqual([
+      `column "day" of ${few} holds dates or times (DATE) and is encoded as 20 categories, one a value: a date the training rows do not hold scores as none of them; derive numbers from it (a day of the week, days since an event) as columns of their own`,
+    ]);
+    const dated = (i: number) => new Date(Date.UTC(2024, 0, 1 + (i % 90))).toISOString().slice(0, 10);
+    const many = csv('many-days.csv', 'day,a,label', (i) => `${dated(i)},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`);
+    // Before, left out with a note in the read stage only.
+    const left = await fitCommand({ input: many, label: 'label', out: join(dir, 'many-days.json'), model: 'logreg' });
+    expect(left.warnings).toEqual([
+      `column "day" of ${many} is left out: it holds dates or times (DATE), which fit does not learn from as such; derive numbers from it (a day of the week, days since an event) as columns of their own`,
+    ]);
+  });
+
   it('warns when the positive class is the larger one, and names the other as the likely rare class', async () => {
     const flipped = csv('flipped.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 0 : 1}`);
     const result = await fitCommand({ input: flipped, label: 'label', out: join(dir, 'flipped.json'), model: 'logreg' });
