@@ -26,7 +26,7 @@ import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { progressLine, type ProgressLine } from './progressLine.js';
 import { chooseColumns, labelValuesInOrder } from './fitInputColumns.js';
 import { renamedPositiveError, resolveFitSpec, type FitArgs } from './fitSpec.js';
-import { missingCells, readWarnings, requireVaryingFeature } from './fitReadWarnings.js';
+import { missingCells, readWarnings, requireVaryingFeature, sameScoreWarning } from './fitReadWarnings.js';
 import { addMissingIndicators } from './missingIndicatorFlags.js';
 import { missingClassTestsNote } from '../core/features/missingIndicators.js';
 import { secondsSince } from '../stages/stageProgress.js';
@@ -306,6 +306,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
           ...(line.active ? { progress: line.stageProgress } : {}),
         });
     selectionTimes ??= fitted.selectionTimes;
+    warnings.push(...sameScoreWarning(fitted.artifact, train.x));
     stages.push({
       stage: `${prefix}train`,
       rows: train.y.length,

@@ -3,6 +3,7 @@
 // leak of the label), a column that is only a row number or an id (core/features/identifierColumns.ts).
 
 import type { FeatureMatrix } from '../core/dataset.js';
+import { scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { negativeWordPositiveWarning } from '../core/labels/negativeWordPositive.js';
@@ -81,6 +82,36 @@ function separatingCategoricals(
       return !both && classes === 3;
     })
     .map(([column]) => column);
+}
+
+/** Training rows scored, spread over the file, to tell a model that gives every row the same score. */
+const CONSTANT_CHECK_ROWS = 2000;
+
+/**
+ * A two-class model whose scores are the same on every training row (a learning rate of 1e-300, a penalty that
+ * flattens every weight) predicts one class for every row: said, since its file looks like any other.
+ */
+export function sameScoreWarning(model: ModelArtifact, x: FeatureMatrix): string[] {
+  if (model.multiClass || x.rows < 2) return [];
+  const rows = Math.min(x.rows, CONSTANT_CHECK_ROWS);
+  const step = x.rows / rows;
+  const values = new Float64Array(rows * x.cols);
+  for (let r = 0; r < rows; r++) {
+    const from = Math.floor(r * step) * x.cols;
+    values.set(x.values.subarray(from, from + x.cols), r * x.cols);
+  }
+  const scores = scoreModel(model, { rows, cols: x.cols, values });
+  let low = Infinity;
+  let high = -Infinity;
+  for (const s of scores) {
+    low = Math.min(low, s);
+    high = Math.max(high, s);
+  }
+  if (high - low > 1e-12) return [];
+  const predicted = low >= model.threshold ? model.positiveLabel : model.negativeLabel;
+  return [
+    `the model gives every training row the same score (${Number(low.toPrecision(6))}), so it predicts "${predicted}" for every row and cannot tell the classes apart; check its settings (a learning rate or a penalty far from the usual) and the features`,
+  ];
 }
 
 /** How the single-step commands (denoise, adasyn, train) leave a column out: they read every column of the file. */

@@ -26,7 +26,7 @@ import { readWeightedInput, SAMPLE_WEIGHT, type LabelledFileArgs } from './label
 import { requireOutputDirectory, writeFileAtomically } from './localFiles.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { fewRowsWarning, largerPositiveWarning, LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
-import { requireVaryingFeature } from './fitReadWarnings.js';
+import { requireVaryingFeature, sameScoreWarning } from './fitReadWarnings.js';
 
 // Loaded when the command runs, not with the CLI.
 const trainStageModule = () => import('../stages/train.js');
@@ -133,6 +133,7 @@ export async function trainCommand(
     ...largerPositiveWarning(d.data.y, d.positiveLabel, d.negativeLabel),
     ...identifierColumnWarnings(d.data.x, d.featureNames, 'the model learns from it as a feature', LEAVE_OUT_OF_FILE),
     ...inexactIntegerWarnings(read.d.inexactIntegers ?? [], 'the model learns from the rounded values (neighbouring values read alike)'),
+    ...sameScoreWarning(artifact, fitData.x),
   ];
   return {
     command: 'train',

@@ -243,7 +243,11 @@ describe('fit warnings', () => {
       ['spaced', ' 12 '],
       ['zeros', '0012'],
     ]) {
-      const path = csv(`${name}.csv`, 'a,b,label', (i) => `${i === 7 ? odd : ((i * 37) % 101) / 7},${i % 5},${i % 8 === 0 ? 1 : 0}`);
+      const path = csv(
+        `${name}.csv`,
+        'a,b,label',
+        (i) => `${i === 7 ? odd : ((i * 37) % 101) / 7},${i % 8 === 0 ? 3 + (i % 5) : i % 5},${i % 8 === 0 ? 1 : 0}`,
+      );
       const result = await fitCommand({ input: path, label: 'label', out: join(dir, `${name}.json`), model: 'logreg' });
       // Before: "write them with a decimal point", about a column that had one, with an example that was not the cause.
       expect(result.warnings, name).toEqual([
@@ -266,6 +270,20 @@ describe('fit warnings', () => {
     expect(left.warnings).toEqual([
       `column "day" of ${many} is left out: it holds dates or times (DATE), which fit does not learn from as such; derive numbers from it (a day of the week, days since an event) as columns of their own`,
     ]);
+  });
+
+  it('warns about a model that gives every row the same score (before, written without a word)', async () => {
+    const data = csv('flat.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 1 : 0}`);
+    const config = join(dir, 'flat.cfg.json');
+    writeFileSync(config, JSON.stringify({ model: { kind: 'gbdt', learningRate: 1e-300 } }));
+    const flat = await fitCommand({ input: data, label: 'label', out: join(dir, 'flat.json'), config });
+    expect(flat.warnings).toEqual([
+      expect.stringMatching(
+        /^the model gives every training row the same score \(0\.5\), so it predicts "[01]" for every row and cannot tell the classes apart; check its settings \(a learning rate or a penalty far from the usual\) and the features$/,
+      ),
+    ]);
+    const usual = await fitCommand({ input: data, label: 'label', out: join(dir, 'usual.json'), model: 'logreg' });
+    expect(usual.warnings ?? []).toEqual([]);
   });
 
   it('warns when the positive class is the larger one, and names the other as the likely rare class', async () => {
