@@ -7,6 +7,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { MAX_BUDGET_SECONDS } from '../core/spec/pipelineSpecSchema.js';
 import type { PipelineSpec } from '../workflows/contract.js';
 import { checkConfigInput } from './fitConfigInput.js';
+import { requireFillValuePolicy } from './missingValueFlags.js';
 import { checkMissingIndicatorsFlag, type MissingIndicatorsFlag } from './missingIndicatorFlags.js';
 import type { MissingValueArgs } from './missingValueFlags.js';
 import { autoAfterAdasyn, autoAfterDenoise, isObject, readPipelineConfigJson, resolvePipelineSpec } from './pipelineSpec.js';
@@ -90,9 +91,24 @@ export function resolveFitSpec(a: FitArgs, out: string): { spec: PipelineSpec; a
   if (a.missing !== undefined && spec.features?.missing !== undefined && a.missing !== spec.features.missing && a.config) {
     configWarnings.push(`--missing ${a.missing} replaces ${a.config}: features.missing "${spec.features.missing}"`);
   }
-  if (a.missing === undefined && spec.features?.missing !== undefined) {
-    a = { ...a, missing: spec.features.missing, ...(spec.features.fillValue !== undefined ? { fillValue: spec.features.fillValue } : {}) };
+  if (
+    a.fillValue !== undefined &&
+    a.missing === undefined &&
+    spec.features?.missing !== undefined &&
+    spec.features.missing !== 'constant'
+  ) {
+    throw new InvalidInputError(
+      '--fill-value',
+      `--fill-value is the fill of the constant policy, but ${a.config}: features.missing is "${spec.features.missing}", which computes its own fill; drop --fill-value, or pass --missing constant`,
+    );
   }
+  if (a.missing === undefined && spec.features?.missing !== undefined) {
+    const fillValue = a.fillValue ?? spec.features.fillValue;
+    a = { ...a, missing: spec.features.missing, ...(fillValue !== undefined ? { fillValue } : {}) };
+  }
+  // --fill-value beside a config whose policy is the constant one is that constant (it was refused as if no constant
+  // policy were in force); beside any other policy it is refused.
+  requireFillValuePolicy(a.fillValue, a.missing);
   checkMissingIndicatorsFlag(a.missingIndicators, a);
   return { spec, args: a, configWarnings };
 }

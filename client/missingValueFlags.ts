@@ -28,17 +28,26 @@ export const missingFlag: FlagSpec = {
 };
 export const fillValueFlag: FlagSpec = { type: 'number', help: 'the fill value of --missing constant (default 0)', placeholder: 'V' };
 
-/** --missing and --fill-value (each checked by its declaration): a fill value without `--missing constant` is bad input. */
-export function missingValueFlags(f: FlagValues): MissingValueArgs {
+/**
+ * --missing and --fill-value (each checked by its declaration): a fill value without `--missing constant` is bad
+ * input, unless `policyFromConfig` (fit with --config, whose `features.missing` may be the constant policy: checked
+ * once the config is read, requireFillValuePolicy).
+ */
+export function missingValueFlags(f: FlagValues, policyFromConfig = false): MissingValueArgs {
   const policy = stringFlag(f, 'missing');
   const fillValue = numberFlag(f, 'fill-value');
+  if (!policyFromConfig) requireFillValuePolicy(fillValue, policy);
+  return { ...(policy !== undefined ? { missing: policy as MissingValuePolicy } : {}), ...(fillValue !== undefined ? { fillValue } : {}) };
+}
+
+/** A fill value belongs to the constant policy (given by --missing, or by a config's `features.missing`). */
+export function requireFillValuePolicy(fillValue: number | undefined, policy: string | undefined): void {
   if (fillValue !== undefined && policy !== 'constant') {
     throw new InvalidInputError(
       '--fill-value',
       `--fill-value is the fill of --missing constant; pass --missing constant, or drop --fill-value${policy ? ` (--missing ${policy} computes its own fill)` : ''}`,
     );
   }
-  return { ...(policy !== undefined ? { missing: policy as MissingValuePolicy } : {}), ...(fillValue !== undefined ? { fillValue } : {}) };
 }
 
 /** Whether the readers should keep missing numbers as NaN: only under a declared imputing policy. */

@@ -184,7 +184,7 @@ export const modelCommands: CommandSpec[] = [
         ...(s !== undefined ? { seed: s } : {}),
         ...(modelKind ? { model: modelKind as 'auto' | 'forest' | 'logreg' | 'gbdt' } : {}),
         ...(budgetMs !== undefined ? { budgetSeconds: budgetMs / 1000 } : {}),
-        ...missingValueFlags(f),
+        ...missingValueFlags(f, config !== undefined),
         ...missingIndicatorsFlagOf(f),
         out: modelOutPath(f),
       });

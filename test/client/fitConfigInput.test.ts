@@ -47,6 +47,25 @@ describe("fit's config input block", () => {
     ).toEqual([]);
   });
 
+  it("takes --fill-value as the fill of a config's constant policy, and refuses it beside another", () => {
+    const config = join(dir, 'constant.json');
+    writeFileSync(config, JSON.stringify({ features: { missing: 'constant', fillValue: -99 } }));
+    const out = join(dir, 'm.json');
+    // Before, refused as if no constant policy were in force.
+    expect(resolveFitSpec({ input: 'd.csv', label: 'y', config, fillValue: 5, out }, out).args).toMatchObject({
+      missing: 'constant',
+      fillValue: 5,
+    });
+    expect(resolveFitSpec({ input: 'd.csv', label: 'y', config, out }, out).args).toMatchObject({ missing: 'constant', fillValue: -99 });
+    writeFileSync(config, JSON.stringify({ features: { missing: 'median' } }));
+    expect(() => resolveFitSpec({ input: 'd.csv', label: 'y', config, fillValue: 5, out }, out)).toThrow(
+      `--fill-value is the fill of the constant policy, but ${config}: features.missing is "median", which computes its own fill; drop --fill-value, or pass --missing constant`,
+    );
+    expect(() => resolveFitSpec({ input: 'd.csv', label: 'y', config, missing: 'mean', fillValue: 5, out }, out)).toThrow(
+      /^--fill-value is the fill of --missing constant/,
+    );
+  });
+
   it('refuses a predicate for the positives', () => {
     expect(() => checkConfigInput({ input: { positiveWhen: 'amount > 100' } }, flags)).toThrow(InvalidInputError);
     expect(() => checkConfigInput({ input: { positiveWhen: 'amount > 100' } }, flags)).toThrow(
