@@ -38,6 +38,10 @@ export function describeGiven(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  // A whole number past 2⁵³ is no longer held exactly: JSON read 9007199254740993 as 9007199254740992.
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return `${value}, a whole number past 2⁵³ (9007199254740991), where a number is no longer held exactly`;
+  }
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

@@ -55,6 +55,10 @@ describe('pipeline spec schema', () => {
       'spec.json: sampling.targetSize: expected an integer in [1, 100000000], got 1000000000000000',
     );
     expect(messageOf({ ...base, seed: 1.5 })).toBe('spec.json: seed: expected an integer, got 1.5');
+    // JSON reads 9007199254740993 as 9007199254740992: an integer, but not one held exactly (it was called "not an integer").
+    expect(messageOf({ ...base, seed: 2 ** 53 })).toBe(
+      'spec.json: seed: expected an integer, got 9007199254740992, a whole number past 2⁵³ (9007199254740991), where a number is no longer held exactly',
+    );
     expect(messageOf({ ...base, sampling: { params: 1_000_000, positivesPerParameter: 1000 } })).toBe(
       'spec.json: sampling.params: expected positivesPerParameter × params ≤ 100000000 (the positives a sample holds), got 1000 × 1000000',
     );
