@@ -81,12 +81,18 @@ export function generatedUsage(spec: CommandSpec): string {
   return [`rareflow ${spec.name}`, ...(spec.positionals ? [spec.positionals] : []), ...parts].join(' ');
 }
 
+/**
+ * A number written in decimals, an exponent allowed (`--target-size 1e6`): `Number()` also reads `0x10` as 16, `0b11`
+ * as 3 and `" 7"` as 7, which no one means on a command line.
+ */
+const DECIMAL_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 function numberValue(name: string, f: FlagSpec, text: string): number {
   const v = Number(text);
   const kind = f.type === 'integer' ? 'an integer' : 'a number';
   const range = f.min !== undefined && f.max !== undefined ? ` from ${f.min} to ${f.max}` : f.min !== undefined ? ` ≥ ${f.min}` : '';
   if (
-    text.trim() === '' ||
+    !DECIMAL_NUMBER.test(text) ||
     !Number.isFinite(v) ||
     (f.type === 'integer' && !Number.isInteger(v)) ||
     (f.min !== undefined && v < f.min) ||

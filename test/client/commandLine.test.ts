@@ -137,6 +137,10 @@ describe('flags declared once, checked on parse', () => {
       ['--input', 'a', '--label', 'y', '--seed', '9007199254740993', '--out', 'o'],
       /^--seed: expected an integer of at most 9007199254740991 in size, got "9007199254740993"$/,
     ],
+    // Number() read these as 16, 3 and 7; no one means them on a command line.
+    ['fit', ['--input', 'a', '--label', 'y', '--seed', '0x10', '--out', 'o'], /^--seed: expected an integer, got "0x10"$/],
+    ['fit', ['--input', 'a', '--label', 'y', '--seed', '0b11', '--out', 'o'], /^--seed: expected an integer, got "0b11"$/],
+    ['train', ['--input', 'a', '--label', 'y', '--kind', 'logreg', '--l2', ' 7', '--out', 'o'], /^--l2: expected a number.*, got " 7"$/],
   ];
   it('rejects rareflow monitor start --window 5 minutes before it reaches Temporal (--window is a duration for start, an id for report)', async () => {
     const line = flagsOf('monitor', ['start', '--model', 'm', '--window', '5 minutes']);
