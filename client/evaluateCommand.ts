@@ -75,7 +75,7 @@ export async function evaluateCommand(a: EvaluateArgs) {
   } finally {
     line.end();
   }
-  const warned = await inputWarningsField(model, a.input, a.inputAsGiven);
+  const warned = withWarnings(await inputWarningsField(model, a.input, a.inputAsGiven), largerPositiveHere(model, report, a));
   let reportPath: string | undefined;
   if (a.report) {
     await mkdir(a.report, { recursive: true });
@@ -143,6 +143,24 @@ async function inputWarningsField(model: ModelArtifact, input: string, asGiven?:
   const format = formatOf(input);
   if (format !== 'arrow')
     warnings.push(...(await withReadErrors(input, () => scoringInputWarnings(model, input, tableSource(format, [input])))));
+  return warnings.length ? { warnings } : {};
+}
+
+/**
+ * The model's positive class is the larger one in the evaluated rows: the model learnt it as the rare class, so the
+ * label likely means something else here (its values the other way round), and every figure is about the wrong class.
+ */
+function largerPositiveHere(model: ModelArtifact, report: { support: { positive: number; negative: number } }, a: EvaluateArgs): string[] {
+  const { positive, negative } = report.support;
+  if (positive <= negative) return [];
+  return [
+    `the model's positive class "${model.positiveLabel}" is the larger class in ${a.inputAsGiven ?? a.input} (${positive} of ${positive + negative} rows), though the model learnt it as the rare one: check that the label "${a.label}" means the same here as in the training rows`,
+  ];
+}
+
+/** `field` with `more` warnings added. */
+function withWarnings(field: { warnings?: string[] }, more: string[]): { warnings?: string[] } {
+  const warnings = [...(field.warnings ?? []), ...more];
   return warnings.length ? { warnings } : {};
 }
 

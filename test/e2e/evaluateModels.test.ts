@@ -61,6 +61,20 @@ describe('evaluate any model file', () => {
     expect(new Set(csvColumn(join(dir, 'channels-pred.csv'), 'pred'))).toEqual(new Set(['fraud', 'ok']));
   });
 
+  it("says when the model's positive class is the larger one in the rows it judges (a label the other way round)", async () => {
+    const f = await run(['fit', '--input', 'channels.csv', '--label', 'label', '--kind', 'logreg', '--out', 'flip.model.json']);
+    expect(f.code, f.stderr).toBe(0);
+    const [header, ...rows] = readFileSync(join(dir, 'channels.csv'), 'utf8').trim().split('\n');
+    const swapped = rows.map((r) => r.replace(/,(fraud|ok)$/, (_, v: string) => (v === 'fraud' ? ',ok' : ',fraud')));
+    writeFileSync(join(dir, 'flipped.csv'), `${[header, ...swapped].join('\n')}\n`);
+    const e = await run(['evaluate', '--model', 'flip.model.json', '--input', 'flipped.csv', '--label', 'label', '--json']);
+    expect(e.json<{ warnings?: string[] }>().warnings).toContain(
+      'the model\'s positive class "fraud" is the larger class in flipped.csv (360 of 400 rows), though the model learnt it as the rare one: check that the label "label" means the same here as in the training rows',
+    );
+    const same = await run(['evaluate', '--model', 'flip.model.json', '--input', 'channels.csv', '--label', 'label', '--json']);
+    expect((same.json<{ warnings?: string[] }>().warnings ?? []).filter((w) => w.includes('larger class'))).toEqual([]);
+  });
+
   it("labels a file without the label column by the model's positiveWhen predicate", async () => {
     // A pipeline model with input.positiveWhen: "amount > 2", labelled true/false.
     const rows = 200;
