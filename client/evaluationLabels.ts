@@ -5,7 +5,8 @@ import { classifyLabel, describeAllowedLabels, labelVocabularyOf } from '../core
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ModelArtifact } from '../core/models/modelArtifact.js';
 import { describeLabelledSource, labelCounts } from '../data/labelClasses.js';
-import { formatOf, requireFile, labelledSource, withReadErrors } from '../data/inputSources.js';
+import { formatOf, requireFile, labelledSource } from '../data/inputSources.js';
+import { withReadErrors } from '../data/readErrors.js';
 import { missingValueCondition } from '../data/columnTypes.js';
 import { sqlIdentifier, withDuckDB } from '../data/duckdbConnection.js';
 

@@ -5,7 +5,8 @@ import { refuseWeightColumnAsFeature, SAMPLE_WEIGHT_COLUMN } from '../core/sampl
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from '../data/columnTypes.js';
 import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
-import { describeColumns, formatOf, labelledSource, tableSource, withReadErrors, type ColumnDescription } from '../data/inputSources.js';
+import { describeColumns, formatOf, labelledSource, tableSource, type ColumnDescription } from '../data/inputSources.js';
+import { withReadErrors } from '../data/readErrors.js';
 import { rejectNonClassLabel } from '../data/labelClasses.js';
 import { requireNamedColumns } from '../data/namedColumns.js';
 import { isReservedColumn } from '../data/reservedColumns.js';

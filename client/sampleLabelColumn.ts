@@ -19,7 +19,8 @@ import {
   type TableColumn,
 } from '../data/datasetWriter.js';
 import { sqlIdentifier, withDuckDB } from '../data/duckdbConnection.js';
-import { describeSource, formatOf, labelledSource, tableSource, withReadErrors, type TableFormat } from '../data/inputSources.js';
+import { describeSource, formatOf, labelledSource, tableSource, type TableFormat } from '../data/inputSources.js';
+import { withReadErrors } from '../data/readErrors.js';
 import { describeLabelledSource, firstMatchingRow, labelCounts, rejectLookalikeClasses, sameNumber } from '../data/labelClasses.js';
 
 export interface SampleLabelColumn {

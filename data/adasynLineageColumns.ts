@@ -5,7 +5,8 @@
 import { lineageColumns, type AdasynLineage } from '../core/oversample/syntheticLineage.js';
 import type { ExtraTableColumn } from './datasetWriter.js';
 import { withDuckDB } from './duckdbConnection.js';
-import { describeColumns, formatOf, tableSource, withReadErrors } from './inputSources.js';
+import { describeColumns, formatOf, tableSource } from './inputSources.js';
+import { withReadErrors } from './readErrors.js';
 
 /** The lineage column names, in output order. */
 export const ADASYN_LINEAGE_COLUMNS = ['_synthetic', '_seed_row', '_neighbor_row', '_gap'] as const;

@@ -12,7 +12,7 @@ import { predictedClassesOf, type PredictedClasses } from '../core/labels/predic
 import { appendTableColumns, copyTableAtomically, createTable, type TableColumn } from './datasetWriter.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { categoryMatchSql, firstTextValue, numericType, wholeNumberCategoryCheck } from './columnTypes.js';
-import { withReadErrors } from './inputSources.js';
+import { withReadErrors } from './readErrors.js';
 import { closeDuckDB, openDuckDB, sqlCountWhere, sqlDouble, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { streamQuery } from './checkedStream.js';

@@ -4,7 +4,8 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { describeColumns, formatOf, tableSource, withReadErrors } from './inputSources.js';
+import { describeColumns, formatOf, tableSource } from './inputSources.js';
+import { withReadErrors } from './readErrors.js';
 import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
 
 /** Fails naming the column and the first data row where a boolean-like column of the model holds neither a boolean nor 0/1. */

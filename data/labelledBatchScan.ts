@@ -4,7 +4,8 @@
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType, firstTextValue, missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, withDuckDB } from './duckdbConnection.js';
-import { formatOf, isGlob, requireFile, labelledSource, withReadErrors } from './inputSources.js';
+import { formatOf, isGlob, requireFile, labelledSource } from './inputSources.js';
+import { withReadErrors } from './readErrors.js';
 import { describeLabelledSource, positiveCondition } from './labelClasses.js';
 import { fillChunk, forEachChunk, missingFeatureError } from './resultChunks.js';
 import { streamQuery } from './checkedStream.js';

@@ -7,7 +7,8 @@ import { featureSourceColumns, inputColumnsOf, type ModelArtifact } from '../cor
 import { modelFeatureProjections } from './batchScoring.js';
 import { missingValueCondition } from './columnTypes.js';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { describeColumns, formatOf, requireFile, labelledSource, numberSource, tableSource, withReadErrors } from './inputSources.js';
+import { describeColumns, formatOf, requireFile, labelledSource, numberSource, tableSource } from './inputSources.js';
+import { withReadErrors } from './readErrors.js';
 import { describeLabelledSource, labelCounts, positiveCondition, sameNumber } from './labelClasses.js';
 import { positiveSql } from './positivePredicate.js';
 import { ignoredReservedColumns } from './reservedColumns.js';

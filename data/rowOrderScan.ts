@@ -4,7 +4,8 @@
 
 import type { BlockFeatureSummary } from '../core/sampling/rowOrder.js';
 import type { RowIdSample, RowIdSampler, RowIdSamplerCheckpoint } from '../core/sampling/rowIdSamplers.js';
-import { formatOf, tableSource, withReadErrors } from './inputSources.js';
+import { formatOf, tableSource } from './inputSources.js';
+import { withReadErrors } from './readErrors.js';
 import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, toNumber, withDuckDB } from './duckdbConnection.js';
 import { scanPositives, type ScanPosition, type ScanSegment } from './positiveScan.js';
 import type { PositiveDefinition } from './positivePredicate.js';

@@ -6,7 +6,8 @@ import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact
 import { modelFeatureProjections, scoreInChunks, scoreInEngine } from '../data/batchScoring.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { idColumnRead } from '../data/idColumnText.js';
-import { describeColumns, formatOf, numberSourceOf, withReadErrors } from '../data/inputSources.js';
+import { describeColumns, formatOf, numberSourceOf } from '../data/inputSources.js';
+import { withReadErrors } from '../data/readErrors.js';
 import { fileRowCounts } from '../data/positiveScan.js';
 import { ignoredColumnsField, ignoredReservedColumns } from '../data/reservedColumns.js';
 import { scoringInputWarnings } from '../data/scoringInputChecks.js';

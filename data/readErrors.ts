@@ -1,0 +1,75 @@
+// DuckDB's read failures as InvalidInputError naming the file: a cell that does not parse as its column's type past
+// the rows the sniffer saw, text that is not UTF-8, a line of another field count, lines that do not split, a file
+// that is not what its name says.
+
+import { InvalidInputError } from '../core/invalidInputError.js';
+
+/** Run a read and turn DuckDB's complaints about the file's content into InvalidInputError naming it. */
+export async function withReadErrors<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof InvalidInputError || !(err instanceof Error)) throw err;
+    const message = err.message.split('\n')[0] ?? err.message;
+    const cell = badCsvCell(err.message);
+    if (cell) {
+      throw new InvalidInputError(
+        `column "${cell.column}"`,
+        `could not read ${what}: column "${cell.column}" holds "${cell.value}" on line ${cell.line}, but its earlier rows made it a column of ${typeWords(cell.type)}; expected ${typeWords(cell.type)} on every row: fix or remove that value`,
+      );
+    }
+    if (/This file is not utf-8 encoded/.test(err.message)) {
+      // DuckDB reads CSV as UTF-8 only (its other encodings are an extension this build cannot load).
+      const line = /CSV Error on Line: (\d+)/.exec(err.message)?.[1];
+      throw new InvalidInputError(
+        `file ${what}`,
+        `could not read ${what}: it is not UTF-8 text${line ? ` (line ${line} holds a byte that is not)` : ''}; save it as UTF-8, for example with iconv -f latin1 -t utf-8`,
+      );
+    }
+    const known = knownReadProblem(what, err.message);
+    if (known !== undefined) throw new InvalidInputError(`file ${what}`, `could not read ${what}: ${known}`);
+    if (/^(Invalid Input Error|Conversion Error)/.test(message) || /No files found that match/.test(message)) {
+      throw new InvalidInputError(`file ${what}`, `could not read ${what}: ${message}; check that it is a well-formed CSV or Parquet file`);
+    }
+    throw err;
+  }
+}
+
+/** DuckDB's read errors that have a plainer account: a line of another field count, lines that do not parse, not Parquet. */
+function knownReadProblem(what: string, message: string): string | undefined {
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (line !== undefined && fields) {
+    return `line ${line} has ${fields[2]} fields where the header has ${fields[1]}; expected the same number of fields on every line: fix that line (a delimiter inside a value needs quotes)`;
+  }
+  if (/CSV Parser state machine reached an invalid state/.test(message)) {
+    return 'its lines could not be split into fields with the dialect found in its first rows (line endings that change part-way through the file, \\n and \\r\\n mixed, or a quote left open); save it with one kind of line ending and balanced quotes';
+  }
+  if (/Error when sniffing file/.test(message)) {
+    return 'it does not read as CSV text (a compressed or binary file named .csv, or lines of differing field counts from the start); expected a CSV file with a header row, or a Parquet file named .parquet';
+  }
+  if (/No magic bytes found at end of file/.test(message)) {
+    return `it is not a Parquet file (it has no Parquet footer); a CSV file must be named .csv`;
+  }
+  return undefined;
+}
+
+/**
+ * The cell of DuckDB's CSV conversion error: a value that does not parse as the type DuckDB gave its column from
+ * the rows it sniffed (the first 20,480), found on a later line.
+ */
+function badCsvCell(message: string): { line: string; column: string; value: string; type: string } | undefined {
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const cell = /Error when converting column "((?:[^"]|"")*)"\. Could not convert string "(.*)" to '([^']+)'/.exec(message);
+  if (line === undefined || !cell) return undefined;
+  return { line, column: cell[1]!, value: cell[2]!, type: cell[3]! };
+}
+
+/** A DuckDB column type in words: `DOUBLE` → `numbers`. */
+function typeWords(type: string): string {
+  if (/^(DOUBLE|FLOAT|DECIMAL)/.test(type)) return 'numbers';
+  if (/INT/.test(type)) return 'whole numbers';
+  if (type === 'BOOLEAN') return 'true/false values';
+  if (/^(DATE|TIME)/.test(type)) return 'dates or times';
+  return `${type} values`;
+}
