@@ -91,7 +91,7 @@ async function numbersPastTheSample(
 ): Promise<ReadonlyArray<readonly [string, string]>> {
   const text = columns.filter(([, type]) => type === 'VARCHAR').map(([name]) => name);
   if (text.length === 0) return columns;
-  const source = `read_csv(${sqlString(path)}, ${options}, columns = {${columns.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(', ')}}, ${csvOptions})`;
+  const source = `read_csv(${sqlString(path)}, ${dialectArguments({ options, columns }, {}, csvOptions)})`;
   const counts = async (select: string[], from: string) =>
     (await connection.runAndReadAll(`SELECT ${select.join(', ')} FROM ${from}`)).getRowsJS()[0]!.map((v) => Number(v));
   const inSample = await counts(
@@ -132,8 +132,25 @@ function dialectOptions(row: Record<string, unknown>): string {
 
 /** Bytes read from the start of a file to tell a wide one (few line breaks in them) and to sniff its dialect. */
 const PREFIX_BYTES = 1 << 20;
+/** Bytes read first, to tell a wide file. */
+const WIDE_CHECK_BYTES = 1 << 16;
 /** Lines in the first 64 KiB below which a file counts as wide (lines over 4 KiB: hundreds of columns). */
 const WIDE_LINES_IN_64K = 16;
+
+/** The first `bytes` bytes of `path` (fewer when it is shorter), or undefined when it cannot be read. */
+async function leadingBytes(path: string, bytes: number): Promise<Buffer | undefined> {
+  try {
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(bytes);
+      return buffer.subarray(0, (await file.read(buffer, 0, bytes, 0)).bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * For a wide plain CSV (few line breaks in its first 64 KiB), `, delim = …` options naming the dialect, found by
@@ -144,21 +161,13 @@ const WIDE_LINES_IN_64K = 16;
  */
 async function wideFileDialect(connection: DuckDBConnection, path: string, csvOptions: string): Promise<string> {
   if (!/\.csv$/i.test(path)) return '';
-  let head: Buffer;
-  try {
-    const file = await open(path, 'r');
-    try {
-      head = Buffer.alloc(PREFIX_BYTES);
-      head = head.subarray(0, (await file.read(head, 0, PREFIX_BYTES, 0)).bytesRead);
-    } finally {
-      await file.close();
-    }
-  } catch {
-    return '';
-  }
-  const breaks = head.subarray(0, 1 << 16).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
-  const lastBreak = head.lastIndexOf(0x0a);
-  if (breaks >= WIDE_LINES_IN_64K || head.length < PREFIX_BYTES || lastBreak < 0) return '';
+  // The first 64 KiB tell a wide file; only a wide one has its first MiB read (every CSV passes through here).
+  const start = await leadingBytes(path, WIDE_CHECK_BYTES);
+  if (start === undefined || start.length < WIDE_CHECK_BYTES) return '';
+  if (start.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0) >= WIDE_LINES_IN_64K) return '';
+  const head = await leadingBytes(path, PREFIX_BYTES);
+  const lastBreak = head?.lastIndexOf(0x0a) ?? -1;
+  if (head === undefined || head.length < PREFIX_BYTES || lastBreak < 0) return '';
   const dir = await mkdtemp(join(tmpdir(), 'rareflow-sniff-'));
   try {
     const prefix = join(dir, 'head.csv');
