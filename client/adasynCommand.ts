@@ -101,6 +101,11 @@ export async function adasynCommand(
       LEAVE_OUT_OF_FILE,
     ),
     ...inexactIntegerWarnings(d.inexactIntegers ?? [], 'the input rows written to the output file carry the rounded values'),
+    // A quota that cut the rows ADASYN asked for, or no rows made at all, is said where warnings are read.
+    ...(r.quotaMessage
+      ? [`${r.synthetic.rows} synthetic rows made where ADASYN asked for ${Math.max(0, r.requested)}: ${r.quotaMessage}`]
+      : []),
+    ...(r.synthetic.rows === 0 && !r.warning ? ['no synthetic rows were made: the output file holds the input rows alone'] : []),
   ];
   return {
     command: 'adasyn',
@@ -121,7 +126,9 @@ export async function adasynCommand(
     negatives,
     positives,
     ...(setAside > 0 ? { zeroWeightRowsSetAside: setAside } : {}),
-    syntheticRatio: r.stats.syntheticRatio,
+    // Synthetic rows per input row (what --max-synthetic-ratio caps) and their share of the output rows.
+    syntheticPerInputRow: d.rows > 0 ? r.synthetic.rows / d.rows : 0,
+    syntheticShareOfOutput: r.stats.syntheticShare,
     neighbourDistance: r.stats.neighbourDistance,
     // `distances` names the scale the neighbours were found on; these lengths are of the segments in the file's units.
     neighbourDistanceUnits: 'the features as the file holds them',

@@ -120,8 +120,17 @@ export async function chooseColumns(input: string, label: string, declared: stri
           }),
           ...numeric.map((c) => sqlCountWhere(`NOT isnan(CAST(${sqlIdentifier(c.name)} AS DOUBLE))`)),
         ];
-        const r = await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`);
+        // Rows in all last: a header alone reads as text columns empty on every row, which would be blamed instead.
+        const r = await conn.runAndReadAll(
+          `SELECT ${[...aggregates, 'count(*)'].join(', ')} FROM ${tableSource(format as 'csv' | 'parquet', [input])}`,
+        );
         const row = r.getRowsJS()[0] ?? [];
+        if (toNumber(row[aggregates.length]) === 0) {
+          throw new InvalidInputError(
+            `file ${input}`,
+            `${input} has no data rows (only a header: ${columns.map((c) => c.name).join(', ')}); expected at least one labelled row`,
+          );
+        }
         text.forEach((c, i) => {
           const at = TEXT_AGGREGATES * i;
           distinct.set(c.name, toNumber(row[at]));

@@ -358,7 +358,7 @@ export async function scoreInEngine(
         const counted = await c.runAndReadAll(
           // CSV is read back as text, so a class value the sniffer would retype still compares as written.
           ext === '.csv'
-            ? `SELECT count(*) FILTER (WHERE pred = CAST(${positive} AS VARCHAR)) FROM read_csv(${sqlString(temp)}, all_varchar = true)`
+            ? `SELECT count(*) FILTER (WHERE pred = CAST(${positive} AS VARCHAR)) FROM read_csv(${sqlString(temp)}, header = true, all_varchar = true)`
             : `SELECT count(*) FILTER (WHERE pred = ${positive}) FROM read_parquet(${sqlString(temp)})`,
         );
         const positives = toNumber(counted.getRowsJS()[0]?.[0]);

@@ -52,9 +52,13 @@ const orEmpty = (value: unknown): string => (value === '(empty)' || value === nu
 export async function sniffDialect(connection: DuckDBConnection, path: string, csvOptions: string): Promise<CsvDialect> {
   const before = identityOf(path);
   const given = await wideFileDialect(connection, path, csvOptions);
-  const reader = await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(path)}, ${csvOptions}${given})`);
+  // DuckDB tells a gzip file by a lower-case `.gz`; `DATA.CSV.GZ` is said so.
+  const gzip = /\.gz$/i.test(path) ? `compression = 'gzip'` : undefined;
+  const reader = await connection.runAndReadAll(
+    `SELECT * FROM sniff_csv(${sqlString(path)}, ${csvOptions}${given === '' ? `, ${HEADER}` : given}${gzip ? `, ${gzip}` : ''})`,
+  );
   const row = reader.getRowObjectsJS()[0]!;
-  const parts = ['auto_detect = false', dialectOptions(row)];
+  const parts = ['auto_detect = false', dialectOptions(row), ...(gzip ? [gzip] : [])];
   if (row.DateFormat !== null && row.DateFormat !== undefined) parts.push(`dateformat = ${sqlString(String(row.DateFormat))}`);
   if (row.TimestampFormat !== null && row.TimestampFormat !== undefined) {
     parts.push(`timestampformat = ${sqlString(String(row.TimestampFormat))}`);
@@ -126,9 +130,15 @@ function dialectOptions(row: Record<string, unknown>): string {
     `new_line = ${sqlString(orEmpty(row.NewLineDelimiter))}`,
     `skip = ${Number(row.SkipRows)}`,
     `comment = ${sqlString(orEmpty(row.Comment))}`,
-    `header = ${row.HasHeader === true}`,
+    // Always a header: every rareflow input names its columns (the label is found by name). DuckDB's sniffer takes a
+    // first row that types like the rows below it as data, and a header of numbers (pandas' `0,1,…,8`) became a
+    // training row of the class its last name read as, with every row of `predict` one line off.
+    'header = true',
   ].join(', ');
 }
+
+/** Every CSV input has a header row (see dialectOptions). */
+export const HEADER = 'header = true';
 
 /** Bytes read from the start of a file to tell a wide one (few line breaks in them) and to sniff its dialect. */
 const PREFIX_BYTES = 1 << 20;
@@ -172,7 +182,9 @@ async function wideFileDialect(connection: DuckDBConnection, path: string, csvOp
   try {
     const prefix = join(dir, 'head.csv');
     await writeFile(prefix, head.subarray(0, lastBreak + 1));
-    const row = (await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(prefix)}, ${csvOptions})`)).getRowObjectsJS()[0]!;
+    const row = (
+      await connection.runAndReadAll(`SELECT * FROM sniff_csv(${sqlString(prefix)}, ${csvOptions}, ${HEADER})`)
+    ).getRowObjectsJS()[0]!;
     return `, ${dialectOptions(row)}`;
   } finally {
     await rm(dir, { recursive: true, force: true });

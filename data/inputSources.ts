@@ -10,7 +10,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { readDatasetArrow } from './arrowDataset.js';
 import { INTEGER_TYPE } from './columnTypes.js';
 import { rejectRaggedCsv } from './csvFieldCounts.js';
-import { dialectArguments, knownDialect, rawTextArguments, sniffDialect, type CsvDialect } from './csvDialect.js';
+import { dialectArguments, HEADER, knownDialect, rawTextArguments, sniffDialect, type CsvDialect } from './csvDialect.js';
 import { sqlString, withDuckDB } from './duckdbConnection.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { withReadErrors } from './readErrors.js';
@@ -165,9 +165,9 @@ function csvSource(paths: string[], types: Record<string, string>): string {
   const dialect = dialectOf(paths);
   if (dialect !== undefined) return `read_csv(${fileList(paths)}, ${dialectArguments(dialect, types, CSV_OPTIONS)})`;
   const entries = Object.entries(types);
-  if (entries.length === 0) return `read_csv(${fileList(paths)}, ${CSV_OPTIONS})`;
+  if (entries.length === 0) return `read_csv(${fileList(paths)}, ${HEADER}, ${CSV_OPTIONS})`;
   const list = entries.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
-  return `read_csv(${fileList(paths)}, types = {${list}}, ${CSV_OPTIONS})`;
+  return `read_csv(${fileList(paths)}, ${HEADER}, types = {${list}}, ${CSV_OPTIONS})`;
 }
 
 /**
@@ -178,7 +178,7 @@ export function csvTextColumnSource(path: string, column: string): string {
   const dialect = dialectOf([path]);
   const asText = { [column]: 'VARCHAR' };
   if (dialect !== undefined) return `read_csv(${fileList([path])}, ${dialectArguments(dialect, asText, `nullstr = ''`)})`;
-  return `read_csv(${fileList([path])}, types = {${sqlString(column)}: 'VARCHAR'}, nullstr = '')`;
+  return `read_csv(${fileList([path])}, ${HEADER}, types = {${sqlString(column)}: 'VARCHAR'}, nullstr = '')`;
 }
 
 /** The one file a CSV source reads, when it reads one file and not a glob. */
@@ -271,7 +271,7 @@ export async function describeSource(connection: DuckDBConnection, source: strin
   const single = singleCsvPath(source);
   if (single !== undefined) await rejectRaggedCsv(single, columns);
   await rejectDuplicateHeader(connection, source, columns);
-  await rejectRepeatedParquetNames(connection, source);
+  await checkParquetColumns(connection, source);
   return columns;
 }
 
@@ -340,13 +340,31 @@ function rejectRepeatedNames(names: readonly string[], where: string, repeatNote
   }
 }
 
-/** A Parquet file's top-level column names as written (DuckDB renames a repeated one), checked like a CSV header's. */
-async function rejectRepeatedParquetNames(connection: DuckDBConnection, source: string): Promise<void> {
-  const path = /^read_parquet\('((?:[^']|'')*)'\)$/s.exec(source)?.[1]?.replaceAll("''", "'");
-  if (path === undefined || isGlob(path)) return;
-  const rows = (await connection.runAndReadAll(`SELECT name, num_children FROM parquet_schema(${sqlString(path)})`)).getRowObjectsJS();
+/**
+ * A Parquet file's top-level columns as written, checked: their names like a CSV header's (DuckDB renames a repeated
+ * one), and no DECIMAL past 38 digits. DuckDB reads those as DOUBLE, and wrongly for some widths (a decimal(50,10)
+ * 33.6 read as 563714457.6): a model trained and scored on garbage without a word.
+ */
+async function checkParquetColumns(connection: DuckDBConnection, source: string): Promise<void> {
+  const list = /^read_parquet\((.*)\)$/s.exec(source)?.[1];
+  if (list === undefined) return;
+  const path = /^'((?:[^']|'')*)'$/s.exec(list)?.[1]?.replaceAll("''", "'");
+  if (path === undefined || isGlob(path)) {
+    // Several files: any of their decimal columns.
+    const found = (
+      await connection.runAndReadAll(
+        `SELECT file_name AS file, name, precision, scale FROM parquet_schema(${list}) ` +
+          `WHERE converted_type = 'DECIMAL' AND TRY_CAST(precision AS INTEGER) > ${MAX_DECIMAL_DIGITS} LIMIT 1`,
+      )
+    ).getRowObjectsJS()[0];
+    if (found !== undefined) rejectWideDecimal(found, String(found.file));
+    return;
+  }
+  const rows = (
+    await connection.runAndReadAll(`SELECT name, num_children, converted_type, precision, scale FROM parquet_schema(${list})`)
+  ).getRowObjectsJS();
   // Depth first from the root: its children are the columns; a nested column's own children are skipped.
-  const names: string[] = [];
+  const columns: Array<Record<string, unknown>> = [];
   let at = 1;
   const skip = (): void => {
     const children = Number(rows[at]?.num_children ?? 0);
@@ -354,8 +372,26 @@ async function rejectRepeatedParquetNames(connection: DuckDBConnection, source: 
     for (let c = 0; c < children; c++) skip();
   };
   for (let c = 0; c < Number(rows[0]?.num_children ?? 0) && at < rows.length; c++) {
-    names.push(String(rows[at]!.name));
+    columns.push(rows[at]!);
     skip();
   }
-  rejectRepeatedNames(names, `the columns of ${path}`);
+  rejectRepeatedNames(
+    columns.map((r) => String(r.name)),
+    `the columns of ${path}`,
+  );
+  const wide = columns.find((r) => r.converted_type === 'DECIMAL' && Number(r.precision) > MAX_DECIMAL_DIGITS);
+  if (wide !== undefined) rejectWideDecimal(wide, path);
 }
+
+function rejectWideDecimal(column: Record<string, unknown>, path: string): never {
+  const name = String(column.name);
+  throw new InvalidInputError(
+    `column "${name}"`,
+    `column "${name}" of ${path} is a DECIMAL(${String(column.precision)}, ${String(column.scale)}); ` +
+      `expected at most ${MAX_DECIMAL_DIGITS} digits, which the reader takes exactly (wider ones it reads as wrong numbers): ` +
+      `write the column as DOUBLE or as a DECIMAL of at most ${MAX_DECIMAL_DIGITS} digits`,
+  );
+}
+
+/** The widest Parquet DECIMAL DuckDB reads as a decimal (wider ones it reads as DOUBLE, not always right). */
+const MAX_DECIMAL_DIGITS = 38;

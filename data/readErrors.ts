@@ -12,6 +12,13 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
     if (err instanceof InvalidInputError || !(err instanceof Error)) throw err;
     const message = err.message.split('\n')[0] ?? err.message;
     const cell = badCsvCell(err.message);
+    if (cell && /INT/.test(cell.type) && /^\s*[-+]?\d+\s*$/.test(cell.value)) {
+      // A whole number all the same, past what the column's integer type holds (a 20-digit id at row 25,000).
+      throw new InvalidInputError(
+        `column "${cell.column}"`,
+        `could not read ${what}: column "${cell.column}" holds "${cell.value}" on line ${cell.line}, a whole number past the range of its earlier rows' ${cell.type} (at most ${INT_LIMITS[cell.type] ?? 'what that type holds'}); expected whole numbers within that range: if the column is an id, drop it from the file; if it holds amounts, write them with a decimal point`,
+      );
+    }
     if (cell) {
       throw new InvalidInputError(
         `column "${cell.column}"`,
@@ -64,6 +71,14 @@ function badCsvCell(message: string): { line: string; column: string; value: str
   if (line === undefined || !cell) return undefined;
   return { line, column: cell[1]!, value: cell[2]!, type: cell[3]! };
 }
+
+/** The largest value of DuckDB's integer types a CSV column is sniffed as. */
+const INT_LIMITS: Record<string, string> = {
+  BIGINT: '9223372036854775807',
+  INTEGER: '2147483647',
+  UBIGINT: '18446744073709551615',
+  HUGEINT: '1.7e38',
+};
 
 /** A DuckDB column type in words: `DOUBLE` → `numbers`. */
 function typeWords(type: string): string {

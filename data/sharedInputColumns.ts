@@ -19,7 +19,7 @@ async function headerOf(connection: DuckDBConnection, file: string): Promise<str
 
 /** The type DuckDB gives each column of one CSV file read alone, in file order. */
 async function typesOf(connection: DuckDBConnection, file: string): Promise<string[]> {
-  const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${sqlString(file)})`)).getRowObjectsJS();
+  const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${sqlString(file)}, header = true)`)).getRowObjectsJS();
   return rows.map((r) => String(r.column_type));
 }
 

@@ -86,7 +86,7 @@ export function oversampleWithAdasyn(data: LabelledData, o: OversampleOptions, w
           `IVF probed ${search.probes} lists (${(100 * search.scannedShare).toFixed(1)}% of rows${search.estimatedRecall !== undefined ? `, estimated neighbour recall ${search.estimatedRecall.toFixed(3)}` : ''})`,
         ]
       : []),
-    `${out.synthetic.rows} synthetic positives for ${negatives} negatives (synthetic ratio ${out.stats.syntheticRatio.toFixed(3)})`,
+    `${out.synthetic.rows} synthetic positives for ${negatives} negatives (${(100 * out.stats.syntheticShare).toFixed(1)}% of the rows out)`,
     ...(out.synthetic.rows > 0
       ? [
           `seed-to-neighbour distance${o.scaling === 'raw' ? '' : ' in raw feature units'} min ${d.min.toFixed(3)} median ${d.median.toFixed(3)} max ${d.max.toFixed(3)}`,

@@ -200,7 +200,7 @@ export const modelCommands: CommandSpec[] = [
     usage: 'rareflow predict --model MODEL --input FILE --out FILE.csv|FILE.parquet [--id COL] [--json]',
     flags: {
       model: modelReference,
-      input,
+      input: { ...input, help: 'input CSV or Parquet file' },
       out: { type: 'string', help: 'output file (.csv or .parquet)', required: true, placeholder: 'FILE' },
       id: { type: 'string', help: 'id column copied first', placeholder: 'COL' },
       json,

@@ -14,7 +14,7 @@ export interface DistanceStats {
 export interface OversampleStats {
   syntheticRows: number;
   /** Synthetic rows ÷ all output rows (input + synthetic). */
-  syntheticRatio: number;
+  syntheticShare: number;
   /** Seed-to-neighbour distances of the synthetic rows; all 0 when none was made. */
   neighbourDistance: DistanceStats;
 }
@@ -52,5 +52,5 @@ export function stats(inputRows: number, syntheticRows: number, distances: Float
     if (n % 2 === 0) for (let i = 0; i < mid; i++) if (work[i]! > lower) lower = work[i]!;
     neighbourDistance.median = n % 2 === 1 ? upper : (lower + upper) / 2;
   }
-  return { syntheticRows, syntheticRatio: syntheticRows / (inputRows + syntheticRows), neighbourDistance };
+  return { syntheticRows, syntheticShare: syntheticRows / (inputRows + syntheticRows), neighbourDistance };
 }

@@ -149,6 +149,11 @@ const stageCases: Case[] = [
     message: /^rareflow denoise: header-only\.csv has no data rows \(only a header: f0, f1, label\)/,
   },
   {
+    what: 'a header-only CSV given to fit',
+    args: () => ['fit', '--input', 'header-only.csv', '--label', 'label', '--out', 'o.json'],
+    message: /^rareflow fit: header-only\.csv has no data rows \(only a header: f0, f1, label\)/,
+  },
+  {
     what: 'one class',
     args: () => ['fit', '--input', 'one-class.csv', '--label', 'label', '--out', 'o.json'],
     message: /^rareflow fit: label column "label" has only one class \(0\)/,

@@ -38,7 +38,7 @@ describe('adasyn results', () => {
     const got = adasyn(HAND_SET, { k: 2, random: seededRandom(1) });
     expect(Array.from(got.majorityNeighbours)).toEqual([0, 0, 1, 2]);
     expect(got.stats.syntheticRows).toBe(4);
-    expect(got.stats.syntheticRatio).toBe(0.25);
+    expect(got.stats.syntheticShare).toBe(0.25);
     const d = Array.from(
       got.lineage.parent,
       (p, s) => Math.SQRT2 * Math.abs(HAND_SET.x.values[2 * p]! - HAND_SET.x.values[2 * got.lineage.neighbour[s]!]!),

@@ -271,6 +271,10 @@ describe('stage commands, chained on generated data', () => {
       syntheticRows: number;
       rowsIn: number;
       quota: string;
+      requestedRows: number;
+      syntheticPerInputRow: number;
+      syntheticShareOfOutput: number;
+      warnings: string[];
       neighbors: string;
       neighbourDistance: { min: number; max: number };
       neighbourDistanceUnits: string;
@@ -278,6 +282,10 @@ describe('stage commands, chained on generated data', () => {
     expect(j.neighbors).toBe('exact');
     expect(j.syntheticRows).toBe(Math.floor(0.1 * j.rowsIn));
     expect(j.quota).toMatch(/quota/i);
+    // The cap is synthetic rows per input row, read back under that name; the cut is a warning.
+    expect(j.syntheticPerInputRow).toBeCloseTo(j.syntheticRows / j.rowsIn, 12);
+    expect(j.syntheticShareOfOutput).toBeCloseTo(j.syntheticRows / (j.rowsIn + j.syntheticRows), 12);
+    expect(j.warnings).toContain(`${j.syntheticRows} synthetic rows made where ADASYN asked for ${j.requestedRows}: ${j.quota}`);
     expect(j.neighbourDistance.max).toBeGreaterThan(j.neighbourDistance.min);
     expect(j.neighbourDistanceUnits).toBe('the features as the file holds them');
   });
