@@ -1,7 +1,7 @@
 // `rareflow sample`: the adaptive sampling of the retrain pipeline (shard planning, scan and merge) run on files in
 // one process, without Temporal. Returns a JSON-plain summary that the CLI prints.
 
-import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
+import { resampledAsOneShardNote, samplingShortfall, shardsDroppedWantedRows } from '../core/sampling/samplingShortfall.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import type { RowIdSamplerKind } from '../core/sampling/rowIdSamplers.js';
@@ -100,29 +100,46 @@ export async function sampleCommand(a: SampleArgs) {
     [sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')],
     memoryBudget(),
   );
-  const { shards: plan, totalRows } = await planSampleShards(profile.files, a.shards);
-  const shards = [];
-  for (let s = 0; s < plan.length; s++) {
-    shards.push(
-      await sampleShardStage({
-        segments: plan[s]!,
-        label: a.label,
-        positiveLabel: profile.positiveLabel,
-        // Rows are fetched with their class index, so each keeps its own label value.
-        ...(a.positiveWhen !== undefined
-          ? { predicate: a.positiveWhen }
-          : { classes: labelColumn.values, positiveValues: [labelColumn.positive] }),
-        featureNames: profile.featureNames,
-        targetSize: a.targetSize,
-        positiveTarget,
-        shardIndex: s,
-        shardCount: plan.length,
-        seed: a.seed,
-        method: a.method,
-        ...(a.order !== undefined ? { order: a.order } : {}),
-        ...(profile.sampleWeight !== undefined ? { sampleWeight: profile.sampleWeight } : {}),
-      }),
+  let { shards: plan, totalRows } = await planSampleShards(profile.files, a.shards);
+  const sampleAll = async (segments: typeof plan) => {
+    const out = [];
+    for (let s = 0; s < segments.length; s++) {
+      out.push(
+        await sampleShardStage({
+          segments: segments[s]!,
+          label: a.label,
+          positiveLabel: profile.positiveLabel,
+          // Rows are fetched with their class index, so each keeps its own label value.
+          ...(a.positiveWhen !== undefined
+            ? { predicate: a.positiveWhen }
+            : { classes: labelColumn.values, positiveValues: [labelColumn.positive] }),
+          featureNames: profile.featureNames,
+          targetSize: a.targetSize,
+          positiveTarget,
+          shardIndex: s,
+          shardCount: segments.length,
+          seed: a.seed,
+          method: a.method,
+          ...(a.order !== undefined ? { order: a.order } : {}),
+          ...(profile.sampleWeight !== undefined ? { sampleWeight: profile.sampleWeight } : {}),
+        }),
+      );
+    }
+    return out;
+  };
+  let shards = await sampleAll(plan);
+  // Shards that dropped rows the targets wanted (a class gathered in a few of them): sampled again as one shard.
+  const resampled: string[] = [];
+  if (shardsDroppedWantedRows(shards, a.targetSize, positiveTarget)) {
+    resampled.push(
+      resampledAsOneShardNote(
+        shards.length,
+        shards.reduce((n, r) => n + r.positives, 0),
+        shards.reduce((n, r) => n + r.positivesSeen, 0),
+      ),
     );
+    ({ shards: plan, totalRows } = await planSampleShards(profile.files, 1));
+    shards = await sampleAll(plan);
   }
   const merged = mergeShards(
     shards.map((r) => r.data),
@@ -137,13 +154,6 @@ export async function sampleCommand(a: SampleArgs) {
     { totalRows, scannedRows, keptRows: merged.y.length, positives, targetSize: a.targetSize, positiveTarget },
     shards.flatMap((r, i) => (r.warning ? [plan.length > 1 ? `shard ${i}: ${r.warning}` : r.warning] : [])),
   );
-  // Each shard keeps its share of Nr and of the target: a shard short of positives may only mean they sit elsewhere.
-  const shardNote =
-    plan.length > 1 && shortfall.warnings.length > 0
-      ? [
-          `with ${plan.length} shards each keeps at most its share of the positives and of the target, so positives gathered in some shards leave the others short even when the input holds enough; --shards 1 keeps them all`,
-        ]
-      : [];
   // Every row a positive: the positives' target (Nr) filled the whole sample, and nothing is left to learn the rest from.
   const negatives = merged.y.length - positives;
   const noNegatives =
@@ -152,7 +162,7 @@ export async function sampleCommand(a: SampleArgs) {
           `the sample holds ${positives} positives and no negatives: the positives' target filled all of --target-size ${a.targetSize}; raise --target-size above it (or lower --params or --nr) to keep negatives`,
         ]
       : [];
-  const warnings = [...profile.warnings, ...shortfall.warnings, ...shardNote, ...noNegatives, ...(await roundedIntegers(profile))];
+  const warnings = [...profile.warnings, ...resampled, ...shortfall.warnings, ...noNegatives, ...(await roundedIntegers(profile))];
   return {
     positives,
     negatives,

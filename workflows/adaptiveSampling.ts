@@ -1,9 +1,10 @@
 // Seed 003's cluster mode as a child workflow: plan S shards (files or row ranges), sample each in its own
 // activity on whichever workers serve the compute queue, then merge and shuffle the shard samples.
 
+import { patched } from '@temporalio/workflow';
 import { LONG_STAGE_HEARTBEAT_TIMEOUT, computeActivities } from './activityProxies.js';
 import type { StageSummary } from '../core/pipelineTypes.js';
-import { samplingShortfall } from '../core/sampling/samplingShortfall.js';
+import { resampledAsOneShardNote, samplingShortfall, shardsDroppedWantedRows } from '../core/sampling/samplingShortfall.js';
 import { type AdaptiveSamplingInput, type AdaptiveSamplingResult, type PipelineSpec } from './contract.js';
 import type { DescribeInputResult } from '../stages/describe.js';
 
@@ -39,32 +40,24 @@ export function adaptiveSamplingInputOf(spec: PipelineSpec, described: DescribeI
 }
 
 export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<AdaptiveSamplingResult> {
-  const plan = await compute.planSampleShards({ files: input.files, shards: input.shards });
+  let plan = await compute.planSampleShards({ files: input.files, shards: input.shards });
+  let shards = await sampleShards(input, plan.shards);
+  const resampledNote: string[] = [];
+  // Shards that dropped rows the targets wanted (a class gathered in a few of them): sampled again as one shard.
+  // Guarded by a patch marker: histories from before it replay unchanged.
+  if (shardsDroppedWantedRows(shards, input.targetSize, input.positiveTarget) && patched('uneven-shards-sampled-as-one')) {
+    const before = shards;
+    plan = await compute.planSampleShards({ files: input.files, shards: 1 });
+    shards = await sampleShards(input, plan.shards);
+    resampledNote.push(
+      resampledAsOneShardNote(
+        before.length,
+        before.reduce((n, s) => n + s.positives, 0),
+        before.reduce((n, s) => n + s.positivesSeen, 0),
+      ),
+    );
+  }
   const shardCount = plan.shards.length;
-  const shaOf = new Map(input.files.map((f, i) => [f, input.fileSha256s[i]!]));
-  const shards = await Promise.all(
-    plan.shards.map((segments, shardIndex) =>
-      compute.adaptiveSampleShard({
-        segments,
-        fileSha256s: [...new Set(segments.map((s) => s.file))].map((f) => shaOf.get(f) ?? ''),
-        label: input.label,
-        positiveLabel: input.positiveLabel,
-        ...(input.predicate ? { predicate: input.predicate } : {}),
-        ...(input.positiveValues ? { positiveValues: input.positiveValues } : {}),
-        ...(input.classes ? { classes: input.classes } : {}),
-        featureNames: input.featureNames,
-        ...(input.categorical ? { categorical: input.categorical } : {}),
-        ...(input.sampleWeight ? { sampleWeight: input.sampleWeight } : {}),
-        ...(input.keepMissing ? { keepMissing: true } : {}),
-        targetSize: input.targetSize,
-        positiveTarget: input.positiveTarget,
-        ...(input.order ? { order: input.order } : {}),
-        shardIndex,
-        shardCount,
-        seed: input.seed,
-      }),
-    ),
-  );
   // Weighted input: the merge checks each class kept a row of weight > 0, and names the files when one did not.
   const merged = await compute.mergeSampleShards({
     samples: shards.map((s) => s.sample),
@@ -87,7 +80,7 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     },
     shards.flatMap((s, i) => (s.warning ? [`shard ${i}: ${s.warning}`] : [])),
   );
-  const warnings = shortfall.warnings;
+  const warnings = [...resampledNote, ...shortfall.warnings];
   // A shard that came up short leaves the merged totals below the targets: say by how much, over all shards.
   if (positives < input.positiveTarget && !shortfall.smallInput) {
     warnings.push(
@@ -109,6 +102,38 @@ export async function adaptiveSampling(input: AdaptiveSamplingInput): Promise<Ad
     resumedShards: shards.filter((s) => s.resumed).length,
     order: shards.flatMap((s) => (s.order ? [s.order] : [])),
   };
+}
+
+/** The segments of each planned shard. */
+type PlannedShards = Awaited<ReturnType<typeof compute.planSampleShards>>['shards'];
+
+/** Each shard of `segmentsPerShard` sampled in its own activity, all at once. */
+async function sampleShards(input: AdaptiveSamplingInput, segmentsPerShard: PlannedShards) {
+  const shardCount = segmentsPerShard.length;
+  const shaOf = new Map(input.files.map((f, i) => [f, input.fileSha256s[i]!]));
+  return Promise.all(
+    segmentsPerShard.map((segments, shardIndex) =>
+      compute.adaptiveSampleShard({
+        segments,
+        fileSha256s: [...new Set(segments.map((s) => s.file))].map((f) => shaOf.get(f) ?? ''),
+        label: input.label,
+        positiveLabel: input.positiveLabel,
+        ...(input.predicate ? { predicate: input.predicate } : {}),
+        ...(input.positiveValues ? { positiveValues: input.positiveValues } : {}),
+        ...(input.classes ? { classes: input.classes } : {}),
+        featureNames: input.featureNames,
+        ...(input.categorical ? { categorical: input.categorical } : {}),
+        ...(input.sampleWeight ? { sampleWeight: input.sampleWeight } : {}),
+        ...(input.keepMissing ? { keepMissing: true } : {}),
+        targetSize: input.targetSize,
+        positiveTarget: input.positiveTarget,
+        ...(input.order ? { order: input.order } : {}),
+        shardIndex,
+        shardCount,
+        seed: input.seed,
+      }),
+    ),
+  );
 }
 
 /**

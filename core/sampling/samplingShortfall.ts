@@ -33,3 +33,35 @@ export function samplingShortfall(
     smallInput,
   };
 }
+
+/** What one shard kept and met. */
+export interface ShardCounts {
+  positives: number;
+  negatives: number;
+  positivesSeen: number;
+  scannedRows: number;
+}
+
+/**
+ * Whether shards left rows the targets wanted: the merged sample is short of positives (or of rows) while some shard
+ * met more positives (or negatives) than it kept. Each shard keeps at most its share of each target, so a class
+ * gathered in a few shards (a file sorted by label, files split by class) fills their shares and is dropped there
+ * while the other shards run out. The input then holds what the targets ask for, and one shard over all of it keeps it.
+ */
+export function shardsDroppedWantedRows(shards: readonly ShardCounts[], targetSize: number, positiveTarget: number): boolean {
+  if (shards.length < 2) return false;
+  const sum = (f: (s: ShardCounts) => number) => shards.reduce((n, s) => n + f(s), 0);
+  const positives = sum((s) => s.positives);
+  const negatives = sum((s) => s.negatives);
+  const droppedPositives = sum((s) => s.positivesSeen) > positives;
+  const droppedNegatives = sum((s) => s.scannedRows - s.positivesSeen) > negatives;
+  return (positives < positiveTarget && droppedPositives) || (positives + negatives < targetSize && droppedNegatives);
+}
+
+/** The note of a sample taken again as one shard, after shards of `shards` left wanted rows. */
+export function resampledAsOneShardNote(shards: number, positives: number, positivesSeen: number): string {
+  return (
+    `the ${shards} shards kept ${positives} of the ${positivesSeen} positives they met (each keeps at most its share of ` +
+    `the targets, and the classes sit unevenly across them): sampled again as one shard over all the input`
+  );
+}

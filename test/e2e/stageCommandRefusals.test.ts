@@ -89,7 +89,7 @@ describe('other stage-command refusals', () => {
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
   });
 
-  it('sample with several shards says why a shard fell short when the positives sit in another', async () => {
+  it('sample with several shards whose classes sit unevenly samples again as one shard and says so', async () => {
     // yeast3 in two CSV files (a shard each): the negatives in one, the positives with the rest in the other.
     const yeast = readFileSync(join(process.cwd(), 'test/fixtures/yeast3.csv'), 'utf8').trim().split(/\r?\n/);
     const [header, ...rows] = yeast;
@@ -116,8 +116,14 @@ describe('other stage-command refusals', () => {
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json<{ warnings: string[] }>().warnings.at(-1)).toBe(
-      'with 2 shards each keeps at most its share of the positives and of the target, so positives gathered in some shards leave the others short even when the input holds enough; --shards 1 keeps them all',
+    // Two shards kept 50 positives of the 163 in split-b (their share of Nr = 100) and 500 rows of split-a: the
+    // input holds what the targets ask for, and one shard over both files keeps it.
+    const j = r.json<{ warnings: string[]; positives: number; negatives: number; shards: number }>();
+    expect(j.positives).toBe(100);
+    expect(j.positives + j.negatives).toBe(1000);
+    expect(j.shards).toBe(1);
+    expect(j.warnings[0]).toMatch(
+      /^the 2 shards kept 50 of the \d+ positives they met \(each keeps at most its share of the targets, and the classes sit unevenly across them\): sampled again as one shard over all the input$/,
     );
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
+import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { servedWithSameSpec } from '../../client/servedSpec.js';
 import { RareflowClient } from '../../client/temporalClient.js';
@@ -313,6 +314,43 @@ describe('modelLifecycle on a real Temporal server', () => {
     expect(result.stages[0]!.positivesOut).toBe(350);
     expect(result.stages[0]!.rowsOut).toBe(4000);
     expect(result.outcome).toBe('promoted');
+  });
+
+  it('samples again as one shard when the shards dropped positives the target wanted (the classes in separate files)', async () => {
+    const negatives = join(env.dir, 'negatives.parquet');
+    const positives = join(env.dir, 'positives.parquet');
+    await withDuckDB(async (c) => {
+      for (const [file, label] of [
+        [negatives, 0],
+        [positives, 1],
+      ] as const) {
+        await c.run(
+          `COPY (SELECT * FROM read_parquet(${sqlString(dataPath)}) WHERE label = ${label}) TO ${sqlString(file)} (FORMAT parquet)`,
+        );
+      }
+    });
+    const s = spec('wf-uneven-shards', {
+      input: { paths: [negatives, positives], label: 'label' },
+      sampling: { targetSize: 4000, shards: 2 },
+    });
+    const { result, shardActivities } = await withWorker(async (c) => {
+      await c.retrain(s, 'sharded');
+      const status = await c.waitForRetrains(s.modelName, 1, noProgress);
+      const result = await c.retrainResult(status.history[0]!.runId);
+      const history = await c.client.workflow.getHandle(`${result.runId}-sampling`).fetchHistory();
+      const shardActivities = (history.events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard',
+      ).length;
+      return { result, shardActivities };
+    });
+    // Two shards (one file each) kept their halves of the targets, 175 positives and 2,000 negatives; one shard over
+    // both files keeps all the targets ask for.
+    expect(shardActivities).toBe(3);
+    expect(result.stages[0]!.note).toMatch(
+      /^1 shard\(s\), .*the 2 shards kept 175 of the \d+ positives they met .*sampled again as one shard/,
+    );
+    expect(result.stages[0]!.positivesOut).toBe(350);
+    expect(result.stages[0]!.rowsOut).toBe(4000);
   });
 
   it('a real Temporal Schedule (every 2 s, with jitter) fires, the lifecycle retrains on it; pause and delete work', async () => {
