@@ -27,7 +27,7 @@ const known = new Map<string, { identity: string; dialect: CsvDialect }>();
 function identityOf(path: string): string | undefined {
   try {
     const s = statSync(path);
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
   } catch {
     return undefined;
   }

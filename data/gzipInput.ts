@@ -22,7 +22,7 @@ const checked = new Set<string>();
  */
 export async function requireWholeGzip(path: string): Promise<void> {
   const info = await stat(path);
-  const key = `${path}\0${info.size}\0${info.mtimeMs}`;
+  const key = `${path}\0${info.size}\0${info.mtimeMs}\0${info.ctimeMs}`;
   if (checked.has(key)) return;
   try {
     await pipeline(

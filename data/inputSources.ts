@@ -42,17 +42,18 @@ export async function describeColumns(path: string): Promise<ColumnDescription[]
 }
 
 /**
- * Hashes this process computed, by path, with the file's identity (inode, size, modification time) when it was read:
- * the describe stage hashes a run's inputs and each sampling shard checks them again, and a file whose identity has not
- * changed is not read a second time (a file rewritten in place that keeps its size and modification time would not be
- * seen; every editor, copy and rename changes one of them).
+ * Hashes this process computed, by path, with the file's identity (inode, size, modification and change times) when it
+ * was read: the describe stage hashes a run's inputs and each sampling shard checks them again, and a file whose
+ * identity has not changed is not read a second time. The change time (ctime) is in it because a file rewritten in
+ * place can keep its size and have its modification time set back (`touch -r`), and its old hash was recorded for the
+ * new content; nothing but the kernel sets ctime, and every write moves it.
  */
 const hashedFiles = new Map<string, { identity: string; sha256: string }>();
 
-/** A file's identity: device, inode, size and modification time (any copy, rename or edit changes one of them). */
+/** A file's identity: device, inode, size, modification and change times (any copy, rename or write changes one of them). */
 export async function fileIdentity(path: string): Promise<string> {
   const s = await stat(path);
-  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 /** SHA-256 of a file's bytes, hex, read as a stream (or known from an earlier read of the same, unchanged file). */

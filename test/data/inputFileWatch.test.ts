@@ -1,7 +1,8 @@
 // A sampling shard's input must be the file the run described: one rewritten after the describe stage, or replaced
 // while the scan reads it, is refused naming the file, never sampled under the old file's recorded sha256.
 
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,5 +37,23 @@ describe('the input files of a sampling shard', () => {
     writeFileSync(next, rows(500, 20));
     renameSync(next, file);
     await expect(during.check()).rejects.toThrow(/changed while the run read it/);
+  });
+});
+
+describe('the hash of an input file', () => {
+  it('is computed again for a file rewritten in place with its size and modification time set back', async () => {
+    const file = join(dir, 'same-size.csv');
+    writeFileSync(file, 'a,label\n1,0\n2,1\n');
+    // Whole seconds, so that setting the time back gives the very same value.
+    const when = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(file, when, when);
+    const first = await fileSha256(file);
+    // Same byte count, other labels; the modification time put back as `touch -r` would.
+    writeFileSync(file, 'a,label\n1,1\n2,0\n');
+    utimesSync(file, when, when);
+    expect(statSync(file).size).toBe(16);
+    const second = await fileSha256(file);
+    expect(second).not.toBe(first);
+    expect(second).toBe(createHash('sha256').update('a,label\n1,1\n2,0\n').digest('hex'));
   });
 });
