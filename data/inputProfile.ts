@@ -18,7 +18,7 @@ import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
-import { positiveSql, predicateColumns } from './positivePredicate.js';
+import { positiveSql, predicateColumns, rejectUndecidedRows, undecidedRowsSql } from './positivePredicate.js';
 
 export interface InputProfileOptions {
   label: string;
@@ -223,7 +223,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         const pred = await positiveSql(connection, source, what, { label: opts.label, predicate: opts.predicate });
         predicateReads = await predicateColumns(connection, opts.predicate, source);
         const reader = await connection
-          .runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}) FROM ${source}`)
+          .runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${pred}), ${undecidedRowsSql(opts.predicate)} FROM ${source}`)
           .catch(async (err: unknown) => {
             // A predicate that fails on the values (a text compared with a number), where the file reads without it;
             // anything else (memory, an interrupt) stays the failure it is.
@@ -232,7 +232,8 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
             await connection.runAndReadAll(`SELECT count(*) FROM ${source}`);
             throw new InvalidInputError('--positive-when', `--positive-when "${opts.predicate}" fails on the rows of ${what}: ${message}`);
           });
-        const [n, p] = reader.getRowsJS()[0] ?? [0, 0];
+        const [n, p, undecided] = reader.getRowsJS()[0] ?? [0, 0, 0];
+        rejectUndecidedRows(opts.predicate, toNumber(undecided), what);
         rows = toNumber(n);
         positives = toNumber(p);
         positive = 'true';

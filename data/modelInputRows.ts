@@ -10,7 +10,7 @@ import { sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnecti
 import { describeColumns, formatOf, requireFile, labelledSource, numberSource, tableSource } from './inputSources.js';
 import { withReadErrors } from './readErrors.js';
 import { describeLabelledSource, labelCounts, positiveCondition, sameNumber } from './labelClasses.js';
-import { positiveSql } from './positivePredicate.js';
+import { positiveSql, rejectUndecidedRows, undecidedRowsSql } from './positivePredicate.js';
 import { ignoredReservedColumns } from './reservedColumns.js';
 import { fillChunk, missingFeatureError, nextChunk } from './resultChunks.js';
 import { streamQuery } from './checkedStream.js';
@@ -60,6 +60,8 @@ export async function readModelInputRows(
       let labelSql: string;
       if (encoding.kind === 'predicate') {
         labelSql = `CAST(${await positiveSql(c, source, input, { label, predicate: encoding.predicate })} AS UTINYINT)`;
+        const undecided = (await c.runAndReadAll(`SELECT ${undecidedRowsSql(encoding.predicate)} FROM ${source}`)).getRowsJS()[0]?.[0];
+        rejectUndecidedRows(encoding.predicate, toNumber(undecided), input);
       } else {
         const { labelType } = await describeLabelledSource(c, source, input, label);
         const ident = sqlIdentifier(label);

@@ -39,6 +39,24 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
   return positiveCondition(sqlIdentifier(def.label), labelType, def.positive);
 }
 
+/** SQL counting the rows where `predicate` is neither true nor false (NULL: a column it reads is missing there). */
+export function undecidedRowsSql(predicate: string): string {
+  return `count(*) FILTER (WHERE CAST((${predicate}) AS BOOLEAN) IS NULL)`;
+}
+
+/**
+ * Refuses a predicate that is NULL on `rows` rows of `what`: positiveSql would count them as negatives, where a label
+ * missing on a row is refused. `revenue >= 1000` on a row without a revenue is not a negative the data says.
+ */
+export function rejectUndecidedRows(predicate: string, rows: number, what: string): void {
+  if (rows === 0) return;
+  throw new InvalidInputError(
+    '--positive-when',
+    `--positive-when "${predicate}" is neither true nor false on ${rows} row${rows === 1 ? '' : 's'} of ${what} (a column it reads is missing there); ` +
+      `expected true or false on every row, as a label needs a class on every row: write "coalesce(${predicate}, false)" to count those rows as negatives, or fill the column`,
+  );
+}
+
 /**
  * A predicate is pasted into SQL, so it must be exactly one expression over the row's columns before it is run
  * anywhere: DuckDB's own parser reads the statement it will be part of, which must stay one SELECT of one value

@@ -29,4 +29,16 @@ describe('a predicate that leaves one class', () => {
       profileLabelledInput([file], { label: 'y', predicate: "f0 > 'abc'", checkAllFeatureValues: false, hashFiles: false }),
     ).rejects.toThrow(`--positive-when "f0 > 'abc'" fails on the rows of ${file}: Conversion Error`);
   });
+
+  it('is refused where it is neither true nor false on some rows (a column it reads is missing), not read as negative', async () => {
+    const file = join(dir, 'gaps.csv');
+    writeFileSync(file, ['f0,f1', ...Array.from({ length: 50 }, (_, i) => `${i % 10 === 3 ? '' : i},${i % 7}`), ''].join('\n'));
+    const profile = (predicate: string) =>
+      profileLabelledInput([file], { label: 'y', predicate, checkAllFeatureValues: false, hashFiles: false });
+    await expect(profile('f0 > 40')).rejects.toThrow(
+      `--positive-when "f0 > 40" is neither true nor false on 5 rows of ${file} (a column it reads is missing there); expected true or false on every row, as a label needs a class on every row: write "coalesce(f0 > 40, false)" to count those rows as negatives, or fill the column`,
+    );
+    // Its own advice is taken.
+    expect((await profile('coalesce(f0 > 40, false)')).positives).toBe(8);
+  });
 });
