@@ -9,6 +9,7 @@ import type { FeatureSpec, SplitSpec, StageSummary } from '../core/pipelineTypes
 import { deriveSeed, seededRandom } from '../core/random.js';
 import { takeSampleWeights } from '../core/sampling/sampleWeights.js';
 import { rowContentKeys } from '../core/sampling/rowContentKeys.js';
+import { rowsCopiedFrom } from '../core/sampling/copiedRows.js';
 import { stratifiedSplit } from '../core/sampling/stratifiedSplit.js';
 import { mergeShards } from '../data/shardSampling.js';
 import { secondsSince } from './stageProgress.js';
@@ -52,6 +53,10 @@ export interface SplitStageOptions {
   /** The feature columns' names, to name a column that is an id (warned in the stage's note). */
   featureNames?: string[];
 }
+
+/** Test rows copied from training rows are warned about from this many, and this share of the test split. */
+const MIN_COPIED_ROWS = 5;
+const COPIED_SHARE = 0.01;
 
 export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): SplitStageResult {
   const started = performance.now();
@@ -104,6 +109,12 @@ export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): S
         .map((w) => `; warning: ${w}`)
         .join('')
     : '';
+  // Test rows with an exact copy among the training rows: what the gates judge them on, the model has learnt by heart.
+  const copied = rowsCopiedFrom(train.data, test.data);
+  const copyNote =
+    copied >= MIN_COPIED_ROWS && copied >= COPIED_SHARE * test.rows
+      ? `; warning: ${copied} of the ${test.rows} test rows (${((100 * copied) / test.rows).toFixed(1)}%) are exact copies of training rows (the input repeats rows), so the gates' figures on them measure rows the model has learnt, not new ones; if the copies are one record repeated, remove them from the input (SELECT DISTINCT)`
+      : '';
   return {
     parts: { train, validation, test },
     trainPrevalence: train.positives / train.rows,
@@ -118,8 +129,8 @@ export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): S
       positivesOut: train.positives,
       seconds: secondsSince(started),
       note: o.classes
-        ? `stratified by class: train ${train.rows}${classNote(train.data.y)}, validation ${validation.rows}${classNote(validation.data.y)}, test ${test.rows}${classNote(test.data.y)}; the test split never meets synthetic rows${fillNote}${idNote}`
-        : `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}${idNote}`,
+        ? `stratified by class: train ${train.rows}${classNote(train.data.y)}, validation ${validation.rows}${classNote(validation.data.y)}, test ${test.rows}${classNote(test.data.y)}; the test split never meets synthetic rows${fillNote}${idNote}${copyNote}`
+        : `train ${train.rows} (${train.positives} positive), validation ${validation.rows} (${validation.positives}), test ${test.rows} (${test.positives}); the test split never meets synthetic rows${fillNote}${idNote}${copyNote}`,
     },
   };
 }
