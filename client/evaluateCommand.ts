@@ -25,6 +25,7 @@ import { ignoredColumnsField } from '../data/reservedColumns.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { secondsSince } from '../stages/stageProgress.js';
 import { championOnSameRows } from './evaluationChampion.js';
+import { trainingRunOfInput } from './trainingRunInputs.js';
 import { readAndScore } from './evaluatedRows.js';
 import { jsonFileText } from './jsonFileText.js';
 import { requireReportDirectory, writeFileAtomically } from './localFiles.js';
@@ -135,10 +136,18 @@ export async function evaluateCommand(a: EvaluateArgs) {
  */
 async function inputWarningsField(model: ModelArtifact, input: string, asGiven?: string): Promise<{ warnings?: string[] }> {
   const warnings: string[] = [];
-  if (model.training?.datasetSha256 !== undefined && (await fileSha256(input)) === model.training.datasetSha256) {
+  const sha256 = await fileSha256(input);
+  const run = model.training?.datasetSha256 === sha256 ? undefined : await trainingRunOfInput(model, sha256);
+  if (model.training?.datasetSha256 === sha256) {
     warnings.push(
       `${asGiven ?? input} holds exactly the rows this model was trained on: its figures and gate verdict are measured ` +
         'on the training rows themselves and overstate how it does on new rows; evaluate it on rows it has not seen',
+    );
+  } else if (run !== undefined) {
+    warnings.push(
+      `${asGiven ?? input} is an input file of the run that trained this model (${run}), which learnt from a sample of its rows: ` +
+        `its figures and gate verdict here are partly measured on training rows and overstate how it does on new rows; ` +
+        `the run's own figures on its held-out test split are in rareflow runs show ${run}`,
     );
   }
   const format = formatOf(input);

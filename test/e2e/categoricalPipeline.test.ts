@@ -162,8 +162,12 @@ describe('categorical and boolean features through run, serve and evaluate', () 
 
     const e = await run(['evaluate', '--model', modelPath, '--input', 'payments.csv', '--label', 'label', '--json']);
     expect(e.code, e.stderr).toBe(0);
-    const evaluated = e.json<{ rows: number; labels: { positive: string }; report: { gMean: number } }>();
+    const evaluated = e.json<{ rows: number; labels: { positive: string }; report: { gMean: number }; warnings?: string[] }>();
     expect(evaluated.rows).toBe(20_000);
+    // The run's own input: the model learnt from a sample of these rows, which the registry's record of the run tells.
+    expect(evaluated.warnings?.join('\n')).toMatch(
+      /^payments\.csv is an input file of the run that trained this model \(\S+\), which learnt from a sample of its rows: its figures and gate verdict here are partly measured on training rows/m,
+    );
     expect(evaluated.labels.positive).toBe('fraud');
     expect(evaluated.report.gMean).toBeGreaterThan(0.7);
   });
