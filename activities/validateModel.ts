@@ -73,7 +73,9 @@ export function validateModelActivities(deps: ComputeDeps) {
                 : undefined;
             const championUnreadable =
               input.champion && !championKept
-                ? `the champion's model file (${input.champion.sha256.slice(0, 12)}) is no longer in the artifact store, so it could not be compared`
+                ? (await artifacts.isQuarantined(input.champion))
+                  ? `the champion's model file (${input.champion.sha256.slice(0, 12)}) failed verification (its bytes changed after it was written) and was set aside in the artifact store's quarantine/, so it could not be compared; the champion cannot be served or scored until it is retrained or restored`
+                  : `the champion's model file (${input.champion.sha256.slice(0, 12)}) is no longer in the artifact store, so it could not be compared`
                 : undefined;
             // On a worker thread: this thread stays free to heartbeat (and to serve the worker's other tasks).
             const done = await runStageInThread(

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { access, copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
@@ -155,12 +155,23 @@ export class ArtifactStore {
     return readFileVerified(this.pathOf(ref), ref.sha256, ref.kind);
   }
 
-  /** Removes the stored file of `ref` when its bytes no longer match its sha256 (before recomputing it); true if removed. */
+  /**
+   * Moves the stored file of `ref` out of the store when its bytes no longer match its sha256 (before recomputing it),
+   * into `quarantine/` beside the store's folders, where it can be looked at and where a reader that misses it learns
+   * that it was damaged, not deleted; true if moved.
+   */
   async discardIfCorrupt(ref: ArtifactRef): Promise<boolean> {
     const found = await this.check(ref);
     if (found.status !== 'corrupt') return false;
-    await rm(found.path, { force: true });
+    const to = quarantinePathOf(found.path);
+    await mkdir(dirname(to), { recursive: true });
+    await rename(found.path, to).catch(() => rm(found.path, { force: true }));
     return true;
+  }
+
+  /** Whether the file of `ref` was set aside by discardIfCorrupt (damaged), rather than never written or deleted. */
+  async isQuarantined(ref: ArtifactRef): Promise<boolean> {
+    return exists(quarantinePathOf(this.localPathOf(ref)));
   }
 
   /** Outputs recorded under `key` by an earlier run, or undefined. */
@@ -286,4 +297,12 @@ export async function moveFile(from: string, to: string): Promise<void> {
     await rename(temp, to);
     await rm(from, { force: true });
   }
+}
+
+/**
+ * Where discardIfCorrupt sets aside a damaged stored file: `ROOT/quarantine/NAME` for `ROOT/xx/NAME` (the store keeps
+ * each file under the first two hex digits of its sha256).
+ */
+export function quarantinePathOf(storedPath: string): string {
+  return join(dirname(dirname(storedPath)), 'quarantine', basename(storedPath));
 }

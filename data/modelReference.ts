@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isResourceName } from '../core/resourceName.js';
-import { readFileVerified } from './artifactStore.js';
+import { quarantinePathOf, readFileVerified } from './artifactStore.js';
 import { isS3Uri } from './objectStore.js';
 import type { Registry } from './registry.js';
 import { openRegistryForReading } from './registryReadAccess.js';
@@ -182,11 +182,15 @@ async function readRegisteredFile(
   if (!record.uri.startsWith('file:'))
     throw new InvalidInputError(flag, `${flag} ${text}: the model is stored at ${record.uri}; expected a file:// or s3:// URI`);
   const path = fileURLToPath(record.uri);
-  if (!(await isFile(path)))
+  if (!(await isFile(path))) {
+    const quarantined = quarantinePathOf(path);
     throw new InvalidInputError(
       flag,
-      `${flag} ${text}: the registry records the model at ${path}, but there is no such file: it was deleted, or the artifact store moved`,
+      (await isFile(quarantined))
+        ? `${flag} ${text}: the registry records the model at ${path}, which failed verification (its bytes changed after it was written) and was set aside as ${quarantined}; retrain the model, or restore the file from a backup`
+        : `${flag} ${text}: the registry records the model at ${path}, but there is no such file: it was deleted, or the artifact store moved`,
     );
+  }
   return { path, bytes: await readFileVerified(path, record.modelSha256, 'model') };
 }
 

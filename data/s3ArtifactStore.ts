@@ -106,9 +106,17 @@ export class S3ArtifactStore extends ArtifactStore {
   override async discardIfCorrupt(ref: ArtifactRef): Promise<boolean> {
     const found = await this.check(ref);
     if (found.status !== 'corrupt') return false;
-    await this.remote.delete(this.keyOfRef(ref));
+    // Set aside under quarantine/, then removed from its key.
+    const key = this.keyOfRef(ref);
+    const damaged = await this.remote.get(key);
+    if (damaged && damaged !== 'not-modified') await this.remote.put(`quarantine/${key}`, { bytes: damaged.body });
+    await this.remote.delete(key);
     await this.cache.remove(this.localPathOf(ref));
     return true;
+  }
+
+  override async isQuarantined(ref: ArtifactRef): Promise<boolean> {
+    return (await this.remote.head(`quarantine/${this.keyOfRef(ref)}`)) !== null;
   }
 
   override async findByKey(key: string): Promise<Record<string, ArtifactRef> | undefined> {

@@ -74,8 +74,11 @@ describe('S3ArtifactStore', () => {
       `model file failed verification: ${ref.uri} has sha256 ${sha256Of('a forged model')}, expected ${ref.sha256}; it was changed or damaged after it was written`,
     );
     expect(await reader.check(ref)).toEqual({ status: 'corrupt', path: ref.uri, actualSha256: sha256Of('a forged model') });
+    expect(await reader.isQuarantined(ref)).toBe(false);
     expect(await reader.discardIfCorrupt(ref)).toBe(true);
     expect((await reader.check(ref)).status).toBe('missing');
+    // Set aside, not deleted: a reader that misses it can say it was damaged.
+    expect(await reader.isQuarantined(ref)).toBe(true);
     // The writer's next put of the true bytes stores them again.
     await writer.putBytes('the true model', 'model', 'json');
     expect((await storeAt('corrupt').readVerified(ref)).toString()).toBe('the true model');

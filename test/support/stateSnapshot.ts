@@ -45,12 +45,14 @@ export interface ArtifactAudit {
   mismatched: string[];
   /** Files that are neither artifacts, key records nor leftovers. */
   unexpected: string[];
+  /** Damaged stored files set aside under quarantine/ (their names as stored). */
+  quarantined: string[];
 }
 
 /** Checks every file of an artifact store: `<sha[0:2]>/<sha>.<ext>` must hash to `<sha>`; tmp/ must be empty. */
 export async function auditArtifactStore(root: string): Promise<ArtifactAudit> {
   const files = Object.keys(await listFiles(root));
-  const audit: ArtifactAudit = { artifacts: [], leftovers: [], mismatched: [], unexpected: [] };
+  const audit: ArtifactAudit = { artifacts: [], leftovers: [], mismatched: [], unexpected: [], quarantined: [] };
   for (const f of files) {
     if (f.startsWith('tmp/') || f.endsWith('.tmp')) {
       audit.leftovers.push(f);
@@ -63,6 +65,10 @@ export async function auditArtifactStore(root: string): Promise<ArtifactAudit> {
       continue;
     }
     if (/^keys\/[0-9a-f]{64}\.json$/.test(f)) continue;
+    if (/^quarantine\/[0-9a-f]{64}\.[A-Za-z0-9]+$/.test(f)) {
+      audit.quarantined.push(f.slice('quarantine/'.length));
+      continue;
+    }
     audit.unexpected.push(f);
   }
   audit.artifacts.sort();

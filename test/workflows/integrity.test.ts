@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { resolveModelReference } from '../../data/modelReference.js';
 import { runRetrainPipeline, startTemporalTestEnv, withTestWorkers, type TemporalTestEnv } from '../support/temporalServer.js';
 import { auditArtifactStore } from '../support/stateSnapshot.js';
 
@@ -75,19 +76,26 @@ describe('retrainPipeline over changed stored files', () => {
     const modelBytes = readFileSync(modelPath);
     expect(createHash('sha256').update(modelBytes).digest('hex')).toBe(second.modelSha256);
     expect((JSON.parse(modelBytes.toString('utf8')) as { threshold: number }).threshold).toBe(first.validation.threshold);
-    // The damaged file was the champion's own (the first run's model): it is gone from the store, so the champion
-    // cannot be compared with, and the champion gate is insufficient evidence, never passed as if there were no
-    // champion. The champion alias stays where it was.
+    // The damaged file was the champion's own (the first run's model): it is set aside in quarantine/, so the
+    // champion cannot be compared with, and the champion gate is insufficient evidence, never passed as if there were
+    // no champion; the note says the file was damaged, not deleted. The champion alias stays where it was.
     expect(first.outcome).toBe('promoted');
     expect(second.outcome).toBe('insufficient-evidence');
     expect(second.validation.championNote).toBe(
-      `the champion's model file (${first.modelSha256.slice(0, 12)}) is no longer in the artifact store, so it could not be compared`,
+      `the champion's model file (${first.modelSha256.slice(0, 12)}) failed verification (its bytes changed after it was written) and was set aside in the artifact store's quarantine/, so it could not be compared; the champion cannot be served or scored until it is retrained or restored`,
     );
     expect(championSha256).toBe(first.modelSha256);
     expect(modelUri === undefined || fileURLToPath(modelUri) === modelPath).toBe(true);
     const audit = await auditArtifactStore(env.artifactRoot);
     expect(audit.mismatched).toEqual([]);
     expect(audit.leftovers).toEqual([]);
+    expect(audit.quarantined).toContain(`${first.modelSha256}.json`);
+    // Asked for by name, the champion is said to be damaged and where it was set aside, not deleted.
+    await expect(resolveModelReference(spec.modelName, { registryPath: env.registryPath, note: () => {} })).rejects.toThrow(
+      new RegExp(
+        `records the model at \\S+${first.modelSha256}\\.json, which failed verification .*set aside as \\S+quarantine/${first.modelSha256}\\.json; retrain the model`,
+      ),
+    );
   }, 240_000);
 });
 
