@@ -9,6 +9,7 @@ import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, Sampl
 import { multiClassSamplingPlan, type MultiClassSamplingPlan } from '../core/sampling/multiClassSamplingPlan.js';
 import { checkMultiClassSpec } from '../core/spec/multiClassSpecCheck.js';
 import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
+import { mtryAboveFeatures } from './train.js';
 import { positiveTargetFor, positiveTargetWithRoom } from '../core/sampling/adaptiveSample.js';
 import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { profileLabelledInput, type InputProfile } from '../data/inputProfile.js';
@@ -83,6 +84,10 @@ export async function describeStage(input: DescribeInputRequest): Promise<Descri
     );
   }
   if (!profile.classes) refuseUnlearnableClasses(profile, input);
+  // Each feature can bring at most one missing-value feature beside it: past twice the count, no model can take it.
+  const mostFeatures = 2 * profile.featureNames.length;
+  if (input.model?.mtry !== undefined && input.model.mtry > mostFeatures)
+    throw mtryAboveFeatures(input.model.mtry, profile.featureNames.length);
   const params = input.sampling.params ?? profile.featureNames.length + 1;
   const binaryTarget = positiveTargetFor(params, input.sampling.positivesPerParameter ?? 50);
   const targetSize = input.sampling.targetSize ?? Math.max(20_000, 2 * binaryTarget);

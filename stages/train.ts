@@ -98,6 +98,7 @@ export async function fitModelArtifact(train: LabelledData, o: FitModelOptions):
   let outOfBag: ForestOutOfBag | undefined;
   if (o.model.kind === 'forest') {
     const m = o.model;
+    if (m.mtry !== undefined && m.mtry > train.x.cols) throw mtryAboveFeatures(m.mtry, train.x.cols);
     const trained = await trainRandomForestWithOutOfBagInWorkers(
       train,
       {
@@ -289,4 +290,15 @@ export async function trainStage(
       ...(selectionTimes ? { selectionTimes } : {}),
     },
   };
+}
+
+/**
+ * `model.mtry` above the model's features (one-hot and missing-value features included): refused by the spec's key,
+ * with the count, before any tree is grown. The describe stage refuses what is past any count the input could give.
+ */
+export function mtryAboveFeatures(mtry: number, features: number): InvalidInputError {
+  return new InvalidInputError(
+    'model.mtry',
+    `model.mtry ${mtry} is more than the model's ${features} feature${features === 1 ? '' : 's'} (features drawn at each split); expected at most ${features}, or leave it out for the square root of the count`,
+  );
 }

@@ -128,7 +128,14 @@ function resolveOptions(options: RandomForestOptions, features: number): Resolve
     return value;
   };
   const trees = int('trees', options.trees ?? 100, 1);
-  const mtry = int('mtry', options.mtry ?? Math.max(1, Math.floor(Math.sqrt(features))), 1, features);
+  const mtry = options.mtry ?? Math.max(1, Math.floor(Math.sqrt(features)));
+  if (!Number.isInteger(mtry) || mtry < 1 || mtry > features) {
+    // The features drawn at each split: at most the model's features (one-hot and missing-value features included).
+    throw new InvalidInputError(
+      'mtry',
+      `mtry: expected an integer in 1..${features} (the model has ${features} feature${features === 1 ? '' : 's'}), got ${String(mtry)}`,
+    );
+  }
   const minNodeSize = int('minNodeSize', options.minNodeSize ?? 1, 1);
   const depth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   if (depth !== Number.POSITIVE_INFINITY) int('maxDepth', depth, 1);

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../../core/pipelineTypes.js';
 import { describeStage } from '../../stages/describe.js';
+import { fitModelArtifact } from '../../stages/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-unlearnable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,8 +20,13 @@ writeFileSync(
   ['f0,f1,y', ...Array.from({ length: 400 }, (_, i) => `${i % 37},${(i * 7) % 101},${i % 20 === 0 ? 1 : 0}`), ''].join('\n'),
 );
 
-const run = (input: Record<string, unknown>, gates?: Record<string, unknown>) =>
-  describeStage({ input: { paths: [path], label: 'y', ...input }, sampling: { targetSize: 300, params: 2 }, ...(gates ? { gates } : {}) });
+const run = (input: Record<string, unknown>, gates?: Record<string, unknown>, model?: ModelSpec) =>
+  describeStage({
+    input: { paths: [path], label: 'y', ...input },
+    sampling: { targetSize: 300, params: 2 },
+    ...(gates ? { gates } : {}),
+    ...(model ? { model } : {}),
+  } as Parameters<typeof describeStage>[0]);
 
 describe('inputs no retrain could pass', () => {
   it('refuses a positiveWhen that every row satisfies', async () => {
@@ -36,5 +43,26 @@ describe('inputs no retrain could pass', () => {
     for (const onInsufficientEvidence of ['promote', 'require-approval'])
       expect((await run({ positive: '1' }, gates({ onInsufficientEvidence }))).positives).toBe(20);
     expect((await run({ positive: '1' }, { ...gates({}), minPositiveSupport: 20 })).positives).toBe(20);
+  });
+
+  it('refuses a model.mtry above the features, by its key and with the count, before sampling and before any tree', async () => {
+    await expect(run({ positive: '1' }, undefined, { kind: 'forest', mtry: 50, threshold: 'prevalence' })).rejects.toThrow(
+      "model.mtry 50 is more than the model's 2 features (features drawn at each split); expected at most 2, or leave it out for the square root of the count",
+    );
+    // Within twice the count (a missing-value feature could join each), the fit itself judges it.
+    expect((await run({ positive: '1' }, undefined, { kind: 'forest', mtry: 3, threshold: 'prevalence' })).positives).toBe(20);
+    const y = Uint8Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const data = { x: { rows: 40, cols: 2, values: Float64Array.from({ length: 80 }, (_, i) => (i * 7) % 11) }, y };
+    const options = {
+      modelName: 'm',
+      featureNames: ['f0', 'f1'],
+      labelName: 'y',
+      labels: { positive: '1', negative: '0' },
+      seed: 1,
+      datasetSha256: 'x',
+      runId: 'local',
+      model: { kind: 'forest', mtry: 3, threshold: 'prevalence' } as const,
+    };
+    await expect(fitModelArtifact(data, options)).rejects.toThrow("model.mtry 3 is more than the model's 2 features");
   });
 });
