@@ -143,9 +143,14 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
     throw err;
   }
   if (model.threshold === 'gmean-oob' && model.kind !== 'forest') {
+    // Under auto, "gmean" is refused as well (below): the advice there is the one auto takes.
+    const instead =
+      model.kind === 'auto'
+        ? 'leave model.threshold out (under "auto" the G-mean-optimal threshold is one of the rules chosen on the inner folds), or set model.kind "forest"'
+        : 'use "gmean"';
     throw new InvalidInputError(
       `${source}: model.threshold`,
-      `${source}: model.threshold: "gmean-oob" needs a forest (it uses the trees' out-of-bag scores), got kind "${model.kind}"; use "gmean"`,
+      `${source}: model.threshold: "gmean-oob" needs a forest (it uses the trees' out-of-bag scores), got kind "${model.kind}"; ${instead}`,
     );
   }
   // Under auto the rule is chosen with the model on the inner folds (q* = π or G-mean-optimal); a cost rule given is

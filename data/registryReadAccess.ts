@@ -75,3 +75,17 @@ export async function openRegistryForReading(path: string): Promise<RegistryRead
   }
   throw lastError;
 }
+
+/**
+ * DuckDB's lock conflict on the registry file, in words: another process (a second `rareflow worker` or `dev` on the
+ * same home) serves the registry, and exactly one may. Any other error is returned as it is.
+ */
+export function registryInUse(err: unknown, path: string): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/Could not set lock on file/i.test(message)) return err;
+  const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+  return new InvalidInputError(
+    'RAREFLOW_REGISTRY',
+    `the registry ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}, most likely another rareflow worker or dev on the same RAREFLOW_HOME: exactly one process may serve the registry queue; start further workers with --queues workflows,compute, or use a PostgreSQL registry (RAREFLOW_REGISTRY=postgres://…) for several`,
+  );
+}

@@ -158,6 +158,8 @@ export class RequestFeatureEncoder {
         if (v === null && c.fill !== undefined) {
           row[c.offset] = c.fill;
           if (c.indicator) row[c.offset + 1] = 1;
+          // Said, as `predict` counts such cells per column: the score rests on a stand-in value.
+          this.warnings.push(`features.${c.name}: null; scored as the training fill ${c.fill}`);
           continue;
         }
         if (v === undefined || !Object.hasOwn(features, c.name)) {

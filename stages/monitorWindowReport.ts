@@ -54,7 +54,6 @@ interface WindowChoice {
 }
 
 async function chooseWindow(req: MonitorReportRequest, windows: MonitorWindowRecord[]): Promise<WindowChoice> {
-  const ids = windows.map((w) => w.id);
   if (req.window !== undefined && req.event !== undefined)
     throw new InvalidInputError('--window', '--window and --event: expected one of them (or neither, for the latest window), got both');
   if (req.event !== undefined) {
@@ -91,12 +90,23 @@ async function chooseWindow(req: MonitorReportRequest, windows: MonitorWindowRec
     return { fromMs, toMs, ...(record ? { record } : {}) };
   }
   const latest = windows.filter((w) => w.status === 'checked').at(-1);
-  if (!latest)
+  if (!latest) {
+    // Windows recorded without a check (no traffic, too few rows, no champion): the monitor runs, and says why.
+    if (windows.length > 0)
+      throw new InvalidInputError(
+        '--model',
+        `model ${req.modelName} has no monitor window with a drift check yet: the windows recorded were not checked ` +
+          `(${listed(
+            windows.map((w) => `${w.id}: ${w.status}`),
+            'none',
+          )}); a report needs a window that served enough requests to check, or give --window FROM_MS-TO_MS to read one anyway`,
+      );
     throw new InvalidInputError(
       '--model',
-      `model ${req.modelName} has no checked monitor window yet (recorded windows: ${listed(ids, 'none')}); ` +
+      `model ${req.modelName} has no monitor window yet (recorded windows: none); ` +
         `start one with rareflow monitor start --model ${req.modelName}, or give --window FROM_MS-TO_MS`,
     );
+  }
   return { fromMs: latest.fromMs, toMs: latest.toMs, record: latest };
 }
 

@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { createComputeActivities } from '../activities/compute.js';
 import { createRegistryActivities, type RegistryDeps } from '../activities/registry.js';
 import { Registry } from '../data/registry.js';
+import { registryInUse } from '../data/registryReadAccess.js';
 import { artifactStoreLocation, openArtifactStore, type CacheOptions } from '../data/storageLocations.js';
 import { describeFaults, faultInjectionInterceptor, faultsFromEnv, type ActivityFault } from '../infra/faultInjection.js';
 import { loadConfig, logLevelOf } from '../infra/rareflowConfig.js';
@@ -184,7 +185,9 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
       );
     }
     if (queues.includes('registry')) {
-      registry = await Registry.open(opts.registryPath);
+      registry = await Registry.open(opts.registryPath).catch((err: unknown) => {
+        throw registryInUse(err, opts.registryPath);
+      });
       workers.push(
         await Worker.create({
           connection,

@@ -79,7 +79,7 @@ export function stratifiedSplit(
       throw new InvalidInputError(
         'labels',
         `each of the ${nonEmpty} non-empty splits needs at least one ${classNames[label]} row, so at least ` +
-          `${nonEmpty} ${classNames[label]} rows are needed; got ${rows.length}. Add data or drop the validation split.`,
+          `${nonEmpty} ${classNames[label]} rows are needed; got ${rows.length}. Add rows of that class, or leave its rows out of the input.`,
       );
     }
     if (rankKeys) rows.sort((a, b) => rankKeys[a]! - rankKeys[b]! || a - b);

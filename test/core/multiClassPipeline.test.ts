@@ -113,7 +113,7 @@ describe('stratifiedSplit over class values', () => {
       Promise.resolve().then(() => stratifiedSplit(y, { train: 0.6, validation: 0.2, test: 0.2 }, seededRandom(1), ['bird', 'cat', 'eel'])),
     );
     expect(err.message).toBe(
-      'each of the 3 non-empty splits needs at least one "eel" row, so at least 3 "eel" rows are needed; got 2. Add data or drop the validation split.',
+      'each of the 3 non-empty splits needs at least one "eel" row, so at least 3 "eel" rows are needed; got 2. Add rows of that class, or leave its rows out of the input.',
     );
     const bad = await failure(
       Promise.resolve().then(() =>

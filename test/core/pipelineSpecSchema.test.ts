@@ -70,7 +70,7 @@ describe('pipeline spec schema', () => {
       'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "logreg"; use "gmean"',
     );
     expect(messageOf({ ...base, model: { threshold: 'gmean-oob' } })).toBe(
-      'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "auto"; use "gmean"',
+      'spec.json: model.threshold: "gmean-oob" needs a forest (it uses the trees\' out-of-bag scores), got kind "auto"; leave model.threshold out (under "auto" the G-mean-optimal threshold is one of the rules chosen on the inner folds), or set model.kind "forest"',
     );
     // Under auto a fixed rule other than a cost rule was dropped without a word: refused; a cost rule or a named kind
     // keeps it ("prevalence" is the default's own spelling there: fit warns about it).

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Registry } from '../../data/registry.js';
-import { openRegistryForReading } from '../../data/registryReadAccess.js';
+import { openRegistryForReading, registryInUse } from '../../data/registryReadAccess.js';
+import { InvalidInputError } from '../../core/invalidInputError.js';
 import { loadConfig } from '../../infra/rareflowConfig.js';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../support/postgresServer.js';
 
@@ -71,7 +72,15 @@ describe('openRegistryForReading', () => {
         holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
         holder.on('exit', (code) => fail(new Error(`holder exited with ${code}`)));
       });
-      await expect(Registry.open(path)).rejects.toThrow(/lock/i);
+      const refused = await Registry.open(path).catch((e: unknown) => e);
+      expect(String(refused)).toMatch(/lock/i);
+      // A worker that would serve the registry says so in words (rareflow worker: exit 2), naming the holder.
+      const said = registryInUse(refused, path);
+      expect(said).toBeInstanceOf(InvalidInputError);
+      expect((said as Error).message).toBe(
+        `the registry ${path} is in use by another process (PID ${holder.pid}), most likely another rareflow worker or dev on the same RAREFLOW_HOME: exactly one process may serve the registry queue; start further workers with --queues workflows,compute, or use a PostgreSQL registry (RAREFLOW_REGISTRY=postgres://…) for several`,
+      );
+      expect(registryInUse(new Error('disk full'), path)).toEqual(new Error('disk full'));
       const reader = await openRegistryForReading(path);
       try {
         expect(reader.snapshot).toBe(true);

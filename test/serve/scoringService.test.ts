@@ -254,6 +254,11 @@ describe('models with a missing-value fill', () => {
     const { status, json } = await post(`${s.url}/score`, { features: { amount: null, age: 2, velocity: null, channel: 'web' } });
     expect(status, JSON.stringify(json)).toBe(200);
     expect(json.score).toBe(expectedScore(filling.artifact, { amount: 0.5, age: 2, velocity: 0.75, channel: 'web' }));
+    // Said, as predict counts such cells: the score rests on stand-in values.
+    expect(json.warnings).toEqual([
+      'features.amount: null; scored as the training fill 0.5',
+      'features.velocity: null; scored as the training fill 0.75',
+    ]);
     const absent = await post(`${s.url}/score`, { features: { age: 2, velocity: 1, channel: 'web' } });
     expect(absent.status).toBe(400);
     expect(absent.json.error).toBe('features.amount is missing; this model reads it as a number (null if unknown)');

@@ -10,7 +10,9 @@ import { InvalidInputError } from '../../core/invalidInputError.js';
 import { renderDriftReport } from '../../core/report/driftReportPage.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { monitorWindowReport, type MonitorReportRequest } from '../../stages/monitorWindowReport.js';
-import { DRIFTED, FIXTURE_MODEL, STEADY, writeDriftFixture, type DriftFixture } from '../support/driftWindowFixture.js';
+import { DRIFTED, FIXTURE_MODEL, FIXTURE_SHA, STEADY, writeDriftFixture, type DriftFixture } from '../support/driftWindowFixture.js';
+import { monitorWindowId, recordMonitorWindow } from '../../data/monitorWindows.js';
+import { ServingLog } from '../../data/servingLog.js';
 
 let home: string;
 let fixture: DriftFixture;
@@ -82,6 +84,26 @@ describe('the drift report of a monitor window', () => {
     await fails(
       { event: '2026-01-01T00:00:00Z', driftEvents: async () => [] },
       /^--event: model card-fraud has no drift event at "2026-01-01T00:00:00Z"; its drift events: none$/,
+    );
+  });
+
+  it('says the windows recorded were not checked (no traffic), not that none exists, when no window has a check', async () => {
+    const quiet = 'quiet-model';
+    const log = await ServingLog.open({ servingDir: fixture.servingDir, modelName: quiet, flushMs: 60_000 });
+    await log.close();
+    await recordMonitorWindow(fixture.servingDir, quiet, {
+      id: monitorWindowId(1000, 2000),
+      fromMs: 1000,
+      toMs: 2000,
+      championSha256: FIXTURE_SHA,
+      status: 'no-traffic',
+      rows: 0,
+      labelled: 0,
+      drifted: false,
+      options: {},
+    });
+    await expect(monitorWindowReport(request({ modelName: quiet }))).rejects.toThrow(
+      `model ${quiet} has no monitor window with a drift check yet: the windows recorded were not checked (1000-2000: no-traffic); a report needs a window that served enough requests to check, or give --window FROM_MS-TO_MS to read one anyway`,
     );
   });
 });
