@@ -3,7 +3,7 @@
 
 import { refuseWeightColumnAsFeature, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { numericType } from '../data/columnTypes.js';
+import { numericType, PLAIN_NUMBER } from '../data/columnTypes.js';
 import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, sqlString, toNumber, withDuckDB } from '../data/duckdbConnection.js';
 import { describeColumns, formatOf, labelledSource, tableSource, type ColumnDescription } from '../data/inputSources.js';
 import { withReadErrors } from '../data/readErrors.js';
@@ -235,7 +235,6 @@ function datesNote(type: string): string {
 }
 
 /** A number as the reader types it: an optional minus, digits with at most one point, an optional exponent. */
-const PLAIN_NUMBER = '-?(0|[1-9][0-9]*)?(\\.[0-9]*)?([eE][-+]?[0-9]+)?';
 
 /** Why a column of numbers reads as text, with one of its values that makes it so. */
 function unplainNumbers(value: string): string {

@@ -35,13 +35,25 @@ export async function firstTextValue(connection: DuckDBConnection, source: strin
     const filled = await connection.runAndReadAll(
       `SELECT count(*) FROM ${source} WHERE ${col} IS NOT NULL AND CAST(${col} AS VARCHAR) <> ''`,
     );
-    return toNumber(filled.getRowsJS()[0]?.[0] ?? 0) === 0 ? ' (empty on every row)' : '';
+    if (toNumber(filled.getRowsJS()[0]?.[0] ?? 0) === 0) return ' (empty on every row)';
+    // Every value reads as a number, but the reader's typing did not take some as one (`+5`, ` 12 `, `0012`, `1_000`).
+    const unplain = (
+      await connection.runAndReadAll(
+        `SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST(${col} AS VARCHAR) AS v FROM ${source}) WHERE v IS NOT NULL AND v <> '' AND NOT regexp_full_match(v, ${sqlString(PLAIN_NUMBER)}) ORDER BY n LIMIT 1`,
+      )
+    ).getRowsJS()[0];
+    return unplain
+      ? ` (every value reads as a number, but some are not written as plain numbers, such as ${JSON.stringify(String(unplain[1]))} at data row ${toNumber(unplain[0])}: a plus sign, spaces, leading zeros or digit separators; write them as plain numbers, such as 3 or -1.5)`
+      : '';
   }
   const text = String(first[1]);
   // Text such as "inf" reads as a number but not a finite one: said so, since no feature may hold it.
   const what = first[2] === true ? 'first value that is not a finite number' : 'first non-numeric value';
   return ` (${what} ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} at data row ${toNumber(first[0])})`;
 }
+
+/** A number as the reader's typing takes one: no sign but a leading minus, no spaces, leading zeros or separators. */
+export const PLAIN_NUMBER = '-?(0|[1-9][0-9]*)?(\\.[0-9]*)?([eE][-+]?[0-9]+)?';
 
 /** SQL that is true where a value is missing: null, empty text, or NaN for floating columns. */
 export function missingValueCondition(column: string, type: string): string {

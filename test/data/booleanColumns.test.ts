@@ -77,4 +77,11 @@ describe('boolean-like columns in data/', () => {
       'has type VARCHAR (first non-numeric value "unknown" at data row 4)',
     );
   });
+
+  it('a column of numbers not all written plainly is refused naming the first such value, not with no value at all', async () => {
+    writeFileSync(join(dir, 'plus.csv'), 'amount,member,label\n1.5,1,1\n0.2,0,0\n+3,1,0\n2.1,0,1\n');
+    await expect(readLabelledDataset(join(dir, 'plus.csv'), { label: 'label' })).rejects.toThrow(
+      'has type VARCHAR (every value reads as a number, but some are not written as plain numbers, such as "+3" at data row 3: a plus sign, spaces, leading zeros or digit separators; write them as plain numbers, such as 3 or -1.5)',
+    );
+  });
 });
