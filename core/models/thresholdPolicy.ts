@@ -62,6 +62,11 @@ export function costThresholdAt(policy: Extract<ThresholdPolicy, { kind: 'cost' 
 const POLICY_FORMS =
   "'bayes', 'prevalence', 'cost:L0,L1' (L0 = false-positive cost, L1 = false-negative cost), 'gmean' or 'gmean-oob' (forests)";
 
+/** A cost as the cost rule takes it: a plain positive decimal number. */
+const PLAIN_COST = /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** The most one error may cost against the other: the cost rule's q stays within about [1e-6, 1 − 1e-6]. */
+const MAX_COST_RATIO = 1_000_000;
+
 /** Parse a CLI `--threshold` value: `bayes` | `prevalence` | `cost:L0,L1` | `gmean` | `gmean-oob`. */
 export function parseThresholdPolicy(text: string): ThresholdPolicy {
   const trimmed = text.trim();
@@ -71,11 +76,21 @@ export function parseThresholdPolicy(text: string): ThresholdPolicy {
   if (trimmed === 'gmean-oob') return { kind: 'gmean-oob' };
   if (trimmed.startsWith('cost:')) {
     const parts = trimmed.slice('cost:'.length).split(',');
-    const costs = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+    // Plain decimal numbers, as every number flag takes them (" 5" or "0x10" is not one).
+    const costs = parts.map((p) => (PLAIN_COST.test(p) ? Number(p) : Number.NaN));
     if (parts.length !== 2 || costs.some((c) => !Number.isFinite(c) || c <= 0)) {
       throw new InvalidInputError(
         '--threshold',
         `--threshold: expected cost:L0,L1 with two positive numbers (L0 = false-positive cost, L1 = false-negative cost), got ${JSON.stringify(text)}; e.g. cost:1,9`,
+      );
+    }
+    // In logarithms: 1e300 against 1e-300 overflows a plain ratio.
+    const decades = Math.abs(Math.log10(costs[0]!) - Math.log10(costs[1]!));
+    if (decades > Math.log10(MAX_COST_RATIO) + 1e-12) {
+      throw new InvalidInputError(
+        '--threshold',
+        `--threshold: the costs in ${JSON.stringify(text)} differ by a factor of about 1e${Math.round(decades)}; expected at most ${MAX_COST_RATIO.toLocaleString('en-US')} either way: ` +
+          `a threshold that far out marks (nearly) every row as one class, which no cost of errors justifies`,
       );
     }
     return { kind: 'cost', lossFalsePositive: costs[0]!, lossFalseNegative: costs[1]! };

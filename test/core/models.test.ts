@@ -184,7 +184,16 @@ describe('threshold policies', () => {
     expect(moved.threshold).toBeCloseTo(0.64766, 4);
     expect(moved.reason).toContain("moved to the model's scale");
     expect(chooseThreshold(parseThresholdPolicy('cost:1,9'), { prevalence: 0.2, dataPrevalence: 0.2 }).threshold).toBeCloseTo(0.1, 15);
-    expect(chooseThreshold(parseThresholdPolicy('cost:1e300,1e-300'), { prevalence: 0.5, dataPrevalence: 0.01 }).threshold).toBe(1);
+    const extreme = { kind: 'cost', lossFalsePositive: 1e300, lossFalseNegative: 1e-300 } as const;
+    expect(chooseThreshold(extreme, { prevalence: 0.5, dataPrevalence: 0.01 }).threshold).toBe(1);
+    // Given as text, costs that far apart, or not written as plain numbers, are refused.
+    expect(() => parseThresholdPolicy('cost:1e300,1e-300')).toThrow(
+      '--threshold: the costs in "cost:1e300,1e-300" differ by a factor of about 1e600',
+    );
+    expect(() => parseThresholdPolicy('cost:1,1e308')).toThrow('expected at most 1,000,000 either way');
+    expect(parseThresholdPolicy('cost:1,1000000')).toEqual({ kind: 'cost', lossFalsePositive: 1, lossFalseNegative: 1e6 });
+    expect(() => parseThresholdPolicy('cost: 1,5')).toThrow('expected cost:L0,L1 with two positive numbers');
+    expect(() => parseThresholdPolicy('cost:0x10,5')).toThrow('expected cost:L0,L1 with two positive numbers');
     expect(() => chooseThreshold({ kind: 'prevalence' }, { prevalence: 0 })).toThrow(
       'prevalence: expected a prevalence strictly between 0 and 1, got 0',
     );
