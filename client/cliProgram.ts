@@ -135,7 +135,19 @@ export function parseCommandLine(commands: CommandSpec[], spec: CommandSpec, arg
   const cmd = picked.cmd!;
   const positionals = cmd.args;
   if (!spec.positionals && positionals.length > 0) {
-    throw new InvalidInputError(`rareflow ${spec.name}`, `unexpected argument "${positionals[0]}"; see rareflow ${spec.name} --help`);
+    // A flag value followed by more paths of its kind: a glob the shell expanded before rareflow saw it.
+    const i = args.indexOf(positionals[0]!);
+    const flag = i > 1 && args[i - 2]!.startsWith('--') ? args[i - 2] : undefined;
+    const expanded =
+      flag !== undefined && /\.(csv|csv\.gz|parquet|arrow)$/i.test(positionals[0]!) && /\.(csv|csv\.gz|parquet|arrow)$/i.test(args[i - 1]!)
+        ? spec.flags[flag.slice(2)]?.type === 'list'
+          ? ` (after ${flag} ${args[i - 1]}: if the shell expanded a glob, quote it, as ${flag} 'data/*.parquet', or give ${flag} once per file)`
+          : ` (after ${flag} ${args[i - 1]}: this command reads one file; if the shell expanded a glob, give one file)`
+        : '';
+    throw new InvalidInputError(
+      `rareflow ${spec.name}`,
+      `unexpected argument "${positionals[0]}"${expanded}; see rareflow ${spec.name} --help`,
+    );
   }
   const given: Record<string, string[] | undefined> = {};
   const present = new Set<string>();

@@ -162,7 +162,21 @@ export async function sampleCommand(a: SampleArgs) {
           `the sample holds ${positives} positives and no negatives: the positives' target filled all of --target-size ${a.targetSize}; raise --target-size above it (or lower --params or --nr) to keep negatives`,
         ]
       : [];
-  const warnings = [...profile.warnings, ...resampled, ...shortfall.warnings, ...noNegatives, ...(await roundedIntegers(profile))];
+  // A positive class larger than the rest: sampling keeps positives as the rare class (fit and train say so too).
+  const largerPositive =
+    a.positiveWhen === undefined && profile.positives > profile.rows - profile.positives
+      ? [
+          `the positive class "${profile.positiveLabel}" is the larger class (${profile.positives} of ${profile.rows} rows): adaptive sampling keeps positives as the rare class; if the rare class is another value, pass --positive with it`,
+        ]
+      : [];
+  const warnings = [
+    ...profile.warnings,
+    ...largerPositive,
+    ...resampled,
+    ...shortfall.warnings,
+    ...noNegatives,
+    ...(await roundedIntegers(profile)),
+  ];
   return {
     positives,
     negatives,

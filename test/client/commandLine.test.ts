@@ -133,6 +133,16 @@ describe('flags declared once, checked on parse', () => {
     ],
     ['serve', ['--model', 'm', '--port', '70000'], /^--port: expected an integer from 0 to 65535, got "70000"$/],
     [
+      'sample',
+      ['--input', 'd/a.parquet', 'd/b.parquet', '--label', 'y', '--target-size', '9', '--out', 'o.csv'],
+      /^unexpected argument "d\/b\.parquet" \(after --input d\/a\.parquet: if the shell expanded a glob, quote it, as --input 'data\/\*\.parquet', or give --input once per file\); see rareflow sample --help$/,
+    ],
+    [
+      'fit',
+      ['--input', 'a.csv', 'b.csv', '--label', 'y', '--out', 'm.json'],
+      /^unexpected argument "b\.csv" \(after --input a\.csv: this command reads one file; if the shell expanded a glob, give one file\); see rareflow fit --help$/,
+    ],
+    [
       'fit',
       ['--input', 'a', '--label', 'y', '--seed', '9007199254740993', '--out', 'o'],
       /^--seed: expected an integer of at most 9007199254740991 in size, got "9007199254740993"$/,

@@ -88,6 +88,10 @@ describe('sample keeps each row’s label value', () => {
     const r = await sample('two.csv', 'zero.csv', '--positive', '0');
     expect(r.code, r.stderr).toBe(0);
     expect(expectLabelsKept('zero.csv', twoClass)['0']).toBe(20);
+    // The larger class named as the positive one is said, as fit and train say it.
+    expect(r.json<{ warnings: string[] }>().warnings).toContain(
+      'the positive class "0" is the larger class (270 of 300 rows): adaptive sampling keeps positives as the rare class; if the rare class is another value, pass --positive with it',
+    );
   });
 
   it('writes .arrow (label 1 = positive) for a 0/1 label with positive 1, and refuses it where 1/0 would rewrite the values', async () => {
