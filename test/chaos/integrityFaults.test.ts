@@ -204,13 +204,15 @@ describe('a reused output that changed on disk is recomputed, never reused', () 
     );
     expect(again.model).toEqual(first.model);
     expect(again.threshold).toBe(first.threshold);
-    // The damaged record is gone (or rewritten with its original bytes when the recomputed timing matched).
+    // The damaged record is set aside in quarantine/ (and rewritten with its original bytes when the recomputed timing
+    // matched).
     const after = await listFiles(root);
     if (after[resultFile[0]!] !== undefined) expect(await readFile(resultPath, 'utf8')).toBe(original);
     const audit = await auditArtifactStore(root);
     expect(audit.mismatched).toEqual([]);
     expect(audit.leftovers).toEqual([]);
-    expect(Object.keys(after).length).toBe(Object.keys(before).length);
+    expect(audit.quarantined).toEqual([resultFile[0]!.split('/').at(-1)]);
+    expect(Object.keys(after).filter((f) => !f.startsWith('quarantine/')).length).toBe(Object.keys(before).length);
   });
 
   it('a damaged sampling checkpoint named by the last heartbeat: the retry samples the shard from its start', async () => {
