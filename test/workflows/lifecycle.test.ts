@@ -80,6 +80,20 @@ async function startIdleLifecycle(c: RareflowClient, s: PipelineSpec): Promise<v
 
 const noProgress = () => {};
 
+/** One retrain of `s`, its result and how many shard activities its sampling child scheduled. */
+function shardedRetrain(s: PipelineSpec) {
+  return withWorker(async (c) => {
+    await c.retrain(s, 'sharded');
+    const status = await c.waitForRetrains(s.modelName, 1, noProgress);
+    const result = await c.retrainResult(status.history[0]!.runId);
+    const history = await c.client.workflow.getHandle(`${result.runId}-sampling`).fetchHistory();
+    const shardActivities = (history.events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard',
+    ).length;
+    return { result, shardActivities };
+  });
+}
+
 describe('modelLifecycle on a real Temporal server', () => {
   it('retrains, passes the gates and promotes the model to champion, recording the run in the registry', async () => {
     const s = spec('wf-promote');
@@ -299,16 +313,7 @@ describe('modelLifecycle on a real Temporal server', () => {
 
   it('samples in row-range shards through the adaptiveSampling child workflow, each shard its own activity', async () => {
     const s = spec('wf-shards', { sampling: { targetSize: 4000, shards: 3 } });
-    const { result, shardActivities } = await withWorker(async (c) => {
-      await c.retrain(s, 'sharded');
-      const status = await c.waitForRetrains(s.modelName, 1, noProgress);
-      const result = await c.retrainResult(status.history[0]!.runId);
-      const history = await c.client.workflow.getHandle(`${result.runId}-sampling`).fetchHistory();
-      const shardActivities = (history.events ?? []).filter(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard',
-      ).length;
-      return { result, shardActivities };
-    });
+    const { result, shardActivities } = await shardedRetrain(s);
     expect(shardActivities).toBe(3);
     expect(result.stages[0]!.note).toMatch(/^3 shard\(s\), stopped early after \d+ of 40000 rows/);
     expect(result.stages[0]!.positivesOut).toBe(350);
@@ -333,16 +338,7 @@ describe('modelLifecycle on a real Temporal server', () => {
       input: { paths: [negatives, positives], label: 'label' },
       sampling: { targetSize: 4000, shards: 2 },
     });
-    const { result, shardActivities } = await withWorker(async (c) => {
-      await c.retrain(s, 'sharded');
-      const status = await c.waitForRetrains(s.modelName, 1, noProgress);
-      const result = await c.retrainResult(status.history[0]!.runId);
-      const history = await c.client.workflow.getHandle(`${result.runId}-sampling`).fetchHistory();
-      const shardActivities = (history.events ?? []).filter(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'adaptiveSampleShard',
-      ).length;
-      return { result, shardActivities };
-    });
+    const { result, shardActivities } = await shardedRetrain(s);
     // Two shards (one file each) kept their halves of the targets, 175 positives and 2,000 negatives; one shard over
     // both files keeps all the targets ask for.
     expect(shardActivities).toBe(3);
