@@ -3,7 +3,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
+import { categoriesOfOneNumber, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
@@ -71,6 +71,14 @@ export const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
  * to its own category.
  */
 export function wholeNumberCategoryCheck(input: string, name: string, type: string, categories: readonly string[]): void {
+  const same = numericType.test(type) ? categoriesOfOneNumber(categories) : undefined;
+  if (same !== undefined) {
+    throw new InvalidInputError(
+      `column "${name}"`,
+      `column "${name}" in ${input} is read as numbers (${type}), but the model's categories "${same[0]}" and "${same[1]}" of it are ` +
+        `the same number, which a number cannot tell apart (it would set both); expected the column as text, as the training file held it`,
+    );
+  }
   const wide = categories.find(isWideWholeNumber);
   if (wide === undefined || !numericType.test(type) || INTEGER_TYPE.test(type)) return;
   throw new InvalidInputError(

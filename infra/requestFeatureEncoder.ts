@@ -183,10 +183,15 @@ export class RequestFeatureEncoder {
       else if (v === undefined || !Object.hasOwn(features, c.name))
         return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
-      // A number matches every category of its value ("1" and "1.0" alike, as predict's numeric match does).
+      // A number matches the category of its value ("1" or "1.0", as predict's numeric match does).
       const byValue = typeof v === 'number' ? c.byValue?.get(v) : undefined;
+      // One number, several categories (`01` and `1`): no training row set both, so neither is guessed.
+      if (byValue !== undefined && byValue.length > 1) {
+        const names = [...c.categories.entries()].filter(([, i]) => byValue.includes(i)).map(([k]) => JSON.stringify(k));
+        return `features.${c.name}: the number ${String(v)} matches the model's categories ${names.join(' and ')} alike; expected the category as a string, spelt as one of them`;
+      }
       const at = byValue === undefined ? c.categories.get(text) : undefined;
-      if (byValue !== undefined) for (const i of byValue) row[c.offset + i] = 1;
+      if (byValue !== undefined) row[c.offset + byValue[0]!] = 1;
       else if (at !== undefined) row[c.offset + at] = 1;
       else {
         this.unseen.push(c.name);

@@ -136,7 +136,12 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     const samples: ArtifactRef[] = [sampled.sample];
     const samplingOrder = sampled.order;
     // The positive class by its value, so a yes/no label whose rarer value is "no" is seen to be so.
-    const classNote = multiClass ? multiClass.note : `positive class "${described.positiveLabel}" of ${spec.input.label}`;
+    // A predicate's class is its value (true), not a value of the label column the sample writes it to.
+    const classNote = multiClass
+      ? multiClass.note
+      : spec.input.positiveWhen
+        ? `positives: the rows where input.positiveWhen "${spec.input.positiveWhen}" holds (written as ${spec.input.label} = 1)`
+        : `positive class "${described.positiveLabel}" of ${spec.input.label}`;
     const samplingStage = samplingStageSummary(sampled, [classNote, ...(described.warnings ?? [])].join('; '));
 
     // The input has passed sampling's checks: the run is registered now (whole, past a cancellation meanwhile, so

@@ -13,6 +13,22 @@ export function categoryNumber(category: string): number | undefined {
 }
 
 /**
+ * Two categories that read as one number (`01` and `1`, `1` and `1.0`), or undefined: a cell read as a number, or a
+ * JSON number, would match both, a row no training row was, so such a match is refused, never scored.
+ */
+export function categoriesOfOneNumber(categories: Iterable<string>): [string, string] | undefined {
+  const seen = new Map<number, string>();
+  for (const c of categories) {
+    const value = categoryNumber(c);
+    if (value === undefined) continue;
+    const first = seen.get(value);
+    if (first !== undefined) return [first, c];
+    seen.set(value, c);
+  }
+  return undefined;
+}
+
+/**
  * Whether `category` is a whole number past 2^53 (a 19-digit account id, say): beyond that, neighbouring whole numbers
  * read as the same double, so such a category must be matched by its exact digits, never by its double value (else a
  * cell of one id would match every nearby id's category at once).

@@ -42,8 +42,8 @@ describe('a category learnt as 1.0 in a /score request', () => {
     expect(one).toBe(await scoreOf(join(dir, 'spelt.csv'), model, 'x1,code\n0,1.0\n'));
     expect(one).not.toBe(await scoreOf(join(dir, 'unseen.csv'), model, 'x1,code\n0,7\n'));
 
-    // Categories learnt as "1" and "1.0" from a text column: the number 1 matches both, as predict's numeric match
-    // does; the strings match one each.
+    // Categories learnt as "1" and "1.0" from a text column: the number 1 would match both, a row no training row was,
+    // so it is refused naming them (predict refuses a column of numbers the same way); the strings match one each.
     const mixed = ['x1,code,y'];
     for (let i = 0; i < 300; i++) mixed.push(`${Math.sin(i)},${['1', '1.0', 'x'][i % 3]},${i % 4 === 0 ? 1 : 0}`);
     writeFileSync(join(dir, 'mixed.csv'), `${mixed.join('\n')}\n`);
@@ -53,11 +53,18 @@ describe('a category learnt as 1.0 in a /score request', () => {
     expect(mixedArtifact.featureNames).toEqual(['x1', 'code=1', 'code=1.0', 'code=x']);
     const both = new RequestFeatureEncoder(mixedArtifact, mixedModel);
     const row = (code: unknown) => (both.encode({ x1: 0, code }), [...both.row]);
-    expect([row(1), row('1'), row('1.0')]).toEqual([
-      [0, 1, 1, 0],
+    expect(both.encode({ x1: 0, code: 1 })).toBe(
+      'features.code: the number 1 matches the model\'s categories "1" and "1.0" alike; expected the category as a string, spelt as one of them',
+    );
+    expect([row('1'), row('1.0')]).toEqual([
       [0, 1, 0, 0],
       [0, 0, 1, 0],
     ]);
+    const numbers = join(dir, 'numbers.csv');
+    writeFileSync(numbers, 'x1,code\n0,1\n0,2\n');
+    await expect(predictCommand({ model: mixedModel, input: numbers, out: `${numbers}.out.csv` })).rejects.toThrow(
+      'the model\'s categories "1" and "1.0" of it are the same number, which a number cannot tell apart (it would set both); expected the column as text, as the training file held it',
+    );
   });
 });
 

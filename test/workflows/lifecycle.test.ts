@@ -80,8 +80,8 @@ async function startIdleLifecycle(c: RareflowClient, s: PipelineSpec): Promise<v
 
 const noProgress = () => {};
 
-/** One retrain of `s`, its result and how many shard activities its sampling child scheduled. */
-function shardedRetrain(s: PipelineSpec) {
+/** One retrain of `s` (retrain reason "sharded"), its result and how many shard activities its sampling child scheduled. */
+function oneRetrain(s: PipelineSpec) {
   return withWorker(async (c) => {
     await c.retrain(s, 'sharded');
     const status = await c.waitForRetrains(s.modelName, 1, noProgress);
@@ -313,7 +313,7 @@ describe('modelLifecycle on a real Temporal server', () => {
 
   it('samples in row-range shards through the adaptiveSampling child workflow, each shard its own activity', async () => {
     const s = spec('wf-shards', { sampling: { targetSize: 4000, shards: 3 } });
-    const { result, shardActivities } = await shardedRetrain(s);
+    const { result, shardActivities } = await oneRetrain(s);
     expect(shardActivities).toBe(3);
     expect(result.stages[0]!.note).toMatch(/^3 shard\(s\), stopped early after \d+ of 40000 rows/);
     expect(result.stages[0]!.positivesOut).toBe(350);
@@ -338,7 +338,7 @@ describe('modelLifecycle on a real Temporal server', () => {
       input: { paths: [negatives, positives], label: 'label' },
       sampling: { targetSize: 4000, shards: 2 },
     });
-    const { result, shardActivities } = await shardedRetrain(s);
+    const { result, shardActivities } = await oneRetrain(s);
     // Two shards (one file each) kept their halves of the targets, 175 positives and 2,000 negatives; one shard over
     // both files keeps all the targets ask for.
     expect(shardActivities).toBe(3);
@@ -347,6 +347,17 @@ describe('modelLifecycle on a real Temporal server', () => {
     );
     expect(result.stages[0]!.positivesOut).toBe(350);
     expect(result.stages[0]!.rowsOut).toBe(4000);
+  });
+
+  it('names a predicate-defined positive class by its predicate in the sampling note, not as a label value', async () => {
+    const s = spec('wf-predicate', {
+      input: { paths: [dataPath], label: 'is_rare', positiveWhen: 'label = 1', exclude: ['label'] },
+      denoise: { method: 'none' },
+      adasyn: { enabled: false },
+    });
+    const { result } = await oneRetrain(s);
+    expect(result.stages[0]!.note).toContain('positives: the rows where input.positiveWhen "label = 1" holds (written as is_rare = 1)');
+    expect(result.stages[0]!.note).not.toContain('positive class "true"');
   });
 
   it('a real Temporal Schedule (every 2 s, with jitter) fires, the lifecycle retrains on it; pause and delete work', async () => {
