@@ -17,7 +17,8 @@ import { multiClassReport } from '../core/metrics/multiClassReport.js';
 import { evaluateMultiClassGates, withClassIntervals } from '../core/gates/multiClassGates.js';
 import { renderMultiClassRunReport } from '../core/report/multiClassRunReport.js';
 import { MULTI_CLASS_GATE_METRICS } from '../core/spec/multiClassSpecCheck.js';
-import { fileSha256, formatOf, tableSource } from '../data/inputSources.js';
+import { describeColumns, fileSha256, formatOf, tableSource } from '../data/inputSources.js';
+import { SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { withReadErrors } from '../data/readErrors.js';
 import { scoringInputWarnings } from '../data/scoringInputChecks.js';
 import { readModelInputRows } from '../data/modelInputRows.js';
@@ -151,6 +152,12 @@ async function inputWarningsField(model: ModelArtifact, input: string, asGiven?:
     );
   }
   const format = formatOf(input);
+  // Figures count every row once, as the pipeline's validation does: a weight column beside them is said to be unread.
+  if (format !== 'arrow' && (await describeColumns(input)).some((c) => c.name === SAMPLE_WEIGHT_COLUMN)) {
+    warnings.push(
+      `${asGiven ?? input} has a ${SAMPLE_WEIGHT_COLUMN} column, which evaluate does not read: every row counts once in these figures and gates`,
+    );
+  }
   if (format !== 'arrow')
     warnings.push(...(await withReadErrors(input, () => scoringInputWarnings(model, input, tableSource(format, [input])))));
   return warnings.length ? { warnings } : {};

@@ -22,7 +22,7 @@ import {
 import type { SelectionTimes } from '../core/models/modelSelection.js';
 import { chooseThreshold, parseThresholdPolicy } from '../core/models/thresholdPolicy.js';
 import type { ModelSpec, StageSummary } from '../core/pipelineTypes.js';
-import { checkSampleWeights, positiveShare, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
+import { checkSampleWeights, positiveShare, SAMPLE_WEIGHT_COLUMN, weightsOfMeanOne } from '../core/sampling/sampleWeights.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { fitChosenModel } from './chosenModelFit.js';
 import { secondsSince, type StageProgress } from './stageProgress.js';
@@ -81,7 +81,9 @@ export interface FittedArtifact {
 }
 
 /** Fits the model, chooses its threshold and returns the sealed artifact with a one-line description. */
-export async function fitModelArtifact(train: LabelledData, o: FitModelOptions): Promise<FittedArtifact> {
+export async function fitModelArtifact(train: LabelledData, given: FitModelOptions): Promise<FittedArtifact> {
+  // Weights count by their size against each other: the same rows weighted by 1 or by 0.1 give the same model.
+  const o = given.sampleWeights ? { ...given, sampleWeights: weightsOfMeanOne(given.sampleWeights) } : given;
   if (o.model.kind === 'auto') return fitChosenModel(train, o, fitModelArtifact, o.progress);
   const policy = parseThresholdPolicy(o.model.threshold);
   if (policy.kind === 'gmean-oob' && o.model.kind !== 'forest') {

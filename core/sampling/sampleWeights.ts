@@ -103,3 +103,21 @@ export function positiveShare(y: Uint8Array, weights?: Float64Array, leftOut?: U
   }
   return positive / total;
 }
+
+/**
+ * `weights` scaled to a mean of 1 (divided by their largest first, so 1e300 or 1e-300 neither overflows nor
+ * underflows): what a weight means is its size against the others, and the models' fixed constants (a forest's
+ * smallest node weight, boosting's hessian floor, the sums a threshold is read from) would otherwise make the same
+ * rows weighted by 1, 0.1 or 1e-6 give other models. Equal weights become exactly 1.
+ */
+export function weightsOfMeanOne(weights: Float64Array): Float64Array {
+  let largest = 0;
+  for (let i = 0; i < weights.length; i++) if (weights[i]! > largest) largest = weights[i]!;
+  if (!(largest > 0) || !Number.isFinite(largest)) return weights;
+  const out = new Float64Array(weights.length);
+  let sum = 0;
+  for (let i = 0; i < weights.length; i++) sum += out[i] = weights[i]! / largest;
+  const mean = sum / weights.length;
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! / mean;
+  return out;
+}
