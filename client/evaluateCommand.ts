@@ -257,12 +257,20 @@ async function evaluateMultiClass(a: EvaluateArgs, model: ModelArtifact, started
       }),
     );
   }
+  // A class of the model with no row here: the macro figures are over the others, which a reader must be told.
+  const absent = classes.filter((_, c) => !present.includes(c));
+  const warnings = absent.length
+    ? [
+        `the macro G-mean and accuracy cover ${classes.length - absent.length} of the model's ${classes.length} classes: ${absent.map((c) => `"${c}"`).join(', ')} ${absent.length === 1 ? 'has' : 'have'} no rows in ${a.inputAsGiven ?? a.input}, so ${absent.length === 1 ? 'its' : 'their'} recall is undefined and the gates judge the others`,
+      ]
+    : [];
   return {
     command: 'evaluate',
     model: a.model,
     input: a.input,
     rows: d.rows,
     ...ignoredColumnsField(d.ignoredColumns),
+    ...(warnings.length ? { warnings } : {}),
     classes,
     report,
     verdict: evaluation.verdict,

@@ -226,5 +226,21 @@ describe('evaluate any model file', () => {
       `rareflow evaluate: --input ecoli-one.csv: label column "label" holds only the class "${firstClass}" (${one.length - 1} rows); a multi-class model is evaluated on rows of at least two of its classes\n`,
     );
     expect(existsSync(join(dir, 'one-report'))).toBe(false);
+    // Rows of two classes: judged, and the macro figures are said to cover those two of the model's classes.
+    const secondClass = ecoliLines
+      .slice(1)
+      .find((l) => !l.endsWith(`,${firstClass}`))!
+      .split(',')
+      .at(-1)!;
+    const two = ecoliLines.filter((l, i) => i === 0 || l.endsWith(`,${firstClass}`) || l.endsWith(`,${secondClass}`));
+    writeFileSync(join(dir, 'ecoli-two.csv'), `${two.join('\n')}\n`);
+    const pair = await run(['evaluate', '--model', 'ecoli.model.json', '--input', 'ecoli-two.csv', '--label', 'label', '--json']);
+    expect(pair.code, pair.stderr).toBe(0);
+    const judged = pair.json<{ classes: string[]; warnings?: string[] }>();
+    expect(judged.warnings?.[0]).toMatch(
+      new RegExp(
+        `^the macro G-mean and accuracy cover 2 of the model's ${judged.classes.length} classes: .* have no rows in ecoli-two\\.csv`,
+      ),
+    );
   });
 });
