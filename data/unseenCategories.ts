@@ -13,8 +13,8 @@ const LISTED_CATEGORIES = 5;
 /**
  * The check of the categorical columns of `model` for values not seen in training, as aggregates over the scoring
  * input and the warnings read from their values (one per column that has such values); undefined when the model
- * reads no categorical column. `typeOf` gives the input's column types. Missing cells (null, or a missing-value marker
- * in a CSV) are not counted here: scoringInputGaps.ts counts them.
+ * reads no categorical column. `typeOf` gives the input's column types. Missing cells (null, an empty string as a
+ * Parquet file holds one, or a missing-value marker in a CSV) are not counted here: scoringInputGaps.ts counts them.
  */
 export function unseenCategoryCheck(model: ModelArtifact, input: string, typeOf: ReadonlyMap<string, string>): InputCheck | undefined {
   const categorical = inputColumnsOf(model).flatMap((c) => (c.kind === 'categorical' ? [c] : []));
@@ -26,8 +26,8 @@ export function unseenCategoryCheck(model: ModelArtifact, input: string, typeOf:
     const type = typeOf.get(c.name) ?? 'VARCHAR';
     const unseen =
       c.categories.length > 0
-        ? `${ident} IS NOT NULL AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v)}, false)`).join(' OR ')})`
-        : `${text} IS NOT NULL`;
+        ? `${ident} IS NOT NULL AND ${text} <> '' AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v)}, false)`).join(' OR ')})`
+        : `${text} IS NOT NULL AND ${text} <> ''`;
     return [sqlCountWhere(unseen), `any_value(${sqlOnlyWhere(unseen, text)})`];
   });
   const warnings = (values: readonly unknown[], rows: number): string[] =>

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cliProcess.js';
+import { sqlString, withDuckDB } from '../../data/duckdbConnection.js';
 
 describe('cells scored with a stand-in', () => {
   let dir: string;
@@ -63,6 +64,16 @@ describe('cells scored with a stand-in', () => {
     }
     const clean = await runCli(['predict', '--model', 'm.json', '--input', 'train.csv', '--out', 'clean.csv', '--json'], { cwd: dir });
     expect(clean.json()).not.toHaveProperty('warnings');
+    // A Parquet file holds an empty category as "" (not null): one warning, no category, not also an unseen value "".
+    await withDuckDB((c) =>
+      c.run(
+        `COPY (SELECT a, CASE WHEN color = 'red' THEN '' ELSE color END AS color FROM read_csv(${sqlString(join(dir, 'train.csv'))})) TO ${sqlString(join(dir, 'blank.parquet'))} (FORMAT parquet)`,
+      ),
+    );
+    const blank = await runCli(['predict', '--model', 'm.json', '--input', 'blank.parquet', '--out', 'b.csv', '--json'], { cwd: dir });
+    expect(blank.json<{ warnings: string[] }>().warnings).toEqual([
+      expect.stringMatching(/^column "color" of blank\.parquet: 67 of 200 rows have no category /),
+    ]);
   });
 
   it('says when a column the model learnt as a number holds true/false, and not when it learnt true/false', async () => {
