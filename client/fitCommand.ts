@@ -344,6 +344,8 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
   }
   const text = JSON.stringify(artifact);
   await writeFileAtomically(out, text);
+  // The choice's own warnings (a budget that cut candidates, fewer folds for a small class) are warnings of the fit.
+  for (const w of artifact.selection?.warnings ?? []) if (!warnings.includes(w)) warnings.push(w);
   return {
     command: 'fit',
     out,

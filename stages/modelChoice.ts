@@ -269,7 +269,7 @@ export async function chooseModel(data: LabelledData, o: ModelChoiceOptions): Pr
   }
   // Extra repeats of a small class steady the means; the standard errors count only the folds asked for.
   const independentFolds = plan.folds * requested.repeats;
-  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costAt), independentFolds);
+  const final = rankFinalists(alive, (s) => evidenceOf(s, o.costAt), independentFolds, states);
   if (!final) return finish(first, ruleOf(first), `no candidate finished within the budget; ${first.c.name} is the default`);
   const { winner, order, ranked } = final;
   const proposal = proposeVote(order, o.costAt);

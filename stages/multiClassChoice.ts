@@ -194,7 +194,7 @@ export async function chooseMultiClassModel(
     alive = keepBetterHalf(alive, repeat, repeats, budget, warnings, (s) => s);
     if (alive.length === 1) break;
   }
-  const final = rankFinalists(alive, (s) => s);
+  const final = rankFinalists(alive, (s) => s, undefined, states);
   if (!final) return finish(first, `no candidate finished within the budget; ${first.c.name} is the default`);
   return finish(final.winner, final.ranked.reason);
 }

@@ -51,6 +51,8 @@ export function rankFinalists<S extends Ranked>(
   alive: S[],
   evidence: (s: S) => Evidence,
   independentFolds?: number,
+  /** Every candidate the choice began with, dropped ones included, so a lone finalist's reason can name them. */
+  everyone: S[] = alive,
 ): { winner: S; order: S[]; ranked: { reason: string } } | undefined {
   const finalists = alive.filter((s) => !s.dropped);
   if (finalists.length === 0) return undefined;
@@ -59,5 +61,10 @@ export function rankFinalists<S extends Ranked>(
     independentFolds,
   );
   const order = ranked.order.map((name) => finalists.find((s) => s.c.name === name)!);
+  // One finalist of several candidates: it was not the only one scored, the others were dropped by earlier rounds.
+  const dropped = everyone.filter((s) => s.dropped).map((s) => `${s.c.name} (${s.dropped})`);
+  if (finalists.length === 1 && dropped.length > 0) {
+    return { winner: order[0]!, order, ranked: { reason: `the only candidate left in the last round; ${dropped.join(', ')}` } };
+  }
   return { winner: order[0]!, order, ranked };
 }
