@@ -2,7 +2,8 @@
 // `NAME@ALIAS` or `NAME/VERSION`, resolved through the registry and verified against its sha256 (like MLflow's
 // `models:/` URIs).
 
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isResourceName } from '../core/resourceName.js';
@@ -209,9 +210,15 @@ export async function resolveModelReference(text: string, o: ResolveOptions): Pr
     return { source: 'file', path: text };
   }
   if (ref === undefined || /\.json$/i.test(text)) {
+    // A .json path that names nothing is said as that (a directory, a file it cannot open, or a malformed name keeps
+    // the general words).
+    const missing = /\.json$/i.test(text) && !(await pathExists(text));
+    const from = isAbsolute(text) ? '' : ` (it is resolved from ${process.cwd()})`;
     throw new InvalidInputError(
       `${flag} ${text}`,
-      `${flag}: cannot read ${text}; expected a model file written by rareflow train or fit, or a registered model as NAME, NAME@ALIAS or NAME/VERSION`,
+      missing
+        ? `${flag}: model file ${text} does not exist${from}; expected a model file written by rareflow train or fit, or a registered model as NAME, NAME@ALIAS or NAME/VERSION`
+        : `${flag}: cannot read ${text}; expected a model file written by rareflow train or fit, or a registered model as NAME, NAME@ALIAS or NAME/VERSION`,
     );
   }
   if (!registryExists)
@@ -249,4 +256,14 @@ async function noteWhenAlsoRegistered(text: string, ref: ModelReference, o: Reso
     o.note(
       `note: ${o.flag ?? '--model'} ${text}: using the file ${text}; a registered model "${ref.name}" exists too (to use it, run from a directory without that file)`,
     );
+}
+
+/** Whether anything (file, directory, link) is at `path`. */
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -132,7 +132,9 @@ describe('resolveModelReference', () => {
     expect((await rejection('edited')).message).toBe(
       '--model edited: model edited has no champion yet; it has no aliases; version 1 (edited/1)',
     );
-    expect((await rejection('missing.json')).message).toMatch(/^--model: cannot read missing\.json; expected a model file written by/);
+    expect((await rejection('missing.json')).message).toMatch(
+      /^--model: model file missing\.json does not exist \(it is resolved from .*\); expected a model file written by/,
+    );
   });
 
   it('a registered model whose file no longer matches its sha256 is an IntegrityError naming the file', async () => {
