@@ -54,6 +54,13 @@ export async function modelFeatureProjections(
           toNumber((await c.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]?.[0] ?? 0),
           await firstTextValue(c, source, col.name),
         ]);
+        // A column empty on every row reads as text in a CSV: for a model that fills a missing number, every cell is
+        // one (as a Parquet column of nulls is), scored as the fill and counted in the warnings like any gap.
+        if (rows > 0 && what === ' (empty on every row)' && model.missingValues?.fillValues) {
+          projections.push('CAST(NULL AS DOUBLE)');
+          if (col.missingIndicator) projections.push('CAST(1 AS DOUBLE)');
+          continue;
+        }
         // A CSV of a header alone reads as text columns: say that, not that a column is text.
         if (rows === 0) {
           throw new InvalidInputError(

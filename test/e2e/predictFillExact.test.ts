@@ -45,7 +45,7 @@ describe('a gap scored by predict', () => {
     writeFileSync(train, ['x1,x2,y', ...rows.map(([a, b, y]) => `${a},${b ?? ''},${y}`), ''].join('\n'));
     const gaps = rows.filter((r) => r[1] === undefined).slice(0, 200);
     const gapped = join(dir, 'gapped.csv');
-    // A first row with a value: a column empty on every row is refused as text.
+    // A first row with a value keeps the column numbers (an empty one would be read as text, and scored as gaps).
     writeFileSync(gapped, ['x1,x2', '0,0.5', ...gaps.map(([a]) => `${a},`), ''].join('\n'));
     const filled = join(dir, 'filled.csv');
     writeFileSync(filled, ['x1,x2', '0,0.5', ...gaps.map(([a]) => `${a},${FILL}`), ''].join('\n'));

@@ -64,6 +64,17 @@ describe('cells scored with a stand-in', () => {
     }
     const clean = await runCli(['predict', '--model', 'm.json', '--input', 'train.csv', '--out', 'clean.csv', '--json'], { cwd: dir });
     expect(clean.json()).not.toHaveProperty('warnings');
+    // A CSV column empty on every row reads as text: for a model with a fill, every cell is a gap, scored as the fill
+    // exactly as a file that writes NaN in each.
+    writeFileSync(join(dir, 'empty-a.csv'), `${rows(() => '')}\n`);
+    writeFileSync(join(dir, 'nan-a.csv'), `${rows(() => 'NaN')}\n`);
+    const empty = await runCli(['predict', '--model', 'm.json', '--input', 'empty-a.csv', '--out', 'e.csv', '--json'], { cwd: dir });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.json<{ warnings: string[] }>().warnings).toEqual([
+      expect.stringMatching(/^column "a" of empty-a\.csv: 200 of 200 rows have no value /),
+    ]);
+    await runCli(['predict', '--model', 'm.json', '--input', 'nan-a.csv', '--out', 'n.csv'], { cwd: dir });
+    expect(readFileSync(join(dir, 'e.csv'), 'utf8')).toBe(readFileSync(join(dir, 'n.csv'), 'utf8'));
     // A Parquet file holds an empty category as "" (not null): one warning, no category, not also an unseen value "".
     await withDuckDB((c) =>
       c.run(
