@@ -277,7 +277,8 @@ export async function fileSha256(path: string): Promise<string | null> {
   return hash.digest('hex');
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything is at `path` that this process can reach (a file, a directory). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

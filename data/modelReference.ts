@@ -2,12 +2,12 @@
 // `NAME@ALIAS` or `NAME/VERSION`, resolved through the registry and verified against its sha256 (like MLflow's
 // `models:/` URIs).
 
-import { lstat, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { isResourceName } from '../core/resourceName.js';
-import { quarantinePathOf, readFileVerified } from './artifactStore.js';
+import { exists, quarantinePathOf, readFileVerified } from './artifactStore.js';
 import { isS3Uri } from './objectStore.js';
 import type { Registry } from './registry.js';
 import { openRegistryForReading } from './registryReadAccess.js';
@@ -212,7 +212,7 @@ export async function resolveModelReference(text: string, o: ResolveOptions): Pr
   if (ref === undefined || /\.json$/i.test(text)) {
     // A .json path that names nothing is said as that (a directory, a file it cannot open, or a malformed name keeps
     // the general words).
-    const missing = /\.json$/i.test(text) && !(await pathExists(text));
+    const missing = /\.json$/i.test(text) && !(await exists(text));
     const from = isAbsolute(text) ? '' : ` (it is resolved from ${process.cwd()})`;
     throw new InvalidInputError(
       `${flag} ${text}`,
@@ -256,14 +256,4 @@ async function noteWhenAlsoRegistered(text: string, ref: ModelReference, o: Reso
     o.note(
       `note: ${o.flag ?? '--model'} ${text}: using the file ${text}; a registered model "${ref.name}" exists too (to use it, run from a directory without that file)`,
     );
-}
-
-/** Whether anything (file, directory, link) is at `path`. */
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -19,7 +19,8 @@ export function categoryNumber(category: string): number | undefined {
 export function categoriesOfOneNumber(categories: Iterable<string>): [string, string] | undefined {
   const seen = new Map<number, string>();
   for (const c of categories) {
-    const value = categoryNumber(c);
+    // Whole numbers past 2^53 are matched by their digits, never by a double (isWideWholeNumber).
+    const value = isWideWholeNumber(c) ? undefined : categoryNumber(c);
     if (value === undefined) continue;
     const first = seen.get(value);
     if (first !== undefined) return [first, c];
