@@ -138,8 +138,10 @@ export async function evaluateCommand(a: EvaluateArgs) {
 async function inputWarningsField(model: ModelArtifact, input: string, asGiven?: string): Promise<{ warnings?: string[] }> {
   const warnings: string[] = [];
   const sha256 = await fileSha256(input);
-  const run = model.training?.datasetSha256 === sha256 ? undefined : await trainingRunOfInput(model, sha256);
-  if (model.training?.datasetSha256 === sha256) {
+  const trainingFile = model.training?.datasetSha256 === sha256;
+  // Otherwise the registry's record of the run that trained it may name this file as one of its inputs.
+  const run = trainingFile ? undefined : await trainingRunOfInput(model, sha256);
+  if (trainingFile) {
     warnings.push(
       `${asGiven ?? input} holds exactly the rows this model was trained on: its figures and gate verdict are measured ` +
         'on the training rows themselves and overstate how it does on new rows; evaluate it on rows it has not seen',
