@@ -112,6 +112,12 @@ async function numbersPastTheSample(
   return columns.map(([name, type]) => [name, numeric.has(name) ? 'DOUBLE' : type] as const);
 }
 
+/** No comment character in any CSV read (see dialectOptions). */
+const NO_COMMENT = "comment = ''";
+
+/** Every CSV input has a header row and no comment lines (see dialectOptions). */
+export const HEADER = `header = true, ${NO_COMMENT}`;
+
 /**
  * The dialect options of a sniff_csv result row: delimiter, quote, escape, line break, skipped rows, comment, header.
  * A quote character the sniffer did not see in its sample (the first 20,480 rows) is taken as `"`, escaped by
@@ -129,16 +135,17 @@ function dialectOptions(row: Record<string, unknown>): string {
     `escape = ${sqlString(escape)}`,
     `new_line = ${sqlString(orEmpty(row.NewLineDelimiter))}`,
     `skip = ${Number(row.SkipRows)}`,
-    `comment = ${sqlString(orEmpty(row.Comment))}`,
+    // Never a comment character: DuckDB's sniffer takes `#` as one when some lines start with it, and a value such
+    // as Excel's `#VALUE!` or an id `#1042` in the first column then dropped its row without a word (`predict` wrote
+    // 288 scores for 300 rows). A comment block above the header is still skipped (the sniffer counts it in `skip`);
+    // a comment line further down is refused by the read as a line of the wrong width, naming it.
+    NO_COMMENT,
     // Always a header: every rareflow input names its columns (the label is found by name). DuckDB's sniffer takes a
     // first row that types like the rows below it as data, and a header of numbers (pandas' `0,1,…,8`) became a
     // training row of the class its last name read as, with every row of `predict` one line off.
     'header = true',
   ].join(', ');
 }
-
-/** Every CSV input has a header row (see dialectOptions). */
-export const HEADER = 'header = true';
 
 /** Bytes read from the start of a file to tell a wide one (few line breaks in them) and to sniff its dialect. */
 const PREFIX_BYTES = 1 << 20;

@@ -7,19 +7,20 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { numericType } from './columnTypes.js';
+import { HEADER } from './csvDialect.js';
 import { sqlString } from './duckdbConnection.js';
 
 /** The header row of one CSV file as DuckDB reads it (its own dialect, every field as text). */
 async function headerOf(connection: DuckDBConnection, file: string): Promise<string[]> {
   const row = (
-    await connection.runAndReadAll(`SELECT * FROM read_csv(${sqlString(file)}, header = false, all_varchar = true) LIMIT 1`)
+    await connection.runAndReadAll(`SELECT * FROM read_csv(${sqlString(file)}, header = false, comment = '', all_varchar = true) LIMIT 1`)
   ).getRowsJS()[0];
   return (row ?? []).map((v) => (v === null ? '' : String(v).trim()));
 }
 
 /** The type DuckDB gives each column of one CSV file read alone, in file order. */
 async function typesOf(connection: DuckDBConnection, file: string): Promise<string[]> {
-  const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${sqlString(file)}, header = true)`)).getRowObjectsJS();
+  const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${sqlString(file)}, ${HEADER})`)).getRowObjectsJS();
   return rows.map((r) => String(r.column_type));
 }
 

@@ -125,4 +125,22 @@ describe('a sniffed CSV dialect', () => {
     const types = (await readAll(tableSource('csv', [path]))).types;
     expect(types).toEqual(['late_number DOUBLE', 'late_word VARCHAR', 'x BIGINT', 'label BIGINT']);
   });
+
+  it('keeps rows whose first value starts with # (an Excel error, an id), and still skips a comment block above the header', async () => {
+    // DuckDB's sniffer took `#` as a comment character here, and every row of `#VALUE!` was dropped without a word.
+    const lines = ['x,y,label'];
+    for (let i = 0; i < 300; i++) lines.push(`${i % 25 === 0 ? '#VALUE!' : (i % 97) / 10},${i % 13},${i % 7 === 0 ? 1 : 0}`);
+    const excel = join(dir, 'excel-errors.csv');
+    writeFileSync(excel, `${lines.join('\n')}\n`);
+    await requireFile(excel);
+    const read = await readAll(tableSource('csv', [excel]));
+    expect(read.rows).toHaveLength(300);
+    expect(read.types[0]).toBe('x VARCHAR');
+    const commented = join(dir, 'comment-block.csv');
+    writeFileSync(commented, `# exported by a tool\n# on a day\n${lines.slice(0, 41).join('\n').replace(/#VALUE!/g, '1')}\n`);
+    await requireFile(commented);
+    const block = await readAll(tableSource('csv', [commented]));
+    expect(block.rows).toHaveLength(40);
+    expect(block.types).toEqual(['x DOUBLE', 'y BIGINT', 'label BIGINT']);
+  });
 });
