@@ -83,7 +83,9 @@ export async function sampleCommand(a: SampleArgs) {
   });
   const params = a.params ?? profile.featureNames.length + 1;
   const ruleTarget = a.positiveTarget ?? positiveTargetFor(params, a.positivesPerParameter);
-  if (ruleTarget > a.targetSize) {
+  // Uniform sampling keeps no positive quota: Nr does not bound its target (a 300-row uniform sample was refused as
+  // below Nr = 450, and the --params that would lower Nr is refused beside uniform).
+  if (a.method !== 'uniform' && ruleTarget > a.targetSize) {
     throw new InvalidInputError(
       '--target-size',
       `--target-size ${a.targetSize} is below Nr = ${ruleTarget} positives (${a.positiveTarget !== undefined ? '--nr' : `${a.positivesPerParameter} × M = ${params}`}); raise --target-size or lower ${a.positiveTarget !== undefined ? '--nr' : '--params'}`,
@@ -94,7 +96,9 @@ export async function sampleCommand(a: SampleArgs) {
   const positiveTarget =
     a.positiveTarget === undefined && a.method === 'adaptive'
       ? positiveTargetWithRoom(ruleTarget, a.targetSize, profile.rows, profile.positives, a.shards)
-      : ruleTarget;
+      : a.method === 'uniform'
+        ? Math.min(ruleTarget, a.targetSize)
+        : ruleTarget;
   validateTargets(a.targetSize, positiveTarget);
   checkMemoryBudget(
     [sampleMemory(a.targetSize, Math.min(a.targetSize, profile.rows), profile.featureNames.length, '--target-size')],

@@ -119,7 +119,11 @@ export function rejectNonClassLabel(label: string, what: string, classes: Readon
   );
 }
 
-/** A label value of `source` that reads as `value` but is spelt differently (case, spaces, number format), if any. */
+/**
+ * A label value of `source` that reads as `value` but is spelt differently (case, spaces, number format), if any; on
+ * a label whose every value is a truth value (a Parquet BOOLEAN, yes/no), also the one of the same truth (`1` for
+ * `true`: a sample taken with `--positive 1` there had no positives).
+ */
 export async function otherSpellingOf(
   connection: DuckDBConnection,
   source: string,
@@ -129,10 +133,11 @@ export async function otherSpellingOf(
   const reader = await connection.runAndReadAll(
     `SELECT DISTINCT CAST(${sqlIdentifier(label)} AS VARCHAR) FROM ${source} WHERE ${sqlIdentifier(label)} IS NOT NULL LIMIT 1000`,
   );
-  return reader
-    .getRowsJS()
-    .map((r) => String(r[0]))
-    .find((v) => v !== value && classReading(v) === classReading(value));
+  const values = reader.getRowsJS().map((r) => String(r[0]));
+  const spelt = values.find((v) => v !== value && classReading(v) === classReading(value));
+  if (spelt !== undefined || !values.every((v) => booleanLikeValue(v) !== null)) return spelt;
+  const truth = booleanLikeValue(value);
+  return truth === null ? undefined : values.find((v) => booleanLikeValue(v) === truth);
 }
 
 /**

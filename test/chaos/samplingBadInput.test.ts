@@ -98,4 +98,24 @@ describe('a positive value spelt another way than the label', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json<{ positives: number }>().positives).toBe(20);
   });
+
+  it('is refused on a true/false label given as 1, naming true, not sampled as zero positives', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `${i % 7},${i % 10 === 0}`);
+    writeFileSync(join(dir, 'truth-label.csv'), ['amount,label', ...rows].join('\n'));
+    const before = snapshot();
+    const args = ['sample', '--input', 'truth-label.csv', '--label', 'label', '--target-size', '100', '--out', 'truth.parquet'];
+    const r = await run([...args, '--positive', '1']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^rareflow sample: --positive "1" is not a value of label column "label" in truth-label\.csv, but "true" is/);
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('a uniform sample', () => {
+  it('is not bounded by the positive quota it does not keep (Nr = 50 × 4 above a 100-row target)', async () => {
+    const r = await run([...base, '--target-size', '100', '--method', 'uniform', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json<{ positives: number; negatives: number }>();
+    expect(out.positives + out.negatives).toBe(100);
+  });
 });
