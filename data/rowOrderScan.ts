@@ -10,6 +10,9 @@ import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, toNumber, withDuckDB } from
 import { scanPositives, type ScanPosition, type ScanSegment } from './positiveScan.js';
 import type { PositiveDefinition } from './positivePredicate.js';
 
+/** Feature values past this size are clipped in the row-order statistics, so that their squares stay finite. */
+const CLIP = '1e150';
+
 /** Collects positive row ids and never stops: the scan reads the whole shard. */
 class PositiveCollector implements RowIdSampler {
   readonly kind = 'firstCome' as const;
@@ -93,9 +96,13 @@ export async function summarizeFeatureBlocks(segments: ScanSegment[], features: 
           format === 'parquet'
             ? `read_parquet(${source.slice('read_parquet('.length, -1)}, file_row_number = true)`
             : `(SELECT (row_number() OVER ()) - 1 AS file_row_number, * FROM ${source})`;
-        const values = features.map((f) => `TRY_CAST(${sqlIdentifier(f)} AS DOUBLE)`);
-        const aggregates = values.flatMap((v) => {
-          const ok = `isfinite(${v})`;
+        // Clipped to ±1e150 for these statistics only: DuckDB refuses a variance whose squares pass the largest double
+        // ("VARPOP is out of range"), and one corrupt reading of 1e200 stopped the whole sample. A test of whether
+        // block means differ loses nothing by it.
+        const aggregates = features.flatMap((f) => {
+          const raw = `TRY_CAST(${sqlIdentifier(f)} AS DOUBLE)`;
+          const ok = `isfinite(${raw})`;
+          const v = `greatest(least(${raw}, ${CLIP}), -${CLIP})`;
           return [sqlCountWhere(ok), `avg(${sqlOnlyWhere(ok, v)})`, `var_pop(${sqlOnlyWhere(ok, v)})`];
         });
         const blockOf = `CAST(floor(((${base - seg.firstRow} + file_row_number) * ${blocks}) / ${total}) AS BIGINT)`;
