@@ -24,7 +24,8 @@ const ID_TEXT_COLUMN = '__rareflow_id_as_spelt';
  * stored. A CSV id is read as text with only an empty cell missing, row by row beside `source` (a second scan of the
  * file): the feature reader takes `NA`, `?` or `NULL` as a missing value, and an id spelt so would come out empty. The
  * id keeps its sniffed type (a number stays a number in a Parquet output) unless a cell is not of that type, such as
- * `NA` in a column of whole numbers: then it is written as text, as spelt.
+ * `NA` in a column of whole numbers, or would not be written back as spelt: 20-digit ids that DuckDB types as DOUBLE
+ * (all 300 of them came out as `1.2345678901234567e+19`), `1.10` or `007`. Then it is written as text, as spelt.
  */
 export async function idColumnRead(format: TableFormat, path: string, source: string, id: string, type: string): Promise<IdColumnRead> {
   if (format === 'parquet') return { source, column: id, name: id, type };
@@ -34,7 +35,8 @@ export async function idColumnRead(format: TableFormat, path: string, source: st
   const notOfType = await withDuckDB(async (c) => {
     const column = sqlIdentifier(id);
     const reader = await c.runAndReadAll(
-      `SELECT count(*) FROM (SELECT ${column} AS v FROM ${text}) WHERE v <> '' AND TRY_CAST(v AS ${type}) IS NULL`,
+      `SELECT count(*) FROM (SELECT ${column} AS v, TRY_CAST(${column} AS ${type}) AS typed FROM ${text}) ` +
+        `WHERE v <> '' AND (typed IS NULL OR CAST(typed AS VARCHAR) <> v)`,
     );
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   });

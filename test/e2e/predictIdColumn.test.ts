@@ -33,6 +33,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'train.csv'), `${train.join('\n')}\n`);
   writeFileSync(join(dir, 'spelt.csv'), 'id,x\n1001,0.5\nNA,3.5\n?,1.0\nNULL,2.0\n,0.1\n1006,4.0\n');
   writeFileSync(join(dir, 'numbers.csv'), 'id,x\n1001,0.5\n,3.5\n1003,1.0\n');
+  // 20-digit ids (past 2^63: DuckDB types them DOUBLE) and decimal ids: written as spelt, not as 1.2345678901234567e+19.
+  writeFileSync(join(dir, 'wide.csv'), 'id,x\n12345678901234567890,0.5\n12345678901234567891,3.5\n12345678901234567892,1.0\n');
+  writeFileSync(join(dir, 'decimals.csv'), 'id,x\n1.10,0.5\n1.100,3.5\n1000.00,1.0\n');
   for (const kind of ['logreg', 'forest']) {
     const f = await run(['fit', '--input', 'train.csv', '--label', 'label', '--kind', kind, '--out', `${kind}.json`]);
     expect(f.code, f.stderr).toBe(0);
@@ -59,5 +62,19 @@ describe.each(['logreg', 'forest'])('predict --id with a %s model', (kind) => {
     const p = await run(['predict', '--model', `${kind}.json`, '--input', 'numbers.csv', '--out', `${kind}-numbers.parquet`, '--id', 'id']);
     expect(p.code, p.stderr).toBe(0);
     expect(await parquetIds(join(dir, `${kind}-numbers.parquet`))).toEqual({ type: 'BIGINT', ids: ['1001', null, '1003'] });
+  });
+
+  it('writes ids a number type would not give back as spelt (20 digits, 1.10) as text', async () => {
+    for (const [file, ids] of [
+      ['wide', ['12345678901234567890', '12345678901234567891', '12345678901234567892']],
+      ['decimals', ['1.10', '1.100', '1000.00']],
+    ] as const) {
+      const p = await run(['predict', '--model', `${kind}.json`, '--input', `${file}.csv`, '--out', `${kind}-${file}.csv`, '--id', 'id']);
+      expect(p.code, p.stderr).toBe(0);
+      expect(firstCells(join(dir, `${kind}-${file}.csv`))).toEqual(ids);
+      const q = await run(['predict', '--model', `${kind}.json`, '--input', `${file}.csv`, '--out', `${kind}-${file}.parquet`, '--id', 'id']);
+      expect(q.code, q.stderr).toBe(0);
+      expect(await parquetIds(join(dir, `${kind}-${file}.parquet`))).toEqual({ type: 'VARCHAR', ids: [...ids] });
+    }
   });
 });
