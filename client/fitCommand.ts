@@ -125,6 +125,7 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
       multiClass?.classes ?? [d.negativeLabel, d.positiveLabel],
       d.missingCategories,
       d.categorical,
+      requestedPositive === undefined,
     ),
     // `--positive` on a label of three or more values: the others are learned as one negative class, and `predict`
     // writes that class as their values joined with "|".

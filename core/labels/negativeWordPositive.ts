@@ -1,8 +1,8 @@
-// A two-class label spelt yes/no (or y/n, t/f, true/false) whose rarer value, taken as the positive class, is the
-// "no": every score is then the probability of "no", which a reader of the predictions may not expect.
+// A two-class label spelt yes/no (or y/n, t/f, true/false, positive/negative) whose rarer value, taken as the positive
+// class, is the "no": every score is then the probability of "no", which a reader of the predictions may not expect.
 
-const NO_WORDS = new Set(['no', 'n', 'f', 'false']);
-const YES_WORDS = new Set(['yes', 'y', 't', 'true']);
+const NO_WORDS = new Set(['no', 'n', 'f', 'false', 'negative', 'neg']);
+const YES_WORDS = new Set(['yes', 'y', 't', 'true', 'positive', 'pos']);
 
 /**
  * The warning, or none: `positive` is the class taken as positive, `negative` the other; `choose(value)` says how the

@@ -150,6 +150,15 @@ describe('fit warnings', () => {
     ]);
     const usual = csv('noyes.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 'yes' : 'no'}`);
     expect((await fitCommand({ input: usual, label: 'label', out: join(dir, 'noyes.json'), model: 'logreg' })).warnings).toBeUndefined();
+    // The rarer value of a positive/negative label being "negative" is said the same way.
+    const swapped = csv('swapped.csv', 'a,b,label', (i) => `${(i % 17) / 3},${i % 5},${i % 8 === 0 ? 'negative' : 'positive'}`);
+    expect((await fitCommand({ input: swapped, label: 'label', out: join(dir, 'swapped.json'), model: 'logreg' })).warnings).toEqual([
+      'the positive class is "negative", the rarer value of the label: scores are the probability of "negative" and pred names "negative" as the positive; if you meant "positive", pass --positive "positive"',
+    ]);
+    // "no" named with --positive is not called the rarer value (here it is the larger class, which is said instead).
+    const named = await fitCommand({ input: usual, label: 'label', positive: 'no', out: join(dir, 'named.json'), model: 'logreg' });
+    expect(named.warnings?.some((w) => w.includes('rarer value'))).toBe(false);
+    expect(named.warnings?.some((w) => w.includes('is the larger class'))).toBe(true);
   });
 
   it('says so when categories and classes are spelt with spaces around them (a file written with ", ")', async () => {
