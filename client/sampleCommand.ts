@@ -173,8 +173,18 @@ export async function sampleCommand(a: SampleArgs) {
           `the positive class "${profile.positiveLabel}" is the larger class (${profile.positives} of ${profile.rows} rows): adaptive sampling keeps positives as the rare class; if the rare class is another value, pass --positive with it`,
         ]
       : [];
+  // `--positive` on a label of three or more values: every other value is a negative to the sampler (the rows keep
+  // their values). Said, as fit says it, since a positive spelt another way ("1" beside "positive") is one of them.
+  const otherValues = a.positiveWhen === undefined ? profile.negativeLabel.split('|') : [];
+  const manyValues =
+    otherValues.length > 1
+      ? [
+          `label column "${a.label}" holds ${otherValues.length + 1} values: ${otherValues.map((v) => `"${v}"`).join(', ')} are sampled as negatives against "${profile.positiveLabel}" (each row keeps its value); if one of them is the positive class spelt another way, make the spellings the same first`,
+        ]
+      : [];
   const warnings = [
     ...profile.warnings,
+    ...manyValues,
     ...largerPositive,
     ...resampled,
     ...shortfall.warnings,

@@ -68,8 +68,11 @@ describe('sample keeps each row’s label value', () => {
     expect(Object.keys(counts).sort()).toEqual(['0', '1']);
   });
 
-  it('with true/false labels and a --positive they do not hold', async () => {
-    const r = await sample('truefalse.csv', 'absent-tf.csv', '--positive', '1');
+  it('with true/false labels and a --positive they do not hold (1, a spelling of true, is refused naming it)', async () => {
+    const one = await sample('truefalse.csv', 'one-tf.csv', '--positive', '1');
+    expect(one.code, one.stderr).toBe(2);
+    expect(one.stderr).toContain('but "true" is');
+    const r = await sample('truefalse.csv', 'absent-tf.csv', '--positive', 'maybe');
     expect(r.code, r.stderr).toBe(0);
     const counts = expectLabelsKept('absent-tf.csv', trueFalse);
     expect(Object.keys(counts).sort()).toEqual(['false', 'true']);
@@ -82,6 +85,9 @@ describe('sample keeps each row’s label value', () => {
     expect(Object.keys(counts).sort()).toEqual(['0', '1', '2']);
     expect(counts['1']).toBe(r.json<{ positives: number }>().positives);
     expect(counts['1']).toBe(20);
+    expect(r.json<{ warnings: string[] }>().warnings).toContain(
+      'label column "label" holds 3 values: "0", "2" are sampled as negatives against "1" (each row keeps its value); if one of them is the positive class spelt another way, make the spellings the same first',
+    );
   });
 
   it('with --positive 0: the 0 rows are the positives and still read 0', async () => {
