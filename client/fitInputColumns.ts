@@ -43,6 +43,9 @@ function numberWithSeparators(value: string | undefined): value is string {
   return value !== undefined && NUMBER_WITH_SEPARATORS.test(value) && /[,' ]/.test(value.trim());
 }
 
+/** The share of a wide text column's values (over 50 distinct) that may not be numbers for it to be called numbers with stray cells. */
+const MOSTLY_NUMBERS_LEFT_OUT = 0.5;
+
 /** Whether a text column is numbers but for a few cells (at most MOSTLY_NUMBERS of its values, and some). */
 function numbersWithStrayCells(odd: { count: number; values: number }): boolean {
   return odd.count > 0 && odd.count <= MOSTLY_NUMBERS * odd.values;
@@ -165,13 +168,15 @@ export async function chooseColumns(input: string, label: string, declared: stri
       const odd = notNumber.get(c.name);
       if (DATE_TYPE.test(c.type)) {
         warnings.push(`column "${c.name}" of ${input} is left out: ${datesNote(c.type)}`);
-      } else if (odd && numbersWithStrayCells(odd)) {
+      } else if (odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS_LEFT_OUT * odd.values) {
+        // Up to half its values: a column of numbers with words for missing ones ("None", "-" on 11% of rows), whose
+        // advice was once to write the numbers with a decimal point, which they were.
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text because ${strayCells(odd)}; fix those cells, or leave them empty to have them filled as missing values, to keep the column as a number`,
         );
       } else if (odd?.count === 0 && unplain.has(c.name)) {
         warnings.push(`column "${c.name}" of ${input} is left out: ${unplainNumbers(unplain.get(c.name)!)}`);
-      } else if (value !== undefined && NUMBER_WITH_SEPARATORS.test(value)) {
+      } else if (numberWithSeparators(value)) {
         warnings.push(
           `column "${c.name}" of ${input} is left out: it reads as text (${n} distinct values, such as "${value}"); if it holds numbers, write them with a decimal point and without thousands separators`,
         );
@@ -200,7 +205,7 @@ export async function chooseColumns(input: string, label: string, declared: stri
   if (features.length === 0) {
     throw new InvalidInputError(
       `file ${input}`,
-      `${input} has no feature column to learn from: ${leftOut.length ? `every column but the label is text with too many distinct values to be categories (${leftOut.join(', ')})` : 'it holds only the label'}; expected numeric columns${warnings.length ? ` (numbers written with a decimal comma or thousands separators read as text)` : ''}`,
+      `${input} has no feature column to learn from: ${leftOut.length ? `every column but the label is text with too many distinct values to be categories (${leftOut.join(', ')})` : 'it holds only the label'}; expected numeric columns${warnings.length ? ` (${warnings.join('; ')})` : ''}`,
     );
   }
   // Every column read as text that looks like numbers written with a decimal comma or thousands separators, and no

@@ -33,7 +33,9 @@ export function readWarnings(
       : []),
     ...fewRowsWarning(classOf, classes),
     ...(classes.length === 2 ? largerPositiveWarning(classOf, classes[1]!, classes[0]!) : []),
-    ...(classes.length === 2 && positiveByRarity ? negativeWordPositiveWarning(classes[1]!, classes[0]!, (v) => `pass --positive "${v}"`) : []),
+    ...(classes.length === 2 && positiveByRarity
+      ? negativeWordPositiveWarning(classes[1]!, classes[0]!, (v) => `pass --positive "${v}"`)
+      : []),
     ...constantColumns(x, names).map(
       (name) =>
         `column "${name}" holds one value on every row (missing values aside): it cannot tell the classes apart, and the model reads it for nothing; leave it out with "exclude" in the config's input block`,

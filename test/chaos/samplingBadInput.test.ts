@@ -106,7 +106,9 @@ describe('a positive value spelt another way than the label', () => {
     const args = ['sample', '--input', 'truth-label.csv', '--label', 'label', '--target-size', '100', '--out', 'truth.parquet'];
     const r = await run([...args, '--positive', '1']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^rareflow sample: --positive "1" is not a value of label column "label" in truth-label\.csv, but "true" is/);
+    expect(r.stderr.trim()).toMatch(
+      /^rareflow sample: --positive "1" is not a value of label column "label" in truth-label\.csv, but "true" is/,
+    );
     expect(snapshot()).toEqual(before);
   });
 });
@@ -124,7 +126,20 @@ describe('one reading of 1e200 in a feature', () => {
   it('is sampled through the row-order check, not stopped by an overflowing variance', async () => {
     const rows = Array.from({ length: 600 }, (_, i) => `${i === 10 ? '1e200' : (i * 37) % 101},${(i * 13) % 7},${i % 9 === 0 ? 1 : 0}`);
     writeFileSync(join(dir, 'huge-reading.csv'), ['a,b,label', ...rows].join('\n'));
-    const r = await run(['sample', '--input', 'huge-reading.csv', '--label', 'label', '--target-size', '300', '--nr', '30', '--json', '--out', 'huge.csv']);
+    const r = await run([
+      'sample',
+      '--input',
+      'huge-reading.csv',
+      '--label',
+      'label',
+      '--target-size',
+      '300',
+      '--nr',
+      '30',
+      '--json',
+      '--out',
+      'huge.csv',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json<{ positives: number }>().positives).toBe(30);
   });

@@ -55,6 +55,19 @@ describe('fit warnings', () => {
     // A text column with many words among its numbers is a text column: no such warning.
     const words = csv('words.csv', 'code,label', (i) => `${i % 3 === 0 ? `x${i % 5}` : String(i % 4)},${i % 8 === 0 ? 1 : 0}`);
     expect((await chooseColumns(words, 'label', [], [])).warnings).toEqual([]);
+    // Words for missing numbers on 11% of a wide column's rows name the words, not a decimal point the numbers have.
+    const noneWords = (i: number) => `${i % 9 === 0 ? (i % 2 ? 'None' : '-') : String(i / 7)}`;
+    const none = csv('none-words.csv', 'amount,x,label', (i) => `${noneWords(i)},${i % 5},${i % 8 === 0 ? 1 : 0}`);
+    expect((await chooseColumns(none, 'label', [], [])).warnings).toEqual([
+      expect.stringMatching(
+        /^column "amount" of .*none-words\.csv is left out: it reads as text because 27 of its 240 values are not finite numbers \(such as "(None|-)"\); fix those cells/,
+      ),
+    ]);
+    // Alone in its file, the refusal names the same cause.
+    const alone = csv('none-alone.csv', 'amount,label', (i) => `${noneWords(i)},${i % 8 === 0 ? 1 : 0}`);
+    await expect(chooseColumns(alone, 'label', [], [])).rejects.toThrow(
+      /expected numeric columns \(column "amount" .* 27 of its 240 values are not finite numbers/,
+    );
   });
 
   it('warns about a few decimal-comma values made categories, and refuses a file of nothing else', async () => {
@@ -88,7 +101,9 @@ describe('fit warnings', () => {
     const path = csv('commas.csv', 'a;b;label', (i) => `${i},${i % 10};${i % 7},${i};${i % 8 === 0 ? 1 : 0}`);
     const refused = chooseColumns(path, 'label', [], []);
     await expect(refused).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(refused).rejects.toThrow(/has no feature column to learn from: .*a \(text with 240 distinct values\).*decimal comma/);
+    await expect(refused).rejects.toThrow(
+      /has no feature column to learn from: .*a \(text with 240 distinct values\).*write them with a decimal point and without thousands separators/,
+    );
   });
 
   it('leaves out, with a warning, a column with no value on any row (empty, NaN or a missing-value marker)', async () => {

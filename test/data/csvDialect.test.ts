@@ -137,7 +137,13 @@ describe('a sniffed CSV dialect', () => {
     expect(read.rows).toHaveLength(300);
     expect(read.types[0]).toBe('x VARCHAR');
     const commented = join(dir, 'comment-block.csv');
-    writeFileSync(commented, `# exported by a tool\n# on a day\n${lines.slice(0, 41).join('\n').replace(/#VALUE!/g, '1')}\n`);
+    writeFileSync(
+      commented,
+      `# exported by a tool\n# on a day\n${lines
+        .slice(0, 41)
+        .join('\n')
+        .replace(/#VALUE!/g, '1')}\n`,
+    );
     await requireFile(commented);
     const block = await readAll(tableSource('csv', [commented]));
     expect(block.rows).toHaveLength(40);

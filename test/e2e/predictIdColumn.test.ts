@@ -72,7 +72,17 @@ describe.each(['logreg', 'forest'])('predict --id with a %s model', (kind) => {
       const p = await run(['predict', '--model', `${kind}.json`, '--input', `${file}.csv`, '--out', `${kind}-${file}.csv`, '--id', 'id']);
       expect(p.code, p.stderr).toBe(0);
       expect(firstCells(join(dir, `${kind}-${file}.csv`))).toEqual(ids);
-      const q = await run(['predict', '--model', `${kind}.json`, '--input', `${file}.csv`, '--out', `${kind}-${file}.parquet`, '--id', 'id']);
+      const q = await run([
+        'predict',
+        '--model',
+        `${kind}.json`,
+        '--input',
+        `${file}.csv`,
+        '--out',
+        `${kind}-${file}.parquet`,
+        '--id',
+        'id',
+      ]);
       expect(q.code, q.stderr).toBe(0);
       expect(await parquetIds(join(dir, `${kind}-${file}.parquet`))).toEqual({ type: 'VARCHAR', ids: [...ids] });
     }
