@@ -106,6 +106,13 @@ export async function adasynCommand(
       ? [`${r.synthetic.rows} synthetic rows made where ADASYN asked for ${Math.max(0, r.requested)}: ${r.quotaMessage}`]
       : []),
     ...(r.synthetic.rows === 0 && !r.warning ? ['no synthetic rows were made: the output file holds the input rows alone'] : []),
+    // ADASYN rounds each positive row's share of the rows asked for, so the rows made can pass them (660 for 647):
+    // with beta 1 the positives then outnumber the negatives, which the counts alone did not explain.
+    ...(!r.quotaMessage && r.synthetic.rows > Math.max(0, r.requested)
+      ? [
+          `${r.synthetic.rows} synthetic rows made where ADASYN asked for ${r.requested}: each positive row's share is rounded to whole rows, as ADASYN does${positives > negatives ? `, so the ${positives} positives now outnumber the ${negatives} negatives` : ''}`,
+        ]
+      : []),
   ];
   return {
     command: 'adasyn',

@@ -296,6 +296,22 @@ describe('stage commands, chained on generated data', () => {
     expect(j.neighbourDistanceUnits).toBe('the features as the file holds them');
   });
 
+  it("adasyn says when rounding each positive row's share made more rows than it asked for", async () => {
+    const g = await run(['generate', '--rows', '400', '--positive-rate', '0.08', '--features', '3', '--seed', '4', '--out', 'round.csv']);
+    expect(g.code, g.stderr).toBe(0);
+    const a = await run(['adasyn', '--input', 'round.csv', '--label', 'label', '--out', 'round-out.csv', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const j = a.json<{ requestedRows: number; syntheticRows: number; positives: number; negatives: number; warnings?: string[] }>();
+    expect(j.syntheticRows).toBeGreaterThan(j.requestedRows);
+    expect(j.warnings).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${j.syntheticRows} synthetic rows made where ADASYN asked for ${j.requestedRows}: each positive row's share is rounded`,
+        ),
+      ),
+    );
+  });
+
   it("carries a sample_weight column through denoise and adasyn; synthetic rows take their seed row's weight", async () => {
     const lines = ['a,b,sample_weight,label'];
     for (let i = 0; i < 60; i++) {
