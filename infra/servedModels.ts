@@ -10,7 +10,7 @@ import { parseModelArtifact, type ModelArtifact } from '../core/models/modelArti
 import { compileRowScorer } from '../core/models/predictModel.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { localInputPaths } from '../data/s3InputFiles.js';
-import { readServingState, type ServedModel } from '../data/servingState.js';
+import { readServingState, type ServedModel, type ServingState } from '../data/servingState.js';
 import { ModelFileError, type ModelFileProblem } from './modelFileError.js';
 import { RequestFeatureEncoder } from './requestFeatureEncoder.js';
 import type { ScoringMetrics } from './scoringMetrics.js';
@@ -73,6 +73,12 @@ export interface ServedModelsOptions {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What a serving state serves, with its revision: two states of one key route requests alike. */
+function stateKey(state: ServingState): string {
+  const c = state.canary;
+  return JSON.stringify([state.revision, state.champion?.sha256 ?? null, c?.challenger.sha256 ?? null, c?.weight ?? 0]);
+}
+
 export class ServedModels {
   private current: Routing = { revision: null, champion: null, challenger: null, weight: 0 };
   private readonly cache = new Map<string, LoadedModel>();
@@ -80,8 +86,10 @@ export class ServedModels {
   readonly slots: ModelSlot[] = [];
   private readonly slotOf = new Map<string, number>();
   private refreshing: Promise<void> = Promise.resolve();
-  /** The revision whose load failed last ('unreadable': state.json itself could not be read), retried with backoff. */
-  private failedRevision: number | 'unreadable' | null = null;
+  /** The state whose load failed last (by stateKey; 'unreadable': state.json itself could not be read), retried with backoff. */
+  private failedRevision: string | 'unreadable' | null = null;
+  /** stateKey of the state now served. */
+  private currentKey: string | null = null;
   /**
    * Why the last load failed (a model file named by ModelFileError, or the serving state itself), until a revision
    * loads: /score and /healthz answer with it while nothing serves, never "no champion is published".
@@ -177,12 +185,22 @@ export class ServedModels {
     if (this.o.fixed) return this.loadFixed(this.o.fixed);
     const { servingDir, modelName } = this.o;
     let revision: number | null = null;
+    let failedKey: string | null = null;
     if (!now && this.failedRevision === 'unreadable' && Date.now() < this.retryAtMs) return;
     try {
       const state = await readServingState(servingDir, modelName);
-      if (state === null || state.revision === this.current.revision) return;
+      if (state === null) return;
+      // A state is new when what it serves differs, not only its revision: a publisher that found state.json deleted
+      // or damaged numbers again from 1, and a service that compared revisions alone kept the old champion for good.
+      const key = stateKey(state);
+      if (key === this.currentKey) {
+        // The same state readable again after a damaged read: nothing to load, and no error left to report.
+        if (this.failedRevision === 'unreadable') this.clearFailure();
+        return;
+      }
       revision = state.revision;
-      if (!now && revision === this.failedRevision && Date.now() < this.retryAtMs) return;
+      failedKey = key;
+      if (!now && key === this.failedRevision && Date.now() < this.retryAtMs) return;
       const champion = state.champion ? await this.loadModel(state.champion, 'champion') : null;
       let challenger: LoadedModel | null = null;
       let weight = 0;
@@ -194,10 +212,9 @@ export class ServedModels {
         challenger = await this.loadModel(state.canary.challenger, 'challenger');
       }
       this.current = { revision, champion, challenger, weight };
+      this.currentKey = key;
       this.afterSwap();
-      this.failedRevision = null;
-      this.loadErrorText = null;
-      this.retryDelayMs = this.o.pollMs;
+      this.clearFailure();
       this.o.log(
         `serving ${modelName} revision ${revision}: ${champion ? `champion ${champion.sha256.slice(0, 12)}` : 'no champion'}` +
           (challenger ? `, challenger ${challenger.sha256.slice(0, 12)} at ${weight}` : ''),
@@ -205,7 +222,7 @@ export class ServedModels {
     } catch (err) {
       this.metrics.loadFailures.inc();
       const still = this.current.revision === null ? 'nothing is served yet' : `still serving revision ${this.current.revision}`;
-      const failed = revision ?? 'unreadable';
+      const failed = failedKey ?? 'unreadable';
       this.retryDelayMs = failed === this.failedRevision ? Math.min(this.retryDelayMs * 2, MAX_RETRY_MS) : this.o.pollMs;
       this.failedRevision = failed;
       this.retryAtMs = Date.now() + this.retryDelayMs;
@@ -218,6 +235,12 @@ export class ServedModels {
       );
       throw err;
     }
+  }
+
+  private clearFailure(): void {
+    this.failedRevision = null;
+    this.loadErrorText = null;
+    this.retryDelayMs = this.o.pollMs;
   }
 
   /**

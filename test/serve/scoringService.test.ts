@@ -225,6 +225,26 @@ describe('refusals', () => {
     expect((await post(`${s.url}/score`, { features: {} })).status).toBe(503);
   });
 
+  it('loads a republished state of the same revision that serves another champion (state.json deleted, numbered from 1 again)', async () => {
+    const dir = tempDir('renumbered');
+    await publish(dir, 1, logreg.served);
+    const s = await serve(dir);
+    await s.reload();
+    rmSync(join(dir, MODEL_NAME, 'state.json'));
+    await publish(dir, 1, logreg2.served);
+    await s.reload();
+    const { json } = await post(`${s.url}/score`, { requestId: 'x', features: generatedRows(1, 1).rows[0] });
+    expect(json.modelVersion).toBe(logreg2.ref.sha256);
+    // A damaged read then the same state readable again: served as it was, and the error is not left in /healthz.
+    writeFileSync(join(dir, MODEL_NAME, 'state.json'), '{"format":');
+    await expect(s.reload()).rejects.toThrow();
+    await publish(dir, 1, logreg2.served);
+    await s.reload();
+    const health = await fetch(`${s.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).not.toMatch(/JSON/);
+  });
+
   it('answers 503 naming the model while no champion is published, and serves once one is', async () => {
     const dir = tempDir('empty');
     const s = await serve(dir);
