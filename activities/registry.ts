@@ -13,7 +13,7 @@ import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, RunStart } from '../data/registryRuns.js';
 import type { ModelRecord } from '../data/registryModels.js';
 import type { Registry } from '../data/registry.js';
-import { servingModelDir, updateServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
+import { prepareServingDir, updateServingState, SERVING_STATE_FORMAT, type ServedModel, type ServingState } from '../data/servingState.js';
 import type { ArtifactRef, DriftEvidence, RetrainOutcome, StageTiming } from '../workflows/contract.js';
 
 export interface RegistryDeps {
@@ -52,6 +52,33 @@ export async function publishServingState(registry: Registry, servingDir: string
           }
         : null,
   }));
+}
+
+/**
+ * Moves the champion alias to `sha256` and publishes it to the scoring service. When the publish fails, the alias is
+ * put back (a recorded rollback) before the failure leaves: before, a promotion whose publish kept failing left the
+ * model of a failed run as the registry's champion (what `predict NAME` and the next champion gate read) while the
+ * service and the lifecycle still named the old one. A retry promotes again. `beforePublish` runs between the two
+ * (a canary's end, recorded before the state without it is published).
+ */
+async function promoteAndPublish(
+  registry: Registry,
+  servingDir: string,
+  modelName: string,
+  sha256: string,
+  runId: string,
+  at: string,
+  beforePublish?: () => Promise<void>,
+): Promise<void> {
+  const before = await registry.champion(modelName);
+  await registry.promote(modelName, sha256, runId, at);
+  await beforePublish?.();
+  try {
+    await publishServingState(registry, servingDir, modelName, at);
+  } catch (err) {
+    if (before && before.modelSha256 !== sha256) await registry.rollback(modelName, before.modelSha256, runId, at);
+    throw err;
+  }
 }
 
 function flattenReport(r: ClassificationReport): Record<string, number | null> {
@@ -221,10 +248,10 @@ export function createRegistryActivities(deps: RegistryDeps) {
     },
 
     async registryPromote(input: { modelName: string; modelSha256: string; runId: string; at: string }): Promise<void> {
-      // The serving directory refuses a bad name: check it before the champion alias moves, so nothing is written.
-      servingModelDir(servingDir, input.modelName);
-      await registry.promote(input.modelName, input.modelSha256, input.runId, input.at);
-      await publishServingState(registry, servingDir, input.modelName, input.at);
+      // The serving directory refuses a bad name, and one that cannot be made fails here: both before the champion
+      // alias moves, so nothing is written.
+      await prepareServingDir(servingDir, input.modelName);
+      await promoteAndPublish(registry, servingDir, input.modelName, input.modelSha256, input.runId, input.at);
     },
 
     /** Start a canary or move it to its next step, and publish the new weight to the scoring service. */
@@ -256,8 +283,13 @@ export function createRegistryActivities(deps: RegistryDeps) {
       windows: unknown;
       at: string;
     }): Promise<void> {
-      if (input.status === 'promoted') await registry.promote(input.modelName, input.challengerSha256, input.runId, input.at);
-      await registry.finishCanary(input.rolloutId, input.status, input.reason, input.windows, input.at);
+      const finish = () => registry.finishCanary(input.rolloutId, input.status, input.reason, input.windows, input.at);
+      if (input.status === 'promoted') {
+        await prepareServingDir(servingDir, input.modelName);
+        await promoteAndPublish(registry, servingDir, input.modelName, input.challengerSha256, input.runId, input.at, finish);
+        return;
+      }
+      await finish();
       await publishServingState(registry, servingDir, input.modelName, input.at);
     },
 

@@ -111,6 +111,15 @@ export async function updateServingState(
 }
 
 /** Publishes `state` atomically: readers see the old file or the new one, never a part (on s3://, unconditionally). */
+/**
+ * Makes the model's serving directory (a local one; an S3 prefix needs none), so a directory that cannot be made (a
+ * file in its place, no permission) fails before the registry moves the champion, not after.
+ */
+export async function prepareServingDir(servingDir: string, modelName: string): Promise<void> {
+  const dir = servingModelDir(servingDir, modelName);
+  if (!isS3Uri(servingDir)) await mkdir(dir, { recursive: true });
+}
+
 export async function writeServingState(servingDir: string, state: ServingState): Promise<void> {
   if (isS3Uri(servingDir)) {
     const remote = new S3ObjectStore(servingDir, 'RAREFLOW_SERVING');
