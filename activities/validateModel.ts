@@ -66,6 +66,9 @@ export function validateModelActivities(deps: ComputeDeps) {
             const test = await loadDatasetArtifact(artifacts, input.test);
             // A champion no longer in the store cannot be compared with: its gates are not judged (insufficient
             // evidence), never passed as if there were no champion.
+            // A champion file damaged in place is set aside first (quarantine/), so it is said as such and judged
+            // insufficient evidence; before, every retrain failed here on it, with another seed as with the same.
+            if (input.champion !== undefined && (await artifacts.has(input.champion))) await artifacts.discardIfCorrupt(input.champion);
             const championKept = input.champion !== undefined && (await artifacts.has(input.champion));
             const champion =
               input.champion && championKept

@@ -11,6 +11,25 @@ import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ArtifactRef } from '../core/pipelineTypes.js';
 
+/**
+ * A key record's outputs, or undefined when the record is damaged (cut short, not JSON, not a map of references):
+ * then the step is recomputed and its record written again. Before, a truncated record failed the activity with a
+ * bare JSON SyntaxError on every retry and every re-run of that spec.
+ */
+export function keyRecordOf(text: string): Record<string, ArtifactRef> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const refs = Object.values(parsed as Record<string, unknown>);
+  const isRef = (r: unknown) =>
+    typeof r === 'object' && r !== null && typeof (r as ArtifactRef).sha256 === 'string' && typeof (r as ArtifactRef).uri === 'string';
+  return refs.every(isRef) ? (parsed as Record<string, ArtifactRef>) : undefined;
+}
+
 /** What re-hashing a stored artifact found. */
 export type ArtifactCheck = { status: 'ok' | 'missing'; path: string } | { status: 'corrupt'; path: string; actualSha256: string };
 
@@ -177,7 +196,7 @@ export class ArtifactStore {
   /** Outputs recorded under `key` by an earlier run, or undefined. */
   async findByKey(key: string): Promise<Record<string, ArtifactRef> | undefined> {
     try {
-      return JSON.parse(await readFile(this.keyFile(key), 'utf8')) as Record<string, ArtifactRef>;
+      return keyRecordOf(await readFile(this.keyFile(key), 'utf8'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;

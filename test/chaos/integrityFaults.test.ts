@@ -299,6 +299,45 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     expect(summary.reasons.join(' ')).toContain('the champion could not be compared');
   });
 
+  it('a champion whose model file was damaged in place: set aside in quarantine/, its gates not judged, every retrain too', async () => {
+    const { artifacts, train, test } = await freshStore();
+    const trainModel = trainModelActivities({ artifacts }).trainModel;
+    const { model: champion } = await trainModel(trainInput(train, test));
+    const { model } = await trainModel({
+      ...trainInput(train, test),
+      seed: 2,
+      model: { kind: 'forest' as const, threshold: 'prevalence' as const },
+    });
+    const championFile = artifacts.pathOf(champion);
+    await flipByte(championFile, (n) => n - 10);
+    for (const seed of [1, 2]) {
+      const { summary } = await validateModelActivities({ artifacts }).validateModel({
+        model,
+        test,
+        gates: defaultGateSpec() as never,
+        champion,
+        seed,
+      });
+      expect(summary.verdict).toBe('insufficient-evidence');
+      expect(summary.championNote).toMatch(/failed verification .* set aside in the artifact store's quarantine\//);
+    }
+    expect((await auditArtifactStore(artifacts.root)).quarantined).toEqual([championFile.split('/').at(-1)]);
+  });
+
+  it('a damaged memo key record (cut short): the stage recomputes it and writes the record again', async () => {
+    const { root, artifacts, train, test } = await freshStore();
+    const trainModel = trainModelActivities({ artifacts }).trainModel;
+    const first = await trainModel(trainInput(train, test));
+    const keys = Object.keys(await listFiles(root)).filter((f) => f.startsWith('keys/'));
+    expect(keys).toHaveLength(1);
+    const keyPath = join(root, keys[0]!);
+    const original = await readFile(keyPath, 'utf8');
+    await writeFile(keyPath, original.slice(0, 30));
+    const again = await trainModel(trainInput(train, test));
+    expect(again.model).toEqual(first.model);
+    expect(JSON.parse(await readFile(keyPath, 'utf8'))).toHaveProperty('result');
+  });
+
   it('one byte flipped in the training split (.arrow) read by the noise filter', async () => {
     const { root, artifacts, train } = await freshStore();
     const path = artifacts.pathOf(train);
