@@ -11,6 +11,7 @@ import { registryMaintenanceCommands } from './commands/registryMaintenanceComma
 import { dataCommands } from './commands/dataCommandTable.js';
 import { modelCommands } from './commands/modelCommandTable.js';
 import { EXIT_CODES, failureExit } from './exitCodes.js';
+import { isClosedPipe, standardOutputFailure, watchStandardOutput } from './standardOutput.js';
 import { rejectDirectoryOutput, rejectOutputOverInput } from './outputPaths.js';
 import { valueText } from './valueText.js';
 
@@ -89,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
     if (result.text) say(named(result.text));
     return result.exitCode ?? EXIT_CODES.success;
   } catch (err) {
+    // `models get … | head -c 10`: the reader took what it wanted.
+    if (isClosedPipe(err)) return EXIT_CODES.success;
     const { exitCode, message } = failureExit(err);
     process.stderr.write(`rareflow ${name}: ${message}\n`);
     if (exitCode === EXIT_CODES.failed && process.env.RAREFLOW_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
@@ -96,5 +99,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const exitCode = await main(process.argv.slice(2));
+watchStandardOutput();
+let exitCode = await main(process.argv.slice(2));
+const outputFailure = await standardOutputFailure();
+if (outputFailure && !isClosedPipe(outputFailure)) {
+  process.stderr.write(`rareflow ${process.argv[2] ?? ''}: could not write the output to standard output: ${outputFailure.message}\n`);
+  exitCode = EXIT_CODES.failed;
+}
 process.exit(exitCode);
