@@ -334,7 +334,9 @@ export async function decideCommand(say: Say, a: { model: string; run: string; a
         ...(canaryEvidence ? { canaryEvidence } : {}),
       };
     },
-    { hostWorker: false, whenNothingRan: () => refuse(noLifecycle(a.model)) },
+    // Its evidence is read by queries, which only a workflows worker answers: with none polling, one runs here for
+    // the command (as for status), where the command once waited 30 s and failed with "Failed to query Workflow".
+    { hostWorker: true, hostQueues: ['workflows'], whenNothingRan: () => refuse(noLifecycle(a.model)) },
   );
 }
 
@@ -389,7 +391,9 @@ export async function canaryCommand(say: Say, a: { action: string; model: string
       return c.controlCanary(a.model, action, a.by, a.why);
     },
     {
-      hostWorker: false,
+      // Queries again (see decideCommand): a workflows worker runs here for the command when none polls.
+      hostWorker: true,
+      hostQueues: ['workflows'],
       // As when the server has run but the model has no lifecycle.
       whenNothingRan: () => refuse(noLifecycle(a.model)),
     },

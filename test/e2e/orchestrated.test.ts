@@ -82,6 +82,12 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     expect(s.championSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('canary status answers with no worker polling (one runs in the command), not "Failed to query Workflow"', async () => {
+    const r = await run(['canary', 'status', '--model', 'churn', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toEqual({ model: 'churn', canary: 'none running' });
+  });
+
   it('cancel with no retrain running is refused, exit 2, and the lifecycle is as it was', async () => {
     const r = await run(['cancel', '--model', 'churn']);
     expect(r.code, r.stderr).toBe(2);
