@@ -56,7 +56,15 @@ export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
   await writeFileAtomically(join(out, 'report.json'), `${JSON.stringify(gathered, null, 1)}\n`);
   await writeFileAtomically(join(out, 'report.html'), html);
   say(`drift report of ${a.model} window ${gathered.window.id}: ${r.drifted ? 'drift' : 'no drift'}; wrote ${join(out, 'report.html')}`);
+  const damaged = gathered.damagedWindowRecords ?? [];
   return {
+    ...(damaged.length
+      ? {
+          warnings: [
+            `${damaged.length} monitor window record${damaged.length === 1 ? '' : 's'} could not be read (cut short) and ${damaged.length === 1 ? 'was' : 'were'} left out of the choice of window: ${damaged.join(', ')}; move ${damaged.length === 1 ? 'it' : 'them'} aside (the monitor writes a record per window it checks)`,
+          ],
+        }
+      : {}),
     command: 'monitor report',
     model: a.model,
     window: gathered.window,

@@ -53,8 +53,12 @@ export async function recordMonitorWindow(servingDir: string, modelName: string,
   }
 }
 
-/** The recorded windows of a model, oldest first; none when the monitor has not recorded any. */
-export async function listMonitorWindows(servingDir: string, modelName: string): Promise<MonitorWindowRecord[]> {
+/**
+ * The recorded windows of a model, oldest first; none when the monitor has not recorded any. A record that does not
+ * parse (cut short) is left out and its path added to `damaged`: one such file once failed every report with a bare
+ * JSON error, naming no file.
+ */
+export async function listMonitorWindows(servingDir: string, modelName: string, damaged: string[] = []): Promise<MonitorWindowRecord[]> {
   let names: string[];
   try {
     names = await readdir(windowsDir(servingDir, modelName));
@@ -64,7 +68,13 @@ export async function listMonitorWindows(servingDir: string, modelName: string):
   }
   const records: MonitorWindowRecord[] = [];
   for (const name of names.filter((n) => WINDOW_FILE.test(n))) {
-    records.push(JSON.parse(await readFile(join(windowsDir(servingDir, modelName), name), 'utf8')) as MonitorWindowRecord);
+    const path = join(windowsDir(servingDir, modelName), name);
+    try {
+      records.push(JSON.parse(await readFile(path, 'utf8')) as MonitorWindowRecord);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      damaged.push(path);
+    }
   }
   return records.sort((a, b) => a.fromMs - b.fromMs || a.toMs - b.toMs);
 }

@@ -36,6 +36,8 @@ export interface MonitorReport {
   /** The champion's validation-score bins and threshold. */
   scoreReference: { edges: number[]; proportions: number[]; threshold: number };
   report: DriftReport;
+  /** Window records that could not be read (cut short) and were left out of the choice, by path. */
+  damagedWindowRecords?: string[];
 }
 
 const WINDOW_ID = /^(\d+)-(\d+)$/;
@@ -118,7 +120,8 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
       '--model',
       `--model: no model "${req.modelName}" has a serving log under ${req.servingDir}; models there: ${listed(models, 'none')}`,
     );
-  const windows = await listMonitorWindows(req.servingDir, req.modelName);
+  const damaged: string[] = [];
+  const windows = await listMonitorWindows(req.servingDir, req.modelName, damaged);
   const choice = await chooseWindow(req, windows);
   const id = monitorWindowId(choice.fromMs, choice.toMs);
   const championSha256 =
@@ -182,5 +185,6 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
     unreadableRows: checked.unreadableRows,
     scoreReference: { edges: [...prediction.bins.edges], proportions: [...prediction.bins.proportions], threshold: prediction.threshold },
     report: checked.report,
+    ...(damaged.length ? { damagedWindowRecords: damaged } : {}),
   };
 }

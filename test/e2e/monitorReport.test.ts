@@ -2,7 +2,7 @@
 // windows and a registry drift event: the files it writes, its JSON, the exit code 2 refusals, and the page in
 // headless Chromium (screenshot in .rareflow/test-output; RAREFLOW_DOCS_SCREENSHOT=1 also writes docs/drift-report.png).
 
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,25 @@ describe('rareflow monitor report', () => {
     if (process.env.RAREFLOW_DOCS_SCREENSHOT === '1') {
       mkdirSync(join(process.cwd(), 'docs'), { recursive: true });
       copyFileSync(shot, join(process.cwd(), 'docs', 'drift-report.png'));
+    }
+  });
+
+  it('leaves out a window record cut short, naming it in a warning, and still reports the latest window', async () => {
+    const record = join(fixture.servingDir, FIXTURE_MODEL, 'monitor-windows', `${STEADY.fromMs}-${STEADY.toMs}.json`);
+    const original = readFileSync(record, 'utf8');
+    writeFileSync(record, original.slice(0, 50));
+    try {
+      const r = await report(['--model', FIXTURE_MODEL, '--out', 'damaged', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = r.json<{ window: { fromMs: number }; warnings: string[] }>();
+      expect(out.window.fromMs).toBe(DRIFTED.fromMs);
+      expect(out.warnings).toEqual([
+        expect.stringContaining(
+          `1 monitor window record could not be read (cut short) and was left out of the choice of window: ${record}`,
+        ),
+      ]);
+    } finally {
+      writeFileSync(record, original);
     }
   });
 });
