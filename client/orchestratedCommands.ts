@@ -212,12 +212,26 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
       say,
       async (c, server) => {
         if (!a.wait && !server.owned) {
-          // No status query here: with no worker polling, a query to a running lifecycle would block.
+          // No status query here: with no worker polling, a query to a running lifecycle would block. A describe is
+          // answered by the server alone: whether this request started the lifecycle or was sent to a running one
+          // (the output once said `started: true` either way).
+          const running = await c
+            .lifecycle(spec.modelName)
+            .describe()
+            .then(
+              (d) => d.status.name === 'RUNNING',
+              () => false,
+            );
           const handle = await c.retrain(spec, a.reason);
           say(`retrain requested: lifecycle workflow ${handle.workflowId}; follow it with: rareflow status --model ${spec.modelName}`);
           if (!(await hasPollers(c, c.client.options.namespace)))
             say('note: no worker is polling yet; the retrain starts when one does (rareflow worker, or rareflow dev)');
-          return { modelName: spec.modelName, workflowId: handle.workflowId, started: true };
+          return {
+            modelName: spec.modelName,
+            workflowId: handle.workflowId,
+            requested: true,
+            lifecycle: running ? 'signalled' : 'started',
+          };
         }
         // The request is named, so the retrain that served it is found even when others were queued beside it.
         const requestId = randomUUID();

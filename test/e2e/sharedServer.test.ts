@@ -38,8 +38,8 @@ it('returns once the lifecycle has the retrain signal, naming the workflow and t
   // No worker polls this server, so a run that waited for the retrain would never end: the timeout would fail it.
   const r = await runCli(['run', '--config', 'pipeline.json', '--json'], { cwd: dir, env, timeoutMs: 60_000 });
   expect(r.code, r.stderr).toBe(0);
-  const out = r.json<{ modelName: string; workflowId: string; started: boolean }>();
-  expect(out.started).toBe(true);
+  const out = r.json<{ modelName: string; workflowId: string; requested: boolean; lifecycle: string }>();
+  expect([out.requested, out.lifecycle]).toEqual([true, 'started']);
   expect(out.modelName).toBe('nowait');
   expect(out.workflowId).toContain('nowait');
   expect(r.stderr).toContain(`retrain requested: lifecycle workflow ${out.workflowId}; follow it with: rareflow status --model nowait`);
@@ -49,6 +49,10 @@ it('returns once the lifecycle has the retrain signal, naming the workflow and t
   const description = await client.workflow.getHandle(out.workflowId).describe();
   expect(description.status.name).toBe('RUNNING');
   expect(description.type).toBe('modelLifecycle');
+  // A second request goes to the running lifecycle: said as signalled, not started.
+  const again = await runCli(['run', '--config', 'pipeline.json', '--json'], { cwd: dir, env, timeoutMs: 60_000 });
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.json<{ lifecycle: string }>().lifecycle).toBe('signalled');
 }, 120_000);
 
 it('schedule create refuses a model without a running lifecycle, naming those that have one', async () => {
