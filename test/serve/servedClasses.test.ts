@@ -125,6 +125,13 @@ describe('/score pred', () => {
       expectedScore(artifact, rows[5]!),
       ['features.amuont: not an input column of this model; ignored'],
     ]);
+    // Many unknown keys: the first 20 named, the rest counted, so the answer stays small.
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`junk${i}`, i]));
+    const flood = await post(`${s.url}/score`, { features: { ...rows[5]!, ...many } });
+    expect(flood.status).toBe(200);
+    const floodWarnings = flood.json.warnings as string[];
+    expect(floodWarnings).toHaveLength(21);
+    expect(floodWarnings.at(-1)).toBe('4980 more keys of features are not input columns of this model; ignored');
     // A request id sent again: scored, and said, since its feedback can label only one of the two.
     const again = await post(`${s.url}/score`, { requestId: 'b-1', features: rows[6]! });
     expect(again.status).toBe(200);
@@ -134,7 +141,7 @@ describe('/score pred', () => {
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     // Two unseen categories; a null category is "unknown", not unseen.
     expect(metricValue(metrics, 'rareflow_unseen_categories_total', { feature: 'channel' })).toBe(2);
-    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(43);
+    expect(metricValue(metrics, 'rareflow_requests_total', { arm: 'champion', status: 'ok' })).toBe(44);
   });
 
   it('answers pred as a number for a 0/1 label', async () => {
