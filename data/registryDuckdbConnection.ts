@@ -44,7 +44,7 @@ class DuckdbRegistryConnection implements RegistryConnection {
 
   /** Run `work` when every earlier statement has finished; a failure does not block later work. */
   write<T>(work: (c: RegistrySql) => Promise<T>): Promise<T> {
-    const next = this.queue.then(() => work(this.sql));
+    const next = this.queue.then(() => work(this.sql)).catch((err: unknown) => Promise.reject(damagedRegistryError(err, this.location)));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -74,10 +74,25 @@ class DuckdbRegistryConnection implements RegistryConnection {
   }
 }
 
+/**
+ * DuckDB's error for a registry file whose blocks fail their checksums, with the file named (its own text names only a
+ * block location); any other error as it is.
+ */
+function damagedRegistryError(err: unknown, location: string): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/Corrupt database file/i.test(message) || message.includes(location)) return err;
+  return new Error(
+    `the registry database ${location} is damaged (${message.split('\n')[0]}); restore it from a backup, or move it aside to start an empty one`,
+    {
+      cause: err,
+    },
+  );
+}
+
 /** Open (creating if needed) the registry database at `path`, bringing its schema to this code's version. */
 export async function openDuckdbRegistry(path: string, options: OpenRegistryOptions): Promise<RegistryConnection> {
   if (path !== ':memory:' && options.create !== false) await mkdir(dirname(path), { recursive: true });
-  const session = await openDuckDB({ path });
+  const session = await openDuckDB({ path }).catch((err: unknown) => Promise.reject(damagedRegistryError(err, path)));
   const db = new DuckdbRegistryConnection(session, path);
   try {
     await db.write(async (c) => {

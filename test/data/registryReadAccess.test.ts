@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -92,6 +92,36 @@ describe('openRegistryForReading', () => {
       holder.stdin.end();
       await new Promise((done) => holder.on('exit', done));
     }
+  });
+});
+
+describe('a registry file whose blocks fail their checksums', () => {
+  test("is named in the error, not left to DuckDB's text of a block location", async () => {
+    const path = join(dir, 'damaged.duckdb');
+    const registry = await Registry.open(path);
+    for (let i = 0; i < 200; i++)
+      await registry.recordDriftEvent({
+        modelName: 'm',
+        at: new Date(1e12 + i).toISOString(),
+        source: 'cli',
+        evidence: { reason: 'x'.repeat(4000) },
+        runId: null,
+      });
+    await registry.close();
+    const bytes = await readFile(path);
+    for (let at = 12_288; at < bytes.length; at += 512) bytes[at] = bytes[at]! ^ 0xff;
+    await writeFile(path, bytes);
+    const read = async () => {
+      const r = await Registry.open(path);
+      try {
+        return await r.driftEvents('m');
+      } finally {
+        await r.close();
+      }
+    };
+    await expect(read()).rejects.toThrow(
+      new RegExp(`^the registry database ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(IO Error: Corrupt database file`),
+    );
   });
 });
 
