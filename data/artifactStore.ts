@@ -247,11 +247,11 @@ export class ArtifactStore {
  */
 const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const INCARNATION = randomBytes(4).toString('hex');
-const OWNER_TAG = `~${HOST_TAG}.${process.pid}.${INCARNATION}~`;
+export const OWNER_TAG = `~${HOST_TAG}.${process.pid}.${INCARNATION}~`;
 const OWNER_PATTERN = /~([0-9a-f]{8})\.(\d+)\.([0-9a-f]{8})~/;
 
 /** True when the temp file at `path` was written by a process of this host that no longer runs. */
-function ownerIsGone(path: string): boolean {
+export function ownerIsGone(path: string): boolean {
   const m = OWNER_PATTERN.exec(path.slice(path.lastIndexOf('/') + 1));
   if (!m || m[1] !== HOST_TAG) return false;
   const pid = Number(m[2]);

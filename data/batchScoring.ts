@@ -2,9 +2,8 @@
 // fitted fills for missing numbers), then scored either inside the engine (logistic regression: one linear expression)
 // or chunk by chunk in JS, written to the output file atomically. Used by the score-batch stage.
 
-import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ForestScoringPool } from '../core/models/forestScoringPool.js';
 import { featureSourceColumns, inputColumnsOf, scoreModel, scoreMultiClass, type ModelArtifact } from '../core/models/modelArtifact.js';
@@ -17,6 +16,7 @@ import { closeDuckDB, openDuckDB, sqlCountWhere, sqlDouble, sqlIdentifier, sqlSt
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { streamQuery } from './checkedStream.js';
 import type { IdColumnRead } from './idColumnText.js';
+import { scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
 
 /** Rows scored and appended at a time; a multiple of DuckDB's 2,048-row chunks. */
 const BATCH_ROWS = 65536;
@@ -112,7 +112,8 @@ export async function scoreInChunks(
   const classes = model.multiClass?.classes;
   const predicted = predictedClassesOf(model);
   const cols = model.featureNames.length;
-  const scratch = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.duckdb`);
+  await sweepScratchBeside(out);
+  const scratch = scratchPathBeside(out, 'duckdb');
   const sink = await openDuckDB({ path: scratch });
   const pool = !classes && model.model.kind === 'forest' ? new ForestScoringPool(model.model, { batchRows: BATCH_ROWS }) : null;
   let rows = 0;
@@ -227,6 +228,8 @@ export async function scoreInChunks(
     } else {
       await copyTableAtomically(sink.connection, 'predictions', out);
     }
+  } catch (err) {
+    throw outputNamed(err, scratch, out);
   } finally {
     await pool?.close();
     closeDuckDB(sink);
@@ -234,6 +237,16 @@ export async function scoreInChunks(
     await rm(`${scratch}.wal`, { force: true });
   }
   return { rows, positives };
+}
+
+/**
+ * `err` with the scratch file's path in its message replaced by the output's: a write that failed there (a file size
+ * limit, a full disk) is the output's failure, and the user never named the hidden scratch file.
+ */
+function outputNamed(err: unknown, scratch: string, out: string): unknown {
+  if (err instanceof Error && err.message.includes(scratch))
+    err.message = err.message.replaceAll(`${scratch}.wal`, out).replaceAll(scratch, out);
+  return err;
 }
 
 /** An input with no rows (a Parquet file of a schema alone; a CSV header alone is refused earlier, by its text types). */
@@ -357,7 +370,8 @@ export async function scoreInEngine(
       const idIn = idRead !== undefined ? `${sqlIdentifier(idRead.column)} AS ${sqlIdentifier(ID_COLUMN)}, ` : '';
       const select = `SELECT ${idOut}score, ${pred} AS pred FROM (SELECT ${id}${score} AS score FROM (SELECT ${id}${z} AS z FROM (SELECT ${id}${vector} AS v FROM (SELECT ${idIn}${features} FROM ${source}))))`;
       const ext = extname(a.out).toLowerCase();
-      const temp = join(dirname(a.out), `.${basename(a.out)}.${randomBytes(6).toString('hex')}.tmp`);
+      await sweepScratchBeside(a.out);
+      const temp = scratchPathBeside(a.out, 'tmp');
       try {
         await c.run(
           `COPY (${select}) TO ${sqlString(temp)} ${ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)'}`,
@@ -373,7 +387,7 @@ export async function scoreInEngine(
         return { rows, positives };
       } catch (err) {
         await rm(temp, { force: true, recursive: true });
-        throw err;
+        throw outputNamed(err, temp, a.out);
       }
     }),
   );

@@ -1,14 +1,14 @@
 // Writes labelled tables as Parquet, CSV (both through DuckDB) or our Arrow format, chosen by extension,
 // always to a temp file in the target directory and then renamed; also the chunked column appender the generator shares.
 
-import { randomBytes } from 'node:crypto';
 import { stat, rename, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { writeDatasetArrowParts, type ExtraColumns } from './arrowDataset.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
+import { scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
 
 export interface LabelledTable {
   /** The rows; several parts (input rows, then synthetic rows) are written one after another, never joined in memory. */
@@ -243,12 +243,15 @@ export async function appendTableColumns(connection: DuckDBConnection, table: st
 export async function copyTableAtomically(connection: DuckDBConnection, table: string, path: string): Promise<void> {
   const ext = extname(path).toLowerCase();
   const options = ext === '.csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)';
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Tagged with this process, so one left by an interrupted command is swept by the next writer there.
+  await sweepScratchBeside(path);
+  const temp = scratchPathBeside(path, 'tmp');
   try {
     await connection.run(`COPY ${sqlIdentifier(table)} TO ${sqlString(temp)} ${options}`);
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true, recursive: true });
+    if (err instanceof Error) err.message = err.message.replaceAll(temp, path);
     throw err;
   }
 }
