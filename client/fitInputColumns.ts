@@ -166,8 +166,8 @@ export async function chooseColumns(input: string, label: string, declared: stri
       leftOut.push(`${c.name} (${c.type === 'VARCHAR' ? 'text' : c.type} with ${n} distinct values)`);
       const value = example.get(c.name);
       const odd = notNumber.get(c.name);
-      if (DATE_TYPE.test(c.type)) {
-        warnings.push(`column "${c.name}" of ${input} is left out: ${datesNote(c.type)}`);
+      if (DATE_TYPE.test(c.type) || datesAsText(value)) {
+        warnings.push(`column "${c.name}" of ${input} is left out: ${datesNote(DATE_TYPE.test(c.type) ? c.type : `such as "${value}"`)}`);
       } else if (odd && odd.count > 0 && odd.count <= MOSTLY_NUMBERS_LEFT_OUT * odd.values) {
         // Up to half its values: a column of numbers with words for missing ones ("None", "-" on 11% of rows), whose
         // advice was once to write the numbers with a decimal point, which they were.
@@ -184,9 +184,9 @@ export async function chooseColumns(input: string, label: string, declared: stri
       continue;
     }
     const odd = notNumber.get(c.name);
-    if (!declared.includes(c.name) && DATE_TYPE.test(c.type)) {
+    if (!declared.includes(c.name) && (DATE_TYPE.test(c.type) || datesAsText(example.get(c.name)))) {
       warnings.push(
-        `column "${c.name}" of ${input} holds dates or times (${c.type}) and is encoded as ${n} categories, one a value: a date the training rows do not hold scores as none of them; ${DERIVE_FROM_DATES}`,
+        `column "${c.name}" of ${input} holds dates or times (${DATE_TYPE.test(c.type) ? c.type : `such as "${example.get(c.name)}"`}) and is encoded as ${n} categories, one a value: a date the training rows do not hold scores as none of them; ${DERIVE_FROM_DATES}`,
       );
     } else if (!declared.includes(c.name) && odd && numbersWithStrayCells(odd)) {
       warnings.push(
@@ -230,6 +230,14 @@ export async function chooseColumns(input: string, label: string, declared: stri
 
 /** DuckDB's date and time types. */
 const DATE_TYPE = /^(DATE|TIME|TIMESTAMP)/;
+
+/**
+ * Text that is a date written day or month first (`01/07/2024`, `7.1.2024 10:30`): read as spelt, not parsed (see
+ * data/csvDialect.ts), and still a column of dates to say so of.
+ */
+function datesAsText(value: string | undefined): boolean {
+  return value !== undefined && /^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$/.test(value);
+}
 
 /** What to do with a column of dates or times instead. */
 const DERIVE_FROM_DATES = 'derive numbers from it (a day of the week, days since an event) as columns of their own';

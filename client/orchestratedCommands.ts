@@ -276,10 +276,15 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
             `warning: a drift signal sent after this request named other data, so the retrain (${served.runId}) read ${served.dataPaths!.join(', ')}, not the input.paths of ${a.config}`,
           );
         }
-        if (served.specNotKept)
+        if (served.specNotKept) {
+          // A lifecycle whose only retrain is this one had no earlier spec that ran: it is not promised one.
+          const firstRetrain = (await c.status(spec.modelName)).history.every((h) => h.runId === served.runId);
           say(
-            `warning: the retrain (${served.runId}) refused ${a.config} as bad input (below), so the lifecycle of ${spec.modelName} did not keep it: its scheduled and drift retrains go on with the spec it had before`,
+            firstRetrain
+              ? `warning: the retrain (${served.runId}) refused ${a.config} as bad input (below), and the lifecycle of ${spec.modelName} has no earlier spec that ran: its scheduled and drift retrains fail the same way until a rareflow run --config sends a spec that runs`
+              : `warning: the retrain (${served.runId}) refused ${a.config} as bad input (below), so the lifecycle of ${spec.modelName} did not keep it: its scheduled and drift retrains go on with the spec it had before`,
           );
+        }
         const result = await c.retrainResult(served.runId);
         return { ...result, ...(specReplaced ? { specReplaced: true } : {}), ...(dataReplaced ? { dataReplaced: true } : {}) };
       },

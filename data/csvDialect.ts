@@ -59,11 +59,18 @@ export async function sniffDialect(connection: DuckDBConnection, path: string, c
   );
   const row = reader.getRowObjectsJS()[0]!;
   const parts = ['auto_detect = false', dialectOptions(row), ...(gzip ? [gzip] : [])];
-  if (row.DateFormat !== null && row.DateFormat !== undefined) parts.push(`dateformat = ${sqlString(String(row.DateFormat))}`);
-  if (row.TimestampFormat !== null && row.TimestampFormat !== undefined) {
-    parts.push(`timestampformat = ${sqlString(String(row.TimestampFormat))}`);
-  }
-  const sniffed = (row.Columns as Array<{ name: string; type: string }>).map((c) => [String(c.name), String(c.type)] as const);
+  // Dates are parsed only when written year first (ISO 8601). A day/month order DuckDB guesses per file (01/07/2024
+  // as 1 July in a file whose days stop at 12, as 7 January in one that holds a 13th) made the same text two
+  // different categories in a training and a scoring file, without a word; such columns are read as spelt instead.
+  const isoDates = isIsoFormat(row.DateFormat);
+  const isoTimestamps = isIsoFormat(row.TimestampFormat);
+  if (isoDates && row.DateFormat) parts.push(`dateformat = ${sqlString(String(row.DateFormat))}`);
+  if (isoTimestamps && row.TimestampFormat) parts.push(`timestampformat = ${sqlString(String(row.TimestampFormat))}`);
+  const sniffed = (row.Columns as Array<{ name: string; type: string }>).map((c) => {
+    const type = String(c.type);
+    const guessed = (!isoDates && type === 'DATE') || (!isoTimestamps && type.startsWith('TIMESTAMP'));
+    return [String(c.name), guessed ? 'VARCHAR' : type] as const;
+  });
   const options = parts.join(', ');
   const columns = await numbersPastTheSample(connection, path, options, sniffed, csvOptions);
   const dialect = { options, columns };
@@ -74,6 +81,11 @@ export async function sniffDialect(connection: DuckDBConnection, path: string, c
     known.set(path, { identity: before, dialect });
   }
   return dialect;
+}
+
+/** Whether a sniffed date or timestamp format (or none) reads year first, the one order no file can guess wrong. */
+function isIsoFormat(format: unknown): boolean {
+  return format === null || format === undefined || String(format).startsWith('%Y-%m-%d');
 }
 
 /** Rows DuckDB's sniffer types the columns from (its default sample_size). */

@@ -294,6 +294,22 @@ describe('fit warnings', () => {
     expect(left.warnings).toEqual([
       `column "day" of ${many} is left out: it holds dates or times (DATE), which fit does not learn from as such; derive numbers from it (a day of the week, days since an event) as columns of their own`,
     ]);
+    // Day first (read as spelt: the order is not guessed), with many days and with a few: said as dates all the same.
+    const dayFirst = (i: number, days: number) => `${String(1 + (i % days)).padStart(2, '0')}/03/2024`;
+    const fewText = csv('few-text-days.csv', 'day,a,label', (i) => `${dayFirst(i, 12)},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`);
+    expect((await fitCommand({ input: fewText, label: 'label', out: join(dir, 'few-text.json'), model: 'logreg' })).warnings).toEqual([
+      expect.stringMatching(
+        /^column "day" of .*few-text-days\.csv holds dates or times \(such as "\d\d\/03\/2024"\) and is encoded as 12 categories/,
+      ),
+    ]);
+    const manyText = csv(
+      'many-text-days.csv',
+      'day,a,label',
+      (i) => `${dated(i).split('-').reverse().join('.')},${(i % 17) / 3},${i % 8 === 0 ? 1 : 0}`,
+    );
+    expect((await fitCommand({ input: manyText, label: 'label', out: join(dir, 'many-text.json'), model: 'logreg' })).warnings).toEqual([
+      expect.stringMatching(/^column "day" of .*many-text-days\.csv is left out: it holds dates or times \(such as "\d\d\.\d\d\.2024"\)/),
+    ]);
   });
 
   it('warns about a model that gives every row the same score (before, written without a word)', async () => {

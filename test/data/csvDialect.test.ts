@@ -31,7 +31,7 @@ const files: Record<string, string> = {
   'semicolons.csv': 'id;"name; full";when;score;label\n1;"a; b";2024-01-05;2.5;yes\n2;"c ""q""";2024-02-06;?;no\n3;d;2024-03-07;NA;no\n',
   'tabs.csv': 'x\ty\tlabel\n1.5\t2\t0\n2.5\t\t1\n3.5\t4\t0\n',
   'crlf.csv': 'x,label\r\n0.1,1\r\n0.2,0\r\n0.3,0\r\n',
-  'dates.csv': 'day,amount,label\n05/01/2024,3,1\n06/02/2024,4,0\n07/03/2024,5,0\n',
+  'iso-dates.csv': 'day,amount,label\n2024-01-05,3,1\n2024-02-06,4,0\n2024-03-07,5,0\n',
 };
 
 describe('a sniffed CSV dialect', () => {
@@ -52,6 +52,21 @@ describe('a sniffed CSV dialect', () => {
     await requireFile(gz);
     expect(tableSource('csv', [gz])).toContain('auto_detect = false');
     expect(await readAll(tableSource('csv', [gz]))).toEqual(auto);
+  });
+
+  it('reads dates written day or month first as spelt, where the order would be guessed per file', async () => {
+    // Days up to 12 only: DuckDB took 01/07/2024 as 1 July here and as 7 January in a file that also held 01/13/2024.
+    for (const [name, extra] of [
+      ['guessed.csv', ''],
+      ['settled.csv', '01/13/2024,6,0\n'],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, `day,amount,label\n01/05/2024,3,1\n01/07/2024,4,0\n${extra}`);
+      await requireFile(path);
+      const read = await readAll(tableSource('csv', [path]));
+      expect(read.types[0], name).toBe('day VARCHAR');
+      expect(read.rows.slice(0, 2).map((r) => (JSON.parse(r) as unknown[])[0]), name).toEqual(['01/05/2024', '01/07/2024']);
+    }
   });
 
   it('is sniffed again when the file changes, so its new columns are read', async () => {
