@@ -65,7 +65,10 @@ describe('a sniffed CSV dialect', () => {
       await requireFile(path);
       const read = await readAll(tableSource('csv', [path]));
       expect(read.types[0], name).toBe('day VARCHAR');
-      expect(read.rows.slice(0, 2).map((r) => (JSON.parse(r) as unknown[])[0]), name).toEqual(['01/05/2024', '01/07/2024']);
+      expect(
+        read.rows.slice(0, 2).map((r) => (JSON.parse(r) as unknown[])[0]),
+        name,
+      ).toEqual(['01/05/2024', '01/07/2024']);
     }
   });
 
