@@ -19,6 +19,7 @@ import { Registry } from '../../data/registry.js';
 import { FailureType, type ArtifactRef } from '../../workflows/contract.js';
 import { registryBackends } from '../support/registryBackends.js';
 import { listFiles } from '../support/stateSnapshot.js';
+import { registerModel } from '../support/registeredModel.js';
 
 let dir: string;
 let artifacts: ArtifactStore;
@@ -62,25 +63,7 @@ async function prepare(registryUrl: string | undefined): Promise<void> {
     `f0,f1,label\n${Array.from({ length: 50 }, (_, r) => `${r},${r % 3},${r % 5 === 0 ? 1 : 0}`).join('\n')}\n`,
   );
   // A champion in place, so a failed promotion has something to leave alone.
-  await registry.startRun({
-    runId: 'r1',
-    modelName: 'fraud',
-    workflowId: 'r1',
-    startedAt: '2026-01-01T00:00:00Z',
-    seed: 1,
-    params: {},
-    inputHashes: {},
-    codeVersion: 'test',
-  });
-  await registry.recordModel({
-    modelSha256: modelRef.sha256,
-    modelName: 'fraud',
-    runId: 'r1',
-    uri: modelRef.uri,
-    kind: 'logreg',
-    threshold: 0.5,
-    createdAt: '2026-01-01T00:00:00Z',
-  });
+  await registerModel(registry, 'fraud', 'r1', modelRef);
   await createRegistryActivities({ registry, artifacts, servingDir: servingDir() }).registryPromote({
     modelName: 'fraud',
     modelSha256: modelRef.sha256,

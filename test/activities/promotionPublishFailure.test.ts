@@ -12,6 +12,7 @@ import { ArtifactStore } from '../../data/artifactStore.js';
 import { Registry } from '../../data/registry.js';
 import { readServingState } from '../../data/servingState.js';
 import type { ArtifactRef } from '../../workflows/contract.js';
+import { registerModel } from '../support/registeredModel.js';
 
 let dir: string;
 let registry: Registry;
@@ -26,30 +27,8 @@ beforeAll(async () => {
   registry = await Registry.open(join(dir, 'registry.duckdb'));
   a = await artifacts.putBytes(JSON.stringify({ kind: 'logreg', v: 1 }), 'model', 'json');
   b = await artifacts.putBytes(JSON.stringify({ kind: 'logreg', v: 2 }), 'model', 'json');
-  for (const [runId, ref] of [
-    ['r1', a],
-    ['r2', b],
-  ] as const) {
-    await registry.startRun({
-      runId,
-      modelName: 'fraud',
-      workflowId: runId,
-      startedAt: '2026-01-01T00:00:00Z',
-      seed: 1,
-      params: {},
-      inputHashes: {},
-      codeVersion: 'test',
-    });
-    await registry.recordModel({
-      modelSha256: ref.sha256,
-      modelName: 'fraud',
-      runId,
-      uri: ref.uri,
-      kind: 'logreg',
-      threshold: 0.5,
-      createdAt: '2026-01-01T00:00:00Z',
-    });
-  }
+  await registerModel(registry, 'fraud', 'r1', a);
+  await registerModel(registry, 'fraud', 'r2', b);
   activities = createRegistryActivities({ registry, artifacts, servingDir: servingDir() });
   await activities.registryPromote({ modelName: 'fraud', modelSha256: a.sha256, runId: 'r1', at: '2026-01-01T00:00:00Z' });
 });

@@ -14,6 +14,7 @@ import { Registry } from '../../data/registry.js';
 import { runCli, type CliRun } from '../support/cliProcess.js';
 import { listFiles } from '../support/stateSnapshot.js';
 import { workerEnv } from '../support/workerProcess.js';
+import { registerModel } from '../support/registeredModel.js';
 
 let dir: string;
 let home: string;
@@ -244,25 +245,7 @@ beforeAll(async () => {
   const model = await artifacts.putBytes(JSON.stringify({ kind: 'logreg', weights: [1, 2] }), 'model', 'json');
   const registry = await Registry.open(join(home, 'registry.duckdb'));
   try {
-    await registry.startRun({
-      runId: 'r1',
-      modelName: 'fraud',
-      workflowId: 'r1',
-      startedAt: '2026-01-01T00:00:00Z',
-      seed: 1,
-      params: {},
-      inputHashes: {},
-      codeVersion: 'test',
-    });
-    await registry.recordModel({
-      modelSha256: model.sha256,
-      modelName: 'fraud',
-      runId: 'r1',
-      uri: model.uri,
-      kind: 'logreg',
-      threshold: 0.5,
-      createdAt: '2026-01-01T00:00:00Z',
-    });
+    await registerModel(registry, 'fraud', 'r1', model);
     await createRegistryActivities({ registry, artifacts, servingDir: join(home, 'serving') }).registryPromote({
       modelName: 'fraud',
       modelSha256: model.sha256,
