@@ -147,7 +147,7 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
       const { counts, positive, negatives } = await checkedLabelClasses(connection, source, path, opts.label, labelType, opts.positive);
       const numericFeatures = featureColumns.filter((n) => !categoricalColumns.has(n));
       const inexactIntegers = opts.findInexactIntegers
-        ? await inexactIntegerColumns(connection, tableSource(format, [path]), numericFeatures)
+        ? await inexactIntegerColumns(connection, tableSource(format, [path]), numericFeatures, format === 'csv' ? path : undefined)
         : [];
 
       const categorical: Record<string, string[]> = {};

@@ -23,7 +23,9 @@ async function roundedIntegerWarnings(model: ModelArtifact, input: string): Prom
   const numeric = inputColumnsOf(model)
     .filter((c) => c.kind === 'numeric')
     .map((c) => c.name);
-  const found = await withDuckDB((c) => inexactIntegerColumns(c, tableSource(format, [input]), numeric));
+  const found = await withDuckDB((c) =>
+    inexactIntegerColumns(c, tableSource(format, [input]), numeric, format === 'csv' ? input : undefined),
+  );
   return inexactIntegerWarnings(found, 'the model scores the rounded values (neighbouring values read alike)');
 }
 

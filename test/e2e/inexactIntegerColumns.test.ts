@@ -77,4 +77,18 @@ describe('whole numbers a double cannot hold', () => {
       }
     });
   }
+
+  it('is said of 20-digit whole numbers past 2⁶³ too, which a CSV types as DOUBLE (fit, predict)', async () => {
+    const lines = ['a,txn,label'];
+    for (let i = 0; i < 240; i++) lines.push(`${((i * 13) % 17) / 3},${12345678901234567890n + BigInt(i)},${i % 8 === 0 ? 1 : 0}`);
+    writeFileSync(join(dir, 'twenty.csv'), `${lines.join('\n')}\n`);
+    for (const args of [
+      ['fit', '--input', 'twenty.csv', '--label', 'label', '--kind', 'logreg', '--out', 'twenty.json'],
+      ['predict', '--model', 'twenty.json', '--input', 'twenty.csv', '--out', 'twenty-scores.csv'],
+    ]) {
+      const found = await warningOf(args);
+      expect(found, args[0]).toHaveLength(1);
+      expect(found[0], args[0]).toMatch(/^column "txn" holds whole numbers .* \(12345678901234567890 reads as 12345678901234567168\)/);
+    }
+  });
 });
