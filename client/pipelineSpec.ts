@@ -170,6 +170,7 @@ export function resolvePipelineSpec(raw: unknown, source: string, options: { kin
     );
   }
   const gates = checked.gates === undefined ? defaultGateSpec() : parseGateSpec(checked.gates, `${source}: gates`);
+  keepClassCodes(gates, checked.gates);
   const canary = checked.canary === undefined ? undefined : resolveCanarySpec(checked.canary, `${source}: canary`);
 
   return {
@@ -252,4 +253,19 @@ export function readPipelineConfigJson(path: string): Record<string, unknown> {
   const duplicate = firstDuplicateJsonKey(text);
   if (duplicate) throw new InvalidInputError(`--config ${path}`, `--config ${path}: ${duplicateKeyText(duplicate)}`);
   return json as Record<string, unknown>;
+}
+
+/**
+ * A gate's class written as the label code "1" or "0" travels as written (each reader parses it to the class again):
+ * the describe stage refuses a code that would judge another class than the one it spells (a multi-class label's
+ * class 1, a rare class 0 taken as the positive), which it cannot tell once the code is rewritten "positive". Before,
+ * a gate on class "1" of a five-class label was judged on every class, and the run promoted.
+ */
+function keepClassCodes(parsed: { gates: Array<{ class?: string }> }, raw: unknown): void {
+  const written = (raw as { gates?: unknown } | undefined)?.gates;
+  if (!Array.isArray(written)) return;
+  parsed.gates.forEach((gate, i) => {
+    const code = (written[i] as { class?: unknown } | null)?.class;
+    if (code === 1 || code === 0 || code === '1' || code === '0') gate.class = String(code);
+  });
 }

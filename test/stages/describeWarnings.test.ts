@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
 import { describeStage } from '../../stages/describe.js';
 
 let dir: string;
@@ -68,5 +69,30 @@ describe('describe stage gate checks', () => {
     );
     // With 1 as the positive class (a 0/1 label's default), "1" means what it says.
     await expect(codes()).resolves.toMatchObject({ positiveLabel: '1' });
+  });
+
+  it('refuses the same gates after the pipeline spec was resolved (as `run` sends it), on two classes and on five', async () => {
+    // Before, resolving rewrote "1" as "positive": the check never saw the code, and a five-class run promoted on
+    // a gate judged on every class.
+    const five = join(dir, 'five.csv');
+    writeFileSync(five, `${['x,label', ...Array.from({ length: 300 }, (_, i) => `${i % 13},${1 + (i % 5)}`)].join('\n')}\n`);
+    const resolved = (file: string, positive?: string) =>
+      resolvePipelineSpec(
+        {
+          modelName: 'codes',
+          input: { paths: [file], label: file === five ? 'label' : 'renewed', ...(positive ? { positive } : {}) },
+          gates: { gates: [{ metric: 'recall', class: '1', min: 0.5 }] },
+        },
+        'spec.json',
+      );
+    const spec = resolved(join(dir, 'codes.csv'), '0');
+    expect(spec.gates.gates[0]!.class).toBe('1');
+    await expect(describeStage({ input: spec.input, sampling: {}, gates: spec.gates })).rejects.toThrow(
+      /gates\[0\]\.class: "1" is read as the positive class, which is "0" here/,
+    );
+    const multi = resolved(five);
+    await expect(describeStage({ input: multi.input, sampling: {}, gates: multi.gates })).rejects.toThrow(
+      /gates\[0\]\.class: "1" is read as the positive class, not as the class "1" of this multi-class label/,
+    );
   });
 });
