@@ -48,7 +48,9 @@ export async function labelledByPredicate(model: ModelArtifact, input: string, l
  */
 export async function readAndScore(model: ModelArtifact, input: string, label: string, line?: ProgressLine) {
   const byPredicate = await labelledByPredicate(model, input, label);
-  const positive = byPredicate ? model.positiveLabel : await positiveSpellingIn(input, label, model);
+  // A rareflow Arrow dataset (a run's test split) holds 0/1 labels with 1 the positive class of the run that wrote
+  // it: read as such, where asking for the model's own spelling was refused with advice to pass a flag evaluate lacks.
+  const positive = byPredicate ? model.positiveLabel : formatOf(input) === 'arrow' ? '1' : await positiveSpellingIn(input, label, model);
   await checkBooleanInputColumns(input, model);
   const modelEncoded = formatOf(input) !== 'arrow' && (byPredicate || !readsPlainColumns(model));
   const d = modelEncoded

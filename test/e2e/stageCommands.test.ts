@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cliProcess.js';
+import { featureMatrix } from '../../core/dataset.js';
+import { writeDatasetArrow } from '../../data/arrowDataset.js';
 
 let dir: string;
 const run = (args: string[]) => runCli(args, { cwd: dir });
@@ -239,6 +241,32 @@ describe('stage commands, chained on generated data', () => {
     const report = e.json<{ report: { perClass: { positive: { recall: number } }; gMean: number } }>().report;
     expect(report.perClass.positive.recall).toBeGreaterThan(0.6);
     expect(report.gMean).toBeGreaterThan(0.7);
+  });
+
+  it('evaluate reads a rareflow Arrow dataset (0/1 labels, 1 the positive) for a model of a text label', async () => {
+    const rows = Array.from(
+      { length: 400 },
+      (_, i) => `${(i % 23) / 4 + (i % 10 === 0 ? 3 : 0)},${i % 7},${i % 10 === 0 ? 'fraud' : 'ok'}`,
+    );
+    writeFileSync(join(dir, 'text-label.csv'), ['a,b,label', ...rows].join('\n'));
+    const t = await run(['train', '--input', 'text-label.csv', '--label', 'label', '--kind', 'logreg', '--out', 'text-model.json']);
+    expect(t.code, t.stderr).toBe(0);
+    // As a run writes its test split: the features as doubles, the label 1 for "fraud".
+    const x = new Float64Array(300 * 2);
+    const y = new Uint8Array(300);
+    for (let i = 0; i < 300; i++) {
+      y[i] = i % 10 === 0 ? 1 : 0;
+      x[i * 2] = (i % 23) / 4 + (y[i] ? 3 : 0);
+      x[i * 2 + 1] = i % 7;
+    }
+    await writeDatasetArrow(join(dir, 'text.arrow'), {
+      data: { x: featureMatrix(300, 2, x), y },
+      featureNames: ['a', 'b'],
+      labelName: 'label',
+    });
+    const onArrow = await run(['evaluate', '--model', 'text-model.json', '--input', 'text.arrow', '--label', 'label', '--json']);
+    expect(onArrow.code, onArrow.stderr).toBe(0);
+    expect(onArrow.json<{ report: { support: { positive: number } } }>().report.support.positive).toBe(30);
   });
 
   it('denoise reports minority types; renn and tomek run as alternatives; adasyn reports quota and distance stats', async () => {
