@@ -113,7 +113,7 @@ export function splitStage(samples: SplitStageSample[], o: SplitStageOptions): S
   const copied = rowsCopiedFrom(train.data, test.data);
   const copyNote =
     copied >= MIN_COPIED_ROWS && copied >= COPIED_SHARE * test.rows
-      ? `; warning: ${copied} of the ${test.rows} test rows (${((100 * copied) / test.rows).toFixed(1)}%) are exact copies of training rows (the input repeats rows), so the gates' figures on them measure rows the model has learnt, not new ones; if the copies are one record repeated, remove them from the input (SELECT DISTINCT)`
+      ? `; warning: ${copied} of the ${test.rows} test rows (${((100 * copied) / test.rows).toFixed(1)}%) are exact copies of training rows in the features read (the input repeats rows, or the columns read do not tell its rows apart), so the gates' figures on them measure rows the model has learnt, not new ones; if the copies are one record repeated, remove them from the input (SELECT DISTINCT); if input.features or input.exclude left out the columns that tell them apart, read more columns`
       : '';
   return {
     parts: { train, validation, test },

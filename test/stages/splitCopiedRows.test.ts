@@ -55,7 +55,7 @@ describe('test rows copied from training rows', () => {
     const split = { train: 0.6, validation: 0.2, test: 0.2 };
     const repeated = splitStage([{ data: sample(400, 5) }], { split, seed: 1 }).summary.note;
     expect(repeated).toMatch(
-      /warning: (\d+) of the 400 test rows \(\d+\.\d%\) are exact copies of training rows \(the input repeats rows\), so the gates' figures on them measure rows the model has learnt, not new ones; if the copies are one record repeated, remove them from the input \(SELECT DISTINCT\)/,
+      /warning: (\d+) of the 400 test rows \(\d+\.\d%\) are exact copies of training rows in the features read \(the input repeats rows, or the columns read do not tell its rows apart\), so the gates' figures on them measure rows the model has learnt, not new ones; if the copies are one record repeated, remove them from the input \(SELECT DISTINCT\); if input\.features or input\.exclude left out the columns that tell them apart, read more columns/,
     );
     expect(Number(/warning: (\d+) of the 400 test rows/.exec(repeated ?? '')?.[1])).toBeGreaterThan(350);
     expect(splitStage([{ data: sample(2000, 1) }], { split, seed: 1 }).summary.note).not.toContain('copies');
