@@ -194,7 +194,8 @@ export function denoiseStage(data: LabelledData, o: DenoiseOptions, weights?: Fl
       positivesOut,
       seconds: secondsSince(started),
       note:
-        `k=${o.k}, ${index.kind} neighbours${cleaning.roundsApplied !== undefined ? `, ${cleaning.roundsApplied} round(s)` : ''}; ` +
+        // Tomek links and confident learning read no k: the note names none for them.
+        `${o.method === 'enn' || o.method === 'renn' ? `k=${o.k}, ` : ''}${index.kind} neighbours${cleaning.roundsApplied !== undefined ? `, ${cleaning.roundsApplied} round(s)` : ''}; ` +
         `removed ${cleaning.removedPerClass[0]} negative and ${cleaning.removedPerClass[1]} positive rows; ` +
         `minority: ${t.safe} safe, ${t.borderline} borderline, ${t.rare} rare, ${t.outlier} outlier` +
         (setAside > 0 ? `; ${setAside} rows of weight 0 set aside (kept, never a neighbour)` : '') +

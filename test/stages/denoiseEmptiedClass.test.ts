@@ -36,6 +36,16 @@ describe('a noise filter that would empty a class', () => {
     expect(cleaning.kept.length).toBeGreaterThan(20);
   });
 
+  it('names k in its note only for the methods that read it (ENN, RENN), not Tomek links or confident learning', () => {
+    const data = identicalRows(200, 10);
+    for (let r = 0; r < 200; r++) data.x.values[r * 2] = data.y[r] === 1 ? 50 + r : r;
+    const noteOf = (method: 'enn' | 'tomek' | 'confident') =>
+      denoiseStage(data, { method, k: 3, neighbors: 'auto', scaling: 'standardise', seed: 1, categoricalGroups: [] }).summary.note;
+    expect(noteOf('enn')).toMatch(/^k=3, /);
+    expect(noteOf('tomek')).not.toMatch(/k=/);
+    expect(noteOf('confident')).not.toMatch(/k=/);
+  });
+
   it('leaves the candidates behind such a filter out of the model choice, naming why', async () => {
     const choice = await chooseModel(identicalRows(240, 10, 3), {
       fit: fitModelArtifact,
