@@ -55,8 +55,9 @@ export async function publishServingState(registry: Registry, servingDir: string
 }
 
 /**
- * Moves the champion alias to `sha256` and publishes it to the scoring service. When the publish fails, the alias is
- * put back (a recorded rollback) before the failure leaves: before, a promotion whose publish kept failing left the
+ * Moves the champion alias to `sha256` and publishes it to the scoring service. When the publish fails, the promotion
+ * is taken back (the alias returns to the model before it, or is removed when there was none, and its row is
+ * deleted) before the failure leaves: before, a promotion whose publish kept failing left the
  * model of a failed run as the registry's champion (what `predict NAME` and the next champion gate read) while the
  * service and the lifecycle still named the old one. A retry promotes again. `beforePublish` runs between the two
  * (a canary's end, recorded before the state without it is published).
@@ -70,13 +71,12 @@ async function promoteAndPublish(
   at: string,
   beforePublish?: () => Promise<void>,
 ): Promise<void> {
-  const before = await registry.champion(modelName);
   await registry.promote(modelName, sha256, runId, at);
   await beforePublish?.();
   try {
     await publishServingState(registry, servingDir, modelName, at);
   } catch (err) {
-    if (before && before.modelSha256 !== sha256) await registry.rollback(modelName, before.modelSha256, runId, at);
+    await registry.undoPromotion(modelName, sha256, runId, at);
     throw err;
   }
 }

@@ -157,6 +157,11 @@ export class Registry {
   }
 
   /** Put `modelSha256` (usually the previous champion) back as champion, recorded as a rollback. */
+  /** Takes back a promotion that never took effect (its serving state could not be published): see registryModels. */
+  undoPromotion(modelName: string, modelSha256: string, runId: string, at: string): Promise<void> {
+    return models.undoPromotion(this.db, modelName, modelSha256, runId, at);
+  }
+
   rollback(modelName: string, modelSha256: string, runId: string, at?: string): Promise<void> {
     return models.rollback(this.db, modelName, modelSha256, runId, at);
   }

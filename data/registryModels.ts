@@ -125,6 +125,42 @@ export function rollback(
   return moveChampion(db, modelName, modelSha256, runId, at, 'rollback');
 }
 
+/**
+ * Takes back the promotion of `modelSha256` by run `runId` while it is still the champion: the alias returns to the
+ * model it was promoted from (or is removed when there was none) and the promotion's row is deleted, in one
+ * transaction. For a promotion whose serving state could not be published, which never took effect: a rollback row
+ * in its place once outlived the retried promotion that followed it (same run, same time), and the history named the
+ * old model as champion; with no earlier champion nothing was put back at all.
+ */
+export function undoPromotion(db: RegistryConnection, modelName: string, modelSha256: string, runId: string, at: string): Promise<void> {
+  checkResourceName(modelName, 'model name');
+  return db.write(async (c) => {
+    await db.inTransaction(c, async () => {
+      const current = await selectRows(c, `SELECT model_sha256 FROM aliases WHERE model_name = $1 AND alias = 'champion'`, [modelName]);
+      if (current[0] === undefined || String(current[0].model_sha256) !== modelSha256) return;
+      const row = await selectRows(
+        c,
+        `SELECT from_sha256 FROM promotions WHERE model_name = $1 AND to_sha256 = $2 AND run_id = $3 AND kind = 'promote'`,
+        [modelName, modelSha256, runId],
+      );
+      if (row[0] === undefined) return;
+      const from = row[0].from_sha256 === null ? null : String(row[0].from_sha256);
+      if (from === null) await c.run(`DELETE FROM aliases WHERE model_name = $1 AND alias = 'champion'`, [modelName]);
+      else
+        await c.run(`UPDATE aliases SET model_sha256 = $1, updated_at = $2 WHERE model_name = $3 AND alias = 'champion'`, [
+          from,
+          at,
+          modelName,
+        ]);
+      await c.run(`DELETE FROM promotions WHERE model_name = $1 AND to_sha256 = $2 AND run_id = $3 AND kind = 'promote'`, [
+        modelName,
+        modelSha256,
+        runId,
+      ]);
+    });
+  });
+}
+
 /** The current champion, with its model record, or undefined when there is none. */
 export function champion(db: RegistryConnection, modelName: string): Promise<ChampionRecord | undefined> {
   return db.read(async (c) => {

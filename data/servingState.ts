@@ -112,12 +112,17 @@ export async function updateServingState(
 
 /** Publishes `state` atomically: readers see the old file or the new one, never a part (on s3://, unconditionally). */
 /**
- * Makes the model's serving directory (a local one; an S3 prefix needs none), so a directory that cannot be made (a
- * file in its place, no permission) fails before the registry moves the champion, not after.
+ * Makes the model's serving directory (on S3, reads its state), so a directory that cannot be made (a file in its
+ * place, no permission) or a bucket that cannot be read fails before the registry moves the champion, not after.
  */
 export async function prepareServingDir(servingDir: string, modelName: string): Promise<void> {
   const dir = servingModelDir(servingDir, modelName);
-  if (!isS3Uri(servingDir)) await mkdir(dir, { recursive: true });
+  if (!isS3Uri(servingDir)) {
+    await mkdir(dir, { recursive: true });
+    return;
+  }
+  // On S3, one read of the state: a missing bucket or refused credentials fail here too (an absent state is fine).
+  await new S3ObjectStore(servingDir, 'RAREFLOW_SERVING').get(`${checkResourceName(modelName, 'model name')}/state.json`);
 }
 
 export async function writeServingState(servingDir: string, state: ServingState): Promise<void> {

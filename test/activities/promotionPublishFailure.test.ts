@@ -52,21 +52,32 @@ describe('a promotion whose serving state cannot be published', () => {
     rmSync(modelDir);
   });
 
-  it('puts the champion back, recorded as a rollback, when the publish fails after the alias moved', async () => {
+  it('takes the promotion back when the publish fails after the alias moved, so a retry records it once', async () => {
     // state.json as a non-empty directory: the state is written beside it, and the rename over it fails.
     mkdirSync(join(servingDir(), 'fraud', 'state.json', 'blocked'), { recursive: true });
+    const before = await registry.promotions('fraud');
     await expect(
       activities.registryPromote({ modelName: 'fraud', modelSha256: b.sha256, runId: 'r2', at: '2026-01-03T00:00:00Z' }),
     ).rejects.toThrow();
     expect((await registry.champion('fraud'))?.modelSha256).toBe(a.sha256);
-    expect((await registry.promotions('fraud')).slice(-2).map((p) => [p.kind, p.toSha256])).toEqual([
-      ['promote', b.sha256],
-      ['rollback', a.sha256],
-    ]);
+    expect(await registry.promotions('fraud')).toEqual(before);
     // Once the directory can be written, a retry promotes and publishes.
     rmSync(join(servingDir(), 'fraud', 'state.json'), { recursive: true });
     await activities.registryPromote({ modelName: 'fraud', modelSha256: b.sha256, runId: 'r2', at: '2026-01-04T00:00:00Z' });
     expect((await registry.champion('fraud'))?.modelSha256).toBe(b.sha256);
     expect((await readServingState(servingDir(), 'fraud'))?.champion?.sha256).toBe(b.sha256);
+    expect((await registry.promotions('fraud')).slice(before.length).map((p) => [p.kind, p.fromSha256, p.toSha256])).toEqual([
+      ['promote', a.sha256, b.sha256],
+    ]);
+  });
+
+  it('on a first promotion (no champion before it), leaves no champion when the publish fails', async () => {
+    await registerModel(registry, 'fresh', 'r3', a);
+    mkdirSync(join(servingDir(), 'fresh', 'state.json', 'blocked'), { recursive: true });
+    await expect(
+      activities.registryPromote({ modelName: 'fresh', modelSha256: a.sha256, runId: 'r3', at: '2026-01-05T00:00:00Z' }),
+    ).rejects.toThrow();
+    expect(await registry.champion('fresh')).toBeUndefined();
+    expect(await registry.promotions('fresh')).toEqual([]);
   });
 });
