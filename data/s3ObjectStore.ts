@@ -270,6 +270,13 @@ export class S3ObjectStore implements ObjectStore {
         );
       }
       const name = errorName(err);
+      // No credentials at all (none in the environment, no profile): a setting to fix, never an outage to retry.
+      if (name === 'CredentialsProviderError') {
+        throw new StorageAccessError(
+          uri,
+          `cannot reach ${uri}: no S3 credentials were found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) for ${this.endpoint}`,
+        );
+      }
       if (statusOf(err) === 403 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(name)) {
         throw new StorageAccessError(
           uri,

@@ -139,6 +139,18 @@ describe('S3ArtifactStore', () => {
         `^cannot reach s3://artifacts/p/k\\.json: ${s3.server.endpoint} refused the credentials \\(\\w+\\); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY$`,
       ),
     );
+    // No credentials anywhere (the SDK's chain reads the process's environment and files): a setting, not an outage.
+    const saved = { ...process.env };
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[k];
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(s3.dir, 'no-credentials');
+    process.env.AWS_CONFIG_FILE = join(s3.dir, 'no-config');
+    const noCredentials = await read('s3://artifacts/p', { ...s3.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    process.env = saved;
+    expect(noCredentials).toBeInstanceOf(StorageAccessError);
+    expect((noCredentials as Error).message).toBe(
+      `cannot reach s3://artifacts/p/k.json: no S3 credentials were found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) for ${s3.server.endpoint}`,
+    );
     const down = await read('s3://artifacts/p', { ...s3.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
     expect(down).toBeInstanceOf(StorageUnreachableError);
     expect((down as Error).message).toMatch(
