@@ -203,6 +203,14 @@ async function readRegisteredFile(
  */
 export async function resolveModelReference(text: string, o: ResolveOptions): Promise<ResolvedModel> {
   const flag = o.flag ?? '--model';
+  // A model file is read from a local path or, by name, from the registry's store (which may be on S3); an s3:// URI
+  // given here was once looked for as a local file relative to the working directory and said not to exist.
+  if (isS3Uri(text)) {
+    throw new InvalidInputError(
+      `${flag} ${text}`,
+      `${flag}: ${text} is an s3:// URI; expected a local model file, or a registered model as NAME, NAME@ALIAS or NAME/VERSION (a registered model is read from the store, S3 included)`,
+    );
+  }
   const ref = parseModelReference(text);
   const registryExists = await isFile(o.registryPath);
   if (await isFile(text)) {

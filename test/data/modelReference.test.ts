@@ -137,6 +137,14 @@ describe('resolveModelReference', () => {
     );
   });
 
+  it('an s3:// URI is refused as one (exit 2), not looked for as a local file relative to the working directory', async () => {
+    expect(await rejection('s3://bucket/models/m1.json')).toEqual({
+      exitCode: EXIT_CODES.badInput,
+      message:
+        '--model: s3://bucket/models/m1.json is an s3:// URI; expected a local model file, or a registered model as NAME, NAME@ALIAS or NAME/VERSION (a registered model is read from the store, S3 included)',
+    });
+  });
+
   it('a registered model whose file no longer matches its sha256 is an IntegrityError naming the file', async () => {
     const err = await resolveRef('edited/1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntegrityError);
