@@ -16,7 +16,7 @@ import { closeDuckDB, openDuckDB, sqlCountWhere, sqlDouble, sqlIdentifier, sqlSt
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { streamQuery } from './checkedStream.js';
 import type { IdColumnRead } from './idColumnText.js';
-import { scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
+import { namingOutput, scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
 
 /** Rows scored and appended at a time; a multiple of DuckDB's 2,048-row chunks. */
 const BATCH_ROWS = 65536;
@@ -112,7 +112,7 @@ export async function scoreInChunks(
   const classes = model.multiClass?.classes;
   const predicted = predictedClassesOf(model);
   const cols = model.featureNames.length;
-  await sweepScratchBeside(out);
+  // Stale scratch files here are swept by copyTableAtomically, which writes the output at the end.
   const scratch = scratchPathBeside(out, 'duckdb');
   const sink = await openDuckDB({ path: scratch });
   const pool = !classes && model.model.kind === 'forest' ? new ForestScoringPool(model.model, { batchRows: BATCH_ROWS }) : null;
@@ -229,7 +229,7 @@ export async function scoreInChunks(
       await copyTableAtomically(sink.connection, 'predictions', out);
     }
   } catch (err) {
-    throw outputNamed(err, scratch, out);
+    throw namingOutput(err, scratch, out);
   } finally {
     await pool?.close();
     closeDuckDB(sink);
@@ -237,16 +237,6 @@ export async function scoreInChunks(
     await rm(`${scratch}.wal`, { force: true });
   }
   return { rows, positives };
-}
-
-/**
- * `err` with the scratch file's path in its message replaced by the output's: a write that failed there (a file size
- * limit, a full disk) is the output's failure, and the user never named the hidden scratch file.
- */
-function outputNamed(err: unknown, scratch: string, out: string): unknown {
-  if (err instanceof Error && err.message.includes(scratch))
-    err.message = err.message.replaceAll(`${scratch}.wal`, out).replaceAll(scratch, out);
-  return err;
 }
 
 /** An input with no rows (a Parquet file of a schema alone; a CSV header alone is refused earlier, by its text types). */
@@ -387,7 +377,7 @@ export async function scoreInEngine(
         return { rows, positives };
       } catch (err) {
         await rm(temp, { force: true, recursive: true });
-        throw outputNamed(err, temp, a.out);
+        throw namingOutput(err, temp, a.out);
       }
     }),
   );

@@ -8,7 +8,7 @@ import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { writeDatasetArrowParts, type ExtraColumns } from './arrowDataset.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdbConnection.js';
-import { scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
+import { namingOutput, scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
 
 export interface LabelledTable {
   /** The rows; several parts (input rows, then synthetic rows) are written one after another, never joined in memory. */
@@ -251,8 +251,7 @@ export async function copyTableAtomically(connection: DuckDBConnection, table: s
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true, recursive: true });
-    if (err instanceof Error) err.message = err.message.replaceAll(temp, path);
-    throw err;
+    throw namingOutput(err, temp, path);
   }
 }
 

@@ -29,3 +29,13 @@ export async function sweepScratchBeside(out: string): Promise<void> {
 
 /** A scratch name of scratchPathBeside: `.<out>.<12 hex><owner tag>.<ext>`, a DuckDB write-ahead log after it too. */
 const SCRATCH = /\.[0-9a-f]{12}~[0-9a-f]{8}\.\d+\.[0-9a-f]{8}~\.[a-z]+(\.wal)?$/;
+
+/**
+ * `err` with the scratch file's path (and its DuckDB `.wal`) in its message replaced by the output's: a write that
+ * failed there (a file size limit, a full disk) is the output's failure, and the user never named the scratch file.
+ */
+export function namingOutput(err: unknown, scratch: string, out: string): unknown {
+  if (err instanceof Error && err.message.includes(scratch))
+    err.message = err.message.replaceAll(`${scratch}.wal`, out).replaceAll(scratch, out);
+  return err;
+}
