@@ -87,7 +87,7 @@ export class ServedModels {
   private readonly slotOf = new Map<string, number>();
   private refreshing: Promise<void> = Promise.resolve();
   /** The state whose load failed last (by stateKey; 'unreadable': state.json itself could not be read), retried with backoff. */
-  private failedRevision: string | 'unreadable' | null = null;
+  private failedState: string | 'unreadable' | null = null;
   /** stateKey of the state now served. */
   private currentKey: string | null = null;
   /**
@@ -186,7 +186,7 @@ export class ServedModels {
     const { servingDir, modelName } = this.o;
     let revision: number | null = null;
     let failedKey: string | null = null;
-    if (!now && this.failedRevision === 'unreadable' && Date.now() < this.retryAtMs) return;
+    if (!now && this.failedState === 'unreadable' && Date.now() < this.retryAtMs) return;
     try {
       const state = await readServingState(servingDir, modelName);
       if (state === null) return;
@@ -195,12 +195,12 @@ export class ServedModels {
       const key = stateKey(state);
       if (key === this.currentKey) {
         // The same state readable again after a damaged read: nothing to load, and no error left to report.
-        if (this.failedRevision === 'unreadable') this.clearFailure();
+        if (this.failedState === 'unreadable') this.clearFailure();
         return;
       }
       revision = state.revision;
       failedKey = key;
-      if (!now && key === this.failedRevision && Date.now() < this.retryAtMs) return;
+      if (!now && key === this.failedState && Date.now() < this.retryAtMs) return;
       const champion = state.champion ? await this.loadModel(state.champion, 'champion') : null;
       let challenger: LoadedModel | null = null;
       let weight = 0;
@@ -223,8 +223,8 @@ export class ServedModels {
       this.metrics.loadFailures.inc();
       const still = this.current.revision === null ? 'nothing is served yet' : `still serving revision ${this.current.revision}`;
       const failed = failedKey ?? 'unreadable';
-      this.retryDelayMs = failed === this.failedRevision ? Math.min(this.retryDelayMs * 2, MAX_RETRY_MS) : this.o.pollMs;
-      this.failedRevision = failed;
+      this.retryDelayMs = failed === this.failedState ? Math.min(this.retryDelayMs * 2, MAX_RETRY_MS) : this.o.pollMs;
+      this.failedState = failed;
       this.retryAtMs = Date.now() + this.retryDelayMs;
       this.loadErrorText =
         err instanceof ModelFileError
@@ -238,7 +238,7 @@ export class ServedModels {
   }
 
   private clearFailure(): void {
-    this.failedRevision = null;
+    this.failedState = null;
     this.loadErrorText = null;
     this.retryDelayMs = this.o.pollMs;
   }
