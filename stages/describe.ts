@@ -5,7 +5,7 @@
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkGateClassCodes } from '../core/gates/gateClassCodes.js';
 import { parseGateSpec } from '../core/gates/gateSpec.js';
-import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, SamplingSpec } from '../core/pipelineTypes.js';
+import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, SamplingSpec, SplitSpec } from '../core/pipelineTypes.js';
 import { multiClassSamplingPlan, type MultiClassSamplingPlan } from '../core/sampling/multiClassSamplingPlan.js';
 import { checkMultiClassSpec } from '../core/spec/multiClassSpecCheck.js';
 import { checkMemoryBudget, pipelineMemory } from '../core/resources/memoryEstimate.js';
@@ -46,6 +46,8 @@ export interface DescribeInputRequest {
   model?: ModelSpec;
   /** The gates: a multi-class label refuses the two-class ones here, before any work. */
   gates?: GateSpecJson;
+  /** The split's shares: with the gates, a minPositiveSupport the test split cannot reach is refused before any work. */
+  split?: SplitSpec;
 }
 
 /**
@@ -191,10 +193,22 @@ function refuseUnlearnableClasses(profile: InputProfile, input: DescribeInputReq
   }
   // Only where insufficient evidence rejects (the default): a spec that promotes or asks a person then still can pass.
   const gates = input.gates ? parseGateSpec(input.gates, 'pipeline spec "gates"') : undefined;
-  if (gates && (gates.onInsufficientEvidence ?? 'reject') === 'reject' && gates.minPositiveSupport > profile.positives) {
+  if (!gates || (gates.onInsufficientEvidence ?? 'reject') !== 'reject') return;
+  if (gates.minPositiveSupport > profile.positives) {
     throw new InvalidInputError(
       'gates.minPositiveSupport',
       `gates.minPositiveSupport ${gates.minPositiveSupport}: the test split must hold that many positives, but ${where} holds ${profile.positives} in all, so every run would end with insufficient evidence and be rejected; expected at most the test split's share of them (or gates.onInsufficientEvidence "promote" or "require-approval")`,
+    );
+  }
+  // The split is stratified: the test split takes its share of the sample's positives, rounded (stratifiedSplit's
+  // apportion), never more than the share of every positive of the input rounded up.
+  const share = input.split?.test;
+  if (share === undefined) return;
+  const most = Math.ceil(profile.positives * share - 1e-9);
+  if (gates.minPositiveSupport > most) {
+    throw new InvalidInputError(
+      'gates.minPositiveSupport',
+      `gates.minPositiveSupport ${gates.minPositiveSupport}: the test split (split.test ${share}) holds its share of the positives, at most ${most} of the ${profile.positives} in ${where}, so every run would end with insufficient evidence and be rejected; expected at most ${most}, a larger split.test, or gates.onInsufficientEvidence "promote" or "require-approval"`,
     );
   }
 }

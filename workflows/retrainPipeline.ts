@@ -110,8 +110,10 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
     denoise: spec.denoise,
     adasyn: spec.adasyn,
     model: spec.model,
-    // Payload only: a multi-class label refuses the two-class gates before any work.
+    // Payload only: a multi-class label refuses the two-class gates before any work, and a minPositiveSupport the
+    // test split cannot reach is refused.
     gates: spec.gates,
+    split: spec.split,
   });
   // A label of three or more classes (no input.positive or positiveWhen): the stages carry the class values.
   const multiClass = described.multiClass;
