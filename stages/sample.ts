@@ -8,7 +8,7 @@ import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampl
 import { fileRowCounts, planShards, type ScanPosition, type ScanSegment } from '../data/positiveScan.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { watchInputFiles } from '../data/inputFileWatch.js';
-import { localInputPaths } from '../data/s3InputFiles.js';
+import { locateInputs, sourceNamer, withSourceNames, type LocatedInput } from '../data/s3InputFiles.js';
 import type { SamplingOrderChoice } from '../data/samplingOrder.js';
 import { mergeShards, sampleShard, type ShardCheckpoint, type ShardSample } from '../data/shardSampling.js';
 import { secondsSince } from './stageProgress.js';
@@ -64,23 +64,51 @@ export type ShardSampleStageResult = ShardSample & { seconds: number };
 
 /** The files' rows split into `shards` shards of consecutive row ranges (see planShards), and the total row count. */
 export async function planSampleShards(files: string[], shards: number): Promise<{ shards: ScanSegment[][]; totalRows: number }> {
-  const counts = await fileRowCounts(await localInputPaths(files, 'input.paths'));
+  const counts = await rowCountsOf(files);
   return { shards: planShards(files, counts, shards), totalRows: counts.reduce((a, b) => a + b, 0) };
 }
 
 async function wholeFileSegments(files: string[]): Promise<ScanSegment[]> {
-  const counts = await fileRowCounts(await localInputPaths(files, 'input.paths'));
+  const counts = await rowCountsOf(files);
   return files.map((file, i) => ({ file, firstRow: 0, endRow: counts[i]! }));
+}
+
+/** Each file's rows, read from local copies of s3:// inputs; an error names the URI, not the worker's cache copy. */
+async function rowCountsOf(files: string[]): Promise<number[]> {
+  const located = await locateInputs(files, 'input.paths');
+  return fileRowCounts(located.map((l) => l.local)).catch((err: unknown) => {
+    throw withSourceNames(err, sourceNamer(located));
+  });
 }
 
 /** One shard of the sample: its share of N and Nr, scanned in the chosen row order, the kept rows fetched. */
 export async function sampleShardStage(input: ShardSampleRequest, hooks: ShardSampleHooks = {}): Promise<ShardSampleStageResult> {
   const started = performance.now();
   const planned = input.segments ?? (await wholeFileSegments(input.files ?? []));
-  // Segments name s3:// inputs by URI (planned on another worker, perhaps): each is read from this worker's cache.
+  // Segments name s3:// inputs by URI (planned on another worker, perhaps): each is read from this worker's cache,
+  // and a refusal of its rows names the URI, not that copy.
+  const copies: LocatedInput[] = [];
   const segments = await Promise.all(
-    planned.map(async (seg) => (isS3Uri(seg.file) ? { ...seg, file: (await localInputPaths([seg.file], 'input.paths'))[0]! } : seg)),
+    planned.map(async (seg) => {
+      if (!isS3Uri(seg.file)) return seg;
+      const [copy] = await locateInputs([seg.file], 'input.paths');
+      copies.push(copy!);
+      return { ...seg, file: copy!.local };
+    }),
   );
+  try {
+    return await sampleSegments(input, segments, hooks, started);
+  } catch (err) {
+    throw withSourceNames(err, sourceNamer(copies));
+  }
+}
+
+async function sampleSegments(
+  input: ShardSampleRequest,
+  segments: ScanSegment[],
+  hooks: ShardSampleHooks,
+  started: number,
+): Promise<ShardSampleStageResult> {
   const unchanged = hooks.describedSha256s ? watchInputFiles({ segments, fileSha256s: hooks.describedSha256s }) : undefined;
   const share = shardTargets(input.targetSize, input.positiveTarget, input.shardCount)[input.shardIndex]!;
   const sampled = await sampleShard(

@@ -6,7 +6,8 @@ import { locateInputs } from '../../data/s3InputFiles.js';
 import { ServingLog } from '../../data/servingLog.js';
 import { summariseServingWindow } from '../../data/servingLogWindow.js';
 import { readServingState, SERVING_STATE_FORMAT, updateServingState, type ServingState } from '../../data/servingState.js';
-import { planSampleShards } from '../../stages/sample.js';
+import { planSampleShards, sampleShardStage } from '../../stages/sample.js';
+import { InvalidInputError } from '../../core/invalidInputError.js';
 import { ServedModels } from '../../infra/servedModels.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
 import { fitTestModel, publish, storeModel, tempDir } from '../serve/servingFixtures.js';
@@ -203,6 +204,31 @@ describe('inputs on s3://', () => {
     const reportJson = JSON.parse(readFileSync(join(cwd, 'rep', 'report.json'), 'utf8')) as { input: string };
     expect(reportJson.input).toBe('s3://inputs/cli/data.csv');
     expect(readFileSync(join(cwd, 'rep', 'report.html'), 'utf8')).not.toContain('cli-cache');
+  });
+
+  test("a retrain's sampling refuses an s3:// input's rows naming the URI, not the worker's local copy", async () => {
+    const store = new S3ObjectStore('s3://inputs/bad', 'test', { env: process.env });
+    const rows = ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i === 7 ? 'inf' : i},${i % 5 === 0 ? 1 : 0}`)];
+    await store.put('rows.csv', { bytes: rows.join('\n') + '\n' });
+    const plan = await planSampleShards(['s3://inputs/bad/rows.csv'], 1);
+    const request = {
+      segments: plan.shards[0]!,
+      label: 'y',
+      positiveLabel: '1',
+      featureNames: ['x'],
+      targetSize: 100,
+      positiveTarget: 20,
+      shardIndex: 0,
+      shardCount: 1,
+      seed: 1,
+    };
+    const refused = await sampleShardStage(request).then(
+      () => new Error('sampled'),
+      (err: unknown) => err as Error,
+    );
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    expect(refused.message).toContain('s3://inputs/bad/rows.csv');
+    expect(refused.message).not.toContain(join(s3.dir, 'cache'));
   });
 
   test('a missing key, a glob that matches nothing and a missing bucket each name the URI', async () => {
