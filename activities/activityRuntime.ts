@@ -5,6 +5,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { ArtifactStore } from '../data/artifactStore.js';
+import { StorageAccessError } from '../data/objectStore.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { FailureType, type ArtifactRef } from '../core/pipelineTypes.js';
 
@@ -39,7 +40,8 @@ export function inSpecWords(text: string): string {
 
 /**
  * Runs `work`; an InvalidInputError leaves as a non-retryable ApplicationFailure of type InvalidInput (in the spec's
- * words), an IntegrityError (a stored file that fails its sha256) as one of type IntegrityError naming the file.
+ * words), an IntegrityError (a stored file that fails its sha256) as one of type IntegrityError naming the file, and
+ * storage refused as configured as one of type StorageSettings naming the setting (not the spec's fault).
  */
 export async function failingOnBadInput<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -47,6 +49,14 @@ export async function failingOnBadInput<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof IntegrityError) {
       throw ApplicationFailure.create({ message: err.message, type: FailureType.integrity, nonRetryable: true, details: [err.path] });
+    }
+    if (err instanceof StorageAccessError && err.setting !== undefined) {
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: FailureType.storageSettings,
+        nonRetryable: true,
+        details: [err.setting],
+      });
     }
     if (err instanceof InvalidInputError) {
       throw ApplicationFailure.create({

@@ -25,7 +25,7 @@ export const EXIT_CODE_LINES = [
 ];
 
 /** Failure types (workflows/contract.ts) whose message is bad input, anywhere in a Temporal failure's cause chain. */
-const INPUT_FAILURE_TYPES = new Set(['InvalidInput', 'IntegrityError']);
+const INPUT_FAILURE_TYPES = new Set(['InvalidInput', 'IntegrityError', 'StorageSettings']);
 /** Temporal's failures whose own message says only that something failed ("Workflow execution failed"). */
 const TEMPORAL_FAILURE_NAMES = new Set(['WorkflowFailedError', 'ActivityFailure', 'ChildWorkflowFailure', 'ApplicationFailure']);
 /** DISK_FULL_FAILURE_TYPE of workflows/contract.ts. */

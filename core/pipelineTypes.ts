@@ -19,6 +19,11 @@ export const FailureType = {
   modelArtifactInvalid: 'ModelArtifactInvalid',
   /** A stored artifact or model file no longer matches its sha256 and cannot be recomputed where it was found. */
   integrity: 'IntegrityError',
+  /**
+   * Storage refused as configured (RAREFLOW_ARTIFACTS or RAREFLOW_SERVING names a missing bucket, the credentials are
+   * refused): retrying cannot help, and the spec is not at fault.
+   */
+  storageSettings: 'StorageSettings',
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 

@@ -49,8 +49,14 @@ export interface ObjectStore {
  * Retrying cannot help, so activities fail it at once (it is an InvalidInputError).
  */
 export class StorageAccessError extends InvalidInputError {
-  constructor(uri: string, message: string) {
+  /**
+   * The storage setting at fault when it is not an input the user named (RAREFLOW_ARTIFACTS, RAREFLOW_SERVING, the
+   * AWS credentials): a retrain failed by it is not its spec's fault, and the spec is kept.
+   */
+  readonly setting: string | undefined;
+  constructor(uri: string, message: string, setting?: string) {
     super(uri, message);
+    this.setting = setting;
     Object.defineProperty(this, 'name', { value: 'StorageAccessError' });
   }
 }

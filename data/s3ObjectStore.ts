@@ -120,7 +120,11 @@ export class S3ObjectStore implements ObjectStore {
   private readonly partBytes: number;
 
   /** `subject` names the setting the URI came from (RAREFLOW_ARTIFACTS, --input) in errors about its form. */
-  constructor(uri: string, subject: string, o: S3ObjectStoreOptions = {}) {
+  constructor(
+    uri: string,
+    private readonly subject: string,
+    o: S3ObjectStoreOptions = {},
+  ) {
     const { bucket, prefix } = parseS3Uri(uri, subject);
     this.bucket = bucket;
     this.prefix = prefix;
@@ -263,10 +267,13 @@ export class S3ObjectStore implements ObjectStore {
       return await request();
     } catch (err) {
       const uri = this.uriOf(key);
+      // A RAREFLOW_* location is the deployment's setting; another subject (input.paths, --input) is the user's input.
+      const setting = /^RAREFLOW_[A-Z_]+$/.test(this.subject) ? this.subject : undefined;
       if (isNoSuchBucket(err)) {
         throw new StorageAccessError(
           uri,
-          `cannot reach ${uri}: bucket "${this.bucket}" does not exist at ${this.endpoint}; create it or point the setting at an existing bucket`,
+          `cannot reach ${uri}: bucket "${this.bucket}" does not exist at ${this.endpoint}; create it or point ${this.subject} at an existing bucket`,
+          setting,
         );
       }
       const name = errorName(err);
@@ -275,12 +282,14 @@ export class S3ObjectStore implements ObjectStore {
         throw new StorageAccessError(
           uri,
           `cannot reach ${uri}: no S3 credentials were found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) for ${this.endpoint}`,
+          setting ?? 'AWS_ACCESS_KEY_ID',
         );
       }
       if (statusOf(err) === 403 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(name)) {
         throw new StorageAccessError(
           uri,
           `cannot reach ${uri}: ${this.endpoint} refused the credentials (${name || 'HTTP 403'}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+          setting ?? 'AWS_ACCESS_KEY_ID',
         );
       }
       if (!(err instanceof S3ServiceException) && isNetworkError(err)) {

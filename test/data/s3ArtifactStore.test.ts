@@ -130,7 +130,7 @@ describe('S3ArtifactStore', () => {
     const noBucket = await read('s3://no-such-bucket/p', s3.env);
     expect(noBucket).toBeInstanceOf(StorageAccessError);
     expect((noBucket as Error).message).toBe(
-      `cannot reach s3://no-such-bucket/p/k.json: bucket "no-such-bucket" does not exist at ${s3.server.endpoint}; create it or point the setting at an existing bucket`,
+      `cannot reach s3://no-such-bucket/p/k.json: bucket "no-such-bucket" does not exist at ${s3.server.endpoint}; create it or point RAREFLOW_ARTIFACTS at an existing bucket`,
     );
     const badKey = await read('s3://artifacts/p', { ...s3.env, AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
     expect(badKey).toBeInstanceOf(StorageAccessError);
@@ -159,7 +159,14 @@ describe('S3ArtifactStore', () => {
     // In an activity: access errors are non-retryable input errors; an unreachable endpoint stays retryable.
     const asFailure = (e: unknown) => failingOnBadInput(() => Promise.reject(e)).catch((f: unknown) => f);
     expect(noBucket).toBeInstanceOf(InvalidInputError);
-    expect(await asFailure(badKey)).toMatchObject({ nonRetryable: true, type: 'InvalidInput' });
+    // The deployment's storage setting at fault: not the spec's (a lifecycle keeps the spec); an input's bucket is.
+    expect(await asFailure(badKey)).toMatchObject({ nonRetryable: true, type: 'StorageSettings', details: ['RAREFLOW_ARTIFACTS'] });
+    expect(await asFailure(noBucket)).toMatchObject({ nonRetryable: true, type: 'StorageSettings', details: ['RAREFLOW_ARTIFACTS'] });
+    const inputBucket = await new S3ObjectStore('s3://no-such-bucket/in', 'input.paths', { env: s3.env })
+      .get('a.csv')
+      .catch((e: unknown) => e);
+    expect((inputBucket as Error).message).toContain('create it or point input.paths at an existing bucket');
+    expect(await asFailure(inputBucket)).toMatchObject({ nonRetryable: true, type: 'InvalidInput' });
     expect(await asFailure(noBucket)).toBeInstanceOf(ApplicationFailure);
     expect(await asFailure(down)).toBe(down);
   });

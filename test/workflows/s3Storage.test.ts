@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineSpec } from '../../client/pipelineSpec.js';
+import { failureExit } from '../../client/exitCodes.js';
 import { RareflowClient } from '../../client/temporalClient.js';
+import { errorCauses } from '../../core/errorCauses.js';
+import { isInputRefusal } from '../../workflows/failureReason.js';
 import { S3ObjectStore } from '../../data/s3ObjectStore.js';
 import { generateSyntheticDataset } from '../../data/syntheticData.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
@@ -83,5 +86,42 @@ describe('retrainPipeline on s3:// storage', () => {
     ).toBe(sha);
     // Nothing of the run lives in a local artifact directory.
     expect(() => readFileSync(join(env.artifactRoot, sha.slice(0, 2), `${sha}.json`))).toThrow();
+  });
+
+  it('fails at once on a RAREFLOW_ARTIFACTS bucket that does not exist, naming the setting, and not as its spec refused', async () => {
+    const workers = await createRareflowWorkers({
+      target: env.server.target,
+      artifactRoot: 's3://no-such-artifacts/rareflow',
+      cache: { cacheDir: join(s3.dir, 'missing-bucket-cache') },
+      registryPath: join(env.dir, 'missing-bucket-registry.duckdb'),
+      servingDir: 's3://serving/rareflow',
+      workflowBundle: env.bundle,
+    });
+    const spec = resolvePipelineSpec(
+      {
+        modelName: 's3-missing-bucket',
+        input: { paths: ['s3://inputs/day-1/part-0.parquet'], label: 'label' },
+        sampling: { targetSize: 2000, positivesPerParameter: 20 },
+        model: { kind: 'logreg', threshold: 'prevalence' },
+        seed: 5,
+      },
+      'test spec',
+    );
+    const started = Date.now();
+    const failed = await workers.run(
+      runRetrainPipeline(new RareflowClient(env.client), spec, 'wf-s3-missing-bucket').then(
+        () => new Error('the retrain passed'),
+        (err: unknown) => err,
+      ),
+    );
+    // Not retried: a missing bucket does not appear on the fifth attempt.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect([...errorCauses(failed)].map((c) => c.type)).toContain('StorageSettings');
+    // The lifecycle keeps the spec (it is not refused as bad input); the command says the setting, as bad input.
+    expect(isInputRefusal(failed)).toBe(false);
+    expect(failureExit(failed)).toMatchObject({ exitCode: 2 });
+    expect(failureExit(failed).message).toMatch(
+      /cannot reach s3:\/\/no-such-artifacts\/rareflow\/.*: bucket "no-such-artifacts" does not exist at .*; create it or point RAREFLOW_ARTIFACTS at an existing bucket/,
+    );
   });
 });
