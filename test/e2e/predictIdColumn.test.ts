@@ -1,5 +1,6 @@
 // predict --id copies the id column as the input spells it: an id spelt like a missing-value marker (NA, ?, NULL)
-// is written as spelt, not empty; an empty id is written missing, not refused; whole-number ids keep their type.
+// is written as spelt, not empty; an empty id is written missing, not refused; whole-number ids keep their type; an
+// id holding a comma or a line break is written quoted, however late in the file.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,10 @@ beforeAll(async () => {
   // 20-digit ids (past 2^63: DuckDB types them DOUBLE) and decimal ids: written as spelt, not as 1.2345678901234567e+19.
   writeFileSync(join(dir, 'wide.csv'), 'id,x\n12345678901234567890,0.5\n12345678901234567891,3.5\n12345678901234567892,1.0\n');
   writeFileSync(join(dir, 'decimals.csv'), 'id,x\n1.10,0.5\n1.100,3.5\n1000.00,1.0\n');
+  // Ids with a comma or a line break inside (quoted) only past the rows a CSV sniffer samples.
+  const late = ['id,x'];
+  for (let i = 0; i < 30_000; i++) late.push(`${i === 25_000 ? '"ACME, Inc"' : i === 28_000 ? '"line1\nline2"' : `r${i}`},${(i % 23) / 4}`);
+  writeFileSync(join(dir, 'late.csv'), `${late.join('\n')}\n`);
   for (const kind of ['logreg', 'forest']) {
     const f = await run(['fit', '--input', 'train.csv', '--label', 'label', '--kind', kind, '--out', `${kind}.json`]);
     expect(f.code, f.stderr).toBe(0);
@@ -56,6 +61,23 @@ describe.each(['logreg', 'forest'])('predict --id with a %s model', (kind) => {
       type: 'VARCHAR',
       ids: ['1001', 'NA', '?', 'NULL', null, '1006'],
     });
+  });
+
+  it('writes a late id holding a comma or a line break quoted, and counts the positives of the file it wrote', async () => {
+    const p = await run(['predict', '--model', `${kind}.json`, '--input', 'late.csv', '--out', `${kind}-late.csv`, '--id', 'id', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const said = JSON.parse(p.stdout) as { rows: number; predictedPositive: number };
+    const written = await withDuckDB(async (c) =>
+      (
+        await c.runAndReadAll(
+          `SELECT count(*), count(*) FILTER (WHERE pred = '1'), count(*) FILTER (WHERE id = 'ACME, Inc' OR id = E'line1\\nline2') FROM read_csv('${join(dir, `${kind}-late.csv`)}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`,
+        )
+      )
+        .getRowsJS()[0]!
+        .map(Number),
+    );
+    expect(written).toEqual([30_000, said.predictedPositive, 2]);
+    expect(said.rows).toBe(30_000);
   });
 
   it('keeps whole-number ids as numbers, an empty one missing', async () => {
