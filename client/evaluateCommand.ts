@@ -28,6 +28,7 @@ import { secondsSince } from '../stages/stageProgress.js';
 import { championOnSameRows } from './evaluationChampion.js';
 import { trainingRunOfInput } from './trainingRunInputs.js';
 import { readAndScore } from './evaluatedRows.js';
+import { syntheticRowCount } from '../data/adasynLineageColumns.js';
 import { jsonFileText } from './jsonFileText.js';
 import { requireReportDirectory, writeFileAtomically } from './localFiles.js';
 import { loadModelReference, registeredModelField } from './modelByReference.js';
@@ -55,6 +56,7 @@ export async function evaluateCommand(a: EvaluateArgs) {
       `--label ${a.label}: column "${asInput.name}" is one of the inputs the model reads, not a label; the model was trained to predict "${model.labelName}": pass --label with the column holding that label`,
     );
   }
+  await refuseSyntheticRows(a.input, a.inputAsGiven);
   if (model.multiClass) {
     const evaluated = await evaluateMultiClass(a, model, started);
     return { ...evaluated, ...registeredModelField(resolved), ...(await inputWarningsField(model, a.input, a.inputAsGiven)) };
@@ -175,6 +177,19 @@ function largerPositiveHere(model: ModelArtifact, report: { support: { positive:
   return [
     `the model's positive class "${model.positiveLabel}" is the larger class in ${a.inputAsGiven ?? a.input} (${positive} of ${positive + negative} rows), though the model learnt it as the rare one: check that the label "${a.label}" means the same here as in the training rows`,
   ];
+}
+
+/**
+ * A file `rareflow adasyn` wrote, with its synthetic rows: figures on them would measure rows made up to even the
+ * classes out (mostly positives the model's own neighbours shaped), not the model on real data.
+ */
+async function refuseSyntheticRows(input: string, asGiven: string | undefined): Promise<void> {
+  const synthetic = await syntheticRowCount(input);
+  if (synthetic === 0) return;
+  throw new InvalidInputError(
+    '--input',
+    `--input ${asGiven ?? input} holds ${synthetic} synthetic rows (its _synthetic column is true on them: rareflow adasyn wrote it); figures on them would measure rows made up to even out the classes, not the model on real data; evaluate a file of real rows (the data before adasyn, or only the rows whose _synthetic is false)`,
+  );
 }
 
 /** `field` with `more` warnings added. */

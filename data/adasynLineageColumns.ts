@@ -48,3 +48,17 @@ export async function syntheticRowsOf(path: string, rows: number): Promise<Uint8
   const flags = await readSyntheticFlags(path);
   return flags && flags.length === rows && flags.includes(1) ? flags : undefined;
 }
+
+/** How many rows of `path` its boolean `_synthetic` column marks synthetic (0 without such a column). */
+export async function syntheticRowCount(path: string): Promise<number> {
+  const format = formatOf(path);
+  if (format === 'arrow') return 0;
+  const column = (await describeColumns(path)).find((c) => c.name === '_synthetic');
+  if (column?.type !== 'BOOLEAN') return 0;
+  return withReadErrors(path, () =>
+    withDuckDB(async (c) => {
+      const rows = (await c.runAndReadAll(`SELECT count(*) FILTER (WHERE "_synthetic") FROM ${tableSource(format, [path])}`)).getRowsJS();
+      return Number(rows[0]?.[0] ?? 0);
+    }),
+  );
+}

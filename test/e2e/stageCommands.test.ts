@@ -241,6 +241,13 @@ describe('stage commands, chained on generated data', () => {
     const report = e.json<{ report: { perClass: { positive: { recall: number } }; gMean: number } }>().report;
     expect(report.perClass.positive.recall).toBeGreaterThan(0.6);
     expect(report.gMean).toBeGreaterThan(0.7);
+    // adasyn's output holds made-up rows: figures on it would judge the model on them, so it is refused.
+    const synthetic = await run(['evaluate', '--model', 'model.json', '--input', 'augmented.parquet', '--label', 'label', '--json']);
+    expect(synthetic.code).toBe(2);
+    expect(synthetic.stderr).toContain(
+      `rareflow evaluate: --input augmented.parquet holds ${a.json().syntheticRows} synthetic rows (its _synthetic column is true on them: rareflow adasyn wrote it)`,
+    );
+    expect(synthetic.stdout).toBe('');
   });
 
   it('evaluate reads a rareflow Arrow dataset (0/1 labels, 1 the positive) for a model of a text label', async () => {
