@@ -124,3 +124,42 @@ describe('order-safe sampling of a file sorted by a predictive feature', () => {
     expect(fromCsv.s.scannedRows).toBe(fromParquet.s.scannedRows);
   });
 });
+
+describe('the row-order test of a wide file', () => {
+  const WIDE_ROWS = 30_000;
+  const names = Array.from({ length: 20 }, (_, i) => `f${i}`);
+  // Features independent of a 3% label: only the column the file is sorted by is out of random order.
+  const sortedBy = async (column: string) => {
+    const file = join(dir, `wide-by-${column}.parquet`);
+    await withDuckDB(async (c) => {
+      await c.run('SELECT setseed(0.25)');
+      await c.run(
+        `COPY (SELECT * FROM (SELECT ${names.map((n) => `random() AS ${n}`).join(', ')}, CAST(random() < 0.03 AS INTEGER) AS label FROM range(${WIDE_ROWS})) ORDER BY ${column}) TO ${sqlString(file)} (FORMAT parquet)`,
+      );
+    });
+    return (await sampleShard({
+      segments: [{ file, firstRow: 0, endRow: WIDE_ROWS }],
+      positive: { label: 'label', positive: '1' },
+      featureNames: names,
+      targetSize: 3000,
+      positiveTarget: 300,
+      seed: 1,
+      shardIndex: 0,
+      order: 'auto',
+    }))!.order;
+  };
+
+  it('tests 16 of 20 features (4 before): a file sorted by one of them is read in random blocks', async () => {
+    const order = await sortedBy('f9');
+    expect(order.mode).toBe('random-blocks');
+    expect(order.reason).toMatch(/feature f9 means \(p = [^)]+\) are not spread evenly/);
+  });
+
+  it('says which features it tested when it keeps file order, since a column it did not test may be sorted', async () => {
+    const order = await sortedBy('f7');
+    expect(order.mode).toBe('sequential');
+    expect(order.reason).toContain(
+      '16 of the 20 features were tested (f0, f1, f3, f4, f5, f6, f8, f9, f10, f11, f13, f14, f15, f16, f18, f19), so a file sorted by another column still reads as random order',
+    );
+  });
+});
