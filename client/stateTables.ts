@@ -217,7 +217,8 @@ export function formatMonitor(m: DriftMonitorStatus, nowMs: number): string {
     `drift monitor of model ${m.modelName}: ${m.stopped ? 'stopped' : 'running'}`,
     `  windows       ${spanText(m.windowMs)} each; ${m.windowsChecked} checked, last ended ${timeText(m.lastWindowEndMs, nowMs)}`,
     `  hold          ${m.holdWindows} drifted window(s) in a row (now ${m.hysteresis.consecutiveDrifted}); cool-down ${spanText(m.coolDownMs)}`,
-    `  last signal   ${timeText(m.hysteresis.lastTriggerAtMs, nowMs)}; ${m.hysteresis.fires} in all`,
+    // The hysteresis's last trigger is also set by a new champion (its cool-down): not a signal sent.
+    `  last signal   ${timeText(m.lastSignalAtMs, nowMs)}; ${m.signalsSent ?? 0} sent, drift held long enough ${m.hysteresis.fires} time(s)`,
     `  labels        ${
       (m.labelDelayMs ?? 0) > 0
         ? `arrive ${spanText(m.labelDelayMs!)} late: label tests read the window that long before`

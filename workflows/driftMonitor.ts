@@ -8,6 +8,7 @@ import {
   makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -30,6 +31,13 @@ const compute = computeActivities({ startToCloseTimeout: '10 minutes', maximumAt
 const registry = registryActivities('30 minutes');
 
 const WINDOWS_KEPT = 20;
+
+/**
+ * A window ends this long (at most half a window) before its check: the scoring service writes its log every
+ * `--flush-ms` (1 s), so rows served in the last moments before the check are not in the log yet, and a window ending
+ * at the check left them in no window at all (the next one starts where it ended).
+ */
+const WINDOW_SETTLE_MS = 5000;
 
 export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
   const windowMs = input.windowMs ?? 3_600_000;
@@ -79,7 +87,7 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
   while (!stopped && windowsThisRun < maxWindowsPerRun && !workflowInfo().continueAsNewSuggested) {
     if (await condition(() => stopped, windowMs)) break;
     const fromMs = state.lastWindowEndMs!;
-    const toMs = Date.now();
+    const toMs = Date.now() - (patched('window-settle') ? Math.min(WINDOW_SETTLE_MS, Math.floor(windowMs / 2)) : 0);
     let check: Awaited<ReturnType<typeof compute.checkDrift>>;
     try {
       check = await compute.checkDrift({
@@ -100,9 +108,15 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
     state.windowsChecked += 1;
     state.lastWindowEndMs = toMs;
 
-    // A new champion restarts the count and the cool-down: its own reference, its own evidence.
+    // A new champion restarts the count and the cool-down: its own reference, its own evidence. A signal that waited
+    // for labelled positives was the old champion's drift: it is dropped, not sent to replace the new champion.
+    let dropped: string | undefined;
     if (check.championSha256 !== null && check.championSha256 !== state.championSha256) {
       if (state.championSha256 !== null) state.hysteresis = noteRetrain(state.hysteresis, toMs);
+      if (state.championSha256 !== null && state.pendingSignal && patched('drop-signal-on-new-champion')) {
+        dropped = `signal dropped: a new champion (${check.championSha256.slice(0, 12)}) took over while it waited for labelled positives; its own windows judge its drift`;
+        state.pendingSignal = null;
+      }
       state.championSha256 = check.championSha256;
       state.driftSinceMs = null;
     }
@@ -168,6 +182,8 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
           dataPaths = [recent.path];
           ready = true;
         } else if (pending.windowsWaited >= maxWaitWindows) {
+          // Said in the reason the retrain records: it did not learn from the drifted traffic.
+          pending.reason = `${pending.reason}; after ${maxWaitWindows} window(s) the labelled rows since the drift began held ${recent ? recent.positives : 'no'} positive(s) of the ${minRetrainPositives} asked, so the retrain reads the pipeline's own input, not the drifted traffic`;
           ready = true;
         } else {
           pending.windowsWaited += 1;
@@ -187,6 +203,8 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
         }
         signalled = true;
         state.pendingSignal = null;
+        state.lastSignalAtMs = toMs;
+        state.signalsSent = (state.signalsSent ?? 0) + 1;
       }
     }
     state.windows.push({
@@ -196,7 +214,7 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
       rows: check.rows,
       labelled: check.labelled,
       drifted: check.drifted,
-      reasons: check.reasons.slice(0, 3),
+      reasons: dropped ? [dropped, ...check.reasons.slice(0, 2)] : check.reasons.slice(0, 3),
       fired,
       signalled,
     });

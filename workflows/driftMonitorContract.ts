@@ -20,7 +20,10 @@ export interface DriftMonitorInput {
    * @default 200
    */
   minRetrainPositives?: number;
-  /** Windows to wait for `minRetrainPositives`; then the signal goes with the pipeline's own input. @default 10 */
+  /**
+   * Windows to wait for `minRetrainPositives`; then the signal goes with the pipeline's own input, said in its reason.
+   * A new champion meanwhile drops the waiting signal. @default 10
+   */
   maxWaitWindows?: number;
   /**
    * How long labels take to arrive after their predictions (chargebacks, confirmed diagnoses). The label tests of a
@@ -67,6 +70,10 @@ export interface DriftMonitorState {
   errorCount?: number;
   /** The latest such failure: the window keeps its traffic for the next check, and the monitor goes on. */
   lastError?: DriftMonitorError | null;
+  /** When the lifecycle was last signalled (the end of that window; absent: never, or a monitor older than it). */
+  lastSignalAtMs?: number | null;
+  /** Signals sent to the lifecycle over the monitor's life (absent: none, or a monitor older than the count). */
+  signalsSent?: number;
 }
 
 /** A failure of one drift-monitor step, as the operator reads it in `rareflow monitor status` and the worker log. */

@@ -56,10 +56,13 @@ async function simulateTraffic(modelName: string, source: () => MemoryRows, perT
   const log = await ServingLog.open({ servingDir: env.servingDir, modelName, flushMs: 100 });
   let running = true;
   let n = 0;
+  /** Each tick's time and rows, as logged. */
+  const ticks: Array<{ atMs: number; rows: number }> = [];
   const loop = (async () => {
     while (running) {
       const rows = source();
       const now = Date.now();
+      ticks.push({ atMs: now, rows: perTick });
       const x = featureMatrix(perTick, model.featureNames.length);
       const picked: number[] = [];
       for (let i = 0; i < perTick; i++) {
@@ -89,6 +92,8 @@ async function simulateTraffic(modelName: string, source: () => MemoryRows, perT
     }
   })();
   return {
+    /** Rows logged with a time in [fromMs, toMs). */
+    rowsBetween: (fromMs: number, toMs: number) => ticks.filter((t) => t.atMs >= fromMs && t.atMs < toMs).reduce((a, t) => a + t.rows, 0),
     async stop() {
       running = false;
       await loop;
@@ -133,6 +138,11 @@ describe('driftMonitor on a real Temporal server', () => {
         try {
           while ((await status()).windowsChecked < 4) await new Promise((r) => setTimeout(r, 200));
           const calm = await status();
+          // Every row logged in the windows' span is in one of them: a window ends before its check, so rows the
+          // log has not flushed yet at the check are in the next window, not in none.
+          const span = calm.windows.filter((w) => w.status === 'checked');
+          expect(span.every((w, i) => i === 0 || w.fromMs === span[i - 1]!.toMs)).toBe(true);
+          expect(span.reduce((a, w) => a + w.rows, 0)).toBe(traffic.rowsBetween(span[0]!.fromMs, span.at(-1)!.toMs));
           current = drifted;
           let signalled: DriftMonitorStatus;
           for (;;) {
@@ -169,6 +179,8 @@ describe('driftMonitor on a real Temporal server', () => {
     expect(signalled.windowsChecked - calm.windowsChecked - (signalled.windows.length - 1 - firedAt)).toBeLessThanOrEqual(4);
     expect(retrain.trigger.kind).toBe('drift');
     expect(retrain.trigger.reason).toMatch(/^drift from driftMonitor: drift held for 2 window\(s\): /);
+    expect(signalled.signalsSent).toBe(1);
+    expect(signalled.lastSignalAtMs).toBe(signalled.windows.find((w) => w.signalled)!.toMs);
     expect(retrain.trigger.dataPaths).toHaveLength(1);
     expect(retrain.trigger.dataPaths![0]).toMatch(/\.parquet$/);
     // The retrain sampled from the recent window: every row it scanned came from the exported labelled traffic.
@@ -179,6 +191,64 @@ describe('driftMonitor on a real Temporal server', () => {
     expect((monitorEvents[0]!.evidence as { reason: string }).reason).toMatch(/shifted|prior|predicted/);
     expect(events.some((e) => e.source === 'lifecycle' && e.runId === retrain.runId)).toBe(true);
   });
+  it('drops a signal that waits for labelled positives when a new champion takes over, instead of retraining over it', async () => {
+    const modelName = 'wf-monitor-drop';
+    const spec = (seed: number) =>
+      resolvePipelineSpec(
+        {
+          modelName,
+          input: { paths: [trainPath], label: 'label' },
+          sampling: { targetSize: 6000 },
+          model: { kind: 'logreg', threshold: 'prevalence' },
+          seed,
+        },
+        'test spec',
+      );
+    const workers = await createTestWorkers(env);
+    const c = new RareflowClient(env.client);
+    const outcome = await workers.run(
+      (async () => {
+        await c.retrain(spec(5), 'first');
+        await c.waitForRetrains(modelName, 1, noProgress);
+        const traffic = await simulateTraffic(modelName, () => drifted);
+        const monitor = await env.client.workflow.start('driftMonitor', {
+          taskQueue: WORKFLOWS_TASK_QUEUE,
+          workflowId: driftMonitorWorkflowId(modelName),
+          // Never enough labelled positives: the signal waits until something else happens.
+          args: [{ modelName, windowMs: 1500, holdWindows: 2, coolDownMs: 600_000, minRetrainPositives: 1_000_000, maxWaitWindows: 1000 }],
+        });
+        const status = () => monitor.query(monitorStatusQuery) as Promise<DriftMonitorStatus>;
+        try {
+          let st = await status();
+          for (let i = 0; !st.pendingSignal; i++) {
+            if (i > 150) throw new Error(`no drift held in 30 s: ${JSON.stringify(st.windows)}`);
+            await new Promise((r) => setTimeout(r, 200));
+            st = await status();
+          }
+          // The operator retrains by hand meanwhile, and promotes a new champion.
+          await c.retrain(spec(6), 'operator');
+          const after = await c.waitForRetrains(modelName, 2, noProgress);
+          const checkedBefore = (await status()).windowsChecked;
+          while ((await status()).windowsChecked < checkedBefore + 3) await new Promise((r) => setTimeout(r, 200));
+          const last = await status();
+          await monitor.signal(stopMonitorSignal, 'test');
+          await monitor.result();
+          return { promoted: after.history[1]!.outcome, last, runs: (await c.status(modelName)).history.length };
+        } finally {
+          await traffic.stop();
+        }
+      })(),
+    );
+    const { promoted, last, runs } = outcome as { promoted: string; last: DriftMonitorStatus; runs: number };
+    expect(promoted).toBe('promoted');
+    expect(last.windows.some((w) => w.reasons[0]?.startsWith('signal dropped: a new champion'))).toBe(true);
+    expect(last.pendingSignal).toBeNull();
+    // No drift retrain of the old champion's drift replaced the operator's champion.
+    expect(runs).toBe(2);
+    expect(last.signalsSent ?? 0).toBe(0);
+    expect(last.lastSignalAtMs ?? null).toBeNull();
+  });
+
   it('reports a damaged serving state in its status and goes on checking, without failing or stalling', async () => {
     const modelName = 'wf-monitor-damaged';
     const statePath = servingStatePath(env.servingDir, modelName);
