@@ -44,6 +44,7 @@ export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
     details: [
       `window ${gathered.window.from} – ${gathered.window.to} (id ${gathered.window.id})`,
       `champion ${gathered.championSha256}`,
+      `judged ${gathered.judged}`,
       `${r.rows} rows checked, ${r.labelled} labelled${r.labelsFrom ? ` (of ${r.labelsFrom.name}: labels come late)` : ''}${gathered.unreadableRows > 0 ? `, ${gathered.unreadableRows} left out (unreadable features)` : ''}`,
       ...(gathered.event ? [`event raised by ${gathered.event.source}${gathered.event.reason ? `: ${gathered.event.reason}` : ''}`] : []),
     ],
@@ -69,6 +70,7 @@ export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
     model: a.model,
     window: gathered.window,
     ...(gathered.event ? { event: gathered.event } : {}),
+    judged: gathered.judged,
     drifted: r.drifted,
     reasons: r.reasons,
     html: join(out, 'report.html'),

@@ -6,6 +6,7 @@ import { resolveOptions, type DriftOptions } from '../core/drift/driftOptions.js
 import type { DriftReport } from '../core/drift/driftReport.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
+import type { ArtifactRef } from '../core/pipelineTypes.js';
 import { listMonitorWindows, monitorWindowId, type MonitorWindowRecord } from '../data/monitorWindows.js';
 import type { DriftEventRecord } from '../data/registryDriftEvents.js';
 import { windowChampionSha256 } from '../data/servingLogWindow.js';
@@ -36,6 +37,11 @@ export interface MonitorReport {
   /** The champion's validation-score bins and threshold. */
   scoreReference: { edges: number[]; proportions: number[]; threshold: number };
   report: DriftReport;
+  /**
+   * Whether `report` is the monitor's own check of the window (stored with its record), or the window's rows checked
+   * again now (no record or stored report: a `--window` range, an event, a record from before reports were stored).
+   */
+  judged: 'as the monitor checked it' | 'from the serving log as it is now';
   /** Window records that could not be read (cut short) and were left out of the choice, by path. */
   damagedWindowRecords?: string[];
 }
@@ -143,17 +149,22 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
     );
   if (lookup.status === 'reference-failed-verification') throw new InvalidInputError('--model', lookup.message);
   const options = choice.record?.options ?? {};
-  const checked = await checkServedWindow({
-    stored: lookup.stored,
-    servingDir: req.servingDir,
-    modelName: req.modelName,
-    fromMs: choice.fromMs,
-    toMs: choice.toMs,
-    modelSha256: championSha256,
-    options,
-    // The monitor's label delay: the report reads the same earlier rows for its label tests.
-    ...(choice.record?.labelDelayMs ? { labelDelayMs: choice.record.labelDelayMs } : {}),
-  });
+  // A window the monitor checked is shown as it judged it: the log read again now holds rows flushed and labels
+  // arrived after the check, and a recomputed verdict could contradict the one the monitor acted on.
+  const asChecked = choice.record?.report ? await storedDriftReport(req.artifacts, choice.record.report) : undefined;
+  const checked = asChecked
+    ? { report: asChecked, unreadableRows: 0 }
+    : await checkServedWindow({
+        stored: lookup.stored,
+        servingDir: req.servingDir,
+        modelName: req.modelName,
+        fromMs: choice.fromMs,
+        toMs: choice.toMs,
+        modelSha256: championSha256,
+        options,
+        // The monitor's label delay: the report reads the same earlier rows for its label tests.
+        ...(choice.record?.labelDelayMs ? { labelDelayMs: choice.record.labelDelayMs } : {}),
+      });
   if (checked.report === null)
     throw new InvalidInputError(
       '--window',
@@ -181,10 +192,20 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
         }
       : {}),
     championSha256,
+    judged: asChecked ? 'as the monitor checked it' : 'from the serving log as it is now',
     options: resolveOptions(options),
     unreadableRows: checked.unreadableRows,
     scoreReference: { edges: [...prediction.bins.edges], proportions: [...prediction.bins.proportions], threshold: prediction.threshold },
     report: checked.report,
     ...(damaged.length ? { damagedWindowRecords: damaged } : {}),
   };
+}
+
+/** The drift report a monitor check stored, or undefined when it is gone or fails its sha256 (then it is recomputed). */
+async function storedDriftReport(artifacts: ArtifactStore, ref: ArtifactRef): Promise<DriftReport | undefined> {
+  try {
+    return JSON.parse((await artifacts.readVerified(ref)).toString('utf8')) as DriftReport;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,6 +9,7 @@ import { OTHER_CATEGORY_BIN } from '../../core/drift/categoricalDrift.js';
 import { InvalidInputError } from '../../core/invalidInputError.js';
 import { renderDriftReport } from '../../core/report/driftReportPage.js';
 import { ArtifactStore } from '../../data/artifactStore.js';
+import { checkServedWindow, loadStoredReference } from '../../stages/driftWindow.js';
 import { monitorWindowReport, type MonitorReportRequest } from '../../stages/monitorWindowReport.js';
 import { DRIFTED, FIXTURE_MODEL, FIXTURE_SHA, STEADY, writeDriftFixture, type DriftFixture } from '../support/driftWindowFixture.js';
 import { monitorWindowId, recordMonitorWindow } from '../../data/monitorWindows.js';
@@ -105,5 +106,57 @@ describe('the drift report of a monitor window', () => {
     await expect(monitorWindowReport(request({ modelName: quiet }))).rejects.toThrow(
       `model ${quiet} has no monitor window with a drift check yet: the windows recorded were not checked (1000-2000: no-traffic); a report needs a window that served enough requests to check, or give --window FROM_MS-TO_MS to read one anyway`,
     );
+  });
+
+  it('shows a recorded window as the monitor judged it, not with rows flushed after its check', async () => {
+    const late = 'late-model';
+    const window = { fromMs: 1_700_100_000_000, toMs: 1_700_100_600_000 };
+    const logRows = async (prefix: string, rows: number) => {
+      const log = await ServingLog.open({ servingDir: fixture.servingDir, modelName: late, flushMs: 60_000 });
+      for (let i = 0; i < rows; i++) {
+        const ts = window.fromMs + Math.floor(((window.toMs - window.fromMs) * i) / rows);
+        const amount = (i % 13) / 4 - 1.5;
+        log.logPrediction(
+          `${prefix}${i}`,
+          ts,
+          'champion',
+          FIXTURE_SHA,
+          0.2,
+          false,
+          'ok',
+          900,
+          JSON.stringify({ amount, age: 0, channel: 'web' }),
+        );
+      }
+      await log.close();
+    };
+    await logRows('a', 400);
+    // The monitor's check: its report stored with the window's record.
+    const artifacts = new ArtifactStore(fixture.artifactRoot);
+    const lookup = await loadStoredReference(artifacts, FIXTURE_SHA);
+    if (lookup.status !== 'found') throw new Error(lookup.status);
+    const check = { stored: lookup.stored, servingDir: fixture.servingDir, modelName: late, ...window, modelSha256: FIXTURE_SHA };
+    const judged = (await checkServedWindow(check)).report!;
+    await recordMonitorWindow(fixture.servingDir, late, {
+      id: monitorWindowId(window.fromMs, window.toMs),
+      ...window,
+      championSha256: FIXTURE_SHA,
+      status: 'checked',
+      rows: judged.rows,
+      labelled: judged.labelled,
+      drifted: judged.drifted,
+      options: {},
+      report: await artifacts.putBytes(JSON.stringify(judged), 'drift-report', 'json'),
+    });
+    // Rows of the window written after the check (a late flush).
+    await logRows('b', 300);
+    const r = await monitorWindowReport(request({ modelName: late }));
+    expect(r.judged).toBe('as the monitor checked it');
+    expect(r.report).toEqual(judged);
+    expect(r.report.rows).toBe(400);
+    // A range with no record is read from the log as it is now.
+    const now = await monitorWindowReport(request({ modelName: late, window: `${window.fromMs}-${window.toMs + 1}` }));
+    expect(now.judged).toBe('from the serving log as it is now');
+    expect(now.report.rows).toBe(700);
   });
 });
