@@ -134,6 +134,13 @@ export class RareflowClient {
     const runId = status.currentRunId;
     // --run: this run only, so a cancel sent twice (a retried script) never stops the request that ran next.
     if (o.run !== undefined && runId !== o.run) {
+      // A run id names its model (modelLifecycle.ts): one of another model is said as such, not as "not running".
+      const ofModel = new RegExp(`^rareflow-retrain-${modelName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+(-|$)`);
+      if (/^rareflow-retrain-/.test(o.run) && !ofModel.test(o.run))
+        throw new InvalidInputError(
+          '--run',
+          `--run: ${o.run} is not a retrain of model "${modelName}" (its retrains are named rareflow-retrain-${modelName}-N-…); pass the --model it belongs to`,
+        );
       throw new InvalidInputError(
         '--run',
         `--run: retrain ${o.run} of model "${modelName}" is not running (${runId ? `the running one is ${runId}` : status.phase}); see rareflow status --model ${modelName}`,

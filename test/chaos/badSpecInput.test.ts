@@ -222,6 +222,17 @@ const nameCases: Case[] = [
     message: /^rareflow schedule: --model: expected 1–100 letters, .*, got "x\.\.y"$/,
   },
   {
+    what: 'schedule create --id (one schedule per model, named by it)',
+    args: () => ['schedule', 'create', '--model', 'm', '--every', '1h', '--id', 'custom'],
+    message:
+      /^rareflow schedule: schedule create does not take --id \(a model's schedule is named by its model, one per model: pass --model\); it takes --model, --every, --cron, --jitter$/,
+  },
+  {
+    what: 'schedule delete --every (a flag the action does not read)',
+    args: () => ['schedule', 'delete', '--model', 'm', '--every', '1h'],
+    message: /^rareflow schedule: schedule delete does not take --every; it takes --model, --id$/,
+  },
+  {
     what: 'serve --model x..y',
     args: () => ['serve', '--model', 'x..y', '--port', '0'],
     // serve takes a model file too: what is neither a valid name nor a readable file is named as such.

@@ -126,6 +126,10 @@ describe('cancelling a running retrain', () => {
         return s.phase === 'awaiting-approval' ? s.currentRunId : undefined;
       });
       // --run names the run to stop: another is refused, so a cancel sent twice never stops the next request.
+      // Another model's retrain is named as such, not as "not running" here.
+      await expect(c.cancelRetrain(MODEL, { run: 'rareflow-retrain-demo-fraud-2-0123abcd' })).rejects.toThrow(
+        '--run: rareflow-retrain-demo-fraud-2-0123abcd is not a retrain of model "cancel-me" (its retrains are named rareflow-retrain-cancel-me-N-…); pass the --model it belongs to',
+      );
       await expect(c.cancelRetrain(MODEL, { run: 'rareflow-retrain-cancel-me-1-x' })).rejects.toThrow(
         `--run: retrain rareflow-retrain-cancel-me-1-x of model "cancel-me" is not running (the running one is ${waiting})`,
       );
