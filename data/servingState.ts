@@ -8,7 +8,8 @@
 //   <model>/feedback/part-*.parquet    delayed true labels, by request id
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { makeStorageDir } from './localStorageDirs.js';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkResourceName } from '../core/resourceName.js';
@@ -118,7 +119,7 @@ export async function updateServingState(
 export async function prepareServingDir(servingDir: string, modelName: string): Promise<void> {
   const dir = servingModelDir(servingDir, modelName);
   if (!isS3Uri(servingDir)) {
-    await mkdir(dir, { recursive: true });
+    await makeStorageDir(dir, 'RAREFLOW_SERVING', servingDir);
     return;
   }
   // On S3, one read of the state: a missing bucket or refused credentials fail here too (an absent state is fine).
@@ -132,7 +133,7 @@ export async function writeServingState(servingDir: string, state: ServingState)
     return;
   }
   const path = servingStatePath(servingDir, state.modelName);
-  await mkdir(join(servingDir, state.modelName), { recursive: true });
+  await makeStorageDir(join(servingDir, state.modelName), 'RAREFLOW_SERVING', servingDir);
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temp, stateText(state));

@@ -4,6 +4,8 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createComputeActivities } from '../activities/compute.js';
 import { createRegistryActivities, type RegistryDeps } from '../activities/registry.js';
+import { makeStorageDir } from '../data/localStorageDirs.js';
+import { isS3Uri } from '../data/objectStore.js';
 import { Registry } from '../data/registry.js';
 import { registryInUse } from '../data/registryReadAccess.js';
 import { artifactStoreLocation, openArtifactStore, type CacheOptions } from '../data/storageLocations.js';
@@ -119,6 +121,12 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   installWorkerRuntime();
   const log = opts.log ?? ((line: string) => process.stderr.write(`rareflow worker: ${line}\n`));
   const queues = opts.queues ?? [...QUEUE_NAMES];
+  // Local storage that cannot be a writable directory is refused before the worker takes a task, naming its setting
+  // (a serving location through a file once failed every promotion for ten minutes of retries).
+  if (queues.some((q) => q !== 'workflows')) {
+    if (!isS3Uri(opts.artifactRoot)) await makeStorageDir(opts.artifactRoot, 'RAREFLOW_ARTIFACTS', opts.artifactRoot);
+    if (!isS3Uri(opts.servingDir)) await makeStorageDir(opts.servingDir, 'RAREFLOW_SERVING', opts.servingDir);
+  }
   const artifacts = openArtifactStore(opts.artifactRoot, opts.cache ?? loadConfig());
   const computeActivities = queues.includes('compute') ? createComputeActivities({ artifacts, servingDir: opts.servingDir }) : undefined;
   // Names the fault list may use: every activity of either queue (building the objects touches no resources).
