@@ -285,6 +285,14 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
               : `warning: the retrain (${served.runId}) refused ${a.config} as bad input (below), so the lifecycle of ${spec.modelName} did not keep it: its scheduled and drift retrains go on with the spec it had before`,
           );
         }
+        // Cancelled (rareflow cancel, Temporal's UI): an outcome like any other that did not promote, not a failure.
+        if (served.outcome === 'cancelled')
+          return {
+            modelName: spec.modelName,
+            runId: served.runId,
+            outcome: 'cancelled' as const,
+            reason: served.outcomeReason ?? 'cancelled before it ended',
+          };
         const result = await c.retrainResult(served.runId);
         return { ...result, ...(specReplaced ? { specReplaced: true } : {}), ...(dataReplaced ? { dataReplaced: true } : {}) };
       },
@@ -300,8 +308,10 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
   }
   sayWarnings(say);
   if ('outcome' in result) {
-    say(formatStages(result));
-    say(formatPerClassTable(result));
+    if ('stages' in result) {
+      say(formatStages(result));
+      say(formatPerClassTable(result));
+    }
     say(`outcome: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
   }
   return result;

@@ -4,7 +4,7 @@
 
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkGateClassCodes } from '../core/gates/gateClassCodes.js';
-import { parseGateSpec } from '../core/gates/gateSpec.js';
+import { defaultGateSpec, parseGateSpec } from '../core/gates/gateSpec.js';
 import type { AdasynSpec, DenoiseSpec, GateSpecJson, InputSpec, ModelSpec, SamplingSpec, SplitSpec } from '../core/pipelineTypes.js';
 import { multiClassSamplingPlan, type MultiClassSamplingPlan } from '../core/sampling/multiClassSamplingPlan.js';
 import { checkMultiClassSpec } from '../core/spec/multiClassSpecCheck.js';
@@ -208,7 +208,7 @@ function refuseUnlearnableClasses(profile: InputProfile, input: DescribeInputReq
   if (gates.minPositiveSupport > most) {
     throw new InvalidInputError(
       'gates.minPositiveSupport',
-      `gates.minPositiveSupport ${gates.minPositiveSupport}: the test split (split.test ${share}) holds its share of the positives, at most ${most} of the ${profile.positives} in ${where}, so every run would end with insufficient evidence and be rejected; expected at most ${most}, a larger split.test, or gates.onInsufficientEvidence "promote" or "require-approval"`,
+      `gates.minPositiveSupport ${gates.minPositiveSupport}${gates.minPositiveSupport === defaultGateSpec().minPositiveSupport ? ' (the default)' : ''}: the test split (split.test ${share}) holds its share of the positives, at most ${most} of the ${profile.positives} in ${where}, so every run would end with insufficient evidence and be rejected; expected at most ${most}, a larger split.test, or gates.onInsufficientEvidence "promote" or "require-approval"`,
     );
   }
 }

@@ -1,6 +1,7 @@
 // Commands against a Temporal server another process keeps running (as `rareflow dev` does): `run` without --wait
 // returns once the lifecycle has the signal, hosting no worker; `schedule create` needs a running lifecycle.
 
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageRoot } from '../../infra/rareflowConfig.js';
 import { freePort, startDevServer, type DevServer } from '../../infra/temporalServer.js';
-import { runCli } from '../support/cliProcess.js';
+import { CLI, runCli } from '../support/cliProcess.js';
 
 let dir: string;
 let server: DevServer;
@@ -87,3 +88,35 @@ it('status with no worker polling hosts a workflows worker only: it answers, and
   // An activity the command's worker took would have been abandoned when the command ended, spending an attempt.
   expect(started).toEqual([]);
 }, 120_000);
+
+it('run --wait on a retrain cancelled while it awaits approval says outcome cancelled and exits 1, not as a failure', async () => {
+  writeFileSync(
+    join(dir, 'approval.json'),
+    JSON.stringify({
+      modelName: 'cancelled',
+      input: { paths: ['data.csv'], label: 'label' },
+      model: { kind: 'logreg' },
+      requireApproval: true,
+      gates: { minPositiveSupport: 5, gates: [{ metric: 'gMean', min: 0.1 }] },
+    }),
+  );
+  // A worker runs beside the waiting command, as under rareflow dev; the cancel comes from another process once the
+  // retrain waits for a person.
+  const worker = spawn(process.execPath, [CLI, 'worker'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const waiting = runCli(['run', '--config', 'approval.json', '--wait'], { cwd: dir, env, timeoutMs: 180_000 });
+  let ended = false;
+  void waiting.then(() => (ended = true));
+  for (let i = 0; ; i++) {
+    const st = await runCli(['status', '--model', 'cancelled', '--json'], { cwd: dir, env, timeoutMs: 60_000 });
+    if (st.code === 0 && st.json<{ phase: string }>().phase === 'awaiting-approval') break;
+    if (ended || i > 120) throw new Error(`the retrain never waited for approval: ${JSON.stringify(await waiting)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const cancel = await runCli(['cancel', '--model', 'cancelled'], { cwd: dir, env, timeoutMs: 60_000 });
+  expect(cancel.code, cancel.stderr).toBe(0);
+  const r = await waiting;
+  worker.kill('SIGTERM');
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stderr + r.stdout).toMatch(/outcome: cancelled/);
+  expect(r.stderr).not.toContain('Workflow execution cancelled');
+}, 240_000);
