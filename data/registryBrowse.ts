@@ -132,21 +132,30 @@ export function modelVersions(db: RegistryConnection, modelName: string): Promis
     const rows = await selectRows(c, `SELECT * FROM models WHERE model_name = $1 ORDER BY created_at, model_sha256`, [modelName]);
     const aliasRows = await selectRows(c, `SELECT alias, model_sha256 FROM aliases WHERE model_name = $1 ORDER BY alias`, [modelName]);
     const archived = await selectRows(c, `SELECT model_sha256, reason FROM archived_models WHERE model_name = $1`, [modelName]);
-    const runs = await selectRows(c, `SELECT run_id, status, outcome FROM runs WHERE model_name = $1`, [modelName]);
+    const runs = await selectRows(c, `SELECT run_id, status, outcome, started_at FROM runs WHERE model_name = $1`, [modelName]);
+    // A model file trained again, byte for byte, by a later run keeps its row (and first run): the run shown is the
+    // latest that trained it (its gate verdict names it), so a champion promoted by that run is not shown with the
+    // outcome of the first (rolled back, say).
+    const judged = await selectRows(
+      c,
+      `SELECT v.model_sha256, v.run_id FROM gate_verdicts v JOIN runs r ON r.run_id = v.run_id WHERE r.model_name = $1 ORDER BY r.started_at, v.run_id`,
+      [modelName],
+    );
     return rows.map((r, i) => {
       const sha = String(r.model_sha256);
+      const runId = stringOr(judged.filter((v) => String(v.model_sha256) === sha).at(-1)?.run_id, '') || stringOr(r.run_id, '');
       return {
         modelName,
         version: i + 1,
         modelSha256: sha,
-        runId: stringOr(r.run_id, ''),
+        runId,
         uri: String(r.uri),
         kind: stringOr(r.kind, ''),
         threshold: r.threshold === null ? null : toNumber(r.threshold),
         createdAt: stringOr(r.created_at, ''),
         aliases: aliasRows.filter((a) => String(a.model_sha256) === sha).map((a) => String(a.alias)),
         archivedReason: stringOr(archived.find((a) => String(a.model_sha256) === sha)?.reason, '') || null,
-        runOutcome: runOutcomeOf(runs.find((run) => String(run.run_id) === String(r.run_id))),
+        runOutcome: runOutcomeOf(runs.find((run) => String(run.run_id) === runId)),
       };
     });
   });
@@ -296,7 +305,8 @@ export async function runDetail(db: RegistryConnection, runId: string): Promise<
   const { run, metricRows, verdictRows, datasetRows, trained, lineage } = found;
   const summary = runSummaryOf(run);
   const versions = await modelVersions(db, summary.modelName);
-  const trainedShas = new Set(trained.map((t) => String(t.model_sha256)));
+  // The run's own model: the one its gates judged (a model file trained before, byte for byte, keeps its first run).
+  const trainedShas = new Set([...trained, ...verdictRows].map((t) => String(t.model_sha256)));
   const shas = [...new Set(metricRows.map((m) => String(m.model_sha256)))];
   const models: RunModelEvidence[] = shas.map((sha) => {
     const mine = metricRows.filter((m) => String(m.model_sha256) === sha);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../data/registry.js';
-import { CHURN_V1, fillRegistry, MODEL_V1, MODEL_V2, MODEL_V3, WAITING_RUN } from '../support/filledRegistry.js';
+import { CHURN_V1, fillRegistry, MODEL_V1, MODEL_V2, MODEL_V3, sha, WAITING_RUN } from '../support/filledRegistry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-browse-'));
 let registry: Registry;
@@ -112,6 +112,53 @@ describe('runs', () => {
       await r.close();
     } finally {
       rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a model file trained again, byte for byte, by a later run', () => {
+  it("is shown with the run that trained it last and that run's outcome, and as that run's own model", async () => {
+    const r = await Registry.open(join(dir, 'again.duckdb'));
+    try {
+      const again = sha('model trained twice');
+      const other = sha('the champion before');
+      const run = async (runId: string, at: string, outcome: string) => {
+        await r.startRun({
+          runId,
+          modelName: 'twice',
+          workflowId: runId,
+          startedAt: at,
+          seed: 7,
+          params: {},
+          inputHashes: {},
+          codeVersion: 'x',
+        });
+        await r.recordModel({
+          modelSha256: again,
+          modelName: 'twice',
+          runId,
+          uri: `file:///m/${again}.json`,
+          kind: 'logreg',
+          threshold: 0.3,
+          createdAt: at,
+        });
+        await r.recordMetrics(runId, again, 'test', { gMean: 0.8 });
+        await r.recordMetrics(runId, other, 'test', { gMean: 0.7 });
+        await r.recordGateVerdict(runId, again, 'pass', []);
+        await r.finishRun(runId, { finishedAt: at, status: 'succeeded', outcome });
+      };
+      await run('first', '2026-11-01T09:00:00.000Z', 'rolled-back');
+      await run('second', '2026-11-02T09:00:00.000Z', 'promoted');
+      await r.promote('twice', again, 'second', '2026-11-02T09:05:00.000Z');
+      const [version] = (await r.modelDetail('twice'))!.versions;
+      expect([version!.runId, version!.runOutcome, version!.aliases]).toEqual(['second', 'promoted', ['champion']]);
+      const detail = (await r.runDetail('second'))!;
+      expect(detail.models.map((m) => [m.modelSha256, m.role])).toEqual([
+        [again, 'challenger'],
+        [other, 'champion'],
+      ]);
+    } finally {
+      await r.close();
     }
   });
 });
