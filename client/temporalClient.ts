@@ -40,6 +40,7 @@ import {
 import type { modelLifecycle } from '../workflows/modelLifecycle.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkPipelineSpecShape } from './pipelineSpec.js';
+import { awaitAbortedRollout, refuseLateAbort } from './canaryAbortEnd.js';
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   let connection: Connection;
@@ -243,13 +244,7 @@ export class RareflowClient {
           `canary abort: the rollout of ${modelName} had ended before the abort came${ended ? ` (${ended.outcome}: ${ended.reason})` : ''}`,
         );
       }
-      // The rollout takes the abort at once, or when a registry step in flight returns: its end is awaited (up to
-      // 30 s), so the answer is the rollback, or a refusal when the rollout had promoted before the abort came.
-      const ended = await Promise.race([
-        (handle.result() as Promise<CanaryRolloutResult>).catch(() => undefined),
-        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000).unref()),
-      ]);
-      refuseLateAbort(modelName, ended);
+      await awaitAbortedRollout(modelName, handle.result() as Promise<CanaryRolloutResult>);
     }
     return handle.query(canaryStatusQuery);
   }
@@ -386,13 +381,4 @@ export function requestProgressLine(s: LifecycleStatus, requestId: string, stage
   const line = `lifecycle ${s.phase}${stage ? `: ${stage}` : ''}`;
   if (s.phase === 'idle' || !s.pending?.requestIds?.includes(requestId)) return line;
   return `${line} (another retrain; this request is queued and starts after it)`;
-}
-
-/** An abort that came after the rollout promoted did nothing: said, as an input error, instead of a status and exit 0. */
-export function refuseLateAbort(modelName: string, ended: CanaryRolloutResult | undefined): void {
-  if (ended?.outcome !== 'promoted') return;
-  throw new InvalidInputError(
-    '--model',
-    `canary abort: the rollout of ${modelName} had promoted its challenger before the abort came (${ended.reason}); it is the champion now (see rareflow models show --model ${modelName})`,
-  );
 }

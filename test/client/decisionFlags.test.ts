@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { refuseLateAbort } from '../../client/temporalClient.js';
+import { awaitAbortedRollout, refuseLateAbort } from '../../client/canaryAbortEnd.js';
 import { runCli } from '../support/cliProcess.js';
 
 const home = mkdtempSync(join(tmpdir(), 'rareflow-decision-flags-'));
@@ -32,5 +32,15 @@ describe('a canary abort that came too late', () => {
     );
     expect(() => refuseLateAbort('fraud', { outcome: 'rolled-back', reason: 'aborted by zoe', windows: [] })).not.toThrow();
     expect(() => refuseLateAbort('fraud', undefined)).not.toThrow();
+  });
+});
+
+describe('a canary abort whose rollback does not come', () => {
+  it('fails saying the rollback waits for a worker, instead of showing the rollout at its old weight', async () => {
+    const rolledBack = { outcome: 'rolled-back' as const, reason: 'aborted by zoe', windows: [] };
+    await expect(awaitAbortedRollout('fraud', Promise.resolve(rolledBack), 1000)).resolves.toEqual(rolledBack);
+    await expect(awaitAbortedRollout('fraud', new Promise(() => {}), 50)).rejects.toThrow(
+      'canary abort: the rollout of fraud took the abort, but it has not rolled back within 0 s: its rollback runs on a worker that takes registry steps',
+    );
   });
 });

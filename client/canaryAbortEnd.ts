@@ -1,0 +1,41 @@
+// What `rareflow canary abort` answers once its abort reached the rollout: the rollback, a refusal when the rollout
+// had promoted before the abort came, or, when no rollback came in time, that it waits for a worker (never the
+// rollout's status at its old weight, which read as if nothing had been asked).
+
+import { InvalidInputError } from '../core/invalidInputError.js';
+import type { CanaryRolloutResult } from '../workflows/contract.js';
+
+/** How long the command waits for the rollback (the rollout takes the abort at once, or when a step in flight returns). */
+const ABORT_WAIT_MS = 30_000;
+
+/** Awaits the end of an aborted rollout: returns on a rollback, refuses a promotion, fails when none came in `waitMs`. */
+export async function awaitAbortedRollout(
+  modelName: string,
+  result: Promise<CanaryRolloutResult>,
+  waitMs = ABORT_WAIT_MS,
+): Promise<CanaryRolloutResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    result.catch(() => undefined),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+  refuseLateAbort(modelName, ended);
+  if (ended === undefined)
+    throw new Error(
+      `canary abort: the rollout of ${modelName} took the abort, but it has not rolled back within ${Math.round(waitMs / 1000)} s: its rollback runs on a worker that takes registry steps (rareflow worker, or rareflow dev), and goes on when one does; follow it with rareflow canary status --model ${modelName}`,
+    );
+  return ended;
+}
+
+/** An abort that came after the rollout promoted did nothing: said, as an input error, instead of a status and exit 0. */
+export function refuseLateAbort(modelName: string, ended: CanaryRolloutResult | undefined): void {
+  if (ended?.outcome !== 'promoted') return;
+  throw new InvalidInputError(
+    '--model',
+    `canary abort: the rollout of ${modelName} had promoted its challenger before the abort came (${ended.reason}); it is the champion now (see rareflow models show --model ${modelName})`,
+  );
+}
