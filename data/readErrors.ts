@@ -3,6 +3,8 @@
 // that is not what its name says.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { notUtf8Text } from './textEncoding.js';
+import { relative, resolve } from 'node:path';
 
 /** Run a read and turn DuckDB's complaints about the file's content into InvalidInputError naming it. */
 export async function withReadErrors<T>(what: string, read: () => Promise<T>): Promise<T> {
@@ -27,10 +29,14 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
     }
     if (/This file is not utf-8 encoded/.test(err.message)) {
       // DuckDB reads CSV as UTF-8 only (its other encodings are an extension this build cannot load).
+      // The file DuckDB names (one of several a glob matched) is the one to convert, and its first bytes say from what.
       const line = /CSV Error on Line: (\d+)/.exec(err.message)?.[1];
+      const file = /^\s*file = (.+)$/m.exec(err.message)?.[1]?.trim();
+      const { utf16, what: encoding, convert } = notUtf8Text(file ?? what);
+      const named = file !== undefined && resolve(file) !== resolve(what) ? `${shownPath(file)} (one of ${what})` : what;
       throw new InvalidInputError(
         `file ${what}`,
-        `could not read ${what}: it is not UTF-8 text${line ? ` (line ${line} holds a byte that is not)` : ''}; save it as UTF-8, for example with iconv -f latin1 -t utf-8`,
+        `could not read ${named}: ${encoding}${line && !utf16 ? ` (line ${line} holds a byte that is not)` : ''}; ${convert}`,
       );
     }
     const known = knownReadProblem(what, err.message);
@@ -87,4 +93,10 @@ function typeWords(type: string): string {
   if (type === 'BOOLEAN') return 'true/false values';
   if (/^(DATE|TIME)/.test(type)) return 'dates or times';
   return `${type} values`;
+}
+
+/** `path` relative to the working directory when it lies under it (as the user likely typed it), else as it is. */
+function shownPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside !== '' && !inside.startsWith('..') && !inside.startsWith('/') ? inside : path;
 }
