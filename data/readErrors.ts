@@ -50,6 +50,8 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
 
 /** DuckDB's read errors that have a plainer account: a line of another field count, lines that do not parse, not Parquet. */
 function knownReadProblem(what: string, message: string): string | undefined {
+  const mismatch = typeMismatchBetweenFiles(message);
+  if (mismatch !== undefined) return mismatch;
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
   const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (line !== undefined && fields) {
@@ -65,6 +67,26 @@ function knownReadProblem(what: string, message: string): string | undefined {
     return `it is not a Parquet file (it has no Parquet footer); a CSV file must be named .csv`;
   }
   return undefined;
+}
+
+/**
+ * DuckDB's "Schema mismatch between globbed files": CSV files read together are typed from the first one, and a later
+ * file whose column reads as another type (a label of 0/1 in one file and yes/no in another) stops the read. In words,
+ * naming both files and the column.
+ */
+function typeMismatchBetweenFiles(message: string): string | undefined {
+  if (!/Schema mismatch between globbed files/.test(message)) return undefined;
+  const first = /^Main file schema: (.+)$/m.exec(message)?.[1]?.trim();
+  const later = /^Current file: (.+)$/m.exec(message)?.[1]?.trim();
+  const column = /Column with name: "((?:[^"]|"")*)" is expected to have type: (\S+) But has type: (\S+)/.exec(message);
+  if (first === undefined || later === undefined || !column) return undefined;
+  const [, name, firstType, laterType] = column;
+  const words = (type: string) => (type === 'BOOLEAN' ? 'true/false or yes/no values' : typeWords(type));
+  return (
+    `column "${name}" holds ${words(firstType!)} in ${shownPath(first)} but ${words(laterType!)} in ${shownPath(later)}, ` +
+    `and files read together must hold one kind of value in each column; write "${name}" the same way in every file ` +
+    `(0/1 in one and yes/no in another are two spellings of one class), or read the files in separate runs`
+  );
 }
 
 /**
@@ -91,6 +113,7 @@ function typeWords(type: string): string {
   if (/^(DOUBLE|FLOAT|DECIMAL)/.test(type)) return 'numbers';
   if (/INT/.test(type)) return 'whole numbers';
   if (type === 'BOOLEAN') return 'true/false values';
+  if (type === 'VARCHAR') return 'text';
   if (/^(DATE|TIME)/.test(type)) return 'dates or times';
   return `${type} values`;
 }
