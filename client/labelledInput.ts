@@ -5,6 +5,7 @@ import type { LabelledData } from '../core/dataset.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkSampleWeights, SAMPLE_WEIGHT_COLUMN } from '../core/sampling/sampleWeights.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
+import { missingLookingNote } from '../data/labelClasses.js';
 import { applyDeclaredFill, fitDeclaredFill, keepsMissing, type MissingValueArgs } from './missingValueFlags.js';
 
 export interface LabelledFileArgs {
@@ -52,12 +53,15 @@ export async function readWeightedInput(a: {
   keepMissing?: boolean;
   /** Look for whole numbers a double cannot hold (the stage commands write the rows back). */
   findInexactIntegers?: boolean;
+  /** The command writes each row's label value back: a label of three or more values is refused, advising two. */
+  twoLabelValues?: boolean;
 }) {
   // One read: the weight column comes back beside the features (never one of them), checked finite and ≥ 0.
   const d = await readLabelledDataset(a.input, {
     label: a.label,
     weightColumn: SAMPLE_WEIGHT,
     ...(a.findInexactIntegers ? { findInexactIntegers: true } : {}),
+    ...(a.twoLabelValues ? { twoLabelValues: true } : {}),
     ...(a.positive !== undefined ? { positive: a.positive } : {}),
     ...(a.categorical ? { categorical: a.categorical } : {}),
     ...(a.keepMissing ? { keepMissingFeatures: true } : {}),
@@ -82,7 +86,12 @@ export function withWeightColumn(data: LabelledData, featureNames: string[], wei
  * oversampler learns from) and applied to them, so distances and outputs see the filled values.
  */
 export async function readFilledInput(a: LabelledFileArgs & MissingValueArgs) {
-  const { d, weights } = await readWeightedInput({ ...a, keepMissing: keepsMissing(a), findInexactIntegers: true });
+  const { d, weights } = await readWeightedInput({
+    ...a,
+    keepMissing: keepsMissing(a),
+    findInexactIntegers: true,
+    twoLabelValues: true,
+  });
   requireOneNegativeValue(d.negativeLabel, d.positiveLabel, a);
   // A class whose rows all weigh 0 has nothing for a filter or ADASYN to work with: named here, before any work.
   if (weights) checkSampleWeights(weights, d.data.y, `weight column "${SAMPLE_WEIGHT}" in ${a.input}`);
@@ -100,6 +109,6 @@ function requireOneNegativeValue(negativeLabel: string, positiveLabel: string, a
   if (negatives.length < 2) return;
   throw new InvalidInputError(
     `label column "${a.label}"`,
-    `label column "${a.label}" in ${a.input} holds ${[...negatives, positiveLabel].map((v) => JSON.stringify(v)).join(', ')}; with --positive ${JSON.stringify(positiveLabel)} the other ${negatives.length} values are one negative class, which the output file could only write as one value: give it a file whose label holds two values, one for the positive class and one for the rest`,
+    `label column "${a.label}" in ${a.input} holds ${[...negatives, positiveLabel].map((v) => JSON.stringify(v)).join(', ')}; with --positive ${JSON.stringify(positiveLabel)} the other ${negatives.length} values are one negative class, which the output file could only write as one value${missingLookingNote([...negatives, positiveLabel])}: give it a file whose label holds two values, one for the positive class and one for the rest`,
   );
 }

@@ -167,10 +167,13 @@ export async function sampleCommand(a: SampleArgs) {
         ]
       : [];
   // A positive class larger than the rest: sampling keeps positives as the rare class (fit and train say so too).
+  // (A predicate that every row satisfies is already said by the profile: the sample has no negatives.)
   const largerPositive =
-    a.positiveWhen === undefined && profile.positives > profile.rows - profile.positives
+    profile.positives > profile.rows - profile.positives && !(a.positiveWhen !== undefined && profile.positives === profile.rows)
       ? [
-          `the positive class "${profile.positiveLabel}" is the larger class (${profile.positives} of ${profile.rows} rows): adaptive sampling keeps positives as the rare class; if the rare class is another value, pass --positive with it`,
+          a.positiveWhen === undefined
+            ? `the positive class "${profile.positiveLabel}" is the larger class (${profile.positives} of ${profile.rows} rows): adaptive sampling keeps positives as the rare class; if the rare class is another value, pass --positive with it`
+            : `the positive class (the rows where --positive-when "${a.positiveWhen}" holds) is the larger class (${profile.positives} of ${profile.rows} rows): adaptive sampling keeps positives as the rare class; if the rare class is the rows where it does not hold, invert the condition: --positive-when "NOT (${a.positiveWhen})"`,
         ]
       : [];
   // `--positive` on a label of three or more values: every other value is a negative to the sampler (the rows keep

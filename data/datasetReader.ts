@@ -78,6 +78,11 @@ export interface ReadLabelledOptions {
   featuresOfModel?: boolean;
   /** Look for numeric feature columns holding a whole number a double cannot hold exactly (one more scan). */
   findInexactIntegers?: boolean;
+  /**
+   * The caller writes each row's label value back (denoise, adasyn): a label of three or more values is refused with
+   * advice to give two, not to pass --positive. @default false
+   */
+  twoLabelValues?: boolean;
 }
 
 /** Read a labelled CSV, Parquet or rareflow Arrow file and check it is fit to train on. */
@@ -144,7 +149,16 @@ export async function readLabelledDataset(path: string, opts: ReadLabelledOption
         }
       }
 
-      const { counts, positive, negatives } = await checkedLabelClasses(connection, source, path, opts.label, labelType, opts.positive);
+      const { counts, positive, negatives } = await checkedLabelClasses(
+        connection,
+        source,
+        path,
+        opts.label,
+        labelType,
+        opts.positive,
+        false,
+        opts.twoLabelValues ?? false,
+      );
       const numericFeatures = featureColumns.filter((n) => !categoricalColumns.has(n));
       const inexactIntegers = opts.findInexactIntegers
         ? await inexactIntegerColumns(connection, tableSource(format, [path]), numericFeatures, format === 'csv' ? path : undefined)

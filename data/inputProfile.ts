@@ -14,6 +14,7 @@ import { rejectRepeatedFeatureNames } from './featureNameClashes.js';
 import { requireOneCsvHeader, requireSameParquetColumns } from './sharedInputColumns.js';
 import { describeSource, fileSha256, formatOf, isGlob, requireFile, labelledSource, tableSource } from './inputSources.js';
 import { withReadErrors } from './readErrors.js';
+import { distinctInputFiles } from './distinctInputFiles.js';
 import { categoriesOf, firstTextValue, numericType } from './columnTypes.js';
 import { oneHotFeatureNames } from '../core/features/oneHotFeatures.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -128,7 +129,7 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
         if (matched.length === 0) throw new InvalidInputError(`--input ${p}`, `no file matches ${p}; check the path or glob`);
         files.push(...matched);
       }
-      const unique = [...new Set(files)];
+      const { files: unique, warnings: repeatedFiles } = await distinctInputFiles(files);
       for (const f of unique) if (isGzipPath(f)) await requireWholeGzip(f);
       if (format === 'csv') await requireOneCsvHeader(connection, unique, '--input');
       else await requireSameParquetColumns(connection, unique, '--input');
@@ -212,7 +213,10 @@ export async function profileLabelledInput(paths: string[], opts: InputProfileOp
       rejectRepeatedFeatureNames(encodedFeatures.featureNames, sourceColumnOf, what);
       const booleans = featureNames.filter((name) => byName.get(name) === 'BOOLEAN' && !categoricalColumns.has(name));
       const booleanColumns = booleans.length > 0 ? { booleanColumns: booleans } : {};
-      const warnings: string[] = ignored ? [`ignored columns ${ignored.columns.join(', ')}: ${ignored.reason}`] : [];
+      const warnings: string[] = [
+        ...repeatedFiles,
+        ...(ignored ? [`ignored columns ${ignored.columns.join(', ')}: ${ignored.reason}`] : []),
+      ];
       let positive: string;
       let negatives: string[];
       let rows: number;

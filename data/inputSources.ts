@@ -14,6 +14,7 @@ import { dialectArguments, HEADER, knownDialect, rawTextArguments, sniffDialect,
 import { sqlString, withDuckDB } from './duckdbConnection.js';
 import { isGzipPath, requireWholeGzip } from './gzipInput.js';
 import { withReadErrors } from './readErrors.js';
+import { rejectRepeatedNames, rejectUnnamedColumns } from './columnNames.js';
 
 export interface ColumnDescription {
   name: string;
@@ -296,49 +297,10 @@ async function rejectDuplicateHeader(connection: DuckDBConnection, source: strin
   const readAs = (h: string, name: string) =>
     h === '' ? /^column\d+(_\d+)*$/.test(name) : name === h || (name.startsWith(`${h}_`) && /^\d+(_\d+)*$/.test(name.slice(h.length + 1)));
   if (!header.every((h, i) => readAs(h, columns[i]!.name))) return;
-  const what = /^'(.*)'$/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
-  rejectUnnamedBesideItsName(header, columns, what);
+  // Files read together share one header (sharedInputColumns.ts): the first one's names it.
+  const what = /^\[?'((?:[^']|'')*)'/.exec(files)?.[1]?.replaceAll("''", "'") ?? 'the input';
+  rejectUnnamedColumns(header, columns, what);
   rejectRepeatedNames(header, `the header of ${what}`, ' (spaces around a name do not count)');
-}
-
-/**
- * A header cell with no name is read as `column<n>`; beside a column really named so, one of the two is read under
- * another name (`a,,column1` reads as `a`, `column1`, `column1_1`), and a model would learn the user's `column1` from
- * the unnamed column. Refused, naming the cell.
- */
-function rejectUnnamedBesideItsName(header: readonly string[], columns: readonly ColumnDescription[], what: string): void {
-  const named = new Set(header.filter((h) => h !== '').map((h) => h.toLowerCase()));
-  header.forEach((h, i) => {
-    if (h !== '') return;
-    const readName = columns[i]!.name;
-    const base = readName.replace(/(_\d+)+$/, '');
-    const clash = named.has(base.toLowerCase()) ? base : named.has(readName.toLowerCase()) ? readName : undefined;
-    if (clash === undefined) return;
-    throw new InvalidInputError(
-      `column ${i + 1}`,
-      `column ${i + 1} of the header of ${what} has no name; such a column is read as "${base}", and ${what} already has a column "${clash}", so one of them would be read under a name the file does not give it; expected a name in every header cell: name column ${i + 1}`,
-    );
-  });
-}
-
-/**
- * Column names are read without regard to case (`X0,x0` reads as `X0`, `x0_1`), so names differing only by case
- * repeat too; DuckDB reads a repeated name under a name of its own (`x0_1`), which a model would then learn or read.
- */
-function rejectRepeatedNames(names: readonly string[], where: string, repeatNote = ''): void {
-  const seen = new Map<string, string>();
-  for (const h of names) {
-    const first = seen.get(h.toLowerCase());
-    if (first !== undefined) {
-      throw new InvalidInputError(
-        `column "${h}"`,
-        first === h
-          ? `column name "${h}" appears more than once in ${where}${repeatNote}; expected distinct column names: rename the repeated column`
-          : `column names "${first}" and "${h}" in ${where} differ only by case, and column names are read without regard to case; expected names that differ otherwise: rename one of them`,
-      );
-    }
-    seen.set(h.toLowerCase(), h);
-  }
 }
 
 /**

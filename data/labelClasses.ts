@@ -46,6 +46,7 @@ export async function checkedLabelClasses(
   labelType: string,
   requestedPositive: string | undefined,
   allowMultiClass = false,
+  twoValuesOnly = false,
 ): Promise<{ counts: LabelCounts; positive: string; negatives: string[]; multiClass?: true }> {
   const labelBad = missingValueCondition(sqlIdentifier(label), labelType);
   const counts = await labelCounts(connection, source, label, labelBad);
@@ -54,7 +55,7 @@ export async function checkedLabelClasses(
     const row = await firstMatchingRow(connection, source, labelBad);
     throw new InvalidInputError(
       `label column "${label}"`,
-      `label column "${label}" in ${what} has a missing value (null, empty, NaN or a missing-value marker such as "?" or "NA") at data row ${row}; expected a class value on every row: fill or drop such rows`,
+      `label column "${label}" in ${what} has a missing value (${missingLabelSpellings(labelType)}) at data row ${row}; expected a class value on every row: fill or drop such rows`,
     );
   }
   rejectLookalikeClasses(label, what, counts.classes);
@@ -69,7 +70,7 @@ export async function checkedLabelClasses(
       multiClass: true,
     };
   }
-  const chosen = choosePositive(label, counts.classes, requestedPositive);
+  const chosen = choosePositive(label, counts.classes, requestedPositive, twoValuesOnly ? what : undefined);
   rejectSeparatorInClasses(
     label,
     what,
@@ -243,10 +244,38 @@ export async function firstMatchingRow(connection: DuckDBConnection, source: str
   return -1;
 }
 
+/**
+ * `what` a missing label is, as the label's type reads it: NaN is missing in a number column, while in a text column
+ * the text "NaN" is a class value like any other (only an empty cell or a marker the CSV reader knows is missing).
+ */
+function missingLabelSpellings(labelType: string): string {
+  return labelType === 'FLOAT' || labelType === 'DOUBLE'
+    ? 'null, empty, NaN or a missing-value marker such as "?" or "NA"'
+    : 'null, empty or a missing-value marker such as "?" or "NA"';
+}
+
+/** Text class values that people write for a missing value, but that a text label holds as a class of its own. */
+const MISSING_LOOKING = /^(nan|none|nil|-|n\.a\.|missing|unknown)$/i;
+
+/** A note on the class values of `values` that read as a missing value, or '' when none does. */
+export function missingLookingNote(values: string[]): string {
+  const found = values.filter((v) => MISSING_LOOKING.test(v.trim()));
+  if (found.length === 0) return '';
+  const list = found.map((v) => JSON.stringify(v)).join(', ');
+  return ` (${list} ${found.length === 1 ? 'is a class value here' : 'are class values here'}: in a text label only an empty cell or a marker such as "?" or "NA" is a missing value; if ${found.length === 1 ? 'it marks' : 'they mark'} rows without a label, drop those rows)`;
+}
+
+/**
+ * The positive class of a label's classes: `requested`, or for two classes the 1/true or the rarer value. Three or
+ * more classes without `requested` are refused; with `twoValuesOnly` (the file the command writes holds one value
+ * per class, so `--positive` cannot merge the others: denoise, adasyn) the advice is to give a label of two values,
+ * naming `twoValuesOnly`, the file.
+ */
 export function choosePositive(
   label: string,
   classes: LabelCounts['classes'],
   requested: string | undefined,
+  twoValuesOnly?: string,
 ): { positive: string; negatives: string[] } {
   const values = classes.map((c) => c.value);
   if (classes.length === 1) {
@@ -270,9 +299,12 @@ export function choosePositive(
     }
     positive = match;
   } else if (classes.length > 2) {
+    const listed = `${values.slice(0, 10).join(', ')}${classes.length > 10 ? ', …' : ''}`;
     throw new InvalidInputError(
       `label column "${label}"`,
-      `label column "${label}" has ${classes.length} classes (${values.slice(0, 10).join(', ')}${classes.length > 10 ? ', …' : ''}), expected 2; pass --positive VALUE to choose the positive class (all others become negative)`,
+      twoValuesOnly !== undefined
+        ? `label column "${label}" in ${twoValuesOnly} has ${classes.length} classes (${listed}), expected 2${missingLookingNote(values)}; this command writes each row's label value back, so it takes a label of two values only (--positive would make the others one class the output cannot write): rewrite the label with two values, one for the positive class and one for the rest, or drop the rows of the other values`
+        : `label column "${label}" has ${classes.length} classes (${listed}), expected 2${missingLookingNote(values)}; pass --positive VALUE to choose the positive class (all others become negative)`,
     );
   } else {
     const [a, b] = classes as [LabelCounts['classes'][0], LabelCounts['classes'][0]];

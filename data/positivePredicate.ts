@@ -23,12 +23,15 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
     if (def.predicate.trim() === '')
       throw new InvalidInputError('--positive-when', '--positive-when: the predicate is empty; expected SQL such as "revenue >= 1000"');
     await requireSingleExpression(connection, def.predicate, source);
+    let type: string;
     try {
-      await connection.run(`SELECT CAST((${def.predicate}) AS BOOLEAN) FROM ${source} LIMIT 0`);
+      const reader = await connection.runAndReadAll(`DESCRIBE SELECT (${def.predicate}) AS positive FROM ${source}`);
+      type = String(reader.getRowsJS()[0]?.[1]);
     } catch (err) {
       const message = ((err as Error).message ?? String(err)).split('\n')[0];
       throw new InvalidInputError('--positive-when', `--positive-when "${def.predicate}" is not a usable predicate on ${what}: ${message}`);
     }
+    rejectNonBooleanPredicate(def.predicate, type, what);
     return `COALESCE(CAST((${def.predicate}) AS BOOLEAN), false)`;
   }
   const { labelType } = await describeLabelledSource(connection, source, what, def.label);
@@ -37,6 +40,21 @@ export async function positiveSql(connection: DuckDBConnection, source: string, 
   }
   if (def.positive === undefined) throw new InvalidInputError('--positive', 'the positive label value is required for a scan');
   return positiveCondition(sqlIdentifier(def.label), labelType, def.positive);
+}
+
+/**
+ * Refuses a predicate that is not a condition: a number or a text would be read as true or false by a cast (every
+ * non-zero `code` a positive, `amount/1000` positive wherever the amount is not zero), which is not what anyone means.
+ */
+function rejectNonBooleanPredicate(predicate: string, type: string, what: string): void {
+  if (type === 'BOOLEAN') return;
+  const operand = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*$/.test(predicate) ? predicate.trim() : `(${predicate})`;
+  const example = /CHAR|TEXT|STRING/.test(type) ? `${operand} = 'yes'` : `${operand} = 1" or "${operand} > 0`;
+  throw new InvalidInputError(
+    '--positive-when',
+    `--positive-when "${predicate}" gives values of type ${type} on ${what}, where a condition (true or false on each row) is expected: ` +
+      `a number or a text is not taken as true or false; write the comparison that makes a row positive, such as "${example}"`,
+  );
 }
 
 /** SQL counting the rows where `predicate` is neither true nor false (NULL: a column it reads is missing there). */

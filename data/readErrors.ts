@@ -3,6 +3,8 @@
 // that is not what its name says.
 
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { notUtf8Text } from './textEncoding.js';
+import { relative, resolve } from 'node:path';
 
 /** Run a read and turn DuckDB's complaints about the file's content into InvalidInputError naming it. */
 export async function withReadErrors<T>(what: string, read: () => Promise<T>): Promise<T> {
@@ -27,10 +29,14 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
     }
     if (/This file is not utf-8 encoded/.test(err.message)) {
       // DuckDB reads CSV as UTF-8 only (its other encodings are an extension this build cannot load).
+      // The file DuckDB names (one of several a glob matched) is the one to convert, and its first bytes say from what.
       const line = /CSV Error on Line: (\d+)/.exec(err.message)?.[1];
+      const file = /^\s*file = (.+)$/m.exec(err.message)?.[1]?.trim();
+      const { utf16, what: encoding, convert } = notUtf8Text(file ?? what);
+      const named = file !== undefined && resolve(file) !== resolve(what) ? `${shownPath(file)} (one of ${what})` : what;
       throw new InvalidInputError(
         `file ${what}`,
-        `could not read ${what}: it is not UTF-8 text${line ? ` (line ${line} holds a byte that is not)` : ''}; save it as UTF-8, for example with iconv -f latin1 -t utf-8`,
+        `could not read ${named}: ${encoding}${line && !utf16 ? ` (line ${line} holds a byte that is not)` : ''}; ${convert}`,
       );
     }
     const known = knownReadProblem(what, err.message);
@@ -44,6 +50,8 @@ export async function withReadErrors<T>(what: string, read: () => Promise<T>): P
 
 /** DuckDB's read errors that have a plainer account: a line of another field count, lines that do not parse, not Parquet. */
 function knownReadProblem(what: string, message: string): string | undefined {
+  const mismatch = typeMismatchBetweenFiles(message);
+  if (mismatch !== undefined) return mismatch;
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
   const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (line !== undefined && fields) {
@@ -59,6 +67,26 @@ function knownReadProblem(what: string, message: string): string | undefined {
     return `it is not a Parquet file (it has no Parquet footer); a CSV file must be named .csv`;
   }
   return undefined;
+}
+
+/**
+ * DuckDB's "Schema mismatch between globbed files": CSV files read together are typed from the first one, and a later
+ * file whose column reads as another type (a label of 0/1 in one file and yes/no in another) stops the read. In words,
+ * naming both files and the column.
+ */
+function typeMismatchBetweenFiles(message: string): string | undefined {
+  if (!/Schema mismatch between globbed files/.test(message)) return undefined;
+  const first = /^Main file schema: (.+)$/m.exec(message)?.[1]?.trim();
+  const later = /^Current file: (.+)$/m.exec(message)?.[1]?.trim();
+  const column = /Column with name: "((?:[^"]|"")*)" is expected to have type: (\S+) But has type: (\S+)/.exec(message);
+  if (first === undefined || later === undefined || !column) return undefined;
+  const [, name, firstType, laterType] = column;
+  const words = (type: string) => (type === 'BOOLEAN' ? 'true/false or yes/no values' : typeWords(type));
+  return (
+    `column "${name}" holds ${words(firstType!)} in ${shownPath(first)} but ${words(laterType!)} in ${shownPath(later)}, ` +
+    `and files read together must hold one kind of value in each column; write "${name}" the same way in every file ` +
+    `(0/1 in one and yes/no in another are two spellings of one class), or read the files in separate runs`
+  );
 }
 
 /**
@@ -85,6 +113,13 @@ function typeWords(type: string): string {
   if (/^(DOUBLE|FLOAT|DECIMAL)/.test(type)) return 'numbers';
   if (/INT/.test(type)) return 'whole numbers';
   if (type === 'BOOLEAN') return 'true/false values';
+  if (type === 'VARCHAR') return 'text';
   if (/^(DATE|TIME)/.test(type)) return 'dates or times';
   return `${type} values`;
+}
+
+/** `path` relative to the working directory when it lies under it (as the user likely typed it), else as it is. */
+function shownPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside !== '' && !inside.startsWith('..') && !inside.startsWith('/') ? inside : path;
 }

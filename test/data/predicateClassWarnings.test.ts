@@ -16,7 +16,7 @@ describe('a predicate that leaves one class', () => {
     writeFileSync(file, ['f0,f1', ...Array.from({ length: 50 }, (_, i) => `${i},${i % 7}`), ''].join('\n'));
     const warned = async (predicate: string) =>
       (await profileLabelledInput([file], { label: 'y', predicate, checkAllFeatureValues: false, hashFiles: false })).warnings;
-    expect(await warned('1')).toContain('every row satisfies --positive-when "1": the sample has no negatives');
+    expect(await warned('true')).toContain('every row satisfies --positive-when "true": the sample has no negatives');
     expect(await warned('f0 >= 0')).toContain('every row satisfies --positive-when "f0 >= 0": the sample has no negatives');
     expect(await warned('f0 < 0')).toContain('no row satisfies --positive-when "f0 < 0": the sample has no positives');
     expect(await warned('f0 > 40')).toEqual([]);
