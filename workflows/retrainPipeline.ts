@@ -152,7 +152,8 @@ export async function retrainPipeline(input: RetrainInput): Promise<RetrainResul
       runId,
       modelName: spec.modelName,
       workflowId: runId,
-      startedAt: new Date().toISOString(),
+      // When its first stage began: registered after sampling, the run is timed from the start, not from then.
+      startedAt: clock.startedAt(),
       seed: spec.seed,
       // A `sample_weight` input column weights training; the run record says so.
       params: {
