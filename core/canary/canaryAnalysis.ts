@@ -12,6 +12,8 @@
 //      Wilson lower bound is above the champion's point rate (not judged when the champion answered nothing).
 //    - latencyP99: fail when the challenger p99 > `maxLatencyP99Ms`.
 //    - latencyVsChampion: fail when the challenger p99 > `maxLatencyRatio` × champion p99 + 1 ms.
+//    The two comparisons with the champion are not judged (and do not block) while the champion has answered
+//    fewer than `minRequestsForGuards` requests in the window.
 //    A latency check whose p99 is unknown (null) is reported as not judged and does not block.
 // 2. Minimum labels: each arm needs `minLabelledPositives` labelled positives (tp + fn) and
 //    `minLabelledNegatives` labelled negatives (fp + tn). If no check failed and an arm is short, the decision
@@ -127,6 +129,13 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
   // Guards.
   const guardsJudged = chall.requests >= c.minRequestsForGuards;
   const guardShortfall = `not judged: challenger answered ${chall.requests} requests, the guards need ${c.minRequestsForGuards}`;
+  // A comparison with the champion needs as many champion requests (at 100% it answers only those served before the
+  // weight reached the services: a p99 of 19 requests once rolled back a challenger as slow).
+  const champCompared = champ.requests >= c.minRequestsForGuards;
+  const champShortfall =
+    champ.requests === 0
+      ? 'not judged: the champion answered no requests in the window'
+      : `not judged: the champion answered ${champ.requests} requests, a comparison with it needs ${c.minRequestsForGuards}`;
   const errorInterval = wilsonInterval(chall.errors, chall.requests, Z_95);
   const challRate = arms.challenger.errorRate;
   const champRate = arms.champion.errorRate;
@@ -157,13 +166,13 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
       interval: errorInterval,
       detail: `${counted}, 95% Wilson lower bound ${fmt(lower)} ${absoluteOk ? 'within' : 'above'} the ${fmt(c.maxErrorRate)} maximum`,
     });
-    if (champRate === null) {
+    if (champRate === null || !champCompared) {
       checks.push({
         name: 'errorRateIncrease',
         passed: null,
-        value: null,
+        value: champRate === null ? null : challRate - champRate,
         threshold: c.maxErrorRateIncrease,
-        detail: 'error rate increase not judged: the champion answered no requests in the window',
+        detail: `error rate increase ${champShortfall}`,
       });
     } else {
       const increase = challRate - champRate;
@@ -221,6 +230,14 @@ export function canaryAnalysis(champion: ArmWindow, challenger: ArmWindow, crite
       value: challP99,
       threshold: ratioLimit,
       detail: `p99 latency vs champion ${guardShortfall}`,
+    });
+  } else if (challP99 !== null && champP99 !== null && !champCompared) {
+    checks.push({
+      name: 'latencyVsChampion',
+      passed: null,
+      value: challP99,
+      threshold: ratioLimit,
+      detail: `p99 latency vs champion ${champShortfall}`,
     });
   } else if (challP99 === null || champP99 === null || ratioLimit === null) {
     const unknown = challP99 === null ? 'challenger' : 'champion';

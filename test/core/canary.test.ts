@@ -211,6 +211,19 @@ describe('canaryAnalysis', () => {
     expect(result.checks.filter((c) => c.passed === false).map((c) => c.name)).toEqual(['latencyVsChampion']);
   });
 
+  it('does not compare with a champion that answered too few requests (a step at 100%): no rollback on its p99', () => {
+    // 19 champion requests, answered before the services took the new weight; the defaults ask 50 for a guard.
+    const result = canaryAnalysis(arm(19, 1, 1, 2, 0, 1, 16), arm(20_000, 3, 3, 460, 40, 250, 9750));
+    expect(result.decision).not.toBe('rollback');
+    const byName = Object.fromEntries(result.checks.map((c) => [c.name, c]));
+    expect(byName.latencyVsChampion).toMatchObject({ passed: null });
+    expect(byName.latencyVsChampion!.detail).toBe(
+      'p99 latency vs champion not judged: the champion answered 19 requests, a comparison with it needs 50',
+    );
+    expect(byName.errorRateIncrease).toMatchObject({ passed: null });
+    expect(byName.latencyP99).toMatchObject({ passed: true });
+  });
+
   it('calls a close race with moderate labels inconclusive', () => {
     const result = canaryAnalysis(arm(5000, 0, 20, 36, 4, 10, 190), arm(5000, 0, 20, 35, 5, 10, 190));
     expect(result.decision).toBe('insufficient-evidence');
