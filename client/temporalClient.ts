@@ -228,6 +228,18 @@ export class RareflowClient {
     if (!current || current.phase === 'promoted' || current.phase === 'rolled-back') {
       throw new InvalidInputError('--model', `model ${modelName} has no canary rollout running; see rareflow status --model ${modelName}`);
     }
+    // A pause over a pause replaced who held it, and a resume of a running rollout did nothing: both said instead.
+    const pausedBy = current.pausedBy ?? (current.phase === 'paused' ? 'someone' : undefined);
+    if (action === 'pause' && pausedBy !== undefined)
+      throw new InvalidInputError(
+        '--model',
+        `canary pause: the rollout of ${modelName} is paused already, by ${pausedBy}; nothing changed`,
+      );
+    if (action === 'resume' && pausedBy === undefined)
+      throw new InvalidInputError(
+        '--model',
+        `canary resume: the rollout of ${modelName} is not paused (${current.phase}); nothing changed`,
+      );
     const handle = this.client.workflow.getHandle(current.rolloutId);
     if (action === 'pause') await handle.signal(canaryPauseSignal, by);
     else if (action === 'resume') await handle.signal(canaryResumeSignal, by);

@@ -111,6 +111,10 @@ describe('canary between two multi-class models, through rareflow serve', () => 
         const during = await firstJudgedWindow(c);
         // Held while an operator looks: `rareflow canary status` and `rareflow status`, as a user runs them.
         await c.controlCanary(MODEL, 'pause', 'oncall');
+        // A second pause does not take the hold from who has it.
+        await expect(c.controlCanary(MODEL, 'pause', 'bob')).rejects.toThrow(
+          `canary pause: the rollout of ${MODEL} is paused already, by oncall; nothing changed`,
+        );
         const cli = { cwd: env.dir, env: { TEMPORAL_ADDRESS: env.server.target.address, RAREFLOW_HOME: join(env.dir, 'cli-home') } };
         const [canaryCli, statusCli] = await Promise.all([
           runCli(['canary', 'status', '--model', MODEL], cli),
