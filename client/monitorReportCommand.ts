@@ -58,14 +58,21 @@ export async function monitorReportCommand(say: Say, a: MonitorReportArgs) {
   await writeFileAtomically(join(out, 'report.html'), html);
   say(`drift report of ${a.model} window ${gathered.window.id}: ${r.drifted ? 'drift' : 'no drift'}; wrote ${join(out, 'report.html')}`);
   const damaged = gathered.damagedWindowRecords ?? [];
-  return {
+  const others = gathered.otherChampions ?? [];
+  const warnings = [
     ...(damaged.length
-      ? {
-          warnings: [
-            `${damaged.length} monitor window record${damaged.length === 1 ? '' : 's'} could not be read (cut short) and ${damaged.length === 1 ? 'was' : 'were'} left out of the choice of window: ${damaged.join(', ')}; move ${damaged.length === 1 ? 'it' : 'them'} aside (the monitor writes a record per window it checks)`,
-          ],
-        }
-      : {}),
+      ? [
+          `${damaged.length} monitor window record${damaged.length === 1 ? '' : 's'} could not be read (cut short) and ${damaged.length === 1 ? 'was' : 'were'} left out of the choice of window: ${damaged.join(', ')}; move ${damaged.length === 1 ? 'it' : 'them'} aside (the monitor writes a record per window it checks)`,
+        ]
+      : []),
+    ...(others.length
+      ? [
+          `the window was also served by ${others.map((o) => `champion ${o.sha256.slice(0, 12)} (${o.rows} rows)`).join(', ')}: this report judges only the ${r.rows} rows of champion ${gathered.championSha256.slice(0, 12)} against its reference; give a --window within one champion's time for the others`,
+        ]
+      : []),
+  ];
+  return {
+    ...(warnings.length ? { warnings } : {}),
     command: 'monitor report',
     model: a.model,
     window: gathered.window,

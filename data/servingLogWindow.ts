@@ -277,27 +277,24 @@ export async function readServingRows(o: ServingRowsOptions): Promise<ServingRow
   return out;
 }
 
-/**
- * The model that served most champion rows of [fromMs, toMs), or null when the window has none: the champion of a
- * window the monitor did not record.
- */
-export async function windowChampionSha256(o: {
+/** Every model that served as champion in the window, with its answered rows, most rows first. */
+export async function windowChampions(o: {
   servingDir: string;
   modelName: string;
   fromMs: number;
   toMs: number;
-}): Promise<string | null> {
+}): Promise<Array<{ sha256: string; rows: number }>> {
   checkWindow(o);
   const predictions = await partSource(predictionLogDir(o.servingDir, o.modelName));
-  if (predictions === null) return null;
+  if (predictions === null) return [];
   const rows = await withLogParts(o, async (c) =>
     (
       await c.runAndReadAll(
         `SELECT model_sha256, count(*) AS n FROM read_parquet(${predictions}, union_by_name = true)
          WHERE ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs} AND arm = 'champion' AND status = 'ok'
-         GROUP BY model_sha256 ORDER BY n DESC, model_sha256 LIMIT 1`,
+         GROUP BY model_sha256 ORDER BY n DESC, model_sha256`,
       )
     ).getRowsJS(),
   );
-  return rows.length > 0 ? String(rows[0]![0]) : null;
+  return rows.map((r) => ({ sha256: String(r[0]), rows: Number(r[1]) }));
 }

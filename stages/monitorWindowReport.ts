@@ -9,7 +9,7 @@ import type { ArtifactStore } from '../data/artifactStore.js';
 import type { ArtifactRef } from '../core/pipelineTypes.js';
 import { listMonitorWindows, monitorWindowId, type MonitorWindowRecord } from '../data/monitorWindows.js';
 import type { DriftEventRecord } from '../data/registryDriftEvents.js';
-import { windowChampionSha256 } from '../data/servingLogWindow.js';
+import { windowChampions } from '../data/servingLogWindow.js';
 import { servedModelNames } from '../data/servingState.js';
 import { checkServedWindow, loadStoredReference } from './driftWindow.js';
 
@@ -42,6 +42,8 @@ export interface MonitorReport {
    * again now (no record or stored report: a `--window` range, an event, a record from before reports were stored).
    */
   judged: 'as the monitor checked it' | 'from the serving log as it is now';
+  /** Other models that served as champion in the window, with their rows: left out of this report. */
+  otherChampions?: Array<{ sha256: string; rows: number }>;
   /** Window records that could not be read (cut short) and were left out of the choice, by path. */
   damagedWindowRecords?: string[];
 }
@@ -130,9 +132,10 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
   const windows = await listMonitorWindows(req.servingDir, req.modelName, damaged);
   const choice = await chooseWindow(req, windows);
   const id = monitorWindowId(choice.fromMs, choice.toMs);
-  const championSha256 =
-    choice.record?.championSha256 ??
-    (await windowChampionSha256({ servingDir: req.servingDir, modelName: req.modelName, fromMs: choice.fromMs, toMs: choice.toMs }));
+  const served = await windowChampions({ servingDir: req.servingDir, modelName: req.modelName, fromMs: choice.fromMs, toMs: choice.toMs });
+  const championSha256 = choice.record?.championSha256 ?? served[0]?.sha256 ?? null;
+  // A span two champions served is judged on one champion's rows (each against its own reference): the others' said.
+  const leftOut = served.filter((s) => s.sha256 !== championSha256);
   if (championSha256 === null)
     throw new InvalidInputError(
       '--window',
@@ -198,6 +201,7 @@ export async function monitorWindowReport(req: MonitorReportRequest): Promise<Mo
     scoreReference: { edges: [...prediction.bins.edges], proportions: [...prediction.bins.proportions], threshold: prediction.threshold },
     report: checked.report,
     ...(damaged.length ? { damagedWindowRecords: damaged } : {}),
+    ...(leftOut.length ? { otherChampions: leftOut } : {}),
   };
 }
 

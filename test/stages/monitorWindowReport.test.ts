@@ -159,4 +159,31 @@ describe('the drift report of a monitor window', () => {
     expect(now.judged).toBe('from the serving log as it is now');
     expect(now.report.rows).toBe(700);
   });
+
+  it('names the champions of a span it leaves out, when two served it', async () => {
+    const model = 'two-champions';
+    const window = { fromMs: 1_700_200_000_000, toMs: 1_700_200_600_000 };
+    const other = 'b'.repeat(64);
+    const log = await ServingLog.open({ servingDir: fixture.servingDir, modelName: model, flushMs: 60_000 });
+    for (let i = 0; i < 500; i++) {
+      const ts = window.fromMs + i * 1000;
+      const sha256 = i < 380 ? FIXTURE_SHA : other;
+      log.logPrediction(
+        `t${i}`,
+        ts,
+        'champion',
+        sha256,
+        0.2,
+        false,
+        'ok',
+        900,
+        JSON.stringify({ amount: (i % 7) / 3, age: 0, channel: 'web' }),
+      );
+    }
+    await log.close();
+    const r = await monitorWindowReport(request({ modelName: model, window: `${window.fromMs}-${window.toMs}` }));
+    expect(r.championSha256).toBe(FIXTURE_SHA);
+    expect(r.report.rows).toBe(380);
+    expect(r.otherChampions).toEqual([{ sha256: other, rows: 120 }]);
+  });
 });
