@@ -369,9 +369,9 @@ export async function scoreInEngine(
         const counted = await c.runAndReadAll(
           // CSV is read back as text, so a class value the sniffer would retype still compares as written.
           ext === '.csv'
-            // The dialect is the one COPY wrote, never sniffed: a sniffer that met no quoted id in its first rows
-            // would read a later one ("ACME, Inc") as two fields.
-            ? `SELECT count(*) FILTER (WHERE pred = CAST(${positive} AS VARCHAR)) FROM read_csv(${sqlString(temp)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`
+            ? // The dialect is the one COPY wrote, never sniffed: a sniffer that met no quoted id in its first rows
+              // would read a later one ("ACME, Inc") as two fields.
+              `SELECT count(*) FILTER (WHERE pred = CAST(${positive} AS VARCHAR)) FROM read_csv(${sqlString(temp)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`
             : `SELECT count(*) FILTER (WHERE pred = ${positive}) FROM read_parquet(${sqlString(temp)})`,
         );
         const positives = toNumber(counted.getRowsJS()[0]?.[0]);
