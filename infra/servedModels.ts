@@ -194,8 +194,9 @@ export class ServedModels {
       // or damaged numbers again from 1, and a service that compared revisions alone kept the old champion for good.
       const key = stateKey(state);
       if (key === this.currentKey) {
-        // The same state readable again after a damaged read: nothing to load, and no error left to report.
-        if (this.failedState === 'unreadable') this.clearFailure();
+        // The served state readable again after a damaged read, or put back after a refused newer one: nothing to
+        // load, and no error left to report (a refused revision withdrawn stayed in /healthz for good).
+        if (this.failedState !== null) this.clearFailure();
         return;
       }
       revision = state.revision;

@@ -214,6 +214,11 @@ describe('refusals', () => {
     expect(metricValue(metrics, 'rareflow_model_load_failures_total')).toBe(1);
     expect(metricValue(metrics, 'rareflow_serving_state_revision')).toBe(1);
     expect(metricValue(metrics, 'rareflow_model_info', { arm: 'champion', sha256: logreg.ref.sha256 })).toBe(1);
+    // The served state put back as it was (the refused revision withdrawn): the refusal is not left in /healthz.
+    expect(await (await fetch(`${s.url}/healthz`)).text()).toContain('newerRevisionRefused');
+    await publish(dir, 1, logreg.served);
+    await s.reload();
+    expect(await (await fetch(`${s.url}/healthz`)).text()).not.toContain('newerRevisionRefused');
   });
 
   it('refuses a file whose content seal is broken even when the sha256 matches its bytes', async () => {
