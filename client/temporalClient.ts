@@ -13,6 +13,7 @@ import { connectionFailure, connectionOptions, type TemporalTarget } from '../in
 import {
   WORKFLOWS_TASK_QUEUE,
   approvalUpdate,
+  approvalWithdrawnSignal,
   canaryAbortSignal,
   canaryPauseSignal,
   canaryResumeSignal,
@@ -40,7 +41,7 @@ import {
 import type { modelLifecycle } from '../workflows/modelLifecycle.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { checkPipelineSpecShape } from './pipelineSpec.js';
-import { awaitAbortedRollout, refuseLateAbort } from './canaryAbortEnd.js';
+import { awaitAbortedRollout, refuseLateAbort, refuseUnchangedHold } from './canaryControlChecks.js';
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   let connection: Connection;
@@ -228,22 +229,17 @@ export class RareflowClient {
     if (!current || current.phase === 'promoted' || current.phase === 'rolled-back') {
       throw new InvalidInputError('--model', `model ${modelName} has no canary rollout running; see rareflow status --model ${modelName}`);
     }
-    // A pause over a pause replaced who held it, and a resume of a running rollout did nothing: both said instead.
-    const pausedBy = current.pausedBy ?? (current.phase === 'paused' ? 'someone' : undefined);
-    if (action === 'pause' && pausedBy !== undefined)
-      throw new InvalidInputError(
-        '--model',
-        `canary pause: the rollout of ${modelName} is paused already, by ${pausedBy}; nothing changed`,
-      );
-    if (action === 'resume' && pausedBy === undefined)
-      throw new InvalidInputError(
-        '--model',
-        `canary resume: the rollout of ${modelName} is not paused (${current.phase}); nothing changed`,
-      );
+    refuseUnchangedHold(modelName, current, action);
     const handle = this.client.workflow.getHandle(current.rolloutId);
     if (action === 'pause') await handle.signal(canaryPauseSignal, by);
     else if (action === 'resume') await handle.signal(canaryResumeSignal, by);
     else {
+      // A canary waiting for a decision: its run stops awaiting one first, so an approval sent from now on is refused
+      // (it was answered as taken, and dropped by the aborted rollout). One sent just before is recorded; the abort wins.
+      if (current.phase === 'awaiting-approval') {
+        const runId = (await this.status(modelName)).currentRunId;
+        if (runId) await this.lifecycle(modelName).signal(approvalWithdrawnSignal, runId);
+      }
       try {
         await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
       } catch (err) {

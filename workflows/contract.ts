@@ -206,6 +206,11 @@ export const pipelineApprovalSignal = defineSignal<[ApprovalDecision]>('pipeline
 export const pipelineStageQuery = defineQuery<string>('stage');
 /** Sent by a retrain to its lifecycle parent when it starts waiting for a human decision. */
 export const awaitingApprovalSignal = defineSignal<[string]>('awaitingApproval');
+/**
+ * Sent by `rareflow canary abort` to the lifecycle before the abort reaches a canary that waits for a decision: the
+ * run no longer awaits one, so an approval sent after it is refused instead of answered as taken and dropped.
+ */
+export const approvalWithdrawnSignal = defineSignal<[string]>('approvalWithdrawn');
 
 export interface ApprovalDecision {
   approved: boolean;

@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import {
   approvalUpdate,
+  approvalWithdrawnSignal,
   approveSignal,
   awaitingApprovalSignal,
   driftSignal,
@@ -109,6 +110,9 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       : undefined;
   setHandler(awaitingApprovalSignal, (runId) => {
     if (runId === currentRunId) phase = 'awaiting-approval';
+  });
+  setHandler(approvalWithdrawnSignal, (runId) => {
+    if (runId === currentRunId && phase === 'awaiting-approval') phase = 'retraining';
   });
   setHandler(approveSignal, async (runId, by) => {
     const problem = decisionProblem(runId, by) ?? (await relay(runId, true, by));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { awaitAbortedRollout, refuseLateAbort } from '../../client/canaryAbortEnd.js';
+import { awaitAbortedRollout, refuseLateAbort } from '../../client/canaryControlChecks.js';
 import { runCli } from '../support/cliProcess.js';
 
 const home = mkdtempSync(join(tmpdir(), 'rareflow-decision-flags-'));

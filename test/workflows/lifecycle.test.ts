@@ -14,6 +14,7 @@ import { retrainScheduleOptions } from '../../client/scheduleCommand.js';
 import type { Registry } from '../../data/registry.js';
 import {
   WORKFLOWS_TASK_QUEUE,
+  approvalWithdrawnSignal,
   approveSignal,
   lifecycleWorkflowId,
   retrainNowSignal,
@@ -210,6 +211,7 @@ describe('modelLifecycle on a real Temporal server', () => {
   it('holds promotion for approval: approve promotes, reject and timeout do not; the Update refuses a run not waiting', async () => {
     const s = spec('wf-approval', { requireApproval: true, approvalTimeoutMs: 3000 });
     let wrongRun: unknown;
+    let withdrawn: unknown;
     const receipts: Array<{ by: string; at: string }> = [];
     const { outcomes, approvals } = await withWorker(async (c, registry) => {
       const decide = async (n: number, approve: boolean | undefined) => {
@@ -219,6 +221,12 @@ describe('modelLifecycle on a real Temporal server', () => {
             if (n === 1)
               wrongRun = await c.decide(s.modelName, 'rareflow-retrain-no-such-run', true, 'tester').catch((err: unknown) => err);
             if (approve !== undefined) receipts.push(await c.decide(s.modelName, st.currentRunId!, approve, 'tester', 'not convinced'));
+            else {
+              // Withdrawn (as `canary abort` does before it aborts a canary that waits): a decision after it is refused,
+              // not answered as taken.
+              await c.lifecycle(s.modelName).signal(approvalWithdrawnSignal, st.currentRunId!);
+              withdrawn = await c.decide(s.modelName, st.currentRunId!, true, 'late').catch((err: unknown) => err);
+            }
             break;
           }
           await new Promise((r) => setTimeout(r, 50));
@@ -236,6 +244,7 @@ describe('modelLifecycle on a real Temporal server', () => {
       return { outcomes, approvals: await Promise.all(outcomes.map((o) => registry.approvals(o.runId))) };
     });
     expect(outcomes.map((o) => o.outcome)).toEqual(['promoted', 'rejected-by-human', 'approval-timed-out']);
+    expect(String(withdrawn)).toMatch(/is not awaiting approval; model wf-approval has no run awaiting approval \(retraining\)/);
     expect(String(wrongRun)).toMatch(
       /rareflow-retrain-no-such-run is not awaiting approval; the run awaiting approval is rareflow-retrain-wf-approval-1-/,
     );

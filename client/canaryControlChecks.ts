@@ -1,9 +1,18 @@
-// What `rareflow canary abort` answers once its abort reached the rollout: the rollback, a refusal when the rollout
-// had promoted before the abort came, or, when no rollback came in time, that it waits for a worker (never the
-// rollout's status at its old weight, which read as if nothing had been asked).
+// The checks of `rareflow canary pause|resume|abort` that say when the command changed nothing: a pause of a paused
+// rollout, a resume of one not paused, an abort that came after the promotion, and an abort whose rollback did not
+// come in time (it waits for a worker; the rollout's status at its old weight read as if nothing had been asked).
 
 import { InvalidInputError } from '../core/invalidInputError.js';
-import type { CanaryRolloutResult } from '../workflows/contract.js';
+import type { CanaryRolloutResult, CanaryRolloutStatus } from '../workflows/contract.js';
+
+/** A pause over a pause replaced who held it, and a resume of a running rollout did nothing: both refused. */
+export function refuseUnchangedHold(modelName: string, current: CanaryRolloutStatus, action: 'pause' | 'resume' | 'abort'): void {
+  const pausedBy = current.pausedBy ?? (current.phase === 'paused' ? 'someone' : undefined);
+  if (action === 'pause' && pausedBy !== undefined)
+    throw new InvalidInputError('--model', `canary pause: the rollout of ${modelName} is paused already, by ${pausedBy}; nothing changed`);
+  if (action === 'resume' && pausedBy === undefined)
+    throw new InvalidInputError('--model', `canary resume: the rollout of ${modelName} is not paused (${current.phase}); nothing changed`);
+}
 
 /** How long the command waits for the rollback (the rollout takes the abort at once, or when a step in flight returns). */
 const ABORT_WAIT_MS = 30_000;
