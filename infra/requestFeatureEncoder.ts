@@ -30,17 +30,18 @@ interface EncodedColumn {
   width: number;
 }
 
-/** What DuckDB reads as a boolean in a file (any case), so /score takes what training took: → 1 or 0. */
+/**
+ * What `rareflow predict` reads as a boolean in a file (any case), so /score takes what a batch takes: → 1 or 0.
+ * Not y/n: a file of y/n is text to DuckDB, which predict refuses for a boolean column, and /score took it.
+ */
 const BOOLEAN_SPELLINGS = new Map<string, number>([
   ['true', 1],
   ['t', 1],
   ['yes', 1],
-  ['y', 1],
   ['1', 1],
   ['false', 0],
   ['f', 0],
   ['no', 0],
-  ['n', 0],
   ['0', 0],
 ]);
 
@@ -152,7 +153,7 @@ export class RequestFeatureEncoder {
         if (c.boolean && typeof v === 'string') {
           const at = BOOLEAN_SPELLINGS.get(v.toLowerCase());
           if (at === undefined)
-            return `features.${c.name}: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got ${describeValue(v)}`;
+            return `features.${c.name}: expected true/false, yes/no, t/f or 1/0 (any case) for this boolean-like column, got ${describeValue(v)}`;
           row[c.offset] = at;
           this.normalised = true;
           continue;

@@ -339,7 +339,17 @@ const cases: Case[] = [
     contentType: 'application/json',
     body: () => ({ features: { amount: 0.5, flag: 'maybe' } }),
     status: 400,
-    message: 'features.flag: expected true/false, yes/no, t/f, y/n or 1/0 (any case) for this boolean-like column, got the string "maybe"',
+    message: 'features.flag: expected true/false, yes/no, t/f or 1/0 (any case) for this boolean-like column, got the string "maybe"',
+  },
+  {
+    // `rareflow predict` refuses a file of y/n for a boolean column (DuckDB reads it as text): so does /score.
+    name: 'a boolean-like column given "y"',
+    model: 'bool',
+    path: '/score',
+    contentType: 'application/json',
+    body: () => ({ features: { amount: 0.5, flag: 'y' } }),
+    status: 400,
+    message: 'features.flag: expected true/false, yes/no, t/f or 1/0 (any case) for this boolean-like column, got the string "y"',
   },
   {
     name: 'a boolean-like column given 2',
@@ -509,7 +519,7 @@ describe('accepted spellings', () => {
       const scores: number[] = [];
       try {
         // One row scored with every accepted spelling of its flag: the same score each time.
-        for (const [i, flag] of (['Yes', 'TRUE', true, 1, 'y', 't'] as const).entries()) {
+        for (const [i, flag] of (['Yes', 'TRUE', true, 1, 'T', 't'] as const).entries()) {
           const res = await fetch(`${s.url}/score`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
