@@ -70,7 +70,9 @@ export async function modelFeatureProjections(
         }
         throw new InvalidInputError(
           `column "${col.name}"`,
-          `column "${col.name}" in ${input} must be numeric for this model, but is ${type}${what}`,
+          col.boolean
+            ? `column "${col.name}" in ${input} must be true/false, yes/no, t/f or 1/0 for this model (it learnt the column as a boolean), but is ${type}${what}`
+            : `column "${col.name}" in ${input} must be numeric for this model, but is ${type}${what}`,
         );
       }
       projections.push(`CAST(${ident} AS DOUBLE)`);

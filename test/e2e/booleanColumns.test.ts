@@ -36,6 +36,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'eval-unknown.csv'), `${rowsCsv(20, true).trimEnd()}\n1.5,Yes,True,chargeback\n`);
   writeFileSync(join(dir, 'eval-case.csv'), rowsCsv(20, true).replace(/,fraud$/gm, ',Fraud'));
   writeFileSync(join(dir, 'score-two.csv'), 'amount,member,verified\n1.0,1,0\n0.5,2,1\n');
+  writeFileSync(join(dir, 'score-yn.csv'), 'amount,member,verified\n1.0,y,true\n0.5,n,false\n');
   writeFileSync(join(dir, 'eval-half.csv'), 'amount,member,verified,outcome\n1.0,1,0.5,fraud\n0.5,0,1,ok\n');
 });
 
@@ -122,6 +123,13 @@ describe('boolean-like columns', () => {
         written: 'scores-two.csv',
         message:
           'column "member" in score-two.csv holds 2 at data row 2; this model read it as a boolean-like column, so it expects true/false, yes/no or 1/0',
+      },
+      {
+        // y/n is text to the reader: named as the boolean the model learnt, not as a number it should be.
+        args: ['predict', '--model', 'model.json', '--input', 'score-yn.csv', '--out', 'scores-yn.csv'],
+        written: 'scores-yn.csv',
+        message:
+          'column "member" in score-yn.csv must be true/false, yes/no, t/f or 1/0 for this model (it learnt the column as a boolean), but is VARCHAR',
       },
       {
         args: ['evaluate', '--model', 'model.json', '--input', 'eval-half.csv', '--label', 'outcome', '--report', 'report-half'],
