@@ -103,9 +103,14 @@ export class ScoringRequestHandler {
     );
   }
 
-  /** A 415 for a body that is not declared JSON (its bytes are never read; the connection closes). */
+  /** A 415 for a body that is not declared JSON, or is compressed (its bytes are never read; the connection closes). */
   private refuseMediaType(req: IncomingMessage, res: ServerResponse, path: string): boolean {
-    const problem = jsonContentTypeProblem(req.headers['content-type'], path);
+    // A compressed body (gzip) was read as text and refused as not UTF-8: the encoding is what is not taken.
+    const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+    const problem =
+      encoding !== undefined && encoding !== '' && encoding !== 'identity'
+        ? `${path}: Content-Encoding ${encoding} is not taken; expected the JSON body uncompressed`
+        : jsonContentTypeProblem(req.headers['content-type'], path);
     if (problem === null) return false;
     this.requestCount.none.bad_request.inc();
     sendJson(res, 415, { error: problem }, { connection: 'close' });

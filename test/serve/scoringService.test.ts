@@ -3,6 +3,7 @@
 
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canaryArm } from '../../core/canary/trafficSplit.js';
@@ -95,6 +96,22 @@ describe('POST /score', () => {
     const s = await serve(dir);
     const { json } = await post(`${s.url}/score`, { features: generatedRows(1, 1).rows[0] });
     expect(json.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  it('answers 415 naming the encoding for a compressed body, not that its bytes are not UTF-8', async () => {
+    const dir = tempDir('gzip');
+    await publish(dir, 1, logreg.served);
+    const s = await serve(dir);
+    const body = gzipSync(JSON.stringify({ features: generatedRows(1, 1).rows[0] }));
+    const res = await fetch(`${s.url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: string }).error).toBe(
+      '/score: Content-Encoding gzip is not taken; expected the JSON body uncompressed',
+    );
   });
 
   it('splits traffic by request id: the same id always lands on the same arm, and weight 0.25 takes about a quarter', async () => {
