@@ -32,7 +32,9 @@ export interface StopSignalSource {
 }
 
 /** What `--model` asks serve for: a name whose published champion and canary it follows, or one fixed model. */
-type ServeTarget = { form: 'published'; modelName: string } | { form: 'fixed'; reference: string; logName: string; model: ServedModel };
+type ServeTarget =
+  | { form: 'published'; modelName: string }
+  | { form: 'fixed'; reference: string; logName: string; model: ServedModel; archivedReason?: string };
 
 /**
  * `NAME` and `NAME@champion` follow the name's published champion and canary challenger as they move. Any other
@@ -63,6 +65,7 @@ async function serveTarget(reference: string): Promise<ServeTarget> {
     reference,
     logName: isResourceName(versioned) ? versioned : `model-${sha256.slice(0, 12)}`,
     model: { sha256, uri: pathToFileURL(path).href, kind: model.model.kind, threshold: model.threshold, runId: model.training.runId },
+    ...(resolved.source === 'registry' && resolved.archivedReason ? { archivedReason: resolved.archivedReason } : {}),
   };
 }
 
@@ -108,7 +111,7 @@ export async function serveCommand(
   const unavailable = service.unavailableReason();
   say(
     target.form === 'fixed'
-      ? `rareflow serve: scoring the fixed model ${target.reference} (sha256 ${target.model.sha256.slice(0, 12)}) at ${service.url} (no canary split, no hot swap; logs under ${servingModelDir(config.servingDir, modelName)}); Ctrl-C stops`
+      ? `rareflow serve: scoring the fixed model ${target.reference} (sha256 ${target.model.sha256.slice(0, 12)}) at ${service.url} (no canary split, no hot swap; logs under ${servingModelDir(config.servingDir, modelName)}); ${target.archivedReason ? `note: this version was archived (${target.archivedReason}) and no alias points at it; ` : ''}Ctrl-C stops`
       : `rareflow serve: scoring model ${modelName} at ${service.url} (serving state ${statePath}); Ctrl-C stops${unavailable ? `; answering 503 for now: ${unavailable}` : ''}`,
   );
   const signal = await new Promise<StopSignal>((resolve) => {

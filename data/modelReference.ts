@@ -27,6 +27,8 @@ export interface RegisteredModel {
   version: number;
   /** Aliases that point at this model now. */
   aliases: string[];
+  /** Why it was archived (rolled back), when it was and no alias points at it now. */
+  archivedReason?: string;
   /** The local file the bytes were read from (for a model on s3://, its verified copy in the cache). */
   path: string;
   /** The model file, verified against `record.modelSha256`. */
@@ -101,7 +103,7 @@ async function findRegistered(
   ref: ModelReference,
   text: string,
   flag: string,
-): Promise<{ record: ModelRecord; version: number; aliases: string[] }> {
+): Promise<{ record: ModelRecord; version: number; aliases: string[]; archivedReason?: string }> {
   const versions = await registry.modelVersions(ref.name);
   if (versions.length === 0) {
     const names = await registry.modelNames();
@@ -135,10 +137,16 @@ async function findRegistered(
       );
   }
   const chosen = record;
+  const pointing = aliases.filter((a) => a.modelSha256 === chosen.modelSha256).map((a) => a.alias);
+  const archived =
+    pointing.length === 0
+      ? (await registry.archivedModels(ref.name)).filter((a) => a.modelSha256 === chosen.modelSha256).at(-1)
+      : undefined;
   return {
     record: chosen,
     version: versions.indexOf(chosen) + 1,
-    aliases: aliases.filter((a) => a.modelSha256 === chosen.modelSha256).map((a) => a.alias),
+    aliases: pointing,
+    ...(archived ? { archivedReason: archived.reason } : {}),
   };
 }
 

@@ -135,4 +135,21 @@ describe('rareflow serve with a fixed model', () => {
     expect(failureExit(err)).toMatchObject({ exitCode: EXIT_CODES.badInput });
     expect((err as Error).message).toContain('not-a-model.json');
   });
+
+  it('says when the version it serves was archived (rolled back) and no alias points at it', async () => {
+    const registry = await Registry.open(join(root, 'registry.duckdb'));
+    try {
+      const at = '2026-04-01T00:00:00.000Z';
+      const rollout = { rolloutId: 'rollout-v1', modelName: 'fraud', challengerSha256: versions[0]!.ref.sha256 };
+      await registry.setCanary({ ...rollout, championSha256: versions[1]!.ref.sha256, weight: 0.1, step: 0, sinceMs: 0, at });
+      await registry.finishCanary('rollout-v1', 'rolled-back', 'recall of fraud dropped', [], at);
+    } finally {
+      await registry.close();
+    }
+    await serving('fraud/1', async (_url, first) => {
+      expect(first).toContain('note: this version was archived (recall of fraud dropped) and no alias points at it; Ctrl-C stops');
+    });
+    // The champion is not said archived.
+    await serving('fraud/2', async (_url, first) => expect(first).not.toContain('archived'));
+  });
 });
