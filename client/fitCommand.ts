@@ -16,6 +16,7 @@ import { filterAndType } from '../stages/denoise.js';
 import { fitModelArtifact } from '../stages/train.js';
 import { fitCandidate, type ModelCandidate } from '../stages/modelCandidates.js';
 import { chooseMultiClassModel } from '../stages/multiClassChoice.js';
+import { missingLookingNote } from '../data/labelClasses.js';
 import { checkMultiClassThreshold } from '../core/spec/multiClassSpecCheck.js';
 import { fileSha256, formatOf } from '../data/inputSources.js';
 import { readLabelledDataset } from '../data/datasetReader.js';
@@ -138,6 +139,10 @@ async function fitSteps(a: FitArgs, line: ProgressLine) {
               ', ',
             )} are learned as one negative class against "${d.positiveLabel}", and predict writes that class as "${d.negativeLabel}"; leave out --positive to learn every class`,
         ]
+      : []),
+    // A class spelt as a missing value (the text "NaN" on rows whose label was lost): learnt as a class of its own.
+    ...(multiClass && missingLookingNote(multiClass.classes)
+      ? [`label column "${a.label}" holds ${multiClass.classes.length} classes${missingLookingNote(multiClass.classes)}`]
       : []),
   ];
   const shape = { targetSize: 0, rows: d.rows, columns: d.featureNames.length, positives: Math.min(positives0, negatives0), rowsParameter };

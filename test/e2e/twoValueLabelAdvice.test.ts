@@ -42,6 +42,18 @@ describe('denoise and adasyn on a label of three values', () => {
   });
 });
 
+describe('fit on a label of three values, one of them the text "NaN"', () => {
+  it('learns it as a class, and warns that it is one', async () => {
+    const r = await runCli(['fit', '--input', 'three.csv', '--label', 'label', '--kind', 'logreg', '--out', 'fit.json', '--json'], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<{ warnings?: string[] }>().warnings).toContain(
+      'label column "label" holds 3 classes ("NaN" is a class value here: in a text label only an empty cell or a marker such as "?" or "NA" is a missing value; if it marks rows without a label, drop those rows)',
+    );
+  });
+});
+
 describe('a missing text label', () => {
   it('is described without NaN, which a text label holds as a class', async () => {
     const failed = await readLabelledDataset(join(dir, 'gap.csv'), { label: 'label' }).catch((err: unknown) => err as Error);
