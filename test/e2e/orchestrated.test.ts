@@ -62,7 +62,9 @@ describe('orchestrated commands on the embedded Temporal server', () => {
     expect(r.stderr).toMatch(/canary: rolled-back — step 1 at 50%: challenger positive recall/);
     expect(r.stderr).toMatch(/Web UI http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stderr).toMatch(/positive\s+\d+\s+0\.\d{3}/);
-  });
+    // About a minute alone; on two cores beside the other test files it has taken 130 s (the later tests here share
+    // its server, so a timeout would fail them too).
+  }, 300_000);
 
   it('run --wait retrains through the lifecycle and prints the outcome', async () => {
     const r = await run(['run', '--config', 'pipeline.json', '--wait', '--json']);
