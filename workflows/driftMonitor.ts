@@ -197,14 +197,15 @@ export async function driftMonitor(input: DriftMonitorInput): Promise<void> {
             ...(dataPaths ? { dataPaths } : {}),
             metrics: pending.metrics,
           });
+          // Counted only once the lifecycle has it: a signal with no lifecycle to take it was not sent.
+          state.lastSignalAtMs = toMs;
+          state.signalsSent = (state.signalsSent ?? 0) + 1;
         } catch (err) {
           // No lifecycle for this model (not started, or ended): the drift events stay in the registry.
           report('signal lifecycle', err, pending.sinceMs, toMs);
         }
         signalled = true;
         state.pendingSignal = null;
-        state.lastSignalAtMs = toMs;
-        state.signalsSent = (state.signalsSent ?? 0) + 1;
       }
     }
     state.windows.push({
