@@ -25,7 +25,9 @@ beforeAll(async () => {
   await generateSyntheticDataset({ rows: 20_000, positiveRate: 0.03, features: 4, seed: 21, out: weightedPath, sampleWeight: true });
   negativePath = join(env.dir, 'negative-weight.csv');
   const lines = ['f0,f1,sample_weight,label'];
-  for (let r = 0; r < 400; r++) lines.push(`${(r % 17) / 4},${(r % 5) / 2},${r === 122 ? -1 : 1},${r % 10 === 0 ? 1 : 0}`);
+  // 100 positives: the test split's share of them (20) meets the default gates' minPositiveSupport, so the run gets
+  // past its describe stage to the sampling that reads the weights.
+  for (let r = 0; r < 400; r++) lines.push(`${(r % 17) / 4},${(r % 5) / 2},${r === 122 ? -1 : 1},${r % 4 === 0 ? 1 : 0}`);
   writeFileSync(negativePath, `${lines.join('\n')}\n`);
 });
 
