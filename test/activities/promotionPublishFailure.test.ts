@@ -46,7 +46,7 @@ describe('a promotion whose serving state cannot be published', () => {
     const before = (await registry.promotions('fraud')).length;
     await expect(
       activities.registryPromote({ modelName: 'fraud', modelSha256: b.sha256, runId: 'r2', at: '2026-01-02T00:00:00Z' }),
-    ).rejects.toThrow(/EEXIST|ENOTDIR/);
+    ).rejects.toThrow(/^RAREFLOW_SERVING is .*: cannot make the directory .*fraud \(a file of that name is there, not a directory\)/);
     expect((await registry.champion('fraud'))?.modelSha256).toBe(a.sha256);
     expect(await registry.promotions('fraud')).toHaveLength(before);
     rmSync(modelDir);
