@@ -31,15 +31,18 @@ export function adasynLineageTableColumns(inputRows: number, lineage: AdasynLine
  * (where a cost threshold is read) is that of its real rows: the synthetic ones were added to even the classes out.
  */
 export async function readSyntheticFlags(path: string): Promise<Uint8Array | undefined> {
+  const rows = await fromSyntheticColumn(path, `SELECT "_synthetic" FROM`);
+  return rows && Uint8Array.from(rows, (r) => (r[0] === true ? 1 : 0));
+}
+
+/** The rows of `select` over `path` when it has a boolean `_synthetic` column (not an Arrow dataset), else undefined. */
+async function fromSyntheticColumn(path: string, select: string): Promise<unknown[][] | undefined> {
   const format = formatOf(path);
   if (format === 'arrow') return undefined;
   const column = (await describeColumns(path)).find((c) => c.name === '_synthetic');
   if (column?.type !== 'BOOLEAN') return undefined;
   return withReadErrors(path, () =>
-    withDuckDB(async (c) => {
-      const rows = (await c.runAndReadAll(`SELECT "_synthetic" FROM ${tableSource(format, [path])}`)).getRowsJS();
-      return Uint8Array.from(rows, (r) => (r[0] === true ? 1 : 0));
-    }),
+    withDuckDB(async (c) => (await c.runAndReadAll(`${select} ${tableSource(format, [path])}`)).getRowsJS()),
   );
 }
 
@@ -51,14 +54,6 @@ export async function syntheticRowsOf(path: string, rows: number): Promise<Uint8
 
 /** How many rows of `path` its boolean `_synthetic` column marks synthetic (0 without such a column). */
 export async function syntheticRowCount(path: string): Promise<number> {
-  const format = formatOf(path);
-  if (format === 'arrow') return 0;
-  const column = (await describeColumns(path)).find((c) => c.name === '_synthetic');
-  if (column?.type !== 'BOOLEAN') return 0;
-  return withReadErrors(path, () =>
-    withDuckDB(async (c) => {
-      const rows = (await c.runAndReadAll(`SELECT count(*) FILTER (WHERE "_synthetic") FROM ${tableSource(format, [path])}`)).getRowsJS();
-      return Number(rows[0]?.[0] ?? 0);
-    }),
-  );
+  const rows = await fromSyntheticColumn(path, `SELECT count(*) FILTER (WHERE "_synthetic") FROM`);
+  return Number(rows?.[0]?.[0] ?? 0);
 }
