@@ -225,7 +225,9 @@ export class RareflowClient {
 
   /** Pause, resume or abort the model's running canary. */
   async controlCanary(modelName: string, action: 'pause' | 'resume' | 'abort', by: string, why?: string): Promise<CanaryRolloutStatus> {
-    const current = await this.canary(modelName);
+    // The run is read once: the canary is its child, and an abort below names it to the lifecycle.
+    const runId = (await this.status(modelName)).currentRunId;
+    const current = runId ? await this.canaryOfRun(runId) : undefined;
     if (!current || current.phase === 'promoted' || current.phase === 'rolled-back') {
       throw new InvalidInputError('--model', `model ${modelName} has no canary rollout running; see rareflow status --model ${modelName}`);
     }
@@ -236,10 +238,7 @@ export class RareflowClient {
     else {
       // A canary waiting for a decision: its run stops awaiting one first, so an approval sent from now on is refused
       // (it was answered as taken, and dropped by the aborted rollout). One sent just before is recorded; the abort wins.
-      if (current.phase === 'awaiting-approval') {
-        const runId = (await this.status(modelName)).currentRunId;
-        if (runId) await this.lifecycle(modelName).signal(approvalWithdrawnSignal, runId);
-      }
+      if (current.phase === 'awaiting-approval') await this.lifecycle(modelName).signal(approvalWithdrawnSignal, runId!);
       try {
         await handle.signal(canaryAbortSignal, by, why ?? 'aborted');
       } catch (err) {
