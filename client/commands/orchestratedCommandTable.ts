@@ -14,6 +14,7 @@ import { approverOf, json, model, tableOrJson } from './commonFlags.js';
 import { decisionCommands } from './decisionCommandTable.js';
 
 const orchestrated = () => import('../orchestratedCommands.js');
+const runRetrain = () => import('../runCommand.js');
 const tables = () => import('../stateTables.js');
 
 /** The shortest drift-monitor window: each window is one check of the serving log. */
@@ -174,7 +175,7 @@ export const orchestratedCommands: CommandSpec[] = [
     },
     run: async (f, _p, say) => {
       const r = await (
-        await orchestrated()
+        await runRetrain()
       ).runCommand(say, { config: requiredString(f, 'config'), wait: Boolean(f.wait), reason: stringFlag(f, 'reason')! });
       // --wait: exit 0 only when the retrain was promoted; any other outcome (rejected, rolled back...) exits 1.
       return {
