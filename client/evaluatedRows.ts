@@ -3,7 +3,7 @@
 // every label value one of the model's classes (or its boolean-like spelling), never a silent negative.
 
 import type { FeatureMatrix } from '../core/dataset.js';
-import { readsPlainColumns, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { inputColumnsOf, readsPlainColumns, scoreModel, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { checkBooleanInputColumns } from '../data/booleanInputColumns.js';
 import { describeColumns, formatOf, requireFile } from '../data/inputSources.js';
 import { readModelInputRows, type LabelEncoding } from '../data/modelInputRows.js';
@@ -52,7 +52,9 @@ export async function readAndScore(model: ModelArtifact, input: string, label: s
   // it: read as such, where asking for the model's own spelling was refused with advice to pass a flag evaluate lacks.
   const positive = byPredicate ? model.positiveLabel : formatOf(input) === 'arrow' ? '1' : await positiveSpellingIn(input, label, model);
   await checkBooleanInputColumns(input, model);
-  const modelEncoded = formatOf(input) !== 'arrow' && (byPredicate || !readsPlainColumns(model));
+  // Boolean-like columns go through the model's encodings too: they read a Parquet column of yes/no words as 0/1.
+  const hasBooleans = inputColumnsOf(model).some((c) => c.kind === 'numeric' && c.boolean === true);
+  const modelEncoded = formatOf(input) !== 'arrow' && (byPredicate || hasBooleans || !readsPlainColumns(model));
   const d = modelEncoded
     ? await modelEncodedInput(
         model,

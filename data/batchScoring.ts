@@ -15,6 +15,7 @@ import { withReadErrors } from './readErrors.js';
 import { closeDuckDB, openDuckDB, sqlCountWhere, sqlDouble, sqlIdentifier, sqlString, toNumber, withDuckDB } from './duckdbConnection.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { streamQuery } from './checkedStream.js';
+import { booleanWordsProjection } from './booleanInputColumns.js';
 import type { IdColumnRead } from './idColumnText.js';
 import { namingOutput, scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
 
@@ -48,7 +49,15 @@ export async function modelFeatureProjections(
       );
     }
     const ident = sqlIdentifier(col.name);
-    if (col.kind === 'numeric') {
+    // A boolean-like column given as text (yes/no words in a Parquet file) is read as the 0/1 the model learnt.
+    const words =
+      col.kind === 'numeric' && col.boolean && type === 'VARCHAR'
+        ? await withDuckDB((c) => booleanWordsProjection(c, source, col.name))
+        : undefined;
+    if (col.kind === 'numeric' && words !== undefined) {
+      projections.push(words);
+      if (col.missingIndicator) projections.push(`CAST(CASE WHEN ${words} IS NULL THEN 1 ELSE 0 END AS DOUBLE)`);
+    } else if (col.kind === 'numeric') {
       if (!numericType.test(type)) {
         const [rows, what] = await withDuckDB(async (c) => [
           toNumber((await c.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRowsJS()[0]?.[0] ?? 0),
@@ -82,7 +91,8 @@ export async function modelFeatureProjections(
       }
     } else {
       wholeNumberCategoryCheck(input, col.name, type, col.categories);
-      for (const v of col.categories) projections.push(`CAST(CASE WHEN ${categoryMatchSql(ident, type, v)} THEN 1 ELSE 0 END AS DOUBLE)`);
+      for (const v of col.categories)
+        projections.push(`CAST(CASE WHEN ${categoryMatchSql(ident, type, v, col.categories)} THEN 1 ELSE 0 END AS DOUBLE)`);
     }
   }
   // A model with fitted fill values scores a missing number (null, empty or NaN) as its fill, here in SQL so the

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { describeColumns, formatOf, tableSource } from './inputSources.js';
 import { withReadErrors } from './readErrors.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdentifier, toNumber, withDuckDB } from './duckdbConnection.js';
 
 /** Fails naming the column and the first data row where a boolean-like column of the model holds neither a boolean nor 0/1. */
@@ -56,4 +57,36 @@ export async function booleanForNumberWarnings(
       (c) =>
         `column "${c.name}" of ${input} holds true/false values, read as 1/0, but the model did not learn it as a true/false column; check that it is the column the model was trained on`,
     );
+}
+
+/** The words a boolean-like column of a model may hold as text, lower-cased, each with its 0/1. */
+const TRUTH_WORDS: ReadonlyArray<[string, 0 | 1]> = [
+  ['true', 1],
+  ['t', 1],
+  ['yes', 1],
+  ['1', 1],
+  ['false', 0],
+  ['f', 0],
+  ['no', 0],
+  ['0', 0],
+];
+const wordList = (truth: 0 | 1) =>
+  TRUTH_WORDS.filter(([, v]) => v === truth)
+    .map(([w]) => `'${w}'`)
+    .join(', ');
+
+/**
+ * The 0/1 projection of a boolean-like column of the model that `source` holds as text (a Parquet column of
+ * "yes"/"no", as the CSV the model learnt from spelt it), or undefined when some cell is none of those words (the
+ * reader's refusal names it). An empty cell is missing, as in a number column.
+ */
+export async function booleanWordsProjection(connection: DuckDBConnection, source: string, column: string): Promise<string | undefined> {
+  const ident = sqlIdentifier(column);
+  const word = `lower(${ident})`;
+  const known = `${word} IN (${wordList(1)}, ${wordList(0)})`;
+  const other = (
+    await connection.runAndReadAll(`SELECT 1 FROM ${source} WHERE ${ident} IS NOT NULL AND ${ident} <> '' AND NOT ${known} LIMIT 1`)
+  ).getRowsJS();
+  if (other.length > 0) return undefined;
+  return `CAST(CASE WHEN ${word} IN (${wordList(1)}) THEN 1 WHEN ${word} IN (${wordList(0)}) THEN 0 END AS DOUBLE)`;
 }

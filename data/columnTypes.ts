@@ -108,16 +108,28 @@ export async function categoriesOf(connection: DuckDBConnection, source: string,
 /**
  * SQL that is true where column `ident` (of DuckDB type `type`) holds `category`, a category of a model. A column the
  * scoring file holds as numbers compares as numbers: categories "1", "2" learnt from whole numbers still match when
- * one decimal among the first rows makes DuckDB read the column as DOUBLE (its text would be "1.0").
+ * one decimal among the first rows makes DuckDB read the column as DOUBLE (its text would be "1.0"). `categories`
+ * are all the column's categories.
  */
-export function categoryMatchSql(ident: string, type: string, category: string): string {
+export function categoryMatchSql(ident: string, type: string, category: string, categories: readonly string[]): string {
   const value = categoryNumber(category);
   // Past 2^53 neighbouring whole numbers share a double: compared by their exact digits (checked by wholeNumberCategoryCheck).
   if (INTEGER_TYPE.test(type) && isWideWholeNumber(category))
     return `TRY_CAST(${ident} AS HUGEINT) = TRY_CAST(${sqlString(category.trim())} AS HUGEINT)`;
   if (numericType.test(type) && value !== undefined) return `TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)}`;
+  // "true" and "false" are how a boolean column (a Parquet BOOLEAN) spells its categories: the same column in a CSV
+  // arrives as the file's words, so it matches by truth value (True, t, yes) as it did when the CSV was read as BOOLEAN.
+  const words = BOOLEAN_CATEGORY_WORDS.get(category);
+  if (words && categories.every((c) => BOOLEAN_CATEGORY_WORDS.has(c)))
+    return `(CAST(${ident} AS VARCHAR) = ${sqlString(category)} OR lower(CAST(${ident} AS VARCHAR)) IN (${words}))`;
   return `CAST(${ident} AS VARCHAR) = ${sqlString(category)}`;
 }
+
+/** The words of each truth value a category spelt as a cast boolean matches (the words DuckDB reads as booleans). */
+const BOOLEAN_CATEGORY_WORDS = new Map([
+  ['true', ['true', 't', 'yes'].map((w) => `'${w}'`).join(', ')],
+  ['false', ['false', 'f', 'no'].map((w) => `'${w}'`).join(', ')],
+]);
 
 /**
  * Refuses a categorical column read as decimals (a CSV column of 20-digit ids is sniffed as DOUBLE) that holds whole

@@ -98,7 +98,7 @@ const fileList = (paths: string[]) => (paths.length === 1 ? sqlString(paths[0]!)
  * or true/false as BOOLEAN, and the classes would then be spelt "true" and "false" in the model, its predictions
  * and its messages instead of the file's own words (`--positive yes` would not even match): such a label is read
  * as the text the file holds. Feature columns keep DuckDB's types (a yes/no feature is a 0/1 boolean), and so does
- * a numeric label. Every reader of one file's label must take its source from here, so that all of them see the
+ * a numeric label, but for those of `numbersExcept`, read as the file spells them (numberReaderOverrides). Every reader of one file's label must take its source from here, so that all of them see the
  * same classes; a file without the column gets tableSource's, for describeLabelledSource to name what is missing.
  * A reader of numbers passes `numbersExcept` (see numberSource): integer columns but the label and those are read
  * as DOUBLE.
@@ -114,7 +114,7 @@ export async function labelledSource(
   if (format === 'parquet') return plain;
   const types = await sniffedTypes(connection, plain);
   const override: Record<string, string> = types.get(label) === 'BOOLEAN' ? { [label]: 'VARCHAR' } : {};
-  if (numbersExcept) Object.assign(override, integersAsDouble(types, [label, ...numbersExcept]));
+  if (numbersExcept) Object.assign(override, numberReaderOverrides(types, [label, ...numbersExcept]));
   return csvSource(paths, override);
 }
 
@@ -132,7 +132,7 @@ export async function numberSource(
 ): Promise<string> {
   const plain = tableSource(format, paths);
   if (format === 'parquet') return plain;
-  return csvSource(paths, integersAsDouble(await sniffedTypes(connection, plain), except));
+  return csvSource(paths, numberReaderOverrides(await sniffedTypes(connection, plain), except));
 }
 
 /** numberSource from columns already described (describeColumns), without sniffing the file again. */
@@ -143,7 +143,7 @@ export function numberSourceOf(
   except: readonly string[],
 ): string {
   if (format === 'parquet') return tableSource(format, paths);
-  return csvSource(paths, integersAsDouble(new Map(columns.map((c) => [c.name, c.type])), except));
+  return csvSource(paths, numberReaderOverrides(new Map(columns.map((c) => [c.name, c.type])), except));
 }
 
 /** Column name → type of `source` as DuckDB reads it (a CSV: as its sniffer types it, before any override). */
@@ -152,10 +152,20 @@ export async function sniffedTypes(connection: DuckDBConnection, source: string)
   return new Map(reader.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]));
 }
 
-function integersAsDouble(types: Map<string, string>, except: readonly string[]): Record<string, string> {
+/**
+ * The type overrides of a reader of numbers: integer columns but those of `except` are read as DOUBLE, and a column
+ * of `except` (a categorical column, an id) that DuckDB's sniffer typed BOOLEAN (yes/no, t/f or true/false words) is
+ * read as the text the file holds. Cast from a boolean, its categories were spelt "true" and "false": a model that
+ * learnt "yes" and "no" from a Parquet file, or from a CSV whose column also held "unknown", scored a CSV batch of
+ * yes/no alone as unseen categories.
+ */
+function numberReaderOverrides(types: Map<string, string>, except: readonly string[]): Record<string, string> {
   const kept = new Set(except);
   return Object.fromEntries(
-    [...types].filter(([name, type]) => !kept.has(name) && INTEGER_TYPE.test(type)).map(([name]) => [name, 'DOUBLE']),
+    [...types].flatMap(([name, type]): Array<[string, string]> => {
+      if (kept.has(name)) return type === 'BOOLEAN' ? [[name, 'VARCHAR']] : [];
+      return INTEGER_TYPE.test(type) ? [[name, 'DOUBLE']] : [];
+    }),
   );
 }
 

@@ -26,7 +26,7 @@ export function unseenCategoryCheck(model: ModelArtifact, input: string, typeOf:
     const type = typeOf.get(c.name) ?? 'VARCHAR';
     const unseen =
       c.categories.length > 0
-        ? `${ident} IS NOT NULL AND ${text} <> '' AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v)}, false)`).join(' OR ')})`
+        ? `${ident} IS NOT NULL AND ${text} <> '' AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v, c.categories)}, false)`).join(' OR ')})`
         : `${text} IS NOT NULL AND ${text} <> ''`;
     return [sqlCountWhere(unseen), `any_value(${sqlOnlyWhere(unseen, text)})`];
   });
