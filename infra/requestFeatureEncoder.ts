@@ -27,6 +27,11 @@ interface EncodedColumn {
   wideWholeNumbers?: boolean;
   /** Numeric columns with a missing-value indicator: feature `offset + 1` is 1 for a null input, else 0. */
   indicator?: boolean;
+  /**
+   * Categorical columns whose categories are `true`/`false` (a Parquet BOOLEAN's): a text of a truth word (any case,
+   * not 1/0) matches the category of its truth value, as `rareflow predict` matches a CSV's `True` or `yes`.
+   */
+  truthCategories?: boolean;
   width: number;
 }
 
@@ -44,6 +49,13 @@ const BOOLEAN_SPELLINGS = new Map<string, number>([
   ['no', 0],
   ['0', 0],
 ]);
+
+/** The index of the `true` or `false` category a truth word `v` names, for a column of truthCategories. */
+function truthCategory(c: EncodedColumn, v: unknown): number | undefined {
+  if (!c.truthCategories || typeof v !== 'string' || /^[01]$/.test(v)) return undefined;
+  const truth = BOOLEAN_SPELLINGS.get(v.toLowerCase());
+  return truth === undefined ? undefined : c.categories?.get(truth === 1 ? 'true' : 'false');
+}
 
 /**
  * The categories that read as finite numbers, by value (several spellings of one number keep every index), except
@@ -112,6 +124,7 @@ export class RequestFeatureEncoder {
           categories: new Map(c.categories.map((v, i) => [v, i])),
           byValue: categoriesByValue(c.categories),
           ...(c.categories.some(isWideWholeNumber) ? { wideWholeNumbers: true } : {}),
+          ...(c.categories.every((v) => v === 'true' || v === 'false') ? { truthCategories: true } : {}),
         });
         offset += encodedWidth(c);
       }
@@ -194,7 +207,7 @@ export class RequestFeatureEncoder {
         const names = [...c.categories.entries()].filter(([, i]) => byValue.includes(i)).map(([k]) => JSON.stringify(k));
         return `features.${c.name}: the number ${String(v)} matches the model's categories ${names.join(' and ')} alike; expected the category as a string, spelt as one of them`;
       }
-      const at = byValue === undefined ? c.categories.get(text) : undefined;
+      const at = byValue === undefined ? (c.categories.get(text) ?? truthCategory(c, v)) : undefined;
       if (byValue !== undefined) row[c.offset + byValue[0]!] = 1;
       else if (at !== undefined) row[c.offset + at] = 1;
       else {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelArtifact } from '../../core/models/modelArtifact.js';
 import { withDuckDB } from '../../data/duckdbConnection.js';
+import { RequestFeatureEncoder } from '../../infra/requestFeatureEncoder.js';
 import { runCli } from '../support/cliProcess.js';
 
 let dir: string;
@@ -161,6 +162,18 @@ describe('yes/no feature columns across formats', () => {
     const fromCsv = await predict('mtf.json', 'scoreTF.csv', 'tc.csv');
     expect(fromCsv.stdout).not.toContain('never saw');
     expect(fromCsv.scores).toEqual(fromParquet.scores);
+    // /score the same way: "True", "yes" and the JSON true name the category "true".
+    const encoder = new RequestFeatureEncoder(model, 'mtf.json');
+    const encoded = (flag: unknown) => {
+      expect(encoder.encode({ x: 1, flag })).toBeNull();
+      return { row: [...encoder.row], warnings: [...encoder.warnings] };
+    };
+    const asTrue = encoded(true);
+    expect(asTrue.warnings).toEqual([]);
+    expect(encoded('True')).toEqual(asTrue);
+    expect(encoded('yes')).toEqual(asTrue);
+    expect(encoded('f')).toEqual(encoded(false));
+    expect(encoded('1').warnings).toHaveLength(1);
   });
 
   it('a category the model learnt as "?" is named when a CSV reads it as missing', async () => {
