@@ -1,6 +1,7 @@
 // `rareflow denoise`: the label-noise filter of the retrain pipeline (ENN and its relatives) run on one file in one
 // process, without Temporal. Returns a JSON-plain summary that the CLI prints.
 
+import { rm } from 'node:fs/promises';
 import { DENOISE_METHODS_READING_K } from '../core/spec/specCrossChecks.js';
 import { identifierColumnWarnings } from '../core/features/identifierColumns.js';
 import { LEAVE_OUT_OF_FILE } from './fitReadWarnings.js';
@@ -57,7 +58,9 @@ export async function denoiseCommand(
   // Tomek links search one neighbour per row; confident learning searches none (k is then unused).
   const k = readsK ? (a.k ?? DEFAULT_DENOISE_K) : 1;
   const out = await requireOutputDirectory(a.out);
+  // --removed is checked as --out is, before any work: a directory that cannot be written failed after --out was written.
   const removedPath = a.removed !== undefined ? await checkRemovedRowsPath(a.removed, out) : undefined;
+  if (a.removed !== undefined) await requireOutputDirectory(a.removed, '--removed');
   const { d, weights, missingValues } = await readFilledInput(a);
   requireArrowKeepsLabels(out, a.label, d.positiveLabel, d.negativeLabel);
   checkMemoryBudget(
@@ -92,7 +95,13 @@ export async function denoiseCommand(
     labelSqlType: d.labelType,
     categorical: d.categorical,
   });
-  if (removedPath) await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel], d.labelType);
+  if (removedPath) {
+    // The two files are one result: --out is taken back when the removed rows cannot be written.
+    await writeRemovedRows(removedPath, cleaning, d.data.y, [d.negativeLabel, d.positiveLabel], d.labelType).catch(async (err: unknown) => {
+      await rm(out, { force: true });
+      throw err;
+    });
+  }
   return {
     command: 'denoise',
     ...(weights ? { sampleWeight: 'carried' } : {}),

@@ -4,7 +4,7 @@
 // so and is skipped.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,5 +40,15 @@ describe.skipIf(!mounted)('an output on a read-only file system (needs mount, as
       expect(r.stderr).toContain(`${flag} ${join(ro, '')}`);
       expect(r.stderr).toContain(`cannot write in ${ro} (it is on a read-only file system)`);
     }
+  });
+
+  it('denoise refuses a --removed there before writing its --out', async () => {
+    const out = join(dir, 'clean.csv');
+    const r = await runCli(['denoise', '--input', data, '--label', 'label', '--out', out, '--removed', join(ro, 'removed.csv')], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`--removed ${join(ro, 'removed.csv')}: cannot write in ${ro} (it is on a read-only file system)`);
+    expect(existsSync(out)).toBe(false);
   });
 });
