@@ -1,6 +1,7 @@
-// Scratch files written beside an output (the on-disk table `predict` fills before it copies it to the output),
-// named with their writer's process: one left by a process that was interrupted (Ctrl-C, SIGTERM, kill -9) is removed
-// by the next command that writes into that directory, never one a running process still writes.
+// Scratch files written beside an output (the on-disk table `predict` fills before it copies it to the output, the
+// folder of parts `generate` writes), named with their writer's process: one left by a process that was interrupted
+// (Ctrl-C, SIGTERM, kill -9) is removed by the next command that writes into that directory, never one a running
+// process still writes.
 
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
@@ -23,7 +24,8 @@ export async function sweepScratchBeside(out: string): Promise<void> {
   }
   for (const name of names) {
     if (!name.startsWith('.') || !SCRATCH.test(name) || !ownerIsGone(join(dir, name))) continue;
-    await rm(join(dir, name), { force: true });
+    // A folder too: generate's folder of parts.
+    await rm(join(dir, name), { force: true, recursive: true });
   }
 }
 

@@ -2,10 +2,10 @@
 // informative features, streamed batch by batch: each batch goes through a DuckDB appender into a Parquet part
 // file, and the parts are copied into one Parquet or CSV file, so memory does not grow with the row count.
 
-import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdir, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, rm, statfs } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { scratchPathBeside, sweepScratchBeside } from './scratchFiles.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { seededRandom, type RandomSource } from '../core/random.js';
 import { appendTableColumns, copyTableAtomically, createTable, requireDirectory, type TableColumn } from './datasetWriter.js';
@@ -84,7 +84,11 @@ export async function generateSyntheticDataset(opts: SyntheticDatasetOptions): P
   // the output, and the parts are read back in order into the output file, so memory does not grow with the rows
   // (peak RSS at 20 features with the earlier single on-disk scratch table: 315 MB at 200k rows, 626 MB at 1M,
   // 1.42 GB at 10M).
-  const scratch = join(dirname(opts.out), `.${basename(opts.out)}.${randomBytes(6).toString('hex')}.parts`);
+  // Tagged with this process, so the folder a stopped generate left (Ctrl-C, SIGTERM, kill -9) is removed by the next
+  // command that writes into the directory (it was left there for good, 8 GB after a stopped run of 10^12 rows).
+  await sweepScratchBeside(opts.out);
+  await requireDiskRoom(opts.out, rows, features);
+  const scratch = scratchPathBeside(opts.out, 'parts');
   await mkdir(scratch);
   const session = await openDuckDB({ memoryLimit: scratchMemoryLimit });
   const random = seededRandom(opts.seed);
@@ -147,6 +151,29 @@ export async function generateSyntheticDataset(opts: SyntheticDatasetOptions): P
     await rm(scratch, { recursive: true, force: true });
   }
   return { rows, positives, path: opts.out, seconds: Math.round((performance.now() - started) / 10) / 100 };
+}
+
+/**
+ * Refuses `rows` rows of `features` numbers when the output and its scratch parts would not fit in the free space of
+ * `out`'s file system: a lower bound of what is written (8 bytes a number in each Parquet copy, 18 as CSV text), so a
+ * refusal is certain to be right and the disk is not filled for an hour before the write fails.
+ */
+async function requireDiskRoom(out: string, rows: number, features: number): Promise<void> {
+  const numbers = rows * features;
+  const needed = numbers * 8 + numbers * (extname(out).toLowerCase() === '.csv' ? 18 : 8);
+  let free: number;
+  try {
+    const fs = await statfs(dirname(out));
+    free = fs.bavail * fs.bsize;
+  } catch {
+    return;
+  }
+  if (needed <= free) return;
+  const gb = (b: number) => `${(b / 1e9).toFixed(b < 1e10 ? 1 : 0)} GB`;
+  throw new InvalidInputError(
+    '--rows',
+    `--rows ${rows}: writing ${out} takes at least ${gb(needed)} in ${dirname(out)} (the file and the parts it is written from), but only ${gb(free)} is free there; choose fewer rows or features, or another directory`,
+  );
 }
 
 /** Copies table `part` to the next part file and drops it; returns the part's path. */
