@@ -92,7 +92,18 @@ export async function scheduleCommand(
       const schedules = c.client.schedule;
       if (a.action === 'list') {
         const out = [];
-        for await (const s of schedules.list()) {
+        for await (const listed of schedules.list()) {
+          // The list is the server's search index, which trails the schedule itself: one just created still showed
+          // "paused, checking that it fires" there after it was started. Each is described for its real state; one
+          // deleted since it was indexed is left out.
+          const s = await schedules
+            .getHandle(listed.scheduleId)
+            .describe()
+            .catch((err: unknown) => {
+              if (err instanceof ScheduleNotFoundError) return undefined;
+              throw err;
+            });
+          if (s === undefined) continue;
           out.push({
             id: s.scheduleId,
             paused: s.state.paused,

@@ -72,6 +72,12 @@ it('schedule create refuses a model without a running lifecycle, naming those th
   });
   expect(created.code, created.stderr).toBe(0);
   expect(created.json<{ created: string }>().created).toBe('rareflow-retrain-nowait');
+  // Listed as it is, started: the server's search index still held the paused state it was created in.
+  const listed = await runCli(['schedule', 'list', '--json'], { cwd: dir, env, timeoutMs: 60_000 });
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(listed.json<{ schedules: Array<{ id: string; paused: boolean; note?: string }> }>().schedules).toEqual([
+    expect.objectContaining({ id: 'rareflow-retrain-nowait', paused: false, note: 'created with rareflow schedule create' }),
+  ]);
 }, 120_000);
 
 it('status with no worker polling hosts a workflows worker only: it answers, and runs no pending activity', async () => {
