@@ -126,7 +126,8 @@ export async function runCommand(say: Say, a: { config: string; wait: boolean; r
         }
         if (served.specNotKept) {
           // A lifecycle whose only retrain is this one had no earlier spec that ran: it is not promised one.
-          const firstRetrain = (await c.status(spec.modelName)).history.every((h) => h.runId === served.runId);
+          // No earlier retrain got past its input checks: the spec it had before never ran either.
+          const firstRetrain = (await c.status(spec.modelName)).history.every((h) => h.runId === served.runId || h.inputRefused === true);
           say(
             firstRetrain
               ? `warning: the retrain (${served.runId}) refused ${a.config} as bad input (below), and the lifecycle of ${spec.modelName} has no earlier spec that ran: its scheduled and drift retrains fail the same way until a rareflow run --config sends a spec that runs`

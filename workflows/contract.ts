@@ -268,6 +268,8 @@ export interface LifecycleHistoryEntry {
   specRequestId?: string;
   /** That spec was refused as bad input and not kept: the lifecycle went back to its spec from before. */
   specNotKept?: boolean;
+  /** It failed as bad input (its spec or data refused before any work), so its spec never ran. */
+  inputRefused?: boolean;
   /** The files it read instead of its spec's input paths (a drift signal's new data). */
   dataPaths?: string[];
 }

@@ -173,6 +173,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
     let failure: string | undefined;
     let cancelled = false;
     let specNotKept = false;
+    let inputRefused = false;
     // The spec this retrain runs with, and the one before it when a run request brought it.
     const ranWith = spec;
     const before = trigger.specRequestId !== undefined ? state.specBeforeRequest : undefined;
@@ -190,6 +191,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       // Cancelled (rareflow cancel, Temporal's UI): the retrain finished its records as cancelled; the loop goes on.
       cancelled = isCancellation(err);
       failure = cancelled ? 'cancelled before it ended' : innermostFailure(err);
+      inputRefused = !cancelled && isInputRefusal(err);
       // A request's spec refused as bad input is not kept: the model's next retrains (schedule, drift) use the spec
       // before it, unless a newer request replaced it meanwhile.
       if (before && spec === ranWith && isInputRefusal(err)) {
@@ -229,6 +231,7 @@ export async function modelLifecycle(input: LifecycleInput): Promise<void> {
       ...(trigger.requestIds ? { requestIds: trigger.requestIds } : {}),
       ...(trigger.specRequestId !== undefined ? { specRequestId: trigger.specRequestId } : {}),
       ...(specNotKept ? { specNotKept } : {}),
+      ...(inputRefused ? { inputRefused } : {}),
       ...(trigger.dataPaths ? { dataPaths: trigger.dataPaths } : {}),
     });
     state.lastRetrainAt = finishedAt;

@@ -70,11 +70,13 @@ describe('a run request whose spec is refused as bad input', () => {
         })(),
       )) as { refused: LifecycleHistoryEntry; next: LifecycleHistoryEntry; runs: RunRecord[] };
     })();
-    expect(refused).toMatchObject({ outcome: 'failed', specRequestId: 'request-bad', specNotKept: true });
+    // Marked as refused input, so `run` can tell a lifecycle whose earlier specs never ran either.
+    expect(refused).toMatchObject({ outcome: 'failed', specRequestId: 'request-bad', specNotKept: true, inputRefused: true });
     expect(refused.outcomeReason).toMatch(/^InvalidInput: .*no_such_feature/);
     expect(next).toMatchObject({ trigger: 'schedule' });
     expect(next.outcome).not.toBe('failed');
     expect(next.specNotKept).toBeUndefined();
+    expect(next.inputRefused).toBeUndefined();
     // The refused retrain wrote nothing; the two that ran are recorded with the good spec.
     expect(runs).toHaveLength(2);
     for (const run of runs) expect((run.params as { spec: PipelineSpec }).spec.input.features).toBeUndefined();
