@@ -56,6 +56,13 @@ export interface CommandSpec {
   flags: Record<string, FlagSpec>;
   /** The positional arguments allowed, for --help (e.g. `start|stop|status`); without it, none are. */
   positionals?: string;
+  /**
+   * A command whose actions share one flag table: the flags each action reads (--json, read for every action, is not
+   * listed). A flag typed for an action that does not read it is refused before any work (actionFlags.ts).
+   */
+  actions?: Record<string, readonly string[]>;
+  /** Why an action does not take a flag, keyed `ACTION --FLAG`, where the refusal alone would leave one guessing. */
+  strayFlagNotes?: Record<string, string>;
   run(flags: FlagValues, positionals: string[], say: Say): Promise<CommandResult>;
 }
 

@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { InvalidInputError } from '../core/invalidInputError.js';
+import { refuseStrayFlags } from './actionFlags.js';
 import { checkedFlagValues, flagDescription, generatedUsage, type CommandSpec, type FlagValues } from './cliArgs.js';
 import { EXIT_CODE_LINES } from './exitCodes.js';
 
@@ -161,6 +162,9 @@ export function parseCommandLine(commands: CommandSpec[], spec: CommandSpec, arg
       given[name] = cmd.getOptionValue(attribute) as string[] | undefined;
     }
   }
+  // Typed flags only: a flag's default is filled in by checkedFlagValues, after this check.
+  const typed = Object.keys(spec.flags).filter((name) => given[name] !== undefined || present.has(name));
+  refuseStrayFlags(spec, positionals[0], typed);
   return { kind: 'run', spec, flags: checkedFlagValues(spec, given, present), positionals };
 }
 

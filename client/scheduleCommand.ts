@@ -59,21 +59,7 @@ export async function scheduleCommand(
   // Every flag is checked before Temporal is reached (or the embedded server started): a refusal writes nothing.
   if (!['create', 'list', 'pause', 'unpause', 'delete'].includes(a.action))
     throw new InvalidInputError('schedule', `schedule: expected create, list, pause, unpause or delete, got "${a.action}"`);
-  // A flag the action does not read is refused, not ignored (create --id once made the model's own schedule id).
-  const takes: Record<string, string[]> = {
-    create: ['model', 'every', 'cron', 'jitter'],
-    list: [],
-    pause: ['model', 'id', 'note'],
-    unpause: ['model', 'id', 'note'],
-    delete: ['model', 'id'],
-  };
-  const given = (['model', 'every', 'cron', 'jitter', 'id', 'note'] as const).filter((k) => a[k] !== undefined);
-  const stray = given.find((k) => !takes[a.action]!.includes(k));
-  if (stray !== undefined)
-    throw new InvalidInputError(
-      `--${stray}`,
-      `schedule ${a.action} does not take --${stray}${stray === 'id' ? ` (a model's schedule is named by its model, one per model: pass --model)` : ''}; it takes ${takes[a.action]!.length ? takes[a.action]!.map((k) => `--${k}`).join(', ') : 'no flags'}`,
-    );
+  // A flag the action does not read was refused on parse (the table's `actions`, actionFlags.ts).
   if (a.action === 'create' && !a.model) throw new InvalidInputError('--model', 'schedule create: --model is required');
   const options =
     a.action === 'create'

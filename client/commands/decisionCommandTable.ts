@@ -52,12 +52,14 @@ export const decisionCommands: CommandSpec[] = [
   {
     name: 'canary',
     summary: 'the running canary rollout of a model: status, pause, resume or abort (abort rolls back)',
-    usage: 'rareflow canary status|pause|resume|abort --model M [--by NAME] [--why TEXT] [--json]',
+    usage:
+      'rareflow canary status --model M [--json] | pause|resume --model M [--by NAME] [--json] | abort --model M [--by NAME] [--why TEXT] [--json]',
     positionals: 'status|pause|resume|abort',
+    actions: { status: ['model'], pause: ['model', 'by'], resume: ['model', 'by'], abort: ['model', 'by', 'why'] },
     flags: {
       model,
-      by: { type: 'string', help: 'who acts (default USER@HOST), recorded', placeholder: 'NAME' },
-      why: { type: 'string', help: 'reason for an abort, recorded', placeholder: 'TEXT' },
+      by: { type: 'string', help: 'pause, resume, abort: who acts (default USER@HOST), recorded', placeholder: 'NAME' },
+      why: { type: 'string', help: 'abort: the reason, recorded', placeholder: 'TEXT' },
       json,
     },
     run: async (f, p, say) => {

@@ -9,6 +9,7 @@ import { selectionText } from '../selectionText.js';
 import { stagesText } from '../stagesText.js';
 import { valueText } from '../valueText.js';
 import type { ModelSelection } from '../../core/models/modelSelection.js';
+import { MAX_BOOSTING_ITERATIONS, MAX_L2, MAX_LEAF_NODES, MAX_TREES } from '../../core/spec/modelKeyBounds.js';
 import {
   categorical,
   input,
@@ -40,7 +41,7 @@ export const modelCommands: CommandSpec[] = [
       'missing-indicators': missingIndicatorsFlag,
       kind: { type: 'string', help: 'logreg, forest or gbdt (gradient-boosted trees)', required: true, placeholder: 'KIND' },
       model: modelKindRefused('train'),
-      trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, placeholder: 'N' },
+      trees: { type: 'integer', help: 'forest: trees (default 100)', min: 1, max: MAX_TREES, placeholder: 'N' },
       sampling: {
         type: 'choice',
         help: 'forest: bootstrap, subsample or balanced (default balanced)',
@@ -54,8 +55,14 @@ export const modelCommands: CommandSpec[] = [
         placeholder: 'HOW',
       },
       'learning-rate': { type: 'number', help: 'gbdt: shrinkage of each tree, in (0, 1] (default 0.1)', min: 0, max: 1, placeholder: 'R' },
-      'max-iterations': { type: 'integer', help: 'gbdt: most boosting iterations (default 200)', min: 1, placeholder: 'N' },
-      'max-leaf-nodes': { type: 'integer', help: 'gbdt: most leaves per tree (default 31)', min: 2, placeholder: 'N' },
+      'max-iterations': {
+        type: 'integer',
+        help: 'gbdt: most boosting iterations (default 200)',
+        min: 1,
+        max: MAX_BOOSTING_ITERATIONS,
+        placeholder: 'N',
+      },
+      'max-leaf-nodes': { type: 'integer', help: 'gbdt: most leaves per tree (default 31)', min: 2, max: MAX_LEAF_NODES, placeholder: 'N' },
       'early-stopping': {
         type: 'choice',
         help: 'gbdt: stop on a stratified 10% inner validation split: auto (from 10,000 rows, default), on or off',
@@ -68,7 +75,7 @@ export const modelCommands: CommandSpec[] = [
         default: 'prevalence',
         placeholder: 'POLICY',
       },
-      l2: { type: 'number', help: 'L2 penalty per row (default 1e-4)', min: 0, placeholder: 'L2' },
+      l2: { type: 'number', help: 'L2 penalty per row (default 1e-4)', min: 0, max: MAX_L2, placeholder: 'L2' },
       seed,
       out: modelOut,
       json,

@@ -221,6 +221,12 @@ export const orchestratedCommands: CommandSpec[] = [
       'rareflow monitor start --model M [--window 1h] [--hold 3] [--cool-down 6h] [--label-delay 30d] [--min-positives 200] | stop --model M | status --model M' +
       ' | report --model M [--window ID | --event AT] --out DIR',
     positionals: 'start|stop|status|report',
+    actions: {
+      start: ['model', 'window', 'hold', 'cool-down', 'label-delay', 'min-positives', 'pipeline-input'],
+      stop: ['model', 'by'],
+      status: ['model'],
+      report: ['model', 'window', 'event', 'out'],
+    },
     flags: {
       model,
       // A duration for start, a window id for report: read per action in run().
@@ -251,7 +257,7 @@ export const orchestratedCommands: CommandSpec[] = [
         placeholder: 'N',
       },
       'pipeline-input': { type: 'boolean', help: "retrain on the pipeline's own input instead of the recent serving window" },
-      by: { type: 'string', help: 'who stops it (default USER@HOST)', placeholder: 'NAME' },
+      by: { type: 'string', help: 'stop: who stops it (default USER@HOST)', placeholder: 'NAME' },
       json,
     },
     run: async (f, p, say) => {
@@ -313,6 +319,15 @@ export const orchestratedCommands: CommandSpec[] = [
     usage:
       'rareflow schedule create --model M (--every 24h | --cron "0 3 * * *") [--jitter 10m] | list | pause --model M [--note TEXT] | unpause --model M | delete --model M',
     positionals: 'create|list|pause|unpause|delete',
+    actions: {
+      create: ['model', 'every', 'cron', 'jitter'],
+      list: [],
+      pause: ['model', 'id', 'note'],
+      unpause: ['model', 'id', 'note'],
+      delete: ['model', 'id'],
+    },
+    // create --id once made the model's own schedule id.
+    strayFlagNotes: { 'create --id': "a model's schedule is named by its model, one per model: pass --model" },
     flags: {
       model: { type: 'string', help: 'model name', placeholder: 'NAME' },
       // Durations kept as typed: the schedule echoes them as given (checked below, before Temporal is started).

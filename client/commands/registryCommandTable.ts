@@ -14,6 +14,7 @@ export const registryCommands: CommandSpec[] = [
     usage:
       'rareflow models list [--json] | show --model NAME [--json] | get --model FILE|NAME|NAME@ALIAS|NAME/VERSION [--out FILE] [--json]',
     positionals: 'list|show|get',
+    actions: { list: [], show: ['model'], get: ['model', 'out'] },
     flags: {
       model: { ...modelReference, required: false, help: 'model name (show), or model reference (get)' },
       out: { type: 'string', help: 'file to write the model to (get; default: stdout)', placeholder: 'FILE' },
@@ -41,6 +42,7 @@ export const registryCommands: CommandSpec[] = [
     summary: 'retrain runs across models: list them (trigger, status, outcome, times) or show one (metrics per class, gates, approvals)',
     usage: 'rareflow runs list [--model NAME] [--limit N] [--json] | show --run ID [--json]',
     positionals: 'list|show',
+    actions: { list: ['model', 'limit'], show: ['run'] },
     flags: {
       model: { type: 'string', help: 'only the runs of this model (list)', placeholder: 'NAME' },
       limit: { type: 'integer', help: 'at most this many runs, newest first (list)', min: 1, placeholder: 'N' },

@@ -11,6 +11,7 @@ export const registryMaintenanceCommands: CommandSpec[] = [
     summary: 'registry maintenance: migrate copies a DuckDB registry into PostgreSQL, verified by row counts and checksums',
     usage: 'rareflow registry migrate --from PATH.duckdb --to postgres://user:password@host:port/database [--json]',
     positionals: 'migrate',
+    actions: { migrate: ['from', 'to'] },
     flags: {
       from: {
         type: 'string',

@@ -7,14 +7,12 @@ import * as z from 'zod';
 import { gateSpecSchema } from '../gates/gateSpecSchema.js';
 import { MISSING_VALUE_POLICIES } from '../features/missingValues.js';
 import { RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from '../resourceName.js';
+import { MAX_BOOSTING_ITERATIONS, MAX_L2, MAX_LEAF_NODES, MAX_TREES } from './modelKeyBounds.js';
 
 /** Largest `sampling.targetSize`: a sample is held in memory as typed arrays, and 10⁸ rows is far beyond one process. */
 export const MAX_SAMPLE_ROWS = 100_000_000;
 const MAX_NEIGHBOURS = 1_000;
 const MAX_SHARDS = 1_024;
-const MAX_TREES = 100_000;
-const MAX_BOOSTING_ITERATIONS = 100_000;
-const MAX_LEAF_NODES = 65_536;
 const ONE_YEAR_MS = 365 * 86_400_000;
 /** The most time `auto` may be given for its inner folds: a day. */
 export const MAX_BUDGET_SECONDS = 86_400;
@@ -108,7 +106,7 @@ const modelSchema = z.strictObject({
     .optional()
     .meta({ description: 'auto: seconds the choice may spend on its inner folds (default 60)' }),
   threshold: thresholdSchema.optional(),
-  l2: z.number().min(0).max(1e6).optional(),
+  l2: z.number().min(0).max(MAX_L2).optional(),
   trees: count(1, MAX_TREES).optional(),
   sampling: z.enum(['bootstrap', 'subsample', 'balanced']).optional(),
   splitter: z

@@ -225,12 +225,12 @@ const nameCases: Case[] = [
     what: 'schedule create --id (one schedule per model, named by it)',
     args: () => ['schedule', 'create', '--model', 'm', '--every', '1h', '--id', 'custom'],
     message:
-      /^rareflow schedule: schedule create does not take --id \(a model's schedule is named by its model, one per model: pass --model\); it takes --model, --every, --cron, --jitter$/,
+      /^rareflow schedule: schedule create does not take --id \(a model's schedule is named by its model, one per model: pass --model\); it takes --model, --every, --cron, --jitter, --json$/,
   },
   {
     what: 'schedule delete --every (a flag the action does not read)',
     args: () => ['schedule', 'delete', '--model', 'm', '--every', '1h'],
-    message: /^rareflow schedule: schedule delete does not take --every; it takes --model, --id$/,
+    message: /^rareflow schedule: schedule delete does not take --every; it takes --model, --id, --json$/,
   },
   {
     what: 'serve --model x..y',
