@@ -102,8 +102,18 @@ export async function hasPollers(client: RareflowClient, namespace: string, queu
     taskQueue: { name },
     taskQueueType: queue === 'workflows' ? 1 : 2,
   });
-  return (d.pollers ?? []).length > 0;
+  // A worker that stopped stays listed until the server forgets it (about five minutes): counted, it kept `status`
+  // from hosting a worker of its own, and its queries failed ("Failed to query Workflow") all that time. A live
+  // worker polls again at least every minute, so only pollers seen within POLLER_SEEN_MS count.
+  return (d.pollers ?? []).some((p) => {
+    const seconds = p.lastAccessTime?.seconds;
+    if (seconds === undefined || seconds === null) return true;
+    return Date.now() - Number(seconds) * 1000 < POLLER_SEEN_MS;
+  });
 }
+
+/** How recently a poller must have polled to count as a live worker: a long poll lasts up to a minute. */
+const POLLER_SEEN_MS = 75_000;
 
 /**
  * Runs `work` with a client. When no worker polls the workflows queue, one runs in this process for the

@@ -4,7 +4,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createComputeActivities } from '../activities/compute.js';
 import { createRegistryActivities, type RegistryDeps } from '../activities/registry.js';
-import { makeStorageDir } from '../data/localStorageDirs.js';
+import { requireWritableStorageDir } from '../data/localStorageDirs.js';
 import { isS3Uri } from '../data/objectStore.js';
 import { Registry } from '../data/registry.js';
 import { registryInUse } from '../data/registryReadAccess.js';
@@ -124,8 +124,8 @@ export async function createRareflowWorkers(opts: WorkerOptions): Promise<Rarefl
   // Local storage that cannot be a writable directory is refused before the worker takes a task, naming its setting
   // (a serving location through a file once failed every promotion for ten minutes of retries).
   if (queues.some((q) => q !== 'workflows')) {
-    if (!isS3Uri(opts.artifactRoot)) await makeStorageDir(opts.artifactRoot, 'RAREFLOW_ARTIFACTS', opts.artifactRoot);
-    if (!isS3Uri(opts.servingDir)) await makeStorageDir(opts.servingDir, 'RAREFLOW_SERVING', opts.servingDir);
+    if (!isS3Uri(opts.artifactRoot)) await requireWritableStorageDir(opts.artifactRoot, 'RAREFLOW_ARTIFACTS', opts.artifactRoot);
+    if (!isS3Uri(opts.servingDir)) await requireWritableStorageDir(opts.servingDir, 'RAREFLOW_SERVING', opts.servingDir);
   }
   const artifacts = openArtifactStore(opts.artifactRoot, opts.cache ?? loadConfig());
   const computeActivities = queues.includes('compute') ? createComputeActivities({ artifacts, servingDir: opts.servingDir }) : undefined;

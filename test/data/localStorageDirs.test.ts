@@ -2,7 +2,8 @@
 // is a storage setting refused at once, naming the setting: by a step that makes its directory (no longer retried
 // for ten minutes on ENOTDIR) and by a worker before it takes any task.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,21 @@ import { prepareServingDir } from '../../data/servingState.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-storage-dirs-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A read-only directory that exists: a tmpfs mounted read-only, which needs root (skipped where mounting fails).
+const readOnly = join(dir, 'ro');
+mkdirSync(readOnly);
+const mounted = (() => {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+afterAll(() => {
+  if (mounted) execFileSync('umount', [readOnly]);
+  rmSync(dir, { recursive: true, force: true });
+});
 const aFile = join(dir, 'serving-is-a-file');
 writeFileSync(aFile, 'not a directory');
 
@@ -41,5 +56,16 @@ describe('a local storage location that cannot be a directory', () => {
     await expect(start(join(aFile, 'artifacts'), join(dir, 'serving'))).rejects.toThrow(
       `RAREFLOW_ARTIFACTS is ${join(aFile, 'artifacts')}: cannot make the directory`,
     );
+  });
+
+  it.skipIf(!mounted)('stops a worker whose storage directory exists but cannot be written (needs mount, as root)', async () => {
+    // Making it succeeds there; each stage's first write failed and was retried for minutes, naming a temporary file.
+    const target = { address: '127.0.0.1:1', namespace: 'default' } as Parameters<typeof createRareflowWorkers>[0]['target'];
+    const start = (artifactRoot: string, servingDir: string) =>
+      createRareflowWorkers({ target, artifactRoot, servingDir, registryPath: join(dir, 'registry.duckdb'), queues: ['compute'] });
+    await expect(start(readOnly, join(dir, 'serving'))).rejects.toThrow(
+      `RAREFLOW_ARTIFACTS is ${readOnly}: cannot write in the directory ${readOnly} (the filesystem is read-only); expected a directory rareflow can write`,
+    );
+    await expect(start(join(dir, 'artifacts'), readOnly)).rejects.toThrow(`RAREFLOW_SERVING is ${readOnly}: cannot write in the directory`);
   });
 });

@@ -126,3 +126,33 @@ it('run --wait on a retrain cancelled while it awaits approval says outcome canc
   expect(r.stderr + r.stdout).toMatch(/outcome: cancelled/);
   expect(r.stderr).not.toContain('Workflow execution cancelled');
 }, 240_000);
+
+it('status after a worker stopped hosts its own worker once the stopped one has not polled for 75 s', async () => {
+  // Runs after the test above: the lifecycle of "cancelled" exists. The server lists a stopped worker as a poller for
+  // about five minutes; status counted it and failed with "Failed to query Workflow" all that time.
+  const worker = spawn(process.execPath, [CLI, 'worker', '--queues', 'workflows'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  const client = new Client({ connection, namespace: server.target.namespace });
+  const pollers = async () =>
+    (
+      await client.workflowService.describeTaskQueue({
+        namespace: server.target.namespace,
+        taskQueue: { name: 'rareflow-workflows' },
+        taskQueueType: 1,
+      })
+    ).pollers ?? [];
+  for (let i = 0; (await pollers()).length === 0; i++) {
+    if (i > 60) throw new Error('the worker never polled');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  worker.kill('SIGTERM');
+  await new Promise((r) => worker.once('close', r));
+  await new Promise((r) => setTimeout(r, 80_000));
+  expect((await pollers()).length).toBeGreaterThan(0);
+  const r = await runCli(['status', '--model', 'cancelled', '--json'], { cwd: dir, env, timeoutMs: 90_000 });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toContain('no worker is polling: running one in this process');
+}, 240_000);
