@@ -9,6 +9,7 @@ import type { GateEvaluation } from '../core/gates/evaluateGates.js';
 import type { ArtifactStore } from '../data/artifactStore.js';
 import { codeVersion } from '../data/codeVersion.js';
 import { failingOnBadInput } from './activityRuntime.js';
+import { registryWriteRefusal } from '../data/registryWriteRefusal.js';
 import { loadDatasetArtifact } from '../data/datasetArtifacts.js';
 import type { ApprovalRecord, RunStart } from '../data/registryRuns.js';
 import type { ModelRecord } from '../data/registryModels.js';
@@ -106,10 +107,19 @@ function flattenReport(r: ClassificationReport): Record<string, number | null> {
   return out;
 }
 
-/** Every activity of `activities`, with an input error leaving as a non-retryable InvalidInput failure. */
+/**
+ * Every activity of `activities`, with an input error leaving as a non-retryable InvalidInput failure, and a write the
+ * registry may never make (registryWriteRefusal) as a non-retryable storage setting naming RAREFLOW_REGISTRY.
+ */
 function failingOnBadInputEach<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
   const out: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, activity] of Object.entries(activities)) out[name] = (input) => failingOnBadInput(() => activity(input));
+  for (const [name, activity] of Object.entries(activities))
+    out[name] = (input) =>
+      failingOnBadInput(() =>
+        activity(input).catch((err: unknown) => {
+          throw registryWriteRefusal(err) ?? err;
+        }),
+      );
   return out as T;
 }
 
