@@ -16,7 +16,7 @@ import type { ArtifactRef } from '../core/pipelineTypes.js';
  * then the step is recomputed and its record written again. Before, a truncated record failed the activity with a
  * bare JSON SyntaxError on every retry and every re-run of that spec.
  */
-export function keyRecordOf(text: string): Record<string, ArtifactRef> | undefined {
+export function keyRecordOf(text: string, key: string): Record<string, ArtifactRef> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -24,10 +24,24 @@ export function keyRecordOf(text: string): Record<string, ArtifactRef> | undefin
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  // A record names its own key (keyRecordText): one copied over another key's file (a bad copy or sync of the store)
+  // held another step's outputs, reused as this step's without a word (a run that recorded seed 11 trained on seed
+  // 101's split). It is no record: the step is computed again and records itself. Records written before they named
+  // their key are the outputs alone.
+  const named = parsed as { key?: unknown; outputs?: unknown };
+  if (typeof named.key === 'string' && typeof named.outputs === 'object' && named.outputs !== null) {
+    if (named.key !== key) return undefined;
+    parsed = named.outputs;
+  }
   const refs = Object.values(parsed as Record<string, unknown>);
   const isRef = (r: unknown) =>
     typeof r === 'object' && r !== null && typeof (r as ArtifactRef).sha256 === 'string' && typeof (r as ArtifactRef).uri === 'string';
   return refs.every(isRef) ? (parsed as Record<string, ArtifactRef>) : undefined;
+}
+
+/** The text of the record of `outputs` under `key`, as keyRecordOf reads it. */
+export function keyRecordText(key: string, outputs: Record<string, ArtifactRef>): string {
+  return JSON.stringify({ key, outputs });
 }
 
 /** What re-hashing a stored artifact found. */
@@ -196,7 +210,7 @@ export class ArtifactStore {
   /** Outputs recorded under `key` by an earlier run, or undefined. */
   async findByKey(key: string): Promise<Record<string, ArtifactRef> | undefined> {
     try {
-      return keyRecordOf(await readFile(this.keyFile(key), 'utf8'));
+      return keyRecordOf(await readFile(this.keyFile(key), 'utf8'), key);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -208,7 +222,7 @@ export class ArtifactStore {
     const file = this.keyFile(key);
     await mkdir(join(this.root, 'keys'), { recursive: true });
     const temp = `${file}.${randomBytes(6).toString('hex')}${OWNER_TAG}.tmp`;
-    await writeFile(temp, JSON.stringify(outputs));
+    await writeFile(temp, keyRecordText(key, outputs));
     await rename(temp, file);
   }
 

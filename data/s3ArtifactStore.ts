@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { IntegrityError } from '../core/integrityError.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { ArtifactRef } from '../core/pipelineTypes.js';
-import { ArtifactStore, fileSha256, keyRecordOf, moveFile, type ArtifactCheck } from './artifactStore.js';
+import { ArtifactStore, fileSha256, keyRecordOf, keyRecordText, moveFile, type ArtifactCheck } from './artifactStore.js';
 import { BoundedFileCache } from './boundedFileCache.js';
 import type { ObjectStore } from './objectStore.js';
 
@@ -122,13 +122,13 @@ export class S3ArtifactStore extends ArtifactStore {
   override async findByKey(key: string): Promise<Record<string, ArtifactRef> | undefined> {
     this.keyFile(key);
     const found = await this.remote.get(`keys/${key}.json`);
-    return found && found !== 'not-modified' ? keyRecordOf(found.body.toString('utf8')) : undefined;
+    return found && found !== 'not-modified' ? keyRecordOf(found.body.toString('utf8'), key) : undefined;
   }
 
   /** One small object per key; a re-run that records the same key again writes the same outputs. */
   override async recordKey(key: string, outputs: Record<string, ArtifactRef>): Promise<void> {
     this.keyFile(key);
-    await this.remote.put(`keys/${key}.json`, { bytes: JSON.stringify(outputs) });
+    await this.remote.put(`keys/${key}.json`, { bytes: keyRecordText(key, outputs) });
   }
 
   private keyOfRef(ref: ArtifactRef): string {

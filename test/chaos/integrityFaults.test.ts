@@ -335,7 +335,21 @@ describe('an input that changed on disk fails as IntegrityError naming the file,
     await writeFile(keyPath, original.slice(0, 30));
     const again = await trainModel(trainInput(train, test));
     expect(again.model).toEqual(first.model);
-    expect(JSON.parse(await readFile(keyPath, 'utf8'))).toHaveProperty('result');
+    expect(JSON.parse(await readFile(keyPath, 'utf8'))).toHaveProperty('outputs.result');
+  });
+
+  it("a memo key record replaced by another step's record: the stage does not reuse the other's outputs", async () => {
+    // As a bad copy or sync of the store would leave it: the record of a run with another seed under this run's key.
+    const { root, artifacts, train, test } = await freshStore();
+    const trainModel = trainModelActivities({ artifacts }).trainModel;
+    const first = await trainModel(trainInput(train, test));
+    const keysBefore = Object.keys(await listFiles(root)).filter((f) => f.startsWith('keys/'));
+    const other = await trainModel({ ...trainInput(train, test), model: { kind: 'logreg' as const, threshold: 'gmean' as const } });
+    expect(other.model.sha256).not.toBe(first.model.sha256);
+    const otherKey = Object.keys(await listFiles(root)).find((f) => f.startsWith('keys/') && !keysBefore.includes(f))!;
+    await writeFile(join(root, keysBefore[0]!), await readFile(join(root, otherKey)));
+    const again = await trainModel(trainInput(train, test));
+    expect(again.model).toEqual(first.model);
   });
 
   it('one byte flipped in the training split (.arrow) read by the noise filter', async () => {
