@@ -1,6 +1,7 @@
 // `rareflow models list|show` and `rareflow runs list|show`: the registry read in place, or through a snapshot
 // copy while a worker holds it; a human table by default, the records themselves under --json.
 
+import { modelFileProblem } from './modelFileStates.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import type { Registry } from '../data/registry.js';
 import { openRegistryForReading } from '../data/registryReadAccess.js';
@@ -33,7 +34,12 @@ export async function unknownModelError(registry: Registry, name: string, flag =
 export function modelsCommand(action: string, opts: { model?: string }, _say: Say): Promise<BrowseResult> {
   if (action === 'list') {
     return withRegistry(async (r) => {
-      const models = await r.modelSummaries();
+      const models = [];
+      for (const m of await r.modelSummaries()) {
+        const champion = m.champion && (await r.modelVersions(m.modelName)).find((v) => v.modelSha256 === m.champion!.modelSha256);
+        const problem = champion ? modelFileProblem(champion.uri) : undefined;
+        models.push(problem ? { ...m, championFileProblem: problem } : m);
+      }
       return { value: { models }, text: formatModelList(models) };
     });
   }
@@ -42,8 +48,15 @@ export function modelsCommand(action: string, opts: { model?: string }, _say: Sa
       throw new InvalidInputError('--model', '--model is required for rareflow models show (a model name; see rareflow models list)');
     const name = opts.model;
     return withRegistry(async (r) => {
-      const detail = await r.modelDetail(name);
-      if (!detail) throw await unknownModelError(r, name);
+      const found = await r.modelDetail(name);
+      if (!found) throw await unknownModelError(r, name);
+      const detail = {
+        ...found,
+        versions: found.versions.map((v) => {
+          const problem = modelFileProblem(v.uri);
+          return problem ? { ...v, fileProblem: problem } : v;
+        }),
+      };
       return { value: detail, text: formatModelDetail(detail) };
     });
   }

@@ -2,7 +2,7 @@
 // ISO times, model versions as NAME/N.
 
 import { elapsedText } from '../core/elapsedText.js';
-import type { ModelDetail, ModelSummary, RunDetail, RunSummary } from '../data/registryBrowse.js';
+import type { ModelDetail, ModelSummary, ModelVersion, RunDetail, RunSummary } from '../data/registryBrowse.js';
 
 /**
  * A cell on one line: a line break, tab or other control character in a recorded text (a `--reason` with a newline,
@@ -41,13 +41,13 @@ function versionOf(d: ModelDetail, modelSha256: string): number | null {
   return d.versions.find((v) => v.modelSha256 === modelSha256)?.version ?? null;
 }
 
-export function formatModelList(models: ModelSummary[]): string {
+export function formatModelList(models: Array<ModelSummary & { championFileProblem?: string }>): string {
   if (models.length === 0) return 'no models in the registry yet';
   return alignedTable(
     ['MODEL', 'CHAMPION', 'CHALLENGER', 'VERSIONS', 'LAST RUN', 'STARTED', 'OUTCOME'],
     models.map((m) => [
       m.modelName,
-      versionRef(m.modelName, m.champion),
+      `${versionRef(m.modelName, m.champion)}${m.championFileProblem ? ` (${m.championFileProblem})` : ''}`,
       versionRef(m.modelName, m.challenger),
       String(m.versions),
       text(m.lastRun?.runId),
@@ -57,7 +57,7 @@ export function formatModelList(models: ModelSummary[]): string {
   );
 }
 
-export function formatModelDetail(d: ModelDetail): string {
+export function formatModelDetail(d: Omit<ModelDetail, 'versions'> & { versions: Array<ModelVersion & { fileProblem?: string }> }): string {
   const parts = [`model ${d.modelName}: ${d.versions.length} version(s)`, ''];
   parts.push(
     alignedTable(
@@ -68,7 +68,7 @@ export function formatModelDetail(d: ModelDetail): string {
         text(v.kind),
         num(v.threshold, 4),
         text(v.createdAt),
-        [...v.aliases, ...(v.archivedReason ? ['archived'] : [])].join(', ') || '—',
+        [...v.aliases, ...(v.archivedReason ? ['archived'] : []), ...(v.fileProblem ? [v.fileProblem] : [])].join(', ') || '—',
         text(v.runId),
         text(v.runOutcome ?? ''),
       ]),
