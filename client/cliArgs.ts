@@ -1,6 +1,7 @@
 // What a command's flags are, declared once (type, range, choices, default, help), and how their raw text becomes
 // checked values, with errors that name the flag, what was expected and what was given.
 
+import { existsSync } from 'node:fs';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { parseDurationMs } from './durationText.js';
 
@@ -26,6 +27,11 @@ export interface FlagSpec {
    * usage; given, it fails before any other check, saying why and which flag to use with the value given.
    */
   refused?: { why: string; use: string };
+  /**
+   * A list of files: a value naming a file that exists is one item even when it holds a comma (`a,b.csv` was split
+   * into `a` and `b.csv` and refused as a file of no known format).
+   */
+  files?: boolean;
 }
 
 /** The checked value of every flag: booleans are false when absent, other flags undefined unless they have a default. */
@@ -132,7 +138,7 @@ function flagValue(name: string, f: FlagSpec, given: string[] | undefined): Flag
       return parseDurationMs(`--${name}`, text);
     case 'list': {
       const items = given
-        .flatMap((s) => s.split(','))
+        .flatMap((s) => (f.files && s.includes(',') && existsSync(s) ? [s] : s.split(',')))
         .map((s) => s.trim())
         .filter(Boolean);
       // Given but empty (`--data ''`) is not the flag left out: refused rather than read as no list at all.

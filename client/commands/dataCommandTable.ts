@@ -63,7 +63,7 @@ export const dataCommands: CommandSpec[] = [
     usage:
       'rareflow sample --input GLOB --label COL [--positive VALUE | --positive-when SQL] --target-size N [--params M | --nr NR] [--shards S] [--method adaptive] [--order auto|sequential|random-blocks] [--seed S] --out FILE',
     flags: {
-      input: { type: 'list', help: 'CSV or Parquet files or a glob (repeatable)', required: true, placeholder: 'GLOB' },
+      input: { type: 'list', help: 'CSV or Parquet files or a glob (repeatable)', required: true, placeholder: 'GLOB', files: true },
       label: {
         type: 'string',
         help: "label column; the sample keeps each row's value (with --positive-when: the name of the new 0/1 column written, not a column of the input)",

@@ -191,7 +191,7 @@ export const orchestratedCommands: CommandSpec[] = [
     flags: {
       model,
       reason: { type: 'string', help: 'what drifted', required: true, placeholder: 'TEXT' },
-      data: { type: 'list', help: 'new data to retrain on', placeholder: 'FILES' },
+      data: { type: 'list', help: 'new data to retrain on', placeholder: 'FILES', files: true },
       evidence: {
         type: 'string',
         help: 'JSON object whose numbers (top level and under "metrics") travel with the signal and are recorded',

@@ -1,6 +1,9 @@
 // The CLI's parsing layer without a process: declared flags become checked values, bad ones one-line InvalidInputErrors
 // naming the flag; durations, cause chains and the failure-to-exit-code mapping.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkedFlagValues, generatedUsage, type CommandSpec } from '../../client/cliArgs.js';
 import { parseCommandLine } from '../../client/cliProgram.js';
@@ -62,6 +65,20 @@ describe('flags declared once, checked on parse', () => {
     expect(s).toMatchObject({ method: 'adaptive', order: 'auto', shards: 1 });
     // Left unset so that one given where nothing reads it can be refused; the sampler takes 50 when it is.
     expect(s['positives-per-param']).toBeUndefined();
+  });
+
+  it('keeps a file name that holds a comma whole when the file exists, and splits one that does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rareflow-comma-name-'));
+    try {
+      const named = join(dir, 'jan,feb.csv');
+      writeFileSync(named, 'x,label\n1,0\n');
+      const args = (input: string) => ['--input', input, '--label', 'y', '--target-size', '10', '--out', 'o.csv'];
+      expect(flagsOf('sample', args(named)).flags.input).toEqual([named]);
+      expect(flagsOf('sample', args(join(dir, 'a.csv,b.csv'))).flags.input).toEqual([join(dir, 'a.csv'), 'b.csv']);
+      expect(flagsOf('drift', ['--model', 'm', '--reason', 'r', '--data', named]).flags.data).toEqual([named]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a list flag given with nothing in it, instead of reading it as left out', () => {
