@@ -2,6 +2,7 @@
 // requires: a 2 or 0.5 there is bad input, not a feature value the model never saw. The other way round, a column
 // of true/false where the model learnt a number is read as 1/0 and said in a warning.
 
+import { truthWordsSql } from '../core/features/booleanWords.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 import { describeColumns, formatOf, tableSource } from './inputSources.js';
@@ -59,22 +60,6 @@ export async function booleanForNumberWarnings(
     );
 }
 
-/** The words a boolean-like column of a model may hold as text, lower-cased, each with its 0/1. */
-const TRUTH_WORDS: ReadonlyArray<[string, 0 | 1]> = [
-  ['true', 1],
-  ['t', 1],
-  ['yes', 1],
-  ['1', 1],
-  ['false', 0],
-  ['f', 0],
-  ['no', 0],
-  ['0', 0],
-];
-const wordList = (truth: 0 | 1) =>
-  TRUTH_WORDS.filter(([, v]) => v === truth)
-    .map(([w]) => `'${w}'`)
-    .join(', ');
-
 /**
  * The 0/1 projection of a boolean-like column of the model that `source` holds as text (a Parquet column of
  * "yes"/"no", as the CSV the model learnt from spelt it), or undefined when some cell is none of those words (the
@@ -83,10 +68,10 @@ const wordList = (truth: 0 | 1) =>
 export async function booleanWordsProjection(connection: DuckDBConnection, source: string, column: string): Promise<string | undefined> {
   const ident = sqlIdentifier(column);
   const word = `lower(${ident})`;
-  const known = `${word} IN (${wordList(1)}, ${wordList(0)})`;
+  const known = `${word} IN (${truthWordsSql(1)}, ${truthWordsSql(0)})`;
   const other = (
     await connection.runAndReadAll(`SELECT 1 FROM ${source} WHERE ${ident} IS NOT NULL AND ${ident} <> '' AND NOT ${known} LIMIT 1`)
   ).getRowsJS();
   if (other.length > 0) return undefined;
-  return `CAST(CASE WHEN ${word} IN (${wordList(1)}) THEN 1 WHEN ${word} IN (${wordList(0)}) THEN 0 END AS DOUBLE)`;
+  return `CAST(CASE WHEN ${word} IN (${truthWordsSql(1)}) THEN 1 WHEN ${word} IN (${truthWordsSql(0)}) THEN 0 END AS DOUBLE)`;
 }

@@ -2,6 +2,7 @@
 // the SQL for a missing value of a type, and the categories of a declared categorical column.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { truthWordsSql } from '../core/features/booleanWords.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { categoriesOfOneNumber, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
@@ -14,7 +15,7 @@ export const numericType =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|BOOLEAN)$/;
 
 /** The words DuckDB reads as a boolean in a CSV (any case). */
-const BOOLEAN_WORDS = ['true', 'false', 't', 'f', 'yes', 'no'].map((w) => `'${w}'`).join(', ');
+const BOOLEAN_WORDS = `${truthWordsSql(1, false)}, ${truthWordsSql(0, false)}`;
 
 /**
  * Where a text column first holds something that is not a finite number, as ` (first non-numeric value "abc" at data
@@ -127,8 +128,8 @@ export function categoryMatchSql(ident: string, type: string, category: string, 
 
 /** The words of each truth value a category spelt as a cast boolean matches (the words DuckDB reads as booleans). */
 const BOOLEAN_CATEGORY_WORDS = new Map([
-  ['true', ['true', 't', 'yes'].map((w) => `'${w}'`).join(', ')],
-  ['false', ['false', 'f', 'no'].map((w) => `'${w}'`).join(', ')],
+  ['true', truthWordsSql(1, false)],
+  ['false', truthWordsSql(0, false)],
 ]);
 
 /**

@@ -2,6 +2,7 @@
 // numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot (an
 // unseen category: all zeros, noted for the per-feature counter).
 
+import { TRUTH_OF_WORD } from '../core/features/booleanWords.js';
 import { categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { encodedWidth, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
@@ -39,16 +40,7 @@ interface EncodedColumn {
  * What `rareflow predict` reads as a boolean in a file (any case), so /score takes what a batch takes: → 1 or 0.
  * Not y/n: a file of y/n is text to DuckDB, which predict refuses for a boolean column, and /score took it.
  */
-const BOOLEAN_SPELLINGS = new Map<string, number>([
-  ['true', 1],
-  ['t', 1],
-  ['yes', 1],
-  ['1', 1],
-  ['false', 0],
-  ['f', 0],
-  ['no', 0],
-  ['0', 0],
-]);
+const BOOLEAN_SPELLINGS = TRUTH_OF_WORD;
 
 /** The index of the `true` or `false` category a truth word `v` names, for a column of truthCategories. */
 function truthCategory(c: EncodedColumn, v: unknown): number | undefined {

@@ -3,26 +3,18 @@
 // The read-only directory is a tmpfs mounted read-only, which needs root: where mounting is not allowed the test says
 // so and is skipped.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cliProcess.js';
+import { mountReadOnly, unmountReadOnly } from '../support/readOnlyMount.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-read-only-'));
 const ro = join(dir, 'ro');
-mkdirSync(ro);
-const mounted = (() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const mounted = mountReadOnly(ro);
 afterAll(() => {
-  if (mounted) execFileSync('umount', [ro]);
+  if (mounted) unmountReadOnly(ro);
   rmSync(dir, { recursive: true, force: true });
 });
 const data = join(dir, 'data.csv');

@@ -2,8 +2,7 @@
 // is a storage setting refused at once, naming the setting: by a step that makes its directory (no longer retried
 // for ten minutes on ENOTDIR) and by a worker before it takes any task.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,21 +10,14 @@ import { failingOnBadInput } from '../../activities/activityRuntime.js';
 import { StorageAccessError } from '../../data/objectStore.js';
 import { prepareServingDir } from '../../data/servingState.js';
 import { createRareflowWorkers } from '../../worker/rareflowWorkers.js';
+import { mountReadOnly, unmountReadOnly } from '../support/readOnlyMount.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rareflow-storage-dirs-'));
-// A read-only directory that exists: a tmpfs mounted read-only, which needs root (skipped where mounting fails).
+// A read-only directory that exists (skipped where mounting fails).
 const readOnly = join(dir, 'ro');
-mkdirSync(readOnly);
-const mounted = (() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const mounted = mountReadOnly(readOnly);
 afterAll(() => {
-  if (mounted) execFileSync('umount', [readOnly]);
+  if (mounted) unmountReadOnly(readOnly);
   rmSync(dir, { recursive: true, force: true });
 });
 const aFile = join(dir, 'serving-is-a-file');

@@ -52,6 +52,22 @@ async function predict(model: string, input: string, out: string): Promise<{ sco
   return { scores: scores(out), stdout: r.stdout };
 }
 
+/** Fits a logistic model on `train` (with `flags`) and returns it with the flag column's input column. */
+async function fitLogistic(train: string, out: string, flags: string[] = []): Promise<ModelArtifact> {
+  const fit = await run(['fit', '--input', train, '--label', 'label', '--kind', 'logreg', ...flags, '--out', out]);
+  expect(fit.code, fit.stderr).toBe(0);
+  return JSON.parse(readFileSync(join(dir, out), 'utf8')) as ModelArtifact;
+}
+
+/** Scores the Parquet and the CSV copy of one batch with `model`: the same scores, and no unseen category in either. */
+async function expectFormatsAlike(model: string, parquet: string, csv: string): Promise<void> {
+  const fromParquet = await predict(model, parquet, `${model}-pq.csv`);
+  const fromCsv = await predict(model, csv, `${model}-csv.csv`);
+  expect(fromParquet.stdout).not.toContain('never saw');
+  expect(fromCsv.stdout).not.toContain('never saw');
+  expect(fromCsv.scores).toEqual(fromParquet.scores);
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rareflow-boolean-words-'));
   writeFileSync(join(dir, 'train.csv'), rows(600, 0, yesNo));
@@ -110,58 +126,20 @@ describe('yes/no feature columns across formats', () => {
   });
 
   it('a model fitted on the Parquet file (categories yes/no) scores the CSV copy as the Parquet file', async () => {
-    const fit = await run(['fit', '--input', 'train.parquet', '--label', 'label', '--kind', 'logreg', '--out', 'mpq.json']);
-    expect(fit.code, fit.stderr).toBe(0);
-    const fromParquet = await predict('mpq.json', 'score.parquet', 'qp.csv');
-    const fromCsv = await predict('mpq.json', 'score.csv', 'qc.csv');
-    expect(fromCsv.stdout).not.toContain('never saw');
-    expect(fromCsv.scores).toEqual(fromParquet.scores);
+    await fitLogistic('train.parquet', 'mpq.json');
+    await expectFormatsAlike('mpq.json', 'score.parquet', 'score.csv');
   });
 
   it('--categorical on a CSV column of yes/no keeps the words as its categories', async () => {
-    const fit = await run([
-      'fit',
-      '--input',
-      'train.csv',
-      '--label',
-      'label',
-      '--kind',
-      'logreg',
-      '--categorical',
-      'flag',
-      '--out',
-      'mcat.json',
-    ]);
-    expect(fit.code, fit.stderr).toBe(0);
-    const model = JSON.parse(readFileSync(join(dir, 'mcat.json'), 'utf8')) as ModelArtifact;
+    const model = await fitLogistic('train.csv', 'mcat.json', ['--categorical', 'flag']);
     expect(model.inputColumns?.find((c) => c.name === 'flag')).toMatchObject({ kind: 'categorical', categories: ['no', 'yes'] });
-    const fromParquet = await predict('mcat.json', 'score.parquet', 'cp.csv');
-    const fromCsv = await predict('mcat.json', 'score.csv', 'cc.csv');
-    expect(fromParquet.stdout).not.toContain('never saw');
-    expect(fromCsv.scores).toEqual(fromParquet.scores);
+    await expectFormatsAlike('mcat.json', 'score.parquet', 'score.csv');
   });
 
   it('categories of a Parquet BOOLEAN (true/false) match a CSV spelling them True/False', async () => {
-    const fit = await run([
-      'fit',
-      '--input',
-      'trainTF.parquet',
-      '--label',
-      'label',
-      '--kind',
-      'logreg',
-      '--categorical',
-      'flag',
-      '--out',
-      'mtf.json',
-    ]);
-    expect(fit.code, fit.stderr).toBe(0);
-    const model = JSON.parse(readFileSync(join(dir, 'mtf.json'), 'utf8')) as ModelArtifact;
+    const model = await fitLogistic('trainTF.parquet', 'mtf.json', ['--categorical', 'flag']);
     expect(model.inputColumns?.find((c) => c.name === 'flag')).toMatchObject({ kind: 'categorical', categories: ['false', 'true'] });
-    const fromParquet = await predict('mtf.json', 'scoreTF.parquet', 'tp.csv');
-    const fromCsv = await predict('mtf.json', 'scoreTF.csv', 'tc.csv');
-    expect(fromCsv.stdout).not.toContain('never saw');
-    expect(fromCsv.scores).toEqual(fromParquet.scores);
+    await expectFormatsAlike('mtf.json', 'scoreTF.parquet', 'scoreTF.csv');
     // /score the same way: "True", "yes" and the JSON true name the category "true".
     const encoder = new RequestFeatureEncoder(model, 'mtf.json');
     const encoded = (flag: unknown) => {
