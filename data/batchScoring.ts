@@ -329,7 +329,14 @@ export async function scoreInEngine(
   // The features as one list: a flat expression. A sum of one term per feature nests as deep as there are features,
   // and DuckDB took seconds to plan it on 1,500 features (113 rows a second scored); the list takes milliseconds.
   const vector = `[${projections.map((_, j) => `f${j}`).join(', ')}]`;
-  const z = projections.length ? `(${sqlDouble(offset)} + list_dot_product(v, [${weights.join(', ')}]))` : sqlDouble(offset);
+  // One feature as a product: DuckDB refused list_dot_product over a list of one read from a Parquet file ("left
+  // argument can not contain NULL values", on a file without one), so a one-feature model could not score Parquet.
+  const z =
+    projections.length === 0
+      ? sqlDouble(offset)
+      : projections.length === 1
+        ? `(${sqlDouble(offset)} + v[1] * ${weights[0]!})`
+        : `(${sqlDouble(offset)} + list_dot_product(v, [${weights.join(', ')}]))`;
   const sourceColumnOf = featureSourceColumns(model);
   return withReadErrors(a.input, () =>
     withDuckDB(async (c) => {
