@@ -34,7 +34,7 @@ export async function firstTextValue(connection: DuckDBConnection, source: strin
   if (!first) {
     // No value fails to read as a number: every cell is empty (an all-empty CSV column reads as text).
     const filled = await connection.runAndReadAll(
-      `SELECT count(*) FROM ${source} WHERE ${col} IS NOT NULL AND CAST(${col} AS VARCHAR) <> ''`,
+      `SELECT count(*) FROM ${source} WHERE ${col} IS NOT NULL AND ${nonEmptyText(`CAST(${col} AS VARCHAR)`)}`,
     );
     if (toNumber(filled.getRowsJS()[0]?.[0] ?? 0) === 0) return ' (empty on every row)';
     // Every value reads as a number, but the reader's typing did not take some as one (`+5`, ` 12 `, `0012`, `1_000`).
@@ -89,12 +89,22 @@ export function wholeNumberCategoryCheck(input: string, name: string, type: stri
   );
 }
 
+/**
+ * SQL true where `text` (a column cast to VARCHAR) is not the empty string. Not `text <> ''`: DuckDB rewrites a
+ * comparison of a cast with a constant into one in the column's own type, where '' is no TIMESTAMP WITH TIME ZONE,
+ * and the test was NULL on every row: a categorical column of such timestamps learnt no category, and a batch of
+ * unseen ones was not counted.
+ */
+export function nonEmptyText(text: string): string {
+  return `length(${text}) > 0`;
+}
+
 /** The distinct non-empty values of a declared categorical column, sorted; more than {@link maxCategories} is bad input. */
 export async function categoriesOf(connection: DuckDBConnection, source: string, path: string, name: string): Promise<string[]> {
   await refuseMergedWholeNumbers(connection, source, path, name);
   const text = `CAST(${sqlIdentifier(name)} AS VARCHAR)`;
   const reader = await connection.runAndReadAll(
-    `SELECT DISTINCT ${text} AS v FROM ${source} WHERE ${text} IS NOT NULL AND ${text} <> '' LIMIT ${maxCategories + 1}`,
+    `SELECT DISTINCT ${text} AS v FROM ${source} WHERE ${text} IS NOT NULL AND ${nonEmptyText(text)} LIMIT ${maxCategories + 1}`,
   );
   const values = reader.getRowsJS().map((r) => String(r[0]));
   if (values.length > maxCategories) {

@@ -4,6 +4,7 @@
 // and evaluate count them per column and say so, beside the categories the model never saw.
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
+import { nonEmptyText } from './columnTypes.js';
 import { sqlCountWhere, sqlIdentifier, toNumber } from './duckdbConnection.js';
 import type { InputCheck } from './scoringInputChecks.js';
 import { CSV_MISSING_MARKERS, formatOf } from './inputSources.js';
@@ -25,7 +26,9 @@ export function scoringGapCheck(model: ModelArtifact, input: string): InputCheck
   const aggregates = columns.map(({ name, fill }) => {
     const ident = sqlIdentifier(name);
     const missing =
-      fill === undefined ? `${ident} IS NULL OR CAST(${ident} AS VARCHAR) = ''` : `${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE))`;
+      fill === undefined
+        ? `${ident} IS NULL OR NOT ${nonEmptyText(`CAST(${ident} AS VARCHAR)`)}`
+        : `${ident} IS NULL OR isnan(CAST(${ident} AS DOUBLE))`;
     return sqlCountWhere(missing);
   });
   // Where the fill came from: a constant the user gave, or a statistic of the training rows (the column may have had

@@ -3,7 +3,7 @@
 // counts them per column and says so, with an example.
 
 import { inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
-import { categoryMatchSql } from './columnTypes.js';
+import { categoryMatchSql, nonEmptyText } from './columnTypes.js';
 import { sqlCountWhere, sqlIdentifier, sqlOnlyWhere, toNumber } from './duckdbConnection.js';
 import type { InputCheck } from './scoringInputChecks.js';
 
@@ -26,8 +26,8 @@ export function unseenCategoryCheck(model: ModelArtifact, input: string, typeOf:
     const type = typeOf.get(c.name) ?? 'VARCHAR';
     const unseen =
       c.categories.length > 0
-        ? `${ident} IS NOT NULL AND ${text} <> '' AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v, c.categories)}, false)`).join(' OR ')})`
-        : `${text} IS NOT NULL AND ${text} <> ''`;
+        ? `${ident} IS NOT NULL AND ${nonEmptyText(text)} AND NOT (${c.categories.map((v) => `coalesce(${categoryMatchSql(ident, type, v, c.categories)}, false)`).join(' OR ')})`
+        : `${text} IS NOT NULL AND ${nonEmptyText(text)}`;
     return [sqlCountWhere(unseen), `any_value(${sqlOnlyWhere(unseen, text)})`];
   });
   const warnings = (values: readonly unknown[], rows: number): string[] =>
