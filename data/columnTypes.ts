@@ -4,7 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { truthWordsSql } from '../core/features/booleanWords.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
-import { categoriesOfOneNumber, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
+import { categoriesLearntFromNumbers, categoriesOfOneNumber, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
 
 /** Most categories a declared categorical column may have before one-hot encoding is refused. */
@@ -128,6 +128,11 @@ export function categoryMatchSql(ident: string, type: string, category: string, 
   if (INTEGER_TYPE.test(type) && isWideWholeNumber(category))
     return `TRY_CAST(${ident} AS HUGEINT) = TRY_CAST(${sqlString(category.trim())} AS HUGEINT)`;
   if (numericType.test(type) && value !== undefined) return `TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)}`;
+  // Categories a model learnt from a column of numbers (spelt as a number is written: "1.5", "2.0", "3") match a text
+  // column by value too, as a numeric one does: the same rates written "1.50" in a Parquet file were all unseen by a
+  // model fitted on the CSV, which reads them as numbers. The text itself still matches.
+  if (value !== undefined && !numericType.test(type) && categoriesLearntFromNumbers(categories))
+    return `(CAST(${ident} AS VARCHAR) = ${sqlString(category)} OR TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)})`;
   // "true" and "false" are how a boolean column (a Parquet BOOLEAN) spells its categories: the same column in a CSV
   // arrives as the file's words, so it matches by truth value (True, t, yes) as it did when the CSV was read as BOOLEAN.
   const words = BOOLEAN_CATEGORY_WORDS.get(category);

@@ -3,7 +3,7 @@
 // unseen category: all zeros, noted for the per-feature counter).
 
 import { TRUTH_OF_WORD } from '../core/features/booleanWords.js';
-import { categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
+import { categoriesLearntFromNumbers, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { encodedWidth, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
 /** Unknown feature keys a /score answer names one by one; the rest are counted. */
@@ -33,6 +33,11 @@ interface EncodedColumn {
    * not 1/0) matches the category of its truth value, as `rareflow predict` matches a CSV's `True` or `yes`.
    */
   truthCategories?: boolean;
+  /**
+   * Categorical columns whose categories a column of numbers spelt (categoriesLearntFromNumbers): a text of a number
+   * ("1.50") matches the category of its value, as `rareflow predict` matches a text column.
+   */
+  numberCategories?: boolean;
   width: number;
 }
 
@@ -117,6 +122,7 @@ export class RequestFeatureEncoder {
           byValue: categoriesByValue(c.categories),
           ...(c.categories.some(isWideWholeNumber) ? { wideWholeNumbers: true } : {}),
           ...(c.categories.every((v) => v === 'true' || v === 'false') ? { truthCategories: true } : {}),
+          ...(categoriesLearntFromNumbers(c.categories) ? { numberCategories: true } : {}),
         });
         offset += encodedWidth(c);
       }
@@ -193,7 +199,12 @@ export class RequestFeatureEncoder {
         return `features.${c.name} is missing; this model reads it as a category (null if unknown)`;
       else return `features.${c.name}: expected a category (a string), got ${describeValue(v)}`;
       // A number matches the category of its value ("1" or "1.0", as predict's numeric match does).
-      const byValue = typeof v === 'number' ? c.byValue?.get(v) : undefined;
+      const byValue =
+        typeof v === 'number'
+          ? c.byValue?.get(v)
+          : c.numberCategories && typeof v === 'string' && !c.categories.has(v) && categoryNumber(v) !== undefined
+            ? c.byValue?.get(categoryNumber(v)!)
+            : undefined;
       // One number, several categories (`01` and `1`): no training row set both, so neither is guessed.
       if (byValue !== undefined && byValue.length > 1) {
         const names = [...c.categories.entries()].filter(([, i]) => byValue.includes(i)).map(([k]) => JSON.stringify(k));

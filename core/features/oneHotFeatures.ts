@@ -13,6 +13,21 @@ export function categoryNumber(category: string): number | undefined {
 }
 
 /**
+ * Whether every category is a number spelt as a column of numbers spells it (no leading zero or trailing decimal zero
+ * but the ".0" of a whole double), with no two of the same value: codes such as "01" and "1" are text, matched as such.
+ */
+export function categoriesLearntFromNumbers(categories: readonly string[]): boolean {
+  const values = new Set<number>();
+  for (const c of categories) {
+    const v = categoryNumber(c);
+    if (v === undefined || isWideWholeNumber(c) || values.has(v)) return false;
+    if (c !== String(v) && !(Number.isInteger(v) && c === `${v}.0`)) return false;
+    values.add(v);
+  }
+  return categories.length > 0;
+}
+
+/**
  * Two categories that read as one number (`01` and `1`, `1` and `1.0`), or undefined: a cell read as a number, or a
  * JSON number, would match both, a row no training row was, so such a match is refused, never scored.
  */

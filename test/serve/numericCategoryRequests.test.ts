@@ -32,8 +32,11 @@ describe('a category learnt as 1.0 in a /score request', () => {
     expect(encoded(1)).toEqual({ row: [0, 1, 0, 0], warnings: [] });
     expect(encoded('1.0')).toEqual({ row: [0, 1, 0, 0], warnings: [] });
     expect(encoded(3)).toEqual({ row: [0, 0, 0, 1], warnings: [] });
-    // A string is text: "1" is not "1.0", and 4 is no category.
-    expect(encoded('1').row).toEqual([0, 0, 0, 0]);
+    // Categories spelt as a column of numbers spells them match a string by its value too, as predict matches a text
+    // column ("1.50" in a Parquet file against a model fitted on the CSV's 1.5); a word is no number, and 4 is no category.
+    expect(encoded('1')).toEqual({ row: [0, 1, 0, 0], warnings: [] });
+    expect(encoded('1.00').row).toEqual([0, 1, 0, 0]);
+    expect(encoded('one').row).toEqual([0, 0, 0, 0]);
     expect(encoded(4).warnings).toEqual(['features.code: number 4 is not a category the model learnt; scored as none of its categories']);
 
     // predict on a file of integer codes reads code 1 as category "1.0": scored as the file that spells it so, and
