@@ -2,7 +2,7 @@
 // the SQL for a missing value of a type, and the categories of a declared categorical column.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { truthWordsSql } from '../core/features/booleanWords.js';
+import { truthCategories, truthWordsSql } from '../core/features/booleanWords.js';
 import { InvalidInputError } from '../core/invalidInputError.js';
 import { categoriesLearntFromNumbers, categoriesOfOneNumber, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { sqlDouble, sqlIdentifier, sqlString, toNumber } from './duckdbConnection.js';
@@ -133,19 +133,15 @@ export function categoryMatchSql(ident: string, type: string, category: string, 
   // model fitted on the CSV, which reads them as numbers. The text itself still matches.
   if (value !== undefined && !numericType.test(type) && categoriesLearntFromNumbers(categories))
     return `(CAST(${ident} AS VARCHAR) = ${sqlString(category)} OR TRY_CAST(${ident} AS DOUBLE) = ${sqlDouble(value)})`;
-  // "true" and "false" are how a boolean column (a Parquet BOOLEAN) spells its categories: the same column in a CSV
-  // arrives as the file's words, so it matches by truth value (True, t, yes) as it did when the CSV was read as BOOLEAN.
-  const words = BOOLEAN_CATEGORY_WORDS.get(category);
-  if (words && categories.every((c) => BOOLEAN_CATEGORY_WORDS.has(c)))
-    return `(CAST(${ident} AS VARCHAR) = ${sqlString(category)} OR lower(CAST(${ident} AS VARCHAR)) IN (${words}))`;
+  // Two categories of opposite truth (`false`/`true` of a Parquet BOOLEAN, `no`/`yes` of a text column): the same
+  // column elsewhere arrives as a boolean or other words (a CSV's `True`), so it matches by truth value too.
+  const truth = truthCategories(categories);
+  if (truth !== undefined) {
+    const truthValue = truth.get(1) === category ? 1 : 0;
+    return `(CAST(${ident} AS VARCHAR) = ${sqlString(category)} OR lower(CAST(${ident} AS VARCHAR)) IN (${truthWordsSql(truthValue, false)}))`;
+  }
   return `CAST(${ident} AS VARCHAR) = ${sqlString(category)}`;
 }
-
-/** The words of each truth value a category spelt as a cast boolean matches (the words DuckDB reads as booleans). */
-const BOOLEAN_CATEGORY_WORDS = new Map([
-  ['true', truthWordsSql(1, false)],
-  ['false', truthWordsSql(0, false)],
-]);
 
 /**
  * Refuses a categorical column read as decimals (a CSV column of 20-digit ids is sniffed as DOUBLE) that holds whole

@@ -2,7 +2,7 @@
 // numbers as numbers, boolean-like values as 1/0 (the one rule for booleans everywhere), categories one-hot (an
 // unseen category: all zeros, noted for the per-feature counter).
 
-import { TRUTH_OF_WORD } from '../core/features/booleanWords.js';
+import { TRUTH_OF_WORD, truthCategories } from '../core/features/booleanWords.js';
 import { categoriesLearntFromNumbers, categoryNumber, isWideWholeNumber } from '../core/features/oneHotFeatures.js';
 import { encodedWidth, inputColumnsOf, type ModelArtifact } from '../core/models/modelArtifact.js';
 
@@ -29,10 +29,11 @@ interface EncodedColumn {
   /** Numeric columns with a missing-value indicator: feature `offset + 1` is 1 for a null input, else 0. */
   indicator?: boolean;
   /**
-   * Categorical columns whose categories are `true`/`false` (a Parquet BOOLEAN's): a text of a truth word (any case,
-   * not 1/0) matches the category of its truth value, as `rareflow predict` matches a CSV's `True` or `yes`.
+   * Categorical columns whose two categories are words of opposite truth (`false`/`true` of a Parquet BOOLEAN,
+   * `no`/`yes`): a truth word of either spelling (any case, not 1/0) or a JSON boolean matches the category of its
+   * value, as `rareflow predict` matches a CSV's `True` or `yes`.
    */
-  truthCategories?: boolean;
+  truthCategories?: Map<0 | 1, string>;
   /**
    * Categorical columns whose categories a column of numbers spelt (categoriesLearntFromNumbers): a text of a number
    * ("1.50") matches the category of its value, as `rareflow predict` matches a text column.
@@ -47,11 +48,13 @@ interface EncodedColumn {
  */
 const BOOLEAN_SPELLINGS = TRUTH_OF_WORD;
 
-/** The index of the `true` or `false` category a truth word `v` names, for a column of truthCategories. */
+/** The index of the category of opposite-truth categories (truthCategories) that a truth word or boolean `v` names. */
 function truthCategory(c: EncodedColumn, v: unknown): number | undefined {
-  if (!c.truthCategories || typeof v !== 'string' || /^[01]$/.test(v)) return undefined;
-  const truth = BOOLEAN_SPELLINGS.get(v.toLowerCase());
-  return truth === undefined ? undefined : c.categories?.get(truth === 1 ? 'true' : 'false');
+  if (!c.truthCategories) return undefined;
+  const truth =
+    typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'string' && !/^[01]$/.test(v) ? BOOLEAN_SPELLINGS.get(v.toLowerCase()) : undefined;
+  const category = truth === undefined ? undefined : c.truthCategories.get(truth);
+  return category === undefined ? undefined : c.categories?.get(category);
 }
 
 /**
@@ -121,7 +124,7 @@ export class RequestFeatureEncoder {
           categories: new Map(c.categories.map((v, i) => [v, i])),
           byValue: categoriesByValue(c.categories),
           ...(c.categories.some(isWideWholeNumber) ? { wideWholeNumbers: true } : {}),
-          ...(c.categories.every((v) => v === 'true' || v === 'false') ? { truthCategories: true } : {}),
+          ...(truthCategories(c.categories) ? { truthCategories: truthCategories(c.categories)! } : {}),
           ...(categoriesLearntFromNumbers(c.categories) ? { numberCategories: true } : {}),
         });
         offset += encodedWidth(c);

@@ -20,3 +20,20 @@ export function truthWordsSql(truth: 0 | 1, withDigits = true): string {
     .map(([w]) => `'${w}'`)
     .join(', ');
 }
+
+/**
+ * The category of each truth value when a categorical column's categories are two words of opposite truth (`no`/`yes`,
+ * `false`/`true`, `F`/`T`, in any case: a yes/no column read as text, or a boolean column's cast), else undefined. Such
+ * a column matches a boolean or another spelling of the same truth (`True` for `yes`) by its value, as `predict` and
+ * `/score` both do.
+ */
+export function truthCategories(categories: readonly string[]): Map<0 | 1, string> | undefined {
+  if (categories.length !== 2) return undefined;
+  const byTruth = new Map<0 | 1, string>();
+  for (const c of categories) {
+    const truth = /^[01]$/.test(c) ? undefined : TRUTH_OF_WORD.get(c.toLowerCase());
+    if (truth === undefined || byTruth.has(truth)) return undefined;
+    byTruth.set(truth, c);
+  }
+  return byTruth;
+}

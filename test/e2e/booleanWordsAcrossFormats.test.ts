@@ -126,8 +126,26 @@ describe('yes/no feature columns across formats', () => {
   });
 
   it('a model fitted on the Parquet file (categories yes/no) scores the CSV copy as the Parquet file', async () => {
-    await fitLogistic('train.parquet', 'mpq.json');
+    const model = await fitLogistic('train.parquet', 'mpq.json');
     await expectFormatsAlike('mpq.json', 'score.parquet', 'score.csv');
+    // The same rows with the flag as a Parquet BOOLEAN or a CSV's True/False: matched by truth value.
+    const asWords = (await predict('mpq.json', 'score.csv', 'words.csv')).scores;
+    for (const [input, out] of [
+      ['scoreTF.parquet', 'tf-pq.csv'],
+      ['scoreTF.csv', 'tf-csv.csv'],
+    ] as const) {
+      const r = await predict('mpq.json', input, out);
+      expect(r.stdout).not.toContain('never saw');
+      expect(r.scores).toEqual(asWords);
+    }
+    const encoder = new RequestFeatureEncoder(model, 'mpq.json');
+    const encoded = (flag: unknown) => (expect(encoder.encode({ x: 1, flag })).toBeNull(), [...encoder.row]);
+    expect([encoded('True'), encoded(true), encoded('no'), encoded(false)]).toEqual([
+      encoded('yes'),
+      encoded('yes'),
+      encoded('F'),
+      encoded('no'),
+    ]);
   });
 
   it('--categorical on a CSV column of yes/no keeps the words as its categories', async () => {
