@@ -4,6 +4,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keyRecordOf } from './artifactStore.js';
 
 interface StoredRef {
   sha256?: unknown;
@@ -52,12 +53,14 @@ export async function findRunReportHtml(
   const reportSha = run.reportUri ? /([0-9a-f]{64})\.json$/.exec(run.reportUri)?.[1] : undefined;
   const namesRun = new RegExp(`\\brun ${escapeRegExp(run.runId)}(?![A-Za-z0-9_.-])`);
   for (const name of names) {
-    let entry: { report?: StoredRef; html?: StoredRef };
+    let entry: { report?: StoredRef; html?: StoredRef } | undefined;
     try {
-      entry = JSON.parse(await readFile(join(artifactRoot, 'keys', name), 'utf8')) as typeof entry;
+      // Read as the store reads a record (its outputs, for the key it names).
+      entry = keyRecordOf(await readFile(join(artifactRoot, 'keys', name), 'utf8'), name.slice(0, -'.json'.length));
     } catch {
       continue;
     }
+    if (entry === undefined) continue;
     const htmlPath = localPath(entry.html?.uri);
     if (!entry.report || htmlPath === undefined) continue;
     if (reportSha !== undefined && entry.report.sha256 !== reportSha) continue;

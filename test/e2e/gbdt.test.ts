@@ -140,12 +140,12 @@ describe('bad gradient-boosting input: one line on stderr, exit 2, no output fil
     [
       'one leaf per tree',
       train('--kind', 'gbdt', '--max-leaf-nodes', '1', '--out', 'b4.json'),
-      /--max-leaf-nodes: expected an integer ≥ 2, got "1"/,
+      /--max-leaf-nodes: expected an integer from 2 to 65536, got "1"/,
     ],
     [
       'zero iterations',
       train('--kind', 'gbdt', '--max-iterations', '0', '--out', 'b5.json'),
-      /--max-iterations: expected an integer ≥ 1, got "0"/,
+      /--max-iterations: expected an integer from 1 to 100000, got "0"/,
     ],
   ];
   for (const [what, args, message] of cases) {

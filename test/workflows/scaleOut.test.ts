@@ -200,7 +200,10 @@ describe('scale-out on s3:// storage', () => {
     for (const o of objects.filter((x) => MEMO_KEY.test(x.key))) {
       const got = await store.get(o.key);
       if (!got || got === 'not-modified') throw new Error(`memo record ${o.key} vanished`);
-      for (const ref of Object.values(JSON.parse(got.body.toString('utf8')) as Record<string, ArtifactRef>)) {
+      // A record names its key beside its outputs (keyRecordText).
+      const record = JSON.parse(got.body.toString('utf8')) as { key: string; outputs: Record<string, ArtifactRef> };
+      expect(`keys/${record.key}.json`).toBe(o.key);
+      for (const ref of Object.values(record.outputs)) {
         referenced.add(ref.sha256);
         if (!content.has(ref.sha256)) dangling.push(`${o.key} -> ${ref.sha256}`);
       }
