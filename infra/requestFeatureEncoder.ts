@@ -116,6 +116,7 @@ export class RequestFeatureEncoder {
         });
         offset += width;
       } else {
+        const truth = truthCategories(c.categories);
         this.columns.push({
           name: c.name,
           offset,
@@ -124,7 +125,7 @@ export class RequestFeatureEncoder {
           categories: new Map(c.categories.map((v, i) => [v, i])),
           byValue: categoriesByValue(c.categories),
           ...(c.categories.some(isWideWholeNumber) ? { wideWholeNumbers: true } : {}),
-          ...(truthCategories(c.categories) ? { truthCategories: truthCategories(c.categories)! } : {}),
+          ...(truth ? { truthCategories: truth } : {}),
           ...(categoriesLearntFromNumbers(c.categories) ? { numberCategories: true } : {}),
         });
         offset += encodedWidth(c);
